@@ -1,0 +1,85 @@
+# berth: an OCI container runtime (berth) and its daemon (berthd).
+#
+#   make deps      install build and test dependencies (Debian packages)
+#   make           build berth and berthd
+#   make demo      build, then run a container on a busybox rootfs
+#   make check     every test: unit (plain and sanitized), bats on this host, bats in a cgroup v2 VM
+#   make install   install into $(DESTDIR)$(PREFIX)
+
+PREFIX ?= /usr/local
+BUILD ?= build
+CC ?= gcc
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wshadow -Wformat=2 -Wstrict-prototypes -D_GNU_SOURCE -I.
+LDLIBS = -lseccomp -lcap -lyajl
+
+# Debian packages the build and the tests need.
+DEPS_BUILD = gcc make pkg-config libseccomp-dev libcap-dev libyajl-dev \
+	libcmocka-dev libmicrohttpd-dev libarchive-dev libcgroup-dev
+DEPS_TEST = bats busybox-static iproute2 util-linux procps psmisc jq \
+	libcap2-bin python3 socat
+DEPS_VM = qemu-system-x86 linux-image-amd64 kmod cpio
+DEPS = $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM)
+
+LIB_SRCS = $(wildcard spec/*.c) $(wildcard isolation/*.c) $(wildcard runtime/*.c)
+BERTH_SRCS = $(wildcard cmd/berth/*.c)
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+
+LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
+BERTH_OBJS = $(BERTH_SRCS:%.c=$(BUILD)/%.o)
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+CFLAGS += -DBERTH_VERSION='"$(VERSION)"' -DBERTH_COMMIT='"$(COMMIT)"'
+
+.PHONY: all deps demo check unit unit-sanitize integration vm install clean bench
+
+all: $(BUILD)/berth
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libberth.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/berth: $(BERTH_OBJS) $(BUILD)/libberth.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libberth.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# Installs only what is missing, so repeated runs cost one dpkg query.
+deps:
+	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+demo: deps all
+	tests/demo.sh $(BUILD)/berth
+
+unit: $(UNIT_BINS)
+	@tests/unit/run.sh $(UNIT_BINS)
+
+# The same unit tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+unit-sanitize:
+	$(MAKE) BUILD=$(BUILD)/san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" LDFLAGS="-fsanitize=address,undefined" unit
+
+check: deps all
+	tests/check.sh
+
+install: all
+	install -D -m 0755 $(BUILD)/berth $(DESTDIR)$(PREFIX)/bin/berth
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(LIB_OBJS:.o=.d) $(BERTH_OBJS:.o=.d)
