@@ -1,0 +1,87 @@
+#include "isolation/capabilities.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+#include "isolation/fsutil.h"
+#include "spec/names.h"
+
+int caps_last_cap(void)
+{
+	char buf[16];
+
+	if (fsutil_read_at(AT_FDCWD, NULL, "/proc/sys/kernel/cap_last_cap", buf,
+			   sizeof(buf)) > 0)
+		return atoi(buf);
+	return CAP_LAST_CAP;
+}
+
+int caps_check(const struct spec_caps *caps, struct berr *err)
+{
+	uint64_t all = caps->bounding | caps->effective | caps->permitted |
+		       caps->inheritable | caps->ambient;
+	int last = caps_last_cap();
+
+	for (int c = last + 1; c < 64; c++)
+		if (all & (1ULL << c))
+			return berr_set(err, EINVAL,
+					"process.capabilities: %s is not known to this kernel",
+					names_name(names_capabilities, c));
+	return 0;
+}
+
+int caps_drop_bounding(const struct spec_caps *caps, struct berr *err)
+{
+	int last = caps_last_cap();
+
+	for (int c = 0; c <= last; c++) {
+		if (caps->bounding & (1ULL << c))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+			return berr_sys(err, "drop %s from the bounding set",
+					names_name(names_capabilities, c));
+	}
+	return 0;
+}
+
+static int set_flags(cap_t c, cap_flag_t flag, uint64_t mask)
+{
+	cap_value_t list[64];
+	int n = 0;
+
+	for (int i = 0; i < 64; i++)
+		if (mask & (1ULL << i))
+			list[n++] = i;
+	return n ? cap_set_flag(c, flag, n, list, CAP_SET) : 0;
+}
+
+int caps_apply(const struct spec_caps *caps, uint64_t extra_effective,
+	       struct berr *err)
+{
+	cap_t c = cap_init();
+	int last = caps_last_cap();
+	int ret = 0;
+
+	if (!c)
+		return berr_sys(err, "capabilities");
+	if (set_flags(c, CAP_EFFECTIVE, caps->effective | extra_effective) < 0 ||
+	    set_flags(c, CAP_PERMITTED, caps->permitted | extra_effective) < 0 ||
+	    set_flags(c, CAP_INHERITABLE, caps->inheritable) < 0)
+		ret = berr_sys(err, "build capability sets");
+	else if (cap_set_proc(c) < 0)
+		ret = berr_sys(err, "set capabilities");
+	cap_free(c);
+	if (ret < 0)
+		return ret;
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		return berr_sys(err, "clear ambient capabilities");
+	for (int i = 0; i <= last; i++) {
+		if (!(caps->ambient & (1ULL << i)))
+			continue;
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
+			return berr_sys(err, "raise ambient %s", names_name(names_capabilities, i));
+	}
+	return 0;
+}

@@ -1,0 +1,26 @@
+/* Namespaces: their clone flags, joining one by path, time offsets, and
+ * the names that live in them. */
+#ifndef BERTH_ISOLATION_NAMESPACES_H
+#define BERTH_ISOLATION_NAMESPACES_H
+
+#include "spec/config.h"
+#include "spec/err.h"
+
+/* CLONE_NEW* for a namespace type. */
+unsigned long ns_clone_flag(enum spec_ns_type type);
+
+/* The name under /proc/PID/ns/ ("pid", "net", "mnt"...). */
+const char *ns_proc_name(enum spec_ns_type type);
+
+/* setns() into the namespace at path, checking it is of the given type. */
+int ns_join(const char *path, enum spec_ns_type type, struct berr *err);
+
+/* Offsets of the time namespace this process created with
+ * unshare(CLONE_NEWTIME), before any process enters it. */
+int ns_time_offsets(const struct spec_time_offset *monotonic,
+		    const struct spec_time_offset *boottime, struct berr *err);
+
+int ns_set_hostname(const char *name, struct berr *err);
+int ns_set_domainname(const char *name, struct berr *err);
+
+#endif

@@ -1,0 +1,247 @@
+#include "isolation/seccomp.h"
+
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "spec/cleanup.h"
+#include "spec/names.h"
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+static uint32_t action_of(enum spec_seccomp_action a, bool errno_set,
+			  uint32_t errno_ret)
+{
+	switch (a) {
+	case SECCOMP_ACT_KILL:
+	case SECCOMP_ACT_KILL_THREAD:
+		return SCMP_ACT_KILL_THREAD;
+	case SECCOMP_ACT_KILL_PROCESS:
+		return SCMP_ACT_KILL_PROCESS;
+	case SECCOMP_ACT_TRAP:
+		return SCMP_ACT_TRAP;
+	case SECCOMP_ACT_ERRNO:
+		return SCMP_ACT_ERRNO(errno_set ? errno_ret : EPERM);
+	case SECCOMP_ACT_TRACE:
+		return SCMP_ACT_TRACE(errno_set ? errno_ret : EPERM);
+	case SECCOMP_ACT_ALLOW:
+		return SCMP_ACT_ALLOW;
+	case SECCOMP_ACT_LOG:
+		return SCMP_ACT_LOG;
+	case SECCOMP_ACT_NOTIFY:
+		return SCMP_ACT_NOTIFY;
+	}
+	return SCMP_ACT_KILL_PROCESS;
+}
+
+static enum scmp_compare op_of(enum spec_seccomp_op op)
+{
+	static const enum scmp_compare ops[] = {
+		[SECCOMP_OP_NE] = SCMP_CMP_NE, [SECCOMP_OP_LT] = SCMP_CMP_LT,
+		[SECCOMP_OP_LE] = SCMP_CMP_LE, [SECCOMP_OP_EQ] = SCMP_CMP_EQ,
+		[SECCOMP_OP_GE] = SCMP_CMP_GE, [SECCOMP_OP_GT] = SCMP_CMP_GT,
+		[SECCOMP_OP_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
+	};
+	return ops[op];
+}
+
+static unsigned int filter_flags(uint32_t spec_flags)
+{
+	unsigned int f = 0;
+
+	if (spec_flags & SPEC_SECCOMP_FLAG_TSYNC)
+		f |= SECCOMP_FILTER_FLAG_TSYNC;
+	if (spec_flags & SPEC_SECCOMP_FLAG_LOG)
+		f |= SECCOMP_FILTER_FLAG_LOG;
+	if (spec_flags & SPEC_SECCOMP_FLAG_SPEC_ALLOW)
+		f |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+	if (spec_flags & SPEC_SECCOMP_FLAG_WAIT_KILLABLE_RECV)
+		f |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	return f;
+}
+
+static struct scmp_arg_cmp arg_of(const struct spec_seccomp_arg *a)
+{
+	struct scmp_arg_cmp c = {
+		.arg = a->index,
+		.op = op_of(a->op),
+		.datum_a = a->value,
+		.datum_b = a->value_two,
+	};
+
+	/* MASKED_EQ compares (arg & value) == valueTwo. */
+	return c;
+}
+
+/* Arguments on distinct indexes must all match (one rule); several
+ * conditions on the same index are alternatives (one rule each), as runc
+ * reads the spec. */
+static bool distinct_indexes(const struct spec_seccomp_rule *r)
+{
+	for (size_t i = 0; i < r->n_args; i++)
+		for (size_t j = i + 1; j < r->n_args; j++)
+			if (r->args[i].index == r->args[j].index)
+				return false;
+	return true;
+}
+
+static int add_rule(scmp_filter_ctx ctx, const struct spec_seccomp_rule *r,
+		    const char *name, uint32_t action, struct berr *err)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+	int ret = 0;
+
+	/* A name this libseccomp does not know is skipped, as runc does: a
+	 * profile written for a newer kernel still loads. */
+	if (nr == __NR_SCMP_ERROR)
+		return 0;
+	if (r->n_args > 6)
+		return berr_set(err, EINVAL, "seccomp rule for %s: more than 6 arguments", name);
+	if (r->n_args == 0) {
+		ret = seccomp_rule_add(ctx, action, nr, 0);
+	} else if (distinct_indexes(r)) {
+		struct scmp_arg_cmp cmp[6];
+
+		for (size_t i = 0; i < r->n_args; i++)
+			cmp[i] = arg_of(&r->args[i]);
+		ret = seccomp_rule_add_array(ctx, action, nr, (unsigned int)r->n_args, cmp);
+	} else {
+		for (size_t i = 0; i < r->n_args && ret == 0; i++) {
+			struct scmp_arg_cmp cmp = arg_of(&r->args[i]);
+
+			ret = seccomp_rule_add_array(ctx, action, nr, 1, &cmp);
+		}
+	}
+	if (ret < 0)
+		return berr_set(err, -ret, "seccomp rule for %s", name);
+	return 0;
+}
+
+static int add_arches(scmp_filter_ctx ctx, const struct spec_seccomp *s,
+		      struct berr *err)
+{
+	for (size_t i = 0; i < s->n_architectures; i++) {
+		const char *name = s->architectures[i] + strlen("SCMP_ARCH_");
+		char lower[32];
+		uint32_t arch;
+		int ret;
+		size_t j;
+
+		for (j = 0; name[j] && j < sizeof(lower) - 1; j++)
+			lower[j] = (char)(name[j] >= 'A' && name[j] <= 'Z' ? name[j] + 32 : name[j]);
+		lower[j] = '\0';
+		arch = seccomp_arch_resolve_name(lower);
+		if (!arch)
+			return berr_set(err, EINVAL, "seccomp: unknown architecture %s",
+					s->architectures[i]);
+		ret = seccomp_arch_add(ctx, arch);
+		if (ret < 0 && ret != -EEXIST)
+			return berr_set(err, -ret, "seccomp: add architecture %s",
+					s->architectures[i]);
+	}
+	return 0;
+}
+
+/* libseccomp 2.5 exports BPF only to an fd. */
+static int export_bpf(scmp_filter_ctx ctx, struct seccomp_filter_prog *out,
+		      struct berr *err)
+{
+	cleanup_close int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+	off_t size;
+	int ret;
+
+	if (fd < 0)
+		return berr_sys(err, "seccomp: memfd");
+	ret = seccomp_export_bpf(ctx, fd);
+	if (ret < 0)
+		return berr_set(err, -ret, "seccomp: export BPF");
+	size = lseek(fd, 0, SEEK_END);
+	if (size <= 0 || size % sizeof(struct sock_filter))
+		return berr_set(err, EINVAL, "seccomp: bad BPF size %lld", (long long)size);
+	out->insns = malloc((size_t)size);
+	if (!out->insns)
+		return berr_sys(err, "seccomp");
+	if (pread(fd, out->insns, (size_t)size, 0) != size)
+		return berr_sys(err, "seccomp: read BPF");
+	out->len = (size_t)size / sizeof(struct sock_filter);
+	return 0;
+}
+
+int seccomp_filter_compile(const struct spec_seccomp *s,
+			   struct seccomp_filter_prog *out, struct berr *err)
+{
+	uint32_t def = action_of(s->default_action, s->default_errno_ret_set,
+				 s->default_errno_ret);
+	scmp_filter_ctx ctx;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (s->default_action == SECCOMP_ACT_NOTIFY)
+		return berr_set(err, EINVAL,
+				"linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default");
+	ctx = seccomp_init(def);
+	if (!ctx)
+		return berr_set(err, ENOMEM, "seccomp: init");
+	/* no_new_privs is process.noNewPrivileges' business, not the
+	 * filter's. */
+	ret = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	if (ret == 0)
+		ret = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	if (ret < 0) {
+		ret = berr_set(err, -ret, "seccomp: attributes");
+		goto out;
+	}
+	ret = add_arches(ctx, s, err);
+	for (size_t i = 0; ret == 0 && i < s->n_syscalls; i++) {
+		const struct spec_seccomp_rule *r = &s->syscalls[i];
+		uint32_t action = action_of(r->action, r->errno_ret_set, r->errno_ret);
+
+		/* libseccomp refuses rules that repeat the default. */
+		if (action == def)
+			continue;
+		if (r->action == SECCOMP_ACT_NOTIFY)
+			out->notify = true;
+		for (size_t j = 0; ret == 0 && j < r->n_names; j++)
+			ret = add_rule(ctx, r, r->names[j], action, err);
+	}
+	if (ret == 0)
+		ret = export_bpf(ctx, out, err);
+	out->flags = filter_flags(s->flags);
+	if (out->notify)
+		out->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+out:
+	seccomp_release(ctx);
+	if (ret < 0)
+		seccomp_filter_release(out);
+	return ret;
+}
+
+int seccomp_filter_install(const struct seccomp_filter_prog *p, int *listener,
+			   struct berr *err)
+{
+	struct sock_fprog prog = { .len = (unsigned short)p->len, .filter = p->insns };
+	long ret;
+
+	if (listener)
+		*listener = -1;
+	ret = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &prog);
+	if (ret < 0)
+		return berr_sys(err, "install seccomp filter");
+	if (p->notify && listener)
+		*listener = (int)ret;
+	return 0;
+}
+
+void seccomp_filter_release(struct seccomp_filter_prog *p)
+{
+	free(p->insns);
+	p->insns = NULL;
+	p->len = 0;
+}

@@ -1,0 +1,33 @@
+/* linux.seccomp: compiled to BPF with libseccomp, installed with seccomp(2).
+ *
+ * Compiling is split from installing so that the parent compiles (and
+ * later caches) while the container process only installs, as its very
+ * last step before execve. */
+#ifndef BERTH_ISOLATION_SECCOMP_H
+#define BERTH_ISOLATION_SECCOMP_H
+
+#include <linux/filter.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "spec/config.h"
+#include "spec/err.h"
+
+struct seccomp_filter_prog {
+	struct sock_filter *insns; /* malloc'd */
+	size_t len;
+	unsigned int flags; /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+	bool notify;        /* some rule uses SCMP_ACT_NOTIFY */
+};
+
+int seccomp_filter_compile(const struct spec_seccomp *s,
+			   struct seccomp_filter_prog *out, struct berr *err);
+
+/* Install the filter in the calling thread.  *listener receives the
+ * notification fd when the filter has SCMP_ACT_NOTIFY rules. */
+int seccomp_filter_install(const struct seccomp_filter_prog *p, int *listener,
+			   struct berr *err);
+
+void seccomp_filter_release(struct seccomp_filter_prog *p);
+
+#endif

@@ -1,0 +1,19 @@
+/* Creating the container's first process: one clone3 that makes the new
+ * namespaces and places the child in its cgroup before it runs a single
+ * instruction of its own. */
+#ifndef BERTH_ISOLATION_SPAWN_H
+#define BERTH_ISOLATION_SPAWN_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "spec/err.h"
+
+/* Like fork(): returns 0 in the child and the pid in the parent.  flags
+ * are CLONE_NEW*; cgroup_fd >= 0 asks for CLONE_INTO_CGROUP (dropped with
+ * *cgroup_fd = -1 when the kernel cannot, so the caller moves the child
+ * itself); *pidfd gets a pidfd of the child when pidfd is not NULL. */
+pid_t spawn_process(uint64_t flags, int *cgroup_fd, int *pidfd,
+		    struct berr *err);
+
+#endif

@@ -1,0 +1,477 @@
+/* create: everything up to the user's program, which then waits for
+ * start.  Nothing is left behind when any step fails: the state
+ * directory, the cgroup and the container process go with the error. */
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "isolation/cgroup.h"
+#include "isolation/fdpass.h"
+#include "isolation/fsutil.h"
+#include "isolation/idmap.h"
+#include "isolation/proc.h"
+#include "isolation/seccomp.h"
+#include "isolation/spawn.h"
+#include "runtime/hooks.h"
+#include "runtime/init.h"
+#include "runtime/internal.h"
+#include "runtime/runtime.h"
+#include "runtime/store.h"
+#include "runtime/sync.h"
+#include "runtime/validate.h"
+#include "spec/cleanup.h"
+
+struct create_job {
+	const struct rt_ctx *ctx;
+	const struct rt_create_opts *o;
+	struct spec_config *cfg;
+	char *raw_config;
+	size_t raw_len;
+	char bundle[PATH_MAX];
+	char rootfs[PATH_MAX];
+	struct store_container store;
+	bool stored;
+	struct cgroup cgroup;
+	bool cgroup_made;
+	struct seccomp_filter_prog seccomp;
+	int listen_fd, console_fd, cgroup_fd, pidfd;
+	int sync[2];
+	int tty_master;
+	pid_t first; /* the process clone3 made */
+	pid_t pid;   /* the init (== first unless two stages) */
+	uint64_t start_time;
+	char created[48];
+	struct init_plan plan;
+};
+
+static void job_init(struct create_job *j, const struct rt_ctx *ctx,
+		     const struct rt_create_opts *o)
+{
+	memset(j, 0, sizeof(*j));
+	j->ctx = ctx;
+	j->o = o;
+	j->listen_fd = j->console_fd = j->cgroup_fd = j->pidfd = -1;
+	j->sync[0] = j->sync[1] = -1;
+	j->tty_master = -1;
+	j->store.dirfd = -1;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static int load_bundle(struct create_job *j, struct berr *err)
+{
+	cleanup_free char *path = NULL;
+	const char *root;
+	int ret;
+
+	if (!realpath(j->o->bundle ? j->o->bundle : ".", j->bundle))
+		return berr_sys(err, "bundle %s", j->o->bundle ? j->o->bundle : ".");
+	if (asprintf(&path, "%s/config.json", j->bundle) < 0)
+		return berr_sys(err, "bundle");
+	ret = fsutil_read_file(path, &j->raw_config, &j->raw_len, err);
+	if (ret < 0)
+		return ret;
+	ret = spec_config_parse(j->raw_config, j->raw_len, &j->cfg, err);
+	if (ret < 0)
+		return berr_wrap(err, ret, "%s", path);
+	root = j->cfg->root.path;
+	if (!root || !*root)
+		return berr_set(err, EINVAL, "%s: .root.path is required", path);
+	if ((size_t)snprintf(j->rootfs, sizeof(j->rootfs), "%s%s%s",
+			     root[0] == '/' ? "" : j->bundle, root[0] == '/' ? "" : "/",
+			     root) >= sizeof(j->rootfs))
+		return berr_set(err, ENAMETOOLONG, "rootfs %s", root);
+	if (access(j->rootfs, F_OK) < 0)
+		return berr_sys(err, "rootfs %s", j->rootfs);
+	return 0;
+}
+
+/* Which namespaces are new, and whether one clone3 can make them all. */
+static void plan_namespaces(struct create_job *j)
+{
+	const struct spec_config *cfg = j->cfg;
+	struct init_plan *p = &j->plan;
+	bool paths = false;
+
+	for (size_t i = 0; i < cfg->linux.n_namespaces; i++) {
+		const struct spec_namespace *ns = &cfg->linux.namespaces[i];
+
+		if (ns->path)
+			paths = true;
+		else
+			p->new_ns[ns->type] = true;
+	}
+	/* Joining a pid or time namespace, or giving a new time namespace
+	 * its offsets, takes a process that forks the init afterwards; so
+	 * does a user namespace next to joined ones, which must be entered
+	 * while berth still holds the host's privileges. */
+	p->two_stage = (paths && p->new_ns[NS_USER]) || p->new_ns[NS_TIME];
+	for (size_t i = 0; i < cfg->linux.n_namespaces; i++) {
+		enum spec_ns_type t = cfg->linux.namespaces[i].type;
+
+		if (cfg->linux.namespaces[i].path &&
+		    (t == NS_USER || t == NS_PID || t == NS_TIME))
+			p->two_stage = true;
+	}
+}
+
+static void now_rfc3339(char *buf, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
+}
+
+static int save_state(struct create_job *j, const char *status, struct berr *err)
+{
+	struct spec_state s;
+	cleanup_free char *cg = cgroup_serialize(&j->cgroup);
+	char pidbuf[32], startbuf[32];
+	struct spec_kv extra[3];
+
+	if (!cg)
+		return berr_sys(err, "state");
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)j->pid);
+	snprintf(startbuf, sizeof(startbuf), "%llu", (unsigned long long)j->start_time);
+	extra[0] = (struct spec_kv){ "init_start", startbuf };
+	extra[1] = (struct spec_kv){ "cgroup", cg };
+	extra[2] = (struct spec_kv){ "rootfs_readonly", j->cfg->root.readonly ? "1" : "0" };
+	internal_state_fill(&s, j->o->id, status, j->pid, j->bundle, j->rootfs, j->created,
+			    j->cfg);
+	s.extra = extra;
+	s.n_extra = 3;
+	return store_save(&j->store, &s, err);
+}
+
+static int save_config_copy(struct create_job *j, struct berr *err)
+{
+	cleanup_free char *path = NULL;
+
+	if (asprintf(&path, "%s/" STORE_CONFIG, j->store.dir) < 0)
+		return berr_sys(err, "config copy");
+	return fsutil_write_atomic(path, j->raw_config, j->raw_len, 0600, err);
+}
+
+static int prepare_cgroup(struct create_job *j, struct berr *err)
+{
+	cleanup_free char *path = NULL;
+	const struct spec_resources *res = &j->cfg->linux.resources;
+	int ret;
+
+	ret = cgroup_spec_path(j->cfg->linux.cgroups_path, j->o->id, &path, err);
+	if (ret < 0)
+		return ret;
+	ret = cgroup_create(&j->cgroup, path, res->set ? res : NULL, err);
+	if (ret < 0)
+		return ret;
+	j->cgroup_made = true;
+	j->cgroup_fd = cgroup_open_v2(&j->cgroup, err);
+	return j->cgroup_fd < -1 ? j->cgroup_fd : 0;
+}
+
+/* The socket `start` connects to.  Its path may be long (containerd's
+ * roots are), so it is bound through the state directory's fd. */
+static int prepare_exec_socket(struct create_job *j, struct berr *err)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+	j->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (j->listen_fd < 0)
+		return berr_sys(err, "exec socket");
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/" STORE_EXEC_SOCK,
+		 j->store.dirfd);
+	if (bind(j->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    listen(j->listen_fd, 1) < 0)
+		return berr_sys(err, "exec socket in %s", j->store.dir);
+	return 0;
+}
+
+static int prepare_process(struct create_job *j, struct berr *err)
+{
+	int ret;
+
+	if (j->cfg->linux.seccomp.set) {
+		ret = internal_seccomp_compile(j->ctx, &j->cfg->linux.seccomp, &j->seccomp, err);
+		if (ret < 0)
+			return ret;
+	}
+	ret = prepare_exec_socket(j, err);
+	if (ret < 0)
+		return ret;
+	if (j->o->console_socket) {
+		j->console_fd = fdpass_connect(j->o->console_socket, err);
+		if (j->console_fd < 0)
+			return berr_wrap(err, j->console_fd, "console socket");
+	}
+	return sync_pair(j->sync, err);
+}
+
+static void fill_plan(struct create_job *j)
+{
+	struct init_plan *p = &j->plan;
+	const struct spec_hooks *h = &j->cfg->hooks;
+
+	p->cfg = j->cfg;
+	p->bundle = j->bundle;
+	p->rootfs = j->rootfs;
+	p->sync_fd = j->sync[1];
+	p->listen_fd = j->listen_fd;
+	p->console_fd = j->console_fd;
+	p->tty_to_parent = j->o->foreground_tty;
+	p->preserve_fds = j->o->preserve_fds;
+	p->no_pivot = j->o->no_pivot;
+	p->no_new_keyring = j->o->no_new_keyring;
+	p->parent_hooks = hooks_any(h, HOOK_PRESTART) || hooks_any(h, HOOK_CREATE_RUNTIME) ||
+			  hooks_any(h, HOOK_CREATE_CONTAINER) ||
+			  hooks_any(h, HOOK_START_CONTAINER);
+	p->seccomp = j->cfg->linux.seccomp.set ? &j->seccomp : NULL;
+	p->close_fds[p->n_close_fds++] = j->store.dirfd;
+	if (j->cgroup_fd >= 0)
+		p->close_fds[p->n_close_fds++] = j->cgroup_fd;
+}
+
+static int spawn(struct create_job *j, struct berr *err)
+{
+	uint64_t flags = j->plan.two_stage ? 0 : init_clone_flags(&j->plan);
+	pid_t pid;
+
+	if (j->plan.two_stage && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return berr_sys(err, "become a subreaper");
+	pid = spawn_process(flags, &j->cgroup_fd, &j->pidfd, err);
+	if (pid < 0)
+		return pid;
+	if (pid == 0)
+		init_run(&j->plan);
+	j->first = pid;
+	if (!j->plan.two_stage)
+		j->pid = pid;
+	close_fd(&j->sync[1]);
+	return 0;
+}
+
+static int write_maps(struct create_job *j, pid_t pid, struct berr *err)
+{
+	const struct spec_linux *l = &j->cfg->linux;
+
+	return idmap_write(pid, l->uid_mappings, l->n_uid_mappings, l->gid_mappings,
+			   l->n_gid_mappings, false, err);
+}
+
+/* The state JSON handed to hooks, in a memfd for the container side. */
+static int hook_state(struct create_job *j, const char *status, char **json,
+		      size_t *len, struct berr *err)
+{
+	struct spec_state s;
+
+	internal_state_fill(&s, j->o->id, status, j->pid, j->bundle, j->rootfs, j->created,
+			    j->cfg);
+	return spec_state_oci_json(&s, json, len, err);
+}
+
+static int run_parent_hooks(struct create_job *j, struct berr *err)
+{
+	const struct spec_hooks *h = &j->cfg->hooks;
+	cleanup_free char *json = NULL;
+	cleanup_close int memfd = -1;
+	size_t len;
+	int ret;
+
+	ret = hook_state(j, "creating", &json, &len, err);
+	if (ret == 0)
+		ret = hooks_run(h, HOOK_PRESTART, json, len, err);
+	if (ret == 0)
+		ret = hooks_run(h, HOOK_CREATE_RUNTIME, json, len, err);
+	if (ret < 0)
+		return ret;
+	if (hooks_any(h, HOOK_CREATE_CONTAINER) || hooks_any(h, HOOK_START_CONTAINER)) {
+		memfd = memfd_create("state", MFD_CLOEXEC);
+		if (memfd < 0 || write(memfd, json, len) != (ssize_t)len)
+			return berr_sys(err, "state for hooks");
+	}
+	return sync_send(j->sync[0], SYNC_HOOKS_DONE, 0, NULL, memfd, err);
+}
+
+static int adopt_init(struct create_job *j, pid_t pid, struct berr *err)
+{
+	int status;
+
+	j->pid = pid;
+	/* The first stage exits once it reported: reap it, so the init is
+	 * re-parented to us (we are a subreaper). */
+	waitpid(j->first, &status, 0);
+	close_fd(&j->pidfd);
+	j->pidfd = sys_pidfd_open_checked(pid, err);
+	return j->pidfd < 0 ? j->pidfd : 0;
+}
+
+/* Answer the container process until it says it is ready. */
+static int dialog(struct create_job *j, struct berr *err)
+{
+	int ret = 0;
+
+	if (!j->plan.two_stage && j->plan.new_ns[NS_USER])
+		ret = write_maps(j, j->first, err);
+	if (ret == 0 && j->cgroup_fd < 0 && j->cgroup_made)
+		ret = cgroup_enter(&j->cgroup, j->first, err);
+	if (ret == 0)
+		ret = sync_send(j->sync[0], SYNC_GO, 0, NULL, -1, err);
+	while (ret == 0) {
+		struct sync_msg m;
+		int fd = -1;
+
+		ret = sync_recv(j->sync[0], &m, &fd, err);
+		if (ret < 0)
+			break;
+		switch (m.type) {
+		case SYNC_USERNS:
+			ret = write_maps(j, j->first, err);
+			if (ret == 0)
+				ret = sync_send(j->sync[0], SYNC_GO, 0, NULL, -1, err);
+			break;
+		case SYNC_INIT_PID:
+			ret = adopt_init(j, (pid_t)m.value, err);
+			break;
+		case SYNC_HOOKS:
+			ret = run_parent_hooks(j, err);
+			break;
+		case SYNC_TTY:
+			j->tty_master = fd;
+			fd = -1;
+			break;
+		case SYNC_READY:
+			return 0;
+		default:
+			ret = berr_set(err, EPROTO, "unexpected message %u from the container",
+				       m.type);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	return ret;
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct berr *err)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+
+	/* Digits only, no newline: containerd parses it as a bare integer. */
+	return fsutil_write_atomic(path, buf, (size_t)n, 0644, err);
+}
+
+static void undo(struct create_job *j)
+{
+	struct berr ignored;
+
+	if (j->pidfd >= 0) {
+		proc_signal(j->pidfd, SIGKILL, &ignored);
+		proc_wait_exit(j->pidfd, 5000);
+	}
+	if (j->first > 0)
+		waitpid(j->first, NULL, 0);
+	if (j->pid > 0 && j->pid != j->first)
+		waitpid(j->pid, NULL, WNOHANG);
+	if (j->cgroup_made)
+		cgroup_destroy(&j->cgroup, &ignored);
+	if (j->stored)
+		store_remove(&j->store, &ignored);
+}
+
+static void job_release(struct create_job *j)
+{
+	close_fd(&j->listen_fd);
+	close_fd(&j->console_fd);
+	close_fd(&j->cgroup_fd);
+	close_fd(&j->pidfd);
+	close_fd(&j->sync[0]);
+	close_fd(&j->sync[1]);
+	seccomp_filter_release(&j->seccomp);
+	cgroup_release(&j->cgroup);
+	store_close(&j->store);
+	if (j->cfg)
+		spec_config_free(j->cfg);
+	free(j->raw_config);
+}
+
+static int create_steps(struct create_job *j, struct berr *err)
+{
+	int ret;
+
+	ret = store_create(j->ctx->root, j->o->id, &j->store, err);
+	if (ret < 0)
+		return ret;
+	j->stored = true;
+	now_rfc3339(j->created, sizeof(j->created));
+	ret = save_config_copy(j, err);
+	if (ret == 0)
+		ret = prepare_cgroup(j, err);
+	/* Recorded before any process exists, so that a crash from here on
+	 * leaves enough for `delete` to clean up. */
+	if (ret == 0)
+		ret = save_state(j, "creating", err);
+	if (ret == 0)
+		ret = prepare_process(j, err);
+	if (ret < 0)
+		return ret;
+	fill_plan(j);
+	ret = spawn(j, err);
+	if (ret == 0)
+		ret = dialog(j, err);
+	if (ret < 0)
+		return ret;
+	if (proc_stat(j->pid, &j->start_time, NULL) < 0)
+		return berr_set(err, ESRCH, "the container process exited during setup");
+	ret = save_state(j, "created", err);
+	if (ret == 0 && j->o->pid_file)
+		ret = write_pid_file(j->o->pid_file, j->pid, err);
+	return ret;
+}
+
+int rt_create(const struct rt_ctx *ctx, const struct rt_create_opts *o,
+	      struct rt_created *out, struct berr *err)
+{
+	struct create_job j;
+	int ret;
+
+	job_init(&j, ctx, o);
+	ret = rt_check_id(o->id, err);
+	if (ret == 0)
+		ret = load_bundle(&j, err);
+	if (ret == 0)
+		ret = validate_for_create(j.cfg, o->console_socket != NULL,
+					  o->foreground_tty, err);
+	if (ret == 0) {
+		plan_namespaces(&j);
+		ret = create_steps(&j, err);
+		if (ret < 0)
+			undo(&j);
+	}
+	if (ret == 0) {
+		out->pid = j.pid;
+		out->tty_master = steal_fd(&j.tty_master);
+	}
+	close_fd(&j.tty_master);
+	job_release(&j);
+	return ret;
+}

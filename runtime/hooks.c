@@ -1,0 +1,173 @@
+#include "runtime/hooks.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "isolation/syscalls.h"
+#include "spec/cleanup.h"
+#include "spec/names.h"
+
+static const char *kind_name(enum spec_hook_kind kind)
+{
+	return names_name(names_hooks, kind);
+}
+
+_Noreturn static void exec_hook(const struct spec_hook *h, int in, int out)
+{
+	const char *argv[h->n_args + 2];
+	const char *envp[h->n_env + 1];
+
+	dup2(in, 0);
+	dup2(out, 1);
+	dup2(out, 2);
+	close_range(3, ~0U, 0);
+	/* args[0] is argv[0]; with no args the path stands in for it. */
+	if (h->n_args) {
+		memcpy(argv, h->args, h->n_args * sizeof(*argv));
+		argv[h->n_args] = NULL;
+	} else {
+		argv[0] = h->path;
+		argv[1] = NULL;
+	}
+	memcpy(envp, h->env, h->n_env * sizeof(*envp));
+	envp[h->n_env] = NULL;
+	execve(h->path, (char *const *)argv, (char *const *)envp);
+	dprintf(out, "exec %s: %s", h->path, strerror(errno));
+	_exit(127);
+}
+
+/* Collect output and wait for the hook, killing it at the deadline. */
+static int wait_hook(pid_t pid, int pidfd, int out, int timeout_s, char *buf,
+		     size_t size, int *status, bool *timed_out)
+{
+	struct timespec start, now;
+	size_t used = 0;
+	bool out_open = true;
+
+	*timed_out = false;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = pidfd, .events = POLLIN },
+			{ .fd = out_open ? out : -1, .events = POLLIN },
+		};
+		int wait_ms = -1;
+
+		if (timeout_s > 0) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			wait_ms = timeout_s * 1000 - (int)((now.tv_sec - start.tv_sec) * 1000 +
+							   (now.tv_nsec - start.tv_nsec) / 1000000);
+			if (wait_ms <= 0) {
+				*timed_out = true;
+				kill(pid, SIGKILL);
+				break;
+			}
+		}
+		if (poll(pfd, 2, wait_ms) < 0 && errno != EINTR)
+			break;
+		if (pfd[1].revents) {
+			ssize_t n = read(out, buf + used, size - 1 - used);
+
+			if (n <= 0)
+				out_open = false;
+			else
+				used += (size_t)n;
+			if (used == size - 1)
+				out_open = false;
+		}
+		if (pfd[0].revents && !out_open)
+			break;
+		if (pfd[0].revents) {
+			/* Exited: drain what is left without blocking. */
+			ssize_t n;
+
+			fcntl(out, F_SETFL, O_NONBLOCK);
+			while (used < size - 1 && (n = read(out, buf + used, size - 1 - used)) > 0)
+				used += (size_t)n;
+			break;
+		}
+	}
+	buf[used] = '\0';
+	while (used && (buf[used - 1] == '\n'))
+		buf[--used] = '\0';
+	if (waitpid(pid, status, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+static int run_one(const struct spec_hook *h, enum spec_hook_kind kind, size_t i,
+		   const char *state, size_t len, struct berr *err)
+{
+	int in[2], out[2];
+	cleanup_close int pidfd = -1;
+	char output[512];
+	bool timed_out;
+	int status = 0;
+	pid_t pid;
+
+	/* stdin is a socket so that writing to a hook that exits without
+	 * reading gives EPIPE, not SIGPIPE (MSG_NOSIGNAL). */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) < 0)
+		return berr_sys(err, "hook %s[%zu]: socketpair", kind_name(kind), i);
+	if (pipe2(out, O_CLOEXEC) < 0) {
+		close(in[0]);
+		close(in[1]);
+		return berr_sys(err, "hook %s[%zu]: pipe", kind_name(kind), i);
+	}
+	pid = fork();
+	if (pid == 0)
+		exec_hook(h, in[0], out[1]);
+	close(in[0]);
+	close(out[1]);
+	if (pid < 0) {
+		close(in[1]);
+		close(out[0]);
+		return berr_sys(err, "hook %s[%zu]: fork", kind_name(kind), i);
+	}
+	pidfd = sys_pidfd_open(pid, 0);
+	/* A hook that ignores its stdin is not an error: its exit status
+	 * tells how it went. */
+	while (len > 0) {
+		ssize_t n = send(in[1], state, len, MSG_NOSIGNAL);
+
+		if (n <= 0)
+			break;
+		state += n;
+		len -= (size_t)n;
+	}
+	close(in[1]);
+	wait_hook(pid, pidfd, out[0], h->timeout_set ? h->timeout : 0, output,
+		  sizeof(output), &status, &timed_out);
+	close(out[0]);
+	if (timed_out)
+		return berr_set(err, ETIMEDOUT, "hook %s[%zu] %s: timed out after %d s",
+				kind_name(kind), i, h->path, h->timeout);
+	if (WIFSIGNALED(status))
+		return berr_set(err, ECANCELED, "hook %s[%zu] %s: killed by signal %d%s%s",
+				kind_name(kind), i, h->path, WTERMSIG(status),
+				output[0] ? ": " : "", output);
+	if (WEXITSTATUS(status))
+		return berr_set(err, ECANCELED, "hook %s[%zu] %s: exit status %d%s%s",
+				kind_name(kind), i, h->path, WEXITSTATUS(status),
+				output[0] ? ": " : "", output);
+	return 0;
+}
+
+int hooks_run(const struct spec_hooks *hooks, enum spec_hook_kind kind,
+	      const char *state_json, size_t len, struct berr *err)
+{
+	for (size_t i = 0; i < hooks->n[kind]; i++) {
+		int ret = run_one(&hooks->list[kind][i], kind, i, state_json, len, err);
+
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}

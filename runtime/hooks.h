@@ -1,0 +1,24 @@
+/* OCI hooks: programs run at the lifecycle points the spec names, each
+ * with the container's state JSON on its stdin. */
+#ifndef BERTH_RUNTIME_HOOKS_H
+#define BERTH_RUNTIME_HOOKS_H
+
+#include <stddef.h>
+
+#include "spec/config.h"
+#include "spec/err.h"
+
+/* Run every hook of kind in order; the first failure (non-zero exit,
+ * signal, timeout) stops the list and names the hook.  Its output is
+ * part of the message. */
+int hooks_run(const struct spec_hooks *hooks, enum spec_hook_kind kind,
+	      const char *state_json, size_t len, struct berr *err);
+
+/* Does the config have any hook of kind? */
+static inline bool hooks_any(const struct spec_hooks *hooks,
+			     enum spec_hook_kind kind)
+{
+	return hooks->n[kind] > 0;
+}
+
+#endif

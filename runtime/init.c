@@ -1,0 +1,482 @@
+/* The container process, from clone3 to execve.
+ *
+ * Order matters and follows runc's, which clients depend on:
+ *   1. namespaces: join by path, user namespace maps (from the parent),
+ *      cgroup namespace (after the parent placed us in our cgroups);
+ *   2. process attributes that need privilege: oom score, rlimits,
+ *      personality, scheduling, keyring;
+ *   3. the root: mounts, /dev, parent's hooks, createContainer hooks,
+ *      pivot_root, console, sysctl, read-only and masked paths, ro root;
+ *   4. the user: bounding set, uid/gid, capabilities, cwd; the program is
+ *      looked up now so that create fails when it cannot be run;
+ *   5. READY, then wait for `start` on the exec socket;
+ *   6. startContainer hooks, no_new_privs, seccomp (last, so the filter
+ *      need not allow the runtime's own calls), execve. */
+#include "runtime/init.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "isolation/capabilities.h"
+#include "isolation/console.h"
+#include "isolation/dev.h"
+#include "isolation/fdpass.h"
+#include "isolation/mounts.h"
+#include "isolation/namespaces.h"
+#include "isolation/paths.h"
+#include "isolation/process.h"
+#include "isolation/rootfs.h"
+#include "isolation/sysctl.h"
+#include "runtime/hooks.h"
+#include "runtime/sync.h"
+#include "spec/cleanup.h"
+
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
+/* What the init carries from one step to the next. */
+struct init_state {
+	const struct init_plan *p;
+	const struct spec_process *proc;
+	char exe[PATH_MAX];
+	char *hook_state; /* state JSON for the container-side hooks */
+	size_t hook_state_len;
+	bool defer_caps;  /* caps set after seccomp (no no_new_privs) */
+};
+
+uint64_t init_clone_flags(const struct init_plan *p)
+{
+	uint64_t flags = 0;
+
+	/* The cgroup namespace is made later, once the parent has put us in
+	 * our cgroups, so that its root is the container's cgroup. */
+	for (int t = 0; t < NS_TYPES; t++)
+		if (p->new_ns[t] && t != NS_CGROUP && t != NS_TIME)
+			flags |= ns_clone_flag((enum spec_ns_type)t);
+	return flags;
+}
+
+static int join_paths(const struct init_plan *p, bool user, struct berr *err)
+{
+	const struct spec_config *cfg = p->cfg;
+
+	for (size_t i = 0; i < cfg->linux.n_namespaces; i++) {
+		const struct spec_namespace *ns = &cfg->linux.namespaces[i];
+		int ret;
+
+		if (!ns->path || (ns->type == NS_USER) != user)
+			continue;
+		ret = ns_join(ns->path, ns->type, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int wait_go(int fd, struct berr *err)
+{
+	struct sync_msg m;
+
+	return sync_expect(fd, SYNC_GO, &m, err);
+}
+
+/* Become root of a new user namespace once the parent mapped it. */
+static int become_ns_root(struct berr *err)
+{
+	if (setresgid(0, 0, 0) < 0)
+		return berr_sys(err, "setgid 0 in the user namespace");
+	if (setresuid(0, 0, 0) < 0)
+		return berr_sys(err, "setuid 0 in the user namespace");
+	return 0;
+}
+
+/* First stage: join, unshare, fork the init, report its pid, exit. */
+static int stage_one(const struct init_plan *p, struct berr *err)
+{
+	uint64_t flags = 0;
+	int gate[2];
+	pid_t pid;
+	char c;
+	int ret;
+
+	ret = wait_go(p->sync_fd, err);
+	if (ret == 0)
+		ret = join_paths(p, false, err);
+	if (ret == 0)
+		ret = join_paths(p, true, err);
+	if (ret < 0)
+		return ret;
+	if (p->new_ns[NS_USER]) {
+		if (unshare(CLONE_NEWUSER) < 0)
+			return berr_sys(err, "unshare the user namespace");
+		ret = sync_send(p->sync_fd, SYNC_USERNS, 0, NULL, -1, err);
+		if (ret == 0)
+			ret = wait_go(p->sync_fd, err);
+		if (ret == 0)
+			ret = become_ns_root(err);
+		if (ret < 0)
+			return ret;
+	}
+	for (int t = 0; t < NS_TYPES; t++)
+		if (p->new_ns[t] && t != NS_USER && t != NS_CGROUP)
+			flags |= ns_clone_flag((enum spec_ns_type)t);
+	if (flags && unshare((int)flags) < 0)
+		return berr_sys(err, "unshare namespaces");
+	if (p->new_ns[NS_TIME]) {
+		ret = ns_time_offsets(&p->cfg->linux.time_monotonic,
+				      &p->cfg->linux.time_boottime, err);
+		if (ret < 0)
+			return ret;
+	}
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		return berr_sys(err, "pipe");
+	pid = fork();
+	if (pid < 0)
+		return berr_sys(err, "fork the container init");
+	if (pid == 0) {
+		/* The init speaks only after its pid reached the parent. */
+		close(gate[1]);
+		if (read(gate[0], &c, 1) != 1)
+			_exit(1);
+		close(gate[0]);
+		return 0;
+	}
+	close(gate[0]);
+	ret = sync_send(p->sync_fd, SYNC_INIT_PID, pid, NULL, -1, err);
+	if (ret == 0 && write(gate[1], "", 1) != 1)
+		ret = berr_sys(err, "release the init");
+	_exit(ret == 0 ? 0 : 1);
+}
+
+static int enter_namespaces(const struct init_plan *p, struct berr *err)
+{
+	const struct spec_config *cfg = p->cfg;
+	int ret;
+
+	if (p->two_stage) {
+		ret = stage_one(p, err);
+	} else {
+		ret = wait_go(p->sync_fd, err);
+		if (ret == 0 && p->new_ns[NS_USER])
+			ret = become_ns_root(err);
+		if (ret == 0)
+			ret = join_paths(p, false, err);
+	}
+	if (ret < 0)
+		return ret;
+	if (p->new_ns[NS_CGROUP] && unshare(CLONE_NEWCGROUP) < 0)
+		return berr_sys(err, "unshare the cgroup namespace");
+	if (cfg->hostname && *cfg->hostname) {
+		ret = ns_set_hostname(cfg->hostname, err);
+		if (ret < 0)
+			return ret;
+	}
+	if (cfg->domainname && *cfg->domainname)
+		return ns_set_domainname(cfg->domainname, err);
+	return 0;
+}
+
+static int setup_process_early(const struct init_state *s, struct berr *err)
+{
+	const struct spec_process *proc = s->proc;
+	int ret;
+
+	if (proc->oom_score_adj_set) {
+		ret = process_oom_score_adj(proc->oom_score_adj, err);
+		if (ret < 0)
+			return ret;
+	}
+	ret = process_rlimits(proc->rlimits, proc->n_rlimits, err);
+	if (ret == 0)
+		ret = process_personality(&s->p->cfg->linux.personality, err);
+	if (ret == 0)
+		ret = process_scheduler(&proc->scheduler, err);
+	if (ret == 0)
+		ret = process_io_priority(&proc->io_priority, err);
+	if (ret == 0)
+		ret = process_cpu_affinity(proc->exec_cpu_affinity.initial, err);
+	if (ret < 0)
+		return ret;
+	/* A session keyring of its own, so containers do not share the
+	 * host's keys.  Kernels or filters without keyctl are fine. */
+	if (!s->p->no_new_keyring &&
+	    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "_ses.berth") < 0 &&
+	    errno != ENOSYS && errno != EPERM && errno != EACCES)
+		return berr_sys(err, "join a new session keyring");
+	return 0;
+}
+
+/* /dev is set up unless the config binds the host's /dev there. */
+static bool wants_dev_setup(const struct spec_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		const struct spec_mount *m = &cfg->mounts[i];
+
+		if (strcmp(m->destination, "/dev") != 0)
+			continue;
+		if (m->type && strcmp(m->type, "bind") == 0)
+			return false;
+		for (size_t j = 0; j < m->n_options; j++)
+			if (!strcmp(m->options[j], "bind") || !strcmp(m->options[j], "rbind"))
+				return false;
+	}
+	return true;
+}
+
+/* The parent's prestart and createRuntime hooks run here: namespaces
+ * exist, pivot_root has not happened.  It answers with the state JSON
+ * for our own hooks (a memfd) when we have any. */
+static int parent_hooks(struct init_state *s, struct berr *err)
+{
+	struct sync_msg m;
+	cleanup_close int fd = -1;
+	int ret;
+
+	ret = sync_send(s->p->sync_fd, SYNC_HOOKS, 0, NULL, -1, err);
+	if (ret < 0)
+		return ret;
+	ret = sync_recv(s->p->sync_fd, &m, &fd, err);
+	if (ret < 0)
+		return ret;
+	if (m.type != SYNC_HOOKS_DONE)
+		return berr_set(err, EPROTO, "container setup: expected the hooks to finish");
+	if (fd >= 0) {
+		off_t size = lseek(fd, 0, SEEK_END);
+
+		s->hook_state = malloc((size_t)size + 1);
+		if (!s->hook_state || pread(fd, s->hook_state, (size_t)size, 0) != size)
+			return berr_sys(err, "read the state for hooks");
+		s->hook_state[size] = '\0';
+		s->hook_state_len = (size_t)size;
+	}
+	return 0;
+}
+
+static int mount_all(const struct init_plan *p, int rootfd, struct berr *err)
+{
+	const struct spec_config *cfg = p->cfg;
+	struct mounts_ctx mctx = {
+		.rootfd = rootfd,
+		.bundle = p->bundle,
+		.cgroupns = p->new_ns[NS_CGROUP],
+	};
+	int ret;
+
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		ret = mounts_apply(&mctx, &cfg->mounts[i], err);
+		if (ret < 0)
+			return ret;
+	}
+	if (wants_dev_setup(cfg))
+		return dev_setup(rootfd, cfg->linux.devices, cfg->linux.n_devices,
+				 p->new_ns[NS_USER], err);
+	for (size_t i = 0; i < cfg->linux.n_devices; i++) {
+		ret = dev_create(rootfd, &cfg->linux.devices[i], p->new_ns[NS_USER], err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int setup_console(const struct init_plan *p, struct berr *err)
+{
+	const struct spec_process *proc = &p->cfg->process;
+	cleanup_close int master = -1;
+	cleanup_close int slave = -1;
+	int ret;
+
+	ret = console_open(&master, &slave, proc->console_size_set, proc->console_height,
+			   proc->console_width, err);
+	if (ret == 0)
+		ret = console_bind_dev_console(slave, err);
+	if (ret < 0)
+		return ret;
+	/* The console socket gets exactly one SCM_RIGHTS message, whose
+	 * data is the name runc sends along. */
+	if (p->console_fd >= 0)
+		ret = fdpass_send(p->console_fd, "/dev/ptmx", 9, master, err);
+	else
+		ret = sync_send(p->sync_fd, SYNC_TTY, 0, NULL, master, err);
+	if (ret < 0)
+		return berr_wrap(err, ret, "send the terminal");
+	return console_make_controlling(slave, err);
+}
+
+static int setup_rootfs(struct init_state *s, struct berr *err)
+{
+	const struct init_plan *p = s->p;
+	const struct spec_config *cfg = p->cfg;
+	cleanup_close int rootfd = -1;
+	int ret;
+
+	/* A joined mount namespace already is the container's world. */
+	if (!p->new_ns[NS_MOUNT])
+		return 0;
+	rootfd = rootfs_prepare(p->rootfs, cfg->linux.rootfs_propagation, err);
+	if (rootfd < 0)
+		return rootfd;
+	ret = mount_all(p, rootfd, err);
+	if (ret == 0 && p->parent_hooks)
+		ret = parent_hooks(s, err);
+	if (ret == 0 && hooks_any(&cfg->hooks, HOOK_CREATE_CONTAINER))
+		ret = hooks_run(&cfg->hooks, HOOK_CREATE_CONTAINER, s->hook_state,
+				s->hook_state_len, err);
+	if (ret == 0)
+		ret = rootfs_enter(rootfd, p->no_pivot, err);
+	if (ret < 0)
+		return ret;
+	close(steal_fd(&rootfd));
+	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return berr_sys(err, "open the new root");
+	if (cfg->process.terminal) {
+		ret = setup_console(p, err);
+		if (ret < 0)
+			return ret;
+	}
+	ret = sysctl_apply(cfg->linux.sysctl, cfg->linux.n_sysctl, err);
+	if (ret == 0)
+		ret = paths_readonly(rootfd, cfg->linux.readonly_paths,
+				     cfg->linux.n_readonly_paths, err);
+	if (ret == 0)
+		ret = paths_mask(rootfd, cfg->linux.masked_paths, cfg->linux.n_masked_paths,
+				 err);
+	if (ret == 0)
+		ret = rootfs_finish(cfg->root.readonly, cfg->linux.rootfs_propagation, err);
+	return ret;
+}
+
+#define CAP_SYS_ADMIN_BIT (1ULL << 21)
+
+static int setup_user(struct init_state *s, struct berr *err)
+{
+	const struct spec_process *proc = s->proc;
+	uint64_t extra = 0;
+	int ret;
+
+	/* Without no_new_privs, installing seccomp needs CAP_SYS_ADMIN: keep
+	 * it until then if the process would not have it. */
+	s->defer_caps = s->p->seccomp && !proc->no_new_privileges &&
+			!(proc->caps.effective & CAP_SYS_ADMIN_BIT);
+	if (s->defer_caps)
+		extra = CAP_SYS_ADMIN_BIT;
+	if (proc->caps.set) {
+		ret = caps_drop_bounding(&proc->caps, err);
+		if (ret < 0)
+			return ret;
+	}
+	/* berth writes gid_map as root, so setgroups stays allowed. */
+	ret = process_set_user(&proc->user, true, err);
+	if (ret < 0)
+		return ret;
+	if (proc->caps.set) {
+		ret = caps_apply(&proc->caps, extra, err);
+		if (ret < 0)
+			return ret;
+	}
+	if (chdir(proc->cwd) < 0)
+		return berr_sys(err, "chdir to cwd (\"%s\") set in config.json", proc->cwd);
+	return 0;
+}
+
+/* Block until `start` connects to the exec socket; returns the
+ * connection, on which a failed exec reports its error. */
+static int wait_start(const struct init_plan *p, struct berr *err)
+{
+	int conn;
+	char c;
+
+	do {
+		conn = accept4(p->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	} while (conn < 0 && errno == EINTR);
+	if (conn < 0)
+		return berr_sys(err, "wait for start");
+	if (read(conn, &c, 1) != 1) {
+		close(conn);
+		return berr_set(err, ECONNRESET, "start went away");
+	}
+	close(p->listen_fd);
+	return conn;
+}
+
+static int final_steps(struct init_state *s, struct berr *err)
+{
+	const struct spec_process *proc = s->proc;
+	int ret = 0;
+
+	if (hooks_any(&s->p->cfg->hooks, HOOK_START_CONTAINER))
+		ret = hooks_run(&s->p->cfg->hooks, HOOK_START_CONTAINER, s->hook_state,
+				s->hook_state_len, err);
+	if (ret == 0)
+		ret = process_cpu_affinity(proc->exec_cpu_affinity.final, err);
+	if (ret == 0 && proc->no_new_privileges)
+		ret = process_no_new_privs(err);
+	if (ret == 0 && s->p->seccomp)
+		ret = seccomp_filter_install(s->p->seccomp, NULL, err);
+	if (ret == 0 && s->defer_caps)
+		ret = caps_apply(&proc->caps, 0, err);
+	return ret;
+}
+
+static void reset_signals(void)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	sigprocmask(SIG_UNBLOCK, &all, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+}
+
+_Noreturn static void fail(int fd, const struct berr *err)
+{
+	sync_send_error(fd, err);
+	_exit(1);
+}
+
+_Noreturn void init_run(const struct init_plan *p)
+{
+	struct init_state s = { .p = p, .proc = &p->cfg->process };
+	struct berr err = { 0 };
+	int conn;
+
+	/* Until execve this process runs berth's binary: keep other
+	 * processes of the container from opening it through
+	 * /proc/PID/exe (the CVE-2019-5736 class) or attaching to it. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	for (int i = 0; i < p->n_close_fds; i++)
+		close(p->close_fds[i]);
+	reset_signals();
+	if (enter_namespaces(p, &err) < 0 || setup_process_early(&s, &err) < 0 ||
+	    setup_rootfs(&s, &err) < 0 || setup_user(&s, &err) < 0 ||
+	    process_find_executable(s.proc->args[0], s.proc->env, s.proc->n_env, s.exe,
+				    sizeof(s.exe), &err) < 0 ||
+	    process_close_fds(p->preserve_fds, &err) < 0)
+		fail(p->sync_fd, &err);
+	if (sync_send(p->sync_fd, SYNC_READY, 0, NULL, -1, &err) < 0)
+		_exit(1);
+	close(p->sync_fd);
+
+	conn = wait_start(p, &err);
+	if (conn < 0)
+		_exit(1);
+	if (final_steps(&s, &err) == 0)
+		process_exec(s.exe, s.proc->args, s.proc->n_args, s.proc->env,
+			     s.proc->n_env, &err);
+	/* After start nobody reads the sync socket: tell `start` instead. */
+	if (write(conn, err.msg, strlen(err.msg)) < 0) {
+		/* nobody to tell */
+	}
+	_exit(err.errnum == EACCES ? 126 : 127);
+}

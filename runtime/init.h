@@ -1,0 +1,49 @@
+/* The container side of create: what the new process does, in order,
+ * from clone3 until execve of the user's program. */
+#ifndef BERTH_RUNTIME_INIT_H
+#define BERTH_RUNTIME_INIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "isolation/seccomp.h"
+#include "spec/config.h"
+
+struct init_plan {
+	const struct spec_config *cfg;
+	const char *bundle;
+	const char *rootfs;
+	/* Two stages when namespaces must be joined before the new ones are
+	 * made (a user namespace by path, or a new one next to joined
+	 * namespaces), or when pid/time namespaces are joined or a new time
+	 * namespace needs offsets: the first stage joins and unshares, then
+	 * forks the init. */
+	bool two_stage;
+	bool new_ns[NS_TYPES];
+	int sync_fd;
+	int listen_fd;  /* the exec socket `start` connects to */
+	int console_fd; /* connected --console-socket, or -1 */
+	bool tty_to_parent;
+	int preserve_fds;
+	/* Inherited fds the container process must close at once (the
+	 * state directory's lock, which `start` needs). */
+	int close_fds[4];
+	int n_close_fds;
+	bool no_pivot;
+	bool no_new_keyring;
+	/* Stop before pivot_root so that the parent runs prestart and
+	 * createRuntime hooks and hands over the state JSON that our own
+	 * createContainer and startContainer hooks read. */
+	bool parent_hooks;
+	const struct seccomp_filter_prog *seccomp; /* NULL: none */
+};
+
+/* Namespaces created by clone3 in the single-stage case. */
+uint64_t init_clone_flags(const struct init_plan *p);
+
+/* Run the container process.  Never returns: it execs the user's program
+ * or exits after sending its error up the sync socket (or, after start,
+ * to the `start` command's connection). */
+_Noreturn void init_run(const struct init_plan *p);
+
+#endif

@@ -1,0 +1,74 @@
+/* berth's runtime: the container lifecycle that both front ends (the
+ * berth CLI and berthd) call.  It never prints and never knows which
+ * front end called it; everything it needs comes in through rt_ctx and
+ * the option structs, everything it learns goes out through return values
+ * and struct berr. */
+#ifndef BERTH_RUNTIME_RUNTIME_H
+#define BERTH_RUNTIME_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "spec/err.h"
+#include "spec/state.h"
+
+struct rt_ctx {
+	const char *root; /* state directory, e.g. /run/berth */
+	bool systemd_cgroup;
+};
+
+struct rt_create_opts {
+	const char *id;
+	const char *bundle;         /* NULL: the current directory */
+	const char *pid_file;       /* NULL: none */
+	const char *console_socket; /* NULL: none */
+	int preserve_fds;
+	bool no_pivot;
+	bool no_new_keyring;
+	/* `run` in the foreground with a terminal and no console socket:
+	 * the pty master comes back in rt_created.tty_master. */
+	bool foreground_tty;
+};
+
+struct rt_created {
+	pid_t pid;      /* the container's init, as seen from the host */
+	int tty_master; /* -1 unless foreground_tty */
+};
+
+/* Validate a container id: [A-Za-z0-9_+.-], not "." or "..", at most
+ * 1024 bytes. */
+int rt_check_id(const char *id, struct berr *err);
+
+int rt_create(const struct rt_ctx *ctx, const struct rt_create_opts *o,
+	      struct rt_created *out, struct berr *err);
+int rt_start(const struct rt_ctx *ctx, const char *id, struct berr *err);
+int rt_kill(const struct rt_ctx *ctx, const char *id, int sig, bool all,
+	    struct berr *err);
+/* Delete a container; force kills it first if it still runs.  A missing
+ * container is -ENOENT (the caller decides what --force means then). */
+int rt_delete(const struct rt_ctx *ctx, const char *id, bool force,
+	      struct berr *err);
+
+/* Wait for the container's init (a child or adopted descendant of this
+ * process), forwarding signals to it and, with tty_master >= 0, copying
+ * between our stdio and the terminal.  *status is the shell-style exit
+ * status: the exit code, or 128+N when killed by signal N. */
+int rt_wait_foreground(pid_t pid, int tty_master, int *status,
+		       struct berr *err);
+
+/* The OCI state of one container, allocated from arena.  -ENOENT when
+ * the container does not exist. */
+int rt_state(const struct rt_ctx *ctx, const char *id, struct arena *arena,
+	     struct spec_state *out, struct berr *err);
+
+/* Every container under the root, sorted by id. */
+int rt_list(const struct rt_ctx *ctx, struct arena *arena,
+	    struct spec_state **out, size_t *n, struct berr *err);
+
+/* The pids of every process in the container (its cgroup). */
+int rt_pids(const struct rt_ctx *ctx, const char *id, pid_t **pids,
+	    size_t *n, struct berr *err);
+
+#endif

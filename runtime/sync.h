@@ -1,0 +1,45 @@
+/* The conversation between berth and the container process it creates,
+ * over a SOCK_SEQPACKET socketpair: one message per step, so that every
+ * step the child cannot take alone (id maps, cgroups, hooks) happens in
+ * order, and a child that fails sends its error up instead of printing. */
+#ifndef BERTH_RUNTIME_SYNC_H
+#define BERTH_RUNTIME_SYNC_H
+
+#include <stdint.h>
+
+#include "spec/err.h"
+
+enum sync_type {
+	SYNC_GO = 1,     /* parent: your maps and cgroups are in place */
+	SYNC_USERNS,     /* child: I made a user namespace, map me */
+	SYNC_INIT_PID,   /* child (first stage): the init's pid is value */
+	SYNC_HOOKS,      /* child: run the runtime-side create hooks now */
+	SYNC_HOOKS_DONE, /* parent: done */
+	SYNC_TTY,        /* child: here is the terminal's master (fd) */
+	SYNC_READY,      /* child: set up, waiting for start */
+	SYNC_ERROR,      /* child: failed; text is the message */
+};
+
+struct sync_msg {
+	uint32_t type;
+	int32_t value;
+	char text[sizeof(((struct berr *)0)->msg)];
+};
+
+int sync_pair(int fds[2], struct berr *err);
+
+int sync_send(int fd, enum sync_type type, int32_t value, const char *text,
+	      int passfd, struct berr *err);
+
+/* Send err up as SYNC_ERROR (child side; best effort). */
+void sync_send_error(int fd, const struct berr *err);
+
+/* Receive the next message.  A SYNC_ERROR becomes this side's error (with
+ * the child's message and errno); end of file means the child died. */
+int sync_recv(int fd, struct sync_msg *m, int *passfd, struct berr *err);
+
+/* Receive and require a message of the given type. */
+int sync_expect(int fd, enum sync_type type, struct sync_msg *m,
+		struct berr *err);
+
+#endif
