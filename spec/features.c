@@ -6,7 +6,7 @@
 #define FEATURES_OCI_MIN "1.0.0"
 #define FEATURES_OCI_MAX "1.2.0"
 
-const char *const features_mount_options[] = {
+const char *const spec_features_mount_options[] = {
 	"async", "atime", "bind", "defaults", "dev", "diratime", "dirsync",
 	"exec", "iversion", "lazytime", "loud", "mand", "noatime", "nodev",
 	"nodiratime", "noexec", "noiversion", "nolazytime", "nomand",
@@ -98,13 +98,13 @@ int spec_features_json(const struct spec_features_input *in, char **out,
 	cleanup_jw struct jw *w = jw_new(true);
 	size_t n_opts = 0;
 
-	while (features_mount_options[n_opts])
+	while (spec_features_mount_options[n_opts])
 		n_opts++;
 	jw_map_open(w);
 	jw_kstr(w, "ociVersionMin", FEATURES_OCI_MIN);
 	jw_kstr(w, "ociVersionMax", FEATURES_OCI_MAX);
 	write_names(w, "hooks", names_hooks);
-	write_strings(w, "mountOptions", features_mount_options, n_opts);
+	write_strings(w, "mountOptions", spec_features_mount_options, n_opts);
 	write_linux(w, in);
 	jw_key(w, "annotations");
 	jw_map_open(w);

@@ -31,7 +31,7 @@ struct spec_features_input {
 };
 
 /* The mount options berth's mount code understands. */
-extern const char *const features_mount_options[];
+extern const char *const spec_features_mount_options[];
 
 int spec_features_json(const struct spec_features_input *in, char **out,
 		       size_t *len, struct berr *err);

@@ -141,6 +141,17 @@ void jr_leave(struct jr *r, size_t mark)
 	r->path[mark] = '\0';
 }
 
+/* The document itself has the path ".", as in jq. */
+static const char *cur_path(const struct jr *r)
+{
+	return r->len ? r->path : ".";
+}
+
+static int no_memory(struct jr *r)
+{
+	return berr_set(r->err, ENOMEM, "%s", cur_path(r));
+}
+
 static int vfail(struct jr *r, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
@@ -149,8 +160,7 @@ static int vfail(struct jr *r, const char *fmt, va_list ap)
 	char what[768];
 
 	vsnprintf(what, sizeof(what), fmt, ap);
-	/* The document itself has the path ".", as in jq. */
-	return berr_set(r->err, 0, "%s: %s", r->len ? r->path : ".", what);
+	return berr_set(r->err, 0, "%s: %s", cur_path(r), what);
 }
 
 int jr_fail(struct jr *r, const char *fmt, ...)
@@ -182,12 +192,12 @@ void *jr_alloc(struct jr *r, size_t n, size_t size)
 	void *p;
 
 	if (size && n > SIZE_MAX / size) {
-		berr_set(r->err, ENOMEM, "%s", r->len ? r->path : ".");
+		no_memory(r);
 		return NULL;
 	}
 	p = arena_alloc(r->arena, n * size);
 	if (!p)
-		berr_set(r->err, ENOMEM, "%s", r->len ? r->path : ".");
+		no_memory(r);
 	return p;
 }
 
@@ -223,7 +233,7 @@ int jr_val_str(struct jr *r, yajl_val v, const char **out)
 		return jr_fail(r, "expected a string");
 	*out = arena_strdup(r->arena, v->u.string);
 	if (!*out)
-		return berr_set(r->err, ENOMEM, "%s", r->path);
+		return no_memory(r);
 	return 0;
 }
 
@@ -521,7 +531,7 @@ static int val_str_map(struct jr *r, yajl_val v, struct spec_kv **out, size_t *n
 		if (j == m) {
 			kv[j].key = arena_strdup(r->arena, key);
 			if (!kv[j].key)
-				return berr_set(r->err, ENOMEM, "%s", r->path);
+				return no_memory(r);
 			m++;
 		}
 		jr_leave(r, mark);
@@ -588,7 +598,7 @@ static int val_map_of(struct jr *r, yajl_val v, size_t size, jr_entry_fn fn,
 			continue;
 		copy = arena_strdup(r->arena, key);
 		if (!copy)
-			return berr_set(r->err, ENOMEM, "%s", r->path);
+			return no_memory(r);
 		mark = jr_enter_key(r, key);
 		JR_TRY(fn(r, copy, entry, list + count * size));
 		jr_leave(r, mark);
