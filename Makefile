@@ -11,7 +11,9 @@ BUILD ?= build
 CC ?= gcc
 
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+# override: a CFLAGS given on the command line (unit-sanitize does that)
+# replaces the optimisation flags, not the language, warnings and includes.
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wshadow -Wformat=2 -Wstrict-prototypes -D_GNU_SOURCE -I.
 LDLIBS = -lseccomp -lcap -lyajl
 
@@ -33,7 +35,7 @@ UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-CFLAGS += -DBERTH_VERSION='"$(VERSION)"' -DBERTH_COMMIT='"$(COMMIT)"'
+override CFLAGS += -DBERTH_VERSION='"$(VERSION)"' -DBERTH_COMMIT='"$(COMMIT)"'
 
 .PHONY: all deps demo check unit unit-sanitize integration vm install clean bench
 

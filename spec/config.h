@@ -20,6 +20,10 @@
 #include "spec/arena.h"
 #include "spec/err.h"
 
+/* GNU C predefines `linux` as 1, which would turn the field below (and
+ * every cfg->linux) into a number. */
+#undef linux
+
 struct opt_i64 {
 	bool set;
 	int64_t v;

@@ -29,7 +29,10 @@ int berr_wrap(struct berr *e, int ret, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, e->msg, sizeof(old));
-	snprintf(e->msg, sizeof(e->msg), "%s: %s", prefix, old);
+	if (snprintf(e->msg, sizeof(e->msg), "%s: %s", prefix, old) >=
+	    (int)sizeof(e->msg))
+		/* Show that the message was cut rather than end mid-word. */
+		memcpy(e->msg + sizeof(e->msg) - 4, "...", 4);
 	return ret;
 }
 

@@ -11,7 +11,8 @@
 
 struct jw;
 
-/* pretty: indent with 2 spaces like runc's `spec` output. */
+/* pretty: indent with 2 spaces like runc's `spec` output.  NULL when out
+ * of memory; the calls below accept NULL and jw_finish reports it. */
 struct jw *jw_new(bool pretty);
 void jw_free(struct jw *w);
 void jw_map_open(struct jw *w);
@@ -29,8 +30,19 @@ void jw_kstr(struct jw *w, const char *key, const char *s);
 void jw_kint(struct jw *w, const char *key, int64_t v);
 void jw_kuint(struct jw *w, const char *key, uint64_t v);
 void jw_kbool(struct jw *w, const char *key, bool v);
-/* Take the document (malloc'd, NUL-terminated).  Fails if any call above
- * was out of order. */
+/* A complete JSON value given as text (a seccomp profile, say), written in
+ * place of a value; text that does not parse fails in jw_finish. */
+void jw_json(struct jw *w, const char *json, size_t len);
+/* Take the document (malloc'd, NUL-terminated, without a trailing
+ * newline; len may be NULL).  Fails if any call above was out of order,
+ * if the document is incomplete, or if w is NULL (jw_new failed).  The
+ * writer still needs jw_free. */
 int jw_finish(struct jw *w, char **out, size_t *len, struct berr *err);
+
+static inline void jw_freep(struct jw **w)
+{
+	jw_free(*w);
+}
+#define cleanup_jw __attribute__((cleanup(jw_freep)))
 
 #endif

@@ -1,5 +1,6 @@
 #include "spec/names.h"
 
+#include <ctype.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -210,7 +211,8 @@ static int parse_decimal(const char *s, long max)
 	char *end;
 	long v;
 
-	if (!*s)
+	/* strtol would also take spaces and signs: "RTMIN+ 3", "RTMIN++3". */
+	if (*s < '0' || *s > '9')
 		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);
@@ -219,10 +221,18 @@ static int parse_decimal(const char *s, long max)
 	return (int)v;
 }
 
-int names_signal(const char *s)
+int names_signal(const char *name)
 {
+	char up[16];
+	char *s = up;
+	size_t len = strlen(name);
 	long v;
 
+	/* runc upper-cases the name first: "kill" and "sigterm" work too. */
+	if (len >= sizeof(up))
+		return -1;
+	for (size_t i = 0; i <= len; i++)
+		up[i] = (char)toupper((unsigned char)name[i]);
 	if (*s >= '0' && *s <= '9') {
 		v = parse_decimal(s, SIGRTMAX);
 		return v > 0 ? (int)v : -1;

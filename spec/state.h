@@ -30,11 +30,15 @@ struct spec_state {
 	size_t n_extra;
 };
 
-/* The OCI state document, as `berth state` prints it and hooks read it. */
+/* The OCI state document, as `berth state` prints it and hooks read it
+ * (pretty-printed like runc's; no trailing newline, as with every
+ * document spec/ writes). */
 int spec_state_oci_json(const struct spec_state *s, char **out, size_t *len,
 			struct berr *err);
 
-/* The state file: the OCI fields plus "berth": {extra...}. */
+/* The state file: the OCI fields plus "berth": {extra...}.  Parsing it
+ * back fails with the JSON path of a corrupt value (".pid: expected a
+ * 32-bit integer"); the caller adds the file name. */
 int spec_state_file_json(const struct spec_state *s, char **out, size_t *len,
 			 struct berr *err);
 int spec_state_file_parse(const char *json, size_t len, struct arena *a,
