@@ -26,7 +26,7 @@ int caps_check(const struct spec_caps *caps, struct berr *err)
 
 	for (int c = last + 1; c < 64; c++)
 		if (all & (1ULL << c))
-			return berr_set(err, EINVAL,
+			return berr_fail(err, EINVAL,
 					"process.capabilities: %s is not known to this kernel",
 					names_name(names_capabilities, c));
 	return 0;

@@ -65,7 +65,7 @@ int cgroup_spec_path(const char *cgroups_path, const char *id, char **out,
 
 	if (cgroups_path && *cgroups_path) {
 		if (has_dotdot(cgroups_path))
-			return berr_set(err, 0, "cgroupsPath %s: must not contain \"..\"",
+			return berr_fail(err, 0, "cgroupsPath %s: must not contain \"..\"",
 					cgroups_path);
 		*out = strdup(cgroups_path);
 	} else {
@@ -94,7 +94,7 @@ static int own_v2_path(char **out, struct berr *err)
 			return *out ? 0 : berr_sys(err, "own cgroup");
 		}
 	}
-	return berr_set(err, ENOENT, "no cgroup v2 entry in /proc/self/cgroup");
+	return berr_fail(err, ENOENT, "no cgroup v2 entry in /proc/self/cgroup");
 }
 
 /* Absolute directory of spec_path in the v2 tree mounted at mnt. */
@@ -135,7 +135,7 @@ int cgroup_create(struct cgroup *cg, const char *spec_path,
 		return berr_sys(err, "cgroup path");
 	mnt = v2_mountpoint(cg->layout);
 	if (!mnt)
-		return berr_set(err, EOPNOTSUPP,
+		return berr_fail(err, EOPNOTSUPP,
 				"cgroup v1-only hosts are not supported yet");
 	ret = v2_dir_for(mnt, spec_path, &cg->v2_dir, err);
 	if (ret < 0)

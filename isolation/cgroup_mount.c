@@ -93,7 +93,7 @@ static int own_path(const struct hierarchy *h, char *out, size_t size,
 			return 0;
 		}
 	}
-	return berr_set(err, ENOENT, "no entry for %s in /proc/self/cgroup",
+	return berr_fail(err, ENOENT, "no entry for %s in /proc/self/cgroup",
 			h->v2 ? "cgroup2" : h->controllers);
 }
 
@@ -211,6 +211,6 @@ int cgroup_mount(int rootfd, const char *dest, bool v2_only, bool cgroupns,
 		}
 	}
 	if (v2_only)
-		return berr_set(err, ENOENT, "the host has no cgroup2 hierarchy");
+		return berr_fail(err, ENOENT, "the host has no cgroup2 hierarchy");
 	return mount_v1_layout(rootfd, dest, h, n, cgroupns, attr, err);
 }

@@ -64,7 +64,7 @@ int cgroup_v2_create(const char *dir, const char *mnt, char **created,
 		*slash = '/';
 	}
 	if (!*created)
-		return berr_set(err, EEXIST, "cgroup %s already exists", dir);
+		return berr_fail(err, EEXIST, "cgroup %s already exists", dir);
 	return 0;
 fail:
 	if (*created) {
@@ -166,7 +166,7 @@ static int wait_empty(const char *dir, struct berr *err)
 		elapsed = (now.tv_sec - start.tv_sec) * 1000 +
 			  (now.tv_nsec - start.tv_nsec) / 1000000;
 		if (elapsed > DESTROY_TIMEOUT_MS)
-			return berr_set(err, EBUSY, "cgroup %s still has processes", dir);
+			return berr_fail(err, EBUSY, "cgroup %s still has processes", dir);
 		poll(&pfd, 1, 100);
 	}
 	return 0;

@@ -58,10 +58,10 @@ int cgroup_v2_apply(const char *dir, const char *mnt,
 		return 0;
 	fsutil_read_at(AT_FDCWD, mnt, "cgroup.controllers", avail, sizeof(avail));
 	if (hybrid && !strstr(avail, controller))
-		return berr_set(err, EOPNOTSUPP,
+		return berr_fail(err, EOPNOTSUPP,
 				"linux.resources.%s: the %s controller is not in this "
 				"host's cgroup v2 hierarchy (a hybrid host keeps it in "
 				"cgroup v1, which berth does not drive yet)",
 				field, controller);
-	return berr_set(err, EOPNOTSUPP, "linux.resources.%s: not supported yet", field);
+	return berr_fail(err, EOPNOTSUPP, "linux.resources.%s: not supported yet", field);
 }

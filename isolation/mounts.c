@@ -140,7 +140,7 @@ static int bind_source(const struct mounts_ctx *ctx, const char *source,
 		       char **out, struct berr *err)
 {
 	if (!source || !*source)
-		return berr_set(err, 0, "bind mount without a source");
+		return berr_fail(err, 0, "bind mount without a source");
 	if (source[0] == '/' || !ctx->bundle)
 		*out = strdup(source);
 	else if (asprintf(out, "%s/%s", ctx->bundle, source) < 0)
@@ -241,11 +241,11 @@ int mounts_apply(const struct mounts_ctx *ctx, const struct spec_mount *m,
 	if (ret < 0)
 		goto fail;
 	if (o.idmap) {
-		ret = berr_set(err, EOPNOTSUPP, "idmapped mounts are not supported yet");
+		ret = berr_fail(err, EOPNOTSUPP, "idmapped mounts are not supported yet");
 		goto fail;
 	}
 	if (o.tmpcopyup && (!m->type || strcmp(m->type, "tmpfs") != 0)) {
-		ret = berr_set(err, 0, "tmpcopyup is only valid for tmpfs mounts");
+		ret = berr_fail(err, 0, "tmpcopyup is only valid for tmpfs mounts");
 		goto fail;
 	}
 	if (o.remount)
@@ -253,7 +253,7 @@ int mounts_apply(const struct mounts_ctx *ctx, const struct spec_mount *m,
 	else if (is_bind(m, &o))
 		ret = mount_bind(ctx, m, &o, err);
 	else if (!m->type || !*m->type)
-		ret = berr_set(err, 0, "mount has no type and is not a bind mount");
+		ret = berr_fail(err, 0, "mount has no type and is not a bind mount");
 	else if (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0)
 		ret = cgroup_mount(ctx->rootfd, m->destination,
 				   strcmp(m->type, "cgroup2") == 0, ctx->cgroupns,

@@ -18,11 +18,11 @@ static int open_dev_null(int rootfd, struct berr *err)
 	struct stat st;
 
 	if (fd < 0)
-		return berr_set(err, -fd, "open /dev/null to mask files");
+		return berr_fail(err, -fd, "open /dev/null to mask files");
 	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) ||
 	    major(st.st_rdev) != 1 || minor(st.st_rdev) != 3) {
 		close(fd);
-		return berr_set(err, EPERM, "/dev/null is not the null device");
+		return berr_fail(err, EPERM, "/dev/null is not the null device");
 	}
 	return fd;
 }

@@ -47,7 +47,7 @@ int process_personality(const struct spec_personality *p, struct berr *err)
 	if (!p->set)
 		return 0;
 	if (p->n_flags)
-		return berr_set(err, EOPNOTSUPP, "linux.personality.flags: not supported");
+		return berr_fail(err, EOPNOTSUPP, "linux.personality.flags: not supported");
 	if (personality(p->domain) < 0)
 		return berr_sys(err, "set personality");
 	return 0;
@@ -138,7 +138,7 @@ int process_cpu_affinity(const char *list, struct berr *err)
 	if (!list || !*list)
 		return 0;
 	if (parse_cpu_list(list, &set) < 0)
-		return berr_set(err, EINVAL, "invalid cpu list \"%s\"", list);
+		return berr_fail(err, EINVAL, "invalid cpu list \"%s\"", list);
 	if (sched_setaffinity(0, sizeof(set), &set) < 0)
 		return berr_sys(err, "set cpu affinity %s", list);
 	return 0;
@@ -152,7 +152,7 @@ int process_set_user(const struct spec_user *u, bool setgroups_allowed,
 	if (setgroups_allowed && setgroups(u->n_additional_gids, u->additional_gids) < 0)
 		return berr_sys(err, "set additional groups");
 	if (!setgroups_allowed && u->n_additional_gids)
-		return berr_set(err, EPERM,
+		return berr_fail(err, EPERM,
 				"process.user.additionalGids: setgroups is denied in this "
 				"user namespace");
 	if (setresgid(u->gid, u->gid, u->gid) < 0)
@@ -216,15 +216,15 @@ int process_find_executable(const char *name, const char *const *env,
 	int denied = 0;
 
 	if (!*name)
-		return berr_set(err, ENOENT, "exec: \"\": executable file not found in $PATH");
+		return berr_fail(err, ENOENT, "exec: \"\": executable file not found in $PATH");
 	if (strchr(name, '/')) {
 		int e = runnable(name);
 
 		if (e == ENOENT)
-			return berr_set(err, e, "exec: \"%s\": stat %s: no such file or directory",
+			return berr_fail(err, e, "exec: \"%s\": stat %s: no such file or directory",
 					name, name);
 		if (e)
-			return berr_set(err, e, "exec: \"%s\": permission denied", name);
+			return berr_fail(err, e, "exec: \"%s\": permission denied", name);
 		snprintf(out, size, "%s", name);
 		return 0;
 	}
@@ -247,8 +247,8 @@ int process_find_executable(const char *name, const char *const *env,
 			path++;
 	}
 	if (denied)
-		return berr_set(err, EACCES, "exec: \"%s\": permission denied", name);
-	return berr_set(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
+		return berr_fail(err, EACCES, "exec: \"%s\": permission denied", name);
+	return berr_fail(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
 }
 
 int process_exec(const char *path, const char *const *args, size_t n_args,
@@ -263,8 +263,8 @@ int process_exec(const char *path, const char *const *args, size_t n_args,
 	envp[n_env] = NULL;
 	execve(path, (char *const *)argv, (char *const *)envp);
 	if (errno == EACCES || errno == EPERM)
-		return berr_set(err, errno, "exec: \"%s\": permission denied", path);
+		return berr_fail(err, errno, "exec: \"%s\": permission denied", path);
 	if (errno == ENOENT)
-		return berr_set(err, errno, "exec: \"%s\": no such file or directory", path);
+		return berr_fail(err, errno, "exec: \"%s\": no such file or directory", path);
 	return berr_sys(err, "exec %s", path);
 }

@@ -103,7 +103,7 @@ static int add_rule(scmp_filter_ctx ctx, const struct spec_seccomp_rule *r,
 	if (nr == __NR_SCMP_ERROR)
 		return 0;
 	if (r->n_args > 6)
-		return berr_set(err, EINVAL, "seccomp rule for %s: more than 6 arguments", name);
+		return berr_fail(err, EINVAL, "seccomp rule for %s: more than 6 arguments", name);
 	if (r->n_args == 0) {
 		ret = seccomp_rule_add(ctx, action, nr, 0);
 	} else if (distinct_indexes(r)) {
@@ -139,7 +139,7 @@ static int add_arches(scmp_filter_ctx ctx, const struct spec_seccomp *s,
 		lower[j] = '\0';
 		arch = seccomp_arch_resolve_name(lower);
 		if (!arch)
-			return berr_set(err, EINVAL, "seccomp: unknown architecture %s",
+			return berr_fail(err, EINVAL, "seccomp: unknown architecture %s",
 					s->architectures[i]);
 		ret = seccomp_arch_add(ctx, arch);
 		if (ret < 0 && ret != -EEXIST)
@@ -161,10 +161,10 @@ static int export_bpf(scmp_filter_ctx ctx, struct seccomp_filter_prog *out,
 		return berr_sys(err, "seccomp: memfd");
 	ret = seccomp_export_bpf(ctx, fd);
 	if (ret < 0)
-		return berr_set(err, -ret, "seccomp: export BPF");
+		return berr_fail(err, -ret, "seccomp: export BPF");
 	size = lseek(fd, 0, SEEK_END);
 	if (size <= 0 || size % sizeof(struct sock_filter))
-		return berr_set(err, EINVAL, "seccomp: bad BPF size %lld", (long long)size);
+		return berr_fail(err, EINVAL, "seccomp: bad BPF size %lld", (long long)size);
 	out->insns = malloc((size_t)size);
 	if (!out->insns)
 		return berr_sys(err, "seccomp");
@@ -184,7 +184,7 @@ int seccomp_filter_compile(const struct spec_seccomp *s,
 
 	memset(out, 0, sizeof(*out));
 	if (s->default_action == SECCOMP_ACT_NOTIFY)
-		return berr_set(err, EINVAL,
+		return berr_fail(err, EINVAL,
 				"linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default");
 	ctx = seccomp_init(def);
 	if (!ctx)

@@ -37,12 +37,12 @@ int sysctl_check(const struct spec_kv *sysctl, size_t n,
 		int ns = sysctl_namespace(sysctl[i].key);
 
 		if (ns < 0)
-			return berr_set(err, EPERM,
+			return berr_fail(err, EPERM,
 					"linux.sysctl: %s is not namespaced: the container "
 					"cannot set it without changing the host",
 					sysctl[i].key);
 		if (!new_ns[ns])
-			return berr_set(err, EPERM,
+			return berr_fail(err, EPERM,
 					"linux.sysctl: %s needs a new %s namespace", sysctl[i].key,
 					ns == NS_IPC ? "ipc" : ns == NS_NETWORK ? "network" : "uts");
 	}

@@ -92,7 +92,7 @@ static int load_bundle(struct create_job *j, struct berr *err)
 		return berr_wrap(err, ret, "%s", path);
 	root = j->cfg->root.path;
 	if (!root || !*root)
-		return berr_set(err, EINVAL, "%s: .root.path is required", path);
+		return berr_fail(err, EINVAL, "%s: .root.path is required", path);
 	if ((size_t)snprintf(j->rootfs, sizeof(j->rootfs), "%s%s%s",
 			     root[0] == '/' ? "" : j->bundle, root[0] == '/' ? "" : "/",
 			     root) >= sizeof(j->rootfs))
@@ -362,7 +362,7 @@ static int dialog(struct create_job *j, struct berr *err)
 		case SYNC_READY:
 			return 0;
 		default:
-			ret = berr_set(err, EPROTO, "unexpected message %u from the container",
+			ret = berr_fail(err, EPROTO, "unexpected message %u from the container",
 				       m.type);
 		}
 		if (fd >= 0)
@@ -441,7 +441,7 @@ static int create_steps(struct create_job *j, struct berr *err)
 	if (ret < 0)
 		return ret;
 	if (proc_stat(j->pid, &j->start_time, NULL) < 0)
-		return berr_set(err, ESRCH, "the container process exited during setup");
+		return berr_fail(err, ESRCH, "the container process exited during setup");
 	ret = save_state(j, "created", err);
 	if (ret == 0 && j->o->pid_file)
 		ret = write_pid_file(j->o->pid_file, j->pid, err);

@@ -59,7 +59,7 @@ int store_create(const char *root, const char *id, struct store_container *c,
 	}
 	if (mkdir(c->dir, 0700) < 0) {
 		if (errno == EEXIST)
-			return berr_set(err, EEXIST, "container \"%s\" already exists", id);
+			return berr_fail(err, EEXIST, "container \"%s\" already exists", id);
 		return berr_sys(err, "create %s", c->dir);
 	}
 	ret = open_locked(c, true, err);
@@ -102,12 +102,12 @@ int store_open(const char *root, const char *id, bool exclusive,
 	}
 	ret = open_locked(c, exclusive, err);
 	if (ret == -ENOENT || ret == -ENOTDIR)
-		return berr_set(err, ENOENT, "container \"%s\" does not exist", id);
+		return berr_fail(err, ENOENT, "container \"%s\" does not exist", id);
 	if (ret < 0)
 		return ret;
 	/* A directory deleted while we waited for its lock is gone. */
 	if (faccessat(c->dirfd, ".", F_OK, 0) < 0 || access(c->dir, F_OK) < 0)
-		return berr_set(err, ENOENT, "container \"%s\" does not exist", id);
+		return berr_fail(err, ENOENT, "container \"%s\" does not exist", id);
 	return load_state(c, err);
 }
 

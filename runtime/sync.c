@@ -43,9 +43,9 @@ int sync_recv(int fd, struct sync_msg *m, int *passfd, struct berr *err)
 	if (n < 0)
 		return (int)n;
 	if (n == 0)
-		return berr_set(err, ECHILD, "the container process exited during setup");
+		return berr_fail(err, ECHILD, "the container process exited during setup");
 	if ((size_t)n < offsetof(struct sync_msg, text))
-		return berr_set(err, EPROTO, "short message from the container process");
+		return berr_fail(err, EPROTO, "short message from the container process");
 	m->text[sizeof(m->text) - 1] = '\0';
 	if (m->type == SYNC_ERROR) {
 		snprintf(err->msg, sizeof(err->msg), "%s", m->text);
@@ -63,7 +63,7 @@ int sync_expect(int fd, enum sync_type type, struct sync_msg *m,
 	if (ret < 0)
 		return ret;
 	if (m->type != type)
-		return berr_set(err, EPROTO, "container setup: expected step %d, got %d",
+		return berr_fail(err, EPROTO, "container setup: expected step %d, got %d",
 				(int)type, (int)m->type);
 	return 0;
 }

@@ -18,23 +18,23 @@ static int check_process(const struct spec_config *cfg, bool console_socket,
 	const struct spec_process *p = &cfg->process;
 
 	if (!cfg->process_set)
-		return berr_set(err, EINVAL, "config.json: .process is required to create a container");
+		return berr_fail(err, EINVAL, "config.json: .process is required to create a container");
 	if (p->n_args == 0 || !p->args[0][0])
-		return berr_set(err, EINVAL, ".process.args: must name the program to run");
+		return berr_fail(err, EINVAL, ".process.args: must name the program to run");
 	if (!p->cwd || p->cwd[0] != '/')
-		return berr_set(err, EINVAL, ".process.cwd: must be an absolute path");
+		return berr_fail(err, EINVAL, ".process.cwd: must be an absolute path");
 	if (p->terminal && !console_socket && !foreground)
-		return berr_set(err, EINVAL,
+		return berr_fail(err, EINVAL,
 				".process.terminal is true but no --console-socket was given "
 				"(a detached container needs one to hand its terminal over)");
 	if (!p->terminal && console_socket)
-		return berr_set(err, EINVAL,
+		return berr_fail(err, EINVAL,
 				"--console-socket was given but .process.terminal is false");
 	if (p->apparmor_profile && *p->apparmor_profile)
-		return berr_set(err, EOPNOTSUPP,
+		return berr_fail(err, EOPNOTSUPP,
 				".process.apparmorProfile: AppArmor is not supported by berth yet");
 	if (p->selinux_label && *p->selinux_label)
-		return berr_set(err, EOPNOTSUPP,
+		return berr_fail(err, EOPNOTSUPP,
 				".process.selinuxLabel: SELinux is not supported by berth yet");
 	return caps_check(&p->caps, err);
 }
@@ -45,28 +45,28 @@ static int check_linux(const struct spec_config *cfg, struct berr *err)
 	bool new_ns[NS_TYPES] = { false };
 
 	if (!spec_namespace_find(cfg, NS_MOUNT))
-		return berr_set(err, EINVAL,
+		return berr_fail(err, EINVAL,
 				".linux.namespaces: a mount namespace is required (berth "
 				"will not pivot the host's root)");
 	if (cfg->hostname && *cfg->hostname && !ns_is_new(cfg, NS_UTS))
-		return berr_set(err, EINVAL, ".hostname: needs a new uts namespace");
+		return berr_fail(err, EINVAL, ".hostname: needs a new uts namespace");
 	if (cfg->domainname && *cfg->domainname && !ns_is_new(cfg, NS_UTS))
-		return berr_set(err, EINVAL, ".domainname: needs a new uts namespace");
+		return berr_fail(err, EINVAL, ".domainname: needs a new uts namespace");
 	if ((l->n_uid_mappings || l->n_gid_mappings) && !ns_is_new(cfg, NS_USER))
-		return berr_set(err, EINVAL,
+		return berr_fail(err, EINVAL,
 				".linux.uidMappings: mappings need a new user namespace");
 	if (ns_is_new(cfg, NS_USER) && (!l->n_uid_mappings || !l->n_gid_mappings))
-		return berr_set(err, EINVAL,
+		return berr_fail(err, EINVAL,
 				".linux.uidMappings/gidMappings: a new user namespace needs both");
 	if ((l->time_monotonic.set || l->time_boottime.set) && !ns_is_new(cfg, NS_TIME))
-		return berr_set(err, EINVAL, ".linux.timeOffsets: needs a new time namespace");
+		return berr_fail(err, EINVAL, ".linux.timeOffsets: needs a new time namespace");
 	if (l->mount_label && *l->mount_label)
-		return berr_set(err, EOPNOTSUPP,
+		return berr_fail(err, EOPNOTSUPP,
 				".linux.mountLabel: SELinux is not supported by berth yet");
 	if (l->intel_rdt.set)
-		return berr_set(err, EOPNOTSUPP, ".linux.intelRdt: not supported by berth");
+		return berr_fail(err, EOPNOTSUPP, ".linux.intelRdt: not supported by berth");
 	if (l->n_net_devices)
-		return berr_set(err, EOPNOTSUPP, ".linux.netDevices: not supported by berth yet");
+		return berr_fail(err, EOPNOTSUPP, ".linux.netDevices: not supported by berth yet");
 	for (int t = 0; t < NS_TYPES; t++)
 		new_ns[t] = ns_is_new(cfg, (enum spec_ns_type)t);
 	return sysctl_check(l->sysctl, l->n_sysctl, new_ns, err);

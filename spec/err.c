@@ -19,6 +19,17 @@ int berr_set(struct berr *e, int errnum, const char *fmt, ...)
 	return errnum ? -errnum : -EINVAL;
 }
 
+int berr_fail(struct berr *e, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	e->errnum = errnum;
+	return errnum ? -errnum : -EINVAL;
+}
+
 int berr_wrap(struct berr *e, int ret, const char *fmt, ...)
 {
 	char prefix[512];

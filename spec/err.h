@@ -21,6 +21,11 @@ struct berr {
 int berr_set(struct berr *e, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A failure whose message already says what went wrong: errnum only
+ * chooses the return value (-errnum), no strerror is appended. */
+int berr_fail(struct berr *e, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* berr_set with the current errno. */
 #define berr_sys(e, ...) berr_set((e), errno, __VA_ARGS__)
 

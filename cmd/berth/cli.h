@@ -1,0 +1,51 @@
+/* What every subcommand of the berth CLI shares. */
+#ifndef BERTH_CMD_CLI_H
+#define BERTH_CMD_CLI_H
+
+#include <stdbool.h>
+
+#include "opts.h"
+#include "runtime/runtime.h"
+#include "spec/err.h"
+
+struct cli {
+	struct rt_ctx rt;
+	const char *log_path;
+	const char *log_format; /* "text" or "json" */
+	bool debug;
+};
+
+/* A subcommand: returns the process exit status. */
+struct command {
+	const char *name;
+	int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+/* Report an error (stderr, and the --log file); returns 1. */
+int cli_fail(const struct cli *cli, const struct berr *err);
+/* Same, from a format. */
+int cli_failf(const struct cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Debug line to the log, with --debug only. */
+void cli_debug(const struct cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Parse a subcommand's options; prints help (returns 0 via *done) or an
+ * error (returns 1 via *done).  Returns the index of the first positional
+ * argument, or -1 when the command is done. */
+int cli_parse(const struct cli *cli, const struct cmd_usage *u,
+	      const struct opt *opts, int argc, char **argv, int min_args,
+	      int max_args, int *status);
+
+int cmd_create(struct cli *cli, int argc, char **argv);
+int cmd_start(struct cli *cli, int argc, char **argv);
+int cmd_run(struct cli *cli, int argc, char **argv);
+int cmd_kill(struct cli *cli, int argc, char **argv);
+int cmd_delete(struct cli *cli, int argc, char **argv);
+int cmd_state(struct cli *cli, int argc, char **argv);
+int cmd_list(struct cli *cli, int argc, char **argv);
+int cmd_ps(struct cli *cli, int argc, char **argv);
+int cmd_spec(struct cli *cli, int argc, char **argv);
+int cmd_features(struct cli *cli, int argc, char **argv);
+
+#endif

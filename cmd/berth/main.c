@@ -1,0 +1,97 @@
+/* berth: an OCI runtime with runc's command line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <seccomp.h>
+
+#include "cli.h"
+#include "spec/state.h"
+
+static const struct command commands[] = {
+	{ "create", cmd_create },
+	{ "start", cmd_start },
+	{ "run", cmd_run },
+	{ "kill", cmd_kill },
+	{ "delete", cmd_delete },
+	{ "state", cmd_state },
+	{ "list", cmd_list },
+	{ "ps", cmd_ps },
+	{ "spec", cmd_spec },
+	{ "features", cmd_features },
+	{ NULL, NULL },
+};
+
+static void usage(void)
+{
+	printf("Usage: berth [global options] <command> [options] [arguments]\n\n"
+	       "An OCI container runtime, command-line compatible with runc.\n\n"
+	       "Commands:\n"
+	       "  create    create a container (it waits for start)\n"
+	       "  start     run the user process of a created container\n"
+	       "  run       create and start a container\n"
+	       "  kill      send a signal to a container\n"
+	       "  delete    delete a container and everything it used\n"
+	       "  state     print the OCI state of a container\n"
+	       "  list      list containers\n"
+	       "  ps        list the processes of a container\n"
+	       "  spec      write a default config.json\n"
+	       "  features  print what this runtime supports (OCI features)\n\n"
+	       "Global options:\n"
+	       "  --root DIR            state directory (default /run/berth)\n"
+	       "  --log FILE            also write messages to FILE\n"
+	       "  --log-format FORMAT   text or json\n"
+	       "  --debug               write debug messages\n"
+	       "  --systemd-cgroup      use systemd to manage cgroups\n"
+	       "  --version, -v         print the version\n"
+	       "  --help, -h            print this help\n\n"
+	       "Run 'berth <command> --help' for the options of a command.\n");
+}
+
+static void version(void)
+{
+	const struct scmp_version *v = seccomp_version();
+
+	printf("berth version %s\ncommit: %s\nspec: %s\n", BERTH_VERSION, BERTH_COMMIT,
+	       SPEC_OCI_VERSION);
+	if (v)
+		printf("libseccomp: %u.%u.%u\n", v->major, v->minor, v->micro);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { .rt = { .root = "/run/berth" }, .log_format = "text" };
+	bool help = false, show_version = false;
+	const struct opt global[] = {
+		{ "root", 0, OPT_STRING, &cli.rt.root, NULL },
+		{ "log", 0, OPT_STRING, &cli.log_path, NULL },
+		{ "log-format", 0, OPT_STRING, &cli.log_format, NULL },
+		{ "debug", 0, OPT_BOOL, &cli.debug, NULL },
+		{ "systemd-cgroup", 0, OPT_BOOL, &cli.rt.systemd_cgroup, NULL },
+		{ "version", 'v', OPT_BOOL, &show_version, NULL },
+		/* runc's flags that mean nothing to berth. */
+		{ "criu", 0, OPT_IGNORE_VALUE, NULL, NULL },
+		{ "rootless", 0, OPT_IGNORE, NULL, NULL },
+		{ NULL, 0, OPT_BOOL, NULL, NULL },
+	};
+	char msg[256];
+	int i = 1;
+
+	if (opts_parse(global, argc, argv, &i, &help, msg, sizeof(msg)) < 0)
+		return cli_failf(&cli, "%s", msg);
+	if (strcmp(cli.log_format, "text") != 0 && strcmp(cli.log_format, "json") != 0)
+		return cli_failf(&cli, "--log-format: expected text or json, got \"%s\"",
+				 cli.log_format);
+	if (show_version) {
+		version();
+		return 0;
+	}
+	if (help || i >= argc) {
+		usage();
+		return help ? 0 : 1;
+	}
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(c->name, argv[i]) == 0)
+			return c->run(&cli, argc - i, argv + i);
+	return cli_failf(&cli, "unknown command \"%s\" (see berth --help)", argv[i]);
+}

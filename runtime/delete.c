@@ -1,0 +1,91 @@
+/* delete: stop what is left, run poststop hooks, remove every trace. */
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "isolation/cgroup.h"
+#include "isolation/proc.h"
+#include "runtime/hooks.h"
+#include "runtime/internal.h"
+#include "spec/cleanup.h"
+
+/* Kill the init and wait for it to be gone (it is usually not our child,
+ * so wait on its pidfd rather than waitpid). */
+static int stop_init(struct store_container *c, struct berr *err)
+{
+	int pidfd = internal_init_pidfd(c, err);
+	int ret;
+
+	if (pidfd == -ESRCH)
+		return 0;
+	if (pidfd < 0)
+		return pidfd;
+	ret = proc_signal(pidfd, SIGKILL, err);
+	if (ret == 0 && proc_wait_exit(pidfd, 10000) < 0)
+		ret = berr_fail(err, ETIMEDOUT, "the container's init did not exit");
+	close(pidfd);
+	return ret;
+}
+
+static void poststop(struct store_container *c)
+{
+	cleanup_config struct spec_config *cfg = NULL;
+	cleanup_free char *json = NULL;
+	struct spec_state s = c->state;
+	struct berr ignored;
+	size_t len;
+
+	/* The spec makes poststop failures warnings: delete goes on. */
+	if (internal_load_config(c, &cfg, &ignored) < 0 ||
+	    !hooks_any(&cfg->hooks, HOOK_POSTSTOP))
+		return;
+	s.status = "stopped";
+	if (spec_state_oci_json(&s, &json, &len, &ignored) == 0)
+		hooks_run(&cfg->hooks, HOOK_POSTSTOP, json, len, &ignored);
+}
+
+static int destroy(struct store_container *c, struct berr *err)
+{
+	struct cgroup cg;
+	int ret;
+
+	ret = stop_init(c, err);
+	if (ret < 0)
+		return ret;
+	if (c->has_state && internal_cgroup(c, &cg, err) == 0) {
+		ret = cgroup_destroy(&cg, err);
+		cgroup_release(&cg);
+		if (ret < 0)
+			return ret;
+	}
+	if (c->has_state)
+		poststop(c);
+	return store_remove(c, err);
+}
+
+int rt_delete(const struct rt_ctx *ctx, const char *id, bool force,
+	      struct berr *err)
+{
+	struct store_container c;
+	const char *status;
+	int ret;
+
+	ret = rt_check_id(id, err);
+	if (ret < 0)
+		return ret;
+	ret = store_open(ctx->root, id, true, &c, err);
+	if (ret < 0)
+		return ret;
+	status = internal_status(&c);
+	if (!force && (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0)) {
+		ret = berr_fail(err, EBUSY,
+			       "cannot delete container \"%s\": it is %s (stop it first, or "
+			       "use --force)",
+			       id, status);
+		goto out;
+	}
+	ret = destroy(&c, err);
+out:
+	store_close(&c);
+	return ret;
+}

@@ -1,0 +1,52 @@
+#include "runtime/info.h"
+
+#include <seccomp.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "isolation/cgroup.h"
+#include "spec/config_default.h"
+#include "spec/features.h"
+
+int rt_features(char **json, size_t *len, struct berr *err)
+{
+	static const char *const flags[] = {
+		"SECCOMP_FILTER_FLAG_TSYNC",
+		"SECCOMP_FILTER_FLAG_LOG",
+		"SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+		"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+	};
+	const struct scmp_version *v = seccomp_version();
+	char libseccomp[32];
+	struct spec_kv annotations[] = {
+		{ "org.opencontainers.runc.version", BERTH_VERSION },
+		{ "io.github.seccomp.libseccomp.version", libseccomp },
+		{ "berth.commit", BERTH_COMMIT },
+	};
+	enum cgroup_layout layout = CGROUP_LEGACY;
+	struct berr ignored;
+	struct spec_features_input in = {
+		.seccomp_enabled = true,
+		.seccomp_supported_flags = flags,
+		.n_seccomp_supported_flags = sizeof(flags) / sizeof(*flags),
+		.annotations = annotations,
+		.n_annotations = sizeof(annotations) / sizeof(*annotations),
+	};
+
+	snprintf(libseccomp, sizeof(libseccomp), "%u.%u.%u", v ? v->major : 0,
+		 v ? v->minor : 0, v ? v->micro : 0);
+	cgroup_detect_layout(&layout, &ignored);
+	in.cgroup_v2 = layout != CGROUP_LEGACY;
+	return spec_features_json(&in, json, len, err);
+}
+
+int rt_default_config(bool rootless, char **json, size_t *len, struct berr *err)
+{
+	struct spec_default_opts o = {
+		.rootless = rootless,
+		.host_uid = getuid(),
+		.host_gid = getgid(),
+	};
+
+	return spec_default_config_json(&o, json, len, err);
+}

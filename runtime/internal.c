@@ -1,0 +1,95 @@
+#include "runtime/internal.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "isolation/fsutil.h"
+#include "isolation/proc.h"
+#include "isolation/syscalls.h"
+#include "spec/cleanup.h"
+
+void internal_state_fill(struct spec_state *s, const char *id, const char *status,
+			 pid_t pid, const char *bundle, const char *rootfs,
+			 const char *created, const struct spec_config *cfg)
+{
+	memset(s, 0, sizeof(*s));
+	s->oci_version = SPEC_OCI_VERSION;
+	s->id = id;
+	s->status = status;
+	s->pid = pid;
+	s->bundle = bundle;
+	s->rootfs = rootfs;
+	s->created = created;
+	s->owner = getuid() == 0 ? "root" : "";
+	if (cfg) {
+		s->annotations = cfg->annotations;
+		s->n_annotations = cfg->n_annotations;
+	}
+}
+
+int internal_seccomp_compile(const struct rt_ctx *ctx, const struct spec_seccomp *s,
+			     struct seccomp_filter_prog *out, struct berr *err)
+{
+	(void)ctx;
+	return seccomp_filter_compile(s, out, err);
+}
+
+int sys_pidfd_open_checked(pid_t pid, struct berr *err)
+{
+	int fd = sys_pidfd_open(pid, 0);
+
+	if (fd < 0)
+		return berr_sys(err, "pidfd_open %d", (int)pid);
+	return fd;
+}
+
+const char *internal_status(struct store_container *c)
+{
+	const struct spec_state *s = &c->state;
+	uint64_t start = store_extra_ull(c, "init_start");
+
+	if (!c->has_state)
+		return "creating";
+	if (strcmp(s->status, "creating") == 0 && s->pid == 0)
+		return "creating";
+	if (s->pid <= 0 || !proc_alive(s->pid, start))
+		return "stopped";
+	if (faccessat(c->dirfd, STORE_EXEC_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return "created";
+	return strcmp(s->status, "paused") == 0 ? "paused" : "running";
+}
+
+int internal_cgroup(const struct store_container *c, struct cgroup *cg,
+		    struct berr *err)
+{
+	const char *text = c->has_state ? spec_state_extra(&c->state, "cgroup") : NULL;
+
+	if (!text)
+		return berr_fail(err, ENOENT, "container state has no cgroup");
+	return cgroup_deserialize(cg, text, err);
+}
+
+int internal_init_pidfd(const struct store_container *c, struct berr *err)
+{
+	if (!c->has_state || c->state.pid <= 0)
+		return -ESRCH;
+	return proc_pidfd(c->state.pid, store_extra_ull(c, "init_start"), err);
+}
+
+int internal_load_config(const struct store_container *c,
+			 struct spec_config **cfg, struct berr *err)
+{
+	cleanup_free char *path = NULL;
+	cleanup_free char *json = NULL;
+	size_t len;
+	int ret;
+
+	if (asprintf(&path, "%s/" STORE_CONFIG, c->dir) < 0)
+		return berr_sys(err, "config");
+	ret = fsutil_read_file(path, &json, &len, err);
+	if (ret < 0)
+		return ret;
+	return spec_config_parse(json, len, cfg, err);
+}

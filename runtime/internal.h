@@ -1,0 +1,42 @@
+/* Helpers shared by the files of runtime/, not part of its API. */
+#ifndef BERTH_RUNTIME_INTERNAL_H
+#define BERTH_RUNTIME_INTERNAL_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "isolation/cgroup.h"
+#include "isolation/seccomp.h"
+#include "runtime/runtime.h"
+#include "runtime/store.h"
+#include "spec/config.h"
+#include "spec/state.h"
+
+/* The OCI state of a container being created. */
+void internal_state_fill(struct spec_state *s, const char *id, const char *status,
+			 pid_t pid, const char *bundle, const char *rootfs,
+			 const char *created, const struct spec_config *cfg);
+
+/* Compile a seccomp profile (the place a cache of compiled filters goes). */
+int internal_seccomp_compile(const struct rt_ctx *ctx, const struct spec_seccomp *s,
+			     struct seccomp_filter_prog *out, struct berr *err);
+
+/* pidfd_open with an error message. */
+int sys_pidfd_open_checked(pid_t pid, struct berr *err);
+
+/* The live status of a stored container: creating, created, running,
+ * paused or stopped, from its init process and exec socket. */
+const char *internal_status(struct store_container *c);
+
+/* The container's cgroup, from its state. */
+int internal_cgroup(const struct store_container *c, struct cgroup *cg,
+		    struct berr *err);
+
+/* A pidfd of the container's init, or -ESRCH when it is gone. */
+int internal_init_pidfd(const struct store_container *c, struct berr *err);
+
+/* The stored config of a container (its copy of config.json). */
+int internal_load_config(const struct store_container *c,
+			 struct spec_config **cfg, struct berr *err);
+
+#endif

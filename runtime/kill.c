@@ -1,0 +1,56 @@
+/* kill: a signal to the container's init, or to all its processes. */
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "isolation/cgroup.h"
+#include "isolation/proc.h"
+#include "runtime/internal.h"
+
+static int kill_all(struct store_container *c, int sig, struct berr *err)
+{
+	struct cgroup cg;
+	int ret = internal_cgroup(c, &cg, err);
+
+	if (ret < 0)
+		return ret;
+	ret = cgroup_signal_all(&cg, sig, err);
+	cgroup_release(&cg);
+	return ret;
+}
+
+int rt_kill(const struct rt_ctx *ctx, const char *id, int sig, bool all,
+	    struct berr *err)
+{
+	struct store_container c;
+	const char *status;
+	int ret, pidfd;
+
+	ret = rt_check_id(id, err);
+	if (ret < 0)
+		return ret;
+	ret = store_open(ctx->root, id, false, &c, err);
+	if (ret < 0)
+		return ret;
+	status = internal_status(&c);
+	if (strcmp(status, "stopped") == 0 || strcmp(status, "creating") == 0) {
+		ret = berr_fail(err, ESRCH, "container \"%s\" is not running", id);
+		goto out;
+	}
+	if (all) {
+		ret = kill_all(&c, sig, err);
+		goto out;
+	}
+	pidfd = internal_init_pidfd(&c, err);
+	if (pidfd == -ESRCH)
+		ret = berr_fail(err, ESRCH, "container \"%s\" is not running", id);
+	else if (pidfd < 0)
+		ret = pidfd;
+	else {
+		ret = proc_signal(pidfd, sig, err);
+		close(pidfd);
+	}
+out:
+	store_close(&c);
+	return ret;
+}
