@@ -240,6 +240,8 @@ static void fill_plan(struct create_job *j)
 	p->console_fd = j->console_fd;
 	p->tty_to_parent = j->o->foreground_tty;
 	p->preserve_fds = j->o->preserve_fds;
+	for (int fd = 0; fd < 3; fd++)
+		p->stdio[fd] = j->o->has_stdio ? j->o->stdio[fd] : -1;
 	p->no_pivot = j->o->no_pivot;
 	p->no_new_keyring = j->o->no_new_keyring;
 	p->parent_hooks = hooks_any(h, HOOK_PRESTART) || hooks_any(h, HOOK_CREATE_RUNTIME) ||

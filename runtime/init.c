@@ -457,6 +457,9 @@ _Noreturn void init_run(const struct init_plan *p)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	for (int i = 0; i < p->n_close_fds; i++)
 		close(p->close_fds[i]);
+	for (int fd = 0; fd < 3; fd++)
+		if (p->stdio[fd] >= 0 && p->stdio[fd] != fd && dup2(p->stdio[fd], fd) < 0)
+			_exit(1);
 	reset_signals();
 	if (enter_namespaces(p, &err) < 0 || setup_process_early(&s, &err) < 0 ||
 	    setup_rootfs(&s, &err) < 0 || setup_user(&s, &err) < 0 ||

@@ -25,6 +25,7 @@ struct init_plan {
 	int console_fd; /* connected --console-socket, or -1 */
 	bool tty_to_parent;
 	int preserve_fds;
+	int stdio[3]; /* dup'ed onto 0, 1, 2 first; -1 keeps what we have */
 	/* Inherited fds the container process must close at once (the
 	 * state directory's lock, which `start` needs). */
 	int close_fds[4];

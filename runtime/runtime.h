@@ -30,6 +30,11 @@ struct rt_create_opts {
 	/* `run` in the foreground with a terminal and no console socket:
 	 * the pty master comes back in rt_created.tty_master. */
 	bool foreground_tty;
+	/* stdin, stdout, stderr of the container; -1 keeps the caller's.
+	 * (berthd passes pipes here.)  Zero-initialised options mean "keep",
+	 * so set has_stdio when filling them. */
+	bool has_stdio;
+	int stdio[3];
 };
 
 struct rt_created {

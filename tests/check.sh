@@ -1,0 +1,40 @@
+#!/bin/bash
+# Every test of berth, ending with one line: "N passed, N failed[, N skipped]".
+#
+# Stages: unit tests (plain, then under ASan+UBSan), the bats suite on this
+# host, and the bats suite again inside a pure cgroup v2 VM (tests/vm).
+# Each stage speaks TAP; the counts come from its "ok" / "not ok" lines,
+# and a stage that dies without reporting counts as one failure.
+set -u
+cd "$(dirname "$0")/.."
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+stage() {
+	local name=$1
+	shift
+	echo "=== $name"
+	"$@" 2>&1 | tee "$results/$name.tap"
+	local rc=${PIPESTATUS[0]}
+	if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$results/$name.tap"; then
+		echo "not ok - stage $name exited with status $rc" | tee -a "$results/$name.tap"
+	fi
+}
+
+stage unit make -s unit
+stage unit-sanitize make -s unit-sanitize
+stage host bats --tap tests/integration
+if [ -z "${BERTH_SKIP_VM:-}" ]; then
+	stage vm tests/vm/run --timeout 1500 -- bats --tap tests/integration
+fi
+
+passed=$(cat "$results"/*.tap | grep -E '^ok ' | grep -vc '# skip')
+skipped=$(cat "$results"/*.tap | grep -E '^ok ' | grep -c '# skip')
+failed=$(cat "$results"/*.tap | grep -c '^not ok')
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]

@@ -1,0 +1,162 @@
+# Shared set-up for berth's bats tests.
+#
+# Every test gets its own state root, bundle and busybox rootfs under
+# BATS_TEST_TMPDIR, and a relative cgroupsPath, so that its cgroups nest
+# below the test process's own cgroup in every hierarchy.  teardown
+# deletes whatever the test left and fails the test if anything remains:
+# a state directory, a cgroup, a process.
+
+REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+BERTH=${BERTH:-$REPO/build/berth}
+BUSYBOX=${BUSYBOX:-$(command -v busybox)}
+
+# The berth command of this test, with its own state root.
+berth() {
+	"$BERTH" --root "$ROOT" "$@"
+}
+
+# A rootfs of busybox-static with every applet as a symlink, plus the
+# files programs expect (/etc/passwd for id, /etc/group).
+make_rootfs() {
+	local dir=$1
+	mkdir -p "$dir"/{bin,sbin,etc,proc,sys,dev,tmp,root,var,run,usr/bin}
+	cp "$BUSYBOX" "$dir/bin/busybox"
+	"$dir/bin/busybox" --list | while read -r applet; do
+		[ -e "$dir/bin/$applet" ] || ln -s busybox "$dir/bin/$applet"
+	done
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\nuser:x:1000:1000::/tmp:/bin/sh\n' >"$dir/etc/passwd"
+	printf 'root:x:0:\nnobody:x:65534:\nuser:x:1000:\n' >"$dir/etc/group"
+	chmod 1777 "$dir/tmp"
+}
+
+# A bundle with berth's default config, changed to fit a test:
+# a fresh cgroup below ours, a command that exits by itself.
+setup_bundle() {
+	BUNDLE=$BATS_TEST_TMPDIR/bundle
+	ROOT=$BATS_TEST_TMPDIR/root
+	CGROUP_PARENT=berth-test-$$-$BATS_TEST_NUMBER
+	mkdir -p "$BUNDLE" "$ROOT"
+	make_rootfs "$BUNDLE/rootfs"
+	"$BERTH" spec --bundle "$BUNDLE"
+	update_config ".linux.cgroupsPath = \"$CGROUP_PARENT/ctr\"
+		| del(.linux.resources)
+		| .process.args = [\"true\"]"
+}
+
+# Apply a jq filter to the bundle's config.json.
+update_config() {
+	local tmp
+	tmp=$(mktemp "$BUNDLE/config.XXXXXX")
+	jq "$1" "$BUNDLE/config.json" >"$tmp" && mv "$tmp" "$BUNDLE/config.json"
+}
+
+# The container's cgroup directory in the unified hierarchy, as the host
+# sees it (relative cgroupsPath nests below our own cgroup).
+unified_root() {
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		echo /sys/fs/cgroup
+	else
+		echo /sys/fs/cgroup/unified
+	fi
+}
+own_unified_cgroup() {
+	sed -n 's/^0:://p' /proc/self/cgroup | sed 's:/$::'
+}
+cgroup_dir() {
+	echo "$(unified_root)$(own_unified_cgroup)/$CGROUP_PARENT/${1:-ctr}"
+}
+
+# Run a container in the foreground and capture its output and status.
+run_container() {
+	run berth run --bundle "$BUNDLE" "${1:-ctr}"
+}
+
+# Wait until a command succeeds (up to 5 s).
+wait_for() {
+	local i
+	for i in $(seq 50); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
+container_status() {
+	berth state "$1" 2>/dev/null | jq -r .status
+}
+
+# Fail if anything of container ID remains: state, cgroup, processes.
+assert_no_leftovers() {
+	local id=${1:-ctr}
+	if [ -e "$ROOT/$id" ]; then
+		echo "state directory $ROOT/$id left behind" >&2
+		return 1
+	fi
+	if [ -n "${CGROUP_PARENT:-}" ] && [ -e "$(cgroup_dir "$id")" ]; then
+		echo "cgroup $(cgroup_dir "$id") left behind" >&2
+		return 1
+	fi
+	if [ -n "${CGROUP_PARENT:-}" ] && [ -e "$(unified_root)$(own_unified_cgroup)/$CGROUP_PARENT" ]; then
+		echo "cgroup parent $CGROUP_PARENT left behind" >&2
+		return 1
+	fi
+}
+
+# bats' own assertions, kept small.
+assert_success() {
+	if [ "$status" -ne 0 ]; then
+		echo "expected success, got status $status; output:" >&2
+		echo "$output" >&2
+		return 1
+	fi
+}
+assert_failure() {
+	if [ "$status" -eq 0 ]; then
+		echo "expected failure; output:" >&2
+		echo "$output" >&2
+		return 1
+	fi
+	if [ -n "${1:-}" ] && [ "$status" -ne "$1" ]; then
+		echo "expected status $1, got $status; output:" >&2
+		echo "$output" >&2
+		return 1
+	fi
+}
+assert_output_contains() {
+	if [[ "$output" != *"$1"* ]]; then
+		echo "expected output to contain: $1" >&2
+		echo "output was: $output" >&2
+		return 1
+	fi
+}
+assert_equal() {
+	if [ "$1" != "$2" ]; then
+		echo "expected: $2" >&2
+		echo "actual:   $1" >&2
+		return 1
+	fi
+}
+
+# Skip a test that needs a pure cgroup v2 host (the VM).
+require_cgroup_v2() {
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] ||
+		skip "needs a unified cgroup v2 host (runs in tests/vm)"
+}
+
+# Skip a test that needs cgroup v1 controllers (a hybrid or legacy host).
+require_cgroup_v1() {
+	[ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ] ||
+		skip "needs cgroup v1 controllers (runs on a hybrid host)"
+}
+
+# Default teardown: remove every container of this test, then check.
+cleanup_containers() {
+	local id
+	for id in $(ls "$ROOT" 2>/dev/null); do
+		"$BERTH" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
+	done
+	local parent
+	parent="$(unified_root)$(own_unified_cgroup)/${CGROUP_PARENT:-none}"
+	[ -d "$parent" ] && find "$parent" -depth -type d -exec rmdir {} \; 2>/dev/null
+	true
+}
