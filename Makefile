@@ -15,7 +15,7 @@ CFLAGS ?= -O2 -g
 # replaces the optimisation flags, not the language, warnings and includes.
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wshadow -Wformat=2 -Wstrict-prototypes -D_GNU_SOURCE -I.
-LDLIBS = -lseccomp -lcap -lyajl
+LDLIBS = -lseccomp -lcap -lyajl -lcgroup
 
 # Debian packages the build and the tests need.
 DEPS_BUILD = gcc make pkg-config libseccomp-dev libcap-dev libyajl-dev \

@@ -1,13 +1,21 @@
 #include "isolation/cgroup.h"
 
 #include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <unistd.h>
 #include <linux/magic.h>
 
+#include "isolation/cgroup_devices.h"
+#include "isolation/cgroup_dir.h"
+#include "isolation/cgroup_res.h"
+#include "isolation/cgroup_v1.h"
 #include "isolation/cgroup_v2.h"
 #include "spec/cleanup.h"
 
@@ -67,6 +75,11 @@ int cgroup_spec_path(const char *cgroups_path, const char *id, char **out,
 		if (has_dotdot(cgroups_path))
 			return berr_fail(err, 0, "cgroupsPath %s: must not contain \"..\"",
 					cgroups_path);
+		/* The state keeps paths one per line. */
+		for (const char *p = cgroups_path; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				return berr_fail(err, 0,
+						"cgroupsPath: must not contain control characters");
 		*out = strdup(cgroups_path);
 	} else {
 		n = asprintf(out, "/berth/%s", id);
@@ -120,10 +133,175 @@ static int v2_dir_for(const char *mnt, const char *spec_path, char **out,
 	return 0;
 }
 
+static unsigned v1_mask(const struct cgroup *cg)
+{
+	unsigned mask = 0;
+
+	for (size_t i = 0; i < cg->n_v1; i++)
+		mask |= cg->v1[i].mask;
+	return mask;
+}
+
+/* --- which hierarchy gets what -------------------------------------- */
+
+struct route {
+	unsigned v1, v2; /* controllers to write in each */
+	bool unified;    /* the unified map goes to the v2 directory */
+};
+
+static int unavailable(enum cgroup_layout layout, const struct cgroup_res_need *need,
+		       struct berr *err)
+{
+	const char *name = cgroup_res_ctl_name(need->ctl, layout == CGROUP_UNIFIED);
+
+	if (layout == CGROUP_UNIFIED && !cgroup_res_ctl_bit(name))
+		return berr_fail(err, EOPNOTSUPP,
+				"linux.resources.%s: the %s controller exists only in cgroup "
+				"v1, and this host has cgroup v2 alone",
+				need->field, name);
+	return berr_fail(err, EOPNOTSUPP,
+			 "linux.resources.%s: the %s controller is not available on this "
+			 "host (%s)",
+			 need->field, name,
+			 layout == CGROUP_UNIFIED ? "not in the cgroup v2 hierarchy's "
+						    "cgroup.controllers" :
+			 layout == CGROUP_HYBRID ? "neither mounted as a cgroup v1 "
+						   "hierarchy nor in the cgroup v2 hierarchy" :
+						   "not mounted as a cgroup v1 hierarchy");
+}
+
+static int route(enum cgroup_layout layout, const struct spec_resources *res,
+		 unsigned avail_v1, unsigned avail_v2, bool has_v2, struct route *r,
+		 struct berr *err)
+{
+	cleanup_free struct cgroup_res_need *needs = NULL;
+	size_t n = 0;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	if (!res)
+		return 0;
+	ret = cgroup_res_needs(res, &needs, &n, err);
+	if (ret < 0)
+		return ret;
+	/* cgroup_res_needs lists a unified non-controller key with ctl 0
+	 * ("cgroup.max.depth"); it is a core file of any v2 directory. */
+	for (size_t i = 0; i < n; i++) {
+		const struct cgroup_res_need *x = &needs[i];
+
+		if (strcmp(x->field, "unified") == 0) {
+			if (!has_v2)
+				return berr_fail(err, EOPNOTSUPP,
+						"linux.resources.unified: this host has no cgroup "
+						"v2 hierarchy");
+			if (x->ctl && !(avail_v2 & x->ctl))
+				return berr_fail(err, EOPNOTSUPP,
+						"linux.resources.unified: the %s controller is not "
+						"in this host's cgroup v2 hierarchy%s",
+						cgroup_res_ctl_name(x->ctl, true),
+						(avail_v1 & x->ctl) ? " (it is mounted as cgroup v1 "
+								      "here)" :
+								      "");
+			r->unified = true;
+			r->v2 |= x->ctl;
+		} else if (avail_v1 & x->ctl) {
+			r->v1 |= x->ctl;
+		} else if (avail_v2 & x->ctl) {
+			r->v2 |= x->ctl;
+		} else {
+			return unavailable(layout, x, err);
+		}
+	}
+	return 0;
+}
+
+/* --- devices --------------------------------------------------------- */
+
+static int apply_devices(const struct cgroup *cg, const struct spec_device_rule *rules,
+			 size_t n, struct berr *err)
+{
+	const struct cgroup_v1_dir *dev = cgroup_v1_dir_of(cg->v1, cg->n_v1, CGROUP_CTL_DEVICES);
+	struct cgroup_dev_policy policy;
+	struct bpf_insn *prog = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = cgroup_devices_policy(rules, n, &policy, err);
+	if (ret < 0)
+		return ret;
+	if (!cg->v2_dir && !dev && n) {
+		ret = berr_fail(err, EOPNOTSUPP,
+			       "linux.resources.devices: this host has neither a devices "
+			       "controller nor a cgroup v2 hierarchy to hold a device program");
+		goto out;
+	}
+	if (cg->v2_dir) {
+		cleanup_close int fd = open(cg->v2_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		ret = cgroup_devices_bpf(&policy, &prog, &len, err);
+		if (ret == 0 && fd < 0)
+			ret = berr_sys(err, "open cgroup %s", cg->v2_dir);
+		if (ret == 0)
+			ret = cgroup_devices_attach(fd, prog, len, err);
+		if (ret < 0)
+			goto out;
+	}
+	if (dev)
+		ret = cgroup_devices_v1_apply(dev->dir, &policy, err);
+out:
+	free(prog);
+	cgroup_devices_policy_release(&policy);
+	return ret < 0 ? berr_wrap(err, ret, "linux.resources.devices") : 0;
+}
+
+/* --- create and update ----------------------------------------------- */
+
+static void v1_dir_free(struct cgroup_v1_dir *d)
+{
+	free(d->controllers);
+	free(d->dir);
+	free(d->created);
+	memset(d, 0, sizeof(*d));
+}
+
+static int create_v1(struct cgroup *cg, struct cgroup_v1_mount *m, size_t n,
+		     struct berr *err)
+{
+	cg->v1 = calloc(n ? n : 1, sizeof(*cg->v1));
+	if (!cg->v1)
+		return berr_set(err, ENOMEM, "cgroups");
+	for (size_t i = 0; i < n; i++) {
+		int ret = cgroup_v1_create(&cg->v1[i], &m[i], cg->spec_path, err);
+
+		if (ret < 0) {
+			v1_dir_free(&cg->v1[i]);
+			return ret;
+		}
+		cg->n_v1++;
+	}
+	return 0;
+}
+
+static int apply(const struct cgroup *cg, const struct spec_resources *res,
+		 const struct route *r, struct berr *err)
+{
+	int ret = 0;
+
+	if (res && r->v1)
+		ret = cgroup_v1_apply(cg->v1, cg->n_v1, res, r->v1, err);
+	if (ret == 0 && res && (r->v2 || r->unified))
+		ret = cgroup_v2_apply(cg->v2_dir, res, r->v2, r->unified, err);
+	return ret;
+}
+
 int cgroup_create(struct cgroup *cg, const char *spec_path,
 		  const struct spec_resources *res, struct berr *err)
 {
+	struct cgroup_v1_mount *mounts = NULL;
+	size_t n_mounts = 0;
+	unsigned avail_v1 = 0, avail_v2 = 0;
 	const char *mnt;
+	struct route r;
 	int ret;
 
 	memset(cg, 0, sizeof(*cg));
@@ -134,29 +312,68 @@ int cgroup_create(struct cgroup *cg, const char *spec_path,
 	if (!cg->spec_path)
 		return berr_sys(err, "cgroup path");
 	mnt = v2_mountpoint(cg->layout);
-	if (!mnt)
-		return berr_fail(err, EOPNOTSUPP,
-				"cgroup v1-only hosts are not supported yet");
-	ret = v2_dir_for(mnt, spec_path, &cg->v2_dir, err);
+	if (mnt) {
+		avail_v2 = cgroup_v2_controllers(mnt);
+		ret = v2_dir_for(mnt, spec_path, &cg->v2_dir, err);
+		if (ret < 0)
+			return ret;
+	}
+	if (cg->layout != CGROUP_UNIFIED) {
+		ret = cgroup_v1_mounts(&mounts, &n_mounts, err);
+		if (ret < 0)
+			return ret;
+		for (size_t i = 0; i < n_mounts; i++)
+			avail_v1 |= mounts[i].mask;
+	}
+	/* Everything that cannot work fails before anything exists. */
+	ret = route(cg->layout, res, avail_v1, avail_v2, mnt != NULL, &r, err);
 	if (ret < 0)
-		goto fail;
-	ret = cgroup_v2_create(cg->v2_dir, mnt, &cg->v2_created, err);
-	if (ret < 0)
-		goto fail;
-	if (res) {
-		ret = cgroup_v2_apply(cg->v2_dir, mnt, res, cg->layout != CGROUP_UNIFIED, err);
+		goto out;
+	if (mnt) {
+		ret = cgroup_dir_create(cg->v2_dir, mnt, &cg->v2_created, NULL, err);
+		if (ret < 0) {
+			free(cg->v2_dir);
+			cg->v2_dir = NULL;
+			goto out;
+		}
+		ret = cgroup_v2_enable(cg->v2_dir, mnt, r.v2, err);
 		if (ret < 0)
 			goto fail;
 	}
-	return 0;
+	ret = create_v1(cg, mounts, n_mounts, err);
+	if (ret == 0)
+		ret = apply(cg, res, &r, err);
+	if (ret == 0)
+		ret = apply_devices(cg, res ? res->devices : NULL, res ? res->n_devices : 0, err);
+	if (ret == 0)
+		goto out;
 fail:
 	{
 		struct berr ignored;
 
 		cgroup_destroy(cg, &ignored);
 	}
+out:
+	cgroup_v1_mounts_free(mounts, n_mounts);
 	return ret;
 }
+
+int cgroup_update(const struct cgroup *cg, const struct spec_resources *res,
+		  struct berr *err)
+{
+	unsigned avail_v2 = cg->v2_dir ? cgroup_v2_controllers(cg->v2_dir) : 0;
+	struct route r;
+	int ret;
+
+	ret = route(cg->layout, res, v1_mask(cg), avail_v2, cg->v2_dir != NULL, &r, err);
+	if (ret == 0)
+		ret = apply(cg, res, &r, err);
+	if (ret == 0 && res->n_devices)
+		ret = apply_devices(cg, res->devices, res->n_devices, err);
+	return ret;
+}
+
+/* --- processes ------------------------------------------------------- */
 
 int cgroup_open_v2(const struct cgroup *cg, struct berr *err)
 {
@@ -172,9 +389,13 @@ int cgroup_open_v2(const struct cgroup *cg, struct berr *err)
 
 int cgroup_enter(const struct cgroup *cg, pid_t pid, struct berr *err)
 {
+	int ret = 0;
+
 	if (cg->v2_dir)
-		return cgroup_v2_enter(cg->v2_dir, pid, err);
-	return 0;
+		ret = cgroup_dir_enter(cg->v2_dir, pid, err);
+	for (size_t i = 0; i < cg->n_v1 && ret == 0; i++)
+		ret = cgroup_dir_enter(cg->v1[i].dir, pid, err);
+	return ret;
 }
 
 int cgroup_pids(const struct cgroup *cg, pid_t **pids, size_t *n,
@@ -182,34 +403,251 @@ int cgroup_pids(const struct cgroup *cg, pid_t **pids, size_t *n,
 {
 	*pids = NULL;
 	*n = 0;
+	/* Every hierarchy holds every process of the container. */
 	if (cg->v2_dir)
-		return cgroup_v2_pids(cg->v2_dir, pids, n, err);
+		return cgroup_dir_pids(cg->v2_dir, pids, n, err);
+	if (cg->n_v1)
+		return cgroup_dir_pids(cg->v1[0].dir, pids, n, err);
 	return 0;
+}
+
+static const struct cgroup_v1_dir *freezer(const struct cgroup *cg)
+{
+	return cgroup_v1_dir_of(cg->v1, cg->n_v1, CGROUP_CTL_FREEZER);
+}
+
+int cgroup_freeze(const struct cgroup *cg, bool freeze, struct berr *err)
+{
+	const struct cgroup_v1_dir *f = freezer(cg);
+
+	if (f)
+		return cgroup_v1_freeze(f->dir, freeze, err);
+	if (cg->v2_dir)
+		return cgroup_v2_freeze(cg->v2_dir, freeze, err);
+	return berr_fail(err, EOPNOTSUPP,
+			 "this host has no freezer: neither a freezer controller nor cgroup v2");
+}
+
+int cgroup_is_frozen(const struct cgroup *cg, bool *frozen, struct berr *err)
+{
+	const struct cgroup_v1_dir *f = freezer(cg);
+	int ret = -ENOENT;
+
+	*frozen = false;
+	if (f)
+		ret = cgroup_v1_is_frozen(f->dir, frozen);
+	else if (cg->v2_dir)
+		ret = cgroup_v2_is_frozen(cg->v2_dir, frozen);
+	if (ret < 0)
+		return berr_set(err, -ret, "freezer state of the container's cgroup");
+	return 0;
+}
+
+void cgroup_thaw_killed(const struct cgroup *cg)
+{
+	const struct cgroup_v1_dir *f = freezer(cg);
+	struct berr ignored;
+	bool frozen = false;
+
+	if (f && cgroup_v1_is_frozen(f->dir, &frozen) == 0 && frozen)
+		cgroup_v1_freeze(f->dir, false, &ignored);
 }
 
 int cgroup_signal_all(const struct cgroup *cg, int sig, struct berr *err)
 {
-	if (cg->v2_dir)
-		return cgroup_v2_signal_all(cg->v2_dir, sig, err);
+	cleanup_free pid_t *pids = NULL;
+	struct berr ignored;
+	bool was_frozen = false, froze = false;
+	size_t n = 0;
+	int ret;
+
+	/* cgroup.kill also reaches processes forked while we iterate. */
+	if (sig == SIGKILL && cg->v2_dir && cgroup_v2_kill(cg->v2_dir) == 0) {
+		cgroup_thaw_killed(cg);
+		return 0;
+	}
+	/* Otherwise freeze, so that no fork escapes between list and kill. */
+	if (cgroup_is_frozen(cg, &was_frozen, &ignored) == 0 && !was_frozen)
+		froze = cgroup_freeze(cg, true, &ignored) == 0;
+	ret = cgroup_pids(cg, &pids, &n, err);
+	for (size_t i = 0; i < n && ret == 0; i++)
+		if (kill(pids[i], sig) < 0 && errno != ESRCH)
+			ret = berr_sys(err, "signal %d to pid %d", sig, (int)pids[i]);
+	if (froze)
+		cgroup_freeze(cg, false, &ignored);
+	else if (sig == SIGKILL)
+		cgroup_thaw_killed(cg);
+	return ret;
+}
+
+/* --- statistics and OOM ---------------------------------------------- */
+
+int cgroup_stats(const struct cgroup *cg, struct spec_stats *st, struct berr *err)
+{
+	unsigned v1 = v1_mask(cg);
+	unsigned v2 = cg->v2_dir ? cgroup_v2_controllers(cg->v2_dir) & ~v1 : 0;
+	int ret = 0;
+
+	memset(st, 0, sizeof(*st));
+	/* v2's cpu.stat has the usage lines without the cpu controller. */
+	if (cg->v2_dir && !(v1 & (CGROUP_CTL_CPU | CGROUP_CTL_CPUACCT)))
+		v2 |= CGROUP_CTL_CPU;
+	if (v1)
+		ret = cgroup_v1_stats(cg->v1, cg->n_v1, v1, st, err);
+	if (ret == 0 && v2)
+		ret = cgroup_v2_stats(cg->v2_dir, v2, st, err);
+	if (ret < 0)
+		spec_stats_release(st);
+	return ret;
+}
+
+int cgroup_oom_watch(const struct cgroup *cg, struct cgroup_oom_watch *w,
+		     struct berr *err)
+{
+	const struct cgroup_v1_dir *mem = cgroup_v1_dir_of(cg->v1, cg->n_v1, CGROUP_CTL_MEMORY);
+	cleanup_free char *path = NULL;
+
+	memset(w, 0, sizeof(*w));
+	w->fd = w->aux_fd = -1;
+	if (mem) {
+		w->v1 = true;
+		w->dir = strdup(mem->dir);
+		if (!w->dir)
+			return berr_sys(err, "cgroup %s", mem->dir);
+		w->fd = cgroup_v1_oom_eventfd(mem->dir, &w->aux_fd, err);
+		if (w->fd < 0) {
+			int ret = w->fd;
+
+			cgroup_oom_close(w);
+			return ret;
+		}
+		return 0;
+	}
+	if (!cg->v2_dir || !(cgroup_v2_controllers(cg->v2_dir) & CGROUP_CTL_MEMORY))
+		return berr_fail(err, EOPNOTSUPP,
+				"the container has no memory controller to report OOMs");
+	if (asprintf(&path, "%s/memory.events", cg->v2_dir) < 0)
+		return berr_sys(err, "cgroup %s", cg->v2_dir);
+	w->dir = strdup(cg->v2_dir);
+	w->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (!w->dir || w->fd < 0) {
+		int ret = berr_sys(err, "open %s", path);
+
+		cgroup_oom_close(w);
+		return ret;
+	}
+	cgroup_v2_oom_count(w->dir, &w->seen);
 	return 0;
+}
+
+int cgroup_oom_fd(const struct cgroup_oom_watch *w, short *events)
+{
+	*events = w->v1 ? POLLIN : POLLPRI;
+	return w->fd;
+}
+
+int cgroup_oom_read(struct cgroup_oom_watch *w, uint64_t *new_ooms, struct berr *err)
+{
+	uint64_t count = 0;
+
+	*new_ooms = 0;
+	if (access(w->dir, F_OK) < 0)
+		return -ENOENT;
+	if (w->v1) {
+		ssize_t n = read(w->fd, &count, sizeof(count));
+
+		if (n < 0 && errno != EAGAIN)
+			return berr_sys(err, "read the OOM eventfd");
+		*new_ooms = n == sizeof(count) ? count : 0;
+		return 0;
+	}
+	if (cgroup_v2_oom_count(w->dir, &count) < 0)
+		return 0;
+	if (count > w->seen)
+		*new_ooms = count - w->seen;
+	w->seen = count;
+	return 0;
+}
+
+void cgroup_oom_close(struct cgroup_oom_watch *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->aux_fd >= 0)
+		close(w->aux_fd);
+	free(w->dir);
+	memset(w, 0, sizeof(*w));
+	w->fd = w->aux_fd = -1;
+}
+
+/* --- destroy --------------------------------------------------------- */
+
+static bool any_process(const struct cgroup *cg)
+{
+	cleanup_free pid_t *pids = NULL;
+	struct berr ignored;
+	size_t n = 0;
+
+	if (cg->v2_dir)
+		return cgroup_v2_populated(cg->v2_dir);
+	return cgroup_pids(cg, &pids, &n, &ignored) == 0 && n > 0;
 }
 
 int cgroup_destroy(struct cgroup *cg, struct berr *err)
 {
-	if (cg->v2_dir)
-		return cgroup_v2_destroy(cg->v2_dir, cg->v2_created, err);
-	return 0;
+	struct berr ignored;
+	bool ours = cg->v2_created != NULL;
+	int ret = 0;
+
+	for (size_t i = 0; i < cg->n_v1; i++)
+		ours = ours || cg->v1[i].created;
+	/* Only what berth made is berth's to kill and remove. */
+	if (!ours)
+		return 0;
+	if (any_process(cg)) {
+		cgroup_signal_all(cg, SIGKILL, &ignored);
+		if (cg->v2_dir)
+			ret = cgroup_v2_wait_empty(cg->v2_dir, err);
+		if (ret < 0)
+			return ret;
+	}
+	for (size_t i = 0; i < cg->n_v1; i++) {
+		int r = cgroup_v1_remove(&cg->v1[i], ret < 0 ? &ignored : err);
+
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
+	if (cg->v2_dir && cg->v2_created) {
+		if (rmdir(cg->v2_dir) < 0 && errno != ENOENT && ret == 0)
+			ret = berr_sys(err, "remove cgroup %s", cg->v2_dir);
+		cgroup_dir_remove_chain(cg->v2_dir, cg->v2_created);
+	}
+	return ret;
 }
+
+/* --- the state's text ------------------------------------------------ */
 
 char *cgroup_serialize(const struct cgroup *cg)
 {
-	char *out = NULL;
+	char *out = NULL, *more;
 
 	if (asprintf(&out, "layout=%d\nspec_path=%s\nv2_dir=%s\nv2_created=%s\n",
 		     (int)cg->layout, cg->spec_path ? cg->spec_path : "",
 		     cg->v2_dir ? cg->v2_dir : "",
 		     cg->v2_created ? cg->v2_created : "") < 0)
 		return NULL;
+	for (size_t i = 0; i < cg->n_v1; i++) {
+		const struct cgroup_v1_dir *d = &cg->v1[i];
+
+		if (asprintf(&more, "%sv1.%zu.controllers=%s\nv1.%zu.dir=%s\nv1.%zu.created=%s\n",
+			     out, i, d->controllers ? d->controllers : "", i, d->dir, i,
+			     d->created ? d->created : "") < 0) {
+			free(out);
+			return NULL;
+		}
+		free(out);
+		out = more;
+	}
 	return out;
 }
 
@@ -218,6 +656,48 @@ static int take_value(char **field, const char *value)
 	free(*field);
 	*field = *value ? strdup(value) : NULL;
 	return (*value && !*field) ? -ENOMEM : 0;
+}
+
+static unsigned mask_of(const char *controllers)
+{
+	cleanup_free char *copy = strdup(controllers ? controllers : "");
+	char *save = NULL, *name;
+	unsigned mask = 0;
+
+	for (name = copy ? strtok_r(copy, ",", &save) : NULL; name;
+	     name = strtok_r(NULL, ",", &save))
+		mask |= cgroup_res_ctl_bit(name);
+	return mask;
+}
+
+/* "v1.<i>.<what>=value" */
+static int take_v1(struct cgroup *cg, const char *key, const char *value)
+{
+	char *end;
+	unsigned long i = strtoul(key + 3, &end, 10);
+	struct cgroup_v1_dir *d;
+
+	if (*end != '.' || i > 64)
+		return 0;
+	if (i >= cg->n_v1) {
+		struct cgroup_v1_dir *grown = realloc(cg->v1, (i + 1) * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		memset(grown + cg->n_v1, 0, (i + 1 - cg->n_v1) * sizeof(*grown));
+		cg->v1 = grown;
+		cg->n_v1 = i + 1;
+	}
+	d = &cg->v1[i];
+	if (strcmp(end, ".controllers") == 0) {
+		d->mask = mask_of(value);
+		return take_value(&d->controllers, value);
+	}
+	if (strcmp(end, ".dir") == 0)
+		return take_value(&d->dir, value);
+	if (strcmp(end, ".created") == 0)
+		return take_value(&d->created, value);
+	return 0;
 }
 
 int cgroup_deserialize(struct cgroup *cg, const char *text, struct berr *err)
@@ -244,7 +724,17 @@ int cgroup_deserialize(struct cgroup *cg, const char *text, struct berr *err)
 			ret = take_value(&cg->v2_dir, eq);
 		else if (strcmp(line, "v2_created") == 0)
 			ret = take_value(&cg->v2_created, eq);
+		else if (strncmp(line, "v1.", 3) == 0)
+			ret = take_v1(cg, line, eq);
 	}
+	/* An entry without a directory is none. */
+	for (size_t i = 0; i < cg->n_v1 && ret == 0; i++)
+		if (!cg->v1[i].dir) {
+			v1_dir_free(&cg->v1[i]);
+			memmove(&cg->v1[i], &cg->v1[i + 1], (cg->n_v1 - i - 1) * sizeof(*cg->v1));
+			cg->n_v1--;
+			i--;
+		}
 	if (ret < 0) {
 		cgroup_release(cg);
 		return berr_set(err, -ret, "cgroup state");
@@ -257,5 +747,8 @@ void cgroup_release(struct cgroup *cg)
 	free(cg->spec_path);
 	free(cg->v2_dir);
 	free(cg->v2_created);
+	for (size_t i = 0; i < cg->n_v1; i++)
+		v1_dir_free(&cg->v1[i]);
+	free(cg->v1);
 	memset(cg, 0, sizeof(*cg));
 }

@@ -1,24 +1,41 @@
 /* A container's cgroup, behind one interface whatever the host's layout.
  *
  * The host may be unified (cgroup v2 only), hybrid (v1 controllers plus a
- * v2 tree) or legacy (v1 only).  The container's cgroup path is resolved
- * per hierarchy: an absolute cgroupsPath is taken from each hierarchy's
- * root, a relative one from the caller's own cgroup there (as runc does),
- * so that tests and nested callers keep their containers below themselves. */
+ * v2 tree) or legacy (v1 only).  The container gets a directory in every
+ * hierarchy the host has: the v2 one (for tracking, cgroup.kill, device
+ * programs and the controllers that live there) and each v1 one.  Its
+ * path is resolved per hierarchy: an absolute cgroupsPath is taken from
+ * the hierarchy's root, a relative one from the caller's own cgroup there
+ * (as runc does), so tests and nested callers keep containers below
+ * themselves.
+ *
+ * Each resource goes to the hierarchy that holds its controller; one whose
+ * controller the host lacks fails with an error naming it, and nothing is
+ * left behind.  Only directories berth made are ever removed. */
 #ifndef BERTH_ISOLATION_CGROUP_H
 #define BERTH_ISOLATION_CGROUP_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "spec/config.h"
 #include "spec/err.h"
+#include "spec/events.h"
 
 enum cgroup_layout {
 	CGROUP_UNIFIED, /* cgroup2 at the cgroup root */
 	CGROUP_HYBRID,  /* v1 controllers plus cgroup2 at <root>/unified */
 	CGROUP_LEGACY,  /* v1 only */
+};
+
+/* The container's directory in one v1 hierarchy. */
+struct cgroup_v1_dir {
+	unsigned mask;     /* CGROUP_CTL_* bits of the hierarchy */
+	char *controllers; /* "cpu,cpuacct": as the host mounted them */
+	char *dir;
+	char *created;     /* the shallowest directory berth made there */
 };
 
 struct cgroup {
@@ -32,37 +49,79 @@ struct cgroup {
 	/* The shallowest directory berth created in the v2 tree: delete
 	 * removes the empty directories up to it, and nothing above. */
 	char *v2_created;
+	struct cgroup_v1_dir *v1;
+	size_t n_v1;
 };
 
 /* What the host's layout is. */
 int cgroup_detect_layout(enum cgroup_layout *layout, struct berr *err);
 
 /* The path a container gets when its config says cgroupsPath (maybe NULL
- * or empty): the default is /berth/<id>.  Rejects ".." components. */
+ * or empty): the default is /berth/<id>.  Rejects ".." components and
+ * control characters. */
 int cgroup_spec_path(const char *cgroups_path, const char *id, char **out,
 		     struct berr *err);
 
-/* Create the container's cgroup(s) and apply res (may be NULL).  On
- * failure nothing created is left behind. */
+/* Create the container's cgroups and apply res (may be NULL: the device
+ * policy still applies).  On failure nothing created is left behind. */
 int cgroup_create(struct cgroup *cg, const char *spec_path,
 		  const struct spec_resources *res, struct berr *err);
+
+/* Change the limits of a live container: the fields set in res (a zero
+ * number is unset); device rules only when res lists some. */
+int cgroup_update(const struct cgroup *cg, const struct spec_resources *res,
+		  struct berr *err);
 
 /* An fd on the v2 directory for clone3(CLONE_INTO_CGROUP), or -1 with no
  * error when there is no v2 tree. */
 int cgroup_open_v2(const struct cgroup *cg, struct berr *err);
 
-/* Put pid into the container's cgroups (every hierarchy). */
+/* Put pid into the container's cgroups, every hierarchy (a process that
+ * already is in the v2 one stays there). */
 int cgroup_enter(const struct cgroup *cg, pid_t pid, struct berr *err);
 
 /* The pids in the container's cgroup (all processes), malloc'd. */
 int cgroup_pids(const struct cgroup *cg, pid_t **pids, size_t *n,
 		struct berr *err);
 
-/* Send sig to every process of the container. */
+/* Send sig to every process of the container (cgroup.kill for SIGKILL
+ * where the kernel has it; otherwise frozen while signalled, so no fork
+ * escapes).  A SIGKILL thaws a v1 freezer, which would hold the killed. */
 int cgroup_signal_all(const struct cgroup *cg, int sig, struct berr *err);
 
-/* Kill every process, wait until the cgroup is empty, remove it and the
- * empty parents berth created.  A cgroup already gone is not an error. */
+/* After a SIGKILL sent some other way: a v1 freezer holds frozen tasks
+ * until thawed, so thaw it (v2 lets killed tasks die while frozen). */
+void cgroup_thaw_killed(const struct cgroup *cg);
+
+/* Freeze (or thaw) every process and wait until the kernel says so:
+ * the v1 freezer where the host has one, else cgroup.freeze. */
+int cgroup_freeze(const struct cgroup *cg, bool freeze, struct berr *err);
+int cgroup_is_frozen(const struct cgroup *cg, bool *frozen, struct berr *err);
+
+/* Statistics of the container (free with spec_stats_release). */
+int cgroup_stats(const struct cgroup *cg, struct spec_stats *st, struct berr *err);
+
+/* Out-of-memory notifications: fd turns readable (poll POLLIN) when
+ * something happened; cgroup_oom_read then says how many OOMs. */
+struct cgroup_oom_watch {
+	bool v1;
+	int fd;     /* v2: memory.events; v1: an eventfd */
+	int aux_fd; /* v1: memory.oom_control, registered with the eventfd */
+	char *dir;  /* the memory cgroup */
+	uint64_t seen;
+};
+int cgroup_oom_watch(const struct cgroup *cg, struct cgroup_oom_watch *w,
+		     struct berr *err);
+/* The fd to poll, and the poll events to ask for (a v2 file always
+ * reads as ready; its changes raise POLLPRI). */
+int cgroup_oom_fd(const struct cgroup_oom_watch *w, short *events);
+/* -ENOENT when the cgroup is gone (v1 signals its removal too). */
+int cgroup_oom_read(struct cgroup_oom_watch *w, uint64_t *new_ooms, struct berr *err);
+void cgroup_oom_close(struct cgroup_oom_watch *w);
+
+/* Kill every process, wait until the cgroups are empty, remove them and
+ * the empty parents berth created, in every hierarchy.  A cgroup already
+ * gone is not an error. */
 int cgroup_destroy(struct cgroup *cg, struct berr *err);
 
 /* What the state store keeps of a cgroup between commands: a text of

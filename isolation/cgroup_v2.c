@@ -2,192 +2,185 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
+#include "isolation/cgroup_dir.h"
+#include "isolation/cgroup_res.h"
 #include "isolation/fsutil.h"
 #include "spec/cleanup.h"
 
-/* How long destroy waits for killed processes to leave the cgroup. */
-#define DESTROY_TIMEOUT_MS 10000
+/* How long we wait for the kernel to empty or freeze a cgroup. */
+#define WAIT_TIMEOUT_MS 10000
 
-/* rmdir dir, then its parents while they are empty, up to and including
- * created. */
-static void rmdir_chain(const char *dir, const char *created)
+static unsigned parse_controllers(const char *text)
 {
-	cleanup_free char *path = strdup(dir);
-	size_t stop = strlen(created);
+	cleanup_free char *copy = strdup(text);
+	char *save = NULL, *name;
+	unsigned mask = 0;
 
-	if (!path || strncmp(path, created, stop) != 0)
-		return;
-	while (strlen(path) >= stop) {
-		char *slash;
-
-		if (rmdir(path) < 0 && errno != ENOENT)
-			return;
-		slash = strrchr(path, '/');
-		if (!slash)
-			return;
-		*slash = '\0';
-	}
+	if (!copy)
+		return 0;
+	for (name = strtok_r(copy, " \n", &save); name; name = strtok_r(NULL, " \n", &save))
+		mask |= cgroup_res_ctl_bit(name);
+	return mask;
 }
 
-int cgroup_v2_create(const char *dir, const char *mnt, char **created,
+unsigned cgroup_v2_controllers(const char *dir)
+{
+	char buf[512];
+
+	if (fsutil_read_at(AT_FDCWD, dir, "cgroup.controllers", buf, sizeof(buf)) < 0)
+		return 0;
+	return parse_controllers(buf);
+}
+
+/* "+cpu +memory ..." for the controllers of avail not yet in enabled. */
+static void enable_line(unsigned avail, unsigned enabled, unsigned bit, char *out,
+			size_t size)
+{
+	out[0] = '\0';
+	if ((avail & bit) && !(enabled & bit))
+		snprintf(out, size, "+%s", cgroup_res_ctl_name(bit, true));
+}
+
+static int enable_in(const char *parent, unsigned need, struct berr *err)
+{
+	char buf[512];
+	unsigned avail = cgroup_v2_controllers(parent), enabled = 0;
+
+	if (fsutil_read_at(AT_FDCWD, parent, "cgroup.subtree_control", buf, sizeof(buf)) >= 0)
+		enabled = parse_controllers(buf);
+	/* One at a time, so that one the parent refuses does not keep the
+	 * others out. */
+	for (unsigned bit = 1; bit && bit <= CGROUP_CTL_PERF_EVENT; bit <<= 1) {
+		char line[32];
+		int ret;
+
+		enable_line(avail, enabled, bit, line, sizeof(line));
+		if (!line[0])
+			continue;
+		ret = fsutil_write_at(AT_FDCWD, parent, "cgroup.subtree_control", line,
+				      (need & bit) ? err : NULL);
+		if (ret < 0 && (need & bit))
+			return ret;
+	}
+	return 0;
+}
+
+int cgroup_v2_enable(const char *dir, const char *mnt, unsigned need,
 		     struct berr *err)
 {
 	cleanup_free char *path = strdup(dir);
-	char *p, *slash;
+	size_t mlen = strlen(mnt), len;
 	int ret;
 
-	*created = NULL;
 	if (!path)
 		return berr_sys(err, "cgroup %s", dir);
-	for (p = path + strlen(mnt) + 1;; p = slash + 1) {
-		slash = strchr(p, '/');
-		if (slash)
-			*slash = '\0';
-		if (mkdir(path, 0755) == 0) {
-			if (!*created && !(*created = strdup(path))) {
-				ret = berr_sys(err, "cgroup %s", dir);
-				goto fail;
-			}
-		} else if (errno != EEXIST) {
-			ret = berr_sys(err, "create cgroup %s", path);
-			goto fail;
-		}
-		if (!slash)
-			break;
-		*slash = '/';
-	}
-	if (!*created)
-		return berr_fail(err, EEXIST, "cgroup %s already exists", dir);
-	return 0;
-fail:
-	if (*created) {
-		rmdir_chain(dir, *created);
-		free(*created);
-		*created = NULL;
+	/* From the mount down, each parent delegates to the next level. */
+	ret = enable_in(mnt, need, err);
+	len = strlen(path);
+	for (size_t i = mlen + 1; i < len && ret == 0; i++) {
+		if (path[i] != '/')
+			continue;
+		path[i] = '\0';
+		ret = enable_in(path, need, err);
+		path[i] = '/';
 	}
 	return ret;
 }
 
-int cgroup_v2_enter(const char *dir, pid_t pid, struct berr *err)
+int cgroup_v2_kill(const char *dir)
 {
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	return fsutil_write_at(AT_FDCWD, dir, "cgroup.procs", buf, err);
+	return fsutil_write_at(AT_FDCWD, dir, "cgroup.kill", "1", NULL);
 }
 
-int cgroup_v2_pids(const char *dir, pid_t **pids, size_t *n, struct berr *err)
+static long elapsed_ms(const struct timespec *start)
 {
-	cleanup_free char *path = NULL;
-	cleanup_fclose FILE *f = NULL;
-	pid_t *list = NULL;
-	size_t count = 0, cap = 0;
-	int pid;
+	struct timespec now;
 
-	if (asprintf(&path, "%s/cgroup.procs", dir) < 0)
-		return berr_sys(err, "cgroup %s", dir);
-	f = fopen(path, "re");
-	if (!f)
-		return berr_sys(err, "read %s", path);
-	while (fscanf(f, "%d", &pid) == 1) {
-		if (count == cap) {
-			pid_t *grown;
-
-			cap = cap ? cap * 2 : 16;
-			grown = realloc(list, cap * sizeof(*list));
-			if (!grown) {
-				free(list);
-				return berr_sys(err, "read %s", path);
-			}
-			list = grown;
-		}
-		list[count++] = pid;
-	}
-	*pids = list;
-	*n = count;
-	return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
-int cgroup_v2_signal_all(const char *dir, int sig, struct berr *err)
+/* The value of key in cgroup.events (populated, frozen), -1 if unknown. */
+static int events_value(const char *dir, const char *key)
 {
-	cleanup_free pid_t *pids = NULL;
-	size_t n = 0;
-	int ret;
+	uint64_t v;
 
-	/* cgroup.kill also reaches processes forked while we iterate. */
-	if (sig == SIGKILL && fsutil_write_at(AT_FDCWD, dir, "cgroup.kill", "1", NULL) == 0)
-		return 0;
-	ret = cgroup_v2_pids(dir, &pids, &n, err);
-	if (ret < 0)
-		return ret;
-	for (size_t i = 0; i < n; i++)
-		if (kill(pids[i], sig) < 0 && errno != ESRCH)
-			return berr_sys(err, "signal %d to pid %d", sig, (int)pids[i]);
-	return 0;
+	if (cgroup_dir_read_key(dir, "cgroup.events", key, &v) < 0)
+		return -1;
+	return (int)v;
 }
 
-static bool populated(const char *dir)
-{
-	char buf[256];
-	char *p;
-
-	if (fsutil_read_at(AT_FDCWD, dir, "cgroup.events", buf, sizeof(buf)) < 0)
-		return false;
-	p = strstr(buf, "populated ");
-	return p && p[10] == '1';
-}
-
-/* Wait for the kernel to report the cgroup empty (cgroup.events changes
- * raise POLLPRI). */
-static int wait_empty(const char *dir, struct berr *err)
+/* Wait until cgroup.events says key is want; changes raise POLLPRI. */
+static int wait_event(const char *dir, const char *key, int want, struct berr *err)
 {
 	cleanup_free char *path = NULL;
 	cleanup_close int fd = -1;
-	struct timespec start, now;
+	struct timespec start;
 
 	if (asprintf(&path, "%s/cgroup.events", dir) < 0)
 		return berr_sys(err, "cgroup %s", dir);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT ? 0 : berr_sys(err, "open %s", path);
+		return errno == ENOENT ? -ENOENT : berr_sys(err, "open %s", path);
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (populated(dir)) {
+	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLPRI };
-		long elapsed;
+		int v = events_value(dir, key);
 
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		elapsed = (now.tv_sec - start.tv_sec) * 1000 +
-			  (now.tv_nsec - start.tv_nsec) / 1000000;
-		if (elapsed > DESTROY_TIMEOUT_MS)
-			return berr_fail(err, EBUSY, "cgroup %s still has processes", dir);
+		if (v == want || (v < 0 && access(dir, F_OK) < 0))
+			return 0;
+		if (elapsed_ms(&start) > WAIT_TIMEOUT_MS)
+			return berr_fail(err, ETIMEDOUT, "cgroup %s: %s did not become %d",
+					dir, key, want);
 		poll(&pfd, 1, 100);
 	}
-	return 0;
 }
 
-int cgroup_v2_destroy(const char *dir, const char *created, struct berr *err)
+bool cgroup_v2_populated(const char *dir)
+{
+	return events_value(dir, "populated") == 1;
+}
+
+int cgroup_v2_wait_empty(const char *dir, struct berr *err)
+{
+	int ret = wait_event(dir, "populated", 0, err);
+
+	return ret == -ENOENT ? 0 : ret;
+}
+
+int cgroup_v2_freeze(const char *dir, bool freeze, struct berr *err)
 {
 	struct berr ignored;
 	int ret;
 
-	/* Only what berth made is berth's to remove. */
-	if (!created || access(dir, F_OK) < 0)
-		return 0;
-	if (populated(dir)) {
-		cgroup_v2_signal_all(dir, SIGKILL, &ignored);
-		ret = wait_empty(dir, err);
-		if (ret < 0)
-			return ret;
-	}
-	if (rmdir(dir) < 0 && errno != ENOENT)
-		return berr_sys(err, "remove cgroup %s", dir);
-	rmdir_chain(dir, created);
-	return 0;
+	ret = fsutil_write_at(AT_FDCWD, dir, "cgroup.freeze", freeze ? "1" : "0", err);
+	if (ret == -ENOENT)
+		return berr_fail(err, EOPNOTSUPP,
+				"%s/cgroup.freeze: this kernel cannot freeze cgroup v2 "
+				"(needs Linux 5.2)",
+				dir);
+	if (ret < 0)
+		return ret;
+	ret = wait_event(dir, "frozen", freeze ? 1 : 0, err);
+	if (ret < 0 && freeze)
+		fsutil_write_at(AT_FDCWD, dir, "cgroup.freeze", "0", &ignored);
+	return ret;
+}
+
+int cgroup_v2_is_frozen(const char *dir, bool *frozen)
+{
+	int v = events_value(dir, "frozen");
+
+	*frozen = v == 1;
+	return v < 0 ? -ENOENT : 0;
+}
+
+int cgroup_v2_oom_count(const char *dir, uint64_t *count)
+{
+	return cgroup_dir_read_key(dir, "memory.events", "oom", count);
 }

@@ -1,4 +1,4 @@
-/* cgroup v2: one directory per container in the unified tree. */
+/* cgroup v2: the container's directory in the unified tree. */
 #ifndef BERTH_ISOLATION_CGROUP_V2_H
 #define BERTH_ISOLATION_CGROUP_V2_H
 
@@ -8,25 +8,39 @@
 
 #include "spec/config.h"
 #include "spec/err.h"
+#include "spec/events.h"
 
-/* mkdir -p dir below mnt; *created gets the shallowest new directory
- * (NULL when dir already existed: then it is refused, a container needs a
- * cgroup of its own). */
-int cgroup_v2_create(const char *dir, const char *mnt, char **created,
+/* The controllers (CGROUP_CTL_* bits) listed in dir/cgroup.controllers. */
+unsigned cgroup_v2_controllers(const char *dir);
+
+/* Enable in cgroup.subtree_control of every directory from mnt down to
+ * dir's parent the controllers available there, so the container's
+ * directory has their files.  A controller in need that cannot be
+ * enabled is an error naming the file; others are left as they are. */
+int cgroup_v2_enable(const char *dir, const char *mnt, unsigned need,
 		     struct berr *err);
 
-/* Write res into dir, enabling the controllers it needs in every parent
- * up to mnt.  hybrid: the tree lacks the v1 controllers, say so. */
-int cgroup_v2_apply(const char *dir, const char *mnt,
-		    const struct spec_resources *res, bool hybrid,
+/* Write the fields of res whose controllers are in mask (CGROUP_CTL_*
+ * bits) into dir, plus the unified keys when unified is set.  Fields v2
+ * has no file for fail with an error that says so. */
+int cgroup_v2_apply(const char *dir, const struct spec_resources *res,
+		    unsigned mask, bool unified, struct berr *err);
+
+/* SIGKILL through cgroup.kill; -ENOENT when the kernel lacks it. */
+int cgroup_v2_kill(const char *dir);
+
+int cgroup_v2_freeze(const char *dir, bool freeze, struct berr *err);
+int cgroup_v2_is_frozen(const char *dir, bool *frozen);
+
+/* Wait until no process is left (cgroup.events says so). */
+int cgroup_v2_wait_empty(const char *dir, struct berr *err);
+bool cgroup_v2_populated(const char *dir);
+
+/* Statistics of the controllers in mask. */
+int cgroup_v2_stats(const char *dir, unsigned mask, struct spec_stats *st,
 		    struct berr *err);
 
-int cgroup_v2_enter(const char *dir, pid_t pid, struct berr *err);
-int cgroup_v2_pids(const char *dir, pid_t **pids, size_t *n, struct berr *err);
-int cgroup_v2_signal_all(const char *dir, int sig, struct berr *err);
-
-/* Kill what is left, wait for the cgroup to empty, rmdir it and its empty
- * parents up to and including created. */
-int cgroup_v2_destroy(const char *dir, const char *created, struct berr *err);
+/* The OOM count of dir/memory.events. */
+int cgroup_v2_oom_count(const char *dir, uint64_t *count);
 
 #endif

@@ -46,18 +46,22 @@ static void poststop(struct store_container *c)
 
 static int destroy(struct store_container *c, struct berr *err)
 {
+	struct berr ignored;
 	struct cgroup cg;
+	bool have_cg = c->has_state && internal_cgroup(c, &cg, &ignored) == 0;
 	int ret;
 
+	/* Everything dies at once, a paused container too (a v1 freezer is
+	 * thawed after the SIGKILL, or the init could never exit). */
+	if (have_cg)
+		cgroup_signal_all(&cg, SIGKILL, &ignored);
 	ret = stop_init(c, err);
+	if (ret == 0 && have_cg)
+		ret = cgroup_destroy(&cg, err);
+	if (have_cg)
+		cgroup_release(&cg);
 	if (ret < 0)
 		return ret;
-	if (c->has_state && internal_cgroup(c, &cg, err) == 0) {
-		ret = cgroup_destroy(&cg, err);
-		cgroup_release(&cg);
-		if (ret < 0)
-			return ret;
-	}
 	if (c->has_state)
 		poststop(c);
 	return store_remove(c, err);

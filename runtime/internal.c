@@ -45,6 +45,21 @@ int sys_pidfd_open_checked(pid_t pid, struct berr *err)
 	return fd;
 }
 
+/* Paused is what the freezer says, not what was stored, so a thaw by
+ * anyone else shows at once. */
+static bool frozen(const struct store_container *c)
+{
+	struct berr ignored;
+	struct cgroup cg;
+	bool f = false;
+
+	if (internal_cgroup(c, &cg, &ignored) < 0)
+		return false;
+	cgroup_is_frozen(&cg, &f, &ignored);
+	cgroup_release(&cg);
+	return f;
+}
+
 const char *internal_status(struct store_container *c)
 {
 	const struct spec_state *s = &c->state;
@@ -58,7 +73,7 @@ const char *internal_status(struct store_container *c)
 		return "stopped";
 	if (faccessat(c->dirfd, STORE_EXEC_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return "created";
-	return strcmp(s->status, "paused") == 0 ? "paused" : "running";
+	return frozen(c) ? "paused" : "running";
 }
 
 int internal_cgroup(const struct store_container *c, struct cgroup *cg,

@@ -19,6 +19,18 @@ static int kill_all(struct store_container *c, int sig, struct berr *err)
 	return ret;
 }
 
+/* A v1 freezer holds even a SIGKILL'd init until thawed. */
+static void thaw_killed(struct store_container *c)
+{
+	struct berr ignored;
+	struct cgroup cg;
+
+	if (internal_cgroup(c, &cg, &ignored) == 0) {
+		cgroup_thaw_killed(&cg);
+		cgroup_release(&cg);
+	}
+}
+
 int rt_kill(const struct rt_ctx *ctx, const char *id, int sig, bool all,
 	    struct berr *err)
 {
@@ -49,6 +61,8 @@ int rt_kill(const struct rt_ctx *ctx, const char *id, int sig, bool all,
 	else {
 		ret = proc_signal(pidfd, sig, err);
 		close(pidfd);
+		if (ret == 0 && sig == SIGKILL)
+			thaw_killed(&c);
 	}
 out:
 	store_close(&c);

@@ -17,6 +17,10 @@ static const struct command commands[] = {
 	{ "state", cmd_state },
 	{ "list", cmd_list },
 	{ "ps", cmd_ps },
+	{ "pause", cmd_pause },
+	{ "resume", cmd_resume },
+	{ "update", cmd_update },
+	{ "events", cmd_events },
 	{ "spec", cmd_spec },
 	{ "features", cmd_features },
 	{ NULL, NULL },
@@ -35,6 +39,10 @@ static void usage(void)
 	       "  state     print the OCI state of a container\n"
 	       "  list      list containers\n"
 	       "  ps        list the processes of a container\n"
+	       "  pause     freeze every process of a container\n"
+	       "  resume    thaw a paused container\n"
+	       "  update    change the resource limits of a container\n"
+	       "  events    print statistics and OOM events of a container\n"
 	       "  spec      write a default config.json\n"
 	       "  features  print what this runtime supports (OCI features)\n\n"
 	       "Global options:\n"

@@ -1,0 +1,168 @@
+#include "isolation/cgroup_dir.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "isolation/fsutil.h"
+#include "spec/cleanup.h"
+
+void cgroup_dir_remove_chain(const char *dir, const char *created)
+{
+	cleanup_free char *path = strdup(dir);
+	size_t stop = created ? strlen(created) : 0;
+
+	if (!path || !created || strncmp(path, created, stop) != 0 ||
+	    (path[stop] != '\0' && path[stop] != '/'))
+		return;
+	while (strlen(path) >= stop) {
+		char *slash;
+
+		if (rmdir(path) < 0 && errno != ENOENT)
+			return;
+		slash = strrchr(path, '/');
+		if (!slash)
+			return;
+		*slash = '\0';
+	}
+}
+
+int cgroup_dir_create(const char *dir, const char *mnt, char **created,
+		      int (*init)(const char *path, struct berr *err),
+		      struct berr *err)
+{
+	cleanup_free char *path = strdup(dir);
+	size_t mlen = strlen(mnt);
+	char *p, *slash;
+	int ret;
+
+	*created = NULL;
+	if (!path)
+		return berr_sys(err, "cgroup %s", dir);
+	if (strncmp(path, mnt, mlen) != 0 || path[mlen] != '/' || !path[mlen + 1])
+		return berr_fail(err, EINVAL, "cgroup %s is not below %s", dir, mnt);
+	for (p = path + mlen + 1;; p = slash + 1) {
+		slash = strchr(p, '/');
+		if (slash)
+			*slash = '\0';
+		if (mkdir(path, 0755) == 0) {
+			if (!*created && !(*created = strdup(path))) {
+				ret = berr_sys(err, "cgroup %s", dir);
+				goto fail;
+			}
+			if (init) {
+				ret = init(path, err);
+				if (ret < 0)
+					goto fail;
+			}
+		} else if (errno != EEXIST) {
+			ret = berr_sys(err, "create cgroup %s", path);
+			goto fail;
+		} else if (*created) {
+			/* Someone else made it between our mkdirs: not ours. */
+			ret = berr_fail(err, EEXIST, "cgroup %s appeared while berth created it",
+					path);
+			goto fail;
+		}
+		if (!slash)
+			break;
+		*slash = '/';
+	}
+	if (!*created)
+		return berr_fail(err, EEXIST, "cgroup %s already exists", dir);
+	return 0;
+fail:
+	if (*created) {
+		/* path ends at the level that failed: remove from there up. */
+		cgroup_dir_remove_chain(path, *created);
+		free(*created);
+		*created = NULL;
+	}
+	return ret;
+}
+
+int cgroup_dir_pids(const char *dir, pid_t **pids, size_t *n, struct berr *err)
+{
+	cleanup_free char *path = NULL;
+	cleanup_fclose FILE *f = NULL;
+	pid_t *list = NULL;
+	size_t count = 0, cap = 0;
+	int pid;
+
+	*pids = NULL;
+	*n = 0;
+	if (asprintf(&path, "%s/cgroup.procs", dir) < 0)
+		return berr_sys(err, "cgroup %s", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return berr_sys(err, "read %s", path);
+	while (fscanf(f, "%d", &pid) == 1) {
+		if (count == cap) {
+			pid_t *grown;
+
+			cap = cap ? cap * 2 : 16;
+			grown = realloc(list, cap * sizeof(*list));
+			if (!grown) {
+				free(list);
+				return berr_sys(err, "read %s", path);
+			}
+			list = grown;
+		}
+		list[count++] = pid;
+	}
+	*pids = list;
+	*n = count;
+	return 0;
+}
+
+int cgroup_dir_enter(const char *dir, pid_t pid, struct berr *err)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	return fsutil_write_at(AT_FDCWD, dir, "cgroup.procs", buf, err);
+}
+
+int cgroup_dir_read_u64(const char *dir, const char *name, uint64_t *v)
+{
+	char buf[64], *end;
+	ssize_t n = fsutil_read_at(AT_FDCWD, dir, name, buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
+	if (strncmp(buf, "max", 3) == 0) {
+		*v = UINT64_MAX;
+		return 0;
+	}
+	errno = 0;
+	*v = strtoull(buf, &end, 10);
+	if (errno || end == buf)
+		return -EINVAL;
+	return 0;
+}
+
+int cgroup_dir_read_key(const char *dir, const char *name, const char *key,
+			uint64_t *v)
+{
+	cleanup_free char *path = NULL;
+	cleanup_fclose FILE *f = NULL;
+	cleanup_free char *line = NULL;
+	size_t cap = 0, klen = strlen(key);
+
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		return -ENOMEM;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		if (strncmp(line, key, klen) == 0 && line[klen] == ' ') {
+			*v = strtoull(line + klen + 1, NULL, 10);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

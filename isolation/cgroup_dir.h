@@ -1,0 +1,42 @@
+/* What a cgroup directory is on either version: made with its missing
+ * parents (remembering the shallowest one berth made), removed back up
+ * to exactly that one, its processes listed and joined. */
+#ifndef BERTH_ISOLATION_CGROUP_DIR_H
+#define BERTH_ISOLATION_CGROUP_DIR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "spec/err.h"
+
+/* mkdir -p dir below mnt (which exists).  *created gets the shallowest
+ * directory made; a dir that already existed is refused with EEXIST
+ * (a container needs a cgroup of its own).  init, when not NULL, is
+ * called on every directory made, parents first (v1 cpuset needs its
+ * cpus and mems filled before anything can join); on failure everything
+ * made is removed again. */
+int cgroup_dir_create(const char *dir, const char *mnt, char **created,
+		      int (*init)(const char *path, struct berr *err),
+		      struct berr *err);
+
+/* rmdir dir, then its parents while they are empty, up to and including
+ * created.  Nothing happens when dir is not below created. */
+void cgroup_dir_remove_chain(const char *dir, const char *created);
+
+/* The pids in dir/cgroup.procs, malloc'd. */
+int cgroup_dir_pids(const char *dir, pid_t **pids, size_t *n, struct berr *err);
+
+/* Write pid into dir/cgroup.procs. */
+int cgroup_dir_enter(const char *dir, pid_t pid, struct berr *err);
+
+/* A file of dir holding one unsigned number ("max" reads as
+ * UINT64_MAX).  -errno when unreadable. */
+int cgroup_dir_read_u64(const char *dir, const char *name, uint64_t *v);
+
+/* The value of key in a "key value" per line file (memory.stat,
+ * cpu.stat, memory.events...).  -ENOENT when the file or key is absent. */
+int cgroup_dir_read_key(const char *dir, const char *name, const char *key,
+			uint64_t *v);
+
+#endif

@@ -1,0 +1,296 @@
+#include "isolation/cgroup_v1.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include <libcgroup.h>
+
+#include "isolation/cgroup_dir.h"
+#include "isolation/cgroup_res.h"
+#include "isolation/fsutil.h"
+#include "spec/cleanup.h"
+
+#define WAIT_TIMEOUT_MS 10000
+
+/* libcgroup reports through a logger that prints to stderr; berth's
+ * isolation room never prints, and errors come back through its return
+ * values anyway. */
+static void silent(void *userdata, int level, const char *fmt, va_list ap)
+{
+	(void)userdata;
+	(void)level;
+	(void)fmt;
+	(void)ap;
+}
+
+/* libcgroup keeps the mount table in its own process-wide cache, which
+ * cgroup_init() fills from /proc/self/mounts.  That is global state, but
+ * a cache of the kernel's: calling it again just re-reads, so berth calls
+ * it before each discovery and owns nothing global itself. */
+static int libcgroup_ready(struct berr *err)
+{
+	int ret;
+
+	cgroup_set_logger(silent, CGROUP_LOG_ERROR, NULL);
+	ret = cgroup_init();
+	if (ret)
+		return berr_fail(err, ENOENT, "libcgroup: reading the cgroup mounts: %s",
+				 cgroup_strerror(ret));
+	return 0;
+}
+
+static bool is_v1_fs(const char *path)
+{
+	struct statfs fs;
+
+	return statfs(path, &fs) == 0 && fs.f_type == CGROUP_SUPER_MAGIC;
+}
+
+static int add_controller(struct cgroup_v1_mount **v, size_t *n, const char *name,
+			  const char *path)
+{
+	struct cgroup_v1_mount *m = NULL, *grown;
+	char *joined;
+
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i].path, path) == 0)
+			m = &(*v)[i];
+	if (!m) {
+		grown = realloc(*v, (*n + 1) * sizeof(**v));
+		if (!grown)
+			return -ENOMEM;
+		*v = grown;
+		m = &(*v)[(*n)++];
+		memset(m, 0, sizeof(*m));
+		m->path = strdup(path);
+		m->controllers = strdup(name);
+		if (!m->path || !m->controllers)
+			return -ENOMEM;
+	} else {
+		if (asprintf(&joined, "%s,%s", m->controllers, name) < 0)
+			return -ENOMEM;
+		free(m->controllers);
+		m->controllers = joined;
+	}
+	m->mask |= cgroup_res_ctl_bit(name);
+	return 0;
+}
+
+int cgroup_v1_mounts(struct cgroup_v1_mount **out, size_t *n, struct berr *err)
+{
+	struct cgroup_mount_point mp;
+	void *handle = NULL;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	ret = libcgroup_ready(err);
+	if (ret < 0)
+		return ret;
+	for (ret = cgroup_get_controller_begin(&handle, &mp); ret == 0;
+	     ret = cgroup_get_controller_next(&handle, &mp)) {
+		/* libcgroup lists the controllers of the v2 tree too. */
+		if (!is_v1_fs(mp.path) || !cgroup_res_ctl_bit(mp.name))
+			continue;
+		if (add_controller(out, n, mp.name, mp.path) < 0) {
+			cgroup_get_controller_end(&handle);
+			cgroup_v1_mounts_free(*out, *n);
+			return berr_set(err, ENOMEM, "cgroup mounts");
+		}
+	}
+	cgroup_get_controller_end(&handle);
+	for (size_t i = 0; i < *n; i++) {
+		char first[64];
+
+		snprintf(first, sizeof(first), "%.*s", (int)strcspn((*out)[i].controllers, ","),
+			 (*out)[i].controllers);
+		ret = cgroup_get_current_controller_path(getpid(), first, &(*out)[i].own);
+		if (ret) {
+			cgroup_v1_mounts_free(*out, *n);
+			return berr_fail(err, ENOENT,
+					"libcgroup: the caller's own %s cgroup: %s", first,
+					cgroup_strerror(ret));
+		}
+	}
+	return 0;
+}
+
+void cgroup_v1_mounts_free(struct cgroup_v1_mount *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(m[i].path);
+		free(m[i].controllers);
+		free(m[i].own);
+	}
+	free(m);
+}
+
+/* A new cpuset cgroup has no cpus and no memory nodes, and nothing can
+ * join it until it has: start from the parent's. */
+static int init_cpuset(const char *path, struct berr *err)
+{
+	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+	cleanup_free char *parent = strdup(path);
+	char *slash = parent ? strrchr(parent, '/') : NULL;
+
+	if (!slash)
+		return berr_set(err, ENOMEM, "cpuset %s", path);
+	*slash = '\0';
+	for (size_t i = 0; i < 2; i++) {
+		char buf[1024];
+		int ret;
+
+		if (fsutil_read_at(AT_FDCWD, path, files[i], buf, sizeof(buf)) > 1)
+			continue;
+		if (fsutil_read_at(AT_FDCWD, parent, files[i], buf, sizeof(buf)) < 0)
+			return berr_sys(err, "read %s/%s", parent, files[i]);
+		buf[strcspn(buf, "\n")] = '\0';
+		ret = fsutil_write_at(AT_FDCWD, path, files[i], buf, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int cgroup_v1_create(struct cgroup_v1_dir *d, const struct cgroup_v1_mount *m,
+		     const char *spec_path, struct berr *err)
+{
+	const char *own = strcmp(m->own, "/") ? m->own : "";
+	int n, ret;
+
+	memset(d, 0, sizeof(*d));
+	d->mask = m->mask;
+	d->controllers = strdup(m->controllers);
+	if (spec_path[0] == '/')
+		n = asprintf(&d->dir, "%s%s", m->path, spec_path);
+	else
+		n = asprintf(&d->dir, "%s%s/%s", m->path, own, spec_path);
+	if (n < 0 || !d->controllers)
+		return berr_set(err, ENOMEM, "cgroup %s", spec_path);
+	for (size_t len = strlen(d->dir); len > 1 && d->dir[len - 1] == '/'; len--)
+		d->dir[len - 1] = '\0';
+	ret = cgroup_dir_create(d->dir, m->path, &d->created,
+				(m->mask & CGROUP_CTL_CPUSET) ? init_cpuset : NULL, err);
+	return ret;
+}
+
+const struct cgroup_v1_dir *cgroup_v1_dir_of(const struct cgroup_v1_dir *d, size_t n,
+					     unsigned ctl)
+{
+	for (size_t i = 0; i < n; i++)
+		if (d[i].mask & ctl)
+			return &d[i];
+	return NULL;
+}
+
+static long elapsed_ms(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+static void nap(void)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static bool state_is(const char *dir, const char *want)
+{
+	char buf[32];
+
+	return fsutil_read_at(AT_FDCWD, dir, "freezer.state", buf, sizeof(buf)) > 0 &&
+	       strncmp(buf, want, strlen(want)) == 0;
+}
+
+int cgroup_v1_freeze(const char *dir, bool freeze, struct berr *err)
+{
+	const char *want = freeze ? "FROZEN" : "THAWED";
+	struct timespec start;
+	struct berr ignored;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (int round = 0;; round++) {
+		/* A freeze can stall in FREEZING (a task in an uninterruptible
+		 * sleep); asking again nudges the kernel to retry it. */
+		if (round % 10 == 0) {
+			ret = fsutil_write_at(AT_FDCWD, dir, "freezer.state", want, err);
+			if (ret < 0)
+				return ret;
+		}
+		if (state_is(dir, want))
+			return 0;
+		if (elapsed_ms(&start) > WAIT_TIMEOUT_MS)
+			break;
+		nap();
+	}
+	if (freeze)
+		fsutil_write_at(AT_FDCWD, dir, "freezer.state", "THAWED", &ignored);
+	return berr_fail(err, ETIMEDOUT, "%s/freezer.state did not become %s", dir, want);
+}
+
+int cgroup_v1_is_frozen(const char *dir, bool *frozen)
+{
+	char buf[32];
+
+	*frozen = false;
+	if (fsutil_read_at(AT_FDCWD, dir, "freezer.state", buf, sizeof(buf)) < 0)
+		return -errno;
+	/* FREEZING counts: the processes are stopped or stopping. */
+	*frozen = strncmp(buf, "THAWED", 6) != 0;
+	return 0;
+}
+
+int cgroup_v1_remove(const struct cgroup_v1_dir *d, struct berr *err)
+{
+	struct timespec start;
+
+	/* Only what berth made is berth's to remove. */
+	if (!d->created)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	/* EBUSY while killed processes are still on their way out. */
+	while (rmdir(d->dir) < 0 && errno != ENOENT) {
+		if (errno != EBUSY)
+			return berr_sys(err, "remove cgroup %s", d->dir);
+		if (elapsed_ms(&start) > WAIT_TIMEOUT_MS)
+			return berr_fail(err, EBUSY, "cgroup %s still has processes", d->dir);
+		nap();
+	}
+	cgroup_dir_remove_chain(d->dir, d->created);
+	return 0;
+}
+
+int cgroup_v1_oom_eventfd(const char *dir, int *control, struct berr *err)
+{
+	cleanup_free char *path = NULL;
+	cleanup_close int efd = -1, cfd = -1;
+	char line[64];
+	int ret;
+
+	if (asprintf(&path, "%s/memory.oom_control", dir) < 0)
+		return berr_sys(err, "cgroup %s", dir);
+	cfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (cfd < 0)
+		return berr_sys(err, "open %s", path);
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (efd < 0)
+		return berr_sys(err, "eventfd");
+	snprintf(line, sizeof(line), "%d %d", efd, cfd);
+	ret = fsutil_write_at(AT_FDCWD, dir, "cgroup.event_control", line, err);
+	if (ret < 0)
+		return ret;
+	*control = steal_fd(&cfd);
+	return steal_fd(&efd);
+}

@@ -1,0 +1,194 @@
+/* pause, resume, update, stats, events. */
+#include "runtime/cgroups.h"
+
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+
+#include "isolation/cgroup.h"
+#include "runtime/internal.h"
+
+/* Open the container, check its status is one of want ("running",
+ * "created", "paused"; a NULL-terminated list) and load its cgroup. */
+static int open_live(const struct rt_ctx *ctx, const char *id, bool exclusive,
+		     const char *const *want, const char *action,
+		     struct store_container *c, struct cgroup *cg, struct berr *err)
+{
+	const char *status;
+	int ret;
+
+	ret = rt_check_id(id, err);
+	if (ret < 0)
+		return ret;
+	ret = store_open(ctx->root, id, exclusive, c, err);
+	if (ret < 0)
+		return ret;
+	status = internal_status(c);
+	ret = -1;
+	for (const char *const *w = want; *w; w++)
+		if (strcmp(status, *w) == 0)
+			ret = 0;
+	if (ret < 0) {
+		ret = berr_fail(err, strcmp(status, "stopped") == 0 ? ESRCH : EBUSY,
+			       "cannot %s container \"%s\": it is %s", action, id, status);
+		store_close(c);
+		return ret;
+	}
+	ret = internal_cgroup(c, cg, err);
+	if (ret < 0)
+		store_close(c);
+	return ret;
+}
+
+static void close_live(struct store_container *c, struct cgroup *cg)
+{
+	cgroup_release(cg);
+	store_close(c);
+}
+
+static int freeze(const struct rt_ctx *ctx, const char *id, bool on, struct berr *err)
+{
+	static const char *const can_pause[] = { "running", "created", NULL };
+	static const char *const can_resume[] = { "paused", NULL };
+	struct store_container c;
+	struct cgroup cg;
+	int ret;
+
+	ret = open_live(ctx, id, true, on ? can_pause : can_resume, on ? "pause" : "resume",
+			&c, &cg, err);
+	if (ret < 0)
+		return ret;
+	ret = cgroup_freeze(&cg, on, err);
+	close_live(&c, &cg);
+	return ret;
+}
+
+int rt_pause(const struct rt_ctx *ctx, const char *id, struct berr *err)
+{
+	return freeze(ctx, id, true, err);
+}
+
+int rt_resume(const struct rt_ctx *ctx, const char *id, struct berr *err)
+{
+	return freeze(ctx, id, false, err);
+}
+
+static const char *const live[] = { "running", "created", "paused", NULL };
+
+int rt_update(const struct rt_ctx *ctx, const char *id,
+	      const struct spec_resources *res, struct berr *err)
+{
+	struct store_container c;
+	struct cgroup cg;
+	int ret;
+
+	ret = open_live(ctx, id, true, live, "update", &c, &cg, err);
+	if (ret < 0)
+		return ret;
+	ret = cgroup_update(&cg, res, err);
+	close_live(&c, &cg);
+	return ret;
+}
+
+int rt_stats(const struct rt_ctx *ctx, const char *id, struct spec_stats *st,
+	     struct berr *err)
+{
+	struct store_container c;
+	struct cgroup cg;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	ret = open_live(ctx, id, false, live, "read the statistics of", &c, &cg, err);
+	if (ret < 0)
+		return ret;
+	ret = cgroup_stats(&cg, st, err);
+	close_live(&c, &cg);
+	return ret;
+}
+
+/* Still there and not stopped? */
+static bool alive(const struct rt_ctx *ctx, const char *id)
+{
+	struct store_container c;
+	struct berr ignored;
+	bool yes;
+
+	if (store_open(ctx->root, id, false, &c, &ignored) < 0)
+		return false;
+	yes = strcmp(internal_status(&c), "stopped") != 0;
+	store_close(&c);
+	return yes;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int emit_stats(const struct rt_ctx *ctx, const char *id,
+		      int (*fn)(const struct rt_event *ev, void *data), void *data,
+		      struct berr *err)
+{
+	struct spec_stats st;
+	struct rt_event ev = { RT_EVENT_STATS, &st };
+	int ret = rt_stats(ctx, id, &st, err);
+
+	if (ret < 0)
+		return ret;
+	ret = fn(&ev, data);
+	spec_stats_release(&st);
+	return ret;
+}
+
+int rt_events(const struct rt_ctx *ctx, const char *id, int interval_ms,
+	      int (*fn)(const struct rt_event *ev, void *data), void *data,
+	      struct berr *err)
+{
+	struct cgroup_oom_watch w = { .fd = -1, .aux_fd = -1 };
+	struct store_container c;
+	struct berr ignored;
+	struct cgroup cg;
+	long next;
+	int ret;
+
+	ret = open_live(ctx, id, false, live, "watch", &c, &cg, err);
+	if (ret < 0)
+		return ret;
+	/* A container without a memory controller has no OOMs to tell. */
+	cgroup_oom_watch(&cg, &w, &ignored);
+	close_live(&c, &cg);
+	next = now_ms() + interval_ms;
+	while (ret == 0) {
+		struct pollfd pfd = { .fd = -1 };
+		long wait = next - now_ms();
+		uint64_t ooms = 0;
+
+		if (w.fd >= 0)
+			pfd.fd = cgroup_oom_fd(&w, &pfd.events);
+		if (wait > 0 && poll(&pfd, 1, (int)wait) > 0 && cgroup_oom_read(&w, &ooms, err) < 0)
+			break;
+		for (uint64_t i = 0; i < ooms && ret == 0; i++) {
+			struct rt_event ev = { RT_EVENT_OOM, NULL };
+
+			ret = fn(&ev, data);
+		}
+		if (ret != 0 || !alive(ctx, id))
+			break;
+		if (now_ms() >= next) {
+			ret = emit_stats(ctx, id, fn, data, err);
+			/* It may have stopped between the check and the read. */
+			if (ret < 0 && !alive(ctx, id))
+				ret = 0;
+			if (ret < 0)
+				break;
+			if (ret != 0 || !alive(ctx, id))
+				break;
+			next += interval_ms;
+		}
+	}
+	cgroup_oom_close(&w);
+	return ret;
+}
