@@ -154,7 +154,7 @@ static int unavailable(enum cgroup_layout layout, const struct cgroup_res_need *
 {
 	const char *name = cgroup_res_ctl_name(need->ctl, layout == CGROUP_UNIFIED);
 
-	if (layout == CGROUP_UNIFIED && !cgroup_res_ctl_bit(name))
+	if (layout == CGROUP_UNIFIED && !cgroup_res_ctl_in_v2(need->ctl))
 		return berr_fail(err, EOPNOTSUPP,
 				"linux.resources.%s: the %s controller exists only in cgroup "
 				"v1, and this host has cgroup v2 alone",

@@ -34,6 +34,14 @@ unsigned cgroup_res_ctl_bit(const char *name)
 	return 0;
 }
 
+bool cgroup_res_ctl_in_v2(unsigned bit)
+{
+	for (size_t i = 0; i < sizeof(ctl_names) / sizeof(ctl_names[0]); i++)
+		if (ctl_names[i].bit == bit)
+			return ctl_names[i].v2 != NULL;
+	return false;
+}
+
 const char *cgroup_res_ctl_name(unsigned bit, bool v2)
 {
 	for (size_t i = 0; i < sizeof(ctl_names) / sizeof(ctl_names[0]); i++)
@@ -205,7 +213,8 @@ static bool has_v2_name(const char *name)
 
 static bool key_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '.';
 }
 
 int cgroup_res_unified_key(const char *key, unsigned *ctl, struct berr *err)
@@ -222,7 +231,7 @@ int cgroup_res_unified_key(const char *key, unsigned *ctl, struct berr *err)
 		if (!key_char(*p))
 			return berr_fail(err, EINVAL,
 					"linux.resources.unified: key \"%s\" is not a cgroup "
-					"file name (lowercase letters, digits, '_' and '.')",
+					"file name (letters, digits, '_' and '.')",
 					key);
 	if (!dot || dot == key || !dot[1] || strstr(key, "..") ||
 	    (size_t)(dot - key) >= sizeof(prefix))

@@ -32,6 +32,8 @@ enum {
 
 /* The bit of a controller name ("io" and "blkio" are one), or 0. */
 unsigned cgroup_res_ctl_bit(const char *name);
+/* Whether cgroup v2 has the controller at all (net_cls has not). */
+bool cgroup_res_ctl_in_v2(unsigned bit);
 /* Its name in a v1 or v2 hierarchy. */
 const char *cgroup_res_ctl_name(unsigned bit, bool v2);
 
@@ -61,8 +63,8 @@ uint64_t cgroup_res_blkio_to_io_weight(uint64_t weight);
 int cgroup_res_swap_v2(int64_t limit, int64_t swap, char *out, size_t size,
 		       struct berr *err);
 
-/* A unified key is "<controller>.<file>" in lowercase letters, digits,
- * '_' and '.', not a path; berth's own bookkeeping files (cgroup.procs,
+/* A unified key is "<controller>.<file>" in letters, digits, '_' and
+ * '.' (hugetlb.2MB.max), not a path; berth's own bookkeeping files (cgroup.procs,
  * cgroup.threads, cgroup.kill, cgroup.freeze, cgroup.subtree_control) are
  * refused.  *ctl gets the controller (0 for "cgroup." core files). */
 int cgroup_res_unified_key(const char *key, unsigned *ctl, struct berr *err);

@@ -2,6 +2,7 @@
 #include "runtime/cgroups.h"
 
 #include <poll.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
@@ -143,6 +144,28 @@ static int emit_stats(const struct rt_ctx *ctx, const char *id,
 	return ret;
 }
 
+/* Hand the OOMs the watch has seen to fn. */
+static int emit_ooms(struct cgroup_oom_watch *w, int (*fn)(const struct rt_event *ev, void *data),
+		     void *data, bool *gone, struct berr *err)
+{
+	uint64_t ooms = 0;
+	int ret = 0;
+
+	if (w->fd < 0)
+		return 0;
+	ret = cgroup_oom_read(w, &ooms, err);
+	if (ret == -ENOENT) {
+		*gone = true;
+		return 0;
+	}
+	for (uint64_t i = 0; i < ooms && ret == 0; i++) {
+		struct rt_event ev = { RT_EVENT_OOM, NULL };
+
+		ret = fn(&ev, data);
+	}
+	return ret;
+}
+
 int rt_events(const struct rt_ctx *ctx, const char *id, int interval_ms,
 	      int (*fn)(const struct rt_event *ev, void *data), void *data,
 	      struct berr *err)
@@ -151,44 +174,41 @@ int rt_events(const struct rt_ctx *ctx, const char *id, int interval_ms,
 	struct store_container c;
 	struct berr ignored;
 	struct cgroup cg;
+	int pidfd, ret;
+	bool gone = false;
 	long next;
-	int ret;
 
 	ret = open_live(ctx, id, false, live, "watch", &c, &cg, err);
 	if (ret < 0)
 		return ret;
 	/* A container without a memory controller has no OOMs to tell. */
 	cgroup_oom_watch(&cg, &w, &ignored);
+	/* The init's exit ends the stream at once. */
+	pidfd = internal_init_pidfd(&c, &ignored);
 	close_live(&c, &cg);
 	next = now_ms() + interval_ms;
-	while (ret == 0) {
-		struct pollfd pfd = { .fd = -1 };
+	while (ret == 0 && !gone) {
+		struct pollfd pfd[2] = { { .fd = -1 }, { .fd = pidfd, .events = POLLIN } };
 		long wait = next - now_ms();
-		uint64_t ooms = 0;
 
 		if (w.fd >= 0)
-			pfd.fd = cgroup_oom_fd(&w, &pfd.events);
-		if (wait > 0 && poll(&pfd, 1, (int)wait) > 0 && cgroup_oom_read(&w, &ooms, err) < 0)
-			break;
-		for (uint64_t i = 0; i < ooms && ret == 0; i++) {
-			struct rt_event ev = { RT_EVENT_OOM, NULL };
-
-			ret = fn(&ev, data);
+			pfd[0].fd = cgroup_oom_fd(&w, &pfd[0].events);
+		if (wait > 0 && poll(pfd, 2, (int)wait) > 0) {
+			if (pfd[1].revents)
+				gone = true;
+			ret = emit_ooms(&w, fn, data, &gone, err);
+			continue;
 		}
-		if (ret != 0 || !alive(ctx, id))
+		if (!alive(ctx, id))
 			break;
-		if (now_ms() >= next) {
-			ret = emit_stats(ctx, id, fn, data, err);
-			/* It may have stopped between the check and the read. */
-			if (ret < 0 && !alive(ctx, id))
-				ret = 0;
-			if (ret < 0)
-				break;
-			if (ret != 0 || !alive(ctx, id))
-				break;
-			next += interval_ms;
-		}
+		ret = emit_stats(ctx, id, fn, data, err);
+		/* It may have stopped between the check and the read. */
+		if (ret < 0 && !alive(ctx, id))
+			ret = 0;
+		next += interval_ms;
 	}
+	if (pidfd >= 0)
+		close(pidfd);
 	cgroup_oom_close(&w);
 	return ret;
 }

@@ -37,6 +37,9 @@ int rt_features(char **json, size_t *len, struct berr *err)
 		 v ? v->minor : 0, v ? v->micro : 0);
 	cgroup_detect_layout(&layout, &ignored);
 	in.cgroup_v2 = layout != CGROUP_LEGACY;
+	/* v1 and hybrid hosts are driven through their v1 controllers. */
+	in.cgroup_v1 = true;
+	in.cgroup_rdma = true;
 	return spec_features_json(&in, json, len, err);
 }
 
