@@ -336,7 +336,9 @@ int cgroup_create(struct cgroup *cg, const char *spec_path,
 			cg->v2_dir = NULL;
 			goto out;
 		}
-		ret = cgroup_v2_enable(cg->v2_dir, mnt, r.v2, err);
+		/* A hybrid host's v2 tree is mostly for tracking: only what
+		 * the container needs is enabled there. */
+		ret = cgroup_v2_enable(cg->v2_dir, mnt, r.v2, cg->layout == CGROUP_UNIFIED, err);
 		if (ret < 0)
 			goto fail;
 	}
@@ -361,11 +363,15 @@ out:
 int cgroup_update(const struct cgroup *cg, const struct spec_resources *res,
 		  struct berr *err)
 {
-	unsigned avail_v2 = cg->v2_dir ? cgroup_v2_controllers(cg->v2_dir) : 0;
+	const char *mnt = cg->v2_dir ? v2_mountpoint(cg->layout) : NULL;
+	unsigned avail_v2 = mnt ? cgroup_v2_controllers(mnt) : 0;
 	struct route r;
 	int ret;
 
-	ret = route(cg->layout, res, v1_mask(cg), avail_v2, cg->v2_dir != NULL, &r, err);
+	ret = route(cg->layout, res, v1_mask(cg), avail_v2, mnt != NULL, &r, err);
+	/* A controller the container did not need so far gets enabled now. */
+	if (ret == 0 && r.v2)
+		ret = cgroup_v2_enable(cg->v2_dir, mnt, r.v2, false, err);
 	if (ret == 0)
 		ret = apply(cg, res, &r, err);
 	if (ret == 0 && res->n_devices)

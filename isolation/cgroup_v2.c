@@ -46,10 +46,10 @@ static void enable_line(unsigned avail, unsigned enabled, unsigned bit, char *ou
 		snprintf(out, size, "+%s", cgroup_res_ctl_name(bit, true));
 }
 
-static int enable_in(const char *parent, unsigned need, struct berr *err)
+static int enable_in(const char *parent, unsigned need, bool all, struct berr *err)
 {
 	char buf[512];
-	unsigned avail = cgroup_v2_controllers(parent), enabled = 0;
+	unsigned avail = cgroup_v2_controllers(parent) & (all ? ~0u : need), enabled = 0;
 
 	if (fsutil_read_at(AT_FDCWD, parent, "cgroup.subtree_control", buf, sizeof(buf)) >= 0)
 		enabled = parse_controllers(buf);
@@ -70,7 +70,7 @@ static int enable_in(const char *parent, unsigned need, struct berr *err)
 	return 0;
 }
 
-int cgroup_v2_enable(const char *dir, const char *mnt, unsigned need,
+int cgroup_v2_enable(const char *dir, const char *mnt, unsigned need, bool all,
 		     struct berr *err)
 {
 	cleanup_free char *path = strdup(dir);
@@ -80,13 +80,13 @@ int cgroup_v2_enable(const char *dir, const char *mnt, unsigned need,
 	if (!path)
 		return berr_sys(err, "cgroup %s", dir);
 	/* From the mount down, each parent delegates to the next level. */
-	ret = enable_in(mnt, need, err);
+	ret = enable_in(mnt, need, all, err);
 	len = strlen(path);
 	for (size_t i = mlen + 1; i < len && ret == 0; i++) {
 		if (path[i] != '/')
 			continue;
 		path[i] = '\0';
-		ret = enable_in(path, need, err);
+		ret = enable_in(path, need, all, err);
 		path[i] = '/';
 	}
 	return ret;

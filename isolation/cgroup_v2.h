@@ -14,10 +14,12 @@
 unsigned cgroup_v2_controllers(const char *dir);
 
 /* Enable in cgroup.subtree_control of every directory from mnt down to
- * dir's parent the controllers available there, so the container's
- * directory has their files.  A controller in need that cannot be
- * enabled is an error naming the file; others are left as they are. */
-int cgroup_v2_enable(const char *dir, const char *mnt, unsigned need,
+ * dir's parent the controllers in need, and with all set every one
+ * available there (as runc and crun do on a unified host, so that the
+ * container's directory has all their files).  A controller in need that
+ * cannot be enabled is an error naming the file; others are left as they
+ * are. */
+int cgroup_v2_enable(const char *dir, const char *mnt, unsigned need, bool all,
 		     struct berr *err);
 
 /* Write the fields of res whose controllers are in mask (CGROUP_CTL_*

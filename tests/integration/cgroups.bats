@@ -251,6 +251,15 @@ frozen_on_host() {
 	fi
 }
 
+@test "update of a controller the container did not use yet (hugetlb) enables it" {
+	[ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2MB huge pages"
+	start_reading /proc/self/cgroup
+	echo '{"hugepageLimits":[{"pageSize":"2MB","limit":2097152}]}' | berth update -r - ctr
+	local f=hugetlb.2MB.max
+	[ -z "$(v1_mount hugetlb)" ] || f=hugetlb.2MB.limit_in_bytes
+	assert_equal "$(cat "$(ctl_dir hugetlb)/$f")" 2097152
+}
+
 @test "update refuses bad input and leaves the limits as they were" {
 	set_resources '{"pids":{"limit":30}}'
 	start_reading /proc/self/cgroup
