@@ -1,7 +1,11 @@
 /* state, list, ps. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "spec/arena.h"
@@ -90,10 +94,97 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 	return status;
 }
 
+static bool has_pid(const pid_t *pids, size_t n, long pid)
+{
+	for (size_t k = 0; k < n; k++)
+		if (pids[k] == pid)
+			return true;
+	return false;
+}
+
+/* Column index of "PID" in a ps header, or -1. */
+static int pid_column(const char *header)
+{
+	char copy[1024], *save = NULL, *tok;
+	int col = 0;
+
+	snprintf(copy, sizeof(copy), "%s", header);
+	for (tok = strtok_r(copy, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save), col++)
+		if (strcmp(tok, "PID") == 0)
+			return col;
+	return -1;
+}
+
+static long field(const char *line, int col)
+{
+	char copy[4096], *save = NULL, *tok;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	tok = strtok_r(copy, " \t\n", &save);
+	while (tok && col-- > 0)
+		tok = strtok_r(NULL, " \t\n", &save);
+	return tok ? strtol(tok, NULL, 10) : -1;
+}
+
+/* runc's table: ps(1) with the caller's options (default -ef), its
+ * header and the lines of the container's processes. */
+static int ps_table(const struct cli *cli, char **opts, int n_opts, const pid_t *pids,
+		    size_t n)
+{
+	char *argv[64] = { "ps" };
+	char *line = NULL;
+	size_t cap = 0;
+	int fds[2], col = -1, status;
+	FILE *f;
+	pid_t child;
+
+	if (n_opts > 60)
+		return cli_failf(cli, "ps: too many ps options");
+	for (int k = 0; k < n_opts; k++)
+		argv[k + 1] = opts[k];
+	if (!n_opts)
+		argv[1] = "-ef";
+	fflush(stdout);
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return cli_failf(cli, "ps: pipe: %s", strerror(errno));
+	child = fork();
+	if (child < 0)
+		return cli_failf(cli, "ps: fork: %s", strerror(errno));
+	if (child == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		execvp("ps", argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	while (f && getline(&line, &cap, f) > 0) {
+		if (col < 0) {
+			col = pid_column(line);
+			if (col >= 0)
+				fputs(line, stdout);
+		} else if (has_pid(pids, n, field(line, col))) {
+			fputs(line, stdout);
+		}
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	waitpid(child, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return cli_failf(cli, "ps: ps %s failed (status %d)", argv[1],
+				 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	if (col < 0)
+		return cli_failf(cli, "ps: the output of ps has no PID column");
+	return 0;
+}
+
 int cmd_ps(struct cli *cli, int argc, char **argv)
 {
-	static const struct cmd_usage u = { "ps", "[options] <container-id> [ps options]",
-					    "List the processes of a container." };
+	static const struct cmd_usage u = {
+		"ps", "[options] <container-id> [ps options]",
+		"List the processes of a container: ps(1)'s table (with the ps options "
+		"given, -ef by default) or a JSON array of pids."
+	};
 	const char *format = "table";
 	const struct opt opts[] = {
 		{ "format", 'f', OPT_STRING, &format, "table or json" },
@@ -109,18 +200,19 @@ int cmd_ps(struct cli *cli, int argc, char **argv)
 		return status;
 	if (strcmp(format, "table") && strcmp(format, "json"))
 		return cli_failf(cli, "ps: --format must be table or json, not \"%s\"", format);
+	if (strcmp(format, "json") == 0 && i + 1 < argc)
+		return cli_failf(cli, "ps: ps options apply to the table format only");
 	if (rt_pids(&cli->rt, argv[i], &pids, &n, &err) < 0)
 		return cli_fail(cli, &err);
+	status = 0;
 	if (strcmp(format, "json") == 0) {
 		printf("[");
 		for (size_t k = 0; k < n; k++)
 			printf("%s%d", k ? "," : "", (int)pids[k]);
 		printf("]\n");
 	} else {
-		printf("PID\n");
-		for (size_t k = 0; k < n; k++)
-			printf("%d\n", (int)pids[k]);
+		status = ps_table(cli, argv + i + 1, argc - i - 1, pids, n);
 	}
 	free(pids);
-	return 0;
+	return status;
 }

@@ -195,18 +195,28 @@ frozen_on_host() {
 	wait_for grep -q TERM "$OUT"
 }
 
-@test "ps lists the container's processes, as a table and as JSON" {
+@test "ps lists the container's processes: ps(1)'s table, or JSON" {
 	set_script 'sleep 1000 & echo READY; wait'
 	start_detached
 	wait_for grep -q READY "$OUT"
 	run berth ps ctr
 	assert_success
-	assert_equal "${lines[0]}" PID
+	[[ "${lines[0]}" == *UID*PID*PPID* ]]
 	assert_equal "${#lines[@]}" 3
+	assert_output_contains "sleep 1000"
+	# ps options go to ps(1); only the container's lines are kept.
+	run berth ps ctr -o pid,comm
+	assert_success
+	[[ "${lines[0]}" == *PID*COMMAND* ]]
+	assert_equal "${#lines[@]}" 3
+	[[ "$output" != *bats* ]]
 	run berth ps --format json ctr
 	assert_success
 	echo "$output" | jq -e 'length == 2'
 	echo "$output" | jq -e --argjson p "$(init_pid)" 'index($p) != null'
+	run berth ps --format json ctr -o pid
+	assert_failure 1
+	assert_output_contains "table format only"
 	run berth ps --format yaml ctr
 	assert_failure 1
 }
