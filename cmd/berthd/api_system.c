@@ -38,8 +38,29 @@ const struct route api_routes[] = {
 	{ "GET", "/images/{name*}/json", api_image_inspect, false },
 	{ "POST", "/images/{name*}/tag", api_image_tag, false },
 	{ "DELETE", "/images/{name*}", api_image_remove, false },
+	/* Waiting for the exec and cgroups work of the runtime. */
+	{ "POST", "/containers/{id}/exec", api_not_yet, false },
+	{ "POST", "/exec/{id}/start", api_not_yet, false },
+	{ "GET", "/exec/{id}/json", api_not_yet, false },
+	{ "POST", "/exec/{id}/resize", api_not_yet, false },
+	{ "POST", "/containers/{id}/pause", api_not_yet, false },
+	{ "POST", "/containers/{id}/unpause", api_not_yet, false },
+	{ "GET", "/containers/{id}/stats", api_not_yet, false },
+	{ "POST", "/containers/{id}/update", api_not_yet, false },
 	{ NULL, NULL, NULL, false },
 };
+
+/* Endpoints whose runtime support is being written: a clear 501. */
+enum MHD_Result api_not_yet(struct req *r)
+{
+	const char *what = strstr(r->path, "exec")     ? "exec (running a process in a container)"
+			   : strstr(r->path, "pause")  ? "pause and unpause (the freezer)"
+			   : strstr(r->path, "stats")  ? "container stats (cgroup statistics)"
+						       : "updating a container's resources";
+
+	return http_reply_error(r, 501, "%s is not implemented in berthd yet (%s %s)", what,
+				r->method, r->path);
+}
 
 enum MHD_Result api_not_implemented(struct req *r)
 {
@@ -102,6 +123,7 @@ enum MHD_Result api_version(struct req *r)
 	jw_kstr(w, "KernelVersion", u.release);
 	jw_kstr(w, "MinAPIVersion", API_MIN_VERSION);
 	jw_kstr(w, "Os", "linux");
+	jw_kstr(w, "Experimental", "false");
 	jw_map_close(w);
 	jw_map_close(w);
 	jw_map_open(w);

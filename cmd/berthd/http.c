@@ -16,7 +16,8 @@
 /* Bounds on what a client may send. */
 #define MAX_JSON_BODY (4u << 20)          /* JSON request bodies */
 #define MAX_FILE_BODY (64ull << 30)       /* image tarballs */
-#define CONN_MEMORY (64u * 1024)          /* headers and buffers per connection */
+#define MAX_HEADERS (32u * 1024)          /* all request headers together */
+#define CONN_MEMORY (256u * 1024)         /* libmicrohttpd's pool per connection */
 #define IDLE_TIMEOUT_S 120                /* an idle connection is closed */
 #define MAX_CONNECTIONS 512
 
@@ -494,6 +495,16 @@ static void take_body(struct req *r, const char *data, size_t len)
 	r->body[r->body_len] = '\0';
 }
 
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	size_t *total = cls;
+
+	(void)kind;
+	*total += strlen(key) + (value ? strlen(value) : 0) + 4;
+	return MHD_YES;
+}
+
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 				      const char *method, const char *version,
 				      const char *upload_data, size_t *upload_size,
@@ -516,6 +527,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 			return MHD_NO;
 		}
 		r->route = route_for(r);
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &r->header_bytes);
 		*con_cls = r;
 		return MHD_YES;
 	}
@@ -525,6 +537,11 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		return MHD_YES;
 	}
 	http_log(s, 3, "%s %s", method, url);
+	/* Headers beyond the pool get libmicrohttpd's own 431; these get
+	 * ours, in JSON. */
+	if (r->header_bytes > MAX_HEADERS)
+		return http_reply_error(r, 431, "request headers too large (at most %u bytes)",
+					MAX_HEADERS);
 	if (r->bad_version)
 		return http_reply_error(r, 400,
 					"client version %s is not supported: the API versions "

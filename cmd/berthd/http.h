@@ -40,6 +40,7 @@ struct req {
 	size_t body_len, body_cap;
 	int body_fd;              /* tarball bodies go to a file */
 	char *body_file;
+	size_t header_bytes;
 	bool too_big;
 	bool write_failed;
 	char *bad_version;
