@@ -20,7 +20,7 @@ LDLIBS = -lseccomp -lcap -lyajl
 # Debian packages the build and the tests need.
 DEPS_BUILD = gcc make pkg-config libseccomp-dev libcap-dev libyajl-dev \
 	libcmocka-dev libmicrohttpd-dev libarchive-dev libcgroup-dev nettle-dev
-DEPS_TEST = bats busybox-static iproute2 util-linux procps psmisc jq curl \
+DEPS_TEST = bats busybox-static iproute2 util-linux procps psmisc jq curl docker.io \
 	libcap2-bin python3 socat
 DEPS_VM = qemu-system-x86 linux-image-amd64 kmod cpio
 DEPS = $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM)

@@ -13,6 +13,7 @@ enum MHD_Result api_info(struct req *r);
 enum MHD_Result api_events(struct req *r);
 enum MHD_Result api_not_implemented(struct req *r);
 enum MHD_Result api_not_yet(struct req *r);
+enum MHD_Result api_no_such_object(struct req *r);
 
 /* api_containers.c */
 enum MHD_Result api_container_create(struct req *r);

@@ -271,33 +271,62 @@ static struct spec_image_config *load_config(struct srv *s, const char *id)
 	return cfg;
 }
 
+/* reference=NAME[:TAG] (a repository matches all its tags). */
+static bool reference_match(const struct filters *f, const struct image_rec *img)
+{
+	char **want = filters_values(f, "reference");
+
+	if (!want)
+		return true;
+	for (size_t i = 0; want[i]; i++) {
+		cleanup_free char *norm = NULL;
+		struct berr err;
+		const char *slash = strrchr(want[i], '/'), *colon = strrchr(want[i], ':');
+		bool tagged = colon && (!slash || colon > slash);
+
+		if (image_store_normalize(want[i], &norm, &err) < 0)
+			continue;
+		for (size_t t = 0; t < img->n_tags; t++) {
+			if (tagged && strcmp(img->tags[t], norm) == 0)
+				return true;
+			/* norm is "repo:latest": compare the repository part. */
+			if (!tagged && strncmp(img->tags[t], norm, strlen(norm) - 7) == 0 &&
+			    img->tags[t][strlen(norm) - 7] == ':')
+				return true;
+		}
+	}
+	return false;
+}
+
 enum MHD_Result api_image_list(struct req *r)
 {
+	static const char *const allowed[] = { "reference", "dangling", NULL };
 	cleanup_jw struct jw *w = jw_new(false);
 	struct image_rec *imgs;
+	struct filters f;
 	struct berr err;
 	size_t n;
 	int ret;
 
-	if (http_query(r, "filters") && strcmp(http_query(r, "filters"), "{}") != 0) {
-		struct filters f;
-
-		ret = filters_parse(http_query(r, "filters"), &f, &err);
+	ret = filters_parse(http_query(r, "filters"), &f, &err);
+	if (ret == 0)
+		ret = filters_check(&f, allowed, &err);
+	if (ret < 0) {
 		filters_free(&f);
-		if (ret < 0)
-			return http_reply_error(r, 400, "%s", err.msg);
-		if (f.n)
-			return http_reply_error(r, 400,
-						"image list filters are not supported by berthd yet");
+		return http_reply_error(r, 400, "%s", err.msg);
 	}
 	ret = image_store_list(r->srv->data_root, &imgs, &n, &err);
-	if (ret < 0)
+	if (ret < 0) {
+		filters_free(&f);
 		return http_reply_berr(r, ret, &err);
+	}
 	jw_array_open(w);
 	for (size_t i = 0; i < n; i++) {
 		struct spec_image_config *cfg;
 
-		if (!imgs[i].n_tags && !http_query_bool(r, "all") && daemon_image_in_use(imgs[i].id, r->srv->d))
+		if (!reference_match(&f, &imgs[i]) ||
+		    (filters_has(&f, "dangling") &&
+		     !filters_match(&f, "dangling", imgs[i].n_tags ? "false" : "true")))
 			continue;
 		cfg = load_config(r->srv, imgs[i].id);
 		jw_map_open(w);
@@ -325,6 +354,7 @@ enum MHD_Result api_image_list(struct req *r)
 	}
 	jw_array_close(w);
 	image_recs_free(imgs, n);
+	filters_free(&f);
 	return http_reply_json(r, 200, w);
 }
 

@@ -38,6 +38,10 @@ const struct route api_routes[] = {
 	{ "GET", "/images/{name*}/json", api_image_inspect, false },
 	{ "POST", "/images/{name*}/tag", api_image_tag, false },
 	{ "DELETE", "/images/{name*}", api_image_remove, false },
+	/* Objects berthd has none of: docker inspect asks for them in turn. */
+	{ "GET", "/networks/{id}", api_no_such_object, false },
+	{ "GET", "/volumes/{name}", api_no_such_object, false },
+	{ "GET", "/plugins/{name*}/json", api_no_such_object, false },
 	/* Waiting for the exec and cgroups work of the runtime. */
 	{ "POST", "/containers/{id}/exec", api_not_yet, false },
 	{ "POST", "/exec/{id}/start", api_not_yet, false },
@@ -49,6 +53,18 @@ const struct route api_routes[] = {
 	{ "POST", "/containers/{id}/update", api_not_yet, false },
 	{ NULL, NULL, NULL, false },
 };
+
+/* berthd has no network objects (only the modes), volumes or plugins:
+ * any one asked for is not found, which is what docker inspect needs to
+ * go on to the next kind of object. */
+enum MHD_Result api_no_such_object(struct req *r)
+{
+	const char *kind = strncmp(r->path, "/networks/", 10) == 0  ? "network"
+			   : strncmp(r->path, "/volumes/", 9) == 0 ? "volume"
+								   : "plugin";
+
+	return http_reply_error(r, 404, "%s %s not found", kind, r->params[0]);
+}
 
 /* Endpoints whose runtime support is being written: a clear 501. */
 enum MHD_Result api_not_yet(struct req *r)

@@ -175,9 +175,10 @@ berthd_teardown_file() {
 	if pgrep -f "berthd-shim --root $BERTHD_ROOT/" >/dev/null; then
 		left="$left shims"
 	fi
-	if [ -e "$(berthd_cgroup_dir)" ]; then
-		find "$(berthd_cgroup_dir)" -depth -type d -empty -delete 2>/dev/null
-		[ -e "$(berthd_cgroup_dir)" ] && left="$left cgroups"
+	# The parent berthd's containers share stays, as docker's /docker
+	# does; it must have no container cgroup left in it.
+	if [ -e "$(berthd_cgroup_dir)" ] && ! rmdir "$(berthd_cgroup_dir)"; then
+		left="$left cgroups:$(ls -d "$(berthd_cgroup_dir)"/*/ 2>/dev/null)"
 	fi
 	if [ -n "$left" ]; then
 		echo "left behind:$left" >&2
