@@ -43,6 +43,16 @@ setup_bundle() {
 		| .process.args = [\"true\"]"
 }
 
+# A container in a user namespace runs as a host uid that must reach the
+# bundle: let everyone traverse the directories above it.
+make_bundle_reachable() {
+	local d=$BUNDLE
+	while [ "$d" != / ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+}
+
 # Apply a jq filter to the bundle's config.json.
 update_config() {
 	local tmp
