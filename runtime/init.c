@@ -372,6 +372,7 @@ static int setup_rootfs(struct init_state *s, struct berr *err)
 static int setup_user(struct init_state *s, struct berr *err)
 {
 	const struct spec_process *proc = s->proc;
+	char cwd[PATH_MAX];
 	uint64_t extra = 0;
 	int ret;
 
@@ -397,6 +398,12 @@ static int setup_user(struct init_state *s, struct berr *err)
 	}
 	if (chdir(proc->cwd) < 0)
 		return berr_sys(err, "chdir to cwd (\"%s\") set in config.json", proc->cwd);
+	/* A cwd like /proc/self/fd/N follows an inherited fd out of the root
+	 * (the CVE-2024-21626 class): the kernel then reports it
+	 * unreachable. */
+	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
+		return berr_fail(err, EPERM, "cwd \"%s\" is outside the container's root",
+				 proc->cwd);
 	return 0;
 }
 
