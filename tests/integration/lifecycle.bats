@@ -262,3 +262,33 @@ teardown() { cleanup_containers; }
 		assert_output_contains "Usage: berth $cmd"
 	done
 }
+
+@test "the container has a cgroup of its own, made before it runs and removed on delete" {
+	update_config '.process.args = ["sleep", "100"]'
+	run_detached create --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" ctr
+	assert_success
+	local dir pid
+	dir=$(cgroup_dir ctr)
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	# already in it while waiting for start
+	assert_equal "$(cat "$dir/cgroup.procs")" "$pid"
+	grep -q "^0::$(own_unified_cgroup)/$CGROUP_PARENT/ctr$" "/proc/$pid/cgroup"
+	berth start ctr
+	berth delete --force ctr
+	[ ! -e "$dir" ]
+	assert_no_leftovers
+}
+
+@test "the default cgroup path is /berth/<id>, and delete removes /berth if it made it" {
+	# An absolute path: only where a cgroup at the root of every hierarchy
+	# is ours to make (the VM), not on a host whose accounting runs
+	# through the caller's own cgroups.
+	require_cgroup_v2
+	[ -e "$(unified_root)/berth" ] && skip "a /berth cgroup exists already on this host"
+	update_config 'del(.linux.cgroupsPath) | .process.args = ["sleep", "100"]'
+	run_detached create --bundle "$BUNDLE" ctr
+	assert_success
+	[ -d "$(unified_root)/berth/ctr" ]
+	berth delete --force ctr
+	[ ! -e "$(unified_root)/berth" ]
+}
