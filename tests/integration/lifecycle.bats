@@ -292,3 +292,28 @@ teardown() { cleanup_containers; }
 	berth delete --force ctr
 	[ ! -e "$(unified_root)/berth" ]
 }
+
+@test "a create killed half-way leaves a state that delete cleans up" {
+	# The prestart hook holds create at a point where the cgroup and the
+	# container process exist; then create is killed.
+	cat >"$BATS_TEST_TMPDIR/hook" <<-HOOK
+	#!/bin/sh
+	touch "$BATS_TEST_TMPDIR/in-hook"
+	sleep 100
+	HOOK
+	chmod +x "$BATS_TEST_TMPDIR/hook"
+	update_config ".hooks.prestart = [{\"path\": \"$BATS_TEST_TMPDIR/hook\"}]"
+	"$BERTH" --root "$ROOT" create --bundle "$BUNDLE" ctr >/dev/null 2>&1 </dev/null &
+	local pid=$!
+	wait_for [ -e "$BATS_TEST_TMPDIR/in-hook" ]
+	[ -d "$(cgroup_dir ctr)" ]
+	kill -9 "$pid"
+	wait "$pid" || true
+	pkill -f "$BATS_TEST_TMPDIR/hook" || true
+	assert_equal "$(container_status ctr)" creating
+	run berth delete ctr
+	assert_success
+	assert_no_leftovers
+	# the container process noticed its parent was gone and exited
+	wait_for [ -z "$(pgrep -f "$BUNDLE" || true)" ]
+}
