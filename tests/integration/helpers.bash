@@ -43,6 +43,16 @@ setup_bundle() {
 		| .process.args = [\"true\"]"
 }
 
+# A container in a user namespace runs as a host uid that must reach the
+# bundle: let everyone traverse the directories above it.
+make_bundle_reachable() {
+	local d=$BUNDLE
+	while [ "$d" != / ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+}
+
 # Apply a jq filter to the bundle's config.json.
 update_config() {
 	local tmp
@@ -66,6 +76,19 @@ cgroup_dir() {
 	echo "$(unified_root)$(own_unified_cgroup)/$CGROUP_PARENT/${1:-ctr}"
 }
 
+# `run berth ARGS` for commands that leave a container process behind
+# (create, run -d): that process inherits stdout and stderr, so bats'
+# capture pipe would never close.  Output goes through a file instead.
+run_detached() {
+	local out=$BATS_TEST_TMPDIR/detached.out
+	status=0
+	"$BERTH" --root "$ROOT" "$@" >"$out" 2>&1 </dev/null || status=$?
+	output=$(cat "$out")
+	lines=()
+	[ -n "$output" ] && mapfile -t lines <<<"$output"
+	return 0
+}
+
 # Run a container in the foreground and capture its output and status.
 run_container() {
 	run berth run --bundle "$BUNDLE" "${1:-ctr}"
@@ -83,6 +106,17 @@ wait_for() {
 
 container_status() {
 	berth state "$1" 2>/dev/null | jq -r .status
+}
+
+# Wait until container ID has STATUS.
+wait_status() {
+	local i
+	for i in $(seq 100); do
+		[ "$(container_status "$1")" = "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "container $1 is $(container_status "$1"), not $2" >&2
+	return 1
 }
 
 # Fail if anything of container ID remains: state, cgroup, processes.
