@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <libgen.h>
 #include <limits.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -219,6 +220,9 @@ int main(int argc, char **argv)
 	}
 	srv.data_root = o.data_root;
 
+	/* One malloc arena per connection thread would keep memory that a
+	 * finished connection no longer needs: two arenas are plenty. */
+	mallopt(M_ARENA_MAX, 2);
 	/* Signals go to the main thread's signalfd only: blocked before any
 	 * thread exists, so every thread inherits the mask. */
 	sigemptyset(&mask);
