@@ -238,7 +238,7 @@ static int load_container(struct daemon *d, const char *id, struct daemon_contai
 		daemon_kv_free(&st);
 		return berr_set(err, ENOMEM, "container record");
 	}
-	snprintf(c->id, sizeof(c->id), "%s", id);
+	snprintf(c->id, sizeof(c->id), "%.64s", id);
 	c->name = dup_or_null(daemon_kv_get(&kv, "name"));
 	snprintf(c->created, sizeof(c->created), "%s",
 		 daemon_kv_get(&kv, "created") ? daemon_kv_get(&kv, "created") : "");

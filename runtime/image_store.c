@@ -614,7 +614,7 @@ int image_store_gc(const char *data_root, struct berr *err)
 
 		if (strlen(de->d_name) != 64)
 			continue;
-		snprintf(id, sizeof(id), "sha256:%s", de->d_name);
+		snprintf(id, sizeof(id), "sha256:%.64s", de->d_name);
 		if (!layer_used(recs, n, (size_t)-1, id))
 			layer_store_remove(data_root, id, &ignored);
 	}
