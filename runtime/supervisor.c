@@ -870,8 +870,17 @@ int daemon_attach(struct daemon *d, const char *ref, int fd, bool in, bool out, 
 	daemon_event_locked(d, c, "attach", NULL);
 	daemon_unlock(d);
 	sock = daemon_shim_socket(d, c->id);
-	len = asprintf(&msg, "attach %d %d %d\n%.*s", in, out, errs, (int)extra_len,
-		       extra ? extra : "");
+	len = asprintf(&msg, "attach %d %d %d\n", in, out, errs);
+	if (len > 0 && extra_len) {
+		/* The stdin bytes may hold anything, NULs included. */
+		char *bigger = realloc(msg, (size_t)len + extra_len);
+
+		if (bigger) {
+			memcpy(bigger + len, extra, extra_len);
+			msg = bigger;
+			len += (int)extra_len;
+		}
+	}
 	if (!sock || len < 0)
 		ret = berr_set(err, ENOMEM, "attach");
 	else
@@ -940,6 +949,14 @@ static int mkdir_one(const char *p, mode_t mode, struct berr *err)
 /* A container whose record says it runs: find its shim again. */
 static void recover(struct daemon *d, struct daemon_container *c)
 {
+	/* As docker: "always" restarts even a container stopped by hand when
+	 * the daemon starts. */
+	if (c->status == DS_EXITED && c->has_run && c->spec.restart_name &&
+	    strcmp(c->spec.restart_name, "always") == 0) {
+		c->manual_stop = false;
+		c->restart_at = mono_ms();
+		return;
+	}
 	if (c->status == DS_RESTARTING) {
 		c->restart_at = mono_ms();
 		return;

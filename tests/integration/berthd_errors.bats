@@ -6,7 +6,11 @@
 load berthd_helpers
 
 setup_file() {
-	berthd_setup_file
+	berthd_setup_file host-only
+}
+
+setup() {
+	berthd_skip_in_vm
 }
 
 teardown_file() {
