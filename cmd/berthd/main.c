@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <grp.h>
 #include <libgen.h>
+#include <linux/close_range.h>
 #include <limits.h>
 #include <malloc.h>
 #include <poll.h>
@@ -220,6 +221,9 @@ int main(int argc, char **argv)
 	}
 	srv.data_root = o.data_root;
 
+	/* What berthd inherited beyond stdio (a test harness's pipes, say)
+	 * must not reach the shims, which outlive it. */
+	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	/* One malloc arena per connection thread would keep memory that a
 	 * finished connection no longer needs: two arenas are plenty. */
 	mallopt(M_ARENA_MAX, 2);

@@ -2,6 +2,7 @@
 # berthd through the unmodified docker CLI: version, images, run, the
 # container lifecycle, logs, attach, events, restart policies.
 
+bats_require_minimum_version 1.5.0
 load berthd_helpers
 
 setup_file() {

@@ -7,8 +7,10 @@
  *
  * with fd 3 open for its "ok PID START" / "err MESSAGE" answer. */
 #include <getopt.h>
+#include <linux/close_range.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "runtime/shim.h"
 
@@ -30,6 +32,10 @@ int main(int argc, char **argv)
 	};
 	struct shim_opts o = { .ready_fd = 3 };
 	int c;
+
+	/* The shim outlives berthd: it keeps stdio (/dev/null) and its
+	 * answer pipe, nothing else berthd had open. */
+	close_range(4, ~0U, 0);
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
