@@ -40,7 +40,8 @@ sleep 0.5
 rss0=$(rss)
 fds0=$(fds)
 times=$DIR/times
-for _ in $(seq "$N"); do
+for i in $(seq "$N"); do
+	[ $((i % 100)) -eq 0 ] && echo "after $i runs: RSS $(rss) KiB" >&2
 	s=$(date +%s%N)
 	docker run --rm bench:1 true
 	e=$(date +%s%N)
