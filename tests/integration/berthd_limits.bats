@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Resource limits asked through docker are what the container sees in its
-# cgroup (a pure cgroup v2 host: the VM; hybrid hosts keep memory and pids
-# in cgroup v1, which the runtime does not drive yet).
+# cgroup (a pure cgroup v2 host: the VM; a hybrid host keeps memory and
+# pids in cgroup v1, where the runtime applies them too).
 
 load berthd_helpers
 
@@ -39,10 +39,12 @@ skip_unless_applied() {
 	assert_equal "$output" "50000 100000"
 }
 
-@test "berthd limits: on a hybrid host a limit fails clearly and leaves nothing" {
+@test "berthd limits: on a hybrid host --memory and --pids-limit go to the v1 controllers" {
 	require_cgroup_v1
-	run dk run --rm --memory 64m berthd-test/bb:1 true
-	assert_failure
-	assert_output_contains "memory"
+	run dk run --rm --memory 64m --pids-limit 20 berthd-test/bb:1 \
+		sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max'
+	assert_success
+	assert_equal "$output" "67108864
+20"
 	assert_equal "$(dk ps -aq)" ""
 }

@@ -4,15 +4,6 @@
 # cgroups nest below the test's own cgroup in every hierarchy (the memory
 # one is below the caller's own memory cgroup on a hybrid host).
 
-# One busybox tree per test file, copied for each test: making it takes
-# hundreds of ln processes, which cost seconds in the TCG guest.
-eval "$(declare -f make_rootfs | sed '1s/make_rootfs/make_rootfs_each/')"
-make_rootfs() {
-	local tpl=$BATS_FILE_TMPDIR/rootfs-template
-	[ -d "$tpl" ] || make_rootfs_each "$tpl"
-	cp -a "$tpl" "$1"
-}
-
 is_unified() {
 	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]
 }
