@@ -179,6 +179,12 @@ static int prepare_cgroup(struct create_job *j, struct berr *err)
 	const struct spec_resources *res = &j->cfg->linux.resources;
 	int ret;
 
+	/* "slice:prefix:name" paths and systemd units are not berth's: better
+	 * refused than made into odd directories. */
+	if (j->ctx->systemd_cgroup)
+		return berr_fail(err, EOPNOTSUPP,
+				"--systemd-cgroup: the systemd cgroup driver is not supported "
+				"(berth manages cgroupfs paths itself; use the cgroupfs driver)");
 	ret = cgroup_spec_path(j->cfg->linux.cgroups_path, j->o->id, &path, err);
 	if (ret < 0)
 		return ret;

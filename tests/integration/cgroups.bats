@@ -109,6 +109,15 @@ teardown() {
 	assert_no_cgroups
 }
 
+@test "--systemd-cgroup is refused with the reason, nothing left behind" {
+	update_config '.linux.cgroupsPath = "system.slice:berth:ctr"'
+	run "$BERTH" --root "$ROOT" --systemd-cgroup run --bundle "$BUNDLE" ctr
+	assert_failure 1
+	assert_output_contains "the systemd cgroup driver is not supported"
+	[ ! -e "$ROOT/ctr" ]
+	assert_no_cgroups
+}
+
 # A container that counts into its stdout, ten times a second.
 start_counter() {
 	set_script 'i=0; while true; do i=$((i+1)); echo $i; sleep 0.1; done'
