@@ -198,6 +198,7 @@ berthd_teardown_file() {
 	if [ -e "$(berthd_cgroup_dir)" ] && ! rmdir "$(berthd_cgroup_dir)"; then
 		left="$left cgroups:$(ls -d "$(berthd_cgroup_dir)"/*/ 2>/dev/null)"
 	fi
+	remove_v1_cgroups "$BERTHD_CGROUP"
 	if [ -n "$left" ]; then
 		echo "left behind:$left" >&2
 		echo "berthd's log:" >&2

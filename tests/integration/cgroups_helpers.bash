@@ -8,17 +8,6 @@ is_unified() {
 	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]
 }
 
-# The mount point of the v1 hierarchy holding controller $1 (nothing when
-# the host has none).
-v1_mount() {
-	awk -v c="$1" '{
-		for (i = 7; i <= NF && $i != "-"; i++);
-		if ($(i + 1) != "cgroup") next;
-		n = split($(i + 3), o, ",");
-		for (k = 1; k <= n; k++) if (o[k] == c) { print $5; exit }
-	}' /proc/self/mountinfo
-}
-
 # The controllers mounted as v1 hierarchies.
 v1_controllers() {
 	local c
@@ -137,17 +126,10 @@ assert_no_cgroups() {
 	done
 }
 
-# teardown: delete the containers, then remove what a failed test left in
-# the v1 hierarchies (below the test's own cgroups only).
+# teardown: delete the containers and whatever cgroups a failed test left
+# (cleanup_containers reaches the v1 hierarchies too).
 cleanup_cgroups() {
-	local c mnt d
 	cleanup_containers
-	for c in $(v1_controllers); do
-		mnt=$(v1_mount "$c")
-		d="$mnt$(v1_own "$c")/$CGROUP_PARENT"
-		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
-	done
-	true
 }
 
 # A block device of this machine as MAJOR:MINOR (nothing when none).

@@ -96,6 +96,40 @@ run_detached() {
 	return 0
 }
 
+# The mount point of the cgroup v1 hierarchy holding controller $1
+# (nothing when there is none).
+v1_mount() {
+	awk -v c="$1" '{
+		for (i = 7; i <= NF && $i != "-"; i++);
+		if ($(i + 1) != "cgroup") next;
+		n = split($(i + 3), o, ",");
+		for (k = 1; k <= n; k++) if (o[k] == c) { print $5; exit }
+	}' /proc/self/mountinfo
+}
+
+# Our own cgroup directory in each v1 hierarchy with controllers (a
+# hybrid or legacy host keeps containers there too; none when unified).
+own_v1_cgroups() {
+	local id ctrl path mnt
+	while IFS=: read -r id ctrl path; do
+		[ "$id" != 0 ] && [ -n "$ctrl" ] || continue
+		[[ $ctrl == name=* ]] && continue
+		mnt=$(v1_mount "${ctrl%%,*}")
+		[ -n "$mnt" ] && echo "$mnt${path%/}"
+	done </proc/self/cgroup
+}
+
+# Remove the (empty) cgroup tree $1 below our own cgroups in every v1
+# hierarchy.  A parent that a test's containers share stays after their
+# deletes when a second container found it made, as runc leaves it.
+remove_v1_cgroups() {
+	local d
+	for d in $(own_v1_cgroups); do
+		[ -d "$d/$1" ] && find "$d/$1" -depth -type d -exec rmdir {} \; 2>/dev/null
+	done
+	true
+}
+
 # Run a container in the foreground and capture its output and status.
 run_container() {
 	run berth run --bundle "$BUNDLE" "${1:-ctr}"
@@ -206,5 +240,6 @@ cleanup_containers() {
 	local parent
 	parent="$(unified_root)$(own_unified_cgroup)/${CGROUP_PARENT:-none}"
 	[ -d "$parent" ] && find "$parent" -depth -type d -exec rmdir {} \; 2>/dev/null
+	[ -n "${CGROUP_PARENT:-}" ] && remove_v1_cgroups "$CGROUP_PARENT"
 	true
 }
