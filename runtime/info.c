@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include "isolation/cgroup.h"
+#include "spec/cleanup.h"
 #include "spec/config_default.h"
 #include "spec/features.h"
+#include "spec/seccomp_default.h"
 
 int rt_features(char **json, size_t *len, struct berr *err)
 {
@@ -42,11 +44,22 @@ int rt_features(char **json, size_t *len, struct berr *err)
 
 int rt_default_config(bool rootless, char **json, size_t *len, struct berr *err)
 {
+	cleanup_free char *seccomp = NULL;
 	struct spec_default_opts o = {
 		.rootless = rootless,
 		.host_uid = getuid(),
 		.host_gid = getgid(),
 	};
+	int ret;
 
+	ret = spec_seccomp_default_json(&seccomp, NULL, err);
+	if (ret < 0)
+		return ret;
+	o.seccomp_json = seccomp;
 	return spec_default_config_json(&o, json, len, err);
+}
+
+int rt_default_seccomp(char **json, size_t *len, struct berr *err)
+{
+	return spec_seccomp_default_json(json, len, err);
 }

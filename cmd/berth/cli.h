@@ -47,5 +47,6 @@ int cmd_list(struct cli *cli, int argc, char **argv);
 int cmd_ps(struct cli *cli, int argc, char **argv);
 int cmd_spec(struct cli *cli, int argc, char **argv);
 int cmd_features(struct cli *cli, int argc, char **argv);
+int cmd_seccomp_profile(struct cli *cli, int argc, char **argv);
 
 #endif

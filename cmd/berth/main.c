@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "ps", cmd_ps },
 	{ "spec", cmd_spec },
 	{ "features", cmd_features },
+	{ "seccomp-profile", cmd_seccomp_profile }, /* hidden: for contrib/ */
 	{ NULL, NULL },
 };
 
