@@ -171,3 +171,15 @@ int hooks_run(const struct spec_hooks *hooks, enum spec_hook_kind kind,
 	}
 	return 0;
 }
+
+void hooks_run_all(const struct spec_hooks *hooks, enum spec_hook_kind kind,
+		   const char *state_json, size_t len,
+		   void (*warn)(void *arg, const struct berr *w), void *arg)
+{
+	for (size_t i = 0; i < hooks->n[kind]; i++) {
+		struct berr err = { 0 };
+
+		if (run_one(&hooks->list[kind][i], kind, i, state_json, len, &err) < 0 && warn)
+			warn(arg, &err);
+	}
+}

@@ -17,6 +17,11 @@
 struct rt_ctx {
 	const char *root; /* state directory, e.g. /run/berth */
 	bool systemd_cgroup;
+	/* What failed without failing the operation (poststart and
+	 * poststop hooks, which the spec makes warnings).  NULL drops
+	 * them. */
+	void (*warn)(void *arg, const struct berr *w);
+	void *warn_arg;
 };
 
 struct rt_create_opts {

@@ -26,6 +26,8 @@ int cli_fail(const struct cli *cli, const struct berr *err);
 /* Same, from a format. */
 int cli_failf(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A warning (rt_ctx.warn): stderr and the --log file; arg is the cli. */
+void cli_warn(void *arg, const struct berr *w);
 /* Debug line to the log, with --debug only. */
 void cli_debug(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

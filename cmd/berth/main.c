@@ -78,6 +78,9 @@ int main(int argc, char **argv)
 	char msg[256];
 	int i = 1;
 
+	cli.rt.warn = cli_warn;
+	cli.rt.warn_arg = &cli;
+
 	if (opts_parse(global, argc, argv, &i, &help, msg, sizeof(msg)) < 0)
 		return cli_failf(&cli, "%s", msg);
 	if (strcmp(cli.log_format, "text") != 0 && strcmp(cli.log_format, "json") != 0)
