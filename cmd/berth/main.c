@@ -12,6 +12,7 @@ static const struct command commands[] = {
 	{ "create", cmd_create },
 	{ "start", cmd_start },
 	{ "run", cmd_run },
+	{ "exec", cmd_exec },
 	{ "kill", cmd_kill },
 	{ "delete", cmd_delete },
 	{ "state", cmd_state },
@@ -31,6 +32,7 @@ static void usage(void)
 	       "  create    create a container (it waits for start)\n"
 	       "  start     run the user process of a created container\n"
 	       "  run       create and start a container\n"
+	       "  exec      run a process in a running container\n"
 	       "  kill      send a signal to a container\n"
 	       "  delete    delete a container and everything it used\n"
 	       "  state     print the OCI state of a container\n"
