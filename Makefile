@@ -32,6 +32,10 @@ UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 BERTH_OBJS = $(BERTH_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# Small programs the bats tests use (a console socket, a seccomp agent, a
+# static syscall probe to copy into test rootfs).
+HELPER_SRCS = $(wildcard tests/helpers/*.c)
+HELPER_BINS = $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
@@ -39,7 +43,7 @@ override CFLAGS += -DBERTH_VERSION='"$(VERSION)"' -DBERTH_COMMIT='"$(COMMIT)"'
 
 .PHONY: all deps demo check unit unit-sanitize integration vm install clean bench
 
-all: $(BUILD)/berth
+all: $(BUILD)/berth $(HELPER_BINS)
 
 # Quiet by default; make V=1 shows the commands.
 Q = $(if $(V),,@)
@@ -56,6 +60,12 @@ $(BUILD)/libberth.a: $(LIB_OBJS)
 $(BUILD)/berth: $(BERTH_OBJS) $(BUILD)/libberth.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Static: they run inside test containers whose rootfs has no libc.
+$(HELPER_BINS): $(BUILD)/tests/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -static -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libberth.a
 	@mkdir -p $(dir $@)

@@ -213,6 +213,12 @@ static int load_process(struct exec_job *j, struct berr *err)
 	int ret;
 
 	if (!o->process_path) {
+		/* The container's own command is not a default (runc's
+		 * rule too): exec says what to run. */
+		if (!o->n_args)
+			return berr_fail(err, EINVAL,
+					"exec: no command (give ARGS after the container id, or "
+					"--process)");
 		if (!j->cfg->process_set)
 			return berr_fail(err, EINVAL, "the container's config has no process");
 		j->proc = j->cfg->process;
