@@ -2,8 +2,8 @@
  *
  *   seccomp_agent PATH STATE_FILE ERRNO
  *
- * Listens on PATH.  For each connection it saves the container process
- * state (the JSON payload) to STATE_FILE, takes the notification fd
+ * Listens on PATH.  For the Nth connection it saves the container process
+ * state (the JSON payload) to STATE_FILE.N, takes the notification fd
  * (SCM_RIGHTS), and answers every notified syscall: ERRNO 0 makes it
  * return 0 without running, any other value makes it fail with that
  * errno.  Each answer is logged to STATE_FILE.log as "nr=N pid=P".  It
@@ -23,6 +23,7 @@
 
 static const char *state_file;
 static int answer_errno;
+static int connections;
 
 static void die(const char *what)
 {
@@ -34,6 +35,7 @@ static void die(const char *what)
 static int take_connection(int conn)
 {
 	static char json[1 << 16];
+	char path[4096], tmp[4200];
 	size_t used = 0;
 	int fd = -1;
 	FILE *f;
@@ -60,11 +62,16 @@ static int take_connection(int conn)
 			break;
 	}
 	json[used] = '\0';
-	f = fopen(state_file, "w");
+	/* Written aside and renamed: a test sees all of it or nothing. */
+	snprintf(path, sizeof(path), "%s.%d", state_file, ++connections);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
 	if (!f)
-		die(state_file);
+		die(tmp);
 	fputs(json, f);
 	fclose(f);
+	if (rename(tmp, path) < 0)
+		die(path);
 	return fd;
 }
 
