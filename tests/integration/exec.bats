@@ -335,6 +335,12 @@ uid=1000(user) gid=1000(user)"
 	assert_failure 1
 	assert_output_contains 'SELinux is not available on this kernel'
 	assert_equal "$(procs_in_cgroup)" "$INIT_PID"
+	# create refuses them the same way, before making anything.
+	update_config '.process.apparmorProfile = "berth-test"'
+	run berth create --bundle "$BUNDLE" ctr2
+	assert_failure 1
+	assert_output_contains '.process: apparmor profile "berth-test": AppArmor is not available'
+	assert_no_leftovers ctr2
 }
 
 @test "kill --all also kills exec'd processes" {
