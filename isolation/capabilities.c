@@ -29,6 +29,14 @@ int caps_check(const struct spec_caps *caps, struct berr *err)
 			return berr_fail(err, EINVAL,
 					"process.capabilities: %s is not known to this kernel",
 					names_name(names_capabilities, c));
+	/* berth cannot hand out what it does not have itself: say so now
+	 * rather than fail with EPERM deep inside the container's set-up. */
+	for (int c = 0; c <= last; c++)
+		if ((all & (1ULL << c)) && prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 0)
+			return berr_fail(err, EPERM,
+					 "process.capabilities: %s is not in berth's own bounding "
+					 "set, so the container cannot have it",
+					 names_name(names_capabilities, c));
 	return 0;
 }
 

@@ -85,7 +85,7 @@ static int own_path(const struct hierarchy *h, char *out, size_t size,
 		if (!path)
 			continue;
 		*path++ = '\0';
-		ctrl++;
+		*ctrl++ = '\0';
 		path[strcspn(path, "\n")] = '\0';
 		if ((h->v2 && strcmp(line, "0") == 0 && !*ctrl) ||
 		    (!h->v2 && strcmp(ctrl, h->controllers) == 0)) {

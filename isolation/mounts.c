@@ -11,6 +11,7 @@
 #include "isolation/copyup.h"
 #include "isolation/mount_opts.h"
 #include "isolation/pathres.h"
+#include "isolation/syscalls.h"
 #include "spec/cleanup.h"
 
 int mounts_setattr(int fd, uint64_t set, uint64_t clr, bool recursive,
@@ -202,6 +203,32 @@ static int mount_remount(const struct mounts_ctx *ctx,
 	return ret;
 }
 
+static int refuse_symlink(int rootfd, const char *dest, struct berr *err)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS,
+	};
+	const char *rel = dest;
+	int fd;
+
+	while (*rel == '/')
+		rel++;
+	fd = sys_openat2(rootfd, *rel ? rel : ".", &how);
+	if (fd >= 0) {
+		struct stat st;
+		int ret = fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode) ? -ENOTDIR : 0;
+
+		close(fd);
+		if (ret < 0)
+			return berr_fail(err, ENOTDIR, "destination %s is not a directory", dest);
+		return 0;
+	}
+	if (errno == ELOOP)
+		return berr_fail(err, ELOOP, "destination %s is a symlink", dest);
+	return 0;
+}
+
 static int mount_fs(const struct mounts_ctx *ctx, const struct spec_mount *m,
 		    const struct mount_opts *o, struct berr *err)
 {
@@ -209,6 +236,14 @@ static int mount_fs(const struct mounts_ctx *ctx, const struct spec_mount *m,
 	cleanup_close int mfd = -1;
 	int ret;
 
+	/* proc and sysfs go only on real directories: a symlink there would
+	 * move them (and the masks meant for them) elsewhere, the
+	 * CVE-2019-19921 class. */
+	if (!strcmp(m->type, "proc") || !strcmp(m->type, "sysfs")) {
+		ret = refuse_symlink(ctx->rootfd, m->destination, err);
+		if (ret < 0)
+			return ret;
+	}
 	tfd = pathres_open(ctx->rootfd, m->destination, PATHRES_MKDIR, err);
 	if (tfd < 0)
 		return tfd;

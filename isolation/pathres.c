@@ -1,6 +1,8 @@
 #include "isolation/pathres.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -61,8 +63,38 @@ static int create_leaf(int parentfd, const char *leaf, enum pathres_create creat
 	return 0;
 }
 
-int pathres_open(int rootfd, const char *path, enum pathres_create create,
-		 struct berr *err)
+/* Symlinks a missing path may go through before we give up (as ELOOP). */
+#define PATHRES_MAX_LINKS 40
+
+static int open_creating(int rootfd, const char *path, enum pathres_create create,
+			 int links, struct berr *err);
+
+/* The leaf is a symlink to something missing: create its target, inside
+ * the root, the way the kernel would have resolved it. */
+static int follow_dangling(int rootfd, int parentfd, const char *parent,
+			   const char *leaf, enum pathres_create create, int links,
+			   struct berr *err)
+{
+	cleanup_free char *next = NULL;
+	char target[PATH_MAX];
+	ssize_t n = readlinkat(parentfd, leaf, target, sizeof(target) - 1);
+
+	if (n < 0)
+		return -ENOENT;
+	target[n] = '\0';
+	if (links >= PATHRES_MAX_LINKS)
+		return berr_set(err, ELOOP, "resolve %s/%s", parent, leaf);
+	if (target[0] == '/')
+		next = strdup(target);
+	else if (asprintf(&next, "%s/%s", parent, target) < 0)
+		next = NULL;
+	if (!next)
+		return berr_sys(err, "resolve %s/%s", parent, leaf);
+	return open_creating(rootfd, next, create, links + 1, err);
+}
+
+static int open_creating(int rootfd, const char *path, enum pathres_create create,
+			 int links, struct berr *err)
 {
 	cleanup_free char *copy = NULL;
 	cleanup_close int parentfd = -1;
@@ -81,7 +113,7 @@ int pathres_open(int rootfd, const char *path, enum pathres_create create,
 		return berr_sys(err, "resolve %s", path);
 	split_leaf(copy, &parent, &leaf);
 	/* Parents are always directories, created the same careful way. */
-	parentfd = pathres_open(rootfd, parent, PATHRES_MKDIR, err);
+	parentfd = open_creating(rootfd, parent, PATHRES_MKDIR, links, err);
 	if (parentfd < 0)
 		return parentfd;
 	ret = create_leaf(parentfd, leaf, create);
@@ -90,9 +122,17 @@ int pathres_open(int rootfd, const char *path, enum pathres_create create,
 	/* Reopen from the root: whatever was planted meanwhile is still
 	 * resolved inside it. */
 	fd = pathres_openat(rootfd, path, O_PATH, 0);
-	if (fd < 0)
-		return berr_set(err, -fd, "open %s in the container root", path);
+	if (fd == -ENOENT)
+		fd = follow_dangling(rootfd, parentfd, parent, leaf, create, links, err);
+	if (fd == -ENOENT)
+		return berr_set(err, ENOENT, "open %s in the container root", path);
 	return fd;
+}
+
+int pathres_open(int rootfd, const char *path, enum pathres_create create,
+		 struct berr *err)
+{
+	return open_creating(rootfd, path, create, 0, err);
 }
 
 int pathres_parent(int rootfd, const char *path, char *leaf, size_t leaf_size,

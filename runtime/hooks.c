@@ -23,11 +23,11 @@ _Noreturn static void exec_hook(const struct spec_hook *h, int in, int out)
 {
 	const char *argv[h->n_args + 2];
 	const char *envp[h->n_env + 1];
-	sigset_t all;
+	sigset_t none;
 
-	/* berthd's signal mask is not the hook's business. */
-	sigfillset(&all);
-	sigprocmask(SIG_UNBLOCK, &all, NULL);
+	/* A caller running in the foreground holds signals blocked. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	dup2(in, 0);
 	dup2(out, 1);
 	dup2(out, 2);

@@ -70,6 +70,12 @@ uint64_t init_clone_flags(const struct init_plan *p)
 	return flags;
 }
 
+/* In a user namespace, new or joined: device nodes cannot be made. */
+static bool in_userns(const struct init_plan *p)
+{
+	return spec_namespace_find(p->cfg, NS_USER) != NULL;
+}
+
 static int join_paths(const struct init_plan *p, bool user, struct berr *err)
 {
 	const struct spec_config *cfg = p->cfg;
@@ -118,6 +124,10 @@ static int stage_one(const struct init_plan *p, struct berr *err)
 		ret = join_paths(p, false, err);
 	if (ret == 0)
 		ret = join_paths(p, true, err);
+	/* In a joined user namespace our host uid 0 is unmapped: become its
+	 * root, or everything we create would belong to nobody. */
+	if (ret == 0 && in_userns(p) && !p->new_ns[NS_USER])
+		ret = become_ns_root(err);
 	if (ret < 0)
 		return ret;
 	if (p->new_ns[NS_USER]) {
@@ -253,9 +263,9 @@ static int mount_all(const struct init_plan *p, int rootfd, struct berr *err)
 	}
 	if (wants_dev_setup(cfg))
 		return dev_setup(rootfd, cfg->linux.devices, cfg->linux.n_devices,
-				 p->new_ns[NS_USER], err);
+				 in_userns(p), err);
 	for (size_t i = 0; i < cfg->linux.n_devices; i++) {
-		ret = dev_create(rootfd, &cfg->linux.devices[i], p->new_ns[NS_USER], err);
+		ret = dev_create(rootfd, &cfg->linux.devices[i], in_userns(p), err);
 		if (ret < 0)
 			return ret;
 	}

@@ -99,6 +99,7 @@ int psetup_user(struct psetup *s, struct berr *err)
 {
 	const struct spec_process *proc = s->proc;
 	uint64_t extra = needs_temporary_admin(s) ? CAP_SYS_ADMIN_BIT : 0;
+	char cwd[PATH_MAX];
 	int ret;
 
 	if (proc->caps.set) {
@@ -119,6 +120,12 @@ int psetup_user(struct psetup *s, struct berr *err)
 		return berr_sys(err, "chdir to cwd (\"%s\")%s%s", proc->cwd,
 				s->cwd_origin ? " set in " : "",
 				s->cwd_origin ? s->cwd_origin : "");
+	/* A cwd like /proc/self/fd/N follows an inherited fd out of the root
+	 * (the CVE-2024-21626 class): the kernel then reports it
+	 * unreachable. */
+	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
+		return berr_fail(err, EPERM, "cwd \"%s\" is outside the container's root",
+				 proc->cwd);
 	return process_find_executable(proc->args[0], proc->env, proc->n_env, s->exe,
 				       sizeof(s->exe), err);
 }

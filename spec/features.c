@@ -104,6 +104,10 @@ int spec_features_json(const struct spec_features_input *in, char **out,
 	jw_kstr(w, "ociVersionMin", FEATURES_OCI_MIN);
 	jw_kstr(w, "ociVersionMax", FEATURES_OCI_MAX);
 	write_names(w, "hooks", names_hooks);
+	/* idmap and ridmap are listed last: only where berth can make
+	 * idmapped mounts. */
+	if (!in->idmap_mounts_enabled)
+		n_opts -= 2;
 	write_strings(w, "mountOptions", spec_features_mount_options, n_opts);
 	write_linux(w, in);
 	jw_key(w, "annotations");

@@ -1,4 +1,5 @@
 /* exec: run another process in a running container. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -60,6 +61,7 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	};
 	struct rt_execed execed;
 	struct berr err = { 0 };
+	sigset_t all, old;
 	int status = 0, i;
 
 	i = cli_parse(cli, &u, opts, argc, argv, 1, -1, &status);
@@ -76,6 +78,11 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 	o.n_additional_gids = gids.n;
 	o.caps = caps.items;
 	o.n_caps = caps.n;
+	/* In the foreground, signals that arrive during set-up are held
+	 * and then forwarded (the process starts with none blocked). */
+	sigfillset(&all);
+	if (!o.detach)
+		sigprocmask(SIG_BLOCK, &all, &old);
 	if (rt_exec(&cli->rt, &o, &execed, &err) < 0)
 		return cli_fail(cli, &err);
 	cli_debug(cli, "exec in %s: pid %d", o.id, (int)execed.pid);
@@ -85,5 +92,6 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 		cli_fail(cli, &err);
 	if (execed.tty_master >= 0)
 		close(execed.tty_master);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return status;
 }

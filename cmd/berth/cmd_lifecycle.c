@@ -1,4 +1,5 @@
 /* create, start, run, kill, delete. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,8 +66,13 @@ static int run_foreground(struct cli *cli, struct create_flags *f)
 {
 	struct rt_created created;
 	struct berr err = { 0 };
+	sigset_t all, old;
 	int status = 0;
 
+	/* Signals that arrive while the container is being set up are held
+	 * until it runs, then forwarded (the container resets its mask). */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
 	f->o.foreground_tty = !f->o.console_socket;
 	if (rt_create(&cli->rt, &f->o, &created, &err) < 0)
 		return cli_fail(cli, &err);
@@ -84,6 +90,7 @@ static int run_foreground(struct cli *cli, struct create_flags *f)
 		close(created.tty_master);
 	if (!f->keep && rt_delete(&cli->rt, f->o.id, true, &err) < 0)
 		cli_fail(cli, &err);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return status;
 }
 

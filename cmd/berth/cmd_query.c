@@ -82,8 +82,11 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 	if (quiet)
 		for (size_t k = 0; k < n; k++)
 			printf("%s\n", s[k].id);
-	else if (strcmp(format, "json") == 0)
-		status = print_json(cli, spec_state_list_json(s, n, &json, &len, &err), json, &err);
+	else if (strcmp(format, "json") == 0) {
+		int ret = spec_state_list_json(s, n, &json, &len, &err);
+
+		status = print_json(cli, ret, json, &err);
+	}
 	else
 		print_table(s, n);
 	arena_release(&a);

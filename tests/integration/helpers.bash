@@ -16,17 +16,24 @@ berth() {
 }
 
 # A rootfs of busybox-static with every applet as a symlink, plus the
-# files programs expect (/etc/passwd for id, /etc/group).
+# files programs expect (/etc/passwd for id, /etc/group).  Built once per
+# bats run and copied: spawning 270 ln processes per test is slow, above
+# all in the emulated VM.
 make_rootfs() {
-	local dir=$1
-	mkdir -p "$dir"/{bin,sbin,etc,proc,sys,dev,tmp,root,var,run,usr/bin}
-	cp "$BUSYBOX" "$dir/bin/busybox"
-	"$dir/bin/busybox" --list | while read -r applet; do
-		[ -e "$dir/bin/$applet" ] || ln -s busybox "$dir/bin/$applet"
-	done
-	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\nuser:x:1000:1000::/tmp:/bin/sh\n' >"$dir/etc/passwd"
-	printf 'root:x:0:\nnobody:x:65534:\nuser:x:1000:\n' >"$dir/etc/group"
-	chmod 1777 "$dir/tmp"
+	local dir=$1 tmpl=$BATS_RUN_TMPDIR/rootfs-template
+	if [ ! -d "$tmpl" ]; then
+		local new=$tmpl.$$
+		mkdir -p "$new"/{bin,sbin,etc,proc,sys,dev,tmp,root,var,run,usr/bin}
+		cp "$BUSYBOX" "$new/bin/busybox"
+		(cd "$new/bin" && "$BUSYBOX" --list | grep -vx busybox |
+			python3 -c 'import os, sys; [os.symlink("busybox", a.strip()) for a in sys.stdin]')
+		printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\nuser:x:1000:1000::/tmp:/bin/sh\n' >"$new/etc/passwd"
+		printf 'root:x:0:\nnobody:x:65534:\nuser:x:1000:\n' >"$new/etc/group"
+		chmod 1777 "$new/tmp"
+		mv -T "$new" "$tmpl" 2>/dev/null || rm -rf "$new"
+	fi
+	mkdir -p "$(dirname "$dir")"
+	cp -a "$tmpl" "$dir"
 }
 
 # A bundle with berth's default config, changed to fit a test:
@@ -41,6 +48,16 @@ setup_bundle() {
 	update_config ".linux.cgroupsPath = \"$CGROUP_PARENT/ctr\"
 		| del(.linux.resources)
 		| .process.args = [\"true\"]"
+}
+
+# A container in a user namespace runs as a host uid that must reach the
+# bundle: let everyone traverse the directories above it.
+make_bundle_reachable() {
+	local d=$BUNDLE
+	while [ "$d" != / ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
 }
 
 # Apply a jq filter to the bundle's config.json.
@@ -66,6 +83,19 @@ cgroup_dir() {
 	echo "$(unified_root)$(own_unified_cgroup)/$CGROUP_PARENT/${1:-ctr}"
 }
 
+# `run berth ARGS` for commands that leave a container process behind
+# (create, run -d): that process inherits stdout and stderr, so bats'
+# capture pipe would never close.  Output goes through a file instead.
+run_detached() {
+	local out=$BATS_TEST_TMPDIR/detached.out
+	status=0
+	"$BERTH" --root "$ROOT" "$@" >"$out" 2>&1 </dev/null || status=$?
+	output=$(cat "$out")
+	lines=()
+	[ -n "$output" ] && mapfile -t lines <<<"$output"
+	return 0
+}
+
 # Run a container in the foreground and capture its output and status.
 run_container() {
 	run berth run --bundle "$BUNDLE" "${1:-ctr}"
@@ -83,6 +113,17 @@ wait_for() {
 
 container_status() {
 	berth state "$1" 2>/dev/null | jq -r .status
+}
+
+# Wait until container ID has STATUS.
+wait_status() {
+	local i
+	for i in $(seq 100); do
+		[ "$(container_status "$1")" = "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "container $1 is $(container_status "$1"), not $2" >&2
+	return 1
 }
 
 # Fail if anything of container ID remains: state, cgroup, processes.

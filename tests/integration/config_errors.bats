@@ -1,0 +1,179 @@
+#!/usr/bin/env bats
+# Bad input: a clear message naming the problem, exit status 1, and
+# nothing left behind (state directory, cgroup, process, mount).
+
+load helpers
+
+setup() { setup_bundle; }
+teardown() { cleanup_containers; }
+
+# create must fail with the message and leave nothing.
+expect_create_error() {
+	run_detached create --bundle "$BUNDLE" ctr
+	assert_failure 1
+	assert_output_contains "$1"
+	assert_equal "$(ls -A "$ROOT")" ""
+	assert_no_leftovers
+	# no process of the container exists
+	! pgrep -f "$BUNDLE" >/dev/null
+}
+
+@test "malformed JSON" {
+	echo '{"ociVersion": "1.2.0", "process": {' >"$BUNDLE/config.json"
+	expect_create_error "config.json: invalid JSON"
+}
+
+@test "wrong type names the JSON path" {
+	update_config '.process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 1, "hard": 1}, {"type": "RLIMIT_CORE", "soft": 1, "hard": "lots"}]'
+	expect_create_error ".process.rlimits[1].hard: expected an unsigned integer"
+}
+
+@test "missing required field" {
+	update_config 'del(.root.path)'
+	expect_create_error ".root.path"
+}
+
+@test "unknown namespace type" {
+	update_config '.linux.namespaces += [{"type": "bogus"}]'
+	expect_create_error '.linux.namespaces[6].type: unknown namespace type "bogus"'
+}
+
+@test "unknown rlimit" {
+	update_config '.process.rlimits = [{"type": "RLIMIT_BOGUS", "soft": 1, "hard": 1}]'
+	expect_create_error '.process.rlimits[0].type: unknown rlimit "RLIMIT_BOGUS"'
+}
+
+@test "unknown rootfs propagation" {
+	update_config '.linux.rootfsPropagation = "sideways"'
+	expect_create_error ".linux.rootfsPropagation"
+}
+
+@test "unknown capability" {
+	update_config '.process.capabilities.bounding += ["CAP_FLY"]'
+	expect_create_error "CAP_FLY"
+}
+
+@test "missing rootfs" {
+	update_config '.root.path = "nowhere"'
+	expect_create_error "rootfs $BUNDLE/nowhere: No such file or directory"
+}
+
+@test "missing config.json" {
+	rm "$BUNDLE/config.json"
+	expect_create_error "config.json: No such file or directory"
+}
+
+@test "program not found: the phrase clients map to 127" {
+	update_config '.process.args = ["no-such-program"]'
+	expect_create_error 'exec: "no-such-program": executable file not found in $PATH'
+}
+
+@test "program not executable: the phrase clients map to 126" {
+	update_config '.process.args = ["/etc/passwd"]'
+	expect_create_error 'exec: "/etc/passwd": permission denied'
+}
+
+@test "a path that does not exist: no such file or directory" {
+	update_config '.process.args = ["/bin/nothing"]'
+	expect_create_error "no such file or directory"
+}
+
+@test "cwd that does not exist" {
+	update_config '.process.cwd = "/nonexistent"'
+	expect_create_error 'chdir to cwd ("/nonexistent")'
+}
+
+@test "relative cwd" {
+	update_config '.process.cwd = "tmp"'
+	expect_create_error ".process.cwd: must be an absolute path"
+}
+
+@test "hostname without a uts namespace" {
+	update_config '.linux.namespaces |= map(select(.type != "uts"))'
+	expect_create_error ".hostname: needs a new uts namespace"
+}
+
+@test "no mount namespace" {
+	update_config '.linux.namespaces |= map(select(.type != "mount"))'
+	expect_create_error "a mount namespace is required"
+}
+
+@test "terminal without a console socket when detached" {
+	update_config '.process.terminal = true'
+	expect_create_error "no --console-socket"
+}
+
+@test "a non-namespaced sysctl is refused" {
+	update_config '.linux.sysctl = {"kernel.panic": "1"}'
+	expect_create_error "kernel.panic is not namespaced"
+}
+
+@test "a network sysctl in the host's network namespace is refused" {
+	update_config '.linux.namespaces |= map(if .type == "network" then .path = "/proc/self/ns/net" else . end) | .linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+	expect_create_error "net.ipv4.ip_forward needs a network namespace of the container's own"
+}
+
+@test "a network sysctl without a network namespace is refused" {
+	update_config '.linux.namespaces |= map(select(.type != "network")) | .linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+	expect_create_error "net.ipv4.ip_forward needs a network namespace of the container's own"
+}
+
+@test "a failing mount in the middle leaves no cgroup, state or process" {
+	update_config '.mounts += [{"destination": "/data", "type": "bind", "source": "/does/not/exist"}]'
+	expect_create_error "/does/not/exist"
+}
+
+@test "a bad mount option is reported by the filesystem" {
+	update_config '.mounts += [{"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["size=lots"]}]'
+	expect_create_error "mount tmpfs on /data"
+}
+
+@test "unsupported sections are refused, not ignored" {
+	update_config '.windows = {"layerFolders": []}'
+	expect_create_error ".windows"
+}
+
+@test "cgroupsPath with .. is refused" {
+	update_config '.linux.cgroupsPath = "../escape"'
+	expect_create_error 'must not contain ".."'
+}
+
+@test "a capability berth does not hold itself is refused up front" {
+	capsh --has-p=cap_sys_resource 2>/dev/null && skip "this host's root has CAP_SYS_RESOURCE"
+	update_config '.process.capabilities.bounding += ["CAP_SYS_RESOURCE"]'
+	expect_create_error "CAP_SYS_RESOURCE is not in berth's own bounding set"
+}
+
+# Capabilities this host's root lacks (CAP_SYS_RESOURCE here), as jq names.
+missing_caps() {
+	local c names=()
+	for c in $(jq -r '.[]' <<<'["CAP_SYS_RESOURCE","CAP_SYS_MODULE","CAP_SYS_RAWIO","CAP_SYS_TIME","CAP_MAC_ADMIN","CAP_MAC_OVERRIDE","CAP_SYS_BOOT"]'); do
+		capsh --has-b="${c,,}" 2>/dev/null || names+=("\"$c\"")
+	done
+	local IFS=,
+	echo "[${names[*]}]"
+}
+
+@test "every client-generated config parses and runs" {
+	local f missing
+	missing=$(missing_caps)
+	for f in "$REPO"/tests/unit/fixtures/clients/*.config.json; do
+		# A privileged config asks for every capability; this host's root
+		# lacks some, which berth refuses (test above).
+		jq --arg root "$BUNDLE/rootfs" --arg cg "$CGROUP_PARENT/fixture" \
+			--argjson missing "$missing" '
+			.root.path = $root
+			| .linux.cgroupsPath = $cg
+			| del(.linux.resources)
+			| .process.terminal = false
+			| .process.args = ["sh", "-c", "echo fixture-ok"]
+			| .mounts |= map(select(.type != "bind"))
+			| .linux.namespaces |= map(del(.path))
+			| .hooks = {}
+			| .process.capabilities |= (if . then map_values(. - $missing) else . end)' "$f" >"$BUNDLE/config.json"
+		run berth run --bundle "$BUNDLE" fixture
+		echo "$f: $output"
+		assert_success
+		assert_output_contains fixture-ok
+	done
+}

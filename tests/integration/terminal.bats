@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# process.terminal: a pty from the container's own devpts, handed over a
+# console socket (one SCM_RIGHTS message), or used by `run` itself.
+
+load helpers
+
+setup() {
+	setup_bundle
+	SOCK=$BATS_TEST_TMPDIR/console.sock
+}
+teardown() {
+	cleanup_containers
+	[ -n "${RECV:-}" ] && kill "$RECV" 2>/dev/null
+	true
+}
+
+start_receiver() {
+	python3 "$REPO/tests/integration/helpers/recvtty.py" "$SOCK" "$@" >"$BATS_TEST_TMPDIR/tty.out" 2>"$BATS_TEST_TMPDIR/tty.err" &
+	RECV=$!
+	wait_for grep -q listening "$BATS_TEST_TMPDIR/tty.err"
+}
+
+@test "console socket: the container's stdio is a terminal of its own devpts" {
+	update_config '.process.terminal = true
+		| .process.consoleSize = {"height": 33, "width": 101}
+		| .process.args = ["sh", "-c", "[ -t 0 ] && [ -t 1 ] && echo is-a-tty; readlink /proc/self/fd/0; stty size; ls -l /dev/console"]'
+	start_receiver
+	run_detached run -d --console-socket "$SOCK" --bundle "$BUNDLE" ctr
+	assert_success
+	wait "$RECV"
+	RECV=
+	run cat "$BATS_TEST_TMPDIR/tty.out"
+	assert_output_contains is-a-tty
+	assert_output_contains /dev/pts/0
+	assert_output_contains "33 101"
+	assert_output_contains "136,"
+}
+
+@test "console socket: input typed on the master reaches the program" {
+	update_config '.process.terminal = true | .process.args = ["sh", "-c", "read line; echo got:$line"]'
+	start_receiver $'hello\n'
+	run_detached run -d --console-socket "$SOCK" --bundle "$BUNDLE" ctr
+	assert_success
+	wait "$RECV"
+	RECV=
+	grep -q "got:hello" "$BATS_TEST_TMPDIR/tty.out"
+}
+
+@test "console socket with terminal false is refused" {
+	start_receiver
+	run_detached create --console-socket "$SOCK" --bundle "$BUNDLE" ctr
+	assert_failure 1
+	assert_output_contains "terminal is false"
+	assert_no_leftovers
+}
+
+@test "a console socket nobody listens on is an error with nothing left" {
+	update_config '.process.terminal = true'
+	run_detached create --console-socket "$BATS_TEST_TMPDIR/nobody.sock" --bundle "$BUNDLE" ctr
+	assert_failure 1
+	assert_output_contains "console socket"
+	assert_no_leftovers
+}
+
+@test "run in the foreground with a terminal uses the caller's terminal" {
+	update_config '.process.terminal = true | .process.args = ["sh", "-c", "[ -t 1 ] && echo tty-inside; exit 5"]'
+	run script -qec "$BERTH --root $ROOT run --bundle $BUNDLE ctr" /dev/null
+	assert_failure 5
+	assert_output_contains tty-inside
+	assert_no_leftovers
+}
