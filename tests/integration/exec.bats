@@ -36,6 +36,38 @@ procs_in_cgroup() {
 	[ "$(readlink /proc/self/ns/mnt)" != "$(readlink "/proc/$INIT_PID/ns/mnt")" ]
 }
 
+@test "exec into a container with a user namespace" {
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .root.readonly = false'
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	make_bundle_reachable
+	start_ctr
+	for ns in user mnt pid; do
+		run berth exec ctr readlink "/proc/self/ns/$ns"
+		assert_success
+		assert_equal "$output" "$(readlink "/proc/$INIT_PID/ns/$ns")"
+	done
+	run berth exec --user 1000:1000 ctr sh -c 'id -u; cat /proc/self/uid_map; touch /tmp/f; stat -c %u /tmp/f'
+	assert_success
+	assert_equal "${lines[0]}" 1000
+	[[ "${lines[1]}" =~ ^\ +0\ +100000\ +65536$ ]]
+	assert_equal "${lines[2]}" 1000
+	assert_equal "$(stat -c %u "$BUNDLE/rootfs/tmp/f")" 101000
+}
+
+@test "exec into a container with a time namespace" {
+	update_config '.linux.namespaces += [{"type": "time"}]
+		| .linux.timeOffsets = {"boottime": {"secs": 172800, "nanosecs": 0}}'
+	start_ctr
+	run berth exec ctr readlink /proc/self/ns/time
+	assert_equal "$output" "$(readlink "/proc/$INIT_PID/ns/time")"
+	# The container's clock: two days ahead.
+	run berth exec ctr cat /proc/self/timens_offsets
+	[[ "$output" =~ boottime\ +172800\ +0 ]]
+}
+
 @test "exec sees the container's hostname, pid 1, mounts and cgroup" {
 	start_ctr
 	run berth exec ctr hostname
