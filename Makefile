@@ -18,7 +18,7 @@ override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 LDLIBS = -lseccomp -lcap -lyajl
 
 # Debian packages the build and the tests need.
-DEPS_BUILD = gcc make pkg-config libseccomp-dev libcap-dev libyajl-dev \
+DEPS_BUILD = gcc libc6-dev make pkg-config libseccomp-dev libcap-dev libyajl-dev \
 	libcmocka-dev libmicrohttpd-dev libarchive-dev libcgroup-dev
 DEPS_TEST = bats busybox-static iproute2 util-linux procps psmisc jq \
 	libcap2-bin python3 socat

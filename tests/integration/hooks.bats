@@ -72,7 +72,8 @@ failing_hook() {
 		fi
 		grep -qx "HOOK_ENV=$k" "$OUT/$k.env"
 		# Only the hook's own env: nothing of berth's caller.
-		! grep -q '^BATS_' "$OUT/$k.env"
+		run grep -c '^BATS_' "$OUT/$k.env"
+		assert_equal "$output" 0
 	done
 	for k in prestart createRuntime createContainer; do
 		assert_equal "$(jq -r '[.status, .pid] | join(" ")' "$OUT/$k.json")" "creating $pid"
@@ -133,7 +134,8 @@ failing_hook() {
 	assert_failure 1
 	assert_output_contains "hook createRuntime[0] /bin/sleep: timed out after 1 s"
 	[ $((SECONDS - t0)) -lt 10 ]
-	! pgrep -f "^sleep 97$"
+	run pgrep -f "^sleep 97$"
+	assert_failure 1
 	assert_no_leftovers
 }
 

@@ -13,6 +13,7 @@
 
 #include "isolation/seccomp.h"
 #include "spec/config.h"
+#include "spec/process_state.h"
 #include "spec/seccomp_default.h"
 
 /* A config holding only this linux.seccomp (single quotes for double). */
@@ -411,6 +412,34 @@ static void test_contrib_copy(void **state)
 #endif
 }
 
+/* The container process state a seccomp agent receives. */
+static void test_process_state(void **state)
+{
+	struct spec_kv ann[] = { { "k", "v" } };
+	struct spec_state st = {
+		.id = "ctr", .status = "running", .pid = 42, .bundle = "/b",
+		.annotations = ann, .n_annotations = 1,
+	};
+	static const char *const fds[] = { "seccompFd" };
+	struct berr err = { 0 };
+	char *json = NULL;
+	size_t len;
+
+	if (spec_process_state_json(&st, 43, "m=1", fds, 1, &json, &len, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(json, "{\"ociVersion\":\"1.2.0\",\"fds\":[\"seccompFd\"],"
+				  "\"pid\":43,\"metadata\":\"m=1\",\"state\":{"
+				  "\"ociVersion\":\"1.2.0\",\"id\":\"ctr\",\"status\":"
+				  "\"running\",\"pid\":42,\"bundle\":\"/b\","
+				  "\"annotations\":{\"k\":\"v\"}}}");
+	free(json);
+	/* No metadata: the key is left out. */
+	if (spec_process_state_json(&st, 43, NULL, fds, 1, &json, &len, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_null(strstr(json, "metadata"));
+	free(json);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +458,7 @@ int main(void)
 		cmocka_unit_test(test_client_profiles),
 		cmocka_unit_test(test_default_profile),
 		cmocka_unit_test(test_contrib_copy),
+		cmocka_unit_test(test_process_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
