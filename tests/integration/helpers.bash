@@ -178,6 +178,13 @@ assert_equal() {
 	fi
 }
 
+# Skip a test that needs user namespaces where this environment forbids
+# them (a chroot, as some CI sandboxes are, may not create one).
+require_userns() {
+	unshare --user true 2>/dev/null ||
+		skip "this environment cannot create user namespaces"
+}
+
 # Skip a test that needs a pure cgroup v2 host (the VM).
 require_cgroup_v2() {
 	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] ||
