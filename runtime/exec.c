@@ -205,6 +205,27 @@ static int add_caps(struct spec_process *p, const char *const *caps, size_t n,
 	return 0;
 }
 
+/* What a process.json leaves out, the container's process gives, as in
+ * runc: an exec'd process is never less confined than the container for
+ * want of a field (no capabilities object must not mean all of them). */
+static void inherit_restrictions(struct spec_process *p, const struct spec_config *cfg)
+{
+	const struct spec_process *c = &cfg->process;
+
+	if (!cfg->process_set)
+		return;
+	if (!p->caps.set)
+		p->caps = c->caps;
+	if (!p->n_rlimits) {
+		p->rlimits = c->rlimits;
+		p->n_rlimits = c->n_rlimits;
+	}
+	if (!p->apparmor_profile || !*p->apparmor_profile)
+		p->apparmor_profile = c->apparmor_profile;
+	if (!p->selinux_label || !*p->selinux_label)
+		p->selinux_label = c->selinux_label;
+}
+
 static int load_process(struct exec_job *j, struct berr *err)
 {
 	const struct rt_exec_opts *o = j->o;
@@ -232,6 +253,7 @@ static int load_process(struct exec_job *j, struct berr *err)
 	ret = spec_process_parse(json, len, &j->arena, &j->proc, err);
 	if (ret < 0)
 		return berr_wrap(err, ret, "--process %s", o->process_path);
+	inherit_restrictions(&j->proc, j->cfg);
 	return 0;
 }
 

@@ -259,6 +259,15 @@ uid=1000(user) gid=1000(user)"
 	assert_equal "$output" "replaced"
 }
 
+@test "exec --process without capabilities or rlimits gets the container's" {
+	start_ctr
+	echo '{"args": ["sh", "-c", "grep -E \"^Cap(Bnd|Eff)\" /proc/self/status; ulimit -n"], "cwd": "/"}' \
+		>"$BATS_TEST_TMPDIR/bare.json"
+	run berth exec --process "$BATS_TEST_TMPDIR/bare.json" ctr
+	assert_success
+	assert_equal "$output" $'CapEff:\t0000000020000420\nCapBnd:\t0000000020000420\n1024'
+}
+
 @test "exec: exit status propagates, 128+N when killed by signal N" {
 	start_ctr
 	run berth exec ctr sh -c 'exit 3'
