@@ -4,6 +4,7 @@
 #   make           build berth and berthd
 #   make demo      build, then run a container on a busybox rootfs
 #   make check     every test: unit (plain and sanitized), bats on this host, bats in a cgroup v2 VM
+#   make bench     berth against crun and runc on this host (bench-vm: in the cgroup v2 VM)
 #   make install   install into $(DESTDIR)$(PREFIX)
 
 PREFIX ?= /usr/local
@@ -23,7 +24,8 @@ DEPS_BUILD = gcc make pkg-config libseccomp-dev libcap-dev libyajl-dev \
 DEPS_TEST = bats busybox-static iproute2 util-linux procps psmisc jq \
 	libcap2-bin python3 socat
 DEPS_VM = qemu-system-x86 linux-image-amd64 kmod cpio
-DEPS = $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM)
+DEPS_BENCH = crun runc
+DEPS = $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM) $(DEPS_BENCH)
 
 LIB_SRCS = $(wildcard spec/*.c) $(wildcard isolation/*.c) $(wildcard runtime/*.c)
 BERTH_SRCS = $(wildcard cmd/berth/*.c)
@@ -37,7 +39,7 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 override CFLAGS += -DBERTH_VERSION='"$(VERSION)"' -DBERTH_COMMIT='"$(COMMIT)"'
 
-.PHONY: all deps demo check unit unit-sanitize integration vm install clean bench
+.PHONY: all deps demo check unit unit-sanitize integration vm install clean bench bench-vm
 
 all: $(BUILD)/berth
 
@@ -61,6 +63,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libberth.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
+# The benchmark's stopwatch; it links nothing of berth's.
+$(BUILD)/tests/benchtime: tests/bench/benchtime.c
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 # Installs only what is missing, so repeated runs cost one dpkg query.
 deps:
 	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -82,6 +90,13 @@ unit-sanitize:
 
 check: deps all
 	tests/check.sh
+
+# BENCH_ARGS passes options to tests/bench/bench.sh (see tests/bench/README.md).
+bench: deps all $(BUILD)/tests/benchtime
+	tests/bench/bench.sh $(BENCH_ARGS)
+
+bench-vm: deps all $(BUILD)/tests/benchtime
+	tests/bench/bench.sh --vm $(BENCH_ARGS)
 
 install: all
 	install -D -m 0755 $(BUILD)/berth $(DESTDIR)$(PREFIX)/bin/berth
