@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "isolation/syscalls.h"
@@ -65,6 +66,17 @@ int ns_time_offsets(const struct spec_time_offset *monotonic,
 	if (write(fd, buf, (size_t)n) != n)
 		return berr_sys(err, "write time namespace offsets");
 	return 0;
+}
+
+bool ns_is_ours(const char *path, enum spec_ns_type type)
+{
+	char own[64];
+	struct stat a, b;
+
+	snprintf(own, sizeof(own), "/proc/self/ns/%s", ns_proc_name(type));
+	if (stat(path, &a) < 0 || stat(own, &b) < 0)
+		return false;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 int ns_set_hostname(const char *name, struct berr *err)

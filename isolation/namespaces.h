@@ -3,6 +3,8 @@
 #ifndef BERTH_ISOLATION_NAMESPACES_H
 #define BERTH_ISOLATION_NAMESPACES_H
 
+#include <stdbool.h>
+
 #include "spec/config.h"
 #include "spec/err.h"
 
@@ -19,6 +21,9 @@ int ns_join(const char *path, enum spec_ns_type type, struct berr *err);
  * unshare(CLONE_NEWTIME), before any process enters it. */
 int ns_time_offsets(const struct spec_time_offset *monotonic,
 		    const struct spec_time_offset *boottime, struct berr *err);
+
+/* Is the namespace at path the one this process is in? */
+bool ns_is_ours(const char *path, enum spec_ns_type type);
 
 int ns_set_hostname(const char *name, struct berr *err);
 int ns_set_domainname(const char *name, struct berr *err);

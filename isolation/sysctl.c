@@ -31,7 +31,7 @@ static int sysctl_namespace(const char *key)
 }
 
 int sysctl_check(const struct spec_kv *sysctl, size_t n,
-		 const bool new_ns[NS_TYPES], struct berr *err)
+		 const bool private_ns[NS_TYPES], struct berr *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		int ns = sysctl_namespace(sysctl[i].key);
@@ -41,9 +41,9 @@ int sysctl_check(const struct spec_kv *sysctl, size_t n,
 					"linux.sysctl: %s is not namespaced: the container "
 					"cannot set it without changing the host",
 					sysctl[i].key);
-		if (!new_ns[ns])
+		if (!private_ns[ns])
 			return berr_fail(err, EPERM,
-					"linux.sysctl: %s needs a new %s namespace", sysctl[i].key,
+					"linux.sysctl: %s needs a %s namespace of the container's own", sysctl[i].key,
 					ns == NS_IPC ? "ipc" : ns == NS_NETWORK ? "network" : "uts");
 	}
 	return 0;

@@ -9,9 +9,10 @@
 #include "spec/err.h"
 
 /* Refuse keys that are not namespaced, or whose namespace the container
- * shares with the host.  new_ns[t] says whether namespace t is new. */
+ * shares with the host.  private_ns[t] says whether namespace t is the
+ * container's own (new, or joined and not berth's). */
 int sysctl_check(const struct spec_kv *sysctl, size_t n,
-		 const bool new_ns[NS_TYPES], struct berr *err);
+		 const bool private_ns[NS_TYPES], struct berr *err);
 
 /* Write them through the container's /proc (after pivot_root). */
 int sysctl_apply(const struct spec_kv *sysctl, size_t n, struct berr *err);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "isolation/capabilities.h"
+#include "isolation/namespaces.h"
 #include "isolation/sysctl.h"
 
 static bool ns_is_new(const struct spec_config *cfg, enum spec_ns_type t)
@@ -42,7 +43,7 @@ static int check_process(const struct spec_config *cfg, bool console_socket,
 static int check_linux(const struct spec_config *cfg, struct berr *err)
 {
 	const struct spec_linux *l = &cfg->linux;
-	bool new_ns[NS_TYPES] = { false };
+	bool private_ns[NS_TYPES] = { false };
 
 	if (!spec_namespace_find(cfg, NS_MOUNT))
 		return berr_fail(err, EINVAL,
@@ -67,9 +68,12 @@ static int check_linux(const struct spec_config *cfg, struct berr *err)
 		return berr_fail(err, EOPNOTSUPP, ".linux.intelRdt: not supported by berth");
 	if (l->n_net_devices)
 		return berr_fail(err, EOPNOTSUPP, ".linux.netDevices: not supported by berth yet");
-	for (int t = 0; t < NS_TYPES; t++)
-		new_ns[t] = ns_is_new(cfg, (enum spec_ns_type)t);
-	return sysctl_check(l->sysctl, l->n_sysctl, new_ns, err);
+	for (int t = 0; t < NS_TYPES; t++) {
+		const struct spec_namespace *ns = spec_namespace_find(cfg, (enum spec_ns_type)t);
+
+		private_ns[t] = ns && (!ns->path || !ns_is_ours(ns->path, ns->type));
+	}
+	return sysctl_check(l->sysctl, l->n_sysctl, private_ns, err);
 }
 
 int validate_for_create(const struct spec_config *cfg, bool console_socket,

@@ -108,9 +108,14 @@ expect_create_error() {
 	expect_create_error "kernel.panic is not namespaced"
 }
 
+@test "a network sysctl in the host's network namespace is refused" {
+	update_config '.linux.namespaces |= map(if .type == "network" then .path = "/proc/self/ns/net" else . end) | .linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+	expect_create_error "net.ipv4.ip_forward needs a network namespace of the container's own"
+}
+
 @test "a network sysctl without a network namespace is refused" {
 	update_config '.linux.namespaces |= map(select(.type != "network")) | .linux.sysctl = {"net.ipv4.ip_forward": "1"}'
-	expect_create_error "net.ipv4.ip_forward needs a new network namespace"
+	expect_create_error "net.ipv4.ip_forward needs a network namespace of the container's own"
 }
 
 @test "a failing mount in the middle leaves no cgroup, state or process" {
