@@ -20,8 +20,8 @@ LDLIBS = -lseccomp -lcap -lyajl
 
 # Debian packages the build and the tests need.
 DEPS_BUILD = gcc make pkg-config libseccomp-dev libcap-dev libyajl-dev \
-	libcmocka-dev libmicrohttpd-dev libarchive-dev libcgroup-dev
-DEPS_TEST = bats busybox-static iproute2 util-linux procps psmisc jq \
+	libcmocka-dev libmicrohttpd-dev libarchive-dev libcgroup-dev nettle-dev
+DEPS_TEST = bats busybox-static iproute2 util-linux procps psmisc jq curl docker.io \
 	libcap2-bin python3 socat
 DEPS_VM = qemu-system-x86 linux-image-amd64 kmod cpio
 DEPS_BENCH = crun runc
@@ -29,10 +29,12 @@ DEPS = $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM) $(DEPS_BENCH)
 
 LIB_SRCS = $(wildcard spec/*.c) $(wildcard isolation/*.c) $(wildcard runtime/*.c)
 BERTH_SRCS = $(wildcard cmd/berth/*.c)
+BERTHD_SRCS = $(wildcard cmd/berthd/*.c)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 BERTH_OBJS = $(BERTH_SRCS:%.c=$(BUILD)/%.o)
+BERTHD_OBJS = $(BERTHD_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -41,7 +43,11 @@ override CFLAGS += -DBERTH_VERSION='"$(VERSION)"' -DBERTH_COMMIT='"$(COMMIT)"'
 
 .PHONY: all deps demo check unit unit-sanitize integration vm install clean bench bench-vm
 
-all: $(BUILD)/berth
+# berthd and its helpers: the per-container shim and the image unpacker
+# (kept out of the daemon so that it links no archive library).
+BERTHD_BINS = $(BUILD)/berthd $(BUILD)/berthd-shim $(BUILD)/berthd-unpack
+
+all: $(BUILD)/berth $(BERTHD_BINS)
 
 # Quiet by default; make V=1 shows the commands.
 Q = $(if $(V),,@)
@@ -58,6 +64,18 @@ $(BUILD)/libberth.a: $(LIB_OBJS)
 $(BUILD)/berth: $(BERTH_OBJS) $(BUILD)/libberth.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/berthd: $(BERTHD_OBJS) $(BUILD)/libberth.a
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lmicrohttpd -lpthread
+
+$(BUILD)/berthd-shim: $(BUILD)/cmd/berthd/helpers/shim.o $(BUILD)/libberth.a
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/berthd-unpack: $(BUILD)/cmd/berthd/helpers/unpack.o $(BUILD)/libberth.a
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -larchive -lnettle
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libberth.a
 	@mkdir -p $(dir $@)
@@ -100,8 +118,13 @@ bench-vm: deps all $(BUILD)/tests/benchtime
 
 install: all
 	install -D -m 0755 $(BUILD)/berth $(DESTDIR)$(PREFIX)/bin/berth
+	install -D -m 0755 $(BUILD)/berthd $(DESTDIR)$(PREFIX)/bin/berthd
+	install -D -m 0755 $(BUILD)/berthd-shim $(DESTDIR)$(PREFIX)/libexec/berth/berthd-shim
+	install -D -m 0755 $(BUILD)/berthd-unpack $(DESTDIR)$(PREFIX)/libexec/berth/berthd-unpack
+	install -D -m 0644 contrib/berthd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/berthd.service
 
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJS:.o=.d) $(BERTH_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(BERTH_OBJS:.o=.d) $(BERTHD_OBJS:.o=.d) \
+	$(BUILD)/cmd/berthd/helpers/shim.d $(BUILD)/cmd/berthd/helpers/unpack.d

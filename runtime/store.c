@@ -89,8 +89,8 @@ static int load_state(struct store_container *c, struct berr *err)
 	return 0;
 }
 
-int store_open(const char *root, const char *id, bool exclusive,
-	       struct store_container *c, struct berr *err)
+static int open_steps(const char *root, const char *id, bool exclusive,
+		      struct store_container *c, struct berr *err)
 {
 	int ret;
 
@@ -109,6 +109,17 @@ int store_open(const char *root, const char *id, bool exclusive,
 	if (faccessat(c->dirfd, ".", F_OK, 0) < 0 || access(c->dir, F_OK) < 0)
 		return berr_fail(err, ENOENT, "container \"%s\" does not exist", id);
 	return load_state(c, err);
+}
+
+int store_open(const char *root, const char *id, bool exclusive,
+	       struct store_container *c, struct berr *err)
+{
+	int ret = open_steps(root, id, exclusive, c, err);
+
+	/* Callers close only what opened: a failure releases it all here. */
+	if (ret < 0)
+		store_close(c);
+	return ret;
 }
 
 int store_save(struct store_container *c, const struct spec_state *s,

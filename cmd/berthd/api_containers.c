@@ -1,0 +1,928 @@
+/* Containers: create (the request body), list, inspect, and the lifecycle
+ * calls that map one to one onto the model. */
+#include <ctype.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <yajl/yajl_tree.h>
+
+#include "api.h"
+#include "runtime/daemon_kv.h"
+#include "runtime/daemon_log.h"
+#include "spec/cleanup.h"
+#include "spec/json_read.h"
+
+/* --- create --------------------------------------------------------------- */
+
+static char **strv_from(const char **v, size_t n)
+{
+	return daemon_strv_dup((char *const *)v, n);
+}
+
+/* An optional string array: absent/null stays NULL; a plain string (docker
+ * accepts "Cmd": "ls") is a one-element list. */
+static int get_strv(struct jr *r, yajl_val obj, const char *key, char ***out)
+{
+	yajl_val v = jr_get(obj, key);
+	const char **arr = NULL;
+	size_t n = 0;
+	int ret;
+
+	if (!v)
+		return 0;
+	if (YAJL_IS_STRING(v)) {
+		const char *one[1] = { v->u.string };
+
+		*out = strv_from(one, 1);
+		return *out ? 1 : -ENOMEM;
+	}
+	ret = jr_str_array(r, obj, key, &arr, &n);
+	if (ret <= 0)
+		return ret;
+	*out = strv_from(arr, n);
+	return *out ? 1 : -ENOMEM;
+}
+
+static int get_str(struct jr *r, yajl_val obj, const char *key, char **out)
+{
+	const char *s = NULL;
+	int ret = jr_str(r, obj, key, &s);
+
+	if (ret == 1 && !(*out = strdup(s)))
+		return -ENOMEM;
+	return ret;
+}
+
+/* A field berthd does not support: fine when absent or at its zero value
+ * (what the docker CLI sends by default), an error when set. */
+static int refuse_set(struct jr *r, yajl_val obj, const char *key, const char *what)
+{
+	yajl_val v = jr_get(obj, key);
+	bool set = false;
+
+	if (!v)
+		return 0;
+	if (YAJL_IS_TRUE(v))
+		set = true;
+	else if (YAJL_IS_STRING(v))
+		set = v->u.string[0] != '\0';
+	else if (YAJL_IS_NUMBER(v))
+		set = strcmp(v->u.number.r, "0") != 0;
+	else if (YAJL_IS_ARRAY(v))
+		set = v->u.array.len != 0;
+	else if (YAJL_IS_OBJECT(v))
+		set = v->u.object.len != 0;
+	if (set)
+		return jr_fail_key(r, key, "%s is not supported by berthd", what);
+	return 0;
+}
+
+static int get_labels(struct jr *r, yajl_val obj, char ***out)
+{
+	struct spec_kv *kv = NULL;
+	size_t n = 0;
+	int ret = jr_str_map(r, obj, "Labels", &kv, &n);
+
+	if (ret <= 0)
+		return ret;
+	*out = calloc(n + 1, sizeof(char *));
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (asprintf(&(*out)[i], "%s=%s", kv[i].key, kv[i].value) < 0)
+			return -ENOMEM;
+	return 1;
+}
+
+static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
+{
+	static const struct {
+		const char *key, *what;
+	} unsupported[] = {
+		{ "PortBindings", "publishing ports" },
+		{ "PublishAllPorts", "publishing ports" },
+		{ "Devices", "adding host devices" },
+		{ "DeviceRequests", "device requests" },
+		{ "DeviceCgroupRules", "device cgroup rules" },
+		{ "Mounts", "HostConfig.Mounts (use Binds)" },
+		{ "VolumesFrom", "volumes from other containers" },
+		{ "VolumeDriver", "volume drivers" },
+		{ "Links", "links" },
+		{ "Dns", "DNS servers" },
+		{ "DnsOptions", "DNS options" },
+		{ "DnsSearch", "DNS search domains" },
+		{ "ExtraHosts", "extra hosts" },
+		{ "GroupAdd", "additional groups" },
+		{ "Ulimits", "ulimits" },
+		{ "OomScoreAdj", "oom score adjustment" },
+		{ "OomKillDisable", "disabling the OOM killer" },
+		{ "ShmSize", "a custom /dev/shm size" },
+		{ "Tmpfs", "tmpfs mounts" },
+		{ "Sysctls", "sysctls" },
+		{ "Init", "an init process" },
+		{ "CpuPeriod", "CpuPeriod (use NanoCpus)" },
+		{ "CpuQuota", "CpuQuota (use NanoCpus)" },
+		{ "CpuRealtimePeriod", "real-time CPU limits" },
+		{ "CpuRealtimeRuntime", "real-time CPU limits" },
+		{ "CpusetCpus", "cpusets" },
+		{ "CpusetMems", "cpusets" },
+		{ "BlkioWeight", "block I/O limits" },
+		{ "BlkioWeightDevice", "block I/O limits" },
+		{ "BlkioDeviceReadBps", "block I/O limits" },
+		{ "BlkioDeviceWriteBps", "block I/O limits" },
+		{ "BlkioDeviceReadIOps", "block I/O limits" },
+		{ "BlkioDeviceWriteIOps", "block I/O limits" },
+		{ "MemoryReservation", "memory reservations" },
+		{ "KernelMemory", "kernel memory limits" },
+		{ "KernelMemoryTCP", "kernel memory limits" },
+		{ "CgroupParent", "a per-container cgroup parent" },
+		{ "Cgroup", "joining another cgroup" },
+		{ "PidMode", "PidMode" },
+		{ "UTSMode", "UTSMode" },
+		{ "UsernsMode", "user namespaces" },
+		{ "Runtime", "choosing a runtime" },
+		{ "Isolation", "isolation modes" },
+		{ "StorageOpt", "storage options" },
+		{ "MaskedPaths", "custom masked paths" },
+		{ "ReadonlyPaths", "custom read-only paths" },
+		{ "ContainerIDFile", "ContainerIDFile" },
+		{ "CpuCount", "CpuCount" },
+		{ "CpuPercent", "CpuPercent" },
+		{ "IOMaximumIOps", "IOMaximumIOps" },
+		{ "IOMaximumBandwidth", "IOMaximumBandwidth" },
+		{ NULL, NULL },
+	};
+	yajl_val rp, lc;
+	const char *mode = NULL;
+	int64_t swappiness = -1;
+	int ret;
+
+	JR_TRY(jr_val_object(r, hc));
+	for (size_t i = 0; unsupported[i].key; i++)
+		JR_TRY(refuse_set(r, hc, unsupported[i].key, unsupported[i].what));
+	JR_TRY(jr_i64(r, hc, "MemorySwappiness", &swappiness));
+	if (swappiness != -1 && jr_get(hc, "MemorySwappiness"))
+		return jr_fail_key(r, "MemorySwappiness", "is not supported by berthd");
+	ret = jr_str(r, hc, "IpcMode", &mode);
+	JR_TRY(ret);
+	if (ret == 1 && *mode && strcmp(mode, "private") && strcmp(mode, "shareable"))
+		return jr_fail_key(r, "IpcMode", "\"%s\" is not supported by berthd", mode);
+	mode = NULL;
+	ret = jr_str(r, hc, "CgroupnsMode", &mode);
+	JR_TRY(ret);
+	if (ret == 1 && *mode && strcmp(mode, "private"))
+		return jr_fail_key(r, "CgroupnsMode", "\"%s\" is not supported by berthd", mode);
+	lc = jr_get(hc, "LogConfig");
+	if (lc && YAJL_IS_OBJECT(lc)) {
+		const char *type = NULL;
+		size_t mark = jr_enter_key(r, "LogConfig");
+
+		JR_TRY(jr_str(r, lc, "Type", &type));
+		if (type && *type)
+			return jr_fail_key(r, "Type",
+					   "log drivers are not supported by berthd (it keeps "
+					   "its own log file)");
+		JR_TRY(refuse_set(r, lc, "Config", "log driver options"));
+		jr_leave(r, mark);
+	}
+	JR_TRY(get_strv(r, hc, "Binds", &s->binds));
+	JR_TRY(get_strv(r, hc, "CapAdd", &s->cap_add));
+	JR_TRY(get_strv(r, hc, "CapDrop", &s->cap_drop));
+	JR_TRY(get_strv(r, hc, "SecurityOpt", &s->security_opt));
+	JR_TRY(jr_i64(r, hc, "Memory", &s->memory));
+	JR_TRY(jr_i64(r, hc, "MemorySwap", &s->memory_swap));
+	JR_TRY(jr_i64(r, hc, "NanoCpus", &s->nano_cpus));
+	JR_TRY(jr_i64(r, hc, "CpuShares", &s->cpu_shares));
+	JR_TRY(jr_i64(r, hc, "PidsLimit", &s->pids_limit));
+	JR_TRY(jr_bool(r, hc, "ReadonlyRootfs", &s->readonly_rootfs));
+	JR_TRY(jr_bool(r, hc, "Privileged", &s->privileged));
+	JR_TRY(jr_bool(r, hc, "AutoRemove", &s->auto_remove));
+	JR_TRY(get_str(r, hc, "NetworkMode", &s->network_mode));
+	rp = jr_get(hc, "RestartPolicy");
+	if (rp) {
+		size_t mark = jr_enter_key(r, "RestartPolicy");
+		int32_t max = 0;
+
+		JR_TRY(jr_val_object(r, rp));
+		JR_TRY(get_str(r, rp, "Name", &s->restart_name));
+		JR_TRY(jr_i32(r, rp, "MaximumRetryCount", &max));
+		s->restart_max = max;
+		jr_leave(r, mark);
+	}
+	return 0;
+}
+
+static int parse_create(const char *body, size_t len, struct daemon_spec *s, struct arena *a,
+			struct berr *err)
+{
+	cleanup_tree yajl_val doc = NULL;
+	struct jr r;
+	yajl_val hc, vols;
+	int32_t timeout = -1;
+	int ret;
+
+	if (!body || !len)
+		return berr_fail(err, EINVAL, "the request has no body (a container config)");
+	ret = jr_parse(body, len, &doc, err);
+	if (ret < 0)
+		return ret;
+	jr_init(&r, a, err);
+	s->stop_timeout = -1;
+	JR_TRY(jr_val_object(&r, doc));
+	JR_TRY(get_str(&r, doc, "Image", &s->image));
+	if (!s->image || !*s->image)
+		return berr_fail(err, EINVAL, "config: Image is required");
+	JR_TRY(get_str(&r, doc, "Hostname", &s->hostname));
+	JR_TRY(get_str(&r, doc, "Domainname", &s->domainname));
+	JR_TRY(get_str(&r, doc, "User", &s->user));
+	JR_TRY(get_str(&r, doc, "WorkingDir", &s->workdir));
+	JR_TRY(get_str(&r, doc, "StopSignal", &s->stop_signal));
+	JR_TRY(jr_i32(&r, doc, "StopTimeout", &timeout));
+	s->stop_timeout = timeout;
+	JR_TRY(get_strv(&r, doc, "Cmd", &s->cmd));
+	JR_TRY(get_strv(&r, doc, "Entrypoint", &s->entrypoint));
+	JR_TRY(get_strv(&r, doc, "Env", &s->env));
+	JR_TRY(get_labels(&r, doc, &s->labels));
+	JR_TRY(jr_bool(&r, doc, "Tty", &s->tty));
+	JR_TRY(jr_bool(&r, doc, "OpenStdin", &s->open_stdin));
+	JR_TRY(jr_bool(&r, doc, "StdinOnce", &s->stdin_once));
+	JR_TRY(jr_bool(&r, doc, "AttachStdin", &s->attach_stdin));
+	JR_TRY(jr_bool(&r, doc, "AttachStdout", &s->attach_stdout));
+	JR_TRY(jr_bool(&r, doc, "AttachStderr", &s->attach_stderr));
+	JR_TRY(refuse_set(&r, doc, "Healthcheck", "Healthcheck"));
+	JR_TRY(refuse_set(&r, doc, "OnBuild", "OnBuild"));
+	JR_TRY(refuse_set(&r, doc, "Shell", "Shell"));
+	vols = jr_get(doc, "Volumes");
+	if (vols && YAJL_IS_OBJECT(vols) && vols->u.object.len)
+		return berr_fail(err, EINVAL,
+				 "config: anonymous volumes are not supported by berthd (bind "
+				 "a host directory instead)");
+	if (s->env)
+		for (size_t i = 0; s->env[i]; i++)
+			if (!s->env[i][0] || s->env[i][0] == '=')
+				return berr_fail(err, EINVAL, "invalid environment variable: \"%s\"",
+						 s->env[i]);
+	hc = jr_get(doc, "HostConfig");
+	if (hc) {
+		size_t mark = jr_enter_key(&r, "HostConfig");
+
+		JR_TRY(parse_host_config(&r, hc, s));
+		jr_leave(&r, mark);
+	}
+	return 0;
+}
+
+enum MHD_Result api_container_create(struct req *r)
+{
+	struct daemon_spec s = { 0 };
+	struct arena a = { 0 };
+	cleanup_jw struct jw *w = jw_new(false);
+	struct berr err = { 0 };
+	char id[65];
+	int ret;
+
+	ret = parse_create(r->body, r->body_len, &s, &a, &err);
+	arena_release(&a);
+	if (ret == -ENOMEM)
+		ret = berr_set(&err, ENOMEM, "create");
+	if (ret < 0) {
+		daemon_spec_free(&s);
+		return http_reply_error(r, 400, "%s", err.msg);
+	}
+	ret = daemon_create(r->srv->d, &s, http_query(r, "name"), id, &err);
+	daemon_spec_free(&s);
+	if (ret < 0)
+		return http_reply_berr(r, ret, &err);
+	jw_map_open(w);
+	jw_kstr(w, "Id", id);
+	jw_key(w, "Warnings");
+	jw_array_open(w);
+	jw_array_close(w);
+	jw_map_close(w);
+	return http_reply_json(r, 201, w);
+}
+
+/* --- inspect and list ------------------------------------------------------------ */
+
+static void strv_or_null(struct jw *w, const char *key, char **v)
+{
+	jw_key(w, key);
+	if (!v) {
+		jw_null(w);
+		return;
+	}
+	jw_array_open(w);
+	for (size_t i = 0; v[i]; i++)
+		jw_str(w, v[i]);
+	jw_array_close(w);
+}
+
+static void labels_map(struct jw *w, char **labels)
+{
+	jw_key(w, "Labels");
+	jw_map_open(w);
+	for (size_t i = 0; labels && labels[i]; i++) {
+		char *eq = strchr(labels[i], '=');
+		char key[512];
+
+		snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - labels[i]) : (int)strlen(labels[i]),
+			 labels[i]);
+		jw_kstr(w, key, eq ? eq + 1 : "");
+	}
+	jw_map_close(w);
+}
+
+static const char *network_name(const struct daemon_spec *s)
+{
+	const char *m = s->network_mode;
+
+	if (!m || !*m || !strcmp(m, "default"))
+		return "bridge";
+	return m;
+}
+
+/* Until bridge networks exist, "bridge" is a namespace with loopback only:
+ * no endpoint, no address; inspect says so in the network's entry. */
+static void network_settings(struct jw *w, const struct daemon_container *c, bool full)
+{
+	const char *net = network_name(&c->spec);
+
+	jw_key(w, "NetworkSettings");
+	jw_map_open(w);
+	if (full) {
+		jw_kstr(w, "Bridge", "");
+		jw_kstr(w, "SandboxID", "");
+		jw_key(w, "Ports");
+		jw_map_open(w);
+		jw_map_close(w);
+		jw_kstr(w, "SandboxKey", "");
+		jw_kstr(w, "Gateway", "");
+		jw_kstr(w, "IPAddress", "");
+		jw_kint(w, "IPPrefixLen", 0);
+		jw_kstr(w, "MacAddress", "");
+	}
+	jw_key(w, "Networks");
+	jw_map_open(w);
+	jw_key(w, net);
+	jw_map_open(w);
+	jw_key(w, "IPAMConfig");
+	jw_null(w);
+	jw_key(w, "Links");
+	jw_null(w);
+	jw_key(w, "Aliases");
+	jw_null(w);
+	jw_kstr(w, "NetworkID", strcmp(net, "host") == 0 ? "host"
+				: strcmp(net, "none") == 0 ? "none"
+							   : "loopback-only");
+	jw_kstr(w, "EndpointID", "");
+	jw_kstr(w, "Gateway", "");
+	jw_kstr(w, "IPAddress", "");
+	jw_kint(w, "IPPrefixLen", 0);
+	jw_kstr(w, "MacAddress", "");
+	jw_key(w, "DriverOpts");
+	jw_null(w);
+	jw_map_close(w);
+	jw_map_close(w);
+	jw_map_close(w);
+}
+
+static void state_json(struct jw *w, const struct daemon_container *c)
+{
+	jw_key(w, "State");
+	jw_map_open(w);
+	jw_kstr(w, "Status", daemon_status_name(c->status));
+	jw_kbool(w, "Running", c->status == DS_RUNNING || c->status == DS_PAUSED);
+	jw_kbool(w, "Paused", c->status == DS_PAUSED);
+	jw_kbool(w, "Restarting", c->status == DS_RESTARTING);
+	jw_kbool(w, "OOMKilled", c->oom_killed);
+	jw_kbool(w, "Dead", c->status == DS_DEAD);
+	jw_kint(w, "Pid", c->pid);
+	jw_kint(w, "ExitCode", c->exit_code);
+	jw_kstr(w, "Error", c->error ? c->error : "");
+	jw_kstr(w, "StartedAt", c->started_at[0] ? c->started_at : "0001-01-01T00:00:00Z");
+	jw_kstr(w, "FinishedAt", c->finished_at[0] ? c->finished_at : "0001-01-01T00:00:00Z");
+	jw_map_close(w);
+}
+
+static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_container *c)
+{
+	const struct daemon_spec *s = &c->spec;
+	cleanup_free char *log = daemon_log_path(srv->d, c->id);
+	char dir[4096];
+
+	snprintf(dir, sizeof(dir), "%s/containers/%s", srv->data_root, c->id);
+	jw_map_open(w);
+	jw_kstr(w, "Id", c->id);
+	jw_kstr(w, "Created", c->created);
+	jw_kstr(w, "Path", s->entrypoint && s->entrypoint[0] ? s->entrypoint[0]
+			    : s->cmd && s->cmd[0]		   ? s->cmd[0]
+								   : "");
+	jw_key(w, "Args");
+	jw_array_open(w);
+	{
+		bool first = true;
+
+		for (size_t i = 0; s->entrypoint && s->entrypoint[i]; i++, first = false)
+			if (!first)
+				jw_str(w, s->entrypoint[i]);
+		for (size_t i = 0; s->cmd && s->cmd[i]; i++, first = false)
+			if (!first)
+				jw_str(w, s->cmd[i]);
+	}
+	jw_array_close(w);
+	state_json(w, c);
+	jw_kstr(w, "Image", s->image_id);
+	jw_kstr(w, "ResolvConfPath", "");
+	jw_kstr(w, "HostnamePath", "");
+	jw_kstr(w, "HostsPath", "");
+	jw_kstr(w, "LogPath", log ? log : "");
+	{
+		char name[300];
+
+		snprintf(name, sizeof(name), "/%s", c->name);
+		jw_kstr(w, "Name", name);
+	}
+	jw_kint(w, "RestartCount", c->restart_count);
+	jw_kstr(w, "Driver", "overlay");
+	jw_kstr(w, "Platform", "linux");
+	jw_kstr(w, "MountLabel", "");
+	jw_kstr(w, "ProcessLabel", "");
+	jw_kstr(w, "AppArmorProfile", "");
+	jw_key(w, "ExecIDs");
+	jw_null(w);
+	jw_key(w, "HostConfig");
+	jw_map_open(w);
+	strv_or_null(w, "Binds", s->binds);
+	jw_key(w, "LogConfig");
+	jw_map_open(w);
+	jw_kstr(w, "Type", "cri-file");
+	jw_key(w, "Config");
+	jw_map_open(w);
+	jw_map_close(w);
+	jw_map_close(w);
+	jw_kstr(w, "NetworkMode", s->network_mode && *s->network_mode ? s->network_mode
+								      : "default");
+	jw_key(w, "PortBindings");
+	jw_map_open(w);
+	jw_map_close(w);
+	jw_key(w, "RestartPolicy");
+	jw_map_open(w);
+	jw_kstr(w, "Name", s->restart_name && *s->restart_name ? s->restart_name : "no");
+	jw_kint(w, "MaximumRetryCount", s->restart_max);
+	jw_map_close(w);
+	jw_kbool(w, "AutoRemove", s->auto_remove);
+	strv_or_null(w, "CapAdd", s->cap_add);
+	strv_or_null(w, "CapDrop", s->cap_drop);
+	jw_kstr(w, "CgroupnsMode", "private");
+	jw_kstr(w, "IpcMode", "private");
+	jw_kbool(w, "Privileged", s->privileged);
+	jw_kbool(w, "ReadonlyRootfs", s->readonly_rootfs);
+	strv_or_null(w, "SecurityOpt", s->security_opt);
+	jw_kstr(w, "Runtime", "berth");
+	jw_kint(w, "Memory", s->memory);
+	jw_kint(w, "MemorySwap", s->memory_swap);
+	jw_kint(w, "NanoCpus", s->nano_cpus);
+	jw_kint(w, "CpuShares", s->cpu_shares);
+	jw_key(w, "PidsLimit");
+	if (s->pids_limit)
+		jw_int(w, s->pids_limit);
+	else
+		jw_null(w);
+	jw_map_close(w);
+	jw_key(w, "GraphDriver");
+	jw_map_open(w);
+	jw_kstr(w, "Name", "overlay");
+	jw_key(w, "Data");
+	jw_map_open(w);
+	{
+		char p[4200];
+
+		snprintf(p, sizeof(p), "%s/rootfs", dir);
+		jw_kstr(w, "MergedDir", p);
+		snprintf(p, sizeof(p), "%s/upper", dir);
+		jw_kstr(w, "UpperDir", p);
+		snprintf(p, sizeof(p), "%s/work", dir);
+		jw_kstr(w, "WorkDir", p);
+	}
+	jw_map_close(w);
+	jw_map_close(w);
+	jw_key(w, "Mounts");
+	jw_array_open(w);
+	jw_array_close(w);
+	jw_key(w, "Config");
+	jw_map_open(w);
+	jw_kstr(w, "Hostname", s->hostname && *s->hostname ? s->hostname : "");
+	jw_kstr(w, "Domainname", s->domainname ? s->domainname : "");
+	jw_kstr(w, "User", s->user ? s->user : "");
+	jw_kbool(w, "AttachStdin", s->attach_stdin);
+	jw_kbool(w, "AttachStdout", s->attach_stdout);
+	jw_kbool(w, "AttachStderr", s->attach_stderr);
+	jw_kbool(w, "Tty", s->tty);
+	jw_kbool(w, "OpenStdin", s->open_stdin);
+	jw_kbool(w, "StdinOnce", s->stdin_once);
+	strv_or_null(w, "Env", s->env);
+	strv_or_null(w, "Cmd", s->cmd);
+	jw_kstr(w, "Image", s->image);
+	jw_key(w, "Volumes");
+	jw_null(w);
+	jw_kstr(w, "WorkingDir", s->workdir ? s->workdir : "");
+	strv_or_null(w, "Entrypoint", s->entrypoint);
+	jw_key(w, "OnBuild");
+	jw_null(w);
+	labels_map(w, s->labels);
+	if (s->stop_signal)
+		jw_kstr(w, "StopSignal", s->stop_signal);
+	if (s->stop_timeout >= 0)
+		jw_kint(w, "StopTimeout", s->stop_timeout);
+	jw_map_close(w);
+	network_settings(w, c, true);
+	jw_map_close(w);
+}
+
+enum MHD_Result api_container_inspect(struct req *r)
+{
+	cleanup_jw struct jw *w = jw_new(false);
+	struct daemon_container *c;
+	struct berr err;
+	int ret = daemon_get(r->srv->d, r->params[0], &c, &err);
+
+	if (ret < 0)
+		return http_reply_berr(r, ret, &err);
+	daemon_lock(r->srv->d);
+	inspect_json(w, r->srv, c);
+	daemon_unlock(r->srv->d);
+	daemon_put(r->srv->d, c);
+	return http_reply_json(r, 200, w);
+}
+
+static void human_duration(int64_t secs, char *buf, size_t size)
+{
+	if (secs < 1)
+		snprintf(buf, size, "Less than a second");
+	else if (secs == 1)
+		snprintf(buf, size, "1 second");
+	else if (secs < 60)
+		snprintf(buf, size, "%lld seconds", (long long)secs);
+	else if (secs < 120)
+		snprintf(buf, size, "About a minute");
+	else if (secs < 3600)
+		snprintf(buf, size, "%lld minutes", (long long)secs / 60);
+	else if (secs < 7200)
+		snprintf(buf, size, "About an hour");
+	else if (secs < 48 * 3600)
+		snprintf(buf, size, "%lld hours", (long long)secs / 3600);
+	else
+		snprintf(buf, size, "%lld days", (long long)secs / 86400);
+}
+
+static int64_t since_secs(const char *ts)
+{
+	int64_t ns;
+
+	if (!ts || !*ts || daemon_log_time(ts, &ns) < 0)
+		return 0;
+	return (int64_t)time(NULL) - ns / 1000000000LL;
+}
+
+static void status_text(const struct daemon_container *c, char *buf, size_t size)
+{
+	char d[64];
+
+	switch (c->status) {
+	case DS_RUNNING:
+	case DS_PAUSED:
+		human_duration(since_secs(c->started_at), d, sizeof(d));
+		snprintf(buf, size, "Up %s%s", d, c->status == DS_PAUSED ? " (Paused)" : "");
+		break;
+	case DS_RESTARTING:
+		human_duration(since_secs(c->finished_at), d, sizeof(d));
+		snprintf(buf, size, "Restarting (%d) %s ago", c->exit_code, d);
+		break;
+	case DS_EXITED:
+		human_duration(since_secs(c->finished_at), d, sizeof(d));
+		snprintf(buf, size, "Exited (%d) %s ago", c->exit_code, d);
+		break;
+	case DS_CREATED:
+		snprintf(buf, size, "Created");
+		break;
+	case DS_REMOVING:
+		snprintf(buf, size, "Removal In Progress");
+		break;
+	default:
+		snprintf(buf, size, "Dead");
+	}
+}
+
+/* docker's Command: the arguments joined, quoted where needed. */
+static void command_text(const struct daemon_spec *s, char *buf, size_t size)
+{
+	size_t used = 0;
+	char **lists[2] = { s->entrypoint, s->cmd };
+
+	buf[0] = '\0';
+	for (int l = 0; l < 2; l++) {
+		for (size_t i = 0; lists[l] && lists[l][i]; i++) {
+			const char *a = lists[l][i];
+			bool quote = !*a || strpbrk(a, " \t\n'\"$;&|<>()*?\\") != NULL;
+			int n = snprintf(buf + used, size - used, quote ? "%s'%s'" : "%s%s",
+					 used ? " " : "", a);
+
+			if (n < 0 || (size_t)n >= size - used)
+				return;
+			used += (size_t)n;
+		}
+	}
+}
+
+static bool label_match(const struct filters *f, char **labels)
+{
+	char **want = filters_values(f, "label");
+
+	for (size_t i = 0; want && want[i]; i++) {
+		bool found = false;
+
+		for (size_t j = 0; labels && labels[j]; j++) {
+			size_t klen = strcspn(labels[j], "=");
+
+			found |= strcmp(labels[j], want[i]) == 0 ||
+				 (!strchr(want[i], '=') && strlen(want[i]) == klen &&
+				  strncmp(labels[j], want[i], klen) == 0);
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static bool list_match(const struct filters *f, const struct daemon_container *c)
+{
+	char **names = filters_values(f, "name"), **ids = filters_values(f, "id");
+	bool ok;
+
+	if (!filters_match(f, "status", daemon_status_name(c->status)))
+		return false;
+	if (!label_match(f, c->spec.labels))
+		return false;
+	ok = !names;
+	for (size_t i = 0; names && names[i]; i++)
+		ok |= strstr(c->name, names[i][0] == '/' ? names[i] + 1 : names[i]) != NULL;
+	if (!ok)
+		return false;
+	ok = !ids;
+	for (size_t i = 0; ids && ids[i]; i++)
+		ok |= strncmp(c->id, ids[i], strlen(ids[i])) == 0;
+	return ok;
+}
+
+enum MHD_Result api_container_list(struct req *r)
+{
+	static const char *const allowed[] = { "status", "label", "name", "id", NULL };
+	cleanup_jw struct jw *w = jw_new(false);
+	struct filters f;
+	struct berr err;
+	bool all = http_query_bool(r, "all");
+	long long limit;
+	int ret, n = 0;
+
+	if (http_query_int(r, "limit", -1, &limit) < 0)
+		return http_reply_error(r, 400, "invalid limit");
+	ret = filters_parse(http_query(r, "filters"), &f, &err);
+	if (ret == 0)
+		ret = filters_check(&f, allowed, &err);
+	if (ret < 0) {
+		filters_free(&f);
+		return http_reply_error(r, 400, "%s", err.msg);
+	}
+	/* A status filter asks for stopped containers too. */
+	if (filters_has(&f, "status"))
+		all = true;
+	jw_array_open(w);
+	daemon_lock(r->srv->d);
+	for (struct daemon_container *c = r->srv->d->containers; c; c = c->next) {
+		char text[128], cmd[1024], name[300];
+		int64_t created_ns = 0;
+
+		if (!all && c->status != DS_RUNNING && c->status != DS_PAUSED &&
+		    c->status != DS_RESTARTING)
+			continue;
+		if (!list_match(&f, c))
+			continue;
+		if (limit >= 0 && n >= limit)
+			break;
+		n++;
+		daemon_log_time(c->created, &created_ns);
+		jw_map_open(w);
+		jw_kstr(w, "Id", c->id);
+		jw_key(w, "Names");
+		jw_array_open(w);
+		snprintf(name, sizeof(name), "/%s", c->name);
+		jw_str(w, name);
+		jw_array_close(w);
+		jw_kstr(w, "Image", c->spec.image);
+		jw_kstr(w, "ImageID", c->spec.image_id);
+		command_text(&c->spec, cmd, sizeof(cmd));
+		jw_kstr(w, "Command", cmd);
+		jw_kint(w, "Created", created_ns / 1000000000LL);
+		jw_key(w, "Ports");
+		jw_array_open(w);
+		jw_array_close(w);
+		labels_map(w, c->spec.labels);
+		jw_kstr(w, "State", daemon_status_name(c->status));
+		status_text(c, text, sizeof(text));
+		jw_kstr(w, "Status", text);
+		jw_key(w, "HostConfig");
+		jw_map_open(w);
+		jw_kstr(w, "NetworkMode", c->spec.network_mode && *c->spec.network_mode
+						  ? c->spec.network_mode
+						  : "default");
+		jw_map_close(w);
+		network_settings(w, c, false);
+		jw_key(w, "Mounts");
+		jw_array_open(w);
+		jw_array_close(w);
+		jw_map_close(w);
+	}
+	daemon_unlock(r->srv->d);
+	jw_array_close(w);
+	filters_free(&f);
+	return http_reply_json(r, 200, w);
+}
+
+/* --- lifecycle ------------------------------------------------------------------ */
+
+enum MHD_Result api_container_start(struct req *r)
+{
+	struct berr err = { 0 };
+	int ret = daemon_start(r->srv->d, r->params[0], &err);
+
+	if (ret == 1)
+		return http_reply_empty(r, 304);
+	if (ret < 0)
+		return http_reply_error(r, ret == -ENOENT ? 404 : ret == -EINVAL ? 400 : 500, "%s",
+					err.msg);
+	return http_reply_empty(r, 204);
+}
+
+static int timeout_param(struct req *r, long long *t)
+{
+	const char *v = http_query(r, "t") ? "t" : "timeout";
+
+	return http_query_int(r, v, -1, t);
+}
+
+enum MHD_Result api_container_stop(struct req *r)
+{
+	struct berr err = { 0 };
+	long long t;
+	int ret;
+
+	if (timeout_param(r, &t) < 0 || t > 86400)
+		return http_reply_error(r, 400, "invalid timeout");
+	ret = daemon_stop(r->srv->d, r->params[0], (int)t, http_query(r, "signal"), &err);
+	if (ret == 1)
+		return http_reply_empty(r, 304);
+	if (ret < 0)
+		return http_reply_berr(r, ret, &err);
+	return http_reply_empty(r, 204);
+}
+
+enum MHD_Result api_container_restart(struct req *r)
+{
+	struct berr err = { 0 };
+	long long t;
+	int ret;
+
+	if (timeout_param(r, &t) < 0 || t > 86400)
+		return http_reply_error(r, 400, "invalid timeout");
+	ret = daemon_restart(r->srv->d, r->params[0], (int)t, &err);
+	if (ret < 0)
+		return http_reply_berr(r, ret, &err);
+	return http_reply_empty(r, 204);
+}
+
+enum MHD_Result api_container_kill(struct req *r)
+{
+	struct berr err = { 0 };
+	int ret = daemon_kill(r->srv->d, r->params[0], http_query(r, "signal"), &err);
+
+	if (ret < 0)
+		return http_reply_berr(r, ret, &err);
+	return http_reply_empty(r, 204);
+}
+
+enum MHD_Result api_container_remove(struct req *r)
+{
+	struct berr err = { 0 };
+	int ret;
+
+	if (http_query_bool(r, "link"))
+		return http_reply_error(r, 400, "links are not supported by berthd");
+	ret = daemon_remove(r->srv->d, r->params[0], http_query_bool(r, "force"), &err);
+	if (ret < 0)
+		return http_reply_berr(r, ret, &err);
+	return http_reply_empty(r, 204);
+}
+
+enum MHD_Result api_container_resize(struct req *r)
+{
+	struct berr err = { 0 };
+	long long h, wd;
+	int ret;
+
+	if (http_query_int(r, "h", 0, &h) < 0 || http_query_int(r, "w", 0, &wd) < 0 || h < 0 ||
+	    wd < 0 || h > 65535 || wd > 65535)
+		return http_reply_error(r, 400, "invalid terminal size");
+	ret = daemon_resize(r->srv->d, r->params[0], (unsigned)h, (unsigned)wd, &err);
+	if (ret < 0)
+		return http_reply_berr(r, ret, &err);
+	return http_reply_empty(r, 200);
+}
+
+static void proc_field(pid_t pid, const char *file, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	buf[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	/* cmdline: NUL-separated arguments */
+	for (ssize_t i = 0; i < n - 1; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+enum MHD_Result api_container_top(struct req *r)
+{
+	cleanup_jw struct jw *w = jw_new(false);
+	cleanup_free pid_t *pids = NULL;
+	struct berr err = { 0 };
+	const char *ps_args = http_query(r, "ps_args");
+	size_t n;
+	int ret;
+
+	if (ps_args && *ps_args && strcmp(ps_args, "-ef") != 0)
+		return http_reply_error(r, 400, "ps_args are not supported by berthd");
+	ret = daemon_top(r->srv->d, r->params[0], &pids, &n, &err);
+	if (ret < 0)
+		return http_reply_berr(r, ret, &err);
+	jw_map_open(w);
+	jw_key(w, "Titles");
+	jw_array_open(w);
+	jw_str(w, "UID");
+	jw_str(w, "PID");
+	jw_str(w, "PPID");
+	jw_str(w, "CMD");
+	jw_array_close(w);
+	jw_key(w, "Processes");
+	jw_array_open(w);
+	for (size_t i = 0; i < n; i++) {
+		char status[4096], cmd[4096], num[32], uid[32] = "?", ppid[32] = "?";
+		char *p;
+
+		proc_field(pids[i], "status", status, sizeof(status));
+		proc_field(pids[i], "cmdline", cmd, sizeof(cmd));
+		/* status was cut at its first newline: read the fields again. */
+		{
+			char path[64];
+			FILE *f;
+			char line[256];
+
+			snprintf(path, sizeof(path), "/proc/%d/status", (int)pids[i]);
+			f = fopen(path, "re");
+			while (f && fgets(line, sizeof(line), f)) {
+				if (sscanf(line, "Uid: %31s", uid) == 1)
+					continue;
+				if (sscanf(line, "PPid: %31s", ppid) == 1)
+					continue;
+			}
+			if (f)
+				fclose(f);
+		}
+		if (!cmd[0] && (p = strstr(status, "Name:")))
+			snprintf(cmd, sizeof(cmd), "[%s]", p + 6);
+		snprintf(num, sizeof(num), "%d", (int)pids[i]);
+		jw_array_open(w);
+		jw_str(w, uid);
+		jw_str(w, num);
+		jw_str(w, ppid);
+		jw_str(w, cmd);
+		jw_array_close(w);
+	}
+	jw_array_close(w);
+	jw_map_close(w);
+	return http_reply_json(r, 200, w);
+}

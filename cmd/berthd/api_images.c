@@ -1,0 +1,474 @@
+/* Images: load, import, list, inspect, tag, remove.  Pulling from a
+ * registry is not there yet and says so. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "runtime/daemon_kv.h"
+#include "runtime/daemon_log.h"
+#include "runtime/image_store.h"
+#include "spec/cleanup.h"
+#include "spec/image.h"
+
+struct lines {
+	struct jw *w;
+	struct daemon *d;
+	bool quiet;
+	char *last_id;
+};
+
+static void load_line(void *arg, const char *text)
+{
+	struct lines *l = arg;
+	char msg[1024];
+	const char *sp = strchr(text, ' ');
+
+	if (!sp)
+		return;
+	if (strncmp(text, "tag ", 4) == 0)
+		snprintf(msg, sizeof(msg), "Loaded image: %s\n", sp + 1);
+	else if (strncmp(text, "id ", 3) == 0)
+		snprintf(msg, sizeof(msg), "Loaded image ID: %s\n", sp + 1);
+	else
+		return;
+	jw_map_open(l->w);
+	jw_kstr(l->w, "stream", msg);
+	jw_map_close(l->w);
+	{
+		char *attrs[] = { NULL, NULL };
+		char name[1100];
+
+		snprintf(name, sizeof(name), "name=%s", sp + 1);
+		attrs[0] = name;
+		daemon_event(l->d, "image", "load", sp + 1, attrs);
+	}
+}
+
+/* The helper's results as a stream of JSON messages, one per line. */
+static enum MHD_Result reply_lines(struct req *r, struct jw *w)
+{
+	struct berr err;
+	char *json = NULL, *out;
+	size_t len, used = 0;
+
+	if (jw_finish(w, &json, &len, &err) < 0)
+		return http_reply_error(r, 500, "%s", err.msg);
+	/* The writer made one array: turn it into newline-separated objects. */
+	out = malloc(len + 2);
+	if (!out) {
+		free(json);
+		return MHD_NO;
+	}
+	for (size_t i = 1, depth = 0; i + 1 < len; i++) {
+		char c = json[i];
+
+		out[used++] = c;
+		if (c == '"') {
+			for (i++; i + 1 < len; i++) {
+				out[used++] = json[i];
+				if (json[i] == '\\') {
+					out[used++] = json[++i];
+					continue;
+				}
+				if (json[i] == '"')
+					break;
+			}
+			continue;
+		}
+		if (c == '{')
+			depth++;
+		if (c == '}' && --depth == 0) {
+			out[used++] = '\n';
+			if (json[i + 1] == ',')
+				i++;
+		}
+	}
+	free(json);
+	return http_reply(r, 200, "application/json", out, used);
+}
+
+enum MHD_Result api_image_load(struct req *r)
+{
+	cleanup_jw struct jw *w = jw_new(false);
+	struct lines l = { .w = w, .d = r->srv->d, .quiet = http_query_bool(r, "quiet") };
+	struct berr err = { 0 };
+	int ret;
+
+	if (!r->body_file)
+		return http_reply_error(r, 400, "the request has no body (an image archive)");
+	jw_array_open(w);
+	ret = daemon_image_helper(r->srv->d, "load", r->body_file, NULL, NULL, load_line, &l,
+				  &err);
+	if (ret < 0)
+		return http_reply_error(r, 400, "%s", err.msg);
+	jw_array_close(w);
+	return reply_lines(r, w);
+}
+
+static void import_line(void *arg, const char *text)
+{
+	struct lines *l = arg;
+
+	if (strncmp(text, "imported ", 9) == 0) {
+		free(l->last_id);
+		l->last_id = strdup(text + 9);
+	}
+}
+
+enum MHD_Result api_image_create(struct req *r)
+{
+	const char *from_src = http_query(r, "fromSrc"), *from_image = http_query(r, "fromImage");
+	const char *repo = http_query(r, "repo"), *tag = http_query(r, "tag");
+	const char *message = http_query(r, "message");
+	cleanup_free char *ref = NULL;
+	cleanup_jw struct jw *w = jw_new(false);
+	struct lines l = { .w = w, .d = r->srv->d };
+	struct berr err = { 0 };
+	int ret;
+
+	if (from_image && *from_image)
+		return http_reply_error(r, 501,
+					"pulling images from a registry is not supported by berthd "
+					"yet (image %s%s%s): load it with 'docker load' or "
+					"'docker import'",
+					from_image, tag && *tag ? ":" : "", tag ? tag : "");
+	if (!from_src || strcmp(from_src, "-") != 0)
+		return http_reply_error(r, 501,
+					"importing from a URL is not supported by berthd (only "
+					"fromSrc=-, the request body)");
+	if (http_query(r, "changes"))
+		return http_reply_error(r, 400,
+					"import --change is not supported by berthd yet");
+	if (!r->body_file)
+		return http_reply_error(r, 400, "the request has no body (a rootfs tarball)");
+	if (repo && *repo) {
+		if (tag && *tag) {
+			if (asprintf(&ref, "%s:%s", repo, tag) < 0)
+				return MHD_NO;
+		} else {
+			ref = strdup(repo);
+		}
+		{
+			cleanup_free char *norm = NULL;
+
+			if (image_store_normalize(ref, &norm, &err) < 0)
+				return http_reply_error(r, 400, "%s", err.msg);
+		}
+	}
+	ret = daemon_image_helper(r->srv->d, "import", r->body_file, ref, message, import_line,
+				  &l, &err);
+	if (ret < 0 || !l.last_id) {
+		free(l.last_id);
+		return http_reply_error(r, 400, "%s", ret < 0 ? err.msg : "import failed");
+	}
+	{
+		char *attrs[2] = { NULL, NULL };
+		char name[1100];
+
+		snprintf(name, sizeof(name), "name=%s", ref ? ref : l.last_id);
+		attrs[0] = name;
+		daemon_event(r->srv->d, "image", "import", l.last_id, attrs);
+	}
+	jw_array_open(w);
+	jw_map_open(w);
+	jw_kstr(w, "status", l.last_id);
+	jw_map_close(w);
+	jw_array_close(w);
+	free(l.last_id);
+	return reply_lines(r, w);
+}
+
+static int64_t created_secs(const char *created)
+{
+	int64_t ns;
+
+	if (!created || !*created || daemon_log_time(created, &ns) < 0)
+		return 0;
+	return ns / 1000000000LL;
+}
+
+static void tags_json(struct jw *w, const char *key, const struct image_rec *img)
+{
+	jw_key(w, key);
+	jw_array_open(w);
+	for (size_t i = 0; i < img->n_tags; i++)
+		jw_str(w, img->tags[i]);
+	jw_array_close(w);
+}
+
+static void run_config(struct jw *w, const struct spec_image_config *cfg)
+{
+	const struct spec_image_run *run = cfg ? &cfg->run : NULL;
+
+	jw_map_open(w);
+	jw_kstr(w, "Hostname", "");
+	jw_kstr(w, "Domainname", "");
+	jw_kstr(w, "User", run && run->user ? run->user : "");
+	jw_kbool(w, "AttachStdin", false);
+	jw_kbool(w, "AttachStdout", false);
+	jw_kbool(w, "AttachStderr", false);
+	jw_kbool(w, "Tty", false);
+	jw_kbool(w, "OpenStdin", false);
+	jw_kbool(w, "StdinOnce", false);
+	jw_key(w, "Env");
+	if (run && run->n_env) {
+		jw_array_open(w);
+		for (size_t i = 0; i < run->n_env; i++)
+			jw_str(w, run->env[i]);
+		jw_array_close(w);
+	} else {
+		jw_null(w);
+	}
+	jw_key(w, "Cmd");
+	if (run && run->cmd_set) {
+		jw_array_open(w);
+		for (size_t i = 0; i < run->n_cmd; i++)
+			jw_str(w, run->cmd[i]);
+		jw_array_close(w);
+	} else {
+		jw_null(w);
+	}
+	jw_kstr(w, "Image", "");
+	jw_key(w, "Volumes");
+	jw_null(w);
+	jw_kstr(w, "WorkingDir", run && run->working_dir ? run->working_dir : "");
+	jw_key(w, "Entrypoint");
+	if (run && run->entrypoint_set) {
+		jw_array_open(w);
+		for (size_t i = 0; i < run->n_entrypoint; i++)
+			jw_str(w, run->entrypoint[i]);
+		jw_array_close(w);
+	} else {
+		jw_null(w);
+	}
+	jw_key(w, "OnBuild");
+	jw_null(w);
+	jw_key(w, "Labels");
+	if (run && run->n_labels) {
+		jw_map_open(w);
+		for (size_t i = 0; i < run->n_labels; i++)
+			jw_kstr(w, run->labels[i].key, run->labels[i].value);
+		jw_map_close(w);
+	} else {
+		jw_null(w);
+	}
+	if (run && run->stop_signal)
+		jw_kstr(w, "StopSignal", run->stop_signal);
+	jw_map_close(w);
+}
+
+static struct spec_image_config *load_config(struct srv *s, const char *id)
+{
+	cleanup_free char *json = NULL;
+	struct spec_image_config *cfg = NULL;
+	struct berr err;
+	size_t len;
+
+	if (image_store_config(s->data_root, id, &json, &len, &err) < 0 ||
+	    spec_image_config_parse(json, len, &cfg, &err) < 0)
+		return NULL;
+	return cfg;
+}
+
+/* reference=NAME[:TAG] (a repository matches all its tags). */
+static bool reference_match(const struct filters *f, const struct image_rec *img)
+{
+	char **want = filters_values(f, "reference");
+
+	if (!want)
+		return true;
+	for (size_t i = 0; want[i]; i++) {
+		cleanup_free char *norm = NULL;
+		struct berr err;
+		const char *slash = strrchr(want[i], '/'), *colon = strrchr(want[i], ':');
+		bool tagged = colon && (!slash || colon > slash);
+
+		if (image_store_normalize(want[i], &norm, &err) < 0)
+			continue;
+		for (size_t t = 0; t < img->n_tags; t++) {
+			if (tagged && strcmp(img->tags[t], norm) == 0)
+				return true;
+			/* norm is "repo:latest": compare the repository part. */
+			if (!tagged && strncmp(img->tags[t], norm, strlen(norm) - 7) == 0 &&
+			    img->tags[t][strlen(norm) - 7] == ':')
+				return true;
+		}
+	}
+	return false;
+}
+
+enum MHD_Result api_image_list(struct req *r)
+{
+	static const char *const allowed[] = { "reference", "dangling", NULL };
+	cleanup_jw struct jw *w = jw_new(false);
+	struct image_rec *imgs;
+	struct filters f;
+	struct berr err;
+	size_t n;
+	int ret;
+
+	ret = filters_parse(http_query(r, "filters"), &f, &err);
+	if (ret == 0)
+		ret = filters_check(&f, allowed, &err);
+	if (ret < 0) {
+		filters_free(&f);
+		return http_reply_error(r, 400, "%s", err.msg);
+	}
+	ret = image_store_list(r->srv->data_root, &imgs, &n, &err);
+	if (ret < 0) {
+		filters_free(&f);
+		return http_reply_berr(r, ret, &err);
+	}
+	jw_array_open(w);
+	for (size_t i = 0; i < n; i++) {
+		struct spec_image_config *cfg;
+
+		if (!reference_match(&f, &imgs[i]) ||
+		    (filters_has(&f, "dangling") &&
+		     !filters_match(&f, "dangling", imgs[i].n_tags ? "false" : "true")))
+			continue;
+		cfg = load_config(r->srv, imgs[i].id);
+		jw_map_open(w);
+		jw_kint(w, "Containers", -1);
+		jw_kint(w, "Created", created_secs(imgs[i].created));
+		jw_kstr(w, "Id", imgs[i].id);
+		jw_key(w, "Labels");
+		if (cfg && cfg->run.n_labels) {
+			jw_map_open(w);
+			for (size_t j = 0; j < cfg->run.n_labels; j++)
+				jw_kstr(w, cfg->run.labels[j].key, cfg->run.labels[j].value);
+			jw_map_close(w);
+		} else {
+			jw_null(w);
+		}
+		jw_kstr(w, "ParentId", "");
+		jw_key(w, "RepoDigests");
+		jw_array_open(w);
+		jw_array_close(w);
+		tags_json(w, "RepoTags", &imgs[i]);
+		jw_kint(w, "SharedSize", -1);
+		jw_kint(w, "Size", imgs[i].size);
+		jw_map_close(w);
+		spec_image_config_free(cfg);
+	}
+	jw_array_close(w);
+	image_recs_free(imgs, n);
+	filters_free(&f);
+	return http_reply_json(r, 200, w);
+}
+
+enum MHD_Result api_image_inspect(struct req *r)
+{
+	cleanup_jw struct jw *w = jw_new(false);
+	struct spec_image_config *cfg;
+	struct image_rec img;
+	struct berr err;
+	int ret = image_store_find(r->srv->data_root, r->params[0], &img, &err);
+
+	if (ret < 0)
+		return http_reply_berr(r, ret, &err);
+	cfg = load_config(r->srv, img.id);
+	jw_map_open(w);
+	jw_kstr(w, "Id", img.id);
+	tags_json(w, "RepoTags", &img);
+	jw_key(w, "RepoDigests");
+	jw_array_open(w);
+	jw_array_close(w);
+	jw_kstr(w, "Parent", "");
+	jw_kstr(w, "Comment", cfg && cfg->comment ? cfg->comment : "");
+	jw_kstr(w, "Created", img.created);
+	jw_kstr(w, "DockerVersion", "");
+	jw_kstr(w, "Author", cfg && cfg->author ? cfg->author : "");
+	jw_key(w, "Config");
+	run_config(w, cfg);
+	jw_kstr(w, "Architecture", cfg && cfg->architecture ? cfg->architecture : "");
+	jw_kstr(w, "Os", cfg && cfg->os ? cfg->os : "");
+	jw_kint(w, "Size", img.size);
+	jw_key(w, "GraphDriver");
+	jw_map_open(w);
+	jw_kstr(w, "Name", "overlay");
+	jw_key(w, "Data");
+	jw_map_open(w);
+	jw_map_close(w);
+	jw_map_close(w);
+	jw_key(w, "RootFS");
+	jw_map_open(w);
+	jw_kstr(w, "Type", "layers");
+	jw_key(w, "Layers");
+	jw_array_open(w);
+	for (size_t i = 0; i < img.n_layers; i++)
+		jw_str(w, img.layers[i]);
+	jw_array_close(w);
+	jw_map_close(w);
+	jw_key(w, "Metadata");
+	jw_map_open(w);
+	jw_kstr(w, "LastTagTime", "0001-01-01T00:00:00Z");
+	jw_map_close(w);
+	jw_map_close(w);
+	spec_image_config_free(cfg);
+	image_rec_free(&img);
+	return http_reply_json(r, 200, w);
+}
+
+enum MHD_Result api_image_tag(struct req *r)
+{
+	const char *repo = http_query(r, "repo"), *tag = http_query(r, "tag");
+	cleanup_free char *ref = NULL;
+	struct berr err = { 0 };
+	int ret;
+
+	if (!repo || !*repo)
+		return http_reply_error(r, 400, "repository name (repo) is required");
+	if (asprintf(&ref, "%s%s%s", repo, tag && *tag ? ":" : "", tag ? tag : "") < 0)
+		return MHD_NO;
+	ret = image_store_tag(r->srv->data_root, r->params[0], ref, &err);
+	if (ret < 0)
+		return http_reply_berr(r, ret, &err);
+	{
+		char name[1100];
+		char *attrs[2] = { name, NULL };
+
+		snprintf(name, sizeof(name), "name=%s", ref);
+		daemon_event(r->srv->d, "image", "tag", r->params[0], attrs);
+	}
+	return http_reply_empty(r, 201);
+}
+
+enum MHD_Result api_image_remove(struct req *r)
+{
+	cleanup_jw struct jw *w = jw_new(false);
+	char **untagged = NULL, **deleted = NULL;
+	struct berr err = { 0 };
+	int ret;
+
+	ret = image_store_remove(r->srv->data_root, r->params[0], http_query_bool(r, "force"),
+				 daemon_image_in_use, r->srv->d, &untagged, &deleted, &err);
+	if (ret < 0) {
+		daemon_strv_free(untagged);
+		daemon_strv_free(deleted);
+		return http_reply_berr(r, ret, &err);
+	}
+	jw_array_open(w);
+	for (size_t i = 0; untagged && untagged[i]; i++) {
+		char name[1100];
+		char *attrs[2] = { name, NULL };
+
+		jw_map_open(w);
+		jw_kstr(w, "Untagged", untagged[i]);
+		jw_map_close(w);
+		snprintf(name, sizeof(name), "name=%s", untagged[i]);
+		daemon_event(r->srv->d, "image", "untag", untagged[i], attrs);
+	}
+	for (size_t i = 0; deleted && deleted[i]; i++) {
+		jw_map_open(w);
+		jw_kstr(w, "Deleted", deleted[i]);
+		jw_map_close(w);
+		if (i == 0)
+			daemon_event(r->srv->d, "image", "delete", deleted[i], NULL);
+	}
+	jw_array_close(w);
+	daemon_strv_free(untagged);
+	daemon_strv_free(deleted);
+	return http_reply_json(r, 200, w);
+}

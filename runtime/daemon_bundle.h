@@ -1,0 +1,35 @@
+/* The OCI bundle berthd makes for a container at each start (see
+ * daemon_bundle.c for what it contains and why). */
+#ifndef BERTH_RUNTIME_DAEMON_BUNDLE_H
+#define BERTH_RUNTIME_DAEMON_BUNDLE_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "runtime/daemon.h"
+#include "spec/err.h"
+
+struct daemon_bundle_in {
+	const struct daemon_spec *spec;
+	const char *id;
+	const char *dir;           /* the container's directory; rootfs/ is mounted */
+	const char *cgroup_parent; /* berthd's --cgroup-parent */
+};
+
+/* Write config.json, hostname, hosts and resolv.conf into dir. */
+int daemon_bundle_write(const struct daemon_bundle_in *in, struct berr *err);
+
+struct daemon_bind {
+	char source[PATH_MAX];
+	char dest[PATH_MAX];
+	char propagation[16];
+	bool readonly;
+};
+
+/* HostConfig.Binds entries: "/host:/ctr[:ro|rw|propagation]". */
+int daemon_bundle_parse_bind(const char *bind, struct daemon_bind *b, struct berr *err);
+int daemon_bundle_check_caps(char *const *add, char *const *drop, struct berr *err);
+int daemon_bundle_check_security(char *const *opts, struct berr *err);
+bool daemon_bundle_own_netns(const struct daemon_spec *s);
+
+#endif

@@ -1,0 +1,24 @@
+/* What the files of berthd's model share, not part of its API. */
+#ifndef BERTH_RUNTIME_DAEMON_INTERNAL_H
+#define BERTH_RUNTIME_DAEMON_INTERNAL_H
+
+#include "runtime/daemon.h"
+
+/* <data-root>/containers/<id>[/file] (malloc'd) */
+char *daemon_dir(struct daemon *d, const char *id, const char *file);
+char *daemon_shim_socket(struct daemon *d, const char *id);
+
+int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr *err);
+int daemon_save_state(struct daemon *d, struct daemon_container *c, struct berr *err);
+void daemon_save_state_quiet(struct daemon *d, struct daemon_container *c);
+int daemon_load_all(struct daemon *d, struct berr *err);
+void daemon_container_free(struct daemon_container *c);
+
+/* With the lock held. */
+struct daemon_container *daemon_find_locked(struct daemon *d, const char *ref,
+					    int *ambiguous);
+void daemon_put_locked(struct daemon_container *c);
+void daemon_event_locked(struct daemon *d, struct daemon_container *c, const char *action,
+			 char *const *extra);
+
+#endif

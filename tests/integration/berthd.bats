@@ -1,0 +1,338 @@
+#!/usr/bin/env bats
+# berthd through the unmodified docker CLI: version, images, run, the
+# container lifecycle, logs, attach, events, restart policies.
+
+bats_require_minimum_version 1.5.0
+load berthd_helpers
+
+setup_file() {
+	berthd_setup_file host-only
+}
+
+setup() {
+	berthd_skip_in_vm
+}
+
+teardown_file() {
+	berthd_teardown_file
+}
+
+teardown() {
+	local ids
+	ids=$(dk ps -aq 2>/dev/null)
+	[ -n "$ids" ] && dk rm -f $ids >/dev/null 2>&1
+	true
+}
+
+@test "berthd: docker version and info talk to berthd" {
+	run dk version --format '{{.Server.Platform.Name}} {{.Server.APIVersion}}'
+	assert_success
+	assert_equal "$output" "berthd 1.45"
+	run dk info --format '{{.Images}} {{.OSType}} {{.DockerRootDir}}'
+	assert_success
+	assert_equal "$output" "2 linux $BERTHD_DATA"
+}
+
+@test "berthd: the socket is 0660 root:nogroup; other users are refused by the kernel" {
+	assert_equal "$(stat -c '%a %U %G' "$BERTHD_SOCK")" "660 root nogroup"
+	run setpriv --reuid 1000 --regid 1000 --clear-groups "$DOCKER" version --format '{{.Server.Version}}'
+	assert_failure
+	assert_output_contains "permission denied"
+	# The group named by --group may connect.
+	run setpriv --reuid 65534 --regid 65534 --clear-groups "$DOCKER" version --format '{{.Server.Platform.Name}}'
+	assert_success
+	assert_equal "$output" "berthd"
+}
+
+@test "berthd: docker import and docker load (docker-archive, gzip'd OCI layout); images, inspect" {
+	run dk images --format '{{.Repository}}:{{.Tag}}'
+	assert_success
+	assert_output_contains "berthd-test/bb:1"
+	assert_output_contains "berthd-test/two:layers"
+	run dk load -i "$BERTHD_DIR/img/oci.tar.gz"
+	assert_success
+	assert_equal "$output" "Loaded image: berthd-test/oci:gz"
+	run dk run --rm berthd-test/oci:gz
+	assert_success
+	assert_equal "$output" "oci-default"
+	# Layers are shared: the three images use two distinct layers.
+	assert_equal "$(ls "$BERTHD_DATA/layers" | wc -l)" 2
+	run dk image inspect -f '{{len .RootFS.Layers}} {{.Config.WorkingDir}} {{.Os}}' berthd-test/two:layers
+	assert_success
+	assert_equal "$output" "2 /tmp linux"
+	run dk rmi berthd-test/oci:gz
+	assert_success
+	assert_output_contains "Deleted: sha256:"
+	# Its layers belong to the other images too: they stay.
+	assert_equal "$(ls "$BERTHD_DATA/layers" | wc -l)" 2
+}
+
+@test "berthd: tag and remove images; a layer goes with its last image" {
+	run dk tag berthd-test/bb:1 berthd-test/bb:other
+	assert_success
+	run dk rmi berthd-test/bb:other
+	assert_success
+	assert_equal "$output" "Untagged: berthd-test/bb:other"
+	dk import "$BERTHD_DIR/img/l2.tar" berthd-test/only:l2 >/dev/null
+	local layer
+	layer=$(sha256sum "$BERTHD_DIR/img/l2.tar" | cut -d' ' -f1)
+	[ -d "$BERTHD_DATA/layers/$layer" ]
+	# The same layer is also the top of two:layers: it stays.
+	dk rmi berthd-test/only:l2 >/dev/null
+	[ -d "$BERTHD_DATA/layers/$layer" ]
+	run dk rmi nosuch:image
+	assert_failure
+	assert_output_contains "No such image: nosuch:image"
+}
+
+@test "berthd: docker run --rm prints hi; the container is gone afterwards" {
+	run dk run --rm berthd-test/bb:1 echo hi
+	assert_success
+	assert_equal "$output" "hi"
+	assert_equal "$(dk ps -aq)" ""
+	assert_equal "$(ls "$BERTHD_DATA/containers")" ""
+}
+
+@test "berthd: exit codes propagate; stdout and stderr stay apart" {
+	run dk run --rm berthd-test/bb:1 sh -c 'exit 3'
+	assert_failure 3
+	run dk run --rm berthd-test/bb:1 sh -c 'echo to-out; echo to-err >&2'
+	assert_success
+	assert_equal "$(dk run --rm berthd-test/bb:1 sh -c 'echo to-out; echo to-err >&2' 2>/dev/null)" "to-out"
+	assert_equal "$(dk run --rm berthd-test/bb:1 sh -c 'echo to-out; echo to-err >&2' 2>&1 >/dev/null)" "to-err"
+	run -127 dk run --rm berthd-test/bb:1 no-such-program
+	assert_failure 127
+	assert_output_contains "executable file not found"
+}
+
+@test "berthd: the image's defaults apply; whiteouts and opaque directories are honoured" {
+	run dk run --rm berthd-test/two:layers
+	assert_success
+	assert_equal "$output" "default-cmd"
+	run dk run --rm -e EXTRA=1 berthd-test/two:layers sh -c 'echo $FROM_IMAGE $EXTRA; pwd; cat /etc/greeting; ls /tmp | wc -l; test -e /bin/ls || echo no-ls'
+	assert_success
+	assert_equal "$output" "yes 1
+/tmp
+layer-two
+0
+no-ls"
+}
+
+@test "berthd: run -d, ps, logs, logs -f, inspect" {
+	local id
+	id=$(dk run -d --name ticker -l team=a berthd-test/bb:1 sh -c 'for i in 1 2 3; do echo line$i; sleep 0.2; done; sleep 100')
+	wait_status ticker running
+	run dk ps --format '{{.Names}} {{.Status}}'
+	assert_success
+	assert_output_contains "ticker Up"
+	run dk ps -q --filter label=team=a
+	assert_equal "$output" "${id:0:12}"
+	run dk ps -q --filter label=team=b
+	assert_equal "$output" ""
+	sleep 0.8
+	run dk logs ticker
+	assert_success
+	assert_equal "$output" "line1
+line2
+line3"
+	run dk logs --tail 1 ticker
+	assert_equal "$output" "line3"
+	run dk logs -t ticker
+	[[ "${lines[0]}" =~ ^20[0-9-]+T[0-9:.]+Z\ line1$ ]]
+	run timeout 2 "$DOCKER" logs -f ticker
+	# -f keeps following a running container: timeout ends it.
+	assert_failure 124
+	assert_output_contains "line3"
+	run dk inspect -f '{{.State.Status}} {{.State.Running}} {{.Name}} {{.Config.Labels.team}} {{.HostConfig.NetworkMode}}' ticker
+	assert_equal "$output" "running true /ticker a default"
+	# The pid inspect reports is the container's init, in its own pid namespace.
+	local pid
+	pid=$(dk inspect -f '{{.State.Pid}}' ticker)
+	[ "$(readlink /proc/$pid/ns/pid)" != "$(readlink /proc/self/ns/pid)" ]
+	run dk top ticker
+	assert_success
+	assert_output_contains "sleep 100"
+}
+
+@test "berthd: logs -f ends when the container exits; logs survive the exit" {
+	dk run -d --name shortlived berthd-test/bb:1 sh -c 'echo first; sleep 1; echo last' >/dev/null
+	run timeout 10 "$DOCKER" logs -f shortlived
+	assert_success
+	assert_equal "$output" "first
+last"
+	run dk wait shortlived
+	assert_equal "$output" "0"
+	run dk logs shortlived
+	assert_equal "$output" "first
+last"
+}
+
+@test "berthd: stop (SIGTERM, then SIGKILL after the timeout), kill, wait, rm -f" {
+	dk run -d --name polite berthd-test/bb:1 sh -c 'trap "echo got-term; exit 0" TERM; while true; do sleep 0.1; done' >/dev/null
+	wait_status polite running
+	run dk stop polite
+	assert_success
+	run dk inspect -f '{{.State.Status}} {{.State.ExitCode}}' polite
+	assert_equal "$output" "exited 0"
+	assert_equal "$(dk logs polite)" "got-term"
+
+	dk run -d --name stubborn berthd-test/bb:1 sleep 1000 >/dev/null
+	wait_status stubborn running
+	local start end
+	start=$(date +%s)
+	run dk stop -t 1 stubborn
+	assert_success
+	end=$(date +%s)
+	# sleep as pid 1 ignores SIGTERM: SIGKILL came after about a second.
+	[ $((end - start)) -ge 1 ]
+	assert_equal "$(dk inspect -f '{{.State.ExitCode}}' stubborn)" "137"
+
+	# A signal reaches the container's init (pid 1 there: only signals
+	# it handles, as with docker).
+	dk run -d --name victim berthd-test/bb:1 sh -c 'trap "exit 9" USR1; while :; do sleep 0.1; done' >/dev/null
+	wait_status victim running
+	run dk kill -s USR1 victim
+	assert_success
+	run timeout 10 "$DOCKER" wait victim
+	assert_equal "$output" "9"
+	run dk kill victim
+	assert_failure
+	assert_output_contains "is not running"
+
+	dk run -d --name busy berthd-test/bb:1 sleep 1000 >/dev/null
+	run dk rm busy
+	assert_failure
+	assert_output_contains "stop the container before removing or force remove"
+	run dk rm -f busy polite stubborn victim
+	assert_success
+	assert_equal "$(dk ps -aq)" ""
+}
+
+@test "berthd: docker events sees create, start and die with the exit code" {
+	local since
+	since=$(date +%s)
+	dk run --rm --name evented berthd-test/bb:1 sh -c 'exit 5' || true
+	run dk events --since "$since" --until "$(($(date +%s) + 1))" --filter container=evented \
+		--format '{{.Action}} {{.Actor.Attributes.exitCode}}'
+	assert_success
+	assert_output_contains "create"
+	assert_output_contains "start"
+	assert_output_contains "die 5"
+	assert_output_contains "destroy"
+}
+
+@test "berthd: restart policies: on-failure:N, always, unless-stopped; stop ends them" {
+	dk run -d --name onfail --restart on-failure:2 berthd-test/bb:1 sh -c 'echo try; exit 1' >/dev/null
+	local i
+	for i in $(seq 100); do
+		[ "$(dk inspect -f '{{.State.Status}} {{.RestartCount}}' onfail)" = "exited 2" ] && break
+		sleep 0.1
+	done
+	assert_equal "$(dk inspect -f '{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}' onfail)" "exited 2 1"
+	assert_equal "$(dk logs onfail | wc -l)" "3"
+
+	dk run -d --name forever --restart always berthd-test/bb:1 sh -c 'sleep 0.2; exit 0' >/dev/null
+	for i in $(seq 100); do
+		[ "$(dk inspect -f '{{.RestartCount}}' forever)" -ge 2 ] && break
+		sleep 0.1
+	done
+	[ "$(dk inspect -f '{{.RestartCount}}' forever)" -ge 2 ]
+	run dk stop forever
+	assert_success
+	sleep 0.5
+	assert_equal "$(dk inspect -f '{{.State.Status}}' forever)" "exited"
+
+	dk run -d --name unless --restart unless-stopped berthd-test/bb:1 sh -c 'exit 0' >/dev/null
+	for i in $(seq 100); do
+		[ "$(dk inspect -f '{{.RestartCount}}' unless)" -ge 1 ] && break
+		sleep 0.1
+	done
+	[ "$(dk inspect -f '{{.RestartCount}}' unless)" -ge 1 ]
+	# (older docker CLIs refuse this themselves: ask the API)
+	run curl -sS --unix-socket "$BERTHD_SOCK" -X POST -d \
+		'{"Image":"berthd-test/bb:1","Cmd":["true"],"HostConfig":{"AutoRemove":true,"RestartPolicy":{"Name":"always"}}}' \
+		http://berthd/containers/create
+	assert_output_contains "cannot specify both --restart and --rm"
+}
+
+@test "berthd: docker run -i passes stdin and closes it at its end" {
+	run bash -c "printf 'one\ntwo\n' | '$DOCKER' run --rm -i berthd-test/bb:1 sh -c 'cat; echo stdin-closed'"
+	assert_success
+	assert_equal "$output" "one
+two
+stdin-closed"
+}
+
+@test "berthd: docker run -it gets a terminal" {
+	run script -qec "'$DOCKER' run --rm -it berthd-test/bb:1 sh -c 'tty; stty size'" /dev/null </dev/null
+	assert_success
+	assert_output_contains "/dev/pts/0"
+}
+
+@test "berthd: docker attach to a running container sees its output" {
+	dk run -d --name talker berthd-test/bb:1 sh -c 'sleep 1; echo after-attach; sleep 0.5' >/dev/null
+	run timeout 10 "$DOCKER" attach talker
+	assert_success
+	assert_equal "$output" "after-attach"
+}
+
+@test "berthd: networks: none and default have loopback only, host shares the host's" {
+	run dk run --rm --network none berthd-test/bb:1 cat /proc/net/dev
+	assert_success
+	assert_equal "$(echo "$output" | tail -n +3 | awk '{print $1}')" "lo:"
+	run dk run --rm berthd-test/bb:1 sh -c 'ip link show lo | head -1; ping -c 1 -W 1 127.0.0.1 >/dev/null && echo ping-ok'
+	assert_success
+	assert_output_contains "UP"
+	assert_output_contains "ping-ok"
+	run dk run --rm --network host berthd-test/bb:1 readlink /proc/1/ns/net
+	assert_success
+	[ "$output" != "" ]
+	dk create --name nets --network none berthd-test/bb:1 true >/dev/null
+	assert_equal "$(dk inspect -f '{{.HostConfig.NetworkMode}} {{range $k, $v := .NetworkSettings.Networks}}{{$k}}:{{$v.NetworkID}}{{end}}' nets)" "none none:none"
+	dk create --name netd berthd-test/bb:1 true >/dev/null
+	assert_equal "$(dk inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}:{{$v.NetworkID}}:{{$v.IPAddress}}{{end}}' netd)" "bridge:loopback-only:"
+	run dk run --rm --network mynet berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "not supported by berthd"
+}
+
+@test "berthd: binds, read-only root, user, hostname, capabilities, seccomp" {
+	mkdir -p "$BERTHD_DIR/share"
+	echo from-host >"$BERTHD_DIR/share/file"
+	run dk run --rm -v "$BERTHD_DIR/share:/data:ro" berthd-test/bb:1 sh -c 'cat /data/file; touch /data/x 2>&1 || true'
+	assert_success
+	assert_output_contains "from-host"
+	assert_output_contains "Read-only file system"
+	run dk run --rm --read-only berthd-test/bb:1 sh -c 'touch /x 2>&1; echo rc=$?'
+	assert_output_contains "Read-only file system"
+	run dk run --rm -u 1000:1000 -h myhost berthd-test/bb:1 sh -c 'id -u; id -g; hostname'
+	assert_equal "$output" "1000
+1000
+myhost"
+	run dk run --rm -u nobody berthd-test/bb:1 id -u
+	assert_equal "$output" "65534"
+	run dk run --rm -u nosuchuser berthd-test/bb:1 id
+	assert_failure
+	assert_output_contains "unable to find user nosuchuser"
+	# CAP_NET_RAW is in the default set; dropping it shows in the status.
+	run dk run --rm berthd-test/bb:1 grep CapEff /proc/self/status
+	local with without
+	with=$(echo "$output" | awk '{print $2}')
+	run dk run --rm --cap-drop NET_RAW berthd-test/bb:1 grep CapEff /proc/self/status
+	without=$(echo "$output" | awk '{print $2}')
+	[ "$with" != "$without" ]
+	# CAP_MKNOD is not granted until the device cgroup is applied.
+	run dk run --rm berthd-test/bb:1 sh -c 'mknod /tmp/sda b 8 0 2>&1; echo rc=$?'
+	assert_output_contains "Operation not permitted"
+	# The default seccomp filter denies keyctl, unconfined allows it.
+	run dk run --rm berthd-test/bb:1 grep Seccomp: /proc/self/status
+	assert_output_contains "2"
+	run dk run --rm --security-opt seccomp=unconfined berthd-test/bb:1 grep Seccomp: /proc/self/status
+	assert_output_contains "0"
+	run dk run --rm --privileged berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "privileged containers are not supported"
+	run dk run --rm -p 8080:80 berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "publishing ports is not supported by berthd"
+}

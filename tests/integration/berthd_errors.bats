@@ -1,0 +1,241 @@
+#!/usr/bin/env bats
+# berthd and bad input: malformed requests, unknown objects, conflicts,
+# oversized requests, clients that go away.  Each gets a clear error, and
+# the daemon keeps serving without leaking.
+
+load berthd_helpers
+
+setup_file() {
+	berthd_setup_file host-only
+}
+
+setup() {
+	berthd_skip_in_vm
+}
+
+teardown_file() {
+	berthd_teardown_file
+}
+
+teardown() {
+	local ids
+	ids=$(dk ps -aq 2>/dev/null)
+	[ -n "$ids" ] && dk rm -f $ids >/dev/null 2>&1
+	true
+}
+
+# api METHOD PATH [curl args...]: status code on the last line.
+api() {
+	local method=$1 path=$2
+	shift 2
+	curl -sS --unix-socket "$BERTHD_SOCK" -X "$method" -w '\n%{http_code}' "$@" "http://berthd$path"
+}
+
+fd_count() {
+	ls "/proc/$(berthd_pid)/fd" | wc -l
+}
+
+thread_count() {
+	ls "/proc/$(berthd_pid)/task" | wc -l
+}
+
+still_serving() {
+	run dk version --format '{{.Server.Platform.Name}}'
+	assert_success
+	assert_equal "$output" "berthd"
+}
+
+@test "berthd errors: malformed JSON gets a 400 with a message" {
+	run api POST /v1.45/containers/create -H 'Content-Type: application/json' -d '{"Image": '
+	assert_equal "${lines[1]}" "400"
+	assert_equal "$(echo "${lines[0]}" | jq -r .message)" "invalid JSON: parse error: premature EOF"
+	run api POST /containers/create -d '[1,2]'
+	assert_equal "${lines[1]}" "400"
+	assert_output_contains "expected an object"
+	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"Memory":"lots"}}'
+	assert_equal "${lines[1]}" "400"
+	assert_output_contains ".HostConfig.Memory: expected an integer"
+	run api POST /containers/create -d "$(printf '[%.0s' $(seq 1000))"
+	assert_equal "${lines[1]}" "400"
+	assert_output_contains "nested deeper than"
+	run api POST /containers/create
+	assert_equal "${lines[1]}" "400"
+	assert_output_contains "no body"
+	assert_equal "$(ls "$BERTHD_DATA/containers")" ""
+	still_serving
+}
+
+@test "berthd errors: fields berthd does not support are refused by name" {
+	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"Devices":[{"PathOnHost":"/dev/sda"}]}}'
+	assert_equal "${lines[1]}" "400"
+	assert_output_contains ".HostConfig.Devices: adding host devices is not supported by berthd"
+	run dk run --rm --ulimit nofile=10:10 berthd-test/bb:1 true
+	assert_failure 125
+	assert_output_contains "ulimits is not supported by berthd"
+	echo '{"defaultAction":"SCMP_ACT_ALLOW"}' >"$BATS_TEST_TMPDIR/profile.json"
+	run dk run --rm --security-opt "seccomp=$BATS_TEST_TMPDIR/profile.json" berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "seccomp=<profile>\" is not supported by berthd yet"
+	run dk run --rm --security-opt apparmor=unconfined berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "security option \"apparmor=unconfined\" is not supported by berthd"
+	run dk run --rm -v myvolume:/data berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "named volumes are not supported by berthd"
+	assert_equal "$(ls "$BERTHD_DATA/containers")" ""
+}
+
+@test "berthd errors: unknown image: 404 on create, and docker pull says what is missing" {
+	run api POST /containers/create -d '{"Image":"no/such:image"}'
+	assert_equal "${lines[1]}" "404"
+	assert_output_contains "No such image: no/such:image"
+	run dk run --rm no/such:image true
+	assert_failure 125
+	assert_output_contains "pulling images from a registry is not supported by berthd yet"
+	run dk pull busybox
+	assert_failure
+	assert_output_contains "pulling images from a registry is not supported by berthd yet"
+	assert_equal "$(ls "$BERTHD_DATA/containers")" ""
+}
+
+@test "berthd errors: unknown container" {
+	local cmd
+	run dk inspect no-such-container
+	assert_failure
+	assert_output_contains "No such object: no-such-container"
+	for cmd in "start" "stop" "kill" "logs" "wait" "rm" "attach" "restart" "top"; do
+		run dk $cmd no-such-container
+		assert_failure
+		assert_output_contains "No such container: no-such-container"
+	done
+	run api GET /containers/no-such-container/json
+	assert_equal "${lines[1]}" "404"
+}
+
+@test "berthd errors: a name in use is a conflict" {
+	dk create --name taken berthd-test/bb:1 true >/dev/null
+	run dk create --name taken berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains 'The container name "/taken" is already in use'
+	run api POST "/containers/create?name=taken" -d '{"Image":"berthd-test/bb:1","Cmd":["true"]}'
+	assert_equal "${lines[1]}" "409"
+	run dk create --name 'bad name!' berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "Invalid container name"
+	assert_equal "$(ls "$BERTHD_DATA/containers" | wc -l)" "1"
+}
+
+@test "berthd errors: oversized headers and bodies, bad API versions, unknown endpoints" {
+	run api GET /_ping -H "X-Big: $(head -c 40000 /dev/zero | tr '\0' a)"
+	assert_equal "${lines[1]}" "431"
+	assert_output_contains '"message":"request headers too large'
+	# Beyond libmicrohttpd's memory pool: its own 431, the connection closed.
+	run python3 - "$BERTHD_SOCK" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\nX-Huge: " + b"a" * 300000 + b"\r\n\r\n")
+print(s.recv(100).split(b"\r\n")[0].decode())
+EOF
+	assert_equal "$output" "HTTP/1.1 431 Request Header Fields Too Large"
+	head -c 5000000 /dev/zero | tr '\0' ' ' >"$BATS_TEST_TMPDIR/big.json"
+	run api POST /containers/create -H 'Content-Type: application/json' --data-binary "@$BATS_TEST_TMPDIR/big.json"
+	assert_equal "${lines[1]}" "413"
+	run api GET /v1.99/info
+	assert_equal "${lines[1]}" "400"
+	assert_output_contains "client version 1.99 is not supported"
+	run api GET /swarm
+	assert_equal "${lines[1]}" "501"
+	assert_output_contains "berthd does not implement GET /swarm"
+	run api GET /v1.45/volumes
+	assert_equal "${lines[1]}" "501"
+	assert_output_contains "GET /volumes"
+	still_serving
+}
+
+@test "berthd errors: endpoints waiting for runtime support answer 501 by name" {
+	dk run -d --name target berthd-test/bb:1 sleep 100 >/dev/null
+	run dk exec target true
+	assert_failure
+	assert_output_contains "exec (running a process in a container) is not implemented in berthd yet"
+	run dk pause target
+	assert_failure
+	assert_output_contains "not implemented in berthd yet"
+	run api GET "/containers/target/stats?stream=0"
+	assert_equal "${lines[1]}" "501"
+	assert_output_contains "container stats"
+	assert_equal "$(dk inspect -f '{{.State.Status}}' target)" "running"
+}
+
+@test "berthd errors: a bad image archive is refused and leaves nothing" {
+	echo "not a tarball" >"$BATS_TEST_TMPDIR/junk.tar"
+	run dk load -i "$BATS_TEST_TMPDIR/junk.tar"
+	assert_failure
+	assert_output_contains "not an image archive"
+	tar -C "$BERTHD_DIR/img" -cf "$BATS_TEST_TMPDIR/nomanifest.tar" l2.tar
+	run dk load -i "$BATS_TEST_TMPDIR/nomanifest.tar"
+	assert_failure
+	assert_output_contains "neither manifest.json"
+	# A layer that does not match its diff id in the config.
+	make_docker_archive "$BATS_TEST_TMPDIR/lying.tar" "liar:1" "$BERTHD_DIR/img/l2.tar"
+	mkdir -p "$BATS_TEST_TMPDIR/lie"
+	tar -C "$BATS_TEST_TMPDIR/lie" -xf "$BATS_TEST_TMPDIR/lying.tar"
+	cp "$BERTHD_DIR/img/rootfs.tar" "$BATS_TEST_TMPDIR"/lie/*/layer.tar
+	tar -C "$BATS_TEST_TMPDIR/lie" -cf "$BATS_TEST_TMPDIR/lying.tar" .
+	run dk load -i "$BATS_TEST_TMPDIR/lying.tar"
+	assert_failure
+	assert_output_contains "but the image config says"
+	run dk images -q liar:1
+	assert_equal "$output" ""
+	assert_equal "$(ls -A "$BERTHD_DATA/tmp")" ""
+	assert_equal "$(ls "$BERTHD_DATA/layers" | wc -l)" "2"
+	# An archive entry that tries to climb out of the layer lands inside it.
+	mkdir -p "$BATS_TEST_TMPDIR/evil"
+	python3 - "$BATS_TEST_TMPDIR/evil.tar" <<'EOF'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w") as t:
+    for name in ("../../escaped", "/abs-escaped"):
+        data = b"x"
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+EOF
+	run dk import "$BATS_TEST_TMPDIR/evil.tar" evil:1
+	assert_failure
+	assert_output_contains "unsafe path"
+	[ ! -e "$BERTHD_DATA/escaped" ] && [ ! -e /abs-escaped ]
+	assert_equal "$(ls -A "$BERTHD_DATA/tmp")" ""
+	still_serving
+}
+
+@test "berthd errors: clients that go away mid-stream leak nothing" {
+	dk run -d --name streamer berthd-test/bb:1 sh -c 'while true; do echo tick; sleep 0.1; done' >/dev/null
+	wait_status streamer running
+	sleep 0.5
+	local fds threads
+	fds=$(fd_count)
+	threads=$(thread_count)
+	# logs -f, wait, events and attach, each cut off.
+	timeout -s KILL 1 "$DOCKER" logs -f streamer >/dev/null 2>&1 || true
+	timeout -s KILL 1 "$DOCKER" wait streamer >/dev/null 2>&1 || true
+	timeout -s KILL 1 "$DOCKER" events >/dev/null 2>&1 || true
+	timeout -s KILL 1 "$DOCKER" attach streamer >/dev/null 2>&1 || true
+	timeout -s KILL 1 curl -sS --unix-socket "$BERTHD_SOCK" "http://berthd/containers/streamer/logs?stdout=1&follow=1" >/dev/null 2>&1 || true
+	# A request cut off in the middle of its body.
+	python3 - "$BERTHD_SOCK" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"Ima")
+s.close()
+EOF
+	local i
+	for i in $(seq 50); do
+		[ "$(fd_count)" -le "$fds" ] && [ "$(thread_count)" -le "$threads" ] && break
+		sleep 0.1
+	done
+	[ "$(fd_count)" -le "$fds" ] || { ls -l /proc/$(berthd_pid)/fd >&2; false; }
+	[ "$(thread_count)" -le "$threads" ]
+	assert_equal "$(dk inspect -f '{{.State.Status}}' streamer)" "running"
+	still_serving
+}

@@ -1,0 +1,219 @@
+# Shared set-up for the berthd tests: one berthd per test file, driven by
+# the real docker CLI.
+#
+# setup_file starts berthd with its own socket, --root and --data-root, and
+# a --cgroup-parent relative to our own cgroup (so container cgroups nest
+# below the test, never at the root of a hierarchy); teardown_file removes
+# every container and image through the API, stops berthd and fails if
+# anything is left: containers, shims, mounts, cgroups, layers.
+
+load helpers
+
+BERTHD=${BERTHD:-$REPO/build/berthd}
+DOCKER=${DOCKER:-$(command -v docker || echo /usr/local/bin/docker)}
+
+dk() {
+	"$DOCKER" "$@"
+}
+
+# Start berthd in the background and wait for its socket to answer.
+berthd_start() {
+	"$BERTHD" --socket "$BERTHD_SOCK" --root "$BERTHD_ROOT" --data-root "$BERTHD_DATA" \
+		--cgroup-parent "$BERTHD_CGROUP" --group nogroup --log-level debug \
+		--log-file "$BERTHD_DIR/berthd.log" &
+	BERTHD_PID=$!
+	echo "$BERTHD_PID" >"$BERTHD_DIR/pid"
+	local i
+	for i in $(seq 100); do
+		dk version >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	echo "berthd did not come up; its log:" >&2
+	cat "$BERTHD_DIR/berthd.log" >&2
+	return 1
+}
+
+berthd_pid() {
+	cat "$BERTHD_DIR/pid"
+}
+
+# Stop berthd with a signal (TERM by default) and wait until it is gone.
+berthd_stop() {
+	local pid sig=${1:-TERM}
+	pid=$(berthd_pid)
+	kill -s "$sig" "$pid" 2>/dev/null || return 0
+	local i
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	echo "berthd $pid did not exit on SIG$sig" >&2
+	return 1
+}
+
+# A busybox rootfs tarball, and the same as a docker-archive with a second
+# layer that whites out /bin/ls, makes /tmp opaque and adds a file.
+make_images() {
+	local dir=$BERTHD_DIR/img
+	mkdir -p "$dir"
+	make_rootfs "$dir/rootfs"
+	tar -C "$dir/rootfs" -cf "$dir/rootfs.tar" .
+	mkdir -p "$dir/l2/etc" "$dir/l2/bin" "$dir/l2/tmp"
+	echo layer-two >"$dir/l2/etc/greeting"
+	touch "$dir/l2/bin/.wh.ls" "$dir/l2/tmp/.wh..wh..opq"
+	tar -C "$dir/l2" -cf "$dir/l2.tar" .
+	make_docker_archive "$dir/archive.tar" "berthd-test/two:layers" \
+		"$dir/rootfs.tar" "$dir/l2.tar"
+	make_oci_archive "$dir/oci.tar.gz" "berthd-test/oci:gz" "$dir/rootfs.tar" "$dir/l2.tar"
+}
+
+# make_docker_archive OUT TAG LAYER.tar...: docker save's format.
+make_docker_archive() {
+	local out=$1 tag=$2
+	shift 2
+	local work diffs="" layers="" l d cfg
+	work=$(mktemp -d "$BERTHD_DIR/arch.XXXXXX")
+	for l in "$@"; do
+		d=$(sha256sum "$l" | cut -d' ' -f1)
+		mkdir -p "$work/$d"
+		cp "$l" "$work/$d/layer.tar"
+		diffs="$diffs\"sha256:$d\","
+		layers="$layers\"$d/layer.tar\","
+	done
+	printf '{"architecture":"amd64","os":"linux","created":"2024-01-02T03:04:05Z","config":{"Env":["PATH=/bin:/usr/bin","FROM_IMAGE=yes"],"Cmd":["sh","-c","echo default-cmd"],"WorkingDir":"/tmp","Labels":{"from":"image"}},"rootfs":{"type":"layers","diff_ids":[%s]}}' \
+		"${diffs%,}" >"$work/config.json"
+	cfg=$(sha256sum "$work/config.json" | cut -d' ' -f1)
+	mv "$work/config.json" "$work/$cfg.json"
+	printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":[%s]}]' "$cfg" "$tag" \
+		"${layers%,}" >"$work/manifest.json"
+	tar -C "$work" -cf "$out" .
+	rm -rf "$work"
+}
+
+# make_oci_archive OUT.tar.gz NAME LAYER.tar...: an OCI layout with gzip
+# layers, the whole archive gzip'd.
+make_oci_archive() {
+	local out=$1 name=$2
+	shift 2
+	local work diffs="" layers="" l d gz size cfg cfgsize man mansize
+	work=$(mktemp -d "$BERTHD_DIR/oci.XXXXXX")
+	mkdir -p "$work/blobs/sha256"
+	for l in "$@"; do
+		d=$(sha256sum "$l" | cut -d' ' -f1)
+		gzip -nc "$l" >"$work/layer.gz"
+		gz=$(sha256sum "$work/layer.gz" | cut -d' ' -f1)
+		size=$(stat -c %s "$work/layer.gz")
+		mv "$work/layer.gz" "$work/blobs/sha256/$gz"
+		diffs="$diffs\"sha256:$d\","
+		layers="$layers{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:$gz\",\"size\":$size},"
+	done
+	printf '{"architecture":"amd64","os":"linux","config":{"Cmd":["echo","oci-default"]},"rootfs":{"type":"layers","diff_ids":[%s]}}' \
+		"${diffs%,}" >"$work/c.json"
+	cfg=$(sha256sum "$work/c.json" | cut -d' ' -f1)
+	cfgsize=$(stat -c %s "$work/c.json")
+	mv "$work/c.json" "$work/blobs/sha256/$cfg"
+	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[%s]}' \
+		"$cfg" "$cfgsize" "${layers%,}" >"$work/m.json"
+	man=$(sha256sum "$work/m.json" | cut -d' ' -f1)
+	mansize=$(stat -c %s "$work/m.json")
+	mv "$work/m.json" "$work/blobs/sha256/$man"
+	printf '{"imageLayoutVersion":"1.0.0"}' >"$work/oci-layout"
+	printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"gz"}}]}' \
+		"$man" "$mansize" "$name" >"$work/index.json"
+	tar -C "$work" -czf "$out" .
+	rm -rf "$work"
+}
+
+# The cgroup v2 VM is slow at running the docker CLI (TCG): there, the
+# files that test nothing cgroup-specific skip (they run on the host), and
+# berthd_limits.bats runs.  BERTHD_IN_VM=1 runs them anyway.
+berthd_host_only() {
+	[ -n "${BERTH_VM:-}" ] && [ -z "${BERTHD_IN_VM:-}" ]
+}
+
+berthd_skip_in_vm() {
+	if berthd_host_only; then
+		skip "covered on the host; the VM runs berthd_limits.bats"
+	fi
+}
+
+berthd_setup_file() {
+	if [ "${1:-}" = host-only ] && berthd_host_only; then
+		export BERTHD_SKIPPED=1
+		return 0
+	fi
+	# The socket's directory is world-searchable so that the socket's own
+	# mode is what keeps other users out.
+	BERTHD_DIR=$(mktemp -d /tmp/berthd-test.XXXXXX)
+	chmod 0755 "$BERTHD_DIR"
+	export BERTHD_DIR
+	export BERTHD_SOCK=$BERTHD_DIR/berthd.sock
+	export BERTHD_ROOT=$BERTHD_DIR/run
+	export BERTHD_DATA=$BERTHD_DIR/data
+	export BERTHD_CGROUP=berthd-test-$$
+	export DOCKER_HOST=unix://$BERTHD_SOCK
+	export DOCKER_CONFIG=$BERTHD_DIR/docker-config
+	mkdir -p "$DOCKER_CONFIG"
+	berthd_start
+	make_images
+	dk import "$BERTHD_DIR/img/rootfs.tar" berthd-test/bb:1 >/dev/null
+	dk load -i "$BERTHD_DIR/img/archive.tar" >/dev/null
+}
+
+berthd_cgroup_dir() {
+	echo "$(unified_root)$(own_unified_cgroup)/$BERTHD_CGROUP"
+}
+
+# Everything through the API, then the checks that nothing is left.
+berthd_teardown_file() {
+	local ids left=""
+	[ -n "${BERTHD_SKIPPED:-}" ] && return 0
+	ids=$(dk ps -aq 2>/dev/null)
+	[ -n "$ids" ] && dk rm -f $ids >/dev/null 2>&1
+	for img in $(dk images -q 2>/dev/null | sort -u); do
+		dk rmi -f "$img" >/dev/null 2>&1
+	done
+	berthd_stop TERM
+	if [ -n "$(ls -A "$BERTHD_DATA/containers" 2>/dev/null)" ]; then
+		left="$left containers:$(ls "$BERTHD_DATA/containers")"
+	fi
+	if [ -n "$(ls -A "$BERTHD_DATA/layers" 2>/dev/null)" ]; then
+		left="$left layers:$(ls "$BERTHD_DATA/layers")"
+	fi
+	if [ -n "$(ls -A "$BERTHD_DATA/images" 2>/dev/null)" ]; then
+		left="$left images"
+	fi
+	if [ -n "$(ls -A "$BERTHD_ROOT/oci" 2>/dev/null)" ]; then
+		left="$left runtime-state:$(ls "$BERTHD_ROOT/oci")"
+	fi
+	if grep -q "$BERTHD_DIR" /proc/self/mountinfo; then
+		left="$left mounts"
+		grep "$BERTHD_DIR" /proc/self/mountinfo | awk '{print $5}' | xargs -r -n1 umount -l
+	fi
+	if pgrep -f "berthd-shim --root $BERTHD_ROOT/" >/dev/null; then
+		left="$left shims"
+	fi
+	# The parent berthd's containers share stays, as docker's /docker
+	# does; it must have no container cgroup left in it.
+	if [ -e "$(berthd_cgroup_dir)" ] && ! rmdir "$(berthd_cgroup_dir)"; then
+		left="$left cgroups:$(ls -d "$(berthd_cgroup_dir)"/*/ 2>/dev/null)"
+	fi
+	if [ -n "$left" ]; then
+		echo "left behind:$left" >&2
+		echo "berthd's log:" >&2
+		tail -50 "$BERTHD_DIR/berthd.log" >&2
+		return 1
+	fi
+	rm -rf "$BERTHD_DIR"
+}
+
+# Wait until a container reaches a status (up to 10 s).
+wait_status() {
+	local i
+	for i in $(seq 100); do
+		[ "$(dk inspect -f '{{.State.Status}}' "$1" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "container $1 is $(dk inspect -f '{{.State.Status}}' "$1" 2>&1), not $2" >&2
+	return 1
+}

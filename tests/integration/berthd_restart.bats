@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# A restart of berthd loses nothing: containers keep running without it,
+# their output goes on into their logs, and the new berthd finds them with
+# their exit codes, including exits that happened while it was away.
+
+load berthd_helpers
+
+setup_file() {
+	berthd_setup_file host-only
+}
+
+setup() {
+	berthd_skip_in_vm
+}
+
+teardown_file() {
+	berthd_teardown_file
+}
+
+ticks() {
+	dk logs "$1" | wc -l
+}
+
+@test "berthd restart: SIGTERM, then start: running containers keep running, exits are recorded" {
+	dk run -d --name ticker berthd-test/bb:1 sh -c 'while true; do echo tick; sleep 0.1; done' >/dev/null
+	dk run -d --name quitter berthd-test/bb:1 sh -c 'sleep 1; echo bye; exit 7' >/dev/null
+	dk run -d --name looper --restart always berthd-test/bb:1 sleep 1000 >/dev/null
+	wait_status ticker running
+	wait_status looper running
+	local pid before
+	pid=$(dk inspect -f '{{.State.Pid}}' ticker)
+	before=$(ticks ticker)
+	berthd_stop TERM
+	# Without berthd: the container runs and its output is kept.
+	sleep 2
+	kill -0 "$pid"
+	berthd_start
+	assert_equal "$(dk inspect -f '{{.State.Status}} {{.State.Pid}}' ticker)" "running $pid"
+	[ "$(ticks ticker)" -gt $((before + 10)) ]
+	assert_equal "$(dk inspect -f '{{.State.Status}} {{.State.ExitCode}}' quitter)" "exited 7"
+	assert_equal "$(dk logs quitter)" "bye"
+	assert_equal "$(dk inspect -f '{{.State.Status}} {{.RestartCount}}' looper)" "running 0"
+	run dk ps --format '{{.Names}}'
+	assert_output_contains "ticker"
+	assert_output_contains "looper"
+	# The re-found container is fully managed again.
+	run dk stop -t 1 ticker
+	assert_success
+	assert_equal "$(dk inspect -f '{{.State.Status}}' ticker)" "exited"
+	dk rm -f ticker quitter looper >/dev/null
+}
+
+@test "berthd restart: kill -9, a container killed meanwhile, then start: its real status" {
+	dk run -d --name victim berthd-test/bb:1 sh -c 'echo alive; sleep 1000' >/dev/null
+	dk run -d --name survivor berthd-test/bb:1 sleep 1000 >/dev/null
+	wait_status victim running
+	wait_status survivor running
+	local pid
+	pid=$(dk inspect -f '{{.State.Pid}}' victim)
+	berthd_stop KILL
+	kill -KILL "$pid"
+	sleep 0.5
+	berthd_start
+	assert_equal "$(dk inspect -f '{{.State.Status}} {{.State.ExitCode}}' victim)" "exited 137"
+	assert_equal "$(dk logs victim)" "alive"
+	assert_equal "$(dk inspect -f '{{.State.Status}}' survivor)" "running"
+	# A die event for the exit berthd learned after its start.
+	run dk wait survivor &
+	dk kill survivor >/dev/null
+	run timeout 10 "$DOCKER" wait survivor
+	assert_equal "$output" "137"
+	dk rm -f victim survivor >/dev/null
+	assert_equal "$(dk ps -aq)" ""
+}
