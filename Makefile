@@ -39,9 +39,12 @@ UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-override CFLAGS += -DBERTH_VERSION='"$(VERSION)"' -DBERTH_COMMIT='"$(COMMIT)"'
+# version.h changes only when the version or commit does, so that what
+# includes it is rebuilt then, and only then.
+VERSION_H = $(BUILD)/gen/version.h
+override CFLAGS += -I$(BUILD)/gen
 
-.PHONY: all deps demo check unit unit-sanitize integration vm install clean bench bench-vm
+.PHONY: FORCE all deps demo check unit unit-sanitize integration vm install clean bench bench-vm
 
 # berthd and its helpers: the per-container shim and the image unpacker
 # (kept out of the daemon so that it links no archive library).
@@ -52,7 +55,14 @@ all: $(BUILD)/berth $(BERTHD_BINS)
 # Quiet by default; make V=1 shows the commands.
 Q = $(if $(V),,@)
 
-$(BUILD)/%.o: %.c
+$(VERSION_H): FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define BERTH_VERSION "%s"\n#define BERTH_COMMIT "%s"\n' '$(VERSION)' '$(COMMIT)' >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
+
+FORCE:
+
+$(BUILD)/%.o: %.c | $(VERSION_H)
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
