@@ -4,6 +4,7 @@
 #   make           build berth and berthd
 #   make demo      build, then run a container on a busybox rootfs
 #   make check     every test: unit (plain and sanitized), bats on this host, bats in a cgroup v2 VM
+#   make bench     berth against crun and runc on this host (bench-vm: in the cgroup v2 VM)
 #   make install   install into $(DESTDIR)$(PREFIX)
 
 PREFIX ?= /usr/local
@@ -23,7 +24,8 @@ DEPS_BUILD = gcc libc6-dev make pkg-config libseccomp-dev libcap-dev libyajl-dev
 DEPS_TEST = bats busybox-static iproute2 util-linux procps psmisc jq curl docker.io \
 	libcap2-bin python3 socat
 DEPS_VM = qemu-system-x86 linux-image-amd64 kmod cpio
-DEPS = $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM)
+DEPS_BENCH = crun runc
+DEPS = $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM) $(DEPS_BENCH)
 
 LIB_SRCS = $(wildcard spec/*.c) $(wildcard isolation/*.c) $(wildcard runtime/*.c)
 BERTH_SRCS = $(wildcard cmd/berth/*.c)
@@ -41,9 +43,12 @@ HELPER_BINS = $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-override CFLAGS += -DBERTH_VERSION='"$(VERSION)"' -DBERTH_COMMIT='"$(COMMIT)"'
+# version.h changes only when the version or commit does, so that what
+# includes it is rebuilt then, and only then.
+VERSION_H = $(BUILD)/gen/version.h
+override CFLAGS += -I$(BUILD)/gen
 
-.PHONY: all deps demo check unit unit-sanitize integration vm install clean bench
+.PHONY: FORCE all deps demo check unit unit-sanitize integration vm install clean bench bench-vm
 
 # berthd and its helpers: the per-container shim and the image unpacker
 # (kept out of the daemon so that it links no archive library).
@@ -54,7 +59,14 @@ all: $(BUILD)/berth $(BERTHD_BINS) $(HELPER_BINS)
 # Quiet by default; make V=1 shows the commands.
 Q = $(if $(V),,@)
 
-$(BUILD)/%.o: %.c
+$(VERSION_H): FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define BERTH_VERSION "%s"\n#define BERTH_COMMIT "%s"\n' '$(VERSION)' '$(COMMIT)' >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
+
+FORCE:
+
+$(BUILD)/%.o: %.c | $(VERSION_H)
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
@@ -89,6 +101,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libberth.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
+# The benchmark's stopwatch; it links nothing of berth's.
+$(BUILD)/tests/benchtime: tests/bench/benchtime.c
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 # Installs only what is missing, so repeated runs cost one dpkg query.
 deps:
 	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -110,6 +128,13 @@ unit-sanitize:
 
 check: deps all
 	tests/check.sh
+
+# BENCH_ARGS passes options to tests/bench/bench.sh (see tests/bench/README.md).
+bench: deps all $(BUILD)/tests/benchtime
+	tests/bench/bench.sh $(BENCH_ARGS)
+
+bench-vm: deps all $(BUILD)/tests/benchtime
+	tests/bench/bench.sh --vm $(BENCH_ARGS)
 
 install: all
 	install -D -m 0755 $(BUILD)/berth $(DESTDIR)$(PREFIX)/bin/berth

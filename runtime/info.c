@@ -1,3 +1,4 @@
+#include "version.h"
 #include "runtime/info.h"
 
 #include <seccomp.h>

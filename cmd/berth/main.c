@@ -5,6 +5,7 @@
 
 #include <seccomp.h>
 
+#include "version.h"
 #include "cli.h"
 #include "spec/state.h"
 
