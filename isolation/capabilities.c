@@ -93,16 +93,3 @@ int caps_apply(const struct spec_caps *caps, uint64_t extra_effective,
 	}
 	return 0;
 }
-
-int caps_raise_effective(uint64_t caps, struct berr *err)
-{
-	cap_t c = cap_get_proc();
-	int ret = 0;
-
-	if (!c)
-		return berr_sys(err, "read capabilities");
-	if (set_flags(c, CAP_EFFECTIVE, caps) < 0 || cap_set_proc(c) < 0)
-		ret = berr_sys(err, "raise effective capabilities");
-	cap_free(c);
-	return ret;
-}

@@ -21,7 +21,4 @@ int caps_drop_bounding(const struct spec_caps *caps, struct berr *err);
 int caps_apply(const struct spec_caps *caps, uint64_t extra_effective,
 	       struct berr *err);
 
-/* Add caps (a mask) to the effective set; they must be permitted. */
-int caps_raise_effective(uint64_t caps, struct berr *err);
-
 #endif

@@ -292,6 +292,24 @@ int seccomp_check_flags(unsigned int flags, struct berr *err)
 			flags);
 }
 
+size_t seccomp_supported_flags(const char **names, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(flag_names) / sizeof(*flag_names) && n < max; i++) {
+		unsigned int f = flag_names[i].flag;
+
+		/* Only the flags a profile may name (spec/names.h). */
+		if (f == SECCOMP_FILTER_FLAG_NEW_LISTENER || f == SECCOMP_FILTER_FLAG_TSYNC_ESRCH)
+			continue;
+		if (kernel_takes(f == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+					 ? f | SECCOMP_FILTER_FLAG_NEW_LISTENER
+					 : f))
+			names[n++] = flag_names[i].name;
+	}
+	return n;
+}
+
 /* The flags for seccomp(2): the profile's, plus what berth itself needs. */
 static int final_flags(const struct spec_seccomp *s, struct seccomp_filter_prog *out,
 		       struct berr *err)

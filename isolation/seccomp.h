@@ -31,6 +31,9 @@ int seccomp_filter_compile(const struct spec_seccomp *s,
  * message names the first one it refuses. */
 int seccomp_check_flags(unsigned int flags, struct berr *err);
 
+/* The names of the profile flags this kernel accepts (at most max). */
+size_t seccomp_supported_flags(const char **names, size_t max);
+
 /* Install the filter in the calling thread.  *listener receives the
  * notification fd when the filter has SCMP_ACT_NOTIFY rules. */
 int seccomp_filter_install(const struct seccomp_filter_prog *p, int *listener,

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "isolation/cgroup.h"
+#include "isolation/seccomp.h"
 #include "spec/cleanup.h"
 #include "spec/config_default.h"
 #include "spec/features.h"
@@ -13,12 +14,7 @@
 
 int rt_features(char **json, size_t *len, struct berr *err)
 {
-	static const char *const flags[] = {
-		"SECCOMP_FILTER_FLAG_TSYNC",
-		"SECCOMP_FILTER_FLAG_LOG",
-		"SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-		"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-	};
+	const char *flags[8];
 	const struct scmp_version *v = seccomp_version();
 	char libseccomp[32];
 	struct spec_kv annotations[] = {
@@ -31,7 +27,7 @@ int rt_features(char **json, size_t *len, struct berr *err)
 	struct spec_features_input in = {
 		.seccomp_enabled = true,
 		.seccomp_supported_flags = flags,
-		.n_seccomp_supported_flags = sizeof(flags) / sizeof(*flags),
+		.n_seccomp_supported_flags = seccomp_supported_flags(flags, 8),
 		.annotations = annotations,
 		.n_annotations = sizeof(annotations) / sizeof(*annotations),
 	};

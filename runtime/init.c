@@ -147,8 +147,13 @@ static int stage_one(const struct init_plan *p, struct berr *err)
 	if (flags && unshare((int)flags) < 0)
 		return berr_sys(err, "unshare namespaces");
 	if (p->new_ns[NS_TIME]) {
+		/* A non-dumpable process's /proc/self belongs to the host's
+		 * root, which a new user namespace does not map: be dumpable
+		 * for this one write (nothing of the container runs yet). */
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 		ret = ns_time_offsets(&p->cfg->linux.time_monotonic,
 				      &p->cfg->linux.time_boottime, err);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 		if (ret < 0)
 			return ret;
 	}

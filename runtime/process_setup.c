@@ -88,11 +88,7 @@ static bool needs_temporary_admin(const struct psetup *s)
 
 	if (!s->seccomp || proc->no_new_privileges)
 		return false;
-	if (proc->caps.set)
-		return !(proc->caps.effective & CAP_SYS_ADMIN_BIT);
-	/* No capabilities given: root keeps everything, another user
-	 * keeps the permitted set across setuid but not the effective. */
-	return proc->user.uid != 0;
+	return !(proc->caps.effective & CAP_SYS_ADMIN_BIT);
 }
 
 int psetup_user(struct psetup *s, struct berr *err)
@@ -102,18 +98,15 @@ int psetup_user(struct psetup *s, struct berr *err)
 	char cwd[PATH_MAX];
 	int ret;
 
-	if (proc->caps.set) {
-		ret = caps_drop_bounding(&proc->caps, err);
-		if (ret < 0)
-			return ret;
-	}
+	/* Without a capabilities object the sets are empty (all zero): the
+	 * process gets none, as runc reads the spec, never berth's own. */
+	ret = caps_drop_bounding(&proc->caps, err);
+	if (ret < 0)
+		return ret;
 	ret = process_set_user(&proc->user, s->setgroups_allowed, err);
 	if (ret < 0)
 		return ret;
-	if (proc->caps.set)
-		ret = caps_apply(&proc->caps, extra, err);
-	else if (extra)
-		ret = caps_raise_effective(extra, err);
+	ret = caps_apply(&proc->caps, extra, err);
 	if (ret < 0)
 		return ret;
 	if (chdir(proc->cwd) < 0)

@@ -4,7 +4,6 @@
 
 load helpers
 
-HELPERS=$REPO/build/tests/helpers
 FIXTURES=$REPO/tests/unit/fixtures/clients
 
 setup() {

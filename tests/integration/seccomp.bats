@@ -5,7 +5,6 @@
 
 load helpers
 
-HELPERS=$REPO/build/tests/helpers
 
 setup() {
 	setup_bundle
