@@ -4,6 +4,7 @@
 #   make           build berth and berthd
 #   make demo      build, then run a container on a busybox rootfs
 #   make check     every test: unit (plain and sanitized), bats on this host, bats in a cgroup v2 VM
+#   make bench     berth against crun and runc on this host (bench-vm: in the cgroup v2 VM)
 #   make install   install into $(DESTDIR)$(PREFIX)
 
 PREFIX ?= /usr/local
@@ -18,12 +19,13 @@ override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 LDLIBS = -lseccomp -lcap -lyajl -lcgroup
 
 # Debian packages the build and the tests need.
-DEPS_BUILD = gcc make pkg-config libseccomp-dev libcap-dev libyajl-dev \
+DEPS_BUILD = gcc libc6-dev make pkg-config libseccomp-dev libcap-dev libyajl-dev \
 	libcmocka-dev libmicrohttpd-dev libarchive-dev libcgroup-dev nettle-dev
 DEPS_TEST = bats busybox-static iproute2 util-linux procps psmisc jq curl docker.io \
 	libcap2-bin python3 socat
 DEPS_VM = qemu-system-x86 linux-image-amd64 kmod cpio
-DEPS = $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM)
+DEPS_BENCH = crun runc
+DEPS = $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM) $(DEPS_BENCH)
 
 LIB_SRCS = $(wildcard spec/*.c) $(wildcard isolation/*.c) $(wildcard runtime/*.c)
 BERTH_SRCS = $(wildcard cmd/berth/*.c)
@@ -34,23 +36,37 @@ LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 BERTH_OBJS = $(BERTH_SRCS:%.c=$(BUILD)/%.o)
 BERTHD_OBJS = $(BERTHD_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# Small programs the bats tests use (a console socket, a seccomp agent, a
+# static syscall probe to copy into test rootfs).
+HELPER_SRCS = $(wildcard tests/helpers/*.c)
+HELPER_BINS = $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-override CFLAGS += -DBERTH_VERSION='"$(VERSION)"' -DBERTH_COMMIT='"$(COMMIT)"'
+# version.h changes only when the version or commit does, so that what
+# includes it is rebuilt then, and only then.
+VERSION_H = $(BUILD)/gen/version.h
+override CFLAGS += -I$(BUILD)/gen
 
-.PHONY: all deps demo check unit unit-sanitize integration vm install clean bench
+.PHONY: FORCE all deps demo check unit unit-sanitize integration vm install clean bench bench-vm
 
 # berthd and its helpers: the per-container shim and the image unpacker
 # (kept out of the daemon so that it links no archive library).
 BERTHD_BINS = $(BUILD)/berthd $(BUILD)/berthd-shim $(BUILD)/berthd-unpack
 
-all: $(BUILD)/berth $(BERTHD_BINS)
+all: $(BUILD)/berth $(BERTHD_BINS) $(HELPER_BINS)
 
 # Quiet by default; make V=1 shows the commands.
 Q = $(if $(V),,@)
 
-$(BUILD)/%.o: %.c
+$(VERSION_H): FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define BERTH_VERSION "%s"\n#define BERTH_COMMIT "%s"\n' '$(VERSION)' '$(COMMIT)' >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
+
+FORCE:
+
+$(BUILD)/%.o: %.c | $(VERSION_H)
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
@@ -75,9 +91,21 @@ $(BUILD)/berthd-unpack: $(BUILD)/cmd/berthd/helpers/unpack.o $(BUILD)/libberth.a
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -larchive -lnettle
 
+# Static: they run inside test containers whose rootfs has no libc.
+$(HELPER_BINS): $(BUILD)/tests/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -static -o $@ $<
+
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libberth.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# The benchmark's stopwatch; it links nothing of berth's.
+$(BUILD)/tests/benchtime: tests/bench/benchtime.c
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # Installs only what is missing, so repeated runs cost one dpkg query.
 deps:
@@ -101,12 +129,24 @@ unit-sanitize:
 check: deps all
 	tests/check.sh
 
+# BENCH_ARGS passes options to tests/bench/bench.sh (see tests/bench/README.md).
+bench: deps all $(BUILD)/tests/benchtime
+	tests/bench/bench.sh $(BENCH_ARGS)
+
+bench-vm: deps all $(BUILD)/tests/benchtime
+	tests/bench/bench.sh --vm $(BENCH_ARGS)
+
 install: all
 	install -D -m 0755 $(BUILD)/berth $(DESTDIR)$(PREFIX)/bin/berth
 	install -D -m 0755 $(BUILD)/berthd $(DESTDIR)$(PREFIX)/bin/berthd
 	install -D -m 0755 $(BUILD)/berthd-shim $(DESTDIR)$(PREFIX)/libexec/berth/berthd-shim
 	install -D -m 0755 $(BUILD)/berthd-unpack $(DESTDIR)$(PREFIX)/libexec/berth/berthd-unpack
 	install -D -m 0644 contrib/berthd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/berthd.service
+
+# contrib/seccomp.json is berth's default profile, written by berth itself
+# (test_contrib_copy in tests/unit/test_seccomp.c fails when they differ).
+contrib/seccomp.json: $(BUILD)/berth
+	$(BUILD)/berth seccomp-profile >$@
 
 clean:
 	rm -rf $(BUILD)

@@ -45,6 +45,81 @@ int ns_join(const char *path, enum spec_ns_type type, struct berr *err)
 	return 0;
 }
 
+/* The order namespaces are joined one by one: the user namespace first,
+ * so that its capabilities apply to the others, the mount namespace
+ * last. */
+static const enum spec_ns_type join_order[] = {
+	NS_USER, NS_IPC, NS_UTS, NS_NETWORK, NS_PID, NS_TIME, NS_CGROUP, NS_MOUNT,
+};
+
+/* Is pid's namespace of this type another one than ours?  A kernel
+ * without the type (no time namespaces) has nothing to join. */
+static bool ns_differs(pid_t pid, enum spec_ns_type t)
+{
+	char path[64];
+	struct stat theirs, ours;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns_proc_name(t));
+	if (stat(path, &theirs) < 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", ns_proc_name(t));
+	if (stat(path, &ours) < 0)
+		return true;
+	return theirs.st_dev != ours.st_dev || theirs.st_ino != ours.st_ino;
+}
+
+static int join_one_by_one(pid_t pid, const bool join[NS_TYPES], struct berr *err)
+{
+	int fds[NS_TYPES];
+	int ret = 0;
+
+	/* Opened first: after the mount namespace, /proc is another one. */
+	for (int t = 0; t < NS_TYPES; t++) {
+		char path[64];
+
+		fds[t] = -1;
+		if (!join[t])
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid,
+			 ns_proc_name((enum spec_ns_type)t));
+		fds[t] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[t] < 0 && ret == 0)
+			ret = berr_sys(err, "open %s", path);
+	}
+	for (size_t i = 0; ret == 0 && i < sizeof(join_order) / sizeof(*join_order); i++) {
+		enum spec_ns_type t = join_order[i];
+
+		if (fds[t] >= 0 && setns(fds[t], (int)ns_clone_flag(t)) < 0)
+			ret = berr_sys(err, "join the %s namespace of process %d", ns_proc_name(t),
+				       (int)pid);
+	}
+	for (int t = 0; t < NS_TYPES; t++)
+		if (fds[t] >= 0)
+			close(fds[t]);
+	return ret;
+}
+
+int ns_join_process(int pidfd, pid_t pid, struct berr *err)
+{
+	bool join[NS_TYPES] = { false };
+	unsigned long flags = 0;
+
+	for (int t = 0; t < NS_TYPES; t++) {
+		join[t] = ns_differs(pid, (enum spec_ns_type)t);
+		if (join[t])
+			flags |= ns_clone_flag((enum spec_ns_type)t);
+	}
+	if (!flags)
+		return 0;
+	/* One call joins them all, atomically, in the order the kernel
+	 * needs; kernels before 5.8 take only namespace files. */
+	if (setns(pidfd, (int)flags) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return berr_sys(err, "join the namespaces of process %d", (int)pid);
+	return join_one_by_one(pid, join, err);
+}
+
 int ns_time_offsets(const struct spec_time_offset *monotonic,
 		    const struct spec_time_offset *boottime, struct berr *err)
 {

@@ -4,6 +4,7 @@
 #define BERTH_ISOLATION_NAMESPACES_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "spec/config.h"
 #include "spec/err.h"
@@ -16,6 +17,13 @@ const char *ns_proc_name(enum spec_ns_type type);
 
 /* setns() into the namespace at path, checking it is of the given type. */
 int ns_join(const char *path, enum spec_ns_type type, struct berr *err);
+
+/* Join every namespace of process pid (pidfd refers to it) that is not
+ * already the caller's: with one setns(pidfd) where the kernel can
+ * (5.8+), else one /proc/PID/ns file at a time, the user namespace
+ * first.  The pid and time namespaces apply to children made afterwards.
+ * The caller must be single-threaded. */
+int ns_join_process(int pidfd, pid_t pid, struct berr *err);
 
 /* Offsets of the time namespace this process created with
  * unshare(CLONE_NEWTIME), before any process enters it. */

@@ -2,6 +2,7 @@
 
 #include <linux/seccomp.h>
 #include <seccomp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -12,9 +13,25 @@
 #include "spec/cleanup.h"
 #include "spec/names.h"
 
+#ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
+#define SECCOMP_FILTER_FLAG_TSYNC_ESRCH (1UL << 4)
+#endif
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
+
+/* The kernel caps an errno at MAX_ERRNO. */
+#define SECCOMP_MAX_ERRNO 4095
+
+static const char *action_name(enum spec_seccomp_action a)
+{
+	return names_name(names_seccomp_actions, a);
+}
+
+static bool takes_errno(enum spec_seccomp_action a)
+{
+	return a == SECCOMP_ACT_ERRNO || a == SECCOMP_ACT_TRACE;
+}
 
 static uint32_t action_of(enum spec_seccomp_action a, bool errno_set,
 			  uint32_t errno_ret)
@@ -69,6 +86,7 @@ static unsigned int filter_flags(uint32_t spec_flags)
 
 static struct scmp_arg_cmp arg_of(const struct spec_seccomp_arg *a)
 {
+	/* MASKED_EQ compares (arg & value) == valueTwo. */
 	struct scmp_arg_cmp c = {
 		.arg = a->index,
 		.op = op_of(a->op),
@@ -76,7 +94,6 @@ static struct scmp_arg_cmp arg_of(const struct spec_seccomp_arg *a)
 		.datum_b = a->value_two,
 	};
 
-	/* MASKED_EQ compares (arg & value) == valueTwo. */
 	return c;
 }
 
@@ -102,11 +119,10 @@ static int add_rule(scmp_filter_ctx ctx, const struct spec_seccomp_rule *r,
 	 * profile written for a newer kernel still loads. */
 	if (nr == __NR_SCMP_ERROR)
 		return 0;
-	if (r->n_args > 6)
-		return berr_fail(err, EINVAL, "seccomp rule for %s: more than 6 arguments", name);
 	if (r->n_args == 0) {
 		ret = seccomp_rule_add(ctx, action, nr, 0);
 	} else if (distinct_indexes(r)) {
+		/* Indexes are 0 to 5 (the parser checks): at most six. */
 		struct scmp_arg_cmp cmp[6];
 
 		for (size_t i = 0; i < r->n_args; i++)
@@ -165,6 +181,11 @@ static int export_bpf(scmp_filter_ctx ctx, struct seccomp_filter_prog *out,
 	size = lseek(fd, 0, SEEK_END);
 	if (size <= 0 || size % sizeof(struct sock_filter))
 		return berr_fail(err, EINVAL, "seccomp: bad BPF size %lld", (long long)size);
+	if (size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return berr_fail(err, E2BIG,
+				"seccomp: the filter has %lld instructions, the kernel takes "
+				"at most %d",
+				(long long)(size / sizeof(struct sock_filter)), BPF_MAXINSNS);
 	out->insns = malloc((size_t)size);
 	if (!out->insns)
 		return berr_sys(err, "seccomp");
@@ -172,6 +193,139 @@ static int export_bpf(scmp_filter_ctx ctx, struct seccomp_filter_prog *out,
 		return berr_sys(err, "seccomp: read BPF");
 	out->len = (size_t)size / sizeof(struct sock_filter);
 	return 0;
+}
+
+/* Whatever the profile asks that cannot work, refused before anything
+ * runs: the spec wants an error, not a silently different filter. */
+static int check_rule(const struct spec_seccomp *s, size_t i, struct berr *err)
+{
+	const struct spec_seccomp_rule *r = &s->syscalls[i];
+
+	if (r->errno_ret_set && !takes_errno(r->action))
+		return berr_fail(err, EINVAL,
+				".linux.seccomp.syscalls[%zu].errnoRet: %s takes no errno", i,
+				action_name(r->action));
+	if (r->errno_ret_set && r->errno_ret > SECCOMP_MAX_ERRNO)
+		return berr_fail(err, EINVAL,
+				".linux.seccomp.syscalls[%zu].errnoRet: %u is above %d", i,
+				r->errno_ret, SECCOMP_MAX_ERRNO);
+	if (r->action != SECCOMP_ACT_NOTIFY)
+		return 0;
+	if (!s->listener_path || !*s->listener_path)
+		return berr_fail(err, EINVAL,
+				".linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY needs "
+				".linux.seccomp.listenerPath",
+				i);
+	/* The container process hands the listener over with sendmsg right
+	 * after installing the filter: a notification there would wait for
+	 * a listener that never gets the fd. */
+	for (size_t j = 0; j < r->n_names; j++)
+		if (strcmp(r->names[j], "sendmsg") == 0)
+			return berr_fail(err, EINVAL,
+					".linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY cannot be "
+					"used for sendmsg (berth needs it to hand the listener over)",
+					i);
+	return 0;
+}
+
+static int check_profile(const struct spec_seccomp *s, struct berr *err)
+{
+	if (s->default_action == SECCOMP_ACT_NOTIFY)
+		return berr_fail(err, EINVAL,
+				".linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default");
+	if (s->default_errno_ret_set && !takes_errno(s->default_action))
+		return berr_fail(err, EINVAL, ".linux.seccomp.defaultErrnoRet: %s takes no errno",
+				action_name(s->default_action));
+	if (s->default_errno_ret_set && s->default_errno_ret > SECCOMP_MAX_ERRNO)
+		return berr_fail(err, EINVAL, ".linux.seccomp.defaultErrnoRet: %u is above %d",
+				s->default_errno_ret, SECCOMP_MAX_ERRNO);
+	if (s->listener_metadata && *s->listener_metadata &&
+	    (!s->listener_path || !*s->listener_path))
+		return berr_fail(err, EINVAL,
+				".linux.seccomp.listenerMetadata: needs .linux.seccomp.listenerPath");
+	for (size_t i = 0; i < s->n_syscalls; i++) {
+		int ret = check_rule(s, i, err);
+
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static const struct {
+	unsigned int flag;
+	const char *name;
+} flag_names[] = {
+	{ SECCOMP_FILTER_FLAG_TSYNC, "SECCOMP_FILTER_FLAG_TSYNC" },
+	{ SECCOMP_FILTER_FLAG_LOG, "SECCOMP_FILTER_FLAG_LOG" },
+	{ SECCOMP_FILTER_FLAG_SPEC_ALLOW, "SECCOMP_FILTER_FLAG_SPEC_ALLOW" },
+	{ SECCOMP_FILTER_FLAG_NEW_LISTENER, "SECCOMP_FILTER_FLAG_NEW_LISTENER" },
+	{ SECCOMP_FILTER_FLAG_TSYNC_ESRCH, "SECCOMP_FILTER_FLAG_TSYNC_ESRCH" },
+	{ SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" },
+};
+
+/* seccomp(2) checks the flags before it reads the program: a NULL program
+ * gives EFAULT when the flags are acceptable, EINVAL when not. */
+static bool kernel_takes(unsigned int flags)
+{
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, NULL) < 0 &&
+	       errno == EFAULT;
+}
+
+int seccomp_check_flags(unsigned int flags, struct berr *err)
+{
+	if (flags == 0 || kernel_takes(flags))
+		return 0;
+	for (size_t i = 0; i < sizeof(flag_names) / sizeof(*flag_names); i++) {
+		unsigned int f = flag_names[i].flag;
+		/* WAIT_KILLABLE_RECV means nothing without a listener. */
+		unsigned int with = f == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+					    ? SECCOMP_FILTER_FLAG_NEW_LISTENER
+					    : 0;
+
+		if ((flags & f) && !kernel_takes(f | with))
+			return berr_fail(err, EINVAL,
+					"seccomp: this kernel does not support %s",
+					flag_names[i].name);
+	}
+	return berr_fail(err, EINVAL, "seccomp: this kernel refuses the filter flags 0x%x",
+			flags);
+}
+
+size_t seccomp_supported_flags(const char **names, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(flag_names) / sizeof(*flag_names) && n < max; i++) {
+		unsigned int f = flag_names[i].flag;
+
+		/* Only the flags a profile may name (spec/names.h). */
+		if (f == SECCOMP_FILTER_FLAG_NEW_LISTENER || f == SECCOMP_FILTER_FLAG_TSYNC_ESRCH)
+			continue;
+		if (kernel_takes(f == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+					 ? f | SECCOMP_FILTER_FLAG_NEW_LISTENER
+					 : f))
+			names[n++] = flag_names[i].name;
+	}
+	return n;
+}
+
+/* The flags for seccomp(2): the profile's, plus what berth itself needs. */
+static int final_flags(const struct spec_seccomp *s, struct seccomp_filter_prog *out,
+		       struct berr *err)
+{
+	out->flags = filter_flags(s->flags);
+	if (out->notify)
+		out->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	if ((out->flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) && !out->notify)
+		return berr_fail(err, EINVAL,
+				".linux.seccomp.flags: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV "
+				"needs a rule with SCMP_ACT_NOTIFY");
+	/* TSYNC with a listener cannot report which thread failed unless
+	 * told to fail with ESRCH instead. */
+	if ((out->flags & SECCOMP_FILTER_FLAG_TSYNC) && out->notify)
+		out->flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+	return seccomp_check_flags(out->flags, err);
 }
 
 int seccomp_filter_compile(const struct spec_seccomp *s,
@@ -183,9 +337,9 @@ int seccomp_filter_compile(const struct spec_seccomp *s,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (s->default_action == SECCOMP_ACT_NOTIFY)
-		return berr_fail(err, EINVAL,
-				"linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default");
+	ret = check_profile(s, err);
+	if (ret < 0)
+		return ret;
 	ctx = seccomp_init(def);
 	if (!ctx)
 		return berr_set(err, ENOMEM, "seccomp: init");
@@ -213,9 +367,8 @@ int seccomp_filter_compile(const struct spec_seccomp *s,
 	}
 	if (ret == 0)
 		ret = export_bpf(ctx, out, err);
-	out->flags = filter_flags(s->flags);
-	if (out->notify)
-		out->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	if (ret == 0)
+		ret = final_flags(s, out, err);
 out:
 	seccomp_release(ctx);
 	if (ret < 0)
@@ -236,6 +389,8 @@ int seccomp_filter_install(const struct seccomp_filter_prog *p, int *listener,
 		return berr_sys(err, "install seccomp filter");
 	if (p->notify && listener)
 		*listener = (int)ret;
+	else if (p->notify)
+		close((int)ret);
 	return 0;
 }
 

@@ -20,8 +20,19 @@ struct seccomp_filter_prog {
 	bool notify;        /* some rule uses SCMP_ACT_NOTIFY */
 };
 
+/* Check the profile (errnoRet only where the action takes one, a
+ * listenerPath for SCMP_ACT_NOTIFY, flags this kernel knows...), then
+ * build the filter for the native architecture plus the listed ones.
+ * Syscall names this libseccomp does not know are skipped, as runc does. */
 int seccomp_filter_compile(const struct spec_seccomp *s,
 			   struct seccomp_filter_prog *out, struct berr *err);
+
+/* Does the kernel accept these SECCOMP_FILTER_FLAG_* bits together?  The
+ * message names the first one it refuses. */
+int seccomp_check_flags(unsigned int flags, struct berr *err);
+
+/* The names of the profile flags this kernel accepts (at most max). */
+size_t seccomp_supported_flags(const char **names, size_t max);
 
 /* Install the filter in the calling thread.  *listener receives the
  * notification fd when the filter has SCMP_ACT_NOTIFY rules. */

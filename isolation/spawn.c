@@ -35,3 +35,19 @@ pid_t spawn_process(uint64_t flags, int *cgroup_fd, int *pidfd,
 		return berr_sys(err, "clone3");
 	return (pid_t)pid;
 }
+
+pid_t spawn_sibling(int *pidfd, struct berr *err)
+{
+	struct clone_args args;
+	long pid;
+
+	memset(&args, 0, sizeof(args));
+	/* With CLONE_PARENT the exit signal is the caller's own (clone3
+	 * wants 0 here). */
+	args.flags = CLONE_PARENT | CLONE_PIDFD;
+	args.pidfd = (uint64_t)(uintptr_t)pidfd;
+	pid = sys_clone3(&args);
+	if (pid < 0)
+		return berr_sys(err, "clone3");
+	return (pid_t)pid;
+}

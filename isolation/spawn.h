@@ -16,4 +16,9 @@
 pid_t spawn_process(uint64_t flags, int *cgroup_fd, int *pidfd,
 		    struct berr *err);
 
+/* Like fork(), but the child is made a child of the caller's parent
+ * (CLONE_PARENT), in the pid and time namespaces the caller joined for
+ * its children; *pidfd gets a pidfd of it. */
+pid_t spawn_sibling(int *pidfd, struct berr *err);
+
 #endif

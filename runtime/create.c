@@ -251,8 +251,7 @@ static void fill_plan(struct create_job *j)
 	p->no_pivot = j->o->no_pivot;
 	p->no_new_keyring = j->o->no_new_keyring;
 	p->parent_hooks = hooks_any(h, HOOK_PRESTART) || hooks_any(h, HOOK_CREATE_RUNTIME) ||
-			  hooks_any(h, HOOK_CREATE_CONTAINER) ||
-			  hooks_any(h, HOOK_START_CONTAINER);
+			  hooks_any(h, HOOK_CREATE_CONTAINER);
 	p->seccomp = j->cfg->linux.seccomp.set ? &j->seccomp : NULL;
 	p->close_fds[p->n_close_fds++] = j->store.dirfd;
 	if (j->cgroup_fd >= 0)
@@ -312,7 +311,7 @@ static int run_parent_hooks(struct create_job *j, struct berr *err)
 		ret = hooks_run(h, HOOK_CREATE_RUNTIME, json, len, err);
 	if (ret < 0)
 		return ret;
-	if (hooks_any(h, HOOK_CREATE_CONTAINER) || hooks_any(h, HOOK_START_CONTAINER)) {
+	if (hooks_any(h, HOOK_CREATE_CONTAINER)) {
 		memfd = memfd_create("state", MFD_CLOEXEC);
 		if (memfd < 0 || write(memfd, json, len) != (ssize_t)len)
 			return berr_sys(err, "state for hooks");

@@ -27,24 +27,30 @@ static int stop_init(struct store_container *c, struct berr *err)
 	return ret;
 }
 
-static void poststop(struct store_container *c)
+static void poststop(const struct rt_ctx *ctx, struct store_container *c)
 {
 	cleanup_config struct spec_config *cfg = NULL;
 	cleanup_free char *json = NULL;
 	struct spec_state s = c->state;
-	struct berr ignored;
+	struct berr err = { 0 };
 	size_t len;
+	int ret;
 
 	/* The spec makes poststop failures warnings: delete goes on. */
-	if (internal_load_config(c, &cfg, &ignored) < 0 ||
-	    !hooks_any(&cfg->hooks, HOOK_POSTSTOP))
+	ret = internal_load_config(c, &cfg, &err);
+	if (ret == 0 && !hooks_any(&cfg->hooks, HOOK_POSTSTOP))
 		return;
 	s.status = "stopped";
-	if (spec_state_oci_json(&s, &json, &len, &ignored) == 0)
-		hooks_run(&cfg->hooks, HOOK_POSTSTOP, json, len, &ignored);
+	s.pid = 0;
+	if (ret == 0)
+		ret = spec_state_oci_json(&s, &json, &len, &err);
+	if (ret == 0)
+		hooks_run_all(&cfg->hooks, HOOK_POSTSTOP, json, len, ctx->warn, ctx->warn_arg);
+	else if (ctx->warn)
+		ctx->warn(ctx->warn_arg, &err);
 }
 
-static int destroy(struct store_container *c, struct berr *err)
+static int destroy(const struct rt_ctx *ctx, struct store_container *c, struct berr *err)
 {
 	struct berr ignored;
 	struct cgroup cg;
@@ -63,7 +69,7 @@ static int destroy(struct store_container *c, struct berr *err)
 	if (ret < 0)
 		return ret;
 	if (c->has_state)
-		poststop(c);
+		poststop(ctx, c);
 	return store_remove(c, err);
 }
 
@@ -88,7 +94,7 @@ int rt_delete(const struct rt_ctx *ctx, const char *id, bool force,
 			       id, status);
 		goto out;
 	}
-	ret = destroy(&c, err);
+	ret = destroy(ctx, &c, err);
 out:
 	store_close(&c);
 	return ret;

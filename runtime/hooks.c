@@ -43,7 +43,8 @@ _Noreturn static void exec_hook(const struct spec_hook *h, int in, int out)
 	memcpy(envp, h->env, h->n_env * sizeof(*envp));
 	envp[h->n_env] = NULL;
 	execve(h->path, (char *const *)argv, (char *const *)envp);
-	dprintf(out, "exec %s: %s", h->path, strerror(errno));
+	/* out is closed by now; stderr is the same pipe. */
+	dprintf(2, "exec %s: %s", h->path, strerror(errno));
 	_exit(127);
 }
 
@@ -77,14 +78,16 @@ static int wait_hook(pid_t pid, int pidfd, int out, int timeout_s, char *buf,
 		if (poll(pfd, 2, wait_ms) < 0 && errno != EINTR)
 			break;
 		if (pfd[1].revents) {
-			ssize_t n = read(out, buf + used, size - 1 - used);
+			char scratch[4096];
+			/* Past what the message can hold, output is drained and
+			 * dropped: a hook must never block on a full pipe. */
+			ssize_t n = used < size - 1 ? read(out, buf + used, size - 1 - used)
+						    : read(out, scratch, sizeof(scratch));
 
 			if (n <= 0)
 				out_open = false;
-			else
+			else if (used < size - 1)
 				used += (size_t)n;
-			if (used == size - 1)
-				out_open = false;
 		}
 		if (pfd[0].revents && !out_open)
 			break;
@@ -151,16 +154,16 @@ static int run_one(const struct spec_hook *h, enum spec_hook_kind kind, size_t i
 		  sizeof(output), &status, &timed_out);
 	close(out[0]);
 	if (timed_out)
-		return berr_set(err, ETIMEDOUT, "hook %s[%zu] %s: timed out after %d s",
-				kind_name(kind), i, h->path, h->timeout);
+		return berr_fail(err, ETIMEDOUT, "hook %s[%zu] %s: timed out after %d s",
+				 kind_name(kind), i, h->path, h->timeout);
 	if (WIFSIGNALED(status))
-		return berr_set(err, ECANCELED, "hook %s[%zu] %s: killed by signal %d%s%s",
-				kind_name(kind), i, h->path, WTERMSIG(status),
-				output[0] ? ": " : "", output);
+		return berr_fail(err, ECANCELED, "hook %s[%zu] %s: killed by signal %d%s%s",
+				 kind_name(kind), i, h->path, WTERMSIG(status),
+				 output[0] ? ": " : "", output);
 	if (WEXITSTATUS(status))
-		return berr_set(err, ECANCELED, "hook %s[%zu] %s: exit status %d%s%s",
-				kind_name(kind), i, h->path, WEXITSTATUS(status),
-				output[0] ? ": " : "", output);
+		return berr_fail(err, ECANCELED, "hook %s[%zu] %s: exit status %d%s%s",
+				 kind_name(kind), i, h->path, WEXITSTATUS(status),
+				 output[0] ? ": " : "", output);
 	return 0;
 }
 
@@ -174,4 +177,16 @@ int hooks_run(const struct spec_hooks *hooks, enum spec_hook_kind kind,
 			return ret;
 	}
 	return 0;
+}
+
+void hooks_run_all(const struct spec_hooks *hooks, enum spec_hook_kind kind,
+		   const char *state_json, size_t len,
+		   void (*warn)(void *arg, const struct berr *w), void *arg)
+{
+	for (size_t i = 0; i < hooks->n[kind]; i++) {
+		struct berr err = { 0 };
+
+		if (run_one(&hooks->list[kind][i], kind, i, state_json, len, &err) < 0 && warn)
+			warn(arg, &err);
+	}
 }

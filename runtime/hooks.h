@@ -14,6 +14,13 @@
 int hooks_run(const struct spec_hooks *hooks, enum spec_hook_kind kind,
 	      const char *state_json, size_t len, struct berr *err);
 
+/* Run every hook of kind, whatever happens: each failure goes to warn
+ * (when not NULL) and the next hook still runs, as the spec wants for
+ * poststart and poststop. */
+void hooks_run_all(const struct spec_hooks *hooks, enum spec_hook_kind kind,
+		   const char *state_json, size_t len,
+		   void (*warn)(void *arg, const struct berr *w), void *arg);
+
 /* Does the config have any hook of kind? */
 static inline bool hooks_any(const struct spec_hooks *hooks,
 			     enum spec_hook_kind kind)

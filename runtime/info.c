@@ -1,3 +1,4 @@
+#include "version.h"
 #include "runtime/info.h"
 
 #include <seccomp.h>
@@ -5,17 +6,15 @@
 #include <unistd.h>
 
 #include "isolation/cgroup.h"
+#include "isolation/seccomp.h"
+#include "spec/cleanup.h"
 #include "spec/config_default.h"
 #include "spec/features.h"
+#include "spec/seccomp_default.h"
 
 int rt_features(char **json, size_t *len, struct berr *err)
 {
-	static const char *const flags[] = {
-		"SECCOMP_FILTER_FLAG_TSYNC",
-		"SECCOMP_FILTER_FLAG_LOG",
-		"SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-		"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-	};
+	const char *flags[8];
 	const struct scmp_version *v = seccomp_version();
 	char libseccomp[32];
 	struct spec_kv annotations[] = {
@@ -28,7 +27,7 @@ int rt_features(char **json, size_t *len, struct berr *err)
 	struct spec_features_input in = {
 		.seccomp_enabled = true,
 		.seccomp_supported_flags = flags,
-		.n_seccomp_supported_flags = sizeof(flags) / sizeof(*flags),
+		.n_seccomp_supported_flags = seccomp_supported_flags(flags, 8),
 		.annotations = annotations,
 		.n_annotations = sizeof(annotations) / sizeof(*annotations),
 	};
@@ -45,11 +44,22 @@ int rt_features(char **json, size_t *len, struct berr *err)
 
 int rt_default_config(bool rootless, char **json, size_t *len, struct berr *err)
 {
+	cleanup_free char *seccomp = NULL;
 	struct spec_default_opts o = {
 		.rootless = rootless,
 		.host_uid = getuid(),
 		.host_gid = getgid(),
 	};
+	int ret;
 
+	ret = spec_seccomp_default_json(&seccomp, NULL, err);
+	if (ret < 0)
+		return ret;
+	o.seccomp_json = seccomp;
 	return spec_default_config_json(&o, json, len, err);
+}
+
+int rt_default_seccomp(char **json, size_t *len, struct berr *err)
+{
+	return spec_seccomp_default_json(json, len, err);
 }

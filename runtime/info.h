@@ -13,4 +13,7 @@ int rt_features(char **json, size_t *len, struct berr *err);
 /* A default config.json (runc spec), rootless for the calling user. */
 int rt_default_config(bool rootless, char **json, size_t *len, struct berr *err);
 
+/* The default seccomp profile (linux.seccomp of the default config). */
+int rt_default_seccomp(char **json, size_t *len, struct berr *err);
+
 #endif

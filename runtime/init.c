@@ -4,14 +4,20 @@
  *   1. namespaces: join by path, user namespace maps (from the parent),
  *      cgroup namespace (after the parent placed us in our cgroups);
  *   2. process attributes that need privilege: oom score, rlimits,
- *      personality, scheduling, keyring;
- *   3. the root: mounts, /dev, parent's hooks, createContainer hooks,
- *      pivot_root, console, sysctl, read-only and masked paths, ro root;
+ *      personality, scheduling, keyring (psetup_early);
+ *   3. the root: mounts, /dev, the parent's prestart and createRuntime
+ *      hooks, createContainer hooks, pivot_root, console, sysctl,
+ *      read-only and masked paths, ro root;
  *   4. the user: bounding set, uid/gid, capabilities, cwd; the program is
- *      looked up now so that create fails when it cannot be run;
- *   5. READY, then wait for `start` on the exec socket;
- *   6. startContainer hooks, no_new_privs, seccomp (last, so the filter
- *      need not allow the runtime's own calls), execve. */
+ *      looked up now so that create fails when it cannot be run
+ *      (psetup_user);
+ *   5. READY, then wait for `start` on the exec socket, which brings the
+ *      state for the startContainer hooks;
+ *   6. startContainer hooks, LSM labels, no_new_privs, seccomp (last, so
+ *      the filter need not allow the runtime's own calls; its
+ *      notification fd goes to `start` at once), execve (psetup_final).
+ *
+ * Steps 2, 4 and 6 are runtime/process_setup.c, shared with exec. */
 #include "runtime/init.h"
 
 #include <fcntl.h>
@@ -38,21 +44,18 @@
 #include "isolation/rootfs.h"
 #include "isolation/sysctl.h"
 #include "runtime/hooks.h"
+#include "runtime/process_setup.h"
 #include "runtime/sync.h"
 #include "spec/cleanup.h"
-
-#ifndef KEYCTL_JOIN_SESSION_KEYRING
-#define KEYCTL_JOIN_SESSION_KEYRING 1
-#endif
 
 /* What the init carries from one step to the next. */
 struct init_state {
 	const struct init_plan *p;
-	const struct spec_process *proc;
-	char exe[PATH_MAX];
-	char *hook_state; /* state JSON for the container-side hooks */
+	struct psetup ps;
+	char *hook_state; /* state JSON for the createContainer hooks */
 	size_t hook_state_len;
-	bool defer_caps;  /* caps set after seccomp (no no_new_privs) */
+	char *start_state; /* state JSON for the startContainer hooks */
+	size_t start_state_len;
 };
 
 uint64_t init_clone_flags(const struct init_plan *p)
@@ -144,8 +147,13 @@ static int stage_one(const struct init_plan *p, struct berr *err)
 	if (flags && unshare((int)flags) < 0)
 		return berr_sys(err, "unshare namespaces");
 	if (p->new_ns[NS_TIME]) {
+		/* A non-dumpable process's /proc/self belongs to the host's
+		 * root, which a new user namespace does not map: be dumpable
+		 * for this one write (nothing of the container runs yet). */
+		prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 		ret = ns_time_offsets(&p->cfg->linux.time_monotonic,
 				      &p->cfg->linux.time_boottime, err);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 		if (ret < 0)
 			return ret;
 	}
@@ -197,36 +205,6 @@ static int enter_namespaces(const struct init_plan *p, struct berr *err)
 	return 0;
 }
 
-static int setup_process_early(const struct init_state *s, struct berr *err)
-{
-	const struct spec_process *proc = s->proc;
-	int ret;
-
-	if (proc->oom_score_adj_set) {
-		ret = process_oom_score_adj(proc->oom_score_adj, err);
-		if (ret < 0)
-			return ret;
-	}
-	ret = process_rlimits(proc->rlimits, proc->n_rlimits, err);
-	if (ret == 0)
-		ret = process_personality(&s->p->cfg->linux.personality, err);
-	if (ret == 0)
-		ret = process_scheduler(&proc->scheduler, err);
-	if (ret == 0)
-		ret = process_io_priority(&proc->io_priority, err);
-	if (ret == 0)
-		ret = process_cpu_affinity(proc->exec_cpu_affinity.initial, err);
-	if (ret < 0)
-		return ret;
-	/* A session keyring of its own, so containers do not share the
-	 * host's keys.  Kernels or filters without keyctl are fine. */
-	if (!s->p->no_new_keyring &&
-	    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "_ses.berth") < 0 &&
-	    errno != ENOSYS && errno != EPERM && errno != EACCES)
-		return berr_sys(err, "join a new session keyring");
-	return 0;
-}
-
 /* /dev is set up unless the config binds the host's /dev there. */
 static bool wants_dev_setup(const struct spec_config *cfg)
 {
@@ -246,7 +224,7 @@ static bool wants_dev_setup(const struct spec_config *cfg)
 
 /* The parent's prestart and createRuntime hooks run here: namespaces
  * exist, pivot_root has not happened.  It answers with the state JSON
- * for our own hooks (a memfd) when we have any. */
+ * for our createContainer hooks (a memfd) when we have any. */
 static int parent_hooks(struct init_state *s, struct berr *err)
 {
 	struct sync_msg m;
@@ -299,30 +277,6 @@ static int mount_all(const struct init_plan *p, int rootfd, struct berr *err)
 	return 0;
 }
 
-static int setup_console(const struct init_plan *p, struct berr *err)
-{
-	const struct spec_process *proc = &p->cfg->process;
-	cleanup_close int master = -1;
-	cleanup_close int slave = -1;
-	int ret;
-
-	ret = console_open(&master, &slave, proc->console_size_set, proc->console_height,
-			   proc->console_width, err);
-	if (ret == 0)
-		ret = console_bind_dev_console(slave, err);
-	if (ret < 0)
-		return ret;
-	/* The console socket gets exactly one SCM_RIGHTS message, whose
-	 * data is the name runc sends along. */
-	if (p->console_fd >= 0)
-		ret = fdpass_send(p->console_fd, "/dev/ptmx", 9, master, err);
-	else
-		ret = sync_send(p->sync_fd, SYNC_TTY, 0, NULL, master, err);
-	if (ret < 0)
-		return berr_wrap(err, ret, "send the terminal");
-	return console_make_controlling(slave, err);
-}
-
 static int setup_rootfs(struct init_state *s, struct berr *err)
 {
 	const struct init_plan *p = s->p;
@@ -351,7 +305,7 @@ static int setup_rootfs(struct init_state *s, struct berr *err)
 	if (rootfd < 0)
 		return berr_sys(err, "open the new root");
 	if (cfg->process.terminal) {
-		ret = setup_console(p, err);
+		ret = psetup_console(&s->ps, p->console_fd, p->sync_fd, true, err);
 		if (ret < 0)
 			return ret;
 	}
@@ -367,50 +321,32 @@ static int setup_rootfs(struct init_state *s, struct berr *err)
 	return ret;
 }
 
-#define CAP_SYS_ADMIN_BIT (1ULL << 21)
-
-static int setup_user(struct init_state *s, struct berr *err)
+static int read_all(int fd, void *buf, size_t len)
 {
-	const struct spec_process *proc = s->proc;
-	char cwd[PATH_MAX];
-	uint64_t extra = 0;
-	int ret;
+	char *p = buf;
 
-	/* Without no_new_privs, installing seccomp needs CAP_SYS_ADMIN: keep
-	 * it until then if the process would not have it. */
-	s->defer_caps = s->p->seccomp && !proc->no_new_privileges &&
-			!(proc->caps.effective & CAP_SYS_ADMIN_BIT);
-	if (s->defer_caps)
-		extra = CAP_SYS_ADMIN_BIT;
-	if (proc->caps.set) {
-		ret = caps_drop_bounding(&proc->caps, err);
-		if (ret < 0)
-			return ret;
+	while (len) {
+		ssize_t n = read(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
 	}
-	/* berth writes gid_map as root, so setgroups stays allowed. */
-	ret = process_set_user(&proc->user, true, err);
-	if (ret < 0)
-		return ret;
-	if (proc->caps.set) {
-		ret = caps_apply(&proc->caps, extra, err);
-		if (ret < 0)
-			return ret;
-	}
-	if (chdir(proc->cwd) < 0)
-		return berr_sys(err, "chdir to cwd (\"%s\") set in config.json", proc->cwd);
-	/* A cwd like /proc/self/fd/N follows an inherited fd out of the root
-	 * (the CVE-2024-21626 class): the kernel then reports it
-	 * unreachable. */
-	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
-		return berr_fail(err, EPERM, "cwd \"%s\" is outside the container's root",
-				 proc->cwd);
 	return 0;
 }
 
 /* Block until `start` connects to the exec socket; returns the
- * connection, on which a failed exec reports its error. */
-static int wait_start(const struct init_plan *p, struct berr *err)
+ * connection, on which a failed exec reports its error.  start sends
+ * "s", a 32-bit length and the state JSON for the startContainer hooks;
+ * all of it is read even without hooks (unread data would reset the
+ * connection). */
+static int wait_start(struct init_state *s, struct berr *err)
 {
+	const struct init_plan *p = s->p;
+	uint32_t len;
 	int conn;
 	char c;
 
@@ -419,30 +355,39 @@ static int wait_start(const struct init_plan *p, struct berr *err)
 	} while (conn < 0 && errno == EINTR);
 	if (conn < 0)
 		return berr_sys(err, "wait for start");
-	if (read(conn, &c, 1) != 1) {
+	close(p->listen_fd);
+	if (read_all(conn, &c, 1) < 0 || c != 's' || read_all(conn, &len, sizeof(len)) < 0 ||
+	    len > 1 << 24) {
 		close(conn);
 		return berr_set(err, ECONNRESET, "start went away");
 	}
-	close(p->listen_fd);
+	s->start_state = malloc((size_t)len + 1);
+	if (!s->start_state || read_all(conn, s->start_state, len) < 0) {
+		close(conn);
+		return berr_set(err, ECONNRESET, "start went away");
+	}
+	s->start_state[len] = '\0';
+	s->start_state_len = len;
 	return conn;
 }
 
-static int final_steps(struct init_state *s, struct berr *err)
+static int final_steps(struct init_state *s, int conn, struct berr *err)
 {
-	const struct spec_process *proc = s->proc;
+	const struct spec_hooks *hooks = &s->p->cfg->hooks;
+	int listener = -1;
 	int ret = 0;
 
-	if (hooks_any(&s->p->cfg->hooks, HOOK_START_CONTAINER))
-		ret = hooks_run(&s->p->cfg->hooks, HOOK_START_CONTAINER, s->hook_state,
-				s->hook_state_len, err);
+	if (hooks_any(hooks, HOOK_START_CONTAINER))
+		ret = hooks_run(hooks, HOOK_START_CONTAINER, s->start_state, s->start_state_len,
+				err);
 	if (ret == 0)
-		ret = process_cpu_affinity(proc->exec_cpu_affinity.final, err);
-	if (ret == 0 && proc->no_new_privileges)
-		ret = process_no_new_privs(err);
-	if (ret == 0 && s->p->seccomp)
-		ret = seccomp_filter_install(s->p->seccomp, NULL, err);
-	if (ret == 0 && s->defer_caps)
-		ret = caps_apply(&proc->caps, 0, err);
+		ret = psetup_final(&s->ps, &listener, err);
+	/* The first call under the filter: `start` hands the listener to
+	 * the seccomp agent, which then answers our notifications. */
+	if (ret == 0 && listener >= 0) {
+		ret = fdpass_send(conn, "", 1, listener, err);
+		close(listener);
+	}
 	return ret;
 }
 
@@ -464,7 +409,19 @@ _Noreturn static void fail(int fd, const struct berr *err)
 
 _Noreturn void init_run(const struct init_plan *p)
 {
-	struct init_state s = { .p = p, .proc = &p->cfg->process };
+	struct init_state s = {
+		.p = p,
+		.ps = {
+			.proc = &p->cfg->process,
+			.personality = &p->cfg->linux.personality,
+			.seccomp = p->seccomp,
+			.no_new_keyring = p->no_new_keyring,
+			/* berth writes gid_map as root, so setgroups stays
+			 * allowed. */
+			.setgroups_allowed = true,
+			.cwd_origin = "config.json",
+		},
+	};
 	struct berr err = { 0 };
 	int conn;
 
@@ -478,22 +435,19 @@ _Noreturn void init_run(const struct init_plan *p)
 		if (p->stdio[fd] >= 0 && p->stdio[fd] != fd && dup2(p->stdio[fd], fd) < 0)
 			_exit(1);
 	reset_signals();
-	if (enter_namespaces(p, &err) < 0 || setup_process_early(&s, &err) < 0 ||
-	    setup_rootfs(&s, &err) < 0 || setup_user(&s, &err) < 0 ||
-	    process_find_executable(s.proc->args[0], s.proc->env, s.proc->n_env, s.exe,
-				    sizeof(s.exe), &err) < 0 ||
+	if (enter_namespaces(p, &err) < 0 || psetup_early(&s.ps, &err) < 0 ||
+	    setup_rootfs(&s, &err) < 0 || psetup_user(&s.ps, &err) < 0 ||
 	    process_close_fds(p->preserve_fds, &err) < 0)
 		fail(p->sync_fd, &err);
 	if (sync_send(p->sync_fd, SYNC_READY, 0, NULL, -1, &err) < 0)
 		_exit(1);
 	close(p->sync_fd);
 
-	conn = wait_start(p, &err);
+	conn = wait_start(&s, &err);
 	if (conn < 0)
 		_exit(1);
-	if (final_steps(&s, &err) == 0)
-		process_exec(s.exe, s.proc->args, s.proc->n_args, s.proc->env,
-			     s.proc->n_env, &err);
+	if (final_steps(&s, conn, &err) == 0)
+		psetup_exec(&s.ps, &err);
 	/* After start nobody reads the sync socket: tell `start` instead. */
 	if (write(conn, err.msg, strlen(err.msg)) < 0) {
 		/* nobody to tell */

@@ -34,7 +34,8 @@ struct init_plan {
 	bool no_new_keyring;
 	/* Stop before pivot_root so that the parent runs prestart and
 	 * createRuntime hooks and hands over the state JSON that our own
-	 * createContainer and startContainer hooks read. */
+	 * createContainer hooks read (`start` brings the one for
+	 * startContainer). */
 	bool parent_hooks;
 	const struct seccomp_filter_prog *seccomp; /* NULL: none */
 };

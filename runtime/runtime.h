@@ -17,6 +17,11 @@
 struct rt_ctx {
 	const char *root; /* state directory, e.g. /run/berth */
 	bool systemd_cgroup;
+	/* What failed without failing the operation (poststart and
+	 * poststop hooks, which the spec makes warnings).  NULL drops
+	 * them. */
+	void (*warn)(void *arg, const struct berr *w);
+	void *warn_arg;
 };
 
 struct rt_create_opts {
@@ -55,6 +60,46 @@ int rt_kill(const struct rt_ctx *ctx, const char *id, int sig, bool all,
  * container is -ENOENT (the caller decides what --force means then). */
 int rt_delete(const struct rt_ctx *ctx, const char *id, bool force,
 	      struct berr *err);
+
+/* exec: another process in a running container.  Without process_path
+ * the process is the container's own (config.json's) with args replaced;
+ * with it, the process.json (as podman, containerd and docker write it).
+ * The other fields override either, as runc's flags do. */
+struct rt_exec_opts {
+	const char *id;
+	const char *process_path;   /* --process FILE, or NULL */
+	const char *const *args;    /* ARGS after the id (replace args) */
+	size_t n_args;
+	int tty;                    /* -1: as the process says, 0/1: --tty */
+	const char *console_socket; /* NULL: none */
+	bool detach;                /* no terminal back to the caller */
+	const char *pid_file;       /* NULL: none */
+	const char *const *env;     /* KEY=VALUE, replacing KEY */
+	size_t n_env;
+	const char *cwd;            /* NULL: as the process says */
+	const char *user;           /* "UID[:GID]", or NULL */
+	const char *const *additional_gids; /* appended */
+	size_t n_additional_gids;
+	const char *const *caps;    /* added to bounding/effective/permitted */
+	size_t n_caps;
+	int no_new_privs;           /* -1: as the process says, 0/1 */
+	int preserve_fds;
+	const char *apparmor;       /* NULL: as the process says */
+	const char *process_label;  /* NULL: as the process says */
+	bool has_stdio;             /* as in rt_create_opts */
+	int stdio[3];
+};
+
+struct rt_execed {
+	pid_t pid;      /* the process, as seen from the host: our child */
+	int tty_master; /* -1 unless a terminal without console socket */
+};
+
+/* Start the process and return once it runs the program (or failed to).
+ * It stays a child of the caller, which waits for it (or, detached,
+ * leaves it to its own parent, a subreaper). */
+int rt_exec(const struct rt_ctx *ctx, const struct rt_exec_opts *o,
+	    struct rt_execed *out, struct berr *err);
 
 /* Wait for the container's init (a child or adopted descendant of this
  * process), forwarding signals to it and, with tty_master >= 0, copying

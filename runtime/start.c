@@ -1,25 +1,85 @@
 /* start: let the waiting container process run the user's program. */
 #include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "isolation/fdpass.h"
+#include "isolation/proc.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
+#include "runtime/seccomp_agent.h"
 #include "spec/cleanup.h"
+
+static int write_all(int fd, const void *buf, size_t len, struct berr *err)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return berr_sys(err, "start the container process");
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* "s", a 32-bit length and the state the startContainer hooks read. */
+static int send_start(int fd, struct store_container *c, struct berr *err)
+{
+	cleanup_free char *json = NULL;
+	struct spec_state s = c->state;
+	uint32_t len32;
+	size_t len;
+	int ret;
+
+	s.status = "created";
+	ret = spec_state_oci_json(&s, &json, &len, err);
+	if (ret < 0)
+		return ret;
+	len32 = (uint32_t)len;
+	ret = write_all(fd, "s", 1, err);
+	if (ret == 0)
+		ret = write_all(fd, &len32, sizeof(len32), err);
+	if (ret == 0)
+		ret = write_all(fd, json, len, err);
+	return ret;
+}
+
+/* The container installed a filter with SCMP_ACT_NOTIFY rules and sent
+ * its listener: pass it on to the seccomp agent. */
+static int hand_to_agent(struct store_container *c, int listener, struct berr *err)
+{
+	cleanup_config struct spec_config *cfg = NULL;
+	struct spec_state s = c->state;
+	int ret;
+
+	ret = internal_load_config(c, &cfg, err);
+	if (ret < 0)
+		return ret;
+	s.status = "created";
+	return seccomp_agent_send(&cfg->linux.seccomp, &s, c->state.pid, listener, err);
+}
 
 /* Connect to the exec socket and wait for the outcome: the init closes
  * the connection when execve succeeds (close-on-exec) and writes the
- * error first when it fails. */
+ * error first when it fails.  Before that it may send one NUL byte
+ * carrying its seccomp listener. */
 static int signal_start(struct store_container *c, struct berr *err)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	char msg[sizeof(err->msg)];
 	size_t used = 0;
-	ssize_t n;
+	int ret;
 
 	if (fd < 0)
 		return berr_sys(err, "socket");
@@ -27,13 +87,30 @@ static int signal_start(struct store_container *c, struct berr *err)
 		 c->dirfd);
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		return berr_sys(err, "connect to the container process");
-	if (write(fd, "s", 1) != 1)
-		return berr_sys(err, "start the container process");
-	while (used < sizeof(msg) - 1 && (n = read(fd, msg + used, sizeof(msg) - 1 - used)) > 0)
+	ret = send_start(fd, c, err);
+	if (ret < 0)
+		return ret;
+	while (used < sizeof(msg) - 1) {
+		int passed = -1;
+		long n = fdpass_recv(fd, msg + used, sizeof(msg) - 1 - used, &passed, err);
+
+		if (n <= 0)
+			break;
+		if (passed >= 0 && used == 0 && msg[0] == '\0') {
+			ret = hand_to_agent(c, passed, err);
+			close(passed);
+			if (ret < 0)
+				return ret;
+			memmove(msg, msg + 1, (size_t)n - 1);
+			n--;
+		} else if (passed >= 0) {
+			close(passed);
+		}
 		used += (size_t)n;
+	}
 	msg[used] = '\0';
 	if (used)
-		return berr_set(err, 0, "%s", msg);
+		return berr_fail(err, EINVAL, "%s", msg);
 	return 0;
 }
 
@@ -45,22 +122,47 @@ static int mark_running(struct store_container *c, struct berr *err)
 	return store_save(c, &s, err);
 }
 
-static int poststart(struct store_container *c, struct berr *err)
+static void warn(const struct rt_ctx *ctx, const struct berr *w)
+{
+	if (ctx->warn)
+		ctx->warn(ctx->warn_arg, w);
+}
+
+/* poststart failures are warnings: the container runs on. */
+static void poststart(const struct rt_ctx *ctx, struct store_container *c)
 {
 	cleanup_config struct spec_config *cfg = NULL;
 	cleanup_free char *json = NULL;
 	struct spec_state s = c->state;
+	struct berr err = { 0 };
 	size_t len;
-	int ret;
 
-	ret = internal_load_config(c, &cfg, err);
-	if (ret < 0 || !hooks_any(&cfg->hooks, HOOK_POSTSTART))
-		return ret;
+	if (internal_load_config(c, &cfg, &err) < 0) {
+		warn(ctx, &err);
+		return;
+	}
+	if (!hooks_any(&cfg->hooks, HOOK_POSTSTART))
+		return;
 	s.status = "running";
-	ret = spec_state_oci_json(&s, &json, &len, err);
-	if (ret == 0)
-		ret = hooks_run(&cfg->hooks, HOOK_POSTSTART, json, len, err);
-	return ret;
+	if (spec_state_oci_json(&s, &json, &len, &err) < 0) {
+		warn(ctx, &err);
+		return;
+	}
+	hooks_run_all(&cfg->hooks, HOOK_POSTSTART, json, len, ctx->warn, ctx->warn_arg);
+}
+
+/* The init failed or will not get its filter answered: make sure it is
+ * gone, so the container is stopped (delete removes the rest). */
+static void stop_init(struct store_container *c)
+{
+	struct berr ignored;
+	int pidfd = internal_init_pidfd(c, &ignored);
+
+	if (pidfd < 0)
+		return;
+	proc_signal(pidfd, SIGKILL, &ignored);
+	proc_wait_exit(pidfd, 5000);
+	close(pidfd);
 }
 
 int rt_start(const struct rt_ctx *ctx, const char *id, struct berr *err)
@@ -83,11 +185,13 @@ int rt_start(const struct rt_ctx *ctx, const char *id, struct berr *err)
 	}
 	ret = signal_start(&c, err);
 	unlinkat(c.dirfd, STORE_EXEC_SOCK, 0);
+	if (ret < 0) {
+		stop_init(&c);
+		goto out;
+	}
+	ret = mark_running(&c, err);
 	if (ret == 0)
-		ret = mark_running(&c, err);
-	/* poststart failures are reported, but the container runs on. */
-	if (ret == 0)
-		ret = poststart(&c, err);
+		poststart(ctx, &c);
 out:
 	store_close(&c);
 	return ret;

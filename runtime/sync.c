@@ -34,16 +34,14 @@ void sync_send_error(int fd, const struct berr *err)
 	sync_send(fd, SYNC_ERROR, err->errnum, err->msg, -1, &ignored);
 }
 
-int sync_recv(int fd, struct sync_msg *m, int *passfd, struct berr *err)
+int sync_recv_or_eof(int fd, struct sync_msg *m, int *passfd, struct berr *err)
 {
 	long n;
 
 	memset(m, 0, sizeof(*m));
 	n = fdpass_recv(fd, m, sizeof(*m), passfd, err);
-	if (n < 0)
+	if (n <= 0)
 		return (int)n;
-	if (n == 0)
-		return berr_fail(err, ECHILD, "the container process exited during setup");
 	if ((size_t)n < offsetof(struct sync_msg, text))
 		return berr_fail(err, EPROTO, "short message from the container process");
 	m->text[sizeof(m->text) - 1] = '\0';
@@ -52,7 +50,16 @@ int sync_recv(int fd, struct sync_msg *m, int *passfd, struct berr *err)
 		err->errnum = m->value;
 		return m->value ? -m->value : -EINVAL;
 	}
-	return 0;
+	return 1;
+}
+
+int sync_recv(int fd, struct sync_msg *m, int *passfd, struct berr *err)
+{
+	int ret = sync_recv_or_eof(fd, m, passfd, err);
+
+	if (ret == 0)
+		return berr_fail(err, ECHILD, "the container process exited during setup");
+	return ret < 0 ? ret : 0;
 }
 
 int sync_expect(int fd, enum sync_type type, struct sync_msg *m,

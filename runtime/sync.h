@@ -17,6 +17,7 @@ enum sync_type {
 	SYNC_HOOKS_DONE, /* parent: done */
 	SYNC_TTY,        /* child: here is the terminal's master (fd) */
 	SYNC_READY,      /* child: set up, waiting for start */
+	SYNC_SECCOMP,    /* child: my seccomp listener (fd), for the agent */
 	SYNC_ERROR,      /* child: failed; text is the message */
 };
 
@@ -37,6 +38,10 @@ void sync_send_error(int fd, const struct berr *err);
 /* Receive the next message.  A SYNC_ERROR becomes this side's error (with
  * the child's message and errno); end of file means the child died. */
 int sync_recv(int fd, struct sync_msg *m, int *passfd, struct berr *err);
+
+/* Like sync_recv, but end of file is not an error: returns 0 then, 1
+ * for a message.  (An exec'd process closes its end by execve.) */
+int sync_recv_or_eof(int fd, struct sync_msg *m, int *passfd, struct berr *err);
 
 /* Receive and require a message of the given type. */
 int sync_expect(int fd, enum sync_type type, struct sync_msg *m,

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "isolation/capabilities.h"
+#include "isolation/lsm.h"
 #include "isolation/namespaces.h"
 #include "isolation/sysctl.h"
 
@@ -31,12 +32,10 @@ static int check_process(const struct spec_config *cfg, bool console_socket,
 	if (!p->terminal && console_socket)
 		return berr_fail(err, EINVAL,
 				"--console-socket was given but .process.terminal is false");
-	if (p->apparmor_profile && *p->apparmor_profile)
-		return berr_fail(err, EOPNOTSUPP,
-				".process.apparmorProfile: AppArmor is not supported by berth yet");
-	if (p->selinux_label && *p->selinux_label)
-		return berr_fail(err, EOPNOTSUPP,
-				".process.selinuxLabel: SELinux is not supported by berth yet");
+	/* Applied just before execve (runtime/process_setup.c) when the
+	 * module is active; refused here when it is not. */
+	if (lsm_check(p->apparmor_profile, p->selinux_label, err) < 0)
+		return berr_wrap(err, -EOPNOTSUPP, ".process");
 	return caps_check(&p->caps, err);
 }
 

@@ -26,6 +26,8 @@ int cli_fail(const struct cli *cli, const struct berr *err);
 /* Same, from a format. */
 int cli_failf(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A warning (rt_ctx.warn): stderr and the --log file; arg is the cli. */
+void cli_warn(void *arg, const struct berr *w);
 /* Debug line to the log, with --debug only. */
 void cli_debug(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -39,6 +41,7 @@ int cli_parse(const struct cli *cli, const struct cmd_usage *u,
 
 int cmd_create(struct cli *cli, int argc, char **argv);
 int cmd_start(struct cli *cli, int argc, char **argv);
+int cmd_exec(struct cli *cli, int argc, char **argv);
 int cmd_run(struct cli *cli, int argc, char **argv);
 int cmd_kill(struct cli *cli, int argc, char **argv);
 int cmd_delete(struct cli *cli, int argc, char **argv);
@@ -47,6 +50,7 @@ int cmd_list(struct cli *cli, int argc, char **argv);
 int cmd_ps(struct cli *cli, int argc, char **argv);
 int cmd_spec(struct cli *cli, int argc, char **argv);
 int cmd_features(struct cli *cli, int argc, char **argv);
+int cmd_seccomp_profile(struct cli *cli, int argc, char **argv);
 int cmd_pause(struct cli *cli, int argc, char **argv);
 int cmd_resume(struct cli *cli, int argc, char **argv);
 int cmd_update(struct cli *cli, int argc, char **argv);

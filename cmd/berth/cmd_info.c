@@ -65,3 +65,23 @@ int cmd_features(struct cli *cli, int argc, char **argv)
 	printf("%s\n", json);
 	return 0;
 }
+
+/* Not in the help: prints the default seccomp profile, from which the
+ * Makefile writes contrib/seccomp.json, so the two cannot drift. */
+int cmd_seccomp_profile(struct cli *cli, int argc, char **argv)
+{
+	static const struct cmd_usage u = { "seccomp-profile", "",
+					    "Print berth's default seccomp profile." };
+	struct berr err = { 0 };
+	cleanup_free char *json = NULL;
+	size_t len;
+	int status, i;
+
+	i = cli_parse(cli, &u, NULL, argc, argv, 0, 0, &status);
+	if (i < 0)
+		return status;
+	if (rt_default_seccomp(&json, &len, &err) < 0)
+		return cli_fail(cli, &err);
+	printf("%s\n", json);
+	return 0;
+}

@@ -58,6 +58,14 @@ int cli_fail(const struct cli *cli, const struct berr *err)
 	return 1;
 }
 
+void cli_warn(void *arg, const struct berr *w)
+{
+	const struct cli *cli = arg;
+
+	fprintf(stderr, "berth: warning: %s\n", w->msg);
+	log_line(cli, "warning", w->msg);
+}
+
 int cli_failf(const struct cli *cli, const char *fmt, ...)
 {
 	struct berr err = { 0 };

@@ -5,6 +5,7 @@
 
 #include <seccomp.h>
 
+#include "version.h"
 #include "cli.h"
 #include "spec/state.h"
 
@@ -12,6 +13,7 @@ static const struct command commands[] = {
 	{ "create", cmd_create },
 	{ "start", cmd_start },
 	{ "run", cmd_run },
+	{ "exec", cmd_exec },
 	{ "kill", cmd_kill },
 	{ "delete", cmd_delete },
 	{ "state", cmd_state },
@@ -23,6 +25,7 @@ static const struct command commands[] = {
 	{ "events", cmd_events },
 	{ "spec", cmd_spec },
 	{ "features", cmd_features },
+	{ "seccomp-profile", cmd_seccomp_profile }, /* hidden: for contrib/ */
 	{ NULL, NULL },
 };
 
@@ -34,6 +37,7 @@ static void usage(void)
 	       "  create    create a container (it waits for start)\n"
 	       "  start     run the user process of a created container\n"
 	       "  run       create and start a container\n"
+	       "  exec      run a process in a running container\n"
 	       "  kill      send a signal to a container\n"
 	       "  delete    delete a container and everything it used\n"
 	       "  state     print the OCI state of a container\n"
@@ -84,6 +88,9 @@ int main(int argc, char **argv)
 	};
 	char msg[256];
 	int i = 1;
+
+	cli.rt.warn = cli_warn;
+	cli.rt.warn_arg = &cli;
 
 	if (opts_parse(global, argc, argv, &i, &help, msg, sizeof(msg)) < 0)
 		return cli_failf(&cli, "%s", msg);

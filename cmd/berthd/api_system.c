@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "version.h"
 #include "api.h"
 #include "runtime/daemon_kv.h"
 #include "runtime/daemon_log.h"

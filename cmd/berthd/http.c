@@ -1,3 +1,4 @@
+#include "version.h"
 #include "http.h"
 
 #include <ctype.h>

@@ -26,6 +26,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "version.h"
 #include "http.h"
 #include "runtime/daemon.h"
 #include "spec/cleanup.h"

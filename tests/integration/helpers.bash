@@ -9,6 +9,8 @@
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BERTH=${BERTH:-$REPO/build/berth}
 BUSYBOX=${BUSYBOX:-$(command -v busybox)}
+# Small static programs the tests use (recvtty, seccomp_agent, sysprobe).
+HELPERS=$REPO/build/tests/helpers
 
 # The berth command of this test, with its own state root.
 berth() {

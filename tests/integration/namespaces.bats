@@ -134,6 +134,20 @@ start_sleeper() {
 	echo "$output" | grep -Eq '^monotonic +86400 +0$'
 }
 
+@test "time namespace inside a new user namespace" {
+	require_userns
+	update_config '.linux.namespaces += [{"type": "time"}, {"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.timeOffsets = {"boottime": {"secs": 86400, "nanosecs": 0}}
+		| .process.args = ["cat", "/proc/self/timens_offsets"]'
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	make_bundle_reachable
+	run_container
+	assert_success
+	echo "$output" | grep -Eq '^boottime +86400 +0$'
+}
+
 @test "joining namespaces by path: network and uts of another container" {
 	local pid
 	update_config '.hostname = "first"'

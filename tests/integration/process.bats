@@ -64,6 +64,15 @@ status_field() { echo "$output" | awk -v f="$1:" '$1 == f {print $2}'; }
 	rm -f "$BUNDLE/rootfs/tmp/f"
 }
 
+@test "no capabilities object: the process has none" {
+	update_config 'del(.process.capabilities) | .process.args = ["grep", "^Cap", "/proc/self/status"]'
+	run_container
+	assert_success
+	assert_output_contains "CapEff:	0000000000000000"
+	assert_output_contains "CapPrm:	0000000000000000"
+	assert_output_contains "CapBnd:	0000000000000000"
+}
+
 @test "noNewPrivileges" {
 	update_config '.process.noNewPrivileges = true | .process.args = ["cat", "/proc/self/status"]'
 	run_container

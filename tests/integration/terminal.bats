@@ -15,9 +15,9 @@ teardown() {
 }
 
 start_receiver() {
-	python3 "$REPO/tests/integration/helpers/recvtty.py" "$SOCK" "$@" >"$BATS_TEST_TMPDIR/tty.out" 2>"$BATS_TEST_TMPDIR/tty.err" &
+	"$HELPERS/recvtty" "$SOCK" "$@" >"$BATS_TEST_TMPDIR/tty.out" &
 	RECV=$!
-	wait_for grep -q listening "$BATS_TEST_TMPDIR/tty.err"
+	wait_for test -S "$SOCK"
 }
 
 @test "console socket: the container's stdio is a terminal of its own devpts" {

@@ -1,0 +1,148 @@
+#include "runtime/process_setup.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "isolation/capabilities.h"
+#include "isolation/console.h"
+#include "isolation/fdpass.h"
+#include "isolation/lsm.h"
+#include "isolation/process.h"
+#include "runtime/sync.h"
+#include "spec/cleanup.h"
+
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
+#define CAP_SYS_ADMIN_BIT (UINT64_C(1) << 21)
+
+int psetup_early(struct psetup *s, struct berr *err)
+{
+	const struct spec_process *proc = s->proc;
+	int ret = 0;
+
+	if (proc->oom_score_adj_set)
+		ret = process_oom_score_adj(proc->oom_score_adj, err);
+	if (ret == 0)
+		ret = process_rlimits(proc->rlimits, proc->n_rlimits, err);
+	if (ret == 0 && s->personality)
+		ret = process_personality(s->personality, err);
+	if (ret == 0)
+		ret = process_scheduler(&proc->scheduler, err);
+	if (ret == 0)
+		ret = process_io_priority(&proc->io_priority, err);
+	if (ret == 0)
+		ret = process_cpu_affinity(proc->exec_cpu_affinity.initial, err);
+	if (ret < 0)
+		return ret;
+	/* A session keyring of its own, so containers do not share the
+	 * host's keys.  Kernels or filters without keyctl are fine. */
+	if (!s->no_new_keyring &&
+	    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "_ses.berth") < 0 &&
+	    errno != ENOSYS && errno != EPERM && errno != EACCES)
+		return berr_sys(err, "join a new session keyring");
+	return 0;
+}
+
+int psetup_console(const struct psetup *s, int console_sock, int sync_sock,
+		   bool bind_console, struct berr *err)
+{
+	const struct spec_process *proc = s->proc;
+	cleanup_close int master = -1;
+	cleanup_close int peer = -1;
+	int ret;
+
+	ret = console_open(&master, &peer, proc->console_size_set, proc->console_height,
+			   proc->console_width, err);
+	if (ret == 0 && bind_console)
+		ret = console_bind_dev_console(peer, err);
+	if (ret < 0)
+		return ret;
+	/* The console socket gets exactly one SCM_RIGHTS message, whose
+	 * data is the name runc sends along. */
+	if (console_sock >= 0)
+		ret = fdpass_send(console_sock, "/dev/ptmx", 9, master, err);
+	else
+		ret = sync_send(sync_sock, SYNC_TTY, 0, NULL, master, err);
+	if (ret < 0)
+		return berr_wrap(err, ret, "send the terminal");
+	return console_make_controlling(peer, err);
+}
+
+/* Without no_new_privs the kernel installs a seccomp filter only for a
+ * thread with CAP_SYS_ADMIN (a filter could otherwise fool a setuid
+ * program).  A process that is not to have it gets it in its effective
+ * and permitted sets until the filter is in, and execve takes it away:
+ * execve computes the new sets from the bounding, inheritable and
+ * ambient sets and the file's capabilities, never from the old
+ * permitted set, and CAP_SYS_ADMIN is in none of those.  So no syscall
+ * needs to run between the filter and execve (the filter need not allow
+ * capset). */
+static bool needs_temporary_admin(const struct psetup *s)
+{
+	const struct spec_process *proc = s->proc;
+
+	if (!s->seccomp || proc->no_new_privileges)
+		return false;
+	return !(proc->caps.effective & CAP_SYS_ADMIN_BIT);
+}
+
+int psetup_user(struct psetup *s, struct berr *err)
+{
+	const struct spec_process *proc = s->proc;
+	uint64_t extra = needs_temporary_admin(s) ? CAP_SYS_ADMIN_BIT : 0;
+	char cwd[PATH_MAX];
+	int ret;
+
+	/* Without a capabilities object the sets are empty (all zero): the
+	 * process gets none, as runc reads the spec, never berth's own. */
+	ret = caps_drop_bounding(&proc->caps, err);
+	if (ret < 0)
+		return ret;
+	ret = process_set_user(&proc->user, s->setgroups_allowed, err);
+	if (ret < 0)
+		return ret;
+	ret = caps_apply(&proc->caps, extra, err);
+	if (ret < 0)
+		return ret;
+	if (chdir(proc->cwd) < 0)
+		return berr_sys(err, "chdir to cwd (\"%s\")%s%s", proc->cwd,
+				s->cwd_origin ? " set in " : "",
+				s->cwd_origin ? s->cwd_origin : "");
+	/* A cwd like /proc/self/fd/N follows an inherited fd out of the root
+	 * (the CVE-2024-21626 class): the kernel then reports it
+	 * unreachable. */
+	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
+		return berr_fail(err, EPERM, "cwd \"%s\" is outside the container's root",
+				 proc->cwd);
+	return process_find_executable(proc->args[0], proc->env, proc->n_env, s->exe,
+				       sizeof(s->exe), err);
+}
+
+int psetup_final(const struct psetup *s, int *listener, struct berr *err)
+{
+	const struct spec_process *proc = s->proc;
+	int ret;
+
+	*listener = -1;
+	ret = process_cpu_affinity(proc->exec_cpu_affinity.final, err);
+	if (ret == 0)
+		ret = lsm_exec_labels(proc->apparmor_profile, proc->selinux_label, err);
+	if (ret == 0 && proc->no_new_privileges)
+		ret = process_no_new_privs(err);
+	/* As late as possible: from here on every syscall is filtered. */
+	if (ret == 0 && s->seccomp)
+		ret = seccomp_filter_install(s->seccomp, listener, err);
+	return ret;
+}
+
+int psetup_exec(const struct psetup *s, struct berr *err)
+{
+	const struct spec_process *proc = s->proc;
+
+	return process_exec(s->exe, proc->args, proc->n_args, proc->env, proc->n_env, err);
+}

@@ -1,0 +1,31 @@
+#include "runtime/seccomp_agent.h"
+
+#include <unistd.h>
+
+#include "isolation/fdpass.h"
+#include "spec/cleanup.h"
+#include "spec/process_state.h"
+
+int seccomp_agent_send(const struct spec_seccomp *s, const struct spec_state *state,
+		       pid_t pid, int listener, struct berr *err)
+{
+	static const char *const fds[] = { "seccompFd" };
+	cleanup_free char *json = NULL;
+	cleanup_close int sock = -1;
+	size_t len;
+	int ret;
+
+	ret = spec_process_state_json(state, pid, s->listener_metadata, fds, 1, &json, &len,
+				      err);
+	if (ret < 0)
+		return ret;
+	sock = fdpass_connect(s->listener_path, err);
+	if (sock < 0)
+		return berr_wrap(err, sock, "seccomp agent %s", s->listener_path);
+	/* One sendmsg: a blocking stream socket takes all of it, with the
+	 * fd attached to the first byte. */
+	ret = fdpass_send(sock, json, len, listener, err);
+	if (ret < 0)
+		return berr_wrap(err, ret, "seccomp agent %s", s->listener_path);
+	return 0;
+}

@@ -1,0 +1,18 @@
+/* Handing a seccomp notification fd to the agent at
+ * linux.seccomp.listenerPath, as the runtime-spec describes: one
+ * connection, the container process state as JSON with the fd in
+ * SCM_RIGHTS on the first sendmsg, then close. */
+#ifndef BERTH_RUNTIME_SECCOMP_AGENT_H
+#define BERTH_RUNTIME_SECCOMP_AGENT_H
+
+#include <sys/types.h>
+
+#include "spec/config.h"
+#include "spec/err.h"
+#include "spec/state.h"
+
+/* pid: the process whose filter the listener belongs to (host view). */
+int seccomp_agent_send(const struct spec_seccomp *s, const struct spec_state *state,
+		       pid_t pid, int listener, struct berr *err);
+
+#endif

@@ -1,0 +1,290 @@
+/* The default seccomp profile.
+ *
+ * An allow list, like Docker's and podman's: a syscall not named here
+ * fails with ENOSYS (defaultErrnoRet 38), so that a program meeting a
+ * syscall newer than this list takes its "not implemented" fallback
+ * instead of treating the refusal as fatal.  The syscalls that are
+ * dangerous in a container (they reach kernel state no namespace
+ * isolates: keyrings, kexec, modules, BPF, perf, mounts, the clock...)
+ * are refused explicitly with EPERM, so programs see "not permitted".
+ *
+ * The profile is static, written for berth's default capabilities (no
+ * CAP_SYS_ADMIN): namespace creation through clone and unshare is
+ * refused by an argument filter, clone3 (whose flags live in memory a
+ * filter cannot read) says ENOSYS so that libc falls back to clone.
+ * ptrace and process_vm_* are allowed: since Linux 4.8 seccomp runs after
+ * the tracer, so they cannot bypass the filter, and berth needs 5.7+. */
+#include "spec/seccomp_default.h"
+
+#include <errno.h>
+#include <stdint.h>
+
+#include "spec/cleanup.h"
+#include "spec/json_write.h"
+
+#define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* Everyday syscalls, by theme. */
+static const char *const *const allowed[] = {
+	/* files and descriptors */
+	LIST("read", "write", "readv", "writev", "pread64", "pwrite64", "preadv",
+	     "pwritev", "preadv2", "pwritev2", "open", "openat", "openat2", "creat",
+	     "close", "close_range", "lseek", "_llseek", "dup", "dup2", "dup3", "fcntl",
+	     "fcntl64", "flock", "fsync", "fdatasync", "sync", "syncfs",
+	     "sync_file_range", "truncate", "truncate64", "ftruncate", "ftruncate64",
+	     "fallocate", "fadvise64", "fadvise64_64", "readahead", "sendfile",
+	     "sendfile64", "splice", "tee", "vmsplice", "copy_file_range", "ioctl"),
+	/* names in the file system */
+	LIST("stat", "stat64", "lstat", "lstat64", "fstat", "fstat64", "fstatat64",
+	     "newfstatat", "statx", "statfs", "statfs64", "fstatfs", "fstatfs64",
+	     "access", "faccessat", "faccessat2", "getdents", "getdents64", "getcwd",
+	     "chdir", "fchdir", "mkdir", "mkdirat", "rmdir", "rename", "renameat",
+	     "renameat2", "link", "linkat", "symlink", "symlinkat", "unlink",
+	     "unlinkat", "readlink", "readlinkat", "chmod", "fchmod", "fchmodat",
+	     "fchmodat2", "chown", "chown32", "fchown", "fchown32", "fchownat",
+	     "lchown", "lchown32", "umask", "utime", "utimes", "utimensat",
+	     "utimensat_time64", "futimesat", "mknod", "mknodat", "name_to_handle_at"),
+	/* extended attributes and change notification */
+	LIST("getxattr", "lgetxattr", "fgetxattr", "listxattr", "llistxattr",
+	     "flistxattr", "setxattr", "lsetxattr", "fsetxattr", "removexattr",
+	     "lremovexattr", "fremovexattr", "inotify_init", "inotify_init1",
+	     "inotify_add_watch", "inotify_rm_watch", "fanotify_mark"),
+	/* memory */
+	LIST("brk", "mmap", "mmap2", "munmap", "mremap", "mprotect", "madvise",
+	     "mincore", "msync", "mlock", "mlock2", "mlockall", "munlock",
+	     "munlockall", "remap_file_pages", "membarrier", "memfd_create",
+	     "memfd_secret", "pkey_alloc", "pkey_free", "pkey_mprotect"),
+	/* processes and threads */
+	LIST("fork", "vfork", "execve", "execveat", "exit", "exit_group", "wait4",
+	     "waitid", "waitpid", "kill", "tkill", "tgkill", "getpid", "getppid",
+	     "gettid", "getpgid", "setpgid", "getpgrp", "getsid", "setsid",
+	     "getpriority", "setpriority", "set_tid_address", "set_robust_list",
+	     "get_robust_list", "rseq", "prctl", "arch_prctl", "modify_ldt",
+	     "get_thread_area", "set_thread_area", "capget", "capset", "pidfd_open",
+	     "pidfd_send_signal", "process_mrelease", "prlimit64", "getrlimit",
+	     "setrlimit", "ugetrlimit", "getrusage", "times", "ioprio_get",
+	     "ioprio_set", "seccomp", "restart_syscall", "uname", "sysinfo", "getcpu",
+	     "ptrace", "process_vm_readv", "process_vm_writev", "landlock_add_rule",
+	     "landlock_create_ruleset", "landlock_restrict_self", "getrandom"),
+	/* scheduling */
+	LIST("sched_getaffinity", "sched_setaffinity", "sched_getattr",
+	     "sched_setattr", "sched_getparam", "sched_setparam",
+	     "sched_getscheduler", "sched_setscheduler", "sched_get_priority_max",
+	     "sched_get_priority_min", "sched_rr_get_interval",
+	     "sched_rr_get_interval_time64", "sched_yield"),
+	/* credentials (changing them still needs the capabilities) */
+	LIST("getuid", "getuid32", "geteuid", "geteuid32", "getgid", "getgid32",
+	     "getegid", "getegid32", "getresuid", "getresuid32", "getresgid",
+	     "getresgid32", "getgroups", "getgroups32", "setuid", "setuid32", "setgid",
+	     "setgid32", "setreuid", "setreuid32", "setregid", "setregid32",
+	     "setresuid", "setresuid32", "setresgid", "setresgid32", "setfsuid",
+	     "setfsuid32", "setfsgid", "setfsgid32", "setgroups", "setgroups32"),
+	/* signals */
+	LIST("rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigpending",
+	     "rt_sigsuspend", "rt_sigtimedwait", "rt_sigtimedwait_time64",
+	     "rt_sigqueueinfo", "rt_tgsigqueueinfo", "sigaltstack", "sigreturn",
+	     "sigprocmask", "signalfd", "signalfd4", "pause", "alarm"),
+	/* time (setting the clocks needs CAP_SYS_TIME, refused below) */
+	LIST("clock_gettime", "clock_gettime64", "clock_getres", "clock_getres_time64",
+	     "clock_nanosleep", "clock_nanosleep_time64", "nanosleep", "gettimeofday",
+	     "time", "getitimer", "setitimer", "timer_create", "timer_delete",
+	     "timer_getoverrun", "timer_gettime", "timer_gettime64", "timer_settime",
+	     "timer_settime64", "timerfd_create", "timerfd_gettime",
+	     "timerfd_gettime64", "timerfd_settime", "timerfd_settime64", "adjtimex",
+	     "clock_adjtime", "clock_adjtime64"),
+	/* waiting for events */
+	LIST("poll", "ppoll", "ppoll_time64", "select", "_newselect", "pselect6",
+	     "pselect6_time64", "epoll_create", "epoll_create1", "epoll_ctl",
+	     "epoll_ctl_old", "epoll_wait", "epoll_wait_old", "epoll_pwait",
+	     "epoll_pwait2", "eventfd", "eventfd2", "futex", "futex_time64",
+	     "futex_waitv"),
+	/* inter-process communication (namespaced by the ipc namespace) */
+	LIST("pipe", "pipe2", "shmat", "shmctl", "shmdt", "shmget", "semctl", "semget",
+	     "semop", "semtimedop", "semtimedop_time64", "msgctl", "msgget", "msgrcv",
+	     "msgsnd", "mq_open", "mq_unlink", "mq_timedsend", "mq_timedsend_time64",
+	     "mq_timedreceive", "mq_timedreceive_time64", "mq_notify",
+	     "mq_getsetattr", "ipc", "io_setup", "io_destroy", "io_getevents",
+	     "io_pgetevents", "io_pgetevents_time64", "io_submit", "io_cancel"),
+	/* sockets (socket itself is below: not every family) */
+	LIST("socketpair", "bind", "connect", "listen", "accept", "accept4",
+	     "getsockname", "getpeername", "getsockopt", "setsockopt", "shutdown",
+	     "send", "sendto", "sendmsg", "sendmmsg", "recv", "recvfrom", "recvmsg",
+	     "recvmmsg", "recvmmsg_time64", "socketcall"),
+};
+
+/* Refused with EPERM: they act on the whole machine, or on kernel state
+ * that no namespace isolates, or widen the kernel's attack surface. */
+static const char *const *const denied[] = {
+	/* kernel keyrings are not namespaced */
+	LIST("keyctl", "add_key", "request_key"),
+	/* replacing or extending the kernel */
+	LIST("kexec_load", "kexec_file_load", "init_module", "finit_module",
+	     "delete_module", "create_module", "get_kernel_syms", "query_module",
+	     "uselib", "reboot", "swapon", "swapoff", "acct", "nfsservctl", "_sysctl",
+	     "sysfs", "ustat"),
+	/* reaching files by handle skips every path check */
+	LIST("open_by_handle_at"),
+	/* BPF programs, performance counters, userfaultfd, io_uring: large
+	 * attack surfaces */
+	LIST("bpf", "perf_event_open", "userfaultfd", "io_uring_setup",
+	     "io_uring_enter", "io_uring_register", "fanotify_init", "lookup_dcookie"),
+	/* mounts and namespaces: the container's are fixed */
+	LIST("mount", "umount", "umount2", "pivot_root", "chroot", "setns", "fsopen",
+	     "fsconfig", "fsmount", "fspick", "move_mount", "open_tree",
+	     "mount_setattr", "quotactl", "quotactl_fd"),
+	/* host-wide settings */
+	LIST("sethostname", "setdomainname", "settimeofday", "stime",
+	     "clock_settime", "clock_settime64", "syslog", "vhangup", "iopl", "ioperm",
+	     "vm86", "vm86old"),
+	/* other processes' memory and descriptors, NUMA placement */
+	LIST("kcmp", "pidfd_getfd", "process_madvise", "get_mempolicy",
+	     "set_mempolicy", "set_mempolicy_home_node", "mbind", "migrate_pages",
+	     "move_pages"),
+};
+
+/* CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET; unshare
+ * also takes CLONE_NEWTIME (in clone that bit is part of the exit
+ * signal). */
+static const uint64_t clone_ns_bits[] = {
+	0x00020000, 0x02000000, 0x04000000, 0x08000000,
+	0x10000000, 0x20000000, 0x40000000,
+};
+#define CLONE_NEWTIME_BIT 0x00000080
+
+/* s390 passes clone's flags second. */
+#if defined(__s390x__) || defined(__s390__)
+#define CLONE_FLAGS_ARG 1
+#else
+#define CLONE_FLAGS_ARG 0
+#endif
+
+/* personality(2) values programs use: PER_LINUX, PER_LINUX32,
+ * UNAME26, PER_LINUX32|UNAME26, and 0xffffffff (query only). */
+static const uint64_t personalities[] = { 0x0, 0x8, 0x20000, 0x20008, 0xffffffff };
+
+#define AF_VSOCK_FAMILY 40
+
+static void write_names(struct jw *w, const char *const *names)
+{
+	jw_key(w, "names");
+	jw_array_open(w);
+	for (; *names; names++)
+		jw_str(w, *names);
+	jw_array_close(w);
+}
+
+static void write_arg(struct jw *w, unsigned index, uint64_t value, uint64_t value_two,
+		      const char *op)
+{
+	jw_map_open(w);
+	jw_kuint(w, "index", index);
+	jw_kuint(w, "value", value);
+	if (value_two)
+		jw_kuint(w, "valueTwo", value_two);
+	jw_kstr(w, "op", op);
+	jw_map_close(w);
+}
+
+static void write_rule(struct jw *w, const char *const *names, const char *action,
+		       int errno_ret)
+{
+	jw_map_open(w);
+	write_names(w, names);
+	jw_kstr(w, "action", action);
+	if (errno_ret >= 0)
+		jw_kint(w, "errnoRet", errno_ret);
+	jw_map_close(w);
+}
+
+static void write_one_arg_rule(struct jw *w, const char *name, const char *action,
+			       int errno_ret, unsigned index, uint64_t value,
+			       uint64_t value_two, const char *op)
+{
+	jw_map_open(w);
+	write_names(w, LIST(name));
+	jw_kstr(w, "action", action);
+	if (errno_ret >= 0)
+		jw_kint(w, "errnoRet", errno_ret);
+	jw_key(w, "args");
+	jw_array_open(w);
+	write_arg(w, index, value, value_two, op);
+	jw_array_close(w);
+	jw_map_close(w);
+}
+
+/* clone and unshare without namespace flags are allowed; with any of
+ * them, EPERM.  One rule per flag, each with a single condition, so that
+ * every runtime reads the profile alike (runtimes differ on several
+ * conditions for one argument). */
+static void write_namespace_rules(struct jw *w, const char *name, unsigned index,
+				  uint64_t extra_bit)
+{
+	uint64_t mask = extra_bit;
+
+	for (size_t i = 0; i < sizeof(clone_ns_bits) / sizeof(*clone_ns_bits); i++)
+		mask |= clone_ns_bits[i];
+	write_one_arg_rule(w, name, "SCMP_ACT_ALLOW", -1, index, mask, 0,
+			   "SCMP_CMP_MASKED_EQ");
+	for (size_t i = 0; i < sizeof(clone_ns_bits) / sizeof(*clone_ns_bits); i++)
+		write_one_arg_rule(w, name, "SCMP_ACT_ERRNO", EPERM, index, clone_ns_bits[i],
+				   clone_ns_bits[i], "SCMP_CMP_MASKED_EQ");
+	if (extra_bit)
+		write_one_arg_rule(w, name, "SCMP_ACT_ERRNO", EPERM, index, extra_bit,
+				   extra_bit, "SCMP_CMP_MASKED_EQ");
+}
+
+static void write_arg_rules(struct jw *w)
+{
+	write_namespace_rules(w, "clone", CLONE_FLAGS_ARG, 0);
+	write_namespace_rules(w, "unshare", 0, CLONE_NEWTIME_BIT);
+	write_rule(w, LIST("clone3"), "SCMP_ACT_ERRNO", ENOSYS);
+
+	/* vsock reaches the hypervisor's host, outside any namespace. */
+	write_one_arg_rule(w, "socket", "SCMP_ACT_ALLOW", -1, 0, AF_VSOCK_FAMILY, 0,
+			   "SCMP_CMP_NE");
+	write_one_arg_rule(w, "socket", "SCMP_ACT_ERRNO", EPERM, 0, AF_VSOCK_FAMILY, 0,
+			   "SCMP_CMP_EQ");
+	for (size_t i = 0; i < sizeof(personalities) / sizeof(*personalities); i++)
+		write_one_arg_rule(w, "personality", "SCMP_ACT_ALLOW", -1, 0,
+				   personalities[i], 0, "SCMP_CMP_EQ");
+}
+
+static void write_architectures(struct jw *w)
+{
+	jw_key(w, "architectures");
+	jw_array_open(w);
+#if defined(__x86_64__)
+	jw_str(w, "SCMP_ARCH_X86_64");
+	jw_str(w, "SCMP_ARCH_X86");
+	jw_str(w, "SCMP_ARCH_X32");
+#elif defined(__aarch64__)
+	jw_str(w, "SCMP_ARCH_AARCH64");
+	jw_str(w, "SCMP_ARCH_ARM");
+#elif defined(__riscv) && __riscv_xlen == 64
+	jw_str(w, "SCMP_ARCH_RISCV64");
+#elif defined(__s390x__)
+	jw_str(w, "SCMP_ARCH_S390X");
+	jw_str(w, "SCMP_ARCH_S390");
+#endif
+	jw_array_close(w);
+}
+
+int spec_seccomp_default_json(char **out, size_t *len, struct berr *err)
+{
+	cleanup_jw struct jw *w = jw_new(true);
+
+	jw_map_open(w);
+	jw_kstr(w, "defaultAction", "SCMP_ACT_ERRNO");
+	jw_kint(w, "defaultErrnoRet", ENOSYS);
+	write_architectures(w);
+	jw_key(w, "syscalls");
+	jw_array_open(w);
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(*allowed); i++)
+		write_rule(w, allowed[i], "SCMP_ACT_ALLOW", -1);
+	for (size_t i = 0; i < sizeof(denied) / sizeof(*denied); i++)
+		write_rule(w, denied[i], "SCMP_ACT_ERRNO", EPERM);
+	write_arg_rules(w);
+	jw_array_close(w);
+	jw_map_close(w);
+	return jw_finish(w, out, len, err);
+}

@@ -1,0 +1,277 @@
+#!/usr/bin/env bats
+# linux.seccomp: what the container's processes really get from the
+# kernel for each action, argument filters, flags, SCMP_ACT_NOTIFY with a
+# seccomp agent, and berth's default profile.
+
+load helpers
+
+
+setup() {
+	setup_bundle
+	# A static probe: "sysprobe NAME ARGS" makes one syscall and prints
+	# "ok N" or "errno N message".
+	cp "$HELPERS/sysprobe" "$BUNDLE/rootfs/bin/sysprobe"
+	AGENT=
+}
+teardown() {
+	cleanup_containers
+	[ -z "$AGENT" ] || kill "$AGENT" 2>/dev/null || true
+}
+
+# A profile that allows everything but the given rules (a JSON array).
+allow_but() {
+	update_config ".linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": $1}"
+}
+
+args() {
+	update_config ".process.args = [\"sh\", \"-c\", $(jq -Rn --arg s "$1" '$s')]"
+}
+
+start_agent() {
+	"$HELPERS/seccomp_agent" "$BATS_TEST_TMPDIR/agent.sock" "$BATS_TEST_TMPDIR/state" "$1" &
+	AGENT=$!
+	wait_for test -S "$BATS_TEST_TMPDIR/agent.sock"
+}
+
+@test "a denied syscall fails with the configured errno (defaultErrnoRet, errnoRet)" {
+	allow_but '[{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38},
+		    {"names": ["rmdir"], "action": "SCMP_ACT_ERRNO"}]'
+	args 'mkdir /tmp/x; sysprobe rmdir /tmp; sysprobe getpid'
+	run_container
+	assert_output_contains "mkdir: can't create directory '/tmp/x': Function not implemented"
+	# errnoRet omitted: EPERM.
+	assert_output_contains "errno 1 Operation not permitted"
+	assert_output_contains "ok 1"
+	# An allow list: what is not listed gets defaultErrnoRet.
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 95,
+		"syscalls": [{"names": ["execve", "brk", "arch_prctl", "set_tid_address", "exit_group",
+			"write", "getpid", "mmap", "munmap", "readlink", "prlimit64", "uname",
+			"set_robust_list", "rseq", "mprotect", "newfstatat", "fstat", "ioctl"],
+			"action": "SCMP_ACT_ALLOW"}]}
+		| .process.args = ["sysprobe", "getppid"]'
+	run_container
+	assert_equal "$output" "errno 95 Operation not supported"
+}
+
+@test "an argument filter denies one value and allows another" {
+	# socket(AF_INET, ...) is refused, socket(AF_UNIX, ...) works.
+	allow_but '[{"names": ["socket"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13,
+		     "args": [{"index": 0, "value": 2, "op": "SCMP_CMP_EQ"}]},
+		    {"names": ["kill"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13,
+		     "args": [{"index": 1, "value": 768, "valueTwo": 512, "op": "SCMP_CMP_MASKED_EQ"}]}]'
+	args 'sysprobe socket 2 1 0; sysprobe socket 1 1 0; sysprobe kill 1 515; sysprobe kill 1 0'
+	run_container
+	assert_equal "$output" "errno 13 Permission denied
+ok 3
+errno 13 Permission denied
+ok 0"
+}
+
+@test "SCMP_ACT_KILL, KILL_PROCESS and TRAP kill the process with SIGSYS (status 159)" {
+	for action in SCMP_ACT_KILL SCMP_ACT_KILL_PROCESS SCMP_ACT_KILL_THREAD SCMP_ACT_TRAP; do
+		allow_but "[{\"names\": [\"getppid\"], \"action\": \"$action\"}]"
+		update_config '.process.args = ["sysprobe", "getppid"]'
+		run_container
+		assert_failure 159
+		assert_equal "$output" ""
+		assert_no_leftovers
+	done
+	# SCMP_ACT_LOG and SCMP_ACT_ALLOW let it run.
+	allow_but '[{"names": ["getppid"], "action": "SCMP_ACT_LOG"}]'
+	run_container
+	assert_success
+	assert_equal "$output" "ok 0"
+}
+
+@test "unknown syscall names are skipped, unknown actions are refused" {
+	allow_but '[{"names": ["no_such_syscall_in_2099", "mkdir"], "action": "SCMP_ACT_ERRNO"}]'
+	args 'mkdir /tmp/x'
+	run_container
+	assert_failure 1
+	assert_output_contains "Operation not permitted"
+
+	allow_but '[{"names": ["mkdir"], "action": "SCMP_ACT_EXPLODE"}]'
+	run berth create --bundle "$BUNDLE" ctr
+	assert_failure 1
+	assert_output_contains '.linux.seccomp.syscalls[0].action'
+	assert_output_contains 'SCMP_ACT_EXPLODE'
+	assert_no_leftovers
+}
+
+@test "profiles the kernel or the spec cannot honour are refused, leaving nothing" {
+	allow_but '[{"names": ["mkdir"], "action": "SCMP_ACT_ALLOW", "errnoRet": 5}]'
+	run berth create --bundle "$BUNDLE" ctr
+	assert_failure 1
+	assert_output_contains '.linux.seccomp.syscalls[0].errnoRet: SCMP_ACT_ALLOW takes no errno'
+	assert_no_leftovers
+
+	allow_but '[{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]'
+	run berth create --bundle "$BUNDLE" ctr
+	assert_failure 1
+	assert_output_contains 'SCMP_ACT_NOTIFY needs .linux.seccomp.listenerPath'
+	assert_no_leftovers
+
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"flags": ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]}'
+	run berth create --bundle "$BUNDLE" ctr
+	assert_failure 1
+	assert_output_contains 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs a rule with SCMP_ACT_NOTIFY'
+	assert_no_leftovers
+}
+
+test_more_logged() {
+	[ "$(logged_rmdirs)" -gt "$1" ]
+}
+
+# How often the kernel logged sysprobe's rmdir (syscall 84) being filtered.
+logged_rmdirs() {
+	dmesg | grep -c 'comm="sysprobe".*syscall=84 ' || true
+}
+
+@test "SECCOMP_FILTER_FLAG_LOG reaches seccomp(2): denials are logged" {
+	dmesg >/dev/null 2>&1 || skip "cannot read the kernel log"
+	local before
+	allow_but '[{"names": ["rmdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]'
+	update_config '.process.args = ["sysprobe", "rmdir", "/berth-log-probe"]'
+	before=$(logged_rmdirs)
+	run_container
+	assert_equal "$output" "errno 38 Function not implemented"
+	# Without the flag the kernel logs only kills.
+	assert_equal "$(logged_rmdirs)" "$before"
+	update_config '.linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_TSYNC"]'
+	run_container
+	assert_equal "$output" "errno 38 Function not implemented"
+	wait_for test_more_logged "$before"
+}
+
+@test "the filter goes in last: berth's own setup syscalls may be denied" {
+	# berth calls all of these between clone and execve, in the init and
+	# in an exec'd process; a filter installed any earlier would stop it.
+	allow_but '[{"names": ["setresuid", "setresgid", "setgroups", "capset", "prctl", "chdir",
+		"fchdir", "chroot", "keyctl", "mount", "umount2", "pivot_root", "sethostname",
+		"setns", "mount_setattr", "open_tree", "move_mount", "fsopen", "fsmount",
+		"fsconfig", "sched_setaffinity", "setrlimit", "prlimit64"],
+		"action": "SCMP_ACT_ERRNO", "errnoRet": 1}]'
+	update_config '.process.args = ["sleep", "1000"] | .process.user.uid = 1000'
+	berth run --detach --bundle "$BUNDLE" ctr
+	run berth exec --user 1000:1000 ctr sh -c 'id -u; sysprobe keyctl 0 -3 0; exit 0'
+	assert_success
+	assert_equal "$output" "1000
+errno 1 Operation not permitted"
+}
+
+@test "without no_new_privs the filter still goes in, and CAP_SYS_ADMIN does not stay" {
+	allow_but '[{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]'
+	update_config '.process.noNewPrivileges = false'
+	for user in 0 1000; do
+		update_config ".process.user.uid = $user"
+		args 'grep -E "^(CapPrm|CapEff|NoNewPrivs|Seccomp):" /proc/self/status; mkdir /tmp/y'
+		run_container
+		assert_output_contains $'NoNewPrivs:\t0'
+		assert_output_contains $'Seccomp:\t2'
+		assert_output_contains "Operation not permitted"
+		# Root keeps the default set (AUDIT_WRITE, KILL,
+		# NET_BIND_SERVICE), user 1000 none: no SYS_ADMIN (bit 21).
+		if [ "$user" = 0 ]; then
+			assert_output_contains $'CapEff:\t0000000020000420'
+		else
+			assert_output_contains $'CapPrm:\t0000000000000000'
+		fi
+	done
+}
+
+@test "SCMP_ACT_NOTIFY: the agent gets the state and the fd, and answers for the container" {
+	start_agent 0
+	update_config ".linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ALLOW\",
+		\"listenerPath\": \"$BATS_TEST_TMPDIR/agent.sock\", \"listenerMetadata\": \"meta=1\",
+		\"flags\": [\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"],
+		\"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}
+		| .annotations = {\"org.example\": \"yes\"}"
+	args 'mkdir /tmp/notified; echo "rc=$?" >/dev/shm/rc; [ -d /tmp/notified ] || echo absent >>/dev/shm/rc; exec sleep 1000'
+	berth run --detach --bundle "$BUNDLE" ctr
+	local pid
+	pid=$(berth state ctr | jq -r .pid)
+	wait_for test -e "$BATS_TEST_TMPDIR/state.1"
+	# The agent made mkdir succeed without running it.
+	wait_for sh -c "\"$BERTH\" --root \"$ROOT\" exec ctr cat /dev/shm/rc | grep -q absent"
+	run berth exec ctr cat /dev/shm/rc
+	assert_equal "$output" "rc=0
+absent"
+	# The container process state, as the runtime-spec describes it.
+	run jq -c '[.ociVersion, .fds, .pid, .metadata, .state.id, .state.status, .state.pid, .state.bundle, .state.annotations]' \
+		"$BATS_TEST_TMPDIR/state.1"
+	assert_equal "$output" "[\"1.2.0\",[\"seccompFd\"],$pid,\"meta=1\",\"ctr\",\"created\",$pid,\"$BUNDLE\",{\"org.example\":\"yes\"}]"
+	# mkdir ran in a child of the shell: the agent saw it by its host pid.
+	grep -q "^nr=83 pid=[0-9]*$" "$BATS_TEST_TMPDIR/state.log"
+
+	# An exec'd process has the same filter and its own listener (every
+	# exec above made a connection too).
+	berth exec --detach --pid-file "$BATS_TEST_TMPDIR/exec.pid" ctr \
+		sh -c 'mkdir /tmp/again; echo "rc=$?" >/dev/shm/rc2' >/dev/null 2>&1
+	local epid
+	epid=$(cat "$BATS_TEST_TMPDIR/exec.pid")
+	wait_for sh -c "cat $BATS_TEST_TMPDIR/state.[0-9]* | jq -e 'select(.pid == $epid)' >/dev/null"
+	run sh -c "cat $BATS_TEST_TMPDIR/state.[0-9]* | jq -c 'select(.pid == $epid) | [.fds, .state.status, .state.pid]'"
+	assert_equal "$output" "[[\"seccompFd\"],\"running\",$pid]"
+	wait_for sh -c "\"$BERTH\" --root \"$ROOT\" exec ctr cat /dev/shm/rc2 | grep -q rc=0"
+}
+
+@test "SCMP_ACT_NOTIFY: the agent's errno is what the container sees" {
+	start_agent 122
+	update_config ".linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ALLOW\",
+		\"listenerPath\": \"$BATS_TEST_TMPDIR/agent.sock\",
+		\"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+	args 'mkdir /tmp/quota'
+	run_container
+	assert_failure 1
+	assert_output_contains "mkdir: can't create directory '/tmp/quota': Disk quota exceeded"
+	assert_no_leftovers
+}
+
+@test "SCMP_ACT_NOTIFY with no agent listening: start fails, nothing runs on" {
+	update_config ".linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ALLOW\",
+		\"listenerPath\": \"$BATS_TEST_TMPDIR/nobody.sock\",
+		\"syscalls\": [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}
+		| .process.args = [\"sleep\", \"1000\"]"
+	berth create --bundle "$BUNDLE" ctr
+	run berth start ctr
+	assert_failure 1
+	assert_output_contains "seccomp agent $BATS_TEST_TMPDIR/nobody.sock"
+	assert_output_contains "No such file or directory"
+	assert_equal "$(container_status ctr)" stopped
+	[ -z "$(cat "$(cgroup_dir)/cgroup.procs")" ]
+	berth delete ctr
+	assert_no_leftovers
+}
+
+@test "the default profile blocks keyctl and unshare(CLONE_NEWUSER), and allows the rest" {
+	args 'sysprobe keyctl 0 -3 0; sysprobe add_key 0 0 0 0 0; sysprobe bpf 0 0 0;
+	      sysprobe mount none /tmp tmpfs 0 0; unshare -U true; echo "unshare=$?";
+	      sysprobe clone3 0 0; sysprobe getppid; mkdir /dev/shm/d && echo mkdir-ok;
+	      sysprobe personality 0xffffffff'
+	run_container
+	assert_equal "$output" "errno 1 Operation not permitted
+errno 1 Operation not permitted
+errno 1 Operation not permitted
+errno 1 Operation not permitted
+unshare: unshare(0x10000000): Operation not permitted
+unshare=1
+errno 38 Function not implemented
+ok 1
+mkdir-ok
+ok 0"
+	# Without the profile the same calls go through: the profile, not the
+	# capabilities, stopped them.
+	update_config 'del(.linux.seccomp)'
+	args 'sysprobe keyctl 0 -3 0 >/dev/null && echo keyctl-ok; unshare -U true && echo unshare-ok'
+	run_container
+	assert_equal "$output" "keyctl-ok
+unshare-ok"
+}
+
+@test "berth spec's profile is contrib/seccomp.json" {
+	assert_equal "$(jq -S .linux.seccomp "$BUNDLE/config.json")" "$(jq -S . "$REPO/contrib/seccomp.json")"
+	run "$BERTH" seccomp-profile
+	assert_success
+	assert_equal "$output" "$(cat "$REPO/contrib/seccomp.json")"
+}
