@@ -219,9 +219,12 @@ teardown() { cleanup_containers; }
 	update_config '.process.args = ["sleep", "100"]'
 	berth create --bundle "$BUNDLE" ctr
 	# Two starts race: exactly one wins.
-	berth start ctr & berth start ctr &
-	local ok=0 rc
-	for job in $(jobs -p); do
+	local pids=() ok=0 rc job
+	berth start ctr &
+	pids+=($!)
+	berth start ctr &
+	pids+=($!)
+	for job in "${pids[@]}"; do
 		rc=0
 		wait "$job" || rc=$?
 		[ "$rc" -eq 0 ] && ok=$((ok + 1))
