@@ -237,6 +237,16 @@ probe_bundle() {
 			msg=$("${RT[@]}" run --bundle "$WORK/probe" probe </dev/null 2>&1) && break
 			"${RT[@]}" delete --force probe >/dev/null 2>&1 || true
 			path=$(sed -n 's/^berth: \(linux\.[A-Za-z.]*\): not supported.*/\1/p' <<<"$msg" | head -1)
+			# crun 1.8.1 raises RLIMIT_MEMLOCK before it loads its device
+			# program, which a root without CAP_SYS_RESOURCE (this host's)
+			# cannot do: the device rules then go for every runtime.
+			if [ "$rt" = crun ] && [[ $msg == *RLIM_MEMLOCK* ]] &&
+				[ "$try" != 5 ] && jq -e '.linux.resources.devices' <<<"$BASE_CONFIG" >/dev/null; then
+				BASE_CONFIG=$(jq 'del(.linux.resources.devices)' <<<"$BASE_CONFIG")
+				note "crun cannot raise RLIMIT_MEMLOCK here (no CAP_SYS_RESOURCE) to load its device program: linux.resources.devices left out for every runtime"
+				say "crun cannot load its device program here: device rules left out for every runtime"
+				continue
+			fi
 			if [ "$rt" != berth ] || [ -z "$path" ] || [ "$try" = 5 ]; then
 				die "$rt cannot run the bundle: $msg"
 			fi
