@@ -16,7 +16,7 @@ CFLAGS ?= -O2 -g
 # replaces the optimisation flags, not the language, warnings and includes.
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wshadow -Wformat=2 -Wstrict-prototypes -D_GNU_SOURCE -I.
-LDLIBS = -lseccomp -lcap -lyajl -lcgroup
+LDLIBS = -lseccomp -lcap -lyajl -lcgroup -lnettle
 
 # Debian packages the build and the tests need.
 DEPS_BUILD = gcc libc6-dev make pkg-config libseccomp-dev libcap-dev libyajl-dev \
@@ -89,7 +89,7 @@ $(BUILD)/berthd-shim: $(BUILD)/cmd/berthd/helpers/shim.o $(BUILD)/libberth.a
 
 $(BUILD)/berthd-unpack: $(BUILD)/cmd/berthd/helpers/unpack.o $(BUILD)/libberth.a
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -larchive -lnettle
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -larchive
 
 # Static: they run inside test containers whose rootfs has no libc.
 $(HELPER_BINS): $(BUILD)/tests/helpers/%: tests/helpers/%.c

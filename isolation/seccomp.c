@@ -20,6 +20,11 @@
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
 
+/* Bump when seccomp_filter_build makes a different program of the same
+ * profile (other attributes, another order of rules...): it is part of
+ * the key of cached programs. */
+#define SECCOMP_BUILD_VERSION 1
+
 /* The kernel caps an errno at MAX_ERRNO. */
 #define SECCOMP_MAX_ERRNO 4095
 
@@ -328,18 +333,31 @@ static int final_flags(const struct spec_seccomp *s, struct seccomp_filter_prog 
 	return seccomp_check_flags(out->flags, err);
 }
 
-int seccomp_filter_compile(const struct spec_seccomp *s,
+int seccomp_filter_prepare(const struct spec_seccomp *s,
 			   struct seccomp_filter_prog *out, struct berr *err)
 {
-	uint32_t def = action_of(s->default_action, s->default_errno_ret_set,
-				 s->default_errno_ret);
-	scmp_filter_ctx ctx;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	ret = check_profile(s, err);
 	if (ret < 0)
 		return ret;
+	/* The default cannot be SCMP_ACT_NOTIFY (checked above), so every
+	 * such rule makes it into the filter. */
+	for (size_t i = 0; i < s->n_syscalls; i++)
+		if (s->syscalls[i].action == SECCOMP_ACT_NOTIFY)
+			out->notify = true;
+	return final_flags(s, out, err);
+}
+
+int seccomp_filter_build(const struct spec_seccomp *s,
+			 struct seccomp_filter_prog *out, struct berr *err)
+{
+	uint32_t def = action_of(s->default_action, s->default_errno_ret_set,
+				 s->default_errno_ret);
+	scmp_filter_ctx ctx;
+	int ret;
+
 	ctx = seccomp_init(def);
 	if (!ctx)
 		return berr_set(err, ENOMEM, "seccomp: init");
@@ -360,20 +378,41 @@ int seccomp_filter_compile(const struct spec_seccomp *s,
 		/* libseccomp refuses rules that repeat the default. */
 		if (action == def)
 			continue;
-		if (r->action == SECCOMP_ACT_NOTIFY)
-			out->notify = true;
 		for (size_t j = 0; ret == 0 && j < r->n_names; j++)
 			ret = add_rule(ctx, r, r->names[j], action, err);
 	}
 	if (ret == 0)
 		ret = export_bpf(ctx, out, err);
-	if (ret == 0)
-		ret = final_flags(s, out, err);
 out:
 	seccomp_release(ctx);
+	return ret;
+}
+
+int seccomp_filter_compile(const struct spec_seccomp *s,
+			   struct seccomp_filter_prog *out, struct berr *err)
+{
+	int ret = seccomp_filter_prepare(s, out, err);
+
+	if (ret == 0)
+		ret = seccomp_filter_build(s, out, err);
 	if (ret < 0)
 		seccomp_filter_release(out);
 	return ret;
+}
+
+void seccomp_compiler_id(struct seccomp_compiler *c)
+{
+	const struct scmp_version *v = seccomp_version();
+
+	memset(c, 0, sizeof(*c));
+	if (v) {
+		c->major = v->major;
+		c->minor = v->minor;
+		c->micro = v->micro;
+	}
+	c->api = seccomp_api_get();
+	c->native_arch = seccomp_arch_native();
+	c->berth = SECCOMP_BUILD_VERSION;
 }
 
 int seccomp_filter_install(const struct seccomp_filter_prog *p, int *listener,

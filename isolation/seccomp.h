@@ -9,6 +9,7 @@
 #include <linux/filter.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "spec/config.h"
 #include "spec/err.h"
@@ -26,6 +27,23 @@ struct seccomp_filter_prog {
  * Syscall names this libseccomp does not know are skipped, as runc does. */
 int seccomp_filter_compile(const struct spec_seccomp *s,
 			   struct seccomp_filter_prog *out, struct berr *err);
+
+/* The two halves of seccomp_filter_compile, for a cache in between:
+ * prepare checks the profile and sets out->flags and out->notify (no
+ * program yet); build adds the program, from libseccomp's compiler. */
+int seccomp_filter_prepare(const struct spec_seccomp *s,
+			   struct seccomp_filter_prog *out, struct berr *err);
+int seccomp_filter_build(const struct spec_seccomp *s,
+			 struct seccomp_filter_prog *out, struct berr *err);
+
+/* Besides the profile, what decides the program build makes of it. */
+struct seccomp_compiler {
+	uint32_t major, minor, micro; /* libseccomp's version */
+	uint32_t api;                 /* its API level (what this kernel offers) */
+	uint32_t native_arch;         /* SCMP_ARCH_* */
+	uint32_t berth;               /* how berth drives the compiler */
+};
+void seccomp_compiler_id(struct seccomp_compiler *c);
 
 /* Does the kernel accept these SECCOMP_FILTER_FLAG_* bits together?  The
  * message names the first one it refuses. */

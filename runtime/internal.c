@@ -8,6 +8,7 @@
 #include "isolation/fsutil.h"
 #include "isolation/proc.h"
 #include "isolation/syscalls.h"
+#include "runtime/seccomp_cache.h"
 #include "spec/cleanup.h"
 
 void internal_state_fill(struct spec_state *s, const char *id, const char *status,
@@ -32,8 +33,9 @@ void internal_state_fill(struct spec_state *s, const char *id, const char *statu
 int internal_seccomp_compile(const struct rt_ctx *ctx, const struct spec_seccomp *s,
 			     struct seccomp_filter_prog *out, struct berr *err)
 {
-	(void)ctx;
-	return seccomp_filter_compile(s, out, err);
+	const char *dir = ctx->seccomp_cache ? ctx->seccomp_cache : SECCOMP_CACHE_DEFAULT;
+
+	return seccomp_cache_compile(dir, s, out, ctx->warn, ctx->warn_arg, err);
 }
 
 int sys_pidfd_open_checked(pid_t pid, struct berr *err)

@@ -17,7 +17,7 @@ void internal_state_fill(struct spec_state *s, const char *id, const char *statu
 			 pid_t pid, const char *bundle, const char *rootfs,
 			 const char *created, const struct spec_config *cfg);
 
-/* Compile a seccomp profile (the place a cache of compiled filters goes). */
+/* Compile a seccomp profile, through the cache of compiled programs. */
 int internal_seccomp_compile(const struct rt_ctx *ctx, const struct spec_seccomp *s,
 			     struct seccomp_filter_prog *out, struct berr *err);
 

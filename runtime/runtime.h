@@ -17,6 +17,9 @@
 struct rt_ctx {
 	const char *root; /* state directory, e.g. /run/berth */
 	bool systemd_cgroup;
+	/* Where compiled seccomp programs are kept across containers (see
+	 * runtime/seccomp_cache.h).  NULL: SECCOMP_CACHE_DEFAULT; "": none. */
+	const char *seccomp_cache;
 	/* What failed without failing the operation (poststart and
 	 * poststop hooks, which the spec makes warnings).  NULL drops
 	 * them. */

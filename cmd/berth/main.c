@@ -91,6 +91,8 @@ int main(int argc, char **argv)
 
 	cli.rt.warn = cli_warn;
 	cli.rt.warn_arg = &cli;
+	/* Another directory for compiled seccomp programs ("" for none). */
+	cli.rt.seccomp_cache = getenv("BERTH_SECCOMP_CACHE");
 
 	if (opts_parse(global, argc, argv, &i, &help, msg, sizeof(msg)) < 0)
 		return cli_failf(&cli, "%s", msg);

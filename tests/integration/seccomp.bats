@@ -119,6 +119,63 @@ ok 0"
 	assert_no_leftovers
 }
 
+# The one entry of the seccomp cache: "INODE MODE OWNER".
+cache_entry() {
+	local files
+	files=$(find "$BERTH_SECCOMP_CACHE" -mindepth 1)
+	[ "$(wc -l <<<"$files")" = 1 ] || { echo "expected one entry, got: $files" >&2; return 1; }
+	stat -c '%i %a %U' "$files"
+}
+
+@test "compiled programs are cached: a hit, a damaged entry and exec give the same filter" {
+	export BERTH_SECCOMP_CACHE=$BATS_TEST_TMPDIR/cache/seccomp
+	allow_but '[{"names": ["getppid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]'
+	update_config '.process.args = ["sysprobe", "getppid"]'
+	run_container
+	assert_equal "$output" "errno 38 Function not implemented"
+	assert_equal "$(stat -c '%a %U' "$BERTH_SECCOMP_CACHE")" "700 root"
+	local first
+	first=$(cache_entry)
+	[[ $first == *" 600 root" ]]
+	# A hit reads the entry (a miss would rename a new one into place).
+	run_container
+	assert_equal "$output" "errno 38 Function not implemented"
+	assert_equal "$(cache_entry)" "$first"
+	# exec takes the container's program from the cache too.
+	update_config '.process.args = ["sleep", "1000"]'
+	berth run --detach --bundle "$BUNDLE" ctr </dev/null
+	run berth exec ctr sysprobe getppid
+	assert_equal "$output" "errno 38 Function not implemented"
+	assert_equal "$(cache_entry)" "$first"
+	berth delete --force ctr
+	# A damaged entry (its last instruction: only the checksum tells) is
+	# compiled again and replaced.
+	local file
+	file=$(find "$BERTH_SECCOMP_CACHE" -mindepth 1)
+	printf '\377' | dd of="$file" bs=1 seek=$(($(stat -c %s "$file") - 1)) conv=notrunc 2>/dev/null
+	update_config '.process.args = ["sysprobe", "getppid"]'
+	run_container
+	assert_equal "$output" "errno 38 Function not implemented"
+	[ "$(cache_entry)" != "$first" ]
+	assert_no_leftovers
+}
+
+@test "a seccomp cache others can write is not used, and berth says so" {
+	export BERTH_SECCOMP_CACHE=$BATS_TEST_TMPDIR/cache
+	mkdir -m 0777 "$BERTH_SECCOMP_CACHE"
+	allow_but '[{"names": ["getppid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]'
+	update_config '.process.args = ["sysprobe", "getppid"]'
+	run_container
+	assert_failure 38
+	assert_output_contains "berth: warning: seccomp cache $BERTH_SECCOMP_CACHE not used: it belongs to uid 0 with mode 0777"
+	assert_output_contains "errno 38 Function not implemented"
+	assert_equal "$(ls -A "$BERTH_SECCOMP_CACHE")" ""
+	# "" turns the cache off.
+	BERTH_SECCOMP_CACHE= run_container
+	assert_equal "$output" "errno 38 Function not implemented"
+	assert_no_leftovers
+}
+
 test_more_logged() {
 	[ "$(logged_rmdirs)" -gt "$1" ]
 }
