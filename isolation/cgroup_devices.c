@@ -249,20 +249,27 @@ int cgroup_devices_attach(int dirfd, const struct bpf_insn *prog, size_t n,
 	a.insns = (uint64_t)(uintptr_t)prog;
 	a.insn_cnt = (uint32_t)n;
 	a.license = (uint64_t)(uintptr_t)"GPL";
-	a.log_buf = (uint64_t)(uintptr_t)log;
-	a.log_size = sizeof(log);
-	a.log_level = 1;
+	/* Without a log: the verifier's log of a program that passes costs
+	 * more than the check itself, and overflows a small buffer anyway. */
 	pfd = sys_bpf(BPF_PROG_LOAD, &a);
-	if (pfd < 0 && errno == ENOSPC) {
-		/* The log was too small for a verbose verifier: load quietly. */
-		a.log_buf = 0;
-		a.log_size = 0;
-		a.log_level = 0;
-		pfd = sys_bpf(BPF_PROG_LOAD, &a);
+	if (pfd < 0 && errno != EPERM && errno != ENOMEM) {
+		int saved = errno;
+		int again;
+
+		/* Refused: again with a log, for the reason. */
+		a.log_buf = (uint64_t)(uintptr_t)log;
+		a.log_size = sizeof(log);
+		a.log_level = 1;
+		again = sys_bpf(BPF_PROG_LOAD, &a);
+		if (again >= 0)
+			close(again);
+		if (again >= 0 || errno == ENOSPC)
+			log[0] = '\0';
+		errno = saved;
 	}
 	if (pfd < 0)
-		return berr_sys(err, "load the device program%s%s", log[0] ? " (" : "",
-				log[0] ? log : "");
+		return berr_sys(err, "load the device program%s%s%s", log[0] ? " (" : "",
+				log[0] ? log : "", log[0] ? ")" : "");
 	ret = attached_ids(dirfd, old, &n_old, err);
 	if (ret < 0)
 		return ret;
