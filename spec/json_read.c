@@ -15,7 +15,7 @@ void jr_init(struct jr *r, struct arena *arena, struct berr *err)
 {
 	r->arena = arena;
 	r->err = err;
-	r->len = 0;
+	r->depth = 0;
 	r->path[0] = '\0';
 }
 
@@ -94,57 +94,76 @@ static bool is_ident(const char *s)
 	return true;
 }
 
-static void path_append(struct jr *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void path_append(struct jr *r, const char *fmt, ...)
+static size_t enter(struct jr *r, const char *key, size_t index)
 {
-	size_t room = sizeof(r->path) - r->len;
-	va_list ap;
-	int n;
+	size_t mark = r->depth;
 
-	va_start(ap, fmt);
-	n = vsnprintf(r->path + r->len, room, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		n = 0;
-	r->len += (size_t)n < room ? (size_t)n : room - 1;
+	if (r->depth < JR_PATH_DEPTH)
+		r->seg[r->depth] = (struct jr_seg){ key, index };
+	r->depth++;
+	return mark;
 }
 
 size_t jr_enter_key(struct jr *r, const char *key)
 {
-	size_t mark = r->len;
-
-	if (is_ident(key)) {
-		path_append(r, ".%s", key);
-		return mark;
-	}
-	/* Keys such as "net.ipv4.ip_forward" would be ambiguous after a dot. */
-	path_append(r, "[\"");
-	for (const char *p = key; *p; p++)
-		path_append(r, (*p == '"' || *p == '\\') ? "\\%c" : "%c", *p);
-	path_append(r, "\"]");
-	return mark;
+	return enter(r, key, 0);
 }
 
 size_t jr_enter_index(struct jr *r, size_t i)
 {
-	size_t mark = r->len;
-
-	path_append(r, "[%zu]", i);
-	return mark;
+	return enter(r, NULL, i);
 }
 
 void jr_leave(struct jr *r, size_t mark)
 {
-	r->len = mark;
-	r->path[mark] = '\0';
+	r->depth = mark;
 }
 
-/* The document itself has the path ".", as in jq. */
-static const char *cur_path(const struct jr *r)
+static void path_put(struct jr *r, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void path_put(struct jr *r, size_t *len, const char *fmt, ...)
 {
-	return r->len ? r->path : ".";
+	size_t room = sizeof(r->path) - *len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(r->path + *len, room, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*len += (size_t)n < room ? (size_t)n : room - 1;
+}
+
+/* The path entered, spelled out in r->path; the document itself is ".",
+ * as in jq. */
+static const char *cur_path(struct jr *r)
+{
+	size_t len = 0;
+
+	r->path[0] = '\0';
+	for (size_t i = 0; i < r->depth; i++) {
+		const struct jr_seg *s;
+
+		if (i == JR_PATH_DEPTH) {
+			path_put(r, &len, "...");
+			break;
+		}
+		s = &r->seg[i];
+		if (!s->key) {
+			path_put(r, &len, "[%zu]", s->index);
+		} else if (is_ident(s->key)) {
+			path_put(r, &len, ".%s", s->key);
+		} else {
+			/* Keys such as "net.ipv4.ip_forward" would be ambiguous
+			 * after a dot. */
+			path_put(r, &len, "[\"");
+			for (const char *k = s->key; *k; k++)
+				path_put(r, &len, (*k == '"' || *k == '\\') ? "\\%c" : "%c", *k);
+			path_put(r, &len, "\"]");
+		}
+	}
+	return len ? r->path : ".";
 }
 
 static int no_memory(struct jr *r)

@@ -24,11 +24,21 @@
 #include "spec/err.h"
 #include "spec/names.h"
 
+/* The path is kept as the keys and indexes entered, and spelled out only
+ * when an error is reported: almost no parse needs it. */
+#define JR_PATH_DEPTH 64
+
+struct jr_seg {
+	const char *key; /* NULL: an index */
+	size_t index;
+};
+
 struct jr {
 	struct arena *arena;
 	struct berr *err;
-	size_t len;
-	char path[1024];
+	size_t depth; /* may exceed JR_PATH_DEPTH: the deeper ones are elided */
+	struct jr_seg seg[JR_PATH_DEPTH];
+	char path[1024]; /* spelled out on failure */
 };
 
 void jr_init(struct jr *r, struct arena *arena, struct berr *err);
@@ -44,7 +54,8 @@ static inline void jr_tree_freep(yajl_val *v)
 }
 #define cleanup_tree __attribute__((cleanup(jr_tree_freep)))
 
-/* Path tracking: enter a key or an index, then leave back to the mark. */
+/* Path tracking: enter a key or an index, then leave back to the mark.  A
+ * key must stay valid while it is entered (a literal, or the tree's). */
 size_t jr_enter_key(struct jr *r, const char *key);
 size_t jr_enter_index(struct jr *r, size_t i);
 void jr_leave(struct jr *r, size_t mark);

@@ -90,10 +90,11 @@ static void check_full_process(const struct spec_process *p)
 	assert_string_equal(p->exec_cpu_affinity.final, "1");
 }
 
+static void check_full_hooks(const struct spec_hooks *h);
+
 static void check_full_mounts_hooks(const struct spec_config *c)
 {
 	const struct spec_mount *m;
-	const struct spec_hooks *h = &c->hooks;
 
 	assert_int_equal(c->n_mounts, 2);
 	m = &c->mounts[0];
@@ -116,7 +117,17 @@ static void check_full_mounts_hooks(const struct spec_config *c)
 	assert_int_equal(m->gid_mappings[0].container_id, 1);
 	assert_int_equal(m->gid_mappings[0].host_id, 200000);
 	assert_int_equal(m->gid_mappings[0].size, 10);
+	check_full_hooks(&c->hooks);
 
+	assert_int_equal(c->n_annotations, 2);
+	assert_string_equal(c->annotations[0].key, "org.example.key");
+	assert_string_equal(c->annotations[0].value, "value");
+	assert_string_equal(c->annotations[1].key, "other");
+	assert_string_equal(c->annotations[1].value, "");
+}
+
+static void check_full_hooks(const struct spec_hooks *h)
+{
 	assert_int_equal(h->n[HOOK_PRESTART], 1);
 	assert_string_equal(h->list[HOOK_PRESTART][0].path, "/bin/pre");
 	assert_int_equal(h->list[HOOK_PRESTART][0].n_args, 2);
@@ -136,12 +147,6 @@ static void check_full_mounts_hooks(const struct spec_config *c)
 	assert_string_equal(h->list[HOOK_POSTSTART][0].path, "/bin/ps");
 	assert_int_equal(h->n[HOOK_POSTSTOP], 1);
 	assert_int_equal(h->list[HOOK_POSTSTOP][0].timeout, 30);
-
-	assert_int_equal(c->n_annotations, 2);
-	assert_string_equal(c->annotations[0].key, "org.example.key");
-	assert_string_equal(c->annotations[0].value, "value");
-	assert_string_equal(c->annotations[1].key, "other");
-	assert_string_equal(c->annotations[1].value, "");
 }
 
 static void check_full_linux_basics(const struct spec_linux *l)
@@ -340,6 +345,35 @@ static void check_full_seccomp(const struct spec_seccomp *s)
 	assert_int_equal(rule->args[1].value_two, 8);
 	assert_int_equal(rule->args[1].op, SECCOMP_OP_MASKED_EQ);
 	assert_int_equal(s->syscalls[2].action, SECCOMP_ACT_NOTIFY);
+}
+
+/* start and delete read only the hooks of a stored config. */
+static void test_hooks_only(void **state)
+{
+	struct spec_config *c = NULL;
+	struct berr err = { 0 };
+	char *json;
+	size_t len;
+
+	json = read_fixture(FIXTURES "/full.config.json", &len);
+	if (spec_config_parse_hooks(json, len, &c, &err) < 0)
+		fail_msg("%s", err.msg);
+	check_full_hooks(&c->hooks);
+	/* Nothing else is read. */
+	assert_null(c->oci_version);
+	assert_false(c->process_set);
+	assert_int_equal(c->n_mounts, 0);
+	assert_false(c->linux.seccomp.set);
+	assert_int_equal(c->linux.n_namespaces, 0);
+	spec_config_free(c);
+	free(json);
+	/* Still JSON, still paths in errors. */
+	assert_true(spec_config_parse_hooks("{", 1, &c, &err) < 0);
+	assert_non_null(strstr(err.msg, "invalid JSON"));
+	json = squote_json("{'hooks':{'poststop':[{'args':['x']}]}}");
+	assert_true(spec_config_parse_hooks(json, strlen(json), &c, &err) < 0);
+	assert_string_equal(err.msg, ".hooks.poststop[0].path: required field is missing");
+	free(json);
 }
 
 static void test_full_config(void **state)
@@ -556,6 +590,8 @@ static const struct bad_case {
 	  ".mounts[0].options[1]: expected a string" },
 	{ BASE ",'annotations':{'io.example.x':1}}",
 	  ".annotations[\"io.example.x\"]: expected a string" },
+	{ BASE ",'annotations':{'ok':'1','a\\\"b\\\\c':1}}",
+	  ".annotations[\"a\\\"b\\\\c\"]: expected a string" },
 	{ LINUX("'sysctl':{'net.ipv4.ip_forward':true}"),
 	  ".linux.sysctl[\"net.ipv4.ip_forward\"]: expected a string" },
 	{ RES("'memory':{'limit':'1G'}"), ".linux.resources.memory.limit: expected an integer" },
@@ -852,6 +888,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_config),
+		cmocka_unit_test(test_hooks_only),
 		cmocka_unit_test(test_minimal_config),
 		cmocka_unit_test(test_null_is_absent),
 		cmocka_unit_test(test_unknown_keys_ignored),
