@@ -147,8 +147,8 @@ static int save_state(struct create_job *j, const char *status, struct berr *err
 {
 	struct spec_state s;
 	cleanup_free char *cg = cgroup_serialize(&j->cgroup);
-	char pidbuf[32], startbuf[32];
-	struct spec_kv extra[3];
+	char pidbuf[32], startbuf[32], hooks[128];
+	struct spec_kv extra[4];
 
 	if (!cg)
 		return berr_sys(err, "state");
@@ -157,10 +157,12 @@ static int save_state(struct create_job *j, const char *status, struct berr *err
 	extra[0] = (struct spec_kv){ "init_start", startbuf };
 	extra[1] = (struct spec_kv){ "cgroup", cg };
 	extra[2] = (struct spec_kv){ "rootfs_readonly", j->cfg->root.readonly ? "1" : "0" };
+	internal_hooks_summary(&j->cfg->hooks, hooks, sizeof(hooks));
+	extra[3] = (struct spec_kv){ "hooks", hooks };
 	internal_state_fill(&s, j->o->id, status, j->pid, j->bundle, j->rootfs, j->created,
 			    j->cfg);
 	s.extra = extra;
-	s.n_extra = 3;
+	s.n_extra = 4;
 	return store_save(&j->store, &s, err);
 }
 

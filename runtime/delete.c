@@ -37,8 +37,8 @@ static void poststop(const struct rt_ctx *ctx, struct store_container *c)
 	int ret;
 
 	/* The spec makes poststop failures warnings: delete goes on. */
-	ret = internal_load_config(c, &cfg, &err);
-	if (ret == 0 && !hooks_any(&cfg->hooks, HOOK_POSTSTOP))
+	ret = internal_load_hooks(c, HOOK_POSTSTOP, &cfg, &err);
+	if (ret == 0 && (!cfg || !hooks_any(&cfg->hooks, HOOK_POSTSTOP)))
 		return;
 	s.status = "stopped";
 	s.pid = 0;

@@ -8,8 +8,10 @@
 #include "isolation/fsutil.h"
 #include "isolation/proc.h"
 #include "isolation/syscalls.h"
+#include "runtime/hooks.h"
 #include "runtime/seccomp_cache.h"
 #include "spec/cleanup.h"
+#include "spec/names.h"
 
 void internal_state_fill(struct spec_state *s, const char *id, const char *status,
 			 pid_t pid, const char *bundle, const char *rootfs,
@@ -95,8 +97,8 @@ int internal_init_pidfd(const struct store_container *c, struct berr *err)
 	return proc_pidfd(c->state.pid, store_extra_ull(c, "init_start"), err);
 }
 
-int internal_load_config(const struct store_container *c,
-			 struct spec_config **cfg, struct berr *err)
+static int load_config(const struct store_container *c, bool only_hooks,
+		       struct spec_config **cfg, struct berr *err)
 {
 	cleanup_free char *path = NULL;
 	cleanup_free char *json = NULL;
@@ -108,5 +110,51 @@ int internal_load_config(const struct store_container *c,
 	ret = fsutil_read_file(path, &json, &len, err);
 	if (ret < 0)
 		return ret;
+	if (only_hooks)
+		return spec_config_parse_hooks(json, len, cfg, err);
 	return spec_config_parse(json, len, cfg, err);
+}
+
+int internal_load_config(const struct store_container *c,
+			 struct spec_config **cfg, struct berr *err)
+{
+	return load_config(c, false, cfg, err);
+}
+
+void internal_hooks_summary(const struct spec_hooks *h, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (const struct name_value *k = names_hooks; k->name; k++) {
+		int n;
+
+		if (!hooks_any(h, (enum spec_hook_kind)k->value))
+			continue;
+		n = snprintf(buf + len, size - len, "%s%s", len ? " " : "", k->name);
+		if (n < 0 || (size_t)n >= size - len)
+			break;
+		len += (size_t)n;
+	}
+}
+
+int internal_load_hooks(const struct store_container *c, enum spec_hook_kind kind,
+			struct spec_config **cfg, struct berr *err)
+{
+	const char *list = c->has_state ? spec_state_extra(&c->state, "hooks") : NULL;
+	const char *name = names_name(names_hooks, kind);
+
+	*cfg = NULL;
+	/* A state written before berth recorded its hooks: look. */
+	if (list && name) {
+		size_t n = strlen(name);
+		const char *p = list;
+
+		while ((p = strstr(p, name)) &&
+		       !((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')))
+			p += n;
+		if (!p)
+			return 0;
+	}
+	return load_config(c, true, cfg, err);
 }

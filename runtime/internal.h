@@ -39,4 +39,14 @@ int internal_init_pidfd(const struct store_container *c, struct berr *err);
 int internal_load_config(const struct store_container *c,
 			 struct spec_config **cfg, struct berr *err);
 
+/* The names of the hook kinds a config has, space-separated, for the
+ * state ("hooks"): start and delete read the config only when it has
+ * theirs. */
+void internal_hooks_summary(const struct spec_hooks *h, char *buf, size_t size);
+
+/* The hooks of the stored config (the rest of *cfg is zero), or *cfg NULL
+ * when the state says it has none of kind. */
+int internal_load_hooks(const struct store_container *c, enum spec_hook_kind kind,
+			struct spec_config **cfg, struct berr *err);
+
 #endif

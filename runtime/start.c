@@ -137,11 +137,11 @@ static void poststart(const struct rt_ctx *ctx, struct store_container *c)
 	struct berr err = { 0 };
 	size_t len;
 
-	if (internal_load_config(c, &cfg, &err) < 0) {
+	if (internal_load_hooks(c, HOOK_POSTSTART, &cfg, &err) < 0) {
 		warn(ctx, &err);
 		return;
 	}
-	if (!hooks_any(&cfg->hooks, HOOK_POSTSTART))
+	if (!cfg || !hooks_any(&cfg->hooks, HOOK_POSTSTART))
 		return;
 	s.status = "running";
 	if (spec_state_oci_json(&s, &json, &len, &err) < 0) {

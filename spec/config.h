@@ -413,6 +413,11 @@ struct spec_config {
 int spec_config_parse(const char *json, size_t len, struct spec_config **out,
 		      struct berr *err);
 
+/* Only .hooks of a config (the rest stays zero): for a config that was
+ * parsed whole before, when only its hooks matter. */
+int spec_config_parse_hooks(const char *json, size_t len, struct spec_config **out,
+			    struct berr *err);
+
 /* Read and parse BUNDLE/config.json. */
 int spec_config_load(const char *path, struct spec_config **out,
 		     struct berr *err);

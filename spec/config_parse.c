@@ -148,6 +148,27 @@ int spec_config_parse(const char *json, size_t len, struct spec_config **out,
 	return 0;
 }
 
+int spec_config_parse_hooks(const char *json, size_t len, struct spec_config **out,
+			    struct berr *err)
+{
+	cleanup_tree yajl_val doc = NULL;
+	cleanup_config struct spec_config *cfg = NULL;
+	struct jr r;
+	int ret;
+
+	ret = jr_parse(json, len, &doc, err);
+	if (ret < 0)
+		return ret;
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg)
+		return berr_set(err, ENOMEM, "parse config");
+	jr_init(&r, &cfg->arena, err);
+	JR_TRY(jr_val_object(&r, doc));
+	JR_TRY(jr_section(&r, doc, "hooks", read_hooks, &cfg->hooks, NULL));
+	*out = steal_ptr(cfg);
+	return 0;
+}
+
 /* The whole file in a malloc'd buffer. */
 static int read_file(const char *path, char **out, size_t *len,
 		     struct berr *err)

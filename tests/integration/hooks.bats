@@ -184,6 +184,33 @@ failing_hook() {
 	assert_no_leftovers
 }
 
+@test "start and delete find poststart and poststop hooks through the state, or the config" {
+	update_config ".hooks.poststart = [$(record_hook poststart)]
+		| .hooks.poststop = [$(record_hook poststop)]"
+	berth create --bundle "$BUNDLE" ctr
+	assert_equal "$(jq -r .berth.hooks "$ROOT/ctr/state.json")" "poststart poststop"
+	berth start ctr
+	berth delete --force ctr
+	assert_equal "$(cat "$OUT/order" | xargs)" "poststart poststop"
+	# A state written before berth recorded the hooks: the config says.
+	rm "$OUT/order"
+	berth create --bundle "$BUNDLE" ctr
+	jq 'del(.berth.hooks)' "$ROOT/ctr/state.json" >"$BATS_TEST_TMPDIR/s" &&
+		cp "$BATS_TEST_TMPDIR/s" "$ROOT/ctr/state.json"
+	berth start ctr
+	berth delete --force ctr
+	assert_equal "$(cat "$OUT/order" | xargs)" "poststart poststop"
+	# No hooks: nothing recorded, nothing run.
+	rm "$OUT/order"
+	update_config 'del(.hooks)'
+	berth create --bundle "$BUNDLE" ctr
+	assert_equal "$(jq -r .berth.hooks "$ROOT/ctr/state.json")" ""
+	berth start ctr
+	berth delete --force ctr
+	[ ! -e "$OUT/order" ]
+	assert_no_leftovers
+}
+
 @test "berth run runs every hook too, and a hook's failure leaves nothing" {
 	update_config ".process.args = [\"true\"]
 		| .hooks.createRuntime = [$(record_hook createRuntime)]
