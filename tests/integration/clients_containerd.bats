@@ -46,8 +46,24 @@ setup() {
 	ROOT=$BATS_TEST_TMPDIR/unused
 }
 
+# What a failed CRI test left: berth's containers, the shims, the CRI
+# containerd, its mounts.
+cri_cleanup() {
+	local dir=$BATS_TEST_TMPDIR/cri id pid
+	[ -f "$dir/containerd.pid" ] || return 0
+	for id in $("$BERTH" --root "$dir/berth-root/k8s.io" list -q 2>/dev/null); do
+		"$BERTH" --root "$dir/berth-root/k8s.io" delete --force "$id" >/dev/null 2>&1
+	done
+	for pid in $(pgrep -f -- "-address $dir/containerd.sock"); do
+		stop_pid "$pid"
+	done
+	stop_pid "$(cat "$dir/containerd.pid")"
+	unmount_under "$dir"
+}
+
 teardown() {
 	local id left
+	cri_cleanup
 	for id in $("$CTR" tasks ls -q 2>/dev/null); do
 		"$CTR" tasks kill -a -s SIGKILL "$id" >/dev/null 2>&1
 		wait_for sh -c "\"$CTR\" tasks ls | grep -q \"^$id .*STOPPED\""
@@ -209,4 +225,89 @@ make_wrapper() {
 	run "$CTR" tasks exec --exec-id e2 c2 tty
 	assert_failure 1
 	assert_output_contains "not a tty"
+}
+
+# The Kubernetes path: a kubelet asks containerd's CRI plugin for a pod
+# with runtime handler "berth" (a RuntimeClass), and the plugin runs the
+# runc shim with the options of contrib/containerd-config.toml (BinaryName,
+# Root).  A second containerd, with the CRI plugin, is driven by a small CRI
+# client (cri_client.py) since Debian has no crictl.
+@test "CRI: a pod with runtime handler berth runs through contrib's BinaryName entry" {
+	/usr/bin/python3 -c 'import grpc' 2>/dev/null || skip "python3-grpcio is not installed"
+	local dir=$BATS_TEST_TMPDIR/cri cri pod ctr1 rootdir
+	mkdir -p "$dir/cni"
+	rootdir=$dir/berth-root
+	{
+		echo 'version = 2'
+		echo "root = \"$dir/root\""
+		echo "state = \"$dir/state\""
+		echo '[grpc]'
+		echo "  address = \"$dir/containerd.sock\""
+		echo '[ttrpc]'
+		echo "  address = \"$dir/containerd.sock.ttrpc\""
+		echo '[plugins."io.containerd.grpc.v1.cri"]'
+		echo '  sandbox_image = "localhost/berth-pause:latest"'
+		echo '  stream_server_port = "0"'
+		echo '  disable_apparmor = true'
+		# The sandbox asks for oom_score_adj -998, which needs
+		# CAP_SYS_RESOURCE: not below containerd's own, where root lacks it.
+		capsh --has-b=cap_sys_resource 2>/dev/null || echo '  restrict_oom_score_adj = true'
+		echo '  [plugins."io.containerd.grpc.v1.cri".cni]'
+		echo "    bin_dir = \"$dir/cni\""
+		echo "    conf_dir = \"$dir/cni\""
+		# The default runtime of `containerd config default`, which the
+		# snippet is merged into (the plugin wants its default runtime).
+		echo '  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]'
+		echo '    runtime_type = "io.containerd.runc.v2"'
+		# contrib's entry, as shipped but for the paths.
+		contrib_copy containerd-config.toml /dev/stdout | grep -v '^version' |
+			sed "s|/run/containerd/berth|$rootdir|"
+	} >"$dir/config.toml"
+	grep -q "BinaryName = \"$BERTH\"" "$dir/config.toml"
+	containerd --config "$dir/config.toml" </dev/null >"$dir/containerd.log" 2>&1 3>&- &
+	echo $! >"$dir/containerd.pid"
+	wait_for sh -c "ctr -a '$dir/containerd.sock' version >/dev/null 2>&1"
+	make_image_archive "$dir/pause.tar" localhost/berth-pause:latest '["sleep", "100000"]'
+	ctr -a "$dir/containerd.sock" -n k8s.io images import "$dir/pause.tar" >/dev/null
+	ctr -a "$dir/containerd.sock" -n k8s.io images import "$CTRD_DIR/image.tar" >/dev/null
+	cri="/usr/bin/python3 $BATS_TEST_DIRNAME/cri_client.py $dir/containerd.sock"
+
+	run $cri run-pod pod1 "$PARENT/pod1" berth
+	echo "$output"
+	assert_success
+	pod=$output
+	run $cri create "$pod" c1 "$PARENT/pod1" "$IMAGE" 67108864 sh -c 'echo started; sleep 1000'
+	assert_success
+	ctr1=$output
+	run $cri start "$ctr1"
+	assert_success
+	# berth ran the pod's sandbox and its container, with its state under
+	# the entry's Root.
+	assert_equal "$("$BERTH" --root "$rootdir/k8s.io" state "$pod" | jq -r .status)" running
+	assert_equal "$("$BERTH" --root "$rootdir/k8s.io" state "$ctr1" | jq -r .status)" running
+	# Exec (berth exec) sees the memory limit the kubelet asked for.
+	run $cri exec "$ctr1" sh -c 'if [ -e /sys/fs/cgroup/memory.max ]; then cat /sys/fs/cgroup/memory.max; else cat /sys/fs/cgroup/memory/memory.limit_in_bytes; fi; exit 3'
+	assert_failure 3
+	assert_equal "$output" 67108864
+	# Its cgroup: below the pod's relative parent, below ours.
+	local pid
+	pid=$("$BERTH" --root "$rootdir/k8s.io" state "$ctr1" | jq -r .pid)
+	grep -q "^0::$(own_unified_cgroup)/$PARENT/pod1/$ctr1\$" /proc/$pid/cgroup
+
+	run $cri stop "$ctr1"
+	assert_success
+	run $cri status "$ctr1"
+	assert_output_contains EXITED
+	run $cri rm "$ctr1"
+	assert_success
+	run $cri stop-pod "$pod"
+	assert_success
+	run $cri rm-pod "$pod"
+	assert_success
+	[ -z "$(ls "$rootdir/k8s.io")" ]
+	ctr -a "$dir/containerd.sock" -n k8s.io images rm localhost/berth-pause:latest "$IMAGE" >/dev/null
+	stop_pid "$(cat "$dir/containerd.pid")"
+	unmount_under "$dir"
+	assert_no_mounts_under "$dir"
+	assert_no_processes_of "$dir"
 }

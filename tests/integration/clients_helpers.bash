@@ -40,18 +40,19 @@ make_rootfs_tar() {
 }
 
 # A docker-archive image ("docker save" format: ctr images import and
-# docker load read it) named $2, whose one layer is the busybox rootfs.
+# docker load read it) named $2, whose one layer is the busybox rootfs;
+# its command is the JSON array $3 (default ["sh"]).
 make_image_archive() {
-	local out=$1 name=$2 dir=$BATS_FILE_TMPDIR/image.$$ diff config
+	local out=$1 name=$2 cmd=${3:-'["sh"]'} dir=$BATS_FILE_TMPDIR/image.$$ diff config
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	make_rootfs_tar "$dir/layer.tar"
 	diff=sha256:$(sha256sum "$dir/layer.tar" | cut -d' ' -f1)
-	jq -n --arg diff "$diff" '{
+	jq -n --arg diff "$diff" --argjson cmd "$cmd" '{
 		architecture: "amd64", os: "linux",
 		config: {
 			Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-			Cmd: ["sh"]
+			Cmd: $cmd
 		},
 		rootfs: {type: "layers", diff_ids: [$diff]}
 	}' >"$dir/config.json"
