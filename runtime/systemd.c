@@ -7,8 +7,8 @@ int systemd_cgroup_refuse(struct berr *err)
 {
 	struct stat st;
 
-	/* The test systemd's own sd_booted() makes: this directory exists
-	 * only while systemd runs as init. */
+	/* sd_booted()'s own test: this directory exists only while systemd
+	 * runs as init. */
 	if (stat("/run/systemd/system", &st) < 0 || !S_ISDIR(st.st_mode))
 		return berr_fail(err, EOPNOTSUPP,
 				 "--systemd-cgroup: systemd is not running on this host, so "
