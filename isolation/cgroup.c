@@ -404,6 +404,15 @@ int cgroup_enter(const struct cgroup *cg, pid_t pid, struct berr *err)
 	return ret;
 }
 
+int cgroup_enter_v1(const struct cgroup *cg, pid_t pid, struct berr *err)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < cg->n_v1 && ret == 0; i++)
+		ret = cgroup_dir_enter(cg->v1[i].dir, pid, err);
+	return ret;
+}
+
 int cgroup_pids(const struct cgroup *cg, pid_t **pids, size_t *n,
 		struct berr *err)
 {

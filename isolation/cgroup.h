@@ -80,6 +80,10 @@ int cgroup_open_v2(const struct cgroup *cg, struct berr *err);
  * already is in the v2 one stays there). */
 int cgroup_enter(const struct cgroup *cg, pid_t pid, struct berr *err);
 
+/* The same for a process clone3 placed in the v2 directory already
+ * (CLONE_INTO_CGROUP): only the v1 hierarchies, if any, are left. */
+int cgroup_enter_v1(const struct cgroup *cg, pid_t pid, struct berr *err);
+
 /* The pids in the container's cgroup (all processes), malloc'd. */
 int cgroup_pids(const struct cgroup *cg, pid_t **pids, size_t *n,
 		struct berr *err);

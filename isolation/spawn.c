@@ -1,15 +1,14 @@
 #include "isolation/spawn.h"
 
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "isolation/syscalls.h"
 
-pid_t spawn_process(uint64_t flags, int *cgroup_fd, int *pidfd,
-		    struct berr *err)
+static long clone_into(uint64_t flags, int cgroup_fd, int *pidfd)
 {
 	struct clone_args args;
-	long pid;
 
 	memset(&args, 0, sizeof(args));
 	args.flags = flags;
@@ -18,18 +17,40 @@ pid_t spawn_process(uint64_t flags, int *cgroup_fd, int *pidfd,
 		args.flags |= CLONE_PIDFD;
 		args.pidfd = (uint64_t)(uintptr_t)pidfd;
 	}
-	if (cgroup_fd && *cgroup_fd >= 0) {
+	if (cgroup_fd >= 0) {
 		args.flags |= CLONE_INTO_CGROUP;
-		args.cgroup = (uint64_t)*cgroup_fd;
+		args.cgroup = (uint64_t)cgroup_fd;
 	}
-	pid = sys_clone3(&args);
-	if (pid < 0 && (args.flags & CLONE_INTO_CGROUP) &&
-	    (errno == EINVAL || errno == E2BIG || errno == EOPNOTSUPP)) {
+	return sys_clone3(&args);
+}
+
+/* What an older kernel says to CLONE_INTO_CGROUP (before any child). */
+static bool no_clone_into_cgroup(int errnum)
+{
+	return errnum == EINVAL || errnum == E2BIG || errnum == EOPNOTSUPP;
+}
+
+pid_t spawn_process_into(uint64_t flags, int cgroup_fd, int *pidfd,
+			 struct berr *err)
+{
+	long pid = clone_into(flags, cgroup_fd, pidfd);
+
+	if (pid < 0 && no_clone_into_cgroup(errno))
+		return berr_set(err, EOPNOTSUPP, "clone3 into a cgroup");
+	if (pid < 0)
+		return berr_sys(err, "clone3");
+	return (pid_t)pid;
+}
+
+pid_t spawn_process(uint64_t flags, int *cgroup_fd, int *pidfd,
+		    struct berr *err)
+{
+	long pid = clone_into(flags, cgroup_fd ? *cgroup_fd : -1, pidfd);
+
+	if (pid < 0 && cgroup_fd && *cgroup_fd >= 0 && no_clone_into_cgroup(errno)) {
 		/* An older kernel: the caller writes cgroup.procs instead. */
-		args.flags &= ~CLONE_INTO_CGROUP;
-		args.cgroup = 0;
 		*cgroup_fd = -1;
-		pid = sys_clone3(&args);
+		pid = clone_into(flags, -1, pidfd);
 	}
 	if (pid < 0)
 		return berr_sys(err, "clone3");

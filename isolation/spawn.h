@@ -16,6 +16,11 @@
 pid_t spawn_process(uint64_t flags, int *cgroup_fd, int *pidfd,
 		    struct berr *err);
 
+/* The same with CLONE_INTO_CGROUP required: -EOPNOTSUPP, and no child,
+ * when the kernel cannot (the caller may then use spawn_process). */
+pid_t spawn_process_into(uint64_t flags, int cgroup_fd, int *pidfd,
+			 struct berr *err);
+
 /* Like fork(), but the child is made a child of the caller's parent
  * (CLONE_PARENT), in the pid and time namespaces the caller joined for
  * its children; *pidfd gets a pidfd of it. */
