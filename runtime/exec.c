@@ -59,6 +59,7 @@ struct exec_job {
 	int init_pidfd, rootfd, cgroup_fd, console_fd;
 	bool setgroups_allowed;
 	int sync[2];
+	bool go_sent; /* before the joiner existed */
 	pid_t joiner;
 	pid_t pid;
 	int pidfd;
@@ -533,19 +534,45 @@ _Noreturn static void joiner_main(struct exec_job *j)
 
 static int spawn_joiner(struct exec_job *j, struct berr *err)
 {
-	pid_t pid = spawn_process(0, &j->cgroup_fd, NULL, err);
+	pid_t pid = -1;
+	int ret;
 
+	/* The joiner waits for GO until it is in every cgroup of the
+	 * container.  When clone3 can place it in the only one, GO is in the
+	 * socket before it exists: it never waits for us. */
+	j->go_sent = j->cgroup_fd >= 0 && j->cgroup.n_v1 == 0;
+	if (j->go_sent) {
+		ret = sync_send(j->sync[0], SYNC_GO, 0, NULL, -1, err);
+		if (ret < 0)
+			return ret;
+		pid = spawn_process_into(0, j->cgroup_fd, NULL, err);
+		if (pid == -EOPNOTSUPP) {
+			struct sync_msg m;
+
+			/* No child: take GO back and go the long way. */
+			j->go_sent = false;
+			ret = sync_recv(j->sync[1], &m, NULL, err);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	if (!j->go_sent)
+		pid = spawn_process(0, &j->cgroup_fd, NULL, err);
 	if (pid < 0)
 		return pid;
 	if (pid == 0)
 		joiner_main(j);
 	j->joiner = pid;
 	close_fd(&j->sync[1]);
+	if (j->go_sent)
+		return 0;
 	/* CLONE_INTO_CGROUP covers the v2 tree; the v1 hierarchies (and an
 	 * old kernel) take the joiner by pid before it goes on. */
-	if (j->cgroup_fd < 0 || j->cgroup.layout != CGROUP_UNIFIED)
-		return cgroup_enter(&j->cgroup, pid, err);
-	return 0;
+	ret = j->cgroup_fd >= 0 ? cgroup_enter_v1(&j->cgroup, pid, err)
+				: cgroup_enter(&j->cgroup, pid, err);
+	if (ret == 0)
+		ret = sync_send(j->sync[0], SYNC_GO, 0, NULL, -1, err);
+	return ret;
 }
 
 static int to_agent(struct exec_job *j, int listener, struct berr *err)
@@ -559,7 +586,7 @@ static int to_agent(struct exec_job *j, int listener, struct berr *err)
 /* Until the process execs (its end closes) or fails. */
 static int dialog(struct exec_job *j, struct berr *err)
 {
-	int ret = sync_send(j->sync[0], SYNC_GO, 0, NULL, -1, err);
+	int ret = 0;
 
 	while (ret == 0) {
 		struct sync_msg m;
