@@ -46,6 +46,7 @@ struct create_job {
 	struct cgroup cgroup;
 	bool cgroup_made;
 	struct seccomp_filter_prog seccomp;
+	bool go_sent; /* before the clone: see go_early() */
 	int listen_fd, console_fd, cgroup_fd, pidfd;
 	int sync[2];
 	int tty_master;
@@ -259,14 +260,44 @@ static void fill_plan(struct create_job *j)
 		p->close_fds[p->n_close_fds++] = j->cgroup_fd;
 }
 
+/* The container process waits for GO until the parent has done what it
+ * cannot do itself: write its id maps, put it in v1 cgroups.  When there
+ * is nothing of the sort (clone3 places it in its one cgroup, no new user
+ * namespace), GO is in the socket before the process exists, and it
+ * never waits for the parent to be scheduled. */
+static bool go_early(const struct create_job *j)
+{
+	if (j->plan.two_stage || j->plan.new_ns[NS_USER])
+		return false;
+	return !j->cgroup_made || (j->cgroup_fd >= 0 && j->cgroup.n_v1 == 0);
+}
+
 static int spawn(struct create_job *j, struct berr *err)
 {
 	uint64_t flags = j->plan.two_stage ? 0 : init_clone_flags(&j->plan);
-	pid_t pid;
+	pid_t pid = -1;
+	int ret;
 
 	if (j->plan.two_stage && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		return berr_sys(err, "become a subreaper");
-	pid = spawn_process(flags, &j->cgroup_fd, &j->pidfd, err);
+	j->go_sent = go_early(j);
+	if (j->go_sent) {
+		ret = sync_send(j->sync[0], SYNC_GO, 0, NULL, -1, err);
+		if (ret < 0)
+			return ret;
+		pid = spawn_process_into(flags, j->cgroup_fd, &j->pidfd, err);
+		if (pid == -EOPNOTSUPP) {
+			struct sync_msg m;
+
+			/* No child: take GO back and go the long way. */
+			j->go_sent = false;
+			ret = sync_recv(j->sync[1], &m, NULL, err);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	if (!j->go_sent)
+		pid = spawn_process(flags, &j->cgroup_fd, &j->pidfd, err);
 	if (pid < 0)
 		return pid;
 	if (pid == 0)
@@ -338,14 +369,19 @@ static int dialog(struct create_job *j, struct berr *err)
 {
 	int ret = 0;
 
-	if (!j->plan.two_stage && j->plan.new_ns[NS_USER])
-		ret = write_maps(j, j->first, err);
-	/* clone3 placed it in the v2 cgroup at most: the v1 hierarchies of a
-	 * hybrid or legacy host are joined here, before SYNC_GO lets it on. */
-	if (ret == 0 && j->cgroup_made)
-		ret = cgroup_enter(&j->cgroup, j->first, err);
-	if (ret == 0)
-		ret = sync_send(j->sync[0], SYNC_GO, 0, NULL, -1, err);
+	if (!j->go_sent) {
+		if (!j->plan.two_stage && j->plan.new_ns[NS_USER])
+			ret = write_maps(j, j->first, err);
+		/* clone3 placed it in the v2 cgroup at most: the v1
+		 * hierarchies of a hybrid or legacy host are joined here,
+		 * before SYNC_GO lets it on. */
+		if (ret == 0 && j->cgroup_made && j->cgroup_fd >= 0)
+			ret = cgroup_enter_v1(&j->cgroup, j->first, err);
+		else if (ret == 0 && j->cgroup_made)
+			ret = cgroup_enter(&j->cgroup, j->first, err);
+		if (ret == 0)
+			ret = sync_send(j->sync[0], SYNC_GO, 0, NULL, -1, err);
+	}
 	while (ret == 0) {
 		struct sync_msg m;
 		int fd = -1;
