@@ -55,6 +55,14 @@ struct create_job {
 	uint64_t start_time;
 	char created[48];
 	struct init_plan plan;
+	/* run: the connection to the exec socket, made as soon as the init
+	 * exists (see preconnect()). */
+	bool run;
+	int start_fd;
+	/* What the state record points into. */
+	char *cgroup_text;
+	char pidbuf[32], startbuf[32], hooks[128];
+	struct spec_kv extra[4];
 };
 
 static void job_init(struct create_job *j, const struct rt_ctx *ctx,
@@ -66,6 +74,7 @@ static void job_init(struct create_job *j, const struct rt_ctx *ctx,
 	j->listen_fd = j->console_fd = j->cgroup_fd = j->pidfd = -1;
 	j->sync[0] = j->sync[1] = -1;
 	j->tty_master = -1;
+	j->start_fd = -1;
 	j->store.dirfd = -1;
 }
 
@@ -145,27 +154,34 @@ static void now_rfc3339(char *buf, size_t size)
 	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
 }
 
+/* The state record, pointing into the job. */
+static int fill_state(struct create_job *j, const char *status, struct spec_state *s,
+		      struct berr *err)
+{
+	free(j->cgroup_text);
+	j->cgroup_text = cgroup_serialize(&j->cgroup);
+	if (!j->cgroup_text)
+		return berr_sys(err, "state");
+	snprintf(j->pidbuf, sizeof(j->pidbuf), "%d", (int)j->pid);
+	snprintf(j->startbuf, sizeof(j->startbuf), "%llu", (unsigned long long)j->start_time);
+	internal_hooks_summary(&j->cfg->hooks, j->hooks, sizeof(j->hooks));
+	j->extra[0] = (struct spec_kv){ "init_start", j->startbuf };
+	j->extra[1] = (struct spec_kv){ "cgroup", j->cgroup_text };
+	j->extra[2] = (struct spec_kv){ "rootfs_readonly", j->cfg->root.readonly ? "1" : "0" };
+	j->extra[3] = (struct spec_kv){ "hooks", j->hooks };
+	internal_state_fill(s, j->o->id, status, j->pid, j->bundle, j->rootfs, j->created,
+			    j->cfg);
+	s->extra = j->extra;
+	s->n_extra = 4;
+	return 0;
+}
+
 static int save_state(struct create_job *j, const char *status, struct berr *err)
 {
 	struct spec_state s;
-	cleanup_free char *cg = cgroup_serialize(&j->cgroup);
-	char pidbuf[32], startbuf[32], hooks[128];
-	struct spec_kv extra[4];
+	int ret = fill_state(j, status, &s, err);
 
-	if (!cg)
-		return berr_sys(err, "state");
-	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)j->pid);
-	snprintf(startbuf, sizeof(startbuf), "%llu", (unsigned long long)j->start_time);
-	extra[0] = (struct spec_kv){ "init_start", startbuf };
-	extra[1] = (struct spec_kv){ "cgroup", cg };
-	extra[2] = (struct spec_kv){ "rootfs_readonly", j->cfg->root.readonly ? "1" : "0" };
-	internal_hooks_summary(&j->cfg->hooks, hooks, sizeof(hooks));
-	extra[3] = (struct spec_kv){ "hooks", hooks };
-	internal_state_fill(&s, j->o->id, status, j->pid, j->bundle, j->rootfs, j->created,
-			    j->cfg);
-	s.extra = extra;
-	s.n_extra = 4;
-	return store_save(&j->store, &s, err);
+	return ret < 0 ? ret : store_save(&j->store, &s, err);
 }
 
 static int save_config_copy(struct create_job *j, struct berr *err)
@@ -233,6 +249,30 @@ static int prepare_process(struct create_job *j, struct berr *err)
 			return berr_wrap(err, j->console_fd, "console socket");
 	}
 	return sync_pair(j->sync, err);
+}
+
+/* run: start is certain, so the start message (with the state the
+ * startContainer hooks read) waits on the exec socket before the init is
+ * even set up: the init finds it when it is ready and goes on to the
+ * user's program without waiting for us. */
+static int preconnect(struct create_job *j, struct berr *err)
+{
+	cleanup_free char *json = NULL;
+	struct spec_state s;
+	size_t len;
+	int ret;
+
+	if (!j->run)
+		return 0;
+	internal_state_fill(&s, j->o->id, "created", j->pid, j->bundle, j->rootfs, j->created,
+			    j->cfg);
+	ret = spec_state_oci_json(&s, &json, &len, err);
+	if (ret < 0)
+		return ret;
+	j->start_fd = internal_start_connect(&j->store, err);
+	if (j->start_fd < 0)
+		return j->start_fd;
+	return internal_start_send(j->start_fd, json, len, err);
 }
 
 static void fill_plan(struct create_job *j)
@@ -303,10 +343,11 @@ static int spawn(struct create_job *j, struct berr *err)
 	if (pid == 0)
 		init_run(&j->plan);
 	j->first = pid;
-	if (!j->plan.two_stage)
-		j->pid = pid;
 	close_fd(&j->sync[1]);
-	return 0;
+	if (j->plan.two_stage)
+		return 0;
+	j->pid = pid;
+	return preconnect(j, err);
 }
 
 static int write_maps(struct create_job *j, pid_t pid, struct berr *err)
@@ -361,7 +402,9 @@ static int adopt_init(struct create_job *j, pid_t pid, struct berr *err)
 	waitpid(j->first, &status, 0);
 	close_fd(&j->pidfd);
 	j->pidfd = sys_pidfd_open_checked(pid, err);
-	return j->pidfd < 0 ? j->pidfd : 0;
+	if (j->pidfd < 0)
+		return j->pidfd;
+	return preconnect(j, err);
 }
 
 /* Answer the container process until it says it is ready. */
@@ -452,6 +495,8 @@ static void job_release(struct create_job *j)
 	close_fd(&j->pidfd);
 	close_fd(&j->sync[0]);
 	close_fd(&j->sync[1]);
+	close_fd(&j->start_fd);
+	free(j->cgroup_text);
 	seccomp_filter_release(&j->seccomp);
 	cgroup_release(&j->cgroup);
 	store_close(&j->store);
@@ -494,13 +539,17 @@ static int create_steps(struct create_job *j, struct berr *err)
 	return ret;
 }
 
-int rt_create(const struct rt_ctx *ctx, const struct rt_create_opts *o,
-	      struct rt_created *out, struct berr *err)
+static int create(const struct rt_ctx *ctx, const struct rt_create_opts *o, bool run,
+		  struct rt_created *out, struct berr *err)
 {
 	struct create_job j;
+	bool start_failed = false;
 	int ret;
 
+	out->pid = 0;
+	out->tty_master = -1;
 	job_init(&j, ctx, o);
+	j.run = run;
 	ret = rt_check_id(o->id, err);
 	if (ret == 0)
 		ret = load_bundle(&j, err);
@@ -517,7 +566,38 @@ int rt_create(const struct rt_ctx *ctx, const struct rt_create_opts *o,
 		out->pid = j.pid;
 		out->tty_master = steal_fd(&j.tty_master);
 	}
+	/* run: the container is created, its state saved; start it with
+	 * what we hold (the lock, the config, the connection). */
+	if (ret == 0 && run) {
+		ret = fill_state(&j, "created", &j.store.state, err);
+		j.store.has_state = ret == 0;
+		if (ret == 0)
+			ret = internal_start_finish(ctx, &j.store, j.cfg, j.start_fd, err);
+		start_failed = ret < 0;
+	}
 	close_fd(&j.tty_master);
 	job_release(&j);
+	/* A container that could not start goes (once its lock is ours no
+	 * more), with its poststop hooks, as a delete would. */
+	if (start_failed) {
+		struct berr ignored;
+
+		if (out->tty_master >= 0)
+			close(out->tty_master);
+		out->tty_master = -1;
+		rt_delete(ctx, o->id, true, &ignored);
+	}
 	return ret;
+}
+
+int rt_create(const struct rt_ctx *ctx, const struct rt_create_opts *o,
+	      struct rt_created *out, struct berr *err)
+{
+	return create(ctx, o, false, out, err);
+}
+
+int rt_run(const struct rt_ctx *ctx, const struct rt_create_opts *o,
+	   struct rt_created *out, struct berr *err)
+{
+	return create(ctx, o, true, out, err);
 }

@@ -49,4 +49,13 @@ void internal_hooks_summary(const struct spec_hooks *h, char *buf, size_t size);
 int internal_load_hooks(const struct store_container *c, enum spec_hook_kind kind,
 			struct spec_config **cfg, struct berr *err);
 
+/* The start of a created container (runtime/start.c), in pieces that
+ * run shares: connect to its exec socket, send the start message (the
+ * state JSON for startContainer hooks), then wait for the program to run
+ * and record it (cfg may be NULL: what is needed of it is read then). */
+int internal_start_connect(const struct store_container *c, struct berr *err);
+int internal_start_send(int fd, const char *json, size_t len, struct berr *err);
+int internal_start_finish(const struct rt_ctx *ctx, struct store_container *c,
+			  const struct spec_config *cfg, int fd, struct berr *err);
+
 #endif

@@ -57,6 +57,12 @@ int rt_check_id(const char *id, struct berr *err);
 int rt_create(const struct rt_ctx *ctx, const struct rt_create_opts *o,
 	      struct rt_created *out, struct berr *err);
 int rt_start(const struct rt_ctx *ctx, const char *id, struct berr *err);
+/* create and start at once (`run`): the container process goes on to the
+ * user's program as soon as it is set up, without waiting to be started.
+ * A container that was created but could not start is deleted: on
+ * failure nothing is left, as after rt_create. */
+int rt_run(const struct rt_ctx *ctx, const struct rt_create_opts *o,
+	   struct rt_created *out, struct berr *err);
 int rt_kill(const struct rt_ctx *ctx, const char *id, int sig, bool all,
 	    struct berr *err);
 /* Delete a container; force kills it first if it still runs.  A missing

@@ -32,20 +32,12 @@ static int write_all(int fd, const void *buf, size_t len, struct berr *err)
 	return 0;
 }
 
-/* "s", a 32-bit length and the state the startContainer hooks read. */
-static int send_start(int fd, struct store_container *c, struct berr *err)
+int internal_start_send(int fd, const char *json, size_t len, struct berr *err)
 {
-	cleanup_free char *json = NULL;
-	struct spec_state s = c->state;
-	uint32_t len32;
-	size_t len;
+	uint32_t len32 = (uint32_t)len;
 	int ret;
 
-	s.status = "created";
-	ret = spec_state_oci_json(&s, &json, &len, err);
-	if (ret < 0)
-		return ret;
-	len32 = (uint32_t)len;
+	/* "s", a 32-bit length and the state the startContainer hooks read. */
 	ret = write_all(fd, "s", 1, err);
 	if (ret == 0)
 		ret = write_all(fd, &len32, sizeof(len32), err);
@@ -54,32 +46,43 @@ static int send_start(int fd, struct store_container *c, struct berr *err)
 	return ret;
 }
 
+static int send_start(int fd, struct store_container *c, struct berr *err)
+{
+	cleanup_free char *json = NULL;
+	struct spec_state s = c->state;
+	size_t len;
+	int ret;
+
+	s.status = "created";
+	ret = spec_state_oci_json(&s, &json, &len, err);
+	if (ret < 0)
+		return ret;
+	return internal_start_send(fd, json, len, err);
+}
+
 /* The container installed a filter with SCMP_ACT_NOTIFY rules and sent
  * its listener: pass it on to the seccomp agent. */
-static int hand_to_agent(struct store_container *c, int listener, struct berr *err)
+static int hand_to_agent(struct store_container *c, const struct spec_config *cfg,
+			 int listener, struct berr *err)
 {
-	cleanup_config struct spec_config *cfg = NULL;
+	cleanup_config struct spec_config *loaded = NULL;
 	struct spec_state s = c->state;
 	int ret;
 
-	ret = internal_load_config(c, &cfg, err);
-	if (ret < 0)
-		return ret;
+	if (!cfg) {
+		ret = internal_load_config(c, &loaded, err);
+		if (ret < 0)
+			return ret;
+		cfg = loaded;
+	}
 	s.status = "created";
 	return seccomp_agent_send(&cfg->linux.seccomp, &s, c->state.pid, listener, err);
 }
 
-/* Connect to the exec socket and wait for the outcome: the init closes
- * the connection when execve succeeds (close-on-exec) and writes the
- * error first when it fails.  Before that it may send one NUL byte
- * carrying its seccomp listener. */
-static int signal_start(struct store_container *c, struct berr *err)
+int internal_start_connect(const struct store_container *c, struct berr *err)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	char msg[sizeof(err->msg)];
-	size_t used = 0;
-	int ret;
 
 	if (fd < 0)
 		return berr_sys(err, "socket");
@@ -87,9 +90,19 @@ static int signal_start(struct store_container *c, struct berr *err)
 		 c->dirfd);
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		return berr_sys(err, "connect to the container process");
-	ret = send_start(fd, c, err);
-	if (ret < 0)
-		return ret;
+	return steal_fd(&fd);
+}
+
+/* Wait for the outcome: the init closes the connection when execve
+ * succeeds (close-on-exec) and writes the error first when it fails.
+ * Before that it may send one NUL byte carrying its seccomp listener. */
+static int start_outcome(struct store_container *c, const struct spec_config *cfg, int fd,
+			 struct berr *err)
+{
+	char msg[sizeof(err->msg)];
+	size_t used = 0;
+	int ret;
+
 	while (used < sizeof(msg) - 1) {
 		int passed = -1;
 		long n = fdpass_recv(fd, msg + used, sizeof(msg) - 1 - used, &passed, err);
@@ -97,7 +110,7 @@ static int signal_start(struct store_container *c, struct berr *err)
 		if (n <= 0)
 			break;
 		if (passed >= 0 && used == 0 && msg[0] == '\0') {
-			ret = hand_to_agent(c, passed, err);
+			ret = hand_to_agent(c, cfg, passed, err);
 			close(passed);
 			if (ret < 0)
 				return ret;
@@ -129,17 +142,21 @@ static void warn(const struct rt_ctx *ctx, const struct berr *w)
 }
 
 /* poststart failures are warnings: the container runs on. */
-static void poststart(const struct rt_ctx *ctx, struct store_container *c)
+static void poststart(const struct rt_ctx *ctx, struct store_container *c,
+		      const struct spec_config *cfg)
 {
-	cleanup_config struct spec_config *cfg = NULL;
+	cleanup_config struct spec_config *loaded = NULL;
 	cleanup_free char *json = NULL;
 	struct spec_state s = c->state;
 	struct berr err = { 0 };
 	size_t len;
 
-	if (internal_load_hooks(c, HOOK_POSTSTART, &cfg, &err) < 0) {
-		warn(ctx, &err);
-		return;
+	if (!cfg) {
+		if (internal_load_hooks(c, HOOK_POSTSTART, &loaded, &err) < 0) {
+			warn(ctx, &err);
+			return;
+		}
+		cfg = loaded;
 	}
 	if (!cfg || !hooks_any(&cfg->hooks, HOOK_POSTSTART))
 		return;
@@ -165,9 +182,26 @@ static void stop_init(struct store_container *c)
 	close(pidfd);
 }
 
+int internal_start_finish(const struct rt_ctx *ctx, struct store_container *c,
+			  const struct spec_config *cfg, int fd, struct berr *err)
+{
+	int ret = start_outcome(c, cfg, fd, err);
+
+	unlinkat(c->dirfd, STORE_EXEC_SOCK, 0);
+	if (ret < 0) {
+		stop_init(c);
+		return ret;
+	}
+	ret = mark_running(c, err);
+	if (ret == 0)
+		poststart(ctx, c, cfg);
+	return ret;
+}
+
 int rt_start(const struct rt_ctx *ctx, const char *id, struct berr *err)
 {
 	struct store_container c;
+	cleanup_close int fd = -1;
 	const char *status;
 	int ret;
 
@@ -183,15 +217,14 @@ int rt_start(const struct rt_ctx *ctx, const char *id, struct berr *err)
 			       id, status);
 		goto out;
 	}
-	ret = signal_start(&c, err);
-	unlinkat(c.dirfd, STORE_EXEC_SOCK, 0);
+	fd = internal_start_connect(&c, err);
+	ret = fd < 0 ? fd : send_start(fd, &c, err);
 	if (ret < 0) {
+		unlinkat(c.dirfd, STORE_EXEC_SOCK, 0);
 		stop_init(&c);
 		goto out;
 	}
-	ret = mark_running(&c, err);
-	if (ret == 0)
-		poststart(ctx, &c);
+	ret = internal_start_finish(ctx, &c, NULL, fd, err);
 out:
 	store_close(&c);
 	return ret;

@@ -74,16 +74,8 @@ static int run_foreground(struct cli *cli, struct create_flags *f)
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	f->o.foreground_tty = !f->o.console_socket;
-	if (rt_create(&cli->rt, &f->o, &created, &err) < 0)
+	if (rt_run(&cli->rt, &f->o, &created, &err) < 0)
 		return cli_fail(cli, &err);
-	if (rt_start(&cli->rt, f->o.id, &err) < 0) {
-		struct berr ignored;
-
-		if (created.tty_master >= 0)
-			close(created.tty_master);
-		rt_delete(&cli->rt, f->o.id, true, &ignored);
-		return cli_fail(cli, &err);
-	}
 	if (rt_wait_foreground(created.pid, created.tty_master, &status, &err) < 0)
 		cli_fail(cli, &err);
 	if (created.tty_master >= 0)
@@ -117,14 +109,8 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	f.o.id = argv[i];
 	if (!f.detach)
 		return run_foreground(cli, &f);
-	if (rt_create(&cli->rt, &f.o, &created, &err) < 0)
+	if (rt_run(&cli->rt, &f.o, &created, &err) < 0)
 		return cli_fail(cli, &err);
-	if (rt_start(&cli->rt, f.o.id, &err) < 0) {
-		struct berr ignored;
-
-		rt_delete(&cli->rt, f.o.id, true, &ignored);
-		return cli_fail(cli, &err);
-	}
 	return 0;
 }
 

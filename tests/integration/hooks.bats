@@ -224,3 +224,36 @@ failing_hook() {
 	assert_output_contains "boom-cc"
 	assert_no_leftovers
 }
+
+@test "berth run: a failing startContainer hook fails run, poststop runs, nothing is left" {
+	update_config ".hooks.startContainer = [$(failing_hook start 4)]
+		| .hooks.poststop = [$(record_hook poststop)]"
+	run_container
+	assert_failure 1
+	assert_output_contains "hook startContainer[0] /bin/sh: exit status 4: boom-start"
+	[ ! -e "$OUT/ran" ]
+	assert_equal "$(jq -r .status "$OUT/poststop.json")" stopped
+	assert_no_leftovers
+	rm "$OUT/poststop.json"
+	run berth run --detach --bundle "$BUNDLE" ctr
+	assert_failure 1
+	assert_output_contains "boom-start"
+	[ ! -e "$OUT/ran" ]
+	assert_equal "$(jq -r .status "$OUT/poststop.json")" stopped
+	assert_no_leftovers
+}
+
+@test "berth run: startContainer sees created with the init's pid, poststart running" {
+	update_config ".hooks.startContainer = [$(record_hook startContainer)]
+		| .hooks.poststart = [$(record_hook poststart)]"
+	berth run --detach --bundle "$BUNDLE" ctr
+	wait_for test -e "$OUT/ran"
+	local pid
+	pid=$(berth state ctr | jq -r .pid)
+	assert_equal "$(jq -r .status "$OUT/startContainer.json")" created
+	assert_equal "$(jq -r .pid "$OUT/startContainer.json")" "$pid"
+	assert_equal "$(jq -r .status "$OUT/poststart.json")" running
+	assert_equal "$(jq -r .pid "$OUT/poststart.json")" "$pid"
+	assert_equal "$(cat "$OUT/order" | xargs)" "startContainer poststart"
+	assert_equal "$(container_status ctr)" running
+}
