@@ -217,8 +217,10 @@ static int route(enum cgroup_layout layout, const struct spec_resources *res,
 
 /* --- devices --------------------------------------------------------- */
 
+/* With commit false, only what can be refused: the rules, and a host
+ * with nowhere to put them. */
 static int apply_devices(const struct cgroup *cg, const struct spec_device_rule *rules,
-			 size_t n, struct berr *err)
+			 size_t n, bool commit, struct berr *err)
 {
 	const struct cgroup_v1_dir *dev = cgroup_v1_dir_of(cg->v1, cg->n_v1, CGROUP_CTL_DEVICES);
 	struct cgroup_dev_policy policy;
@@ -235,6 +237,8 @@ static int apply_devices(const struct cgroup *cg, const struct spec_device_rule 
 			       "controller nor a cgroup v2 hierarchy to hold a device program");
 		goto out;
 	}
+	if (!commit)
+		goto out;
 	if (cg->v2_dir) {
 		cleanup_close int fd = open(cg->v2_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -294,8 +298,8 @@ static int apply(const struct cgroup *cg, const struct spec_resources *res,
 	return ret;
 }
 
-int cgroup_create(struct cgroup *cg, const char *spec_path,
-		  const struct spec_resources *res, struct berr *err)
+static int create(struct cgroup *cg, const char *spec_path,
+		  const struct spec_resources *res, bool devices, struct berr *err)
 {
 	struct cgroup_v1_mount *mounts = NULL;
 	size_t n_mounts = 0;
@@ -346,7 +350,8 @@ int cgroup_create(struct cgroup *cg, const char *spec_path,
 	if (ret == 0)
 		ret = apply(cg, res, &r, err);
 	if (ret == 0)
-		ret = apply_devices(cg, res ? res->devices : NULL, res ? res->n_devices : 0, err);
+		ret = apply_devices(cg, res ? res->devices : NULL, res ? res->n_devices : 0,
+				    devices, err);
 	if (ret == 0)
 		goto out;
 fail:
@@ -358,6 +363,24 @@ fail:
 out:
 	cgroup_v1_mounts_free(mounts, n_mounts);
 	return ret;
+}
+
+int cgroup_create(struct cgroup *cg, const char *spec_path,
+		  const struct spec_resources *res, struct berr *err)
+{
+	return create(cg, spec_path, res, true, err);
+}
+
+int cgroup_create_nodev(struct cgroup *cg, const char *spec_path,
+			const struct spec_resources *res, struct berr *err)
+{
+	return create(cg, spec_path, res, false, err);
+}
+
+int cgroup_apply_devices(const struct cgroup *cg, const struct spec_resources *res,
+			 struct berr *err)
+{
+	return apply_devices(cg, res ? res->devices : NULL, res ? res->n_devices : 0, true, err);
 }
 
 int cgroup_update(const struct cgroup *cg, const struct spec_resources *res,
@@ -375,7 +398,7 @@ int cgroup_update(const struct cgroup *cg, const struct spec_resources *res,
 	if (ret == 0)
 		ret = apply(cg, res, &r, err);
 	if (ret == 0 && res->n_devices)
-		ret = apply_devices(cg, res->devices, res->n_devices, err);
+		ret = apply_devices(cg, res->devices, res->n_devices, true, err);
 	return ret;
 }
 

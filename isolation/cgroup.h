@@ -67,6 +67,15 @@ int cgroup_spec_path(const char *cgroups_path, const char *id, char **out,
 int cgroup_create(struct cgroup *cg, const char *spec_path,
 		  const struct spec_resources *res, struct berr *err);
 
+/* The same, but the device policy is only checked: cgroup_apply_devices
+ * loads it.  In between, a process may be started in the cgroup as long
+ * as none of the container's code runs there: the kernel checks device
+ * access when a node is opened (or made, which the policy always allows). */
+int cgroup_create_nodev(struct cgroup *cg, const char *spec_path,
+			const struct spec_resources *res, struct berr *err);
+int cgroup_apply_devices(const struct cgroup *cg, const struct spec_resources *res,
+			 struct berr *err);
+
 /* Change the limits of a live container: the fields set in res (a zero
  * number is unset); device rules only when res lists some. */
 int cgroup_update(const struct cgroup *cg, const struct spec_resources *res,

@@ -206,7 +206,10 @@ static int prepare_cgroup(struct create_job *j, struct berr *err)
 	ret = cgroup_spec_path(j->cfg->linux.cgroups_path, j->o->id, &path, err);
 	if (ret < 0)
 		return ret;
-	ret = cgroup_create(&j->cgroup, path, res->set ? res : NULL, err);
+	/* The device program is loaded once the container process exists
+	 * (see dialog()): the kernel's check of it then overlaps the
+	 * process's own set-up. */
+	ret = cgroup_create_nodev(&j->cgroup, path, res->set ? res : NULL, err);
 	if (ret < 0)
 		return ret;
 	j->cgroup_made = true;
@@ -344,10 +347,9 @@ static int spawn(struct create_job *j, struct berr *err)
 		init_run(&j->plan);
 	j->first = pid;
 	close_fd(&j->sync[1]);
-	if (j->plan.two_stage)
-		return 0;
-	j->pid = pid;
-	return preconnect(j, err);
+	if (!j->plan.two_stage)
+		j->pid = pid;
+	return 0;
 }
 
 static int write_maps(struct create_job *j, pid_t pid, struct berr *err)
@@ -425,6 +427,16 @@ static int dialog(struct create_job *j, struct berr *err)
 		if (ret == 0)
 			ret = sync_send(j->sync[0], SYNC_GO, 0, NULL, -1, err);
 	}
+	/* Before any message is answered: nothing of the container (a hook
+	 * in its namespaces, its program) runs until we answer, or, for the
+	 * program, until the start message is sent. */
+	if (ret == 0) {
+		const struct spec_resources *res = &j->cfg->linux.resources;
+
+		ret = cgroup_apply_devices(&j->cgroup, res->set ? res : NULL, err);
+	}
+	if (ret == 0 && !j->plan.two_stage)
+		ret = preconnect(j, err);
 	while (ret == 0) {
 		struct sync_msg m;
 		int fd = -1;
