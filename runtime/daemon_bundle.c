@@ -6,9 +6,10 @@
  * - Privileged containers are refused: a privileged container gets every
  *   host device and no confinement, and this host's root cannot even grant
  *   the full capability set.
- * - The default capability set is docker's without CAP_MKNOD until the
- *   device cgroup is applied by the runtime: without it a container that
- *   can mknod could open the host's disks.
+ * - The default capability set and device rules are docker's: CAP_MKNOD
+ *   is granted, so a container can make device nodes, and the device
+ *   cgroup (docker's rules; the runtime adds mknod of any node and the
+ *   terminals) keeps it from opening any but the pseudo devices.
  * - Seccomp: SecurityOpt seccomp=unconfined runs without a filter; other
  *   profiles are refused; by default the filter below denies the system
  *   calls docker's default profile denies to a container without extra
@@ -35,10 +36,25 @@
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static const char *const default_caps[] = {
-	"CAP_CHOWN",	  "CAP_DAC_OVERRIDE", "CAP_FSETID",	      "CAP_FOWNER",
-	"CAP_NET_RAW",	  "CAP_SETGID",	      "CAP_SETUID",	      "CAP_SETFCAP",
-	"CAP_SETPCAP",	  "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL",
-	"CAP_AUDIT_WRITE", NULL,
+	"CAP_CHOWN",	   "CAP_DAC_OVERRIDE", "CAP_FSETID",	 "CAP_FOWNER",
+	"CAP_MKNOD",	   "CAP_NET_RAW",      "CAP_SETGID",	 "CAP_SETUID",
+	"CAP_SETFCAP",	   "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+	"CAP_KILL",	   "CAP_AUDIT_WRITE",  NULL,
+};
+
+/* docker's device cgroup: nothing, then the pseudo devices and the
+ * terminals; /dev/fuse stays denied. */
+static const struct {
+	bool allow;
+	int major, minor;
+} device_rules[] = {
+	{ true, 1, 5 },	 /* zero */
+	{ true, 1, 3 },	 /* null */
+	{ true, 1, 9 },	 /* urandom */
+	{ true, 1, 8 },	 /* random */
+	{ true, 5, 0 },	 /* tty */
+	{ true, 5, 1 },	 /* console */
+	{ false, 10, 229 }, /* fuse */
 };
 
 static const char *const masked_paths[] = {
@@ -456,15 +472,31 @@ static void write_namespaces(struct jw *w, const struct daemon_spec *s)
 	jw_array_close(w);
 }
 
+static void write_devices(struct jw *w)
+{
+	jw_key(w, "devices");
+	jw_array_open(w);
+	jw_map_open(w);
+	jw_kbool(w, "allow", false);
+	jw_kstr(w, "access", "rwm");
+	jw_map_close(w);
+	for (size_t i = 0; i < sizeof(device_rules) / sizeof(device_rules[0]); i++) {
+		jw_map_open(w);
+		jw_kbool(w, "allow", device_rules[i].allow);
+		jw_kstr(w, "type", "c");
+		jw_kint(w, "major", device_rules[i].major);
+		jw_kint(w, "minor", device_rules[i].minor);
+		jw_kstr(w, "access", "rwm");
+		jw_map_close(w);
+	}
+	jw_array_close(w);
+}
+
 static void write_resources(struct jw *w, const struct daemon_spec *s)
 {
-	bool any = s->memory || s->memory_swap || s->nano_cpus || s->cpu_shares ||
-		   s->pids_limit;
-
-	if (!any)
-		return;
 	jw_key(w, "resources");
 	jw_map_open(w);
+	write_devices(w);
 	if (s->memory || s->memory_swap) {
 		jw_key(w, "memory");
 		jw_map_open(w);
