@@ -36,6 +36,7 @@
 #include <sys/types.h>
 
 #include "spec/err.h"
+#include "spec/events.h"
 
 struct daemon_opts {
 	const char *root;          /* /run/berth */
@@ -71,6 +72,8 @@ struct daemon_spec {
 	/* HostConfig */
 	char **binds, **cap_add, **cap_drop, **security_opt;
 	int64_t memory, memory_swap, nano_cpus, cpu_shares, pids_limit;
+	int64_t cpu_quota, cpu_period;
+	char *cpuset_cpus, *cpuset_mems;
 	bool readonly_rootfs, privileged, auto_remove;
 	char *restart_name; /* no | always | unless-stopped | on-failure */
 	int restart_max;
@@ -183,6 +186,10 @@ int daemon_stop(struct daemon *d, const char *ref, int timeout, const char *sign
 int daemon_restart(struct daemon *d, const char *ref, int timeout, struct berr *err);
 /* -ESRCH (409) when the container is not running. */
 int daemon_kill(struct daemon *d, const char *ref, const char *signal, struct berr *err);
+/* Freeze and thaw: -ESRCH (409) when not running, -EBUSY (409) when
+ * already so. */
+int daemon_pause(struct daemon *d, const char *ref, struct berr *err);
+int daemon_unpause(struct daemon *d, const char *ref, struct berr *err);
 /* -EBUSY when running and not force. */
 int daemon_remove(struct daemon *d, const char *ref, bool force, struct berr *err);
 
@@ -208,9 +215,44 @@ int daemon_resize(struct daemon *d, const char *ref, unsigned h, unsigned w,
 /* The log file of a container (malloc'd). */
 char *daemon_log_path(struct daemon *d, const char *id);
 
-/* pids of the container's processes. */
-int daemon_top(struct daemon *d, const char *ref, pid_t **pids, size_t *n,
+/* docker top: the host's ps (ps_args NULL or "" is -ef), its lines of
+ * the container's processes. */
+struct daemon_top {
+	char **titles;
+	char ***rows; /* each as many fields as titles */
+	size_t n_rows;
+};
+int daemon_top(struct daemon *d, const char *ref, const char *ps_args, struct daemon_top *out,
 	       struct berr *err);
+void daemon_top_free(struct daemon_top *t);
+
+/* docker update: the limits to change (0 or NULL: unchanged; pids_set
+ * with a limit <= 0: unlimited), applied now when the container runs and
+ * kept for its next starts. */
+struct daemon_update {
+	int64_t memory, memory_swap, nano_cpus, cpu_shares, cpu_quota, cpu_period;
+	bool pids_set;
+	int64_t pids_limit;
+	const char *cpuset_cpus, *cpuset_mems;
+	const char *restart_name;
+	int restart_max;
+};
+int daemon_update(struct daemon *d, const char *ref, const struct daemon_update *u,
+		  struct berr *err);
+
+/* docker stats: one sample of a container (running false and st empty
+ * when it does not run); free st with spec_stats_release. */
+struct daemon_stats {
+	bool running;
+	bool v2;            /* read from cgroup v2 */
+	char read[48];      /* when, RFC 3339 */
+	uint64_t system_ns; /* the host's CPU time (/proc/stat) */
+	unsigned online_cpus;
+	uint64_t mem_total;
+	struct spec_stats st;
+};
+int daemon_stats(struct daemon *d, struct daemon_container *c, struct daemon_stats *out,
+		 struct berr *err);
 
 /* Is an image used by any container? (image removal) */
 bool daemon_image_in_use(const char *image_id, void *d);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "runtime/daemon.h"
+#include "spec/config.h"
 #include "spec/err.h"
 
 struct daemon_bundle_in {
@@ -31,5 +32,10 @@ int daemon_bundle_parse_bind(const char *bind, struct daemon_bind *b, struct ber
 int daemon_bundle_check_caps(char *const *add, char *const *drop, struct berr *err);
 int daemon_bundle_check_security(char *const *opts, struct berr *err);
 bool daemon_bundle_own_netns(const struct daemon_spec *s);
+
+/* The resource limits of s, checked (as docker checks them) and as the
+ * runtime takes them (res points into s). */
+int daemon_check_limits(const struct daemon_spec *s, struct berr *err);
+void daemon_bundle_limits(const struct daemon_spec *s, struct spec_resources *res);
 
 #endif

@@ -33,6 +33,7 @@
 #include "runtime/daemon_kv.h"
 #include "runtime/daemon_log.h"
 #include "runtime/image_store.h"
+#include "runtime/cgroups.h"
 #include "runtime/layer_store.h"
 #include "runtime/runtime.h"
 #include "runtime/shim.h"
@@ -567,12 +568,79 @@ static bool wait_exit_locked(struct daemon *d, struct daemon_container *c, uint6
 	return true;
 }
 
+/* A frozen container takes no signal: as docker does, berthd thaws a
+ * paused container once the signal is on its way. */
 static int signal_container(struct daemon *d, struct daemon_container *c, int sig,
 			    struct berr *err)
 {
 	struct rt_ctx ctx = { .root = d->oci_root };
+	struct berr ignored;
+	bool paused;
+	int ret = rt_kill(&ctx, c->id, sig, false, err);
 
-	return rt_kill(&ctx, c->id, sig, false, err);
+	daemon_lock(d);
+	paused = c->status == DS_PAUSED;
+	daemon_unlock(d);
+	if (ret < 0 || !paused)
+		return ret;
+	if (rt_resume(&ctx, c->id, &ignored) == 0 || sig == SIGKILL) {
+		daemon_lock(d);
+		if (c->status == DS_PAUSED) {
+			c->status = DS_RUNNING;
+			daemon_save_state_quiet(d, c);
+			daemon_event_locked(d, c, "unpause", NULL);
+		}
+		daemon_unlock(d);
+	}
+	return ret;
+}
+
+static int freeze(struct daemon *d, const char *ref, bool on, struct berr *err)
+{
+	struct rt_ctx ctx = { .root = d->oci_root };
+	struct daemon_container *c;
+	int ret = daemon_get(d, ref, &c, err);
+
+	if (ret < 0)
+		return ret;
+	daemon_lock(d);
+	wait_not_busy(d, c);
+	if (c->status != DS_RUNNING && c->status != DS_PAUSED)
+		ret = berr_fail(err, ESRCH, "Container %s is not running", c->id);
+	else if (on && c->status == DS_PAUSED)
+		ret = berr_fail(err, EBUSY, "Container %s is already paused", c->id);
+	else if (!on && c->status != DS_PAUSED)
+		ret = berr_fail(err, EBUSY, "Container %s is not paused", c->id);
+	if (ret == 0)
+		c->busy = true;
+	daemon_unlock(d);
+	if (ret < 0) {
+		daemon_put(d, c);
+		return ret;
+	}
+	ret = on ? rt_pause(&ctx, c->id, err) : rt_resume(&ctx, c->id, err);
+	daemon_lock(d);
+	c->busy = false;
+	/* The container may have exited meanwhile: its exit wins. */
+	if (ret == 0 && (c->status == DS_RUNNING || c->status == DS_PAUSED)) {
+		c->status = on ? DS_PAUSED : DS_RUNNING;
+		daemon_save_state_quiet(d, c);
+		daemon_event_locked(d, c, on ? "pause" : "unpause", NULL);
+	}
+	pthread_cond_broadcast(&d->changed);
+	daemon_unlock(d);
+	daemon_put(d, c);
+	return ret;
+}
+
+int daemon_pause(struct daemon *d, const char *ref, struct berr *err)
+{
+	return freeze(d, ref, true, err);
+}
+
+int daemon_unpause(struct daemon *d, const char *ref, struct berr *err)
+{
+	return freeze(d, ref, false, err);
 }
 
 static int stop_container(struct daemon *d, struct daemon_container *c, int timeout,
@@ -789,7 +857,7 @@ int daemon_remove(struct daemon *d, const char *ref, bool force, struct berr *er
 	return ret;
 }
 
-/* --- wait, attach, resize, top ----------------------------------------------------- */
+/* --- wait, attach, resize ----------------------------------------------------- */
 
 int daemon_wait(struct daemon *d, struct daemon_container *c, enum daemon_wait_cond cond,
 		bool (*gone)(void *arg), void *arg, int *code, struct berr *err)
@@ -911,28 +979,6 @@ int daemon_resize(struct daemon *d, const char *ref, unsigned h, unsigned w,
 	sock = daemon_shim_socket(d, c->id);
 	snprintf(msg, sizeof(msg), "resize %u %u", h, w);
 	ret = sock ? shim_request(sock, msg, strlen(msg), -1, err) : -ENOMEM;
-	daemon_put(d, c);
-	return ret;
-}
-
-int daemon_top(struct daemon *d, const char *ref, pid_t **pids, size_t *n,
-	       struct berr *err)
-{
-	struct rt_ctx ctx = { .root = d->oci_root };
-	struct daemon_container *c;
-	int ret = daemon_get(d, ref, &c, err);
-
-	if (ret < 0)
-		return ret;
-	daemon_lock(d);
-	if (!is_running(c)) {
-		ret = berr_fail(err, ESRCH, "Container %s is not running", c->id);
-		daemon_unlock(d);
-		daemon_put(d, c);
-		return ret;
-	}
-	daemon_unlock(d);
-	ret = rt_pids(&ctx, c->id, pids, n, err);
 	daemon_put(d, c);
 	return ret;
 }

@@ -32,6 +32,10 @@ const struct route api_routes[] = {
 	{ "GET", "/containers/{id}/logs", api_container_logs, false },
 	{ "GET", "/containers/{id}/top", api_container_top, false },
 	{ "POST", "/containers/{id}/resize", api_container_resize, false },
+	{ "GET", "/containers/{id}/stats", api_container_stats, false },
+	{ "POST", "/containers/{id}/update", api_container_update, false },
+	{ "POST", "/containers/{id}/pause", api_container_pause, false },
+	{ "POST", "/containers/{id}/unpause", api_container_unpause, false },
 	{ "DELETE", "/containers/{id}", api_container_remove, false },
 	{ "POST", "/images/load", api_image_load, true },
 	{ "POST", "/images/create", api_image_create, true },
@@ -48,10 +52,6 @@ const struct route api_routes[] = {
 	{ "POST", "/exec/{id}/start", api_not_yet, false },
 	{ "GET", "/exec/{id}/json", api_not_yet, false },
 	{ "POST", "/exec/{id}/resize", api_not_yet, false },
-	{ "POST", "/containers/{id}/pause", api_not_yet, false },
-	{ "POST", "/containers/{id}/unpause", api_not_yet, false },
-	{ "GET", "/containers/{id}/stats", api_not_yet, false },
-	{ "POST", "/containers/{id}/update", api_not_yet, false },
 	{ NULL, NULL, NULL, false },
 };
 
