@@ -129,6 +129,29 @@ struct daemon_event {
 	char **attrs; /* "key=value", NULL-terminated */
 };
 
+/* docker exec: what to run (after the container's own process). */
+struct daemon_exec_spec {
+	char **cmd, **env;
+	char *user, *workdir;
+	bool tty, attach_stdin, attach_stdout, attach_stderr, privileged;
+};
+
+void daemon_exec_spec_free(struct daemon_exec_spec *s);
+
+enum daemon_exec_state { EXEC_CREATED, EXEC_STARTING, EXEC_RUNNING, EXEC_EXITED };
+
+struct daemon_exec {
+	char id[65];
+	char container[65]; /* the container's id */
+	struct daemon_exec_spec spec;
+	enum daemon_exec_state state;
+	pid_t pid;
+	int exit_code;
+	unsigned rows, cols; /* the terminal's size, once known */
+	uint64_t seq;
+	struct daemon_exec *next;
+};
+
 #define DAEMON_EVENTS 1024
 
 struct daemon {
@@ -145,6 +168,11 @@ struct daemon {
 	struct daemon_event events[DAEMON_EVENTS];
 	uint64_t next_seq;
 	char *boot_id;
+	/* execs: in memory only, as in dockerd */
+	char *exec_dir;
+	struct daemon_exec *execs;
+	size_t n_execs;
+	uint64_t exec_seq;
 };
 
 /* Start the model: create directories, load every container, find the
@@ -211,6 +239,22 @@ int daemon_attach(struct daemon *d, const char *ref, int fd, bool in, bool out,
 		  bool errs, const char *extra, size_t extra_len, struct berr *err);
 int daemon_resize(struct daemon *d, const char *ref, unsigned h, unsigned w,
 		  struct berr *err);
+
+/* Exec: create (spec is taken; -ESRCH (409) when the container does not
+ * run), start (fd: the client's connection, not consumed; -1 detached;
+ * extra: input that came with the request; rows and cols: the
+ * terminal's size, 0 unknown), resize.  A start that fails after the
+ * exec was found records docker's exit code for it (126, 127 not found).
+ * Inspect: daemon_exec_find_locked and daemon_exec_refresh_locked with
+ * the lock held. */
+int daemon_exec_create(struct daemon *d, const char *ref, struct daemon_exec_spec *spec,
+		       char id[65], struct berr *err);
+int daemon_exec_start(struct daemon *d, const char *id, int fd, const char *extra,
+		      size_t extra_len, unsigned rows, unsigned cols, struct berr *err);
+int daemon_exec_resize(struct daemon *d, const char *id, unsigned h, unsigned w,
+		       struct berr *err);
+struct daemon_exec *daemon_exec_find_locked(struct daemon *d, const char *id);
+void daemon_exec_refresh_locked(struct daemon *d, struct daemon_exec *x);
 
 /* The log file of a container (malloc'd). */
 char *daemon_log_path(struct daemon *d, const char *id);

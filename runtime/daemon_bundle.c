@@ -732,44 +732,52 @@ static int write_files(const struct daemon_spec *s, const char *dir, const char 
 	return fsutil_write_atomic(path, host_resolv ? host_resolv : "", len, 0644, err);
 }
 
-int daemon_bundle_write(const struct daemon_bundle_in *in, struct berr *err)
+static void container_hostname(const struct daemon_spec *s, const char *id, char *buf,
+			       size_t size)
+{
+	if (s->hostname && *s->hostname)
+		snprintf(buf, size, "%s", s->hostname);
+	else if (!own_netns(s))
+		gethostname(buf, size);
+	else
+		snprintf(buf, size, "%.12s", id);
+}
+
+/* What a process of the container runs with (its init, or an exec'd
+ * one): who, what, where, with which environment and capabilities. */
+struct process_in {
+	const struct daemon_spec *spec; /* the container's */
+	const char *hostname;
+	int rootfd;
+	const char *user;        /* "" or NULL: the container's */
+	char *const *args[2];    /* concatenated */
+	char *const *extra_env;  /* replaces or adds to the container's */
+	const char *cwd;
+	bool tty;
+};
+
+static bool env_key_in(const char *kv, char *const *list)
+{
+	size_t klen = strcspn(kv, "=");
+
+	for (size_t i = 0; list && list[i]; i++)
+		if (strncmp(list[i], kv, klen) == 0 && (list[i][klen] == '=' || !list[i][klen]))
+			return true;
+	return false;
+}
+
+static int write_process(struct jw *w, const struct process_in *in, struct berr *err)
 {
 	const struct daemon_spec *s = in->spec;
-	cleanup_jw struct jw *w = jw_new(true);
-	cleanup_free char *json = NULL;
-	cleanup_close int rootfd = -1;
-	char path[PATH_MAX], hostname[256], cgpath[PATH_MAX];
-	struct user_ids u;
+	char *const *env = s->env;
 	bool has_path = false, has_hostname = false, has_term = false;
-	size_t len;
+	struct user_ids u;
 	int ret;
 
-	if (s->privileged)
-		return berr_fail(err, EINVAL,
-				 "privileged containers are not supported by berthd");
-	snprintf(path, sizeof(path), "%s/rootfs", in->dir);
-	rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return berr_sys(err, "open %s", path);
-	ret = resolve_user(rootfd, s->user, &u, err);
+	ret = resolve_user(in->rootfd, in->user && *in->user ? in->user : s->user, &u, err);
 	if (ret < 0)
 		return ret;
-	if (s->hostname && *s->hostname)
-		snprintf(hostname, sizeof(hostname), "%s", s->hostname);
-	else if (!own_netns(s))
-		gethostname(hostname, sizeof(hostname));
-	else
-		snprintf(hostname, sizeof(hostname), "%.12s", in->id);
-	ret = write_files(s, in->dir, hostname, err);
-	if (ret < 0)
-		return ret;
-	snprintf(cgpath, sizeof(cgpath), "%s/%s", in->cgroup_parent, in->id);
-
-	jw_map_open(w);
-	jw_kstr(w, "ociVersion", "1.2.0");
-	jw_key(w, "process");
-	jw_map_open(w);
-	jw_kbool(w, "terminal", s->tty);
+	jw_kbool(w, "terminal", in->tty);
 	jw_key(w, "user");
 	jw_map_open(w);
 	jw_kuint(w, "uid", u.uid);
@@ -784,34 +792,127 @@ int daemon_bundle_write(const struct daemon_bundle_in *in, struct berr *err)
 	jw_map_close(w);
 	jw_key(w, "args");
 	jw_array_open(w);
-	for (size_t i = 0; s->entrypoint && s->entrypoint[i]; i++)
-		jw_str(w, s->entrypoint[i]);
-	for (size_t i = 0; s->cmd && s->cmd[i]; i++)
-		jw_str(w, s->cmd[i]);
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; in->args[k] && in->args[k][i]; i++)
+			jw_str(w, in->args[k][i]);
 	jw_array_close(w);
+	/* docker's: PATH, HOSTNAME and (with a terminal) TERM unless set,
+	 * then the container's, then the extra ones, which replace. */
 	jw_key(w, "env");
 	jw_array_open(w);
-	for (size_t i = 0; s->env && s->env[i]; i++) {
-		has_path |= strncmp(s->env[i], "PATH=", 5) == 0;
-		has_hostname |= strncmp(s->env[i], "HOSTNAME=", 9) == 0;
-		has_term |= strncmp(s->env[i], "TERM=", 5) == 0;
+	for (size_t k = 0; k < 2; k++) {
+		char *const *list = k ? in->extra_env : env;
+
+		for (size_t i = 0; list && list[i]; i++) {
+			has_path |= strncmp(list[i], "PATH=", 5) == 0;
+			has_hostname |= strncmp(list[i], "HOSTNAME=", 9) == 0;
+			has_term |= strncmp(list[i], "TERM=", 5) == 0;
+		}
 	}
 	if (!has_path)
 		jw_str(w, DEFAULT_PATH);
 	if (!has_hostname) {
 		char h[300];
 
-		snprintf(h, sizeof(h), "HOSTNAME=%s", hostname);
+		snprintf(h, sizeof(h), "HOSTNAME=%s", in->hostname);
 		jw_str(w, h);
 	}
-	if (s->tty && !has_term)
+	if (in->tty && !has_term)
 		jw_str(w, "TERM=xterm");
-	for (size_t i = 0; s->env && s->env[i]; i++)
-		jw_str(w, s->env[i]);
+	for (size_t i = 0; env && env[i]; i++)
+		if (!env_key_in(env[i], in->extra_env))
+			jw_str(w, env[i]);
+	for (size_t i = 0; in->extra_env && in->extra_env[i]; i++)
+		if (strchr(in->extra_env[i], '='))
+			jw_str(w, in->extra_env[i]);
 	jw_array_close(w);
-	jw_kstr(w, "cwd", s->workdir && *s->workdir ? s->workdir : "/");
+	jw_kstr(w, "cwd", in->cwd && *in->cwd ? in->cwd : s->workdir && *s->workdir ? s->workdir : "/");
 	write_caps(w, s);
 	jw_kbool(w, "noNewPrivileges", no_new_privs(s));
+	return 0;
+}
+
+static int open_rootfs(const char *dir, struct berr *err)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/rootfs", dir);
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return berr_sys(err, "open %s", path);
+	return fd;
+}
+
+int daemon_bundle_write_exec(const struct daemon_bundle_exec *in, struct berr *err)
+{
+	cleanup_jw struct jw *w = jw_new(false);
+	cleanup_free char *json = NULL;
+	cleanup_close int rootfd = open_rootfs(in->dir, err);
+	struct process_in p = {
+		.spec = in->spec,
+		.user = in->user,
+		.args = { in->cmd, NULL },
+		.extra_env = in->env,
+		.cwd = in->workdir,
+		.tty = in->tty,
+	};
+	char hostname[256];
+	size_t len;
+	int ret;
+
+	if (rootfd < 0)
+		return rootfd;
+	container_hostname(in->spec, in->id, hostname, sizeof(hostname));
+	p.hostname = hostname;
+	p.rootfd = rootfd;
+	jw_map_open(w);
+	ret = write_process(w, &p, err);
+	if (ret < 0)
+		return ret;
+	jw_map_close(w);
+	ret = jw_finish(w, &json, &len, err);
+	if (ret < 0)
+		return ret;
+	return fsutil_write_atomic(in->path, json, len, 0600, err);
+}
+
+int daemon_bundle_write(const struct daemon_bundle_in *in, struct berr *err)
+{
+	const struct daemon_spec *s = in->spec;
+	cleanup_jw struct jw *w = jw_new(true);
+	cleanup_free char *json = NULL;
+	cleanup_close int rootfd = -1;
+	char path[PATH_MAX], hostname[256], cgpath[PATH_MAX];
+	struct process_in p = {
+		.spec = s,
+		.args = { s->entrypoint, s->cmd },
+		.tty = s->tty,
+	};
+	size_t len;
+	int ret;
+
+	if (s->privileged)
+		return berr_fail(err, EINVAL,
+				 "privileged containers are not supported by berthd");
+	rootfd = open_rootfs(in->dir, err);
+	if (rootfd < 0)
+		return rootfd;
+	container_hostname(s, in->id, hostname, sizeof(hostname));
+	ret = write_files(s, in->dir, hostname, err);
+	if (ret < 0)
+		return ret;
+	snprintf(cgpath, sizeof(cgpath), "%s/%s", in->cgroup_parent, in->id);
+	p.hostname = hostname;
+	p.rootfd = rootfd;
+
+	jw_map_open(w);
+	jw_kstr(w, "ociVersion", "1.2.0");
+	jw_key(w, "process");
+	jw_map_open(w);
+	ret = write_process(w, &p, err);
+	if (ret < 0)
+		return ret;
 	jw_map_close(w);
 
 	jw_key(w, "root");

@@ -20,6 +20,22 @@ struct daemon_bundle_in {
 /* Write config.json, hostname, hosts and resolv.conf into dir. */
 int daemon_bundle_write(const struct daemon_bundle_in *in, struct berr *err);
 
+/* An exec'd process as rt_exec reads it (a process.json): the container's
+ * process (capabilities, no_new_privs, environment) with the exec's
+ * command, user (resolved in the container's root), environment (added
+ * and replacing) and working directory. */
+struct daemon_bundle_exec {
+	const struct daemon_spec *spec; /* the container's */
+	const char *id;                 /* the container's */
+	const char *dir;                /* the container's directory; rootfs/ is mounted */
+	char *const *cmd, *const *env;
+	const char *user, *workdir;     /* "" or NULL: the container's */
+	bool tty;
+	const char *path;               /* where it goes */
+};
+
+int daemon_bundle_write_exec(const struct daemon_bundle_exec *in, struct berr *err);
+
 struct daemon_bind {
 	char source[PATH_MAX];
 	char dest[PATH_MAX];

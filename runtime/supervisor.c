@@ -234,7 +234,7 @@ static void hand_over_attaches(struct daemon *d, struct daemon_container *c,
 }
 
 /* The exit code docker gives a container that never ran its program. */
-static int start_failure_code(const char *msg)
+int daemon_start_failure_code(const char *msg)
 {
 	if (strstr(msg, "executable file not found") || strstr(msg, "no such file or directory"))
 		return 127;
@@ -296,7 +296,7 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 		 * and docker's exit code for it are ours to set. */
 		daemon_lock(d);
 		set_error(c, err->msg);
-		c->exit_code = start_failure_code(err->msg);
+		c->exit_code = daemon_start_failure_code(err->msg);
 		c->manual_stop = true;
 		daemon_unlock(d);
 		rt_kill(&ctx, c->id, SIGKILL, false, &ignored);
@@ -345,7 +345,7 @@ static int start_container(struct daemon *d, struct daemon_container *c, bool re
 		set_error(c, err->msg);
 		if (c->has_run || restart) {
 			c->status = DS_EXITED;
-			c->exit_code = start_failure_code(err->msg);
+			c->exit_code = daemon_start_failure_code(err->msg);
 		}
 		daemon_save_state_quiet(d, c);
 	}
@@ -453,6 +453,7 @@ static void handle_exit(struct daemon *d, struct daemon_container *c)
 	c->shim_start = 0;
 	snprintf(c->finished_at, sizeof(c->finished_at), "%s", finished);
 	c->exits++;
+	daemon_exec_container_exited_locked(d, c->id);
 	snprintf(codebuf, sizeof(codebuf), "exitCode=%d", code);
 	daemon_event_locked(d, c, "die", attrs);
 	if (wants_restart(c)) {
@@ -812,6 +813,7 @@ static int remove_container(struct daemon *d, struct daemon_container *c, struct
 			free(c->pending[i].extra);
 		}
 		c->n_pending = 0;
+		daemon_exec_forget_container_locked(d, c->id);
 		daemon_event_locked(d, c, "destroy", NULL);
 		daemon_put_locked(c); /* the table's */
 	}
@@ -1053,6 +1055,8 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err)
 		ret = image_store_init(o->data_root, err);
 	if (ret == 0)
 		ret = image_store_gc(o->data_root, err);
+	if (ret == 0)
+		ret = daemon_exec_init(d, err);
 	if (ret < 0)
 		return ret;
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -1104,6 +1108,7 @@ void daemon_close(struct daemon *d)
 		close(d->epfd);
 	if (d->wake_fd >= 0)
 		close(d->wake_fd);
+	daemon_exec_close(d);
 	free(d->oci_root);
 	free(d->shim_dir);
 }

@@ -12,7 +12,6 @@ enum MHD_Result api_version(struct req *r);
 enum MHD_Result api_info(struct req *r);
 enum MHD_Result api_events(struct req *r);
 enum MHD_Result api_not_implemented(struct req *r);
-enum MHD_Result api_not_yet(struct req *r);
 enum MHD_Result api_no_such_object(struct req *r);
 
 /* api_containers.c */
@@ -37,6 +36,12 @@ enum MHD_Result api_container_resize(struct req *r);
 enum MHD_Result api_container_wait(struct req *r);
 enum MHD_Result api_container_logs(struct req *r);
 enum MHD_Result api_container_attach(struct req *r);
+
+/* api_exec.c */
+enum MHD_Result api_exec_create(struct req *r);
+enum MHD_Result api_exec_start(struct req *r);
+enum MHD_Result api_exec_inspect(struct req *r);
+enum MHD_Result api_exec_resize(struct req *r);
 
 /* api_images.c */
 enum MHD_Result api_image_load(struct req *r);
