@@ -110,6 +110,7 @@ struct daemon_container {
 
 	/* Only in memory. */
 	int shim_pidfd;
+	struct cgroup_oom_watch *oom; /* while it runs, when it has a memory cgroup */
 	int64_t restart_at; /* CLOCK_MONOTONIC ms of a scheduled restart, 0 none */
 	uint64_t exits;     /* how many exits this daemon saw: next-exit waits */
 	int refs;
@@ -119,6 +120,8 @@ struct daemon_container {
 	size_t n_pending;
 	struct daemon_container *next;
 };
+
+struct cgroup_oom_watch;
 
 struct daemon_event {
 	uint64_t seq;

@@ -18,11 +18,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "isolation/cgroup.h"
+#include "isolation/cgroup_dir.h"
+#include "isolation/cgroup_res.h"
 #include "isolation/fdpass.h"
 #include "isolation/loopback.h"
 #include "isolation/proc.h"
 #include "runtime/daemon_kv.h"
 #include "runtime/daemon_log.h"
+#include "runtime/internal.h"
 #include "runtime/layer_store.h"
 #include "runtime/runtime.h"
 #include "spec/cleanup.h"
@@ -451,6 +455,30 @@ static int create(struct shim *s, struct berr *err)
 	return 0;
 }
 
+/* How many processes the OOM killer took from the container, read while
+ * its cgroup still exists (berthd reports OOMKilled and an oom event). */
+static uint64_t oom_kills(struct shim *s)
+{
+	struct store_container sc;
+	struct berr ignored;
+	struct cgroup cg;
+	uint64_t n = 0;
+
+	if (store_open(s->o->oci_root, s->o->id, false, &sc, &ignored) < 0)
+		return 0;
+	if (internal_cgroup(&sc, &cg, &ignored) == 0) {
+		for (size_t i = 0; i < cg.n_v1; i++)
+			if (cg.v1[i].mask & CGROUP_CTL_MEMORY)
+				cgroup_dir_read_key(cg.v1[i].dir, "memory.oom_control", "oom_kill",
+						    &n);
+		if (!n && cg.v2_dir)
+			cgroup_dir_read_key(cg.v2_dir, "memory.events", "oom_kill", &n);
+		cgroup_release(&cg);
+	}
+	store_close(&sc);
+	return n;
+}
+
 static void write_exit(struct shim *s)
 {
 	struct daemon_kv_writer w;
@@ -463,6 +491,7 @@ static void write_exit(struct shim *s)
 		return;
 	daemon_kv_putf(&w, "code", "%d", code);
 	daemon_kv_put(&w, "finished", now);
+	daemon_kv_putf(&w, "oom_kill", "%llu", (unsigned long long)oom_kills(s));
 	if (WIFSIGNALED(s->status))
 		daemon_kv_putf(&w, "signal", "%d", WTERMSIG(s->status));
 	daemon_kv_commit(&w, s->o->exit_path, &err);

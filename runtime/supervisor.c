@@ -27,12 +27,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "isolation/cgroup.h"
 #include "isolation/proc.h"
 #include "isolation/syscalls.h"
 #include "runtime/daemon_bundle.h"
 #include "runtime/daemon_kv.h"
 #include "runtime/daemon_log.h"
 #include "runtime/image_store.h"
+#include "runtime/internal.h"
 #include "runtime/cgroups.h"
 #include "runtime/layer_store.h"
 #include "runtime/runtime.h"
@@ -43,6 +45,8 @@
 extern char **environ;
 
 #define WAKE_TAG ((void *)1)
+/* An epoll entry with this bit is a container's OOM watch, not its shim. */
+#define OOM_BIT ((uintptr_t)1)
 #define READY_TIMEOUT_MS 120000
 
 static int64_t mono_ms(void)
@@ -67,6 +71,79 @@ static int watch_shim(struct daemon *d, struct daemon_container *c)
 		return -errno;
 	c->refs++; /* the epoll set's */
 	return 0;
+}
+
+/* OOMs while the container runs, as dockerd reports them: OOMKilled and
+ * an oom event.  (A container without a memory cgroup has none to tell.)
+ * The watch holds a reference of its own. */
+static void watch_oom(struct daemon *d, struct daemon_container *c)
+{
+	struct cgroup_oom_watch *w = calloc(1, sizeof(*w));
+	struct store_container sc;
+	struct epoll_event ev;
+	struct berr ignored;
+	struct cgroup cg;
+	short events = 0;
+	int ret = -1;
+
+	if (!w || c->oom)
+		goto fail;
+	if (store_open(d->oci_root, c->id, false, &sc, &ignored) < 0)
+		goto fail;
+	if (internal_cgroup(&sc, &cg, &ignored) == 0) {
+		ret = cgroup_oom_watch(&cg, w, &ignored);
+		cgroup_release(&cg);
+	}
+	store_close(&sc);
+	if (ret < 0)
+		goto fail;
+	ev = (struct epoll_event){ .data.u64 = (uintptr_t)c | OOM_BIT };
+	if (cgroup_oom_fd(w, &events) < 0)
+		goto close;
+	ev.events = (uint32_t)events;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, w->fd, &ev) < 0)
+		goto close;
+	c->oom = w;
+	c->refs++;
+	return;
+close:
+	cgroup_oom_close(w);
+fail:
+	free(w);
+}
+
+static void unwatch_oom(struct daemon *d, struct daemon_container *c)
+{
+	if (!c->oom)
+		return;
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->oom->fd, NULL);
+	cgroup_oom_close(c->oom);
+	free(c->oom);
+	c->oom = NULL;
+	daemon_put_locked(c); /* the watch's */
+}
+
+static void oom_locked(struct daemon *d, struct daemon_container *c)
+{
+	c->oom_killed = true;
+	daemon_save_state_quiet(d, c);
+	daemon_event_locked(d, c, "oom", NULL);
+}
+
+static void oom_event(struct daemon *d, struct daemon_container *c)
+{
+	struct berr ignored;
+	uint64_t n = 0;
+
+	if (!c->oom)
+		return;
+	if (cgroup_oom_read(c->oom, &n, &ignored) < 0) {
+		/* The cgroup is gone with the container. */
+		unwatch_oom(d, c);
+		return;
+	}
+	if (n)
+		oom_locked(d, c);
 }
 
 /* --- start ------------------------------------------------------------------ */
@@ -288,6 +365,7 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 	snprintf(c->started_at, sizeof(c->started_at), "%s", now);
 	daemon_save_state_quiet(d, c);
 	watch_shim(d, c);
+	watch_oom(d, c);
 	daemon_unlock(d);
 	hand_over_attaches(d, c, j.sock);
 	ret = rt_start(&ctx, c->id, err);
@@ -404,7 +482,7 @@ static bool wants_restart(struct daemon_container *c)
 }
 
 static void read_exit(struct daemon *d, struct daemon_container *c, int *code,
-		      char *finished, size_t size, bool *known)
+		      char *finished, size_t size, bool *known, bool *oom)
 {
 	cleanup_free char *path = daemon_dir(d, c->id, "exit");
 	struct daemon_kv kv;
@@ -419,6 +497,7 @@ static void read_exit(struct daemon *d, struct daemon_container *c, int *code,
 	if (daemon_kv_get(&kv, "finished"))
 		snprintf(finished, size, "%s", daemon_kv_get(&kv, "finished"));
 	*known = daemon_kv_get(&kv, "code") != NULL;
+	*oom = daemon_kv_ll(&kv, "oom_kill", 0) > 0;
 	daemon_kv_free(&kv);
 }
 
@@ -428,9 +507,10 @@ static void handle_exit(struct daemon *d, struct daemon_container *c)
 {
 	char finished[48], codebuf[32];
 	char *attrs[2] = { codebuf, NULL };
-	bool known;
+	bool known, oom = false;
 	int code;
 
+	unwatch_oom(d, c);
 	if (c->shim_pidfd >= 0) {
 		siginfo_t si;
 
@@ -440,7 +520,10 @@ static void handle_exit(struct daemon *d, struct daemon_container *c)
 		close(c->shim_pidfd);
 		c->shim_pidfd = -1;
 	}
-	read_exit(d, c, &code, finished, sizeof(finished), &known);
+	read_exit(d, c, &code, finished, sizeof(finished), &known, &oom);
+	/* The shim counted the OOM kills: one the watch did not see. */
+	if (oom && !c->oom_killed)
+		oom_locked(d, c);
 	if (c->error && c->manual_stop && c->exit_code >= 126 && c->exit_code <= 128) {
 		/* Start failed: keep the code that names why. */
 		code = c->exit_code;
@@ -500,8 +583,19 @@ void daemon_supervise(struct daemon *d)
 	struct epoll_event evs[32];
 	int n = epoll_wait(d->epfd, evs, 32, 0);
 
+	/* OOM watches first: a shim's exit closes its container's watch,
+	 * whose event may be later in this batch. */
+	daemon_lock(d);
+	for (int i = 0; i < n; i++)
+		if (evs[i].data.u64 & OOM_BIT && evs[i].data.ptr != WAKE_TAG)
+			oom_event(d, (struct daemon_container *)(uintptr_t)(evs[i].data.u64 &
+									     ~OOM_BIT));
+	daemon_unlock(d);
 	for (int i = 0; i < n; i++) {
 		struct daemon_container *c = evs[i].data.ptr;
+
+		if (c != WAKE_TAG && evs[i].data.u64 & OOM_BIT)
+			continue;
 
 		if (c == WAKE_TAG) {
 			uint64_t v;
@@ -1017,8 +1111,10 @@ static void recover(struct daemon *d, struct daemon_container *c)
 
 		if (fd >= 0) {
 			c->shim_pidfd = fd;
-			if (watch_shim(d, c) == 0)
+			if (watch_shim(d, c) == 0) {
+				watch_oom(d, c);
 				return;
+			}
 			close(fd);
 			c->shim_pidfd = -1;
 		}
@@ -1095,6 +1191,7 @@ void daemon_close(struct daemon *d)
 		struct daemon_container *c = d->containers;
 
 		d->containers = c->next;
+		unwatch_oom(d, c);
 		if (c->shim_pidfd >= 0) {
 			epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->shim_pidfd, NULL);
 			daemon_put_locked(c); /* the epoll set's */
