@@ -519,7 +519,18 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_array_close(w);
 	jw_key(w, "Config");
 	jw_map_open(w);
-	jw_kstr(w, "Hostname", s->hostname && *s->hostname ? s->hostname : "");
+	{
+		char host[256] = "";
+
+		/* What the container gets when create named none. */
+		if (s->hostname && *s->hostname)
+			snprintf(host, sizeof(host), "%s", s->hostname);
+		else if (s->network_mode && strcmp(s->network_mode, "host") == 0)
+			gethostname(host, sizeof(host));
+		else
+			snprintf(host, sizeof(host), "%.12s", c->id);
+		jw_kstr(w, "Hostname", host);
+	}
 	jw_kstr(w, "Domainname", s->domainname ? s->domainname : "");
 	jw_kstr(w, "User", s->user ? s->user : "");
 	jw_kbool(w, "AttachStdin", s->attach_stdin);
