@@ -41,6 +41,20 @@ teardown() {
 	done <"$OUT"
 }
 
+@test "the default cgroup path is /berth/<id>, and delete removes /berth if it made it" {
+	# An absolute path: only where a cgroup at the root of every hierarchy
+	# is ours to make (the VM), not on a host whose accounting runs
+	# through the caller's own cgroups.
+	require_cgroup_v2
+	[ -e "$(unified_root)/berth" ] && skip "a /berth cgroup exists already on this host"
+	update_config 'del(.linux.cgroupsPath) | .process.args = ["sleep", "100"]'
+	run_detached create --bundle "$BUNDLE" ctr
+	assert_success
+	[ -d "$(unified_root)/berth/ctr" ]
+	berth delete --force ctr
+	[ ! -e "$(unified_root)/berth" ]
+}
+
 @test "v1: a relative cgroupsPath nests below the caller's own cgroup in each hierarchy" {
 	require_cgroup_v1
 	start_reading /proc/self/cgroup
