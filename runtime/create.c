@@ -29,6 +29,7 @@
 #include "runtime/runtime.h"
 #include "runtime/store.h"
 #include "runtime/sync.h"
+#include "runtime/systemd.h"
 #include "runtime/validate.h"
 #include "spec/cleanup.h"
 
@@ -182,9 +183,7 @@ static int prepare_cgroup(struct create_job *j, struct berr *err)
 	/* "slice:prefix:name" paths and systemd units are not berth's: better
 	 * refused than made into odd directories. */
 	if (j->ctx->systemd_cgroup)
-		return berr_fail(err, EOPNOTSUPP,
-				"--systemd-cgroup: the systemd cgroup driver is not supported "
-				"(berth manages cgroupfs paths itself; use the cgroupfs driver)");
+		return systemd_cgroup_refuse(err);
 	ret = cgroup_spec_path(j->cfg->linux.cgroups_path, j->o->id, &path, err);
 	if (ret < 0)
 		return ret;

@@ -18,7 +18,9 @@ int rt_features(char **json, size_t *len, struct berr *err)
 	const struct scmp_version *v = seccomp_version();
 	char libseccomp[32];
 	struct spec_kv annotations[] = {
-		{ "org.opencontainers.runc.version", BERTH_VERSION },
+		/* Keys of berth's own: "org.opencontainers.runc.*" would claim to
+		 * be runc. */
+		{ "berth.version", BERTH_VERSION },
 		{ "io.github.seccomp.libseccomp.version", libseccomp },
 		{ "berth.commit", BERTH_COMMIT },
 	};

@@ -45,17 +45,28 @@ int rt_kill(const struct rt_ctx *ctx, const char *id, int sig, bool all,
 	if (ret < 0)
 		return ret;
 	status = internal_status(&c);
-	if (strcmp(status, "stopped") == 0 || strcmp(status, "creating") == 0) {
-		ret = berr_fail(err, ESRCH, "container \"%s\" is not running", id);
+	if (strcmp(status, "creating") == 0) {
+		ret = berr_fail(err, ESRCH, "cannot signal \"%s\": container not running", id);
 		goto out;
 	}
+	/* --all reaches what is left in the cgroup even once the init is gone:
+	 * in a pid namespace it shares (a pod's), its children outlive it, and
+	 * containerd's shim kills them this way after the init exits.  A
+	 * cgroup already gone has nothing left to signal. */
 	if (all) {
 		ret = kill_all(&c, sig, err);
+		if (ret == -ENOENT && strcmp(status, "stopped") == 0)
+			ret = 0;
+		goto out;
+	}
+	/* The phrase containerd's shim matches to mean "already exited". */
+	if (strcmp(status, "stopped") == 0) {
+		ret = berr_fail(err, ESRCH, "cannot signal \"%s\": container not running", id);
 		goto out;
 	}
 	pidfd = internal_init_pidfd(&c, err);
 	if (pidfd == -ESRCH)
-		ret = berr_fail(err, ESRCH, "container \"%s\" is not running", id);
+		ret = berr_fail(err, ESRCH, "cannot signal \"%s\": container not running", id);
 	else if (pidfd < 0)
 		ret = pidfd;
 	else {

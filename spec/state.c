@@ -1,5 +1,5 @@
-/* The container state in its three JSON shapes: the OCI state document,
- * runc's `list --format json` entries, and berth's state file. */
+/* The container state in its JSON shapes: the OCI state document, runc's
+ * `state` and `list --format json` entries, and berth's state file. */
 #include "spec/state.h"
 
 #include <string.h>
@@ -111,6 +111,35 @@ int spec_state_file_parse(const char *json, size_t len, struct arena *a,
 	return read_state(&r, doc, s);
 }
 
+/* One container as runc's state and list print it: the OCI fields plus
+ * rootfs, created and owner (containerd and podman read these). */
+static void write_runc_entry(struct jw *w, const struct spec_state *s)
+{
+	jw_map_open(w);
+	jw_kstr(w, "ociVersion", version_of(s));
+	jw_kstr(w, "id", s->id);
+	jw_kint(w, "pid", s->pid);
+	jw_kstr(w, "status", s->status);
+	jw_kstr(w, "bundle", s->bundle);
+	jw_kstr(w, "rootfs", s->rootfs ? s->rootfs : "");
+	/* Go parses "created" as a time, which "" is not. */
+	if (s->created)
+		jw_kstr(w, "created", s->created);
+	if (s->n_annotations)
+		write_kv_map(w, "annotations", s->annotations, s->n_annotations);
+	jw_kstr(w, "owner", s->owner ? s->owner : "");
+	jw_map_close(w);
+}
+
+int spec_state_runc_json(const struct spec_state *s, char **out, size_t *len,
+			 struct berr *err)
+{
+	cleanup_jw struct jw *w = jw_new(true);
+
+	write_runc_entry(w, s);
+	return jw_finish(w, out, len, err);
+}
+
 int spec_state_list_json(const struct spec_state *states, size_t n,
 			 char **out, size_t *len, struct berr *err)
 {
@@ -119,25 +148,8 @@ int spec_state_list_json(const struct spec_state *states, size_t n,
 	/* runc prints null for no containers; [] reads the same to Go and
 	 * better to everything else. */
 	jw_array_open(w);
-	for (size_t i = 0; i < n; i++) {
-		const struct spec_state *s = &states[i];
-
-		jw_map_open(w);
-		jw_kstr(w, "ociVersion", version_of(s));
-		jw_kstr(w, "id", s->id);
-		jw_kint(w, "pid", s->pid);
-		jw_kstr(w, "status", s->status);
-		jw_kstr(w, "bundle", s->bundle);
-		jw_kstr(w, "rootfs", s->rootfs ? s->rootfs : "");
-		/* Go parses "created" as a time, which "" is not. */
-		if (s->created)
-			jw_kstr(w, "created", s->created);
-		if (s->n_annotations)
-			write_kv_map(w, "annotations", s->annotations,
-				     s->n_annotations);
-		jw_kstr(w, "owner", s->owner ? s->owner : "");
-		jw_map_close(w);
-	}
+	for (size_t i = 0; i < n; i++)
+		write_runc_entry(w, &states[i]);
 	jw_array_close(w);
 	return jw_finish(w, out, len, err);
 }

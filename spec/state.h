@@ -36,6 +36,11 @@ struct spec_state {
 int spec_state_oci_json(const struct spec_state *s, char **out, size_t *len,
 			struct berr *err);
 
+/* `berth state`: runc's document, the OCI fields plus rootfs, created
+ * and owner (pid 0 once stopped), pretty-printed. */
+int spec_state_runc_json(const struct spec_state *s, char **out, size_t *len,
+			 struct berr *err);
+
 /* The state file: the OCI fields plus "berth": {extra...}.  Parsing it
  * back fails with the JSON path of a corrupt value (".pid: expected a
  * 32-bit integer"); the caller adds the file name. */

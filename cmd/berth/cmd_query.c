@@ -22,7 +22,8 @@ static int print_json(const struct cli *cli, int ret, char *json, struct berr *e
 int cmd_state(struct cli *cli, int argc, char **argv)
 {
 	static const struct cmd_usage u = { "state", "<container-id>",
-					    "Print the OCI state of a container." };
+					    "Print the state of a container: the OCI "
+					    "state with runc's rootfs, created and owner." };
 	struct arena a = { 0 };
 	struct spec_state s;
 	struct berr err = { 0 };
@@ -35,7 +36,7 @@ int cmd_state(struct cli *cli, int argc, char **argv)
 		return status;
 	ret = rt_state(&cli->rt, argv[i], &a, &s, &err);
 	if (ret == 0)
-		ret = spec_state_oci_json(&s, &json, &len, &err);
+		ret = spec_state_runc_json(&s, &json, &len, &err);
 	status = print_json(cli, ret, json, &err);
 	arena_release(&a);
 	return status;

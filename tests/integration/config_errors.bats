@@ -5,7 +5,11 @@
 load helpers
 
 setup() { setup_bundle; }
-teardown() { cleanup_containers; }
+teardown() {
+	cleanup_containers
+	[ -z "${NETNS:-}" ] || ip netns delete "$NETNS" 2>/dev/null
+	true
+}
 
 # create must fail with the message and leave nothing.
 expect_create_error() {
@@ -154,26 +158,78 @@ missing_caps() {
 	echo "[${names[*]}]"
 }
 
-@test "every client-generated config parses and runs" {
-	local f missing
+# A bind mount's destination that clients fill with a file (the rest are
+# directories).
+file_bind() {
+	case $1 in
+	/etc/resolv.conf | /etc/hostname | /etc/hosts | /run/.containerenv | \
+		/sbin/docker-init | /run/podman-init) return 0 ;;
+	esac
+	return 1
+}
+
+# Each config podman, docker and containerd generated on a development
+# machine, made to run here: root.path points at the test rootfs,
+# cgroupsPath is relative (below our cgroup), bind sources are files and
+# directories the test made, a netns joined by path is one the test made,
+# and the args become a probe of what the container got.  Everything else
+# stays: resources, seccomp, capabilities, devices, rlimits, sysctls,
+# masked and read-only paths, mount options, terminal.  The one thing
+# dropped: capabilities this host's root lacks in its bounding set
+# (CAP_SYS_RESOURCE here), which berth refuses (test above) and no client
+# can get on this host either.
+@test "every client-generated config runs, with its resources, binds and netns" {
+	local f missing netns_inode dest i n kind src probe expect
 	missing=$(missing_caps)
+	NETNS=berth-fixture-$$
+	ip netns add "$NETNS"
+	netns_inode=$(ip netns exec "$NETNS" readlink /proc/self/ns/net)
 	for f in "$REPO"/tests/unit/fixtures/clients/*.config.json; do
-		# A privileged config asks for every capability; this host's root
-		# lacks some, which berth refuses (test above).
+		rm -rf "$BATS_TEST_TMPDIR/binds"
+		mkdir -p "$BATS_TEST_TMPDIR/binds"
+		cp "$f" "$BUNDLE/config.json"
+		probe="readlink /proc/self/ns/net;"
+		expect=()
+		n=$(jq '.mounts | length' "$f")
+		for ((i = 0; i < n; i++)); do
+			jq -e ".mounts[$i] | .type == \"bind\" or ((.options // []) | index(\"bind\") or index(\"rbind\"))" \
+				"$f" >/dev/null || continue
+			dest=$(jq -r ".mounts[$i].destination" "$f")
+			src=$BATS_TEST_TMPDIR/binds/$i
+			if file_bind "$dest"; then
+				echo "bind:$dest" >"$src"
+				probe="$probe cat $dest;"
+			else
+				mkdir -p "$src"
+				echo "bind:$dest" >"$src/marker"
+				probe="$probe cat $dest/marker;"
+			fi
+			expect+=("bind:$dest")
+			update_config ".mounts[$i].source = \"$src\""
+		done
 		jq --arg root "$BUNDLE/rootfs" --arg cg "$CGROUP_PARENT/fixture" \
-			--argjson missing "$missing" '
+			--arg netns "/run/netns/$NETNS" --argjson missing "$missing" --arg probe "$probe" '
 			.root.path = $root
 			| .linux.cgroupsPath = $cg
-			| del(.linux.resources)
-			| .process.terminal = false
-			| .process.args = ["sh", "-c", "echo fixture-ok"]
-			| .mounts |= map(select(.type != "bind"))
-			| .linux.namespaces |= map(del(.path))
-			| .hooks = {}
-			| .process.capabilities |= (if . then map_values(. - $missing) else . end)' "$f" >"$BUNDLE/config.json"
+			| .linux.namespaces |= map(if .path then .path = $netns else . end)
+			| .process.args = ["sh", "-c", $probe + " echo fixture-ok"]
+			| .process.capabilities |= (if . then map_values(. - $missing) else . end)' \
+			"$BUNDLE/config.json" >"$BUNDLE/config.new"
+		mv "$BUNDLE/config.new" "$BUNDLE/config.json"
 		run berth run --bundle "$BUNDLE" fixture
 		echo "$f: $output"
 		assert_success
 		assert_output_contains fixture-ok
+		for dest in "${expect[@]}"; do
+			assert_output_contains "$dest"
+		done
+		# Joined by path: the test's namespace; otherwise a new one.
+		if jq -e '.linux.namespaces[] | select(.type == "network" and .path)' "$f" >/dev/null; then
+			assert_output_contains "$netns_inode"
+		elif jq -e '.linux.namespaces[] | select(.type == "network")' "$f" >/dev/null; then
+			[[ "$output" != *"$netns_inode"* ]]
+			[[ "$output" != *"$(readlink /proc/self/ns/net)"* ]]
+		fi
+		assert_no_leftovers fixture
 	done
 }

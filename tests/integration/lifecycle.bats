@@ -98,7 +98,7 @@ teardown() { cleanup_containers; }
 	grep -E "^NSpid:\s+$output\s+1$" /proc/$output/status
 }
 
-@test "state: the OCI document" {
+@test "state: the OCI document, with runc's rootfs, created and owner" {
 	update_config '.process.args = ["sleep", "100"] | .annotations = {"org.example.key": "value"}'
 	berth create --bundle "$BUNDLE" ctr
 	run berth state ctr
@@ -109,6 +109,10 @@ teardown() { cleanup_containers; }
 	assert_equal "$(echo "$output" | jq -r .bundle)" "$BUNDLE"
 	assert_equal "$(echo "$output" | jq -r '.annotations["org.example.key"]')" value
 	[ "$(echo "$output" | jq .pid)" -gt 0 ]
+	# runc's extra fields, which containerd and podman parse.
+	assert_equal "$(echo "$output" | jq -r .rootfs)" "$BUNDLE/rootfs"
+	echo "$output" | jq -e '.owner | type == "string"'
+	[[ "$(echo "$output" | jq -r .created)" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$ ]]
 }
 
 @test "list: table, json and quiet" {
@@ -155,7 +159,31 @@ teardown() { cleanup_containers; }
 	wait_status ctr stopped
 	run berth kill ctr 15
 	assert_failure 1
-	assert_output_contains "not running"
+	# The phrase containerd's shim reads as "already exited".
+	assert_output_contains "container not running"
+}
+
+@test "kill --all: reaches what is left in the cgroup after the init exited" {
+	# No pid namespace of its own (as in a pod sharing one): the init's
+	# child outlives it.
+	update_config '.root.readonly = false
+		| .linux.namespaces |= map(select(.type != "pid"))
+		| .process.args = ["sh", "-c", "sleep 1000 & echo $! >/tmp/child"]'
+	berth run -d --bundle "$BUNDLE" ctr
+	wait_status ctr stopped
+	wait_for test -s "$BUNDLE/rootfs/tmp/child"
+	local child
+	child=$(cat "$BUNDLE/rootfs/tmp/child")
+	kill -0 "$child"
+	grep -q "sleep" /proc/$child/cmdline
+	run berth kill ctr 9
+	assert_failure 1
+	kill -0 "$child"
+	run berth kill --all ctr 9
+	assert_success
+	wait_for sh -c "! kill -0 $child 2>/dev/null || grep -q '^State:.*Z' /proc/$child/status"
+	berth delete ctr
+	assert_no_leftovers
 }
 
 @test "delete: a running container needs --force" {
@@ -305,4 +333,22 @@ teardown() { cleanup_containers; }
 	assert_no_leftovers
 	# the container process noticed its parent was gone and exited
 	wait_for [ -z "$(pgrep -f "$BUNDLE" || true)" ]
+}
+
+@test "features: tells the truth about versions, cgroups, seccomp and systemd" {
+	run "$BERTH" features
+	assert_success
+	assert_equal "$(echo "$output" | jq -r .ociVersionMax)" 1.2.0
+	# Its version is berth's, under berth's own key: not a runc version.
+	assert_equal "$(echo "$output" | jq -r '.annotations["berth.version"]')" \
+		"$("$BERTH" --version | sed -n '1s/^berth version //p')"
+	assert_equal "$(echo "$output" | jq -r '.annotations | keys[] | select(startswith("org.opencontainers.runc"))')" ""
+	# The systemd driver is not there: --systemd-cgroup is refused.
+	assert_equal "$(echo "$output" | jq -r .linux.cgroup.systemd)" false
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] || [ -d /sys/fs/cgroup/unified ]; then
+		assert_equal "$(echo "$output" | jq -r .linux.cgroup.v2)" true
+	fi
+	assert_equal "$(echo "$output" | jq -r .linux.seccomp.enabled)" true
+	echo "$output" | jq -e '.linux.seccomp.actions | index("SCMP_ACT_NOTIFY")'
+	echo "$output" | jq -e '.linux.namespaces | index("cgroup")'
 }

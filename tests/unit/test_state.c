@@ -100,6 +100,39 @@ static void test_list(void **state)
 	free(doc);
 }
 
+/* berth state prints runc's document: what containerd and podman parse
+ * (compare runc's output in the clients' fixtures). */
+static void test_runc_state(void **state)
+{
+	struct spec_state stopped = { .id = "c3", .status = "stopped", .bundle = "/b3",
+				      .rootfs = "/b3/rootfs", .owner = "" };
+	struct berr err = { 0 };
+	char *doc = NULL;
+
+	assert_int_equal(spec_state_runc_json(&running, &doc, NULL, &err), 0);
+	assert_string_equal(doc, "{\n"
+				 "  \"ociVersion\": \"1.2.0\",\n"
+				 "  \"id\": \"c1\",\n"
+				 "  \"pid\": 4242,\n"
+				 "  \"status\": \"running\",\n"
+				 "  \"bundle\": \"/srv/bundles/c1\",\n"
+				 "  \"rootfs\": \"/srv/bundles/c1/rootfs\",\n"
+				 "  \"created\": \"2024-05-01T10:20:30.123456789Z\",\n"
+				 "  \"annotations\": {\n"
+				 "    \"org.example.a\": \"1\",\n"
+				 "    \"b\": \"two words\"\n"
+				 "  },\n"
+				 "  \"owner\": \"\"\n"
+				 "}");
+	free(doc);
+
+	/* Stopped: pid 0, as runc prints it. */
+	assert_int_equal(spec_state_runc_json(&stopped, &doc, NULL, &err), 0);
+	assert_non_null(strstr(doc, "\"pid\": 0,"));
+	assert_non_null(strstr(doc, "\"rootfs\": \"/b3/rootfs\""));
+	free(doc);
+}
+
 static void assert_kv_equal(const struct spec_kv *a, size_t na,
 			    const struct spec_kv *b, size_t nb)
 {
@@ -204,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_oci_document),
 		cmocka_unit_test(test_oci_document_stopped),
 		cmocka_unit_test(test_list),
+		cmocka_unit_test(test_runc_state),
 		cmocka_unit_test(test_file_round_trip),
 		cmocka_unit_test(test_file_round_trip_sparse),
 		cmocka_unit_test(test_file_corrupt),

@@ -1,0 +1,155 @@
+# Shared set-up of the client tests (podman, containerd, dockerd driving
+# berth as they drive runc).  Each client instance lives under the test
+# file's own temporary directory; containers go in a cgroup parent given
+# as a RELATIVE path, so that berth nests them below the caller's own
+# cgroup in every hierarchy (on a hybrid host the memory hierarchy must
+# never get a cgroup at its root).
+
+load helpers
+
+# run -N (expected status) needs 1.5.
+bats_require_minimum_version 1.5.0
+
+# Kill a daemon started by a test, by the pid it recorded, and wait for it.
+stop_pid() {
+	local pid=$1 i
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+	kill "$pid" 2>/dev/null
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null
+	sleep 0.2
+}
+
+# A contrib/ file with berth's installed path replaced by the one under test.
+contrib_copy() {
+	sed "s|/usr/local/bin/berth|$BERTH|g" "$REPO/contrib/$1" >"$2"
+}
+
+# A rootfs tarball of busybox-static (the template every test uses), with
+# a file in /tmp to see that a client's tmpfs copies the image's up.
+make_rootfs_tar() {
+	local dir=$BATS_FILE_TMPDIR/image-rootfs
+	if [ ! -d "$dir" ]; then
+		make_rootfs "$dir"
+		echo "in the image" >"$dir/tmp/from-image"
+	fi
+	tar -C "$dir" -cf "$1" .
+}
+
+# A docker-archive image ("docker save" format: ctr images import and
+# docker load read it) named $2, whose one layer is the busybox rootfs;
+# its command is the JSON array $3 (default ["sh"]).
+make_image_archive() {
+	local out=$1 name=$2 cmd=${3:-'["sh"]'} dir=$BATS_FILE_TMPDIR/image.$$ diff config
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	make_rootfs_tar "$dir/layer.tar"
+	diff=sha256:$(sha256sum "$dir/layer.tar" | cut -d' ' -f1)
+	jq -n --arg diff "$diff" --argjson cmd "$cmd" '{
+		architecture: "amd64", os: "linux",
+		config: {
+			Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+			Cmd: $cmd
+		},
+		rootfs: {type: "layers", diff_ids: [$diff]}
+	}' >"$dir/config.json"
+	config=$(sha256sum "$dir/config.json" | cut -d' ' -f1).json
+	mv "$dir/config.json" "$dir/$config"
+	jq -n --arg c "$config" --arg n "$name" \
+		'[{Config: $c, RepoTags: [$n], Layers: ["layer.tar"]}]' >"$dir/manifest.json"
+	tar -C "$dir" -cf "$out" manifest.json "$config" layer.tar
+	rm -rf "$dir"
+}
+
+# A containerd of the test's own: root, state, sockets under $1, no CRI.
+# Sets CTR_SOCK and CTRD_PID.
+start_containerd() {
+	local dir=$1 i
+	mkdir -p "$dir"
+	cat >"$dir/config.toml" <<-EOF
+	version = 2
+	root = "$dir/root"
+	state = "$dir/state"
+	disabled_plugins = ["io.containerd.grpc.v1.cri"]
+	[grpc]
+	  address = "$dir/containerd.sock"
+	[ttrpc]
+	  address = "$dir/containerd.sock.ttrpc"
+	[debug]
+	  address = "$dir/debug.sock"
+	EOF
+	CTR_SOCK=$dir/containerd.sock
+	containerd --config "$dir/config.toml" </dev/null >"$dir/containerd.log" 2>&1 3>&- &
+	CTRD_PID=$!
+	echo "$CTRD_PID" >"$dir/containerd.pid"
+	for i in $(seq 100); do
+		ctr -a "$CTR_SOCK" version >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	cat "$dir/containerd.log" >&2
+	return 1
+}
+
+# The cgroup directories of parent $1 below our own cgroup, in every
+# hierarchy (v1 controllers and the unified one).
+client_cgroup_dirs() {
+	local d
+	for d in $(own_v1_cgroups) "$(unified_root)$(own_unified_cgroup)"; do
+		echo "$d/$1"
+	done
+}
+
+# Fail when any cgroup of parent $1 remains; remove the (empty) parents
+# first: berth leaves a parent its containers shared, as runc does.
+assert_no_client_cgroups() {
+	local d left=
+	for d in $(client_cgroup_dirs "$1"); do
+		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+		[ -e "$d" ] && left="$left $d"
+	done
+	if [ -n "$left" ]; then
+		echo "cgroups left behind:$left" >&2
+		return 1
+	fi
+	# And none at the root of the memory hierarchy (a client that made
+	# its parent absolute would put it there).
+	local mem
+	mem=$(v1_mount memory)
+	if [ -n "$mem" ] && [ -e "$mem/$1" ]; then
+		echo "cgroup $mem/$1 made at the root of the memory hierarchy" >&2
+		return 1
+	fi
+}
+
+# Fail when a mount below $1 remains.
+assert_no_mounts_under() {
+	local left
+	left=$(awk -v d="$1" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo)
+	if [ -n "$left" ]; then
+		echo "mounts left behind: $left" >&2
+		return 1
+	fi
+}
+
+# Fail when a process whose command line names $1 remains (a daemon, a
+# shim, conmon, a container started from that directory).
+assert_no_processes_of() {
+	local left
+	left=$(pgrep -a -f -- "$1" || true)
+	if [ -n "$left" ]; then
+		echo "processes left behind: $left" >&2
+		return 1
+	fi
+}
+
+# Unmount what remains below $1 (a failed test's container rootfs), the
+# deepest first, so that the directory can be removed.
+unmount_under() {
+	local m
+	for m in $(awk -v d="$1" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+		umount -l "$m" 2>/dev/null || true
+	done
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bats
+# Limits a client sets reach the container's cgroup, on a hybrid host (v1
+# controllers) and in the cgroup v2 VM: podman's memory and pids limits at
+# run and at update, as the container sees them, as its cgroup holds them,
+# and enforced.  One client only, kept small: this file runs in the VM
+# (tests/vm/suite), where every podman call costs seconds; the whole client
+# files (clients_*.bats) run on the host.
+
+load podman_helpers
+
+setup_file() { podman_setup_file; }
+teardown_file() { podman_teardown_file; }
+setup() { podman_setup; }
+teardown() { podman_teardown; }
+
+# The file holding limit $2 (memory or pids) of the cgroup of process $1,
+# as the host sees it.
+host_limit_file() {
+	local pid=$1 what=$2 path
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		path=$(sed -n 's/^0:://p' /proc/$pid/cgroup)
+		echo "/sys/fs/cgroup$path/$what.max"
+	else
+		path=$(awk -F: -v c="$what" '$2 == c { print $3 }' /proc/$pid/cgroup)
+		if [ "$what" = memory ]; then
+			echo "$(v1_mount memory)$path/memory.limit_in_bytes"
+		else
+			echo "$(v1_mount pids)$path/pids.max"
+		fi
+	fi
+}
+
+@test "podman's memory and pids limits: inside, in the cgroup, after update, enforced" {
+	# Its init, a shell, reaps the orphans it adopts.
+	run podman --runtime berth run -d --name c1 -m 64m --pids-limit 20 $(run_opts) "$IMAGE" \
+		sh -c 'while :; do sleep 1; done'
+	assert_success
+	local pid
+	pid=$(podman inspect -f '{{.State.Pid}}' c1)
+
+	run podman exec c1 sh -c "$LIMITS"
+	assert_success
+	assert_equal "${lines[0]}" 67108864
+	assert_equal "${lines[1]}" 20
+	assert_equal "$(cat "$(host_limit_file "$pid" memory)")" 67108864
+	assert_equal "$(cat "$(host_limit_file "$pid" pids)")" 20
+
+	# The pids limit holds: forks past it fail inside.
+	run podman exec c1 sh -c 'for i in $(seq 30); do sleep 99 & done'
+	assert_output_contains "can't fork"
+	local dir
+	dir=$(dirname "$(host_limit_file "$pid" pids)")
+	# At the limit when the fork failed (the exec's shell has exited since).
+	local n
+	n=$(cat "$dir/pids.current")
+	[ "$n" -le 20 ] && [ "$n" -ge 18 ]
+	# Nothing more can start in there: the test ends the sleeps.
+	local p
+	for p in $(cat "$dir/cgroup.procs"); do
+		[ "$p" = "$pid" ] || kill "$p" 2>/dev/null || true
+	done
+	wait_for sh -c "[ \$(cat $dir/pids.current) -le 2 ]"
+
+	# podman update (memory; its 4.3 has no --pids-limit) goes through
+	# berth update --resources.
+	run podman update --memory 128m --memory-swap 256m c1
+	assert_success
+	run podman exec c1 sh -c "$LIMITS"
+	assert_equal "${lines[0]}" 134217728
+	assert_equal "${lines[1]}" 20
+	assert_equal "$(cat "$(host_limit_file "$pid" memory)")" 134217728
+}
