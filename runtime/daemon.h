@@ -155,7 +155,9 @@ struct daemon_exec {
 	struct daemon_exec *next;
 };
 
-#define DAEMON_EVENTS 1024
+/* The last events kept for clients that ask for past ones (since): as
+ * many as dockerd keeps. */
+#define DAEMON_EVENTS 256
 
 struct daemon {
 	struct daemon_opts o;
