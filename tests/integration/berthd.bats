@@ -284,6 +284,14 @@ stdin-closed"
 	assert_success
 	assert_output_contains "UP"
 	assert_output_contains "ping-ok"
+	# The shim brought lo up from inside the container's namespace and
+	# went back to the host's.
+	id=$(dk run -d berthd-test/bb:1 sleep 100)
+	shim=$(pgrep -f "berthd-shim --root $BERTHD_ROOT/.* --id $id")
+	[ -n "$shim" ]
+	assert_equal "$(readlink "/proc/$shim/ns/net")" "$(readlink /proc/self/ns/net)"
+	[ "$(readlink "/proc/$(dk inspect -f '{{.State.Pid}}' "$id")/ns/net")" != "$(readlink /proc/self/ns/net)" ]
+	dk rm -f "$id" >/dev/null
 	run dk run --rm --network host berthd-test/bb:1 readlink /proc/1/ns/net
 	assert_success
 	[ "$output" != "" ]
