@@ -203,6 +203,10 @@ void daemon_unlock(struct daemon *d);
 int daemon_get(struct daemon *d, const char *ref, struct daemon_container **out,
 	       struct berr *err);
 void daemon_put(struct daemon *d, struct daemon_container *c);
+/* Remove c if it exited and asked for --rm: its exit skips that while an
+ * operation (start, pause, update) holds c busy, so the operation calls
+ * this when it is done.  The caller holds a reference to c. */
+void daemon_remove_if_exited(struct daemon *d, struct daemon_container *c);
 
 /* Create a container from spec (the image is resolved here; its defaults
  * fill what spec leaves unset).  name may be NULL (one is generated).

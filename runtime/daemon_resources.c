@@ -159,6 +159,7 @@ int daemon_update(struct daemon *d, const char *ref, const struct daemon_update 
 	}
 	pthread_cond_broadcast(&d->changed);
 	daemon_unlock(d);
+	daemon_remove_if_exited(d, c);
 	daemon_put(d, c);
 	return ret;
 }

@@ -434,6 +434,18 @@ static int start_container(struct daemon *d, struct daemon_container *c, bool re
 
 static int remove_container(struct daemon *d, struct daemon_container *c, struct berr *err);
 
+void daemon_remove_if_exited(struct daemon *d, struct daemon_container *c)
+{
+	struct berr ignored;
+	bool gone;
+
+	daemon_lock(d);
+	gone = c->status == DS_EXITED && c->spec.auto_remove && !c->busy && !c->removed;
+	daemon_unlock(d);
+	if (gone)
+		remove_container(d, c, &ignored);
+}
+
 int daemon_start(struct daemon *d, const char *ref, struct berr *err)
 {
 	struct daemon_container *c;
@@ -453,6 +465,8 @@ int daemon_start(struct daemon *d, const char *ref, struct berr *err)
 		if (!running)
 			remove_container(d, c, &ignored);
 	}
+	/* A container quick enough to exit before its start returned. */
+	daemon_remove_if_exited(d, c);
 	daemon_put(d, c);
 	return ret;
 }
@@ -724,6 +738,7 @@ static int freeze(struct daemon *d, const char *ref, bool on, struct berr *err)
 	}
 	pthread_cond_broadcast(&d->changed);
 	daemon_unlock(d);
+	daemon_remove_if_exited(d, c);
 	daemon_put(d, c);
 	return ret;
 }
@@ -816,6 +831,7 @@ int daemon_restart(struct daemon *d, const char *ref, int timeout, struct berr *
 		daemon_unlock(d);
 		ret = 0;
 	}
+	daemon_remove_if_exited(d, c);
 	daemon_put(d, c);
 	return ret;
 }

@@ -91,6 +91,14 @@ teardown() {
 	assert_equal "$output" "hi"
 	assert_equal "$(dk ps -aq)" ""
 	assert_equal "$(ls "$BERTHD_DATA/containers")" ""
+	# Containers that exit before their start has returned are removed
+	# all the same (the client waits for the removal).
+	for _ in $(seq 10); do
+		run timeout 20 "$DOCKER" run --rm berthd-test/bb:1 true
+		assert_success
+	done
+	assert_equal "$(dk ps -aq)" ""
+	assert_equal "$(ls "$BERTHD_DATA/containers")" ""
 }
 
 @test "berthd: exit codes propagate; stdout and stderr stay apart" {
