@@ -339,8 +339,11 @@ static int dialog(struct create_job *j, struct berr *err)
 	if (!j->plan.two_stage && j->plan.new_ns[NS_USER])
 		ret = write_maps(j, j->first, err);
 	/* clone3 placed it in the v2 cgroup at most: the v1 hierarchies of a
-	 * hybrid or legacy host are joined here, before SYNC_GO lets it on. */
-	if (ret == 0 && j->cgroup_made)
+	 * hybrid or legacy host (or an old kernel's v2) are joined here,
+	 * before SYNC_GO lets it on.  Not on a unified host that clone3
+	 * served: a write to cgroup.procs waits for an RCU grace period. */
+	if (ret == 0 && j->cgroup_made &&
+	    (j->cgroup_fd < 0 || j->cgroup.layout != CGROUP_UNIFIED))
 		ret = cgroup_enter(&j->cgroup, j->first, err);
 	if (ret == 0)
 		ret = sync_send(j->sync[0], SYNC_GO, 0, NULL, -1, err);
