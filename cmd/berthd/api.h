@@ -11,7 +11,6 @@ enum MHD_Result api_ping(struct req *r);
 enum MHD_Result api_version(struct req *r);
 enum MHD_Result api_info(struct req *r);
 enum MHD_Result api_events(struct req *r);
-enum MHD_Result api_not_implemented(struct req *r);
 enum MHD_Result api_no_such_object(struct req *r);
 
 /* api_containers.c */

@@ -66,12 +66,6 @@ enum MHD_Result api_no_such_object(struct req *r)
 	return http_reply_error(r, 404, "%s %s not found", kind, r->params[0]);
 }
 
-enum MHD_Result api_not_implemented(struct req *r)
-{
-	return http_reply_error(r, 501, "berthd does not implement %s %s yet", r->method,
-				r->path);
-}
-
 enum MHD_Result api_ping(struct req *r)
 {
 	struct MHD_Response *resp;
