@@ -24,6 +24,7 @@
 #include "spec/cleanup.h"
 #include "spec/image.h"
 #include "spec/names.h"
+#include "runtime/timestamp.h"
 
 extern char **environ;
 
@@ -687,7 +688,7 @@ int daemon_create(struct daemon *d, struct daemon_spec *spec, const char *name,
 	c->shim_pidfd = -1;
 	c->refs = 1;
 	c->status = DS_CREATED;
-	daemon_log_now(c->created, sizeof(c->created));
+	timestamp_now(c->created, sizeof(c->created));
 
 	daemon_lock(d);
 	if (name && *name) {

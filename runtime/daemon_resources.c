@@ -21,6 +21,7 @@
 #include "runtime/daemon_log.h"
 #include "runtime/runtime.h"
 #include "spec/cleanup.h"
+#include "runtime/timestamp.h"
 
 extern char **environ;
 
@@ -194,7 +195,7 @@ int daemon_stats(struct daemon *d, struct daemon_container *c, struct daemon_sta
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	daemon_log_now(out->read, sizeof(out->read));
+	timestamp_now(out->read, sizeof(out->read));
 	out->online_cpus = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	if (sysinfo(&si) == 0)
 		out->mem_total = (uint64_t)si.totalram * si.mem_unit;

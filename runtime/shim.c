@@ -30,6 +30,7 @@
 #include "runtime/layer_store.h"
 #include "runtime/runtime.h"
 #include "spec/cleanup.h"
+#include "runtime/timestamp.h"
 
 #define MSG_MAX (64 * 1024 + 256)
 #define SEND_TIMEOUT_S 10
@@ -486,7 +487,7 @@ static void write_exit(struct shim *s)
 	char now[48];
 	int code = WIFSIGNALED(s->status) ? 128 + WTERMSIG(s->status) : WEXITSTATUS(s->status);
 
-	daemon_log_now(now, sizeof(now));
+	timestamp_now(now, sizeof(now));
 	if (daemon_kv_begin(&w, &err) < 0)
 		return;
 	daemon_kv_putf(&w, "code", "%d", code);

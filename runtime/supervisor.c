@@ -41,6 +41,7 @@
 #include "runtime/shim.h"
 #include "spec/cleanup.h"
 #include "spec/names.h"
+#include "runtime/timestamp.h"
 
 extern char **environ;
 
@@ -355,7 +356,7 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 			layer_store_umount(j.rootfs, &ignored);
 		goto out;
 	}
-	daemon_log_now(now, sizeof(now));
+	timestamp_now(now, sizeof(now));
 	daemon_lock(d);
 	c->pid = init;
 	c->status = DS_RUNNING;
@@ -504,7 +505,7 @@ static void read_exit(struct daemon *d, struct daemon_container *c, int *code,
 
 	*known = false;
 	*code = 255;
-	daemon_log_now(finished, size);
+	timestamp_now(finished, size);
 	if (!path || daemon_kv_load(path, &kv, &ignored) < 0)
 		return;
 	*code = (int)daemon_kv_ll(&kv, "code", 255);

@@ -14,6 +14,7 @@
 #include "runtime/daemon_log.h"
 #include "runtime/image_store.h"
 #include "spec/cleanup.h"
+#include "runtime/timestamp.h"
 
 const struct route api_routes[] = {
 	{ "GET", "/_ping", api_ping, false },
@@ -179,7 +180,7 @@ enum MHD_Result api_info(struct req *r)
 	gethostname(host, sizeof(host));
 	sysinfo(&si);
 	os_name(os, sizeof(os));
-	daemon_log_now(now, sizeof(now));
+	timestamp_now(now, sizeof(now));
 	daemon_counts(r->srv->d, &total, &running, &paused, &stopped);
 	if (image_store_list(r->srv->data_root, &imgs, &n_imgs, &err) == 0)
 		image_recs_free(imgs, n_imgs);
