@@ -94,7 +94,7 @@ $(BUILD)/berth: $(BERTH_OBJS) $(BUILD)/libberth.a
 
 $(BUILD)/berthd: $(BERTHD_OBJS) $(BUILD)/libberth.a
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lmicrohttpd -lpthread
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -l:libmicrohttpd.a $(LDLIBS) -lpthread
 
 $(BUILD)/berthd-shim: $(BUILD)/cmd/berthd/helpers/shim.o $(BUILD)/libberth.a
 	@$(if $(V),,echo "  LD      $@")

@@ -249,27 +249,26 @@ int cgroup_devices_attach(int dirfd, const struct bpf_insn *prog, size_t n,
 	a.insns = (uint64_t)(uintptr_t)prog;
 	a.insn_cnt = (uint32_t)n;
 	a.license = (uint64_t)(uintptr_t)"GPL";
-	/* Without a log: the verifier's log of a program that passes costs
-	 * more than the check itself, and overflows a small buffer anyway. */
+	/* Quietly first: the verifier's log costs more than the load itself
+	 * (milliseconds on every container start), and is only wanted to
+	 * explain a failure. */
 	pfd = sys_bpf(BPF_PROG_LOAD, &a);
-	if (pfd < 0 && errno != EPERM && errno != ENOMEM) {
-		int saved = errno;
-		int again;
+	if (pfd < 0) {
+		int e = errno;
 
-		/* Refused: again with a log, for the reason. */
 		a.log_buf = (uint64_t)(uintptr_t)log;
 		a.log_size = sizeof(log);
 		a.log_level = 1;
-		again = sys_bpf(BPF_PROG_LOAD, &a);
-		if (again >= 0)
-			close(again);
-		if (again >= 0 || errno == ENOSPC)
-			log[0] = '\0';
-		errno = saved;
-	}
-	if (pfd < 0)
+		pfd = sys_bpf(BPF_PROG_LOAD, &a);
+		if (pfd >= 0 || errno == ENOSPC)
+			log[0] = '\0'; /* no better explanation than errno */
+		log[sizeof(log) - 1] = '\0';
+		for (size_t l = strlen(log); l > 0 && log[l - 1] == '\n'; l--)
+			log[l - 1] = '\0';
+		errno = e;
 		return berr_sys(err, "load the device program%s%s%s", log[0] ? " (" : "",
 				log[0] ? log : "", log[0] ? ")" : "");
+	}
 	ret = attached_ids(dirfd, old, &n_old, err);
 	if (ret < 0)
 		return ret;

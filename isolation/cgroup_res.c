@@ -1,5 +1,6 @@
 #include "isolation/cgroup_res.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,4 +273,25 @@ bool cgroup_res_page_size_ok(const char *size)
 	return digits > 0 && digits < 12 &&
 	       (strcmp(size + digits, "KB") == 0 || strcmp(size + digits, "MB") == 0 ||
 		strcmp(size + digits, "GB") == 0);
+}
+
+int cgroup_res_hugetlb_check(const struct spec_hugepage_limit *h, size_t i,
+			     struct berr *err)
+{
+	if (cgroup_res_page_size_ok(h[i].page_size))
+		return 0;
+	return berr_fail(err, EINVAL,
+			 "linux.resources.hugepageLimits[%zu].pageSize: \"%s\" is not a page "
+			 "size like 2MB or 1GB",
+			 i, h[i].page_size);
+}
+
+void cgroup_res_rdma_line(const struct spec_rdma *r, char *out, size_t size)
+{
+	int len = snprintf(out, size, "%s", r->device);
+
+	if (r->hca_handles_set && len >= 0 && (size_t)len < size)
+		len += snprintf(out + len, size - (size_t)len, " hca_handle=%u", r->hca_handles);
+	if (r->hca_objects_set && len >= 0 && (size_t)len < size)
+		snprintf(out + len, size - (size_t)len, " hca_object=%u", r->hca_objects);
 }

@@ -72,6 +72,14 @@ int cgroup_res_unified_key(const char *key, unsigned *ctl, struct berr *err);
 /* A hugepage size as runtime-spec writes it: digits then KB, MB or GB. */
 bool cgroup_res_page_size_ok(const char *size);
 
+/* The same for hugepageLimits[i], as an error naming the field. */
+int cgroup_res_hugetlb_check(const struct spec_hugepage_limit *h, size_t i,
+			     struct berr *err);
+
+/* One rdma.max line ("mlx4_0 hca_handle=2 hca_object=2000"): v1 and v2
+ * share the format. */
+void cgroup_res_rdma_line(const struct spec_rdma *r, char *out, size_t size);
+
 /* A limit as cgroup files want it: -1 (or any negative) is "max" on v2
  * and "-1" on v1. */
 void cgroup_res_limit(int64_t v, bool v2, char *out, size_t size);

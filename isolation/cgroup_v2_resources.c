@@ -225,11 +225,9 @@ static int hugetlb(const char *dir, const struct spec_hugepage_limit *h, size_t 
 		char name[64], value[32];
 		int ret;
 
-		if (!cgroup_res_page_size_ok(h[i].page_size))
-			return berr_fail(err, EINVAL,
-					"linux.resources.hugepageLimits[%zu].pageSize: \"%s\" is "
-					"not a page size like 2MB or 1GB",
-					i, h[i].page_size);
+		ret = cgroup_res_hugetlb_check(h, i, err);
+		if (ret < 0)
+			return ret;
 		snprintf(name, sizeof(name), "hugetlb.%s.max", h[i].page_size);
 		snprintf(value, sizeof(value), "%" PRIu64, h[i].limit);
 		ret = put(dir, name, value, NULL);
@@ -248,15 +246,9 @@ static int rdma(const char *dir, const struct spec_rdma *r, size_t n, struct ber
 {
 	for (size_t i = 0; i < n; i++) {
 		char buf[256];
-		int len;
 		int ret;
 
-		len = snprintf(buf, sizeof(buf), "%s", r[i].device);
-		if (r[i].hca_handles_set)
-			len += snprintf(buf + len, sizeof(buf) - len, " hca_handle=%u",
-					r[i].hca_handles);
-		if (r[i].hca_objects_set)
-			snprintf(buf + len, sizeof(buf) - len, " hca_object=%u", r[i].hca_objects);
+		cgroup_res_rdma_line(&r[i], buf, sizeof(buf));
 		ret = put(dir, "rdma.max", buf, err);
 		if (ret < 0)
 			return ret;

@@ -7,9 +7,9 @@
 
 #include "spec/err.h"
 
-/* Set lo up in the network namespace of pid.  Forks a short-lived child
- * that joins the namespace, so the caller's own namespace never changes;
- * call it from a single-threaded process. */
+/* Set lo up in the network namespace of pid.  The calling thread joins
+ * that namespace for as long as it takes to make a socket there, then
+ * returns to its own. */
 int loopback_up(pid_t pid, struct berr *err);
 
 #endif

@@ -36,6 +36,7 @@
 #include <sys/types.h>
 
 #include "spec/err.h"
+#include "spec/events.h"
 
 struct daemon_opts {
 	const char *root;          /* /run/berth */
@@ -71,6 +72,8 @@ struct daemon_spec {
 	/* HostConfig */
 	char **binds, **cap_add, **cap_drop, **security_opt;
 	int64_t memory, memory_swap, nano_cpus, cpu_shares, pids_limit;
+	int64_t cpu_quota, cpu_period;
+	char *cpuset_cpus, *cpuset_mems;
 	bool readonly_rootfs, privileged, auto_remove;
 	char *restart_name; /* no | always | unless-stopped | on-failure */
 	int restart_max;
@@ -107,6 +110,7 @@ struct daemon_container {
 
 	/* Only in memory. */
 	int shim_pidfd;
+	struct cgroup_oom_watch *oom; /* while it runs, when it has a memory cgroup */
 	int64_t restart_at; /* CLOCK_MONOTONIC ms of a scheduled restart, 0 none */
 	uint64_t exits;     /* how many exits this daemon saw: next-exit waits */
 	int refs;
@@ -117,6 +121,8 @@ struct daemon_container {
 	struct daemon_container *next;
 };
 
+struct cgroup_oom_watch;
+
 struct daemon_event {
 	uint64_t seq;
 	int64_t time_nano;
@@ -126,7 +132,32 @@ struct daemon_event {
 	char **attrs; /* "key=value", NULL-terminated */
 };
 
-#define DAEMON_EVENTS 1024
+/* docker exec: what to run (after the container's own process). */
+struct daemon_exec_spec {
+	char **cmd, **env;
+	char *user, *workdir;
+	bool tty, attach_stdin, attach_stdout, attach_stderr, privileged;
+};
+
+void daemon_exec_spec_free(struct daemon_exec_spec *s);
+
+enum daemon_exec_state { EXEC_CREATED, EXEC_STARTING, EXEC_RUNNING, EXEC_EXITED };
+
+struct daemon_exec {
+	char id[65];
+	char container[65]; /* the container's id */
+	struct daemon_exec_spec spec;
+	enum daemon_exec_state state;
+	pid_t pid;
+	int exit_code;
+	unsigned rows, cols; /* the terminal's size, once known */
+	uint64_t seq;
+	struct daemon_exec *next;
+};
+
+/* The last events kept for clients that ask for past ones (since): as
+ * many as dockerd keeps. */
+#define DAEMON_EVENTS 256
 
 struct daemon {
 	struct daemon_opts o;
@@ -142,6 +173,11 @@ struct daemon {
 	struct daemon_event events[DAEMON_EVENTS];
 	uint64_t next_seq;
 	char *boot_id;
+	/* execs: in memory only, as in dockerd */
+	char *exec_dir;
+	struct daemon_exec *execs;
+	size_t n_execs;
+	uint64_t exec_seq;
 };
 
 /* Start the model: create directories, load every container, find the
@@ -167,6 +203,10 @@ void daemon_unlock(struct daemon *d);
 int daemon_get(struct daemon *d, const char *ref, struct daemon_container **out,
 	       struct berr *err);
 void daemon_put(struct daemon *d, struct daemon_container *c);
+/* Remove c if it exited and asked for --rm: its exit skips that while an
+ * operation (start, pause, update) holds c busy, so the operation calls
+ * this when it is done.  The caller holds a reference to c. */
+void daemon_remove_if_exited(struct daemon *d, struct daemon_container *c);
 
 /* Create a container from spec (the image is resolved here; its defaults
  * fill what spec leaves unset).  name may be NULL (one is generated).
@@ -183,6 +223,10 @@ int daemon_stop(struct daemon *d, const char *ref, int timeout, const char *sign
 int daemon_restart(struct daemon *d, const char *ref, int timeout, struct berr *err);
 /* -ESRCH (409) when the container is not running. */
 int daemon_kill(struct daemon *d, const char *ref, const char *signal, struct berr *err);
+/* Freeze and thaw: -ESRCH (409) when not running, -EBUSY (409) when
+ * already so. */
+int daemon_pause(struct daemon *d, const char *ref, struct berr *err);
+int daemon_unpause(struct daemon *d, const char *ref, struct berr *err);
 /* -EBUSY when running and not force. */
 int daemon_remove(struct daemon *d, const char *ref, bool force, struct berr *err);
 
@@ -205,12 +249,63 @@ int daemon_attach(struct daemon *d, const char *ref, int fd, bool in, bool out,
 int daemon_resize(struct daemon *d, const char *ref, unsigned h, unsigned w,
 		  struct berr *err);
 
+/* Exec: create (spec is taken; -ESRCH (409) when the container does not
+ * run), start (fd: the client's connection, not consumed; -1 detached;
+ * extra: input that came with the request; rows and cols: the
+ * terminal's size, 0 unknown), resize.  A start that fails after the
+ * exec was found records docker's exit code for it (126, 127 not found).
+ * Inspect: daemon_exec_find_locked and daemon_exec_refresh_locked with
+ * the lock held. */
+int daemon_exec_create(struct daemon *d, const char *ref, struct daemon_exec_spec *spec,
+		       char id[65], struct berr *err);
+int daemon_exec_start(struct daemon *d, const char *id, int fd, const char *extra,
+		      size_t extra_len, unsigned rows, unsigned cols, struct berr *err);
+int daemon_exec_resize(struct daemon *d, const char *id, unsigned h, unsigned w,
+		       struct berr *err);
+struct daemon_exec *daemon_exec_find_locked(struct daemon *d, const char *id);
+void daemon_exec_refresh_locked(struct daemon *d, struct daemon_exec *x);
+
 /* The log file of a container (malloc'd). */
 char *daemon_log_path(struct daemon *d, const char *id);
 
-/* pids of the container's processes. */
-int daemon_top(struct daemon *d, const char *ref, pid_t **pids, size_t *n,
+/* docker top: the host's ps (ps_args NULL or "" is -ef), its lines of
+ * the container's processes. */
+struct daemon_top {
+	char **titles;
+	char ***rows; /* each as many fields as titles */
+	size_t n_rows;
+};
+int daemon_top(struct daemon *d, const char *ref, const char *ps_args, struct daemon_top *out,
 	       struct berr *err);
+void daemon_top_free(struct daemon_top *t);
+
+/* docker update: the limits to change (0 or NULL: unchanged; pids_set
+ * with a limit <= 0: unlimited), applied now when the container runs and
+ * kept for its next starts. */
+struct daemon_update {
+	int64_t memory, memory_swap, nano_cpus, cpu_shares, cpu_quota, cpu_period;
+	bool pids_set;
+	int64_t pids_limit;
+	const char *cpuset_cpus, *cpuset_mems;
+	const char *restart_name;
+	int restart_max;
+};
+int daemon_update(struct daemon *d, const char *ref, const struct daemon_update *u,
+		  struct berr *err);
+
+/* docker stats: one sample of a container (running false and st empty
+ * when it does not run); free st with spec_stats_release. */
+struct daemon_stats {
+	bool running;
+	bool v2;            /* read from cgroup v2 */
+	char read[48];      /* when, RFC 3339 */
+	uint64_t system_ns; /* the host's CPU time (/proc/stat) */
+	unsigned online_cpus;
+	uint64_t mem_total;
+	struct spec_stats st;
+};
+int daemon_stats(struct daemon *d, struct daemon_container *c, struct daemon_stats *out,
+		 struct berr *err);
 
 /* Is an image used by any container? (image removal) */
 bool daemon_image_in_use(const char *image_id, void *d);

@@ -6,9 +6,10 @@
  * - Privileged containers are refused: a privileged container gets every
  *   host device and no confinement, and this host's root cannot even grant
  *   the full capability set.
- * - The default capability set is docker's without CAP_MKNOD until the
- *   device cgroup is applied by the runtime: without it a container that
- *   can mknod could open the host's disks.
+ * - The default capability set and device rules are docker's: CAP_MKNOD
+ *   is granted, so a container can make device nodes, and the device
+ *   cgroup (docker's rules; the runtime adds mknod of any node and the
+ *   terminals) keeps it from opening any but the pseudo devices.
  * - Seccomp: SecurityOpt seccomp=unconfined runs without a filter; other
  *   profiles are refused; by default the filter below denies the system
  *   calls docker's default profile denies to a container without extra
@@ -29,16 +30,32 @@
 #include "isolation/fsutil.h"
 #include "isolation/syscalls.h"
 #include "spec/cleanup.h"
+#include "spec/events.h"
 #include "spec/json_write.h"
 #include "spec/names.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static const char *const default_caps[] = {
-	"CAP_CHOWN",	  "CAP_DAC_OVERRIDE", "CAP_FSETID",	      "CAP_FOWNER",
-	"CAP_NET_RAW",	  "CAP_SETGID",	      "CAP_SETUID",	      "CAP_SETFCAP",
-	"CAP_SETPCAP",	  "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL",
-	"CAP_AUDIT_WRITE", NULL,
+	"CAP_CHOWN",	   "CAP_DAC_OVERRIDE", "CAP_FSETID",	 "CAP_FOWNER",
+	"CAP_MKNOD",	   "CAP_NET_RAW",      "CAP_SETGID",	 "CAP_SETUID",
+	"CAP_SETFCAP",	   "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+	"CAP_KILL",	   "CAP_AUDIT_WRITE",  NULL,
+};
+
+/* docker's device cgroup: nothing, then the pseudo devices and the
+ * terminals; /dev/fuse stays denied. */
+static const struct {
+	bool allow;
+	int major, minor;
+} device_rules[] = {
+	{ true, 1, 5 },	 /* zero */
+	{ true, 1, 3 },	 /* null */
+	{ true, 1, 9 },	 /* urandom */
+	{ true, 1, 8 },	 /* random */
+	{ true, 5, 0 },	 /* tty */
+	{ true, 5, 1 },	 /* console */
+	{ false, 10, 229 }, /* fuse */
 };
 
 static const char *const masked_paths[] = {
@@ -456,41 +473,161 @@ static void write_namespaces(struct jw *w, const struct daemon_spec *s)
 	jw_array_close(w);
 }
 
-static void write_resources(struct jw *w, const struct daemon_spec *s)
+static void write_devices(struct jw *w)
 {
-	bool any = s->memory || s->memory_swap || s->nano_cpus || s->cpu_shares ||
-		   s->pids_limit;
-
-	if (!any)
-		return;
-	jw_key(w, "resources");
+	jw_key(w, "devices");
+	jw_array_open(w);
 	jw_map_open(w);
-	if (s->memory || s->memory_swap) {
-		jw_key(w, "memory");
+	jw_kbool(w, "allow", false);
+	jw_kstr(w, "access", "rwm");
+	jw_map_close(w);
+	for (size_t i = 0; i < sizeof(device_rules) / sizeof(device_rules[0]); i++) {
 		jw_map_open(w);
-		if (s->memory)
-			jw_kint(w, "limit", s->memory);
-		if (s->memory_swap)
-			jw_kint(w, "swap", s->memory_swap);
-		else if (s->memory)
-			jw_kint(w, "swap", 2 * s->memory); /* docker's default */
+		jw_kbool(w, "allow", device_rules[i].allow);
+		jw_kstr(w, "type", "c");
+		jw_kint(w, "major", device_rules[i].major);
+		jw_kint(w, "minor", device_rules[i].minor);
+		jw_kstr(w, "access", "rwm");
 		jw_map_close(w);
 	}
-	if (s->nano_cpus || s->cpu_shares) {
-		jw_key(w, "cpu");
-		jw_map_open(w);
+	jw_array_close(w);
+}
+
+/* Online CPUs and memory nodes of the host, as cpuset lists. */
+static bool list_within(const char *list, const char *avail_path)
+{
+	cleanup_free uint16_t *want = NULL, *have = NULL;
+	cleanup_free char *text = NULL;
+	size_t n_want = 0, n_have = 0, len;
+	struct berr ignored;
+
+	if (spec_stats_parse_list(list, &want, &n_want) < 0)
+		return false;
+	if (fsutil_read_file(avail_path, &text, &len, &ignored) < 0)
+		return true; /* nothing to check against: the kernel will */
+	text[strcspn(text, "\n")] = '\0';
+	if (spec_stats_parse_list(text, &have, &n_have) < 0)
+		return true;
+	for (size_t i = 0; i < n_want; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < n_have && !found; j++)
+			found = want[i] == have[j];
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+int daemon_check_limits(const struct daemon_spec *s, struct berr *err)
+{
+	if (s->memory < 0 || s->nano_cpus < 0 || s->cpu_shares < 0 || s->pids_limit < -1 ||
+	    s->cpu_quota < -1 || s->cpu_period < 0 || s->memory_swap < -1)
+		return berr_fail(err, EINVAL, "resource limits cannot be negative");
+	if (s->memory && s->memory < 6 * 1024 * 1024)
+		return berr_fail(err, EINVAL, "minimum memory limit allowed is 6MB");
+	if (s->memory_swap > 0 && !s->memory)
+		return berr_fail(err, EINVAL,
+				 "you should always set the Memory limit when using Memoryswap "
+				 "limit");
+	if (s->memory_swap > 0 && s->memory_swap < s->memory)
+		return berr_fail(err, EINVAL,
+				 "minimum memoryswap limit should be larger than memory limit, "
+				 "see usage");
+	if (s->nano_cpus && (s->cpu_quota || s->cpu_period))
+		return berr_fail(err, EINVAL,
+				 "conflicting options: Nano CPUs cannot be set with CPU Quota or "
+				 "CPU Period");
+	if (s->nano_cpus && s->nano_cpus > (int64_t)sysconf(_SC_NPROCESSORS_ONLN) * 1000000000LL)
+		return berr_fail(err, EINVAL,
+				 "range of CPUs is from 0.01 to %ld.00, as there are only %ld "
+				 "CPUs available",
+				 sysconf(_SC_NPROCESSORS_ONLN), sysconf(_SC_NPROCESSORS_ONLN));
+	if (s->cpu_period && (s->cpu_period < 1000 || s->cpu_period > 1000000))
+		return berr_fail(err, EINVAL, "CPU cfs period can not be less than 1ms (i.e. "
+				 "1000) or larger than 1s (i.e. 1000000)");
+	if (s->cpu_quota > 0 && s->cpu_quota < 1000)
+		return berr_fail(err, EINVAL, "CPU cfs quota can not be less than 1ms (i.e. 1000)");
+	if (s->cpuset_cpus && *s->cpuset_cpus &&
+	    !list_within(s->cpuset_cpus, "/sys/devices/system/cpu/online"))
+		return berr_fail(err, EINVAL, "requested CPUs are not available: %s",
+				 s->cpuset_cpus);
+	if (s->cpuset_mems && *s->cpuset_mems &&
+	    !list_within(s->cpuset_mems, "/sys/devices/system/node/online"))
+		return berr_fail(err, EINVAL, "requested memory nodes are not available: %s",
+				 s->cpuset_mems);
+	return 0;
+}
+
+void daemon_bundle_limits(const struct daemon_spec *s, struct spec_resources *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->set = true;
+	if (s->memory) {
+		res->memory_set = true;
+		res->memory.limit = (struct opt_i64){ true, s->memory };
+		/* docker's default swap is as much again as the memory. */
+		res->memory.swap = (struct opt_i64){ true, s->memory_swap ? s->memory_swap
+									  : 2 * s->memory };
+	}
+	if (s->cpu_shares || s->nano_cpus || s->cpu_quota || s->cpu_period ||
+	    (s->cpuset_cpus && *s->cpuset_cpus) || (s->cpuset_mems && *s->cpuset_mems)) {
+		res->cpu_set = true;
 		if (s->cpu_shares)
-			jw_kuint(w, "shares", (uint64_t)s->cpu_shares);
+			res->cpu.shares = (struct opt_u64){ true, (uint64_t)s->cpu_shares };
 		if (s->nano_cpus) {
-			jw_kint(w, "quota", s->nano_cpus * 100000 / 1000000000);
-			jw_kuint(w, "period", 100000);
+			res->cpu.period = (struct opt_u64){ true, 100000 };
+			res->cpu.quota = (struct opt_i64){ true, s->nano_cpus * 100000 / 1000000000 };
 		}
-		jw_map_close(w);
+		if (s->cpu_period)
+			res->cpu.period = (struct opt_u64){ true, (uint64_t)s->cpu_period };
+		if (s->cpu_quota)
+			res->cpu.quota = (struct opt_i64){ true, s->cpu_quota };
+		if (s->cpuset_cpus && *s->cpuset_cpus)
+			res->cpu.cpus = s->cpuset_cpus;
+		if (s->cpuset_mems && *s->cpuset_mems)
+			res->cpu.mems = s->cpuset_mems;
 	}
 	if (s->pids_limit) {
+		res->pids_set = true;
+		res->pids_limit = s->pids_limit;
+	}
+}
+
+static void write_resources(struct jw *w, const struct daemon_spec *s)
+{
+	struct spec_resources res;
+
+	daemon_bundle_limits(s, &res);
+	jw_key(w, "resources");
+	jw_map_open(w);
+	write_devices(w);
+	if (res.memory_set) {
+		jw_key(w, "memory");
+		jw_map_open(w);
+		jw_kint(w, "limit", res.memory.limit.v);
+		jw_kint(w, "swap", res.memory.swap.v);
+		jw_map_close(w);
+	}
+	if (res.cpu_set) {
+		jw_key(w, "cpu");
+		jw_map_open(w);
+		if (res.cpu.shares.set)
+			jw_kuint(w, "shares", res.cpu.shares.v);
+		if (res.cpu.quota.set)
+			jw_kint(w, "quota", res.cpu.quota.v);
+		if (res.cpu.period.set)
+			jw_kuint(w, "period", res.cpu.period.v);
+		if (res.cpu.cpus)
+			jw_kstr(w, "cpus", res.cpu.cpus);
+		if (res.cpu.mems)
+			jw_kstr(w, "mems", res.cpu.mems);
+		jw_map_close(w);
+	}
+	if (res.pids_set) {
 		jw_key(w, "pids");
 		jw_map_open(w);
-		jw_kint(w, "limit", s->pids_limit);
+		jw_kint(w, "limit", res.pids_limit);
 		jw_map_close(w);
 	}
 	jw_map_close(w);
@@ -595,44 +732,52 @@ static int write_files(const struct daemon_spec *s, const char *dir, const char 
 	return fsutil_write_atomic(path, host_resolv ? host_resolv : "", len, 0644, err);
 }
 
-int daemon_bundle_write(const struct daemon_bundle_in *in, struct berr *err)
+static void container_hostname(const struct daemon_spec *s, const char *id, char *buf,
+			       size_t size)
+{
+	if (s->hostname && *s->hostname)
+		snprintf(buf, size, "%s", s->hostname);
+	else if (!own_netns(s))
+		gethostname(buf, size);
+	else
+		snprintf(buf, size, "%.12s", id);
+}
+
+/* What a process of the container runs with (its init, or an exec'd
+ * one): who, what, where, with which environment and capabilities. */
+struct process_in {
+	const struct daemon_spec *spec; /* the container's */
+	const char *hostname;
+	int rootfd;
+	const char *user;        /* "" or NULL: the container's */
+	char *const *args[2];    /* concatenated */
+	char *const *extra_env;  /* replaces or adds to the container's */
+	const char *cwd;
+	bool tty;
+};
+
+static bool env_key_in(const char *kv, char *const *list)
+{
+	size_t klen = strcspn(kv, "=");
+
+	for (size_t i = 0; list && list[i]; i++)
+		if (strncmp(list[i], kv, klen) == 0 && (list[i][klen] == '=' || !list[i][klen]))
+			return true;
+	return false;
+}
+
+static int write_process(struct jw *w, const struct process_in *in, struct berr *err)
 {
 	const struct daemon_spec *s = in->spec;
-	cleanup_jw struct jw *w = jw_new(true);
-	cleanup_free char *json = NULL;
-	cleanup_close int rootfd = -1;
-	char path[PATH_MAX], hostname[256], cgpath[PATH_MAX];
-	struct user_ids u;
+	char *const *env = s->env;
 	bool has_path = false, has_hostname = false, has_term = false;
-	size_t len;
+	struct user_ids u;
 	int ret;
 
-	if (s->privileged)
-		return berr_fail(err, EINVAL,
-				 "privileged containers are not supported by berthd");
-	snprintf(path, sizeof(path), "%s/rootfs", in->dir);
-	rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return berr_sys(err, "open %s", path);
-	ret = resolve_user(rootfd, s->user, &u, err);
+	ret = resolve_user(in->rootfd, in->user && *in->user ? in->user : s->user, &u, err);
 	if (ret < 0)
 		return ret;
-	if (s->hostname && *s->hostname)
-		snprintf(hostname, sizeof(hostname), "%s", s->hostname);
-	else if (!own_netns(s))
-		gethostname(hostname, sizeof(hostname));
-	else
-		snprintf(hostname, sizeof(hostname), "%.12s", in->id);
-	ret = write_files(s, in->dir, hostname, err);
-	if (ret < 0)
-		return ret;
-	snprintf(cgpath, sizeof(cgpath), "%s/%s", in->cgroup_parent, in->id);
-
-	jw_map_open(w);
-	jw_kstr(w, "ociVersion", "1.2.0");
-	jw_key(w, "process");
-	jw_map_open(w);
-	jw_kbool(w, "terminal", s->tty);
+	jw_kbool(w, "terminal", in->tty);
 	jw_key(w, "user");
 	jw_map_open(w);
 	jw_kuint(w, "uid", u.uid);
@@ -647,34 +792,127 @@ int daemon_bundle_write(const struct daemon_bundle_in *in, struct berr *err)
 	jw_map_close(w);
 	jw_key(w, "args");
 	jw_array_open(w);
-	for (size_t i = 0; s->entrypoint && s->entrypoint[i]; i++)
-		jw_str(w, s->entrypoint[i]);
-	for (size_t i = 0; s->cmd && s->cmd[i]; i++)
-		jw_str(w, s->cmd[i]);
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; in->args[k] && in->args[k][i]; i++)
+			jw_str(w, in->args[k][i]);
 	jw_array_close(w);
+	/* docker's: PATH, HOSTNAME and (with a terminal) TERM unless set,
+	 * then the container's, then the extra ones, which replace. */
 	jw_key(w, "env");
 	jw_array_open(w);
-	for (size_t i = 0; s->env && s->env[i]; i++) {
-		has_path |= strncmp(s->env[i], "PATH=", 5) == 0;
-		has_hostname |= strncmp(s->env[i], "HOSTNAME=", 9) == 0;
-		has_term |= strncmp(s->env[i], "TERM=", 5) == 0;
+	for (size_t k = 0; k < 2; k++) {
+		char *const *list = k ? in->extra_env : env;
+
+		for (size_t i = 0; list && list[i]; i++) {
+			has_path |= strncmp(list[i], "PATH=", 5) == 0;
+			has_hostname |= strncmp(list[i], "HOSTNAME=", 9) == 0;
+			has_term |= strncmp(list[i], "TERM=", 5) == 0;
+		}
 	}
 	if (!has_path)
 		jw_str(w, DEFAULT_PATH);
 	if (!has_hostname) {
 		char h[300];
 
-		snprintf(h, sizeof(h), "HOSTNAME=%s", hostname);
+		snprintf(h, sizeof(h), "HOSTNAME=%s", in->hostname);
 		jw_str(w, h);
 	}
-	if (s->tty && !has_term)
+	if (in->tty && !has_term)
 		jw_str(w, "TERM=xterm");
-	for (size_t i = 0; s->env && s->env[i]; i++)
-		jw_str(w, s->env[i]);
+	for (size_t i = 0; env && env[i]; i++)
+		if (!env_key_in(env[i], in->extra_env))
+			jw_str(w, env[i]);
+	for (size_t i = 0; in->extra_env && in->extra_env[i]; i++)
+		if (strchr(in->extra_env[i], '='))
+			jw_str(w, in->extra_env[i]);
 	jw_array_close(w);
-	jw_kstr(w, "cwd", s->workdir && *s->workdir ? s->workdir : "/");
+	jw_kstr(w, "cwd", in->cwd && *in->cwd ? in->cwd : s->workdir && *s->workdir ? s->workdir : "/");
 	write_caps(w, s);
 	jw_kbool(w, "noNewPrivileges", no_new_privs(s));
+	return 0;
+}
+
+static int open_rootfs(const char *dir, struct berr *err)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/rootfs", dir);
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return berr_sys(err, "open %s", path);
+	return fd;
+}
+
+int daemon_bundle_write_exec(const struct daemon_bundle_exec *in, struct berr *err)
+{
+	cleanup_jw struct jw *w = jw_new(false);
+	cleanup_free char *json = NULL;
+	cleanup_close int rootfd = open_rootfs(in->dir, err);
+	struct process_in p = {
+		.spec = in->spec,
+		.user = in->user,
+		.args = { in->cmd, NULL },
+		.extra_env = in->env,
+		.cwd = in->workdir,
+		.tty = in->tty,
+	};
+	char hostname[256];
+	size_t len;
+	int ret;
+
+	if (rootfd < 0)
+		return rootfd;
+	container_hostname(in->spec, in->id, hostname, sizeof(hostname));
+	p.hostname = hostname;
+	p.rootfd = rootfd;
+	jw_map_open(w);
+	ret = write_process(w, &p, err);
+	if (ret < 0)
+		return ret;
+	jw_map_close(w);
+	ret = jw_finish(w, &json, &len, err);
+	if (ret < 0)
+		return ret;
+	return fsutil_write_atomic(in->path, json, len, 0600, err);
+}
+
+int daemon_bundle_write(const struct daemon_bundle_in *in, struct berr *err)
+{
+	const struct daemon_spec *s = in->spec;
+	cleanup_jw struct jw *w = jw_new(true);
+	cleanup_free char *json = NULL;
+	cleanup_close int rootfd = -1;
+	char path[PATH_MAX], hostname[256], cgpath[PATH_MAX];
+	struct process_in p = {
+		.spec = s,
+		.args = { s->entrypoint, s->cmd },
+		.tty = s->tty,
+	};
+	size_t len;
+	int ret;
+
+	if (s->privileged)
+		return berr_fail(err, EINVAL,
+				 "privileged containers are not supported by berthd");
+	rootfd = open_rootfs(in->dir, err);
+	if (rootfd < 0)
+		return rootfd;
+	container_hostname(s, in->id, hostname, sizeof(hostname));
+	ret = write_files(s, in->dir, hostname, err);
+	if (ret < 0)
+		return ret;
+	snprintf(cgpath, sizeof(cgpath), "%s/%s", in->cgroup_parent, in->id);
+	p.hostname = hostname;
+	p.rootfd = rootfd;
+
+	jw_map_open(w);
+	jw_kstr(w, "ociVersion", "1.2.0");
+	jw_key(w, "process");
+	jw_map_open(w);
+	ret = write_process(w, &p, err);
+	if (ret < 0)
+		return ret;
 	jw_map_close(w);
 
 	jw_key(w, "root");

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "runtime/daemon.h"
+#include "spec/config.h"
 #include "spec/err.h"
 
 struct daemon_bundle_in {
@@ -18,6 +19,22 @@ struct daemon_bundle_in {
 
 /* Write config.json, hostname, hosts and resolv.conf into dir. */
 int daemon_bundle_write(const struct daemon_bundle_in *in, struct berr *err);
+
+/* An exec'd process as rt_exec reads it (a process.json): the container's
+ * process (capabilities, no_new_privs, environment) with the exec's
+ * command, user (resolved in the container's root), environment (added
+ * and replacing) and working directory. */
+struct daemon_bundle_exec {
+	const struct daemon_spec *spec; /* the container's */
+	const char *id;                 /* the container's */
+	const char *dir;                /* the container's directory; rootfs/ is mounted */
+	char *const *cmd, *const *env;
+	const char *user, *workdir;     /* "" or NULL: the container's */
+	bool tty;
+	const char *path;               /* where it goes */
+};
+
+int daemon_bundle_write_exec(const struct daemon_bundle_exec *in, struct berr *err);
 
 struct daemon_bind {
 	char source[PATH_MAX];
@@ -31,5 +48,10 @@ int daemon_bundle_parse_bind(const char *bind, struct daemon_bind *b, struct ber
 int daemon_bundle_check_caps(char *const *add, char *const *drop, struct berr *err);
 int daemon_bundle_check_security(char *const *opts, struct berr *err);
 bool daemon_bundle_own_netns(const struct daemon_spec *s);
+
+/* The resource limits of s, checked (as docker checks them) and as the
+ * runtime takes them (res points into s). */
+int daemon_check_limits(const struct daemon_spec *s, struct berr *err);
+void daemon_bundle_limits(const struct daemon_spec *s, struct spec_resources *res);
 
 #endif

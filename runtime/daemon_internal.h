@@ -21,4 +21,14 @@ void daemon_put_locked(struct daemon_container *c);
 void daemon_event_locked(struct daemon *d, struct daemon_container *c, const char *action,
 			 char *const *extra);
 
+/* The exit code docker gives a process that never ran its program. */
+int daemon_start_failure_code(const char *msg);
+
+/* daemon_exec.c: set-up, the exits a container's shim recorded, the
+ * forgetting of a removed container's execs, release. */
+int daemon_exec_init(struct daemon *d, struct berr *err);
+void daemon_exec_container_exited_locked(struct daemon *d, const char *container);
+void daemon_exec_forget_container_locked(struct daemon *d, const char *container);
+void daemon_exec_close(struct daemon *d);
+
 #endif

@@ -1,4 +1,5 @@
 #include "runtime/daemon_log.h"
+#include "runtime/timestamp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,18 +7,6 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
-
-void daemon_log_now(char *buf, size_t size)
-{
-	struct timespec ts;
-	struct tm tm;
-	size_t n;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
-}
 
 static int write_record(int fd, const char *prefix, size_t plen, const char *data,
 			size_t len, bool partial)
@@ -44,7 +33,7 @@ int daemon_log_write(int fd, enum daemon_log_stream s, const char *data, size_t 
 	char prefix[80], now[48];
 	int plen, ret = 0;
 
-	daemon_log_now(now, sizeof(now));
+	timestamp_now(now, sizeof(now));
 	plen = snprintf(prefix, sizeof(prefix), "%s %s F ", now,
 			s == LOG_STDERR ? "stderr" : "stdout");
 	while (len) {

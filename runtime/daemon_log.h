@@ -41,7 +41,4 @@ int daemon_log_parse(const char *line, size_t len, struct daemon_log_record *r);
  * forms: unix seconds with optional fraction. -EINVAL when neither. */
 int daemon_log_time(const char *s, int64_t *ns);
 
-/* The current time as RFC 3339 with nanoseconds (buf >= 40 bytes). */
-void daemon_log_now(char *buf, size_t size);
-
 #endif

@@ -24,6 +24,7 @@
 #include "spec/cleanup.h"
 #include "spec/image.h"
 #include "spec/names.h"
+#include "runtime/timestamp.h"
 
 extern char **environ;
 
@@ -62,6 +63,8 @@ void daemon_spec_free(struct daemon_spec *s)
 	daemon_strv_free(s->security_opt);
 	free(s->restart_name);
 	free(s->network_mode);
+	free(s->cpuset_cpus);
+	free(s->cpuset_mems);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -152,6 +155,10 @@ int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr
 	daemon_kv_putf(&w, "nano_cpus", "%lld", (long long)s->nano_cpus);
 	daemon_kv_putf(&w, "cpu_shares", "%lld", (long long)s->cpu_shares);
 	daemon_kv_putf(&w, "pids_limit", "%lld", (long long)s->pids_limit);
+	daemon_kv_putf(&w, "cpu_quota", "%lld", (long long)s->cpu_quota);
+	daemon_kv_putf(&w, "cpu_period", "%lld", (long long)s->cpu_period);
+	daemon_kv_put(&w, "cpuset_cpus", s->cpuset_cpus);
+	daemon_kv_put(&w, "cpuset_mems", s->cpuset_mems);
 	put_bool(&w, "readonly_rootfs", s->readonly_rootfs);
 	put_bool(&w, "privileged", s->privileged);
 	put_bool(&w, "auto_remove", s->auto_remove);
@@ -270,6 +277,10 @@ static int load_container(struct daemon *d, const char *id, struct daemon_contai
 	s->nano_cpus = daemon_kv_ll(&kv, "nano_cpus", 0);
 	s->cpu_shares = daemon_kv_ll(&kv, "cpu_shares", 0);
 	s->pids_limit = daemon_kv_ll(&kv, "pids_limit", 0);
+	s->cpu_quota = daemon_kv_ll(&kv, "cpu_quota", 0);
+	s->cpu_period = daemon_kv_ll(&kv, "cpu_period", 0);
+	s->cpuset_cpus = dup_or_null(daemon_kv_get(&kv, "cpuset_cpus"));
+	s->cpuset_mems = dup_or_null(daemon_kv_get(&kv, "cpuset_mems"));
 	s->readonly_rootfs = kv_bool(&kv, "readonly_rootfs");
 	s->privileged = kv_bool(&kv, "privileged");
 	s->auto_remove = kv_bool(&kv, "auto_remove");
@@ -596,10 +607,9 @@ static int check_spec(const struct daemon_spec *s, struct berr *err)
 	if (s->auto_remove && rp && *rp && strcmp(rp, "no") != 0)
 		return berr_fail(err, EINVAL,
 				 "conflicting options: cannot specify both --restart and --rm");
-	if (s->memory < 0 || s->nano_cpus < 0 || s->cpu_shares < 0 || s->pids_limit < -1)
-		return berr_fail(err, EINVAL, "resource limits cannot be negative");
-	if (s->memory && s->memory < 6 * 1024 * 1024)
-		return berr_fail(err, EINVAL, "minimum memory limit allowed is 6MB");
+	ret = daemon_check_limits(s, err);
+	if (ret < 0)
+		return ret;
 	if (s->stop_signal && *s->stop_signal && names_signal(s->stop_signal) < 0)
 		return berr_fail(err, EINVAL, "invalid stop signal \"%s\"", s->stop_signal);
 	for (size_t i = 0; s->binds && s->binds[i]; i++) {
@@ -678,7 +688,7 @@ int daemon_create(struct daemon *d, struct daemon_spec *spec, const char *name,
 	c->shim_pidfd = -1;
 	c->refs = 1;
 	c->status = DS_CREATED;
-	daemon_log_now(c->created, sizeof(c->created));
+	timestamp_now(c->created, sizeof(c->created));
 
 	daemon_lock(d);
 	if (name && *name) {

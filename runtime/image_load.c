@@ -18,6 +18,7 @@
 #include "spec/cleanup.h"
 #include "spec/image.h"
 #include "spec/json_write.h"
+#include "runtime/timestamp.h"
 
 /* One image on its way into the store. */
 struct pending_image {
@@ -443,18 +444,6 @@ int image_load_archive(const char *data_root, const char *archive,
 	return ret;
 }
 
-static void now_rfc3339(char *buf, size_t size)
-{
-	struct timespec ts;
-	struct tm tm;
-	size_t n;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
-}
-
 static int import_config(const char *diff_id, const char *message, char **out, size_t *len,
 			 struct berr *err)
 {
@@ -462,7 +451,7 @@ static int import_config(const char *diff_id, const char *message, char **out, s
 	struct utsname u;
 	char now[48];
 
-	now_rfc3339(now, sizeof(now));
+	timestamp_now(now, sizeof(now));
 	uname(&u);
 	jw_map_open(w);
 	jw_kstr(w, "architecture", strcmp(u.machine, "aarch64") == 0 ? "arm64" : "amd64");

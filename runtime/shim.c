@@ -1,4 +1,4 @@
-#include "runtime/shim.h"
+#include "runtime/shim_internal.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -18,50 +18,36 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "isolation/cgroup.h"
+#include "isolation/cgroup_dir.h"
+#include "isolation/cgroup_res.h"
 #include "isolation/fdpass.h"
 #include "isolation/loopback.h"
 #include "isolation/proc.h"
 #include "runtime/daemon_kv.h"
 #include "runtime/daemon_log.h"
+#include "runtime/internal.h"
 #include "runtime/layer_store.h"
 #include "runtime/runtime.h"
 #include "spec/cleanup.h"
+#include "runtime/timestamp.h"
 
-#define MAX_CLIENTS 64
 #define MSG_MAX (64 * 1024 + 256)
 #define SEND_TIMEOUT_S 10
-#define DRAIN_MS 2000
 
-struct client {
-	int fd;
-	bool in, out, err;
-	bool in_open;
-};
-
-struct shim {
-	const struct shim_opts *o;
-	int log_fd;
-	int out_fd[2]; /* stdout, stderr (with a terminal: the master, -1) */
-	int in_fd;     /* the container's stdin, -1 when closed or none */
-	int tty_master;
-	int listen_fd;
-	int sig_fd;
-	struct client clients[MAX_CLIENTS];
-	size_t n_clients;
-	pid_t init;
-	uint64_t init_start;
-	bool exited;
-	int status;
-	bool close_in_when_flushed;
-	char pending[65536];
-	size_t pending_len, pending_off;
-};
-
-static void close_fd(int *fd)
+void shim_close_fd(int *fd)
 {
 	if (*fd >= 0)
 		close(*fd);
 	*fd = -1;
+}
+
+int64_t shim_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* --- berthd's side ------------------------------------------------- */
@@ -81,8 +67,8 @@ static int seqpacket_connect(const char *path, struct berr *err)
 	return steal_fd(&fd);
 }
 
-int shim_request(const char *socket_path, const char *msg, size_t len, int fd,
-		 struct berr *err)
+int shim_request_reply(const char *socket_path, const char *msg, size_t len, int fd,
+		       char *answer, size_t size, struct berr *err)
 {
 	cleanup_close int s = seqpacket_connect(socket_path, err);
 	struct timeval tv = { .tv_sec = 30 };
@@ -98,11 +84,20 @@ int shim_request(const char *socket_path, const char *msg, size_t len, int fd,
 	if (n < 0)
 		return (int)n;
 	reply[n] = '\0';
-	if (strncmp(reply, "ok", 2) == 0)
+	if (strncmp(reply, "ok", 2) == 0) {
+		if (answer)
+			snprintf(answer, size, "%s", reply[2] == ' ' ? reply + 3 : "");
 		return 0;
+	}
 	if (strncmp(reply, "err ", 4) == 0)
 		return berr_fail(err, EIO, "%s", reply + 4);
 	return berr_fail(err, EPROTO, "the container's shim gave no answer");
+}
+
+int shim_request(const char *socket_path, const char *msg, size_t len, int fd,
+		 struct berr *err)
+{
+	return shim_request_reply(socket_path, msg, len, fd, NULL, 0, err);
 }
 
 /* --- output -------------------------------------------------------- */
@@ -113,7 +108,7 @@ static void drop_client(struct shim *s, size_t i)
 	s->clients[i] = s->clients[--s->n_clients];
 }
 
-static bool send_all(int fd, const void *data, size_t len)
+bool shim_send_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -130,19 +125,24 @@ static bool send_all(int fd, const void *data, size_t len)
 	return true;
 }
 
-static void to_clients(struct shim *s, enum daemon_log_stream stream, const char *data,
-		       size_t len)
+bool shim_send_frame(int fd, int stream, const void *data, size_t len)
 {
 	unsigned char hdr[8] = { (unsigned char)stream, 0, 0, 0,
 				 (unsigned char)(len >> 24), (unsigned char)(len >> 16),
 				 (unsigned char)(len >> 8), (unsigned char)len };
 
+	return shim_send_all(fd, hdr, sizeof(hdr)) && shim_send_all(fd, data, len);
+}
+
+static void to_clients(struct shim *s, enum daemon_log_stream stream, const char *data,
+		       size_t len)
+{
 	for (size_t i = 0; i < s->n_clients;) {
-		struct client *c = &s->clients[i];
+		struct shim_client *c = &s->clients[i];
 		bool wanted = stream == LOG_STDERR ? c->err : c->out;
 
-		if (wanted && ((!s->o->tty && !send_all(c->fd, hdr, sizeof(hdr))) ||
-			       !send_all(c->fd, data, len))) {
+		if (wanted && !(s->o->tty ? shim_send_all(c->fd, data, len)
+					  : shim_send_frame(c->fd, (int)stream, data, len))) {
 			drop_client(s, i);
 			continue;
 		}
@@ -164,7 +164,7 @@ static bool pump_output(struct shim *s, int which)
 		return true;
 	if (n <= 0) {
 		/* EIO from a terminal master: the last slave side closed. */
-		close_fd(&s->out_fd[which]);
+		shim_close_fd(&s->out_fd[which]);
 		if (which == 0)
 			s->tty_master = s->o->tty ? -1 : s->tty_master;
 		return false;
@@ -180,7 +180,7 @@ static void close_stdin(struct shim *s)
 {
 	if (s->o->tty)
 		return; /* the terminal stays: it is also the output */
-	close_fd(&s->in_fd);
+	shim_close_fd(&s->in_fd);
 }
 
 static void flush_pending(struct shim *s)
@@ -222,7 +222,7 @@ static void add_input(struct shim *s, const char *data, size_t len)
 
 static void client_input(struct shim *s, size_t i)
 {
-	struct client *c = &s->clients[i];
+	struct shim_client *c = &s->clients[i];
 	char buf[sizeof(s->pending)];
 	ssize_t n;
 
@@ -251,8 +251,7 @@ static void client_input(struct shim *s, size_t i)
 
 /* --- requests from berthd ----------------------------------------- */
 
-static void reply(int conn, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void reply(int conn, const char *fmt, ...)
+void shim_reply(int conn, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
@@ -272,27 +271,27 @@ static void do_attach(struct shim *s, int conn, const char *msg, size_t len, int
 	struct timeval tv = { .tv_sec = SEND_TIMEOUT_S };
 	const char *nl = memchr(msg, '\n', len);
 	int in = 0, out = 0, errs = 0;
-	struct client *c;
+	struct shim_client *c;
 
 	if (fd < 0 || sscanf(msg, "attach %d %d %d", &in, &out, &errs) != 3) {
 		if (fd >= 0)
 			close(fd);
-		reply(conn, "err malformed attach request");
+		shim_reply(conn, "err malformed attach request");
 		return;
 	}
-	if (s->n_clients == MAX_CLIENTS) {
+	if (s->n_clients == SHIM_MAX_CLIENTS) {
 		close(fd);
-		reply(conn, "err too many attached clients (at most %d)", MAX_CLIENTS);
+		shim_reply(conn, "err too many attached clients (at most %d)", SHIM_MAX_CLIENTS);
 		return;
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	c = &s->clients[s->n_clients++];
-	*c = (struct client){ .fd = fd, .in = in && s->o->open_stdin, .out = out,
+	*c = (struct shim_client){ .fd = fd, .in = in && s->o->open_stdin, .out = out,
 			      .err = errs, .in_open = in && s->o->open_stdin };
 	if (c->in && nl && (size_t)(nl + 1 - msg) < len && s->in_fd >= 0 && !s->pending_len)
 		add_input(s, nl + 1, len - (size_t)(nl + 1 - msg));
-	reply(conn, "ok");
+	shim_reply(conn, "ok");
 }
 
 static void do_resize(struct shim *s, int conn, const char *msg)
@@ -301,19 +300,19 @@ static void do_resize(struct shim *s, int conn, const char *msg)
 	unsigned h, w;
 
 	if (sscanf(msg, "resize %u %u", &h, &w) != 2 || h > 65535 || w > 65535) {
-		reply(conn, "err malformed resize request");
+		shim_reply(conn, "err malformed resize request");
 		return;
 	}
 	if (s->tty_master < 0) {
-		reply(conn, "err the container has no terminal");
+		shim_reply(conn, "err the container has no terminal");
 		return;
 	}
 	ws.ws_row = (unsigned short)h;
 	ws.ws_col = (unsigned short)w;
 	if (ioctl(s->tty_master, TIOCSWINSZ, &ws) < 0)
-		reply(conn, "err resize: %s", strerror(errno));
+		shim_reply(conn, "err resize: %s", strerror(errno));
 	else
-		reply(conn, "ok");
+		shim_reply(conn, "ok");
 }
 
 static void handle_request(struct shim *s)
@@ -342,10 +341,15 @@ static void handle_request(struct shim *s)
 		fd = -1;
 	} else if (strncmp(msg, "resize ", 7) == 0) {
 		do_resize(s, conn, msg);
+	} else if (strncmp(msg, "exec ", 5) == 0) {
+		shim_exec_request(s, conn, msg, (size_t)n, fd);
+		fd = -1;
+	} else if (strncmp(msg, "exec-resize ", 12) == 0) {
+		shim_exec_resize(s, conn, msg);
 	} else if (strncmp(msg, "ping", 4) == 0) {
-		reply(conn, "ok");
+		shim_reply(conn, "ok");
 	} else {
-		reply(conn, "err unknown request");
+		shim_reply(conn, "err unknown request");
 	}
 	if (fd >= 0)
 		close(fd);
@@ -452,6 +456,30 @@ static int create(struct shim *s, struct berr *err)
 	return 0;
 }
 
+/* How many processes the OOM killer took from the container, read while
+ * its cgroup still exists (berthd reports OOMKilled and an oom event). */
+static uint64_t oom_kills(struct shim *s)
+{
+	struct store_container sc;
+	struct berr ignored;
+	struct cgroup cg;
+	uint64_t n = 0;
+
+	if (store_open(s->o->oci_root, s->o->id, false, &sc, &ignored) < 0)
+		return 0;
+	if (internal_cgroup(&sc, &cg, &ignored) == 0) {
+		for (size_t i = 0; i < cg.n_v1; i++)
+			if (cg.v1[i].mask & CGROUP_CTL_MEMORY)
+				cgroup_dir_read_key(cg.v1[i].dir, "memory.oom_control", "oom_kill",
+						    &n);
+		if (!n && cg.v2_dir)
+			cgroup_dir_read_key(cg.v2_dir, "memory.events", "oom_kill", &n);
+		cgroup_release(&cg);
+	}
+	store_close(&sc);
+	return n;
+}
+
 static void write_exit(struct shim *s)
 {
 	struct daemon_kv_writer w;
@@ -459,11 +487,12 @@ static void write_exit(struct shim *s)
 	char now[48];
 	int code = WIFSIGNALED(s->status) ? 128 + WTERMSIG(s->status) : WEXITSTATUS(s->status);
 
-	daemon_log_now(now, sizeof(now));
+	timestamp_now(now, sizeof(now));
 	if (daemon_kv_begin(&w, &err) < 0)
 		return;
 	daemon_kv_putf(&w, "code", "%d", code);
 	daemon_kv_put(&w, "finished", now);
+	daemon_kv_putf(&w, "oom_kill", "%llu", (unsigned long long)oom_kills(s));
 	if (WIFSIGNALED(s->status))
 		daemon_kv_putf(&w, "signal", "%d", WTERMSIG(s->status));
 	daemon_kv_commit(&w, s->o->exit_path, &err);
@@ -484,16 +513,51 @@ static void reap(struct shim *s)
 			/* Recorded first: whatever happens to the shim from
 			 * here on, the status is on disk. */
 			write_exit(s);
+			continue;
 		}
+		shim_exec_reaped(s, pid, status);
 	}
 }
 
-static int64_t now_ms(void)
+int shim_add_slot(struct shim *s, int fd, short events, enum shim_slot_kind kind, size_t idx,
+		  int which)
 {
-	struct timespec ts;
+	if (s->n_slots == s->cap_slots) {
+		size_t cap = s->cap_slots ? 2 * s->cap_slots : 64;
+		struct pollfd *p = realloc(s->pfd, cap * sizeof(*p));
+		struct shim_slot *sl;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		if (!p)
+			return -ENOMEM;
+		s->pfd = p;
+		sl = realloc(s->slots, cap * sizeof(*sl));
+		if (!sl)
+			return -ENOMEM;
+		s->slots = sl;
+		s->cap_slots = cap;
+	}
+	s->pfd[s->n_slots] = (struct pollfd){ .fd = fd, .events = events };
+	s->slots[s->n_slots++] = (struct shim_slot){ .kind = kind, .idx = idx, .which = which };
+	return 0;
+}
+
+static void build_slots(struct shim *s)
+{
+	s->n_slots = 0;
+	shim_add_slot(s, s->sig_fd, POLLIN, SLOT_SIGNALS, 0, 0);
+	shim_add_slot(s, s->listen_fd, POLLIN, SLOT_LISTEN, 0, 0);
+	for (int i = 0; i < 2; i++)
+		if (s->out_fd[i] >= 0)
+			shim_add_slot(s, s->out_fd[i], POLLIN, SLOT_OUTPUT, 0, i);
+	for (size_t i = 0; i < s->n_clients; i++) {
+		struct shim_client *c = &s->clients[i];
+
+		if (c->in && c->in_open && s->in_fd >= 0 && !s->pending_len)
+			shim_add_slot(s, c->fd, POLLIN, SLOT_CLIENT, i, 0);
+	}
+	if (s->pending_len && s->in_fd >= 0)
+		shim_add_slot(s, s->in_fd, POLLOUT, SLOT_STDIN, 0, 0);
+	shim_exec_poll(s);
 }
 
 static void loop(struct shim *s)
@@ -501,51 +565,61 @@ static void loop(struct shim *s)
 	int64_t drain_until = 0;
 
 	for (;;) {
-		struct pollfd p[4 + MAX_CLIENTS];
-		size_t np = 0, first_client;
-		int timeout = -1;
+		int timeout = shim_exec_finish_done(s);
+		bool client_slots = false;
 
 		if (s->exited) {
-			if (!drain_until)
-				drain_until = now_ms() + DRAIN_MS;
-			if ((s->out_fd[0] < 0 && s->out_fd[1] < 0) || now_ms() >= drain_until)
-				return;
-			timeout = (int)(drain_until - now_ms());
-		}
-		p[np++] = (struct pollfd){ .fd = s->sig_fd, .events = POLLIN };
-		p[np++] = (struct pollfd){ .fd = s->listen_fd, .events = POLLIN };
-		p[np++] = (struct pollfd){ .fd = s->out_fd[0], .events = POLLIN };
-		p[np++] = (struct pollfd){ .fd = s->out_fd[1], .events = POLLIN };
-		first_client = np;
-		for (size_t i = 0; i < s->n_clients; i++) {
-			struct client *c = &s->clients[i];
-			bool read_in = c->in && c->in_open && s->in_fd >= 0 && !s->pending_len;
+			int64_t left;
 
-			p[np++] = (struct pollfd){ .fd = read_in ? c->fd : -1, .events = POLLIN };
+			if (!drain_until)
+				drain_until = shim_now_ms() + SHIM_DRAIN_MS;
+			left = drain_until - shim_now_ms();
+			if ((s->out_fd[0] < 0 && s->out_fd[1] < 0) || left <= 0)
+				return;
+			if (timeout < 0 || left < timeout)
+				timeout = (int)left;
 		}
-		if (s->pending_len) {
-			/* Reuse the listen slot's neighbour: stdin becomes writable. */
-			p[np++] = (struct pollfd){ .fd = s->in_fd, .events = POLLOUT };
-		}
-		if (poll(p, np, timeout) < 0 && errno != EINTR)
+		build_slots(s);
+		if (poll(s->pfd, s->n_slots, timeout) < 0 && errno != EINTR)
 			return;
-		if (p[0].revents)
-			reap(s);
-		if (p[2].revents)
-			while (s->out_fd[0] >= 0 && pump_output(s, 0) && s->exited)
-				;
-		if (p[3].revents)
-			while (s->out_fd[1] >= 0 && pump_output(s, 1) && s->exited)
-				;
-		if (s->pending_len && p[np - 1].revents)
-			flush_pending(s);
-		/* Clients may be dropped while walking: go from the end. */
-		for (size_t i = s->n_clients; i-- > 0;) {
-			if (first_client + i < np && p[first_client + i].fd >= 0 &&
-			    p[first_client + i].revents && i < s->n_clients)
-				client_input(s, i);
+		for (size_t i = 0; i < s->n_slots; i++) {
+			const struct shim_slot *sl = &s->slots[i];
+			short rev = s->pfd[i].revents;
+
+			if (!rev)
+				continue;
+			switch (sl->kind) {
+			case SLOT_SIGNALS:
+				reap(s);
+				break;
+			case SLOT_OUTPUT:
+				while (s->out_fd[sl->which] >= 0 && pump_output(s, sl->which) &&
+				       s->exited)
+					;
+				break;
+			case SLOT_STDIN:
+				if (s->pending_len)
+					flush_pending(s);
+				break;
+			case SLOT_CLIENT:
+				client_slots = true;
+				break;
+			case SLOT_LISTEN:
+				break;
+			default:
+				shim_exec_event(s, sl, rev);
+			}
 		}
-		if (p[1].revents)
+		/* Clients may be dropped while walking: go from the end. */
+		for (size_t i = s->n_slots; client_slots && i-- > 0;) {
+			const struct shim_slot *sl = &s->slots[i];
+
+			if (sl->kind == SLOT_CLIENT && s->pfd[i].revents && sl->idx < s->n_clients)
+				client_input(s, sl->idx);
+		}
+		/* Last: a request may add clients and execs, which the slots
+		 * of this turn do not know. */
+		if (s->pfd[1].revents)
 			handle_request(s);
 	}
 }
@@ -560,7 +634,10 @@ static void cleanup(struct shim *s)
 		close(s->clients[i].fd);
 	}
 	s->n_clients = 0;
-	close_fd(&s->listen_fd);
+	shim_close_fd(&s->listen_fd);
+	shim_exec_finish_all(s);
+	free(s->pfd);
+	free(s->slots);
 	unlink(s->o->socket_path);
 	rt_delete(&ctx, s->o->id, true, &ignored);
 	if (s->o->rootfs_mount)

@@ -18,11 +18,23 @@
  * requests, one message each, answered "ok" or "err MESSAGE":
  *   attach IN OUT ERR\n<stdin bytes>   with the client's connection (an fd)
  *   resize HEIGHT WIDTH
+ *   exec ID TTY IN OUT ERR ROWS COLS\nPROCESS_JSON\nEXIT_FILE
+ *                                      with the client's connection (an
+ *                                      fd), or none for a detached exec;
+ *                                      answered "ok PID"
+ *   exec-resize ID HEIGHT WIDTH
  * An attached client gets the container's output as docker's raw stream
  * (with a terminal) or multiplexed stream (8-byte frame headers); its
  * input goes to the container's stdin, and when it ends (the client
  * half-closes) stdin is closed if the container was created with
- * StdinOnce. */
+ * StdinOnce.
+ *
+ * An exec'd process (runtime's rt_exec, called here so that the process
+ * is the shim's child) talks to its own client the same way; its stdin
+ * closes when the client's input ends.  When it exits and its output is
+ * drained, its exit code goes to its EXIT_FILE (daemon_kv: code), and only
+ * then is the client's connection closed, so that a client that asks for
+ * the exit code as soon as its stream ends finds it. */
 #ifndef BERTH_RUNTIME_SHIM_H
 #define BERTH_RUNTIME_SHIM_H
 
@@ -53,5 +65,8 @@ int shim_run(const struct shim_opts *o);
  * answer; -EIO with the shim's message when it answered err. */
 int shim_request(const char *socket_path, const char *msg, size_t len, int fd,
 		 struct berr *err);
+/* The same, with what followed "ok " in answer. */
+int shim_request_reply(const char *socket_path, const char *msg, size_t len, int fd,
+		       char *answer, size_t size, struct berr *err);
 
 #endif

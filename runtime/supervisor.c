@@ -27,21 +27,27 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "isolation/cgroup.h"
 #include "isolation/proc.h"
 #include "isolation/syscalls.h"
 #include "runtime/daemon_bundle.h"
 #include "runtime/daemon_kv.h"
 #include "runtime/daemon_log.h"
 #include "runtime/image_store.h"
+#include "runtime/internal.h"
+#include "runtime/cgroups.h"
 #include "runtime/layer_store.h"
 #include "runtime/runtime.h"
 #include "runtime/shim.h"
 #include "spec/cleanup.h"
 #include "spec/names.h"
+#include "runtime/timestamp.h"
 
 extern char **environ;
 
 #define WAKE_TAG ((void *)1)
+/* An epoll entry with this bit is a container's OOM watch, not its shim. */
+#define OOM_BIT ((uintptr_t)1)
 #define READY_TIMEOUT_MS 120000
 
 static int64_t mono_ms(void)
@@ -66,6 +72,79 @@ static int watch_shim(struct daemon *d, struct daemon_container *c)
 		return -errno;
 	c->refs++; /* the epoll set's */
 	return 0;
+}
+
+/* OOMs while the container runs, as dockerd reports them: OOMKilled and
+ * an oom event.  (A container without a memory cgroup has none to tell.)
+ * The watch holds a reference of its own. */
+static void watch_oom(struct daemon *d, struct daemon_container *c)
+{
+	struct cgroup_oom_watch *w = calloc(1, sizeof(*w));
+	struct store_container sc;
+	struct epoll_event ev;
+	struct berr ignored;
+	struct cgroup cg;
+	short events = 0;
+	int ret = -1;
+
+	if (!w || c->oom)
+		goto fail;
+	if (store_open(d->oci_root, c->id, false, &sc, &ignored) < 0)
+		goto fail;
+	if (internal_cgroup(&sc, &cg, &ignored) == 0) {
+		ret = cgroup_oom_watch(&cg, w, &ignored);
+		cgroup_release(&cg);
+	}
+	store_close(&sc);
+	if (ret < 0)
+		goto fail;
+	ev = (struct epoll_event){ .data.u64 = (uintptr_t)c | OOM_BIT };
+	if (cgroup_oom_fd(w, &events) < 0)
+		goto close;
+	ev.events = (uint32_t)events;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, w->fd, &ev) < 0)
+		goto close;
+	c->oom = w;
+	c->refs++;
+	return;
+close:
+	cgroup_oom_close(w);
+fail:
+	free(w);
+}
+
+static void unwatch_oom(struct daemon *d, struct daemon_container *c)
+{
+	if (!c->oom)
+		return;
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->oom->fd, NULL);
+	cgroup_oom_close(c->oom);
+	free(c->oom);
+	c->oom = NULL;
+	daemon_put_locked(c); /* the watch's */
+}
+
+static void oom_locked(struct daemon *d, struct daemon_container *c)
+{
+	c->oom_killed = true;
+	daemon_save_state_quiet(d, c);
+	daemon_event_locked(d, c, "oom", NULL);
+}
+
+static void oom_event(struct daemon *d, struct daemon_container *c)
+{
+	struct berr ignored;
+	uint64_t n = 0;
+
+	if (!c->oom)
+		return;
+	if (cgroup_oom_read(c->oom, &n, &ignored) < 0) {
+		/* The cgroup is gone with the container. */
+		unwatch_oom(d, c);
+		return;
+	}
+	if (n)
+		oom_locked(d, c);
 }
 
 /* --- start ------------------------------------------------------------------ */
@@ -233,7 +312,7 @@ static void hand_over_attaches(struct daemon *d, struct daemon_container *c,
 }
 
 /* The exit code docker gives a container that never ran its program. */
-static int start_failure_code(const char *msg)
+int daemon_start_failure_code(const char *msg)
 {
 	if (strstr(msg, "executable file not found") || strstr(msg, "no such file or directory"))
 		return 127;
@@ -277,7 +356,7 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 			layer_store_umount(j.rootfs, &ignored);
 		goto out;
 	}
-	daemon_log_now(now, sizeof(now));
+	timestamp_now(now, sizeof(now));
 	daemon_lock(d);
 	c->pid = init;
 	c->status = DS_RUNNING;
@@ -287,6 +366,7 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 	snprintf(c->started_at, sizeof(c->started_at), "%s", now);
 	daemon_save_state_quiet(d, c);
 	watch_shim(d, c);
+	watch_oom(d, c);
 	daemon_unlock(d);
 	hand_over_attaches(d, c, j.sock);
 	ret = rt_start(&ctx, c->id, err);
@@ -295,7 +375,7 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 		 * and docker's exit code for it are ours to set. */
 		daemon_lock(d);
 		set_error(c, err->msg);
-		c->exit_code = start_failure_code(err->msg);
+		c->exit_code = daemon_start_failure_code(err->msg);
 		c->manual_stop = true;
 		daemon_unlock(d);
 		rt_kill(&ctx, c->id, SIGKILL, false, &ignored);
@@ -344,7 +424,7 @@ static int start_container(struct daemon *d, struct daemon_container *c, bool re
 		set_error(c, err->msg);
 		if (c->has_run || restart) {
 			c->status = DS_EXITED;
-			c->exit_code = start_failure_code(err->msg);
+			c->exit_code = daemon_start_failure_code(err->msg);
 		}
 		daemon_save_state_quiet(d, c);
 	}
@@ -354,6 +434,18 @@ static int start_container(struct daemon *d, struct daemon_container *c, bool re
 }
 
 static int remove_container(struct daemon *d, struct daemon_container *c, struct berr *err);
+
+void daemon_remove_if_exited(struct daemon *d, struct daemon_container *c)
+{
+	struct berr ignored;
+	bool gone;
+
+	daemon_lock(d);
+	gone = c->status == DS_EXITED && c->spec.auto_remove && !c->busy && !c->removed;
+	daemon_unlock(d);
+	if (gone)
+		remove_container(d, c, &ignored);
+}
 
 int daemon_start(struct daemon *d, const char *ref, struct berr *err)
 {
@@ -374,6 +466,8 @@ int daemon_start(struct daemon *d, const char *ref, struct berr *err)
 		if (!running)
 			remove_container(d, c, &ignored);
 	}
+	/* A container quick enough to exit before its start returned. */
+	daemon_remove_if_exited(d, c);
 	daemon_put(d, c);
 	return ret;
 }
@@ -403,7 +497,7 @@ static bool wants_restart(struct daemon_container *c)
 }
 
 static void read_exit(struct daemon *d, struct daemon_container *c, int *code,
-		      char *finished, size_t size, bool *known)
+		      char *finished, size_t size, bool *known, bool *oom)
 {
 	cleanup_free char *path = daemon_dir(d, c->id, "exit");
 	struct daemon_kv kv;
@@ -411,13 +505,14 @@ static void read_exit(struct daemon *d, struct daemon_container *c, int *code,
 
 	*known = false;
 	*code = 255;
-	daemon_log_now(finished, size);
+	timestamp_now(finished, size);
 	if (!path || daemon_kv_load(path, &kv, &ignored) < 0)
 		return;
 	*code = (int)daemon_kv_ll(&kv, "code", 255);
 	if (daemon_kv_get(&kv, "finished"))
 		snprintf(finished, size, "%s", daemon_kv_get(&kv, "finished"));
 	*known = daemon_kv_get(&kv, "code") != NULL;
+	*oom = daemon_kv_ll(&kv, "oom_kill", 0) > 0;
 	daemon_kv_free(&kv);
 }
 
@@ -427,9 +522,10 @@ static void handle_exit(struct daemon *d, struct daemon_container *c)
 {
 	char finished[48], codebuf[32];
 	char *attrs[2] = { codebuf, NULL };
-	bool known;
+	bool known, oom = false;
 	int code;
 
+	unwatch_oom(d, c);
 	if (c->shim_pidfd >= 0) {
 		siginfo_t si;
 
@@ -439,7 +535,10 @@ static void handle_exit(struct daemon *d, struct daemon_container *c)
 		close(c->shim_pidfd);
 		c->shim_pidfd = -1;
 	}
-	read_exit(d, c, &code, finished, sizeof(finished), &known);
+	read_exit(d, c, &code, finished, sizeof(finished), &known, &oom);
+	/* The shim counted the OOM kills: one the watch did not see. */
+	if (oom && !c->oom_killed)
+		oom_locked(d, c);
 	if (c->error && c->manual_stop && c->exit_code >= 126 && c->exit_code <= 128) {
 		/* Start failed: keep the code that names why. */
 		code = c->exit_code;
@@ -452,6 +551,7 @@ static void handle_exit(struct daemon *d, struct daemon_container *c)
 	c->shim_start = 0;
 	snprintf(c->finished_at, sizeof(c->finished_at), "%s", finished);
 	c->exits++;
+	daemon_exec_container_exited_locked(d, c->id);
 	snprintf(codebuf, sizeof(codebuf), "exitCode=%d", code);
 	daemon_event_locked(d, c, "die", attrs);
 	if (wants_restart(c)) {
@@ -498,8 +598,19 @@ void daemon_supervise(struct daemon *d)
 	struct epoll_event evs[32];
 	int n = epoll_wait(d->epfd, evs, 32, 0);
 
+	/* OOM watches first: a shim's exit closes its container's watch,
+	 * whose event may be later in this batch. */
+	daemon_lock(d);
+	for (int i = 0; i < n; i++)
+		if (evs[i].data.u64 & OOM_BIT && evs[i].data.ptr != WAKE_TAG)
+			oom_event(d, (struct daemon_container *)(uintptr_t)(evs[i].data.u64 &
+									     ~OOM_BIT));
+	daemon_unlock(d);
 	for (int i = 0; i < n; i++) {
 		struct daemon_container *c = evs[i].data.ptr;
+
+		if (c != WAKE_TAG && evs[i].data.u64 & OOM_BIT)
+			continue;
 
 		if (c == WAKE_TAG) {
 			uint64_t v;
@@ -567,12 +678,80 @@ static bool wait_exit_locked(struct daemon *d, struct daemon_container *c, uint6
 	return true;
 }
 
+/* A frozen container takes no signal: as docker does, berthd thaws a
+ * paused container once the signal is on its way. */
 static int signal_container(struct daemon *d, struct daemon_container *c, int sig,
 			    struct berr *err)
 {
 	struct rt_ctx ctx = { .root = d->oci_root };
+	struct berr ignored;
+	bool paused;
+	int ret = rt_kill(&ctx, c->id, sig, false, err);
 
-	return rt_kill(&ctx, c->id, sig, false, err);
+	daemon_lock(d);
+	paused = c->status == DS_PAUSED;
+	daemon_unlock(d);
+	if (ret < 0 || !paused)
+		return ret;
+	if (rt_resume(&ctx, c->id, &ignored) == 0 || sig == SIGKILL) {
+		daemon_lock(d);
+		if (c->status == DS_PAUSED) {
+			c->status = DS_RUNNING;
+			daemon_save_state_quiet(d, c);
+			daemon_event_locked(d, c, "unpause", NULL);
+		}
+		daemon_unlock(d);
+	}
+	return ret;
+}
+
+static int freeze(struct daemon *d, const char *ref, bool on, struct berr *err)
+{
+	struct rt_ctx ctx = { .root = d->oci_root };
+	struct daemon_container *c;
+	int ret = daemon_get(d, ref, &c, err);
+
+	if (ret < 0)
+		return ret;
+	daemon_lock(d);
+	wait_not_busy(d, c);
+	if (c->status != DS_RUNNING && c->status != DS_PAUSED)
+		ret = berr_fail(err, ESRCH, "Container %s is not running", c->id);
+	else if (on && c->status == DS_PAUSED)
+		ret = berr_fail(err, EBUSY, "Container %s is already paused", c->id);
+	else if (!on && c->status != DS_PAUSED)
+		ret = berr_fail(err, EBUSY, "Container %s is not paused", c->id);
+	if (ret == 0)
+		c->busy = true;
+	daemon_unlock(d);
+	if (ret < 0) {
+		daemon_put(d, c);
+		return ret;
+	}
+	ret = on ? rt_pause(&ctx, c->id, err) : rt_resume(&ctx, c->id, err);
+	daemon_lock(d);
+	c->busy = false;
+	/* The container may have exited meanwhile: its exit wins. */
+	if (ret == 0 && (c->status == DS_RUNNING || c->status == DS_PAUSED)) {
+		c->status = on ? DS_PAUSED : DS_RUNNING;
+		daemon_save_state_quiet(d, c);
+		daemon_event_locked(d, c, on ? "pause" : "unpause", NULL);
+	}
+	pthread_cond_broadcast(&d->changed);
+	daemon_unlock(d);
+	daemon_remove_if_exited(d, c);
+	daemon_put(d, c);
+	return ret;
+}
+
+int daemon_pause(struct daemon *d, const char *ref, struct berr *err)
+{
+	return freeze(d, ref, true, err);
+}
+
+int daemon_unpause(struct daemon *d, const char *ref, struct berr *err)
+{
+	return freeze(d, ref, false, err);
 }
 
 static int stop_container(struct daemon *d, struct daemon_container *c, int timeout,
@@ -653,6 +832,7 @@ int daemon_restart(struct daemon *d, const char *ref, int timeout, struct berr *
 		daemon_unlock(d);
 		ret = 0;
 	}
+	daemon_remove_if_exited(d, c);
 	daemon_put(d, c);
 	return ret;
 }
@@ -744,6 +924,7 @@ static int remove_container(struct daemon *d, struct daemon_container *c, struct
 			free(c->pending[i].extra);
 		}
 		c->n_pending = 0;
+		daemon_exec_forget_container_locked(d, c->id);
 		daemon_event_locked(d, c, "destroy", NULL);
 		daemon_put_locked(c); /* the table's */
 	}
@@ -789,7 +970,7 @@ int daemon_remove(struct daemon *d, const char *ref, bool force, struct berr *er
 	return ret;
 }
 
-/* --- wait, attach, resize, top ----------------------------------------------------- */
+/* --- wait, attach, resize ----------------------------------------------------- */
 
 int daemon_wait(struct daemon *d, struct daemon_container *c, enum daemon_wait_cond cond,
 		bool (*gone)(void *arg), void *arg, int *code, struct berr *err)
@@ -915,28 +1096,6 @@ int daemon_resize(struct daemon *d, const char *ref, unsigned h, unsigned w,
 	return ret;
 }
 
-int daemon_top(struct daemon *d, const char *ref, pid_t **pids, size_t *n,
-	       struct berr *err)
-{
-	struct rt_ctx ctx = { .root = d->oci_root };
-	struct daemon_container *c;
-	int ret = daemon_get(d, ref, &c, err);
-
-	if (ret < 0)
-		return ret;
-	daemon_lock(d);
-	if (!is_running(c)) {
-		ret = berr_fail(err, ESRCH, "Container %s is not running", c->id);
-		daemon_unlock(d);
-		daemon_put(d, c);
-		return ret;
-	}
-	daemon_unlock(d);
-	ret = rt_pids(&ctx, c->id, pids, n, err);
-	daemon_put(d, c);
-	return ret;
-}
-
 /* --- open and close --------------------------------------------------------------- */
 
 static int mkdir_one(const char *p, mode_t mode, struct berr *err)
@@ -969,8 +1128,10 @@ static void recover(struct daemon *d, struct daemon_container *c)
 
 		if (fd >= 0) {
 			c->shim_pidfd = fd;
-			if (watch_shim(d, c) == 0)
+			if (watch_shim(d, c) == 0) {
+				watch_oom(d, c);
 				return;
+			}
 			close(fd);
 			c->shim_pidfd = -1;
 		}
@@ -1007,6 +1168,8 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err)
 		ret = image_store_init(o->data_root, err);
 	if (ret == 0)
 		ret = image_store_gc(o->data_root, err);
+	if (ret == 0)
+		ret = daemon_exec_init(d, err);
 	if (ret < 0)
 		return ret;
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -1045,6 +1208,7 @@ void daemon_close(struct daemon *d)
 		struct daemon_container *c = d->containers;
 
 		d->containers = c->next;
+		unwatch_oom(d, c);
 		if (c->shim_pidfd >= 0) {
 			epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->shim_pidfd, NULL);
 			daemon_put_locked(c); /* the epoll set's */
@@ -1058,6 +1222,7 @@ void daemon_close(struct daemon *d)
 		close(d->epfd);
 	if (d->wake_fd >= 0)
 		close(d->wake_fd);
+	daemon_exec_close(d);
 	free(d->oci_root);
 	free(d->shim_dir);
 }

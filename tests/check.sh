@@ -12,7 +12,7 @@ results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
 stage() {
-	local name=$1
+	local name=$1 start=$SECONDS
 	shift
 	echo "=== $name"
 	"$@" 2>&1 | tee "$results/$name.tap"
@@ -20,6 +20,8 @@ stage() {
 	if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$results/$name.tap"; then
 		echo "not ok - stage $name exited with status $rc" | tee -a "$results/$name.tap"
 	fi
+	# Where CI's time goes (a comment in TAP, so it counts as nothing).
+	echo "# stage $name took $((SECONDS - start)) s"
 }
 
 stage unit make -s unit

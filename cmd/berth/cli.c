@@ -23,7 +23,7 @@ int cli_parse(const struct cli *cli, const struct cmd_usage *u,
 	}
 	if (argc - i < min_args || (max_args >= 0 && argc - i > max_args)) {
 		*status = cli_failf(cli, "%s: expected %s (see berth %s --help)", u->name,
-				    u->args, u->name);
+				    u->args[0] ? u->args : "no arguments", u->name);
 		return -1;
 	}
 	return i;

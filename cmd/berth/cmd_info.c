@@ -47,23 +47,30 @@ int cmd_spec(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* A command without arguments that prints a JSON document runtime/ makes. */
+static int print_document(struct cli *cli, const struct cmd_usage *u, int argc, char **argv,
+			  int (*make)(char **json, size_t *len, struct berr *err))
+{
+	struct berr err = { 0 };
+	cleanup_free char *json = NULL;
+	size_t len;
+	int status;
+
+	if (cli_parse(cli, u, NULL, argc, argv, 0, 0, &status) < 0)
+		return status;
+	if (make(&json, &len, &err) < 0)
+		return cli_fail(cli, &err);
+	printf("%s\n", json);
+	return 0;
+}
+
 int cmd_features(struct cli *cli, int argc, char **argv)
 {
 	static const struct cmd_usage u = { "features", "",
 					    "Print the OCI features document: what this "
 					    "runtime supports on this host." };
-	struct berr err = { 0 };
-	cleanup_free char *json = NULL;
-	size_t len;
-	int status, i;
 
-	i = cli_parse(cli, &u, NULL, argc, argv, 0, 0, &status);
-	if (i < 0)
-		return status;
-	if (rt_features(&json, &len, &err) < 0)
-		return cli_fail(cli, &err);
-	printf("%s\n", json);
-	return 0;
+	return print_document(cli, &u, argc, argv, rt_features);
 }
 
 /* Not in the help: prints the default seccomp profile, from which the
@@ -72,16 +79,6 @@ int cmd_seccomp_profile(struct cli *cli, int argc, char **argv)
 {
 	static const struct cmd_usage u = { "seccomp-profile", "",
 					    "Print berth's default seccomp profile." };
-	struct berr err = { 0 };
-	cleanup_free char *json = NULL;
-	size_t len;
-	int status, i;
 
-	i = cli_parse(cli, &u, NULL, argc, argv, 0, 0, &status);
-	if (i < 0)
-		return status;
-	if (rt_default_seccomp(&json, &len, &err) < 0)
-		return cli_fail(cli, &err);
-	printf("%s\n", json);
-	return 0;
+	return print_document(cli, &u, argc, argv, rt_default_seccomp);
 }

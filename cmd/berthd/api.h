@@ -11,8 +11,6 @@ enum MHD_Result api_ping(struct req *r);
 enum MHD_Result api_version(struct req *r);
 enum MHD_Result api_info(struct req *r);
 enum MHD_Result api_events(struct req *r);
-enum MHD_Result api_not_implemented(struct req *r);
-enum MHD_Result api_not_yet(struct req *r);
 enum MHD_Result api_no_such_object(struct req *r);
 
 /* api_containers.c */
@@ -24,13 +22,25 @@ enum MHD_Result api_container_stop(struct req *r);
 enum MHD_Result api_container_restart(struct req *r);
 enum MHD_Result api_container_kill(struct req *r);
 enum MHD_Result api_container_remove(struct req *r);
+enum MHD_Result api_container_update(struct req *r);
+
+/* api_resources.c */
 enum MHD_Result api_container_top(struct req *r);
+enum MHD_Result api_container_stats(struct req *r);
+enum MHD_Result api_container_pause(struct req *r);
+enum MHD_Result api_container_unpause(struct req *r);
 enum MHD_Result api_container_resize(struct req *r);
 
 /* api_streams.c */
 enum MHD_Result api_container_wait(struct req *r);
 enum MHD_Result api_container_logs(struct req *r);
 enum MHD_Result api_container_attach(struct req *r);
+
+/* api_exec.c */
+enum MHD_Result api_exec_create(struct req *r);
+enum MHD_Result api_exec_start(struct req *r);
+enum MHD_Result api_exec_inspect(struct req *r);
+enum MHD_Result api_exec_resize(struct req *r);
 
 /* api_images.c */
 enum MHD_Result api_image_load(struct req *r);

@@ -124,12 +124,8 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 		{ "Tmpfs", "tmpfs mounts" },
 		{ "Sysctls", "sysctls" },
 		{ "Init", "an init process" },
-		{ "CpuPeriod", "CpuPeriod (use NanoCpus)" },
-		{ "CpuQuota", "CpuQuota (use NanoCpus)" },
 		{ "CpuRealtimePeriod", "real-time CPU limits" },
 		{ "CpuRealtimeRuntime", "real-time CPU limits" },
-		{ "CpusetCpus", "cpusets" },
-		{ "CpusetMems", "cpusets" },
 		{ "BlkioWeight", "block I/O limits" },
 		{ "BlkioWeightDevice", "block I/O limits" },
 		{ "BlkioDeviceReadBps", "block I/O limits" },
@@ -198,6 +194,10 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 	JR_TRY(jr_i64(r, hc, "NanoCpus", &s->nano_cpus));
 	JR_TRY(jr_i64(r, hc, "CpuShares", &s->cpu_shares));
 	JR_TRY(jr_i64(r, hc, "PidsLimit", &s->pids_limit));
+	JR_TRY(jr_i64(r, hc, "CpuQuota", &s->cpu_quota));
+	JR_TRY(jr_i64(r, hc, "CpuPeriod", &s->cpu_period));
+	JR_TRY(get_str(r, hc, "CpusetCpus", &s->cpuset_cpus));
+	JR_TRY(get_str(r, hc, "CpusetMems", &s->cpuset_mems));
 	JR_TRY(jr_bool(r, hc, "ReadonlyRootfs", &s->readonly_rootfs));
 	JR_TRY(jr_bool(r, hc, "Privileged", &s->privileged));
 	JR_TRY(jr_bool(r, hc, "AutoRemove", &s->auto_remove));
@@ -487,6 +487,10 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_kint(w, "MemorySwap", s->memory_swap);
 	jw_kint(w, "NanoCpus", s->nano_cpus);
 	jw_kint(w, "CpuShares", s->cpu_shares);
+	jw_kint(w, "CpuQuota", s->cpu_quota);
+	jw_kint(w, "CpuPeriod", s->cpu_period);
+	jw_kstr(w, "CpusetCpus", s->cpuset_cpus ? s->cpuset_cpus : "");
+	jw_kstr(w, "CpusetMems", s->cpuset_mems ? s->cpuset_mems : "");
 	jw_key(w, "PidsLimit");
 	if (s->pids_limit)
 		jw_int(w, s->pids_limit);
@@ -515,7 +519,18 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_array_close(w);
 	jw_key(w, "Config");
 	jw_map_open(w);
-	jw_kstr(w, "Hostname", s->hostname && *s->hostname ? s->hostname : "");
+	{
+		char host[256] = "";
+
+		/* What the container gets when create named none. */
+		if (s->hostname && *s->hostname)
+			snprintf(host, sizeof(host), "%s", s->hostname);
+		else if (s->network_mode && strcmp(s->network_mode, "host") == 0)
+			gethostname(host, sizeof(host));
+		else
+			snprintf(host, sizeof(host), "%.12s", c->id);
+		jw_kstr(w, "Hostname", host);
+	}
 	jw_kstr(w, "Domainname", s->domainname ? s->domainname : "");
 	jw_kstr(w, "User", s->user ? s->user : "");
 	jw_kbool(w, "AttachStdin", s->attach_stdin);
@@ -827,6 +842,26 @@ enum MHD_Result api_container_remove(struct req *r)
 	return http_reply_empty(r, 204);
 }
 
+enum MHD_Result api_container_pause(struct req *r)
+{
+	struct berr err = { 0 };
+	int ret = daemon_pause(r->srv->d, r->params[0], &err);
+
+	if (ret < 0)
+		return http_reply_berr(r, ret, &err);
+	return http_reply_empty(r, 204);
+}
+
+enum MHD_Result api_container_unpause(struct req *r)
+{
+	struct berr err = { 0 };
+	int ret = daemon_unpause(r->srv->d, r->params[0], &err);
+
+	if (ret < 0)
+		return http_reply_berr(r, ret, &err);
+	return http_reply_empty(r, 204);
+}
+
 enum MHD_Result api_container_resize(struct req *r)
 {
 	struct berr err = { 0 };
@@ -842,86 +877,103 @@ enum MHD_Result api_container_resize(struct req *r)
 	return http_reply_empty(r, 200);
 }
 
-static void proc_field(pid_t pid, const char *file, char *buf, size_t size)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
+/* --- update ----------------------------------------------------------------- */
 
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	buf[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	/* cmdline: NUL-separated arguments */
-	for (ssize_t i = 0; i < n - 1; i++)
-		if (buf[i] == '\0')
-			buf[i] = ' ';
-	buf[strcspn(buf, "\n")] = '\0';
-}
-
-enum MHD_Result api_container_top(struct req *r)
+static int parse_update(const char *body, size_t len, struct daemon_update *u, struct arena *a,
+			struct berr *err)
 {
-	cleanup_jw struct jw *w = jw_new(false);
-	cleanup_free pid_t *pids = NULL;
-	struct berr err = { 0 };
-	const char *ps_args = http_query(r, "ps_args");
-	size_t n;
+	static const struct {
+		const char *key, *what;
+	} unsupported[] = {
+		{ "BlkioWeight", "block I/O limits" },
+		{ "BlkioWeightDevice", "block I/O limits" },
+		{ "BlkioDeviceReadBps", "block I/O limits" },
+		{ "BlkioDeviceWriteBps", "block I/O limits" },
+		{ "BlkioDeviceReadIOps", "block I/O limits" },
+		{ "BlkioDeviceWriteIOps", "block I/O limits" },
+		{ "CpuRealtimePeriod", "real-time CPU limits" },
+		{ "CpuRealtimeRuntime", "real-time CPU limits" },
+		{ "KernelMemory", "kernel memory limits" },
+		{ "KernelMemoryTCP", "kernel memory limits" },
+		{ "MemoryReservation", "memory reservations" },
+		{ "OomKillDisable", "disabling the OOM killer" },
+		{ "CgroupParent", "a per-container cgroup parent" },
+		{ "Devices", "adding host devices" },
+		{ "DeviceCgroupRules", "device cgroup rules" },
+		{ "DeviceRequests", "device requests" },
+		{ "Ulimits", "ulimits" },
+		{ "CpuCount", "CpuCount" },
+		{ "CpuPercent", "CpuPercent" },
+		{ "IOMaximumIOps", "IOMaximumIOps" },
+		{ "IOMaximumBandwidth", "IOMaximumBandwidth" },
+		{ NULL, NULL },
+	};
+	cleanup_tree yajl_val doc = NULL;
+	struct jr r;
+	yajl_val rp;
+	int64_t swappiness = -1;
 	int ret;
 
-	if (ps_args && *ps_args && strcmp(ps_args, "-ef") != 0)
-		return http_reply_error(r, 400, "ps_args are not supported by berthd");
-	ret = daemon_top(r->srv->d, r->params[0], &pids, &n, &err);
+	if (!body || !len)
+		return berr_fail(err, EINVAL, "the request has no body (the resources to update)");
+	ret = jr_parse(body, len, &doc, err);
+	if (ret < 0)
+		return ret;
+	jr_init(&r, a, err);
+	JR_TRY(jr_val_object(&r, doc));
+	for (size_t i = 0; unsupported[i].key; i++)
+		JR_TRY(refuse_set(&r, doc, unsupported[i].key, unsupported[i].what));
+	JR_TRY(jr_i64(&r, doc, "MemorySwappiness", &swappiness));
+	if (swappiness != -1)
+		return jr_fail_key(&r, "MemorySwappiness", "is not supported by berthd");
+	JR_TRY(jr_i64(&r, doc, "Memory", &u->memory));
+	JR_TRY(jr_i64(&r, doc, "MemorySwap", &u->memory_swap));
+	JR_TRY(jr_i64(&r, doc, "NanoCpus", &u->nano_cpus));
+	JR_TRY(jr_i64(&r, doc, "CpuShares", &u->cpu_shares));
+	JR_TRY(jr_i64(&r, doc, "CpuQuota", &u->cpu_quota));
+	JR_TRY(jr_i64(&r, doc, "CpuPeriod", &u->cpu_period));
+	JR_TRY(jr_str(&r, doc, "CpusetCpus", &u->cpuset_cpus));
+	JR_TRY(jr_str(&r, doc, "CpusetMems", &u->cpuset_mems));
+	ret = jr_i64(&r, doc, "PidsLimit", &u->pids_limit);
+	JR_TRY(ret);
+	u->pids_set = ret == 1;
+	rp = jr_get(doc, "RestartPolicy");
+	if (rp) {
+		size_t mark = jr_enter_key(&r, "RestartPolicy");
+		int32_t max = 0;
+
+		JR_TRY(jr_val_object(&r, rp));
+		JR_TRY(jr_str(&r, rp, "Name", &u->restart_name));
+		JR_TRY(jr_i32(&r, rp, "MaximumRetryCount", &max));
+		u->restart_max = max;
+		jr_leave(&r, mark);
+	}
+	return 0;
+}
+
+enum MHD_Result api_container_update(struct req *r)
+{
+	cleanup_jw struct jw *w = jw_new(false);
+	struct daemon_update u = { 0 };
+	struct arena a = { 0 };
+	struct berr err = { 0 };
+	int ret;
+
+	/* Strings of u live in the arena until the update is done. */
+	ret = parse_update(r->body, r->body_len, &u, &a, &err);
+	if (ret == -ENOMEM)
+		ret = berr_set(&err, ENOMEM, "update");
+	if (ret < 0) {
+		arena_release(&a);
+		return http_reply_error(r, 400, "%s", err.msg);
+	}
+	ret = daemon_update(r->srv->d, r->params[0], &u, &err);
+	arena_release(&a);
 	if (ret < 0)
 		return http_reply_berr(r, ret, &err);
 	jw_map_open(w);
-	jw_key(w, "Titles");
+	jw_key(w, "Warnings");
 	jw_array_open(w);
-	jw_str(w, "UID");
-	jw_str(w, "PID");
-	jw_str(w, "PPID");
-	jw_str(w, "CMD");
-	jw_array_close(w);
-	jw_key(w, "Processes");
-	jw_array_open(w);
-	for (size_t i = 0; i < n; i++) {
-		char status[4096], cmd[4096], num[32], uid[32] = "?", ppid[32] = "?";
-		char *p;
-
-		proc_field(pids[i], "status", status, sizeof(status));
-		proc_field(pids[i], "cmdline", cmd, sizeof(cmd));
-		/* status was cut at its first newline: read the fields again. */
-		{
-			char path[64];
-			FILE *f;
-			char line[256];
-
-			snprintf(path, sizeof(path), "/proc/%d/status", (int)pids[i]);
-			f = fopen(path, "re");
-			while (f && fgets(line, sizeof(line), f)) {
-				if (sscanf(line, "Uid: %31s", uid) == 1)
-					continue;
-				if (sscanf(line, "PPid: %31s", ppid) == 1)
-					continue;
-			}
-			if (f)
-				fclose(f);
-		}
-		if (!cmd[0] && (p = strstr(status, "Name:")))
-			snprintf(cmd, sizeof(cmd), "[%s]", p + 6);
-		snprintf(num, sizeof(num), "%d", (int)pids[i]);
-		jw_array_open(w);
-		jw_str(w, uid);
-		jw_str(w, num);
-		jw_str(w, ppid);
-		jw_str(w, cmd);
-		jw_array_close(w);
-	}
 	jw_array_close(w);
 	jw_map_close(w);
 	return http_reply_json(r, 200, w);

@@ -14,6 +14,7 @@
 #include "runtime/daemon_log.h"
 #include "runtime/image_store.h"
 #include "spec/cleanup.h"
+#include "runtime/timestamp.h"
 
 const struct route api_routes[] = {
 	{ "GET", "/_ping", api_ping, false },
@@ -32,7 +33,15 @@ const struct route api_routes[] = {
 	{ "GET", "/containers/{id}/logs", api_container_logs, false },
 	{ "GET", "/containers/{id}/top", api_container_top, false },
 	{ "POST", "/containers/{id}/resize", api_container_resize, false },
+	{ "GET", "/containers/{id}/stats", api_container_stats, false },
+	{ "POST", "/containers/{id}/update", api_container_update, false },
+	{ "POST", "/containers/{id}/pause", api_container_pause, false },
+	{ "POST", "/containers/{id}/unpause", api_container_unpause, false },
 	{ "DELETE", "/containers/{id}", api_container_remove, false },
+	{ "POST", "/containers/{id}/exec", api_exec_create, false },
+	{ "POST", "/exec/{id}/start", api_exec_start, false },
+	{ "GET", "/exec/{id}/json", api_exec_inspect, false },
+	{ "POST", "/exec/{id}/resize", api_exec_resize, false },
 	{ "POST", "/images/load", api_image_load, true },
 	{ "POST", "/images/create", api_image_create, true },
 	{ "GET", "/images/json", api_image_list, false },
@@ -43,15 +52,6 @@ const struct route api_routes[] = {
 	{ "GET", "/networks/{id}", api_no_such_object, false },
 	{ "GET", "/volumes/{name}", api_no_such_object, false },
 	{ "GET", "/plugins/{name*}/json", api_no_such_object, false },
-	/* Waiting for the exec and cgroups work of the runtime. */
-	{ "POST", "/containers/{id}/exec", api_not_yet, false },
-	{ "POST", "/exec/{id}/start", api_not_yet, false },
-	{ "GET", "/exec/{id}/json", api_not_yet, false },
-	{ "POST", "/exec/{id}/resize", api_not_yet, false },
-	{ "POST", "/containers/{id}/pause", api_not_yet, false },
-	{ "POST", "/containers/{id}/unpause", api_not_yet, false },
-	{ "GET", "/containers/{id}/stats", api_not_yet, false },
-	{ "POST", "/containers/{id}/update", api_not_yet, false },
 	{ NULL, NULL, NULL, false },
 };
 
@@ -65,24 +65,6 @@ enum MHD_Result api_no_such_object(struct req *r)
 								   : "plugin";
 
 	return http_reply_error(r, 404, "%s %s not found", kind, r->params[0]);
-}
-
-/* Endpoints whose runtime support is being written: a clear 501. */
-enum MHD_Result api_not_yet(struct req *r)
-{
-	const char *what = strstr(r->path, "exec")     ? "exec (running a process in a container)"
-			   : strstr(r->path, "pause")  ? "pause and unpause (the freezer)"
-			   : strstr(r->path, "stats")  ? "container stats (cgroup statistics)"
-						       : "updating a container's resources";
-
-	return http_reply_error(r, 501, "%s is not implemented in berthd yet (%s %s)", what,
-				r->method, r->path);
-}
-
-enum MHD_Result api_not_implemented(struct req *r)
-{
-	return http_reply_error(r, 501, "berthd does not implement %s %s yet", r->method,
-				r->path);
 }
 
 enum MHD_Result api_ping(struct req *r)
@@ -198,7 +180,7 @@ enum MHD_Result api_info(struct req *r)
 	gethostname(host, sizeof(host));
 	sysinfo(&si);
 	os_name(os, sizeof(os));
-	daemon_log_now(now, sizeof(now));
+	timestamp_now(now, sizeof(now));
 	daemon_counts(r->srv->d, &total, &running, &paused, &stopped);
 	if (image_store_list(r->srv->data_root, &imgs, &n_imgs, &err) == 0)
 		image_recs_free(imgs, n_imgs);

@@ -1,56 +1,125 @@
 #!/bin/bash
-# berthd's footprint: idle RSS and open fds, then the same after N
-# `docker run --rm IMAGE true` (default 1000), and the median latency of a
-# run.  Ratios against dockerd belong to the bench harness; this measures
-# berthd alone.  Run as root from the repository root after `make`.
+# berthd's footprint and speed, measured side by side with dockerd.
 #
-#   tests/bench/berthd.sh [N]
+#   tests/bench/berthd.sh [N [PAIRS]]
+#
+# 1. berthd alone: RSS, its anonymous part and PSS (/proc/PID/smaps_rollup)
+#    and open fds right after its start; the baseline after one run (the
+#    first run pages in berthd's code for containers: file-backed memory
+#    that stays); then after N `docker run --rm IMAGE true` (default 1000)
+#    and a pause: memory and fds should be back at that baseline, give or
+#    take the events berthd keeps (the last 256, as dockerd).
+# 2. berthd against dockerd (Debian's docker.io, with its containerd and
+#    runc, own data and exec roots, --iptables=false --bridge=none):
+#    PAIRS (default 20) runs of `docker run --rm IMAGE true` on the same
+#    image, interleaved, one docker CLI; medians and their ratio, and the
+#    idle RSS of dockerd plus its containerd.
+#
+# Run as root from the repository root after `make`.  Nothing here is a
+# test: it prints numbers.  DOCKERD=0 skips the dockerd part.
 set -eu
 N=${1:-1000}
+PAIRS=${2:-20}
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUSYBOX=$(command -v busybox)
+DOCKER=${DOCKER:-$(command -v docker || echo /usr/local/bin/docker)}
 DIR=$(mktemp -d /tmp/berthd-bench.XXXXXX)
-export DOCKER_HOST=unix://$DIR/berthd.sock
+chmod 0755 "$DIR"
 export DOCKER_CONFIG=$DIR/docker-config
 mkdir -p "$DOCKER_CONFIG"
+BSOCK=unix://$DIR/berthd.sock
+DSOCK=unix://$DIR/dockerd.sock
+DPID=
 
 "$REPO/build/berthd" --socket "$DIR/berthd.sock" --root "$DIR/run" --data-root "$DIR/data" \
 	--cgroup-parent "berthd-bench-$$" --log-level error --log-file "$DIR/berthd.log" &
 PID=$!
+
 cleanup() {
-	docker ps -aq | xargs -r docker rm -f >/dev/null 2>&1 || true
+	DOCKER_HOST=$BSOCK "$DOCKER" ps -aq 2>/dev/null | xargs -r env DOCKER_HOST="$BSOCK" "$DOCKER" rm -f >/dev/null 2>&1 || true
 	kill "$PID" 2>/dev/null || true
 	wait "$PID" 2>/dev/null || true
-	rmdir "/sys/fs/cgroup/unified/berthd-bench-$$" "/sys/fs/cgroup/berthd-bench-$$" 2>/dev/null || true
+	if [ -n "$DPID" ]; then
+		DOCKER_HOST=$DSOCK "$DOCKER" ps -aq 2>/dev/null | xargs -r env DOCKER_HOST="$DSOCK" "$DOCKER" rm -f >/dev/null 2>&1 || true
+		kill "$DPID" 2>/dev/null || true
+		wait "$DPID" 2>/dev/null || true
+		grep " $DIR/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+	fi
+	for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
+		find "$h" -depth -type d \( -name "berthd-bench-$$" -o -path "*berthd-bench-$$/*" \) \
+			-exec rmdir {} \; 2>/dev/null || true
+	done
 	rm -rf "$DIR"
 }
 trap cleanup EXIT
-for _ in $(seq 100); do docker version >/dev/null 2>&1 && break; sleep 0.05; done
+
+b() { DOCKER_HOST=$BSOCK "$DOCKER" "$@"; }
+d() { DOCKER_HOST=$DSOCK "$DOCKER" "$@"; }
+
+rollup() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/smaps_rollup"; }
+fds() { ls "/proc/$1/fd" | wc -l; }
+mem() { echo "Rss $(rollup "$1" Rss) kB (anonymous $(rollup "$1" Anonymous) kB), Pss $(rollup "$1" Pss) kB, open fds $(fds "$1")"; }
+median() { sort -n "$1" | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
+now_us() { echo $(($(date +%s%N) / 1000)); }
+
+for _ in $(seq 100); do [ -S "$DIR/berthd.sock" ] && break; sleep 0.01; done
+start_mem=$(mem "$PID")
+for _ in $(seq 100); do b version >/dev/null 2>&1 && break; sleep 0.05; done
 
 mkdir -p "$DIR/rootfs/bin"
 cp "$BUSYBOX" "$DIR/rootfs/bin/busybox"
 ln -s busybox "$DIR/rootfs/bin/true"
 tar -C "$DIR/rootfs" -cf "$DIR/rootfs.tar" .
-docker import "$DIR/rootfs.tar" bench:1 >/dev/null
+b import "$DIR/rootfs.tar" bench:1 >/dev/null
 
-rss() { awk '/^VmRSS/ {print $2}' "/proc/$PID/status"; }
-fds() { ls "/proc/$PID/fd" | wc -l; }
-
-sleep 0.5
-rss0=$(rss)
-fds0=$(fds)
-times=$DIR/times
+# --- 1. berthd alone -----------------------------------------------------
+b run --rm bench:1 true
+sleep 2 # berthd gives freed memory back a second after the last exit
+base_mem=$(mem "$PID")
+times=$DIR/berthd.times
 for i in $(seq "$N"); do
-	[ $((i % 100)) -eq 0 ] && echo "after $i runs: RSS $(rss) KiB" >&2
-	s=$(date +%s%N)
-	docker run --rm bench:1 true
-	e=$(date +%s%N)
-	echo $(((e - s) / 1000)) >>"$times"
+	s=$(now_us)
+	b run --rm bench:1 true
+	e=$(now_us)
+	echo $((e - s)) >>"$times"
+	[ $((i % 200)) -eq 0 ] && echo "  after $i runs: $(mem "$PID")" >&2
 done
+sleep 2
+echo "berthd at its start:      $start_mem"
+echo "berthd after one run:     $base_mem"
+echo "berthd after $N more runs: $(mem "$PID")"
+echo "berthd docker run --rm IMAGE true: median $(median "$times") us over $N runs"
+
+[ "${DOCKERD:-1}" = 0 ] && exit 0
+
+# --- 2. berthd against dockerd -------------------------------------------
+if ! command -v dockerd >/dev/null; then
+	echo "dockerd is not installed (apt-get install docker.io): no comparison"
+	exit 0
+fi
+dockerd --data-root "$DIR/dockerd-data" --exec-root "$DIR/dockerd-exec" \
+	--pidfile "$DIR/dockerd.pid" -H "$DSOCK" --iptables=false --ip6tables=false \
+	--bridge=none --cgroup-parent "berthd-bench-$$" >"$DIR/dockerd.log" 2>&1 &
+DPID=$!
+for _ in $(seq 200); do d version >/dev/null 2>&1 && break; sleep 0.1; done
+d version >/dev/null
+d import "$DIR/rootfs.tar" bench:1 >/dev/null
+d run --rm bench:1 true # the first run sets up what dockerd keeps
+b run --rm bench:1 true
 sleep 1
-rss1=$(rss)
-fds1=$(fds)
-median=$(sort -n "$times" | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}')
-echo "idle RSS: ${rss0} KiB, open fds: ${fds0}"
-echo "after $N runs: RSS ${rss1} KiB, open fds: ${fds1}"
-echo "docker run --rm IMAGE true: median ${median} us (with the docker CLI)"
+cpid=$(pgrep -P "$DPID" -x containerd || true)
+drss=$(rollup "$DPID" Rss)
+crss=$([ -n "$cpid" ] && rollup "$cpid" Rss || echo 0)
+: >"$DIR/b.times"
+: >"$DIR/d.times"
+for _ in $(seq "$PAIRS"); do
+	s=$(now_us); b run --rm bench:1 true; e=$(now_us)
+	echo $((e - s)) >>"$DIR/b.times"
+	s=$(now_us); d run --rm bench:1 true; e=$(now_us)
+	echo $((e - s)) >>"$DIR/d.times"
+done
+bm=$(median "$DIR/b.times")
+dm=$(median "$DIR/d.times")
+echo "dockerd idle:             Rss ${drss} kB (dockerd) + ${crss} kB (its containerd)"
+echo "docker run --rm IMAGE true, $PAIRS interleaved pairs, medians: berthd ${bm} us, dockerd ${dm} us"
+echo "ratio berthd/dockerd: $(awk -v b="$bm" -v d="$dm" 'BEGIN {printf "%.3f", b / d}')"

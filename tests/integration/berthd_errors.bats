@@ -103,7 +103,8 @@ still_serving() {
 	run dk inspect no-such-container
 	assert_failure
 	assert_output_contains "No such object: no-such-container"
-	for cmd in "start" "stop" "kill" "logs" "wait" "rm" "attach" "restart" "top"; do
+	for cmd in "start" "stop" "kill" "logs" "wait" "rm" "attach" "restart" "top" "pause" \
+		"unpause" "exec no-such-container true" "update --memory 64m" "stats --no-stream"; do
 		run dk $cmd no-such-container
 		assert_failure
 		assert_output_contains "No such container: no-such-container"
@@ -153,17 +154,20 @@ EOF
 	still_serving
 }
 
-@test "berthd errors: endpoints waiting for runtime support answer 501 by name" {
+@test "berthd errors: endpoints berthd lacks answer 501 by name; the container is untouched" {
 	dk run -d --name target berthd-test/bb:1 sleep 100 >/dev/null
-	run dk exec target true
+	run dk export target
 	assert_failure
-	assert_output_contains "exec (running a process in a container) is not implemented in berthd yet"
-	run dk pause target
+	assert_output_contains "berthd does not implement GET /containers/target/export"
+	run dk commit target
 	assert_failure
-	assert_output_contains "not implemented in berthd yet"
-	run api GET "/containers/target/stats?stream=0"
+	assert_output_contains "berthd does not implement POST /commit"
+	run dk cp target:/etc/passwd "$BATS_TEST_TMPDIR/x"
+	assert_failure
+	assert_output_contains "berthd does not implement"
+	run api GET /containers/target/changes
 	assert_equal "${lines[1]}" "501"
-	assert_output_contains "container stats"
+	assert_output_contains "GET /containers/target/changes"
 	assert_equal "$(dk inspect -f '{{.State.Status}}' target)" "running"
 }
 

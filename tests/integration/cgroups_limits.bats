@@ -56,7 +56,8 @@ limit_memory() {
 	local cur
 	cur=$(cat "$(ctl_dir pids)/pids.current")
 	[ "$cur" -le 20 ]
-	[ "$cur" -ge 15 ]
+	# The bomb's processes come and go, so how many there are at one
+	# moment says little; that forks were refused at the limit says it all.
 	grep -Eq "^max [1-9]" "$(ctl_dir pids)/pids.events"
 	grep -q "can't fork" "$OUT"
 	# kill --all ends it.

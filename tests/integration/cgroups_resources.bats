@@ -305,6 +305,14 @@ teardown() {
 	assert_no_cgroups
 }
 
+@test "hugepageLimits with a page size that is not one (2XB) is refused by name" {
+	set_resources '{"hugepageLimits":[{"pageSize":"2XB","limit":4194304}]}'
+	run berth run --bundle "$BUNDLE" ctr
+	assert_failure 1
+	assert_output_contains 'linux.resources.hugepageLimits[0].pageSize: "2XB" is not a page size like 2MB or 1GB'
+	assert_no_cgroups
+}
+
 # --- devices --------------------------------------------------------------
 
 # Device nodes made inside the container need CAP_MKNOD.

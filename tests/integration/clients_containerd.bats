@@ -79,13 +79,7 @@ teardown() {
 	[ -z "$left" ] || { echo "berth state left behind: $left" >&2; return 1; }
 	assert_no_mounts_under "$CTRD_DIR/state"
 	assert_no_processes_of "containerd-shim-runc-v2 -namespace default -id .* -address $CTR_SOCK"
-	local d
-	for d in $(client_cgroup_dirs "$PARENT"); do
-		if [ -d "$d" ] && [ -n "$(find "$d" -mindepth 1 -type d)" ]; then
-			echo "container cgroups left below $d" >&2
-			return 1
-		fi
-	done
+	assert_no_cgroups_below "$PARENT"
 }
 
 # ctr run with berth, its state under the test's root, a relative cgroup.

@@ -102,6 +102,18 @@ client_cgroup_dirs() {
 	done
 }
 
+# Fail when a container's cgroup remains below parent $1 (the parent
+# itself may stay until the file's teardown).
+assert_no_cgroups_below() {
+	local d
+	for d in $(client_cgroup_dirs "$1"); do
+		if [ -d "$d" ] && [ -n "$(find "$d" -mindepth 1 -type d)" ]; then
+			echo "container cgroups left below $d" >&2
+			return 1
+		fi
+	done
+}
+
 # Fail when any cgroup of parent $1 remains; remove the (empty) parents
 # first: berth leaves a parent its containers shared, as runc does.
 assert_no_client_cgroups() {

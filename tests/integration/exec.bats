@@ -36,6 +36,7 @@ procs_in_cgroup() {
 }
 
 @test "exec into a container with a user namespace" {
+	require_userns
 	update_config '.linux.namespaces += [{"type": "user"}]
 		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]

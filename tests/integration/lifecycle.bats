@@ -351,4 +351,7 @@ teardown() { cleanup_containers; }
 	assert_equal "$(echo "$output" | jq -r .linux.seccomp.enabled)" true
 	echo "$output" | jq -e '.linux.seccomp.actions | index("SCMP_ACT_NOTIFY")'
 	echo "$output" | jq -e '.linux.namespaces | index("cgroup")'
+	run "$BERTH" features extra
+	assert_failure 1
+	assert_output_contains "features: expected no arguments"
 }

@@ -74,13 +74,7 @@ podman_teardown() {
 	assert_no_processes_of "$PODMAN_DIR/runroot"
 	# Every container's cgroup is gone; the shared parent may stay (it
 	# goes in teardown_file).
-	local d
-	for d in $(client_cgroup_dirs "$PARENT"); do
-		if [ -d "$d" ] && [ -n "$(find "$d" -mindepth 1 -type d)" ]; then
-			echo "container cgroups left below $d" >&2
-			return 1
-		fi
-	done
+	assert_no_cgroups_below "$PARENT"
 }
 
 # A shell command that prints the container's memory and pids limits
