@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "isolation/syscalls.h"
 
@@ -48,9 +49,14 @@ pid_t spawn_process(uint64_t flags, int *cgroup_fd, int *pidfd,
 	long pid = clone_into(flags, cgroup_fd ? *cgroup_fd : -1, pidfd);
 
 	if (pid < 0 && cgroup_fd && *cgroup_fd >= 0 && no_clone_into_cgroup(errno)) {
-		/* An older kernel: the caller writes cgroup.procs instead. */
-		*cgroup_fd = -1;
+		/* An older kernel: the caller writes cgroup.procs instead, and
+		 * learns so from the fd it no longer has (closed after the
+		 * clone, whose child closes its own copy as it would have). */
 		pid = clone_into(flags, -1, pidfd);
+		if (pid != 0) {
+			close(*cgroup_fd);
+			*cgroup_fd = -1;
+		}
 	}
 	if (pid < 0)
 		return berr_sys(err, "clone3");

@@ -10,9 +10,10 @@
 #include "spec/err.h"
 
 /* Like fork(): returns 0 in the child and the pid in the parent.  flags
- * are CLONE_NEW*; cgroup_fd >= 0 asks for CLONE_INTO_CGROUP (dropped with
- * *cgroup_fd = -1 when the kernel cannot, so the caller moves the child
- * itself); *pidfd gets a pidfd of the child when pidfd is not NULL. */
+ * are CLONE_NEW*; cgroup_fd >= 0 asks for CLONE_INTO_CGROUP (dropped when
+ * the kernel cannot: the parent's *cgroup_fd is closed and set to -1, so
+ * the caller moves the child itself); *pidfd gets a pidfd of the child
+ * when pidfd is not NULL. */
 pid_t spawn_process(uint64_t flags, int *cgroup_fd, int *pidfd,
 		    struct berr *err);
 
