@@ -32,6 +32,7 @@
 #include "runtime/systemd.h"
 #include "runtime/validate.h"
 #include "spec/cleanup.h"
+#include "runtime/timestamp.h"
 
 struct create_job {
 	const struct rt_ctx *ctx;
@@ -140,18 +141,6 @@ static void plan_namespaces(struct create_job *j)
 		    (t == NS_USER || t == NS_PID || t == NS_TIME))
 			p->two_stage = true;
 	}
-}
-
-static void now_rfc3339(char *buf, size_t size)
-{
-	struct timespec ts;
-	struct tm tm;
-	size_t n;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
 }
 
 /* The state record, pointing into the job. */
@@ -527,7 +516,7 @@ static int create_steps(struct create_job *j, struct berr *err)
 	if (ret < 0)
 		return ret;
 	j->stored = true;
-	now_rfc3339(j->created, sizeof(j->created));
+	timestamp_now(j->created, sizeof(j->created));
 	ret = save_config_copy(j, err);
 	if (ret == 0)
 		ret = prepare_cgroup(j, err);
