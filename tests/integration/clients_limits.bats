@@ -2,9 +2,9 @@
 # Limits a client sets reach the container's cgroup, on a hybrid host (v1
 # controllers) and in the cgroup v2 VM: podman's memory and pids limits at
 # run and at update, as the container sees them, as its cgroup holds them,
-# and enforced.  One client only, kept small: this file runs in the VM
-# (tests/vm/suite), where every podman call costs seconds; the whole client
-# files (clients_*.bats) run on the host.
+# and enforced (containerd's and dockerd's: clients_limits_*.bats).  Kept
+# small: this file runs in the VM (tests/vm/suite), where every podman call
+# costs seconds; the whole client files (clients_*.bats) run on the host.
 
 load podman_helpers
 
