@@ -10,6 +10,13 @@ load helpers
 # run -N (expected status) needs 1.5.
 bats_require_minimum_version 1.5.0
 
+# The image every client imports (make_image_archive, make_rootfs_tar).
+IMAGE=localhost/berth-test:latest
+
+# A shell command that prints the container's memory and pids limits
+# from its cgroup (v1 on a hybrid host, v2 on a unified one).
+LIMITS='if [ -e /sys/fs/cgroup/memory.max ]; then cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max; else cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max; fi'
+
 # Kill a daemon started by a test, by the pid it recorded, and wait for it.
 stop_pid() {
 	local pid=$1 i
@@ -91,6 +98,56 @@ start_containerd() {
 	done
 	cat "$dir/containerd.log" >&2
 	return 1
+}
+
+# The cgroup of process $1 (a pid or "self") in the hierarchy holding
+# controller $2, relative to that hierarchy's mount, without a trailing /.
+proc_cgroup() {
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		sed -n 's/^0:://p' "/proc/$1/cgroup"
+	else
+		awk -F: -v c="$2" '{
+			n = split($2, a, ",");
+			for (i = 1; i <= n; i++) if (a[i] == c) print $3
+		}' "/proc/$1/cgroup"
+	fi | sed 's:/$::'
+}
+
+# The directory of that cgroup, as the host sees it.
+host_cgroup_dir() {
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		echo "/sys/fs/cgroup$(proc_cgroup "$1" "$2")"
+	else
+		echo "$(v1_mount "$2")$(proc_cgroup "$1" "$2")"
+	fi
+}
+
+# The file holding limit $2 (memory or pids) of the cgroup of process $1,
+# as the host sees it.
+host_limit_file() {
+	local dir
+	dir=$(host_cgroup_dir "$1" "$2")
+	case "$2,$(stat -f -c %T /sys/fs/cgroup)" in
+	*,cgroup2fs) echo "$dir/$2.max" ;;
+	memory,*) echo "$dir/memory.limit_in_bytes" ;;
+	*) echo "$dir/$2.max" ;;
+	esac
+}
+
+# Fail unless the cgroup of process $1 for controller $2 is $3 (relative)
+# below the test's own: a client's relative parent nests there.
+assert_cgroup_below_ours() {
+	assert_equal "$(proc_cgroup "$1" "$2")" "$(proc_cgroup self "$2")/$3"
+}
+
+# Kill every process of cgroup directory $1 but process $2 (the
+# container's init, which reaps them), and wait until at most $3 remain.
+kill_all_but() {
+	local p
+	for p in $(cat "$1/cgroup.procs"); do
+		[ "$p" = "$2" ] || kill "$p" 2>/dev/null || true
+	done
+	wait_for sh -c "[ \$(cat $1/pids.current) -le $3 ]"
 }
 
 # The cgroup directories of parent $1 below our own cgroup, in every

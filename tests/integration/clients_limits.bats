@@ -2,9 +2,9 @@
 # Limits a client sets reach the container's cgroup, on a hybrid host (v1
 # controllers) and in the cgroup v2 VM: podman's memory and pids limits at
 # run and at update, as the container sees them, as its cgroup holds them,
-# and enforced.  One client only, kept small: this file runs in the VM
-# (tests/vm/suite), where every podman call costs seconds; the whole client
-# files (clients_*.bats) run on the host.
+# and enforced (containerd's and dockerd's: clients_limits_*.bats).  Kept
+# small: this file runs in the VM (tests/vm/suite), where every podman call
+# costs seconds; the whole client files (clients_*.bats) run on the host.
 
 load podman_helpers
 
@@ -13,30 +13,15 @@ teardown_file() { podman_teardown_file; }
 setup() { podman_setup; }
 teardown() { podman_teardown; }
 
-# The file holding limit $2 (memory or pids) of the cgroup of process $1,
-# as the host sees it.
-host_limit_file() {
-	local pid=$1 what=$2 path
-	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
-		path=$(sed -n 's/^0:://p' /proc/$pid/cgroup)
-		echo "/sys/fs/cgroup$path/$what.max"
-	else
-		path=$(awk -F: -v c="$what" '$2 == c { print $3 }' /proc/$pid/cgroup)
-		if [ "$what" = memory ]; then
-			echo "$(v1_mount memory)$path/memory.limit_in_bytes"
-		else
-			echo "$(v1_mount pids)$path/pids.max"
-		fi
-	fi
-}
-
 @test "podman's memory and pids limits: inside, in the cgroup, after update, enforced" {
 	# Its init, a shell, reaps the orphans it adopts.
 	run podman --runtime berth run -d --name c1 -m 64m --pids-limit 20 $(run_opts) "$IMAGE" \
 		sh -c 'while :; do sleep 1; done'
 	assert_success
-	local pid
+	local id=$output pid
 	pid=$(podman inspect -f '{{.State.Pid}}' c1)
+	assert_cgroup_below_ours "$pid" memory "$PARENT/libpod-$id"
+	assert_cgroup_below_ours "$pid" pids "$PARENT/libpod-$id"
 
 	run podman exec c1 sh -c "$LIMITS"
 	assert_success
@@ -55,11 +40,7 @@ host_limit_file() {
 	n=$(cat "$dir/pids.current")
 	[ "$n" -le 20 ] && [ "$n" -ge 18 ]
 	# Nothing more can start in there: the test ends the sleeps.
-	local p
-	for p in $(cat "$dir/cgroup.procs"); do
-		[ "$p" = "$pid" ] || kill "$p" 2>/dev/null || true
-	done
-	wait_for sh -c "[ \$(cat $dir/pids.current) -le 2 ]"
+	kill_all_but "$dir" "$pid" 2
 
 	# podman update (memory; its 4.3 has no --pids-limit) goes through
 	# berth update --resources.

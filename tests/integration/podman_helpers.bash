@@ -16,8 +16,6 @@ run_opts() {
 		--ulimit nofile=1024:1024 --ulimit nproc=1024:1024
 }
 
-IMAGE=localhost/berth-test:latest
-
 podman_setup_file() {
 	command -v podman >/dev/null || skip "podman is not installed"
 	export PODMAN_DIR=$BATS_FILE_TMPDIR/podman
@@ -77,6 +75,3 @@ podman_teardown() {
 	assert_no_cgroups_below "$PARENT"
 }
 
-# A shell command that prints the container's memory and pids limits
-# from its cgroup (v1 on a hybrid host, v2 on a unified one).
-LIMITS='if [ -e /sys/fs/cgroup/memory.max ]; then cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max; else cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max; fi'
