@@ -173,7 +173,7 @@ frozen_on_host() {
 	assert_output_contains "it is paused"
 	berth resume ctr
 	assert_equal "$(container_status ctr)" running
-	! frozen_on_host
+	if frozen_on_host; then fail "unexpectedly true"; fi
 	sleep 0.6
 	[ "$(last_count)" -gt "$b" ]
 	run berth resume ctr
@@ -194,6 +194,10 @@ frozen_on_host() {
 	assert_no_cgroups
 }
 
+dead() {
+	! kill -0 "$1" 2>/dev/null || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
+
 @test "kill --all signals every process of the container" {
 	set_script 'sleep 1000 & sleep 1000 & echo READY; wait'
 	start_detached
@@ -205,8 +209,9 @@ frozen_on_host() {
 	assert_equal "$(echo "$pids" | wc -l)" 3
 	berth kill --all ctr KILL
 	wait_for status_is ctr stopped
+	# Each is dead: gone, or a zombie its new parent has not reaped yet.
 	for p in $pids; do
-		! kill -0 "$p" 2>/dev/null
+		wait_for dead "$p"
 	done
 	run berth ps --format json ctr
 	assert_equal "$output" "[]"

@@ -373,7 +373,7 @@ add_mknod() {
 	start_reading "$(inner_dir devices)/devices.list"
 	grep -qx "c 10:229 rw" "$(ctl_dir devices)/devices.list"
 	grep -qx "c 1:3 rwm" "$(ctl_dir devices)/devices.list"
-	! grep -q "a \*:\* rwm" "$(ctl_dir devices)/devices.list"
+	if grep -q "a \*:\* rwm" "$(ctl_dir devices)/devices.list"; then fail "unexpectedly true"; fi
 	grep -q "c 10:229 rw" "$OUT"
 }
 

@@ -113,7 +113,7 @@ make_wrapper() {
 	run "$CTR" containers delete c1
 	assert_success
 	[ ! -e "$RUNC_ROOT/default/c1" ]
-	! kill -0 "$pid" 2>/dev/null
+	if kill -0 "$pid" 2>/dev/null; then fail "unexpectedly true"; fi
 }
 
 @test "ctr task kill --all reaches every process" {

@@ -91,7 +91,7 @@ teardown() { docker_teardown; }
 	assert_equal "$(docker inspect -f '{{.State.Status}}' c1)" running
 	run docker rm -f c1
 	assert_success
-	! kill -0 "$pid" 2>/dev/null
+	if kill -0 "$pid" 2>/dev/null; then fail "unexpectedly true"; fi
 }
 
 @test "docker pause, unpause, stop" {

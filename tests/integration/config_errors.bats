@@ -19,7 +19,7 @@ expect_create_error() {
 	assert_equal "$(ls -A "$ROOT")" ""
 	assert_no_leftovers
 	# no process of the container exists
-	! pgrep -f "$BUNDLE" >/dev/null
+	if pgrep -f "$BUNDLE" >/dev/null; then fail "unexpectedly true"; fi
 }
 
 @test "malformed JSON" {

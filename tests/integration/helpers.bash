@@ -180,6 +180,13 @@ assert_no_leftovers() {
 }
 
 # bats' own assertions, kept small.
+# Fail the test.  A negation is written "if cmd; then fail ...; fi": bats
+# ignores a failed "! cmd" unless it is the test's last command.
+fail() {
+	echo "${1:-failed}" >&2
+	return 1
+}
+
 assert_success() {
 	if [ "$status" -ne 0 ]; then
 		echo "expected success, got status $status; output:" >&2

@@ -116,7 +116,7 @@ mount_line() { echo "$output" | awk -v p="$1" '$5 == p'; }
 	# mounted on the container's /tmp/victim...
 	echo "$output" | grep -q " /tmp/victim "
 	# ...and never on the host
-	! grep -q "victim" /proc/self/mountinfo
+	if grep -q "victim" /proc/self/mountinfo; then fail "unexpectedly true"; fi
 	[ -d "$BUNDLE/rootfs/tmp/victim" ]
 }
 

@@ -172,7 +172,7 @@ status_field() { echo "$output" | awk -v f="$1:" '$1 == f {print $2}'; }
 	assert_success
 	# 0 1 2 and the fd ls itself opened for the directory
 	[ "$(echo "$output" | wc -l)" -le 4 ]
-	! echo "$output" | grep -qx 7
+	if echo "$output" | grep -qx 7; then fail "unexpectedly true"; fi
 }
 
 @test "--preserve-fds passes the next N fds" {

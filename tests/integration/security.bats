@@ -46,7 +46,7 @@ teardown() { cleanup_containers; }
 	# it saw the victim but could not touch it
 	grep -q denied-readlink "$BUNDLE/rootfs/tmp/log"
 	grep -q denied-environ "$BUNDLE/rootfs/tmp/log"
-	! grep -q "read-ok\|write-ok\|found:" "$BUNDLE/rootfs/tmp/log"
+	if grep -q "read-ok\|write-ok\|found:" "$BUNDLE/rootfs/tmp/log"; then fail "unexpectedly true"; fi
 	assert_equal "$(sha256sum "$BERTH" | cut -d' ' -f1)" "$before"
 	rm -f "$BUNDLE/rootfs/tmp/log"
 }
@@ -78,14 +78,14 @@ teardown() { cleanup_containers; }
 		| .root.readonly = false'
 	run berth run --bundle "$BUNDLE" ctr
 	assert_success
-	! grep -q hostside /proc/self/mountinfo
+	if grep -q hostside /proc/self/mountinfo; then fail "unexpectedly true"; fi
 }
 
 @test "no fd of berth reaches the container, only stdio" {
 	update_config '.process.args = ["sh", "-c", "for f in /proc/self/fd/*; do readlink $f; done; true"]'
 	run berth run --bundle "$BUNDLE" ctr 9</etc/hostname
 	assert_success
-	! echo "$output" | grep -q "state\|exec.sock\|/etc/hostname\|cgroup\|config.json"
+	if echo "$output" | grep -q "state\|exec.sock\|/etc/hostname\|cgroup\|config.json"; then fail "unexpectedly true"; fi
 }
 
 @test "/sys is read-only and the host's sysfs cannot be changed" {
