@@ -11,51 +11,13 @@
 #include <yajl/yajl_tree.h>
 
 #include "api.h"
+#include "body.h"
 #include "runtime/daemon_kv.h"
 #include "runtime/daemon_log.h"
 #include "spec/cleanup.h"
 #include "spec/json_read.h"
 
 /* --- create --------------------------------------------------------------- */
-
-static char **strv_from(const char **v, size_t n)
-{
-	return daemon_strv_dup((char *const *)v, n);
-}
-
-/* An optional string array: absent/null stays NULL; a plain string (docker
- * accepts "Cmd": "ls") is a one-element list. */
-static int get_strv(struct jr *r, yajl_val obj, const char *key, char ***out)
-{
-	yajl_val v = jr_get(obj, key);
-	const char **arr = NULL;
-	size_t n = 0;
-	int ret;
-
-	if (!v)
-		return 0;
-	if (YAJL_IS_STRING(v)) {
-		const char *one[1] = { v->u.string };
-
-		*out = strv_from(one, 1);
-		return *out ? 1 : -ENOMEM;
-	}
-	ret = jr_str_array(r, obj, key, &arr, &n);
-	if (ret <= 0)
-		return ret;
-	*out = strv_from(arr, n);
-	return *out ? 1 : -ENOMEM;
-}
-
-static int get_str(struct jr *r, yajl_val obj, const char *key, char **out)
-{
-	const char *s = NULL;
-	int ret = jr_str(r, obj, key, &s);
-
-	if (ret == 1 && !(*out = strdup(s)))
-		return -ENOMEM;
-	return ret;
-}
 
 /* A field berthd does not support: fine when absent or at its zero value
  * (what the docker CLI sends by default), an error when set. */
@@ -185,10 +147,10 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 		JR_TRY(refuse_set(r, lc, "Config", "log driver options"));
 		jr_leave(r, mark);
 	}
-	JR_TRY(get_strv(r, hc, "Binds", &s->binds));
-	JR_TRY(get_strv(r, hc, "CapAdd", &s->cap_add));
-	JR_TRY(get_strv(r, hc, "CapDrop", &s->cap_drop));
-	JR_TRY(get_strv(r, hc, "SecurityOpt", &s->security_opt));
+	JR_TRY(body_strv(r, hc, "Binds", &s->binds));
+	JR_TRY(body_strv(r, hc, "CapAdd", &s->cap_add));
+	JR_TRY(body_strv(r, hc, "CapDrop", &s->cap_drop));
+	JR_TRY(body_strv(r, hc, "SecurityOpt", &s->security_opt));
 	JR_TRY(jr_i64(r, hc, "Memory", &s->memory));
 	JR_TRY(jr_i64(r, hc, "MemorySwap", &s->memory_swap));
 	JR_TRY(jr_i64(r, hc, "NanoCpus", &s->nano_cpus));
@@ -196,19 +158,19 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 	JR_TRY(jr_i64(r, hc, "PidsLimit", &s->pids_limit));
 	JR_TRY(jr_i64(r, hc, "CpuQuota", &s->cpu_quota));
 	JR_TRY(jr_i64(r, hc, "CpuPeriod", &s->cpu_period));
-	JR_TRY(get_str(r, hc, "CpusetCpus", &s->cpuset_cpus));
-	JR_TRY(get_str(r, hc, "CpusetMems", &s->cpuset_mems));
+	JR_TRY(body_str(r, hc, "CpusetCpus", &s->cpuset_cpus));
+	JR_TRY(body_str(r, hc, "CpusetMems", &s->cpuset_mems));
 	JR_TRY(jr_bool(r, hc, "ReadonlyRootfs", &s->readonly_rootfs));
 	JR_TRY(jr_bool(r, hc, "Privileged", &s->privileged));
 	JR_TRY(jr_bool(r, hc, "AutoRemove", &s->auto_remove));
-	JR_TRY(get_str(r, hc, "NetworkMode", &s->network_mode));
+	JR_TRY(body_str(r, hc, "NetworkMode", &s->network_mode));
 	rp = jr_get(hc, "RestartPolicy");
 	if (rp) {
 		size_t mark = jr_enter_key(r, "RestartPolicy");
 		int32_t max = 0;
 
 		JR_TRY(jr_val_object(r, rp));
-		JR_TRY(get_str(r, rp, "Name", &s->restart_name));
+		JR_TRY(body_str(r, rp, "Name", &s->restart_name));
 		JR_TRY(jr_i32(r, rp, "MaximumRetryCount", &max));
 		s->restart_max = max;
 		jr_leave(r, mark);
@@ -223,29 +185,22 @@ static int parse_create(const char *body, size_t len, struct daemon_spec *s, str
 	struct jr r;
 	yajl_val hc, vols;
 	int32_t timeout = -1;
-	int ret;
 
-	if (!body || !len)
-		return berr_fail(err, EINVAL, "the request has no body (a container config)");
-	ret = jr_parse(body, len, &doc, err);
-	if (ret < 0)
-		return ret;
-	jr_init(&r, a, err);
 	s->stop_timeout = -1;
-	JR_TRY(jr_val_object(&r, doc));
-	JR_TRY(get_str(&r, doc, "Image", &s->image));
+	JR_TRY(body_open(&r, body, len, "a container config", &doc, a, err));
+	JR_TRY(body_str(&r, doc, "Image", &s->image));
 	if (!s->image || !*s->image)
 		return berr_fail(err, EINVAL, "config: Image is required");
-	JR_TRY(get_str(&r, doc, "Hostname", &s->hostname));
-	JR_TRY(get_str(&r, doc, "Domainname", &s->domainname));
-	JR_TRY(get_str(&r, doc, "User", &s->user));
-	JR_TRY(get_str(&r, doc, "WorkingDir", &s->workdir));
-	JR_TRY(get_str(&r, doc, "StopSignal", &s->stop_signal));
+	JR_TRY(body_str(&r, doc, "Hostname", &s->hostname));
+	JR_TRY(body_str(&r, doc, "Domainname", &s->domainname));
+	JR_TRY(body_str(&r, doc, "User", &s->user));
+	JR_TRY(body_str(&r, doc, "WorkingDir", &s->workdir));
+	JR_TRY(body_str(&r, doc, "StopSignal", &s->stop_signal));
 	JR_TRY(jr_i32(&r, doc, "StopTimeout", &timeout));
 	s->stop_timeout = timeout;
-	JR_TRY(get_strv(&r, doc, "Cmd", &s->cmd));
-	JR_TRY(get_strv(&r, doc, "Entrypoint", &s->entrypoint));
-	JR_TRY(get_strv(&r, doc, "Env", &s->env));
+	JR_TRY(body_strv(&r, doc, "Cmd", &s->cmd));
+	JR_TRY(body_strv(&r, doc, "Entrypoint", &s->entrypoint));
+	JR_TRY(body_strv(&r, doc, "Env", &s->env));
 	JR_TRY(get_labels(&r, doc, &s->labels));
 	JR_TRY(jr_bool(&r, doc, "Tty", &s->tty));
 	JR_TRY(jr_bool(&r, doc, "OpenStdin", &s->open_stdin));
@@ -287,11 +242,9 @@ enum MHD_Result api_container_create(struct req *r)
 
 	ret = parse_create(r->body, r->body_len, &s, &a, &err);
 	arena_release(&a);
-	if (ret == -ENOMEM)
-		ret = berr_set(&err, ENOMEM, "create");
 	if (ret < 0) {
 		daemon_spec_free(&s);
-		return http_reply_error(r, 400, "%s", err.msg);
+		return body_reply_error(r, ret, &err, "create");
 	}
 	ret = daemon_create(r->srv->d, &s, http_query(r, "name"), id, &err);
 	daemon_spec_free(&s);
@@ -914,13 +867,7 @@ static int parse_update(const char *body, size_t len, struct daemon_update *u, s
 	int64_t swappiness = -1;
 	int ret;
 
-	if (!body || !len)
-		return berr_fail(err, EINVAL, "the request has no body (the resources to update)");
-	ret = jr_parse(body, len, &doc, err);
-	if (ret < 0)
-		return ret;
-	jr_init(&r, a, err);
-	JR_TRY(jr_val_object(&r, doc));
+	JR_TRY(body_open(&r, body, len, "the resources to update", &doc, a, err));
 	for (size_t i = 0; unsupported[i].key; i++)
 		JR_TRY(refuse_set(&r, doc, unsupported[i].key, unsupported[i].what));
 	JR_TRY(jr_i64(&r, doc, "MemorySwappiness", &swappiness));
@@ -961,11 +908,9 @@ enum MHD_Result api_container_update(struct req *r)
 
 	/* Strings of u live in the arena until the update is done. */
 	ret = parse_update(r->body, r->body_len, &u, &a, &err);
-	if (ret == -ENOMEM)
-		ret = berr_set(&err, ENOMEM, "update");
 	if (ret < 0) {
 		arena_release(&a);
-		return http_reply_error(r, 400, "%s", err.msg);
+		return body_reply_error(r, ret, &err, "update");
 	}
 	ret = daemon_update(r->srv->d, r->params[0], &u, &err);
 	arena_release(&a);
