@@ -818,13 +818,12 @@ enum MHD_Result api_container_unpause(struct req *r)
 enum MHD_Result api_container_resize(struct req *r)
 {
 	struct berr err = { 0 };
-	long long h, wd;
+	unsigned rows, cols;
 	int ret;
 
-	if (http_query_int(r, "h", 0, &h) < 0 || http_query_int(r, "w", 0, &wd) < 0 || h < 0 ||
-	    wd < 0 || h > 65535 || wd > 65535)
+	if (http_query_tty_size(r, &rows, &cols) < 0)
 		return http_reply_error(r, 400, "invalid terminal size");
-	ret = daemon_resize(r->srv->d, r->params[0], (unsigned)h, (unsigned)wd, &err);
+	ret = daemon_resize(r->srv->d, r->params[0], rows, cols, &err);
 	if (ret < 0)
 		return http_reply_berr(r, ret, &err);
 	return http_reply_empty(r, 200);

@@ -405,6 +405,18 @@ int http_query_int(struct req *r, const char *key, long long dflt, long long *ou
 	return 0;
 }
 
+int http_query_tty_size(struct req *r, unsigned *rows, unsigned *cols)
+{
+	long long h, w;
+
+	if (http_query_int(r, "h", 0, &h) < 0 || http_query_int(r, "w", 0, &w) < 0 || h < 0 ||
+	    w < 0 || h > 65535 || w > 65535)
+		return -EINVAL;
+	*rows = (unsigned)h;
+	*cols = (unsigned)w;
+	return 0;
+}
+
 /* --- requests ---------------------------------------------------------------- */
 
 static void req_free(struct req *r)

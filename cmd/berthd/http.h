@@ -66,6 +66,9 @@ const char *http_query(struct req *r, const char *key);
 bool http_query_bool(struct req *r, const char *key); /* 1, true, yes */
 /* The integer value of key, dflt when absent; -EINVAL when malformed. */
 int http_query_int(struct req *r, const char *key, long long dflt, long long *out);
+/* A terminal size, docker's h (rows) and w (columns), 0 when absent;
+ * -EINVAL when malformed or out of range. */
+int http_query_tty_size(struct req *r, unsigned *rows, unsigned *cols);
 
 /* Responses: each returns what the handler returns to libmicrohttpd. */
 enum MHD_Result http_reply(struct req *r, unsigned status, const char *ctype, char *body,
