@@ -753,9 +753,7 @@ enum MHD_Result api_container_stop(struct req *r)
 	ret = daemon_stop(r->srv->d, r->params[0], (int)t, http_query(r, "signal"), &err);
 	if (ret == 1)
 		return http_reply_empty(r, 304);
-	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
-	return http_reply_empty(r, 204);
+	return http_reply_done(r, ret, &err, 204);
 }
 
 enum MHD_Result api_container_restart(struct req *r)
@@ -767,9 +765,7 @@ enum MHD_Result api_container_restart(struct req *r)
 	if (timeout_param(r, &t) < 0 || t > 86400)
 		return http_reply_error(r, 400, "invalid timeout");
 	ret = daemon_restart(r->srv->d, r->params[0], (int)t, &err);
-	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
-	return http_reply_empty(r, 204);
+	return http_reply_done(r, ret, &err, 204);
 }
 
 enum MHD_Result api_container_kill(struct req *r)
@@ -777,9 +773,7 @@ enum MHD_Result api_container_kill(struct req *r)
 	struct berr err = { 0 };
 	int ret = daemon_kill(r->srv->d, r->params[0], http_query(r, "signal"), &err);
 
-	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
-	return http_reply_empty(r, 204);
+	return http_reply_done(r, ret, &err, 204);
 }
 
 enum MHD_Result api_container_remove(struct req *r)
@@ -790,9 +784,7 @@ enum MHD_Result api_container_remove(struct req *r)
 	if (http_query_bool(r, "link"))
 		return http_reply_error(r, 400, "links are not supported by berthd");
 	ret = daemon_remove(r->srv->d, r->params[0], http_query_bool(r, "force"), &err);
-	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
-	return http_reply_empty(r, 204);
+	return http_reply_done(r, ret, &err, 204);
 }
 
 enum MHD_Result api_container_pause(struct req *r)
@@ -800,9 +792,7 @@ enum MHD_Result api_container_pause(struct req *r)
 	struct berr err = { 0 };
 	int ret = daemon_pause(r->srv->d, r->params[0], &err);
 
-	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
-	return http_reply_empty(r, 204);
+	return http_reply_done(r, ret, &err, 204);
 }
 
 enum MHD_Result api_container_unpause(struct req *r)
@@ -810,9 +800,7 @@ enum MHD_Result api_container_unpause(struct req *r)
 	struct berr err = { 0 };
 	int ret = daemon_unpause(r->srv->d, r->params[0], &err);
 
-	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
-	return http_reply_empty(r, 204);
+	return http_reply_done(r, ret, &err, 204);
 }
 
 enum MHD_Result api_container_resize(struct req *r)
@@ -824,9 +812,7 @@ enum MHD_Result api_container_resize(struct req *r)
 	if (http_query_tty_size(r, &rows, &cols) < 0)
 		return http_reply_error(r, 400, "invalid terminal size");
 	ret = daemon_resize(r->srv->d, r->params[0], rows, cols, &err);
-	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
-	return http_reply_empty(r, 200);
+	return http_reply_done(r, ret, &err, 200);
 }
 
 /* --- update ----------------------------------------------------------------- */

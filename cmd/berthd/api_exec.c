@@ -154,9 +154,7 @@ enum MHD_Result api_exec_start(struct req *r)
 	if (detach) {
 		free(x);
 		ret = daemon_exec_start(r->srv->d, r->params[0], -1, NULL, 0, 0, 0, &err);
-		if (ret < 0)
-			return http_reply_berr(r, ret, &err);
-		return http_reply_empty(r, 200);
+		return http_reply_done(r, ret, &err, 200);
 	}
 	/* What can be refused is refused before the switch, with a status
 	 * the client can read. */
@@ -237,7 +235,5 @@ enum MHD_Result api_exec_resize(struct req *r)
 	if (http_query_tty_size(r, &rows, &cols) < 0)
 		return http_reply_error(r, 400, "invalid terminal size");
 	ret = daemon_exec_resize(r->srv->d, r->params[0], rows, cols, &err);
-	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
-	return http_reply_empty(r, 200);
+	return http_reply_done(r, ret, &err, 200);
 }

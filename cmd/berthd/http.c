@@ -246,6 +246,13 @@ enum MHD_Result http_reply_berr(struct req *r, int ret, const struct berr *err)
 	return http_reply_error(r, http_status_of(ret), "%s", err->msg);
 }
 
+enum MHD_Result http_reply_done(struct req *r, int ret, const struct berr *err, unsigned status)
+{
+	if (ret < 0)
+		return http_reply_berr(r, ret, err);
+	return http_reply_empty(r, status);
+}
+
 struct stream {
 	struct MHD_Connection *conn;
 	http_stream_fn fn;

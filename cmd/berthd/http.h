@@ -80,6 +80,9 @@ enum MHD_Result http_reply_error(struct req *r, unsigned status, const char *fmt
 unsigned http_status_of(int ret);
 enum MHD_Result http_reply_berr(struct req *r, int ret, const struct berr *err);
 enum MHD_Result http_reply_empty(struct req *r, unsigned status);
+/* The reply of a call with nothing to return: its error when ret < 0,
+ * else status with no body. */
+enum MHD_Result http_reply_done(struct req *r, int ret, const struct berr *err, unsigned status);
 
 /* A streamed body: fn fills buf and returns its length, 0 to be called
  * again later (it should block a little first), -1 at the end. */
