@@ -298,6 +298,15 @@ static const char *network_name(const struct daemon_spec *s)
 	return m;
 }
 
+/* The address fields of the settings and of an endpoint, all empty. */
+static void no_address(struct jw *w)
+{
+	jw_kstr(w, "Gateway", "");
+	jw_kstr(w, "IPAddress", "");
+	jw_kint(w, "IPPrefixLen", 0);
+	jw_kstr(w, "MacAddress", "");
+}
+
 /* Until bridge networks exist, "bridge" is a namespace with loopback only:
  * no endpoint, no address; inspect says so in the network's entry. */
 static void network_settings(struct jw *w, const struct daemon_container *c, bool full)
@@ -313,10 +322,7 @@ static void network_settings(struct jw *w, const struct daemon_container *c, boo
 		jw_map_open(w);
 		jw_map_close(w);
 		jw_kstr(w, "SandboxKey", "");
-		jw_kstr(w, "Gateway", "");
-		jw_kstr(w, "IPAddress", "");
-		jw_kint(w, "IPPrefixLen", 0);
-		jw_kstr(w, "MacAddress", "");
+		no_address(w);
 	}
 	jw_key(w, "Networks");
 	jw_map_open(w);
@@ -332,10 +338,7 @@ static void network_settings(struct jw *w, const struct daemon_container *c, boo
 				: strcmp(net, "none") == 0 ? "none"
 							   : "loopback-only");
 	jw_kstr(w, "EndpointID", "");
-	jw_kstr(w, "Gateway", "");
-	jw_kstr(w, "IPAddress", "");
-	jw_kint(w, "IPPrefixLen", 0);
-	jw_kstr(w, "MacAddress", "");
+	no_address(w);
 	jw_key(w, "DriverOpts");
 	jw_null(w);
 	jw_map_close(w);
