@@ -738,22 +738,27 @@ enum MHD_Result api_container_start(struct req *r)
 	return http_reply_empty(r, 204);
 }
 
-static int timeout_param(struct req *r, long long *t)
+/* The stop timeout in seconds (t, or the older timeout), -1 when absent;
+ * -EINVAL when malformed or longer than a day. */
+static int timeout_param(struct req *r, int *t)
 {
-	const char *v = http_query(r, "t") ? "t" : "timeout";
+	const char *key = http_query(r, "t") ? "t" : "timeout";
+	long long v;
 
-	return http_query_int(r, v, -1, t);
+	if (http_query_int(r, key, -1, &v) < 0 || v > 86400)
+		return -EINVAL;
+	*t = (int)v;
+	return 0;
 }
 
 enum MHD_Result api_container_stop(struct req *r)
 {
 	struct berr err = { 0 };
-	long long t;
-	int ret;
+	int t, ret;
 
-	if (timeout_param(r, &t) < 0 || t > 86400)
+	if (timeout_param(r, &t) < 0)
 		return http_reply_error(r, 400, "invalid timeout");
-	ret = daemon_stop(r->srv->d, r->params[0], (int)t, http_query(r, "signal"), &err);
+	ret = daemon_stop(r->srv->d, r->params[0], t, http_query(r, "signal"), &err);
 	if (ret == 1)
 		return http_reply_empty(r, 304);
 	return http_reply_done(r, ret, &err, 204);
@@ -762,12 +767,11 @@ enum MHD_Result api_container_stop(struct req *r)
 enum MHD_Result api_container_restart(struct req *r)
 {
 	struct berr err = { 0 };
-	long long t;
-	int ret;
+	int t, ret;
 
-	if (timeout_param(r, &t) < 0 || t > 86400)
+	if (timeout_param(r, &t) < 0)
 		return http_reply_error(r, 400, "invalid timeout");
-	ret = daemon_restart(r->srv->d, r->params[0], (int)t, &err);
+	ret = daemon_restart(r->srv->d, r->params[0], t, &err);
 	return http_reply_done(r, ret, &err, 204);
 }
 
