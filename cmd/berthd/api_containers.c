@@ -60,16 +60,61 @@ static int get_labels(struct jr *r, yajl_val obj, char ***out)
 	return 1;
 }
 
+struct unsupported {
+	const char *key, *what;
+};
+
+/* The resources docker sets at create and changes at update that berthd
+ * cannot apply, refused alike in both. */
+static const struct unsupported unsupported_resources[] = {
+	{ "BlkioWeight", "block I/O limits" },
+	{ "BlkioWeightDevice", "block I/O limits" },
+	{ "BlkioDeviceReadBps", "block I/O limits" },
+	{ "BlkioDeviceWriteBps", "block I/O limits" },
+	{ "BlkioDeviceReadIOps", "block I/O limits" },
+	{ "BlkioDeviceWriteIOps", "block I/O limits" },
+	{ "CpuRealtimePeriod", "real-time CPU limits" },
+	{ "CpuRealtimeRuntime", "real-time CPU limits" },
+	{ "KernelMemory", "kernel memory limits" },
+	{ "KernelMemoryTCP", "kernel memory limits" },
+	{ "MemoryReservation", "memory reservations" },
+	{ "OomKillDisable", "disabling the OOM killer" },
+	{ "CgroupParent", "a per-container cgroup parent" },
+	{ "Devices", "adding host devices" },
+	{ "DeviceCgroupRules", "device cgroup rules" },
+	{ "DeviceRequests", "device requests" },
+	{ "Ulimits", "ulimits" },
+	{ "CpuCount", "CpuCount" },
+	{ "CpuPercent", "CpuPercent" },
+	{ "IOMaximumIOps", "IOMaximumIOps" },
+	{ "IOMaximumBandwidth", "IOMaximumBandwidth" },
+	{ NULL, NULL },
+};
+
+static int refuse_all(struct jr *r, yajl_val obj, const struct unsupported *u)
+{
+	for (; u->key; u++)
+		JR_TRY(refuse_set(r, obj, u->key, u->what));
+	return 0;
+}
+
+static int refuse_resources(struct jr *r, yajl_val obj)
+{
+	int64_t swappiness = -1;
+
+	JR_TRY(refuse_all(r, obj, unsupported_resources));
+	JR_TRY(jr_i64(r, obj, "MemorySwappiness", &swappiness));
+	if (swappiness != -1)
+		return jr_fail_key(r, "MemorySwappiness", "is not supported by berthd");
+	return 0;
+}
+
 static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 {
-	static const struct {
-		const char *key, *what;
-	} unsupported[] = {
+	/* What only a new container could ask for. */
+	static const struct unsupported host_only[] = {
 		{ "PortBindings", "publishing ports" },
 		{ "PublishAllPorts", "publishing ports" },
-		{ "Devices", "adding host devices" },
-		{ "DeviceRequests", "device requests" },
-		{ "DeviceCgroupRules", "device cgroup rules" },
 		{ "Mounts", "HostConfig.Mounts (use Binds)" },
 		{ "VolumesFrom", "volumes from other containers" },
 		{ "VolumeDriver", "volume drivers" },
@@ -79,25 +124,11 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 		{ "DnsSearch", "DNS search domains" },
 		{ "ExtraHosts", "extra hosts" },
 		{ "GroupAdd", "additional groups" },
-		{ "Ulimits", "ulimits" },
 		{ "OomScoreAdj", "oom score adjustment" },
-		{ "OomKillDisable", "disabling the OOM killer" },
 		{ "ShmSize", "a custom /dev/shm size" },
 		{ "Tmpfs", "tmpfs mounts" },
 		{ "Sysctls", "sysctls" },
 		{ "Init", "an init process" },
-		{ "CpuRealtimePeriod", "real-time CPU limits" },
-		{ "CpuRealtimeRuntime", "real-time CPU limits" },
-		{ "BlkioWeight", "block I/O limits" },
-		{ "BlkioWeightDevice", "block I/O limits" },
-		{ "BlkioDeviceReadBps", "block I/O limits" },
-		{ "BlkioDeviceWriteBps", "block I/O limits" },
-		{ "BlkioDeviceReadIOps", "block I/O limits" },
-		{ "BlkioDeviceWriteIOps", "block I/O limits" },
-		{ "MemoryReservation", "memory reservations" },
-		{ "KernelMemory", "kernel memory limits" },
-		{ "KernelMemoryTCP", "kernel memory limits" },
-		{ "CgroupParent", "a per-container cgroup parent" },
 		{ "Cgroup", "joining another cgroup" },
 		{ "PidMode", "PidMode" },
 		{ "UTSMode", "UTSMode" },
@@ -108,23 +139,15 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 		{ "MaskedPaths", "custom masked paths" },
 		{ "ReadonlyPaths", "custom read-only paths" },
 		{ "ContainerIDFile", "ContainerIDFile" },
-		{ "CpuCount", "CpuCount" },
-		{ "CpuPercent", "CpuPercent" },
-		{ "IOMaximumIOps", "IOMaximumIOps" },
-		{ "IOMaximumBandwidth", "IOMaximumBandwidth" },
 		{ NULL, NULL },
 	};
 	yajl_val rp, lc;
 	const char *mode = NULL;
-	int64_t swappiness = -1;
 	int ret;
 
 	JR_TRY(jr_val_object(r, hc));
-	for (size_t i = 0; unsupported[i].key; i++)
-		JR_TRY(refuse_set(r, hc, unsupported[i].key, unsupported[i].what));
-	JR_TRY(jr_i64(r, hc, "MemorySwappiness", &swappiness));
-	if (swappiness != -1 && jr_get(hc, "MemorySwappiness"))
-		return jr_fail_key(r, "MemorySwappiness", "is not supported by berthd");
+	JR_TRY(refuse_all(r, hc, host_only));
+	JR_TRY(refuse_resources(r, hc));
 	ret = jr_str(r, hc, "IpcMode", &mode);
 	JR_TRY(ret);
 	if (ret == 1 && *mode && strcmp(mode, "private") && strcmp(mode, "shareable"))
@@ -827,44 +850,13 @@ enum MHD_Result api_container_resize(struct req *r)
 static int parse_update(const char *body, size_t len, struct daemon_update *u, struct arena *a,
 			struct berr *err)
 {
-	static const struct {
-		const char *key, *what;
-	} unsupported[] = {
-		{ "BlkioWeight", "block I/O limits" },
-		{ "BlkioWeightDevice", "block I/O limits" },
-		{ "BlkioDeviceReadBps", "block I/O limits" },
-		{ "BlkioDeviceWriteBps", "block I/O limits" },
-		{ "BlkioDeviceReadIOps", "block I/O limits" },
-		{ "BlkioDeviceWriteIOps", "block I/O limits" },
-		{ "CpuRealtimePeriod", "real-time CPU limits" },
-		{ "CpuRealtimeRuntime", "real-time CPU limits" },
-		{ "KernelMemory", "kernel memory limits" },
-		{ "KernelMemoryTCP", "kernel memory limits" },
-		{ "MemoryReservation", "memory reservations" },
-		{ "OomKillDisable", "disabling the OOM killer" },
-		{ "CgroupParent", "a per-container cgroup parent" },
-		{ "Devices", "adding host devices" },
-		{ "DeviceCgroupRules", "device cgroup rules" },
-		{ "DeviceRequests", "device requests" },
-		{ "Ulimits", "ulimits" },
-		{ "CpuCount", "CpuCount" },
-		{ "CpuPercent", "CpuPercent" },
-		{ "IOMaximumIOps", "IOMaximumIOps" },
-		{ "IOMaximumBandwidth", "IOMaximumBandwidth" },
-		{ NULL, NULL },
-	};
 	cleanup_tree yajl_val doc = NULL;
 	struct jr r;
 	yajl_val rp;
-	int64_t swappiness = -1;
 	int ret;
 
 	JR_TRY(body_open(&r, body, len, "the resources to update", &doc, a, err));
-	for (size_t i = 0; unsupported[i].key; i++)
-		JR_TRY(refuse_set(&r, doc, unsupported[i].key, unsupported[i].what));
-	JR_TRY(jr_i64(&r, doc, "MemorySwappiness", &swappiness));
-	if (swappiness != -1)
-		return jr_fail_key(&r, "MemorySwappiness", "is not supported by berthd");
+	JR_TRY(refuse_resources(&r, doc));
 	JR_TRY(jr_i64(&r, doc, "Memory", &u->memory));
 	JR_TRY(jr_i64(&r, doc, "MemorySwap", &u->memory_swap));
 	JR_TRY(jr_i64(&r, doc, "NanoCpus", &u->nano_cpus));
