@@ -12,7 +12,6 @@
 
 #include "api.h"
 #include "body.h"
-#include "runtime/daemon_kv.h"
 #include "runtime/daemon_log.h"
 #include "spec/cleanup.h"
 #include "spec/json_read.h"

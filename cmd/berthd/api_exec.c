@@ -9,7 +9,6 @@
 
 #include "api.h"
 #include "body.h"
-#include "runtime/daemon_kv.h"
 #include "spec/cleanup.h"
 #include "spec/json_read.h"
 
