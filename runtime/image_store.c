@@ -303,27 +303,40 @@ static int find_in(struct image_rec *recs, size_t n, const char *ref, struct ber
 	return found;
 }
 
+/* The store's records read under its lock (*lock, which the caller closes)
+ * and the index of the one ref names; the records are the caller's to
+ * free only when an index comes back. */
+static int lock_and_find(const char *data_root, const char *ref, bool exclusive, int *lock,
+			 struct image_rec **recs, size_t *n, struct berr *err)
+{
+	int i, ret;
+
+	*lock = image_store_lock(data_root, exclusive, err);
+	if (*lock < 0)
+		return *lock;
+	ret = list_locked(data_root, recs, n, err);
+	if (ret < 0)
+		return ret;
+	i = find_in(*recs, *n, ref, err);
+	if (i < 0)
+		image_recs_free(*recs, *n);
+	return i;
+}
+
 int image_store_find(const char *data_root, const char *ref, struct image_rec *out,
 		     struct berr *err)
 {
-	cleanup_close int lock = image_store_lock(data_root, false, err);
+	cleanup_close int lock = -1;
 	struct image_rec *recs;
 	size_t n;
-	int i, ret;
+	int i = lock_and_find(data_root, ref, false, &lock, &recs, &n, err);
 
-	if (lock < 0)
-		return lock;
-	ret = list_locked(data_root, &recs, &n, err);
-	if (ret < 0)
-		return ret;
-	i = find_in(recs, n, ref, err);
-	if (i >= 0) {
-		*out = recs[i];
-		memset(&recs[i], 0, sizeof(recs[i]));
-		i = 0;
-	}
+	if (i < 0)
+		return i;
+	*out = recs[i];
+	memset(&recs[i], 0, sizeof(recs[i]));
 	image_recs_free(recs, n);
-	return i;
+	return 0;
 }
 
 int image_store_config(const char *data_root, const char *id, char **json, size_t *len,
@@ -403,14 +416,10 @@ int image_store_tag(const char *data_root, const char *ref, const char *tag,
 	ret = image_store_normalize(tag, &norm, err);
 	if (ret < 0)
 		return ret;
-	lock = image_store_lock(data_root, true, err);
-	if (lock < 0)
-		return lock;
-	ret = list_locked(data_root, &recs, &n, err);
-	if (ret < 0)
-		return ret;
-	i = find_in(recs, n, ref, err);
-	ret = i < 0 ? i : move_tag(data_root, recs, n, (size_t)i, norm, err);
+	i = lock_and_find(data_root, ref, true, &lock, &recs, &n, err);
+	if (i < 0)
+		return i;
+	ret = move_tag(data_root, recs, n, (size_t)i, norm, err);
 	image_recs_free(recs, n);
 	return ret;
 }
@@ -537,17 +546,9 @@ int image_store_remove(const char *data_root, const char *ref, bool force,
 	bool by_tag = false;
 	int i, ret = 0;
 
-	lock = image_store_lock(data_root, true, err);
-	if (lock < 0)
-		return lock;
-	ret = list_locked(data_root, &recs, &n, err);
-	if (ret < 0)
-		return ret;
-	i = find_in(recs, n, ref, err);
-	if (i < 0) {
-		image_recs_free(recs, n);
+	i = lock_and_find(data_root, ref, true, &lock, &recs, &n, err);
+	if (i < 0)
 		return i;
-	}
 	r = &recs[i];
 	if (image_store_normalize(ref, &norm, err) == 0 && has_tag(r, norm))
 		by_tag = true;

@@ -659,6 +659,30 @@ static bool is_running(struct daemon_container *c)
 	return c->status == DS_RUNNING || c->status == DS_PAUSED;
 }
 
+/* The container ref names, held for the caller (daemon_put), when it is
+ * running: what needs its process (a signal, a terminal) has nothing to
+ * act on otherwise. */
+static int get_running(struct daemon *d, const char *ref, struct daemon_container **out,
+		       struct berr *err)
+{
+	struct daemon_container *c;
+	bool running;
+	int ret = daemon_get(d, ref, &c, err);
+
+	if (ret < 0)
+		return ret;
+	daemon_lock(d);
+	running = is_running(c);
+	daemon_unlock(d);
+	if (!running) {
+		ret = berr_fail(err, ESRCH, "Container %s is not running", c->id);
+		daemon_put(d, c);
+		return ret;
+	}
+	*out = c;
+	return 0;
+}
+
 /* Wait until c's exit was recorded (exits moved past seen) or timeout. */
 static bool wait_exit_locked(struct daemon *d, struct daemon_container *c, uint64_t seen,
 			     int timeout_ms)
@@ -849,17 +873,9 @@ int daemon_kill(struct daemon *d, const char *ref, const char *signame, struct b
 		if (sig <= 0)
 			return berr_fail(err, EINVAL, "Invalid signal: %s", signame);
 	}
-	ret = daemon_get(d, ref, &c, err);
+	ret = get_running(d, ref, &c, err);
 	if (ret < 0)
 		return ret;
-	daemon_lock(d);
-	if (!is_running(c)) {
-		ret = berr_fail(err, ESRCH, "Container %s is not running", c->id);
-		daemon_unlock(d);
-		daemon_put(d, c);
-		return ret;
-	}
-	daemon_unlock(d);
 	ret = signal_container(d, c, sig, err);
 	if (ret == 0) {
 		snprintf(attr, sizeof(attr), "signal=%d", sig);
@@ -1077,18 +1093,10 @@ int daemon_resize(struct daemon *d, const char *ref, unsigned h, unsigned w,
 	struct daemon_container *c;
 	cleanup_free char *sock = NULL;
 	char msg[64];
-	int ret = daemon_get(d, ref, &c, err);
+	int ret = get_running(d, ref, &c, err);
 
 	if (ret < 0)
 		return ret;
-	daemon_lock(d);
-	if (!is_running(c)) {
-		ret = berr_fail(err, ESRCH, "Container %s is not running", c->id);
-		daemon_unlock(d);
-		daemon_put(d, c);
-		return ret;
-	}
-	daemon_unlock(d);
 	sock = daemon_shim_socket(d, c->id);
 	snprintf(msg, sizeof(msg), "resize %u %u", h, w);
 	ret = sock ? shim_request(sock, msg, strlen(msg), -1, err) : -ENOMEM;

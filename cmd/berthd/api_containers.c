@@ -11,51 +11,12 @@
 #include <yajl/yajl_tree.h>
 
 #include "api.h"
-#include "runtime/daemon_kv.h"
+#include "body.h"
 #include "runtime/daemon_log.h"
 #include "spec/cleanup.h"
 #include "spec/json_read.h"
 
 /* --- create --------------------------------------------------------------- */
-
-static char **strv_from(const char **v, size_t n)
-{
-	return daemon_strv_dup((char *const *)v, n);
-}
-
-/* An optional string array: absent/null stays NULL; a plain string (docker
- * accepts "Cmd": "ls") is a one-element list. */
-static int get_strv(struct jr *r, yajl_val obj, const char *key, char ***out)
-{
-	yajl_val v = jr_get(obj, key);
-	const char **arr = NULL;
-	size_t n = 0;
-	int ret;
-
-	if (!v)
-		return 0;
-	if (YAJL_IS_STRING(v)) {
-		const char *one[1] = { v->u.string };
-
-		*out = strv_from(one, 1);
-		return *out ? 1 : -ENOMEM;
-	}
-	ret = jr_str_array(r, obj, key, &arr, &n);
-	if (ret <= 0)
-		return ret;
-	*out = strv_from(arr, n);
-	return *out ? 1 : -ENOMEM;
-}
-
-static int get_str(struct jr *r, yajl_val obj, const char *key, char **out)
-{
-	const char *s = NULL;
-	int ret = jr_str(r, obj, key, &s);
-
-	if (ret == 1 && !(*out = strdup(s)))
-		return -ENOMEM;
-	return ret;
-}
 
 /* A field berthd does not support: fine when absent or at its zero value
  * (what the docker CLI sends by default), an error when set. */
@@ -98,16 +59,61 @@ static int get_labels(struct jr *r, yajl_val obj, char ***out)
 	return 1;
 }
 
+struct unsupported {
+	const char *key, *what;
+};
+
+/* The resources docker sets at create and changes at update that berthd
+ * cannot apply, refused alike in both. */
+static const struct unsupported unsupported_resources[] = {
+	{ "BlkioWeight", "block I/O limits" },
+	{ "BlkioWeightDevice", "block I/O limits" },
+	{ "BlkioDeviceReadBps", "block I/O limits" },
+	{ "BlkioDeviceWriteBps", "block I/O limits" },
+	{ "BlkioDeviceReadIOps", "block I/O limits" },
+	{ "BlkioDeviceWriteIOps", "block I/O limits" },
+	{ "CpuRealtimePeriod", "real-time CPU limits" },
+	{ "CpuRealtimeRuntime", "real-time CPU limits" },
+	{ "KernelMemory", "kernel memory limits" },
+	{ "KernelMemoryTCP", "kernel memory limits" },
+	{ "MemoryReservation", "memory reservations" },
+	{ "OomKillDisable", "disabling the OOM killer" },
+	{ "CgroupParent", "a per-container cgroup parent" },
+	{ "Devices", "adding host devices" },
+	{ "DeviceCgroupRules", "device cgroup rules" },
+	{ "DeviceRequests", "device requests" },
+	{ "Ulimits", "ulimits" },
+	{ "CpuCount", "CpuCount" },
+	{ "CpuPercent", "CpuPercent" },
+	{ "IOMaximumIOps", "IOMaximumIOps" },
+	{ "IOMaximumBandwidth", "IOMaximumBandwidth" },
+	{ NULL, NULL },
+};
+
+static int refuse_all(struct jr *r, yajl_val obj, const struct unsupported *u)
+{
+	for (; u->key; u++)
+		JR_TRY(refuse_set(r, obj, u->key, u->what));
+	return 0;
+}
+
+static int refuse_resources(struct jr *r, yajl_val obj)
+{
+	int64_t swappiness = -1;
+
+	JR_TRY(refuse_all(r, obj, unsupported_resources));
+	JR_TRY(jr_i64(r, obj, "MemorySwappiness", &swappiness));
+	if (swappiness != -1)
+		return jr_fail_key(r, "MemorySwappiness", "is not supported by berthd");
+	return 0;
+}
+
 static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 {
-	static const struct {
-		const char *key, *what;
-	} unsupported[] = {
+	/* What only a new container could ask for. */
+	static const struct unsupported host_only[] = {
 		{ "PortBindings", "publishing ports" },
 		{ "PublishAllPorts", "publishing ports" },
-		{ "Devices", "adding host devices" },
-		{ "DeviceRequests", "device requests" },
-		{ "DeviceCgroupRules", "device cgroup rules" },
 		{ "Mounts", "HostConfig.Mounts (use Binds)" },
 		{ "VolumesFrom", "volumes from other containers" },
 		{ "VolumeDriver", "volume drivers" },
@@ -117,25 +123,11 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 		{ "DnsSearch", "DNS search domains" },
 		{ "ExtraHosts", "extra hosts" },
 		{ "GroupAdd", "additional groups" },
-		{ "Ulimits", "ulimits" },
 		{ "OomScoreAdj", "oom score adjustment" },
-		{ "OomKillDisable", "disabling the OOM killer" },
 		{ "ShmSize", "a custom /dev/shm size" },
 		{ "Tmpfs", "tmpfs mounts" },
 		{ "Sysctls", "sysctls" },
 		{ "Init", "an init process" },
-		{ "CpuRealtimePeriod", "real-time CPU limits" },
-		{ "CpuRealtimeRuntime", "real-time CPU limits" },
-		{ "BlkioWeight", "block I/O limits" },
-		{ "BlkioWeightDevice", "block I/O limits" },
-		{ "BlkioDeviceReadBps", "block I/O limits" },
-		{ "BlkioDeviceWriteBps", "block I/O limits" },
-		{ "BlkioDeviceReadIOps", "block I/O limits" },
-		{ "BlkioDeviceWriteIOps", "block I/O limits" },
-		{ "MemoryReservation", "memory reservations" },
-		{ "KernelMemory", "kernel memory limits" },
-		{ "KernelMemoryTCP", "kernel memory limits" },
-		{ "CgroupParent", "a per-container cgroup parent" },
 		{ "Cgroup", "joining another cgroup" },
 		{ "PidMode", "PidMode" },
 		{ "UTSMode", "UTSMode" },
@@ -146,23 +138,15 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 		{ "MaskedPaths", "custom masked paths" },
 		{ "ReadonlyPaths", "custom read-only paths" },
 		{ "ContainerIDFile", "ContainerIDFile" },
-		{ "CpuCount", "CpuCount" },
-		{ "CpuPercent", "CpuPercent" },
-		{ "IOMaximumIOps", "IOMaximumIOps" },
-		{ "IOMaximumBandwidth", "IOMaximumBandwidth" },
 		{ NULL, NULL },
 	};
 	yajl_val rp, lc;
 	const char *mode = NULL;
-	int64_t swappiness = -1;
 	int ret;
 
 	JR_TRY(jr_val_object(r, hc));
-	for (size_t i = 0; unsupported[i].key; i++)
-		JR_TRY(refuse_set(r, hc, unsupported[i].key, unsupported[i].what));
-	JR_TRY(jr_i64(r, hc, "MemorySwappiness", &swappiness));
-	if (swappiness != -1 && jr_get(hc, "MemorySwappiness"))
-		return jr_fail_key(r, "MemorySwappiness", "is not supported by berthd");
+	JR_TRY(refuse_all(r, hc, host_only));
+	JR_TRY(refuse_resources(r, hc));
 	ret = jr_str(r, hc, "IpcMode", &mode);
 	JR_TRY(ret);
 	if (ret == 1 && *mode && strcmp(mode, "private") && strcmp(mode, "shareable"))
@@ -185,10 +169,10 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 		JR_TRY(refuse_set(r, lc, "Config", "log driver options"));
 		jr_leave(r, mark);
 	}
-	JR_TRY(get_strv(r, hc, "Binds", &s->binds));
-	JR_TRY(get_strv(r, hc, "CapAdd", &s->cap_add));
-	JR_TRY(get_strv(r, hc, "CapDrop", &s->cap_drop));
-	JR_TRY(get_strv(r, hc, "SecurityOpt", &s->security_opt));
+	JR_TRY(body_strv(r, hc, "Binds", &s->binds));
+	JR_TRY(body_strv(r, hc, "CapAdd", &s->cap_add));
+	JR_TRY(body_strv(r, hc, "CapDrop", &s->cap_drop));
+	JR_TRY(body_strv(r, hc, "SecurityOpt", &s->security_opt));
 	JR_TRY(jr_i64(r, hc, "Memory", &s->memory));
 	JR_TRY(jr_i64(r, hc, "MemorySwap", &s->memory_swap));
 	JR_TRY(jr_i64(r, hc, "NanoCpus", &s->nano_cpus));
@@ -196,19 +180,19 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 	JR_TRY(jr_i64(r, hc, "PidsLimit", &s->pids_limit));
 	JR_TRY(jr_i64(r, hc, "CpuQuota", &s->cpu_quota));
 	JR_TRY(jr_i64(r, hc, "CpuPeriod", &s->cpu_period));
-	JR_TRY(get_str(r, hc, "CpusetCpus", &s->cpuset_cpus));
-	JR_TRY(get_str(r, hc, "CpusetMems", &s->cpuset_mems));
+	JR_TRY(body_str(r, hc, "CpusetCpus", &s->cpuset_cpus));
+	JR_TRY(body_str(r, hc, "CpusetMems", &s->cpuset_mems));
 	JR_TRY(jr_bool(r, hc, "ReadonlyRootfs", &s->readonly_rootfs));
 	JR_TRY(jr_bool(r, hc, "Privileged", &s->privileged));
 	JR_TRY(jr_bool(r, hc, "AutoRemove", &s->auto_remove));
-	JR_TRY(get_str(r, hc, "NetworkMode", &s->network_mode));
+	JR_TRY(body_str(r, hc, "NetworkMode", &s->network_mode));
 	rp = jr_get(hc, "RestartPolicy");
 	if (rp) {
 		size_t mark = jr_enter_key(r, "RestartPolicy");
 		int32_t max = 0;
 
 		JR_TRY(jr_val_object(r, rp));
-		JR_TRY(get_str(r, rp, "Name", &s->restart_name));
+		JR_TRY(body_str(r, rp, "Name", &s->restart_name));
 		JR_TRY(jr_i32(r, rp, "MaximumRetryCount", &max));
 		s->restart_max = max;
 		jr_leave(r, mark);
@@ -223,29 +207,22 @@ static int parse_create(const char *body, size_t len, struct daemon_spec *s, str
 	struct jr r;
 	yajl_val hc, vols;
 	int32_t timeout = -1;
-	int ret;
 
-	if (!body || !len)
-		return berr_fail(err, EINVAL, "the request has no body (a container config)");
-	ret = jr_parse(body, len, &doc, err);
-	if (ret < 0)
-		return ret;
-	jr_init(&r, a, err);
 	s->stop_timeout = -1;
-	JR_TRY(jr_val_object(&r, doc));
-	JR_TRY(get_str(&r, doc, "Image", &s->image));
+	JR_TRY(body_open(&r, body, len, "a container config", &doc, a, err));
+	JR_TRY(body_str(&r, doc, "Image", &s->image));
 	if (!s->image || !*s->image)
 		return berr_fail(err, EINVAL, "config: Image is required");
-	JR_TRY(get_str(&r, doc, "Hostname", &s->hostname));
-	JR_TRY(get_str(&r, doc, "Domainname", &s->domainname));
-	JR_TRY(get_str(&r, doc, "User", &s->user));
-	JR_TRY(get_str(&r, doc, "WorkingDir", &s->workdir));
-	JR_TRY(get_str(&r, doc, "StopSignal", &s->stop_signal));
+	JR_TRY(body_str(&r, doc, "Hostname", &s->hostname));
+	JR_TRY(body_str(&r, doc, "Domainname", &s->domainname));
+	JR_TRY(body_str(&r, doc, "User", &s->user));
+	JR_TRY(body_str(&r, doc, "WorkingDir", &s->workdir));
+	JR_TRY(body_str(&r, doc, "StopSignal", &s->stop_signal));
 	JR_TRY(jr_i32(&r, doc, "StopTimeout", &timeout));
 	s->stop_timeout = timeout;
-	JR_TRY(get_strv(&r, doc, "Cmd", &s->cmd));
-	JR_TRY(get_strv(&r, doc, "Entrypoint", &s->entrypoint));
-	JR_TRY(get_strv(&r, doc, "Env", &s->env));
+	JR_TRY(body_strv(&r, doc, "Cmd", &s->cmd));
+	JR_TRY(body_strv(&r, doc, "Entrypoint", &s->entrypoint));
+	JR_TRY(body_strv(&r, doc, "Env", &s->env));
 	JR_TRY(get_labels(&r, doc, &s->labels));
 	JR_TRY(jr_bool(&r, doc, "Tty", &s->tty));
 	JR_TRY(jr_bool(&r, doc, "OpenStdin", &s->open_stdin));
@@ -287,11 +264,9 @@ enum MHD_Result api_container_create(struct req *r)
 
 	ret = parse_create(r->body, r->body_len, &s, &a, &err);
 	arena_release(&a);
-	if (ret == -ENOMEM)
-		ret = berr_set(&err, ENOMEM, "create");
 	if (ret < 0) {
 		daemon_spec_free(&s);
-		return http_reply_error(r, 400, "%s", err.msg);
+		return body_reply_error(r, ret, &err, "create");
 	}
 	ret = daemon_create(r->srv->d, &s, http_query(r, "name"), id, &err);
 	daemon_spec_free(&s);
@@ -345,6 +320,15 @@ static const char *network_name(const struct daemon_spec *s)
 	return m;
 }
 
+/* The address fields of the settings and of an endpoint, all empty. */
+static void no_address(struct jw *w)
+{
+	jw_kstr(w, "Gateway", "");
+	jw_kstr(w, "IPAddress", "");
+	jw_kint(w, "IPPrefixLen", 0);
+	jw_kstr(w, "MacAddress", "");
+}
+
 /* Until bridge networks exist, "bridge" is a namespace with loopback only:
  * no endpoint, no address; inspect says so in the network's entry. */
 static void network_settings(struct jw *w, const struct daemon_container *c, bool full)
@@ -360,10 +344,7 @@ static void network_settings(struct jw *w, const struct daemon_container *c, boo
 		jw_map_open(w);
 		jw_map_close(w);
 		jw_kstr(w, "SandboxKey", "");
-		jw_kstr(w, "Gateway", "");
-		jw_kstr(w, "IPAddress", "");
-		jw_kint(w, "IPPrefixLen", 0);
-		jw_kstr(w, "MacAddress", "");
+		no_address(w);
 	}
 	jw_key(w, "Networks");
 	jw_map_open(w);
@@ -379,10 +360,7 @@ static void network_settings(struct jw *w, const struct daemon_container *c, boo
 				: strcmp(net, "none") == 0 ? "none"
 							   : "loopback-only");
 	jw_kstr(w, "EndpointID", "");
-	jw_kstr(w, "Gateway", "");
-	jw_kstr(w, "IPAddress", "");
-	jw_kint(w, "IPPrefixLen", 0);
-	jw_kstr(w, "MacAddress", "");
+	no_address(w);
 	jw_key(w, "DriverOpts");
 	jw_null(w);
 	jw_map_close(w);
@@ -782,41 +760,41 @@ enum MHD_Result api_container_start(struct req *r)
 	return http_reply_empty(r, 204);
 }
 
-static int timeout_param(struct req *r, long long *t)
+/* The stop timeout in seconds (t, or the older timeout), -1 when absent;
+ * -EINVAL when malformed or longer than a day. */
+static int timeout_param(struct req *r, int *t)
 {
-	const char *v = http_query(r, "t") ? "t" : "timeout";
+	const char *key = http_query(r, "t") ? "t" : "timeout";
+	long long v;
 
-	return http_query_int(r, v, -1, t);
+	if (http_query_int(r, key, -1, &v) < 0 || v > 86400)
+		return -EINVAL;
+	*t = (int)v;
+	return 0;
 }
 
 enum MHD_Result api_container_stop(struct req *r)
 {
 	struct berr err = { 0 };
-	long long t;
-	int ret;
+	int t, ret;
 
-	if (timeout_param(r, &t) < 0 || t > 86400)
+	if (timeout_param(r, &t) < 0)
 		return http_reply_error(r, 400, "invalid timeout");
-	ret = daemon_stop(r->srv->d, r->params[0], (int)t, http_query(r, "signal"), &err);
+	ret = daemon_stop(r->srv->d, r->params[0], t, http_query(r, "signal"), &err);
 	if (ret == 1)
 		return http_reply_empty(r, 304);
-	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
-	return http_reply_empty(r, 204);
+	return http_reply_done(r, ret, &err, 204);
 }
 
 enum MHD_Result api_container_restart(struct req *r)
 {
 	struct berr err = { 0 };
-	long long t;
-	int ret;
+	int t, ret;
 
-	if (timeout_param(r, &t) < 0 || t > 86400)
+	if (timeout_param(r, &t) < 0)
 		return http_reply_error(r, 400, "invalid timeout");
-	ret = daemon_restart(r->srv->d, r->params[0], (int)t, &err);
-	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
-	return http_reply_empty(r, 204);
+	ret = daemon_restart(r->srv->d, r->params[0], t, &err);
+	return http_reply_done(r, ret, &err, 204);
 }
 
 enum MHD_Result api_container_kill(struct req *r)
@@ -824,9 +802,7 @@ enum MHD_Result api_container_kill(struct req *r)
 	struct berr err = { 0 };
 	int ret = daemon_kill(r->srv->d, r->params[0], http_query(r, "signal"), &err);
 
-	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
-	return http_reply_empty(r, 204);
+	return http_reply_done(r, ret, &err, 204);
 }
 
 enum MHD_Result api_container_remove(struct req *r)
@@ -837,9 +813,7 @@ enum MHD_Result api_container_remove(struct req *r)
 	if (http_query_bool(r, "link"))
 		return http_reply_error(r, 400, "links are not supported by berthd");
 	ret = daemon_remove(r->srv->d, r->params[0], http_query_bool(r, "force"), &err);
-	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
-	return http_reply_empty(r, 204);
+	return http_reply_done(r, ret, &err, 204);
 }
 
 enum MHD_Result api_container_pause(struct req *r)
@@ -847,9 +821,7 @@ enum MHD_Result api_container_pause(struct req *r)
 	struct berr err = { 0 };
 	int ret = daemon_pause(r->srv->d, r->params[0], &err);
 
-	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
-	return http_reply_empty(r, 204);
+	return http_reply_done(r, ret, &err, 204);
 }
 
 enum MHD_Result api_container_unpause(struct req *r)
@@ -857,24 +829,19 @@ enum MHD_Result api_container_unpause(struct req *r)
 	struct berr err = { 0 };
 	int ret = daemon_unpause(r->srv->d, r->params[0], &err);
 
-	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
-	return http_reply_empty(r, 204);
+	return http_reply_done(r, ret, &err, 204);
 }
 
 enum MHD_Result api_container_resize(struct req *r)
 {
 	struct berr err = { 0 };
-	long long h, wd;
+	unsigned rows, cols;
 	int ret;
 
-	if (http_query_int(r, "h", 0, &h) < 0 || http_query_int(r, "w", 0, &wd) < 0 || h < 0 ||
-	    wd < 0 || h > 65535 || wd > 65535)
+	if (http_query_tty_size(r, &rows, &cols) < 0)
 		return http_reply_error(r, 400, "invalid terminal size");
-	ret = daemon_resize(r->srv->d, r->params[0], (unsigned)h, (unsigned)wd, &err);
-	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
-	return http_reply_empty(r, 200);
+	ret = daemon_resize(r->srv->d, r->params[0], rows, cols, &err);
+	return http_reply_done(r, ret, &err, 200);
 }
 
 /* --- update ----------------------------------------------------------------- */
@@ -882,50 +849,13 @@ enum MHD_Result api_container_resize(struct req *r)
 static int parse_update(const char *body, size_t len, struct daemon_update *u, struct arena *a,
 			struct berr *err)
 {
-	static const struct {
-		const char *key, *what;
-	} unsupported[] = {
-		{ "BlkioWeight", "block I/O limits" },
-		{ "BlkioWeightDevice", "block I/O limits" },
-		{ "BlkioDeviceReadBps", "block I/O limits" },
-		{ "BlkioDeviceWriteBps", "block I/O limits" },
-		{ "BlkioDeviceReadIOps", "block I/O limits" },
-		{ "BlkioDeviceWriteIOps", "block I/O limits" },
-		{ "CpuRealtimePeriod", "real-time CPU limits" },
-		{ "CpuRealtimeRuntime", "real-time CPU limits" },
-		{ "KernelMemory", "kernel memory limits" },
-		{ "KernelMemoryTCP", "kernel memory limits" },
-		{ "MemoryReservation", "memory reservations" },
-		{ "OomKillDisable", "disabling the OOM killer" },
-		{ "CgroupParent", "a per-container cgroup parent" },
-		{ "Devices", "adding host devices" },
-		{ "DeviceCgroupRules", "device cgroup rules" },
-		{ "DeviceRequests", "device requests" },
-		{ "Ulimits", "ulimits" },
-		{ "CpuCount", "CpuCount" },
-		{ "CpuPercent", "CpuPercent" },
-		{ "IOMaximumIOps", "IOMaximumIOps" },
-		{ "IOMaximumBandwidth", "IOMaximumBandwidth" },
-		{ NULL, NULL },
-	};
 	cleanup_tree yajl_val doc = NULL;
 	struct jr r;
 	yajl_val rp;
-	int64_t swappiness = -1;
 	int ret;
 
-	if (!body || !len)
-		return berr_fail(err, EINVAL, "the request has no body (the resources to update)");
-	ret = jr_parse(body, len, &doc, err);
-	if (ret < 0)
-		return ret;
-	jr_init(&r, a, err);
-	JR_TRY(jr_val_object(&r, doc));
-	for (size_t i = 0; unsupported[i].key; i++)
-		JR_TRY(refuse_set(&r, doc, unsupported[i].key, unsupported[i].what));
-	JR_TRY(jr_i64(&r, doc, "MemorySwappiness", &swappiness));
-	if (swappiness != -1)
-		return jr_fail_key(&r, "MemorySwappiness", "is not supported by berthd");
+	JR_TRY(body_open(&r, body, len, "the resources to update", &doc, a, err));
+	JR_TRY(refuse_resources(&r, doc));
 	JR_TRY(jr_i64(&r, doc, "Memory", &u->memory));
 	JR_TRY(jr_i64(&r, doc, "MemorySwap", &u->memory_swap));
 	JR_TRY(jr_i64(&r, doc, "NanoCpus", &u->nano_cpus));
@@ -961,11 +891,9 @@ enum MHD_Result api_container_update(struct req *r)
 
 	/* Strings of u live in the arena until the update is done. */
 	ret = parse_update(r->body, r->body_len, &u, &a, &err);
-	if (ret == -ENOMEM)
-		ret = berr_set(&err, ENOMEM, "update");
 	if (ret < 0) {
 		arena_release(&a);
-		return http_reply_error(r, 400, "%s", err.msg);
+		return body_reply_error(r, ret, &err, "update");
 	}
 	ret = daemon_update(r->srv->d, r->params[0], &u, &err);
 	arena_release(&a);

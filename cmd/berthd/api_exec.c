@@ -8,39 +8,9 @@
 #include <yajl/yajl_tree.h>
 
 #include "api.h"
-#include "runtime/daemon_kv.h"
+#include "body.h"
 #include "spec/cleanup.h"
 #include "spec/json_read.h"
-
-static int get_strv(struct jr *r, yajl_val obj, const char *key, char ***out)
-{
-	yajl_val v = jr_get(obj, key);
-	const char **arr = NULL;
-	size_t n = 0;
-	int ret;
-
-	if (v && YAJL_IS_STRING(v)) {
-		char *one[1] = { v->u.string };
-
-		*out = daemon_strv_dup(one, 1);
-		return *out ? 1 : -ENOMEM;
-	}
-	ret = jr_str_array(r, obj, key, &arr, &n);
-	if (ret <= 0)
-		return ret;
-	*out = daemon_strv_dup((char *const *)arr, n);
-	return *out ? 1 : -ENOMEM;
-}
-
-static int get_str(struct jr *r, yajl_val obj, const char *key, char **out)
-{
-	const char *s = NULL;
-	int ret = jr_str(r, obj, key, &s);
-
-	if (ret == 1 && !(*out = strdup(s)))
-		return -ENOMEM;
-	return ret;
-}
 
 /* ConsoleSize: [height, width], or null. */
 static int get_size(struct jr *r, yajl_val obj, unsigned *rows, unsigned *cols)
@@ -68,17 +38,11 @@ static int parse_exec(const char *body, size_t len, struct daemon_exec_spec *s,
 	struct jr r;
 	int ret;
 
-	if (!body || !len)
-		return berr_fail(err, EINVAL, "the request has no body (an exec config)");
-	ret = jr_parse(body, len, &doc, err);
-	if (ret < 0)
-		return ret;
-	jr_init(&r, a, err);
-	JR_TRY(jr_val_object(&r, doc));
-	JR_TRY(get_strv(&r, doc, "Cmd", &s->cmd));
-	JR_TRY(get_strv(&r, doc, "Env", &s->env));
-	JR_TRY(get_str(&r, doc, "User", &s->user));
-	JR_TRY(get_str(&r, doc, "WorkingDir", &s->workdir));
+	JR_TRY(body_open(&r, body, len, "an exec config", &doc, a, err));
+	JR_TRY(body_strv(&r, doc, "Cmd", &s->cmd));
+	JR_TRY(body_strv(&r, doc, "Env", &s->env));
+	JR_TRY(body_str(&r, doc, "User", &s->user));
+	JR_TRY(body_str(&r, doc, "WorkingDir", &s->workdir));
 	JR_TRY(jr_bool(&r, doc, "Tty", &s->tty));
 	JR_TRY(jr_bool(&r, doc, "AttachStdin", &s->attach_stdin));
 	JR_TRY(jr_bool(&r, doc, "AttachStdout", &s->attach_stdout));
@@ -104,11 +68,9 @@ enum MHD_Result api_exec_create(struct req *r)
 
 	ret = parse_exec(r->body, r->body_len, &s, &rows, &cols, &a, &err);
 	arena_release(&a);
-	if (ret == -ENOMEM)
-		ret = berr_set(&err, ENOMEM, "exec");
 	if (ret < 0) {
 		daemon_exec_spec_free(&s);
-		return http_reply_error(r, 400, "%s", err.msg);
+		return body_reply_error(r, ret, &err, "exec");
 	}
 	ret = daemon_exec_create(r->srv->d, r->params[0], &s, id, &err);
 	daemon_exec_spec_free(&s);
@@ -177,15 +139,11 @@ enum MHD_Result api_exec_start(struct req *r)
 	if (!x)
 		return MHD_NO;
 	if (r->body && r->body_len) {
-		ret = jr_parse(r->body, r->body_len, &doc, &err);
-		if (ret == 0) {
-			jr_init(&jr, &a, &err);
-			ret = jr_val_object(&jr, doc);
-			if (ret == 0)
-				ret = jr_bool(&jr, doc, "Detach", &detach);
-			if (ret >= 0)
-				ret = get_size(&jr, doc, &x->rows, &x->cols);
-		}
+		ret = body_open(&jr, r->body, r->body_len, "exec start options", &doc, &a, &err);
+		if (ret == 0)
+			ret = jr_bool(&jr, doc, "Detach", &detach);
+		if (ret >= 0)
+			ret = get_size(&jr, doc, &x->rows, &x->cols);
 		arena_release(&a);
 		if (ret < 0) {
 			free(x);
@@ -195,9 +153,7 @@ enum MHD_Result api_exec_start(struct req *r)
 	if (detach) {
 		free(x);
 		ret = daemon_exec_start(r->srv->d, r->params[0], -1, NULL, 0, 0, 0, &err);
-		if (ret < 0)
-			return http_reply_berr(r, ret, &err);
-		return http_reply_empty(r, 200);
+		return http_reply_done(r, ret, &err, 200);
 	}
 	/* What can be refused is refused before the switch, with a status
 	 * the client can read. */
@@ -272,14 +228,11 @@ enum MHD_Result api_exec_inspect(struct req *r)
 enum MHD_Result api_exec_resize(struct req *r)
 {
 	struct berr err = { 0 };
-	long long h, wd;
+	unsigned rows, cols;
 	int ret;
 
-	if (http_query_int(r, "h", 0, &h) < 0 || http_query_int(r, "w", 0, &wd) < 0 || h < 0 ||
-	    wd < 0 || h > 65535 || wd > 65535)
+	if (http_query_tty_size(r, &rows, &cols) < 0)
 		return http_reply_error(r, 400, "invalid terminal size");
-	ret = daemon_exec_resize(r->srv->d, r->params[0], (unsigned)h, (unsigned)wd, &err);
-	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
-	return http_reply_empty(r, 200);
+	ret = daemon_exec_resize(r->srv->d, r->params[0], rows, cols, &err);
+	return http_reply_done(r, ret, &err, 200);
 }

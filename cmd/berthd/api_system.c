@@ -98,6 +98,30 @@ static const char *arch(void)
 	return strcmp(u.machine, "aarch64") == 0 ? "arm64" : "amd64";
 }
 
+/* One entry of the version's Components: both are this build; the engine
+ * (u set) also says what it speaks and where it runs. */
+static void component(struct jw *w, const char *name, const struct utsname *u)
+{
+	jw_map_open(w);
+	jw_kstr(w, "Name", name);
+	jw_kstr(w, "Version", BERTH_VERSION);
+	jw_key(w, "Details");
+	jw_map_open(w);
+	if (u) {
+		jw_kstr(w, "ApiVersion", API_VERSION);
+		jw_kstr(w, "Arch", arch());
+	}
+	jw_kstr(w, "GitCommit", BERTH_COMMIT);
+	if (u) {
+		jw_kstr(w, "KernelVersion", u->release);
+		jw_kstr(w, "MinAPIVersion", API_MIN_VERSION);
+		jw_kstr(w, "Os", "linux");
+		jw_kstr(w, "Experimental", "false");
+	}
+	jw_map_close(w);
+	jw_map_close(w);
+}
+
 enum MHD_Result api_version(struct req *r)
 {
 	cleanup_jw struct jw *w = jw_new(false);
@@ -111,28 +135,8 @@ enum MHD_Result api_version(struct req *r)
 	jw_map_close(w);
 	jw_key(w, "Components");
 	jw_array_open(w);
-	jw_map_open(w);
-	jw_kstr(w, "Name", "Engine");
-	jw_kstr(w, "Version", BERTH_VERSION);
-	jw_key(w, "Details");
-	jw_map_open(w);
-	jw_kstr(w, "ApiVersion", API_VERSION);
-	jw_kstr(w, "Arch", arch());
-	jw_kstr(w, "GitCommit", BERTH_COMMIT);
-	jw_kstr(w, "KernelVersion", u.release);
-	jw_kstr(w, "MinAPIVersion", API_MIN_VERSION);
-	jw_kstr(w, "Os", "linux");
-	jw_kstr(w, "Experimental", "false");
-	jw_map_close(w);
-	jw_map_close(w);
-	jw_map_open(w);
-	jw_kstr(w, "Name", "berth");
-	jw_kstr(w, "Version", BERTH_VERSION);
-	jw_key(w, "Details");
-	jw_map_open(w);
-	jw_kstr(w, "GitCommit", BERTH_COMMIT);
-	jw_map_close(w);
-	jw_map_close(w);
+	component(w, "Engine", &u);
+	component(w, "berth", NULL);
 	jw_array_close(w);
 	jw_kstr(w, "Version", BERTH_VERSION);
 	jw_kstr(w, "ApiVersion", API_VERSION);

@@ -156,11 +156,25 @@ static void common_headers(struct MHD_Response *resp)
 	MHD_add_response_header(resp, "Server", "berthd/" BERTH_VERSION " (linux)");
 }
 
+/* Every response carries the headers docker's do; the queue holds its own
+ * reference, so ours goes here. */
+static enum MHD_Result queue(struct req *r, unsigned status, const char *ctype,
+			     struct MHD_Response *resp)
+{
+	enum MHD_Result ret;
+
+	common_headers(resp);
+	if (ctype)
+		MHD_add_response_header(resp, "Content-Type", ctype);
+	ret = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 enum MHD_Result http_reply(struct req *r, unsigned status, const char *ctype, char *body,
 			   size_t len)
 {
 	struct MHD_Response *resp;
-	enum MHD_Result ret;
 
 	resp = MHD_create_response_from_buffer(len, body ? body : (char *)"",
 					       body ? MHD_RESPMEM_MUST_FREE
@@ -169,12 +183,7 @@ enum MHD_Result http_reply(struct req *r, unsigned status, const char *ctype, ch
 		free(body);
 		return MHD_NO;
 	}
-	common_headers(resp);
-	if (ctype)
-		MHD_add_response_header(resp, "Content-Type", ctype);
-	ret = MHD_queue_response(r->conn, status, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	return queue(r, status, ctype, resp);
 }
 
 enum MHD_Result http_reply_empty(struct req *r, unsigned status)
@@ -246,6 +255,13 @@ enum MHD_Result http_reply_berr(struct req *r, int ret, const struct berr *err)
 	return http_reply_error(r, http_status_of(ret), "%s", err->msg);
 }
 
+enum MHD_Result http_reply_done(struct req *r, int ret, const struct berr *err, unsigned status)
+{
+	if (ret < 0)
+		return http_reply_berr(r, ret, err);
+	return http_reply_empty(r, status);
+}
+
 struct stream {
 	struct MHD_Connection *conn;
 	http_stream_fn fn;
@@ -303,7 +319,6 @@ enum MHD_Result http_reply_stream(struct req *r, unsigned status, const char *ct
 {
 	struct stream *s = malloc(sizeof(*s));
 	struct MHD_Response *resp;
-	enum MHD_Result ret;
 
 	if (!s) {
 		if (free_cls)
@@ -317,12 +332,7 @@ enum MHD_Result http_reply_stream(struct req *r, unsigned status, const char *ct
 		stream_free(s);
 		return MHD_NO;
 	}
-	common_headers(resp);
-	if (ctype)
-		MHD_add_response_header(resp, "Content-Type", ctype);
-	ret = MHD_queue_response(r->conn, status, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	return queue(r, status, ctype, resp);
 }
 
 struct hijack {
@@ -358,7 +368,6 @@ enum MHD_Result http_reply_hijack(struct req *r, const char *ctype, http_hijack_
 {
 	struct hijack *h = malloc(sizeof(*h));
 	struct MHD_Response *resp;
-	enum MHD_Result ret;
 
 	if (!h)
 		return MHD_NO;
@@ -368,12 +377,8 @@ enum MHD_Result http_reply_hijack(struct req *r, const char *ctype, http_hijack_
 		free(h);
 		return MHD_NO;
 	}
-	common_headers(resp);
 	MHD_add_response_header(resp, "Upgrade", "tcp");
-	MHD_add_response_header(resp, "Content-Type", ctype);
-	ret = MHD_queue_response(r->conn, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	return queue(r, MHD_HTTP_SWITCHING_PROTOCOLS, ctype, resp);
 }
 
 /* --- queries ----------------------------------------------------------------- */
@@ -402,6 +407,18 @@ int http_query_int(struct req *r, const char *key, long long dflt, long long *ou
 	*out = strtoll(v, &end, 10);
 	if (errno || *end)
 		return -EINVAL;
+	return 0;
+}
+
+int http_query_tty_size(struct req *r, unsigned *rows, unsigned *cols)
+{
+	long long h, w;
+
+	if (http_query_int(r, "h", 0, &h) < 0 || http_query_int(r, "w", 0, &w) < 0 || h < 0 ||
+	    w < 0 || h > 65535 || w > 65535)
+		return -EINVAL;
+	*rows = (unsigned)h;
+	*cols = (unsigned)w;
 	return 0;
 }
 

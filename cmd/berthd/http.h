@@ -66,6 +66,9 @@ const char *http_query(struct req *r, const char *key);
 bool http_query_bool(struct req *r, const char *key); /* 1, true, yes */
 /* The integer value of key, dflt when absent; -EINVAL when malformed. */
 int http_query_int(struct req *r, const char *key, long long dflt, long long *out);
+/* A terminal size, docker's h (rows) and w (columns), 0 when absent;
+ * -EINVAL when malformed or out of range. */
+int http_query_tty_size(struct req *r, unsigned *rows, unsigned *cols);
 
 /* Responses: each returns what the handler returns to libmicrohttpd. */
 enum MHD_Result http_reply(struct req *r, unsigned status, const char *ctype, char *body,
@@ -77,6 +80,9 @@ enum MHD_Result http_reply_error(struct req *r, unsigned status, const char *fmt
 unsigned http_status_of(int ret);
 enum MHD_Result http_reply_berr(struct req *r, int ret, const struct berr *err);
 enum MHD_Result http_reply_empty(struct req *r, unsigned status);
+/* The reply of a call with nothing to return: its error when ret < 0,
+ * else status with no body. */
+enum MHD_Result http_reply_done(struct req *r, int ret, const struct berr *err, unsigned status);
 
 /* A streamed body: fn fills buf and returns its length, 0 to be called
  * again later (it should block a little first), -1 at the end. */

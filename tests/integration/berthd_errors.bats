@@ -4,25 +4,7 @@
 # the daemon keeps serving without leaking.
 
 load berthd_helpers
-
-setup_file() {
-	berthd_setup_file host-only
-}
-
-setup() {
-	berthd_skip_in_vm
-}
-
-teardown_file() {
-	berthd_teardown_file
-}
-
-teardown() {
-	local ids
-	ids=$(dk ps -aq 2>/dev/null)
-	[ -n "$ids" ] && dk rm -f $ids >/dev/null 2>&1
-	true
-}
+berthd_file_hooks
 
 # api METHOD PATH [curl args...]: status code on the last line.
 api() {

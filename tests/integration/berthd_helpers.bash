@@ -164,12 +164,19 @@ berthd_cgroup_dir() {
 	echo "$(unified_root)$(own_unified_cgroup)/$BERTHD_CGROUP"
 }
 
-# Everything through the API, then the checks that nothing is left.
-berthd_teardown_file() {
-	local ids left=""
-	[ -n "${BERTHD_SKIPPED:-}" ] && return 0
+# Every container goes, running or not, through the API.
+berthd_remove_containers() {
+	local ids
 	ids=$(dk ps -aq 2>/dev/null)
 	[ -n "$ids" ] && dk rm -f $ids >/dev/null 2>&1
+	true
+}
+
+# Everything through the API, then the checks that nothing is left.
+berthd_teardown_file() {
+	local left=""
+	[ -n "${BERTHD_SKIPPED:-}" ] && return 0
+	berthd_remove_containers
 	for img in $(dk images -q 2>/dev/null | sort -u); do
 		dk rmi -f "$img" >/dev/null 2>&1
 	done
@@ -206,6 +213,20 @@ berthd_teardown_file() {
 		return 1
 	fi
 	rm -rf "$BERTHD_DIR"
+}
+
+# The hooks of a file that tests one berthd on the host (the VM skips it,
+# see berthd_host_only): the daemon lives as long as the file, and each
+# test's containers go after it, unless the file keeps them
+# (keep-containers) to see what a later step makes of them.  A file may
+# define its own hooks after this call.
+berthd_file_hooks() {
+	setup_file() { berthd_setup_file host-only; }
+	setup() { berthd_skip_in_vm; }
+	teardown_file() { berthd_teardown_file; }
+	if [ "${1:-}" != keep-containers ]; then
+		teardown() { berthd_remove_containers; }
+	fi
 }
 
 # Wait until a container reaches a status (up to 10 s).

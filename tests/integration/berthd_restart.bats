@@ -4,18 +4,7 @@
 # their exit codes, including exits that happened while it was away.
 
 load berthd_helpers
-
-setup_file() {
-	berthd_setup_file host-only
-}
-
-setup() {
-	berthd_skip_in_vm
-}
-
-teardown_file() {
-	berthd_teardown_file
-}
+berthd_file_hooks keep-containers
 
 ticks() {
 	dk logs "$1" | wc -l
