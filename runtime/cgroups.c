@@ -18,10 +18,7 @@ static int open_live(const struct rt_ctx *ctx, const char *id, bool exclusive,
 	const char *status;
 	int ret;
 
-	ret = rt_check_id(id, err);
-	if (ret < 0)
-		return ret;
-	ret = store_open(ctx->root, id, exclusive, c, err);
+	ret = internal_open(ctx, id, exclusive, c, err);
 	if (ret < 0)
 		return ret;
 	status = internal_status(c);

@@ -463,15 +463,6 @@ static int dialog(struct create_job *j, struct berr *err)
 	return ret;
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct berr *err)
-{
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-
-	/* Digits only, no newline: containerd parses it as a bare integer. */
-	return fsutil_write_atomic(path, buf, (size_t)n, 0644, err);
-}
-
 static void undo(struct create_job *j)
 {
 	struct berr ignored;
@@ -538,7 +529,7 @@ static int create_steps(struct create_job *j, struct berr *err)
 		return berr_fail(err, ESRCH, "the container process exited during setup");
 	ret = save_state(j, "created", err);
 	if (ret == 0 && j->o->pid_file)
-		ret = write_pid_file(j->o->pid_file, j->pid, err);
+		ret = internal_write_pid_file(j->o->pid_file, j->pid, err);
 	return ret;
 }
 

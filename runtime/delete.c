@@ -80,10 +80,7 @@ int rt_delete(const struct rt_ctx *ctx, const char *id, bool force,
 	const char *status;
 	int ret;
 
-	ret = rt_check_id(id, err);
-	if (ret < 0)
-		return ret;
-	ret = store_open(ctx->root, id, true, &c, err);
+	ret = internal_open(ctx, id, true, &c, err);
 	if (ret < 0)
 		return ret;
 	status = internal_status(&c);

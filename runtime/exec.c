@@ -622,15 +622,6 @@ static int dialog(struct exec_job *j, struct berr *err)
 	return ret;
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct berr *err)
-{
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-
-	/* Digits only, no newline: containerd parses it as a bare integer. */
-	return fsutil_write_atomic(path, buf, (size_t)n, 0644, err);
-}
-
 static void undo(struct exec_job *j)
 {
 	struct berr ignored;
@@ -683,7 +674,7 @@ static int exec_steps(struct exec_job *j, struct berr *err)
 	if (ret == 0)
 		ret = dialog(j, err);
 	if (ret == 0 && j->o->pid_file)
-		ret = write_pid_file(j->o->pid_file, j->pid, err);
+		ret = internal_write_pid_file(j->o->pid_file, j->pid, err);
 	return ret;
 }
 

@@ -158,3 +158,19 @@ int internal_load_hooks(const struct store_container *c, enum spec_hook_kind kin
 	}
 	return load_config(c, true, cfg, err);
 }
+
+int internal_open(const struct rt_ctx *ctx, const char *id, bool exclusive,
+		  struct store_container *c, struct berr *err)
+{
+	int ret = rt_check_id(id, err);
+
+	return ret < 0 ? ret : store_open(ctx->root, id, exclusive, c, err);
+}
+
+int internal_write_pid_file(const char *path, pid_t pid, struct berr *err)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+
+	return fsutil_write_atomic(path, buf, (size_t)n, 0644, err);
+}

@@ -28,6 +28,15 @@ int sys_pidfd_open_checked(pid_t pid, struct berr *err);
  * paused or stopped, from its init process and exec socket. */
 const char *internal_status(struct store_container *c);
 
+/* The container named id, its id checked, opened (and locked exclusively
+ * when exclusive): how every command on an existing container begins. */
+int internal_open(const struct rt_ctx *ctx, const char *id, bool exclusive,
+		  struct store_container *c, struct berr *err);
+
+/* A --pid-file: digits only, no newline (containerd parses a bare
+ * integer), written atomically. */
+int internal_write_pid_file(const char *path, pid_t pid, struct berr *err);
+
 /* The container's cgroup, from its state. */
 int internal_cgroup(const struct store_container *c, struct cgroup *cg,
 		    struct berr *err);

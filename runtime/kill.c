@@ -38,10 +38,7 @@ int rt_kill(const struct rt_ctx *ctx, const char *id, int sig, bool all,
 	const char *status;
 	int ret, pidfd;
 
-	ret = rt_check_id(id, err);
-	if (ret < 0)
-		return ret;
-	ret = store_open(ctx->root, id, false, &c, err);
+	ret = internal_open(ctx, id, false, &c, err);
 	if (ret < 0)
 		return ret;
 	status = internal_status(&c);

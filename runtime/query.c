@@ -46,10 +46,7 @@ int rt_state(const struct rt_ctx *ctx, const char *id, struct arena *arena,
 	struct store_container c;
 	int ret;
 
-	ret = rt_check_id(id, err);
-	if (ret < 0)
-		return ret;
-	ret = store_open(ctx->root, id, false, &c, err);
+	ret = internal_open(ctx, id, false, &c, err);
 	if (ret < 0)
 		return ret;
 	if (!c.has_state)
@@ -97,10 +94,7 @@ int rt_pids(const struct rt_ctx *ctx, const char *id, pid_t **pids, size_t *n,
 
 	*pids = NULL;
 	*n = 0;
-	ret = rt_check_id(id, err);
-	if (ret < 0)
-		return ret;
-	ret = store_open(ctx->root, id, false, &c, err);
+	ret = internal_open(ctx, id, false, &c, err);
 	if (ret < 0)
 		return ret;
 	if (strcmp(internal_status(&c), "stopped") == 0) {

@@ -126,8 +126,17 @@ static int read_config(struct jr *r, yajl_val v, struct spec_config *cfg)
 	return 0;
 }
 
-int spec_config_parse(const char *json, size_t len, struct spec_config **out,
-		      struct berr *err)
+static int read_hooks_only(struct jr *r, yajl_val v, struct spec_config *cfg)
+{
+	JR_TRY(jr_val_object(r, v));
+	JR_TRY(jr_section(r, v, "hooks", read_hooks, &cfg->hooks, NULL));
+	return 0;
+}
+
+/* Parse json into a new config with read (the whole document, or a part). */
+static int parse_with(const char *json, size_t len,
+		      int (*read)(struct jr *r, yajl_val v, struct spec_config *cfg),
+		      struct spec_config **out, struct berr *err)
 {
 	cleanup_tree yajl_val doc = NULL;
 	cleanup_config struct spec_config *cfg = NULL;
@@ -141,32 +150,23 @@ int spec_config_parse(const char *json, size_t len, struct spec_config **out,
 	if (!cfg)
 		return berr_set(err, ENOMEM, "parse config");
 	jr_init(&r, &cfg->arena, err);
-	ret = read_config(&r, doc, cfg);
+	ret = read(&r, doc, cfg);
 	if (ret < 0)
 		return ret;
 	*out = steal_ptr(cfg);
 	return 0;
 }
 
+int spec_config_parse(const char *json, size_t len, struct spec_config **out,
+		      struct berr *err)
+{
+	return parse_with(json, len, read_config, out, err);
+}
+
 int spec_config_parse_hooks(const char *json, size_t len, struct spec_config **out,
 			    struct berr *err)
 {
-	cleanup_tree yajl_val doc = NULL;
-	cleanup_config struct spec_config *cfg = NULL;
-	struct jr r;
-	int ret;
-
-	ret = jr_parse(json, len, &doc, err);
-	if (ret < 0)
-		return ret;
-	cfg = calloc(1, sizeof(*cfg));
-	if (!cfg)
-		return berr_set(err, ENOMEM, "parse config");
-	jr_init(&r, &cfg->arena, err);
-	JR_TRY(jr_val_object(&r, doc));
-	JR_TRY(jr_section(&r, doc, "hooks", read_hooks, &cfg->hooks, NULL));
-	*out = steal_ptr(cfg);
-	return 0;
+	return parse_with(json, len, read_hooks_only, out, err);
 }
 
 /* The whole file in a malloc'd buffer. */
