@@ -23,13 +23,13 @@ enum MHD_Result api_container_restart(struct req *r);
 enum MHD_Result api_container_kill(struct req *r);
 enum MHD_Result api_container_remove(struct req *r);
 enum MHD_Result api_container_update(struct req *r);
+enum MHD_Result api_container_pause(struct req *r);
+enum MHD_Result api_container_unpause(struct req *r);
+enum MHD_Result api_container_resize(struct req *r);
 
 /* api_resources.c */
 enum MHD_Result api_container_top(struct req *r);
 enum MHD_Result api_container_stats(struct req *r);
-enum MHD_Result api_container_pause(struct req *r);
-enum MHD_Result api_container_unpause(struct req *r);
-enum MHD_Result api_container_resize(struct req *r);
 
 /* api_streams.c */
 enum MHD_Result api_container_wait(struct req *r);
