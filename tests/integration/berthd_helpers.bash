@@ -24,7 +24,7 @@ berthd_start() {
 	BERTHD_PID=$!
 	echo "$BERTHD_PID" >"$BERTHD_DIR/pid"
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		dk version >/dev/null 2>&1 && return 0
 		sleep 0.05
 	done

@@ -92,7 +92,7 @@ start_containerd() {
 	containerd --config "$dir/config.toml" </dev/null >"$dir/containerd.log" 2>&1 3>&- &
 	CTRD_PID=$!
 	echo "$CTRD_PID" >"$dir/containerd.pid"
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		ctr -a "$CTR_SOCK" version >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done

@@ -17,7 +17,7 @@ start_dockerd() {
 		--exec-opt native.cgroupdriver=cgroupfs --cgroup-parent "$PARENT" \
 		--log-level warn "$@" </dev/null >"$dir/dockerd.log" 2>&1 3>&- &
 	echo $! >"$dir/pid"
-	for i in $(seq 150); do
+	for i in $(seq 300); do
 		DOCKER_HOST=unix://$dir/docker.sock docker version >/dev/null 2>&1 && return 0
 		kill -0 "$(cat "$dir/pid")" 2>/dev/null || break
 		sleep 0.1

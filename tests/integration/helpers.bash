@@ -140,7 +140,7 @@ run_container() {
 # Wait until a command succeeds (up to 5 s).
 wait_for() {
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 100); do
 		"$@" && return 0
 		sleep 0.1
 	done
