@@ -219,8 +219,10 @@ static int route(enum cgroup_layout layout, const struct spec_resources *res,
 
 /* With commit false, only what can be refused: the rules, and a host
  * with nowhere to put them. */
+/* Check the device rules, then apply them to the v1 devices controller
+ * (when v1) and as the v2 device program (when v2). */
 static int apply_devices(const struct cgroup *cg, const struct spec_device_rule *rules,
-			 size_t n, bool commit, struct berr *err)
+			 size_t n, bool v1, bool v2, struct berr *err)
 {
 	const struct cgroup_v1_dir *dev = cgroup_v1_dir_of(cg->v1, cg->n_v1, CGROUP_CTL_DEVICES);
 	struct cgroup_dev_policy policy;
@@ -237,9 +239,7 @@ static int apply_devices(const struct cgroup *cg, const struct spec_device_rule 
 			       "controller nor a cgroup v2 hierarchy to hold a device program");
 		goto out;
 	}
-	if (!commit)
-		goto out;
-	if (cg->v2_dir) {
+	if (v2 && cg->v2_dir) {
 		cleanup_close int fd = open(cg->v2_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 		ret = cgroup_devices_bpf(&policy, &prog, &len, err);
@@ -250,7 +250,7 @@ static int apply_devices(const struct cgroup *cg, const struct spec_device_rule 
 		if (ret < 0)
 			goto out;
 	}
-	if (dev)
+	if (v1 && dev)
 		ret = cgroup_devices_v1_apply(dev->dir, &policy, err);
 out:
 	free(prog);
@@ -349,9 +349,12 @@ static int create(struct cgroup *cg, const char *spec_path,
 	ret = create_v1(cg, mounts, n_mounts, err);
 	if (ret == 0)
 		ret = apply(cg, res, &r, err);
+	/* The v1 rules now, while no process is in the cgroup: written as
+	 * "deny all" and then each allowed device, they would refuse a node
+	 * the container's set-up makes in between. */
 	if (ret == 0)
 		ret = apply_devices(cg, res ? res->devices : NULL, res ? res->n_devices : 0,
-				    devices, err);
+				    true, devices, err);
 	if (ret == 0)
 		goto out;
 fail:
@@ -380,7 +383,8 @@ int cgroup_create_nodev(struct cgroup *cg, const char *spec_path,
 int cgroup_apply_devices(const struct cgroup *cg, const struct spec_resources *res,
 			 struct berr *err)
 {
-	return apply_devices(cg, res ? res->devices : NULL, res ? res->n_devices : 0, true, err);
+	return apply_devices(cg, res ? res->devices : NULL, res ? res->n_devices : 0, false,
+			     true, err);
 }
 
 int cgroup_update(const struct cgroup *cg, const struct spec_resources *res,
@@ -398,7 +402,7 @@ int cgroup_update(const struct cgroup *cg, const struct spec_resources *res,
 	if (ret == 0)
 		ret = apply(cg, res, &r, err);
 	if (ret == 0 && res->n_devices)
-		ret = apply_devices(cg, res->devices, res->n_devices, true, err);
+		ret = apply_devices(cg, res->devices, res->n_devices, true, true, err);
 	return ret;
 }
 

@@ -67,10 +67,12 @@ int cgroup_spec_path(const char *cgroups_path, const char *id, char **out,
 int cgroup_create(struct cgroup *cg, const char *spec_path,
 		  const struct spec_resources *res, struct berr *err);
 
-/* The same, but the device policy is only checked: cgroup_apply_devices
- * loads it.  In between, a process may be started in the cgroup as long
- * as none of the container's code runs there: the kernel checks device
- * access when a node is opened (or made, which the policy always allows). */
+/* The same, but the device program of cgroup v2 is only checked (the v1
+ * devices controller gets its rules): cgroup_apply_devices loads it.  In
+ * between, a process may be started in the cgroup as long as none of the
+ * container's code runs there: the kernel checks device access when a
+ * node is opened (or made, which the policy always allows), and the one
+ * program is attached at once, never half of it. */
 int cgroup_create_nodev(struct cgroup *cg, const char *spec_path,
 			const struct spec_resources *res, struct berr *err);
 int cgroup_apply_devices(const struct cgroup *cg, const struct spec_resources *res,
