@@ -178,15 +178,9 @@ static ssize_t logs_next(void *cls, char *buf, size_t max)
 	for (;;) {
 		ssize_t n;
 
-		if (s->out_off < s->out_len) {
-			size_t k = s->out_len - s->out_off;
-
-			if (k > max)
-				k = max;
-			memcpy(buf, s->outbuf + s->out_off, k);
-			s->out_off += k;
-			return (ssize_t)k;
-		}
+		if (s->out_off < s->out_len)
+			return (ssize_t)http_stream_pending(buf, max, s->outbuf, s->out_len,
+							    &s->out_off);
 		s->out_len = s->out_off = 0;
 		n = s->fd >= 0 ? pread(s->fd, chunk, sizeof(chunk), s->off) : 0;
 		if (n > 0) {

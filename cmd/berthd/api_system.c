@@ -388,15 +388,9 @@ static ssize_t events_next(void *cls, char *buf, size_t max)
 	struct daemon_event evs[32];
 	size_t n;
 
-	if (s->pending_off < s->pending_len) {
-		size_t k = s->pending_len - s->pending_off;
-
-		if (k > max)
-			k = max;
-		memcpy(buf, s->pending + s->pending_off, k);
-		s->pending_off += k;
-		return (ssize_t)k;
-	}
+	if (s->pending_off < s->pending_len)
+		return (ssize_t)http_stream_pending(buf, max, s->pending, s->pending_len,
+						    &s->pending_off);
 	free(s->pending);
 	s->pending = NULL;
 	s->pending_len = s->pending_off = 0;

@@ -335,6 +335,19 @@ enum MHD_Result http_reply_stream(struct req *r, unsigned status, const char *ct
 	return queue(r, status, ctype, resp);
 }
 
+size_t http_stream_pending(char *buf, size_t max, const char *data, size_t len, size_t *off)
+{
+	size_t k = *off < len ? len - *off : 0;
+
+	if (k == 0)
+		return 0;
+	if (k > max)
+		k = max;
+	memcpy(buf, data + *off, k);
+	*off += k;
+	return k;
+}
+
 struct hijack {
 	http_hijack_fn fn;
 	void *cls;

@@ -90,6 +90,11 @@ typedef ssize_t (*http_stream_fn)(void *cls, char *buf, size_t max);
 enum MHD_Result http_reply_stream(struct req *r, unsigned status, const char *ctype,
 				  http_stream_fn fn, void *cls, void (*free_cls)(void *));
 
+/* For an http_stream_fn holding bytes it made earlier: copy what is left
+ * of data[*off, len) into buf, at most max, and advance *off.  Returns
+ * the count, 0 when nothing is left. */
+size_t http_stream_pending(char *buf, size_t max, const char *data, size_t len, size_t *off);
+
 /* Switch the connection to a raw stream (101 Switching Protocols), then
  * call fn with the connection's fd (blocking, close-on-exec; fn owns it)
  * and the bytes the client sent after its request. */
