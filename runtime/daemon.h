@@ -116,6 +116,9 @@ struct daemon_container {
 	int refs;
 	bool removed;
 	bool busy; /* a start, stop or remove is in progress */
+	/* docker restart: the exit it causes does not remove an --rm
+	 * container (docker keeps it too). */
+	bool restarting;
 	struct daemon_attach_req *pending; /* attaches waiting for a start */
 	size_t n_pending;
 	struct daemon_container *next;

@@ -102,9 +102,23 @@ int layer_store_remove(const char *data_root, const char *diff_id, struct berr *
 	return layer_store_rmtree(doomed, err);
 }
 
+/* A volatile mount leaves work/incompat/volatile behind, and overlayfs
+ * refuses any later mount of that work directory while it is there (it
+ * cannot tell a clean unmount from a crash).  Only throwaway containers
+ * are mounted volatile, and their next mount (docker restart) may reuse
+ * the upper directory: a crash would have removed them. */
+static void forget_volatile(const char *work)
+{
+	cleanup_free char *incompat = NULL;
+	struct berr ignored;
+
+	if (asprintf(&incompat, "%s/work/incompat", work) >= 0)
+		layer_store_rmtree(incompat, &ignored);
+}
+
 int layer_store_mount(const char *data_root, char *const *diff_ids, size_t n,
 		      const char *upper, const char *work, const char *target,
-		      struct berr *err)
+		      bool throwaway, struct berr *err)
 {
 	cleanup_free char *opts = NULL;
 	size_t len;
@@ -128,6 +142,18 @@ int layer_store_mount(const char *data_root, char *const *diff_ids, size_t n,
 	if (len >= 4096)
 		return berr_fail(err, E2BIG,
 				 "the image has too many layers (%zu) for one overlay mount", n);
+	forget_volatile(work);
+	if (throwaway) {
+		cleanup_free char *fast = NULL;
+
+		if (asprintf(&fast, "%s,volatile", opts) < 0)
+			return berr_set(err, ENOMEM, "mount options");
+		if (mount("overlay", target, "overlay", MS_NODEV, fast) == 0)
+			return 0;
+		/* Kernels before 5.10 know no "volatile": mount it plainly. */
+		if (errno != EINVAL)
+			return berr_sys(err, "mount the container's root (overlay at %s)", target);
+	}
 	if (mount("overlay", target, "overlay", MS_NODEV, opts) < 0)
 		return berr_sys(err, "mount the container's root (overlay at %s)", target);
 	return 0;

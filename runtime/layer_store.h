@@ -32,10 +32,18 @@ long long layer_store_size(const char *data_root, const char *diff_id);
 
 int layer_store_remove(const char *data_root, const char *diff_id, struct berr *err);
 
-/* Mount the layers (bottom first) read-only under upper/work at target. */
+/* Mount the layers (bottom first) read-only under upper/work at target.
+ *
+ * throwaway: the upper directory dies with the container (docker run
+ * --rm), so it is mounted "volatile" where the kernel has it, as podman
+ * does for --rm: overlayfs then never syncs the upper filesystem, whose
+ * sync on unmount otherwise flushes everything dirty on that disk, other
+ * programs' data included, while the caller waits.  The price, a
+ * crash-torn upper directory, is nothing for a container that is removed
+ * anyway. */
 int layer_store_mount(const char *data_root, char *const *diff_ids, size_t n,
 		      const char *upper, const char *work, const char *target,
-		      struct berr *err);
+		      bool throwaway, struct berr *err);
 
 /* Unmount target if something is mounted there (detached, so a busy mount
  * does not hold the caller). */

@@ -179,7 +179,7 @@ static int mount_rootfs(struct start_job *j, struct berr *err)
 	/* A mount left by a shim that died is replaced. */
 	layer_store_umount(j->rootfs, &ignored);
 	ret = layer_store_mount(j->d->o.data_root, img.layers, img.n_layers, upper, work,
-				j->rootfs, err);
+				j->rootfs, j->c->spec.auto_remove, err);
 	image_rec_free(&img);
 	if (ret == 0)
 		j->mounted = true;
@@ -563,7 +563,7 @@ static void handle_exit(struct daemon *d, struct daemon_container *c)
 	}
 	daemon_save_state_quiet(d, c);
 	pthread_cond_broadcast(&d->changed);
-	if (c->status == DS_EXITED && c->spec.auto_remove && !c->busy) {
+	if (c->status == DS_EXITED && c->spec.auto_remove && !c->busy && !c->restarting) {
 		struct berr ignored;
 
 		c->refs++;
@@ -847,15 +847,20 @@ int daemon_restart(struct daemon *d, const char *ref, int timeout, struct berr *
 
 	if (ret < 0)
 		return ret;
+	daemon_lock(d);
+	c->restarting = true;
+	daemon_unlock(d);
 	ret = stop_container(d, c, timeout, NULL, err);
 	if (ret >= 0)
 		ret = start_container(d, c, false, err);
+	daemon_lock(d);
+	c->restarting = false;
 	if (ret >= 0) {
-		daemon_lock(d);
 		daemon_event_locked(d, c, "restart", NULL);
-		daemon_unlock(d);
 		ret = 0;
 	}
+	daemon_unlock(d);
+	/* A start that failed leaves an --rm container to go now. */
 	daemon_remove_if_exited(d, c);
 	daemon_put(d, c);
 	return ret;

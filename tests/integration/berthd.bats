@@ -83,6 +83,30 @@ berthd_file_hooks
 	assert_equal "$(ls "$BERTHD_DATA/containers")" ""
 }
 
+@test "berthd: an --rm container's root is volatile, a kept one's is not; docker restart keeps an --rm container" {
+	# overlayfs shows the option as "volatile" or, since 6.x, "fsync=volatile".
+	run dk run --rm berthd-test/bb:1 grep " / / " /proc/self/mountinfo
+	assert_success
+	assert_output_contains " - overlay "
+	assert_output_contains "volatile"
+	run dk run --name kept berthd-test/bb:1 grep " / / " /proc/self/mountinfo
+	assert_success
+	assert_output_contains " - overlay "
+	if [[ "$output" == *volatile* ]]; then
+		fail "a container that is kept has a volatile root: $output"
+	fi
+	dk rm kept >/dev/null
+	# docker restart does not remove an --rm container (docker keeps it
+	# too); its files survive the second, volatile, mount; stop removes it.
+	dk run -d --rm --name r1 berthd-test/bb:1 sh -c 'echo run >>/runs; sleep 1000' >/dev/null
+	dk restart -t 0 r1 >/dev/null
+	wait_for sh -c "'$DOCKER' exec r1 cat /runs | grep -c run | grep -qx 2"
+	assert_equal "$(dk exec r1 cat /runs | tr '\n' ' ')" "run run "
+	dk stop -t 0 r1 >/dev/null
+	wait_for sh -c "[ -z \"\$('$DOCKER' ps -aq)\" ]"
+	assert_equal "$(ls "$BERTHD_DATA/containers")" ""
+}
+
 @test "berthd: exit codes propagate; stdout and stderr stay apart" {
 	run dk run --rm berthd-test/bb:1 sh -c 'exit 3'
 	assert_failure 3
