@@ -30,6 +30,7 @@
 #define BERTH_RUNTIME_DAEMON_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -181,6 +182,9 @@ struct daemon {
 	struct daemon_exec *execs;
 	size_t n_execs;
 	uint64_t exec_seq;
+	/* cgroup v1 hosts: see daemon_warmup.c */
+	char *warmup_procs;
+	atomic_bool warming;
 };
 
 /* Start the model: create directories, load every container, find the

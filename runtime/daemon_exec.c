@@ -206,6 +206,8 @@ int daemon_exec_create(struct daemon *d, const char *ref, struct daemon_exec_spe
 	ret = daemon_get(d, ref, &c, err);
 	if (ret < 0)
 		return ret;
+	/* docker exec starts it next. */
+	daemon_warmup(d);
 	x = calloc(1, sizeof(*x));
 	if (!x) {
 		daemon_put(d, c);

@@ -31,4 +31,10 @@ void daemon_exec_container_exited_locked(struct daemon *d, const char *container
 void daemon_exec_forget_container_locked(struct daemon *d, const char *container);
 void daemon_exec_close(struct daemon *d);
 
+/* A head start on the kernel's wait before a move into cgroup v1
+ * hierarchies (daemon_warmup.c); init finds out whether the host has any. */
+void daemon_warmup_init(struct daemon *d);
+void daemon_warmup(struct daemon *d);
+void daemon_warmup_close(struct daemon *d);
+
 #endif

@@ -412,6 +412,7 @@ static int start_container(struct daemon *d, struct daemon_container *c, bool re
 	}
 	c->busy = true;
 	c->restart_at = 0;
+	daemon_warmup(d);
 	if (!restart) {
 		c->manual_stop = false;
 		c->restart_count = 0;
@@ -1185,6 +1186,7 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err)
 		ret = daemon_exec_init(d, err);
 	if (ret < 0)
 		return ret;
+	daemon_warmup_init(d);
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	d->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (d->epfd < 0 || d->wake_fd < 0 ||
@@ -1236,6 +1238,7 @@ void daemon_close(struct daemon *d)
 	if (d->wake_fd >= 0)
 		close(d->wake_fd);
 	daemon_exec_close(d);
+	daemon_warmup_close(d);
 	free(d->oci_root);
 	free(d->shim_dir);
 }
