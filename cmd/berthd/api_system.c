@@ -382,10 +382,12 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+#define EVENTS_BATCH 32
+
 static ssize_t events_next(void *cls, char *buf, size_t max)
 {
 	struct events_stream *s = cls;
-	struct daemon_event evs[32];
+	struct daemon_event evs[EVENTS_BATCH];
 	size_t n;
 
 	if (s->pending_off < s->pending_len)
@@ -396,7 +398,7 @@ static ssize_t events_next(void *cls, char *buf, size_t max)
 	s->pending_len = s->pending_off = 0;
 	if (s->rc.d->stopping)
 		return -1;
-	n = daemon_events_read(s->rc.d, &s->cursor, evs, 32);
+	n = daemon_events_read(s->rc.d, &s->cursor, evs, EVENTS_BATCH);
 	for (size_t i = 0; i < n; i++) {
 		char *json = NULL;
 		size_t len;
@@ -418,6 +420,10 @@ static ssize_t events_next(void *cls, char *buf, size_t max)
 	}
 	if (s->pending_len)
 		return events_next(cls, buf, max);
+	/* Everything recorded up to until goes out, however late the
+	 * request came: the stream ends only once it has caught up. */
+	if (n == EVENTS_BATCH)
+		return 0;
 	if (s->until && now_ns() > s->until)
 		return -1;
 	if (!n)

@@ -242,6 +242,23 @@ last"
 	assert_output_contains "destroy"
 }
 
+@test "berthd: docker events --until in the past still gets every event recorded up to then" {
+	local since until
+	# More events before ours than berthd reads at a time (32).
+	for _ in $(seq 10); do
+		dk run --rm berthd-test/bb:1 true
+	done
+	since=$(date +%s)
+	dk run --name marked berthd-test/bb:1 sh -c 'exit 6' || true
+	sleep 1.1
+	until=$(date +%s)
+	run dk events --since "$((since - 60))" --until "$until" --filter container=marked \
+		--format '{{.Action}} {{.Actor.Attributes.exitCode}}'
+	assert_success
+	assert_output_contains "die 6"
+	dk rm marked >/dev/null
+}
+
 @test "berthd: restart policies: on-failure:N, always, unless-stopped; stop ends them" {
 	dk run -d --name onfail --restart on-failure:2 berthd-test/bb:1 sh -c 'echo try; exit 1' >/dev/null
 	local i
