@@ -7,99 +7,14 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include "isolation/cgroup_hier.h"
 #include "isolation/mounts.h"
 #include "isolation/pathres.h"
 #include "spec/cleanup.h"
 
-/* One cgroup hierarchy as the host mounts it. */
-struct hierarchy {
-	char mountpoint[256];
-	char controllers[256]; /* "cpu,cpuacct", "name=systemd"; "" for v2 */
-	bool v2;
-};
-
-#define MAX_HIERARCHIES 24
-
-/* Keep the controller and name= options of a v1 superblock. */
-static void controllers_of(char *superopts, char *out, size_t size)
-{
-	char *save = NULL, *opt;
-
-	out[0] = '\0';
-	for (opt = strtok_r(superopts, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(opt, "rw") || !strcmp(opt, "ro") || !strcmp(opt, "xattr") ||
-		    !strcmp(opt, "noprefix") || !strcmp(opt, "clone_children") ||
-		    !strcmp(opt, "cpuset_v2_mode") || !strncmp(opt, "release_agent=", 14))
-			continue;
-		if (out[0])
-			strncat(out, ",", size - strlen(out) - 1);
-		strncat(out, opt, size - strlen(out) - 1);
-	}
-}
-
-static int read_hierarchies(struct hierarchy *h, size_t *n, struct berr *err)
-{
-	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
-	cleanup_free char *line = NULL;
-	size_t cap = 0;
-
-	*n = 0;
-	if (!f)
-		return berr_sys(err, "open /proc/self/mountinfo");
-	while (getline(&line, &cap, f) > 0 && *n < MAX_HIERARCHIES) {
-		char mnt[256], fstype[32], superopts[512];
-		char *sep = strstr(line, " - ");
-
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %255s", mnt) != 1 ||
-		    sscanf(sep + 3, "%31s %*s %511s", fstype, superopts) != 2)
-			continue;
-		if (strncmp(mnt, "/sys/fs/cgroup", 14) != 0)
-			continue;
-		if (strcmp(fstype, "cgroup2") && strcmp(fstype, "cgroup"))
-			continue;
-		snprintf(h[*n].mountpoint, sizeof(h[*n].mountpoint), "%s", mnt);
-		h[*n].v2 = strcmp(fstype, "cgroup2") == 0;
-		if (h[*n].v2)
-			h[*n].controllers[0] = '\0';
-		else
-			controllers_of(superopts, h[*n].controllers, sizeof(h[*n].controllers));
-		(*n)++;
-	}
-	return 0;
-}
-
-/* The caller's own path in hierarchy h, from /proc/self/cgroup. */
-static int own_path(const struct hierarchy *h, char *out, size_t size,
-		    struct berr *err)
-{
-	cleanup_fclose FILE *f = fopen("/proc/self/cgroup", "re");
-	cleanup_free char *line = NULL;
-	size_t cap = 0;
-
-	if (!f)
-		return berr_sys(err, "open /proc/self/cgroup");
-	while (getline(&line, &cap, f) > 0) {
-		char *ctrl = strchr(line, ':');
-		char *path = ctrl ? strchr(ctrl + 1, ':') : NULL;
-
-		if (!path)
-			continue;
-		*path++ = '\0';
-		*ctrl++ = '\0';
-		path[strcspn(path, "\n")] = '\0';
-		if ((h->v2 && strcmp(line, "0") == 0 && !*ctrl) ||
-		    (!h->v2 && strcmp(ctrl, h->controllers) == 0)) {
-			snprintf(out, size, "%s", path);
-			return 0;
-		}
-	}
-	return berr_fail(err, ENOENT, "no entry for %s in /proc/self/cgroup",
-			h->v2 ? "cgroup2" : h->controllers);
-}
-
 /* A fresh v1 superblock takes its controllers as flags, "name=" as a
  * string: fsconfig treats both forms of option the same way. */
-static int new_cgroup_fs(const struct hierarchy *h, uint64_t attr,
+static int new_cgroup_fs(const struct cgroup_hier *h, uint64_t attr,
 			 struct berr *err)
 {
 	char copy[256];
@@ -115,7 +30,7 @@ static int new_cgroup_fs(const struct hierarchy *h, uint64_t attr,
 	return mounts_fs_new("cgroup", "cgroup", opts, n, attr, err);
 }
 
-static int mount_hierarchy(const struct hierarchy *h, int targetfd,
+static int mount_hierarchy(const struct cgroup_hier *h, int targetfd,
 			   bool cgroupns, uint64_t attr, struct berr *err)
 {
 	cleanup_close int mfd = -1;
@@ -128,7 +43,7 @@ static int mount_hierarchy(const struct hierarchy *h, int targetfd,
 			return mfd;
 		return mounts_attach(mfd, targetfd, err);
 	}
-	ret = own_path(h, own, sizeof(own), err);
+	ret = cgroup_hier_own_path(h, own, sizeof(own), err);
 	if (ret < 0)
 		return ret;
 	snprintf(src, sizeof(src), "%s%s", h->mountpoint, own);
@@ -148,7 +63,7 @@ static void link_combined(int dirfd, const char *name)
 		symlinkat(name, dirfd, part);
 }
 
-static int mount_v1_layout(int rootfd, const char *dest, struct hierarchy *h,
+static int mount_v1_layout(int rootfd, const char *dest, struct cgroup_hier *h,
 			   size_t n, bool cgroupns, uint64_t attr,
 			   struct berr *err)
 {
@@ -192,12 +107,12 @@ static int mount_v1_layout(int rootfd, const char *dest, struct hierarchy *h,
 int cgroup_mount(int rootfd, const char *dest, bool v2_only, bool cgroupns,
 		 uint64_t attr, struct berr *err)
 {
-	struct hierarchy h[MAX_HIERARCHIES];
+	struct cgroup_hier h[CGROUP_HIER_MAX];
 	cleanup_close int tfd = -1;
 	size_t n = 0;
 	int ret;
 
-	ret = read_hierarchies(h, &n, err);
+	ret = cgroup_hier_read(h, &n, err);
 	if (ret < 0)
 		return ret;
 	for (size_t i = 0; i < n; i++) {

@@ -132,36 +132,6 @@ void cgroup_v1_mounts_free(struct cgroup_v1_mount *m, size_t n)
 	free(m);
 }
 
-int cgroup_warmup_target(char **procs, struct berr *err)
-{
-	struct cgroup_v1_mount *m;
-	size_t n;
-	int ret;
-
-	*procs = NULL;
-	ret = cgroup_v1_mounts(&m, &n, err);
-	if (ret < 0)
-		return ret;
-	if (n > 0 && asprintf(procs, "%s%s/cgroup.procs", m[0].path,
-			      strcmp(m[0].own, "/") ? m[0].own : "") < 0)
-		ret = berr_set(err, ENOMEM, "cgroup");
-	cgroup_v1_mounts_free(m, n);
-	return ret;
-}
-
-void cgroup_warmup(const char *procs)
-{
-	int fd = open(procs, O_WRONLY | O_CLOEXEC);
-
-	/* "0" is the writer itself: it stays where it is. */
-	if (fd >= 0) {
-		if (write(fd, "0", 1) < 0) {
-			/* a lost head start, nothing more */
-		}
-		close(fd);
-	}
-}
-
 /* A new cpuset cgroup has no cpus and no memory nodes, and nothing can
  * join it until it has: start from the parent's. */
 static int init_cpuset(const char *path, struct berr *err)

@@ -183,6 +183,7 @@ struct daemon {
 	size_t n_execs;
 	uint64_t exec_seq;
 	/* cgroup v1 hosts: see daemon_warmup.c */
+	atomic_int warmup_state;
 	char *warmup_procs;
 	atomic_bool warming;
 };

@@ -8,7 +8,8 @@
  * the time it moves the process the wait is over or nearly.
  *
  * One warm-up at a time: a move while one is in flight shares its grace
- * period anyway. */
+ * period anyway.  Where to write is looked up at the first container, not
+ * at start-up, so that an idle berthd has not paged in the parsing. */
 #include "runtime/daemon_internal.h"
 
 #include <pthread.h>
@@ -17,13 +18,29 @@
 
 #include "isolation/cgroup.h"
 
+enum { UNKNOWN, LOOKING, KNOWN };
+
 void daemon_warmup_init(struct daemon *d)
 {
+	atomic_init(&d->warmup_state, UNKNOWN);
+	atomic_init(&d->warming, false);
+	d->warmup_procs = NULL;
+}
+
+/* The first caller looks; the others skip their warm-up meanwhile. */
+static const char *target(struct daemon *d)
+{
+	int expected = UNKNOWN;
 	struct berr ignored;
 
+	if (atomic_load(&d->warmup_state) == KNOWN)
+		return d->warmup_procs;
+	if (!atomic_compare_exchange_strong(&d->warmup_state, &expected, LOOKING))
+		return NULL;
 	/* No target (a unified host, or an unreadable layout): no warm-up. */
 	cgroup_warmup_target(&d->warmup_procs, &ignored);
-	atomic_init(&d->warming, false);
+	atomic_store(&d->warmup_state, KNOWN);
+	return d->warmup_procs;
 }
 
 static void *warm(void *arg)
@@ -40,7 +57,7 @@ void daemon_warmup(struct daemon *d)
 	pthread_attr_t attr;
 	pthread_t t;
 
-	if (!d->warmup_procs || atomic_exchange(&d->warming, true))
+	if (!target(d) || atomic_exchange(&d->warming, true))
 		return;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -53,7 +70,7 @@ void daemon_warmup(struct daemon *d)
 /* The thread uses d: it is let finish (one grace period at most). */
 void daemon_warmup_close(struct daemon *d)
 {
-	while (atomic_load(&d->warming))
+	while (atomic_load(&d->warming) || atomic_load(&d->warmup_state) == LOOKING)
 		sched_yield();
 	free(d->warmup_procs);
 	d->warmup_procs = NULL;

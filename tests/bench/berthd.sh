@@ -13,7 +13,10 @@
 #    runc, own data and exec roots, --iptables=false --bridge=none):
 #    PAIRS (default 20) runs of `docker run --rm IMAGE true` on the same
 #    image, interleaved, one docker CLI; medians and their ratio, and the
-#    idle RSS of dockerd plus its containerd.
+#    idle RSS of dockerd plus its containerd.  Interleaved with them, the
+#    same command against docker_floor.py, a server that answers at once
+#    and runs nothing: the docker CLI's own cost, which no daemon can go
+#    below.
 #
 # Run as root from the repository root after `make`.  Nothing here is a
 # test: it prints numbers.  DOCKERD=0 skips the dockerd part.
@@ -29,7 +32,9 @@ export DOCKER_CONFIG=$DIR/docker-config
 mkdir -p "$DOCKER_CONFIG"
 BSOCK=unix://$DIR/berthd.sock
 DSOCK=unix://$DIR/dockerd.sock
+FSOCK=unix://$DIR/floor.sock
 DPID=
+FPID=
 
 "$REPO/build/berthd" --socket "$DIR/berthd.sock" --root "$DIR/run" --data-root "$DIR/data" \
 	--cgroup-parent "berthd-bench-$$" --log-level error --log-file "$DIR/berthd.log" &
@@ -39,6 +44,10 @@ cleanup() {
 	DOCKER_HOST=$BSOCK "$DOCKER" ps -aq 2>/dev/null | xargs -r env DOCKER_HOST="$BSOCK" "$DOCKER" rm -f >/dev/null 2>&1 || true
 	kill "$PID" 2>/dev/null || true
 	wait "$PID" 2>/dev/null || true
+	if [ -n "$FPID" ]; then
+		kill "$FPID" 2>/dev/null || true
+		wait "$FPID" 2>/dev/null || true
+	fi
 	if [ -n "$DPID" ]; then
 		DOCKER_HOST=$DSOCK "$DOCKER" ps -aq 2>/dev/null | xargs -r env DOCKER_HOST="$DSOCK" "$DOCKER" rm -f >/dev/null 2>&1 || true
 		kill "$DPID" 2>/dev/null || true
@@ -55,6 +64,7 @@ trap cleanup EXIT
 
 b() { DOCKER_HOST=$BSOCK "$DOCKER" "$@"; }
 d() { DOCKER_HOST=$DSOCK "$DOCKER" "$@"; }
+f() { DOCKER_HOST=$FSOCK "$DOCKER" "$@"; }
 
 rollup() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/smaps_rollup"; }
 fds() { ls "/proc/$1/fd" | wc -l; }
@@ -106,20 +116,31 @@ d version >/dev/null
 d import "$DIR/rootfs.tar" bench:1 >/dev/null
 d run --rm bench:1 true # the first run sets up what dockerd keeps
 b run --rm bench:1 true
+python3 "$REPO/tests/bench/docker_floor.py" "$DIR/floor.sock" &
+FPID=$!
+for _ in $(seq 100); do [ -S "$DIR/floor.sock" ] && break; sleep 0.05; done
+f run --rm bench:1 true
 sleep 1
 cpid=$(pgrep -P "$DPID" -x containerd || true)
 drss=$(rollup "$DPID" Rss)
 crss=$([ -n "$cpid" ] && rollup "$cpid" Rss || echo 0)
 : >"$DIR/b.times"
 : >"$DIR/d.times"
+: >"$DIR/f.times"
 for _ in $(seq "$PAIRS"); do
 	s=$(now_us); b run --rm bench:1 true; e=$(now_us)
 	echo $((e - s)) >>"$DIR/b.times"
 	s=$(now_us); d run --rm bench:1 true; e=$(now_us)
 	echo $((e - s)) >>"$DIR/d.times"
+	s=$(now_us); f run --rm bench:1 true; e=$(now_us)
+	echo $((e - s)) >>"$DIR/f.times"
 done
 bm=$(median "$DIR/b.times")
 dm=$(median "$DIR/d.times")
+fm=$(median "$DIR/f.times")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a / b}'; }
 echo "dockerd idle:             Rss ${drss} kB (dockerd) + ${crss} kB (its containerd)"
-echo "docker run --rm IMAGE true, $PAIRS interleaved pairs, medians: berthd ${bm} us, dockerd ${dm} us"
-echo "ratio berthd/dockerd: $(awk -v b="$bm" -v d="$dm" 'BEGIN {printf "%.3f", b / d}')"
+echo "docker run --rm IMAGE true, $PAIRS interleaved rounds, medians: berthd ${bm} us, dockerd ${dm} us, the CLI alone ${fm} us"
+echo "ratio berthd/dockerd: $(ratio "$bm" "$dm")"
+echo "ratio CLI alone/dockerd: $(ratio "$fm" "$dm") (no daemon goes below this)"
+echo "berthd's own part: $((bm - fm)) us, dockerd's: $((dm - fm)) us, ratio $(ratio $((bm - fm)) $((dm - fm)))"
