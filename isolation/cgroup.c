@@ -13,6 +13,7 @@
 #include <linux/magic.h>
 
 #include "isolation/cgroup_devices.h"
+#include "isolation/cgroup_hier.h"
 #include "isolation/cgroup_dir.h"
 #include "isolation/cgroup_res.h"
 #include "isolation/cgroup_v1.h"
@@ -94,20 +95,14 @@ int cgroup_spec_path(const char *cgroups_path, const char *id, char **out,
 /* The caller's own cgroup in the v2 tree ("0::/path" in /proc/self/cgroup). */
 static int own_v2_path(char **out, struct berr *err)
 {
-	cleanup_fclose FILE *f = fopen("/proc/self/cgroup", "re");
-	cleanup_free char *line = NULL;
-	size_t cap = 0;
+	const struct cgroup_hier v2 = { .v2 = true };
+	char path[4096];
+	int ret = cgroup_hier_own_path(&v2, path, sizeof(path), err);
 
-	if (!f)
-		return berr_sys(err, "open /proc/self/cgroup");
-	while (getline(&line, &cap, f) > 0) {
-		if (strncmp(line, "0::", 3) == 0) {
-			line[strcspn(line, "\n")] = '\0';
-			*out = strdup(line + 3);
-			return *out ? 0 : berr_sys(err, "own cgroup");
-		}
-	}
-	return berr_fail(err, ENOENT, "no cgroup v2 entry in /proc/self/cgroup");
+	if (ret < 0)
+		return ret;
+	*out = strdup(path);
+	return *out ? 0 : berr_sys(err, "own cgroup");
 }
 
 /* Absolute directory of spec_path in the v2 tree mounted at mnt. */
