@@ -307,29 +307,12 @@ static bool go_early(const struct create_job *j)
 static int spawn(struct create_job *j, struct berr *err)
 {
 	uint64_t flags = j->plan.two_stage ? 0 : init_clone_flags(&j->plan);
-	pid_t pid = -1;
-	int ret;
+	pid_t pid;
 
 	if (j->plan.two_stage && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		return berr_sys(err, "become a subreaper");
-	j->go_sent = go_early(j);
-	if (j->go_sent) {
-		ret = sync_send(j->sync[0], SYNC_GO, 0, NULL, -1, err);
-		if (ret < 0)
-			return ret;
-		pid = spawn_process_into(flags, j->cgroup_fd, &j->pidfd, err);
-		if (pid == -EOPNOTSUPP) {
-			struct sync_msg m;
-
-			/* No child: take GO back and go the long way. */
-			j->go_sent = false;
-			ret = sync_recv(j->sync[1], &m, NULL, err);
-			if (ret < 0)
-				return ret;
-		}
-	}
-	if (!j->go_sent)
-		pid = spawn_process(flags, &j->cgroup_fd, &j->pidfd, err);
+	pid = sync_spawn(go_early(j), flags, &j->cgroup_fd, &j->pidfd, j->sync, &j->go_sent,
+			 err);
 	if (pid < 0)
 		return pid;
 	if (pid == 0)

@@ -534,30 +534,14 @@ _Noreturn static void joiner_main(struct exec_job *j)
 
 static int spawn_joiner(struct exec_job *j, struct berr *err)
 {
-	pid_t pid = -1;
+	pid_t pid;
 	int ret;
 
 	/* The joiner waits for GO until it is in every cgroup of the
 	 * container.  When clone3 can place it in the only one, GO is in the
 	 * socket before it exists: it never waits for us. */
-	j->go_sent = j->cgroup_fd >= 0 && j->cgroup.n_v1 == 0;
-	if (j->go_sent) {
-		ret = sync_send(j->sync[0], SYNC_GO, 0, NULL, -1, err);
-		if (ret < 0)
-			return ret;
-		pid = spawn_process_into(0, j->cgroup_fd, NULL, err);
-		if (pid == -EOPNOTSUPP) {
-			struct sync_msg m;
-
-			/* No child: take GO back and go the long way. */
-			j->go_sent = false;
-			ret = sync_recv(j->sync[1], &m, NULL, err);
-			if (ret < 0)
-				return ret;
-		}
-	}
-	if (!j->go_sent)
-		pid = spawn_process(0, &j->cgroup_fd, NULL, err);
+	pid = sync_spawn(j->cgroup_fd >= 0 && j->cgroup.n_v1 == 0, 0, &j->cgroup_fd, NULL, j->sync,
+			 &j->go_sent, err);
 	if (pid < 0)
 		return pid;
 	if (pid == 0)

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "isolation/fdpass.h"
+#include "isolation/spawn.h"
 
 int sync_pair(int fds[2], struct berr *err)
 {
@@ -73,4 +74,31 @@ int sync_expect(int fd, enum sync_type type, struct sync_msg *m,
 		return berr_fail(err, EPROTO, "container setup: expected step %d, got %d",
 				(int)type, (int)m->type);
 	return 0;
+}
+
+pid_t sync_spawn(bool early, uint64_t flags, int *cgroup_fd, int *pidfd, const int sync[2],
+		 bool *go_sent, struct berr *err)
+{
+	pid_t pid = -1;
+	int ret;
+
+	*go_sent = early;
+	if (early) {
+		ret = sync_send(sync[0], SYNC_GO, 0, NULL, -1, err);
+		if (ret < 0)
+			return ret;
+		pid = spawn_process_into(flags, *cgroup_fd, pidfd, err);
+		if (pid == -EOPNOTSUPP) {
+			struct sync_msg m;
+
+			/* No child: take GO back and go the long way. */
+			*go_sent = false;
+			ret = sync_recv(sync[1], &m, NULL, err);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	if (!*go_sent)
+		pid = spawn_process(flags, cgroup_fd, pidfd, err);
+	return pid;
 }

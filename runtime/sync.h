@@ -5,7 +5,9 @@
 #ifndef BERTH_RUNTIME_SYNC_H
 #define BERTH_RUNTIME_SYNC_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "spec/err.h"
 
@@ -46,5 +48,15 @@ int sync_recv_or_eof(int fd, struct sync_msg *m, int *passfd, struct berr *err);
 /* Receive and require a message of the given type. */
 int sync_expect(int fd, enum sync_type type, struct sync_msg *m,
 		struct berr *err);
+
+/* Clone the child that speaks this protocol over sync (sync[0] ours,
+ * sync[1] its end), as spawn_process does (flags, cgroup fd, pidfd).
+ * early: the parent has nothing to do before the child may go on (clone3
+ * places it in its only cgroup), so GO is queued before the child exists
+ * and it never waits for the parent to be scheduled; where clone3 cannot
+ * place it, GO is taken back.  *go_sent says which happened.  Returns the
+ * pid, 0 in the child, or a negative errno. */
+pid_t sync_spawn(bool early, uint64_t flags, int *cgroup_fd, int *pidfd, const int sync[2],
+		 bool *go_sent, struct berr *err);
 
 #endif
