@@ -1,7 +1,7 @@
 /* linux.seccomp compiled by isolation/seccomp: what the kernel then does
  * with the filter (installed in a forked child), the argument grouping,
  * and every profile the compiler must refuse. */
-#include "tests/unit/helpers.h"
+#include "tests/unit/seccomp_helpers.h"
 
 #include <linux/seccomp.h>
 #include <signal.h>
@@ -15,25 +15,6 @@
 #include "spec/config.h"
 #include "spec/process_state.h"
 #include "spec/seccomp_default.h"
-
-/* A config holding only this linux.seccomp (single quotes for double). */
-static struct spec_config *profile(const char *seccomp)
-{
-	char *doc = NULL;
-	char *json;
-	struct spec_config *cfg = NULL;
-	struct berr err = { 0 };
-
-	assert_true(asprintf(&doc, "{'ociVersion':'1.2.0','root':{'path':'rootfs'},"
-				   "'linux':{'seccomp':%s}}",
-			     seccomp) > 0);
-	json = squote_json(doc);
-	free(doc);
-	if (spec_config_parse(json, strlen(json), &cfg, &err) < 0)
-		fail_msg("profile does not parse: %s", err.msg);
-	free(json);
-	return cfg;
-}
 
 static void compile_ok(const char *seccomp, struct seccomp_filter_prog *prog)
 {

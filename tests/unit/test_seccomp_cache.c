@@ -2,7 +2,7 @@
  * untrusted entry is compiled again, an untrusted directory is not used,
  * every field of the profile is in the key, and the directory stays
  * bounded. */
-#include "tests/unit/helpers.h"
+#include "tests/unit/seccomp_helpers.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -57,24 +57,6 @@ static void on_warn(void *arg, const struct berr *w)
 
 	f->warnings++;
 	memcpy(f->last_warning, w->msg, sizeof(f->last_warning));
-}
-
-static struct spec_config *profile(const char *seccomp)
-{
-	char *doc = NULL;
-	char *json;
-	struct spec_config *cfg = NULL;
-	struct berr err = { 0 };
-
-	assert_true(asprintf(&doc, "{'ociVersion':'1.2.0','root':{'path':'rootfs'},"
-				   "'linux':{'seccomp':%s}}",
-			     seccomp) > 0);
-	json = squote_json(doc);
-	free(doc);
-	if (spec_config_parse(json, strlen(json), &cfg, &err) < 0)
-		fail_msg("profile does not parse: %s", err.msg);
-	free(json);
-	return cfg;
 }
 
 static void key_of(const char *seccomp, const struct seccomp_compiler *c,
