@@ -214,6 +214,18 @@ assert_no_processes_of() {
 	fi
 }
 
+# A client's instance in $1 is stopped: unmount what it left there, then
+# fail when anything of it remains: images (the list in $2), mounts,
+# processes, cgroups below $PARENT.
+assert_client_left_nothing() {
+	local dir=$1 images=$2
+	unmount_under "$dir"
+	[ -z "$images" ] || { echo "images left behind: $images" >&2; return 1; }
+	assert_no_mounts_under "$dir"
+	assert_no_processes_of "$dir"
+	assert_no_client_cgroups "$PARENT"
+}
+
 # Unmount what remains below $1 (a failed test's container rootfs), the
 # deepest first, so that the directory can be removed.
 unmount_under() {

@@ -25,11 +25,7 @@ containerd_teardown_file() {
 	"$CTR" images rm "$IMAGE" >/dev/null 2>&1
 	images=$("$CTR" images ls -q 2>/dev/null)
 	stop_pid "$(cat "$CTRD_DIR/containerd.pid")"
-	unmount_under "$CTRD_DIR"
-	[ -z "$images" ] || { echo "images left behind: $images" >&2; return 1; }
-	assert_no_mounts_under "$CTRD_DIR"
-	assert_no_processes_of "$CTRD_DIR"
-	assert_no_client_cgroups "$PARENT"
+	assert_client_left_nothing "$CTRD_DIR" "$images"
 }
 
 containerd_setup() {

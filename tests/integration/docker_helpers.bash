@@ -53,11 +53,7 @@ docker_teardown_file() {
 	images=$(docker images -q 2>/dev/null)
 	stop_dockerd "$DOCKERD_DIR"
 	stop_pid "$(cat "$DOCKERD_DIR/containerd/containerd.pid")"
-	unmount_under "$DOCKERD_DIR"
-	[ -z "$images" ] || { echo "images left behind: $images" >&2; return 1; }
-	assert_no_mounts_under "$DOCKERD_DIR"
-	assert_no_processes_of "$DOCKERD_DIR"
-	assert_no_client_cgroups "$PARENT"
+	assert_client_left_nothing "$DOCKERD_DIR" "$images"
 }
 
 docker_setup() {

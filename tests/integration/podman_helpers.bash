@@ -45,11 +45,7 @@ podman_teardown_file() {
 	local images
 	images=$(podman images -q 2>/dev/null)
 	podman system reset -f >/dev/null 2>&1 || true
-	unmount_under "$PODMAN_DIR"
-	[ -z "$images" ] || { echo "images left behind: $images" >&2; return 1; }
-	assert_no_mounts_under "$PODMAN_DIR"
-	assert_no_processes_of "$PODMAN_DIR"
-	assert_no_client_cgroups "$PARENT"
+	assert_client_left_nothing "$PODMAN_DIR" "$images"
 }
 
 podman_setup() {
