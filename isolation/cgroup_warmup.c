@@ -1,6 +1,6 @@
 /* See cgroup_warmup in cgroup.h.  The target is found by plain parsing
  * (cgroup_hier.c), not through libcgroup, whose process-wide tables are
- * large: a daemon that looks once at start-up keeps its small footprint. */
+ * large: a long-lived daemon that looks it up keeps its small footprint. */
 #include "isolation/cgroup.h"
 
 #include <fcntl.h>
