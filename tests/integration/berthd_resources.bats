@@ -1,16 +1,35 @@
 #!/usr/bin/env bats
 # A running container's resources through berthd: pause and unpause (the
 # freezer), stats (from its cgroup files), top (the host's ps), and the
-# OOM killer's work reported as docker reports it.
+# OOM killer's work reported as docker reports it.  It runs in the cgroup
+# v2 VM too (tests/vm/suite): the freezer, the figures and the OOM count
+# come from other files there (cgroup.freeze, cpu.stat and memory.current,
+# memory.events).
 
 bats_require_minimum_version 1.5.0
 load berthd_helpers
-berthd_file_hooks
+
+setup_file() {
+	berthd_setup_file
+}
+
+teardown_file() {
+	berthd_teardown_file
+}
+
+teardown() {
+	berthd_remove_containers
+}
 
 api() {
 	local path=$1
 	shift
 	curl -sS --unix-socket "$BERTHD_SOCK" "$@" "http://berthd$path"
+}
+
+# For wait_for: do container $1's logs hold the line $2?
+dk_logs_contain() {
+	dk logs "$1" 2>&1 | grep -qx "$2"
 }
 
 # The freezer's word on a container's process: FROZEN or THAWED (v1), 1
@@ -145,4 +164,39 @@ frozen() {
 	[[ "$(echo "$output" | tr '\n' ' ')" =~ oom\ .*die ]]
 	dk run --name fine --memory 8m berthd-test/bb:1 true
 	assert_equal "$(dk inspect -f '{{.State.OOMKilled}}' fine)" "false"
+}
+
+# The watch on the container's cgroup (memory.oom_control's eventfd on v1,
+# memory.events on v2) reports an OOM kill while the container runs on:
+# the OOM killer takes a child, the shell goes on.
+@test "berthd: an OOM kill in a running container is reported while it runs" {
+	local since
+	since=$(date +%s)
+	dk run -d --name hogger --memory 8m berthd-test/bb:1 sh -c \
+		'sh -c "a=\$(head -c 64000000 /dev/zero | tr \"\\0\" a)"; echo "child=$?"; exec sleep 1000' >/dev/null
+	wait_for dk_logs_contain hogger "child=137"
+	assert_equal "$(dk inspect -f '{{.State.Status}} {{.State.OOMKilled}}' hogger)" "running true"
+	run dk events --since "$since" --until "$(($(date +%s) + 1))" --filter container=hogger --format '{{.Action}}'
+	assert_output_contains "oom"
+	run ! grep -x die <<<"$output"
+}
+
+# The shim counts the OOM kills (memory.oom_control on v1, memory.events
+# on v2) when the container exits: a berthd that was away learns of one
+# from it.
+@test "berthd: an OOM kill while berthd is away is reported once it is back" {
+	local pid i
+	dk run -d --name late --memory 8m berthd-test/bb:1 sh -c \
+		'while [ ! -e /tmp/go ]; do sleep 0.1; done; a=$(head -c 64000000 /dev/zero | tr "\0" a)' >/dev/null
+	wait_status late running
+	pid=$(dk inspect -f '{{.State.Pid}}' late)
+	berthd_stop TERM
+	touch "/proc/$pid/root/tmp/go"
+	for i in $(seq 300); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	run ! kill -0 "$pid"
+	berthd_start
+	assert_equal "$(dk inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.OOMKilled}}' late)" "exited 137 true"
 }
