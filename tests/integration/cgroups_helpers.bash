@@ -142,3 +142,53 @@ block_device() {
 		return
 	done
 }
+
+# A private mount namespace, held by a sleeping process ($NS_PID), whose
+# /sys/fs/cgroup is a fresh tmpfs holding binds of this host's hierarchies
+# plus the v1 hierarchy of the controllers $1 (comma-separated), mounted
+# there only: the host's own mounts stay as they are.  $NS_CG is that
+# hierarchy as seen from here.  Run berth there with in_private_ns.
+start_private_cgroup_ns() {
+	local stage=$BATS_TEST_TMPDIR/cgroup-stage i
+	mkdir -p "$stage"
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare -m --propagation private sh -ec '
+		mount -t tmpfs -o mode=0755 cgroup "$1"
+		for d in /sys/fs/cgroup/*; do
+			mkdir "$1/${d##*/}"
+			mount --bind "$d" "$1/${d##*/}"
+		done
+		mkdir "$1/$2"
+		mount -t cgroup -o "$2" cgroup "$1/$2"
+		mount --move "$1" /sys/fs/cgroup
+		touch /sys/fs/cgroup/.ready
+		exec sleep 1000' sh "$stage" "$1" </dev/null >/dev/null 2>&1 3>&- &
+	NS_PID=$!
+	NS_CG=/proc/$NS_PID/root/sys/fs/cgroup/$1
+	for i in $(seq 100); do
+		[ -e "/proc/$NS_PID/root/sys/fs/cgroup/.ready" ] && return 0
+		kill -0 "$NS_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "the private mount namespace with a $1 hierarchy did not come up" >&2
+	return 1
+}
+
+in_private_ns() {
+	nsenter -t "$NS_PID" -m "$@"
+}
+
+# Teardown of start_private_cgroup_ns: the containers berth made there
+# (their cgroups in the private hierarchy are invisible from here), the
+# cgroups left in that hierarchy, then the namespace.
+stop_private_cgroup_ns() {
+	[ -n "${NS_PID:-}" ] || return 0
+	local id
+	for id in $(ls "$ROOT" 2>/dev/null); do
+		in_private_ns "$BERTH" --root "$ROOT" delete --force "$id" >/dev/null 2>&1
+	done
+	[ -d "$NS_CG/$CGROUP_PARENT" ] && find "$NS_CG/$CGROUP_PARENT" -depth -type d -exec rmdir {} \;
+	kill "$NS_PID" 2>/dev/null
+	wait "$NS_PID" 2>/dev/null
+	NS_PID=
+}

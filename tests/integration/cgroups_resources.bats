@@ -13,6 +13,7 @@ setup() {
 }
 
 teardown() {
+	stop_private_cgroup_ns
 	cleanup_cgroups
 }
 
@@ -422,6 +423,34 @@ add_mknod() {
 		assert_output_contains "linux.resources.network.priorities: the net_prio controller"
 		assert_no_cgroups
 	fi
+}
+
+# A host whose kernel has net_cls and net_prio but mounts neither (this
+# hybrid host) runs their write paths in a private mount namespace with a
+# hierarchy of both, which berth finds in its mountinfo.
+@test "v1: network.classID and priorities -> net_cls.classid and net_prio.ifpriomap of a private hierarchy" {
+	require_cgroup_v1
+	if [ -n "$(v1_mount net_cls)$(v1_mount net_prio)" ]; then
+		skip "this host mounts net_cls or net_prio: the tests above write them"
+	fi
+	if ! awk '($1 == "net_cls" || $1 == "net_prio") && $4 == 1 {n++} END {exit n != 2}' /proc/cgroups; then
+		skip "this kernel lacks net_cls or net_prio"
+	fi
+	start_private_cgroup_ns net_cls,net_prio
+	set_resources '{"network":{"classID":1048577,"priorities":[{"name":"lo","priority":5}]}}'
+	local inner=/sys/fs/cgroup/net_cls,net_prio dir=$NS_CG/$CGROUP_PARENT/ctr pid
+	set_script "cat $inner/net_cls.classid; grep '^lo ' $inner/net_prio.ifpriomap; echo READY; exec sleep 1000"
+	OUT=$BATS_TEST_TMPDIR/out
+	in_private_ns "$BERTH" --root "$ROOT" run -d --bundle "$BUNDLE" ctr >"$OUT" 2>&1 </dev/null
+	wait_for grep -q READY "$OUT"
+	# What the container sees in its cgroup, and what the cgroup holds.
+	assert_equal "$(cat "$OUT")" "1048577
+lo 5
+READY"
+	assert_equal "$(cat "$dir/net_cls.classid")" 1048577
+	grep -qx "lo 5" "$dir/net_prio.ifpriomap"
+	pid=$(in_private_ns "$BERTH" --root "$ROOT" state ctr | jq .pid)
+	grep -qx "$pid" "$dir/cgroup.procs"
 }
 
 @test "rdma: written to rdma.max, which refuses a device the host lacks" {
