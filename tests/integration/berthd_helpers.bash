@@ -126,14 +126,15 @@ make_oci_archive() {
 
 # The cgroup v2 VM is slow at running the docker CLI (TCG): there, the
 # files that test nothing cgroup-specific skip (they run on the host), and
-# berthd_limits.bats runs.  BERTHD_IN_VM=1 runs them anyway.
+# berthd_limits.bats and berthd_resources.bats run.  BERTHD_IN_VM=1 runs
+# them anyway.
 berthd_host_only() {
 	[ -n "${BERTH_VM:-}" ] && [ -z "${BERTHD_IN_VM:-}" ]
 }
 
 berthd_skip_in_vm() {
 	if berthd_host_only; then
-		skip "covered on the host; the VM runs berthd_limits.bats"
+		skip "covered on the host; the VM runs berthd_limits.bats and berthd_resources.bats"
 	fi
 }
 
