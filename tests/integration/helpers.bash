@@ -224,8 +224,10 @@ assert_equal() {
 # Skip a test that needs user namespaces where this environment forbids
 # them (a chroot, as some CI sandboxes are, may not create one).
 require_userns() {
-	unshare --user true 2>/dev/null ||
-		skip "this environment cannot create user namespaces"
+	local why
+	if ! why=$(unshare --user true 2>&1); then
+		skip "this environment cannot create user namespaces (unshare --user: ${why:-failed})"
+	fi
 }
 
 # Skip a test that needs a pure cgroup v2 host (the VM).
