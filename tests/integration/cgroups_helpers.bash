@@ -192,3 +192,35 @@ stop_private_cgroup_ns() {
 	wait "$NS_PID" 2>/dev/null
 	NS_PID=
 }
+
+# An RDMA device for rdma.max, which takes limits only for devices that
+# exist: the first one there is, or, in the throwaway VM only (tests/vm), a
+# soft-RoCE one (rdma_rxe) on a dummy link, which remove_soft_rdma takes
+# away again.  Prints its name; nothing when there is none.
+SOFT_RDMA=berthrxe0
+soft_rdma_device() {
+	local d
+	for d in /sys/class/infiniband/*; do
+		if [ -e "$d" ]; then
+			echo "${d##*/}"
+			return 0
+		fi
+	done
+	if [ -z "${BERTH_VM:-}" ] || ! modprobe rdma_rxe 2>/dev/null ||
+		! ip link add berthrdma0 type dummy 2>/dev/null; then
+		return 0
+	fi
+	ip link set berthrdma0 up
+	if rdma link add "$SOFT_RDMA" type rxe netdev berthrdma0; then
+		echo "$SOFT_RDMA"
+	fi
+}
+
+remove_soft_rdma() {
+	[ -n "${BERTH_VM:-}" ] || return 0
+	if [ -e "/sys/class/infiniband/$SOFT_RDMA" ]; then
+		rdma link delete "$SOFT_RDMA"
+	fi
+	ip link delete berthrdma0 2>/dev/null
+	true
+}

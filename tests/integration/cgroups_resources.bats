@@ -15,6 +15,7 @@ setup() {
 teardown() {
 	stop_private_cgroup_ns
 	cleanup_cgroups
+	remove_soft_rdma
 }
 
 # --- memory ---------------------------------------------------------------
@@ -463,6 +464,24 @@ READY"
 		assert_output_contains "rdma.max"
 	fi
 	assert_no_cgroups
+}
+
+# rdma.max takes limits only for a device that exists: the VM makes a
+# soft-RoCE one.  This host's kernel has no rdma controller at all.
+@test "v2: rdma -> rdma.max, for a device there is" {
+	require_cgroup_v2
+	if ! grep -qw rdma /sys/fs/cgroup/cgroup.controllers; then
+		skip "no rdma controller"
+	fi
+	local dev
+	dev=$(soft_rdma_device)
+	if [ -z "$dev" ]; then
+		skip "no RDMA device, and none can be made here"
+	fi
+	set_resources "{\"rdma\":{\"$dev\":{\"hcaHandles\":3,\"hcaObjects\":100}}}"
+	start_reading /sys/fs/cgroup/rdma.max
+	assert_equal "$(inside /sys/fs/cgroup/rdma.max | sed 's/ *$//')" "$dev hca_handle=3 hca_object=100"
+	grep -qx "$dev hca_handle=3 hca_object=100 *" "$(cgroup_dir)/rdma.max"
 }
 
 @test "v2: unified keys are written verbatim" {
