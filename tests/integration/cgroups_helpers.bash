@@ -149,7 +149,7 @@ block_device() {
 # there only: the host's own mounts stay as they are.  $NS_CG is that
 # hierarchy as seen from here.  Run berth there with in_private_ns.
 start_private_cgroup_ns() {
-	local stage=$BATS_TEST_TMPDIR/cgroup-stage i
+	local stage=$BATS_TEST_TMPDIR/cgroup-stage _
 	mkdir -p "$stage"
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	unshare -m --propagation private sh -ec '
@@ -165,7 +165,7 @@ start_private_cgroup_ns() {
 		exec sleep 1000' sh "$stage" "$1" </dev/null >/dev/null 2>&1 3>&- &
 	NS_PID=$!
 	NS_CG=/proc/$NS_PID/root/sys/fs/cgroup/$1
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		[ -e "/proc/$NS_PID/root/sys/fs/cgroup/.ready" ] && return 0
 		kill -0 "$NS_PID" 2>/dev/null || break
 		sleep 0.05
@@ -183,11 +183,14 @@ in_private_ns() {
 # cgroups left in that hierarchy, then the namespace.
 stop_private_cgroup_ns() {
 	[ -n "${NS_PID:-}" ] || return 0
-	local id
-	for id in $(ls "$ROOT" 2>/dev/null); do
-		in_private_ns "$BERTH" --root "$ROOT" delete --force "$id" >/dev/null 2>&1
+	local state
+	for state in "$ROOT"/*; do
+		[ -e "$state" ] || continue
+		in_private_ns "$BERTH" --root "$ROOT" delete --force "${state##*/}" >/dev/null 2>&1
 	done
-	[ -d "$NS_CG/$CGROUP_PARENT" ] && find "$NS_CG/$CGROUP_PARENT" -depth -type d -exec rmdir {} \;
+	if [ -d "$NS_CG/$CGROUP_PARENT" ]; then
+		find "$NS_CG/$CGROUP_PARENT" -depth -type d -exec rmdir {} \;
+	fi
 	kill "$NS_PID" 2>/dev/null
 	wait "$NS_PID" 2>/dev/null
 	NS_PID=
