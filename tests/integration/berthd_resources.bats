@@ -193,7 +193,9 @@ frozen() {
 	berthd_stop TERM
 	touch "/proc/$pid/root/tmp/go"
 	for i in $(seq 300); do
-		kill -0 "$pid" 2>/dev/null || break
+		if ! kill -0 "$pid" 2>/dev/null; then
+			break
+		fi
 		sleep 0.1
 	done
 	run ! kill -0 "$pid"

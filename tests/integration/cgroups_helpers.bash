@@ -148,6 +148,9 @@ block_device() {
 # plus the v1 hierarchy of the controllers $1 (comma-separated), mounted
 # there only: the host's own mounts stay as they are.  $NS_CG is that
 # hierarchy as seen from here.  Run berth there with in_private_ns.
+# The kernel keeps the hierarchy (its id in /proc/cgroups, every process at
+# its root in /proc/PID/cgroup) after the namespace is gone, mounted
+# nowhere; berth and the other tests look at mountinfo and do not see it.
 start_private_cgroup_ns() {
 	local stage=$BATS_TEST_TMPDIR/cgroup-stage _
 	mkdir -p "$stage"
