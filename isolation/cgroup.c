@@ -18,7 +18,7 @@
 #include "isolation/cgroup_res.h"
 #include "isolation/cgroup_v1.h"
 #include "isolation/cgroup_v2.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 

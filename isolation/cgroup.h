@@ -21,7 +21,7 @@
 #include <sys/types.h>
 
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 #include "spec/events.h"
 
 enum cgroup_layout {

@@ -10,7 +10,7 @@
 #include "isolation/cgroup_hier.h"
 #include "isolation/mounts.h"
 #include "isolation/pathres.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 /* A fresh v1 superblock takes its controllers as flags, "name=" as a
  * string: fsconfig treats both forms of option the same way. */

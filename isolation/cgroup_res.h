@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* Controllers, as bits.  CGROUP_CTL_BLKIO is v1's blkio and v2's io. */
 enum {

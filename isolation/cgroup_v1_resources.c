@@ -10,7 +10,7 @@
 #include "isolation/cgroup_dir.h"
 #include "isolation/cgroup_res.h"
 #include "isolation/cgroup_v1.h"
-#include "isolation/fsutil.h"
+#include "spec/base/fsutil.h"
 
 static int put(const char *dir, const char *name, const char *value, struct berr *err)
 {

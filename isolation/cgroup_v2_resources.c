@@ -8,7 +8,7 @@
 #include "isolation/cgroup_dir.h"
 #include "isolation/cgroup_res.h"
 #include "isolation/cgroup_v2.h"
-#include "isolation/fsutil.h"
+#include "spec/base/fsutil.h"
 
 static int no_v2(const char *field, const char *why, struct berr *err)
 {

@@ -11,7 +11,7 @@
 
 #include "isolation/mounts.h"
 #include "isolation/pathres.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 int console_open(int *master, int *slave, bool sized, uint32_t height,
 		 uint32_t width, struct berr *err)

@@ -9,7 +9,7 @@
 
 #include "isolation/mounts.h"
 #include "isolation/pathres.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 static const struct spec_device default_devices[] = {
 	{ .type = 'c', .path = "/dev/null", .major = 1, .minor = 3 },

@@ -12,7 +12,7 @@
 #include "isolation/mount_opts.h"
 #include "isolation/pathres.h"
 #include "isolation/syscalls.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 int mounts_setattr(int fd, uint64_t set, uint64_t clr, bool recursive,
 		   uint64_t propagation, struct berr *err)

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 struct mounts_ctx {
 	int rootfd;          /* O_PATH fd of the container rootfs (bound) */

@@ -7,7 +7,7 @@
 
 #include "isolation/mounts.h"
 #include "isolation/pathres.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 /* The /dev/null a file is masked with must really be the null device: a
  * container that replaced it (with a symlink to something it wants

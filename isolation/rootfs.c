@@ -6,7 +6,7 @@
 
 #include "isolation/mounts.h"
 #include "isolation/syscalls.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 int rootfs_prepare(const char *rootfs, unsigned long propagation,
 		   struct berr *err)

@@ -8,7 +8,7 @@
 
 #include "runtime/runtime.h"
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 #include "spec/events.h"
 
 /* Freeze every process of a running (or created) container and wait

@@ -17,8 +17,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "spec/arena.h"
-#include "spec/err.h"
+#include "spec/base/arena.h"
+#include "spec/base/err.h"
 
 /* GNU C predefines `linux` as 1, which would turn the field below (and
  * every cfg->linux) into a number. */

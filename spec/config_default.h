@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 struct spec_default_opts {
 	/* For an unprivileged caller, as `runc spec --rootless`: a user

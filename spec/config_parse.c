@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 /* Far above any real config (podman's, with its seccomp profile, is 14 kB),
  * low enough that a wrong path to a huge file fails fast. */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 /* yajl_tree builds and frees its tree recursively, so a hostile document of
  * nested brackets could exhaust the stack before any of our checks run. */

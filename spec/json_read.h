@@ -19,9 +19,9 @@
 
 #include <yajl/yajl_tree.h>
 
-#include "spec/arena.h"
+#include "spec/base/arena.h"
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 #include "spec/names.h"
 
 /* The path is kept as the keys and indexes entered, and spelled out only

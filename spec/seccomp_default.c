@@ -19,7 +19,7 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 #include "spec/json_write.h"
 
 #define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })

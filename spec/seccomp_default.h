@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* The profile as a JSON object (pretty-printed, no trailing newline). */
 int spec_seccomp_default_json(char **out, size_t *len, struct berr *err);

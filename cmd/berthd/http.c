@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 /* Bounds on what a client may send. */
 #define MAX_JSON_BODY (4u << 20)          /* JSON request bodies */

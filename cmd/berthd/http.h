@@ -14,8 +14,8 @@
 
 #include <microhttpd.h>
 
-#include "runtime/daemon.h"
-#include "spec/err.h"
+#include "runtime/engine/engine.h"
+#include "spec/base/err.h"
 #include "spec/json_write.h"
 
 #define API_VERSION "1.45"

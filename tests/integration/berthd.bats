@@ -75,7 +75,7 @@ berthd_file_hooks
 	assert_success
 	assert_equal "$output" "hi"
 	# On a v1 host berthd moves itself into its own cgroup to start the
-	# kernel's wait for a move early (runtime/daemon_warmup.c): it stays
+	# kernel's wait for a move early (runtime/engine/warmup.c): it stays
 	# where it was, in every hierarchy.
 	assert_equal "$(cat "/proc/$pid/cgroup")" "$before"
 	assert_equal "$(dk ps -aq)" ""
