@@ -617,6 +617,18 @@ void cgroup_oom_close(struct cgroup_oom_watch *w)
 	w->fd = w->aux_fd = -1;
 }
 
+uint64_t cgroup_oom_kills(const struct cgroup *cg)
+{
+	const struct cgroup_v1_dir *mem = cgroup_v1_dir_of(cg->v1, cg->n_v1, CGROUP_CTL_MEMORY);
+	uint64_t n = 0;
+
+	if (mem)
+		cgroup_dir_read_key(mem->dir, "memory.oom_control", "oom_kill", &n);
+	else if (cg->v2_dir)
+		cgroup_dir_read_key(cg->v2_dir, "memory.events", "oom_kill", &n);
+	return n;
+}
+
 /* --- destroy --------------------------------------------------------- */
 
 static bool any_process(const struct cgroup *cg)

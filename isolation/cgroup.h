@@ -147,6 +147,9 @@ int cgroup_oom_fd(const struct cgroup_oom_watch *w, short *events);
 /* -ENOENT when the cgroup is gone (v1 signals its removal too). */
 int cgroup_oom_read(struct cgroup_oom_watch *w, uint64_t *new_ooms, struct berr *err);
 void cgroup_oom_close(struct cgroup_oom_watch *w);
+/* How many processes the OOM killer took from the cgroup so far (0 when
+ * it has no memory controller). */
+uint64_t cgroup_oom_kills(const struct cgroup *cg);
 
 /* Kill every process, wait until the cgroups are empty, remove them and
  * the empty parents berth created, in every hierarchy.  A cgroup already

@@ -18,16 +18,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "isolation/cgroup.h"
-#include "isolation/cgroup_dir.h"
-#include "isolation/cgroup_res.h"
 #include "isolation/fdpass.h"
 #include "isolation/loopback.h"
 #include "isolation/proc.h"
 #include "spec/base/record.h"
 #include "runtime/engine/log.h"
-#include "runtime/internal.h"
 #include "runtime/images/layer_store.h"
+#include "runtime/cgroups.h"
 #include "runtime/runtime.h"
 #include "spec/base/cleanup.h"
 #include "spec/base/timestamp.h"
@@ -460,23 +457,11 @@ static int create(struct shim *s, struct berr *err)
  * its cgroup still exists (berthd reports OOMKilled and an oom event). */
 static uint64_t oom_kills(struct shim *s)
 {
-	struct store_container sc;
+	struct rt_ctx ctx = { .root = s->o->oci_root };
 	struct berr ignored;
-	struct cgroup cg;
 	uint64_t n = 0;
 
-	if (store_open(s->o->oci_root, s->o->id, false, &sc, &ignored) < 0)
-		return 0;
-	if (internal_cgroup(&sc, &cg, &ignored) == 0) {
-		for (size_t i = 0; i < cg.n_v1; i++)
-			if (cg.v1[i].mask & CGROUP_CTL_MEMORY)
-				cgroup_dir_read_key(cg.v1[i].dir, "memory.oom_control", "oom_kill",
-						    &n);
-		if (!n && cg.v2_dir)
-			cgroup_dir_read_key(cg.v2_dir, "memory.events", "oom_kill", &n);
-		cgroup_release(&cg);
-	}
-	store_close(&sc);
+	rt_oom_kills(&ctx, s->o->id, &n, &ignored);
 	return n;
 }
 

@@ -34,7 +34,6 @@
 #include "spec/base/record.h"
 #include "runtime/engine/log.h"
 #include "runtime/images/image_store.h"
-#include "runtime/internal.h"
 #include "runtime/cgroups.h"
 #include "runtime/images/layer_store.h"
 #include "runtime/runtime.h"
@@ -80,23 +79,14 @@ static int watch_shim(struct daemon *d, struct daemon_container *c)
 static void watch_oom(struct daemon *d, struct daemon_container *c)
 {
 	struct cgroup_oom_watch *w = calloc(1, sizeof(*w));
-	struct store_container sc;
+	struct rt_ctx ctx = { .root = d->oci_root };
 	struct epoll_event ev;
 	struct berr ignored;
-	struct cgroup cg;
 	short events = 0;
-	int ret = -1;
 
 	if (!w || c->oom)
 		goto fail;
-	if (store_open(d->oci_root, c->id, false, &sc, &ignored) < 0)
-		goto fail;
-	if (internal_cgroup(&sc, &cg, &ignored) == 0) {
-		ret = cgroup_oom_watch(&cg, w, &ignored);
-		cgroup_release(&cg);
-	}
-	store_close(&sc);
-	if (ret < 0)
+	if (rt_oom_watch(&ctx, c->id, w, &ignored) < 0)
 		goto fail;
 	ev = (struct epoll_event){ .data.u64 = (uintptr_t)c | OOM_BIT };
 	if (cgroup_oom_fd(w, &events) < 0)
