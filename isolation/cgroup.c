@@ -294,7 +294,7 @@ static int apply(const struct cgroup *cg, const struct spec_resources *res,
 }
 
 static int create(struct cgroup *cg, const char *spec_path,
-		  const struct spec_resources *res, bool devices, struct berr *err)
+		  const struct spec_resources *res, struct berr *err)
 {
 	struct cgroup_v1_mount *mounts = NULL;
 	size_t n_mounts = 0;
@@ -349,7 +349,7 @@ static int create(struct cgroup *cg, const char *spec_path,
 	 * the container's set-up makes in between. */
 	if (ret == 0)
 		ret = apply_devices(cg, res ? res->devices : NULL, res ? res->n_devices : 0,
-				    true, devices, err);
+				    true, false, err);
 	if (ret == 0)
 		goto out;
 fail:
@@ -363,16 +363,10 @@ out:
 	return ret;
 }
 
-int cgroup_create(struct cgroup *cg, const char *spec_path,
-		  const struct spec_resources *res, struct berr *err)
-{
-	return create(cg, spec_path, res, true, err);
-}
-
 int cgroup_create_nodev(struct cgroup *cg, const char *spec_path,
 			const struct spec_resources *res, struct berr *err)
 {
-	return create(cg, spec_path, res, false, err);
+	return create(cg, spec_path, res, err);
 }
 
 int cgroup_apply_devices(const struct cgroup *cg, const struct spec_resources *res,

@@ -63,11 +63,8 @@ int cgroup_spec_path(const char *cgroups_path, const char *id, char **out,
 		     struct berr *err);
 
 /* Create the container's cgroups and apply res (may be NULL: the device
- * policy still applies).  On failure nothing created is left behind. */
-int cgroup_create(struct cgroup *cg, const char *spec_path,
-		  const struct spec_resources *res, struct berr *err);
-
-/* The same, but the device program of cgroup v2 is only checked (the v1
+ * policy still applies).  On failure nothing created is left behind.
+ * The device program of cgroup v2 is only checked (the v1
  * devices controller gets its rules): cgroup_apply_devices loads it.  In
  * between, a process may be started in the cgroup as long as none of the
  * container's code runs there: the kernel checks device access when a

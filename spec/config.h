@@ -418,10 +418,6 @@ int spec_config_parse(const char *json, size_t len, struct spec_config **out,
 int spec_config_parse_hooks(const char *json, size_t len, struct spec_config **out,
 			    struct berr *err);
 
-/* Read and parse BUNDLE/config.json. */
-int spec_config_load(const char *path, struct spec_config **out,
-		     struct berr *err);
-
 void spec_config_free(struct spec_config *cfg);
 
 static inline void spec_config_freep(struct spec_config **cfg)

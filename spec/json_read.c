@@ -343,11 +343,6 @@ int jr_val_enum(struct jr *r, yajl_val v, const struct name_value *table,
 		return 1;                                 \
 	} while (0)
 
-int jr_object(struct jr *r, yajl_val obj, const char *key, yajl_val *out)
-{
-	KEYED(r, obj, key, (*out = v, jr_val_object(r, v)));
-}
-
 int jr_array(struct jr *r, yajl_val obj, const char *key, yajl_val *out)
 {
 	KEYED(r, obj, key, (*out = v, jr_val_array(r, v)));

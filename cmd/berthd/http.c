@@ -283,11 +283,6 @@ bool http_conn_gone(struct MHD_Connection *conn)
 	return p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL);
 }
 
-bool http_client_gone(struct req *r)
-{
-	return http_conn_gone(r->conn);
-}
-
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	struct stream *s = cls;

@@ -102,8 +102,7 @@ typedef void (*http_hijack_fn)(void *cls, int fd, const char *extra, size_t extr
 enum MHD_Result http_reply_hijack(struct req *r, const char *ctype, http_hijack_fn fn,
 				  void *cls);
 
-/* Has the client of this request gone away? */
-bool http_client_gone(struct req *r);
+/* Has the client of this connection gone away? */
 bool http_conn_gone(struct MHD_Connection *conn);
 
 void http_log(struct srv *s, int level, const char *fmt, ...)

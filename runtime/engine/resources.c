@@ -284,8 +284,7 @@ static int run_ps(const char *ps_args, char **out, struct berr *err)
 	const char *argv[64];
 	posix_spawn_file_actions_t fa;
 	char *save = NULL, *buf = NULL;
-	size_t len = 0, cap = 0;
-	int p[2], status, n = 0, ret;
+	int p[2], status, n = 0, ret, read_ret;
 	pid_t pid;
 
 	if (!args)
@@ -310,32 +309,19 @@ static int run_ps(const char *ps_args, char **out, struct berr *err)
 		close(p[0]);
 		return berr_set(err, ret, "run ps");
 	}
-	for (;;) {
-		ssize_t got;
-
-		if (len + 4096 + 1 > cap) {
-			char *grown = realloc(buf, cap = (len + 4096 + 1) * 2);
-
-			if (!grown)
-				break;
-			buf = grown;
-		}
-		got = read(p[0], buf + len, cap - len - 1);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		len += (size_t)got;
-	}
+	read_ret = fsutil_read_fd(p[0], "the output of ps", &buf, NULL, err);
 	close(p[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (!buf || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	if (read_ret < 0) {
+		free(buf);
+		return read_ret;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		free(buf);
 		return berr_fail(err, EINVAL, "ps %s failed (exit status %d)", ps_args,
 				 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 	}
-	buf[len] = '\0';
 	*out = buf;
 	return 0;
 }

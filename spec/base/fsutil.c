@@ -56,15 +56,11 @@ ssize_t fsutil_read_at(int dirfd, const char *dir, const char *name,
 	return n;
 }
 
-int fsutil_read_file(const char *path, char **out, size_t *len,
-		     struct berr *err)
+int fsutil_read_fd(int fd, const char *what, char **out, size_t *len, struct berr *err)
 {
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	cleanup_free char *buf = NULL;
 	size_t used = 0, cap = 0;
 
-	if (fd < 0)
-		return berr_sys(err, "open %s", path);
 	for (;;) {
 		ssize_t n;
 
@@ -74,14 +70,14 @@ int fsutil_read_file(const char *path, char **out, size_t *len,
 			cap = cap ? cap * 2 : 16384;
 			grown = realloc(buf, cap + 1);
 			if (!grown)
-				return berr_sys(err, "read %s", path);
+				return berr_sys(err, "read %s", what);
 			buf = grown;
 		}
 		n = read(fd, buf + used, cap - used);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return berr_sys(err, "read %s", path);
+			return berr_sys(err, "read %s", what);
 		}
 		if (n == 0)
 			break;
@@ -92,6 +88,16 @@ int fsutil_read_file(const char *path, char **out, size_t *len,
 	if (len)
 		*len = used;
 	return 0;
+}
+
+int fsutil_read_file(const char *path, char **out, size_t *len,
+		     struct berr *err)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return berr_sys(err, "open %s", path);
+	return fsutil_read_fd(fd, path, out, len, err);
 }
 
 int fsutil_write_atomic(const char *path, const char *data, size_t len,

@@ -17,6 +17,10 @@ int fsutil_write_at(int dirfd, const char *dir, const char *name,
 ssize_t fsutil_read_at(int dirfd, const char *dir, const char *name,
 		       char *buf, size_t size);
 
+/* Read everything fd holds until end of file (malloc'd, NUL-terminated);
+ * what names it in an error. */
+int fsutil_read_fd(int fd, const char *what, char **out, size_t *len, struct berr *err);
+
 /* Read a whole file (malloc'd, NUL-terminated). */
 int fsutil_read_file(const char *path, char **out, size_t *len,
 		     struct berr *err);
