@@ -6,14 +6,17 @@
  * - Privileged containers are refused: a privileged container gets every
  *   host device and no confinement, and this host's root cannot even grant
  *   the full capability set.
- * - The default capability set and device rules are docker's: CAP_MKNOD
- *   is granted, so a container can make device nodes, and the device
- *   cgroup (docker's rules; the runtime adds mknod of any node and the
- *   terminals) keeps it from opening any but the pseudo devices.
+ * - The default capability set is docker's: CAP_MKNOD is granted, so a
+ *   container can make device nodes, and the device rules (berth's one
+ *   default policy, spec/config_default.h: deny all, then the runtime
+ *   allows mknod of any node, the pseudo devices and the terminals) keep
+ *   it from opening any other.  Masked and read-only paths are the same
+ *   policy's.
  * - Seccomp: SecurityOpt seccomp=unconfined runs without a filter; other
- *   profiles are refused; by default the filter below denies the system
- *   calls docker's default profile denies to a container without extra
- *   capabilities (an allow-all filter with an EPERM deny list).
+ *   profiles are refused; by default the container gets berth's one
+ *   default profile (spec/seccomp_default.c, an allow list like docker's)
+ *   for the capabilities it holds, so --cap-add SYS_ADMIN also allows
+ *   mount, as docker's profile does.
  * - Networks: host shares the host's; none, default and bridge get a new
  *   network namespace with only loopback (the shim brings lo up). */
 #include "runtime/engine/bundle.h"
@@ -28,6 +31,8 @@
 #include <unistd.h>
 
 #include "spec/base/fsutil.h"
+#include "spec/config_default.h"
+#include "spec/seccomp_default.h"
 #include "isolation/syscalls.h"
 #include "spec/base/cleanup.h"
 #include "spec/events.h"
@@ -41,58 +46,6 @@ static const char *const default_caps[] = {
 	"CAP_MKNOD",	   "CAP_NET_RAW",      "CAP_SETGID",	 "CAP_SETUID",
 	"CAP_SETFCAP",	   "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
 	"CAP_KILL",	   "CAP_AUDIT_WRITE",  NULL,
-};
-
-/* docker's device cgroup: nothing, then the pseudo devices and the
- * terminals; /dev/fuse stays denied. */
-static const struct {
-	bool allow;
-	int major, minor;
-} device_rules[] = {
-	{ true, 1, 5 },	 /* zero */
-	{ true, 1, 3 },	 /* null */
-	{ true, 1, 9 },	 /* urandom */
-	{ true, 1, 8 },	 /* random */
-	{ true, 5, 0 },	 /* tty */
-	{ true, 5, 1 },	 /* console */
-	{ false, 10, 229 }, /* fuse */
-};
-
-static const char *const masked_paths[] = {
-	"/proc/asound",	     "/proc/acpi",	  "/proc/kcore",       "/proc/keys",
-	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-	"/proc/scsi",	     "/sys/firmware",	  "/sys/devices/virtual/powercap", NULL,
-};
-
-static const char *const readonly_paths[] = {
-	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
-};
-
-/* Denied without the capability that makes them legitimate (docker's
- * default profile allows these only with that capability). */
-struct denied {
-	const char *cap; /* NULL: always denied */
-	const char *const names[16];
-};
-
-static const struct denied denied_syscalls[] = {
-	{ NULL, { "add_key", "keyctl", "request_key", "kexec_file_load", "kexec_load",
-		  "open_by_handle_at", "userfaultfd", "uselib", "ustat", "vm86", "vm86old",
-		  "lookup_dcookie", "nfsservctl", "get_kernel_syms", "query_module", NULL } },
-	{ NULL, { "create_module", "_sysctl", "sysfs", NULL } },
-	{ "CAP_SYS_ADMIN", { "mount", "umount2", "pivot_root", "setns", "unshare", "fsopen",
-			     "fsconfig", "fsmount", "fspick", "move_mount", "open_tree",
-			     "mount_setattr", "quotactl", "bpf", "perf_event_open", NULL } },
-	{ "CAP_SYS_ADMIN", { "name_to_handle_at", "swapon", "swapoff", "acct",
-			     NULL } },
-	{ "CAP_SYS_MODULE", { "init_module", "finit_module", "delete_module", NULL } },
-	{ "CAP_SYS_PTRACE", { "ptrace", "process_vm_readv", "process_vm_writev", "kcmp",
-			      NULL } },
-	{ "CAP_SYS_TIME", { "settimeofday", "stime", "clock_settime", "clock_settime64",
-			    "adjtimex", "clock_adjtime", "clock_adjtime64", NULL } },
-	{ "CAP_SYS_BOOT", { "reboot", NULL } },
-	{ "CAP_SYS_RAWIO", { "iopl", "ioperm", NULL } },
-	{ "CAP_SYS_NICE", { "get_mempolicy", "set_mempolicy", "mbind", "move_pages", NULL } },
 };
 
 static bool strv_has(char *const *v, const char *s)
@@ -473,26 +426,6 @@ static void write_namespaces(struct jw *w, const struct daemon_spec *s)
 	jw_array_close(w);
 }
 
-static void write_devices(struct jw *w)
-{
-	jw_key(w, "devices");
-	jw_array_open(w);
-	jw_map_open(w);
-	jw_kbool(w, "allow", false);
-	jw_kstr(w, "access", "rwm");
-	jw_map_close(w);
-	for (size_t i = 0; i < sizeof(device_rules) / sizeof(device_rules[0]); i++) {
-		jw_map_open(w);
-		jw_kbool(w, "allow", device_rules[i].allow);
-		jw_kstr(w, "type", "c");
-		jw_kint(w, "major", device_rules[i].major);
-		jw_kint(w, "minor", device_rules[i].minor);
-		jw_kstr(w, "access", "rwm");
-		jw_map_close(w);
-	}
-	jw_array_close(w);
-}
-
 /* Online CPUs and memory nodes of the host, as cpuset lists. */
 static bool list_within(const char *list, const char *avail_path)
 {
@@ -601,7 +534,7 @@ static void write_resources(struct jw *w, const struct daemon_spec *s)
 	daemon_bundle_limits(s, &res);
 	jw_key(w, "resources");
 	jw_map_open(w);
-	write_devices(w);
+	spec_default_write_devices(w);
 	if (res.memory_set) {
 		jw_key(w, "memory");
 		jw_map_open(w);
@@ -633,39 +566,22 @@ static void write_resources(struct jw *w, const struct daemon_spec *s)
 	jw_map_close(w);
 }
 
+/* The one default profile (spec/seccomp_default.c), for the
+ * capabilities this container holds. */
 static void write_seccomp(struct jw *w, const struct daemon_spec *s)
 {
+	const char *caps[64];
+	size_t n = 0;
+
 	if (strv_has(s->security_opt, "seccomp=unconfined") ||
 	    strv_has(s->security_opt, "seccomp:unconfined"))
 		return;
+	for (const struct name_value *nv = names_capabilities; nv->name && n < 63; nv++)
+		if (has_cap(s, nv->name))
+			caps[n++] = nv->name;
+	caps[n] = NULL;
 	jw_key(w, "seccomp");
-	jw_map_open(w);
-	jw_kstr(w, "defaultAction", "SCMP_ACT_ALLOW");
-	jw_key(w, "architectures");
-	jw_array_open(w);
-	jw_str(w, "SCMP_ARCH_X86_64");
-	jw_str(w, "SCMP_ARCH_X86");
-	jw_str(w, "SCMP_ARCH_X32");
-	jw_array_close(w);
-	jw_key(w, "syscalls");
-	jw_array_open(w);
-	for (size_t i = 0; i < sizeof(denied_syscalls) / sizeof(denied_syscalls[0]); i++) {
-		const struct denied *d = &denied_syscalls[i];
-
-		if (d->cap && has_cap(s, d->cap))
-			continue;
-		jw_map_open(w);
-		jw_key(w, "names");
-		jw_array_open(w);
-		for (size_t j = 0; d->names[j]; j++)
-			jw_str(w, d->names[j]);
-		jw_array_close(w);
-		jw_kstr(w, "action", "SCMP_ACT_ERRNO");
-		jw_kuint(w, "errnoRet", EPERM);
-		jw_map_close(w);
-	}
-	jw_array_close(w);
-	jw_map_close(w);
+	spec_seccomp_default_write(w, caps);
 }
 
 int daemon_bundle_check_security(char *const *opts, struct berr *err)
@@ -932,16 +848,7 @@ int daemon_bundle_write(const struct daemon_bundle_in *in, struct berr *err)
 	write_namespaces(w, s);
 	write_resources(w, s);
 	write_seccomp(w, s);
-	jw_key(w, "maskedPaths");
-	jw_array_open(w);
-	for (size_t i = 0; masked_paths[i]; i++)
-		jw_str(w, masked_paths[i]);
-	jw_array_close(w);
-	jw_key(w, "readonlyPaths");
-	jw_array_open(w);
-	for (size_t i = 0; readonly_paths[i]; i++)
-		jw_str(w, readonly_paths[i]);
-	jw_array_close(w);
+	spec_default_write_paths(w);
 	jw_map_close(w);
 	jw_map_close(w);
 	ret = jw_finish(w, &json, &len, err);
