@@ -9,7 +9,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "isolation/mounts.h"
+#include "isolation/mount_fd.h"
 #include "isolation/pathres.h"
 #include "spec/base/cleanup.h"
 
@@ -54,7 +54,7 @@ int console_bind_dev_console(int slave, struct berr *err)
 	target = pathres_open(root, "/dev/console", PATHRES_MKFILE, err);
 	if (target < 0)
 		return berr_wrap(err, target, "/dev/console");
-	ret = mounts_bind_fd(slave, "", target, false, 0, err);
+	ret = mount_fd_bind(slave, "", target, false, 0, err);
 
 	return ret < 0 ? berr_wrap(err, ret, "/dev/console") : 0;
 }

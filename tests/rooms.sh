@@ -11,7 +11,9 @@
 # isolation/ are debts listed in tests/rooms.debts: they pass while listed,
 # so that a new wrong-way include fails at once and the list only shrinks.
 # Then the berth binary must hold no symbol of the engine's or the image
-# store's library (berth links only the lifecycle library).
+# store's library (berth links only the lifecycle library), and no two
+# files of a library may call each other, directly or round a longer loop
+# (read off the objects' symbols: a loop is two files that are one).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -69,7 +71,7 @@ debts() {
 	grep -v -e '^#' -e '^$' tests/rooms.debts
 }
 
-echo "1..3"
+echo "1..4"
 
 wrong=$(wrong_includes)
 new=$(comm -23 <(echo "$wrong" | sed '/^$/d' | sort) <(debts | sort))
@@ -105,5 +107,59 @@ else
 	else
 		echo "not ok 3 - berth links no daemon code"
 		echo "$both" | sed 's/^/# in berth: /'
+	fi
+fi
+
+# Files of the libraries that call each other round a loop, one loop a
+# line, from the symbols each object defines and uses.
+symbol_loops() {
+	python3 - "$@" <<'PY'
+import collections, subprocess, sys
+defs, uses = {}, collections.defaultdict(set)
+for o in sys.argv[1:]:
+    for line in subprocess.check_output(["nm", o], text=True).splitlines():
+        f = line.split()
+        if len(f) == 3 and f[1] in "TDRB":
+            defs[f[2]] = o
+        elif len(f) == 2 and f[0] == "U":
+            uses[o].add(f[1])
+calls = {o: {defs[u] for u in us if u in defs and defs[u] != o} for o, us in uses.items()}
+index, low, stack, on, n = {}, {}, [], set(), [0]
+def visit(v):
+    index[v] = low[v] = n[0]; n[0] += 1; stack.append(v); on.add(v)
+    for w in calls.get(v, ()):
+        if w not in index:
+            visit(w); low[v] = min(low[v], low[w])
+        elif w in on:
+            low[v] = min(low[v], index[w])
+    if low[v] == index[v]:
+        loop = []
+        while True:
+            w = stack.pop(); on.discard(w); loop.append(w)
+            if w == v:
+                break
+        if len(loop) > 1:
+            print(" <-> ".join(sorted(loop)))
+for v in list(calls):
+    if v not in index:
+        visit(v)
+PY
+}
+
+# Objects whose source is still there (a moved file leaves a stale one).
+objs=$(find "$BUILD/spec" "$BUILD/isolation" "$BUILD/runtime" -name '*.o' 2>/dev/null |
+	while read -r o; do
+		src=${o#"$BUILD"/}
+		[ -e "${src%.o}.c" ] && echo "$o"
+	done)
+if [ -z "$objs" ]; then
+	echo "not ok 4 - no two files of a library call each other # nothing built in $BUILD"
+else
+	loops=$(symbol_loops $objs | sed "s|$BUILD/||g; s|\.o\b|.c|g")
+	if [ -z "$loops" ]; then
+		echo "ok 4 - no two files of a library call each other"
+	else
+		echo "not ok 4 - no two files of a library call each other"
+		echo "$loops" | sed 's/^/# loop: /'
 	fi
 fi

@@ -301,16 +301,6 @@ static void hand_over_attaches(struct daemon *d, struct daemon_container *c,
 	free(reqs);
 }
 
-/* The exit code docker gives a container that never ran its program. */
-int daemon_start_failure_code(const char *msg)
-{
-	if (strstr(msg, "executable file not found") || strstr(msg, "no such file or directory"))
-		return 127;
-	if (strstr(msg, "permission denied"))
-		return 126;
-	return 128;
-}
-
 static int do_start(struct daemon *d, struct daemon_container *c, struct berr *err)
 {
 	struct rt_ctx ctx = { .root = d->oci_root };
