@@ -37,4 +37,11 @@ void daemon_warmup_init(struct daemon *d);
 void daemon_warmup(struct daemon *d);
 void daemon_warmup_close(struct daemon *d);
 
+/* spawn.c: run path (looked up in PATH when search) with argv, its
+ * stdio on /dev/null but for out, dup'ed to fd out_at (1 for stdout, 3
+ * for the shim's ready pipe), with no signal blocked.  Returns 0 or an
+ * errno value, as posix_spawn does. */
+int daemon_spawn(const char *path, bool search, char *const argv[], int out, int out_at,
+		 pid_t *pid);
+
 #endif

@@ -4,7 +4,6 @@
 #include "runtime/engine/internal.h"
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +22,6 @@
 #include "spec/base/cleanup.h"
 #include "spec/base/timestamp.h"
 
-extern char **environ;
 
 static bool live(const struct daemon_container *c)
 {
@@ -282,7 +280,6 @@ static int run_ps(const char *ps_args, char **out, struct berr *err)
 {
 	cleanup_free char *args = strdup(ps_args);
 	const char *argv[64];
-	posix_spawn_file_actions_t fa;
 	char *save = NULL, *buf = NULL;
 	int p[2], status, n = 0, ret, read_ret;
 	pid_t pid;
@@ -298,12 +295,7 @@ static int run_ps(const char *ps_args, char **out, struct berr *err)
 	argv[n] = NULL;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return berr_sys(err, "pipe");
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	ret = posix_spawnp(&pid, "ps", &fa, NULL, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	ret = daemon_spawn("ps", true, (char *const *)argv, p[1], 1, &pid);
 	close(p[1]);
 	if (ret != 0) {
 		close(p[0]);

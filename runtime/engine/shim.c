@@ -34,16 +34,28 @@
 
 /* --- berthd's side ------------------------------------------------- */
 
-static int seqpacket_connect(const char *path, struct berr *err)
+/* A socket of the shim's kind, and the address of path for it. */
+static int seqpacket_socket(const char *path, struct sockaddr_un *addr, struct berr *err)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	cleanup_close int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	int fd;
 
+	*addr = (struct sockaddr_un){ .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(addr->sun_path))
+		return berr_fail(err, ENAMETOOLONG, "shim socket path %s is too long", path);
+	strcpy(addr->sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return berr_sys(err, "socket");
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return berr_fail(err, ENAMETOOLONG, "shim socket path %s is too long", path);
-	strcpy(addr.sun_path, path);
+	return fd;
+}
+
+static int seqpacket_connect(const char *path, struct berr *err)
+{
+	struct sockaddr_un addr;
+	cleanup_close int fd = seqpacket_socket(path, &addr, err);
+
+	if (fd < 0)
+		return fd;
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		return berr_sys(err, "connect to the container's shim (%s)", path);
 	return steal_fd(&fd);
@@ -301,14 +313,11 @@ static void handle_request(struct shim *s)
 
 static int listen_on(const char *path, struct berr *err)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	cleanup_close int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	struct sockaddr_un addr;
+	cleanup_close int fd = seqpacket_socket(path, &addr, err);
 
 	if (fd < 0)
-		return berr_sys(err, "socket");
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return berr_fail(err, ENAMETOOLONG, "shim socket path %s is too long", path);
-	strcpy(addr.sun_path, path);
+		return fd;
 	unlink(path);
 	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || chmod(path, 0600) < 0 ||
 	    listen(fd, 16) < 0)

@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +41,6 @@
 #include "spec/names.h"
 #include "spec/base/timestamp.h"
 
-extern char **environ;
 
 #define WAKE_TAG ((void *)1)
 /* An epoll entry with this bit is a container's OOM watch, not its shim. */
@@ -200,9 +198,6 @@ static int spawn_shim(struct start_job *j, pid_t *init, struct berr *err)
 {
 	struct daemon_container *c = j->c;
 	const char *argv[24];
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none;
 	int p[2], n = 0, ret, status;
 	pid_t pid;
 
@@ -232,19 +227,7 @@ static int spawn_shim(struct start_job *j, pid_t *init, struct berr *err)
 	argv[n] = NULL;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return berr_sys(err, "pipe");
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 3);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	/* berthd blocks its signals in every thread; the shim starts clean. */
-	posix_spawnattr_init(&attr);
-	sigemptyset(&none);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-	ret = posix_spawn(&pid, j->d->o.shim_path, &fa, &attr, (char *const *)argv, environ);
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
+	ret = daemon_spawn(j->d->o.shim_path, false, (char *const *)argv, p[1], 3, &pid);
 	close(p[1]);
 	if (ret != 0) {
 		close(p[0]);
