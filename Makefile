@@ -28,12 +28,23 @@ DEPS_VM = qemu-system-x86 linux-image-amd64 kmod cpio
 DEPS_BENCH = crun runc
 DEPS = $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM) $(DEPS_BENCH)
 
-LIB_SRCS = $(wildcard spec/*.c) $(wildcard isolation/*.c) $(wildcard runtime/*.c)
+# Three libraries, one per room (see runtime/README.md): the OCI lifecycle
+# library that berth and the shim link (with isolation/, spec/ and the base
+# below them), berthd's engine, and its image store.  berth links only the
+# first, so it cannot carry daemon code.
+LIB_SRCS = $(wildcard spec/base/*.c) $(wildcard spec/*.c) $(wildcard isolation/*.c) $(wildcard runtime/*.c)
+ENGINE_SRCS = $(wildcard runtime/engine/*.c)
+IMAGES_SRCS = $(wildcard runtime/images/*.c)
 BERTH_SRCS = $(wildcard cmd/berth/*.c)
 BERTHD_SRCS = $(wildcard cmd/berthd/*.c)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
+ENGINE_OBJS = $(ENGINE_SRCS:%.c=$(BUILD)/%.o)
+IMAGES_OBJS = $(IMAGES_SRCS:%.c=$(BUILD)/%.o)
+LIBBERTH = $(BUILD)/libberth.a
+LIBENGINE = $(BUILD)/libberth-engine.a
+LIBIMAGES = $(BUILD)/libberth-images.a
 BERTH_OBJS = $(BERTH_SRCS:%.c=$(BUILD)/%.o)
 BERTHD_OBJS = $(BERTHD_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -72,7 +83,15 @@ $(BUILD)/%.o: %.c | $(VERSION_H)
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/libberth.a: $(LIB_OBJS)
+$(LIBBERTH): $(LIB_OBJS)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(LIBENGINE): $(ENGINE_OBJS)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(LIBIMAGES): $(IMAGES_OBJS)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
@@ -95,17 +114,17 @@ define link_static
 	@rm -f $@.ldwarn
 endef
 
-$(BUILD)/berth: $(BERTH_OBJS) $(BUILD)/libberth.a
+$(BUILD)/berth: $(BERTH_OBJS) $(LIBBERTH)
 	$(link_static)
 
-$(BUILD)/berthd: $(BERTHD_OBJS) $(BUILD)/libberth.a
+$(BUILD)/berthd: $(BERTHD_OBJS) $(LIBENGINE) $(LIBIMAGES) $(LIBBERTH)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -l:libmicrohttpd.a $(LDLIBS) -lpthread
 
-$(BUILD)/berthd-shim: $(BUILD)/cmd/berthd/helpers/shim.o $(BUILD)/libberth.a
+$(BUILD)/berthd-shim: $(BUILD)/cmd/berthd/helpers/shim.o $(LIBENGINE) $(LIBIMAGES) $(LIBBERTH)
 	$(link_static)
 
-$(BUILD)/berthd-unpack: $(BUILD)/cmd/berthd/helpers/unpack.o $(BUILD)/libberth.a
+$(BUILD)/berthd-unpack: $(BUILD)/cmd/berthd/helpers/unpack.o $(LIBIMAGES) $(LIBBERTH)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -larchive
 
@@ -115,7 +134,7 @@ $(HELPER_BINS): $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -static -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libberth.a
+$(BUILD)/tests/%: tests/unit/%.c $(LIBENGINE) $(LIBIMAGES) $(LIBBERTH)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
@@ -169,5 +188,5 @@ contrib/seccomp.json: $(BUILD)/berth
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJS:.o=.d) $(BERTH_OBJS:.o=.d) $(BERTHD_OBJS:.o=.d) \
+-include $(LIB_OBJS:.o=.d) $(ENGINE_OBJS:.o=.d) $(IMAGES_OBJS:.o=.d) $(BERTH_OBJS:.o=.d) $(BERTHD_OBJS:.o=.d) \
 	$(BUILD)/cmd/berthd/helpers/shim.d $(BUILD)/cmd/berthd/helpers/unpack.d

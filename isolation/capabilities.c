@@ -5,7 +5,7 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
-#include "isolation/fsutil.h"
+#include "spec/base/fsutil.h"
 #include "spec/names.h"
 
 int caps_last_cap(void)

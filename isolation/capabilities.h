@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* The highest capability this kernel knows. */
 int caps_last_cap(void);

@@ -18,7 +18,7 @@
 #include "isolation/cgroup_res.h"
 #include "isolation/cgroup_v1.h"
 #include "isolation/cgroup_v2.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 
@@ -294,7 +294,7 @@ static int apply(const struct cgroup *cg, const struct spec_resources *res,
 }
 
 static int create(struct cgroup *cg, const char *spec_path,
-		  const struct spec_resources *res, bool devices, struct berr *err)
+		  const struct spec_resources *res, struct berr *err)
 {
 	struct cgroup_v1_mount *mounts = NULL;
 	size_t n_mounts = 0;
@@ -349,7 +349,7 @@ static int create(struct cgroup *cg, const char *spec_path,
 	 * the container's set-up makes in between. */
 	if (ret == 0)
 		ret = apply_devices(cg, res ? res->devices : NULL, res ? res->n_devices : 0,
-				    true, devices, err);
+				    true, false, err);
 	if (ret == 0)
 		goto out;
 fail:
@@ -363,16 +363,10 @@ out:
 	return ret;
 }
 
-int cgroup_create(struct cgroup *cg, const char *spec_path,
-		  const struct spec_resources *res, struct berr *err)
-{
-	return create(cg, spec_path, res, true, err);
-}
-
 int cgroup_create_nodev(struct cgroup *cg, const char *spec_path,
 			const struct spec_resources *res, struct berr *err)
 {
-	return create(cg, spec_path, res, false, err);
+	return create(cg, spec_path, res, err);
 }
 
 int cgroup_apply_devices(const struct cgroup *cg, const struct spec_resources *res,
@@ -615,6 +609,18 @@ void cgroup_oom_close(struct cgroup_oom_watch *w)
 	free(w->dir);
 	memset(w, 0, sizeof(*w));
 	w->fd = w->aux_fd = -1;
+}
+
+uint64_t cgroup_oom_kills(const struct cgroup *cg)
+{
+	const struct cgroup_v1_dir *mem = cgroup_v1_dir_of(cg->v1, cg->n_v1, CGROUP_CTL_MEMORY);
+	uint64_t n = 0;
+
+	if (mem)
+		cgroup_dir_read_key(mem->dir, "memory.oom_control", "oom_kill", &n);
+	else if (cg->v2_dir)
+		cgroup_dir_read_key(cg->v2_dir, "memory.events", "oom_kill", &n);
+	return n;
 }
 
 /* --- destroy --------------------------------------------------------- */

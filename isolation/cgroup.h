@@ -21,7 +21,7 @@
 #include <sys/types.h>
 
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 #include "spec/events.h"
 
 enum cgroup_layout {
@@ -63,11 +63,8 @@ int cgroup_spec_path(const char *cgroups_path, const char *id, char **out,
 		     struct berr *err);
 
 /* Create the container's cgroups and apply res (may be NULL: the device
- * policy still applies).  On failure nothing created is left behind. */
-int cgroup_create(struct cgroup *cg, const char *spec_path,
-		  const struct spec_resources *res, struct berr *err);
-
-/* The same, but the device program of cgroup v2 is only checked (the v1
+ * policy still applies).  On failure nothing created is left behind.
+ * The device program of cgroup v2 is only checked (the v1
  * devices controller gets its rules): cgroup_apply_devices loads it.  In
  * between, a process may be started in the cgroup as long as none of the
  * container's code runs there: the kernel checks device access when a
@@ -147,6 +144,9 @@ int cgroup_oom_fd(const struct cgroup_oom_watch *w, short *events);
 /* -ENOENT when the cgroup is gone (v1 signals its removal too). */
 int cgroup_oom_read(struct cgroup_oom_watch *w, uint64_t *new_ooms, struct berr *err);
 void cgroup_oom_close(struct cgroup_oom_watch *w);
+/* How many processes the OOM killer took from the cgroup so far (0 when
+ * it has no memory controller). */
+uint64_t cgroup_oom_kills(const struct cgroup *cg);
 
 /* Kill every process, wait until the cgroups are empty, remove them and
  * the empty parents berth created, in every hierarchy.  A cgroup already

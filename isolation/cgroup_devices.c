@@ -8,8 +8,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "isolation/fsutil.h"
-#include "spec/cleanup.h"
+#include "spec/base/fsutil.h"
+#include "spec/base/cleanup.h"
 
 /* The devices every container gets, after its own rules (runc's list plus
  * the console): mknod of any node (using one still needs an allow rule),

@@ -15,7 +15,7 @@
 #include <linux/bpf.h>
 
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* Access bits, the kernel's BPF_DEVCG_ACC_* values. */
 #define CGROUP_DEV_MKNOD 1u

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* mkdir -p dir below mnt (which exists).  *created gets the shallowest
  * directory made; a dir that already existed is refused with EEXIST

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 /* Keep the controller and name= options of a v1 superblock. */
 static void controllers_of(char *superopts, char *out, size_t size)

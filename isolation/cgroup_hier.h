@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 struct cgroup_hier {
 	char mountpoint[256];

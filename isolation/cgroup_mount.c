@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 
 #include "isolation/cgroup_hier.h"
-#include "isolation/mounts.h"
+#include "isolation/mount_fd.h"
 #include "isolation/pathres.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 /* A fresh v1 superblock takes its controllers as flags, "name=" as a
  * string: fsconfig treats both forms of option the same way. */
@@ -23,11 +23,11 @@ static int new_cgroup_fs(const struct cgroup_hier *h, uint64_t attr,
 	char *save = NULL, *o;
 
 	if (h->v2)
-		return mounts_fs_new("cgroup2", "cgroup2", NULL, 0, attr, err);
+		return mount_fd_new_fs("cgroup2", "cgroup2", NULL, 0, attr, err);
 	snprintf(copy, sizeof(copy), "%s", h->controllers);
 	for (o = strtok_r(copy, ",", &save); o && n < 16; o = strtok_r(NULL, ",", &save))
 		opts[n++] = o;
-	return mounts_fs_new("cgroup", "cgroup", opts, n, attr, err);
+	return mount_fd_new_fs("cgroup", "cgroup", opts, n, attr, err);
 }
 
 static int mount_hierarchy(const struct cgroup_hier *h, int targetfd,
@@ -41,13 +41,13 @@ static int mount_hierarchy(const struct cgroup_hier *h, int targetfd,
 		mfd = new_cgroup_fs(h, attr, err);
 		if (mfd < 0)
 			return mfd;
-		return mounts_attach(mfd, targetfd, err);
+		return mount_fd_attach(mfd, targetfd, err);
 	}
 	ret = cgroup_hier_own_path(h, own, sizeof(own), err);
 	if (ret < 0)
 		return ret;
 	snprintf(src, sizeof(src), "%s%s", h->mountpoint, own);
-	return mounts_bind_fd(AT_FDCWD, src, targetfd, false, attr, err);
+	return mount_fd_bind(AT_FDCWD, src, targetfd, false, attr, err);
 }
 
 /* Combined hierarchies ("cpu,cpuacct") also answer to each name. */
@@ -75,11 +75,11 @@ static int mount_v1_layout(int rootfd, const char *dest, struct cgroup_hier *h,
 
 	if (tfd < 0)
 		return tfd;
-	mfd = mounts_fs_new("tmpfs", "tmpfs", tmpfs_opts, 1,
+	mfd = mount_fd_new_fs("tmpfs", "tmpfs", tmpfs_opts, 1,
 			    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
 	if (mfd < 0)
 		return mfd;
-	ret = mounts_attach(mfd, tfd, err);
+	ret = mount_fd_attach(mfd, tfd, err);
 	if (ret < 0)
 		return ret;
 	dirfd = openat(mfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -101,7 +101,7 @@ static int mount_v1_layout(int rootfd, const char *dest, struct cgroup_hier *h,
 			return berr_wrap(err, ret, "%s", name);
 		link_combined(dirfd, name);
 	}
-	return mounts_setattr(mfd, attr & MOUNT_ATTR_RDONLY, 0, false, 0, err);
+	return mount_fd_setattr(mfd, attr & MOUNT_ATTR_RDONLY, 0, false, 0, err);
 }
 
 int cgroup_mount(int rootfd, const char *dest, bool v2_only, bool cgroupns,

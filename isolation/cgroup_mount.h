@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* Mount the container's view of the cgroup tree at DEST under ROOTFD.
  *

@@ -275,15 +275,17 @@ bool cgroup_res_page_size_ok(const char *size)
 		strcmp(size + digits, "GB") == 0);
 }
 
-int cgroup_res_hugetlb_check(const struct spec_hugepage_limit *h, size_t i,
-			     struct berr *err)
+int cgroup_res_hugetlb_file(const struct spec_hugepage_limit *h, size_t i, const char *suffix,
+			    struct cgroup_res_hugetlb *out, struct berr *err)
 {
-	if (cgroup_res_page_size_ok(h[i].page_size))
-		return 0;
-	return berr_fail(err, EINVAL,
-			 "linux.resources.hugepageLimits[%zu].pageSize: \"%s\" is not a page "
-			 "size like 2MB or 1GB",
-			 i, h[i].page_size);
+	if (!cgroup_res_page_size_ok(h[i].page_size))
+		return berr_fail(err, EINVAL,
+				 "linux.resources.hugepageLimits[%zu].pageSize: \"%s\" is not a "
+				 "page size like 2MB or 1GB",
+				 i, h[i].page_size);
+	snprintf(out->name, sizeof(out->name), "hugetlb.%s.%s", h[i].page_size, suffix);
+	snprintf(out->value, sizeof(out->value), "%" PRIu64, h[i].limit);
+	return 0;
 }
 
 void cgroup_res_rdma_line(const struct spec_rdma *r, char *out, size_t size)

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* Controllers, as bits.  CGROUP_CTL_BLKIO is v1's blkio and v2's io. */
 enum {
@@ -72,9 +72,15 @@ int cgroup_res_unified_key(const char *key, unsigned *ctl, struct berr *err);
 /* A hugepage size as runtime-spec writes it: digits then KB, MB or GB. */
 bool cgroup_res_page_size_ok(const char *size);
 
-/* The same for hugepageLimits[i], as an error naming the field. */
-int cgroup_res_hugetlb_check(const struct spec_hugepage_limit *h, size_t i,
-			     struct berr *err);
+/* hugepageLimits[i] as a file and a value for both versions:
+ * "hugetlb.<size>.<suffix>" (limit_in_bytes on v1, max on v2) and the
+ * limit in bytes; a malformed size is an error naming the field. */
+struct cgroup_res_hugetlb {
+	char name[64];
+	char value[32];
+};
+int cgroup_res_hugetlb_file(const struct spec_hugepage_limit *h, size_t i, const char *suffix,
+			    struct cgroup_res_hugetlb *out, struct berr *err);
 
 /* One rdma.max line ("mlx4_0 hca_handle=2 hca_object=2000"): v1 and v2
  * share the format. */

@@ -14,8 +14,8 @@
 
 #include "isolation/cgroup_dir.h"
 #include "isolation/cgroup_res.h"
-#include "isolation/fsutil.h"
-#include "spec/cleanup.h"
+#include "spec/base/fsutil.h"
+#include "spec/base/cleanup.h"
 
 #define WAIT_TIMEOUT_MS 10000
 

@@ -12,7 +12,7 @@
 #include "isolation/cgroup.h"
 #include "isolation/cgroup_devices.h"
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 #include "spec/events.h"
 
 /* One v1 hierarchy of the host (named ones like name=systemd are left

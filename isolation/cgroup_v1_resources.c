@@ -10,7 +10,7 @@
 #include "isolation/cgroup_dir.h"
 #include "isolation/cgroup_res.h"
 #include "isolation/cgroup_v1.h"
-#include "isolation/fsutil.h"
+#include "spec/base/fsutil.h"
 
 static int put(const char *dir, const char *name, const char *value, struct berr *err)
 {
@@ -358,15 +358,13 @@ static int hugetlb(const char *dir, const struct spec_hugepage_limit *h, size_t 
 		   struct berr *err)
 {
 	for (size_t i = 0; i < n; i++) {
-		char name[64], value[32];
+		struct cgroup_res_hugetlb f;
 		int ret;
 
-		ret = cgroup_res_hugetlb_check(h, i, err);
+		ret = cgroup_res_hugetlb_file(h, i, "limit_in_bytes", &f, err);
 		if (ret < 0)
 			return ret;
-		snprintf(name, sizeof(name), "hugetlb.%s.limit_in_bytes", h[i].page_size);
-		snprintf(value, sizeof(value), "%" PRIu64, h[i].limit);
-		ret = put_named(dir, name, value, "hugepageLimits", err);
+		ret = put_named(dir, f.name, f.value, "hugepageLimits", err);
 		if (ret < 0)
 			return ret;
 	}

@@ -10,8 +10,8 @@
 #include "isolation/cgroup_dir.h"
 #include "isolation/cgroup_res.h"
 #include "isolation/cgroup_v1.h"
-#include "isolation/fsutil.h"
-#include "spec/cleanup.h"
+#include "spec/base/fsutil.h"
+#include "spec/base/cleanup.h"
 
 static FILE *open_in(const char *dir, const char *name)
 {

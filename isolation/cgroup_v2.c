@@ -9,8 +9,8 @@
 
 #include "isolation/cgroup_dir.h"
 #include "isolation/cgroup_res.h"
-#include "isolation/fsutil.h"
-#include "spec/cleanup.h"
+#include "spec/base/fsutil.h"
+#include "spec/base/cleanup.h"
 
 /* How long we wait for the kernel to empty or freeze a cgroup. */
 #define WAIT_TIMEOUT_MS 10000

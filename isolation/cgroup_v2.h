@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 #include "spec/events.h"
 
 /* The controllers (CGROUP_CTL_* bits) listed in dir/cgroup.controllers. */

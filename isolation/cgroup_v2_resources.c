@@ -8,7 +8,7 @@
 #include "isolation/cgroup_dir.h"
 #include "isolation/cgroup_res.h"
 #include "isolation/cgroup_v2.h"
-#include "isolation/fsutil.h"
+#include "spec/base/fsutil.h"
 
 static int no_v2(const char *field, const char *why, struct berr *err)
 {
@@ -222,22 +222,20 @@ static int hugetlb(const char *dir, const struct spec_hugepage_limit *h, size_t 
 		   struct berr *err)
 {
 	for (size_t i = 0; i < n; i++) {
-		char name[64], value[32];
+		struct cgroup_res_hugetlb f;
 		int ret;
 
-		ret = cgroup_res_hugetlb_check(h, i, err);
+		ret = cgroup_res_hugetlb_file(h, i, "max", &f, err);
 		if (ret < 0)
 			return ret;
-		snprintf(name, sizeof(name), "hugetlb.%s.max", h[i].page_size);
-		snprintf(value, sizeof(value), "%" PRIu64, h[i].limit);
-		ret = put(dir, name, value, NULL);
+		ret = put(dir, f.name, f.value, NULL);
 		if (ret == -ENOENT)
 			return berr_fail(err, EINVAL,
 					"linux.resources.hugepageLimits[%zu]: this host has no "
 					"%s huge pages (no %s)",
-					i, h[i].page_size, name);
+					i, h[i].page_size, f.name);
 		if (ret < 0)
-			return put_failed(ret, dir, name, value, err);
+			return put_failed(ret, dir, f.name, f.value, err);
 	}
 	return 0;
 }

@@ -9,8 +9,8 @@
 #include "isolation/cgroup_dir.h"
 #include "isolation/cgroup_res.h"
 #include "isolation/cgroup_v2.h"
-#include "isolation/fsutil.h"
-#include "spec/cleanup.h"
+#include "spec/base/fsutil.h"
+#include "spec/base/cleanup.h"
 
 /* Every "key value" line of a file, handed to fn. */
 static int each_line(const char *dir, const char *name,

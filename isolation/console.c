@@ -9,9 +9,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "isolation/mounts.h"
+#include "isolation/mount_fd.h"
 #include "isolation/pathres.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 int console_open(int *master, int *slave, bool sized, uint32_t height,
 		 uint32_t width, struct berr *err)
@@ -54,7 +54,7 @@ int console_bind_dev_console(int slave, struct berr *err)
 	target = pathres_open(root, "/dev/console", PATHRES_MKFILE, err);
 	if (target < 0)
 		return berr_wrap(err, target, "/dev/console");
-	ret = mounts_bind_fd(slave, "", target, false, 0, err);
+	ret = mount_fd_bind(slave, "", target, false, 0, err);
 
 	return ret < 0 ? berr_wrap(err, ret, "/dev/console") : 0;
 }

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* Open a new pty pair on the container's /dev/ptmx (after pivot_root),
  * sized height x width when set. */

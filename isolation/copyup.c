@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "isolation/pathres.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 static int copy_tree(int srcfd, int dstfd, struct berr *err);
 

@@ -3,7 +3,7 @@
 #ifndef BERTH_ISOLATION_COPYUP_H
 #define BERTH_ISOLATION_COPYUP_H
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* Copy the tree at PATH under ROOTFD (resolved inside the root) into the
  * root of the detached mount MNTFD, keeping modes, owners and times. */

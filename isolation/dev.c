@@ -7,9 +7,9 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "isolation/mounts.h"
+#include "isolation/mount_fd.h"
 #include "isolation/pathres.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 static const struct spec_device default_devices[] = {
 	{ .type = 'c', .path = "/dev/null", .major = 1, .minor = 3 },
@@ -56,7 +56,7 @@ static int bind_host_node(int parentfd, const char *leaf, const char *host,
 	tfd = openat(parentfd, leaf, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (tfd < 0)
 		return berr_sys(err, "open %s", leaf);
-	return mounts_bind_fd(AT_FDCWD, host, tfd, false, 0, err);
+	return mount_fd_bind(AT_FDCWD, host, tfd, false, 0, err);
 }
 
 int dev_create(int rootfd, const struct spec_device *d, bool userns,

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* Create null, zero, full, random, urandom and tty (unless devices
  * overrides them), the symlinks fd, stdin, stdout, stderr, ptmx and core,

@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 int fdpass_send(int sock, const void *data, size_t len, int fd, struct berr *err)
 {

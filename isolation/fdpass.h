@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* One message carrying data (at least one byte) and, if fd >= 0, one fd. */
 int fdpass_send(int sock, const void *data, size_t len, int fd, struct berr *err);

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 static int write_proc(pid_t pid, const char *file, const char *data, size_t len,
 		      struct berr *err)

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* Write uid_map and gid_map of pid.  deny_setgroups writes "deny" to
  * /proc/PID/setgroups first, which an unprivileged writer of gid_map

@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 /* lo up through a socket of the namespace: the socket stays in the
  * namespace it was made in, whatever its user joins later. */

@@ -5,7 +5,7 @@
 
 #include <sys/types.h>
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* Set lo up in the network namespace of pid.  The calling thread joins
  * that namespace for as long as it takes to make a socket there, then

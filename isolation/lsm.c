@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "isolation/fsutil.h"
-#include "spec/cleanup.h"
+#include "spec/base/fsutil.h"
+#include "spec/base/cleanup.h"
 
 static bool set(const char *s)
 {

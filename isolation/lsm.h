@@ -6,7 +6,7 @@
 #ifndef BERTH_ISOLATION_LSM_H
 #define BERTH_ISOLATION_LSM_H
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* Fail unless the modules for the given labels are active (NULL or empty
  * labels ask for nothing). */

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 struct mount_opts {
 	uint64_t attr_set, attr_clr;   /* MOUNT_ATTR_* for the top mount */

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "isolation/syscalls.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 static const struct {
 	unsigned long flag;

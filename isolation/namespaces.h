@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* CLONE_NEW* for a namespace type. */
 unsigned long ns_clone_flag(enum spec_ns_type type);

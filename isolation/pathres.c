@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "isolation/syscalls.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 int pathres_openat(int rootfd, const char *path, int flags, mode_t mode)
 {

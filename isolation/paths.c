@@ -5,9 +5,9 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "isolation/mounts.h"
+#include "isolation/mount_fd.h"
 #include "isolation/pathres.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 /* The /dev/null a file is masked with must really be the null device: a
  * container that replaced it (with a symlink to something it wants
@@ -30,14 +30,14 @@ static int open_dev_null(int rootfd, struct berr *err)
 static int mask_dir(int targetfd, struct berr *err)
 {
 	static const char *opts[] = { "size=0", "mode=0555" };
-	cleanup_close int mfd = mounts_fs_new("tmpfs", "tmpfs", opts, 2,
+	cleanup_close int mfd = mount_fd_new_fs("tmpfs", "tmpfs", opts, 2,
 					      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 						      MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
 					      err);
 
 	if (mfd < 0)
 		return mfd;
-	return mounts_attach(mfd, targetfd, err);
+	return mount_fd_attach(mfd, targetfd, err);
 }
 
 int paths_mask(int rootfd, const char *const *paths, size_t n, struct berr *err)
@@ -63,7 +63,7 @@ int paths_mask(int rootfd, const char *const *paths, size_t n, struct berr *err)
 				if (nullfd < 0)
 					return berr_wrap(err, nullfd, "mask %s", paths[i]);
 			}
-			ret = mounts_bind_fd(nullfd, "", tfd, false, 0, err);
+			ret = mount_fd_bind(nullfd, "", tfd, false, 0, err);
 		}
 		if (ret < 0)
 			return berr_wrap(err, ret, "mask %s", paths[i]);
@@ -83,7 +83,7 @@ int paths_readonly(int rootfd, const char *const *paths, size_t n,
 		if (tfd < 0)
 			return berr_set(err, -tfd, "make %s read-only", paths[i]);
 		/* A read-only copy of the subtree, mounted over itself. */
-		ret = mounts_bind_fd(tfd, "", tfd, true, MOUNT_ATTR_RDONLY, err);
+		ret = mount_fd_bind(tfd, "", tfd, true, MOUNT_ATTR_RDONLY, err);
 		if (ret < 0)
 			return berr_wrap(err, ret, "make %s read-only", paths[i]);
 	}

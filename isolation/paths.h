@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* Hide each path: a directory under an empty read-only tmpfs, anything
  * else under the container's /dev/null.  Missing paths are skipped. */

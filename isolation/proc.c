@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "isolation/syscalls.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 int proc_stat(pid_t pid, uint64_t *start_time, bool *zombie)
 {

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* The start time of pid (field 22 of /proc/PID/stat) and whether it is a
  * zombie.  Returns -ESRCH when there is no such process. */

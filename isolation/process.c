@@ -14,7 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 #include "spec/names.h"
 
 int process_rlimits(const struct spec_rlimit *r, size_t n, struct berr *err)

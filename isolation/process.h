@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 int process_rlimits(const struct spec_rlimit *r, size_t n, struct berr *err);
 int process_oom_score_adj(int value, struct berr *err);

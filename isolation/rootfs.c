@@ -4,9 +4,9 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#include "isolation/mounts.h"
+#include "isolation/mount_fd.h"
 #include "isolation/syscalls.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 int rootfs_prepare(const char *rootfs, unsigned long propagation,
 		   struct berr *err)
@@ -84,12 +84,12 @@ int rootfs_finish(bool readonly, unsigned long propagation, struct berr *err)
 	if (fd < 0)
 		return berr_sys(err, "open /");
 	if (readonly) {
-		ret = mounts_setattr(fd, MOUNT_ATTR_RDONLY, 0, false, 0, err);
+		ret = mount_fd_setattr(fd, MOUNT_ATTR_RDONLY, 0, false, 0, err);
 		if (ret < 0)
 			return berr_wrap(err, ret, "make the root read-only");
 	}
 	if (propagation & MS_SHARED) {
-		ret = mounts_setattr(fd, 0, 0, propagation & MS_REC, MS_SHARED, err);
+		ret = mount_fd_setattr(fd, 0, 0, propagation & MS_REC, MS_SHARED, err);
 		if (ret < 0)
 			return berr_wrap(err, ret, "make the root shared");
 	}

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* Stop mount events from reaching the host (propagation: MS_* | MS_REC
  * from rootfsPropagation, or 0 for the default rslave), then bind the

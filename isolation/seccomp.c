@@ -10,7 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 #include "spec/names.h"
 
 #ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 struct seccomp_filter_prog {
 	struct sock_filter *insns; /* malloc'd */

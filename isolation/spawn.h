@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* Like fork(): returns 0 in the child and the pid in the parent.  flags
  * are CLONE_NEW*; cgroup_fd >= 0 asks for CLONE_INTO_CGROUP (dropped when

@@ -7,7 +7,7 @@
 #include <sys/statfs.h>
 
 #include "isolation/syscalls.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 static const char *const ipc_keys[] = {
 	"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",

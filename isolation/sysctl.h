@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* Refuse keys that are not namespaced, or whose namespace the container
  * shares with the host.  private_ns[t] says whether namespace t is the

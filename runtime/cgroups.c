@@ -104,6 +104,49 @@ int rt_stats(const struct rt_ctx *ctx, const char *id, struct spec_stats *st,
 	return ret;
 }
 
+/* The container's cgroup, whatever its status. */
+static int any_cgroup(const struct rt_ctx *ctx, const char *id, struct cgroup *cg,
+		      struct berr *err)
+{
+	struct store_container c;
+	int ret;
+
+	ret = store_open(ctx->root, id, false, &c, err);
+	if (ret < 0)
+		return ret;
+	ret = internal_cgroup(&c, cg, err);
+	store_close(&c);
+	return ret;
+}
+
+int rt_oom_watch(const struct rt_ctx *ctx, const char *id, struct cgroup_oom_watch *w,
+		 struct berr *err)
+{
+	struct cgroup cg;
+	int ret;
+
+	ret = any_cgroup(ctx, id, &cg, err);
+	if (ret < 0)
+		return ret;
+	ret = cgroup_oom_watch(&cg, w, err);
+	cgroup_release(&cg);
+	return ret;
+}
+
+int rt_oom_kills(const struct rt_ctx *ctx, const char *id, uint64_t *n, struct berr *err)
+{
+	struct cgroup cg;
+	int ret;
+
+	*n = 0;
+	ret = any_cgroup(ctx, id, &cg, err);
+	if (ret < 0)
+		return ret;
+	*n = cgroup_oom_kills(&cg);
+	cgroup_release(&cg);
+	return 0;
+}
+
 /* Still there and not stopped? */
 static bool alive(const struct rt_ctx *ctx, const char *id)
 {

@@ -5,11 +5,14 @@
 #define BERTH_RUNTIME_CGROUPS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "runtime/runtime.h"
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 #include "spec/events.h"
+
+struct cgroup_oom_watch;
 
 /* Freeze every process of a running (or created) container and wait
  * until the kernel says they are frozen. */
@@ -25,6 +28,14 @@ int rt_update(const struct rt_ctx *ctx, const char *id,
  * spec_stats_release). */
 int rt_stats(const struct rt_ctx *ctx, const char *id, struct spec_stats *st,
 	     struct berr *err);
+
+/* Out-of-memory kills of a container, for a supervisor of its own
+ * (berthd): a watch to poll (see isolation/cgroup.h for the rest of its
+ * use), and the number of kills so far, readable while the container's
+ * cgroup exists, whatever its status. */
+int rt_oom_watch(const struct rt_ctx *ctx, const char *id, struct cgroup_oom_watch *w,
+		 struct berr *err);
+int rt_oom_kills(const struct rt_ctx *ctx, const char *id, uint64_t *n, struct berr *err);
 
 enum rt_event_type {
 	RT_EVENT_STATS,

@@ -18,7 +18,7 @@
 
 #include "isolation/cgroup.h"
 #include "isolation/fdpass.h"
-#include "isolation/fsutil.h"
+#include "spec/base/fsutil.h"
 #include "isolation/idmap.h"
 #include "isolation/proc.h"
 #include "isolation/seccomp.h"
@@ -31,8 +31,8 @@
 #include "runtime/sync.h"
 #include "runtime/systemd.h"
 #include "runtime/validate.h"
-#include "spec/cleanup.h"
-#include "runtime/timestamp.h"
+#include "spec/base/cleanup.h"
+#include "spec/base/timestamp.h"
 
 struct create_job {
 	const struct rt_ctx *ctx;

@@ -7,7 +7,7 @@
 #include "isolation/proc.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 /* Kill the init and wait for it to be gone (it is usually not our child,
  * so wait on its pidfd rather than waitpid). */

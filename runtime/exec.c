@@ -30,7 +30,7 @@
 #include "isolation/capabilities.h"
 #include "isolation/cgroup.h"
 #include "isolation/fdpass.h"
-#include "isolation/fsutil.h"
+#include "spec/base/fsutil.h"
 #include "isolation/lsm.h"
 #include "isolation/namespaces.h"
 #include "isolation/proc.h"
@@ -41,7 +41,7 @@
 #include "runtime/runtime.h"
 #include "runtime/seccomp_agent.h"
 #include "runtime/sync.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 #include "spec/names.h"
 
 struct exec_job {

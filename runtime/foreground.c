@@ -12,7 +12,7 @@
 
 #include "isolation/console.h"
 #include "runtime/runtime.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 /* Copy what is readable on from to to; false at end of input. */
 static bool pump(int from, int to)

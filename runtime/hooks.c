@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "isolation/syscalls.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 #include "spec/names.h"
 
 static const char *kind_name(enum spec_hook_kind kind)

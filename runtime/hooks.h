@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* Run every hook of kind in order; the first failure (non-zero exit,
  * signal, timeout) stops the list and names the hook.  Its output is

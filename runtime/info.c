@@ -7,7 +7,7 @@
 
 #include "isolation/cgroup.h"
 #include "isolation/seccomp.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 #include "spec/config_default.h"
 #include "spec/features.h"
 #include "spec/seccomp_default.h"

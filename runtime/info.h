@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* The OCI features document for this host. */
 int rt_features(char **json, size_t *len, struct berr *err);

@@ -46,7 +46,7 @@
 #include "runtime/hooks.h"
 #include "runtime/process_setup.h"
 #include "runtime/sync.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 /* What the init carries from one step to the next. */
 struct init_state {

@@ -5,12 +5,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "isolation/fsutil.h"
+#include "spec/base/fsutil.h"
 #include "isolation/proc.h"
 #include "isolation/syscalls.h"
 #include "runtime/hooks.h"
 #include "runtime/seccomp_cache.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 #include "spec/names.h"
 
 void internal_state_fill(struct spec_state *s, const char *id, const char *status,

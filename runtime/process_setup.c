@@ -12,7 +12,7 @@
 #include "isolation/lsm.h"
 #include "isolation/process.h"
 #include "runtime/sync.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 #ifndef KEYCTL_JOIN_SESSION_KEYRING
 #define KEYCTL_JOIN_SESSION_KEYRING 1

@@ -22,7 +22,7 @@
 
 #include "isolation/seccomp.h"
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 struct psetup {
 	const struct spec_process *proc;

@@ -3,7 +3,7 @@
 #include <unistd.h>
 
 #include "isolation/fdpass.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 #include "spec/process_state.h"
 
 int seccomp_agent_send(const struct spec_seccomp *s, const struct spec_state *state,

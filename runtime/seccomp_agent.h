@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 #include "spec/state.h"
 
 /* pid: the process whose filter the listener belongs to (host view). */

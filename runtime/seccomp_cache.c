@@ -13,7 +13,7 @@
 
 #include <nettle/sha2.h>
 
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 #define CACHE_MAGIC "berthbpf"
 #define CACHE_FORMAT 1

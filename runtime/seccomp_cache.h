@@ -25,7 +25,7 @@
 
 #include "isolation/seccomp.h"
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 #define SECCOMP_CACHE_DEFAULT "/var/cache/berth/seccomp"
 #define SECCOMP_CACHE_MAX 64

@@ -13,7 +13,7 @@
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
 #include "runtime/seccomp_agent.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 static int write_all(int fd, const void *buf, size_t len, struct berr *err)
 {

@@ -11,8 +11,8 @@
 
 #include <stdbool.h>
 
-#include "spec/arena.h"
-#include "spec/err.h"
+#include "spec/base/arena.h"
+#include "spec/base/err.h"
 #include "spec/state.h"
 
 #define STORE_STATE "state.json"

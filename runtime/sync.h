@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 enum sync_type {
 	SYNC_GO = 1,     /* parent: your maps and cgroups are in place */

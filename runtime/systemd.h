@@ -3,7 +3,7 @@
 #ifndef BERTH_RUNTIME_SYSTEMD_H
 #define BERTH_RUNTIME_SYSTEMD_H
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* Fill err with why --systemd-cgroup cannot be used on this host
  * (systemd is not running, or berth lacks the driver); returns

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* What create needs beyond a well-formed config: a process with args and
  * an absolute cwd, a mount namespace, a UTS namespace for a hostname,

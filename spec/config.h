@@ -17,8 +17,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "spec/arena.h"
-#include "spec/err.h"
+#include "spec/base/arena.h"
+#include "spec/base/err.h"
 
 /* GNU C predefines `linux` as 1, which would turn the field below (and
  * every cfg->linux) into a number. */
@@ -417,10 +417,6 @@ int spec_config_parse(const char *json, size_t len, struct spec_config **out,
  * parsed whole before, when only its hooks matter. */
 int spec_config_parse_hooks(const char *json, size_t len, struct spec_config **out,
 			    struct berr *err);
-
-/* Read and parse BUNDLE/config.json. */
-int spec_config_load(const char *path, struct spec_config **out,
-		     struct berr *err);
 
 void spec_config_free(struct spec_config *cfg);
 

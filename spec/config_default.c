@@ -174,6 +174,24 @@ static void write_namespaces(struct jw *w, bool rootless)
 	jw_array_close(w);
 }
 
+void spec_default_write_devices(struct jw *w)
+{
+	/* Deny every device; the runtime allows the standard ones. */
+	jw_key(w, "devices");
+	jw_array_open(w);
+	jw_map_open(w);
+	jw_kbool(w, "allow", false);
+	jw_kstr(w, "access", "rwm");
+	jw_map_close(w);
+	jw_array_close(w);
+}
+
+void spec_default_write_paths(struct jw *w)
+{
+	write_list(w, "maskedPaths", default_masked_paths);
+	write_list(w, "readonlyPaths", default_readonly_paths);
+}
+
 static void write_linux(struct jw *w, const struct spec_default_opts *opts)
 {
 	jw_key(w, "linux");
@@ -182,16 +200,9 @@ static void write_linux(struct jw *w, const struct spec_default_opts *opts)
 		write_id_mapping(w, "uidMappings", opts->host_uid);
 		write_id_mapping(w, "gidMappings", opts->host_gid);
 	} else {
-		/* Deny every device; the runtime allows the standard ones. */
 		jw_key(w, "resources");
 		jw_map_open(w);
-		jw_key(w, "devices");
-		jw_array_open(w);
-		jw_map_open(w);
-		jw_kbool(w, "allow", false);
-		jw_kstr(w, "access", "rwm");
-		jw_map_close(w);
-		jw_array_close(w);
+		spec_default_write_devices(w);
 		jw_map_close(w);
 	}
 	write_namespaces(w, opts->rootless);
@@ -199,8 +210,7 @@ static void write_linux(struct jw *w, const struct spec_default_opts *opts)
 		jw_key(w, "seccomp");
 		jw_json(w, opts->seccomp_json, strlen(opts->seccomp_json));
 	}
-	write_list(w, "maskedPaths", default_masked_paths);
-	write_list(w, "readonlyPaths", default_readonly_paths);
+	spec_default_write_paths(w);
 	jw_map_close(w);
 }
 

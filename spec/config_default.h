@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 struct spec_default_opts {
 	/* For an unprivileged caller, as `runc spec --rootless`: a user
@@ -20,6 +20,15 @@ struct spec_default_opts {
 	/* linux.seccomp as the text of a JSON object, or NULL for none. */
 	const char *seccomp_json;
 };
+
+struct jw;
+
+/* The one default policy, which berthd's containers get too: the device
+ * rules (the "devices" key of linux.resources: deny all, after which the
+ * runtime allows the standard pseudo devices and terminals) and the
+ * masked and read-only paths (the keys of linux). */
+void spec_default_write_devices(struct jw *w);
+void spec_default_write_paths(struct jw *w);
 
 /* The document, pretty-printed, without a trailing newline. */
 int spec_default_config_json(const struct spec_default_opts *opts, char **out,

@@ -8,11 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 /* Far above any real config (podman's, with its seccomp profile, is 14 kB),
  * low enough that a wrong path to a huge file fails fast. */
-#define CONFIG_MAX_SIZE (64 << 20)
 
 /* Sections for other platforms: accepting them quietly would run the
  * container without what they ask for. */
@@ -167,61 +166,6 @@ int spec_config_parse_hooks(const char *json, size_t len, struct spec_config **o
 			    struct berr *err)
 {
 	return parse_with(json, len, read_hooks_only, out, err);
-}
-
-/* The whole file in a malloc'd buffer. */
-static int read_file(const char *path, char **out, size_t *len,
-		     struct berr *err)
-{
-	cleanup_close int fd = -1;
-	cleanup_free char *buf = NULL;
-	size_t size = 0, cap = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return berr_sys(err, "open %s", path);
-	for (;;) {
-		ssize_t n;
-
-		if (size == cap) {
-			char *bigger;
-
-			if (cap >= CONFIG_MAX_SIZE)
-				return berr_set(err, EFBIG, "read %s", path);
-			cap = cap ? cap * 2 : 16384;
-			bigger = realloc(buf, cap);
-			if (!bigger)
-				return berr_set(err, ENOMEM, "read %s", path);
-			buf = bigger;
-		}
-		n = read(fd, buf + size, cap - size);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return berr_sys(err, "read %s", path);
-		if (n == 0)
-			break;
-		size += (size_t)n;
-	}
-	*out = steal_ptr(buf);
-	*len = size;
-	return 0;
-}
-
-int spec_config_load(const char *path, struct spec_config **out,
-		     struct berr *err)
-{
-	cleanup_free char *json = NULL;
-	size_t len = 0;
-	int ret;
-
-	ret = read_file(path, &json, &len, err);
-	if (ret < 0)
-		return ret;
-	ret = spec_config_parse(json, len, out, err);
-	if (ret < 0)
-		return berr_wrap(err, ret, "%s", path);
-	return 0;
 }
 
 void spec_config_free(struct spec_config *cfg)

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 struct spec_mem_entry {
 	uint64_t limit, usage, max, failcnt;

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 struct spec_features_input {
 	bool cgroup_v1, cgroup_v2, cgroup_systemd, cgroup_systemd_user;

@@ -9,9 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "spec/arena.h"
+#include "spec/base/arena.h"
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 /* The run defaults of an image (its config's "config" object). */
 struct spec_image_run {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 /* yajl_tree builds and frees its tree recursively, so a hostile document of
  * nested brackets could exhaust the stack before any of our checks run. */
@@ -342,11 +342,6 @@ int jr_val_enum(struct jr *r, yajl_val v, const struct name_value *table,
 		jr_leave((r), mark);                      \
 		return 1;                                 \
 	} while (0)
-
-int jr_object(struct jr *r, yajl_val obj, const char *key, yajl_val *out)
-{
-	KEYED(r, obj, key, (*out = v, jr_val_object(r, v)));
-}
 
 int jr_array(struct jr *r, yajl_val obj, const char *key, yajl_val *out)
 {

@@ -2,7 +2,9 @@
  * that an error can say where it is (".process.rlimits[1].hard: expected an
  * unsigned integer").
  *
- * Only spec/ includes this header: it is the one place that knows yajl.
+ * Only spec/ and berthd's API layer (cmd/berthd, which reads request
+ * bodies with it) include this header: they are the two places that know
+ * yajl, so that it can be swapped for another JSON library there alone.
  *
  * The getters that take an object and a key share one convention:
  *   < 0  error, already described in r->err
@@ -19,9 +21,9 @@
 
 #include <yajl/yajl_tree.h>
 
-#include "spec/arena.h"
+#include "spec/base/arena.h"
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 #include "spec/names.h"
 
 /* The path is kept as the keys and indexes entered, and spelled out only
@@ -85,7 +87,6 @@ int jr_val_enum(struct jr *r, yajl_val v, const struct name_value *table,
 		const char *what, long *out);
 
 /* Getters of obj[key]; see the return convention above. */
-int jr_object(struct jr *r, yajl_val obj, const char *key, yajl_val *out);
 int jr_array(struct jr *r, yajl_val obj, const char *key, yajl_val *out);
 int jr_str(struct jr *r, yajl_val obj, const char *key, const char **out);
 int jr_bool(struct jr *r, yajl_val obj, const char *key, bool *out);
@@ -174,15 +175,5 @@ int jr_req(struct jr *r, int ret, const char *key);
 #define jr_req_u64(r, obj, key, out) jr_req((r), jr_u64((r), (obj), (key), (out)), (key))
 #define jr_req_enum(r, obj, key, t, what, out) \
 	jr_req((r), jr_enum((r), (obj), (key), (t), (what), (out)), (key))
-
-/* Number of entries of an object or array value. */
-static inline size_t jr_len(yajl_val v)
-{
-	if (YAJL_IS_OBJECT(v))
-		return v->u.object.len;
-	if (YAJL_IS_ARRAY(v))
-		return v->u.array.len;
-	return 0;
-}
 
 #endif

@@ -6,7 +6,7 @@
 
 #include <yajl/yajl_gen.h>
 
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 #include "spec/json_read.h"
 
 /* yajl_gen's own limit. */

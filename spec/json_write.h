@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 struct jw;
 

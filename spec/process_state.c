@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 #include "spec/json_write.h"
 
 int spec_process_state_json(const struct spec_state *state, pid_t pid,

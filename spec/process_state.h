@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "spec/err.h"
+#include "spec/base/err.h"
 #include "spec/state.h"
 
 /* {"ociVersion", "fds": [names], "pid", "metadata", "state": {...}},

@@ -8,18 +8,22 @@
  * isolates: keyrings, kexec, modules, BPF, perf, mounts, the clock...)
  * are refused explicitly with EPERM, so programs see "not permitted".
  *
- * The profile is static, written for berth's default capabilities (no
- * CAP_SYS_ADMIN): namespace creation through clone and unshare is
- * refused by an argument filter, clone3 (whose flags live in memory a
- * filter cannot read) says ENOSYS so that libc falls back to clone.
+ * One policy for berth spec and berthd: the profile follows the
+ * container's capabilities as Docker's does.  Without CAP_SYS_ADMIN
+ * (berth spec's and docker's defaults) namespace creation through clone
+ * and unshare is refused by an argument filter, clone3 (whose flags live
+ * in memory a filter cannot read) says ENOSYS so that libc falls back to
+ * clone.
  * ptrace and process_vm_* are allowed: since Linux 4.8 seccomp runs after
  * the tracer, so they cannot bypass the filter, and berth needs 5.7+. */
 #include "spec/seccomp_default.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 #include "spec/json_write.h"
 
 #define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -113,33 +117,47 @@ static const char *const *const allowed[] = {
 };
 
 /* Refused with EPERM: they act on the whole machine, or on kernel state
- * that no namespace isolates, or widen the kernel's attack surface. */
-static const char *const *const denied[] = {
+ * that no namespace isolates, or widen the kernel's attack surface.  A
+ * group tagged with a capability is allowed to a container whose
+ * bounding set holds it, as Docker's profile does (that capability is
+ * what makes the call legitimate, and the kernel checks it anyway). */
+struct denied_group {
+	const char *cap; /* NULL: refused whatever the capabilities */
+	const char *const *names;
+};
+
+static const struct denied_group denied[] = {
 	/* kernel keyrings are not namespaced */
-	LIST("keyctl", "add_key", "request_key"),
+	{ NULL, LIST("keyctl", "add_key", "request_key") },
 	/* replacing or extending the kernel */
-	LIST("kexec_load", "kexec_file_load", "init_module", "finit_module",
-	     "delete_module", "create_module", "get_kernel_syms", "query_module",
-	     "uselib", "reboot", "swapon", "swapoff", "acct", "nfsservctl", "_sysctl",
-	     "sysfs", "ustat"),
+	{ "CAP_SYS_BOOT", LIST("kexec_load", "kexec_file_load", "reboot") },
+	{ "CAP_SYS_MODULE", LIST("init_module", "finit_module", "delete_module") },
+	{ NULL, LIST("create_module", "get_kernel_syms", "query_module", "uselib",
+		     "nfsservctl", "_sysctl", "sysfs", "ustat") },
+	{ "CAP_SYS_ADMIN", LIST("swapon", "swapoff") },
+	{ "CAP_SYS_PACCT", LIST("acct") },
 	/* reaching files by handle skips every path check */
-	LIST("open_by_handle_at"),
+	{ NULL, LIST("open_by_handle_at") },
 	/* BPF programs, performance counters, userfaultfd, io_uring: large
 	 * attack surfaces */
-	LIST("bpf", "perf_event_open", "userfaultfd", "io_uring_setup",
-	     "io_uring_enter", "io_uring_register", "fanotify_init", "lookup_dcookie"),
+	{ "CAP_SYS_ADMIN", LIST("bpf", "perf_event_open", "fanotify_init", "lookup_dcookie") },
+	{ NULL, LIST("userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register") },
 	/* mounts and namespaces: the container's are fixed */
-	LIST("mount", "umount", "umount2", "pivot_root", "chroot", "setns", "fsopen",
-	     "fsconfig", "fsmount", "fspick", "move_mount", "open_tree",
-	     "mount_setattr", "quotactl", "quotactl_fd"),
+	{ "CAP_SYS_ADMIN", LIST("mount", "umount", "umount2", "pivot_root", "setns", "fsopen",
+				"fsconfig", "fsmount", "fspick", "move_mount", "open_tree",
+				"mount_setattr", "quotactl", "quotactl_fd") },
+	{ "CAP_SYS_CHROOT", LIST("chroot") },
 	/* host-wide settings */
-	LIST("sethostname", "setdomainname", "settimeofday", "stime",
-	     "clock_settime", "clock_settime64", "syslog", "vhangup", "iopl", "ioperm",
-	     "vm86", "vm86old"),
+	{ "CAP_SYS_ADMIN", LIST("sethostname", "setdomainname") },
+	{ "CAP_SYS_TIME", LIST("settimeofday", "stime", "clock_settime", "clock_settime64") },
+	{ "CAP_SYSLOG", LIST("syslog") },
+	{ "CAP_SYS_TTY_CONFIG", LIST("vhangup") },
+	{ "CAP_SYS_RAWIO", LIST("iopl", "ioperm") },
+	{ NULL, LIST("vm86", "vm86old") },
 	/* other processes' memory and descriptors, NUMA placement */
-	LIST("kcmp", "pidfd_getfd", "process_madvise", "get_mempolicy",
-	     "set_mempolicy", "set_mempolicy_home_node", "mbind", "migrate_pages",
-	     "move_pages"),
+	{ "CAP_SYS_PTRACE", LIST("kcmp", "pidfd_getfd", "process_madvise") },
+	{ "CAP_SYS_NICE", LIST("get_mempolicy", "set_mempolicy", "set_mempolicy_home_node",
+			       "mbind", "migrate_pages", "move_pages") },
 };
 
 /* CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET; unshare
@@ -233,11 +251,25 @@ static void write_namespace_rules(struct jw *w, const char *name, unsigned index
 				   extra_bit, "SCMP_CMP_MASKED_EQ");
 }
 
-static void write_arg_rules(struct jw *w)
+static bool holds(const char *const *caps, const char *cap)
 {
-	write_namespace_rules(w, "clone", CLONE_FLAGS_ARG, 0);
-	write_namespace_rules(w, "unshare", 0, CLONE_NEWTIME_BIT);
-	write_rule(w, LIST("clone3"), "SCMP_ACT_ERRNO", ENOSYS);
+	for (; caps && *caps; caps++)
+		if (strcmp(*caps, cap) == 0)
+			return true;
+	return false;
+}
+
+static void write_arg_rules(struct jw *w, const char *const *caps)
+{
+	/* With CAP_SYS_ADMIN making namespaces is legitimate: no flag to
+	 * refuse, and clone3 can be allowed whole. */
+	if (holds(caps, "CAP_SYS_ADMIN")) {
+		write_rule(w, LIST("clone", "unshare", "clone3"), "SCMP_ACT_ALLOW", -1);
+	} else {
+		write_namespace_rules(w, "clone", CLONE_FLAGS_ARG, 0);
+		write_namespace_rules(w, "unshare", 0, CLONE_NEWTIME_BIT);
+		write_rule(w, LIST("clone3"), "SCMP_ACT_ERRNO", ENOSYS);
+	}
 
 	/* vsock reaches the hypervisor's host, outside any namespace. */
 	write_one_arg_rule(w, "socket", "SCMP_ACT_ALLOW", -1, 0, AF_VSOCK_FAMILY, 0,
@@ -269,10 +301,8 @@ static void write_architectures(struct jw *w)
 	jw_array_close(w);
 }
 
-int spec_seccomp_default_json(char **out, size_t *len, struct berr *err)
+void spec_seccomp_default_write(struct jw *w, const char *const *caps)
 {
-	cleanup_jw struct jw *w = jw_new(true);
-
 	jw_map_open(w);
 	jw_kstr(w, "defaultAction", "SCMP_ACT_ERRNO");
 	jw_kint(w, "defaultErrnoRet", ENOSYS);
@@ -281,10 +311,21 @@ int spec_seccomp_default_json(char **out, size_t *len, struct berr *err)
 	jw_array_open(w);
 	for (size_t i = 0; i < sizeof(allowed) / sizeof(*allowed); i++)
 		write_rule(w, allowed[i], "SCMP_ACT_ALLOW", -1);
-	for (size_t i = 0; i < sizeof(denied) / sizeof(*denied); i++)
-		write_rule(w, denied[i], "SCMP_ACT_ERRNO", EPERM);
-	write_arg_rules(w);
+	for (size_t i = 0; i < sizeof(denied) / sizeof(*denied); i++) {
+		if (denied[i].cap && holds(caps, denied[i].cap))
+			write_rule(w, denied[i].names, "SCMP_ACT_ALLOW", -1);
+		else
+			write_rule(w, denied[i].names, "SCMP_ACT_ERRNO", EPERM);
+	}
+	write_arg_rules(w, caps);
 	jw_array_close(w);
 	jw_map_close(w);
+}
+
+int spec_seccomp_default_json(char **out, size_t *len, struct berr *err)
+{
+	cleanup_jw struct jw *w = jw_new(true);
+
+	spec_seccomp_default_write(w, NULL);
 	return jw_finish(w, out, len, err);
 }

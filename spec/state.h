@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "spec/arena.h"
+#include "spec/base/arena.h"
 #include "spec/config.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 #define SPEC_OCI_VERSION "1.2.0"
 

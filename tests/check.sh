@@ -26,6 +26,8 @@ stage() {
 
 stage unit make -s unit
 stage unit-sanitize make -s unit-sanitize
+# The rooms of the source and the arrows between them (runtime/README.md).
+stage rooms tests/rooms.sh
 stage host bats --tap tests/integration
 # The VM emulates its CPU (no KVM here), so every process costs tens of
 # milliseconds there: it runs the files whose subject differs between a

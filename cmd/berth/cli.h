@@ -6,7 +6,7 @@
 
 #include "opts.h"
 #include "runtime/runtime.h"
-#include "spec/err.h"
+#include "spec/base/err.h"
 
 struct cli {
 	struct rt_ctx rt;

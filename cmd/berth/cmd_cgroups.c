@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "isolation/fsutil.h"
+#include "spec/base/fsutil.h"
 #include "runtime/cgroups.h"
-#include "spec/arena.h"
+#include "spec/base/arena.h"
 #include "spec/config.h"
 #include "spec/events.h"
 

@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "runtime/info.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 #include "spec/config_default.h"
 
 int cmd_spec(struct cli *cli, int argc, char **argv)

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "spec/arena.h"
+#include "spec/base/arena.h"
 
 static int print_json(const struct cli *cli, int ret, char *json, struct berr *err)
 {

@@ -12,8 +12,8 @@
 
 #include "api.h"
 #include "body.h"
-#include "runtime/daemon_log.h"
-#include "spec/cleanup.h"
+#include "runtime/engine/log.h"
+#include "spec/base/cleanup.h"
 #include "spec/json_read.h"
 
 /* --- create --------------------------------------------------------------- */

@@ -9,7 +9,7 @@
 
 #include "api.h"
 #include "body.h"
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 #include "spec/json_read.h"
 
 /* ConsoleSize: [height, width], or null. */

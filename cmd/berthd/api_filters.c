@@ -4,14 +4,14 @@
 #include <yajl/yajl_tree.h>
 
 #include "api.h"
-#include "runtime/daemon_kv.h"
+#include "spec/base/record.h"
 #include "spec/json_read.h"
 
 void filters_free(struct filters *f)
 {
 	for (size_t i = 0; i < f->n; i++) {
 		free(f->keys[i]);
-		daemon_strv_free(f->values[i]);
+		strv_free(f->values[i]);
 	}
 	free(f->keys);
 	free(f->values);

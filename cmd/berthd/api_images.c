@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "api.h"
-#include "runtime/daemon_kv.h"
-#include "runtime/daemon_log.h"
-#include "runtime/image_store.h"
-#include "spec/cleanup.h"
+#include "spec/base/record.h"
+#include "runtime/engine/log.h"
+#include "runtime/images/image_store.h"
+#include "spec/base/cleanup.h"
 #include "spec/image.h"
 
 struct lines {
@@ -445,8 +445,8 @@ enum MHD_Result api_image_remove(struct req *r)
 	ret = image_store_remove(r->srv->data_root, r->params[0], http_query_bool(r, "force"),
 				 daemon_image_in_use, r->srv->d, &untagged, &deleted, &err);
 	if (ret < 0) {
-		daemon_strv_free(untagged);
-		daemon_strv_free(deleted);
+		strv_free(untagged);
+		strv_free(deleted);
 		return http_reply_berr(r, ret, &err);
 	}
 	jw_array_open(w);
@@ -468,7 +468,7 @@ enum MHD_Result api_image_remove(struct req *r)
 			daemon_event(r->srv->d, "image", "delete", deleted[i], NULL);
 	}
 	jw_array_close(w);
-	daemon_strv_free(untagged);
-	daemon_strv_free(deleted);
+	strv_free(untagged);
+	strv_free(deleted);
 	return http_reply_json(r, 200, w);
 }

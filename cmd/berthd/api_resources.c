@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include "api.h"
-#include "runtime/daemon_log.h"
-#include "spec/cleanup.h"
+#include "runtime/engine/log.h"
+#include "spec/base/cleanup.h"
 
 enum MHD_Result api_container_top(struct req *r)
 {

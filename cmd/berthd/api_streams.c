@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include "api.h"
-#include "runtime/daemon_log.h"
-#include "spec/cleanup.h"
+#include "runtime/engine/log.h"
+#include "spec/base/cleanup.h"
 
 /* --- wait ------------------------------------------------------------------- */
 

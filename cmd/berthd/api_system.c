@@ -10,11 +10,11 @@
 
 #include "version.h"
 #include "api.h"
-#include "runtime/daemon_kv.h"
-#include "runtime/daemon_log.h"
-#include "runtime/image_store.h"
-#include "spec/cleanup.h"
-#include "runtime/timestamp.h"
+#include "spec/base/record.h"
+#include "runtime/engine/log.h"
+#include "runtime/images/image_store.h"
+#include "spec/base/cleanup.h"
+#include "spec/base/timestamp.h"
 
 const struct route api_routes[] = {
 	{ "GET", "/_ping", api_ping, false },

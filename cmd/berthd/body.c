@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "body.h"
-#include "runtime/daemon_kv.h"
+#include "spec/base/record.h"
 
 int body_open(struct jr *r, const char *body, size_t len, const char *what, yajl_val *doc,
 	      struct arena *a, struct berr *err)
@@ -41,13 +41,13 @@ int body_strv(struct jr *r, yajl_val obj, const char *key, char ***out)
 	if (YAJL_IS_STRING(v)) {
 		char *one[1] = { v->u.string };
 
-		*out = daemon_strv_dup(one, 1);
+		*out = strv_dup(one, 1);
 		return *out ? 1 : -ENOMEM;
 	}
 	ret = jr_str_array(r, obj, key, &arr, &n);
 	if (ret <= 0)
 		return ret;
-	*out = daemon_strv_dup((char *const *)arr, n);
+	*out = strv_dup((char *const *)arr, n);
 	return *out ? 1 : -ENOMEM;
 }
 

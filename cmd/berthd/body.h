@@ -5,7 +5,7 @@
 #define BERTHD_BODY_H
 
 #include "http.h"
-#include "spec/arena.h"
+#include "spec/base/arena.h"
 #include "spec/json_read.h"
 
 /* Parse the body, which must be a JSON object, into *doc (the caller frees

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "spec/cleanup.h"
+#include "spec/base/cleanup.h"
 
 /* Bounds on what a client may send. */
 #define MAX_JSON_BODY (4u << 20)          /* JSON request bodies */
@@ -281,11 +281,6 @@ bool http_conn_gone(struct MHD_Connection *conn)
 	if (poll(&p, 1, 0) < 0)
 		return false;
 	return p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL);
-}
-
-bool http_client_gone(struct req *r)
-{
-	return http_conn_gone(r->conn);
 }
 
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)

@@ -14,8 +14,8 @@
 
 #include <microhttpd.h>
 
-#include "runtime/daemon.h"
-#include "spec/err.h"
+#include "runtime/engine/engine.h"
+#include "spec/base/err.h"
 #include "spec/json_write.h"
 
 #define API_VERSION "1.45"
@@ -102,8 +102,7 @@ typedef void (*http_hijack_fn)(void *cls, int fd, const char *extra, size_t extr
 enum MHD_Result http_reply_hijack(struct req *r, const char *ctype, http_hijack_fn fn,
 				  void *cls);
 
-/* Has the client of this request gone away? */
-bool http_client_gone(struct req *r);
+/* Has the client of this connection gone away? */
 bool http_conn_gone(struct MHD_Connection *conn);
 
 void http_log(struct srv *s, int level, const char *fmt, ...)

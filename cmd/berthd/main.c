@@ -28,8 +28,8 @@
 
 #include "version.h"
 #include "http.h"
-#include "runtime/daemon.h"
-#include "spec/cleanup.h"
+#include "runtime/engine/engine.h"
+#include "spec/base/cleanup.h"
 
 int berthd_log_fd = 2;
 

@@ -38,6 +38,9 @@ static const struct {
 	{ "clone3", SYS_clone3 },
 	{ "socket", SYS_socket },
 	{ "chmod", SYS_chmod },
+	{ "chroot", SYS_chroot },
+	/* Linux 6.8; older headers lack its name. */
+	{ "listmount", 458 },
 };
 
 /* A number (decimal or 0x...) stays a number; anything else is passed

@@ -75,7 +75,7 @@ berthd_file_hooks
 	assert_success
 	assert_equal "$output" "hi"
 	# On a v1 host berthd moves itself into its own cgroup to start the
-	# kernel's wait for a move early (runtime/daemon_warmup.c): it stays
+	# kernel's wait for a move early (runtime/engine/warmup.c): it stays
 	# where it was, in every hierarchy.
 	assert_equal "$(cat "/proc/$pid/cgroup")" "$before"
 	assert_equal "$(dk ps -aq)" ""
@@ -340,6 +340,40 @@ stdin-closed"
 	run dk run --rm --network mynet berthd-test/bb:1 true
 	assert_failure
 	assert_output_contains "not supported by berthd"
+}
+
+# One default policy: berthd's container and berth spec's config get the
+# same seccomp filter for the same capabilities, and the same masked and
+# read-only paths and device rules; with docker's default capabilities the
+# filter lifts what CAP_SYS_CHROOT makes legitimate, and only that.
+@test "berthd: a container gets berth spec's seccomp profile, masks and devices" {
+	local id cfg spec=$BATS_TEST_TMPDIR/spec
+	mkdir -p "$spec"
+	"$BERTH" spec --bundle "$spec"
+	id=$(dk create --cap-drop ALL --cap-add AUDIT_WRITE --cap-add KILL \
+		--cap-add NET_BIND_SERVICE berthd-test/bb:1 true)
+	dk start "$id" >/dev/null
+	cfg=$BERTHD_DATA/containers/$id/config.json
+	assert_equal "$(jq -S .linux.seccomp "$cfg")" "$(jq -S .linux.seccomp "$spec/config.json")"
+	assert_equal "$(jq -c '.linux | [.maskedPaths, .readonlyPaths]' "$cfg")" \
+		"$(jq -c '.linux | [.maskedPaths, .readonlyPaths]' "$spec/config.json")"
+	assert_equal "$(jq -c .linux.resources.devices "$cfg")" \
+		"$(jq -c .linux.resources.devices "$spec/config.json")"
+	assert_equal "$(jq -r .linux.seccomp.defaultAction "$cfg")" SCMP_ACT_ERRNO
+	dk rm -f "$id" >/dev/null
+
+	# What the container sees: an allow list refuses a syscall it does
+	# not name (listmount, Linux 6.8) with ENOSYS, where a deny list
+	# would let the kernel answer; chroot is docker's with CAP_SYS_CHROOT.
+	cp "$HELPERS/sysprobe" "$BERTHD_DIR/sysprobe"
+	run dk run --rm -v "$BERTHD_DIR/sysprobe:/sysprobe:ro" berthd-test/bb:1 \
+		sh -c '/sysprobe listmount 0 0 0 0; /sysprobe chroot /nonexistent; /sysprobe keyctl 0'
+	assert_equal "${lines[0]}" "errno 38 Function not implemented"
+	assert_equal "${lines[1]}" "errno 2 No such file or directory"
+	assert_equal "${lines[2]}" "errno 1 Operation not permitted"
+	run dk run --rm --cap-drop SYS_CHROOT -v "$BERTHD_DIR/sysprobe:/sysprobe:ro" \
+		berthd-test/bb:1 /sysprobe chroot /nonexistent
+	assert_equal "$output" "errno 1 Operation not permitted"
 }
 
 @test "berthd: binds, read-only root, user, hostname, capabilities, seccomp" {

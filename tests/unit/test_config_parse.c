@@ -8,6 +8,7 @@
 #include <sys/personality.h>
 #include <sys/resource.h>
 
+#include "spec/base/fsutil.h"
 #include "spec/config.h"
 #include "spec/names.h"
 
@@ -376,12 +377,30 @@ static void test_hooks_only(void **state)
 	free(json);
 }
 
+/* A config file read and parsed as berth create does it (spec/ itself
+ * reads no files). */
+static int load_file(const char *path, struct spec_config **out, struct berr *err)
+{
+	char *json = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = fsutil_read_file(path, &json, &len, err);
+	if (ret < 0)
+		return ret;
+	ret = spec_config_parse(json, len, out, err);
+	free(json);
+	if (ret < 0)
+		return berr_wrap(err, ret, "%s", path);
+	return 0;
+}
+
 static void test_full_config(void **state)
 {
 	struct spec_config *c = NULL;
 	struct berr err = { 0 };
 
-	if (spec_config_load(FIXTURES "/full.config.json", &c, &err) < 0)
+	if (load_file(FIXTURES "/full.config.json", &c, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_string_equal(c->oci_version, "1.2.0");
 	assert_string_equal(c->root.path, "rootfs");
@@ -733,14 +752,14 @@ static void test_load_errors(void **state)
 	struct spec_config *cfg = NULL;
 	struct berr err = { 0 };
 
-	assert_int_equal(spec_config_load(FIXTURES "/no-such.json", &cfg, &err), -ENOENT);
+	assert_int_equal(load_file(FIXTURES "/no-such.json", &cfg, &err), -ENOENT);
 	assert_string_equal(err.msg, "open " FIXTURES "/no-such.json: No such file or directory");
 	assert_int_equal(err.errnum, ENOENT);
 
-	assert_int_equal(spec_config_load(FIXTURES "/broken-syntax.json", &cfg, &err), -EINVAL);
+	assert_int_equal(load_file(FIXTURES "/broken-syntax.json", &cfg, &err), -EINVAL);
 	assert_string_equal(err.msg, FIXTURES "/broken-syntax.json: invalid JSON: parse error: premature EOF");
 
-	assert_int_equal(spec_config_load(FIXTURES "/bad-namespace.json", &cfg, &err), -EINVAL);
+	assert_int_equal(load_file(FIXTURES "/bad-namespace.json", &cfg, &err), -EINVAL);
 	assert_string_equal(err.msg, FIXTURES "/bad-namespace.json: .linux.namespaces[2].type: unknown namespace type \"foo\"");
 	assert_null(cfg);
 }
@@ -763,7 +782,7 @@ static void load_client_config(const char *path)
 	struct spec_config *cfg = NULL;
 	struct berr err = { 0 };
 
-	if (spec_config_load(path, &cfg, &err) < 0)
+	if (load_file(path, &cfg, &err) < 0)
 		fail_msg("%s", err.msg);
 	/* Every client sets these; a silently empty parse would not. */
 	assert_non_null(cfg->root.path);
@@ -809,7 +828,7 @@ static void test_client_config_values(void **state)
 	struct berr err = { 0 };
 	const struct spec_seccomp_rule *clone;
 
-	if (spec_config_load(FIXTURES "/clients/docker-run-opts.config.json", &c, &err) < 0)
+	if (load_file(FIXTURES "/clients/docker-run-opts.config.json", &c, &err) < 0)
 		fail_msg("%s", err.msg);
 	assert_string_equal(c->oci_version, "1.0.2-dev");
 	assert_int_equal(c->linux.resources.n_devices, 8);

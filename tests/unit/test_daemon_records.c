@@ -4,17 +4,17 @@
 
 #include <unistd.h>
 
-#include "runtime/daemon_kv.h"
-#include "runtime/daemon_log.h"
-#include "runtime/image_store.h"
+#include "spec/base/record.h"
+#include "runtime/engine/log.h"
+#include "runtime/images/image_store.h"
 #include "spec/image.h"
 
 static void test_kv_round_trip(void **state)
 {
 	char dir[] = "/tmp/berth-unit-kv.XXXXXX", path[64];
 	char *list[] = { "a", "line\nbreak", "back\\slash", "", NULL };
-	struct daemon_kv_writer w;
-	struct daemon_kv kv;
+	struct record_writer w;
+	struct record kv;
 	struct berr err = { 0 };
 	char **got;
 	size_t n;
@@ -22,26 +22,26 @@ static void test_kv_round_trip(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/rec", dir);
-	assert_int_equal(daemon_kv_begin(&w, &err), 0);
-	daemon_kv_put(&w, "name", "x=y");
-	daemon_kv_putf(&w, "num", "%d", -42);
-	daemon_kv_put_list(&w, "item", list, 4);
-	daemon_kv_put(&w, "absent", NULL);
-	assert_int_equal(daemon_kv_commit(&w, path, &err), 0);
-	assert_int_equal(daemon_kv_load(path, &kv, &err), 0);
-	assert_string_equal(daemon_kv_get(&kv, "name"), "x=y");
-	assert_int_equal(daemon_kv_ll(&kv, "num", 0), -42);
-	assert_int_equal(daemon_kv_ll(&kv, "name", 7), 7);
-	assert_null(daemon_kv_get(&kv, "absent"));
-	got = daemon_kv_list(&kv, "item", &n);
+	assert_int_equal(record_begin(&w, &err), 0);
+	record_put(&w, "name", "x=y");
+	record_putf(&w, "num", "%d", -42);
+	record_put_list(&w, "item", list, 4);
+	record_put(&w, "absent", NULL);
+	assert_int_equal(record_commit(&w, path, &err), 0);
+	assert_int_equal(record_load(path, &kv, &err), 0);
+	assert_string_equal(record_get(&kv, "name"), "x=y");
+	assert_int_equal(record_ll(&kv, "num", 0), -42);
+	assert_int_equal(record_ll(&kv, "name", 7), 7);
+	assert_null(record_get(&kv, "absent"));
+	got = record_list(&kv, "item", &n);
 	assert_int_equal(n, 4);
 	for (size_t i = 0; i < 4; i++)
 		assert_string_equal(got[i], list[i]);
 	assert_null(got[4]);
-	daemon_strv_free(got);
-	daemon_kv_free(&kv);
+	strv_free(got);
+	record_free(&kv);
 	unlink(path);
-	assert_int_equal(daemon_kv_load(path, &kv, &err), -ENOENT);
+	assert_int_equal(record_load(path, &kv, &err), -ENOENT);
 	rmdir(dir);
 }
 

@@ -13,6 +13,7 @@
 
 #include "isolation/seccomp.h"
 #include "spec/config.h"
+#include "spec/json_write.h"
 #include "spec/process_state.h"
 #include "spec/seccomp_default.h"
 
@@ -308,7 +309,9 @@ static void test_client_profiles(void **state)
 	}
 }
 
-static struct seccomp_filter_prog default_prog(void)
+/* The default profile for a container holding caps (NULL: berth spec's
+ * profile), compiled. */
+static struct seccomp_filter_prog caps_prog(const char *const *caps)
 {
 	struct seccomp_filter_prog prog;
 	struct berr err = { 0 };
@@ -316,8 +319,15 @@ static struct seccomp_filter_prog default_prog(void)
 	char *doc = NULL;
 	struct spec_config *cfg = NULL;
 
-	if (spec_seccomp_default_json(&json, NULL, &err) < 0)
+	if (caps) {
+		struct jw *w = jw_new(false);
+
+		spec_seccomp_default_write(w, caps);
+		if (jw_finish(w, &json, NULL, &err) < 0)
+			fail_msg("default profile: %s", err.msg);
+	} else if (spec_seccomp_default_json(&json, NULL, &err) < 0) {
 		fail_msg("default profile: %s", err.msg);
+	}
 	assert_true(asprintf(&doc, "{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"r\"},"
 				   "\"linux\":{\"seccomp\":%s}}",
 			     json) > 0);
@@ -329,6 +339,41 @@ static struct seccomp_filter_prog default_prog(void)
 	free(doc);
 	free(json);
 	return prog;
+}
+
+static struct seccomp_filter_prog default_prog(void)
+{
+	return caps_prog(NULL);
+}
+
+/* One policy for berth spec and berthd: the profile follows the
+ * container's capabilities as Docker's does.  Without them (docker's
+ * default set holds CAP_SYS_CHROOT only) the refusals stay. */
+static void test_default_profile_caps(void **state)
+{
+	static const char *const docker_caps[] = { "CAP_CHOWN", "CAP_SYS_CHROOT", "CAP_KILL",
+						    NULL };
+	static const char *const admin[] = { "CAP_SYS_ADMIN", "CAP_SYS_TIME", NULL };
+	struct seccomp_filter_prog prog = caps_prog(docker_caps);
+
+	assert_int_equal(run_filtered(&prog, SYS_chroot, (long)"/nonexistent", 0, 0), ENOENT);
+	assert_int_equal(run_filtered(&prog, SYS_mount, 0, 0, 0), EPERM);
+	assert_int_equal(run_filtered(&prog, SYS_unshare, 0x10000000 /* CLONE_NEWUSER */, 0, 0),
+			 EPERM);
+	assert_int_equal(run_filtered(&prog, SYS_clone3, 0, 0, 0), ENOSYS);
+	assert_int_equal(run_filtered(&prog, SYS_keyctl, 0, 0, 0), EPERM);
+	seccomp_filter_release(&prog);
+
+	prog = caps_prog(admin);
+	/* The kernel answers now (a NULL target is a bad address, a clone3
+	 * without arguments is invalid). */
+	assert_int_equal(run_filtered(&prog, SYS_mount, 0, 0, 0), EFAULT);
+	assert_int_equal(run_filtered(&prog, SYS_chroot, (long)"/nonexistent", 0, 0), EPERM);
+	assert_int_equal(run_filtered(&prog, SYS_clone3, 0, 0, 0), EINVAL);
+	assert_int_equal(run_filtered(&prog, SYS_settimeofday, 0, 0, 0), 0);
+	/* Never lifted: keyrings are not namespaced. */
+	assert_int_equal(run_filtered(&prog, SYS_keyctl, 0, 0, 0), EPERM);
+	seccomp_filter_release(&prog);
 }
 
 /* The default profile: dangerous calls say EPERM, unknown ones ENOSYS,
@@ -438,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_client_profiles),
 		cmocka_unit_test(test_default_profile),
+		cmocka_unit_test(test_default_profile_caps),
 		cmocka_unit_test(test_contrib_copy),
 		cmocka_unit_test(test_process_state),
 	};

@@ -1,5 +1,5 @@
 /* berthd-shim: the process that keeps one container company (see
- * runtime/shim.h).  berthd starts it with posix_spawn:
+ * runtime/engine/shim.h).  berthd starts it with posix_spawn:
  *
  *   berthd-shim --root OCI_ROOT --id ID --bundle DIR --log FILE
  *               --exit-file FILE --socket PATH [--rootfs DIR]
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "runtime/shim.h"
+#include "runtime/engine/shim.h"
 
 int main(int argc, char **argv)
 {

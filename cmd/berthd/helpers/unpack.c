@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/image_load.h"
+#include "runtime/images/image_load.h"
 
 static void report(void *arg, const char *kind, const char *value)
 {

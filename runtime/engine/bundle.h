@@ -1,0 +1,57 @@
+/* The OCI bundle berthd makes for a container at each start (see
+ * bundle.c for what it contains and why). */
+#ifndef BERTH_ENGINE_BUNDLE_H
+#define BERTH_ENGINE_BUNDLE_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "runtime/engine/engine.h"
+#include "spec/config.h"
+#include "spec/base/err.h"
+
+struct daemon_bundle_in {
+	const struct daemon_spec *spec;
+	const char *id;
+	const char *dir;           /* the container's directory; rootfs/ is mounted */
+	const char *cgroup_parent; /* berthd's --cgroup-parent */
+};
+
+/* Write config.json, hostname, hosts and resolv.conf into dir. */
+int daemon_bundle_write(const struct daemon_bundle_in *in, struct berr *err);
+
+/* An exec'd process as rt_exec reads it (a process.json): the container's
+ * process (capabilities, no_new_privs, environment) with the exec's
+ * command, user (resolved in the container's root), environment (added
+ * and replacing) and working directory. */
+struct daemon_bundle_exec {
+	const struct daemon_spec *spec; /* the container's */
+	const char *id;                 /* the container's */
+	const char *dir;                /* the container's directory; rootfs/ is mounted */
+	char *const *cmd, *const *env;
+	const char *user, *workdir;     /* "" or NULL: the container's */
+	bool tty;
+	const char *path;               /* where it goes */
+};
+
+int daemon_bundle_write_exec(const struct daemon_bundle_exec *in, struct berr *err);
+
+struct daemon_bind {
+	char source[PATH_MAX];
+	char dest[PATH_MAX];
+	char propagation[16];
+	bool readonly;
+};
+
+/* HostConfig.Binds entries: "/host:/ctr[:ro|rw|propagation]". */
+int daemon_bundle_parse_bind(const char *bind, struct daemon_bind *b, struct berr *err);
+int daemon_bundle_check_caps(char *const *add, char *const *drop, struct berr *err);
+int daemon_bundle_check_security(char *const *opts, struct berr *err);
+bool daemon_bundle_own_netns(const struct daemon_spec *s);
+
+/* The resource limits of s, checked (as docker checks them) and as the
+ * runtime takes them (res points into s). */
+int daemon_check_limits(const struct daemon_spec *s, struct berr *err);
+void daemon_bundle_limits(const struct daemon_spec *s, struct spec_resources *res);
+
+#endif

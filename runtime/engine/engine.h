@@ -1,0 +1,339 @@
+/* berthd's container model: the containers the daemon created, what they
+ * were created with, their state, and the supervision that keeps them
+ * running (see supervisor.c for the process design).
+ *
+ * Layout on disk:
+ *   <root>/oci/<id>/                 the runtime's state store (runtime.h)
+ *   <root>/shim/<id>.sock            the control socket of the container's
+ *                                    shim while it runs
+ *   <data-root>/containers/<id>/
+ *       config                       what create asked for, merged with the
+ *                                    image (record format)
+ *       state                        status, exit code, times, restart
+ *                                    count, the shim's pid (record)
+ *       config.json, rootfs/         the OCI bundle (made at each start;
+ *                                    rootfs is the overlay mount)
+ *       upper/, work/                the container's writable layer
+ *       hostname, hosts, resolv.conf bind-mounted into the container
+ *       container.log                stdout and stderr (log.h)
+ *       exit                         written by the shim when the
+ *                                    container exits (record: code,
+ *                                    finished, signal)
+ *
+ * Threads: the HTTP layer calls these functions from its connection
+ * threads; the supervisor loop (daemon_supervise) runs on one thread of
+ * its own.  One mutex guards the model; daemon_lock() lets the caller read
+ * containers (for inspect and list) while holding it.  No function here
+ * forks a process that runs code of this one: shims and helpers are
+ * exec'd with posix_spawn, so threads never meet fork. */
+#ifndef BERTH_ENGINE_H
+#define BERTH_ENGINE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "spec/base/err.h"
+#include "spec/events.h"
+
+struct daemon_opts {
+	const char *root;          /* /run/berth */
+	const char *data_root;     /* /var/lib/berth */
+	const char *cgroup_parent; /* /berth; relative nests below berthd's cgroup */
+	const char *shim_path;     /* the berthd-shim binary */
+	const char *unpack_path;   /* the berthd-unpack binary */
+};
+
+enum daemon_status {
+	DS_CREATED,
+	DS_RUNNING,
+	DS_PAUSED,
+	DS_RESTARTING,
+	DS_REMOVING,
+	DS_EXITED,
+	DS_DEAD,
+};
+
+const char *daemon_status_name(enum daemon_status s);
+
+/* What a container is created with, after the image's defaults were
+ * applied.  String vectors are NULL-terminated; NULL means unset. */
+struct daemon_spec {
+	char *image;    /* as the user named it */
+	char *image_id; /* sha256:... */
+	char *hostname, *domainname, *user, *workdir, *stop_signal;
+	char **cmd, **entrypoint, **env;
+	char **labels; /* "key=value" */
+	bool tty, open_stdin, stdin_once;
+	bool attach_stdin, attach_stdout, attach_stderr;
+	int stop_timeout; /* seconds; -1 unset (10) */
+	/* HostConfig */
+	char **binds, **cap_add, **cap_drop, **security_opt;
+	int64_t memory, memory_swap, nano_cpus, cpu_shares, pids_limit;
+	int64_t cpu_quota, cpu_period;
+	char *cpuset_cpus, *cpuset_mems;
+	bool readonly_rootfs, privileged, auto_remove;
+	char *restart_name; /* no | always | unless-stopped | on-failure */
+	int restart_max;
+	char *network_mode; /* default | bridge | none | host */
+};
+
+void daemon_spec_free(struct daemon_spec *s);
+
+/* An attached client connection on its way to the container's shim. */
+struct daemon_attach_req {
+	int fd;
+	bool in, out, err;
+	char *extra; /* stdin bytes that came with the request */
+	size_t extra_len;
+};
+
+struct daemon_container {
+	char id[65];
+	char *name; /* without the leading "/" */
+	char created[48];
+	struct daemon_spec spec;
+
+	enum daemon_status status;
+	pid_t pid;
+	int exit_code;
+	bool oom_killed;
+	char *error;
+	char started_at[48], finished_at[48];
+	int restart_count;
+	bool manual_stop; /* stopped by the user: no restart policy applies */
+	bool has_run;
+	pid_t shim_pid;
+	uint64_t shim_start;
+
+	/* Only in memory. */
+	int shim_pidfd;
+	struct cgroup_oom_watch *oom; /* while it runs, when it has a memory cgroup */
+	int64_t restart_at; /* CLOCK_MONOTONIC ms of a scheduled restart, 0 none */
+	uint64_t exits;     /* how many exits this daemon saw: next-exit waits */
+	int refs;
+	bool removed;
+	bool busy; /* a start, stop or remove is in progress */
+	/* docker restart: the exit it causes does not remove an --rm
+	 * container (docker keeps it too). */
+	bool restarting;
+	struct daemon_attach_req *pending; /* attaches waiting for a start */
+	size_t n_pending;
+	struct daemon_container *next;
+};
+
+struct cgroup_oom_watch;
+
+struct daemon_event {
+	uint64_t seq;
+	int64_t time_nano;
+	char type[16];   /* container | image */
+	char action[32]; /* create, start, die, destroy, ... */
+	char id[80];
+	char **attrs; /* "key=value", NULL-terminated */
+};
+
+/* docker exec: what to run (after the container's own process). */
+struct daemon_exec_spec {
+	char **cmd, **env;
+	char *user, *workdir;
+	bool tty, attach_stdin, attach_stdout, attach_stderr, privileged;
+};
+
+void daemon_exec_spec_free(struct daemon_exec_spec *s);
+
+enum daemon_exec_state { EXEC_CREATED, EXEC_STARTING, EXEC_RUNNING, EXEC_EXITED };
+
+struct daemon_exec {
+	char id[65];
+	char container[65]; /* the container's id */
+	struct daemon_exec_spec spec;
+	enum daemon_exec_state state;
+	pid_t pid;
+	int exit_code;
+	unsigned rows, cols; /* the terminal's size, once known */
+	uint64_t seq;
+	struct daemon_exec *next;
+};
+
+/* The last events kept for clients that ask for past ones (since): as
+ * many as dockerd keeps. */
+#define DAEMON_EVENTS 256
+
+struct daemon {
+	struct daemon_opts o;
+	char *oci_root;
+	char *shim_dir;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct daemon_container *containers;
+	int epfd;
+	int wake_fd; /* eventfd: new pidfds or restarts to schedule */
+	bool stopping;
+	/* events: a ring of the last DAEMON_EVENTS */
+	struct daemon_event events[DAEMON_EVENTS];
+	uint64_t next_seq;
+	char *boot_id;
+	/* execs: in memory only, as in dockerd */
+	char *exec_dir;
+	struct daemon_exec *execs;
+	size_t n_execs;
+	uint64_t exec_seq;
+	/* cgroup v1 hosts: see warmup.c */
+	atomic_int warmup_state;
+	char *warmup_procs;
+	atomic_bool warming;
+};
+
+/* Start the model: create directories, load every container, find the
+ * shims still running (a restarted daemon), record the exits it missed,
+ * and apply restart policies. */
+int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err);
+/* Make every wait and stream return: the daemon is stopping. */
+void daemon_shutdown_begin(struct daemon *d);
+/* Stop watching (containers keep running) and free the model. */
+void daemon_close(struct daemon *d);
+
+/* The supervisor: an fd to poll for input, the handling of that input,
+ * and the time (ms) until it next needs to run (-1: no deadline). */
+int daemon_supervisor_fd(struct daemon *d);
+void daemon_supervise(struct daemon *d);
+int daemon_supervisor_timeout(struct daemon *d);
+
+void daemon_lock(struct daemon *d);
+void daemon_unlock(struct daemon *d);
+
+/* Find a container by full id, unique id prefix, or name (with or without
+ * its "/"), holding a reference; -ENOENT "No such container: REF". */
+int daemon_get(struct daemon *d, const char *ref, struct daemon_container **out,
+	       struct berr *err);
+void daemon_put(struct daemon *d, struct daemon_container *c);
+/* Remove c if it exited and asked for --rm: its exit skips that while an
+ * operation (start, pause, update) holds c busy, so the operation calls
+ * this when it is done.  The caller holds a reference to c. */
+void daemon_remove_if_exited(struct daemon *d, struct daemon_container *c);
+
+/* Create a container from spec (the image is resolved here; its defaults
+ * fill what spec leaves unset).  name may be NULL (one is generated).
+ * -ENOENT for an unknown image, -EEXIST for a name in use, -EINVAL for a
+ * bad value. */
+int daemon_create(struct daemon *d, struct daemon_spec *spec, const char *name,
+		  char id[65], struct berr *err);
+
+/* 0 started, 1 already running; -ENOENT, -EBUSY... */
+int daemon_start(struct daemon *d, const char *ref, struct berr *err);
+/* 0 stopped, 1 was not running.  timeout < 0: the container's own. */
+int daemon_stop(struct daemon *d, const char *ref, int timeout, const char *signal,
+		struct berr *err);
+int daemon_restart(struct daemon *d, const char *ref, int timeout, struct berr *err);
+/* -ESRCH (409) when the container is not running. */
+int daemon_kill(struct daemon *d, const char *ref, const char *signal, struct berr *err);
+/* Freeze and thaw: -ESRCH (409) when not running, -EBUSY (409) when
+ * already so. */
+int daemon_pause(struct daemon *d, const char *ref, struct berr *err);
+int daemon_unpause(struct daemon *d, const char *ref, struct berr *err);
+/* -EBUSY when running and not force. */
+int daemon_remove(struct daemon *d, const char *ref, bool force, struct berr *err);
+
+enum daemon_wait_cond { WAIT_NOT_RUNNING, WAIT_NEXT_EXIT, WAIT_REMOVED };
+
+/* Block until the condition holds; *code is the exit code then.
+ * gone(arg) is polled so that a client that went away ends the wait
+ * (-ECONNRESET). */
+int daemon_wait(struct daemon *d, struct daemon_container *c, enum daemon_wait_cond cond,
+		bool (*gone)(void *arg), void *arg, int *code, struct berr *err);
+
+/* Wait up to timeout_ms for any change to the model or the events. */
+void daemon_wait_change(struct daemon *d, int timeout_ms);
+
+/* Hand an attached client connection (already switched to the raw
+ * stream) to the container: now if it runs, at its next start if not.
+ * The fd is consumed. */
+int daemon_attach(struct daemon *d, const char *ref, int fd, bool in, bool out,
+		  bool errs, const char *extra, size_t extra_len, struct berr *err);
+int daemon_resize(struct daemon *d, const char *ref, unsigned h, unsigned w,
+		  struct berr *err);
+
+/* Exec: create (spec is taken; -ESRCH (409) when the container does not
+ * run), start (fd: the client's connection, not consumed; -1 detached;
+ * extra: input that came with the request; rows and cols: the
+ * terminal's size, 0 unknown), resize.  A start that fails after the
+ * exec was found records docker's exit code for it (126, 127 not found).
+ * Inspect: daemon_exec_find_locked and daemon_exec_refresh_locked with
+ * the lock held. */
+int daemon_exec_create(struct daemon *d, const char *ref, struct daemon_exec_spec *spec,
+		       char id[65], struct berr *err);
+int daemon_exec_start(struct daemon *d, const char *id, int fd, const char *extra,
+		      size_t extra_len, unsigned rows, unsigned cols, struct berr *err);
+int daemon_exec_resize(struct daemon *d, const char *id, unsigned h, unsigned w,
+		       struct berr *err);
+struct daemon_exec *daemon_exec_find_locked(struct daemon *d, const char *id);
+void daemon_exec_refresh_locked(struct daemon *d, struct daemon_exec *x);
+
+/* The log file of a container (malloc'd). */
+char *daemon_log_path(struct daemon *d, const char *id);
+
+/* docker top: the host's ps (ps_args NULL or "" is -ef), its lines of
+ * the container's processes. */
+struct daemon_top {
+	char **titles;
+	char ***rows; /* each as many fields as titles */
+	size_t n_rows;
+};
+int daemon_top(struct daemon *d, const char *ref, const char *ps_args, struct daemon_top *out,
+	       struct berr *err);
+void daemon_top_free(struct daemon_top *t);
+
+/* docker update: the limits to change (0 or NULL: unchanged; pids_set
+ * with a limit <= 0: unlimited), applied now when the container runs and
+ * kept for its next starts. */
+struct daemon_update {
+	int64_t memory, memory_swap, nano_cpus, cpu_shares, cpu_quota, cpu_period;
+	bool pids_set;
+	int64_t pids_limit;
+	const char *cpuset_cpus, *cpuset_mems;
+	const char *restart_name;
+	int restart_max;
+};
+int daemon_update(struct daemon *d, const char *ref, const struct daemon_update *u,
+		  struct berr *err);
+
+/* docker stats: one sample of a container (running false and st empty
+ * when it does not run); free st with spec_stats_release. */
+struct daemon_stats {
+	bool running;
+	bool v2;            /* read from cgroup v2 */
+	char read[48];      /* when, RFC 3339 */
+	uint64_t system_ns; /* the host's CPU time (/proc/stat) */
+	unsigned online_cpus;
+	uint64_t mem_total;
+	struct spec_stats st;
+};
+int daemon_stats(struct daemon *d, struct daemon_container *c, struct daemon_stats *out,
+		 struct berr *err);
+
+/* Is an image used by any container? (image removal) */
+bool daemon_image_in_use(const char *image_id, void *d);
+
+/* Events: record one (attrs "key=value", may be NULL), and copy the events
+ * after *cursor (updated) into out (up to max). */
+void daemon_event(struct daemon *d, const char *type, const char *action, const char *id,
+		  char *const *attrs);
+size_t daemon_events_read(struct daemon *d, uint64_t *cursor, struct daemon_event *out,
+			  size_t max);
+void daemon_event_free(struct daemon_event *e);
+
+/* Run the unpack helper: mode "load" or "import"; each result line of the
+ * helper comes to line(arg, line). */
+int daemon_image_helper(struct daemon *d, const char *mode, const char *file,
+			const char *repo, const char *message,
+			void (*line)(void *arg, const char *text), void *arg,
+			struct berr *err);
+
+/* Counts for /info. */
+void daemon_counts(struct daemon *d, int *total, int *running, int *paused, int *stopped);
+
+#endif

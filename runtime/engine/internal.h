@@ -1,0 +1,47 @@
+/* What the files of berthd's model share, not part of its API. */
+#ifndef BERTH_ENGINE_INTERNAL_H
+#define BERTH_ENGINE_INTERNAL_H
+
+#include "runtime/engine/engine.h"
+
+/* <data-root>/containers/<id>[/file] (malloc'd) */
+char *daemon_dir(struct daemon *d, const char *id, const char *file);
+char *daemon_shim_socket(struct daemon *d, const char *id);
+
+int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr *err);
+int daemon_save_state(struct daemon *d, struct daemon_container *c, struct berr *err);
+void daemon_save_state_quiet(struct daemon *d, struct daemon_container *c);
+int daemon_load_all(struct daemon *d, struct berr *err);
+void daemon_container_free(struct daemon_container *c);
+
+/* With the lock held. */
+struct daemon_container *daemon_find_locked(struct daemon *d, const char *ref,
+					    int *ambiguous);
+void daemon_put_locked(struct daemon_container *c);
+void daemon_event_locked(struct daemon *d, struct daemon_container *c, const char *action,
+			 char *const *extra);
+
+/* The exit code docker gives a process that never ran its program. */
+int daemon_start_failure_code(const char *msg);
+
+/* exec.c: set-up, the exits a container's shim recorded, the
+ * forgetting of a removed container's execs, release. */
+int daemon_exec_init(struct daemon *d, struct berr *err);
+void daemon_exec_container_exited_locked(struct daemon *d, const char *container);
+void daemon_exec_forget_container_locked(struct daemon *d, const char *container);
+void daemon_exec_close(struct daemon *d);
+
+/* A head start on the kernel's wait before a move into cgroup v1
+ * hierarchies (warmup.c); init finds out whether the host has any. */
+void daemon_warmup_init(struct daemon *d);
+void daemon_warmup(struct daemon *d);
+void daemon_warmup_close(struct daemon *d);
+
+/* spawn.c: run path (looked up in PATH when search) with argv, its
+ * stdio on /dev/null but for out, dup'ed to fd out_at (1 for stdout, 3
+ * for the shim's ready pipe), with no signal blocked.  Returns 0 or an
+ * errno value, as posix_spawn does. */
+int daemon_spawn(const char *path, bool search, char *const argv[], int out, int out_at,
+		 pid_t *pid);
+
+#endif

@@ -1,0 +1,909 @@
+/* berthd's container table: records on disk, lookup, create, events. */
+#include "runtime/engine/internal.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime/engine/bundle.h"
+#include "spec/base/record.h"
+#include "runtime/engine/log.h"
+#include "runtime/images/image_store.h"
+#include "runtime/images/layer_store.h"
+#include "spec/base/cleanup.h"
+#include "spec/image.h"
+#include "spec/names.h"
+#include "spec/base/timestamp.h"
+
+extern char **environ;
+
+const char *daemon_status_name(enum daemon_status s)
+{
+	static const char *const names[] = { "created", "running", "paused", "restarting",
+					     "removing", "exited", "dead" };
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "dead";
+}
+
+static enum daemon_status status_from(const char *s)
+{
+	for (int i = DS_CREATED; i <= DS_DEAD; i++)
+		if (s && strcmp(daemon_status_name((enum daemon_status)i), s) == 0)
+			return (enum daemon_status)i;
+	return DS_DEAD;
+}
+
+void daemon_spec_free(struct daemon_spec *s)
+{
+	free(s->image);
+	free(s->image_id);
+	free(s->hostname);
+	free(s->domainname);
+	free(s->user);
+	free(s->workdir);
+	free(s->stop_signal);
+	strv_free(s->cmd);
+	strv_free(s->entrypoint);
+	strv_free(s->env);
+	strv_free(s->labels);
+	strv_free(s->binds);
+	strv_free(s->cap_add);
+	strv_free(s->cap_drop);
+	strv_free(s->security_opt);
+	free(s->restart_name);
+	free(s->network_mode);
+	free(s->cpuset_cpus);
+	free(s->cpuset_mems);
+	memset(s, 0, sizeof(*s));
+}
+
+void daemon_lock(struct daemon *d)
+{
+	pthread_mutex_lock(&d->lock);
+}
+
+void daemon_unlock(struct daemon *d)
+{
+	pthread_mutex_unlock(&d->lock);
+}
+
+char *daemon_dir(struct daemon *d, const char *id, const char *file)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/containers/%s%s%s", d->o.data_root, id, file ? "/" : "",
+		     file ? file : "") < 0)
+		return NULL;
+	return p;
+}
+
+char *daemon_log_path(struct daemon *d, const char *id)
+{
+	return daemon_dir(d, id, "container.log");
+}
+
+char *daemon_shim_socket(struct daemon *d, const char *id)
+{
+	char *p;
+
+	/* 12 hex digits keep the path short enough for a socket address. */
+	if (asprintf(&p, "%s/%.12s", d->shim_dir, id) < 0)
+		return NULL;
+	return p;
+}
+
+/* --- records ------------------------------------------------------------- */
+
+static void put_bool(struct record_writer *w, const char *k, bool v)
+{
+	record_put(w, k, v ? "1" : "0");
+}
+
+int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr *err)
+{
+	cleanup_free char *path = daemon_dir(d, c->id, "config");
+	const struct daemon_spec *s = &c->spec;
+	struct record_writer w;
+	int ret;
+
+	if (!path)
+		return berr_sys(err, "container record");
+	ret = record_begin(&w, err);
+	if (ret < 0)
+		return ret;
+	record_put(&w, "id", c->id);
+	record_put(&w, "name", c->name);
+	record_put(&w, "created", c->created);
+	record_put(&w, "image", s->image);
+	record_put(&w, "image_id", s->image_id);
+	record_put(&w, "hostname", s->hostname);
+	record_put(&w, "domainname", s->domainname);
+	record_put(&w, "user", s->user);
+	record_put(&w, "workdir", s->workdir);
+	record_put(&w, "stop_signal", s->stop_signal);
+	put_bool(&w, "cmd_set", s->cmd != NULL);
+	record_put_list(&w, "cmd", s->cmd, strv_len(s->cmd));
+	put_bool(&w, "entrypoint_set", s->entrypoint != NULL);
+	record_put_list(&w, "entrypoint", s->entrypoint, strv_len(s->entrypoint));
+	record_put_list(&w, "env", s->env, strv_len(s->env));
+	record_put_list(&w, "label", s->labels, strv_len(s->labels));
+	put_bool(&w, "tty", s->tty);
+	put_bool(&w, "open_stdin", s->open_stdin);
+	put_bool(&w, "stdin_once", s->stdin_once);
+	put_bool(&w, "attach_stdin", s->attach_stdin);
+	put_bool(&w, "attach_stdout", s->attach_stdout);
+	put_bool(&w, "attach_stderr", s->attach_stderr);
+	record_putf(&w, "stop_timeout", "%d", s->stop_timeout);
+	record_put_list(&w, "bind", s->binds, strv_len(s->binds));
+	record_put_list(&w, "cap_add", s->cap_add, strv_len(s->cap_add));
+	record_put_list(&w, "cap_drop", s->cap_drop, strv_len(s->cap_drop));
+	record_put_list(&w, "security_opt", s->security_opt,
+			   strv_len(s->security_opt));
+	record_putf(&w, "memory", "%lld", (long long)s->memory);
+	record_putf(&w, "memory_swap", "%lld", (long long)s->memory_swap);
+	record_putf(&w, "nano_cpus", "%lld", (long long)s->nano_cpus);
+	record_putf(&w, "cpu_shares", "%lld", (long long)s->cpu_shares);
+	record_putf(&w, "pids_limit", "%lld", (long long)s->pids_limit);
+	record_putf(&w, "cpu_quota", "%lld", (long long)s->cpu_quota);
+	record_putf(&w, "cpu_period", "%lld", (long long)s->cpu_period);
+	record_put(&w, "cpuset_cpus", s->cpuset_cpus);
+	record_put(&w, "cpuset_mems", s->cpuset_mems);
+	put_bool(&w, "readonly_rootfs", s->readonly_rootfs);
+	put_bool(&w, "privileged", s->privileged);
+	put_bool(&w, "auto_remove", s->auto_remove);
+	record_put(&w, "restart_name", s->restart_name);
+	record_putf(&w, "restart_max", "%d", s->restart_max);
+	record_put(&w, "network_mode", s->network_mode);
+	return record_commit(&w, path, err);
+}
+
+int daemon_save_state(struct daemon *d, struct daemon_container *c, struct berr *err)
+{
+	cleanup_free char *path = daemon_dir(d, c->id, "state");
+	struct record_writer w;
+	int ret;
+
+	if (!path)
+		return berr_sys(err, "container state");
+	ret = record_begin(&w, err);
+	if (ret < 0)
+		return ret;
+	record_put(&w, "status", daemon_status_name(c->status));
+	record_putf(&w, "pid", "%d", (int)c->pid);
+	record_putf(&w, "exit_code", "%d", c->exit_code);
+	put_bool(&w, "oom_killed", c->oom_killed);
+	record_put(&w, "error", c->error);
+	record_put(&w, "started_at", c->started_at);
+	record_put(&w, "finished_at", c->finished_at);
+	record_putf(&w, "restart_count", "%d", c->restart_count);
+	put_bool(&w, "manual_stop", c->manual_stop);
+	put_bool(&w, "has_run", c->has_run);
+	record_putf(&w, "shim_pid", "%d", (int)c->shim_pid);
+	record_putf(&w, "shim_start", "%llu", (unsigned long long)c->shim_start);
+	return record_commit(&w, path, err);
+}
+
+/* Save without a caller to tell: the daemon logs nothing, so a failed
+ * save shows up as the next one failing too, where there is a caller. */
+void daemon_save_state_quiet(struct daemon *d, struct daemon_container *c)
+{
+	struct berr ignored;
+
+	daemon_save_state(d, c, &ignored);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static bool kv_bool(const struct record *kv, const char *k)
+{
+	const char *v = record_get(kv, k);
+
+	return v && strcmp(v, "1") == 0;
+}
+
+static char **kv_strv(const struct record *kv, const char *k, const char *set_key)
+{
+	if (set_key && !kv_bool(kv, set_key))
+		return NULL;
+	return record_list(kv, k, NULL);
+}
+
+static int load_container(struct daemon *d, const char *id, struct daemon_container **out,
+			  struct berr *err)
+{
+	cleanup_free char *cpath = daemon_dir(d, id, "config");
+	cleanup_free char *spath = daemon_dir(d, id, "state");
+	struct record kv, st;
+	struct daemon_container *c;
+	struct daemon_spec *s;
+	int ret;
+
+	if (!cpath || !spath)
+		return berr_sys(err, "container record");
+	ret = record_load(cpath, &kv, err);
+	if (ret < 0)
+		return ret;
+	if (record_load(spath, &st, err) < 0)
+		memset(&st, 0, sizeof(st));
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		record_free(&kv);
+		record_free(&st);
+		return berr_set(err, ENOMEM, "container record");
+	}
+	snprintf(c->id, sizeof(c->id), "%.64s", id);
+	c->name = dup_or_null(record_get(&kv, "name"));
+	snprintf(c->created, sizeof(c->created), "%s",
+		 record_get(&kv, "created") ? record_get(&kv, "created") : "");
+	s = &c->spec;
+	s->image = dup_or_null(record_get(&kv, "image"));
+	s->image_id = dup_or_null(record_get(&kv, "image_id"));
+	s->hostname = dup_or_null(record_get(&kv, "hostname"));
+	s->domainname = dup_or_null(record_get(&kv, "domainname"));
+	s->user = dup_or_null(record_get(&kv, "user"));
+	s->workdir = dup_or_null(record_get(&kv, "workdir"));
+	s->stop_signal = dup_or_null(record_get(&kv, "stop_signal"));
+	s->cmd = kv_strv(&kv, "cmd", "cmd_set");
+	s->entrypoint = kv_strv(&kv, "entrypoint", "entrypoint_set");
+	s->env = kv_strv(&kv, "env", NULL);
+	s->labels = kv_strv(&kv, "label", NULL);
+	s->tty = kv_bool(&kv, "tty");
+	s->open_stdin = kv_bool(&kv, "open_stdin");
+	s->stdin_once = kv_bool(&kv, "stdin_once");
+	s->attach_stdin = kv_bool(&kv, "attach_stdin");
+	s->attach_stdout = kv_bool(&kv, "attach_stdout");
+	s->attach_stderr = kv_bool(&kv, "attach_stderr");
+	s->stop_timeout = (int)record_ll(&kv, "stop_timeout", -1);
+	s->binds = kv_strv(&kv, "bind", NULL);
+	s->cap_add = kv_strv(&kv, "cap_add", NULL);
+	s->cap_drop = kv_strv(&kv, "cap_drop", NULL);
+	s->security_opt = kv_strv(&kv, "security_opt", NULL);
+	s->memory = record_ll(&kv, "memory", 0);
+	s->memory_swap = record_ll(&kv, "memory_swap", 0);
+	s->nano_cpus = record_ll(&kv, "nano_cpus", 0);
+	s->cpu_shares = record_ll(&kv, "cpu_shares", 0);
+	s->pids_limit = record_ll(&kv, "pids_limit", 0);
+	s->cpu_quota = record_ll(&kv, "cpu_quota", 0);
+	s->cpu_period = record_ll(&kv, "cpu_period", 0);
+	s->cpuset_cpus = dup_or_null(record_get(&kv, "cpuset_cpus"));
+	s->cpuset_mems = dup_or_null(record_get(&kv, "cpuset_mems"));
+	s->readonly_rootfs = kv_bool(&kv, "readonly_rootfs");
+	s->privileged = kv_bool(&kv, "privileged");
+	s->auto_remove = kv_bool(&kv, "auto_remove");
+	s->restart_name = dup_or_null(record_get(&kv, "restart_name"));
+	s->restart_max = (int)record_ll(&kv, "restart_max", 0);
+	s->network_mode = dup_or_null(record_get(&kv, "network_mode"));
+
+	c->status = st.n ? status_from(record_get(&st, "status")) : DS_CREATED;
+	c->pid = (pid_t)record_ll(&st, "pid", 0);
+	c->exit_code = (int)record_ll(&st, "exit_code", 0);
+	c->oom_killed = kv_bool(&st, "oom_killed");
+	c->error = dup_or_null(record_get(&st, "error"));
+	snprintf(c->started_at, sizeof(c->started_at), "%s",
+		 record_get(&st, "started_at") ? record_get(&st, "started_at") : "");
+	snprintf(c->finished_at, sizeof(c->finished_at), "%s",
+		 record_get(&st, "finished_at") ? record_get(&st, "finished_at") : "");
+	c->restart_count = (int)record_ll(&st, "restart_count", 0);
+	c->manual_stop = kv_bool(&st, "manual_stop");
+	c->has_run = kv_bool(&st, "has_run");
+	c->shim_pid = (pid_t)record_ll(&st, "shim_pid", 0);
+	c->shim_start = (uint64_t)record_ll(&st, "shim_start", 0);
+	c->shim_pidfd = -1;
+	c->refs = 1; /* the table's */
+	record_free(&kv);
+	record_free(&st);
+	if (!c->name || !s->image_id) {
+		daemon_container_free(c);
+		return berr_fail(err, EINVAL, "%s: corrupt container record", cpath);
+	}
+	*out = c;
+	return 0;
+}
+
+int daemon_load_all(struct daemon *d, struct berr *err)
+{
+	cleanup_free char *dir = NULL;
+	cleanup_closedir DIR *dp = NULL;
+	struct dirent *de;
+
+	if (asprintf(&dir, "%s/containers", d->o.data_root) < 0)
+		return berr_sys(err, "containers");
+	dp = opendir(dir);
+	if (!dp)
+		return errno == ENOENT ? 0 : berr_sys(err, "read %s", dir);
+	while ((de = readdir(dp))) {
+		struct daemon_container *c = NULL;
+		struct berr ignored;
+
+		if (strlen(de->d_name) != 64)
+			continue;
+		/* A record that cannot be read stays on disk, untouched. */
+		if (load_container(d, de->d_name, &c, &ignored) < 0)
+			continue;
+		c->next = d->containers;
+		d->containers = c;
+	}
+	return 0;
+}
+
+void daemon_container_free(struct daemon_container *c)
+{
+	daemon_spec_free(&c->spec);
+	free(c->name);
+	free(c->error);
+	for (size_t i = 0; i < c->n_pending; i++) {
+		close(c->pending[i].fd);
+		free(c->pending[i].extra);
+	}
+	free(c->pending);
+	if (c->shim_pidfd >= 0)
+		close(c->shim_pidfd);
+	free(c);
+}
+
+/* --- lookup --------------------------------------------------------------- */
+
+struct daemon_container *daemon_find_locked(struct daemon *d, const char *ref, int *ambiguous)
+{
+	struct daemon_container *found = NULL;
+	const char *name = ref[0] == '/' ? ref + 1 : ref;
+	size_t len = strlen(ref);
+
+	*ambiguous = 0;
+	for (struct daemon_container *c = d->containers; c; c = c->next)
+		if (strcmp(c->id, ref) == 0)
+			return c;
+	for (struct daemon_container *c = d->containers; c; c = c->next)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	if (len == 0 || len > 64)
+		return NULL;
+	for (struct daemon_container *c = d->containers; c; c = c->next) {
+		if (strncmp(c->id, ref, len) != 0)
+			continue;
+		if (found) {
+			*ambiguous = 1;
+			return NULL;
+		}
+		found = c;
+	}
+	return found;
+}
+
+int daemon_get(struct daemon *d, const char *ref, struct daemon_container **out,
+	       struct berr *err)
+{
+	struct daemon_container *c;
+	int ambiguous;
+
+	daemon_lock(d);
+	c = daemon_find_locked(d, ref, &ambiguous);
+	if (c)
+		c->refs++;
+	daemon_unlock(d);
+	if (ambiguous)
+		return berr_fail(err, EINVAL, "multiple containers found with provided prefix: %s",
+				 ref);
+	if (!c)
+		return berr_fail(err, ENOENT, "No such container: %s", ref);
+	*out = c;
+	return 0;
+}
+
+void daemon_put_locked(struct daemon_container *c)
+{
+	if (--c->refs == 0)
+		daemon_container_free(c);
+}
+
+void daemon_put(struct daemon *d, struct daemon_container *c)
+{
+	if (!c)
+		return;
+	daemon_lock(d);
+	daemon_put_locked(c);
+	daemon_unlock(d);
+}
+
+void daemon_counts(struct daemon *d, int *total, int *running, int *paused, int *stopped)
+{
+	*total = *running = *paused = *stopped = 0;
+	daemon_lock(d);
+	for (struct daemon_container *c = d->containers; c; c = c->next) {
+		(*total)++;
+		if (c->status == DS_RUNNING || c->status == DS_RESTARTING)
+			(*running)++;
+		else if (c->status == DS_PAUSED)
+			(*paused)++;
+		else
+			(*stopped)++;
+	}
+	daemon_unlock(d);
+}
+
+bool daemon_image_in_use(const char *image_id, void *arg)
+{
+	struct daemon *d = arg;
+	bool used = false;
+
+	daemon_lock(d);
+	for (struct daemon_container *c = d->containers; c && !used; c = c->next)
+		used = strcmp(c->spec.image_id, image_id) == 0;
+	daemon_unlock(d);
+	return used;
+}
+
+/* --- create --------------------------------------------------------------- */
+
+static const char *const adjectives[] = {
+	"brave", "calm", "eager", "fond", "gentle", "happy", "jolly", "keen", "lucid",
+	"merry", "nifty", "proud", "quiet", "sharp", "tender", "vivid", "wise", "zen",
+};
+static const char *const nouns[] = {
+	"anchor", "barge", "buoy", "cove", "dock", "ferry", "harbor", "jetty", "keel",
+	"lagoon", "mast", "pier", "quay", "rudder", "schooner", "tide", "wharf", "yacht",
+};
+
+static bool valid_name(const char *n)
+{
+	if (!isalnum((unsigned char)n[0]) || strlen(n) > 255)
+		return false;
+	for (; *n; n++)
+		if (!isalnum((unsigned char)*n) && *n != '_' && *n != '.' && *n != '-')
+			return false;
+	return true;
+}
+
+static int random_id(char id[65], struct berr *err)
+{
+	unsigned char raw[32];
+
+	if (getrandom(raw, sizeof(raw), 0) != sizeof(raw))
+		return berr_sys(err, "random container id");
+	for (int i = 0; i < 32; i++)
+		sprintf(id + 2 * i, "%02x", raw[i]);
+	/* An id of digits only could be mistaken for a number by clients. */
+	if (strspn(id, "0123456789") == 64)
+		id[0] = 'a';
+	return 0;
+}
+
+static char **merged_env(char *const *image, size_t n_image, char *const *user)
+{
+	size_t n_user = strv_len(user), n = 0;
+	char **out = calloc(n_image + n_user + 1, sizeof(char *));
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n_image; i++) {
+		size_t klen = strcspn(image[i], "=");
+		bool overridden = false;
+
+		for (size_t j = 0; j < n_user; j++)
+			overridden |= strncmp(user[j], image[i], klen) == 0 &&
+				      (user[j][klen] == '=' || user[j][klen] == '\0');
+		if (!overridden && !(out[n++] = strdup(image[i])))
+			goto oom;
+	}
+	for (size_t j = 0; j < n_user; j++)
+		if (!(out[n++] = strdup(user[j])))
+			goto oom;
+	return out;
+oom:
+	strv_free(out);
+	return NULL;
+}
+
+static char **labels_from(const struct spec_kv *kv, size_t n, char **user)
+{
+	size_t nu = strv_len(user), used = 0;
+	char **out = calloc(n + nu + 1, sizeof(char *));
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		bool overridden = false;
+
+		for (size_t j = 0; j < nu; j++)
+			overridden |= strncmp(user[j], kv[i].key, strlen(kv[i].key)) == 0 &&
+				      user[j][strlen(kv[i].key)] == '=';
+		if (!overridden && asprintf(&out[used++], "%s=%s", kv[i].key, kv[i].value) < 0) {
+			out[--used] = NULL;
+			strv_free(out);
+			return NULL;
+		}
+	}
+	for (size_t j = 0; j < nu; j++)
+		if (!(out[used++] = strdup(user[j]))) {
+			strv_free(out);
+			return NULL;
+		}
+	return out;
+}
+
+/* Fill what the user left unset from the image, as docker does: Cmd
+ * comes from the image unless the user gave Cmd or an Entrypoint. */
+static int apply_image(struct daemon_spec *s, const struct spec_image_config *img,
+		       struct berr *err)
+{
+	const struct spec_image_run *r = &img->run;
+	char **env, **labels;
+
+	if (!s->entrypoint && r->entrypoint_set) {
+		s->entrypoint = strv_dup((char *const *)r->entrypoint, r->n_entrypoint);
+		if (!s->cmd && r->cmd_set)
+			s->cmd = strv_dup((char *const *)r->cmd, r->n_cmd);
+	} else if (!s->cmd && !s->entrypoint && r->cmd_set) {
+		s->cmd = strv_dup((char *const *)r->cmd, r->n_cmd);
+	}
+	/* Entrypoint [""] means "no entrypoint", as in docker. */
+	if (s->entrypoint && s->entrypoint[0] && !s->entrypoint[0][0] && !s->entrypoint[1]) {
+		strv_free(s->entrypoint);
+		s->entrypoint = calloc(1, sizeof(char *));
+	}
+	if (!s->user && r->user)
+		s->user = strdup(r->user);
+	if ((!s->workdir || !*s->workdir) && r->working_dir && *r->working_dir) {
+		free(s->workdir);
+		s->workdir = strdup(r->working_dir);
+	}
+	if (!s->stop_signal && r->stop_signal)
+		s->stop_signal = strdup(r->stop_signal);
+	env = merged_env((char *const *)r->env, r->n_env, s->env);
+	labels = labels_from(r->labels, r->n_labels, s->labels);
+	if (!env || !labels) {
+		strv_free(env);
+		strv_free(labels);
+		return berr_set(err, ENOMEM, "create");
+	}
+	strv_free(s->env);
+	strv_free(s->labels);
+	s->env = env;
+	s->labels = labels;
+	if (strv_len(s->entrypoint) + strv_len(s->cmd) == 0)
+		return berr_fail(err, EINVAL, "no command specified");
+	return 0;
+}
+
+static int check_spec(const struct daemon_spec *s, struct berr *err)
+{
+	const char *nm = s->network_mode;
+	const char *rp = s->restart_name;
+	int ret;
+
+	if (s->privileged)
+		return berr_fail(err, EINVAL,
+				 "privileged containers are not supported by berthd");
+	if (nm && *nm && strcmp(nm, "default") && strcmp(nm, "bridge") && strcmp(nm, "none") &&
+	    strcmp(nm, "host"))
+		return berr_fail(err, EINVAL,
+				 "network mode \"%s\" is not supported by berthd (default, "
+				 "bridge, none and host are)",
+				 nm);
+	if (rp && *rp && strcmp(rp, "no") && strcmp(rp, "always") &&
+	    strcmp(rp, "unless-stopped") && strcmp(rp, "on-failure"))
+		return berr_fail(err, EINVAL, "invalid restart policy \"%s\"", rp);
+	if (s->restart_max < 0)
+		return berr_fail(err, EINVAL, "invalid restart policy: maximum retry count cannot "
+				 "be negative");
+	if (s->restart_max && (!rp || strcmp(rp, "on-failure") != 0))
+		return berr_fail(err, EINVAL,
+				 "invalid restart policy: maximum retry count can only be used "
+				 "with 'on-failure'");
+	if (s->auto_remove && rp && *rp && strcmp(rp, "no") != 0)
+		return berr_fail(err, EINVAL,
+				 "conflicting options: cannot specify both --restart and --rm");
+	ret = daemon_check_limits(s, err);
+	if (ret < 0)
+		return ret;
+	if (s->stop_signal && *s->stop_signal && names_signal(s->stop_signal) < 0)
+		return berr_fail(err, EINVAL, "invalid stop signal \"%s\"", s->stop_signal);
+	for (size_t i = 0; s->binds && s->binds[i]; i++) {
+		struct daemon_bind b;
+
+		ret = daemon_bundle_parse_bind(s->binds[i], &b, err);
+		if (ret < 0)
+			return ret;
+	}
+	ret = daemon_bundle_check_caps(s->cap_add, s->cap_drop, err);
+	if (ret == 0)
+		ret = daemon_bundle_check_security(s->security_opt, err);
+	return ret;
+}
+
+static int make_dirs(struct daemon *d, const char *id, struct berr *err)
+{
+	static const char *const subs[] = { NULL, "upper", "work", "rootfs" };
+
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		cleanup_free char *p = daemon_dir(d, id, subs[i]);
+
+		if (!p || (mkdir(p, i ? 0755 : 0700) < 0 && errno != EEXIST))
+			return berr_sys(err, "create the container's directory");
+	}
+	return 0;
+}
+
+int daemon_create(struct daemon *d, struct daemon_spec *spec, const char *name,
+		  char id[65], struct berr *err)
+{
+	struct image_rec img = { 0 };
+	cleanup_free char *config = NULL;
+	struct spec_image_config *icfg = NULL;
+	struct daemon_container *c = NULL;
+	char gen[64];
+	size_t len;
+	int ret, ambiguous;
+
+	if (name && *name == '/')
+		name++;
+	if (name && *name && !valid_name(name))
+		return berr_fail(err, EINVAL,
+				 "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] "
+				 "are allowed",
+				 name);
+	ret = check_spec(spec, err);
+	if (ret < 0)
+		return ret;
+	ret = image_store_find(d->o.data_root, spec->image, &img, err);
+	if (ret < 0)
+		return ret;
+	/* docker run starts it next. */
+	daemon_warmup(d);
+	ret = image_store_config(d->o.data_root, img.id, &config, &len, err);
+	if (ret == 0)
+		ret = spec_image_config_parse(config, len, &icfg, err);
+	if (ret == 0)
+		ret = apply_image(spec, icfg, err);
+	spec_image_config_free(icfg);
+	if (ret < 0) {
+		image_rec_free(&img);
+		return ret;
+	}
+	free(spec->image_id);
+	spec->image_id = strdup(img.id);
+	image_rec_free(&img);
+	c = calloc(1, sizeof(*c));
+	if (!c || !spec->image_id)
+		return berr_set(err, ENOMEM, "create");
+	ret = random_id(c->id, err);
+	if (ret < 0) {
+		free(c);
+		return ret;
+	}
+	c->spec = *spec;
+	memset(spec, 0, sizeof(*spec));
+	c->shim_pidfd = -1;
+	c->refs = 1;
+	c->status = DS_CREATED;
+	timestamp_now(c->created, sizeof(c->created));
+
+	daemon_lock(d);
+	if (name && *name) {
+		struct daemon_container *other = daemon_find_locked(d, name, &ambiguous);
+
+		if (other && strcmp(other->name, name) == 0) {
+			ret = berr_fail(err, EEXIST,
+					"Conflict. The container name \"/%s\" is already in use by "
+					"container \"%s\". You have to remove (or rename) that "
+					"container to be able to reuse that name.",
+					name, other->id);
+			goto unlock;
+		}
+		c->name = strdup(name);
+	} else {
+		for (int tries = 0; tries < 1000; tries++) {
+			unsigned r;
+
+			if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+				r = (unsigned)tries * 7919u;
+			snprintf(gen, sizeof(gen), "%s_%s%s",
+				 adjectives[r % (sizeof(adjectives) / sizeof(*adjectives))],
+				 nouns[(r / 64) % (sizeof(nouns) / sizeof(*nouns))],
+				 tries >= 100 ? c->id + 60 : "");
+			if (!daemon_find_locked(d, gen, &ambiguous))
+				break;
+		}
+		c->name = strdup(gen);
+	}
+	ret = c->name ? make_dirs(d, c->id, err) : berr_set(err, ENOMEM, "create");
+	if (ret == 0)
+		ret = daemon_save_config(d, c, err);
+	if (ret == 0)
+		ret = daemon_save_state(d, c, err);
+	if (ret < 0) {
+		cleanup_free char *dir = daemon_dir(d, c->id, NULL);
+		struct berr ignored;
+
+		if (dir)
+			layer_store_rmtree(dir, &ignored);
+		goto unlock;
+	}
+	c->next = d->containers;
+	d->containers = c;
+	snprintf(id, 65, "%s", c->id);
+	daemon_event_locked(d, c, "create", NULL);
+	c = NULL;
+unlock:
+	daemon_unlock(d);
+	if (c)
+		daemon_container_free(c);
+	return ret;
+}
+
+/* --- events --------------------------------------------------------------- */
+
+void daemon_event_free(struct daemon_event *e)
+{
+	strv_free(e->attrs);
+	e->attrs = NULL;
+}
+
+static void event_store(struct daemon *d, const char *type, const char *action,
+			const char *id, char **attrs)
+{
+	struct daemon_event *e = &d->events[d->next_seq % DAEMON_EVENTS];
+	struct timespec ts;
+
+	daemon_event_free(e);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	e->seq = ++d->next_seq;
+	e->time_nano = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	snprintf(e->type, sizeof(e->type), "%s", type);
+	snprintf(e->action, sizeof(e->action), "%s", action);
+	snprintf(e->id, sizeof(e->id), "%s", id);
+	e->attrs = attrs;
+	pthread_cond_broadcast(&d->changed);
+}
+
+void daemon_event_locked(struct daemon *d, struct daemon_container *c, const char *action,
+			 char *const *extra)
+{
+	size_t nl = strv_len(c->spec.labels), ne = strv_len(extra), n = 0;
+	char **attrs = calloc(nl + ne + 3, sizeof(char *));
+
+	if (attrs) {
+		for (size_t i = 0; i < ne; i++)
+			attrs[n++] = strdup(extra[i]);
+		if (asprintf(&attrs[n++], "image=%s", c->spec.image) < 0)
+			attrs[--n] = NULL;
+		if (asprintf(&attrs[n++], "name=%s", c->name) < 0)
+			attrs[--n] = NULL;
+		for (size_t i = 0; i < nl; i++)
+			attrs[n++] = strdup(c->spec.labels[i]);
+	}
+	event_store(d, "container", action, c->id, attrs);
+}
+
+void daemon_event(struct daemon *d, const char *type, const char *action, const char *id,
+		  char *const *attrs)
+{
+	daemon_lock(d);
+	event_store(d, type, action, id, strv_dup(attrs, strv_len(attrs)));
+	daemon_unlock(d);
+}
+
+size_t daemon_events_read(struct daemon *d, uint64_t *cursor, struct daemon_event *out,
+			  size_t max)
+{
+	size_t n = 0;
+
+	daemon_lock(d);
+	if (d->next_seq > DAEMON_EVENTS && *cursor < d->next_seq - DAEMON_EVENTS)
+		*cursor = d->next_seq - DAEMON_EVENTS;
+	while (*cursor < d->next_seq && n < max) {
+		const struct daemon_event *e = &d->events[*cursor % DAEMON_EVENTS];
+
+		out[n] = *e;
+		out[n].attrs = strv_dup(e->attrs, strv_len(e->attrs));
+		n++;
+		(*cursor)++;
+	}
+	daemon_unlock(d);
+	return n;
+}
+
+void daemon_wait_change(struct daemon *d, int timeout_ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	daemon_lock(d);
+	pthread_cond_timedwait(&d->changed, &d->lock, &ts);
+	daemon_unlock(d);
+}
+
+/* --- the image helper ------------------------------------------------------ */
+
+int daemon_image_helper(struct daemon *d, const char *mode, const char *file,
+			const char *repo, const char *message,
+			void (*line)(void *arg, const char *text), void *arg,
+			struct berr *err)
+{
+	const char *argv[12];
+	posix_spawn_file_actions_t fa;
+	int out[2], errp[2], n = 0, status;
+	char errbuf[1024];
+	size_t errlen = 0;
+	FILE *f;
+	char *buf = NULL;
+	size_t cap = 0;
+	pid_t pid;
+	int ret;
+
+	argv[n++] = "berthd-unpack";
+	argv[n++] = mode;
+	argv[n++] = "--data-root";
+	argv[n++] = d->o.data_root;
+	argv[n++] = "--file";
+	argv[n++] = file;
+	if (repo) {
+		argv[n++] = "--repo";
+		argv[n++] = repo;
+	}
+	if (message) {
+		argv[n++] = "--message";
+		argv[n++] = message;
+	}
+	argv[n] = NULL;
+	if (pipe2(out, O_CLOEXEC) < 0)
+		return berr_sys(err, "pipe");
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		close(out[0]);
+		close(out[1]);
+		return berr_sys(err, "pipe");
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
+	ret = posix_spawn(&pid, d->o.unpack_path, &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	close(errp[1]);
+	if (ret != 0) {
+		close(out[0]);
+		close(errp[0]);
+		return berr_set(err, ret, "run %s", d->o.unpack_path);
+	}
+	f = fdopen(out[0], "r");
+	while (f && getline(&buf, &cap, f) > 0) {
+		buf[strcspn(buf, "\n")] = '\0';
+		line(arg, buf);
+	}
+	free(buf);
+	if (f)
+		fclose(f);
+	else
+		close(out[0]);
+	for (ssize_t r; errlen < sizeof(errbuf) - 1 &&
+			(r = read(errp[0], errbuf + errlen, sizeof(errbuf) - 1 - errlen)) > 0;)
+		errlen += (size_t)r;
+	close(errp[0]);
+	errbuf[errlen] = '\0';
+	errbuf[strcspn(errbuf, "\n")] = '\0';
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	return berr_fail(err, EINVAL, "%s", errlen ? errbuf : "the image could not be unpacked");
+}

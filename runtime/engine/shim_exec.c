@@ -1,0 +1,458 @@
+/* The shim's exec'd processes: started with the runtime's rt_exec from
+ * the shim's own thread (so each is the shim's child, reaped here with its
+ * real exit status), their stdio pumped to and from their client's
+ * connection, their exit code written to a file before the connection
+ * closes. */
+#include "runtime/engine/shim_internal.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "spec/base/record.h"
+#include "runtime/engine/log.h"
+#include "runtime/runtime.h"
+#include "spec/base/cleanup.h"
+
+#define SEND_TIMEOUT_S 10
+
+static void exec_free(struct shim_exec *x)
+{
+	shim_close_fd(&x->conn);
+	shim_close_fd(&x->out_fd[0]);
+	shim_close_fd(&x->out_fd[1]);
+	shim_close_fd(&x->in_fd);
+	free(x->pending);
+	free(x->exit_path);
+	free(x);
+}
+
+static struct shim_exec *find(struct shim *s, const char *id)
+{
+	for (size_t i = 0; i < s->n_execs; i++)
+		if (strcmp(s->execs[i]->id, id) == 0)
+			return s->execs[i];
+	return NULL;
+}
+
+static void set_size(int master, unsigned rows, unsigned cols)
+{
+	struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
+
+	if (master >= 0 && rows && cols && rows <= 65535 && cols <= 65535)
+		ioctl(master, TIOCSWINSZ, &ws);
+}
+
+/* The process's stdio without a terminal: pipes to what the client
+ * wants, /dev/null for the rest.  ends are the process's sides. */
+static int make_pipes(struct shim_exec *x, int ends[3], struct berr *err)
+{
+	int p[2];
+
+	ends[0] = ends[1] = ends[2] = -1;
+	if (x->conn >= 0 && x->in) {
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return berr_sys(err, "pipe");
+		ends[0] = p[0];
+		x->in_fd = p[1];
+		fcntl(x->in_fd, F_SETFL, O_NONBLOCK);
+	}
+	for (int i = 1; i < 3; i++) {
+		bool wanted = x->conn >= 0 && (i == 1 ? x->out : x->err);
+
+		if (!wanted)
+			continue;
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return berr_sys(err, "pipe");
+		x->out_fd[i - 1] = p[0];
+		ends[i] = p[1];
+		fcntl(p[0], F_SETFL, O_NONBLOCK);
+	}
+	for (int i = 0; i < 3; i++) {
+		if (ends[i] >= 0)
+			continue;
+		ends[i] = open("/dev/null", (i ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+		if (ends[i] < 0)
+			return berr_sys(err, "open /dev/null");
+	}
+	return 0;
+}
+
+static int start(struct shim *s, struct shim_exec *x, const char *process_path,
+		 unsigned rows, unsigned cols, struct berr *err)
+{
+	struct rt_ctx ctx = { .root = s->o->oci_root };
+	struct rt_exec_opts o = {
+		.id = s->o->id,
+		.process_path = process_path,
+		.tty = -1,
+		.no_new_privs = -1,
+	};
+	struct rt_execed out = { .pid = -1, .tty_master = -1 };
+	int ends[3] = { -1, -1, -1 };
+	int ret = 0;
+
+	if (!x->tty) {
+		ret = make_pipes(x, ends, err);
+		o.has_stdio = true;
+		memcpy(o.stdio, ends, sizeof(ends));
+	}
+	if (ret == 0)
+		ret = rt_exec(&ctx, &o, &out, err);
+	/* The process has its own copies now. */
+	for (int i = 0; i < 3; i++)
+		if (ends[i] >= 0)
+			close(ends[i]);
+	if (ret < 0)
+		return ret;
+	x->pid = out.pid;
+	if (x->tty) {
+		x->master = out.tty_master;
+		x->out_fd[0] = out.tty_master;
+		fcntl(x->master, F_SETFL, O_NONBLOCK);
+		set_size(x->master, rows, cols);
+		if (x->conn >= 0 && x->in)
+			x->in_fd = fcntl(x->master, F_DUPFD_CLOEXEC, 3);
+	}
+	return 0;
+}
+
+/* "exec ID TTY IN OUT ERR ROWS COLS\nPROCESS_JSON\nEXIT_FILE\n<stdin bytes>" */
+void shim_exec_request(struct shim *s, int conn, const char *msg, size_t len, int fd)
+{
+	struct timeval tv = { .tv_sec = SEND_TIMEOUT_S };
+	char id[65], *process = NULL;
+	const char *nl1 = memchr(msg, '\n', len);
+	const char *nl2 = nl1 ? memchr(nl1 + 1, '\n', len - (size_t)(nl1 + 1 - msg)) : NULL;
+	const char *nl3 = nl2 ? memchr(nl2 + 1, '\n', len - (size_t)(nl2 + 1 - msg)) : NULL;
+	const char *extra = nl3 ? nl3 + 1 : NULL;
+	size_t extra_len = nl3 ? len - (size_t)(extra - msg) : 0;
+	int tty, in, out, errs;
+	unsigned rows, cols;
+	struct shim_exec *x;
+	struct berr err = { 0 };
+
+	if (!nl3 || sscanf(msg, "exec %64s %d %d %d %d %u %u", id, &tty, &in, &out, &errs,
+			   &rows, &cols) != 7) {
+		if (fd >= 0)
+			close(fd);
+		shim_reply(conn, "err malformed exec request");
+		return;
+	}
+	if (s->n_execs == SHIM_MAX_EXECS || s->exited || find(s, id)) {
+		if (fd >= 0)
+			close(fd);
+		shim_reply(conn, "err %s", s->exited ? "the container is stopping"
+					 : find(s, id) ? "this exec already runs"
+						       : "too many execs at once");
+		return;
+	}
+	x = calloc(1, sizeof(*x));
+	process = x ? strndup(nl1 + 1, (size_t)(nl2 - nl1 - 1)) : NULL;
+	if (x)
+		x->exit_path = strndup(nl2 + 1, (size_t)(nl3 - nl2 - 1));
+	if (!x || !process || !x->exit_path) {
+		if (fd >= 0)
+			close(fd);
+		free(process);
+		if (x)
+			free(x->exit_path);
+		free(x);
+		shim_reply(conn, "err out of memory");
+		return;
+	}
+	snprintf(x->id, sizeof(x->id), "%s", id);
+	x->conn = fd;
+	x->tty = tty;
+	x->in = in;
+	x->out = out;
+	x->err = errs;
+	x->conn_open = fd >= 0;
+	x->out_fd[0] = x->out_fd[1] = x->in_fd = x->master = -1;
+	if (fd >= 0) {
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
+	if (start(s, x, process, rows, cols, &err) < 0) {
+		free(process);
+		/* berthd tells the client, on its own copy of the connection. */
+		exec_free(x);
+		shim_reply(conn, "err %s", err.msg);
+		return;
+	}
+	free(process);
+	/* Input goes through a buffer; what came with the request first. */
+	if (x->in_fd >= 0) {
+		x->pending_cap = extra_len > 4096 ? extra_len : 4096;
+		x->pending = malloc(x->pending_cap);
+		if (!x->pending) {
+			shim_close_fd(&x->in_fd);
+		} else if (extra_len) {
+			memcpy(x->pending, extra, extra_len);
+			x->pending_len = extra_len;
+		}
+	}
+	s->execs[s->n_execs++] = x;
+	shim_reply(conn, "ok %d", (int)x->pid);
+}
+
+void shim_exec_resize(struct shim *s, int conn, const char *msg)
+{
+	char id[65];
+	unsigned h, w;
+	struct shim_exec *x;
+	struct winsize ws = { 0 };
+
+	if (sscanf(msg, "exec-resize %64s %u %u", id, &h, &w) != 3 || h > 65535 || w > 65535) {
+		shim_reply(conn, "err malformed exec-resize request");
+		return;
+	}
+	x = find(s, id);
+	if (!x || x->exited) {
+		shim_reply(conn, "err the exec is not running");
+		return;
+	}
+	if (x->master < 0) {
+		shim_reply(conn, "err the exec has no terminal");
+		return;
+	}
+	ws.ws_row = (unsigned short)h;
+	ws.ws_col = (unsigned short)w;
+	if (ioctl(x->master, TIOCSWINSZ, &ws) < 0)
+		shim_reply(conn, "err resize: %s", strerror(errno));
+	else
+		shim_reply(conn, "ok");
+}
+
+/* --- the loop's side ------------------------------------------------ */
+
+void shim_exec_poll(struct shim *s)
+{
+	for (size_t i = 0; i < s->n_execs; i++) {
+		struct shim_exec *x = s->execs[i];
+
+		/* The client's input is read only when there is room for it;
+		 * a client that sends nothing is noticed going away through
+		 * the output it can no longer take. */
+		if (x->conn >= 0 && x->conn_open && !x->pending_len)
+			shim_add_slot(s, x->conn, POLLIN, SLOT_EXEC_CONN, i, 0);
+		for (int k = 0; k < 2; k++)
+			if (x->out_fd[k] >= 0)
+				shim_add_slot(s, x->out_fd[k], POLLIN, SLOT_EXEC_OUTPUT, i, k);
+		if (x->pending_len && x->in_fd >= 0)
+			shim_add_slot(s, x->in_fd, POLLOUT, SLOT_EXEC_STDIN, i, 0);
+	}
+}
+
+static void drop_conn(struct shim_exec *x)
+{
+	shim_close_fd(&x->conn);
+	x->conn_open = false;
+	/* Nobody types any more. */
+	if (!x->tty)
+		shim_close_fd(&x->in_fd);
+}
+
+static void close_input(struct shim_exec *x)
+{
+	/* A terminal stays: it is also the output.  (A client that types
+	 * ^D ends the terminal's input itself.) */
+	if (!x->tty)
+		shim_close_fd(&x->in_fd);
+}
+
+static void flush(struct shim_exec *x)
+{
+	while (x->pending_off < x->pending_len && x->in_fd >= 0) {
+		ssize_t n = write(x->in_fd, x->pending + x->pending_off,
+				  x->pending_len - x->pending_off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n < 0) {
+			/* The process closed its stdin. */
+			close_input(x);
+			break;
+		}
+		x->pending_off += (size_t)n;
+	}
+	x->pending_len = x->pending_off = 0;
+	if (!x->conn_open)
+		close_input(x);
+}
+
+static void conn_input(struct shim_exec *x)
+{
+	ssize_t n;
+
+	char discard[4096];
+	char *buf = x->pending ? x->pending : discard;
+	size_t size = x->pending ? x->pending_cap : sizeof(discard);
+
+	do {
+		n = recv(x->conn, buf, size, MSG_DONTWAIT);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == EAGAIN)
+		return;
+	if (n < 0) {
+		drop_conn(x);
+		return;
+	}
+	if (n == 0) {
+		/* The client's stdin ended (it half-closed): so does the
+		 * process's, once what came before is written. */
+		x->conn_open = false;
+		if (!x->pending_len)
+			close_input(x);
+		return;
+	}
+	if (!x->in || x->in_fd < 0 || buf == discard)
+		return; /* input nobody asked for */
+	x->pending_len = (size_t)n;
+	x->pending_off = 0;
+	flush(x);
+}
+
+static void output(struct shim_exec *x, int which)
+{
+	char buf[32768];
+	ssize_t n;
+
+	do {
+		n = read(x->out_fd[which], buf, sizeof(buf));
+	} while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == EAGAIN)
+		return;
+	if (n <= 0) {
+		/* EIO from a terminal master: the last slave side closed. */
+		if (x->out_fd[which] == x->master) {
+			x->master = -1;
+			if (x->in_fd >= 0 && x->tty)
+				shim_close_fd(&x->in_fd);
+		}
+		shim_close_fd(&x->out_fd[which]);
+		return;
+	}
+	if (x->conn < 0)
+		return;
+	if (!(x->tty ? shim_send_all(x->conn, buf, (size_t)n)
+		     : shim_send_frame(x->conn, which ? LOG_STDERR : LOG_STDOUT, buf, (size_t)n)))
+		drop_conn(x);
+}
+
+void shim_exec_event(struct shim *s, const struct shim_slot *sl, short revents)
+{
+	struct shim_exec *x;
+
+	(void)revents;
+	if (sl->idx >= s->n_execs)
+		return;
+	x = s->execs[sl->idx];
+	switch (sl->kind) {
+	case SLOT_EXEC_CONN:
+		if (x->conn >= 0 && x->conn_open && !x->pending_len)
+			conn_input(x);
+		break;
+	case SLOT_EXEC_OUTPUT:
+		if (x->out_fd[sl->which] >= 0)
+			output(x, sl->which);
+		break;
+	case SLOT_EXEC_STDIN:
+		if (x->pending_len)
+			flush(x);
+		break;
+	default:
+		break;
+	}
+}
+
+bool shim_exec_reaped(struct shim *s, pid_t pid, int status)
+{
+	for (size_t i = 0; i < s->n_execs; i++) {
+		struct shim_exec *x = s->execs[i];
+
+		if (x->pid != pid || x->exited)
+			continue;
+		x->exited = true;
+		x->status = status;
+		x->drain_until = shim_now_ms() + SHIM_DRAIN_MS;
+		return true;
+	}
+	return false;
+}
+
+static void write_exit(struct shim_exec *x)
+{
+	struct record_writer w;
+	struct berr err;
+	int code = WIFSIGNALED(x->status) ? 128 + WTERMSIG(x->status) : WEXITSTATUS(x->status);
+
+	if (record_begin(&w, &err) < 0)
+		return;
+	record_putf(&w, "code", "%d", code);
+	record_commit(&w, x->exit_path, &err);
+}
+
+/* The exit code first, then the end of the client's stream. */
+static void finish(struct shim_exec *x)
+{
+	/* What is still in the pipes comes out before the end. */
+	for (int k = 0; k < 2; k++) {
+		while (x->out_fd[k] >= 0) {
+			struct pollfd p = { .fd = x->out_fd[k], .events = POLLIN };
+
+			if (poll(&p, 1, 0) <= 0)
+				break;
+			output(x, k);
+		}
+	}
+	write_exit(x);
+	if (x->conn >= 0)
+		shutdown(x->conn, SHUT_RDWR);
+	exec_free(x);
+}
+
+int shim_exec_finish_done(struct shim *s)
+{
+	int64_t now = shim_now_ms(), next = -1;
+
+	for (size_t i = 0; i < s->n_execs;) {
+		struct shim_exec *x = s->execs[i];
+
+		if (x->exited &&
+		    ((x->out_fd[0] < 0 && x->out_fd[1] < 0) || now >= x->drain_until)) {
+			finish(x);
+			s->execs[i] = s->execs[--s->n_execs];
+			continue;
+		}
+		if (x->exited && (next < 0 || x->drain_until < next))
+			next = x->drain_until;
+		i++;
+	}
+	return next < 0 ? -1 : (int)(next > now ? next - now : 0);
+}
+
+void shim_exec_finish_all(struct shim *s)
+{
+	for (size_t i = 0; i < s->n_execs; i++) {
+		struct shim_exec *x = s->execs[i];
+
+		/* The container's init is gone, and with it its pid
+		 * namespace: the kernel has killed every exec. */
+		if (!x->exited) {
+			while (waitpid(x->pid, &x->status, 0) < 0 && errno == EINTR)
+				;
+			x->exited = true;
+		}
+		finish(x);
+	}
+	s->n_execs = 0;
+}

@@ -1,0 +1,108 @@
+/* What the shim's files share (shim.c: the container; shim_exec.c: the
+ * processes exec'd into it); not part of its API. */
+#ifndef BERTH_ENGINE_SHIM_INTERNAL_H
+#define BERTH_ENGINE_SHIM_INTERNAL_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "runtime/engine/shim.h"
+
+#define SHIM_MAX_CLIENTS 64
+#define SHIM_MAX_EXECS 256
+#define SHIM_DRAIN_MS 2000
+
+struct shim_client {
+	int fd;
+	bool in, out, err;
+	bool in_open;
+};
+
+/* A process exec'd into the container, and the client connection that
+ * talks to it (none when detached, or once the client went away). */
+struct shim_exec {
+	char id[65];
+	pid_t pid;
+	int conn;
+	bool tty, in, out, err;
+	bool conn_open;    /* the client may still send */
+	int out_fd[2];     /* stdout, stderr; with a terminal [0] is the master */
+	int in_fd;         /* the process's stdin, -1 when closed or none */
+	int master;        /* the terminal's master side, or -1 */
+	char *pending;     /* input on its way to in_fd */
+	size_t pending_cap, pending_len, pending_off;
+	bool exited;
+	int status;
+	int64_t drain_until;
+	char *exit_path;
+};
+
+/* What a poll slot stands for. */
+enum shim_slot_kind {
+	SLOT_SIGNALS,
+	SLOT_LISTEN,
+	SLOT_OUTPUT,       /* which: 0 stdout, 1 stderr */
+	SLOT_CLIENT,       /* idx: a client */
+	SLOT_STDIN,        /* the container's stdin is writable again */
+	SLOT_EXEC_CONN,    /* idx: an exec */
+	SLOT_EXEC_OUTPUT,  /* idx, which */
+	SLOT_EXEC_STDIN,   /* idx */
+};
+
+struct shim_slot {
+	enum shim_slot_kind kind;
+	size_t idx;
+	int which;
+};
+
+struct shim {
+	const struct shim_opts *o;
+	int log_fd;
+	int out_fd[2]; /* stdout, stderr (with a terminal: the master, -1) */
+	int in_fd;     /* the container's stdin, -1 when closed or none */
+	int tty_master;
+	int listen_fd;
+	int sig_fd;
+	struct shim_client clients[SHIM_MAX_CLIENTS];
+	size_t n_clients;
+	struct shim_exec *execs[SHIM_MAX_EXECS];
+	size_t n_execs;
+	pid_t init;
+	uint64_t init_start;
+	bool exited;
+	int status;
+	bool close_in_when_flushed;
+	char pending[65536];
+	size_t pending_len, pending_off;
+	/* The poll set, rebuilt on each turn of the loop. */
+	struct pollfd *pfd;
+	struct shim_slot *slots;
+	size_t n_slots, cap_slots;
+};
+
+void shim_close_fd(int *fd);
+bool shim_send_all(int fd, const void *data, size_t len);
+/* docker's multiplexed stream: an 8-byte header (stream, 0, 0, 0,
+ * big-endian length) before each payload. */
+bool shim_send_frame(int fd, int stream, const void *data, size_t len);
+int64_t shim_now_ms(void);
+void shim_reply(int conn, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int shim_add_slot(struct shim *s, int fd, short events, enum shim_slot_kind kind, size_t idx,
+		  int which);
+
+/* shim_exec.c */
+void shim_exec_request(struct shim *s, int conn, const char *msg, size_t len, int fd);
+void shim_exec_resize(struct shim *s, int conn, const char *msg);
+void shim_exec_poll(struct shim *s);                        /* add the slots */
+void shim_exec_event(struct shim *s, const struct shim_slot *sl, short revents);
+bool shim_exec_reaped(struct shim *s, pid_t pid, int status); /* one of ours? */
+/* Finish the execs whose output is drained; returns the ms until the
+ * next drain deadline (-1 none). */
+int shim_exec_finish_done(struct shim *s);
+/* The container is gone: wait for every exec and finish it. */
+void shim_exec_finish_all(struct shim *s);
+
+#endif

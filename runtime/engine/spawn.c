@@ -1,0 +1,36 @@
+/* berthd's helper processes (the shim, ps), started the one way the
+ * engine starts anything: posix_spawn, never fork, since berthd has
+ * threads (see engine.h). */
+#include "runtime/engine/internal.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+
+extern char **environ;
+
+int daemon_spawn(const char *path, bool search, char *const argv[], int out, int out_at,
+		 pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none;
+	int ret;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out, out_at);
+	for (int fd = 0; fd <= 2; fd++)
+		if (fd != out_at)
+			posix_spawn_file_actions_addopen(&fa, fd, "/dev/null",
+							 fd ? O_WRONLY : O_RDONLY, 0);
+	/* berthd blocks its signals in every thread; a helper starts clean. */
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	ret = search ? posix_spawnp(pid, path, &fa, &attr, argv, environ) :
+		       posix_spawn(pid, path, &fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	return ret;
+}

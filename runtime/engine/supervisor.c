@@ -1,0 +1,1207 @@
+/* Supervision: starting containers through their shims, learning of their
+ * exits, restart policies, and finding everything again after a restart
+ * of berthd.
+ *
+ * Each running container has a shim (see shim.h) that berthd started with
+ * posix_spawn.  berthd holds a pidfd of every shim in one epoll set; when
+ * a shim exits, the container's exit status is in the exit file the shim
+ * wrote.  A berthd that starts finds the shims of the containers its
+ * records say are running (pid and start time, so a reused pid is never
+ * mistaken for one), opens pidfds on them again, and records the exits
+ * that happened while it was away from their exit files; if a shim died
+ * without writing one (it was killed), the exit code is 255 and the
+ * container's error says so. */
+#include "runtime/engine/internal.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "isolation/cgroup.h"
+#include "isolation/proc.h"
+#include "isolation/syscalls.h"
+#include "runtime/engine/bundle.h"
+#include "spec/base/record.h"
+#include "runtime/engine/log.h"
+#include "runtime/images/image_store.h"
+#include "runtime/cgroups.h"
+#include "runtime/images/layer_store.h"
+#include "runtime/runtime.h"
+#include "runtime/engine/shim.h"
+#include "spec/base/cleanup.h"
+#include "spec/names.h"
+#include "spec/base/timestamp.h"
+
+
+#define WAKE_TAG ((void *)1)
+/* An epoll entry with this bit is a container's OOM watch, not its shim. */
+#define OOM_BIT ((uintptr_t)1)
+#define READY_TIMEOUT_MS 120000
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void set_error(struct daemon_container *c, const char *msg)
+{
+	free(c->error);
+	c->error = msg ? strdup(msg) : NULL;
+}
+
+static int watch_shim(struct daemon *d, struct daemon_container *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, c->shim_pidfd, &ev) < 0)
+		return -errno;
+	c->refs++; /* the epoll set's */
+	return 0;
+}
+
+/* OOMs while the container runs, as dockerd reports them: OOMKilled and
+ * an oom event.  (A container without a memory cgroup has none to tell.)
+ * The watch holds a reference of its own. */
+static void watch_oom(struct daemon *d, struct daemon_container *c)
+{
+	struct cgroup_oom_watch *w = calloc(1, sizeof(*w));
+	struct rt_ctx ctx = { .root = d->oci_root };
+	struct epoll_event ev;
+	struct berr ignored;
+	short events = 0;
+
+	if (!w || c->oom)
+		goto fail;
+	if (rt_oom_watch(&ctx, c->id, w, &ignored) < 0)
+		goto fail;
+	ev = (struct epoll_event){ .data.u64 = (uintptr_t)c | OOM_BIT };
+	if (cgroup_oom_fd(w, &events) < 0)
+		goto close;
+	ev.events = (uint32_t)events;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, w->fd, &ev) < 0)
+		goto close;
+	c->oom = w;
+	c->refs++;
+	return;
+close:
+	cgroup_oom_close(w);
+fail:
+	free(w);
+}
+
+static void unwatch_oom(struct daemon *d, struct daemon_container *c)
+{
+	if (!c->oom)
+		return;
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->oom->fd, NULL);
+	cgroup_oom_close(c->oom);
+	free(c->oom);
+	c->oom = NULL;
+	daemon_put_locked(c); /* the watch's */
+}
+
+static void oom_locked(struct daemon *d, struct daemon_container *c)
+{
+	c->oom_killed = true;
+	daemon_save_state_quiet(d, c);
+	daemon_event_locked(d, c, "oom", NULL);
+}
+
+static void oom_event(struct daemon *d, struct daemon_container *c)
+{
+	struct berr ignored;
+	uint64_t n = 0;
+
+	if (!c->oom)
+		return;
+	if (cgroup_oom_read(c->oom, &n, &ignored) < 0) {
+		/* The cgroup is gone with the container. */
+		unwatch_oom(d, c);
+		return;
+	}
+	if (n)
+		oom_locked(d, c);
+}
+
+/* --- start ------------------------------------------------------------------ */
+
+struct start_job {
+	struct daemon *d;
+	struct daemon_container *c;
+	char *dir, *rootfs, *sock, *log, *exit_file;
+	bool mounted;
+};
+
+static void job_free(struct start_job *j)
+{
+	free(j->dir);
+	free(j->rootfs);
+	free(j->sock);
+	free(j->log);
+	free(j->exit_file);
+}
+
+static int mount_rootfs(struct start_job *j, struct berr *err)
+{
+	struct image_rec img;
+	cleanup_free char *upper = daemon_dir(j->d, j->c->id, "upper");
+	cleanup_free char *work = daemon_dir(j->d, j->c->id, "work");
+	struct berr ignored;
+	int ret;
+
+	ret = image_store_find(j->d->o.data_root, j->c->spec.image_id, &img, err);
+	if (ret < 0)
+		return berr_wrap(err, ret, "the container's image");
+	/* A mount left by a shim that died is replaced. */
+	layer_store_umount(j->rootfs, &ignored);
+	ret = layer_store_mount(j->d->o.data_root, img.layers, img.n_layers, upper, work,
+				j->rootfs, j->c->spec.auto_remove, err);
+	image_rec_free(&img);
+	if (ret == 0)
+		j->mounted = true;
+	return ret;
+}
+
+static int read_ready(int fd, pid_t *pid, struct berr *err)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char buf[1100];
+	ssize_t n;
+
+	if (poll(&p, 1, READY_TIMEOUT_MS) <= 0)
+		return berr_fail(err, ETIMEDOUT, "the container's shim did not answer");
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return berr_fail(err, EIO, "the container's shim exited before it was ready");
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (strncmp(buf, "ok ", 3) == 0 && sscanf(buf + 3, "%d", pid) == 1)
+		return 0;
+	if (strncmp(buf, "err ", 4) == 0)
+		return berr_fail(err, EIO, "%s", buf + 4);
+	return berr_fail(err, EPROTO, "the container's shim answered \"%s\"", buf);
+}
+
+static int spawn_shim(struct start_job *j, pid_t *init, struct berr *err)
+{
+	struct daemon_container *c = j->c;
+	const char *argv[24];
+	int p[2], n = 0, ret, status;
+	pid_t pid;
+
+	argv[n++] = "berthd-shim";
+	argv[n++] = "--root";
+	argv[n++] = j->d->oci_root;
+	argv[n++] = "--id";
+	argv[n++] = c->id;
+	argv[n++] = "--bundle";
+	argv[n++] = j->dir;
+	argv[n++] = "--log";
+	argv[n++] = j->log;
+	argv[n++] = "--exit-file";
+	argv[n++] = j->exit_file;
+	argv[n++] = "--socket";
+	argv[n++] = j->sock;
+	argv[n++] = "--rootfs";
+	argv[n++] = j->rootfs;
+	if (c->spec.tty)
+		argv[n++] = "--tty";
+	if (c->spec.open_stdin)
+		argv[n++] = "--stdin";
+	if (c->spec.stdin_once)
+		argv[n++] = "--stdin-once";
+	if (daemon_bundle_own_netns(&c->spec))
+		argv[n++] = "--loopback";
+	argv[n] = NULL;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return berr_sys(err, "pipe");
+	ret = daemon_spawn(j->d->o.shim_path, false, (char *const *)argv, p[1], 3, &pid);
+	close(p[1]);
+	if (ret != 0) {
+		close(p[0]);
+		return berr_set(err, ret, "run %s", j->d->o.shim_path);
+	}
+	c->shim_pidfd = sys_pidfd_open(pid, 0);
+	ret = read_ready(p[0], init, err);
+	close(p[0]);
+	if (ret < 0) {
+		/* A shim that failed exits by itself; reap it here. */
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (c->shim_pidfd >= 0)
+			close(c->shim_pidfd);
+		c->shim_pidfd = -1;
+		return ret;
+	}
+	c->shim_pid = pid;
+	proc_stat(pid, &c->shim_start, NULL);
+	return 0;
+}
+
+static void hand_over_attaches(struct daemon *d, struct daemon_container *c,
+			       const char *sock)
+{
+	struct daemon_attach_req *reqs;
+	size_t n;
+
+	daemon_lock(d);
+	reqs = c->pending;
+	n = c->n_pending;
+	c->pending = NULL;
+	c->n_pending = 0;
+	daemon_unlock(d);
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *msg = NULL;
+		struct berr ignored;
+		int len = asprintf(&msg, "attach %d %d %d\n", reqs[i].in, reqs[i].out, reqs[i].err);
+
+		if (len > 0 && reqs[i].extra_len) {
+			char *grown = realloc(msg, (size_t)len + reqs[i].extra_len);
+
+			if (grown) {
+				memcpy(grown + len, reqs[i].extra, reqs[i].extra_len);
+				msg = grown;
+				len += (int)reqs[i].extra_len;
+			}
+		}
+		if (len > 0)
+			shim_request(sock, msg, (size_t)len, reqs[i].fd, &ignored);
+		close(reqs[i].fd);
+		free(reqs[i].extra);
+	}
+	free(reqs);
+}
+
+static int do_start(struct daemon *d, struct daemon_container *c, struct berr *err)
+{
+	struct rt_ctx ctx = { .root = d->oci_root };
+	struct start_job j = { .d = d, .c = c };
+	struct daemon_bundle_in bin;
+	struct berr ignored;
+	pid_t init = 0;
+	char now[48];
+	int ret;
+
+	j.dir = daemon_dir(d, c->id, NULL);
+	j.rootfs = daemon_dir(d, c->id, "rootfs");
+	j.log = daemon_dir(d, c->id, "container.log");
+	j.exit_file = daemon_dir(d, c->id, "exit");
+	j.sock = daemon_shim_socket(d, c->id);
+	if (!j.dir || !j.rootfs || !j.log || !j.exit_file || !j.sock) {
+		job_free(&j);
+		return berr_set(err, ENOMEM, "start");
+	}
+	unlink(j.exit_file);
+	/* Leftovers of a run whose shim died: its runtime state. */
+	rt_delete(&ctx, c->id, true, &ignored);
+	ret = mount_rootfs(&j, err);
+	if (ret == 0) {
+		bin = (struct daemon_bundle_in){ .spec = &c->spec, .id = c->id, .dir = j.dir,
+						 .cgroup_parent = d->o.cgroup_parent };
+		ret = daemon_bundle_write(&bin, err);
+	}
+	if (ret == 0)
+		ret = spawn_shim(&j, &init, err);
+	if (ret < 0) {
+		if (j.mounted)
+			layer_store_umount(j.rootfs, &ignored);
+		goto out;
+	}
+	timestamp_now(now, sizeof(now));
+	daemon_lock(d);
+	c->pid = init;
+	c->status = DS_RUNNING;
+	c->has_run = true;
+	c->oom_killed = false;
+	set_error(c, NULL);
+	snprintf(c->started_at, sizeof(c->started_at), "%s", now);
+	daemon_save_state_quiet(d, c);
+	watch_shim(d, c);
+	watch_oom(d, c);
+	daemon_unlock(d);
+	hand_over_attaches(d, c, j.sock);
+	ret = rt_start(&ctx, c->id, err);
+	if (ret < 0) {
+		/* The shim sees its init die and records the exit; the error
+		 * and docker's exit code for it are ours to set. */
+		daemon_lock(d);
+		set_error(c, err->msg);
+		c->exit_code = daemon_start_failure_code(err->msg);
+		c->manual_stop = true;
+		daemon_unlock(d);
+		rt_kill(&ctx, c->id, SIGKILL, false, &ignored);
+		goto out;
+	}
+	daemon_lock(d);
+	daemon_event_locked(d, c, "start", NULL);
+	daemon_unlock(d);
+out:
+	job_free(&j);
+	return ret;
+}
+
+static void wait_not_busy(struct daemon *d, struct daemon_container *c)
+{
+	while (c->busy)
+		pthread_cond_wait(&d->changed, &d->lock);
+}
+
+static int start_container(struct daemon *d, struct daemon_container *c, bool restart,
+			   struct berr *err)
+{
+	int ret;
+
+	daemon_lock(d);
+	wait_not_busy(d, c);
+	if (c->removed || c->status == DS_REMOVING) {
+		daemon_unlock(d);
+		return berr_fail(err, ENOENT, "No such container: %s", c->id);
+	}
+	if (c->status == DS_RUNNING || c->status == DS_PAUSED) {
+		daemon_unlock(d);
+		return 1;
+	}
+	c->busy = true;
+	c->restart_at = 0;
+	daemon_warmup(d);
+	if (!restart) {
+		c->manual_stop = false;
+		c->restart_count = 0;
+	}
+	daemon_unlock(d);
+	ret = do_start(d, c, err);
+	daemon_lock(d);
+	c->busy = false;
+	if (ret < 0 && c->status != DS_RUNNING) {
+		set_error(c, err->msg);
+		if (c->has_run || restart) {
+			c->status = DS_EXITED;
+			c->exit_code = daemon_start_failure_code(err->msg);
+		}
+		daemon_save_state_quiet(d, c);
+	}
+	pthread_cond_broadcast(&d->changed);
+	daemon_unlock(d);
+	return ret;
+}
+
+static int remove_container(struct daemon *d, struct daemon_container *c, struct berr *err);
+
+void daemon_remove_if_exited(struct daemon *d, struct daemon_container *c)
+{
+	struct berr ignored;
+	bool gone;
+
+	daemon_lock(d);
+	gone = c->status == DS_EXITED && c->spec.auto_remove && !c->busy && !c->removed;
+	daemon_unlock(d);
+	if (gone)
+		remove_container(d, c, &ignored);
+}
+
+int daemon_start(struct daemon *d, const char *ref, struct berr *err)
+{
+	struct daemon_container *c;
+	int ret = daemon_get(d, ref, &c, err);
+
+	if (ret < 0)
+		return ret;
+	ret = start_container(d, c, false, err);
+	if (ret < 0 && c->spec.auto_remove) {
+		struct berr ignored;
+		bool running;
+
+		daemon_lock(d);
+		running = c->status == DS_RUNNING;
+		daemon_unlock(d);
+		/* docker removes an --rm container whose start failed. */
+		if (!running)
+			remove_container(d, c, &ignored);
+	}
+	/* A container quick enough to exit before its start returned. */
+	daemon_remove_if_exited(d, c);
+	daemon_put(d, c);
+	return ret;
+}
+
+/* --- exits ------------------------------------------------------------------- */
+
+static int restart_delay_ms(struct daemon_container *c)
+{
+	int shift = c->restart_count < 10 ? c->restart_count : 10;
+	int64_t ms = 100LL << shift;
+
+	return ms > 60000 ? 60000 : (int)ms;
+}
+
+static bool wants_restart(struct daemon_container *c)
+{
+	const char *p = c->spec.restart_name;
+
+	if (c->manual_stop || !p || !*p || strcmp(p, "no") == 0)
+		return false;
+	if (strcmp(p, "always") == 0 || strcmp(p, "unless-stopped") == 0)
+		return true;
+	if (strcmp(p, "on-failure") == 0)
+		return c->exit_code != 0 &&
+		       (c->spec.restart_max == 0 || c->restart_count < c->spec.restart_max);
+	return false;
+}
+
+static void read_exit(struct daemon *d, struct daemon_container *c, int *code,
+		      char *finished, size_t size, bool *known, bool *oom)
+{
+	cleanup_free char *path = daemon_dir(d, c->id, "exit");
+	struct record kv;
+	struct berr ignored;
+
+	*known = false;
+	*code = 255;
+	timestamp_now(finished, size);
+	if (!path || record_load(path, &kv, &ignored) < 0)
+		return;
+	*code = (int)record_ll(&kv, "code", 255);
+	if (record_get(&kv, "finished"))
+		snprintf(finished, size, "%s", record_get(&kv, "finished"));
+	*known = record_get(&kv, "code") != NULL;
+	*oom = record_ll(&kv, "oom_kill", 0) > 0;
+	record_free(&kv);
+}
+
+/* The shim of c is gone: record the exit and decide what comes next.
+ * Called with the lock held; may drop it to remove the container. */
+static void handle_exit(struct daemon *d, struct daemon_container *c)
+{
+	char finished[48], codebuf[32];
+	char *attrs[2] = { codebuf, NULL };
+	bool known, oom = false;
+	int code;
+
+	unwatch_oom(d, c);
+	if (c->shim_pidfd >= 0) {
+		siginfo_t si;
+
+		/* Our child (not after a restart of berthd): reap it. */
+		waitid((idtype_t)P_PIDFD, (id_t)c->shim_pidfd, &si, WEXITED | WNOHANG);
+		epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->shim_pidfd, NULL);
+		close(c->shim_pidfd);
+		c->shim_pidfd = -1;
+	}
+	read_exit(d, c, &code, finished, sizeof(finished), &known, &oom);
+	/* The shim counted the OOM kills: one the watch did not see. */
+	if (oom && !c->oom_killed)
+		oom_locked(d, c);
+	if (c->error && c->manual_stop && c->exit_code >= 126 && c->exit_code <= 128) {
+		/* Start failed: keep the code that names why. */
+		code = c->exit_code;
+	} else if (!known) {
+		set_error(c, "the container's shim exited without recording an exit status");
+	}
+	c->exit_code = code;
+	c->pid = 0;
+	c->shim_pid = 0;
+	c->shim_start = 0;
+	snprintf(c->finished_at, sizeof(c->finished_at), "%s", finished);
+	c->exits++;
+	daemon_exec_container_exited_locked(d, c->id);
+	snprintf(codebuf, sizeof(codebuf), "exitCode=%d", code);
+	daemon_event_locked(d, c, "die", attrs);
+	if (wants_restart(c)) {
+		c->status = DS_RESTARTING;
+		c->restart_count++;
+		c->restart_at = mono_ms() + restart_delay_ms(c);
+	} else {
+		c->status = DS_EXITED;
+	}
+	daemon_save_state_quiet(d, c);
+	pthread_cond_broadcast(&d->changed);
+	if (c->status == DS_EXITED && c->spec.auto_remove && !c->busy && !c->restarting) {
+		struct berr ignored;
+
+		c->refs++;
+		daemon_unlock(d);
+		remove_container(d, c, &ignored);
+		daemon_lock(d);
+		daemon_put_locked(c);
+	}
+}
+
+int daemon_supervisor_fd(struct daemon *d)
+{
+	return d->epfd;
+}
+
+int daemon_supervisor_timeout(struct daemon *d)
+{
+	int64_t next = -1, now = mono_ms();
+
+	daemon_lock(d);
+	for (struct daemon_container *c = d->containers; c; c = c->next)
+		if (c->restart_at && (next < 0 || c->restart_at < next))
+			next = c->restart_at;
+	daemon_unlock(d);
+	if (next < 0)
+		return -1;
+	return next <= now ? 0 : (int)(next - now);
+}
+
+void daemon_supervise(struct daemon *d)
+{
+	struct epoll_event evs[32];
+	int n = epoll_wait(d->epfd, evs, 32, 0);
+
+	/* OOM watches first: a shim's exit closes its container's watch,
+	 * whose event may be later in this batch. */
+	daemon_lock(d);
+	for (int i = 0; i < n; i++)
+		if (evs[i].data.u64 & OOM_BIT && evs[i].data.ptr != WAKE_TAG)
+			oom_event(d, (struct daemon_container *)(uintptr_t)(evs[i].data.u64 &
+									     ~OOM_BIT));
+	daemon_unlock(d);
+	for (int i = 0; i < n; i++) {
+		struct daemon_container *c = evs[i].data.ptr;
+
+		if (c != WAKE_TAG && evs[i].data.u64 & OOM_BIT)
+			continue;
+
+		if (c == WAKE_TAG) {
+			uint64_t v;
+
+			if (read(d->wake_fd, &v, sizeof(v)) < 0) {
+				/* nothing to clear */
+			}
+			continue;
+		}
+		daemon_lock(d);
+		if (c->shim_pidfd >= 0) {
+			handle_exit(d, c);
+			daemon_put_locked(c); /* the epoll set's */
+		}
+		daemon_unlock(d);
+	}
+	for (;;) {
+		struct daemon_container *due = NULL;
+		int64_t now = mono_ms();
+		struct berr ignored;
+
+		daemon_lock(d);
+		for (struct daemon_container *c = d->containers; c && !due; c = c->next)
+			if (c->restart_at && c->restart_at <= now && !c->busy)
+				due = c;
+		if (due) {
+			due->restart_at = 0;
+			due->refs++;
+		}
+		daemon_unlock(d);
+		if (!due)
+			break;
+		if (start_container(d, due, true, &ignored) == 0) {
+			daemon_lock(d);
+			daemon_event_locked(d, due, "restart", NULL);
+			daemon_unlock(d);
+		}
+		daemon_put(d, due);
+	}
+}
+
+/* --- stop, kill, restart, remove ------------------------------------------------ */
+
+static bool is_running(struct daemon_container *c)
+{
+	return c->status == DS_RUNNING || c->status == DS_PAUSED;
+}
+
+/* The container ref names, held for the caller (daemon_put), when it is
+ * running: what needs its process (a signal, a terminal) has nothing to
+ * act on otherwise. */
+static int get_running(struct daemon *d, const char *ref, struct daemon_container **out,
+		       struct berr *err)
+{
+	struct daemon_container *c;
+	bool running;
+	int ret = daemon_get(d, ref, &c, err);
+
+	if (ret < 0)
+		return ret;
+	daemon_lock(d);
+	running = is_running(c);
+	daemon_unlock(d);
+	if (!running) {
+		ret = berr_fail(err, ESRCH, "Container %s is not running", c->id);
+		daemon_put(d, c);
+		return ret;
+	}
+	*out = c;
+	return 0;
+}
+
+/* Wait until c's exit was recorded (exits moved past seen) or timeout. */
+static bool wait_exit_locked(struct daemon *d, struct daemon_container *c, uint64_t seen,
+			     int timeout_ms)
+{
+	int64_t end = mono_ms() + timeout_ms;
+
+	while (c->exits == seen && c->shim_pidfd >= 0) {
+		int64_t left = end - mono_ms();
+		struct timespec ts;
+
+		if (timeout_ms >= 0 && left <= 0)
+			return false;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&d->changed, &d->lock, &ts);
+	}
+	return true;
+}
+
+/* A frozen container takes no signal: as docker does, berthd thaws a
+ * paused container once the signal is on its way. */
+static int signal_container(struct daemon *d, struct daemon_container *c, int sig,
+			    struct berr *err)
+{
+	struct rt_ctx ctx = { .root = d->oci_root };
+	struct berr ignored;
+	bool paused;
+	int ret = rt_kill(&ctx, c->id, sig, false, err);
+
+	daemon_lock(d);
+	paused = c->status == DS_PAUSED;
+	daemon_unlock(d);
+	if (ret < 0 || !paused)
+		return ret;
+	if (rt_resume(&ctx, c->id, &ignored) == 0 || sig == SIGKILL) {
+		daemon_lock(d);
+		if (c->status == DS_PAUSED) {
+			c->status = DS_RUNNING;
+			daemon_save_state_quiet(d, c);
+			daemon_event_locked(d, c, "unpause", NULL);
+		}
+		daemon_unlock(d);
+	}
+	return ret;
+}
+
+static int freeze(struct daemon *d, const char *ref, bool on, struct berr *err)
+{
+	struct rt_ctx ctx = { .root = d->oci_root };
+	struct daemon_container *c;
+	int ret = daemon_get(d, ref, &c, err);
+
+	if (ret < 0)
+		return ret;
+	daemon_lock(d);
+	wait_not_busy(d, c);
+	if (c->status != DS_RUNNING && c->status != DS_PAUSED)
+		ret = berr_fail(err, ESRCH, "Container %s is not running", c->id);
+	else if (on && c->status == DS_PAUSED)
+		ret = berr_fail(err, EBUSY, "Container %s is already paused", c->id);
+	else if (!on && c->status != DS_PAUSED)
+		ret = berr_fail(err, EBUSY, "Container %s is not paused", c->id);
+	if (ret == 0)
+		c->busy = true;
+	daemon_unlock(d);
+	if (ret < 0) {
+		daemon_put(d, c);
+		return ret;
+	}
+	ret = on ? rt_pause(&ctx, c->id, err) : rt_resume(&ctx, c->id, err);
+	daemon_lock(d);
+	c->busy = false;
+	/* The container may have exited meanwhile: its exit wins. */
+	if (ret == 0 && (c->status == DS_RUNNING || c->status == DS_PAUSED)) {
+		c->status = on ? DS_PAUSED : DS_RUNNING;
+		daemon_save_state_quiet(d, c);
+		daemon_event_locked(d, c, on ? "pause" : "unpause", NULL);
+	}
+	pthread_cond_broadcast(&d->changed);
+	daemon_unlock(d);
+	daemon_remove_if_exited(d, c);
+	daemon_put(d, c);
+	return ret;
+}
+
+int daemon_pause(struct daemon *d, const char *ref, struct berr *err)
+{
+	return freeze(d, ref, true, err);
+}
+
+int daemon_unpause(struct daemon *d, const char *ref, struct berr *err)
+{
+	return freeze(d, ref, false, err);
+}
+
+static int stop_container(struct daemon *d, struct daemon_container *c, int timeout,
+			  const char *signame, struct berr *err)
+{
+	uint64_t seen;
+	int sig = SIGTERM, ret;
+
+	if (signame && *signame)
+		sig = names_signal(signame);
+	else if (c->spec.stop_signal && *c->spec.stop_signal)
+		sig = names_signal(c->spec.stop_signal);
+	if (sig <= 0)
+		return berr_fail(err, EINVAL, "invalid stop signal \"%s\"", signame);
+	if (timeout < 0)
+		timeout = c->spec.stop_timeout >= 0 ? c->spec.stop_timeout : 10;
+	daemon_lock(d);
+	if (c->status == DS_RESTARTING) {
+		/* A stop cancels a pending restart. */
+		c->restart_at = 0;
+		c->manual_stop = true;
+		c->status = DS_EXITED;
+		daemon_save_state_quiet(d, c);
+		pthread_cond_broadcast(&d->changed);
+		daemon_unlock(d);
+		return 0;
+	}
+	if (!is_running(c)) {
+		daemon_unlock(d);
+		return 1;
+	}
+	c->manual_stop = true;
+	daemon_save_state_quiet(d, c);
+	seen = c->exits;
+	daemon_unlock(d);
+	ret = signal_container(d, c, sig, err);
+	daemon_lock(d);
+	if (ret < 0 || !wait_exit_locked(d, c, seen, timeout * 1000)) {
+		struct berr ignored;
+
+		daemon_unlock(d);
+		signal_container(d, c, SIGKILL, &ignored);
+		daemon_lock(d);
+		wait_exit_locked(d, c, seen, 30000);
+	}
+	if (c->exits != seen || c->shim_pidfd < 0)
+		daemon_event_locked(d, c, "stop", NULL);
+	daemon_unlock(d);
+	return 0;
+}
+
+int daemon_stop(struct daemon *d, const char *ref, int timeout, const char *signal,
+		struct berr *err)
+{
+	struct daemon_container *c;
+	int ret = daemon_get(d, ref, &c, err);
+
+	if (ret < 0)
+		return ret;
+	ret = stop_container(d, c, timeout, signal, err);
+	daemon_put(d, c);
+	return ret;
+}
+
+int daemon_restart(struct daemon *d, const char *ref, int timeout, struct berr *err)
+{
+	struct daemon_container *c;
+	int ret = daemon_get(d, ref, &c, err);
+
+	if (ret < 0)
+		return ret;
+	daemon_lock(d);
+	c->restarting = true;
+	daemon_unlock(d);
+	ret = stop_container(d, c, timeout, NULL, err);
+	if (ret >= 0)
+		ret = start_container(d, c, false, err);
+	daemon_lock(d);
+	c->restarting = false;
+	if (ret >= 0) {
+		daemon_event_locked(d, c, "restart", NULL);
+		ret = 0;
+	}
+	daemon_unlock(d);
+	/* A start that failed leaves an --rm container to go now. */
+	daemon_remove_if_exited(d, c);
+	daemon_put(d, c);
+	return ret;
+}
+
+int daemon_kill(struct daemon *d, const char *ref, const char *signame, struct berr *err)
+{
+	struct daemon_container *c;
+	char attr[48];
+	char *attrs[2] = { attr, NULL };
+	int sig = SIGKILL, ret;
+
+	if (signame && *signame) {
+		sig = names_signal(signame);
+		if (sig <= 0)
+			return berr_fail(err, EINVAL, "Invalid signal: %s", signame);
+	}
+	ret = get_running(d, ref, &c, err);
+	if (ret < 0)
+		return ret;
+	ret = signal_container(d, c, sig, err);
+	if (ret == 0) {
+		snprintf(attr, sizeof(attr), "signal=%d", sig);
+		daemon_lock(d);
+		daemon_event_locked(d, c, "kill", attrs);
+		daemon_unlock(d);
+	}
+	daemon_put(d, c);
+	return ret;
+}
+
+static int remove_files(struct daemon *d, struct daemon_container *c, struct berr *err)
+{
+	struct rt_ctx ctx = { .root = d->oci_root };
+	cleanup_free char *dir = daemon_dir(d, c->id, NULL);
+	cleanup_free char *rootfs = daemon_dir(d, c->id, "rootfs");
+	cleanup_free char *sock = daemon_shim_socket(d, c->id);
+	struct berr ignored;
+	int ret;
+
+	if (!dir || !rootfs || !sock)
+		return berr_set(err, ENOMEM, "remove");
+	rt_delete(&ctx, c->id, true, &ignored);
+	ret = layer_store_umount(rootfs, err);
+	if (ret < 0)
+		return ret;
+	unlink(sock);
+	return layer_store_rmtree(dir, err);
+}
+
+static int remove_container(struct daemon *d, struct daemon_container *c, struct berr *err)
+{
+	int ret;
+
+	daemon_lock(d);
+	wait_not_busy(d, c);
+	if (c->removed || c->status == DS_REMOVING) {
+		daemon_unlock(d);
+		return 0;
+	}
+	c->busy = true;
+	c->status = DS_REMOVING;
+	c->restart_at = 0;
+	daemon_unlock(d);
+	ret = remove_files(d, c, err);
+	daemon_lock(d);
+	c->busy = false;
+	if (ret < 0) {
+		c->status = DS_DEAD;
+		set_error(c, err->msg);
+		daemon_save_state_quiet(d, c);
+	} else {
+		for (struct daemon_container **p = &d->containers; *p; p = &(*p)->next) {
+			if (*p == c) {
+				*p = c->next;
+				break;
+			}
+		}
+		c->removed = true;
+		for (size_t i = 0; i < c->n_pending; i++) {
+			close(c->pending[i].fd);
+			free(c->pending[i].extra);
+		}
+		c->n_pending = 0;
+		daemon_exec_forget_container_locked(d, c->id);
+		daemon_event_locked(d, c, "destroy", NULL);
+		daemon_put_locked(c); /* the table's */
+	}
+	pthread_cond_broadcast(&d->changed);
+	daemon_unlock(d);
+	return ret;
+}
+
+int daemon_remove(struct daemon *d, const char *ref, bool force, struct berr *err)
+{
+	struct daemon_container *c;
+	int ret = daemon_get(d, ref, &c, err);
+
+	if (ret < 0)
+		return ret;
+	daemon_lock(d);
+	if (is_running(c) || c->status == DS_RESTARTING) {
+		uint64_t seen = c->exits;
+
+		if (!force) {
+			ret = berr_fail(err, EBUSY,
+					"cannot remove container \"/%s\": container is %s: stop the "
+					"container before removing or force remove",
+					c->name, daemon_status_name(c->status));
+			daemon_unlock(d);
+			daemon_put(d, c);
+			return ret;
+		}
+		c->manual_stop = true;
+		c->restart_at = 0;
+		if (is_running(c)) {
+			struct berr ignored;
+
+			daemon_unlock(d);
+			signal_container(d, c, SIGKILL, &ignored);
+			daemon_lock(d);
+			wait_exit_locked(d, c, seen, 30000);
+		}
+	}
+	daemon_unlock(d);
+	ret = remove_container(d, c, err);
+	daemon_put(d, c);
+	return ret;
+}
+
+/* --- wait, attach, resize ----------------------------------------------------- */
+
+int daemon_wait(struct daemon *d, struct daemon_container *c, enum daemon_wait_cond cond,
+		bool (*gone)(void *arg), void *arg, int *code, struct berr *err)
+{
+	uint64_t seen;
+	int ret = 0;
+
+	daemon_lock(d);
+	seen = c->exits;
+	if (cond == WAIT_NOT_RUNNING && !is_running(c) && c->status != DS_RESTARTING &&
+	    !c->busy) {
+		*code = c->exit_code;
+		daemon_unlock(d);
+		return 0;
+	}
+	for (;;) {
+		struct timespec ts;
+
+		if (cond == WAIT_REMOVED ? c->removed : c->exits != seen)
+			break;
+		if (cond != WAIT_REMOVED && c->removed)
+			break;
+		if ((gone && gone(arg)) || d->stopping) {
+			ret = berr_fail(err, ECONNRESET, "the client went away");
+			break;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 250 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&d->changed, &d->lock, &ts);
+	}
+	*code = c->exit_code;
+	daemon_unlock(d);
+	return ret;
+}
+
+int daemon_attach(struct daemon *d, const char *ref, int fd, bool in, bool out, bool errs,
+		  const char *extra, size_t extra_len, struct berr *err)
+{
+	struct daemon_container *c;
+	cleanup_free char *sock = NULL;
+	cleanup_free char *msg = NULL;
+	struct daemon_attach_req *grown;
+	int ret, len;
+
+	ret = daemon_get(d, ref, &c, err);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	daemon_lock(d);
+	if (!is_running(c) || c->busy) {
+		/* Output from the very start: the connection waits for the
+		 * next start, which hands it to the new shim. */
+		grown = realloc(c->pending, (c->n_pending + 1) * sizeof(*grown));
+		if (!grown) {
+			daemon_unlock(d);
+			close(fd);
+			daemon_put(d, c);
+			return berr_set(err, ENOMEM, "attach");
+		}
+		c->pending = grown;
+		grown[c->n_pending] = (struct daemon_attach_req){ .fd = fd, .in = in, .out = out,
+								 .err = errs };
+		if (extra_len && (grown[c->n_pending].extra = malloc(extra_len))) {
+			memcpy(grown[c->n_pending].extra, extra, extra_len);
+			grown[c->n_pending].extra_len = extra_len;
+		}
+		c->n_pending++;
+		daemon_event_locked(d, c, "attach", NULL);
+		daemon_unlock(d);
+		daemon_put(d, c);
+		return 0;
+	}
+	daemon_event_locked(d, c, "attach", NULL);
+	daemon_unlock(d);
+	sock = daemon_shim_socket(d, c->id);
+	len = asprintf(&msg, "attach %d %d %d\n", in, out, errs);
+	if (len > 0 && extra_len) {
+		/* The stdin bytes may hold anything, NULs included. */
+		char *bigger = realloc(msg, (size_t)len + extra_len);
+
+		if (bigger) {
+			memcpy(bigger + len, extra, extra_len);
+			msg = bigger;
+			len += (int)extra_len;
+		}
+	}
+	if (!sock || len < 0)
+		ret = berr_set(err, ENOMEM, "attach");
+	else
+		ret = shim_request(sock, msg, (size_t)len, fd, err);
+	close(fd);
+	daemon_put(d, c);
+	return ret;
+}
+
+int daemon_resize(struct daemon *d, const char *ref, unsigned h, unsigned w,
+		  struct berr *err)
+{
+	struct daemon_container *c;
+	cleanup_free char *sock = NULL;
+	char msg[64];
+	int ret = get_running(d, ref, &c, err);
+
+	if (ret < 0)
+		return ret;
+	sock = daemon_shim_socket(d, c->id);
+	snprintf(msg, sizeof(msg), "resize %u %u", h, w);
+	ret = sock ? shim_request(sock, msg, strlen(msg), -1, err) : -ENOMEM;
+	daemon_put(d, c);
+	return ret;
+}
+
+/* --- open and close --------------------------------------------------------------- */
+
+static int mkdir_one(const char *p, mode_t mode, struct berr *err)
+{
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		return berr_sys(err, "create %s", p);
+	return 0;
+}
+
+/* A container whose record says it runs: find its shim again. */
+static void recover(struct daemon *d, struct daemon_container *c)
+{
+	/* As docker: "always" restarts even a container stopped by hand when
+	 * the daemon starts. */
+	if (c->status == DS_EXITED && c->has_run && c->spec.restart_name &&
+	    strcmp(c->spec.restart_name, "always") == 0) {
+		c->manual_stop = false;
+		c->restart_at = mono_ms();
+		return;
+	}
+	if (c->status == DS_RESTARTING) {
+		c->restart_at = mono_ms();
+		return;
+	}
+	if (c->status != DS_RUNNING && c->status != DS_PAUSED)
+		return;
+	if (c->shim_pid > 0 && proc_alive(c->shim_pid, c->shim_start)) {
+		struct berr ignored;
+		int fd = proc_pidfd(c->shim_pid, c->shim_start, &ignored);
+
+		if (fd >= 0) {
+			c->shim_pidfd = fd;
+			if (watch_shim(d, c) == 0) {
+				watch_oom(d, c);
+				return;
+			}
+			close(fd);
+			c->shim_pidfd = -1;
+		}
+	}
+	/* The shim is gone: the exit happened while berthd was away. */
+	handle_exit(d, c);
+}
+
+int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = WAKE_TAG };
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	d->o = *o;
+	d->epfd = d->wake_fd = -1;
+	pthread_mutex_init(&d->lock, NULL);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_cond_init(&d->changed, &ca);
+		pthread_condattr_destroy(&ca);
+	}
+	if (asprintf(&d->oci_root, "%s/oci", o->root) < 0 ||
+	    asprintf(&d->shim_dir, "%s/shim", o->root) < 0)
+		return berr_set(err, ENOMEM, "daemon");
+	ret = mkdir_one(o->root, 0700, err);
+	if (ret == 0)
+		ret = mkdir_one(d->oci_root, 0700, err);
+	if (ret == 0)
+		ret = mkdir_one(d->shim_dir, 0700, err);
+	if (ret == 0)
+		ret = image_store_init(o->data_root, err);
+	if (ret == 0)
+		ret = image_store_gc(o->data_root, err);
+	if (ret == 0)
+		ret = daemon_exec_init(d, err);
+	if (ret < 0)
+		return ret;
+	daemon_warmup_init(d);
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	d->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (d->epfd < 0 || d->wake_fd < 0 ||
+	    epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->wake_fd, &ev) < 0)
+		return berr_sys(err, "epoll");
+	ret = daemon_load_all(d, err);
+	if (ret < 0)
+		return ret;
+	daemon_lock(d);
+	for (struct daemon_container *c = d->containers, *next; c; c = next) {
+		next = c->next;
+		c->refs++;
+		recover(d, c);
+		next = c->next;
+		daemon_put_locked(c);
+	}
+	daemon_unlock(d);
+	return 0;
+}
+
+void daemon_shutdown_begin(struct daemon *d)
+{
+	daemon_lock(d);
+	d->stopping = true;
+	pthread_cond_broadcast(&d->changed);
+	daemon_unlock(d);
+}
+
+void daemon_close(struct daemon *d)
+{
+	daemon_lock(d);
+	d->stopping = true;
+	while (d->containers) {
+		struct daemon_container *c = d->containers;
+
+		d->containers = c->next;
+		unwatch_oom(d, c);
+		if (c->shim_pidfd >= 0) {
+			epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->shim_pidfd, NULL);
+			daemon_put_locked(c); /* the epoll set's */
+		}
+		daemon_put_locked(c);
+	}
+	for (size_t i = 0; i < DAEMON_EVENTS; i++)
+		daemon_event_free(&d->events[i]);
+	daemon_unlock(d);
+	if (d->epfd >= 0)
+		close(d->epfd);
+	if (d->wake_fd >= 0)
+		close(d->wake_fd);
+	daemon_exec_close(d);
+	daemon_warmup_close(d);
+	free(d->oci_root);
+	free(d->shim_dir);
+}

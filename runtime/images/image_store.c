@@ -1,0 +1,641 @@
+#include "runtime/images/image_store.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "spec/base/fsutil.h"
+#include "spec/base/record.h"
+#include "runtime/images/layer_store.h"
+#include "spec/base/cleanup.h"
+
+void image_rec_free(struct image_rec *r)
+{
+	if (!r)
+		return;
+	strv_free(r->tags);
+	strv_free(r->layers);
+	free(r->created);
+	memset(r, 0, sizeof(*r));
+}
+
+void image_recs_free(struct image_rec *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		image_rec_free(&r[i]);
+	free(r);
+}
+
+static int mkdirs(const char *data_root, const char *sub, struct berr *err)
+{
+	cleanup_free char *p = NULL;
+
+	if (asprintf(&p, "%s%s%s", data_root, sub ? "/" : "", sub ? sub : "") < 0)
+		return berr_sys(err, "image store");
+	if (mkdir(p, 0700) < 0 && errno != EEXIST)
+		return berr_sys(err, "create %s", p);
+	return 0;
+}
+
+int image_store_init(const char *data_root, struct berr *err)
+{
+	static const char *const subs[] = { NULL, "blobs", "blobs/sha256", "images",
+					    "layers", "tmp", "containers" };
+	int ret;
+
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		ret = mkdirs(data_root, subs[i], err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int image_store_lock(const char *data_root, bool exclusive, struct berr *err)
+{
+	cleanup_free char *p = NULL;
+	int fd;
+
+	if (asprintf(&p, "%s/images.lock", data_root) < 0)
+		return berr_sys(err, "image store lock");
+	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return berr_sys(err, "open %s", p);
+	while (flock(fd, exclusive ? LOCK_EX : LOCK_SH) < 0) {
+		if (errno != EINTR) {
+			close(fd);
+			return berr_sys(err, "lock %s", p);
+		}
+	}
+	return fd;
+}
+
+static bool valid_tag(const char *t)
+{
+	size_t n = strlen(t);
+
+	if (n == 0 || n > 128 || !(isalnum((unsigned char)t[0]) || t[0] == '_'))
+		return false;
+	for (; *t; t++)
+		if (!isalnum((unsigned char)*t) && *t != '_' && *t != '.' && *t != '-')
+			return false;
+	return true;
+}
+
+/* Path components: lowercase alphanumerics and separators; the first
+ * component may be a registry host (with dots, a port, capitals). */
+static bool valid_name(const char *name)
+{
+	const char *first_end = strchr(name, '/');
+	size_t n = strlen(name);
+	bool domain;
+
+	if (n == 0 || n > 255 || name[0] == '/' || name[n - 1] == '/' || strstr(name, "//"))
+		return false;
+	domain = first_end && (memchr(name, '.', (size_t)(first_end - name)) ||
+			       memchr(name, ':', (size_t)(first_end - name)) ||
+			       strncmp(name, "localhost/", 10) == 0);
+	for (const char *p = name; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		bool in_domain = domain && p < first_end;
+
+		if (islower(c) || isdigit(c) || c == '.' || c == '_' || c == '-' || c == '/')
+			continue;
+		if (in_domain && (isupper(c) || c == ':'))
+			continue;
+		return false;
+	}
+	return true;
+}
+
+int image_store_normalize(const char *ref, char **out, struct berr *err)
+{
+	cleanup_free char *name = NULL;
+	const char *slash, *colon, *tag = "latest";
+	const char *r = ref;
+
+	*out = NULL;
+	if (!ref || !*ref)
+		return berr_fail(err, EINVAL, "invalid reference format: empty name");
+	if (strchr(ref, '@'))
+		return berr_fail(err, EINVAL,
+				 "invalid reference \"%s\": references by digest are not supported "
+				 "by berthd yet", ref);
+	if (strncmp(r, "docker.io/library/", 18) == 0)
+		r += 18;
+	else if (strncmp(r, "docker.io/", 10) == 0)
+		r += 10;
+	else if (strncmp(r, "library/", 8) == 0 && !strchr(r + 8, '/'))
+		r += 8;
+	slash = strrchr(r, '/');
+	colon = strrchr(r, ':');
+	if (colon && (!slash || colon > slash)) {
+		name = strndup(r, (size_t)(colon - r));
+		tag = colon + 1;
+	} else {
+		name = strdup(r);
+	}
+	if (!name)
+		return berr_sys(err, "reference");
+	if (!valid_name(name) || !valid_tag(tag))
+		return berr_fail(err, EINVAL,
+				 "invalid reference format: \"%s\" (repository names must be "
+				 "lowercase)", ref);
+	if (asprintf(out, "%s:%s", name, tag) < 0) {
+		*out = NULL;
+		return berr_sys(err, "reference");
+	}
+	return 0;
+}
+
+static int load_rec(const char *data_root, const char *hex, struct image_rec *r,
+		    struct berr *err)
+{
+	cleanup_free char *path = NULL;
+	struct record kv;
+	const char *id;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	if (asprintf(&path, "%s/images/%s", data_root, hex) < 0)
+		return berr_sys(err, "image record");
+	ret = record_load(path, &kv, err);
+	if (ret < 0)
+		return ret;
+	id = record_get(&kv, "id");
+	if (!id || strlen(id) != IMAGE_DIGEST_LEN) {
+		record_free(&kv);
+		return berr_fail(err, EINVAL, "%s: corrupt image record", path);
+	}
+	strcpy(r->id, id);
+	r->tags = record_list(&kv, "tag", &r->n_tags);
+	r->layers = record_list(&kv, "layer", &r->n_layers);
+	r->size = record_ll(&kv, "size", 0);
+	r->added = record_ll(&kv, "added", 0);
+	r->created = strdup(record_get(&kv, "created") ? record_get(&kv, "created") : "");
+	record_free(&kv);
+	if (!r->tags || !r->layers || !r->created) {
+		image_rec_free(r);
+		return berr_set(err, ENOMEM, "image record");
+	}
+	return 0;
+}
+
+static int save_rec(const char *data_root, const struct image_rec *r, struct berr *err)
+{
+	cleanup_free char *path = NULL;
+	struct record_writer w;
+	int ret;
+
+	if (asprintf(&path, "%s/images/%s", data_root, r->id + 7) < 0)
+		return berr_sys(err, "image record");
+	ret = record_begin(&w, err);
+	if (ret < 0)
+		return ret;
+	record_put(&w, "id", r->id);
+	record_put(&w, "created", r->created);
+	record_putf(&w, "size", "%lld", r->size);
+	record_putf(&w, "added", "%lld", r->added);
+	record_put_list(&w, "layer", r->layers, r->n_layers);
+	record_put_list(&w, "tag", r->tags, r->n_tags);
+	return record_commit(&w, path, err);
+}
+
+static int list_locked(const char *data_root, struct image_rec **out, size_t *n,
+		       struct berr *err)
+{
+	cleanup_free char *dir = NULL;
+	cleanup_closedir DIR *d = NULL;
+	struct image_rec *recs = NULL;
+	size_t used = 0;
+	struct dirent *de;
+
+	*out = NULL;
+	*n = 0;
+	if (asprintf(&dir, "%s/images", data_root) < 0)
+		return berr_sys(err, "images");
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : berr_sys(err, "read %s", dir);
+	while ((de = readdir(d))) {
+		struct image_rec *grown;
+		struct berr ignored;
+
+		if (strlen(de->d_name) != 64 || strchr(de->d_name, '.'))
+			continue;
+		grown = realloc(recs, (used + 1) * sizeof(*recs));
+		if (!grown) {
+			image_recs_free(recs, used);
+			return berr_set(err, ENOMEM, "images");
+		}
+		recs = grown;
+		/* A record that cannot be read is skipped, not fatal. */
+		if (load_rec(data_root, de->d_name, &recs[used], &ignored) == 0)
+			used++;
+	}
+	*out = recs;
+	*n = used;
+	return 0;
+}
+
+int image_store_list(const char *data_root, struct image_rec **out, size_t *n,
+		     struct berr *err)
+{
+	cleanup_close int lock = image_store_lock(data_root, false, err);
+
+	if (lock < 0)
+		return lock;
+	return list_locked(data_root, out, n, err);
+}
+
+static bool has_tag(const struct image_rec *r, const char *tag)
+{
+	for (size_t i = 0; i < r->n_tags; i++)
+		if (strcmp(r->tags[i], tag) == 0)
+			return true;
+	return false;
+}
+
+static bool is_hex(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s) && !(*s >= 'a' && *s <= 'f'))
+			return false;
+	return true;
+}
+
+/* Index of the image ref names in recs, or -ENOENT / -EINVAL. */
+static int find_in(struct image_rec *recs, size_t n, const char *ref, struct berr *err)
+{
+	cleanup_free char *tag = NULL;
+	const char *hex = strncmp(ref, "sha256:", 7) == 0 ? ref + 7 : NULL;
+	struct berr ignored;
+	int found = -1;
+
+	if (!hex && image_store_normalize(ref, &tag, &ignored) == 0) {
+		for (size_t i = 0; i < n; i++)
+			if (has_tag(&recs[i], tag))
+				return (int)i;
+	}
+	if (!hex)
+		hex = ref;
+	if (is_hex(hex) && strlen(hex) <= 64) {
+		for (size_t i = 0; i < n; i++) {
+			if (strncmp(recs[i].id + 7, hex, strlen(hex)) != 0)
+				continue;
+			if (found >= 0)
+				return berr_fail(err, EINVAL,
+						 "image id prefix \"%s\" is ambiguous", ref);
+			found = (int)i;
+		}
+	}
+	if (found < 0)
+		return berr_fail(err, ENOENT, "No such image: %s", ref);
+	return found;
+}
+
+/* The store's records read under its lock (*lock, which the caller closes)
+ * and the index of the one ref names; the records are the caller's to
+ * free only when an index comes back. */
+static int lock_and_find(const char *data_root, const char *ref, bool exclusive, int *lock,
+			 struct image_rec **recs, size_t *n, struct berr *err)
+{
+	int i, ret;
+
+	*lock = image_store_lock(data_root, exclusive, err);
+	if (*lock < 0)
+		return *lock;
+	ret = list_locked(data_root, recs, n, err);
+	if (ret < 0)
+		return ret;
+	i = find_in(*recs, *n, ref, err);
+	if (i < 0)
+		image_recs_free(*recs, *n);
+	return i;
+}
+
+int image_store_find(const char *data_root, const char *ref, struct image_rec *out,
+		     struct berr *err)
+{
+	cleanup_close int lock = -1;
+	struct image_rec *recs;
+	size_t n;
+	int i = lock_and_find(data_root, ref, false, &lock, &recs, &n, err);
+
+	if (i < 0)
+		return i;
+	*out = recs[i];
+	memset(&recs[i], 0, sizeof(recs[i]));
+	image_recs_free(recs, n);
+	return 0;
+}
+
+int image_store_config(const char *data_root, const char *id, char **json, size_t *len,
+		       struct berr *err)
+{
+	cleanup_free char *path = NULL;
+
+	if (strlen(id) != IMAGE_DIGEST_LEN)
+		return berr_fail(err, EINVAL, "invalid image id %s", id);
+	if (asprintf(&path, "%s/blobs/sha256/%s", data_root, id + 7) < 0)
+		return berr_sys(err, "image config");
+	return fsutil_read_file(path, json, len, err);
+}
+
+static int drop_tag(struct image_rec *r, const char *tag)
+{
+	size_t j = 0;
+	bool dropped = false;
+
+	for (size_t i = 0; i < r->n_tags; i++) {
+		if (strcmp(r->tags[i], tag) == 0) {
+			free(r->tags[i]);
+			dropped = true;
+			continue;
+		}
+		r->tags[j++] = r->tags[i];
+	}
+	r->tags[j] = NULL;
+	r->n_tags = j;
+	return dropped;
+}
+
+static int add_tag(struct image_rec *r, const char *tag)
+{
+	char **grown;
+
+	if (has_tag(r, tag))
+		return 0;
+	grown = realloc(r->tags, (r->n_tags + 2) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	r->tags = grown;
+	r->tags[r->n_tags] = strdup(tag);
+	if (!r->tags[r->n_tags])
+		return -ENOMEM;
+	r->tags[++r->n_tags] = NULL;
+	return 0;
+}
+
+/* Give tag to recs[target], taking it from any other image. */
+static int move_tag(const char *data_root, struct image_rec *recs, size_t n, size_t target,
+		    const char *tag, struct berr *err)
+{
+	int ret;
+
+	for (size_t i = 0; i < n; i++) {
+		if (i == target || !drop_tag(&recs[i], tag))
+			continue;
+		ret = save_rec(data_root, &recs[i], err);
+		if (ret < 0)
+			return ret;
+	}
+	if (add_tag(&recs[target], tag) < 0)
+		return berr_set(err, ENOMEM, "tag");
+	return save_rec(data_root, &recs[target], err);
+}
+
+int image_store_tag(const char *data_root, const char *ref, const char *tag,
+		    struct berr *err)
+{
+	cleanup_close int lock = -1;
+	cleanup_free char *norm = NULL;
+	struct image_rec *recs;
+	size_t n;
+	int i, ret;
+
+	ret = image_store_normalize(tag, &norm, err);
+	if (ret < 0)
+		return ret;
+	i = lock_and_find(data_root, ref, true, &lock, &recs, &n, err);
+	if (i < 0)
+		return i;
+	ret = move_tag(data_root, recs, n, (size_t)i, norm, err);
+	image_recs_free(recs, n);
+	return ret;
+}
+
+int image_store_add_locked(const char *data_root, const char *id, const char *config,
+			   size_t config_len, char *const *layers, size_t n_layers,
+			   const char *created, char *const *tags, size_t n_tags,
+			   struct berr *err)
+{
+	cleanup_free char *blob = NULL;
+	struct image_rec *recs = NULL;
+	size_t n = 0, target;
+	int ret;
+
+	if (asprintf(&blob, "%s/blobs/sha256/%s", data_root, id + 7) < 0)
+		return berr_sys(err, "image config");
+	ret = fsutil_write_atomic(blob, config, config_len, 0600, err);
+	if (ret < 0)
+		return ret;
+	ret = list_locked(data_root, &recs, &n, err);
+	if (ret < 0)
+		return ret;
+	for (target = 0; target < n; target++)
+		if (strcmp(recs[target].id, id) == 0)
+			break;
+	if (target == n) {
+		struct image_rec *grown = realloc(recs, (n + 1) * sizeof(*recs));
+
+		if (!grown) {
+			image_recs_free(recs, n);
+			return berr_set(err, ENOMEM, "image record");
+		}
+		recs = grown;
+		n++;
+		memset(&recs[target], 0, sizeof(recs[target]));
+		strcpy(recs[target].id, id);
+		recs[target].layers = strv_dup(layers, n_layers);
+		recs[target].n_layers = n_layers;
+		recs[target].tags = calloc(1, sizeof(char *));
+		recs[target].created = strdup(created ? created : "");
+		recs[target].added = (long long)time(NULL);
+		for (size_t i = 0; i < n_layers; i++)
+			recs[target].size += layer_store_size(data_root, layers[i]);
+		if (!recs[target].layers || !recs[target].tags || !recs[target].created) {
+			image_recs_free(recs, n);
+			return berr_set(err, ENOMEM, "image record");
+		}
+		ret = save_rec(data_root, &recs[target], err);
+	}
+	for (size_t i = 0; ret == 0 && i < n_tags; i++)
+		ret = move_tag(data_root, recs, n, target, tags[i], err);
+	image_recs_free(recs, n);
+	return ret;
+}
+
+static int strv_push(char ***v, const char *s)
+{
+	size_t n = strv_len(*v);
+	char **grown = realloc(*v, (n + 2) * sizeof(char *));
+
+	if (!grown)
+		return -ENOMEM;
+	*v = grown;
+	grown[n] = strdup(s);
+	grown[n + 1] = NULL;
+	return grown[n] ? 0 : -ENOMEM;
+}
+
+static bool layer_used(struct image_rec *recs, size_t n, size_t skip, const char *layer)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i == skip)
+			continue;
+		for (size_t j = 0; j < recs[i].n_layers; j++)
+			if (strcmp(recs[i].layers[j], layer) == 0)
+				return true;
+	}
+	return false;
+}
+
+static int delete_image(const char *data_root, struct image_rec *recs, size_t n, size_t i,
+			char ***deleted, struct berr *err)
+{
+	cleanup_free char *path = NULL;
+	cleanup_free char *blob = NULL;
+	int ret;
+
+	if (asprintf(&path, "%s/images/%s", data_root, recs[i].id + 7) < 0 ||
+	    asprintf(&blob, "%s/blobs/sha256/%s", data_root, recs[i].id + 7) < 0)
+		return berr_sys(err, "remove image");
+	if (unlink(path) < 0 && errno != ENOENT)
+		return berr_sys(err, "remove %s", path);
+	unlink(blob);
+	if (strv_push(deleted, recs[i].id) < 0)
+		return berr_set(err, ENOMEM, "remove image");
+	for (size_t j = 0; j < recs[i].n_layers; j++) {
+		if (layer_used(recs, n, i, recs[i].layers[j]))
+			continue;
+		/* An image may list one layer twice: remove it once. */
+		bool seen = false;
+
+		for (size_t k = 0; k < j; k++)
+			seen |= strcmp(recs[i].layers[k], recs[i].layers[j]) == 0;
+		if (seen)
+			continue;
+		ret = layer_store_remove(data_root, recs[i].layers[j], err);
+		if (ret < 0)
+			return ret;
+		if (strv_push(deleted, recs[i].layers[j]) < 0)
+			return berr_set(err, ENOMEM, "remove image");
+	}
+	return 0;
+}
+
+int image_store_remove(const char *data_root, const char *ref, bool force,
+		       bool (*in_use)(const char *id, void *arg), void *arg,
+		       char ***untagged, char ***deleted, struct berr *err)
+{
+	cleanup_close int lock = -1;
+	cleanup_free char *norm = NULL;
+	struct image_rec *recs;
+	struct image_rec *r;
+	size_t n;
+	bool by_tag = false;
+	int i, ret = 0;
+
+	i = lock_and_find(data_root, ref, true, &lock, &recs, &n, err);
+	if (i < 0)
+		return i;
+	r = &recs[i];
+	if (image_store_normalize(ref, &norm, err) == 0 && has_tag(r, norm))
+		by_tag = true;
+	berr_clear(err);
+	if (by_tag && r->n_tags > 1) {
+		/* One name of several goes; the image stays. */
+		drop_tag(r, norm);
+		ret = save_rec(data_root, r, err);
+		if (ret == 0 && strv_push(untagged, norm) < 0)
+			ret = berr_set(err, ENOMEM, "untag");
+		goto out;
+	}
+	if (in_use && in_use(r->id, arg)) {
+		if (!force) {
+			ret = berr_fail(err, EBUSY,
+					"conflict: unable to remove image %s (must be forced) - "
+					"image is being used by a container",
+					by_tag ? norm : ref);
+			goto out;
+		}
+		/* Forced: the names go, the image stays for its containers. */
+		for (size_t t = 0; t < r->n_tags && ret == 0; t++)
+			if (strv_push(untagged, r->tags[t]) < 0)
+				ret = berr_set(err, ENOMEM, "untag");
+		while (r->n_tags)
+			drop_tag(r, r->tags[0]);
+		if (ret == 0)
+			ret = save_rec(data_root, r, err);
+		goto out;
+	}
+	for (size_t t = 0; t < r->n_tags && ret == 0; t++)
+		if (strv_push(untagged, r->tags[t]) < 0)
+			ret = berr_set(err, ENOMEM, "untag");
+	if (ret == 0)
+		ret = delete_image(data_root, recs, n, (size_t)i, deleted, err);
+out:
+	image_recs_free(recs, n);
+	return ret;
+}
+
+int image_store_gc(const char *data_root, struct berr *err)
+{
+	cleanup_close int lock = image_store_lock(data_root, true, err);
+	cleanup_free char *dir = NULL;
+	cleanup_closedir DIR *d = NULL;
+	struct image_rec *recs;
+	struct dirent *de;
+	size_t n;
+	int ret;
+
+	if (lock < 0)
+		return lock;
+	ret = list_locked(data_root, &recs, &n, err);
+	if (ret < 0)
+		return ret;
+	if (asprintf(&dir, "%s/layers", data_root) < 0) {
+		image_recs_free(recs, n);
+		return berr_sys(err, "layers");
+	}
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		char id[IMAGE_DIGEST_LEN + 1];
+		struct berr ignored;
+
+		if (strlen(de->d_name) != 64)
+			continue;
+		snprintf(id, sizeof(id), "sha256:%.64s", de->d_name);
+		if (!layer_used(recs, n, (size_t)-1, id))
+			layer_store_remove(data_root, id, &ignored);
+	}
+	image_recs_free(recs, n);
+	free(dir);
+	if (asprintf(&dir, "%s/tmp", data_root) < 0) {
+		dir = NULL;
+		return berr_sys(err, "tmp");
+	}
+	/* Loads work below tmp without the lock until they commit: gc runs
+	 * only when berthd starts, before any load can. */
+	closedir(d);
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		cleanup_free char *p = NULL;
+		struct berr ignored;
+
+		if (de->d_name[0] == '.' || asprintf(&p, "%s/%s", dir, de->d_name) < 0)
+			continue;
+		layer_store_rmtree(p, &ignored);
+	}
+	return 0;
+}

@@ -1,0 +1,87 @@
+/* Images, content-addressed:
+ *
+ *   <data-root>/blobs/sha256/<hex>   image configs, by digest (an image's
+ *                                    id is the digest of its config)
+ *   <data-root>/images/<hex>         the image record: its layers (diff
+ *                                    ids, bottom first), tags, size, when
+ *                                    it was added (berthd's record format,
+ *                                    see spec/base/record.h)
+ *   <data-root>/layers/...           see layer_store.h
+ *   <data-root>/images.lock          flock: shared to read, exclusive to
+ *                                    change records, layers or blobs
+ *
+ * Tags are kept in their familiar form ("busybox:latest",
+ * "localhost/bb:1"): docker.io/library/ is dropped and a missing tag is
+ * "latest".  A layer is referenced by every image that lists it and removed
+ * with the last one. */
+#ifndef BERTH_IMAGES_IMAGE_STORE_H
+#define BERTH_IMAGES_IMAGE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "runtime/images/image_digest.h"
+#include "spec/base/err.h"
+
+struct image_rec {
+	char id[IMAGE_DIGEST_LEN + 1];
+	char **tags; /* NULL-terminated */
+	char **layers;
+	size_t n_tags, n_layers;
+	long long size;
+	long long added; /* unix seconds */
+	char *created;   /* from the config */
+};
+
+void image_rec_free(struct image_rec *r);
+void image_recs_free(struct image_rec *r, size_t n);
+
+/* Create the store's directories. */
+int image_store_init(const char *data_root, struct berr *err);
+
+/* Lock the store (returns the lock fd, to close when done). */
+int image_store_lock(const char *data_root, bool exclusive, struct berr *err);
+
+/* The familiar, tagged form of a reference; -EINVAL with a message when it
+ * is not a valid reference.  Digest references (name@sha256:...) are
+ * refused: the store keeps no registry digests yet. */
+int image_store_normalize(const char *ref, char **out, struct berr *err);
+
+/* Every image (unordered). */
+int image_store_list(const char *data_root, struct image_rec **out, size_t *n,
+		     struct berr *err);
+
+/* An image by tag, full id, or unique id prefix.  -ENOENT with
+ * "No such image: REF". */
+int image_store_find(const char *data_root, const char *ref, struct image_rec *out,
+		     struct berr *err);
+
+/* The raw config of an image (malloc'd). */
+int image_store_config(const char *data_root, const char *id, char **json, size_t *len,
+		       struct berr *err);
+
+/* Point tag (a reference, normalized here) at the image ref names. */
+int image_store_tag(const char *data_root, const char *ref, const char *tag,
+		    struct berr *err);
+
+/* Add an image, with the store locked exclusively by the caller: the
+ * config blob, the record, and the tags (moved away from any image that
+ * had them).  Layers must already be in the layer store. */
+int image_store_add_locked(const char *data_root, const char *id, const char *config,
+			   size_t config_len, char *const *layers, size_t n_layers,
+			   const char *created, char *const *tags, size_t n_tags,
+			   struct berr *err);
+
+/* Remove a reference.  A tag of an image with other tags only loses the
+ * tag; otherwise the image goes, with the layers no other image uses.
+ * in_use(id) tells whether a container uses the image: such an image is
+ * refused (-EBUSY) unless force, which only untags it.  What was untagged
+ * and deleted is appended to the NULL-terminated lists (malloc'd). */
+int image_store_remove(const char *data_root, const char *ref, bool force,
+		       bool (*in_use)(const char *id, void *arg), void *arg,
+		       char ***untagged, char ***deleted, struct berr *err);
+
+/* Remove layers no image references and leftovers in <data-root>/tmp. */
+int image_store_gc(const char *data_root, struct berr *err);
+
+#endif

@@ -1,0 +1,26 @@
+/* Unpacking one layer tar (compressed or not) into a new directory, in the
+ * form overlayfs stacks: whiteouts (".wh.NAME") become 0/0 character
+ * devices and opaque markers (".wh..wh..opq") the trusted.overlay.opaque
+ * xattr of their directory.
+ *
+ * The extraction runs in a child process chrooted into the new directory,
+ * so no entry of the archive (absolute paths, "..", symlinks planted by
+ * earlier entries) can write outside it.  The parent decompresses, and
+ * hashes the uncompressed stream: that digest is the layer's diff id. */
+#ifndef BERTH_IMAGES_LAYER_UNPACK_H
+#define BERTH_IMAGES_LAYER_UNPACK_H
+
+#include "runtime/images/image_digest.h"
+#include "spec/base/err.h"
+
+/* Unpack blob into tmp_dir (created here, holding diff/ and size).
+ * blob_digest, when not NULL, is checked against the blob's own bytes. */
+int layer_unpack(const char *blob, const char *blob_digest, const char *tmp_dir,
+		 char diff_id[IMAGE_DIGEST_LEN + 1], struct berr *err);
+
+/* Extract the regular files and directories of an archive (a docker save
+ * or OCI layout, maybe compressed) into dir, refusing unsafe paths; other
+ * entry types are skipped.  Used for the outer archive of `docker load`. */
+int layer_unpack_plain(const char *archive, const char *dir, struct berr *err);
+
+#endif

@@ -1,0 +1,165 @@
+#!/bin/bash
+# The rooms of the source tree and the arrows between them, checked (TAP).
+#
+# Every #include of a project header names a room; each room may include
+# only the rooms below it (runtime/README.md draws them):
+#
+#   cmd/berthd -> engine -> {lifecycle, images} -> isolation -> spec -> base
+#   cmd/berth  -> lifecycle -> isolation -> spec -> base
+#
+# The engine's reaches into the lifecycle library's internals and into
+# isolation/ are debts listed in tests/rooms.debts: they pass while listed,
+# so that a new wrong-way include fails at once and the list only shrinks.
+# Then the berth binary must hold no symbol of the engine's or the image
+# store's library (berth links only the lifecycle library), and no two
+# files of a library may call each other, directly or round a longer loop
+# (read off the objects' symbols: a loop is two files that are one).
+set -u
+cd "$(dirname "$0")/.."
+
+BUILD=${BUILD:-build}
+
+room_of() {
+	case $1 in
+	spec/base/*) echo base ;;
+	spec/*) echo spec ;;
+	isolation/*) echo isolation ;;
+	runtime/engine/*) echo engine ;;
+	runtime/images/*) echo images ;;
+	runtime/*) echo lifecycle ;;
+	cmd/berthd/*) echo berthd ;;
+	cmd/berth/*) echo berth ;;
+	*) echo other ;;
+	esac
+}
+
+# The rooms each room may include (its own always).
+allowed() {
+	case $1 in
+	base) echo "base" ;;
+	spec) echo "spec base" ;;
+	isolation) echo "isolation spec base" ;;
+	lifecycle) echo "lifecycle isolation spec base" ;;
+	images) echo "images spec base" ;;
+	engine) echo "engine lifecycle images spec base" ;;
+	berth) echo "berth lifecycle spec base" ;;
+	berthd) echo "berthd engine images spec base" ;;
+	esac
+}
+
+# The lifecycle library's public headers: what other rooms may include.
+PUBLIC_LIFECYCLE="runtime/runtime.h runtime/cgroups.h runtime/info.h"
+
+# Wrong-way includes, one "FILE: HEADER" a line.
+wrong_includes() {
+	local f r inc ir
+	for f in $(git ls-files 'spec/*.[ch]' 'isolation/*.[ch]' 'runtime/*.[ch]' 'cmd/*.[ch]'); do
+		r=$(room_of "$f")
+		while read -r inc; do
+			ir=$(room_of "$inc")
+			[ "$ir" = other ] && continue
+			if [[ " $(allowed "$r") " != *" $ir "* ]] ||
+				{ [ "$ir" = lifecycle ] && [ "$r" != lifecycle ] &&
+					[[ " $PUBLIC_LIFECYCLE " != *" $inc "* ]]; }; then
+				echo "$f: $inc"
+			fi
+		done < <(sed -n 's/^#include "\([^"]*\/[^"]*\)".*/\1/p' "$f")
+	done
+}
+
+debts() {
+	grep -v -e '^#' -e '^$' tests/rooms.debts
+}
+
+echo "1..4"
+
+wrong=$(wrong_includes)
+new=$(comm -23 <(echo "$wrong" | sed '/^$/d' | sort) <(debts | sort))
+if [ -z "$new" ]; then
+	echo "ok 1 - every include runs the way the rooms allow"
+else
+	echo "not ok 1 - every include runs the way the rooms allow"
+	echo "$new" | sed 's/^/# wrong way: /'
+fi
+
+# A debt that was paid must leave the list, so that it cannot come back.
+paid=$(comm -13 <(echo "$wrong" | sed '/^$/d' | sort) <(debts | sort))
+if [ -z "$paid" ]; then
+	echo "ok 2 - tests/rooms.debts lists only includes that still exist"
+else
+	echo "not ok 2 - tests/rooms.debts lists only includes that still exist"
+	echo "$paid" | sed 's/^/# no longer there, remove it from tests\/rooms.debts: /'
+fi
+
+daemon_symbols() {
+	nm --defined-only "$BUILD/libberth-engine.a" "$BUILD/libberth-images.a" 2>/dev/null |
+		awk 'NF == 3 && $2 ~ /[TDRB]/ { print $3 }' | sort -u
+}
+berth_symbols() {
+	nm --defined-only "$BUILD/berth" | awk 'NF == 3 { print $3 }' | sort -u
+}
+if [ ! -e "$BUILD/berth" ] || [ ! -e "$BUILD/libberth-engine.a" ]; then
+	echo "not ok 3 - berth links no daemon code # $BUILD/berth or its libraries are not built"
+else
+	both=$(comm -12 <(daemon_symbols) <(berth_symbols))
+	if [ -z "$both" ] && [ -n "$(daemon_symbols)" ]; then
+		echo "ok 3 - berth links no daemon code"
+	else
+		echo "not ok 3 - berth links no daemon code"
+		echo "$both" | sed 's/^/# in berth: /'
+	fi
+fi
+
+# Files of the libraries that call each other round a loop, one loop a
+# line, from the symbols each object defines and uses.
+symbol_loops() {
+	python3 - "$@" <<'PY'
+import collections, subprocess, sys
+defs, uses = {}, collections.defaultdict(set)
+for o in sys.argv[1:]:
+    for line in subprocess.check_output(["nm", o], text=True).splitlines():
+        f = line.split()
+        if len(f) == 3 and f[1] in "TDRB":
+            defs[f[2]] = o
+        elif len(f) == 2 and f[0] == "U":
+            uses[o].add(f[1])
+calls = {o: {defs[u] for u in us if u in defs and defs[u] != o} for o, us in uses.items()}
+index, low, stack, on, n = {}, {}, [], set(), [0]
+def visit(v):
+    index[v] = low[v] = n[0]; n[0] += 1; stack.append(v); on.add(v)
+    for w in calls.get(v, ()):
+        if w not in index:
+            visit(w); low[v] = min(low[v], low[w])
+        elif w in on:
+            low[v] = min(low[v], index[w])
+    if low[v] == index[v]:
+        loop = []
+        while True:
+            w = stack.pop(); on.discard(w); loop.append(w)
+            if w == v:
+                break
+        if len(loop) > 1:
+            print(" <-> ".join(sorted(loop)))
+for v in list(calls):
+    if v not in index:
+        visit(v)
+PY
+}
+
+# Objects whose source is still there (a moved file leaves a stale one).
+objs=$(find "$BUILD/spec" "$BUILD/isolation" "$BUILD/runtime" -name '*.o' 2>/dev/null |
+	while read -r o; do
+		src=${o#"$BUILD"/}
+		[ -e "${src%.o}.c" ] && echo "$o"
+	done)
+if [ -z "$objs" ]; then
+	echo "not ok 4 - no two files of a library call each other # nothing built in $BUILD"
+else
+	loops=$(symbol_loops $objs | sed "s|$BUILD/||g; s|\.o\b|.c|g")
+	if [ -z "$loops" ]; then
+		echo "ok 4 - no two files of a library call each other"
+	else
+		echo "not ok 4 - no two files of a library call each other"
+		echo "$loops" | sed 's/^/# loop: /'
+	fi
+fi
