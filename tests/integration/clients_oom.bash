@@ -11,7 +11,7 @@ HOG='a=x; i=0; while [ $i -lt 27 ]; do a=$a$a; i=$((i + 1)); done'
 # $1 (v2: memory.events; v1 reports it in memory.oom_control).
 assert_oom_killed() {
 	local f=$1/memory.events
-	[ -e "$f" ] || f=$1/memory.oom_control
+	if [ ! -e "$f" ]; then f=$1/memory.oom_control; fi
 	if ! grep -qx 'oom_kill [1-9][0-9]*' "$f"; then
 		fail "no OOM kill counted in $f: $(cat "$f")"
 	fi

@@ -26,7 +26,7 @@ while True:
 }
 
 stop_swapper() {
-	[ -n "${SWAPPER:-}" ] || return 0
+	if [ -z "${SWAPPER:-}" ]; then return 0; fi
 	kill "$SWAPPER" 2>/dev/null
 	wait "$SWAPPER" 2>/dev/null
 	SWAPPER=
