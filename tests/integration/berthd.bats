@@ -332,7 +332,7 @@ stdin-closed"
 	dk rm -f "$id" >/dev/null
 	run dk run --rm --network host berthd-test/bb:1 readlink /proc/1/ns/net
 	assert_success
-	[ "$output" != "" ]
+	assert_equal "$output" "$(readlink /proc/self/ns/net)"
 	dk create --name nets --network none berthd-test/bb:1 true >/dev/null
 	assert_equal "$(dk inspect -f '{{.HostConfig.NetworkMode}} {{range $k, $v := .NetworkSettings.Networks}}{{$k}}:{{$v.NetworkID}}{{end}}' nets)" "none none:none"
 	dk create --name netd berthd-test/bb:1 true >/dev/null

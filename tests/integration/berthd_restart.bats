@@ -53,11 +53,28 @@ ticks() {
 	assert_equal "$(dk inspect -f '{{.State.Status}} {{.State.ExitCode}}' victim)" "exited 137"
 	assert_equal "$(dk logs victim)" "alive"
 	assert_equal "$(dk inspect -f '{{.State.Status}}' survivor)" "running"
-	# A die event for the exit berthd learned after its start.
-	run dk wait survivor &
+	# A die event for the exit berthd learned after its start: a wait
+	# begun before the kill ends with it, and docker events has it.
+	local since waiter out=$BATS_TEST_TMPDIR/wait.out
+	since=$(date +%s)
+	(
+		set +e
+		timeout 10 "$DOCKER" wait survivor
+		echo "status=$?"
+	) >"$out" 2>&1 &
+	waiter=$!
+	# Still blocked a second later: it waits for the exit, not for the
+	# state recorded at the restart.
+	sleep 1
+	kill -0 "$waiter"
 	dk kill survivor >/dev/null
-	run timeout 10 "$DOCKER" wait survivor
-	assert_equal "$output" "137"
+	wait "$waiter"
+	assert_equal "$(cat "$out")" "137
+status=0"
+	run dk events --since "$since" --until "$(($(date +%s) + 1))" --filter container=survivor \
+		--filter event=die --format '{{.Action}} {{.Actor.Attributes.exitCode}}'
+	assert_success
+	assert_equal "$output" "die 137"
 	dk rm -f victim survivor >/dev/null
 	assert_equal "$(dk ps -aq)" ""
 }

@@ -7,6 +7,7 @@
 # costs seconds; the whole client files (clients_*.bats) run on the host.
 
 load podman_helpers
+load clients_oom
 
 setup_file() { podman_setup_file; }
 teardown_file() { podman_teardown_file; }
@@ -41,6 +42,12 @@ teardown() { podman_teardown; }
 	[ "$n" -le 20 ] && [ "$n" -ge 18 ]
 	# Nothing more can start in there: the test ends the sleeps.
 	kill_all_but "$dir" "$pid" 2
+	# The memory limit holds: a hog past it is OOM-killed (SIGKILL: 137),
+	# the container's init lives on.
+	run podman exec c1 sh -c "$HOG"
+	assert_failure 137
+	assert_oom_killed "$(host_cgroup_dir "$pid" memory)"
+	kill -0 "$pid"
 
 	# podman update (memory; its 4.3 has no --pids-limit) goes through
 	# berth update --resources.

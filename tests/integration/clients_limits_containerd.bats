@@ -6,16 +6,12 @@
 # the VM; clients_containerd.bats covers the rest, on the host.
 
 load containerd_helpers
+load clients_oom
 
 setup_file() { containerd_setup_file; }
 teardown_file() { containerd_teardown_file; }
 setup() { containerd_setup; }
 teardown() { containerd_teardown; }
-
-# A shell loop that doubles a string until it holds 128 MiB (the shell
-# keeps a few copies of it), then exits 0: a limit of 64 MiB OOM-kills it,
-# none lets it end without taking the host's memory.
-HOG='a=x; i=0; while [ $i -lt 27 ]; do a=$a$a; i=$((i + 1)); done'
 
 @test "ctr's memory limit: inside, in the cgroup below ours, enforced (OOM kill)" {
 	local pid dir
@@ -33,13 +29,7 @@ HOG='a=x; i=0; while [ $i -lt 27 ]; do a=$a$a; i=$((i + 1)); done'
 	assert_failure 137
 	assert_equal "${lines[0]}" 67108864
 	assert_equal "${lines[1]}" max
-	# The kernel's count of OOM kills in that cgroup (v1 reports it in
-	# memory.oom_control).
-	if [ -e "$dir/memory.events" ]; then
-		grep -qx 'oom_kill [1-9][0-9]*' "$dir/memory.events"
-	else
-		grep -qx 'oom_kill [1-9][0-9]*' "$dir/memory.oom_control"
-	fi
+	assert_oom_killed "$dir"
 	# The container's init lives on.
 	kill -0 "$pid"
 

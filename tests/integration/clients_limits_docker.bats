@@ -6,6 +6,7 @@
 # seconds in the VM; clients_docker.bats covers the rest, on the host.
 
 load docker_helpers
+load clients_oom
 
 setup_file() { docker_setup_file; }
 teardown_file() { docker_teardown_file; }
@@ -37,6 +38,12 @@ teardown() { docker_teardown; }
 	[ "$n" -le 20 ] && [ "$n" -ge 18 ]
 	# Nothing more can start in there: the test ends the sleeps.
 	kill_all_but "$dir" "$pid" 2
+	# The memory limit holds: a hog past it is OOM-killed (SIGKILL: 137),
+	# the container's init lives on.
+	run docker exec c1 sh -c "$HOG"
+	assert_failure 137
+	assert_oom_killed "$(host_cgroup_dir "$pid" memory)"
+	kill -0 "$pid"
 
 	# docker update: berth update --resources, at once in the cgroup.
 	run docker update --memory 128m --memory-swap 256m --pids-limit 30 c1

@@ -89,6 +89,7 @@ procs_in_cgroup() {
 		"$(awk '{print $1, $2, $5}' "/proc/$INIT_PID/mountinfo")"
 	# ... and every column as the init sees its own.
 	run berth exec ctr sh -c 'cat /proc/self/mountinfo; echo; cat /proc/1/mountinfo'
+	assert_success
 	assert_equal "${output%%$'\n\n'*}" "${output#*$'\n\n'}"
 	# The same cgroup, inside and out.
 	run berth exec ctr sh -c 'cat /proc/self/cgroup; echo; cat /proc/1/cgroup'

@@ -215,19 +215,60 @@ mount_line() { echo "$output" | awk -v p="$1" '$5 == p'; }
 	assert_output_contains "shared:"
 }
 
+# The number of mounts in the mount namespace of process $1, those its
+# root hides included: listmount(2) of the namespace from its root
+# (NS_GET_MNTNS_ID names the namespace; LSMT_ROOT is ~0).
+ns_mount_count() {
+	python3 -c '
+import ctypes, fcntl, os, struct, sys
+fd = os.open("/proc/%s/ns/mnt" % sys.argv[1], os.O_RDONLY)
+nsid = struct.unpack("Q", fcntl.ioctl(fd, 0x8008b705, bytes(8)))[0]
+req = struct.pack("IIQQQ", 32, 0, (1 << 64) - 1, 0, nsid)
+ids = (ctypes.c_uint64 * 4096)()
+n = ctypes.CDLL(None, use_errno=True).syscall(458, req, ids, 4096, 0)
+if n < 0:
+    sys.exit("listmount: " + os.strerror(ctypes.get_errno()))
+print(n)
+' "$1"
+}
+
+# Start container ctr detached with berth run's extra options "$@": HELD
+# is how many mounts its namespace holds, SEEN how many its init sees.
+count_mounts() {
+	local pid
+	run_detached run -d "$@" --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" ctr
+	assert_success
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	HELD=$(ns_mount_count "$pid")
+	SEEN=$(grep -c . "/proc/$pid/mountinfo")
+	berth delete --force ctr
+}
+
 @test "--no-pivot: MS_MOVE and chroot" {
 	update_config '.process.args = ["sh", "-c", "echo pid=$$; ls /"]'
 	run berth run --no-pivot --bundle "$BUNDLE" ctr
 	assert_success
 	assert_equal "${lines[0]}" pid=1
 	assert_output_contains "proc"
+	update_config '.process.args = ["sleep", "1000"]'
+	# pivot_root and the old root's unmount leave no mount the container
+	# does not see...
+	count_mounts
+	assert_equal "$HELD" "$SEEN"
+	# ...MS_MOVE and chroot leave the host's root below the container's,
+	# with its mounts, out of the chroot's sight.
+	count_mounts --no-pivot
+	if [ "$HELD" -le "$SEEN" ]; then
+		fail "--no-pivot: $HELD mounts in the namespace, $SEEN seen: no old root"
+	fi
 }
 
 @test "/sys/fs/cgroup inside shows the container's own cgroup" {
 	update_config '.process.args = ["sh", "-c", "cat /proc/self/cgroup; ls /sys/fs/cgroup"]'
 	run_container
 	assert_success
-	assert_output_contains "0::/"
+	# The cgroup namespace's root, not a path below it.
+	assert_equal "$(echo "$output" | grep "^0::")" "0::/"
 	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
 		assert_output_contains "cgroup.procs"
 	else

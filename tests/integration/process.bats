@@ -27,13 +27,19 @@ status_field() { echo "$output" | awk -v f="$1:" '$1 == f {print $2}'; }
 		"permitted": ["CAP_CHOWN", "CAP_KILL"],
 		"inheritable": ["CAP_KILL"],
 		"ambient": ["CAP_KILL"]}
+		| .process.noNewPrivileges = true
 		| .process.args = ["cat", "/proc/self/status"]'
 	run_container
 	assert_success
-	# after execve as root: effective = permitted (file caps of root)
 	assert_equal "$(status_field CapBnd)" 0000000000002021
 	assert_equal "$(status_field CapInh)" 0000000000000020
 	assert_equal "$(status_field CapAmb)" 0000000000000020
+	# With no_new_privs, execve as root cannot raise permitted beyond
+	# what berth set, so the configured permitted set stays; root's
+	# execve then makes effective = permitted, so the configured
+	# effective set cannot show after execve.
+	assert_equal "$(status_field CapPrm)" 0000000000000021
+	assert_equal "$(status_field CapEff)" 0000000000000021
 }
 
 @test "capabilities: a non-root user keeps only ambient ones" {

@@ -5,7 +5,32 @@
 load helpers
 
 setup() { setup_bundle; }
-teardown() { cleanup_containers; }
+teardown() {
+	stop_swapper
+	cleanup_containers
+}
+
+# Swap paths $1 and $2 (both exist) with renameat2(RENAME_EXCHANGE), over
+# and over, in the background, until stop_swapper (SIGTERM ends it with 0).
+start_swapper() {
+	python3 -c '
+import ctypes, os, signal, sys
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+a, b = (os.fsencode(p) for p in sys.argv[1:])
+while True:
+    if renameat2(-100, a, -100, b, 2) != 0:
+        sys.exit("renameat2: " + os.strerror(ctypes.get_errno()))
+' "$1" "$2" </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/swapper.err" 3>&- &
+	SWAPPER=$!
+}
+
+stop_swapper() {
+	if [ -z "${SWAPPER:-}" ]; then return 0; fi
+	kill "$SWAPPER" 2>/dev/null
+	wait "$SWAPPER" 2>/dev/null
+	SWAPPER=
+}
 
 # The attacker is a container that shares its pid namespace with a second
 # container being created: that one's init runs berth's binary until it
@@ -72,13 +97,36 @@ teardown() { cleanup_containers; }
 }
 
 @test "CVE-2021-30465 class: symlinks cannot redirect a mount out of the root" {
-	mkdir -p "$BATS_TEST_TMPDIR/hostside"
-	ln -s "$BATS_TEST_TMPDIR/hostside" "$BUNDLE/rootfs/link"
-	update_config '.mounts += [{"destination": "/link", "type": "tmpfs", "source": "tmpfs"}]
-		| .root.readonly = false'
-	run berth run --bundle "$BUNDLE" ctr
-	assert_success
-	if grep -q hostside /proc/self/mountinfo; then fail "unexpectedly true"; fi
+	# While the containers start, /link is swapped with /swap, a symlink
+	# to a host directory.  Followed on the host, the tmpfs would land
+	# there, in the container's mount namespace before the pivot, and be
+	# gone from what the container sees; resolved in the root it lands
+	# on /link, on /swap (the directory renamed after it was opened), or
+	# on the symlink's target inside the root.
+	local host=$BATS_TEST_TMPDIR/hostside i in_root=0
+	mkdir -p "$host" "$BUNDLE/rootfs/link"
+	ln -s "$host" "$BUNDLE/rootfs/swap"
+	update_config '.mounts += [{"destination": "/link", "type": "tmpfs", "source": "tmpfs", "options": ["size=1200k"]}]
+		| .root.readonly = false
+		| .process.args = ["awk", "/size=1200k/ {print $5}", "/proc/self/mountinfo"]'
+	start_swapper "$BUNDLE/rootfs/link" "$BUNDLE/rootfs/swap"
+	# About one start in five meets the symlink: run until two have.
+	for i in $(seq 80); do
+		run berth run --bundle "$BUNDLE" ctr
+		assert_success
+		case "$output" in
+		/link | /swap) ;;
+		"$host") in_root=$((in_root + 1)) ;;
+		*) fail "run $i: the tmpfs is not where the container sees it: '$output'" ;;
+		esac
+		if [ "$in_root" -ge 2 ]; then break; fi
+	done
+	kill -0 "$SWAPPER"
+	stop_swapper
+	# The race was run: containers met the symlink.
+	assert_equal "$in_root" 2
+	if grep -q hostside /proc/self/mountinfo; then fail "a mount on the host's side"; fi
+	assert_equal "$(ls -A "$host")" ""
 }
 
 @test "no fd of berth reaches the container, only stdio" {
