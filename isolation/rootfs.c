@@ -1,12 +1,18 @@
 #include "isolation/rootfs.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "isolation/mount_fd.h"
 #include "isolation/syscalls.h"
 #include "spec/base/cleanup.h"
+#include "spec/base/fsutil.h"
 
 int rootfs_prepare(const char *rootfs, unsigned long propagation,
 		   struct berr *err)
@@ -55,8 +61,106 @@ static int pivot(int rootfd, struct berr *err)
 	return 0;
 }
 
+/* A mountinfo path with its \ooo escapes (space, tab, newline,
+ * backslash) decoded, in place. */
+static void unescape(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/* The mount point of a mountinfo line that is a whole proc or sysfs (its
+ * root is the file system's own), or NULL. */
+static char *full_proc_or_sys(char *line)
+{
+	char *field[5], *sep, *type, *save = NULL;
+
+	sep = strstr(line, " - ");
+	if (!sep)
+		return NULL;
+	*sep = '\0';
+	type = strtok_r(sep + 3, " ", &save);
+	if (!type || (strcmp(type, "proc") != 0 && strcmp(type, "sysfs") != 0))
+		return NULL;
+	save = NULL;
+	for (int i = 0; i < 5; i++) {
+		field[i] = strtok_r(i ? NULL : line, " ", &save);
+		if (!field[i])
+			return NULL;
+	}
+	if (strcmp(field[3], "/") != 0)
+		return NULL;
+	unescape(field[4]);
+	return field[4];
+}
+
+static bool below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* MS_MOVE and chroot keep the host's root, and with it the host's whole
+ * proc and sysfs, in the container's mount namespace, out of the chroot's
+ * sight but not out of the kernel's: a process that makes a user
+ * namespace may mount a fresh, unmasked proc because a full one is
+ * visible in its mount namespace.  As runc does, every whole proc and
+ * sysfs outside the new root is detached first (their unmount kept from
+ * the host by MS_SLAVE), or covered with a tmpfs where detaching is
+ * refused. */
+static int hide_host_proc_sys(int rootfd, struct berr *err)
+{
+	cleanup_free char *info = NULL;
+	char link[64], rootfs[PATH_MAX];
+	char *line, *save = NULL;
+	ssize_t n;
+	int ret;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", rootfd);
+	n = readlink(link, rootfs, sizeof(rootfs) - 1);
+	if (n < 0)
+		return berr_sys(err, "find the rootfs");
+	rootfs[n] = '\0';
+	ret = fsutil_read_file("/proc/self/mountinfo", &info, NULL, err);
+	if (ret < 0)
+		return ret;
+	for (line = strtok_r(info, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *mnt = full_proc_or_sys(line);
+
+		if (!mnt || below(mnt, rootfs))
+			continue;
+		if (mount(NULL, mnt, NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+			/* A parent detached before took it along. */
+			if (errno == ENOENT || errno == EINVAL)
+				continue;
+			return berr_sys(err, "make %s slave", mnt);
+		}
+		if (umount2(mnt, MNT_DETACH) == 0)
+			continue;
+		if ((errno != EINVAL && errno != EPERM) ||
+		    mount("tmpfs", mnt, "tmpfs", MS_RDONLY, NULL) < 0)
+			return berr_sys(err, "hide the host's %s", mnt);
+	}
+	return 0;
+}
+
 static int move_and_chroot(int rootfd, struct berr *err)
 {
+	int ret = hide_host_proc_sys(rootfd, err);
+
+	if (ret < 0)
+		return ret;
 	if (fchdir(rootfd) < 0)
 		return berr_sys(err, "chdir to rootfs");
 	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)

@@ -263,6 +263,33 @@ count_mounts() {
 	fi
 }
 
+# runc's "must not expose bare /proc": the host's old root stays below a
+# --no-pivot container, and with it a whole proc, which lets a process
+# in a new user namespace mount a fresh, unmasked one.  berth detaches
+# the host's proc and sysfs before the move, as runc does; the same
+# config under pivot_root is the control.
+@test "--no-pivot: no bare proc of the host for a nested user namespace to mount" {
+	update_config 'del(.linux.seccomp)
+		| .process.capabilities |= with_entries(.value += ["CAP_SETFCAP", "CAP_SYS_ADMIN"])
+		| .process.args = ["unshare", "-mrpf", "sh", "-c",
+			"mount -t proc none /proc && echo mounted"]'
+	# The control: pivot_root leaves no full proc, the kernel refuses.
+	run berth run --bundle "$BUNDLE" ctr
+	assert_failure
+	assert_output_contains "permission denied"
+	run berth run --no-pivot --bundle "$BUNDLE" ctr
+	assert_failure
+	assert_output_contains "permission denied"
+	if [[ "$output" == *mounted* ]]; then
+		fail "--no-pivot let a nested proc be mounted"
+	fi
+	if command -v runc >/dev/null; then
+		run runc --root "$BATS_TEST_TMPDIR/runc" run --no-pivot --bundle "$BUNDLE" runc-ctr
+		assert_failure
+		assert_output_contains "permission denied"
+	fi
+}
+
 @test "/sys/fs/cgroup inside shows the container's own cgroup" {
 	update_config '.process.args = ["sh", "-c", "cat /proc/self/cgroup; ls /sys/fs/cgroup"]'
 	run_container
