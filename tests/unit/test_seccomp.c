@@ -320,7 +320,7 @@ static struct seccomp_filter_prog caps_prog(const char *const *caps)
 	struct spec_config *cfg = NULL;
 
 	if (caps) {
-		struct jw *w = jw_new(false);
+		cleanup_jw struct jw *w = jw_new(false);
 
 		spec_seccomp_default_write(w, caps);
 		if (jw_finish(w, &json, NULL, &err) < 0)
