@@ -248,7 +248,5 @@ make_wrapper() {
 	[ -z "$(ls "$rootdir/k8s.io")" ]
 	ctr -a "$dir/containerd.sock" -n k8s.io images rm localhost/berth-pause:latest "$IMAGE" >/dev/null
 	stop_pid "$(cat "$dir/containerd.pid")"
-	unmount_under "$dir"
-	assert_no_mounts_under "$dir"
-	assert_no_processes_of "$dir"
+	assert_dir_left_nothing "$dir"
 }
