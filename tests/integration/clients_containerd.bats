@@ -192,7 +192,9 @@ make_wrapper() {
 		echo '  disable_apparmor = true'
 		# The sandbox asks for oom_score_adj -998, which needs
 		# CAP_SYS_RESOURCE: not below containerd's own, where root lacks it.
-		capsh --has-b=cap_sys_resource 2>/dev/null || echo '  restrict_oom_score_adj = true'
+		if ! capsh --has-b=cap_sys_resource 2>/dev/null; then
+			echo '  restrict_oom_score_adj = true'
+		fi
 		echo '  [plugins."io.containerd.grpc.v1.cri".cni]'
 		echo "    bin_dir = \"$dir/cni\""
 		echo "    conf_dir = \"$dir/cni\""
