@@ -14,9 +14,9 @@ can never fail.  Three rules, each one a TAP line per file:
             where cmd cannot fail (echo, printf, a plain assignment, a
             group ending in one).  Ending in `|| cmd` that can fail is an
             assertion (`|| fail ...`, `|| return 1`, `[ a ] || [ b ]`);
-            `|| true`, `|| :` and `|| rc=$?` say plainly that the failure
-            is expected; a chain ending in break, continue, return or
-            skip is control flow, not a check;
+            `|| true`, `|| :` and `|| var=...` (rc=$?, failed=1) say
+            plainly that the failure is handled; a chain ending in break,
+            continue, return or skip is control flow, not a check;
   negation  a command `! cmd` (bats ignores its status unless it comes
             last): write `run ! cmd` or `if cmd; then fail ...; fi`.  The
             one exception is a function's last command, whose status is
@@ -375,10 +375,11 @@ def top_ops(s):
 
 # A chain ending in these is control flow, not a check.
 CONTROL = re.compile(r"^(break|continue|return|skip)\b")
-# Explicitly expected failures: the status is dropped or kept on purpose.
-EXPECTED = re.compile(r"^(true|:|\w+=\$\?)$")
+# A failure handled on purpose: dropped (true, :) or recorded in a
+# variable (rc=$?, failed=1, or a choice: `[ -e f ] || f=other`).
+EXPECTED = re.compile(r"^(true|:|\w+=.*)$")
 # Commands that cannot fail: a `|| cmd` ending in one swallows the failure.
-NEVER_FAILS = re.compile(r"^(echo|printf)\b|^\w+=[^$]*$")
+NEVER_FAILS = re.compile(r"^(echo|printf)\b")
 
 
 def can_fail(cmd):
