@@ -122,9 +122,15 @@ own_v1_cgroups() {
 }
 
 # The directories of cgroup $1 (relative) below our own cgroup in every
-# hierarchy: each v1 one with controllers, and the unified one.
+# hierarchy: each v1 one with controllers, and the unified one.  None for
+# an empty $1: our own cgroup may be a hierarchy's root, and what is
+# below it is not the test's to check or remove.
 own_cgroup_dirs() {
 	local d
+	if [ -z "$1" ]; then
+		echo "own_cgroup_dirs: no cgroup named" >&2
+		return 1
+	fi
 	for d in $(own_v1_cgroups) "$(unified_root)$(own_unified_cgroup)"; do
 		echo "$d/$1"
 	done
@@ -143,6 +149,7 @@ cgroup_tree_procs() {
 # found the parent made).
 assert_no_own_cgroup() {
 	local d left="" procs
+	own_cgroup_dirs "$1" >/dev/null || return 1
 	for d in $(own_cgroup_dirs "$1"); do
 		[ -d "$d" ] || continue
 		if [ "${2:-}" != below ]; then
@@ -164,6 +171,7 @@ assert_no_own_cgroup() {
 # With $2 = below, $1 itself stays.
 remove_own_cgroups() {
 	local d c p min=0
+	[ -n "$1" ] || return 1
 	[ "${2:-}" != below ] || min=1
 	for d in $(own_cgroup_dirs "$1"); do
 		[ -d "$d" ] || continue
