@@ -24,6 +24,7 @@ stage() {
 	echo "# stage $name took $((SECONDS - start)) s"
 }
 
+stage lint tests/lint_bats.py
 stage unit make -s unit
 stage unit-sanitize make -s unit-sanitize
 # The rooms of the source and the arrows between them (runtime/README.md).

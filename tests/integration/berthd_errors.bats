@@ -189,7 +189,9 @@ EOF
 	run dk import "$BATS_TEST_TMPDIR/evil.tar" evil:1
 	assert_failure
 	assert_output_contains "unsafe path"
-	[ ! -e "$BERTHD_DATA/escaped" ] && [ ! -e /abs-escaped ]
+	if [ -e "$BERTHD_DATA/escaped" ] || [ -e /abs-escaped ]; then
+		fail "the archive wrote outside its layer: $(ls -d "$BERTHD_DATA/escaped" /abs-escaped 2>/dev/null)"
+	fi
 	assert_equal "$(ls -A "$BERTHD_DATA/tmp")" ""
 	still_serving
 }

@@ -161,10 +161,6 @@ berthd_setup_file() {
 	dk load -i "$BERTHD_DIR/img/archive.tar" >/dev/null
 }
 
-berthd_cgroup_dir() {
-	echo "$(unified_root)$(own_unified_cgroup)/$BERTHD_CGROUP"
-}
-
 # Every container goes, running or not, through the API.
 berthd_remove_containers() {
 	local ids
@@ -175,13 +171,16 @@ berthd_remove_containers() {
 
 # Everything through the API, then the checks that nothing is left.
 berthd_teardown_file() {
-	local left=""
+	local left="" img
 	[ -n "${BERTHD_SKIPPED:-}" ] && return 0
 	berthd_remove_containers
 	for img in $(dk images -q 2>/dev/null | sort -u); do
 		dk rmi -f "$img" >/dev/null 2>&1
 	done
-	berthd_stop TERM
+	if ! berthd_stop TERM; then
+		left="$left berthd"
+		berthd_stop KILL
+	fi
 	if [ -n "$(ls -A "$BERTHD_DATA/containers" 2>/dev/null)" ]; then
 		left="$left containers:$(ls "$BERTHD_DATA/containers")"
 	fi
@@ -198,15 +197,16 @@ berthd_teardown_file() {
 		left="$left mounts"
 		grep "$BERTHD_DIR" /proc/self/mountinfo | awk '{print $5}' | xargs -r -n1 umount -l
 	fi
-	if pgrep -f "berthd-shim --root $BERTHD_ROOT/" >/dev/null; then
-		left="$left shims"
-	fi
+	local shim
+	for shim in $(pgrep -f "berthd-shim --root $BERTHD_ROOT/"); do
+		left="$left shim:$shim"
+		kill -9 "$shim"
+	done
 	# The parent berthd's containers share stays, as docker's /docker
-	# does; it must have no container cgroup left in it.
-	if [ -e "$(berthd_cgroup_dir)" ] && ! rmdir "$(berthd_cgroup_dir)"; then
-		left="$left cgroups:$(ls -d "$(berthd_cgroup_dir)"/*/ 2>/dev/null)"
-	fi
-	remove_v1_cgroups "$BERTHD_CGROUP"
+	# does; it must have no container cgroup (nor process) left in it,
+	# in any hierarchy.  Checked, then removed.
+	assert_no_own_cgroup "$BERTHD_CGROUP" below || left="$left cgroups"
+	remove_own_cgroups "$BERTHD_CGROUP"
 	if [ -n "$left" ]; then
 		echo "left behind:$left" >&2
 		echo "berthd's log:" >&2

@@ -112,22 +112,14 @@ check_file() {
 	assert_equal "$(cat "$(ctl_dir "$1")/$2")" "$3"
 }
 
-# Fail if container ${1:-ctr} left a cgroup in any hierarchy.
+# Fail if container ${1:-ctr} left a cgroup in any hierarchy
+# (assert_no_leftovers looks in every one).
 assert_no_cgroups() {
-	local c mnt d
-	assert_no_leftovers "$@" || return 1
-	for c in $(v1_controllers); do
-		mnt=$(v1_mount "$c")
-		d="$mnt$(v1_own "$c")/$CGROUP_PARENT"
-		if [ -e "$d" ]; then
-			echo "v1 $c cgroup $d left behind" >&2
-			return 1
-		fi
-	done
+	assert_no_leftovers "$@"
 }
 
-# teardown: delete the containers and whatever cgroups a failed test left
-# (cleanup_containers reaches the v1 hierarchies too).
+# teardown: delete the containers, check and remove whatever cgroups a
+# failed test left (cleanup_containers reaches every hierarchy).
 cleanup_cgroups() {
 	cleanup_containers
 }

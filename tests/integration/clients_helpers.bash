@@ -150,57 +150,52 @@ kill_all_but() {
 	wait_for sh -c "[ \$(cat $1/pids.current) -le $3 ]"
 }
 
-# The cgroup directories of parent $1 below our own cgroup, in every
-# hierarchy (v1 controllers and the unified one).
-client_cgroup_dirs() {
-	local d
-	for d in $(own_v1_cgroups) "$(unified_root)$(own_unified_cgroup)"; do
-		echo "$d/$1"
-	done
-}
-
-# Fail when a container's cgroup remains below parent $1 (the parent
-# itself may stay until the file's teardown).
+# Fail when a container's cgroup (or a process) remains below parent $1
+# in any hierarchy (the parent itself may stay until the file's teardown).
 assert_no_cgroups_below() {
-	local d
-	for d in $(client_cgroup_dirs "$1"); do
-		if [ -d "$d" ] && [ -n "$(find "$d" -mindepth 1 -type d)" ]; then
-			echo "container cgroups left below $d" >&2
-			return 1
-		fi
-	done
+	assert_no_own_cgroup "$1" below
 }
 
-# Fail when any cgroup of parent $1 remains; remove the (empty) parents
-# first: berth leaves a parent its containers shared, as runc does.
+# Fail when a cgroup below parent $1 remains, or one at the root of the
+# memory hierarchy (a client that made its parent absolute would put it
+# there).  The parent itself may stay: berth leaves a parent its
+# containers shared, as runc does.
 assert_no_client_cgroups() {
-	local d left=
-	for d in $(client_cgroup_dirs "$1"); do
-		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
-		[ -e "$d" ] && left="$left $d"
-	done
-	if [ -n "$left" ]; then
-		echo "cgroups left behind:$left" >&2
-		return 1
-	fi
-	# And none at the root of the memory hierarchy (a client that made
-	# its parent absolute would put it there).
-	local mem
+	local mem failed=0
+	assert_no_own_cgroup "$1" below || failed=1
 	mem=$(v1_mount memory)
 	if [ -n "$mem" ] && [ -e "$mem/$1" ]; then
 		echo "cgroup $mem/$1 made at the root of the memory hierarchy" >&2
-		return 1
+		failed=1
 	fi
+	return "$failed"
+}
+
+# Remove the cgroups of parent $1 (with $2 = below, keep the parent),
+# the one at the root of the memory hierarchy too.
+remove_client_cgroups() {
+	local mem
+	remove_own_cgroups "$@"
+	mem=$(v1_mount memory)
+	if [ -n "$mem" ] && [ -d "$mem/$1" ] && [ "${2:-}" != below ]; then
+		find "$mem/$1" -depth -type d -exec rmdir {} \; 2>/dev/null
+	fi
+	return 0
 }
 
 # Fail when a mount below $1 remains.
 assert_no_mounts_under() {
 	local left
-	left=$(awk -v d="$1" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo)
+	left=$(mounts_under "$1")
 	if [ -n "$left" ]; then
 		echo "mounts left behind: $left" >&2
 		return 1
 	fi
+}
+
+# The mount points below $1, the deepest first.
+mounts_under() {
+	awk -v d="$1" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r
 }
 
 # Fail when a process whose command line names $1 remains (a daemon, a
@@ -214,23 +209,59 @@ assert_no_processes_of() {
 	fi
 }
 
-# A client's instance in $1 is stopped: unmount what it left there, then
-# fail when anything of it remains: images (the list in $2), mounts,
-# processes, cgroups below $PARENT.
+# Stop every process whose command line names $1.
+stop_processes_of() {
+	local p
+	for p in $(pgrep -f -- "$1"); do
+		stop_pid "$p"
+	done
+}
+
+# After a test of a client: fail when a mount below $1, a process whose
+# command line names $2 or a container cgroup below $PARENT remains; then
+# remove what remains, so that the next test starts clean.
+check_client_test() {
+	local failed=0
+	assert_no_mounts_under "$1" || failed=1
+	assert_no_processes_of "$2" || failed=1
+	assert_no_cgroups_below "$PARENT" || failed=1
+	unmount_under "$1"
+	stop_processes_of "$2"
+	remove_client_cgroups "$PARENT" below
+	return "$failed"
+}
+
+# A client's instance in directory $1 is stopped: fail when a mount
+# below $1 or a process naming it remains; then remove them.
+assert_dir_left_nothing() {
+	local failed=0
+	assert_no_mounts_under "$1" || failed=1
+	assert_no_processes_of "$1" || failed=1
+	unmount_under "$1"
+	stop_processes_of "$1"
+	return "$failed"
+}
+
+# The instance of a test file in $1 is stopped: fail when anything of it
+# remains (images: the list in $2; mounts, processes, cgroups below
+# $PARENT), then remove what remains.
 assert_client_left_nothing() {
-	local dir=$1 images=$2
-	unmount_under "$dir"
-	[ -z "$images" ] || { echo "images left behind: $images" >&2; return 1; }
-	assert_no_mounts_under "$dir"
-	assert_no_processes_of "$dir"
-	assert_no_client_cgroups "$PARENT"
+	local images=$2 failed=0
+	if [ -n "$images" ]; then
+		echo "images left behind: $images" >&2
+		failed=1
+	fi
+	assert_no_client_cgroups "$PARENT" || failed=1
+	assert_dir_left_nothing "$1" || failed=1
+	remove_client_cgroups "$PARENT"
+	return "$failed"
 }
 
 # Unmount what remains below $1 (a failed test's container rootfs), the
 # deepest first, so that the directory can be removed.
 unmount_under() {
 	local m
-	for m in $(awk -v d="$1" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+	for m in $(mounts_under "$1"); do
 		umount -l "$m" 2>/dev/null || true
 	done
 }

@@ -35,7 +35,8 @@ teardown() { docker_teardown; }
 	# At the limit when the fork failed (the exec's shell has exited since).
 	local n
 	n=$(cat "$dir/pids.current")
-	[ "$n" -le 20 ] && [ "$n" -ge 18 ]
+	[ "$n" -le 20 ]
+	[ "$n" -ge 18 ]
 	# Nothing more can start in there: the test ends the sleeps.
 	kill_all_but "$dir" "$pid" 2
 	# The memory limit holds: a hog past it is OOM-killed (SIGKILL: 137),

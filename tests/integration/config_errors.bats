@@ -6,9 +6,10 @@ load helpers
 
 setup() { setup_bundle; }
 teardown() {
-	cleanup_containers
+	local failed=0
+	cleanup_containers || failed=1
 	[ -z "${NETNS:-}" ] || ip netns delete "$NETNS" 2>/dev/null
-	true
+	return "$failed"
 }
 
 # create must fail with the message and leave nothing.

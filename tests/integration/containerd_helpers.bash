@@ -35,7 +35,7 @@ containerd_setup() {
 # Kill and delete every task and container of the test, then check that
 # nothing of them remains.
 containerd_teardown() {
-	local id left
+	local id left failed=0
 	for id in $("$CTR" tasks ls -q 2>/dev/null); do
 		"$CTR" tasks kill -a -s SIGKILL "$id" >/dev/null 2>&1
 		wait_for sh -c "\"$CTR\" tasks ls | grep -q \"^$id .*STOPPED\""
@@ -45,13 +45,19 @@ containerd_teardown() {
 		"$CTR" containers delete "$id" >/dev/null 2>&1
 	done
 	left=$("$CTR" containers ls -q)
-	[ -z "$left" ] || { echo "containers left behind: $left" >&2; return 1; }
+	if [ -n "$left" ]; then
+		echo "containers left behind: $left" >&2
+		failed=1
+	fi
 	# berth's state, the shims, the containers' rootfs mounts: all gone.
 	left=$(ls "$RUNC_ROOT/default" 2>/dev/null)
-	[ -z "$left" ] || { echo "berth state left behind: $left" >&2; return 1; }
-	assert_no_mounts_under "$CTRD_DIR/state"
-	assert_no_processes_of "containerd-shim-runc-v2 -namespace default -id .* -address $CTR_SOCK"
-	assert_no_cgroups_below "$PARENT"
+	if [ -n "$left" ]; then
+		echo "berth state left behind: $left" >&2
+		failed=1
+	fi
+	check_client_test "$CTRD_DIR/state" \
+		"containerd-shim-runc-v2 -namespace default -id .* -address $CTR_SOCK" || failed=1
+	return "$failed"
 }
 
 # ctr run with berth, its state under the test's root, a relative cgroup.

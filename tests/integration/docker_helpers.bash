@@ -61,16 +61,22 @@ docker_setup() {
 }
 
 docker_teardown() {
-	local left
+	local left failed=0
 	left=$(docker ps -aq)
-	[ -n "$left" ] && docker rm -f $left >/dev/null 2>&1
+	[ -z "$left" ] || docker rm -f $left >/dev/null 2>&1
 	left=$(docker ps -aq)
-	[ -z "$left" ] || { echo "containers left behind: $left" >&2; return 1; }
+	if [ -n "$left" ]; then
+		echo "containers left behind: $left" >&2
+		failed=1
+	fi
 	left=$(ls "$DOCKERD_DIR"/exec/runtime-*/berth-test 2>/dev/null)
-	[ -z "$left" ] || { echo "berth state left behind: $left" >&2; return 1; }
-	assert_no_mounts_under "$DOCKERD_DIR/containerd/state"
-	assert_no_processes_of "containerd-shim-runc-v2 -namespace berth-test -id .* -address $CTR_SOCK"
-	assert_no_cgroups_below "$PARENT"
+	if [ -n "$left" ]; then
+		echo "berth state left behind: $left" >&2
+		failed=1
+	fi
+	check_client_test "$DOCKERD_DIR/containerd/state" \
+		"containerd-shim-runc-v2 -namespace berth-test -id .* -address $CTR_SOCK" || failed=1
+	return "$failed"
 }
 
 # A field of berth's own state of docker container $1 (dockerd gives the

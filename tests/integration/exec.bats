@@ -79,7 +79,8 @@ procs_in_cgroup() {
 	assert_equal "$output" "sleep 1000 "
 	run berth exec ctr sh -c 'echo $$'
 	assert_success
-	[ "$output" -gt 1 ] && [ "$output" -lt 100 ]
+	[ "$output" -gt 1 ]
+	[ "$output" -lt 100 ]
 	# The same mounts, seen from the same root: mount ids and mount
 	# points as the host sees the init's (a cgroup mount's root column
 	# depends on the reader's cgroup namespace)...

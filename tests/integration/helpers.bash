@@ -121,15 +121,75 @@ own_v1_cgroups() {
 	done </proc/self/cgroup
 }
 
-# Remove the (empty) cgroup tree $1 below our own cgroups in every v1
-# hierarchy.  A parent that a test's containers share stays after their
-# deletes when a second container found it made, as runc leaves it.
-remove_v1_cgroups() {
+# The directories of cgroup $1 (relative) below our own cgroup in every
+# hierarchy: each v1 one with controllers, and the unified one.  None for
+# an empty $1: our own cgroup may be a hierarchy's root, and what is
+# below it is not the test's to check or remove.
+own_cgroup_dirs() {
 	local d
-	for d in $(own_v1_cgroups); do
-		[ -d "$d/$1" ] && find "$d/$1" -depth -type d -exec rmdir {} \; 2>/dev/null
+	if [ -z "$1" ]; then
+		echo "own_cgroup_dirs: no cgroup named" >&2
+		return 1
+	fi
+	for d in $(own_v1_cgroups) "$(unified_root)$(own_unified_cgroup)"; do
+		echo "$d/$1"
 	done
-	true
+}
+
+# The processes of cgroup directory $1 and of every cgroup below it.
+cgroup_tree_procs() {
+	[ -d "$1" ] || return 0
+	find "$1" -name cgroup.procs -exec cat {} + 2>/dev/null
+}
+
+# Fail when cgroup $1 (relative to ours) exists in any hierarchy; with
+# $2 = below, only a cgroup below it or a process in it fails (a parent
+# that two containers shared stays after their deletes, as runc leaves
+# it: berth removes only the cgroups it made, and the second container
+# found the parent made).
+assert_no_own_cgroup() {
+	local d left="" procs
+	own_cgroup_dirs "$1" >/dev/null || return 1
+	for d in $(own_cgroup_dirs "$1"); do
+		[ -d "$d" ] || continue
+		if [ "${2:-}" != below ]; then
+			left="$left $d"
+		elif [ -n "$(find "$d" -mindepth 1 -type d)" ]; then
+			left="$left $(find "$d" -mindepth 1 -type d | xargs)"
+		fi
+		procs=$(cgroup_tree_procs "$d" | xargs)
+		[ -z "$procs" ] || left="$left (processes $procs in $d)"
+	done
+	if [ -n "$left" ]; then
+		echo "cgroups left behind:$left" >&2
+		return 1
+	fi
+}
+
+# Remove cgroup $1 (relative to ours) and everything below it in every
+# hierarchy, ending what still runs there: the clean-up after the checks.
+# With $2 = below, $1 itself stays.
+remove_own_cgroups() {
+	local d c p min=0
+	[ -n "$1" ] || return 1
+	[ "${2:-}" != below ] || min=1
+	for d in $(own_cgroup_dirs "$1"); do
+		[ -d "$d" ] || continue
+		for c in $(find "$d" -mindepth "$min" -depth -type d); do
+			# A paused container's processes die only once thawed.
+			if [ -e "$c/freezer.state" ]; then
+				echo THAWED >"$c/freezer.state"
+			fi
+			if [ -e "$c/cgroup.freeze" ]; then
+				echo 0 >"$c/cgroup.freeze"
+			fi
+			for p in $(cat "$c/cgroup.procs" 2>/dev/null); do
+				kill -9 "$p" 2>/dev/null
+			done
+			wait_for rmdir "$c" 2>/dev/null
+		done
+	done
+	return 0
 }
 
 # Run a container in the foreground and capture its output and status.
@@ -162,19 +222,37 @@ wait_status() {
 	return 1
 }
 
-# Fail if anything of container ID remains: state, cgroup, processes.
+# Fail if anything of container ID remains: its state, its cgroup in
+# any hierarchy (a process in it), the test's cgroup parent (which the
+# test's container made, and its delete removes).
 assert_no_leftovers() {
-	local id=${1:-ctr}
+	local id=${1:-ctr} failed=0
 	if [ -e "$ROOT/$id" ]; then
 		echo "state directory $ROOT/$id left behind" >&2
-		return 1
+		failed=1
 	fi
-	if [ -n "${CGROUP_PARENT:-}" ] && [ -e "$(cgroup_dir "$id")" ]; then
-		echo "cgroup $(cgroup_dir "$id") left behind" >&2
-		return 1
+	if [ -n "${CGROUP_PARENT:-}" ]; then
+		assert_no_own_cgroup "$CGROUP_PARENT/$id" || failed=1
+		assert_no_own_cgroup "$CGROUP_PARENT" || failed=1
 	fi
-	if [ -n "${CGROUP_PARENT:-}" ] && [ -e "$(unified_root)$(own_unified_cgroup)/$CGROUP_PARENT" ]; then
-		echo "cgroup parent $CGROUP_PARENT left behind" >&2
+	return "$failed"
+}
+
+# The berth commands of this test that still run (a foreground run, an
+# exec), as "pid command line" lines.
+berth_processes() {
+	pgrep -a -f -- "--root $ROOT( |\$)"
+}
+
+no_berth_processes() {
+	[ -z "$(berth_processes)" ]
+}
+
+# Fail when a berth command of this test still runs, after a moment to
+# exit for those whose container was just deleted.
+assert_no_berth_processes() {
+	if ! wait_for no_berth_processes; then
+		echo "berth processes left behind: $(berth_processes)" >&2
 		return 1
 	fi
 }
@@ -242,15 +320,27 @@ require_cgroup_v1() {
 		skip "needs cgroup v1 controllers (runs on a hybrid host)"
 }
 
-# Default teardown: remove every container of this test, then check.
+# Default teardown: delete every container of this test (berth delete
+# --force, as a user would), then fail if anything of them remains: a
+# state, a berth process, a cgroup below the test's parent or a process
+# in one.  The checks come first; what they found is removed after them,
+# so that a failed test leaves nothing to the next.
 cleanup_containers() {
-	local id
+	local id p failed=0
 	for id in $(ls "$ROOT" 2>/dev/null); do
 		"$BERTH" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
 	done
-	local parent
-	parent="$(unified_root)$(own_unified_cgroup)/${CGROUP_PARENT:-none}"
-	[ -d "$parent" ] && find "$parent" -depth -type d -exec rmdir {} \; 2>/dev/null
-	[ -n "${CGROUP_PARENT:-}" ] && remove_v1_cgroups "$CGROUP_PARENT"
-	true
+	if [ -n "$(ls -A "$ROOT" 2>/dev/null)" ]; then
+		echo "state left behind after delete --force: $(ls "$ROOT" | xargs)" >&2
+		failed=1
+	fi
+	assert_no_berth_processes || failed=1
+	if [ -n "${CGROUP_PARENT:-}" ]; then
+		assert_no_own_cgroup "$CGROUP_PARENT" below || failed=1
+	fi
+	for p in $(berth_processes | cut -d' ' -f1); do
+		kill -9 "$p" 2>/dev/null
+	done
+	[ -z "${CGROUP_PARENT:-}" ] || remove_own_cgroups "$CGROUP_PARENT"
+	return "$failed"
 }

@@ -195,8 +195,8 @@ failing_hook() {
 	# A state written before berth recorded the hooks: the config says.
 	rm "$OUT/order"
 	berth create --bundle "$BUNDLE" ctr
-	jq 'del(.berth.hooks)' "$ROOT/ctr/state.json" >"$BATS_TEST_TMPDIR/s" &&
-		cp "$BATS_TEST_TMPDIR/s" "$ROOT/ctr/state.json"
+	jq 'del(.berth.hooks)' "$ROOT/ctr/state.json" >"$BATS_TEST_TMPDIR/s"
+	cp "$BATS_TEST_TMPDIR/s" "$ROOT/ctr/state.json"
 	berth start ctr
 	berth delete --force ctr
 	assert_equal "$(cat "$OUT/order" | xargs)" "poststart poststop"

@@ -255,7 +255,9 @@ teardown() { cleanup_containers; }
 	for job in "${pids[@]}"; do
 		rc=0
 		wait "$job" || rc=$?
-		[ "$rc" -eq 0 ] && ok=$((ok + 1))
+		if [ "$rc" -eq 0 ]; then
+			ok=$((ok + 1))
+		fi
 	done
 	assert_equal "$ok" 1
 	assert_equal "$(container_status ctr)" running

@@ -136,7 +136,9 @@ start_sleeper() {
 	inside=$(echo "${lines[0]}" | cut -d. -f1)
 	host=$(cut -d. -f1 /proc/uptime)
 	# boottime drives /proc/uptime: two days ahead
-	[ $((inside - host)) -ge 172790 ] && [ $((inside - host)) -le 172810 ]
+	if [ $((inside - host)) -lt 172790 ] || [ $((inside - host)) -gt 172810 ]; then
+		fail "uptime inside is $((inside - host)) s ahead of the host's, not two days"
+	fi
 	echo "$output" | grep -Eq '^monotonic +86400 +0$'
 }
 

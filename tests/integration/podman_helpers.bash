@@ -53,21 +53,22 @@ podman_setup() {
 }
 
 podman_teardown() {
-	local left
+	local left failed=0
 	podman rm -a -f -t 0 >/dev/null 2>&1 || true
 	if [ -n "${NETNS:-}" ]; then
 		ip netns delete "$NETNS" 2>/dev/null
 		if ip netns list | grep -q "^$NETNS\b"; then
 			echo "netns $NETNS left behind" >&2
-			return 1
+			failed=1
 		fi
 	fi
 	left=$(podman ps -a -q)
-	[ -z "$left" ] || { echo "containers left behind: $left" >&2; return 1; }
-	assert_no_mounts_under "$PODMAN_DIR/root/overlay-containers"
-	assert_no_processes_of "$PODMAN_DIR/runroot"
+	if [ -n "$left" ]; then
+		echo "containers left behind: $left" >&2
+		failed=1
+	fi
 	# Every container's cgroup is gone; the shared parent may stay (it
 	# goes in teardown_file).
-	assert_no_cgroups_below "$PARENT"
+	check_client_test "$PODMAN_DIR/root/overlay-containers" "$PODMAN_DIR/runroot" || failed=1
+	return "$failed"
 }
-

@@ -14,8 +14,10 @@ setup() {
 	AGENT=
 }
 teardown() {
-	cleanup_containers
+	local failed=0
+	cleanup_containers || failed=1
 	[ -z "$AGENT" ] || kill "$AGENT" 2>/dev/null || true
+	return "$failed"
 }
 
 # A profile that allows everything but the given rules (a JSON array).

@@ -9,9 +9,10 @@ setup() {
 	SOCK=$BATS_TEST_TMPDIR/console.sock
 }
 teardown() {
-	cleanup_containers
-	[ -n "${RECV:-}" ] && kill "$RECV" 2>/dev/null
-	true
+	local failed=0
+	cleanup_containers || failed=1
+	[ -z "${RECV:-}" ] || kill "$RECV" 2>/dev/null
+	return "$failed"
 }
 
 start_receiver() {
