@@ -140,9 +140,7 @@ block_device() {
 # plus the v1 hierarchy of the controllers $1 (comma-separated), mounted
 # there only: the host's own mounts stay as they are.  $NS_CG is that
 # hierarchy as seen from here.  Run berth there with in_private_ns.
-# The kernel keeps the hierarchy (its id in /proc/cgroups, every process at
-# its root in /proc/PID/cgroup) after the namespace is gone, mounted
-# nowhere; berth and the other tests look at mountinfo and do not see it.
+# stop_private_cgroup_ns makes sure the kernel lets the hierarchy go.
 start_private_cgroup_ns() {
 	local stage=$BATS_TEST_TMPDIR/cgroup-stage _
 	mkdir -p "$stage"
@@ -159,6 +157,7 @@ start_private_cgroup_ns() {
 		touch /sys/fs/cgroup/.ready
 		exec sleep 1000' sh "$stage" "$1" </dev/null >/dev/null 2>&1 3>&- &
 	NS_PID=$!
+	NS_CTRLS=$1
 	NS_CG=/proc/$NS_PID/root/sys/fs/cgroup/$1
 	for _ in $(seq 100); do
 		[ -e "/proc/$NS_PID/root/sys/fs/cgroup/.ready" ] && return 0
@@ -189,6 +188,31 @@ stop_private_cgroup_ns() {
 	kill "$NS_PID" 2>/dev/null
 	wait "$NS_PID" 2>/dev/null
 	NS_PID=
+	end_hierarchy "$NS_CTRLS"
+}
+
+# Is the v1 hierarchy of controllers $1 gone from the kernel?
+hierarchy_gone() {
+	awk -v c="${1%%,*}" '$1 == c && $2 != 0 { found = 1 } END { exit found }' /proc/cgroups
+}
+
+# The kernel keeps a v1 hierarchy that no mount shows while a cgroup of it
+# lingers (a removed one lives on until its last reference goes); every
+# process then lists it in /proc/PID/cgroup with no mount to match, which
+# clients such as containerd take for a broken host.  Mounted again once
+# nothing is below its root, its unmount ends it.
+end_hierarchy() {
+	local _
+	for _ in $(seq 50); do
+		hierarchy_gone "$1" && return 0
+		# shellcheck disable=SC2016 # expanded by the inner shell
+		unshare -m --propagation private sh -c '
+			d=$(mktemp -d) && mount -t cgroup -o "$1" cgroup "$d" && umount "$d"
+			rmdir "$d"' sh "$1" 2>/dev/null
+		sleep 0.1
+	done
+	echo "the kernel kept the $1 hierarchy after its test" >&2
+	return 1
 }
 
 # An RDMA device for rdma.max, which takes limits only for devices that

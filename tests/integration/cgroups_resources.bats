@@ -13,9 +13,11 @@ setup() {
 }
 
 teardown() {
-	stop_private_cgroup_ns
-	cleanup_cgroups
-	remove_soft_rdma
+	local failed=0
+	stop_private_cgroup_ns || failed=1
+	cleanup_cgroups || failed=1
+	remove_soft_rdma || failed=1
+	return "$failed"
 }
 
 # --- memory ---------------------------------------------------------------
