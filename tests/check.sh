@@ -40,22 +40,27 @@ planned() {
 	sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$1" | awk '{ n += $1 } END { print n + 0 }'
 }
 
-stage() {
-	local name=$1 start=$SECONDS tap=$results/$1.tap plan reported
-	shift
-	echo "=== $name"
-	"$@" 2>&1 | tee "$tap"
-	local rc=${PIPESTATUS[0]}
-	if [ "$rc" -ne 0 ] && ! real_failure "$tap"; then
-		echo "not ok - stage $name exited with status $rc" | tee -a "$tap"
-	fi
-	# A stage cut short may still exit 0 (a killed bats run leaves its plan
-	# unmet).
+# verdict NAME STATUS: one "not ok" line for what a stage's own lines do
+# not show: a failure exit with no failed test, or fewer results than its
+# plan (a killed bats run may still exit 0).
+verdict() {
+	local tap=$results/$1.tap plan reported
 	plan=$(planned "$tap")
 	reported=$(grep -cE '^(not )?ok( |$)' "$tap")
-	if [ "$reported" -lt "$plan" ]; then
-		echo "not ok - stage $name reported $reported of $plan planned tests" | tee -a "$tap"
+	if [ "$2" -ne 0 ] && ! real_failure "$tap"; then
+		echo "not ok - stage $1 exited with status $2"
+	elif [ "$reported" -lt "$plan" ]; then
+		echo "not ok - stage $1 reported $reported of $plan planned tests (status $2)"
 	fi
+}
+
+stage() {
+	local name=$1 start=$SECONDS
+	shift
+	echo "=== $name"
+	"$@" 2>&1 | tee "$results/$name.tap"
+	local rc=${PIPESTATUS[0]}
+	verdict "$name" "$rc" | tee -a "$results/$name.tap"
 	# Where CI's time goes (a comment in TAP, so it counts as nothing).
 	echo "# stage $name took $((SECONDS - start)) s"
 }
