@@ -33,6 +33,8 @@ bundle, prints a table and writes it to a results file.
                     default both, one after the other, in one report
   --crun-cgroup-manager M
                     cgroupfs (default) or disabled
+  --note TEXT       a line for the report's header (what the numbers need
+                    to be read with: other load on the machine, say)
 EOF
 }
 
@@ -46,7 +48,7 @@ die() {
 }
 
 runs='' warmup=3 concurrent=100 rounds='' workloads=$WORKLOADS_ALL out='' vm=''
-crun_manager=cgroupfs cgroups_mode=''
+crun_manager=cgroupfs cgroups_mode='' user_note=''
 RUNTIMES=(berth crun runc)
 orig_args=("$@")
 
@@ -61,6 +63,7 @@ parse_args() {
 		--out) out=${2:?}; shift 2 ;;
 		--vm) vm=1; shift ;;
 		--cgroups) cgroups_mode=${2:?}; shift 2 ;;
+		--note) user_note=${2:?}; shift 2 ;;
 		--crun-cgroup-manager) crun_manager=${2:?}; shift 2 ;;
 		-h | --help) usage; exit 0 ;;
 		*) usage >&2; exit 2 ;;
@@ -187,21 +190,43 @@ run_both() {
 
 # The command that made the report, for its first lines.
 bench_command() {
+	local args
+	args=$(quoted_args)
 	if [ -n "${MAKELEVEL:-}" ]; then
-		echo "make ${BENCH_TARGET:-bench}${orig_args[*]:+ BENCH_ARGS=\"${orig_args[*]}\"}"
+		echo "make ${BENCH_TARGET:-bench}${args:+ BENCH_ARGS=\"$args\"}"
 	else
-		echo "tests/bench/bench.sh${orig_args[*]:+ ${orig_args[*]}}"
+		echo "tests/bench/bench.sh${args:+ $args}"
 	fi
 }
 
+# quoted_args: the options as a shell would take them back.
+quoted_args() {
+	local a q="'" words=()
+	for a in "${orig_args[@]}"; do
+		if [[ $a =~ ^[A-Za-z0-9_.,:/=+-]+$ ]]; then
+			words+=("$a")
+		else
+			words+=("$q${a//$q/$q\\$q$q}$q")
+		fi
+	done
+	echo "${words[*]}"
+}
+
+# provenance: the command, the commit and the date, taken when the bench
+# starts (the tree may change while it runs).
 provenance() {
 	local commit
+	if [ -n "${BENCH_PROVENANCE:-}" ]; then
+		echo "$BENCH_PROVENANCE"
+		return
+	fi
 	commit=$(git -C "$REPO" rev-parse --short=12 HEAD 2>/dev/null) &&
 		{ git -C "$REPO" diff --quiet HEAD 2>/dev/null || commit+=" with uncommitted changes"; } ||
 		commit="$("$BERTH" --version | sed -n 's/^commit: //p') (berth --version)"
 	echo "command: ${BENCH_COMMAND:-$(bench_command)}"
 	echo "commit: $commit"
-	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC') (the start)"
+	[ -z "$user_note" ] || echo "note: $user_note"
 }
 
 # The state directories get a tmpfs, as /run on a real host, in a mount
@@ -863,6 +888,8 @@ report() {
 main() {
 	parse_args "$@"
 	[ "$(id -u)" = 0 ] || die "run as root"
+	BENCH_PROVENANCE=$(provenance)
+	export BENCH_PROVENANCE
 	if [ -n "$vm" ]; then
 		[ -z "${BERTH_VM:-}" ] || die "--vm inside the VM"
 		ensure_packages
