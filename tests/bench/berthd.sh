@@ -24,6 +24,11 @@ set -eu
 N=${1:-1000}
 ROUNDS=${2:-30}
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
+# What made the numbers, first, so that a saved output says so.
+echo "=== berthd benchmark"
+echo "command: tests/bench/berthd.sh${*:+ $*}"
+echo "commit: $(git -C "$REPO" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 BUSYBOX=$(command -v busybox)
 DOCKER=${DOCKER:-$(command -v docker || echo /usr/local/bin/docker)}
 DIR=$(mktemp -d /tmp/berthd-bench.XXXXXX)
