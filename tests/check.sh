@@ -41,15 +41,17 @@ planned() {
 }
 
 # verdict NAME STATUS: one "not ok" line for what a stage's own lines do
-# not show: a failure exit with no failed test, or fewer results than its
-# plan (a killed bats run may still exit 0).
+# not show: a failure exit with no failed test, or a success with fewer
+# results than its plan (a stage cut short whose runner still exits 0).
+# A failure exit with failed tests adds nothing: the run fails already,
+# and tests/unit/run.sh reports a binary's crash itself.
 verdict() {
 	local tap=$results/$1.tap plan reported
 	plan=$(planned "$tap")
 	reported=$(grep -cE '^(not )?ok( |$)' "$tap")
 	if [ "$2" -ne 0 ] && ! real_failure "$tap"; then
 		echo "not ok - stage $1 exited with status $2"
-	elif [ "$reported" -lt "$plan" ]; then
+	elif [ "$2" -eq 0 ] && [ "$reported" -lt "$plan" ]; then
 		echo "not ok - stage $1 reported $reported of $plan planned tests (status $2)"
 	fi
 }
