@@ -26,6 +26,16 @@ cd "$(dirname "$0")/.." || exit
 
 EXPECTED=tests/expected-skips
 
+# write: --write-expected-skips; saved: its STAGE=FILE.tap arguments, which
+# stand for the stages (stage and vm_stage then run nothing).
+write='' saved=''
+if [ "${1:-}" = --write-expected-skips ]; then
+	write=1
+	shift
+	[ $# -eq 0 ] || saved=1
+fi
+vm_not_run=0
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
@@ -58,6 +68,7 @@ verdict() {
 
 stage() {
 	local name=$1 start=$SECONDS
+	[ -z "$saved" ] || return 0
 	shift
 	echo "=== $name"
 	"$@" 2>&1 | tee "$results/$name.tap"
@@ -85,10 +96,8 @@ vm_suite() {
 	done <tests/vm/suite
 }
 
-# The VM emulates its CPU (no KVM here), so every process costs tens of
-# milliseconds there: it runs the files whose subject differs between a
-# hybrid and a pure cgroup v2 host (tests/vm/suite lists them).
 vm_stage() {
+	[ -z "$saved" ] || return 0
 	vm_suite
 	if [ -n "${BERTH_SKIP_VM:-}" ]; then
 		[ ${#vm_files[@]} -eq 0 ] || vm_not_run=$(bats --count "${vm_files[@]}") || vm_not_run=0
@@ -188,24 +197,15 @@ from_saved() {
 	done
 }
 
-run_stages() {
-	stage unit make -s unit
-	stage unit-sanitize make -s unit-sanitize
-	stage host bats --tap tests/integration
-	vm_stage
-}
+[ -z "$saved" ] || from_saved "$@"
 
-write=
-if [ "${1:-}" = --write-expected-skips ]; then
-	write=1
-	shift
-fi
-vm_not_run=0
-if [ -n "$write" ] && [ $# -gt 0 ]; then
-	from_saved "$@"
-else
-	run_stages
-fi
+stage unit make -s unit
+stage unit-sanitize make -s unit-sanitize
+stage host bats --tap tests/integration
+# The VM emulates its CPU (no KVM here), so every process costs tens of
+# milliseconds there: it runs the files whose subject differs between a
+# hybrid and a pure cgroup v2 host (tests/vm/suite lists them).
+vm_stage
 
 skips=$results/skips
 classify "$results"/*.tap >"$results/classified"
