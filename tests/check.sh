@@ -197,8 +197,6 @@ from_saved() {
 	done
 }
 
-[ -z "$saved" ] || from_saved "$@"
-
 stage unit make -s unit
 stage unit-sanitize make -s unit-sanitize
 stage host bats --tap tests/integration
@@ -206,6 +204,7 @@ stage host bats --tap tests/integration
 # milliseconds there: it runs the files whose subject differs between a
 # hybrid and a pure cgroup v2 host (tests/vm/suite lists them).
 vm_stage
+[ -z "$saved" ] || from_saved "$@"
 
 skips=$results/skips
 classify "$results"/*.tap >"$results/classified"
