@@ -66,18 +66,6 @@ verdict() {
 	fi
 }
 
-stage() {
-	local name=$1 start=$SECONDS
-	[ -z "$saved" ] || return 0
-	shift
-	echo "=== $name"
-	"$@" 2>&1 | tee "$results/$name.tap"
-	local rc=${PIPESTATUS[0]}
-	verdict "$name" "$rc" | tee -a "$results/$name.tap"
-	# Where CI's time goes (a comment in TAP, so it counts as nothing).
-	echo "# stage $name took $((SECONDS - start)) s"
-}
-
 # vm_suite: the files tests/vm/suite names, into vm_files.  A glob that
 # matches nothing (a renamed file) would drop its tests without a word: it
 # is a failure, reported in the stage "vm-suite".
@@ -195,6 +183,18 @@ from_saved() {
 		[[ $arg == ?*=?* ]] || { echo "usage: $0 --write-expected-skips [STAGE=FILE.tap...]" >&2; exit 2; }
 		cp "${arg#*=}" "$results/${arg%%=*}.tap" || exit 2
 	done
+}
+
+stage() {
+	local name=$1 start=$SECONDS
+	[ -z "$saved" ] || return 0
+	shift
+	echo "=== $name"
+	"$@" 2>&1 | tee "$results/$name.tap"
+	local rc=${PIPESTATUS[0]}
+	verdict "$name" "$rc" | tee -a "$results/$name.tap"
+	# Where CI's time goes (a comment in TAP, so it counts as nothing).
+	echo "# stage $name took $((SECONDS - start)) s"
 }
 
 stage unit make -s unit
