@@ -5,21 +5,194 @@
 # host, and the bats suite again inside a pure cgroup v2 VM (tests/vm).
 # Each stage speaks TAP; the counts come from its "ok" / "not ok" lines,
 # and a stage that dies without reporting counts as one failure.
+#
+# A skip ("ok N NAME # skip REASON" from bats, "not ok N # SKIP NAME" from
+# cmocka) must be listed in tests/expected-skips, else it counts as a
+# failure: a condition that newly holds must not turn tests into skips
+# that nobody reads.  Every skip is listed at the end with its reason.
+#
+#   tests/check.sh
+#   tests/check.sh --write-expected-skips
+#       run everything, then rewrite tests/expected-skips from this run's
+#       skips (the stages that did not run keep their entries)
+#   tests/check.sh --write-expected-skips STAGE=FILE.tap...
+#       run nothing: rewrite the entries of those stages from saved TAP,
+#       e.g. host=host.tap from "bats --tap tests/integration > host.tap"
+#
+# BERTH_SKIP_VM=1 leaves the VM stage out; its tests then count as skipped
+# and the summary says so.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit
+
+EXPECTED=tests/expected-skips
+
+# write: --write-expected-skips; saved: its STAGE=FILE.tap arguments, which
+# stand for the stages (stage and vm_stage then run nothing).
+write='' saved=''
+if [ "${1:-}" = --write-expected-skips ]; then
+	write=1
+	shift
+	[ $# -eq 0 ] || saved=1
+fi
+vm_not_run=0
 
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
+# real_failure FILE: whether FILE has a "not ok" line that is not a skip.
+real_failure() {
+	grep '^not ok' "$1" | grep -qiv ' # skip'
+}
+
+# planned FILE: the sum of FILE's plans ("1..N"; the unit stage has one per
+# binary).
+planned() {
+	sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$1" | awk '{ n += $1 } END { print n + 0 }'
+}
+
+# verdict NAME STATUS: one "not ok" line for what a stage's own lines do
+# not show: a failure exit with no failed test, or a success with fewer
+# results than its plan (a stage cut short whose runner still exits 0).
+# A failure exit with failed tests adds nothing: the run fails already,
+# and tests/unit/run.sh reports a binary's crash itself.
+verdict() {
+	local tap=$results/$1.tap plan reported
+	plan=$(planned "$tap")
+	reported=$(grep -cE '^(not )?ok( |$)' "$tap")
+	if [ "$2" -ne 0 ] && ! real_failure "$tap"; then
+		echo "not ok - stage $1 exited with status $2"
+	elif [ "$2" -eq 0 ] && [ "$reported" -lt "$plan" ]; then
+		echo "not ok - stage $1 reported $reported of $plan planned tests (status $2)"
+	fi
+}
+
+# vm_suite: the files tests/vm/suite names, into vm_files.  A glob that
+# matches nothing (a renamed file) would drop its tests without a word: it
+# is a failure, reported in the stage "vm-suite".
+vm_suite() {
+	local pattern f matched
+	vm_files=()
+	while read -r pattern; do
+		[[ -z "$pattern" || "$pattern" == \#* ]] && continue
+		matched=
+		for f in tests/integration/$pattern; do
+			[ -e "$f" ] && vm_files+=("$f") && matched=1
+		done
+		[ -n "$matched" ] ||
+			echo "not ok - tests/vm/suite: '$pattern' matches no file in tests/integration" |
+			tee -a "$results/vm-suite.tap"
+	done <tests/vm/suite
+}
+
+vm_stage() {
+	[ -z "$saved" ] || return 0
+	vm_suite
+	if [ -n "${BERTH_SKIP_VM:-}" ]; then
+		[ ${#vm_files[@]} -eq 0 ] || vm_not_run=$(bats --count "${vm_files[@]}") || vm_not_run=0
+		echo "=== vm: not run (BERTH_SKIP_VM is set): $vm_not_run tests left out"
+		return
+	fi
+	stage vm tests/vm/run --timeout 1800 -- bats --tap "${vm_files[@]}"
+}
+
+# classify FILE...: one line per test result: "pass", "fail" or
+# "skip<TAB>STAGE<TAB>NAME<TAB>REASON", the stage being the file's name.
+# cmocka gives no reason, and its skip line names only the test: the
+# binary comes from the "# BINARY" line tests/unit/run.sh prints first.
+classify() {
+	awk '
+		FNR == 1 { stage = FILENAME; sub(/.*\//, "", stage); sub(/\.tap$/, "", stage); bin = "" }
+		/^# [A-Za-z0-9_.-]+$/ { bin = substr($0, 3) }
+		!/^(not )?ok( |$)/ { next }
+		# The last " # skip", as bats reads it back.
+		match($0, /.* # [Ss][Kk][Ii][Pp]( |$)/) {
+			name = substr($0, 1, RLENGTH)
+			reason = substr($0, RLENGTH + 1)
+			sub(/ # [Ss][Kk][Ii][Pp] ?$/, "", name)
+			sub(/^(not )?ok [0-9]* *(- )?/, "", name)
+			if (name == "") {
+				name = (bin != "" ? bin ": " : "") reason
+				reason = "(cmocka gives no reason)"
+			}
+			print "skip\t" stage "\t" name "\t" (reason == "" ? "(no reason given)" : reason)
+			next
+		}
+		/^ok/ { print "pass"; next }
+		{ print "fail" }
+	' "$@"
+}
+
+# expected_keys: "STAGE<TAB>NAME" of each entry of the expected-skips file.
+expected_keys() {
+	[ -f "$EXPECTED" ] || return 0
+	awk -F '\t' '/^[^#]/ && NF >= 2 { print $1 "\t" $2 }' "$EXPECTED"
+}
+
+# check_skips SKIPS STAGES: lists every skip; one that is not expected
+# becomes a "not ok" line in the stage "skips".  An expected skip that did
+# not happen, of a stage that ran, is a note only: its test now runs and
+# is counted as passed or failed, so nothing hides (failing would make
+# every fix of a skip break the run until the list is rewritten); the note
+# says to drop it, so that a stale entry cannot let the skip come back.
+check_skips() {
+	local skips=$1 stages=$2 stage name reason
+	[ -s "$skips" ] && echo "=== skips (stage: test: reason)"
+	while IFS=$'\t' read -r _ stage name reason; do
+		echo "# skip $stage: $name: $reason"
+		expected_keys | grep -qxF "$stage"$'\t'"$name" && continue
+		echo "not ok - unexpected skip in $stage: $name ($reason); not in $EXPECTED" |
+			tee -a "$results/skips.tap"
+	done <"$skips"
+	expected_keys | while IFS=$'\t' read -r stage name; do
+		grep -qxF "$stage" <<<"$stages" || continue
+		cut -f2,3 "$skips" | grep -qxF "$stage"$'\t'"$name" && continue
+		echo "note: expected skip did not happen (drop it from $EXPECTED): $stage: $name"
+	done
+}
+
+# write_expected SKIPS STAGES: rewrites the expected-skips file: the entries
+# of STAGES from SKIPS (keeping the comment of an entry that stays, else
+# the skip's reason), the other stages' entries and the header as they were.
+write_expected() {
+	local skips=$1 stages=$2 tmp
+	tmp=$(mktemp)
+	touch "$EXPECTED"
+	awk -F '\t' -v stages="$stages" '
+		BEGIN { n = split(stages, s, "\n"); for (i = 1; i <= n; i++) regen[s[i]] = 1 }
+		FILENAME == ARGV[1] {
+			if (/^#/ || /^$/) { if (!entries) print; next }
+			entries = 1
+			why[$1 "\t" $2] = $3
+			if (!($1 in regen)) print
+			next
+		}
+		{
+			key = $2 "\t" $3
+			print key "\t" (key in why ? why[key] : "# " $4)
+		}
+	' "$EXPECTED" "$skips" >"$tmp"
+	cat "$tmp" >"$EXPECTED"
+	rm -f "$tmp"
+	echo "wrote $EXPECTED: $(expected_keys | wc -l) expected skips"
+}
+
+# from_saved STAGE=FILE...: the saved TAP files, as if their stages ran.
+from_saved() {
+	local arg
+	for arg in "$@"; do
+		[[ $arg == ?*=?* ]] || { echo "usage: $0 --write-expected-skips [STAGE=FILE.tap...]" >&2; exit 2; }
+		cp "${arg#*=}" "$results/${arg%%=*}.tap" || exit 2
+	done
+}
+
 stage() {
 	local name=$1 start=$SECONDS
+	[ -z "$saved" ] || return 0
 	shift
 	echo "=== $name"
 	"$@" 2>&1 | tee "$results/$name.tap"
 	local rc=${PIPESTATUS[0]}
-	if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$results/$name.tap"; then
-		echo "not ok - stage $name exited with status $rc" | tee -a "$results/$name.tap"
-	fi
+	verdict "$name" "$rc" | tee -a "$results/$name.tap"
 	# Where CI's time goes (a comment in TAP, so it counts as nothing).
 	echo "# stage $name took $((SECONDS - start)) s"
 }
@@ -33,20 +206,29 @@ stage host bats --tap tests/integration
 # The VM emulates its CPU (no KVM here), so every process costs tens of
 # milliseconds there: it runs the files whose subject differs between a
 # hybrid and a pure cgroup v2 host (tests/vm/suite lists them).
-if [ -z "${BERTH_SKIP_VM:-}" ]; then
-	vm_files=()
-	while read -r pattern; do
-		[[ -z "$pattern" || "$pattern" == \#* ]] && continue
-		for f in tests/integration/$pattern; do
-			[ -e "$f" ] && vm_files+=("$f")
-		done
-	done <tests/vm/suite
-	stage vm tests/vm/run --timeout 1800 -- bats --tap "${vm_files[@]}"
-fi
+vm_stage
+[ -z "$saved" ] || from_saved "$@"
 
-passed=$(cat "$results"/*.tap | grep -E '^ok ' | grep -vc '# skip')
-skipped=$(cat "$results"/*.tap | grep -E '^ok ' | grep -c '# skip')
-failed=$(cat "$results"/*.tap | grep -c '^not ok')
+skips=$results/skips
+classify "$results"/*.tap >"$results/classified"
+grep $'^skip\t' "$results/classified" >"$skips"
+stages=$(for f in "$results"/*.tap; do basename "$f" .tap; done)
+if [ -n "$write" ]; then
+	write_expected "$skips" "$stages"
+	exit 0
+fi
+check_skips "$skips" "$stages"
+
+# An unexpected skip counts as the failure it became, not as a skip too.
+unexpected=0
+[ -f "$results/skips.tap" ] && unexpected=$(grep -c '^not ok' "$results/skips.tap")
+classify "$results"/*.tap >"$results/classified"
+passed=$(grep -cx pass "$results/classified")
+failed=$(grep -cx fail "$results/classified")
+skipped=$(($(grep -c $'^skip\t' "$results/classified") - unexpected + vm_not_run))
+if [ "$vm_not_run" -gt 0 ]; then
+	echo "note: BERTH_SKIP_VM is set: the VM stage did not run; its $vm_not_run tests count as skipped"
+fi
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
 else

@@ -27,8 +27,14 @@ bundle, prints a table and writes it to a results file.
   --out FILE        results file (default tests/bench/results/DATE-host.txt or
                     DATE-vm.txt); '-' for none
   --vm              run the whole benchmark in the cgroup v2 VM (tests/vm)
+  --cgroups M       on a hybrid host: 'host' (the host's own hierarchies,
+                    berth and runc; crun refuses them) or 'private' (cgroup2
+                    alone in a private mount namespace, all three); by
+                    default both, one after the other, in one report
   --crun-cgroup-manager M
                     cgroupfs (default) or disabled
+  --note TEXT       a line for the report's header (what the numbers need
+                    to be read with: other load on the machine, say)
 EOF
 }
 
@@ -42,7 +48,8 @@ die() {
 }
 
 runs='' warmup=3 concurrent=100 rounds='' workloads=$WORKLOADS_ALL out='' vm=''
-crun_manager=cgroupfs
+crun_manager=cgroupfs cgroups_mode='' user_note=''
+RUNTIMES=(berth crun runc)
 orig_args=("$@")
 
 parse_args() {
@@ -55,6 +62,8 @@ parse_args() {
 		--workloads) workloads=${2:?}; shift 2 ;;
 		--out) out=${2:?}; shift 2 ;;
 		--vm) vm=1; shift ;;
+		--cgroups) cgroups_mode=${2:?}; shift 2 ;;
+		--note) user_note=${2:?}; shift 2 ;;
 		--crun-cgroup-manager) crun_manager=${2:?}; shift 2 ;;
 		-h | --help) usage; exit 0 ;;
 		*) usage >&2; exit 2 ;;
@@ -67,6 +76,10 @@ parse_args() {
 	case $crun_manager in
 	cgroupfs | disabled) ;;
 	*) die "--crun-cgroup-manager: cgroupfs or disabled" ;;
+	esac
+	case $cgroups_mode in
+	'' | host | private) ;;
+	*) die "--cgroups: host or private" ;;
 	esac
 	if [ -n "${BERTH_VM:-}" ]; then
 		# Under TCG every exec costs tens of milliseconds.
@@ -131,13 +144,121 @@ run_in_vm() {
 	exit "$rc"
 }
 
+hybrid_host() {
+	[ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ]
+}
+
+# On a hybrid host berth takes its nine-hierarchy path, which crun cannot
+# run on, and the private cgroup2 namespace (below) measures a single
+# hierarchy instead.  Both are measured, one after the other, into one
+# report: the host's hierarchies (berth, runc, floor), then the private
+# namespace (all three).
+run_both() {
+	local args=() parts mode rc=0
+	set -- "${orig_args[@]}"
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--out) shift 2 ;;
+		*) args+=("$1"); shift ;;
+		esac
+	done
+	export BENCH_COMMAND=${BENCH_COMMAND:-$(bench_command)}
+	out=${out:-$HERE/results/$(date -u +%Y-%m-%d-%H%M)-host.txt}
+	parts=$(mktemp -d)
+	for mode in host private; do
+		"$HERE/bench.sh" --cgroups "$mode" --out "$parts/$mode" "${args[@]}" || rc=$?
+	done
+	if [ "$out" != - ]; then
+		mkdir -p "$(dirname "$out")"
+		{
+			echo "=== berth benchmark on a hybrid cgroup host: two runs, A then B"
+			provenance
+			echo "A. the host's own hierarchies (cgroup v1 controllers and cgroup2), as berth and runc use them here; crun cannot run there"
+			echo "B. a private mount namespace with cgroup2 alone at /sys/fs/cgroup (one hierarchy), where crun runs too"
+			echo
+			echo "A."
+			cat "$parts/host" 2>/dev/null || echo "(no report: status $rc)"
+			echo
+			echo "B."
+			cat "$parts/private" 2>/dev/null || echo "(no report: status $rc)"
+		} >"$out"
+		say "report written to $out"
+	fi
+	rm -rf "$parts"
+	exit "$rc"
+}
+
+# The command that made the report, for its first lines.
+bench_command() {
+	local args
+	args=$(quoted_args)
+	if [ -n "${MAKELEVEL:-}" ]; then
+		echo "make ${BENCH_TARGET:-bench}${args:+ BENCH_ARGS=\"$args\"}"
+	else
+		echo "tests/bench/bench.sh${args:+ $args}"
+	fi
+}
+
+# quoted_args: the options as a shell would take them back.
+quoted_args() {
+	local a q="'" words=()
+	for a in "${orig_args[@]}"; do
+		if [[ $a =~ ^[A-Za-z0-9_.,:/=+-]+$ ]]; then
+			words+=("$a")
+		else
+			words+=("$q${a//$q/$q\\$q$q}$q")
+		fi
+	done
+	echo "${words[*]}"
+}
+
+# provenance: the command, the commit and the date, taken when the bench
+# starts (the tree may change while it runs).
+provenance() {
+	local commit
+	if [ -n "${BENCH_PROVENANCE:-}" ]; then
+		echo "$BENCH_PROVENANCE"
+		return
+	fi
+	commit=$(git -C "$REPO" rev-parse --short=12 HEAD 2>/dev/null) &&
+		{ git -C "$REPO" diff --quiet HEAD 2>/dev/null || commit+=" with uncommitted changes"; } ||
+		commit="$("$BERTH" --version | sed -n 's/^commit: //p') (berth --version)"
+	echo "command: ${BENCH_COMMAND:-$(bench_command)}"
+	echo "commit: $commit"
+	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC') (the start)"
+	[ -z "$user_note" ] || echo "note: $user_note"
+}
+
+# The state directories get a tmpfs, as /run on a real host, in a mount
+# namespace of our own (the host's mounts stay as they are).
+enter_private_mounts() {
+	[ -z "${BENCH_PRIVATE_MOUNTS:-}" ] || return 0
+	command -v unshare >/dev/null || die "needs unshare (util-linux)"
+	export BENCH_PRIVATE_MOUNTS=1
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	exec unshare -m -- /bin/sh -c 'mount --make-rprivate / && exec "$0" "$@"' \
+		"$0" "${orig_args[@]}"
+}
+
+# --cgroups host on a hybrid host: the host's hierarchies as they are.
+enter_hybrid() {
+	enter_private_mounts
+	CG_ROOT=/sys/fs/cgroup/unified
+	CGROUP_SETUP="the host's own hierarchies (hybrid: cgroup v1 controllers at /sys/fs/cgroup/NAME, cgroup2 at $CG_ROOT), as berth and runc use them here; crun refuses hybrid hosts"
+	RUNTIMES=(berth runc)
+	local w
+	for w in run lifecycle exec concurrent; do
+		NA[$w:crun]="crun refuses hybrid cgroup hosts (\"cgroups in hybrid mode not supported\"); see the run in the private cgroup2 namespace"
+	done
+}
+
 # On a host whose /sys/fs/cgroup is not cgroup2 (hybrid or v1), crun refuses
 # to run.  Everything then runs in a private mount namespace where cgroup2 is
 # mounted at /sys/fs/cgroup; the host's mounts stay as they are.
 enter_cgroup2() {
 	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
 		if [ -n "${BENCH_PRIVATE_CGROUP2:-}" ]; then
-			CGROUP_SETUP="hybrid host: all runtimes ran in one private mount namespace with cgroup2 mounted at /sys/fs/cgroup"
+			CGROUP_SETUP="a private mount namespace with cgroup2 alone at /sys/fs/cgroup (one hierarchy, not the host's hybrid ones)"
 		else
 			CGROUP_SETUP="pure cgroup v2 at /sys/fs/cgroup"
 		fi
@@ -146,7 +267,7 @@ enter_cgroup2() {
 	[ -z "${BENCH_PRIVATE_CGROUP2:-}" ] || die "cannot mount cgroup2 at /sys/fs/cgroup"
 	command -v unshare >/dev/null || die "needs unshare (util-linux)"
 	say "cgroup v1 or hybrid host: running in a private mount namespace with cgroup2 at /sys/fs/cgroup"
-	export BENCH_PRIVATE_CGROUP2=1
+	export BENCH_PRIVATE_CGROUP2=1 BENCH_PRIVATE_MOUNTS=1
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	exec unshare -m -- /bin/sh -c \
 		'mount --make-rprivate / && mount -t cgroup2 none /sys/fs/cgroup && exec "$0" "$@"' \
@@ -167,8 +288,21 @@ own_cgroup() {
 	sed -n 's/^0:://p' /proc/self/cgroup | sed 's:/$::'
 }
 
-cgroup_parent_dir() {
-	echo "$CG_ROOT$(own_cgroup)/$CG_PARENT"
+# cgroup_parent_dirs: the parent of every container's cgroup, in every
+# hierarchy the runtimes use (on the host's hybrid ones, each v1 hierarchy
+# too, below the caller's own cgroup there).
+cgroup_parent_dirs() {
+	local ctrls path dir
+	while IFS=: read -r _ ctrls path; do
+		if [ -z "$ctrls" ]; then
+			dir=$CG_ROOT
+		elif [ "$CG_ROOT" != /sys/fs/cgroup ]; then
+			dir=/sys/fs/cgroup/${ctrls#name=}
+		else
+			continue
+		fi
+		[ -d "$dir$path" ] && echo "$dir${path%/}/$CG_PARENT"
+	done </proc/self/cgroup
 }
 
 note() {
@@ -208,6 +342,8 @@ make_base_config() {
 	if [[ " $controllers " == *" memory "* && " $controllers " == *" pids "* ]]; then
 		resources='{"memory": {"limit": 134217728}, "pids": {"limit": 128}}'
 		HAVE_LIMITS=1
+	elif [ "$CG_ROOT" != /sys/fs/cgroup ]; then
+		LIMITS="no memory or pids limit (the bundle of the private cgroup2 run, whose cgroup offers only '${controllers:-nothing}'), yet a cgroup in every hierarchy"
 	else
 		LIMITS="no memory or pids limit: the caller's cgroup offers only '${controllers:-nothing}'"
 	fi
@@ -224,13 +360,20 @@ make_base_config() {
 		| if $limits then .linux.resources += $limits else . end
 	' "$tmp/config.json" >"$WORK/base.json"
 	BASE_CONFIG=$(cat "$WORK/base.json")
+	# One bundle for both runs on a hybrid host, so that they differ in
+	# their cgroups only: the private run loses the device rules to crun
+	# (probe_bundle) on this kind of host.
+	if [ "$CG_ROOT" != /sys/fs/cgroup ]; then
+		BASE_CONFIG=$(jq 'del(.linux.resources.devices)' <<<"$BASE_CONFIG")
+		note "linux.resources.devices left out, as the run in the private cgroup2 namespace leaves them out where crun cannot load its device program (this development host), so that both runs use one bundle"
+	fi
 }
 
 # Every runtime must run the bundle.  A field berth does not support yet is
 # left out for all of them, and the report says so.
 probe_bundle() {
 	local rt msg path try
-	for rt in berth crun runc; do
+	for rt in "${RUNTIMES[@]}"; do
 		rt_cmd "$rt"
 		for try in 1 2 3 4 5; do
 			write_config "$WORK/probe" "$CG_PARENT/probe" "$ARGS_TRUE"
@@ -310,7 +453,7 @@ set_up() {
 	mkdir -p "$WORK/state" "$WORK/logs"
 	# The runtimes' state on a tmpfs, as under /run on a real host, when the
 	# mount namespace is our own (the VM's /tmp is a tmpfs already).
-	if [ -n "${BENCH_PRIVATE_CGROUP2:-}" ]; then
+	if [ -n "${BENCH_PRIVATE_MOUNTS:-}" ]; then
 		mount -t tmpfs -o mode=0700 bench-state "$WORK/state"
 		STATE_FS="tmpfs"
 	else
@@ -343,19 +486,28 @@ clean_up() {
 	for rt in berth crun runc; do
 		delete_all "$rt"
 	done
-	dir=$(cgroup_parent_dir)
-	if [ -d "$dir" ]; then
+	cgroup_parent_dirs | while read -r dir; do
+		[ -d "$dir" ] || continue
 		# What a runtime failed to remove: kill, then remove bottom up.
 		find "$dir" -depth -type d | while read -r d; do
-			[ -e "$d/cgroup.kill" ] && echo 1 >"$d/cgroup.kill" 2>/dev/null
+			kill_cgroup "$d"
 			rmdir "$d" 2>/dev/null || { sleep 0.2; rmdir "$d" 2>/dev/null; } ||
 				say "could not remove cgroup $d"
 		done
-	fi
+	done
 	if mountpoint -q "$WORK/state"; then
 		umount "$WORK/state" || umount -l "$WORK/state"
 	fi
 	rm -rf --one-file-system "$WORK"
+}
+
+# shellcheck disable=SC2317 # called by clean_up
+kill_cgroup() {
+	if [ -e "$1/cgroup.kill" ]; then
+		echo 1 >"$1/cgroup.kill" 2>/dev/null
+	else
+		xargs -r kill -9 <"$1/cgroup.procs" 2>/dev/null
+	fi
 }
 
 # ---------------------------------------------------------------- measuring
@@ -410,7 +562,7 @@ warm() {
 
 workload_run() {
 	local rt i active=()
-	for rt in berth crun runc; do
+	for rt in "${RUNTIMES[@]}"; do
 		write_config "$WORK/run-$rt" "$CG_PARENT/run-$rt" "$ARGS_TRUE"
 		rt_cmd "$rt"
 		warm "$rt" run "${RT[@]}" run --bundle "$WORK/run-$rt" "$rt-warm" && active+=("$rt")
@@ -433,7 +585,7 @@ workload_run() {
 
 workload_lifecycle() {
 	local rt i id pidfile log active=()
-	for rt in berth crun runc; do
+	for rt in "${RUNTIMES[@]}"; do
 		write_config "$WORK/life-$rt" "$CG_PARENT/life-$rt" "$ARGS_TRUE"
 		rt_cmd "$rt"
 		# shellcheck disable=SC2016 # expanded by the inner shell
@@ -460,7 +612,7 @@ workload_lifecycle() {
 
 workload_exec() {
 	local rt i active=()
-	for rt in berth crun runc; do
+	for rt in "${RUNTIMES[@]}"; do
 		write_config "$WORK/exec-$rt" "$CG_PARENT/exec-$rt" "$ARGS_SLEEP"
 		rt_cmd "$rt"
 		if ! "${RT[@]}" run --detach --bundle "$WORK/exec-$rt" "$rt-exec" \
@@ -486,8 +638,8 @@ workload_exec() {
 
 workload_concurrent() {
 	local rt r i active=()
-	say "concurrent: writing $((concurrent * 3)) bundles"
-	for rt in berth crun runc; do
+	say "concurrent: writing $((concurrent * ${#RUNTIMES[@]})) bundles"
+	for rt in "${RUNTIMES[@]}"; do
 		for ((i = 0; i < concurrent; i++)); do
 			write_config "$WORK/conc-$rt-$i" "$CG_PARENT/conc-$rt-$i" "$ARGS_TRUE"
 		done
@@ -532,7 +684,7 @@ workload_memory() {
 		NA[memory:all]="needs the memory controller (the cgroup v2 VM: tests/bench/bench.sh --vm)"
 		return 0
 	fi
-	for rt in berth crun runc; do
+	for rt in "${RUNTIMES[@]}"; do
 		hi=65536
 		if ! mem_try "$rt" "$hi"; then
 			NA[memory:$rt]="fails even at $hi KiB: $(tail -n 1 "$WORK/logs/memory-$rt.log" | cut -c1-160)"
@@ -699,6 +851,7 @@ summary() {
 report() {
 	local n
 	echo "=== berth benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+	provenance
 	echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo),"\
 		"kernel $(uname -r)$([ -n "${BERTH_VM:-}" ] && echo ", the cgroup v2 VM (qemu TCG)")"
 	echo "cgroups: $CGROUP_SETUP; $LIMITS; crun --cgroup-manager=$crun_manager"
@@ -707,7 +860,7 @@ report() {
 	echo "floor: unshare -fpnimuC --mount-proc chroot ROOTFS /bin/true"
 	echo "bundle: $BUNDLE_DESC"
 	echo "state directories (--root) on $STATE_FS, rootfs on $(stat -f -c %T "$WORK/rootfs")"
-	echo "method: interleaved (berth crun runc floor, repeated), $warmup untimed warm-up runs each,"\
+	echo "method: interleaved (${RUNTIMES[*]} floor, repeated), $warmup untimed warm-up runs each,"\
 		"$runs timed runs each; wall time from spawn to reap; cpu: user+system time of the runtime"\
 		"and the children it reaped (for create and start not the container's init)"
 	echo "load: average $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"\
@@ -735,6 +888,8 @@ report() {
 main() {
 	parse_args "$@"
 	[ "$(id -u)" = 0 ] || die "run as root"
+	BENCH_PROVENANCE=$(provenance)
+	export BENCH_PROVENANCE
 	if [ -n "$vm" ]; then
 		[ -z "${BERTH_VM:-}" ] || die "--vm inside the VM"
 		ensure_packages
@@ -743,7 +898,14 @@ main() {
 	fi
 	ensure_packages
 	ensure_built
-	enter_cgroup2
+	if hybrid_host && [ -z "${BENCH_PRIVATE_MOUNTS:-}" ] && [ -z "$cgroups_mode" ]; then
+		run_both
+	fi
+	if hybrid_host && [ "$cgroups_mode" = host ]; then
+		enter_hybrid
+	else
+		enter_cgroup2
+	fi
 	trap clean_up EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM

@@ -1,7 +1,7 @@
 #!/bin/bash
 # berthd's footprint and speed, measured side by side with dockerd.
 #
-#   tests/bench/berthd.sh [N [PAIRS]]
+#   tests/bench/berthd.sh [N [ROUNDS]]
 #
 # 1. berthd alone: RSS, its anonymous part and PSS (/proc/PID/smaps_rollup)
 #    and open fds right after its start; the baseline after one run (the
@@ -11,7 +11,7 @@
 #    take the events berthd keeps (the last 256, as dockerd).
 # 2. berthd against dockerd (Debian's docker.io, with its containerd and
 #    runc, own data and exec roots, --iptables=false --bridge=none):
-#    PAIRS (default 20) runs of `docker run --rm IMAGE true` on the same
+#    ROUNDS (default 30) runs of `docker run --rm IMAGE true` on the same
 #    image, interleaved, one docker CLI; medians and their ratio, and the
 #    idle RSS of dockerd plus its containerd.  Interleaved with them, the
 #    same command against docker_floor.py, a server that answers at once
@@ -22,8 +22,13 @@
 # test: it prints numbers.  DOCKERD=0 skips the dockerd part.
 set -eu
 N=${1:-1000}
-PAIRS=${2:-20}
+ROUNDS=${2:-30}
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
+# What made the numbers, first, so that a saved output says so.
+echo "=== berthd benchmark"
+echo "command: tests/bench/berthd.sh${*:+ $*}"
+echo "commit: $(git -C "$REPO" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 BUSYBOX=$(command -v busybox)
 DOCKER=${DOCKER:-$(command -v docker || echo /usr/local/bin/docker)}
 DIR=$(mktemp -d /tmp/berthd-bench.XXXXXX)
@@ -127,7 +132,7 @@ crss=$([ -n "$cpid" ] && rollup "$cpid" Rss || echo 0)
 : >"$DIR/b.times"
 : >"$DIR/d.times"
 : >"$DIR/f.times"
-for _ in $(seq "$PAIRS"); do
+for _ in $(seq "$ROUNDS"); do
 	s=$(now_us); b run --rm bench:1 true; e=$(now_us)
 	echo $((e - s)) >>"$DIR/b.times"
 	s=$(now_us); d run --rm bench:1 true; e=$(now_us)
@@ -140,7 +145,7 @@ dm=$(median "$DIR/d.times")
 fm=$(median "$DIR/f.times")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a / b}'; }
 echo "dockerd idle:             Rss ${drss} kB (dockerd) + ${crss} kB (its containerd)"
-echo "docker run --rm IMAGE true, $PAIRS interleaved rounds, medians: berthd ${bm} us, dockerd ${dm} us, the CLI alone ${fm} us"
+echo "docker run --rm IMAGE true, $ROUNDS interleaved rounds, medians: berthd ${bm} us, dockerd ${dm} us, the CLI alone ${fm} us"
 echo "ratio berthd/dockerd: $(ratio "$bm" "$dm")"
 echo "ratio CLI alone/dockerd: $(ratio "$fm" "$dm") (no daemon goes below this)"
 echo "berthd's own part: $((bm - fm)) us, dockerd's: $((dm - fm)) us, ratio $(ratio $((bm - fm)) $((dm - fm)))"
