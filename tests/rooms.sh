@@ -57,25 +57,26 @@ debts() {
 	grep -v -e '^#' -e '^$' tests/rooms.debts
 }
 
+# result N NAME FOUND PREFIX: test N passes when FOUND (lines) is empty,
+# else fails with each line shown after PREFIX.
+result() {
+	if [ -z "$3" ]; then
+		echo "ok $1 - $2"
+	else
+		echo "not ok $1 - $2"
+		echo "$3" | sed "s|^|# $4: |"
+	fi
+}
+
 echo "1..4"
 
 wrong=$(wrong_includes)
-new=$(comm -23 <(echo "$wrong" | sed '/^$/d' | sort) <(debts | sort))
-if [ -z "$new" ]; then
-	echo "ok 1 - every include runs the way the rooms allow"
-else
-	echo "not ok 1 - every include runs the way the rooms allow"
-	echo "$new" | sed 's/^/# wrong way: /'
-fi
-
+result 1 "every include runs the way the rooms allow" \
+	"$(comm -23 <(echo "$wrong" | sed '/^$/d' | sort) <(debts | sort))" "wrong way"
 # A debt that was paid must leave the list, so that it cannot come back.
-paid=$(comm -13 <(echo "$wrong" | sed '/^$/d' | sort) <(debts | sort))
-if [ -z "$paid" ]; then
-	echo "ok 2 - tests/rooms.debts lists only includes that still exist"
-else
-	echo "not ok 2 - tests/rooms.debts lists only includes that still exist"
-	echo "$paid" | sed 's/^/# no longer there, remove it from tests\/rooms.debts: /'
-fi
+result 2 "tests/rooms.debts lists only includes that still exist" \
+	"$(comm -13 <(echo "$wrong" | sed '/^$/d' | sort) <(debts | sort))" \
+	"no longer there, remove it from tests/rooms.debts"
 
 daemon_symbols() {
 	nm --defined-only "$BUILD/libberth-engine.a" "$BUILD/libberth-images.a" 2>/dev/null |

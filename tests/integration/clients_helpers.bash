@@ -183,6 +183,15 @@ remove_client_cgroups() {
 	return 0
 }
 
+# Fail, naming them, when the things a teardown found left ($2, a
+# list) are there: "$1 left behind: $2".
+report_left() {
+	if [ -n "$2" ]; then
+		echo "$1 left behind: $2" >&2
+		return 1
+	fi
+}
+
 # Fail when a mount below $1 remains.
 assert_no_mounts_under() {
 	local left

@@ -44,17 +44,9 @@ containerd_teardown() {
 	for id in $("$CTR" containers ls -q 2>/dev/null); do
 		"$CTR" containers delete "$id" >/dev/null 2>&1
 	done
-	left=$("$CTR" containers ls -q)
-	if [ -n "$left" ]; then
-		echo "containers left behind: $left" >&2
-		failed=1
-	fi
+	report_left "containers" "$("$CTR" containers ls -q)" || failed=1
 	# berth's state, the shims, the containers' rootfs mounts: all gone.
-	left=$(ls "$RUNC_ROOT/default" 2>/dev/null)
-	if [ -n "$left" ]; then
-		echo "berth state left behind: $left" >&2
-		failed=1
-	fi
+	report_left "berth state" "$(ls "$RUNC_ROOT/default" 2>/dev/null)" || failed=1
 	check_client_test "$CTRD_DIR/state" \
 		"containerd-shim-runc-v2 -namespace default -id .* -address $CTR_SOCK" || failed=1
 	return "$failed"

@@ -64,16 +64,8 @@ docker_teardown() {
 	local left failed=0
 	left=$(docker ps -aq)
 	[ -z "$left" ] || docker rm -f $left >/dev/null 2>&1
-	left=$(docker ps -aq)
-	if [ -n "$left" ]; then
-		echo "containers left behind: $left" >&2
-		failed=1
-	fi
-	left=$(ls "$DOCKERD_DIR"/exec/runtime-*/berth-test 2>/dev/null)
-	if [ -n "$left" ]; then
-		echo "berth state left behind: $left" >&2
-		failed=1
-	fi
+	report_left "containers" "$(docker ps -aq)" || failed=1
+	report_left "berth state" "$(ls "$DOCKERD_DIR"/exec/runtime-*/berth-test 2>/dev/null)" || failed=1
 	check_client_test "$DOCKERD_DIR/containerd/state" \
 		"containerd-shim-runc-v2 -namespace berth-test -id .* -address $CTR_SOCK" || failed=1
 	return "$failed"

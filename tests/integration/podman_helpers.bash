@@ -62,11 +62,7 @@ podman_teardown() {
 			failed=1
 		fi
 	fi
-	left=$(podman ps -a -q)
-	if [ -n "$left" ]; then
-		echo "containers left behind: $left" >&2
-		failed=1
-	fi
+	report_left "containers" "$(podman ps -a -q)" || failed=1
 	# Every container's cgroup is gone; the shared parent may stay (it
 	# goes in teardown_file).
 	check_client_test "$PODMAN_DIR/root/overlay-containers" "$PODMAN_DIR/runroot" || failed=1
