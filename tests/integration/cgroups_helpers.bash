@@ -168,8 +168,10 @@ start_private_cgroup_ns() {
 	return 1
 }
 
+# With the namespace's root and working directory too: where the tests
+# run chrooted, the namespace's own root is not theirs.
 in_private_ns() {
-	nsenter -t "$NS_PID" -m "$@"
+	nsenter -t "$NS_PID" -m -r -w "$@"
 }
 
 # Teardown of start_private_cgroup_ns: the containers berth made there

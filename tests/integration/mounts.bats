@@ -252,14 +252,15 @@ count_mounts() {
 	assert_output_contains "proc"
 	update_config '.process.args = ["sleep", "1000"]'
 	# pivot_root and the old root's unmount leave no mount the container
-	# does not see...
+	# does not see (none but the real root's, where the tests themselves
+	# run chrooted and pivot_root cannot reach it)...
 	count_mounts
-	assert_equal "$HELD" "$SEEN"
+	local pivot_hidden=$((HELD - SEEN))
 	# ...MS_MOVE and chroot leave the host's root below the container's,
 	# with its mounts, out of the chroot's sight.
 	count_mounts --no-pivot
-	if [ "$HELD" -le "$SEEN" ]; then
-		fail "--no-pivot: $HELD mounts in the namespace, $SEEN seen: no old root"
+	if [ $((HELD - SEEN)) -le "$pivot_hidden" ]; then
+		fail "--no-pivot: $((HELD - SEEN)) mounts hidden, as many as pivot_root's $pivot_hidden: no old root"
 	fi
 }
 
@@ -269,6 +270,7 @@ count_mounts() {
 # the host's proc and sysfs before the move, as runc does; the same
 # config under pivot_root is the control.
 @test "--no-pivot: no bare proc of the host for a nested user namespace to mount" {
+	require_userns
 	update_config 'del(.linux.seccomp)
 		| .process.capabilities |= with_entries(.value += ["CAP_SETFCAP", "CAP_SYS_ADMIN"])
 		| .process.args = ["unshare", "-mrpf", "sh", "-c",
