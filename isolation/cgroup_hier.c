@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isolation/mountinfo.h"
 #include "spec/base/cleanup.h"
 
 /* Keep the controller and name= options of a v1 superblock. */
@@ -33,22 +34,20 @@ int cgroup_hier_read(struct cgroup_hier *h, size_t *n, struct berr *err)
 	if (!f)
 		return berr_sys(err, "open /proc/self/mountinfo");
 	while (getline(&line, &cap, f) > 0 && *n < CGROUP_HIER_MAX) {
-		char mnt[256], fstype[32], superopts[512];
-		char *sep = strstr(line, " - ");
+		struct mountinfo_entry e;
 
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %255s", mnt) != 1 ||
-		    sscanf(sep + 3, "%31s %*s %511s", fstype, superopts) != 2)
+		if (!mountinfo_split(line, &e))
 			continue;
-		if (strncmp(mnt, "/sys/fs/cgroup", 14) != 0)
+		if (strncmp(e.mountpoint, "/sys/fs/cgroup", 14) != 0)
 			continue;
-		if (strcmp(fstype, "cgroup2") && strcmp(fstype, "cgroup"))
+		if (strcmp(e.fstype, "cgroup2") && strcmp(e.fstype, "cgroup"))
 			continue;
-		snprintf(h[*n].mountpoint, sizeof(h[*n].mountpoint), "%s", mnt);
-		h[*n].v2 = strcmp(fstype, "cgroup2") == 0;
+		snprintf(h[*n].mountpoint, sizeof(h[*n].mountpoint), "%s", e.mountpoint);
+		h[*n].v2 = strcmp(e.fstype, "cgroup2") == 0;
 		if (h[*n].v2)
 			h[*n].controllers[0] = '\0';
 		else
-			controllers_of(superopts, h[*n].controllers, sizeof(h[*n].controllers));
+			controllers_of(e.superopts, h[*n].controllers, sizeof(h[*n].controllers));
 		(*n)++;
 	}
 	return 0;

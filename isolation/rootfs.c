@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "isolation/mount_fd.h"
+#include "isolation/mountinfo.h"
 #include "isolation/syscalls.h"
 #include "spec/base/cleanup.h"
 #include "spec/base/fsutil.h"
@@ -61,47 +62,17 @@ static int pivot(int rootfd, struct berr *err)
 	return 0;
 }
 
-/* A mountinfo path with its \ooo escapes (space, tab, newline,
- * backslash) decoded, in place. */
-static void unescape(char *s)
-{
-	char *out = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*out++ = *s;
-		}
-	}
-	*out = '\0';
-}
-
 /* The mount point of a mountinfo line that is a whole proc or sysfs (its
  * root is the file system's own), or NULL. */
 static char *full_proc_or_sys(char *line)
 {
-	char *field[5], *sep, *type, *save = NULL;
+	struct mountinfo_entry e;
 
-	sep = strstr(line, " - ");
-	if (!sep)
+	if (!mountinfo_split(line, &e) || strcmp(e.root, "/") != 0)
 		return NULL;
-	*sep = '\0';
-	type = strtok_r(sep + 3, " ", &save);
-	if (!type || (strcmp(type, "proc") != 0 && strcmp(type, "sysfs") != 0))
+	if (strcmp(e.fstype, "proc") != 0 && strcmp(e.fstype, "sysfs") != 0)
 		return NULL;
-	save = NULL;
-	for (int i = 0; i < 5; i++) {
-		field[i] = strtok_r(i ? NULL : line, " ", &save);
-		if (!field[i])
-			return NULL;
-	}
-	if (strcmp(field[3], "/") != 0)
-		return NULL;
-	unescape(field[4]);
-	return field[4];
+	return e.mountpoint;
 }
 
 static bool below(const char *path, const char *dir)
