@@ -111,7 +111,7 @@ static int any_cgroup(const struct rt_ctx *ctx, const char *id, struct cgroup *c
 	struct store_container c;
 	int ret;
 
-	ret = store_open(ctx->root, id, false, &c, err);
+	ret = internal_open(ctx, id, false, &c, err);
 	if (ret < 0)
 		return ret;
 	ret = internal_cgroup(&c, cg, err);
