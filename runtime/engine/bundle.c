@@ -108,18 +108,32 @@ static bool has_cap(const struct daemon_spec *s, const char *cap)
 	return dflt || cap_in(s->cap_add, cap);
 }
 
+/* The capabilities the container holds, in the kernel's order: a
+ * NULL-terminated list in out (room for CAPS_MAX + 1). */
+#define CAPS_MAX 64
+static void held_caps(const struct daemon_spec *s, const char **out)
+{
+	size_t n = 0;
+
+	for (const struct name_value *nv = names_capabilities; nv->name && n < CAPS_MAX; nv++)
+		if (has_cap(s, nv->name))
+			out[n++] = nv->name;
+	out[n] = NULL;
+}
+
 static void write_caps(struct jw *w, const struct daemon_spec *s)
 {
 	static const char *const sets[] = { "bounding", "effective", "permitted" };
+	const char *caps[CAPS_MAX + 1];
 
+	held_caps(s, caps);
 	jw_key(w, "capabilities");
 	jw_map_open(w);
 	for (size_t k = 0; k < 3; k++) {
 		jw_key(w, sets[k]);
 		jw_array_open(w);
-		for (const struct name_value *nv = names_capabilities; nv->name; nv++)
-			if (has_cap(s, nv->name))
-				jw_str(w, nv->name);
+		for (const char *const *c = caps; *c; c++)
+			jw_str(w, *c);
 		jw_array_close(w);
 	}
 	jw_map_close(w);
@@ -570,16 +584,12 @@ static void write_resources(struct jw *w, const struct daemon_spec *s)
  * capabilities this container holds. */
 static void write_seccomp(struct jw *w, const struct daemon_spec *s)
 {
-	const char *caps[64];
-	size_t n = 0;
+	const char *caps[CAPS_MAX + 1];
 
 	if (strv_has(s->security_opt, "seccomp=unconfined") ||
 	    strv_has(s->security_opt, "seccomp:unconfined"))
 		return;
-	for (const struct name_value *nv = names_capabilities; nv->name && n < 63; nv++)
-		if (has_cap(s, nv->name))
-			caps[n++] = nv->name;
-	caps[n] = NULL;
+	held_caps(s, caps);
 	jw_key(w, "seccomp");
 	spec_seccomp_default_write(w, caps);
 }
