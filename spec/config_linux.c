@@ -3,13 +3,6 @@
 #include "spec/config_parts.h"
 
 #include <string.h>
-#include <sys/personality.h>
-
-static const struct name_value personality_domains[] = {
-	{ "LINUX", PER_LINUX },
-	{ "LINUX32", PER_LINUX32 },
-	{ NULL, 0 },
-};
 
 static int read_namespace(struct jr *r, yajl_val v, void *elem, void *ctx)
 {
@@ -123,7 +116,7 @@ static int read_personality(struct jr *r, yajl_val v, void *elem, void *ctx)
 
 	JR_TRY(jr_val_object(r, v));
 	p->set = true;
-	JR_TRY(jr_req_enum(r, v, "domain", personality_domains,
+	JR_TRY(jr_req_enum(r, v, "domain", names_personality_domains,
 			   "personality domain", &domain));
 	p->domain = (unsigned long)domain;
 	JR_TRY(jr_str_array(r, v, "flags", &p->flags, &p->n_flags));

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 
 int names_lookup(const struct name_value *t, const char *name, long *value)
@@ -203,6 +204,12 @@ const struct name_value names_hooks[] = {
 	{ "startContainer", HOOK_START_CONTAINER },
 	{ "poststart", HOOK_POSTSTART },
 	{ "poststop", HOOK_POSTSTOP },
+	{ NULL, 0 },
+};
+
+const struct name_value names_personality_domains[] = {
+	{ "LINUX", PER_LINUX },
+	{ "LINUX32", PER_LINUX32 },
 	{ NULL, 0 },
 };
 

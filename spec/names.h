@@ -30,6 +30,7 @@ extern const struct name_value names_sched_policies[];
 extern const struct name_value names_sched_flags[];
 extern const struct name_value names_ioprio_classes[];
 extern const struct name_value names_hooks[];        /* "prestart" -> HOOK_PRESTART */
+extern const struct name_value names_personality_domains[]; /* "LINUX" */
 
 /* The highest capability number berth knows (CAP_CHECKPOINT_RESTORE). */
 #define NAMES_CAP_LAST 40
