@@ -46,18 +46,13 @@ int rt_features(char **json, size_t *len, struct berr *err)
 
 int rt_default_config(bool rootless, char **json, size_t *len, struct berr *err)
 {
-	cleanup_free char *seccomp = NULL;
 	struct spec_default_opts o = {
 		.rootless = rootless,
 		.host_uid = getuid(),
 		.host_gid = getgid(),
+		.seccomp = true,
 	};
-	int ret;
 
-	ret = spec_seccomp_default_json(&seccomp, NULL, err);
-	if (ret < 0)
-		return ret;
-	o.seccomp_json = seccomp;
 	return spec_default_config_json(&o, json, len, err);
 }
 

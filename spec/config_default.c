@@ -1,8 +1,13 @@
 #include "spec/config_default.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
-#include "spec/json_write.h"
+#include "spec/base/cleanup.h"
+#include "spec/config_build.h"
+#include "spec/config_write.h"
+#include "spec/seccomp_default.h"
 #include "spec/state.h"
 
 struct default_mount {
@@ -14,6 +19,7 @@ struct default_mount {
 };
 
 #define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define LEN(a) (sizeof(a) / sizeof(*(a)))
 
 static const struct default_mount default_mounts[] = {
 	{ "/proc", "proc", "proc", NULL, false },
@@ -39,17 +45,13 @@ static const struct default_mount rootless_sys = {
 	false,
 };
 
-static const char *const default_caps[] = {
-	"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL,
-};
-
 static const char *const default_env[] = {
 	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 	"TERM=xterm", NULL,
 };
 
-static const char *const default_namespaces[] = {
-	"pid", "network", "ipc", "uts", "mount", "cgroup", NULL,
+static const enum spec_ns_type default_namespaces[] = {
+	NS_PID, NS_NETWORK, NS_IPC, NS_UTS, NS_MOUNT, NS_CGROUP,
 };
 
 static const char *const default_masked_paths[] = {
@@ -64,187 +66,165 @@ static const char *const default_readonly_paths[] = {
 	"/proc/sysrq-trigger", NULL,
 };
 
-static void write_list(struct jw *w, const char *key, const char *const *list)
+/* Allocations below fail only for want of memory: they are checked once,
+ * at the end, through this flag. */
+struct builder {
+	struct arena *a;
+	bool failed;
+};
+
+static const char **strv(struct builder *b, const char *const *list, size_t *n)
 {
-	jw_key(w, key);
-	jw_array_open(w);
-	for (; *list; list++)
-		jw_str(w, *list);
-	jw_array_close(w);
+	const char **out = spec_strv(b->a, list, (size_t)-1, n);
+
+	b->failed |= !out;
+	return out;
 }
 
-static void write_process(struct jw *w)
+static void *array(struct builder *b, size_t n, size_t size)
 {
-	jw_key(w, "process");
-	jw_map_open(w);
+	void *out = spec_array(b->a, n, size);
+
+	b->failed |= !out;
+	return out;
+}
+
+static void build_process(struct builder *b, struct spec_process *p)
+{
 	/* runc's default wants a terminal; this one runs unattended. */
-	jw_kbool(w, "terminal", false);
-	jw_key(w, "user");
-	jw_map_open(w);
-	jw_kuint(w, "uid", 0);
-	jw_kuint(w, "gid", 0);
-	jw_map_close(w);
-	write_list(w, "args", LIST("sh"));
-	write_list(w, "env", default_env);
-	jw_kstr(w, "cwd", "/");
-	jw_key(w, "capabilities");
-	jw_map_open(w);
-	write_list(w, "bounding", default_caps);
-	write_list(w, "effective", default_caps);
-	write_list(w, "permitted", default_caps);
-	jw_map_close(w);
-	jw_key(w, "rlimits");
-	jw_array_open(w);
-	jw_map_open(w);
-	jw_kstr(w, "type", "RLIMIT_NOFILE");
-	jw_kuint(w, "hard", 1024);
-	jw_kuint(w, "soft", 1024);
-	jw_map_close(w);
-	jw_array_close(w);
-	jw_kbool(w, "noNewPrivileges", true);
-	jw_map_close(w);
-}
-
-static void write_mount(struct jw *w, const struct default_mount *m,
-			bool rootless)
-{
-	jw_map_open(w);
-	jw_kstr(w, "destination", m->destination);
-	jw_kstr(w, "type", m->type);
-	jw_kstr(w, "source", m->source);
-	if (m->options) {
-		jw_key(w, "options");
-		jw_array_open(w);
-		for (const char *const *o = m->options; *o; o++)
-			/* The tty group of the host means nothing in a user
-			 * namespace that maps only the caller. */
-			if (!rootless || strncmp(*o, "gid=", 4) != 0)
-				jw_str(w, *o);
-		jw_array_close(w);
+	p->terminal = false;
+	p->args = strv(b, LIST("sh"), &p->n_args);
+	p->env = strv(b, default_env, &p->n_env);
+	p->cwd = "/";
+	p->caps.set = true;
+	p->caps.bounding = p->caps.effective = p->caps.permitted = SPEC_DEFAULT_CAPS;
+	p->rlimits = array(b, 1, sizeof(*p->rlimits));
+	if (p->rlimits) {
+		p->rlimits[0] = (struct spec_rlimit){ RLIMIT_NOFILE, 1024, 1024 };
+		p->n_rlimits = 1;
 	}
-	jw_map_close(w);
+	p->no_new_privileges = true;
 }
 
-static void write_mounts(struct jw *w, bool rootless)
+static void build_mount(struct builder *b, const struct default_mount *dm,
+			struct spec_mount *m, bool rootless)
 {
-	jw_key(w, "mounts");
-	jw_array_open(w);
-	for (size_t i = 0; i < sizeof(default_mounts) / sizeof(default_mounts[0]); i++) {
+	size_t n = 0;
+
+	m->destination = dm->destination;
+	m->type = dm->type;
+	m->source = dm->source;
+	if (!dm->options)
+		return;
+	m->options = strv(b, dm->options, &n);
+	for (size_t i = 0; m->options && i < n; i++)
+		/* The tty group of the host means nothing in a user namespace
+		 * that maps only the caller. */
+		if (!rootless || strncmp(dm->options[i], "gid=", 4) != 0)
+			m->options[m->n_options++] = dm->options[i];
+	if (m->options)
+		m->options[m->n_options] = NULL;
+}
+
+static void build_mounts(struct builder *b, struct spec_config *cfg, bool rootless)
+{
+	cfg->mounts = array(b, LEN(default_mounts), sizeof(*cfg->mounts));
+	for (size_t i = 0; cfg->mounts && i < LEN(default_mounts); i++) {
 		const struct default_mount *m = &default_mounts[i];
 
 		if (rootless && m->privileged_only)
 			continue;
 		if (rootless && strcmp(m->destination, "/sys") == 0)
 			m = &rootless_sys;
-		write_mount(w, m, rootless);
+		build_mount(b, m, &cfg->mounts[cfg->n_mounts++], rootless);
 	}
-	jw_array_close(w);
 }
 
-static void write_id_mapping(struct jw *w, const char *key, uint32_t host_id)
+static struct spec_id_mapping *id_mapping(struct builder *b, uint32_t host_id, size_t *n)
 {
-	jw_key(w, key);
-	jw_array_open(w);
-	jw_map_open(w);
-	jw_kuint(w, "containerID", 0);
-	jw_kuint(w, "hostID", host_id);
-	jw_kuint(w, "size", 1);
-	jw_map_close(w);
-	jw_array_close(w);
+	struct spec_id_mapping *m = array(b, 1, sizeof(*m));
+
+	if (m) {
+		*m = (struct spec_id_mapping){ .container_id = 0, .host_id = host_id, .size = 1 };
+		*n = 1;
+	}
+	return m;
 }
 
-static void write_namespaces(struct jw *w, bool rootless)
+static void build_namespaces(struct builder *b, struct spec_linux *l, bool rootless)
 {
-	jw_key(w, "namespaces");
-	jw_array_open(w);
-	for (const char *const *ns = default_namespaces; *ns; ns++) {
+	l->namespaces = array(b, LEN(default_namespaces) + 1, sizeof(*l->namespaces));
+	if (!l->namespaces)
+		return;
+	for (size_t i = 0; i < LEN(default_namespaces); i++)
 		/* Without privilege there is no way to give a new network
 		 * namespace a link, so the host's is kept. */
-		if (rootless && strcmp(*ns, "network") == 0)
-			continue;
-		jw_map_open(w);
-		jw_kstr(w, "type", *ns);
-		jw_map_close(w);
-	}
-	if (rootless) {
-		jw_map_open(w);
-		jw_kstr(w, "type", "user");
-		jw_map_close(w);
-	}
-	jw_array_close(w);
+		if (!rootless || default_namespaces[i] != NS_NETWORK)
+			l->namespaces[l->n_namespaces++].type = default_namespaces[i];
+	if (rootless)
+		l->namespaces[l->n_namespaces++].type = NS_USER;
 }
 
-void spec_default_write_devices(struct jw *w)
+static void build_linux(struct builder *b, struct spec_linux *l,
+			const struct spec_default_opts *opts)
 {
-	/* Deny every device; the runtime allows the standard ones. */
-	jw_key(w, "devices");
-	jw_array_open(w);
-	jw_map_open(w);
-	jw_kbool(w, "allow", false);
-	jw_kstr(w, "access", "rwm");
-	jw_map_close(w);
-	jw_array_close(w);
-}
-
-void spec_default_write_paths(struct jw *w)
-{
-	write_list(w, "maskedPaths", default_masked_paths);
-	write_list(w, "readonlyPaths", default_readonly_paths);
-}
-
-static void write_linux(struct jw *w, const struct spec_default_opts *opts)
-{
-	jw_key(w, "linux");
-	jw_map_open(w);
 	if (opts->rootless) {
-		write_id_mapping(w, "uidMappings", opts->host_uid);
-		write_id_mapping(w, "gidMappings", opts->host_gid);
+		l->uid_mappings = id_mapping(b, opts->host_uid, &l->n_uid_mappings);
+		l->gid_mappings = id_mapping(b, opts->host_gid, &l->n_gid_mappings);
 	} else {
-		jw_key(w, "resources");
-		jw_map_open(w);
-		spec_default_write_devices(w);
-		jw_map_close(w);
+		/* Deny every device; the runtime allows the standard ones. */
+		l->resources.set = true;
+		l->resources.devices = array(b, 1, sizeof(*l->resources.devices));
+		if (l->resources.devices) {
+			l->resources.devices[0] = (struct spec_device_rule){
+				.allow = false, .type = 'a', .major = -1, .minor = -1,
+				.access = "rwm",
+			};
+			l->resources.n_devices = 1;
+		}
 	}
-	write_namespaces(w, opts->rootless);
-	if (opts->seccomp_json) {
-		jw_key(w, "seccomp");
-		jw_json(w, opts->seccomp_json, strlen(opts->seccomp_json));
-	}
-	spec_default_write_paths(w);
-	jw_map_close(w);
+	build_namespaces(b, l, opts->rootless);
+	l->masked_paths = strv(b, default_masked_paths, &l->n_masked_paths);
+	l->readonly_paths = strv(b, default_readonly_paths, &l->n_readonly_paths);
 }
 
-static int check_seccomp(const char *json, struct berr *err)
+int spec_config_default(const struct spec_default_opts *opts, struct spec_config **out,
+			struct berr *err)
 {
-	if (!json)
-		return 0;
-	json += strspn(json, " \t\r\n");
-	if (*json != '{')
-		return berr_set(err, 0, "seccomp profile: expected a JSON object");
+	cleanup_config struct spec_config *cfg = calloc(1, sizeof(*cfg));
+	struct builder b;
+	int ret;
+
+	if (!cfg)
+		return berr_set(err, ENOMEM, "default config");
+	b = (struct builder){ .a = &cfg->arena };
+	cfg->oci_version = SPEC_OCI_VERSION;
+	cfg->process_set = true;
+	build_process(&b, &cfg->process);
+	cfg->root = (struct spec_root){ .path = "rootfs", .readonly = true };
+	cfg->hostname = "berth";
+	build_mounts(&b, cfg, opts->rootless);
+	build_linux(&b, &cfg->linux, opts);
+	if (b.failed)
+		return berr_set(err, ENOMEM, "default config");
+	if (opts->seccomp) {
+		ret = spec_seccomp_default(&cfg->arena, cfg->process.caps.bounding,
+					   &cfg->linux.seccomp, err);
+		if (ret < 0)
+			return ret;
+	}
+	*out = steal_ptr(cfg);
 	return 0;
 }
 
 int spec_default_config_json(const struct spec_default_opts *opts, char **out,
 			     size_t *len, struct berr *err)
 {
-	cleanup_jw struct jw *w = NULL;
+	cleanup_config struct spec_config *cfg = NULL;
 	int ret;
 
-	ret = check_seccomp(opts->seccomp_json, err);
+	ret = spec_config_default(opts, &cfg, err);
 	if (ret < 0)
 		return ret;
-	w = jw_new(true);
-	jw_map_open(w);
-	jw_kstr(w, "ociVersion", SPEC_OCI_VERSION);
-	write_process(w);
-	jw_key(w, "root");
-	jw_map_open(w);
-	jw_kstr(w, "path", "rootfs");
-	jw_kbool(w, "readonly", true);
-	jw_map_close(w);
-	jw_kstr(w, "hostname", "berth");
-	write_mounts(w, opts->rootless);
-	write_linux(w, opts);
-	jw_map_close(w);
-	return jw_finish(w, out, len, err);
+	return spec_config_write(cfg, out, len, err);
 }

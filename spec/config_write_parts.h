@@ -16,6 +16,8 @@ struct cw {
 	long unnamed_value;
 };
 
+/* config_write_values.c */
+
 /* The name of value in table as the value of key (key NULL: an array
  * item). */
 void cw_name(struct cw *c, const char *key, const struct name_value *table,

@@ -24,9 +24,13 @@
 #include <string.h>
 
 #include "spec/base/cleanup.h"
-#include "spec/json_write.h"
+#include "spec/config_build.h"
+#include "spec/config_default.h"
+#include "spec/config_write.h"
+#include "spec/names.h"
 
 #define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define LEN(a) (sizeof(a) / sizeof(*(a)))
 
 /* Everyday syscalls, by theme. */
 static const char *const *const allowed[] = {
@@ -182,150 +186,149 @@ static const uint64_t personalities[] = { 0x0, 0x8, 0x20000, 0x20008, 0xffffffff
 
 #define AF_VSOCK_FAMILY 40
 
-static void write_names(struct jw *w, const char *const *names)
+/* Every rule the profile can hold: the groups, then the namespace rules of
+ * clone and unshare (one allowing, one refusing per flag, unshare's time
+ * flag) and clone3, then socket's two and personality's. */
+#define MAX_RULES                                                              \
+	(LEN(allowed) + LEN(denied) + 2 * (1 + LEN(clone_ns_bits)) + 1 + 1 + 2 + \
+	 LEN(personalities))
+
+static const char *const architectures[] = {
+#if defined(__x86_64__)
+	"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32",
+#elif defined(__aarch64__)
+	"SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM",
+#elif defined(__riscv) && __riscv_xlen == 64
+	"SCMP_ARCH_RISCV64",
+#elif defined(__s390x__)
+	"SCMP_ARCH_S390X", "SCMP_ARCH_S390",
+#endif
+	NULL,
+};
+
+/* The profile being built: rules are appended to s->syscalls (room for
+ * MAX_RULES); an allocation that fails is remembered and reported once. */
+struct builder {
+	struct arena *a;
+	struct spec_seccomp *s;
+	bool failed;
+};
+
+static struct spec_seccomp_rule *add_rule(struct builder *b, const char *const *names,
+					  enum spec_seccomp_action action, int errno_ret)
 {
-	jw_key(w, "names");
-	jw_array_open(w);
-	for (; *names; names++)
-		jw_str(w, *names);
-	jw_array_close(w);
+	struct spec_seccomp_rule *r = &b->s->syscalls[b->s->n_syscalls++];
+
+	r->names = spec_strv(b->a, names, (size_t)-1, &r->n_names);
+	b->failed |= !r->names;
+	r->action = action;
+	r->errno_ret_set = errno_ret >= 0;
+	r->errno_ret = errno_ret >= 0 ? (uint32_t)errno_ret : 0;
+	return r;
 }
 
-static void write_arg(struct jw *w, unsigned index, uint64_t value, uint64_t value_two,
-		      const char *op)
+static void add_one_arg_rule(struct builder *b, const char *name,
+			     enum spec_seccomp_action action, int errno_ret, unsigned index,
+			     uint64_t value, uint64_t value_two, enum spec_seccomp_op op)
 {
-	jw_map_open(w);
-	jw_kuint(w, "index", index);
-	jw_kuint(w, "value", value);
-	if (value_two)
-		jw_kuint(w, "valueTwo", value_two);
-	jw_kstr(w, "op", op);
-	jw_map_close(w);
-}
+	struct spec_seccomp_rule *r = add_rule(b, LIST(name), action, errno_ret);
 
-static void write_rule(struct jw *w, const char *const *names, const char *action,
-		       int errno_ret)
-{
-	jw_map_open(w);
-	write_names(w, names);
-	jw_kstr(w, "action", action);
-	if (errno_ret >= 0)
-		jw_kint(w, "errnoRet", errno_ret);
-	jw_map_close(w);
-}
-
-static void write_one_arg_rule(struct jw *w, const char *name, const char *action,
-			       int errno_ret, unsigned index, uint64_t value,
-			       uint64_t value_two, const char *op)
-{
-	jw_map_open(w);
-	write_names(w, LIST(name));
-	jw_kstr(w, "action", action);
-	if (errno_ret >= 0)
-		jw_kint(w, "errnoRet", errno_ret);
-	jw_key(w, "args");
-	jw_array_open(w);
-	write_arg(w, index, value, value_two, op);
-	jw_array_close(w);
-	jw_map_close(w);
+	r->args = spec_array(b->a, 1, sizeof(*r->args));
+	if (!r->args) {
+		b->failed = true;
+		return;
+	}
+	r->n_args = 1;
+	r->args[0] = (struct spec_seccomp_arg){ .index = index, .value = value,
+						.value_two = value_two, .op = op };
 }
 
 /* clone and unshare without namespace flags are allowed; with any of
  * them, EPERM.  One rule per flag, each with a single condition, so that
  * every runtime reads the profile alike (runtimes differ on several
  * conditions for one argument). */
-static void write_namespace_rules(struct jw *w, const char *name, unsigned index,
-				  uint64_t extra_bit)
+static void add_namespace_rules(struct builder *b, const char *name, unsigned index,
+				uint64_t extra_bit)
 {
 	uint64_t mask = extra_bit;
 
-	for (size_t i = 0; i < sizeof(clone_ns_bits) / sizeof(*clone_ns_bits); i++)
+	for (size_t i = 0; i < LEN(clone_ns_bits); i++)
 		mask |= clone_ns_bits[i];
-	write_one_arg_rule(w, name, "SCMP_ACT_ALLOW", -1, index, mask, 0,
-			   "SCMP_CMP_MASKED_EQ");
-	for (size_t i = 0; i < sizeof(clone_ns_bits) / sizeof(*clone_ns_bits); i++)
-		write_one_arg_rule(w, name, "SCMP_ACT_ERRNO", EPERM, index, clone_ns_bits[i],
-				   clone_ns_bits[i], "SCMP_CMP_MASKED_EQ");
+	add_one_arg_rule(b, name, SECCOMP_ACT_ALLOW, -1, index, mask, 0, SECCOMP_OP_MASKED_EQ);
+	for (size_t i = 0; i < LEN(clone_ns_bits); i++)
+		add_one_arg_rule(b, name, SECCOMP_ACT_ERRNO, EPERM, index, clone_ns_bits[i],
+				 clone_ns_bits[i], SECCOMP_OP_MASKED_EQ);
 	if (extra_bit)
-		write_one_arg_rule(w, name, "SCMP_ACT_ERRNO", EPERM, index, extra_bit,
-				   extra_bit, "SCMP_CMP_MASKED_EQ");
+		add_one_arg_rule(b, name, SECCOMP_ACT_ERRNO, EPERM, index, extra_bit, extra_bit,
+				 SECCOMP_OP_MASKED_EQ);
 }
 
-static bool holds(const char *const *caps, const char *cap)
+static bool holds(uint64_t caps, const char *cap)
 {
-	for (; caps && *caps; caps++)
-		if (strcmp(*caps, cap) == 0)
-			return true;
-	return false;
+	long n;
+
+	return names_lookup(names_capabilities, cap, &n) == 0 && (caps & (UINT64_C(1) << n));
 }
 
-static void write_arg_rules(struct jw *w, const char *const *caps)
+static void add_arg_rules(struct builder *b, uint64_t caps)
 {
 	/* With CAP_SYS_ADMIN making namespaces is legitimate: no flag to
 	 * refuse, and clone3 can be allowed whole. */
 	if (holds(caps, "CAP_SYS_ADMIN")) {
-		write_rule(w, LIST("clone", "unshare", "clone3"), "SCMP_ACT_ALLOW", -1);
+		add_rule(b, LIST("clone", "unshare", "clone3"), SECCOMP_ACT_ALLOW, -1);
 	} else {
-		write_namespace_rules(w, "clone", CLONE_FLAGS_ARG, 0);
-		write_namespace_rules(w, "unshare", 0, CLONE_NEWTIME_BIT);
-		write_rule(w, LIST("clone3"), "SCMP_ACT_ERRNO", ENOSYS);
+		add_namespace_rules(b, "clone", CLONE_FLAGS_ARG, 0);
+		add_namespace_rules(b, "unshare", 0, CLONE_NEWTIME_BIT);
+		add_rule(b, LIST("clone3"), SECCOMP_ACT_ERRNO, ENOSYS);
 	}
 
 	/* vsock reaches the hypervisor's host, outside any namespace. */
-	write_one_arg_rule(w, "socket", "SCMP_ACT_ALLOW", -1, 0, AF_VSOCK_FAMILY, 0,
-			   "SCMP_CMP_NE");
-	write_one_arg_rule(w, "socket", "SCMP_ACT_ERRNO", EPERM, 0, AF_VSOCK_FAMILY, 0,
-			   "SCMP_CMP_EQ");
-	for (size_t i = 0; i < sizeof(personalities) / sizeof(*personalities); i++)
-		write_one_arg_rule(w, "personality", "SCMP_ACT_ALLOW", -1, 0,
-				   personalities[i], 0, "SCMP_CMP_EQ");
+	add_one_arg_rule(b, "socket", SECCOMP_ACT_ALLOW, -1, 0, AF_VSOCK_FAMILY, 0,
+			 SECCOMP_OP_NE);
+	add_one_arg_rule(b, "socket", SECCOMP_ACT_ERRNO, EPERM, 0, AF_VSOCK_FAMILY, 0,
+			 SECCOMP_OP_EQ);
+	for (size_t i = 0; i < LEN(personalities); i++)
+		add_one_arg_rule(b, "personality", SECCOMP_ACT_ALLOW, -1, 0, personalities[i], 0,
+				 SECCOMP_OP_EQ);
 }
 
-static void write_architectures(struct jw *w)
+int spec_seccomp_default(struct arena *a, uint64_t caps, struct spec_seccomp *s,
+			 struct berr *err)
 {
-	jw_key(w, "architectures");
-	jw_array_open(w);
-#if defined(__x86_64__)
-	jw_str(w, "SCMP_ARCH_X86_64");
-	jw_str(w, "SCMP_ARCH_X86");
-	jw_str(w, "SCMP_ARCH_X32");
-#elif defined(__aarch64__)
-	jw_str(w, "SCMP_ARCH_AARCH64");
-	jw_str(w, "SCMP_ARCH_ARM");
-#elif defined(__riscv) && __riscv_xlen == 64
-	jw_str(w, "SCMP_ARCH_RISCV64");
-#elif defined(__s390x__)
-	jw_str(w, "SCMP_ARCH_S390X");
-	jw_str(w, "SCMP_ARCH_S390");
-#endif
-	jw_array_close(w);
-}
+	struct builder b = { .a = a, .s = s };
 
-void spec_seccomp_default_write(struct jw *w, const char *const *caps)
-{
-	jw_map_open(w);
-	jw_kstr(w, "defaultAction", "SCMP_ACT_ERRNO");
-	jw_kint(w, "defaultErrnoRet", ENOSYS);
-	write_architectures(w);
-	jw_key(w, "syscalls");
-	jw_array_open(w);
-	for (size_t i = 0; i < sizeof(allowed) / sizeof(*allowed); i++)
-		write_rule(w, allowed[i], "SCMP_ACT_ALLOW", -1);
-	for (size_t i = 0; i < sizeof(denied) / sizeof(*denied); i++) {
+	memset(s, 0, sizeof(*s));
+	s->set = true;
+	s->default_action = SECCOMP_ACT_ERRNO;
+	s->default_errno_ret_set = true;
+	s->default_errno_ret = ENOSYS;
+	s->architectures = spec_strv(a, architectures, (size_t)-1, &s->n_architectures);
+	s->syscalls = spec_array(a, MAX_RULES, sizeof(*s->syscalls));
+	if (!s->architectures || !s->syscalls)
+		return berr_set(err, ENOMEM, "default seccomp profile");
+	for (size_t i = 0; i < LEN(allowed); i++)
+		add_rule(&b, allowed[i], SECCOMP_ACT_ALLOW, -1);
+	for (size_t i = 0; i < LEN(denied); i++) {
 		if (denied[i].cap && holds(caps, denied[i].cap))
-			write_rule(w, denied[i].names, "SCMP_ACT_ALLOW", -1);
+			add_rule(&b, denied[i].names, SECCOMP_ACT_ALLOW, -1);
 		else
-			write_rule(w, denied[i].names, "SCMP_ACT_ERRNO", EPERM);
+			add_rule(&b, denied[i].names, SECCOMP_ACT_ERRNO, EPERM);
 	}
-	write_arg_rules(w, caps);
-	jw_array_close(w);
-	jw_map_close(w);
+	add_arg_rules(&b, caps);
+	if (b.failed)
+		return berr_set(err, ENOMEM, "default seccomp profile");
+	return 0;
 }
 
 int spec_seccomp_default_json(char **out, size_t *len, struct berr *err)
 {
-	cleanup_jw struct jw *w = jw_new(true);
+	struct arena a = { 0 };
+	struct spec_seccomp s;
+	int ret;
 
-	spec_seccomp_default_write(w, NULL);
-	return jw_finish(w, out, len, err);
+	ret = spec_seccomp_default(&a, SPEC_DEFAULT_CAPS, &s, err);
+	if (ret == 0)
+		ret = spec_seccomp_write(&s, out, len, err);
+	arena_release(&a);
+	return ret;
 }

@@ -5,18 +5,22 @@
 #define BERTH_SPEC_SECCOMP_DEFAULT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "spec/base/arena.h"
 #include "spec/base/err.h"
+#include "spec/config.h"
 
-struct jw;
+/* The profile for a container whose bounding set is caps (bit n =
+ * capability n, as struct spec_caps holds them), into s, allocated from
+ * a: capabilities that make a refused group legitimate allow it, as
+ * Docker's profile does. */
+int spec_seccomp_default(struct arena *a, uint64_t caps, struct spec_seccomp *s,
+			 struct berr *err);
 
-/* The profile for a container whose bounding set holds caps (capability
- * names such as "CAP_SYS_ADMIN", NULL-terminated; NULL: none), as a JSON
- * object written to w: berthd's containers get it this way. */
-void spec_seccomp_default_write(struct jw *w, const char *const *caps);
-
-/* The profile for berth spec's default capabilities, which lift none of
- * its refusals, as a JSON object (pretty-printed, no trailing newline). */
+/* The profile for berth spec's default capabilities (SPEC_DEFAULT_CAPS),
+ * which lift none of its refusals, as a JSON object (pretty-printed, no
+ * trailing newline). */
 int spec_seccomp_default_json(char **out, size_t *len, struct berr *err);
 
 #endif

@@ -134,34 +134,26 @@ static void test_rootless(void **state)
 	spec_config_free(c);
 }
 
-static void test_seccomp_embedded(void **state)
+/* The profile in the config is the default one for the config's own
+ * capabilities. */
+static void test_seccomp(void **state)
 {
-	struct spec_default_opts opts = {
-		.seccomp_json = "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38,"
-				" \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}",
-	};
+	struct spec_default_opts opts = { .seccomp = true };
 	struct spec_config *c = default_config(&opts);
+	struct spec_config *built = NULL;
+	struct berr err = { 0 };
 
 	assert_true(c->linux.seccomp.set);
 	assert_int_equal(c->linux.seccomp.default_action, SECCOMP_ACT_ERRNO);
 	assert_int_equal(c->linux.seccomp.default_errno_ret, 38);
-	assert_int_equal(c->linux.seccomp.n_syscalls, 1);
 	assert_string_equal(c->linux.seccomp.syscalls[0].names[0], "read");
+	assert_int_equal(c->linux.seccomp.syscalls[0].action, SECCOMP_ACT_ALLOW);
+	if (spec_config_default(&opts, &built, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(built->process.caps.bounding, SPEC_DEFAULT_CAPS);
+	assert_int_equal(built->linux.seccomp.n_syscalls, c->linux.seccomp.n_syscalls);
+	spec_config_free(built);
 	spec_config_free(c);
-}
-
-static void test_seccomp_bad(void **state)
-{
-	struct spec_default_opts opts = { .seccomp_json = "[]" };
-	struct berr err = { 0 };
-	char *doc = NULL;
-
-	assert_int_equal(spec_default_config_json(&opts, &doc, NULL, &err), -EINVAL);
-	assert_string_equal(err.msg, "seccomp profile: expected a JSON object");
-	opts.seccomp_json = "{\"defaultAction\": ";
-	assert_int_equal(spec_default_config_json(&opts, &doc, NULL, &err), -EINVAL);
-	assert_string_equal(err.msg, "write JSON: embedded value: invalid JSON: parse error: premature EOF");
-	assert_null(doc);
 }
 
 int main(void)
@@ -169,8 +161,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_privileged),
 		cmocka_unit_test(test_rootless),
-		cmocka_unit_test(test_seccomp_embedded),
-		cmocka_unit_test(test_seccomp_bad),
+		cmocka_unit_test(test_seccomp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

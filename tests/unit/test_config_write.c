@@ -7,6 +7,7 @@
 #include <glob.h>
 
 #include "spec/config.h"
+#include "spec/config_default.h"
 #include "spec/config_write.h"
 
 /* Field by field comparison; what differs is named in the failure. */
@@ -478,6 +479,44 @@ static void test_clients(void **state)
 	globfree(&g);
 }
 
+/* berth spec's config, built as spec types and written by the one writer,
+ * says what it said when it was written by hand (the fixtures are that
+ * output, for root; the profile's architectures are x86_64's). */
+static void test_default_unchanged(void **state)
+{
+#if defined(__x86_64__)
+	static const struct {
+		const char *fixture;
+		bool rootless;
+	} cases[] = {
+		{ FIXTURES "/default.config.json", false },
+		{ FIXTURES "/default-rootless.config.json", true },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct spec_default_opts opts = { .rootless = cases[i].rootless, .seccomp = true };
+		struct spec_config *want, *got;
+		struct berr err = { 0 };
+		char *json, *out = NULL;
+		size_t len, out_len = 0;
+
+		where = cases[i].fixture;
+		json = read_fixture(cases[i].fixture, &len);
+		want = parse(json, len);
+		if (spec_default_config_json(&opts, &out, &out_len, &err) < 0)
+			fail_msg("default config: %s", err.msg);
+		got = parse(out, out_len);
+		eq_config(want, got);
+		spec_config_free(got);
+		spec_config_free(want);
+		free(out);
+		free(json);
+	}
+#else
+	skip();
+#endif
+}
+
 /* A number no table names is refused, not written as null. */
 static void test_unnamed(void **state)
 {
@@ -501,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_other_values),
 		cmocka_unit_test(test_clients),
+		cmocka_unit_test(test_default_unchanged),
 		cmocka_unit_test(test_unnamed),
 	};
 

@@ -13,6 +13,8 @@
 
 #include "isolation/seccomp.h"
 #include "spec/config.h"
+#include "spec/config_default.h"
+#include "spec/config_write.h"
 #include "spec/json_write.h"
 #include "spec/process_state.h"
 #include "spec/seccomp_default.h"
@@ -309,25 +311,22 @@ static void test_client_profiles(void **state)
 	}
 }
 
-/* The default profile for a container holding caps (NULL: berth spec's
- * profile), compiled. */
-static struct seccomp_filter_prog caps_prog(const char *const *caps)
+/* The default profile for a container holding caps (bit n = capability
+ * n), written and read back as a config's, compiled. */
+static struct seccomp_filter_prog caps_prog(uint64_t caps)
 {
 	struct seccomp_filter_prog prog;
 	struct berr err = { 0 };
+	struct arena arena = { 0 };
+	struct spec_seccomp profile;
 	char *json = NULL;
 	char *doc = NULL;
 	struct spec_config *cfg = NULL;
 
-	if (caps) {
-		cleanup_jw struct jw *w = jw_new(false);
-
-		spec_seccomp_default_write(w, caps);
-		if (jw_finish(w, &json, NULL, &err) < 0)
-			fail_msg("default profile: %s", err.msg);
-	} else if (spec_seccomp_default_json(&json, NULL, &err) < 0) {
+	if (spec_seccomp_default(&arena, caps, &profile, &err) < 0 ||
+	    spec_seccomp_write(&profile, &json, NULL, &err) < 0)
 		fail_msg("default profile: %s", err.msg);
-	}
+	arena_release(&arena);
 	assert_true(asprintf(&doc, "{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"r\"},"
 				   "\"linux\":{\"seccomp\":%s}}",
 			     json) > 0);
@@ -343,7 +342,7 @@ static struct seccomp_filter_prog caps_prog(const char *const *caps)
 
 static struct seccomp_filter_prog default_prog(void)
 {
-	return caps_prog(NULL);
+	return caps_prog(SPEC_DEFAULT_CAPS);
 }
 
 /* One policy for berth spec and berthd: the profile follows the
@@ -351,9 +350,9 @@ static struct seccomp_filter_prog default_prog(void)
  * default set holds CAP_SYS_CHROOT only) the refusals stay. */
 static void test_default_profile_caps(void **state)
 {
-	static const char *const docker_caps[] = { "CAP_CHOWN", "CAP_SYS_CHROOT", "CAP_KILL",
-						    NULL };
-	static const char *const admin[] = { "CAP_SYS_ADMIN", "CAP_SYS_TIME", NULL };
+	/* CAP_CHOWN, CAP_SYS_CHROOT, CAP_KILL; CAP_SYS_ADMIN, CAP_SYS_TIME */
+	uint64_t docker_caps = UINT64_C(1) << 0 | UINT64_C(1) << 18 | UINT64_C(1) << 5;
+	uint64_t admin = UINT64_C(1) << 21 | UINT64_C(1) << 25;
 	struct seccomp_filter_prog prog = caps_prog(docker_caps);
 
 	assert_int_equal(run_filtered(&prog, SYS_chroot, (long)"/nonexistent", 0, 0), ENOENT);

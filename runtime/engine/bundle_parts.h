@@ -1,0 +1,49 @@
+/* What the files of a berthd bundle share (bundle.c puts them together),
+ * not part of the engine's API. */
+#ifndef BERTH_ENGINE_BUNDLE_PARTS_H
+#define BERTH_ENGINE_BUNDLE_PARTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "runtime/engine/engine.h"
+#include "spec/base/arena.h"
+#include "spec/base/err.h"
+#include "spec/config.h"
+
+/* bundle_security.c: the capabilities the container holds (bit n =
+ * capability n): docker's fourteen with the request's cap-add and
+ * cap-drop; whether it asked for no seccomp filter, or no_new_privs. */
+uint64_t bundle_caps(const struct daemon_spec *s);
+bool bundle_seccomp_unconfined(const struct daemon_spec *s);
+bool bundle_no_new_privs(const struct daemon_spec *s);
+
+/* bundle_process.c */
+
+/* What a process of the container runs with (its init, or an exec'd
+ * one): who, what, where, with which environment and capabilities. */
+struct bundle_process_in {
+	const struct daemon_spec *spec; /* the container's */
+	const char *hostname;
+	int rootfd;
+	const char *user;        /* "" or NULL: the container's */
+	char *const *args[2];    /* concatenated */
+	char *const *extra_env;  /* replaces or adds to the container's */
+	const char *cwd;
+	bool tty;
+};
+
+/* p filled from in, allocated from a. */
+int bundle_process(struct arena *a, const struct bundle_process_in *in,
+		   struct spec_process *p, struct berr *err);
+void bundle_hostname(const struct daemon_spec *s, const char *id, char *buf, size_t size);
+int bundle_open_rootfs(const char *dir, struct berr *err);
+
+/* bundle_mounts.c: the default mounts as docker gives them, then the
+ * container's /etc/hostname, /etc/hosts and /etc/resolv.conf (files of
+ * dir) and its binds. */
+int bundle_mounts(struct spec_config *cfg, const struct daemon_spec *s, const char *dir,
+		  struct berr *err);
+
+#endif

@@ -1,0 +1,121 @@
+/* A berthd container's confinement: its capabilities (docker's default
+ * set, then --cap-add and --cap-drop) and its security options. */
+#include "runtime/engine/bundle.h"
+#include "runtime/engine/bundle_parts.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "spec/names.h"
+
+static const char *const default_caps[] = {
+	"CAP_CHOWN",	   "CAP_DAC_OVERRIDE", "CAP_FSETID",	 "CAP_FOWNER",
+	"CAP_MKNOD",	   "CAP_NET_RAW",      "CAP_SETGID",	 "CAP_SETUID",
+	"CAP_SETFCAP",	   "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+	"CAP_KILL",	   "CAP_AUDIT_WRITE",  NULL,
+};
+
+static bool strv_has(char *const *v, const char *s)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (strcasecmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
+/* "net_admin", "NET_ADMIN" or "CAP_NET_ADMIN" as "CAP_NET_ADMIN"; NULL
+ * when it names no capability ("ALL" is handled by the caller). */
+static bool cap_canonical(const char *in, char *out, size_t size)
+{
+	long v;
+
+	snprintf(out, size, "%s%s", strncasecmp(in, "CAP_", 4) == 0 ? "" : "CAP_", in);
+	for (char *p = out; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	return names_lookup(names_capabilities, out, &v) == 0;
+}
+
+int daemon_bundle_check_caps(char *const *add, char *const *drop, struct berr *err)
+{
+	char buf[64];
+
+	for (size_t i = 0; add && add[i]; i++)
+		if (strcasecmp(add[i], "ALL") != 0 && !cap_canonical(add[i], buf, sizeof(buf)))
+			return berr_fail(err, EINVAL, "unknown capability to add: \"%s\"", add[i]);
+	for (size_t i = 0; drop && drop[i]; i++)
+		if (strcasecmp(drop[i], "ALL") != 0 && !cap_canonical(drop[i], buf, sizeof(buf)))
+			return berr_fail(err, EINVAL, "unknown capability to drop: \"%s\"",
+					 drop[i]);
+	return 0;
+}
+
+static bool cap_in(char *const *v, const char *cap)
+{
+	char buf[64];
+
+	for (size_t i = 0; v && v[i]; i++) {
+		if (strcasecmp(v[i], "ALL") == 0)
+			return true;
+		if (cap_canonical(v[i], buf, sizeof(buf)) && strcmp(buf, cap) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool has_cap(const struct daemon_spec *s, const char *cap)
+{
+	bool dflt = false;
+
+	for (size_t i = 0; default_caps[i]; i++)
+		dflt |= strcmp(default_caps[i], cap) == 0;
+	if (cap_in(s->cap_drop, cap) && !cap_in(s->cap_add, cap))
+		return false;
+	if (strv_has(s->cap_drop, "ALL") && !cap_in(s->cap_add, cap))
+		return false;
+	return dflt || cap_in(s->cap_add, cap);
+}
+
+uint64_t bundle_caps(const struct daemon_spec *s)
+{
+	uint64_t caps = 0;
+
+	for (const struct name_value *nv = names_capabilities; nv->name; nv++)
+		if (has_cap(s, nv->name))
+			caps |= UINT64_C(1) << nv->value;
+	return caps;
+}
+
+bool bundle_seccomp_unconfined(const struct daemon_spec *s)
+{
+	return strv_has(s->security_opt, "seccomp=unconfined") ||
+	       strv_has(s->security_opt, "seccomp:unconfined");
+}
+
+int daemon_bundle_check_security(char *const *opts, struct berr *err)
+{
+	for (size_t i = 0; opts && opts[i]; i++) {
+		const char *o = opts[i];
+
+		if (!strcmp(o, "seccomp=unconfined") || !strcmp(o, "seccomp:unconfined"))
+			continue;
+		if (!strcmp(o, "no-new-privileges") || !strcmp(o, "no-new-privileges=true") ||
+		    !strcmp(o, "no-new-privileges:true") || !strcmp(o, "no-new-privileges=false"))
+			continue;
+		if (!strncmp(o, "seccomp", 7))
+			return berr_fail(err, EINVAL,
+					 "security option \"seccomp=<profile>\" is not supported "
+					 "by berthd yet (only seccomp=unconfined)");
+		return berr_fail(err, EINVAL, "security option \"%s\" is not supported by berthd",
+				 o);
+	}
+	return 0;
+}
+
+bool bundle_no_new_privs(const struct daemon_spec *s)
+{
+	return strv_has(s->security_opt, "no-new-privileges") ||
+	       strv_has(s->security_opt, "no-new-privileges=true") ||
+	       strv_has(s->security_opt, "no-new-privileges:true");
+}

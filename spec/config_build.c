@@ -1,0 +1,30 @@
+#include "spec/config_build.h"
+
+#include <errno.h>
+#include <stdint.h>
+
+const char **spec_strv(struct arena *a, const char *const *list, size_t n, size_t *n_out)
+{
+	const char **out;
+
+	if (n == (size_t)-1)
+		for (n = 0; list && list[n]; n++)
+			;
+	out = spec_array(a, n + 1, sizeof(*out));
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		out[i] = list[i];
+	*n_out = n;
+	return out;
+}
+
+void *spec_array(struct arena *a, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	/* Never NULL for an empty list: present-and-empty is not absent. */
+	return arena_alloc(a, n && size ? n * size : 1);
+}
