@@ -344,7 +344,7 @@ stdin-closed"
 
 # One default policy: berthd's container and berth spec's config get the
 # same seccomp filter for the same capabilities, and the same masked and
-# read-only paths and device rules; with docker's default capabilities the
+# read-only paths, device rules, mounts and namespaces; with docker's default capabilities the
 # filter lifts what CAP_SYS_CHROOT makes legitimate, and only that.
 @test "berthd: a container gets berth spec's seccomp profile, masks and devices" {
 	local id cfg spec=$BATS_TEST_TMPDIR/spec
@@ -360,6 +360,13 @@ stdin-closed"
 	assert_equal "$(jq -c .linux.resources.devices "$cfg")" \
 		"$(jq -c .linux.resources.devices "$spec/config.json")"
 	assert_equal "$(jq -r .linux.seccomp.defaultAction "$cfg")" SCMP_ACT_ERRNO
+	# The same default config below the request's changes: its mounts
+	# (besides the files berthd binds in), in order, and namespaces.
+	assert_equal "$(jq -c '[.mounts[] | select(.type != "bind") | [.destination, .type, .source]]' "$cfg")" \
+		"$(jq -c '[.mounts[] | [.destination, .type, .source]]' "$spec/config.json")"
+	assert_equal "$(jq -c '[.mounts[] | select(.type == "bind") | .destination]' "$cfg")" \
+		'["/etc/hostname","/etc/hosts","/etc/resolv.conf"]'
+	assert_equal "$(jq -c .linux.namespaces "$cfg")" "$(jq -c .linux.namespaces "$spec/config.json")"
 	dk rm -f "$id" >/dev/null
 
 	# What the container sees: an allow list refuses a syscall it does
