@@ -3,14 +3,14 @@
 #include <errno.h>
 #include <stdint.h>
 
-const char **spec_strv(struct arena *a, const char *const *list, size_t n, size_t *n_out)
+const char **spec_build_strv(struct arena *a, const char *const *list, size_t n, size_t *n_out)
 {
 	const char **out;
 
 	if (n == (size_t)-1)
 		for (n = 0; list && list[n]; n++)
 			;
-	out = spec_array(a, n + 1, sizeof(*out));
+	out = spec_build_array(a, n + 1, sizeof(*out));
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
@@ -19,7 +19,7 @@ const char **spec_strv(struct arena *a, const char *const *list, size_t n, size_
 	return out;
 }
 
-void *spec_array(struct arena *a, size_t n, size_t size)
+void *spec_build_array(struct arena *a, size_t n, size_t size)
 {
 	if (size && n > SIZE_MAX / size) {
 		errno = ENOMEM;

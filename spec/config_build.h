@@ -10,9 +10,9 @@
 /* A NULL-terminated copy of the first n entries of list (n (size_t)-1: up
  * to its NULL), as the parser makes string lists; the strings themselves
  * are not copied.  NULL (errno ENOMEM) when out of memory. */
-const char **spec_strv(struct arena *a, const char *const *list, size_t n, size_t *n_out);
+const char **spec_build_strv(struct arena *a, const char *const *list, size_t n, size_t *n_out);
 
 /* n zeroed elements of size bytes, or NULL (errno ENOMEM). */
-void *spec_array(struct arena *a, size_t n, size_t size);
+void *spec_build_array(struct arena *a, size_t n, size_t size);
 
 #endif

@@ -1,3 +1,5 @@
+/* The default config as spec types: berth spec writes it as it is, berthd
+ * changes it for each container.  The tables below are the policy. */
 #include "spec/config_default.h"
 
 #include <stdlib.h>
@@ -75,7 +77,7 @@ struct builder {
 
 static const char **strv(struct builder *b, const char *const *list, size_t *n)
 {
-	const char **out = spec_strv(b->a, list, (size_t)-1, n);
+	const char **out = spec_build_strv(b->a, list, (size_t)-1, n);
 
 	b->failed |= !out;
 	return out;
@@ -83,7 +85,7 @@ static const char **strv(struct builder *b, const char *const *list, size_t *n)
 
 static void *array(struct builder *b, size_t n, size_t size)
 {
-	void *out = spec_array(b->a, n, size);
+	void *out = spec_build_array(b->a, n, size);
 
 	b->failed |= !out;
 	return out;

@@ -219,7 +219,7 @@ static struct spec_seccomp_rule *add_rule(struct builder *b, const char *const *
 {
 	struct spec_seccomp_rule *r = &b->s->syscalls[b->s->n_syscalls++];
 
-	r->names = spec_strv(b->a, names, (size_t)-1, &r->n_names);
+	r->names = spec_build_strv(b->a, names, (size_t)-1, &r->n_names);
 	b->failed |= !r->names;
 	r->action = action;
 	r->errno_ret_set = errno_ret >= 0;
@@ -233,7 +233,7 @@ static void add_one_arg_rule(struct builder *b, const char *name,
 {
 	struct spec_seccomp_rule *r = add_rule(b, LIST(name), action, errno_ret);
 
-	r->args = spec_array(b->a, 1, sizeof(*r->args));
+	r->args = spec_build_array(b->a, 1, sizeof(*r->args));
 	if (!r->args) {
 		b->failed = true;
 		return;
@@ -302,8 +302,8 @@ int spec_seccomp_default(struct arena *a, uint64_t caps, struct spec_seccomp *s,
 	s->default_action = SECCOMP_ACT_ERRNO;
 	s->default_errno_ret_set = true;
 	s->default_errno_ret = ENOSYS;
-	s->architectures = spec_strv(a, architectures, (size_t)-1, &s->n_architectures);
-	s->syscalls = spec_array(a, MAX_RULES, sizeof(*s->syscalls));
+	s->architectures = spec_build_strv(a, architectures, (size_t)-1, &s->n_architectures);
+	s->syscalls = spec_build_array(a, MAX_RULES, sizeof(*s->syscalls));
 	if (!s->architectures || !s->syscalls)
 		return berr_set(err, ENOMEM, "default seccomp profile");
 	for (size_t i = 0; i < LEN(allowed); i++)

@@ -70,7 +70,7 @@ int daemon_bundle_parse_bind(const char *bind, struct daemon_bind *b, struct ber
 static const char **strv(struct arena *a, const char *const *list, size_t *n,
 			 struct berr *err)
 {
-	const char **out = spec_strv(a, list, (size_t)-1, n);
+	const char **out = spec_build_strv(a, list, (size_t)-1, n);
 
 	if (!out)
 		berr_set(err, ENOMEM, "bundle mounts");
@@ -120,7 +120,7 @@ int bundle_mounts(struct spec_config *cfg, const struct daemon_spec *s, const ch
 	while (s->binds && s->binds[n_binds])
 		n_binds++;
 	n = cfg->n_mounts;
-	all = spec_array(a, n + 3 + n_binds, sizeof(*all));
+	all = spec_build_array(a, n + 3 + n_binds, sizeof(*all));
 	if (!all)
 		return berr_set(err, ENOMEM, "bundle mounts");
 	memcpy(all, cfg->mounts, n * sizeof(*all));

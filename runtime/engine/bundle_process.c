@@ -71,7 +71,7 @@ static int build_env(struct arena *a, const struct bundle_process_in *in,
 {
 	char *const *env = in->spec->env;
 	bool has_path = false, has_hostname = false, has_term = false;
-	const char **out = spec_array(a, count(env) + count(in->extra_env) + 4, sizeof(*out));
+	const char **out = spec_build_array(a, count(env) + count(in->extra_env) + 4, sizeof(*out));
 	size_t n = 0;
 
 	if (!out)
@@ -111,7 +111,7 @@ static int build_env(struct arena *a, const struct bundle_process_in *in,
 static int build_args(struct arena *a, const struct bundle_process_in *in,
 		      struct spec_process *p)
 {
-	const char **out = spec_array(a, count(in->args[0]) + count(in->args[1]) + 1,
+	const char **out = spec_build_array(a, count(in->args[0]) + count(in->args[1]) + 1,
 				      sizeof(*out));
 
 	if (!out)
@@ -137,7 +137,7 @@ static int build_user(struct arena *a, const struct bundle_process_in *in,
 	user->gid = u.gid;
 	if (!u.n_groups)
 		return 0;
-	user->additional_gids = spec_array(a, u.n_groups, sizeof(*user->additional_gids));
+	user->additional_gids = spec_build_array(a, u.n_groups, sizeof(*user->additional_gids));
 	if (!user->additional_gids)
 		return berr_set(err, ENOMEM, "process");
 	for (size_t i = 0; i < u.n_groups; i++)

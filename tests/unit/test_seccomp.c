@@ -15,7 +15,6 @@
 #include "spec/config.h"
 #include "spec/config_default.h"
 #include "spec/config_write.h"
-#include "spec/json_write.h"
 #include "spec/process_state.h"
 #include "spec/seccomp_default.h"
 
