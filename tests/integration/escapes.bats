@@ -45,11 +45,14 @@ has_runc() {
 }
 
 # A program of the rootfs whose interpreter is the runtime's own binary,
-# as the process about to execve it sees it: "#!/proc/self/exe".
+# as the process about to execve it sees it: "#!/proc/self/exe".  Its one
+# argument makes berth's binary, run there, log its error to a FIFO,
+# which holds it until the thief has looked (see exe_thief.c).
 plant_self_exe_script() {
 	cp "$HELPERS/exe_thief" "$BUNDLE/rootfs/bin/exe_thief"
-	printf '#!/proc/self/exe\n' >"$BUNDLE/rootfs/bin/evil"
+	printf '#!/proc/self/exe --log=/tmp/gate\n' >"$BUNDLE/rootfs/bin/evil"
 	chmod 755 "$BUNDLE/rootfs/bin/evil"
+	mkfifo "$BUNDLE/rootfs/tmp/gate"
 }
 
 # Start the attacker of the CVE-2019-5736 class as container "attacker":
@@ -58,7 +61,7 @@ plant_self_exe_script() {
 start_exe_thief() {
 	plant_self_exe_script
 	update_config '.root.readonly = false
-		| .process.args = ["/bin/exe_thief", "/tmp/thief.log", "15"]'
+		| .process.args = ["/bin/exe_thief", "/tmp/thief.log", "15", "/tmp/gate"]'
 	run_detached run -d --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/attacker.pid" attacker
 	assert_success
 	wait_for grep -q watching "$BUNDLE/rootfs/tmp/thief.log"
