@@ -90,10 +90,8 @@ use_runtime_copy() {
 # container's first instructions from its own binary, and a program
 # "#!/proc/self/exe" makes the kernel execute that binary inside the
 # container, dumpable, where any process of the container opens it
-# through /proc/PID/exe and writes it once berth has exited.  runc runs
-# from a sealed copy in a memfd; the same steps are no control for it
-# here, as Debian's runc is linked dynamically and finds no loader in a
-# busybox rootfs.
+# through /proc/PID/exe and writes it once berth has exited.  runc (the
+# control below) runs from a sealed copy in a memfd.
 @test "CVE-2019-5736: exec of a '#!/proc/self/exe' program cannot reach the runtime's binary" {
 	use_runtime_copy "$BERTH"
 	start_exe_thief
@@ -119,6 +117,33 @@ use_runtime_copy() {
 	run thief_verdict
 	if [[ "$output" == *wrote* ]]; then
 		fail "the container wrote to the runtime's binary: $output"
+	fi
+	assert_equal "$(sha256sum "$BERTH" | cut -d' ' -f1)" "$BEFORE"
+}
+
+# The same attack against runc: its binary, run inside the container, is
+# found but cannot be written.  Debian's runc is linked dynamically, so
+# the rootfs gets its loader and libraries, as a real image has them.
+@test "CVE-2019-5736 control: runc's binary holds against the same exec attack" {
+	has_runc || skip "runc is not installed"
+	RUNC_ROOT=$BATS_TEST_TMPDIR/runc
+	local lib
+	for lib in $(ldd "$(command -v runc)" | grep -o '/[^ ]*'); do
+		mkdir -p "$BUNDLE/rootfs$(dirname "$lib")"
+		cp "$lib" "$BUNDLE/rootfs$lib"
+	done
+	use_runtime_copy "$(command -v runc)"
+	plant_self_exe_script
+	update_config '.root.readonly = false
+		| .process.args = ["/bin/exe_thief", "/tmp/thief.log", "15", "/tmp/gate"]'
+	"$BERTH" --root "$RUNC_ROOT" run -d --bundle "$BUNDLE" runc-ctr </dev/null >/dev/null 2>&1
+	wait_for grep -q watching "$BUNDLE/rootfs/tmp/thief.log"
+	run "$BERTH" --root "$RUNC_ROOT" exec runc-ctr /bin/evil
+	run thief_verdict
+	assert_output_contains found
+	assert_output_contains refused
+	if [[ "$output" == *wrote* ]]; then
+		fail "the container wrote to runc's binary: $output"
 	fi
 	assert_equal "$(sha256sum "$BERTH" | cut -d' ' -f1)" "$BEFORE"
 }
