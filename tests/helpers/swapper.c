@@ -4,8 +4,9 @@
  *
  *   swapper A B COUNT_FILE
  *
- * Runs until killed; every 1000 swaps it writes the number done so far
- * to COUNT_FILE (rewritten in place).  Built static, so it runs in a
+ * Runs until killed; every 1000 swaps it replaces COUNT_FILE (through a
+ * rename, so a reader never sees it half written) with the number done
+ * so far.  Built static, so it runs in a
  * busybox rootfs. */
 #include <fcntl.h>
 #include <stdio.h>
@@ -30,15 +31,15 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (++swaps % 1000 == 0) {
-			char buf[32];
-			int fd = open(argv[3], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			char buf[32], tmp[4096];
 			int len = snprintf(buf, sizeof(buf), "%lu\n", swaps);
+			int fd;
 
-			if (fd >= 0) {
-				if (write(fd, buf, (size_t)len) != len)
-					perror("write");
-				close(fd);
-			}
+			snprintf(tmp, sizeof(tmp), "%s.tmp", argv[3]);
+			fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+			if (fd < 0 || write(fd, buf, (size_t)len) != len || close(fd) < 0 ||
+			    rename(tmp, argv[3]) < 0)
+				perror(argv[3]);
 		}
 	}
 }

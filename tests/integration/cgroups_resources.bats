@@ -384,14 +384,13 @@ add_mknod() {
 
 # The host's root block device, or else the first block device this
 # test may open itself (the machine's own sandbox may deny the root
-# disk): "MAJOR MINOR".  The node is left as $BATS_TEST_TMPDIR/disk.
+# disk), through its node in the host's /dev: "MAJOR MINOR".
 host_block_device() {
-	local dev node=$BATS_TEST_TMPDIR/disk
+	local dev name
 	for dev in "$(mountpoint -d /)" $(ls /sys/dev/block); do
-		[ -e "/sys/dev/block/$dev" ] || continue
-		rm -f "$node"
-		mknod "$node" b "${dev%:*}" "${dev#*:}"
-		if head -c 1 "$node" >/dev/null 2>&1; then
+		name=$(sed -n 's/^DEVNAME=//p' "/sys/dev/block/$dev/uevent" 2>/dev/null)
+		[ -n "$name" ] && [ -b "/dev/$name" ] || continue
+		if head -c 1 "/dev/$name" >/dev/null 2>&1; then
 			echo "${dev%:*} ${dev#*:}"
 			return 0
 		fi
