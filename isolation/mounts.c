@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include "isolation/cgroup_mount.h"
 #include "isolation/copyup.h"
@@ -35,6 +37,23 @@ static int bind_source(const struct mounts_ctx *ctx, const char *source,
 	return 0;
 }
 
+/* A read-only rbind of the host's sysfs (the /sys of rootless-style
+ * configs) would keep the host's cgroup hierarchies below it writable:
+ * a container whose root maps to a host uid that owns cgroup files could
+ * change its own limits or the host's (the CVE-2023-25809 class).  So
+ * "ro" on such a tree is recursive: nothing of the host's sysfs or what
+ * is mounted on it is writable. */
+static unsigned long long sysfs_tree_rattr(int mfd, const struct mount_opts *o)
+{
+	struct statfs fs;
+
+	if (!o->rbind || !(o->attr_set & MOUNT_ATTR_RDONLY))
+		return 0;
+	if (fstatfs(mfd, &fs) < 0 || fs.f_type != SYSFS_MAGIC)
+		return 0;
+	return MOUNT_ATTR_RDONLY;
+}
+
 static int mount_bind(const struct mounts_ctx *ctx, const struct spec_mount *m,
 		      const struct mount_opts *o, struct berr *err)
 {
@@ -59,7 +78,8 @@ static int mount_bind(const struct mounts_ctx *ctx, const struct spec_mount *m,
 		return berr_sys(err, "bind %s", src);
 	/* Recursive attributes first, so that the top mount's own
 	 * options (plain "ro" on an rbind) win over them. */
-	ret = mount_fd_setattr(mfd, o->rattr_set, o->rattr_clr, true, 0, err);
+	ret = mount_fd_setattr(mfd, o->rattr_set | sysfs_tree_rattr(mfd, o), o->rattr_clr,
+			       true, 0, err);
 	if (ret == 0)
 		ret = mount_fd_setattr(mfd, o->attr_set, o->attr_clr, false, 0, err);
 	if (ret == 0)

@@ -382,6 +382,47 @@ add_mknod() {
 	fi
 }
 
+# The host's root block device, or else the first block device this
+# test may open itself (the machine's own sandbox may deny the root
+# disk), through its node in the host's /dev: "MAJOR MINOR".
+host_block_device() {
+	local dev name
+	for dev in "$(mountpoint -d /)" $(ls /sys/dev/block); do
+		name=$(sed -n 's/^DEVNAME=//p' "/sys/dev/block/$dev/uevent" 2>/dev/null)
+		[ -n "$name" ] && [ -b "/dev/$name" ] || continue
+		if head -c 1 "/dev/$name" >/dev/null 2>&1; then
+			echo "${dev%:*} ${dev#*:}"
+			return 0
+		fi
+	done
+	return 1
+}
+
+@test "devices: a host block device made with mknod cannot be opened (EPERM), with berth and runc" {
+	local dev
+	# The host itself opens it: the container's EPERM is the device rule.
+	dev=$(host_block_device) || fail "no block device this test may open"
+	set -- $dev
+	add_mknod
+	set_script "mknod /dev/hostdisk b $1 $2 && echo made; head -c 1 /dev/hostdisk >/dev/null && echo opened"
+	run_container
+	assert_output_contains "made"
+	assert_output_contains "Operation not permitted"
+	[[ "$output" != *opened* ]]
+	command -v runc >/dev/null || return 0
+	run runc --root "$BATS_TEST_TMPDIR/runc" run --bundle "$BUNDLE" runc-ctr
+	# runc also makes a cgroup in the name=systemd hierarchy of a hybrid
+	# host, which berth's clean-up does not know.
+	local own
+	own=$(sed -n 's/^[0-9]*:name=systemd://p' /proc/self/cgroup | sed 's:/$::')
+	if [ -d "/sys/fs/cgroup/systemd$own/$CGROUP_PARENT" ]; then
+		find "/sys/fs/cgroup/systemd$own/$CGROUP_PARENT" -depth -type d -exec rmdir {} +
+	fi
+	assert_output_contains "made"
+	assert_output_contains "Operation not permitted"
+	[[ "$output" != *opened* ]]
+}
+
 @test "devices: a linux.devices node without an allow rule is EPERM; with one it opens" {
 	update_config '.linux.devices = [{"path":"/dev/fuse","type":"c","major":10,"minor":229,"fileMode":438}]'
 	set_resources '{"devices":[{"allow":false,"access":"rwm"}]}'
