@@ -234,6 +234,14 @@ static int spawn_shim(struct start_job *j, pid_t *init, struct berr *err)
 		return berr_set(err, ret, "run %s", j->d->o.shim_path);
 	}
 	c->shim_pidfd = sys_pidfd_open(pid, 0);
+	/* On disk before the shim makes anything: a berthd killed from here
+	 * until the container is recorded running finds this shim again at
+	 * its start and ends it (recover). */
+	daemon_lock(j->d);
+	c->shim_pid = pid;
+	proc_stat(pid, &c->shim_start, NULL);
+	daemon_save_state_quiet(j->d, c);
+	daemon_unlock(j->d);
 	ret = read_ready(p[0], init, err);
 	close(p[0]);
 	if (ret < 0) {
@@ -243,10 +251,13 @@ static int spawn_shim(struct start_job *j, pid_t *init, struct berr *err)
 		if (c->shim_pidfd >= 0)
 			close(c->shim_pidfd);
 		c->shim_pidfd = -1;
+		daemon_lock(j->d);
+		c->shim_pid = 0;
+		c->shim_start = 0;
+		daemon_save_state_quiet(j->d, c);
+		daemon_unlock(j->d);
 		return ret;
 	}
-	c->shim_pid = pid;
-	proc_stat(pid, &c->shim_start, NULL);
 	return 0;
 }
 
@@ -315,6 +326,9 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 	if (ret == 0)
 		ret = spawn_shim(&j, &init, err);
 	if (ret < 0) {
+		/* A shim that died before it was ready may have created the
+		 * container. */
+		rt_delete(&ctx, c->id, true, &ignored);
 		if (j.mounted)
 			layer_store_umount(j.rootfs, &ignored);
 		goto out;
@@ -480,9 +494,36 @@ static void read_exit(struct daemon *d, struct daemon_container *c, int *code,
 	record_free(&kv);
 }
 
+/* A shim that died (kill -9, a crash) leaves its container running,
+ * reparented to pid 1, in its cgroup, over its mounted rootfs.  berthd
+ * kills it and cleans up, as containerd does when a shim dies, rather
+ * than adopt it: the shim held the only reader of the container's stdout
+ * and stderr (the container would block or die of SIGPIPE on its next
+ * write, its logs lost), its terminal, its attached clients and its
+ * execs, and the init is no longer a child of anyone who can read its
+ * exit status.  A container nobody can log, attach to or exec into is
+ * not one to report as running; one reported exited must not run.
+ * Called with the lock held, before the exit is recorded, so that no
+ * one sees the container exited while its processes live. */
+static void reclaim(struct daemon *d, struct daemon_container *c)
+{
+	struct rt_ctx ctx = { .root = d->oci_root };
+	cleanup_free char *rootfs = daemon_dir(d, c->id, "rootfs");
+	cleanup_free char *sock = daemon_shim_socket(d, c->id);
+	struct berr ignored;
+
+	/* Every process of its cgroup, execs too; then the cgroup and the
+	 * runtime's state. */
+	rt_delete(&ctx, c->id, true, &ignored);
+	if (rootfs)
+		layer_store_umount(rootfs, &ignored);
+	if (sock)
+		unlink(sock);
+}
+
 /* The shim of c is gone: record the exit and decide what comes next.
  * Called with the lock held; may drop it to remove the container. */
-static void handle_exit(struct daemon *d, struct daemon_container *c)
+static void handle_exit(struct daemon *d, struct daemon_container *c, bool orphaned)
 {
 	char finished[48], codebuf[32];
 	char *attrs[2] = { codebuf, NULL };
@@ -491,14 +532,20 @@ static void handle_exit(struct daemon *d, struct daemon_container *c)
 
 	unwatch_oom(d, c);
 	if (c->shim_pidfd >= 0) {
-		siginfo_t si;
+		siginfo_t si = { 0 };
 
-		/* Our child (not after a restart of berthd): reap it. */
-		waitid((idtype_t)P_PIDFD, (id_t)c->shim_pidfd, &si, WEXITED | WNOHANG);
+		/* Our child (not after a restart of berthd): reap it.  A shim
+		 * that is not ours, or did not exit 0, may have left the
+		 * container behind. */
+		if (waitid((idtype_t)P_PIDFD, (id_t)c->shim_pidfd, &si, WEXITED | WNOHANG) < 0 ||
+		    si.si_code != CLD_EXITED || si.si_status != 0)
+			orphaned = true;
 		epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->shim_pidfd, NULL);
 		close(c->shim_pidfd);
 		c->shim_pidfd = -1;
 	}
+	if (orphaned)
+		reclaim(d, c);
 	read_exit(d, c, &code, finished, sizeof(finished), &known, &oom);
 	/* The shim counted the OOM kills: one the watch did not see. */
 	if (oom && !c->oom_killed)
@@ -507,7 +554,10 @@ static void handle_exit(struct daemon *d, struct daemon_container *c)
 		/* Start failed: keep the code that names why. */
 		code = c->exit_code;
 	} else if (!known) {
-		set_error(c, "the container's shim exited without recording an exit status");
+		/* reclaim killed what the shim left: say so, as containerd
+		 * does (128 + SIGKILL). */
+		code = 128 + SIGKILL;
+		set_error(c, "the container's shim died; berthd killed the container");
 	}
 	c->exit_code = code;
 	c->pid = 0;
@@ -586,7 +636,7 @@ void daemon_supervise(struct daemon *d)
 		}
 		daemon_lock(d);
 		if (c->shim_pidfd >= 0) {
-			handle_exit(d, c);
+			handle_exit(d, c, false);
 			daemon_put_locked(c); /* the epoll set's */
 		}
 		daemon_unlock(d);
@@ -1082,9 +1132,31 @@ static int mkdir_one(const char *p, mode_t mode, struct berr *err)
 	return 0;
 }
 
+/* A shim of a container not recorded running: berthd was killed while
+ * it started one.  Nobody will talk to it or learn of its exit, so it
+ * goes, with what it made, before anything else (a new start) could meet
+ * it.  Called with the lock held, at berthd's start. */
+static void end_stray_shim(struct daemon *d, struct daemon_container *c)
+{
+	struct berr ignored;
+	int fd = proc_pidfd(c->shim_pid, c->shim_start, &ignored);
+
+	if (fd >= 0) {
+		if (proc_signal(fd, SIGKILL, &ignored) == 0)
+			proc_wait_exit(fd, 10000);
+		close(fd);
+	}
+	reclaim(d, c);
+	c->shim_pid = 0;
+	c->shim_start = 0;
+	daemon_save_state_quiet(d, c);
+}
+
 /* A container whose record says it runs: find its shim again. */
 static void recover(struct daemon *d, struct daemon_container *c)
 {
+	if (c->status != DS_RUNNING && c->status != DS_PAUSED && c->shim_pid > 0)
+		end_stray_shim(d, c);
 	/* As docker: "always" restarts even a container stopped by hand when
 	 * the daemon starts. */
 	if (c->status == DS_EXITED && c->has_run && c->spec.restart_name &&
@@ -1113,8 +1185,9 @@ static void recover(struct daemon *d, struct daemon_container *c)
 			c->shim_pidfd = -1;
 		}
 	}
-	/* The shim is gone: the exit happened while berthd was away. */
-	handle_exit(d, c);
+	/* The shim is gone: the exit happened while berthd was away, or
+	 * the shim died with it. */
+	handle_exit(d, c, true);
 }
 
 int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err)
