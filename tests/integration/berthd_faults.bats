@@ -23,6 +23,13 @@ alive() {
 	[ -r "/proc/$1/stat" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
 }
 
+assert_dead() {
+	if alive "$1"; then
+		echo "process $1 still runs" >&2
+		return 1
+	fi
+}
+
 # Fail when anything of container id is left on the host: a process in
 # its cgroup, its cgroup, its overlay mount, its runtime state.
 assert_container_gone() {
@@ -120,7 +127,7 @@ wait_exited_and_dead() {
 	berthd_start
 	# ...until the new berthd finds its shim gone.
 	assert_equal "$(dk inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$victim")" "exited 137"
-	! alive "$vpid"
+	assert_dead "$vpid"
 	assert_container_gone "$victim"
 	assert_equal "$(dk logs "$victim")" alive
 	assert_equal "$(dk inspect -f '{{.State.Status}} {{.State.Pid}}' "$survivor")" "running $spid"
@@ -145,7 +152,7 @@ wait_exited_and_dead() {
 stop-status=0"
 	# Not the timeout's 20 s: the stop ended with the container.
 	[ $(($(date +%s) - start)) -lt 15 ]
-	! alive "$pid"
+	assert_dead "$pid"
 	assert_equal "$(dk inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$id")" "exited 137"
 	assert_container_gone "$id"
 	dk rm "$id" >/dev/null
@@ -168,7 +175,7 @@ stop-status=0"
 	kill -9 "$(shim_of "$id")"
 	wait_exited_and_dead "$id" "$pid"
 	wait
-	! alive "$xpid"
+	assert_dead "$xpid"
 	assert_equal "$(api GET "/exec/$xid/json" | jq -c '[.Running, .ExitCode]')" "[false,137]"
 	assert_equal "$(dk inspect -f '{{.State.ExitCode}}' "$id")" 137
 	assert_container_gone "$id"
