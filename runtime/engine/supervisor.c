@@ -26,14 +26,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "isolation/cgroup.h"
-#include "isolation/proc.h"
-#include "isolation/syscalls.h"
 #include "runtime/engine/bundle.h"
 #include "spec/base/record.h"
 #include "runtime/engine/log.h"
 #include "runtime/images/image_store.h"
 #include "runtime/cgroups.h"
+#include "runtime/host.h"
 #include "runtime/images/layer_store.h"
 #include "runtime/runtime.h"
 #include "runtime/engine/shim.h"
@@ -76,38 +74,34 @@ static int watch_shim(struct daemon *d, struct daemon_container *c)
  * The watch holds a reference of its own. */
 static void watch_oom(struct daemon *d, struct daemon_container *c)
 {
-	struct cgroup_oom_watch *w = calloc(1, sizeof(*w));
 	struct rt_ctx ctx = { .root = d->oci_root };
+	struct cgroup_oom_watch *w;
 	struct epoll_event ev;
 	struct berr ignored;
 	short events = 0;
+	int fd;
 
-	if (!w || c->oom)
-		goto fail;
-	if (rt_oom_watch(&ctx, c->id, w, &ignored) < 0)
-		goto fail;
+	if (c->oom || rt_oom_watch_open(&ctx, c->id, &w, &ignored) < 0)
+		return;
 	ev = (struct epoll_event){ .data.u64 = (uintptr_t)c | OOM_BIT };
-	if (cgroup_oom_fd(w, &events) < 0)
-		goto close;
+	fd = rt_oom_watch_fd(w, &events);
 	ev.events = (uint32_t)events;
-	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, w->fd, &ev) < 0)
-		goto close;
+	if (fd < 0 || epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		rt_oom_watch_free(w);
+		return;
+	}
 	c->oom = w;
 	c->refs++;
-	return;
-close:
-	cgroup_oom_close(w);
-fail:
-	free(w);
 }
 
 static void unwatch_oom(struct daemon *d, struct daemon_container *c)
 {
+	short events;
+
 	if (!c->oom)
 		return;
-	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->oom->fd, NULL);
-	cgroup_oom_close(c->oom);
-	free(c->oom);
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, rt_oom_watch_fd(c->oom, &events), NULL);
+	rt_oom_watch_free(c->oom);
 	c->oom = NULL;
 	daemon_put_locked(c); /* the watch's */
 }
@@ -126,7 +120,7 @@ static void oom_event(struct daemon *d, struct daemon_container *c)
 
 	if (!c->oom)
 		return;
-	if (cgroup_oom_read(c->oom, &n, &ignored) < 0) {
+	if (rt_oom_watch_read(c->oom, &n, &ignored) < 0) {
 		/* The cgroup is gone with the container. */
 		unwatch_oom(d, c);
 		return;
@@ -233,13 +227,13 @@ static int spawn_shim(struct start_job *j, pid_t *init, struct berr *err)
 		close(p[0]);
 		return berr_set(err, ret, "run %s", j->d->o.shim_path);
 	}
-	c->shim_pidfd = sys_pidfd_open(pid, 0);
+	c->shim_pidfd = rt_child_pidfd(pid);
 	/* On disk before the shim makes anything: a berthd killed from here
 	 * until the container is recorded running finds this shim again at
 	 * its start and ends it (recover). */
 	daemon_lock(j->d);
 	c->shim_pid = pid;
-	proc_stat(pid, &c->shim_start, NULL);
+	rt_proc_start_time(pid, &c->shim_start);
 	daemon_save_state_quiet(j->d, c);
 	daemon_unlock(j->d);
 	ret = read_ready(p[0], init, err);
@@ -1139,11 +1133,11 @@ static int mkdir_one(const char *p, mode_t mode, struct berr *err)
 static void end_stray_shim(struct daemon *d, struct daemon_container *c)
 {
 	struct berr ignored;
-	int fd = proc_pidfd(c->shim_pid, c->shim_start, &ignored);
+	int fd = rt_proc_pidfd(c->shim_pid, c->shim_start, &ignored);
 
 	if (fd >= 0) {
-		if (proc_signal(fd, SIGKILL, &ignored) == 0)
-			proc_wait_exit(fd, 10000);
+		if (rt_proc_signal(fd, SIGKILL, &ignored) == 0)
+			rt_proc_wait_exit(fd, 10000);
 		close(fd);
 	}
 	reclaim(d, c);
@@ -1171,9 +1165,9 @@ static void recover(struct daemon *d, struct daemon_container *c)
 	}
 	if (c->status != DS_RUNNING && c->status != DS_PAUSED)
 		return;
-	if (c->shim_pid > 0 && proc_alive(c->shim_pid, c->shim_start)) {
+	if (c->shim_pid > 0 && rt_proc_alive(c->shim_pid, c->shim_start)) {
 		struct berr ignored;
-		int fd = proc_pidfd(c->shim_pid, c->shim_start, &ignored);
+		int fd = rt_proc_pidfd(c->shim_pid, c->shim_start, &ignored);
 
 		if (fd >= 0) {
 			c->shim_pidfd = fd;
