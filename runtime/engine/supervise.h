@@ -56,8 +56,9 @@ void sv_release_locked(struct daemon *d, struct daemon_container *c, bool orphan
 /* After a restart of berthd: for a container recorded running, find its
  * supervision again and watch it (0), or -ESRCH when it is gone (then
  * sv_release_locked with orphaned).  For one recorded otherwise, end a
- * supervision that a killed berthd started and never recorded.  With the
- * lock held. */
+ * supervision that a killed berthd started and never recorded, and clear
+ * what a start cut short left (the container, its rootfs mount).  With
+ * the lock held. */
 int sv_adopt_locked(struct daemon *d, struct daemon_container *c);
 void sv_end_stray_locked(struct daemon *d, struct daemon_container *c);
 

@@ -293,24 +293,28 @@ int sv_adopt_locked(struct daemon *d, struct daemon_container *c)
 }
 
 /* Nobody will talk to such a shim or learn of its exit, so it goes, with
- * what it made, before anything else (a new start) could meet it. */
+ * what it made, before anything else (a new start) could meet it.  Even
+ * without one, a berthd killed in a start may have left the rootfs
+ * mounted, or a container created. */
 void sv_end_stray_locked(struct daemon *d, struct daemon_container *c)
 {
 	struct berr ignored;
 	int fd;
 
-	if (c->shim_pid <= 0)
-		return;
-	fd = rt_proc_pidfd(c->shim_pid, c->shim_start, &ignored);
-	if (fd >= 0) {
-		if (rt_proc_signal(fd, SIGKILL, &ignored) == 0)
-			rt_proc_wait_exit(fd, 10000);
-		close(fd);
+	if (c->shim_pid > 0) {
+		fd = rt_proc_pidfd(c->shim_pid, c->shim_start, &ignored);
+		if (fd >= 0) {
+			if (rt_proc_signal(fd, SIGKILL, &ignored) == 0)
+				rt_proc_wait_exit(fd, 10000);
+			close(fd);
+		}
 	}
 	reclaim(d, c);
-	c->shim_pid = 0;
-	c->shim_start = 0;
-	daemon_save_state_quiet(d, c);
+	if (c->shim_pid > 0) {
+		c->shim_pid = 0;
+		c->shim_start = 0;
+		daemon_save_state_quiet(d, c);
+	}
 }
 
 /* --- streams and execs ------------------------------------------------------ */
