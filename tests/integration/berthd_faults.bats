@@ -296,9 +296,11 @@ fault_round() {
 	lpid=$(dk inspect -f '{{.State.Pid}}' load)
 	LOAD_SHIM=$(shim_of "$(dk inspect -f '{{.Id}}' load)")
 	before=$(dk logs load | wc -l)
-	# Fixed: CI makes the same kills each run; BERTHD_FAULT_SEED and
-	# BERTHD_FAULT_ROUNDS make a longer sweep.
-	RANDOM=${BERTHD_FAULT_SEED:-1515}
+	# Fixed: CI makes the same kills each run (this seed's twelfth round
+	# kills berthd a few ms into a start, which once left the rootfs
+	# mounted); BERTHD_FAULT_SEED and BERTHD_FAULT_ROUNDS make another or
+	# a longer sweep.
+	RANDOM=${BERTHD_FAULT_SEED:-777}
 	for r in $(seq "$rounds"); do
 		fault_round "sweep$r" "${ops[RANDOM % 5]}" "${targets[RANDOM % 3]}" $((RANDOM % 600))
 	done
