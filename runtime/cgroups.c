@@ -2,6 +2,7 @@
 #include "runtime/cgroups.h"
 
 #include <poll.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
 #include <time.h>
@@ -131,6 +132,62 @@ int rt_oom_watch(const struct rt_ctx *ctx, const char *id, struct cgroup_oom_wat
 	ret = cgroup_oom_watch(&cg, w, err);
 	cgroup_release(&cg);
 	return ret;
+}
+
+int rt_oom_watch_open(const struct rt_ctx *ctx, const char *id,
+		      struct cgroup_oom_watch **w, struct berr *err)
+{
+	struct cgroup_oom_watch *nw = calloc(1, sizeof(*nw));
+	int ret;
+
+	*w = NULL;
+	if (!nw)
+		return berr_set(err, ENOMEM, "watch the OOMs of %s", id);
+	nw->fd = nw->aux_fd = -1;
+	ret = rt_oom_watch(ctx, id, nw, err);
+	if (ret < 0) {
+		free(nw);
+		return ret;
+	}
+	*w = nw;
+	return 0;
+}
+
+int rt_oom_watch_fd(const struct cgroup_oom_watch *w, short *events)
+{
+	return cgroup_oom_fd(w, events);
+}
+
+int rt_oom_watch_read(struct cgroup_oom_watch *w, uint64_t *new_ooms, struct berr *err)
+{
+	return cgroup_oom_read(w, new_ooms, err);
+}
+
+void rt_oom_watch_free(struct cgroup_oom_watch *w)
+{
+	if (!w)
+		return;
+	cgroup_oom_close(w);
+	free(w);
+}
+
+int rt_cgroup_unified(bool *unified, struct berr *err)
+{
+	enum cgroup_layout layout = CGROUP_HYBRID;
+	int ret = cgroup_detect_layout(&layout, err);
+
+	*unified = ret == 0 && layout == CGROUP_UNIFIED;
+	return ret;
+}
+
+int rt_cgroup_warmup_target(char **procs, struct berr *err)
+{
+	return cgroup_warmup_target(procs, err);
+}
+
+void rt_cgroup_warmup(const char *procs)
+{
+	cgroup_warmup(procs);
 }
 
 int rt_oom_kills(const struct rt_ctx *ctx, const char *id, uint64_t *n, struct berr *err)

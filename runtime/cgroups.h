@@ -30,12 +30,35 @@ int rt_stats(const struct rt_ctx *ctx, const char *id, struct spec_stats *st,
 	     struct berr *err);
 
 /* Out-of-memory kills of a container, for a supervisor of its own
- * (berthd): a watch to poll (see isolation/cgroup.h for the rest of its
- * use), and the number of kills so far, readable while the container's
- * cgroup exists, whatever its status. */
+ * (berthd): a watch to poll, and the number of kills so far, readable
+ * while the container's cgroup exists, whatever its status.
+ *
+ * rt_oom_watch fills a watch the caller holds (see isolation/cgroup.h);
+ * rt_oom_watch_open allocates one for callers outside this library, who
+ * poll rt_oom_watch_fd for events (a v2 file always reads as ready: its
+ * changes raise POLLPRI), read how many OOMs happened since with
+ * rt_oom_watch_read (-ENOENT once the cgroup is gone) and free it with
+ * rt_oom_watch_free. */
 int rt_oom_watch(const struct rt_ctx *ctx, const char *id, struct cgroup_oom_watch *w,
 		 struct berr *err);
+int rt_oom_watch_open(const struct rt_ctx *ctx, const char *id,
+		      struct cgroup_oom_watch **w, struct berr *err);
+int rt_oom_watch_fd(const struct cgroup_oom_watch *w, short *events);
+int rt_oom_watch_read(struct cgroup_oom_watch *w, uint64_t *new_ooms, struct berr *err);
+void rt_oom_watch_free(struct cgroup_oom_watch *w);
 int rt_oom_kills(const struct rt_ctx *ctx, const char *id, uint64_t *n, struct berr *err);
+
+/* Is the host's cgroup layout unified (cgroup v2 only)?  Statistics
+ * differ in form between the versions. */
+int rt_cgroup_unified(bool *unified, struct berr *err);
+
+/* A head start on the kernel's wait before a move into cgroup v1
+ * hierarchies: rt_cgroup_warmup_target finds where to move (malloc'd;
+ * NULL on a host without v1 hierarchies), rt_cgroup_warmup blocks for one
+ * RCU grace period by moving the caller where it already is (see
+ * cgroup_warmup in isolation/cgroup.h).  It only saves time. */
+int rt_cgroup_warmup_target(char **procs, struct berr *err);
+void rt_cgroup_warmup(const char *procs);
 
 enum rt_event_type {
 	RT_EVENT_STATS,

@@ -1,6 +1,6 @@
 /* berthd's container model: the containers the daemon created, what they
  * were created with, their state, and the supervision that keeps them
- * running (see supervisor.c for the process design).
+ * running (supervise.h: the interface; supervise_shim.c: today's model).
  *
  * Layout on disk:
  *   <root>/oci/<id>/                 the runtime's state store (runtime.h)
@@ -106,11 +106,13 @@ struct daemon_container {
 	int restart_count;
 	bool manual_stop; /* stopped by the user: no restart policy applies */
 	bool has_run;
+	/* Supervision's (supervise.h): only supervise_*.c act on them
+	 * (model.c stores them with the state). */
 	pid_t shim_pid;
 	uint64_t shim_start;
 
 	/* Only in memory. */
-	int shim_pidfd;
+	int shim_pidfd; /* supervision's */
 	struct cgroup_oom_watch *oom; /* while it runs, when it has a memory cgroup */
 	int64_t restart_at; /* CLOCK_MONOTONIC ms of a scheduled restart, 0 none */
 	uint64_t exits;     /* how many exits this daemon saw: next-exit waits */

@@ -1,12 +1,14 @@
-/* docker exec: processes started in a running container by its shim.
+/* docker exec: processes started in a running container by its
+ * supervision (supervise.h).
  *
  * berthd keeps each exec's configuration and state in memory, as dockerd
- * does (a restart of berthd forgets them; the processes run on under the
- * shim).  Starting one writes its process.json (the container's process
- * with the exec's command, user, environment and directory) and asks the
- * shim to run it with the client's connection; the shim writes the exit
- * code to <root>/exec/<id> before it closes that connection, and berthd
- * reads it from there when asked (inspect) or when the container exits. */
+ * does (a restart of berthd forgets them; the processes run on under
+ * supervision).  Starting one writes its process.json (the container's
+ * process with the exec's command, user, environment and directory) and
+ * asks supervision to run it with the client's connection; supervision
+ * writes the exit code to <root>/exec/<id> before it closes that
+ * connection, and berthd reads it from there when asked (inspect) or when
+ * the container exits. */
 #include "runtime/engine/internal.h"
 
 #include <dirent.h>
@@ -20,7 +22,7 @@
 #include "runtime/engine/bundle.h"
 #include "spec/base/record.h"
 #include "runtime/images/layer_store.h"
-#include "runtime/engine/shim.h"
+#include "runtime/engine/supervise.h"
 #include "spec/base/cleanup.h"
 
 /* Finished execs kept for inspection, beyond which the oldest go. */
@@ -278,12 +280,13 @@ int daemon_exec_start(struct daemon *d, const char *id, int fd, const char *extr
 {
 	struct daemon_container *c;
 	struct daemon_exec *x;
-	cleanup_free char *sock = NULL, *process = NULL, *exit_path = NULL, *dir = NULL;
-	cleanup_free char *msg = NULL;
+	cleanup_free char *process = NULL, *exit_path = NULL, *dir = NULL;
 	struct daemon_bundle_exec be;
 	struct daemon_exec_spec spec = { 0 };
-	char answer[64], action[32];
-	int ret, len;
+	struct sv_exec sx;
+	char action[32];
+	pid_t pid = 0;
+	int ret;
 
 	daemon_lock(d);
 	ret = lookup_locked(d, id, &x, &c, err);
@@ -314,11 +317,10 @@ int daemon_exec_start(struct daemon *d, const char *id, int fd, const char *extr
 		daemon_put(d, c);
 		return ret;
 	}
-	sock = daemon_shim_socket(d, c->id);
 	process = exec_file(d, id, ".json");
 	exit_path = exec_file(d, id, "");
 	dir = daemon_dir(d, c->id, NULL);
-	if (!sock || !process || !exit_path || !dir) {
+	if (!process || !exit_path || !dir) {
 		ret = berr_set(err, ENOMEM, "exec");
 		goto out;
 	}
@@ -328,26 +330,12 @@ int daemon_exec_start(struct daemon *d, const char *id, int fd, const char *extr
 	ret = daemon_bundle_write_exec(&be, err);
 	if (ret < 0)
 		goto out;
-	len = asprintf(&msg, "exec %s %d %d %d %d %u %u\n%s\n%s\n", id, spec.tty,
-		       fd >= 0 && spec.attach_stdin, fd >= 0 && spec.attach_stdout,
-		       fd >= 0 && spec.attach_stderr, rows, cols, process, exit_path);
-	if (len < 0) {
-		msg = NULL;
-		ret = berr_set(err, ENOMEM, "exec");
-		goto out;
-	}
-	if (extra_len) {
-		char *grown = realloc(msg, (size_t)len + extra_len);
-
-		if (!grown) {
-			ret = berr_set(err, ENOMEM, "exec");
-			goto out;
-		}
-		memcpy(grown + len, extra, extra_len);
-		msg = grown;
-		len += (int)extra_len;
-	}
-	ret = shim_request_reply(sock, msg, (size_t)len, fd, answer, sizeof(answer), err);
+	sx = (struct sv_exec){ .id = id, .process = process, .exit_path = exit_path,
+			       .tty = spec.tty, .in = fd >= 0 && spec.attach_stdin,
+			       .out = fd >= 0 && spec.attach_stdout,
+			       .err = fd >= 0 && spec.attach_stderr, .rows = rows, .cols = cols,
+			       .extra = extra, .extra_len = extra_len };
+	ret = sv_exec(d, c, &sx, fd, &pid, err);
 out:
 	if (process)
 		unlink(process);
@@ -360,18 +348,17 @@ out:
 		daemon_exec_refresh_locked(d, x);
 		if (x->state == EXEC_STARTING) {
 			x->state = EXEC_RUNNING;
-			x->pid = (pid_t)atoi(answer);
+			x->pid = pid;
 		}
 		command_attr(x, "exec_start: ", action, sizeof(action));
 		exec_event_locked(d, x, action, false);
 		/* A resize that came while it started. */
 		if (x->rows != rows || x->cols != cols) {
-			char rmsg[160];
+			unsigned h = x->rows, w = x->cols;
 			struct berr ignored;
 
-			snprintf(rmsg, sizeof(rmsg), "exec-resize %s %u %u", id, x->rows, x->cols);
 			daemon_unlock(d);
-			shim_request(sock, rmsg, strlen(rmsg), -1, &ignored);
+			sv_exec_resize(d, c, id, h, w, &ignored);
 			daemon_lock(d);
 		}
 	} else {
@@ -389,8 +376,6 @@ int daemon_exec_resize(struct daemon *d, const char *id, unsigned h, unsigned w,
 {
 	struct daemon_container *c;
 	struct daemon_exec *x;
-	cleanup_free char *sock = NULL;
-	char msg[160];
 	int ret;
 
 	daemon_lock(d);
@@ -411,12 +396,8 @@ int daemon_exec_resize(struct daemon *d, const char *id, unsigned h, unsigned w,
 	if (x->state != EXEC_RUNNING)
 		ret = berr_fail(err, ESRCH, "exec %s is not running", id);
 	daemon_unlock(d);
-	if (ret == 0) {
-		sock = daemon_shim_socket(d, c->id);
-		snprintf(msg, sizeof(msg), "exec-resize %s %u %u", id, h, w);
-		ret = sock ? shim_request(sock, msg, strlen(msg), -1, err)
-			   : berr_set(err, ENOMEM, "resize");
-	}
+	if (ret == 0)
+		ret = sv_exec_resize(d, c, id, h, w, err);
 	daemon_put(d, c);
 	return ret;
 }

@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "isolation/cgroup.h"
 #include "spec/base/fsutil.h"
 #include "runtime/cgroups.h"
 #include "runtime/engine/bundle.h"
@@ -187,7 +186,6 @@ int daemon_stats(struct daemon *d, struct daemon_container *c, struct daemon_sta
 		 struct berr *err)
 {
 	struct rt_ctx ctx = { .root = d->oci_root };
-	enum cgroup_layout layout = CGROUP_HYBRID;
 	struct sysinfo si;
 	bool running;
 	int ret;
@@ -197,8 +195,7 @@ int daemon_stats(struct daemon *d, struct daemon_container *c, struct daemon_sta
 	out->online_cpus = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	if (sysinfo(&si) == 0)
 		out->mem_total = (uint64_t)si.totalram * si.mem_unit;
-	cgroup_detect_layout(&layout, err);
-	out->v2 = layout == CGROUP_UNIFIED;
+	rt_cgroup_unified(&out->v2, err);
 	daemon_lock(d);
 	running = live(c);
 	daemon_unlock(d);

@@ -18,13 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "isolation/fdpass.h"
-#include "isolation/loopback.h"
-#include "isolation/proc.h"
 #include "spec/base/record.h"
 #include "runtime/engine/log.h"
 #include "runtime/images/layer_store.h"
 #include "runtime/cgroups.h"
+#include "runtime/host.h"
 #include "runtime/runtime.h"
 #include "spec/base/cleanup.h"
 #include "spec/base/timestamp.h"
@@ -72,9 +70,9 @@ int shim_request_reply(const char *socket_path, const char *msg, size_t len, int
 	if (s < 0)
 		return s;
 	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (fdpass_send(s, msg, len, fd, err) < 0)
+	if (rt_fd_send(s, msg, len, fd, err) < 0)
 		return -EIO;
-	n = fdpass_recv(s, reply, sizeof(reply) - 1, NULL, err);
+	n = rt_fd_recv(s, reply, sizeof(reply) - 1, NULL, err);
 	if (n < 0)
 		return (int)n;
 	reply[n] = '\0';
@@ -281,7 +279,7 @@ static void handle_request(struct shim *s)
 	msg = malloc(MSG_MAX + 1);
 	if (!msg)
 		return;
-	n = fdpass_recv(conn, msg, MSG_MAX, &fd, &err);
+	n = rt_fd_recv(conn, msg, MSG_MAX, &fd, &err);
 	if (n <= 0) {
 		if (fd >= 0)
 			close(fd);
@@ -392,9 +390,9 @@ static int create(struct shim *s, struct berr *err)
 	for (int i = 0; i < 2; i++)
 		if (s->out_fd[i] >= 0)
 			fcntl(s->out_fd[i], F_SETFL, O_NONBLOCK);
-	proc_stat(s->init, &s->init_start, NULL);
+	rt_proc_start_time(s->init, &s->init_start);
 	if (s->o->loopback) {
-		ret = loopback_up(s->init, err);
+		ret = rt_loopback_up(s->init, err);
 		if (ret < 0) {
 			struct berr ignored;
 

@@ -1,16 +1,14 @@
-/* Supervision: starting containers through their shims, learning of their
- * exits, restart policies, and finding everything again after a restart
- * of berthd.
+/* The lifecycle of berthd's containers: starting them under supervision
+ * (supervise.h), learning of their exits, restart policies, stop, kill,
+ * remove and wait, and finding everything again after a restart of
+ * berthd.
  *
- * Each running container has a shim (see shim.h) that berthd started with
- * posix_spawn.  berthd holds a pidfd of every shim in one epoll set; when
- * a shim exits, the container's exit status is in the exit file the shim
- * wrote.  A berthd that starts finds the shims of the containers its
- * records say are running (pid and start time, so a reused pid is never
- * mistaken for one), opens pidfds on them again, and records the exits
- * that happened while it was away from their exit files; if a shim died
- * without writing one (it was killed), the exit code is 255 and the
- * container's error says so. */
+ * The supervisor loop holds one epoll set: the watches of supervision
+ * (sv_watch_locked), the containers' OOM watches and a wake-up eventfd.
+ * When a container's supervision ends, sv_release_locked says how it
+ * ended, after it made sure nothing of it still runs; a restarted berthd
+ * adopts the supervision of the containers recorded running, and records
+ * the exits that happened while it was away. */
 #include "runtime/engine/internal.h"
 
 #include <fcntl.h>
@@ -26,9 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "isolation/cgroup.h"
-#include "isolation/proc.h"
-#include "isolation/syscalls.h"
 #include "runtime/engine/bundle.h"
 #include "spec/base/record.h"
 #include "runtime/engine/log.h"
@@ -36,16 +31,16 @@
 #include "runtime/cgroups.h"
 #include "runtime/images/layer_store.h"
 #include "runtime/runtime.h"
-#include "runtime/engine/shim.h"
+#include "runtime/engine/supervise.h"
 #include "spec/base/cleanup.h"
 #include "spec/names.h"
 #include "spec/base/timestamp.h"
 
 
 #define WAKE_TAG ((void *)1)
-/* An epoll entry with this bit is a container's OOM watch, not its shim. */
+/* An epoll entry with this bit is a container's OOM watch, not its
+ * supervision's. */
 #define OOM_BIT ((uintptr_t)1)
-#define READY_TIMEOUT_MS 120000
 
 static int64_t mono_ms(void)
 {
@@ -61,53 +56,39 @@ static void set_error(struct daemon_container *c, const char *msg)
 	c->error = msg ? strdup(msg) : NULL;
 }
 
-static int watch_shim(struct daemon *d, struct daemon_container *c)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
-
-	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, c->shim_pidfd, &ev) < 0)
-		return -errno;
-	c->refs++; /* the epoll set's */
-	return 0;
-}
-
 /* OOMs while the container runs, as dockerd reports them: OOMKilled and
  * an oom event.  (A container without a memory cgroup has none to tell.)
  * The watch holds a reference of its own. */
 static void watch_oom(struct daemon *d, struct daemon_container *c)
 {
-	struct cgroup_oom_watch *w = calloc(1, sizeof(*w));
 	struct rt_ctx ctx = { .root = d->oci_root };
+	struct cgroup_oom_watch *w;
 	struct epoll_event ev;
 	struct berr ignored;
 	short events = 0;
+	int fd;
 
-	if (!w || c->oom)
-		goto fail;
-	if (rt_oom_watch(&ctx, c->id, w, &ignored) < 0)
-		goto fail;
+	if (c->oom || rt_oom_watch_open(&ctx, c->id, &w, &ignored) < 0)
+		return;
 	ev = (struct epoll_event){ .data.u64 = (uintptr_t)c | OOM_BIT };
-	if (cgroup_oom_fd(w, &events) < 0)
-		goto close;
+	fd = rt_oom_watch_fd(w, &events);
 	ev.events = (uint32_t)events;
-	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, w->fd, &ev) < 0)
-		goto close;
+	if (fd < 0 || epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		rt_oom_watch_free(w);
+		return;
+	}
 	c->oom = w;
 	c->refs++;
-	return;
-close:
-	cgroup_oom_close(w);
-fail:
-	free(w);
 }
 
 static void unwatch_oom(struct daemon *d, struct daemon_container *c)
 {
+	short events;
+
 	if (!c->oom)
 		return;
-	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->oom->fd, NULL);
-	cgroup_oom_close(c->oom);
-	free(c->oom);
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, rt_oom_watch_fd(c->oom, &events), NULL);
+	rt_oom_watch_free(c->oom);
 	c->oom = NULL;
 	daemon_put_locked(c); /* the watch's */
 }
@@ -126,7 +107,7 @@ static void oom_event(struct daemon *d, struct daemon_container *c)
 
 	if (!c->oom)
 		return;
-	if (cgroup_oom_read(c->oom, &n, &ignored) < 0) {
+	if (rt_oom_watch_read(c->oom, &n, &ignored) < 0) {
 		/* The cgroup is gone with the container. */
 		unwatch_oom(d, c);
 		return;
@@ -140,7 +121,7 @@ static void oom_event(struct daemon *d, struct daemon_container *c)
 struct start_job {
 	struct daemon *d;
 	struct daemon_container *c;
-	char *dir, *rootfs, *sock, *log, *exit_file;
+	char *dir, *rootfs;
 	bool mounted;
 };
 
@@ -148,9 +129,6 @@ static void job_free(struct start_job *j)
 {
 	free(j->dir);
 	free(j->rootfs);
-	free(j->sock);
-	free(j->log);
-	free(j->exit_file);
 }
 
 static int mount_rootfs(struct start_job *j, struct berr *err)
@@ -164,7 +142,7 @@ static int mount_rootfs(struct start_job *j, struct berr *err)
 	ret = image_store_find(j->d->o.data_root, j->c->spec.image_id, &img, err);
 	if (ret < 0)
 		return berr_wrap(err, ret, "the container's image");
-	/* A mount left by a shim that died is replaced. */
+	/* A mount left by a supervision that died is replaced. */
 	layer_store_umount(j->rootfs, &ignored);
 	ret = layer_store_mount(j->d->o.data_root, img.layers, img.n_layers, upper, work,
 				j->rootfs, j->c->spec.auto_remove, err);
@@ -174,84 +152,7 @@ static int mount_rootfs(struct start_job *j, struct berr *err)
 	return ret;
 }
 
-static int read_ready(int fd, pid_t *pid, struct berr *err)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	char buf[1100];
-	ssize_t n;
-
-	if (poll(&p, 1, READY_TIMEOUT_MS) <= 0)
-		return berr_fail(err, ETIMEDOUT, "the container's shim did not answer");
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return berr_fail(err, EIO, "the container's shim exited before it was ready");
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	if (strncmp(buf, "ok ", 3) == 0 && sscanf(buf + 3, "%d", pid) == 1)
-		return 0;
-	if (strncmp(buf, "err ", 4) == 0)
-		return berr_fail(err, EIO, "%s", buf + 4);
-	return berr_fail(err, EPROTO, "the container's shim answered \"%s\"", buf);
-}
-
-static int spawn_shim(struct start_job *j, pid_t *init, struct berr *err)
-{
-	struct daemon_container *c = j->c;
-	const char *argv[24];
-	int p[2], n = 0, ret, status;
-	pid_t pid;
-
-	argv[n++] = "berthd-shim";
-	argv[n++] = "--root";
-	argv[n++] = j->d->oci_root;
-	argv[n++] = "--id";
-	argv[n++] = c->id;
-	argv[n++] = "--bundle";
-	argv[n++] = j->dir;
-	argv[n++] = "--log";
-	argv[n++] = j->log;
-	argv[n++] = "--exit-file";
-	argv[n++] = j->exit_file;
-	argv[n++] = "--socket";
-	argv[n++] = j->sock;
-	argv[n++] = "--rootfs";
-	argv[n++] = j->rootfs;
-	if (c->spec.tty)
-		argv[n++] = "--tty";
-	if (c->spec.open_stdin)
-		argv[n++] = "--stdin";
-	if (c->spec.stdin_once)
-		argv[n++] = "--stdin-once";
-	if (daemon_bundle_own_netns(&c->spec))
-		argv[n++] = "--loopback";
-	argv[n] = NULL;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return berr_sys(err, "pipe");
-	ret = daemon_spawn(j->d->o.shim_path, false, (char *const *)argv, p[1], 3, &pid);
-	close(p[1]);
-	if (ret != 0) {
-		close(p[0]);
-		return berr_set(err, ret, "run %s", j->d->o.shim_path);
-	}
-	c->shim_pidfd = sys_pidfd_open(pid, 0);
-	ret = read_ready(p[0], init, err);
-	close(p[0]);
-	if (ret < 0) {
-		/* A shim that failed exits by itself; reap it here. */
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		if (c->shim_pidfd >= 0)
-			close(c->shim_pidfd);
-		c->shim_pidfd = -1;
-		return ret;
-	}
-	c->shim_pid = pid;
-	proc_stat(pid, &c->shim_start, NULL);
-	return 0;
-}
-
-static void hand_over_attaches(struct daemon *d, struct daemon_container *c,
-			       const char *sock)
+static void hand_over_attaches(struct daemon *d, struct daemon_container *c)
 {
 	struct daemon_attach_req *reqs;
 	size_t n;
@@ -263,21 +164,9 @@ static void hand_over_attaches(struct daemon *d, struct daemon_container *c,
 	c->n_pending = 0;
 	daemon_unlock(d);
 	for (size_t i = 0; i < n; i++) {
-		cleanup_free char *msg = NULL;
 		struct berr ignored;
-		int len = asprintf(&msg, "attach %d %d %d\n", reqs[i].in, reqs[i].out, reqs[i].err);
 
-		if (len > 0 && reqs[i].extra_len) {
-			char *grown = realloc(msg, (size_t)len + reqs[i].extra_len);
-
-			if (grown) {
-				memcpy(grown + len, reqs[i].extra, reqs[i].extra_len);
-				msg = grown;
-				len += (int)reqs[i].extra_len;
-			}
-		}
-		if (len > 0)
-			shim_request(sock, msg, (size_t)len, reqs[i].fd, &ignored);
+		sv_attach(d, c, &reqs[i], &ignored);
 		close(reqs[i].fd);
 		free(reqs[i].extra);
 	}
@@ -296,15 +185,11 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 
 	j.dir = daemon_dir(d, c->id, NULL);
 	j.rootfs = daemon_dir(d, c->id, "rootfs");
-	j.log = daemon_dir(d, c->id, "container.log");
-	j.exit_file = daemon_dir(d, c->id, "exit");
-	j.sock = daemon_shim_socket(d, c->id);
-	if (!j.dir || !j.rootfs || !j.log || !j.exit_file || !j.sock) {
+	if (!j.dir || !j.rootfs) {
 		job_free(&j);
 		return berr_set(err, ENOMEM, "start");
 	}
-	unlink(j.exit_file);
-	/* Leftovers of a run whose shim died: its runtime state. */
+	/* Leftovers of an earlier run: its runtime state. */
 	rt_delete(&ctx, c->id, true, &ignored);
 	ret = mount_rootfs(&j, err);
 	if (ret == 0) {
@@ -313,7 +198,7 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 		ret = daemon_bundle_write(&bin, err);
 	}
 	if (ret == 0)
-		ret = spawn_shim(&j, &init, err);
+		ret = sv_start(d, c, &init, err);
 	if (ret < 0) {
 		if (j.mounted)
 			layer_store_umount(j.rootfs, &ignored);
@@ -328,13 +213,13 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 	set_error(c, NULL);
 	snprintf(c->started_at, sizeof(c->started_at), "%s", now);
 	daemon_save_state_quiet(d, c);
-	watch_shim(d, c);
+	sv_watch_locked(d, c);
 	watch_oom(d, c);
 	daemon_unlock(d);
-	hand_over_attaches(d, c, j.sock);
+	hand_over_attaches(d, c);
 	ret = rt_start(&ctx, c->id, err);
 	if (ret < 0) {
-		/* The shim sees its init die and records the exit; the error
+		/* Supervision sees the init die and records the exit; the error
 		 * and docker's exit code for it are ours to set. */
 		daemon_lock(d);
 		set_error(c, err->msg);
@@ -460,60 +345,30 @@ static bool wants_restart(struct daemon_container *c)
 	return false;
 }
 
-static void read_exit(struct daemon *d, struct daemon_container *c, int *code,
-		      char *finished, size_t size, bool *known, bool *oom)
+/* The supervision of c has ended: record the exit and decide what comes
+ * next.  Called with the lock held; may drop it to remove the container. */
+static void handle_exit(struct daemon *d, struct daemon_container *c, bool orphaned)
 {
-	cleanup_free char *path = daemon_dir(d, c->id, "exit");
-	struct record kv;
-	struct berr ignored;
-
-	*known = false;
-	*code = 255;
-	timestamp_now(finished, size);
-	if (!path || record_load(path, &kv, &ignored) < 0)
-		return;
-	*code = (int)record_ll(&kv, "code", 255);
-	if (record_get(&kv, "finished"))
-		snprintf(finished, size, "%s", record_get(&kv, "finished"));
-	*known = record_get(&kv, "code") != NULL;
-	*oom = record_ll(&kv, "oom_kill", 0) > 0;
-	record_free(&kv);
-}
-
-/* The shim of c is gone: record the exit and decide what comes next.
- * Called with the lock held; may drop it to remove the container. */
-static void handle_exit(struct daemon *d, struct daemon_container *c)
-{
-	char finished[48], codebuf[32];
+	char codebuf[32];
 	char *attrs[2] = { codebuf, NULL };
-	bool known, oom = false;
+	struct sv_exit ex;
 	int code;
 
 	unwatch_oom(d, c);
-	if (c->shim_pidfd >= 0) {
-		siginfo_t si;
-
-		/* Our child (not after a restart of berthd): reap it. */
-		waitid((idtype_t)P_PIDFD, (id_t)c->shim_pidfd, &si, WEXITED | WNOHANG);
-		epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->shim_pidfd, NULL);
-		close(c->shim_pidfd);
-		c->shim_pidfd = -1;
-	}
-	read_exit(d, c, &code, finished, sizeof(finished), &known, &oom);
-	/* The shim counted the OOM kills: one the watch did not see. */
-	if (oom && !c->oom_killed)
+	sv_release_locked(d, c, orphaned, &ex);
+	code = ex.code;
+	/* Supervision counted the OOM kills: one the watch did not see. */
+	if (ex.oom && !c->oom_killed)
 		oom_locked(d, c);
 	if (c->error && c->manual_stop && c->exit_code >= 126 && c->exit_code <= 128) {
 		/* Start failed: keep the code that names why. */
 		code = c->exit_code;
-	} else if (!known) {
-		set_error(c, "the container's shim exited without recording an exit status");
+	} else if (ex.error) {
+		set_error(c, ex.error);
 	}
 	c->exit_code = code;
 	c->pid = 0;
-	c->shim_pid = 0;
-	c->shim_start = 0;
-	snprintf(c->finished_at, sizeof(c->finished_at), "%s", finished);
+	snprintf(c->finished_at, sizeof(c->finished_at), "%s", ex.finished);
 	c->exits++;
 	daemon_exec_container_exited_locked(d, c->id);
 	snprintf(codebuf, sizeof(codebuf), "exitCode=%d", code);
@@ -562,7 +417,7 @@ void daemon_supervise(struct daemon *d)
 	struct epoll_event evs[32];
 	int n = epoll_wait(d->epfd, evs, 32, 0);
 
-	/* OOM watches first: a shim's exit closes its container's watch,
+	/* OOM watches first: an end of supervision closes its container's watch,
 	 * whose event may be later in this batch. */
 	daemon_lock(d);
 	for (int i = 0; i < n; i++)
@@ -585,8 +440,8 @@ void daemon_supervise(struct daemon *d)
 			continue;
 		}
 		daemon_lock(d);
-		if (c->shim_pidfd >= 0) {
-			handle_exit(d, c);
+		if (sv_watching_locked(c)) {
+			handle_exit(d, c, false);
 			daemon_put_locked(c); /* the epoll set's */
 		}
 		daemon_unlock(d);
@@ -653,7 +508,7 @@ static bool wait_exit_locked(struct daemon *d, struct daemon_container *c, uint6
 {
 	int64_t end = mono_ms() + timeout_ms;
 
-	while (c->exits == seen && c->shim_pidfd >= 0) {
+	while (c->exits == seen && sv_watching_locked(c)) {
 		int64_t left = end - mono_ms();
 		struct timespec ts;
 
@@ -785,7 +640,7 @@ static int stop_container(struct daemon *d, struct daemon_container *c, int time
 		daemon_lock(d);
 		wait_exit_locked(d, c, seen, 30000);
 	}
-	if (c->exits != seen || c->shim_pidfd < 0)
+	if (c->exits != seen || !sv_watching_locked(c))
 		daemon_event_locked(d, c, "stop", NULL);
 	daemon_unlock(d);
 	return 0;
@@ -861,17 +716,15 @@ static int remove_files(struct daemon *d, struct daemon_container *c, struct ber
 	struct rt_ctx ctx = { .root = d->oci_root };
 	cleanup_free char *dir = daemon_dir(d, c->id, NULL);
 	cleanup_free char *rootfs = daemon_dir(d, c->id, "rootfs");
-	cleanup_free char *sock = daemon_shim_socket(d, c->id);
 	struct berr ignored;
 	int ret;
 
-	if (!dir || !rootfs || !sock)
+	if (!dir || !rootfs)
 		return berr_set(err, ENOMEM, "remove");
 	rt_delete(&ctx, c->id, true, &ignored);
 	ret = layer_store_umount(rootfs, err);
 	if (ret < 0)
 		return ret;
-	unlink(sock);
 	return layer_store_rmtree(dir, err);
 }
 
@@ -999,10 +852,8 @@ int daemon_attach(struct daemon *d, const char *ref, int fd, bool in, bool out, 
 		  const char *extra, size_t extra_len, struct berr *err)
 {
 	struct daemon_container *c;
-	cleanup_free char *sock = NULL;
-	cleanup_free char *msg = NULL;
 	struct daemon_attach_req *grown;
-	int ret, len;
+	int ret;
 
 	ret = daemon_get(d, ref, &c, err);
 	if (ret < 0) {
@@ -1012,7 +863,7 @@ int daemon_attach(struct daemon *d, const char *ref, int fd, bool in, bool out, 
 	daemon_lock(d);
 	if (!is_running(c) || c->busy) {
 		/* Output from the very start: the connection waits for the
-		 * next start, which hands it to the new shim. */
+		 * next start, which hands it to its new supervision. */
 		grown = realloc(c->pending, (c->n_pending + 1) * sizeof(*grown));
 		if (!grown) {
 			daemon_unlock(d);
@@ -1035,22 +886,10 @@ int daemon_attach(struct daemon *d, const char *ref, int fd, bool in, bool out, 
 	}
 	daemon_event_locked(d, c, "attach", NULL);
 	daemon_unlock(d);
-	sock = daemon_shim_socket(d, c->id);
-	len = asprintf(&msg, "attach %d %d %d\n", in, out, errs);
-	if (len > 0 && extra_len) {
-		/* The stdin bytes may hold anything, NULs included. */
-		char *bigger = realloc(msg, (size_t)len + extra_len);
-
-		if (bigger) {
-			memcpy(bigger + len, extra, extra_len);
-			msg = bigger;
-			len += (int)extra_len;
-		}
-	}
-	if (!sock || len < 0)
-		ret = berr_set(err, ENOMEM, "attach");
-	else
-		ret = shim_request(sock, msg, (size_t)len, fd, err);
+	ret = sv_attach(d, c,
+			&(struct daemon_attach_req){ .fd = fd, .in = in, .out = out, .err = errs,
+						     .extra = (char *)extra, .extra_len = extra_len },
+			err);
 	close(fd);
 	daemon_put(d, c);
 	return ret;
@@ -1060,15 +899,11 @@ int daemon_resize(struct daemon *d, const char *ref, unsigned h, unsigned w,
 		  struct berr *err)
 {
 	struct daemon_container *c;
-	cleanup_free char *sock = NULL;
-	char msg[64];
 	int ret = get_running(d, ref, &c, err);
 
 	if (ret < 0)
 		return ret;
-	sock = daemon_shim_socket(d, c->id);
-	snprintf(msg, sizeof(msg), "resize %u %u", h, w);
-	ret = sock ? shim_request(sock, msg, strlen(msg), -1, err) : -ENOMEM;
+	ret = sv_resize(d, c, h, w, err);
 	daemon_put(d, c);
 	return ret;
 }
@@ -1082,9 +917,14 @@ static int mkdir_one(const char *p, mode_t mode, struct berr *err)
 	return 0;
 }
 
-/* A container whose record says it runs: find its shim again. */
+/* After a restart of berthd: a container whose record says it runs has
+ * its supervision adopted again; one whose record says otherwise may
+ * have one that a killed berthd started and never recorded, which ends
+ * here before a new start could meet it. */
 static void recover(struct daemon *d, struct daemon_container *c)
 {
+	if (c->status != DS_RUNNING && c->status != DS_PAUSED)
+		sv_end_stray_locked(d, c);
 	/* As docker: "always" restarts even a container stopped by hand when
 	 * the daemon starts. */
 	if (c->status == DS_EXITED && c->has_run && c->spec.restart_name &&
@@ -1099,22 +939,13 @@ static void recover(struct daemon *d, struct daemon_container *c)
 	}
 	if (c->status != DS_RUNNING && c->status != DS_PAUSED)
 		return;
-	if (c->shim_pid > 0 && proc_alive(c->shim_pid, c->shim_start)) {
-		struct berr ignored;
-		int fd = proc_pidfd(c->shim_pid, c->shim_start, &ignored);
-
-		if (fd >= 0) {
-			c->shim_pidfd = fd;
-			if (watch_shim(d, c) == 0) {
-				watch_oom(d, c);
-				return;
-			}
-			close(fd);
-			c->shim_pidfd = -1;
-		}
+	if (sv_adopt_locked(d, c) == 0) {
+		watch_oom(d, c);
+		return;
 	}
-	/* The shim is gone: the exit happened while berthd was away. */
-	handle_exit(d, c);
+	/* Its supervision is gone: the exit happened while berthd was
+	 * away, or the supervision died with it. */
+	handle_exit(d, c, true);
 }
 
 int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err)
@@ -1187,10 +1018,7 @@ void daemon_close(struct daemon *d)
 
 		d->containers = c->next;
 		unwatch_oom(d, c);
-		if (c->shim_pidfd >= 0) {
-			epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->shim_pidfd, NULL);
-			daemon_put_locked(c); /* the epoll set's */
-		}
+		sv_forget_locked(d, c);
 		daemon_put_locked(c);
 	}
 	for (size_t i = 0; i < DAEMON_EVENTS; i++)

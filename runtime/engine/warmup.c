@@ -1,7 +1,7 @@
 /* On a host with cgroup v1 hierarchies, the shim's move of a container's
  * process into them waits for an RCU grace period of the kernel (10 to 20
  * ms, the largest part of a docker run on such a host), unless one passed
- * a moment ago (see cgroup_warmup in isolation/cgroup.h).  berthd starts
+ * a moment ago (see rt_cgroup_warmup in runtime/cgroups.h).  berthd starts
  * that wait itself, in a thread, as soon as a container is created,
  * started or given an exec: docker run sends create, attach, wait and
  * start in a row, then the shim starts and prepares the container, so by
@@ -16,7 +16,7 @@
 #include <sched.h>
 #include <stdlib.h>
 
-#include "isolation/cgroup.h"
+#include "runtime/cgroups.h"
 
 enum { UNKNOWN, LOOKING, KNOWN };
 
@@ -38,7 +38,7 @@ static const char *target(struct daemon *d)
 	if (!atomic_compare_exchange_strong(&d->warmup_state, &expected, LOOKING))
 		return NULL;
 	/* No target (a unified host, or an unreadable layout): no warm-up. */
-	cgroup_warmup_target(&d->warmup_procs, &ignored);
+	rt_cgroup_warmup_target(&d->warmup_procs, &ignored);
 	atomic_store(&d->warmup_state, KNOWN);
 	return d->warmup_procs;
 }
@@ -47,7 +47,7 @@ static void *warm(void *arg)
 {
 	struct daemon *d = arg;
 
-	cgroup_warmup(d->warmup_procs);
+	rt_cgroup_warmup(d->warmup_procs);
 	atomic_store(&d->warming, false);
 	return NULL;
 }
