@@ -77,3 +77,34 @@ ps_loop() {
 	run dk version --format '{{.Server.Platform.Name}}'
 	assert_equal "$output" "berthd"
 }
+
+@test "berthd load: a request body trickled a byte every 3 s is cut at its 60 s deadline; nothing is created" {
+	local fds
+	fds=$(fd_count)
+	run python3 - "$BERTHD_SOCK" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+body = b'{"Image":"berthd-test/bb:1","Cmd":["true"]}' + b" " * 100
+s.sendall(b"POST /v1.45/containers/create HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body))
+start = time.monotonic()
+for i, c in enumerate(body[:-1]):
+    try:
+        s.send(bytes([c]))
+        s.settimeout(3)
+        if s.recv(100) == b"":
+            break
+    except socket.timeout:
+        continue
+    except OSError:
+        break
+print(round(time.monotonic() - start))
+PY
+	assert_success
+	echo "cut after $output s"
+	[ "$output" -ge 59 ]
+	[ "$output" -le 66 ]
+	grep -q 'closed a connection: no request body within 60 s' "$BERTHD_DIR/berthd.log"
+	assert_equal "$(ls "$BERTHD_DATA/containers")" ""
+	[ "$(fd_count)" -le "$fds" ]
+}
