@@ -521,9 +521,12 @@ static void take_body(struct req *r, const char *data, size_t len)
 			cap = MAX_JSON_BODY + 1;
 		if (cap > r->body_budget) {
 			if (!conns_body_take(r->srv->conns, cap - r->body_budget)) {
+				/* Refused: what it held goes back at once. */
 				free(r->body);
 				r->body = NULL;
 				r->body_len = r->body_cap = 0;
+				conns_body_give(r->srv->conns, r->body_budget);
+				r->body_budget = 0;
 				r->over_budget = true;
 				return;
 			}
