@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "conns.h"
 #include "spec/base/cleanup.h"
 
 /* Bounds on what a client may send. */
@@ -20,7 +22,7 @@
 #define MAX_HEADERS (32u * 1024)          /* all request headers together */
 #define CONN_MEMORY (256u * 1024)         /* libmicrohttpd's pool per connection */
 #define IDLE_TIMEOUT_S 120                /* an idle connection is closed */
-#define MAX_CONNECTIONS 512
+#define MAX_CONNECTIONS 1024              /* fewer when the fd limit is low */
 
 extern int berthd_log_fd;
 
@@ -438,6 +440,7 @@ static void req_free(struct req *r)
 	free(r->params[0]);
 	free(r->params[1]);
 	free(r->body);
+	conns_body_give(r->srv->conns, r->body_budget);
 	free(r->bad_version);
 	if (r->body_fd >= 0)
 		close(r->body_fd);
@@ -451,12 +454,13 @@ static void req_free(struct req *r)
 static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		      enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
-	(void)conn;
+	struct srv *s = cls;
+
 	(void)toe;
 	if (*con_cls)
 		req_free(*con_cls);
 	*con_cls = NULL;
+	conns_reply_done(s->conns, conn);
 }
 
 static int open_body_file(struct req *r)
@@ -501,14 +505,34 @@ static void take_body(struct req *r, const char *data, size_t len)
 		}
 		return;
 	}
+	if (r->over_budget)
+		return;
 	if (r->body_len + len > MAX_JSON_BODY) {
 		r->too_big = true;
 		return;
 	}
 	if (r->body_len + len + 1 > r->body_cap) {
-		size_t cap = (r->body_len + len + 1) * 2;
-		char *grown = realloc(r->body, cap);
+		/* The size the client announced, else twice what is needed. */
+		size_t need = r->body_len + len + 1;
+		size_t cap = r->body_expected + 1 >= need ? r->body_expected + 1 : need * 2;
+		char *grown;
 
+		if (cap > MAX_JSON_BODY + 1)
+			cap = MAX_JSON_BODY + 1;
+		if (cap > r->body_budget) {
+			if (!conns_body_take(r->srv->conns, cap - r->body_budget)) {
+				/* Refused: what it held goes back at once. */
+				free(r->body);
+				r->body = NULL;
+				r->body_len = r->body_cap = 0;
+				conns_body_give(r->srv->conns, r->body_budget);
+				r->body_budget = 0;
+				r->over_budget = true;
+				return;
+			}
+			r->body_budget = cap;
+		}
+		grown = realloc(r->body, cap);
 		if (!grown) {
 			r->too_big = true;
 			return;
@@ -529,6 +553,47 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
 	(void)kind;
 	*total += strlen(key) + (value ? strlen(value) : 0) + 4;
 	return MHD_YES;
+}
+
+static enum MHD_Result reply_busy(struct req *r)
+{
+	return http_reply_error(r, 503,
+				"berthd is busy: the request bodies it is receiving at once would "
+				"exceed %llu MiB; retry later",
+				CONNS_BODY_BUDGET >> 20);
+}
+
+/* A JSON body larger than berthd takes, or than what is left of the body
+ * budget, is refused from its Content-Length before the client sends it
+ * (libmicrohttpd then closes the connection).  Otherwise the body's
+ * announced size is taken from the budget at once. */
+static bool refused_early(struct req *r, enum MHD_Result *ret)
+{
+	const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	unsigned long long n;
+	char *end;
+
+	if (!cl || (r->route && r->route->body_to_file))
+		return false;
+	errno = 0;
+	n = strtoull(cl, &end, 10);
+	if (errno || end == cl || *end)
+		return false; /* libmicrohttpd answers a malformed one itself */
+	if (n > MAX_JSON_BODY) {
+		r->refused = true;
+		*ret = http_reply_error(r, 413, "request body too large (at most %u bytes)",
+					MAX_JSON_BODY);
+		return true;
+	}
+	if (n && !conns_body_take(r->srv->conns, (size_t)n + 1)) {
+		r->refused = true;
+		*ret = reply_busy(r);
+		return true;
+	}
+	r->body_expected = (size_t)n;
+	r->body_budget = n ? (size_t)n + 1 : 0;
+	return false;
 }
 
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
@@ -555,13 +620,27 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		r->route = route_for(r);
 		MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &r->header_bytes);
 		*con_cls = r;
+		conns_headers_in(s->conns, conn, r->route && r->route->body_to_file);
+		{
+			enum MHD_Result ret;
+
+			if (refused_early(r, &ret))
+				return ret;
+		}
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		take_body(r, upload_data, *upload_size);
+		if (!r->refused) {
+			take_body(r, upload_data, *upload_size);
+			r->body_received += *upload_size;
+			conns_body_progress(s->conns, conn, r->body_received);
+		}
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (r->refused)
+		return MHD_YES;
+	conns_serving(s->conns, conn);
 	http_log(s, 3, "%s %s", method, url);
 	/* Headers beyond the pool get libmicrohttpd's own 431; these get
 	 * ours, in JSON. */
@@ -576,6 +655,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 	if (r->too_big)
 		return http_reply_error(r, 413, "request body too large (at most %u bytes)",
 					MAX_JSON_BODY);
+	if (r->over_budget)
+		return reply_busy(r);
 	if (r->write_failed)
 		return http_reply_error(r, 500, "could not store the request body: %s",
 					strerror(errno));
@@ -597,20 +678,42 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	http_log(s, 3, "http: %s", buf);
 }
 
+/* A connection may hold two fds (its socket, and an upload file or a
+ * hijacked copy); the rest of berthd needs fewer than 128. */
+static unsigned connection_limit(void)
+{
+	struct rlimit rl;
+	rlim_t n;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return MAX_CONNECTIONS;
+	n = rl.rlim_cur > 128 + 2 * 16 ? (rl.rlim_cur - 128) / 2 : 16;
+	return n < MAX_CONNECTIONS ? (unsigned)n : MAX_CONNECTIONS;
+}
+
 int http_start(struct srv *s, int listen_fd, struct berr *err)
 {
+	unsigned limit = connection_limit();
+	int ret = conns_new(s, limit, &s->conns, err);
+
+	if (ret < 0)
+		return ret;
 	s->mhd = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
 			MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG,
 		0, NULL, NULL, access_handler, s, MHD_OPTION_LISTEN_SOCKET, listen_fd,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
+		MHD_OPTION_CONNECTION_LIMIT, limit,
 		MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024),
-		MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-		MHD_OPTION_END);
-	if (!s->mhd)
+		MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+		MHD_OPTION_NOTIFY_CONNECTION, conns_notify, s->conns,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_END);
+	if (!s->mhd) {
+		conns_free(s->conns);
+		s->conns = NULL;
 		return berr_fail(err, EIO, "could not start the HTTP server");
+	}
 	return 0;
 }
 
@@ -619,4 +722,6 @@ void http_stop(struct srv *s)
 	if (s->mhd)
 		MHD_stop_daemon(s->mhd);
 	s->mhd = NULL;
+	conns_free(s->conns);
+	s->conns = NULL;
 }

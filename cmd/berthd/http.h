@@ -21,9 +21,12 @@
 #define API_VERSION "1.45"
 #define API_MIN_VERSION "1.24"
 
+struct conns;
+
 struct srv {
 	struct daemon *d;
 	struct MHD_Daemon *mhd;
+	struct conns *conns;      /* deadlines, free slots, the body budget */
 	const char *data_root;
 	char *root_dir;
 	int log_level; /* 0 error, 1 warn, 2 info, 3 debug */
@@ -38,10 +41,15 @@ struct req {
 	char *params[2];          /* {id} / {name} of the route */
 	char *body;               /* JSON bodies, NUL-terminated */
 	size_t body_len, body_cap;
+	size_t body_expected;     /* its Content-Length, 0 when not given */
+	unsigned long long body_received;
+	size_t body_budget;       /* what it holds of the conns' body budget */
 	int body_fd;              /* tarball bodies go to a file */
 	char *body_file;
 	size_t header_bytes;
 	bool too_big;
+	bool over_budget;         /* refused for the bodies others send at once */
+	bool refused;             /* answered before its body: ignore the body */
 	bool write_failed;
 	char *bad_version;
 	unsigned api_minor;       /* the client's API version (1.minor) */

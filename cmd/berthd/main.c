@@ -121,7 +121,10 @@ static int listen_socket(const char *path, const char *group, struct berr *err)
 	umask(old);
 	if (chown(path, 0, gid) < 0 || chmod(path, 0660) < 0)
 		return berr_sys(err, "set the owner and mode of %s", path);
-	if (listen(fd, 128) < 0)
+	/* A burst of clients waits in the backlog rather than being refused
+	 * (EAGAIN to a non-blocking connect, as Go's, the docker CLI's, is):
+	 * the kernel caps it at net.core.somaxconn. */
+	if (listen(fd, 4096) < 0)
 		return berr_sys(err, "listen on %s", path);
 	return steal_fd(&fd);
 }
@@ -232,6 +235,11 @@ int main(int argc, char **argv)
 	 * second one alone holds about 200 KiB after a few hundred runs),
 	 * and berthd's threads seldom allocate at once. */
 	mallopt(M_ARENA_MAX, 1);
+	/* Large blocks (request bodies above all) get mappings of their own,
+	 * unmapped when freed.  Left to itself, glibc raises this threshold
+	 * after the first large free, and a burst of big bodies then stays
+	 * in the heap. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	/* Signals go to the main thread's signalfd only: blocked before any
 	 * thread exists, so every thread inherits the mask. */
 	sigemptyset(&mask);

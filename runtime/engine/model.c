@@ -555,8 +555,14 @@ static int apply_image(struct daemon_spec *s, const struct spec_image_config *im
 		strv_free(s->entrypoint);
 		s->entrypoint = calloc(1, sizeof(char *));
 	}
-	if (!s->user && r->user)
+	/* "User": "" is what the docker CLI sends without -u: the image's
+	 * user, as in dockerd, or an image that drops root would run as root. */
+	if ((!s->user || !*s->user) && r->user && *r->user) {
+		free(s->user);
 		s->user = strdup(r->user);
+		if (!s->user)
+			return berr_set(err, ENOMEM, "create");
+	}
 	if ((!s->workdir || !*s->workdir) && r->working_dir && *r->working_dir) {
 		free(s->workdir);
 		s->workdir = strdup(r->working_dir);

@@ -13,6 +13,7 @@
 
 #include "spec/base/fsutil.h"
 #include "spec/base/record.h"
+#include "spec/image_ref.h"
 #include "runtime/images/layer_store.h"
 #include "spec/base/cleanup.h"
 
@@ -77,81 +78,25 @@ int image_store_lock(const char *data_root, bool exclusive, struct berr *err)
 	return fd;
 }
 
-static bool valid_tag(const char *t)
-{
-	size_t n = strlen(t);
-
-	if (n == 0 || n > 128 || !(isalnum((unsigned char)t[0]) || t[0] == '_'))
-		return false;
-	for (; *t; t++)
-		if (!isalnum((unsigned char)*t) && *t != '_' && *t != '.' && *t != '-')
-			return false;
-	return true;
-}
-
-/* Path components: lowercase alphanumerics and separators; the first
- * component may be a registry host (with dots, a port, capitals). */
-static bool valid_name(const char *name)
-{
-	const char *first_end = strchr(name, '/');
-	size_t n = strlen(name);
-	bool domain;
-
-	if (n == 0 || n > 255 || name[0] == '/' || name[n - 1] == '/' || strstr(name, "//"))
-		return false;
-	domain = first_end && (memchr(name, '.', (size_t)(first_end - name)) ||
-			       memchr(name, ':', (size_t)(first_end - name)) ||
-			       strncmp(name, "localhost/", 10) == 0);
-	for (const char *p = name; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		bool in_domain = domain && p < first_end;
-
-		if (islower(c) || isdigit(c) || c == '.' || c == '_' || c == '-' || c == '/')
-			continue;
-		if (in_domain && (isupper(c) || c == ':'))
-			continue;
-		return false;
-	}
-	return true;
-}
-
 int image_store_normalize(const char *ref, char **out, struct berr *err)
 {
-	cleanup_free char *name = NULL;
-	const char *slash, *colon, *tag = "latest";
-	const char *r = ref;
+	struct image_ref r;
+	char buf[2 * IMAGE_REF_NAME_MAX + IMAGE_REF_TAG_MAX];
+	int ret;
 
 	*out = NULL;
-	if (!ref || !*ref)
-		return berr_fail(err, EINVAL, "invalid reference format: empty name");
-	if (strchr(ref, '@'))
+	ret = image_ref_parse(ref, &r, err);
+	if (ret < 0)
+		return ret;
+	if (r.digest[0])
 		return berr_fail(err, EINVAL,
 				 "invalid reference \"%s\": references by digest are not supported "
 				 "by berthd yet", ref);
-	if (strncmp(r, "docker.io/library/", 18) == 0)
-		r += 18;
-	else if (strncmp(r, "docker.io/", 10) == 0)
-		r += 10;
-	else if (strncmp(r, "library/", 8) == 0 && !strchr(r + 8, '/'))
-		r += 8;
-	slash = strrchr(r, '/');
-	colon = strrchr(r, ':');
-	if (colon && (!slash || colon > slash)) {
-		name = strndup(r, (size_t)(colon - r));
-		tag = colon + 1;
-	} else {
-		name = strdup(r);
-	}
-	if (!name)
+	if (image_ref_familiar(&r, buf, sizeof(buf)) < 0)
+		return berr_fail(err, ENAMETOOLONG, "reference \"%s\" is too long", ref);
+	*out = strdup(buf);
+	if (!*out)
 		return berr_sys(err, "reference");
-	if (!valid_name(name) || !valid_tag(tag))
-		return berr_fail(err, EINVAL,
-				 "invalid reference format: \"%s\" (repository names must be "
-				 "lowercase)", ref);
-	if (asprintf(out, "%s:%s", name, tag) < 0) {
-		*out = NULL;
-		return berr_sys(err, "reference");
-	}
 	return 0;
 }
 
@@ -278,16 +223,22 @@ static int find_in(struct image_rec *recs, size_t n, const char *ref, struct ber
 {
 	cleanup_free char *tag = NULL;
 	const char *hex = strncmp(ref, "sha256:", 7) == 0 ? ref + 7 : NULL;
-	struct berr ignored;
+	struct berr invalid = { 0 };
+	bool named = !hex;
 	int found = -1;
 
-	if (!hex && image_store_normalize(ref, &tag, &ignored) == 0) {
+	if (named && image_store_normalize(ref, &tag, &invalid) == 0) {
 		for (size_t i = 0; i < n; i++)
 			if (has_tag(&recs[i], tag))
 				return (int)i;
 	}
 	if (!hex)
 		hex = ref;
+	/* Neither a reference nor an id: say why, as dockerd does. */
+	if (named && !tag && !(is_hex(hex) && strlen(hex) <= 64)) {
+		*err = invalid;
+		return -EINVAL;
+	}
 	if (is_hex(hex) && strlen(hex) <= 64) {
 		for (size_t i = 0; i < n; i++) {
 			if (strncmp(recs[i].id + 7, hex, strlen(hex)) != 0)

@@ -68,6 +68,8 @@ make_images() {
 }
 
 # make_docker_archive OUT TAG LAYER.tar...: docker save's format.
+# ARCHIVE_CONFIG, when set, is JSON fields added to the image config's
+# "config" object ('"User":"1234:5678",' with its trailing comma).
 make_docker_archive() {
 	local out=$1 tag=$2
 	shift 2
@@ -80,8 +82,8 @@ make_docker_archive() {
 		diffs="$diffs\"sha256:$d\","
 		layers="$layers\"$d/layer.tar\","
 	done
-	printf '{"architecture":"amd64","os":"linux","created":"2024-01-02T03:04:05Z","config":{"Env":["PATH=/bin:/usr/bin","FROM_IMAGE=yes"],"Cmd":["sh","-c","echo default-cmd"],"WorkingDir":"/tmp","Labels":{"from":"image"}},"rootfs":{"type":"layers","diff_ids":[%s]}}' \
-		"${diffs%,}" >"$work/config.json"
+	printf '{"architecture":"amd64","os":"linux","created":"2024-01-02T03:04:05Z","config":{%s"Env":["PATH=/bin:/usr/bin","FROM_IMAGE=yes"],"Cmd":["sh","-c","echo default-cmd"],"WorkingDir":"/tmp","Labels":{"from":"image"}},"rootfs":{"type":"layers","diff_ids":[%s]}}' \
+		"${ARCHIVE_CONFIG:-}" "${diffs%,}" >"$work/config.json"
 	cfg=$(sha256sum "$work/config.json" | cut -d' ' -f1)
 	mv "$work/config.json" "$work/$cfg.json"
 	printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":[%s]}]' "$cfg" "$tag" \

@@ -126,7 +126,10 @@ static void test_image_references(void **state)
 	};
 	static const char *const bad[] = {
 		"", "UPPER:1", "bb:", "bb:-x", "a//b", "/abs", "bb@sha256:0123", "bad name",
+		"../../../etc/x:1", "a/../b", "a..b",
 	};
+	static const char *const by_digest =
+		"bb@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 	struct berr err = { 0 };
 	char *out;
 
@@ -140,9 +143,10 @@ static void test_image_references(void **state)
 		assert_int_equal(image_store_normalize(bad[i], &out, &err), -EINVAL);
 		assert_null(out);
 	}
+	assert_int_equal(image_store_normalize(by_digest, &out, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "references by digest are not supported by berthd yet"));
 	image_store_normalize("bb@sha256:0123", &out, &err);
-	assert_string_equal(err.msg, "invalid reference \"bb@sha256:0123\": references by digest "
-				     "are not supported by berthd yet");
+	assert_non_null(strstr(err.msg, "invalid reference format"));
 }
 
 static void test_image_documents(void **state)
