@@ -193,7 +193,8 @@ $(BUILD)/fuzz_http: $(BUILD)/tests/fuzz/fuzz_http.o $(FUZZ_API_OBJS) $(LIBIMAGES
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -l:libmicrohttpd.a $(LDLIBS) -lpthread
 
-$(filter-out %/fuzz_http,$(FUZZ_BINS)): $(BUILD)/%: $(BUILD)/tests/fuzz/%.o $(LIBIMAGES) $(LIBBERTH)
+$(filter-out %/fuzz_http,$(FUZZ_BINS)): $(BUILD)/%: $(BUILD)/tests/fuzz/%.o \
+		$(BUILD)/tests/fuzz/sandbox.o $(LIBIMAGES) $(LIBBERTH)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -larchive
 
@@ -224,4 +225,4 @@ clean:
 
 -include $(LIB_OBJS:.o=.d) $(ENGINE_OBJS:.o=.d) $(IMAGES_OBJS:.o=.d) $(BERTH_OBJS:.o=.d) $(BERTHD_OBJS:.o=.d) \
 	$(BUILD)/cmd/berthd/helpers/shim.d $(BUILD)/cmd/berthd/helpers/unpack.d \
-	$(FUZZ_SRCS:%.c=$(BUILD)/%.d) $(FUZZ_API_OBJS:.o=.d)
+	$(FUZZ_SRCS:%.c=$(BUILD)/%.d) $(FUZZ_API_OBJS:.o=.d) $(BUILD)/tests/fuzz/sandbox.d
