@@ -177,9 +177,10 @@ FUZZ_SRCS = $(wildcard tests/fuzz/fuzz_*.c)
 # Named for the inner make, whose BUILD is $(BUILD)/fuzz: build/fuzz/fuzz_config...
 FUZZ_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/%)
 # berthd's handlers, over a fake engine (tests/fuzz/fake_engine.c) that
-# starts nothing; http.c comes in through the harness itself.
+# starts nothing, with the engine's real log-record reader; http.c comes in
+# through the harness itself.
 FUZZ_API_SRCS = $(filter-out cmd/berthd/main.c cmd/berthd/http.c,$(BERTHD_SRCS)) \
-	tests/fuzz/fake_engine.c
+	tests/fuzz/fake_engine.c tests/fuzz/sandbox.c runtime/engine/log.c
 FUZZ_API_OBJS = $(FUZZ_API_SRCS:%.c=$(BUILD)/%.o)
 
 fuzz:

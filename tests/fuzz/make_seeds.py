@@ -3,6 +3,9 @@
 
    tests/fuzz/make_seeds.py
 
+Requests (corpus/http): one or more for each route of berthd, with
+bodies plain and chunked, and a few broken ones.
+
 Layers (corpus/layer_unpack): the entry types and tricks a layer may hold,
 each in an archive of its own, valid ones and hostile ones (paths that
 climb out, symlinks and hard links aimed outside, whiteouts of parents,
@@ -132,6 +135,93 @@ def oci_layout(layer_gz, layer):
                [entry("blobs/sha256/" + sha(b)[7:], data=b) for b in blobs])
 
 
+BOX = "f00dface"
+
+
+def request(method, path, body=None, headers=(), chunked=False):
+    lines = [f"{method} {path} HTTP/1.1", "Host: docker"] + list(headers)
+    if body is not None:
+        body = body.encode() if isinstance(body, str) else body
+        lines.append("Content-Type: application/json")
+        if chunked:
+            lines.append("Transfer-Encoding: chunked")
+            half = len(body) // 2
+            parts = [body[:half], body[half:]]
+            body = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts if p) + b"0\r\n\r\n"
+        else:
+            lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
+
+
+CREATE = json.dumps({
+    "Image": "busybox", "Cmd": ["sh", "-c", "echo hi"], "Env": ["A=1"], "Tty": True,
+    "OpenStdin": True, "Labels": {"a": "b"}, "User": "1000:1000", "WorkingDir": "/w",
+    "StopSignal": "SIGINT", "StopTimeout": 3, "Hostname": "h", "Entrypoint": "sh",
+    "HostConfig": {"Binds": ["/tmp:/tmp:ro"], "Memory": 67108864, "MemorySwap": -1,
+                   "NanoCpus": 500000000, "PidsLimit": 50, "CpusetCpus": "0",
+                   "CapAdd": ["NET_ADMIN"], "CapDrop": ["ALL"], "SecurityOpt": ["no-new-privileges"],
+                   "ReadonlyRootfs": True, "AutoRemove": False, "NetworkMode": "none",
+                   "RestartPolicy": {"Name": "on-failure", "MaximumRetryCount": 3}}})
+HTTP = {
+    "ping": request("GET", "/_ping"),
+    "head-ping": request("HEAD", "/v1.24/_ping"),
+    "version": request("GET", "/v1.45/version"),
+    "info": request("GET", "/info"),
+    "bad-version": request("GET", "/v2.0/info"),
+    "old-version": request("GET", "/v1.12/info"),
+    "not-implemented": request("GET", "/v1.45/swarm"),
+    "list": request("GET", "/v1.45/containers/json?all=1&limit=5&size=true&filters="
+                    "%7B%22status%22%3A%5B%22exited%22%5D%2C%22label%22%3A%7B%22a%3Db%22%3Atrue%7D%7D"),
+    "create": request("POST", "/v1.45/containers/create?name=web", CREATE),
+    "create-chunked": request("POST", "/v1.45/containers/create", CREATE, chunked=True),
+    "create-bad": request("POST", "/containers/create", '{"Image":1,"HostConfig":[]}'),
+    "create-empty": request("POST", "/containers/create", ""),
+    "inspect": request("GET", f"/containers/{BOX}/json?size=1"),
+    "inspect-name": request("GET", "/containers/fuzzbox/json"),
+    "start": request("POST", "/containers/fuzzbox/start"),
+    "stop": request("POST", "/containers/fuzzbox/stop?t=5&signal=SIGTERM"),
+    "restart": request("POST", "/containers/fuzzbox/restart?t=x"),
+    "kill": request("POST", "/containers/fuzzbox/kill?signal=KILL"),
+    "wait": request("POST", "/containers/fuzzbox/wait?condition=next-exit"),
+    "logs": request("GET", "/containers/fuzzbox/logs?stdout=1&stderr=1&timestamps=1&tail=2"
+                    "&since=1704067200.5&until=2024-01-02T00:00:00Z"),
+    "logs-follow": request("GET", "/containers/fuzzbox/logs?stdout=1&follow=1"),
+    "top": request("GET", "/containers/fuzzbox/top?ps_args=aux"),
+    "stats": request("GET", "/containers/fuzzbox/stats?stream=false&one-shot=true"),
+    "resize": request("POST", "/containers/fuzzbox/resize?h=40&w=120"),
+    "update": request("POST", "/containers/fuzzbox/update",
+                      '{"Memory":1048576,"PidsLimit":-1,"CpuShares":512,'
+                      '"RestartPolicy":{"Name":"always"}}'),
+    "pause": request("POST", "/containers/fuzzbox/pause"),
+    "remove": request("DELETE", "/containers/fuzzbox?force=1&v=1"),
+    "attach": request("POST", "/containers/fuzzbox/attach?stream=1&stdin=1&stdout=1",
+                      headers=["Connection: Upgrade", "Upgrade: tcp"]) + b"stdin bytes",
+    "exec-create": request("POST", "/containers/fuzzbox/exec",
+                           '{"Cmd":["ls","-l"],"Env":["X=1"],"User":"0","WorkingDir":"/",'
+                           '"AttachStdout":true,"Tty":true,"ConsoleSize":[24,80]}'),
+    "exec-start": request("POST", "/exec/" + "e0" * 32 + "/start", '{"Detach":false,"Tty":false}',
+                          headers=["Connection: Upgrade", "Upgrade: tcp"]),
+    "exec-inspect": request("GET", "/exec/" + "e0" * 32 + "/json"),
+    "exec-resize": request("POST", "/exec/nosuch/resize?h=1&w=1"),
+    "images": request("GET", "/images/json?all=1&filters=%7B%22reference%22%3A%5B%22fuzz%22%5D%7D"),
+    "image-inspect": request("GET", "/images/docker.io/library/fuzz:latest/json"),
+    "image-tag": request("POST", "/images/fuzz/tag?repo=example.com/x/y&tag=2"),
+    "image-remove": request("DELETE", "/images/busybox:1?force=1&noprune=0"),
+    "image-load": request("POST", "/images/load?quiet=1", b"not a tar"),
+    "image-import": request("POST", "/images/create?fromSrc=-&repo=imp&tag=1&message=m", b"tar"),
+    "image-pull": request("POST", "/images/create?fromImage=busybox&tag=latest"),
+    "events": request("GET", "/events?since=0&until=1999999999&filters="
+                      "%7B%22type%22%3A%5B%22container%22%5D%7D"),
+    "networks": request("GET", "/networks/bridge"),
+    "pipelined": request("GET", "/_ping") + request("GET", "/version"),
+    "traversal": request("GET", "/containers/..%2F..%2Fetc/json"),
+    "long-header": request("GET", "/info", headers=["X-Big: " + "a" * 40000]),
+    "bad-chunk": b"POST /containers/create HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 b"fffffffffffffff\r\n{}\r\n0\r\n\r\n",
+    "http10": b"GET /_ping HTTP/1.0\r\n\r\n",
+}
+
+
 def main():
     for name, ents in LAYERS.items():
         write("layer_unpack", name, tar(ents))
@@ -149,6 +239,8 @@ def main():
     write("image_load", "oci-layout", oci_layout(layer_gz, layer))
     write("image_load", "oci-layout.gz", gzip.compress(oci_layout(layer_gz, layer), mtime=0))
     write("image_load", "hostile-layer", docker_save(tar(LAYERS["symlink-abs-write"]), ["fuzz:4"]))
+    for name, data in HTTP.items():
+        write("http", name, data)
 
 
 if __name__ == "__main__":
