@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,18 +29,22 @@ static void forget_input(void)
 
 const char *sandbox_init(const char *name)
 {
-	char mnt[] = "/tmp/berth-fuzz-XXXXXX";
 	const char *tmp = getenv("TMPDIR");
-	int fd, top_fd;
+	int fs, fd, top_fd;
 
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		die("private mount namespace");
-	if (!mkdtemp(mnt) ||
-	    mount("tmpfs", mnt, "tmpfs", MS_NODEV | MS_NOSUID | MS_NOEXEC, "size=128m,mode=0700") < 0)
+	/* A mount that is attached nowhere (the new mount API): no mount
+	 * point, no namespace, no propagation to the host, and it works
+	 * where the tests run chrooted, where / is no mount point. */
+	fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "size", "128m", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0700", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		die("tmpfs");
-	top_fd = open(mnt, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (top_fd < 0 || umount2(mnt, MNT_DETACH) < 0 || rmdir(mnt) < 0)
-		die("detach the tmpfs");
+	top_fd = fsmount(fs, FSMOUNT_CLOEXEC,
+			 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+	if (top_fd < 0)
+		die("fsmount");
+	close(fs);
 	snprintf(top, sizeof(top), "/proc/self/fd/%d", top_fd);
 	snprintf(canary, sizeof(canary), "%s/canary", top);
 	fd = open(canary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);

@@ -1,7 +1,7 @@
 /* Where the harnesses that write files do it: a tmpfs mounted nodev,
- * nosuid and noexec in a private mount namespace, reachable only through
- * a descriptor (its mount point is gone), so that nothing an input makes
- * lasts past the harness or reaches the host's devices.  Beside what the
+ * nosuid and noexec, attached nowhere and reachable only through its
+ * descriptor, so that nothing an input makes lasts past the harness or
+ * reaches the host's devices.  Beside what the
  * harness works in lies a canary file that nothing may touch. */
 #ifndef BERTH_FUZZ_SANDBOX_H
 #define BERTH_FUZZ_SANDBOX_H
