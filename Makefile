@@ -3,7 +3,8 @@
 #   make deps      install build and test dependencies (Debian packages)
 #   make           build berth and berthd
 #   make demo      build, then run a container on a busybox rootfs
-#   make check     every test: unit (plain and sanitized), bats on this host, bats in a cgroup v2 VM
+#   make check     every test: unit (plain and sanitized), fuzz harnesses (briefly), bats on this
+#                  host, bats in a cgroup v2 VM
 #   make bench     berth against crun and runc on this host (bench-vm: in the cgroup v2 VM)
 #   make fuzz      build the libFuzzer harnesses (tests/fuzz) with clang, ASan and UBSan
 #   make install   install into $(DESTDIR)$(PREFIX)
@@ -141,7 +142,7 @@ $(HELPER_BINS): $(BUILD)/tests/helpers/%: tests/helpers/%.c
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBENGINE) $(LIBIMAGES) $(LIBBERTH)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -larchive -lcmocka
 
 # The benchmark's stopwatch; it links nothing of berth's.
 $(BUILD)/tests/benchtime: tests/bench/benchtime.c
@@ -168,7 +169,7 @@ unit: $(UNIT_BINS)
 unit-sanitize:
 	$(MAKE) BUILD=$(BUILD)/san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" LDFLAGS="-fsanitize=address,undefined" unit
 
-# The fuzz harnesses (tests/fuzz/README.md): the libraries built again with
+# The fuzz harnesses (README.md, "Fuzzing"): the libraries built again with
 # clang, coverage-instrumented and sanitized, in a build directory of their
 # own so that the gcc build is untouched.
 FUZZ_CC ?= clang
