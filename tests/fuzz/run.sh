@@ -65,7 +65,8 @@ for name in "${names[@]}"; do
 			"$work/$name.log" | head -n 80 | sed 's/^/# /'
 		for f in "$work/$name"/crash-* "$work/$name"/leak-* "$work/$name"/timeout-* \
 			"$work/$name"/oom-*; do
-			[ -f "$f" ] && echo "# input ($(basename "$f")), base64: $(base64 -w0 "$f" | head -c 4000)"
+			[ -f "$f" ] &&
+				echo "# input ($(basename "$f")), gzip | base64: $(gzip -9c "$f" | base64 -w0 | head -c 8000)"
 		done
 		failed=1
 	fi
