@@ -41,19 +41,22 @@
 
 int berthd_log_fd = -1;
 
-static struct daemon fake;
-static struct srv srv;
-static char data_root[128];
-static unsigned long long store_print;
+/* The harness's own names start with fz_: http.c's statics share this
+ * file. */
 
-static void die(const char *what)
+static struct daemon fz_engine;
+static struct srv fz_srv;
+static char fz_data_root[128];
+static unsigned long long fz_store_print;
+
+static void fz_die(const char *what)
 {
 	perror(what);
 	abort();
 }
 
 /* One image, without layers, tagged fuzz:latest and busybox:1. */
-static void store_fill(void)
+static void fz_store_fill(void)
 {
 	static const char config[] =
 		"{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"2024-01-01T00:00:00Z\","
@@ -65,12 +68,12 @@ static void store_fill(void)
 	int lock;
 
 	image_digest_buf(config, strlen(config), id);
-	if (image_store_init(data_root, &err) < 0)
+	if (image_store_init(fz_data_root, &err) < 0)
 		goto fail;
-	lock = image_store_lock(data_root, true, &err);
+	lock = image_store_lock(fz_data_root, true, &err);
 	if (lock < 0)
 		goto fail;
-	if (image_store_add_locked(data_root, id, config, strlen(config), NULL, 0,
+	if (image_store_add_locked(fz_data_root, id, config, strlen(config), NULL, 0,
 				   "2024-01-01T00:00:00Z", tags, 2, &err) < 0)
 		goto fail;
 	close(lock);
@@ -80,25 +83,25 @@ fail:
 	abort();
 }
 
-static int print_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+static int fz_print_one(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
 	(void)path;
 	(void)flag;
 	(void)f;
-	store_print = store_print * 1000003u + (unsigned long long)st->st_ino * 31u +
+	fz_store_print = fz_store_print * 1000003u + (unsigned long long)st->st_ino * 31u +
 		      (unsigned long long)st->st_size + (unsigned long long)st->st_mtim.tv_nsec;
 	return 0;
 }
 
 /* A fingerprint of the store's image records. */
-static unsigned long long store_fingerprint(void)
+static unsigned long long fz_store_fingerprint(void)
 {
 	char images[160];
 
-	snprintf(images, sizeof(images), "%s/images", data_root);
-	store_print = 0;
-	nftw(images, print_one, 16, FTW_PHYS);
-	return store_print;
+	snprintf(images, sizeof(images), "%s/images", fz_data_root);
+	fz_store_print = 0;
+	nftw(images, fz_print_one, 16, FTW_PHYS);
+	return fz_store_print;
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -108,33 +111,33 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	berthd_log_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	snprintf(data_root, sizeof(data_root), "%s/data", top);
-	store_fill();
-	fake_engine_init(&fake, top);
-	srv.d = &fake;
-	srv.data_root = data_root;
-	srv.log_level = 3; /* every log line is formatted, then dropped */
-	srv.mhd = MHD_start_daemon(MHD_USE_NO_LISTEN_SOCKET | MHD_ALLOW_UPGRADE |
+	snprintf(fz_data_root, sizeof(fz_data_root), "%s/data", top);
+	fz_store_fill();
+	fake_engine_init(&fz_engine, top);
+	fz_srv.d = &fz_engine;
+	fz_srv.data_root = fz_data_root;
+	fz_srv.log_level = 3; /* every log line is formatted, then dropped */
+	fz_srv.mhd = MHD_start_daemon(MHD_USE_NO_LISTEN_SOCKET | MHD_ALLOW_UPGRADE |
 					   MHD_USE_ERROR_LOG,
-				   0, NULL, NULL, access_handler, &srv,
+				   0, NULL, NULL, access_handler, &fz_srv,
 				   MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
-				   MHD_OPTION_NOTIFY_COMPLETED, completed, &srv,
-				   MHD_OPTION_EXTERNAL_LOGGER, mhd_log, &srv, MHD_OPTION_END);
-	if (!srv.mhd)
-		die("MHD_start_daemon");
+				   MHD_OPTION_NOTIFY_COMPLETED, completed, &fz_srv,
+				   MHD_OPTION_EXTERNAL_LOGGER, mhd_log, &fz_srv, MHD_OPTION_END);
+	if (!fz_srv.mhd)
+		fz_die("MHD_start_daemon");
 	return 0;
 }
 
-static unsigned connections(void)
+static unsigned fz_connections(void)
 {
 	const union MHD_DaemonInfo *i =
-		MHD_get_daemon_info(srv.mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		MHD_get_daemon_info(fz_srv.mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 
 	return i ? i->num_connections : 0;
 }
 
 /* Read what came back; the first bytes must be a status line. */
-static void drain(int fd, size_t *got, char *head, size_t head_size)
+static void fz_drain(int fd, size_t *got, char *head, size_t head_size)
 {
 	char buf[65536];
 	ssize_t n;
@@ -155,14 +158,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	char head[4096] = { 0 };
 	size_t sent = 0, got = 0;
-	unsigned long long print = store_fingerprint();
+	unsigned long long print = fz_store_fingerprint();
 	int sv[2], passes;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		die("socketpair");
+		fz_die("socketpair");
 	fcntl(sv[1], F_SETFL, O_NONBLOCK);
-	if (MHD_add_connection(srv.mhd, sv[0], (struct sockaddr *)&addr, sizeof(addr)) != MHD_YES)
-		die("MHD_add_connection");
+	if (MHD_add_connection(fz_srv.mhd, sv[0], (struct sockaddr *)&addr, sizeof(addr)) != MHD_YES)
+		fz_die("MHD_add_connection");
 	for (passes = 0; passes < MAX_PASSES; passes++) {
 		if (sent < size) {
 			ssize_t n = write(sv[1], data + sent, size - sent);
@@ -174,9 +177,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else if (sent == 0 && passes == 0) {
 			shutdown(sv[1], SHUT_WR);
 		}
-		MHD_run(srv.mhd);
-		drain(sv[1], &got, head, sizeof(head) - 1);
-		if (sent == size && connections() == 0)
+		MHD_run(fz_srv.mhd);
+		fz_drain(sv[1], &got, head, sizeof(head) - 1);
+		if (sent == size && fz_connections() == 0)
 			break;
 	}
 	if (passes == MAX_PASSES) {
@@ -193,9 +196,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	sandbox_check(allowed);
-	if (store_fingerprint() != print) {
-		sandbox_rmtree(data_root);
-		store_fill();
+	if (fz_store_fingerprint() != print) {
+		sandbox_rmtree(fz_data_root);
+		fz_store_fill();
 	}
 	return 0;
 }
