@@ -3,8 +3,10 @@
 #   make deps      install build and test dependencies (Debian packages)
 #   make           build berth and berthd
 #   make demo      build, then run a container on a busybox rootfs
-#   make check     every test: unit (plain and sanitized), bats on this host, bats in a cgroup v2 VM
+#   make check     every test: unit (plain and sanitized), fuzz harnesses (briefly), bats on this
+#                  host, bats in a cgroup v2 VM
 #   make bench     berth against crun and runc on this host (bench-vm: in the cgroup v2 VM)
+#   make fuzz      build the libFuzzer harnesses (tests/fuzz) with clang, ASan and UBSan
 #   make install   install into $(DESTDIR)$(PREFIX)
 
 PREFIX ?= /usr/local
@@ -26,7 +28,10 @@ DEPS_TEST = bats busybox-static iproute2 util-linux bsdutils procps psmisc jq cu
 	libcap2-bin python3 socat
 DEPS_VM = qemu-system-x86 linux-image-amd64 kmod cpio
 DEPS_BENCH = crun runc
-DEPS = $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM) $(DEPS_BENCH)
+# libFuzzer's runtime (libclang_rt.fuzzer) is in libclang-rt-dev;
+# llvm brings llvm-symbolizer for readable sanitizer reports.
+DEPS_FUZZ = clang libclang-rt-dev llvm
+DEPS = $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM) $(DEPS_BENCH) $(DEPS_FUZZ)
 
 # Three libraries, one per room (see runtime/README.md): the OCI lifecycle
 # library that berth and the shim link (with isolation/, spec/ and the base
@@ -60,7 +65,8 @@ COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 VERSION_H = $(BUILD)/gen/version.h
 override CFLAGS += -I$(BUILD)/gen
 
-.PHONY: FORCE all deps demo check unit unit-sanitize integration vm install clean bench bench-vm
+.PHONY: FORCE all deps demo check unit unit-sanitize integration vm install clean bench bench-vm \
+	fuzz fuzz-bins
 
 # berthd and its helpers: the per-container shim and the image unpacker
 # (kept out of the daemon so that it links no archive library).
@@ -136,7 +142,7 @@ $(HELPER_BINS): $(BUILD)/tests/helpers/%: tests/helpers/%.c
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBENGINE) $(LIBIMAGES) $(LIBBERTH)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -larchive -lcmocka
 
 # The benchmark's stopwatch; it links nothing of berth's.
 $(BUILD)/tests/benchtime: tests/bench/benchtime.c
@@ -162,6 +168,37 @@ unit: $(UNIT_BINS)
 # The same unit tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 unit-sanitize:
 	$(MAKE) BUILD=$(BUILD)/san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" LDFLAGS="-fsanitize=address,undefined" unit
+
+# The fuzz harnesses (README.md, "Fuzzing"): the libraries built again with
+# clang, coverage-instrumented and sanitized, in a build directory of their
+# own so that the gcc build is untouched.
+FUZZ_CC ?= clang
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SRCS = $(wildcard tests/fuzz/fuzz_*.c)
+# Named for the inner make, whose BUILD is $(BUILD)/fuzz: build/fuzz/fuzz_config...
+FUZZ_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/%)
+# berthd's handlers, over a fake engine (tests/fuzz/fake_engine.c) that
+# starts nothing, with the engine's real log-record reader; http.c comes in
+# through the harness itself.
+FUZZ_API_SRCS = $(filter-out cmd/berthd/main.c cmd/berthd/http.c,$(BERTHD_SRCS)) \
+	tests/fuzz/fake_engine.c tests/fuzz/sandbox.c runtime/engine/log.c
+FUZZ_API_OBJS = $(FUZZ_API_SRCS:%.c=$(BUILD)/%.o)
+
+fuzz:
+	$(MAKE) BUILD=$(BUILD)/fuzz CC=$(FUZZ_CC) \
+		CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+		LDFLAGS="-fsanitize=fuzzer $(FUZZ_SAN)" fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
+$(BUILD)/fuzz_http: $(BUILD)/tests/fuzz/fuzz_http.o $(FUZZ_API_OBJS) $(LIBIMAGES) $(LIBBERTH)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -l:libmicrohttpd.a $(LDLIBS) -lpthread
+
+$(filter-out %/fuzz_http,$(FUZZ_BINS)): $(BUILD)/%: $(BUILD)/tests/fuzz/%.o \
+		$(BUILD)/tests/fuzz/sandbox.o $(LIBIMAGES) $(LIBBERTH)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -larchive
 
 check: deps all
 	tests/check.sh
@@ -189,4 +226,5 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(LIB_OBJS:.o=.d) $(ENGINE_OBJS:.o=.d) $(IMAGES_OBJS:.o=.d) $(BERTH_OBJS:.o=.d) $(BERTHD_OBJS:.o=.d) \
-	$(BUILD)/cmd/berthd/helpers/shim.d $(BUILD)/cmd/berthd/helpers/unpack.d
+	$(BUILD)/cmd/berthd/helpers/shim.d $(BUILD)/cmd/berthd/helpers/unpack.d \
+	$(FUZZ_SRCS:%.c=$(BUILD)/%.d) $(FUZZ_API_OBJS:.o=.d) $(BUILD)/tests/fuzz/sandbox.d

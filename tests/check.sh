@@ -1,8 +1,9 @@
 #!/bin/bash
 # Every test of berth, ending with one line: "N passed, N failed[, N skipped]".
 #
-# Stages: unit tests (plain, then under ASan+UBSan), the bats suite on this
-# host, and the bats suite again inside a pure cgroup v2 VM (tests/vm).
+# Stages: unit tests (plain, then under ASan+UBSan), the fuzz harnesses for
+# a short fixed number of runs each, the bats suite on this host, and the
+# bats suite again inside a pure cgroup v2 VM (tests/vm).
 # Each stage speaks TAP; the counts come from its "ok" / "not ok" lines,
 # and a stage that dies without reporting counts as one failure.
 #
@@ -219,6 +220,9 @@ stage unit make -s unit
 stage unit-sanitize make -s unit-sanitize
 # The rooms of the source and the arrows between them (runtime/README.md).
 stage rooms tests/rooms.sh
+# Each parser's libFuzzer harness, built with clang, from its seed corpus
+# for a short fixed number of runs (tests/fuzz/run.sh).
+stage fuzz tests/fuzz/run.sh
 stage host bats --tap tests/integration
 # The VM emulates its CPU (no KVM here), so every process costs tens of
 # milliseconds there: it runs the files whose subject differs between a

@@ -50,6 +50,16 @@ int daemon_log_write(int fd, enum daemon_log_stream s, const char *data, size_t 
 	return ret;
 }
 
+/* secs.frac in ns, for the times an int64 of ns holds (1677 to 2262);
+ * a client's "since" beyond them is refused, not wrapped. */
+static int to_ns(time_t secs, int64_t frac, int64_t *ns)
+{
+	if (secs > INT64_MAX / 1000000000LL - 1 || secs < INT64_MIN / 1000000000LL + 1)
+		return -EINVAL;
+	*ns = (int64_t)secs * 1000000000LL + frac;
+	return 0;
+}
+
 int daemon_log_time(const char *s, int64_t *ns)
 {
 	struct tm tm;
@@ -72,8 +82,7 @@ int daemon_log_time(const char *s, int64_t *ns)
 		if (*p != 'Z' && *p != '\0')
 			return -EINVAL;
 		secs = timegm(&tm);
-		*ns = (int64_t)secs * 1000000000LL + frac;
-		return 0;
+		return to_ns(secs, frac, ns);
 	}
 	/* docker's since/until: seconds[.nanoseconds] */
 	errno = 0;
@@ -90,8 +99,7 @@ int daemon_log_time(const char *s, int64_t *ns)
 	}
 	if (*end)
 		return -EINVAL;
-	*ns = (int64_t)secs * 1000000000LL + frac;
-	return 0;
+	return to_ns(secs, frac, ns);
 }
 
 int daemon_log_parse(const char *line, size_t len, struct daemon_log_record *r)

@@ -217,7 +217,8 @@ static int load_docker(struct load *l, struct berr *err)
 					"manifest.json lists %zu layers but the image config has "
 					"%zu",
 					imgs[i].n_layers, cfg->n_diff_ids);
-		p = &l->images[l->n_images - 1];
+		/* Only an image that add_image took has layers to add. */
+		p = ret == 0 ? &l->images[l->n_images - 1] : NULL;
 		for (size_t j = 0; ret == 0 && j < imgs[i].n_layers; j++) {
 			char blob[PATH_MAX], got[IMAGE_DIGEST_LEN + 1];
 
@@ -348,7 +349,7 @@ static int load_oci_manifest(struct load *l, const struct spec_oci_descriptor *d
 		ret = berr_fail(err, EINVAL,
 				"the image manifest has %zu layers but its config %zu",
 				m.n_layers, cfg->n_diff_ids);
-	p = &l->images[l->n_images - 1];
+	p = ret == 0 ? &l->images[l->n_images - 1] : NULL;
 	for (size_t j = 0; ret == 0 && j < m.n_layers; j++) {
 		char blob[PATH_MAX], got[IMAGE_DIGEST_LEN + 1];
 

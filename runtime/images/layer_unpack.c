@@ -105,7 +105,7 @@ static int whiteout(const char *path, struct berr *err)
 
 /* The child: chrooted into the layer's diff directory, reading the
  * uncompressed tar from fd. */
-static int extract_tar(int fd, struct berr *err)
+int layer_unpack_tar(int fd, struct berr *err)
 {
 	struct archive *in = archive_read_new();
 	struct archive *out = archive_write_disk_new();
@@ -203,7 +203,7 @@ _Noreturn static void child(const char *diff, int tar_fd, int err_fd)
 		berr_sys(&err, "chroot into %s", diff);
 	} else {
 		umask(0);
-		extract_tar(tar_fd, &err);
+		layer_unpack_tar(tar_fd, &err);
 	}
 	if (err.msg[0] && write(err_fd, err.msg, strlen(err.msg)) < 0)
 		_exit(2);

@@ -18,6 +18,12 @@
 int layer_unpack(const char *blob, const char *blob_digest, const char *tmp_dir,
 		 char diff_id[IMAGE_DIGEST_LEN + 1], struct berr *err);
 
+/* The extraction itself: the uncompressed tar read from fd into the
+ * current directory, which must be the root (layer_unpack chroots its
+ * child into the new diff directory first): the archive's absolute
+ * symlinks resolve against it.  Exposed for the fuzz harness. */
+int layer_unpack_tar(int fd, struct berr *err);
+
 /* Extract the regular files and directories of an archive (a docker save
  * or OCI layout, maybe compressed) into dir, refusing unsafe paths; other
  * entry types are skipped.  Used for the outer archive of `docker load`. */

@@ -110,6 +110,23 @@ static void test_log_time(void **state)
 	assert_int_equal(daemon_log_time("12abc", &ns), -EINVAL);
 }
 
+/* Times an int64 of nanoseconds cannot hold are refused (found by the
+ * HTTP fuzz harness: `GET /events?until=19999999999999999` overflowed). */
+static void test_log_time_range(void **state)
+{
+	int64_t ns = 7;
+
+	(void)state;
+	assert_int_equal(daemon_log_time("19999999999999999", &ns), -EINVAL);
+	assert_int_equal(daemon_log_time("-19999999999999999", &ns), -EINVAL);
+	assert_int_equal(daemon_log_time("9999-12-31T23:59:59Z", &ns), -EINVAL);
+	assert_int_equal(ns, 7);
+	assert_int_equal(daemon_log_time("9223372035.999999999", &ns), 0);
+	assert_int_equal(ns, 9223372035999999999LL);
+	assert_int_equal(daemon_log_time("2262-01-01T00:00:00Z", &ns), 0);
+	assert_int_equal(ns, 9214646400LL * 1000000000LL);
+}
+
 static void test_image_references(void **state)
 {
 	static const struct {
@@ -212,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_kv_round_trip),
 		cmocka_unit_test(test_log_write_and_parse),
 		cmocka_unit_test(test_log_time),
+		cmocka_unit_test(test_log_time_range),
 		cmocka_unit_test(test_image_references),
 		cmocka_unit_test(test_image_documents),
 	};
