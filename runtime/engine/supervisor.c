@@ -30,7 +30,8 @@
 #include "isolation/proc.h"
 #include "isolation/syscalls.h"
 #include "runtime/engine/bundle.h"
-#include "spec/base/record.h"
+#include "spec/base/strv.h"
+#include "runtime/engine/exit.h"
 #include "runtime/engine/log.h"
 #include "runtime/images/image_store.h"
 #include "runtime/cgroups.h"
@@ -464,20 +465,19 @@ static void read_exit(struct daemon *d, struct daemon_container *c, int *code,
 		      char *finished, size_t size, bool *known, bool *oom)
 {
 	cleanup_free char *path = daemon_dir(d, c->id, "exit");
-	struct record kv;
+	struct daemon_exit x;
 	struct berr ignored;
 
 	*known = false;
 	*code = 255;
 	timestamp_now(finished, size);
-	if (!path || record_load(path, &kv, &ignored) < 0)
+	if (!path || daemon_exit_read(path, &x, &ignored) < 0)
 		return;
-	*code = (int)record_ll(&kv, "code", 255);
-	if (record_get(&kv, "finished"))
-		snprintf(finished, size, "%s", record_get(&kv, "finished"));
-	*known = record_get(&kv, "code") != NULL;
-	*oom = record_ll(&kv, "oom_kill", 0) > 0;
-	record_free(&kv);
+	*code = x.code;
+	if (x.finished[0])
+		snprintf(finished, size, "%s", x.finished);
+	*known = true;
+	*oom = x.oom_kills > 0;
 }
 
 /* The shim of c is gone: record the exit and decide what comes next.
@@ -1144,6 +1144,8 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err)
 	if (ret == 0)
 		ret = image_store_init(o->data_root, err);
 	if (ret == 0)
+		ret = image_store_migrate(o->data_root, err);
+	if (ret == 0)
 		ret = image_store_gc(o->data_root, err);
 	if (ret == 0)
 		ret = daemon_exec_init(d, err);
@@ -1155,7 +1157,9 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err)
 	if (d->epfd < 0 || d->wake_fd < 0 ||
 	    epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->wake_fd, &ev) < 0)
 		return berr_sys(err, "epoll");
-	ret = daemon_load_all(d, err);
+	ret = daemon_migrate_all(d, err);
+	if (ret == 0)
+		ret = daemon_load_all(d, err);
 	if (ret < 0)
 		return ret;
 	daemon_lock(d);
