@@ -4,7 +4,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "api.h"
-#include "spec/base/record.h"
+#include "spec/base/strv.h"
 #include "spec/json_read.h"
 
 void filters_free(struct filters *f)

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "api.h"
-#include "spec/base/record.h"
+#include "spec/base/strv.h"
 #include "runtime/engine/log.h"
 #include "runtime/images/image_store.h"
 #include "spec/base/cleanup.h"

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "body.h"
-#include "spec/base/record.h"
+#include "spec/base/strv.h"
 
 int body_open(struct jr *r, const char *body, size_t len, const char *what, yajl_val *doc,
 	      struct arena *a, struct berr *err)

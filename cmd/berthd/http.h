@@ -113,6 +113,8 @@ enum MHD_Result http_reply_hijack(struct req *r, const char *ctype, http_hijack_
 /* Has the client of this connection gone away? */
 bool http_conn_gone(struct MHD_Connection *conn);
 
+/* Where http_log writes (log.c): stderr unless main opened a log file. */
+extern int berthd_log_fd;
 void http_log(struct srv *s, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

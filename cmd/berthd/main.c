@@ -31,8 +31,6 @@
 #include "runtime/engine/engine.h"
 #include "spec/base/cleanup.h"
 
-int berthd_log_fd = 2;
-
 #define TRIM_AFTER_MS 1000
 
 static void usage(void)

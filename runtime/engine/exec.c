@@ -20,7 +20,8 @@
 #include <unistd.h>
 
 #include "runtime/engine/bundle.h"
-#include "spec/base/record.h"
+#include "spec/base/strv.h"
+#include "runtime/engine/exit.h"
 #include "runtime/images/layer_store.h"
 #include "runtime/engine/supervise.h"
 #include "spec/base/cleanup.h"
@@ -104,17 +105,20 @@ static void set_exited_locked(struct daemon *d, struct daemon_exec *x, int code)
 void daemon_exec_refresh_locked(struct daemon *d, struct daemon_exec *x)
 {
 	cleanup_free char *path = NULL;
-	struct record kv;
+	struct daemon_exit e;
 	struct berr ignored;
+	int ret;
 
 	if (x->state != EXEC_RUNNING && x->state != EXEC_STARTING)
 		return;
 	path = exec_file(d, x->id, "");
-	if (!path || record_load(path, &kv, &ignored) < 0)
+	/* Not there yet (-ENOENT); a file without a code reads as 255, as
+	 * before. */
+	ret = path ? daemon_exit_read(path, &e, &ignored) : -ENOMEM;
+	if (ret < 0 && ret != -EINVAL)
 		return;
 	unlink(path);
-	set_exited_locked(d, x, (int)record_ll(&kv, "code", 255));
-	record_free(&kv);
+	set_exited_locked(d, x, e.code);
 }
 
 void daemon_exec_container_exited_locked(struct daemon *d, const char *container)

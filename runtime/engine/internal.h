@@ -12,6 +12,13 @@ int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr
 int daemon_save_state(struct daemon *d, struct daemon_container *c, struct berr *err);
 void daemon_save_state_quiet(struct daemon *d, struct daemon_container *c);
 int daemon_load_all(struct daemon *d, struct berr *err);
+enum daemon_status daemon_status_from(const char *name); /* DS_DEAD when unknown */
+
+/* migrate.c: rewrite a container's records as JSON when they are still in
+ * the key=value form of berthd's earlier versions (0 when there was
+ * nothing to do), and every container's, before daemon_load_all. */
+int daemon_migrate_container(struct daemon *d, const char *id, struct berr *err);
+int daemon_migrate_all(struct daemon *d, struct berr *err);
 void daemon_container_free(struct daemon_container *c);
 
 /* With the lock held. */

@@ -17,7 +17,8 @@
 #include <unistd.h>
 
 #include "runtime/engine/bundle.h"
-#include "spec/base/record.h"
+#include "spec/base/strv.h"
+#include "spec/record.h"
 #include "runtime/engine/log.h"
 #include "runtime/images/image_store.h"
 #include "runtime/images/layer_store.h"
@@ -36,7 +37,7 @@ const char *daemon_status_name(enum daemon_status s)
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "dead";
 }
 
-static enum daemon_status status_from(const char *s)
+enum daemon_status daemon_status_from(const char *s)
 {
 	for (int i = DS_CREATED; i <= DS_DEAD; i++)
 		if (s && strcmp(daemon_status_name((enum daemon_status)i), s) == 0)
@@ -105,9 +106,11 @@ char *daemon_shim_socket(struct daemon *d, const char *id)
 
 /* --- records ------------------------------------------------------------- */
 
-static void put_bool(struct record_writer *w, const char *k, bool v)
+/* A list that is NULL (not given) is left out, so that it reads back as
+ * not given: a Cmd of [] is not the same as no Cmd. */
+static void put_strv(struct record_writer *w, const char *k, char *const *v)
 {
-	record_put(w, k, v ? "1" : "0");
+	record_put_list(w, k, v, strv_len(v));
 }
 
 int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr *err)
@@ -132,38 +135,35 @@ int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr
 	record_put(&w, "user", s->user);
 	record_put(&w, "workdir", s->workdir);
 	record_put(&w, "stop_signal", s->stop_signal);
-	put_bool(&w, "cmd_set", s->cmd != NULL);
-	record_put_list(&w, "cmd", s->cmd, strv_len(s->cmd));
-	put_bool(&w, "entrypoint_set", s->entrypoint != NULL);
-	record_put_list(&w, "entrypoint", s->entrypoint, strv_len(s->entrypoint));
-	record_put_list(&w, "env", s->env, strv_len(s->env));
-	record_put_list(&w, "label", s->labels, strv_len(s->labels));
-	put_bool(&w, "tty", s->tty);
-	put_bool(&w, "open_stdin", s->open_stdin);
-	put_bool(&w, "stdin_once", s->stdin_once);
-	put_bool(&w, "attach_stdin", s->attach_stdin);
-	put_bool(&w, "attach_stdout", s->attach_stdout);
-	put_bool(&w, "attach_stderr", s->attach_stderr);
-	record_putf(&w, "stop_timeout", "%d", s->stop_timeout);
-	record_put_list(&w, "bind", s->binds, strv_len(s->binds));
-	record_put_list(&w, "cap_add", s->cap_add, strv_len(s->cap_add));
-	record_put_list(&w, "cap_drop", s->cap_drop, strv_len(s->cap_drop));
-	record_put_list(&w, "security_opt", s->security_opt,
-			   strv_len(s->security_opt));
-	record_putf(&w, "memory", "%lld", (long long)s->memory);
-	record_putf(&w, "memory_swap", "%lld", (long long)s->memory_swap);
-	record_putf(&w, "nano_cpus", "%lld", (long long)s->nano_cpus);
-	record_putf(&w, "cpu_shares", "%lld", (long long)s->cpu_shares);
-	record_putf(&w, "pids_limit", "%lld", (long long)s->pids_limit);
-	record_putf(&w, "cpu_quota", "%lld", (long long)s->cpu_quota);
-	record_putf(&w, "cpu_period", "%lld", (long long)s->cpu_period);
+	put_strv(&w, "cmd", s->cmd);
+	put_strv(&w, "entrypoint", s->entrypoint);
+	put_strv(&w, "env", s->env);
+	put_strv(&w, "labels", s->labels);
+	record_put_bool(&w, "tty", s->tty);
+	record_put_bool(&w, "open_stdin", s->open_stdin);
+	record_put_bool(&w, "stdin_once", s->stdin_once);
+	record_put_bool(&w, "attach_stdin", s->attach_stdin);
+	record_put_bool(&w, "attach_stdout", s->attach_stdout);
+	record_put_bool(&w, "attach_stderr", s->attach_stderr);
+	record_put_int(&w, "stop_timeout", s->stop_timeout);
+	put_strv(&w, "binds", s->binds);
+	put_strv(&w, "cap_add", s->cap_add);
+	put_strv(&w, "cap_drop", s->cap_drop);
+	put_strv(&w, "security_opt", s->security_opt);
+	record_put_int(&w, "memory", s->memory);
+	record_put_int(&w, "memory_swap", s->memory_swap);
+	record_put_int(&w, "nano_cpus", s->nano_cpus);
+	record_put_int(&w, "cpu_shares", s->cpu_shares);
+	record_put_int(&w, "pids_limit", s->pids_limit);
+	record_put_int(&w, "cpu_quota", s->cpu_quota);
+	record_put_int(&w, "cpu_period", s->cpu_period);
 	record_put(&w, "cpuset_cpus", s->cpuset_cpus);
 	record_put(&w, "cpuset_mems", s->cpuset_mems);
-	put_bool(&w, "readonly_rootfs", s->readonly_rootfs);
-	put_bool(&w, "privileged", s->privileged);
-	put_bool(&w, "auto_remove", s->auto_remove);
+	record_put_bool(&w, "readonly_rootfs", s->readonly_rootfs);
+	record_put_bool(&w, "privileged", s->privileged);
+	record_put_bool(&w, "auto_remove", s->auto_remove);
 	record_put(&w, "restart_name", s->restart_name);
-	record_putf(&w, "restart_max", "%d", s->restart_max);
+	record_put_int(&w, "restart_max", s->restart_max);
 	record_put(&w, "network_mode", s->network_mode);
 	return record_commit(&w, path, err);
 }
@@ -180,17 +180,17 @@ int daemon_save_state(struct daemon *d, struct daemon_container *c, struct berr 
 	if (ret < 0)
 		return ret;
 	record_put(&w, "status", daemon_status_name(c->status));
-	record_putf(&w, "pid", "%d", (int)c->pid);
-	record_putf(&w, "exit_code", "%d", c->exit_code);
-	put_bool(&w, "oom_killed", c->oom_killed);
+	record_put_int(&w, "pid", c->pid);
+	record_put_int(&w, "exit_code", c->exit_code);
+	record_put_bool(&w, "oom_killed", c->oom_killed);
 	record_put(&w, "error", c->error);
 	record_put(&w, "started_at", c->started_at);
 	record_put(&w, "finished_at", c->finished_at);
-	record_putf(&w, "restart_count", "%d", c->restart_count);
-	put_bool(&w, "manual_stop", c->manual_stop);
-	put_bool(&w, "has_run", c->has_run);
-	record_putf(&w, "shim_pid", "%d", (int)c->shim_pid);
-	record_putf(&w, "shim_start", "%llu", (unsigned long long)c->shim_start);
+	record_put_int(&w, "restart_count", c->restart_count);
+	record_put_bool(&w, "manual_stop", c->manual_stop);
+	record_put_bool(&w, "has_run", c->has_run);
+	record_put_int(&w, "shim_pid", c->shim_pid);
+	record_put_int(&w, "shim_start", (int64_t)c->shim_start);
 	return record_commit(&w, path, err);
 }
 
@@ -208,18 +208,75 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-static bool kv_bool(const struct record *kv, const char *k)
+static int get_strv(const struct record *r, const char *k, char ***out)
 {
-	const char *v = record_get(kv, k);
-
-	return v && strcmp(v, "1") == 0;
+	return record_strv(r, k, out, NULL);
 }
 
-static char **kv_strv(const struct record *kv, const char *k, const char *set_key)
+static int read_config(const struct record *r, struct daemon_container *c)
 {
-	if (set_key && !kv_bool(kv, set_key))
-		return NULL;
-	return record_list(kv, k, NULL);
+	struct daemon_spec *s = &c->spec;
+	const char *created = record_str(r, "created");
+
+	c->name = dup_or_null(record_str(r, "name"));
+	snprintf(c->created, sizeof(c->created), "%s", created ? created : "");
+	s->image = dup_or_null(record_str(r, "image"));
+	s->image_id = dup_or_null(record_str(r, "image_id"));
+	s->hostname = dup_or_null(record_str(r, "hostname"));
+	s->domainname = dup_or_null(record_str(r, "domainname"));
+	s->user = dup_or_null(record_str(r, "user"));
+	s->workdir = dup_or_null(record_str(r, "workdir"));
+	s->stop_signal = dup_or_null(record_str(r, "stop_signal"));
+	if (get_strv(r, "cmd", &s->cmd) < 0 || get_strv(r, "entrypoint", &s->entrypoint) < 0 ||
+	    get_strv(r, "env", &s->env) < 0 || get_strv(r, "labels", &s->labels) < 0 ||
+	    get_strv(r, "binds", &s->binds) < 0 || get_strv(r, "cap_add", &s->cap_add) < 0 ||
+	    get_strv(r, "cap_drop", &s->cap_drop) < 0 ||
+	    get_strv(r, "security_opt", &s->security_opt) < 0)
+		return -ENOMEM;
+	s->tty = record_bool(r, "tty");
+	s->open_stdin = record_bool(r, "open_stdin");
+	s->stdin_once = record_bool(r, "stdin_once");
+	s->attach_stdin = record_bool(r, "attach_stdin");
+	s->attach_stdout = record_bool(r, "attach_stdout");
+	s->attach_stderr = record_bool(r, "attach_stderr");
+	s->stop_timeout = (int)record_ll(r, "stop_timeout", -1);
+	s->memory = record_ll(r, "memory", 0);
+	s->memory_swap = record_ll(r, "memory_swap", 0);
+	s->nano_cpus = record_ll(r, "nano_cpus", 0);
+	s->cpu_shares = record_ll(r, "cpu_shares", 0);
+	s->pids_limit = record_ll(r, "pids_limit", 0);
+	s->cpu_quota = record_ll(r, "cpu_quota", 0);
+	s->cpu_period = record_ll(r, "cpu_period", 0);
+	s->cpuset_cpus = dup_or_null(record_str(r, "cpuset_cpus"));
+	s->cpuset_mems = dup_or_null(record_str(r, "cpuset_mems"));
+	s->readonly_rootfs = record_bool(r, "readonly_rootfs");
+	s->privileged = record_bool(r, "privileged");
+	s->auto_remove = record_bool(r, "auto_remove");
+	s->restart_name = dup_or_null(record_str(r, "restart_name"));
+	s->restart_max = (int)record_ll(r, "restart_max", 0);
+	s->network_mode = dup_or_null(record_str(r, "network_mode"));
+	return 0;
+}
+
+/* No state file yet (a crash between the two writes of create) reads as
+ * a container just created. */
+static void read_state(const struct record *r, struct daemon_container *c)
+{
+	const char *started = record_str(r, "started_at");
+	const char *finished = record_str(r, "finished_at");
+
+	c->status = r->tree ? daemon_status_from(record_str(r, "status")) : DS_CREATED;
+	c->pid = (pid_t)record_ll(r, "pid", 0);
+	c->exit_code = (int)record_ll(r, "exit_code", 0);
+	c->oom_killed = record_bool(r, "oom_killed");
+	c->error = dup_or_null(record_str(r, "error"));
+	snprintf(c->started_at, sizeof(c->started_at), "%s", started ? started : "");
+	snprintf(c->finished_at, sizeof(c->finished_at), "%s", finished ? finished : "");
+	c->restart_count = (int)record_ll(r, "restart_count", 0);
+	c->manual_stop = record_bool(r, "manual_stop");
+	c->has_run = record_bool(r, "has_run");
+	c->shim_pid = (pid_t)record_ll(r, "shim_pid", 0);
+	c->shim_start = (uint64_t)record_ll(r, "shim_start", 0);
 }
 
 static int load_container(struct daemon *d, const char *id, struct daemon_container **out,
@@ -227,86 +284,34 @@ static int load_container(struct daemon *d, const char *id, struct daemon_contai
 {
 	cleanup_free char *cpath = daemon_dir(d, id, "config");
 	cleanup_free char *spath = daemon_dir(d, id, "state");
-	struct record kv, st;
+	struct record cr, sr;
 	struct daemon_container *c;
-	struct daemon_spec *s;
 	int ret;
 
 	if (!cpath || !spath)
 		return berr_sys(err, "container record");
-	ret = record_load(cpath, &kv, err);
+	ret = record_load(cpath, &cr, err);
 	if (ret < 0)
 		return ret;
-	if (record_load(spath, &st, err) < 0)
-		memset(&st, 0, sizeof(st));
+	if (record_load(spath, &sr, err) < 0)
+		sr.tree = NULL;
 	c = calloc(1, sizeof(*c));
-	if (!c) {
-		record_free(&kv);
-		record_free(&st);
+	if (c) {
+		c->shim_pidfd = -1;
+		c->refs = 1; /* the table's */
+		snprintf(c->id, sizeof(c->id), "%.64s", id);
+	}
+	ret = c ? read_config(&cr, c) : -ENOMEM;
+	if (ret == 0)
+		read_state(&sr, c);
+	record_free(&cr);
+	record_free(&sr);
+	if (ret < 0) {
+		if (c)
+			daemon_container_free(c);
 		return berr_set(err, ENOMEM, "container record");
 	}
-	snprintf(c->id, sizeof(c->id), "%.64s", id);
-	c->name = dup_or_null(record_get(&kv, "name"));
-	snprintf(c->created, sizeof(c->created), "%s",
-		 record_get(&kv, "created") ? record_get(&kv, "created") : "");
-	s = &c->spec;
-	s->image = dup_or_null(record_get(&kv, "image"));
-	s->image_id = dup_or_null(record_get(&kv, "image_id"));
-	s->hostname = dup_or_null(record_get(&kv, "hostname"));
-	s->domainname = dup_or_null(record_get(&kv, "domainname"));
-	s->user = dup_or_null(record_get(&kv, "user"));
-	s->workdir = dup_or_null(record_get(&kv, "workdir"));
-	s->stop_signal = dup_or_null(record_get(&kv, "stop_signal"));
-	s->cmd = kv_strv(&kv, "cmd", "cmd_set");
-	s->entrypoint = kv_strv(&kv, "entrypoint", "entrypoint_set");
-	s->env = kv_strv(&kv, "env", NULL);
-	s->labels = kv_strv(&kv, "label", NULL);
-	s->tty = kv_bool(&kv, "tty");
-	s->open_stdin = kv_bool(&kv, "open_stdin");
-	s->stdin_once = kv_bool(&kv, "stdin_once");
-	s->attach_stdin = kv_bool(&kv, "attach_stdin");
-	s->attach_stdout = kv_bool(&kv, "attach_stdout");
-	s->attach_stderr = kv_bool(&kv, "attach_stderr");
-	s->stop_timeout = (int)record_ll(&kv, "stop_timeout", -1);
-	s->binds = kv_strv(&kv, "bind", NULL);
-	s->cap_add = kv_strv(&kv, "cap_add", NULL);
-	s->cap_drop = kv_strv(&kv, "cap_drop", NULL);
-	s->security_opt = kv_strv(&kv, "security_opt", NULL);
-	s->memory = record_ll(&kv, "memory", 0);
-	s->memory_swap = record_ll(&kv, "memory_swap", 0);
-	s->nano_cpus = record_ll(&kv, "nano_cpus", 0);
-	s->cpu_shares = record_ll(&kv, "cpu_shares", 0);
-	s->pids_limit = record_ll(&kv, "pids_limit", 0);
-	s->cpu_quota = record_ll(&kv, "cpu_quota", 0);
-	s->cpu_period = record_ll(&kv, "cpu_period", 0);
-	s->cpuset_cpus = dup_or_null(record_get(&kv, "cpuset_cpus"));
-	s->cpuset_mems = dup_or_null(record_get(&kv, "cpuset_mems"));
-	s->readonly_rootfs = kv_bool(&kv, "readonly_rootfs");
-	s->privileged = kv_bool(&kv, "privileged");
-	s->auto_remove = kv_bool(&kv, "auto_remove");
-	s->restart_name = dup_or_null(record_get(&kv, "restart_name"));
-	s->restart_max = (int)record_ll(&kv, "restart_max", 0);
-	s->network_mode = dup_or_null(record_get(&kv, "network_mode"));
-
-	c->status = st.n ? status_from(record_get(&st, "status")) : DS_CREATED;
-	c->pid = (pid_t)record_ll(&st, "pid", 0);
-	c->exit_code = (int)record_ll(&st, "exit_code", 0);
-	c->oom_killed = kv_bool(&st, "oom_killed");
-	c->error = dup_or_null(record_get(&st, "error"));
-	snprintf(c->started_at, sizeof(c->started_at), "%s",
-		 record_get(&st, "started_at") ? record_get(&st, "started_at") : "");
-	snprintf(c->finished_at, sizeof(c->finished_at), "%s",
-		 record_get(&st, "finished_at") ? record_get(&st, "finished_at") : "");
-	c->restart_count = (int)record_ll(&st, "restart_count", 0);
-	c->manual_stop = kv_bool(&st, "manual_stop");
-	c->has_run = kv_bool(&st, "has_run");
-	c->shim_pid = (pid_t)record_ll(&st, "shim_pid", 0);
-	c->shim_start = (uint64_t)record_ll(&st, "shim_start", 0);
-	c->shim_pidfd = -1;
-	c->refs = 1; /* the table's */
-	record_free(&kv);
-	record_free(&st);
-	if (!c->name || !s->image_id) {
+	if (!c->name || !c->spec.image_id) {
 		daemon_container_free(c);
 		return berr_fail(err, EINVAL, "%s: corrupt container record", cpath);
 	}

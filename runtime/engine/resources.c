@@ -15,7 +15,7 @@
 #include "spec/base/fsutil.h"
 #include "runtime/cgroups.h"
 #include "runtime/engine/bundle.h"
-#include "spec/base/record.h"
+#include "spec/base/strv.h"
 #include "runtime/engine/log.h"
 #include "runtime/runtime.h"
 #include "spec/base/cleanup.h"

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "spec/base/record.h"
+#include "runtime/engine/exit.h"
 #include "runtime/engine/log.h"
 #include "runtime/images/layer_store.h"
 #include "runtime/cgroups.h"
@@ -418,20 +418,15 @@ static uint64_t oom_kills(struct shim *s)
 
 static void write_exit(struct shim *s)
 {
-	struct record_writer w;
+	struct daemon_exit x = {
+		.code = WIFSIGNALED(s->status) ? 128 + WTERMSIG(s->status) : WEXITSTATUS(s->status),
+		.signal = WIFSIGNALED(s->status) ? WTERMSIG(s->status) : 0,
+		.oom_kills = oom_kills(s),
+	};
 	struct berr err;
-	char now[48];
-	int code = WIFSIGNALED(s->status) ? 128 + WTERMSIG(s->status) : WEXITSTATUS(s->status);
 
-	timestamp_now(now, sizeof(now));
-	if (record_begin(&w, &err) < 0)
-		return;
-	record_putf(&w, "code", "%d", code);
-	record_put(&w, "finished", now);
-	record_putf(&w, "oom_kill", "%llu", (unsigned long long)oom_kills(s));
-	if (WIFSIGNALED(s->status))
-		record_putf(&w, "signal", "%d", WTERMSIG(s->status));
-	record_commit(&w, s->o->exit_path, &err);
+	timestamp_now(x.finished, sizeof(x.finished));
+	daemon_exit_write(s->o->exit_path, &x, &err);
 }
 
 static void reap(struct shim *s)

@@ -15,7 +15,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "spec/base/record.h"
+#include "spec/base/strv.h"
+#include "runtime/engine/exit.h"
 #include "runtime/engine/log.h"
 #include "runtime/runtime.h"
 #include "spec/base/cleanup.h"
@@ -391,14 +392,13 @@ bool shim_exec_reaped(struct shim *s, pid_t pid, int status)
 
 static void write_exit(struct shim_exec *x)
 {
-	struct record_writer w;
+	struct daemon_exit e = {
+		.code = WIFSIGNALED(x->status) ? 128 + WTERMSIG(x->status) : WEXITSTATUS(x->status),
+		.signal = WIFSIGNALED(x->status) ? WTERMSIG(x->status) : 0,
+	};
 	struct berr err;
-	int code = WIFSIGNALED(x->status) ? 128 + WTERMSIG(x->status) : WEXITSTATUS(x->status);
 
-	if (record_begin(&w, &err) < 0)
-		return;
-	record_putf(&w, "code", "%d", code);
-	record_commit(&w, x->exit_path, &err);
+	daemon_exit_write(x->exit_path, &e, &err);
 }
 
 /* The exit code first, then the end of the client's stream. */

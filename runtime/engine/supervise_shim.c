@@ -31,13 +31,13 @@
 #include <unistd.h>
 
 #include "runtime/engine/bundle.h"
+#include "runtime/engine/exit.h"
 #include "runtime/engine/internal.h"
 #include "runtime/engine/shim.h"
 #include "runtime/host.h"
 #include "runtime/images/layer_store.h"
 #include "runtime/runtime.h"
 #include "spec/base/cleanup.h"
-#include "spec/base/record.h"
 #include "spec/base/timestamp.h"
 
 #define READY_TIMEOUT_MS 120000
@@ -231,18 +231,17 @@ static void reclaim(struct daemon *d, struct daemon_container *c)
 static void read_exit(struct daemon *d, struct daemon_container *c, struct sv_exit *out)
 {
 	cleanup_free char *path = daemon_dir(d, c->id, "exit");
-	struct record kv;
+	struct daemon_exit x;
 	struct berr ignored;
 
 	timestamp_now(out->finished, sizeof(out->finished));
-	if (!path || record_load(path, &kv, &ignored) < 0)
+	if (!path || daemon_exit_read(path, &x, &ignored) < 0)
 		return;
-	out->code = (int)record_ll(&kv, "code", out->code);
-	if (record_get(&kv, "finished"))
-		snprintf(out->finished, sizeof(out->finished), "%s", record_get(&kv, "finished"));
-	out->known = record_get(&kv, "code") != NULL;
-	out->oom = record_ll(&kv, "oom_kill", 0) > 0;
-	record_free(&kv);
+	out->code = x.code;
+	if (x.finished[0])
+		snprintf(out->finished, sizeof(out->finished), "%s", x.finished);
+	out->known = true;
+	out->oom = x.oom_kills > 0;
 }
 
 void sv_release_locked(struct daemon *d, struct daemon_container *c, bool orphaned,

@@ -25,7 +25,8 @@
 #include <unistd.h>
 
 #include "runtime/engine/bundle.h"
-#include "spec/base/record.h"
+#include "spec/base/strv.h"
+#include "runtime/engine/exit.h"
 #include "runtime/engine/log.h"
 #include "runtime/images/image_store.h"
 #include "runtime/cgroups.h"
@@ -975,6 +976,8 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err)
 	if (ret == 0)
 		ret = image_store_init(o->data_root, err);
 	if (ret == 0)
+		ret = image_store_migrate(o->data_root, err);
+	if (ret == 0)
 		ret = image_store_gc(o->data_root, err);
 	if (ret == 0)
 		ret = daemon_exec_init(d, err);
@@ -986,7 +989,9 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err)
 	if (d->epfd < 0 || d->wake_fd < 0 ||
 	    epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->wake_fd, &ev) < 0)
 		return berr_sys(err, "epoll");
-	ret = daemon_load_all(d, err);
+	ret = daemon_migrate_all(d, err);
+	if (ret == 0)
+		ret = daemon_load_all(d, err);
 	if (ret < 0)
 		return ret;
 	daemon_lock(d);

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "spec/base/fsutil.h"
-#include "spec/base/record.h"
+#include "spec/base/strv.h"
 #include "runtime/images/image_digest.h"
 #include "runtime/images/image_store.h"
 #include "runtime/images/layer_store.h"

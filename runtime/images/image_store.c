@@ -12,8 +12,9 @@
 #include <unistd.h>
 
 #include "spec/base/fsutil.h"
-#include "spec/base/record.h"
+#include "spec/base/strv.h"
 #include "spec/image_ref.h"
+#include "spec/record.h"
 #include "runtime/images/layer_store.h"
 #include "spec/base/cleanup.h"
 
@@ -104,28 +105,32 @@ static int load_rec(const char *data_root, const char *hex, struct image_rec *r,
 		    struct berr *err)
 {
 	cleanup_free char *path = NULL;
-	struct record kv;
-	const char *id;
+	struct record rec;
+	const char *id, *created;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
 	if (asprintf(&path, "%s/images/%s", data_root, hex) < 0)
 		return berr_sys(err, "image record");
-	ret = record_load(path, &kv, err);
+	ret = record_load(path, &rec, err);
 	if (ret < 0)
 		return ret;
-	id = record_get(&kv, "id");
+	id = record_str(&rec, "id");
 	if (!id || strlen(id) != IMAGE_DIGEST_LEN) {
-		record_free(&kv);
+		record_free(&rec);
 		return berr_fail(err, EINVAL, "%s: corrupt image record", path);
 	}
 	strcpy(r->id, id);
-	r->tags = record_list(&kv, "tag", &r->n_tags);
-	r->layers = record_list(&kv, "layer", &r->n_layers);
-	r->size = record_ll(&kv, "size", 0);
-	r->added = record_ll(&kv, "added", 0);
-	r->created = strdup(record_get(&kv, "created") ? record_get(&kv, "created") : "");
-	record_free(&kv);
+	created = record_str(&rec, "created");
+	/* An image without tags or layers has empty lists, not none. */
+	if (record_strv(&rec, "tags", &r->tags, &r->n_tags) == 0)
+		r->tags = calloc(1, sizeof(char *));
+	if (record_strv(&rec, "layers", &r->layers, &r->n_layers) == 0)
+		r->layers = calloc(1, sizeof(char *));
+	r->size = record_ll(&rec, "size", 0);
+	r->added = record_ll(&rec, "added", 0);
+	r->created = strdup(created ? created : "");
+	record_free(&rec);
 	if (!r->tags || !r->layers || !r->created) {
 		image_rec_free(r);
 		return berr_set(err, ENOMEM, "image record");
@@ -133,7 +138,8 @@ static int load_rec(const char *data_root, const char *hex, struct image_rec *r,
 	return 0;
 }
 
-static int save_rec(const char *data_root, const struct image_rec *r, struct berr *err)
+int image_store_save_locked(const char *data_root, const struct image_rec *r,
+			    struct berr *err)
 {
 	cleanup_free char *path = NULL;
 	struct record_writer w;
@@ -146,10 +152,10 @@ static int save_rec(const char *data_root, const struct image_rec *r, struct ber
 		return ret;
 	record_put(&w, "id", r->id);
 	record_put(&w, "created", r->created);
-	record_putf(&w, "size", "%lld", r->size);
-	record_putf(&w, "added", "%lld", r->added);
-	record_put_list(&w, "layer", r->layers, r->n_layers);
-	record_put_list(&w, "tag", r->tags, r->n_tags);
+	record_put_int(&w, "size", r->size);
+	record_put_int(&w, "added", r->added);
+	record_put_list(&w, "layers", r->layers, r->n_layers);
+	record_put_list(&w, "tags", r->tags, r->n_tags);
 	return record_commit(&w, path, err);
 }
 
@@ -346,13 +352,13 @@ static int move_tag(const char *data_root, struct image_rec *recs, size_t n, siz
 	for (size_t i = 0; i < n; i++) {
 		if (i == target || !drop_tag(&recs[i], tag))
 			continue;
-		ret = save_rec(data_root, &recs[i], err);
+		ret = image_store_save_locked(data_root, &recs[i], err);
 		if (ret < 0)
 			return ret;
 	}
 	if (add_tag(&recs[target], tag) < 0)
 		return berr_set(err, ENOMEM, "tag");
-	return save_rec(data_root, &recs[target], err);
+	return image_store_save_locked(data_root, &recs[target], err);
 }
 
 int image_store_tag(const char *data_root, const char *ref, const char *tag,
@@ -418,7 +424,7 @@ int image_store_add_locked(const char *data_root, const char *id, const char *co
 			image_recs_free(recs, n);
 			return berr_set(err, ENOMEM, "image record");
 		}
-		ret = save_rec(data_root, &recs[target], err);
+		ret = image_store_save_locked(data_root, &recs[target], err);
 	}
 	for (size_t i = 0; ret == 0 && i < n_tags; i++)
 		ret = move_tag(data_root, recs, n, target, tags[i], err);
@@ -507,7 +513,7 @@ int image_store_remove(const char *data_root, const char *ref, bool force,
 	if (by_tag && r->n_tags > 1) {
 		/* One name of several goes; the image stays. */
 		drop_tag(r, norm);
-		ret = save_rec(data_root, r, err);
+		ret = image_store_save_locked(data_root, r, err);
 		if (ret == 0 && strv_push(untagged, norm) < 0)
 			ret = berr_set(err, ENOMEM, "untag");
 		goto out;
@@ -527,7 +533,7 @@ int image_store_remove(const char *data_root, const char *ref, bool force,
 		while (r->n_tags)
 			drop_tag(r, r->tags[0]);
 		if (ret == 0)
-			ret = save_rec(data_root, r, err);
+			ret = image_store_save_locked(data_root, r, err);
 		goto out;
 	}
 	for (size_t t = 0; t < r->n_tags && ret == 0; t++)

@@ -4,8 +4,8 @@
  *                                    id is the digest of its config)
  *   <data-root>/images/<hex>         the image record: its layers (diff
  *                                    ids, bottom first), tags, size, when
- *                                    it was added (berthd's record format,
- *                                    see spec/base/record.h)
+ *                                    it was added (a JSON record,
+ *                                    spec/record.h)
  *   <data-root>/layers/...           see layer_store.h
  *   <data-root>/images.lock          flock: shared to read, exclusive to
  *                                    change records, layers or blobs
@@ -71,6 +71,14 @@ int image_store_add_locked(const char *data_root, const char *id, const char *co
 			   size_t config_len, char *const *layers, size_t n_layers,
 			   const char *created, char *const *tags, size_t n_tags,
 			   struct berr *err);
+
+/* Write an image's record, with the store locked exclusively. */
+int image_store_save_locked(const char *data_root, const struct image_rec *r,
+			    struct berr *err);
+
+/* Rewrite as JSON the image records that berthd's earlier versions wrote
+ * as key=value lines (image_migrate.c); berthd does it once, on start. */
+int image_store_migrate(const char *data_root, struct berr *err);
 
 /* Remove a reference.  A tag of an image with other tags only loses the
  * tag; otherwise the image goes, with the layers no other image uses.

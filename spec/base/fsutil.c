@@ -129,3 +129,23 @@ int fsutil_write_atomic(const char *path, const char *data, size_t len,
 	}
 	return 0;
 }
+
+int fsutil_sync_path(const char *path, struct berr *err)
+{
+	cleanup_free char *dir = strdup(path);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	cleanup_close int dfd = -1;
+	char *slash;
+
+	if (!dir)
+		return berr_set(err, ENOMEM, "sync %s", path);
+	if (fd < 0 || fsync(fd) < 0)
+		return berr_sys(err, "sync %s", path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	dfd = open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd) < 0)
+		return berr_sys(err, "sync the directory of %s", path);
+	return 0;
+}

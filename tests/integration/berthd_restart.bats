@@ -78,3 +78,98 @@ status=0"
 	dk rm -f victim survivor >/dev/null
 	assert_equal "$(dk ps -aq)" ""
 }
+
+# The records as berthd wrote them before they were JSON: one key=value
+# line each, lists as repeated keys, "\n" and "\\" escaped, booleans 1/0,
+# and <list>_set=0 for a Cmd or Entrypoint not given.
+old_config() { # ID NAME IMAGE IMAGE_ID RESTART MAX_RETRIES
+	printf '%s\n' "id=$1" "name=$2" "created=2026-01-02T03:04:05.123456789Z" "image=$3" \
+		"image_id=$4" "hostname=oldhost" "workdir=/tmp" "cmd_set=1" "cmd=sh" "cmd=-c" \
+		'cmd=echo "$GREETING"; echo "two\nlines \\ back"; exit 3' "entrypoint_set=0" \
+		"env=PATH=/bin:/usr/bin" "env=GREETING=from=old" "label=era=kv" "tty=0" \
+		"open_stdin=0" "stdin_once=0" "attach_stdin=0" "attach_stdout=1" "attach_stderr=1" \
+		"stop_timeout=-1" "memory=67108864" "memory_swap=0" "nano_cpus=0" "cpu_shares=0" \
+		"pids_limit=50" "cpu_quota=0" "cpu_period=0" "readonly_rootfs=0" "privileged=0" \
+		"auto_remove=0" "restart_name=$5" "restart_max=$6" "network_mode=none"
+}
+old_state() { # STATUS EXIT_CODE HAS_RUN
+	printf '%s\n' "status=$1" "pid=0" "exit_code=$2" "oom_killed=0" \
+		"started_at=2026-01-02T03:04:06.5Z" "finished_at=2026-01-02T03:04:07.5Z" \
+		"restart_count=1" "manual_stop=0" "has_run=$3" "shim_pid=0" "shim_start=0"
+}
+
+@test "berthd restart: records of an earlier berthd (key=value) are migrated to JSON on start" {
+	local img id1 id2 dir rec
+	img=$(dk image inspect -f '{{.Id}}' berthd-test/bb:1)
+	rec=$BERTHD_DATA/images/${img#sha256:}
+	id1=$(echo "old-one $BATS_TEST_NAME" | sha256sum | cut -d' ' -f1)
+	id2=$(echo "old-two $BATS_TEST_NAME" | sha256sum | cut -d' ' -f1)
+	berthd_stop TERM
+	# The image's record as the earlier berthd wrote it, with one more tag.
+	{
+		echo "id=$img"
+		echo "created=$(jq -r .created "$rec")"
+		echo "size=$(jq -r .size "$rec")"
+		echo "added=$(jq -r .added "$rec")"
+		jq -r '.layers[] | "layer=" + .' "$rec"
+		echo "tag=berthd-test/bb:1"
+		echo "tag=berthd-test/old:tag"
+	} >"$rec.new"
+	mv "$rec.new" "$rec"
+	# An exited container, and one that was running when that berthd
+	# stopped and whose shim recorded its exit (the old form) meanwhile.
+	for dir in "$BERTHD_DATA/containers/$id1" "$BERTHD_DATA/containers/$id2"; do
+		mkdir -m 0700 "$dir"
+		mkdir "$dir/upper" "$dir/work" "$dir/rootfs"
+	done
+	old_config "$id1" old-exited berthd-test/bb:1 "$img" on-failure 2 >"$BERTHD_DATA/containers/$id1/config"
+	old_state exited 3 1 >"$BERTHD_DATA/containers/$id1/state"
+	old_config "$id2" old-running berthd-test/bb:1 "$img" no 0 >"$BERTHD_DATA/containers/$id2/config"
+	old_state running 0 1 >"$BERTHD_DATA/containers/$id2/state"
+	printf '%s\n' "code=42" "finished=2026-01-02T03:04:09.25Z" "oom_kill=0" \
+		>"$BERTHD_DATA/containers/$id2/exit"
+	head -c 2 "$BERTHD_DATA/containers/$id1/config" | grep -qx 'id'
+	berthd_start
+
+	# Through the API: every field as the old record had it.
+	assert_equal "$(dk inspect -f '{{.Id}} {{.Name}} {{.Config.Image}} {{.Image}}' old-exited)" \
+		"$id1 /old-exited berthd-test/bb:1 $img"
+	assert_equal "$(dk inspect -f '{{.Created}}' old-exited)" "2026-01-02T03:04:05.123456789Z"
+	assert_equal "$(dk inspect -f '{{json .Config.Cmd}}' old-exited)" \
+		'["sh","-c","echo \"$GREETING\"; echo \"two\nlines \\ back\"; exit 3"]'
+	assert_equal "$(dk inspect -f '{{json .Config.Env}}' old-exited)" \
+		'["PATH=/bin:/usr/bin","GREETING=from=old"]'
+	assert_equal "$(dk inspect -f '{{.Config.Labels.era}} {{.Config.Hostname}} {{.Config.WorkingDir}}' old-exited)" \
+		"kv oldhost /tmp"
+	assert_equal "$(dk inspect -f '{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.NetworkMode}}' old-exited)" \
+		"67108864 50 none"
+	assert_equal "$(dk inspect -f '{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}} {{.RestartCount}}' old-exited)" \
+		"on-failure:2 1"
+	assert_equal "$(dk inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.FinishedAt}}' old-exited)" \
+		"exited 3 2026-01-02T03:04:07.5Z"
+	# The running one's exit, read from the shim's old exit file.
+	assert_equal "$(dk inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.FinishedAt}}' old-running)" \
+		"exited 42 2026-01-02T03:04:09.25Z"
+	run dk images --format '{{.Repository}}:{{.Tag}}'
+	assert_output_contains "berthd-test/old:tag"
+	assert_equal "$(dk image inspect -f '{{.Id}}' berthd-test/old:tag)" "$img"
+
+	# On disk: JSON now, with the same values.
+	assert_equal "$(jq -r '.name + " " + (.cmd | length | tostring) + " " + (.pids_limit | tostring)' \
+		"$BERTHD_DATA/containers/$id1/config")" "old-exited 3 50"
+	assert_equal "$(jq -r '.entrypoint' "$BERTHD_DATA/containers/$id1/config")" "null"
+	assert_equal "$(jq -r '.status + " " + (.exit_code | tostring) + " " + (.has_run | tostring)' \
+		"$BERTHD_DATA/containers/$id1/state")" "exited 3 true"
+	assert_equal "$(jq -r '.status' "$BERTHD_DATA/containers/$id2/state")" "exited"
+	assert_equal "$(jq -r '.tags | join(",")' "$rec")" "berthd-test/bb:1,berthd-test/old:tag"
+
+	# The migrated container runs as any other.
+	run dk start -a old-exited
+	assert_equal "$output" "from=old
+two
+lines \\ back"
+	dk rmi berthd-test/old:tag >/dev/null
+	dk rm -f old-exited old-running >/dev/null
+	assert_equal "$(dk ps -aq)" ""
+	[ ! -e "$BERTHD_DATA/containers/$id1" ]
+}

@@ -1,48 +1,336 @@
-/* berthd's own formats: record files, the CRI log format, image
+/* berthd's own formats: record files (JSON, and the old key=value form
+ * migrated on start), exit files, the CRI log format, image
  * references, and the image documents it reads from archives. */
 #include "tests/unit/helpers.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "spec/base/record.h"
+#include "runtime/engine/exit.h"
+#include "runtime/engine/internal.h"
 #include "runtime/engine/log.h"
 #include "runtime/images/image_store.h"
+#include "spec/base/record_legacy.h"
+#include "spec/base/strv.h"
 #include "spec/image.h"
+#include "spec/record.h"
 
-static void test_kv_round_trip(void **state)
+static char *read_all(const char *path)
 {
-	char dir[] = "/tmp/berth-unit-kv.XXXXXX", path[64];
-	char *list[] = { "a", "line\nbreak", "back\\slash", "", NULL };
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 65536);
+
+	assert_non_null(f);
+	assert_non_null(buf);
+	assert_true(fread(buf, 1, 65535, f) > 0);
+	fclose(f);
+	return buf;
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void test_record_round_trip(void **state)
+{
+	char dir[] = "/tmp/berth-unit-rec.XXXXXX", path[64];
+	char *list[] = { "a", "line\nbreak", "back\\slash", "", "quote\"d", NULL };
 	struct record_writer w;
-	struct record kv;
+	struct record r;
 	struct berr err = { 0 };
-	char **got;
+	struct stat st;
+	char **got, *text;
 	size_t n;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/rec", dir);
 	assert_int_equal(record_begin(&w, &err), 0);
-	record_put(&w, "name", "x=y");
-	record_putf(&w, "num", "%d", -42);
-	record_put_list(&w, "item", list, 4);
+	record_put(&w, "name", "x=y\nz");
+	record_put_int(&w, "num", -42);
+	record_put_int(&w, "big", 9007199254740993LL);
+	record_put_bool(&w, "yes", true);
+	record_put_bool(&w, "no", false);
+	record_put_list(&w, "items", list, 5);
+	record_put_list(&w, "none", list, 0);
+	record_put_list(&w, "unset", NULL, 0);
 	record_put(&w, "absent", NULL);
 	assert_int_equal(record_commit(&w, path, &err), 0);
-	assert_int_equal(record_load(path, &kv, &err), 0);
-	assert_string_equal(record_get(&kv, "name"), "x=y");
-	assert_int_equal(record_ll(&kv, "num", 0), -42);
-	assert_int_equal(record_ll(&kv, "name", 7), 7);
-	assert_null(record_get(&kv, "absent"));
-	got = record_list(&kv, "item", &n);
-	assert_int_equal(n, 4);
-	for (size_t i = 0; i < 4; i++)
+	assert_null(w.jw);
+
+	/* The file is JSON, one object, private to root. */
+	text = read_all(path);
+	assert_int_equal(text[0], '{');
+	assert_int_equal(text[strlen(text) - 1], '\n');
+	assert_non_null(strstr(text, "\"name\": \"x=y\\nz\""));
+	assert_non_null(strstr(text, "\"yes\": true"));
+	assert_null(strstr(text, "absent"));
+	assert_null(strstr(text, "unset"));
+	free(text);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+
+	assert_int_equal(record_load(path, &r, &err), 0);
+	assert_string_equal(record_str(&r, "name"), "x=y\nz");
+	assert_int_equal(record_ll(&r, "num", 0), -42);
+	assert_true(record_ll(&r, "big", 0) == 9007199254740993LL);
+	assert_true(record_bool(&r, "yes"));
+	assert_false(record_bool(&r, "no"));
+	assert_true(record_has(&r, "no"));
+	/* Another type reads as absent. */
+	assert_int_equal(record_ll(&r, "name", 7), 7);
+	assert_null(record_str(&r, "num"));
+	assert_false(record_bool(&r, "num"));
+	assert_null(record_str(&r, "absent"));
+	assert_false(record_has(&r, "absent"));
+	assert_int_equal(record_strv(&r, "items", &got, &n), 1);
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < 5; i++)
 		assert_string_equal(got[i], list[i]);
+	assert_null(got[5]);
+	strv_free(got);
+	/* An empty list is not a list that was not given. */
+	assert_int_equal(record_strv(&r, "none", &got, &n), 1);
+	assert_int_equal(n, 0);
+	assert_non_null(got);
+	assert_null(got[0]);
+	strv_free(got);
+	assert_int_equal(record_strv(&r, "unset", &got, &n), 0);
+	assert_null(got);
+	record_free(&r);
+
+	unlink(path);
+	assert_int_equal(record_load(path, &r, &err), -ENOENT);
+	/* An old record is not JSON: the error names the file. */
+	write_text(path, "id=x\nname=y\n");
+	assert_int_equal(record_load(path, &r, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, path));
+	assert_non_null(strstr(err.msg, "invalid JSON"));
+	write_text(path, "[1]");
+	assert_int_equal(record_load(path, &r, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "a record is a JSON object"));
+	unlink(path);
+	rmdir(dir);
+}
+
+/* As berthd's earlier versions wrote them: escapes, repeated keys. */
+static void test_record_legacy(void **state)
+{
+	const char *text = "name=x=y\nitem=a\nitem=line\\nbreak\nitem=back\\\\slash\n"
+			   "item=\nnum=-42\nbad=12x\nflag=1\noff=0\nnot a record line\n";
+	struct record_legacy kv;
+	struct berr err = { 0 };
+	char **got;
+	size_t n;
+
+	(void)state;
+	assert_true(record_legacy_is(text, strlen(text)));
+	assert_false(record_legacy_is("{}", 2));
+	assert_false(record_legacy_is("\n  {\"a\":1}", 10));
+	assert_false(record_legacy_is("", 0));
+	assert_false(record_legacy_is(" \n", 2));
+
+	assert_int_equal(record_legacy_parse(text, strlen(text), &kv, &err), 0);
+	assert_string_equal(record_legacy_get(&kv, "name"), "x=y");
+	assert_int_equal(record_legacy_ll(&kv, "num", 0), -42);
+	assert_int_equal(record_legacy_ll(&kv, "bad", 7), 7);
+	assert_int_equal(record_legacy_ll(&kv, "missing", 7), 7);
+	assert_true(record_legacy_bool(&kv, "flag"));
+	assert_false(record_legacy_bool(&kv, "off"));
+	assert_false(record_legacy_bool(&kv, "missing"));
+	got = record_legacy_list(&kv, "item", &n);
+	assert_int_equal(n, 4);
+	assert_string_equal(got[0], "a");
+	assert_string_equal(got[1], "line\nbreak");
+	assert_string_equal(got[2], "back\\slash");
+	assert_string_equal(got[3], "");
 	assert_null(got[4]);
 	strv_free(got);
-	record_free(&kv);
+	record_legacy_free(&kv);
+}
+
+static void test_exit_file(void **state)
+{
+	char dir[] = "/tmp/berth-unit-exit.XXXXXX", path[64];
+	struct daemon_exit x = { .code = 137, .signal = 9, .finished = "2026-01-02T03:04:05Z",
+				 .oom_kills = 2 };
+	struct daemon_exit got;
+	struct berr err = { 0 };
+	char *text;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/exit", dir);
+	assert_int_equal(daemon_exit_read(path, &got, &err), -ENOENT);
+	assert_int_equal(daemon_exit_write(path, &x, &err), 0);
+	text = read_all(path);
+	assert_int_equal(text[0], '{');
+	free(text);
+	assert_int_equal(daemon_exit_read(path, &got, &err), 0);
+	assert_int_equal(got.code, 137);
+	assert_int_equal(got.signal, 9);
+	assert_string_equal(got.finished, "2026-01-02T03:04:05Z");
+	assert_int_equal(got.oom_kills, 2);
+
+	/* A shim of the previous berthd, still running, writes the old form. */
+	write_text(path, "code=143\nfinished=2026-01-02T03:04:06Z\noom_kill=0\nsignal=15\n");
+	assert_int_equal(daemon_exit_read(path, &got, &err), 0);
+	assert_int_equal(got.code, 143);
+	assert_int_equal(got.signal, 15);
+	assert_string_equal(got.finished, "2026-01-02T03:04:06Z");
+	assert_int_equal(got.oom_kills, 0);
+	write_text(path, "code=3\n");
+	assert_int_equal(daemon_exit_read(path, &got, &err), 0);
+	assert_int_equal(got.code, 3);
+	assert_string_equal(got.finished, "");
+
+	write_text(path, "{\"finished\": \"x\"}\n");
+	assert_int_equal(daemon_exit_read(path, &got, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "no exit code"));
+	assert_int_equal(got.code, 255);
 	unlink(path);
-	assert_int_equal(record_load(path, &kv, &err), -ENOENT);
 	rmdir(dir);
+}
+
+#define OLD_ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* A container's config and state in the old form, rewritten as JSON with
+ * every field kept; a second pass changes nothing. */
+static void test_migrate_container(void **state)
+{
+	char root[] = "/tmp/berth-unit-mig.XXXXXX", path[256];
+	struct daemon d = { 0 };
+	struct berr err = { 0 };
+	struct record r;
+	struct stat st1, st2;
+	char **v, *text;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	d.o.data_root = root;
+	snprintf(path, sizeof(path), "%s/containers", root);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/containers/" OLD_ID, root);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/containers/" OLD_ID "/config", root);
+	write_text(path, "id=" OLD_ID "\nname=web\ncreated=2026-01-02T03:04:05.000000006Z\n"
+			 "image=busybox:latest\nimage_id=sha256:" OLD_ID "\nhostname=h\n"
+			 "workdir=/srv\ncmd_set=1\ncmd=sh\ncmd=-c\ncmd=echo a\\nb \\\\\n"
+			 "entrypoint_set=0\nenv=A=1\nenv=B=two=2\nlabel=k=v\ntty=1\nopen_stdin=0\n"
+			 "stdin_once=0\nattach_stdin=0\nattach_stdout=1\nattach_stderr=1\n"
+			 "stop_timeout=-1\nbind=/a:/b:ro\ncap_drop=NET_RAW\nmemory=67108864\n"
+			 "memory_swap=0\nnano_cpus=0\ncpu_shares=0\npids_limit=50\ncpu_quota=0\n"
+			 "cpu_period=0\nreadonly_rootfs=1\nprivileged=0\nauto_remove=0\n"
+			 "restart_name=on-failure\nrestart_max=3\nnetwork_mode=none\n");
+	snprintf(path, sizeof(path), "%s/containers/" OLD_ID "/state", root);
+	write_text(path, "status=exited\npid=0\nexit_code=3\noom_killed=0\n"
+			 "started_at=2026-01-02T03:04:06Z\nfinished_at=2026-01-02T03:04:07Z\n"
+			 "restart_count=2\nmanual_stop=1\nhas_run=1\nshim_pid=0\nshim_start=0\n");
+
+	assert_int_equal(daemon_migrate_container(&d, OLD_ID, &err), 0);
+
+	snprintf(path, sizeof(path), "%s/containers/" OLD_ID "/config", root);
+	text = read_all(path);
+	assert_int_equal(text[0], '{');
+	free(text);
+	assert_int_equal(record_load(path, &r, &err), 0);
+	assert_string_equal(record_str(&r, "id"), OLD_ID);
+	assert_string_equal(record_str(&r, "name"), "web");
+	assert_string_equal(record_str(&r, "created"), "2026-01-02T03:04:05.000000006Z");
+	assert_string_equal(record_str(&r, "image"), "busybox:latest");
+	assert_string_equal(record_str(&r, "workdir"), "/srv");
+	assert_int_equal(record_strv(&r, "cmd", &v, &n), 1);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[2], "echo a\nb \\");
+	strv_free(v);
+	assert_int_equal(record_strv(&r, "entrypoint", &v, &n), 0);
+	assert_int_equal(record_strv(&r, "env", &v, &n), 1);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[1], "B=two=2");
+	strv_free(v);
+	assert_int_equal(record_strv(&r, "labels", &v, &n), 1);
+	assert_string_equal(v[0], "k=v");
+	strv_free(v);
+	assert_int_equal(record_strv(&r, "binds", &v, &n), 1);
+	assert_string_equal(v[0], "/a:/b:ro");
+	strv_free(v);
+	assert_int_equal(record_strv(&r, "cap_add", &v, &n), 1);
+	assert_int_equal(n, 0);
+	strv_free(v);
+	assert_true(record_bool(&r, "tty"));
+	assert_false(record_bool(&r, "open_stdin"));
+	assert_true(record_bool(&r, "readonly_rootfs"));
+	assert_int_equal(record_ll(&r, "memory", 0), 67108864);
+	assert_int_equal(record_ll(&r, "pids_limit", 0), 50);
+	assert_int_equal(record_ll(&r, "stop_timeout", 0), -1);
+	assert_string_equal(record_str(&r, "restart_name"), "on-failure");
+	assert_int_equal(record_ll(&r, "restart_max", 0), 3);
+	assert_string_equal(record_str(&r, "network_mode"), "none");
+	assert_null(record_str(&r, "user"));
+	record_free(&r);
+
+	snprintf(path, sizeof(path), "%s/containers/" OLD_ID "/state", root);
+	assert_int_equal(record_load(path, &r, &err), 0);
+	assert_string_equal(record_str(&r, "status"), "exited");
+	assert_int_equal(record_ll(&r, "exit_code", 0), 3);
+	assert_int_equal(record_ll(&r, "restart_count", 0), 2);
+	assert_true(record_bool(&r, "manual_stop"));
+	assert_true(record_bool(&r, "has_run"));
+	assert_string_equal(record_str(&r, "finished_at"), "2026-01-02T03:04:07Z");
+	record_free(&r);
+
+	/* JSON already: left alone. */
+	assert_int_equal(stat(path, &st1), 0);
+	assert_int_equal(daemon_migrate_container(&d, OLD_ID, &err), 0);
+	assert_int_equal(stat(path, &st2), 0);
+	assert_int_equal(st1.st_ino, st2.st_ino);
+
+	snprintf(path, sizeof(path), "rm -rf %s", root);
+	assert_int_equal(system(path), 0);
+}
+
+static void test_migrate_image(void **state)
+{
+	char root[] = "/tmp/berth-unit-img.XXXXXX", path[256];
+	struct berr err = { 0 };
+	struct image_rec *recs;
+	size_t n;
+	char *text;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(image_store_init(root, &err), 0);
+	snprintf(path, sizeof(path), "%s/images/" OLD_ID, root);
+	write_text(path, "id=sha256:" OLD_ID "\ncreated=2026-01-02T03:04:05Z\nsize=1234\n"
+			 "added=1700000000\nlayer=sha256:aa\nlayer=sha256:bb\ntag=busybox:latest\n"
+			 "tag=bb:1\n");
+	/* Not JSON: not listed until migrated. */
+	assert_int_equal(image_store_list(root, &recs, &n, &err), 0);
+	assert_int_equal(n, 0);
+	image_recs_free(recs, n);
+	assert_int_equal(image_store_migrate(root, &err), 0);
+	text = read_all(path);
+	assert_int_equal(text[0], '{');
+	free(text);
+	assert_int_equal(image_store_list(root, &recs, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(recs[0].id, "sha256:" OLD_ID);
+	assert_string_equal(recs[0].created, "2026-01-02T03:04:05Z");
+	assert_int_equal(recs[0].size, 1234);
+	assert_int_equal(recs[0].added, 1700000000);
+	assert_int_equal(recs[0].n_layers, 2);
+	assert_string_equal(recs[0].layers[1], "sha256:bb");
+	assert_int_equal(recs[0].n_tags, 2);
+	assert_string_equal(recs[0].tags[1], "bb:1");
+	image_recs_free(recs, n);
+	snprintf(path, sizeof(path), "rm -rf %s", root);
+	assert_int_equal(system(path), 0);
 }
 
 static void test_log_write_and_parse(void **state)
@@ -226,7 +514,11 @@ static void test_image_documents(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_kv_round_trip),
+		cmocka_unit_test(test_record_round_trip),
+		cmocka_unit_test(test_record_legacy),
+		cmocka_unit_test(test_exit_file),
+		cmocka_unit_test(test_migrate_container),
+		cmocka_unit_test(test_migrate_image),
 		cmocka_unit_test(test_log_write_and_parse),
 		cmocka_unit_test(test_log_time),
 		cmocka_unit_test(test_log_time_range),
