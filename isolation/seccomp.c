@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "isolation/seccomp_plan.h"
 #include "spec/base/cleanup.h"
 #include "spec/names.h"
 
@@ -23,7 +24,7 @@
 /* Bump when seccomp_filter_build makes a different program of the same
  * profile (other attributes, another order of rules...): it is part of
  * the key of cached programs. */
-#define SECCOMP_BUILD_VERSION 1
+#define SECCOMP_BUILD_VERSION 2
 
 /* The kernel caps an errno at MAX_ERRNO. */
 #define SECCOMP_MAX_ERRNO 4095
@@ -102,18 +103,6 @@ static struct scmp_arg_cmp arg_of(const struct spec_seccomp_arg *a)
 	return c;
 }
 
-/* Arguments on distinct indexes must all match (one rule); several
- * conditions on the same index are alternatives (one rule each), as runc
- * reads the spec. */
-static bool distinct_indexes(const struct spec_seccomp_rule *r)
-{
-	for (size_t i = 0; i < r->n_args; i++)
-		for (size_t j = i + 1; j < r->n_args; j++)
-			if (r->args[i].index == r->args[j].index)
-				return false;
-	return true;
-}
-
 static int add_rule(scmp_filter_ctx ctx, const struct spec_seccomp_rule *r,
 		    const char *name, uint32_t action, struct berr *err)
 {
@@ -126,7 +115,7 @@ static int add_rule(scmp_filter_ctx ctx, const struct spec_seccomp_rule *r,
 		return 0;
 	if (r->n_args == 0) {
 		ret = seccomp_rule_add(ctx, action, nr, 0);
-	} else if (distinct_indexes(r)) {
+	} else if (seccomp_plan_all_of(r)) {
 		/* Indexes are 0 to 5 (the parser checks): at most six. */
 		struct scmp_arg_cmp cmp[6];
 
@@ -350,6 +339,35 @@ int seccomp_filter_prepare(const struct spec_seccomp *s,
 	return final_flags(s, out, err);
 }
 
+/* The rules, each once (see seccomp_plan.h). */
+static int add_rules(scmp_filter_ctx ctx, const struct spec_seccomp *s, uint32_t def,
+		     struct berr *err)
+{
+	cleanup_free uint32_t *actions = calloc(s->n_syscalls ? s->n_syscalls : 1,
+						sizeof(*actions));
+	struct seccomp_plan plan;
+	int ret;
+
+	if (!actions)
+		return berr_sys(err, "seccomp");
+	for (size_t i = 0; i < s->n_syscalls; i++) {
+		const struct spec_seccomp_rule *r = &s->syscalls[i];
+
+		actions[i] = action_of(r->action, r->errno_ret_set, r->errno_ret);
+	}
+	/* Rules that repeat the default are left out: libseccomp refuses
+	 * them. */
+	ret = seccomp_plan_make(s, actions, def, &plan, err);
+	for (size_t i = 0; ret == 0 && i < plan.n; i++) {
+		const struct seccomp_plan_entry *e = &plan.entries[i];
+		const struct spec_seccomp_rule *r = &s->syscalls[e->rule];
+
+		ret = add_rule(ctx, r, r->names[e->name], actions[e->rule], err);
+	}
+	seccomp_plan_release(&plan);
+	return ret;
+}
+
 int seccomp_filter_build(const struct spec_seccomp *s,
 			 struct seccomp_filter_prog *out, struct berr *err)
 {
@@ -371,16 +389,8 @@ int seccomp_filter_build(const struct spec_seccomp *s,
 		goto out;
 	}
 	ret = add_arches(ctx, s, err);
-	for (size_t i = 0; ret == 0 && i < s->n_syscalls; i++) {
-		const struct spec_seccomp_rule *r = &s->syscalls[i];
-		uint32_t action = action_of(r->action, r->errno_ret_set, r->errno_ret);
-
-		/* libseccomp refuses rules that repeat the default. */
-		if (action == def)
-			continue;
-		for (size_t j = 0; ret == 0 && j < r->n_names; j++)
-			ret = add_rule(ctx, r, r->names[j], action, err);
-	}
+	if (ret == 0)
+		ret = add_rules(ctx, s, def, err);
 	if (ret == 0)
 		ret = export_bpf(ctx, out, err);
 out:
