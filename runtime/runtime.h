@@ -50,6 +50,14 @@ struct rt_created {
 	int tty_master; /* -1 unless foreground_tty */
 };
 
+/* Before a front end makes a container or a process in one: execute the
+ * running binary again from a view of it that nobody can write, so that a
+ * container that runs it (a program "#!/proc/self/exe") cannot overwrite
+ * the host's runtime (CVE-2019-5736; isolation/selfexe.h).  Returns 0
+ * when the binary is such a view already, does not return when it
+ * executes, and fails when no such view can be made. */
+int rt_seal_self(char *const *argv, char *const *envp, struct berr *err);
+
 /* Validate a container id: [A-Za-z0-9_+.-], not "." or "..", at most
  * 1024 bytes. */
 int rt_check_id(const char *id, struct berr *err);

@@ -19,6 +19,9 @@ struct cli {
 struct command {
 	const char *name;
 	int (*run)(struct cli *cli, int argc, char **argv);
+	/* It makes a container or a process in one: berth first runs itself
+	 * from a read-only view of its binary (rt_seal_self). */
+	bool seal;
 };
 
 /* Report an error (stderr, and the --log file); returns 1. */

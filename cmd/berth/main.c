@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <seccomp.h>
 
@@ -10,23 +11,23 @@
 #include "spec/state.h"
 
 static const struct command commands[] = {
-	{ "create", cmd_create },
-	{ "start", cmd_start },
-	{ "run", cmd_run },
-	{ "exec", cmd_exec },
-	{ "kill", cmd_kill },
-	{ "delete", cmd_delete },
-	{ "state", cmd_state },
-	{ "list", cmd_list },
-	{ "ps", cmd_ps },
-	{ "pause", cmd_pause },
-	{ "resume", cmd_resume },
-	{ "update", cmd_update },
-	{ "events", cmd_events },
-	{ "spec", cmd_spec },
-	{ "features", cmd_features },
-	{ "seccomp-profile", cmd_seccomp_profile }, /* hidden: for contrib/ */
-	{ NULL, NULL },
+	{ "create", cmd_create, true },
+	{ "start", cmd_start, false },
+	{ "run", cmd_run, true },
+	{ "exec", cmd_exec, true },
+	{ "kill", cmd_kill, false },
+	{ "delete", cmd_delete, false },
+	{ "state", cmd_state, false },
+	{ "list", cmd_list, false },
+	{ "ps", cmd_ps, false },
+	{ "pause", cmd_pause, false },
+	{ "resume", cmd_resume, false },
+	{ "update", cmd_update, false },
+	{ "events", cmd_events, false },
+	{ "spec", cmd_spec, false },
+	{ "features", cmd_features, false },
+	{ "seccomp-profile", cmd_seccomp_profile, false }, /* hidden: for contrib/ */
+	{ NULL, NULL, false },
 };
 
 static void usage(void)
@@ -107,8 +108,14 @@ int main(int argc, char **argv)
 		usage();
 		return help ? 0 : 1;
 	}
-	for (const struct command *c = commands; c->name; c++)
-		if (strcmp(c->name, argv[i]) == 0)
-			return c->run(&cli, argc - i, argv + i);
+	for (const struct command *c = commands; c->name; c++) {
+		struct berr err = { 0 };
+
+		if (strcmp(c->name, argv[i]) != 0)
+			continue;
+		if (c->seal && rt_seal_self(argv, environ, &err) < 0)
+			return cli_fail(&cli, &err);
+		return c->run(&cli, argc - i, argv + i);
+	}
 	return cli_failf(&cli, "unknown command \"%s\" (see berth --help)", argv[i]);
 }
