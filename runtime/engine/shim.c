@@ -553,6 +553,18 @@ static void cleanup(struct shim *s)
 		layer_store_umount(s->o->rootfs_mount, &ignored);
 }
 
+/* Tell berthd why the shim could not start. */
+static int refuse(const struct shim_opts *o, const struct berr *err)
+{
+	char msg[sizeof(err->msg) + 8];
+	int n = snprintf(msg, sizeof(msg), "err %s", err->msg);
+
+	if (write(o->ready_fd, msg, (size_t)n) < 0) {
+		/* berthd is gone: nobody to tell */
+	}
+	return 1;
+}
+
 int shim_run(const struct shim_opts *o)
 {
 	struct shim s = {
@@ -568,6 +580,12 @@ int shim_run(const struct shim_opts *o)
 	sigset_t mask;
 	char ready[64];
 	int ret;
+
+	/* The container's processes are made from this one: first of all,
+	 * out of their reach (CVE-2019-5736). */
+	ret = rt_seal_self(o->argv, environ, &err);
+	if (ret < 0)
+		return refuse(o, &err);
 
 	/* A session of its own, so that signals meant for berthd's process
 	 * group never reach the shim; a subreaper, so that a container init
@@ -594,12 +612,7 @@ int shim_run(const struct shim_opts *o)
 	if (ret == 0)
 		ret = create(&s, &err);
 	if (ret < 0) {
-		char msg[sizeof(err.msg) + 8];
-		int n = snprintf(msg, sizeof(msg), "err %s", err.msg);
-
-		if (write(o->ready_fd, msg, (size_t)n) < 0) {
-			/* berthd is gone: nobody to tell */
-		}
+		refuse(o, &err);
 		if (s.listen_fd >= 0)
 			unlink(o->socket_path);
 		if (o->rootfs_mount)

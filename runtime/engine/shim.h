@@ -56,6 +56,10 @@ struct shim_opts {
 	bool stdin_once;
 	bool loopback; /* bring up lo in the container's network namespace */
 	int ready_fd;  /* "ok PID START\n" or "err MESSAGE" goes here */
+	/* The shim's own command line: it runs itself again from a
+	 * read-only view of its binary before it makes the container
+	 * (rt_seal_self), as berth does. */
+	char *const *argv;
 };
 
 /* Run the shim; returns the process's exit status. */

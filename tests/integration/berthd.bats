@@ -427,3 +427,32 @@ null-ok"
 	assert_failure
 	assert_output_contains "publishing ports is not supported by berthd"
 }
+
+# CVE-2019-5736 through berthd: the shim makes the container's processes
+# (init and every exec), so it must run from a view of its binary that
+# nobody can write, as berth does (the attack itself: escapes.bats).
+@test "berthd: CVE-2019-5736: berthd-shim runs from a read-only view of its binary" {
+	local id shim
+	id=$(dk run -d berthd-test/bb:1 sleep 1000)
+	wait_status "$id" running
+	shim=$(pgrep -f "berthd-shim --root $BERTHD_ROOT/oci --id $id( |\$)")
+	[ -n "$shim" ]
+	run python3 -c 'import os, sys
+print("ro" if os.statvfs(sys.argv[1]).f_flag & os.ST_RDONLY else "rw")' "/proc/$shim/exe"
+	assert_success
+	assert_equal "$output" ro
+	# The same file as the installed shim, not a stale copy.
+	assert_equal "$(stat -L -c %d:%i "/proc/$shim/exe")" \
+		"$(stat -c %d:%i "$(dirname "$BERTHD")/berthd-shim")"
+	# Reopened for writing through /proc it refuses (read-only, or busy
+	# while it runs: either way no write).
+	run python3 -c 'import os, sys
+try:
+    os.open(sys.argv[1], os.O_WRONLY)
+    print("writable")
+except OSError as e:
+    print(os.strerror(e.errno))' "/proc/$shim/exe"
+	assert_success
+	[ "$output" != writable ]
+	dk rm -f "$id" >/dev/null
+}

@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 		{ "loopback", no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct shim_opts o = { .ready_fd = 3 };
+	struct shim_opts o = { .ready_fd = 3, .argv = argv };
 	int c;
 
 	/* The shim outlives berthd: it keeps stdio (/dev/null) and its
