@@ -86,12 +86,12 @@ use_runtime_copy() {
 	BEFORE=$(sha256sum "$BERTH" | cut -d' ' -f1)
 }
 
-# KNOWN TO FAIL on berth today (reported to the lead): berth runs the
-# container's first instructions from its own binary, and a program
-# "#!/proc/self/exe" makes the kernel execute that binary inside the
-# container, dumpable, where any process of the container opens it
-# through /proc/PID/exe and writes it once berth has exited.  runc (the
-# control below) runs from a sealed copy in a memfd.
+# berth runs the container's first instructions from its own binary, and
+# a program "#!/proc/self/exe" makes the kernel execute that binary inside
+# the container, where any process of the container opens it through
+# /proc/PID/exe and would write it once berth has exited.  berth runs
+# from a read-only view of its binary (isolation/selfexe.h), runc (the
+# control below) from a sealed copy in a memfd.
 @test "CVE-2019-5736: exec of a '#!/proc/self/exe' program cannot reach the runtime's binary" {
 	use_runtime_copy "$BERTH"
 	start_exe_thief
@@ -105,8 +105,8 @@ use_runtime_copy() {
 	assert_equal "$(sha256sum "$BERTH" | cut -d' ' -f1)" "$BEFORE"
 }
 
-# KNOWN TO FAIL on berth today, for the same reason: here the victim is
-# a second container's init, created in the attacker's pid namespace.
+# The same, where the victim is a second container's init, created in
+# the attacker's pid namespace.
 @test "CVE-2019-5736: run of a '#!/proc/self/exe' program cannot reach the runtime's binary" {
 	use_runtime_copy "$BERTH"
 	start_exe_thief
