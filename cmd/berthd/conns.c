@@ -181,7 +181,9 @@ void conns_body_progress(struct conns *c, struct MHD_Connection *conn, unsigned 
 	if (!e)
 		return;
 	pthread_mutex_lock(&c->lock);
-	if (e->phase == RECEIVING)
+	/* Only tarballs may be large enough to need more than the flat
+	 * deadline; a JSON body (4 MiB at most) gets none. */
+	if (e->phase == RECEIVING && e->to_file)
 		e->deadline_ms = e->since_ms + CONNS_BODY_S * 1000 +
 				 (int64_t)(received * 1000 / CONNS_BODY_RATE);
 	pthread_mutex_unlock(&c->lock);
