@@ -74,10 +74,10 @@ int daemon_bundle_check_caps(char *const *add, char *const *drop, struct berr *e
 
 	for (size_t i = 0; add && add[i]; i++)
 		if (strcasecmp(add[i], "ALL") != 0 && !cap_canonical(add[i], buf, sizeof(buf)))
-			return berr_fail(err, EINVAL, "unknown capability to add: \"%s\"", add[i]);
+			return berr_invalid(err, "unknown capability to add: \"%s\"", add[i]);
 	for (size_t i = 0; drop && drop[i]; i++)
 		if (strcasecmp(drop[i], "ALL") != 0 && !cap_canonical(drop[i], buf, sizeof(buf)))
-			return berr_fail(err, EINVAL, "unknown capability to drop: \"%s\"",
+			return berr_invalid(err, "unknown capability to drop: \"%s\"",
 					 drop[i]);
 	return 0;
 }
@@ -274,7 +274,7 @@ static int resolve_user(int rootfd, const char *spec, struct user_ids *u, struct
 	if (passwd_lookup(rootfd, user, all_digits(user), &u->uid, &u->gid, name,
 			  sizeof(name)) < 0) {
 		if (!all_digits(user))
-			return berr_fail(err, EINVAL,
+			return berr_invalid(err,
 					 "unable to find user %s: no matching entries in passwd "
 					 "file",
 					 user);
@@ -285,7 +285,7 @@ static int resolve_user(int rootfd, const char *spec, struct user_ids *u, struct
 		if (all_digits(group))
 			u->gid = (unsigned)strtoul(group, NULL, 10);
 		else if (group_lookup(rootfd, group, &u->gid) < 0)
-			return berr_fail(err, EINVAL,
+			return berr_invalid(err,
 					 "unable to find group %s: no matching entries in group "
 					 "file",
 					 group);
@@ -318,7 +318,7 @@ int daemon_bundle_parse_bind(const char *bind, struct daemon_bind *b, struct ber
 	memset(b, 0, sizeof(*b));
 	c1 = strchr(p, ':');
 	if (!c1)
-		return berr_fail(err, EINVAL, "invalid bind \"%s\": expected SOURCE:DESTINATION",
+		return berr_invalid(err, "invalid bind \"%s\": expected SOURCE:DESTINATION",
 				 bind);
 	c2 = strchr(c1 + 1, ':');
 	snprintf(b->source, sizeof(b->source), "%.*s", (int)(c1 - p), p);
@@ -326,17 +326,17 @@ int daemon_bundle_parse_bind(const char *bind, struct daemon_bind *b, struct ber
 		 c2 ? (int)(c2 - c1 - 1) : (int)strlen(c1 + 1), c1 + 1);
 	strcpy(b->propagation, "rprivate");
 	if (b->source[0] != '/')
-		return berr_fail(err, EINVAL,
+		return berr_unsupported(err,
 				 "invalid bind \"%s\": named volumes are not supported by berthd "
 				 "(use an absolute host path)",
 				 bind);
 	if (b->dest[0] != '/' || strstr(b->dest, "/../") ||
 	    (strlen(b->dest) >= 3 && strcmp(b->dest + strlen(b->dest) - 3, "/..") == 0))
-		return berr_fail(err, EINVAL,
+		return berr_invalid(err,
 				 "invalid bind \"%s\": the destination must be an absolute path",
 				 bind);
 	if (strcmp(b->dest, "/") == 0)
-		return berr_fail(err, EINVAL, "invalid bind \"%s\": cannot mount over /", bind);
+		return berr_invalid(err, "invalid bind \"%s\": cannot mount over /", bind);
 	if (c2) {
 		char opts[256];
 		char *o = opts, *tok;
@@ -352,12 +352,12 @@ int daemon_bundle_parse_bind(const char *bind, struct daemon_bind *b, struct ber
 				 !strcmp(tok, "slave") || !strcmp(tok, "rslave"))
 				snprintf(b->propagation, sizeof(b->propagation), "%s", tok);
 			else if (strcmp(tok, "z") == 0 || strcmp(tok, "Z") == 0)
-				return berr_fail(err, EINVAL,
+				return berr_unsupported(err,
 						 "invalid bind \"%s\": SELinux relabeling (%s) is "
 						 "not supported by berthd",
 						 bind, tok);
 			else
-				return berr_fail(err, EINVAL,
+				return berr_invalid(err,
 						 "invalid bind \"%s\": unknown option \"%s\"", bind,
 						 tok);
 		}
@@ -470,38 +470,38 @@ int daemon_check_limits(const struct daemon_spec *s, struct berr *err)
 {
 	if (s->memory < 0 || s->nano_cpus < 0 || s->cpu_shares < 0 || s->pids_limit < -1 ||
 	    s->cpu_quota < -1 || s->cpu_period < 0 || s->memory_swap < -1)
-		return berr_fail(err, EINVAL, "resource limits cannot be negative");
+		return berr_invalid(err, "resource limits cannot be negative");
 	if (s->memory && s->memory < 6 * 1024 * 1024)
-		return berr_fail(err, EINVAL, "minimum memory limit allowed is 6MB");
+		return berr_invalid(err, "minimum memory limit allowed is 6MB");
 	if (s->memory_swap > 0 && !s->memory)
-		return berr_fail(err, EINVAL,
+		return berr_invalid(err,
 				 "you should always set the Memory limit when using Memoryswap "
 				 "limit");
 	if (s->memory_swap > 0 && s->memory_swap < s->memory)
-		return berr_fail(err, EINVAL,
+		return berr_invalid(err,
 				 "minimum memoryswap limit should be larger than memory limit, "
 				 "see usage");
 	if (s->nano_cpus && (s->cpu_quota || s->cpu_period))
-		return berr_fail(err, EINVAL,
+		return berr_invalid(err,
 				 "conflicting options: Nano CPUs cannot be set with CPU Quota or "
 				 "CPU Period");
 	if (s->nano_cpus && s->nano_cpus > (int64_t)sysconf(_SC_NPROCESSORS_ONLN) * 1000000000LL)
-		return berr_fail(err, EINVAL,
+		return berr_invalid(err,
 				 "range of CPUs is from 0.01 to %ld.00, as there are only %ld "
 				 "CPUs available",
 				 sysconf(_SC_NPROCESSORS_ONLN), sysconf(_SC_NPROCESSORS_ONLN));
 	if (s->cpu_period && (s->cpu_period < 1000 || s->cpu_period > 1000000))
-		return berr_fail(err, EINVAL, "CPU cfs period can not be less than 1ms (i.e. "
+		return berr_invalid(err, "CPU cfs period can not be less than 1ms (i.e. "
 				 "1000) or larger than 1s (i.e. 1000000)");
 	if (s->cpu_quota > 0 && s->cpu_quota < 1000)
-		return berr_fail(err, EINVAL, "CPU cfs quota can not be less than 1ms (i.e. 1000)");
+		return berr_invalid(err, "CPU cfs quota can not be less than 1ms (i.e. 1000)");
 	if (s->cpuset_cpus && *s->cpuset_cpus &&
 	    !list_within(s->cpuset_cpus, "/sys/devices/system/cpu/online"))
-		return berr_fail(err, EINVAL, "requested CPUs are not available: %s",
+		return berr_invalid(err, "requested CPUs are not available: %s",
 				 s->cpuset_cpus);
 	if (s->cpuset_mems && *s->cpuset_mems &&
 	    !list_within(s->cpuset_mems, "/sys/devices/system/node/online"))
-		return berr_fail(err, EINVAL, "requested memory nodes are not available: %s",
+		return berr_invalid(err, "requested memory nodes are not available: %s",
 				 s->cpuset_mems);
 	return 0;
 }
@@ -605,10 +605,10 @@ int daemon_bundle_check_security(char *const *opts, struct berr *err)
 		    !strcmp(o, "no-new-privileges:true") || !strcmp(o, "no-new-privileges=false"))
 			continue;
 		if (!strncmp(o, "seccomp", 7))
-			return berr_fail(err, EINVAL,
+			return berr_unsupported(err,
 					 "security option \"seccomp=<profile>\" is not supported "
 					 "by berthd yet (only seccomp=unconfined)");
-		return berr_fail(err, EINVAL, "security option \"%s\" is not supported by berthd",
+		return berr_unsupported(err, "security option \"%s\" is not supported by berthd",
 				 o);
 	}
 	return 0;
@@ -819,7 +819,7 @@ int daemon_bundle_write(const struct daemon_bundle_in *in, struct berr *err)
 	int ret;
 
 	if (s->privileged)
-		return berr_fail(err, EINVAL,
+		return berr_unsupported(err,
 				 "privileged containers are not supported by berthd");
 	rootfd = open_rootfs(in->dir, err);
 	if (rootfd < 0)

@@ -413,7 +413,7 @@ static void test_image_references(void **state)
 		{ "Registry.Example.com/app:1", "Registry.Example.com/app:1" },
 	};
 	static const char *const bad[] = {
-		"", "UPPER:1", "bb:", "bb:-x", "a//b", "/abs", "bb@sha256:0123", "bad name",
+		"", "UPPER:1", "bb:", "bb:-x", "a//b", "/abs", "bad name",
 	};
 	struct berr err = { 0 };
 	char *out;
@@ -426,9 +426,13 @@ static void test_image_references(void **state)
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(image_store_normalize(bad[i], &out, &err), -EINVAL);
+		assert_int_equal(err.kind, BERR_INVALID);
 		assert_null(out);
 	}
-	image_store_normalize("bb@sha256:0123", &out, &err);
+	/* Well formed, but not something the store can do yet. */
+	assert_int_equal(image_store_normalize("bb@sha256:0123", &out, &err), -EOPNOTSUPP);
+	assert_int_equal(err.kind, BERR_UNSUPPORTED);
+	assert_null(out);
 	assert_string_equal(err.msg, "invalid reference \"bb@sha256:0123\": references by digest "
 				     "are not supported by berthd yet");
 }
