@@ -178,7 +178,7 @@ static bool has_upper(const char *s, size_t n)
 
 static int bad(struct berr *err, const char *s, const char *why)
 {
-	return berr_fail(err, EINVAL, "invalid reference format: \"%.300s\": %s", s, why);
+	return berr_invalid(err, "invalid reference format: \"%.300s\": %s", s, why);
 }
 
 /* Split name into the domain and the rest as docker does: the first
@@ -215,7 +215,7 @@ int image_ref_parse(const char *s, struct image_ref *out, struct berr *err)
 	if (!s || !*s)
 		return bad(err, "", "the name is empty");
 	if (all_hex64(s))
-		return berr_fail(err, EINVAL,
+		return berr_invalid(err,
 				 "invalid repository name (%s): a 64-character hexadecimal string "
 				 "is an image id, not a name",
 				 s);

@@ -36,8 +36,9 @@ static int check_depth(const char *json, size_t len, struct berr *err)
 			in_str = true;
 		} else if (c == '{' || c == '[') {
 			if (++depth > JR_MAX_DEPTH)
-				return berr_set(err, 0, "invalid JSON: nested deeper than %d levels",
-						JR_MAX_DEPTH);
+				return berr_failk(err, BERR_INVALID, 0,
+						  "invalid JSON: nested deeper than %d levels",
+						  JR_MAX_DEPTH);
 		} else if (c == '}' || c == ']') {
 			if (depth)
 				depth--;
@@ -55,8 +56,8 @@ static int parse_error(struct berr *err, const char *yajl_msg)
 	while (n && (yajl_msg[n - 1] == '.' || isspace((unsigned char)yajl_msg[n - 1])))
 		n--;
 	if (!n)
-		return berr_set(err, 0, "invalid JSON");
-	return berr_set(err, 0, "invalid JSON: %.*s", (int)n, yajl_msg);
+		return berr_failk(err, BERR_INVALID, 0, "invalid JSON");
+	return berr_failk(err, BERR_INVALID, 0, "invalid JSON: %.*s", (int)n, yajl_msg);
 }
 
 int jr_parse(const char *json, size_t len, yajl_val *out, struct berr *err)
@@ -67,7 +68,7 @@ int jr_parse(const char *json, size_t len, yajl_val *out, struct berr *err)
 
 	/* yajl_tree_parse stops at the first NUL. */
 	if (memchr(json, '\0', len))
-		return berr_set(err, 0, "invalid JSON: NUL byte in the document");
+		return berr_failk(err, BERR_INVALID, 0, "invalid JSON: NUL byte in the document");
 	ret = check_depth(json, len, err);
 	if (ret < 0)
 		return ret;
@@ -179,7 +180,9 @@ static int vfail(struct jr *r, const char *fmt, va_list ap)
 	char what[768];
 
 	vsnprintf(what, sizeof(what), fmt, ap);
-	return berr_set(r->err, 0, "%s: %s", cur_path(r), what);
+	/* What a document holds is its writer's input: a wrong value in it
+	 * is invalid input wherever the document came from. */
+	return berr_failk(r->err, BERR_INVALID, 0, "%s: %s", cur_path(r), what);
 }
 
 int jr_fail(struct jr *r, const char *fmt, ...)

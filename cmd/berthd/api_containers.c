@@ -38,7 +38,8 @@ static int refuse_set(struct jr *r, yajl_val obj, const char *key, const char *w
 	else if (YAJL_IS_OBJECT(v))
 		set = v->u.object.len != 0;
 	if (set)
-		return jr_fail_key(r, key, "%s is not supported by berthd", what);
+		return berr_as(r->err, jr_fail_key(r, key, "%s is not supported by berthd", what),
+			       BERR_UNSUPPORTED);
 	return 0;
 }
 
@@ -104,7 +105,8 @@ static int refuse_resources(struct jr *r, yajl_val obj)
 	JR_TRY(refuse_all(r, obj, unsupported_resources));
 	JR_TRY(jr_i64(r, obj, "MemorySwappiness", &swappiness));
 	if (swappiness != -1)
-		return jr_fail_key(r, "MemorySwappiness", "is not supported by berthd");
+		return berr_as(r->err, jr_fail_key(r, "MemorySwappiness", "is not supported by berthd"),
+			       BERR_UNSUPPORTED);
 	return 0;
 }
 
@@ -150,12 +152,17 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 	ret = jr_str(r, hc, "IpcMode", &mode);
 	JR_TRY(ret);
 	if (ret == 1 && *mode && strcmp(mode, "private") && strcmp(mode, "shareable"))
-		return jr_fail_key(r, "IpcMode", "\"%s\" is not supported by berthd", mode);
+		return berr_as(r->err,
+			       jr_fail_key(r, "IpcMode", "\"%s\" is not supported by berthd", mode),
+			       BERR_UNSUPPORTED);
 	mode = NULL;
 	ret = jr_str(r, hc, "CgroupnsMode", &mode);
 	JR_TRY(ret);
 	if (ret == 1 && *mode && strcmp(mode, "private"))
-		return jr_fail_key(r, "CgroupnsMode", "\"%s\" is not supported by berthd", mode);
+		return berr_as(r->err,
+			       jr_fail_key(r, "CgroupnsMode", "\"%s\" is not supported by berthd",
+					   mode),
+			       BERR_UNSUPPORTED);
 	lc = jr_get(hc, "LogConfig");
 	if (lc && YAJL_IS_OBJECT(lc)) {
 		const char *type = NULL;
@@ -163,9 +170,11 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 
 		JR_TRY(jr_str(r, lc, "Type", &type));
 		if (type && *type)
-			return jr_fail_key(r, "Type",
-					   "log drivers are not supported by berthd (it keeps "
-					   "its own log file)");
+			return berr_as(r->err,
+				       jr_fail_key(r, "Type",
+						   "log drivers are not supported by berthd (it "
+						   "keeps its own log file)"),
+				       BERR_UNSUPPORTED);
 		JR_TRY(refuse_set(r, lc, "Config", "log driver options"));
 		jr_leave(r, mark);
 	}
@@ -212,7 +221,7 @@ static int parse_create(const char *body, size_t len, struct daemon_spec *s, str
 	JR_TRY(body_open(&r, body, len, "a container config", &doc, a, err));
 	JR_TRY(body_str(&r, doc, "Image", &s->image));
 	if (!s->image || !*s->image)
-		return berr_fail(err, EINVAL, "config: Image is required");
+		return berr_invalid(err, "config: Image is required");
 	JR_TRY(body_str(&r, doc, "Hostname", &s->hostname));
 	JR_TRY(body_str(&r, doc, "Domainname", &s->domainname));
 	JR_TRY(body_str(&r, doc, "User", &s->user));
@@ -235,13 +244,13 @@ static int parse_create(const char *body, size_t len, struct daemon_spec *s, str
 	JR_TRY(refuse_set(&r, doc, "Shell", "Shell"));
 	vols = jr_get(doc, "Volumes");
 	if (vols && YAJL_IS_OBJECT(vols) && vols->u.object.len)
-		return berr_fail(err, EINVAL,
+		return berr_unsupported(err,
 				 "config: anonymous volumes are not supported by berthd (bind "
 				 "a host directory instead)");
 	if (s->env)
 		for (size_t i = 0; s->env[i]; i++)
 			if (!s->env[i][0] || s->env[i][0] == '=')
-				return berr_fail(err, EINVAL, "invalid environment variable: \"%s\"",
+				return berr_invalid(err, "invalid environment variable: \"%s\"",
 						 s->env[i]);
 	hc = jr_get(doc, "HostConfig");
 	if (hc) {
@@ -271,7 +280,7 @@ enum MHD_Result api_container_create(struct req *r)
 	ret = daemon_create(r->srv->d, &s, http_query(r, "name"), id, &err);
 	daemon_spec_free(&s);
 	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
+		return http_reply_berr(r, &err);
 	jw_map_open(w);
 	jw_kstr(w, "Id", id);
 	jw_key(w, "Warnings");
@@ -544,7 +553,7 @@ enum MHD_Result api_container_inspect(struct req *r)
 	int ret = daemon_get(r->srv->d, r->params[0], &c, &err);
 
 	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
+		return http_reply_berr(r, &err);
 	daemon_lock(r->srv->d);
 	inspect_json(w, r->srv, c);
 	daemon_unlock(r->srv->d);
@@ -688,7 +697,7 @@ enum MHD_Result api_container_list(struct req *r)
 		ret = filters_check(&f, allowed, &err);
 	if (ret < 0) {
 		filters_free(&f);
-		return http_reply_error(r, 400, "%s", err.msg);
+		return http_reply_berr(r, &err);
 	}
 	/* A status filter asks for stopped containers too. */
 	if (filters_has(&f, "status"))
@@ -755,8 +764,7 @@ enum MHD_Result api_container_start(struct req *r)
 	if (ret == 1)
 		return http_reply_empty(r, 304);
 	if (ret < 0)
-		return http_reply_error(r, ret == -ENOENT ? 404 : ret == -EINVAL ? 400 : 500, "%s",
-					err.msg);
+		return http_reply_berr(r, &err);
 	return http_reply_empty(r, 204);
 }
 
@@ -811,7 +819,7 @@ enum MHD_Result api_container_remove(struct req *r)
 	int ret;
 
 	if (http_query_bool(r, "link"))
-		return http_reply_error(r, 400, "links are not supported by berthd");
+		return http_reply_error(r, 501, "links are not supported by berthd");
 	ret = daemon_remove(r->srv->d, r->params[0], http_query_bool(r, "force"), &err);
 	return http_reply_done(r, ret, &err, 204);
 }
@@ -898,7 +906,7 @@ enum MHD_Result api_container_update(struct req *r)
 	ret = daemon_update(r->srv->d, r->params[0], &u, &err);
 	arena_release(&a);
 	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
+		return http_reply_berr(r, &err);
 	jw_map_open(w);
 	jw_key(w, "Warnings");
 	jw_array_open(w);

@@ -52,7 +52,9 @@ static int parse_exec(const char *body, size_t len, struct daemon_exec_spec *s,
 	ret = jr_str(&r, doc, "DetachKeys", &keys);
 	JR_TRY(ret);
 	if (ret == 1 && *keys)
-		return jr_fail_key(&r, "DetachKeys", "detach keys are not supported by berthd");
+		return berr_as(r.err,
+			       jr_fail_key(&r, "DetachKeys", "detach keys are not supported by berthd"),
+			       BERR_UNSUPPORTED);
 	return 0;
 }
 
@@ -75,7 +77,7 @@ enum MHD_Result api_exec_create(struct req *r)
 	ret = daemon_exec_create(r->srv->d, r->params[0], &s, id, &err);
 	daemon_exec_spec_free(&s);
 	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
+		return http_reply_berr(r, &err);
 	if (rows && cols)
 		daemon_exec_resize(r->srv->d, id, rows, cols, &err);
 	jw_map_open(w);
@@ -147,7 +149,7 @@ enum MHD_Result api_exec_start(struct req *r)
 		arena_release(&a);
 		if (ret < 0) {
 			free(x);
-			return http_reply_error(r, 400, "%s", err.msg);
+			return http_reply_berr(r, &err);
 		}
 	}
 	if (detach) {
@@ -160,15 +162,15 @@ enum MHD_Result api_exec_start(struct req *r)
 	daemon_lock(r->srv->d);
 	found = daemon_exec_find_locked(r->srv->d, r->params[0]);
 	if (!found)
-		ret = berr_fail(&err, ENOENT, "No such exec instance: %s", r->params[0]);
+		ret = berr_not_found(&err, "No such exec instance: %s", r->params[0]);
 	else if (found->state != EXEC_CREATED)
-		ret = berr_fail(&err, EBUSY, "exec %s has already been started", r->params[0]);
+		ret = berr_conflict(&err, EBUSY, "exec %s has already been started", r->params[0]);
 	else
 		tty = found->spec.tty;
 	daemon_unlock(r->srv->d);
 	if (ret < 0) {
 		free(x);
-		return http_reply_berr(r, ret, &err);
+		return http_reply_berr(r, &err);
 	}
 	x->srv = r->srv;
 	x->tty = tty;

@@ -30,7 +30,7 @@ int filters_parse(const char *json, struct filters *f, struct berr *err)
 	if (ret < 0)
 		return berr_wrap(err, ret, "filters");
 	if (!YAJL_IS_OBJECT(doc))
-		return berr_fail(err, EINVAL, "filters: expected an object");
+		return berr_invalid(err, "filters: expected an object");
 	f->keys = calloc(doc->u.object.len + 1, sizeof(char *));
 	f->values = calloc(doc->u.object.len + 1, sizeof(char **));
 	if (!f->keys || !f->values)
@@ -47,12 +47,12 @@ int filters_parse(const char *json, struct filters *f, struct berr *err)
 		f->keys[f->n] = strdup(doc->u.object.keys[i]);
 		f->values[f->n++] = vals;
 		if (!YAJL_IS_ARRAY(v) && !YAJL_IS_OBJECT(v))
-			return berr_fail(err, EINVAL, "filters: \"%s\" must list its values",
+			return berr_invalid(err, "filters: \"%s\" must list its values",
 					 doc->u.object.keys[i]);
 		for (size_t j = 0; j < len; j++) {
 			if (YAJL_IS_ARRAY(v)) {
 				if (!YAJL_IS_STRING(v->u.array.values[j]))
-					return berr_fail(err, EINVAL,
+					return berr_invalid(err,
 							 "filters: values of \"%s\" must be strings",
 							 f->keys[f->n - 1]);
 				vals[n++] = strdup(v->u.array.values[j]->u.string);
@@ -72,7 +72,7 @@ int filters_check(const struct filters *f, const char *const *allowed, struct be
 		for (size_t j = 0; allowed[j]; j++)
 			ok |= strcmp(f->keys[i], allowed[j]) == 0;
 		if (!ok)
-			return berr_fail(err, EINVAL, "invalid filter '%s'", f->keys[i]);
+			return berr_invalid(err, "invalid filter '%s'", f->keys[i]);
 	}
 	return 0;
 }

@@ -101,7 +101,7 @@ enum MHD_Result api_image_load(struct req *r)
 	ret = daemon_image_helper(r->srv->d, "load", r->body_file, NULL, NULL, load_line, &l,
 				  &err);
 	if (ret < 0)
-		return http_reply_error(r, 400, "%s", err.msg);
+		return http_reply_berr(r, &err);
 	jw_array_close(w);
 	return reply_lines(r, w);
 }
@@ -138,7 +138,7 @@ enum MHD_Result api_image_create(struct req *r)
 					"importing from a URL is not supported by berthd (only "
 					"fromSrc=-, the request body)");
 	if (http_query(r, "changes"))
-		return http_reply_error(r, 400,
+		return http_reply_error(r, 501,
 					"import --change is not supported by berthd yet");
 	if (!r->body_file)
 		return http_reply_error(r, 400, "the request has no body (a rootfs tarball)");
@@ -153,14 +153,16 @@ enum MHD_Result api_image_create(struct req *r)
 			cleanup_free char *norm = NULL;
 
 			if (image_store_normalize(ref, &norm, &err) < 0)
-				return http_reply_error(r, 400, "%s", err.msg);
+				return http_reply_berr(r, &err);
 		}
 	}
 	ret = daemon_image_helper(r->srv->d, "import", r->body_file, ref, message, import_line,
 				  &l, &err);
 	if (ret < 0 || !l.last_id) {
 		free(l.last_id);
-		return http_reply_error(r, 400, "%s", ret < 0 ? err.msg : "import failed");
+		if (ret < 0)
+			return http_reply_berr(r, &err);
+		return http_reply_error(r, 500, "import failed: the importer named no image");
 	}
 	{
 		char *attrs[2] = { NULL, NULL };
@@ -313,12 +315,12 @@ enum MHD_Result api_image_list(struct req *r)
 		ret = filters_check(&f, allowed, &err);
 	if (ret < 0) {
 		filters_free(&f);
-		return http_reply_error(r, 400, "%s", err.msg);
+		return http_reply_berr(r, &err);
 	}
 	ret = image_store_list(r->srv->data_root, &imgs, &n, &err);
 	if (ret < 0) {
 		filters_free(&f);
-		return http_reply_berr(r, ret, &err);
+		return http_reply_berr(r, &err);
 	}
 	jw_array_open(w);
 	for (size_t i = 0; i < n; i++) {
@@ -367,7 +369,7 @@ enum MHD_Result api_image_inspect(struct req *r)
 	int ret = image_store_find(r->srv->data_root, r->params[0], &img, &err);
 
 	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
+		return http_reply_berr(r, &err);
 	cfg = load_config(r->srv, img.id);
 	jw_map_open(w);
 	jw_kstr(w, "Id", img.id);
@@ -424,7 +426,7 @@ enum MHD_Result api_image_tag(struct req *r)
 		return MHD_NO;
 	ret = image_store_tag(r->srv->data_root, r->params[0], ref, &err);
 	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
+		return http_reply_berr(r, &err);
 	{
 		char name[1100];
 		char *attrs[2] = { name, NULL };
@@ -447,7 +449,7 @@ enum MHD_Result api_image_remove(struct req *r)
 	if (ret < 0) {
 		strv_free(untagged);
 		strv_free(deleted);
-		return http_reply_berr(r, ret, &err);
+		return http_reply_berr(r, &err);
 	}
 	jw_array_open(w);
 	for (size_t i = 0; untagged && untagged[i]; i++) {

@@ -18,7 +18,7 @@ enum MHD_Result api_container_top(struct req *r)
 
 	ret = daemon_top(r->srv->d, r->params[0], http_query(r, "ps_args"), &t, &err);
 	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
+		return http_reply_berr(r, &err);
 	jw_map_open(w);
 	jw_key(w, "Titles");
 	jw_array_open(w);
@@ -321,7 +321,7 @@ enum MHD_Result api_container_stats(struct req *r)
 	ret = daemon_get(r->srv->d, r->params[0], &s->c, &err);
 	if (ret < 0) {
 		free(s);
-		return http_reply_berr(r, ret, &err);
+		return http_reply_berr(r, &err);
 	}
 	daemon_lock(s->d);
 	snprintf(s->id, sizeof(s->id), "%s", s->c->id);

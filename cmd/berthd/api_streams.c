@@ -72,7 +72,7 @@ enum MHD_Result api_container_wait(struct req *r)
 	ret = daemon_get(r->srv->d, r->params[0], &w->c, &err);
 	if (ret < 0) {
 		free(w);
-		return http_reply_berr(r, ret, &err);
+		return http_reply_berr(r, &err);
 	}
 	/* The headers go out now: the CLI waits for them before it starts
 	 * the container. */
@@ -286,7 +286,7 @@ enum MHD_Result api_container_logs(struct req *r)
 	ret = daemon_get(r->srv->d, r->params[0], &s->c, &err);
 	if (ret < 0) {
 		free(s);
-		return http_reply_berr(r, ret, &err);
+		return http_reply_berr(r, &err);
 	}
 	daemon_lock(s->d);
 	s->tty = s->c->spec.tty;
@@ -330,10 +330,10 @@ enum MHD_Result api_container_attach(struct req *r)
 	int ret = daemon_get(r->srv->d, r->params[0], &c, &err);
 
 	if (ret < 0)
-		return http_reply_berr(r, ret, &err);
+		return http_reply_berr(r, &err);
 	if (!http_query_bool(r, "stream")) {
 		daemon_put(r->srv->d, c);
-		return http_reply_error(r, 400,
+		return http_reply_error(r, 501,
 					"attach without stream=1 (logs only) is not supported by "
 					"berthd: use the logs endpoint");
 	}

@@ -456,12 +456,12 @@ enum MHD_Result api_events(struct req *r)
 	if (ret == 0)
 		ret = filters_check(&s->f, allowed, &err);
 	if (ret == 0 && since && *since && daemon_log_time(since, &s->since) < 0)
-		ret = berr_fail(&err, EINVAL, "invalid since value \"%s\"", since);
+		ret = berr_invalid(&err, "invalid since value \"%s\"", since);
 	if (ret == 0 && until && *until && daemon_log_time(until, &s->until) < 0)
-		ret = berr_fail(&err, EINVAL, "invalid until value \"%s\"", until);
+		ret = berr_invalid(&err, "invalid until value \"%s\"", until);
 	if (ret < 0) {
 		events_free(s);
-		return http_reply_berr(r, ret, &err);
+		return http_reply_berr(r, &err);
 	}
 	/* Without since, only what happens from now on. */
 	daemon_lock(s->rc.d);

@@ -11,7 +11,7 @@ int body_open(struct jr *r, const char *body, size_t len, const char *what, yajl
 	int ret;
 
 	if (!body || !len)
-		return berr_fail(err, EINVAL, "the request has no body (%s)", what);
+		return berr_invalid(err, "the request has no body (%s)", what);
 	ret = jr_parse(body, len, doc, err);
 	if (ret < 0)
 		return ret;
@@ -55,5 +55,5 @@ enum MHD_Result body_reply_error(struct req *r, int ret, struct berr *err, const
 {
 	if (ret == -ENOMEM)
 		berr_set(err, ENOMEM, "%s", what);
-	return http_reply_error(r, 400, "%s", err->msg);
+	return http_reply_berr(r, err);
 }

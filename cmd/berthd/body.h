@@ -20,9 +20,10 @@ int body_open(struct jr *r, const char *body, size_t len, const char *what, yajl
 int body_str(struct jr *r, yajl_val obj, const char *key, char **out);
 int body_strv(struct jr *r, yajl_val obj, const char *key, char ***out);
 
-/* The client's mistake, 400 with what was wrong: ret is what reading the
- * body returned, what names the call for an allocation failure ("create"),
- * which the getters report without a message. */
+/* What reading a body found, with the status of its kind (400 for a
+ * malformed value, 501 for a field berthd does not support): ret is what
+ * reading the body returned, what names the call for an allocation
+ * failure ("create"), which the getters report without a message. */
 enum MHD_Result body_reply_error(struct req *r, int ret, struct berr *err, const char *what);
 
 #endif

@@ -84,9 +84,9 @@ enum MHD_Result http_reply(struct req *r, unsigned status, const char *ctype, ch
 enum MHD_Result http_reply_json(struct req *r, unsigned status, struct jw *w);
 enum MHD_Result http_reply_error(struct req *r, unsigned status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* The status docker gives an error of this kind (negative errno). */
-unsigned http_status_of(int ret);
-enum MHD_Result http_reply_berr(struct req *r, int ret, const struct berr *err);
+/* The status of an error's kind (never of its errno: see spec/base/err.h). */
+unsigned http_status_of(const struct berr *err);
+enum MHD_Result http_reply_berr(struct req *r, const struct berr *err);
 enum MHD_Result http_reply_empty(struct req *r, unsigned status);
 /* The reply of a call with nothing to return: its error when ret < 0,
  * else status with no body. */

@@ -99,35 +99,32 @@ enum MHD_Result http_reply_error(struct req *r, unsigned status, const char *fmt
 	return http_reply_json(r, status, w);
 }
 
-unsigned http_status_of(int ret)
+unsigned http_status_of(const struct berr *err)
 {
-	switch (-ret) {
-	case ENOENT:
+	switch (err->kind) {
+	case BERR_NOT_FOUND:
 		return 404;
-	case EEXIST:
-	case EBUSY:
-	case ESRCH:
+	case BERR_CONFLICT:
 		return 409;
-	case EINVAL:
-	case E2BIG:
-	case ENAMETOOLONG:
+	case BERR_INVALID:
 		return 400;
-	case ENOSYS:
+	case BERR_UNSUPPORTED:
 		return 501;
-	default:
-		return 500;
+	case BERR_INTERNAL:
+		break;
 	}
+	return 500;
 }
 
-enum MHD_Result http_reply_berr(struct req *r, int ret, const struct berr *err)
+enum MHD_Result http_reply_berr(struct req *r, const struct berr *err)
 {
-	return http_reply_error(r, http_status_of(ret), "%s", err->msg);
+	return http_reply_error(r, http_status_of(err), "%s", err->msg);
 }
 
 enum MHD_Result http_reply_done(struct req *r, int ret, const struct berr *err, unsigned status)
 {
 	if (ret < 0)
-		return http_reply_berr(r, ret, err);
+		return http_reply_berr(r, err);
 	return http_reply_empty(r, status);
 }
 

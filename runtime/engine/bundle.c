@@ -156,7 +156,7 @@ int daemon_bundle_write(const struct daemon_bundle_in *in, struct berr *err)
 	int ret;
 
 	if (s->privileged)
-		return berr_fail(err, EINVAL,
+		return berr_unsupported(err,
 				 "privileged containers are not supported by berthd");
 	rootfd = bundle_open_rootfs(in->dir, err);
 	if (rootfd < 0)

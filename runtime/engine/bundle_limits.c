@@ -40,38 +40,38 @@ int daemon_check_limits(const struct daemon_spec *s, struct berr *err)
 {
 	if (s->memory < 0 || s->nano_cpus < 0 || s->cpu_shares < 0 || s->pids_limit < -1 ||
 	    s->cpu_quota < -1 || s->cpu_period < 0 || s->memory_swap < -1)
-		return berr_fail(err, EINVAL, "resource limits cannot be negative");
+		return berr_invalid(err, "resource limits cannot be negative");
 	if (s->memory && s->memory < 6 * 1024 * 1024)
-		return berr_fail(err, EINVAL, "minimum memory limit allowed is 6MB");
+		return berr_invalid(err, "minimum memory limit allowed is 6MB");
 	if (s->memory_swap > 0 && !s->memory)
-		return berr_fail(err, EINVAL,
+		return berr_invalid(err,
 				 "you should always set the Memory limit when using Memoryswap "
 				 "limit");
 	if (s->memory_swap > 0 && s->memory_swap < s->memory)
-		return berr_fail(err, EINVAL,
+		return berr_invalid(err,
 				 "minimum memoryswap limit should be larger than memory limit, "
 				 "see usage");
 	if (s->nano_cpus && (s->cpu_quota || s->cpu_period))
-		return berr_fail(err, EINVAL,
+		return berr_invalid(err,
 				 "conflicting options: Nano CPUs cannot be set with CPU Quota or "
 				 "CPU Period");
 	if (s->nano_cpus && s->nano_cpus > (int64_t)sysconf(_SC_NPROCESSORS_ONLN) * 1000000000LL)
-		return berr_fail(err, EINVAL,
+		return berr_invalid(err,
 				 "range of CPUs is from 0.01 to %ld.00, as there are only %ld "
 				 "CPUs available",
 				 sysconf(_SC_NPROCESSORS_ONLN), sysconf(_SC_NPROCESSORS_ONLN));
 	if (s->cpu_period && (s->cpu_period < 1000 || s->cpu_period > 1000000))
-		return berr_fail(err, EINVAL, "CPU cfs period can not be less than 1ms (i.e. "
+		return berr_invalid(err, "CPU cfs period can not be less than 1ms (i.e. "
 				 "1000) or larger than 1s (i.e. 1000000)");
 	if (s->cpu_quota > 0 && s->cpu_quota < 1000)
-		return berr_fail(err, EINVAL, "CPU cfs quota can not be less than 1ms (i.e. 1000)");
+		return berr_invalid(err, "CPU cfs quota can not be less than 1ms (i.e. 1000)");
 	if (s->cpuset_cpus && *s->cpuset_cpus &&
 	    !list_within(s->cpuset_cpus, "/sys/devices/system/cpu/online"))
-		return berr_fail(err, EINVAL, "requested CPUs are not available: %s",
+		return berr_invalid(err, "requested CPUs are not available: %s",
 				 s->cpuset_cpus);
 	if (s->cpuset_mems && *s->cpuset_mems &&
 	    !list_within(s->cpuset_mems, "/sys/devices/system/node/online"))
-		return berr_fail(err, EINVAL, "requested memory nodes are not available: %s",
+		return berr_invalid(err, "requested memory nodes are not available: %s",
 				 s->cpuset_mems);
 	return 0;
 }

@@ -20,7 +20,7 @@ int daemon_bundle_parse_bind(const char *bind, struct daemon_bind *b, struct ber
 	memset(b, 0, sizeof(*b));
 	c1 = strchr(p, ':');
 	if (!c1)
-		return berr_fail(err, EINVAL, "invalid bind \"%s\": expected SOURCE:DESTINATION",
+		return berr_invalid(err, "invalid bind \"%s\": expected SOURCE:DESTINATION",
 				 bind);
 	c2 = strchr(c1 + 1, ':');
 	snprintf(b->source, sizeof(b->source), "%.*s", (int)(c1 - p), p);
@@ -28,17 +28,17 @@ int daemon_bundle_parse_bind(const char *bind, struct daemon_bind *b, struct ber
 		 c2 ? (int)(c2 - c1 - 1) : (int)strlen(c1 + 1), c1 + 1);
 	strcpy(b->propagation, "rprivate");
 	if (b->source[0] != '/')
-		return berr_fail(err, EINVAL,
+		return berr_unsupported(err,
 				 "invalid bind \"%s\": named volumes are not supported by berthd "
 				 "(use an absolute host path)",
 				 bind);
 	if (b->dest[0] != '/' || strstr(b->dest, "/../") ||
 	    (strlen(b->dest) >= 3 && strcmp(b->dest + strlen(b->dest) - 3, "/..") == 0))
-		return berr_fail(err, EINVAL,
+		return berr_invalid(err,
 				 "invalid bind \"%s\": the destination must be an absolute path",
 				 bind);
 	if (strcmp(b->dest, "/") == 0)
-		return berr_fail(err, EINVAL, "invalid bind \"%s\": cannot mount over /", bind);
+		return berr_invalid(err, "invalid bind \"%s\": cannot mount over /", bind);
 	if (c2) {
 		char opts[256];
 		char *o = opts, *tok;
@@ -54,12 +54,12 @@ int daemon_bundle_parse_bind(const char *bind, struct daemon_bind *b, struct ber
 				 !strcmp(tok, "slave") || !strcmp(tok, "rslave"))
 				snprintf(b->propagation, sizeof(b->propagation), "%s", tok);
 			else if (strcmp(tok, "z") == 0 || strcmp(tok, "Z") == 0)
-				return berr_fail(err, EINVAL,
+				return berr_unsupported(err,
 						 "invalid bind \"%s\": SELinux relabeling (%s) is "
 						 "not supported by berthd",
 						 bind, tok);
 			else
-				return berr_fail(err, EINVAL,
+				return berr_invalid(err,
 						 "invalid bind \"%s\": unknown option \"%s\"", bind,
 						 tok);
 		}

@@ -43,10 +43,10 @@ int daemon_bundle_check_caps(char *const *add, char *const *drop, struct berr *e
 
 	for (size_t i = 0; add && add[i]; i++)
 		if (strcasecmp(add[i], "ALL") != 0 && !cap_canonical(add[i], buf, sizeof(buf)))
-			return berr_fail(err, EINVAL, "unknown capability to add: \"%s\"", add[i]);
+			return berr_invalid(err, "unknown capability to add: \"%s\"", add[i]);
 	for (size_t i = 0; drop && drop[i]; i++)
 		if (strcasecmp(drop[i], "ALL") != 0 && !cap_canonical(drop[i], buf, sizeof(buf)))
-			return berr_fail(err, EINVAL, "unknown capability to drop: \"%s\"",
+			return berr_invalid(err, "unknown capability to drop: \"%s\"",
 					 drop[i]);
 	return 0;
 }
@@ -104,10 +104,10 @@ int daemon_bundle_check_security(char *const *opts, struct berr *err)
 		    !strcmp(o, "no-new-privileges:true") || !strcmp(o, "no-new-privileges=false"))
 			continue;
 		if (!strncmp(o, "seccomp", 7))
-			return berr_fail(err, EINVAL,
+			return berr_unsupported(err,
 					 "security option \"seccomp=<profile>\" is not supported "
 					 "by berthd yet (only seccomp=unconfined)");
-		return berr_fail(err, EINVAL, "security option \"%s\" is not supported by berthd",
+		return berr_unsupported(err, "security option \"%s\" is not supported by berthd",
 				 o);
 	}
 	return 0;

@@ -199,15 +199,15 @@ int daemon_exec_create(struct daemon *d, const char *ref, struct daemon_exec_spe
 	int ret;
 
 	if (spec->privileged)
-		return berr_fail(err, EINVAL, "privileged exec is not supported by berthd");
+		return berr_unsupported(err, "privileged exec is not supported by berthd");
 	if (!spec->cmd || !spec->cmd[0] || !spec->cmd[0][0])
-		return berr_fail(err, EINVAL, "No exec command specified");
+		return berr_invalid(err, "No exec command specified");
 	for (size_t i = 0; spec->env && spec->env[i]; i++)
 		if (!spec->env[i][0] || spec->env[i][0] == '=')
-			return berr_fail(err, EINVAL, "invalid environment variable: \"%s\"",
+			return berr_invalid(err, "invalid environment variable: \"%s\"",
 					 spec->env[i]);
 	if (spec->workdir && *spec->workdir && spec->workdir[0] != '/')
-		return berr_fail(err, EINVAL, "the working directory '%s' is invalid: it needs to "
+		return berr_invalid(err, "the working directory '%s' is invalid: it needs to "
 				 "be an absolute path", spec->workdir);
 	ret = daemon_get(d, ref, &c, err);
 	if (ret < 0)
@@ -222,10 +222,10 @@ int daemon_exec_create(struct daemon *d, const char *ref, struct daemon_exec_spe
 	ret = random_exec_id(x->id, err);
 	daemon_lock(d);
 	if (ret == 0 && c->status == DS_PAUSED)
-		ret = berr_fail(err, ESRCH, "Container %s is paused, unpause the container before "
+		ret = berr_conflict(err, ESRCH, "Container %s is paused, unpause the container before "
 				"exec", c->id);
 	else if (ret == 0 && (c->status != DS_RUNNING || c->removed))
-		ret = berr_fail(err, ESRCH, "Container %s is not running", c->id);
+		ret = berr_conflict(err, ESRCH, "Container %s is not running", c->id);
 	if (ret == 0) {
 		snprintf(x->container, sizeof(x->container), "%s", c->id);
 		x->spec = *spec;
@@ -273,7 +273,7 @@ static int lookup_locked(struct daemon *d, const char *id, struct daemon_exec **
 
 	*c = x ? daemon_find_locked(d, x->container, &ambiguous) : NULL;
 	if (!x || !*c)
-		return berr_fail(err, ENOENT, "No such exec instance: %s", id);
+		return berr_not_found(err, "No such exec instance: %s", id);
 	(*c)->refs++;
 	*out = x;
 	return 0;
@@ -299,11 +299,11 @@ int daemon_exec_start(struct daemon *d, const char *id, int fd, const char *extr
 		return ret;
 	}
 	if (x->state != EXEC_CREATED)
-		ret = berr_fail(err, EBUSY, x->state == EXEC_EXITED
+		ret = berr_conflict(err, EBUSY, x->state == EXEC_EXITED
 					   ? "exec %s has already run"
 					   : "exec %s is already running", id);
 	else if (c->status != DS_RUNNING || c->removed)
-		ret = berr_fail(err, ESRCH, "Container %s is not running", c->id);
+		ret = berr_conflict(err, ESRCH, "Container %s is not running", c->id);
 	else
 		x->state = EXEC_STARTING;
 	if (rows && cols) {
@@ -398,7 +398,7 @@ int daemon_exec_resize(struct daemon *d, const char *id, unsigned h, unsigned w,
 		return 0;
 	}
 	if (x->state != EXEC_RUNNING)
-		ret = berr_fail(err, ESRCH, "exec %s is not running", id);
+		ret = berr_conflict(err, ESRCH, "exec %s is not running", id);
 	daemon_unlock(d);
 	if (ret == 0)
 		ret = sv_exec_resize(d, c, id, h, w, err);

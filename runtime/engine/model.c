@@ -401,10 +401,10 @@ int daemon_get(struct daemon *d, const char *ref, struct daemon_container **out,
 		c->refs++;
 	daemon_unlock(d);
 	if (ambiguous)
-		return berr_fail(err, EINVAL, "multiple containers found with provided prefix: %s",
+		return berr_invalid(err, "multiple containers found with provided prefix: %s",
 				 ref);
 	if (!c)
-		return berr_fail(err, ENOENT, "No such container: %s", ref);
+		return berr_not_found(err, "No such container: %s", ref);
 	*out = c;
 	return 0;
 }
@@ -586,7 +586,7 @@ static int apply_image(struct daemon_spec *s, const struct spec_image_config *im
 	s->env = env;
 	s->labels = labels;
 	if (strv_len(s->entrypoint) + strv_len(s->cmd) == 0)
-		return berr_fail(err, EINVAL, "no command specified");
+		return berr_invalid(err, "no command specified");
 	return 0;
 }
 
@@ -597,32 +597,32 @@ static int check_spec(const struct daemon_spec *s, struct berr *err)
 	int ret;
 
 	if (s->privileged)
-		return berr_fail(err, EINVAL,
+		return berr_unsupported(err,
 				 "privileged containers are not supported by berthd");
 	if (nm && *nm && strcmp(nm, "default") && strcmp(nm, "bridge") && strcmp(nm, "none") &&
 	    strcmp(nm, "host"))
-		return berr_fail(err, EINVAL,
+		return berr_unsupported(err,
 				 "network mode \"%s\" is not supported by berthd (default, "
 				 "bridge, none and host are)",
 				 nm);
 	if (rp && *rp && strcmp(rp, "no") && strcmp(rp, "always") &&
 	    strcmp(rp, "unless-stopped") && strcmp(rp, "on-failure"))
-		return berr_fail(err, EINVAL, "invalid restart policy \"%s\"", rp);
+		return berr_invalid(err, "invalid restart policy \"%s\"", rp);
 	if (s->restart_max < 0)
-		return berr_fail(err, EINVAL, "invalid restart policy: maximum retry count cannot "
+		return berr_invalid(err, "invalid restart policy: maximum retry count cannot "
 				 "be negative");
 	if (s->restart_max && (!rp || strcmp(rp, "on-failure") != 0))
-		return berr_fail(err, EINVAL,
+		return berr_invalid(err,
 				 "invalid restart policy: maximum retry count can only be used "
 				 "with 'on-failure'");
 	if (s->auto_remove && rp && *rp && strcmp(rp, "no") != 0)
-		return berr_fail(err, EINVAL,
+		return berr_invalid(err,
 				 "conflicting options: cannot specify both --restart and --rm");
 	ret = daemon_check_limits(s, err);
 	if (ret < 0)
 		return ret;
 	if (s->stop_signal && *s->stop_signal && names_signal(s->stop_signal) < 0)
-		return berr_fail(err, EINVAL, "invalid stop signal \"%s\"", s->stop_signal);
+		return berr_invalid(err, "invalid stop signal \"%s\"", s->stop_signal);
 	for (size_t i = 0; s->binds && s->binds[i]; i++) {
 		struct daemon_bind b;
 
@@ -663,7 +663,7 @@ int daemon_create(struct daemon *d, struct daemon_spec *spec, const char *name,
 	if (name && *name == '/')
 		name++;
 	if (name && *name && !valid_name(name))
-		return berr_fail(err, EINVAL,
+		return berr_invalid(err,
 				 "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] "
 				 "are allowed",
 				 name);
@@ -708,7 +708,7 @@ int daemon_create(struct daemon *d, struct daemon_spec *spec, const char *name,
 		struct daemon_container *other = daemon_find_locked(d, name, &ambiguous);
 
 		if (other && strcmp(other->name, name) == 0) {
-			ret = berr_fail(err, EEXIST,
+			ret = berr_conflict(err, EEXIST,
 					"Conflict. The container name \"/%s\" is already in use by "
 					"container \"%s\". You have to remove (or rename) that "
 					"container to be able to reuse that name.",
@@ -916,5 +916,5 @@ int daemon_image_helper(struct daemon *d, const char *mode, const char *file,
 		;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	return berr_fail(err, EINVAL, "%s", errlen ? errbuf : "the image could not be unpacked");
+	return berr_invalid(err, "%s", errlen ? errbuf : "the image could not be unpacked");
 }

@@ -57,23 +57,23 @@ static int merge_update(const struct daemon_container *c, const struct daemon_up
 	 * the default one (as much swap again) follows the memory. */
 	*swap_default = s->memory_swap == 0 && !u->memory_swap;
 	if (u->memory && !u->memory_swap && s->memory_swap > 0 && u->memory > s->memory_swap)
-		return berr_fail(err, EINVAL,
+		return berr_invalid(err,
 				 "Memory limit should be smaller than already set memoryswap "
 				 "limit, update the memoryswap at the same time");
 	if (u->restart_name && *u->restart_name) {
 		if (!valid_restart(u->restart_name))
-			return berr_fail(err, EINVAL, "invalid restart policy \"%s\"",
+			return berr_invalid(err, "invalid restart policy \"%s\"",
 					 u->restart_name);
 		if (s->auto_remove && strcmp(u->restart_name, "no") != 0)
-			return berr_fail(err, EINVAL,
+			return berr_invalid(err,
 					 "Restart policy cannot be updated because AutoRemove is "
 					 "enabled for the container");
 		if (u->restart_max && strcmp(u->restart_name, "on-failure") != 0)
-			return berr_fail(err, EINVAL,
+			return berr_invalid(err,
 					 "invalid restart policy: maximum retry count can only be "
 					 "used with 'on-failure'");
 		if (u->restart_max < 0)
-			return berr_fail(err, EINVAL,
+			return berr_invalid(err,
 					 "invalid restart policy: maximum retry count cannot be "
 					 "negative");
 	}
@@ -286,7 +286,7 @@ static int run_ps(const char *ps_args, char **out, struct berr *err)
 	argv[n++] = "ps";
 	for (char *tok = strtok_r(args, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 		if (n == 62)
-			return berr_fail(err, EINVAL, "too many ps arguments");
+			return berr_invalid(err, "too many ps arguments");
 		argv[n++] = tok;
 	}
 	argv[n] = NULL;
@@ -308,7 +308,7 @@ static int run_ps(const char *ps_args, char **out, struct berr *err)
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		free(buf);
-		return berr_fail(err, EINVAL, "ps %s failed (exit status %d)", ps_args,
+		return berr_invalid(err, "ps %s failed (exit status %d)", ps_args,
 				 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 	}
 	*out = buf;
@@ -336,7 +336,7 @@ int daemon_top(struct daemon *d, const char *ref, const char *ps_args, struct da
 		return ret;
 	daemon_lock(d);
 	if (!live(c))
-		ret = berr_fail(err, ESRCH, "Container %s is not running", c->id);
+		ret = berr_conflict(err, ESRCH, "Container %s is not running", c->id);
 	daemon_unlock(d);
 	if (ret == 0)
 		ret = rt_pids(&ctx, c->id, &pids, &n_pids, err);
@@ -347,7 +347,7 @@ int daemon_top(struct daemon *d, const char *ref, const char *ps_args, struct da
 		return ret;
 	line = strtok_r(text, "\n", &save);
 	if (!line)
-		return berr_fail(err, EINVAL, "ps %s printed nothing", ps_args);
+		return berr_invalid(err, "ps %s printed nothing", ps_args);
 	n_fields = count_fields(line);
 	out->titles = split_fields(line, n_fields);
 	for (size_t i = 0; out->titles && i < n_fields; i++)
@@ -355,7 +355,7 @@ int daemon_top(struct daemon *d, const char *ref, const char *ps_args, struct da
 			pid_col = i;
 	if (!out->titles || pid_col == (size_t)-1) {
 		daemon_top_free(out);
-		return berr_fail(err, EINVAL, "Couldn't find PID field in ps output");
+		return berr_invalid(err, "Couldn't find PID field in ps output");
 	}
 	while ((line = strtok_r(NULL, "\n", &save))) {
 		char **row = split_fields(line, n_fields), ***grown;

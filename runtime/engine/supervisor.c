@@ -253,7 +253,7 @@ static int start_container(struct daemon *d, struct daemon_container *c, bool re
 	wait_not_busy(d, c);
 	if (c->removed || c->status == DS_REMOVING) {
 		daemon_unlock(d);
-		return berr_fail(err, ENOENT, "No such container: %s", c->id);
+		return berr_not_found(err, "No such container: %s", c->id);
 	}
 	if (c->status == DS_RUNNING || c->status == DS_PAUSED) {
 		daemon_unlock(d);
@@ -495,7 +495,7 @@ static int get_running(struct daemon *d, const char *ref, struct daemon_containe
 	running = is_running(c);
 	daemon_unlock(d);
 	if (!running) {
-		ret = berr_fail(err, ESRCH, "Container %s is not running", c->id);
+		ret = berr_conflict(err, ESRCH, "Container %s is not running", c->id);
 		daemon_put(d, c);
 		return ret;
 	}
@@ -560,11 +560,11 @@ static int freeze(struct daemon *d, const char *ref, bool on, struct berr *err)
 	daemon_lock(d);
 	wait_not_busy(d, c);
 	if (c->status != DS_RUNNING && c->status != DS_PAUSED)
-		ret = berr_fail(err, ESRCH, "Container %s is not running", c->id);
+		ret = berr_conflict(err, ESRCH, "Container %s is not running", c->id);
 	else if (on && c->status == DS_PAUSED)
-		ret = berr_fail(err, EBUSY, "Container %s is already paused", c->id);
+		ret = berr_conflict(err, EBUSY, "Container %s is already paused", c->id);
 	else if (!on && c->status != DS_PAUSED)
-		ret = berr_fail(err, EBUSY, "Container %s is not paused", c->id);
+		ret = berr_conflict(err, EBUSY, "Container %s is not paused", c->id);
 	if (ret == 0)
 		c->busy = true;
 	daemon_unlock(d);
@@ -609,7 +609,7 @@ static int stop_container(struct daemon *d, struct daemon_container *c, int time
 	else if (c->spec.stop_signal && *c->spec.stop_signal)
 		sig = names_signal(c->spec.stop_signal);
 	if (sig <= 0)
-		return berr_fail(err, EINVAL, "invalid stop signal \"%s\"", signame);
+		return berr_invalid(err, "invalid stop signal \"%s\"", signame);
 	if (timeout < 0)
 		timeout = c->spec.stop_timeout >= 0 ? c->spec.stop_timeout : 10;
 	daemon_lock(d);
@@ -696,7 +696,7 @@ int daemon_kill(struct daemon *d, const char *ref, const char *signame, struct b
 	if (signame && *signame) {
 		sig = names_signal(signame);
 		if (sig <= 0)
-			return berr_fail(err, EINVAL, "Invalid signal: %s", signame);
+			return berr_invalid(err, "Invalid signal: %s", signame);
 	}
 	ret = get_running(d, ref, &c, err);
 	if (ret < 0)
@@ -784,7 +784,7 @@ int daemon_remove(struct daemon *d, const char *ref, bool force, struct berr *er
 		uint64_t seen = c->exits;
 
 		if (!force) {
-			ret = berr_fail(err, EBUSY,
+			ret = berr_conflict(err, EBUSY,
 					"cannot remove container \"/%s\": container is %s: stop the "
 					"container before removing or force remove",
 					c->name, daemon_status_name(c->status));

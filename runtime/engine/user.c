@@ -141,7 +141,7 @@ int user_resolve(int rootfd, const char *spec, struct user_ids *u, struct berr *
 	if (passwd_lookup(rootfd, user, all_digits(user), &u->uid, &u->gid, name,
 			  sizeof(name)) < 0) {
 		if (!all_digits(user))
-			return berr_fail(err, EINVAL,
+			return berr_invalid(err,
 					 "unable to find user %s: no matching entries in passwd "
 					 "file",
 					 user);
@@ -152,7 +152,7 @@ int user_resolve(int rootfd, const char *spec, struct user_ids *u, struct berr *
 		if (all_digits(group))
 			u->gid = (unsigned)strtoul(group, NULL, 10);
 		else if (group_lookup(rootfd, group, &u->gid) < 0)
-			return berr_fail(err, EINVAL,
+			return berr_invalid(err,
 					 "unable to find group %s: no matching entries in group "
 					 "file",
 					 group);

@@ -119,7 +119,7 @@ static int add_layer(struct load *l, const char *blob, const char *blob_digest,
 	if (ret < 0)
 		return ret;
 	if (want && strcmp(got, want) != 0)
-		return berr_fail(err, EINVAL,
+		return berr_invalid(err,
 				 "layer %s has diff id %s, but the image config says %s", blob,
 				 got, want);
 	if (strv_add(&l->unpacked_ids, &n_ids, got) < 0 ||
@@ -172,7 +172,7 @@ static int member(struct load *l, const char *rel, char *out, size_t size,
 {
 	if (!rel || rel[0] == '/' || strstr(rel, "..") ||
 	    (size_t)snprintf(out, size, "%s/archive/%s", l->work, rel) >= size)
-		return berr_fail(err, EINVAL, "the archive names an unsafe path \"%s\"",
+		return berr_invalid(err, "the archive names an unsafe path \"%s\"",
 				 rel ? rel : "");
 	return 0;
 }
@@ -213,7 +213,7 @@ static int load_docker(struct load *l, struct berr *err)
 			ret = add_image(l, config, clen, (char *const *)imgs[i].repo_tags,
 					imgs[i].n_repo_tags, &cfg, err);
 		if (ret == 0 && cfg->n_diff_ids != imgs[i].n_layers)
-			ret = berr_fail(err, EINVAL,
+			ret = berr_invalid(err,
 					"manifest.json lists %zu layers but the image config has "
 					"%zu",
 					imgs[i].n_layers, cfg->n_diff_ids);
@@ -268,7 +268,7 @@ static int read_blob(struct load *l, const char *digest, char **data, size_t *le
 		return ret;
 	image_digest_buf(*data, *len, got);
 	if (strcmp(got, digest) != 0)
-		return berr_fail(err, EINVAL, "blob %s has digest %s", digest, got);
+		return berr_invalid(err, "blob %s has digest %s", digest, got);
 	return 0;
 }
 
@@ -346,7 +346,7 @@ static int load_oci_manifest(struct load *l, const struct spec_oci_descriptor *d
 		tags[n_tags++] = (char *)d->ref_name;
 	ret = add_image(l, config, clen, tags, n_tags, &cfg, err);
 	if (ret == 0 && cfg->n_diff_ids != m.n_layers)
-		ret = berr_fail(err, EINVAL,
+		ret = berr_invalid(err,
 				"the image manifest has %zu layers but its config %zu",
 				m.n_layers, cfg->n_diff_ids);
 	p = ret == 0 ? &l->images[l->n_images - 1] : NULL;
@@ -432,13 +432,13 @@ int image_load_archive(const char *data_root, const char *archive,
 			if (access(probe, F_OK) == 0)
 				ret = load_oci(&l, err);
 			else
-				ret = berr_fail(err, EINVAL,
+				ret = berr_invalid(err,
 						"not an image archive: it has neither manifest.json "
 						"(docker save) nor index.json (OCI layout)");
 		}
 	}
 	if (ret == 0 && l.n_images == 0)
-		ret = berr_fail(err, EINVAL, "the archive holds no image");
+		ret = berr_invalid(err, "the archive holds no image");
 	if (ret == 0)
 		ret = commit(&l, report, arg, err);
 	load_release(&l);

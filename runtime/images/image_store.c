@@ -90,11 +90,11 @@ int image_store_normalize(const char *ref, char **out, struct berr *err)
 	if (ret < 0)
 		return ret;
 	if (r.digest[0])
-		return berr_fail(err, EINVAL,
+		return berr_unsupported(err,
 				 "invalid reference \"%s\": references by digest are not supported "
 				 "by berthd yet", ref);
 	if (image_ref_familiar(&r, buf, sizeof(buf)) < 0)
-		return berr_fail(err, ENAMETOOLONG, "reference \"%s\" is too long", ref);
+		return berr_invalid(err, "reference \"%s\" is too long", ref);
 	*out = strdup(buf);
 	if (!*out)
 		return berr_sys(err, "reference");
@@ -250,13 +250,13 @@ static int find_in(struct image_rec *recs, size_t n, const char *ref, struct ber
 			if (strncmp(recs[i].id + 7, hex, strlen(hex)) != 0)
 				continue;
 			if (found >= 0)
-				return berr_fail(err, EINVAL,
+				return berr_invalid(err,
 						 "image id prefix \"%s\" is ambiguous", ref);
 			found = (int)i;
 		}
 	}
 	if (found < 0)
-		return berr_fail(err, ENOENT, "No such image: %s", ref);
+		return berr_not_found(err, "No such image: %s", ref);
 	return found;
 }
 
@@ -302,7 +302,7 @@ int image_store_config(const char *data_root, const char *id, char **json, size_
 	cleanup_free char *path = NULL;
 
 	if (strlen(id) != IMAGE_DIGEST_LEN)
-		return berr_fail(err, EINVAL, "invalid image id %s", id);
+		return berr_invalid(err, "invalid image id %s", id);
 	if (asprintf(&path, "%s/blobs/sha256/%s", data_root, id + 7) < 0)
 		return berr_sys(err, "image config");
 	return fsutil_read_file(path, json, len, err);
@@ -520,7 +520,7 @@ int image_store_remove(const char *data_root, const char *ref, bool force,
 	}
 	if (in_use && in_use(r->id, arg)) {
 		if (!force) {
-			ret = berr_fail(err, EBUSY,
+			ret = berr_conflict(err, EBUSY,
 					"conflict: unable to remove image %s (must be forced) - "
 					"image is being used by a container",
 					by_tag ? norm : ref);

@@ -125,7 +125,7 @@ int layer_store_mount(const char *data_root, char *const *diff_ids, size_t n,
 	FILE *f;
 
 	if (n == 0)
-		return berr_fail(err, EINVAL, "the image has no layers");
+		return berr_invalid(err, "the image has no layers");
 	f = open_memstream(&opts, &len);
 	if (!f)
 		return berr_sys(err, "mount options");
@@ -140,7 +140,7 @@ int layer_store_mount(const char *data_root, char *const *diff_ids, size_t n,
 	if (fclose(f) != 0)
 		return berr_sys(err, "mount options");
 	if (len >= 4096)
-		return berr_fail(err, E2BIG,
+		return berr_failk(err, BERR_INVALID, E2BIG,
 				 "the image has too many layers (%zu) for one overlay mount", n);
 	forget_volatile(work);
 	if (throwaway) {

@@ -121,7 +121,7 @@ int layer_unpack_tar(int fd, struct berr *err)
 	archive_read_support_format_gnutar(in);
 	archive_write_disk_set_options(out, flags);
 	if (archive_read_open_fd(in, fd, 65536) != ARCHIVE_OK) {
-		ret = berr_fail(err, EINVAL, "layer: %s", archive_error_string(in));
+		ret = berr_invalid(err, "layer: %s", archive_error_string(in));
 		goto done;
 	}
 	while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
@@ -133,7 +133,7 @@ int layer_unpack_tar(int fd, struct berr *err)
 			    strcmp(archive_entry_pathname(e), ".") == 0 ||
 			    strcmp(archive_entry_pathname(e), "/") == 0)
 				continue; /* the root itself */
-			ret = berr_fail(err, EINVAL, "layer: unsafe path \"%s\"",
+			ret = berr_invalid(err, "layer: unsafe path \"%s\"",
 					archive_entry_pathname(e));
 			goto done;
 		}
@@ -150,7 +150,7 @@ int layer_unpack_tar(int fd, struct berr *err)
 			char target[PATH_MAX];
 
 			if (clean_path(link, target, sizeof(target)) < 0) {
-				ret = berr_fail(err, EINVAL, "layer: unsafe hard link \"%s\"", link);
+				ret = berr_invalid(err, "layer: unsafe hard link \"%s\"", link);
 				goto done;
 			}
 			archive_entry_set_hardlink(e, target);
@@ -185,7 +185,7 @@ int layer_unpack_tar(int fd, struct berr *err)
 		}
 	}
 	if (r != ARCHIVE_EOF)
-		ret = berr_fail(err, EINVAL, "layer: %s", archive_error_string(in));
+		ret = berr_invalid(err, "layer: %s", archive_error_string(in));
 done:
 	/* Closing the writer applies the deferred directory times and modes. */
 	if (archive_write_close(out) < ARCHIVE_WARN && ret == 0)
@@ -230,7 +230,7 @@ static int feed(const char *blob, int fd, char diff_id[IMAGE_DIGEST_LEN + 1],
 	*size = 0;
 	if (archive_read_open_filename(a, blob, 65536) != ARCHIVE_OK ||
 	    archive_read_next_header(a, &e) != ARCHIVE_OK) {
-		ret = berr_fail(err, EINVAL, "layer %s: %s", blob, archive_error_string(a));
+		ret = berr_invalid(err, "layer %s: %s", blob, archive_error_string(a));
 		goto out;
 	}
 	while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
@@ -253,7 +253,7 @@ static int feed(const char *blob, int fd, char diff_id[IMAGE_DIGEST_LEN + 1],
 		}
 	}
 	if (r != ARCHIVE_EOF)
-		ret = berr_fail(err, EINVAL, "layer %s: %s", blob, archive_error_string(a));
+		ret = berr_invalid(err, "layer %s: %s", blob, archive_error_string(a));
 	image_digest_final(&ctx, diff_id);
 out:
 	archive_read_free(a);
@@ -280,7 +280,7 @@ int layer_unpack(const char *blob, const char *blob_digest, const char *tmp_dir,
 		if (ret < 0)
 			return ret;
 		if (strcmp(got, blob_digest) != 0)
-			return berr_fail(err, EINVAL, "blob %s has digest %s, not %s", blob, got,
+			return berr_invalid(err, "blob %s has digest %s, not %s", blob, got,
 					 blob_digest);
 	}
 	if (mkdir(tmp_dir, 0700) < 0 || asprintf(&diff, "%s/diff", tmp_dir) < 0 ||
@@ -319,7 +319,7 @@ int layer_unpack(const char *blob, const char *blob_digest, const char *tmp_dir,
 		;
 	if (n > 0) {
 		msg[n] = '\0';
-		return berr_fail(err, EINVAL, "%s", msg);
+		return berr_invalid(err, "%s", msg);
 	}
 	if (ret == -EPIPE || (ret == 0 && (!WIFEXITED(status) || WEXITSTATUS(status))))
 		return berr_fail(err, EIO, "unpacking %s failed", blob);
@@ -350,7 +350,7 @@ int layer_unpack_plain(const char *archive, const char *dir, struct berr *err)
 	archive_read_support_format_tar(a);
 	archive_read_support_format_gnutar(a);
 	if (archive_read_open_filename(a, archive, 65536) != ARCHIVE_OK) {
-		ret = berr_fail(err, EINVAL, "not an image archive: %s", archive_error_string(a));
+		ret = berr_invalid(err, "not an image archive: %s", archive_error_string(a));
 		goto out;
 	}
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
@@ -394,7 +394,7 @@ int layer_unpack_plain(const char *archive, const char *dir, struct berr *err)
 		close(fd);
 	}
 	if (r != ARCHIVE_EOF)
-		ret = berr_fail(err, EINVAL, "not an image archive: %s", archive_error_string(a));
+		ret = berr_invalid(err, "not an image archive: %s", archive_error_string(a));
 out:
 	archive_read_free(a);
 	return ret;

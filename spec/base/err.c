@@ -16,18 +16,44 @@ int berr_set(struct berr *e, int errnum, const char *fmt, ...)
 	if (errnum && (size_t)n < sizeof(e->msg))
 		snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", strerror(errnum));
 	e->errnum = errnum;
+	e->kind = BERR_INTERNAL;
+	return errnum ? -errnum : -EINVAL;
+}
+
+static int vfail(struct berr *e, enum berr_kind kind, int errnum, const char *fmt, va_list ap)
+{
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	e->errnum = errnum;
+	e->kind = kind;
 	return errnum ? -errnum : -EINVAL;
 }
 
 int berr_fail(struct berr *e, int errnum, const char *fmt, ...)
 {
 	va_list ap;
+	int ret;
 
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	ret = vfail(e, BERR_INTERNAL, errnum, fmt, ap);
 	va_end(ap);
-	e->errnum = errnum;
-	return errnum ? -errnum : -EINVAL;
+	return ret;
+}
+
+int berr_failk(struct berr *e, enum berr_kind kind, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vfail(e, kind, errnum, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int berr_as(struct berr *e, int ret, enum berr_kind kind)
+{
+	e->kind = kind;
+	return ret;
 }
 
 int berr_wrap(struct berr *e, int ret, const char *fmt, ...)
@@ -50,5 +76,6 @@ int berr_wrap(struct berr *e, int ret, const char *fmt, ...)
 void berr_clear(struct berr *e)
 {
 	e->errnum = 0;
+	e->kind = BERR_INTERNAL;
 	e->msg[0] = '\0';
 }

@@ -47,10 +47,19 @@ still_serving() {
 	still_serving
 }
 
-@test "berthd errors: fields berthd does not support are refused by name" {
+@test "berthd errors: fields berthd does not support are refused by name (501)" {
 	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"Devices":[{"PathOnHost":"/dev/sda"}]}}'
-	assert_equal "${lines[1]}" "400"
+	assert_equal "${lines[1]}" "501"
 	assert_output_contains ".HostConfig.Devices: adding host devices is not supported by berthd"
+	# Refused by the engine rather than by the request's reader: the same.
+	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"Privileged":true}}'
+	assert_equal "${lines[1]}" "501"
+	assert_equal "$(echo "${lines[0]}" | jq -r .message)" "privileged containers are not supported by berthd"
+	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"SecurityOpt":["apparmor=unconfined"]}}'
+	assert_equal "${lines[1]}" "501"
+	assert_output_contains 'security option \"apparmor=unconfined\" is not supported by berthd'
+	run api DELETE "/containers/whatever?link=1"
+	assert_equal "${lines[1]}" "501"
 	run dk run --rm --ulimit nofile=10:10 berthd-test/bb:1 true
 	assert_failure 125
 	assert_output_contains "ulimits is not supported by berthd"
@@ -93,6 +102,85 @@ still_serving() {
 	done
 	run api GET /containers/no-such-container/json
 	assert_equal "${lines[1]}" "404"
+}
+
+@test "berthd errors: bad values are 400, whichever layer finds them" {
+	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"RestartPolicy":{"Name":"sometimes"}}}'
+	assert_equal "${lines[1]}" "400"
+	assert_equal "$(echo "${lines[0]}" | jq -r .message)" 'invalid restart policy "sometimes"'
+	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"Memory":1024}}'
+	assert_equal "${lines[1]}" "400"
+	assert_output_contains "minimum memory limit allowed is 6MB"
+	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"Binds":["/tmp:relative"]}}'
+	assert_equal "${lines[1]}" "400"
+	assert_output_contains "the destination must be an absolute path"
+	# A name where a path belongs is a named volume: unsupported, not bad.
+	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"Binds":["myvolume:/x"]}}'
+	assert_equal "${lines[1]}" "501"
+	run api POST "/containers/create?name=bad%20name" -d '{"Image":"berthd-test/bb:1"}'
+	assert_equal "${lines[1]}" "400"
+	assert_output_contains "Invalid container name"
+	run api GET '/containers/json?filters=%7B%22nonsense%22%3A%5B%22x%22%5D%7D'
+	assert_equal "${lines[1]}" "400"
+	assert_output_contains "invalid filter 'nonsense'"
+	run api POST '/images/create?fromSrc=-&repo=UPPER/case' --data-binary @/dev/null
+	assert_equal "${lines[1]}" "400"
+	assert_equal "$(ls "$BERTHD_DATA/containers")" ""
+}
+
+@test "berthd errors: a container in the wrong state is a conflict (409)" {
+	dk create --name idle berthd-test/bb:1 sleep 100 >/dev/null
+	run api POST /containers/idle/exec -d '{"Cmd":["true"]}'
+	assert_equal "${lines[1]}" "409"
+	assert_output_contains "is not running"
+	run api POST /containers/idle/pause
+	assert_equal "${lines[1]}" "409"
+	dk start idle >/dev/null
+	dk pause idle >/dev/null
+	run api POST /containers/idle/pause
+	assert_equal "${lines[1]}" "409"
+	assert_output_contains "is already paused"
+	dk unpause idle >/dev/null
+	run api DELETE /containers/idle
+	assert_equal "${lines[1]}" "409"
+	assert_output_contains "cannot remove container"
+	assert_equal "$(dk inspect -f '{{.State.Status}}' idle)" "running"
+	run api POST /exec/no-such-exec/start -d '{}'
+	assert_equal "${lines[1]}" "404"
+	assert_output_contains "No such exec instance: no-such-exec"
+}
+
+# An ENOENT from a system call deep inside is berthd's failure, not a
+# missing container: 500 with the system's message, never 404 "No such
+# container" (errno no longer chooses the status).
+@test "berthd errors: an internal ENOENT is a 500, not a 404" {
+	local id dir
+	id=$(dk create --name gutted berthd-test/bb:1 echo hi)
+	dir=$BERTHD_DATA/containers/$id
+	# Its directory gone behind berthd's back: writing the bundle fails.
+	rm -rf "$dir"
+	run api POST /containers/gutted/start
+	assert_equal "${lines[1]}" "500"
+	assert_output_contains "No such file or directory"
+	refute_output_contains "No such container"
+	# The container is still there, and still found by name.
+	run api GET /containers/gutted/json
+	assert_equal "${lines[1]}" "200"
+	assert_equal "$(echo "${lines[0]}" | jq -r .Id)" "$id"
+	# A bind whose host path is missing fails in the shim, as a 500 too.
+	dk create --name unbound -v /nonexistent-berthd-bind/src:/mnt berthd-test/bb:1 true >/dev/null
+	run api POST /containers/unbound/start
+	assert_equal "${lines[1]}" "500"
+	refute_output_contains "No such container"
+	assert_equal "$(dk inspect -f '{{.State.Status}}' unbound)" "created"
+	# Next to them, a container that is really missing is still a 404.
+	run api POST /containers/really-missing/start
+	assert_equal "${lines[1]}" "404"
+	assert_equal "$(echo "${lines[0]}" | jq -r .message)" "No such container: really-missing"
+	dk rm -f gutted unbound >/dev/null
+	assert_equal "$(ls "$BERTHD_DATA/containers")" ""
+	assert_equal "$(ls -A "$BERTHD_ROOT/oci")" ""
+	[ ! -e /nonexistent-berthd-bind ]
 }
 
 @test "berthd errors: a name in use is a conflict" {

@@ -291,6 +291,13 @@ assert_output_contains() {
 		return 1
 	fi
 }
+refute_output_contains() {
+	if [[ "$output" == *"$1"* ]]; then
+		echo "expected output not to contain: $1" >&2
+		echo "output was: $output" >&2
+		return 1
+	fi
+}
 assert_equal() {
 	if [ "$1" != "$2" ]; then
 		echo "expected: $2" >&2

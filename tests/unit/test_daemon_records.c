@@ -446,11 +446,16 @@ static void test_image_references(void **state)
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(image_store_normalize(bad[i], &out, &err), -EINVAL);
+		assert_int_equal(err.kind, BERR_INVALID);
 		assert_null(out);
 	}
-	assert_int_equal(image_store_normalize(by_digest, &out, &err), -EINVAL);
+	/* Well formed, but not something the store can do yet. */
+	assert_int_equal(image_store_normalize(by_digest, &out, &err), -EOPNOTSUPP);
+	assert_int_equal(err.kind, BERR_UNSUPPORTED);
+	assert_null(out);
 	assert_non_null(strstr(err.msg, "references by digest are not supported by berthd yet"));
 	image_store_normalize("bb@sha256:0123", &out, &err);
+	assert_int_equal(err.kind, BERR_INVALID);
 	assert_non_null(strstr(err.msg, "invalid reference format"));
 }
 
