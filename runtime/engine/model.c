@@ -319,6 +319,37 @@ static int load_container(struct daemon *d, const char *id, struct daemon_contai
 	return 0;
 }
 
+/* A container directory without records (whatever their format): only
+ * directories (upper, work, rootfs) and the files a start derives from
+ * the records.  It is what a create or a remove cut short (berthd killed)
+ * left: create writes the records after the directories, remove deletes
+ * everything.  It holds no container to keep, and nothing in the API
+ * would ever remove it: it goes (its rootfs unmounted first, in case). */
+static bool remove_if_cut_short(struct daemon *d, const char *id)
+{
+	static const char *const derived[] = { "config.json", "hostname", "hosts",
+					       "resolv.conf", "container.log", "exit" };
+	cleanup_free char *dir = daemon_dir(d, id, NULL);
+	cleanup_free char *rootfs = daemon_dir(d, id, "rootfs");
+	cleanup_closedir DIR *dp = NULL;
+	struct berr ignored;
+	struct dirent *de;
+
+	if (!dir || !rootfs || !(dp = opendir(dir)))
+		return false;
+	while ((de = readdir(dp))) {
+		bool known = de->d_type == DT_DIR;
+
+		for (size_t i = 0; !known && i < sizeof(derived) / sizeof(*derived); i++)
+			known = de->d_type == DT_REG && strcmp(de->d_name, derived[i]) == 0;
+		if (!known)
+			return false;
+	}
+	layer_store_umount(rootfs, &ignored);
+	layer_store_rmtree(dir, &ignored);
+	return true;
+}
+
 int daemon_load_all(struct daemon *d, struct berr *err)
 {
 	cleanup_free char *dir = NULL;
@@ -334,7 +365,7 @@ int daemon_load_all(struct daemon *d, struct berr *err)
 		struct daemon_container *c = NULL;
 		struct berr ignored;
 
-		if (strlen(de->d_name) != 64)
+		if (strlen(de->d_name) != 64 || remove_if_cut_short(d, de->d_name))
 			continue;
 		/* A record that cannot be read stays on disk, untouched. */
 		if (load_container(d, de->d_name, &c, &ignored) < 0)

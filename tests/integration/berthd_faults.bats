@@ -211,7 +211,8 @@ check_container() {
 }
 
 # Nothing on the host that no container reported running owns: cgroups,
-# processes in them, overlay mounts, shims, runtime state.
+# processes in them, overlay mounts, shims, runtime state; and no
+# container directory berthd does not know.
 check_no_orphans() {
 	local running d id left=""
 	running=" $(dk ps -q --no-trunc | xargs) "
@@ -220,6 +221,11 @@ check_no_orphans() {
 		for id in $(find "$d" -mindepth 1 -maxdepth 1 -type d -printf '%f\n'); do
 			[[ "$running" == *" $id "* ]] || left="$left cgroup:$d/$id($(cgroup_tree_procs "$d/$id" | xargs))"
 		done
+	done
+	local known
+	known=" $(dk ps -aq --no-trunc | xargs) "
+	for id in $(ls "$BERTHD_DATA/containers"); do
+		[[ "$known" == *" $id "* ]] || left="$left directory:$id"
 	done
 	for id in $(ls "$BERTHD_ROOT/oci"); do
 		[[ "$running" == *" $id "* ]] || left="$left state:$id"
