@@ -2,6 +2,8 @@
  * the library (host.h). */
 #include "runtime/host.h"
 
+#include <fcntl.h>
+
 #include "isolation/fdpass.h"
 #include "isolation/loopback.h"
 #include "isolation/proc.h"
@@ -50,4 +52,14 @@ long rt_fd_recv(int sock, void *data, size_t len, int *fd, struct berr *err)
 int rt_loopback_up(pid_t pid, struct berr *err)
 {
 	return loopback_up(pid, err);
+}
+
+int rt_open_in_root(int rootfd, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)flags | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+
+	return sys_openat2(rootfd, path, &how);
 }

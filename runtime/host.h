@@ -33,6 +33,11 @@ int rt_proc_wait_exit(int pidfd, int timeout_ms);
 int rt_fd_send(int sock, const void *data, size_t len, int fd, struct berr *err);
 long rt_fd_recv(int sock, void *data, size_t len, int *fd, struct berr *err);
 
+/* Open path below rootfd as a process whose root it is would: symlinks,
+ * "..", absolute paths resolve inside it, magic links are refused.
+ * Returns the fd, or -1 with errno set. */
+int rt_open_in_root(int rootfd, const char *path, int flags);
+
 /* Set lo up in the network namespace of pid (a container's init). */
 int rt_loopback_up(pid_t pid, struct berr *err);
 

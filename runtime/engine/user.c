@@ -11,18 +11,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "isolation/syscalls.h"
+#include "runtime/host.h"
 #include "spec/base/cleanup.h"
 
 /* Open a file of the container's root as the container would see it:
  * symlinks resolve inside the root. */
 static FILE *open_in_root(int rootfd, const char *path)
 {
-	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	int fd = sys_openat2(rootfd, path, &how);
+	int fd = rt_open_in_root(rootfd, path, O_RDONLY);
 	FILE *f;
 
 	if (fd < 0)
