@@ -105,7 +105,8 @@ size_t http_stream_pending(char *buf, size_t max, const char *data, size_t len, 
 
 /* Switch the connection to a raw stream (101 Switching Protocols), then
  * call fn with the connection's fd (blocking, close-on-exec; fn owns it)
- * and the bytes the client sent after its request. */
+ * and the bytes the client sent after its request.  When the switch is
+ * refused, fn is called with fd -1 (so that it frees cls). */
 typedef void (*http_hijack_fn)(void *cls, int fd, const char *extra, size_t extra_len);
 enum MHD_Result http_reply_hijack(struct req *r, const char *ctype, http_hijack_fn fn,
 				  void *cls);

@@ -242,17 +242,24 @@ enum MHD_Result http_reply_hijack(struct req *r, const char *ctype, http_hijack_
 {
 	struct hijack *h = malloc(sizeof(*h));
 	struct MHD_Response *resp;
+	enum MHD_Result ret;
 
 	if (!h)
-		return MHD_NO;
+		goto refused;
 	*h = (struct hijack){ .fn = fn, .cls = cls };
 	resp = MHD_create_response_for_upgrade(on_upgrade, h);
-	if (!resp) {
-		free(h);
-		return MHD_NO;
-	}
+	if (!resp)
+		goto refused;
 	MHD_add_response_header(resp, "Upgrade", "tcp");
-	return queue(r, MHD_HTTP_SWITCHING_PROTOCOLS, ctype, resp);
+	ret = queue(r, MHD_HTTP_SWITCHING_PROTOCOLS, ctype, resp);
+	if (ret == MHD_YES)
+		return ret;
+	/* libmicrohttpd refuses the switch for some requests (HTTP/1.0
+	 * without an Upgrade header): on_upgrade never runs. */
+refused:
+	free(h);
+	fn(cls, -1, NULL, 0);
+	return MHD_NO;
 }
 
 /* --- queries ----------------------------------------------------------------- */

@@ -16,7 +16,8 @@
 
 #define MAX_NAMES 256
 
-static const char head[] = "{\"ociVersion\":\"1.2.0\",\"linux\":{\"seccomp\":";
+static const char head[] =
+	"{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"rootfs\"},\"linux\":{\"seccomp\":";
 static const char tail[] = "}}";
 
 static size_t names(const struct spec_seccomp *s)
@@ -48,11 +49,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ret = spec_config_parse(json, len, &cfg, &err);
 	free(json);
 	fuzz_check_failure(ret, &err);
+	if (ret < 0 && getenv("BERTH_FUZZ_VERBOSE"))
+		fprintf(stderr, "parse: %s\n", err.msg);
 	if (ret < 0)
 		return 0;
 	if (cfg->linux.seccomp.set && names(&cfg->linux.seccomp) <= MAX_NAMES) {
 		ret = seccomp_filter_compile(&cfg->linux.seccomp, &prog, &err);
 		fuzz_check_failure(ret, &err);
+		/* To see what a seed does: BERTH_FUZZ_VERBOSE=1 fuzz_seccomp FILE */
+		if (getenv("BERTH_FUZZ_VERBOSE"))
+			fprintf(stderr, "compile: %s\n", ret < 0 ? err.msg : "ok");
 		if (ret == 0) {
 			fuzz_assert(prog.insns && prog.len > 0 && prog.len <= 4096);
 			seccomp_filter_release(&prog);

@@ -53,7 +53,9 @@ for name in "${names[@]}"; do
 	mkdir -p "$work/$name"
 	start=$SECONDS
 	# -timeout: an input that takes this long is a hang, and a failure.
-	"$bin" -timeout=10 -artifact_prefix="$work/$name/" "${dict[@]}" "${opts[@]}" \
+	# TMPDIR: the sandboxed harnesses keep their current input there, and
+	# libFuzzer ends a timed run with _exit, before they remove it.
+	TMPDIR=$work LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS} "$bin" -timeout=10 -artifact_prefix="$work/$name/" "${dict[@]}" "${opts[@]}" \
 		"$work/$name" "$seeds" >"$work/$name.log" 2>&1
 	rc=$?
 	runs=$(grep -oE '^(#[0-9]+|Done [0-9]+ runs)' "$work/$name.log" | tail -n 1 | grep -oE '[0-9]+')
