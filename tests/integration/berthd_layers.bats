@@ -108,6 +108,8 @@ f('link/escaped')
 EOF
 	load_layers hl/symlink:1 "$BATS_TEST_TMPDIR/one.tar"
 	assert_refused hl/symlink:1 "link/escaped"
+	run dk import "$BATS_TEST_TMPDIR/one.tar" hl/symlink:import
+	assert_refused hl/symlink:import "link/escaped"
 	assert_host_unchanged
 	# The symlink in the lower layer, the file through it in the upper
 	# one: the upper layer's directory replaces the symlink.
