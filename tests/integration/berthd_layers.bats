@@ -248,6 +248,13 @@ EOF
 	assert_equal "${lines[2]}" "head: /hostile/mem: Permission denied"
 	assert_equal "${lines[3]}" "head: /hostile/sda: Permission denied"
 	assert_equal "${#lines[@]}" "4"
+	# The image's root is mounted nodev (and the device cgroup would
+	# refuse these nodes too).
+	run dk run --rm hl/dev:1 awk '$5 == "/" {print $9, $6}' /proc/self/mountinfo
+	assert_success
+	assert_equal "${#lines[@]}" "1"
+	assert_output_contains "overlay "
+	assert_output_contains "nodev"
 	assert_host_unchanged
 }
 
