@@ -93,6 +93,11 @@ static int whiteout(const char *path, struct berr *err)
 			return berr_sys(err, "mark %s opaque", buf);
 		return 1;
 	}
+	/* ".wh.", ".wh.." and ".wh..." would white out the directory itself
+	 * or its parent. */
+	if (!base[strlen(WHITEOUT)] || strcmp(base + strlen(WHITEOUT), ".") == 0 ||
+	    strcmp(base + strlen(WHITEOUT), "..") == 0)
+		return berr_invalid(err, "layer: unsafe whiteout \"%s\"", path);
 	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)dirlen, path, dirlen ? "/" : "",
 		 base + strlen(WHITEOUT));
 	if (mkdir_parents(buf) < 0)
