@@ -121,6 +121,18 @@ own_v1_cgroups() {
 	done </proc/self/cgroup
 }
 
+# Our own cgroup directory in each named v1 hierarchy (name=systemd): they
+# hold no controller, berth makes nothing there, but runc (a peer in some
+# tests) does, and leaves it; only the clean-up looks there.
+own_named_cgroups() {
+	local id ctrl path mnt
+	while IFS=: read -r id ctrl path; do
+		[[ $id != 0 && $ctrl == name=* ]] || continue
+		mnt=$(v1_mount "$ctrl")
+		[ -n "$mnt" ] && echo "$mnt${path%/}"
+	done </proc/self/cgroup
+}
+
 # The directories of cgroup $1 (relative) below our own cgroup in every
 # hierarchy: each v1 one with controllers, and the unified one.  None for
 # an empty $1: our own cgroup may be a hierarchy's root, and what is
@@ -173,7 +185,7 @@ remove_own_cgroups() {
 	local d c p min=0
 	[ -n "$1" ] || return 1
 	[ "${2:-}" != below ] || min=1
-	for d in $(own_cgroup_dirs "$1"); do
+	for d in $(own_cgroup_dirs "$1") $(own_named_cgroups | sed "s|\$|/$1|"); do
 		[ -d "$d" ] || continue
 		for c in $(find "$d" -mindepth "$min" -depth -type d); do
 			# A paused container's processes die only once thawed.
