@@ -16,6 +16,12 @@ teardown() {
 			runc --root "$PEER_ROOT" delete --force "$id" >/dev/null 2>&1 || true
 		done
 		remove_own_cgroups "$PEER_CGROUP"
+		# runc also makes one in the name=systemd hierarchy.
+		local sd
+		sd=/sys/fs/cgroup/systemd$(sed -n 's/^[0-9]*:name=systemd://p' /proc/self/cgroup | sed 's:/$::')/$PEER_CGROUP
+		if [ -d "$sd" ]; then
+			find "$sd" -depth -type d -exec rmdir {} + 2>/dev/null || true
+		fi
 	fi
 	cleanup_containers || failed=1
 	return "$failed"
