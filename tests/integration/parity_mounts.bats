@@ -86,3 +86,45 @@ mount_line() { echo "$output" | awk -v p="$1" '$5 == p'; }
 	run awk -v p="$BUNDLE/rootfs" '$5 == p' /proc/self/mountinfo
 	assert_equal "$output" ""
 }
+
+@test "bind targets through dangling symlinks are made inside the rootfs, never on the host" {
+	local name=berth-dangling-$$ src=$BATS_TEST_TMPDIR/src want
+	mkdir -p "$src"
+	echo data >"$src/f"
+	ln -s "/$name-a/sub" "$BUNDLE/rootfs/abs"
+	ln -s "../../../$name-b" "$BUNDLE/rootfs/rel"
+	ln -s "/$name-c" "$BUNDLE/rootfs/file"
+	cat >"$BUNDLE/rootfs/probe" <<-EOS
+		cat /abs/f /rel/x/f /file
+		awk '\$5 ~ /$name/ { print \$5 }' /proc/self/mountinfo
+	EOS
+	update_config ".root.readonly = false | .mounts += [
+		{\"destination\": \"/abs\", \"type\": \"bind\", \"source\": \"$src\", \"options\": [\"bind\"]},
+		{\"destination\": \"/rel/x\", \"type\": \"bind\", \"source\": \"$src\", \"options\": [\"bind\"]},
+		{\"destination\": \"/file\", \"type\": \"bind\", \"source\": \"$src/f\", \"options\": [\"bind\"]}]
+		| .process.args = [\"sh\", \"/probe\"]"
+	run_container
+	assert_success
+	want="data
+data
+data
+/$name-a/sub
+/$name-b/x
+/$name-c"
+	assert_equal "$(echo "$output" | sort)" "$(echo "$want" | sort)"
+	assert_no_leftovers
+	# Made in the rootfs, nothing on the host's /.
+	[ -d "$BUNDLE/rootfs/$name-a/sub" ] || fail "no $name-a/sub in the rootfs"
+	[ -d "$BUNDLE/rootfs/$name-b/x" ] || fail "no $name-b/x in the rootfs"
+	[ -f "$BUNDLE/rootfs/$name-c" ] || fail "no file $name-c in the rootfs"
+	run ls -d /"$name"-a /"$name"-b /"$name"-c
+	assert_failure
+	assert_equal "$(ls -d /"$name"* 2>/dev/null)" ""
+	if have_runc; then
+		rm -rf "$BUNDLE/rootfs/$name"-*
+		run_runc
+		assert_success
+		assert_equal "$(echo "$output" | sort)" "$(echo "$want" | sort)"
+		[ -f "$BUNDLE/rootfs/$name-c" ] || fail "runc made no file $name-c in the rootfs"
+	fi
+}
