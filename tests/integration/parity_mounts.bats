@@ -128,3 +128,40 @@ data
 		[ -f "$BUNDLE/rootfs/$name-c" ] || fail "runc made no file $name-c in the rootfs"
 	fi
 }
+
+@test "mounts are made in config order: a later source inside an earlier mount sees it" {
+	local src=$BATS_TEST_TMPDIR/src want
+	mkdir -p "$src/sub" "$BUNDLE/rootfs/data/sub"
+	echo host >"$src/sub/f"
+	echo under >"$BUNDLE/rootfs/data/sub/under"
+	cat >"$BUNDLE/rootfs/probe" <<-'EOS'
+		ls /other
+		touch /t/made-in-t
+		ls /t2
+		awk '$5 ~ /^\/(data|other|t|t2)$/ { print $5 }' /proc/self/mountinfo
+	EOS
+	update_config ".root.readonly = false | .mounts += [
+		{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$src\", \"options\": [\"bind\"]},
+		{\"destination\": \"/other\", \"type\": \"bind\", \"source\": \"$BUNDLE/rootfs/data/sub\", \"options\": [\"bind\"]},
+		{\"destination\": \"/t\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"},
+		{\"destination\": \"/t2\", \"type\": \"bind\", \"source\": \"$BUNDLE/rootfs/t\", \"options\": [\"rbind\"]}]
+		| .process.args = [\"sh\", \"/probe\"]"
+	run_container
+	assert_success
+	# /other is the host's src/sub (bound over /data first), not what
+	# the rootfs hides below; /t2 is the tmpfs made at /t; mountinfo
+	# lists them in config order.
+	want="f
+made-in-t
+/data
+/other
+/t
+/t2"
+	assert_equal "$output" "$want"
+	assert_no_leftovers
+	if have_runc; then
+		run_runc
+		assert_success
+		assert_equal "$output" "$want"
+	fi
+}
