@@ -169,6 +169,40 @@ static int mount_fs(const struct mounts_ctx *ctx, const struct spec_mount *m,
 	return ret;
 }
 
+bool mounts_is_dev(const struct spec_mount *m)
+{
+	const char *d = m->destination;
+	size_t n;
+
+	while (*d == '/')
+		d++;
+	n = strlen(d);
+	while (n && d[n - 1] == '/')
+		n--;
+	return n == 3 && strncmp(d, "dev", 3) == 0;
+}
+
+bool mounts_dev_wants_readonly(const struct spec_mount *m)
+{
+	const char *data[m->n_options + 1];
+	struct mount_opts o = { .data = data };
+
+	if (!mounts_is_dev(m) || mount_opts_parse(m->options, m->n_options, &o, NULL) < 0)
+		return false;
+	return !o.remount && (o.attr_set & MOUNT_ATTR_RDONLY);
+}
+
+int mounts_dev_readonly(int rootfd, struct berr *err)
+{
+	cleanup_close int fd = pathres_open(rootfd, "/dev", PATHRES_NOCREATE, err);
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	ret = mount_fd_setattr(fd, MOUNT_ATTR_RDONLY, 0, false, 0, err);
+	return ret < 0 ? berr_wrap(err, ret, "make /dev read-only") : 0;
+}
+
 int mounts_apply(const struct mounts_ctx *ctx, const struct spec_mount *m,
 		 struct berr *err)
 {
@@ -187,6 +221,8 @@ int mounts_apply(const struct mounts_ctx *ctx, const struct spec_mount *m,
 		ret = berr_fail(err, 0, "tmpcopyup is only valid for tmpfs mounts");
 		goto fail;
 	}
+	if (!o.remount && mounts_is_dev(m))
+		o.attr_set &= ~(uint64_t)MOUNT_ATTR_RDONLY;
 	if (o.remount)
 		ret = mount_remount(ctx, m, &o, err);
 	else if (is_bind(m, &o))

@@ -19,8 +19,18 @@ struct mounts_ctx {
 	bool cgroupns;       /* the container has its own cgroup namespace */
 };
 
-/* Mount m inside the root. */
+/* Mount m inside the root.  A read-only mount at /dev is made writable:
+ * the mount points and device nodes below it come later, and
+ * mounts_dev_readonly makes it read-only at the end, as runc does. */
 int mounts_apply(const struct mounts_ctx *ctx, const struct spec_mount *m,
 		 struct berr *err);
+
+/* Whether m is a mount at /dev that asks to be read-only (the last
+ * mount at /dev decides). */
+bool mounts_is_dev(const struct spec_mount *m);
+bool mounts_dev_wants_readonly(const struct spec_mount *m);
+
+/* Make the mount at /dev of the root rootfd read-only. */
+int mounts_dev_readonly(int rootfd, struct berr *err);
 
 #endif

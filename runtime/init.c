@@ -277,6 +277,17 @@ static int mount_all(const struct init_plan *p, int rootfd, struct berr *err)
 	return 0;
 }
 
+/* The last mount at /dev decides whether it ends read-only. */
+static bool dev_readonly(const struct spec_config *cfg)
+{
+	bool ro = false;
+
+	for (size_t i = 0; i < cfg->n_mounts; i++)
+		if (mounts_is_dev(&cfg->mounts[i]))
+			ro = mounts_dev_wants_readonly(&cfg->mounts[i]);
+	return ro;
+}
+
 static int setup_rootfs(struct init_state *s, struct berr *err)
 {
 	const struct init_plan *p = s->p;
@@ -316,6 +327,8 @@ static int setup_rootfs(struct init_state *s, struct berr *err)
 	if (ret == 0)
 		ret = paths_mask(rootfd, cfg->linux.masked_paths, cfg->linux.n_masked_paths,
 				 err);
+	if (ret == 0 && dev_readonly(cfg))
+		ret = mounts_dev_readonly(rootfd, err);
 	if (ret == 0)
 		ret = rootfs_finish(cfg->root.readonly, cfg->linux.rootfs_propagation, err);
 	return ret;

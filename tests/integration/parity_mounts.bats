@@ -165,3 +165,67 @@ made-in-t
 		assert_equal "$output" "$want"
 	fi
 }
+
+# What /dev looks like inside: its entries, its mounts, whether it is
+# writable.
+dev_probe() {
+	cat >"$BUNDLE/rootfs/probe" <<-'EOS'
+		ls /dev | xargs
+		awk '$5 ~ /^\/dev/ { split($6, o, ","); print $5, o[1] }' /proc/self/mountinfo
+		echo hi >/dev/null && echo null-works
+		touch /dev/new 2>&1
+		exit 0
+	EOS
+	update_config '.process.args = ["sh", "/probe"]'
+}
+
+@test "a read-only tmpfs /dev keeps devpts, shm and mqueue below it" {
+	local want
+	dev_probe
+	update_config '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]'
+	run_container
+	assert_success
+	want="fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero
+/dev ro
+/dev/pts rw
+/dev/shm rw
+/dev/mqueue rw
+null-works
+touch: /dev/new: Read-only file system"
+	assert_equal "$output" "$want"
+	assert_no_leftovers
+	if have_runc; then
+		run_runc
+		assert_success
+		assert_equal "$output" "$want"
+	fi
+}
+
+@test "a read-only bind at /dev keeps devpts, shm and mqueue below it" {
+	local devdir=$BATS_TEST_TMPDIR/devdir want
+	mkdir "$devdir"
+	mknod "$devdir/null" c 1 3
+	mknod "$devdir/zero" c 1 5
+	dev_probe
+	update_config "(.mounts[] | select(.destination == \"/dev\")) |=
+		{\"destination\": \"/dev\", \"type\": \"bind\", \"source\": \"$devdir\", \"options\": [\"rbind\", \"ro\", \"nosuid\"]}"
+	run_container
+	assert_success
+	want="mqueue null pts shm zero
+/dev ro
+/dev/pts rw
+/dev/shm rw
+/dev/mqueue rw
+null-works
+touch: /dev/new: Read-only file system"
+	assert_equal "$output" "$want"
+	# The mount points were made in the source while it was writable,
+	# as runc makes them; the container could write nothing else there.
+	assert_equal "$(ls "$devdir" | xargs)" "mqueue null pts shm zero"
+	assert_no_leftovers
+	if have_runc; then
+		run_runc
+		assert_success
+		assert_equal "$output" "$want"
+	fi
+}
