@@ -33,13 +33,14 @@ teardown() {
 have_runc() { command -v runc >/dev/null; }
 
 # Run the bundle's config with runc: a bundle of its own (the same rootfs,
-# a cgroup next to berth's), output and status as `run` leaves them.
+# a cgroup next to berth's), output and status as `run` leaves them;
+# arguments go to runc run.
 run_runc() {
 	local b=$BATS_TEST_TMPDIR/peer-bundle
 	mkdir -p "$b"
 	jq --arg r "$BUNDLE/rootfs" --arg c "$PEER_CGROUP/ctr" \
 		'.root.path = $r | .linux.cgroupsPath = $c' "$BUNDLE/config.json" >"$b/config.json"
-	run runc --root "$PEER_ROOT" run --bundle "$b" peer
+	run runc --root "$PEER_ROOT" run "$@" --bundle "$b" peer
 }
 
 # The mountinfo line of mount point $1 in $output.
@@ -265,5 +266,33 @@ touch: /dev/new: Read-only file system"
 		run_runc
 		assert_success
 		assert_equal "${lines[0]}" "/m1 ro,nosuid,nodev,noexec,noatime"
+	fi
+}
+
+@test "--no-pivot: masked and read-only paths still hold" {
+	local want
+	cat >"$BUNDLE/rootfs/probe" <<-'EOS'
+		wc -c </proc/keys
+		wc -c </proc/timer_list
+		ls /sys/firmware | wc -l
+		echo x 2>&1 >/proc/sys/kernel/domainname
+		awk '$5 == "/proc/keys" || $5 == "/proc/sys" { split($6, o, ","); print $5, o[1] }' /proc/self/mountinfo
+		exit 0
+	EOS
+	update_config '.process.args = ["sh", "/probe"]'
+	run berth run --no-pivot --bundle "$BUNDLE" ctr
+	assert_success
+	want="0
+0
+0
+/probe: line 4: can't create /proc/sys/kernel/domainname: Read-only file system
+/proc/sys ro
+/proc/keys rw"
+	assert_equal "$output" "$want"
+	assert_no_leftovers
+	if have_runc; then
+		run_runc --no-pivot
+		assert_success
+		assert_equal "$output" "$want"
 	fi
 }
