@@ -3,48 +3,18 @@
 # (where it is installed), comparing what the container sees.
 
 load helpers
+load peer_helpers
 
-setup() {
-	setup_bundle
-	PEER_ROOT=$BATS_TEST_TMPDIR/runc
-	PEER_CGROUP=$CGROUP_PARENT-runc
-}
+setup() { setup_peer; }
 teardown() {
 	local failed=0
 	if [ -n "${LOCKED:-}" ] && mountpoint -q "$LOCKED"; then
 		umount "$LOCKED"
 	fi
-	if [ -d "$PEER_ROOT" ]; then
-		for id in $(ls "$PEER_ROOT"); do
-			runc --root "$PEER_ROOT" delete --force "$id" >/dev/null 2>&1 || true
-		done
-		remove_own_cgroups "$PEER_CGROUP"
-		# runc also makes one in the name=systemd hierarchy.
-		local sd
-		sd=/sys/fs/cgroup/systemd$(sed -n 's/^[0-9]*:name=systemd://p' /proc/self/cgroup | sed 's:/$::')/$PEER_CGROUP
-		if [ -d "$sd" ]; then
-			find "$sd" -depth -type d -exec rmdir {} + 2>/dev/null || true
-		fi
-	fi
+	cleanup_peer
 	cleanup_containers || failed=1
 	return "$failed"
 }
-
-have_runc() { command -v runc >/dev/null; }
-
-# Run the bundle's config with runc: a bundle of its own (the same rootfs,
-# a cgroup next to berth's), output and status as `run` leaves them;
-# arguments go to runc run.
-run_runc() {
-	local b=$BATS_TEST_TMPDIR/peer-bundle
-	mkdir -p "$b"
-	jq --arg r "$BUNDLE/rootfs" --arg c "$PEER_CGROUP/ctr" \
-		'.root.path = $r | .linux.cgroupsPath = $c' "$BUNDLE/config.json" >"$b/config.json"
-	run runc --root "$PEER_ROOT" run "$@" --bundle "$b" peer
-}
-
-# The mountinfo line of mount point $1 in $output.
-mount_line() { echo "$output" | awk -v p="$1" '$5 == p'; }
 
 @test "tmpfs: no mode gives the kernel's 1777, mode=444 gives exactly 444" {
 	update_config '.mounts += [
