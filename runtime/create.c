@@ -343,6 +343,22 @@ static int hook_state(struct create_job *j, const char *status, char **json,
 	return spec_state_oci_json(&s, json, len, err);
 }
 
+/* prestart hooks see the state "created", as crun gives them and the
+ * runtime-tools validation wants. */
+static int prestart(struct create_job *j, struct berr *err)
+{
+	cleanup_free char *json = NULL;
+	size_t len;
+	int ret;
+
+	if (!hooks_any(&j->cfg->hooks, HOOK_PRESTART))
+		return 0;
+	ret = hook_state(j, "created", &json, &len, err);
+	if (ret == 0)
+		ret = hooks_run(&j->cfg->hooks, HOOK_PRESTART, json, len, err);
+	return ret;
+}
+
 static int run_parent_hooks(struct create_job *j, struct berr *err)
 {
 	const struct spec_hooks *h = &j->cfg->hooks;
@@ -351,9 +367,9 @@ static int run_parent_hooks(struct create_job *j, struct berr *err)
 	size_t len;
 	int ret;
 
-	ret = hook_state(j, "creating", &json, &len, err);
+	ret = prestart(j, err);
 	if (ret == 0)
-		ret = hooks_run(h, HOOK_PRESTART, json, len, err);
+		ret = hook_state(j, "creating", &json, &len, err);
 	if (ret == 0)
 		ret = hooks_run(h, HOOK_CREATE_RUNTIME, json, len, err);
 	if (ret < 0)

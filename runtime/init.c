@@ -304,6 +304,10 @@ static int setup_rootfs(struct init_state *s, struct berr *err)
 	ret = mount_all(p, rootfd, err);
 	if (ret == 0 && p->parent_hooks)
 		ret = parent_hooks(s, err);
+	/* createContainer hooks run in the rootfs, so that their relative
+	 * paths land there, as with runc. */
+	if (ret == 0 && hooks_any(&cfg->hooks, HOOK_CREATE_CONTAINER) && fchdir(rootfd) < 0)
+		ret = berr_sys(err, "chdir to rootfs");
 	if (ret == 0 && hooks_any(&cfg->hooks, HOOK_CREATE_CONTAINER))
 		ret = hooks_run(&cfg->hooks, HOOK_CREATE_CONTAINER, s->hook_state,
 				s->hook_state_len, err);
@@ -387,12 +391,14 @@ static int wait_start(struct init_state *s, struct berr *err)
 static int final_steps(struct init_state *s, int conn, struct berr *err)
 {
 	const struct spec_hooks *hooks = &s->p->cfg->hooks;
+	const struct spec_process *proc = &s->p->cfg->process;
 	int listener = -1;
 	int ret = 0;
 
 	if (hooks_any(hooks, HOOK_START_CONTAINER))
-		ret = hooks_run(hooks, HOOK_START_CONTAINER, s->start_state, s->start_state_len,
-				err);
+		ret = hooks_run_env(hooks, HOOK_START_CONTAINER, s->start_state,
+				    s->start_state_len, (const char *const *)proc->env,
+				    proc->n_env, err);
 	if (ret == 0)
 		ret = psetup_final(&s->ps, &listener, err);
 	/* The first call under the filter: `start` hands the listener to

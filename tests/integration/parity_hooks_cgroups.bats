@@ -1,0 +1,64 @@
+#!/usr/bin/env bats
+# Hooks, cgroups and seccomp as runc (or crun, where runc differs from
+# the runtime-tools validation) does them: the same config run by berth
+# and by runc where it is installed, comparing what the hooks and the
+# container see.
+
+load helpers
+load peer_helpers
+
+setup() {
+	setup_peer
+	OUT=$BATS_TEST_TMPDIR/out
+	mkdir -p "$OUT"
+}
+teardown() {
+	local failed=0
+	cleanup_peer
+	cleanup_containers || failed=1
+	return "$failed"
+}
+
+# Hooks that record what they got: prestart its state, createContainer
+# its working directory (and a relative file), startContainer its
+# environment (inside the container).  The process has an env of its own.
+record_hooks() {
+	update_config ".root.readonly = false
+		| .process.env = [\"PATH=/bin:/sbin\", \"FOO=bar\", \"TERM=dumb\"]
+		| .process.args = [\"true\"]
+		| .hooks = {
+		prestart: [{path: \"/bin/sh\", args: [\"sh\", \"-c\", \"cat >$1/prestart.json\"]}],
+		createContainer: [{path: \"/bin/sh\", args: [\"sh\", \"-c\", \"pwd >$1/cc.pwd; touch relfile\"]}],
+		startContainer: [{path: \"/bin/sh\", args: [\"sh\", \"-c\", \"env | sort | grep -v ^PWD= >/start.env\"]}]}"
+}
+
+@test "hooks: prestart sees created, createContainer runs in the rootfs, startContainer has the process env" {
+	record_hooks "$OUT"
+	run_container
+	assert_success
+	assert_equal "$(jq -r .status "$OUT/prestart.json")" created
+	assert_equal "$(cat "$OUT/cc.pwd")" "$BUNDLE/rootfs"
+	[ -f "$BUNDLE/rootfs/relfile" ] || fail "createContainer's relative file is not in the rootfs"
+	assert_equal "$(grep -v ^SHLVL= "$BUNDLE/rootfs/start.env" | xargs)" "FOO=bar PATH=/bin:/sbin TERM=dumb"
+	assert_no_leftovers
+	if have_runc; then
+		rm -f "$BUNDLE/rootfs/relfile" "$BUNDLE/rootfs/start.env" "$OUT"/*
+		run_runc
+		assert_success
+		# runc 1.1 hands prestart "creating" (README lists it).
+		assert_equal "$(jq -r .status "$OUT/prestart.json")" creating
+		assert_equal "$(cat "$OUT/cc.pwd")" "$BUNDLE/rootfs"
+		[ -f "$BUNDLE/rootfs/relfile" ] || fail "runc: createContainer's relative file is not in the rootfs"
+		# runc adds the user's HOME to the process env first.
+		assert_equal "$(grep -v '^SHLVL=\|^HOME=' "$BUNDLE/rootfs/start.env" | xargs)" "FOO=bar PATH=/bin:/sbin TERM=dumb"
+	fi
+}
+
+@test "hooks: a startContainer hook's own env replaces the process's" {
+	update_config '.root.readonly = false | .process.env = ["PATH=/bin", "FOO=bar"]
+		| .hooks.startContainer = [{path: "/bin/sh", args: ["sh", "-c", "env | grep -c FOO >/start.env; true"], env: ["X=1"]}]'
+	run_container
+	assert_success
+	assert_equal "$(cat "$BUNDLE/rootfs/start.env")" 0
+	assert_no_leftovers
+}
