@@ -182,6 +182,19 @@ static int save_config_copy(struct create_job *j, struct berr *err)
 	return fsutil_write_atomic(path, j->raw_config, j->raw_len, 0600, err);
 }
 
+/* A container put in a frozen cgroup (one frozen before, or below a
+ * frozen parent) would hang at its first step: refused, as runc does. */
+static int refuse_frozen(const struct cgroup *cg, const char *path, struct berr *err)
+{
+	struct berr ignored = { 0 };
+	bool frozen = false;
+
+	if (cgroup_is_frozen(cg, &frozen, &ignored) < 0 || !frozen)
+		return 0;
+	return berr_fail(err, EBUSY, "cgroup %s is frozen: thaw it before creating a container there",
+			 path);
+}
+
 static int prepare_cgroup(struct create_job *j, struct berr *err)
 {
 	cleanup_free char *path = NULL;
@@ -202,6 +215,9 @@ static int prepare_cgroup(struct create_job *j, struct berr *err)
 	if (ret < 0)
 		return ret;
 	j->cgroup_made = true;
+	ret = refuse_frozen(&j->cgroup, path, err);
+	if (ret < 0)
+		return ret;
 	j->cgroup_fd = cgroup_open_v2(&j->cgroup, err);
 	return j->cgroup_fd < -1 ? j->cgroup_fd : 0;
 }

@@ -62,3 +62,29 @@ record_hooks() {
 	assert_equal "$(cat "$BUNDLE/rootfs/start.env")" 0
 	assert_no_leftovers
 }
+
+# The freezer file of cgroup $1 (relative to ours) and the words that
+# freeze and thaw it: v1's freezer where the host has one, else v2's.
+freezer_of() {
+	local mnt
+	mnt=$(v1_mount freezer)
+	if [ -n "$mnt" ]; then
+		echo "$mnt$(sed -n 's/^[0-9]*:freezer://p' /proc/self/cgroup | sed 's:/$::')/$1/freezer.state FROZEN THAWED"
+	else
+		echo "$(unified_root)$(own_unified_cgroup)/$1/cgroup.freeze 1 0"
+	fi
+}
+
+@test "cgroups: a container in a frozen cgroup is refused at create, nothing left" {
+	local file on off
+	read -r file on off <<<"$(freezer_of "$CGROUP_PARENT")"
+	mkdir -p "$(dirname "$file")"
+	echo "$on" >"$file"
+	run_detached create --bundle "$BUNDLE" ctr
+	echo "$off" >"$file"
+	assert_failure
+	assert_output_contains "cgroup $CGROUP_PARENT/ctr is frozen"
+	[ ! -e "$ROOT/ctr" ] || fail "state directory left"
+	assert_no_own_cgroup "$CGROUP_PARENT/ctr"
+	assert_no_berth_processes
+}
