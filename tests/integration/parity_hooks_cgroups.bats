@@ -88,3 +88,49 @@ freezer_of() {
 	assert_no_own_cgroup "$CGROUP_PARENT/ctr"
 	assert_no_berth_processes
 }
+
+# pids.max of cgroup $1 (relative to ours), v1's pids hierarchy where the
+# host has one, else v2's.
+pids_max_of() {
+	local mnt
+	mnt=$(v1_mount pids)
+	if [ -n "$mnt" ]; then
+		cat "$mnt$(sed -n 's/^[0-9]*:pids://p' /proc/self/cgroup | sed 's:/$::')/$1/pids.max"
+	else
+		cat "$(unified_root)$(own_unified_cgroup)/$1/pids.max"
+	fi
+}
+
+@test "cgroups: pids limit -1 and 0 mean unlimited, at create and in update" {
+	local l
+	update_config '.process.args = ["sleep", "1000"]'
+	for l in -1 0; do
+		update_config ".linux.resources = {pids: {limit: $l}}"
+		run_detached run -d --bundle "$BUNDLE" ctr
+		assert_success
+		assert_equal "$(pids_max_of "$CGROUP_PARENT/ctr")" max
+		berth delete --force ctr
+		if have_runc; then
+			make_peer_bundle
+			runc --root "$PEER_ROOT" run -d --bundle "$PEER_BUNDLE" peer >/dev/null 2>&1 </dev/null
+			assert_equal "$(pids_max_of "$PEER_CGROUP/ctr")" max
+			runc --root "$PEER_ROOT" delete --force peer
+		fi
+	done
+	# A limit lifted by update -1; an update of 0 leaves it as it is.
+	update_config '.linux.resources = {pids: {limit: 10}}'
+	run_detached run -d --bundle "$BUNDLE" ctr
+	assert_success
+	assert_equal "$(pids_max_of "$CGROUP_PARENT/ctr")" 10
+	berth update --pids-limit 0 ctr
+	assert_equal "$(pids_max_of "$CGROUP_PARENT/ctr")" 10
+	berth update --pids-limit -1 ctr
+	assert_equal "$(pids_max_of "$CGROUP_PARENT/ctr")" max
+	if have_runc; then
+		make_peer_bundle
+		runc --root "$PEER_ROOT" run -d --bundle "$PEER_BUNDLE" peer >/dev/null 2>&1 </dev/null
+		assert_equal "$(pids_max_of "$PEER_CGROUP/ctr")" 10
+		runc --root "$PEER_ROOT" update --pids-limit -1 peer
+		assert_equal "$(pids_max_of "$PEER_CGROUP/ctr")" max
+	fi
+}
