@@ -134,3 +134,29 @@ pids_max_of() {
 		assert_equal "$(pids_max_of "$PEER_CGROUP/ctr")" max
 	fi
 }
+
+# Make sub/deeper below cgroup $1 (relative to ours) in every hierarchy,
+# as a container that manages cgroups of its own does.
+make_sub_cgroups() {
+	local d
+	for d in $(own_cgroup_dirs "$1"); do
+		mkdir -p "$d/sub/deeper"
+	done
+}
+
+@test "cgroups: delete removes the cgroups made below the container's own" {
+	update_config '.process.args = ["sleep", "1000"]'
+	run_detached run -d --bundle "$BUNDLE" ctr
+	assert_success
+	make_sub_cgroups "$CGROUP_PARENT/ctr"
+	run berth delete --force ctr
+	assert_success
+	assert_no_leftovers
+	if have_runc; then
+		make_peer_bundle
+		runc --root "$PEER_ROOT" run -d --bundle "$PEER_BUNDLE" peer >/dev/null 2>&1 </dev/null
+		make_sub_cgroups "$PEER_CGROUP/ctr"
+		runc --root "$PEER_ROOT" delete --force peer
+		assert_no_own_cgroup "$PEER_CGROUP/ctr"
+	fi
+}
