@@ -160,3 +160,25 @@ make_sub_cgroups() {
 		assert_no_own_cgroup "$PEER_CGROUP/ctr"
 	fi
 }
+
+@test "seccomp: a syscall above every one the profile names gets ENOSYS, an unnamed lower one the default errno" {
+	local want
+	if [ "$(uname -m)" != x86_64 ]; then
+		fail "this test knows x86_64's syscall numbers only"
+	fi
+	cp "$HELPERS/sysprobe" "$BUNDLE/rootfs/bin/sysprobe"
+	# berth's default profile (errno EPERM by default) names no syscall
+	# near 1000, nor kexec_load (246) for an unprivileged container.
+	update_config '.process.args = ["sh", "-c", "for n in 246 1000; do sysprobe $n; done; exit 0"]'
+	run_container
+	assert_success
+	want="errno 1 Operation not permitted
+errno 38 Function not implemented"
+	assert_equal "$output" "$want"
+	assert_no_leftovers
+	if have_runc; then
+		run_runc
+		assert_success
+		assert_equal "$output" "$want"
+	fi
+}
