@@ -54,36 +54,49 @@ static unsigned long long sysfs_tree_rattr(int mfd, const struct mount_opts *o)
 	return MOUNT_ATTR_RDONLY;
 }
 
-static int mount_bind(const struct mounts_ctx *ctx, const struct spec_mount *m,
-		      const struct mount_opts *o, struct berr *err)
+/* The source as a detached mount, with the mount's own attributes. */
+static int bind_open(const struct mounts_ctx *ctx, const struct spec_mount *m,
+		     const struct mount_opts *o, struct berr *err)
 {
 	cleanup_free char *src = NULL;
-	cleanup_close int tfd = -1;
 	cleanup_close int mfd = -1;
-	struct stat st;
 	int ret;
 
 	ret = bind_source(ctx, m->source, &src, err);
 	if (ret < 0)
 		return ret;
-	if (stat(src, &st) < 0)
-		return berr_sys(err, "bind source %s", src);
-	tfd = pathres_open(ctx->rootfd, m->destination,
-			   S_ISDIR(st.st_mode) ? PATHRES_MKDIR : PATHRES_MKFILE, err);
-	if (tfd < 0)
-		return tfd;
 	mfd = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
 					       (o->rbind ? AT_RECURSIVE : 0));
 	if (mfd < 0)
-		return berr_sys(err, "bind %s", src);
+		return berr_sys(err, "bind source %s", src);
 	/* Recursive attributes first, so that the top mount's own
 	 * options (plain "ro" on an rbind) win over them. */
 	ret = mount_fd_setattr(mfd, o->rattr_set | sysfs_tree_rattr(mfd, o), o->rattr_clr,
 			       true, 0, err);
 	if (ret == 0)
 		ret = mount_fd_setattr(mfd, o->attr_set, o->attr_clr, false, 0, err);
-	if (ret == 0)
-		ret = mount_fd_attach(mfd, tfd, err);
+	return ret < 0 ? ret : steal_fd(&mfd);
+}
+
+static int mount_bind(const struct mounts_ctx *ctx, const struct spec_mount *m,
+		      const struct mount_opts *o, struct berr *err)
+{
+	cleanup_close int tfd = -1;
+	cleanup_close int mfd = ctx->bind_fd;
+	struct stat st;
+	int ret;
+
+	if (mfd < 0)
+		mfd = bind_open(ctx, m, o, err);
+	if (mfd < 0)
+		return mfd;
+	if (fstat(mfd, &st) < 0)
+		return berr_sys(err, "bind source %s", m->source);
+	tfd = pathres_open(ctx->rootfd, m->destination,
+			   S_ISDIR(st.st_mode) ? PATHRES_MKDIR : PATHRES_MKFILE, err);
+	if (tfd < 0)
+		return tfd;
+	ret = mount_fd_attach(mfd, tfd, err);
 	if (ret == 0)
 		ret = mount_fd_setattr(mfd, 0, 0, o->propagation_recursive,
 				     o->propagation, err);
@@ -203,6 +216,29 @@ int mounts_dev_readonly(int rootfd, struct berr *err)
 	return ret < 0 ? berr_wrap(err, ret, "make /dev read-only") : 0;
 }
 
+/* The options of m, with what mounts_apply changes before mounting. */
+static int parse_opts(const struct spec_mount *m, struct mount_opts *o, struct berr *err)
+{
+	int ret = mount_opts_parse(m->options, m->n_options, o, err);
+
+	if (ret == 0 && !o->remount && mounts_is_dev(m))
+		o->attr_set &= ~(uint64_t)MOUNT_ATTR_RDONLY;
+	return ret;
+}
+
+int mounts_bind_open(const struct mounts_ctx *ctx, const struct spec_mount *m)
+{
+	const char *data[m->n_options + 1];
+	struct mount_opts o = { .data = data };
+	struct berr ignored = { 0 };
+	int fd;
+
+	if (parse_opts(m, &o, &ignored) < 0 || o.remount || o.idmap || !is_bind(m, &o))
+		return -1;
+	fd = bind_open(ctx, m, &o, &ignored);
+	return fd < 0 ? -1 : fd;
+}
+
 int mounts_apply(const struct mounts_ctx *ctx, const struct spec_mount *m,
 		 struct berr *err)
 {
@@ -210,7 +246,7 @@ int mounts_apply(const struct mounts_ctx *ctx, const struct spec_mount *m,
 	struct mount_opts o = { .data = data };
 	int ret;
 
-	ret = mount_opts_parse(m->options, m->n_options, &o, err);
+	ret = parse_opts(m, &o, err);
 	if (ret < 0)
 		goto fail;
 	if (o.idmap) {
@@ -221,8 +257,6 @@ int mounts_apply(const struct mounts_ctx *ctx, const struct spec_mount *m,
 		ret = berr_fail(err, 0, "tmpcopyup is only valid for tmpfs mounts");
 		goto fail;
 	}
-	if (!o.remount && mounts_is_dev(m))
-		o.attr_set &= ~(uint64_t)MOUNT_ATTR_RDONLY;
 	if (o.remount)
 		ret = mount_remount(ctx, m, &o, err);
 	else if (is_bind(m, &o))

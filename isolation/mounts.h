@@ -17,7 +17,17 @@ struct mounts_ctx {
 	int rootfd;          /* O_PATH fd of the container rootfs (bound) */
 	const char *bundle;  /* relative bind sources resolve against it */
 	bool cgroupns;       /* the container has its own cgroup namespace */
+	/* A bind source opened by mounts_bind_open before the user
+	 * namespace was entered (taken over and closed), or -1. */
+	int bind_fd;
 };
+
+/* For a bind mount: its source opened as a detached mount with the
+ * mount's attributes set (open_tree), else -1: any other mount, or a
+ * failure, which is left for mounts_apply to meet and report.  Called by
+ * the parent before the container's user namespace exists, so that
+ * sources only the host's root may reach still work. */
+int mounts_bind_open(const struct mounts_ctx *ctx, const struct spec_mount *m);
 
 /* Mount m inside the root.  A read-only mount at /dev is made writable:
  * the mount points and device nodes below it come later, and

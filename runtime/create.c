@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "isolation/cgroup.h"
+#include "isolation/mounts.h"
 #include "isolation/fdpass.h"
 #include "spec/base/fsutil.h"
 #include "isolation/idmap.h"
@@ -49,6 +50,8 @@ struct create_job {
 	struct seccomp_filter_prog seccomp;
 	bool go_sent; /* before the clone: see go_early() */
 	int listen_fd, console_fd, cgroup_fd, pidfd;
+	int *bind_fds; /* see open_bind_sources */
+	size_t n_bind_fds;
 	int sync[2];
 	int tty_master;
 	pid_t first; /* the process clone3 made */
@@ -283,6 +286,26 @@ static int preconnect(struct create_job *j, struct berr *err)
 	return internal_start_send(j->start_fd, json, len, err);
 }
 
+/* In a new user namespace the container may not reach a bind source
+ * that only the host's root may: each is opened here, before that
+ * namespace exists, and the container process mounts what it gets. */
+static int open_bind_sources(struct create_job *j, struct berr *err)
+{
+	const struct mounts_ctx mctx = { .rootfd = -1, .bundle = j->bundle, .bind_fd = -1 };
+	const struct spec_config *cfg = j->cfg;
+
+	if (!j->plan.new_ns[NS_USER] || !cfg->n_mounts)
+		return 0;
+	j->bind_fds = malloc(cfg->n_mounts * sizeof(*j->bind_fds));
+	if (!j->bind_fds)
+		return berr_sys(err, "bind sources");
+	for (size_t i = 0; i < cfg->n_mounts; i++)
+		j->bind_fds[i] = mounts_bind_open(&mctx, &cfg->mounts[i]);
+	j->n_bind_fds = cfg->n_mounts;
+	j->plan.bind_fds = j->bind_fds;
+	return 0;
+}
+
 static void fill_plan(struct create_job *j)
 {
 	struct init_plan *p = &j->plan;
@@ -498,6 +521,9 @@ static void undo(struct create_job *j)
 
 static void job_release(struct create_job *j)
 {
+	for (size_t i = 0; i < j->n_bind_fds; i++)
+		close_fd(&j->bind_fds[i]);
+	free(j->bind_fds);
 	close_fd(&j->listen_fd);
 	close_fd(&j->console_fd);
 	close_fd(&j->cgroup_fd);
@@ -535,7 +561,9 @@ static int create_steps(struct create_job *j, struct berr *err)
 	if (ret < 0)
 		return ret;
 	fill_plan(j);
-	ret = spawn(j, err);
+	ret = open_bind_sources(j, err);
+	if (ret == 0)
+		ret = spawn(j, err);
 	if (ret == 0)
 		ret = dialog(j, err);
 	if (ret < 0)

@@ -262,6 +262,7 @@ static int mount_all(const struct init_plan *p, int rootfd, struct berr *err)
 	int ret;
 
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		mctx.bind_fd = p->bind_fds ? p->bind_fds[i] : -1;
 		ret = mounts_apply(&mctx, &cfg->mounts[i], err);
 		if (ret < 0)
 			return ret;

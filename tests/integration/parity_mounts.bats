@@ -266,3 +266,47 @@ touch: /dev/new: Read-only file system"
 		assert_equal "$output" "$want"
 	fi
 }
+
+@test "user namespace: bind sources only the host's root may reach are mounted, exec works" {
+	local priv=$BATS_TEST_TMPDIR/private want
+	require_userns
+	mkdir -p "$priv/a" "$priv/b" "$BUNDLE/rootfs/a" "$BUNDLE/rootfs/b"
+	echo secret-a >"$priv/a/f"
+	echo secret-b >"$priv/b/f"
+	# Only the host's root may traverse it: the container's root is
+	# host uid 100000.
+	chmod 700 "$priv"
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	make_bundle_reachable
+	update_config ".linux.namespaces += [{\"type\": \"user\"}]
+		| .linux.uidMappings = [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]
+		| .linux.gidMappings = [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]
+		| .mounts += [
+		{\"destination\": \"/a\", \"type\": \"bind\", \"source\": \"$priv/a\", \"options\": [\"bind\", \"ro\"]},
+		{\"destination\": \"/b\", \"type\": \"bind\", \"source\": \"$priv/b\", \"options\": [\"rbind\"]}]
+		| .process.args = [\"sh\", \"-c\", \"cat /a/f /b/f; awk '\$5 == \\\"/a\\\" || \$5 == \\\"/b\\\" { split(\$6, o, \\\",\\\"); print \$5, o[1] }' /proc/self/mountinfo\"]"
+	run_container
+	assert_success
+	want="secret-a
+secret-b
+/a ro
+/b rw"
+	assert_equal "$output" "$want"
+	assert_no_leftovers
+	update_config '.process.args = ["sleep", "1000"]'
+	run_detached run -d --bundle "$BUNDLE" ctr
+	assert_success
+	run berth exec ctr cat /a/f /b/f
+	assert_success
+	assert_equal "$output" "secret-a
+secret-b"
+	berth delete --force ctr
+	assert_no_leftovers
+	if have_runc; then
+		update_config '.process.args = ["cat", "/a/f", "/b/f"]'
+		run_runc
+		assert_success
+		assert_equal "$output" "secret-a
+secret-b"
+	fi
+}
