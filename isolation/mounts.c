@@ -1,5 +1,6 @@
 #include "isolation/mounts.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,13 +82,20 @@ static int bind_open(const struct mounts_ctx *ctx, const struct spec_mount *m,
 static int mount_bind(const struct mounts_ctx *ctx, const struct spec_mount *m,
 		      const struct mount_opts *o, struct berr *err)
 {
+	cleanup_close int early = ctx->bind_fd;
 	cleanup_close int tfd = -1;
-	cleanup_close int mfd = ctx->bind_fd;
+	cleanup_close int mfd = -1;
 	struct stat st;
 	int ret;
 
-	if (mfd < 0)
-		mfd = bind_open(ctx, m, o, err);
+	/* Opened here, the source is seen with the mounts made before it
+	 * (config order); the parent's early copy serves only a source the
+	 * user namespace may not reach. */
+	mfd = bind_open(ctx, m, o, err);
+	if (mfd < 0 && early >= 0 && (err->errnum == EACCES || err->errnum == EPERM)) {
+		berr_clear(err);
+		mfd = steal_fd(&early);
+	}
 	if (mfd < 0)
 		return mfd;
 	if (fstat(mfd, &st) < 0)

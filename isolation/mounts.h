@@ -18,7 +18,8 @@ struct mounts_ctx {
 	const char *bundle;  /* relative bind sources resolve against it */
 	bool cgroupns;       /* the container has its own cgroup namespace */
 	/* A bind source opened by mounts_bind_open before the user
-	 * namespace was entered (taken over and closed), or -1. */
+	 * namespace was entered, or -1: used only when the source cannot be
+	 * opened from inside (EACCES, EPERM); closed either way. */
 	int bind_fd;
 };
 
