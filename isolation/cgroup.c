@@ -661,6 +661,7 @@ int cgroup_destroy(struct cgroup *cg, struct berr *err)
 			ret = r;
 	}
 	if (cg->v2_dir && cg->v2_created) {
+		cgroup_dir_remove_below(cg->v2_dir);
 		if (rmdir(cg->v2_dir) < 0 && errno != ENOENT && ret == 0)
 			ret = berr_sys(err, "remove cgroup %s", cg->v2_dir);
 		cgroup_dir_remove_chain(cg->v2_dir, cg->v2_created);

@@ -1,5 +1,6 @@
 #include "isolation/cgroup_dir.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "spec/base/fsutil.h"
 #include "spec/base/cleanup.h"
@@ -165,4 +167,38 @@ int cgroup_dir_read_key(const char *dir, const char *name, const char *key,
 		}
 	}
 	return -ENOENT;
+}
+
+static void remove_below_fd(int dfd, int depth)
+{
+	DIR *d;
+	struct dirent *e;
+
+	/* The kernel caps a hierarchy's depth; so does this. */
+	if (depth > 64)
+		return;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		int sub;
+
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0)
+			remove_below_fd(sub, depth + 1);
+		unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
+}
+
+void cgroup_dir_remove_below(const char *dir)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (dfd >= 0)
+		remove_below_fd(dfd, 0);
 }

@@ -24,6 +24,11 @@ int cgroup_dir_create(const char *dir, const char *mnt, char **created,
  * created.  Nothing happens when dir is not below created. */
 void cgroup_dir_remove_chain(const char *dir, const char *created);
 
+/* rmdir every cgroup below dir, deepest first: those the container made
+ * for itself go with it, as runc removes them.  What cannot go yet (a
+ * process still leaving) stays, and the caller's rmdir of dir says so. */
+void cgroup_dir_remove_below(const char *dir);
+
 /* The pids in dir/cgroup.procs, malloc'd. */
 int cgroup_dir_pids(const char *dir, pid_t **pids, size_t *n, struct berr *err);
 

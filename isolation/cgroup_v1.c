@@ -260,8 +260,12 @@ int cgroup_v1_remove(const struct cgroup_v1_dir *d, struct berr *err)
 	if (!d->created)
 		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	/* EBUSY while killed processes are still on their way out. */
-	while (rmdir(d->dir) < 0 && errno != ENOENT) {
+	/* EBUSY while killed processes are still on their way out (or
+	 * while cgroups the container made below its own are there). */
+	for (;;) {
+		cgroup_dir_remove_below(d->dir);
+		if (rmdir(d->dir) == 0 || errno == ENOENT)
+			break;
 		if (errno != EBUSY)
 			return berr_sys(err, "remove cgroup %s", d->dir);
 		if (elapsed_ms(&start) > WAIT_TIMEOUT_MS)

@@ -1,5 +1,6 @@
 #include "isolation/mounts.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,36 +55,56 @@ static unsigned long long sysfs_tree_rattr(int mfd, const struct mount_opts *o)
 	return MOUNT_ATTR_RDONLY;
 }
 
-static int mount_bind(const struct mounts_ctx *ctx, const struct spec_mount *m,
-		      const struct mount_opts *o, struct berr *err)
+/* The source as a detached mount, with the mount's own attributes. */
+static int bind_open(const struct mounts_ctx *ctx, const struct spec_mount *m,
+		     const struct mount_opts *o, struct berr *err)
 {
 	cleanup_free char *src = NULL;
-	cleanup_close int tfd = -1;
 	cleanup_close int mfd = -1;
-	struct stat st;
 	int ret;
 
 	ret = bind_source(ctx, m->source, &src, err);
 	if (ret < 0)
 		return ret;
-	if (stat(src, &st) < 0)
-		return berr_sys(err, "bind source %s", src);
-	tfd = pathres_open(ctx->rootfd, m->destination,
-			   S_ISDIR(st.st_mode) ? PATHRES_MKDIR : PATHRES_MKFILE, err);
-	if (tfd < 0)
-		return tfd;
 	mfd = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
 					       (o->rbind ? AT_RECURSIVE : 0));
 	if (mfd < 0)
-		return berr_sys(err, "bind %s", src);
+		return berr_sys(err, "bind source %s", src);
 	/* Recursive attributes first, so that the top mount's own
 	 * options (plain "ro" on an rbind) win over them. */
 	ret = mount_fd_setattr(mfd, o->rattr_set | sysfs_tree_rattr(mfd, o), o->rattr_clr,
 			       true, 0, err);
 	if (ret == 0)
 		ret = mount_fd_setattr(mfd, o->attr_set, o->attr_clr, false, 0, err);
-	if (ret == 0)
-		ret = mount_fd_attach(mfd, tfd, err);
+	return ret < 0 ? ret : steal_fd(&mfd);
+}
+
+static int mount_bind(const struct mounts_ctx *ctx, const struct spec_mount *m,
+		      const struct mount_opts *o, struct berr *err)
+{
+	cleanup_close int early = ctx->bind_fd;
+	cleanup_close int tfd = -1;
+	cleanup_close int mfd = -1;
+	struct stat st;
+	int ret;
+
+	/* Opened here, the source is seen with the mounts made before it
+	 * (config order); the parent's early copy serves only a source the
+	 * user namespace may not reach. */
+	mfd = bind_open(ctx, m, o, err);
+	if (mfd < 0 && early >= 0 && (err->errnum == EACCES || err->errnum == EPERM)) {
+		berr_clear(err);
+		mfd = steal_fd(&early);
+	}
+	if (mfd < 0)
+		return mfd;
+	if (fstat(mfd, &st) < 0)
+		return berr_sys(err, "bind source %s", m->source);
+	tfd = pathres_open(ctx->rootfd, m->destination,
+			   S_ISDIR(st.st_mode) ? PATHRES_MKDIR : PATHRES_MKFILE, err);
+	if (tfd < 0)
+		return tfd;
+	ret = mount_fd_attach(mfd, tfd, err);
 	if (ret == 0)
 		ret = mount_fd_setattr(mfd, 0, 0, o->propagation_recursive,
 				     o->propagation, err);
@@ -169,6 +190,63 @@ static int mount_fs(const struct mounts_ctx *ctx, const struct spec_mount *m,
 	return ret;
 }
 
+bool mounts_is_dev(const struct spec_mount *m)
+{
+	const char *d = m->destination;
+	size_t n;
+
+	while (*d == '/')
+		d++;
+	n = strlen(d);
+	while (n && d[n - 1] == '/')
+		n--;
+	return n == 3 && strncmp(d, "dev", 3) == 0;
+}
+
+bool mounts_dev_wants_readonly(const struct spec_mount *m)
+{
+	const char *data[m->n_options + 1];
+	struct mount_opts o = { .data = data };
+
+	if (!mounts_is_dev(m) || mount_opts_parse(m->options, m->n_options, &o, NULL) < 0)
+		return false;
+	return !o.remount && (o.attr_set & MOUNT_ATTR_RDONLY);
+}
+
+int mounts_dev_readonly(int rootfd, struct berr *err)
+{
+	cleanup_close int fd = pathres_open(rootfd, "/dev", PATHRES_NOCREATE, err);
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	ret = mount_fd_setattr(fd, MOUNT_ATTR_RDONLY, 0, false, 0, err);
+	return ret < 0 ? berr_wrap(err, ret, "make /dev read-only") : 0;
+}
+
+/* The options of m, with what mounts_apply changes before mounting. */
+static int parse_opts(const struct spec_mount *m, struct mount_opts *o, struct berr *err)
+{
+	int ret = mount_opts_parse(m->options, m->n_options, o, err);
+
+	if (ret == 0 && !o->remount && mounts_is_dev(m))
+		o->attr_set &= ~(uint64_t)MOUNT_ATTR_RDONLY;
+	return ret;
+}
+
+int mounts_bind_open(const struct mounts_ctx *ctx, const struct spec_mount *m)
+{
+	const char *data[m->n_options + 1];
+	struct mount_opts o = { .data = data };
+	struct berr ignored = { 0 };
+	int fd;
+
+	if (parse_opts(m, &o, &ignored) < 0 || o.remount || o.idmap || !is_bind(m, &o))
+		return -1;
+	fd = bind_open(ctx, m, &o, &ignored);
+	return fd < 0 ? -1 : fd;
+}
+
 int mounts_apply(const struct mounts_ctx *ctx, const struct spec_mount *m,
 		 struct berr *err)
 {
@@ -176,7 +254,7 @@ int mounts_apply(const struct mounts_ctx *ctx, const struct spec_mount *m,
 	struct mount_opts o = { .data = data };
 	int ret;
 
-	ret = mount_opts_parse(m->options, m->n_options, &o, err);
+	ret = parse_opts(m, &o, err);
 	if (ret < 0)
 		goto fail;
 	if (o.idmap) {

@@ -24,9 +24,13 @@ int rootfs_prepare(const char *rootfs, unsigned long propagation,
 
 	/* Shared propagation on the host side is applied to the container's
 	 * root later: here the host must stay untouched, and pivot_root
-	 * refuses a shared parent. */
+	 * refuses a shared parent.  Unbindable also waits for the new root
+	 * (an unbindable rootfs cannot be bound onto itself); until then the
+	 * tree is private, which unbindable implies. */
 	if (flags & MS_SHARED)
 		flags = MS_SLAVE | MS_REC;
+	else if (flags & MS_UNBINDABLE)
+		flags = MS_PRIVATE | (flags & MS_REC);
 	if (mount(NULL, "/", NULL, flags, NULL) < 0)
 		return berr_sys(err, "make / %s", flags & MS_PRIVATE ? "private" : "slave");
 	if (stat(rootfs, &st) < 0)
@@ -150,10 +154,11 @@ int rootfs_enter(int rootfd, bool no_pivot, struct berr *err)
 
 int rootfs_finish(bool readonly, unsigned long propagation, struct berr *err)
 {
+	unsigned long late = propagation & (MS_SHARED | MS_UNBINDABLE);
 	cleanup_close int fd = -1;
 	int ret;
 
-	if (!readonly && !(propagation & MS_SHARED))
+	if (!readonly && !late)
 		return 0;
 	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -163,10 +168,11 @@ int rootfs_finish(bool readonly, unsigned long propagation, struct berr *err)
 		if (ret < 0)
 			return berr_wrap(err, ret, "make the root read-only");
 	}
-	if (propagation & MS_SHARED) {
-		ret = mount_fd_setattr(fd, 0, 0, propagation & MS_REC, MS_SHARED, err);
+	if (late) {
+		ret = mount_fd_setattr(fd, 0, 0, propagation & MS_REC, late, err);
 		if (ret < 0)
-			return berr_wrap(err, ret, "make the root shared");
+			return berr_wrap(err, ret, "make the root %s",
+					 late == MS_SHARED ? "shared" : "unbindable");
 	}
 	return 0;
 }

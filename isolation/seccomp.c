@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "isolation/seccomp_enosys.h"
 #include "isolation/seccomp_plan.h"
 #include "spec/base/cleanup.h"
 #include "spec/names.h"
@@ -24,7 +25,7 @@
 /* Bump when seccomp_filter_build makes a different program of the same
  * profile (other attributes, another order of rules...): it is part of
  * the key of cached programs. */
-#define SECCOMP_BUILD_VERSION 2
+#define SECCOMP_BUILD_VERSION 3
 
 /* The kernel caps an errno at MAX_ERRNO. */
 #define SECCOMP_MAX_ERRNO 4095
@@ -393,6 +394,8 @@ int seccomp_filter_build(const struct spec_seccomp *s,
 		ret = add_rules(ctx, s, def, err);
 	if (ret == 0)
 		ret = export_bpf(ctx, out, err);
+	if (ret == 0)
+		ret = seccomp_enosys_prepend(s, def, out, err);
 out:
 	seccomp_release(ctx);
 	return ret;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "isolation/cgroup.h"
+#include "isolation/mounts.h"
 #include "isolation/fdpass.h"
 #include "spec/base/fsutil.h"
 #include "isolation/idmap.h"
@@ -49,6 +50,8 @@ struct create_job {
 	struct seccomp_filter_prog seccomp;
 	bool go_sent; /* before the clone: see go_early() */
 	int listen_fd, console_fd, cgroup_fd, pidfd;
+	int *bind_fds; /* see open_bind_sources */
+	size_t n_bind_fds;
 	int sync[2];
 	int tty_master;
 	pid_t first; /* the process clone3 made */
@@ -182,6 +185,19 @@ static int save_config_copy(struct create_job *j, struct berr *err)
 	return fsutil_write_atomic(path, j->raw_config, j->raw_len, 0600, err);
 }
 
+/* A container put in a frozen cgroup (one frozen before, or below a
+ * frozen parent) would hang at its first step: refused, as runc does. */
+static int refuse_frozen(const struct cgroup *cg, const char *path, struct berr *err)
+{
+	struct berr ignored = { 0 };
+	bool frozen = false;
+
+	if (cgroup_is_frozen(cg, &frozen, &ignored) < 0 || !frozen)
+		return 0;
+	return berr_fail(err, EBUSY, "cgroup %s is frozen: thaw it before creating a container there",
+			 path);
+}
+
 static int prepare_cgroup(struct create_job *j, struct berr *err)
 {
 	cleanup_free char *path = NULL;
@@ -202,6 +218,9 @@ static int prepare_cgroup(struct create_job *j, struct berr *err)
 	if (ret < 0)
 		return ret;
 	j->cgroup_made = true;
+	ret = refuse_frozen(&j->cgroup, path, err);
+	if (ret < 0)
+		return ret;
 	j->cgroup_fd = cgroup_open_v2(&j->cgroup, err);
 	return j->cgroup_fd < -1 ? j->cgroup_fd : 0;
 }
@@ -265,6 +284,26 @@ static int preconnect(struct create_job *j, struct berr *err)
 	if (j->start_fd < 0)
 		return j->start_fd;
 	return internal_start_send(j->start_fd, json, len, err);
+}
+
+/* In a new user namespace the container may not reach a bind source
+ * that only the host's root may: each is opened here, before that
+ * namespace exists, and the container process mounts what it gets. */
+static int open_bind_sources(struct create_job *j, struct berr *err)
+{
+	const struct mounts_ctx mctx = { .rootfd = -1, .bundle = j->bundle, .bind_fd = -1 };
+	const struct spec_config *cfg = j->cfg;
+
+	if (!j->plan.new_ns[NS_USER] || !cfg->n_mounts)
+		return 0;
+	j->bind_fds = malloc(cfg->n_mounts * sizeof(*j->bind_fds));
+	if (!j->bind_fds)
+		return berr_sys(err, "bind sources");
+	for (size_t i = 0; i < cfg->n_mounts; i++)
+		j->bind_fds[i] = mounts_bind_open(&mctx, &cfg->mounts[i]);
+	j->n_bind_fds = cfg->n_mounts;
+	j->plan.bind_fds = j->bind_fds;
+	return 0;
 }
 
 static void fill_plan(struct create_job *j)
@@ -343,6 +382,22 @@ static int hook_state(struct create_job *j, const char *status, char **json,
 	return spec_state_oci_json(&s, json, len, err);
 }
 
+/* prestart hooks see the state "created", as crun gives them and the
+ * runtime-tools validation wants. */
+static int prestart(struct create_job *j, struct berr *err)
+{
+	cleanup_free char *json = NULL;
+	size_t len;
+	int ret;
+
+	if (!hooks_any(&j->cfg->hooks, HOOK_PRESTART))
+		return 0;
+	ret = hook_state(j, "created", &json, &len, err);
+	if (ret == 0)
+		ret = hooks_run(&j->cfg->hooks, HOOK_PRESTART, json, len, err);
+	return ret;
+}
+
 static int run_parent_hooks(struct create_job *j, struct berr *err)
 {
 	const struct spec_hooks *h = &j->cfg->hooks;
@@ -351,9 +406,9 @@ static int run_parent_hooks(struct create_job *j, struct berr *err)
 	size_t len;
 	int ret;
 
-	ret = hook_state(j, "creating", &json, &len, err);
+	ret = prestart(j, err);
 	if (ret == 0)
-		ret = hooks_run(h, HOOK_PRESTART, json, len, err);
+		ret = hook_state(j, "creating", &json, &len, err);
 	if (ret == 0)
 		ret = hooks_run(h, HOOK_CREATE_RUNTIME, json, len, err);
 	if (ret < 0)
@@ -466,6 +521,9 @@ static void undo(struct create_job *j)
 
 static void job_release(struct create_job *j)
 {
+	for (size_t i = 0; i < j->n_bind_fds; i++)
+		close_fd(&j->bind_fds[i]);
+	free(j->bind_fds);
 	close_fd(&j->listen_fd);
 	close_fd(&j->console_fd);
 	close_fd(&j->cgroup_fd);
@@ -503,7 +561,9 @@ static int create_steps(struct create_job *j, struct berr *err)
 	if (ret < 0)
 		return ret;
 	fill_plan(j);
-	ret = spawn(j, err);
+	ret = open_bind_sources(j, err);
+	if (ret == 0)
+		ret = spawn(j, err);
 	if (ret == 0)
 		ret = dialog(j, err);
 	if (ret < 0)

@@ -19,10 +19,21 @@ static const char *kind_name(enum spec_hook_kind kind)
 	return names_name(names_hooks, kind);
 }
 
-_Noreturn static void exec_hook(const struct spec_hook *h, int in, int out)
+/* The environment a hook runs with: its own when the config gives one,
+ * else the one the caller hands down (the process's, for the hooks that
+ * run in the container), else none. */
+struct hook_env {
+	const char *const *env;
+	size_t n;
+};
+
+_Noreturn static void exec_hook(const struct spec_hook *h, const struct hook_env *dflt,
+				int in, int out)
 {
+	const struct hook_env own = { (const char *const *)h->env, h->n_env };
+	const struct hook_env *e = h->n_env || !dflt ? &own : dflt;
 	const char *argv[h->n_args + 2];
-	const char *envp[h->n_env + 1];
+	const char *envp[e->n + 1];
 	sigset_t none;
 
 	/* A caller running in the foreground holds signals blocked. */
@@ -40,8 +51,9 @@ _Noreturn static void exec_hook(const struct spec_hook *h, int in, int out)
 		argv[0] = h->path;
 		argv[1] = NULL;
 	}
-	memcpy(envp, h->env, h->n_env * sizeof(*envp));
-	envp[h->n_env] = NULL;
+	if (e->n)
+		memcpy(envp, e->env, e->n * sizeof(*envp));
+	envp[e->n] = NULL;
 	execve(h->path, (char *const *)argv, (char *const *)envp);
 	/* out is closed by now; stderr is the same pipe. */
 	dprintf(2, "exec %s: %s", h->path, strerror(errno));
@@ -109,8 +121,9 @@ static int wait_hook(pid_t pid, int pidfd, int out, int timeout_s, char *buf,
 	return 0;
 }
 
-static int run_one(const struct spec_hook *h, enum spec_hook_kind kind, size_t i,
-		   const char *state, size_t len, struct berr *err)
+static int run_one(const struct spec_hook *h, const struct hook_env *dflt,
+		   enum spec_hook_kind kind, size_t i, const char *state, size_t len,
+		   struct berr *err)
 {
 	int in[2], out[2];
 	cleanup_close int pidfd = -1;
@@ -130,7 +143,7 @@ static int run_one(const struct spec_hook *h, enum spec_hook_kind kind, size_t i
 	}
 	pid = fork();
 	if (pid == 0)
-		exec_hook(h, in[0], out[1]);
+		exec_hook(h, dflt, in[0], out[1]);
 	close(in[0]);
 	close(out[1]);
 	if (pid < 0) {
@@ -167,16 +180,32 @@ static int run_one(const struct spec_hook *h, enum spec_hook_kind kind, size_t i
 	return 0;
 }
 
-int hooks_run(const struct spec_hooks *hooks, enum spec_hook_kind kind,
-	      const char *state_json, size_t len, struct berr *err)
+static int run_list(const struct spec_hooks *hooks, const struct hook_env *dflt,
+		    enum spec_hook_kind kind, const char *state_json, size_t len,
+		    struct berr *err)
 {
 	for (size_t i = 0; i < hooks->n[kind]; i++) {
-		int ret = run_one(&hooks->list[kind][i], kind, i, state_json, len, err);
+		int ret = run_one(&hooks->list[kind][i], dflt, kind, i, state_json, len, err);
 
 		if (ret < 0)
 			return ret;
 	}
 	return 0;
+}
+
+int hooks_run(const struct spec_hooks *hooks, enum spec_hook_kind kind,
+	      const char *state_json, size_t len, struct berr *err)
+{
+	return run_list(hooks, NULL, kind, state_json, len, err);
+}
+
+int hooks_run_env(const struct spec_hooks *hooks, enum spec_hook_kind kind,
+		  const char *state_json, size_t len, const char *const *env,
+		  size_t n_env, struct berr *err)
+{
+	const struct hook_env dflt = { env, n_env };
+
+	return run_list(hooks, &dflt, kind, state_json, len, err);
 }
 
 void hooks_run_all(const struct spec_hooks *hooks, enum spec_hook_kind kind,
@@ -186,7 +215,8 @@ void hooks_run_all(const struct spec_hooks *hooks, enum spec_hook_kind kind,
 	for (size_t i = 0; i < hooks->n[kind]; i++) {
 		struct berr err = { 0 };
 
-		if (run_one(&hooks->list[kind][i], kind, i, state_json, len, &err) < 0 && warn)
+		if (run_one(&hooks->list[kind][i], NULL, kind, i, state_json, len, &err) < 0 &&
+		    warn)
 			warn(arg, &err);
 	}
 }

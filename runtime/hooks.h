@@ -14,6 +14,12 @@
 int hooks_run(const struct spec_hooks *hooks, enum spec_hook_kind kind,
 	      const char *state_json, size_t len, struct berr *err);
 
+/* hooks_run, where a hook without an env of its own gets env (runc's
+ * startContainer hooks inherit the container process's environment). */
+int hooks_run_env(const struct spec_hooks *hooks, enum spec_hook_kind kind,
+		  const char *state_json, size_t len, const char *const *env,
+		  size_t n_env, struct berr *err);
+
 /* Run every hook of kind, whatever happens: each failure goes to warn
  * (when not NULL) and the next hook still runs, as the spec wants for
  * poststart and poststop. */

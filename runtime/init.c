@@ -262,6 +262,7 @@ static int mount_all(const struct init_plan *p, int rootfd, struct berr *err)
 	int ret;
 
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		mctx.bind_fd = p->bind_fds ? p->bind_fds[i] : -1;
 		ret = mounts_apply(&mctx, &cfg->mounts[i], err);
 		if (ret < 0)
 			return ret;
@@ -275,6 +276,17 @@ static int mount_all(const struct init_plan *p, int rootfd, struct berr *err)
 			return ret;
 	}
 	return 0;
+}
+
+/* The last mount at /dev decides whether it ends read-only. */
+static bool dev_readonly(const struct spec_config *cfg)
+{
+	bool ro = false;
+
+	for (size_t i = 0; i < cfg->n_mounts; i++)
+		if (mounts_is_dev(&cfg->mounts[i]))
+			ro = mounts_dev_wants_readonly(&cfg->mounts[i]);
+	return ro;
 }
 
 static int setup_rootfs(struct init_state *s, struct berr *err)
@@ -293,6 +305,10 @@ static int setup_rootfs(struct init_state *s, struct berr *err)
 	ret = mount_all(p, rootfd, err);
 	if (ret == 0 && p->parent_hooks)
 		ret = parent_hooks(s, err);
+	/* createContainer hooks run in the rootfs, so that their relative
+	 * paths land there, as with runc. */
+	if (ret == 0 && hooks_any(&cfg->hooks, HOOK_CREATE_CONTAINER) && fchdir(rootfd) < 0)
+		ret = berr_sys(err, "chdir to rootfs");
 	if (ret == 0 && hooks_any(&cfg->hooks, HOOK_CREATE_CONTAINER))
 		ret = hooks_run(&cfg->hooks, HOOK_CREATE_CONTAINER, s->hook_state,
 				s->hook_state_len, err);
@@ -316,6 +332,8 @@ static int setup_rootfs(struct init_state *s, struct berr *err)
 	if (ret == 0)
 		ret = paths_mask(rootfd, cfg->linux.masked_paths, cfg->linux.n_masked_paths,
 				 err);
+	if (ret == 0 && dev_readonly(cfg))
+		ret = mounts_dev_readonly(rootfd, err);
 	if (ret == 0)
 		ret = rootfs_finish(cfg->root.readonly, cfg->linux.rootfs_propagation, err);
 	return ret;
@@ -374,12 +392,14 @@ static int wait_start(struct init_state *s, struct berr *err)
 static int final_steps(struct init_state *s, int conn, struct berr *err)
 {
 	const struct spec_hooks *hooks = &s->p->cfg->hooks;
+	const struct spec_process *proc = &s->p->cfg->process;
 	int listener = -1;
 	int ret = 0;
 
 	if (hooks_any(hooks, HOOK_START_CONTAINER))
-		ret = hooks_run(hooks, HOOK_START_CONTAINER, s->start_state, s->start_state_len,
-				err);
+		ret = hooks_run_env(hooks, HOOK_START_CONTAINER, s->start_state,
+				    s->start_state_len, (const char *const *)proc->env,
+				    proc->n_env, err);
 	if (ret == 0)
 		ret = psetup_final(&s->ps, &listener, err);
 	/* The first call under the filter: `start` hands the listener to

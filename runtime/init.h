@@ -38,6 +38,9 @@ struct init_plan {
 	 * startContainer). */
 	bool parent_hooks;
 	const struct seccomp_filter_prog *seccomp; /* NULL: none */
+	/* Per mount of cfg, a bind source the parent opened (see
+	 * mounts_bind_open), or -1; NULL when it opened none. */
+	const int *bind_fds;
 };
 
 /* Namespaces created by clone3 in the single-stage case. */

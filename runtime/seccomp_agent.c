@@ -1,5 +1,6 @@
 #include "runtime/seccomp_agent.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "isolation/fdpass.h"
@@ -27,5 +28,26 @@ int seccomp_agent_send(const struct spec_seccomp *s, const struct spec_state *st
 	ret = fdpass_send(sock, json, len, listener, err);
 	if (ret < 0)
 		return berr_wrap(err, ret, "seccomp agent %s", s->listener_path);
+	return 0;
+}
+
+static bool notifies(const struct spec_seccomp *s)
+{
+	for (size_t i = 0; i < s->n_syscalls; i++)
+		if (s->syscalls[i].action == SECCOMP_ACT_NOTIFY)
+			return true;
+	return false;
+}
+
+int seccomp_agent_check(const struct spec_seccomp *s, struct berr *err)
+{
+	struct stat st;
+
+	if (!s->set || !s->listener_path || !*s->listener_path || !notifies(s))
+		return 0;
+	if (stat(s->listener_path, &st) < 0)
+		return berr_sys(err, "seccomp agent %s", s->listener_path);
+	if (!S_ISSOCK(st.st_mode))
+		return berr_fail(err, ENOTSOCK, "seccomp agent %s: not a socket", s->listener_path);
 	return 0;
 }

@@ -15,4 +15,10 @@
 int seccomp_agent_send(const struct spec_seccomp *s, const struct spec_state *state,
 		       pid_t pid, int listener, struct berr *err);
 
+/* At create: the agent's socket must be there when a rule notifies, so
+ * that a missing agent fails the create and not the start.  An agent
+ * that died and left its socket file is found at start (connection
+ * refused): berth installs the filter, and so reaches the agent, then. */
+int seccomp_agent_check(const struct spec_seccomp *s, struct berr *err);
+
 #endif

@@ -6,6 +6,7 @@
 #include "isolation/lsm.h"
 #include "isolation/namespaces.h"
 #include "isolation/sysctl.h"
+#include "runtime/seccomp_agent.h"
 
 static bool ns_is_new(const struct spec_config *cfg, enum spec_ns_type t)
 {
@@ -43,6 +44,7 @@ static int check_linux(const struct spec_config *cfg, struct berr *err)
 {
 	const struct spec_linux *l = &cfg->linux;
 	bool private_ns[NS_TYPES] = { false };
+	int ret;
 
 	if (!spec_namespace_find(cfg, NS_MOUNT))
 		return berr_fail(err, EINVAL,
@@ -72,6 +74,9 @@ static int check_linux(const struct spec_config *cfg, struct berr *err)
 
 		private_ns[t] = ns && (!ns->path || !ns_is_ours(ns->path, ns->type));
 	}
+	ret = seccomp_agent_check(&l->seccomp, err);
+	if (ret < 0)
+		return ret;
 	return sysctl_check(l->sysctl, l->n_sysctl, private_ns, err);
 }
 

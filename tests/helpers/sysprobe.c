@@ -2,6 +2,7 @@
  * seccomp profile lets through.  Built static, so it runs in any rootfs.
  *
  *   sysprobe NAME [ARG...]    (ARGs are numbers, or strings for paths)
+ *   sysprobe NUMBER [ARG...]  (a syscall by number, named or not)
  *
  * Prints "ok <return value>" or "errno <N> <message>" and exits with 0
  * or N. */
@@ -69,6 +70,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(calls) / sizeof(*calls); i++)
 		if (strcmp(calls[i].name, argv[1]) == 0)
 			nr = calls[i].nr;
+	if (nr < 0 && argv[1][0] >= '0' && argv[1][0] <= '9')
+		nr = strtol(argv[1], NULL, 0);
 	if (nr < 0) {
 		fprintf(stderr, "sysprobe: unknown syscall %s\n", argv[1]);
 		return 2;
