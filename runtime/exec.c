@@ -316,6 +316,8 @@ static int check_process(struct exec_job *j, struct berr *err)
 				"terminal (use --tty)");
 	ret = caps_check(&p->caps, err);
 	if (ret == 0)
+		caps_warn(&p->caps, j->ctx->warn, j->ctx->warn_arg);
+	if (ret == 0)
 		ret = lsm_check(p->apparmor_profile, p->selinux_label, err);
 	return ret < 0 ? berr_wrap(err, ret, "exec") : 0;
 }

@@ -1,0 +1,67 @@
+#!/usr/bin/env bats
+# runc parity for the process: configs people already have (runc spec's
+# own), the environment, exec.  Each test runs the same bundle under
+# berth and, where runc is installed, under runc, and compares what the
+# container saw.
+
+load helpers
+
+setup() { setup_bundle; }
+teardown() { cleanup_containers; }
+
+RUNC=${RUNC:-$(command -v runc || true)}
+
+# runc with a state root of this test's own.
+peer() {
+	"$RUNC" --root "$BATS_TEST_TMPDIR/runc" "$@"
+}
+
+# Replace the bundle's config with the one `runc spec` writes, changed
+# only where a test must: the cgroup below ours, a command that exits.
+runc_spec_bundle() {
+	[ -n "$RUNC" ] || skip "runc is not installed"
+	rm "$BUNDLE/config.json"
+	(cd "$BUNDLE" && "$RUNC" spec)
+	update_config ".linux.cgroupsPath = \"$CGROUP_PARENT/ctr\" | .process.terminal = false | .process.args = $1"
+}
+
+@test "runc spec's bundle runs: ambient caps that cannot be raised are a warning" {
+	runc_spec_bundle '["sh", "-c", "grep ^Cap /proc/self/status"]'
+	run berth run --bundle "$BUNDLE" ctr
+	assert_success
+	assert_output_contains "warning: process.capabilities: cannot raise ambient capabilities: CAP_KILL CAP_NET_BIND_SERVICE CAP_AUDIT_WRITE"
+	local ours
+	ours=$(echo "$output" | grep ^Cap)
+	assert_equal "$(echo "$ours" | grep ^CapAmb)" "CapAmb:	0000000000000000"
+	assert_no_leftovers
+	run peer run --bundle "$BUNDLE" runc-ctr
+	assert_success
+	assert_equal "$ours" "$(echo "$output" | grep ^Cap)"
+}
+
+@test "runc spec's bundle, unedited process: sh on a terminal reads its script" {
+	runc_spec_bundle '["sh"]'
+	update_config '.process.terminal = true'
+	run bash -c "echo 'echo in-there; exit 3' | '$BERTH' --root '$ROOT' run --bundle '$BUNDLE' ctr"
+	assert_equal "$status" 3
+	assert_output_contains "in-there"
+	assert_no_leftovers
+}
+
+@test "capabilities: a name unknown to berth and the kernel is a warning, the rest apply" {
+	runc_spec_bundle '["sh", "-c", "grep ^Cap /proc/self/status"]'
+	update_config '.process.capabilities |= with_entries(.value += ["CAP_NO_SUCH_THING"])
+		| .process.capabilities.inheritable = .process.capabilities.permitted'
+	run berth run --bundle "$BUNDLE" ctr
+	assert_success
+	assert_output_contains "warning: process.capabilities: ignoring unknown capabilities: CAP_NO_SUCH_THING"
+	refute_output_contains "cannot raise ambient"
+	local ours
+	ours=$(echo "$output" | grep ^Cap)
+	# CAP_AUDIT_WRITE, CAP_KILL, CAP_NET_BIND_SERVICE, all five sets.
+	assert_equal "$(echo "$ours" | grep ^CapAmb)" "CapAmb:	0000000020000420"
+	assert_no_leftovers
+	run peer run --bundle "$BUNDLE" runc-ctr
+	assert_success
+	assert_equal "$ours" "$(echo "$output" | grep ^Cap)"
+}
