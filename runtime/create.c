@@ -536,6 +536,7 @@ static int create(const struct rt_ctx *ctx, const struct rt_create_opts *o, bool
 					  o->foreground_tty, err);
 	if (ret == 0) {
 		caps_warn(&j.cfg->process.caps, ctx->warn, ctx->warn_arg);
+		internal_drop_kernel_memory(ctx, &j.cfg->linux.resources.memory);
 		plan_namespaces(&j);
 		ret = create_steps(&j, err);
 		if (ret < 0)
