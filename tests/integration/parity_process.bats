@@ -95,3 +95,41 @@ runc_spec_bundle() {
 	assert_success
 	assert_equal "$ours" "$(echo "$output" | grep -v level=warning)"
 }
+
+# What berth spec adds to runc spec's config (README, "Differences from
+# runc"): a cgroup namespace, a masked powercap, its seccomp profile; and
+# no ambient set, which runc's default cannot raise.
+spec_view() {
+	jq -S '{terminal: .process.terminal, args: .process.args, env: .process.env,
+		cwd: .process.cwd, rlimits: .process.rlimits,
+		noNewPrivileges: .process.noNewPrivileges,
+		caps: (.process.capabilities | del(.ambient) | map_values(sort)),
+		mounts: .mounts, devices: .linux.resources.devices,
+		masked: (.linux.maskedPaths - ["/sys/devices/virtual/powercap"]),
+		readonly: .linux.readonlyPaths,
+		namespaces: (.linux.namespaces - [{"type": "cgroup"}]),
+		uidMappings: .linux.uidMappings, gidMappings: .linux.gidMappings}' "$1"
+}
+
+@test "berth spec writes runc spec's config, plus berth's additions" {
+	[ -n "$RUNC" ] || skip "runc is not installed"
+	local d=$BATS_TEST_TMPDIR/specs flag
+	for flag in "" --rootless; do
+		rm -rf "$d"
+		mkdir -p "$d/runc" "$d/berth"
+		(cd "$d/runc" && "$RUNC" spec $flag)
+		"$BERTH" spec $flag --bundle "$d/berth"
+		if [ -z "$flag" ]; then
+			assert_equal "$(spec_view "$d/berth/config.json")" "$(spec_view "$d/runc/config.json")"
+		else
+			# runc mounts the host's cgroupfs; berth's rootless config
+			# leaves it out (README).
+			assert_equal "$(spec_view "$d/berth/config.json" | jq -S '.mounts |= map(select(.type != "cgroup"))')" \
+				"$(spec_view "$d/runc/config.json" | jq -S '.mounts |= map(select(.type != "cgroup"))')"
+		fi
+		assert_equal "$(jq .process.terminal "$d/berth/config.json")" true
+		assert_equal "$(jq -c .process.args "$d/berth/config.json")" '["sh"]'
+		assert_equal "$(jq -r .linux.seccomp.defaultAction "$d/berth/config.json")" SCMP_ACT_ERRNO
+		assert_equal "$(jq -c '.linux.namespaces | map(select(.type == "cgroup"))' "$d/berth/config.json")" '[{"type":"cgroup"}]'
+	done
+}
