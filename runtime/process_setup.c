@@ -11,6 +11,7 @@
 #include "isolation/fdpass.h"
 #include "isolation/lsm.h"
 #include "isolation/process.h"
+#include "isolation/process_env.h"
 #include "runtime/sync.h"
 #include "spec/base/cleanup.h"
 
@@ -39,6 +40,11 @@ int psetup_early(struct psetup *s, struct berr *err)
 		ret = process_cpu_affinity(proc->exec_cpu_affinity.initial, err);
 	if (ret < 0)
 		return ret;
+	/* A session of its own, as runc gives the init and every exec'd
+	 * process: its process group is then one the container can see
+	 * (getpgrp() is not 0).  With a terminal psetup_console does it. */
+	if (!proc->terminal && setsid() < 0)
+		return berr_sys(err, "setsid");
 	/* A session keyring of its own, so containers do not share the
 	 * host's keys.  Kernels or filters without keyctl are fine. */
 	if (!s->no_new_keyring &&
@@ -96,8 +102,17 @@ int psetup_user(struct psetup *s, struct berr *err)
 	const struct spec_process *proc = s->proc;
 	uint64_t extra = needs_temporary_admin(s) ? CAP_SYS_ADMIN_BIT : 0;
 	char cwd[PATH_MAX];
+	FILE *passwd;
 	int ret;
 
+	/* Read as root: the user may not be allowed to. */
+	passwd = process_open_passwd();
+	ret = process_env_final(proc->env, proc->n_env, proc->user.uid, passwd, &s->env,
+				&s->n_env, err);
+	if (passwd)
+		fclose(passwd);
+	if (ret < 0)
+		return ret;
 	/* Without a capabilities object the sets are empty (all zero): the
 	 * process gets none, as runc reads the spec, never berth's own. */
 	ret = caps_drop_bounding(&proc->caps, err);
@@ -119,7 +134,7 @@ int psetup_user(struct psetup *s, struct berr *err)
 	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
 		return berr_fail(err, EPERM, "cwd \"%s\" is outside the container's root",
 				 proc->cwd);
-	return process_find_executable(proc->args[0], proc->env, proc->n_env, s->exe,
+	return process_find_executable(proc->args[0], s->env, s->n_env, s->exe,
 				       sizeof(s->exe), err);
 }
 
@@ -144,5 +159,5 @@ int psetup_exec(const struct psetup *s, struct berr *err)
 {
 	const struct spec_process *proc = s->proc;
 
-	return process_exec(s->exe, proc->args, proc->n_args, proc->env, proc->n_env, err);
+	return process_exec(s->exe, proc->args, proc->n_args, s->env, s->n_env, err);
 }

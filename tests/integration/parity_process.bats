@@ -133,3 +133,96 @@ spec_view() {
 		assert_equal "$(jq -c '.linux.namespaces | map(select(.type == "cgroup"))' "$d/berth/config.json")" '[{"type":"cgroup"}]'
 	done
 }
+
+# A program that prints what execve gave it (the shell's own
+# /proc/PID/environ), with NULs as "|" (bats' run drops NULs).
+ENVIRON='["/bin/show-env"]'
+add_show_env() {
+	printf '#!/bin/sh\ntr "\\000" "|" </proc/$$/environ\n' >"$BUNDLE/rootfs/bin/show-env"
+	chmod 755 "$BUNDLE/rootfs/bin/show-env"
+}
+
+@test "env: duplicates once with the last value, newlines intact, HOME from /etc/passwd, as runc" {
+	runc_spec_bundle "$ENVIRON"
+	add_show_env
+	update_config '.process.env = ["A=1", "PATH=/bin", "B=2", "A=3", "NL=x\ny", "HOME="]
+		| .process.capabilities.ambient = []'
+	local uid want ours
+	for uid in 0 1000 4242; do
+		update_config ".process.user.uid = $uid"
+		case $uid in
+		0) want='A=3|PATH=/bin|B=2|NL=x
+y|HOME=/root|' ;;
+		1000) want='A=3|PATH=/bin|B=2|NL=x
+y|HOME=/tmp|' ;;
+		*) want='A=3|PATH=/bin|B=2|NL=x
+y|HOME=/|' ;;
+		esac
+		run berth run --bundle "$BUNDLE" ctr
+		assert_success
+		ours=$output
+		assert_equal "$ours" "$want"
+		assert_no_leftovers
+		run peer run --bundle "$BUNDLE" runc-ctr
+		assert_success
+		assert_equal "$output" "$ours"
+		# runc leaves the cgroup parent: gone before the next round.
+		remove_own_cgroups "$CGROUP_PARENT"
+	done
+	# No HOME at all: the same.
+	update_config '.process.env = ["PATH=/bin"] | .process.user.uid = 1000'
+	run berth run --bundle "$BUNDLE" ctr
+	assert_success
+	assert_equal "$output" "PATH=/bin|HOME=/tmp|"
+}
+
+@test "exec -u 1000 gets that user's HOME, as runc" {
+	runc_spec_bundle '["sleep", "100"]'
+	add_show_env
+	update_config '.process.env = ["PATH=/bin", "HOME="] | .process.capabilities.ambient = []'
+	run_detached run -d --bundle "$BUNDLE" ctr
+	assert_success
+	run berth exec -u 1000 ctr /bin/show-env
+	assert_success
+	assert_equal "$output" "PATH=/bin|HOME=/tmp|"
+	run berth exec ctr /bin/show-env
+	assert_equal "$output" "PATH=/bin|HOME=/root|"
+	run berth exec -u 4242 ctr /bin/show-env
+	assert_equal "$output" "PATH=/bin|HOME=/|"
+	berth delete --force ctr
+	assert_no_leftovers
+	peer run -d --bundle "$BUNDLE" runc-ctr </dev/null >/dev/null 2>&1
+	run peer exec -u 1000 runc-ctr /bin/show-env
+	assert_success
+	assert_equal "$output" "PATH=/bin|HOME=/tmp|"
+	peer delete --force runc-ctr
+}
+
+# The process group and session of the shell, as pids the container can
+# see (fields 5 and 6 of /proc/PID/stat; 0 when outside its pid ns).
+SHOW_PGRP='set -- $(cat /proc/$$/stat); echo "pgrp=$5 sid=$6 me=$1"'
+
+@test "exec: the process starts a session of its own, its pgrp visible, as runc" {
+	runc_spec_bundle '["sleep", "100"]'
+	update_config '.process.capabilities.ambient = []'
+	run_detached run -d --bundle "$BUNDLE" ctr
+	assert_success
+	run berth exec ctr sh -c "$SHOW_PGRP"
+	assert_success
+	[[ "$output" =~ ^pgrp=([0-9]+)\ sid=([0-9]+)\ me=([0-9]+)$ ]] || fail "$output"
+	assert_equal "${BASH_REMATCH[1]}" "${BASH_REMATCH[3]}"
+	assert_equal "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
+	# The init too.
+	run berth exec ctr sh -c 'set -- $(cat /proc/1/stat); echo "$5 $6"'
+	assert_equal "$output" "1 1"
+	berth delete --force ctr
+	assert_no_leftovers
+	peer run -d --bundle "$BUNDLE" runc-ctr </dev/null >/dev/null 2>&1
+	run peer exec runc-ctr sh -c "$SHOW_PGRP"
+	assert_success
+	[[ "$output" =~ ^pgrp=([0-9]+)\ sid=([0-9]+)\ me=([0-9]+)$ ]] || fail "$output"
+	assert_equal "${BASH_REMATCH[1]}" "${BASH_REMATCH[3]}"
+	run peer exec runc-ctr sh -c 'set -- $(cat /proc/1/stat); echo "$5 $6"'
+	assert_equal "$output" "1 1"
+	peer delete --force runc-ctr
+}
