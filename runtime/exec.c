@@ -335,7 +335,12 @@ static int open_container(struct exec_job *j, struct berr *err)
 		return ret;
 	j->stored = true;
 	status = internal_status(&j->store);
-	if (strcmp(status, "running") != 0)
+	/* runc execs into a created container too: its init waits for
+	 * start with the namespaces and root made. */
+	if (strcmp(status, "paused") == 0)
+		return berr_fail(err, EINVAL,
+				"cannot exec in a paused container \"%s\" (resume it first)", id);
+	if (strcmp(status, "running") != 0 && strcmp(status, "created") != 0)
 		return berr_fail(err, strcmp(status, "stopped") == 0 ? ESRCH : EINVAL,
 				"cannot exec in container \"%s\": it is %s, not running", id,
 				status);

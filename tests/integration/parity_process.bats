@@ -226,3 +226,41 @@ SHOW_PGRP='set -- $(cat /proc/$$/stat); echo "pgrp=$5 sid=$6 me=$1"'
 	assert_equal "$output" "1 1"
 	peer delete --force runc-ctr
 }
+
+@test "exec into a created container works; a paused one is refused, as runc" {
+	runc_spec_bundle '["sleep", "100"]'
+	update_config '.process.capabilities.ambient = []'
+	run_detached create --bundle "$BUNDLE" ctr
+	assert_success
+	run berth exec ctr sh -c 'echo "in $(hostname), init: $(cat /proc/1/cmdline | tr "\0" " ")"'
+	assert_success
+	# Its init still waits for start: berth, not yet sleep.
+	[[ "$output" == "in runc, init: $BERTH "* ]] || fail "$output"
+	assert_equal "$(container_status ctr)" created
+	run_detached start ctr
+	assert_success
+	wait_status ctr running
+	berth pause ctr
+	run berth exec ctr true
+	assert_failure 1
+	assert_output_contains "cannot exec in a paused container \"ctr\""
+	run berth exec --ignore-paused ctr true
+	assert_failure
+	assert_output_contains "ignore-paused"
+	berth resume ctr
+	run berth exec ctr echo back
+	assert_equal "$output" back
+	berth delete --force ctr
+	assert_no_leftovers
+	peer create --bundle "$BUNDLE" runc-ctr </dev/null >/dev/null 2>&1
+	run peer exec runc-ctr hostname
+	assert_success
+	assert_equal "$output" runc
+	peer start runc-ctr
+	peer pause runc-ctr
+	run peer exec runc-ctr true
+	assert_failure
+	assert_output_contains "cannot exec in a paused container"
+	peer resume runc-ctr
+	peer delete --force runc-ctr
+}
