@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -97,12 +98,36 @@ static bool needs_temporary_admin(const struct psetup *s)
 	return !(proc->caps.effective & CAP_SYS_ADMIN_BIT);
 }
 
+int psetup_make_cwd(const struct psetup *s, struct berr *err)
+{
+	const char *cwd = s->proc->cwd;
+	char path[PATH_MAX];
+	size_t len = strlen(cwd);
+
+	if (len >= sizeof(path))
+		return berr_fail(err, ENAMETOOLONG, "cwd \"%s\"", cwd);
+	memcpy(path, cwd, len + 1);
+	for (char *p = path + 1;; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return berr_sys(err, "create cwd \"%s\" (at %s)", cwd, path);
+		*p = c;
+		if (!c)
+			return 0;
+	}
+}
+
 int psetup_user(struct psetup *s, struct berr *err)
 {
 	const struct spec_process *proc = s->proc;
 	uint64_t extra = needs_temporary_admin(s) ? CAP_SYS_ADMIN_BIT : 0;
 	char cwd[PATH_MAX];
 	FILE *passwd;
+	bool in_cwd;
 	int ret;
 
 	/* Read as root: the user may not be allowed to. */
@@ -113,6 +138,9 @@ int psetup_user(struct psetup *s, struct berr *err)
 		fclose(passwd);
 	if (ret < 0)
 		return ret;
+	/* As root first, as runc: a cwd only root can reach still works for
+	 * a user that could not walk there. */
+	in_cwd = chdir(proc->cwd) == 0;
 	/* Without a capabilities object the sets are empty (all zero): the
 	 * process gets none, as runc reads the spec, never berth's own. */
 	ret = caps_drop_bounding(&proc->caps, err);
@@ -124,7 +152,9 @@ int psetup_user(struct psetup *s, struct berr *err)
 	ret = caps_apply(&proc->caps, extra, err);
 	if (ret < 0)
 		return ret;
-	if (chdir(proc->cwd) < 0)
+	/* Once more as the user when root could not (a cwd on a root-squashed
+	 * network mount); otherwise root's chdir stands, as in runc. */
+	if (!in_cwd && chdir(proc->cwd) < 0)
 		return berr_sys(err, "chdir to cwd (\"%s\")%s%s", proc->cwd,
 				s->cwd_origin ? " set in " : "",
 				s->cwd_origin ? s->cwd_origin : "");

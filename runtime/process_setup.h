@@ -53,6 +53,11 @@ int psetup_early(struct psetup *s, struct berr *err);
 int psetup_console(const struct psetup *s, int console_sock, int sync_sock,
 		   bool bind_console, struct berr *err);
 
+/* Make a missing cwd (0755), each part under the root this process has
+ * entered: the init does, before the root is made read-only, as runc;
+ * an exec does not. */
+int psetup_make_cwd(const struct psetup *s, struct berr *err);
+
 int psetup_user(struct psetup *s, struct berr *err);
 
 /* The last steps before execve.  *listener receives the seccomp

@@ -264,3 +264,79 @@ SHOW_PGRP='set -- $(cat /proc/$$/stat); echo "pgrp=$5 sid=$6 me=$1"'
 	peer resume runc-ctr
 	peer delete --force runc-ctr
 }
+
+@test "a program execve cannot start: runc's words on stderr, the JSON log line kept" {
+	runc_spec_bundle '["/run.sh"]'
+	update_config '.process.capabilities.ambient = []'
+	# Its interpreter is missing: execve itself says ENOENT.
+	printf '#!/nonexistent\n' >"$BUNDLE/rootfs/run.sh"
+	chmod 755 "$BUNDLE/rootfs/run.sh"
+	run berth --log "$BATS_TEST_TMPDIR/log.json" --log-format json run --bundle "$BUNDLE" ctr
+	assert_failure
+	assert_output_contains "exec /run.sh: no such file or directory"
+	assert_equal "$(jq -r 'select(.level == "error") | .msg' "$BATS_TEST_TMPDIR/log.json")" \
+		"exec /run.sh: no such file or directory"
+	assert_no_leftovers
+	run peer run --bundle "$BUNDLE" runc-ctr
+	assert_failure
+	assert_output_contains "exec /run.sh: no such file or directory"
+}
+
+@test "a file only root may run runs for uid 1000 with CAP_DAC_OVERRIDE: execve decides, as runc" {
+	runc_spec_bundle '["/only-root.sh"]'
+	update_config '.process.user = {"uid": 1000, "gid": 1000}
+		| .process.capabilities = (.process.capabilities + {"inheritable": []} | with_entries(.value = ["CAP_DAC_OVERRIDE"]))
+		| .process.env += ["PATH=/bin"]'
+	printf '#!/bin/sh\necho ran as $(id -u)\n' >"$BUNDLE/rootfs/only-root.sh"
+	chmod 700 "$BUNDLE/rootfs/only-root.sh"
+	run berth run --bundle "$BUNDLE" ctr
+	assert_success
+	assert_equal "$output" "ran as 1000"
+	assert_no_leftovers
+	run peer run --bundle "$BUNDLE" runc-ctr
+	assert_success
+	assert_equal "$output" "ran as 1000"
+	# Without the capability the kernel refuses, in the same words.
+	update_config '.process.capabilities = {}'
+	run berth run --bundle "$BUNDLE" ctr
+	assert_failure
+	assert_output_contains "exec /only-root.sh: permission denied"
+	run peer run --bundle "$BUNDLE" runc-ctr
+	assert_failure
+	assert_output_contains "permission denied"
+}
+
+@test "cwd: entered as root before the user is set, created when missing, as runc" {
+	runc_spec_bundle '["sh", "-c", "pwd; id -u"]'
+	update_config '.process.user = {"uid": 1000, "gid": 1000} | .process.cwd = "/secret/inside"
+		| .process.capabilities.ambient = []'
+	mkdir -p "$BUNDLE/rootfs/secret/inside"
+	chmod 700 "$BUNDLE/rootfs/secret"
+	run berth run --bundle "$BUNDLE" ctr
+	assert_success
+	assert_equal "$output" "/secret/inside
+1000"
+	assert_no_leftovers
+	run peer run --bundle "$BUNDLE" runc-ctr
+	assert_success
+	assert_equal "$output" "/secret/inside
+1000"
+	remove_own_cgroups "$CGROUP_PARENT"
+	update_config '.process.cwd = "/made/by/runtime"'
+	run berth run --bundle "$BUNDLE" ctr
+	assert_success
+	assert_equal "${lines[0]}" /made/by/runtime
+	assert_equal "$(stat -c '%a %u' "$BUNDLE/rootfs/made/by/runtime")" "755 0"
+	rm -r "$BUNDLE/rootfs/made"
+	run peer run --bundle "$BUNDLE" runc-ctr
+	assert_success
+	assert_equal "${lines[0]}" /made/by/runtime
+	assert_equal "$(stat -c '%a %u' "$BUNDLE/rootfs/made/by/runtime")" "755 0"
+	remove_own_cgroups "$CGROUP_PARENT"
+	# A cwd that cannot be made: the error names it.
+	update_config '.process.cwd = "/etc/passwd/sub"'
+	run berth run --bundle "$BUNDLE" ctr
+	assert_failure
+	assert_output_contains '"/etc/passwd/sub"'
+	assert_no_leftovers
+}
