@@ -92,9 +92,9 @@ expect_create_error() {
 	expect_create_error "no such file or directory"
 }
 
-@test "cwd that does not exist" {
-	update_config '.process.cwd = "/nonexistent"'
-	expect_create_error 'chdir to cwd ("/nonexistent")'
+@test "cwd that cannot be made (a missing one is, as runc)" {
+	update_config '.process.cwd = "/etc/passwd/sub"'
+	expect_create_error 'create cwd "/etc/passwd/sub" (at /etc/passwd/sub): Not a directory'
 }
 
 @test "relative cwd" {
