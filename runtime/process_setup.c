@@ -65,12 +65,24 @@ int psetup_console(const struct psetup *s, int console_sock, int sync_sock,
 
 	ret = console_open(&master, &peer, proc->console_size_set, proc->console_height,
 			   proc->console_width, err);
+	/* The process's own terminal, as runc gives it (tty owner checks,
+	 * programs that chmod their tty). */
+	if (ret == 0 && fchown(peer, proc->user.uid, proc->user.gid) < 0)
+		ret = berr_sys(err, "give the terminal to %u:%u", (unsigned)proc->user.uid,
+			       (unsigned)proc->user.gid);
 	if (ret == 0 && bind_console)
 		ret = console_bind_dev_console(peer, err);
 	if (ret < 0)
 		return ret;
 	/* The console socket gets exactly one SCM_RIGHTS message, whose
 	 * data is the name runc sends along. */
+	/* runc clears ONLCR on the terminal it copies in the foreground
+	 * (never on one handed to a console socket): done here, before the
+	 * program can write. */
+	if (console_sock < 0)
+		ret = console_clear_onlcr(peer, err);
+	if (ret < 0)
+		return ret;
 	if (console_sock >= 0)
 		ret = fdpass_send(console_sock, "/dev/ptmx", 9, master, err);
 	else
