@@ -1,6 +1,7 @@
 #include "isolation/capabilities.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
@@ -18,17 +19,67 @@ int caps_last_cap(void)
 	return CAP_LAST_CAP;
 }
 
-int caps_check(const struct spec_caps *caps, struct berr *err)
+static uint64_t known_mask(void)
 {
-	uint64_t all = caps->bounding | caps->effective | caps->permitted |
-		       caps->inheritable | caps->ambient;
 	int last = caps_last_cap();
 
-	for (int c = last + 1; c < 64; c++)
-		if (all & (1ULL << c))
-			return berr_fail(err, EINVAL,
-					"process.capabilities: %s is not known to this kernel",
-					names_name(names_capabilities, c));
+	return last >= 63 ? ~UINT64_C(0) : (UINT64_C(1) << (last + 1)) - 1;
+}
+
+static uint64_t all_sets(const struct spec_caps *caps)
+{
+	return caps->bounding | caps->effective | caps->permitted |
+	       caps->inheritable | caps->ambient;
+}
+
+/* The kernel raises an ambient capability only when it is both permitted
+ * and inheritable (capabilities(7)). */
+static uint64_t raisable_ambient(const struct spec_caps *caps)
+{
+	return caps->ambient & caps->permitted & caps->inheritable & known_mask();
+}
+
+static void warn_mask(uint64_t mask, const char *what, const char *extra,
+		      void (*warn)(void *arg, const struct berr *w), void *arg)
+{
+	struct berr w = { 0 };
+	char names[768] = "";
+	size_t len = 0;
+
+	if (!mask)
+		return;
+	for (int c = 0; c < 64 && len < sizeof(names); c++)
+		if (mask & (UINT64_C(1) << c))
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+						len ? " " : "", names_name(names_capabilities, c));
+	berr_fail(&w, 0, "process.capabilities: %s: %s%s", what, names, extra);
+	warn(arg, &w);
+}
+
+void caps_warn(const struct spec_caps *caps,
+	       void (*warn)(void *arg, const struct berr *w), void *arg)
+{
+	struct berr w = { 0 };
+
+	if (!warn)
+		return;
+	if (caps->unknown) {
+		berr_fail(&w, 0, "process.capabilities: ignoring unknown capabilities: %s",
+			  caps->unknown);
+		warn(arg, &w);
+	}
+	warn_mask(all_sets(caps) & ~known_mask(), "ignoring capabilities this kernel "
+		  "does not know", "", warn, arg);
+	warn_mask(caps->ambient & known_mask() & ~raisable_ambient(caps),
+		  "cannot raise ambient capabilities", " (an ambient capability must "
+		  "also be permitted and inheritable); left out", warn, arg);
+}
+
+int caps_check(const struct spec_caps *caps, struct berr *err)
+{
+	uint64_t all = all_sets(caps);
+	int last = caps_last_cap();
+
 	/* berth cannot hand out what it does not have itself: say so now
 	 * rather than fail with EPERM deep inside the container's set-up. */
 	for (int c = 0; c <= last; c++)
@@ -71,12 +122,13 @@ int caps_apply(const struct spec_caps *caps, uint64_t extra_effective,
 	cap_t c = cap_init();
 	int last = caps_last_cap();
 	int ret = 0;
+	uint64_t known = known_mask();
 
 	if (!c)
 		return berr_sys(err, "capabilities");
-	if (set_flags(c, CAP_EFFECTIVE, caps->effective | extra_effective) < 0 ||
-	    set_flags(c, CAP_PERMITTED, caps->permitted | extra_effective) < 0 ||
-	    set_flags(c, CAP_INHERITABLE, caps->inheritable) < 0)
+	if (set_flags(c, CAP_EFFECTIVE, (caps->effective | extra_effective) & known) < 0 ||
+	    set_flags(c, CAP_PERMITTED, (caps->permitted | extra_effective) & known) < 0 ||
+	    set_flags(c, CAP_INHERITABLE, caps->inheritable & known) < 0)
 		ret = berr_sys(err, "build capability sets");
 	else if (cap_set_proc(c) < 0)
 		ret = berr_sys(err, "set capabilities");
@@ -85,8 +137,9 @@ int caps_apply(const struct spec_caps *caps, uint64_t extra_effective,
 		return ret;
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		return berr_sys(err, "clear ambient capabilities");
+	/* The rest were warned about before the container was made. */
 	for (int i = 0; i <= last; i++) {
-		if (!(caps->ambient & (1ULL << i)))
+		if (!(raisable_ambient(caps) & (1ULL << i)))
 			continue;
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
 			return berr_sys(err, "raise ambient %s", names_name(names_capabilities, i));

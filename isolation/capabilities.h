@@ -10,8 +10,14 @@
 /* The highest capability this kernel knows. */
 int caps_last_cap(void);
 
-/* Fail when the config names a capability this kernel does not have. */
+/* Fail when the config names a capability berth itself lacks. */
 int caps_check(const struct spec_caps *caps, struct berr *err);
+
+/* What runc tolerates with a warning: names unknown to berth or to this
+ * kernel, ambient capabilities that cannot be raised.  caps_apply leaves
+ * those out. */
+void caps_warn(const struct spec_caps *caps,
+	       void (*warn)(void *arg, const struct berr *w), void *arg);
 
 /* Drop every capability not in the bounding set. */
 int caps_drop_bounding(const struct spec_caps *caps, struct berr *err);

@@ -71,6 +71,18 @@ int console_make_controlling(int slave, struct berr *err)
 	return 0;
 }
 
+int console_clear_onlcr(int fd, struct berr *err)
+{
+	struct termios t;
+
+	if (tcgetattr(fd, &t) < 0)
+		return berr_sys(err, "read terminal settings");
+	t.c_oflag &= ~(tcflag_t)ONLCR;
+	if (tcsetattr(fd, TCSANOW, &t) < 0)
+		return berr_sys(err, "clear ONLCR");
+	return 0;
+}
+
 int console_set_raw(int fd, void *saved, struct berr *err)
 {
 	struct termios t;

@@ -12,6 +12,10 @@
 int console_open(int *master, int *slave, bool sized, uint32_t height,
 		 uint32_t width, struct berr *err);
 
+/* Output newlines stay "\n" (no "\r\n"): runc clears ONLCR on the pty
+ * it copies in the foreground, and scripts compare that output. */
+int console_clear_onlcr(int fd, struct berr *err);
+
 /* Bind the pty onto /dev/console, as runc does. */
 int console_bind_dev_console(int slave, struct berr *err);
 

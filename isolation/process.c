@@ -194,17 +194,18 @@ static const char *env_path(const char *const *env, size_t n)
 	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 }
 
-/* Is path something exec could run?  0, or the errno exec would give. */
+/* Is path something exec could run?  0, or the errno exec would give.
+ * Only the mode's x bits, as runc's lookup: access(X_OK) would judge by
+ * the real uid without capabilities, while execve lets CAP_DAC_OVERRIDE
+ * run a file any x bit is set on; execve decides the rest. */
 static int runnable(const char *path)
 {
 	struct stat st;
 
 	if (stat(path, &st) < 0)
 		return errno;
-	if (S_ISDIR(st.st_mode))
+	if (S_ISDIR(st.st_mode) || !(st.st_mode & 0111))
 		return EACCES;
-	if (access(path, X_OK) < 0)
-		return errno;
 	return 0;
 }
 
@@ -262,9 +263,11 @@ int process_exec(const char *path, const char *const *args, size_t n_args,
 	memcpy(envp, env, n_env * sizeof(*env));
 	envp[n_env] = NULL;
 	execve(path, (char *const *)argv, (char *const *)envp);
+	/* runc's words when execve itself fails (a missing interpreter, a
+	 * file the user may not run): "exec PATH: <strerror>". */
 	if (errno == EACCES || errno == EPERM)
-		return berr_fail(err, errno, "exec: \"%s\": permission denied", path);
+		return berr_fail(err, errno, "exec %s: permission denied", path);
 	if (errno == ENOENT)
-		return berr_fail(err, errno, "exec: \"%s\": no such file or directory", path);
+		return berr_fail(err, errno, "exec %s: no such file or directory", path);
 	return berr_sys(err, "exec %s", path);
 }

@@ -39,7 +39,8 @@ int process_find_executable(const char *name, const char *const *env,
 			    size_t n_env, char *out, size_t size,
 			    struct berr *err);
 
-/* execve with the errors above. */
+/* execve; its own failures read as runc words them ("exec PATH:
+ * no such file or directory", "... permission denied"). */
 int process_exec(const char *path, const char *const *args, size_t n_args,
 		 const char *const *env, size_t n_env, struct berr *err);
 

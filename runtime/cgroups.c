@@ -77,6 +77,7 @@ static const char *const live[] = { "running", "created", "paused", NULL };
 int rt_update(const struct rt_ctx *ctx, const char *id,
 	      const struct spec_resources *res, struct berr *err)
 {
+	struct spec_resources r = *res;
 	struct store_container c;
 	struct cgroup cg;
 	int ret;
@@ -84,7 +85,8 @@ int rt_update(const struct rt_ctx *ctx, const char *id,
 	ret = open_live(ctx, id, true, live, "update", &c, &cg, err);
 	if (ret < 0)
 		return ret;
-	ret = cgroup_update(&cg, res, err);
+	internal_drop_kernel_memory(ctx, &r.memory);
+	ret = cgroup_update(&cg, &r, err);
 	close_live(&c, &cg);
 	return ret;
 }

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "isolation/capabilities.h"
 #include "isolation/cgroup.h"
 #include "isolation/mounts.h"
 #include "isolation/fdpass.h"
@@ -594,6 +595,8 @@ static int create(const struct rt_ctx *ctx, const struct rt_create_opts *o, bool
 		ret = validate_for_create(j.cfg, o->console_socket != NULL,
 					  o->foreground_tty, err);
 	if (ret == 0) {
+		caps_warn(&j.cfg->process.caps, ctx->warn, ctx->warn_arg);
+		internal_drop_kernel_memory(ctx, &j.cfg->linux.resources.memory);
 		plan_namespaces(&j);
 		ret = create_steps(&j, err);
 		if (ret < 0)

@@ -316,6 +316,8 @@ static int check_process(struct exec_job *j, struct berr *err)
 				"terminal (use --tty)");
 	ret = caps_check(&p->caps, err);
 	if (ret == 0)
+		caps_warn(&p->caps, j->ctx->warn, j->ctx->warn_arg);
+	if (ret == 0)
 		ret = lsm_check(p->apparmor_profile, p->selinux_label, err);
 	return ret < 0 ? berr_wrap(err, ret, "exec") : 0;
 }
@@ -333,7 +335,12 @@ static int open_container(struct exec_job *j, struct berr *err)
 		return ret;
 	j->stored = true;
 	status = internal_status(&j->store);
-	if (strcmp(status, "running") != 0)
+	/* runc execs into a created container too: its init waits for
+	 * start with the namespaces and root made. */
+	if (strcmp(status, "paused") == 0)
+		return berr_fail(err, EINVAL,
+				"cannot exec in a paused container \"%s\" (resume it first)", id);
+	if (strcmp(status, "running") != 0 && strcmp(status, "created") != 0)
 		return berr_fail(err, strcmp(status, "stopped") == 0 ? ESRCH : EINVAL,
 				"cannot exec in container \"%s\": it is %s, not running", id,
 				status);

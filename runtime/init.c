@@ -320,6 +320,9 @@ static int setup_rootfs(struct init_state *s, struct berr *err)
 	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return berr_sys(err, "open the new root");
+	ret = psetup_make_cwd(&s->ps, err);
+	if (ret < 0)
+		return ret;
 	if (cfg->process.terminal) {
 		ret = psetup_console(&s->ps, p->console_fd, p->sync_fd, true, err);
 		if (ret < 0)

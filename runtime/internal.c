@@ -174,3 +174,16 @@ int internal_write_pid_file(const char *path, pid_t pid, struct berr *err)
 
 	return fsutil_write_atomic(path, buf, (size_t)n, 0644, err);
 }
+
+void internal_drop_kernel_memory(const struct rt_ctx *ctx, struct spec_memory *m)
+{
+	struct berr w = { 0 };
+
+	if (!m->kernel.set && !m->kernel_tcp.set)
+		return;
+	m->kernel.set = m->kernel_tcp.set = false;
+	berr_fail(&w, 0, "linux.resources.memory: kernel memory settings (kernel, "
+		  "kernelTCP) are ignored, as the runtime-spec deprecates them");
+	if (ctx->warn)
+		ctx->warn(ctx->warn_arg, &w);
+}

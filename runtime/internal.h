@@ -21,6 +21,11 @@ void internal_state_fill(struct spec_state *s, const char *id, const char *statu
 int internal_seccomp_compile(const struct rt_ctx *ctx, const struct spec_seccomp *s,
 			     struct seccomp_filter_prog *out, struct berr *err);
 
+/* memory.kernel and kernelTCP: the kernel ignores them (or soon will)
+ * and the runtime-spec deprecates them, so they are dropped with a
+ * warning, as runc does, and the other memory fields still apply. */
+void internal_drop_kernel_memory(const struct rt_ctx *ctx, struct spec_memory *m);
+
 /* pidfd_open with an error message. */
 int sys_pidfd_open_checked(pid_t pid, struct berr *err);
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include "isolation/fdpass.h"
 #include "isolation/lsm.h"
 #include "isolation/process.h"
+#include "isolation/process_env.h"
 #include "runtime/sync.h"
 #include "spec/base/cleanup.h"
 
@@ -39,6 +41,11 @@ int psetup_early(struct psetup *s, struct berr *err)
 		ret = process_cpu_affinity(proc->exec_cpu_affinity.initial, err);
 	if (ret < 0)
 		return ret;
+	/* A session of its own, as runc gives the init and every exec'd
+	 * process: its process group is then one the container can see
+	 * (getpgrp() is not 0).  With a terminal psetup_console does it. */
+	if (!proc->terminal && setsid() < 0)
+		return berr_sys(err, "setsid");
 	/* A session keyring of its own, so containers do not share the
 	 * host's keys.  Kernels or filters without keyctl are fine. */
 	if (!s->no_new_keyring &&
@@ -58,12 +65,24 @@ int psetup_console(const struct psetup *s, int console_sock, int sync_sock,
 
 	ret = console_open(&master, &peer, proc->console_size_set, proc->console_height,
 			   proc->console_width, err);
+	/* The process's own terminal, as runc gives it (tty owner checks,
+	 * programs that chmod their tty). */
+	if (ret == 0 && fchown(peer, proc->user.uid, proc->user.gid) < 0)
+		ret = berr_sys(err, "give the terminal to %u:%u", (unsigned)proc->user.uid,
+			       (unsigned)proc->user.gid);
 	if (ret == 0 && bind_console)
 		ret = console_bind_dev_console(peer, err);
 	if (ret < 0)
 		return ret;
 	/* The console socket gets exactly one SCM_RIGHTS message, whose
 	 * data is the name runc sends along. */
+	/* runc clears ONLCR on the terminal it copies in the foreground
+	 * (never on one handed to a console socket): done here, before the
+	 * program can write. */
+	if (console_sock < 0)
+		ret = console_clear_onlcr(peer, err);
+	if (ret < 0)
+		return ret;
 	if (console_sock >= 0)
 		ret = fdpass_send(console_sock, "/dev/ptmx", 9, master, err);
 	else
@@ -91,13 +110,49 @@ static bool needs_temporary_admin(const struct psetup *s)
 	return !(proc->caps.effective & CAP_SYS_ADMIN_BIT);
 }
 
+int psetup_make_cwd(const struct psetup *s, struct berr *err)
+{
+	const char *cwd = s->proc->cwd;
+	char path[PATH_MAX];
+	size_t len = strlen(cwd);
+
+	if (len >= sizeof(path))
+		return berr_fail(err, ENAMETOOLONG, "cwd \"%s\"", cwd);
+	memcpy(path, cwd, len + 1);
+	for (char *p = path + 1;; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return berr_sys(err, "create cwd \"%s\" (at %s)", cwd, path);
+		*p = c;
+		if (!c)
+			return 0;
+	}
+}
+
 int psetup_user(struct psetup *s, struct berr *err)
 {
 	const struct spec_process *proc = s->proc;
 	uint64_t extra = needs_temporary_admin(s) ? CAP_SYS_ADMIN_BIT : 0;
 	char cwd[PATH_MAX];
+	FILE *passwd;
+	bool in_cwd;
 	int ret;
 
+	/* Read as root: the user may not be allowed to. */
+	passwd = process_open_passwd();
+	ret = process_env_final(proc->env, proc->n_env, proc->user.uid, passwd, &s->env,
+				&s->n_env, err);
+	if (passwd)
+		fclose(passwd);
+	if (ret < 0)
+		return ret;
+	/* As root first, as runc: a cwd only root can reach still works for
+	 * a user that could not walk there. */
+	in_cwd = chdir(proc->cwd) == 0;
 	/* Without a capabilities object the sets are empty (all zero): the
 	 * process gets none, as runc reads the spec, never berth's own. */
 	ret = caps_drop_bounding(&proc->caps, err);
@@ -109,7 +164,9 @@ int psetup_user(struct psetup *s, struct berr *err)
 	ret = caps_apply(&proc->caps, extra, err);
 	if (ret < 0)
 		return ret;
-	if (chdir(proc->cwd) < 0)
+	/* Once more as the user when root could not (a cwd on a root-squashed
+	 * network mount); otherwise root's chdir stands, as in runc. */
+	if (!in_cwd && chdir(proc->cwd) < 0)
 		return berr_sys(err, "chdir to cwd (\"%s\")%s%s", proc->cwd,
 				s->cwd_origin ? " set in " : "",
 				s->cwd_origin ? s->cwd_origin : "");
@@ -119,7 +176,7 @@ int psetup_user(struct psetup *s, struct berr *err)
 	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
 		return berr_fail(err, EPERM, "cwd \"%s\" is outside the container's root",
 				 proc->cwd);
-	return process_find_executable(proc->args[0], proc->env, proc->n_env, s->exe,
+	return process_find_executable(proc->args[0], s->env, s->n_env, s->exe,
 				       sizeof(s->exe), err);
 }
 
@@ -144,5 +201,5 @@ int psetup_exec(const struct psetup *s, struct berr *err)
 {
 	const struct spec_process *proc = s->proc;
 
-	return process_exec(s->exe, proc->args, proc->n_args, proc->env, proc->n_env, err);
+	return process_exec(s->exe, proc->args, proc->n_args, s->env, s->n_env, err);
 }

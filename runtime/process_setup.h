@@ -4,11 +4,13 @@
  * the container's namespaces, under its root:
  *
  *   psetup_early      oom score, rlimits, personality, scheduling, I/O
- *                     priority, CPU affinity, a session keyring of its own
+ *                     priority, CPU affinity, a session (without a
+ *                     terminal) and a session keyring of its own
  *   psetup_console    (with process.terminal) a pty from the container's
  *                     devpts, its master handed out, its peer on 0, 1, 2
- *   psetup_user       bounding set, groups, gid, uid, capabilities, cwd,
- *                     and the program's path (looked up as the user)
+ *   psetup_user       the environment (HOME from /etc/passwd), bounding
+ *                     set, groups, gid, uid, capabilities, cwd, and the
+ *                     program's path (looked up as the user)
  *   psetup_final      final CPU affinity, LSM labels, no_new_privs, seccomp
  *   psetup_exec       execve
  *
@@ -33,8 +35,11 @@ struct psetup {
 	bool setgroups_allowed;
 	/* Where cwd came from, for the message when chdir fails. */
 	const char *cwd_origin;
-	/* Set by psetup_user: the program's path. */
+	/* Set by psetup_user: the program's path, and its environment
+	 * (isolation/process_env.h). */
 	char exe[PATH_MAX];
+	const char **env;
+	size_t n_env;
 };
 
 int psetup_early(struct psetup *s, struct berr *err);
@@ -47,6 +52,11 @@ int psetup_early(struct psetup *s, struct berr *err);
  * an exec'd process must not replace the init's console). */
 int psetup_console(const struct psetup *s, int console_sock, int sync_sock,
 		   bool bind_console, struct berr *err);
+
+/* Make a missing cwd (0755), each part under the root this process has
+ * entered: the init does, before the root is made read-only, as runc;
+ * an exec does not. */
+int psetup_make_cwd(const struct psetup *s, struct berr *err);
 
 int psetup_user(struct psetup *s, struct berr *err);
 

@@ -51,6 +51,10 @@ struct spec_rlimit {
 struct spec_caps {
 	bool set; /* "capabilities" present at all */
 	uint64_t bounding, effective, inheritable, permitted, ambient;
+	/* Names neither berth nor the kernel headers know, space-separated:
+	 * ignored with a warning, as runc does (configs name capabilities
+	 * of newer kernels); NULL when none. */
+	const char *unknown;
 };
 
 struct spec_user {

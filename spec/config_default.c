@@ -93,8 +93,8 @@ static void *array(struct builder *b, size_t n, size_t size)
 
 static void build_process(struct builder *b, struct spec_process *p)
 {
-	/* runc's default wants a terminal; this one runs unattended. */
-	p->terminal = false;
+	/* As runc spec: an interactive shell (berthd sets docker's Tty). */
+	p->terminal = true;
 	p->args = strv(b, LIST("sh"), &p->n_args);
 	p->env = strv(b, default_env, &p->n_env);
 	p->cwd = "/";

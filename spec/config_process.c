@@ -30,8 +30,25 @@ static int read_user(struct jr *r, yajl_val v, void *elem, void *ctx)
 	return 0;
 }
 
+/* Keep an unknown name for the warning rather than refuse the config. */
+static int note_unknown_cap(struct jr *r, const char **unknown, const char *name)
+{
+	size_t old = *unknown ? strlen(*unknown) + 1 : 0;
+	char *s = arena_alloc(r->arena, old + strlen(name) + 1);
+
+	if (!s)
+		return berr_sys(r->err, "capabilities");
+	if (old) {
+		memcpy(s, *unknown, old - 1);
+		s[old - 1] = ' ';
+	}
+	strcpy(s + old, name);
+	*unknown = s;
+	return 0;
+}
+
 static int read_cap_set(struct jr *r, yajl_val caps, const char *key,
-			uint64_t *mask)
+			uint64_t *mask, const char **unknown)
 {
 	yajl_val list;
 	size_t mark;
@@ -43,11 +60,16 @@ static int read_cap_set(struct jr *r, yajl_val caps, const char *key,
 	mark = jr_enter_key(r, key);
 	for (size_t i = 0; i < list->u.array.len; i++) {
 		size_t at = jr_enter_index(r, i);
+		yajl_val v = list->u.array.values[i];
 		long cap;
 
-		JR_TRY(jr_val_enum(r, list->u.array.values[i], names_capabilities,
-				   "capability", &cap));
-		*mask |= UINT64_C(1) << cap;
+		if (YAJL_IS_STRING(v) &&
+		    names_lookup(names_capabilities, v->u.string, &cap) < 0)
+			JR_TRY(note_unknown_cap(r, unknown, v->u.string));
+		else {
+			JR_TRY(jr_val_enum(r, v, names_capabilities, "capability", &cap));
+			*mask |= UINT64_C(1) << cap;
+		}
 		jr_leave(r, at);
 	}
 	jr_leave(r, mark);
@@ -60,11 +82,11 @@ static int read_caps(struct jr *r, yajl_val v, void *elem, void *ctx)
 
 	JR_TRY(jr_val_object(r, v));
 	c->set = true;
-	JR_TRY(read_cap_set(r, v, "bounding", &c->bounding));
-	JR_TRY(read_cap_set(r, v, "effective", &c->effective));
-	JR_TRY(read_cap_set(r, v, "inheritable", &c->inheritable));
-	JR_TRY(read_cap_set(r, v, "permitted", &c->permitted));
-	JR_TRY(read_cap_set(r, v, "ambient", &c->ambient));
+	JR_TRY(read_cap_set(r, v, "bounding", &c->bounding, &c->unknown));
+	JR_TRY(read_cap_set(r, v, "effective", &c->effective, &c->unknown));
+	JR_TRY(read_cap_set(r, v, "inheritable", &c->inheritable, &c->unknown));
+	JR_TRY(read_cap_set(r, v, "permitted", &c->permitted, &c->unknown));
+	JR_TRY(read_cap_set(r, v, "ambient", &c->ambient, &c->unknown));
 	return 0;
 }
 

@@ -34,6 +34,7 @@ echo "  its cgroup (namespaced):   $(cat /proc/self/cgroup | tail -n 1)"
 SCRIPT
 chmod 755 "$bundle/rootfs/bin/report"
 jq '.process.args = ["/bin/report"]
+	| .process.terminal = false
 	| .hostname = "berth-demo"
 	| .linux.cgroupsPath = "berth-demo/ctr"
 	| del(.linux.resources)' "$bundle/config.json" >"$work/config.json"

@@ -69,32 +69,24 @@ teardown() {
 	assert_no_cgroups
 }
 
-@test "v1: memory.kernelTCP -> memory.kmem.tcp.limit_in_bytes" {
-	require_cgroup_v1
-	set_resources '{"memory":{"kernelTCP":16777216}}'
-	check_file memory memory.kmem.tcp.limit_in_bytes 16777216
-}
-
-@test "v1: memory.kernel on a kernel that dropped kernel memory limits names the file" {
-	require_cgroup_v1
-	local f
-	f="$(v1_mount memory)$(v1_own memory)/memory.kmem.limit_in_bytes"
-	set_resources '{"memory":{"kernel":16777216}}'
-	run berth run --bundle "$BUNDLE" ctr
-	if [ ! -e "$f" ]; then
-		assert_failure 1
-		assert_output_contains "this kernel has no memory.kmem.limit_in_bytes"
-	elif [ "$status" -ne 0 ]; then
-		assert_output_contains "this kernel ignores memory.kmem.limit_in_bytes"
+@test "memory.kernel and kernelTCP are ignored with a warning, the limit applies (runc)" {
+	set_resources '{"memory":{"limit":67108864,"kernel":16777216,"kernelTCP":16777216}}'
+	start_detached
+	output=$(cat "$OUT")
+	assert_output_contains "warning: linux.resources.memory: kernel memory settings (kernel, kernelTCP) are ignored"
+	if is_unified; then
+		assert_equal "$(cat "$(cgroup_dir)/memory.max")" 67108864
+	else
+		assert_equal "$(cat "$(ctl_dir memory)/memory.limit_in_bytes")" 67108864
+		# Left as the kernel made them: unlimited.
+		[ "$(cat "$(ctl_dir memory)/memory.kmem.tcp.limit_in_bytes")" != 16777216 ]
 	fi
-	assert_no_cgroups
 }
 
-@test "v2: memory.kernel, kernelTCP, swappiness, disableOOMKiller are refused with the reason" {
+@test "v2: memory.swappiness, disableOOMKiller are refused with the reason" {
 	require_cgroup_v2
 	local r
-	for r in '{"kernel":16777216}' '{"kernelTCP":16777216}' '{"swappiness":10}' \
-		'{"disableOOMKiller":true}'; do
+	for r in '{"swappiness":10}' '{"disableOOMKiller":true}'; do
 		set_resources "{\"memory\":$r}"
 		run berth run --bundle "$BUNDLE" ctr
 		assert_failure 1

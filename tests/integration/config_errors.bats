@@ -53,9 +53,18 @@ expect_create_error() {
 	expect_create_error ".linux.rootfsPropagation"
 }
 
-@test "unknown capability" {
+@test "unknown capability: a warning, as runc gives" {
 	update_config '.process.capabilities.bounding += ["CAP_FLY"]'
-	expect_create_error "CAP_FLY"
+	run_detached create --bundle "$BUNDLE" ctr
+	assert_success
+	assert_output_contains "warning: process.capabilities: ignoring unknown capabilities: CAP_FLY"
+	berth delete --force ctr
+	assert_no_leftovers
+}
+
+@test "a capability that is not a string" {
+	update_config '.process.capabilities.bounding += [5]'
+	expect_create_error ".process.capabilities.bounding"
 }
 
 @test "missing rootfs" {
@@ -83,9 +92,9 @@ expect_create_error() {
 	expect_create_error "no such file or directory"
 }
 
-@test "cwd that does not exist" {
-	update_config '.process.cwd = "/nonexistent"'
-	expect_create_error 'chdir to cwd ("/nonexistent")'
+@test "cwd that cannot be made (a missing one is, as runc)" {
+	update_config '.process.cwd = "/etc/passwd/sub"'
+	expect_create_error 'create cwd "/etc/passwd/sub" (at /etc/passwd/sub): Not a directory'
 }
 
 @test "relative cwd" {

@@ -431,6 +431,7 @@ check_cgroupfs_attack() {
 	rm "$BUNDLE/config.json"
 	"$BERTH" spec --rootless --bundle "$BUNDLE"
 	update_config ".linux.cgroupsPath = \"$CGROUP_PARENT/ctr\"
+		| .process.terminal = false
 		| .linux.resources = {\"pids\": {\"limit\": 100}}
 		| .linux.namespaces |= map(select(.type != \"cgroup\"))"
 	set_script "$CGROUPFS_ATTACK"

@@ -39,7 +39,8 @@ make_rootfs() {
 }
 
 # A bundle with berth's default config, changed to fit a test:
-# a fresh cgroup below ours, a command that exits by itself.
+# a fresh cgroup below ours, a command that exits by itself, no terminal
+# (berth spec's shell wants one, as runc spec's).
 setup_bundle() {
 	BUNDLE=$BATS_TEST_TMPDIR/bundle
 	ROOT=$BATS_TEST_TMPDIR/root
@@ -49,6 +50,7 @@ setup_bundle() {
 	"$BERTH" spec --bundle "$BUNDLE"
 	update_config ".linux.cgroupsPath = \"$CGROUP_PARENT/ctr\"
 		| del(.linux.resources)
+		| .process.terminal = false
 		| .process.args = [\"true\"]"
 }
 

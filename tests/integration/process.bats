@@ -117,14 +117,16 @@ status_field() { echo "$output" | awk -v f="$1:" '$1 == f {print $2}'; }
 
 @test "cwd and env" {
 	update_config '.process.cwd = "/tmp" | .process.env = ["A=1", "B=two words", "PATH=/bin"]
-		| .process.args = ["sh", "-c", "pwd; echo $A; echo $B; env | wc -l"]'
+		| .process.args = ["sh", "-c", "pwd; echo $A; echo $B; env | wc -l; echo $HOME"]'
 	run_container
 	assert_success
 	assert_equal "${lines[0]}" /tmp
 	assert_equal "${lines[1]}" 1
 	assert_equal "${lines[2]}" "two words"
-	# exactly the configured variables (sh adds PWD, SHLVL at most)
-	[ "${lines[3]}" -le 5 ]
+	# exactly the configured variables and HOME, from root's line in the
+	# rootfs's /etc/passwd as runc sets it (sh adds PWD, SHLVL at most)
+	[ "${lines[3]}" -le 6 ]
+	assert_equal "${lines[4]}" /root
 }
 
 @test "args are passed verbatim, the program is found on the container's PATH" {
