@@ -44,6 +44,7 @@ struct create_job {
 	char rootfs[PATH_MAX];
 	struct store_container store;
 	bool stored;
+	char *cgroup_path;
 	struct cgroup cgroup;
 	bool cgroup_made;
 	struct seccomp_filter_prog seccomp;
@@ -182,28 +183,46 @@ static int save_config_copy(struct create_job *j, struct berr *err)
 	return fsutil_write_atomic(path, j->raw_config, j->raw_len, 0600, err);
 }
 
-static int prepare_cgroup(struct create_job *j, struct berr *err)
+/* Where the cgroups will be, recorded before any of them exists: a
+ * crash while they are made leaves a state that delete cleans from. */
+static int locate_cgroup(struct create_job *j, struct berr *err)
 {
-	cleanup_free char *path = NULL;
-	const struct spec_resources *res = &j->cfg->linux.resources;
 	int ret;
 
 	/* "slice:prefix:name" paths and systemd units are not berth's: better
 	 * refused than made into odd directories. */
 	if (j->ctx->systemd_cgroup)
 		return systemd_cgroup_refuse(err);
-	ret = cgroup_spec_path(j->cfg->linux.cgroups_path, j->o->id, &path, err);
-	if (ret < 0)
-		return ret;
+	ret = cgroup_spec_path(j->cfg->linux.cgroups_path, j->o->id, &j->cgroup_path, err);
+	if (ret == 0)
+		ret = cgroup_locate(&j->cgroup, j->cgroup_path, false, err);
+	if (ret == 0)
+		ret = save_state(j, "creating", err);
+	return ret;
+}
+
+static int prepare_cgroup(struct create_job *j, struct berr *err)
+{
+	const struct spec_resources *res = &j->cfg->linux.resources;
+	cleanup_free char *planned = steal_ptr(j->cgroup_text);
+	int ret;
+
+	cgroup_release(&j->cgroup);
 	/* The device program is loaded once the container process exists
 	 * (see dialog()): the kernel's check of it then overlaps the
 	 * process's own set-up. */
-	ret = cgroup_create_nodev(&j->cgroup, path, res->set ? res : NULL, err);
+	ret = cgroup_create_nodev(&j->cgroup, j->cgroup_path, res->set ? res : NULL, err);
 	if (ret < 0)
 		return ret;
 	j->cgroup_made = true;
 	j->cgroup_fd = cgroup_open_v2(&j->cgroup, err);
-	return j->cgroup_fd < -1 ? j->cgroup_fd : 0;
+	if (j->cgroup_fd < -1)
+		return j->cgroup_fd;
+	/* Someone made a parent in between: the record says less now. */
+	j->cgroup_text = cgroup_serialize(&j->cgroup);
+	if (!j->cgroup_text || !planned || strcmp(j->cgroup_text, planned) != 0)
+		return save_state(j, "creating", err);
+	return 0;
 }
 
 /* The socket `start` connects to.  Its path may be long (containerd's
@@ -474,6 +493,7 @@ static void job_release(struct create_job *j)
 	close_fd(&j->sync[1]);
 	close_fd(&j->start_fd);
 	free(j->cgroup_text);
+	free(j->cgroup_path);
 	seccomp_filter_release(&j->seccomp);
 	cgroup_release(&j->cgroup);
 	store_close(&j->store);
@@ -492,12 +512,12 @@ static int create_steps(struct create_job *j, struct berr *err)
 	j->stored = true;
 	timestamp_now(j->created, sizeof(j->created));
 	ret = save_config_copy(j, err);
+	/* The state is recorded before the cgroups and any process exist,
+	 * so that a crash from here on leaves enough for `delete`. */
+	if (ret == 0)
+		ret = locate_cgroup(j, err);
 	if (ret == 0)
 		ret = prepare_cgroup(j, err);
-	/* Recorded before any process exists, so that a crash from here on
-	 * leaves enough for `delete` to clean up. */
-	if (ret == 0)
-		ret = save_state(j, "creating", err);
 	if (ret == 0)
 		ret = prepare_process(j, err);
 	if (ret < 0)
