@@ -23,6 +23,7 @@
 #include "isolation/proc.h"
 #include "isolation/seccomp.h"
 #include "isolation/spawn.h"
+#include "runtime/cancel.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/internal.h"
@@ -65,6 +66,7 @@ struct create_job {
 	char *cgroup_text;
 	char pidbuf[32], startbuf[32], hooks[128];
 	struct spec_kv extra[4];
+	char what[128]; /* "create of container \"ID\"", for an interruption */
 };
 
 static void job_init(struct create_job *j, const struct rt_ctx *ctx,
@@ -78,6 +80,7 @@ static void job_init(struct create_job *j, const struct rt_ctx *ctx,
 	j->tty_master = -1;
 	j->start_fd = -1;
 	j->store.dirfd = -1;
+	snprintf(j->what, sizeof(j->what), "create of container \"%s\"", o->id);
 }
 
 static void close_fd(int *fd)
@@ -372,9 +375,9 @@ static int run_parent_hooks(struct create_job *j, struct berr *err)
 
 	ret = hook_state(j, "creating", &json, &len, err);
 	if (ret == 0)
-		ret = hooks_run(h, HOOK_PRESTART, json, len, err);
+		ret = hooks_run(h, HOOK_PRESTART, json, len, j->ctx->cancel_fd, err);
 	if (ret == 0)
-		ret = hooks_run(h, HOOK_CREATE_RUNTIME, json, len, err);
+		ret = hooks_run(h, HOOK_CREATE_RUNTIME, json, len, j->ctx->cancel_fd, err);
 	if (ret < 0)
 		return ret;
 	if (hooks_any(h, HOOK_CREATE_CONTAINER)) {
@@ -434,7 +437,9 @@ static int dialog(struct create_job *j, struct berr *err)
 		struct sync_msg m;
 		int fd = -1;
 
-		ret = sync_recv(j->sync[0], &m, &fd, err);
+		ret = cancel_wait(j->sync[0], j->ctx->cancel_fd, j->what, err);
+		if (ret == 0)
+			ret = sync_recv(j->sync[0], &m, &fd, err);
 		if (ret < 0)
 			break;
 		switch (m.type) {
@@ -520,12 +525,18 @@ static int create_steps(struct create_job *j, struct berr *err)
 		ret = prepare_cgroup(j, err);
 	if (ret == 0)
 		ret = prepare_process(j, err);
+	/* Between steps and in every wait (hooks, the dialog) the caller
+	 * may give up: undo() then removes what was made. */
+	if (ret == 0)
+		ret = cancel_check(j->ctx->cancel_fd, j->what, err);
 	if (ret < 0)
 		return ret;
 	fill_plan(j);
 	ret = spawn(j, err);
 	if (ret == 0)
 		ret = dialog(j, err);
+	if (ret == 0)
+		ret = cancel_check(j->ctx->cancel_fd, j->what, err);
 	if (ret < 0)
 		return ret;
 	if (proc_stat(j->pid, &j->start_time, NULL) < 0)

@@ -295,7 +295,7 @@ static int setup_rootfs(struct init_state *s, struct berr *err)
 		ret = parent_hooks(s, err);
 	if (ret == 0 && hooks_any(&cfg->hooks, HOOK_CREATE_CONTAINER))
 		ret = hooks_run(&cfg->hooks, HOOK_CREATE_CONTAINER, s->hook_state,
-				s->hook_state_len, err);
+				s->hook_state_len, 0, err);
 	if (ret == 0)
 		ret = rootfs_enter(rootfd, p->no_pivot, err);
 	if (ret < 0)
@@ -379,7 +379,7 @@ static int final_steps(struct init_state *s, int conn, struct berr *err)
 
 	if (hooks_any(hooks, HOOK_START_CONTAINER))
 		ret = hooks_run(hooks, HOOK_START_CONTAINER, s->start_state, s->start_state_len,
-				err);
+				0, err);
 	if (ret == 0)
 		ret = psetup_final(&s->ps, &listener, err);
 	/* The first call under the filter: `start` hands the listener to
