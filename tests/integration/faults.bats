@@ -160,3 +160,36 @@ fd_targets() {
 	echo "$targets"
 	assert_equal "$(echo "$targets" | cut -d' ' -f1 | xargs)" "0 1 2"
 }
+
+@test "50 concurrent kill, state and delete on one container stay consistent" {
+	update_config '.process.args = ["sleep", "100"]'
+	run_detached run -d --bundle "$BUNDLE" ctr
+	assert_success
+	local i pids=() log=$BATS_TEST_TMPDIR/ops
+	mkdir -p "$log"
+	for i in $(seq 50); do
+		case $((i % 3)) in
+		0) "$BERTH" --root "$ROOT" kill ctr KILL >"$log/$i" 2>&1 & ;;
+		1) "$BERTH" --root "$ROOT" state ctr >"$log/$i" 2>&1 & ;;
+		2) "$BERTH" --root "$ROOT" delete --force ctr >"$log/$i" 2>&1 & ;;
+		esac
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do
+		wait "$i" || true
+	done
+	# Every answer is whole: a state is valid JSON, a failure says the
+	# container does not exist or is not running; none crashed.
+	for i in $(seq 50); do
+		if [ $((i % 3)) = 1 ] && [ "$(head -c 1 "$log/$i")" = "{" ]; then
+			jq -e '.id == "ctr"' "$log/$i" >/dev/null || fail "torn state: $(cat "$log/$i")"
+		elif [ -s "$log/$i" ]; then
+			grep -qE 'does not exist|not running|stopped' "$log/$i" ||
+				fail "operation $i: $(cat "$log/$i")"
+		fi
+	done
+	# At least one delete won: the container is gone, with everything.
+	[ ! -e "$ROOT/ctr" ]
+	assert_no_leftovers
+	assert_no_berth_processes
+}
