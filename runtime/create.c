@@ -183,7 +183,7 @@ static int save_config_copy(struct create_job *j, struct berr *err)
 
 	if (asprintf(&path, "%s/" STORE_CONFIG, j->store.dir) < 0)
 		return berr_sys(err, "config copy");
-	return fsutil_write_atomic(path, j->raw_config, j->raw_len, 0600, err);
+	return fsutil_write_atomic_synced(path, j->raw_config, j->raw_len, 0600, err);
 }
 
 /* Where the cgroups will be, recorded before any of them exists: a

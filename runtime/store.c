@@ -154,7 +154,10 @@ int store_save(struct store_container *c, const struct spec_state *s,
 		return ret;
 	if (asprintf(&path, "%s/" STORE_STATE, c->dir) < 0)
 		return berr_sys(err, "state of %s", c->dir);
-	return fsutil_write_atomic(path, json, len, 0600, err);
+	/* Readers never see a torn file (rename), and the state root may
+	 * be on a disk: a crash of the machine leaves the old state or the
+	 * new one, not an empty file (on a tmpfs, as /run, this is free). */
+	return fsutil_write_atomic_synced(path, json, len, 0600, err);
 }
 
 int store_remove(struct store_container *c, struct berr *err)
