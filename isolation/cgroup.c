@@ -363,6 +363,70 @@ out:
 	return ret;
 }
 
+/* What "created" records of dir: see cgroup_locate. */
+static int mark_created(char **created, const char *dir, const char *mnt, bool existing)
+{
+	if (!existing) {
+		*created = cgroup_dir_missing(dir, mnt);
+		return 0;
+	}
+	if (access(dir, F_OK) < 0)
+		return 0;
+	*created = strdup(dir);
+	return *created ? 0 : -ENOMEM;
+}
+
+static int locate(struct cgroup *cg, const char *spec_path, bool existing,
+		  struct cgroup_v1_mount *mounts, size_t n_mounts, struct berr *err)
+{
+	const char *mnt = v2_mountpoint(cg->layout);
+	int ret;
+
+	cg->spec_path = strdup(spec_path);
+	if (!cg->spec_path)
+		return berr_sys(err, "cgroup path");
+	if (mnt) {
+		ret = v2_dir_for(mnt, spec_path, &cg->v2_dir, err);
+		if (ret == 0 && mark_created(&cg->v2_created, cg->v2_dir, mnt, existing) < 0)
+			ret = berr_set(err, ENOMEM, "cgroup %s", spec_path);
+		if (ret < 0)
+			return ret;
+	}
+	cg->v1 = calloc(n_mounts ? n_mounts : 1, sizeof(*cg->v1));
+	if (!cg->v1)
+		return berr_set(err, ENOMEM, "cgroups");
+	for (size_t i = 0; i < n_mounts; i++) {
+		struct cgroup_v1_dir *d = &cg->v1[cg->n_v1];
+
+		ret = cgroup_v1_locate(d, &mounts[i], spec_path, err);
+		if (ret == 0 && mark_created(&d->created, d->dir, mounts[i].path, existing) < 0)
+			ret = berr_set(err, ENOMEM, "cgroup %s", spec_path);
+		cg->n_v1++;
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int cgroup_locate(struct cgroup *cg, const char *spec_path, bool existing,
+		  struct berr *err)
+{
+	struct cgroup_v1_mount *mounts = NULL;
+	size_t n_mounts = 0;
+	int ret;
+
+	memset(cg, 0, sizeof(*cg));
+	ret = cgroup_detect_layout(&cg->layout, err);
+	if (ret == 0 && cg->layout != CGROUP_UNIFIED)
+		ret = cgroup_v1_mounts(&mounts, &n_mounts, err);
+	if (ret == 0)
+		ret = locate(cg, spec_path, existing, mounts, n_mounts, err);
+	cgroup_v1_mounts_free(mounts, n_mounts);
+	if (ret < 0)
+		cgroup_release(cg);
+	return ret;
+}
+
 int cgroup_create_nodev(struct cgroup *cg, const char *spec_path,
 			const struct spec_resources *res, struct berr *err)
 {

@@ -75,6 +75,17 @@ int cgroup_create_nodev(struct cgroup *cg, const char *spec_path,
 int cgroup_apply_devices(const struct cgroup *cg, const struct spec_resources *res,
 			 struct berr *err);
 
+/* The container's directories in every hierarchy, named but not made,
+ * for a record that must exist before they do or after the state that
+ * named them was lost.  With existing false, each "created" is what
+ * cgroup_create_nodev would make there (a crash in between leaves a
+ * record that cgroup_destroy cleans from; directories never made are
+ * no error then).  With existing true, each is the container's own
+ * directory where it exists: its parents are left, as nothing says
+ * which of them berth made. */
+int cgroup_locate(struct cgroup *cg, const char *spec_path, bool existing,
+		  struct berr *err);
+
 /* Change the limits of a live container: the fields set in res (a zero
  * number is unset); device rules only when res lists some. */
 int cgroup_update(const struct cgroup *cg, const struct spec_resources *res,

@@ -33,6 +33,27 @@ void cgroup_dir_remove_chain(const char *dir, const char *created)
 	}
 }
 
+char *cgroup_dir_missing(const char *dir, const char *mnt)
+{
+	cleanup_free char *path = strdup(dir);
+	size_t mlen = strlen(mnt);
+	char *slash;
+
+	if (!path || strncmp(path, mnt, mlen) != 0 || path[mlen] != '/')
+		return NULL;
+	for (char *p = path + mlen + 1; *p; p = slash + 1) {
+		slash = strchr(p, '/');
+		if (slash)
+			*slash = '\0';
+		if (access(path, F_OK) < 0 && errno == ENOENT)
+			return steal_ptr(path);
+		if (!slash)
+			break;
+		*slash = '/';
+	}
+	return NULL;
+}
+
 int cgroup_dir_create(const char *dir, const char *mnt, char **created,
 		      int (*init)(const char *path, struct berr *err),
 		      struct berr *err)

@@ -20,6 +20,12 @@ int cgroup_dir_create(const char *dir, const char *mnt, char **created,
 		      int (*init)(const char *path, struct berr *err),
 		      struct berr *err);
 
+/* What cgroup_dir_create(dir, mnt) would make (the shallowest directory
+ * below mnt missing on the way to dir, malloc'd), or NULL when dir
+ * exists: a record written before the directories are, so that a crash
+ * in between leaves enough to remove them. */
+char *cgroup_dir_missing(const char *dir, const char *mnt);
+
 /* rmdir dir, then its parents while they are empty, up to and including
  * created.  Nothing happens when dir is not below created. */
 void cgroup_dir_remove_chain(const char *dir, const char *created);

@@ -32,6 +32,11 @@ void cgroup_v1_mounts_free(struct cgroup_v1_mount *m, size_t n);
 int cgroup_v1_create(struct cgroup_v1_dir *d, const struct cgroup_v1_mount *m,
 		     const char *spec_path, struct berr *err);
 
+/* The same directory, only named: d->dir and d->controllers filled,
+ * nothing made (d->created stays NULL). */
+int cgroup_v1_locate(struct cgroup_v1_dir *d, const struct cgroup_v1_mount *m,
+		     const char *spec_path, struct berr *err);
+
 /* The directory of the hierarchy holding controller ctl, or NULL. */
 const struct cgroup_v1_dir *cgroup_v1_dir_of(const struct cgroup_v1_dir *d, size_t n,
 					     unsigned ctl);

@@ -173,6 +173,24 @@ int process_no_new_privs(struct berr *err)
 	return 0;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+void process_close_fds_except(int from, int *keep, size_t n)
+{
+	qsort(keep, n, sizeof(*keep), cmp_int);
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < from)
+			continue;
+		if (keep[i] > from)
+			close_range((unsigned)from, (unsigned)keep[i] - 1, 0);
+		from = keep[i] + 1;
+	}
+	close_range((unsigned)from, ~0U, 0);
+}
+
 int process_close_fds(int preserve, struct berr *err)
 {
 	for (int fd = 3; fd < 3 + preserve; fd++) {

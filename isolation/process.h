@@ -27,6 +27,11 @@ int process_set_user(const struct spec_user *u, bool setgroups_allowed,
 
 int process_no_new_privs(struct berr *err);
 
+/* Close every fd from `from` up except those in keep (sorted in
+ * place): what a process inherited of its caller goes at once, not at
+ * execve. */
+void process_close_fds_except(int from, int *keep, size_t n);
+
 /* Mark every fd from 3 + preserve up close-on-exec, and make the preserved
  * ones (3 .. 3+preserve-1) survive exec. */
 int process_close_fds(int preserve, struct berr *err);

@@ -25,6 +25,7 @@
 #include "isolation/proc.h"
 #include "isolation/seccomp.h"
 #include "isolation/spawn.h"
+#include "runtime/cancel.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/internal.h"
@@ -46,6 +47,7 @@ struct create_job {
 	char rootfs[PATH_MAX];
 	struct store_container store;
 	bool stored;
+	char *cgroup_path;
 	struct cgroup cgroup;
 	bool cgroup_made;
 	struct seccomp_filter_prog seccomp;
@@ -68,6 +70,7 @@ struct create_job {
 	char *cgroup_text;
 	char pidbuf[32], startbuf[32], hooks[128];
 	struct spec_kv extra[4];
+	char what[128]; /* "create of container \"ID\"", for an interruption */
 };
 
 static void job_init(struct create_job *j, const struct rt_ctx *ctx,
@@ -81,6 +84,7 @@ static void job_init(struct create_job *j, const struct rt_ctx *ctx,
 	j->tty_master = -1;
 	j->start_fd = -1;
 	j->store.dirfd = -1;
+	snprintf(j->what, sizeof(j->what), "create of container \"%s\"", o->id);
 }
 
 static void close_fd(int *fd)
@@ -183,7 +187,7 @@ static int save_config_copy(struct create_job *j, struct berr *err)
 
 	if (asprintf(&path, "%s/" STORE_CONFIG, j->store.dir) < 0)
 		return berr_sys(err, "config copy");
-	return fsutil_write_atomic(path, j->raw_config, j->raw_len, 0600, err);
+	return fsutil_write_atomic_synced(path, j->raw_config, j->raw_len, 0600, err);
 }
 
 /* A container put in a frozen cgroup (one frozen before, or below a
@@ -199,31 +203,49 @@ static int refuse_frozen(const struct cgroup *cg, const char *path, struct berr 
 			 path);
 }
 
-static int prepare_cgroup(struct create_job *j, struct berr *err)
+/* Where the cgroups will be, recorded before any of them exists: a
+ * crash while they are made leaves a state that delete cleans from. */
+static int locate_cgroup(struct create_job *j, struct berr *err)
 {
-	cleanup_free char *path = NULL;
-	const struct spec_resources *res = &j->cfg->linux.resources;
 	int ret;
 
 	/* "slice:prefix:name" paths and systemd units are not berth's: better
 	 * refused than made into odd directories. */
 	if (j->ctx->systemd_cgroup)
 		return systemd_cgroup_refuse(err);
-	ret = cgroup_spec_path(j->cfg->linux.cgroups_path, j->o->id, &path, err);
-	if (ret < 0)
-		return ret;
+	ret = cgroup_spec_path(j->cfg->linux.cgroups_path, j->o->id, &j->cgroup_path, err);
+	if (ret == 0)
+		ret = cgroup_locate(&j->cgroup, j->cgroup_path, false, err);
+	if (ret == 0)
+		ret = save_state(j, "creating", err);
+	return ret;
+}
+
+static int prepare_cgroup(struct create_job *j, struct berr *err)
+{
+	const struct spec_resources *res = &j->cfg->linux.resources;
+	cleanup_free char *planned = steal_ptr(j->cgroup_text);
+	int ret;
+
+	cgroup_release(&j->cgroup);
 	/* The device program is loaded once the container process exists
 	 * (see dialog()): the kernel's check of it then overlaps the
 	 * process's own set-up. */
-	ret = cgroup_create_nodev(&j->cgroup, path, res->set ? res : NULL, err);
+	ret = cgroup_create_nodev(&j->cgroup, j->cgroup_path, res->set ? res : NULL, err);
 	if (ret < 0)
 		return ret;
 	j->cgroup_made = true;
-	ret = refuse_frozen(&j->cgroup, path, err);
+	ret = refuse_frozen(&j->cgroup, j->cgroup_path, err);
 	if (ret < 0)
 		return ret;
 	j->cgroup_fd = cgroup_open_v2(&j->cgroup, err);
-	return j->cgroup_fd < -1 ? j->cgroup_fd : 0;
+	if (j->cgroup_fd < -1)
+		return j->cgroup_fd;
+	/* Someone made a parent in between: the record says less now. */
+	j->cgroup_text = cgroup_serialize(&j->cgroup);
+	if (!j->cgroup_text || !planned || strcmp(j->cgroup_text, planned) != 0)
+		return save_state(j, "creating", err);
+	return 0;
 }
 
 /* The socket `start` connects to.  Its path may be long (containerd's
@@ -395,7 +417,7 @@ static int prestart(struct create_job *j, struct berr *err)
 		return 0;
 	ret = hook_state(j, "created", &json, &len, err);
 	if (ret == 0)
-		ret = hooks_run(&j->cfg->hooks, HOOK_PRESTART, json, len, err);
+		ret = hooks_run(&j->cfg->hooks, HOOK_PRESTART, json, len, j->ctx->cancel_fd, err);
 	return ret;
 }
 
@@ -411,7 +433,7 @@ static int run_parent_hooks(struct create_job *j, struct berr *err)
 	if (ret == 0)
 		ret = hook_state(j, "creating", &json, &len, err);
 	if (ret == 0)
-		ret = hooks_run(h, HOOK_CREATE_RUNTIME, json, len, err);
+		ret = hooks_run(h, HOOK_CREATE_RUNTIME, json, len, j->ctx->cancel_fd, err);
 	if (ret < 0)
 		return ret;
 	if (hooks_any(h, HOOK_CREATE_CONTAINER)) {
@@ -471,7 +493,9 @@ static int dialog(struct create_job *j, struct berr *err)
 		struct sync_msg m;
 		int fd = -1;
 
-		ret = sync_recv(j->sync[0], &m, &fd, err);
+		ret = cancel_wait(j->sync[0], j->ctx->cancel_fd, j->what, err);
+		if (ret == 0)
+			ret = sync_recv(j->sync[0], &m, &fd, err);
 		if (ret < 0)
 			break;
 		switch (m.type) {
@@ -533,6 +557,7 @@ static void job_release(struct create_job *j)
 	close_fd(&j->sync[1]);
 	close_fd(&j->start_fd);
 	free(j->cgroup_text);
+	free(j->cgroup_path);
 	seccomp_filter_release(&j->seccomp);
 	cgroup_release(&j->cgroup);
 	store_close(&j->store);
@@ -551,14 +576,18 @@ static int create_steps(struct create_job *j, struct berr *err)
 	j->stored = true;
 	timestamp_now(j->created, sizeof(j->created));
 	ret = save_config_copy(j, err);
+	/* The state is recorded before the cgroups and any process exist,
+	 * so that a crash from here on leaves enough for `delete`. */
+	if (ret == 0)
+		ret = locate_cgroup(j, err);
 	if (ret == 0)
 		ret = prepare_cgroup(j, err);
-	/* Recorded before any process exists, so that a crash from here on
-	 * leaves enough for `delete` to clean up. */
-	if (ret == 0)
-		ret = save_state(j, "creating", err);
 	if (ret == 0)
 		ret = prepare_process(j, err);
+	/* Between steps and in every wait (hooks, the dialog) the caller
+	 * may give up: undo() then removes what was made. */
+	if (ret == 0)
+		ret = cancel_check(j->ctx->cancel_fd, j->what, err);
 	if (ret < 0)
 		return ret;
 	fill_plan(j);
@@ -567,6 +596,8 @@ static int create_steps(struct create_job *j, struct berr *err)
 		ret = spawn(j, err);
 	if (ret == 0)
 		ret = dialog(j, err);
+	if (ret == 0)
+		ret = cancel_check(j->ctx->cancel_fd, j->what, err);
 	if (ret < 0)
 		return ret;
 	if (proc_stat(j->pid, &j->start_time, NULL) < 0)

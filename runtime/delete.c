@@ -8,6 +8,7 @@
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
 #include "spec/base/cleanup.h"
+#include "spec/config.h"
 
 /* Kill the init and wait for it to be gone (it is usually not our child,
  * so wait on its pidfd rather than waitpid). */
@@ -50,11 +51,31 @@ static void poststop(const struct rt_ctx *ctx, struct store_container *c)
 		ctx->warn(ctx->warn_arg, &err);
 }
 
-static int destroy(const struct rt_ctx *ctx, struct store_container *c, struct berr *err)
+/* The cgroup of a container whose state is missing or damaged: its own
+ * directory, from the cgroupsPath of its stored config (create records
+ * the state before it makes any cgroup, so without a state there is
+ * usually none; a damaged state leaves the parents, which nothing says
+ * berth made). */
+static int cgroup_from_config(const struct store_container *c, const char *id,
+			      struct cgroup *cg)
+{
+	cleanup_config struct spec_config *cfg = NULL;
+	cleanup_free char *path = NULL;
+	struct berr ignored;
+
+	if (internal_load_config(c, &cfg, &ignored) < 0 ||
+	    cgroup_spec_path(cfg->linux.cgroups_path, id, &path, &ignored) < 0)
+		return -1;
+	return cgroup_locate(cg, path, true, &ignored);
+}
+
+static int destroy(const struct rt_ctx *ctx, const char *id, struct store_container *c,
+		   struct berr *err)
 {
 	struct berr ignored;
 	struct cgroup cg;
-	bool have_cg = c->has_state && internal_cgroup(c, &cg, &ignored) == 0;
+	bool have_cg = c->has_state ? internal_cgroup(c, &cg, &ignored) == 0
+				    : cgroup_from_config(c, id, &cg) == 0;
 	int ret;
 
 	/* Everything dies at once, a paused container too (a v1 freezer is
@@ -80,9 +101,20 @@ int rt_delete(const struct rt_ctx *ctx, const char *id, bool force,
 	const char *status;
 	int ret;
 
-	ret = internal_open(ctx, id, true, &c, err);
+	/* Forced, a damaged state is no obstacle: what it would have said
+	 * is found again from the config. */
+	ret = rt_check_id(id, err);
+	if (ret == 0)
+		ret = force ? store_open_damaged(ctx->root, id, &c, err)
+			    : store_open(ctx->root, id, true, &c, err);
 	if (ret < 0)
 		return ret;
+	if (c.damage[0] && ctx->warn) {
+		struct berr w = { 0 };
+
+		berr_fail(&w, EINVAL, "%s (removing what is left)", c.damage);
+		ctx->warn(ctx->warn_arg, &w);
+	}
 	status = internal_status(&c);
 	if (!force && (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0)) {
 		ret = berr_fail(err, EBUSY,
@@ -91,7 +123,7 @@ int rt_delete(const struct rt_ctx *ctx, const char *id, bool force,
 			       id, status);
 		goto out;
 	}
-	ret = destroy(ctx, &c, err);
+	ret = destroy(ctx, id, &c, err);
 out:
 	store_close(&c);
 	return ret;

@@ -433,25 +433,6 @@ static void reset_signals(void)
 		signal(sig, SIG_DFL);
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
-/* Close every fd from `from` up except those in keep. */
-static void close_fds_except(int from, int *keep, size_t n)
-{
-	qsort(keep, n, sizeof(*keep), cmp_int);
-	for (size_t i = 0; i < n; i++) {
-		if (keep[i] < from)
-			continue;
-		if (keep[i] > from)
-			close_range((unsigned)from, (unsigned)keep[i] - 1, 0);
-		from = keep[i] + 1;
-	}
-	close_range((unsigned)from, ~0U, 0);
-}
-
 _Noreturn static void fail(int sync_fd, const struct berr *err, int status)
 {
 	sync_send_error(sync_fd, err);
@@ -521,7 +502,7 @@ _Noreturn static void joiner_main(struct exec_job *j)
 	if (j->console_fd >= 0)
 		keep[n++] = j->console_fd;
 	/* Nothing of the caller's beyond stdio and the preserved fds. */
-	close_fds_except(3 + j->o->preserve_fds, keep, n);
+	process_close_fds_except(3 + j->o->preserve_fds, keep, n);
 	if (sync_expect(sync_fd, SYNC_GO, &m, &err) < 0)
 		_exit(1);
 	if (ns_join_process(j->init_pidfd, j->init_pid, &err) < 0)

@@ -60,20 +60,25 @@ _Noreturn static void exec_hook(const struct spec_hook *h, const struct hook_env
 	_exit(127);
 }
 
-/* Collect output and wait for the hook, killing it at the deadline. */
-static int wait_hook(pid_t pid, int pidfd, int out, int timeout_s, char *buf,
-		     size_t size, int *status, bool *timed_out)
+/* How a hook's wait ended early. */
+enum hook_end { HOOK_EXITED, HOOK_TIMED_OUT, HOOK_CANCELLED };
+
+/* Collect output and wait for the hook, killing it at the deadline or
+ * when the caller gives up (cancel_fd readable). */
+static int wait_hook(pid_t pid, int pidfd, int out, int timeout_s, int cancel_fd,
+		     char *buf, size_t size, int *status, enum hook_end *end)
 {
 	struct timespec start, now;
 	size_t used = 0;
 	bool out_open = true;
 
-	*timed_out = false;
+	*end = HOOK_EXITED;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		struct pollfd pfd[2] = {
+		struct pollfd pfd[3] = {
 			{ .fd = pidfd, .events = POLLIN },
 			{ .fd = out_open ? out : -1, .events = POLLIN },
+			{ .fd = cancel_fd > 0 ? cancel_fd : -1, .events = POLLIN },
 		};
 		int wait_ms = -1;
 
@@ -82,13 +87,18 @@ static int wait_hook(pid_t pid, int pidfd, int out, int timeout_s, char *buf,
 			wait_ms = timeout_s * 1000 - (int)((now.tv_sec - start.tv_sec) * 1000 +
 							   (now.tv_nsec - start.tv_nsec) / 1000000);
 			if (wait_ms <= 0) {
-				*timed_out = true;
+				*end = HOOK_TIMED_OUT;
 				kill(pid, SIGKILL);
 				break;
 			}
 		}
-		if (poll(pfd, 2, wait_ms) < 0 && errno != EINTR)
+		if (poll(pfd, 3, wait_ms) < 0 && errno != EINTR)
 			break;
+		if (pfd[2].revents & POLLIN) {
+			*end = HOOK_CANCELLED;
+			kill(pid, SIGKILL);
+			break;
+		}
 		if (pfd[1].revents) {
 			char scratch[4096];
 			/* Past what the message can hold, output is drained and
@@ -123,12 +133,12 @@ static int wait_hook(pid_t pid, int pidfd, int out, int timeout_s, char *buf,
 
 static int run_one(const struct spec_hook *h, const struct hook_env *dflt,
 		   enum spec_hook_kind kind, size_t i, const char *state, size_t len,
-		   struct berr *err)
+		   int cancel_fd, struct berr *err)
 {
 	int in[2], out[2];
 	cleanup_close int pidfd = -1;
 	char output[512];
-	bool timed_out;
+	enum hook_end end;
 	int status = 0;
 	pid_t pid;
 
@@ -163,12 +173,15 @@ static int run_one(const struct spec_hook *h, const struct hook_env *dflt,
 		len -= (size_t)n;
 	}
 	close(in[1]);
-	wait_hook(pid, pidfd, out[0], h->timeout_set ? h->timeout : 0, output,
-		  sizeof(output), &status, &timed_out);
+	wait_hook(pid, pidfd, out[0], h->timeout_set ? h->timeout : 0, cancel_fd, output,
+		  sizeof(output), &status, &end);
 	close(out[0]);
-	if (timed_out)
+	if (end == HOOK_TIMED_OUT)
 		return berr_fail(err, ETIMEDOUT, "hook %s[%zu] %s: timed out after %d s",
 				 kind_name(kind), i, h->path, h->timeout);
+	if (end == HOOK_CANCELLED)
+		return berr_fail(err, ECANCELED, "hook %s[%zu] %s killed: interrupted",
+				 kind_name(kind), i, h->path);
 	if (WIFSIGNALED(status))
 		return berr_fail(err, ECANCELED, "hook %s[%zu] %s: killed by signal %d%s%s",
 				 kind_name(kind), i, h->path, WTERMSIG(status),
@@ -182,10 +195,11 @@ static int run_one(const struct spec_hook *h, const struct hook_env *dflt,
 
 static int run_list(const struct spec_hooks *hooks, const struct hook_env *dflt,
 		    enum spec_hook_kind kind, const char *state_json, size_t len,
-		    struct berr *err)
+		    int cancel_fd, struct berr *err)
 {
 	for (size_t i = 0; i < hooks->n[kind]; i++) {
-		int ret = run_one(&hooks->list[kind][i], dflt, kind, i, state_json, len, err);
+		int ret = run_one(&hooks->list[kind][i], dflt, kind, i, state_json, len,
+				  cancel_fd, err);
 
 		if (ret < 0)
 			return ret;
@@ -194,9 +208,9 @@ static int run_list(const struct spec_hooks *hooks, const struct hook_env *dflt,
 }
 
 int hooks_run(const struct spec_hooks *hooks, enum spec_hook_kind kind,
-	      const char *state_json, size_t len, struct berr *err)
+	      const char *state_json, size_t len, int cancel_fd, struct berr *err)
 {
-	return run_list(hooks, NULL, kind, state_json, len, err);
+	return run_list(hooks, NULL, kind, state_json, len, cancel_fd, err);
 }
 
 int hooks_run_env(const struct spec_hooks *hooks, enum spec_hook_kind kind,
@@ -205,7 +219,7 @@ int hooks_run_env(const struct spec_hooks *hooks, enum spec_hook_kind kind,
 {
 	const struct hook_env dflt = { env, n_env };
 
-	return run_list(hooks, &dflt, kind, state_json, len, err);
+	return run_list(hooks, &dflt, kind, state_json, len, 0, err);
 }
 
 void hooks_run_all(const struct spec_hooks *hooks, enum spec_hook_kind kind,
@@ -215,7 +229,7 @@ void hooks_run_all(const struct spec_hooks *hooks, enum spec_hook_kind kind,
 	for (size_t i = 0; i < hooks->n[kind]; i++) {
 		struct berr err = { 0 };
 
-		if (run_one(&hooks->list[kind][i], NULL, kind, i, state_json, len, &err) < 0 &&
+		if (run_one(&hooks->list[kind][i], NULL, kind, i, state_json, len, 0, &err) < 0 &&
 		    warn)
 			warn(arg, &err);
 	}

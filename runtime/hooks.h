@@ -10,9 +10,10 @@
 
 /* Run every hook of kind in order; the first failure (non-zero exit,
  * signal, timeout) stops the list and names the hook.  Its output is
- * part of the message. */
+ * part of the message.  A readable cancel_fd (see rt_ctx; 0: none)
+ * kills the running hook and fails with ECANCELED. */
 int hooks_run(const struct spec_hooks *hooks, enum spec_hook_kind kind,
-	      const char *state_json, size_t len, struct berr *err);
+	      const char *state_json, size_t len, int cancel_fd, struct berr *err);
 
 /* hooks_run, where a hook without an env of its own gets env (runc's
  * startContainer hooks inherit the container process's environment). */

@@ -311,7 +311,7 @@ static int setup_rootfs(struct init_state *s, struct berr *err)
 		ret = berr_sys(err, "chdir to rootfs");
 	if (ret == 0 && hooks_any(&cfg->hooks, HOOK_CREATE_CONTAINER))
 		ret = hooks_run(&cfg->hooks, HOOK_CREATE_CONTAINER, s->hook_state,
-				s->hook_state_len, err);
+				s->hook_state_len, 0, err);
 	if (ret == 0)
 		ret = rootfs_enter(rootfd, p->no_pivot, err);
 	if (ret < 0)
@@ -424,6 +424,23 @@ static void reset_signals(void)
 		signal(sig, SIG_DFL);
 }
 
+/* Nothing of the caller's but stdio and the preserved fds stays in the
+ * container process, which may wait in `created` for long (the
+ * CVE-2016-9962 class): only the sync socket, the exec socket and the
+ * console socket cross.  The parent's end of the sync socket goes too,
+ * or the process would never see the parent die. */
+static void close_inherited(const struct init_plan *p)
+{
+	int keep[3];
+	size_t n = 0;
+
+	keep[n++] = p->sync_fd;
+	keep[n++] = p->listen_fd;
+	if (p->console_fd >= 0)
+		keep[n++] = p->console_fd;
+	process_close_fds_except(3 + p->preserve_fds, keep, n);
+}
+
 _Noreturn static void fail(int fd, const struct berr *err)
 {
 	sync_send_error(fd, err);
@@ -457,6 +474,7 @@ _Noreturn void init_run(const struct init_plan *p)
 	for (int fd = 0; fd < 3; fd++)
 		if (p->stdio[fd] >= 0 && p->stdio[fd] != fd && dup2(p->stdio[fd], fd) < 0)
 			_exit(1);
+	close_inherited(p);
 	reset_signals();
 	if (enter_namespaces(p, &err) < 0 || psetup_early(&s.ps, &err) < 0 ||
 	    setup_rootfs(&s, &err) < 0 || psetup_user(&s.ps, &err) < 0 ||

@@ -25,6 +25,11 @@ struct rt_ctx {
 	 * them. */
 	void (*warn)(void *arg, const struct berr *w);
 	void *warn_arg;
+	/* When this fd turns readable, a create (or run) in progress stops,
+	 * removes all it made and fails with ECANCELED.  berth passes a
+	 * signalfd of SIGTERM, SIGINT and SIGHUP, which it blocks; the
+	 * signal stays pending.  0: none (stdin is never one). */
+	int cancel_fd;
 };
 
 struct rt_create_opts {

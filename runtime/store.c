@@ -89,7 +89,7 @@ static int load_state(struct store_container *c, struct berr *err)
 	return 0;
 }
 
-static int open_steps(const char *root, const char *id, bool exclusive,
+static int open_steps(const char *root, const char *id, bool exclusive, bool damaged_ok,
 		      struct store_container *c, struct berr *err)
 {
 	int ret;
@@ -108,15 +108,34 @@ static int open_steps(const char *root, const char *id, bool exclusive,
 	/* A directory deleted while we waited for its lock is gone. */
 	if (faccessat(c->dirfd, ".", F_OK, 0) < 0 || access(c->dir, F_OK) < 0)
 		return berr_fail(err, ENOENT, "container \"%s\" does not exist", id);
-	return load_state(c, err);
+	ret = load_state(c, err);
+	if (ret < 0 && damaged_ok) {
+		snprintf(c->damage, sizeof(c->damage), "%s", err->msg);
+		berr_clear(err);
+		arena_release(&c->arena);
+		memset(&c->state, 0, sizeof(c->state));
+		c->has_state = false;
+		return 0;
+	}
+	return ret;
 }
 
 int store_open(const char *root, const char *id, bool exclusive,
 	       struct store_container *c, struct berr *err)
 {
-	int ret = open_steps(root, id, exclusive, c, err);
+	int ret = open_steps(root, id, exclusive, false, c, err);
 
 	/* Callers close only what opened: a failure releases it all here. */
+	if (ret < 0)
+		store_close(c);
+	return ret;
+}
+
+int store_open_damaged(const char *root, const char *id, struct store_container *c,
+		       struct berr *err)
+{
+	int ret = open_steps(root, id, true, true, c, err);
+
 	if (ret < 0)
 		store_close(c);
 	return ret;
@@ -135,7 +154,10 @@ int store_save(struct store_container *c, const struct spec_state *s,
 		return ret;
 	if (asprintf(&path, "%s/" STORE_STATE, c->dir) < 0)
 		return berr_sys(err, "state of %s", c->dir);
-	return fsutil_write_atomic(path, json, len, 0600, err);
+	/* Readers never see a torn file (rename), and the state root may
+	 * be on a disk: a crash of the machine leaves the old state or the
+	 * new one, not an empty file (on a tmpfs, as /run, this is free). */
+	return fsutil_write_atomic_synced(path, json, len, 0600, err);
 }
 
 int store_remove(struct store_container *c, struct berr *err)

@@ -25,6 +25,9 @@ struct store_container {
 	struct arena arena;
 	struct spec_state state;
 	bool has_state;
+	/* store_open_damaged: why the state could not be read ("" when it
+	 * could, or there was none). */
+	char damage[1024];
 };
 
 /* Make the directory of a new container and lock it.  An existing one is
@@ -37,6 +40,12 @@ int store_create(const char *root, const char *id, struct store_container *c,
  * create never finished has no state: has_state is false then. */
 int store_open(const char *root, const char *id, bool exclusive,
 	       struct store_container *c, struct berr *err);
+
+/* The same, locked exclusively, for what must work on a container whose
+ * state file is unreadable or damaged (delete --force): has_state is
+ * false then, and damage says what was wrong with it. */
+int store_open_damaged(const char *root, const char *id, struct store_container *c,
+		       struct berr *err);
 
 int store_save(struct store_container *c, const struct spec_state *s,
 	       struct berr *err);

@@ -1,8 +1,10 @@
 /* create, start, run, kill, delete. */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -26,6 +28,50 @@ struct create_flags {
 	{ "no-new-keyring", 0, OPT_BOOL, &(f).o.no_new_keyring,                           \
 	  "keep the caller's session keyring" }
 
+/* SIGTERM, SIGINT and SIGHUP end a create cleanly, not midway: blocked,
+ * they make the library's cancel fd readable (rt_ctx.cancel_fd), and it
+ * removes what it made.  Without a signalfd they keep their default. */
+static void cancel_on_signals(struct cli *cli)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	/* 0 means none to the library. */
+	if (fd >= 0 && fd < 3) {
+		int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+		close(fd);
+		fd = high;
+	}
+	if (fd < 0)
+		return;
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	cli->rt.cancel_fd = fd;
+}
+
+/* A failed create or run; interrupted by a signal, its status is that
+ * of a process the signal ended (128 + N). */
+static int create_failed(const struct cli *cli, int ret, struct berr *err)
+{
+	struct signalfd_siginfo si;
+	const char *name;
+	size_t n;
+
+	if (ret != -ECANCELED || cli->rt.cancel_fd <= 0 ||
+	    read(cli->rt.cancel_fd, &si, sizeof(si)) != sizeof(si))
+		return cli_fail(cli, err);
+	name = names_name(names_signals, (long)si.ssi_signo);
+	n = strlen(err->msg);
+	snprintf(err->msg + n, sizeof(err->msg) - n, " by SIG%s", name ? name : "?");
+	cli_fail(cli, err);
+	return 128 + (int)si.ssi_signo;
+}
+
 int cmd_create(struct cli *cli, int argc, char **argv)
 {
 	static const struct cmd_usage u = { "create", "[options] <container-id>",
@@ -35,14 +81,16 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 	const struct opt opts[] = { CREATE_OPTS(f), { 0 } };
 	struct rt_created created;
 	struct berr err = { 0 };
-	int status, i;
+	int status, i, ret;
 
 	i = cli_parse(cli, &u, opts, argc, argv, 1, 1, &status);
 	if (i < 0)
 		return status;
 	f.o.id = argv[i];
-	if (rt_create(&cli->rt, &f.o, &created, &err) < 0)
-		return cli_fail(cli, &err);
+	cancel_on_signals(cli);
+	ret = rt_create(&cli->rt, &f.o, &created, &err);
+	if (ret < 0)
+		return create_failed(cli, ret, &err);
 	cli_debug(cli, "created %s, init pid %d", f.o.id, (int)created.pid);
 	return 0;
 }
@@ -67,15 +115,18 @@ static int run_foreground(struct cli *cli, struct create_flags *f)
 	struct rt_created created;
 	struct berr err = { 0 };
 	sigset_t all, old;
-	int status = 0;
+	int status = 0, ret;
 
 	/* Signals that arrive while the container is being set up are held
-	 * until it runs, then forwarded (the container resets its mask). */
+	 * until it runs, then forwarded (the container resets its mask);
+	 * SIGTERM, SIGINT and SIGHUP end the set-up instead. */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
+	cancel_on_signals(cli);
 	f->o.foreground_tty = !f->o.console_socket;
-	if (rt_run(&cli->rt, &f->o, &created, &err) < 0)
-		return cli_fail(cli, &err);
+	ret = rt_run(&cli->rt, &f->o, &created, &err);
+	if (ret < 0)
+		return create_failed(cli, ret, &err);
 	if (rt_wait_foreground(created.pid, created.tty_master, &status, &err) < 0)
 		cli_fail(cli, &err);
 	if (created.tty_master >= 0)
@@ -101,7 +152,7 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	};
 	struct rt_created created;
 	struct berr err = { 0 };
-	int status, i;
+	int status, i, ret;
 
 	i = cli_parse(cli, &u, opts, argc, argv, 1, 1, &status);
 	if (i < 0)
@@ -109,8 +160,10 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	f.o.id = argv[i];
 	if (!f.detach)
 		return run_foreground(cli, &f);
-	if (rt_run(&cli->rt, &f.o, &created, &err) < 0)
-		return cli_fail(cli, &err);
+	cancel_on_signals(cli);
+	ret = rt_run(&cli->rt, &f.o, &created, &err);
+	if (ret < 0)
+		return create_failed(cli, ret, &err);
 	return 0;
 }
 

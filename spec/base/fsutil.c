@@ -1,6 +1,7 @@
 #include "spec/base/fsutil.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,8 +101,8 @@ int fsutil_read_file(const char *path, char **out, size_t *len,
 	return fsutil_read_fd(fd, path, out, len, err);
 }
 
-int fsutil_write_atomic(const char *path, const char *data, size_t len,
-			mode_t mode, struct berr *err)
+static int write_atomic(const char *path, const char *data, size_t len, mode_t mode,
+			bool synced, struct berr *err)
 {
 	cleanup_free char *tmp = NULL;
 	cleanup_close int fd = -1;
@@ -123,11 +124,27 @@ int fsutil_write_atomic(const char *path, const char *data, size_t len,
 		data += n;
 		len -= (size_t)n;
 	}
+	if (synced && fdatasync(fd) < 0) {
+		unlink(tmp);
+		return berr_sys(err, "sync %s", tmp);
+	}
 	if (rename(tmp, path) < 0) {
 		unlink(tmp);
 		return berr_sys(err, "rename %s", tmp);
 	}
 	return 0;
+}
+
+int fsutil_write_atomic(const char *path, const char *data, size_t len,
+			mode_t mode, struct berr *err)
+{
+	return write_atomic(path, data, len, mode, false, err);
+}
+
+int fsutil_write_atomic_synced(const char *path, const char *data, size_t len,
+			       mode_t mode, struct berr *err)
+{
+	return write_atomic(path, data, len, mode, true, err);
 }
 
 int fsutil_sync_path(const char *path, struct berr *err)

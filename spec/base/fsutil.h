@@ -29,6 +29,12 @@ int fsutil_read_file(const char *path, char **out, size_t *len,
 int fsutil_write_atomic(const char *path, const char *data, size_t len,
 			mode_t mode, struct berr *err);
 
+/* The same, with the new content on disk before its name replaces the
+ * old (fdatasync, then rename): after a crash of the machine the file is
+ * the old one or the new one, whole, never empty or torn. */
+int fsutil_write_atomic_synced(const char *path, const char *data, size_t len,
+			       mode_t mode, struct berr *err);
+
 /* Make PATH and its name in its directory durable (fsync both), for a
  * file whose old content is gone once it is replaced. */
 int fsutil_sync_path(const char *path, struct berr *err);

@@ -202,10 +202,9 @@ open_caller_fds() {
 	assert_equal "$(echo "$output" | grep -c -v PID)" 1
 }
 
-# KNOWN TO FAIL today (issue 15, being fixed in the runtime by another
-# change): while a container sits in `created`, its init still holds
-# the caller's open files.  Only stdio, the exec socket and
-# --preserve-fds may cross.
+# A container may sit in `created` for long, with its init not yet
+# under its final settings: only stdio, the exec socket and
+# --preserve-fds may cross into it.
 @test "CVE-2016-9962: a created container's init holds no fd of the caller" {
 	open_caller_fds
 	run_detached create --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/init.pid" ctr \
