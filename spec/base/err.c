@@ -20,6 +20,7 @@ int berr_set(struct berr *e, int errnum, const char *fmt, ...)
 	return errnum ? -errnum : -EINVAL;
 }
 
+__attribute__((format(printf, 4, 0)))
 static int vfail(struct berr *e, enum berr_kind kind, int errnum, const char *fmt, va_list ap)
 {
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);

@@ -16,7 +16,7 @@
 
 #include "fake_engine.h"
 #include "runtime/engine/log.h"
-#include "spec/base/record.h"
+#include "spec/base/strv.h"
 
 #define BOX_ID "f00dfacef00dfacef00dfacef00dfacef00dfacef00dfacef00dfacef00dface"
 #define EXEC_ID "e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0"

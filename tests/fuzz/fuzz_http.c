@@ -39,7 +39,6 @@
 /* Passes of libmicrohttpd's loop one connection may take. */
 #define MAX_PASSES 10000
 
-int berthd_log_fd = -1;
 
 /* The harness's own names start with fz_: http.c's statics share this
  * file. */
@@ -106,6 +105,7 @@ static unsigned long long fz_store_fingerprint(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	struct berr fz_err = { 0 };
 	const char *top = sandbox_init("http");
 
 	(void)argc;
@@ -117,11 +117,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fz_srv.d = &fz_engine;
 	fz_srv.data_root = fz_data_root;
 	fz_srv.log_level = 3; /* every log line is formatted, then dropped */
+	/* The connection bookkeeping berthd keeps (deadlines, the body
+	 * budget), as http_start makes it. */
+	if (conns_new(&fz_srv, 64, &fz_srv.conns, &fz_err) < 0)
+		fz_die("conns_new");
 	fz_srv.mhd = MHD_start_daemon(MHD_USE_NO_LISTEN_SOCKET | MHD_ALLOW_UPGRADE |
 					   MHD_USE_ERROR_LOG,
 				   0, NULL, NULL, access_handler, &fz_srv,
 				   MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 				   MHD_OPTION_NOTIFY_COMPLETED, completed, &fz_srv,
+				   MHD_OPTION_NOTIFY_CONNECTION, conns_notify, fz_srv.conns,
 				   MHD_OPTION_EXTERNAL_LOGGER, mhd_log, &fz_srv, MHD_OPTION_END);
 	if (!fz_srv.mhd)
 		fz_die("MHD_start_daemon");
