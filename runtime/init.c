@@ -426,18 +426,24 @@ static void reset_signals(void)
 
 /* Nothing of the caller's but stdio and the preserved fds stays in the
  * container process, which may wait in `created` for long (the
- * CVE-2016-9962 class): only the sync socket, the exec socket and the
- * console socket cross.  The parent's end of the sync socket goes too,
+ * CVE-2016-9962 class): only the sync socket, the exec socket, the
+ * console socket and the bind sources opened early cross.  The parent's end of the sync socket goes too,
  * or the process would never see the parent die. */
 static void close_inherited(const struct init_plan *p)
 {
-	int keep[3];
+	size_t n_binds = p->bind_fds ? p->cfg->n_mounts : 0;
+	int keep[3 + n_binds];
 	size_t n = 0;
 
 	keep[n++] = p->sync_fd;
 	keep[n++] = p->listen_fd;
 	if (p->console_fd >= 0)
 		keep[n++] = p->console_fd;
+	/* The bind sources the parent opened before the user namespace
+	 * existed (see open_bind_sources in create.c). */
+	for (size_t i = 0; i < n_binds; i++)
+		if (p->bind_fds[i] >= 0)
+			keep[n++] = p->bind_fds[i];
 	process_close_fds_except(3 + p->preserve_fds, keep, n);
 }
 

@@ -84,7 +84,8 @@ stop_swapper() {
 	assert_failure 1
 	# The caller's fd 7 is closed in the container process before
 	# anything else: there is no such fd to go through.
-	assert_output_contains 'chdir to cwd ("/proc/self/fd/7") set in config.json: No such file or directory'
+	assert_output_contains 'cwd "/proc/self/fd/7"'
+	assert_output_contains 'No such file or directory'
 	assert_no_leftovers
 }
 
