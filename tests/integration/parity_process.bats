@@ -24,6 +24,15 @@ teardown() {
 RUNC=${RUNC:-$(command -v runc || true)}
 
 # runc with a state root of this test's own.
+# Is this process chrooted?  The kernel refuses a chrooted process a new
+# user namespace, which is how it shows.  runc 1.1.5's exec, run from a
+# chroot (as the tests run in a fresh Debian made with debootstrap),
+# neither finds a program for another user nor starts a session; the exec
+# tests compare with it only outside one.
+chrooted() {
+	! unshare --user true 2>/dev/null
+}
+
 peer() {
 	"$RUNC" --root "$BATS_TEST_TMPDIR/runc" "$@"
 }
@@ -191,6 +200,7 @@ y|HOME=/|' ;;
 	assert_equal "$output" "PATH=/bin|HOME=/|"
 	berth delete --force ctr
 	assert_no_leftovers
+	chrooted && return 0
 	peer run -d --bundle "$BUNDLE" runc-ctr </dev/null >/dev/null 2>&1
 	run peer exec -u 1000 runc-ctr /bin/show-env
 	assert_success
@@ -217,6 +227,7 @@ SHOW_PGRP='set -- $(cat /proc/$$/stat); echo "pgrp=$5 sid=$6 me=$1"'
 	assert_equal "$output" "1 1"
 	berth delete --force ctr
 	assert_no_leftovers
+	chrooted && return 0
 	peer run -d --bundle "$BUNDLE" runc-ctr </dev/null >/dev/null 2>&1
 	run peer exec runc-ctr sh -c "$SHOW_PGRP"
 	assert_success
