@@ -181,7 +181,8 @@ FUZZ_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/%)
 # starts nothing, with the engine's real log-record reader; http.c comes in
 # through the harness itself.
 FUZZ_API_SRCS = $(filter-out cmd/berthd/main.c cmd/berthd/http.c,$(BERTHD_SRCS)) \
-	tests/fuzz/fake_engine.c tests/fuzz/sandbox.c runtime/engine/log.c
+	tests/fuzz/fake_engine.c tests/fuzz/sandbox.c runtime/engine/log.c \
+	runtime/engine/values.c
 FUZZ_API_OBJS = $(FUZZ_API_SRCS:%.c=$(BUILD)/%.o)
 
 fuzz:

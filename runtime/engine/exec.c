@@ -29,15 +29,6 @@
 /* Finished execs kept for inspection, beyond which the oldest go. */
 #define KEEP_FINISHED 64
 
-void daemon_exec_spec_free(struct daemon_exec_spec *s)
-{
-	strv_free(s->cmd);
-	strv_free(s->env);
-	free(s->user);
-	free(s->workdir);
-	memset(s, 0, sizeof(*s));
-}
-
 static void exec_free(struct daemon_exec *x)
 {
 	daemon_exec_spec_free(&x->spec);

@@ -97,47 +97,6 @@ static int no_such(struct berr *err, const char *ref)
 			return no_such(err, ref); \
 	} while (0)
 
-const char *daemon_status_name(enum daemon_status s)
-{
-	static const char *const names[] = { "created", "running", "paused", "restarting",
-					     "removing", "exited", "dead" };
-
-	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "dead";
-}
-
-void daemon_spec_free(struct daemon_spec *s)
-{
-	free(s->image);
-	free(s->image_id);
-	free(s->hostname);
-	free(s->domainname);
-	free(s->user);
-	free(s->workdir);
-	free(s->stop_signal);
-	strv_free(s->cmd);
-	strv_free(s->entrypoint);
-	strv_free(s->env);
-	strv_free(s->labels);
-	strv_free(s->binds);
-	strv_free(s->cap_add);
-	strv_free(s->cap_drop);
-	strv_free(s->security_opt);
-	free(s->cpuset_cpus);
-	free(s->cpuset_mems);
-	free(s->restart_name);
-	free(s->network_mode);
-	memset(s, 0, sizeof(*s));
-}
-
-void daemon_exec_spec_free(struct daemon_exec_spec *s)
-{
-	strv_free(s->cmd);
-	strv_free(s->env);
-	free(s->user);
-	free(s->workdir);
-	memset(s, 0, sizeof(*s));
-}
-
 void daemon_lock(struct daemon *d)
 {
 	(void)d;

@@ -1,0 +1,59 @@
+/* The engine's plain values: a container's status by name, and freeing
+ * what a create or an exec request holds.  Alone in this file so that
+ * code which stands in for the engine (the HTTP fuzz harness) links the
+ * same functions instead of copies. */
+#include "runtime/engine/engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "spec/base/strv.h"
+
+const char *daemon_status_name(enum daemon_status s)
+{
+	static const char *const names[] = { "created", "running", "paused", "restarting",
+					     "removing", "exited", "dead" };
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "dead";
+}
+
+enum daemon_status daemon_status_from(const char *s)
+{
+	for (int i = DS_CREATED; i <= DS_DEAD; i++)
+		if (s && strcmp(daemon_status_name((enum daemon_status)i), s) == 0)
+			return (enum daemon_status)i;
+	return DS_DEAD;
+}
+
+void daemon_spec_free(struct daemon_spec *s)
+{
+	free(s->image);
+	free(s->image_id);
+	free(s->hostname);
+	free(s->domainname);
+	free(s->user);
+	free(s->workdir);
+	free(s->stop_signal);
+	strv_free(s->cmd);
+	strv_free(s->entrypoint);
+	strv_free(s->env);
+	strv_free(s->labels);
+	strv_free(s->binds);
+	strv_free(s->cap_add);
+	strv_free(s->cap_drop);
+	strv_free(s->security_opt);
+	free(s->restart_name);
+	free(s->network_mode);
+	free(s->cpuset_cpus);
+	free(s->cpuset_mems);
+	memset(s, 0, sizeof(*s));
+}
+
+void daemon_exec_spec_free(struct daemon_exec_spec *s)
+{
+	strv_free(s->cmd);
+	strv_free(s->env);
+	free(s->user);
+	free(s->workdir);
+	memset(s, 0, sizeof(*s));
+}
