@@ -211,10 +211,10 @@ run_container() {
 	run berth run --bundle "$BUNDLE" "${1:-ctr}"
 }
 
-# Wait until a command succeeds (up to 5 s).
+# Wait until a command succeeds (up to 5 s, or WAIT_FOR_SECONDS).
 wait_for() {
 	local i
-	for i in $(seq 100); do
+	for i in $(seq $((${WAIT_FOR_SECONDS:-5} * 10))); do
 		"$@" && return 0
 		sleep 0.1
 	done
