@@ -26,12 +26,15 @@ DEPS_BUILD = gcc libc6-dev make pkg-config libseccomp-dev libcap-dev libyajl-dev
 DEPS_TEST = bats busybox-static iproute2 util-linux bsdutils procps psmisc jq curl docker.io \
 	containerd podman conmon python3-grpcio \
 	libcap2-bin python3 socat strace
+# berthd's networks: the standard CNI plugins (bridge, host-local, portmap,
+# loopback, firewall in /usr/lib/cni) and the iptables they run.
+DEPS_NET = containernetworking-plugins iptables
 DEPS_VM = qemu-system-x86 linux-image-amd64 kmod cpio
 DEPS_BENCH = crun runc
 # libFuzzer's runtime (libclang_rt.fuzzer) is in libclang-rt-dev;
 # llvm brings llvm-symbolizer for readable sanitizer reports.
 DEPS_FUZZ = clang libclang-rt-dev llvm
-DEPS = $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM) $(DEPS_BENCH) $(DEPS_FUZZ)
+DEPS = $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_NET) $(DEPS_VM) $(DEPS_BENCH) $(DEPS_FUZZ)
 
 # Three libraries, one per room (see runtime/README.md): the OCI lifecycle
 # library that berth and the shim link (with isolation/, spec/ and the base
