@@ -43,6 +43,7 @@ DEPS = $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_NET) $(DEPS_VM) $(DEPS_BENCH) $(DEPS_FU
 LIB_SRCS = $(wildcard spec/base/*.c) $(wildcard spec/*.c) $(wildcard isolation/*.c) $(wildcard runtime/*.c)
 ENGINE_SRCS = $(wildcard runtime/engine/*.c)
 IMAGES_SRCS = $(wildcard runtime/images/*.c)
+NETWORK_SRCS = $(wildcard runtime/network/*.c)
 BERTH_SRCS = $(wildcard cmd/berth/*.c)
 BERTHD_SRCS = $(wildcard cmd/berthd/*.c)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
@@ -50,9 +51,11 @@ UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 ENGINE_OBJS = $(ENGINE_SRCS:%.c=$(BUILD)/%.o)
 IMAGES_OBJS = $(IMAGES_SRCS:%.c=$(BUILD)/%.o)
+NETWORK_OBJS = $(NETWORK_SRCS:%.c=$(BUILD)/%.o)
 LIBBERTH = $(BUILD)/libberth.a
 LIBENGINE = $(BUILD)/libberth-engine.a
 LIBIMAGES = $(BUILD)/libberth-images.a
+LIBNETWORK = $(BUILD)/libberth-network.a
 BERTH_OBJS = $(BERTH_SRCS:%.c=$(BUILD)/%.o)
 BERTHD_OBJS = $(BERTHD_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -104,6 +107,10 @@ $(LIBIMAGES): $(IMAGES_OBJS)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
+$(LIBNETWORK): $(NETWORK_OBJS)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
 # berth is linked statically, as a position-independent executable (so
 # ASLR still applies): no dynamic loader, relocations or lazy binding in a
 # command that lives a few milliseconds (a run's CPU time -15%, its peak
@@ -126,11 +133,11 @@ endef
 $(BUILD)/berth: $(BERTH_OBJS) $(LIBBERTH)
 	$(link_static)
 
-$(BUILD)/berthd: $(BERTHD_OBJS) $(LIBENGINE) $(LIBIMAGES) $(LIBBERTH)
+$(BUILD)/berthd: $(BERTHD_OBJS) $(LIBENGINE) $(LIBIMAGES) $(LIBNETWORK) $(LIBBERTH)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -l:libmicrohttpd.a $(LDLIBS) -lpthread
 
-$(BUILD)/berthd-shim: $(BUILD)/cmd/berthd/helpers/shim.o $(LIBENGINE) $(LIBIMAGES) $(LIBBERTH)
+$(BUILD)/berthd-shim: $(BUILD)/cmd/berthd/helpers/shim.o $(LIBENGINE) $(LIBIMAGES) $(LIBNETWORK) $(LIBBERTH)
 	$(link_static)
 
 $(BUILD)/berthd-unpack: $(BUILD)/cmd/berthd/helpers/unpack.o $(LIBIMAGES) $(LIBBERTH)
@@ -143,7 +150,7 @@ $(HELPER_BINS): $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -static -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBENGINE) $(LIBIMAGES) $(LIBBERTH)
+$(BUILD)/tests/%: tests/unit/%.c $(LIBENGINE) $(LIBIMAGES) $(LIBNETWORK) $(LIBBERTH)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -larchive -lcmocka
 

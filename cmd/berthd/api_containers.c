@@ -329,18 +329,32 @@ static const char *network_name(const struct daemon_spec *s)
 	return m;
 }
 
-/* The address fields of the settings and of an endpoint, all empty. */
-static void no_address(struct jw *w)
+/* The address fields of the settings and of an endpoint: the container's
+ * on its network while it is attached, else all empty. */
+static void address(struct jw *w, const struct daemon_endpoint *ep)
 {
-	jw_kstr(w, "Gateway", "");
-	jw_kstr(w, "IPAddress", "");
-	jw_kint(w, "IPPrefixLen", 0);
-	jw_kstr(w, "MacAddress", "");
+	jw_kstr(w, "Gateway", ep->gateway);
+	jw_kstr(w, "IPAddress", ep->ip);
+	jw_kint(w, "IPPrefixLen", ep->prefix);
+	jw_kstr(w, "MacAddress", ep->mac);
 }
 
-/* Until bridge networks exist, "bridge" is a namespace with loopback only:
- * no endpoint, no address; inspect says so in the network's entry. */
-static void network_settings(struct jw *w, const struct daemon_container *c, bool full)
+/* The NetworkID of the container's one network: host and none are their
+ * own; "bridge" is the default CNI network (its name serves as its id;
+ * empty until the container is attached, as docker's before a start), or
+ * with berthd --bridge none a namespace with loopback only. */
+static const char *network_id(const struct daemon *d, const struct daemon_container *c,
+			      const char *net)
+{
+	if (strcmp(net, "host") == 0 || strcmp(net, "none") == 0)
+		return net;
+	if (!d->default_net)
+		return "loopback-only";
+	return c->ep.network;
+}
+
+static void network_settings(struct jw *w, const struct daemon *d,
+			     const struct daemon_container *c, bool full)
 {
 	const char *net = network_name(&c->spec);
 
@@ -353,7 +367,7 @@ static void network_settings(struct jw *w, const struct daemon_container *c, boo
 		jw_map_open(w);
 		jw_map_close(w);
 		jw_kstr(w, "SandboxKey", "");
-		no_address(w);
+		address(w, &c->ep);
 	}
 	jw_key(w, "Networks");
 	jw_map_open(w);
@@ -365,11 +379,9 @@ static void network_settings(struct jw *w, const struct daemon_container *c, boo
 	jw_null(w);
 	jw_key(w, "Aliases");
 	jw_null(w);
-	jw_kstr(w, "NetworkID", strcmp(net, "host") == 0 ? "host"
-				: strcmp(net, "none") == 0 ? "none"
-							   : "loopback-only");
-	jw_kstr(w, "EndpointID", "");
-	no_address(w);
+	jw_kstr(w, "NetworkID", network_id(d, c, net));
+	jw_kstr(w, "EndpointID", c->ep.ip[0] ? c->id : "");
+	address(w, &c->ep);
 	jw_key(w, "DriverOpts");
 	jw_null(w);
 	jw_map_close(w);
@@ -541,7 +553,7 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	if (s->stop_timeout >= 0)
 		jw_kint(w, "StopTimeout", s->stop_timeout);
 	jw_map_close(w);
-	network_settings(w, c, true);
+	network_settings(w, srv->d, c, true);
 	jw_map_close(w);
 }
 
@@ -742,7 +754,7 @@ enum MHD_Result api_container_list(struct req *r)
 						  ? c->spec.network_mode
 						  : "default");
 		jw_map_close(w);
-		network_settings(w, c, false);
+		network_settings(w, r->srv->d, c, false);
 		jw_key(w, "Mounts");
 		jw_array_open(w);
 		jw_array_close(w);

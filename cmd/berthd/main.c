@@ -2,7 +2,8 @@
  *
  *   berthd [--socket PATH] [--root DIR] [--data-root DIR]
  *          [--cgroup-parent PATH] [--group NAME] [--log-level LEVEL]
- *          [--log-file FILE]
+ *          [--log-file FILE] [--bridge NAME|none] [--bip ADDRESS/PREFIX]
+ *          [--cni-path DIRS]
  *
  * The socket is created mode 0660, owned by root and --group: the kernel's
  * permission check on the socket file keeps every other user out.
@@ -46,6 +47,11 @@ static void usage(void)
 	       "  --group NAME          group that may use the socket besides root\n"
 	       "  --log-level LEVEL     error, warn, info (default) or debug\n"
 	       "  --log-file FILE       log there instead of stderr (reopened on SIGHUP)\n"
+	       "  --bridge NAME         bridge device of the default network (default berth0);\n"
+	       "                        none: no default network, containers get loopback only\n"
+	       "  --bip ADDRESS/PREFIX  the default network's gateway and subnet (default: the\n"
+	       "                        first private /16 of a fixed list free of the host's routes)\n"
+	       "  --cni-path DIRS       where the CNI plugins are, ':'-separated (default /usr/lib/cni)\n"
 	       "  --version             print the version\n");
 }
 
@@ -156,6 +162,9 @@ int main(int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "log-file", required_argument, NULL, 'L' },
+		{ "bridge", required_argument, NULL, 'b' },
+		{ "bip", required_argument, NULL, 'B' },
+		{ "cni-path", required_argument, NULL, 'C' },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -181,6 +190,9 @@ int main(int argc, char **argv)
 		case 'c': o.cgroup_parent = optarg; break;
 		case 'g': group = optarg; break;
 		case 'L': log_file = optarg; break;
+		case 'b': o.bridge = optarg; break;
+		case 'B': o.bip = optarg; break;
+		case 'C': o.cni_path = optarg; break;
 		case 'l':
 			srv.log_level = log_level(optarg);
 			if (srv.log_level < 0) {

@@ -17,8 +17,12 @@
  *   default profile (spec/seccomp_default.c, an allow list like docker's)
  *   for the capabilities it holds, so --cap-add SYS_ADMIN also allows
  *   mount, as docker's profile does.
- * - Networks: host shares the host's; none, default and bridge get a new
- *   network namespace with only loopback (the shim brings lo up). */
+ * - Networks: host shares the host's; none gets a new network namespace
+ *   with only loopback (the shim brings lo up); a container on a network
+ *   joins the namespace berthd made and attached for it (net.c), and its
+ *   /etc/hosts names its address.  /etc/resolv.conf is the host's
+ *   without loopback resolvers, which a namespace of its own cannot
+ *   reach (docker's defaults when none is left, as docker does). */
 #include "runtime/engine/bundle.h"
 #include "runtime/engine/bundle_parts.h"
 
@@ -33,9 +37,45 @@
 #include "spec/config_write.h"
 #include "spec/seccomp_default.h"
 
-static int write_files(const struct daemon_spec *s, const char *dir, const char *hostname,
+/* The host's resolv.conf for a container with a network namespace of its
+ * own: its nameserver lines for 127.0.0.0/8 and ::1 dropped. */
+static char *resolv_conf(const char *host, size_t len)
+{
+	char *out = malloc(len + 64), *o = out;
+	const char *p = host, *end = host + len;
+	bool servers = false;
+
+	if (!out)
+		return NULL;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		char addr[64] = "";
+
+		if (sscanf(p, "nameserver %63s", addr) == 1) {
+			if (strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0) {
+				p += n;
+				continue;
+			}
+			servers = true;
+		}
+		memcpy(o, p, n);
+		o += n;
+		if (n && p[n - 1] != '\n')
+			*o++ = '\n';
+		p += n;
+	}
+	if (!servers)
+		o += sprintf(o, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+	*o = '\0';
+	return out;
+}
+
+static int write_files(const struct daemon_bundle_in *in, const char *hostname,
 		       struct berr *err)
 {
+	const struct daemon_spec *s = in->spec;
+	const char *dir = in->dir;
 	cleanup_free char *hosts = NULL, *host_resolv = NULL;
 	char path[PATH_MAX], line[512];
 	size_t len;
@@ -52,8 +92,8 @@ static int write_files(const struct daemon_spec *s, const char *dir, const char 
 	} else {
 		if (asprintf(&hosts,
 			     "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-			     "127.0.1.1\t%s\n",
-			     hostname) < 0) {
+			     "%s\t%s\n",
+			     in->ip ? in->ip : "127.0.1.1", hostname) < 0) {
 			hosts = NULL;
 			return berr_sys(err, "hosts");
 		}
@@ -67,6 +107,13 @@ static int write_files(const struct daemon_spec *s, const char *dir, const char 
 		len = 0;
 	}
 	berr_clear(err);
+	if (in->netns && host_resolv) {
+		char *own = resolv_conf(host_resolv, len);
+
+		free(host_resolv);
+		host_resolv = own;
+		len = own ? strlen(own) : 0;
+	}
 	return fsutil_write_atomic(path, host_resolv ? host_resolv : "", len, 0644, err);
 }
 
@@ -79,6 +126,14 @@ static void drop_network_namespace(struct spec_linux *l)
 		if (l->namespaces[i].type != NS_NETWORK)
 			l->namespaces[n++] = l->namespaces[i];
 	l->n_namespaces = n;
+}
+
+/* A namespace berthd made (and attached) before the container. */
+static void join_network_namespace(struct spec_linux *l, const char *path)
+{
+	for (size_t i = 0; i < l->n_namespaces; i++)
+		if (l->namespaces[i].type == NS_NETWORK)
+			l->namespaces[i].path = path;
 }
 
 /* The default device rules, then the request's limits. */
@@ -105,6 +160,8 @@ static int build_linux(struct spec_config *cfg, const struct daemon_bundle_in *i
 		return berr_set(err, ENOMEM, "config.json");
 	if (!daemon_bundle_own_netns(s))
 		drop_network_namespace(l);
+	else if (in->netns)
+		join_network_namespace(l, in->netns);
 	set_resources(l, s);
 	/* The one default profile, for the capabilities this container
 	 * holds. */
@@ -162,7 +219,7 @@ int daemon_bundle_write(const struct daemon_bundle_in *in, struct berr *err)
 	if (rootfd < 0)
 		return rootfd;
 	bundle_hostname(s, in->id, hostname, sizeof(hostname));
-	ret = write_files(s, in->dir, hostname, err);
+	ret = write_files(in, hostname, err);
 	if (ret < 0)
 		return ret;
 	ret = spec_config_default(&dflt, &cfg, err);

@@ -15,6 +15,8 @@ struct daemon_bundle_in {
 	const char *id;
 	const char *dir;           /* the container's directory; rootfs/ is mounted */
 	const char *cgroup_parent; /* berthd's --cgroup-parent */
+	const char *netns;         /* the network namespace to join; NULL: a new one */
+	const char *ip;            /* its address on its network, for /etc/hosts; NULL none */
 };
 
 /* Write config.json, hostname, hosts and resolv.conf into dir. */

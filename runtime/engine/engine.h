@@ -45,6 +45,11 @@ struct daemon_opts {
 	const char *cgroup_parent; /* /berth; relative nests below berthd's cgroup */
 	const char *shim_path;     /* the berthd-shim binary */
 	const char *unpack_path;   /* the berthd-unpack binary */
+	/* The default network: its bridge device (NULL: berth0; "none": no
+	 * default network, containers get loopback only), its gateway and
+	 * subnet as ADDRESS/PREFIX (NULL: a free private /16), and where
+	 * the CNI plugins are (NULL: /usr/lib/cni). */
+	const char *bridge, *bip, *cni_path;
 };
 
 enum daemon_status {
@@ -81,6 +86,13 @@ struct daemon_spec {
 	char *network_mode; /* default | bridge | none | host */
 };
 
+/* A container's address on a network, while it is attached. */
+struct daemon_endpoint {
+	char network[64]; /* "" not attached */
+	char ip[48], gateway[48], mac[24];
+	int prefix;
+};
+
 void daemon_spec_free(struct daemon_spec *s);
 
 /* An attached client connection on its way to the container's shim. */
@@ -112,6 +124,8 @@ struct daemon_container {
 	uint64_t shim_start;
 
 	/* Only in memory. */
+	struct daemon_endpoint ep; /* from the network cache (net.c) */
+	bool net_stale; /* exited: its network waits to be torn down */
 	int shim_pidfd; /* supervision's */
 	struct cgroup_oom_watch *oom; /* while it runs, when it has a memory cgroup */
 	int64_t restart_at; /* CLOCK_MONOTONIC ms of a scheduled restart, 0 none */
@@ -169,6 +183,10 @@ struct daemon {
 	struct daemon_opts o;
 	char *oci_root;
 	char *shim_dir;
+	/* Networks (net.c): config lists, attachments, namespaces, and the
+	 * default network's name (NULL: none). */
+	char *net_conf_dir, *net_cache_dir, *netns_dir, *ipam_dir;
+	const char *default_net;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 	struct daemon_container *containers;

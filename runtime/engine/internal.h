@@ -51,4 +51,18 @@ void daemon_warmup_close(struct daemon *d);
 int daemon_spawn(const char *path, bool search, char *const argv[], int out, int out_at,
 		 pid_t *pid);
 
+/* net.c: the default network written at start; the network a container
+ * joins (NULL: none through CNI); attaching it before its start (netns
+ * gets the path of its namespace; on failure nothing is left) and
+ * detaching it (idempotent, from the cache); a running container's
+ * endpoint read back after a restart of berthd.  The supervisor detaches
+ * exited containers outside the lock (supervisor.c, reap_networks). */
+int daemon_net_init(struct daemon *d, struct berr *err);
+const char *daemon_net_of(const struct daemon *d, const struct daemon_spec *s);
+int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns, size_t n,
+		      struct berr *err);
+int daemon_net_detach(struct daemon *d, struct daemon_container *c, struct berr *err);
+void daemon_net_load_locked(struct daemon *d, struct daemon_container *c);
+void daemon_net_close(struct daemon *d);
+
 #endif

@@ -180,6 +180,7 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 	struct start_job j = { .d = d, .c = c };
 	struct daemon_bundle_in bin;
 	struct berr ignored;
+	char netns[PATH_MAX];
 	pid_t init = 0;
 	char now[48];
 	int ret;
@@ -193,14 +194,19 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 	/* Leftovers of an earlier run: its runtime state. */
 	rt_delete(&ctx, c->id, true, &ignored);
 	ret = mount_rootfs(&j, err);
+	if (ret == 0)
+		ret = daemon_net_attach(d, c, netns, sizeof(netns), err);
 	if (ret == 0) {
 		bin = (struct daemon_bundle_in){ .spec = &c->spec, .id = c->id, .dir = j.dir,
-						 .cgroup_parent = d->o.cgroup_parent };
+						 .cgroup_parent = d->o.cgroup_parent,
+						 .netns = netns[0] ? netns : NULL,
+						 .ip = c->ep.ip[0] ? c->ep.ip : NULL };
 		ret = daemon_bundle_write(&bin, err);
 	}
 	if (ret == 0)
 		ret = sv_start(d, c, &init, err);
 	if (ret < 0) {
+		daemon_net_detach(d, c, &ignored);
 		if (j.mounted)
 			layer_store_umount(j.rootfs, &ignored);
 		goto out;
@@ -284,6 +290,7 @@ static int start_container(struct daemon *d, struct daemon_container *c, bool re
 }
 
 static int remove_container(struct daemon *d, struct daemon_container *c, struct berr *err);
+static bool is_running(struct daemon_container *c);
 
 void daemon_remove_if_exited(struct daemon *d, struct daemon_container *c)
 {
@@ -371,6 +378,8 @@ static void handle_exit(struct daemon *d, struct daemon_container *c, bool orpha
 	c->pid = 0;
 	snprintf(c->finished_at, sizeof(c->finished_at), "%s", ex.finished);
 	c->exits++;
+	/* Its network goes when the supervisor next runs (daemon_net_reap). */
+	c->net_stale = true;
 	daemon_exec_container_exited_locked(d, c->id);
 	snprintf(codebuf, sizeof(codebuf), "exitCode=%d", code);
 	daemon_event_locked(d, c, "die", attrs);
@@ -404,13 +413,51 @@ int daemon_supervisor_timeout(struct daemon *d)
 	int64_t next = -1, now = mono_ms();
 
 	daemon_lock(d);
-	for (struct daemon_container *c = d->containers; c; c = c->next)
+	for (struct daemon_container *c = d->containers; c; c = c->next) {
 		if (c->restart_at && (next < 0 || c->restart_at < next))
 			next = c->restart_at;
+		if (c->net_stale && !c->busy)
+			next = now;
+	}
 	daemon_unlock(d);
 	if (next < 0)
 		return -1;
 	return next <= now ? 0 : (int)(next - now);
+}
+
+/* The networks of exited containers, detached outside the lock with the
+ * container held busy. */
+static void reap_networks(struct daemon *d)
+{
+	for (;;) {
+		struct daemon_container *c = NULL;
+		struct berr err;
+
+		daemon_lock(d);
+		for (struct daemon_container *p = d->containers; p && !c; p = p->next)
+			if (p->net_stale && !p->busy && !is_running(p))
+				c = p;
+		if (c) {
+			c->net_stale = false;
+			c->busy = true;
+			c->refs++;
+		}
+		daemon_unlock(d);
+		if (!c)
+			return;
+		if (daemon_net_detach(d, c, &err) < 0) {
+			daemon_lock(d);
+			set_error(c, err.msg);
+			daemon_unlock(d);
+		}
+		daemon_lock(d);
+		c->busy = false;
+		pthread_cond_broadcast(&d->changed);
+		daemon_unlock(d);
+		/* An --rm container whose removal met the detach busy. */
+		daemon_remove_if_exited(d, c);
+		daemon_put(d, c);
+	}
 }
 
 void daemon_supervise(struct daemon *d)
@@ -470,6 +517,7 @@ void daemon_supervise(struct daemon *d)
 		}
 		daemon_put(d, due);
 	}
+	reap_networks(d);
 }
 
 /* --- stop, kill, restart, remove ------------------------------------------------ */
@@ -723,6 +771,9 @@ static int remove_files(struct daemon *d, struct daemon_container *c, struct ber
 	if (!dir || !rootfs)
 		return berr_set(err, ENOMEM, "remove");
 	rt_delete(&ctx, c->id, true, &ignored);
+	ret = daemon_net_detach(d, c, err);
+	if (ret < 0)
+		return ret;
 	ret = layer_store_umount(rootfs, err);
 	if (ret < 0)
 		return ret;
@@ -924,8 +975,13 @@ static int mkdir_one(const char *p, mode_t mode, struct berr *err)
  * here before a new start could meet it. */
 static void recover(struct daemon *d, struct daemon_container *c)
 {
-	if (c->status != DS_RUNNING && c->status != DS_PAUSED)
+	if (c->status != DS_RUNNING && c->status != DS_PAUSED) {
 		sv_end_stray_locked(d, c);
+		/* A network a killed berthd never detached. */
+		c->net_stale = true;
+	} else {
+		daemon_net_load_locked(d, c);
+	}
 	/* As docker: "always" restarts even a container stopped by hand when
 	 * the daemon starts. */
 	if (c->status == DS_EXITED && c->has_run && c->spec.restart_name &&
@@ -981,6 +1037,8 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err)
 		ret = image_store_gc(o->data_root, err);
 	if (ret == 0)
 		ret = daemon_exec_init(d, err);
+	if (ret == 0)
+		ret = daemon_net_init(d, err);
 	if (ret < 0)
 		return ret;
 	daemon_warmup_init(d);
@@ -1035,6 +1093,7 @@ void daemon_close(struct daemon *d)
 		close(d->wake_fd);
 	daemon_exec_close(d);
 	daemon_warmup_close(d);
+	daemon_net_close(d);
 	free(d->oci_root);
 	free(d->shim_dir);
 }

@@ -1,0 +1,26 @@
+/* The JSON the CNI runner passes around: a parsed value written back
+ * out, and the config one plugin of a list is run with. */
+#ifndef BERTH_NETWORK_CNI_JSON_H
+#define BERTH_NETWORK_CNI_JSON_H
+
+#include <stddef.h>
+#include <yajl/yajl_tree.h>
+
+#include "runtime/network/network.h"
+#include "spec/json_write.h"
+
+/* Write a parsed value (numbers keep their text). */
+void cni_json_emit(struct jw *w, yajl_val v);
+
+/* The config of one plugin of a list, as the specification's "Deriving
+ * execution configuration from plugin configuration" says: the plugin's
+ * object with the list's name and cniVersion, prevResult (NULL: none) and
+ * the runtimeConfig of the capabilities it declares (portMappings). */
+int cni_plugin_config(yajl_val list, yajl_val plugin, yajl_val prev,
+		      const struct net_port *ports, size_t n_ports, char **out, size_t *len,
+		      struct berr *err);
+
+/* Write ports as portmap's portMappings array. */
+void cni_json_ports(struct jw *w, const struct net_port *ports, size_t n_ports);
+
+#endif

@@ -1,0 +1,36 @@
+/* Shared by the network room's files. */
+#ifndef BERTH_NETWORK_INTERNAL_H
+#define BERTH_NETWORK_INTERNAL_H
+
+#include <stddef.h>
+#include <yajl/yajl_tree.h>
+
+#include "runtime/network/network.h"
+
+/* One attachment as the cache holds it. */
+struct net_attachment {
+	const char *network, *id, *ifname, *netns;
+	yajl_val conflist; /* the list it was made with */
+	const struct net_port *ports;
+	size_t n_ports;
+	yajl_val result; /* NULL: ADD did not finish */
+};
+
+/* Names berth accepts for networks: docker's [a-zA-Z0-9][a-zA-Z0-9_.-]*. */
+int net_check_name(const char *name, struct berr *err);
+
+/* <cache_dir>/<id> and <cache_dir>/<id>/<network>. */
+int net_cache_path(const struct net_ctx *ctx, const char *id, const char *network,
+		   char *out, size_t n);
+int net_cache_write(const struct net_ctx *ctx, const struct net_attachment *a,
+		    struct berr *err);
+/* Parse a cache file: the tree (caller frees) and its parts pointing into
+ * it (ports malloc'd, *ports freed by the caller). */
+int net_cache_read(const char *path, yajl_val *tree, struct net_attachment *a,
+		   struct net_port **ports, struct berr *err);
+
+/* The container's interface in a CNI result. */
+int net_endpoint_from_result(yajl_val result, const char *ifname, struct net_endpoint *ep,
+			     struct berr *err);
+
+#endif

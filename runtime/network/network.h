@@ -1,0 +1,96 @@
+/* berthd's networks, through the CNI plugins as the CNI specification
+ * (1.0) prescribes: a network is a config list on disk; attaching a
+ * container runs the list's plugins with ADD against the container's
+ * network namespace (a file, see isolation/netns_file.h), detaching runs
+ * them with DEL in reverse order.  Each attachment's config and result
+ * are cached, so that DEL works after a crash or a restart of berthd, and
+ * even if the network was changed or removed since.
+ *
+ * Layout:
+ *   <conf_dir>/<network>.conflist        the network's config list
+ *   <cache_dir>/<container id>/<network> one attachment (JSON: the config
+ *                                        list it was made with, the
+ *                                        interface, the runtime config
+ *                                        and the plugins' result)
+ * The plugins keep their own state where their configs say (host-local's
+ * address leases: its dataDir, which berthd puts below its run root).
+ *
+ * The room knows nothing of containers beyond an id and a namespace
+ * path; it prints nothing. */
+#ifndef BERTH_NETWORK_NETWORK_H
+#define BERTH_NETWORK_NETWORK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spec/base/err.h"
+
+struct net_ctx {
+	const char *cni_path;  /* where the plugin binaries are (CNI_PATH) */
+	const char *conf_dir;  /* config lists */
+	const char *cache_dir; /* attachments */
+};
+
+/* A published port: portmap's portMappings entry. */
+struct net_port {
+	uint16_t host_port, container_port;
+	char protocol[4]; /* tcp | udp */
+	char host_ip[48]; /* "" all addresses */
+};
+
+/* What an attachment gave the container's interface. */
+struct net_endpoint {
+	char ip[48];      /* without prefix; "" none */
+	int prefix;
+	char gateway[48];
+	char mac[24];
+};
+
+/* The default network's definition: its bridge device and its subnet. */
+struct net_bridge_def {
+	const char *name;   /* the network's name ("bridge") */
+	const char *device; /* the bridge ("berth0") */
+	const char *subnet; /* "172.30.0.0/16" */
+	const char *gateway;
+	const char *ipam_dir; /* host-local's dataDir */
+	bool masquerade;
+};
+
+/* Write (replace) the config list of a bridge network. */
+int net_bridge_write(const struct net_ctx *ctx, const struct net_bridge_def *def,
+		     struct berr *err);
+
+/* A private IPv4 /16 that overlaps no route of the host but those through
+ * own_device (the default network's own bridge, from an earlier run):
+ * the first free of a fixed list.  out gets "A.B.0.0/16", gw "A.B.0.1". */
+int net_pick_subnet(const char *own_device, char *out, size_t n, char *gw, size_t gwn,
+		    struct berr *err);
+/* The network and gateway of a "--bip" style "A.B.C.D/N" (the gateway's
+ * address with its prefix). */
+int net_parse_bip(const char *bip, char *subnet, size_t n, char *gw, size_t gwn,
+		  struct berr *err);
+
+/* A container's network namespace as a file (made before the container,
+ * so that ADD can run before its process starts and DEL after it ended);
+ * removing one that is not there is no error. */
+int net_netns_create(const char *path, struct berr *err);
+int net_netns_remove(const char *path, struct berr *err);
+
+/* Attach container id (its namespace at netns) to network as interface
+ * ifname: run ADD, cache the attachment, fill ep.  On failure nothing is
+ * left: what ADD made is deleted again. */
+int net_attach(const struct net_ctx *ctx, const char *network, const char *id,
+	       const char *netns, const char *ifname, const struct net_port *ports,
+	       size_t n_ports, struct net_endpoint *ep, struct berr *err);
+
+/* Detach id from every network it is attached to (DEL from the cache),
+ * then forget the attachments.  Idempotent; the first error is returned
+ * after every attachment was tried. */
+int net_detach_all(const struct net_ctx *ctx, const char *id, struct berr *err);
+
+/* The endpoint of a cached attachment (-ENOENT if there is none). */
+int net_endpoint_load(const struct net_ctx *ctx, const char *id, const char *network,
+		      struct net_endpoint *ep, struct berr *err);
+
+#endif
