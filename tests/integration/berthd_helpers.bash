@@ -17,10 +17,12 @@ dk() {
 }
 
 # Start berthd in the background and wait for its socket to answer.
+# Its default network has a bridge of this test file's own (the VM's
+# kernel has no bridge or netfilter modules: no default network there).
 berthd_start() {
 	"$BERTHD" --socket "$BERTHD_SOCK" --root "$BERTHD_ROOT" --data-root "$BERTHD_DATA" \
 		--cgroup-parent "$BERTHD_CGROUP" --group nogroup --log-level debug \
-		--log-file "$BERTHD_DIR/berthd.log" &
+		--bridge "$BERTHD_BRIDGE" --log-file "$BERTHD_DIR/berthd.log" &
 	BERTHD_PID=$!
 	echo "$BERTHD_PID" >"$BERTHD_DIR/pid"
 	local i
@@ -154,6 +156,12 @@ berthd_setup_file() {
 	export BERTHD_ROOT=$BERTHD_DIR/run
 	export BERTHD_DATA=$BERTHD_DIR/data
 	export BERTHD_CGROUP=berthd-test-$$
+	if [ -n "${BERTH_VM:-}" ]; then
+		export BERTHD_BRIDGE=none
+	else
+		export BERTHD_BRIDGE=bt$$
+	fi
+	net_snapshot
 	export DOCKER_HOST=unix://$BERTHD_SOCK
 	export DOCKER_CONFIG=$BERTHD_DIR/docker-config
 	mkdir -p "$DOCKER_CONFIG"
@@ -209,6 +217,8 @@ berthd_teardown_file() {
 	# in any hierarchy.  Checked, then removed.
 	assert_no_own_cgroup "$BERTHD_CGROUP" below || left="$left cgroups"
 	remove_own_cgroups "$BERTHD_CGROUP"
+	left="$left$(net_leftovers)"
+	net_cleanup
 	if [ -n "$left" ]; then
 		echo "left behind:$left" >&2
 		echo "berthd's log:" >&2
@@ -230,6 +240,81 @@ berthd_file_hooks() {
 	if [ "${1:-}" != keep-containers ]; then
 		teardown() { berthd_remove_containers; }
 	fi
+}
+
+# --- networks -----------------------------------------------------------------
+# A berthd test file's default network: its bridge (BERTHD_BRIDGE), its
+# subnet (from its config list), and what the CNI plugins leave on the
+# host that is shared by all their networks (the iptables chains of the
+# firewall and portmap plugins), removed at the end when this file's
+# berthd made them and no other rule uses them.
+
+# The iptables chains named CNI-* before the file's berthd ran.
+net_snapshot() {
+	[ "$BERTHD_BRIDGE" = none ] && return 0
+	net_cni_chains >"$BERTHD_DIR/chains.before"
+}
+
+# "TABLE CHAIN" for every CNI-* chain of the filter and nat tables.
+net_cni_chains() {
+	local t
+	for t in filter nat; do
+		iptables -t "$t" -S 2>/dev/null | awk -v t="$t" '$1 == "-N" && $2 ~ /^CNI-/ { print t, $2 }'
+	done | sort
+}
+
+berthd_subnet() {
+	jq -r '.plugins[0].ipam.ranges[0][0].subnet' "$BERTHD_DATA/networks/bridge.conflist"
+}
+
+# The first two octets of the subnet ("172.30."), what rules name.
+berthd_subnet_prefix() {
+	berthd_subnet | cut -d. -f1-2 | sed 's/$/./'
+}
+
+# What the file's containers left of their networks, as " what:detail"
+# words: veths on the bridge, namespaces, attachments, address leases,
+# iptables rules naming the subnet or a per-container chain.
+net_leftovers() {
+	local left="" prefix veths
+	[ "$BERTHD_BRIDGE" = none ] && return 0
+	veths=$(ip -o link show master "$BERTHD_BRIDGE" 2>/dev/null | awk -F': ' '{print $2}')
+	[ -z "$veths" ] || left="$left veths:$(echo $veths | tr ' ' ,)"
+	[ -z "$(ls -A "$BERTHD_ROOT/netns" 2>/dev/null)" ] || left="$left netns:$(ls "$BERTHD_ROOT/netns")"
+	[ -z "$(ls -A "$BERTHD_ROOT/cni/cache" 2>/dev/null)" ] || left="$left attachments"
+	if ls "$BERTHD_ROOT/cni/ipam/bridge" 2>/dev/null | grep -q '^[0-9]'; then
+		left="$left leases:$(ls "$BERTHD_ROOT/cni/ipam/bridge" | grep '^[0-9]' | tr '\n' ,)"
+	fi
+	if [ -e "$BERTHD_DATA/networks/bridge.conflist" ]; then
+		prefix=$(berthd_subnet_prefix)
+		if iptables-save | grep -v '^#' | grep -qF -- "$prefix"; then
+			left="$left iptables:$(iptables-save | grep -F -- "$prefix" | head -3 | tr '\n' ' ')"
+		fi
+	fi
+	if iptables-save | grep -qE -- '-A CNI-(DN|SN|HOSTPORT-MASQ)-'; then
+		left="$left iptables-chains"
+	fi
+	echo "$left"
+}
+
+# Remove the bridge, and the shared CNI chains this file made that have
+# no rule left but the jumps the plugins themselves added.
+net_cleanup() {
+	local table chain
+	[ "$BERTHD_BRIDGE" = none ] && return 0
+	ip link del "$BERTHD_BRIDGE" 2>/dev/null
+	net_cni_chains | comm -13 "$BERTHD_DIR/chains.before" - | while read -r table chain; do
+		iptables -t "$table" -S | grep -E -- "-j $chain( |\$)" | sed 's/^-A /-D /' |
+			while read -r rule; do
+				# eval: the rule as iptables -S quotes it (comments)
+				eval "iptables -t $table $rule"
+			done
+	done
+	net_cni_chains | comm -13 "$BERTHD_DIR/chains.before" - | while read -r table chain; do
+		iptables -t "$table" -F "$chain"
+		iptables -t "$table" -X "$chain"
+	done
+	true
 }
 
 # Wait until a container reaches a status (up to 10 s).

@@ -1,0 +1,178 @@
+#!/usr/bin/env bats
+# berthd's default network through the CNI plugins: every container joins
+# the "bridge" network (a bridge of this file's own, a private subnet, NAT
+# for outbound traffic) unless it asks for none, host or another
+# container's network; its teardown leaves nothing, also after a kill -9
+# of berthd.
+#
+# Traffic goes only to the addresses of the bridge and containers made
+# here; outbound NAT is checked by its rules, not by traffic leaving.
+
+load berthd_helpers
+berthd_file_hooks
+
+ip_of() {
+	dk inspect -f '{{.NetworkSettings.IPAddress}}' "$1"
+}
+
+# The per-container traces on the host of address $1 and container id $2:
+# empty when its teardown was complete.
+traces_of() {
+	local ip=$1 id=$2
+	[ -e "$BERTHD_ROOT/netns/$id" ] && echo "netns file"
+	grep -qF "$BERTHD_ROOT/netns/$id" /proc/self/mountinfo && echo "netns mount"
+	[ -e "$BERTHD_ROOT/cni/cache/$id" ] && echo "attachment"
+	[ -e "$BERTHD_ROOT/cni/ipam/bridge/$ip" ] && echo "lease of $ip"
+	iptables-save | grep -F -e "$ip/32" -e "$id" | sed 's/^/rule: /'
+	true
+}
+
+veths_on_bridge() {
+	ip -o link show master "$BERTHD_BRIDGE" 2>/dev/null | wc -l
+}
+
+@test "berthd network: a container on the default network has eth0 in the subnet, a default route, its name in /etc/hosts" {
+	local subnet gw ip out
+	dk run -d --name n1 berthd-test/bb:1 sleep 100 >/dev/null
+	ip=$(ip_of n1)
+	subnet=$(berthd_subnet)
+	gw=$(dk inspect -f '{{.NetworkSettings.Gateway}}' n1)
+	[[ "$ip" == "$(berthd_subnet_prefix)"* ]] || fail "address $ip is not in $subnet"
+	assert_equal "$(dk inspect -f '{{.NetworkSettings.IPPrefixLen}} {{.NetworkSettings.Networks.bridge.IPAddress}} {{.NetworkSettings.Networks.bridge.NetworkID}}' n1)" \
+		"${subnet#*/} $ip bridge"
+	# What the container itself sees: its address on eth0, the MAC
+	# inspect shows, a default route through the gateway (/proc/net/route
+	# is little-endian hex).
+	out=$(dk exec n1 ip -o -4 addr show eth0)
+	[[ "$out" == *"inet $ip/${subnet#*/} "* ]] || fail "eth0: $out"
+	assert_equal "$(dk exec n1 cat /sys/class/net/eth0/address)" \
+		"$(dk inspect -f '{{.NetworkSettings.MacAddress}}' n1)"
+	local hexgw
+	hexgw=$(printf '%02X%02X%02X%02X' $(echo "$gw" | tr . ' ' | awk '{print $4, $3, $2, $1}'))
+	run dk exec n1 awk '$2 == "00000000" && $8 == "00000000" { print $1, $3 }' /proc/net/route
+	assert_success
+	assert_equal "$output" "eth0 $hexgw"
+	# /etc/hosts names the container's own address; resolv.conf has no
+	# loopback resolver (unreachable from a namespace of its own).
+	run dk exec n1 cat /etc/hosts
+	assert_output_contains "$ip	$(dk inspect -f '{{.Config.Hostname}}' n1)"
+	run dk exec n1 grep -E '^nameserver (127\.|::1)' /etc/resolv.conf
+	assert_failure
+	# Outbound NAT: a masquerade rule for the container's address.
+	local chain
+	chain=$(iptables -t nat -S POSTROUTING | awk -v s="$ip/32" '$3 == "-s" && $4 == s { print $NF }')
+	[ -n "$chain" ] || fail "no NAT rule for $ip"
+	run iptables -t nat -S "$chain"
+	assert_output_contains "-j MASQUERADE"
+}
+
+@test "berthd network: two containers reach each other by address, and the host's bridge address" {
+	local a b port=$((30000 + RANDOM % 5000))
+	dk run -d --name srv berthd-test/bb:1 sh -c 'echo hello-from-srv | nc -l -p 8080' >/dev/null
+	dk run -d --name other berthd-test/bb:1 sleep 100 >/dev/null
+	a=$(ip_of srv)
+	b=$(ip_of other)
+	[ "$a" != "$b" ] || fail "one address twice: $a"
+	run dk exec other sh -c "for i in 1 2 3 4 5 6 7 8 9 10; do nc -w 2 $a 8080 </dev/null && exit 0; sleep 0.2; done; exit 1"
+	assert_success
+	assert_equal "$output" "hello-from-srv"
+	run dk exec other ping -c 1 -W 2 "$a"
+	assert_success
+	assert_output_contains "1 packets received"
+	# The host through the gateway, the bridge's own address.
+	local gw
+	gw=$(dk inspect -f '{{.NetworkSettings.Gateway}}' other)
+	timeout 10 socat -u "TCP-LISTEN:$port,bind=$gw,reuseaddr" "OPEN:$BATS_TEST_TMPDIR/got,creat" &
+	local listener=$!
+	run dk exec other sh -c "for i in 1 2 3 4 5 6 7 8 9 10; do echo from-container | nc -w 2 $gw $port && exit 0; sleep 0.2; done; exit 1"
+	wait "$listener"
+	assert_success
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/got")" "from-container"
+}
+
+@test "berthd network: rm, stop and a failed start leave no veth, namespace, lease or rule" {
+	local id ip
+	id=$(dk run -d berthd-test/bb:1 sleep 100)
+	ip=$(ip_of "$id")
+	[ -n "$(traces_of "$ip" "$id")" ] || fail "no trace while running: the check cannot see"
+	assert_equal "$(veths_on_bridge)" 1
+	dk rm -f "$id" >/dev/null
+	assert_equal "$(traces_of "$ip" "$id")" ""
+	assert_equal "$(veths_on_bridge)" 0
+	# A stop releases the address at once (inspect shows none), a start
+	# attaches again.
+	id=$(dk run -d berthd-test/bb:1 sleep 100)
+	ip=$(ip_of "$id")
+	dk stop -t 1 "$id" >/dev/null
+	wait_for sh -c "[ -z \"\$(ls -A '$BERTHD_ROOT/cni/cache')\" ]"
+	assert_equal "$(traces_of "$ip" "$id")" ""
+	assert_equal "$(ip_of "$id")" ""
+	dk start "$id" >/dev/null
+	[ -n "$(ip_of "$id")" ] || fail "no address after a new start"
+	dk rm -f "$id" >/dev/null
+	# A process that cannot start: its network goes with it.
+	run -127 dk run --rm berthd-test/bb:1 /no/such/program
+	wait_for sh -c "[ -z \"\$(ls -A '$BERTHD_ROOT/netns')\" ]"
+	assert_equal "$(veths_on_bridge)" 0
+}
+
+@test "berthd network: 100 runs --rm, two at a time, never share an address and leave nothing" {
+	local i a b t=$BATS_TEST_TMPDIR
+	for i in $(seq 50); do
+		dk run --rm berthd-test/bb:1 ip -o -4 addr show eth0 >"$t/a" &
+		dk run --rm berthd-test/bb:1 ip -o -4 addr show eth0 >"$t/b"
+		wait
+		a=$(awk '{print $4}' "$t/a")
+		b=$(awk '{print $4}' "$t/b")
+		[ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ] || fail "run $i: addresses '$a' '$b'"
+	done
+	# The two at a time, once more, with their addresses kept.
+	dk run -d --name p1 berthd-test/bb:1 sleep 100 >/dev/null &
+	dk run -d --name p2 berthd-test/bb:1 sleep 100 >/dev/null
+	wait
+	a=$(ip_of p1)
+	b=$(ip_of p2)
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ] || fail "addresses: '$a' '$b'"
+	dk rm -f p1 p2 >/dev/null
+	wait_for sh -c "[ -z \"\$(ls -A '$BERTHD_ROOT/netns')\" ]"
+	assert_equal "$(veths_on_bridge)" 0
+	assert_equal "$(ls -A "$BERTHD_ROOT/cni/cache")" ""
+	assert_equal "$(ls "$BERTHD_ROOT/cni/ipam/bridge" | grep -c '^[0-9]')" 0
+}
+
+@test "berthd network: after kill -9 of berthd, running containers keep their network and removal cleans up" {
+	local id ip gone goneip
+	id=$(dk run -d --name survivor berthd-test/bb:1 sh -c 'while true; do echo alive | nc -l -p 8080; done')
+	ip=$(ip_of survivor)
+	gone=$(dk run -d berthd-test/bb:1 sleep 2)
+	goneip=$(ip_of "$gone")
+	berthd_stop KILL
+	sleep 3
+	berthd_start
+	# The exit berthd missed: its network is detached from the cache.
+	wait_for sh -c "[ ! -e '$BERTHD_ROOT/netns/$gone' ]"
+	assert_equal "$(traces_of "$goneip" "$gone")" ""
+	# The survivor still answers at its address, which inspect still knows.
+	assert_equal "$(ip_of survivor)" "$ip"
+	run dk run --rm berthd-test/bb:1 sh -c "for i in 1 2 3 4 5 6 7 8 9 10; do nc -w 2 $ip 8080 </dev/null && exit 0; sleep 0.2; done; exit 1"
+	assert_success
+	assert_equal "$output" "alive"
+	berthd_stop KILL
+	berthd_start
+	dk rm -f survivor "$gone" >/dev/null
+	assert_equal "$(traces_of "$ip" "$id")" ""
+	assert_equal "$(veths_on_bridge)" 0
+}
+
+@test "berthd network: none has only lo, host shares the host's, neither attaches" {
+	run dk run --rm --network none berthd-test/bb:1 cat /proc/net/dev
+	assert_success
+	assert_equal "$(echo "$output" | tail -n +3 | awk '{print $1}')" "lo:"
+	run dk run --rm --network host berthd-test/bb:1 sh -c 'ls /sys/class/net | sort'
+	assert_success
+	assert_equal "$output" "$(ls /sys/class/net | sort)"
+	dk run -d --name quiet --network none berthd-test/bb:1 sleep 100 >/dev/null
+	assert_equal "$(veths_on_bridge)" 0
+	assert_equal "$(ls -A "$BERTHD_ROOT/cni/cache")" ""
+	assert_equal "$(ip_of quiet)" ""
+}
