@@ -12,6 +12,7 @@
 
 #include "api.h"
 #include "body.h"
+#include "api_ports.h"
 #include "runtime/engine/log.h"
 #include "spec/base/cleanup.h"
 #include "spec/json_read.h"
@@ -114,8 +115,6 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 {
 	/* What only a new container could ask for. */
 	static const struct unsupported host_only[] = {
-		{ "PortBindings", "publishing ports" },
-		{ "PublishAllPorts", "publishing ports" },
 		{ "Mounts", "HostConfig.Mounts (use Binds)" },
 		{ "VolumesFrom", "volumes from other containers" },
 		{ "VolumeDriver", "volume drivers" },
@@ -195,6 +194,8 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 	JR_TRY(jr_bool(r, hc, "Privileged", &s->privileged));
 	JR_TRY(jr_bool(r, hc, "AutoRemove", &s->auto_remove));
 	JR_TRY(body_str(r, hc, "NetworkMode", &s->network_mode));
+	JR_TRY(api_ports_bindings(r, hc, &s->ports));
+	JR_TRY(jr_bool(r, hc, "PublishAllPorts", &s->publish_all));
 	rp = jr_get(hc, "RestartPolicy");
 	if (rp) {
 		size_t mark = jr_enter_key(r, "RestartPolicy");
@@ -233,6 +234,7 @@ static int parse_create(const char *body, size_t len, struct daemon_spec *s, str
 	JR_TRY(body_strv(&r, doc, "Entrypoint", &s->entrypoint));
 	JR_TRY(body_strv(&r, doc, "Env", &s->env));
 	JR_TRY(get_labels(&r, doc, &s->labels));
+	JR_TRY(api_ports_exposed(&r, doc, &s->exposed));
 	JR_TRY(jr_bool(&r, doc, "Tty", &s->tty));
 	JR_TRY(jr_bool(&r, doc, "OpenStdin", &s->open_stdin));
 	JR_TRY(jr_bool(&r, doc, "StdinOnce", &s->stdin_once));
@@ -363,9 +365,7 @@ static void network_settings(struct jw *w, const struct daemon *d,
 	if (full) {
 		jw_kstr(w, "Bridge", "");
 		jw_kstr(w, "SandboxID", "");
-		jw_key(w, "Ports");
-		jw_map_open(w);
-		jw_map_close(w);
+		api_ports_write_settings(w, c);
 		jw_kstr(w, "SandboxKey", "");
 		address(w, &c->ep);
 	}
@@ -465,9 +465,7 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_map_close(w);
 	jw_kstr(w, "NetworkMode", s->network_mode && *s->network_mode ? s->network_mode
 								      : "default");
-	jw_key(w, "PortBindings");
-	jw_map_open(w);
-	jw_map_close(w);
+	api_ports_write_bindings(w, s);
 	jw_key(w, "RestartPolicy");
 	jw_map_open(w);
 	jw_kstr(w, "Name", s->restart_name && *s->restart_name ? s->restart_name : "no");
@@ -548,6 +546,7 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_key(w, "OnBuild");
 	jw_null(w);
 	labels_map(w, s->labels);
+	api_ports_write_exposed(w, s);
 	if (s->stop_signal)
 		jw_kstr(w, "StopSignal", s->stop_signal);
 	if (s->stop_timeout >= 0)
@@ -741,9 +740,7 @@ enum MHD_Result api_container_list(struct req *r)
 		command_text(&c->spec, cmd, sizeof(cmd));
 		jw_kstr(w, "Command", cmd);
 		jw_kint(w, "Created", created_ns / 1000000000LL);
-		jw_key(w, "Ports");
-		jw_array_open(w);
-		jw_array_close(w);
+		api_ports_write_list(w, c);
 		labels_map(w, c->spec.labels);
 		jw_kstr(w, "State", daemon_status_name(c->status));
 		status_text(c, text, sizeof(text));

@@ -84,13 +84,29 @@ struct daemon_spec {
 	char *restart_name; /* no | always | unless-stopped | on-failure */
 	int restart_max;
 	char *network_mode; /* default | bridge | none | host */
+	/* Published ports, "PORT/PROTO|HOSTIP|HOSTPORT" (HOSTIP "": every
+	 * address, HOSTPORT "": one chosen at each start); the ports the
+	 * container exposes (its image's EXPOSE and ExposedPorts),
+	 * "PORT/PROTO"; -P (every exposed port published, at create). */
+	char **ports, **exposed;
+	bool publish_all;
 };
 
-/* A container's address on a network, while it is attached. */
+/* A published port as it is while the container runs. */
+struct daemon_port {
+	uint16_t host_port, container_port;
+	char proto[4];    /* tcp | udp */
+	char host_ip[48]; /* "" every address */
+};
+
+/* A container's address on a network, while it is attached, and its
+ * published ports. */
 struct daemon_endpoint {
 	char network[64]; /* "" not attached */
 	char ip[48], gateway[48], mac[24];
 	int prefix;
+	struct daemon_port *ports;
+	size_t n_ports;
 };
 
 void daemon_spec_free(struct daemon_spec *s);

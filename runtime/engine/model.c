@@ -20,6 +20,7 @@
 #include "spec/base/strv.h"
 #include "spec/record.h"
 #include "runtime/engine/log.h"
+#include "runtime/engine/ports.h"
 #include "runtime/images/image_store.h"
 #include "runtime/images/layer_store.h"
 #include "spec/base/cleanup.h"
@@ -125,6 +126,9 @@ int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr
 	record_put(&w, "restart_name", s->restart_name);
 	record_put_int(&w, "restart_max", s->restart_max);
 	record_put(&w, "network_mode", s->network_mode);
+	put_strv(&w, "ports", s->ports);
+	put_strv(&w, "exposed", s->exposed);
+	record_put_bool(&w, "publish_all", s->publish_all);
 	return record_commit(&w, path, err);
 }
 
@@ -215,6 +219,9 @@ static int read_config(const struct record *r, struct daemon_container *c)
 	s->restart_name = dup_or_null(record_str(r, "restart_name"));
 	s->restart_max = (int)record_ll(r, "restart_max", 0);
 	s->network_mode = dup_or_null(record_str(r, "network_mode"));
+	if (get_strv(r, "ports", &s->ports) < 0 || get_strv(r, "exposed", &s->exposed) < 0)
+		return -ENOMEM;
+	s->publish_all = record_bool(r, "publish_all");
 	return 0;
 }
 
@@ -341,6 +348,7 @@ void daemon_container_free(struct daemon_container *c)
 	daemon_spec_free(&c->spec);
 	free(c->name);
 	free(c->error);
+	free(c->ep.ports);
 	for (size_t i = 0; i < c->n_pending; i++) {
 		close(c->pending[i].fd);
 		free(c->pending[i].extra);
@@ -565,6 +573,8 @@ static int apply_image(struct daemon_spec *s, const struct spec_image_config *im
 	}
 	if (!s->stop_signal && r->stop_signal)
 		s->stop_signal = strdup(r->stop_signal);
+	if (daemon_ports_expose(s, r->exposed_ports, r->n_exposed_ports, err) < 0)
+		return -ENOMEM;
 	env = merged_env((char *const *)r->env, r->n_env, s->env);
 	labels = labels_from(r->labels, r->n_labels, s->labels);
 	if (!env || !labels) {
@@ -581,10 +591,13 @@ static int apply_image(struct daemon_spec *s, const struct spec_image_config *im
 	return 0;
 }
 
-static int check_spec(const struct daemon_spec *s, struct berr *err)
+/* default_net: berthd has a default network (not --bridge none). */
+static int check_spec(const struct daemon_spec *s, bool default_net, struct berr *err)
 {
 	const char *nm = s->network_mode;
 	const char *rp = s->restart_name;
+	bool on_network = default_net && (!nm || !*nm || !strcmp(nm, "default") ||
+					  !strcmp(nm, "bridge"));
 	int ret;
 
 	if (s->privileged)
@@ -596,6 +609,9 @@ static int check_spec(const struct daemon_spec *s, struct berr *err)
 				 "network mode \"%s\" is not supported by berthd (default, "
 				 "bridge, none and host are)",
 				 nm);
+	ret = daemon_ports_check(s, on_network, err);
+	if (ret < 0)
+		return ret;
 	if (rp && *rp && strcmp(rp, "no") && strcmp(rp, "always") &&
 	    strcmp(rp, "unless-stopped") && strcmp(rp, "on-failure"))
 		return berr_invalid(err, "invalid restart policy \"%s\"", rp);
@@ -658,7 +674,7 @@ int daemon_create(struct daemon *d, struct daemon_spec *spec, const char *name,
 				 "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] "
 				 "are allowed",
 				 name);
-	ret = check_spec(spec, err);
+	ret = check_spec(spec, d->default_net != NULL, err);
 	if (ret < 0)
 		return ret;
 	ret = image_store_find(d->o.data_root, spec->image, &img, err);
@@ -671,6 +687,9 @@ int daemon_create(struct daemon *d, struct daemon_spec *spec, const char *name,
 		ret = spec_image_config_parse(config, len, &icfg, err);
 	if (ret == 0)
 		ret = apply_image(spec, icfg, err);
+	/* -P made bindings of the image's ports: checked as the user's. */
+	if (ret == 0)
+		ret = check_spec(spec, d->default_net != NULL, err);
 	spec_image_config_free(icfg);
 	if (ret < 0) {
 		image_rec_free(&img);

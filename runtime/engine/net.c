@@ -13,14 +13,20 @@
  * rewritten at each start of berthd from --bridge and --bip. */
 #include "runtime/engine/internal.h"
 
+#include <arpa/inet.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "runtime/engine/ports.h"
 #include "runtime/network/network.h"
 #include "spec/base/cleanup.h"
+#include "spec/base/strv.h"
 
 #define DEFAULT_NET "bridge"
 #define DEFAULT_BRIDGE "berth0"
@@ -107,6 +113,117 @@ static void netns_path(struct daemon *d, const char *id, char *out, size_t n)
 	snprintf(out, n, "%s/%s", d->netns_dir, id);
 }
 
+static void set_endpoint_locked(struct daemon_container *c, const char *net,
+				const struct net_endpoint *ep, struct daemon_port *ports,
+				size_t n_ports)
+{
+	free(c->ep.ports);
+	memset(&c->ep, 0, sizeof(c->ep));
+	if (!net)
+		return;
+	snprintf(c->ep.network, sizeof(c->ep.network), "%s", net);
+	snprintf(c->ep.ip, sizeof(c->ep.ip), "%s", ep->ip);
+	snprintf(c->ep.gateway, sizeof(c->ep.gateway), "%s", ep->gateway);
+	snprintf(c->ep.mac, sizeof(c->ep.mac), "%s", ep->mac);
+	c->ep.prefix = ep->prefix;
+	c->ep.ports = ports;
+	c->ep.n_ports = n_ports;
+}
+
+/* A port of the host, as portmap's DNAT takes it, checked: not published
+ * by another container of ours, not bound by a process of the host (a
+ * bind of our own tells, and chooses the port when it is 0). */
+static int host_port_bind(struct daemon_port *p, struct berr *err)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(p->host_port) };
+	socklen_t len = sizeof(sa);
+	int one = 1, ret = 0;
+	int fd = socket(AF_INET, (strcmp(p->proto, "udp") ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC,
+			0);
+
+	if (fd < 0)
+		return berr_sys(err, "publish port %u/%s: socket", p->container_port, p->proto);
+	if (p->host_ip[0])
+		inet_pton(AF_INET, p->host_ip, &sa.sin_addr);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if (errno == EADDRINUSE)
+			ret = berr_conflict(err, EADDRINUSE,
+					    "Bind for %s:%u failed: port is already allocated",
+					    p->host_ip[0] ? p->host_ip : "0.0.0.0", p->host_port);
+		else if (errno == EADDRNOTAVAIL)
+			ret = berr_invalid(err, "cannot publish port %u on %s: not an address "
+					   "of this host", p->container_port, p->host_ip);
+		else
+			ret = berr_sys(err, "publish port %u/%s on %s:%u", p->container_port,
+				       p->proto, p->host_ip[0] ? p->host_ip : "0.0.0.0",
+				       p->host_port);
+	} else if (!p->host_port && getsockname(fd, (struct sockaddr *)&sa, &len) == 0) {
+		p->host_port = ntohs(sa.sin_port);
+	}
+	close(fd);
+	return ret;
+}
+
+static bool clash(const struct daemon_port *a, const struct daemon_port *b)
+{
+	return a->host_port == b->host_port && strcmp(a->proto, b->proto) == 0 &&
+	       (!a->host_ip[0] || !b->host_ip[0] || strcmp(a->host_ip, b->host_ip) == 0);
+}
+
+/* Is p published already, by another container or earlier in ports? */
+static bool taken_locked(struct daemon *d, struct daemon_container *c,
+			 const struct daemon_port *ports, size_t n, const struct daemon_port *p)
+{
+	for (size_t i = 0; i < n; i++)
+		if (clash(&ports[i], p))
+			return true;
+	for (struct daemon_container *o = d->containers; o; o = o->next)
+		for (size_t i = 0; o != c && i < o->ep.n_ports; i++)
+			if (clash(&o->ep.ports[i], p))
+				return true;
+	return false;
+}
+
+static int resolve_ports(struct daemon *d, struct daemon_container *c,
+			 struct daemon_port **out, size_t *n, struct berr *err)
+{
+	size_t count = strv_len(c->spec.ports);
+	cleanup_free struct daemon_port *ports = calloc(count ? count : 1, sizeof(*ports));
+	int ret = 0;
+
+	if (!ports)
+		return berr_set(err, ENOMEM, "publish ports");
+	*n = 0;
+	for (size_t i = 0; i < count && ret == 0; i++) {
+		struct daemon_port *p = &ports[i];
+		bool chosen;
+
+		ret = daemon_port_parse(c->spec.ports[i], p, err);
+		chosen = p->host_port == 0;
+		/* A chosen port another container publishes: choose again. */
+		for (int tries = 0; ret == 0 && tries < 16; tries++) {
+			if (chosen)
+				p->host_port = 0;
+			ret = host_port_bind(p, err);
+			daemon_lock(d);
+			if (ret == 0 && taken_locked(d, c, ports, i, p))
+				ret = berr_conflict(err, EADDRINUSE,
+						    "Bind for %s:%u failed: port is already allocated",
+						    p->host_ip[0] ? p->host_ip : "0.0.0.0",
+						    p->host_port);
+			daemon_unlock(d);
+			if (ret == 0 || !chosen || ret != -EADDRINUSE)
+				break;
+		}
+	}
+	if (ret < 0)
+		return ret;
+	*n = count;
+	*out = steal_ptr(ports);
+	return 0;
+}
+
 int daemon_net_detach(struct daemon *d, struct daemon_container *c, struct berr *err)
 {
 	struct net_ctx ctx = ctx_of(d);
@@ -117,7 +234,7 @@ int daemon_net_detach(struct daemon *d, struct daemon_container *c, struct berr 
 	if (ret < 0)
 		return ret;
 	daemon_lock(d);
-	memset(&c->ep, 0, sizeof(c->ep));
+	set_endpoint_locked(c, NULL, NULL, NULL, 0);
 	daemon_unlock(d);
 	netns_path(d, c->id, path, sizeof(path));
 	return net_netns_remove(path, err);
@@ -129,7 +246,10 @@ int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns,
 	const char *net = daemon_net_of(d, &c->spec);
 	struct net_ctx ctx = ctx_of(d);
 	struct net_endpoint ep;
+	struct daemon_port *ports = NULL;
+	cleanup_free struct net_port *np = NULL;
 	struct berr ignored;
+	size_t n_ports = 0;
 	int ret;
 
 	netns[0] = '\0';
@@ -143,22 +263,32 @@ int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns,
 	ret = daemon_net_detach(d, c, err);
 	if (ret < 0)
 		return berr_wrap(err, ret, "detach the container's earlier network");
-	netns_path(d, c->id, netns, n);
-	ret = net_netns_create(netns, err);
+	ret = resolve_ports(d, c, &ports, &n_ports, err);
 	if (ret < 0)
 		return ret;
-	ret = net_attach(&ctx, net, c->id, netns, "eth0", NULL, 0, &ep, err);
+	np = calloc(n_ports ? n_ports : 1, sizeof(*np));
+	if (!np) {
+		free(ports);
+		return berr_set(err, ENOMEM, "publish ports");
+	}
+	for (size_t i = 0; i < n_ports; i++) {
+		np[i].host_port = ports[i].host_port;
+		np[i].container_port = ports[i].container_port;
+		memcpy(np[i].protocol, ports[i].proto, sizeof(np[i].protocol));
+		memcpy(np[i].host_ip, ports[i].host_ip, sizeof(np[i].host_ip));
+	}
+	netns_path(d, c->id, netns, n);
+	ret = net_netns_create(netns, err);
+	if (ret == 0)
+		ret = net_attach(&ctx, net, c->id, netns, "eth0", np, n_ports, &ep, err);
 	if (ret < 0) {
 		net_netns_remove(netns, &ignored);
 		netns[0] = '\0';
+		free(ports);
 		return ret;
 	}
 	daemon_lock(d);
-	snprintf(c->ep.network, sizeof(c->ep.network), "%s", net);
-	snprintf(c->ep.ip, sizeof(c->ep.ip), "%s", ep.ip);
-	snprintf(c->ep.gateway, sizeof(c->ep.gateway), "%s", ep.gateway);
-	snprintf(c->ep.mac, sizeof(c->ep.mac), "%s", ep.mac);
-	c->ep.prefix = ep.prefix;
+	set_endpoint_locked(c, net, &ep, ports, n_ports);
 	daemon_unlock(d);
 	return 0;
 }
@@ -167,14 +297,22 @@ void daemon_net_load_locked(struct daemon *d, struct daemon_container *c)
 {
 	const char *net = daemon_net_of(d, &c->spec);
 	struct net_ctx ctx = ctx_of(d);
+	cleanup_free struct net_port *np = NULL;
+	struct daemon_port *ports;
 	struct net_endpoint ep;
 	struct berr ignored;
+	size_t n = 0;
 
-	if (!net || net_endpoint_load(&ctx, c->id, net, &ep, &ignored) < 0)
+	if (!net || net_endpoint_load(&ctx, c->id, net, &ep, &np, &n, &ignored) < 0)
 		return;
-	snprintf(c->ep.network, sizeof(c->ep.network), "%s", net);
-	snprintf(c->ep.ip, sizeof(c->ep.ip), "%s", ep.ip);
-	snprintf(c->ep.gateway, sizeof(c->ep.gateway), "%s", ep.gateway);
-	snprintf(c->ep.mac, sizeof(c->ep.mac), "%s", ep.mac);
-	c->ep.prefix = ep.prefix;
+	ports = calloc(n ? n : 1, sizeof(*ports));
+	if (!ports)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		ports[i].host_port = np[i].host_port;
+		ports[i].container_port = np[i].container_port;
+		memcpy(ports[i].proto, np[i].protocol, sizeof(ports[i].proto));
+		memcpy(ports[i].host_ip, np[i].host_ip, sizeof(ports[i].host_ip));
+	}
+	set_endpoint_locked(c, net, &ep, ports, n);
 }

@@ -44,6 +44,8 @@ void daemon_spec_free(struct daemon_spec *s)
 	strv_free(s->security_opt);
 	free(s->restart_name);
 	free(s->network_mode);
+	strv_free(s->ports);
+	strv_free(s->exposed);
 	free(s->cpuset_cpus);
 	free(s->cpuset_mems);
 	memset(s, 0, sizeof(*s));

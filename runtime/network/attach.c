@@ -212,7 +212,8 @@ int net_detach_all(const struct net_ctx *ctx, const char *id, struct berr *err)
 }
 
 int net_endpoint_load(const struct net_ctx *ctx, const char *id, const char *network,
-		      struct net_endpoint *ep, struct berr *err)
+		      struct net_endpoint *ep, struct net_port **ports_out, size_t *n_ports,
+		      struct berr *err)
 {
 	cleanup_tree yajl_val tree = NULL;
 	cleanup_free struct net_port *ports = NULL;
@@ -228,5 +229,10 @@ int net_endpoint_load(const struct net_ctx *ctx, const char *id, const char *net
 	if (!a.result)
 		return berr_not_found(err, "network %s: the attachment of %s is not complete",
 				      network, id);
-	return net_endpoint_from_result(a.result, a.ifname, ep, err);
+	ret = net_endpoint_from_result(a.result, a.ifname, ep, err);
+	if (ret == 0) {
+		*ports_out = steal_ptr(ports);
+		*n_ports = a.n_ports;
+	}
+	return ret;
 }

@@ -89,8 +89,10 @@ int net_attach(const struct net_ctx *ctx, const char *network, const char *id,
  * after every attachment was tried. */
 int net_detach_all(const struct net_ctx *ctx, const char *id, struct berr *err);
 
-/* The endpoint of a cached attachment (-ENOENT if there is none). */
+/* The endpoint of a cached attachment (-ENOENT if there is none) and its
+ * ports (malloc'd, free them). */
 int net_endpoint_load(const struct net_ctx *ctx, const char *id, const char *network,
-		      struct net_endpoint *ep, struct berr *err);
+		      struct net_endpoint *ep, struct net_port **ports, size_t *n_ports,
+		      struct berr *err);
 
 #endif

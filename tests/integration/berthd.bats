@@ -367,7 +367,11 @@ stdin-closed"
 		"$(jq -c '[.mounts[] | [.destination, .type, .source]]' "$spec/config.json")"
 	assert_equal "$(jq -c '[.mounts[] | select(.type == "bind") | .destination]' "$cfg")" \
 		'["/etc/hostname","/etc/hosts","/etc/resolv.conf"]'
-	assert_equal "$(jq -c .linux.namespaces "$cfg")" "$(jq -c .linux.namespaces "$spec/config.json")"
+	# The network namespace is the one berthd made and attached for the
+	# container (berthd_network.bats), joined by its path.
+	assert_equal "$(jq -c '[.linux.namespaces[] | del(.path)]' "$cfg")" "$(jq -c .linux.namespaces "$spec/config.json")"
+	assert_equal "$(jq -r '.linux.namespaces[] | select(.type == "network") | .path' "$cfg")" \
+		"$BERTHD_ROOT/netns/$id"
 	dk rm -f "$id" >/dev/null
 
 	# What the container sees: an allow list refuses a syscall it does

@@ -122,6 +122,8 @@ static void test_attach_runs_the_list_in_order(void **state)
 	struct berr err = { 0 };
 	char cache[PATH_MAX + 128];
 	char *log, *in1, *in2;
+	struct net_port *ports;
+	size_t n;
 
 	conflist(f, "net1", "[{'type':'first','extra':{'n':1.5}},"
 			    "{'type':'second','capabilities':{'portMappings':true}}]");
@@ -158,8 +160,14 @@ static void test_attach_runs_the_list_in_order(void **state)
 	snprintf(cache, sizeof(cache), "%s/c1/net1", f->cache);
 	assert_int_equal(access(cache, F_OK), 0);
 	memset(&ep, 0, sizeof(ep));
-	assert_int_equal(net_endpoint_load(&f->ctx, "c1", "net1", &ep, &err), 0);
+	assert_int_equal(net_endpoint_load(&f->ctx, "c1", "net1", &ep, &ports, &n, &err), 0);
 	assert_string_equal(ep.ip, "10.1.2.3");
+	assert_int_equal(n, 1);
+	assert_int_equal(ports[0].host_port, 8080);
+	assert_int_equal(ports[0].container_port, 80);
+	assert_string_equal(ports[0].protocol, "tcp");
+	assert_string_equal(ports[0].host_ip, "127.0.0.1");
+	free(ports);
 }
 
 static void test_detach_reverses_and_forgets(void **state)
@@ -195,7 +203,14 @@ static void test_detach_reverses_and_forgets(void **state)
 	log = slurp(f, "log");
 	assert_string_equal(log, "");
 	free(log);
-	assert_int_equal(net_endpoint_load(&f->ctx, "c2", "net1", &ep, &err), -ENOENT);
+	{
+		struct net_port *ports = NULL;
+		size_t n;
+
+		assert_int_equal(net_endpoint_load(&f->ctx, "c2", "net1", &ep, &ports, &n, &err),
+				 -ENOENT);
+		assert_null(ports);
+	}
 }
 
 static void test_failed_add_is_deleted(void **state)
