@@ -176,3 +176,151 @@ veths_on_bridge() {
 	assert_equal "$(ls -A "$BERTHD_ROOT/cni/cache")" ""
 	assert_equal "$(ip_of quiet)" ""
 }
+
+# --- published ports --------------------------------------------------------------
+
+# The host's own address on its default route's device (traffic to it
+# stays on the host).
+host_addr() {
+	local dev
+	dev=$(ip route show default | awk '{ for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')
+	ip -o -4 addr show dev "$dev" scope global | awk '{ sub("/.*", "", $4); print $4; exit }'
+}
+
+# A container serving "served-by-NAME" over http on port 80.
+httpd_run() {
+	local name=$1
+	shift
+	dk run -d --name "$name" "$@" berthd-test/bb:1 \
+		sh -c "mkdir -p /www && echo served-by-$name >/www/index.html && exec httpd -f -p 80 -h /www" >/dev/null
+}
+
+# GET http://$1:$2/ from the host, retried briefly while the server starts.
+fetch() {
+	local i
+	for i in $(seq 20); do
+		curl -sf --max-time 2 "http://$1:$2/" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+free_port() {
+	echo $((20000 + RANDOM % 10000))
+}
+
+@test "berthd network: -p HOST:CONTAINER answers on 127.0.0.1 and the host's address; inspect, ps and port show it" {
+	local port addr
+	port=$(free_port)
+	addr=$(host_addr)
+	[ -n "$addr" ] || fail "the host has no global address"
+	httpd_run web -p "$port:80"
+	run fetch 127.0.0.1 "$port"
+	assert_success
+	assert_equal "$output" "served-by-web"
+	run fetch "$addr" "$port"
+	assert_success
+	assert_equal "$output" "served-by-web"
+	assert_equal "$(dk inspect -f '{{json .HostConfig.PortBindings}}' web)" \
+		"{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"$port\"}]}"
+	assert_equal "$(dk inspect -f '{{json .NetworkSettings.Ports}}' web)" \
+		"{\"80/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"$port\"}]}"
+	assert_equal "$(dk port web)" "80/tcp -> 0.0.0.0:$port"
+	assert_equal "$(dk ps --filter name=web --format '{{.Ports}}')" "0.0.0.0:$port->80/tcp"
+	# The rules name the container's address; removal takes them.
+	local ip id
+	ip=$(ip_of web)
+	id=$(dk inspect -f '{{.Id}}' web)
+	iptables-save -t nat | grep -q -- "--dport $port " || fail "no DNAT rule for $port"
+	dk rm -f web >/dev/null
+	if iptables-save -t nat | grep -q -- "--dport $port "; then
+		fail "a rule for $port is left: $(iptables-save -t nat | grep -- "--dport $port ")"
+	fi
+	assert_equal "$(traces_of "$ip" "$id")" ""
+	run curl -s --max-time 2 "http://127.0.0.1:$port/"
+	assert_failure
+}
+
+@test "berthd network: -p IP:HOST:CONTAINER publishes on that address only; -p CONTAINER chooses a free port" {
+	local port addr chosen
+	port=$(free_port)
+	addr=$(host_addr)
+	httpd_run local -p "127.0.0.1:$port:80"
+	run fetch 127.0.0.1 "$port"
+	assert_success
+	assert_equal "$output" "served-by-local"
+	run curl -s --max-time 2 "http://$addr:$port/"
+	assert_failure
+	assert_equal "$(dk port local 80)" "127.0.0.1:$port"
+	httpd_run any -p 80
+	chosen=$(dk port any 80 | sed 's/.*://')
+	[ -n "$chosen" ] && [ "$chosen" -gt 0 ] || fail "no port chosen: $(dk port any)"
+	run fetch 127.0.0.1 "$chosen"
+	assert_success
+	assert_equal "$output" "served-by-any"
+	assert_equal "$(dk inspect -f '{{json .HostConfig.PortBindings}}' any)" \
+		'{"80/tcp":[{"HostIp":"","HostPort":""}]}'
+}
+
+@test "berthd network: -P publishes the image's EXPOSE; udp ports work" {
+	local port got
+	ARCHIVE_CONFIG='"ExposedPorts":{"80/tcp":{},"81/udp":{}},' \
+		make_docker_archive "$BATS_TEST_TMPDIR/exp.tar" berthd-test/exposed:1 "$BERTHD_DIR/img/rootfs.tar"
+	dk load -i "$BATS_TEST_TMPDIR/exp.tar" >/dev/null
+	# busybox's nc has no UDP: a static receiver of ours.
+	cp "$HELPERS/udprecv" "$BERTHD_DIR/udprecv"
+	dk run -d --name pall -P -v "$BERTHD_DIR/udprecv:/udprecv:ro" berthd-test/exposed:1 \
+		sh -c 'mkdir -p /www && echo served-by-pall >/www/index.html && httpd -p 80 -h /www && /udprecv 81 1' >/dev/null
+	run dk port pall
+	assert_success
+	assert_output_contains "80/tcp -> 0.0.0.0:"
+	assert_output_contains "81/udp -> 0.0.0.0:"
+	port=$(dk port pall 80/tcp | sed 's/.*://')
+	run fetch 127.0.0.1 "$port"
+	assert_success
+	assert_equal "$output" "served-by-pall"
+	assert_equal "$(dk inspect -f '{{.HostConfig.PublishAllPorts}} {{json .Config.ExposedPorts}}' pall)" \
+		'true {"80/tcp":{},"81/udp":{}}'
+	port=$(dk port pall 81/udp | sed 's/.*://')
+	for got in $(seq 20); do
+		echo udp-datagram | socat -u - "UDP:127.0.0.1:$port"
+		dk logs pall 2>&1 | grep -q udp-datagram && break
+		sleep 0.2
+	done
+	run dk logs pall
+	assert_output_contains "udp-datagram"
+	dk rm -f pall >/dev/null
+	dk rmi berthd-test/exposed:1 >/dev/null
+}
+
+@test "berthd network: a host port already in use is refused and leaves nothing" {
+	local port listener
+	port=$(free_port)
+	httpd_run first -p "$port:80"
+	run dk run -d --name second -p "$port:80" berthd-test/bb:1 sleep 100
+	assert_failure
+	assert_output_contains "port is already allocated"
+	assert_equal "$(dk inspect -f '{{.State.Running}}' second)" "false"
+	assert_equal "$(veths_on_bridge)" 1
+	assert_equal "$(ls "$BERTHD_ROOT/netns")" "$(dk inspect -f '{{.Id}}' first)"
+	# A port a process of the host listens on.
+	port=$(free_port)
+	timeout 20 socat "TCP-LISTEN:$port,reuseaddr" /dev/null &
+	listener=$!
+	for _ in $(seq 20); do ss -ltn | grep -q ":$port " && break; sleep 0.1; done
+	run dk run -d --name third -p "$port:80" berthd-test/bb:1 sleep 100
+	kill "$listener"
+	assert_failure
+	assert_output_contains "Bind for 0.0.0.0:$port failed: port is already allocated"
+	assert_equal "$(veths_on_bridge)" 1
+	# Bad values: clear errors, nothing made.
+	run dk run --rm -p 70000:80 berthd-test/bb:1 true
+	assert_failure
+	run dk run --rm --network none -p 8080:80 berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "published ports need a network"
+	run dk run --rm -p 8080:80/sctp berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "sctp is not supported"
+	assert_equal "$(veths_on_bridge)" 1
+}
