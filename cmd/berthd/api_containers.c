@@ -210,6 +210,43 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 	return 0;
 }
 
+/* NetworkingConfig.EndpointsConfig: what docker's --ip, --network-alias,
+ * --mac-address, --link ask of a network; berthd's default network takes
+ * none of it yet. */
+static int refuse_endpoints(struct jr *r, yajl_val doc)
+{
+	yajl_val nc = jr_get(doc, "NetworkingConfig");
+	yajl_val ec = jr_get(nc, "EndpointsConfig");
+	size_t mark;
+
+	if (!ec || !YAJL_IS_OBJECT(ec))
+		return 0;
+	mark = jr_enter_key(r, "NetworkingConfig");
+	jr_enter_key(r, "EndpointsConfig");
+	for (size_t i = 0; i < YAJL_GET_OBJECT(ec)->len; i++) {
+		yajl_val ep = YAJL_GET_OBJECT(ec)->values[i];
+		yajl_val ipam = jr_get(ep, "IPAMConfig");
+		size_t emark = jr_enter_key(r, YAJL_GET_OBJECT(ec)->keys[i]);
+
+		JR_TRY(refuse_set(r, ep, "Aliases", "network aliases"));
+		JR_TRY(refuse_set(r, ep, "Links", "links"));
+		JR_TRY(refuse_set(r, ep, "MacAddress", "a MAC address"));
+		JR_TRY(refuse_set(r, ep, "DriverOpts", "network driver options"));
+		JR_TRY(refuse_set(r, ep, "IPAddress", "a fixed address"));
+		if (ipam && YAJL_IS_OBJECT(ipam)) {
+			size_t imark = jr_enter_key(r, "IPAMConfig");
+
+			JR_TRY(refuse_set(r, ipam, "IPv4Address", "a fixed address (--ip)"));
+			JR_TRY(refuse_set(r, ipam, "IPv6Address", "a fixed address (--ip6)"));
+			JR_TRY(refuse_set(r, ipam, "LinkLocalIPs", "link-local addresses"));
+			jr_leave(r, imark);
+		}
+		jr_leave(r, emark);
+	}
+	jr_leave(r, mark);
+	return 0;
+}
+
 static int parse_create(const char *body, size_t len, struct daemon_spec *s, struct arena *a,
 			struct berr *err)
 {
@@ -244,6 +281,8 @@ static int parse_create(const char *body, size_t len, struct daemon_spec *s, str
 	JR_TRY(refuse_set(&r, doc, "Healthcheck", "Healthcheck"));
 	JR_TRY(refuse_set(&r, doc, "OnBuild", "OnBuild"));
 	JR_TRY(refuse_set(&r, doc, "Shell", "Shell"));
+	JR_TRY(refuse_set(&r, doc, "MacAddress", "a MAC address"));
+	JR_TRY(refuse_endpoints(&r, doc));
 	vols = jr_get(doc, "Volumes");
 	if (vols && YAJL_IS_OBJECT(vols) && vols->u.object.len)
 		return berr_unsupported(err,
