@@ -286,16 +286,19 @@ static int load_container(struct daemon *d, const char *id, struct daemon_contai
 	return 0;
 }
 
-/* A container directory without records (whatever their format): only
- * directories (upper, work, rootfs) and the files a start derives from
- * the records.  It is what a create or a remove cut short (berthd killed)
+/* A container directory without its config record (whatever its
+ * format): only directories (upper, work, rootfs), the files a start
+ * derives from the records, and perhaps the state record.  It is what a create or a remove cut short (berthd killed)
  * left: create writes the records after the directories, remove deletes
  * everything.  It holds no container to keep, and nothing in the API
  * would ever remove it: it goes (its rootfs unmounted first, in case). */
 static bool remove_if_cut_short(struct daemon *d, const char *id)
 {
+	/* A state without its config too: a remove cut short in its
+	 * rmtree, which takes the files in directory order. */
 	static const char *const derived[] = { "config.json", "hostname", "hosts",
-					       "resolv.conf", "container.log", "exit" };
+					       "resolv.conf", "container.log", "exit",
+					       "state" };
 	cleanup_free char *dir = daemon_dir(d, id, NULL);
 	cleanup_free char *rootfs = daemon_dir(d, id, "rootfs");
 	cleanup_closedir DIR *dp = NULL;

@@ -298,7 +298,9 @@ void daemon_remove_if_exited(struct daemon *d, struct daemon_container *c)
 	bool gone;
 
 	daemon_lock(d);
-	gone = c->status == DS_EXITED && c->spec.auto_remove && !c->busy && !c->removed;
+	/* A docker restart's own exit keeps an --rm container. */
+	gone = c->status == DS_EXITED && c->spec.auto_remove && !c->busy && !c->removed &&
+	       !c->restarting;
 	daemon_unlock(d);
 	if (gone)
 		remove_container(d, c, &ignored);

@@ -428,9 +428,9 @@ null-ok"
 	run dk run --rm --privileged berthd-test/bb:1 true
 	assert_failure
 	assert_output_contains "privileged containers are not supported"
-	run dk run --rm -p 8080:80 berthd-test/bb:1 true
+	run dk run --rm --dns 192.0.2.53 berthd-test/bb:1 true
 	assert_failure
-	assert_output_contains "publishing ports is not supported by berthd"
+	assert_output_contains "DNS servers is not supported by berthd"
 }
 
 # CVE-2019-5736 through berthd: the shim makes the container's processes
