@@ -68,7 +68,7 @@ veths_on_bridge() {
 
 @test "berthd network: two containers reach each other by address, and the host's bridge address" {
 	local a b port=$((30000 + RANDOM % 5000))
-	dk run -d --name srv berthd-test/bb:1 sh -c 'echo hello-from-srv | nc -l -p 8080' >/dev/null
+	dk run -d --name srv berthd-test/bb:1 sh -c 'echo hello-from-srv | nc -l -p 8080; exec sleep 100' >/dev/null
 	dk run -d --name other berthd-test/bb:1 sleep 100 >/dev/null
 	a=$(ip_of srv)
 	b=$(ip_of other)
