@@ -80,10 +80,10 @@ int daemon_net_init(struct daemon *d, struct berr *err)
 	if (ret < 0)
 		return ret;
 	ret = net_bridge_write(&ctx,
-			       &(struct net_bridge_def){ .name = DEFAULT_NET, .device = dev,
-							 .subnet = subnet, .gateway = gw,
-							 .ipam_dir = d->ipam_dir,
-							 .masquerade = true },
+			       &(struct net_bridge_def){ .name = DEFAULT_NET, .id = DEFAULT_NET,
+							 .device = dev, .subnet = subnet,
+							 .gateway = gw, .ipam_dir = d->ipam_dir,
+							 .created = "" },
 			       err);
 	if (ret < 0)
 		return ret;

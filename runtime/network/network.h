@@ -47,19 +47,53 @@ struct net_endpoint {
 	char mac[24];
 };
 
-/* The default network's definition: its bridge device and its subnet. */
+/* A bridge network's definition: the default network's, or one made
+ * through the API (docker network create), whose docker fields are kept
+ * in the config list under "berth", which the plugins never read. */
 struct net_bridge_def {
 	const char *name;   /* the network's name ("bridge") */
+	const char *id;     /* 64 hex */
 	const char *device; /* the bridge ("berth0") */
 	const char *subnet; /* "172.30.0.0/16" */
 	const char *gateway;
+	const char *ip_range; /* "" or NULL: the whole subnet */
 	const char *ipam_dir; /* host-local's dataDir */
-	bool masquerade;
+	const char *created;  /* RFC 3339 */
+	char *const *labels;  /* "key=value", NULL-terminated; may be NULL */
+	bool internal;        /* no NAT, no default route: no way out */
+	bool user;            /* made through the API */
 };
 
 /* Write (replace) the config list of a bridge network. */
 int net_bridge_write(const struct net_ctx *ctx, const struct net_bridge_def *def,
 		     struct berr *err);
+
+/* A network read back: its definition, strings owned by the struct. */
+struct net_info {
+	char name[129], id[65], device[16], subnet[64], gateway[64], ip_range[64];
+	char created[48];
+	char **labels;
+	bool internal, user;
+};
+void net_info_free(struct net_info *n);
+/* -ENOENT (not found) when there is no such network. */
+int net_info_read(const struct net_ctx *ctx, const char *name, struct net_info *out,
+		  struct berr *err);
+/* Every network's (names sorted); free each, then the array. */
+int net_info_list(const struct net_ctx *ctx, struct net_info **out, size_t *n,
+		  struct berr *err);
+/* Remove a network's config list (its attachments are the caller's). */
+int net_remove(const struct net_ctx *ctx, const char *name, struct berr *err);
+
+/* Do two IPv4 subnets "A.B.C.D/N" share an address?  Is subnet routed
+ * by the host through a device other than those in own (NULL-ended)? */
+bool net_subnets_overlap(const char *a, const char *b);
+bool net_subnet_routed(const char *subnet, char *const *own);
+/* "A.B.C.D/N" checked and normalized (the network address); gw gets its
+ * first address when gw is empty, and must be inside it; range, when not
+ * empty, must be a subnet inside it. */
+int net_check_subnet(const char *subnet, char *norm, size_t n, char *gw, size_t gwn,
+		     const char *range, struct berr *err);
 
 /* A private IPv4 /16 that overlaps no route of the host but those through
  * own_device (the default network's own bridge, from an earlier run):

@@ -8,6 +8,7 @@
 # Traffic goes only to the addresses of the bridge and containers made
 # here; outbound NAT is checked by its rules, not by traffic leaving.
 
+bats_require_minimum_version 1.5.0
 load berthd_helpers
 berthd_file_hooks
 
