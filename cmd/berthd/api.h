@@ -50,6 +50,13 @@ enum MHD_Result api_image_inspect(struct req *r);
 enum MHD_Result api_image_tag(struct req *r);
 enum MHD_Result api_image_remove(struct req *r);
 
+/* api_networks.c */
+enum MHD_Result api_network_list(struct req *r);
+enum MHD_Result api_network_inspect(struct req *r);
+enum MHD_Result api_network_create(struct req *r);
+enum MHD_Result api_network_remove(struct req *r);
+enum MHD_Result api_network_prune(struct req *r);
+
 /* api_filters.c: the "filters" query parameter, {"key": ["value", ...]}
  * (or docker's older {"key": {"value": true}}). */
 struct filters {

@@ -193,7 +193,6 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 	JR_TRY(jr_bool(r, hc, "ReadonlyRootfs", &s->readonly_rootfs));
 	JR_TRY(jr_bool(r, hc, "Privileged", &s->privileged));
 	JR_TRY(jr_bool(r, hc, "AutoRemove", &s->auto_remove));
-	JR_TRY(body_str(r, hc, "NetworkMode", &s->network_mode));
 	JR_TRY(api_ports_bindings(r, hc, &s->ports));
 	JR_TRY(jr_bool(r, hc, "PublishAllPorts", &s->publish_all));
 	rp = jr_get(hc, "RestartPolicy");
@@ -210,10 +209,16 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 	return 0;
 }
 
+static bool user_network(const char *mode)
+{
+	return mode && *mode && strcmp(mode, "default") && strcmp(mode, "bridge") &&
+	       strcmp(mode, "none") && strcmp(mode, "host") && strncmp(mode, "container:", 10);
+}
+
 /* NetworkingConfig.EndpointsConfig: what docker's --ip, --network-alias,
- * --mac-address, --link ask of a network; berthd's default network takes
- * none of it yet. */
-static int refuse_endpoints(struct jr *r, yajl_val doc)
+ * --mac-address, --link ask of a network; a user network takes aliases,
+ * nothing else yet. */
+static int parse_endpoints(struct jr *r, yajl_val doc, struct daemon_spec *s)
 {
 	yajl_val nc = jr_get(doc, "NetworkingConfig");
 	yajl_val ec = jr_get(nc, "EndpointsConfig");
@@ -226,9 +231,13 @@ static int refuse_endpoints(struct jr *r, yajl_val doc)
 	for (size_t i = 0; i < YAJL_GET_OBJECT(ec)->len; i++) {
 		yajl_val ep = YAJL_GET_OBJECT(ec)->values[i];
 		yajl_val ipam = jr_get(ep, "IPAMConfig");
-		size_t emark = jr_enter_key(r, YAJL_GET_OBJECT(ec)->keys[i]);
+		const char *name = YAJL_GET_OBJECT(ec)->keys[i];
+		size_t emark = jr_enter_key(r, name);
 
-		JR_TRY(refuse_set(r, ep, "Aliases", "network aliases"));
+		if (user_network(s->network_mode) && strcmp(name, s->network_mode) == 0)
+			JR_TRY(body_strv(r, ep, "Aliases", &s->aliases));
+		else
+			JR_TRY(refuse_set(r, ep, "Aliases", "network aliases"));
 		JR_TRY(refuse_set(r, ep, "Links", "links"));
 		JR_TRY(refuse_set(r, ep, "MacAddress", "a MAC address"));
 		JR_TRY(refuse_set(r, ep, "DriverOpts", "network driver options"));
@@ -282,7 +291,10 @@ static int parse_create(const char *body, size_t len, struct daemon_spec *s, str
 	JR_TRY(refuse_set(&r, doc, "OnBuild", "OnBuild"));
 	JR_TRY(refuse_set(&r, doc, "Shell", "Shell"));
 	JR_TRY(refuse_set(&r, doc, "MacAddress", "a MAC address"));
-	JR_TRY(refuse_endpoints(&r, doc));
+	hc = jr_get(doc, "HostConfig");
+	if (hc && YAJL_IS_OBJECT(hc))
+		JR_TRY(body_str(&r, hc, "NetworkMode", &s->network_mode));
+	JR_TRY(parse_endpoints(&r, doc, s));
 	vols = jr_get(doc, "Volumes");
 	if (vols && YAJL_IS_OBJECT(vols) && vols->u.object.len)
 		return berr_unsupported(err,
@@ -389,9 +401,9 @@ static const char *network_id(const struct daemon *d, const struct daemon_contai
 {
 	if (strcmp(net, "host") == 0 || strcmp(net, "none") == 0)
 		return net;
-	if (!d->default_net)
+	if (!d->default_net && strcmp(net, "bridge") == 0)
 		return "loopback-only";
-	return c->ep.network;
+	return c->ep.network_id[0] ? c->ep.network_id : c->ep.network;
 }
 
 static void network_settings(struct jw *w, const struct daemon *d,
@@ -416,8 +428,7 @@ static void network_settings(struct jw *w, const struct daemon *d,
 	jw_null(w);
 	jw_key(w, "Links");
 	jw_null(w);
-	jw_key(w, "Aliases");
-	jw_null(w);
+	strv_or_null(w, "Aliases", c->spec.aliases);
 	jw_kstr(w, "NetworkID", network_id(d, c, net));
 	jw_kstr(w, "EndpointID", c->ep.ip[0] ? c->id : "");
 	address(w, &c->ep);

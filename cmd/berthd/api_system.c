@@ -48,21 +48,23 @@ const struct route api_routes[] = {
 	{ "GET", "/images/{name*}/json", api_image_inspect, false },
 	{ "POST", "/images/{name*}/tag", api_image_tag, false },
 	{ "DELETE", "/images/{name*}", api_image_remove, false },
+	{ "GET", "/networks", api_network_list, false },
+	{ "POST", "/networks/create", api_network_create, false },
+	{ "POST", "/networks/prune", api_network_prune, false },
+	{ "GET", "/networks/{id}", api_network_inspect, false },
+	{ "DELETE", "/networks/{id}", api_network_remove, false },
 	/* Objects berthd has none of: docker inspect asks for them in turn. */
-	{ "GET", "/networks/{id}", api_no_such_object, false },
 	{ "GET", "/volumes/{name}", api_no_such_object, false },
 	{ "GET", "/plugins/{name*}/json", api_no_such_object, false },
 	{ NULL, NULL, NULL, false },
 };
 
-/* berthd has no network objects (only the modes), volumes or plugins:
- * any one asked for is not found, which is what docker inspect needs to
- * go on to the next kind of object. */
+/* berthd has no volumes or plugins: any one asked for is not found,
+ * which is what docker inspect needs to go on to the next kind of
+ * object. */
 enum MHD_Result api_no_such_object(struct req *r)
 {
-	const char *kind = strncmp(r->path, "/networks/", 10) == 0  ? "network"
-			   : strncmp(r->path, "/volumes/", 9) == 0 ? "volume"
-								   : "plugin";
+	const char *kind = strncmp(r->path, "/volumes/", 9) == 0 ? "volume" : "plugin";
 
 	return http_reply_error(r, 404, "%s %s not found", kind, r->params[0]);
 }

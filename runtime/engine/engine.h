@@ -83,7 +83,8 @@ struct daemon_spec {
 	bool readonly_rootfs, privileged, auto_remove;
 	char *restart_name; /* no | always | unless-stopped | on-failure */
 	int restart_max;
-	char *network_mode; /* default | bridge | none | host */
+	char *network_mode; /* default | bridge | none | host | a network's name */
+	char **aliases;     /* its names on a user network besides its own */
 	/* Published ports, "PORT/PROTO|HOSTIP|HOSTPORT" (HOSTIP "": every
 	 * address, HOSTPORT "": one chosen at each start); the ports the
 	 * container exposes (its image's EXPOSE and ExposedPorts),
@@ -102,7 +103,8 @@ struct daemon_port {
 /* A container's address on a network, while it is attached, and its
  * published ports. */
 struct daemon_endpoint {
-	char network[64]; /* "" not attached */
+	char network[129]; /* "" not attached */
+	char network_id[65];
 	char ip[48], gateway[48], mac[24];
 	int prefix;
 	struct daemon_port *ports;
@@ -368,6 +370,41 @@ int daemon_image_helper(struct daemon *d, const char *mode, const char *file,
 			const char *repo, const char *message,
 			void (*line)(void *arg, const char *text), void *arg,
 			struct berr *err);
+
+/* Networks (docker network ...): the built-in host and none, the
+ * default bridge network, and the user's bridge networks. */
+struct daemon_network {
+	char name[129], id[65];
+	const char *driver; /* bridge | host | null */
+	char subnet[64], gateway[64], ip_range[64], created[48];
+	char **labels; /* "key=value" */
+	bool internal, builtin;
+};
+void daemon_network_free(struct daemon_network *n);
+
+/* What docker network create asks for (subnet, gateway, ip_range: "" or
+ * NULL when not given). */
+struct daemon_network_req {
+	const char *name, *driver, *subnet, *gateway, *ip_range;
+	char *const *labels;
+	bool internal;
+};
+
+/* Every network, the built-in ones first. */
+int daemon_networks(struct daemon *d, struct daemon_network **out, size_t *n, struct berr *err);
+void daemon_networks_free(struct daemon_network *list, size_t n);
+/* By name, id or unique id prefix: -ENOENT "network REF not found". */
+int daemon_network_find(struct daemon *d, const char *ref, struct daemon_network *out,
+			struct berr *err);
+/* -EEXIST (409) for a name in use; -EINVAL for a subnet that overlaps
+ * another network's or a route of the host; id gets the new id. */
+int daemon_network_create(struct daemon *d, const struct daemon_network_req *req,
+			  char id[65], struct berr *err);
+/* -EBUSY (409) while a container is attached; pre-defined ones: -EPERM. */
+int daemon_network_remove(struct daemon *d, const char *ref, struct berr *err);
+/* Remove every user network no container is attached to; names gets the
+ * names removed (free with strv_free). */
+int daemon_network_prune(struct daemon *d, char ***names, struct berr *err);
 
 /* Counts for /info. */
 void daemon_counts(struct daemon *d, int *total, int *running, int *paused, int *stopped);

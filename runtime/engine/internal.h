@@ -51,6 +51,12 @@ void daemon_warmup_close(struct daemon *d);
 int daemon_spawn(const char *path, bool search, char *const argv[], int out, int out_at,
 		 pid_t *pid);
 
+/* netctx.c: the network room's paths for this daemon; does a network of
+ * that name exist (a config list)? */
+struct net_ctx;
+void daemon_net_ctx(const struct daemon *d, struct net_ctx *out);
+bool daemon_net_known(struct daemon *d, const char *name);
+
 /* net.c: the default network written at start; the network a container
  * joins (NULL: none through CNI); attaching it before its start (netns
  * gets the path of its namespace; on failure nothing is left) and
@@ -62,6 +68,9 @@ const char *daemon_net_of(const struct daemon *d, const struct daemon_spec *s);
 int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns, size_t n,
 		      struct berr *err);
 int daemon_net_detach(struct daemon *d, struct daemon_container *c, struct berr *err);
+/* Rewrite, in place, the /etc/hosts of every container attached to a
+ * user network: itself, then its peers there by name and alias. */
+void daemon_net_hosts_refresh(struct daemon *d, const char *network);
 void daemon_net_load_locked(struct daemon *d, struct daemon_container *c);
 void daemon_net_close(struct daemon *d);
 

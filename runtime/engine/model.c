@@ -128,6 +128,7 @@ int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr
 	record_put(&w, "network_mode", s->network_mode);
 	put_strv(&w, "ports", s->ports);
 	put_strv(&w, "exposed", s->exposed);
+	put_strv(&w, "aliases", s->aliases);
 	record_put_bool(&w, "publish_all", s->publish_all);
 	return record_commit(&w, path, err);
 }
@@ -219,7 +220,8 @@ static int read_config(const struct record *r, struct daemon_container *c)
 	s->restart_name = dup_or_null(record_str(r, "restart_name"));
 	s->restart_max = (int)record_ll(r, "restart_max", 0);
 	s->network_mode = dup_or_null(record_str(r, "network_mode"));
-	if (get_strv(r, "ports", &s->ports) < 0 || get_strv(r, "exposed", &s->exposed) < 0)
+	if (get_strv(r, "ports", &s->ports) < 0 || get_strv(r, "exposed", &s->exposed) < 0 ||
+	    get_strv(r, "aliases", &s->aliases) < 0)
 		return -ENOMEM;
 	s->publish_all = record_bool(r, "publish_all");
 	return 0;
@@ -594,24 +596,32 @@ static int apply_image(struct daemon_spec *s, const struct spec_image_config *im
 	return 0;
 }
 
-/* default_net: berthd has a default network (not --bridge none). */
-static int check_spec(const struct daemon_spec *s, bool default_net, struct berr *err)
+static int check_spec(struct daemon *d, const struct daemon_spec *s, struct berr *err)
 {
 	const char *nm = s->network_mode;
 	const char *rp = s->restart_name;
-	bool on_network = default_net && (!nm || !*nm || !strcmp(nm, "default") ||
-					  !strcmp(nm, "bridge"));
+	bool user_net = nm && *nm && strcmp(nm, "default") && strcmp(nm, "bridge") &&
+			strcmp(nm, "none") && strcmp(nm, "host");
+	bool on_network = user_net || (d->default_net && (!nm || !*nm || !strcmp(nm, "default") ||
+							  !strcmp(nm, "bridge")));
 	int ret;
 
 	if (s->privileged)
 		return berr_unsupported(err,
 				 "privileged containers are not supported by berthd");
-	if (nm && *nm && strcmp(nm, "default") && strcmp(nm, "bridge") && strcmp(nm, "none") &&
-	    strcmp(nm, "host"))
+	if (nm && strncmp(nm, "container:", 10) == 0)
 		return berr_unsupported(err,
 				 "network mode \"%s\" is not supported by berthd (default, "
-				 "bridge, none and host are)",
+				 "bridge, none, host and networks made with docker network "
+				 "create are)",
 				 nm);
+	/* 400, not 404: the docker CLI answers a 404 of create by pulling
+	 * the image. */
+	if (user_net && !daemon_net_known(d, nm))
+		return berr_invalid(err, "network %s not found", nm);
+	if (s->aliases && s->aliases[0] && !user_net)
+		return berr_invalid(err, "network-scoped aliases are only supported for "
+				    "user-defined networks");
 	ret = daemon_ports_check(s, on_network, err);
 	if (ret < 0)
 		return ret;
@@ -677,7 +687,7 @@ int daemon_create(struct daemon *d, struct daemon_spec *spec, const char *name,
 				 "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] "
 				 "are allowed",
 				 name);
-	ret = check_spec(spec, d->default_net != NULL, err);
+	ret = check_spec(d, spec, err);
 	if (ret < 0)
 		return ret;
 	ret = image_store_find(d->o.data_root, spec->image, &img, err);
@@ -692,7 +702,7 @@ int daemon_create(struct daemon *d, struct daemon_spec *spec, const char *name,
 		ret = apply_image(spec, icfg, err);
 	/* -P made bindings of the image's ports: checked as the user's. */
 	if (ret == 0)
-		ret = check_spec(spec, d->default_net != NULL, err);
+		ret = check_spec(d, spec, err);
 	spec_image_config_free(icfg);
 	if (ret < 0) {
 		image_rec_free(&img);

@@ -14,6 +14,7 @@
 #include "runtime/engine/internal.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -30,13 +31,12 @@
 
 #define DEFAULT_NET "bridge"
 #define DEFAULT_BRIDGE "berth0"
-#define DEFAULT_CNI_PATH "/usr/lib/cni"
-
 static struct net_ctx ctx_of(const struct daemon *d)
 {
-	return (struct net_ctx){ .cni_path = d->o.cni_path ? d->o.cni_path : DEFAULT_CNI_PATH,
-				 .conf_dir = d->net_conf_dir,
-				 .cache_dir = d->net_cache_dir };
+	struct net_ctx ctx;
+
+	daemon_net_ctx(d, &ctx);
+	return ctx;
 }
 
 static int mkdirs(struct daemon *d, struct berr *err)
@@ -105,7 +105,9 @@ const char *daemon_net_of(const struct daemon *d, const struct daemon_spec *s)
 
 	if (!m || !*m || strcmp(m, "default") == 0 || strcmp(m, "bridge") == 0)
 		return d->default_net;
-	return NULL;
+	if (strcmp(m, "none") == 0 || strcmp(m, "host") == 0 || strncmp(m, "container:", 10) == 0)
+		return NULL;
+	return m; /* a user network */
 }
 
 static void netns_path(struct daemon *d, const char *id, char *out, size_t n)
@@ -113,15 +115,22 @@ static void netns_path(struct daemon *d, const char *id, char *out, size_t n)
 	snprintf(out, n, "%s/%s", d->netns_dir, id);
 }
 
-static void set_endpoint_locked(struct daemon_container *c, const char *net,
+static void set_endpoint_locked(struct daemon *d, struct daemon_container *c, const char *net,
 				const struct net_endpoint *ep, struct daemon_port *ports,
 				size_t n_ports)
 {
+	struct net_ctx ctx = ctx_of(d);
+	struct net_info info;
+	struct berr ignored;
+
 	free(c->ep.ports);
 	memset(&c->ep, 0, sizeof(c->ep));
 	if (!net)
 		return;
 	snprintf(c->ep.network, sizeof(c->ep.network), "%s", net);
+	if (net_info_read(&ctx, net, &info, &ignored) == 0)
+		snprintf(c->ep.network_id, sizeof(c->ep.network_id), "%s", info.id);
+	net_info_free(&info);
 	snprintf(c->ep.ip, sizeof(c->ep.ip), "%s", ep->ip);
 	snprintf(c->ep.gateway, sizeof(c->ep.gateway), "%s", ep->gateway);
 	snprintf(c->ep.mac, sizeof(c->ep.mac), "%s", ep->mac);
@@ -227,15 +236,18 @@ static int resolve_ports(struct daemon *d, struct daemon_container *c,
 int daemon_net_detach(struct daemon *d, struct daemon_container *c, struct berr *err)
 {
 	struct net_ctx ctx = ctx_of(d);
-	char path[PATH_MAX];
+	char path[PATH_MAX], net[sizeof(c->ep.network)];
 	int ret;
 
 	ret = net_detach_all(&ctx, c->id, err);
 	if (ret < 0)
 		return ret;
 	daemon_lock(d);
-	set_endpoint_locked(c, NULL, NULL, NULL, 0);
+	snprintf(net, sizeof(net), "%s", c->ep.network);
+	set_endpoint_locked(d, c, NULL, NULL, NULL, 0);
 	daemon_unlock(d);
+	if (net[0])
+		daemon_net_hosts_refresh(d, net);
 	netns_path(d, c->id, path, sizeof(path));
 	return net_netns_remove(path, err);
 }
@@ -288,7 +300,7 @@ int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns,
 		return ret;
 	}
 	daemon_lock(d);
-	set_endpoint_locked(c, net, &ep, ports, n_ports);
+	set_endpoint_locked(d, c, net, &ep, ports, n_ports);
 	daemon_unlock(d);
 	return 0;
 }
@@ -314,5 +326,64 @@ void daemon_net_load_locked(struct daemon *d, struct daemon_container *c)
 		memcpy(ports[i].proto, np[i].protocol, sizeof(ports[i].proto));
 		memcpy(ports[i].host_ip, np[i].host_ip, sizeof(ports[i].host_ip));
 	}
-	set_endpoint_locked(c, net, &ep, ports, n);
+	set_endpoint_locked(d, c, net, &ep, ports, n);
+}
+
+/* The first lines of a container's /etc/hosts, as bundle.c writes them. */
+static int hosts_line(FILE *f, const struct daemon_container *c, bool self)
+{
+	char host[256];
+
+	if (c->spec.hostname && *c->spec.hostname)
+		snprintf(host, sizeof(host), "%s", c->spec.hostname);
+	else
+		snprintf(host, sizeof(host), "%.12s", c->id);
+	fprintf(f, "%s\t%s", c->ep.ip, host);
+	if (!self || strcmp(host, c->name) != 0)
+		fprintf(f, " %s", c->name);
+	for (size_t i = 0; c->spec.aliases && c->spec.aliases[i]; i++)
+		fprintf(f, " %s", c->spec.aliases[i]);
+	return fprintf(f, "\n");
+}
+
+/* In place (truncate and write), not by rename: the file is
+ * bind-mounted into the container, which keeps seeing its inode. */
+static void write_hosts_locked(struct daemon *d, struct daemon_container *c, const char *net)
+{
+	cleanup_free char *path = daemon_dir(d, c->id, "hosts");
+	cleanup_free char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int fd;
+
+	if (!f || !path) {
+		if (f)
+			fclose(f);
+		return;
+	}
+	fprintf(f, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+	hosts_line(f, c, true);
+	for (struct daemon_container *p = d->containers; p; p = p->next)
+		if (p != c && p->ep.ip[0] && strcmp(p->ep.network, net) == 0)
+			hosts_line(f, p, false);
+	if (fclose(f) != 0)
+		return;
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;
+	if (write(fd, text, len) < 0) {
+		/* the next change writes it again */
+	}
+	close(fd);
+}
+
+void daemon_net_hosts_refresh(struct daemon *d, const char *network)
+{
+	if (!network || (d->default_net && strcmp(network, d->default_net) == 0))
+		return; /* the default network has no names, as docker's */
+	daemon_lock(d);
+	for (struct daemon_container *c = d->containers; c; c = c->next)
+		if (c->ep.ip[0] && strcmp(c->ep.network, network) == 0)
+			write_hosts_locked(d, c, network);
+	daemon_unlock(d);
 }

@@ -203,6 +203,13 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 						 .ip = c->ep.ip[0] ? c->ep.ip : NULL };
 		ret = daemon_bundle_write(&bin, err);
 	}
+	if (ret == 0 && c->ep.network[0]) {
+		char net[sizeof(c->ep.network)];
+
+		/* Its peers' names in its /etc/hosts, and its own in theirs. */
+		snprintf(net, sizeof(net), "%s", c->ep.network);
+		daemon_net_hosts_refresh(d, net);
+	}
 	if (ret == 0)
 		ret = sv_start(d, c, &init, err);
 	if (ret < 0) {

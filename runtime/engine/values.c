@@ -46,6 +46,7 @@ void daemon_spec_free(struct daemon_spec *s)
 	free(s->network_mode);
 	strv_free(s->ports);
 	strv_free(s->exposed);
+	strv_free(s->aliases);
 	free(s->cpuset_cpus);
 	free(s->cpuset_mems);
 	memset(s, 0, sizeof(*s));
@@ -58,4 +59,17 @@ void daemon_exec_spec_free(struct daemon_exec_spec *s)
 	free(s->user);
 	free(s->workdir);
 	memset(s, 0, sizeof(*s));
+}
+
+void daemon_network_free(struct daemon_network *n)
+{
+	strv_free(n->labels);
+	n->labels = NULL;
+}
+
+void daemon_networks_free(struct daemon_network *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		daemon_network_free(&list[i]);
+	free(list);
 }

@@ -16,8 +16,6 @@ struct net_attachment {
 	yajl_val result; /* NULL: ADD did not finish */
 };
 
-/* Names berth accepts for networks: docker's [a-zA-Z0-9][a-zA-Z0-9_.-]*. */
-int net_check_name(const char *name, struct berr *err);
 
 /* <cache_dir>/<id> and <cache_dir>/<id>/<network>. */
 int net_cache_path(const struct net_ctx *ctx, const char *id, const char *network,

@@ -32,6 +32,9 @@ struct net_ctx {
 	const char *cache_dir; /* attachments */
 };
 
+/* Names berth accepts for networks: docker's [a-zA-Z0-9][a-zA-Z0-9_.-]*. */
+int net_check_name(const char *name, struct berr *err);
+
 /* A published port: portmap's portMappings entry. */
 struct net_port {
 	uint16_t host_port, container_port;

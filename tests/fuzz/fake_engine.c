@@ -408,3 +408,53 @@ void daemon_counts(struct daemon *d, int *total, int *running, int *paused, int 
 	*paused = 0;
 	*stopped = 1;
 }
+
+/* Networks: the built-in ones only; nothing is made or removed. */
+int daemon_networks(struct daemon *d, struct daemon_network **out, size_t *n, struct berr *err)
+{
+	static const char *const names[] = { "host", "none" };
+	struct daemon_network *list = calloc(2, sizeof(*list));
+
+	(void)d;
+	if (!list)
+		return berr_set(err, ENOMEM, "networks");
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(list[i].name, sizeof(list[i].name), "%s", names[i]);
+		snprintf(list[i].id, sizeof(list[i].id), "%s", names[i]);
+		list[i].driver = i ? "null" : "host";
+		list[i].builtin = true;
+	}
+	*out = list;
+	*n = 2;
+	return 0;
+}
+
+int daemon_network_find(struct daemon *d, const char *ref, struct daemon_network *out,
+			struct berr *err)
+{
+	(void)d;
+	(void)out;
+	return berr_not_found(err, "network %s not found", ref);
+}
+
+int daemon_network_create(struct daemon *d, const struct daemon_network_req *req,
+			  char id[65], struct berr *err)
+{
+	(void)d;
+	(void)id;
+	return berr_conflict(err, EEXIST, "network with name %s already exists",
+			     req->name ? req->name : "");
+}
+
+int daemon_network_remove(struct daemon *d, const char *ref, struct berr *err)
+{
+	(void)d;
+	return berr_not_found(err, "network %s not found", ref);
+}
+
+int daemon_network_prune(struct daemon *d, char ***names, struct berr *err)
+{
+	(void)d;
+	*names = calloc(1, sizeof(char *));
+	return *names ? 0 : berr_set(err, ENOMEM, "prune");
+}

@@ -187,6 +187,7 @@ berthd_teardown_file() {
 	for img in $(dk images -q 2>/dev/null | sort -u); do
 		dk rmi -f "$img" >/dev/null 2>&1
 	done
+	dk network prune -f >/dev/null 2>&1
 	if ! berthd_stop TERM; then
 		left="$left berthd"
 		berthd_stop KILL
@@ -285,6 +286,15 @@ net_leftovers() {
 	if ls "$BERTHD_ROOT/cni/ipam/bridge" 2>/dev/null | grep -q '^[0-9]'; then
 		left="$left leases:$(ls "$BERTHD_ROOT/cni/ipam/bridge" | grep '^[0-9]' | tr '\n' ,)"
 	fi
+	# User networks (docker network create): their config lists and
+	# bridges (br- and the first 12 characters of the id).
+	local conf id
+	for conf in "$BERTHD_DATA"/networks/*.conflist; do
+		[ -e "$conf" ] && [ "$(basename "$conf")" != bridge.conflist ] || continue
+		left="$left network:$(basename "$conf" .conflist)"
+		id=$(jq -r .berth.id "$conf")
+		ip link del "br-${id:0:12}" 2>/dev/null
+	done
 	if [ -e "$BERTHD_DATA/networks/bridge.conflist" ]; then
 		prefix=$(berthd_subnet_prefix)
 		if iptables-save | grep -v '^#' | grep -qF -- "$prefix"; then

@@ -1,0 +1,352 @@
+/* docker network ...: create, list (filters name, id, label, driver,
+ * type), inspect, remove, prune.  connect and disconnect are not done yet
+ * (501, as every route berthd does not have). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "body.h"
+#include "spec/base/cleanup.h"
+#include "spec/base/strv.h"
+
+static void network_labels(struct jw *w, char *const *labels)
+{
+	jw_key(w, "Labels");
+	jw_map_open(w);
+	for (size_t i = 0; labels && labels[i]; i++) {
+		const char *eq = strchr(labels[i], '=');
+		char key[512];
+
+		snprintf(key, sizeof(key), "%.*s",
+			 eq ? (int)(eq - labels[i]) : (int)strlen(labels[i]), labels[i]);
+		jw_kstr(w, key, eq ? eq + 1 : "");
+	}
+	jw_map_close(w);
+}
+
+/* The containers attached to it now, as docker's inspect lists them. */
+static void network_containers(struct jw *w, struct daemon *d, const struct daemon_network *n)
+{
+	jw_key(w, "Containers");
+	jw_map_open(w);
+	daemon_lock(d);
+	for (struct daemon_container *c = d->containers; c; c = c->next) {
+		char addr[64];
+
+		if (!c->ep.ip[0] || strcmp(c->ep.network, n->name) != 0)
+			continue;
+		snprintf(addr, sizeof(addr), "%s/%d", c->ep.ip, c->ep.prefix);
+		jw_key(w, c->id);
+		jw_map_open(w);
+		jw_kstr(w, "Name", c->name);
+		jw_kstr(w, "EndpointID", c->id);
+		jw_kstr(w, "MacAddress", c->ep.mac);
+		jw_kstr(w, "IPv4Address", addr);
+		jw_kstr(w, "IPv6Address", "");
+		jw_map_close(w);
+	}
+	daemon_unlock(d);
+	jw_map_close(w);
+}
+
+static void network_json(struct jw *w, struct daemon *d, const struct daemon_network *n,
+			 bool containers)
+{
+	jw_map_open(w);
+	jw_kstr(w, "Name", n->name);
+	jw_kstr(w, "Id", n->id);
+	jw_kstr(w, "Created", n->created[0] ? n->created : "0001-01-01T00:00:00Z");
+	jw_kstr(w, "Scope", "local");
+	jw_kstr(w, "Driver", n->driver);
+	jw_kbool(w, "EnableIPv6", false);
+	jw_key(w, "IPAM");
+	jw_map_open(w);
+	jw_kstr(w, "Driver", "default");
+	jw_key(w, "Options");
+	jw_null(w);
+	jw_key(w, "Config");
+	jw_array_open(w);
+	if (n->subnet[0]) {
+		jw_map_open(w);
+		jw_kstr(w, "Subnet", n->subnet);
+		if (n->gateway[0])
+			jw_kstr(w, "Gateway", n->gateway);
+		if (n->ip_range[0])
+			jw_kstr(w, "IPRange", n->ip_range);
+		jw_map_close(w);
+	}
+	jw_array_close(w);
+	jw_map_close(w);
+	jw_kbool(w, "Internal", n->internal);
+	jw_kbool(w, "Attachable", false);
+	jw_kbool(w, "Ingress", false);
+	jw_key(w, "ConfigFrom");
+	jw_map_open(w);
+	jw_kstr(w, "Network", "");
+	jw_map_close(w);
+	jw_kbool(w, "ConfigOnly", false);
+	if (containers)
+		network_containers(w, d, n);
+	else {
+		jw_key(w, "Containers");
+		jw_map_open(w);
+		jw_map_close(w);
+	}
+	jw_key(w, "Options");
+	jw_map_open(w);
+	jw_map_close(w);
+	network_labels(w, n->labels);
+	jw_map_close(w);
+}
+
+static bool label_match(const struct filters *f, char *const *labels)
+{
+	char **want = filters_values(f, "label");
+
+	for (size_t i = 0; want && want[i]; i++) {
+		bool found = false;
+		size_t klen = strcspn(want[i], "=");
+
+		for (size_t j = 0; labels && labels[j] && !found; j++)
+			found = strchr(want[i], '=') ? strcmp(labels[j], want[i]) == 0
+						     : strncmp(labels[j], want[i], klen) == 0 &&
+							       labels[j][klen] == '=';
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* name and id match by substring and prefix, as dockerd's. */
+static bool list_match(const struct filters *f, const struct daemon_network *n)
+{
+	char **v;
+	bool ok;
+
+	if ((v = filters_values(f, "name"))) {
+		ok = false;
+		for (size_t i = 0; v[i]; i++)
+			ok |= strstr(n->name, v[i]) != NULL;
+		if (!ok)
+			return false;
+	}
+	if ((v = filters_values(f, "id"))) {
+		ok = false;
+		for (size_t i = 0; v[i]; i++)
+			ok |= strncmp(n->id, v[i], strlen(v[i])) == 0;
+		if (!ok)
+			return false;
+	}
+	return filters_match(f, "driver", n->driver) &&
+	       filters_match(f, "type", n->builtin ? "builtin" : "custom") && label_match(f, n->labels);
+}
+
+enum MHD_Result api_network_list(struct req *r)
+{
+	static const char *const allowed[] = { "name", "id", "label", "driver", "type", NULL };
+	cleanup_jw struct jw *w = jw_new(false);
+	struct daemon_network *list;
+	struct filters f;
+	struct berr err;
+	size_t n;
+	int ret;
+
+	ret = filters_parse(http_query(r, "filters"), &f, &err);
+	if (ret == 0)
+		ret = filters_check(&f, allowed, &err);
+	if (ret < 0) {
+		filters_free(&f);
+		return http_reply_berr(r, &err);
+	}
+	ret = daemon_networks(r->srv->d, &list, &n, &err);
+	if (ret < 0) {
+		filters_free(&f);
+		return http_reply_berr(r, &err);
+	}
+	jw_array_open(w);
+	for (size_t i = 0; i < n; i++)
+		if (list_match(&f, &list[i]))
+			network_json(w, r->srv->d, &list[i], false);
+	jw_array_close(w);
+	daemon_networks_free(list, n);
+	filters_free(&f);
+	return http_reply_json(r, 200, w);
+}
+
+enum MHD_Result api_network_inspect(struct req *r)
+{
+	cleanup_jw struct jw *w = jw_new(false);
+	struct daemon_network n;
+	struct berr err;
+	int ret = daemon_network_find(r->srv->d, r->params[0], &n, &err);
+
+	if (ret < 0)
+		return http_reply_berr(r, &err);
+	network_json(w, r->srv->d, &n, true);
+	daemon_network_free(&n);
+	return http_reply_json(r, 200, w);
+}
+
+/* IPAM.Config: one IPv4 pool at most, with Subnet, Gateway, IPRange. */
+static int parse_ipam(struct jr *jr, yajl_val doc, struct daemon_network_req *q)
+{
+	yajl_val ipam = jr_get(doc, "IPAM"), cfg;
+	size_t mark;
+
+	if (!ipam || YAJL_IS_NULL(ipam))
+		return 0;
+	mark = jr_enter_key(jr, "IPAM");
+	JR_TRY(jr_val_object(jr, ipam));
+	{
+		const char *drv = NULL;
+
+		JR_TRY(jr_str(jr, ipam, "Driver", &drv));
+		if (drv && *drv && strcmp(drv, "default"))
+			return berr_as(jr->err, jr_fail_key(jr, "Driver", "IPAM driver \"%s\" is not "
+							    "supported by berthd", drv),
+				       BERR_UNSUPPORTED);
+	}
+	cfg = jr_get(ipam, "Config");
+	if (cfg && YAJL_IS_ARRAY(cfg) && YAJL_GET_ARRAY(cfg)->len) {
+		yajl_val c0 = YAJL_GET_ARRAY(cfg)->values[0];
+		size_t cmark = jr_enter_key(jr, "Config");
+
+		if (YAJL_GET_ARRAY(cfg)->len > 1)
+			return berr_as(jr->err, jr_fail(jr, "more than one address pool is not "
+							"supported by berthd"),
+				       BERR_UNSUPPORTED);
+		jr_enter_index(jr, 0);
+		JR_TRY(jr_val_object(jr, c0));
+		JR_TRY(jr_str(jr, c0, "Subnet", &q->subnet));
+		JR_TRY(jr_str(jr, c0, "Gateway", &q->gateway));
+		JR_TRY(jr_str(jr, c0, "IPRange", &q->ip_range));
+		{
+			yajl_val aux = jr_get(c0, "AuxiliaryAddresses");
+
+			if (aux && YAJL_IS_OBJECT(aux) && YAJL_GET_OBJECT(aux)->len)
+				return berr_as(jr->err,
+					       jr_fail_key(jr, "AuxiliaryAddresses",
+							   "is not supported by berthd"),
+					       BERR_UNSUPPORTED);
+		}
+		jr_leave(jr, cmark);
+	}
+	jr_leave(jr, mark);
+	return 0;
+}
+
+static int parse_create(struct jr *jr, yajl_val doc, struct daemon_network_req *q,
+			char ***labels)
+{
+	bool flag = false;
+	yajl_val opts;
+
+	JR_TRY(jr_str(jr, doc, "Name", &q->name));
+	JR_TRY(jr_str(jr, doc, "Driver", &q->driver));
+	JR_TRY(jr_bool(jr, doc, "Internal", &q->internal));
+	JR_TRY(jr_bool(jr, doc, "EnableIPv6", &flag));
+	if (flag)
+		return berr_as(jr->err, jr_fail_key(jr, "EnableIPv6", "is not supported by berthd"),
+			       BERR_UNSUPPORTED);
+	JR_TRY(jr_bool(jr, doc, "Attachable", &flag));
+	JR_TRY(jr_bool(jr, doc, "Ingress", &flag));
+	if (flag)
+		return berr_as(jr->err, jr_fail_key(jr, "Ingress", "is not supported by berthd"),
+			       BERR_UNSUPPORTED);
+	JR_TRY(jr_bool(jr, doc, "ConfigOnly", &flag));
+	if (flag)
+		return berr_as(jr->err, jr_fail_key(jr, "ConfigOnly", "is not supported by berthd"),
+			       BERR_UNSUPPORTED);
+	opts = jr_get(doc, "Options");
+	if (opts && YAJL_IS_OBJECT(opts) && YAJL_GET_OBJECT(opts)->len)
+		return berr_as(jr->err, jr_fail_key(jr, "Options", "driver options are not "
+						    "supported by berthd"),
+			       BERR_UNSUPPORTED);
+	JR_TRY(parse_ipam(jr, doc, q));
+	{
+		struct spec_kv *kv = NULL;
+		size_t n = 0;
+		int ret = jr_str_map(jr, doc, "Labels", &kv, &n);
+
+		if (ret < 0)
+			return ret;
+		*labels = calloc(n + 1, sizeof(char *));
+		if (!*labels)
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++)
+			if (asprintf(&(*labels)[i], "%s=%s", kv[i].key, kv[i].value) < 0)
+				return -ENOMEM;
+	}
+	return 0;
+}
+
+enum MHD_Result api_network_create(struct req *r)
+{
+	cleanup_tree yajl_val doc = NULL;
+	cleanup_jw struct jw *w = jw_new(false);
+	struct daemon_network_req q = { 0 };
+	struct arena a = { 0 };
+	char **labels = NULL;
+	struct berr err = { 0 };
+	struct jr jr;
+	char id[65];
+	int ret;
+
+	ret = body_open(&jr, r->body, r->body_len, "a network config", &doc, &a, &err);
+	if (ret == 0)
+		ret = parse_create(&jr, doc, &q, &labels);
+	if (ret < 0) {
+		strv_free(labels);
+		arena_release(&a);
+		return body_reply_error(r, ret, &err, "network create");
+	}
+	q.labels = labels;
+	ret = daemon_network_create(r->srv->d, &q, id, &err);
+	strv_free(labels);
+	arena_release(&a);
+	if (ret < 0)
+		return http_reply_berr(r, &err);
+	jw_map_open(w);
+	jw_kstr(w, "Id", id);
+	jw_kstr(w, "Warning", "");
+	jw_map_close(w);
+	return http_reply_json(r, 201, w);
+}
+
+enum MHD_Result api_network_remove(struct req *r)
+{
+	struct berr err;
+	int ret = daemon_network_remove(r->srv->d, r->params[0], &err);
+
+	return http_reply_done(r, ret, &err, 204);
+}
+
+enum MHD_Result api_network_prune(struct req *r)
+{
+	static const char *const allowed[] = { NULL };
+	cleanup_jw struct jw *w = jw_new(false);
+	struct filters f;
+	struct berr err;
+	char **names = NULL;
+	int ret;
+
+	/* Filters (until, label) are not done: refused, never ignored. */
+	ret = filters_parse(http_query(r, "filters"), &f, &err);
+	if (ret == 0)
+		ret = filters_check(&f, allowed, &err);
+	filters_free(&f);
+	if (ret == 0)
+		ret = daemon_network_prune(r->srv->d, &names, &err);
+	if (ret < 0)
+		return http_reply_berr(r, &err);
+	jw_map_open(w);
+	jw_key(w, "NetworksDeleted");
+	jw_array_open(w);
+	for (size_t i = 0; names[i]; i++)
+		jw_str(w, names[i]);
+	jw_array_close(w);
+	jw_map_close(w);
+	strv_free(names);
+	return http_reply_json(r, 200, w);
+}

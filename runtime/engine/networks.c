@@ -1,0 +1,331 @@
+/* docker network ...: the networks as objects.  host and none are
+ * built in (they are modes, with no config list); bridge is the default
+ * network (net.c writes it); the others are bridge networks the user
+ * made, each with a bridge of its own (br-<id>) and a subnet that
+ * overlaps no other network's and no route of the host. */
+#include "runtime/engine/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runtime/network/network.h"
+#include "spec/base/cleanup.h"
+#include "spec/base/strv.h"
+#include "spec/base/timestamp.h"
+
+static void from_info(struct daemon_network *out, struct net_info *in)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s", in->name);
+	snprintf(out->id, sizeof(out->id), "%s", in->id);
+	out->driver = "bridge";
+	snprintf(out->subnet, sizeof(out->subnet), "%s", in->subnet);
+	snprintf(out->gateway, sizeof(out->gateway), "%s", in->gateway);
+	snprintf(out->ip_range, sizeof(out->ip_range), "%s", in->ip_range);
+	snprintf(out->created, sizeof(out->created), "%s", in->created);
+	out->labels = in->labels;
+	in->labels = NULL;
+	out->internal = in->internal;
+	out->builtin = !in->user;
+}
+
+static void builtin(struct daemon_network *out, const char *name, const char *driver)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s", name);
+	snprintf(out->id, sizeof(out->id), "%s", name);
+	out->driver = driver;
+	out->builtin = true;
+	out->labels = calloc(1, sizeof(char *));
+}
+
+int daemon_networks(struct daemon *d, struct daemon_network **out, size_t *n, struct berr *err)
+{
+	struct net_ctx ctx;
+	struct net_info *infos = NULL;
+	struct daemon_network *list;
+	size_t count = 0;
+	int ret;
+
+	daemon_net_ctx(d, &ctx);
+	ret = net_info_list(&ctx, &infos, &count, err);
+	if (ret < 0)
+		return ret;
+	list = calloc(count + 2, sizeof(*list));
+	if (!list) {
+		for (size_t i = 0; i < count; i++)
+			net_info_free(&infos[i]);
+		free(infos);
+		return berr_set(err, ENOMEM, "networks");
+	}
+	builtin(&list[0], "host", "host");
+	builtin(&list[1], "none", "null");
+	for (size_t i = 0; i < count; i++)
+		from_info(&list[2 + i], &infos[i]);
+	free(infos);
+	*out = list;
+	*n = count + 2;
+	return 0;
+}
+
+int daemon_network_find(struct daemon *d, const char *ref, struct daemon_network *out,
+			struct berr *err)
+{
+	struct daemon_network *list, *found = NULL;
+	size_t n, prefix = strlen(ref);
+	int ret = daemon_networks(d, &list, &n, err), matches = 0;
+
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < n && !found; i++)
+		if (strcmp(list[i].name, ref) == 0 || strcmp(list[i].id, ref) == 0)
+			found = &list[i];
+	for (size_t i = 0; i < n && !found && prefix; i++)
+		if (strncmp(list[i].id, ref, prefix) == 0 && matches++ == 0)
+			found = &list[i];
+	if (matches > 1)
+		found = NULL;
+	if (found) {
+		*out = *found;
+		found->labels = NULL;
+	}
+	daemon_networks_free(list, n);
+	if (!found)
+		return matches > 1 ? berr_invalid(err, "network %s is ambiguous (%d matches found "
+						 "on name)", ref, matches)
+				   : berr_not_found(err, "network %s not found", ref);
+	return 0;
+}
+
+static int random_hex(char id[65], struct berr *err)
+{
+	unsigned char raw[32];
+
+	if (getrandom(raw, sizeof(raw), 0) != sizeof(raw))
+		return berr_sys(err, "network id");
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(id + 2 * i, 3, "%02x", raw[i]);
+	return 0;
+}
+
+/* The bridges of every network: a route through one is the network's
+ * own, not the host's. */
+static char **own_devices(const struct net_info *infos, size_t n)
+{
+	char **own = calloc(n + 1, sizeof(char *));
+
+	for (size_t i = 0; own && i < n; i++)
+		own[i] = (char *)infos[i].device;
+	return own;
+}
+
+/* A subnet no network takes and the host does not route: docker's pool
+ * for user networks, 172.18.0.0/16 to 172.27.0.0/16, then 10.220-10.239. */
+static int pick_subnet(const struct net_info *infos, size_t n, char *const *own, char *out,
+		       size_t len, struct berr *err)
+{
+	for (int i = 0; i < 30; i++) {
+		bool taken = false;
+
+		if (i < 10)
+			snprintf(out, len, "172.%d.0.0/16", 18 + i);
+		else
+			snprintf(out, len, "10.%d.0.0/16", 210 + i);
+		for (size_t j = 0; j < n && !taken; j++)
+			taken = net_subnets_overlap(out, infos[j].subnet);
+		if (!taken && !net_subnet_routed(out, own))
+			return 0;
+	}
+	return berr_fail(err, EADDRINUSE, "could not find an available, non-overlapping IPv4 "
+			 "address pool among the defaults to assign to the network");
+}
+
+static int check_req(const struct daemon_network_req *req, struct berr *err)
+{
+	const char *n = req->name;
+
+	if (!n || !*n)
+		return berr_invalid(err, "network name is required");
+	if (!strcmp(n, "host") || !strcmp(n, "none") || !strcmp(n, "bridge") ||
+	    !strcmp(n, "default"))
+		return berr_conflict(err, EEXIST, "network with name %s already exists", n);
+	if (req->driver && *req->driver && strcmp(req->driver, "bridge"))
+		return berr_unsupported(err, "network driver \"%s\" is not supported by berthd "
+					"(bridge is)", req->driver);
+	return 0;
+}
+
+int daemon_network_create(struct daemon *d, const struct daemon_network_req *req,
+			  char id[65], struct berr *err)
+{
+	struct net_ctx ctx;
+	struct net_info *infos = NULL;
+	cleanup_free char **own = NULL;
+	char subnet[64] = "", gw[64] = "", device[16], created[48];
+	size_t n = 0;
+	int ret;
+
+	ret = check_req(req, err);
+	if (ret < 0)
+		return ret;
+	daemon_net_ctx(d, &ctx);
+	ret = net_check_name(req->name, err);
+	if (ret < 0)
+		return ret;
+	/* One creation at a time: the name and subnet checks hold until
+	 * its config list is written. */
+	daemon_lock(d);
+	ret = net_info_list(&ctx, &infos, &n, err);
+	if (ret < 0)
+		goto out;
+	own = own_devices(infos, n);
+	for (size_t i = 0; i < n && ret == 0; i++)
+		if (strcmp(infos[i].name, req->name) == 0)
+			ret = berr_conflict(err, EEXIST, "network with name %s already exists",
+					    req->name);
+	if (ret < 0)
+		goto out;
+	if (req->subnet && *req->subnet) {
+		snprintf(gw, sizeof(gw), "%s", req->gateway ? req->gateway : "");
+		ret = net_check_subnet(req->subnet, subnet, sizeof(subnet), gw, sizeof(gw),
+				       req->ip_range, err);
+		for (size_t i = 0; i < n && ret == 0; i++)
+			if (net_subnets_overlap(subnet, infos[i].subnet))
+				ret = berr_invalid(err, "invalid pool request: Pool overlaps with "
+						   "other one on this address space (network %s, "
+						   "%s)", infos[i].name, infos[i].subnet);
+		if (ret == 0 && net_subnet_routed(subnet, own))
+			ret = berr_invalid(err, "subnet %s overlaps a route of the host", subnet);
+	} else if ((req->gateway && *req->gateway) || (req->ip_range && *req->ip_range)) {
+		ret = berr_invalid(err, "a gateway or ip-range needs a subnet");
+	} else {
+		ret = pick_subnet(infos, n, own, subnet, sizeof(subnet), err);
+		if (ret == 0)
+			ret = net_check_subnet(subnet, subnet, sizeof(subnet), gw, sizeof(gw), NULL,
+					       err);
+	}
+	if (ret == 0)
+		ret = random_hex(id, err);
+	if (ret < 0)
+		goto out;
+	snprintf(device, sizeof(device), "br-%.12s", id);
+	timestamp_now(created, sizeof(created));
+	ret = net_bridge_write(&ctx,
+			       &(struct net_bridge_def){ .name = req->name, .id = id,
+							 .device = device, .subnet = subnet,
+							 .gateway = gw, .ip_range = req->ip_range,
+							 .ipam_dir = d->ipam_dir, .created = created,
+							 .labels = req->labels,
+							 .internal = req->internal, .user = true },
+			       err);
+out:
+	daemon_unlock(d);
+	for (size_t i = 0; i < n; i++)
+		net_info_free(&infos[i]);
+	free(infos);
+	return ret;
+}
+
+/* Is a container attached to the network, or about to be? */
+static bool in_use_locked(struct daemon *d, const char *name)
+{
+	for (struct daemon_container *c = d->containers; c; c = c->next) {
+		if (strcmp(c->ep.network, name) == 0)
+			return true;
+		if (c->busy && c->spec.network_mode && strcmp(c->spec.network_mode, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The bridge the plugins made and its address leases go with the
+ * network (ip is iproute2's: berthd itself has no netlink code). */
+static void remove_leftovers(struct daemon *d, const char *name, const char *device)
+{
+	char *argv[] = { "ip", "link", "delete", (char *)device, "type", "bridge", NULL };
+	cleanup_free char *leases = NULL;
+	pid_t pid;
+	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	if (devnull >= 0 && daemon_spawn("ip", true, argv, devnull, 1, &pid) == 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	if (devnull >= 0)
+		close(devnull);
+	if (asprintf(&leases, "%s/%s", d->ipam_dir, name) >= 0) {
+		char *rm[] = { "rm", "-rf", "--", leases, NULL };
+
+		if (daemon_spawn("rm", true, rm, STDERR_FILENO, 2, &pid) == 0)
+			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+				;
+	}
+}
+
+static int remove_locked(struct daemon *d, const struct daemon_network *nw, struct berr *err)
+{
+	struct net_ctx ctx;
+	struct net_info info;
+	struct berr ignored;
+	int ret;
+
+	if (nw->builtin)
+		return berr_conflict(err, EPERM, "%s is a pre-defined network and cannot be removed",
+				     nw->name);
+	if (in_use_locked(d, nw->name))
+		return berr_conflict(err, EBUSY, "error while removing network: network %s id %s "
+				     "has active endpoints", nw->name, nw->id);
+	daemon_net_ctx(d, &ctx);
+	ret = net_info_read(&ctx, nw->name, &info, &ignored);
+	if (ret == 0)
+		ret = net_remove(&ctx, nw->name, err);
+	if (ret == 0)
+		remove_leftovers(d, nw->name, info.device);
+	net_info_free(&info);
+	return ret;
+}
+
+int daemon_network_remove(struct daemon *d, const char *ref, struct berr *err)
+{
+	struct daemon_network nw;
+	int ret = daemon_network_find(d, ref, &nw, err);
+
+	if (ret < 0)
+		return ret;
+	daemon_lock(d);
+	ret = remove_locked(d, &nw, err);
+	daemon_unlock(d);
+	daemon_network_free(&nw);
+	return ret;
+}
+
+int daemon_network_prune(struct daemon *d, char ***names, struct berr *err)
+{
+	struct daemon_network *list;
+	size_t n, k = 0;
+	int ret = daemon_networks(d, &list, &n, err);
+
+	if (ret < 0)
+		return ret;
+	*names = calloc(n + 1, sizeof(char *));
+	if (!*names) {
+		daemon_networks_free(list, n);
+		return berr_set(err, ENOMEM, "prune");
+	}
+	daemon_lock(d);
+	for (size_t i = 0; i < n; i++) {
+		struct berr ignored;
+
+		if (list[i].builtin || in_use_locked(d, list[i].name))
+			continue;
+		if (remove_locked(d, &list[i], &ignored) == 0)
+			(*names)[k++] = strdup(list[i].name);
+	}
+	daemon_unlock(d);
+	daemon_networks_free(list, n);
+	return 0;
+}
