@@ -56,6 +56,8 @@ enum MHD_Result api_network_inspect(struct req *r);
 enum MHD_Result api_network_create(struct req *r);
 enum MHD_Result api_network_remove(struct req *r);
 enum MHD_Result api_network_prune(struct req *r);
+enum MHD_Result api_network_connect(struct req *r);
+enum MHD_Result api_network_disconnect(struct req *r);
 
 /* api_filters.c: the "filters" query parameter, {"key": ["value", ...]}
  * (or docker's older {"key": {"value": true}}). */

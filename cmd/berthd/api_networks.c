@@ -1,6 +1,6 @@
 /* docker network ...: create, list (filters name, id, label, driver,
- * type), inspect, remove, prune.  connect and disconnect are not done yet
- * (501, as every route berthd does not have). */
+ * type), inspect, remove, prune; connect and disconnect of a container
+ * that does not run (the engine refuses a running one). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,11 +249,13 @@ static int parse_create(struct jr *jr, yajl_val doc, struct daemon_network_req *
 	if (flag)
 		return berr_as(jr->err, jr_fail_key(jr, "EnableIPv6", "is not supported by berthd"),
 			       BERR_UNSUPPORTED);
-	JR_TRY(jr_bool(jr, doc, "Attachable", &flag));
+	/* Attachable is for swarm services: no meaning here. */
+	flag = false;
 	JR_TRY(jr_bool(jr, doc, "Ingress", &flag));
 	if (flag)
 		return berr_as(jr->err, jr_fail_key(jr, "Ingress", "is not supported by berthd"),
 			       BERR_UNSUPPORTED);
+	flag = false;
 	JR_TRY(jr_bool(jr, doc, "ConfigOnly", &flag));
 	if (flag)
 		return berr_as(jr->err, jr_fail_key(jr, "ConfigOnly", "is not supported by berthd"),
@@ -349,4 +351,78 @@ enum MHD_Result api_network_prune(struct req *r)
 	jw_map_close(w);
 	strv_free(names);
 	return http_reply_json(r, 200, w);
+}
+
+enum MHD_Result api_network_connect(struct req *r)
+{
+	cleanup_tree yajl_val doc = NULL;
+	struct arena a = { 0 };
+	struct berr err = { 0 };
+	const char *ctr = NULL;
+	char **aliases = NULL;
+	struct jr jr;
+	yajl_val ec;
+	int ret;
+
+	ret = body_open(&jr, r->body, r->body_len, "a connect request", &doc, &a, &err);
+	if (ret == 0)
+		ret = jr_str(&jr, doc, "Container", &ctr);
+	ec = jr_get(doc, "EndpointConfig");
+	if (ret >= 0 && ec && YAJL_IS_OBJECT(ec)) {
+		yajl_val ipam = jr_get(ec, "IPAMConfig");
+		static const char *const refused[] = { "Links", "MacAddress", "DriverOpts",
+						       "IPAddress", NULL };
+		size_t mark = jr_enter_key(&jr, "EndpointConfig");
+
+		ret = body_strv(&jr, ec, "Aliases", &aliases);
+		for (size_t i = 0; ret >= 0 && refused[i]; i++) {
+			yajl_val v = jr_get(ec, refused[i]);
+
+			if ((YAJL_IS_STRING(v) && *YAJL_GET_STRING(v)) ||
+			    (YAJL_IS_ARRAY(v) && YAJL_GET_ARRAY(v)->len) ||
+			    (YAJL_IS_OBJECT(v) && YAJL_GET_OBJECT(v)->len))
+				ret = berr_as(&err, jr_fail_key(&jr, refused[i],
+								"is not supported by berthd"),
+					      BERR_UNSUPPORTED);
+		}
+		if (ret >= 0 && ipam && YAJL_IS_OBJECT(ipam)) {
+			const char *ip4 = NULL, *ip6 = NULL;
+
+			if (jr_str(&jr, ipam, "IPv4Address", &ip4) < 0 ||
+			    jr_str(&jr, ipam, "IPv6Address", &ip6) < 0 || (ip4 && *ip4) ||
+			    (ip6 && *ip6))
+				ret = berr_unsupported(&err, "EndpointConfig.IPAMConfig: a fixed "
+						       "address is not supported by berthd");
+		}
+		jr_leave(&jr, mark);
+	}
+	if (ret >= 0 && (!ctr || !*ctr))
+		ret = berr_invalid(&err, "Container is required");
+	if (ret >= 0)
+		ret = daemon_network_connect(r->srv->d, r->params[0], ctr, aliases, &err);
+	strv_free(aliases);
+	arena_release(&a);
+	if (ret == -ENOMEM && !err.msg[0])
+		return body_reply_error(r, ret, &err, "connect");
+	return http_reply_done(r, ret < 0 ? ret : 0, &err, 200);
+}
+
+enum MHD_Result api_network_disconnect(struct req *r)
+{
+	cleanup_tree yajl_val doc = NULL;
+	struct arena a = { 0 };
+	struct berr err = { 0 };
+	const char *ctr = NULL;
+	struct jr jr;
+	int ret;
+
+	ret = body_open(&jr, r->body, r->body_len, "a disconnect request", &doc, &a, &err);
+	if (ret == 0)
+		ret = jr_str(&jr, doc, "Container", &ctr);
+	if (ret >= 0 && (!ctr || !*ctr))
+		ret = berr_invalid(&err, "Container is required");
+	if (ret >= 0)
+		ret = daemon_network_disconnect(r->srv->d, r->params[0], ctr, &err);
+	arena_release(&a);
+	return http_reply_done(r, ret < 0 ? ret : 0, &err, 200);
 }

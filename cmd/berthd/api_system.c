@@ -53,6 +53,8 @@ const struct route api_routes[] = {
 	{ "POST", "/networks/prune", api_network_prune, false },
 	{ "GET", "/networks/{id}", api_network_inspect, false },
 	{ "DELETE", "/networks/{id}", api_network_remove, false },
+	{ "POST", "/networks/{id}/connect", api_network_connect, false },
+	{ "POST", "/networks/{id}/disconnect", api_network_disconnect, false },
 	/* Objects berthd has none of: docker inspect asks for them in turn. */
 	{ "GET", "/volumes/{name}", api_no_such_object, false },
 	{ "GET", "/plugins/{name*}/json", api_no_such_object, false },

@@ -406,6 +406,16 @@ int daemon_network_remove(struct daemon *d, const char *ref, struct berr *err);
  * names removed (free with strv_free). */
 int daemon_network_prune(struct daemon *d, char ***names, struct berr *err);
 
+/* docker network connect and disconnect, of a container that does not
+ * run (what docker-compose does between create and start): a container
+ * is on one network at most, so connect replaces none (or the same
+ * network, with new aliases) and disconnect leaves none.  A running
+ * container: -EOPNOTSUPP (501). */
+int daemon_network_connect(struct daemon *d, const char *net, const char *ref,
+			   char *const *aliases, struct berr *err);
+int daemon_network_disconnect(struct daemon *d, const char *net, const char *ref,
+			      struct berr *err);
+
 /* Counts for /info. */
 void daemon_counts(struct daemon *d, int *total, int *running, int *paused, int *stopped);
 

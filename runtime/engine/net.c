@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "runtime/engine/bundle.h"
 #include "runtime/engine/ports.h"
 #include "runtime/network/network.h"
 #include "spec/base/cleanup.h"
@@ -265,6 +266,10 @@ int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns,
 	int ret;
 
 	netns[0] = '\0';
+	/* Its network went (disconnect) after its ports were published. */
+	if (!net && c->spec.ports && c->spec.ports[0] && daemon_bundle_own_netns(&c->spec))
+		return berr_invalid(err, "published ports need a network of the container's own: "
+				    "the container is on none");
 	if (!net)
 		return 0;
 	/* What an earlier run left (a crash between its exit and its

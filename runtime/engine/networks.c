@@ -329,3 +329,126 @@ int daemon_network_prune(struct daemon *d, char ***names, struct berr *err)
 	daemon_networks_free(list, n);
 	return 0;
 }
+
+/* The container ref names, held, when it does not run: its network is
+ * then only its record's. */
+static int get_stopped(struct daemon *d, const char *ref, const char *what,
+		       struct daemon_container **out, struct berr *err)
+{
+	struct daemon_container *c;
+	int ret = daemon_get(d, ref, &c, err);
+
+	if (ret < 0)
+		return ret;
+	daemon_lock(d);
+	if (c->status == DS_RUNNING || c->status == DS_PAUSED || c->status == DS_RESTARTING ||
+	    c->busy)
+		ret = berr_unsupported(err, "%s a running container is not supported by berthd "
+				       "(stop it first)", what);
+	daemon_unlock(d);
+	if (ret < 0) {
+		daemon_put(d, c);
+		return ret;
+	}
+	*out = c;
+	return 0;
+}
+
+/* The network mode that names network nw. */
+static const char *mode_of(const struct daemon_network *nw)
+{
+	return nw->name;
+}
+
+static bool on_network(const struct daemon_container *c, const struct daemon_network *nw)
+{
+	const char *m = c->spec.network_mode;
+
+	if (!m || !*m || strcmp(m, "default") == 0)
+		m = "bridge";
+	return strcmp(m, nw->name) == 0;
+}
+
+int daemon_network_connect(struct daemon *d, const char *net, const char *ref,
+			   char *const *aliases, struct berr *err)
+{
+	struct daemon_network nw;
+	struct daemon_container *c;
+	char *mode = NULL, **al = NULL;
+	int ret = daemon_network_find(d, net, &nw, err);
+
+	if (ret < 0)
+		return ret;
+	ret = get_stopped(d, ref, "connecting", &c, err);
+	if (ret < 0) {
+		daemon_network_free(&nw);
+		return ret;
+	}
+	daemon_lock(d);
+	if (strcmp(nw.name, "host") == 0 || strcmp(nw.name, "none") == 0)
+		ret = berr_invalid(err, "container cannot be disconnected from host network or "
+				   "connected to host network");
+	else if (!on_network(c, &nw) && strcmp(c->spec.network_mode ? c->spec.network_mode : "",
+					       "none") != 0)
+		ret = berr_unsupported(err, "a container on more than one network is not "
+				       "supported by berthd (disconnect it first)");
+	else if (aliases && aliases[0] && !strcmp(nw.name, "bridge"))
+		ret = berr_invalid(err, "network-scoped aliases are only supported for "
+				   "user-defined networks");
+	if (ret == 0) {
+		mode = strdup(mode_of(&nw));
+		al = aliases ? strv_dup(aliases, strv_len(aliases)) : NULL;
+		if (!mode || (aliases && !al))
+			ret = berr_set(err, ENOMEM, "connect");
+	}
+	if (ret == 0) {
+		free(c->spec.network_mode);
+		c->spec.network_mode = steal_ptr(mode);
+		strv_free(c->spec.aliases);
+		c->spec.aliases = steal_ptr(al);
+		ret = daemon_save_config(d, c, err);
+	}
+	daemon_unlock(d);
+	free(mode);
+	strv_free(al);
+	daemon_put(d, c);
+	daemon_network_free(&nw);
+	return ret;
+}
+
+int daemon_network_disconnect(struct daemon *d, const char *net, const char *ref,
+			      struct berr *err)
+{
+	struct daemon_network nw;
+	struct daemon_container *c;
+	char *none = NULL;
+	int ret = daemon_network_find(d, net, &nw, err);
+
+	if (ret < 0)
+		return ret;
+	ret = get_stopped(d, ref, "disconnecting", &c, err);
+	if (ret < 0) {
+		daemon_network_free(&nw);
+		return ret;
+	}
+	daemon_lock(d);
+	if (!on_network(c, &nw))
+		ret = berr_conflict(err, ENOENT, "container %s is not connected to network %s",
+				    c->id, nw.name);
+	else if (strcmp(nw.name, "host") == 0 || strcmp(nw.name, "none") == 0)
+		ret = berr_invalid(err, "container cannot be disconnected from host network or "
+				   "connected to host network");
+	else if (!(none = strdup("none")))
+		ret = berr_set(err, ENOMEM, "disconnect");
+	if (ret == 0) {
+		free(c->spec.network_mode);
+		c->spec.network_mode = steal_ptr(none);
+		strv_free(c->spec.aliases);
+		c->spec.aliases = NULL;
+		ret = daemon_save_config(d, c, err);
+	}
+	daemon_unlock(d);
+	daemon_put(d, c);
+	daemon_network_free(&nw);
+	return ret;
+}

@@ -458,3 +458,20 @@ int daemon_network_prune(struct daemon *d, char ***names, struct berr *err)
 	*names = calloc(1, sizeof(char *));
 	return *names ? 0 : berr_set(err, ENOMEM, "prune");
 }
+
+int daemon_network_connect(struct daemon *d, const char *net, const char *ref,
+			   char *const *aliases, struct berr *err)
+{
+	(void)d;
+	(void)ref;
+	(void)aliases;
+	return berr_not_found(err, "network %s not found", net);
+}
+
+int daemon_network_disconnect(struct daemon *d, const char *net, const char *ref,
+			      struct berr *err)
+{
+	(void)d;
+	(void)ref;
+	return berr_not_found(err, "network %s not found", net);
+}
