@@ -27,8 +27,9 @@ DEPS_TEST = bats busybox-static iproute2 util-linux bsdutils procps psmisc jq cu
 	containerd podman conmon python3-grpcio \
 	libcap2-bin python3 socat strace
 # berthd's networks: the standard CNI plugins (bridge, host-local, portmap,
-# loopback, firewall in /usr/lib/cni) and the iptables they run.
-DEPS_NET = containernetworking-plugins iptables
+# loopback, firewall in /usr/lib/cni) and the iptables they run; compose
+# (v1) for the test of a project's network.
+DEPS_NET = containernetworking-plugins iptables docker-compose
 DEPS_VM = qemu-system-x86 linux-image-amd64 kmod cpio
 DEPS_BENCH = crun runc
 # libFuzzer's runtime (libclang_rt.fuzzer) is in libclang-rt-dev;

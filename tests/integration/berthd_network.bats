@@ -445,3 +445,48 @@ bridge_of() {
 	dk network rm first >/dev/null
 	assert_equal "$(dk network ls --filter type=custom -q)" ""
 }
+
+@test "berthd network: connect and disconnect a created container; a running one is refused" {
+	dk network create --subnet 10.236.0.0/24 side >/dev/null
+	dk create --name mover berthd-test/bb:1 sleep 100 >/dev/null
+	dk network disconnect bridge mover
+	assert_equal "$(dk inspect -f '{{.HostConfig.NetworkMode}}' mover)" "none"
+	dk network connect --alias mv side mover
+	assert_equal "$(dk inspect -f '{{.HostConfig.NetworkMode}} {{.NetworkSettings.Networks.side.Aliases}}' mover)" \
+		"side [mv]"
+	dk start mover >/dev/null
+	run dk exec mover ip -o -4 addr show eth0
+	assert_output_contains "inet 10.236.0."
+	run dk network disconnect side mover
+	assert_failure
+	assert_output_contains "running container is not supported"
+	run dk network connect bridge mover
+	assert_failure
+	dk rm -f mover >/dev/null
+	dk network rm side >/dev/null
+}
+
+@test "berthd network: docker-compose (v1) brings up two services that talk by service name" {
+	local proj=$BATS_TEST_TMPDIR/proj
+	mkdir -p "$proj"
+	cat >"$proj/docker-compose.yml" <<'YAML'
+version: "3"
+services:
+  web:
+    image: berthd-test/bb:1
+    command: sh -c 'mkdir -p /www && echo served-by-web >/www/index.html && exec httpd -f -p 80 -h /www'
+  client:
+    image: berthd-test/bb:1
+    command: sleep 100
+YAML
+	run timeout 120 docker-compose -f "$proj/docker-compose.yml" -p bnettest up -d
+	assert_success
+	assert_equal "$(dk network ls --filter name=bnettest_default --format '{{.Name}}')" "bnettest_default"
+	run dk exec bnettest_client_1 sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do printf "GET / HTTP/1.0\r\n\r\n" | nc -w 2 web 80 | tail -1 | grep . && exit 0; sleep 0.2; done; exit 1'
+	assert_success
+	assert_equal "$output" "served-by-web"
+	run timeout 120 docker-compose -f "$proj/docker-compose.yml" -p bnettest down
+	assert_success
+	assert_equal "$(dk network ls --filter type=custom -q)" ""
+	assert_equal "$(dk ps -aq)" ""
+}
