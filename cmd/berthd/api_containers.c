@@ -119,10 +119,6 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 		{ "VolumesFrom", "volumes from other containers" },
 		{ "VolumeDriver", "volume drivers" },
 		{ "Links", "links" },
-		{ "Dns", "DNS servers" },
-		{ "DnsOptions", "DNS options" },
-		{ "DnsSearch", "DNS search domains" },
-		{ "ExtraHosts", "extra hosts" },
 		{ "GroupAdd", "additional groups" },
 		{ "OomScoreAdj", "oom score adjustment" },
 		{ "ShmSize", "a custom /dev/shm size" },
@@ -194,6 +190,10 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 	JR_TRY(jr_bool(r, hc, "Privileged", &s->privileged));
 	JR_TRY(jr_bool(r, hc, "AutoRemove", &s->auto_remove));
 	JR_TRY(api_ports_bindings(r, hc, &s->ports));
+	JR_TRY(body_strv(r, hc, "Dns", &s->dns));
+	JR_TRY(body_strv(r, hc, "DnsSearch", &s->dns_search));
+	JR_TRY(body_strv(r, hc, "DnsOptions", &s->dns_options));
+	JR_TRY(body_strv(r, hc, "ExtraHosts", &s->extra_hosts));
 	JR_TRY(jr_bool(r, hc, "PublishAllPorts", &s->publish_all));
 	rp = jr_get(hc, "RestartPolicy");
 	if (rp) {
@@ -506,6 +506,10 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_key(w, "HostConfig");
 	jw_map_open(w);
 	strv_or_null(w, "Binds", s->binds);
+	strv_or_null(w, "Dns", s->dns);
+	strv_or_null(w, "DnsSearch", s->dns_search);
+	strv_or_null(w, "DnsOptions", s->dns_options);
+	strv_or_null(w, "ExtraHosts", s->extra_hosts);
 	jw_key(w, "LogConfig");
 	jw_map_open(w);
 	jw_kstr(w, "Type", "cri-file");

@@ -20,9 +20,11 @@
  * - Networks: host shares the host's; none gets a new network namespace
  *   with only loopback (the shim brings lo up); a container on a network
  *   joins the namespace berthd made and attached for it (net.c), and its
- *   /etc/hosts names its address.  /etc/resolv.conf is the host's
- *   without loopback resolvers, which a namespace of its own cannot
- *   reach (docker's defaults when none is left, as docker does). */
+ *   /etc/hosts names its address (and --add-host's).  /etc/resolv.conf
+ *   is the host's, without loopback resolvers in a namespace of its own,
+ *   which cannot reach them (docker's defaults when none is left, as
+ *   docker does), with --dns, --dns-search, --dns-option in place of the
+ *   host's lines of their kind. */
 #include "runtime/engine/bundle.h"
 #include "runtime/engine/bundle_parts.h"
 
@@ -37,37 +39,90 @@
 #include "spec/config_write.h"
 #include "spec/seccomp_default.h"
 
-/* The host's resolv.conf for a container with a network namespace of its
- * own: its nameserver lines for 127.0.0.0/8 and ::1 dropped. */
-static char *resolv_conf(const char *host, size_t len)
+static bool loopback_server(const char *addr)
 {
-	char *out = malloc(len + 64), *o = out;
+	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0;
+}
+
+static void put_words(FILE *f, const char *key, char *const *v)
+{
+	fprintf(f, "%s", key);
+	for (size_t i = 0; v[i]; i++)
+		fprintf(f, " %s", v[i]);
+	fprintf(f, "\n");
+}
+
+/* The host's resolv.conf for the container: with a network namespace of
+ * its own (own_netns), without loopback resolvers, which it cannot reach
+ * (docker's public defaults if none is left, as docker does); the
+ * request's --dns, --dns-search and --dns-option replacing the host's
+ * lines of their kind. */
+static char *resolv_conf(const struct daemon_spec *s, const char *host, size_t len,
+			 bool own_netns)
+{
+	char *out = NULL;
+	size_t out_len = 0;
+	FILE *f = open_memstream(&out, &out_len);
 	const char *p = host, *end = host + len;
 	bool servers = false;
+	bool dns = s->dns && s->dns[0], search = s->dns_search && s->dns_search[0];
+	bool options = s->dns_options && s->dns_options[0];
 
-	if (!out)
+	if (!f)
 		return NULL;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-		char addr[64] = "";
+		char word[64] = "", addr[64] = "";
 
-		if (sscanf(p, "nameserver %63s", addr) == 1) {
-			if (strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0) {
-				p += n;
-				continue;
-			}
-			servers = true;
+		sscanf(p, "%63s %63s", word, addr);
+		if ((!strcmp(word, "nameserver") && (dns || (own_netns && loopback_server(addr)))) ||
+		    ((!strcmp(word, "search") || !strcmp(word, "domain")) && search) ||
+		    (!strcmp(word, "options") && options)) {
+			p += n;
+			continue;
 		}
-		memcpy(o, p, n);
-		o += n;
-		if (n && p[n - 1] != '\n')
-			*o++ = '\n';
+		servers |= !strcmp(word, "nameserver");
+		fprintf(f, "%.*s%s", (int)n, p, n && p[n - 1] != '\n' ? "\n" : "");
 		p += n;
 	}
-	if (!servers)
-		o += sprintf(o, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
-	*o = '\0';
+	if (dns)
+		for (size_t i = 0; s->dns[i]; i++)
+			fprintf(f, "nameserver %s\n", s->dns[i]);
+	else if (!servers && own_netns)
+		fprintf(f, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+	if (search)
+		put_words(f, "search", s->dns_search);
+	if (options)
+		put_words(f, "options", s->dns_options);
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* --add-host lines, "ADDRESS\tNAME", after the container's own. */
+static char *with_extra_hosts(const struct daemon_spec *s, const char *hosts)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	if (!f)
+		return NULL;
+	fprintf(f, "%s", hosts);
+	for (size_t i = 0; s->extra_hosts && s->extra_hosts[i]; i++) {
+		const char *colon = strchr(s->extra_hosts[i], ':');
+
+		if (colon)
+			fprintf(f, "%s\t%.*s\n", colon + 1, (int)(colon - s->extra_hosts[i]),
+				s->extra_hosts[i]);
+	}
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
 	return out;
 }
 
@@ -76,7 +131,7 @@ static int write_files(const struct daemon_bundle_in *in, const char *hostname,
 {
 	const struct daemon_spec *s = in->spec;
 	const char *dir = in->dir;
-	cleanup_free char *hosts = NULL, *host_resolv = NULL;
+	cleanup_free char *hosts = NULL, *host_resolv = NULL, *full = NULL;
 	char path[PATH_MAX], line[512];
 	size_t len;
 	int ret;
@@ -87,9 +142,7 @@ static int write_files(const struct daemon_bundle_in *in, const char *hostname,
 	if (ret < 0)
 		return ret;
 	snprintf(path, sizeof(path), "%s/hosts", dir);
-	if (!daemon_bundle_own_netns(s) && fsutil_read_file("/etc/hosts", &hosts, &len, err) == 0) {
-		ret = fsutil_write_atomic(path, hosts, len, 0644, err);
-	} else {
+	if (daemon_bundle_own_netns(s) || fsutil_read_file("/etc/hosts", &hosts, &len, err) < 0) {
 		if (asprintf(&hosts,
 			     "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 			     "%s\t%s\n",
@@ -97,8 +150,12 @@ static int write_files(const struct daemon_bundle_in *in, const char *hostname,
 			hosts = NULL;
 			return berr_sys(err, "hosts");
 		}
-		ret = fsutil_write_atomic(path, hosts, strlen(hosts), 0644, err);
 	}
+	berr_clear(err);
+	full = with_extra_hosts(s, hosts);
+	if (!full)
+		return berr_set(err, ENOMEM, "hosts");
+	ret = fsutil_write_atomic(path, full, strlen(full), 0644, err);
 	if (ret < 0)
 		return ret;
 	snprintf(path, sizeof(path), "%s/resolv.conf", dir);
@@ -107,8 +164,8 @@ static int write_files(const struct daemon_bundle_in *in, const char *hostname,
 		len = 0;
 	}
 	berr_clear(err);
-	if (in->netns && host_resolv) {
-		char *own = resolv_conf(host_resolv, len);
+	if (host_resolv) {
+		char *own = resolv_conf(s, host_resolv, len, daemon_bundle_own_netns(s));
 
 		free(host_resolv);
 		host_resolv = own;

@@ -85,6 +85,9 @@ struct daemon_spec {
 	int restart_max;
 	char *network_mode; /* default | bridge | none | host | a network's name */
 	char **aliases;     /* its names on a user network besides its own */
+	/* --dns, --dns-search, --dns-option: resolv.conf's lines of each kind
+	 * instead of the host's; --add-host "NAME:ADDRESS" lines of /etc/hosts */
+	char **dns, **dns_search, **dns_options, **extra_hosts;
 	/* Published ports, "PORT/PROTO|HOSTIP|HOSTPORT" (HOSTIP "": every
 	 * address, HOSTPORT "": one chosen at each start); the ports the
 	 * container exposes (its image's EXPOSE and ExposedPorts),

@@ -129,6 +129,10 @@ int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr
 	put_strv(&w, "ports", s->ports);
 	put_strv(&w, "exposed", s->exposed);
 	put_strv(&w, "aliases", s->aliases);
+	put_strv(&w, "dns", s->dns);
+	put_strv(&w, "dns_search", s->dns_search);
+	put_strv(&w, "dns_options", s->dns_options);
+	put_strv(&w, "extra_hosts", s->extra_hosts);
 	record_put_bool(&w, "publish_all", s->publish_all);
 	return record_commit(&w, path, err);
 }
@@ -221,7 +225,10 @@ static int read_config(const struct record *r, struct daemon_container *c)
 	s->restart_max = (int)record_ll(r, "restart_max", 0);
 	s->network_mode = dup_or_null(record_str(r, "network_mode"));
 	if (get_strv(r, "ports", &s->ports) < 0 || get_strv(r, "exposed", &s->exposed) < 0 ||
-	    get_strv(r, "aliases", &s->aliases) < 0)
+	    get_strv(r, "aliases", &s->aliases) < 0 || get_strv(r, "dns", &s->dns) < 0 ||
+	    get_strv(r, "dns_search", &s->dns_search) < 0 ||
+	    get_strv(r, "dns_options", &s->dns_options) < 0 ||
+	    get_strv(r, "extra_hosts", &s->extra_hosts) < 0)
 		return -ENOMEM;
 	s->publish_all = record_bool(r, "publish_all");
 	return 0;
@@ -623,6 +630,8 @@ static int check_spec(struct daemon *d, const struct daemon_spec *s, struct berr
 		return berr_invalid(err, "network-scoped aliases are only supported for "
 				    "user-defined networks");
 	ret = daemon_ports_check(s, on_network, err);
+	if (ret == 0)
+		ret = daemon_names_check(s, err);
 	if (ret < 0)
 		return ret;
 	if (rp && *rp && strcmp(rp, "no") && strcmp(rp, "always") &&

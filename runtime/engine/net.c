@@ -371,6 +371,12 @@ static void write_hosts_locked(struct daemon *d, struct daemon_container *c, con
 	for (struct daemon_container *p = d->containers; p; p = p->next)
 		if (p != c && p->ep.ip[0] && strcmp(p->ep.network, net) == 0)
 			hosts_line(f, p, false);
+	for (size_t i = 0; c->spec.extra_hosts && c->spec.extra_hosts[i]; i++) {
+		const char *h = c->spec.extra_hosts[i], *colon = strchr(h, ':');
+
+		if (colon)
+			fprintf(f, "%s\t%.*s\n", colon + 1, (int)(colon - h), h);
+	}
 	if (fclose(f) != 0)
 		return;
 	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);

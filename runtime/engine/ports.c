@@ -149,3 +149,52 @@ int daemon_ports_expose(struct daemon_spec *s, const char *const *image_exposed,
 	}
 	return 0;
 }
+
+static bool is_address(const char *s)
+{
+	unsigned char buf[16];
+
+	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+static bool one_word(const char *s)
+{
+	return *s && !strpbrk(s, " \t\n\r");
+}
+
+int daemon_names_check(const struct daemon_spec *s, struct berr *err)
+{
+	const char *nm = s->network_mode;
+	bool host = nm && strcmp(nm, "host") == 0;
+
+	if (host && ((s->dns && s->dns[0]) || (s->dns_search && s->dns_search[0]) ||
+		     (s->dns_options && s->dns_options[0])))
+		return berr_invalid(err, "conflicting options: dns and the network mode");
+	for (size_t i = 0; s->dns && s->dns[i]; i++)
+		if (!is_address(s->dns[i]))
+			return berr_invalid(err, "invalid DNS server \"%s\": not an IP address",
+					    s->dns[i]);
+	for (size_t i = 0; s->dns_search && s->dns_search[i]; i++)
+		if (!one_word(s->dns_search[i]))
+			return berr_invalid(err, "invalid DNS search domain \"%s\"", s->dns_search[i]);
+	for (size_t i = 0; s->dns_options && s->dns_options[i]; i++)
+		if (!one_word(s->dns_options[i]))
+			return berr_invalid(err, "invalid DNS option \"%s\"", s->dns_options[i]);
+	for (size_t i = 0; s->extra_hosts && s->extra_hosts[i]; i++) {
+		const char *h = s->extra_hosts[i], *colon = strchr(h, ':');
+		char name[256];
+
+		if (!colon || colon == h || (size_t)(colon - h) >= sizeof(name))
+			return berr_invalid(err, "invalid extra host \"%s\": want NAME:ADDRESS", h);
+		snprintf(name, sizeof(name), "%.*s", (int)(colon - h), h);
+		if (!one_word(name))
+			return berr_invalid(err, "invalid extra host \"%s\": want NAME:ADDRESS", h);
+		if (strcmp(colon + 1, "host-gateway") == 0)
+			return berr_unsupported(err, "extra host \"%s\": host-gateway is not "
+						"supported by berthd", h);
+		if (!is_address(colon + 1))
+			return berr_invalid(err, "invalid extra host \"%s\": \"%s\" is not an IP "
+					    "address", h, colon + 1);
+	}
+	return 0;
+}

@@ -1,5 +1,6 @@
 /* Published and exposed ports of a container spec (engine.h: the forms
- * of daemon_spec's ports and exposed). */
+ * of daemon_spec's ports and exposed), and the checks of its names
+ * (DNS servers, extra hosts). */
 #ifndef BERTH_ENGINE_PORTS_H
 #define BERTH_ENGINE_PORTS_H
 
@@ -23,5 +24,10 @@ int daemon_ports_check(const struct daemon_spec *s, bool on_network, struct berr
  * chosen host port for every exposed port not already published. */
 int daemon_ports_expose(struct daemon_spec *s, const char *const *image_exposed, size_t n,
 			struct berr *err);
+
+/* --dns (addresses), --add-host (NAME:ADDRESS), --dns-search and
+ * --dns-option (one word each); --dns with the host's network is
+ * refused, as docker refuses it. */
+int daemon_names_check(const struct daemon_spec *s, struct berr *err);
 
 #endif

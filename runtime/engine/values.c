@@ -47,6 +47,10 @@ void daemon_spec_free(struct daemon_spec *s)
 	strv_free(s->ports);
 	strv_free(s->exposed);
 	strv_free(s->aliases);
+	strv_free(s->dns);
+	strv_free(s->dns_search);
+	strv_free(s->dns_options);
+	strv_free(s->extra_hosts);
 	free(s->cpuset_cpus);
 	free(s->cpuset_mems);
 	memset(s, 0, sizeof(*s));

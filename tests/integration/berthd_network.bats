@@ -490,3 +490,37 @@ YAML
 	assert_equal "$(dk network ls --filter type=custom -q)" ""
 	assert_equal "$(dk ps -aq)" ""
 }
+
+@test "berthd network: --dns, --dns-search, --dns-option and --add-host shape resolv.conf and /etc/hosts" {
+	run dk run --rm --dns 192.0.2.53 --dns 2001:db8::53 --dns-search example.test \
+		--dns-option ndots:2 --add-host db.test:192.0.2.10 berthd-test/bb:1 \
+		sh -c 'cat /etc/resolv.conf; echo ---; cat /etc/hosts'
+	assert_success
+	local resolv=${output%%---*} hosts=${output#*---}
+	assert_equal "$(echo "$resolv" | grep '^nameserver' | tr '\n' ' ')" \
+		"nameserver 192.0.2.53 nameserver 2001:db8::53 "
+	assert_equal "$(echo "$resolv" | grep -E '^(search|domain)')" "search example.test"
+	assert_equal "$(echo "$resolv" | grep '^options')" "options ndots:2"
+	[[ "$hosts" == *"192.0.2.10	db.test"* ]] || fail "no extra host in: $hosts"
+	dk create --name dnsrec --dns 192.0.2.53 --add-host a.test:192.0.2.1 berthd-test/bb:1 true >/dev/null
+	assert_equal "$(dk inspect -f '{{.HostConfig.Dns}} {{.HostConfig.ExtraHosts}}' dnsrec)" \
+		"[192.0.2.53] [a.test:192.0.2.1]"
+	# On a user network the extra host survives the rewrites of /etc/hosts.
+	dk network create --subnet 10.237.0.0/24 dnsnet >/dev/null
+	dk run -d --name h1 --network dnsnet --add-host x.test:192.0.2.20 berthd-test/bb:1 sleep 100 >/dev/null
+	dk run -d --name h2 --network dnsnet berthd-test/bb:1 sleep 100 >/dev/null
+	run dk exec h1 cat /etc/hosts
+	assert_output_contains "192.0.2.20	x.test"
+	assert_output_contains " h2"
+	dk rm -f h1 h2 >/dev/null
+	dk network rm dnsnet >/dev/null
+	# Bad values: refused with the value named.
+	run dk run --rm --dns not-an-address berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "not-an-address"
+	run dk run --rm --add-host broken berthd-test/bb:1 true
+	assert_failure
+	run dk run --rm --network host --dns 192.0.2.53 berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "conflicting options: dns and the network mode"
+}
