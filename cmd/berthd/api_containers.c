@@ -422,6 +422,12 @@ static void network_settings(struct jw *w, const struct daemon *d,
 	}
 	jw_key(w, "Networks");
 	jw_map_open(w);
+	/* Another container's network is not one of its own. */
+	if (strncmp(net, "container:", 10) == 0) {
+		jw_map_close(w);
+		jw_map_close(w);
+		return;
+	}
 	jw_key(w, net);
 	jw_map_open(w);
 	jw_key(w, "IPAMConfig");

@@ -71,6 +71,9 @@ int daemon_net_detach(struct daemon *d, struct daemon_container *c, struct berr 
 /* Rewrite, in place, the /etc/hosts of every container attached to a
  * user network: itself, then its peers there by name and alias. */
 void daemon_net_hosts_refresh(struct daemon *d, const char *network);
+/* --network container:REF: that container's /etc/hosts and resolv.conf
+ * copied into this one's directory, after its bundle was written. */
+int daemon_net_join_files(struct daemon *d, struct daemon_container *c, struct berr *err);
 void daemon_net_load_locked(struct daemon *d, struct daemon_container *c);
 void daemon_net_close(struct daemon *d);
 

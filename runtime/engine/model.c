@@ -608,7 +608,7 @@ static int check_spec(struct daemon *d, const struct daemon_spec *s, struct berr
 	const char *nm = s->network_mode;
 	const char *rp = s->restart_name;
 	bool user_net = nm && *nm && strcmp(nm, "default") && strcmp(nm, "bridge") &&
-			strcmp(nm, "none") && strcmp(nm, "host");
+			strcmp(nm, "none") && strcmp(nm, "host") && strncmp(nm, "container:", 10);
 	bool on_network = user_net || (d->default_net && (!nm || !*nm || !strcmp(nm, "default") ||
 							  !strcmp(nm, "bridge")));
 	int ret;
@@ -616,12 +616,17 @@ static int check_spec(struct daemon *d, const struct daemon_spec *s, struct berr
 	if (s->privileged)
 		return berr_unsupported(err,
 				 "privileged containers are not supported by berthd");
-	if (nm && strncmp(nm, "container:", 10) == 0)
-		return berr_unsupported(err,
-				 "network mode \"%s\" is not supported by berthd (default, "
-				 "bridge, none, host and networks made with docker network "
-				 "create are)",
-				 nm);
+	if (nm && strncmp(nm, "container:", 10) == 0) {
+		struct daemon_container *other;
+		int ambiguous = 0;
+
+		user_net = false;
+		daemon_lock(d);
+		other = daemon_find_locked(d, nm + 10, &ambiguous);
+		daemon_unlock(d);
+		if (!other)
+			return berr_invalid(err, "No such container: %s", nm + 10);
+	}
 	/* 400, not 404: the docker CLI answers a 404 of create by pulling
 	 * the image. */
 	if (user_net && !daemon_net_known(d, nm))

@@ -28,6 +28,7 @@
 #include "runtime/engine/ports.h"
 #include "runtime/network/network.h"
 #include "spec/base/cleanup.h"
+#include "spec/base/fsutil.h"
 #include "spec/base/strv.h"
 
 #define DEFAULT_NET "bridge"
@@ -253,6 +254,35 @@ int daemon_net_detach(struct daemon *d, struct daemon_container *c, struct berr 
 	return net_netns_remove(path, err);
 }
 
+/* --network container:REF: the namespace of that container, which must
+ * run: its file when berthd made one, else its process's. */
+static int join_container(struct daemon *d, struct daemon_container *c, char *netns, size_t n,
+			  struct berr *err)
+{
+	const char *ref = c->spec.network_mode + 10;
+	struct daemon_container *t;
+	int ambiguous = 0, ret = 0;
+
+	daemon_lock(d);
+	t = daemon_find_locked(d, ref, &ambiguous);
+	if (!t)
+		ret = berr_not_found(err, "No such container: %s", ref);
+	else if (t == c)
+		ret = berr_invalid(err, "cannot join own network");
+	else if (t->status != DS_RUNNING && t->status != DS_PAUSED)
+		ret = berr_conflict(err, ESRCH, "cannot join network of a non running container: %s",
+				    t->id);
+	else if (!daemon_bundle_own_netns(&t->spec))
+		ret = berr_unsupported(err, "joining container %s, which is on the host's network, "
+				       "is not supported by berthd", ref);
+	else if (t->ep.ip[0])
+		snprintf(netns, n, "%s/%s", d->netns_dir, t->id);
+	else
+		snprintf(netns, n, "/proc/%d/ns/net", (int)t->pid);
+	daemon_unlock(d);
+	return ret;
+}
+
 int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns, size_t n,
 		      struct berr *err)
 {
@@ -266,6 +296,8 @@ int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns,
 	int ret;
 
 	netns[0] = '\0';
+	if (c->spec.network_mode && strncmp(c->spec.network_mode, "container:", 10) == 0)
+		return join_container(d, c, netns, n, err);
 	/* Its network went (disconnect) after its ports were published. */
 	if (!net && c->spec.ports && c->spec.ports[0] && daemon_bundle_own_netns(&c->spec))
 		return berr_invalid(err, "published ports need a network of the container's own: "
@@ -397,4 +429,41 @@ void daemon_net_hosts_refresh(struct daemon *d, const char *network)
 		if (c->ep.ip[0] && strcmp(c->ep.network, network) == 0)
 			write_hosts_locked(d, c, network);
 	daemon_unlock(d);
+}
+
+/* --network container:REF shares that container's names too: its
+ * /etc/hosts and resolv.conf become this one's. */
+int daemon_net_join_files(struct daemon *d, struct daemon_container *c, struct berr *err)
+{
+	static const char *const files[] = { "hosts", "resolv.conf" };
+	const char *m = c->spec.network_mode;
+	struct daemon_container *t;
+	char tid[65];
+	int ambiguous = 0;
+
+	if (!m || strncmp(m, "container:", 10) != 0)
+		return 0;
+	daemon_lock(d);
+	t = daemon_find_locked(d, m + 10, &ambiguous);
+	if (t)
+		snprintf(tid, sizeof(tid), "%s", t->id);
+	daemon_unlock(d);
+	if (!t)
+		return berr_not_found(err, "No such container: %s", m + 10);
+	for (size_t i = 0; i < 2; i++) {
+		cleanup_free char *from = daemon_dir(d, tid, files[i]);
+		cleanup_free char *to = daemon_dir(d, c->id, files[i]);
+		cleanup_free char *text = NULL;
+		size_t len;
+		int ret;
+
+		if (!from || !to)
+			return berr_set(err, ENOMEM, "%s", files[i]);
+		ret = fsutil_read_file(from, &text, &len, err);
+		if (ret == 0)
+			ret = fsutil_write_atomic(to, text, len, 0644, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }

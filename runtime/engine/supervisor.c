@@ -203,6 +203,8 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 						 .ip = c->ep.ip[0] ? c->ep.ip : NULL };
 		ret = daemon_bundle_write(&bin, err);
 	}
+	if (ret == 0)
+		ret = daemon_net_join_files(d, c, err);
 	if (ret == 0 && c->ep.network[0]) {
 		char net[sizeof(c->ep.network)];
 

@@ -524,3 +524,31 @@ YAML
 	assert_failure
 	assert_output_contains "conflicting options: dns and the network mode"
 }
+
+@test "berthd network: --network container:NAME shares that container's namespace and names" {
+	local ip
+	dk run -d --name owner berthd-test/bb:1 sh -c 'echo shared-by-owner | nc -l -p 7070; exec sleep 100' >/dev/null
+	ip=$(ip_of owner)
+	run dk run --rm --network container:owner berthd-test/bb:1 sh -c 'ip -o -4 addr show eth0; readlink /proc/self/ns/net'
+	assert_success
+	assert_output_contains "inet $ip/"
+	assert_equal "${lines[1]}" "$(readlink "/proc/$(dk inspect -f '{{.State.Pid}}' owner)/ns/net")"
+	# Its loopback is the owner's: a server there answers on 127.0.0.1.
+	run dk run --rm --network container:owner berthd-test/bb:1 sh -c 'nc -w 2 127.0.0.1 7070 </dev/null'
+	assert_success
+	assert_equal "$output" "shared-by-owner"
+	run dk run --rm --network container:owner berthd-test/bb:1 cat /etc/hosts
+	assert_output_contains "$ip	"
+	# Nothing of its own: no namespace file, no attachment, no veth.
+	assert_equal "$(ls "$BERTHD_ROOT/netns")" "$(dk inspect -f '{{.Id}}' owner)"
+	assert_equal "$(veths_on_bridge)" 1
+	run dk run --rm --network container:nosuch berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "No such container: nosuch"
+	dk stop -t 0 owner >/dev/null
+	run dk run --rm --network container:owner berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "non running container"
+	run dk run --rm --network container:owner -p 9090:80 berthd-test/bb:1 true
+	assert_failure
+}
