@@ -395,6 +395,9 @@ int daemon_network_connect(struct daemon *d, const char *net, const char *ref,
 	else if (aliases && aliases[0] && !strcmp(nw.name, "bridge"))
 		ret = berr_invalid(err, "network-scoped aliases are only supported for "
 				   "user-defined networks");
+	for (size_t i = 0; ret == 0 && aliases && aliases[i]; i++)
+		if (!*aliases[i] || strpbrk(aliases[i], " \t\r\n") || strlen(aliases[i]) > 255)
+			ret = berr_invalid(err, "invalid network alias \"%s\"", aliases[i]);
 	if (ret == 0) {
 		mode = strdup(mode_of(&nw));
 		al = aliases ? strv_dup(aliases, strv_len(aliases)) : NULL;

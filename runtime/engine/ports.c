@@ -180,6 +180,10 @@ int daemon_names_check(const struct daemon_spec *s, struct berr *err)
 	for (size_t i = 0; s->dns_options && s->dns_options[i]; i++)
 		if (!one_word(s->dns_options[i]))
 			return berr_invalid(err, "invalid DNS option \"%s\"", s->dns_options[i]);
+	/* Names go into other containers' /etc/hosts: one word each. */
+	for (size_t i = 0; s->aliases && s->aliases[i]; i++)
+		if (!one_word(s->aliases[i]) || strlen(s->aliases[i]) > 255)
+			return berr_invalid(err, "invalid network alias \"%s\"", s->aliases[i]);
 	for (size_t i = 0; s->extra_hosts && s->extra_hosts[i]; i++) {
 		const char *h = s->extra_hosts[i], *colon = strchr(h, ':');
 		char name[256];

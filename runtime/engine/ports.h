@@ -25,8 +25,8 @@ int daemon_ports_check(const struct daemon_spec *s, bool on_network, struct berr
 int daemon_ports_expose(struct daemon_spec *s, const char *const *image_exposed, size_t n,
 			struct berr *err);
 
-/* --dns (addresses), --add-host (NAME:ADDRESS), --dns-search and
- * --dns-option (one word each); --dns with the host's network is
+/* --dns (addresses), --add-host (NAME:ADDRESS), --dns-search,
+ * --dns-option and --network-alias (one word each); --dns with the host's network is
  * refused, as docker refuses it. */
 int daemon_names_check(const struct daemon_spec *s, struct berr *err);
 
