@@ -9,8 +9,12 @@
  * so a berthd killed with -9 detaches at its next start what its
  * predecessor attached.
  *
- * Only the default network ("bridge") exists today; its config list is
- * rewritten at each start of berthd from --bridge and --bip. */
+ * The default network ("bridge") has its config list rewritten at each
+ * start of berthd from --bridge and --bip; the user's networks are
+ * networks.c's.  A container is on one network at most; on a user
+ * network its /etc/hosts names its peers there, rewritten in place as
+ * they come and go (docker answers those names with a DNS server of its
+ * own). */
 #include "runtime/engine/internal.h"
 
 #include <arpa/inet.h>
@@ -33,6 +37,7 @@
 
 #define DEFAULT_NET "bridge"
 #define DEFAULT_BRIDGE "berth0"
+
 static struct net_ctx ctx_of(const struct daemon *d)
 {
 	struct net_ctx ctx;
