@@ -245,7 +245,11 @@ static int parse_endpoints(struct jr *r, yajl_val doc, struct daemon_spec *s)
 		if (ipam && YAJL_IS_OBJECT(ipam)) {
 			size_t imark = jr_enter_key(r, "IPAMConfig");
 
-			JR_TRY(refuse_set(r, ipam, "IPv4Address", "a fixed address (--ip)"));
+			if (user_network(s->network_mode) && strcmp(name, s->network_mode) == 0)
+				JR_TRY(body_str(r, ipam, "IPv4Address", &s->ip));
+			else
+				JR_TRY(refuse_set(r, ipam, "IPv4Address", "a fixed address (--ip) "
+						  "outside a user network"));
 			JR_TRY(refuse_set(r, ipam, "IPv6Address", "a fixed address (--ip6)"));
 			JR_TRY(refuse_set(r, ipam, "LinkLocalIPs", "link-local addresses"));
 			jr_leave(r, imark);
@@ -431,7 +435,13 @@ static void network_settings(struct jw *w, const struct daemon *d,
 	jw_key(w, net);
 	jw_map_open(w);
 	jw_key(w, "IPAMConfig");
-	jw_null(w);
+	if (c->spec.ip && *c->spec.ip) {
+		jw_map_open(w);
+		jw_kstr(w, "IPv4Address", c->spec.ip);
+		jw_map_close(w);
+	} else {
+		jw_null(w);
+	}
 	jw_key(w, "Links");
 	jw_null(w);
 	strv_or_null(w, "Aliases", c->spec.aliases);

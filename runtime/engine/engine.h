@@ -85,6 +85,7 @@ struct daemon_spec {
 	int restart_max;
 	char *network_mode; /* default | bridge | none | host | a network's name */
 	char **aliases;     /* its names on a user network besides its own */
+	char *ip;           /* --ip: its fixed address on a user network */
 	/* --dns, --dns-search, --dns-option: resolv.conf's lines of each kind
 	 * instead of the host's; --add-host "NAME:ADDRESS" lines of /etc/hosts */
 	char **dns, **dns_search, **dns_options, **extra_hosts;

@@ -1,6 +1,7 @@
 /* berthd's container table: records on disk, lookup, create, events. */
 #include "runtime/engine/internal.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -129,6 +130,7 @@ int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr
 	put_strv(&w, "ports", s->ports);
 	put_strv(&w, "exposed", s->exposed);
 	put_strv(&w, "aliases", s->aliases);
+	record_put(&w, "ip", s->ip);
 	put_strv(&w, "dns", s->dns);
 	put_strv(&w, "dns_search", s->dns_search);
 	put_strv(&w, "dns_options", s->dns_options);
@@ -231,6 +233,7 @@ static int read_config(const struct record *r, struct daemon_container *c)
 	    get_strv(r, "extra_hosts", &s->extra_hosts) < 0)
 		return -ENOMEM;
 	s->publish_all = record_bool(r, "publish_all");
+	s->ip = dup_or_null(record_str(r, "ip"));
 	return 0;
 }
 
@@ -634,6 +637,15 @@ static int check_spec(struct daemon *d, const struct daemon_spec *s, struct berr
 	if (s->aliases && s->aliases[0] && !user_net)
 		return berr_invalid(err, "network-scoped aliases are only supported for "
 				    "user-defined networks");
+	if (s->ip && *s->ip) {
+		struct in_addr a;
+
+		if (!user_net)
+			return berr_invalid(err, "user specified IP address is supported on user "
+					    "defined networks only");
+		if (inet_pton(AF_INET, s->ip, &a) != 1)
+			return berr_invalid(err, "invalid IPv4 address \"%s\"", s->ip);
+	}
 	ret = daemon_ports_check(s, on_network, err);
 	if (ret == 0)
 		ret = daemon_names_check(s, err);

@@ -259,6 +259,26 @@ int daemon_net_detach(struct daemon *d, struct daemon_container *c, struct berr 
 	return net_netns_remove(path, err);
 }
 
+/* --ip: the address with its network's prefix, which must hold it. */
+static int fixed_address(const struct net_ctx *ctx, const char *net, const char *ip, char *out,
+			 size_t n, struct berr *err)
+{
+	struct net_info info;
+	char one[64];
+	int ret = net_info_read(ctx, net, &info, err);
+
+	if (ret < 0)
+		return ret;
+	snprintf(one, sizeof(one), "%s/32", ip);
+	if (!info.subnet[0] || !net_subnets_overlap(one, info.subnet))
+		ret = berr_invalid(err, "address %s is not in the subnet %s of network %s", ip,
+				   info.subnet, net);
+	else
+		snprintf(out, n, "%s/%s", ip, strchr(info.subnet, '/') + 1);
+	net_info_free(&info);
+	return ret;
+}
+
 /* --network container:REF: the namespace of that container, which must
  * run: its file when berthd made one, else its process's. */
 static int join_container(struct daemon *d, struct daemon_container *c, char *netns, size_t n,
@@ -297,6 +317,7 @@ int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns,
 	struct daemon_port *ports = NULL;
 	cleanup_free struct net_port *np = NULL;
 	struct berr ignored;
+	char fixed[80] = "";
 	size_t n_ports = 0;
 	int ret;
 
@@ -331,10 +352,18 @@ int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns,
 		memcpy(np[i].protocol, ports[i].proto, sizeof(np[i].protocol));
 		memcpy(np[i].host_ip, ports[i].host_ip, sizeof(np[i].host_ip));
 	}
+	if (c->spec.ip && *c->spec.ip) {
+		ret = fixed_address(&ctx, net, c->spec.ip, fixed, sizeof(fixed), err);
+		if (ret < 0) {
+			free(ports);
+			return ret;
+		}
+	}
 	netns_path(d, c->id, netns, n);
 	ret = net_netns_create(netns, err);
 	if (ret == 0)
-		ret = net_attach(&ctx, net, c->id, netns, "eth0", np, n_ports, &ep, err);
+		ret = net_attach(&ctx, net, c->id, netns, "eth0", np, n_ports,
+				 fixed[0] ? fixed : NULL, &ep, err);
 	if (ret < 0) {
 		net_netns_remove(netns, &ignored);
 		netns[0] = '\0';

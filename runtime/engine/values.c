@@ -47,6 +47,7 @@ void daemon_spec_free(struct daemon_spec *s)
 	strv_free(s->ports);
 	strv_free(s->exposed);
 	strv_free(s->aliases);
+	free(s->ip);
 	strv_free(s->dns);
 	strv_free(s->dns_search);
 	strv_free(s->dns_options);

@@ -68,8 +68,8 @@ static int run_plugin(const struct net_ctx *ctx, const struct net_attachment *a,
 	size_t len;
 	int ret;
 
-	ret = cni_plugin_config(a->conflist, plugin, prev, a->ports, a->n_ports, &config, &len,
-				err);
+	ret = cni_plugin_config(a->conflist, plugin, prev, a->ports, a->n_ports, a->ip, &config,
+				&len, err);
 	if (ret < 0)
 		return ret;
 	ret = cni_exec(&call, YAJL_GET_STRING(jr_get(plugin, "type")), config, len, &out, err);
@@ -115,11 +115,12 @@ static void forget(const struct net_ctx *ctx, const char *id, const char *networ
 
 int net_attach(const struct net_ctx *ctx, const char *network, const char *id,
 	       const char *netns, const char *ifname, const struct net_port *ports,
-	       size_t n_ports, struct net_endpoint *ep, struct berr *err)
+	       size_t n_ports, const char *ip, struct net_endpoint *ep, struct berr *err)
 {
 	cleanup_tree yajl_val list = NULL;
 	struct net_attachment a = { .network = network, .id = id, .ifname = ifname,
-				    .netns = netns, .ports = ports, .n_ports = n_ports };
+				    .netns = netns, .ports = ports, .n_ports = n_ports,
+				    .ip = ip };
 	yajl_val results[16] = { NULL };
 	yajl_val p, last = NULL;
 	size_t n;

@@ -61,6 +61,8 @@ int net_cache_write(const struct net_ctx *ctx, const struct net_attachment *a,
 	cni_json_emit(w, a->conflist);
 	jw_key(w, "portMappings");
 	cni_json_ports(w, a->ports, a->n_ports);
+	if (a->ip)
+		jw_kstr(w, "ip", a->ip);
 	jw_key(w, "result");
 	if (a->result)
 		cni_json_emit(w, a->result);
@@ -120,6 +122,7 @@ int net_cache_read(const char *path, yajl_val *tree, struct net_attachment *a,
 	a->network = YAJL_GET_STRING(jr_get(v, "network"));
 	a->ifname = YAJL_GET_STRING(jr_get(v, "ifName"));
 	a->netns = YAJL_GET_STRING(jr_get(v, "netns"));
+	a->ip = YAJL_GET_STRING(jr_get(v, "ip"));
 	a->conflist = jr_get(v, "config");
 	a->result = jr_get(v, "result");
 	if (a->result && YAJL_IS_NULL(a->result))

@@ -58,9 +58,11 @@ static bool declares(yajl_val plugin, const char *capability)
 }
 
 int cni_plugin_config(yajl_val list, yajl_val plugin, yajl_val prev,
-		      const struct net_port *ports, size_t n_ports, char **out, size_t *len,
-		      struct berr *err)
+		      const struct net_port *ports, size_t n_ports, const char *ip, char **out,
+		      size_t *len, struct berr *err)
 {
+	bool pm = declares(plugin, "portMappings"), ips = ip && declares(plugin, "ips");
+
 	cleanup_jw struct jw *w = jw_new(false);
 	yajl_val obj = plugin;
 
@@ -83,11 +85,19 @@ int cni_plugin_config(yajl_val list, yajl_val plugin, yajl_val prev,
 		jw_key(w, "prevResult");
 		cni_json_emit(w, prev);
 	}
-	if (declares(plugin, "portMappings")) {
+	if (pm || ips) {
 		jw_key(w, "runtimeConfig");
 		jw_map_open(w);
-		jw_key(w, "portMappings");
-		cni_json_ports(w, ports, n_ports);
+		if (pm) {
+			jw_key(w, "portMappings");
+			cni_json_ports(w, ports, n_ports);
+		}
+		if (ips) {
+			jw_key(w, "ips");
+			jw_array_open(w);
+			jw_str(w, ip);
+			jw_array_close(w);
+		}
 		jw_map_close(w);
 	}
 	jw_map_close(w);

@@ -15,10 +15,11 @@ void cni_json_emit(struct jw *w, yajl_val v);
 /* The config of one plugin of a list, as the specification's "Deriving
  * execution configuration from plugin configuration" says: the plugin's
  * object with the list's name and cniVersion, prevResult (NULL: none) and
- * the runtimeConfig of the capabilities it declares (portMappings). */
+ * the runtimeConfig of the capabilities it declares (portMappings; ips
+ * when ip is not NULL). */
 int cni_plugin_config(yajl_val list, yajl_val plugin, yajl_val prev,
-		      const struct net_port *ports, size_t n_ports, char **out, size_t *len,
-		      struct berr *err);
+		      const struct net_port *ports, size_t n_ports, const char *ip, char **out,
+		      size_t *len, struct berr *err);
 
 /* Write ports as portmap's portMappings array. */
 void cni_json_ports(struct jw *w, const struct net_port *ports, size_t n_ports);

@@ -13,6 +13,7 @@ struct net_attachment {
 	yajl_val conflist; /* the list it was made with */
 	const struct net_port *ports;
 	size_t n_ports;
+	const char *ip; /* a fixed address, "A.B.C.D/N"; NULL none */
 	yajl_val result; /* NULL: ADD did not finish */
 };
 

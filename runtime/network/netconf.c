@@ -63,6 +63,11 @@ static void write_plugins(struct jw *w, const struct net_bridge_def *def)
 
 	jw_map_open(w);
 	jw_kstr(w, "type", "bridge");
+	/* --ip: host-local takes the address from runtimeConfig. */
+	jw_key(w, "capabilities");
+	jw_map_open(w);
+	jw_kbool(w, "ips", true);
+	jw_map_close(w);
 	jw_kstr(w, "bridge", def->device);
 	/* Internal: no address of the host on the bridge, no NAT, no
 	 * default route; the containers reach only each other. */

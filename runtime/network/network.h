@@ -115,11 +115,13 @@ int net_netns_create(const char *path, struct berr *err);
 int net_netns_remove(const char *path, struct berr *err);
 
 /* Attach container id (its namespace at netns) to network as interface
- * ifname: run ADD, cache the attachment, fill ep.  On failure nothing is
- * left: what ADD made is deleted again. */
+ * ifname, with its published ports and a fixed address (ip: "A.B.C.D/N",
+ * NULL: one from the network's pool), given to the plugins that declare
+ * the portMappings and ips capabilities: run ADD, cache the attachment,
+ * fill ep.  On failure nothing is left: what ADD made is deleted again. */
 int net_attach(const struct net_ctx *ctx, const char *network, const char *id,
 	       const char *netns, const char *ifname, const struct net_port *ports,
-	       size_t n_ports, struct net_endpoint *ep, struct berr *err);
+	       size_t n_ports, const char *ip, struct net_endpoint *ep, struct berr *err);
 
 /* Detach id from every network it is attached to (DEL from the cache),
  * then forget the attachments.  Idempotent; the first error is returned

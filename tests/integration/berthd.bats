@@ -340,7 +340,7 @@ stdin-closed"
 	assert_equal "$(dk inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}:{{$v.NetworkID}}:{{$v.IPAddress}}{{end}}' netd)" "bridge::"
 	run dk run --rm --network mynet berthd-test/bb:1 true
 	assert_failure
-	assert_output_contains "not supported by berthd"
+	assert_output_contains "network mynet not found"
 }
 
 # One default policy: berthd's container and berth spec's config get the
@@ -428,9 +428,9 @@ null-ok"
 	run dk run --rm --privileged berthd-test/bb:1 true
 	assert_failure
 	assert_output_contains "privileged containers are not supported"
-	run dk run --rm --dns 192.0.2.53 berthd-test/bb:1 true
+	run dk run --rm --mac-address 02:42:ac:11:00:02 berthd-test/bb:1 true
 	assert_failure
-	assert_output_contains "DNS servers is not supported by berthd"
+	assert_output_contains "a MAC address is not supported by berthd"
 }
 
 # CVE-2019-5736 through berthd: the shim makes the container's processes

@@ -552,3 +552,25 @@ YAML
 	run dk run --rm --network container:owner -p 9090:80 berthd-test/bb:1 true
 	assert_failure
 }
+
+@test "berthd network: --ip on a user network fixes the address; taken, outside or on the default network: refused" {
+	dk network create --subnet 10.238.0.0/24 ipnet >/dev/null
+	dk run -d --name fixed --network ipnet --ip 10.238.0.77 berthd-test/bb:1 sleep 100 >/dev/null
+	run dk exec fixed ip -o -4 addr show eth0
+	assert_output_contains "inet 10.238.0.77/24 "
+	assert_equal "$(dk inspect -f '{{.NetworkSettings.Networks.ipnet.IPAMConfig.IPv4Address}} {{.NetworkSettings.Networks.ipnet.IPAddress}}' fixed)" \
+		"10.238.0.77 10.238.0.77"
+	run dk run --rm --network ipnet --ip 10.238.0.77 berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "10.238.0.77"
+	run dk run --rm --network ipnet --ip 10.239.0.5 berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "not in the subnet 10.238.0.0/24"
+	run dk run --rm --ip 172.30.9.9 berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "user defined networks only"
+	# Nothing of the refused ones is left.
+	assert_equal "$(ls "$BERTHD_ROOT/netns" | wc -l)" 1
+	dk rm -f fixed >/dev/null
+	dk network rm ipnet >/dev/null
+}

@@ -127,7 +127,7 @@ static void test_attach_runs_the_list_in_order(void **state)
 
 	conflist(f, "net1", "[{'type':'first','extra':{'n':1.5}},"
 			    "{'type':'second','capabilities':{'portMappings':true}}]");
-	assert_int_equal(net_attach(&f->ctx, "net1", "c1", "/run/ns/c1", "eth0", PORTS, 1, &ep,
+	assert_int_equal(net_attach(&f->ctx, "net1", "c1", "/run/ns/c1", "eth0", PORTS, 1, NULL, &ep,
 				    &err),
 			 0);
 	assert_string_equal(ep.ip, "10.1.2.3");
@@ -179,7 +179,7 @@ static void test_detach_reverses_and_forgets(void **state)
 	char *log, *in;
 
 	conflist(f, "net1", "[{'type':'first'},{'type':'second','capabilities':{'portMappings':true}}]");
-	assert_int_equal(net_attach(&f->ctx, "net1", "c2", "/ns", "eth0", PORTS, 1, &ep, &err), 0);
+	assert_int_equal(net_attach(&f->ctx, "net1", "c2", "/ns", "eth0", PORTS, 1, NULL, &ep, &err), 0);
 	/* The network changes (or goes) after the attachment: DEL runs with
 	 * the list the attachment was made with. */
 	conflist(f, "net1", "[{'type':'broken'}]");
@@ -222,7 +222,7 @@ static void test_failed_add_is_deleted(void **state)
 	char *log;
 
 	conflist(f, "net2", "[{'type':'first'},{'type':'broken'},{'type':'second'}]");
-	assert_true(net_attach(&f->ctx, "net2", "c3", "/ns", "eth0", NULL, 0, &ep, &err) < 0);
+	assert_true(net_attach(&f->ctx, "net2", "c3", "/ns", "eth0", NULL, 0, NULL, &ep, &err) < 0);
 	assert_non_null(strstr(err.msg, "CNI plugin broken ADD: no way: really"));
 	log = slurp(f, "log");
 	/* What ran is deleted, all of the list, last first; the plugin after
@@ -241,15 +241,39 @@ static void test_unknown_network_and_plugin(void **state)
 	struct net_endpoint ep;
 	struct berr err = { 0 };
 
-	assert_int_equal(net_attach(&f->ctx, "nope", "c4", "/ns", "eth0", NULL, 0, &ep, &err),
+	assert_int_equal(net_attach(&f->ctx, "nope", "c4", "/ns", "eth0", NULL, 0, NULL, &ep, &err),
 			 -ENOENT);
 	assert_string_equal(err.msg, "network nope not found");
 	assert_int_equal(err.kind, BERR_NOT_FOUND);
-	assert_int_equal(net_attach(&f->ctx, "../x", "c4", "/ns", "eth0", NULL, 0, &ep, &err),
+	assert_int_equal(net_attach(&f->ctx, "../x", "c4", "/ns", "eth0", NULL, 0, NULL, &ep, &err),
 			 -EINVAL);
 	conflist(f, "net3", "[{'type':'missing'}]");
-	assert_true(net_attach(&f->ctx, "net3", "c4", "/ns", "eth0", NULL, 0, &ep, &err) < 0);
+	assert_true(net_attach(&f->ctx, "net3", "c4", "/ns", "eth0", NULL, 0, NULL, &ep, &err) < 0);
 	assert_non_null(strstr(err.msg, "CNI plugin \"missing\" not found"));
+}
+
+static void test_fixed_address(void **state)
+{
+	struct fixture *f = *state;
+	struct net_endpoint ep;
+	struct berr err = { 0 };
+	char *in1, *in2;
+
+	conflist(f, "net4", "[{'type':'first','capabilities':{'ips':true}},{'type':'second'}]");
+	assert_int_equal(net_attach(&f->ctx, "net4", "c5", "/ns", "eth0", NULL, 0, "10.1.2.9/24",
+				    &ep, &err),
+			 0);
+	in1 = slurp(f, "first.ADD.in");
+	assert_non_null(strstr(in1, "\"runtimeConfig\":{\"ips\":[\"10.1.2.9/24\"]}"));
+	in2 = slurp(f, "second.ADD.in");
+	assert_null(strstr(in2, "runtimeConfig"));
+	free(in1);
+	free(in2);
+	/* DEL gets it again, from the cache. */
+	assert_int_equal(net_detach_all(&f->ctx, "c5", &err), 0);
+	in1 = slurp(f, "first.DEL.in");
+	assert_non_null(strstr(in1, "\"ips\":[\"10.1.2.9/24\"]"));
+	free(in1);
 }
 
 static void test_parse_bip(void **state)
@@ -286,6 +310,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_detach_reverses_and_forgets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_add_is_deleted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_network_and_plugin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fixed_address, setup, teardown),
 		cmocka_unit_test(test_parse_bip),
 	};
 
