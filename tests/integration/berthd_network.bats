@@ -568,7 +568,7 @@ YAML
 	assert_output_contains "not in the subnet 10.238.0.0/24"
 	run dk run --rm --ip 172.30.9.9 berthd-test/bb:1 true
 	assert_failure
-	assert_output_contains "user defined networks only"
+	assert_output_contains "a fixed address (--ip) outside a user network"
 	# Nothing of the refused ones is left.
 	assert_equal "$(ls "$BERTHD_ROOT/netns" | wc -l)" 1
 	dk rm -f fixed >/dev/null
