@@ -62,6 +62,22 @@ int netns_file_create(const char *path, struct berr *err)
 	return 0;
 }
 
+int netns_file_bind(const char *from, const char *path, struct berr *err)
+{
+	int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+
+	if (fd < 0)
+		return berr_sys(err, "create %s", path);
+	close(fd);
+	if (mount(from, path, NULL, MS_BIND, NULL) < 0) {
+		int ret = berr_sys(err, "bind-mount the network namespace %s at %s", from, path);
+
+		unlink(path);
+		return ret;
+	}
+	return 0;
+}
+
 int netns_file_remove(const char *path, struct berr *err)
 {
 	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)

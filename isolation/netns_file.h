@@ -12,6 +12,11 @@
  * short-lived thread of its own enters the new namespace. */
 int netns_file_create(const char *path, struct berr *err);
 
+/* The network namespace at from (a process's /proc/PID/ns/net)
+ * bind-mounted at path (a file that must not exist yet), so that it is
+ * named by a path no other process can come to own. */
+int netns_file_bind(const char *from, const char *path, struct berr *err);
+
 /* Unmount and remove path; nothing there is no error. */
 int netns_file_remove(const char *path, struct berr *err);
 

@@ -410,11 +410,12 @@ int daemon_network_remove(struct daemon *d, const char *ref, struct berr *err);
  * names removed (free with strv_free). */
 int daemon_network_prune(struct daemon *d, char ***names, struct berr *err);
 
-/* docker network connect and disconnect, of a container that does not
- * run (what docker-compose does between create and start): a container
- * is on one network at most, so connect replaces none (or the same
+/* docker network connect and disconnect: a container is on one network
+ * at most, so connect replaces none (or, when it does not run, the same
  * network, with new aliases) and disconnect leaves none.  A running
- * container: -EOPNOTSUPP (501). */
+ * container is attached (ADD) or detached (DEL) at once; one that does
+ * not run only has its record changed (what docker-compose does between
+ * create and start). */
 int daemon_network_connect(struct daemon *d, const char *net, const char *ref,
 			   char *const *aliases, struct berr *err);
 int daemon_network_disconnect(struct daemon *d, const char *net, const char *ref,

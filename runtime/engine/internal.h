@@ -68,6 +68,10 @@ const char *daemon_net_of(const struct daemon *d, const struct daemon_spec *s);
 int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns, size_t n,
 		      struct berr *err);
 int daemon_net_detach(struct daemon *d, struct daemon_container *c, struct berr *err);
+/* docker network connect of a running container (init pid): ADD into
+ * its process's namespace. */
+int daemon_net_attach_running(struct daemon *d, struct daemon_container *c, pid_t pid,
+			      struct berr *err);
 /* Rewrite, in place, the /etc/hosts of every container attached to a
  * user network: itself, then its peers there by name and alias. */
 void daemon_net_hosts_refresh(struct daemon *d, const char *network);

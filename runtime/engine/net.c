@@ -376,6 +376,77 @@ int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns,
 	return 0;
 }
 
+int daemon_net_attach_running(struct daemon *d, struct daemon_container *c, pid_t pid,
+			      struct berr *err)
+{
+	const char *net = daemon_net_of(d, &c->spec);
+	struct net_ctx ctx = ctx_of(d);
+	struct net_endpoint ep;
+	struct daemon_port *ports = NULL;
+	cleanup_free struct net_port *np = NULL;
+	char proc[64], netns[PATH_MAX], fixed[80] = "", name[sizeof(c->ep.network)];
+	struct berr ignored;
+	size_t n_ports = 0;
+	int ret;
+
+	if (!net)
+		return 0;
+	ret = resolve_ports(d, c, &ports, &n_ports, err);
+	if (ret < 0)
+		return ret;
+	np = calloc(n_ports ? n_ports : 1, sizeof(*np));
+	if (!np) {
+		free(ports);
+		return berr_set(err, ENOMEM, "connect");
+	}
+	for (size_t i = 0; i < n_ports; i++) {
+		np[i].host_port = ports[i].host_port;
+		np[i].container_port = ports[i].container_port;
+		memcpy(np[i].protocol, ports[i].proto, sizeof(np[i].protocol));
+		memcpy(np[i].host_ip, ports[i].host_ip, sizeof(np[i].host_ip));
+	}
+	if (c->spec.ip && *c->spec.ip)
+		ret = fixed_address(&ctx, net, c->spec.ip, fixed, sizeof(fixed), err);
+	/* Its process's namespace, named by a file of ours as at a start:
+	 * a DEL after the process ended must not find another process
+	 * that came to have its pid. */
+	snprintf(proc, sizeof(proc), "/proc/%d/ns/net", (int)pid);
+	netns_path(d, c->id, netns, sizeof(netns));
+	if (ret == 0) {
+		net_netns_remove(netns, &ignored);
+		ret = net_netns_bind(proc, netns, err);
+	}
+	if (ret == 0) {
+		bool same;
+
+		/* Still its process (the caller holds it busy: an exit is the
+		 * only change left). */
+		daemon_lock(d);
+		same = c->status == DS_RUNNING && c->pid == pid;
+		daemon_unlock(d);
+		if (!same) {
+			net_netns_remove(netns, &ignored);
+			ret = berr_conflict(err, ESRCH, "Container %s is not running", c->id);
+		}
+	}
+	if (ret == 0) {
+		ret = net_attach(&ctx, net, c->id, netns, "eth0", np, n_ports,
+				 fixed[0] ? fixed : NULL, &ep, err);
+		if (ret < 0)
+			net_netns_remove(netns, &ignored);
+	}
+	if (ret < 0) {
+		free(ports);
+		return ret;
+	}
+	daemon_lock(d);
+	set_endpoint_locked(d, c, net, &ep, ports, n_ports);
+	snprintf(name, sizeof(name), "%s", c->ep.network);
+	daemon_unlock(d);
+	daemon_net_hosts_refresh(d, name);
+	return 0;
+}
+
 void daemon_net_load_locked(struct daemon *d, struct daemon_container *c)
 {
 	const char *net = daemon_net_of(d, &c->spec);

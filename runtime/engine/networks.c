@@ -330,10 +330,10 @@ int daemon_network_prune(struct daemon *d, char ***names, struct berr *err)
 	return 0;
 }
 
-/* The container ref names, held, when it does not run: its network is
- * then only its record's. */
-static int get_stopped(struct daemon *d, const char *ref, const char *what,
-		       struct daemon_container **out, struct berr *err)
+/* The container ref names, held and busy (no start, stop or removal
+ * meanwhile); *pid: its init when it runs, else 0. */
+static int get_held(struct daemon *d, const char *ref, struct daemon_container **out,
+		    pid_t *pid, struct berr *err)
 {
 	struct daemon_container *c;
 	int ret = daemon_get(d, ref, &c, err);
@@ -341,10 +341,15 @@ static int get_stopped(struct daemon *d, const char *ref, const char *what,
 	if (ret < 0)
 		return ret;
 	daemon_lock(d);
-	if (c->status == DS_RUNNING || c->status == DS_PAUSED || c->status == DS_RESTARTING ||
-	    c->busy)
-		ret = berr_unsupported(err, "%s a running container is not supported by berthd "
-				       "(stop it first)", what);
+	while (c->busy)
+		pthread_cond_wait(&d->changed, &d->lock);
+	if (c->removed || c->status == DS_REMOVING || c->status == DS_RESTARTING)
+		ret = berr_conflict(err, EBUSY, "container %s is being removed or restarted", c->id);
+	else if (c->status == DS_PAUSED)
+		ret = berr_conflict(err, EBUSY, "container %s is paused", c->id);
+	else
+		c->busy = true;
+	*pid = c->status == DS_RUNNING ? c->pid : 0;
 	daemon_unlock(d);
 	if (ret < 0) {
 		daemon_put(d, c);
@@ -354,10 +359,13 @@ static int get_stopped(struct daemon *d, const char *ref, const char *what,
 	return 0;
 }
 
-/* The network mode that names network nw. */
-static const char *mode_of(const struct daemon_network *nw)
+static void release(struct daemon *d, struct daemon_container *c)
 {
-	return nw->name;
+	daemon_lock(d);
+	c->busy = false;
+	pthread_cond_broadcast(&d->changed);
+	daemon_unlock(d);
+	daemon_put(d, c);
 }
 
 static bool on_network(const struct daemon_container *c, const struct daemon_network *nw)
@@ -369,52 +377,81 @@ static bool on_network(const struct daemon_container *c, const struct daemon_net
 	return strcmp(m, nw->name) == 0;
 }
 
+/* Its record's network becomes mode (and aliases), saved. */
+static int set_mode(struct daemon *d, struct daemon_container *c, const char *mode,
+		    char *const *aliases, struct berr *err)
+{
+	char *m = strdup(mode), **al = aliases ? strv_dup(aliases, strv_len(aliases)) : NULL;
+	int ret;
+
+	if (!m || (aliases && !al)) {
+		free(m);
+		strv_free(al);
+		return berr_set(err, ENOMEM, "network");
+	}
+	daemon_lock(d);
+	free(c->spec.network_mode);
+	c->spec.network_mode = m;
+	strv_free(c->spec.aliases);
+	c->spec.aliases = al;
+	ret = daemon_save_config(d, c, err);
+	daemon_unlock(d);
+	return ret;
+}
+
+static int check_connect(const struct daemon_container *c, const struct daemon_network *nw,
+			 char *const *aliases, struct berr *err)
+{
+	const char *m = c->spec.network_mode ? c->spec.network_mode : "";
+
+	if (strcmp(nw->name, "host") == 0 || strcmp(nw->name, "none") == 0)
+		return berr_invalid(err, "container cannot be disconnected from host network or "
+				    "connected to host network");
+	if (!on_network(c, nw) && strcmp(m, "none") != 0)
+		return berr_unsupported(err, "a container on more than one network is not "
+					"supported by berthd (disconnect it first)");
+	if (aliases && aliases[0] && !strcmp(nw->name, "bridge"))
+		return berr_invalid(err, "network-scoped aliases are only supported for "
+				    "user-defined networks");
+	for (size_t i = 0; aliases && aliases[i]; i++)
+		if (!*aliases[i] || strpbrk(aliases[i], " \t\r\n") || strlen(aliases[i]) > 255)
+			return berr_invalid(err, "invalid network alias \"%s\"", aliases[i]);
+	return 0;
+}
+
 int daemon_network_connect(struct daemon *d, const char *net, const char *ref,
 			   char *const *aliases, struct berr *err)
 {
 	struct daemon_network nw;
 	struct daemon_container *c;
-	char *mode = NULL, **al = NULL;
+	pid_t pid;
+	bool attached;
 	int ret = daemon_network_find(d, net, &nw, err);
 
 	if (ret < 0)
 		return ret;
-	ret = get_stopped(d, ref, "connecting", &c, err);
+	ret = get_held(d, ref, &c, &pid, err);
 	if (ret < 0) {
 		daemon_network_free(&nw);
 		return ret;
 	}
-	daemon_lock(d);
-	if (strcmp(nw.name, "host") == 0 || strcmp(nw.name, "none") == 0)
-		ret = berr_invalid(err, "container cannot be disconnected from host network or "
-				   "connected to host network");
-	else if (!on_network(c, &nw) && strcmp(c->spec.network_mode ? c->spec.network_mode : "",
-					       "none") != 0)
-		ret = berr_unsupported(err, "a container on more than one network is not "
-				       "supported by berthd (disconnect it first)");
-	else if (aliases && aliases[0] && !strcmp(nw.name, "bridge"))
-		ret = berr_invalid(err, "network-scoped aliases are only supported for "
-				   "user-defined networks");
-	for (size_t i = 0; ret == 0 && aliases && aliases[i]; i++)
-		if (!*aliases[i] || strpbrk(aliases[i], " \t\r\n") || strlen(aliases[i]) > 255)
-			ret = berr_invalid(err, "invalid network alias \"%s\"", aliases[i]);
-	if (ret == 0) {
-		mode = strdup(mode_of(&nw));
-		al = aliases ? strv_dup(aliases, strv_len(aliases)) : NULL;
-		if (!mode || (aliases && !al))
-			ret = berr_set(err, ENOMEM, "connect");
+	ret = check_connect(c, &nw, aliases, err);
+	attached = c->ep.ip[0] != '\0';
+	if (ret == 0 && pid && attached)
+		ret = berr_conflict(err, EEXIST, "endpoint with name %s already exists in network %s",
+				    c->name, nw.name);
+	if (ret == 0)
+		ret = set_mode(d, c, nw.name, aliases, err);
+	/* A running container joins now, in its own namespace. */
+	if (ret == 0 && pid) {
+		ret = daemon_net_attach_running(d, c, pid, err);
+		if (ret < 0) {
+			struct berr ignored;
+
+			set_mode(d, c, "none", NULL, &ignored);
+		}
 	}
-	if (ret == 0) {
-		free(c->spec.network_mode);
-		c->spec.network_mode = steal_ptr(mode);
-		strv_free(c->spec.aliases);
-		c->spec.aliases = steal_ptr(al);
-		ret = daemon_save_config(d, c, err);
-	}
-	daemon_unlock(d);
-	free(mode);
-	strv_free(al);
-	daemon_put(d, c);
+	release(d, c);
 	daemon_network_free(&nw);
 	return ret;
 }
@@ -424,34 +461,29 @@ int daemon_network_disconnect(struct daemon *d, const char *net, const char *ref
 {
 	struct daemon_network nw;
 	struct daemon_container *c;
-	char *none = NULL;
+	pid_t pid;
 	int ret = daemon_network_find(d, net, &nw, err);
 
 	if (ret < 0)
 		return ret;
-	ret = get_stopped(d, ref, "disconnecting", &c, err);
+	ret = get_held(d, ref, &c, &pid, err);
 	if (ret < 0) {
 		daemon_network_free(&nw);
 		return ret;
 	}
-	daemon_lock(d);
 	if (!on_network(c, &nw))
 		ret = berr_conflict(err, ENOENT, "container %s is not connected to network %s",
 				    c->id, nw.name);
 	else if (strcmp(nw.name, "host") == 0 || strcmp(nw.name, "none") == 0)
 		ret = berr_invalid(err, "container cannot be disconnected from host network or "
 				   "connected to host network");
-	else if (!(none = strdup("none")))
-		ret = berr_set(err, ENOMEM, "disconnect");
-	if (ret == 0) {
-		free(c->spec.network_mode);
-		c->spec.network_mode = steal_ptr(none);
-		strv_free(c->spec.aliases);
-		c->spec.aliases = NULL;
-		ret = daemon_save_config(d, c, err);
-	}
-	daemon_unlock(d);
-	daemon_put(d, c);
+	/* A running one loses its interface now (DEL); its namespace stays
+	 * its process's, with loopback only, as with --network none. */
+	if (ret == 0 && pid)
+		ret = daemon_net_detach(d, c, err);
+	if (ret == 0)
+		ret = set_mode(d, c, "none", NULL, err);
+	release(d, c);
 	daemon_network_free(&nw);
 	return ret;
 }

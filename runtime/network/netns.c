@@ -9,6 +9,11 @@ int net_netns_create(const char *path, struct berr *err)
 	return netns_file_create(path, err);
 }
 
+int net_netns_bind(const char *from, const char *path, struct berr *err)
+{
+	return netns_file_bind(from, path, err);
+}
+
 int net_netns_remove(const char *path, struct berr *err)
 {
 	return netns_file_remove(path, err);

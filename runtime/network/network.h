@@ -113,6 +113,8 @@ int net_parse_bip(const char *bip, char *subnet, size_t n, char *gw, size_t gwn,
  * removing one that is not there is no error. */
 int net_netns_create(const char *path, struct berr *err);
 int net_netns_remove(const char *path, struct berr *err);
+/* A running process's namespace (from: /proc/PID/ns/net) named by path. */
+int net_netns_bind(const char *from, const char *path, struct berr *err);
 
 /* Attach container id (its namespace at netns) to network as interface
  * ifname, with its published ports and a fixed address (ip: "A.B.C.D/N",

@@ -446,9 +446,11 @@ bridge_of() {
 	assert_equal "$(dk network ls --filter type=custom -q)" ""
 }
 
-@test "berthd network: connect and disconnect a created container; a running one is refused" {
+@test "berthd network: connect and disconnect, of a created container and of a running one (disconnect cuts it)" {
+	local br ip
 	dk network create --subnet 10.236.0.0/24 side >/dev/null
-	dk create --name mover berthd-test/bb:1 sleep 100 >/dev/null
+	br=$(bridge_of side)
+	dk create --name mover berthd-test/bb:1 sh -c 'while true; do echo from-mover | nc -l -p 7070; done' >/dev/null
 	dk network disconnect bridge mover
 	assert_equal "$(dk inspect -f '{{.HostConfig.NetworkMode}}' mover)" "none"
 	dk network connect --alias mv side mover
@@ -457,12 +459,36 @@ bridge_of() {
 	dk start mover >/dev/null
 	run dk exec mover ip -o -4 addr show eth0
 	assert_output_contains "inet 10.236.0."
-	run dk network disconnect side mover
+	dk run -d --name peer --network side berthd-test/bb:1 sleep 100 >/dev/null
+	run dk exec peer sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do nc -w 2 mv 7070 </dev/null && exit 0; sleep 0.2; done; exit 1'
+	assert_success
+	assert_equal "$output" "from-mover"
+	# Disconnect of the running container: its interface goes (only lo
+	# is left inside), its peer reaches it no more, nothing of its
+	# attachment is left on the host.
+	ip=$(dk inspect -f '{{.NetworkSettings.Networks.side.IPAddress}}' mover)
+	dk network disconnect side mover
+	assert_equal "$(dk exec mover cat /proc/net/dev | tail -n +3 | awk '{print $1}')" "lo:"
+	assert_equal "$(dk inspect -f '{{.HostConfig.NetworkMode}} {{.State.Running}}' mover)" "none true"
+	run dk exec peer nc -w 2 "$ip" 7070 </dev/null
 	assert_failure
-	assert_output_contains "running container is not supported"
+	run dk exec peer grep -w mv /etc/hosts
+	assert_failure
+	assert_equal "$(ip -o link show master "$br" | wc -l)" 1
+	[ ! -e "$BERTHD_ROOT/netns/$(dk inspect -f '{{.Id}}' mover)" ] || fail "its namespace file is left"
+	# Connect of the running container: an interface in its namespace
+	# now, and its name in its peer's /etc/hosts again.
+	dk network connect --alias mv side mover
+	run dk exec mover ip -o -4 addr show eth0
+	assert_output_contains "inet 10.236.0."
+	run dk exec peer sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do nc -w 2 mv 7070 </dev/null && exit 0; sleep 0.2; done; exit 1'
+	assert_success
+	assert_equal "$output" "from-mover"
 	run dk network connect bridge mover
 	assert_failure
-	dk rm -f mover >/dev/null
+	assert_output_contains "more than one network"
+	dk rm -f mover peer >/dev/null
+	assert_equal "$(ip -o link show master "$br" | wc -l)" 0
 	dk network rm side >/dev/null
 }
 
