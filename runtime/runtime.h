@@ -63,6 +63,12 @@ struct rt_created {
  * executes, and fails when no such view can be made. */
 int rt_seal_self(char *const *argv, char *const *envp, struct berr *err);
 
+/* The state directory when none is given: /run/berth for root; for an
+ * unprivileged user $XDG_RUNTIME_DIR/berth, or /tmp/berth-UID when that
+ * variable is unset (made 0700, and refused unless it is the user's own
+ * directory with that mode). */
+int rt_default_root(char *buf, size_t size, struct berr *err);
+
 /* Validate a container id: [A-Za-z0-9_+.-], not "." or "..", at most
  * 1024 bytes. */
 int rt_check_id(const char *id, struct berr *err);

@@ -1,0 +1,153 @@
+#include "runtime/rootless.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "isolation/cgroup_res.h"
+#include "isolation/idmap.h"
+#include "isolation/proc.h"
+#include "runtime/runtime.h"
+#include "spec/base/cleanup.h"
+
+bool rootless_caller(void)
+{
+	return geteuid() != 0;
+}
+
+/* The first field of res that asks something of a cgroup, or NULL. */
+static int asked_field(const struct spec_resources *res, char *out, size_t size,
+		       struct berr *err)
+{
+	cleanup_free struct cgroup_res_need *needs = NULL;
+	size_t n = 0;
+	int ret;
+
+	out[0] = '\0';
+	if (!res->set)
+		return 0;
+	/* Device rules too: without a cgroup nothing would enforce them. */
+	if (res->n_devices) {
+		snprintf(out, size, "devices");
+		return 0;
+	}
+	ret = cgroup_res_needs(res, &needs, &n, err);
+	if (ret == 0 && n)
+		snprintf(out, size, "%s", needs[0].field);
+	return ret;
+}
+
+int rootless_cgroup(const struct spec_resources *res, const char *id, char **path,
+		    struct cgroup *cg, bool *none, struct berr *err)
+{
+	char why[4400], field[128];
+	bool delegated;
+	int ret;
+
+	*none = false;
+	ret = cgroup_delegated(&delegated, why, sizeof(why), err);
+	if (ret < 0)
+		return ret;
+	if (delegated) {
+		char *rel;
+
+		/* The default /berth/<id> is at the hierarchy's root, which
+		 * is not the user's: berth/<id> below its own cgroup is. */
+		if (strncmp(*path, "/berth/", 7) == 0 && strcmp(*path + 7, id) == 0) {
+			rel = strdup(*path + 1);
+			if (!rel)
+				return berr_sys(err, "cgroup path");
+			free(*path);
+			*path = rel;
+		}
+		return 0;
+	}
+	ret = asked_field(res, field, sizeof(field), err);
+	if (ret < 0)
+		return ret;
+	if (field[0])
+		return berr_unsupported(err,
+					"linux.resources.%s: berth runs unprivileged (uid %u) and "
+					"the container gets no cgroup to hold limits: %s (run it "
+					"without linux.resources, or in a cgroup v2 subtree "
+					"delegated to the user)",
+					field, (unsigned)geteuid(), why);
+	*none = true;
+	return cgroup_none_init(cg, *path, err);
+}
+
+/* Whether a map is only the caller's own id, which needs no helper. */
+static bool own_only(const struct spec_id_mapping *m, size_t n, unsigned own)
+{
+	return n == 1 && m[0].host_id == own && m[0].size == 1;
+}
+
+int rootless_write_maps(pid_t pid, const struct spec_linux *l, struct berr *err)
+{
+	bool uid_own, gid_own;
+	int ret;
+
+	if (!rootless_caller())
+		return idmap_write(pid, l->uid_mappings, l->n_uid_mappings, l->gid_mappings,
+				   l->n_gid_mappings, false, err);
+	uid_own = own_only(l->uid_mappings, l->n_uid_mappings, geteuid());
+	gid_own = own_only(l->gid_mappings, l->n_gid_mappings, getegid());
+	if (uid_own)
+		ret = idmap_write(pid, l->uid_mappings, 1, NULL, 0, false, err);
+	else
+		ret = idmap_write_helper(pid, "newuidmap", l->uid_mappings, l->n_uid_mappings,
+					 err);
+	if (ret < 0)
+		return ret;
+	/* The kernel lets an unprivileged writer of gid_map in only once
+	 * setgroups is denied (a user could otherwise drop a group that
+	 * denies it access); newgidmap decides that itself. */
+	if (gid_own)
+		return idmap_write(pid, NULL, 0, l->gid_mappings, 1, true, err);
+	return idmap_write_helper(pid, "newgidmap", l->gid_mappings, l->n_gid_mappings, err);
+}
+
+int rootless_pids(pid_t init, pid_t **pids, size_t *n, struct berr *err)
+{
+	int ret = proc_pidns_members(init, pids, n, err);
+
+	if (ret == -ESRCH)
+		return 0;
+	if (ret == -ENOTSUP)
+		return berr_unsupported(err,
+					"the container has neither a cgroup nor a pid namespace of "
+					"its own: its processes cannot be told from others");
+	return ret;
+}
+
+int rt_default_root(char *buf, size_t size, struct berr *err)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+
+	if (!rootless_caller()) {
+		snprintf(buf, size, "/run/berth");
+		return 0;
+	}
+	if (xdg && xdg[0] == '/') {
+		if ((size_t)snprintf(buf, size, "%s/berth", xdg) >= size)
+			return berr_invalid(err, "XDG_RUNTIME_DIR is too long");
+		return 0;
+	}
+	/* /tmp is everyone's: a directory someone else made there first
+	 * (or a link) is not taken as ours. */
+	snprintf(buf, size, "/tmp/berth-%u", (unsigned)geteuid());
+	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+		return berr_sys(err, "create %s", buf);
+	if (lstat(buf, &st) < 0)
+		return berr_sys(err, "%s", buf);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
+		return berr_failk(err, BERR_CONFLICT, EPERM,
+				  "%s: not a directory of uid %u's own with mode 0700 (set "
+				  "XDG_RUNTIME_DIR or --root)",
+				  buf, (unsigned)geteuid());
+	return 0;
+}
