@@ -487,7 +487,9 @@ static int dialog(struct create_job *j, struct berr *err)
 	/* Before any message is answered: nothing of the container (a hook
 	 * in its namespaces, its program) runs until we answer, or, for the
 	 * program, until the start message is sent. */
-	if (ret == 0) {
+	/* Not for an unprivileged caller: it may attach no device program,
+	 * and rootless_cgroup refused device rules. */
+	if (ret == 0 && !rootless_caller()) {
 		const struct spec_resources *res = &j->cfg->linux.resources;
 
 		ret = cgroup_apply_devices(&j->cgroup, res->set ? res : NULL, err);

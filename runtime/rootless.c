@@ -54,6 +54,16 @@ int rootless_cgroup(const struct spec_resources *res, const char *id, char **pat
 	if (delegated) {
 		char *rel;
 
+		/* cgroup v2 enforces device rules with a BPF program, which
+		 * only a privileged caller may attach. */
+		if (res->set && res->n_devices)
+			return berr_unsupported(err,
+						"linux.resources.devices: berth runs unprivileged "
+						"(uid %u), and the device program of cgroup v2 needs "
+						"CAP_SYS_ADMIN to be attached (the user namespace "
+						"already keeps device nodes from being made)",
+						(unsigned)geteuid());
+
 		/* The default /berth/<id> is at the hierarchy's root, which
 		 * is not the user's: berth/<id> below its own cgroup is. */
 		if (strncmp(*path, "/berth/", 7) == 0 && strcmp(*path + 7, id) == 0) {

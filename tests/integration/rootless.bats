@@ -243,3 +243,46 @@ run_runc_as_user() {
 	# No network namespace of its own: the host's.
 	assert_equal "$(echo "$output" | sed -n 4p)" "$(readlink /proc/self/ns/net)"
 }
+
+# Delegation as systemd's Delegate= gives it, on this host too: in a mount
+# namespace of the test's own, cgroup2 is mounted at /sys/fs/cgroup (the
+# host's mounts stay as they are), and a cgroup below the test's own in
+# the v2 tree is handed to the user (its directory, cgroup.procs,
+# cgroup.subtree_control, cgroup.threads), with the user's shell in it.
+@test "rootless: with a delegated cgroup v2 subtree the container gets a cgroup there; pause, resume and delete work" {
+	update_config '.process.args = ["sleep", "100"]'
+	own=$(own_unified_cgroup)
+	DELEG=berth-rootless-deleg-$$
+	cat >"$USER_DIR/deleg.sh" <<-SCRIPT
+		set -e
+		mount --make-rprivate /
+		mount -t cgroup2 none /sys/fs/cgroup
+		d=/sys/fs/cgroup$own/$DELEG
+		mkdir "\$d"
+		chown $RUID "\$d" "\$d/cgroup.procs" "\$d/cgroup.subtree_control" "\$d/cgroup.threads"
+		echo \$\$ >"\$d/cgroup.procs"
+		cd "$BUNDLE"
+		u() { runuser -u $ROOTLESS_USER -- env -i PATH=/usr/bin:/bin "$UBERTH" --root "$ROOT" "\$@"; }
+		u run -d ctr </dev/null >/dev/null 2>&1
+		pid=\$(u state ctr | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+		echo "cgroup \$(sed -n 's/^0:://p' /proc/\$pid/cgroup)"
+		echo "owner \$(stat -c %u "\$d/berth/ctr")"
+		u pause ctr
+		echo "paused \$(u state ctr | grep -c '"paused"') \$(grep frozen "\$d/berth/ctr/cgroup.events")"
+		u resume ctr
+		echo "resumed \$(grep frozen "\$d/berth/ctr/cgroup.events")"
+		u ps ctr -o pid= | xargs echo ps
+		u delete --force ctr
+		echo "left \$(find "\$d" -mindepth 1 -type d | wc -l)"
+		echo \$\$ >/sys/fs/cgroup$own/cgroup.procs
+		rmdir "\$d"
+	SCRIPT
+	run unshare -m sh "$USER_DIR/deleg.sh"
+	assert_success
+	assert_output_contains "cgroup $own/$DELEG/berth/ctr"
+	assert_output_contains "owner $RUID"
+	assert_output_contains "paused 1 frozen 1"
+	assert_output_contains "resumed frozen 0"
+	assert_output_contains "left 0"
+	[ ! -d "$(unified_root)$own/$DELEG" ] || fail "the delegated cgroup is left"
+}
