@@ -161,3 +161,19 @@ int rt_default_root(char *buf, size_t size, struct berr *err)
 				  buf, (unsigned)geteuid());
 	return 0;
 }
+
+const char *rt_default_seccomp_cache(char *buf, size_t size)
+{
+	const char *cache = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+	if (!rootless_caller())
+		return NULL;
+	/* The host's cache is root's: an unprivileged user keeps its own. */
+	if (cache && cache[0] == '/')
+		snprintf(buf, size, "%s/berth/seccomp", cache);
+	else if (home && home[0] == '/')
+		snprintf(buf, size, "%s/.cache/berth/seccomp", home);
+	else
+		snprintf(buf, size, "%s", "");
+	return buf;
+}

@@ -69,6 +69,11 @@ int rt_seal_self(char *const *argv, char *const *envp, struct berr *err);
  * directory with that mode). */
 int rt_default_root(char *buf, size_t size, struct berr *err);
 
+/* The seccomp cache when none is given (rt_ctx.seccomp_cache): NULL for
+ * root (the default); for an unprivileged user $XDG_CACHE_HOME/berth/seccomp
+ * or ~/.cache/berth/seccomp, or "" (none) without either variable. */
+const char *rt_default_seccomp_cache(char *buf, size_t size);
+
 /* Validate a container id: [A-Za-z0-9_+.-], not "." or "..", at most
  * 1024 bytes. */
 int rt_check_id(const char *id, struct berr *err);

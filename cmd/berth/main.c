@@ -75,7 +75,7 @@ static void version(void)
 int main(int argc, char **argv)
 {
 	struct cli cli = { .rt = { .root = NULL }, .log_format = "text" };
-	char default_root[4200];
+	char default_root[4200], default_cache[4200];
 	bool help = false, show_version = false;
 	const struct opt global[] = {
 		{ "root", 0, OPT_STRING, &cli.rt.root, NULL },
@@ -117,6 +117,8 @@ int main(int argc, char **argv)
 			return cli_fail(&cli, &err);
 		cli.rt.root = default_root;
 	}
+	if (!cli.rt.seccomp_cache)
+		cli.rt.seccomp_cache = rt_default_seccomp_cache(default_cache, sizeof(default_cache));
 	for (const struct command *c = commands; c->name; c++) {
 		struct berr err = { 0 };
 

@@ -50,6 +50,10 @@ run_runc_as_user() {
 	[ "$(echo "$output" | sed -n 1p | xargs)" = "0 $RUID 1" ] || fail "uid_map: $output"
 	[ "$(echo "$output" | sed -n 2p | xargs)" = "0 $RGID 1" ] || fail "gid_map: $output"
 	assert_equal "$(echo "$output" | sed -n 3,5p | xargs)" "deny 0 0"
+	# The compiled seccomp program is cached in the user's own cache
+	# (HOME is USER_DIR), not the host's, which is root's.
+	[ -n "$(find "$USER_DIR/.cache/berth/seccomp" -type f -user "$RUID")" ] ||
+		fail "no seccomp program cached in ~/.cache/berth/seccomp"
 	if [ -n "$RUNC" ]; then
 		local ours=$output
 		run_runc_as_user peer
