@@ -215,7 +215,7 @@ static int locate_cgroup(struct create_job *j, struct berr *err)
 	if (j->ctx->systemd_cgroup)
 		return systemd_cgroup_refuse(err);
 	ret = cgroup_spec_path(j->cfg->linux.cgroups_path, j->o->id, &j->cgroup_path, err);
-	if (ret == 0 && rootless_caller())
+	if (ret == 0 && rt_rootless())
 		ret = rootless_cgroup(&j->cfg->linux.resources, j->o->id, &j->cgroup_path,
 				      &j->cgroup, &j->no_cgroup, err);
 	if (ret == 0 && !j->no_cgroup)
@@ -353,6 +353,7 @@ static void fill_plan(struct create_job *j)
 		p->stdio[fd] = j->o->has_stdio ? j->o->stdio[fd] : -1;
 	p->no_pivot = j->o->no_pivot;
 	p->dumpable_until_maps = rootless_caller() && p->new_ns[NS_USER];
+	p->bind_devices = spec_namespace_find(j->cfg, NS_USER) != NULL || rt_rootless();
 	p->no_new_keyring = j->o->no_new_keyring;
 	p->parent_hooks = hooks_any(h, HOOK_PRESTART) || hooks_any(h, HOOK_CREATE_RUNTIME) ||
 			  hooks_any(h, HOOK_CREATE_CONTAINER);
@@ -489,7 +490,7 @@ static int dialog(struct create_job *j, struct berr *err)
 	 * program, until the start message is sent. */
 	/* Not for an unprivileged caller: it may attach no device program,
 	 * and rootless_cgroup refused device rules. */
-	if (ret == 0 && !rootless_caller()) {
+	if (ret == 0 && !rt_rootless()) {
 		const struct spec_resources *res = &j->cfg->linux.resources;
 
 		ret = cgroup_apply_devices(&j->cgroup, res->set ? res : NULL, err);

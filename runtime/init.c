@@ -271,9 +271,9 @@ static int mount_all(const struct init_plan *p, int rootfd, struct berr *err)
 	}
 	if (wants_dev_setup(cfg))
 		return dev_setup(rootfd, cfg->linux.devices, cfg->linux.n_devices,
-				 in_userns(p), err);
+				 p->bind_devices, err);
 	for (size_t i = 0; i < cfg->linux.n_devices; i++) {
-		ret = dev_create(rootfd, &cfg->linux.devices[i], in_userns(p), err);
+		ret = dev_create(rootfd, &cfg->linux.devices[i], p->bind_devices, err);
 		if (ret < 0)
 			return ret;
 	}

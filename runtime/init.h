@@ -45,6 +45,9 @@ struct init_plan {
 	 * has, /proc/PID must stay ours, which a non-dumpable process's is
 	 * not (nothing of the container runs before that). */
 	bool dumpable_until_maps;
+	/* Device nodes are bound from the host, not made: the container has
+	 * a user namespace, or berth itself runs in one (rootless berthd). */
+	bool bind_devices;
 };
 
 /* Namespaces created by clone3 in the single-stage case. */

@@ -12,7 +12,9 @@
 #include "spec/config.h"
 #include "spec/base/err.h"
 
-/* Whether the caller is unprivileged (its effective uid is not 0). */
+/* Whether the caller is unprivileged (its effective uid is not 0): it
+ * writes maps through the helpers, and its child must stay dumpable until
+ * they are written.  rt_rootless (runtime.h) is wider. */
 bool rootless_caller(void);
 
 /* The container's cgroup for an unprivileged caller.  With a delegated

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/runtime.h"
 #include "spec/base/cleanup.h"
 #include "spec/base/fsutil.h"
 #include "spec/config_default.h"
@@ -168,6 +169,13 @@ int daemon_bundle_write(const struct daemon_bundle_in *in, struct berr *err)
 	ret = spec_config_default(&dflt, &cfg, err);
 	if (ret < 0)
 		return ret;
+	/* Rootless, no device program can be attached (the lifecycle
+	 * library refuses device rules then): the default ones go, and the
+	 * user namespace berthd runs in keeps device nodes from being made. */
+	if (rt_rootless()) {
+		cfg->linux.resources.devices = NULL;
+		cfg->linux.resources.n_devices = 0;
+	}
 	ret = build_config(cfg, in, hostname, rootfd, err);
 	if (ret < 0)
 		return ret;
