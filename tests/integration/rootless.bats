@@ -228,6 +228,22 @@ run_runc_as_user() {
 	[ ! -e "/tmp/berth-$RUID/$id" ] || fail "state left behind"
 }
 
+@test "rootless: a /tmp/berth-UID that someone else made is refused, not used" {
+	local d=/tmp/berth-$RUID saved=""
+	# Only this user's tests use that directory; it is put back after.
+	if [ -e "$d" ]; then
+		saved=$d.saved-$$
+		mv "$d" "$saved"
+	fi
+	mkdir -m 0777 "$d"
+	run runuser -u "$ROOTLESS_USER" -- env -i PATH=/usr/bin:/bin "$UBERTH" run \
+		--bundle "$BUNDLE" ctr
+	rmdir "$d"
+	[ -z "$saved" ] || mv "$saved" "$d"
+	assert_failure
+	assert_output_contains "$d: not a directory of uid $RUID's own with mode 0700"
+}
+
 @test "rootless: berth spec --rootless runs as written: user namespace, no network namespace, /sys bound read-only, devices bound" {
 	cfg=$BUNDLE/config.json
 	assert_equal "$(jq -c '.linux.uidMappings' "$cfg")" "[{\"containerID\":0,\"hostID\":$RUID,\"size\":1}]"
