@@ -28,8 +28,8 @@
 
 #include "version.h"
 #include "http.h"
-#include "rootless.h"
 #include "runtime/engine/engine.h"
+#include "runtime/engine/rootless.h"
 #include "spec/base/cleanup.h"
 
 #define TRIM_AFTER_MS 1000
@@ -176,11 +176,11 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	int c, sfd, listen_fd, ret;
 	bool running = true, trim_due = false;
-	static struct berthd_rootless rl;
+	static struct daemon_rootless rl;
 	bool rootless = geteuid() != 0;
 
 	if (rootless) {
-		if (berthd_rootless_defaults(&rl, &err) < 0) {
+		if (daemon_rootless_defaults(&rl, &err) < 0) {
 			fprintf(stderr, "berthd: %s\n", err.msg);
 			return 1;
 		}
@@ -228,7 +228,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "berthd: --cgroup-parent must not contain \"..\"\n");
 		return 2;
 	}
-	if (rootless && berthd_rootless_enter(o.data_root, &err) < 0) {
+	if (rootless && daemon_rootless_enter(o.data_root, &err) < 0) {
 		fprintf(stderr, "berthd: rootless: %s\n", err.msg);
 		return 1;
 	}

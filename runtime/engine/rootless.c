@@ -1,6 +1,6 @@
 /* berthd started by a user other than root: its defaults in the user's
  * own directories, and the user namespace it then runs in. */
-#include "rootless.h"
+#include "runtime/engine/rootless.h"
 
 #include <errno.h>
 #include <pwd.h>
@@ -28,7 +28,7 @@ static int make_dirs(char *path)
 	return mkdir(path, 0700) < 0 && errno != EEXIST ? -1 : 0;
 }
 
-int berthd_rootless_defaults(struct berthd_rootless *r, struct berr *err)
+int daemon_rootless_defaults(struct daemon_rootless *r, struct berr *err)
 {
 	const char *data = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
 	int ret;
@@ -46,7 +46,7 @@ int berthd_rootless_defaults(struct berthd_rootless *r, struct berr *err)
 	return 0;
 }
 
-int berthd_rootless_enter(const char *data_root, struct berr *err)
+int daemon_rootless_enter(const char *data_root, struct berr *err)
 {
 	char path[4200], name[64];
 	struct passwd *pw = getpwuid(geteuid());
