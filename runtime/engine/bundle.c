@@ -82,6 +82,25 @@ static void drop_network_namespace(struct spec_linux *l)
 	l->n_namespaces = n;
 }
 
+/* Rootless with the host's network: a new sysfs needs a network
+ * namespace berthd's user namespace owns, so /sys is the host's, bound
+ * read-only (as berth spec --rootless has it). */
+static void bind_host_sys(struct spec_config *cfg)
+{
+	static const char *const opts[] = { "rbind", "nosuid", "noexec", "nodev", "ro" };
+
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		struct spec_mount *m = &cfg->mounts[i];
+
+		if (strcmp(m->destination, "/sys") != 0)
+			continue;
+		m->type = "none";
+		m->source = "/sys";
+		m->options = (const char **)opts;
+		m->n_options = sizeof(opts) / sizeof(opts[0]);
+	}
+}
+
 /* The default device rules, then the request's limits. */
 static void set_resources(struct spec_linux *l, const struct daemon_spec *s)
 {
@@ -104,8 +123,11 @@ static int build_linux(struct spec_config *cfg, const struct daemon_bundle_in *i
 	l->cgroups_path = arena_strdup(&cfg->arena, cgpath);
 	if (!l->cgroups_path)
 		return berr_set(err, ENOMEM, "config.json");
-	if (!daemon_bundle_own_netns(s))
+	if (!daemon_bundle_own_netns(s)) {
 		drop_network_namespace(l);
+		if (rt_rootless())
+			bind_host_sys(cfg);
+	}
 	set_resources(l, s);
 	/* The one default profile, for the capabilities this container
 	 * holds. */

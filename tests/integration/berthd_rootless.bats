@@ -103,3 +103,13 @@ ud() {
 	assert_equal "$(ud ps -aq)" ""
 	assert_equal "$(ls -A "$USER_DIR/xdg/berth/oci")" ""
 }
+
+@test "berthd rootless: --network host shares the host's network, with the host's /sys bound read-only" {
+	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
+	assert_success
+	run ud run --rm --network host rootless/busybox \
+		sh -c 'readlink /proc/self/ns/net; awk "\$5 == \"/sys\" {print \$6}" /proc/self/mountinfo | cut -d, -f1'
+	assert_success
+	assert_equal "$(echo "$output" | sed -n 1p)" "$(readlink /proc/self/ns/net)"
+	assert_equal "$(echo "$output" | sed -n 2p)" ro
+}
