@@ -4,6 +4,7 @@
 # its data under ~/.local/share/berth, its containers in its user
 # namespace (the user's ids and subordinate ranges), network none.
 
+load berthd_helpers
 load rootless_helpers
 
 DOCKER=${DOCKER:-$(command -v docker || echo /usr/local/bin/docker)}
@@ -112,4 +113,36 @@ ud() {
 	assert_success
 	assert_equal "$(echo "$output" | sed -n 1p)" "$(readlink /proc/self/ns/net)"
 	assert_equal "$(echo "$output" | sed -n 2p)" ro
+}
+
+@test "berthd rootless: docker load of a two-layer image, stacked with overlayfs in berthd's namespace" {
+	BERTHD_DIR=$USER_DIR
+	mkdir -p "$USER_DIR/l2/etc" "$USER_DIR/l2/bin"
+	echo layer-two >"$USER_DIR/l2/etc/greeting"
+	touch "$USER_DIR/l2/bin/.wh.ls"
+	tar -C "$USER_DIR/l2" -cf "$USER_DIR/l2.tar" .
+	make_docker_archive "$USER_DIR/archive.tar" rootless/two:layers "$USER_DIR/rootfs.tar" \
+		"$USER_DIR/l2.tar"
+	chown "$RUID:$RGID" "$USER_DIR/archive.tar"
+	run as_user env DOCKER_HOST="unix://$SOCK" "$DOCKER" load -i "$USER_DIR/archive.tar"
+	assert_success
+	run ud run --rm --network none rootless/two:layers \
+		sh -c 'cat /etc/greeting; [ -e /bin/ls ] && echo ls-present || echo ls-gone; awk "\$5 == \"/\" {print \$9}" /proc/self/mountinfo'
+	assert_success
+	assert_equal "$(echo "$output" | sed -n 1,3p | xargs)" "layer-two ls-gone overlay"
+	# The layers on the host belong to the user or its subordinate ids,
+	# never to anyone else (the archive's uid 1001 is id 1001 inside).
+	read -r us uc < <(subid_range /etc/subuid)
+	left=$(find "$USER_DIR/.local/share/berth" -printf '%U\n' | sort -u |
+		awk -v r="$RUID" -v s="$us" -v c="$uc" '$1 != r && ($1 < s || $1 >= s + c)')
+	assert_equal "$left" ""
+}
+
+@test "berthd rootless: a restart policy restarts the container" {
+	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
+	assert_success
+	run ud run -d --name rs --network none --restart on-failure:2 rootless/busybox sh -c 'exit 3'
+	assert_success
+	WAIT_FOR_SECONDS=20 wait_for sh -c "[ \"\$(runuser -u $ROOTLESS_USER -- env -i DOCKER_HOST=unix://$SOCK HOME=$USER_DIR $DOCKER inspect -f '{{.RestartCount}} {{.State.Status}}' rs)\" = '2 exited' ]"
+	assert_equal "$(ud inspect -f '{{.State.ExitCode}}' rs)" 3
 }
