@@ -26,15 +26,14 @@ bool rootless_caller(void)
 /* The initial user namespace maps every id to itself. */
 static bool in_child_userns(void)
 {
+	cleanup_fclose FILE *f = fopen("/proc/self/uid_map", "re");
 	char buf[64] = "";
 	unsigned a = 0, b = 0, n = 0;
-	FILE *f = fopen("/proc/self/uid_map", "re");
 
 	if (!f)
 		return false;
 	if (!fgets(buf, sizeof(buf), f))
 		buf[0] = '\0';
-	fclose(f);
 	return sscanf(buf, "%u %u %u", &a, &b, &n) != 3 || a != 0 || b != 0 ||
 	       n != 4294967295u;
 }
@@ -44,7 +43,8 @@ bool rt_rootless(void)
 	return rootless_caller() || in_child_userns();
 }
 
-/* The first field of res that asks something of a cgroup, or NULL. */
+/* The first field of res that asks something of a cgroup, in out (""
+ * when none does). */
 static int asked_field(const struct spec_resources *res, char *out, size_t size,
 		       struct berr *err)
 {
