@@ -184,6 +184,16 @@ run_runc_as_user() {
 	assert_output_contains "linux.resources.pids.limit"
 	assert_output_contains "no cgroup"
 	assert_equal "$(ls -A "$ROOT" 2>/dev/null)" ""
+	# runc, rootless on this host, refuses the limit too, in its words
+	# ("cannot set pids limit: container could not join or create
+	# cgroup"), and keeps no container.
+	if [ -n "$RUNC" ]; then
+		run_runc_as_user peer
+		assert_failure
+		assert_output_contains "pids"
+		run as_user "$RUNC" --root "$USER_DIR/runc-root" list -q
+		assert_equal "$output" ""
+	fi
 	# Device rules too: nothing would enforce them.
 	update_config '.linux.resources = {"devices": [{"allow": false, "access": "rwm"}]}'
 	run uberth run ctr
