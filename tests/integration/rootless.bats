@@ -279,7 +279,7 @@ run_runc_as_user() {
 # host's mounts stay as they are), and a cgroup below the test's own in
 # the v2 tree is handed to the user (its directory, cgroup.procs,
 # cgroup.subtree_control, cgroup.threads), with the user's shell in it.
-@test "rootless: with a delegated cgroup v2 subtree the container gets a cgroup there; pause, resume and delete work" {
+@test "rootless: with a delegated cgroup v2 subtree the container gets a cgroup there; pause, resume, delete, limits per delegated controller" {
 	update_config '.process.args = ["sleep", "100"]'
 	own=$(own_unified_cgroup)
 	DELEG=berth-rootless-deleg-$$
@@ -304,9 +304,20 @@ run_runc_as_user() {
 		u ps ctr -o pid= | xargs echo ps
 		u delete --force ctr
 		echo "left \$(find "\$d" -mindepth 1 -type d | wc -l)"
+		# A limit goes to the delegated cgroup when its controller is
+		# delegated too, and is refused, naming it, when not.
+		echo "controllers \$(cat "\$d/cgroup.controllers")"
+		u run --bundle "$USER_DIR/limited" lim 2>&1 | sed 's/^/limit: /' || true
+		echo "left-after-limit \$(find "\$d" -mindepth 1 -type d | wc -l)"
 		echo \$\$ >/sys/fs/cgroup$own/cgroup.procs
 		rmdir "\$d"
 	SCRIPT
+	mkdir "$USER_DIR/limited"
+	jq '.root.path = "'"$BUNDLE"'/rootfs" | .linux.resources = {"pids": {"limit": 10}}
+		| .process.args = ["cat", "/sys/fs/cgroup/pids.max"]
+		| .mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup"}]' \
+		"$BUNDLE/config.json" >"$USER_DIR/limited/config.json"
+	chown -R "$RUID:$RGID" "$USER_DIR/limited"
 	run unshare -m sh "$USER_DIR/deleg.sh"
 	assert_success
 	assert_output_contains "cgroup $own/$DELEG/berth/ctr"
@@ -314,5 +325,12 @@ run_runc_as_user() {
 	assert_output_contains "paused 1 frozen 1"
 	assert_output_contains "resumed frozen 0"
 	assert_output_contains "left 0"
+	assert_output_contains "left-after-limit 0"
+	if [[ "$(echo "$output" | grep '^controllers')" == *pids* ]]; then
+		assert_output_contains "limit: 10"
+	else
+		assert_output_contains "limit: berth: "
+		assert_output_contains "pids"
+	fi
 	[ ! -d "$(unified_root)$own/$DELEG" ] || fail "the delegated cgroup is left"
 }
