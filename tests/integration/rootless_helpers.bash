@@ -24,6 +24,8 @@ next_free_subid() {
 # Make the test user and its ranges where missing.
 ensure_rootless_user() {
 	local start
+	# A chroot may lack /run/lock (nothing booted there).
+	mkdir -p /run/lock
 	(
 		flock 9
 		if ! id -u "$ROOTLESS_USER" >/dev/null 2>&1; then
