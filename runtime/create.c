@@ -23,6 +23,7 @@
 #include "spec/base/fsutil.h"
 #include "isolation/idmap.h"
 #include "isolation/proc.h"
+#include "isolation/rootfs.h"
 #include "isolation/seccomp.h"
 #include "isolation/spawn.h"
 #include "runtime/cancel.h"
@@ -59,6 +60,7 @@ struct create_job {
 	int tty_master;
 	pid_t first; /* the process clone3 made */
 	pid_t pid;   /* the init (== first unless two stages) */
+	int host_mount; /* without a mount namespace: the rootfs bind's mount id */
 	uint64_t start_time;
 	char created[48];
 	struct init_plan plan;
@@ -68,8 +70,8 @@ struct create_job {
 	int start_fd;
 	/* What the state record points into. */
 	char *cgroup_text;
-	char pidbuf[32], startbuf[32], hooks[128];
-	struct spec_kv extra[4];
+	char pidbuf[32], startbuf[32], hooks[128], mountbuf[16];
+	struct spec_kv extra[5];
 	char what[128]; /* "create of container \"ID\"", for an interruption */
 };
 
@@ -170,6 +172,10 @@ static int fill_state(struct create_job *j, const char *status, struct spec_stat
 			    j->cfg);
 	s->extra = j->extra;
 	s->n_extra = 4;
+	if (j->host_mount > 0) {
+		snprintf(j->mountbuf, sizeof(j->mountbuf), "%d", j->host_mount);
+		j->extra[s->n_extra++] = (struct spec_kv){ "host_mount", j->mountbuf };
+	}
 	return 0;
 }
 
@@ -510,6 +516,14 @@ static int dialog(struct create_job *j, struct berr *err)
 		case SYNC_HOOKS:
 			ret = run_parent_hooks(j, err);
 			break;
+		case SYNC_HOST_MOUNT:
+			/* Recorded before anything is mounted below it, so
+			 * that delete --force after a kill of create finds it. */
+			j->host_mount = m.value;
+			ret = save_state(j, "creating", err);
+			if (ret == 0)
+				ret = sync_send(j->sync[0], SYNC_GO, 0, NULL, -1, err);
+			break;
 		case SYNC_TTY:
 			j->tty_master = fd;
 			fd = -1;
@@ -540,6 +554,8 @@ static void undo(struct create_job *j)
 		waitpid(j->pid, NULL, WNOHANG);
 	if (j->cgroup_made)
 		cgroup_destroy(&j->cgroup, &ignored);
+	if (j->host_mount > 0)
+		rootfs_release(j->rootfs, j->host_mount, &ignored);
 	if (j->stored)
 		store_remove(&j->store, &ignored);
 }
