@@ -30,7 +30,7 @@ teardown() {
 # and its mnt link go to $BATS_TEST_TMPDIR/TAG.{before,after,ns}.
 in_caller_ns() {
 	local tag=$BATS_TEST_TMPDIR/$1
-	export BERTH ROOT BUNDLE PEER_ROOT PEER_BUNDLE
+	export BERTH ROOT BUNDLE PEER_ROOT PEER_BUNDLE BATS_TEST_TMPDIR
 	run unshare -m --propagation private sh -c '
 		tag=$1
 		mount --make-rshared / || exit 99
@@ -144,6 +144,60 @@ no_mount_ns_config() {
 	# ...and delete took them all away.
 	assert_caller_unchanged berth
 	assert_no_leftovers
+}
+
+@test "no mount namespace: delete --force after a kill -9 of create detaches what it mounted" {
+	no_mount_ns_config
+	# create is killed while its createRuntime hook runs: the rootfs and
+	# the config's mounts are made by then.
+	# (Hooks get no environment but the config's: the path is written in.)
+	cat >"$BATS_TEST_TMPDIR/hook" <<-EOS
+		#!/bin/sh
+		echo \$\$ >"$BATS_TEST_TMPDIR/hooked.new"
+		mv "$BATS_TEST_TMPDIR/hooked.new" "$BATS_TEST_TMPDIR/hooked"
+		exec sleep 1000
+	EOS
+	chmod +x "$BATS_TEST_TMPDIR/hook"
+	update_config ".hooks.createRuntime = [{\"path\": \"$BATS_TEST_TMPDIR/hook\"}]"
+	in_caller_ns berth '
+		"$BERTH" --root "$ROOT" create --bundle "$BUNDLE" ctr >/dev/null 2>&1 </dev/null &
+		create=$!
+		for i in $(seq 300); do
+			[ -e "$BATS_TEST_TMPDIR/hooked" ] && break
+			sleep 0.1
+		done
+		awk -v r="$BUNDLE/rootfs" '\''index($5, r) == 1 { print $5 }'\'' /proc/self/mountinfo
+		kill -9 "$create" $(cat "$BATS_TEST_TMPDIR/hooked" 2>/dev/null)
+		wait "$create"
+		[ -e "$BATS_TEST_TMPDIR/hooked" ] || exit 1
+		"$BERTH" --root "$ROOT" delete --force ctr || exit 2'
+	assert_success
+	assert_output_contains "$BUNDLE/rootfs/proc"
+	assert_caller_unchanged berth
+	assert_no_leftovers
+}
+
+@test "no mount namespace: rootfsPropagation applies to the container's root, never to the caller's" {
+	local p
+	no_mount_ns_config
+	cat >"$BUNDLE/rootfs/rootline" <<-'EOS'
+		awk '$5 == "/"' /proc/self/mountinfo
+	EOS
+	update_config '.process.args = ["sh", "/rootline"]'
+	for p in shared rshared private slave unbindable; do
+		update_config ".linux.rootfsPropagation = \"$p\""
+		in_caller_ns berth '"$BERTH" --root "$ROOT" run --bundle "$BUNDLE" ctr'
+		assert_success
+		case $p in
+		*shared) assert_output_contains " shared:" ;;
+		unbindable) assert_output_contains " unbindable " ;;
+		*) if [[ $output == *shared:* || $output == *master:* ]]; then fail "$p: $output"; fi ;;
+		esac
+		# runc 1.1 sets it on the caller's root instead; berth leaves
+		# that root's propagation as it was.
+		assert_caller_unchanged berth
+		assert_no_leftovers
+	done
 }
 
 @test "no mount namespace: root.readonly makes the container's root read-only (runc 1.1 ignores it)" {
