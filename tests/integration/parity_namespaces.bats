@@ -114,6 +114,10 @@ no_mount_ns_config() {
 	assert_output_contains "/ /proc rw,relatime proc"
 	assert_output_contains "$BATS_TEST_TMPDIR/src /data ro,relatime"
 	seen=$(printf '%s\n' "${lines[@]:1}")
+	# --no-pivot changes nothing: there is no root of its own to move.
+	in_caller_ns berth '"$BERTH" --root "$ROOT" run --no-pivot --bundle "$BUNDLE" ctr'
+	assert_success
+	assert_equal "$(printf '%s\n' "${lines[@]:1}")" "$seen"
 	# Nothing of it is left in the caller's mount namespace, whose root
 	# keeps its propagation (runc makes it rslave and leaves every mount).
 	assert_caller_unchanged berth
@@ -257,7 +261,7 @@ masks_as_runc() {
 }
 
 # The config joining the holder's mount and uts namespaces, naming the
-# host joined-ns.
+# host joined-ns (domain joined-dom).
 joined_config() {
 	cat >"$BUNDLE/rootfs/probe" <<-'EOS'
 		readlink /proc/self/ns/mnt
@@ -267,7 +271,7 @@ joined_config() {
 	EOS
 	update_config ".linux.namespaces |= map(select(.type != \"mount\" and .type != \"uts\"))
 			+ [{\"type\": \"mount\", \"path\": \"/proc/$1/ns/mnt\"}, {\"type\": \"uts\", \"path\": \"/proc/$1/ns/uts\"}]
-		| .hostname = \"joined-ns\"
+		| .hostname = \"joined-ns\" | .domainname = \"joined-dom\"
 		| .mounts |= map(select(.destination != \"/sys/fs/cgroup\"))
 		| .process.args = [\"sh\", \"/probe\"]"
 }
@@ -291,6 +295,7 @@ joined_config() {
 	# pivot_root moved every process of the namespace to the new root);
 	# the caller's mounts and name are untouched.
 	assert_equal "$(nsenter -t "$HOLDER" -u hostname)" "joined-ns"
+	assert_equal "$(nsenter -t "$HOLDER" -u cat /proc/sys/kernel/domainname)" "joined-dom"
 	owner_after=$(mounts_of /proc/$HOLDER/mountinfo | masks_as_runc)
 	assert_caller_unchanged berth
 	if [ "$(hostname)" = joined-ns ]; then fail "the caller's hostname changed"; fi
