@@ -139,12 +139,16 @@ no_mount_ns_config() {
 		awk -v r="$BUNDLE/rootfs" '\''$5 == r || index($5, r "/") == 1 { print $5 }'\'' /proc/self/mountinfo
 		"$BERTH" --root "$ROOT" start ctr || exit 2
 		"$BERTH" --root "$ROOT" state ctr | grep -q "\"status\": *\"running\"" || exit 3
+		"$BERTH" --root "$ROOT" exec ctr sh -c '\''echo exec: $(readlink /proc/self/ns/mnt) $(cat /data/f) $(ls /)'\'' || exit 5
 		"$BERTH" --root "$ROOT" delete --force ctr || exit 4'
 	assert_success
 	# While it existed, its mounts were the caller's...
 	assert_output_contains "$BUNDLE/rootfs"$'\n'
 	assert_output_contains "$BUNDLE/rootfs/proc"
 	assert_output_contains "$BUNDLE/rootfs/data"
+	# exec enters the container's root (runc 1.1's exec stays in the
+	# caller's root there).
+	assert_output_contains "exec: $(cat "$BATS_TEST_TMPDIR/berth.ns") from-host bin data dev etc probe"
 	# ...and delete took them all away.
 	assert_caller_unchanged berth
 	assert_no_leftovers
