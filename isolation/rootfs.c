@@ -77,6 +77,17 @@ int rootfs_prepare_in_place(const char *rootfs, struct berr *err)
 	return ret;
 }
 
+bool rootfs_is_caller_root(const char *rootfs)
+{
+	struct statx a, b;
+	unsigned mask = STATX_INO | STATX_MNT_ID;
+
+	if (statx(AT_FDCWD, rootfs, 0, mask, &a) < 0 || statx(AT_FDCWD, "/", 0, mask, &b) < 0)
+		return false;
+	return a.stx_mnt_id == b.stx_mnt_id && a.stx_ino == b.stx_ino &&
+	       a.stx_dev_major == b.stx_dev_major && a.stx_dev_minor == b.stx_dev_minor;
+}
+
 int rootfs_mount_id(int fd, int *id, struct berr *err)
 {
 	struct statx stx;

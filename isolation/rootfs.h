@@ -23,6 +23,11 @@ int rootfs_enter(int rootfd, bool no_pivot, struct berr *err);
  * caller's own mounts as they are.  Returns an O_PATH fd of it. */
 int rootfs_prepare_in_place(const char *rootfs, struct berr *err);
 
+/* Is rootfs the caller's own root directory (its root mount, not a bind
+ * of it elsewhere)?  A path lookup of it never reaches a mount stacked
+ * on it, so rootfs_prepare_in_place cannot work there. */
+bool rootfs_is_caller_root(const char *rootfs);
+
 /* The id of the mount fd is on (statx's stx_mnt_id). */
 int rootfs_mount_id(int fd, int *id, struct berr *err);
 

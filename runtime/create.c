@@ -124,6 +124,21 @@ static int load_bundle(struct create_job *j, struct berr *err)
 	return 0;
 }
 
+/* Without a mount namespace the container's root is bound over the
+ * rootfs in the caller's mount namespace: over the caller's own root
+ * that cannot be done (runc mounts the container's mounts and devices
+ * straight onto the host's then). */
+static int check_shared_rootfs(const struct create_job *j, struct berr *err)
+{
+	if (spec_namespace_find(j->cfg, NS_MOUNT) || !rootfs_is_caller_root(j->rootfs))
+		return 0;
+	return berr_fail(err, EINVAL,
+			".root.path: %s is the caller's root directory; without a mount "
+			"namespace the container's mounts and devices would land on it "
+			"(give the container a mount namespace)",
+			j->rootfs);
+}
+
 /* Which namespaces are new, and whether one clone3 can make them all. */
 static void plan_namespaces(struct create_job *j)
 {
@@ -641,6 +656,8 @@ static int create(const struct rt_ctx *ctx, const struct rt_create_opts *o, bool
 	if (ret == 0)
 		ret = validate_for_create(j.cfg, o->console_socket != NULL,
 					  o->foreground_tty, err);
+	if (ret == 0)
+		ret = check_shared_rootfs(&j, err);
 	if (ret == 0) {
 		caps_warn(&j.cfg->process.caps, ctx->warn, ctx->warn_arg);
 		internal_drop_kernel_memory(ctx, &j.cfg->linux.resources.memory);

@@ -42,15 +42,22 @@ in_caller_ns() {
 		exit "$rc"' sh "$tag" "$2"
 }
 
-# The caller's namespace after TAG's run is as before it: its root (with
-# its propagation) and everything at or below the test's directory.
-# Other mounts are not compared: other tests on the machine remove
-# files that are mount points, which takes those mounts from every
-# namespace.
+# The caller's namespace after TAG's run is as before it: every mount
+# that is in both is unchanged (its propagation too), and none came or
+# went at its root or at or below the test's directory.  Other mounts may
+# come and go: other tests on the machine make some, and removing a file
+# that is a mount point takes its mounts from every namespace.
 assert_caller_unchanged() {
-	local tag=$BATS_TEST_TMPDIR/$1 filter='$5 == "/" || index($5, dir) == 1'
-	assert_equal "$(awk -v dir="$BATS_TEST_TMPDIR" "$filter" "$tag.after")" \
-		"$(awk -v dir="$BATS_TEST_TMPDIR" "$filter" "$tag.before")"
+	local tag=$BATS_TEST_TMPDIR/$1 changed
+	changed=$(awk -v dir="$BATS_TEST_TMPDIR" '
+		function ours(mnt) { return mnt == "/" || index(mnt, dir) == 1 }
+		FNR == NR { before[$1] = $0; point[$1] = $5; next }
+		{ seen[$1] = 1 }
+		($1 in before) && before[$1] != $0 { print "changed: " $0 }
+		!($1 in before) && ours($5) { print "new: " $0 }
+		END { for (id in before) if (!(id in seen) && ours(point[id])) print "gone: " before[id] }
+	' "$tag.before" "$tag.after")
+	assert_equal "$changed" ""
 }
 
 # What a mountinfo says without its ids: root, mount point, options,
@@ -262,6 +269,18 @@ no_mount_ns_config() {
 # besides read-only; runc's is only read-only.  Compared as runc's.
 masks_as_runc() {
 	sed 's/ ro,nosuid,nodev,noexec,relatime tmpfs$/ ro,relatime tmpfs/'
+}
+
+@test "no mount namespace: the caller's own root as root.path is refused, the caller's root untouched" {
+	no_mount_ns_config
+	update_config '.root.path = "/"'
+	in_caller_ns berth '"$BERTH" --root "$ROOT" run --bundle "$BUNDLE" ctr 2>&1'
+	assert_failure 1
+	assert_output_contains ".root.path: / is the caller's root directory"
+	# Not even the propagation of the caller's mounts changed (runc 1.1
+	# mounts the config's mounts over the host's own there).
+	assert_caller_unchanged berth
+	assert_no_leftovers
 }
 
 # The config joining the holder's mount and uts namespaces, naming the
