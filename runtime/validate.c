@@ -77,6 +77,13 @@ static int check_no_mount_ns(const struct spec_config *cfg, struct berr *err)
 	if (l->n_readonly_paths)
 		return berr_fail(err, EINVAL, ".linux.readonlyPaths: needs a mount namespace (%s)",
 				 why);
+	/* The caller's mount namespace belongs to the caller's user
+	 * namespace: from a new one nothing can be mounted there. */
+	if (ns_is_new(cfg, NS_USER))
+		return berr_fail(err, EINVAL,
+				".linux.namespaces: a new user namespace needs a new mount namespace "
+				"too (%s, where the new user namespace may not mount)",
+				why);
 	return 0;
 }
 

@@ -249,6 +249,24 @@ no_mount_ns_config() {
 	done
 }
 
+@test "no mount namespace: a new user namespace is refused (it could mount nothing there); nothing left" {
+	no_mount_ns_config
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	in_caller_ns berth '"$BERTH" --root "$ROOT" run --bundle "$BUNDLE" ctr 2>&1'
+	assert_failure 1
+	assert_output_contains ".linux.namespaces: a new user namespace needs a new mount namespace too"
+	assert_caller_unchanged berth
+	assert_no_leftovers
+	if have_runc; then
+		# runc fails there too, later (EPERM binding the rootfs).
+		make_peer_bundle
+		in_caller_ns runc 'runc --root "$PEER_ROOT" run --bundle "$PEER_BUNDLE" peer 2>&1'
+		assert_failure
+	fi
+}
+
 @test "no mount namespace: a mount that fails leaves nothing mounted in the caller's namespace" {
 	no_mount_ns_config
 	update_config '.mounts += [{"destination": "/late", "type": "bind", "source": "/nonexistent-berth-source", "options": ["bind"]}]'
