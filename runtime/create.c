@@ -22,6 +22,7 @@
 #include "isolation/fdpass.h"
 #include "spec/base/fsutil.h"
 #include "isolation/proc.h"
+#include "isolation/rootfs.h"
 #include "isolation/seccomp.h"
 #include "isolation/spawn.h"
 #include "runtime/cancel.h"
@@ -60,6 +61,7 @@ struct create_job {
 	int tty_master;
 	pid_t first; /* the process clone3 made */
 	pid_t pid;   /* the init (== first unless two stages) */
+	int host_mount; /* without a mount namespace: the rootfs bind's mount id */
 	uint64_t start_time;
 	char created[48];
 	struct init_plan plan;
@@ -69,8 +71,8 @@ struct create_job {
 	int start_fd;
 	/* What the state record points into. */
 	char *cgroup_text;
-	char pidbuf[32], startbuf[32], hooks[128];
-	struct spec_kv extra[4];
+	char pidbuf[32], startbuf[32], hooks[128], mountbuf[16];
+	struct spec_kv extra[5];
 	char what[128]; /* "create of container \"ID\"", for an interruption */
 };
 
@@ -123,6 +125,21 @@ static int load_bundle(struct create_job *j, struct berr *err)
 	return 0;
 }
 
+/* Without a mount namespace the container's root is bound over the
+ * rootfs in the caller's mount namespace: over the caller's own root
+ * that cannot be done (runc mounts the container's mounts and devices
+ * straight onto the host's then). */
+static int check_shared_rootfs(const struct create_job *j, struct berr *err)
+{
+	if (spec_namespace_find(j->cfg, NS_MOUNT) || !rootfs_is_caller_root(j->rootfs))
+		return 0;
+	return berr_fail(err, EINVAL,
+			".root.path: %s is the caller's root directory; without a mount "
+			"namespace the container's mounts and devices would land on it "
+			"(give the container a mount namespace)",
+			j->rootfs);
+}
+
 /* Which namespaces are new, and whether one clone3 can make them all. */
 static void plan_namespaces(struct create_job *j)
 {
@@ -171,6 +188,10 @@ static int fill_state(struct create_job *j, const char *status, struct spec_stat
 			    j->cfg);
 	s->extra = j->extra;
 	s->n_extra = 4;
+	if (j->host_mount > 0) {
+		snprintf(j->mountbuf, sizeof(j->mountbuf), "%d", j->host_mount);
+		j->extra[s->n_extra++] = (struct spec_kv){ "host_mount", j->mountbuf };
+	}
 	return 0;
 }
 
@@ -518,6 +539,14 @@ static int dialog(struct create_job *j, struct berr *err)
 		case SYNC_HOOKS:
 			ret = run_parent_hooks(j, err);
 			break;
+		case SYNC_HOST_MOUNT:
+			/* Recorded before anything is mounted below it, so
+			 * that delete --force after a kill of create finds it. */
+			j->host_mount = m.value;
+			ret = save_state(j, "creating", err);
+			if (ret == 0)
+				ret = sync_send(j->sync[0], SYNC_GO, 0, NULL, -1, err);
+			break;
 		case SYNC_TTY:
 			j->tty_master = fd;
 			fd = -1;
@@ -548,6 +577,8 @@ static void undo(struct create_job *j)
 		waitpid(j->pid, NULL, WNOHANG);
 	if (j->cgroup_made)
 		cgroup_destroy(&j->cgroup, &ignored);
+	if (j->host_mount > 0)
+		rootfs_release(j->rootfs, j->host_mount, &ignored);
 	if (j->stored)
 		store_remove(&j->store, &ignored);
 }
@@ -633,6 +664,8 @@ static int create(const struct rt_ctx *ctx, const struct rt_create_opts *o, bool
 	if (ret == 0)
 		ret = validate_for_create(j.cfg, o->console_socket != NULL,
 					  o->foreground_tty, err);
+	if (ret == 0)
+		ret = check_shared_rootfs(&j, err);
 	if (ret == 0) {
 		caps_warn(&j.cfg->process.caps, ctx->warn, ctx->warn_arg);
 		internal_drop_kernel_memory(ctx, &j.cfg->linux.resources.memory);

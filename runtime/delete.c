@@ -5,6 +5,7 @@
 
 #include "isolation/cgroup.h"
 #include "isolation/proc.h"
+#include "isolation/rootfs.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
 #include "spec/base/cleanup.h"
@@ -69,6 +70,17 @@ static int cgroup_from_config(const struct store_container *c, const char *id,
 	return cgroup_locate(cg, path, true, &ignored);
 }
 
+/* Without a mount namespace the container's rootfs was bound in the
+ * caller's: detached now, with everything mounted below it. */
+static int release_rootfs(const struct store_container *c, struct berr *err)
+{
+	unsigned long long id = store_extra_ull(c, "host_mount");
+
+	if (!id || !c->state.rootfs)
+		return 0;
+	return rootfs_release(c->state.rootfs, (int)id, err);
+}
+
 static int destroy(const struct rt_ctx *ctx, const char *id, struct store_container *c,
 		   struct berr *err)
 {
@@ -87,6 +99,8 @@ static int destroy(const struct rt_ctx *ctx, const char *id, struct store_contai
 		ret = cgroup_destroy(&cg, err);
 	if (have_cg)
 		cgroup_release(&cg);
+	if (ret == 0 && c->has_state)
+		ret = release_rootfs(c, err);
 	if (ret < 0)
 		return ret;
 	if (c->has_state)

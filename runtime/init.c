@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -291,17 +292,43 @@ static bool dev_readonly(const struct spec_config *cfg)
 	return ro;
 }
 
+/* No mount namespace: the rootfs is bound in the caller's, and the
+ * parent records that mount (a failed create or delete detaches it, with
+ * all below it) before anything is mounted there. */
+static int rootfs_in_place(const struct init_plan *p, struct berr *err)
+{
+	int fd = rootfs_prepare_in_place(p->rootfs, err);
+	int id, ret;
+
+	if (fd < 0)
+		return fd;
+	ret = rootfs_mount_id(fd, &id, err);
+	if (ret == 0)
+		ret = sync_send(p->sync_fd, SYNC_HOST_MOUNT, id, NULL, -1, err);
+	if (ret == 0)
+		ret = wait_go(p->sync_fd, err);
+	if (ret == 0)
+		return fd;
+	/* The parent may not know the mount: take it away ourselves. */
+	close(fd);
+	umount2(p->rootfs, MNT_DETACH);
+	return ret;
+}
+
 static int setup_rootfs(struct init_state *s, struct berr *err)
 {
 	const struct init_plan *p = s->p;
 	const struct spec_config *cfg = p->cfg;
+	/* New or joined (by path, as runc: the joined namespace gets the
+	 * container's mounts and pivot_root). */
+	bool mount_ns = spec_namespace_find(cfg, NS_MOUNT) != NULL;
 	cleanup_close int rootfd = -1;
 	int ret;
 
-	/* A joined mount namespace already is the container's world. */
-	if (!p->new_ns[NS_MOUNT])
-		return 0;
-	rootfd = rootfs_prepare(p->rootfs, cfg->linux.rootfs_propagation, err);
+	if (mount_ns)
+		rootfd = rootfs_prepare(p->rootfs, cfg->linux.rootfs_propagation, err);
+	else
+		rootfd = rootfs_in_place(p, err);
 	if (rootfd < 0)
 		return rootfd;
 	ret = mount_all(p, rootfd, err);
@@ -314,8 +341,11 @@ static int setup_rootfs(struct init_state *s, struct berr *err)
 	if (ret == 0 && hooks_any(&cfg->hooks, HOOK_CREATE_CONTAINER))
 		ret = hooks_run(&cfg->hooks, HOOK_CREATE_CONTAINER, s->hook_state,
 				s->hook_state_len, 0, err);
+	/* Without a mount namespace of its own the container only gets
+	 * chroot, as with runc: pivot_root or MS_MOVE would move the
+	 * caller's root. */
 	if (ret == 0)
-		ret = rootfs_enter(rootfd, p->no_pivot, err);
+		ret = mount_ns ? rootfs_enter(rootfd, p->no_pivot, err) : rootfs_chroot(rootfd, err);
 	if (ret < 0)
 		return ret;
 	close(steal_fd(&rootfd));
