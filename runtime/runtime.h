@@ -133,6 +133,9 @@ struct rt_exec_opts {
 	int preserve_fds;
 	const char *apparmor;       /* NULL: as the process says */
 	const char *process_label;  /* NULL: as the process says */
+	/* A paused container too: the process is made, waits frozen, and
+	 * runs once the container is resumed; rt_exec returns then. */
+	bool ignore_paused;
 	bool has_stdio;             /* as in rt_create_opts */
 	int stdio[3];
 };

@@ -57,6 +57,8 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 		{ "apparmor", 0, OPT_STRING, &o.apparmor, "AppArmor profile for the process" },
 		{ "process-label", 0, OPT_STRING, &o.process_label,
 		  "SELinux label for the process" },
+		{ "ignore-paused", 0, OPT_BOOL, &o.ignore_paused,
+		  "exec into a paused container too: the process runs once it is resumed" },
 		{ 0 },
 	};
 	struct rt_execed execed;
