@@ -123,6 +123,50 @@ static int load_bundle(struct create_job *j, struct berr *err)
 	return 0;
 }
 
+/* The fds that cross into the container must be the caller's: one that
+ * is not open would be taken by one of berth's own (the state directory,
+ * a socket) and cross instead. */
+static int check_passed_fds(const struct rt_create_opts *o, struct berr *err)
+{
+	for (int fd = 3; fd < 3 + o->listen_fds + o->preserve_fds; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		if (fd < 3 + o->listen_fds)
+			return berr_fail(err, EBADF, "LISTEN_FDS=%d: fd %d is not open",
+					o->listen_fds, fd);
+		return berr_fail(err, EBADF, "--preserve-fds %d: fd %d is not open",
+				o->preserve_fds, fd);
+	}
+	return 0;
+}
+
+/* Socket activation: the process learns of its sockets as from systemd,
+ * with itself (pid 1 in its pid namespace) as LISTEN_PID.  Appended, so
+ * they win over the config's (the last of a key wins). */
+static int add_listen_env(struct create_job *j, struct berr *err)
+{
+	struct spec_process *p = &j->cfg->process;
+	struct arena *a = &j->cfg->arena;
+	char fds[32];
+	const char **env;
+
+	if (j->o->listen_fds <= 0)
+		return 0;
+	snprintf(fds, sizeof(fds), "LISTEN_FDS=%d", j->o->listen_fds);
+	env = arena_alloc(a, (p->n_env + 3) * sizeof(*env));
+	if (!env)
+		return berr_set(err, ENOMEM, "socket activation");
+	memcpy(env, p->env, p->n_env * sizeof(*env));
+	env[p->n_env] = arena_strdup(a, fds);
+	env[p->n_env + 1] = "LISTEN_PID=1";
+	env[p->n_env + 2] = NULL;
+	if (!env[p->n_env])
+		return berr_set(err, ENOMEM, "socket activation");
+	p->env = env;
+	p->n_env += 2;
+	return 0;
+}
+
 /* Which namespaces are new, and whether one clone3 can make them all. */
 static void plan_namespaces(struct create_job *j)
 {
@@ -348,7 +392,7 @@ static void fill_plan(struct create_job *j)
 	p->listen_fd = j->listen_fd;
 	p->console_fd = j->console_fd;
 	p->tty_to_parent = j->o->foreground_tty;
-	p->preserve_fds = j->o->preserve_fds;
+	p->preserve_fds = j->o->listen_fds + j->o->preserve_fds;
 	for (int fd = 0; fd < 3; fd++)
 		p->stdio[fd] = j->o->has_stdio ? j->o->stdio[fd] : -1;
 	p->no_pivot = j->o->no_pivot;
@@ -629,7 +673,11 @@ static int create(const struct rt_ctx *ctx, const struct rt_create_opts *o, bool
 	j.run = run;
 	ret = rt_check_id(o->id, err);
 	if (ret == 0)
+		ret = check_passed_fds(o, err);
+	if (ret == 0)
 		ret = load_bundle(&j, err);
+	if (ret == 0)
+		ret = add_listen_env(&j, err);
 	if (ret == 0)
 		ret = validate_for_create(j.cfg, o->console_socket != NULL,
 					  o->foreground_tty, err);

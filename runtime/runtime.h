@@ -38,6 +38,12 @@ struct rt_create_opts {
 	const char *pid_file;       /* NULL: none */
 	const char *console_socket; /* NULL: none */
 	int preserve_fds;
+	/* systemd socket activation, as runc does it: this many fds from 3,
+	 * before the preserve_fds ones (which then start at 3 + listen_fds),
+	 * pass into the container, whose process gets LISTEN_FDS=N and
+	 * LISTEN_PID=1 in its env.  The front end decides (its LISTEN_PID and
+	 * LISTEN_FDS). */
+	int listen_fds;
 	bool no_pivot;
 	bool no_new_keyring;
 	/* `run` in the foreground with a terminal and no console socket:

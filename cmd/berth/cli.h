@@ -35,6 +35,11 @@ void cli_warn(void *arg, const struct berr *w);
 void cli_debug(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* systemd socket activation: how many fds from 3 were passed to berth
+ * itself (LISTEN_FDS, when LISTEN_PID is berth's pid), else 0.  Returns
+ * 0, or cli_fail's status for a LISTEN_FDS that is not a number. */
+int cli_listen_fds(const struct cli *cli, int *n);
+
 /* Parse a subcommand's options; prints help (returns 0 via *done) or an
  * error (returns 1 via *done).  Returns the index of the first positional
  * argument, or -1 when the command is done. */

@@ -127,3 +127,145 @@ foreground: after-resume"
 	exec_while_paused runc peer "$PEER_CGROUP/ctr"
 	assert_equal "$SEEN" "$ours"
 }
+
+# What the container's shell holds from fd 3 on (a file's content, a
+# socket's inode) and its LISTEN_ variables.
+SHOW_FDS='for fd in 3 4 5 6; do
+	[ -e /proc/$$/fd/$fd ] || continue
+	case $(readlink /proc/$$/fd/$fd) in
+	socket:*) echo "$fd $(readlink /proc/$$/fd/$fd)" ;;
+	*) echo "$fd $(cat /proc/$$/fd/$fd)" ;;
+	esac
+done
+env | grep ^LISTEN_ | sort'
+
+# The inode of the listening unix socket at path $1, as the host sees it.
+socket_inode() {
+	awk -v p="$1" '$NF == p { print $7 }' /proc/net/unix
+}
+
+# systemd-socket-activate (package systemd) listening on two sockets,
+# starting runtime $1's `run` (the rest of the arguments) on the first
+# connection; SEEN: what the container showed, the sockets' inodes
+# replaced by their names.
+activate() {
+	local rt=$1 t=$BATS_TEST_TMPDIR/activate-$1 s1 s2 a
+	shift
+	mkdir -p "$t"
+	if [ "$rt" = runc ]; then
+		set -- "$RUNC" --root "$PEER_ROOT" run "$@"
+	else
+		set -- "$BERTH" --root "$ROOT" run "$@"
+	fi
+	systemd-socket-activate -l "$t/web" -l "$t/admin" --fdname=web:admin "$@" \
+		>"$t/out" 2>"$t/err" </dev/null &
+	a=$!
+	wait_for test -S "$t/admin"
+	s1=$(socket_inode "$t/web")
+	s2=$(socket_inode "$t/admin")
+	[ -n "$s1" ] && [ -n "$s2" ] || fail "no inodes for the sockets: $(cat /proc/net/unix)"
+	socat -u OPEN:/dev/null "UNIX-CONNECT:$t/web"
+	wait "$a" || fail "$rt run under systemd-socket-activate: $(cat "$t/err")"
+	SEEN=$(sed -e "s/socket:\[$s1\]/web/" -e "s/socket:\[$s2\]/admin/" "$t/out")
+}
+
+@test "socket activation: systemd-socket-activate's sockets and LISTEN_FDS=2, LISTEN_PID=1 reach the container, as runc" {
+	command -v systemd-socket-activate >/dev/null || fail "systemd-socket-activate is missing (package systemd)"
+	update_config ".process.args = [\"sh\", \"-c\", $(jq -Rs . <<<"$SHOW_FDS")]"
+	activate berth --bundle "$BUNDLE" ctr
+	assert_equal "$SEEN" "3 web
+4 admin
+LISTEN_FDS=2
+LISTEN_PID=1"
+	assert_no_leftovers
+	[ -n "$RUNC" ] || return 0
+	make_peer_bundle
+	local ours=$SEEN
+	activate runc --bundle "$PEER_BUNDLE" peer
+	assert_equal "$SEEN" "$ours"
+}
+
+# Run "$@" from a shell holding files a, b and c of the test as fds 3, 4
+# and 5, with LISTEN_FDS=2 (fds 3 and 4), LISTEN_FDNAMES, and LISTEN_PID
+# its own pid (the one "$@" keeps), or LISTEN_FOR when set (LISTEN_FDS
+# too then).
+with_listen_fds() {
+	local t=$BATS_TEST_TMPDIR
+	echo a >"$t/a"
+	echo b >"$t/b"
+	echo c >"$t/c"
+	LISTEN_FOR=${LISTEN_FOR:-} FDS=${FDS:-2} bash -c '
+		exec 3<"$1/a" 4<"$1/b" 5<"$1/c"
+		shift
+		export LISTEN_FDS=$FDS LISTEN_FDNAMES=one:two LISTEN_PID=${LISTEN_FOR:-$$}
+		exec "$@"' _ "$t" "$@"
+}
+
+@test "socket activation: LISTEN_FDS come before --preserve-fds, for create and run; LISTEN_PID of another process passes nothing, as runc" {
+	update_config ".process.args = [\"sh\", \"-c\", $(jq -Rs . <<<"$SHOW_FDS")]
+		| .process.env += [\"LISTEN_FDS=9\"]"
+	local rt ours="" out=$BATS_TEST_TMPDIR/out
+	make_peer_bundle
+	for rt in berth runc; do
+		if [ "$rt" = runc ]; then
+			[ -n "$RUNC" ] || break
+			set -- "$RUNC" --root "$PEER_ROOT" run --bundle "$PEER_BUNDLE" peer
+		else
+			set -- "$BERTH" --root "$ROOT" run --bundle "$BUNDLE" ctr
+		fi
+		# Ours: fds 3 and 4, then the preserved 5; the config's
+		# LISTEN_FDS gives way.
+		run with_listen_fds "${@:1:$(($# - 1))}" --preserve-fds 1 "${@: -1}"
+		assert_success
+		local got="ours: $output"
+		# Another process's: not for the runtime, nothing passes but
+		# the preserved fd 3, and the config's env stays.
+		LISTEN_FOR=1 run with_listen_fds "${@:1:$(($# - 1))}" --preserve-fds 1 "${@: -1}"
+		assert_success
+		got="$got
+not ours: $output"
+		if [ "$rt" = berth ]; then
+			ours=$got
+			assert_equal "$ours" "ours: 3 a
+4 b
+5 c
+LISTEN_FDS=2
+LISTEN_PID=1
+not ours: 3 a
+LISTEN_FDS=9"
+			assert_no_leftovers
+		else
+			assert_equal "$got" "$ours"
+		fi
+	done
+	# create holds them for start's program.
+	with_listen_fds "$BERTH" --root "$ROOT" create --bundle "$BUNDLE" ctr >"$out" 2>&1 </dev/null
+	berth start ctr
+	wait_status ctr stopped
+	assert_equal "$(cat "$out")" "3 a
+4 b
+LISTEN_FDS=2
+LISTEN_PID=1"
+	berth delete ctr
+	assert_no_leftovers
+}
+
+@test "socket activation: a LISTEN_FDS fd that is not open, or not a number, fails clearly, nothing left" {
+	# Were the checks missing, the container would end at once.
+	update_config '.process.args = ["true"]'
+	run bash -c 'exec 3</dev/null 4>&-; LISTEN_FDS=2 LISTEN_PID=$$ exec "$@"' _ \
+		"$BERTH" --root "$ROOT" run --bundle "$BUNDLE" ctr
+	assert_failure 1
+	assert_equal "$output" "berth: LISTEN_FDS=2: fd 4 is not open"
+	assert_no_leftovers
+	run bash -c 'exec 3</dev/null 4>&-; LISTEN_FDS=1 LISTEN_PID=$$ exec "$@"' _ \
+		"$BERTH" --root "$ROOT" create --preserve-fds 1 --bundle "$BUNDLE" ctr
+	assert_failure 1
+	assert_equal "$output" "berth: --preserve-fds 1: fd 4 is not open"
+	assert_no_leftovers
+	run bash -c 'LISTEN_FDS=two LISTEN_PID=$$ exec "$@"' _ \
+		"$BERTH" --root "$ROOT" run --bundle "$BUNDLE" ctr
+	assert_failure 1
+	assert_equal "$output" 'berth: LISTEN_FDS="two": expected a number of fds'
+	assert_no_leftovers
+}
