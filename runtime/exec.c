@@ -37,6 +37,7 @@
 #include "isolation/proc.h"
 #include "isolation/process.h"
 #include "isolation/spawn.h"
+#include "runtime/debug.h"
 #include "runtime/internal.h"
 #include "runtime/process_setup.h"
 #include "runtime/runtime.h"
@@ -349,6 +350,8 @@ static int open_container(struct exec_job *j, struct berr *err)
 		return berr_fail(err, strcmp(status, "stopped") == 0 ? ESRCH : EINVAL,
 				"cannot exec in container \"%s\": it is %s, not running", id,
 				status);
+	debug_log(j->ctx, "exec in container \"%s\" (%s, init pid %d)", id, status,
+		  (int)j->store.state.pid);
 	ret = internal_load_config(&j->store, &j->cfg, err);
 	if (ret < 0)
 		return ret;
@@ -529,6 +532,7 @@ static int spawn_joiner(struct exec_job *j, struct berr *err)
 	if (pid == 0)
 		joiner_main(j);
 	j->joiner = pid;
+	debug_log(j->ctx, "joiner process %d started", (int)pid);
 	close_fd(&j->sync[1]);
 	if (j->go_sent)
 		return 0;
@@ -550,8 +554,10 @@ static int spawn_joiner(struct exec_job *j, struct berr *err)
  * dialog then fails as for a process that died during set-up. */
 static void wait_unlocked(struct exec_job *j)
 {
-	if (j->paused)
-		store_unlock(&j->store);
+	if (!j->paused)
+		return;
+	store_unlock(&j->store);
+	debug_log(j->ctx, "the container is paused: its lock let go, the process waits for resume");
 }
 
 static int to_agent(struct exec_job *j, int listener, struct berr *err)
@@ -578,6 +584,8 @@ static int dialog(struct exec_job *j, struct berr *err)
 		switch (m.type) {
 		case SYNC_INIT_PID:
 			j->pid = (pid_t)m.value;
+			debug_log(j->ctx, "process %d made in the container's namespaces",
+				  (int)j->pid);
 			j->pidfd = fd;
 			fd = -1;
 			waitpid(j->joiner, NULL, 0);
@@ -658,6 +666,8 @@ static int exec_steps(struct exec_job *j, struct berr *err)
 		wait_unlocked(j);
 	if (ret == 0)
 		ret = dialog(j, err);
+	if (ret == 0)
+		debug_log(j->ctx, "process %d runs %s", (int)j->pid, j->proc.args[0]);
 	if (ret == 0 && j->o->pid_file)
 		ret = internal_write_pid_file(j->o->pid_file, j->pid, err);
 	return ret;

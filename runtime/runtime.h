@@ -25,6 +25,11 @@ struct rt_ctx {
 	 * them. */
 	void (*warn)(void *arg, const struct berr *w);
 	void *warn_arg;
+	/* One line about each main step of a command (config loaded,
+	 * cgroup made, process started, hooks run...): `berth --debug`.
+	 * NULL: none, and nothing is formatted. */
+	void (*debug)(void *arg, const char *msg);
+	void *debug_arg;
 	/* When this fd turns readable, a create (or run) in progress stops,
 	 * removes all it made and fails with ECANCELED.  berth passes a
 	 * signalfd of SIGTERM, SIGINT and SIGHUP, which it blocks; the

@@ -97,7 +97,6 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 	ret = rt_create(&cli->rt, &f.o, &created, &err);
 	if (ret < 0)
 		return create_failed(cli, ret, &err);
-	cli_debug(cli, "created %s, init pid %d", f.o.id, (int)created.pid);
 	return 0;
 }
 

@@ -269,3 +269,85 @@ LISTEN_PID=1"
 	assert_equal "$output" 'berth: LISTEN_FDS="two": expected a number of fds'
 	assert_no_leftovers
 }
+
+DEBUG_TEXT='^time="[0-9T:.-]+Z" level=debug msg=".*"$'
+
+# Every line of $1 a debug line in runc's text form (runc adds fields
+# after msg to some: with $2 = fields).
+all_debug_text() {
+	local bad re=$DEBUG_TEXT
+	[ "${2:-}" != fields ] || re='^time="[0-9T:.-]+Z" level=debug msg=".*"( [a-z]+=.*)?$'
+	bad=$(grep -Ev "$re" <<<"$1" || true)
+	[ -z "$bad" ] || fail "not a debug line: $bad"
+}
+
+# Every line of file $1 a JSON debug line ({"level","msg","time"}); the
+# messages on stdout.
+all_debug_json() {
+	jq -e -r 'if .level == "debug" and (.time | type) == "string" then .msg
+		else error("not a debug line: \(.)") end' "$1"
+}
+
+@test "--debug: level=debug lines at the lifecycle's steps, text and JSON, on stderr or in --log, none without; as runc" {
+	local t=$BATS_TEST_TMPDIR msgs step
+	update_config '.process.args = ["true"]'
+	# Text, on stderr (the container says nothing).
+	run berth --debug run --bundle "$BUNDLE" ctr
+	assert_success
+	all_debug_text "$output"
+	for step in 'run container \"ctr\"' "config $BUNDLE/config.json loaded: rootfs $BUNDLE/rootfs" \
+		'namespaces: new: pid network ipc uts mount cgroup; joined: none' \
+		"cgroup $CGROUP_PARENT/ctr made" 'root entered by pivot_root' \
+		'container \"ctr\" created, init pid' 'container \"ctr\" started: pid' \
+		'delete container \"ctr\" (stopped)' 'cgroup removed' "state $ROOT/ctr removed"; do
+		assert_output_contains "$step"
+	done
+	assert_no_leftovers
+	# JSON, to --log, nothing on stderr: create, start, exec, pause,
+	# resume, kill, delete each say what they did.
+	update_config '.process.args = ["sleep", "1000"]'
+	run_detached --debug --log-format json --log "$t/log.json" create --bundle "$BUNDLE" ctr
+	assert_success
+	assert_equal "$output" ""
+	for step in "start ctr" "exec ctr true" "pause ctr" "resume ctr" "kill ctr KILL" "delete --force ctr"; do
+		run berth --debug --log-format json --log "$t/log.json" $step
+		assert_success
+		assert_equal "$output" ""
+	done
+	msgs=$(all_debug_json "$t/log.json")
+	for step in 'create container "ctr"' 'container "ctr" created' 'start container "ctr"' \
+		'exec in container "ctr" (running' 'runs true' 'container "ctr" frozen' \
+		'container "ctr" thawed' 'kill container "ctr" (running): signal 9 to its init' \
+		'delete container "ctr"'; do
+		[[ "$msgs" == *"$step"* ]] || fail "no \"$step\" in: $msgs"
+	done
+	assert_no_leftovers
+	# Without --debug: no debug line anywhere.
+	update_config '.process.args = ["true"]'
+	run berth --log "$t/quiet.log" run --bundle "$BUNDLE" ctr
+	assert_success
+	assert_equal "$output" ""
+	[ ! -s "$t/quiet.log" ]
+	run berth --log-format json run --bundle "$BUNDLE" ctr
+	assert_success
+	assert_equal "$output" ""
+	# Errors keep their form with --debug: stderr, and the text log.
+	run berth --debug --log "$t/err.log" start nosuch
+	assert_failure 1
+	assert_equal "$output" 'berth: container "nosuch" does not exist'
+	grep -Eq '^[0-9T:.-]+Z error container "nosuch" does not exist$' "$t/err.log"
+	assert_no_leftovers
+	[ -n "$RUNC" ] || return 0
+	make_peer_bundle
+	run peer --debug run --bundle "$PEER_BUNDLE" peer
+	assert_success
+	all_debug_text "$output" fields
+	run peer --debug --log-format json --log "$t/runc.json" run --bundle "$PEER_BUNDLE" peer
+	assert_success
+	assert_equal "$output" ""
+	[ -n "$(all_debug_json "$t/runc.json")" ]
+	run peer --log "$t/runc-quiet.log" run --bundle "$PEER_BUNDLE" peer
+	assert_success
+	assert_equal "$output" ""
+	[ ! -s "$t/runc-quiet.log" ]
+}
