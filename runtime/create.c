@@ -302,8 +302,10 @@ static int prepare_cgroup(struct create_job *j, struct berr *err)
 	cleanup_free char *planned = NULL;
 	int ret;
 
-	if (j->no_cgroup)
+	if (j->no_cgroup) {
+		debug_log(j->ctx, "no cgroup: an unprivileged caller without a delegated subtree");
 		return 0;
+	}
 	planned = steal_ptr(j->cgroup_text);
 	cgroup_release(&j->cgroup);
 	/* The device program is loaded once the container process exists
