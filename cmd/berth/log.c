@@ -5,9 +5,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
+#include "spec/base/timestamp.h"
 
 static void json_escaped(FILE *f, const char *s)
 {
@@ -25,19 +25,6 @@ static void json_escaped(FILE *f, const char *s)
 		else
 			fputc(c, f);
 	}
-}
-
-/* RFC 3339 in UTC with nanoseconds, as containerd and runc write it. */
-static void timestamp(char *buf, size_t size)
-{
-	char secs[32];
-	struct timespec ts;
-	struct tm tm;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(secs, sizeof(secs), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%09ldZ", secs, ts.tv_nsec);
 }
 
 static bool json_format(const struct cli *cli)
@@ -62,7 +49,7 @@ static void log_line(const struct cli *cli, const char *level, const char *msg)
 	f = fopen(cli->log_path, "ae");
 	if (!f)
 		return;
-	timestamp(stamp, sizeof(stamp));
+	timestamp_now(stamp, sizeof(stamp));
 	if (json_format(cli))
 		json_line(f, level, msg, stamp);
 	else
@@ -109,7 +96,7 @@ void cli_debug_line(void *arg, const char *msg)
 		return;
 	if (cli->log_path && !(f = fopen(cli->log_path, "ae")))
 		return;
-	timestamp(stamp, sizeof(stamp));
+	timestamp_now(stamp, sizeof(stamp));
 	if (json_format(cli)) {
 		json_line(f, "debug", msg, stamp);
 	} else {
