@@ -26,7 +26,7 @@ DEPS_BUILD = gcc libc6-dev make pkg-config libseccomp-dev libcap-dev libyajl-dev
 	libcmocka-dev libmicrohttpd-dev libarchive-dev libcgroup-dev nettle-dev
 DEPS_TEST = bats busybox-static iproute2 util-linux bsdutils procps psmisc jq curl docker.io \
 	containerd podman conmon python3-grpcio \
-	libcap2-bin python3 socat strace uidmap passwd
+	libcap2-bin python3 socat strace uidmap passwd systemd
 DEPS_VM = qemu-system-x86 linux-image-amd64 kmod cpio
 DEPS_BENCH = crun runc
 # libFuzzer's runtime (libclang_rt.fuzzer) is in libclang-rt-dev;

@@ -26,6 +26,7 @@
 #include "isolation/seccomp.h"
 #include "isolation/spawn.h"
 #include "runtime/cancel.h"
+#include "runtime/debug.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/internal.h"
@@ -37,6 +38,7 @@
 #include "runtime/validate.h"
 #include "spec/base/cleanup.h"
 #include "spec/base/timestamp.h"
+#include "spec/names.h"
 
 struct create_job {
 	const struct rt_ctx *ctx;
@@ -140,6 +142,50 @@ static int check_shared_rootfs(const struct create_job *j, struct berr *err)
 			j->rootfs);
 }
 
+/* The fds that cross into the container must be the caller's: one that
+ * is not open would be taken by one of berth's own (the state directory,
+ * a socket) and cross instead. */
+static int check_passed_fds(const struct rt_create_opts *o, struct berr *err)
+{
+	for (int fd = 3; fd < 3 + o->listen_fds + o->preserve_fds; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		if (fd < 3 + o->listen_fds)
+			return berr_fail(err, EBADF, "LISTEN_FDS=%d: fd %d is not open",
+					o->listen_fds, fd);
+		return berr_fail(err, EBADF, "--preserve-fds %d: fd %d is not open",
+				o->preserve_fds, fd);
+	}
+	return 0;
+}
+
+/* Socket activation: the process learns of its sockets as from systemd,
+ * with itself (pid 1 in its pid namespace) as LISTEN_PID.  Appended, so
+ * they win over the config's (the last of a key wins). */
+static int add_listen_env(struct create_job *j, struct berr *err)
+{
+	struct spec_process *p = &j->cfg->process;
+	struct arena *a = &j->cfg->arena;
+	char fds[32];
+	const char **env;
+
+	if (j->o->listen_fds <= 0)
+		return 0;
+	snprintf(fds, sizeof(fds), "LISTEN_FDS=%d", j->o->listen_fds);
+	env = arena_alloc(a, (p->n_env + 3) * sizeof(*env));
+	if (!env)
+		return berr_set(err, ENOMEM, "socket activation");
+	memcpy(env, p->env, p->n_env * sizeof(*env));
+	env[p->n_env] = arena_strdup(a, fds);
+	env[p->n_env + 1] = "LISTEN_PID=1";
+	env[p->n_env + 2] = NULL;
+	if (!env[p->n_env])
+		return berr_set(err, ENOMEM, "socket activation");
+	p->env = env;
+	p->n_env += 2;
+	return 0;
+}
+
 /* Which namespaces are new, and whether one clone3 can make them all. */
 static void plan_namespaces(struct create_job *j)
 {
@@ -167,6 +213,31 @@ static void plan_namespaces(struct create_job *j)
 		    (t == NS_USER || t == NS_PID || t == NS_TIME))
 			p->two_stage = true;
 	}
+}
+
+/* --debug: which namespaces are new and which joined, and how. */
+static void debug_namespaces(const struct create_job *j)
+{
+	const struct spec_config *cfg = j->cfg;
+	char made[128] = "", joined[2048] = "";
+	size_t m = 0, n = 0;
+
+	if (!j->ctx->debug)
+		return;
+	for (size_t i = 0; i < cfg->linux.n_namespaces; i++) {
+		const struct spec_namespace *ns = &cfg->linux.namespaces[i];
+		const char *name = names_name(names_namespaces, ns->type);
+
+		if (ns->path && n < sizeof(joined))
+			n += (size_t)snprintf(joined + n, sizeof(joined) - n, " %s (%s)", name,
+					      ns->path);
+		else if (!ns->path && m < sizeof(made))
+			m += (size_t)snprintf(made + m, sizeof(made) - m, " %s", name);
+	}
+	debug_log(j->ctx, "namespaces: new:%s; joined:%s; %s", m ? made : " none",
+		  n ? joined : " none",
+		  j->plan.two_stage ? "two stages (a process that forks the init)"
+				    : "one clone3");
 }
 
 /* The state record, pointing into the job. */
@@ -252,8 +323,10 @@ static int prepare_cgroup(struct create_job *j, struct berr *err)
 	cleanup_free char *planned = NULL;
 	int ret;
 
-	if (j->no_cgroup)
+	if (j->no_cgroup) {
+		debug_log(j->ctx, "no cgroup: an unprivileged caller without a delegated subtree");
 		return 0;
+	}
 	planned = steal_ptr(j->cgroup_text);
 	cgroup_release(&j->cgroup);
 	/* The device program is loaded once the container process exists
@@ -266,6 +339,8 @@ static int prepare_cgroup(struct create_job *j, struct berr *err)
 	ret = refuse_frozen(&j->cgroup, j->cgroup_path, err);
 	if (ret < 0)
 		return ret;
+	debug_log(j->ctx, "cgroup %s made (v1 hierarchies: %zu)", j->cgroup_path,
+		  j->cgroup.n_v1);
 	j->cgroup_fd = cgroup_open_v2(&j->cgroup, err);
 	if (j->cgroup_fd < -1)
 		return j->cgroup_fd;
@@ -369,7 +444,7 @@ static void fill_plan(struct create_job *j)
 	p->listen_fd = j->listen_fd;
 	p->console_fd = j->console_fd;
 	p->tty_to_parent = j->o->foreground_tty;
-	p->preserve_fds = j->o->preserve_fds;
+	p->preserve_fds = j->o->listen_fds + j->o->preserve_fds;
 	for (int fd = 0; fd < 3; fd++)
 		p->stdio[fd] = j->o->has_stdio ? j->o->stdio[fd] : -1;
 	p->no_pivot = j->o->no_pivot;
@@ -409,6 +484,7 @@ static int spawn(struct create_job *j, struct berr *err)
 		return pid;
 	if (pid == 0)
 		init_run(&j->plan);
+	debug_log(j->ctx, "container process %d started", (int)pid);
 	j->first = pid;
 	close_fd(&j->sync[1]);
 	if (!j->plan.two_stage)
@@ -457,12 +533,16 @@ static int run_parent_hooks(struct create_job *j, struct berr *err)
 	int ret;
 
 	ret = prestart(j, err);
+	if (ret == 0 && hooks_any(h, HOOK_PRESTART))
+		debug_log(j->ctx, "prestart hooks run (%zu)", h->n[HOOK_PRESTART]);
 	if (ret == 0)
 		ret = hook_state(j, "creating", &json, &len, err);
 	if (ret == 0)
 		ret = hooks_run(h, HOOK_CREATE_RUNTIME, json, len, j->ctx->cancel_fd, err);
 	if (ret < 0)
 		return ret;
+	if (hooks_any(h, HOOK_CREATE_RUNTIME))
+		debug_log(j->ctx, "createRuntime hooks run (%zu)", h->n[HOOK_CREATE_RUNTIME]);
 	if (hooks_any(h, HOOK_CREATE_CONTAINER)) {
 		memfd = memfd_create("state", MFD_CLOEXEC);
 		if (memfd < 0 || write(memfd, json, len) != (ssize_t)len)
@@ -484,6 +564,20 @@ static int adopt_init(struct create_job *j, pid_t pid, struct berr *err)
 	if (j->pidfd < 0)
 		return j->pidfd;
 	return preconnect(j, err);
+}
+
+/* --debug: what the container process did by itself before it said it
+ * was ready. */
+static void debug_ready(const struct create_job *j)
+{
+	const char *how = j->o->no_pivot ? "MS_MOVE and chroot (--no-pivot)" : "pivot_root";
+
+	if (!j->plan.new_ns[NS_MOUNT])
+		how = "none: the mount namespace is joined";
+	debug_log(j->ctx, "container process %d set up: %zu mounts, root entered by %s%s",
+		  (int)j->pid, j->cfg->n_mounts, how,
+		  hooks_any(&j->cfg->hooks, HOOK_CREATE_CONTAINER) ? ", createContainer hooks run"
+								   : "");
 }
 
 /* Answer the container process until it says it is ready. */
@@ -552,6 +646,7 @@ static int dialog(struct create_job *j, struct berr *err)
 			fd = -1;
 			break;
 		case SYNC_READY:
+			debug_ready(j);
 			return 0;
 		default:
 			ret = berr_fail(err, EPROTO, "unexpected message %u from the container",
@@ -642,6 +737,8 @@ static int create_steps(struct create_job *j, struct berr *err)
 	if (proc_stat(j->pid, &j->start_time, NULL) < 0)
 		return berr_fail(err, ESRCH, "the container process exited during setup");
 	ret = save_state(j, "created", err);
+	if (ret == 0)
+		debug_log(j->ctx, "container \"%s\" created, init pid %d", j->o->id, (int)j->pid);
 	if (ret == 0 && j->o->pid_file)
 		ret = internal_write_pid_file(j->o->pid_file, j->pid, err);
 	return ret;
@@ -658,9 +755,16 @@ static int create(const struct rt_ctx *ctx, const struct rt_create_opts *o, bool
 	out->tty_master = -1;
 	job_init(&j, ctx, o);
 	j.run = run;
+	debug_log(ctx, "%s container \"%s\"", run ? "run" : "create", o->id);
 	ret = rt_check_id(o->id, err);
 	if (ret == 0)
+		ret = check_passed_fds(o, err);
+	if (ret == 0)
 		ret = load_bundle(&j, err);
+	if (ret == 0) {
+		debug_log(ctx, "config %s/config.json loaded: rootfs %s", j.bundle, j.rootfs);
+		ret = add_listen_env(&j, err);
+	}
 	if (ret == 0)
 		ret = validate_for_create(j.cfg, o->console_socket != NULL,
 					  o->foreground_tty, err);
@@ -670,9 +774,12 @@ static int create(const struct rt_ctx *ctx, const struct rt_create_opts *o, bool
 		caps_warn(&j.cfg->process.caps, ctx->warn, ctx->warn_arg);
 		internal_drop_kernel_memory(ctx, &j.cfg->linux.resources.memory);
 		plan_namespaces(&j);
+		debug_namespaces(&j);
 		ret = create_steps(&j, err);
-		if (ret < 0)
+		if (ret < 0) {
+			debug_log(ctx, "create failed, removing what it made: %s", err->msg);
 			undo(&j);
+		}
 	}
 	if (ret == 0) {
 		out->pid = j.pid;

@@ -6,6 +6,7 @@
 #include "isolation/cgroup.h"
 #include "isolation/proc.h"
 #include "isolation/rootfs.h"
+#include "runtime/debug.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
 #include "spec/base/cleanup.h"
@@ -46,8 +47,10 @@ static void poststop(const struct rt_ctx *ctx, struct store_container *c)
 	s.pid = 0;
 	if (ret == 0)
 		ret = spec_state_oci_json(&s, &json, &len, &err);
-	if (ret == 0)
+	if (ret == 0) {
 		hooks_run_all(&cfg->hooks, HOOK_POSTSTOP, json, len, ctx->warn, ctx->warn_arg);
+		debug_log(ctx, "poststop hooks run (%zu)", cfg->hooks.n[HOOK_POSTSTOP]);
+	}
 	else if (ctx->warn)
 		ctx->warn(ctx->warn_arg, &err);
 }
@@ -95,8 +98,13 @@ static int destroy(const struct rt_ctx *ctx, const char *id, struct store_contai
 	if (have_cg)
 		cgroup_signal_all(&cg, SIGKILL, &ignored);
 	ret = stop_init(c, err);
-	if (ret == 0 && have_cg)
+	if (ret == 0)
+		debug_log(ctx, "processes of container \"%s\" killed", id);
+	if (ret == 0 && have_cg) {
 		ret = cgroup_destroy(&cg, err);
+		if (ret == 0)
+			debug_log(ctx, "cgroup removed");
+	}
 	if (have_cg)
 		cgroup_release(&cg);
 	if (ret == 0 && c->has_state)
@@ -105,7 +113,10 @@ static int destroy(const struct rt_ctx *ctx, const char *id, struct store_contai
 		return ret;
 	if (c->has_state)
 		poststop(ctx, c);
-	return store_remove(c, err);
+	ret = store_remove(c, err);
+	if (ret == 0)
+		debug_log(ctx, "state %s removed", c->dir);
+	return ret;
 }
 
 int rt_delete(const struct rt_ctx *ctx, const char *id, bool force,
@@ -130,6 +141,7 @@ int rt_delete(const struct rt_ctx *ctx, const char *id, bool force,
 		ctx->warn(ctx->warn_arg, &w);
 	}
 	status = internal_status(&c);
+	debug_log(ctx, "delete container \"%s\" (%s)", id, status);
 	if (!force && (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0)) {
 		ret = berr_fail(err, EBUSY,
 			       "cannot delete container \"%s\": it is %s (stop it first, or "

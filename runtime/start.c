@@ -10,6 +10,7 @@
 
 #include "isolation/fdpass.h"
 #include "isolation/proc.h"
+#include "runtime/debug.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
 #include "runtime/seccomp_agent.h"
@@ -166,6 +167,7 @@ static void poststart(const struct rt_ctx *ctx, struct store_container *c,
 		return;
 	}
 	hooks_run_all(&cfg->hooks, HOOK_POSTSTART, json, len, ctx->warn, ctx->warn_arg);
+	debug_log(ctx, "poststart hooks run (%zu)", cfg->hooks.n[HOOK_POSTSTART]);
 }
 
 /* The init failed or will not get its filter answered: make sure it is
@@ -192,6 +194,8 @@ int internal_start_finish(const struct rt_ctx *ctx, struct store_container *c,
 		stop_init(c);
 		return ret;
 	}
+	debug_log(ctx, "container \"%s\" started: pid %d runs the program", c->state.id,
+		  (int)c->state.pid);
 	ret = mark_running(c, err);
 	if (ret == 0)
 		poststart(ctx, c, cfg);
@@ -214,6 +218,7 @@ int rt_start(const struct rt_ctx *ctx, const char *id, struct berr *err)
 			       id, status);
 		goto out;
 	}
+	debug_log(ctx, "start container \"%s\": init pid %d", id, (int)c.state.pid);
 	fd = internal_start_connect(&c, err);
 	ret = fd < 0 ? fd : send_start(fd, &c, err);
 	if (ret < 0) {
