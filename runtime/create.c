@@ -30,6 +30,7 @@
 #include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/internal.h"
+#include "runtime/seccomp_agent.h"
 #include "runtime/rootless.h"
 #include "runtime/runtime.h"
 #include "runtime/store.h"
@@ -580,6 +581,21 @@ static void debug_ready(const struct create_job *j)
 								   : "");
 }
 
+/* The container process installed a filter that notifies: its listener
+ * goes to the seccomp agent, with the state as runc gives it then. */
+static int hand_to_agent(struct create_job *j, int listener, struct berr *err)
+{
+	struct spec_state s;
+	int ret = fill_state(j, "creating", &s, err);
+
+	if (ret == 0)
+		ret = seccomp_agent_send(&j->cfg->linux.seccomp, &s, j->pid, listener, err);
+	if (ret == 0)
+		debug_log(j->ctx, "seccomp listener handed to the agent at %s",
+			  j->cfg->linux.seccomp.listener_path);
+	return ret;
+}
+
 /* Answer the container process until it says it is ready. */
 static int dialog(struct create_job *j, struct berr *err)
 {
@@ -644,6 +660,9 @@ static int dialog(struct create_job *j, struct berr *err)
 		case SYNC_TTY:
 			j->tty_master = fd;
 			fd = -1;
+			break;
+		case SYNC_SECCOMP:
+			ret = hand_to_agent(j, fd, err);
 			break;
 		case SYNC_READY:
 			debug_ready(j);

@@ -58,6 +58,7 @@ struct init_state {
 	size_t hook_state_len;
 	char *start_state; /* state JSON for the startContainer hooks */
 	size_t start_state_len;
+	bool filtered; /* the last steps and the seccomp filter are done */
 };
 
 uint64_t init_clone_flags(const struct init_plan *p)
@@ -435,14 +436,32 @@ static int final_steps(struct init_state *s, int conn, struct berr *err)
 		ret = hooks_run_env(hooks, HOOK_START_CONTAINER, s->start_state,
 				    s->start_state_len, (const char *const *)proc->env,
 				    proc->n_env, err);
-	if (ret == 0)
+	if (ret == 0 && !s->filtered)
 		ret = psetup_final(&s->ps, &listener, err);
-	/* The first call under the filter: `start` hands the listener to
-	 * the seccomp agent, which then answers our notifications. */
-	if (ret == 0 && listener >= 0) {
-		ret = fdpass_send(conn, "", 1, listener, err);
-		close(listener);
-	}
+	return ret;
+}
+
+/* A filter with SCMP_ACT_NOTIFY rules goes on at create, as runc puts
+ * it: its listener reaches the agent then, so that an agent that is gone
+ * fails create, not start.  The wait for start and the startContainer
+ * hooks then run under the filter (and the other last steps: no new
+ * privileges, the exec labels), as in runc; every other filter waits
+ * until just before execve. */
+static int filter_early(struct init_state *s, struct berr *err)
+{
+	int listener = -1;
+	int ret;
+
+	if (!s->ps.seccomp || !s->ps.seccomp->notify)
+		return 0;
+	ret = psetup_final(&s->ps, &listener, err);
+	if (ret < 0)
+		return ret;
+	s->filtered = true;
+	/* The first calls under the filter: create hands the listener to
+	 * the agent, which then answers our notifications. */
+	ret = sync_send(s->p->sync_fd, SYNC_SECCOMP, 0, NULL, listener, err);
+	close(listener);
 	return ret;
 }
 
@@ -522,7 +541,7 @@ _Noreturn void init_run(const struct init_plan *p)
 		s.ps.setgroups_allowed = idmap_setgroups_allowed(0);
 	if (psetup_early(&s.ps, &err) < 0 ||
 	    setup_rootfs(&s, &err) < 0 || psetup_user(&s.ps, &err) < 0 ||
-	    process_close_fds(p->preserve_fds, &err) < 0)
+	    process_close_fds(p->preserve_fds, &err) < 0 || filter_early(&s, &err) < 0)
 		fail(p->sync_fd, &err);
 	if (sync_send(p->sync_fd, SYNC_READY, 0, NULL, -1, &err) < 0)
 		_exit(1);

@@ -8,12 +8,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "isolation/fdpass.h"
 #include "isolation/proc.h"
 #include "runtime/debug.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
-#include "runtime/seccomp_agent.h"
 #include "spec/base/cleanup.h"
 
 static int write_all(int fd, const void *buf, size_t len, struct berr *err)
@@ -61,25 +59,6 @@ static int send_start(int fd, struct store_container *c, struct berr *err)
 	return internal_start_send(fd, json, len, err);
 }
 
-/* The container installed a filter with SCMP_ACT_NOTIFY rules and sent
- * its listener: pass it on to the seccomp agent. */
-static int hand_to_agent(struct store_container *c, const struct spec_config *cfg,
-			 int listener, struct berr *err)
-{
-	cleanup_config struct spec_config *loaded = NULL;
-	struct spec_state s = c->state;
-	int ret;
-
-	if (!cfg) {
-		ret = internal_load_config(c, &loaded, err);
-		if (ret < 0)
-			return ret;
-		cfg = loaded;
-	}
-	s.status = "created";
-	return seccomp_agent_send(&cfg->linux.seccomp, &s, c->state.pid, listener, err);
-}
-
 int internal_start_connect(const struct store_container *c, struct berr *err)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -95,31 +74,19 @@ int internal_start_connect(const struct store_container *c, struct berr *err)
 }
 
 /* Wait for the outcome: the init closes the connection when execve
- * succeeds (close-on-exec) and writes the error first when it fails.
- * Before that it may send one NUL byte carrying its seccomp listener. */
-static int start_outcome(struct store_container *c, const struct spec_config *cfg, int fd,
-			 struct berr *err)
+ * succeeds (close-on-exec) and writes the error first when it fails. */
+static int start_outcome(int fd, struct berr *err)
 {
 	char msg[sizeof(err->msg)];
 	size_t used = 0;
-	int ret;
 
 	while (used < sizeof(msg) - 1) {
-		int passed = -1;
-		long n = fdpass_recv(fd, msg + used, sizeof(msg) - 1 - used, &passed, err);
+		long n = read(fd, msg + used, sizeof(msg) - 1 - used);
 
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0)
 			break;
-		if (passed >= 0 && used == 0 && msg[0] == '\0') {
-			ret = hand_to_agent(c, cfg, passed, err);
-			close(passed);
-			if (ret < 0)
-				return ret;
-			memmove(msg, msg + 1, (size_t)n - 1);
-			n--;
-		} else if (passed >= 0) {
-			close(passed);
-		}
 		used += (size_t)n;
 	}
 	msg[used] = '\0';
@@ -187,7 +154,7 @@ static void stop_init(struct store_container *c)
 int internal_start_finish(const struct rt_ctx *ctx, struct store_container *c,
 			  const struct spec_config *cfg, int fd, struct berr *err)
 {
-	int ret = start_outcome(c, cfg, fd, err);
+	int ret = start_outcome(fd, err);
 
 	unlinkat(c->dirfd, STORE_EXEC_SOCK, 0);
 	if (ret < 0) {
