@@ -31,6 +31,7 @@
 #include "runtime/engine/bundle.h"
 #include "runtime/engine/ports.h"
 #include "runtime/network/network.h"
+#include "runtime/runtime.h"
 #include "spec/base/cleanup.h"
 #include "spec/base/fsutil.h"
 #include "spec/base/strv.h"
@@ -79,6 +80,9 @@ int daemon_net_init(struct daemon *d, struct berr *err)
 	ctx = ctx_of(d);
 	if (strcmp(dev, "none") == 0)
 		return 0;
+	if (rt_rootless())
+		return berr_unsupported(err, "--bridge %s: a rootless berthd has no networks but "
+					"none and host (the CNI plugins need root on the host)", dev);
 	if (strlen(dev) > 15 || strchr(dev, '/'))
 		return berr_invalid(err, "invalid --bridge \"%s\": a device name of at most 15 "
 				    "characters", dev);

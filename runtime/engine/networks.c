@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "runtime/network/network.h"
+#include "runtime/runtime.h"
 #include "spec/base/cleanup.h"
 #include "spec/base/strv.h"
 #include "spec/base/timestamp.h"
@@ -173,6 +174,9 @@ int daemon_network_create(struct daemon *d, const struct daemon_network_req *req
 	ret = check_req(req, err);
 	if (ret < 0)
 		return ret;
+	if (rt_rootless())
+		return berr_unsupported(err, "a rootless berthd has no networks but none and host "
+					"(the CNI plugins need root on the host)");
 	daemon_net_ctx(d, &ctx);
 	ret = net_check_name(req->name, err);
 	if (ret < 0)

@@ -183,7 +183,35 @@ errno 38 Function not implemented"
 	fi
 }
 
-@test "seccomp notify: a missing agent fails create, a dead one start, each with a clear error" {
+# x32 calls are x86_64 numbers with bit 30 set: with SCMP_ARCH_X32 in the
+# profile they get the stub's ENOSYS above the highest x32 name as well.
+@test "seccomp: with x32 listed, an x32 call above every x32 name gets ENOSYS, a lower unnamed one the default errno" {
+	local want
+	if [ "$(uname -m)" != x86_64 ]; then
+		fail "this test knows x86_64's syscall numbers only"
+	fi
+	cp "$HELPERS/sysprobe" "$BUNDLE/rootfs/bin/sysprobe"
+	# 0x40000000 + 110 is x32's getppid (unnamed, below x32's highest
+	# name in the default profile); + 1000 is above every one.  The default
+	# errno is EPERM here (the default profile says ENOSYS itself).
+	update_config '.linux.seccomp.architectures = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]
+		| .linux.seccomp.defaultErrnoRet = 1
+		| .linux.seccomp.syscalls |= map(.names -= ["getppid"])
+		| .process.args = ["sh", "-c", "for n in 1073741934 1073742824; do sysprobe $n; done; exit 0"]'
+	run_container
+	assert_success
+	want="errno 1 Operation not permitted
+errno 38 Function not implemented"
+	assert_equal "$output" "$want"
+	assert_no_leftovers
+	if have_runc; then
+		run_runc
+		assert_success
+		assert_equal "$output" "$want"
+	fi
+}
+
+@test "seccomp notify: a missing agent and a dead one fail create, each with a clear error" {
 	local sock=$BATS_TEST_TMPDIR/agent.sock
 	update_config ".linux.seccomp.listenerPath = \"$sock\"
 		| .linux.seccomp.syscalls += [{names: [\"getppid\"], action: \"SCMP_ACT_NOTIFY\"}]
@@ -200,14 +228,19 @@ errno 38 Function not implemented"
 		assert_output_contains "failed to connect with seccomp agent"
 	fi
 	# Bound but nobody listens: what an agent that died leaves.  berth
-	# reaches the agent when the filter is installed, at start.
+	# installs a filter that notifies at create, as runc does, and
+	# reaches the agent then.
 	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$sock"
 	run_detached create --bundle "$BUNDLE" ctr
-	assert_success
-	run berth start ctr
 	assert_failure
 	assert_output_contains "seccomp agent $sock"
 	assert_output_contains "Connection refused"
-	berth delete --force ctr
 	assert_no_leftovers
+	assert_no_berth_processes
+	if have_runc; then
+		run runc --root "$PEER_ROOT" create --bundle "$PEER_BUNDLE" peer
+		assert_failure
+		assert_output_contains "failed to connect with seccomp agent"
+		runc --root "$PEER_ROOT" delete --force peer 2>/dev/null || true
+	fi
 }
