@@ -116,9 +116,6 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 	static const struct unsupported host_only[] = {
 		{ "PortBindings", "publishing ports" },
 		{ "PublishAllPorts", "publishing ports" },
-		{ "Mounts", "HostConfig.Mounts (use Binds)" },
-		{ "VolumesFrom", "volumes from other containers" },
-		{ "VolumeDriver", "volume drivers" },
 		{ "Links", "links" },
 		{ "Dns", "DNS servers" },
 		{ "DnsOptions", "DNS options" },
@@ -127,7 +124,6 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 		{ "GroupAdd", "additional groups" },
 		{ "OomScoreAdj", "oom score adjustment" },
 		{ "ShmSize", "a custom /dev/shm size" },
-		{ "Tmpfs", "tmpfs mounts" },
 		{ "Sysctls", "sysctls" },
 		{ "Init", "an init process" },
 		{ "Cgroup", "joining another cgroup" },
@@ -214,7 +210,7 @@ static int parse_create(const char *body, size_t len, struct daemon_spec *s, str
 {
 	cleanup_tree yajl_val doc = NULL;
 	struct jr r;
-	yajl_val hc, vols;
+	yajl_val hc;
 	int32_t timeout = -1;
 
 	s->stop_timeout = -1;
@@ -242,11 +238,6 @@ static int parse_create(const char *body, size_t len, struct daemon_spec *s, str
 	JR_TRY(refuse_set(&r, doc, "Healthcheck", "Healthcheck"));
 	JR_TRY(refuse_set(&r, doc, "OnBuild", "OnBuild"));
 	JR_TRY(refuse_set(&r, doc, "Shell", "Shell"));
-	vols = jr_get(doc, "Volumes");
-	if (vols && YAJL_IS_OBJECT(vols) && vols->u.object.len)
-		return berr_unsupported(err,
-				 "config: anonymous volumes are not supported by berthd (bind "
-				 "a host directory instead)");
 	if (s->env)
 		for (size_t i = 0; s->env[i]; i++)
 			if (!s->env[i][0] || s->env[i][0] == '=')
@@ -259,7 +250,7 @@ static int parse_create(const char *body, size_t len, struct daemon_spec *s, str
 		JR_TRY(parse_host_config(&r, hc, s));
 		jr_leave(&r, mark);
 	}
-	return 0;
+	return api_parse_mounts(&r, doc, hc, s);
 }
 
 enum MHD_Result api_container_create(struct req *r)
@@ -444,6 +435,7 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_key(w, "HostConfig");
 	jw_map_open(w);
 	strv_or_null(w, "Binds", s->binds);
+	strv_or_null(w, "VolumesFrom", s->volumes_from);
 	jw_key(w, "LogConfig");
 	jw_map_open(w);
 	jw_kstr(w, "Type", "cri-file");
@@ -501,9 +493,7 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	}
 	jw_map_close(w);
 	jw_map_close(w);
-	jw_key(w, "Mounts");
-	jw_array_open(w);
-	jw_array_close(w);
+	api_mounts_json(w, srv->data_root, s);
 	jw_key(w, "Config");
 	jw_map_open(w);
 	{
@@ -530,7 +520,17 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	strv_or_null(w, "Cmd", s->cmd);
 	jw_kstr(w, "Image", s->image);
 	jw_key(w, "Volumes");
-	jw_null(w);
+	if (s->volumes) {
+		jw_map_open(w);
+		for (size_t i = 0; s->volumes[i]; i++) {
+			jw_key(w, s->volumes[i]);
+			jw_map_open(w);
+			jw_map_close(w);
+		}
+		jw_map_close(w);
+	} else {
+		jw_null(w);
+	}
 	jw_kstr(w, "WorkingDir", s->workdir ? s->workdir : "");
 	strv_or_null(w, "Entrypoint", s->entrypoint);
 	jw_key(w, "OnBuild");
@@ -743,9 +743,7 @@ enum MHD_Result api_container_list(struct req *r)
 						  : "default");
 		jw_map_close(w);
 		network_settings(w, c, false);
-		jw_key(w, "Mounts");
-		jw_array_open(w);
-		jw_array_close(w);
+		api_mounts_json(w, r->srv->data_root, &c->spec);
 		jw_map_close(w);
 	}
 	daemon_unlock(r->srv->d);
@@ -820,7 +818,8 @@ enum MHD_Result api_container_remove(struct req *r)
 
 	if (http_query_bool(r, "link"))
 		return http_reply_error(r, 501, "links are not supported by berthd");
-	ret = daemon_remove(r->srv->d, r->params[0], http_query_bool(r, "force"), &err);
+	ret = daemon_remove(r->srv->d, r->params[0], http_query_bool(r, "force"),
+			    http_query_bool(r, "v"), &err);
 	return http_reply_done(r, ret, &err, 204);
 }
 

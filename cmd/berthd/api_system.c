@@ -48,21 +48,24 @@ const struct route api_routes[] = {
 	{ "GET", "/images/{name*}/json", api_image_inspect, false },
 	{ "POST", "/images/{name*}/tag", api_image_tag, false },
 	{ "DELETE", "/images/{name*}", api_image_remove, false },
+	{ "POST", "/volumes/create", api_volume_create, false },
+	{ "GET", "/volumes", api_volume_list, false },
+	{ "POST", "/volumes/prune", api_volume_prune, false },
+	{ "GET", "/volumes/{name}", api_volume_inspect, false },
+	{ "DELETE", "/volumes/{name}", api_volume_remove, false },
+	{ "GET", "/system/df", api_system_df, false },
 	/* Objects berthd has none of: docker inspect asks for them in turn. */
 	{ "GET", "/networks/{id}", api_no_such_object, false },
-	{ "GET", "/volumes/{name}", api_no_such_object, false },
 	{ "GET", "/plugins/{name*}/json", api_no_such_object, false },
 	{ NULL, NULL, NULL, false },
 };
 
-/* berthd has no network objects (only the modes), volumes or plugins:
+/* berthd has no network objects (only the modes) or plugins:
  * any one asked for is not found, which is what docker inspect needs to
  * go on to the next kind of object. */
 enum MHD_Result api_no_such_object(struct req *r)
 {
-	const char *kind = strncmp(r->path, "/networks/", 10) == 0  ? "network"
-			   : strncmp(r->path, "/volumes/", 9) == 0 ? "volume"
-								   : "plugin";
+	const char *kind = strncmp(r->path, "/networks/", 10) == 0 ? "network" : "plugin";
 
 	return http_reply_error(r, 404, "%s %s not found", kind, r->params[0]);
 }
@@ -203,6 +206,7 @@ enum MHD_Result api_info(struct req *r)
 	jw_map_open(w);
 	jw_key(w, "Volume");
 	jw_array_open(w);
+	jw_str(w, "local");
 	jw_array_close(w);
 	jw_key(w, "Network");
 	jw_array_open(w);

@@ -138,7 +138,7 @@ static int build_config(struct spec_config *cfg, const struct daemon_bundle_in *
 		return berr_set(err, ENOMEM, "config.json");
 	if (s->domainname && *s->domainname)
 		cfg->domainname = s->domainname;
-	ret = bundle_mounts(cfg, s, in->dir, err);
+	ret = bundle_mounts(cfg, in, rootfd, err);
 	if (ret < 0)
 		return ret;
 	return build_linux(cfg, in, err);

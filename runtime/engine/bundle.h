@@ -15,6 +15,7 @@ struct daemon_bundle_in {
 	const char *id;
 	const char *dir;           /* the container's directory; rootfs/ is mounted */
 	const char *cgroup_parent; /* berthd's --cgroup-parent */
+	const char *data_root;     /* where the volumes are */
 };
 
 /* Write config.json, hostname, hosts and resolv.conf into dir. */
@@ -41,9 +42,14 @@ struct daemon_bind {
 	char dest[PATH_MAX];
 	char propagation[16];
 	bool readonly;
+	bool volume; /* source is a volume's name */
+	bool nocopy;
 };
 
-/* HostConfig.Binds entries: "/host:/ctr[:ro|rw|propagation]". */
+/* HostConfig.Binds entries: "/host:/ctr[:opts]" or "name:/ctr[:opts]",
+ * opts among ro, rw, a propagation, nocopy (volumes), z and Z (accepted
+ * as dockerd does without SELinux: nothing to relabel), and the
+ * consistency modes docker accepts and ignores on Linux. */
 int daemon_bundle_parse_bind(const char *bind, struct daemon_bind *b, struct berr *err);
 int daemon_bundle_check_caps(char *const *add, char *const *drop, struct berr *err);
 int daemon_bundle_check_security(char *const *opts, struct berr *err);

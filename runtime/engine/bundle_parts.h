@@ -42,8 +42,10 @@ int bundle_open_rootfs(const char *dir, struct berr *err);
 
 /* bundle_mounts.c: the default mounts as docker gives them, then the
  * container's /etc/hostname, /etc/hosts and /etc/resolv.conf (files of
- * dir) and its binds. */
-int bundle_mounts(struct spec_config *cfg, const struct daemon_spec *s, const char *dir,
+ * its directory), its binds, volumes (the image's content copied into
+ * empty ones from the root rootfd) and tmpfs. */
+struct daemon_bundle_in;
+int bundle_mounts(struct spec_config *cfg, const struct daemon_bundle_in *in, int rootfd,
 		  struct berr *err);
 
 #endif

@@ -16,6 +16,7 @@
  *       upper/, work/                the container's writable layer
  *       hostname, hosts, resolv.conf bind-mounted into the container
  *       container.log                stdout and stderr (log.h)
+ *   <data-root>/volumes/<name>/      the volumes (volume.h)
  *       exit                         written by the shim when the
  *                                    container exits (record: code,
  *                                    finished, signal)
@@ -79,6 +80,12 @@ struct daemon_spec {
 	char *restart_name; /* no | always | unless-stopped | on-failure */
 	int restart_max;
 	char *network_mode; /* default | bridge | none | host */
+	/* Mounts as asked: HostConfig.Mounts and Tmpfs as mount lines
+	 * (volume.h), Config.Volumes' targets, VolumesFrom's entries; then,
+	 * from create on, all of them and the image's volumes resolved into
+	 * the mount lines the container gets (NULL for a container an older
+	 * berthd made: its binds are its mounts). */
+	char **mount_reqs, **volumes, **volumes_from, **mounts;
 };
 
 void daemon_spec_free(struct daemon_spec *s);
@@ -237,8 +244,10 @@ int daemon_kill(struct daemon *d, const char *ref, const char *signal, struct be
  * already so. */
 int daemon_pause(struct daemon *d, const char *ref, struct berr *err);
 int daemon_unpause(struct daemon *d, const char *ref, struct berr *err);
-/* -EBUSY when running and not force. */
-int daemon_remove(struct daemon *d, const char *ref, bool force, struct berr *err);
+/* -EBUSY when running and not force.  volumes: also the anonymous
+ * volumes no other container uses (docker rm -v). */
+int daemon_remove(struct daemon *d, const char *ref, bool force, bool volumes,
+		  struct berr *err);
 
 enum daemon_wait_cond { WAIT_NOT_RUNNING, WAIT_NEXT_EXIT, WAIT_REMOVED };
 

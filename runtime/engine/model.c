@@ -107,6 +107,10 @@ int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr
 	record_put_bool(&w, "attach_stderr", s->attach_stderr);
 	record_put_int(&w, "stop_timeout", s->stop_timeout);
 	put_strv(&w, "binds", s->binds);
+	put_strv(&w, "mount_reqs", s->mount_reqs);
+	put_strv(&w, "volumes", s->volumes);
+	put_strv(&w, "volumes_from", s->volumes_from);
+	put_strv(&w, "mounts", s->mounts);
 	put_strv(&w, "cap_add", s->cap_add);
 	put_strv(&w, "cap_drop", s->cap_drop);
 	put_strv(&w, "security_opt", s->security_opt);
@@ -191,7 +195,11 @@ static int read_config(const struct record *r, struct daemon_container *c)
 	    get_strv(r, "env", &s->env) < 0 || get_strv(r, "labels", &s->labels) < 0 ||
 	    get_strv(r, "binds", &s->binds) < 0 || get_strv(r, "cap_add", &s->cap_add) < 0 ||
 	    get_strv(r, "cap_drop", &s->cap_drop) < 0 ||
-	    get_strv(r, "security_opt", &s->security_opt) < 0)
+	    get_strv(r, "security_opt", &s->security_opt) < 0 ||
+	    get_strv(r, "mount_reqs", &s->mount_reqs) < 0 ||
+	    get_strv(r, "volumes", &s->volumes) < 0 ||
+	    get_strv(r, "volumes_from", &s->volumes_from) < 0 ||
+	    get_strv(r, "mounts", &s->mounts) < 0)
 		return -ENOMEM;
 	s->tty = record_bool(r, "tty");
 	s->open_stdin = record_bool(r, "open_stdin");
@@ -531,6 +539,32 @@ static char **labels_from(const struct spec_kv *kv, size_t n, char **user)
 	return out;
 }
 
+/* The image's volumes join the request's (docker's Config.Volumes is
+ * their union). */
+static char **volumes_from_image(const char **img, size_t n, char **user)
+{
+	size_t nu = strv_len(user), used = 0;
+	char **out = calloc(n + nu + 1, sizeof(char *));
+
+	if (!out)
+		return NULL;
+	for (size_t j = 0; j < nu; j++)
+		if (!(out[used++] = strdup(user[j])))
+			goto fail;
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < used; j++)
+			dup |= strcmp(out[j], img[i]) == 0;
+		if (!dup && !(out[used++] = strdup(img[i])))
+			goto fail;
+	}
+	return out;
+fail:
+	strv_free(out);
+	return NULL;
+}
+
 /* Fill what the user left unset from the image, as docker does: Cmd
  * comes from the image unless the user gave Cmd or an Entrypoint. */
 static int apply_image(struct daemon_spec *s, const struct spec_image_config *img,
@@ -576,6 +610,14 @@ static int apply_image(struct daemon_spec *s, const struct spec_image_config *im
 	strv_free(s->labels);
 	s->env = env;
 	s->labels = labels;
+	if (r->n_volumes) {
+		char **vols = volumes_from_image(r->volumes, r->n_volumes, s->volumes);
+
+		if (!vols)
+			return berr_set(err, ENOMEM, "create");
+		strv_free(s->volumes);
+		s->volumes = vols;
+	}
 	if (strv_len(s->entrypoint) + strv_len(s->cmd) == 0)
 		return berr_invalid(err, "no command specified");
 	return 0;
@@ -638,6 +680,32 @@ static int make_dirs(struct daemon *d, const char *id, struct berr *err)
 			return berr_sys(err, "create the container's directory");
 	}
 	return 0;
+}
+
+/* The mounts of s, with the containers its volumes-from entries name. */
+static int resolve_mounts_locked(struct daemon *d, struct daemon_spec *s, struct berr *err)
+{
+	size_t n = strv_len(s->volumes_from);
+	const struct daemon_spec *from[n + 1];
+	char **created = NULL;
+	int ret;
+
+	for (size_t i = 0; i < n; i++) {
+		char ref[256];
+		struct daemon_container *other;
+		int ambiguous;
+
+		snprintf(ref, sizeof(ref), "%.*s", (int)strcspn(s->volumes_from[i], ":"),
+			 s->volumes_from[i]);
+		other = daemon_find_locked(d, ref, &ambiguous);
+		from[i] = other && !other->removed ? &other->spec : NULL;
+	}
+	from[n] = NULL;
+	ret = daemon_mounts_resolve_locked(d, s, from, &created, err);
+	for (size_t i = 0; created && created[i]; i++)
+		daemon_event_volume_locked(d, "create", created[i]);
+	strv_free(created);
+	return ret;
 }
 
 int daemon_create(struct daemon *d, struct daemon_spec *spec, const char *name,
@@ -722,7 +790,14 @@ int daemon_create(struct daemon *d, struct daemon_spec *spec, const char *name,
 		}
 		c->name = strdup(gen);
 	}
-	ret = c->name ? make_dirs(d, c->id, err) : berr_set(err, ENOMEM, "create");
+	ret = c->name ? 0 : berr_set(err, ENOMEM, "create");
+	/* Under the lock: a volume it names cannot be removed before it is
+	 * in the table. */
+	if (ret == 0)
+		ret = resolve_mounts_locked(d, &c->spec, err);
+	if (ret < 0)
+		goto unlock;
+	ret = make_dirs(d, c->id, err);
 	if (ret == 0)
 		ret = daemon_save_config(d, c, err);
 	if (ret == 0)
@@ -733,6 +808,7 @@ int daemon_create(struct daemon *d, struct daemon_spec *spec, const char *name,
 
 		if (dir)
 			layer_store_rmtree(dir, &ignored);
+		strv_free(daemon_mounts_remove_anonymous_locked(d, &c->spec));
 		goto unlock;
 	}
 	c->next = d->containers;
@@ -789,6 +865,15 @@ void daemon_event_locked(struct daemon *d, struct daemon_container *c, const cha
 			attrs[n++] = strdup(c->spec.labels[i]);
 	}
 	event_store(d, "container", action, c->id, attrs);
+}
+
+void daemon_event_volume_locked(struct daemon *d, const char *action, const char *name)
+{
+	char **attrs = calloc(2, sizeof(char *));
+
+	if (attrs)
+		attrs[0] = strdup("driver=local");
+	event_store(d, "volume", action, name, attrs);
 }
 
 void daemon_event(struct daemon *d, const char *type, const char *action, const char *id,

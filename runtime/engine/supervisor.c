@@ -195,7 +195,8 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 	ret = mount_rootfs(&j, err);
 	if (ret == 0) {
 		bin = (struct daemon_bundle_in){ .spec = &c->spec, .id = c->id, .dir = j.dir,
-						 .cgroup_parent = d->o.cgroup_parent };
+						 .cgroup_parent = d->o.cgroup_parent,
+						 .data_root = d->o.data_root };
 		ret = daemon_bundle_write(&bin, err);
 	}
 	if (ret == 0)
@@ -283,7 +284,10 @@ static int start_container(struct daemon *d, struct daemon_container *c, bool re
 	return ret;
 }
 
-static int remove_container(struct daemon *d, struct daemon_container *c, struct berr *err);
+/* volumes: also the anonymous volumes only it used (docker rm -v, and
+ * every --rm container). */
+static int remove_container(struct daemon *d, struct daemon_container *c, bool volumes,
+			    struct berr *err);
 
 void daemon_remove_if_exited(struct daemon *d, struct daemon_container *c)
 {
@@ -294,7 +298,7 @@ void daemon_remove_if_exited(struct daemon *d, struct daemon_container *c)
 	gone = c->status == DS_EXITED && c->spec.auto_remove && !c->busy && !c->removed;
 	daemon_unlock(d);
 	if (gone)
-		remove_container(d, c, &ignored);
+		remove_container(d, c, true, &ignored);
 }
 
 int daemon_start(struct daemon *d, const char *ref, struct berr *err)
@@ -314,7 +318,7 @@ int daemon_start(struct daemon *d, const char *ref, struct berr *err)
 		daemon_unlock(d);
 		/* docker removes an --rm container whose start failed. */
 		if (!running)
-			remove_container(d, c, &ignored);
+			remove_container(d, c, true, &ignored);
 	}
 	/* A container quick enough to exit before its start returned. */
 	daemon_remove_if_exited(d, c);
@@ -388,7 +392,7 @@ static void handle_exit(struct daemon *d, struct daemon_container *c, bool orpha
 
 		c->refs++;
 		daemon_unlock(d);
-		remove_container(d, c, &ignored);
+		remove_container(d, c, true, &ignored);
 		daemon_lock(d);
 		daemon_put_locked(c);
 	}
@@ -729,7 +733,8 @@ static int remove_files(struct daemon *d, struct daemon_container *c, struct ber
 	return layer_store_rmtree(dir, err);
 }
 
-static int remove_container(struct daemon *d, struct daemon_container *c, struct berr *err)
+static int remove_container(struct daemon *d, struct daemon_container *c, bool volumes,
+			    struct berr *err)
 {
 	int ret;
 
@@ -764,6 +769,13 @@ static int remove_container(struct daemon *d, struct daemon_container *c, struct
 		}
 		c->n_pending = 0;
 		daemon_exec_forget_container_locked(d, c->id);
+		if (volumes) {
+			char **gone = daemon_mounts_remove_anonymous_locked(d, &c->spec);
+
+			for (size_t i = 0; gone && gone[i]; i++)
+				daemon_event_volume_locked(d, "destroy", gone[i]);
+			strv_free(gone);
+		}
 		daemon_event_locked(d, c, "destroy", NULL);
 		daemon_put_locked(c); /* the table's */
 	}
@@ -772,7 +784,8 @@ static int remove_container(struct daemon *d, struct daemon_container *c, struct
 	return ret;
 }
 
-int daemon_remove(struct daemon *d, const char *ref, bool force, struct berr *err)
+int daemon_remove(struct daemon *d, const char *ref, bool force, bool volumes,
+		  struct berr *err)
 {
 	struct daemon_container *c;
 	int ret = daemon_get(d, ref, &c, err);
@@ -804,7 +817,7 @@ int daemon_remove(struct daemon *d, const char *ref, bool force, struct berr *er
 		}
 	}
 	daemon_unlock(d);
-	ret = remove_container(d, c, err);
+	ret = remove_container(d, c, volumes, err);
 	daemon_put(d, c);
 	return ret;
 }

@@ -39,6 +39,10 @@ void daemon_spec_free(struct daemon_spec *s)
 	strv_free(s->env);
 	strv_free(s->labels);
 	strv_free(s->binds);
+	strv_free(s->mount_reqs);
+	strv_free(s->volumes);
+	strv_free(s->volumes_from);
+	strv_free(s->mounts);
 	strv_free(s->cap_add);
 	strv_free(s->cap_drop);
 	strv_free(s->security_opt);
