@@ -25,6 +25,7 @@ enum MHD_Result api_container_kill(struct req *r);
 enum MHD_Result api_container_remove(struct req *r);
 enum MHD_Result api_container_update(struct req *r);
 enum MHD_Result api_container_pause(struct req *r);
+enum MHD_Result api_container_rename(struct req *r);
 enum MHD_Result api_container_unpause(struct req *r);
 enum MHD_Result api_container_resize(struct req *r);
 

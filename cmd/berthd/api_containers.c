@@ -823,6 +823,18 @@ enum MHD_Result api_container_remove(struct req *r)
 	return http_reply_done(r, ret, &err, 204);
 }
 
+enum MHD_Result api_container_rename(struct req *r)
+{
+	struct berr err = { 0 };
+	const char *name = http_query(r, "name");
+	int ret;
+
+	if (!name || !*name)
+		return http_reply_error(r, 400, "rename: the new name (name) is required");
+	ret = daemon_rename(r->srv->d, r->params[0], name, &err);
+	return http_reply_done(r, ret, &err, 204);
+}
+
 enum MHD_Result api_container_pause(struct req *r)
 {
 	struct berr err = { 0 };

@@ -36,6 +36,7 @@ const struct route api_routes[] = {
 	{ "GET", "/containers/{id}/stats", api_container_stats, false },
 	{ "POST", "/containers/{id}/update", api_container_update, false },
 	{ "POST", "/containers/{id}/pause", api_container_pause, false },
+	{ "POST", "/containers/{id}/rename", api_container_rename, false },
 	{ "POST", "/containers/{id}/unpause", api_container_unpause, false },
 	{ "DELETE", "/containers/{id}", api_container_remove, false },
 	{ "POST", "/containers/{id}/exec", api_exec_create, false },

@@ -244,6 +244,8 @@ int daemon_kill(struct daemon *d, const char *ref, const char *signal, struct be
  * already so. */
 int daemon_pause(struct daemon *d, const char *ref, struct berr *err);
 int daemon_unpause(struct daemon *d, const char *ref, struct berr *err);
+/* docker rename: -EEXIST (409) for a name in use, -EINVAL for a bad one. */
+int daemon_rename(struct daemon *d, const char *ref, const char *name, struct berr *err);
 /* -EBUSY when running and not force.  volumes: also the anonymous
  * volumes no other container uses (docker rm -v). */
 int daemon_remove(struct daemon *d, const char *ref, bool force, bool volumes,

@@ -8,6 +8,8 @@
 char *daemon_dir(struct daemon *d, const char *id, const char *file);
 char *daemon_shim_socket(struct daemon *d, const char *id);
 
+/* docker's rule for container names: [a-zA-Z0-9][a-zA-Z0-9_.-]* */
+bool daemon_valid_name(const char *name);
 int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr *err);
 int daemon_save_state(struct daemon *d, struct daemon_container *c, struct berr *err);
 void daemon_save_state_quiet(struct daemon *d, struct daemon_container *c);

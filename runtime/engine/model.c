@@ -462,7 +462,7 @@ static const char *const nouns[] = {
 	"lagoon", "mast", "pier", "quay", "rudder", "schooner", "tide", "wharf", "yacht",
 };
 
-static bool valid_name(const char *n)
+bool daemon_valid_name(const char *n)
 {
 	if (!isalnum((unsigned char)n[0]) || strlen(n) > 255)
 		return false;
@@ -721,7 +721,7 @@ int daemon_create(struct daemon *d, struct daemon_spec *spec, const char *name,
 
 	if (name && *name == '/')
 		name++;
-	if (name && *name && !valid_name(name))
+	if (name && *name && !daemon_valid_name(name))
 		return berr_invalid(err,
 				 "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] "
 				 "are allowed",

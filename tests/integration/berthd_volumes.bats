@@ -71,7 +71,8 @@ $BERTHD_DATA/volumes/db1/_data"
 	run dk volume create --opt colour=red x2
 	assert_failure
 	assert_output_contains 'invalid option key: "colour"'
-	[ ! -e "$BERTHD_DATA/volumes/x1" ] && [ ! -e "$BERTHD_DATA/volumes/x2" ]
+	[ ! -e "$BERTHD_DATA/volumes/x1" ]
+	[ ! -e "$BERTHD_DATA/volumes/x2" ]
 	run dk volume rm db1 db2
 	assert_success
 	run dk volume inspect db1
@@ -241,7 +242,9 @@ $BERTHD_DATA/volumes/db1/_data"
 	assert_success
 	assert_equal "${lines[0]}" "from-volume"
 	assert_equal "${lines[1]}" "bound"
-	[[ "${lines[2]}" == "ro,"* ]] && [[ "${lines[3]}" == "ro,"* ]] && [[ "${lines[4]}" == "ro,"* ]]
+	[[ "${lines[2]}" == "ro,"* ]]
+	[[ "${lines[3]}" == "ro,"* ]]
+	[[ "${lines[4]}" == "ro,"* ]]
 	run dk run --rm --volumes-from nosuchctr berthd-test/bb:1 true
 	assert_failure
 	assert_output_contains "invalid --volumes-from: no such container: nosuchctr"
@@ -261,7 +264,9 @@ $BERTHD_DATA/volumes/db1/_data"
 	assert_equal "${lines[2]}" "1000"
 	grep -q " $BERTHD_DATA/volumes/tv/_data " /proc/self/mountinfo
 	dk volume rm tv >/dev/null
-	! grep -q " $BERTHD_DATA/volumes/tv/_data " /proc/self/mountinfo
+	if grep -q " $BERTHD_DATA/volumes/tv/_data " /proc/self/mountinfo; then
+		fail "the volume's tmpfs is still mounted"
+	fi
 	mkdir -p "$BERTHD_DIR/dev1"
 	echo on-device >"$BERTHD_DIR/dev1/f"
 	dk volume create --opt type=none --opt o=bind --opt device="$BERTHD_DIR/dev1" bv >/dev/null
