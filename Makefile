@@ -23,7 +23,7 @@ LDLIBS = -lseccomp -lcap -lyajl -lcgroup -lnettle
 # Debian packages the build and the tests need.
 DEPS_BUILD = gcc libc6-dev make pkg-config libseccomp-dev libcap-dev libyajl-dev \
 	libcmocka-dev libmicrohttpd-dev libarchive-dev libcgroup-dev nettle-dev
-DEPS_TEST = bats busybox-static iproute2 util-linux bsdutils procps psmisc jq curl docker.io docker-compose \
+DEPS_TEST = bats busybox-static iproute2 util-linux bsdutils procps psmisc jq curl docker.io docker-compose tini \
 	containerd podman conmon python3-grpcio \
 	libcap2-bin python3 socat strace
 DEPS_VM = qemu-system-x86 linux-image-amd64 kmod cpio

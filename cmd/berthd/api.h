@@ -37,6 +37,11 @@ struct jw;
 int api_parse_mounts(struct jr *r, yajl_val doc, yajl_val hc, struct daemon_spec *s);
 void api_mounts_json(struct jw *w, const char *data_root, const struct daemon_spec *s);
 
+/* api_run_options.c: HostConfig's Init, Ulimits, Sysctls, GroupAdd,
+ * Devices, DeviceCgroupRules, ShmSize, OomScoreAdj, OomKillDisable,
+ * PidMode, IpcMode, UTSMode into s (the engine checks their values). */
+int api_parse_run_options(struct jr *r, yajl_val hc, struct daemon_spec *s);
+
 /* api_volumes.c */
 enum MHD_Result api_volume_create(struct req *r);
 enum MHD_Result api_volume_list(struct req *r);

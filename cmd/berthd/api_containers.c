@@ -78,12 +78,8 @@ static const struct unsupported unsupported_resources[] = {
 	{ "KernelMemory", "kernel memory limits" },
 	{ "KernelMemoryTCP", "kernel memory limits" },
 	{ "MemoryReservation", "memory reservations" },
-	{ "OomKillDisable", "disabling the OOM killer" },
 	{ "CgroupParent", "a per-container cgroup parent" },
-	{ "Devices", "adding host devices" },
-	{ "DeviceCgroupRules", "device cgroup rules" },
 	{ "DeviceRequests", "device requests" },
-	{ "Ulimits", "ulimits" },
 	{ "CpuCount", "CpuCount" },
 	{ "CpuPercent", "CpuPercent" },
 	{ "IOMaximumIOps", "IOMaximumIOps" },
@@ -121,14 +117,7 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 		{ "DnsOptions", "DNS options" },
 		{ "DnsSearch", "DNS search domains" },
 		{ "ExtraHosts", "extra hosts" },
-		{ "GroupAdd", "additional groups" },
-		{ "OomScoreAdj", "oom score adjustment" },
-		{ "ShmSize", "a custom /dev/shm size" },
-		{ "Sysctls", "sysctls" },
-		{ "Init", "an init process" },
 		{ "Cgroup", "joining another cgroup" },
-		{ "PidMode", "PidMode" },
-		{ "UTSMode", "UTSMode" },
 		{ "UsernsMode", "user namespaces" },
 		{ "Runtime", "choosing a runtime" },
 		{ "Isolation", "isolation modes" },
@@ -145,13 +134,6 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 	JR_TRY(jr_val_object(r, hc));
 	JR_TRY(refuse_all(r, hc, host_only));
 	JR_TRY(refuse_resources(r, hc));
-	ret = jr_str(r, hc, "IpcMode", &mode);
-	JR_TRY(ret);
-	if (ret == 1 && *mode && strcmp(mode, "private") && strcmp(mode, "shareable"))
-		return berr_as(r->err,
-			       jr_fail_key(r, "IpcMode", "\"%s\" is not supported by berthd", mode),
-			       BERR_UNSUPPORTED);
-	mode = NULL;
 	ret = jr_str(r, hc, "CgroupnsMode", &mode);
 	JR_TRY(ret);
 	if (ret == 1 && *mode && strcmp(mode, "private"))
@@ -250,7 +232,14 @@ static int parse_create(const char *body, size_t len, struct daemon_spec *s, str
 		JR_TRY(parse_host_config(&r, hc, s));
 		jr_leave(&r, mark);
 	}
-	return api_parse_mounts(&r, doc, hc, s);
+	JR_TRY(api_parse_mounts(&r, doc, hc, s));
+	if (hc) {
+		size_t mark = jr_enter_key(&r, "HostConfig");
+
+		JR_TRY(api_parse_run_options(&r, hc, s));
+		jr_leave(&r, mark);
+	}
+	return 0;
 }
 
 enum MHD_Result api_container_create(struct req *r)
@@ -457,7 +446,16 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	strv_or_null(w, "CapAdd", s->cap_add);
 	strv_or_null(w, "CapDrop", s->cap_drop);
 	jw_kstr(w, "CgroupnsMode", "private");
-	jw_kstr(w, "IpcMode", "private");
+	jw_kstr(w, "IpcMode", s->ipc_mode && *s->ipc_mode ? s->ipc_mode : "private");
+	jw_kstr(w, "PidMode", s->pid_mode ? s->pid_mode : "");
+	jw_kstr(w, "UTSMode", s->uts_mode ? s->uts_mode : "");
+	jw_key(w, "Init");
+	jw_bool(w, s->init);
+	jw_kint(w, "ShmSize", s->shm_size ? s->shm_size : 64 * 1024 * 1024);
+	jw_kint(w, "OomScoreAdj", s->oom_score_adj);
+	jw_kbool(w, "OomKillDisable", s->oom_kill_disable);
+	strv_or_null(w, "GroupAdd", s->group_add);
+	strv_or_null(w, "DeviceCgroupRules", s->device_rules);
 	jw_kbool(w, "Privileged", s->privileged);
 	jw_kbool(w, "ReadonlyRootfs", s->readonly_rootfs);
 	strv_or_null(w, "SecurityOpt", s->security_opt);
@@ -875,6 +873,10 @@ static int parse_update(const char *body, size_t len, struct daemon_update *u, s
 
 	JR_TRY(body_open(&r, body, len, "the resources to update", &doc, a, err));
 	JR_TRY(refuse_resources(&r, doc));
+	JR_TRY(refuse_set(&r, doc, "OomKillDisable", "changing OomKillDisable"));
+	JR_TRY(refuse_set(&r, doc, "Devices", "changing devices"));
+	JR_TRY(refuse_set(&r, doc, "DeviceCgroupRules", "changing device cgroup rules"));
+	JR_TRY(refuse_set(&r, doc, "Ulimits", "changing ulimits"));
 	JR_TRY(jr_i64(&r, doc, "Memory", &u->memory));
 	JR_TRY(jr_i64(&r, doc, "MemorySwap", &u->memory_swap));
 	JR_TRY(jr_i64(&r, doc, "NanoCpus", &u->nano_cpus));

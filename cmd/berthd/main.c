@@ -46,6 +46,7 @@ static void usage(void)
 	       "  --group NAME          group that may use the socket besides root\n"
 	       "  --log-level LEVEL     error, warn, info (default) or debug\n"
 	       "  --log-file FILE       log there instead of stderr (reopened on SIGHUP)\n"
+	       "  --init-path FILE      the static init of --init (default /usr/bin/tini-static)\n"
 	       "  --version             print the version\n");
 }
 
@@ -156,6 +157,7 @@ int main(int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "log-file", required_argument, NULL, 'L' },
+		{ "init-path", required_argument, NULL, 'i' },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -165,6 +167,8 @@ int main(int argc, char **argv)
 		.root = "/run/berth",
 		.data_root = "/var/lib/berth",
 		.cgroup_parent = "/berth",
+		/* Static: it runs inside images that have no libc. */
+		.init_path = "/usr/bin/tini-static",
 	};
 	struct srv srv = { .log_level = 2 };
 	struct daemon d;
@@ -181,6 +185,7 @@ int main(int argc, char **argv)
 		case 'c': o.cgroup_parent = optarg; break;
 		case 'g': group = optarg; break;
 		case 'L': log_file = optarg; break;
+		case 'i': o.init_path = optarg; break;
 		case 'l':
 			srv.log_level = log_level(optarg);
 			if (srv.log_level < 0) {

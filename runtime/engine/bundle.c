@@ -139,9 +139,11 @@ static int build_config(struct spec_config *cfg, const struct daemon_bundle_in *
 	if (s->domainname && *s->domainname)
 		cfg->domainname = s->domainname;
 	ret = bundle_mounts(cfg, in, rootfd, err);
+	if (ret == 0)
+		ret = build_linux(cfg, in, err);
 	if (ret < 0)
 		return ret;
-	return build_linux(cfg, in, err);
+	return bundle_run_options(cfg, in, rootfd, err);
 }
 
 int daemon_bundle_write(const struct daemon_bundle_in *in, struct berr *err)

@@ -16,6 +16,7 @@ struct daemon_bundle_in {
 	const char *dir;           /* the container's directory; rootfs/ is mounted */
 	const char *cgroup_parent; /* berthd's --cgroup-parent */
 	const char *data_root;     /* where the volumes are */
+	const char *init_path;     /* what --init runs */
 };
 
 /* Write config.json, hostname, hosts and resolv.conf into dir. */
@@ -51,6 +52,10 @@ struct daemon_bind {
  * as dockerd does without SELinux: nothing to relabel), and the
  * consistency modes docker accepts and ignores on Linux. */
 int daemon_bundle_parse_bind(const char *bind, struct daemon_bind *b, struct berr *err);
+/* bundle_run.c: --init, --ulimit, --sysctl, --group-add, --device,
+ * --device-cgroup-rule, --shm-size, --oom-score-adj, --oom-kill-disable,
+ * --pid/--ipc/--uts host, checked as dockerd checks them. */
+int daemon_check_run_options(const struct daemon_spec *s, struct berr *err);
 int daemon_bundle_check_caps(char *const *add, char *const *drop, struct berr *err);
 int daemon_bundle_check_security(char *const *opts, struct berr *err);
 bool daemon_bundle_own_netns(const struct daemon_spec *s);

@@ -48,4 +48,8 @@ struct daemon_bundle_in;
 int bundle_mounts(struct spec_config *cfg, const struct daemon_bundle_in *in, int rootfd,
 		  struct berr *err);
 
+/* bundle_run.c: the rest of docker run's options on top of cfg. */
+int bundle_run_options(struct spec_config *cfg, const struct daemon_bundle_in *in, int rootfd,
+		       struct berr *err);
+
 #endif

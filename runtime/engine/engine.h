@@ -46,6 +46,7 @@ struct daemon_opts {
 	const char *cgroup_parent; /* /berth; relative nests below berthd's cgroup */
 	const char *shim_path;     /* the berthd-shim binary */
 	const char *unpack_path;   /* the berthd-unpack binary */
+	const char *init_path;     /* the static init --init runs as pid 1 */
 };
 
 enum daemon_status {
@@ -86,6 +87,16 @@ struct daemon_spec {
 	 * the mount lines the container gets (NULL for a container an older
 	 * berthd made: its binds are its mounts). */
 	char **mount_reqs, **volumes, **volumes_from, **mounts;
+	/* The rest of docker run (bundle_run.c). */
+	bool init, oom_kill_disable;
+	char **ulimits;      /* "name=soft:hard" */
+	char **sysctls;      /* "key=value" */
+	char **group_add;    /* group names or ids, looked up in the image */
+	char **devices;      /* "host-path:container-path:rwm" */
+	char **device_rules; /* "c 1:3 rwm" */
+	int64_t shm_size;    /* bytes; 0: docker's 64 MiB */
+	int64_t oom_score_adj;
+	char *pid_mode, *ipc_mode, *uts_mode; /* NULL, "" or "host" (and ipc's private, shareable) */
 };
 
 void daemon_spec_free(struct daemon_spec *s);

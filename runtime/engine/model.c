@@ -111,6 +111,18 @@ int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr
 	put_strv(&w, "volumes", s->volumes);
 	put_strv(&w, "volumes_from", s->volumes_from);
 	put_strv(&w, "mounts", s->mounts);
+	record_put_bool(&w, "init", s->init);
+	record_put_bool(&w, "oom_kill_disable", s->oom_kill_disable);
+	put_strv(&w, "ulimits", s->ulimits);
+	put_strv(&w, "sysctls", s->sysctls);
+	put_strv(&w, "group_add", s->group_add);
+	put_strv(&w, "devices", s->devices);
+	put_strv(&w, "device_rules", s->device_rules);
+	record_put_int(&w, "shm_size", s->shm_size);
+	record_put_int(&w, "oom_score_adj", s->oom_score_adj);
+	record_put(&w, "pid_mode", s->pid_mode);
+	record_put(&w, "ipc_mode", s->ipc_mode);
+	record_put(&w, "uts_mode", s->uts_mode);
 	put_strv(&w, "cap_add", s->cap_add);
 	put_strv(&w, "cap_drop", s->cap_drop);
 	put_strv(&w, "security_opt", s->security_opt);
@@ -199,7 +211,11 @@ static int read_config(const struct record *r, struct daemon_container *c)
 	    get_strv(r, "mount_reqs", &s->mount_reqs) < 0 ||
 	    get_strv(r, "volumes", &s->volumes) < 0 ||
 	    get_strv(r, "volumes_from", &s->volumes_from) < 0 ||
-	    get_strv(r, "mounts", &s->mounts) < 0)
+	    get_strv(r, "mounts", &s->mounts) < 0 || get_strv(r, "ulimits", &s->ulimits) < 0 ||
+	    get_strv(r, "sysctls", &s->sysctls) < 0 ||
+	    get_strv(r, "group_add", &s->group_add) < 0 ||
+	    get_strv(r, "devices", &s->devices) < 0 ||
+	    get_strv(r, "device_rules", &s->device_rules) < 0)
 		return -ENOMEM;
 	s->tty = record_bool(r, "tty");
 	s->open_stdin = record_bool(r, "open_stdin");
@@ -218,6 +234,13 @@ static int read_config(const struct record *r, struct daemon_container *c)
 	s->cpuset_cpus = dup_or_null(record_str(r, "cpuset_cpus"));
 	s->cpuset_mems = dup_or_null(record_str(r, "cpuset_mems"));
 	s->readonly_rootfs = record_bool(r, "readonly_rootfs");
+	s->init = record_bool(r, "init");
+	s->oom_kill_disable = record_bool(r, "oom_kill_disable");
+	s->shm_size = record_ll(r, "shm_size", 0);
+	s->oom_score_adj = record_ll(r, "oom_score_adj", 0);
+	s->pid_mode = dup_or_null(record_str(r, "pid_mode"));
+	s->ipc_mode = dup_or_null(record_str(r, "ipc_mode"));
+	s->uts_mode = dup_or_null(record_str(r, "uts_mode"));
 	s->privileged = record_bool(r, "privileged");
 	s->auto_remove = record_bool(r, "auto_remove");
 	s->restart_name = dup_or_null(record_str(r, "restart_name"));
@@ -663,6 +686,9 @@ static int check_spec(const struct daemon_spec *s, struct berr *err)
 		if (ret < 0)
 			return ret;
 	}
+	ret = daemon_check_run_options(s, err);
+	if (ret < 0)
+		return ret;
 	ret = daemon_bundle_check_caps(s->cap_add, s->cap_drop, err);
 	if (ret == 0)
 		ret = daemon_bundle_check_security(s->security_opt, err);

@@ -196,7 +196,8 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 	if (ret == 0) {
 		bin = (struct daemon_bundle_in){ .spec = &c->spec, .id = c->id, .dir = j.dir,
 						 .cgroup_parent = d->o.cgroup_parent,
-						 .data_root = d->o.data_root };
+						 .data_root = d->o.data_root,
+						 .init_path = d->o.init_path };
 		ret = daemon_bundle_write(&bin, err);
 	}
 	if (ret == 0)

@@ -43,6 +43,14 @@ void daemon_spec_free(struct daemon_spec *s)
 	strv_free(s->volumes);
 	strv_free(s->volumes_from);
 	strv_free(s->mounts);
+	strv_free(s->ulimits);
+	strv_free(s->sysctls);
+	strv_free(s->group_add);
+	strv_free(s->devices);
+	strv_free(s->device_rules);
+	free(s->pid_mode);
+	free(s->ipc_mode);
+	free(s->uts_mode);
 	strv_free(s->cap_add);
 	strv_free(s->cap_drop);
 	strv_free(s->security_opt);

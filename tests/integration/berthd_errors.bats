@@ -48,9 +48,9 @@ still_serving() {
 }
 
 @test "berthd errors: fields berthd does not support are refused by name (501)" {
-	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"Devices":[{"PathOnHost":"/dev/sda"}]}}'
+	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"BlkioWeight":300}}'
 	assert_equal "${lines[1]}" "501"
-	assert_output_contains ".HostConfig.Devices: adding host devices is not supported by berthd"
+	assert_output_contains ".HostConfig.BlkioWeight: block I/O limits is not supported by berthd"
 	# Refused by the engine rather than by the request's reader: the same.
 	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"Privileged":true}}'
 	assert_equal "${lines[1]}" "501"
@@ -60,9 +60,9 @@ still_serving() {
 	assert_output_contains 'security option \"apparmor=unconfined\" is not supported by berthd'
 	run api DELETE "/containers/whatever?link=1"
 	assert_equal "${lines[1]}" "501"
-	run dk run --rm --ulimit nofile=10:10 berthd-test/bb:1 true
+	run dk run --rm --blkio-weight 300 berthd-test/bb:1 true
 	assert_failure 125
-	assert_output_contains "ulimits is not supported by berthd"
+	assert_output_contains "block I/O limits is not supported by berthd"
 	echo '{"defaultAction":"SCMP_ACT_ALLOW"}' >"$BATS_TEST_TMPDIR/profile.json"
 	run dk run --rm --security-opt "seccomp=$BATS_TEST_TMPDIR/profile.json" berthd-test/bb:1 true
 	assert_failure

@@ -1,0 +1,113 @@
+#!/usr/bin/env bats
+# The rest of docker run through the docker CLI, each checked by what the
+# container sees: --init, --ulimit, --sysctl, --shm-size, --group-add,
+# --oom-score-adj, --oom-kill-disable, --device, --device-cgroup-rule,
+# --pid/--ipc/--uts host, and the modes berthd refuses by name.
+
+load berthd_helpers
+
+berthd_file_hooks
+
+@test "berthd run: --init runs the command below an init that reaps and forwards signals" {
+	run dk run --rm --init berthd-test/bb:1 sh -c \
+		'tr "\0" " " </proc/1/cmdline; echo; sh -c "sleep 0.2 &"; sleep 1; ps -o pid,stat,comm | grep -c " Z " || true'
+	assert_success
+	assert_equal "${lines[0]}" "/sbin/docker-init -- sh -c tr \"\\0\" \" \" </proc/1/cmdline; echo; sh -c \"sleep 0.2 &\"; sleep 1; ps -o pid,stat,comm | grep -c \" Z \" || true "
+	# No zombie: the orphaned sleep was reaped by pid 1.
+	assert_equal "${lines[1]}" "0"
+	# docker stop's SIGTERM reaches the command, which is not pid 1.
+	dk run -d --name initsig --init berthd-test/bb:1 sh -c \
+		'trap "echo got-term; exit 7" TERM; echo pid-$$; while :; do sleep 0.1; done' >/dev/null
+	wait_for sh -c "$DOCKER logs initsig | grep -q pid-"
+	# The command is pid 2: the init is 1.
+	assert_equal "$(dk logs initsig)" "pid-2"
+	dk stop -t 10 initsig >/dev/null
+	assert_equal "$(dk inspect -f '{{.State.ExitCode}}' initsig)" "7"
+	assert_equal "$(dk logs initsig | tail -1)" "got-term"
+	assert_equal "$(dk inspect -f '{{.HostConfig.Init}}' initsig)" "true"
+}
+
+@test "berthd run: --ulimit, --sysctl, --shm-size, --oom-score-adj" {
+	run dk run --rm --ulimit nofile=1000:2000 --ulimit core=0:0 \
+		--sysctl net.ipv4.ip_forward=1 --sysctl kernel.shmmni=1234 --shm-size 8m \
+		--oom-score-adj 500 berthd-test/bb:1 sh -c \
+		'grep -E "^Max (open files|core file)" /proc/self/limits | tr -s " "; cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni /proc/self/oom_score_adj; awk "\$5 == \"/dev/shm\" {print \$NF}" /proc/self/mountinfo'
+	assert_success
+	assert_equal "$output" "Max core file size 0 0 bytes 
+Max open files 1000 2000 files 
+1
+1234
+500
+rw,size=8192k"
+	# The host's are untouched.
+	[ "$(cat /proc/sys/kernel/shmmni)" != 1234 ]
+	# The docker CLI refuses what is not namespaced before berthd sees
+	# it; berthd refuses it too.
+	run curl -sS --unix-socket "$BERTHD_SOCK" -w '\n%{http_code}' -X POST \
+		-H 'Content-Type: application/json' http://berthd/containers/create \
+		-d '{"Image":"berthd-test/bb:1","Cmd":["true"],"HostConfig":{"Sysctls":{"vm.swappiness":"10"}}}'
+	assert_equal "${lines[1]}" "400"
+	assert_output_contains 'sysctl \"vm.swappiness\" is not allowed'
+	run dk run --rm --network host --sysctl net.ipv4.ip_forward=1 berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "not allowed in host network mode"
+	run dk run --rm --ulimit nofile=3000:2000 berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "soft limit must be less than or equal to hard limit"
+	assert_equal "$(dk ps -aq)" ""
+}
+
+@test "berthd run: -u gets the image's groups, --group-add adds more" {
+	run dk run --rm -u user --group-add nobody --group-add 4321 berthd-test/bb:1 id
+	assert_success
+	assert_equal "$output" "uid=1000(user) gid=1000(user) groups=4321,65534(nobody)"
+	run dk run --rm --group-add nosuchgroup berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "unable to find group nosuchgroup"
+}
+
+@test "berthd run: --device and --device-cgroup-rule open what the default rules refuse" {
+	# /dev/fuse (c 10:229, which anyone may open on the host) is not
+	# among the default devices; /dev is not nodev (the image's root
+	# is), so the device rules decide.
+	run dk run --rm berthd-test/bb:1 sh -c 'mknod /dev/f c 10 229 && head -c 0 /dev/f'
+	assert_failure
+	assert_output_contains "Operation not permitted"
+	run dk run --rm --device /dev/fuse:/dev/fuse2:r berthd-test/bb:1 sh -c \
+		'stat -c "%F %t:%T" /dev/fuse2; head -c 0 /dev/fuse2 && echo read-ok; echo x >/dev/fuse2'
+	assert_failure
+	assert_equal "${lines[0]}" "character special file a:e5"
+	assert_equal "${lines[1]}" "read-ok"
+	assert_output_contains "Operation not permitted"
+	run dk run --rm --device-cgroup-rule 'c 10:229 r' berthd-test/bb:1 sh -c \
+		'mknod /dev/f c 10 229 && head -c 0 /dev/f && echo read-ok'
+	assert_success
+	assert_equal "$output" "read-ok"
+	run dk run --rm --device /etc/passwd berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "not a device node"
+	assert_equal "$(dk ps -aq)" ""
+}
+
+@test "berthd run: --oom-kill-disable reaches the memory cgroup" {
+	require_cgroup_v1
+	run dk run --rm --memory 64m --oom-kill-disable berthd-test/bb:1 \
+		grep oom_kill_disable /sys/fs/cgroup/memory/memory.oom_control
+	assert_success
+	assert_equal "$output" "oom_kill_disable 1"
+}
+
+@test "berthd run: --pid, --ipc and --uts host share the host's namespaces; other modes are refused" {
+	run dk run --rm --pid host --ipc host --uts host berthd-test/bb:1 sh -c \
+		'for n in pid ipc uts; do readlink /proc/self/ns/$n; done; hostname'
+	assert_success
+	assert_equal "$output" "$(for n in pid ipc uts; do readlink /proc/self/ns/$n; done; hostname)"
+	run dk run --rm berthd-test/bb:1 readlink /proc/self/ns/pid
+	[ "$output" != "$(readlink /proc/self/ns/pid)" ]
+	run dk run --rm --pid container:other berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains 'pid mode "container:other" is not supported by berthd'
+	run dk run --rm --uts host -h name berthd-test/bb:1 true
+	assert_failure
+	assert_equal "$(dk ps -aq)" ""
+}
