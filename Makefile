@@ -217,6 +217,10 @@ install: all
 	install -D -m 0755 $(BUILD)/berthd-shim $(DESTDIR)$(PREFIX)/libexec/berth/berthd-shim
 	install -D -m 0755 $(BUILD)/berthd-unpack $(DESTDIR)$(PREFIX)/libexec/berth/berthd-unpack
 	install -D -m 0644 contrib/berthd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/berthd.service
+	install -D -m 0644 contrib/berth.8 $(DESTDIR)$(PREFIX)/share/man/man8/berth.8
+	install -D -m 0644 contrib/berthd.8 $(DESTDIR)$(PREFIX)/share/man/man8/berthd.8
+	install -D -m 0644 contrib/berth.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/berth
 
 # contrib/seccomp.json is berth's default profile, written by berth itself
 # (test_contrib_copy in tests/unit/test_seccomp.c fails when they differ).
