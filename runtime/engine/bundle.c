@@ -12,8 +12,9 @@
  *   allows mknod of any node, the pseudo devices and the terminals) keep
  *   it from opening any other.  Masked and read-only paths are the same
  *   policy's.
- * - Seccomp: SecurityOpt seccomp=unconfined runs without a filter; other
- *   profiles are refused; by default the container gets berth's one
+ * - Seccomp: SecurityOpt seccomp=unconfined runs without a filter, and
+ *   seccomp={...} (the docker CLI sends the file) a profile of docker's
+ *   format (spec/seccomp_docker.c); by default the container gets berth's one
  *   default profile (spec/seccomp_default.c, an allow list like docker's)
  *   for the capabilities it holds, so --cap-add SYS_ADMIN also allows
  *   mount, as docker's profile does.
@@ -32,6 +33,7 @@
 #include "spec/config_default.h"
 #include "spec/config_write.h"
 #include "spec/seccomp_default.h"
+#include "spec/seccomp_docker.h"
 
 static int write_files(const struct daemon_spec *s, const char *dir, const char *hostname,
 		       struct berr *err)
@@ -110,6 +112,13 @@ static int build_linux(struct spec_config *cfg, const struct daemon_bundle_in *i
 	 * holds. */
 	if (bundle_seccomp_unconfined(s))
 		return 0;
+	if (bundle_seccomp_profile(s)) {
+		const char *json = bundle_seccomp_profile(s);
+		struct spec_seccomp_target t;
+
+		bundle_seccomp_target(cfg->process.caps.bounding, &t);
+		return spec_seccomp_docker(&cfg->arena, json, strlen(json), &t, &l->seccomp, err);
+	}
 	return spec_seccomp_default(&cfg->arena, cfg->process.caps.bounding, &l->seccomp, err);
 }
 

@@ -17,6 +17,11 @@
  * cap-drop; whether it asked for no seccomp filter, or no_new_privs. */
 uint64_t bundle_caps(const struct daemon_spec *s);
 bool bundle_seccomp_unconfined(const struct daemon_spec *s);
+/* A profile of docker's format the request gave (NULL: none), and the
+ * host it is matched against. */
+const char *bundle_seccomp_profile(const struct daemon_spec *s);
+struct spec_seccomp_target;
+void bundle_seccomp_target(uint64_t caps, struct spec_seccomp_target *t);
 bool bundle_no_new_privs(const struct daemon_spec *s);
 
 /* bundle_process.c */

@@ -55,21 +55,17 @@ still_serving() {
 	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"Privileged":true}}'
 	assert_equal "${lines[1]}" "501"
 	assert_equal "$(echo "${lines[0]}" | jq -r .message)" "privileged containers are not supported by berthd"
-	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"SecurityOpt":["apparmor=unconfined"]}}'
+	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"SecurityOpt":["apparmor=my-profile"]}}'
 	assert_equal "${lines[1]}" "501"
-	assert_output_contains 'security option \"apparmor=unconfined\" is not supported by berthd'
+	assert_output_contains 'security option \"apparmor=my-profile\" is not supported by berthd'
 	run api DELETE "/containers/whatever?link=1"
 	assert_equal "${lines[1]}" "501"
 	run dk run --rm --blkio-weight 300 berthd-test/bb:1 true
 	assert_failure 125
 	assert_output_contains "block I/O limits is not supported by berthd"
-	echo '{"defaultAction":"SCMP_ACT_ALLOW"}' >"$BATS_TEST_TMPDIR/profile.json"
-	run dk run --rm --security-opt "seccomp=$BATS_TEST_TMPDIR/profile.json" berthd-test/bb:1 true
+	run dk run --rm --security-opt label=type:spc_t berthd-test/bb:1 true
 	assert_failure
-	assert_output_contains "seccomp=<profile>\" is not supported by berthd yet"
-	run dk run --rm --security-opt apparmor=unconfined berthd-test/bb:1 true
-	assert_failure
-	assert_output_contains "security option \"apparmor=unconfined\" is not supported by berthd"
+	assert_output_contains "security option \"label=type:spc_t\" is not supported by berthd"
 	run dk run --rm -v 'my?volume:/data' berthd-test/bb:1 true
 	assert_failure
 	assert_output_contains "is neither an absolute host path nor a volume name"

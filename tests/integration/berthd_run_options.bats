@@ -111,3 +111,45 @@ rw,size=8192k"
 	assert_failure
 	assert_equal "$(dk ps -aq)" ""
 }
+
+@test "berthd run: --security-opt seccomp=PROFILE (docker's format), apparmor=unconfined, label=disable" {
+	cat >"$BATS_TEST_TMPDIR/profile.json" <<-'JSON'
+	{
+	  "defaultAction": "SCMP_ACT_ALLOW",
+	  "archMap": [
+	    { "architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X32"] },
+	    { "architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"] }
+	  ],
+	  "syscalls": [
+	    { "names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1 },
+	    { "name": "uname", "action": "SCMP_ACT_ERRNO", "errnoRet": 38,
+	      "includes": { "caps": ["CAP_SYS_ADMIN"] } },
+	    { "names": ["sethostname"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13,
+	      "excludes": { "caps": ["CAP_SYS_ADMIN"] } }
+	  ]
+	}
+	JSON
+	run dk run --rm --security-opt "seccomp=$BATS_TEST_TMPDIR/profile.json" \
+		--security-opt apparmor=unconfined --security-opt label=disable berthd-test/bb:1 \
+		sh -c 'grep Seccomp: /proc/self/status; mkdir /tmp/d; echo "u=$(uname -s)"; hostname x'
+	assert_failure
+	assert_equal "${lines[0]}" "Seccomp:	2"
+	assert_output_contains "mkdir: can't create directory '/tmp/d': Operation not permitted"
+	# uname's rule is for containers with SYS_ADMIN only; sethostname's
+	# for those without it.
+	assert_output_contains "u=Linux"
+	assert_output_contains "hostname: sethostname: Permission denied"
+	run dk run --rm --cap-add SYS_ADMIN --security-opt "seccomp=$BATS_TEST_TMPDIR/profile.json" \
+		berthd-test/bb:1 sh -c 'echo "u=$(uname -s)"; hostname x && echo renamed'
+	assert_success
+	# busybox's uname prints nothing when the call fails.
+	assert_equal "${lines[0]}" "u="
+	# Without the rule, the capability decides: SYS_ADMIN may.
+	assert_output_contains "renamed"
+	echo '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_SOMETIMES"}]}' \
+		>"$BATS_TEST_TMPDIR/bad.json"
+	run dk run --rm --security-opt "seccomp=$BATS_TEST_TMPDIR/bad.json" berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains ".syscalls[0].action"
+	assert_equal "$(dk ps -aq)" ""
+}
