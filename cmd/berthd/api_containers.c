@@ -75,9 +75,7 @@ static const struct unsupported unsupported_resources[] = {
 	{ "BlkioDeviceWriteIOps", "block I/O limits" },
 	{ "CpuRealtimePeriod", "real-time CPU limits" },
 	{ "CpuRealtimeRuntime", "real-time CPU limits" },
-	{ "KernelMemory", "kernel memory limits" },
 	{ "KernelMemoryTCP", "kernel memory limits" },
-	{ "MemoryReservation", "memory reservations" },
 	{ "CgroupParent", "a per-container cgroup parent" },
 	{ "DeviceRequests", "device requests" },
 	{ "CpuCount", "CpuCount" },
@@ -96,17 +94,25 @@ static int refuse_all(struct jr *r, yajl_val obj, const struct unsupported *u)
 
 static int refuse_resources(struct jr *r, yajl_val obj)
 {
+	return refuse_all(r, obj, unsupported_resources);
+}
+
+/* What docker update cannot change in berthd (create takes them). */
+static int refuse_update_only(struct jr *r, yajl_val obj)
+{
 	int64_t swappiness = -1;
 
-	JR_TRY(refuse_all(r, obj, unsupported_resources));
+	JR_TRY(refuse_set(r, obj, "KernelMemory", "kernel memory limits"));
+	JR_TRY(refuse_set(r, obj, "MemoryReservation", "changing the memory reservation"));
 	JR_TRY(jr_i64(r, obj, "MemorySwappiness", &swappiness));
 	if (swappiness != -1)
-		return berr_as(r->err, jr_fail_key(r, "MemorySwappiness", "is not supported by berthd"),
+		return berr_as(r->err, jr_fail_key(r, "MemorySwappiness",
+						   "changing it is not supported by berthd"),
 			       BERR_UNSUPPORTED);
 	return 0;
 }
 
-static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
+static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s, bool *kmem)
 {
 	/* What only a new container could ask for. */
 	static const struct unsupported host_only[] = {
@@ -167,6 +173,23 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 	JR_TRY(jr_i64(r, hc, "PidsLimit", &s->pids_limit));
 	JR_TRY(jr_i64(r, hc, "CpuQuota", &s->cpu_quota));
 	JR_TRY(jr_i64(r, hc, "CpuPeriod", &s->cpu_period));
+	JR_TRY(jr_i64(r, hc, "MemoryReservation", &s->memory_reservation));
+	{
+		int64_t k = 0;
+
+		/* Deprecated by docker, and by the kernel (cgroup v2 has no
+		 * such limit): not applied, and the reply's warning says so. */
+		JR_TRY(jr_i64(r, hc, "KernelMemory", &k));
+		*kmem = k != 0;
+	}
+	{
+		int64_t swappiness = -1;
+
+		JR_TRY(jr_i64(r, hc, "MemorySwappiness", &swappiness));
+		/* -1 (what the docker CLI sends by default): the host's. */
+		s->memory_swappiness_set = swappiness != -1;
+		s->memory_swappiness = swappiness;
+	}
 	JR_TRY(body_str(r, hc, "CpusetCpus", &s->cpuset_cpus));
 	JR_TRY(body_str(r, hc, "CpusetMems", &s->cpuset_mems));
 	JR_TRY(jr_bool(r, hc, "ReadonlyRootfs", &s->readonly_rootfs));
@@ -187,8 +210,8 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 	return 0;
 }
 
-static int parse_create(const char *body, size_t len, struct daemon_spec *s, struct arena *a,
-			struct berr *err)
+static int parse_create(const char *body, size_t len, struct daemon_spec *s, bool *kmem,
+			struct arena *a, struct berr *err)
 {
 	cleanup_tree yajl_val doc = NULL;
 	struct jr r;
@@ -229,7 +252,7 @@ static int parse_create(const char *body, size_t len, struct daemon_spec *s, str
 	if (hc) {
 		size_t mark = jr_enter_key(&r, "HostConfig");
 
-		JR_TRY(parse_host_config(&r, hc, s));
+		JR_TRY(parse_host_config(&r, hc, s, kmem));
 		jr_leave(&r, mark);
 	}
 	JR_TRY(api_parse_mounts(&r, doc, hc, s));
@@ -249,9 +272,10 @@ enum MHD_Result api_container_create(struct req *r)
 	cleanup_jw struct jw *w = jw_new(false);
 	struct berr err = { 0 };
 	char id[65];
+	bool kmem = false;
 	int ret;
 
-	ret = parse_create(r->body, r->body_len, &s, &a, &err);
+	ret = parse_create(r->body, r->body_len, &s, &kmem, &a, &err);
 	arena_release(&a);
 	if (ret < 0) {
 		daemon_spec_free(&s);
@@ -265,6 +289,9 @@ enum MHD_Result api_container_create(struct req *r)
 	jw_kstr(w, "Id", id);
 	jw_key(w, "Warnings");
 	jw_array_open(w);
+	if (kmem)
+		jw_str(w, "Kernel memory limits are deprecated and not applied by berthd "
+			  "(the kernel's cgroup v2 has none); the limit was discarded.");
 	jw_array_close(w);
 	jw_map_close(w);
 	return http_reply_json(r, 201, w);
@@ -466,6 +493,12 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_kint(w, "CpuShares", s->cpu_shares);
 	jw_kint(w, "CpuQuota", s->cpu_quota);
 	jw_kint(w, "CpuPeriod", s->cpu_period);
+	jw_kint(w, "MemoryReservation", s->memory_reservation);
+	jw_key(w, "MemorySwappiness");
+	if (s->memory_swappiness_set)
+		jw_int(w, s->memory_swappiness);
+	else
+		jw_null(w);
 	jw_kstr(w, "CpusetCpus", s->cpuset_cpus ? s->cpuset_cpus : "");
 	jw_kstr(w, "CpusetMems", s->cpuset_mems ? s->cpuset_mems : "");
 	jw_key(w, "PidsLimit");
@@ -873,6 +906,7 @@ static int parse_update(const char *body, size_t len, struct daemon_update *u, s
 
 	JR_TRY(body_open(&r, body, len, "the resources to update", &doc, a, err));
 	JR_TRY(refuse_resources(&r, doc));
+	JR_TRY(refuse_update_only(&r, doc));
 	JR_TRY(refuse_set(&r, doc, "OomKillDisable", "changing OomKillDisable"));
 	JR_TRY(refuse_set(&r, doc, "Devices", "changing devices"));
 	JR_TRY(refuse_set(&r, doc, "DeviceCgroupRules", "changing device cgroup rules"));

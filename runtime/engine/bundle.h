@@ -10,6 +10,20 @@
 #include "spec/config.h"
 #include "spec/base/err.h"
 
+/* share.c: the namespaces a container joins and the /dev/shm it binds
+ * (empty: none), found at each start. */
+struct daemon_share {
+	char pid_ns[64], ipc_ns[64];
+	char *shm_dir;
+};
+
+struct daemon_container;
+int daemon_share_prepare(struct daemon *d, struct daemon_container *c,
+			 struct daemon_share *out, struct berr *err);
+void daemon_share_release(struct daemon_share *s);
+/* At removal: the shareable /dev/shm's tmpfs. */
+int daemon_share_remove(struct daemon *d, const char *id, struct berr *err);
+
 struct daemon_bundle_in {
 	const struct daemon_spec *spec;
 	const char *id;
@@ -17,6 +31,7 @@ struct daemon_bundle_in {
 	const char *cgroup_parent; /* berthd's --cgroup-parent */
 	const char *data_root;     /* where the volumes are */
 	const char *init_path;     /* what --init runs */
+	const struct daemon_share *share;
 };
 
 /* Write config.json, hostname, hosts and resolv.conf into dir. */

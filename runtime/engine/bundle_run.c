@@ -146,6 +146,11 @@ static bool host_or_default(const char *mode, const char *const *others)
 	return false;
 }
 
+static bool container_mode(const char *mode)
+{
+	return strncmp(mode, "container:", 10) == 0 && mode[10];
+}
+
 int daemon_check_run_options(const struct daemon_spec *s, struct berr *err)
 {
 	static const char *const ipc_ok[] = { "private", "shareable", NULL };
@@ -171,13 +176,13 @@ int daemon_check_run_options(const struct daemon_spec *s, struct berr *err)
 		return berr_invalid(err, "Invalid value %lld, range for oom score adj is "
 					 "[-1000, 1000]",
 				    (long long)s->oom_score_adj);
-	if (!host_or_default(s->pid_mode, NULL))
+	if (!host_or_default(s->pid_mode, NULL) && !container_mode(s->pid_mode))
 		return berr_unsupported(err, "pid mode \"%s\" is not supported by berthd (host "
-					     "is)",
+					     "and container:NAME are)",
 					s->pid_mode);
-	if (!host_or_default(s->ipc_mode, ipc_ok))
+	if (!host_or_default(s->ipc_mode, ipc_ok) && !container_mode(s->ipc_mode))
 		return berr_unsupported(err, "ipc mode \"%s\" is not supported by berthd "
-					     "(private, shareable and host are)",
+					     "(private, shareable, host and container:NAME are)",
 					s->ipc_mode);
 	if (!host_or_default(s->uts_mode, NULL))
 		return berr_unsupported(err, "uts mode \"%s\" is not supported by berthd (host "
@@ -381,8 +386,10 @@ static int set_shm(struct arena *a, struct spec_config *cfg, int64_t size, struc
 	return 0;
 }
 
-/* --pid, --ipc, --uts host: the host's namespace, no new one. */
-static void share_host(struct spec_linux *l, const struct daemon_spec *s)
+/* --pid, --ipc, --uts host: the host's namespace, no new one;
+ * container:X: X's (share.c found its path). */
+static void share_namespaces(struct spec_linux *l, const struct daemon_spec *s,
+			     const struct daemon_share *sh)
 {
 	size_t n = 0;
 
@@ -393,13 +400,19 @@ static void share_host(struct spec_linux *l, const struct daemon_spec *s)
 		    (t == NS_IPC && s->ipc_mode && !strcmp(s->ipc_mode, "host")) ||
 		    (t == NS_UTS && s->uts_mode && !strcmp(s->uts_mode, "host")))
 			continue;
+		if (sh && t == NS_PID && sh->pid_ns[0])
+			l->namespaces[i].path = sh->pid_ns;
+		if (sh && t == NS_IPC && sh->ipc_ns[0])
+			l->namespaces[i].path = sh->ipc_ns;
 		l->namespaces[n++] = l->namespaces[i];
 	}
 	l->n_namespaces = n;
 }
 
-/* With the host's ipc namespace, /dev/shm is the host's too (dockerd). */
-static int host_shm(struct arena *a, struct spec_config *cfg, struct berr *err)
+/* With the host's ipc namespace, /dev/shm is the host's too (dockerd);
+ * a shareable container's, or its donor's, is a tmpfs on the host. */
+static int bind_shm(struct arena *a, struct spec_config *cfg, const char *src,
+		    struct berr *err)
 {
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
 		struct spec_mount *m = &cfg->mounts[i];
@@ -407,7 +420,9 @@ static int host_shm(struct arena *a, struct spec_config *cfg, struct berr *err)
 		if (strcmp(m->destination, "/dev/shm") != 0)
 			continue;
 		m->type = "bind";
-		m->source = "/dev/shm";
+		m->source = arena_strdup(a, src);
+		if (!m->source)
+			return berr_set(err, ENOMEM, "/dev/shm");
 		m->options = spec_build_strv(a, (const char *const[]){ "rbind", "rprivate", NULL },
 					     (size_t)-1, &m->n_options);
 		if (!m->options)
@@ -436,7 +451,9 @@ int bundle_run_options(struct spec_config *cfg, const struct daemon_bundle_in *i
 	if (ret == 0 && s->shm_size > 0)
 		ret = set_shm(a, cfg, s->shm_size, err);
 	if (ret == 0 && s->ipc_mode && strcmp(s->ipc_mode, "host") == 0)
-		ret = host_shm(a, cfg, err);
+		ret = bind_shm(a, cfg, "/dev/shm", err);
+	else if (ret == 0 && in->share && in->share->shm_dir)
+		ret = bind_shm(a, cfg, in->share->shm_dir, err);
 	if (ret < 0)
 		return ret;
 	if (s->oom_score_adj) {
@@ -449,7 +466,7 @@ int bundle_run_options(struct spec_config *cfg, const struct daemon_bundle_in *i
 		cfg->linux.resources.memory.disable_oom_killer_set = true;
 		cfg->linux.resources.memory.disable_oom_killer = true;
 	}
-	share_host(&cfg->linux, s);
+	share_namespaces(&cfg->linux, s, in->share);
 	/* The host's hostname stays the host's. */
 	if (s->uts_mode && strcmp(s->uts_mode, "host") == 0) {
 		cfg->hostname = NULL;

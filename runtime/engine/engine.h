@@ -76,6 +76,9 @@ struct daemon_spec {
 	char **binds, **cap_add, **cap_drop, **security_opt;
 	int64_t memory, memory_swap, nano_cpus, cpu_shares, pids_limit;
 	int64_t cpu_quota, cpu_period;
+	int64_t memory_reservation;
+	bool memory_swappiness_set;
+	int64_t memory_swappiness;
 	char *cpuset_cpus, *cpuset_mems;
 	bool readonly_rootfs, privileged, auto_remove;
 	char *restart_name; /* no | always | unless-stopped | on-failure */

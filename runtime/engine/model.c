@@ -133,6 +133,9 @@ int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr
 	record_put_int(&w, "pids_limit", s->pids_limit);
 	record_put_int(&w, "cpu_quota", s->cpu_quota);
 	record_put_int(&w, "cpu_period", s->cpu_period);
+	record_put_int(&w, "memory_reservation", s->memory_reservation);
+	if (s->memory_swappiness_set)
+		record_put_int(&w, "memory_swappiness", s->memory_swappiness);
 	record_put(&w, "cpuset_cpus", s->cpuset_cpus);
 	record_put(&w, "cpuset_mems", s->cpuset_mems);
 	record_put_bool(&w, "readonly_rootfs", s->readonly_rootfs);
@@ -231,6 +234,9 @@ static int read_config(const struct record *r, struct daemon_container *c)
 	s->pids_limit = record_ll(r, "pids_limit", 0);
 	s->cpu_quota = record_ll(r, "cpu_quota", 0);
 	s->cpu_period = record_ll(r, "cpu_period", 0);
+	s->memory_reservation = record_ll(r, "memory_reservation", 0);
+	s->memory_swappiness_set = record_has(r, "memory_swappiness");
+	s->memory_swappiness = record_ll(r, "memory_swappiness", 0);
 	s->cpuset_cpus = dup_or_null(record_str(r, "cpuset_cpus"));
 	s->cpuset_mems = dup_or_null(record_str(r, "cpuset_mems"));
 	s->readonly_rootfs = record_bool(r, "readonly_rootfs");

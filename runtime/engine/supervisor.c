@@ -179,6 +179,7 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 	struct rt_ctx ctx = { .root = d->oci_root };
 	struct start_job j = { .d = d, .c = c };
 	struct daemon_bundle_in bin;
+	struct daemon_share share = { 0 };
 	struct berr ignored;
 	pid_t init = 0;
 	char now[48];
@@ -192,14 +193,18 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 	}
 	/* Leftovers of an earlier run: its runtime state. */
 	rt_delete(&ctx, c->id, true, &ignored);
-	ret = mount_rootfs(&j, err);
+	ret = daemon_share_prepare(d, c, &share, err);
+	if (ret == 0)
+		ret = mount_rootfs(&j, err);
 	if (ret == 0) {
 		bin = (struct daemon_bundle_in){ .spec = &c->spec, .id = c->id, .dir = j.dir,
 						 .cgroup_parent = d->o.cgroup_parent,
 						 .data_root = d->o.data_root,
-						 .init_path = d->o.init_path };
+						 .init_path = d->o.init_path,
+						 .share = &share };
 		ret = daemon_bundle_write(&bin, err);
 	}
+	daemon_share_release(&share);
 	if (ret == 0)
 		ret = sv_start(d, c, &init, err);
 	if (ret < 0) {
@@ -729,6 +734,8 @@ static int remove_files(struct daemon *d, struct daemon_container *c, struct ber
 		return berr_set(err, ENOMEM, "remove");
 	rt_delete(&ctx, c->id, true, &ignored);
 	ret = layer_store_umount(rootfs, err);
+	if (ret == 0)
+		ret = daemon_share_remove(d, c->id, err);
 	if (ret < 0)
 		return ret;
 	return layer_store_rmtree(dir, err);

@@ -104,9 +104,12 @@ rw,size=8192k"
 	assert_equal "$output" "$(for n in pid ipc uts; do readlink /proc/self/ns/$n; done; hostname)"
 	run dk run --rm berthd-test/bb:1 readlink /proc/self/ns/pid
 	[ "$output" != "$(readlink /proc/self/ns/pid)" ]
-	run dk run --rm --pid container:other berthd-test/bb:1 true
-	assert_failure
-	assert_output_contains 'pid mode "container:other" is not supported by berthd'
+	# The docker CLI checks the modes too; berthd on its own.
+	run curl -sS --unix-socket "$BERTHD_SOCK" -w '\n%{http_code}' -X POST \
+		-H 'Content-Type: application/json' http://berthd/containers/create \
+		-d '{"Image":"berthd-test/bb:1","Cmd":["true"],"HostConfig":{"PidMode":"bogus"}}'
+	assert_equal "${lines[1]}" "501"
+	assert_output_contains 'pid mode \"bogus\" is not supported by berthd'
 	run dk run --rm --uts host -h name berthd-test/bb:1 true
 	assert_failure
 	assert_equal "$(dk ps -aq)" ""
@@ -152,4 +155,59 @@ rw,size=8192k"
 	assert_failure
 	assert_output_contains ".syscalls[0].action"
 	assert_equal "$(dk ps -aq)" ""
+}
+
+@test "berthd run: --memory-reservation and --memory-swappiness reach the memory cgroup; --kernel-memory is discarded with a warning" {
+	require_cgroup_v1
+	run dk run --rm --memory 64m --memory-reservation 32m --memory-swappiness 10 berthd-test/bb:1 \
+		cat /sys/fs/cgroup/memory/memory.soft_limit_in_bytes /sys/fs/cgroup/memory/memory.swappiness
+	assert_success
+	assert_equal "$output" "33554432
+10"
+	# The docker CLI no longer sends --kernel-memory (API 1.42 and later);
+	# older clients do.
+	run curl -sS --unix-socket "$BERTHD_SOCK" -X POST -H 'Content-Type: application/json' \
+		http://berthd/v1.41/containers/create \
+		-d '{"Image":"berthd-test/bb:1","Cmd":["true"],"HostConfig":{"KernelMemory":67108864}}'
+	assert_success
+	assert_equal "$(echo "$output" | jq -r '.Warnings[0]')" \
+		"Kernel memory limits are deprecated and not applied by berthd (the kernel's cgroup v2 has none); the limit was discarded."
+	run dk run --rm --memory 64m --memory-reservation 128m berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "minimum memory limit can not be less than memory reservation limit"
+	run dk update --memory-reservation 16m "$(dk ps -aq)"
+	assert_failure
+	assert_output_contains "changing the memory reservation is not supported by berthd"
+}
+
+@test "berthd run: --ipc shareable and --ipc/--pid container:NAME join the other container's namespaces and /dev/shm" {
+	dk run -d --name donor --ipc shareable berthd-test/bb:1 \
+		sh -c 'echo shared >/dev/shm/x; exec sleep 1000' >/dev/null
+	dk run -d --name plain berthd-test/bb:1 sleep 1000 >/dev/null
+	wait_for dk exec donor test -e /dev/shm/x
+	local ipc pid
+	ipc=$(dk exec donor readlink /proc/self/ns/ipc)
+	pid=$(dk exec donor readlink /proc/self/ns/pid)
+	run dk run --rm --ipc container:donor --pid container:donor berthd-test/bb:1 \
+		sh -c 'cat /dev/shm/x; readlink /proc/self/ns/ipc; readlink /proc/self/ns/pid; ps -o comm | grep -c "^sleep"'
+	assert_success
+	assert_equal "$output" "shared
+$ipc
+$pid
+1"
+	# The donor's /dev/shm is a tmpfs on the host, in its directory.
+	local id
+	id=$(dk inspect -f '{{.Id}}' donor)
+	grep -q " $BERTHD_DATA/containers/$id/shm " /proc/self/mountinfo
+	run dk run --rm --ipc container:plain berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "non-shareable IPC namespace"
+	dk stop -t 0 plain >/dev/null
+	run dk run --rm --pid container:plain berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "container plain is not running"
+	dk rm -f donor plain >/dev/null
+	if grep -q "$BERTHD_DATA/containers/$id" /proc/self/mountinfo; then
+		fail "the donor's mounts are left"
+	fi
 }
