@@ -3,9 +3,9 @@
  * files bind-mounted at /etc/hostname, /etc/hosts and /etc/resolv.conf.
  *
  * Choices, documented here and in the README:
- * - Privileged containers are refused: a privileged container gets every
- *   host device and no confinement, and this host's root cannot even grant
- *   the full capability set.
+ * - Privileged containers get every capability berthd holds, every host
+ *   device, no seccomp filter, no masked or read-only paths
+ *   (bundle_privileged.c).
  * - The default capability set is docker's: CAP_MKNOD is granted, so a
  *   container can make device nodes, and the device rules (berth's one
  *   default policy, spec/config_default.h: deny all, then the runtime
@@ -108,10 +108,6 @@ static int build_linux(struct spec_config *cfg, const struct daemon_bundle_in *i
 	if (!daemon_bundle_own_netns(s))
 		drop_network_namespace(l);
 	set_resources(l, s);
-	/* The one default profile, for the capabilities this container
-	 * holds. */
-	if (bundle_seccomp_unconfined(s))
-		return 0;
 	if (bundle_seccomp_profile(s)) {
 		const char *json = bundle_seccomp_profile(s);
 		struct spec_seccomp_target t;
@@ -119,6 +115,11 @@ static int build_linux(struct spec_config *cfg, const struct daemon_bundle_in *i
 		bundle_seccomp_target(cfg->process.caps.bounding, &t);
 		return spec_seccomp_docker(&cfg->arena, json, strlen(json), &t, &l->seccomp, err);
 	}
+	/* docker gives a privileged container no filter unless asked. */
+	if (bundle_seccomp_unconfined(s) || s->privileged)
+		return 0;
+	/* The one default profile, for the capabilities this container
+	 * holds. */
 	return spec_seccomp_default(&cfg->arena, cfg->process.caps.bounding, &l->seccomp, err);
 }
 
@@ -166,9 +167,6 @@ int daemon_bundle_write(const struct daemon_bundle_in *in, struct berr *err)
 	size_t len;
 	int ret;
 
-	if (s->privileged)
-		return berr_unsupported(err,
-				 "privileged containers are not supported by berthd");
 	rootfd = bundle_open_rootfs(in->dir, err);
 	if (rootfd < 0)
 		return rootfd;

@@ -53,6 +53,11 @@ struct daemon_bundle_in;
 int bundle_mounts(struct spec_config *cfg, const struct daemon_bundle_in *in, int rootfd,
 		  struct berr *err);
 
+/* bundle_privileged.c: the capabilities berthd may give (its bounding
+ * set), and the rest of --privileged on cfg. */
+uint64_t bundle_privileged_caps(void);
+int bundle_privileged(struct spec_config *cfg, struct berr *err);
+
 /* bundle_run.c: the rest of docker run's options on top of cfg. */
 int bundle_run_options(struct spec_config *cfg, const struct daemon_bundle_in *in, int rootfd,
 		       struct berr *err);

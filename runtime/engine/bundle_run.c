@@ -325,6 +325,12 @@ static int add_devices(struct arena *a, const struct daemon_spec *s, struct spec
 
 		if (ret < 0)
 			return ret;
+		/* A privileged container has every host device already. */
+		if (s->privileged && strcmp(m.host, m.ctr) == 0) {
+			res->n_devices--;
+			l->n_devices--;
+			continue;
+		}
 		if (stat(m.host, &st) < 0)
 			return berr_sys(err, "--device %s", m.host);
 		if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
@@ -438,7 +444,9 @@ int bundle_run_options(struct spec_config *cfg, const struct daemon_bundle_in *i
 	struct arena *a = &cfg->arena;
 	int ret = 0;
 
-	if (s->init)
+	if (s->privileged)
+		ret = bundle_privileged(cfg, err);
+	if (ret == 0 && s->init)
 		ret = add_init(cfg, in, err);
 	if (ret == 0)
 		ret = add_rlimits(a, s, &cfg->process, err);

@@ -83,6 +83,15 @@ uint64_t bundle_caps(const struct daemon_spec *s)
 {
 	uint64_t caps = 0;
 
+	/* Every capability berthd holds, less those dropped (as dockerd
+	 * applies --cap-drop to a privileged container). */
+	if (s->privileged) {
+		caps = bundle_privileged_caps();
+		for (const struct name_value *nv = names_capabilities; nv->name; nv++)
+			if (cap_in(s->cap_drop, nv->name) && !cap_in(s->cap_add, nv->name))
+				caps &= ~(UINT64_C(1) << nv->value);
+		return caps;
+	}
 	for (const struct name_value *nv = names_capabilities; nv->name; nv++)
 		if (has_cap(s, nv->name))
 			caps |= UINT64_C(1) << nv->value;

@@ -658,9 +658,6 @@ static int check_spec(const struct daemon_spec *s, struct berr *err)
 	const char *rp = s->restart_name;
 	int ret;
 
-	if (s->privileged)
-		return berr_unsupported(err,
-				 "privileged containers are not supported by berthd");
 	if (nm && *nm && strcmp(nm, "default") && strcmp(nm, "bridge") && strcmp(nm, "none") &&
 	    strcmp(nm, "host"))
 		return berr_unsupported(err,

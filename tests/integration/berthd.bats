@@ -420,9 +420,6 @@ null-ok"
 	assert_output_contains "2"
 	run dk run --rm --security-opt seccomp=unconfined berthd-test/bb:1 grep Seccomp: /proc/self/status
 	assert_output_contains "0"
-	run dk run --rm --privileged berthd-test/bb:1 true
-	assert_failure
-	assert_output_contains "privileged containers are not supported"
 	run dk run --rm -p 8080:80 berthd-test/bb:1 true
 	assert_failure
 	assert_output_contains "publishing ports is not supported by berthd"

@@ -52,9 +52,9 @@ still_serving() {
 	assert_equal "${lines[1]}" "501"
 	assert_output_contains ".HostConfig.BlkioWeight: block I/O limits is not supported by berthd"
 	# Refused by the engine rather than by the request's reader: the same.
-	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"Privileged":true}}'
+	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","Cmd":["true"],"HostConfig":{"PidMode":"bogus"}}'
 	assert_equal "${lines[1]}" "501"
-	assert_equal "$(echo "${lines[0]}" | jq -r .message)" "privileged containers are not supported by berthd"
+	assert_equal "$(echo "${lines[0]}" | jq -r .message)" 'pid mode "bogus" is not supported by berthd (host and container:NAME are)'
 	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"SecurityOpt":["apparmor=my-profile"]}}'
 	assert_equal "${lines[1]}" "501"
 	assert_output_contains 'security option \"apparmor=my-profile\" is not supported by berthd'

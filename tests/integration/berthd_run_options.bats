@@ -211,3 +211,22 @@ $pid
 		fail "the donor's mounts are left"
 	fi
 }
+
+@test "berthd run: --privileged: every capability berthd holds, every host device, no seccomp, no masks" {
+	local bnd
+	bnd=$(awk '/^CapBnd:/ {print $2}' /proc/self/status)
+	run dk run --rm --privileged berthd-test/bb:1 sh -c \
+		'grep -E "^(CapEff|CapBnd|Seccomp):" /proc/self/status; head -c 0 /dev/fuse && echo fuse-ok; awk "\$5 == \"/sys\" {print \$6}" /proc/self/mountinfo; grep -c " /proc/kcore " /proc/self/mountinfo'
+	assert_equal "$output" "CapEff:	$bnd
+CapBnd:	$bnd
+Seccomp:	0
+fuse-ok
+rw,nosuid,nodev,noexec,relatime
+0"
+	# --cap-drop still drops (CAP_NET_RAW is bit 13).
+	run dk run --rm --privileged --cap-drop NET_RAW berthd-test/bb:1 grep CapEff: /proc/self/status
+	assert_success
+	assert_equal "$(( 0x${output#CapEff:	} >> 13 & 1 ))" "0"
+	assert_equal "$(( 0x$bnd >> 13 & 1 ))" "1"
+	assert_equal "$(dk ps -aq)" ""
+}
