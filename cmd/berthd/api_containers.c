@@ -124,7 +124,6 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s, b
 		{ "DnsSearch", "DNS search domains" },
 		{ "ExtraHosts", "extra hosts" },
 		{ "Cgroup", "joining another cgroup" },
-		{ "UsernsMode", "user namespaces" },
 		{ "Runtime", "choosing a runtime" },
 		{ "Isolation", "isolation modes" },
 		{ "StorageOpt", "storage options" },
@@ -134,19 +133,10 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s, b
 		{ NULL, NULL },
 	};
 	yajl_val rp, lc;
-	const char *mode = NULL;
-	int ret;
 
 	JR_TRY(jr_val_object(r, hc));
 	JR_TRY(refuse_all(r, hc, host_only));
 	JR_TRY(refuse_resources(r, hc));
-	ret = jr_str(r, hc, "CgroupnsMode", &mode);
-	JR_TRY(ret);
-	if (ret == 1 && *mode && strcmp(mode, "private"))
-		return berr_as(r->err,
-			       jr_fail_key(r, "CgroupnsMode", "\"%s\" is not supported by berthd",
-					   mode),
-			       BERR_UNSUPPORTED);
 	lc = jr_get(hc, "LogConfig");
 	if (lc && YAJL_IS_OBJECT(lc)) {
 		const char *type = NULL;
@@ -472,7 +462,9 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_kbool(w, "AutoRemove", s->auto_remove);
 	strv_or_null(w, "CapAdd", s->cap_add);
 	strv_or_null(w, "CapDrop", s->cap_drop);
-	jw_kstr(w, "CgroupnsMode", "private");
+	jw_kstr(w, "CgroupnsMode", s->cgroupns_mode && *s->cgroupns_mode ? s->cgroupns_mode
+									 : "private");
+	jw_kstr(w, "UsernsMode", "");
 	jw_kstr(w, "IpcMode", s->ipc_mode && *s->ipc_mode ? s->ipc_mode : "private");
 	jw_kstr(w, "PidMode", s->pid_mode ? s->pid_mode : "");
 	jw_kstr(w, "UTSMode", s->uts_mode ? s->uts_mode : "");

@@ -128,6 +128,8 @@ int api_parse_run_options(struct jr *r, yajl_val hc, struct daemon_spec *s)
 	JR_TRY(body_str(r, hc, "PidMode", &s->pid_mode));
 	JR_TRY(body_str(r, hc, "IpcMode", &s->ipc_mode));
 	JR_TRY(body_str(r, hc, "UTSMode", &s->uts_mode));
+	JR_TRY(body_str(r, hc, "CgroupnsMode", &s->cgroupns_mode));
+	JR_TRY(body_str(r, hc, "UsernsMode", &s->userns_mode));
 	JR_TRY(ulimits(r, hc, s));
 	JR_TRY(devices(r, hc, s));
 	return sysctls(r, hc, s);

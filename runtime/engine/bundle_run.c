@@ -154,6 +154,7 @@ static bool container_mode(const char *mode)
 int daemon_check_run_options(const struct daemon_spec *s, struct berr *err)
 {
 	static const char *const ipc_ok[] = { "private", "shareable", NULL };
+	static const char *const cgroupns_ok[] = { "private", NULL };
 	int type;
 	long long soft, hard;
 	struct dev_map m;
@@ -188,6 +189,16 @@ int daemon_check_run_options(const struct daemon_spec *s, struct berr *err)
 		return berr_unsupported(err, "uts mode \"%s\" is not supported by berthd (host "
 					     "is)",
 					s->uts_mode);
+	if (!host_or_default(s->cgroupns_mode, cgroupns_ok))
+		return berr_unsupported(err, "cgroupns mode \"%s\" is not supported by berthd "
+					     "(private and host are)",
+					s->cgroupns_mode);
+	/* berthd makes no user namespace: "host" is what every container
+	 * has. */
+	if (s->userns_mode && *s->userns_mode && strcmp(s->userns_mode, "host"))
+		return berr_unsupported(err, "userns mode \"%s\" is not supported by berthd "
+					     "(host is)",
+					s->userns_mode);
 	if (s->uts_mode && !strcmp(s->uts_mode, "host") && s->hostname && *s->hostname)
 		return berr_invalid(err, "conflicting options: hostname and the UTS mode host");
 	return 0;
@@ -404,7 +415,8 @@ static void share_namespaces(struct spec_linux *l, const struct daemon_spec *s,
 
 		if ((t == NS_PID && s->pid_mode && !strcmp(s->pid_mode, "host")) ||
 		    (t == NS_IPC && s->ipc_mode && !strcmp(s->ipc_mode, "host")) ||
-		    (t == NS_UTS && s->uts_mode && !strcmp(s->uts_mode, "host")))
+		    (t == NS_UTS && s->uts_mode && !strcmp(s->uts_mode, "host")) ||
+		    (t == NS_CGROUP && s->cgroupns_mode && !strcmp(s->cgroupns_mode, "host")))
 			continue;
 		if (sh && t == NS_PID && sh->pid_ns[0])
 			l->namespaces[i].path = sh->pid_ns;

@@ -99,7 +99,9 @@ struct daemon_spec {
 	char **device_rules; /* "c 1:3 rwm" */
 	int64_t shm_size;    /* bytes; 0: docker's 64 MiB */
 	int64_t oom_score_adj;
-	char *pid_mode, *ipc_mode, *uts_mode; /* NULL, "" or "host" (and ipc's private, shareable) */
+	/* NULL or "": the default; "host"; ipc's private, shareable and
+	 * pid's and ipc's container:NAME; cgroupns's private. */
+	char *pid_mode, *ipc_mode, *uts_mode, *cgroupns_mode, *userns_mode;
 };
 
 void daemon_spec_free(struct daemon_spec *s);

@@ -123,6 +123,8 @@ int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr
 	record_put(&w, "pid_mode", s->pid_mode);
 	record_put(&w, "ipc_mode", s->ipc_mode);
 	record_put(&w, "uts_mode", s->uts_mode);
+	record_put(&w, "cgroupns_mode", s->cgroupns_mode);
+	record_put(&w, "userns_mode", s->userns_mode);
 	put_strv(&w, "cap_add", s->cap_add);
 	put_strv(&w, "cap_drop", s->cap_drop);
 	put_strv(&w, "security_opt", s->security_opt);
@@ -247,6 +249,8 @@ static int read_config(const struct record *r, struct daemon_container *c)
 	s->pid_mode = dup_or_null(record_str(r, "pid_mode"));
 	s->ipc_mode = dup_or_null(record_str(r, "ipc_mode"));
 	s->uts_mode = dup_or_null(record_str(r, "uts_mode"));
+	s->cgroupns_mode = dup_or_null(record_str(r, "cgroupns_mode"));
+	s->userns_mode = dup_or_null(record_str(r, "userns_mode"));
 	s->privileged = record_bool(r, "privileged");
 	s->auto_remove = record_bool(r, "auto_remove");
 	s->restart_name = dup_or_null(record_str(r, "restart_name"));

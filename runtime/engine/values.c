@@ -51,6 +51,8 @@ void daemon_spec_free(struct daemon_spec *s)
 	free(s->pid_mode);
 	free(s->ipc_mode);
 	free(s->uts_mode);
+	free(s->cgroupns_mode);
+	free(s->userns_mode);
 	strv_free(s->cap_add);
 	strv_free(s->cap_drop);
 	strv_free(s->security_opt);

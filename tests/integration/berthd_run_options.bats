@@ -97,13 +97,16 @@ rw,size=8192k"
 	assert_equal "$output" "oom_kill_disable 1"
 }
 
-@test "berthd run: --pid, --ipc and --uts host share the host's namespaces; other modes are refused" {
-	run dk run --rm --pid host --ipc host --uts host berthd-test/bb:1 sh -c \
-		'for n in pid ipc uts; do readlink /proc/self/ns/$n; done; hostname'
+@test "berthd run: --pid, --ipc, --uts, --cgroupns and --userns host share the host's namespaces; other modes are refused" {
+	run dk run --rm --pid host --ipc host --uts host --cgroupns host --userns host berthd-test/bb:1 sh -c \
+		'for n in pid ipc uts cgroup user; do readlink /proc/self/ns/$n; done; hostname'
 	assert_success
-	assert_equal "$output" "$(for n in pid ipc uts; do readlink /proc/self/ns/$n; done; hostname)"
-	run dk run --rm berthd-test/bb:1 readlink /proc/self/ns/pid
-	[ "$output" != "$(readlink /proc/self/ns/pid)" ]
+	assert_equal "$output" "$(for n in pid ipc uts cgroup user; do readlink /proc/self/ns/$n; done; hostname)"
+	run dk run --rm berthd-test/bb:1 sh -c 'for n in pid ipc uts cgroup; do readlink /proc/self/ns/$n; done'
+	assert_success
+	for n in pid ipc uts cgroup; do
+		refute_output_contains "$(readlink /proc/self/ns/$n)"
+	done
 	# The docker CLI checks the modes too; berthd on its own.
 	run curl -sS --unix-socket "$BERTHD_SOCK" -w '\n%{http_code}' -X POST \
 		-H 'Content-Type: application/json' http://berthd/containers/create \
