@@ -42,6 +42,12 @@ void api_mounts_json(struct jw *w, const char *data_root, const struct daemon_sp
  * PidMode, IpcMode, UTSMode into s (the engine checks their values). */
 int api_parse_run_options(struct jr *r, yajl_val hc, struct daemon_spec *s);
 
+/* api_health.c: Config.Healthcheck into s; inspect's Config.Healthcheck
+ * and State.Health (with the daemon's lock held). */
+int api_parse_healthcheck(struct jr *r, yajl_val doc, struct daemon_spec *s);
+void api_health_config_json(struct jw *w, const struct daemon_spec *s);
+void api_health_state_json(struct jw *w, const struct daemon_container *c);
+
 /* api_volumes.c */
 enum MHD_Result api_volume_create(struct req *r);
 enum MHD_Result api_volume_list(struct req *r);

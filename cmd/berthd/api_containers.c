@@ -230,7 +230,7 @@ static int parse_create(const char *body, size_t len, struct daemon_spec *s, boo
 	JR_TRY(jr_bool(&r, doc, "AttachStdin", &s->attach_stdin));
 	JR_TRY(jr_bool(&r, doc, "AttachStdout", &s->attach_stdout));
 	JR_TRY(jr_bool(&r, doc, "AttachStderr", &s->attach_stderr));
-	JR_TRY(refuse_set(&r, doc, "Healthcheck", "Healthcheck"));
+	JR_TRY(api_parse_healthcheck(&r, doc, s));
 	JR_TRY(refuse_set(&r, doc, "OnBuild", "OnBuild"));
 	JR_TRY(refuse_set(&r, doc, "Shell", "Shell"));
 	if (s->env)
@@ -389,6 +389,7 @@ static void state_json(struct jw *w, const struct daemon_container *c)
 	jw_kstr(w, "Error", c->error ? c->error : "");
 	jw_kstr(w, "StartedAt", c->started_at[0] ? c->started_at : "0001-01-01T00:00:00Z");
 	jw_kstr(w, "FinishedAt", c->finished_at[0] ? c->finished_at : "0001-01-01T00:00:00Z");
+	api_health_state_json(w, c);
 	jw_map_close(w);
 }
 
@@ -559,6 +560,7 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_key(w, "OnBuild");
 	jw_null(w);
 	labels_map(w, s->labels);
+	api_health_config_json(w, s);
 	if (s->stop_signal)
 		jw_kstr(w, "StopSignal", s->stop_signal);
 	if (s->stop_timeout >= 0)
@@ -621,7 +623,12 @@ static void status_text(const struct daemon_container *c, char *buf, size_t size
 	case DS_RUNNING:
 	case DS_PAUSED:
 		human_duration(since_secs(c->started_at), d, sizeof(d));
-		snprintf(buf, size, "Up %s%s", d, c->status == DS_PAUSED ? " (Paused)" : "");
+		if (c->status == DS_RUNNING && c->health && c->health->status[0])
+			snprintf(buf, size, "Up %s (%s%s)", d,
+				 strcmp(c->health->status, "starting") ? "" : "health: ",
+				 c->health->status);
+		else
+			snprintf(buf, size, "Up %s%s", d, c->status == DS_PAUSED ? " (Paused)" : "");
 		break;
 	case DS_RESTARTING:
 		human_duration(since_secs(c->finished_at), d, sizeof(d));

@@ -146,6 +146,28 @@ static bool host_or_default(const char *mode, const char *const *others)
 	return false;
 }
 
+static int check_health(const struct daemon_spec *s, struct berr *err)
+{
+	const char *kind = s->health_test ? s->health_test[0] : NULL;
+
+	if (!kind)
+		return 0;
+	if (strcmp(kind, "NONE") && strcmp(kind, "CMD") && strcmp(kind, "CMD-SHELL"))
+		return berr_invalid(err, "invalid healthcheck test: \"%s\" (CMD, CMD-SHELL or NONE)",
+				 kind);
+	if (strcmp(kind, "NONE") && !s->health_test[1])
+		return berr_invalid(err, "invalid healthcheck test: %s without a command", kind);
+	if (!strcmp(kind, "CMD-SHELL") && s->health_test[2])
+		return berr_invalid(err, "invalid healthcheck test: CMD-SHELL takes one string");
+	if ((s->health_interval && s->health_interval < 1000000LL) ||
+	    (s->health_timeout && s->health_timeout < 1000000LL) || s->health_interval < 0 ||
+	    s->health_timeout < 0 || s->health_start_period < 0)
+		return berr_invalid(err, "healthcheck durations must be at least 1ms");
+	if (s->health_retries < 0)
+		return berr_invalid(err, "healthcheck retries must not be negative");
+	return 0;
+}
+
 static bool container_mode(const char *mode)
 {
 	return strncmp(mode, "container:", 10) == 0 && mode[10];
@@ -169,6 +191,10 @@ int daemon_check_run_options(const struct daemon_spec *s, struct berr *err)
 		ret = parse_device(s->devices[i], &m, err);
 	for (size_t i = 0; ret == 0 && s->device_rules && s->device_rules[i]; i++)
 		ret = parse_rule(s->device_rules[i], &rule, err);
+	if (ret < 0)
+		return ret;
+	if (ret == 0)
+		ret = check_health(s, err);
 	if (ret < 0)
 		return ret;
 	if (s->shm_size < 0)

@@ -102,6 +102,12 @@ struct daemon_spec {
 	/* NULL or "": the default; "host"; ipc's private, shareable and
 	 * pid's and ipc's container:NAME; cgroupns's private. */
 	char *pid_mode, *ipc_mode, *uts_mode, *cgroupns_mode, *userns_mode;
+	/* Healthcheck (health.c): Test as docker sends it (["CMD", ...],
+	 * ["CMD-SHELL", "..."]; NULL or ["NONE"]: none); durations in ns, 0
+	 * for docker's defaults. */
+	char **health_test;
+	int64_t health_interval, health_timeout, health_start_period;
+	int health_retries;
 };
 
 void daemon_spec_free(struct daemon_spec *s);
@@ -112,6 +118,25 @@ struct daemon_attach_req {
 	bool in, out, err;
 	char *extra; /* stdin bytes that came with the request */
 	size_t extra_len;
+};
+
+/* A container's health while it runs (health.c), in memory as the
+ * probes find it; inspect shows it. */
+#define DAEMON_HEALTH_LOG 5
+struct daemon_health_probe {
+	char start[48], end[48];
+	int exit_code;
+	char *output;
+};
+
+struct daemon_health {
+	char status[16]; /* starting | healthy | unhealthy */
+	int failing_streak;
+	char started_at[48];    /* the run it is about */
+	int64_t next_ms;        /* CLOCK_MONOTONIC of the next probe */
+	int64_t start_ms;
+	struct daemon_health_probe log[DAEMON_HEALTH_LOG];
+	size_t n_log;
 };
 
 struct daemon_container {
@@ -142,6 +167,7 @@ struct daemon_container {
 	int refs;
 	bool removed;
 	bool busy; /* a start, stop or remove is in progress */
+	struct daemon_health *health; /* while a healthcheck runs */
 	/* docker restart: the exit it causes does not remove an --rm
 	 * container (docker keeps it too). */
 	bool restarting;
@@ -211,6 +237,9 @@ struct daemon {
 	atomic_int warmup_state;
 	char *warmup_procs;
 	atomic_bool warming;
+	/* health.c's thread */
+	pthread_t health_thread;
+	bool health_started;
 };
 
 /* Start the model: create directories, load every container, find the

@@ -53,6 +53,12 @@ void daemon_warmup_close(struct daemon *d);
 int daemon_spawn(const char *path, bool search, char *const argv[], int out, int out_at,
 		 pid_t *pid);
 
+/* health.c: the thread that probes healthchecks (started by
+ * daemon_open, joined by daemon_close), and a container's health. */
+int daemon_health_start(struct daemon *d, struct berr *err);
+void daemon_health_stop(struct daemon *d);
+void daemon_health_free(struct daemon_health *h); /* values.c */
+
 /* volume_store.c and volume_mounts.c: with the lock held where named so. */
 bool daemon_volume_valid_name(const char *name);
 struct daemon_volume;

@@ -125,6 +125,11 @@ int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr
 	record_put(&w, "uts_mode", s->uts_mode);
 	record_put(&w, "cgroupns_mode", s->cgroupns_mode);
 	record_put(&w, "userns_mode", s->userns_mode);
+	put_strv(&w, "health_test", s->health_test);
+	record_put_int(&w, "health_interval", s->health_interval);
+	record_put_int(&w, "health_timeout", s->health_timeout);
+	record_put_int(&w, "health_start_period", s->health_start_period);
+	record_put_int(&w, "health_retries", s->health_retries);
 	put_strv(&w, "cap_add", s->cap_add);
 	put_strv(&w, "cap_drop", s->cap_drop);
 	put_strv(&w, "security_opt", s->security_opt);
@@ -251,6 +256,12 @@ static int read_config(const struct record *r, struct daemon_container *c)
 	s->uts_mode = dup_or_null(record_str(r, "uts_mode"));
 	s->cgroupns_mode = dup_or_null(record_str(r, "cgroupns_mode"));
 	s->userns_mode = dup_or_null(record_str(r, "userns_mode"));
+	if (get_strv(r, "health_test", &s->health_test) < 0)
+		return -ENOMEM;
+	s->health_interval = record_ll(r, "health_interval", 0);
+	s->health_timeout = record_ll(r, "health_timeout", 0);
+	s->health_start_period = record_ll(r, "health_start_period", 0);
+	s->health_retries = (int)record_ll(r, "health_retries", 0);
 	s->privileged = record_bool(r, "privileged");
 	s->auto_remove = record_bool(r, "auto_remove");
 	s->restart_name = dup_or_null(record_str(r, "restart_name"));
@@ -379,6 +390,7 @@ int daemon_load_all(struct daemon *d, struct berr *err)
 
 void daemon_container_free(struct daemon_container *c)
 {
+	daemon_health_free(c->health);
 	daemon_spec_free(&c->spec);
 	free(c->name);
 	free(c->error);

@@ -1024,7 +1024,7 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err)
 		daemon_put_locked(c);
 	}
 	daemon_unlock(d);
-	return 0;
+	return daemon_health_start(d, err);
 }
 
 void daemon_shutdown_begin(struct daemon *d)
@@ -1037,6 +1037,8 @@ void daemon_shutdown_begin(struct daemon *d)
 
 void daemon_close(struct daemon *d)
 {
+	daemon_shutdown_begin(d);
+	daemon_health_stop(d);
 	daemon_lock(d);
 	d->stopping = true;
 	while (d->containers) {

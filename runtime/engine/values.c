@@ -53,6 +53,7 @@ void daemon_spec_free(struct daemon_spec *s)
 	free(s->uts_mode);
 	free(s->cgroupns_mode);
 	free(s->userns_mode);
+	strv_free(s->health_test);
 	strv_free(s->cap_add);
 	strv_free(s->cap_drop);
 	strv_free(s->security_opt);
@@ -70,4 +71,13 @@ void daemon_exec_spec_free(struct daemon_exec_spec *s)
 	free(s->user);
 	free(s->workdir);
 	memset(s, 0, sizeof(*s));
+}
+
+void daemon_health_free(struct daemon_health *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->n_log; i++)
+		free(h->log[i].output);
+	free(h);
 }
