@@ -655,6 +655,21 @@ static int apply_image(struct daemon_spec *s, const struct spec_image_config *im
 	strv_free(s->labels);
 	s->env = env;
 	s->labels = labels;
+	/* The image's healthcheck, unless the request gave one (["NONE"]
+	 * included); its durations where the request left them unset. */
+	if (!s->health_test && r->n_health_test) {
+		s->health_test = strv_dup((char *const *)r->health_test, r->n_health_test);
+		if (!s->health_test)
+			return berr_set(err, ENOMEM, "create");
+	}
+	if (!s->health_interval)
+		s->health_interval = r->health_interval;
+	if (!s->health_timeout)
+		s->health_timeout = r->health_timeout;
+	if (!s->health_start_period)
+		s->health_start_period = r->health_start_period;
+	if (!s->health_retries)
+		s->health_retries = r->health_retries;
 	if (r->n_volumes) {
 		char **vols = volumes_from_image(r->volumes, r->n_volumes, s->volumes);
 

@@ -37,7 +37,7 @@ health() {
 	dk run -d --name cmdform --health-cmd 'echo probe-out' --health-interval 200ms \
 		berthd-test/bb:1 sleep 1000 >/dev/null
 	wait_for sh -c "[ \"\$($DOCKER inspect -f '{{.State.Health.Status}}' cmdform)\" = healthy ]"
-	assert_equal "$(dk inspect -f '{{(index .State.Health.Log 0).Output}}' cmdform)" "probe-out"
+	assert_equal "$(dk inspect -f '{{json (index .State.Health.Log 0).Output}}' cmdform)" '"probe-out\n"'
 	run curl -sS --unix-socket "$BERTHD_SOCK" -X POST -H 'Content-Type: application/json' \
 		"http://berthd/containers/create?name=slow" \
 		-d '{"Image":"berthd-test/bb:1","Cmd":["sleep","1000"],"Healthcheck":{"Test":["CMD","sleep","5"],"Interval":200000000,"Timeout":300000000,"Retries":1}}'
@@ -55,4 +55,21 @@ health() {
 	berthd_start
 	wait_for sh -c "[ \"\$($DOCKER inspect -f '{{.State.Health.Status}}' cmdform)\" = healthy ]"
 	dk rm -f cmdform slow nocheck >/dev/null
+}
+
+@test "berthd health: the image's HEALTHCHECK applies unless the request gives one" {
+	local dir=$BERTHD_DIR/healthimg
+	mkdir -p "$dir"
+	ARCHIVE_CONFIG='"Healthcheck":{"Test":["CMD-SHELL","echo from-image"],"Interval":200000000,"Retries":2},' \
+		make_docker_archive "$dir/img.tar" berthd-test/health:1 "$BERTHD_DIR/img/rootfs.tar"
+	dk load -i "$dir/img.tar" >/dev/null
+	dk run -d --name fromimage berthd-test/health:1 sleep 1000 >/dev/null
+	wait_for sh -c "[ \"\$($DOCKER inspect -f '{{.State.Health.Status}}' fromimage)\" = healthy ]"
+	# The probe's output is kept as printed, newline included.
+	assert_equal "$(dk inspect -f '{{(index .State.Health.Log 0).Output}}' fromimage)" "from-image"
+	assert_equal "$(dk inspect -f '{{.Config.Healthcheck.Retries}}' fromimage)" "2"
+	dk run -d --name overridden --no-healthcheck berthd-test/health:1 sleep 1000 >/dev/null
+	assert_equal "$(dk inspect -f '{{.State.Health}}' overridden)" "<nil>"
+	dk rm -f fromimage overridden >/dev/null
+	dk rmi berthd-test/health:1 >/dev/null
 }
