@@ -66,3 +66,51 @@ compose() {
 	fi
 	[ -f "$BERTHD_DIR/proj/src/f" ]
 }
+
+@test "berthd compose: depends_on waits for a healthy service; logs, ps, exec" {
+	command -v docker-compose >/dev/null || fail "docker-compose is missing (make deps installs it)"
+	mkdir -p "$BERTHD_DIR/proj"
+	cat >"$BERTHD_DIR/proj/docker-compose.yml" <<-'YAML'
+	version: "2.4"
+	services:
+	  db:
+	    image: berthd-test/bb:1
+	    network_mode: none
+	    command: sh -c 'sleep 1; touch /tmp/up; exec sleep 1000'
+	    healthcheck:
+	      test: ["CMD", "test", "-e", "/tmp/up"]
+	      interval: 200ms
+	      retries: 20
+	  app:
+	    image: berthd-test/bb:1
+	    network_mode: none
+	    command: sh -c 'echo app-started; exec sleep 1000'
+	    depends_on:
+	      db:
+	        condition: service_healthy
+	YAML
+	local since
+	since=$(($(date +%s) - 1))
+	run compose up -d
+	assert_success
+	# app started only once db was healthy.
+	assert_equal "$(dk inspect -f '{{.State.Health.Status}}' proj_db_1)" "healthy"
+	run dk events --since "$since" --until "$(($(date +%s) + 1))" --filter type=container \
+		--format '{{.Actor.Attributes.name}} {{.Action}}'
+	assert_equal "$(echo "$output" | grep -E '^proj_db_1 health_status: healthy$|^proj_app_1 start$' | head -2)" \
+		"proj_db_1 health_status: healthy
+proj_app_1 start"
+	run compose ps
+	assert_success
+	assert_output_contains "proj_db_1"
+	assert_output_contains "Up (healthy)"
+	run compose logs app
+	assert_output_contains "app-started"
+	run compose exec -T db cat /proc/1/cmdline
+	assert_success
+	assert_output_contains "sleep"
+	run compose down -v
+	assert_success
+	assert_equal "$(dk ps -aq)" ""
+	assert_equal "$(ls -A "$BERTHD_DATA/volumes" 2>/dev/null)" ""
+}
