@@ -233,3 +233,19 @@ rw,nosuid,nodev,noexec,relatime
 	assert_equal "$(( 0x$bnd >> 13 & 1 ))" "1"
 	assert_equal "$(dk ps -aq)" ""
 }
+
+@test "berthd run: --label, --env-file, --stop-signal, --security-opt no-new-privileges" {
+	printf '# a comment\nFROM_FILE=yes\nSPACED=a b\n' >"$BATS_TEST_TMPDIR/env"
+	dk run -d --name opts --label team=blue --env-file "$BATS_TEST_TMPDIR/env" \
+		--stop-signal USR1 --security-opt no-new-privileges berthd-test/bb:1 sh -c \
+		'trap "echo got-usr1; exit 3" USR1; echo "$FROM_FILE|$SPACED"; grep NoNewPrivs /proc/self/status; while :; do sleep 0.1; done' >/dev/null
+	wait_for sh -c "$DOCKER logs opts | grep -q NoNewPrivs"
+	assert_equal "$(dk logs opts)" "yes|a b
+NoNewPrivs:	1"
+	assert_equal "$(dk ps -q --filter label=team=blue)" "$(dk ps -q --filter name=opts)"
+	assert_equal "$(dk inspect -f '{{.Config.Labels.team}} {{.Config.StopSignal}}' opts)" "blue USR1"
+	dk stop -t 10 opts >/dev/null
+	assert_equal "$(dk logs opts | tail -1)" "got-usr1"
+	assert_equal "$(dk inspect -f '{{.State.ExitCode}}' opts)" "3"
+	dk rm opts >/dev/null
+}
