@@ -91,7 +91,8 @@ static int read_rule(struct jr *r, yajl_val v, struct spec_seccomp_rule *s,
 
 		if (!names)
 			return -ENOMEM;
-		memcpy(names, s->names, s->n_names * sizeof(*names));
+		if (s->n_names)
+			memcpy(names, s->names, s->n_names * sizeof(*names));
 		names[s->n_names++] = one;
 		s->names = names;
 	}
@@ -156,7 +157,8 @@ static int read_archs(struct jr *r, yajl_val doc, const struct spec_seccomp_targ
 			if (!s->architectures)
 				return -ENOMEM;
 			s->architectures[0] = arch;
-			memcpy(s->architectures + 1, subs, n_subs * sizeof(*subs));
+			if (n_subs)
+				memcpy(s->architectures + 1, subs, n_subs * sizeof(*subs));
 			s->n_architectures = n_subs + 1;
 		}
 		jr_leave(r, m2);

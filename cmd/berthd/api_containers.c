@@ -143,13 +143,21 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s, b
 		size_t mark = jr_enter_key(r, "LogConfig");
 
 		JR_TRY(jr_str(r, lc, "Type", &type));
-		if (type && *type)
+		/* json-file and local are berthd's own file (its format is
+		 * the CRI's, docker logs reads it); none keeps nothing. */
+		if (type && *type && strcmp(type, "json-file") && strcmp(type, "local") &&
+		    strcmp(type, "none"))
 			return berr_as(r->err,
 				       jr_fail_key(r, "Type",
-						   "log drivers are not supported by berthd (it "
-						   "keeps its own log file)"),
+						   "log driver \"%s\" is not supported by berthd "
+						   "(json-file, local and none are)",
+						   type),
 				       BERR_UNSUPPORTED);
-		JR_TRY(refuse_set(r, lc, "Config", "log driver options"));
+		if (type && *type && !(s->log_driver = strdup(type)))
+			return -ENOMEM;
+		JR_TRY(refuse_set(r, lc, "Config",
+				  "log driver options (max-size, max-file: berthd does not "
+				  "rotate logs yet)"));
 		jr_leave(r, mark);
 	}
 	JR_TRY(body_strv(r, hc, "Binds", &s->binds));
@@ -424,7 +432,7 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_kstr(w, "ResolvConfPath", "");
 	jw_kstr(w, "HostnamePath", "");
 	jw_kstr(w, "HostsPath", "");
-	jw_kstr(w, "LogPath", log ? log : "");
+	jw_kstr(w, "LogPath", log && !(s->log_driver && !strcmp(s->log_driver, "none")) ? log : "");
 	{
 		char name[300];
 
@@ -445,7 +453,7 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	strv_or_null(w, "VolumesFrom", s->volumes_from);
 	jw_key(w, "LogConfig");
 	jw_map_open(w);
-	jw_kstr(w, "Type", "cri-file");
+	jw_kstr(w, "Type", s->log_driver && *s->log_driver ? s->log_driver : "cri-file");
 	jw_key(w, "Config");
 	jw_map_open(w);
 	jw_map_close(w);

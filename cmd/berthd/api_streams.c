@@ -290,7 +290,14 @@ enum MHD_Result api_container_logs(struct req *r)
 	}
 	daemon_lock(s->d);
 	s->tty = s->c->spec.tty;
+	ret = s->c->spec.log_driver && strcmp(s->c->spec.log_driver, "none") == 0;
 	daemon_unlock(s->d);
+	if (ret) {
+		daemon_put(s->d, s->c);
+		free(s);
+		return http_reply_error(r, 501,
+					"configured logging driver does not support reading");
+	}
 	path = daemon_log_path(s->d, s->c->id);
 	s->fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 	if (s->fd >= 0 && n >= 0)

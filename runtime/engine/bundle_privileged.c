@@ -74,7 +74,8 @@ static int scan(struct arena *a, const char *dir, struct devlist *l, int depth,
 			more = spec_build_array(a, l->cap, sizeof(*more));
 			if (!more)
 				return berr_set(err, ENOMEM, "--privileged: devices");
-			memcpy(more, l->v, l->n * sizeof(*more));
+			if (l->n)
+				memcpy(more, l->v, l->n * sizeof(*more));
 			l->v = more;
 		}
 		l->v[l->n++] = (struct spec_device){

@@ -124,7 +124,7 @@ static int parse_rule(const char *r, struct spec_device_rule *out, struct berr *
 	char *end;
 
 	if (sscanf(r, "%c %15[0-9*]:%15[0-9*] %7s", &type, maj, min, access) != 4 ||
-	    !strchr("acb", type) || strspn(access, "rwm") != strlen(access))
+	    !strchr("acb", type) || strspn(access, "rwm") != strlen(access) || strlen(access) > 3)
 		return berr_invalid(err, "invalid device cgroup rule \"%s\" (TYPE MAJOR:MINOR "
 					 "ACCESS, as \"c 1:3 rwm\")",
 				    r);
@@ -132,7 +132,7 @@ static int parse_rule(const char *r, struct spec_device_rule *out, struct berr *
 	out->type = type;
 	out->major = strcmp(maj, "*") == 0 ? -1 : strtoll(maj, &end, 10);
 	out->minor = strcmp(min, "*") == 0 ? -1 : strtoll(min, &end, 10);
-	snprintf(out->access, sizeof(out->access), "%s", access);
+	memcpy(out->access, access, strlen(access) + 1);
 	return 0;
 }
 
@@ -247,7 +247,8 @@ static int add_init(struct spec_config *cfg, const struct daemon_bundle_in *in,
 	args = spec_build_array(a, p->n_args + 3, sizeof(*args));
 	if (!mounts || !args)
 		return berr_set(err, ENOMEM, "--init");
-	memcpy(mounts, cfg->mounts, cfg->n_mounts * sizeof(*mounts));
+	if (cfg->n_mounts)
+		memcpy(mounts, cfg->mounts, cfg->n_mounts * sizeof(*mounts));
 	mounts[cfg->n_mounts] = (struct spec_mount){
 		.destination = INIT_TARGET,
 		.type = "bind",
@@ -261,7 +262,8 @@ static int add_init(struct spec_config *cfg, const struct daemon_bundle_in *in,
 	cfg->n_mounts++;
 	args[0] = INIT_TARGET;
 	args[1] = "--";
-	memcpy(args + 2, p->args, p->n_args * sizeof(*args));
+	if (p->n_args)
+		memcpy(args + 2, p->args, p->n_args * sizeof(*args));
 	p->args = args;
 	p->n_args += 2;
 	return 0;
@@ -324,7 +326,8 @@ static int add_groups(struct arena *a, const struct daemon_spec *s, int rootfd,
 	gids = spec_build_array(a, u->n_additional_gids + n, sizeof(*gids));
 	if (!gids)
 		return berr_set(err, ENOMEM, "--group-add");
-	memcpy(gids, u->additional_gids, u->n_additional_gids * sizeof(*gids));
+	if (u->n_additional_gids)
+		memcpy(gids, u->additional_gids, u->n_additional_gids * sizeof(*gids));
 	for (size_t i = 0; i < n; i++) {
 		unsigned gid;
 		int ret = user_group(rootfd, s->group_add[i], &gid, err);
@@ -351,8 +354,10 @@ static int add_devices(struct arena *a, const struct daemon_spec *s, struct spec
 	rules = spec_build_array(a, res->n_devices + nd + nr, sizeof(*rules));
 	if (!devs || !rules)
 		return berr_set(err, ENOMEM, "devices");
-	memcpy(devs, l->devices, l->n_devices * sizeof(*devs));
-	memcpy(rules, res->devices, res->n_devices * sizeof(*rules));
+	if (l->n_devices)
+		memcpy(devs, l->devices, l->n_devices * sizeof(*devs));
+	if (res->n_devices)
+		memcpy(rules, res->devices, res->n_devices * sizeof(*rules));
 	for (size_t i = 0; i < nd; i++) {
 		struct spec_device *d = &devs[l->n_devices++];
 		struct spec_device_rule *r = &rules[res->n_devices++];

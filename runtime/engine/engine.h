@@ -105,6 +105,8 @@ struct daemon_spec {
 	/* Healthcheck (health.c): Test as docker sends it (["CMD", ...],
 	 * ["CMD-SHELL", "..."]; NULL or ["NONE"]: none); durations in ns, 0
 	 * for docker's defaults. */
+	char *log_driver; /* NULL or "": berthd's file; json-file, local (the
+			   * same file), none (nothing kept) */
 	char **health_test;
 	int64_t health_interval, health_timeout, health_start_period;
 	int health_retries;

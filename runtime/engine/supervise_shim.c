@@ -77,11 +77,17 @@ static void paths_free(struct shim_paths *p)
 	free(p->exit_file);
 }
 
-static int paths_get(struct daemon *d, const char *id, struct shim_paths *p, struct berr *err)
+static int paths_get(struct daemon *d, const char *id, bool log_none, struct shim_paths *p,
+		     struct berr *err)
 {
 	p->dir = daemon_dir(d, id, NULL);
 	p->rootfs = daemon_dir(d, id, "rootfs");
 	p->log = daemon_dir(d, id, "container.log");
+	/* --log-driver none: the output is read by attached clients only. */
+	if (p->log && log_none) {
+		free(p->log);
+		p->log = strdup("/dev/null");
+	}
 	p->exit_file = daemon_dir(d, id, "exit");
 	p->sock = daemon_shim_socket(d, id);
 	if (!p->dir || !p->rootfs || !p->log || !p->exit_file || !p->sock)
@@ -147,7 +153,8 @@ int sv_start(struct daemon *d, struct daemon_container *c, pid_t *init, struct b
 	int ready[2], ret, status;
 	pid_t pid;
 
-	ret = paths_get(d, c->id, &p, err);
+	ret = paths_get(d, c->id,
+			c->spec.log_driver && strcmp(c->spec.log_driver, "none") == 0, &p, err);
 	if (ret < 0)
 		goto out;
 	unlink(p.exit_file);

@@ -54,6 +54,7 @@ void daemon_spec_free(struct daemon_spec *s)
 	free(s->cgroupns_mode);
 	free(s->userns_mode);
 	strv_free(s->health_test);
+	free(s->log_driver);
 	strv_free(s->cap_add);
 	strv_free(s->cap_drop);
 	strv_free(s->security_opt);

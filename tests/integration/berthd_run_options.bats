@@ -249,3 +249,28 @@ NoNewPrivs:	1"
 	assert_equal "$(dk inspect -f '{{.State.ExitCode}}' opts)" "3"
 	dk rm opts >/dev/null
 }
+
+@test "berthd run: --log-driver none keeps nothing, json-file and local are berthd's log; rotation options are refused" {
+	run dk run --rm --log-driver none berthd-test/bb:1 echo attached-hi
+	assert_success
+	assert_equal "$output" "attached-hi"
+	dk run -d --name nolog --log-driver none berthd-test/bb:1 echo hi >/dev/null
+	dk wait nolog >/dev/null
+	run dk logs nolog
+	assert_failure
+	assert_output_contains "configured logging driver does not support reading"
+	local id
+	id=$(dk inspect -f '{{.Id}}' nolog)
+	[ ! -e "$BERTHD_DATA/containers/$id/container.log" ]
+	assert_equal "$(dk inspect -f '{{.HostConfig.LogConfig.Type}}|{{.LogPath}}' nolog)" "none|"
+	dk run -d --name jlog --log-driver json-file berthd-test/bb:1 echo in-log >/dev/null
+	dk wait jlog >/dev/null
+	assert_equal "$(dk logs jlog)" "in-log"
+	run dk run --rm --log-driver json-file --log-opt max-size=1m berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "berthd does not rotate logs yet"
+	run dk run --rm --log-driver syslog berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains 'log driver "syslog" is not supported by berthd'
+	dk rm nolog jlog >/dev/null
+}
