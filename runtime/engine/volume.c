@@ -12,6 +12,9 @@ int daemon_volume_create(struct daemon *d, const char *name, const char *driver,
 			 char *const *labels, char *const *options, struct daemon_volume *out,
 			 struct berr *err)
 {
+	struct daemon_volume old;
+	struct berr ignored;
+	bool existed;
 	int ret;
 
 	if (driver && *driver && strcmp(driver, "local") != 0)
@@ -19,10 +22,14 @@ int daemon_volume_create(struct daemon *d, const char *name, const char *driver,
 				 "volume driver \"%s\" is not supported by berthd (only local is)",
 				 driver);
 	daemon_lock(d);
+	existed = name && *name && daemon_volume_load(d->o.data_root, name, &old, &ignored) == 0;
+	if (existed)
+		daemon_volume_free(&old);
 	ret = daemon_volume_create_locked(d, name, labels, options, out, err);
 	if (ret == 0) {
 		out->users = daemon_volume_users_locked(d, out->name);
-		daemon_event_volume_locked(d, "create", out->name);
+		if (!existed)
+			daemon_event_volume_locked(d, "create", out->name);
 	}
 	daemon_unlock(d);
 	return ret;

@@ -41,6 +41,8 @@ vol_image() {
 }
 
 @test "berthd volumes: create, inspect, list with filters, remove" {
+	local since
+	since=$(($(date +%s) - 1))
 	run dk volume create --label team=a --label tier db1
 	assert_success
 	assert_equal "$output" "db1"
@@ -82,6 +84,14 @@ $BERTHD_DATA/volumes/db1/_data"
 	assert_failure
 	assert_output_contains "no such volume: nosuch"
 	assert_equal "$(ls -A "$BERTHD_DATA/volumes")" ""
+	# One create event each (not for a create of an existing name), one
+	# destroy each.
+	run dk events --since "$since" --until "$(($(date +%s) + 1))" --filter type=volume \
+		--format '{{.Action}} {{.Actor.ID}}'
+	assert_equal "$output" "create db1
+create db2
+destroy db1
+destroy db2"
 }
 
 @test "berthd volumes: -v NAME:/path is shared, :ro is read-only, removal waits for the container" {
