@@ -42,6 +42,9 @@ void api_mounts_json(struct jw *w, const char *data_root, const struct daemon_sp
  * PidMode, IpcMode, UTSMode into s (the engine checks their values). */
 int api_parse_run_options(struct jr *r, yajl_val hc, struct daemon_spec *s);
 
+/* api_run_options.c: LogConfig.Config (max-size, max-file) into s. */
+int api_parse_log_options(struct jr *r, yajl_val lc, struct daemon_spec *s);
+
 /* api_health.c: Config.Healthcheck into s; inspect's Config.Healthcheck
  * and State.Health (with the daemon's lock held). */
 int api_parse_healthcheck(struct jr *r, yajl_val doc, struct daemon_spec *s);

@@ -155,9 +155,7 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s, b
 				       BERR_UNSUPPORTED);
 		if (type && *type && !(s->log_driver = strdup(type)))
 			return -ENOMEM;
-		JR_TRY(refuse_set(r, lc, "Config",
-				  "log driver options (max-size, max-file: berthd does not "
-				  "rotate logs yet)"));
+		JR_TRY(api_parse_log_options(r, lc, s));
 		jr_leave(r, mark);
 	}
 	JR_TRY(body_strv(r, hc, "Binds", &s->binds));
@@ -456,6 +454,14 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_kstr(w, "Type", s->log_driver && *s->log_driver ? s->log_driver : "cri-file");
 	jw_key(w, "Config");
 	jw_map_open(w);
+	if (s->log_max_size > 0) {
+		char v[32];
+
+		snprintf(v, sizeof(v), "%lld", (long long)s->log_max_size);
+		jw_kstr(w, "max-size", v);
+		snprintf(v, sizeof(v), "%d", s->log_max_files > 0 ? s->log_max_files : 1);
+		jw_kstr(w, "max-file", v);
+	}
 	jw_map_close(w);
 	jw_map_close(w);
 	jw_kstr(w, "NetworkMode", s->network_mode && *s->network_mode ? s->network_mode

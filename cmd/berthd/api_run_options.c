@@ -1,6 +1,7 @@
 /* The rest of docker run's HostConfig, read into the engine's spec: the
  * engine checks the values (runtime/engine/bundle_run.c). */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,66 @@ static int sysctls(struct jr *r, yajl_val hc, struct daemon_spec *s)
 		return ret;
 	for (size_t i = 0; i < n; i++)
 		JR_TRY(push(&s->sysctls, printf_dup("%s=%s", kv[i].key, kv[i].value)));
+	return 0;
+}
+
+/* docker's sizes: "1024", "10k", "10m", "1g", "10mb" (powers of 1024). */
+static int size_bytes(const char *v, int64_t *out)
+{
+	char *end;
+	long long n = strtoll(v, &end, 10);
+	int shift = 0;
+
+	if (end == v || n < 0)
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	}
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end || (shift && n > (INT64_MAX >> shift)))
+		return -EINVAL;
+	*out = (int64_t)n << shift;
+	return 0;
+}
+
+int api_parse_log_options(struct jr *r, yajl_val lc, struct daemon_spec *s)
+{
+	struct spec_kv *kv = NULL;
+	size_t n = 0;
+	int ret = jr_str_map(r, lc, "Config", &kv, &n);
+	bool none = s->log_driver && strcmp(s->log_driver, "none") == 0;
+
+	if (ret <= 0)
+		return ret;
+	for (size_t i = 0; i < n; i++) {
+		if (none)
+			return jr_fail_key(r, "Config", "the none log driver takes no options");
+		if (strcmp(kv[i].key, "max-size") == 0) {
+			if (size_bytes(kv[i].value, &s->log_max_size) < 0 || s->log_max_size < 1)
+				return jr_fail_key(r, "Config", "invalid max-size \"%s\"", kv[i].value);
+		} else if (strcmp(kv[i].key, "max-file") == 0) {
+			char *end;
+			long f = strtol(kv[i].value, &end, 10);
+
+			if (*end || end == kv[i].value || f < 1 || f > 100)
+				return jr_fail_key(r, "Config", "invalid max-file \"%s\" (1 to 100)",
+						   kv[i].value);
+			s->log_max_files = (int)f;
+		} else {
+			return berr_as(r->err,
+				       jr_fail_key(r, "Config",
+						   "log option \"%s\" is not supported by berthd "
+						   "(max-size and max-file are)",
+						   kv[i].key),
+				       BERR_UNSUPPORTED);
+		}
+	}
+	if (s->log_max_files > 1 && !s->log_max_size)
+		return jr_fail_key(r, "Config", "max-file needs max-size");
 	return 0;
 }
 

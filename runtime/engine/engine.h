@@ -107,6 +107,8 @@ struct daemon_spec {
 	 * for docker's defaults. */
 	char *log_driver; /* NULL or "": berthd's file; json-file, local (the
 			   * same file), none (nothing kept) */
+	int64_t log_max_size; /* --log-opt max-size: bytes, 0 none */
+	int log_max_files;    /* --log-opt max-file: files kept, 0 (1) */
 	char **health_test;
 	int64_t health_interval, health_timeout, health_start_period;
 	int health_retries;

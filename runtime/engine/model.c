@@ -127,6 +127,8 @@ int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr
 	record_put(&w, "userns_mode", s->userns_mode);
 	put_strv(&w, "health_test", s->health_test);
 	record_put(&w, "log_driver", s->log_driver);
+	record_put_int(&w, "log_max_size", s->log_max_size);
+	record_put_int(&w, "log_max_files", s->log_max_files);
 	record_put_int(&w, "health_interval", s->health_interval);
 	record_put_int(&w, "health_timeout", s->health_timeout);
 	record_put_int(&w, "health_start_period", s->health_start_period);
@@ -260,6 +262,8 @@ static int read_config(const struct record *r, struct daemon_container *c)
 	if (get_strv(r, "health_test", &s->health_test) < 0)
 		return -ENOMEM;
 	s->log_driver = dup_or_null(record_str(r, "log_driver"));
+	s->log_max_size = record_ll(r, "log_max_size", 0);
+	s->log_max_files = (int)record_ll(r, "log_max_files", 0);
 	s->health_interval = record_ll(r, "health_interval", 0);
 	s->health_timeout = record_ll(r, "health_timeout", 0);
 	s->health_start_period = record_ll(r, "health_start_period", 0);

@@ -98,7 +98,8 @@ static int paths_get(struct daemon *d, const char *id, bool log_none, struct shi
 static int spawn(struct daemon *d, struct daemon_container *c, const struct shim_paths *p,
 		 int ready_fd, pid_t *pid, struct berr *err)
 {
-	const char *argv[24];
+	const char *argv[28];
+	char max_size[24], max_files[16];
 	int n = 0, ret;
 
 	argv[n++] = "berthd-shim";
@@ -124,6 +125,15 @@ static int spawn(struct daemon *d, struct daemon_container *c, const struct shim
 		argv[n++] = "--stdin-once";
 	if (daemon_bundle_own_netns(&c->spec))
 		argv[n++] = "--loopback";
+	if (c->spec.log_max_size > 0) {
+		snprintf(max_size, sizeof(max_size), "%lld", (long long)c->spec.log_max_size);
+		snprintf(max_files, sizeof(max_files), "%d",
+			 c->spec.log_max_files > 0 ? c->spec.log_max_files : 1);
+		argv[n++] = "--log-max-size";
+		argv[n++] = max_size;
+		argv[n++] = "--log-max-files";
+		argv[n++] = max_files;
+	}
 	argv[n] = NULL;
 	ret = daemon_spawn(d->o.shim_path, false, (char *const *)argv, ready_fd, 3, pid);
 	if (ret != 0)

@@ -250,7 +250,7 @@ NoNewPrivs:	1"
 	dk rm opts >/dev/null
 }
 
-@test "berthd run: --log-driver none keeps nothing, json-file and local are berthd's log; rotation options are refused" {
+@test "berthd run: --log-driver none keeps nothing, json-file and local are berthd's log" {
 	run dk run --rm --log-driver none berthd-test/bb:1 echo attached-hi
 	assert_success
 	assert_equal "$output" "attached-hi"
@@ -266,11 +266,54 @@ NoNewPrivs:	1"
 	dk run -d --name jlog --log-driver json-file berthd-test/bb:1 echo in-log >/dev/null
 	dk wait jlog >/dev/null
 	assert_equal "$(dk logs jlog)" "in-log"
-	run dk run --rm --log-driver json-file --log-opt max-size=1m berthd-test/bb:1 true
+	run curl -sS --unix-socket "$BERTHD_SOCK" -w '\n%{http_code}' -X POST \
+		-H 'Content-Type: application/json' http://berthd/containers/create \
+		-d '{"Image":"berthd-test/bb:1","Cmd":["true"],"HostConfig":{"LogConfig":{"Type":"none","Config":{"max-size":"1m"}}}}'
+	assert_equal "${lines[1]}" "400"
+	assert_output_contains "the none log driver takes no options"
+	run dk run --rm --log-opt max-file=2 berthd-test/bb:1 true
 	assert_failure
-	assert_output_contains "berthd does not rotate logs yet"
+	assert_output_contains "max-file needs max-size"
+	run dk run --rm --log-opt colour=red berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains 'log option "colour" is not supported by berthd'
 	run dk run --rm --log-driver syslog berthd-test/bb:1 true
 	assert_failure
 	assert_output_contains 'log driver "syslog" is not supported by berthd'
 	dk rm nolog jlog >/dev/null
+}
+
+@test "berthd run: --log-opt max-size and max-file rotate the log; docker logs reads across the files" {
+	dk run -d --name rot --log-opt max-size=1k --log-opt max-file=3 berthd-test/bb:1 \
+		sh -c 'i=0; while [ $i -lt 200 ]; do echo line-$i; i=$((i+1)); done' >/dev/null
+	dk wait rot >/dev/null
+	local dir
+	dir=$BERTHD_DATA/containers/$(dk inspect -f '{{.Id}}' rot)
+	[ -f "$dir/container.log" ]
+	[ -f "$dir/container.log.1" ]
+	[ -f "$dir/container.log.2" ]
+	[ ! -e "$dir/container.log.3" ]
+	assert_equal "$(dk inspect -f '{{index .HostConfig.LogConfig.Config "max-size"}} {{index .HostConfig.LogConfig.Config "max-file"}}' rot)" "1024 3"
+	for f in "$dir/container.log.1" "$dir/container.log.2"; do
+		[ "$(stat -c %s "$f")" -ge 1024 ]
+		[ "$(stat -c %s "$f")" -lt 1200 ]
+	done
+	# What is kept is the end, in order, without a gap.
+	run dk logs rot
+	assert_success
+	local first=${lines[0]#line-}
+	[ "$first" -gt 0 ]
+	assert_equal "${#lines[@]}" "$((200 - first))"
+	assert_equal "$output" "$(seq "$first" 199 | sed 's/^/line-/')"
+	# A file holds about 23 records: 30 come from two files.
+	run dk logs --tail 30 rot
+	assert_equal "$output" "$(seq 170 199 | sed 's/^/line-/')"
+	# A follower goes on across rotations.
+	dk run -d --name rotf --log-opt max-size=1k --log-opt max-file=6 berthd-test/bb:1 \
+		sh -c 'sleep 0.5; i=0; while [ $i -lt 100 ]; do echo follow-$i; i=$((i+1)); sleep 0.01; done' >/dev/null
+	run timeout 60 "$DOCKER" logs -f rotf
+	assert_success
+	assert_equal "$output" "$(seq 0 99 | sed 's/^/follow-/')"
+	[ -f "$BERTHD_DATA/containers/$(dk inspect -f '{{.Id}}' rotf)/container.log.2" ]
+	dk rm rot rotf >/dev/null
 }
