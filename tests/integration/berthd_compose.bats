@@ -95,7 +95,11 @@ compose() {
 	assert_success
 	# app started only once db was healthy.
 	assert_equal "$(dk inspect -f '{{.State.Health.Status}}' proj_db_1)" "healthy"
-	run dk events --since "$since" --until "$(($(date +%s) + 1))" --filter type=container \
+	# These two containers' events (by id: the first test's proj_app_1
+	# may have started within the same second).
+	run dk events --since "$since" --until "$(($(date +%s) + 1))" \
+		--filter container="$(dk inspect -f '{{.Id}}' proj_db_1)" \
+		--filter container="$(dk inspect -f '{{.Id}}' proj_app_1)" \
 		--format '{{.Actor.Attributes.name}} {{.Action}}'
 	assert_equal "$(echo "$output" | grep -E '^proj_db_1 health_status: healthy$|^proj_app_1 start$' | head -2)" \
 		"proj_db_1 health_status: healthy
