@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "isolation/cgroup.h"
+#include "runtime/debug.h"
 #include "runtime/internal.h"
 
 /* Open the container, check its status is one of want ("running",
@@ -34,6 +35,10 @@ static int open_live(const struct rt_ctx *ctx, const char *id, bool exclusive,
 		return ret;
 	}
 	ret = internal_cgroup(c, cg, err);
+	if (ret == 0 && cg->none) {
+		ret = cgroup_none_error(action, err);
+		cgroup_release(cg);
+	}
 	if (ret < 0)
 		store_close(c);
 	return ret;
@@ -58,6 +63,8 @@ static int freeze(const struct rt_ctx *ctx, const char *id, bool on, struct berr
 	if (ret < 0)
 		return ret;
 	ret = cgroup_freeze(&cg, on, err);
+	if (ret == 0)
+		debug_log(ctx, "container \"%s\" %s", id, on ? "frozen" : "thawed");
 	close_live(&c, &cg);
 	return ret;
 }

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -37,6 +38,7 @@
 #include "isolation/console.h"
 #include "isolation/dev.h"
 #include "isolation/fdpass.h"
+#include "isolation/idmap.h"
 #include "isolation/mounts.h"
 #include "isolation/namespaces.h"
 #include "isolation/paths.h"
@@ -56,6 +58,7 @@ struct init_state {
 	size_t hook_state_len;
 	char *start_state; /* state JSON for the startContainer hooks */
 	size_t start_state_len;
+	bool filtered; /* the last steps and the seccomp filter are done */
 };
 
 uint64_t init_clone_flags(const struct init_plan *p)
@@ -193,6 +196,7 @@ static int enter_namespaces(const struct init_plan *p, struct berr *err)
 	}
 	if (ret < 0)
 		return ret;
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (p->new_ns[NS_CGROUP] && unshare(CLONE_NEWCGROUP) < 0)
 		return berr_sys(err, "unshare the cgroup namespace");
 	if (cfg->hostname && *cfg->hostname) {
@@ -269,9 +273,9 @@ static int mount_all(const struct init_plan *p, int rootfd, struct berr *err)
 	}
 	if (wants_dev_setup(cfg))
 		return dev_setup(rootfd, cfg->linux.devices, cfg->linux.n_devices,
-				 in_userns(p), err);
+				 p->bind_devices, err);
 	for (size_t i = 0; i < cfg->linux.n_devices; i++) {
-		ret = dev_create(rootfd, &cfg->linux.devices[i], in_userns(p), err);
+		ret = dev_create(rootfd, &cfg->linux.devices[i], p->bind_devices, err);
 		if (ret < 0)
 			return ret;
 	}
@@ -289,17 +293,43 @@ static bool dev_readonly(const struct spec_config *cfg)
 	return ro;
 }
 
+/* No mount namespace: the rootfs is bound in the caller's, and the
+ * parent records that mount (a failed create or delete detaches it, with
+ * all below it) before anything is mounted there. */
+static int rootfs_in_place(const struct init_plan *p, struct berr *err)
+{
+	int fd = rootfs_prepare_in_place(p->rootfs, err);
+	int id, ret;
+
+	if (fd < 0)
+		return fd;
+	ret = rootfs_mount_id(fd, &id, err);
+	if (ret == 0)
+		ret = sync_send(p->sync_fd, SYNC_HOST_MOUNT, id, NULL, -1, err);
+	if (ret == 0)
+		ret = wait_go(p->sync_fd, err);
+	if (ret == 0)
+		return fd;
+	/* The parent may not know the mount: take it away ourselves. */
+	close(fd);
+	umount2(p->rootfs, MNT_DETACH);
+	return ret;
+}
+
 static int setup_rootfs(struct init_state *s, struct berr *err)
 {
 	const struct init_plan *p = s->p;
 	const struct spec_config *cfg = p->cfg;
+	/* New or joined (by path, as runc: the joined namespace gets the
+	 * container's mounts and pivot_root). */
+	bool mount_ns = spec_namespace_find(cfg, NS_MOUNT) != NULL;
 	cleanup_close int rootfd = -1;
 	int ret;
 
-	/* A joined mount namespace already is the container's world. */
-	if (!p->new_ns[NS_MOUNT])
-		return 0;
-	rootfd = rootfs_prepare(p->rootfs, cfg->linux.rootfs_propagation, err);
+	if (mount_ns)
+		rootfd = rootfs_prepare(p->rootfs, cfg->linux.rootfs_propagation, err);
+	else
+		rootfd = rootfs_in_place(p, err);
 	if (rootfd < 0)
 		return rootfd;
 	ret = mount_all(p, rootfd, err);
@@ -312,8 +342,11 @@ static int setup_rootfs(struct init_state *s, struct berr *err)
 	if (ret == 0 && hooks_any(&cfg->hooks, HOOK_CREATE_CONTAINER))
 		ret = hooks_run(&cfg->hooks, HOOK_CREATE_CONTAINER, s->hook_state,
 				s->hook_state_len, 0, err);
+	/* Without a mount namespace of its own the container only gets
+	 * chroot, as with runc: pivot_root or MS_MOVE would move the
+	 * caller's root. */
 	if (ret == 0)
-		ret = rootfs_enter(rootfd, p->no_pivot, err);
+		ret = mount_ns ? rootfs_enter(rootfd, p->no_pivot, err) : rootfs_chroot(rootfd, err);
 	if (ret < 0)
 		return ret;
 	close(steal_fd(&rootfd));
@@ -403,14 +436,32 @@ static int final_steps(struct init_state *s, int conn, struct berr *err)
 		ret = hooks_run_env(hooks, HOOK_START_CONTAINER, s->start_state,
 				    s->start_state_len, (const char *const *)proc->env,
 				    proc->n_env, err);
-	if (ret == 0)
+	if (ret == 0 && !s->filtered)
 		ret = psetup_final(&s->ps, &listener, err);
-	/* The first call under the filter: `start` hands the listener to
-	 * the seccomp agent, which then answers our notifications. */
-	if (ret == 0 && listener >= 0) {
-		ret = fdpass_send(conn, "", 1, listener, err);
-		close(listener);
-	}
+	return ret;
+}
+
+/* A filter with SCMP_ACT_NOTIFY rules goes on at create, as runc puts
+ * it: its listener reaches the agent then, so that an agent that is gone
+ * fails create, not start.  The wait for start and the startContainer
+ * hooks then run under the filter (and the other last steps: no new
+ * privileges, the exec labels), as in runc; every other filter waits
+ * until just before execve. */
+static int filter_early(struct init_state *s, struct berr *err)
+{
+	int listener = -1;
+	int ret;
+
+	if (!s->ps.seccomp || !s->ps.seccomp->notify)
+		return 0;
+	ret = psetup_final(&s->ps, &listener, err);
+	if (ret < 0)
+		return ret;
+	s->filtered = true;
+	/* The first calls under the filter: create hands the listener to
+	 * the agent, which then answers our notifications. */
+	ret = sync_send(s->p->sync_fd, SYNC_SECCOMP, 0, NULL, listener, err);
+	close(listener);
 	return ret;
 }
 
@@ -462,8 +513,9 @@ _Noreturn void init_run(const struct init_plan *p)
 			.personality = &p->cfg->linux.personality,
 			.seccomp = p->seccomp,
 			.no_new_keyring = p->no_new_keyring,
-			/* berth writes gid_map as root, so setgroups stays
-			 * allowed. */
+			/* Root writes gid_map, so setgroups stays allowed;
+			 * an unprivileged parent may have denied it (see
+			 * enter_namespaces). */
 			.setgroups_allowed = true,
 			.cwd_origin = "config.json",
 		},
@@ -474,7 +526,8 @@ _Noreturn void init_run(const struct init_plan *p)
 	/* Until execve this process runs berth's binary: keep other
 	 * processes of the container from opening it through
 	 * /proc/PID/exe (the CVE-2019-5736 class) or attaching to it. */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (!p->dumpable_until_maps)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	for (int i = 0; i < p->n_close_fds; i++)
 		close(p->close_fds[i]);
 	for (int fd = 0; fd < 3; fd++)
@@ -482,9 +535,13 @@ _Noreturn void init_run(const struct init_plan *p)
 			_exit(1);
 	close_inherited(p);
 	reset_signals();
-	if (enter_namespaces(p, &err) < 0 || psetup_early(&s.ps, &err) < 0 ||
+	if (enter_namespaces(p, &err) < 0)
+		fail(p->sync_fd, &err);
+	if (p->new_ns[NS_USER])
+		s.ps.setgroups_allowed = idmap_setgroups_allowed(0);
+	if (psetup_early(&s.ps, &err) < 0 ||
 	    setup_rootfs(&s, &err) < 0 || psetup_user(&s.ps, &err) < 0 ||
-	    process_close_fds(p->preserve_fds, &err) < 0)
+	    process_close_fds(p->preserve_fds, &err) < 0 || filter_early(&s, &err) < 0)
 		fail(p->sync_fd, &err);
 	if (sync_send(p->sync_fd, SYNC_READY, 0, NULL, -1, &err) < 0)
 		_exit(1);

@@ -25,6 +25,11 @@ struct rt_ctx {
 	 * them. */
 	void (*warn)(void *arg, const struct berr *w);
 	void *warn_arg;
+	/* One line about each main step of a command (config loaded,
+	 * cgroup made, process started, hooks run...): `berth --debug`.
+	 * NULL: none, and nothing is formatted. */
+	void (*debug)(void *arg, const char *msg);
+	void *debug_arg;
 	/* When this fd turns readable, a create (or run) in progress stops,
 	 * removes all it made and fails with ECANCELED.  berth passes a
 	 * signalfd of SIGTERM, SIGINT and SIGHUP, which it blocks; the
@@ -38,6 +43,12 @@ struct rt_create_opts {
 	const char *pid_file;       /* NULL: none */
 	const char *console_socket; /* NULL: none */
 	int preserve_fds;
+	/* systemd socket activation, as runc does it: this many fds from 3,
+	 * before the preserve_fds ones (which then start at 3 + listen_fds),
+	 * pass into the container, whose process gets LISTEN_FDS=N and
+	 * LISTEN_PID=1 in its env.  The front end decides (its LISTEN_PID and
+	 * LISTEN_FDS). */
+	int listen_fds;
 	bool no_pivot;
 	bool no_new_keyring;
 	/* `run` in the foreground with a terminal and no console socket:
@@ -62,6 +73,31 @@ struct rt_created {
  * when the binary is such a view already, does not return when it
  * executes, and fails when no such view can be made. */
 int rt_seal_self(char *const *argv, char *const *envp, struct berr *err);
+
+/* The state directory when none is given: /run/berth for root; for an
+ * unprivileged user $XDG_RUNTIME_DIR/berth, or /tmp/berth-UID when that
+ * variable is unset (made 0700, and refused unless it is the user's own
+ * directory with that mode). */
+int rt_default_root(char *buf, size_t size, struct berr *err);
+
+/* Whether berth runs rootless: unprivileged, or root only inside a user
+ * namespace (as berthd run by a user is, rt_rootless_enter): the host's
+ * cgroups are then not its own, and a container gets a cgroup only in a
+ * subtree delegated to it. */
+bool rt_rootless(void);
+
+/* berthd started by an unprivileged user: move this process (still
+ * single-threaded) into a new user and mount namespace where it is root,
+ * mapping the user's own ids to 0 and its ranges of /etc/subuid and
+ * /etc/subgid (the entries of user, by name or uid) from 1 on, through
+ * newuidmap/newgidmap.  Without ranges only the user's own ids are
+ * mapped. */
+int rt_rootless_enter(const char *user, struct berr *err);
+
+/* The seccomp cache when none is given (rt_ctx.seccomp_cache): NULL for
+ * root (the default); for an unprivileged user $XDG_CACHE_HOME/berth/seccomp
+ * or ~/.cache/berth/seccomp, or "" (none) without either variable. */
+const char *rt_default_seccomp_cache(char *buf, size_t size);
 
 /* Validate a container id: [A-Za-z0-9_+.-], not "." or "..", at most
  * 1024 bytes. */
@@ -108,6 +144,9 @@ struct rt_exec_opts {
 	int preserve_fds;
 	const char *apparmor;       /* NULL: as the process says */
 	const char *process_label;  /* NULL: as the process says */
+	/* A paused container too: the process is made, waits frozen, and
+	 * runs once the container is resumed; rt_exec returns then. */
+	bool ignore_paused;
 	bool has_stdio;             /* as in rt_create_opts */
 	int stdio[3];
 };
