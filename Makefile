@@ -24,7 +24,7 @@ LDLIBS = -lseccomp -lcap -lyajl -lcgroup -lnettle
 # newgidmap and passwd's useradd for the rootless tests' user).
 DEPS_BUILD = gcc libc6-dev make pkg-config libseccomp-dev libcap-dev libyajl-dev \
 	libcmocka-dev libmicrohttpd-dev libarchive-dev libcgroup-dev nettle-dev
-DEPS_TEST = bats busybox-static iproute2 util-linux bsdutils procps psmisc jq curl docker.io \
+DEPS_TEST = bats busybox-static iproute2 util-linux bsdutils procps psmisc jq curl docker.io docker-compose tini \
 	containerd podman conmon python3-grpcio \
 	libcap2-bin python3 socat strace uidmap passwd systemd
 # berthd's networks: the standard CNI plugins (bridge, host-local, portmap,
@@ -194,7 +194,7 @@ FUZZ_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/%)
 # through the harness itself.
 FUZZ_API_SRCS = $(filter-out cmd/berthd/main.c cmd/berthd/http.c,$(BERTHD_SRCS)) \
 	tests/fuzz/fake_engine.c tests/fuzz/sandbox.c runtime/engine/log.c \
-	runtime/engine/values.c
+	runtime/engine/values.c runtime/engine/volume_lines.c
 FUZZ_API_OBJS = $(FUZZ_API_SRCS:%.c=$(BUILD)/%.o)
 
 fuzz:
@@ -229,6 +229,10 @@ install: all
 	install -D -m 0755 $(BUILD)/berthd-shim $(DESTDIR)$(PREFIX)/libexec/berth/berthd-shim
 	install -D -m 0755 $(BUILD)/berthd-unpack $(DESTDIR)$(PREFIX)/libexec/berth/berthd-unpack
 	install -D -m 0644 contrib/berthd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/berthd.service
+	install -D -m 0644 contrib/berth.8 $(DESTDIR)$(PREFIX)/share/man/man8/berth.8
+	install -D -m 0644 contrib/berthd.8 $(DESTDIR)$(PREFIX)/share/man/man8/berthd.8
+	install -D -m 0644 contrib/berth.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/berth
 
 # contrib/seccomp.json is berth's default profile, written by berth itself
 # (test_contrib_copy in tests/unit/test_seccomp.c fails when they differ).

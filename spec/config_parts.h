@@ -20,6 +20,8 @@ int config_resources_read(struct jr *r, yajl_val v, struct spec_resources *res);
 
 /* config_seccomp.c */
 int config_seccomp_read(struct jr *r, yajl_val v, struct spec_seccomp *s);
+/* One of a rule's args (docker's seccomp profiles share the form). */
+int config_seccomp_read_arg(struct jr *r, yajl_val v, void *elem, void *ctx);
 
 /* The message for sections that only other platforms use. */
 #define CONFIG_NOT_LINUX "unsupported: berth runs Linux containers"

@@ -5,7 +5,7 @@
 /* A syscall has six argument registers. */
 #define SECCOMP_MAX_ARG 5
 
-static int read_arg(struct jr *r, yajl_val v, void *elem, void *ctx)
+int config_seccomp_read_arg(struct jr *r, yajl_val v, void *elem, void *ctx)
 {
 	struct spec_seccomp_arg *a = elem;
 	long op;
@@ -36,7 +36,7 @@ static int read_syscall(struct jr *r, yajl_val v, void *elem, void *ctx)
 			   "seccomp action", &action));
 	s->action = (enum spec_seccomp_action)action;
 	JR_TRY_SET(s->errno_ret_set, jr_u32(r, v, "errnoRet", &s->errno_ret));
-	JR_TRY(jr_list(r, v, "args", s->args, &s->n_args, read_arg, NULL));
+	JR_TRY(jr_list(r, v, "args", s->args, &s->n_args, config_seccomp_read_arg, NULL));
 	return 0;
 }
 

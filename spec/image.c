@@ -41,6 +41,24 @@ static int keys_of(struct jr *r, yajl_val obj, const char *key, const char ***ou
 	return 1;
 }
 
+static int read_health(struct jr *r, yajl_val v, struct spec_image_run *run)
+{
+	yajl_val h = jr_get(v, "Healthcheck");
+	size_t mark;
+
+	if (!h || YAJL_IS_NULL(h))
+		return 0;
+	mark = jr_enter_key(r, "Healthcheck");
+	JR_TRY(jr_val_object(r, h));
+	JR_TRY(jr_str_array(r, h, "Test", &run->health_test, &run->n_health_test));
+	JR_TRY(jr_i64(r, h, "Interval", &run->health_interval));
+	JR_TRY(jr_i64(r, h, "Timeout", &run->health_timeout));
+	JR_TRY(jr_i64(r, h, "StartPeriod", &run->health_start_period));
+	JR_TRY(jr_i32(r, h, "Retries", &run->health_retries));
+	jr_leave(r, mark);
+	return 0;
+}
+
 static int read_run(struct jr *r, yajl_val v, void *elem, void *ctx)
 {
 	struct spec_image_run *run = elem;
@@ -61,7 +79,7 @@ static int read_run(struct jr *r, yajl_val v, void *elem, void *ctx)
 	JR_TRY(jr_str_map(r, v, "Labels", &run->labels, &run->n_labels));
 	JR_TRY(keys_of(r, v, "ExposedPorts", &run->exposed_ports, &run->n_exposed_ports));
 	JR_TRY(keys_of(r, v, "Volumes", &run->volumes, &run->n_volumes));
-	return 0;
+	return read_health(r, v, run);
 }
 
 static int read_rootfs(struct jr *r, yajl_val v, void *elem, void *ctx)

@@ -31,6 +31,11 @@ struct spec_image_run {
 	size_t n_exposed_ports;
 	const char **volumes; /* keys of Volumes */
 	size_t n_volumes;
+	/* Healthcheck: Test (n_health_test 0: none), durations in ns */
+	const char **health_test;
+	size_t n_health_test;
+	int64_t health_interval, health_timeout, health_start_period;
+	int32_t health_retries;
 };
 
 struct spec_image_config {

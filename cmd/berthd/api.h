@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "http.h"
+#include "spec/json_read.h"
 
 /* api_system.c */
 enum MHD_Result api_ping(struct req *r);
@@ -24,8 +25,39 @@ enum MHD_Result api_container_kill(struct req *r);
 enum MHD_Result api_container_remove(struct req *r);
 enum MHD_Result api_container_update(struct req *r);
 enum MHD_Result api_container_pause(struct req *r);
+enum MHD_Result api_container_rename(struct req *r);
 enum MHD_Result api_container_unpause(struct req *r);
 enum MHD_Result api_container_resize(struct req *r);
+
+/* api_mounts.c: create's Config.Volumes and HostConfig's VolumeDriver,
+ * VolumesFrom, Mounts and Tmpfs (hc may be NULL) into s; the Mounts of
+ * inspect and list. */
+struct daemon_spec;
+struct jw;
+int api_parse_mounts(struct jr *r, yajl_val doc, yajl_val hc, struct daemon_spec *s);
+void api_mounts_json(struct jw *w, const char *data_root, const struct daemon_spec *s);
+
+/* api_run_options.c: HostConfig's Init, Ulimits, Sysctls, GroupAdd,
+ * Devices, DeviceCgroupRules, ShmSize, OomScoreAdj, OomKillDisable,
+ * PidMode, IpcMode, UTSMode into s (the engine checks their values). */
+int api_parse_run_options(struct jr *r, yajl_val hc, struct daemon_spec *s);
+
+/* api_run_options.c: LogConfig.Config (max-size, max-file) into s. */
+int api_parse_log_options(struct jr *r, yajl_val lc, struct daemon_spec *s);
+
+/* api_health.c: Config.Healthcheck into s; inspect's Config.Healthcheck
+ * and State.Health (with the daemon's lock held). */
+int api_parse_healthcheck(struct jr *r, yajl_val doc, struct daemon_spec *s);
+void api_health_config_json(struct jw *w, const struct daemon_spec *s);
+void api_health_state_json(struct jw *w, const struct daemon_container *c);
+
+/* api_volumes.c */
+enum MHD_Result api_volume_create(struct req *r);
+enum MHD_Result api_volume_list(struct req *r);
+enum MHD_Result api_volume_inspect(struct req *r);
+enum MHD_Result api_volume_remove(struct req *r);
+enum MHD_Result api_volume_prune(struct req *r);
+enum MHD_Result api_system_df(struct req *r);
 
 /* api_resources.c */
 enum MHD_Result api_container_top(struct req *r);

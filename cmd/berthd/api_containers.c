@@ -76,15 +76,9 @@ static const struct unsupported unsupported_resources[] = {
 	{ "BlkioDeviceWriteIOps", "block I/O limits" },
 	{ "CpuRealtimePeriod", "real-time CPU limits" },
 	{ "CpuRealtimeRuntime", "real-time CPU limits" },
-	{ "KernelMemory", "kernel memory limits" },
 	{ "KernelMemoryTCP", "kernel memory limits" },
-	{ "MemoryReservation", "memory reservations" },
-	{ "OomKillDisable", "disabling the OOM killer" },
 	{ "CgroupParent", "a per-container cgroup parent" },
-	{ "Devices", "adding host devices" },
-	{ "DeviceCgroupRules", "device cgroup rules" },
 	{ "DeviceRequests", "device requests" },
-	{ "Ulimits", "ulimits" },
 	{ "CpuCount", "CpuCount" },
 	{ "CpuPercent", "CpuPercent" },
 	{ "IOMaximumIOps", "IOMaximumIOps" },
@@ -101,34 +95,30 @@ static int refuse_all(struct jr *r, yajl_val obj, const struct unsupported *u)
 
 static int refuse_resources(struct jr *r, yajl_val obj)
 {
+	return refuse_all(r, obj, unsupported_resources);
+}
+
+/* What docker update cannot change in berthd (create takes them). */
+static int refuse_update_only(struct jr *r, yajl_val obj)
+{
 	int64_t swappiness = -1;
 
-	JR_TRY(refuse_all(r, obj, unsupported_resources));
+	JR_TRY(refuse_set(r, obj, "KernelMemory", "kernel memory limits"));
+	JR_TRY(refuse_set(r, obj, "MemoryReservation", "changing the memory reservation"));
 	JR_TRY(jr_i64(r, obj, "MemorySwappiness", &swappiness));
 	if (swappiness != -1)
-		return berr_as(r->err, jr_fail_key(r, "MemorySwappiness", "is not supported by berthd"),
+		return berr_as(r->err, jr_fail_key(r, "MemorySwappiness",
+						   "changing it is not supported by berthd"),
 			       BERR_UNSUPPORTED);
 	return 0;
 }
 
-static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
+static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s, bool *kmem)
 {
 	/* What only a new container could ask for. */
 	static const struct unsupported host_only[] = {
-		{ "Mounts", "HostConfig.Mounts (use Binds)" },
-		{ "VolumesFrom", "volumes from other containers" },
-		{ "VolumeDriver", "volume drivers" },
 		{ "Links", "links" },
-		{ "GroupAdd", "additional groups" },
-		{ "OomScoreAdj", "oom score adjustment" },
-		{ "ShmSize", "a custom /dev/shm size" },
-		{ "Tmpfs", "tmpfs mounts" },
-		{ "Sysctls", "sysctls" },
-		{ "Init", "an init process" },
 		{ "Cgroup", "joining another cgroup" },
-		{ "PidMode", "PidMode" },
-		{ "UTSMode", "UTSMode" },
-		{ "UsernsMode", "user namespaces" },
 		{ "Runtime", "choosing a runtime" },
 		{ "Isolation", "isolation modes" },
 		{ "StorageOpt", "storage options" },
@@ -138,39 +128,29 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 		{ NULL, NULL },
 	};
 	yajl_val rp, lc;
-	const char *mode = NULL;
-	int ret;
 
 	JR_TRY(jr_val_object(r, hc));
 	JR_TRY(refuse_all(r, hc, host_only));
 	JR_TRY(refuse_resources(r, hc));
-	ret = jr_str(r, hc, "IpcMode", &mode);
-	JR_TRY(ret);
-	if (ret == 1 && *mode && strcmp(mode, "private") && strcmp(mode, "shareable"))
-		return berr_as(r->err,
-			       jr_fail_key(r, "IpcMode", "\"%s\" is not supported by berthd", mode),
-			       BERR_UNSUPPORTED);
-	mode = NULL;
-	ret = jr_str(r, hc, "CgroupnsMode", &mode);
-	JR_TRY(ret);
-	if (ret == 1 && *mode && strcmp(mode, "private"))
-		return berr_as(r->err,
-			       jr_fail_key(r, "CgroupnsMode", "\"%s\" is not supported by berthd",
-					   mode),
-			       BERR_UNSUPPORTED);
 	lc = jr_get(hc, "LogConfig");
 	if (lc && YAJL_IS_OBJECT(lc)) {
 		const char *type = NULL;
 		size_t mark = jr_enter_key(r, "LogConfig");
 
 		JR_TRY(jr_str(r, lc, "Type", &type));
-		if (type && *type)
+		/* json-file and local are berthd's own file (its format is
+		 * the CRI's, docker logs reads it); none keeps nothing. */
+		if (type && *type && strcmp(type, "json-file") && strcmp(type, "local") &&
+		    strcmp(type, "none"))
 			return berr_as(r->err,
 				       jr_fail_key(r, "Type",
-						   "log drivers are not supported by berthd (it "
-						   "keeps its own log file)"),
+						   "log driver \"%s\" is not supported by berthd "
+						   "(json-file, local and none are)",
+						   type),
 				       BERR_UNSUPPORTED);
-		JR_TRY(refuse_set(r, lc, "Config", "log driver options"));
+		if (type && *type && !(s->log_driver = strdup(type)))
+			return -ENOMEM;
+		JR_TRY(api_parse_log_options(r, lc, s));
 		jr_leave(r, mark);
 	}
 	JR_TRY(body_strv(r, hc, "Binds", &s->binds));
@@ -184,6 +164,23 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s)
 	JR_TRY(jr_i64(r, hc, "PidsLimit", &s->pids_limit));
 	JR_TRY(jr_i64(r, hc, "CpuQuota", &s->cpu_quota));
 	JR_TRY(jr_i64(r, hc, "CpuPeriod", &s->cpu_period));
+	JR_TRY(jr_i64(r, hc, "MemoryReservation", &s->memory_reservation));
+	{
+		int64_t k = 0;
+
+		/* Deprecated by docker, and by the kernel (cgroup v2 has no
+		 * such limit): not applied, and the reply's warning says so. */
+		JR_TRY(jr_i64(r, hc, "KernelMemory", &k));
+		*kmem = k != 0;
+	}
+	{
+		int64_t swappiness = -1;
+
+		JR_TRY(jr_i64(r, hc, "MemorySwappiness", &swappiness));
+		/* -1 (what the docker CLI sends by default): the host's. */
+		s->memory_swappiness_set = swappiness != -1;
+		s->memory_swappiness = swappiness;
+	}
 	JR_TRY(body_str(r, hc, "CpusetCpus", &s->cpuset_cpus));
 	JR_TRY(body_str(r, hc, "CpusetMems", &s->cpuset_mems));
 	JR_TRY(jr_bool(r, hc, "ReadonlyRootfs", &s->readonly_rootfs));
@@ -260,12 +257,12 @@ static int parse_endpoints(struct jr *r, yajl_val doc, struct daemon_spec *s)
 	return 0;
 }
 
-static int parse_create(const char *body, size_t len, struct daemon_spec *s, struct arena *a,
-			struct berr *err)
+static int parse_create(const char *body, size_t len, struct daemon_spec *s, bool *kmem,
+			struct arena *a, struct berr *err)
 {
 	cleanup_tree yajl_val doc = NULL;
 	struct jr r;
-	yajl_val hc, vols;
+	yajl_val hc;
 	int32_t timeout = -1;
 
 	s->stop_timeout = -1;
@@ -291,7 +288,7 @@ static int parse_create(const char *body, size_t len, struct daemon_spec *s, str
 	JR_TRY(jr_bool(&r, doc, "AttachStdin", &s->attach_stdin));
 	JR_TRY(jr_bool(&r, doc, "AttachStdout", &s->attach_stdout));
 	JR_TRY(jr_bool(&r, doc, "AttachStderr", &s->attach_stderr));
-	JR_TRY(refuse_set(&r, doc, "Healthcheck", "Healthcheck"));
+	JR_TRY(api_parse_healthcheck(&r, doc, s));
 	JR_TRY(refuse_set(&r, doc, "OnBuild", "OnBuild"));
 	JR_TRY(refuse_set(&r, doc, "Shell", "Shell"));
 	JR_TRY(refuse_set(&r, doc, "MacAddress", "a MAC address"));
@@ -299,11 +296,6 @@ static int parse_create(const char *body, size_t len, struct daemon_spec *s, str
 	if (hc && YAJL_IS_OBJECT(hc))
 		JR_TRY(body_str(&r, hc, "NetworkMode", &s->network_mode));
 	JR_TRY(parse_endpoints(&r, doc, s));
-	vols = jr_get(doc, "Volumes");
-	if (vols && YAJL_IS_OBJECT(vols) && vols->u.object.len)
-		return berr_unsupported(err,
-				 "config: anonymous volumes are not supported by berthd (bind "
-				 "a host directory instead)");
 	if (s->env)
 		for (size_t i = 0; s->env[i]; i++)
 			if (!s->env[i][0] || s->env[i][0] == '=')
@@ -313,7 +305,14 @@ static int parse_create(const char *body, size_t len, struct daemon_spec *s, str
 	if (hc) {
 		size_t mark = jr_enter_key(&r, "HostConfig");
 
-		JR_TRY(parse_host_config(&r, hc, s));
+		JR_TRY(parse_host_config(&r, hc, s, kmem));
+		jr_leave(&r, mark);
+	}
+	JR_TRY(api_parse_mounts(&r, doc, hc, s));
+	if (hc) {
+		size_t mark = jr_enter_key(&r, "HostConfig");
+
+		JR_TRY(api_parse_run_options(&r, hc, s));
 		jr_leave(&r, mark);
 	}
 	return 0;
@@ -326,9 +325,10 @@ enum MHD_Result api_container_create(struct req *r)
 	cleanup_jw struct jw *w = jw_new(false);
 	struct berr err = { 0 };
 	char id[65];
+	bool kmem = false;
 	int ret;
 
-	ret = parse_create(r->body, r->body_len, &s, &a, &err);
+	ret = parse_create(r->body, r->body_len, &s, &kmem, &a, &err);
 	arena_release(&a);
 	if (ret < 0) {
 		daemon_spec_free(&s);
@@ -342,6 +342,9 @@ enum MHD_Result api_container_create(struct req *r)
 	jw_kstr(w, "Id", id);
 	jw_key(w, "Warnings");
 	jw_array_open(w);
+	if (kmem)
+		jw_str(w, "Kernel memory limits are deprecated and not applied by berthd "
+			  "(the kernel's cgroup v2 has none); the limit was discarded.");
 	jw_array_close(w);
 	jw_map_close(w);
 	return http_reply_json(r, 201, w);
@@ -470,6 +473,7 @@ static void state_json(struct jw *w, const struct daemon_container *c)
 	jw_kstr(w, "Error", c->error ? c->error : "");
 	jw_kstr(w, "StartedAt", c->started_at[0] ? c->started_at : "0001-01-01T00:00:00Z");
 	jw_kstr(w, "FinishedAt", c->finished_at[0] ? c->finished_at : "0001-01-01T00:00:00Z");
+	api_health_state_json(w, c);
 	jw_map_close(w);
 }
 
@@ -504,7 +508,7 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_kstr(w, "ResolvConfPath", "");
 	jw_kstr(w, "HostnamePath", "");
 	jw_kstr(w, "HostsPath", "");
-	jw_kstr(w, "LogPath", log ? log : "");
+	jw_kstr(w, "LogPath", log && !(s->log_driver && !strcmp(s->log_driver, "none")) ? log : "");
 	{
 		char name[300];
 
@@ -526,11 +530,20 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	strv_or_null(w, "DnsSearch", s->dns_search);
 	strv_or_null(w, "DnsOptions", s->dns_options);
 	strv_or_null(w, "ExtraHosts", s->extra_hosts);
+	strv_or_null(w, "VolumesFrom", s->volumes_from);
 	jw_key(w, "LogConfig");
 	jw_map_open(w);
-	jw_kstr(w, "Type", "cri-file");
+	jw_kstr(w, "Type", s->log_driver && *s->log_driver ? s->log_driver : "cri-file");
 	jw_key(w, "Config");
 	jw_map_open(w);
+	if (s->log_max_size > 0) {
+		char v[32];
+
+		snprintf(v, sizeof(v), "%lld", (long long)s->log_max_size);
+		jw_kstr(w, "max-size", v);
+		snprintf(v, sizeof(v), "%d", s->log_max_files > 0 ? s->log_max_files : 1);
+		jw_kstr(w, "max-file", v);
+	}
 	jw_map_close(w);
 	jw_map_close(w);
 	jw_kstr(w, "NetworkMode", s->network_mode && *s->network_mode ? s->network_mode
@@ -544,8 +557,19 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_kbool(w, "AutoRemove", s->auto_remove);
 	strv_or_null(w, "CapAdd", s->cap_add);
 	strv_or_null(w, "CapDrop", s->cap_drop);
-	jw_kstr(w, "CgroupnsMode", "private");
-	jw_kstr(w, "IpcMode", "private");
+	jw_kstr(w, "CgroupnsMode", s->cgroupns_mode && *s->cgroupns_mode ? s->cgroupns_mode
+									 : "private");
+	jw_kstr(w, "UsernsMode", "");
+	jw_kstr(w, "IpcMode", s->ipc_mode && *s->ipc_mode ? s->ipc_mode : "private");
+	jw_kstr(w, "PidMode", s->pid_mode ? s->pid_mode : "");
+	jw_kstr(w, "UTSMode", s->uts_mode ? s->uts_mode : "");
+	jw_key(w, "Init");
+	jw_bool(w, s->init);
+	jw_kint(w, "ShmSize", s->shm_size ? s->shm_size : 64 * 1024 * 1024);
+	jw_kint(w, "OomScoreAdj", s->oom_score_adj);
+	jw_kbool(w, "OomKillDisable", s->oom_kill_disable);
+	strv_or_null(w, "GroupAdd", s->group_add);
+	strv_or_null(w, "DeviceCgroupRules", s->device_rules);
 	jw_kbool(w, "Privileged", s->privileged);
 	jw_kbool(w, "ReadonlyRootfs", s->readonly_rootfs);
 	strv_or_null(w, "SecurityOpt", s->security_opt);
@@ -556,6 +580,12 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_kint(w, "CpuShares", s->cpu_shares);
 	jw_kint(w, "CpuQuota", s->cpu_quota);
 	jw_kint(w, "CpuPeriod", s->cpu_period);
+	jw_kint(w, "MemoryReservation", s->memory_reservation);
+	jw_key(w, "MemorySwappiness");
+	if (s->memory_swappiness_set)
+		jw_int(w, s->memory_swappiness);
+	else
+		jw_null(w);
 	jw_kstr(w, "CpusetCpus", s->cpuset_cpus ? s->cpuset_cpus : "");
 	jw_kstr(w, "CpusetMems", s->cpuset_mems ? s->cpuset_mems : "");
 	jw_key(w, "PidsLimit");
@@ -581,9 +611,7 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	}
 	jw_map_close(w);
 	jw_map_close(w);
-	jw_key(w, "Mounts");
-	jw_array_open(w);
-	jw_array_close(w);
+	api_mounts_json(w, srv->data_root, s);
 	jw_key(w, "Config");
 	jw_map_open(w);
 	{
@@ -610,13 +638,24 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	strv_or_null(w, "Cmd", s->cmd);
 	jw_kstr(w, "Image", s->image);
 	jw_key(w, "Volumes");
-	jw_null(w);
+	if (s->volumes) {
+		jw_map_open(w);
+		for (size_t i = 0; s->volumes[i]; i++) {
+			jw_key(w, s->volumes[i]);
+			jw_map_open(w);
+			jw_map_close(w);
+		}
+		jw_map_close(w);
+	} else {
+		jw_null(w);
+	}
 	jw_kstr(w, "WorkingDir", s->workdir ? s->workdir : "");
 	strv_or_null(w, "Entrypoint", s->entrypoint);
 	jw_key(w, "OnBuild");
 	jw_null(w);
 	labels_map(w, s->labels);
 	api_ports_write_exposed(w, s);
+	api_health_config_json(w, s);
 	if (s->stop_signal)
 		jw_kstr(w, "StopSignal", s->stop_signal);
 	if (s->stop_timeout >= 0)
@@ -679,7 +718,12 @@ static void status_text(const struct daemon_container *c, char *buf, size_t size
 	case DS_RUNNING:
 	case DS_PAUSED:
 		human_duration(since_secs(c->started_at), d, sizeof(d));
-		snprintf(buf, size, "Up %s%s", d, c->status == DS_PAUSED ? " (Paused)" : "");
+		if (c->status == DS_RUNNING && c->health && c->health->status[0])
+			snprintf(buf, size, "Up %s (%s%s)", d,
+				 strcmp(c->health->status, "starting") ? "" : "health: ",
+				 c->health->status);
+		else
+			snprintf(buf, size, "Up %s%s", d, c->status == DS_PAUSED ? " (Paused)" : "");
 		break;
 	case DS_RESTARTING:
 		human_duration(since_secs(c->finished_at), d, sizeof(d));
@@ -822,9 +866,7 @@ enum MHD_Result api_container_list(struct req *r)
 						  : "default");
 		jw_map_close(w);
 		network_settings(w, r->srv->d, c, false);
-		jw_key(w, "Mounts");
-		jw_array_open(w);
-		jw_array_close(w);
+		api_mounts_json(w, r->srv->data_root, &c->spec);
 		jw_map_close(w);
 	}
 	daemon_unlock(r->srv->d);
@@ -899,7 +941,20 @@ enum MHD_Result api_container_remove(struct req *r)
 
 	if (http_query_bool(r, "link"))
 		return http_reply_error(r, 501, "links are not supported by berthd");
-	ret = daemon_remove(r->srv->d, r->params[0], http_query_bool(r, "force"), &err);
+	ret = daemon_remove(r->srv->d, r->params[0], http_query_bool(r, "force"),
+			    http_query_bool(r, "v"), &err);
+	return http_reply_done(r, ret, &err, 204);
+}
+
+enum MHD_Result api_container_rename(struct req *r)
+{
+	struct berr err = { 0 };
+	const char *name = http_query(r, "name");
+	int ret;
+
+	if (!name || !*name)
+		return http_reply_error(r, 400, "rename: the new name (name) is required");
+	ret = daemon_rename(r->srv->d, r->params[0], name, &err);
 	return http_reply_done(r, ret, &err, 204);
 }
 
@@ -943,6 +998,11 @@ static int parse_update(const char *body, size_t len, struct daemon_update *u, s
 
 	JR_TRY(body_open(&r, body, len, "the resources to update", &doc, a, err));
 	JR_TRY(refuse_resources(&r, doc));
+	JR_TRY(refuse_update_only(&r, doc));
+	JR_TRY(refuse_set(&r, doc, "OomKillDisable", "changing OomKillDisable"));
+	JR_TRY(refuse_set(&r, doc, "Devices", "changing devices"));
+	JR_TRY(refuse_set(&r, doc, "DeviceCgroupRules", "changing device cgroup rules"));
+	JR_TRY(refuse_set(&r, doc, "Ulimits", "changing ulimits"));
 	JR_TRY(jr_i64(&r, doc, "Memory", &u->memory));
 	JR_TRY(jr_i64(&r, doc, "MemorySwap", &u->memory_swap));
 	JR_TRY(jr_i64(&r, doc, "NanoCpus", &u->nano_cpus));

@@ -233,7 +233,17 @@ static void run_config(struct jw *w, const struct spec_image_config *cfg)
 	}
 	jw_kstr(w, "Image", "");
 	jw_key(w, "Volumes");
-	jw_null(w);
+	if (run && run->n_volumes) {
+		jw_map_open(w);
+		for (size_t i = 0; i < run->n_volumes; i++) {
+			jw_key(w, run->volumes[i]);
+			jw_map_open(w);
+			jw_map_close(w);
+		}
+		jw_map_close(w);
+	} else {
+		jw_null(w);
+	}
 	jw_kstr(w, "WorkingDir", run && run->working_dir ? run->working_dir : "");
 	jw_key(w, "Entrypoint");
 	if (run && run->entrypoint_set) {
@@ -383,6 +393,10 @@ enum MHD_Result api_image_inspect(struct req *r)
 	jw_kstr(w, "DockerVersion", "");
 	jw_kstr(w, "Author", cfg && cfg->author ? cfg->author : "");
 	jw_key(w, "Config");
+	run_config(w, cfg);
+	/* Deprecated in the API, but docker-compose 1.x reads the image's
+	 * volumes from it. */
+	jw_key(w, "ContainerConfig");
 	run_config(w, cfg);
 	jw_kstr(w, "Architecture", cfg && cfg->architecture ? cfg->architecture : "");
 	jw_kstr(w, "Os", cfg && cfg->os ? cfg->os : "");

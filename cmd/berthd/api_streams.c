@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -93,6 +94,9 @@ struct logs_stream {
 	char *outbuf;
 	size_t out_len, out_off;
 	int idle;
+	/* The rotated files, oldest first, then the log itself (the last). */
+	char *files[101];
+	size_t n_files, cur;
 };
 
 static bool append(struct logs_stream *s, const void *data, size_t len)
@@ -170,6 +174,28 @@ static bool container_running(struct logs_stream *s)
 	return running;
 }
 
+static bool rotated(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && (a.st_ino != b.st_ino || a.st_dev != b.st_dev);
+}
+
+static long long count_records(int fd)
+{
+	char buf[65536];
+	long long n = 0;
+	off_t off = 0;
+	ssize_t got;
+
+	while ((got = pread(fd, buf, sizeof(buf), off)) > 0) {
+		for (ssize_t i = 0; i < got; i++)
+			n += buf[i] == '\n';
+		off += got;
+	}
+	return n;
+}
+
 static ssize_t logs_next(void *cls, char *buf, size_t max)
 {
 	struct logs_stream *s = cls;
@@ -188,8 +214,24 @@ static ssize_t logs_next(void *cls, char *buf, size_t max)
 			process_lines(s, chunk, (size_t)n);
 			continue;
 		}
+		/* The end of a rotated file: the next one. */
+		if (s->cur + 1 < s->n_files) {
+			if (s->fd >= 0)
+				close(s->fd);
+			s->fd = open(s->files[++s->cur], O_RDONLY | O_CLOEXEC);
+			s->off = 0;
+			continue;
+		}
 		if (!s->follow || s->d->stopping)
 			return -1;
+		/* The end of a file the shim rotated away: the new one. */
+		if (s->fd >= 0 && s->n_files && rotated(s->fd, s->files[s->cur])) {
+			close(s->fd);
+			s->fd = open(s->files[s->cur], O_RDONLY | O_CLOEXEC);
+			s->off = 0;
+			if (s->fd >= 0)
+				continue;
+		}
 		if (s->fd < 0) {
 			cleanup_free char *path = daemon_log_path(s->d, s->c->id);
 
@@ -215,6 +257,8 @@ static void logs_free(void *cls)
 
 	if (s->fd >= 0)
 		close(s->fd);
+	for (size_t i = 0; i < s->n_files; i++)
+		free(s->files[i]);
 	daemon_put(s->d, s->c);
 	free(s->line);
 	free(s->outbuf);
@@ -246,6 +290,56 @@ static off_t tail_offset(int fd, long long n)
 		}
 	}
 	return 0;
+}
+
+/* The log's rotated files that exist, oldest first (path.N ... path.1),
+ * then path itself. */
+static int log_files(struct logs_stream *s, const char *path)
+{
+	for (int i = 100; i >= 1; i--) {
+		char *p;
+
+		if (asprintf(&p, "%s.%d", path, i) < 0)
+			return -ENOMEM;
+		if (access(p, F_OK) == 0)
+			s->files[s->n_files++] = p;
+		else
+			free(p);
+	}
+	s->files[s->n_files] = strdup(path);
+	if (!s->files[s->n_files])
+		return -ENOMEM;
+	s->n_files++;
+	return 0;
+}
+
+/* Where reading starts: the last n records (n < 0: all), across the
+ * rotated files. */
+static void open_at_tail(struct logs_stream *s, long long n)
+{
+	long long left = n;
+
+	s->cur = 0;
+	s->fd = open(s->files[0], O_RDONLY | O_CLOEXEC);
+	if (n < 0)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	for (size_t i = s->n_files; i-- > 0;) {
+		int fd = open(s->files[i], O_RDONLY | O_CLOEXEC);
+		long long have = fd >= 0 ? count_records(fd) : 0;
+
+		if (n == 0 || have >= left || i == 0) {
+			s->cur = i;
+			s->fd = fd;
+			s->off = fd < 0 ? 0 : n == 0 ? lseek(fd, 0, SEEK_END)
+				: have >= left ? tail_offset(fd, left) : 0;
+			return;
+		}
+		if (fd >= 0)
+			close(fd);
+		left -= have;
+	}
 }
 
 enum MHD_Result api_container_logs(struct req *r)
@@ -290,11 +384,20 @@ enum MHD_Result api_container_logs(struct req *r)
 	}
 	daemon_lock(s->d);
 	s->tty = s->c->spec.tty;
+	ret = s->c->spec.log_driver && strcmp(s->c->spec.log_driver, "none") == 0;
 	daemon_unlock(s->d);
+	if (ret) {
+		daemon_put(s->d, s->c);
+		free(s);
+		return http_reply_error(r, 501,
+					"configured logging driver does not support reading");
+	}
 	path = daemon_log_path(s->d, s->c->id);
-	s->fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-	if (s->fd >= 0 && n >= 0)
-		s->off = n == 0 ? lseek(s->fd, 0, SEEK_END) : tail_offset(s->fd, n);
+	if (!path || log_files(s, path) < 0) {
+		logs_free(s);
+		return http_reply_error(r, 500, "logs: out of memory");
+	}
+	open_at_tail(s, n);
 	return http_reply_stream(r, 200,
 				 s->tty ? "application/vnd.docker.raw-stream"
 					: "application/vnd.docker.multiplexed-stream",

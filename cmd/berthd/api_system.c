@@ -36,6 +36,7 @@ const struct route api_routes[] = {
 	{ "GET", "/containers/{id}/stats", api_container_stats, false },
 	{ "POST", "/containers/{id}/update", api_container_update, false },
 	{ "POST", "/containers/{id}/pause", api_container_pause, false },
+	{ "POST", "/containers/{id}/rename", api_container_rename, false },
 	{ "POST", "/containers/{id}/unpause", api_container_unpause, false },
 	{ "DELETE", "/containers/{id}", api_container_remove, false },
 	{ "POST", "/containers/{id}/exec", api_exec_create, false },
@@ -55,18 +56,22 @@ const struct route api_routes[] = {
 	{ "DELETE", "/networks/{id}", api_network_remove, false },
 	{ "POST", "/networks/{id}/connect", api_network_connect, false },
 	{ "POST", "/networks/{id}/disconnect", api_network_disconnect, false },
+	{ "POST", "/volumes/create", api_volume_create, false },
+	{ "GET", "/volumes", api_volume_list, false },
+	{ "POST", "/volumes/prune", api_volume_prune, false },
+	{ "GET", "/volumes/{name}", api_volume_inspect, false },
+	{ "DELETE", "/volumes/{name}", api_volume_remove, false },
+	{ "GET", "/system/df", api_system_df, false },
 	/* Objects berthd has none of: docker inspect asks for them in turn. */
-	{ "GET", "/volumes/{name}", api_no_such_object, false },
 	{ "GET", "/plugins/{name*}/json", api_no_such_object, false },
 	{ NULL, NULL, NULL, false },
 };
 
-/* berthd has no volumes or plugins: any one asked for is not found,
- * which is what docker inspect needs to go on to the next kind of
- * object. */
+/* berthd has no plugins: any one asked for is not found, which is what
+ * docker inspect needs to go on to the next kind of object. */
 enum MHD_Result api_no_such_object(struct req *r)
 {
-	const char *kind = strncmp(r->path, "/volumes/", 9) == 0 ? "volume" : "plugin";
+	const char *kind = "plugin";
 
 	return http_reply_error(r, 404, "%s %s not found", kind, r->params[0]);
 }
@@ -207,6 +212,7 @@ enum MHD_Result api_info(struct req *r)
 	jw_map_open(w);
 	jw_key(w, "Volume");
 	jw_array_open(w);
+	jw_str(w, "local");
 	jw_array_close(w);
 	jw_key(w, "Network");
 	jw_array_open(w);

@@ -56,6 +56,7 @@ static void usage(void)
 	       "  --bip ADDRESS/PREFIX  the default network's gateway and subnet (default: the\n"
 	       "                        first private /16 of a fixed list free of the host's routes)\n"
 	       "  --cni-path DIRS       where the CNI plugins are, ':'-separated (default /usr/lib/cni)\n"
+	       "  --init-path FILE      the static init of --init (default /usr/bin/tini-static)\n"
 	       "  --version             print the version\n");
 }
 
@@ -169,6 +170,7 @@ int main(int argc, char **argv)
 		{ "bridge", required_argument, NULL, 'b' },
 		{ "bip", required_argument, NULL, 'B' },
 		{ "cni-path", required_argument, NULL, 'C' },
+		{ "init-path", required_argument, NULL, 'i' },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -178,6 +180,8 @@ int main(int argc, char **argv)
 		.root = "/run/berth",
 		.data_root = "/var/lib/berth",
 		.cgroup_parent = "/berth",
+		/* Static: it runs inside images that have no libc. */
+		.init_path = "/usr/bin/tini-static",
 	};
 	struct srv srv = { .log_level = 2 };
 	struct daemon d;
@@ -212,6 +216,7 @@ int main(int argc, char **argv)
 		case 'b': o.bridge = optarg; break;
 		case 'B': o.bip = optarg; break;
 		case 'C': o.cni_path = optarg; break;
+		case 'i': o.init_path = optarg; break;
 		case 'l':
 			srv.log_level = log_level(optarg);
 			if (srv.log_level < 0) {

@@ -3,17 +3,18 @@
  * files bind-mounted at /etc/hostname, /etc/hosts and /etc/resolv.conf.
  *
  * Choices, documented here and in the README:
- * - Privileged containers are refused: a privileged container gets every
- *   host device and no confinement, and this host's root cannot even grant
- *   the full capability set.
+ * - Privileged containers get every capability berthd holds, every host
+ *   device, no seccomp filter, no masked or read-only paths
+ *   (bundle_privileged.c).
  * - The default capability set is docker's: CAP_MKNOD is granted, so a
  *   container can make device nodes, and the device rules (berth's one
  *   default policy, spec/config_default.h: deny all, then the runtime
  *   allows mknod of any node, the pseudo devices and the terminals) keep
  *   it from opening any other.  Masked and read-only paths are the same
  *   policy's.
- * - Seccomp: SecurityOpt seccomp=unconfined runs without a filter; other
- *   profiles are refused; by default the container gets berth's one
+ * - Seccomp: SecurityOpt seccomp=unconfined runs without a filter, and
+ *   seccomp={...} (the docker CLI sends the file) a profile of docker's
+ *   format (spec/seccomp_docker.c); by default the container gets berth's one
  *   default profile (spec/seccomp_default.c, an allow list like docker's)
  *   for the capabilities it holds, so --cap-add SYS_ADMIN also allows
  *   mount, as docker's profile does.
@@ -39,6 +40,7 @@
 #include "spec/config_default.h"
 #include "spec/config_write.h"
 #include "spec/seccomp_default.h"
+#include "spec/seccomp_docker.h"
 
 static bool loopback_server(const char *addr)
 {
@@ -243,10 +245,18 @@ static int build_linux(struct spec_config *cfg, const struct daemon_bundle_in *i
 		join_network_namespace(l, in->netns);
 	}
 	set_resources(l, s);
+	if (bundle_seccomp_profile(s)) {
+		const char *json = bundle_seccomp_profile(s);
+		struct spec_seccomp_target t;
+
+		bundle_seccomp_target(cfg->process.caps.bounding, &t);
+		return spec_seccomp_docker(&cfg->arena, json, strlen(json), &t, &l->seccomp, err);
+	}
+	/* docker gives a privileged container no filter unless asked. */
+	if (bundle_seccomp_unconfined(s) || s->privileged)
+		return 0;
 	/* The one default profile, for the capabilities this container
 	 * holds. */
-	if (bundle_seccomp_unconfined(s))
-		return 0;
 	return spec_seccomp_default(&cfg->arena, cfg->process.caps.bounding, &l->seccomp, err);
 }
 
@@ -275,10 +285,12 @@ static int build_config(struct spec_config *cfg, const struct daemon_bundle_in *
 		return berr_set(err, ENOMEM, "config.json");
 	if (s->domainname && *s->domainname)
 		cfg->domainname = s->domainname;
-	ret = bundle_mounts(cfg, s, in->dir, err);
+	ret = bundle_mounts(cfg, in, rootfd, err);
+	if (ret == 0)
+		ret = build_linux(cfg, in, err);
 	if (ret < 0)
 		return ret;
-	return build_linux(cfg, in, err);
+	return bundle_run_options(cfg, in, rootfd, err);
 }
 
 int daemon_bundle_write(const struct daemon_bundle_in *in, struct berr *err)
@@ -292,9 +304,6 @@ int daemon_bundle_write(const struct daemon_bundle_in *in, struct berr *err)
 	size_t len;
 	int ret;
 
-	if (s->privileged)
-		return berr_unsupported(err,
-				 "privileged containers are not supported by berthd");
 	rootfd = bundle_open_rootfs(in->dir, err);
 	if (rootfd < 0)
 		return rootfd;

@@ -10,6 +10,20 @@
 #include "spec/config.h"
 #include "spec/base/err.h"
 
+/* share.c: the namespaces a container joins and the /dev/shm it binds
+ * (empty: none), found at each start. */
+struct daemon_share {
+	char pid_ns[64], ipc_ns[64];
+	char *shm_dir;
+};
+
+struct daemon_container;
+int daemon_share_prepare(struct daemon *d, struct daemon_container *c,
+			 struct daemon_share *out, struct berr *err);
+void daemon_share_release(struct daemon_share *s);
+/* At removal: the shareable /dev/shm's tmpfs. */
+int daemon_share_remove(struct daemon *d, const char *id, struct berr *err);
+
 struct daemon_bundle_in {
 	const struct daemon_spec *spec;
 	const char *id;
@@ -17,6 +31,9 @@ struct daemon_bundle_in {
 	const char *cgroup_parent; /* berthd's --cgroup-parent */
 	const char *netns;         /* the network namespace to join; NULL: a new one */
 	const char *ip;            /* its address on its network, for /etc/hosts; NULL none */
+	const char *data_root;     /* where the volumes are */
+	const char *init_path;     /* what --init runs */
+	const struct daemon_share *share;
 };
 
 /* Write config.json, hostname, hosts and resolv.conf into dir. */
@@ -43,10 +60,19 @@ struct daemon_bind {
 	char dest[PATH_MAX];
 	char propagation[16];
 	bool readonly;
+	bool volume; /* source is a volume's name */
+	bool nocopy;
 };
 
-/* HostConfig.Binds entries: "/host:/ctr[:ro|rw|propagation]". */
+/* HostConfig.Binds entries: "/host:/ctr[:opts]" or "name:/ctr[:opts]",
+ * opts among ro, rw, a propagation, nocopy (volumes), z and Z (accepted
+ * as dockerd does without SELinux: nothing to relabel), and the
+ * consistency modes docker accepts and ignores on Linux. */
 int daemon_bundle_parse_bind(const char *bind, struct daemon_bind *b, struct berr *err);
+/* bundle_run.c: --init, --ulimit, --sysctl, --group-add, --device,
+ * --device-cgroup-rule, --shm-size, --oom-score-adj, --oom-kill-disable,
+ * --pid/--ipc/--uts host, checked as dockerd checks them. */
+int daemon_check_run_options(const struct daemon_spec *s, struct berr *err);
 int daemon_bundle_check_caps(char *const *add, char *const *drop, struct berr *err);
 int daemon_bundle_check_security(char *const *opts, struct berr *err);
 bool daemon_bundle_own_netns(const struct daemon_spec *s);

@@ -43,6 +43,18 @@ int daemon_check_limits(const struct daemon_spec *s, struct berr *err)
 		return berr_invalid(err, "resource limits cannot be negative");
 	if (s->memory && s->memory < 6 * 1024 * 1024)
 		return berr_invalid(err, "minimum memory limit allowed is 6MB");
+	if (s->memory_reservation < 0)
+		return berr_invalid(err, "resource limits cannot be negative");
+	if (s->memory_reservation && s->memory_reservation < 6 * 1024 * 1024)
+		return berr_invalid(err, "minimum memory reservation allowed is 6MB");
+	if (s->memory && s->memory_reservation > s->memory)
+		return berr_invalid(err,
+				 "minimum memory limit can not be less than memory reservation "
+				 "limit, see usage");
+	if (s->memory_swappiness_set && (s->memory_swappiness < 0 || s->memory_swappiness > 100))
+		return berr_invalid(err,
+				 "invalid value: %lld, valid memory swappiness range is 0-100",
+				 (long long)s->memory_swappiness);
 	if (s->memory_swap > 0 && !s->memory)
 		return berr_invalid(err,
 				 "you should always set the Memory limit when using Memoryswap "
@@ -86,6 +98,14 @@ void daemon_bundle_limits(const struct daemon_spec *s, struct spec_resources *re
 		/* docker's default swap is as much again as the memory. */
 		res->memory.swap = (struct opt_i64){ true, s->memory_swap ? s->memory_swap
 									  : 2 * s->memory };
+	}
+	if (s->memory_reservation) {
+		res->memory_set = true;
+		res->memory.reservation = (struct opt_i64){ true, s->memory_reservation };
+	}
+	if (s->memory_swappiness_set) {
+		res->memory_set = true;
+		res->memory.swappiness = (struct opt_u64){ true, (uint64_t)s->memory_swappiness };
 	}
 	if (s->cpu_shares || s->nano_cpus || s->cpu_quota || s->cpu_period ||
 	    (s->cpuset_cpus && *s->cpuset_cpus) || (s->cpuset_mems && *s->cpuset_mems)) {

@@ -17,6 +17,11 @@
  * cap-drop; whether it asked for no seccomp filter, or no_new_privs. */
 uint64_t bundle_caps(const struct daemon_spec *s);
 bool bundle_seccomp_unconfined(const struct daemon_spec *s);
+/* A profile of docker's format the request gave (NULL: none), and the
+ * host it is matched against. */
+const char *bundle_seccomp_profile(const struct daemon_spec *s);
+struct spec_seccomp_target;
+void bundle_seccomp_target(uint64_t caps, struct spec_seccomp_target *t);
 bool bundle_no_new_privs(const struct daemon_spec *s);
 
 /* bundle_process.c */
@@ -42,8 +47,19 @@ int bundle_open_rootfs(const char *dir, struct berr *err);
 
 /* bundle_mounts.c: the default mounts as docker gives them, then the
  * container's /etc/hostname, /etc/hosts and /etc/resolv.conf (files of
- * dir) and its binds. */
-int bundle_mounts(struct spec_config *cfg, const struct daemon_spec *s, const char *dir,
+ * its directory), its binds, volumes (the image's content copied into
+ * empty ones from the root rootfd) and tmpfs. */
+struct daemon_bundle_in;
+int bundle_mounts(struct spec_config *cfg, const struct daemon_bundle_in *in, int rootfd,
 		  struct berr *err);
+
+/* bundle_privileged.c: the capabilities berthd may give (its bounding
+ * set), and the rest of --privileged on cfg. */
+uint64_t bundle_privileged_caps(void);
+int bundle_privileged(struct spec_config *cfg, struct berr *err);
+
+/* bundle_run.c: the rest of docker run's options on top of cfg. */
+int bundle_run_options(struct spec_config *cfg, const struct daemon_bundle_in *in, int rootfd,
+		       struct berr *err);
 
 #endif

@@ -27,7 +27,7 @@ void bundle_hostname(const struct daemon_spec *s, const char *id, char *buf, siz
 {
 	if (s->hostname && *s->hostname)
 		snprintf(buf, size, "%s", s->hostname);
-	else if (!daemon_bundle_own_netns(s))
+	else if (!daemon_bundle_own_netns(s) || (s->uts_mode && strcmp(s->uts_mode, "host") == 0))
 		gethostname(buf, size);
 	else
 		snprintf(buf, size, "%.12s", id);

@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/utsname.h>
 
 #include "spec/names.h"
+#include "spec/seccomp_docker.h"
 
 static const char *const default_caps[] = {
 	"CAP_CHOWN",	   "CAP_DAC_OVERRIDE", "CAP_FSETID",	 "CAP_FOWNER",
@@ -81,6 +83,15 @@ uint64_t bundle_caps(const struct daemon_spec *s)
 {
 	uint64_t caps = 0;
 
+	/* Every capability berthd holds, less those dropped (as dockerd
+	 * applies --cap-drop to a privileged container). */
+	if (s->privileged) {
+		caps = bundle_privileged_caps();
+		for (const struct name_value *nv = names_capabilities; nv->name; nv++)
+			if (cap_in(s->cap_drop, nv->name) && !cap_in(s->cap_add, nv->name))
+				caps &= ~(UINT64_C(1) << nv->value);
+		return caps;
+	}
 	for (const struct name_value *nv = names_capabilities; nv->name; nv++)
 		if (has_cap(s, nv->name))
 			caps |= UINT64_C(1) << nv->value;
@@ -93,6 +104,51 @@ bool bundle_seccomp_unconfined(const struct daemon_spec *s)
 	       strv_has(s->security_opt, "seccomp:unconfined");
 }
 
+/* The docker CLI sends the profile's content: "seccomp={...}". */
+const char *bundle_seccomp_profile(const struct daemon_spec *s)
+{
+	for (size_t i = 0; s->security_opt && s->security_opt[i]; i++) {
+		const char *o = s->security_opt[i];
+
+		if ((!strncmp(o, "seccomp=", 8) || !strncmp(o, "seccomp:", 8)) &&
+		    strcmp(o + 8, "unconfined") != 0)
+			return o + 8;
+	}
+	return NULL;
+}
+
+void bundle_seccomp_target(uint64_t caps, struct spec_seccomp_target *t)
+{
+	struct utsname u;
+	bool arm = uname(&u) == 0 && strcmp(u.machine, "aarch64") == 0;
+
+	*t = (struct spec_seccomp_target){
+		.scmp_arch = arm ? "SCMP_ARCH_AARCH64" : "SCMP_ARCH_X86_64",
+		.go_arch = arm ? "arm64" : "amd64",
+		.caps = caps,
+	};
+	sscanf(u.release, "%u.%u", &t->kernel_major, &t->kernel_minor);
+}
+
+static int check_profile(const char *json, struct berr *err)
+{
+	struct arena a = { 0 };
+	struct spec_seccomp_target t;
+	struct spec_seccomp s;
+	int ret;
+
+	if (*json != '{')
+		return berr_invalid(err,
+				 "security option seccomp: expected unconfined or a profile's "
+				 "JSON (the docker CLI sends the file's content)");
+	bundle_seccomp_target(0, &t);
+	ret = spec_seccomp_docker(&a, json, strlen(json), &t, &s, err);
+	arena_release(&a);
+	if (ret < 0)
+		return berr_as(err, berr_wrap(err, ret, "security option seccomp"), BERR_INVALID);
+	return 0;
+}
+
 int daemon_bundle_check_security(char *const *opts, struct berr *err)
 {
 	for (size_t i = 0; opts && opts[i]; i++) {
@@ -103,10 +159,18 @@ int daemon_bundle_check_security(char *const *opts, struct berr *err)
 		if (!strcmp(o, "no-new-privileges") || !strcmp(o, "no-new-privileges=true") ||
 		    !strcmp(o, "no-new-privileges:true") || !strcmp(o, "no-new-privileges=false"))
 			continue;
-		if (!strncmp(o, "seccomp", 7))
-			return berr_unsupported(err,
-					 "security option \"seccomp=<profile>\" is not supported "
-					 "by berthd yet (only seccomp=unconfined)");
+		/* berthd gives no AppArmor profile and no SELinux label: these
+		 * ask for what a container has anyway. */
+		if (!strcmp(o, "apparmor=unconfined") || !strcmp(o, "apparmor:unconfined") ||
+		    !strcmp(o, "label=disable") || !strcmp(o, "label:disable"))
+			continue;
+		if (!strncmp(o, "seccomp=", 8) || !strncmp(o, "seccomp:", 8)) {
+			int ret = check_profile(o + 8, err);
+
+			if (ret < 0)
+				return ret;
+			continue;
+		}
 		return berr_unsupported(err, "security option \"%s\" is not supported by berthd",
 				 o);
 	}

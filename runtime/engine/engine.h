@@ -16,6 +16,7 @@
  *       upper/, work/                the container's writable layer
  *       hostname, hosts, resolv.conf bind-mounted into the container
  *       container.log                stdout and stderr (log.h)
+ *   <data-root>/volumes/<name>/      the volumes (volume.h)
  *       exit                         written by the shim when the
  *                                    container exits (record: code,
  *                                    finished, signal)
@@ -50,6 +51,7 @@ struct daemon_opts {
 	 * subnet as ADDRESS/PREFIX (NULL: a free private /16), and where
 	 * the CNI plugins are (NULL: /usr/lib/cni). */
 	const char *bridge, *bip, *cni_path;
+	const char *init_path;     /* the static init --init runs as pid 1 */
 };
 
 enum daemon_status {
@@ -79,6 +81,9 @@ struct daemon_spec {
 	char **binds, **cap_add, **cap_drop, **security_opt;
 	int64_t memory, memory_swap, nano_cpus, cpu_shares, pids_limit;
 	int64_t cpu_quota, cpu_period;
+	int64_t memory_reservation;
+	bool memory_swappiness_set;
+	int64_t memory_swappiness;
 	char *cpuset_cpus, *cpuset_mems;
 	bool readonly_rootfs, privileged, auto_remove;
 	char *restart_name; /* no | always | unless-stopped | on-failure */
@@ -95,6 +100,34 @@ struct daemon_spec {
 	 * "PORT/PROTO"; -P (every exposed port published, at create). */
 	char **ports, **exposed;
 	bool publish_all;
+	/* Mounts as asked: HostConfig.Mounts and Tmpfs as mount lines
+	 * (volume.h), Config.Volumes' targets, VolumesFrom's entries; then,
+	 * from create on, all of them and the image's volumes resolved into
+	 * the mount lines the container gets (NULL for a container an older
+	 * berthd made: its binds are its mounts). */
+	char **mount_reqs, **volumes, **volumes_from, **mounts;
+	/* The rest of docker run (bundle_run.c). */
+	bool init, oom_kill_disable;
+	char **ulimits;      /* "name=soft:hard" */
+	char **sysctls;      /* "key=value" */
+	char **group_add;    /* group names or ids, looked up in the image */
+	char **devices;      /* "host-path:container-path:rwm" */
+	char **device_rules; /* "c 1:3 rwm" */
+	int64_t shm_size;    /* bytes; 0: docker's 64 MiB */
+	int64_t oom_score_adj;
+	/* NULL or "": the default; "host"; ipc's private, shareable and
+	 * pid's and ipc's container:NAME; cgroupns's private. */
+	char *pid_mode, *ipc_mode, *uts_mode, *cgroupns_mode, *userns_mode;
+	/* Healthcheck (health.c): Test as docker sends it (["CMD", ...],
+	 * ["CMD-SHELL", "..."]; NULL or ["NONE"]: none); durations in ns, 0
+	 * for docker's defaults. */
+	char *log_driver; /* NULL or "": berthd's file; json-file, local (the
+			   * same file), none (nothing kept) */
+	int64_t log_max_size; /* --log-opt max-size: bytes, 0 none */
+	int log_max_files;    /* --log-opt max-file: files kept, 0 (1) */
+	char **health_test;
+	int64_t health_interval, health_timeout, health_start_period;
+	int health_retries;
 };
 
 /* A published port as it is while the container runs. */
@@ -123,6 +156,25 @@ struct daemon_attach_req {
 	bool in, out, err;
 	char *extra; /* stdin bytes that came with the request */
 	size_t extra_len;
+};
+
+/* A container's health while it runs (health.c), in memory as the
+ * probes find it; inspect shows it. */
+#define DAEMON_HEALTH_LOG 5
+struct daemon_health_probe {
+	char start[48], end[48];
+	int exit_code;
+	char *output;
+};
+
+struct daemon_health {
+	char status[16]; /* starting | healthy | unhealthy */
+	int failing_streak;
+	char started_at[48];    /* the run it is about */
+	int64_t next_ms;        /* CLOCK_MONOTONIC of the next probe */
+	int64_t start_ms;
+	struct daemon_health_probe log[DAEMON_HEALTH_LOG];
+	size_t n_log;
 };
 
 struct daemon_container {
@@ -155,6 +207,7 @@ struct daemon_container {
 	int refs;
 	bool removed;
 	bool busy; /* a start, stop or remove is in progress */
+	struct daemon_health *health; /* while a healthcheck runs */
 	/* docker restart: the exit it causes does not remove an --rm
 	 * container (docker keeps it too). */
 	bool restarting;
@@ -228,6 +281,9 @@ struct daemon {
 	atomic_int warmup_state;
 	char *warmup_procs;
 	atomic_bool warming;
+	/* health.c's thread */
+	pthread_t health_thread;
+	bool health_started;
 };
 
 /* Start the model: create directories, load every container, find the
@@ -277,8 +333,12 @@ int daemon_kill(struct daemon *d, const char *ref, const char *signal, struct be
  * already so. */
 int daemon_pause(struct daemon *d, const char *ref, struct berr *err);
 int daemon_unpause(struct daemon *d, const char *ref, struct berr *err);
-/* -EBUSY when running and not force. */
-int daemon_remove(struct daemon *d, const char *ref, bool force, struct berr *err);
+/* docker rename: -EEXIST (409) for a name in use, -EINVAL for a bad one. */
+int daemon_rename(struct daemon *d, const char *ref, const char *name, struct berr *err);
+/* -EBUSY when running and not force.  volumes: also the anonymous
+ * volumes no other container uses (docker rm -v). */
+int daemon_remove(struct daemon *d, const char *ref, bool force, bool volumes,
+		  struct berr *err);
 
 enum daemon_wait_cond { WAIT_NOT_RUNNING, WAIT_NEXT_EXIT, WAIT_REMOVED };
 

@@ -8,6 +8,8 @@
 char *daemon_dir(struct daemon *d, const char *id, const char *file);
 char *daemon_shim_socket(struct daemon *d, const char *id);
 
+/* docker's rule for container names: [a-zA-Z0-9][a-zA-Z0-9_.-]* */
+bool daemon_valid_name(const char *name);
 int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr *err);
 int daemon_save_state(struct daemon *d, struct daemon_container *c, struct berr *err);
 void daemon_save_state_quiet(struct daemon *d, struct daemon_container *c);
@@ -80,5 +82,43 @@ void daemon_net_hosts_refresh(struct daemon *d, const char *network);
 int daemon_net_join_files(struct daemon *d, struct daemon_container *c, struct berr *err);
 void daemon_net_load_locked(struct daemon *d, struct daemon_container *c);
 void daemon_net_close(struct daemon *d);
+/* health.c: the thread that probes healthchecks (started by
+ * daemon_open, joined by daemon_close), and a container's health. */
+int daemon_health_start(struct daemon *d, struct berr *err);
+void daemon_health_stop(struct daemon *d);
+void daemon_health_free(struct daemon_health *h); /* values.c */
+
+/* volume_store.c and volume_mounts.c: with the lock held where named so. */
+bool daemon_volume_valid_name(const char *name);
+struct daemon_volume;
+int daemon_volume_load(const char *data_root, const char *name, struct daemon_volume *v,
+		       struct berr *err);
+/* Mount the file system of a volume made with the local driver's
+ * options on its mountpoint, unless it is there already. */
+int daemon_volume_ready(const char *data_root, const char *name, struct berr *err);
+/* volume_copy.c: into an empty volume, the content of the image's
+ * directory at target (inside the root rootfd). */
+int daemon_volume_copy_up(int rootfd, const char *target, const char *volume_path,
+			  struct berr *err);
+int daemon_volume_users_locked(struct daemon *d, const char *name);
+int daemon_volume_create_locked(struct daemon *d, const char *name, char *const *labels,
+				char *const *options, struct daemon_volume *out,
+				struct berr *err);
+int daemon_volume_remove_locked(struct daemon *d, const char *name, bool force,
+				struct berr *err);
+int daemon_volume_list_locked(struct daemon *d, struct daemon_volume **out, size_t *n,
+			      struct berr *err);
+void daemon_event_volume_locked(struct daemon *d, const char *action, const char *name);
+/* Turn a container's requested binds, mounts, tmpfs, volumes (its own and
+ * its image's) and volumes-from (from[i]: the container s->volumes_from[i]
+ * names, NULL when there is none) into its resolved mounts (volume.h),
+ * creating the volumes and the missing host directories of -v binds;
+ * *created gets the names of the volumes made (for their events). */
+int daemon_mounts_resolve_locked(struct daemon *d, struct daemon_spec *s,
+				 const struct daemon_spec *const *from, char ***created,
+				 struct berr *err);
+/* Remove the anonymous volumes of a removed container that no other
+ * container uses; the names of those removed (NULL: none). */
+char **daemon_mounts_remove_anonymous_locked(struct daemon *d, const struct daemon_spec *s);
 
 #endif

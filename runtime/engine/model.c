@@ -109,6 +109,32 @@ int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr
 	record_put_bool(&w, "attach_stderr", s->attach_stderr);
 	record_put_int(&w, "stop_timeout", s->stop_timeout);
 	put_strv(&w, "binds", s->binds);
+	put_strv(&w, "mount_reqs", s->mount_reqs);
+	put_strv(&w, "volumes", s->volumes);
+	put_strv(&w, "volumes_from", s->volumes_from);
+	put_strv(&w, "mounts", s->mounts);
+	record_put_bool(&w, "init", s->init);
+	record_put_bool(&w, "oom_kill_disable", s->oom_kill_disable);
+	put_strv(&w, "ulimits", s->ulimits);
+	put_strv(&w, "sysctls", s->sysctls);
+	put_strv(&w, "group_add", s->group_add);
+	put_strv(&w, "devices", s->devices);
+	put_strv(&w, "device_rules", s->device_rules);
+	record_put_int(&w, "shm_size", s->shm_size);
+	record_put_int(&w, "oom_score_adj", s->oom_score_adj);
+	record_put(&w, "pid_mode", s->pid_mode);
+	record_put(&w, "ipc_mode", s->ipc_mode);
+	record_put(&w, "uts_mode", s->uts_mode);
+	record_put(&w, "cgroupns_mode", s->cgroupns_mode);
+	record_put(&w, "userns_mode", s->userns_mode);
+	put_strv(&w, "health_test", s->health_test);
+	record_put(&w, "log_driver", s->log_driver);
+	record_put_int(&w, "log_max_size", s->log_max_size);
+	record_put_int(&w, "log_max_files", s->log_max_files);
+	record_put_int(&w, "health_interval", s->health_interval);
+	record_put_int(&w, "health_timeout", s->health_timeout);
+	record_put_int(&w, "health_start_period", s->health_start_period);
+	record_put_int(&w, "health_retries", s->health_retries);
 	put_strv(&w, "cap_add", s->cap_add);
 	put_strv(&w, "cap_drop", s->cap_drop);
 	put_strv(&w, "security_opt", s->security_opt);
@@ -119,6 +145,9 @@ int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr
 	record_put_int(&w, "pids_limit", s->pids_limit);
 	record_put_int(&w, "cpu_quota", s->cpu_quota);
 	record_put_int(&w, "cpu_period", s->cpu_period);
+	record_put_int(&w, "memory_reservation", s->memory_reservation);
+	if (s->memory_swappiness_set)
+		record_put_int(&w, "memory_swappiness", s->memory_swappiness);
 	record_put(&w, "cpuset_cpus", s->cpuset_cpus);
 	record_put(&w, "cpuset_mems", s->cpuset_mems);
 	record_put_bool(&w, "readonly_rootfs", s->readonly_rootfs);
@@ -202,7 +231,15 @@ static int read_config(const struct record *r, struct daemon_container *c)
 	    get_strv(r, "env", &s->env) < 0 || get_strv(r, "labels", &s->labels) < 0 ||
 	    get_strv(r, "binds", &s->binds) < 0 || get_strv(r, "cap_add", &s->cap_add) < 0 ||
 	    get_strv(r, "cap_drop", &s->cap_drop) < 0 ||
-	    get_strv(r, "security_opt", &s->security_opt) < 0)
+	    get_strv(r, "security_opt", &s->security_opt) < 0 ||
+	    get_strv(r, "mount_reqs", &s->mount_reqs) < 0 ||
+	    get_strv(r, "volumes", &s->volumes) < 0 ||
+	    get_strv(r, "volumes_from", &s->volumes_from) < 0 ||
+	    get_strv(r, "mounts", &s->mounts) < 0 || get_strv(r, "ulimits", &s->ulimits) < 0 ||
+	    get_strv(r, "sysctls", &s->sysctls) < 0 ||
+	    get_strv(r, "group_add", &s->group_add) < 0 ||
+	    get_strv(r, "devices", &s->devices) < 0 ||
+	    get_strv(r, "device_rules", &s->device_rules) < 0)
 		return -ENOMEM;
 	s->tty = record_bool(r, "tty");
 	s->open_stdin = record_bool(r, "open_stdin");
@@ -218,9 +255,30 @@ static int read_config(const struct record *r, struct daemon_container *c)
 	s->pids_limit = record_ll(r, "pids_limit", 0);
 	s->cpu_quota = record_ll(r, "cpu_quota", 0);
 	s->cpu_period = record_ll(r, "cpu_period", 0);
+	s->memory_reservation = record_ll(r, "memory_reservation", 0);
+	s->memory_swappiness_set = record_has(r, "memory_swappiness");
+	s->memory_swappiness = record_ll(r, "memory_swappiness", 0);
 	s->cpuset_cpus = dup_or_null(record_str(r, "cpuset_cpus"));
 	s->cpuset_mems = dup_or_null(record_str(r, "cpuset_mems"));
 	s->readonly_rootfs = record_bool(r, "readonly_rootfs");
+	s->init = record_bool(r, "init");
+	s->oom_kill_disable = record_bool(r, "oom_kill_disable");
+	s->shm_size = record_ll(r, "shm_size", 0);
+	s->oom_score_adj = record_ll(r, "oom_score_adj", 0);
+	s->pid_mode = dup_or_null(record_str(r, "pid_mode"));
+	s->ipc_mode = dup_or_null(record_str(r, "ipc_mode"));
+	s->uts_mode = dup_or_null(record_str(r, "uts_mode"));
+	s->cgroupns_mode = dup_or_null(record_str(r, "cgroupns_mode"));
+	s->userns_mode = dup_or_null(record_str(r, "userns_mode"));
+	if (get_strv(r, "health_test", &s->health_test) < 0)
+		return -ENOMEM;
+	s->log_driver = dup_or_null(record_str(r, "log_driver"));
+	s->log_max_size = record_ll(r, "log_max_size", 0);
+	s->log_max_files = (int)record_ll(r, "log_max_files", 0);
+	s->health_interval = record_ll(r, "health_interval", 0);
+	s->health_timeout = record_ll(r, "health_timeout", 0);
+	s->health_start_period = record_ll(r, "health_start_period", 0);
+	s->health_retries = (int)record_ll(r, "health_retries", 0);
 	s->privileged = record_bool(r, "privileged");
 	s->auto_remove = record_bool(r, "auto_remove");
 	s->restart_name = dup_or_null(record_str(r, "restart_name"));
@@ -360,6 +418,7 @@ int daemon_load_all(struct daemon *d, struct berr *err)
 
 void daemon_container_free(struct daemon_container *c)
 {
+	daemon_health_free(c->health);
 	daemon_spec_free(&c->spec);
 	free(c->name);
 	free(c->error);
@@ -477,7 +536,7 @@ static const char *const nouns[] = {
 	"lagoon", "mast", "pier", "quay", "rudder", "schooner", "tide", "wharf", "yacht",
 };
 
-static bool valid_name(const char *n)
+bool daemon_valid_name(const char *n)
 {
 	if (!isalnum((unsigned char)n[0]) || strlen(n) > 255)
 		return false;
@@ -554,6 +613,32 @@ static char **labels_from(const struct spec_kv *kv, size_t n, char **user)
 	return out;
 }
 
+/* The image's volumes join the request's (docker's Config.Volumes is
+ * their union). */
+static char **volumes_from_image(const char **img, size_t n, char **user)
+{
+	size_t nu = strv_len(user), used = 0;
+	char **out = calloc(n + nu + 1, sizeof(char *));
+
+	if (!out)
+		return NULL;
+	for (size_t j = 0; j < nu; j++)
+		if (!(out[used++] = strdup(user[j])))
+			goto fail;
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < used; j++)
+			dup |= strcmp(out[j], img[i]) == 0;
+		if (!dup && !(out[used++] = strdup(img[i])))
+			goto fail;
+	}
+	return out;
+fail:
+	strv_free(out);
+	return NULL;
+}
+
 /* Fill what the user left unset from the image, as docker does: Cmd
  * comes from the image unless the user gave Cmd or an Entrypoint. */
 static int apply_image(struct daemon_spec *s, const struct spec_image_config *img,
@@ -601,6 +686,29 @@ static int apply_image(struct daemon_spec *s, const struct spec_image_config *im
 	strv_free(s->labels);
 	s->env = env;
 	s->labels = labels;
+	/* The image's healthcheck, unless the request gave one (["NONE"]
+	 * included); its durations where the request left them unset. */
+	if (!s->health_test && r->n_health_test) {
+		s->health_test = strv_dup((char *const *)r->health_test, r->n_health_test);
+		if (!s->health_test)
+			return berr_set(err, ENOMEM, "create");
+	}
+	if (!s->health_interval)
+		s->health_interval = r->health_interval;
+	if (!s->health_timeout)
+		s->health_timeout = r->health_timeout;
+	if (!s->health_start_period)
+		s->health_start_period = r->health_start_period;
+	if (!s->health_retries)
+		s->health_retries = r->health_retries;
+	if (r->n_volumes) {
+		char **vols = volumes_from_image(r->volumes, r->n_volumes, s->volumes);
+
+		if (!vols)
+			return berr_set(err, ENOMEM, "create");
+		strv_free(s->volumes);
+		s->volumes = vols;
+	}
 	if (strv_len(s->entrypoint) + strv_len(s->cmd) == 0)
 		return berr_invalid(err, "no command specified");
 	return 0;
@@ -616,9 +724,6 @@ static int check_spec(struct daemon *d, const struct daemon_spec *s, struct berr
 							  !strcmp(nm, "bridge")));
 	int ret;
 
-	if (s->privileged)
-		return berr_unsupported(err,
-				 "privileged containers are not supported by berthd");
 	if (nm && strncmp(nm, "container:", 10) == 0) {
 		struct daemon_container *other;
 		int ambiguous = 0;
@@ -676,6 +781,9 @@ static int check_spec(struct daemon *d, const struct daemon_spec *s, struct berr
 		if (ret < 0)
 			return ret;
 	}
+	ret = daemon_check_run_options(s, err);
+	if (ret < 0)
+		return ret;
 	ret = daemon_bundle_check_caps(s->cap_add, s->cap_drop, err);
 	if (ret == 0)
 		ret = daemon_bundle_check_security(s->security_opt, err);
@@ -695,6 +803,32 @@ static int make_dirs(struct daemon *d, const char *id, struct berr *err)
 	return 0;
 }
 
+/* The mounts of s, with the containers its volumes-from entries name. */
+static int resolve_mounts_locked(struct daemon *d, struct daemon_spec *s, struct berr *err)
+{
+	size_t n = strv_len(s->volumes_from);
+	const struct daemon_spec *from[n + 1];
+	char **created = NULL;
+	int ret;
+
+	for (size_t i = 0; i < n; i++) {
+		char ref[256];
+		struct daemon_container *other;
+		int ambiguous;
+
+		snprintf(ref, sizeof(ref), "%.*s", (int)strcspn(s->volumes_from[i], ":"),
+			 s->volumes_from[i]);
+		other = daemon_find_locked(d, ref, &ambiguous);
+		from[i] = other && !other->removed ? &other->spec : NULL;
+	}
+	from[n] = NULL;
+	ret = daemon_mounts_resolve_locked(d, s, from, &created, err);
+	for (size_t i = 0; created && created[i]; i++)
+		daemon_event_volume_locked(d, "create", created[i]);
+	strv_free(created);
+	return ret;
+}
+
 int daemon_create(struct daemon *d, struct daemon_spec *spec, const char *name,
 		  char id[65], struct berr *err)
 {
@@ -708,7 +842,7 @@ int daemon_create(struct daemon *d, struct daemon_spec *spec, const char *name,
 
 	if (name && *name == '/')
 		name++;
-	if (name && *name && !valid_name(name))
+	if (name && *name && !daemon_valid_name(name))
 		return berr_invalid(err,
 				 "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] "
 				 "are allowed",
@@ -780,7 +914,14 @@ int daemon_create(struct daemon *d, struct daemon_spec *spec, const char *name,
 		}
 		c->name = strdup(gen);
 	}
-	ret = c->name ? make_dirs(d, c->id, err) : berr_set(err, ENOMEM, "create");
+	ret = c->name ? 0 : berr_set(err, ENOMEM, "create");
+	/* Under the lock: a volume it names cannot be removed before it is
+	 * in the table. */
+	if (ret == 0)
+		ret = resolve_mounts_locked(d, &c->spec, err);
+	if (ret < 0)
+		goto unlock;
+	ret = make_dirs(d, c->id, err);
 	if (ret == 0)
 		ret = daemon_save_config(d, c, err);
 	if (ret == 0)
@@ -791,6 +932,7 @@ int daemon_create(struct daemon *d, struct daemon_spec *spec, const char *name,
 
 		if (dir)
 			layer_store_rmtree(dir, &ignored);
+		strv_free(daemon_mounts_remove_anonymous_locked(d, &c->spec));
 		goto unlock;
 	}
 	c->next = d->containers;
@@ -847,6 +989,15 @@ void daemon_event_locked(struct daemon *d, struct daemon_container *c, const cha
 			attrs[n++] = strdup(c->spec.labels[i]);
 	}
 	event_store(d, "container", action, c->id, attrs);
+}
+
+void daemon_event_volume_locked(struct daemon *d, const char *action, const char *name)
+{
+	char **attrs = calloc(2, sizeof(char *));
+
+	if (attrs)
+		attrs[0] = strdup("driver=local");
+	event_store(d, "volume", action, name, attrs);
 }
 
 void daemon_event(struct daemon *d, const char *type, const char *action, const char *id,

@@ -135,7 +135,7 @@ static bool pump_output(struct shim *s, int which)
 			s->tty_master = s->o->tty ? -1 : s->tty_master;
 		return false;
 	}
-	daemon_log_write(s->log_fd, stream, buf, (size_t)n);
+	shim_log_write(s, stream, buf, (size_t)n);
 	to_clients(s, stream, buf, (size_t)n);
 	return true;
 }

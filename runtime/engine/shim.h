@@ -48,6 +48,8 @@ struct shim_opts {
 	const char *id;
 	const char *bundle;
 	const char *log_path;
+	long long log_max_size; /* rotate past this many bytes (0: never) */
+	int log_max_files;      /* files kept, the current one included */
 	const char *exit_path;
 	const char *socket_path;
 	const char *rootfs_mount; /* unmounted when the container is gone */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "runtime/engine/log.h"
 #include "runtime/engine/shim.h"
 
 #define SHIM_MAX_CLIENTS 64
@@ -57,6 +58,12 @@ struct shim_slot {
 	size_t idx;
 	int which;
 };
+
+struct shim;
+/* shim_log.c: past --log-max-size, the log file becomes FILE.1 (FILE.1
+ * FILE.2 and so on, up to --log-max-files in all) and a new one starts. */
+void shim_log_write(struct shim *s, enum daemon_log_stream stream, const char *buf,
+		    size_t len);
 
 struct shim {
 	const struct shim_opts *o;

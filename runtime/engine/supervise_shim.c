@@ -77,11 +77,17 @@ static void paths_free(struct shim_paths *p)
 	free(p->exit_file);
 }
 
-static int paths_get(struct daemon *d, const char *id, struct shim_paths *p, struct berr *err)
+static int paths_get(struct daemon *d, const char *id, bool log_none, struct shim_paths *p,
+		     struct berr *err)
 {
 	p->dir = daemon_dir(d, id, NULL);
 	p->rootfs = daemon_dir(d, id, "rootfs");
 	p->log = daemon_dir(d, id, "container.log");
+	/* --log-driver none: the output is read by attached clients only. */
+	if (p->log && log_none) {
+		free(p->log);
+		p->log = strdup("/dev/null");
+	}
 	p->exit_file = daemon_dir(d, id, "exit");
 	p->sock = daemon_shim_socket(d, id);
 	if (!p->dir || !p->rootfs || !p->log || !p->exit_file || !p->sock)
@@ -92,7 +98,8 @@ static int paths_get(struct daemon *d, const char *id, struct shim_paths *p, str
 static int spawn(struct daemon *d, struct daemon_container *c, const struct shim_paths *p,
 		 int ready_fd, pid_t *pid, struct berr *err)
 {
-	const char *argv[24];
+	const char *argv[28];
+	char max_size[24], max_files[16];
 	int n = 0, ret;
 
 	argv[n++] = "berthd-shim";
@@ -118,6 +125,15 @@ static int spawn(struct daemon *d, struct daemon_container *c, const struct shim
 		argv[n++] = "--stdin-once";
 	if (daemon_bundle_own_netns(&c->spec))
 		argv[n++] = "--loopback";
+	if (c->spec.log_max_size > 0) {
+		snprintf(max_size, sizeof(max_size), "%lld", (long long)c->spec.log_max_size);
+		snprintf(max_files, sizeof(max_files), "%d",
+			 c->spec.log_max_files > 0 ? c->spec.log_max_files : 1);
+		argv[n++] = "--log-max-size";
+		argv[n++] = max_size;
+		argv[n++] = "--log-max-files";
+		argv[n++] = max_files;
+	}
 	argv[n] = NULL;
 	ret = daemon_spawn(d->o.shim_path, false, (char *const *)argv, ready_fd, 3, pid);
 	if (ret != 0)
@@ -147,7 +163,8 @@ int sv_start(struct daemon *d, struct daemon_container *c, pid_t *init, struct b
 	int ready[2], ret, status;
 	pid_t pid;
 
-	ret = paths_get(d, c->id, &p, err);
+	ret = paths_get(d, c->id,
+			c->spec.log_driver && strcmp(c->spec.log_driver, "none") == 0, &p, err);
 	if (ret < 0)
 		goto out;
 	unlink(p.exit_file);

@@ -179,6 +179,7 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 	struct rt_ctx ctx = { .root = d->oci_root };
 	struct start_job j = { .d = d, .c = c };
 	struct daemon_bundle_in bin;
+	struct daemon_share share = { 0 };
 	struct berr ignored;
 	char netns[PATH_MAX];
 	pid_t init = 0;
@@ -193,16 +194,22 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 	}
 	/* Leftovers of an earlier run: its runtime state. */
 	rt_delete(&ctx, c->id, true, &ignored);
-	ret = mount_rootfs(&j, err);
+	ret = daemon_share_prepare(d, c, &share, err);
+	if (ret == 0)
+		ret = mount_rootfs(&j, err);
 	if (ret == 0)
 		ret = daemon_net_attach(d, c, netns, sizeof(netns), err);
 	if (ret == 0) {
 		bin = (struct daemon_bundle_in){ .spec = &c->spec, .id = c->id, .dir = j.dir,
 						 .cgroup_parent = d->o.cgroup_parent,
 						 .netns = netns[0] ? netns : NULL,
-						 .ip = c->ep.ip[0] ? c->ep.ip : NULL };
+						 .ip = c->ep.ip[0] ? c->ep.ip : NULL,
+						 .data_root = d->o.data_root,
+						 .init_path = d->o.init_path,
+						 .share = &share };
 		ret = daemon_bundle_write(&bin, err);
 	}
+	daemon_share_release(&share);
 	if (ret == 0)
 		ret = daemon_net_join_files(d, c, err);
 	if (ret == 0 && c->ep.network[0]) {
@@ -298,7 +305,10 @@ static int start_container(struct daemon *d, struct daemon_container *c, bool re
 	return ret;
 }
 
-static int remove_container(struct daemon *d, struct daemon_container *c, struct berr *err);
+/* volumes: also the anonymous volumes only it used (docker rm -v, and
+ * every --rm container). */
+static int remove_container(struct daemon *d, struct daemon_container *c, bool volumes,
+			    struct berr *err);
 static bool is_running(struct daemon_container *c);
 
 void daemon_remove_if_exited(struct daemon *d, struct daemon_container *c)
@@ -312,7 +322,7 @@ void daemon_remove_if_exited(struct daemon *d, struct daemon_container *c)
 	       !c->restarting;
 	daemon_unlock(d);
 	if (gone)
-		remove_container(d, c, &ignored);
+		remove_container(d, c, true, &ignored);
 }
 
 int daemon_start(struct daemon *d, const char *ref, struct berr *err)
@@ -332,7 +342,7 @@ int daemon_start(struct daemon *d, const char *ref, struct berr *err)
 		daemon_unlock(d);
 		/* docker removes an --rm container whose start failed. */
 		if (!running)
-			remove_container(d, c, &ignored);
+			remove_container(d, c, true, &ignored);
 	}
 	/* A container quick enough to exit before its start returned. */
 	daemon_remove_if_exited(d, c);
@@ -408,7 +418,7 @@ static void handle_exit(struct daemon *d, struct daemon_container *c, bool orpha
 
 		c->refs++;
 		daemon_unlock(d);
-		remove_container(d, c, &ignored);
+		remove_container(d, c, true, &ignored);
 		daemon_lock(d);
 		daemon_put_locked(c);
 	}
@@ -786,12 +796,15 @@ static int remove_files(struct daemon *d, struct daemon_container *c, struct ber
 	if (ret < 0)
 		return ret;
 	ret = layer_store_umount(rootfs, err);
+	if (ret == 0)
+		ret = daemon_share_remove(d, c->id, err);
 	if (ret < 0)
 		return ret;
 	return layer_store_rmtree(dir, err);
 }
 
-static int remove_container(struct daemon *d, struct daemon_container *c, struct berr *err)
+static int remove_container(struct daemon *d, struct daemon_container *c, bool volumes,
+			    struct berr *err)
 {
 	int ret;
 
@@ -826,6 +839,13 @@ static int remove_container(struct daemon *d, struct daemon_container *c, struct
 		}
 		c->n_pending = 0;
 		daemon_exec_forget_container_locked(d, c->id);
+		if (volumes) {
+			char **gone = daemon_mounts_remove_anonymous_locked(d, &c->spec);
+
+			for (size_t i = 0; gone && gone[i]; i++)
+				daemon_event_volume_locked(d, "destroy", gone[i]);
+			strv_free(gone);
+		}
 		daemon_event_locked(d, c, "destroy", NULL);
 		daemon_put_locked(c); /* the table's */
 	}
@@ -834,7 +854,8 @@ static int remove_container(struct daemon *d, struct daemon_container *c, struct
 	return ret;
 }
 
-int daemon_remove(struct daemon *d, const char *ref, bool force, struct berr *err)
+int daemon_remove(struct daemon *d, const char *ref, bool force, bool volumes,
+		  struct berr *err)
 {
 	struct daemon_container *c;
 	int ret = daemon_get(d, ref, &c, err);
@@ -866,7 +887,7 @@ int daemon_remove(struct daemon *d, const char *ref, bool force, struct berr *er
 		}
 	}
 	daemon_unlock(d);
-	ret = remove_container(d, c, err);
+	ret = remove_container(d, c, volumes, err);
 	daemon_put(d, c);
 	return ret;
 }
@@ -1072,7 +1093,7 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err)
 		daemon_put_locked(c);
 	}
 	daemon_unlock(d);
-	return 0;
+	return daemon_health_start(d, err);
 }
 
 void daemon_shutdown_begin(struct daemon *d)
@@ -1085,6 +1106,8 @@ void daemon_shutdown_begin(struct daemon *d)
 
 void daemon_close(struct daemon *d)
 {
+	daemon_shutdown_begin(d);
+	daemon_health_stop(d);
 	daemon_lock(d);
 	d->stopping = true;
 	while (d->containers) {

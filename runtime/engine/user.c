@@ -88,6 +88,19 @@ static int group_lookup(int rootfd, const char *group, unsigned *gid)
 	return -ENOENT;
 }
 
+int user_group(int rootfd, const char *group, unsigned *gid, struct berr *err)
+{
+	if (all_digits(group)) {
+		*gid = (unsigned)strtoul(group, NULL, 10);
+		return 0;
+	}
+	if (group_lookup(rootfd, group, gid) < 0)
+		return berr_invalid(err,
+				 "unable to find group %s: no matching entries in group file",
+				 group);
+	return 0;
+}
+
 /* Supplementary groups: every group that lists user as a member. */
 static size_t member_groups(int rootfd, const char *user, unsigned primary, unsigned *out,
 			    size_t max)

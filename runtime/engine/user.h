@@ -19,4 +19,7 @@ struct user_ids {
  * symlinks resolve inside it. */
 int user_resolve(int rootfd, const char *spec, struct user_ids *u, struct berr *err);
 
+/* A group name (in the root's /etc/group) or id. */
+int user_group(int rootfd, const char *group, unsigned *gid, struct berr *err);
+
 #endif

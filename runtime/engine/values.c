@@ -39,6 +39,22 @@ void daemon_spec_free(struct daemon_spec *s)
 	strv_free(s->env);
 	strv_free(s->labels);
 	strv_free(s->binds);
+	strv_free(s->mount_reqs);
+	strv_free(s->volumes);
+	strv_free(s->volumes_from);
+	strv_free(s->mounts);
+	strv_free(s->ulimits);
+	strv_free(s->sysctls);
+	strv_free(s->group_add);
+	strv_free(s->devices);
+	strv_free(s->device_rules);
+	free(s->pid_mode);
+	free(s->ipc_mode);
+	free(s->uts_mode);
+	free(s->cgroupns_mode);
+	free(s->userns_mode);
+	strv_free(s->health_test);
+	free(s->log_driver);
 	strv_free(s->cap_add);
 	strv_free(s->cap_drop);
 	strv_free(s->security_opt);
@@ -77,4 +93,13 @@ void daemon_networks_free(struct daemon_network *list, size_t n)
 	for (size_t i = 0; i < n; i++)
 		daemon_network_free(&list[i]);
 	free(list);
+}
+
+void daemon_health_free(struct daemon_health *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->n_log; i++)
+		free(h->log[i].output);
+	free(h);
 }

@@ -16,6 +16,7 @@
 
 #include "fake_engine.h"
 #include "runtime/engine/log.h"
+#include "runtime/engine/volume.h"
 #include "spec/base/strv.h"
 
 #define BOX_ID "f00dfacef00dfacef00dfacef00dfacef00dfacef00dfacef00dfacef00dface"
@@ -25,6 +26,9 @@ static char *box_cmd[] = { "sh", "-c", "echo hi", NULL };
 static char *box_env[] = { "PATH=/bin", NULL };
 static char *box_labels[] = { "a=b", "com.example=1", NULL };
 static char *exec_cmd[] = { "ls", NULL };
+static char *box_mounts[] = { "volume\tfuzzvol\t/data\trw,rprivate",
+			      "bind\t/srv\t/srv\tro,rslave", "tmpfs\t\t/run\tsize=1m", NULL };
+static char *box_volumes[] = { "/data", NULL };
 static char log_path[256];
 
 static struct daemon_container box = {
@@ -38,6 +42,8 @@ static struct daemon_container box = {
 		.cmd = box_cmd,
 		.env = box_env,
 		.labels = box_labels,
+		.mounts = box_mounts,
+		.volumes = box_volumes,
 		.stop_timeout = -1,
 		.restart_name = "no",
 		.network_mode = "default",
@@ -179,10 +185,12 @@ int daemon_unpause(struct daemon *d, const char *ref, struct berr *err)
 	return daemon_pause(d, ref, err);
 }
 
-int daemon_remove(struct daemon *d, const char *ref, bool force, struct berr *err)
+int daemon_remove(struct daemon *d, const char *ref, bool force, bool volumes,
+		  struct berr *err)
 {
 	(void)d;
 	(void)force;
+	(void)volumes;
 	BOX_OR_FAIL(ref, err);
 	return 0;
 }
@@ -474,4 +482,115 @@ int daemon_network_disconnect(struct daemon *d, const char *net, const char *ref
 	(void)d;
 	(void)ref;
 	return berr_not_found(err, "network %s not found", net);
+}
+
+/* Volumes: one, "fuzzvol", used by the box. */
+static int fake_volume(const char *name, struct daemon_volume *out, struct berr *err)
+{
+	static char *labels[] = { "a=b", NULL };
+
+	memset(out, 0, sizeof(*out));
+	if (!name || strcmp(name, "fuzzvol") != 0)
+		return berr_not_found(err, "no such volume: %s", name ? name : "");
+	out->name = strdup("fuzzvol");
+	out->mountpoint = strdup("/nonexistent/volumes/fuzzvol/_data");
+	out->labels = strv_dup(labels, 1);
+	snprintf(out->created, sizeof(out->created), "2024-01-01T00:00:00Z");
+	out->users = 1;
+	if (!out->name || !out->mountpoint || !out->labels) {
+		daemon_volume_free(out);
+		return berr_set(err, ENOMEM, "volume");
+	}
+	return 0;
+}
+
+void daemon_volume_free(struct daemon_volume *v)
+{
+	free(v->name);
+	strv_free(v->labels);
+	strv_free(v->options);
+	free(v->mountpoint);
+	memset(v, 0, sizeof(*v));
+}
+
+void daemon_volumes_free(struct daemon_volume *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		daemon_volume_free(&v[i]);
+	free(v);
+}
+
+int daemon_volume_create(struct daemon *d, const char *name, const char *driver,
+			 char *const *labels, char *const *options, struct daemon_volume *out,
+			 struct berr *err)
+{
+	(void)d;
+	(void)driver;
+	(void)labels;
+	(void)options;
+	return fake_volume(name && *name ? name : "fuzzvol", out, err);
+}
+
+int daemon_volume_inspect(struct daemon *d, const char *name, struct daemon_volume *out,
+			  struct berr *err)
+{
+	(void)d;
+	return fake_volume(name, out, err);
+}
+
+int daemon_volume_list(struct daemon *d, struct daemon_volume **out, size_t *n,
+		       struct berr *err)
+{
+	int ret;
+
+	(void)d;
+	*n = 0;
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return berr_set(err, ENOMEM, "volumes");
+	ret = fake_volume("fuzzvol", *out, err);
+	if (ret < 0) {
+		free(*out);
+		*out = NULL;
+		return ret;
+	}
+	*n = 1;
+	return 0;
+}
+
+int daemon_volume_remove(struct daemon *d, const char *name, bool force, struct berr *err)
+{
+	(void)d;
+	if (name && strcmp(name, "fuzzvol") == 0)
+		return berr_conflict(err, EBUSY, "remove fuzzvol: volume is in use");
+	if (force)
+		return 0;
+	return berr_not_found(err, "no such volume: %s", name ? name : "");
+}
+
+int daemon_volume_prune(struct daemon *d, bool all,
+			bool (*keep)(const struct daemon_volume *v, void *arg), void *arg,
+			char ***removed, uint64_t *space, struct berr *err)
+{
+	(void)d;
+	(void)all;
+	(void)keep;
+	(void)arg;
+	*space = 0;
+	*removed = calloc(1, sizeof(char *));
+	return *removed ? 0 : berr_set(err, ENOMEM, "prune");
+}
+
+uint64_t daemon_volume_size(const struct daemon_volume *v)
+{
+	(void)v;
+	return 0;
+}
+
+int daemon_rename(struct daemon *d, const char *ref, const char *name, struct berr *err)
+{
+	(void)d;
+	(void)name;
+	BOX_OR_FAIL(ref, err);
+	return 0;
 }

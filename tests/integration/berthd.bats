@@ -425,9 +425,6 @@ null-ok"
 	assert_output_contains "2"
 	run dk run --rm --security-opt seccomp=unconfined berthd-test/bb:1 grep Seccomp: /proc/self/status
 	assert_output_contains "0"
-	run dk run --rm --privileged berthd-test/bb:1 true
-	assert_failure
-	assert_output_contains "privileged containers are not supported"
 	run dk run --rm --mac-address 02:42:ac:11:00:02 berthd-test/bb:1 true
 	assert_failure
 	assert_output_contains "a MAC address is not supported by berthd"

@@ -48,31 +48,28 @@ still_serving() {
 }
 
 @test "berthd errors: fields berthd does not support are refused by name (501)" {
-	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"Devices":[{"PathOnHost":"/dev/sda"}]}}'
+	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"BlkioWeight":300}}'
 	assert_equal "${lines[1]}" "501"
-	assert_output_contains ".HostConfig.Devices: adding host devices is not supported by berthd"
+	assert_output_contains ".HostConfig.BlkioWeight: block I/O limits is not supported by berthd"
 	# Refused by the engine rather than by the request's reader: the same.
-	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"Privileged":true}}'
+	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","Cmd":["true"],"HostConfig":{"PidMode":"bogus"}}'
 	assert_equal "${lines[1]}" "501"
-	assert_equal "$(echo "${lines[0]}" | jq -r .message)" "privileged containers are not supported by berthd"
-	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"SecurityOpt":["apparmor=unconfined"]}}'
+	assert_equal "$(echo "${lines[0]}" | jq -r .message)" 'pid mode "bogus" is not supported by berthd (host and container:NAME are)'
+	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"SecurityOpt":["apparmor=my-profile"]}}'
 	assert_equal "${lines[1]}" "501"
-	assert_output_contains 'security option \"apparmor=unconfined\" is not supported by berthd'
+	assert_output_contains 'security option \"apparmor=my-profile\" is not supported by berthd'
 	run api DELETE "/containers/whatever?link=1"
 	assert_equal "${lines[1]}" "501"
-	run dk run --rm --ulimit nofile=10:10 berthd-test/bb:1 true
+	run dk run --rm --blkio-weight 300 berthd-test/bb:1 true
 	assert_failure 125
-	assert_output_contains "ulimits is not supported by berthd"
-	echo '{"defaultAction":"SCMP_ACT_ALLOW"}' >"$BATS_TEST_TMPDIR/profile.json"
-	run dk run --rm --security-opt "seccomp=$BATS_TEST_TMPDIR/profile.json" berthd-test/bb:1 true
+	assert_output_contains "block I/O limits is not supported by berthd"
+	run dk run --rm --security-opt label=type:spc_t berthd-test/bb:1 true
 	assert_failure
-	assert_output_contains "seccomp=<profile>\" is not supported by berthd yet"
-	run dk run --rm --security-opt apparmor=unconfined berthd-test/bb:1 true
+	assert_output_contains "security option \"label=type:spc_t\" is not supported by berthd"
+	run dk run --rm -v 'my?volume:/data' berthd-test/bb:1 true
 	assert_failure
-	assert_output_contains "security option \"apparmor=unconfined\" is not supported by berthd"
-	run dk run --rm -v myvolume:/data berthd-test/bb:1 true
-	assert_failure
-	assert_output_contains "named volumes are not supported by berthd"
+	assert_output_contains "is neither an absolute host path nor a volume name"
+	assert_equal "$(ls -A "$BERTHD_DATA/volumes" 2>/dev/null)" ""
 	assert_equal "$(ls "$BERTHD_DATA/containers")" ""
 }
 
@@ -114,9 +111,11 @@ still_serving() {
 	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"Binds":["/tmp:relative"]}}'
 	assert_equal "${lines[1]}" "400"
 	assert_output_contains "the destination must be an absolute path"
-	# A name where a path belongs is a named volume: unsupported, not bad.
-	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"Binds":["myvolume:/x"]}}'
-	assert_equal "${lines[1]}" "501"
+	# A source that is neither a path nor a volume's name.
+	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","Cmd":["true"],"HostConfig":{"Binds":["my?volume:/x"]}}'
+	assert_equal "${lines[1]}" "400"
+	assert_output_contains "is neither an absolute host path nor a volume name"
+	assert_equal "$(ls -A "$BERTHD_DATA/volumes" 2>/dev/null)" ""
 	run api POST "/containers/create?name=bad%20name" -d '{"Image":"berthd-test/bb:1"}'
 	assert_equal "${lines[1]}" "400"
 	assert_output_contains "Invalid container name"
@@ -167,8 +166,11 @@ still_serving() {
 	run api GET /containers/gutted/json
 	assert_equal "${lines[1]}" "200"
 	assert_equal "$(echo "${lines[0]}" | jq -r .Id)" "$id"
-	# A bind whose host path is missing fails in the shim, as a 500 too.
-	dk create --name unbound -v /nonexistent-berthd-bind/src:/mnt berthd-test/bb:1 true >/dev/null
+	# A bind whose host path went away after create (which made it, as
+	# dockerd does) fails in the shim, as a 500 too.
+	dk create --name unbound -v "$BERTHD_DIR/gone-bind/src:/mnt" berthd-test/bb:1 true >/dev/null
+	[ -d "$BERTHD_DIR/gone-bind/src" ]
+	rm -rf "$BERTHD_DIR/gone-bind"
 	run api POST /containers/unbound/start
 	assert_equal "${lines[1]}" "500"
 	refute_output_contains "No such container"
@@ -180,7 +182,7 @@ still_serving() {
 	dk rm -f gutted unbound >/dev/null
 	assert_equal "$(ls "$BERTHD_DATA/containers")" ""
 	assert_equal "$(ls -A "$BERTHD_ROOT/oci")" ""
-	[ ! -e /nonexistent-berthd-bind ]
+	[ ! -e "$BERTHD_DIR/gone-bind" ]
 }
 
 @test "berthd errors: a name in use is a conflict" {
@@ -218,9 +220,9 @@ EOF
 	run api GET /swarm
 	assert_equal "${lines[1]}" "501"
 	assert_output_contains "berthd does not implement GET /swarm"
-	run api GET /v1.45/volumes
+	run api GET /v1.45/secrets
 	assert_equal "${lines[1]}" "501"
-	assert_output_contains "GET /volumes"
+	assert_output_contains "GET /secrets"
 	still_serving
 }
 

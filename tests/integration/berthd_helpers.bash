@@ -188,6 +188,7 @@ berthd_teardown_file() {
 		dk rmi -f "$img" >/dev/null 2>&1
 	done
 	dk network prune -f >/dev/null 2>&1
+	dk volume ls -q 2>/dev/null | xargs -r "$DOCKER" volume rm -f >/dev/null 2>&1
 	if ! berthd_stop TERM; then
 		left="$left berthd"
 		berthd_stop KILL
@@ -200,6 +201,9 @@ berthd_teardown_file() {
 	fi
 	if [ -n "$(ls -A "$BERTHD_DATA/images" 2>/dev/null)" ]; then
 		left="$left images"
+	fi
+	if [ -n "$(ls -A "$BERTHD_DATA/volumes" 2>/dev/null)" ]; then
+		left="$left volumes:$(ls "$BERTHD_DATA/volumes")"
 	fi
 	if [ -n "$(ls -A "$BERTHD_ROOT/oci" 2>/dev/null)" ]; then
 		left="$left runtime-state:$(ls "$BERTHD_ROOT/oci")"

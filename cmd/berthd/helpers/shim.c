@@ -28,6 +28,8 @@ int main(int argc, char **argv)
 		{ "stdin", no_argument, NULL, 'n' },
 		{ "stdin-once", no_argument, NULL, 'o' },
 		{ "loopback", no_argument, NULL, 'L' },
+		{ "log-max-size", required_argument, NULL, 'S' },
+		{ "log-max-files", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct shim_opts o = { .ready_fd = 3, .argv = argv };
@@ -50,6 +52,8 @@ int main(int argc, char **argv)
 		case 'n': o.open_stdin = true; break;
 		case 'o': o.stdin_once = true; break;
 		case 'L': o.loopback = true; break;
+		case 'S': o.log_max_size = atoll(optarg); break;
+		case 'F': o.log_max_files = atoi(optarg); break;
 		default: return 2;
 		}
 	}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bats
+# Healthchecks: --health-cmd and its options, the status inspect, ps and
+# events show, and what a failing check makes of the container.
+
+load berthd_helpers
+
+berthd_file_hooks
+
+health() {
+	dk inspect -f '{{.State.Health.Status}}' "$1"
+}
+
+@test "berthd health: a passing check turns starting into healthy, a failing one unhealthy after its retries" {
+	local since
+	since=$(($(date +%s) - 1))
+	dk run -d --name good --health-cmd 'test -e /tmp/ready' --health-interval 200ms \
+		--health-timeout 2s --health-retries 2 berthd-test/bb:1 \
+		sh -c 'sleep 1; touch /tmp/ready; exec sleep 1000' >/dev/null
+	assert_equal "$(health good)" "starting"
+	assert_equal "$(dk ps --format '{{.Status}}' --filter name=good | grep -o '(.*)')" "(health: starting)"
+	wait_for sh -c "[ \"\$($DOCKER inspect -f '{{.State.Health.Status}}' good)\" = healthy ]"
+	assert_equal "$(dk inspect -f '{{.State.Health.FailingStreak}}' good)" "0"
+	assert_equal "$(dk ps --format '{{.Status}}' --filter name=good | grep -o '(.*)')" "(healthy)"
+	assert_equal "$(dk inspect -f '{{json .Config.Healthcheck.Test}}' good)" '["CMD-SHELL","test -e /tmp/ready"]'
+	run dk events --since "$since" --until "$(($(date +%s) + 1))" --filter container=good \
+		--format '{{.Action}}'
+	assert_output_contains "health_status: healthy"
+	# Failing: unhealthy after two failures in a row, with the output.
+	dk exec good rm /tmp/ready
+	wait_for sh -c "[ \"\$($DOCKER inspect -f '{{.State.Health.Status}}' good)\" = unhealthy ]"
+	run dk inspect -f '{{.State.Health.FailingStreak}} {{range .State.Health.Log}}{{.ExitCode}}{{end}}' good
+	[[ "$output" =~ ^[2-9]\ .*11$ ]]
+	dk rm -f good >/dev/null
+}
+
+@test "berthd health: CMD form, output kept, a timeout is a failure; --no-healthcheck" {
+	dk run -d --name cmdform --health-cmd 'echo probe-out' --health-interval 200ms \
+		berthd-test/bb:1 sleep 1000 >/dev/null
+	wait_for sh -c "[ \"\$($DOCKER inspect -f '{{.State.Health.Status}}' cmdform)\" = healthy ]"
+	assert_equal "$(dk inspect -f '{{json (index .State.Health.Log 0).Output}}' cmdform)" '"probe-out\n"'
+	run curl -sS --unix-socket "$BERTHD_SOCK" -X POST -H 'Content-Type: application/json' \
+		"http://berthd/containers/create?name=slow" \
+		-d '{"Image":"berthd-test/bb:1","Cmd":["sleep","1000"],"Healthcheck":{"Test":["CMD","sleep","5"],"Interval":200000000,"Timeout":300000000,"Retries":1}}'
+	assert_success
+	dk start slow >/dev/null
+	wait_for sh -c "[ \"\$($DOCKER inspect -f '{{.State.Health.Status}}' slow)\" = unhealthy ]"
+	assert_equal "$(dk inspect -f '{{(index .State.Health.Log 0).Output}}' slow)" "Health check exceeded timeout (0s)"
+	dk run -d --name nocheck --no-healthcheck berthd-test/bb:1 sleep 1000 >/dev/null
+	assert_equal "$(dk inspect -f '{{.State.Health}}' nocheck)" "<nil>"
+	run dk run --rm --health-cmd true --health-start-interval 1s berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "a start interval is not supported by berthd"
+	# berthd stops at once with probes going, and probes again after.
+	berthd_stop TERM
+	berthd_start
+	wait_for sh -c "[ \"\$($DOCKER inspect -f '{{.State.Health.Status}}' cmdform)\" = healthy ]"
+	dk rm -f cmdform slow nocheck >/dev/null
+}
+
+@test "berthd health: the image's HEALTHCHECK applies unless the request gives one" {
+	local dir=$BERTHD_DIR/healthimg
+	mkdir -p "$dir"
+	ARCHIVE_CONFIG='"Healthcheck":{"Test":["CMD-SHELL","echo from-image"],"Interval":200000000,"Retries":2},' \
+		make_docker_archive "$dir/img.tar" berthd-test/health:1 "$BERTHD_DIR/img/rootfs.tar"
+	dk load -i "$dir/img.tar" >/dev/null
+	dk run -d --name fromimage berthd-test/health:1 sleep 1000 >/dev/null
+	wait_for sh -c "[ \"\$($DOCKER inspect -f '{{.State.Health.Status}}' fromimage)\" = healthy ]"
+	# The probe's output is kept as printed, newline included.
+	assert_equal "$(dk inspect -f '{{(index .State.Health.Log 0).Output}}' fromimage)" "from-image"
+	assert_equal "$(dk inspect -f '{{.Config.Healthcheck.Retries}}' fromimage)" "2"
+	dk run -d --name overridden --no-healthcheck berthd-test/health:1 sleep 1000 >/dev/null
+	assert_equal "$(dk inspect -f '{{.State.Health}}' overridden)" "<nil>"
+	dk rm -f fromimage overridden >/dev/null
+	dk rmi berthd-test/health:1 >/dev/null
+}
