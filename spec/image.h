@@ -31,6 +31,8 @@ struct spec_image_run {
 	size_t n_exposed_ports;
 	const char **volumes; /* keys of Volumes */
 	size_t n_volumes;
+	const char **onbuild; /* kept for a build; a run ignores them, as docker */
+	size_t n_onbuild;
 };
 
 struct spec_image_config {

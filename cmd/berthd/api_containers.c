@@ -446,7 +446,7 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	strv_or_null(w, "Binds", s->binds);
 	jw_key(w, "LogConfig");
 	jw_map_open(w);
-	jw_kstr(w, "Type", "cri-file");
+	jw_kstr(w, "Type", "json-file");
 	jw_key(w, "Config");
 	jw_map_open(w);
 	jw_map_close(w);

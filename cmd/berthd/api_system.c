@@ -213,7 +213,7 @@ enum MHD_Result api_info(struct req *r)
 	jw_null(w);
 	jw_key(w, "Log");
 	jw_array_open(w);
-	jw_str(w, "cri-file");
+	jw_str(w, "json-file");
 	jw_array_close(w);
 	jw_map_close(w);
 	jw_kbool(w, "MemoryLimit", true);
@@ -229,7 +229,7 @@ enum MHD_Result api_info(struct req *r)
 	jw_kbool(w, "OomKillDisable", false);
 	jw_kint(w, "NGoroutines", 0);
 	jw_kstr(w, "SystemTime", now);
-	jw_kstr(w, "LoggingDriver", "cri-file");
+	jw_kstr(w, "LoggingDriver", "json-file");
 	jw_kstr(w, "CgroupDriver", "cgroupfs");
 	jw_kstr(w, "CgroupVersion", v2 ? "2" : "1");
 	jw_kint(w, "NEventsListener", 0);
