@@ -50,6 +50,10 @@ enum MHD_Result api_image_inspect(struct req *r);
 enum MHD_Result api_image_tag(struct req *r);
 enum MHD_Result api_image_remove(struct req *r);
 
+/* api_archive.c */
+enum MHD_Result api_image_get(struct req *r);
+enum MHD_Result api_image_get_one(struct req *r);
+
 /* api_filters.c: the "filters" query parameter, {"key": ["value", ...]}
  * (or docker's older {"key": {"value": true}}). */
 struct filters {

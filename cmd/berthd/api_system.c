@@ -45,6 +45,8 @@ const struct route api_routes[] = {
 	{ "POST", "/images/load", api_image_load, true },
 	{ "POST", "/images/create", api_image_create, true },
 	{ "GET", "/images/json", api_image_list, false },
+	{ "GET", "/images/get", api_image_get, false },
+	{ "GET", "/images/{name*}/get", api_image_get_one, false },
 	{ "GET", "/images/{name*}/json", api_image_inspect, false },
 	{ "POST", "/images/{name*}/tag", api_image_tag, false },
 	{ "DELETE", "/images/{name*}", api_image_remove, false },

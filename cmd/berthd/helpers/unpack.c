@@ -1,19 +1,23 @@
-/* berthd-unpack: brings an image tarball into berthd's store.
+/* berthd-unpack: brings an image tarball into berthd's store, or writes
+ * images out as one.
  *
  *   berthd-unpack load   --data-root DIR --file TAR
  *   berthd-unpack import --data-root DIR --file TAR [--repo NAME:TAG] [--message M]
+ *   berthd-unpack save   --data-root DIR REF...
  *
- * berthd runs it for POST /images/load and POST /images/create?fromSrc=-,
- * so that the daemon links no archive library and never unpacks an
- * archive itself.  Each result is one line on stdout ("tag NAME",
- * "id SHA", "imported SHA"); a failure is one line on stderr and exit
- * status 1. */
+ * berthd runs it for POST /images/load, POST /images/create?fromSrc=- and
+ * GET /images/get, so that the daemon links no archive library and never
+ * reads or writes an archive itself.  load and import print each result as
+ * one line on stdout ("tag NAME", "id SHA", "imported SHA"); save writes
+ * the archive to stdout.  A failure is one line on stderr and exit status
+ * 1. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "runtime/images/image_load.h"
+#include "runtime/images/image_save.h"
 
 static void report(void *arg, const char *kind, const char *value)
 {
@@ -37,7 +41,8 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: berthd-unpack load|import --data-root DIR --file TAR\n");
+		fprintf(stderr, "usage: berthd-unpack load|import --data-root DIR --file TAR, "
+				"or save --data-root DIR REF...\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -50,6 +55,14 @@ int main(int argc, char **argv)
 		case 'm': message = optarg; break;
 		default: return 2;
 		}
+	}
+	if (strcmp(mode, "save") == 0 && data_root) {
+		ret = image_save(data_root, argv + optind, (size_t)(argc - optind), 1, &err);
+		if (ret < 0) {
+			fprintf(stderr, "%s\n", err.msg);
+			return 1;
+		}
+		return 0;
 	}
 	if (!data_root || !file) {
 		fprintf(stderr, "berthd-unpack: --data-root and --file are required\n");

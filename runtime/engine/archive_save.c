@@ -1,0 +1,88 @@
+#include "runtime/engine/archive.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runtime/engine/internal.h"
+
+extern char **environ;
+
+static int spawn_helper(const char *path, const char *const *argv, struct daemon_archive *out,
+			struct berr *err)
+{
+	posix_spawn_file_actions_t fa;
+	int data[2], errp[2], ret;
+
+	if (pipe2(data, O_CLOEXEC) < 0)
+		return berr_sys(err, "pipe");
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		close(data[0]);
+		close(data[1]);
+		return berr_sys(err, "pipe");
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, data[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
+	ret = posix_spawn(&out->pid, path, &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(data[1]);
+	close(errp[1]);
+	if (ret != 0) {
+		close(data[0]);
+		close(errp[0]);
+		return berr_set(err, ret, "run %s", path);
+	}
+	out->fd = data[0];
+	out->errfd = errp[0];
+	return 0;
+}
+
+int daemon_archive_save(struct daemon *d, char *const *refs, size_t n,
+			struct daemon_archive *out, struct berr *err)
+{
+	const char **argv = calloc(n + 6, sizeof(char *));
+	size_t k = 0;
+	int ret;
+
+	if (!argv)
+		return berr_set(err, ENOMEM, "save");
+	argv[k++] = "berthd-unpack";
+	argv[k++] = "save";
+	argv[k++] = "--data-root";
+	argv[k++] = d->o.data_root;
+	/* No reference reads as an option. */
+	argv[k++] = "--";
+	for (size_t i = 0; i < n; i++)
+		argv[k++] = refs[i];
+	ret = spawn_helper(d->o.unpack_path, argv, out, err);
+	free(argv);
+	return ret;
+}
+
+int daemon_archive_end(struct daemon_archive *a, struct berr *err)
+{
+	char msg[1024];
+	size_t len = 0;
+	int status;
+
+	if (a->fd >= 0)
+		close(a->fd);
+	a->fd = -1;
+	for (ssize_t r; len < sizeof(msg) - 1 &&
+			(r = read(a->errfd, msg + len, sizeof(msg) - 1 - len)) > 0;)
+		len += (size_t)r;
+	close(a->errfd);
+	a->errfd = -1;
+	msg[len] = '\0';
+	msg[strcspn(msg, "\n")] = '\0';
+	while (waitpid(a->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	return berr_fail(err, EIO, "%s", len ? msg : "the archive could not be written");
+}
