@@ -54,6 +54,13 @@ enum MHD_Result api_image_remove(struct req *r);
 enum MHD_Result api_image_get(struct req *r);
 enum MHD_Result api_image_get_one(struct req *r);
 
+/* api_image_history.c */
+enum MHD_Result api_image_history(struct req *r);
+
+/* api_prune.c */
+enum MHD_Result api_container_prune(struct req *r);
+enum MHD_Result api_image_prune(struct req *r);
+
 /* api_filters.c: the "filters" query parameter, {"key": ["value", ...]}
  * (or docker's older {"key": {"value": true}}). */
 struct filters {
