@@ -53,6 +53,7 @@ enum MHD_Result api_image_remove(struct req *r);
 /* api_archive.c */
 enum MHD_Result api_image_get(struct req *r);
 enum MHD_Result api_image_get_one(struct req *r);
+enum MHD_Result api_container_export(struct req *r);
 
 /* api_image_history.c */
 enum MHD_Result api_image_history(struct req *r);

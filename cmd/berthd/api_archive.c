@@ -1,5 +1,6 @@
 /* Archives out of berthd: docker save (GET /images/get and
- * /images/{name}/get), streamed from the helper that writes them. */
+ * /images/{name}/get) and docker export (GET /containers/{id}/export),
+ * streamed from the helper that writes them. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -27,7 +28,7 @@ static void stream_end(struct archive_stream *s)
 		return;
 	s->ended = true;
 	if (daemon_archive_end(&s->a, &err) < 0)
-		http_log(s->srv, 1, "save: %s", err.msg);
+		http_log(s->srv, 1, "archive: %s", err.msg);
 }
 
 /* A second without bytes returns 0, so that a client that left is seen. */
@@ -59,6 +60,29 @@ static void stream_free(void *cls)
 	free(s);
 }
 
+/* The helper writes nothing before everything it needs is found and
+ * open: the first bytes, or its end, decide the status. */
+static enum MHD_Result stream(struct req *r, struct archive_stream *s)
+{
+	struct berr err = { 0 };
+
+	for (ssize_t got;;) {
+		got = read(s->a.fd, s->head, sizeof(s->head));
+		if (got > 0) {
+			s->head_len = (size_t)got;
+			break;
+		}
+		if (got < 0 && errno == EINTR)
+			continue;
+		s->ended = true;
+		if (daemon_archive_end(&s->a, &err) == 0)
+			berr_fail(&err, EIO, "the archive came out empty");
+		free(s);
+		return http_reply_berr(r, &err);
+	}
+	return http_reply_stream(r, 200, "application/x-tar", stream_read, s, stream_free);
+}
+
 static enum MHD_Result save(struct req *r, char *const *refs, size_t n)
 {
 	struct archive_stream *s;
@@ -83,23 +107,7 @@ static enum MHD_Result save(struct req *r, char *const *refs, size_t n)
 		free(s);
 		return http_reply_berr(r, &err);
 	}
-	/* The helper writes nothing before every image and layer is found
-	 * and open: the first bytes, or its end, decide the status. */
-	for (ssize_t got;;) {
-		got = read(s->a.fd, s->head, sizeof(s->head));
-		if (got > 0) {
-			s->head_len = (size_t)got;
-			break;
-		}
-		if (got < 0 && errno == EINTR)
-			continue;
-		s->ended = true;
-		if (daemon_archive_end(&s->a, &err) == 0)
-			berr_fail(&err, EIO, "save: the archive came out empty");
-		free(s);
-		return http_reply_berr(r, &err);
-	}
-	return http_reply_stream(r, 200, "application/x-tar", stream_read, s, stream_free);
+	return stream(r, s);
 }
 
 struct names {
@@ -152,4 +160,19 @@ enum MHD_Result api_image_get_one(struct req *r)
 	char *refs[2] = { r->params[0], NULL };
 
 	return save(r, refs, 1);
+}
+
+enum MHD_Result api_container_export(struct req *r)
+{
+	struct archive_stream *s = calloc(1, sizeof(*s));
+	struct berr err = { 0 };
+
+	if (!s)
+		return MHD_NO;
+	s->srv = r->srv;
+	if (daemon_archive_export(r->srv->d, r->params[0], &s->a, &err) < 0) {
+		free(s);
+		return http_reply_berr(r, &err);
+	}
+	return stream(r, s);
 }

@@ -25,6 +25,7 @@ const struct route api_routes[] = {
 	{ "GET", "/containers/json", api_container_list, false },
 	{ "POST", "/containers/prune", api_container_prune, false },
 	{ "GET", "/containers/{id}/changes", api_container_changes, false },
+	{ "GET", "/containers/{id}/export", api_container_export, false },
 	{ "GET", "/containers/{id}/json", api_container_inspect, false },
 	{ "POST", "/containers/{id}/start", api_container_start, false },
 	{ "POST", "/containers/{id}/stop", api_container_stop, false },

@@ -19,6 +19,11 @@ struct daemon_archive {
 int daemon_archive_save(struct daemon *d, char *const *refs, size_t n,
 			struct daemon_archive *out, struct berr *err);
 
+/* docker export: a container's files (its writable layer on its image's
+ * layers), through the unpack helper. */
+int daemon_archive_export(struct daemon *d, const char *ref, struct daemon_archive *out,
+			  struct berr *err);
+
 /* Close the archive's fds, wait for the helper and say how it ended. */
 int daemon_archive_end(struct daemon_archive *a, struct berr *err);
 

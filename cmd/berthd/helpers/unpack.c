@@ -4,12 +4,13 @@
  *   berthd-unpack load   --data-root DIR --file TAR
  *   berthd-unpack import --data-root DIR --file TAR [--repo NAME:TAG] [--message M]
  *   berthd-unpack save   --data-root DIR REF...
+ *   berthd-unpack export --data-root DIR --upper DIR LAYER...
  *
  * berthd runs it for POST /images/load, POST /images/create?fromSrc=- and
- * GET /images/get, so that the daemon links no archive library and never
+ * GET /images/get and GET /containers/{id}/export, so that the daemon links no archive library and never
  * reads or writes an archive itself.  load and import print each result as
- * one line on stdout ("tag NAME", "id SHA", "imported SHA"); save writes
- * the archive to stdout.  A failure is one line on stderr and exit status
+ * one line on stdout ("tag NAME", "id SHA", "imported SHA"); save and
+ * export write the archive to stdout.  A failure is one line on stderr and exit status
  * 1. */
 #include <getopt.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 
 #include "runtime/images/image_load.h"
 #include "runtime/images/image_save.h"
+#include "runtime/images/tree_export.h"
 
 static void report(void *arg, const char *kind, const char *value)
 {
@@ -33,16 +35,18 @@ int main(int argc, char **argv)
 		{ "file", required_argument, NULL, 'f' },
 		{ "repo", required_argument, NULL, 'r' },
 		{ "message", required_argument, NULL, 'm' },
+		{ "upper", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *data_root = NULL, *file = NULL, *repo = NULL, *message = NULL;
+	const char *upper = NULL;
 	struct berr err = { 0 };
 	const char *mode;
 	int c, ret;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: berthd-unpack load|import --data-root DIR --file TAR, "
-				"or save --data-root DIR REF...\n");
+				"save --data-root DIR REF..., or export --data-root DIR --upper DIR LAYER...\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -53,11 +57,21 @@ int main(int argc, char **argv)
 		case 'f': file = optarg; break;
 		case 'r': repo = optarg; break;
 		case 'm': message = optarg; break;
+		case 'u': upper = optarg; break;
 		default: return 2;
 		}
 	}
 	if (strcmp(mode, "save") == 0 && data_root) {
 		ret = image_save(data_root, argv + optind, (size_t)(argc - optind), 1, &err);
+		if (ret < 0) {
+			fprintf(stderr, "%s\n", err.msg);
+			return 1;
+		}
+		return 0;
+	}
+	if (strcmp(mode, "export") == 0 && data_root && upper) {
+		ret = tree_export(data_root, upper, argv + optind, (size_t)(argc - optind), 1,
+				  &err);
 		if (ret < 0) {
 			fprintf(stderr, "%s\n", err.msg);
 			return 1;

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "runtime/engine/internal.h"
+#include "runtime/images/image_store.h"
+#include "spec/base/cleanup.h"
 
 extern char **environ;
 
@@ -61,6 +63,45 @@ int daemon_archive_save(struct daemon *d, char *const *refs, size_t n,
 		argv[k++] = refs[i];
 	ret = spawn_helper(d->o.unpack_path, argv, out, err);
 	free(argv);
+	return ret;
+}
+
+int daemon_archive_export(struct daemon *d, const char *ref, struct daemon_archive *out,
+			  struct berr *err)
+{
+	struct daemon_container *c;
+	cleanup_free char *upper = NULL;
+	struct image_rec img;
+	const char **argv;
+	size_t k = 0;
+	int ret;
+
+	ret = daemon_get(d, ref, &c, err);
+	if (ret < 0)
+		return ret;
+	upper = daemon_dir(d, c->id, "upper");
+	ret = image_store_find(d->o.data_root, c->spec.image_id, &img, err);
+	daemon_put(d, c);
+	if (ret < 0)
+		return ret;
+	argv = calloc(img.n_layers + 8, sizeof(char *));
+	if (!argv || !upper) {
+		free(argv);
+		image_rec_free(&img);
+		return berr_set(err, ENOMEM, "export");
+	}
+	argv[k++] = "berthd-unpack";
+	argv[k++] = "export";
+	argv[k++] = "--data-root";
+	argv[k++] = d->o.data_root;
+	argv[k++] = "--upper";
+	argv[k++] = upper;
+	argv[k++] = "--";
+	for (size_t i = 0; i < img.n_layers; i++)
+		argv[k++] = img.layers[i];
+	ret = spawn_helper(d->o.unpack_path, argv, out, err);
+	free(argv);
+	image_rec_free(&img);
 	return ret;
 }
 
