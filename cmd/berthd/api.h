@@ -65,6 +65,10 @@ enum MHD_Result api_image_prune(struct req *r);
 /* api_changes.c */
 enum MHD_Result api_container_changes(struct req *r);
 
+/* api_cp.c */
+enum MHD_Result api_container_archive_get(struct req *r);
+enum MHD_Result api_container_archive_put(struct req *r);
+
 /* api_filters.c: the "filters" query parameter, {"key": ["value", ...]}
  * (or docker's older {"key": {"value": true}}). */
 struct filters {

@@ -26,6 +26,8 @@ const struct route api_routes[] = {
 	{ "POST", "/containers/prune", api_container_prune, false },
 	{ "GET", "/containers/{id}/changes", api_container_changes, false },
 	{ "GET", "/containers/{id}/export", api_container_export, false },
+	{ "GET", "/containers/{id}/archive", api_container_archive_get, false },
+	{ "PUT", "/containers/{id}/archive", api_container_archive_put, true },
 	{ "GET", "/containers/{id}/json", api_container_inspect, false },
 	{ "POST", "/containers/{id}/start", api_container_start, false },
 	{ "POST", "/containers/{id}/stop", api_container_stop, false },

@@ -14,8 +14,8 @@
 
 extern char **environ;
 
-static int spawn_helper(const char *path, const char *const *argv, struct daemon_archive *out,
-			struct berr *err)
+static int spawn_helper_in(const char *path, const char *const *argv, int in,
+			   struct daemon_archive *out, struct berr *err)
 {
 	posix_spawn_file_actions_t fa;
 	int data[2], errp[2], ret;
@@ -28,6 +28,8 @@ static int spawn_helper(const char *path, const char *const *argv, struct daemon
 		return berr_sys(err, "pipe");
 	}
 	posix_spawn_file_actions_init(&fa);
+	if (in >= 0)
+		posix_spawn_file_actions_adddup2(&fa, in, 0);
 	posix_spawn_file_actions_adddup2(&fa, data[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
 	ret = posix_spawn(&out->pid, path, &fa, NULL, (char *const *)argv, environ);
@@ -42,6 +44,12 @@ static int spawn_helper(const char *path, const char *const *argv, struct daemon
 	out->fd = data[0];
 	out->errfd = errp[0];
 	return 0;
+}
+
+static int spawn_helper(const char *path, const char *const *argv, struct daemon_archive *out,
+			struct berr *err)
+{
+	return spawn_helper_in(path, argv, -1, out, err);
 }
 
 int daemon_archive_save(struct daemon *d, char *const *refs, size_t n,
@@ -105,6 +113,70 @@ int daemon_archive_export(struct daemon *d, const char *ref, struct daemon_archi
 	return ret;
 }
 
+int daemon_archive_cp(struct daemon *d, const char *ref, const struct daemon_cp *cp,
+		      struct daemon_archive *out, struct berr *err)
+{
+	struct daemon_container *c;
+	cleanup_free char *rootfs = NULL, *upper = NULL, *work = NULL;
+	cleanup_close int in = -1;
+	struct image_rec img = { 0 };
+	const char **argv;
+	bool mounted;
+	size_t k = 0;
+	int ret;
+
+	ret = daemon_get(d, ref, &c, err);
+	if (ret < 0)
+		return ret;
+	daemon_lock(d);
+	/* A running or paused container's root is mounted (by its start). */
+	mounted = c->status == DS_RUNNING || c->status == DS_PAUSED;
+	daemon_unlock(d);
+	rootfs = daemon_dir(d, c->id, "rootfs");
+	upper = daemon_dir(d, c->id, "upper");
+	work = daemon_dir(d, c->id, "work");
+	ret = image_store_find(d->o.data_root, c->spec.image_id, &img, err);
+	daemon_put(d, c);
+	if (ret < 0)
+		return ret;
+	argv = calloc(img.n_layers + 20, sizeof(char *));
+	if (!argv || !rootfs || !upper || !work) {
+		free(argv);
+		image_rec_free(&img);
+		return berr_set(err, ENOMEM, "cp");
+	}
+	if (cp->file && (in = open(cp->file, O_RDONLY | O_CLOEXEC)) < 0) {
+		ret = berr_sys(err, "cp: open the request's archive");
+		goto out;
+	}
+	argv[k++] = "berthd-unpack";
+	argv[k++] = cp->mode;
+	argv[k++] = "--data-root";
+	argv[k++] = d->o.data_root;
+	argv[k++] = "--rootfs";
+	argv[k++] = rootfs;
+	argv[k++] = "--path";
+	argv[k++] = cp->path;
+	if (!mounted) {
+		argv[k++] = "--upper";
+		argv[k++] = upper;
+		argv[k++] = "--work";
+		argv[k++] = work;
+	}
+	if (cp->keep_owner)
+		argv[k++] = "--keep-owner";
+	if (cp->no_replace_dir)
+		argv[k++] = "--no-replace-dir";
+	argv[k++] = "--";
+	for (size_t i = 0; !mounted && i < img.n_layers; i++)
+		argv[k++] = img.layers[i];
+	ret = spawn_helper_in(d->o.unpack_path, argv, in, out, err);
+out:
+	free(argv);
+	image_rec_free(&img);
+	return ret;
+}
+
 int daemon_archive_end(struct daemon_archive *a, struct berr *err)
 {
 	char msg[1024];
@@ -125,5 +197,10 @@ int daemon_archive_end(struct daemon_archive *a, struct berr *err)
 		;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
+	/* The cp modes exit with 10 + the kind of their error. */
+	if (WIFEXITED(status) && WEXITSTATUS(status) >= 10 &&
+	    WEXITSTATUS(status) <= 10 + BERR_UNSUPPORTED)
+		return berr_failk(err, (enum berr_kind)(WEXITSTATUS(status) - 10), EIO, "%s",
+				  len ? msg : "the copy failed");
 	return berr_fail(err, EIO, "%s", len ? msg : "the archive could not be written");
 }

@@ -4,6 +4,7 @@
 #ifndef BERTH_ENGINE_ARCHIVE_H
 #define BERTH_ENGINE_ARCHIVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -23,6 +24,17 @@ int daemon_archive_save(struct daemon *d, char *const *refs, size_t n,
  * layers), through the unpack helper. */
 int daemon_archive_export(struct daemon *d, const char *ref, struct daemon_archive *out,
 			  struct berr *err);
+
+/* docker cp: mode "cp-stat" (the path's stat as one JSON line),
+ * "cp-out" (the path as a tar) or "cp-in" (file, a tar, extracted into
+ * the directory path), in the container's root (tree_copy.h). */
+struct daemon_cp {
+	const char *mode, *path, *file;
+	bool keep_owner, no_replace_dir;
+};
+
+int daemon_archive_cp(struct daemon *d, const char *ref, const struct daemon_cp *cp,
+		      struct daemon_archive *out, struct berr *err);
 
 /* Close the archive's fds, wait for the helper and say how it ended. */
 int daemon_archive_end(struct daemon_archive *a, struct berr *err);

@@ -31,6 +31,11 @@ static int copy_data(struct archive *disk, struct archive *out, struct berr *err
 
 int tree_export_dir(const char *dir, int fd, struct berr *err)
 {
+	return tree_export_path(dir, ".", fd, err);
+}
+
+int tree_export_path(const char *dir, const char *name, int fd, struct berr *err)
+{
 	struct archive *disk = archive_read_disk_new(), *out = archive_write_new();
 	struct archive_entry_linkresolver *links = archive_entry_linkresolver_new();
 	struct archive_entry *e;
@@ -52,7 +57,7 @@ int tree_export_dir(const char *dir, int fd, struct berr *err)
 	if (archive_write_set_format_pax_restricted(out) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(out, 1) != ARCHIVE_OK ||
 	    archive_write_open_fd(out, fd) != ARCHIVE_OK ||
-	    archive_read_disk_open(disk, ".") != ARCHIVE_OK) {
+	    archive_read_disk_open(disk, name) != ARCHIVE_OK) {
 		ret = berr_fail(err, EIO, "export: %s", archive_error_string(out));
 		goto done;
 	}
@@ -61,7 +66,7 @@ int tree_export_dir(const char *dir, int fd, struct berr *err)
 	for (;;) {
 		struct archive_entry *spare = NULL;
 
-		const char *name;
+		const char *entry;
 
 		e = archive_entry_new();
 		if (!e) {
@@ -79,15 +84,15 @@ int tree_export_dir(const char *dir, int fd, struct berr *err)
 			break;
 		}
 		archive_read_disk_descend(disk);
-		name = archive_entry_pathname(e);
-		while (name[0] == '.' && name[1] == '/')
-			name += 2;
-		if (!*name || !strcmp(name, ".")) {
+		entry = archive_entry_pathname(e);
+		while (entry[0] == '.' && entry[1] == '/')
+			entry += 2;
+		if (!*entry || !strcmp(entry, ".")) {
 			archive_entry_free(e);
 			continue;
 		}
 		{
-			cleanup_free char *rel = strdup(name);
+			cleanup_free char *rel = strdup(entry);
 
 			if (!rel) {
 				ret = berr_set(err, ENOMEM, "export");

@@ -20,4 +20,7 @@ int tree_export(const char *data_root, const char *upper, char *const *diff_ids,
 /* Write the tree at dir as a tar to fd (names relative, no "./"). */
 int tree_export_dir(const char *dir, int fd, struct berr *err);
 
+/* The same for the entry name of dir (and what it holds), named so. */
+int tree_export_path(const char *dir, const char *name, int fd, struct berr *err);
+
 #endif

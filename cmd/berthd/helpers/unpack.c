@@ -5,20 +5,28 @@
  *   berthd-unpack import --data-root DIR --file TAR [--repo NAME:TAG] [--message M]
  *   berthd-unpack save   --data-root DIR REF...
  *   berthd-unpack export --data-root DIR --upper DIR LAYER...
+ *   berthd-unpack cp-stat|cp-out|cp-in --data-root DIR --rootfs DIR --path P
+ *                 [--upper DIR --work DIR] [--file TAR] [--keep-owner]
+ *                 [--no-replace-dir] LAYER...
  *
  * berthd runs it for POST /images/load, POST /images/create?fromSrc=- and
- * GET /images/get and GET /containers/{id}/export, so that the daemon links no archive library and never
+ * GET /images/get, GET /containers/{id}/export and the archive endpoints
+ * of docker cp, so that the daemon links no archive library and never
  * reads or writes an archive itself.  load and import print each result as
- * one line on stdout ("tag NAME", "id SHA", "imported SHA"); save and
- * export write the archive to stdout.  A failure is one line on stderr and exit status
- * 1. */
+ * one line on stdout ("tag NAME", "id SHA", "imported SHA"); save,
+ * export and cp-out write the archive to stdout, cp-stat the path's stat
+ * (JSON).  A failure is one line on stderr and exit status 1; for the cp
+ * modes 10 + the error's kind (spec/base/err.h), which berthd answers
+ * with. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "runtime/images/image_load.h"
 #include "runtime/images/image_save.h"
+#include "runtime/images/tree_copy.h"
 #include "runtime/images/tree_export.h"
 
 static void report(void *arg, const char *kind, const char *value)
@@ -26,6 +34,35 @@ static void report(void *arg, const char *kind, const char *value)
 	(void)arg;
 	printf("%s %s\n", kind, value);
 	fflush(stdout);
+}
+
+static int cp(const char *mode, const char *data_root, const char *rootfs, const char *upper,
+	      const char *work, char *const *layers, size_t n, const char *path,
+	      const char *file, bool keep_owner, bool no_replace_dir, struct berr *err)
+{
+	char *json = NULL;
+	int ret, in;
+
+	ret = tree_copy_enter(data_root, rootfs, upper, work, layers, n, err);
+	if (ret < 0)
+		return ret;
+	if (strcmp(mode, "cp-stat") == 0) {
+		ret = tree_copy_stat(path, &json, err);
+		if (ret == 0)
+			printf("%s\n", json);
+		free(json);
+		return ret;
+	}
+	if (strcmp(mode, "cp-out") == 0)
+		return tree_copy_out(path, 1, err);
+	if (strcmp(mode, "cp-in") == 0) {
+		/* The archive is opened before the chroot would hide it: by
+		 * the caller, as stdin. */
+		(void)file;
+		in = 0;
+		return tree_copy_in(path, in, keep_owner, no_replace_dir, err);
+	}
+	return berr_invalid(err, "unknown mode %s", mode);
 }
 
 int main(int argc, char **argv)
@@ -36,10 +73,16 @@ int main(int argc, char **argv)
 		{ "repo", required_argument, NULL, 'r' },
 		{ "message", required_argument, NULL, 'm' },
 		{ "upper", required_argument, NULL, 'u' },
+		{ "work", required_argument, NULL, 'w' },
+		{ "rootfs", required_argument, NULL, 'R' },
+		{ "path", required_argument, NULL, 'p' },
+		{ "keep-owner", no_argument, NULL, 'k' },
+		{ "no-replace-dir", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *data_root = NULL, *file = NULL, *repo = NULL, *message = NULL;
-	const char *upper = NULL;
+	const char *upper = NULL, *work = NULL, *rootfs = NULL, *path = NULL;
+	bool keep_owner = false, no_replace_dir = false;
 	struct berr err = { 0 };
 	const char *mode;
 	int c, ret;
@@ -58,6 +101,11 @@ int main(int argc, char **argv)
 		case 'r': repo = optarg; break;
 		case 'm': message = optarg; break;
 		case 'u': upper = optarg; break;
+		case 'w': work = optarg; break;
+		case 'R': rootfs = optarg; break;
+		case 'p': path = optarg; break;
+		case 'k': keep_owner = true; break;
+		case 'n': no_replace_dir = true; break;
 		default: return 2;
 		}
 	}
@@ -66,6 +114,20 @@ int main(int argc, char **argv)
 		if (ret < 0) {
 			fprintf(stderr, "%s\n", err.msg);
 			return 1;
+		}
+		return 0;
+	}
+	if (strncmp(mode, "cp-", 3) == 0) {
+		if (!data_root || !rootfs || !path || (upper && !work)) {
+			fprintf(stderr, "berthd-unpack: %s needs --data-root, --rootfs and --path\n",
+				mode);
+			return 2;
+		}
+		ret = cp(mode, data_root, rootfs, upper, work, argv + optind,
+			 (size_t)(argc - optind), path, file, keep_owner, no_replace_dir, &err);
+		if (ret < 0) {
+			fprintf(stderr, "%s\n", err.msg);
+			return 10 + (int)err.kind;
 		}
 		return 0;
 	}
