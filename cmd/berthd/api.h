@@ -69,6 +69,9 @@ enum MHD_Result api_container_changes(struct req *r);
 enum MHD_Result api_container_archive_get(struct req *r);
 enum MHD_Result api_container_archive_put(struct req *r);
 
+/* api_commit.c */
+enum MHD_Result api_commit(struct req *r);
+
 /* api_filters.c: the "filters" query parameter, {"key": ["value", ...]}
  * (or docker's older {"key": {"value": true}}). */
 struct filters {

@@ -51,6 +51,7 @@ const struct route api_routes[] = {
 	{ "POST", "/images/create", api_image_create, true },
 	{ "GET", "/images/json", api_image_list, false },
 	{ "GET", "/images/get", api_image_get, false },
+	{ "POST", "/commit", api_commit, false },
 	{ "POST", "/images/prune", api_image_prune, false },
 	{ "GET", "/images/{name*}/get", api_image_get_one, false },
 	{ "GET", "/images/{name*}/history", api_image_history, false },

@@ -14,8 +14,8 @@
 
 extern char **environ;
 
-static int spawn_helper_in(const char *path, const char *const *argv, int in,
-			   struct daemon_archive *out, struct berr *err)
+int daemon_archive_spawn(const char *path, const char *const *argv, int in,
+			 struct daemon_archive *out, struct berr *err)
 {
 	posix_spawn_file_actions_t fa;
 	int data[2], errp[2], ret;
@@ -49,7 +49,7 @@ static int spawn_helper_in(const char *path, const char *const *argv, int in,
 static int spawn_helper(const char *path, const char *const *argv, struct daemon_archive *out,
 			struct berr *err)
 {
-	return spawn_helper_in(path, argv, -1, out, err);
+	return daemon_archive_spawn(path, argv, -1, out, err);
 }
 
 int daemon_archive_save(struct daemon *d, char *const *refs, size_t n,
@@ -170,7 +170,7 @@ int daemon_archive_cp(struct daemon *d, const char *ref, const struct daemon_cp 
 	argv[k++] = "--";
 	for (size_t i = 0; !mounted && i < img.n_layers; i++)
 		argv[k++] = img.layers[i];
-	ret = spawn_helper_in(d->o.unpack_path, argv, in, out, err);
+	ret = daemon_archive_spawn(d->o.unpack_path, argv, in, out, err);
 out:
 	free(argv);
 	image_rec_free(&img);

@@ -36,6 +36,10 @@ struct daemon_cp {
 int daemon_archive_cp(struct daemon *d, const char *ref, const struct daemon_cp *cp,
 		      struct daemon_archive *out, struct berr *err);
 
+/* Run a helper at path with argv, in (when >= 0) as its stdin. */
+int daemon_archive_spawn(const char *path, const char *const *argv, int in,
+			 struct daemon_archive *out, struct berr *err);
+
 /* Close the archive's fds, wait for the helper and say how it ended. */
 int daemon_archive_end(struct daemon_archive *a, struct berr *err);
 
