@@ -164,7 +164,7 @@ static int walk(struct archive *a, struct archive *disk, const char *path, const
 		}
 		if (mount_point(name, &st))
 			continue;
-		ret = put_file(a, disk, child, S_ISDIR(st.st_mode) ? name : name, err);
+		ret = put_file(a, disk, child, name, err);
 		if (ret == 0 && S_ISDIR(st.st_mode))
 			ret = walk(a, disk, child, name, depth + 1, err);
 	}

@@ -57,6 +57,13 @@ overridden 1 /bin:/usr/bin"
 	assert_equal "$output" "json-file"
 	run dk info -f '{{.LoggingDriver}}'
 	assert_equal "$output" "json-file"
+	# Asking for it, as a client that copies an inspect back does, is
+	# asking for what berthd does; another driver is refused.
+	run dk run --rm --log-driver json-file berthd-test/bb:1 echo again
+	assert_equal "$output" "again"
+	run dk run --rm --log-driver syslog berthd-test/bb:1 echo no
+	assert_failure
+	assert_output_contains "log drivers are not supported by berthd"
 	command -v python3 >/dev/null && python3 -c 'import docker' 2>/dev/null ||
 		skip "python3-docker is not installed"
 	run python3 -c '
