@@ -43,6 +43,8 @@ int daemon_archive_spawn(const char *path, const char *const *argv, int in,
 	}
 	out->fd = data[0];
 	out->errfd = errp[0];
+	out->d = NULL;
+	out->held = NULL;
 	return 0;
 }
 
@@ -113,6 +115,14 @@ int daemon_archive_export(struct daemon *d, const char *ref, struct daemon_archi
 	return ret;
 }
 
+static void release(struct daemon *d, struct daemon_container *c)
+{
+	daemon_lock(d);
+	c->busy = false;
+	pthread_cond_broadcast(&d->changed);
+	daemon_unlock(d);
+}
+
 int daemon_archive_cp(struct daemon *d, const char *ref, const struct daemon_cp *cp,
 		      struct daemon_archive *out, struct berr *err)
 {
@@ -129,22 +139,24 @@ int daemon_archive_cp(struct daemon *d, const char *ref, const struct daemon_cp 
 	if (ret < 0)
 		return ret;
 	daemon_lock(d);
-	/* A running or paused container's root is mounted (by its start). */
+	while (c->busy)
+		pthread_cond_wait(&d->changed, &d->lock);
+	/* A running or paused container's root is mounted (by its start);
+	 * a stopped one's the helper mounts with the container's own upper
+	 * and work directories, which no start may take meanwhile. */
 	mounted = c->status == DS_RUNNING || c->status == DS_PAUSED;
+	if (!mounted)
+		c->busy = true;
 	daemon_unlock(d);
 	rootfs = daemon_dir(d, c->id, "rootfs");
 	upper = daemon_dir(d, c->id, "upper");
 	work = daemon_dir(d, c->id, "work");
 	ret = image_store_find(d->o.data_root, c->spec.image_id, &img, err);
-	daemon_put(d, c);
+	argv = ret < 0 ? NULL : calloc(img.n_layers + 20, sizeof(char *));
+	if (ret == 0 && (!argv || !rootfs || !upper || !work))
+		ret = berr_set(err, ENOMEM, "cp");
 	if (ret < 0)
-		return ret;
-	argv = calloc(img.n_layers + 20, sizeof(char *));
-	if (!argv || !rootfs || !upper || !work) {
-		free(argv);
-		image_rec_free(&img);
-		return berr_set(err, ENOMEM, "cp");
-	}
+		goto out;
 	if (cp->file && (in = open(cp->file, O_RDONLY | O_CLOEXEC)) < 0) {
 		ret = berr_sys(err, "cp: open the request's archive");
 		goto out;
@@ -174,6 +186,14 @@ int daemon_archive_cp(struct daemon *d, const char *ref, const struct daemon_cp 
 out:
 	free(argv);
 	image_rec_free(&img);
+	if (ret == 0 && !mounted) {
+		out->d = d;
+		out->held = c; /* its reference goes at the end */
+		return 0;
+	}
+	if (!mounted)
+		release(d, c);
+	daemon_put(d, c);
 	return ret;
 }
 
@@ -195,6 +215,11 @@ int daemon_archive_end(struct daemon_archive *a, struct berr *err)
 	msg[strcspn(msg, "\n")] = '\0';
 	while (waitpid(a->pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (a->held) {
+		release(a->d, a->held);
+		daemon_put(a->d, a->held);
+		a->held = NULL;
+	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	/* The cp modes exit with 10 + the kind of their error. */

@@ -14,6 +14,10 @@ struct daemon_archive {
 	int fd;    /* read the archive here */
 	int errfd; /* the helper's error line */
 	pid_t pid;
+	/* A stopped container whose root the helper mounts is held busy
+	 * (a start waits) until the end. */
+	struct daemon *d;
+	struct daemon_container *held;
 };
 
 /* docker save: the images refs names, through the unpack helper. */
