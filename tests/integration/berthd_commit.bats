@@ -9,8 +9,8 @@ load berthd_helpers
 berthd_file_hooks
 
 @test "berthd commit: the writable layer on the image's layers, deletions and opaque directories kept; the container's config" {
-	dk run --name src -e FROM_RUN=1 -w /work --label run=yes berthd-test/two:layers sh -c '
-		mkdir -p /work; echo made >/work/file; rm /bin/cat; echo changed >/etc/greeting
+	dk run --name src -e FROM_RUN=1 -w /app --label run=yes berthd-test/two:layers sh -c '
+		mkdir -p /app; echo made >/app/file; rm /bin/cat; echo changed >/etc/greeting
 		rm -rf /tmp; mkdir /tmp; echo fresh >/tmp/only' >/dev/null
 	run dk commit -m "a message" -a "someone <s@example.com>" src berthd-test/committed:1
 	assert_success
@@ -18,18 +18,18 @@ berthd_file_hooks
 	parent=$(dk image inspect -f '{{.Id}}' berthd-test/two:layers)
 	assert_equal "$(dk image inspect -f '{{.Id}}' berthd-test/committed:1)" "$id"
 	run dk image inspect -f '{{len .RootFS.Layers}}|{{.Comment}}|{{.Author}}|{{.Config.WorkingDir}}|{{index .Config.Labels "run"}}|{{index .Config.Labels "from"}}|{{json .Config.Cmd}}' berthd-test/committed:1
-	assert_equal "$output" '3|a message|someone <s@example.com>|/work|yes|image|["sh","-c","\n\t\tmkdir -p /work; echo made >/work/file; rm /bin/cat; echo changed >/etc/greeting\n\t\trm -rf /tmp; mkdir /tmp; echo fresh >/tmp/only"]'
+	assert_equal "$output" '3|a message|someone <s@example.com>|/app|yes|image|["sh","-c","\n\t\tmkdir -p /app; echo made >/app/file; rm /bin/cat; echo changed >/etc/greeting\n\t\trm -rf /tmp; mkdir /tmp; echo fresh >/tmp/only"]'
 	# The image's layers are the parent's plus one.
 	assert_equal "$(dk image inspect -f '{{index .RootFS.Layers 0}} {{index .RootFS.Layers 1}}' berthd-test/committed:1)" \
 		"$(dk image inspect -f '{{index .RootFS.Layers 0}} {{index .RootFS.Layers 1}}' berthd-test/two:layers)"
 	run dk run --rm --entrypoint sh berthd-test/committed:1 -c '
-		cat /work/file /etc/greeting; ls /tmp; echo "$FROM_RUN $FROM_IMAGE"; pwd
+		cat /app/file /etc/greeting; ls /tmp; echo "$FROM_RUN $FROM_IMAGE"; pwd
 		ls /bin/cat 2>/dev/null || echo no-cat; ls /bin/ls 2>/dev/null || echo no-ls'
 	assert_equal "$output" "made
 changed
 only
 1 yes
-/work
+/app
 no-cat
 no-ls"
 	# The new layer holds only what the container changed, in docker's
@@ -37,15 +37,15 @@ no-ls"
 	local top
 	top=$(dk image inspect -f '{{index .RootFS.Layers 2}}' berthd-test/committed:1)
 	run sh -c "tar -tf '$BERTHD_DATA/layers/${top#sha256:}/archive' 2>&1 | sort"
-	assert_equal "$output" "bin/
+	assert_equal "$output" "app/
+app/file
+bin/
 bin/.wh.cat
 etc/
 etc/greeting
 tmp/
 tmp/.wh..wh..opq
-tmp/only
-work/
-work/file"
+tmp/only"
 	run dk history -q --no-trunc berthd-test/committed:1
 	assert_equal "${lines[0]}" "$id"
 	# It saves and loads back with the same id.
