@@ -25,7 +25,7 @@ LDLIBS = -lseccomp -lcap -lyajl -lcgroup -lnettle
 DEPS_BUILD = gcc libc6-dev make pkg-config libseccomp-dev libcap-dev libyajl-dev \
 	libcmocka-dev libmicrohttpd-dev libarchive-dev libcgroup-dev nettle-dev
 DEPS_TEST = bats busybox-static iproute2 util-linux bsdutils procps psmisc jq curl docker.io docker-compose tini \
-	containerd podman conmon python3-grpcio \
+	containerd podman conmon python3-grpcio python3-docker \
 	libcap2-bin python3 socat strace uidmap passwd systemd
 # berthd's networks: the standard CNI plugins (bridge, host-local, portmap,
 # loopback, firewall in /usr/lib/cni) and the iptables they run; compose

@@ -79,6 +79,7 @@ static int read_run(struct jr *r, yajl_val v, void *elem, void *ctx)
 	JR_TRY(jr_str_map(r, v, "Labels", &run->labels, &run->n_labels));
 	JR_TRY(keys_of(r, v, "ExposedPorts", &run->exposed_ports, &run->n_exposed_ports));
 	JR_TRY(keys_of(r, v, "Volumes", &run->volumes, &run->n_volumes));
+	JR_TRY(jr_str_array(r, v, "OnBuild", &run->onbuild, &run->n_onbuild));
 	return read_health(r, v, run);
 }
 

@@ -36,6 +36,8 @@ struct spec_image_run {
 	size_t n_health_test;
 	int64_t health_interval, health_timeout, health_start_period;
 	int32_t health_retries;
+	const char **onbuild; /* kept for a build; a run ignores them, as docker */
+	size_t n_onbuild;
 };
 
 struct spec_image_config {

@@ -91,6 +91,28 @@ enum MHD_Result api_network_prune(struct req *r);
 enum MHD_Result api_network_connect(struct req *r);
 enum MHD_Result api_network_disconnect(struct req *r);
 
+/* api_archive.c */
+enum MHD_Result api_image_get(struct req *r);
+enum MHD_Result api_image_get_one(struct req *r);
+enum MHD_Result api_container_export(struct req *r);
+
+/* api_image_history.c */
+enum MHD_Result api_image_history(struct req *r);
+
+/* api_prune.c */
+enum MHD_Result api_container_prune(struct req *r);
+enum MHD_Result api_image_prune(struct req *r);
+
+/* api_changes.c */
+enum MHD_Result api_container_changes(struct req *r);
+
+/* api_cp.c */
+enum MHD_Result api_container_archive_get(struct req *r);
+enum MHD_Result api_container_archive_put(struct req *r);
+
+/* api_commit.c */
+enum MHD_Result api_commit(struct req *r);
+
 /* api_filters.c: the "filters" query parameter, {"key": ["value", ...]}
  * (or docker's older {"key": {"value": true}}). */
 struct filters {

@@ -533,7 +533,7 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	strv_or_null(w, "VolumesFrom", s->volumes_from);
 	jw_key(w, "LogConfig");
 	jw_map_open(w);
-	jw_kstr(w, "Type", s->log_driver && *s->log_driver ? s->log_driver : "cri-file");
+	jw_kstr(w, "Type", s->log_driver && *s->log_driver ? s->log_driver : "json-file");
 	jw_key(w, "Config");
 	jw_map_open(w);
 	if (s->log_max_size > 0) {

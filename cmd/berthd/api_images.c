@@ -213,6 +213,18 @@ static void run_config(struct jw *w, const struct spec_image_config *cfg)
 	jw_kbool(w, "Tty", false);
 	jw_kbool(w, "OpenStdin", false);
 	jw_kbool(w, "StdinOnce", false);
+	jw_key(w, "ExposedPorts");
+	if (run && run->n_exposed_ports) {
+		jw_map_open(w);
+		for (size_t i = 0; i < run->n_exposed_ports; i++) {
+			jw_key(w, run->exposed_ports[i]);
+			jw_map_open(w);
+			jw_map_close(w);
+		}
+		jw_map_close(w);
+	} else {
+		jw_null(w);
+	}
 	jw_key(w, "Env");
 	if (run && run->n_env) {
 		jw_array_open(w);
@@ -255,7 +267,14 @@ static void run_config(struct jw *w, const struct spec_image_config *cfg)
 		jw_null(w);
 	}
 	jw_key(w, "OnBuild");
-	jw_null(w);
+	if (run && run->n_onbuild) {
+		jw_array_open(w);
+		for (size_t i = 0; i < run->n_onbuild; i++)
+			jw_str(w, run->onbuild[i]);
+		jw_array_close(w);
+	} else {
+		jw_null(w);
+	}
 	jw_key(w, "Labels");
 	if (run && run->n_labels) {
 		jw_map_open(w);

@@ -23,6 +23,11 @@ const struct route api_routes[] = {
 	{ "GET", "/events", api_events, false },
 	{ "POST", "/containers/create", api_container_create, false },
 	{ "GET", "/containers/json", api_container_list, false },
+	{ "POST", "/containers/prune", api_container_prune, false },
+	{ "GET", "/containers/{id}/changes", api_container_changes, false },
+	{ "GET", "/containers/{id}/export", api_container_export, false },
+	{ "GET", "/containers/{id}/archive", api_container_archive_get, false },
+	{ "PUT", "/containers/{id}/archive", api_container_archive_put, true },
 	{ "GET", "/containers/{id}/json", api_container_inspect, false },
 	{ "POST", "/containers/{id}/start", api_container_start, false },
 	{ "POST", "/containers/{id}/stop", api_container_stop, false },
@@ -46,6 +51,11 @@ const struct route api_routes[] = {
 	{ "POST", "/images/load", api_image_load, true },
 	{ "POST", "/images/create", api_image_create, true },
 	{ "GET", "/images/json", api_image_list, false },
+	{ "GET", "/images/get", api_image_get, false },
+	{ "POST", "/commit", api_commit, false },
+	{ "POST", "/images/prune", api_image_prune, false },
+	{ "GET", "/images/{name*}/get", api_image_get_one, false },
+	{ "GET", "/images/{name*}/history", api_image_history, false },
 	{ "GET", "/images/{name*}/json", api_image_inspect, false },
 	{ "POST", "/images/{name*}/tag", api_image_tag, false },
 	{ "DELETE", "/images/{name*}", api_image_remove, false },
@@ -223,7 +233,7 @@ enum MHD_Result api_info(struct req *r)
 	jw_null(w);
 	jw_key(w, "Log");
 	jw_array_open(w);
-	jw_str(w, "cri-file");
+	jw_str(w, "json-file");
 	jw_array_close(w);
 	jw_map_close(w);
 	jw_kbool(w, "MemoryLimit", true);
@@ -239,7 +249,7 @@ enum MHD_Result api_info(struct req *r)
 	jw_kbool(w, "OomKillDisable", false);
 	jw_kint(w, "NGoroutines", 0);
 	jw_kstr(w, "SystemTime", now);
-	jw_kstr(w, "LoggingDriver", "cri-file");
+	jw_kstr(w, "LoggingDriver", "json-file");
 	jw_kstr(w, "CgroupDriver", "cgroupfs");
 	jw_kstr(w, "CgroupVersion", v2 ? "2" : "1");
 	jw_kint(w, "NEventsListener", 0);

@@ -130,6 +130,7 @@ static void req_free(struct req *r)
 	free(r->body);
 	conns_body_give(r->srv->conns, r->body_budget);
 	free(r->bad_version);
+	free(r->reply_value);
 	if (r->body_fd >= 0)
 		close(r->body_fd);
 	if (r->body_file) {

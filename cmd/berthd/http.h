@@ -53,6 +53,8 @@ struct req {
 	bool write_failed;
 	char *bad_version;
 	unsigned api_minor;       /* the client's API version (1.minor) */
+	const char *reply_header; /* one more header of the reply, a literal */
+	char *reply_value;        /* its value (malloc'd, freed with r) */
 };
 
 typedef enum MHD_Result (*handler_fn)(struct req *r);

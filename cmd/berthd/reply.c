@@ -33,6 +33,8 @@ static enum MHD_Result queue(struct req *r, unsigned status, const char *ctype,
 	enum MHD_Result ret;
 
 	common_headers(resp);
+	if (r->reply_header && r->reply_value)
+		MHD_add_response_header(resp, r->reply_header, r->reply_value);
 	if (ctype)
 		MHD_add_response_header(resp, "Content-Type", ctype);
 	ret = MHD_queue_response(r->conn, status, resp);

@@ -53,6 +53,24 @@ int layer_store_rmtree(const char *path, struct berr *err)
 	return 0;
 }
 
+/* A layer stored before berthd kept archives takes the one unpacked now,
+ * so that its images can be saved. */
+static void adopt_archive(const char *dir, const char *tmp_dir)
+{
+	cleanup_free char *have = NULL, *got = NULL;
+
+	if (asprintf(&have, "%s/archive", dir) < 0) {
+		have = NULL;
+		return;
+	}
+	if (asprintf(&got, "%s/archive", tmp_dir) < 0) {
+		got = NULL;
+		return;
+	}
+	if (access(have, F_OK) < 0 && errno == ENOENT)
+		(void)!rename(got, have);
+}
+
 int layer_store_commit(const char *data_root, const char *diff_id, const char *tmp_dir,
 		       struct berr *err)
 {
@@ -61,8 +79,10 @@ int layer_store_commit(const char *data_root, const char *diff_id, const char *t
 
 	if (!dir)
 		return berr_sys(err, "layer %s", diff_id);
-	if (layer_store_has(data_root, diff_id))
+	if (layer_store_has(data_root, diff_id)) {
+		adopt_archive(dir, tmp_dir);
 		return layer_store_rmtree(tmp_dir, &ignored), 0;
+	}
 	/* A directory without diff/ is the remains of an interrupted removal. */
 	layer_store_rmtree(dir, &ignored);
 	if (rename(tmp_dir, dir) < 0)

@@ -6,6 +6,7 @@
  *                                   opaque directories marked with the
  *                                   trusted.overlay.opaque xattr)
  *   <data-root>/layers/<hex>/size   its size in bytes (decimal)
+ *   <data-root>/layers/<hex>/archive  the tar it came as (layer_archive.h)
  *
  * A layer belongs to every image whose config lists it; it is removed with
  * the last of them (the image store counts the references under its lock).
@@ -23,8 +24,9 @@ char *layer_store_dir(const char *data_root, const char *diff_id);
 
 bool layer_store_has(const char *data_root, const char *diff_id);
 
-/* Move an unpacked tree (tmp_dir holds diff/ and size) into place; a layer
- * that is already there wins and tmp_dir is removed. */
+/* Move an unpacked tree (tmp_dir holds diff/, size and archive) into
+ * place; a layer that is already there wins (taking the archive if it had
+ * none) and tmp_dir is removed. */
 int layer_store_commit(const char *data_root, const char *diff_id, const char *tmp_dir,
 		       struct berr *err);
 

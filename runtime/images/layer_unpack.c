@@ -15,6 +15,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "runtime/images/archive_links.h"
+#include "runtime/images/layer_archive.h"
 #include "spec/base/cleanup.h"
 
 #define WHITEOUT ".wh."
@@ -340,12 +342,13 @@ int layer_unpack(const char *blob, const char *blob_digest, const char *tmp_dir,
 		fputs(sizebuf, f);
 		fclose(f);
 	}
-	return 0;
+	return layer_archive_keep(blob, tmp_dir, err);
 }
 
 int layer_unpack_plain(const char *archive, const char *dir, struct berr *err)
 {
 	struct archive *a = archive_read_new();
+	struct archive_links links = { 0 };
 	struct archive_entry *e;
 	int r, ret = 0;
 
@@ -363,7 +366,7 @@ int layer_unpack_plain(const char *archive, const char *dir, struct berr *err)
 		mode_t type = archive_entry_filetype(e);
 		int fd;
 
-		if (type != AE_IFREG && type != AE_IFDIR)
+		if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
 			continue;
 		if (clean_path(archive_entry_pathname(e), rel, sizeof(rel)) < 0)
 			continue;
@@ -377,6 +380,14 @@ int layer_unpack_plain(const char *archive, const char *dir, struct berr *err)
 				goto out;
 			}
 			*s = '/';
+		}
+		if (type == AE_IFLNK) {
+			const char *target = archive_entry_symlink(e);
+
+			ret = archive_links_add(&links, rel, target ? target : "", err);
+			if (ret < 0)
+				goto out;
+			continue;
 		}
 		if (type == AE_IFDIR) {
 			if (mkdir(path, 0700) < 0 && errno != EEXIST) {
@@ -400,7 +411,10 @@ int layer_unpack_plain(const char *archive, const char *dir, struct berr *err)
 	}
 	if (r != ARCHIVE_EOF)
 		ret = berr_invalid(err, "not an image archive: %s", archive_error_string(a));
+	else
+		ret = archive_links_apply(&links, dir, err);
 out:
+	archive_links_free(&links);
 	archive_read_free(a);
 	return ret;
 }

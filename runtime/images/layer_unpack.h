@@ -13,7 +13,8 @@
 #include "runtime/images/image_digest.h"
 #include "spec/base/err.h"
 
-/* Unpack blob into tmp_dir (created here, holding diff/ and size).
+/* Unpack blob into tmp_dir (created here, holding diff/, size and the blob
+ * itself as archive, see layer_archive.h).
  * blob_digest, when not NULL, is checked against the blob's own bytes. */
 int layer_unpack(const char *blob, const char *blob_digest, const char *tmp_dir,
 		 char diff_id[IMAGE_DIGEST_LEN + 1], struct berr *err);
@@ -25,7 +26,8 @@ int layer_unpack(const char *blob, const char *blob_digest, const char *tmp_dir,
 int layer_unpack_tar(int fd, struct berr *err);
 
 /* Extract the regular files and directories of an archive (a docker save
- * or OCI layout, maybe compressed) into dir, refusing unsafe paths; other
+ * or OCI layout, maybe compressed) into dir, refusing unsafe paths; a
+ * symlink between members becomes a hard link (archive_links.h), other
  * entry types are skipped.  Used for the outer archive of `docker load`. */
 int layer_unpack_plain(const char *archive, const char *dir, struct berr *err);
 

@@ -15,7 +15,11 @@
 #include <unistd.h>
 
 #include "fake_engine.h"
+#include "runtime/engine/archive.h"
+#include "runtime/engine/changes.h"
+#include "runtime/engine/commit.h"
 #include "runtime/engine/log.h"
+#include "runtime/engine/prune.h"
 #include "runtime/engine/volume.h"
 #include "spec/base/strv.h"
 
@@ -592,5 +596,82 @@ int daemon_rename(struct daemon *d, const char *ref, const char *name, struct be
 	(void)d;
 	(void)name;
 	BOX_OR_FAIL(ref, err);
+	return 0;
+}
+
+/* Archives, diff, commit and prune: the box has no layers to read, so
+ * every one of them is "not found" after the request was parsed; prune
+ * finds nothing to remove. */
+int daemon_archive_save(struct daemon *d, char *const *refs, size_t n,
+			struct daemon_archive *out, struct berr *err)
+{
+	(void)d;
+	(void)out;
+	return berr_not_found(err, "No such image: %s", n ? refs[0] : "");
+}
+
+int daemon_archive_export(struct daemon *d, const char *ref, struct daemon_archive *out,
+			  struct berr *err)
+{
+	(void)d;
+	(void)out;
+	return berr_not_found(err, "No such container: %s", ref);
+}
+
+int daemon_archive_cp(struct daemon *d, const char *ref, const struct daemon_cp *cp,
+		      struct daemon_archive *out, struct berr *err)
+{
+	(void)d;
+	(void)cp;
+	(void)out;
+	return berr_not_found(err, "No such container: %s", ref);
+}
+
+int daemon_archive_end(struct daemon_archive *a, struct berr *err)
+{
+	(void)err;
+	if (a->fd >= 0)
+		close(a->fd);
+	if (a->errfd >= 0)
+		close(a->errfd);
+	a->fd = a->errfd = -1;
+	return 0;
+}
+
+int daemon_changes(struct daemon *d, const char *ref, struct daemon_change **out, size_t *n,
+		   struct berr *err)
+{
+	(void)d;
+	*out = NULL;
+	*n = 0;
+	return berr_not_found(err, "No such container: %s", ref);
+}
+
+void daemon_changes_free(struct daemon_change *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(c[i].path);
+	free(c);
+}
+
+int daemon_commit(struct daemon *d, const char *ref, const struct daemon_commit *o,
+		  char *id, size_t id_size, struct berr *err)
+{
+	(void)d;
+	(void)o;
+	(void)id;
+	(void)id_size;
+	return berr_not_found(err, "No such container: %s", ref);
+}
+
+int daemon_prune_containers(struct daemon *d, daemon_prune_fn want, void *arg,
+			    char ***deleted, uint64_t *reclaimed, struct berr *err)
+{
+	(void)d;
+	(void)want;
+	(void)arg;
+	(void)deleted;
+	(void)err;
+	*reclaimed = 0;
 	return 0;
 }

@@ -228,18 +228,15 @@ EOF
 
 @test "berthd errors: endpoints berthd lacks answer 501 by name; the container is untouched" {
 	dk run -d --name target berthd-test/bb:1 sleep 100 >/dev/null
-	run dk export target
-	assert_failure
-	assert_output_contains "berthd does not implement GET /containers/target/export"
-	run dk commit target
-	assert_failure
-	assert_output_contains "berthd does not implement POST /commit"
-	run dk cp target:/etc/passwd "$BATS_TEST_TMPDIR/x"
-	assert_failure
-	assert_output_contains "berthd does not implement"
-	run api GET /containers/target/changes
+	run api GET /containers/target/attach/ws
 	assert_equal "${lines[1]}" "501"
-	assert_output_contains "GET /containers/target/changes"
+	assert_output_contains "berthd does not implement GET /containers/target/attach/ws"
+	run api POST /containers/target/checkpoints -d '{"CheckpointID":"c1"}'
+	assert_equal "${lines[1]}" "501"
+	assert_output_contains "berthd does not implement POST /containers/target/checkpoints"
+	run api GET /containers/target/checkpoints
+	assert_equal "${lines[1]}" "501"
+	assert_output_contains "GET /containers/target/checkpoints"
 	assert_equal "$(dk inspect -f '{{.State.Status}}' target)" "running"
 }
 

@@ -1,0 +1,178 @@
+/* Archives out of berthd: docker save (GET /images/get and
+ * /images/{name}/get) and docker export (GET /containers/{id}/export),
+ * streamed from the helper that writes them. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "runtime/engine/archive.h"
+#include "runtime/images/image_store.h"
+#include "spec/base/strv.h"
+
+struct archive_stream {
+	struct srv *srv;
+	struct daemon_archive a;
+	bool ended;
+	char head[4096]; /* read before the status was sent */
+	size_t head_len, head_off;
+};
+
+static void stream_end(struct archive_stream *s)
+{
+	struct berr err;
+
+	if (s->ended)
+		return;
+	s->ended = true;
+	if (daemon_archive_end(&s->a, &err) < 0)
+		http_log(s->srv, 1, "archive: %s", err.msg);
+}
+
+/* A second without bytes returns 0, so that a client that left is seen. */
+static ssize_t stream_read(void *cls, char *buf, size_t max)
+{
+	struct archive_stream *s = cls;
+	struct pollfd p = { .fd = s->a.fd, .events = POLLIN };
+	ssize_t n;
+
+	if (s->head_off < s->head_len)
+		return (ssize_t)http_stream_pending(buf, max, s->head, s->head_len, &s->head_off);
+	if (s->ended)
+		return -1;
+	if (poll(&p, 1, 1000) == 0)
+		return 0;
+	n = read(s->a.fd, buf, max);
+	if (n > 0)
+		return n;
+	stream_end(s);
+	return -1;
+}
+
+static void stream_free(void *cls)
+{
+	struct archive_stream *s = cls;
+
+	/* A client gone midway: closing the pipe ends the helper. */
+	stream_end(s);
+	free(s);
+}
+
+/* The helper writes nothing before everything it needs is found and
+ * open: the first bytes, or its end, decide the status. */
+static enum MHD_Result stream(struct req *r, struct archive_stream *s)
+{
+	struct berr err = { 0 };
+
+	for (ssize_t got;;) {
+		got = read(s->a.fd, s->head, sizeof(s->head));
+		if (got > 0) {
+			s->head_len = (size_t)got;
+			break;
+		}
+		if (got < 0 && errno == EINTR)
+			continue;
+		s->ended = true;
+		if (daemon_archive_end(&s->a, &err) == 0)
+			berr_fail(&err, EIO, "the archive came out empty");
+		free(s);
+		return http_reply_berr(r, &err);
+	}
+	return http_reply_stream(r, 200, "application/x-tar", stream_read, s, stream_free);
+}
+
+static enum MHD_Result save(struct req *r, char *const *refs, size_t n)
+{
+	struct archive_stream *s;
+	struct berr err = { 0 };
+
+	if (n == 0)
+		return http_reply_error(r, 400, "no image named (give names=NAME)");
+	/* Every name is checked first: once the archive streams, its status
+	 * is sent. */
+	for (size_t i = 0; i < n; i++) {
+		struct image_rec img;
+
+		if (image_store_find(r->srv->data_root, refs[i], &img, &err) < 0)
+			return http_reply_berr(r, &err);
+		image_rec_free(&img);
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return MHD_NO;
+	s->srv = r->srv;
+	if (daemon_archive_save(r->srv->d, refs, n, &s->a, &err) < 0) {
+		free(s);
+		return http_reply_berr(r, &err);
+	}
+	return stream(r, s);
+}
+
+struct names {
+	char **v;
+	size_t n;
+	bool oom;
+};
+
+/* Each names= of the query (docker save A B sends names=A&names=B). */
+static enum MHD_Result add_name(void *cls, enum MHD_ValueKind kind, const char *key,
+				const char *value)
+{
+	struct names *names = cls;
+	char **grown;
+
+	(void)kind;
+	if (!key || strcmp(key, "names") != 0 || !value || !*value)
+		return MHD_YES;
+	grown = realloc(names->v, (names->n + 2) * sizeof(char *));
+	if (!grown || !(grown[names->n] = strdup(value))) {
+		if (grown)
+			names->v = grown;
+		names->oom = true;
+		return MHD_NO;
+	}
+	names->v = grown;
+	grown[++names->n] = NULL;
+	return MHD_YES;
+}
+
+enum MHD_Result api_image_get(struct req *r)
+{
+	struct names names = { 0 };
+	enum MHD_Result ret;
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_name, &names);
+	if (names.oom) {
+		for (size_t i = 0; i < names.n; i++)
+			free(names.v[i]);
+		free(names.v);
+		return MHD_NO;
+	}
+	ret = save(r, names.v, names.n);
+	strv_free(names.v);
+	return ret;
+}
+
+enum MHD_Result api_image_get_one(struct req *r)
+{
+	char *refs[2] = { r->params[0], NULL };
+
+	return save(r, refs, 1);
+}
+
+enum MHD_Result api_container_export(struct req *r)
+{
+	struct archive_stream *s = calloc(1, sizeof(*s));
+	struct berr err = { 0 };
+
+	if (!s)
+		return MHD_NO;
+	s->srv = r->srv;
+	if (daemon_archive_export(r->srv->d, r->params[0], &s->a, &err) < 0) {
+		free(s);
+		return http_reply_berr(r, &err);
+	}
+	return stream(r, s);
+}
