@@ -210,8 +210,9 @@ last"
 
 	# A signal reaches the container's init (pid 1 there: only signals
 	# it handles, as with docker).
-	dk run -d --name victim berthd-test/bb:1 sh -c 'trap "exit 9" USR1; while :; do sleep 0.1; done' >/dev/null
-	wait_status victim running
+	# Signalled once its trap is set: before, pid 1 ignores USR1.
+	dk run -d --name victim berthd-test/bb:1 sh -c 'trap "exit 9" USR1; echo trapped; while :; do sleep 0.1; done' >/dev/null
+	wait_for sh -c "\"$DOCKER\" logs victim 2>&1 | grep -qx trapped"
 	run dk kill -s USR1 victim
 	assert_success
 	run timeout 10 "$DOCKER" wait victim
