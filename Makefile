@@ -140,7 +140,7 @@ $(BUILD)/berthd-shim: $(BUILD)/cmd/berthd/helpers/shim.o $(LIBENGINE) $(LIBIMAGE
 
 $(BUILD)/berthd-unpack: $(BUILD)/cmd/berthd/helpers/unpack.o $(LIBIMAGES) $(LIBBERTH)
 	@$(if $(V),,echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -larchive
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -larchive -lcurl -lpthread
 
 # Static: they run inside test containers whose rootfs has no libc.
 $(HELPER_BINS): $(BUILD)/tests/helpers/%: tests/helpers/%.c

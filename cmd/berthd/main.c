@@ -2,7 +2,7 @@
  *
  *   berthd [--socket PATH] [--root DIR] [--data-root DIR]
  *          [--cgroup-parent PATH] [--group NAME] [--log-level LEVEL]
- *          [--log-file FILE]
+ *          [--log-file FILE] [--certs-dir DIR] [--insecure-registry HOST:PORT]...
  *
  * The socket is created mode 0660, owned by root and --group: the kernel's
  * permission check on the socket file keeps every other user out.
@@ -46,6 +46,10 @@ static void usage(void)
 	       "  --group NAME          group that may use the socket besides root\n"
 	       "  --log-level LEVEL     error, warn, info (default) or debug\n"
 	       "  --log-file FILE       log there instead of stderr (reopened on SIGHUP)\n"
+	       "  --certs-dir DIR       registries' CAs and client certificates, as\n"
+	       "                        DIR/HOST[:PORT]/ca.crt (default /etc/berth/certs.d)\n"
+	       "  --insecure-registry HOST[:PORT]\n"
+	       "                        reach this registry over plain HTTP (repeatable)\n"
 	       "  --version             print the version\n");
 }
 
@@ -156,6 +160,8 @@ int main(int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "log-file", required_argument, NULL, 'L' },
+		{ "certs-dir", required_argument, NULL, 'C' },
+		{ "insecure-registry", required_argument, NULL, 'I' },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -165,7 +171,10 @@ int main(int argc, char **argv)
 		.root = "/run/berth",
 		.data_root = "/var/lib/berth",
 		.cgroup_parent = "/berth",
+		.certs_dir = "/etc/berth/certs.d",
 	};
+	char **insecure = NULL;
+	size_t n_insecure = 0;
 	struct srv srv = { .log_level = 2 };
 	struct daemon d;
 	struct berr err = { 0 };
@@ -181,6 +190,21 @@ int main(int argc, char **argv)
 		case 'c': o.cgroup_parent = optarg; break;
 		case 'g': group = optarg; break;
 		case 'L': log_file = optarg; break;
+		case 'C': o.certs_dir = optarg; break;
+		case 'I': {
+			char **grown = realloc(insecure, (n_insecure + 2) * sizeof(char *));
+
+			if (!grown || strchr(optarg, '/') || !*optarg) {
+				fprintf(stderr, "berthd: --insecure-registry takes HOST[:PORT], "
+						"not %s\n", optarg);
+				return 2;
+			}
+			insecure = grown;
+			insecure[n_insecure++] = optarg;
+			insecure[n_insecure] = NULL;
+			o.insecure = insecure;
+			break;
+		}
 		case 'l':
 			srv.log_level = log_level(optarg);
 			if (srv.log_level < 0) {
@@ -316,5 +340,6 @@ int main(int argc, char **argv)
 	daemon_close(&d);
 	free((char *)o.shim_path);
 	free((char *)o.unpack_path);
+	free(insecure);
 	return 0;
 }

@@ -45,6 +45,8 @@ struct daemon_opts {
 	const char *cgroup_parent; /* /berth; relative nests below berthd's cgroup */
 	const char *shim_path;     /* the berthd-shim binary */
 	const char *unpack_path;   /* the berthd-unpack binary */
+	const char *certs_dir;     /* registries' CAs: DIR/HOST:PORT/ca.crt */
+	char *const *insecure;     /* registries reached over plain HTTP */
 };
 
 enum daemon_status {
@@ -334,6 +336,16 @@ int daemon_image_helper(struct daemon *d, const char *mode, const char *file,
 			const char *repo, const char *message,
 			void (*line)(void *arg, const char *text), void *arg,
 			struct berr *err);
+
+/* Run the unpack helper against a registry: mode "pull" or "push" (ref
+ * an image reference) or "login" (ref a registry's host[:port]), with
+ * docker's AuthConfig JSON (may be NULL) handed over on the helper's
+ * stdin, never on its command line.  Each result line comes to line(arg,
+ * line); a failure keeps the kind the helper gave it. */
+int daemon_image_registry(struct daemon *d, const char *mode, const char *ref,
+			  const char *auth_json, size_t auth_len,
+			  void (*line)(void *arg, const char *text), void *arg,
+			  struct berr *err);
 
 /* Counts for /info. */
 void daemon_counts(struct daemon *d, int *total, int *running, int *paused, int *stopped);

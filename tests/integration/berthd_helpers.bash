@@ -16,11 +16,12 @@ dk() {
 	"$DOCKER" "$@"
 }
 
-# Start berthd in the background and wait for its socket to answer.
+# Start berthd in the background and wait for its socket to answer
+# (BERTHD_EXTRA_ARGS: more options, split on spaces).
 berthd_start() {
 	"$BERTHD" --socket "$BERTHD_SOCK" --root "$BERTHD_ROOT" --data-root "$BERTHD_DATA" \
 		--cgroup-parent "$BERTHD_CGROUP" --group nogroup --log-level debug \
-		--log-file "$BERTHD_DIR/berthd.log" &
+		--log-file "$BERTHD_DIR/berthd.log" ${BERTHD_EXTRA_ARGS:-} &
 	BERTHD_PID=$!
 	echo "$BERTHD_PID" >"$BERTHD_DIR/pid"
 	local i
