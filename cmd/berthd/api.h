@@ -49,8 +49,6 @@ enum MHD_Result api_image_list(struct req *r);
 enum MHD_Result api_image_inspect(struct req *r);
 enum MHD_Result api_image_tag(struct req *r);
 enum MHD_Result api_image_remove(struct req *r);
-/* The JSON array w holds as newline-separated messages (docker's stream). */
-enum MHD_Result api_reply_lines(struct req *r, struct jw *w);
 
 /* api_registry.c */
 enum MHD_Result api_image_pull(struct req *r, const char *from_image, const char *tag);

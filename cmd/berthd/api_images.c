@@ -45,49 +45,6 @@ static void load_line(void *arg, const char *text)
 	}
 }
 
-/* The helper's results as a stream of JSON messages, one per line. */
-enum MHD_Result api_reply_lines(struct req *r, struct jw *w)
-{
-	struct berr err;
-	char *json = NULL, *out;
-	size_t len, used = 0;
-
-	if (jw_finish(w, &json, &len, &err) < 0)
-		return http_reply_error(r, 500, "%s", err.msg);
-	/* The writer made one array: turn it into newline-separated objects. */
-	out = malloc(len + 2);
-	if (!out) {
-		free(json);
-		return MHD_NO;
-	}
-	for (size_t i = 1, depth = 0; i + 1 < len; i++) {
-		char c = json[i];
-
-		out[used++] = c;
-		if (c == '"') {
-			for (i++; i + 1 < len; i++) {
-				out[used++] = json[i];
-				if (json[i] == '\\') {
-					out[used++] = json[++i];
-					continue;
-				}
-				if (json[i] == '"')
-					break;
-			}
-			continue;
-		}
-		if (c == '{')
-			depth++;
-		if (c == '}' && --depth == 0) {
-			out[used++] = '\n';
-			if (json[i + 1] == ',')
-				i++;
-		}
-	}
-	free(json);
-	return http_reply(r, 200, "application/json", out, used);
-}
-
 enum MHD_Result api_image_load(struct req *r)
 {
 	cleanup_jw struct jw *w = jw_new(false);
@@ -103,7 +60,7 @@ enum MHD_Result api_image_load(struct req *r)
 	if (ret < 0)
 		return http_reply_berr(r, &err);
 	jw_array_close(w);
-	return api_reply_lines(r, w);
+	return http_reply_lines(r, w);
 }
 
 static void import_line(void *arg, const char *text)
@@ -174,7 +131,7 @@ enum MHD_Result api_image_create(struct req *r)
 	jw_map_close(w);
 	jw_array_close(w);
 	free(l.last_id);
-	return api_reply_lines(r, w);
+	return http_reply_lines(r, w);
 }
 
 static int64_t created_secs(const char *created)

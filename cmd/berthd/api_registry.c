@@ -168,7 +168,7 @@ enum MHD_Result api_image_pull(struct req *r, const char *from_image, const char
 		snprintf(name, sizeof(name), "name=%s", p.ref);
 		daemon_event(r->srv->d, "image", "pull", p.ref, attrs);
 	}
-	return api_reply_lines(r, w);
+	return http_reply_lines(r, w);
 }
 
 enum MHD_Result api_image_push(struct req *r)
@@ -217,7 +217,7 @@ enum MHD_Result api_image_push(struct req *r)
 		snprintf(name, sizeof(name), "name=%s", p.ref);
 		daemon_event(r->srv->d, "image", "push", p.ref, attrs);
 	}
-	return api_reply_lines(r, w);
+	return http_reply_lines(r, w);
 }
 
 /* docker login: the credentials are checked against the registry and

@@ -86,8 +86,10 @@ int registry_status_error(const struct registry_resp *resp, const char *what,
 int registry_auth_challenge(struct registry_client *c, const char *challenge,
 			    struct berr *err);
 
-/* Make a curl handle with the client's TLS settings (registry_fetch.c,
- * for the token server too). */
+/* A curl handle with the client's settings: TLS, timeouts, redirects
+ * (registry_ref.c); registry_curl_setup applies them to a handle again
+ * after a curl_easy_reset. */
 void *registry_curl_new(struct registry_client *c);
+void registry_curl_setup(struct registry_client *c, void *handle);
 
 #endif

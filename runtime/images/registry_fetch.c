@@ -23,41 +23,6 @@ void registry_resp_free(struct registry_resp *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static void setup_handle(struct registry_client *c, CURL *h)
-{
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "berthd");
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
-	/* A registry that stops sending for a minute is gone. */
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	/* Blobs may be redirected to storage elsewhere; never to plain HTTP
-	 * from a registry reached over TLS. */
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR,
-			 strncmp(c->base, "http:", 5) == 0 ? "http,https" : "https");
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
-	if (c->ca_bundle) {
-		struct curl_blob blob = { .data = c->ca_bundle, .len = c->ca_len,
-					  .flags = CURL_BLOB_COPY };
-
-		curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
-	}
-	if (c->client_cert) {
-		curl_easy_setopt(h, CURLOPT_SSLCERT, c->client_cert);
-		curl_easy_setopt(h, CURLOPT_SSLKEY, c->client_key);
-	}
-}
-
-void *registry_curl_new(struct registry_client *c)
-{
-	CURL *h = curl_easy_init();
-
-	if (h)
-		setup_handle(c, h);
-	return h;
-}
-
 struct xfer {
 	struct registry_resp *resp;
 	const struct registry_req *q;
@@ -209,7 +174,7 @@ static CURLcode attempt(struct registry_client *c, CURL *h, const struct registr
 	CURLcode rc;
 
 	curl_easy_reset(h);
-	setup_handle(c, h);
+	registry_curl_setup(c, h);
 	registry_resp_free(resp);
 	memset(x, 0, sizeof(*x));
 	x->resp = resp;
