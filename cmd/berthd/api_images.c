@@ -258,6 +258,11 @@ static bool reference_match(const struct filters *f, const struct image_rec *img
 			    img->tags[t][strlen(norm) - 7] == ':')
 				return true;
 		}
+		/* An image pulled by digest is in its repository too. */
+		for (size_t t = 0; !tagged && t < img->n_digests; t++)
+			if (strncmp(img->digests[t], norm, strlen(norm) - 7) == 0 &&
+			    img->digests[t][strlen(norm) - 7] == '@')
+				return true;
 	}
 	return false;
 }

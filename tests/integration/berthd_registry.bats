@@ -1,0 +1,272 @@
+#!/usr/bin/env bats
+# berthd and registries, through the docker CLI: login, pull (by tag and
+# by digest, docker v2 schema 2 and OCI manifests, a multi-platform
+# index), RepoDigests, what a corrupted blob or a plain HTTP registry
+# leaves (an error naming the cause, and nothing in the store), all
+# against Debian's docker-registry with TLS and htpasswd auth
+# (registry_helpers.bash).
+
+load berthd_helpers
+load registry_helpers
+
+setup_file() {
+	if berthd_host_only; then
+		export BERTHD_SKIPPED=1
+		return 0
+	fi
+	registry_setup_file
+	# Two plain HTTP registries: berthd names only the first insecure.
+	registry_start plain plain
+	registry_start refused plain
+	export BERTHD_EXTRA_ARGS="--certs-dir $REG_CERTS --insecure-registry $REG_PLAIN_ADDR"
+	berthd_setup_file host-only
+	push_image reg/bb:1
+}
+
+teardown_file() {
+	local ret=0
+	berthd_teardown_file || ret=$?
+	[ -n "${REG_DIR:-}" ] && registry_teardown_file
+	return "$ret"
+}
+
+setup() {
+	berthd_skip_in_vm
+}
+
+teardown() {
+	berthd_remove_containers
+}
+
+reg_login() {
+	echo "$REG_PASS" | dk login -u "$REG_USER" --password-stdin "$REG_MAIN_ADDR" >/dev/null
+}
+
+# The digest of a manifest as the registry serves it.
+manifest_digest() {
+	curl -sSfI -u "$REG_USER:$REG_PASS" --cacert "$REG_DIR/pki/ca.crt" \
+		-H 'Accept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' \
+		"https://$REG_MAIN_ADDR/v2/$1/manifests/$2" |
+		awk -F': ' 'tolower($1) == "docker-content-digest" {print $2}' | tr -d '\r'
+}
+
+# Nothing of a failed or finished pull in berthd's temp area.
+assert_no_pull_leftovers() {
+	local left
+	left=$(ls -A "$BERTHD_DATA/tmp")
+	[ -z "$left" ] || fail "berthd's tmp holds: $left"
+	# No helper process is left either.
+	! pgrep -f "berthd-unpack .*--data-root $BERTHD_DATA" >/dev/null ||
+		fail "a berthd-unpack is still running"
+}
+
+layer_count() {
+	ls "$BERTHD_DATA/layers" | wc -l
+}
+
+@test "berthd registry: a pull is refused before login and after a wrong password, and works after docker login; the credentials are nowhere on disk" {
+	local layers
+	layers=$(layer_count)
+	dk logout "$REG_MAIN_ADDR" >/dev/null 2>&1 || true
+	run dk pull "$REG_MAIN_ADDR/reg/bb:1"
+	assert_failure
+	assert_output_contains "$REG_MAIN_ADDR/reg/bb"
+	assert_output_contains "docker login"
+	assert_equal "$(dk images -q "$REG_MAIN_ADDR/reg/bb")" ""
+	assert_equal "$(layer_count)" "$layers"
+	assert_no_pull_leftovers
+
+	run dk login -u "$REG_USER" -p wrong-password "$REG_MAIN_ADDR"
+	assert_failure
+	assert_output_contains "incorrect username or password"
+
+	run reg_login
+	assert_success
+	run dk pull "$REG_MAIN_ADDR/reg/bb:1"
+	assert_success
+	assert_output_contains "1: Pulling from reg/bb"
+	assert_equal "$(grep -c 'Pull complete' <<<"$output")" 3
+	assert_no_pull_leftovers
+	# berthd kept no credential: not in its log, its state or its store.
+	run grep -rl -e "$REG_PASS" "$BERTHD_DIR/berthd.log" "$BERTHD_ROOT" "$BERTHD_DATA"
+	assert_equal "$output" ""
+}
+
+@test "berthd registry: the pulled image runs with its three layers, its diff ids and its repo digest" {
+	reg_login
+	dk pull "$REG_MAIN_ADDR/reg/bb:1" >/dev/null
+	run dk run --rm "$REG_MAIN_ADDR/reg/bb:1" sh -c 'cat /etc/registry-marker /etc/greeting; stat -c %s /data/blob'
+	assert_success
+	assert_equal "$output" "registry-base
+pulled-layer-two
+8388608"
+	# The layers are the uncompressed tars' digests (the config's diff ids).
+	local want got digest
+	want=$(for l in l1 l2 l3; do echo "sha256:$(sha256sum "$REG_DIR/layers/$l.tar" | cut -d' ' -f1)"; done)
+	got=$(dk image inspect -f '{{range .RootFS.Layers}}{{println .}}{{end}}' "$REG_MAIN_ADDR/reg/bb:1" | sed '/^$/d')
+	assert_equal "$got" "$want"
+	digest=$(manifest_digest reg/bb 1)
+	[ -n "$digest" ] || fail "the registry named no digest"
+	run dk image inspect -f '{{json .RepoDigests}}' "$REG_MAIN_ADDR/reg/bb:1"
+	assert_equal "$output" "[\"$REG_MAIN_ADDR/reg/bb@$digest\"]"
+	run dk inspect -f '{{index .RepoDigests 0}}' "$REG_MAIN_ADDR/reg/bb:1"
+	assert_equal "$output" "$REG_MAIN_ADDR/reg/bb@$digest"
+	run dk images --digests --format '{{.Repository}} {{.Tag}} {{.Digest}}' "$REG_MAIN_ADDR/reg/bb"
+	assert_equal "$output" "$REG_MAIN_ADDR/reg/bb 1 $digest"
+	# A second pull fetches nothing.
+	run dk pull "$REG_MAIN_ADDR/reg/bb:1"
+	assert_success
+	assert_equal "$(grep -c 'Already exists' <<<"$output")" 3
+	assert_output_contains "Digest: $digest"
+}
+
+@test "berthd registry: pull, run and rmi by digest" {
+	reg_login
+	local digest ref layers
+	digest=$(manifest_digest reg/bb 1)
+	ref=$REG_MAIN_ADDR/reg/bb@$digest
+	dk rmi -f "$REG_MAIN_ADDR/reg/bb:1" >/dev/null 2>&1 || true
+	layers=$(layer_count)
+	run dk pull "$ref"
+	assert_success
+	assert_output_contains "Digest: $digest"
+	# By digest, no tag is made.
+	assert_equal "$(dk image inspect -f '{{json .RepoTags}}' "$ref")" "[]"
+	assert_equal "$(dk images --digests --format '{{.Repository}} {{.Tag}} {{.Digest}}' "$REG_MAIN_ADDR/reg/bb")" \
+		"$REG_MAIN_ADDR/reg/bb <none> $digest"
+	run dk run --rm "$ref" cat /etc/greeting
+	assert_equal "$output" "pulled-layer-two"
+	run dk rmi "$ref"
+	assert_success
+	assert_output_contains "Untagged: $ref"
+	assert_output_contains "Deleted: sha256:"
+	assert_equal "$(dk images -q "$REG_MAIN_ADDR/reg/bb")" ""
+	assert_equal "$(layer_count)" "$layers"
+	# A digest the registry does not have is not found.
+	run dk pull "$REG_MAIN_ADDR/reg/bb@sha256:$(printf %064d 0)"
+	assert_failure
+	assert_output_contains "not found"
+	assert_no_pull_leftovers
+}
+
+@test "berthd registry: an OCI image and a multi-platform index resolve to linux/amd64" {
+	reg_login
+	push_image reg/oci:1 --format oci
+	run dk pull "$REG_MAIN_ADDR/reg/oci:1"
+	assert_success
+	run dk run --rm "$REG_MAIN_ADDR/reg/oci:1" cat /etc/registry-marker
+	assert_equal "$output" "registry-base"
+
+	# An index of an arm64 image (its own layer) and the amd64 one.
+	local d=$BATS_TEST_TMPDIR arm amd idx digest
+	mkdir -p "$d/arm/etc"
+	echo arm64 >"$d/arm/etc/platform"
+	tar -C "$d/arm" -cf "$d/arm.tar" .
+	make_docker_archive "$d/arm-archive.tar" reg/multi:arm "$d/arm.tar"
+	# The arm64 config says so.
+	mkdir "$d/x"
+	tar -C "$d/x" -xf "$d/arm-archive.tar"
+	local cfg
+	cfg=$(ls "$d/x"/*.json | grep -v manifest.json)
+	sed -i 's/"architecture":"amd64"/"architecture":"arm64"/' "$cfg"
+	local new
+	new=$(sha256sum "$cfg" | cut -d' ' -f1)
+	mv "$cfg" "$d/x/$new.json"
+	sed -i "s/\"Config\":\"[0-9a-f]*\.json\"/\"Config\":\"$new.json\"/" "$d/x/manifest.json"
+	tar -C "$d/x" -cf "$d/arm-archive.tar" .
+	skopeo copy -q --dest-creds "$REG_USER:$REG_PASS" --dest-cert-dir "$REG_DIR/pki/trust" \
+		--format oci "docker-archive:$d/arm-archive.tar" "docker://$REG_MAIN_ADDR/reg/multi:arm"
+	push_image reg/multi:amd --format oci
+	arm=$(manifest_digest reg/multi arm)
+	amd=$(manifest_digest reg/multi amd)
+	local armsize amdsize
+	armsize=$(curl -sSf -u "$REG_USER:$REG_PASS" --cacert "$REG_DIR/pki/ca.crt" -H 'Accept: application/vnd.oci.image.manifest.v1+json' "https://$REG_MAIN_ADDR/v2/reg/multi/manifests/$arm" | wc -c)
+	amdsize=$(curl -sSf -u "$REG_USER:$REG_PASS" --cacert "$REG_DIR/pki/ca.crt" -H 'Accept: application/vnd.oci.image.manifest.v1+json' "https://$REG_MAIN_ADDR/v2/reg/multi/manifests/$amd" | wc -c)
+	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":%s,"platform":{"architecture":"arm64","os":"linux","variant":"v8"}},{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":%s,"platform":{"architecture":"amd64","os":"linux"}}]}' \
+		"$arm" "$armsize" "$amd" "$amdsize" >"$d/index.json"
+	curl -sSf -u "$REG_USER:$REG_PASS" --cacert "$REG_DIR/pki/ca.crt" -X PUT \
+		-H 'Content-Type: application/vnd.oci.image.index.v1+json' --data-binary "@$d/index.json" \
+		"https://$REG_MAIN_ADDR/v2/reg/multi/manifests/latest" >/dev/null
+	idx=sha256:$(sha256sum "$d/index.json" | cut -d' ' -f1)
+	assert_equal "$(manifest_digest reg/multi latest)" "$idx"
+
+	run dk pull "$REG_MAIN_ADDR/reg/multi"
+	assert_success
+	assert_output_contains "Digest: $idx"
+	run dk image inspect -f '{{.Architecture}}' "$REG_MAIN_ADDR/reg/multi"
+	assert_equal "$output" "amd64"
+	# The image is reg/oci:1's too: it has a repo digest for each.
+	run dk image inspect -f '{{range .RepoDigests}}{{println .}}{{end}}' "$REG_MAIN_ADDR/reg/multi"
+	assert_output_contains "$REG_MAIN_ADDR/reg/multi@$idx"
+	assert_output_contains "$REG_MAIN_ADDR/reg/oci@sha256:"
+	run dk run --rm "$REG_MAIN_ADDR/reg/multi" sh -c 'cat /etc/greeting; ls /etc/platform 2>&1'
+	assert_output_contains "pulled-layer-two"
+	assert_output_contains "No such file"
+	assert_no_pull_leftovers
+}
+
+@test "berthd registry: a corrupted blob fails the pull with a digest error naming it; no image, no layer, no partial blob stays" {
+	reg_login
+	local d=$BATS_TEST_TMPDIR blob layers manifest
+	mkdir -p "$d/l4/data"
+	head -c 1M /dev/urandom >"$d/l4/data/other"
+	tar -C "$d/l4" -cf "$d/l4.tar" .
+	make_docker_archive "$d/corrupt.tar" reg/corrupt:1 "$REG_DIR/layers/l1.tar" "$d/l4.tar"
+	skopeo copy -q --dest-creds "$REG_USER:$REG_PASS" --dest-cert-dir "$REG_DIR/pki/trust" \
+		"docker-archive:$d/corrupt.tar" "docker://$REG_MAIN_ADDR/reg/corrupt:1"
+	manifest=$(curl -sSf -u "$REG_USER:$REG_PASS" --cacert "$REG_DIR/pki/ca.crt" \
+		-H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+		"https://$REG_MAIN_ADDR/v2/reg/corrupt/manifests/1")
+	blob=$(jq -r '.layers[1].digest' <<<"$manifest")
+	local file size
+	file=$(registry_blob main "$blob")
+	size=$(stat -c %s "$file")
+	# One byte changed, the size kept.
+	printf 'X' | dd of="$file" bs=1 seek=$((size / 2)) conv=notrunc status=none
+	assert_equal "$(stat -c %s "$file")" "$size"
+	layers=$(layer_count)
+
+	run dk pull "$REG_MAIN_ADDR/reg/corrupt:1"
+	assert_failure
+	assert_output_contains "$REG_MAIN_ADDR/reg/corrupt"
+	assert_output_contains "blob $blob"
+	assert_output_contains "digest mismatch"
+	assert_equal "$(dk images -q "$REG_MAIN_ADDR/reg/corrupt")" ""
+	assert_equal "$(layer_count)" "$layers"
+	[ ! -e "$BERTHD_DATA/layers/$(sha256sum "$d/l4.tar" | cut -d' ' -f1)" ] ||
+		fail "the corrupted layer is in the store"
+	assert_no_pull_leftovers
+	# berthd serves on.
+	run dk version --format '{{.Server.Version}}'
+	assert_success
+}
+
+@test "berthd registry: plain HTTP is refused unless the registry is named --insecure-registry" {
+	local d=$BATS_TEST_TMPDIR
+	make_docker_archive "$d/plain.tar" plain/bb:1 "$REG_DIR/layers/l1.tar"
+	skopeo copy -q --dest-tls-verify=false "docker-archive:$d/plain.tar" "docker://$REG_REFUSED_ADDR/plain/bb:1"
+	skopeo copy -q --dest-tls-verify=false "docker-archive:$d/plain.tar" "docker://$REG_PLAIN_ADDR/plain/bb:1"
+
+	run dk pull "$REG_REFUSED_ADDR/plain/bb:1"
+	assert_failure
+	assert_output_contains "--insecure-registry"
+	assert_equal "$(dk images -q "$REG_REFUSED_ADDR/plain/bb")" ""
+	assert_no_pull_leftovers
+
+	run dk pull "$REG_PLAIN_ADDR/plain/bb:1"
+	assert_success
+	run dk run --rm "$REG_PLAIN_ADDR/plain/bb:1" cat /etc/registry-marker
+	assert_equal "$output" "registry-base"
+}
+
+@test "berthd registry: a registry whose CA berthd does not know is refused" {
+	# The main registry's CA, moved away for this test.
+	mv "$REG_CERTS/$REG_MAIN_ADDR" "$REG_DIR/ca-away"
+	reg_login 2>/dev/null || true
+	run dk pull "$REG_MAIN_ADDR/reg/bb:1"
+	mv "$REG_DIR/ca-away" "$REG_CERTS/$REG_MAIN_ADDR"
+	assert_failure
+	assert_output_contains "certificate"
+	assert_output_contains "certs-dir"
+	assert_no_pull_leftovers
+}
