@@ -19,6 +19,7 @@ struct progress {
 	char ref[1100];
 	char digest[80];
 	char id[80];
+	long long size;
 	bool pushed;
 };
 
@@ -109,7 +110,12 @@ static void progress_line(void *arg, const char *text)
 	if (!v)
 		return;
 	v++;
-	if (strncmp(text, "from ", 5) == 0) {
+	if (strncmp(text, "from ", 5) == 0 && p->pushed) {
+		const char *sp = strchr(v, ' ');
+
+		snprintf(buf, sizeof(buf), "The push refers to repository [%s]", sp ? sp + 1 : v);
+		status_line(p->w, buf, NULL);
+	} else if (strncmp(text, "from ", 5) == 0) {
 		const char *sp = strchr(v, ' ');
 
 		if (sp) {
@@ -123,8 +129,12 @@ static void progress_line(void *arg, const char *text)
 		layer_line(p->w, v);
 	} else if (strncmp(text, "digest ", 7) == 0) {
 		snprintf(p->digest, sizeof(p->digest), "%s", v);
-		snprintf(buf, sizeof(buf), "Digest: %s", v);
-		status_line(p->w, buf, NULL);
+		if (!p->pushed) {
+			snprintf(buf, sizeof(buf), "Digest: %s", v);
+			status_line(p->w, buf, NULL);
+		}
+	} else if (strncmp(text, "size ", 5) == 0) {
+		p->size = atoll(v);
 	} else if (strncmp(text, "id ", 3) == 0) {
 		snprintf(p->id, sizeof(p->id), "%s", v);
 	}
@@ -195,8 +205,8 @@ enum MHD_Result api_image_push(struct req *r)
 		char buf[300];
 
 		/* docker push prints this line, and reads the aux digest. */
-		snprintf(buf, sizeof(buf), "%s: digest: %s", tag && *tag ? tag : "latest",
-			 p.digest);
+		snprintf(buf, sizeof(buf), "%s: digest: %s size: %lld", tag && *tag ? tag : "latest",
+			 p.digest, p.size);
 		status_line(w, buf, NULL);
 		jw_map_open(w);
 		jw_key(w, "progressDetail");
@@ -206,6 +216,7 @@ enum MHD_Result api_image_push(struct req *r)
 		jw_map_open(w);
 		jw_kstr(w, "Tag", tag && *tag ? tag : "latest");
 		jw_kstr(w, "Digest", p.digest);
+		jw_kint(w, "Size", p.size);
 		jw_map_close(w);
 		jw_map_close(w);
 	}

@@ -1,6 +1,7 @@
 #include "runtime/images/image_load.h"
 #include "runtime/images/image_stage.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,24 +84,49 @@ int image_stage_strv_add(char ***v, size_t *n, const char *s)
 	return 0;
 }
 
-/* Unpack one layer blob (unless the store or this load has it) and check
- * that it is the layer the config promises. */
+/* Is the file compressed (gzip, zstd, bzip2, xz)?  An uncompressed layer
+ * tar's digest is its diff id. */
+static bool compressed(const char *path)
+{
+	static const unsigned char gz[] = { 0x1f, 0x8b }, zst[] = { 0x28, 0xb5, 0x2f, 0xfd },
+				   bz[] = { 'B', 'Z', 'h' }, xz[] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
+	unsigned char m[6] = { 0 };
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read(fd, m, sizeof(m)) < 2)
+		return false;
+	return !memcmp(m, gz, sizeof(gz)) || !memcmp(m, zst, sizeof(zst)) ||
+	       !memcmp(m, bz, sizeof(bz)) || !memcmp(m, xz, sizeof(xz));
+}
+
 int image_stage_layer(struct image_stage *l, const char *blob, const char *blob_digest,
-		     const char *want, char got[IMAGE_DIGEST_LEN + 1], struct berr *err)
+		      bool verified, const char *want, char got[IMAGE_DIGEST_LEN + 1],
+		      struct berr *err)
 {
 	cleanup_free char *dir = NULL;
+	char digest[IMAGE_DIGEST_LEN + 1];
 	size_t n_ids = l->n_unpacked;
 	int ret;
 
 	if (asprintf(&dir, "%s/layer-%zu", l->work, l->n_unpacked) < 0)
 		return berr_sys(err, "layer");
-	ret = layer_unpack(blob, blob_digest, dir, got, err);
+	ret = layer_unpack(blob, verified ? NULL : blob_digest, dir, got, err);
 	if (ret < 0)
 		return ret;
 	if (want && strcmp(got, want) != 0)
 		return berr_invalid(err,
 				 "layer %s has diff id %s, but the image config says %s", blob,
 				 got, want);
+	/* The blob stays with the layer, for pushes. */
+	if (blob_digest)
+		snprintf(digest, sizeof(digest), "%s", blob_digest);
+	else if (!compressed(blob))
+		snprintf(digest, sizeof(digest), "%s", got);
+	else if ((ret = image_digest_file(blob, digest, err)) < 0)
+		return ret;
+	ret = layer_store_keep_blob(dir, blob, digest, err);
+	if (ret < 0)
+		return ret;
 	if (image_stage_strv_add(&l->unpacked_ids, &n_ids, got) < 0 ||
 	    image_stage_strv_add(&l->unpacked_dirs, &l->n_unpacked, dir) < 0)
 		return berr_set(err, ENOMEM, "layer");
@@ -203,7 +229,7 @@ static int load_docker(struct image_stage *l, struct berr *err)
 
 			ret = member(l, imgs[i].layers[j], blob, sizeof(blob), err);
 			if (ret == 0)
-				ret = image_stage_layer(l, blob, NULL, cfg->diff_ids[j], got, err);
+				ret = image_stage_layer(l, blob, NULL, false, cfg->diff_ids[j], got, err);
 			if (ret == 0 && image_stage_strv_add(&p->layers, &p->n_layers, got) < 0)
 				ret = berr_set(err, ENOMEM, "image");
 		}
@@ -334,7 +360,8 @@ static int load_oci_manifest(struct image_stage *l, const struct spec_oci_descri
 
 		ret = blob_path(l, m.layers[j].digest, blob, sizeof(blob), err);
 		if (ret == 0)
-			ret = image_stage_layer(l, blob, m.layers[j].digest, cfg->diff_ids[j], got, err);
+			ret = image_stage_layer(l, blob, m.layers[j].digest, false, cfg->diff_ids[j], got,
+						err);
 		if (ret == 0 && image_stage_strv_add(&p->layers, &p->n_layers, got) < 0)
 			ret = berr_set(err, ENOMEM, "image");
 	}
@@ -477,7 +504,7 @@ int image_load_import(const char *data_root, const char *tarball, const char *re
 
 	ret = image_stage_init(&l, data_root, err);
 	if (ret == 0)
-		ret = image_stage_layer(&l, tarball, NULL, NULL, got, err);
+		ret = image_stage_layer(&l, tarball, NULL, false, NULL, got, err);
 	if (ret == 0)
 		ret = import_config(got, message, &config, &len, err);
 	if (ret == 0)

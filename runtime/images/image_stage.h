@@ -5,6 +5,7 @@
 #ifndef BERTH_IMAGES_IMAGE_STAGE_H
 #define BERTH_IMAGES_IMAGE_STAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "runtime/images/image_digest.h"
@@ -45,10 +46,12 @@ void image_stage_release(struct image_stage *l);
 /* Append a copy of s to the NULL-terminated *v of *n entries. */
 int image_stage_strv_add(char ***v, size_t *n, const char *s);
 
-/* Unpack one layer blob (verified against blob_digest when given) and
- * check that its diff id, returned in got, is want (when given). */
+/* Unpack one layer blob (verified against blob_digest when given, unless
+ * the caller verified it already) and check that its diff id, returned in
+ * got, is want (when given).  The blob is kept with the layer. */
 int image_stage_layer(struct image_stage *l, const char *blob, const char *blob_digest,
-		      const char *want, char got[IMAGE_DIGEST_LEN + 1], struct berr *err);
+		      bool verified, const char *want, char got[IMAGE_DIGEST_LEN + 1],
+		      struct berr *err);
 
 /* Add an image from its config (tags normalized here); the config parsed
  * is returned for the caller to free.  Its layers are appended to the

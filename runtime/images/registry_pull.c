@@ -391,7 +391,8 @@ static int pull_layers(struct pull *p, const struct spec_oci_manifest *m,
 		char got[IMAGE_DIGEST_LEN + 1];
 
 		say(p, "layer", "%.12s Extracting", m->layers[i].digest + 7);
-		ret = image_stage_layer(&p->l, blobs[k].path, NULL, cfg->diff_ids[i], got, err);
+		ret = image_stage_layer(&p->l, blobs[k].path, m->layers[i].digest, true,
+					cfg->diff_ids[i], got, err);
 		if (ret < 0)
 			ret = berr_wrap(err, ret, "%s: layer %s", p->name, m->layers[i].digest);
 		else

@@ -270,3 +270,53 @@ pulled-layer-two
 	assert_output_contains "certs-dir"
 	assert_no_pull_leftovers
 }
+
+@test "berthd registry: tag and push; skopeo sees the same layers; a second push skips them; a loaded image pushed and pulled back is the same image" {
+	reg_login
+	local src layers pushed digest
+	dk pull "$REG_MAIN_ADDR/reg/bb:1" >/dev/null
+	dk tag "$REG_MAIN_ADDR/reg/bb:1" "$REG_MAIN_ADDR/reg/pushed:2"
+	run dk push "$REG_MAIN_ADDR/reg/pushed:2"
+	assert_success
+	assert_output_contains "The push refers to repository [$REG_MAIN_ADDR/reg/pushed]"
+	# The blobs were in reg/bb of the same registry: mounted, not sent.
+	assert_equal "$(grep -c 'Mounted from reg/bb' <<<"$output")" 3
+	digest=$(sed -n 's/^2: digest: \(sha256:[0-9a-f]*\) size: [0-9]*$/\1/p' <<<"$output")
+	[ -n "$digest" ] || fail "no digest line in: $output"
+	src=$(skopeo inspect --creds "$REG_USER:$REG_PASS" --cert-dir "$REG_DIR/pki/trust" \
+		"docker://$REG_MAIN_ADDR/reg/bb:1" | jq -c .Layers)
+	pushed=$(skopeo inspect --creds "$REG_USER:$REG_PASS" --cert-dir "$REG_DIR/pki/trust" \
+		"docker://$REG_MAIN_ADDR/reg/pushed:2")
+	assert_equal "$(jq -c .Layers <<<"$pushed")" "$src"
+	assert_equal "$(jq -r .Digest <<<"$pushed")" "$digest"
+	# The image config is the one berthd has: same id.
+	assert_equal "$(skopeo inspect --config --raw --creds "$REG_USER:$REG_PASS" --cert-dir "$REG_DIR/pki/trust" \
+		"docker://$REG_MAIN_ADDR/reg/pushed:2" | sha256sum | cut -d' ' -f1)" \
+		"$(dk image inspect -f '{{.Id}}' "$REG_MAIN_ADDR/reg/pushed:2" | cut -d: -f2)"
+	run dk image inspect -f '{{range .RepoDigests}}{{println .}}{{end}}' "$REG_MAIN_ADDR/reg/pushed:2"
+	assert_output_contains "$REG_MAIN_ADDR/reg/pushed@$digest"
+	run dk push "$REG_MAIN_ADDR/reg/pushed:2"
+	assert_success
+	assert_equal "$(grep -c 'Layer already exists' <<<"$output")" 3
+
+	# An image loaded from a docker save archive (uncompressed layers).
+	local id
+	id=$(dk image inspect -f '{{.Id}}' berthd-test/two:layers)
+	dk tag berthd-test/two:layers "$REG_MAIN_ADDR/reg/loaded:1"
+	run dk push "$REG_MAIN_ADDR/reg/loaded:1"
+	assert_success
+	assert_equal "$(grep -c 'Pushed' <<<"$output")" 2
+	layers=$(for l in rootfs l2; do echo "\"sha256:$(sha256sum "$BERTHD_DIR/img/$l.tar" | cut -d' ' -f1)\""; done | paste -sd, -)
+	assert_equal "$(skopeo inspect --creds "$REG_USER:$REG_PASS" --cert-dir "$REG_DIR/pki/trust" \
+		"docker://$REG_MAIN_ADDR/reg/loaded:1" | jq -c .Layers)" "[$layers]"
+	dk rmi "$REG_MAIN_ADDR/reg/loaded:1" >/dev/null
+	dk rmi berthd-test/two:layers >/dev/null
+	run dk pull "$REG_MAIN_ADDR/reg/loaded:1"
+	assert_success
+	assert_equal "$(dk image inspect -f '{{.Id}}' "$REG_MAIN_ADDR/reg/loaded:1")" "$id"
+	run dk run --rm "$REG_MAIN_ADDR/reg/loaded:1" cat /etc/greeting
+	assert_equal "$output" "layer-two"
+	# Put back what berthd_setup_file loaded, for the other tests.
+	dk tag "$REG_MAIN_ADDR/reg/loaded:1" berthd-test/two:layers
+	assert_no_pull_leftovers
+}
