@@ -18,7 +18,14 @@ setup_file() {
 	# Two plain HTTP registries: berthd names only the first insecure.
 	registry_start plain plain
 	registry_start refused plain
-	export BERTHD_EXTRA_ARGS="--certs-dir $REG_CERTS --insecure-registry $REG_PLAIN_ADDR"
+	# Ports for the relays that make registries misbehave: a plain one
+	# (named insecure) in front of "plain", a TLS one in front of "main".
+	export REG_FLAKY_PORT REG_SLOW_PORT
+	REG_FLAKY_PORT=$(free_port)
+	REG_SLOW_PORT=$(free_port)
+	mkdir -p "$REG_CERTS/127.0.0.1:$REG_SLOW_PORT"
+	cp "$REG_DIR/pki/ca.crt" "$REG_CERTS/127.0.0.1:$REG_SLOW_PORT/ca.crt"
+	export BERTHD_EXTRA_ARGS="--certs-dir $REG_CERTS --insecure-registry $REG_PLAIN_ADDR --insecure-registry 127.0.0.1:$REG_FLAKY_PORT"
 	berthd_setup_file host-only
 	push_image reg/bb:1
 }
@@ -39,7 +46,7 @@ teardown() {
 }
 
 reg_login() {
-	echo "$REG_PASS" | dk login -u "$REG_USER" --password-stdin "$REG_MAIN_ADDR" >/dev/null
+	echo "$REG_PASS" | dk login -u "$REG_USER" --password-stdin "${1:-$REG_MAIN_ADDR}" >/dev/null
 }
 
 # The digest of a manifest as the registry serves it.
@@ -319,4 +326,87 @@ pulled-layer-two
 	# Put back what berthd_setup_file loaded, for the other tests.
 	dk tag "$REG_MAIN_ADDR/reg/loaded:1" berthd-test/two:layers
 	assert_no_pull_leftovers
+}
+
+@test "berthd registry: 503 and 429 answers are retried with backoff; a registry that keeps failing gives a clear error" {
+	local d=$BATS_TEST_TMPDIR flaky=127.0.0.1:$REG_FLAKY_PORT port
+	port=${REG_PLAIN_ADDR#*:}
+	make_docker_archive "$d/plain.tar" plain/bb:1 "$REG_DIR/layers/l1.tar"
+	skopeo copy -q --dest-tls-verify=false "docker-archive:$d/plain.tar" "docker://$REG_PLAIN_ADDR/plain/bb:1"
+
+	relay_start flaky "$REG_FLAKY_PORT" "$port" --fail 2 --status 503
+	run dk pull "$flaky/plain/bb:1"
+	relay_stop flaky
+	assert_success
+	assert_equal "$(grep -c '^fail 503$' "$REG_DIR/relay-flaky.log")" 2
+	assert_equal "$(dk run --rm "$flaky/plain/bb:1" cat /etc/registry-marker)" "registry-base"
+	dk rmi "$flaky/plain/bb:1" >/dev/null
+
+	relay_start flaky "$REG_FLAKY_PORT" "$port" --fail 2 --status 429
+	run dk pull "$flaky/plain/bb:1"
+	relay_stop flaky
+	assert_success
+	assert_equal "$(grep -c '^fail 429$' "$REG_DIR/relay-flaky.log")" 2
+	dk rmi "$flaky/plain/bb:1" >/dev/null
+
+	# Five attempts, then the error, naming the image and the answer.
+	relay_start flaky "$REG_FLAKY_PORT" "$port" --fail 1000 --status 503
+	run dk pull "$flaky/plain/bb:1"
+	relay_stop flaky
+	assert_failure
+	assert_output_contains "$flaky/plain/bb"
+	assert_output_contains "HTTP 503"
+	assert_equal "$(grep -c '^fail 503$' "$REG_DIR/relay-flaky.log")" 5
+	assert_equal "$(dk images -q "$flaky/plain/bb")" ""
+	assert_no_pull_leftovers
+}
+
+@test "berthd registry: the registry killed mid-pull gives a clear error and leaves nothing; a later pull succeeds" {
+	local d=$BATS_TEST_TMPDIR slow=127.0.0.1:$REG_SLOW_PORT port layers blob i f size
+	port=${REG_MAIN_ADDR#*:}
+	mkdir -p "$d/l5/data"
+	head -c 8M /dev/urandom >"$d/l5/data/big"
+	tar -C "$d/l5" -cf "$d/l5.tar" .
+	make_docker_archive "$d/big.tar" reg/big:1 "$REG_DIR/layers/l1.tar" "$d/l5.tar"
+	skopeo copy -q --dest-creds "$REG_USER:$REG_PASS" --dest-cert-dir "$REG_DIR/pki/trust" \
+		"docker-archive:$d/big.tar" "docker://$REG_MAIN_ADDR/reg/big:1"
+	layers=$(layer_count)
+
+	# The registry's answers at 1 MB/s: the big layer takes seconds.
+	relay_start slow "$REG_SLOW_PORT" "$port" --rate 1000000
+	reg_login "$slow"
+	dk pull "$slow/reg/big:1" >"$d/pull.out" 2>&1 &
+	local pull=$!
+	# Kill the registry once part of the big blob is on berthd's disk.
+	for i in $(seq 600); do
+		size=0
+		for f in "$BERTHD_DATA"/tmp/load-*/blob-*; do
+			if [ -f "$f" ] && [ "$(stat -c %s "$f")" -gt "$size" ]; then
+				size=$(stat -c %s "$f")
+			fi
+		done
+		[ "$size" -gt 1000000 ] && break
+		sleep 0.1
+	done
+	[ "$size" -gt 1000000 ] || fail "the download never got going: $(cat "$d/pull.out")"
+	registry_kill main
+	relay_stop slow
+	local rc=0
+	wait "$pull" || rc=$?
+	[ "$rc" -ne 0 ] || fail "the pull succeeded: $(cat "$d/pull.out")"
+	run cat "$d/pull.out"
+	assert_output_contains "$slow/reg/big"
+	assert_output_contains "blob sha256:"
+	assert_output_contains "connect"
+	assert_equal "$(dk images -q "$slow/reg/big")" ""
+	assert_equal "$(layer_count)" "$layers"
+	assert_no_pull_leftovers
+	# berthd serves on, and a pull from the registry back on its feet works.
+	registry_run main
+	relay_start slow "$REG_SLOW_PORT" "$port"
+	run dk pull "$slow/reg/big:1"
+	relay_stop slow
+	assert_success
+	run dk run --rm "$slow/reg/big:1" stat -c %s /data/big
+	assert_equal "$output" "8388608"
 }

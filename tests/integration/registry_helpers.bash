@@ -62,8 +62,9 @@ registry_start() {
 registry_run() {
 	local name=$1 dir=$REG_DIR/$1 port i
 	port=$(cat "$dir/port")
-	docker-registry serve "$dir/config.yml" >>"$dir/log" 2>&1 &
-	echo $! >"$dir/pid"
+	# Started from a subshell: not a job of the test's shell, whose kill
+	# would be reported in the test's output.
+	(docker-registry serve "$dir/config.yml" >>"$dir/log" 2>&1 & echo $! >"$dir/pid")
 	for i in $(seq 200); do
 		if curl -sk -o /dev/null "https://127.0.0.1:$port/v2/" ||
 			curl -s -o /dev/null "http://127.0.0.1:$port/v2/"; then
@@ -129,9 +130,39 @@ registry_setup_file() {
 }
 
 registry_teardown_file() {
-	local d
+	local d r
+	for r in "$REG_DIR"/relay-*.pid; do
+		[ -f "$r" ] && relay_stop "$(basename "$r" .pid | sed 's/^relay-//')"
+	done
 	for d in "$REG_DIR"/*/; do
 		[ -f "$d/pid" ] && registry_kill "$(basename "$d")"
 	done
 	rm -rf "$REG_DIR"
+}
+
+# relay_start NAME LISTEN_PORT TARGET_PORT [registry_relay.py options]: a
+# relay in front of a registry (tests/helpers/registry_relay.py), its
+# connections logged to $REG_DIR/relay-NAME.log.
+relay_start() {
+	local name=$1 listen=$2 target=$3 i
+	shift 3
+	: >"$REG_DIR/relay-$name.log"
+	(python3 "$REPO/tests/helpers/registry_relay.py" "$listen" "$target" \
+		"$REG_DIR/relay-$name.log" "$@" >"$REG_DIR/relay-$name.out" 2>&1 &
+		echo $! >"$REG_DIR/relay-$name.pid")
+	# It says when it listens (a probe connection would be one it counts).
+	for i in $(seq 100); do
+		grep -q '^ready$' "$REG_DIR/relay-$name.out" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "relay $name did not come up" >&2
+	return 1
+}
+
+relay_stop() {
+	local pid
+	pid=$(cat "$REG_DIR/relay-$1.pid" 2>/dev/null) || return 0
+	kill -9 "$pid" 2>/dev/null
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+	rm -f "$REG_DIR/relay-$1.pid"
 }
