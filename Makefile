@@ -69,8 +69,9 @@ override CFLAGS += -I$(BUILD)/gen
 .PHONY: FORCE all deps demo check unit unit-sanitize integration vm install clean bench bench-vm \
 	fuzz fuzz-bins
 
-# berthd and its helpers: the per-container shim and the image unpacker
-# (kept out of the daemon so that it links no archive library).
+# berthd and its helpers: the per-container shim and the image unpacker,
+# which also pulls and pushes (kept out of the daemon so that it links no
+# archive library, no HTTP client and no TLS for them).
 BERTHD_BINS = $(BUILD)/berthd $(BUILD)/berthd-shim $(BUILD)/berthd-unpack
 
 all: $(BUILD)/berth $(BERTHD_BINS) $(HELPER_BINS)

@@ -597,6 +597,39 @@ static int delete_image(const char *data_root, struct image_rec *recs, size_t n,
 	return 0;
 }
 
+/* Has r a tag of the repository of tag ("name:tag")? */
+static bool repo_tagged(const struct image_rec *r, const char *tag)
+{
+	size_t len = (size_t)(strrchr(tag, ':') - tag);
+
+	for (size_t i = 0; i < r->n_tags; i++)
+		if (strncmp(r->tags[i], tag, len) == 0 && r->tags[i][len] == ':' &&
+		    !strchr(r->tags[i] + len + 1, '/'))
+			return true;
+	return false;
+}
+
+/* Drop r's repo digests of the repository of tag, reporting each. */
+static int drop_repo_digests(struct image_rec *r, const char *tag, char ***untagged,
+			     struct berr *err)
+{
+	size_t len = (size_t)(strrchr(tag, ':') - tag), j = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < r->n_digests; i++) {
+		if (strncmp(r->digests[i], tag, len) == 0 && r->digests[i][len] == '@') {
+			if (ret == 0 && strv_push(untagged, r->digests[i]) < 0)
+				ret = berr_set(err, ENOMEM, "untag");
+			free(r->digests[i]);
+			continue;
+		}
+		r->digests[j++] = r->digests[i];
+	}
+	r->digests[j] = NULL;
+	r->n_digests = j;
+	return ret;
+}
+
 int image_store_remove(const char *data_root, const char *ref, bool force,
 		       bool (*in_use)(const char *id, void *arg), void *arg,
 		       char ***untagged, char ***deleted, struct berr *err)
@@ -628,9 +661,14 @@ int image_store_remove(const char *data_root, const char *ref, bool force,
 	if (by_tag && r->n_tags > 1) {
 		/* One name of several goes; the image stays. */
 		drop_tag(r, norm);
-		ret = image_store_save_locked(data_root, r, err);
-		if (ret == 0 && strv_push(untagged, norm) < 0)
+		if (strv_push(untagged, norm) < 0)
 			ret = berr_set(err, ENOMEM, "untag");
+		/* With the repository's last tag go its repo digests, as
+		 * with dockerd. */
+		if (ret == 0 && !repo_tagged(r, norm))
+			ret = drop_repo_digests(r, norm, untagged, err);
+		if (ret == 0)
+			ret = image_store_save_locked(data_root, r, err);
 		goto out;
 	}
 	if (in_use && in_use(r->id, arg)) {

@@ -163,6 +163,27 @@ pulled-layer-two
 	assert_success
 	run dk run --rm "$REG_MAIN_ADDR/reg/oci:1" cat /etc/registry-marker
 	assert_equal "$output" "registry-base"
+	# A zstd layer (one the registry has no gzip blob of already, which
+	# skopeo would reuse).
+	mkdir -p "$BATS_TEST_TMPDIR/z/etc"
+	echo zstd-layer >"$BATS_TEST_TMPDIR/z/etc/zstd"
+	tar -C "$BATS_TEST_TMPDIR/z" -cf "$BATS_TEST_TMPDIR/z.tar" .
+	make_docker_archive "$BATS_TEST_TMPDIR/zstd.tar" reg/zstd:1 "$REG_DIR/layers/l1.tar" \
+		"$BATS_TEST_TMPDIR/z.tar"
+	skopeo copy -q --dest-creds "$REG_USER:$REG_PASS" --dest-cert-dir "$REG_DIR/pki/trust" \
+		--format oci --dest-compress-format zstd "docker-archive:$BATS_TEST_TMPDIR/zstd.tar" \
+		"docker://$REG_MAIN_ADDR/reg/zstd:1"
+	run curl -sSf -u "$REG_USER:$REG_PASS" --cacert "$REG_DIR/pki/ca.crt" \
+		-H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+		"https://$REG_MAIN_ADDR/v2/reg/zstd/manifests/1"
+	assert_equal "$(jq -r '.layers[1].mediaType' <<<"$output")" \
+		"application/vnd.oci.image.layer.v1.tar+zstd"
+	run dk pull "$REG_MAIN_ADDR/reg/zstd:1"
+	assert_success
+	assert_equal "$(grep -c 'Pull complete' <<<"$output")" 1
+	run dk run --rm "$REG_MAIN_ADDR/reg/zstd:1" cat /etc/zstd /etc/registry-marker
+	assert_equal "$output" "zstd-layer
+registry-base"
 
 	# An index of an arm64 image (its own layer) and the amd64 one.
 	local d=$BATS_TEST_TMPDIR arm amd idx digest
@@ -340,7 +361,14 @@ pulled-layer-two
 	assert_success
 	assert_equal "$(grep -c '^fail 503$' "$REG_DIR/relay-flaky.log")" 2
 	assert_equal "$(dk run --rm "$flaky/plain/bb:1" cat /etc/registry-marker)" "registry-base"
-	dk rmi "$flaky/plain/bb:1" >/dev/null
+	# With a tag in another repository too, the image stays, and its repo
+	# digest in this one goes with this one's last tag, as dockerd's.
+	dk tag "$flaky/plain/bb:1" berthd-test/keep:1
+	run dk rmi "$flaky/plain/bb:1"
+	assert_output_contains "Untagged: $flaky/plain/bb@sha256:"
+	refute_output_contains "Deleted"
+	assert_equal "$(dk image inspect -f '{{json .RepoDigests}}' berthd-test/keep:1)" "[]"
+	dk rmi berthd-test/keep:1 >/dev/null
 
 	relay_start flaky "$REG_FLAKY_PORT" "$port" --fail 2 --status 429
 	run dk pull "$flaky/plain/bb:1"
