@@ -24,7 +24,7 @@ LDLIBS = -lseccomp -lcap -lyajl -lcgroup -lnettle
 DEPS_BUILD = gcc libc6-dev make pkg-config libseccomp-dev libcap-dev libyajl-dev \
 	libcmocka-dev libmicrohttpd-dev libarchive-dev libcgroup-dev nettle-dev libcurl4-openssl-dev
 DEPS_TEST = bats busybox-static iproute2 util-linux bsdutils procps psmisc jq curl docker.io \
-	containerd podman conmon python3-grpcio \
+	containerd podman conmon python3-grpcio python3-cryptography \
 	libcap2-bin python3 socat strace \
 	docker-registry skopeo openssl apache2-utils
 DEPS_VM = qemu-system-x86 linux-image-amd64 kmod cpio

@@ -159,13 +159,26 @@ static int bearer(struct registry_client *c, const char *params, struct berr *er
 	if (!h)
 		return berr_fail(err, ENOMEM, "token: cannot start a transfer");
 	esc_service = curl_easy_escape(h, service, 0);
-	esc_scope = curl_easy_escape(h, scope, 0);
-	if (asprintf(&url, "%s%sservice=%s%s%s", realm, strchr(realm, '?') ? "&" : "?",
-		     esc_service ? esc_service : "", scope[0] ? "&scope=" : "",
-		     scope[0] && esc_scope ? esc_scope : "") < 0) {
+	if (asprintf(&url, "%s%sservice=%s", realm, strchr(realm, '?') ? "&" : "?",
+		     esc_service ? esc_service : "") < 0) {
 		url = NULL;
 		curl_easy_cleanup(h);
 		return berr_sys(err, "token");
+	}
+	/* A challenge may name several scopes, space-separated (a mount
+	 * needs the source repository too): one scope parameter each. */
+	for (char *save = NULL, *one = strtok_r(scope, " ", &save); one;
+	     one = strtok_r(NULL, " ", &save)) {
+		char *grown;
+
+		free(esc_scope);
+		esc_scope = curl_easy_escape(h, one, 0);
+		if (!esc_scope || asprintf(&grown, "%s&scope=%s", url, esc_scope) < 0) {
+			curl_easy_cleanup(h);
+			return berr_set(err, ENOMEM, "token");
+		}
+		free(url);
+		url = grown;
 	}
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_token);

@@ -415,7 +415,8 @@ int registry_pull(const char *data_root, const char *refstr, const struct regist
 	struct spec_oci_manifest m;
 	struct spec_image_config *cfg = NULL;
 	cleanup_free char *config = NULL;
-	char repo_digest[IMAGE_DIGEST_LEN + 1], tag[2 * IMAGE_REF_NAME_MAX + 2] = "";
+	char repo_digest[IMAGE_DIGEST_LEN + 1];
+	char tag[2 * IMAGE_REF_NAME_MAX + IMAGE_REF_TAG_MAX + 4] = "";
 	char *tags[2] = { NULL, NULL };
 	size_t clen = 0;
 	int ret;

@@ -275,7 +275,7 @@ int registry_push(const char *data_root, const char *refstr, const struct regist
 		snprintf(ref.tag, sizeof(ref.tag), "latest");
 	{
 		struct image_ref bare = ref;
-		char tagged[2 * IMAGE_REF_NAME_MAX + 2];
+		char tagged[2 * IMAGE_REF_NAME_MAX + IMAGE_REF_TAG_MAX + 4];
 
 		bare.tag[0] = '\0';
 		image_ref_familiar(&bare, p.name, sizeof(p.name));

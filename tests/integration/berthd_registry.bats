@@ -18,6 +18,8 @@ setup_file() {
 	# Two plain HTTP registries: berthd names only the first insecure.
 	registry_start plain plain
 	registry_start refused plain
+	token_start
+	registry_start tok token
 	# Ports for the relays that make registries misbehave: a plain one
 	# (named insecure) in front of "plain", a TLS one in front of "main".
 	export REG_FLAKY_PORT REG_SLOW_PORT
@@ -437,4 +439,52 @@ registry-base"
 	assert_success
 	run dk run --rm "$slow/reg/big:1" stat -c %s /data/big
 	assert_equal "$output" "8388608"
+}
+
+@test "berthd registry: the Bearer token flow: anonymous tokens for public pulls, none for private ones before login, the user's after" {
+	local tok=$REG_TOK_ADDR d=$BATS_TEST_TMPDIR
+	skopeo copy -q --dest-creds "$REG_USER:$REG_PASS" --dest-cert-dir "$REG_DIR/pki/trust" \
+		"docker-archive:$BERTHD_DIR/img/archive.tar" "docker://$tok/public/two:1"
+	skopeo copy -q --dest-creds "$REG_USER:$REG_PASS" --dest-cert-dir "$REG_DIR/pki/trust" \
+		"docker-archive:$BERTHD_DIR/img/archive.tar" "docker://$tok/priv/two:1"
+	dk logout "$tok" >/dev/null 2>&1 || true
+	: >"$REG_DIR/token.log"
+
+	run dk pull "$tok/public/two:1"
+	assert_success
+	run dk run --rm "$tok/public/two:1" cat /etc/greeting
+	assert_equal "$output" "layer-two"
+	assert_equal "$(head -1 "$REG_DIR/token.log")" "anonymous repository:public/two:pull"
+
+	run dk pull "$tok/priv/two:1"
+	assert_failure
+	assert_output_contains "$tok/priv/two"
+	assert_output_contains "docker login"
+	assert_equal "$(dk images -q "$tok/priv/two")" ""
+	assert_no_pull_leftovers
+
+	run dk login -u "$REG_USER" -p wrong "$tok"
+	assert_failure
+	assert_output_contains "refused the credentials"
+	assert_equal "$(tail -1 "$REG_DIR/token.log")" "refused"
+	reg_login "$tok"
+	run dk pull "$tok/priv/two:1"
+	assert_success
+	assert_equal "$(tail -1 "$REG_DIR/token.log")" "$REG_USER repository:priv/two:pull"
+	# A push asks for pull and push.
+	dk tag "$tok/priv/two:1" "$tok/priv/pushed:1"
+	run dk push "$tok/priv/pushed:1"
+	assert_success
+	grep -qE "^$REG_USER .*repository:priv/pushed:(pull,push|push,pull)( |$)" "$REG_DIR/token.log" ||
+		fail "no pull,push token was asked for: $(cat "$REG_DIR/token.log")"
+	# Its layers are the blobs berthd keeps (these came first from
+	# berthd_setup_file's docker load: uncompressed).
+	local want l
+	want=$(for l in $(dk image inspect -f '{{range .RootFS.Layers}}{{println .}}{{end}}' "$tok/priv/pushed:1"); do
+		echo "\"$(cat "$BERTHD_DATA/layers/${l#sha256:}/blob-digest")\""
+	done | paste -sd, -)
+	assert_equal "$(skopeo inspect --creds "$REG_USER:$REG_PASS" --cert-dir "$REG_DIR/pki/trust" \
+		"docker://$tok/priv/pushed:1" | jq -c .Layers)" "[$want]"
+	run grep -rl -e "$REG_PASS" "$BERTHD_DIR/berthd.log" "$BERTHD_ROOT" "$BERTHD_DATA"
+	assert_equal "$output" ""
 }

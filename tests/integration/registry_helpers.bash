@@ -29,9 +29,11 @@ make_certs() {
 	cp "$d/ca.crt" "$d/trust/ca.crt"
 }
 
-# registry_start NAME [plain]: a registry with TLS and auth (or, with
-# "plain", plain HTTP without auth) on a free port; REG_<NAME>_ADDR is its
-# 127.0.0.1:PORT.  Its storage stays across restarts (registry_restart).
+# registry_start NAME [plain|token]: a registry with TLS and htpasswd
+# auth (with "plain", plain HTTP without auth; with "token", TLS and
+# Bearer tokens from token_start's server) on a free port;
+# REG_<NAME>_ADDR is its 127.0.0.1:PORT.  Its storage stays across
+# restarts (registry_run).
 registry_start() {
 	local name=$1 mode=${2:-tls} port dir
 	dir=$REG_DIR/$name
@@ -42,16 +44,22 @@ registry_start() {
 		printf 'storage:\n  filesystem:\n    rootdirectory: %s/storage\n' "$dir"
 		printf '  delete:\n    enabled: true\n'
 		printf 'http:\n  addr: 127.0.0.1:%s\n' "$port"
-		if [ "$mode" = tls ]; then
+		if [ "$mode" != plain ]; then
 			printf '  tls:\n    certificate: %s/pki/server.crt\n    key: %s/pki/server.key\n' \
 				"$REG_DIR" "$REG_DIR"
+		fi
+		if [ "$mode" = tls ]; then
 			printf 'auth:\n  htpasswd:\n    realm: berth-test\n    path: %s/htpasswd\n' \
 				"$REG_DIR"
+		elif [ "$mode" = token ]; then
+			printf 'auth:\n  token:\n    realm: https://127.0.0.1:%s/token\n' "$REG_TOKEN_PORT"
+			printf '    service: berth-test-registry\n    issuer: berth-test-issuer\n'
+			printf '    rootcertbundle: %s/pki/token.crt\n' "$REG_DIR"
 		fi
 	} >"$dir/config.yml"
 	echo "$port" >"$dir/port"
 	registry_run "$name"
-	if [ "$mode" = tls ]; then
+	if [ "$mode" != plain ]; then
 		mkdir -p "$REG_CERTS/127.0.0.1:$port"
 		cp "$REG_DIR/pki/ca.crt" "$REG_CERTS/127.0.0.1:$port/ca.crt"
 	fi
@@ -137,7 +145,32 @@ registry_teardown_file() {
 	for d in "$REG_DIR"/*/; do
 		[ -f "$d/pid" ] && registry_kill "$(basename "$d")"
 	done
+	if [ -f "$REG_DIR/token.pid" ]; then
+		kill -9 "$(cat "$REG_DIR/token.pid")" 2>/dev/null
+	fi
 	rm -rf "$REG_DIR"
+}
+
+# The token server of "token" registries (tests/helpers/token_server.py)
+# on REG_TOKEN_PORT, signing with a key of its own, and its log of the
+# tokens it gave ($REG_DIR/token.log).
+token_start() {
+	local d=$REG_DIR/pki i
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$d/token.key" -out "$d/token.crt" -days 2 -subj /CN=berth-test-token 2>/dev/null
+	export REG_TOKEN_PORT
+	REG_TOKEN_PORT=$(free_port)
+	: >"$REG_DIR/token.log"
+	(python3 "$REPO/tests/helpers/token_server.py" "$REG_TOKEN_PORT" "$d/server.crt" \
+		"$d/server.key" "$d/token.crt" "$d/token.key" berth-test-issuer "$REG_USER" \
+		"$REG_PASS" "$REG_DIR/token.log" >"$REG_DIR/token.out" 2>&1 &
+		echo $! >"$REG_DIR/token.pid")
+	for i in $(seq 100); do
+		grep -q '^ready$' "$REG_DIR/token.out" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "the token server did not come up: $(cat "$REG_DIR/token.out")" >&2
+	return 1
 }
 
 # relay_start NAME LISTEN_PORT TARGET_PORT [registry_relay.py options]: a
