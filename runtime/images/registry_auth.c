@@ -225,6 +225,15 @@ static int bearer(struct registry_client *c, const char *params, struct berr *er
 int registry_auth_challenge(struct registry_client *c, const char *challenge,
 			    struct berr *err)
 {
+	const struct spec_registry_auth *a = c->o->auth;
+
+	/* docker keeps an identity token (an OAuth refresh token) where a
+	 * login gave one; berthd's logins never do, and it cannot use one. */
+	if (a && a->identity_token && !has_password(a))
+		return berr_unsupported(err, "%s: the credentials are an identity token, which "
+					     "berthd does not support: log in again with a "
+					     "password",
+					c->host);
 	if (strncasecmp(challenge, "Bearer ", 7) == 0)
 		return bearer(c, challenge + 7, err);
 	if (strncasecmp(challenge, "Basic", 5) == 0)
