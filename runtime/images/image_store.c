@@ -92,8 +92,8 @@ int image_store_normalize(const char *ref, char **out, struct berr *err)
 		return ret;
 	if (r.digest[0])
 		return berr_unsupported(err,
-				 "invalid reference \"%s\": references by digest are not supported "
-				 "by berthd yet", ref);
+				 "invalid reference \"%s\": refusing to create a tag with a digest "
+				 "reference (a digest names what a registry holds)", ref);
 	if (image_ref_familiar(&r, buf, sizeof(buf)) < 0)
 		return berr_invalid(err, "reference \"%s\" is too long", ref);
 	*out = strdup(buf);

@@ -47,7 +47,7 @@ int image_store_lock(const char *data_root, bool exclusive, struct berr *err);
 
 /* The familiar, tagged form of a reference; -EINVAL with a message when it
  * is not a valid reference.  Digest references (name@sha256:...) are
- * refused: the store keeps no registry digests yet. */
+ * refused: a tag cannot be one (image_store_digest_ref reads them). */
 int image_store_normalize(const char *ref, char **out, struct berr *err);
 
 /* Every image (unordered). */

@@ -80,7 +80,8 @@ static int get_manifest(struct pull *p, const char *tag_or_digest, const char *w
 	int ret;
 
 	if (asprintf(&path, "/v2/%s/manifests/%s", p->c.repo, tag_or_digest) < 0 ||
-	    asprintf(&what, "manifest %s of %s", tag_or_digest, p->name) < 0)
+	    asprintf(&what, "%s%s%s: manifest", p->name, strchr(tag_or_digest, ':') ? "@" : ":",
+		     tag_or_digest) < 0)
 		return berr_sys(err, "manifest");
 	q.path = path;
 	ret = registry_do(&p->c, &q, resp, what, err);
