@@ -20,12 +20,13 @@ override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wshadow -Wformat=2 -Wstrict-prototypes -D_GNU_SOURCE -I.
 LDLIBS = -lseccomp -lcap -lyajl -lcgroup -lnettle
 
-# Debian packages the build and the tests need.
+# Debian packages the build and the tests need (uidmap's newuidmap and
+# newgidmap and passwd's useradd for the rootless tests' user).
 DEPS_BUILD = gcc libc6-dev make pkg-config libseccomp-dev libcap-dev libyajl-dev \
 	libcmocka-dev libmicrohttpd-dev libarchive-dev libcgroup-dev nettle-dev libcurl4-openssl-dev
 DEPS_TEST = bats busybox-static iproute2 util-linux bsdutils procps psmisc jq curl docker.io \
 	containerd podman conmon python3-grpcio python3-cryptography \
-	libcap2-bin python3 socat strace \
+	libcap2-bin python3 socat strace uidmap passwd \
 	docker-registry skopeo openssl apache2-utils
 DEPS_VM = qemu-system-x86 linux-image-amd64 kmod cpio
 DEPS_BENCH = crun runc

@@ -448,6 +448,8 @@ int cgroup_update(const struct cgroup *cg, const struct spec_resources *res,
 	struct route r;
 	int ret;
 
+	if (cg->none)
+		return cgroup_none_error("change limits", err);
 	ret = route(cg->layout, res, v1_mask(cg), avail_v2, mnt != NULL, &r, err);
 	/* A controller the container did not need so far gets enabled now. */
 	if (ret == 0 && r.v2)
@@ -498,6 +500,8 @@ int cgroup_pids(const struct cgroup *cg, pid_t **pids, size_t *n,
 {
 	*pids = NULL;
 	*n = 0;
+	if (cg->none)
+		return cgroup_none_error("list the processes", err);
 	/* Every hierarchy holds every process of the container. */
 	if (cg->v2_dir)
 		return cgroup_dir_pids(cg->v2_dir, pids, n, err);
@@ -515,6 +519,8 @@ int cgroup_freeze(const struct cgroup *cg, bool freeze, struct berr *err)
 {
 	const struct cgroup_v1_dir *f = freezer(cg);
 
+	if (cg->none)
+		return cgroup_none_error(freeze ? "freeze" : "thaw", err);
 	if (f)
 		return cgroup_v1_freeze(f->dir, freeze, err);
 	if (cg->v2_dir)
@@ -556,6 +562,8 @@ int cgroup_signal_all(const struct cgroup *cg, int sig, struct berr *err)
 	size_t n = 0;
 	int ret;
 
+	if (cg->none)
+		return cgroup_none_error("signal every process", err);
 	/* cgroup.kill also reaches processes forked while we iterate. */
 	if (sig == SIGKILL && cg->v2_dir && cgroup_v2_kill(cg->v2_dir) == 0) {
 		cgroup_thaw_killed(cg);
@@ -584,6 +592,8 @@ int cgroup_stats(const struct cgroup *cg, struct spec_stats *st, struct berr *er
 	int ret = 0;
 
 	memset(st, 0, sizeof(*st));
+	if (cg->none)
+		return cgroup_none_error("read statistics", err);
 	/* v2's cpu.stat has the usage lines without the cpu controller. */
 	if (cg->v2_dir && !(v1 & (CGROUP_CTL_CPU | CGROUP_CTL_CPUACCT)))
 		v2 |= CGROUP_CTL_CPU;
@@ -604,6 +614,8 @@ int cgroup_oom_watch(const struct cgroup *cg, struct cgroup_oom_watch *w,
 
 	memset(w, 0, sizeof(*w));
 	w->fd = w->aux_fd = -1;
+	if (cg->none)
+		return cgroup_none_error("watch for OOMs", err);
 	if (mem) {
 		w->v1 = true;
 		w->dir = strdup(mem->dir);
@@ -733,16 +745,34 @@ int cgroup_destroy(struct cgroup *cg, struct berr *err)
 	return ret;
 }
 
+/* --- no cgroup (unprivileged, nothing delegated) --------------------- */
+
+int cgroup_none_init(struct cgroup *cg, const char *spec_path, struct berr *err)
+{
+	memset(cg, 0, sizeof(*cg));
+	cg->none = true;
+	cg->spec_path = strdup(spec_path);
+	return cg->spec_path ? 0 : berr_sys(err, "cgroup path");
+}
+
+int cgroup_none_error(const char *action, struct berr *err)
+{
+	return berr_unsupported(err,
+				"cannot %s: the container has no cgroup of its own (berth ran it "
+				"unprivileged, without a delegated cgroup v2 subtree)",
+				action);
+}
+
 /* --- the state's text ------------------------------------------------ */
 
 char *cgroup_serialize(const struct cgroup *cg)
 {
 	char *out = NULL, *more;
 
-	if (asprintf(&out, "layout=%d\nspec_path=%s\nv2_dir=%s\nv2_created=%s\n",
+	if (asprintf(&out, "layout=%d\nspec_path=%s\nv2_dir=%s\nv2_created=%s\nnone=%d\n",
 		     (int)cg->layout, cg->spec_path ? cg->spec_path : "",
 		     cg->v2_dir ? cg->v2_dir : "",
-		     cg->v2_created ? cg->v2_created : "") < 0)
+		     cg->v2_created ? cg->v2_created : "", cg->none ? 1 : 0) < 0)
 		return NULL;
 	for (size_t i = 0; i < cg->n_v1; i++) {
 		const struct cgroup_v1_dir *d = &cg->v1[i];
@@ -832,6 +862,8 @@ int cgroup_deserialize(struct cgroup *cg, const char *text, struct berr *err)
 			ret = take_value(&cg->v2_dir, eq);
 		else if (strcmp(line, "v2_created") == 0)
 			ret = take_value(&cg->v2_created, eq);
+		else if (strcmp(line, "none") == 0)
+			cg->none = strcmp(eq, "1") == 0;
 		else if (strncmp(line, "v1.", 3) == 0)
 			ret = take_v1(cg, line, eq);
 	}

@@ -51,6 +51,10 @@ struct cgroup {
 	char *v2_created;
 	struct cgroup_v1_dir *v1;
 	size_t n_v1;
+	/* No cgroup of its own: an unprivileged caller without a delegated
+	 * subtree (cgroup_delegated).  Every other field but spec_path is
+	 * empty; what needs a cgroup fails with cgroup_none_error's words. */
+	bool none;
 };
 
 /* What the host's layout is. */
@@ -94,6 +98,19 @@ int cgroup_update(const struct cgroup *cg, const struct spec_resources *res,
 /* An fd on the v2 directory for clone3(CLONE_INTO_CGROUP), or -1 with no
  * error when there is no v2 tree. */
 int cgroup_open_v2(const struct cgroup *cg, struct berr *err);
+
+/* For a caller without root: whether it owns a cgroup v2 subtree it may
+ * make cgroups in (a delegated one, as systemd's Delegate= gives): a
+ * unified host where the caller's own cgroup directory and its
+ * cgroup.procs are its to write.  When not, why[] says what is missing. */
+int cgroup_delegated(bool *delegated, char *why, size_t why_size, struct berr *err);
+
+/* A container without a cgroup of its own (cg->none), at spec_path. */
+int cgroup_none_init(struct cgroup *cg, const char *spec_path, struct berr *err);
+
+/* The error of an operation (action: "pause") that needs the cgroup a
+ * container without one lacks. */
+int cgroup_none_error(const char *action, struct berr *err);
 
 /* Put pid into the container's cgroups, every hierarchy (a process that
  * already is in the v2 one stays there). */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "spec/base/cleanup.h"
@@ -53,5 +54,38 @@ int loopback_up(pid_t pid, struct berr *err)
 	if (set_up(fd) < 0)
 		return berr_sys(err, "could not bring up lo in the container's network "
 				"namespace");
+	return 0;
+}
+
+int loopback_up_in_child(pid_t pid, struct berr *err)
+{
+	cleanup_close int ns = -1;
+	char path[64];
+	int status;
+	pid_t child;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
+		return berr_sys(err, "open %s", path);
+	child = fork();
+	if (child < 0)
+		return berr_sys(err, "fork");
+	if (child == 0) {
+		int fd;
+
+		if (setns(ns, CLONE_NEWNET) < 0)
+			_exit(1);
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		_exit(fd < 0 || set_up(fd) < 0 ? 2 : 0);
+	}
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return berr_sys(err, "wait");
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
+		return berr_fail(err, EPERM, "join the container's network namespace");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return berr_fail(err, EPERM,
+				 "could not bring up lo in the container's network namespace");
 	return 0;
 }

@@ -12,4 +12,9 @@
  * returns to its own. */
 int loopback_up(pid_t pid, struct berr *err);
 
+/* The same from a child process, for a caller that could not return:
+ * root only in a user namespace (rootless berthd) may join a namespace
+ * of its own, not go back to the host's. */
+int loopback_up_in_child(pid_t pid, struct berr *err);
+
 #endif

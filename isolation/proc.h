@@ -3,6 +3,7 @@
 #define BERTH_ISOLATION_PROC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -26,5 +27,10 @@ int proc_signal(int pidfd, int sig, struct berr *err);
 /* Wait until the process behind pidfd has exited (not reaped: it may
  * belong to another parent). timeout_ms < 0 waits forever. */
 int proc_wait_exit(int pidfd, int timeout_ms);
+
+/* Every process in the pid namespace whose init is pid, as the host's
+ * /proc shows them (malloc'd; the init first).  -ENOTSUP when pid shares
+ * the caller's pid namespace: then they cannot be told apart. */
+int proc_pidns_members(pid_t init, pid_t **pids, size_t *n, struct berr *err);
 
 #endif

@@ -25,7 +25,7 @@
 /* Bump when seccomp_filter_build makes a different program of the same
  * profile (other attributes, another order of rules...): it is part of
  * the key of cached programs. */
-#define SECCOMP_BUILD_VERSION 3
+#define SECCOMP_BUILD_VERSION 4
 
 /* The kernel caps an errno at MAX_ERRNO. */
 #define SECCOMP_MAX_ERRNO 4095

@@ -34,6 +34,10 @@ static int open_live(const struct rt_ctx *ctx, const char *id, bool exclusive,
 		return ret;
 	}
 	ret = internal_cgroup(c, cg, err);
+	if (ret == 0 && cg->none) {
+		ret = cgroup_none_error(action, err);
+		cgroup_release(cg);
+	}
 	if (ret < 0)
 		store_close(c);
 	return ret;

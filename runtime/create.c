@@ -21,7 +21,6 @@
 #include "isolation/mounts.h"
 #include "isolation/fdpass.h"
 #include "spec/base/fsutil.h"
-#include "isolation/idmap.h"
 #include "isolation/proc.h"
 #include "isolation/seccomp.h"
 #include "isolation/spawn.h"
@@ -29,6 +28,7 @@
 #include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/internal.h"
+#include "runtime/rootless.h"
 #include "runtime/runtime.h"
 #include "runtime/store.h"
 #include "runtime/sync.h"
@@ -49,6 +49,7 @@ struct create_job {
 	bool stored;
 	char *cgroup_path;
 	struct cgroup cgroup;
+	bool no_cgroup; /* unprivileged, without a delegated subtree */
 	bool cgroup_made;
 	struct seccomp_filter_prog seccomp;
 	bool go_sent; /* before the clone: see go_early() */
@@ -214,7 +215,10 @@ static int locate_cgroup(struct create_job *j, struct berr *err)
 	if (j->ctx->systemd_cgroup)
 		return systemd_cgroup_refuse(err);
 	ret = cgroup_spec_path(j->cfg->linux.cgroups_path, j->o->id, &j->cgroup_path, err);
-	if (ret == 0)
+	if (ret == 0 && rt_rootless())
+		ret = rootless_cgroup(&j->cfg->linux.resources, j->o->id, &j->cgroup_path,
+				      &j->cgroup, &j->no_cgroup, err);
+	if (ret == 0 && !j->no_cgroup)
 		ret = cgroup_locate(&j->cgroup, j->cgroup_path, false, err);
 	if (ret == 0)
 		ret = save_state(j, "creating", err);
@@ -224,9 +228,12 @@ static int locate_cgroup(struct create_job *j, struct berr *err)
 static int prepare_cgroup(struct create_job *j, struct berr *err)
 {
 	const struct spec_resources *res = &j->cfg->linux.resources;
-	cleanup_free char *planned = steal_ptr(j->cgroup_text);
+	cleanup_free char *planned = NULL;
 	int ret;
 
+	if (j->no_cgroup)
+		return 0;
+	planned = steal_ptr(j->cgroup_text);
 	cgroup_release(&j->cgroup);
 	/* The device program is loaded once the container process exists
 	 * (see dialog()): the kernel's check of it then overlaps the
@@ -345,6 +352,8 @@ static void fill_plan(struct create_job *j)
 	for (int fd = 0; fd < 3; fd++)
 		p->stdio[fd] = j->o->has_stdio ? j->o->stdio[fd] : -1;
 	p->no_pivot = j->o->no_pivot;
+	p->dumpable_until_maps = rootless_caller() && p->new_ns[NS_USER];
+	p->bind_devices = spec_namespace_find(j->cfg, NS_USER) != NULL || rt_rootless();
 	p->no_new_keyring = j->o->no_new_keyring;
 	p->parent_hooks = hooks_any(h, HOOK_PRESTART) || hooks_any(h, HOOK_CREATE_RUNTIME) ||
 			  hooks_any(h, HOOK_CREATE_CONTAINER);
@@ -388,10 +397,7 @@ static int spawn(struct create_job *j, struct berr *err)
 
 static int write_maps(struct create_job *j, pid_t pid, struct berr *err)
 {
-	const struct spec_linux *l = &j->cfg->linux;
-
-	return idmap_write(pid, l->uid_mappings, l->n_uid_mappings, l->gid_mappings,
-			   l->n_gid_mappings, false, err);
+	return rootless_write_maps(pid, &j->cfg->linux, err);
 }
 
 /* The state JSON handed to hooks, in a memfd for the container side. */
@@ -482,7 +488,9 @@ static int dialog(struct create_job *j, struct berr *err)
 	/* Before any message is answered: nothing of the container (a hook
 	 * in its namespaces, its program) runs until we answer, or, for the
 	 * program, until the start message is sent. */
-	if (ret == 0) {
+	/* Not for an unprivileged caller: it may attach no device program,
+	 * and rootless_cgroup refused device rules. */
+	if (ret == 0 && !rt_rootless()) {
 		const struct spec_resources *res = &j->cfg->linux.resources;
 
 		ret = cgroup_apply_devices(&j->cgroup, res->set ? res : NULL, err);

@@ -29,6 +29,7 @@
 
 #include "isolation/capabilities.h"
 #include "isolation/cgroup.h"
+#include "isolation/idmap.h"
 #include "isolation/fdpass.h"
 #include "spec/base/fsutil.h"
 #include "isolation/lsm.h"
@@ -354,17 +355,6 @@ static int open_container(struct exec_job *j, struct berr *err)
 	return 0;
 }
 
-/* A user namespace whose setgroups file says deny keeps the groups. */
-static bool setgroups_allowed(pid_t pid)
-{
-	char path[64], buf[16];
-
-	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
-	if (fsutil_read_at(AT_FDCWD, NULL, path, buf, sizeof(buf)) <= 0)
-		return true;
-	return strncmp(buf, "deny", 4) != 0;
-}
-
 /* The handles the children need: the init (pidfd), its root, the cgroup. */
 static int open_handles(struct exec_job *j, struct berr *err)
 {
@@ -389,7 +379,7 @@ static int open_handles(struct exec_job *j, struct berr *err)
 	if (!proc_alive(j->init_pid, store_extra_ull(&j->store, "init_start")))
 		return berr_fail(err, ESRCH, "cannot exec in container \"%s\": it stopped",
 				j->o->id);
-	j->setgroups_allowed = setgroups_allowed(j->init_pid);
+	j->setgroups_allowed = idmap_setgroups_allowed(j->init_pid);
 	j->cgroup_fd = cgroup_open_v2(&j->cgroup, err);
 	if (j->cgroup_fd < -1)
 		return j->cgroup_fd;

@@ -8,6 +8,7 @@
 #include "isolation/loopback.h"
 #include "isolation/proc.h"
 #include "isolation/syscalls.h"
+#include "runtime/runtime.h"
 
 int rt_proc_start_time(pid_t pid, uint64_t *start_time)
 {
@@ -51,7 +52,7 @@ long rt_fd_recv(int sock, void *data, size_t len, int *fd, struct berr *err)
 
 int rt_loopback_up(pid_t pid, struct berr *err)
 {
-	return loopback_up(pid, err);
+	return rt_rootless() ? loopback_up_in_child(pid, err) : loopback_up(pid, err);
 }
 
 int rt_open_in_root(int rootfd, const char *path, int flags)

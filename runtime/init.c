@@ -37,6 +37,7 @@
 #include "isolation/console.h"
 #include "isolation/dev.h"
 #include "isolation/fdpass.h"
+#include "isolation/idmap.h"
 #include "isolation/mounts.h"
 #include "isolation/namespaces.h"
 #include "isolation/paths.h"
@@ -193,6 +194,7 @@ static int enter_namespaces(const struct init_plan *p, struct berr *err)
 	}
 	if (ret < 0)
 		return ret;
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (p->new_ns[NS_CGROUP] && unshare(CLONE_NEWCGROUP) < 0)
 		return berr_sys(err, "unshare the cgroup namespace");
 	if (cfg->hostname && *cfg->hostname) {
@@ -269,9 +271,9 @@ static int mount_all(const struct init_plan *p, int rootfd, struct berr *err)
 	}
 	if (wants_dev_setup(cfg))
 		return dev_setup(rootfd, cfg->linux.devices, cfg->linux.n_devices,
-				 in_userns(p), err);
+				 p->bind_devices, err);
 	for (size_t i = 0; i < cfg->linux.n_devices; i++) {
-		ret = dev_create(rootfd, &cfg->linux.devices[i], in_userns(p), err);
+		ret = dev_create(rootfd, &cfg->linux.devices[i], p->bind_devices, err);
 		if (ret < 0)
 			return ret;
 	}
@@ -462,8 +464,9 @@ _Noreturn void init_run(const struct init_plan *p)
 			.personality = &p->cfg->linux.personality,
 			.seccomp = p->seccomp,
 			.no_new_keyring = p->no_new_keyring,
-			/* berth writes gid_map as root, so setgroups stays
-			 * allowed. */
+			/* Root writes gid_map, so setgroups stays allowed;
+			 * an unprivileged parent may have denied it (see
+			 * enter_namespaces). */
 			.setgroups_allowed = true,
 			.cwd_origin = "config.json",
 		},
@@ -474,7 +477,8 @@ _Noreturn void init_run(const struct init_plan *p)
 	/* Until execve this process runs berth's binary: keep other
 	 * processes of the container from opening it through
 	 * /proc/PID/exe (the CVE-2019-5736 class) or attaching to it. */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (!p->dumpable_until_maps)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	for (int i = 0; i < p->n_close_fds; i++)
 		close(p->close_fds[i]);
 	for (int fd = 0; fd < 3; fd++)
@@ -482,7 +486,11 @@ _Noreturn void init_run(const struct init_plan *p)
 			_exit(1);
 	close_inherited(p);
 	reset_signals();
-	if (enter_namespaces(p, &err) < 0 || psetup_early(&s.ps, &err) < 0 ||
+	if (enter_namespaces(p, &err) < 0)
+		fail(p->sync_fd, &err);
+	if (p->new_ns[NS_USER])
+		s.ps.setgroups_allowed = idmap_setgroups_allowed(0);
+	if (psetup_early(&s.ps, &err) < 0 ||
 	    setup_rootfs(&s, &err) < 0 || psetup_user(&s.ps, &err) < 0 ||
 	    process_close_fds(p->preserve_fds, &err) < 0)
 		fail(p->sync_fd, &err);

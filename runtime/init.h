@@ -41,6 +41,13 @@ struct init_plan {
 	/* Per mount of cfg, a bind source the parent opened (see
 	 * mounts_bind_open), or -1; NULL when it opened none. */
 	const int *bind_fds;
+	/* An unprivileged parent writes the user namespace's maps: until it
+	 * has, /proc/PID must stay ours, which a non-dumpable process's is
+	 * not (nothing of the container runs before that). */
+	bool dumpable_until_maps;
+	/* Device nodes are bound from the host, not made: the container has
+	 * a user namespace, or berth itself runs in one (rootless berthd). */
+	bool bind_devices;
 };
 
 /* Namespaces created by clone3 in the single-stage case. */

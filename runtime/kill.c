@@ -1,4 +1,5 @@
 /* kill: a signal to the container's init, or to all its processes. */
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -6,6 +7,25 @@
 #include "isolation/cgroup.h"
 #include "isolation/proc.h"
 #include "runtime/internal.h"
+#include "runtime/rootless.h"
+#include "spec/base/cleanup.h"
+
+/* Without a cgroup (unprivileged, no delegated subtree) the container's
+ * processes are those of its pid namespace.  Unlike a cgroup's, that list
+ * cannot be frozen while it is signalled: a process forked meanwhile may
+ * miss a signal other than SIGKILL, which the init's death extends to
+ * the whole namespace anyway. */
+static int kill_pidns(struct store_container *c, int sig, struct berr *err)
+{
+	cleanup_free pid_t *pids = NULL;
+	size_t n = 0;
+	int ret = rootless_pids(c->state.pid, &pids, &n, err);
+
+	for (size_t i = 0; i < n && ret == 0; i++)
+		if (kill(pids[i], sig) < 0 && errno != ESRCH)
+			ret = berr_sys(err, "signal %d to pid %d", sig, (int)pids[i]);
+	return ret;
+}
 
 static int kill_all(struct store_container *c, int sig, struct berr *err)
 {
@@ -14,7 +34,7 @@ static int kill_all(struct store_container *c, int sig, struct berr *err)
 
 	if (ret < 0)
 		return ret;
-	ret = cgroup_signal_all(&cg, sig, err);
+	ret = cg.none ? kill_pidns(c, sig, err) : cgroup_signal_all(&cg, sig, err);
 	cgroup_release(&cg);
 	return ret;
 }

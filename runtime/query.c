@@ -4,6 +4,7 @@
 
 #include "isolation/cgroup.h"
 #include "runtime/internal.h"
+#include "runtime/rootless.h"
 
 /* Copy a string into the caller's arena (the store's goes away). */
 static const char *keep(struct arena *a, const char *s)
@@ -103,7 +104,8 @@ int rt_pids(const struct rt_ctx *ctx, const char *id, pid_t **pids, size_t *n,
 	}
 	ret = internal_cgroup(&c, &cg, err);
 	if (ret == 0) {
-		ret = cgroup_pids(&cg, pids, n, err);
+		ret = cg.none ? rootless_pids(c.state.pid, pids, n, err)
+			      : cgroup_pids(&cg, pids, n, err);
 		cgroup_release(&cg);
 	}
 	store_close(&c);

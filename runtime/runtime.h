@@ -63,6 +63,31 @@ struct rt_created {
  * executes, and fails when no such view can be made. */
 int rt_seal_self(char *const *argv, char *const *envp, struct berr *err);
 
+/* The state directory when none is given: /run/berth for root; for an
+ * unprivileged user $XDG_RUNTIME_DIR/berth, or /tmp/berth-UID when that
+ * variable is unset (made 0700, and refused unless it is the user's own
+ * directory with that mode). */
+int rt_default_root(char *buf, size_t size, struct berr *err);
+
+/* Whether berth runs rootless: unprivileged, or root only inside a user
+ * namespace (as berthd run by a user is, rt_rootless_enter): the host's
+ * cgroups are then not its own, and a container gets a cgroup only in a
+ * subtree delegated to it. */
+bool rt_rootless(void);
+
+/* berthd started by an unprivileged user: move this process (still
+ * single-threaded) into a new user and mount namespace where it is root,
+ * mapping the user's own ids to 0 and its ranges of /etc/subuid and
+ * /etc/subgid (the entries of user, by name or uid) from 1 on, through
+ * newuidmap/newgidmap.  Without ranges only the user's own ids are
+ * mapped. */
+int rt_rootless_enter(const char *user, struct berr *err);
+
+/* The seccomp cache when none is given (rt_ctx.seccomp_cache): NULL for
+ * root (the default); for an unprivileged user $XDG_CACHE_HOME/berth/seccomp
+ * or ~/.cache/berth/seccomp, or "" (none) without either variable. */
+const char *rt_default_seccomp_cache(char *buf, size_t size);
+
 /* Validate a container id: [A-Za-z0-9_+.-], not "." or "..", at most
  * 1024 bytes. */
 int rt_check_id(const char *id, struct berr *err);

@@ -51,7 +51,8 @@ static void usage(void)
 	       "  spec      write a default config.json\n"
 	       "  features  print what this runtime supports (OCI features)\n\n"
 	       "Global options:\n"
-	       "  --root DIR            state directory (default /run/berth)\n"
+	       "  --root DIR            state directory (default /run/berth; unprivileged:\n"
+	       "                        $XDG_RUNTIME_DIR/berth, else /tmp/berth-UID)\n"
 	       "  --log FILE            also write messages to FILE\n"
 	       "  --log-format FORMAT   text or json\n"
 	       "  --debug               write debug messages\n"
@@ -73,7 +74,8 @@ static void version(void)
 
 int main(int argc, char **argv)
 {
-	struct cli cli = { .rt = { .root = "/run/berth" }, .log_format = "text" };
+	struct cli cli = { .rt = { .root = NULL }, .log_format = "text" };
+	char default_root[4200], default_cache[4200];
 	bool help = false, show_version = false;
 	const struct opt global[] = {
 		{ "root", 0, OPT_STRING, &cli.rt.root, NULL },
@@ -108,6 +110,15 @@ int main(int argc, char **argv)
 		usage();
 		return help ? 0 : 1;
 	}
+	if (!cli.rt.root) {
+		struct berr err = { 0 };
+
+		if (rt_default_root(default_root, sizeof(default_root), &err) < 0)
+			return cli_fail(&cli, &err);
+		cli.rt.root = default_root;
+	}
+	if (!cli.rt.seccomp_cache)
+		cli.rt.seccomp_cache = rt_default_seccomp_cache(default_cache, sizeof(default_cache));
 	for (const struct command *c = commands; c->name; c++) {
 		struct berr err = { 0 };
 

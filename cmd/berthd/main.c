@@ -29,6 +29,7 @@
 #include "version.h"
 #include "http.h"
 #include "runtime/engine/engine.h"
+#include "runtime/engine/rootless.h"
 #include "spec/base/cleanup.h"
 
 #define TRIM_AFTER_MS 1000
@@ -38,9 +39,12 @@ static void usage(void)
 	printf("Usage: berthd [options]\n\n"
 	       "A daemon that runs containers, with a Docker-compatible API on a unix socket.\n\n"
 	       "Options:\n"
-	       "  --socket PATH         API socket (default /run/berth/berthd.sock)\n"
-	       "  --root DIR            state directory (default /run/berth)\n"
-	       "  --data-root DIR       images and containers (default /var/lib/berth)\n"
+	       "  --socket PATH         API socket (default /run/berth/berthd.sock;\n"
+	       "                        unprivileged: $XDG_RUNTIME_DIR/berth/berthd.sock)\n"
+	       "  --root DIR            state directory (default /run/berth;\n"
+	       "                        unprivileged: $XDG_RUNTIME_DIR/berth)\n"
+	       "  --data-root DIR       images and containers (default /var/lib/berth;\n"
+	       "                        unprivileged: ~/.local/share/berth)\n"
 	       "  --cgroup-parent PATH  parent cgroup of the containers (default /berth;\n"
 	       "                        a relative path nests below berthd's own cgroup)\n"
 	       "  --group NAME          group that may use the socket besides root\n"
@@ -181,7 +185,20 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	int c, sfd, listen_fd, ret;
 	bool running = true, trim_due = false;
+	static struct daemon_rootless rl;
+	bool rootless = geteuid() != 0;
 
+	if (rootless) {
+		if (daemon_rootless_defaults(&rl, &err) < 0) {
+			fprintf(stderr, "berthd: %s\n", err.msg);
+			return 1;
+		}
+		sock_path = rl.sock;
+		o.root = rl.run;
+		o.data_root = rl.data;
+		/* Used only where the user's cgroup is delegated to it. */
+		o.cgroup_parent = "berth";
+	}
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': sock_path = optarg; break;
@@ -234,6 +251,10 @@ int main(int argc, char **argv)
 	if (strstr(o.cgroup_parent, "..")) {
 		fprintf(stderr, "berthd: --cgroup-parent must not contain \"..\"\n");
 		return 2;
+	}
+	if (rootless && daemon_rootless_enter(o.data_root, &err) < 0) {
+		fprintf(stderr, "berthd: rootless: %s\n", err.msg);
+		return 1;
 	}
 	berthd_log_fd = open_log(log_file);
 	if (berthd_log_fd < 0) {

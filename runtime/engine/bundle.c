@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/runtime.h"
 #include "spec/base/cleanup.h"
 #include "spec/base/fsutil.h"
 #include "spec/config_default.h"
@@ -81,6 +82,25 @@ static void drop_network_namespace(struct spec_linux *l)
 	l->n_namespaces = n;
 }
 
+/* Rootless with the host's network: a new sysfs needs a network
+ * namespace berthd's user namespace owns, so /sys is the host's, bound
+ * read-only (as berth spec --rootless has it). */
+static void bind_host_sys(struct spec_config *cfg)
+{
+	static const char *const opts[] = { "rbind", "nosuid", "noexec", "nodev", "ro" };
+
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		struct spec_mount *m = &cfg->mounts[i];
+
+		if (strcmp(m->destination, "/sys") != 0)
+			continue;
+		m->type = "none";
+		m->source = "/sys";
+		m->options = (const char **)opts;
+		m->n_options = sizeof(opts) / sizeof(opts[0]);
+	}
+}
+
 /* The default device rules, then the request's limits. */
 static void set_resources(struct spec_linux *l, const struct daemon_spec *s)
 {
@@ -103,8 +123,11 @@ static int build_linux(struct spec_config *cfg, const struct daemon_bundle_in *i
 	l->cgroups_path = arena_strdup(&cfg->arena, cgpath);
 	if (!l->cgroups_path)
 		return berr_set(err, ENOMEM, "config.json");
-	if (!daemon_bundle_own_netns(s))
+	if (!daemon_bundle_own_netns(s)) {
 		drop_network_namespace(l);
+		if (rt_rootless())
+			bind_host_sys(cfg);
+	}
 	set_resources(l, s);
 	/* The one default profile, for the capabilities this container
 	 * holds. */
@@ -168,6 +191,13 @@ int daemon_bundle_write(const struct daemon_bundle_in *in, struct berr *err)
 	ret = spec_config_default(&dflt, &cfg, err);
 	if (ret < 0)
 		return ret;
+	/* Rootless, no device program can be attached (the lifecycle
+	 * library refuses device rules then): the default ones go, and the
+	 * user namespace berthd runs in keeps device nodes from being made. */
+	if (rt_rootless()) {
+		cfg->linux.resources.devices = NULL;
+		cfg->linux.resources.n_devices = 0;
+	}
 	ret = build_config(cfg, in, hostname, rootfd, err);
 	if (ret < 0)
 		return ret;

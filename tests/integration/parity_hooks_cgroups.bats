@@ -183,6 +183,34 @@ errno 38 Function not implemented"
 	fi
 }
 
+# x32 calls are x86_64 numbers with bit 30 set: with SCMP_ARCH_X32 in the
+# profile they get the stub's ENOSYS above the highest x32 name as well.
+@test "seccomp: with x32 listed, an x32 call above every x32 name gets ENOSYS, a lower unnamed one the default errno" {
+	local want
+	if [ "$(uname -m)" != x86_64 ]; then
+		fail "this test knows x86_64's syscall numbers only"
+	fi
+	cp "$HELPERS/sysprobe" "$BUNDLE/rootfs/bin/sysprobe"
+	# 0x40000000 + 110 is x32's getppid (unnamed, below x32's highest
+	# name in the default profile); + 1000 is above every one.  The default
+	# errno is EPERM here (the default profile says ENOSYS itself).
+	update_config '.linux.seccomp.architectures = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]
+		| .linux.seccomp.defaultErrnoRet = 1
+		| .linux.seccomp.syscalls |= map(.names -= ["getppid"])
+		| .process.args = ["sh", "-c", "for n in 1073741934 1073742824; do sysprobe $n; done; exit 0"]'
+	run_container
+	assert_success
+	want="errno 1 Operation not permitted
+errno 38 Function not implemented"
+	assert_equal "$output" "$want"
+	assert_no_leftovers
+	if have_runc; then
+		run_runc
+		assert_success
+		assert_equal "$output" "$want"
+	fi
+}
+
 @test "seccomp notify: a missing agent fails create, a dead one start, each with a clear error" {
 	local sock=$BATS_TEST_TMPDIR/agent.sock
 	update_config ".linux.seccomp.listenerPath = \"$sock\"

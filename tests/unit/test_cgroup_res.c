@@ -222,7 +222,7 @@ static void state_round_trip(void **state)
 		{ CGROUP_CTL_MEMORY, "memory", "/sys/fs/cgroup/memory/own/x=y/c", NULL },
 	};
 	struct cgroup cg = { CGROUP_HYBRID, "x/c", "/sys/fs/cgroup/unified/x/c",
-			     "/sys/fs/cgroup/unified/x", dirs, 2 };
+			     "/sys/fs/cgroup/unified/x", dirs, 2, false };
 	struct cgroup back;
 	struct berr err = { 0 };
 	char *text;
@@ -250,13 +250,46 @@ static void state_round_trip(void **state)
 			 0);
 	assert_int_equal(back.n_v1, 0);
 	assert_string_equal(back.v2_dir, "/s/a");
+	assert_false(back.none);
 	cgroup_release(&back);
+}
+
+/* An unprivileged caller's container without a cgroup keeps saying so:
+ * what needs a cgroup fails with the reason rather than reaching none. */
+static void state_none(void **state)
+{
+	struct cgroup cg, back;
+	struct berr err = { 0 };
+	pid_t *pids = NULL;
+	size_t n = 7;
+	char *text;
+
+	(void)state;
+	assert_int_equal(cgroup_none_init(&cg, "berth/c", &err), 0);
+	text = cgroup_serialize(&cg);
+	assert_non_null(text);
+	assert_int_equal(cgroup_deserialize(&back, text, &err), 0);
+	assert_true(back.none);
+	assert_string_equal(back.spec_path, "berth/c");
+	assert_null(back.v2_dir);
+	assert_int_equal(back.n_v1, 0);
+	assert_int_equal(cgroup_freeze(&back, true, &err), -EOPNOTSUPP);
+	assert_non_null(strstr(err.msg, "cannot freeze: the container has no cgroup of its own"));
+	assert_int_equal(cgroup_pids(&back, &pids, &n, &err), -EOPNOTSUPP);
+	assert_int_equal(n, 0);
+	assert_int_equal(cgroup_signal_all(&back, 15, &err), -EOPNOTSUPP);
+	/* Nothing was made, so nothing is removed. */
+	assert_int_equal(cgroup_destroy(&back, &err), 0);
+	cgroup_release(&back);
+	cgroup_release(&cg);
+	free(text);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(shares_to_weight),
+		cmocka_unit_test(state_none),
 		cmocka_unit_test(blkio_to_io_weight),
 		cmocka_unit_test(swap_v2),
 		cmocka_unit_test(unified_keys),

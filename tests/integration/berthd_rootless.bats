@@ -1,0 +1,148 @@
+#!/usr/bin/env bats
+# berthd started by an unprivileged user (README.md, "Rootless"), driven
+# by the docker CLI as that user: its socket under $XDG_RUNTIME_DIR/berth,
+# its data under ~/.local/share/berth, its containers in its user
+# namespace (the user's ids and subordinate ranges), network none.
+
+load berthd_helpers
+load rootless_helpers
+
+DOCKER=${DOCKER:-$(command -v docker || echo /usr/local/bin/docker)}
+
+setup() {
+	setup_rootless
+	cp "$REPO/build/berthd" "$REPO/build/berthd-shim" "$REPO/build/berthd-unpack" "$USER_DIR/bin/"
+	chown "$RUID:$RGID" "$USER_DIR/bin/"berthd*
+	tar -C "$BUNDLE/rootfs" -cf "$USER_DIR/rootfs.tar" .
+	chown "$RUID:$RGID" "$USER_DIR/rootfs.tar"
+	SOCK=$USER_DIR/xdg/berth/berthd.sock
+	as_user "$USER_DIR/bin/berthd" --log-level debug >"$USER_DIR/berthd.log" 2>&1 &
+	wait_for test -S "$SOCK" || fail "berthd did not come up: $(cat "$USER_DIR/berthd.log")"
+	# as_user's shell and runuser stand between: berthd's own pid.
+	BERTHD_PID=$(pgrep -u "$RUID" -x -f "$USER_DIR/bin/berthd --log-level debug")
+}
+
+teardown() {
+	local failed=0 c
+	if [ -S "${SOCK:-}" ]; then
+		for c in $(ud ps -aq 2>/dev/null); do
+			ud rm -f "$c" >/dev/null 2>&1 || failed=1
+		done
+	fi
+	if [ -n "${BERTHD_PID:-}" ]; then
+		kill "$BERTHD_PID" 2>/dev/null
+		wait_for sh -c "! kill -0 $BERTHD_PID 2>/dev/null" || failed=1
+		# It removes its socket on the way out.
+		[ ! -e "$SOCK" ] || { echo "socket $SOCK left behind" >&2; failed=1; }
+	fi
+	teardown_rootless || failed=1
+	return "$failed"
+}
+
+# The docker CLI as the test user, at the rootless berthd's socket.
+ud() {
+	as_user env DOCKER_HOST="unix://$SOCK" "$DOCKER" "$@"
+}
+
+@test "berthd rootless: socket and data in the user's directories, containers in the user's namespace with network none" {
+	# Everything berthd made is the user's.
+	assert_equal "$(stat -c '%u %a' "$SOCK")" "$RUID 660"
+	[ -d "$USER_DIR/.local/share/berth" ] || fail "no data root under ~/.local/share/berth"
+	assert_equal "$(stat -c %u "$USER_DIR/.local/share/berth")" "$RUID"
+	# berthd is root in a user namespace of its own, mapped to the user
+	# and its subordinate ranges.
+	read -r us uc < <(subid_range /etc/subuid)
+	assert_equal "$(awk '{print $1, $2, $3}' "/proc/$BERTHD_PID/uid_map" | xargs)" \
+		"0 $RUID 1 1 $us $uc"
+	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
+	assert_success
+	mkdir "$USER_DIR/vol"
+	chown "$RUID:$RGID" "$USER_DIR/vol"
+	run ud run --rm --network none -v "$USER_DIR/vol:/vol" rootless/busybox \
+		sh -c 'id -u; cat /proc/self/uid_map; tail -n +3 /proc/net/dev | cut -d: -f1 | xargs; touch /vol/made'
+	assert_success
+	assert_equal "$(echo "$output" | sed -n 1p)" 0
+	[ "$(echo "$output" | sed -n 2p | xargs)" = "0 $RUID 1" ] || fail "uid_map: $output"
+	[ "$(echo "$output" | sed -n 3p | xargs)" = "1 $us $uc" ] || fail "uid_map: $output"
+	assert_equal "$(echo "$output" | sed -n 4p)" lo
+	# Root inside is the user outside.
+	assert_equal "$(stat -c '%u %g' "$USER_DIR/vol/made")" "$RUID $RGID"
+}
+
+@test "berthd rootless: run -d, exec, logs, stop, rm" {
+	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
+	assert_success
+	run ud run -d --name c1 --network none rootless/busybox sh -c 'echo started; exec sleep 100'
+	assert_success
+	run ud exec c1 sh -c 'id -u; cat /proc/1/cmdline | tr "\0" " "'
+	assert_success
+	assert_equal "$(echo "$output" | sed -n 1p)" 0
+	assert_output_contains "sleep 100"
+	wait_for sh -c "[ -n \"\$(ps -u $RUID -o args= | grep -x 'sleep 100')\" ]"
+	run ud logs c1
+	assert_output_contains started
+	run ud stop -t 1 c1
+	assert_success
+	assert_equal "$(ud inspect -f '{{.State.Running}}' c1)" false
+	run ud rm c1
+	assert_success
+	assert_equal "$(ud ps -aq)" ""
+	wait_for sh -c "[ -z \"\$(ps -u $RUID -o args= | grep -x 'sleep 100')\" ]"
+}
+
+@test "berthd rootless: a limit without a delegated cgroup is refused with the reason, nothing left" {
+	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
+	assert_success
+	run ud run --name lim --network none --memory 64m rootless/busybox true
+	assert_failure
+	assert_output_contains "linux.resources.memory.limit"
+	assert_output_contains "no cgroup"
+	# The container record stays, as docker keeps a container whose
+	# start failed; nothing of it runs.
+	run ud rm -f lim
+	assert_success
+	assert_equal "$(ud ps -aq)" ""
+	assert_equal "$(ls -A "$USER_DIR/xdg/berth/oci")" ""
+}
+
+@test "berthd rootless: --network host shares the host's network, with the host's /sys bound read-only" {
+	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
+	assert_success
+	run ud run --rm --network host rootless/busybox \
+		sh -c 'readlink /proc/self/ns/net; awk "\$5 == \"/sys\" {print \$6}" /proc/self/mountinfo | cut -d, -f1'
+	assert_success
+	assert_equal "$(echo "$output" | sed -n 1p)" "$(readlink /proc/self/ns/net)"
+	assert_equal "$(echo "$output" | sed -n 2p)" ro
+}
+
+@test "berthd rootless: docker load of a two-layer image, stacked with overlayfs in berthd's namespace" {
+	BERTHD_DIR=$USER_DIR
+	mkdir -p "$USER_DIR/l2/etc" "$USER_DIR/l2/bin"
+	echo layer-two >"$USER_DIR/l2/etc/greeting"
+	touch "$USER_DIR/l2/bin/.wh.ls"
+	tar -C "$USER_DIR/l2" -cf "$USER_DIR/l2.tar" .
+	make_docker_archive "$USER_DIR/archive.tar" rootless/two:layers "$USER_DIR/rootfs.tar" \
+		"$USER_DIR/l2.tar"
+	chown "$RUID:$RGID" "$USER_DIR/archive.tar"
+	run as_user env DOCKER_HOST="unix://$SOCK" "$DOCKER" load -i "$USER_DIR/archive.tar"
+	assert_success
+	run ud run --rm --network none rootless/two:layers \
+		sh -c 'cat /etc/greeting; [ -e /bin/ls ] && echo ls-present || echo ls-gone; awk "\$5 == \"/\" {print \$9}" /proc/self/mountinfo'
+	assert_success
+	assert_equal "$(echo "$output" | sed -n 1,3p | xargs)" "layer-two ls-gone overlay"
+	# The layers on the host belong to the user or its subordinate ids,
+	# never to anyone else (the archive's uid 1001 is id 1001 inside).
+	read -r us uc < <(subid_range /etc/subuid)
+	left=$(find "$USER_DIR/.local/share/berth" -printf '%U\n' | sort -u |
+		awk -v r="$RUID" -v s="$us" -v c="$uc" '$1 != r && ($1 < s || $1 >= s + c)')
+	assert_equal "$left" ""
+}
+
+@test "berthd rootless: a restart policy restarts the container" {
+	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
+	assert_success
+	run ud run -d --name rs --network none --restart on-failure:2 rootless/busybox sh -c 'exit 3'
+	assert_success
+	WAIT_FOR_SECONDS=20 wait_for sh -c "[ \"\$(runuser -u $ROOTLESS_USER -- env -i DOCKER_HOST=unix://$SOCK HOME=$USER_DIR $DOCKER inspect -f '{{.RestartCount}} {{.State.Status}}' rs)\" = '2 exited' ]"
+	assert_equal "$(ud inspect -f '{{.State.ExitCode}}' rs)" 3
+}
