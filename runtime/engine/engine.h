@@ -167,6 +167,8 @@ struct daemon_exec {
  * many as dockerd keeps. */
 #define DAEMON_EVENTS 256
 
+#define DAEMON_HELPERS 32
+
 struct daemon {
 	struct daemon_opts o;
 	char *oci_root;
@@ -190,13 +192,17 @@ struct daemon {
 	atomic_int warmup_state;
 	char *warmup_procs;
 	atomic_bool warming;
+	/* image helpers running (0: a free slot), ended when berthd stops */
+	pid_t helpers[DAEMON_HELPERS];
 };
 
 /* Start the model: create directories, load every container, find the
  * shims still running (a restarted daemon), record the exits it missed,
  * and apply restart policies. */
 int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err);
-/* Make every wait and stream return: the daemon is stopping. */
+/* Make every wait and stream return, and end the image helpers (a pull
+ * from a registry that hangs would hold the stop): the daemon is
+ * stopping. */
 void daemon_shutdown_begin(struct daemon *d);
 /* Stop watching (containers keep running) and free the model. */
 void daemon_close(struct daemon *d);

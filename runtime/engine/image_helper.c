@@ -27,6 +27,33 @@ static void close_pipe(int p[2])
 	p[0] = p[1] = -1;
 }
 
+/* Note a running helper, for daemon_shutdown_begin; one started after the
+ * stop began ends at once.  -1: no slot (it is then not ended early). */
+static int helper_track(struct daemon *d, pid_t pid)
+{
+	int slot = -1;
+
+	daemon_lock(d);
+	if (d->stopping)
+		kill(pid, SIGTERM);
+	for (int i = 0; i < DAEMON_HELPERS && slot < 0; i++)
+		if (d->helpers[i] == 0) {
+			d->helpers[i] = pid;
+			slot = i;
+		}
+	daemon_unlock(d);
+	return slot;
+}
+
+static void helper_untrack(struct daemon *d, int slot)
+{
+	if (slot < 0)
+		return;
+	daemon_lock(d);
+	d->helpers[slot] = 0;
+	daemon_unlock(d);
+}
+
 /* Run the helper with argv, feeding it input (when not NULL) on stdin;
  * stdout's lines go to line(), the last line of stderr is the error. */
 static int run_helper(struct daemon *d, const char **argv, const char *input,
@@ -34,6 +61,8 @@ static int run_helper(struct daemon *d, const char **argv, const char *input,
 		      struct berr *err)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, dflt;
 	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, in[2] = { -1, -1 }, status = 0;
 	char errbuf[1024];
 	size_t errlen = 0;
@@ -41,7 +70,7 @@ static int run_helper(struct daemon *d, const char **argv, const char *input,
 	char *buf = NULL;
 	size_t cap = 0;
 	pid_t pid;
-	int ret;
+	int slot, ret;
 
 	/* The credentials must fit the pipe, written before the helper
 	 * reads: the API layer caps them far below. */
@@ -60,7 +89,18 @@ static int run_helper(struct daemon *d, const char **argv, const char *input,
 	posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
 	if (input)
 		posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	ret = posix_spawn(&pid, d->o.unpack_path, &fa, NULL, (char *const *)argv, environ);
+	/* berthd blocks the signals its signalfd reads and ignores SIGPIPE:
+	 * the helper must not inherit that, or the SIGTERM of a stopping
+	 * berthd would never end it. */
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	sigemptyset(&dflt);
+	sigaddset(&dflt, SIGPIPE);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &dflt);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	ret = posix_spawn(&pid, d->o.unpack_path, &fa, &attr, (char *const *)argv, environ);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	close(out[1]);
 	close(errp[1]);
@@ -73,6 +113,7 @@ static int run_helper(struct daemon *d, const char **argv, const char *input,
 			close(in[1]);
 		return berr_set(err, ret, "run %s", d->o.unpack_path);
 	}
+	slot = helper_track(d, pid);
 	if (input) {
 		ssize_t w = write(in[1], input, input_len);
 
@@ -96,8 +137,13 @@ static int run_helper(struct daemon *d, const char **argv, const char *input,
 	close(errp[0]);
 	errbuf[errlen] = '\0';
 	errbuf[strcspn(errbuf, "\n")] = '\0';
+	/* Off the list before it is reaped, so that its pid is never
+	 * signalled once it could be another process's. */
+	helper_untrack(d, slot);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (WIFSIGNALED(status) && d->stopping)
+		return berr_fail(err, EINTR, "berthd is stopping: the image helper was ended");
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) >= 10 &&

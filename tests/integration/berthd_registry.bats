@@ -65,8 +65,9 @@ assert_no_pull_leftovers() {
 	left=$(ls -A "$BERTHD_DATA/tmp")
 	[ -z "$left" ] || fail "berthd's tmp holds: $left"
 	# No helper process is left either.
-	! pgrep -f "berthd-unpack .*--data-root $BERTHD_DATA" >/dev/null ||
+	if pgrep -f "berthd-unpack .*--data-root $BERTHD_DATA" >/dev/null; then
 		fail "a berthd-unpack is still running"
+	fi
 }
 
 layer_count() {
@@ -489,4 +490,46 @@ registry-base"
 		"docker://$tok/priv/pushed:1" | jq -c .Layers)" "[$want]"
 	run grep -rl -e "$REG_PASS" "$BERTHD_DIR/berthd.log" "$BERTHD_ROOT" "$BERTHD_DATA"
 	assert_equal "$output" ""
+}
+
+@test "berthd registry: berthd stopped mid-pull ends the helper at once; its next start clears what the pull left" {
+	local d=$BATS_TEST_TMPDIR slow=127.0.0.1:$REG_SLOW_PORT port layers i size f
+	port=${REG_MAIN_ADDR#*:}
+	mkdir -p "$d/l7/data"
+	head -c 4M /dev/urandom >"$d/l7/data/stop"
+	tar -C "$d/l7" -cf "$d/l7.tar" .
+	make_docker_archive "$d/stop.tar" reg/stop:1 "$d/l7.tar"
+	skopeo copy -q --dest-creds "$REG_USER:$REG_PASS" --dest-cert-dir "$REG_DIR/pki/trust" \
+		"docker-archive:$d/stop.tar" "docker://$REG_MAIN_ADDR/reg/stop:1"
+	layers=$(layer_count)
+	relay_start slow "$REG_SLOW_PORT" "$port" --rate 100000
+	reg_login "$slow"
+	dk pull "$slow/reg/stop:1" >"$d/pull.out" 2>&1 &
+	local pull=$!
+	for i in $(seq 600); do
+		size=0
+		for f in "$BERTHD_DATA"/tmp/load-*/blob-*; do
+			if [ -f "$f" ] && [ "$(stat -c %s "$f")" -gt "$size" ]; then
+				size=$(stat -c %s "$f")
+			fi
+		done
+		[ "$size" -gt 100000 ] && break
+		sleep 0.1
+	done
+	[ "$size" -gt 100000 ] || fail "the download never got going: $(cat "$d/pull.out")"
+	# The pull has about 40 s to go: berthd's stop must not wait for it.
+	run berthd_stop TERM
+	assert_success
+	local rc=0
+	wait "$pull" || rc=$?
+	[ "$rc" -ne 0 ] || fail "the pull succeeded: $(cat "$d/pull.out")"
+	relay_stop slow
+	if pgrep -f "berthd-unpack .*--data-root $BERTHD_DATA" >/dev/null; then
+		fail "a berthd-unpack outlived berthd"
+	fi
+	[ -n "$(ls -A "$BERTHD_DATA/tmp")" ] || fail "the killed pull left nothing to clear (was it killed?)"
+	berthd_start
+	assert_no_pull_leftovers
+	assert_equal "$(dk images -q "$slow/reg/stop")" ""
+	assert_equal "$(layer_count)" "$layers"
 }
