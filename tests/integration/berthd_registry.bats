@@ -422,6 +422,9 @@ registry-base"
 		sleep 0.1
 	done
 	[ "$size" -gt 1000000 ] || fail "the download never got going: $(cat "$d/pull.out")"
+	# The progress streams while the pull runs.
+	grep -q "Pulling fs layer" "$d/pull.out" ||
+		fail "no progress came while the pull ran: $(cat "$d/pull.out")"
 	registry_kill main
 	relay_stop slow
 	local rc=0
