@@ -25,15 +25,17 @@ LDLIBS = -lseccomp -lcap -lyajl -lcgroup -lnettle
 DEPS_BUILD = gcc libc6-dev make pkg-config libseccomp-dev libcap-dev libyajl-dev \
 	libcmocka-dev libmicrohttpd-dev libarchive-dev libcgroup-dev nettle-dev libcurl4-openssl-dev
 DEPS_TEST = bats busybox-static iproute2 util-linux bsdutils procps psmisc jq curl docker.io \
-	containerd podman conmon python3-grpcio python3-cryptography \
-	libcap2-bin python3 socat strace uidmap passwd \
-	docker-registry skopeo openssl apache2-utils
+	containerd podman conmon python3-grpcio \
+	libcap2-bin python3 socat strace uidmap passwd systemd
+# The registry tests: Debian's registry, skopeo to fill it, a test CA,
+# htpasswd files and the token server's signatures.
+DEPS_REGISTRY = docker-registry skopeo openssl apache2-utils python3-cryptography
 DEPS_VM = qemu-system-x86 linux-image-amd64 kmod cpio
 DEPS_BENCH = crun runc
 # libFuzzer's runtime (libclang_rt.fuzzer) is in libclang-rt-dev;
 # llvm brings llvm-symbolizer for readable sanitizer reports.
 DEPS_FUZZ = clang libclang-rt-dev llvm
-DEPS = $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_VM) $(DEPS_BENCH) $(DEPS_FUZZ)
+DEPS = $(DEPS_BUILD) $(DEPS_TEST) $(DEPS_REGISTRY) $(DEPS_VM) $(DEPS_BENCH) $(DEPS_FUZZ)
 
 # Three libraries, one per room (see runtime/README.md): the OCI lifecycle
 # library that berth and the shim link (with isolation/, spec/ and the base

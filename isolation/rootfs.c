@@ -48,6 +48,73 @@ int rootfs_prepare(const char *rootfs, unsigned long propagation,
 	return fd;
 }
 
+/* Without a mount namespace the container's mounts are the caller's:
+ * the rootfs is bound onto itself and that bind made private at once, so
+ * that nothing mounted below it reaches the caller's other mounts or
+ * their peers, and one detach of it (rootfs_release) takes everything
+ * away.  Unlike runc, the caller's own root keeps its propagation. */
+int rootfs_prepare_in_place(const char *rootfs, struct berr *err)
+{
+	struct stat st;
+	int fd, ret;
+
+	if (stat(rootfs, &st) < 0)
+		return berr_sys(err, "rootfs %s", rootfs);
+	if (!S_ISDIR(st.st_mode))
+		return berr_set(err, ENOTDIR, "rootfs %s", rootfs);
+	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return berr_sys(err, "bind rootfs %s", rootfs);
+	fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		ret = berr_sys(err, "open rootfs %s", rootfs);
+	else if (mount(NULL, rootfs, NULL, MS_PRIVATE | MS_REC, NULL) < 0)
+		ret = berr_sys(err, "make rootfs %s private", rootfs);
+	else
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	umount2(rootfs, MNT_DETACH);
+	return ret;
+}
+
+bool rootfs_is_caller_root(const char *rootfs)
+{
+	struct statx a, b;
+	unsigned mask = STATX_INO | STATX_MNT_ID;
+
+	if (statx(AT_FDCWD, rootfs, 0, mask, &a) < 0 || statx(AT_FDCWD, "/", 0, mask, &b) < 0)
+		return false;
+	return a.stx_mnt_id == b.stx_mnt_id && a.stx_ino == b.stx_ino &&
+	       a.stx_dev_major == b.stx_dev_major && a.stx_dev_minor == b.stx_dev_minor;
+}
+
+int rootfs_mount_id(int fd, int *id, struct berr *err)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0)
+		return berr_sys(err, "find the rootfs's mount");
+	if (!(stx.stx_mask & STATX_MNT_ID))
+		return berr_set(err, EOPNOTSUPP, "the kernel gives no mount ids (statx)");
+	*id = (int)stx.stx_mnt_id;
+	return 0;
+}
+
+int rootfs_release(const char *rootfs, int id, struct berr *err)
+{
+	cleanup_close int fd = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct berr ignored;
+	int now;
+
+	/* Gone, or another mount than ours on top (seen from another mount
+	 * namespace, or already detached and the path reused): not ours. */
+	if (fd < 0 || rootfs_mount_id(fd, &now, &ignored) < 0 || now != id)
+		return 0;
+	if (umount2(rootfs, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+		return berr_sys(err, "unmount the container's rootfs %s", rootfs);
+	return 0;
+}
+
 static int pivot(int rootfd, struct berr *err)
 {
 	if (fchdir(rootfd) < 0)
@@ -150,6 +217,17 @@ static int move_and_chroot(int rootfd, struct berr *err)
 int rootfs_enter(int rootfd, bool no_pivot, struct berr *err)
 {
 	return no_pivot ? move_and_chroot(rootfd, err) : pivot(rootfd, err);
+}
+
+int rootfs_chroot(int rootfd, struct berr *err)
+{
+	if (fchdir(rootfd) < 0)
+		return berr_sys(err, "chdir to rootfs");
+	if (chroot(".") < 0)
+		return berr_sys(err, "chroot");
+	if (chdir("/") < 0)
+		return berr_sys(err, "chdir /");
+	return 0;
 }
 
 int rootfs_finish(bool readonly, unsigned long propagation, struct berr *err)

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "isolation/cgroup.h"
+#include "runtime/debug.h"
 #include "runtime/internal.h"
 
 /* Open the container, check its status is one of want ("running",
@@ -62,6 +63,8 @@ static int freeze(const struct rt_ctx *ctx, const char *id, bool on, struct berr
 	if (ret < 0)
 		return ret;
 	ret = cgroup_freeze(&cg, on, err);
+	if (ret == 0)
+		debug_log(ctx, "container \"%s\" %s", id, on ? "frozen" : "thawed");
 	close_live(&c, &cg);
 	return ret;
 }

@@ -22,12 +22,15 @@
 #include "isolation/fdpass.h"
 #include "spec/base/fsutil.h"
 #include "isolation/proc.h"
+#include "isolation/rootfs.h"
 #include "isolation/seccomp.h"
 #include "isolation/spawn.h"
 #include "runtime/cancel.h"
+#include "runtime/debug.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/internal.h"
+#include "runtime/seccomp_agent.h"
 #include "runtime/rootless.h"
 #include "runtime/runtime.h"
 #include "runtime/store.h"
@@ -36,6 +39,7 @@
 #include "runtime/validate.h"
 #include "spec/base/cleanup.h"
 #include "spec/base/timestamp.h"
+#include "spec/names.h"
 
 struct create_job {
 	const struct rt_ctx *ctx;
@@ -60,6 +64,7 @@ struct create_job {
 	int tty_master;
 	pid_t first; /* the process clone3 made */
 	pid_t pid;   /* the init (== first unless two stages) */
+	int host_mount; /* without a mount namespace: the rootfs bind's mount id */
 	uint64_t start_time;
 	char created[48];
 	struct init_plan plan;
@@ -69,8 +74,8 @@ struct create_job {
 	int start_fd;
 	/* What the state record points into. */
 	char *cgroup_text;
-	char pidbuf[32], startbuf[32], hooks[128];
-	struct spec_kv extra[4];
+	char pidbuf[32], startbuf[32], hooks[128], mountbuf[16];
+	struct spec_kv extra[5];
 	char what[128]; /* "create of container \"ID\"", for an interruption */
 };
 
@@ -123,6 +128,65 @@ static int load_bundle(struct create_job *j, struct berr *err)
 	return 0;
 }
 
+/* Without a mount namespace the container's root is bound over the
+ * rootfs in the caller's mount namespace: over the caller's own root
+ * that cannot be done (runc mounts the container's mounts and devices
+ * straight onto the host's then). */
+static int check_shared_rootfs(const struct create_job *j, struct berr *err)
+{
+	if (spec_namespace_find(j->cfg, NS_MOUNT) || !rootfs_is_caller_root(j->rootfs))
+		return 0;
+	return berr_fail(err, EINVAL,
+			".root.path: %s is the caller's root directory; without a mount "
+			"namespace the container's mounts and devices would land on it "
+			"(give the container a mount namespace)",
+			j->rootfs);
+}
+
+/* The fds that cross into the container must be the caller's: one that
+ * is not open would be taken by one of berth's own (the state directory,
+ * a socket) and cross instead. */
+static int check_passed_fds(const struct rt_create_opts *o, struct berr *err)
+{
+	for (int fd = 3; fd < 3 + o->listen_fds + o->preserve_fds; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		if (fd < 3 + o->listen_fds)
+			return berr_fail(err, EBADF, "LISTEN_FDS=%d: fd %d is not open",
+					o->listen_fds, fd);
+		return berr_fail(err, EBADF, "--preserve-fds %d: fd %d is not open",
+				o->preserve_fds, fd);
+	}
+	return 0;
+}
+
+/* Socket activation: the process learns of its sockets as from systemd,
+ * with itself (pid 1 in its pid namespace) as LISTEN_PID.  Appended, so
+ * they win over the config's (the last of a key wins). */
+static int add_listen_env(struct create_job *j, struct berr *err)
+{
+	struct spec_process *p = &j->cfg->process;
+	struct arena *a = &j->cfg->arena;
+	char fds[32];
+	const char **env;
+
+	if (j->o->listen_fds <= 0)
+		return 0;
+	snprintf(fds, sizeof(fds), "LISTEN_FDS=%d", j->o->listen_fds);
+	env = arena_alloc(a, (p->n_env + 3) * sizeof(*env));
+	if (!env)
+		return berr_set(err, ENOMEM, "socket activation");
+	memcpy(env, p->env, p->n_env * sizeof(*env));
+	env[p->n_env] = arena_strdup(a, fds);
+	env[p->n_env + 1] = "LISTEN_PID=1";
+	env[p->n_env + 2] = NULL;
+	if (!env[p->n_env])
+		return berr_set(err, ENOMEM, "socket activation");
+	p->env = env;
+	p->n_env += 2;
+	return 0;
+}
+
 /* Which namespaces are new, and whether one clone3 can make them all. */
 static void plan_namespaces(struct create_job *j)
 {
@@ -152,6 +216,31 @@ static void plan_namespaces(struct create_job *j)
 	}
 }
 
+/* --debug: which namespaces are new and which joined, and how. */
+static void debug_namespaces(const struct create_job *j)
+{
+	const struct spec_config *cfg = j->cfg;
+	char made[128] = "", joined[2048] = "";
+	size_t m = 0, n = 0;
+
+	if (!j->ctx->debug)
+		return;
+	for (size_t i = 0; i < cfg->linux.n_namespaces; i++) {
+		const struct spec_namespace *ns = &cfg->linux.namespaces[i];
+		const char *name = names_name(names_namespaces, ns->type);
+
+		if (ns->path && n < sizeof(joined))
+			n += (size_t)snprintf(joined + n, sizeof(joined) - n, " %s (%s)", name,
+					      ns->path);
+		else if (!ns->path && m < sizeof(made))
+			m += (size_t)snprintf(made + m, sizeof(made) - m, " %s", name);
+	}
+	debug_log(j->ctx, "namespaces: new:%s; joined:%s; %s", m ? made : " none",
+		  n ? joined : " none",
+		  j->plan.two_stage ? "two stages (a process that forks the init)"
+				    : "one clone3");
+}
+
 /* The state record, pointing into the job. */
 static int fill_state(struct create_job *j, const char *status, struct spec_state *s,
 		      struct berr *err)
@@ -171,6 +260,10 @@ static int fill_state(struct create_job *j, const char *status, struct spec_stat
 			    j->cfg);
 	s->extra = j->extra;
 	s->n_extra = 4;
+	if (j->host_mount > 0) {
+		snprintf(j->mountbuf, sizeof(j->mountbuf), "%d", j->host_mount);
+		j->extra[s->n_extra++] = (struct spec_kv){ "host_mount", j->mountbuf };
+	}
 	return 0;
 }
 
@@ -231,8 +324,10 @@ static int prepare_cgroup(struct create_job *j, struct berr *err)
 	cleanup_free char *planned = NULL;
 	int ret;
 
-	if (j->no_cgroup)
+	if (j->no_cgroup) {
+		debug_log(j->ctx, "no cgroup: an unprivileged caller without a delegated subtree");
 		return 0;
+	}
 	planned = steal_ptr(j->cgroup_text);
 	cgroup_release(&j->cgroup);
 	/* The device program is loaded once the container process exists
@@ -245,6 +340,8 @@ static int prepare_cgroup(struct create_job *j, struct berr *err)
 	ret = refuse_frozen(&j->cgroup, j->cgroup_path, err);
 	if (ret < 0)
 		return ret;
+	debug_log(j->ctx, "cgroup %s made (v1 hierarchies: %zu)", j->cgroup_path,
+		  j->cgroup.n_v1);
 	j->cgroup_fd = cgroup_open_v2(&j->cgroup, err);
 	if (j->cgroup_fd < -1)
 		return j->cgroup_fd;
@@ -348,7 +445,7 @@ static void fill_plan(struct create_job *j)
 	p->listen_fd = j->listen_fd;
 	p->console_fd = j->console_fd;
 	p->tty_to_parent = j->o->foreground_tty;
-	p->preserve_fds = j->o->preserve_fds;
+	p->preserve_fds = j->o->listen_fds + j->o->preserve_fds;
 	for (int fd = 0; fd < 3; fd++)
 		p->stdio[fd] = j->o->has_stdio ? j->o->stdio[fd] : -1;
 	p->no_pivot = j->o->no_pivot;
@@ -388,6 +485,7 @@ static int spawn(struct create_job *j, struct berr *err)
 		return pid;
 	if (pid == 0)
 		init_run(&j->plan);
+	debug_log(j->ctx, "container process %d started", (int)pid);
 	j->first = pid;
 	close_fd(&j->sync[1]);
 	if (!j->plan.two_stage)
@@ -436,12 +534,16 @@ static int run_parent_hooks(struct create_job *j, struct berr *err)
 	int ret;
 
 	ret = prestart(j, err);
+	if (ret == 0 && hooks_any(h, HOOK_PRESTART))
+		debug_log(j->ctx, "prestart hooks run (%zu)", h->n[HOOK_PRESTART]);
 	if (ret == 0)
 		ret = hook_state(j, "creating", &json, &len, err);
 	if (ret == 0)
 		ret = hooks_run(h, HOOK_CREATE_RUNTIME, json, len, j->ctx->cancel_fd, err);
 	if (ret < 0)
 		return ret;
+	if (hooks_any(h, HOOK_CREATE_RUNTIME))
+		debug_log(j->ctx, "createRuntime hooks run (%zu)", h->n[HOOK_CREATE_RUNTIME]);
 	if (hooks_any(h, HOOK_CREATE_CONTAINER)) {
 		memfd = memfd_create("state", MFD_CLOEXEC);
 		if (memfd < 0 || write(memfd, json, len) != (ssize_t)len)
@@ -463,6 +565,35 @@ static int adopt_init(struct create_job *j, pid_t pid, struct berr *err)
 	if (j->pidfd < 0)
 		return j->pidfd;
 	return preconnect(j, err);
+}
+
+/* --debug: what the container process did by itself before it said it
+ * was ready. */
+static void debug_ready(const struct create_job *j)
+{
+	const char *how = j->o->no_pivot ? "MS_MOVE and chroot (--no-pivot)" : "pivot_root";
+
+	if (!j->plan.new_ns[NS_MOUNT])
+		how = "none: the mount namespace is joined";
+	debug_log(j->ctx, "container process %d set up: %zu mounts, root entered by %s%s",
+		  (int)j->pid, j->cfg->n_mounts, how,
+		  hooks_any(&j->cfg->hooks, HOOK_CREATE_CONTAINER) ? ", createContainer hooks run"
+								   : "");
+}
+
+/* The container process installed a filter that notifies: its listener
+ * goes to the seccomp agent, with the state as runc gives it then. */
+static int hand_to_agent(struct create_job *j, int listener, struct berr *err)
+{
+	struct spec_state s;
+	int ret = fill_state(j, "creating", &s, err);
+
+	if (ret == 0)
+		ret = seccomp_agent_send(&j->cfg->linux.seccomp, &s, j->pid, listener, err);
+	if (ret == 0)
+		debug_log(j->ctx, "seccomp listener handed to the agent at %s",
+			  j->cfg->linux.seccomp.listener_path);
+	return ret;
 }
 
 /* Answer the container process until it says it is ready. */
@@ -518,11 +649,23 @@ static int dialog(struct create_job *j, struct berr *err)
 		case SYNC_HOOKS:
 			ret = run_parent_hooks(j, err);
 			break;
+		case SYNC_HOST_MOUNT:
+			/* Recorded before anything is mounted below it, so
+			 * that delete --force after a kill of create finds it. */
+			j->host_mount = m.value;
+			ret = save_state(j, "creating", err);
+			if (ret == 0)
+				ret = sync_send(j->sync[0], SYNC_GO, 0, NULL, -1, err);
+			break;
 		case SYNC_TTY:
 			j->tty_master = fd;
 			fd = -1;
 			break;
+		case SYNC_SECCOMP:
+			ret = hand_to_agent(j, fd, err);
+			break;
 		case SYNC_READY:
+			debug_ready(j);
 			return 0;
 		default:
 			ret = berr_fail(err, EPROTO, "unexpected message %u from the container",
@@ -548,6 +691,8 @@ static void undo(struct create_job *j)
 		waitpid(j->pid, NULL, WNOHANG);
 	if (j->cgroup_made)
 		cgroup_destroy(&j->cgroup, &ignored);
+	if (j->host_mount > 0)
+		rootfs_release(j->rootfs, j->host_mount, &ignored);
 	if (j->stored)
 		store_remove(&j->store, &ignored);
 }
@@ -611,6 +756,8 @@ static int create_steps(struct create_job *j, struct berr *err)
 	if (proc_stat(j->pid, &j->start_time, NULL) < 0)
 		return berr_fail(err, ESRCH, "the container process exited during setup");
 	ret = save_state(j, "created", err);
+	if (ret == 0)
+		debug_log(j->ctx, "container \"%s\" created, init pid %d", j->o->id, (int)j->pid);
 	if (ret == 0 && j->o->pid_file)
 		ret = internal_write_pid_file(j->o->pid_file, j->pid, err);
 	return ret;
@@ -627,19 +774,31 @@ static int create(const struct rt_ctx *ctx, const struct rt_create_opts *o, bool
 	out->tty_master = -1;
 	job_init(&j, ctx, o);
 	j.run = run;
+	debug_log(ctx, "%s container \"%s\"", run ? "run" : "create", o->id);
 	ret = rt_check_id(o->id, err);
 	if (ret == 0)
+		ret = check_passed_fds(o, err);
+	if (ret == 0)
 		ret = load_bundle(&j, err);
+	if (ret == 0) {
+		debug_log(ctx, "config %s/config.json loaded: rootfs %s", j.bundle, j.rootfs);
+		ret = add_listen_env(&j, err);
+	}
 	if (ret == 0)
 		ret = validate_for_create(j.cfg, o->console_socket != NULL,
 					  o->foreground_tty, err);
+	if (ret == 0)
+		ret = check_shared_rootfs(&j, err);
 	if (ret == 0) {
 		caps_warn(&j.cfg->process.caps, ctx->warn, ctx->warn_arg);
 		internal_drop_kernel_memory(ctx, &j.cfg->linux.resources.memory);
 		plan_namespaces(&j);
+		debug_namespaces(&j);
 		ret = create_steps(&j, err);
-		if (ret < 0)
+		if (ret < 0) {
+			debug_log(ctx, "create failed, removing what it made: %s", err->msg);
 			undo(&j);
+		}
 	}
 	if (ret == 0) {
 		out->pid = j.pid;

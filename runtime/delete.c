@@ -5,6 +5,8 @@
 
 #include "isolation/cgroup.h"
 #include "isolation/proc.h"
+#include "isolation/rootfs.h"
+#include "runtime/debug.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
 #include "spec/base/cleanup.h"
@@ -45,8 +47,10 @@ static void poststop(const struct rt_ctx *ctx, struct store_container *c)
 	s.pid = 0;
 	if (ret == 0)
 		ret = spec_state_oci_json(&s, &json, &len, &err);
-	if (ret == 0)
+	if (ret == 0) {
 		hooks_run_all(&cfg->hooks, HOOK_POSTSTOP, json, len, ctx->warn, ctx->warn_arg);
+		debug_log(ctx, "poststop hooks run (%zu)", cfg->hooks.n[HOOK_POSTSTOP]);
+	}
 	else if (ctx->warn)
 		ctx->warn(ctx->warn_arg, &err);
 }
@@ -69,6 +73,17 @@ static int cgroup_from_config(const struct store_container *c, const char *id,
 	return cgroup_locate(cg, path, true, &ignored);
 }
 
+/* Without a mount namespace the container's rootfs was bound in the
+ * caller's: detached now, with everything mounted below it. */
+static int release_rootfs(const struct store_container *c, struct berr *err)
+{
+	unsigned long long id = store_extra_ull(c, "host_mount");
+
+	if (!id || !c->state.rootfs)
+		return 0;
+	return rootfs_release(c->state.rootfs, (int)id, err);
+}
+
 static int destroy(const struct rt_ctx *ctx, const char *id, struct store_container *c,
 		   struct berr *err)
 {
@@ -83,15 +98,25 @@ static int destroy(const struct rt_ctx *ctx, const char *id, struct store_contai
 	if (have_cg)
 		cgroup_signal_all(&cg, SIGKILL, &ignored);
 	ret = stop_init(c, err);
-	if (ret == 0 && have_cg)
+	if (ret == 0)
+		debug_log(ctx, "processes of container \"%s\" killed", id);
+	if (ret == 0 && have_cg) {
 		ret = cgroup_destroy(&cg, err);
+		if (ret == 0)
+			debug_log(ctx, "cgroup removed");
+	}
 	if (have_cg)
 		cgroup_release(&cg);
+	if (ret == 0 && c->has_state)
+		ret = release_rootfs(c, err);
 	if (ret < 0)
 		return ret;
 	if (c->has_state)
 		poststop(ctx, c);
-	return store_remove(c, err);
+	ret = store_remove(c, err);
+	if (ret == 0)
+		debug_log(ctx, "state %s removed", c->dir);
+	return ret;
 }
 
 int rt_delete(const struct rt_ctx *ctx, const char *id, bool force,
@@ -116,6 +141,7 @@ int rt_delete(const struct rt_ctx *ctx, const char *id, bool force,
 		ctx->warn(ctx->warn_arg, &w);
 	}
 	status = internal_status(&c);
+	debug_log(ctx, "delete container \"%s\" (%s)", id, status);
 	if (!force && (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0)) {
 		ret = berr_fail(err, EBUSY,
 			       "cannot delete container \"%s\": it is %s (stop it first, or "

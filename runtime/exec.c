@@ -37,6 +37,7 @@
 #include "isolation/proc.h"
 #include "isolation/process.h"
 #include "isolation/spawn.h"
+#include "runtime/debug.h"
 #include "runtime/internal.h"
 #include "runtime/process_setup.h"
 #include "runtime/runtime.h"
@@ -50,6 +51,7 @@ struct exec_job {
 	const struct rt_exec_opts *o;
 	struct store_container store;
 	bool stored;
+	bool paused; /* and --ignore-paused: see wait_unlocked() */
 	struct spec_config *cfg;
 	struct arena arena; /* the process and what the flags changed */
 	struct spec_process proc;
@@ -338,13 +340,18 @@ static int open_container(struct exec_job *j, struct berr *err)
 	status = internal_status(&j->store);
 	/* runc execs into a created container too: its init waits for
 	 * start with the namespaces and root made. */
-	if (strcmp(status, "paused") == 0)
+	j->paused = strcmp(status, "paused") == 0;
+	if (j->paused && !j->o->ignore_paused)
 		return berr_fail(err, EINVAL,
-				"cannot exec in a paused container \"%s\" (resume it first)", id);
-	if (strcmp(status, "running") != 0 && strcmp(status, "created") != 0)
+				"cannot exec in a paused container \"%s\" (resume it first, or "
+				"use --ignore-paused)",
+				id);
+	if (!j->paused && strcmp(status, "running") != 0 && strcmp(status, "created") != 0)
 		return berr_fail(err, strcmp(status, "stopped") == 0 ? ESRCH : EINVAL,
 				"cannot exec in container \"%s\": it is %s, not running", id,
 				status);
+	debug_log(j->ctx, "exec in container \"%s\" (%s, init pid %d)", id, status,
+		  (int)j->store.state.pid);
 	ret = internal_load_config(&j->store, &j->cfg, err);
 	if (ret < 0)
 		return ret;
@@ -525,6 +532,7 @@ static int spawn_joiner(struct exec_job *j, struct berr *err)
 	if (pid == 0)
 		joiner_main(j);
 	j->joiner = pid;
+	debug_log(j->ctx, "joiner process %d started", (int)pid);
 	close_fd(&j->sync[1]);
 	if (j->go_sent)
 		return 0;
@@ -535,6 +543,21 @@ static int spawn_joiner(struct exec_job *j, struct berr *err)
 	if (ret == 0)
 		ret = sync_send(j->sync[0], SYNC_GO, 0, NULL, -1, err);
 	return ret;
+}
+
+/* In a paused container the joiner is frozen from the moment it is in
+ * the cgroup, and the dialog lasts until `resume`, which needs the lock
+ * exclusively: it is let go now.  Nothing is opened to a race by that:
+ * the status was checked and every handle taken under the lock, and the
+ * joiner (then the process) is already in the container's cgroup, so a
+ * delete or `kill --all` in the meantime ends it with the rest, and the
+ * dialog then fails as for a process that died during set-up. */
+static void wait_unlocked(struct exec_job *j)
+{
+	if (!j->paused)
+		return;
+	store_unlock(&j->store);
+	debug_log(j->ctx, "the container is paused: its lock let go, the process waits for resume");
 }
 
 static int to_agent(struct exec_job *j, int listener, struct berr *err)
@@ -561,6 +584,8 @@ static int dialog(struct exec_job *j, struct berr *err)
 		switch (m.type) {
 		case SYNC_INIT_PID:
 			j->pid = (pid_t)m.value;
+			debug_log(j->ctx, "process %d made in the container's namespaces",
+				  (int)j->pid);
 			j->pidfd = fd;
 			fd = -1;
 			waitpid(j->joiner, NULL, 0);
@@ -579,7 +604,11 @@ static int dialog(struct exec_job *j, struct berr *err)
 		if (fd >= 0)
 			close(fd);
 	}
-	if (ret == 0 && j->pid <= 0)
+	if (ret == 0 && j->pid <= 0 && j->paused)
+		ret = berr_fail(err, ECHILD,
+			       "exec: the process died while it waited for the paused container "
+			       "to resume");
+	else if (ret == 0 && j->pid <= 0)
 		ret = berr_fail(err, ECHILD, "exec: the process died during setup");
 	return ret;
 }
@@ -634,7 +663,11 @@ static int exec_steps(struct exec_job *j, struct berr *err)
 	if (ret == 0)
 		ret = spawn_joiner(j, err);
 	if (ret == 0)
+		wait_unlocked(j);
+	if (ret == 0)
 		ret = dialog(j, err);
+	if (ret == 0)
+		debug_log(j->ctx, "process %d runs %s", (int)j->pid, j->proc.args[0]);
 	if (ret == 0 && j->o->pid_file)
 		ret = internal_write_pid_file(j->o->pid_file, j->pid, err);
 	return ret;

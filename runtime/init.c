@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -57,6 +58,7 @@ struct init_state {
 	size_t hook_state_len;
 	char *start_state; /* state JSON for the startContainer hooks */
 	size_t start_state_len;
+	bool filtered; /* the last steps and the seccomp filter are done */
 };
 
 uint64_t init_clone_flags(const struct init_plan *p)
@@ -291,17 +293,43 @@ static bool dev_readonly(const struct spec_config *cfg)
 	return ro;
 }
 
+/* No mount namespace: the rootfs is bound in the caller's, and the
+ * parent records that mount (a failed create or delete detaches it, with
+ * all below it) before anything is mounted there. */
+static int rootfs_in_place(const struct init_plan *p, struct berr *err)
+{
+	int fd = rootfs_prepare_in_place(p->rootfs, err);
+	int id, ret;
+
+	if (fd < 0)
+		return fd;
+	ret = rootfs_mount_id(fd, &id, err);
+	if (ret == 0)
+		ret = sync_send(p->sync_fd, SYNC_HOST_MOUNT, id, NULL, -1, err);
+	if (ret == 0)
+		ret = wait_go(p->sync_fd, err);
+	if (ret == 0)
+		return fd;
+	/* The parent may not know the mount: take it away ourselves. */
+	close(fd);
+	umount2(p->rootfs, MNT_DETACH);
+	return ret;
+}
+
 static int setup_rootfs(struct init_state *s, struct berr *err)
 {
 	const struct init_plan *p = s->p;
 	const struct spec_config *cfg = p->cfg;
+	/* New or joined (by path, as runc: the joined namespace gets the
+	 * container's mounts and pivot_root). */
+	bool mount_ns = spec_namespace_find(cfg, NS_MOUNT) != NULL;
 	cleanup_close int rootfd = -1;
 	int ret;
 
-	/* A joined mount namespace already is the container's world. */
-	if (!p->new_ns[NS_MOUNT])
-		return 0;
-	rootfd = rootfs_prepare(p->rootfs, cfg->linux.rootfs_propagation, err);
+	if (mount_ns)
+		rootfd = rootfs_prepare(p->rootfs, cfg->linux.rootfs_propagation, err);
+	else
+		rootfd = rootfs_in_place(p, err);
 	if (rootfd < 0)
 		return rootfd;
 	ret = mount_all(p, rootfd, err);
@@ -314,8 +342,11 @@ static int setup_rootfs(struct init_state *s, struct berr *err)
 	if (ret == 0 && hooks_any(&cfg->hooks, HOOK_CREATE_CONTAINER))
 		ret = hooks_run(&cfg->hooks, HOOK_CREATE_CONTAINER, s->hook_state,
 				s->hook_state_len, 0, err);
+	/* Without a mount namespace of its own the container only gets
+	 * chroot, as with runc: pivot_root or MS_MOVE would move the
+	 * caller's root. */
 	if (ret == 0)
-		ret = rootfs_enter(rootfd, p->no_pivot, err);
+		ret = mount_ns ? rootfs_enter(rootfd, p->no_pivot, err) : rootfs_chroot(rootfd, err);
 	if (ret < 0)
 		return ret;
 	close(steal_fd(&rootfd));
@@ -405,14 +436,32 @@ static int final_steps(struct init_state *s, int conn, struct berr *err)
 		ret = hooks_run_env(hooks, HOOK_START_CONTAINER, s->start_state,
 				    s->start_state_len, (const char *const *)proc->env,
 				    proc->n_env, err);
-	if (ret == 0)
+	if (ret == 0 && !s->filtered)
 		ret = psetup_final(&s->ps, &listener, err);
-	/* The first call under the filter: `start` hands the listener to
-	 * the seccomp agent, which then answers our notifications. */
-	if (ret == 0 && listener >= 0) {
-		ret = fdpass_send(conn, "", 1, listener, err);
-		close(listener);
-	}
+	return ret;
+}
+
+/* A filter with SCMP_ACT_NOTIFY rules goes on at create, as runc puts
+ * it: its listener reaches the agent then, so that an agent that is gone
+ * fails create, not start.  The wait for start and the startContainer
+ * hooks then run under the filter (and the other last steps: no new
+ * privileges, the exec labels), as in runc; every other filter waits
+ * until just before execve. */
+static int filter_early(struct init_state *s, struct berr *err)
+{
+	int listener = -1;
+	int ret;
+
+	if (!s->ps.seccomp || !s->ps.seccomp->notify)
+		return 0;
+	ret = psetup_final(&s->ps, &listener, err);
+	if (ret < 0)
+		return ret;
+	s->filtered = true;
+	/* The first calls under the filter: create hands the listener to
+	 * the agent, which then answers our notifications. */
+	ret = sync_send(s->p->sync_fd, SYNC_SECCOMP, 0, NULL, listener, err);
+	close(listener);
 	return ret;
 }
 
@@ -492,7 +541,7 @@ _Noreturn void init_run(const struct init_plan *p)
 		s.ps.setgroups_allowed = idmap_setgroups_allowed(0);
 	if (psetup_early(&s.ps, &err) < 0 ||
 	    setup_rootfs(&s, &err) < 0 || psetup_user(&s.ps, &err) < 0 ||
-	    process_close_fds(p->preserve_fds, &err) < 0)
+	    process_close_fds(p->preserve_fds, &err) < 0 || filter_early(&s, &err) < 0)
 		fail(p->sync_fd, &err);
 	if (sync_send(p->sync_fd, SYNC_READY, 0, NULL, -1, &err) < 0)
 		_exit(1);

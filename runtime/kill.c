@@ -6,6 +6,7 @@
 
 #include "isolation/cgroup.h"
 #include "isolation/proc.h"
+#include "runtime/debug.h"
 #include "runtime/internal.h"
 #include "runtime/rootless.h"
 #include "spec/base/cleanup.h"
@@ -62,6 +63,8 @@ int rt_kill(const struct rt_ctx *ctx, const char *id, int sig, bool all,
 	if (ret < 0)
 		return ret;
 	status = internal_status(&c);
+	debug_log(ctx, "kill container \"%s\" (%s): signal %d to %s", id, status, sig,
+		  all ? "every process" : "its init");
 	if (strcmp(status, "creating") == 0) {
 		ret = berr_fail(err, ESRCH, "cannot signal \"%s\": container not running", id);
 		goto out;

@@ -25,6 +25,11 @@ struct rt_ctx {
 	 * them. */
 	void (*warn)(void *arg, const struct berr *w);
 	void *warn_arg;
+	/* One line about each main step of a command (config loaded,
+	 * cgroup made, process started, hooks run...): `berth --debug`.
+	 * NULL: none, and nothing is formatted. */
+	void (*debug)(void *arg, const char *msg);
+	void *debug_arg;
 	/* When this fd turns readable, a create (or run) in progress stops,
 	 * removes all it made and fails with ECANCELED.  berth passes a
 	 * signalfd of SIGTERM, SIGINT and SIGHUP, which it blocks; the
@@ -38,6 +43,12 @@ struct rt_create_opts {
 	const char *pid_file;       /* NULL: none */
 	const char *console_socket; /* NULL: none */
 	int preserve_fds;
+	/* systemd socket activation, as runc does it: this many fds from 3,
+	 * before the preserve_fds ones (which then start at 3 + listen_fds),
+	 * pass into the container, whose process gets LISTEN_FDS=N and
+	 * LISTEN_PID=1 in its env.  The front end decides (its LISTEN_PID and
+	 * LISTEN_FDS). */
+	int listen_fds;
 	bool no_pivot;
 	bool no_new_keyring;
 	/* `run` in the foreground with a terminal and no console socket:
@@ -133,6 +144,9 @@ struct rt_exec_opts {
 	int preserve_fds;
 	const char *apparmor;       /* NULL: as the process says */
 	const char *process_label;  /* NULL: as the process says */
+	/* A paused container too: the process is made, waits frozen, and
+	 * runs once the container is resumed; rt_exec returns then. */
+	bool ignore_paused;
 	bool has_stdio;             /* as in rt_create_opts */
 	int stdio[3];
 };

@@ -8,11 +8,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "isolation/fdpass.h"
 #include "isolation/proc.h"
+#include "runtime/debug.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
-#include "runtime/seccomp_agent.h"
 #include "spec/base/cleanup.h"
 
 static int write_all(int fd, const void *buf, size_t len, struct berr *err)
@@ -60,25 +59,6 @@ static int send_start(int fd, struct store_container *c, struct berr *err)
 	return internal_start_send(fd, json, len, err);
 }
 
-/* The container installed a filter with SCMP_ACT_NOTIFY rules and sent
- * its listener: pass it on to the seccomp agent. */
-static int hand_to_agent(struct store_container *c, const struct spec_config *cfg,
-			 int listener, struct berr *err)
-{
-	cleanup_config struct spec_config *loaded = NULL;
-	struct spec_state s = c->state;
-	int ret;
-
-	if (!cfg) {
-		ret = internal_load_config(c, &loaded, err);
-		if (ret < 0)
-			return ret;
-		cfg = loaded;
-	}
-	s.status = "created";
-	return seccomp_agent_send(&cfg->linux.seccomp, &s, c->state.pid, listener, err);
-}
-
 int internal_start_connect(const struct store_container *c, struct berr *err)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -94,31 +74,19 @@ int internal_start_connect(const struct store_container *c, struct berr *err)
 }
 
 /* Wait for the outcome: the init closes the connection when execve
- * succeeds (close-on-exec) and writes the error first when it fails.
- * Before that it may send one NUL byte carrying its seccomp listener. */
-static int start_outcome(struct store_container *c, const struct spec_config *cfg, int fd,
-			 struct berr *err)
+ * succeeds (close-on-exec) and writes the error first when it fails. */
+static int start_outcome(int fd, struct berr *err)
 {
 	char msg[sizeof(err->msg)];
 	size_t used = 0;
-	int ret;
 
 	while (used < sizeof(msg) - 1) {
-		int passed = -1;
-		long n = fdpass_recv(fd, msg + used, sizeof(msg) - 1 - used, &passed, err);
+		long n = read(fd, msg + used, sizeof(msg) - 1 - used);
 
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0)
 			break;
-		if (passed >= 0 && used == 0 && msg[0] == '\0') {
-			ret = hand_to_agent(c, cfg, passed, err);
-			close(passed);
-			if (ret < 0)
-				return ret;
-			memmove(msg, msg + 1, (size_t)n - 1);
-			n--;
-		} else if (passed >= 0) {
-			close(passed);
-		}
 		used += (size_t)n;
 	}
 	msg[used] = '\0';
@@ -166,6 +134,7 @@ static void poststart(const struct rt_ctx *ctx, struct store_container *c,
 		return;
 	}
 	hooks_run_all(&cfg->hooks, HOOK_POSTSTART, json, len, ctx->warn, ctx->warn_arg);
+	debug_log(ctx, "poststart hooks run (%zu)", cfg->hooks.n[HOOK_POSTSTART]);
 }
 
 /* The init failed or will not get its filter answered: make sure it is
@@ -185,13 +154,15 @@ static void stop_init(struct store_container *c)
 int internal_start_finish(const struct rt_ctx *ctx, struct store_container *c,
 			  const struct spec_config *cfg, int fd, struct berr *err)
 {
-	int ret = start_outcome(c, cfg, fd, err);
+	int ret = start_outcome(fd, err);
 
 	unlinkat(c->dirfd, STORE_EXEC_SOCK, 0);
 	if (ret < 0) {
 		stop_init(c);
 		return ret;
 	}
+	debug_log(ctx, "container \"%s\" started: pid %d runs the program", c->state.id,
+		  (int)c->state.pid);
 	ret = mark_running(c, err);
 	if (ret == 0)
 		poststart(ctx, c, cfg);
@@ -214,6 +185,7 @@ int rt_start(const struct rt_ctx *ctx, const char *id, struct berr *err)
 			       id, status);
 		goto out;
 	}
+	debug_log(ctx, "start container \"%s\": init pid %d", id, (int)c.state.pid);
 	fd = internal_start_connect(&c, err);
 	ret = fd < 0 ? fd : send_start(fd, &c, err);
 	if (ret < 0) {

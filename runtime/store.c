@@ -182,6 +182,12 @@ int store_remove(struct store_container *c, struct berr *err)
 	return 0;
 }
 
+void store_unlock(struct store_container *c)
+{
+	if (c->dirfd >= 0)
+		flock(c->dirfd, LOCK_UN);
+}
+
 void store_close(struct store_container *c)
 {
 	if (c->dirfd >= 0)

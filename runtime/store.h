@@ -53,6 +53,11 @@ int store_save(struct store_container *c, const struct spec_state *s,
 /* Remove the directory and everything in it. */
 int store_remove(struct store_container *c, struct berr *err);
 
+/* Let go of the lock early, keeping what was loaded: for a command that
+ * must wait on something another command on the container brings about
+ * (exec --ignore-paused waits for resume). */
+void store_unlock(struct store_container *c);
+
 void store_close(struct store_container *c);
 
 /* Ids of every container directory under root (malloc'd array of

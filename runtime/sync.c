@@ -41,6 +41,13 @@ int sync_recv_or_eof(int fd, struct sync_msg *m, int *passfd, struct berr *err)
 
 	memset(m, 0, sizeof(*m));
 	n = fdpass_recv(fd, m, sizeof(*m), passfd, err);
+	/* A peer killed before it read what we sent (GO, to a process
+	 * frozen or killed in its cgroup) resets the connection: it ended
+	 * all the same. */
+	if (n == -ECONNRESET) {
+		berr_clear(err);
+		n = 0;
+	}
 	if (n <= 0)
 		return (int)n;
 	if ((size_t)n < offsetof(struct sync_msg, text))

@@ -20,6 +20,8 @@ enum sync_type {
 	SYNC_TTY,        /* child: here is the terminal's master (fd) */
 	SYNC_READY,      /* child: set up, waiting for start */
 	SYNC_SECCOMP,    /* child: my seccomp listener (fd), for the agent */
+	SYNC_HOST_MOUNT, /* child: rootfs bound in the caller's mount namespace, its
+	                  * mount id is value; record it, then GO */
 	SYNC_ERROR,      /* child: failed; text is the message */
 };
 

@@ -40,20 +40,66 @@ static int check_process(const struct spec_config *cfg, bool console_socket,
 	return caps_check(&p->caps, err);
 }
 
+/* hostname and domainname go to the container's uts namespace, new or
+ * joined by path (as runc); never to the caller's own. */
+static int check_uts_name(const struct spec_config *cfg, const char *field, const char *value,
+			  struct berr *err)
+{
+	const struct spec_namespace *ns = spec_namespace_find(cfg, NS_UTS);
+
+	if (!value || !*value)
+		return 0;
+	if (!ns)
+		return berr_fail(err, EINVAL, ".%s: needs a uts namespace (new or joined by path)",
+				 field);
+	if (ns->path && ns_is_ours(ns->path, NS_UTS))
+		return berr_fail(err, EINVAL,
+				".%s: the uts namespace %s is the caller's own: setting its name "
+				"would rename the host",
+				field, ns->path);
+	return 0;
+}
+
+/* Without a mount namespace the container's root is a chroot in the
+ * caller's mount namespace.  What runc refuses there is refused too; a
+ * field that only makes sense with a root of its own is refused rather
+ * than applied to the caller's mounts. */
+static int check_no_mount_ns(const struct spec_config *cfg, struct berr *err)
+{
+	const struct spec_linux *l = &cfg->linux;
+	const char *why = "the container would share the caller's mount namespace";
+
+	if (spec_namespace_find(cfg, NS_MOUNT))
+		return 0;
+	if (l->n_masked_paths)
+		return berr_fail(err, EINVAL, ".linux.maskedPaths: needs a mount namespace (%s)",
+				 why);
+	if (l->n_readonly_paths)
+		return berr_fail(err, EINVAL, ".linux.readonlyPaths: needs a mount namespace (%s)",
+				 why);
+	/* The caller's mount namespace belongs to the caller's user
+	 * namespace: from a new one nothing can be mounted there. */
+	if (ns_is_new(cfg, NS_USER))
+		return berr_fail(err, EINVAL,
+				".linux.namespaces: a new user namespace needs a new mount namespace "
+				"too (%s, where the new user namespace may not mount)",
+				why);
+	return 0;
+}
+
 static int check_linux(const struct spec_config *cfg, struct berr *err)
 {
 	const struct spec_linux *l = &cfg->linux;
 	bool private_ns[NS_TYPES] = { false };
 	int ret;
 
-	if (!spec_namespace_find(cfg, NS_MOUNT))
-		return berr_fail(err, EINVAL,
-				".linux.namespaces: a mount namespace is required (berth "
-				"will not pivot the host's root)");
-	if (cfg->hostname && *cfg->hostname && !ns_is_new(cfg, NS_UTS))
-		return berr_fail(err, EINVAL, ".hostname: needs a new uts namespace");
-	if (cfg->domainname && *cfg->domainname && !ns_is_new(cfg, NS_UTS))
-		return berr_fail(err, EINVAL, ".domainname: needs a new uts namespace");
+	ret = check_no_mount_ns(cfg, err);
+	if (ret == 0)
+		ret = check_uts_name(cfg, "hostname", cfg->hostname, err);
+	if (ret == 0)
+		ret = check_uts_name(cfg, "domainname", cfg->domainname, err);
+	if (ret < 0)
+		return ret;
 	if ((l->n_uid_mappings || l->n_gid_mappings) && !ns_is_new(cfg, NS_USER))
 		return berr_fail(err, EINVAL,
 				".linux.uidMappings: mappings need a new user namespace");

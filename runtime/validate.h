@@ -9,7 +9,8 @@
 #include "spec/base/err.h"
 
 /* What create needs beyond a well-formed config: a process with args and
- * an absolute cwd, a mount namespace, a UTS namespace for a hostname,
+ * an absolute cwd, a mount namespace for masked and read-only paths, a
+ * UTS namespace (not the caller's) for a hostname,
  * the terminal/console-socket pairing... */
 int validate_for_create(const struct spec_config *cfg, bool console_socket,
 			bool foreground, struct berr *err);

@@ -31,9 +31,17 @@ int cli_failf(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* A warning (rt_ctx.warn): stderr and the --log file; arg is the cli. */
 void cli_warn(void *arg, const struct berr *w);
-/* Debug line to the log, with --debug only. */
+/* With --debug only: a debug line to the --log file, or to stderr
+ * without one, in --log-format's form.  cli_debug_line is rt_ctx.debug
+ * (arg is the cli). */
 void cli_debug(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void cli_debug_line(void *arg, const char *msg);
+
+/* systemd socket activation: how many fds from 3 were passed to berth
+ * itself (LISTEN_FDS, when LISTEN_PID is berth's pid), else 0.  Returns
+ * 0, or cli_fail's status for a LISTEN_FDS that is not a number. */
+int cli_listen_fds(const struct cli *cli, int *n);
 
 /* Parse a subcommand's options; prints help (returns 0 via *done) or an
  * error (returns 1 via *done).  Returns the index of the first positional

@@ -57,6 +57,8 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 		{ "apparmor", 0, OPT_STRING, &o.apparmor, "AppArmor profile for the process" },
 		{ "process-label", 0, OPT_STRING, &o.process_label,
 		  "SELinux label for the process" },
+		{ "ignore-paused", 0, OPT_BOOL, &o.ignore_paused,
+		  "exec into a paused container too: the process runs once it is resumed" },
 		{ 0 },
 	};
 	struct rt_execed execed;
@@ -85,7 +87,6 @@ int cmd_exec(struct cli *cli, int argc, char **argv)
 		sigprocmask(SIG_BLOCK, &all, &old);
 	if (rt_exec(&cli->rt, &o, &execed, &err) < 0)
 		return cli_fail(cli, &err);
-	cli_debug(cli, "exec in %s: pid %d", o.id, (int)execed.pid);
 	if (o.detach)
 		return 0;
 	if (rt_wait_foreground(execed.pid, execed.tty_master, &status, &err) < 0)

@@ -30,9 +30,13 @@ struct create_flags {
 
 /* SIGTERM, SIGINT and SIGHUP end a create cleanly, not midway: blocked,
  * they make the library's cancel fd readable (rt_ctx.cancel_fd), and it
- * removes what it made.  Without a signalfd they keep their default. */
-static void cancel_on_signals(struct cli *cli)
+ * removes what it made.  Without a signalfd they keep their default.
+ * The fd lies above those that pass into the container (3 to
+ * 3 + listen_fds + preserve_fds - 1), even where the caller left one of
+ * them closed, which the library then reports. */
+static void cancel_on_signals(struct cli *cli, const struct rt_create_opts *o)
 {
+	int above = 3 + o->listen_fds + o->preserve_fds;
 	sigset_t set;
 	int fd;
 
@@ -42,8 +46,8 @@ static void cancel_on_signals(struct cli *cli)
 	sigaddset(&set, SIGHUP);
 	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	/* 0 means none to the library. */
-	if (fd >= 0 && fd < 3) {
-		int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (fd >= 0 && fd < above) {
+		int high = fcntl(fd, F_DUPFD_CLOEXEC, above);
 
 		close(fd);
 		fd = high;
@@ -87,11 +91,12 @@ int cmd_create(struct cli *cli, int argc, char **argv)
 	if (i < 0)
 		return status;
 	f.o.id = argv[i];
-	cancel_on_signals(cli);
+	if (cli_listen_fds(cli, &f.o.listen_fds) != 0)
+		return 1;
+	cancel_on_signals(cli, &f.o);
 	ret = rt_create(&cli->rt, &f.o, &created, &err);
 	if (ret < 0)
 		return create_failed(cli, ret, &err);
-	cli_debug(cli, "created %s, init pid %d", f.o.id, (int)created.pid);
 	return 0;
 }
 
@@ -122,7 +127,7 @@ static int run_foreground(struct cli *cli, struct create_flags *f)
 	 * SIGTERM, SIGINT and SIGHUP end the set-up instead. */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	cancel_on_signals(cli);
+	cancel_on_signals(cli, &f->o);
 	f->o.foreground_tty = !f->o.console_socket;
 	ret = rt_run(&cli->rt, &f->o, &created, &err);
 	if (ret < 0)
@@ -158,9 +163,11 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	if (i < 0)
 		return status;
 	f.o.id = argv[i];
+	if (cli_listen_fds(cli, &f.o.listen_fds) != 0)
+		return 1;
 	if (!f.detach)
 		return run_foreground(cli, &f);
-	cancel_on_signals(cli);
+	cancel_on_signals(cli, &f.o);
 	ret = rt_run(&cli->rt, &f.o, &created, &err);
 	if (ret < 0)
 		return create_failed(cli, ret, &err);

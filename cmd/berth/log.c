@@ -2,11 +2,12 @@
  * or in the JSON lines containerd and podman read
  * ({"level":"error","msg":"...","time":"..."}). */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
+#include "spec/base/timestamp.h"
 
 static void json_escaped(FILE *f, const char *s)
 {
@@ -26,11 +27,21 @@ static void json_escaped(FILE *f, const char *s)
 	}
 }
 
+static bool json_format(const struct cli *cli)
+{
+	return cli->log_format && strcmp(cli->log_format, "json") == 0;
+}
+
+static void json_line(FILE *f, const char *level, const char *msg, const char *stamp)
+{
+	fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level);
+	json_escaped(f, msg);
+	fprintf(f, "\",\"time\":\"%s\"}\n", stamp);
+}
+
 static void log_line(const struct cli *cli, const char *level, const char *msg)
 {
 	char stamp[64];
-	struct timespec ts;
-	struct tm tm;
 	FILE *f;
 
 	if (!cli->log_path)
@@ -38,16 +49,11 @@ static void log_line(const struct cli *cli, const char *level, const char *msg)
 	f = fopen(cli->log_path, "ae");
 	if (!f)
 		return;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	if (cli->log_format && strcmp(cli->log_format, "json") == 0) {
-		fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level);
-		json_escaped(f, msg);
-		fprintf(f, "\",\"time\":\"%s.%09ldZ\"}\n", stamp, ts.tv_nsec);
-	} else {
-		fprintf(f, "%s.%09ldZ %s %s\n", stamp, ts.tv_nsec, level, msg);
-	}
+	timestamp_now(stamp, sizeof(stamp));
+	if (json_format(cli))
+		json_line(f, level, msg, stamp);
+	else
+		fprintf(f, "%s %s %s\n", stamp, level, msg);
 	fclose(f);
 }
 
@@ -77,6 +83,31 @@ int cli_failf(const struct cli *cli, const char *fmt, ...)
 	return cli_fail(cli, &err);
 }
 
+/* Debug lines go where runc's do: to the --log file when there is one,
+ * else to stderr; in JSON, or in runc's text form
+ * (time="..." level=debug msg="..."), which tools grep for. */
+void cli_debug_line(void *arg, const char *msg)
+{
+	const struct cli *cli = arg;
+	char stamp[64];
+	FILE *f = stderr;
+
+	if (!cli->debug)
+		return;
+	if (cli->log_path && !(f = fopen(cli->log_path, "ae")))
+		return;
+	timestamp_now(stamp, sizeof(stamp));
+	if (json_format(cli)) {
+		json_line(f, "debug", msg, stamp);
+	} else {
+		fprintf(f, "time=\"%s\" level=debug msg=\"", stamp);
+		json_escaped(f, msg);
+		fputs("\"\n", f);
+	}
+	if (f != stderr)
+		fclose(f);
+}
+
 void cli_debug(const struct cli *cli, const char *fmt, ...)
 {
 	char msg[1024];
@@ -87,8 +118,5 @@ void cli_debug(const struct cli *cli, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (cli->log_path)
-		log_line(cli, "debug", msg);
-	else
-		fprintf(stderr, "berth: debug: %s\n", msg);
+	cli_debug_line((void *)cli, msg);
 }

@@ -102,6 +102,10 @@ int main(int argc, char **argv)
 	if (strcmp(cli.log_format, "text") != 0 && strcmp(cli.log_format, "json") != 0)
 		return cli_failf(&cli, "--log-format: expected text or json, got \"%s\"",
 				 cli.log_format);
+	if (cli.debug) {
+		cli.rt.debug = cli_debug_line;
+		cli.rt.debug_arg = &cli;
+	}
 	if (show_version) {
 		version();
 		return 0;

@@ -4,7 +4,10 @@
 
 load helpers
 
-setup() { setup_bundle; }
+setup() {
+	setup_bundle
+	HOST_NAME=$(hostname)
+}
 teardown() {
 	local failed=0
 	cleanup_containers || failed=1
@@ -104,12 +107,18 @@ expect_create_error() {
 
 @test "hostname without a uts namespace" {
 	update_config '.linux.namespaces |= map(select(.type != "uts"))'
-	expect_create_error ".hostname: needs a new uts namespace"
+	expect_create_error ".hostname: needs a uts namespace (new or joined by path)"
 }
 
-@test "no mount namespace" {
+@test "hostname in the caller's own uts namespace, joined by path" {
+	update_config '.linux.namespaces |= map(select(.type != "uts")) + [{"type": "uts", "path": "/proc/self/ns/uts"}]'
+	expect_create_error ".hostname: the uts namespace /proc/self/ns/uts is the caller's own"
+	assert_equal "$(hostname)" "$HOST_NAME"
+}
+
+@test "masked paths without a mount namespace (runc refuses them too)" {
 	update_config '.linux.namespaces |= map(select(.type != "mount"))'
-	expect_create_error "a mount namespace is required"
+	expect_create_error ".linux.maskedPaths: needs a mount namespace"
 }
 
 @test "terminal without a console socket when detached" {
