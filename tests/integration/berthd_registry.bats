@@ -20,6 +20,7 @@ setup_file() {
 	registry_start refused plain
 	token_start
 	registry_start tok token
+	registry_start mtls mtls
 	# Ports for the relays that make registries misbehave: a plain one
 	# (named insecure) in front of "plain", a TLS one in front of "main".
 	export REG_FLAKY_PORT REG_SLOW_PORT
@@ -535,4 +536,22 @@ registry-base"
 	assert_no_pull_leftovers
 	assert_equal "$(dk images -q "$slow/reg/stop")" ""
 	assert_equal "$(layer_count)" "$layers"
+}
+
+@test "berthd registry: a registry that wants a client certificate gets the one in --certs-dir, and refuses a pull without it" {
+	local certs=$REG_CERTS/$REG_MTLS_ADDR
+	skopeo copy -q --dest-cert-dir "$REG_DIR/pki/client-trust" \
+		"docker-archive:$BERTHD_DIR/img/archive.tar" "docker://$REG_MTLS_ADDR/m/two:1"
+	# Without one: refused in the handshake, and said so.
+	run dk pull "$REG_MTLS_ADDR/m/two:1"
+	assert_failure
+	assert_output_contains "$REG_MTLS_ADDR/m/two"
+	assert_output_contains "client.cert"
+	assert_no_pull_leftovers
+	cp "$REG_DIR/pki/client.cert" "$REG_DIR/pki/client.key" "$certs/"
+	run dk pull "$REG_MTLS_ADDR/m/two:1"
+	rm -f "$certs/client.cert" "$certs/client.key"
+	assert_success
+	run dk run --rm "$REG_MTLS_ADDR/m/two:1" cat /etc/greeting
+	assert_equal "$output" "layer-two"
 }

@@ -27,11 +27,20 @@ make_certs() {
 	# skopeo's --dest-cert-dir: the CA alone.
 	mkdir -p "$d/trust"
 	cp "$d/ca.crt" "$d/trust/ca.crt"
+	# A client certificate the CA signed, for "mtls" registries.
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$d/client.key" -out "$d/client.csr" -subj /CN=berth-test-client 2>/dev/null
+	printf 'extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n' >"$d/client-ext"
+	openssl x509 -req -in "$d/client.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
+		-CAcreateserial -out "$d/client.cert" -days 2 -extfile "$d/client-ext" 2>/dev/null
+	mkdir -p "$d/client-trust"
+	cp "$d/ca.crt" "$d/client.cert" "$d/client.key" "$d/client-trust/"
 }
 
-# registry_start NAME [plain|token]: a registry with TLS and htpasswd
+# registry_start NAME [plain|token|mtls]: a registry with TLS and htpasswd
 # auth (with "plain", plain HTTP without auth; with "token", TLS and
-# Bearer tokens from token_start's server) on a free port;
+# Bearer tokens from token_start's server; with "mtls", TLS that wants a
+# client certificate from the test CA, and no auth) on a free port;
 # REG_<NAME>_ADDR is its 127.0.0.1:PORT.  Its storage stays across
 # restarts (registry_run).
 registry_start() {
@@ -47,6 +56,9 @@ registry_start() {
 		if [ "$mode" != plain ]; then
 			printf '  tls:\n    certificate: %s/pki/server.crt\n    key: %s/pki/server.key\n' \
 				"$REG_DIR" "$REG_DIR"
+		fi
+		if [ "$mode" = mtls ]; then
+			printf '    clientcas:\n      - %s/pki/ca.crt\n' "$REG_DIR"
 		fi
 		if [ "$mode" = tls ]; then
 			printf 'auth:\n  htpasswd:\n    realm: berth-test\n    path: %s/htpasswd\n' \
