@@ -242,9 +242,13 @@ static int curl_error(struct registry_client *c, CURLcode rc, const char *curl_m
 	if (strstr(curl_msg, "wrong version number") && strncmp(c->base, "https:", 6) == 0)
 		hint = " (a registry served over plain HTTP must be named with "
 		       "--insecure-registry)";
-	else if (strstr(curl_msg, "certificate required") ||
-		 strstr(curl_msg, "handshake failure"))
-		hint = " (a registry that wants a client certificate finds it in --certs-dir's "
+	/* A registry that wants a client certificate ends the handshake in
+	 * ways that vary with timing (an alert, a reset): say where one
+	 * goes when none was given. */
+	else if ((rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_SEND_ERROR ||
+		  rc == CURLE_RECV_ERROR) &&
+		 strncmp(c->base, "https:", 6) == 0 && !c->client_cert)
+		hint = " (if the registry wants a client certificate: --certs-dir's "
 		       "HOST:PORT/client.cert and client.key)";
 	else if (rc == CURLE_PEER_FAILED_VERIFICATION)
 		hint = " (a registry's own CA goes in --certs-dir's HOST:PORT/ca.crt)";
