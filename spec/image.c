@@ -217,6 +217,7 @@ static int read_descriptor(struct jr *r, yajl_val v, void *elem, void *ctx)
 
 		JR_TRY(jr_str(r, plat, "os", &d->os));
 		JR_TRY(jr_str(r, plat, "architecture", &d->architecture));
+		JR_TRY(jr_str(r, plat, "variant", &d->variant));
 		jr_leave(r, mark);
 	}
 	return 0;

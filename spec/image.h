@@ -75,7 +75,7 @@ struct spec_oci_descriptor {
 	int64_t size;
 	const char *ref_name;   /* annotation org.opencontainers.image.ref.name */
 	const char *image_name; /* annotation io.containerd.image.name */
-	const char *os, *architecture; /* platform, when given */
+	const char *os, *architecture, *variant; /* platform, when given */
 };
 
 /* index.json of an OCI layout, or a nested image index. */

@@ -113,6 +113,11 @@ enum MHD_Result api_container_archive_put(struct req *r);
 /* api_commit.c */
 enum MHD_Result api_commit(struct req *r);
 
+/* api_registry.c */
+enum MHD_Result api_image_pull(struct req *r, const char *from_image, const char *tag);
+enum MHD_Result api_image_push(struct req *r);
+enum MHD_Result api_auth(struct req *r);
+
 /* api_filters.c: the "filters" query parameter, {"key": ["value", ...]}
  * (or docker's older {"key": {"value": true}}). */
 struct filters {

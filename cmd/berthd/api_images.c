@@ -1,5 +1,5 @@
-/* Images: load, import, list, inspect, tag, remove.  Pulling from a
- * registry is not there yet and says so. */
+/* Images: load, import, list, inspect, tag, remove (pulls and pushes
+ * are in api_registry.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,49 +45,6 @@ static void load_line(void *arg, const char *text)
 	}
 }
 
-/* The helper's results as a stream of JSON messages, one per line. */
-static enum MHD_Result reply_lines(struct req *r, struct jw *w)
-{
-	struct berr err;
-	char *json = NULL, *out;
-	size_t len, used = 0;
-
-	if (jw_finish(w, &json, &len, &err) < 0)
-		return http_reply_error(r, 500, "%s", err.msg);
-	/* The writer made one array: turn it into newline-separated objects. */
-	out = malloc(len + 2);
-	if (!out) {
-		free(json);
-		return MHD_NO;
-	}
-	for (size_t i = 1, depth = 0; i + 1 < len; i++) {
-		char c = json[i];
-
-		out[used++] = c;
-		if (c == '"') {
-			for (i++; i + 1 < len; i++) {
-				out[used++] = json[i];
-				if (json[i] == '\\') {
-					out[used++] = json[++i];
-					continue;
-				}
-				if (json[i] == '"')
-					break;
-			}
-			continue;
-		}
-		if (c == '{')
-			depth++;
-		if (c == '}' && --depth == 0) {
-			out[used++] = '\n';
-			if (json[i + 1] == ',')
-				i++;
-		}
-	}
-	free(json);
-	return http_reply(r, 200, "application/json", out, used);
-}
-
 enum MHD_Result api_image_load(struct req *r)
 {
 	cleanup_jw struct jw *w = jw_new(false);
@@ -103,7 +60,7 @@ enum MHD_Result api_image_load(struct req *r)
 	if (ret < 0)
 		return http_reply_berr(r, &err);
 	jw_array_close(w);
-	return reply_lines(r, w);
+	return http_reply_lines(r, w);
 }
 
 static void import_line(void *arg, const char *text)
@@ -128,11 +85,7 @@ enum MHD_Result api_image_create(struct req *r)
 	int ret;
 
 	if (from_image && *from_image)
-		return http_reply_error(r, 501,
-					"pulling images from a registry is not supported by berthd "
-					"yet (image %s%s%s): load it with 'docker load' or "
-					"'docker import'",
-					from_image, tag && *tag ? ":" : "", tag ? tag : "");
+		return api_image_pull(r, from_image, tag);
 	if (!from_src || strcmp(from_src, "-") != 0)
 		return http_reply_error(r, 501,
 					"importing from a URL is not supported by berthd (only "
@@ -178,7 +131,7 @@ enum MHD_Result api_image_create(struct req *r)
 	jw_map_close(w);
 	jw_array_close(w);
 	free(l.last_id);
-	return reply_lines(r, w);
+	return http_reply_lines(r, w);
 }
 
 static int64_t created_secs(const char *created)
@@ -196,6 +149,15 @@ static void tags_json(struct jw *w, const char *key, const struct image_rec *img
 	jw_array_open(w);
 	for (size_t i = 0; i < img->n_tags; i++)
 		jw_str(w, img->tags[i]);
+	jw_array_close(w);
+}
+
+static void digests_json(struct jw *w, const struct image_rec *img)
+{
+	jw_key(w, "RepoDigests");
+	jw_array_open(w);
+	for (size_t i = 0; i < img->n_digests; i++)
+		jw_str(w, img->digests[i]);
 	jw_array_close(w);
 }
 
@@ -325,6 +287,11 @@ static bool reference_match(const struct filters *f, const struct image_rec *img
 			    img->tags[t][strlen(norm) - 7] == ':')
 				return true;
 		}
+		/* An image pulled by digest is in its repository too. */
+		for (size_t t = 0; !tagged && t < img->n_digests; t++)
+			if (strncmp(img->digests[t], norm, strlen(norm) - 7) == 0 &&
+			    img->digests[t][strlen(norm) - 7] == '@')
+				return true;
 	}
 	return false;
 }
@@ -374,9 +341,7 @@ enum MHD_Result api_image_list(struct req *r)
 			jw_null(w);
 		}
 		jw_kstr(w, "ParentId", "");
-		jw_key(w, "RepoDigests");
-		jw_array_open(w);
-		jw_array_close(w);
+		digests_json(w, &imgs[i]);
 		tags_json(w, "RepoTags", &imgs[i]);
 		jw_kint(w, "SharedSize", -1);
 		jw_kint(w, "Size", imgs[i].size);
@@ -403,9 +368,7 @@ enum MHD_Result api_image_inspect(struct req *r)
 	jw_map_open(w);
 	jw_kstr(w, "Id", img.id);
 	tags_json(w, "RepoTags", &img);
-	jw_key(w, "RepoDigests");
-	jw_array_open(w);
-	jw_array_close(w);
+	digests_json(w, &img);
 	jw_kstr(w, "Parent", "");
 	jw_kstr(w, "Comment", cfg && cfg->comment ? cfg->comment : "");
 	jw_kstr(w, "Created", img.created);

@@ -58,6 +58,8 @@ const struct route api_routes[] = {
 	{ "GET", "/images/{name*}/history", api_image_history, false },
 	{ "GET", "/images/{name*}/json", api_image_inspect, false },
 	{ "POST", "/images/{name*}/tag", api_image_tag, false },
+	{ "POST", "/images/{name*}/push", api_image_push, false },
+	{ "POST", "/auth", api_auth, false },
 	{ "DELETE", "/images/{name*}", api_image_remove, false },
 	{ "GET", "/networks", api_network_list, false },
 	{ "POST", "/networks/create", api_network_create, false },
@@ -73,16 +75,22 @@ const struct route api_routes[] = {
 	{ "DELETE", "/volumes/{name}", api_volume_remove, false },
 	{ "GET", "/system/df", api_system_df, false },
 	/* Objects berthd has none of: docker inspect asks for them in turn. */
+	/* A name with a "/" is no container's (docker inspect REGISTRY/NAME
+	 * asks for a container first, then for an image). */
+	{ "GET", "/containers/{name*}/json", api_no_such_object, false },
 	{ "GET", "/plugins/{name*}/json", api_no_such_object, false },
 	{ NULL, NULL, NULL, false },
 };
 
-/* berthd has no plugins: any one asked for is not found, which is what
- * docker inspect needs to go on to the next kind of object. */
+/* berthd has no plugins, nor containers whose names have a "/": any one
+ * asked for is not found, which is what docker inspect needs to go on to
+ * the next kind of object. */
 enum MHD_Result api_no_such_object(struct req *r)
 {
 	const char *kind = "plugin";
 
+	if (strncmp(r->path, "/containers/", 12) == 0)
+		return http_reply_error(r, 404, "No such container: %s", r->params[0]);
 	return http_reply_error(r, 404, "%s %s not found", kind, r->params[0]);
 }
 

@@ -84,6 +84,9 @@ int http_query_tty_size(struct req *r, unsigned *rows, unsigned *cols);
 enum MHD_Result http_reply(struct req *r, unsigned status, const char *ctype, char *body,
 			   size_t len); /* takes body (malloc'd) */
 enum MHD_Result http_reply_json(struct req *r, unsigned status, struct jw *w);
+/* The JSON array w holds, as newline-separated messages (docker's progress
+ * streams), status 200. */
+enum MHD_Result http_reply_lines(struct req *r, struct jw *w);
 enum MHD_Result http_reply_error(struct req *r, unsigned status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The status of an error's kind (never of its errno: see spec/base/err.h). */

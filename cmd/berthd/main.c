@@ -3,7 +3,8 @@
  *   berthd [--socket PATH] [--root DIR] [--data-root DIR]
  *          [--cgroup-parent PATH] [--group NAME] [--log-level LEVEL]
  *          [--log-file FILE] [--bridge NAME|none] [--bip ADDRESS/PREFIX]
- *          [--cni-path DIRS]
+ *          [--cni-path DIRS] [--init-path FILE] [--certs-dir DIR]
+ *          [--insecure-registry HOST:PORT]...
  *
  * The socket is created mode 0660, owned by root and --group: the kernel's
  * permission check on the socket file keeps every other user out.
@@ -57,6 +58,10 @@ static void usage(void)
 	       "                        first private /16 of a fixed list free of the host's routes)\n"
 	       "  --cni-path DIRS       where the CNI plugins are, ':'-separated (default /usr/lib/cni)\n"
 	       "  --init-path FILE      the static init of --init (default /usr/bin/tini-static)\n"
+	       "  --certs-dir DIR       registries' CAs and client certificates, as\n"
+	       "                        DIR/HOST[:PORT]/ca.crt (default /etc/berth/certs.d)\n"
+	       "  --insecure-registry HOST[:PORT]\n"
+	       "                        reach this registry over plain HTTP (repeatable)\n"
 	       "  --version             print the version\n");
 }
 
@@ -171,6 +176,8 @@ int main(int argc, char **argv)
 		{ "bip", required_argument, NULL, 'B' },
 		{ "cni-path", required_argument, NULL, 'C' },
 		{ "init-path", required_argument, NULL, 'i' },
+		{ "certs-dir", required_argument, NULL, 'R' },
+		{ "insecure-registry", required_argument, NULL, 'I' },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -182,7 +189,10 @@ int main(int argc, char **argv)
 		.cgroup_parent = "/berth",
 		/* Static: it runs inside images that have no libc. */
 		.init_path = "/usr/bin/tini-static",
+		.certs_dir = "/etc/berth/certs.d",
 	};
+	char **insecure = NULL;
+	size_t n_insecure = 0;
 	struct srv srv = { .log_level = 2 };
 	struct daemon d;
 	struct berr err = { 0 };
@@ -217,6 +227,21 @@ int main(int argc, char **argv)
 		case 'B': o.bip = optarg; break;
 		case 'C': o.cni_path = optarg; break;
 		case 'i': o.init_path = optarg; break;
+		case 'R': o.certs_dir = optarg; break;
+		case 'I': {
+			char **grown = realloc(insecure, (n_insecure + 2) * sizeof(char *));
+
+			if (!grown || strchr(optarg, '/') || !*optarg) {
+				fprintf(stderr, "berthd: --insecure-registry takes HOST[:PORT], "
+						"not %s\n", optarg);
+				return 2;
+			}
+			insecure = grown;
+			insecure[n_insecure++] = optarg;
+			insecure[n_insecure] = NULL;
+			o.insecure = insecure;
+			break;
+		}
 		case 'l':
 			srv.log_level = log_level(optarg);
 			if (srv.log_level < 0) {
@@ -356,5 +381,6 @@ int main(int argc, char **argv)
 	daemon_close(&d);
 	free((char *)o.shim_path);
 	free((char *)o.unpack_path);
+	free(insecure);
 	return 0;
 }

@@ -304,3 +304,46 @@ int http_query_tty_size(struct req *r, unsigned *rows, unsigned *cols)
 	*cols = (unsigned)w;
 	return 0;
 }
+
+/* A JSON array as a stream of JSON messages, one per line. */
+enum MHD_Result http_reply_lines(struct req *r, struct jw *w)
+{
+	struct berr err;
+	char *json = NULL, *out;
+	size_t len, used = 0;
+
+	if (jw_finish(w, &json, &len, &err) < 0)
+		return http_reply_error(r, 500, "%s", err.msg);
+	/* The writer made one array: turn it into newline-separated objects. */
+	out = malloc(len + 2);
+	if (!out) {
+		free(json);
+		return MHD_NO;
+	}
+	for (size_t i = 1, depth = 0; i + 1 < len; i++) {
+		char c = json[i];
+
+		out[used++] = c;
+		if (c == '"') {
+			for (i++; i + 1 < len; i++) {
+				out[used++] = json[i];
+				if (json[i] == '\\') {
+					out[used++] = json[++i];
+					continue;
+				}
+				if (json[i] == '"')
+					break;
+			}
+			continue;
+		}
+		if (c == '{')
+			depth++;
+		if (c == '}' && --depth == 0) {
+			out[used++] = '\n';
+			if (json[i + 1] == ',')
+				i++;
+		}
+	}
+	free(json);
+	return http_reply(r, 200, "application/json", out, used);
+}

@@ -52,6 +52,8 @@ struct daemon_opts {
 	 * the CNI plugins are (NULL: /usr/lib/cni). */
 	const char *bridge, *bip, *cni_path;
 	const char *init_path;     /* the static init --init runs as pid 1 */
+	const char *certs_dir;     /* registries' CAs: DIR/HOST:PORT/ca.crt */
+	char *const *insecure;     /* registries reached over plain HTTP */
 };
 
 enum daemon_status {
@@ -254,6 +256,8 @@ struct daemon_exec {
  * many as dockerd keeps. */
 #define DAEMON_EVENTS 256
 
+#define DAEMON_HELPERS 32
+
 struct daemon {
 	struct daemon_opts o;
 	char *oci_root;
@@ -284,13 +288,17 @@ struct daemon {
 	/* health.c's thread */
 	pthread_t health_thread;
 	bool health_started;
+	/* image helpers running (0: a free slot), ended when berthd stops */
+	pid_t helpers[DAEMON_HELPERS];
 };
 
 /* Start the model: create directories, load every container, find the
  * shims still running (a restarted daemon), record the exits it missed,
  * and apply restart policies. */
 int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err);
-/* Make every wait and stream return: the daemon is stopping. */
+/* Make every wait and stream return, and end the image helpers (a pull
+ * from a registry that hangs would hold the stop): the daemon is
+ * stopping. */
 void daemon_shutdown_begin(struct daemon *d);
 /* Stop watching (containers keep running) and free the model. */
 void daemon_close(struct daemon *d);
@@ -480,6 +488,15 @@ int daemon_network_connect(struct daemon *d, const char *net, const char *ref,
 			   char *const *aliases, struct berr *err);
 int daemon_network_disconnect(struct daemon *d, const char *net, const char *ref,
 			      struct berr *err);
+/* Run the unpack helper against a registry: mode "pull" or "push" (ref
+ * an image reference) or "login" (ref a registry's host[:port]), with
+ * docker's AuthConfig JSON (may be NULL) handed over on the helper's
+ * stdin, never on its command line.  Each result line comes to line(arg,
+ * line); a failure keeps the kind the helper gave it. */
+int daemon_image_registry(struct daemon *d, const char *mode, const char *ref,
+			  const char *auth_json, size_t auth_len,
+			  void (*line)(void *arg, const char *text), void *arg,
+			  struct berr *err);
 
 /* Counts for /info. */
 void daemon_counts(struct daemon *d, int *total, int *running, int *paused, int *stopped);

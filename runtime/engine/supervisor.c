@@ -1101,6 +1101,11 @@ void daemon_shutdown_begin(struct daemon *d)
 	daemon_lock(d);
 	d->stopping = true;
 	pthread_cond_broadcast(&d->changed);
+	/* Not reaped yet (they are taken off before): the pids are theirs.
+	 * What a helper leaves in the store's tmp goes at the next start. */
+	for (size_t i = 0; i < DAEMON_HELPERS; i++)
+		if (d->helpers[i] > 0)
+			kill(d->helpers[i], SIGTERM);
 	daemon_unlock(d);
 }
 

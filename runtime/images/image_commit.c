@@ -300,6 +300,10 @@ int image_commit(const char *data_root, const struct image_commit_in *in,
 	close(fd);
 	if (ret == 0)
 		ret = layer_unpack(tar, NULL, unpacked, diff_id, err);
+	/* Kept as save and push send it: an uncompressed tar, whose digest
+	 * is its diff id. */
+	if (ret == 0)
+		ret = layer_store_keep_blob(unpacked, tar, diff_id, err);
 	if (ret == 0)
 		ret = new_config(parent, hist, n_hist, in, diff_id, &config, &clen, err);
 	if (ret < 0)

@@ -1,5 +1,7 @@
 #include "runtime/images/image_load.h"
+#include "runtime/images/image_stage.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,38 +22,16 @@
 #include "spec/json_write.h"
 #include "spec/base/timestamp.h"
 
-/* One image on its way into the store. */
-struct pending_image {
-	char id[IMAGE_DIGEST_LEN + 1];
-	char *config;
-	size_t config_len;
-	char *created;
-	char **layers; /* diff ids */
-	size_t n_layers;
-	char **tags;
-	size_t n_tags;
-};
-
-struct load {
-	const char *data_root;
-	char *work; /* <data-root>/tmp/load-XXXXXX */
-	char **unpacked_dirs; /* tmp dirs of unpacked layers, by diff id */
-	char **unpacked_ids;
-	size_t n_unpacked;
-	struct pending_image *images;
-	size_t n_images;
-	struct arena arena;
-};
-
 static void pending_free(struct pending_image *p)
 {
 	free(p->config);
 	free(p->created);
 	strv_free(p->layers);
 	strv_free(p->tags);
+	free(p->repo_digest);
 }
 
-static void load_release(struct load *l)
+void image_stage_release(struct image_stage *l)
 {
 	struct berr ignored;
 
@@ -70,7 +50,7 @@ static void load_release(struct load *l)
 	arena_release(&l->arena);
 }
 
-static int load_init(struct load *l, const char *data_root, struct berr *err)
+int image_stage_init(struct image_stage *l, const char *data_root, struct berr *err)
 {
 	int ret;
 
@@ -89,7 +69,7 @@ static int load_init(struct load *l, const char *data_root, struct berr *err)
 	return 0;
 }
 
-static int strv_add(char ***v, size_t *n, const char *s)
+int image_stage_strv_add(char ***v, size_t *n, const char *s)
 {
 	char **grown = realloc(*v, (*n + 2) * sizeof(char *));
 
@@ -104,31 +84,56 @@ static int strv_add(char ***v, size_t *n, const char *s)
 	return 0;
 }
 
-/* Unpack one layer blob (unless the store or this load has it) and check
- * that it is the layer the config promises. */
-static int add_layer(struct load *l, const char *blob, const char *blob_digest,
-		     const char *want, char got[IMAGE_DIGEST_LEN + 1], struct berr *err)
+/* Is the file compressed (gzip, zstd, bzip2, xz)?  An uncompressed layer
+ * tar's digest is its diff id. */
+static bool compressed(const char *path)
+{
+	static const unsigned char gz[] = { 0x1f, 0x8b }, zst[] = { 0x28, 0xb5, 0x2f, 0xfd },
+				   bz[] = { 'B', 'Z', 'h' }, xz[] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
+	unsigned char m[6] = { 0 };
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read(fd, m, sizeof(m)) < 2)
+		return false;
+	return !memcmp(m, gz, sizeof(gz)) || !memcmp(m, zst, sizeof(zst)) ||
+	       !memcmp(m, bz, sizeof(bz)) || !memcmp(m, xz, sizeof(xz));
+}
+
+int image_stage_layer(struct image_stage *l, const char *blob, const char *blob_digest,
+		      bool verified, const char *want, char got[IMAGE_DIGEST_LEN + 1],
+		      struct berr *err)
 {
 	cleanup_free char *dir = NULL;
+	char digest[IMAGE_DIGEST_LEN + 1];
 	size_t n_ids = l->n_unpacked;
 	int ret;
 
 	if (asprintf(&dir, "%s/layer-%zu", l->work, l->n_unpacked) < 0)
 		return berr_sys(err, "layer");
-	ret = layer_unpack(blob, blob_digest, dir, got, err);
+	ret = layer_unpack(blob, verified ? NULL : blob_digest, dir, got, err);
 	if (ret < 0)
 		return ret;
 	if (want && strcmp(got, want) != 0)
 		return berr_invalid(err,
 				 "layer %s has diff id %s, but the image config says %s", blob,
 				 got, want);
-	if (strv_add(&l->unpacked_ids, &n_ids, got) < 0 ||
-	    strv_add(&l->unpacked_dirs, &l->n_unpacked, dir) < 0)
+	/* The blob stays with the layer, for pushes. */
+	if (blob_digest)
+		snprintf(digest, sizeof(digest), "%s", blob_digest);
+	else if (!compressed(blob))
+		snprintf(digest, sizeof(digest), "%s", got);
+	else if ((ret = image_digest_file(blob, digest, err)) < 0)
+		return ret;
+	ret = layer_store_keep_blob(dir, blob, digest, err);
+	if (ret < 0)
+		return ret;
+	if (image_stage_strv_add(&l->unpacked_ids, &n_ids, got) < 0 ||
+	    image_stage_strv_add(&l->unpacked_dirs, &l->n_unpacked, dir) < 0)
 		return berr_set(err, ENOMEM, "layer");
 	return 0;
 }
 
-static int add_image(struct load *l, const char *config, size_t len, char *const *tags,
+int image_stage_image(struct image_stage *l, const char *config, size_t len, char *const *tags,
 		     size_t n_tags, struct spec_image_config **parsed, struct berr *err)
 {
 	struct pending_image *grown, *p;
@@ -160,14 +165,14 @@ static int add_image(struct load *l, const char *config, size_t len, char *const
 		ret = image_store_normalize(tags[i], &norm, err);
 		if (ret < 0)
 			return ret;
-		if (strv_add(&p->tags, &p->n_tags, norm) < 0)
+		if (image_stage_strv_add(&p->tags, &p->n_tags, norm) < 0)
 			return berr_set(err, ENOMEM, "image");
 	}
 	return 0;
 }
 
 /* A path from an archive's own documents, inside the work directory. */
-static int member(struct load *l, const char *rel, char *out, size_t size,
+static int member(struct image_stage *l, const char *rel, char *out, size_t size,
 		  struct berr *err)
 {
 	if (!rel || rel[0] == '/' || strstr(rel, "..") ||
@@ -177,7 +182,7 @@ static int member(struct load *l, const char *rel, char *out, size_t size,
 	return 0;
 }
 
-static int read_member(struct load *l, const char *rel, char **data, size_t *len,
+static int read_member(struct image_stage *l, const char *rel, char **data, size_t *len,
 		       struct berr *err)
 {
 	char path[PATH_MAX];
@@ -190,7 +195,7 @@ static int read_member(struct load *l, const char *rel, char **data, size_t *len
 	return 0;
 }
 
-static int load_docker(struct load *l, struct berr *err)
+static int load_docker(struct image_stage *l, struct berr *err)
 {
 	cleanup_free char *manifest = NULL;
 	struct spec_archive_image *imgs = NULL;
@@ -210,7 +215,7 @@ static int load_docker(struct load *l, struct berr *err)
 
 		ret = read_member(l, imgs[i].config, &config, &clen, err);
 		if (ret == 0)
-			ret = add_image(l, config, clen, (char *const *)imgs[i].repo_tags,
+			ret = image_stage_image(l, config, clen, (char *const *)imgs[i].repo_tags,
 					imgs[i].n_repo_tags, &cfg, err);
 		if (ret == 0 && cfg->n_diff_ids != imgs[i].n_layers)
 			ret = berr_invalid(err,
@@ -224,8 +229,8 @@ static int load_docker(struct load *l, struct berr *err)
 
 			ret = member(l, imgs[i].layers[j], blob, sizeof(blob), err);
 			if (ret == 0)
-				ret = add_layer(l, blob, NULL, cfg->diff_ids[j], got, err);
-			if (ret == 0 && strv_add(&p->layers, &p->n_layers, got) < 0)
+				ret = image_stage_layer(l, blob, NULL, false, cfg->diff_ids[j], got, err);
+			if (ret == 0 && image_stage_strv_add(&p->layers, &p->n_layers, got) < 0)
 				ret = berr_set(err, ENOMEM, "image");
 		}
 		spec_image_config_free(cfg);
@@ -247,7 +252,7 @@ static bool host_arch(const char *arch)
 	return strcmp(arch, mine) == 0;
 }
 
-static int blob_path(struct load *l, const char *digest, char *out, size_t size,
+static int blob_path(struct image_stage *l, const char *digest, char *out, size_t size,
 		     struct berr *err)
 {
 	char rel[IMAGE_DIGEST_LEN + 32];
@@ -256,7 +261,7 @@ static int blob_path(struct load *l, const char *digest, char *out, size_t size,
 	return member(l, rel, out, size, err);
 }
 
-static int read_blob(struct load *l, const char *digest, char **data, size_t *len,
+static int read_blob(struct image_stage *l, const char *digest, char **data, size_t *len,
 		     struct berr *err)
 {
 	char rel[IMAGE_DIGEST_LEN + 32], got[IMAGE_DIGEST_LEN + 1];
@@ -278,10 +283,10 @@ static bool is_index(const char *media_type)
 			      strstr(media_type, "manifest.list"));
 }
 
-static int load_oci_manifest(struct load *l, const struct spec_oci_descriptor *d,
+static int load_oci_manifest(struct image_stage *l, const struct spec_oci_descriptor *d,
 			     struct berr *err);
 
-static int load_oci_index(struct load *l, const char *json, size_t len, bool nested,
+static int load_oci_index(struct image_stage *l, const char *json, size_t len, bool nested,
 			  const struct spec_oci_descriptor *parent, struct berr *err)
 {
 	struct spec_oci_descriptor *ds;
@@ -319,7 +324,7 @@ static int load_oci_index(struct load *l, const char *json, size_t len, bool nes
 	return 0;
 }
 
-static int load_oci_manifest(struct load *l, const struct spec_oci_descriptor *d,
+static int load_oci_manifest(struct image_stage *l, const struct spec_oci_descriptor *d,
 			     struct berr *err)
 {
 	cleanup_free char *json = NULL;
@@ -344,7 +349,7 @@ static int load_oci_manifest(struct load *l, const struct spec_oci_descriptor *d
 		tags[n_tags++] = (char *)d->image_name;
 	else if (d->ref_name && (strchr(d->ref_name, ':') || strchr(d->ref_name, '/')))
 		tags[n_tags++] = (char *)d->ref_name;
-	ret = add_image(l, config, clen, tags, n_tags, &cfg, err);
+	ret = image_stage_image(l, config, clen, tags, n_tags, &cfg, err);
 	if (ret == 0 && cfg->n_diff_ids != m.n_layers)
 		ret = berr_invalid(err,
 				"the image manifest has %zu layers but its config %zu",
@@ -355,15 +360,16 @@ static int load_oci_manifest(struct load *l, const struct spec_oci_descriptor *d
 
 		ret = blob_path(l, m.layers[j].digest, blob, sizeof(blob), err);
 		if (ret == 0)
-			ret = add_layer(l, blob, m.layers[j].digest, cfg->diff_ids[j], got, err);
-		if (ret == 0 && strv_add(&p->layers, &p->n_layers, got) < 0)
+			ret = image_stage_layer(l, blob, m.layers[j].digest, false, cfg->diff_ids[j], got,
+						err);
+		if (ret == 0 && image_stage_strv_add(&p->layers, &p->n_layers, got) < 0)
 			ret = berr_set(err, ENOMEM, "image");
 	}
 	spec_image_config_free(cfg);
 	return ret;
 }
 
-static int load_oci(struct load *l, struct berr *err)
+static int load_oci(struct image_stage *l, struct berr *err)
 {
 	cleanup_free char *index = NULL;
 	size_t len;
@@ -376,7 +382,7 @@ static int load_oci(struct load *l, struct berr *err)
 }
 
 /* Everything unpacked goes into the store together. */
-static int commit(struct load *l, image_load_report_fn report, void *arg, struct berr *err)
+int image_stage_commit(struct image_stage *l, image_load_report_fn report, void *arg, struct berr *err)
 {
 	cleanup_close int lock = image_store_lock(l->data_root, true, err);
 	int ret = 0;
@@ -392,6 +398,9 @@ static int commit(struct load *l, image_load_report_fn report, void *arg, struct
 		ret = image_store_add_locked(l->data_root, p->id, p->config, p->config_len,
 					     p->layers, p->n_layers, p->created, p->tags,
 					     p->n_tags, err);
+		if (ret == 0 && p->repo_digest)
+			ret = image_store_add_digest_locked(l->data_root, p->id, p->repo_digest,
+							    err);
 	}
 	if (ret < 0)
 		return ret;
@@ -412,10 +421,10 @@ int image_load_archive(const char *data_root, const char *archive,
 		       image_load_report_fn report, void *arg, struct berr *err)
 {
 	char dir[PATH_MAX], probe[PATH_MAX + 32];
-	struct load l;
+	struct image_stage l;
 	int ret;
 
-	ret = load_init(&l, data_root, err);
+	ret = image_stage_init(&l, data_root, err);
 	if (ret == 0) {
 		snprintf(dir, sizeof(dir), "%s/archive", l.work);
 		if (mkdir(dir, 0700) < 0)
@@ -440,8 +449,8 @@ int image_load_archive(const char *data_root, const char *archive,
 	if (ret == 0 && l.n_images == 0)
 		ret = berr_invalid(err, "the archive holds no image");
 	if (ret == 0)
-		ret = commit(&l, report, arg, err);
-	load_release(&l);
+		ret = image_stage_commit(&l, report, arg, err);
+	image_stage_release(&l);
 	return ret;
 }
 
@@ -489,24 +498,24 @@ int image_load_import(const char *data_root, const char *tarball, const char *re
 	char got[IMAGE_DIGEST_LEN + 1];
 	struct spec_image_config *cfg = NULL;
 	char *tags[2] = { (char *)repo, NULL };
-	struct load l;
+	struct image_stage l;
 	size_t len;
 	int ret;
 
-	ret = load_init(&l, data_root, err);
+	ret = image_stage_init(&l, data_root, err);
 	if (ret == 0)
-		ret = add_layer(&l, tarball, NULL, NULL, got, err);
+		ret = image_stage_layer(&l, tarball, NULL, false, NULL, got, err);
 	if (ret == 0)
 		ret = import_config(got, message, &config, &len, err);
 	if (ret == 0)
-		ret = add_image(&l, config, len, tags, repo && *repo ? 1 : 0, &cfg, err);
-	if (ret == 0 && strv_add(&l.images[0].layers, &l.images[0].n_layers, got) < 0)
+		ret = image_stage_image(&l, config, len, tags, repo && *repo ? 1 : 0, &cfg, err);
+	if (ret == 0 && image_stage_strv_add(&l.images[0].layers, &l.images[0].n_layers, got) < 0)
 		ret = berr_set(err, ENOMEM, "import");
 	spec_image_config_free(cfg);
 	if (ret == 0)
-		ret = commit(&l, NULL, NULL, err);
+		ret = image_stage_commit(&l, NULL, NULL, err);
 	if (ret == 0 && report)
 		report(arg, "imported", l.images[0].id);
-	load_release(&l);
+	image_stage_release(&l);
 	return ret;
 }

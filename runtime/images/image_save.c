@@ -11,7 +11,7 @@
 #include <archive_entry.h>
 
 #include "runtime/images/image_store.h"
-#include "runtime/images/layer_archive.h"
+#include "runtime/images/layer_store.h"
 #include "spec/base/cleanup.h"
 #include "spec/base/strv.h"
 #include "spec/json_write.h"
@@ -87,15 +87,24 @@ static const char *tag_named(const struct image_rec *rec, const char *ref)
 static int open_layer(struct save *s, const char *data_root, const char *diff_id,
 		      const char *image, struct berr *err)
 {
-	cleanup_free char *path = layer_archive_path(data_root, diff_id);
+	cleanup_free char *path = NULL;
+	char digest[IMAGE_DIGEST_LEN + 1];
 	struct saved_layer *grown, *l;
 	struct stat st;
+	int ret;
 
 	for (size_t i = 0; i < s->n_layers; i++)
 		if (strcmp(s->layers[i].diff_id, diff_id) == 0)
 			return 0;
-	if (!path)
-		return berr_sys(err, "layer %s", diff_id);
+	ret = layer_store_blob(data_root, diff_id, &path, digest, err);
+	if (ret == -ENOENT)
+		return berr_unsupported(err,
+					"image %s: layer %s was stored before berthd kept the "
+					"blobs layers came as, so it cannot be saved (load, import "
+					"or pull the image again)",
+					image, diff_id);
+	if (ret < 0)
+		return ret;
 	grown = realloc(s->layers, (s->n_layers + 1) * sizeof(*grown));
 	if (!grown)
 		return berr_set(err, ENOMEM, "save");
@@ -103,15 +112,8 @@ static int open_layer(struct save *s, const char *data_root, const char *diff_id
 	l = &s->layers[s->n_layers];
 	l->diff_id = diff_id;
 	l->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (l->fd < 0) {
-		if (errno == ENOENT)
-			return berr_unsupported(err,
-						"image %s: layer %s was stored before berthd kept "
-						"layer archives, so it cannot be saved (load or "
-						"import the image again)",
-						image, diff_id);
+	if (l->fd < 0)
 		return berr_sys(err, "open %s", path);
-	}
 	s->n_layers++;
 	if (fstat(l->fd, &st) < 0)
 		return berr_sys(err, "stat %s", path);

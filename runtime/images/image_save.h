@@ -2,7 +2,7 @@
  * (docker's legacy save format, which every `docker load` reads):
  *
  *   <config hex>.json        each image's config, its id
- *   <diff id hex>/layer.tar  each layer once, as it came (layer_archive.h),
+ *   <diff id hex>/layer.tar  each layer once, as it came (layer_store.h),
  *                            however many images list it
  *   manifest.json            [{"Config", "RepoTags", "Layers"}] per image
  *
@@ -17,7 +17,7 @@
 
 /* Write the images refs name (tags, ids or id prefixes) to fd.  Every
  * reference is resolved and every file opened, with the store locked,
- * before the first byte: a missing image or layer archive fails whole. */
+ * before the first byte: a missing image or layer blob fails whole. */
 int image_save(const char *data_root, char *const *refs, size_t n, int fd,
 	       struct berr *err);
 

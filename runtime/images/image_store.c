@@ -24,6 +24,7 @@ void image_rec_free(struct image_rec *r)
 		return;
 	strv_free(r->tags);
 	strv_free(r->layers);
+	strv_free(r->digests);
 	free(r->created);
 	memset(r, 0, sizeof(*r));
 }
@@ -91,8 +92,29 @@ int image_store_normalize(const char *ref, char **out, struct berr *err)
 		return ret;
 	if (r.digest[0])
 		return berr_unsupported(err,
-				 "invalid reference \"%s\": references by digest are not supported "
-				 "by berthd yet", ref);
+				 "invalid reference \"%s\": refusing to create a tag with a digest "
+				 "reference (a digest names what a registry holds)", ref);
+	if (image_ref_familiar(&r, buf, sizeof(buf)) < 0)
+		return berr_invalid(err, "reference \"%s\" is too long", ref);
+	*out = strdup(buf);
+	if (!*out)
+		return berr_sys(err, "reference");
+	return 0;
+}
+
+int image_store_digest_ref(const char *ref, char **out, struct berr *err)
+{
+	struct image_ref r;
+	char buf[2 * IMAGE_REF_NAME_MAX + IMAGE_REF_TAG_MAX];
+	int ret;
+
+	*out = NULL;
+	ret = image_ref_parse(ref, &r, err);
+	if (ret < 0)
+		return ret;
+	if (!r.digest[0])
+		return berr_invalid(err, "reference \"%s\" has no digest", ref);
+	r.tag[0] = '\0';
 	if (image_ref_familiar(&r, buf, sizeof(buf)) < 0)
 		return berr_invalid(err, "reference \"%s\" is too long", ref);
 	*out = strdup(buf);
@@ -127,11 +149,13 @@ static int load_rec(const char *data_root, const char *hex, struct image_rec *r,
 		r->tags = calloc(1, sizeof(char *));
 	if (record_strv(&rec, "layers", &r->layers, &r->n_layers) == 0)
 		r->layers = calloc(1, sizeof(char *));
+	if (record_strv(&rec, "repo_digests", &r->digests, &r->n_digests) == 0)
+		r->digests = calloc(1, sizeof(char *));
 	r->size = record_ll(&rec, "size", 0);
 	r->added = record_ll(&rec, "added", 0);
 	r->created = strdup(created ? created : "");
 	record_free(&rec);
-	if (!r->tags || !r->layers || !r->created) {
+	if (!r->tags || !r->layers || !r->digests || !r->created) {
 		image_rec_free(r);
 		return berr_set(err, ENOMEM, "image record");
 	}
@@ -156,6 +180,8 @@ int image_store_save_locked(const char *data_root, const struct image_rec *r,
 	record_put_int(&w, "added", r->added);
 	record_put_list(&w, "layers", r->layers, r->n_layers);
 	record_put_list(&w, "tags", r->tags, r->n_tags);
+	if (r->n_digests)
+		record_put_list(&w, "repo_digests", r->digests, r->n_digests);
 	return record_commit(&w, path, err);
 }
 
@@ -214,6 +240,14 @@ static bool has_tag(const struct image_rec *r, const char *tag)
 	return false;
 }
 
+static bool has_digest(const struct image_rec *r, const char *digest)
+{
+	for (size_t i = 0; i < r->n_digests; i++)
+		if (strcmp(r->digests[i], digest) == 0)
+			return true;
+	return false;
+}
+
 static bool is_hex(const char *s)
 {
 	if (!*s)
@@ -233,6 +267,16 @@ static int find_in(struct image_rec *recs, size_t n, const char *ref, struct ber
 	bool named = !hex;
 	int found = -1;
 
+	if (named && strchr(ref, '@')) {
+		cleanup_free char *digest = NULL;
+
+		if (image_store_digest_ref(ref, &digest, err) < 0)
+			return -EINVAL;
+		for (size_t i = 0; i < n; i++)
+			if (has_digest(&recs[i], digest))
+				return (int)i;
+		return berr_not_found(err, "No such image: %s", ref);
+	}
 	if (named && image_store_normalize(ref, &tag, &invalid) == 0) {
 		for (size_t i = 0; i < n; i++)
 			if (has_tag(&recs[i], tag))
@@ -359,6 +403,68 @@ static int move_tag(const char *data_root, struct image_rec *recs, size_t n, siz
 	if (add_tag(&recs[target], tag) < 0)
 		return berr_set(err, ENOMEM, "tag");
 	return image_store_save_locked(data_root, &recs[target], err);
+}
+
+/* The repository part of "name@sha256:...". */
+static size_t repo_len(const char *digest_ref)
+{
+	const char *at = strchr(digest_ref, '@');
+
+	return at ? (size_t)(at - digest_ref) : strlen(digest_ref);
+}
+
+static void drop_digest(struct image_rec *r, const char *digest, bool whole_repo)
+{
+	size_t j = 0, len = repo_len(digest);
+
+	for (size_t i = 0; i < r->n_digests; i++) {
+		bool same = whole_repo ? repo_len(r->digests[i]) == len &&
+						 strncmp(r->digests[i], digest, len) == 0
+				       : strcmp(r->digests[i], digest) == 0;
+
+		if (same) {
+			free(r->digests[i]);
+			continue;
+		}
+		r->digests[j++] = r->digests[i];
+	}
+	r->digests[j] = NULL;
+	r->n_digests = j;
+}
+
+int image_store_add_digest_locked(const char *data_root, const char *id,
+				  const char *repo_digest, struct berr *err)
+{
+	struct image_rec *recs = NULL;
+	size_t n = 0;
+	int ret = list_locked(data_root, &recs, &n, err);
+
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		struct image_rec *r = &recs[i];
+		size_t before = r->n_digests;
+		char **grown;
+
+		if (strcmp(r->id, id) != 0) {
+			drop_digest(r, repo_digest, false);
+			if (r->n_digests != before)
+				ret = image_store_save_locked(data_root, r, err);
+			continue;
+		}
+		/* One digest per repository, the latest, as docker shows. */
+		drop_digest(r, repo_digest, true);
+		grown = realloc(r->digests, (r->n_digests + 2) * sizeof(*grown));
+		if (!grown || !(grown[r->n_digests] = strdup(repo_digest))) {
+			if (grown)
+				r->digests = grown;
+			ret = berr_set(err, ENOMEM, "repo digest");
+			break;
+		}
+		r->digests = grown;
+		r->digests[++r->n_digests] = NULL;
+		ret = image_store_save_locked(data_root, r, err);
+	}
+	image_recs_free(recs, n);
+	return ret;
 }
 
 int image_store_tag(const char *data_root, const char *ref, const char *tag,
@@ -491,16 +597,49 @@ static int delete_image(const char *data_root, struct image_rec *recs, size_t n,
 	return 0;
 }
 
+/* Has r a tag of the repository of tag ("name:tag")? */
+static bool repo_tagged(const struct image_rec *r, const char *tag)
+{
+	size_t len = (size_t)(strrchr(tag, ':') - tag);
+
+	for (size_t i = 0; i < r->n_tags; i++)
+		if (strncmp(r->tags[i], tag, len) == 0 && r->tags[i][len] == ':' &&
+		    !strchr(r->tags[i] + len + 1, '/'))
+			return true;
+	return false;
+}
+
+/* Drop r's repo digests of the repository of tag, reporting each. */
+static int drop_repo_digests(struct image_rec *r, const char *tag, char ***untagged,
+			     struct berr *err)
+{
+	size_t len = (size_t)(strrchr(tag, ':') - tag), j = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < r->n_digests; i++) {
+		if (strncmp(r->digests[i], tag, len) == 0 && r->digests[i][len] == '@') {
+			if (ret == 0 && strv_push(untagged, r->digests[i]) < 0)
+				ret = berr_set(err, ENOMEM, "untag");
+			free(r->digests[i]);
+			continue;
+		}
+		r->digests[j++] = r->digests[i];
+	}
+	r->digests[j] = NULL;
+	r->n_digests = j;
+	return ret;
+}
+
 int image_store_remove(const char *data_root, const char *ref, bool force,
 		       bool (*in_use)(const char *id, void *arg), void *arg,
 		       char ***untagged, char ***deleted, struct berr *err)
 {
 	cleanup_close int lock = -1;
-	cleanup_free char *norm = NULL;
+	cleanup_free char *norm = NULL, *digest = NULL;
 	struct image_rec *recs;
 	struct image_rec *r;
 	size_t n;
-	bool by_tag = false;
+	bool by_tag = false, by_digest = false;
 	int i, ret = 0;
 
 	i = lock_and_find(data_root, ref, true, &lock, &recs, &n, err);
@@ -509,13 +648,27 @@ int image_store_remove(const char *data_root, const char *ref, bool force,
 	r = &recs[i];
 	if (image_store_normalize(ref, &norm, err) == 0 && has_tag(r, norm))
 		by_tag = true;
+	else if (strchr(ref, '@') && image_store_digest_ref(ref, &digest, err) == 0)
+		by_digest = true;
 	berr_clear(err);
+	if (by_digest && r->n_tags + r->n_digests > 1) {
+		drop_digest(r, digest, false);
+		ret = image_store_save_locked(data_root, r, err);
+		if (ret == 0 && strv_push(untagged, digest) < 0)
+			ret = berr_set(err, ENOMEM, "untag");
+		goto out;
+	}
 	if (by_tag && r->n_tags > 1) {
 		/* One name of several goes; the image stays. */
 		drop_tag(r, norm);
-		ret = image_store_save_locked(data_root, r, err);
-		if (ret == 0 && strv_push(untagged, norm) < 0)
+		if (strv_push(untagged, norm) < 0)
 			ret = berr_set(err, ENOMEM, "untag");
+		/* With the repository's last tag go its repo digests, as
+		 * with dockerd. */
+		if (ret == 0 && !repo_tagged(r, norm))
+			ret = drop_repo_digests(r, norm, untagged, err);
+		if (ret == 0)
+			ret = image_store_save_locked(data_root, r, err);
 		goto out;
 	}
 	if (in_use && in_use(r->id, arg)) {
@@ -538,6 +691,9 @@ int image_store_remove(const char *data_root, const char *ref, bool force,
 	}
 	for (size_t t = 0; t < r->n_tags && ret == 0; t++)
 		if (strv_push(untagged, r->tags[t]) < 0)
+			ret = berr_set(err, ENOMEM, "untag");
+	for (size_t t = 0; t < r->n_digests && ret == 0; t++)
+		if (strv_push(untagged, r->digests[t]) < 0)
 			ret = berr_set(err, ENOMEM, "untag");
 	if (ret == 0)
 		ret = delete_image(data_root, recs, n, (size_t)i, deleted, err);

@@ -12,7 +12,9 @@
  *
  * Tags are kept in their familiar form ("busybox:latest",
  * "localhost/bb:1"): docker.io/library/ is dropped and a missing tag is
- * "latest".  A layer is referenced by every image that lists it and removed
+ * "latest".  Repo digests (what a registry named the image's manifest,
+ * recorded by pulls) are kept as "name@sha256:<hex>" in the same familiar
+ * form.  A layer is referenced by every image that lists it and removed
  * with the last one. */
 #ifndef BERTH_IMAGES_IMAGE_STORE_H
 #define BERTH_IMAGES_IMAGE_STORE_H
@@ -27,7 +29,8 @@ struct image_rec {
 	char id[IMAGE_DIGEST_LEN + 1];
 	char **tags; /* NULL-terminated */
 	char **layers;
-	size_t n_tags, n_layers;
+	char **digests; /* repo digests, "name@sha256:..." (NULL-terminated) */
+	size_t n_tags, n_layers, n_digests;
 	long long size;
 	long long added; /* unix seconds */
 	char *created;   /* from the config */
@@ -44,14 +47,14 @@ int image_store_lock(const char *data_root, bool exclusive, struct berr *err);
 
 /* The familiar, tagged form of a reference; -EINVAL with a message when it
  * is not a valid reference.  Digest references (name@sha256:...) are
- * refused: the store keeps no registry digests yet. */
+ * refused: a tag cannot be one (image_store_digest_ref reads them). */
 int image_store_normalize(const char *ref, char **out, struct berr *err);
 
 /* Every image (unordered). */
 int image_store_list(const char *data_root, struct image_rec **out, size_t *n,
 		     struct berr *err);
 
-/* An image by tag, full id, or unique id prefix.  -ENOENT with
+/* An image by tag, repo digest, full id, or unique id prefix.  -ENOENT with
  * "No such image: REF". */
 int image_store_find(const char *data_root, const char *ref, struct image_rec *out,
 		     struct berr *err);
@@ -71,6 +74,16 @@ int image_store_add_locked(const char *data_root, const char *id, const char *co
 			   size_t config_len, char *const *layers, size_t n_layers,
 			   const char *created, char *const *tags, size_t n_tags,
 			   struct berr *err);
+
+/* The familiar "name@sha256:..." form of a reference by digest (its tag,
+ * if any, dropped): -EINVAL when ref is invalid or has no digest. */
+int image_store_digest_ref(const char *ref, char **out, struct berr *err);
+
+/* Record repo_digest ("name@sha256:...") for the image id, with the store
+ * locked exclusively; a digest another image had for the same repository
+ * moves here, as a tag does. */
+int image_store_add_digest_locked(const char *data_root, const char *id,
+				  const char *repo_digest, struct berr *err);
 
 /* Write an image's record, with the store locked exclusively. */
 int image_store_save_locked(const char *data_root, const struct image_rec *r,

@@ -90,6 +90,80 @@ int layer_store_commit(const char *data_root, const char *diff_id, const char *t
 	return 0;
 }
 
+int layer_store_blob(const char *data_root, const char *diff_id, char **path,
+		     char digest[IMAGE_DIGEST_LEN + 1], struct berr *err)
+{
+	cleanup_free char *dir = layer_store_dir(data_root, diff_id);
+	cleanup_free char *dpath = NULL, *text = NULL;
+	size_t len;
+	int ret;
+
+	*path = NULL;
+	if (!dir || asprintf(&dpath, "%s/blob-digest", dir) < 0 ||
+	    asprintf(path, "%s/blob", dir) < 0)
+		return berr_sys(err, "layer %s", diff_id);
+	if (access(dpath, F_OK) != 0 || access(*path, F_OK) != 0) {
+		free(*path);
+		*path = NULL;
+		return berr_not_found(err,
+				      "layer %s has no blob kept (it was stored by an earlier "
+				      "berthd): pull or load its image again",
+				      diff_id);
+	}
+	ret = fsutil_read_file(dpath, &text, &len, err);
+	if (ret == 0 && (len < IMAGE_DIGEST_LEN || strncmp(text, "sha256:", 7) != 0))
+		ret = berr_fail(err, EINVAL, "%s: not a digest", dpath);
+	if (ret < 0) {
+		free(*path);
+		*path = NULL;
+		return ret;
+	}
+	memcpy(digest, text, IMAGE_DIGEST_LEN);
+	digest[IMAGE_DIGEST_LEN] = '\0';
+	return 0;
+}
+
+static int copy_file(const char *from, const char *to, struct berr *err)
+{
+	cleanup_close int in = open(from, O_RDONLY | O_CLOEXEC);
+	cleanup_close int out = -1;
+	char buf[65536];
+	ssize_t n;
+
+	if (in < 0)
+		return berr_sys(err, "open %s", from);
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0)
+		return berr_sys(err, "create %s", to);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+
+			if (w < 0)
+				return berr_sys(err, "write %s", to);
+			off += w;
+		}
+	if (n < 0)
+		return berr_sys(err, "read %s", from);
+	return 0;
+}
+
+int layer_store_keep_blob(const char *tmp_dir, const char *blob, const char *digest,
+			  struct berr *err)
+{
+	cleanup_free char *to = NULL, *dpath = NULL;
+	int ret;
+
+	if (asprintf(&to, "%s/blob", tmp_dir) < 0 || asprintf(&dpath, "%s/blob-digest", tmp_dir) < 0)
+		return berr_sys(err, "keep blob");
+	if (link(blob, to) < 0) {
+		ret = copy_file(blob, to, err);
+		if (ret < 0)
+			return ret;
+	}
+	return fsutil_write_atomic(dpath, digest, strlen(digest), 0600, err);
+}
+
 long long layer_store_size(const char *data_root, const char *diff_id)
 {
 	cleanup_free char *dir = layer_store_dir(data_root, diff_id);

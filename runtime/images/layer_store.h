@@ -6,7 +6,11 @@
  *                                   opaque directories marked with the
  *                                   trusted.overlay.opaque xattr)
  *   <data-root>/layers/<hex>/size   its size in bytes (decimal)
- *   <data-root>/layers/<hex>/archive  the tar it came as (layer_archive.h)
+ *   <data-root>/layers/<hex>/blob   the layer as it came (compressed or
+ *                                   not): a push sends these bytes, since
+ *                                   a tar made again from diff/ would not
+ *                                   have the same diff id
+ *   <data-root>/layers/<hex>/blob-digest   their digest
  *
  * A layer belongs to every image whose config lists it; it is removed with
  * the last of them (the image store counts the references under its lock).
@@ -17,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "runtime/images/image_digest.h"
 #include "spec/base/err.h"
 
 /* <data-root>/layers/<hex> for "sha256:<hex>" (malloc'd). */
@@ -29,6 +34,16 @@ bool layer_store_has(const char *data_root, const char *diff_id);
  * none) and tmp_dir is removed. */
 int layer_store_commit(const char *data_root, const char *diff_id, const char *tmp_dir,
 		       struct berr *err);
+
+/* The blob a layer came as (path malloc'd) and its digest; -ENOENT when
+ * the layer was stored before berthd kept them. */
+int layer_store_blob(const char *data_root, const char *diff_id, char **path,
+		     char digest[IMAGE_DIGEST_LEN + 1], struct berr *err);
+
+/* Keep blob (hard-linked where it can be, else copied) with its digest in
+ * an unpacked layer's tmp_dir, before layer_store_commit. */
+int layer_store_keep_blob(const char *tmp_dir, const char *blob, const char *digest,
+			  struct berr *err);
 
 long long layer_store_size(const char *data_root, const char *diff_id);
 

@@ -16,7 +16,6 @@
 #include <archive_entry.h>
 
 #include "runtime/images/archive_links.h"
-#include "runtime/images/layer_archive.h"
 #include "spec/base/cleanup.h"
 
 #define WHITEOUT ".wh."
@@ -342,7 +341,7 @@ int layer_unpack(const char *blob, const char *blob_digest, const char *tmp_dir,
 		fputs(sizebuf, f);
 		fclose(f);
 	}
-	return layer_archive_keep(blob, tmp_dir, err);
+	return 0;
 }
 
 int layer_unpack_plain(const char *archive, const char *dir, struct berr *err)

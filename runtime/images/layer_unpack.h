@@ -13,8 +13,8 @@
 #include "runtime/images/image_digest.h"
 #include "spec/base/err.h"
 
-/* Unpack blob into tmp_dir (created here, holding diff/, size and the blob
- * itself as archive, see layer_archive.h).
+/* Unpack blob into tmp_dir (created here, holding diff/ and size; the
+ * caller keeps the blob beside them, see layer_store_keep_blob).
  * blob_digest, when not NULL, is checked against the blob's own bytes. */
 int layer_unpack(const char *blob, const char *blob_digest, const char *tmp_dir,
 		 char diff_id[IMAGE_DIGEST_LEN + 1], struct berr *err);

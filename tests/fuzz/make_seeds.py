@@ -210,6 +210,13 @@ HTTP = {
     "image-load": request("POST", "/images/load?quiet=1", b"not a tar"),
     "image-import": request("POST", "/images/create?fromSrc=-&repo=imp&tag=1&message=m", b"tar"),
     "image-pull": request("POST", "/images/create?fromImage=busybox&tag=latest"),
+    "image-pull-auth": request("POST", "/images/create?fromImage=127.0.0.1%3A5000%2Fa%2Fb"
+                               "&tag=sha256%3A" + "0" * 64,
+                               headers=["X-Registry-Auth: eyJ1c2VybmFtZSI6InUiLCJwYXNzd29yZCI6InAifQ=="]),
+    "image-push": request("POST", "/images/127.0.0.1:5000/a/b/push?tag=1",
+                          headers=["X-Registry-Auth: e30="]),
+    "auth": request("POST", "/auth", '{"username":"u","password":"p","serveraddress":"127.0.0.1:5000"}'),
+    "auth-bad": request("POST", "/auth", '{"auth":"***"}'),
     "events": request("GET", "/events?since=0&until=1999999999&filters="
                       "%7B%22type%22%3A%5B%22container%22%5D%7D"),
     "networks": request("GET", "/networks/bridge"),

@@ -73,17 +73,22 @@ still_serving() {
 	assert_equal "$(ls "$BERTHD_DATA/containers")" ""
 }
 
-@test "berthd errors: unknown image: 404 on create, and docker pull says what is missing" {
+@test "berthd errors: unknown image: 404 on create, and the pull docker run tries says why it failed" {
 	run api POST /containers/create -d '{"Image":"no/such:image"}'
 	assert_equal "${lines[1]}" "404"
 	assert_output_contains "No such image: no/such:image"
-	run dk run --rm no/such:image true
+	# A registry that cannot exist (.invalid never resolves), so that the
+	# answer is the same with or without a network.
+	run dk run --rm no-such-registry.invalid/no/such:image true
 	assert_failure 125
-	assert_output_contains "pulling images from a registry is not supported by berthd yet"
-	run dk pull busybox
+	assert_output_contains "Unable to find image 'no-such-registry.invalid/no/such:image' locally"
+	assert_output_contains "no-such-registry.invalid/no/such:image: manifest"
+	assert_output_contains "resolve"
+	run dk pull no-such-registry.invalid/busybox
 	assert_failure
-	assert_output_contains "pulling images from a registry is not supported by berthd yet"
+	assert_output_contains "no-such-registry.invalid/busybox:latest: manifest"
 	assert_equal "$(ls "$BERTHD_DATA/containers")" ""
+	assert_equal "$(ls -A "$BERTHD_DATA/tmp")" ""
 }
 
 @test "berthd errors: unknown container" {

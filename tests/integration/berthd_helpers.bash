@@ -16,13 +16,14 @@ dk() {
 	"$DOCKER" "$@"
 }
 
-# Start berthd in the background and wait for its socket to answer.
+# Start berthd in the background and wait for its socket to answer
+# (BERTHD_EXTRA_ARGS: more options, split on spaces).
 # Its default network has a bridge of this test file's own (the VM's
 # kernel has no bridge or netfilter modules: no default network there).
 berthd_start() {
 	"$BERTHD" --socket "$BERTHD_SOCK" --root "$BERTHD_ROOT" --data-root "$BERTHD_DATA" \
 		--cgroup-parent "$BERTHD_CGROUP" --group nogroup --log-level debug \
-		--bridge "$BERTHD_BRIDGE" --log-file "$BERTHD_DIR/berthd.log" &
+		--bridge "$BERTHD_BRIDGE" --log-file "$BERTHD_DIR/berthd.log" ${BERTHD_EXTRA_ARGS:-} &
 	BERTHD_PID=$!
 	echo "$BERTHD_PID" >"$BERTHD_DIR/pid"
 	local i

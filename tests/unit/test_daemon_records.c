@@ -449,14 +449,70 @@ static void test_image_references(void **state)
 		assert_int_equal(err.kind, BERR_INVALID);
 		assert_null(out);
 	}
-	/* Well formed, but not something the store can do yet. */
+	/* Well formed, but no tag. */
 	assert_int_equal(image_store_normalize(by_digest, &out, &err), -EOPNOTSUPP);
 	assert_int_equal(err.kind, BERR_UNSUPPORTED);
 	assert_null(out);
-	assert_non_null(strstr(err.msg, "references by digest are not supported by berthd yet"));
+	assert_non_null(strstr(err.msg, "refusing to create a tag with a digest reference"));
 	image_store_normalize("bb@sha256:0123", &out, &err);
 	assert_int_equal(err.kind, BERR_INVALID);
 	assert_non_null(strstr(err.msg, "invalid reference format"));
+}
+
+/* Repo digests: recorded one per repository, found by name@digest (the
+ * tag of such a reference dropped), removed with the repository's last
+ * tag, moved from an image that had the same one. */
+static void test_repo_digests(void **state)
+{
+	char root[] = "/tmp/berth-unit-dig.XXXXXX", cmd[256];
+	const char *d1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+	const char *d2 = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+	char *tags[] = { "reg:5000/a/b:1", "other:1" }, *layers[] = { NULL };
+	char **untagged = NULL, **deleted = NULL, *ref;
+	struct image_rec r;
+	struct berr err = { 0 };
+	int lock;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(image_store_init(root, &err), 0);
+	lock = image_store_lock(root, true, &err);
+	assert_true(lock >= 0);
+	assert_int_equal(image_store_add_locked(root, d1, "{}", 2, layers, 0, "", tags, 2, &err), 0);
+	assert_int_equal(image_store_add_locked(root, d2, "[]", 2, layers, 0, "", NULL, 0, &err), 0);
+	assert_int_equal(asprintf(&ref, "reg:5000/a/b@%s", d2), (int)strlen(d2) + 13);
+	assert_int_equal(image_store_add_digest_locked(root, d2, ref, &err), 0);
+	/* The same repository's newer digest replaces it; d2's goes to d1. */
+	assert_int_equal(image_store_add_digest_locked(root, d1, ref, &err), 0);
+	free(ref);
+	close(lock);
+	assert_int_equal(asprintf(&ref, "reg:5000/a/b:9@%s", d2), (int)strlen(d2) + 15);
+	assert_int_equal(image_store_find(root, ref, &r, &err), 0);
+	assert_string_equal(r.id, d1);
+	assert_int_equal(r.n_digests, 1);
+	image_rec_free(&r);
+	free(ref);
+	assert_int_equal(image_store_find(root, d2, &r, &err), 0);
+	assert_int_equal(r.n_digests, 0);
+	image_rec_free(&r);
+	assert_int_equal(image_store_find(root, "reg:5000/a/b@sha256:3333333333333333333333333333333333333333333333333333333333333333", &r, &err), -ENOENT);
+	/* The repository's last tag takes its digest along; the image stays. */
+	assert_int_equal(image_store_remove(root, "reg:5000/a/b:1", false, NULL, NULL, &untagged,
+					    &deleted, &err), 0);
+	assert_non_null(untagged);
+	assert_string_equal(untagged[0], "reg:5000/a/b:1");
+	assert_non_null(untagged[1]);
+	assert_non_null(strstr(untagged[1], "reg:5000/a/b@sha256:2222"));
+	assert_null(deleted);
+	for (size_t i = 0; untagged[i]; i++)
+		free(untagged[i]);
+	free(untagged);
+	assert_int_equal(image_store_find(root, "other:1", &r, &err), 0);
+	assert_int_equal(r.n_digests, 0);
+	assert_int_equal(r.n_tags, 1);
+	image_rec_free(&r);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
 }
 
 static void test_image_documents(void **state)
@@ -528,6 +584,7 @@ int main(void)
 		cmocka_unit_test(test_log_time),
 		cmocka_unit_test(test_log_time_range),
 		cmocka_unit_test(test_image_references),
+		cmocka_unit_test(test_repo_digests),
 		cmocka_unit_test(test_image_documents),
 	};
 

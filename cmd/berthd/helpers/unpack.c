@@ -1,5 +1,5 @@
-/* berthd-unpack: brings an image tarball into berthd's store, or writes
- * images out as one.
+/* berthd-unpack: brings images into berthd's store, writes them out, and
+ * talks to registries.
  *
  *   berthd-unpack load   --data-root DIR --file TAR
  *   berthd-unpack import --data-root DIR --file TAR [--repo NAME:TAG] [--message M]
@@ -10,17 +10,24 @@
  *   berthd-unpack cp-stat|cp-out|cp-in --data-root DIR --rootfs DIR --path P
  *                 [--upper DIR --work DIR] [--file TAR] [--keep-owner]
  *                 [--no-replace-dir] LAYER...
+ *   berthd-unpack pull   --data-root DIR --ref REF [REGISTRY OPTIONS]
+ *   berthd-unpack push   --data-root DIR --ref REF [REGISTRY OPTIONS]
+ *   berthd-unpack login  --server HOST[:PORT] [REGISTRY OPTIONS]
  *
- * berthd runs it for POST /images/load, POST /images/create?fromSrc=- and
- * GET /images/get, GET /containers/{id}/export, POST /commit and the
- * archive endpoints of docker cp, so that the daemon links no archive library and never
- * reads or writes an archive itself.  load and import print each result as
- * one line on stdout ("tag NAME", "id SHA", "imported SHA"; commit
- * "committed SHA"); save,
- * export and cp-out write the archive to stdout, cp-stat the path's stat
- * (JSON).  A failure is one line on stderr and exit status 1; for the cp
- * modes 10 + the error's kind (spec/base/err.h), which berthd answers
- * with. */
+ * with REGISTRY OPTIONS --certs-dir DIR, --insecure-registry HOST[:PORT]
+ * (repeated) and --auth-stdin: docker's AuthConfig JSON comes on stdin,
+ * so that no credential is ever on a command line.
+ *
+ * berthd runs it for POST /images/load, /images/create, /images/NAME/push,
+ * /auth and /commit, GET /images/get, GET /containers/{id}/export and the
+ * archive endpoints of docker cp, so that the daemon links no archive
+ * library, no HTTP client and no TLS for them, and never reads or writes
+ * an archive itself.  load, import, pull, push and commit print each
+ * result as one line on stdout ("tag NAME", "id SHA", "imported SHA",
+ * "layer ID STATUS...", "status TEXT", "digest SHA", "committed SHA");
+ * save, export and cp-out write the archive to stdout, cp-stat the path's
+ * stat (JSON).  A failure is one line on stderr and exit status 10 + its
+ * kind (spec/base/err.h), or 2 for a bad command line. */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -30,9 +37,13 @@
 #include "runtime/images/image_commit.h"
 #include "runtime/images/image_load.h"
 #include "runtime/images/image_save.h"
+#include "runtime/images/registry.h"
 #include "runtime/images/tree_copy.h"
 #include "runtime/images/tree_export.h"
 #include "spec/base/fsutil.h"
+#include "spec/base/strv.h"
+
+#define AUTH_MAX (64 << 10)
 
 static void report(void *arg, const char *kind, const char *value)
 {
@@ -93,7 +104,54 @@ static int commit(const char *data_root, const char *upper, const char *parent,
 	return ret;
 }
 
-int main(int argc, char **argv)
+static int push_str(char ***v, size_t *n, const char *s)
+{
+	char **grown = realloc(*v, (*n + 2) * sizeof(char *));
+
+	if (!grown)
+		return -1;
+	*v = grown;
+	grown[*n] = strdup(s);
+	grown[++*n] = NULL;
+	return grown[*n - 1] ? 0 : -1;
+}
+
+static int read_auth(struct spec_registry_auth *auth, struct berr *err)
+{
+	char *buf = malloc(AUTH_MAX + 1);
+	size_t len = 0, n;
+	int ret;
+
+	if (!buf)
+		return berr_set(err, ENOMEM, "credentials");
+	while (len < AUTH_MAX && (n = fread(buf + len, 1, AUTH_MAX - len, stdin)) > 0)
+		len += n;
+	if (len == 0) {
+		free(buf);
+		return 0;
+	}
+	ret = spec_registry_auth_parse(buf, len, auth, err);
+	explicit_bzero(buf, len);
+	free(buf);
+	return ret;
+}
+
+/* The command line, every mode's options together. */
+struct args {
+	const char *mode, *data_root, *file, *repo, *message;
+	const char *upper, *work, *rootfs, *path, *parent, *author, *created_by;
+	const char *ref, *server;
+	bool keep_owner, no_replace_dir, auth_stdin;
+	char **insecure;
+	size_t n_insecure;
+	char *const *rest; /* the operands: REFs or LAYERs */
+	size_t n_rest;
+	struct registry_opts reg;
+};
+
+enum { OPT_REF = 256, OPT_SERVER, OPT_CERTS_DIR, OPT_INSECURE, OPT_AUTH_STDIN };
+
+static int parse_args(int argc, char **argv, struct args *a)
 {
 	static const struct option longopts[] = {
 		{ "data-root", required_argument, NULL, 'd' },
@@ -109,101 +167,112 @@ int main(int argc, char **argv)
 		{ "author", required_argument, NULL, 'a' },
 		{ "created-by", required_argument, NULL, 'c' },
 		{ "no-replace-dir", no_argument, NULL, 'n' },
+		{ "ref", required_argument, NULL, OPT_REF },
+		{ "server", required_argument, NULL, OPT_SERVER },
+		{ "certs-dir", required_argument, NULL, OPT_CERTS_DIR },
+		{ "insecure-registry", required_argument, NULL, OPT_INSECURE },
+		{ "auth-stdin", no_argument, NULL, OPT_AUTH_STDIN },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *data_root = NULL, *file = NULL, *repo = NULL, *message = NULL;
-	const char *upper = NULL, *work = NULL, *rootfs = NULL, *path = NULL;
-	const char *parent = NULL, *author = NULL, *created_by = NULL;
-	bool keep_owner = false, no_replace_dir = false;
-	struct berr err = { 0 };
-	const char *mode;
-	int c, ret;
+	int c;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: berthd-unpack load|import --data-root DIR --file TAR, "
-				"save --data-root DIR REF..., or export --data-root DIR --upper DIR LAYER...\n");
-		return 2;
-	}
-	mode = argv[1];
+	a->mode = argv[1];
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'd': data_root = optarg; break;
-		case 'f': file = optarg; break;
-		case 'r': repo = optarg; break;
-		case 'm': message = optarg; break;
-		case 'u': upper = optarg; break;
-		case 'w': work = optarg; break;
-		case 'R': rootfs = optarg; break;
-		case 'p': path = optarg; break;
-		case 'k': keep_owner = true; break;
-		case 'P': parent = optarg; break;
-		case 'a': author = optarg; break;
-		case 'c': created_by = optarg; break;
-		case 'n': no_replace_dir = true; break;
-		default: return 2;
+		case 'd': a->data_root = optarg; break;
+		case 'f': a->file = optarg; break;
+		case 'r': a->repo = optarg; break;
+		case 'm': a->message = optarg; break;
+		case 'u': a->upper = optarg; break;
+		case 'w': a->work = optarg; break;
+		case 'R': a->rootfs = optarg; break;
+		case 'p': a->path = optarg; break;
+		case 'k': a->keep_owner = true; break;
+		case 'P': a->parent = optarg; break;
+		case 'a': a->author = optarg; break;
+		case 'c': a->created_by = optarg; break;
+		case 'n': a->no_replace_dir = true; break;
+		case OPT_REF: a->ref = optarg; break;
+		case OPT_SERVER: a->server = optarg; break;
+		case OPT_CERTS_DIR: a->reg.certs_dir = optarg; break;
+		case OPT_INSECURE:
+			if (push_str(&a->insecure, &a->n_insecure, optarg) < 0)
+				return -1;
+			break;
+		case OPT_AUTH_STDIN: a->auth_stdin = true; break;
+		default: return -1;
 		}
 	}
-	if (strcmp(mode, "save") == 0 && data_root) {
-		ret = image_save(data_root, argv + optind, (size_t)(argc - optind), 1, &err);
-		if (ret < 0) {
-			fprintf(stderr, "%s\n", err.msg);
-			return 1;
-		}
-		return 0;
-	}
-	if (strcmp(mode, "commit") == 0) {
-		if (!data_root || !upper || !parent || !file) {
-			fprintf(stderr, "berthd-unpack: commit needs --data-root, --upper, --parent "
-					"and --file\n");
-			return 2;
-		}
-		ret = commit(data_root, upper, parent, file, repo, message, author, created_by,
-			     &err);
-		if (ret < 0) {
-			fprintf(stderr, "%s\n", err.msg);
-			return 10 + (int)err.kind;
-		}
-		return 0;
-	}
-	if (strncmp(mode, "cp-", 3) == 0) {
-		if (!data_root || !rootfs || !path || (upper && !work)) {
-			fprintf(stderr, "berthd-unpack: %s needs --data-root, --rootfs and --path\n",
-				mode);
-			return 2;
-		}
-		ret = cp(mode, data_root, rootfs, upper, work, argv + optind,
-			 (size_t)(argc - optind), path, file, keep_owner, no_replace_dir, &err);
-		if (ret < 0) {
-			fprintf(stderr, "%s\n", err.msg);
-			return 10 + (int)err.kind;
-		}
-		return 0;
-	}
-	if (strcmp(mode, "export") == 0 && data_root && upper) {
-		ret = tree_export(data_root, upper, argv + optind, (size_t)(argc - optind), 1,
-				  &err);
-		if (ret < 0) {
-			fprintf(stderr, "%s\n", err.msg);
-			return 1;
-		}
-		return 0;
-	}
-	if (!data_root || !file) {
-		fprintf(stderr, "berthd-unpack: --data-root and --file are required\n");
+	a->reg.insecure = a->insecure;
+	a->rest = argv + optind;
+	a->n_rest = (size_t)(argc - optind);
+	return 0;
+}
+
+/* Every mode but login; 1 for an unknown one or missing options. */
+static int run_store_mode(const struct args *a, struct berr *err)
+{
+	const char *m = a->mode;
+
+	if (strcmp(m, "save") == 0)
+		return image_save(a->data_root, a->rest, a->n_rest, 1, err);
+	if (strcmp(m, "export") == 0 && a->upper)
+		return tree_export(a->data_root, a->upper, a->rest, a->n_rest, 1, err);
+	if (strcmp(m, "commit") == 0 && a->upper && a->parent && a->file)
+		return commit(a->data_root, a->upper, a->parent, a->file, a->repo, a->message,
+			      a->author, a->created_by, err);
+	if (strncmp(m, "cp-", 3) == 0 && a->rootfs && a->path && (!a->upper || a->work))
+		return cp(m, a->data_root, a->rootfs, a->upper, a->work, a->rest, a->n_rest,
+			  a->path, a->file, a->keep_owner, a->no_replace_dir, err);
+	if (strcmp(m, "load") == 0 && a->file)
+		return image_load_archive(a->data_root, a->file, report, NULL, err);
+	if (strcmp(m, "import") == 0 && a->file)
+		return image_load_import(a->data_root, a->file, a->repo, a->message, report, NULL,
+					 err);
+	if (strcmp(m, "pull") == 0 && a->ref)
+		return registry_pull(a->data_root, a->ref, &a->reg, report, NULL, err);
+	if (strcmp(m, "push") == 0 && a->ref)
+		return registry_push(a->data_root, a->ref, &a->reg, report, NULL, err);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = { 0 };
+	struct spec_registry_auth auth = { 0 };
+	struct berr err = { 0 };
+	int ret;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: berthd-unpack load|import|save|export|commit|cp-stat|"
+				"cp-out|cp-in|pull|push|login OPTIONS\n");
 		return 2;
 	}
-	if (strcmp(mode, "load") == 0)
-		ret = image_load_archive(data_root, file, report, NULL, &err);
-	else if (strcmp(mode, "import") == 0)
-		ret = image_load_import(data_root, file, repo, message, report, NULL, &err);
-	else {
-		fprintf(stderr, "berthd-unpack: unknown mode %s\n", mode);
+	if (parse_args(argc, argv, &a) < 0)
 		return 2;
+	if (a.auth_stdin) {
+		a.reg.auth = &auth;
+		ret = read_auth(&auth, &err);
+	} else {
+		ret = 0;
 	}
+	if (ret == 0 && strcmp(a.mode, "login") == 0)
+		ret = a.server ? registry_login(a.server, &a.reg, &err) : 1;
+	else if (ret == 0)
+		ret = a.data_root ? run_store_mode(&a, &err) : 1;
+	if (ret == 1) {
+		fprintf(stderr, "berthd-unpack: unknown mode %s, or its options are missing\n",
+			a.mode);
+		ret = 2;
+	}
+	spec_registry_auth_free(&auth);
+	strv_free(a.insecure);
+	if (ret == 2)
+		return 2;
 	if (ret < 0) {
 		fprintf(stderr, "%s\n", err.msg);
-		return 1;
+		return 10 + (int)err.kind;
 	}
 	return 0;
 }
