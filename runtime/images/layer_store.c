@@ -53,22 +53,29 @@ int layer_store_rmtree(const char *path, struct berr *err)
 	return 0;
 }
 
-/* A layer stored before berthd kept archives takes the one unpacked now,
- * so that its images can be saved. */
-static void adopt_archive(const char *dir, const char *tmp_dir)
+/* A layer stored before berthd kept blobs takes the one unpacked now,
+ * so that its images can be saved and pushed: the digest first, as the
+ * blob's presence is what says both are there. */
+static void adopt_file(const char *dir, const char *tmp_dir, const char *name)
 {
 	cleanup_free char *have = NULL, *got = NULL;
 
-	if (asprintf(&have, "%s/archive", dir) < 0) {
+	if (asprintf(&have, "%s/%s", dir, name) < 0) {
 		have = NULL;
 		return;
 	}
-	if (asprintf(&got, "%s/archive", tmp_dir) < 0) {
+	if (asprintf(&got, "%s/%s", tmp_dir, name) < 0) {
 		got = NULL;
 		return;
 	}
 	if (access(have, F_OK) < 0 && errno == ENOENT)
 		(void)!rename(got, have);
+}
+
+static void adopt_blob(const char *dir, const char *tmp_dir)
+{
+	adopt_file(dir, tmp_dir, "blob-digest");
+	adopt_file(dir, tmp_dir, "blob");
 }
 
 int layer_store_commit(const char *data_root, const char *diff_id, const char *tmp_dir,
@@ -80,7 +87,7 @@ int layer_store_commit(const char *data_root, const char *diff_id, const char *t
 	if (!dir)
 		return berr_sys(err, "layer %s", diff_id);
 	if (layer_store_has(data_root, diff_id)) {
-		adopt_archive(dir, tmp_dir);
+		adopt_blob(dir, tmp_dir);
 		return layer_store_rmtree(tmp_dir, &ignored), 0;
 	}
 	/* A directory without diff/ is the remains of an interrupted removal. */

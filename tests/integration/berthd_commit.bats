@@ -36,7 +36,7 @@ no-ls"
 	# whiteout form, without berthd's own mount points.
 	local top
 	top=$(dk image inspect -f '{{index .RootFS.Layers 2}}' berthd-test/committed:1)
-	run sh -c "tar -tf '$BERTHD_DATA/layers/${top#sha256:}/archive' 2>&1 | sort"
+	run sh -c "tar -tf '$BERTHD_DATA/layers/${top#sha256:}/blob' 2>&1 | sort"
 	assert_equal "$output" "app/
 app/file
 bin/

@@ -63,7 +63,7 @@ overridden 1 /bin:/usr/bin"
 	assert_equal "$output" "again"
 	run dk run --rm --log-driver syslog berthd-test/bb:1 echo no
 	assert_failure
-	assert_output_contains "log drivers are not supported by berthd"
+	assert_output_contains "log driver \"syslog\" is not supported by berthd"
 	command -v python3 >/dev/null && python3 -c 'import docker' 2>/dev/null ||
 		skip "python3-docker is not installed"
 	run python3 -c '

@@ -130,20 +130,20 @@ Loaded image: linked/two:1"
 	done
 }
 
-@test "berthd save: a layer stored without its archive (by an older berthd) makes save fail, saying so" {
+@test "berthd save: a layer stored without its blob (by an older berthd) makes save fail, saying so" {
 	linked_archive "$BATS_TEST_TMPDIR/linked.tar" ../aaa/layer.tar
 	dk load -i "$BATS_TEST_TMPDIR/linked.tar" >/dev/null
 	local d
 	d=$(dk image inspect -f '{{index .RootFS.Layers 0}}' linked/one:1)
-	[ -f "$BERTHD_DATA/layers/${d#sha256:}/archive" ]
-	rm "$BERTHD_DATA/layers/${d#sha256:}/archive"
+	[ -f "$BERTHD_DATA/layers/${d#sha256:}/blob" ]
+	rm "$BERTHD_DATA/layers/${d#sha256:}/blob"
 	run dk save -o "$BATS_TEST_TMPDIR/old.tar" linked/one:1
 	assert_failure
-	assert_output_contains "layer $d was stored before berthd kept layer archives"
+	assert_output_contains "layer $d was stored before berthd kept the blobs layers came as"
 	[ ! -e "$BATS_TEST_TMPDIR/old.tar" ]
-	# Loading it again gives the stored layer its archive back.
+	# Loading it again gives the stored layer its blob back.
 	dk load -i "$BATS_TEST_TMPDIR/linked.tar" >/dev/null
-	[ -f "$BERTHD_DATA/layers/${d#sha256:}/archive" ]
+	[ -f "$BERTHD_DATA/layers/${d#sha256:}/blob" ]
 	dk save -o "$BATS_TEST_TMPDIR/old.tar" linked/one:1
 	dk rmi linked/one:1 linked/two:1 >/dev/null
 }
