@@ -112,7 +112,6 @@ static enum MHD_Result save(struct req *r, char *const *refs, size_t n)
 
 struct names {
 	char **v;
-	size_t n;
 	bool oom;
 };
 
@@ -121,20 +120,14 @@ static enum MHD_Result add_name(void *cls, enum MHD_ValueKind kind, const char *
 				const char *value)
 {
 	struct names *names = cls;
-	char **grown;
 
 	(void)kind;
 	if (!key || strcmp(key, "names") != 0 || !value || !*value)
 		return MHD_YES;
-	grown = realloc(names->v, (names->n + 2) * sizeof(char *));
-	if (!grown || !(grown[names->n] = strdup(value))) {
-		if (grown)
-			names->v = grown;
+	if (strv_push(&names->v, value) < 0) {
 		names->oom = true;
 		return MHD_NO;
 	}
-	names->v = grown;
-	grown[++names->n] = NULL;
 	return MHD_YES;
 }
 
@@ -145,12 +138,10 @@ enum MHD_Result api_image_get(struct req *r)
 
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_name, &names);
 	if (names.oom) {
-		for (size_t i = 0; i < names.n; i++)
-			free(names.v[i]);
-		free(names.v);
+		strv_free(names.v);
 		return MHD_NO;
 	}
-	ret = save(r, names.v, names.n);
+	ret = save(r, names.v, strv_len(names.v));
 	strv_free(names.v);
 	return ret;
 }

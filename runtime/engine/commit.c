@@ -38,25 +38,12 @@ static void run_free(struct run *r)
 	strv_free(r->onbuild);
 }
 
-static int push(char ***v, const char *s)
-{
-	size_t n = strv_len(*v);
-	char **grown = realloc(*v, (n + 2) * sizeof(char *));
-
-	if (!grown)
-		return -ENOMEM;
-	*v = grown;
-	grown[n] = strdup(s);
-	grown[n + 1] = NULL;
-	return grown[n] ? 0 : -ENOMEM;
-}
-
 static int push_unique(char ***v, const char *s)
 {
 	for (size_t i = 0; *v && (*v)[i]; i++)
 		if (!strcmp((*v)[i], s))
 			return 0;
-	return push(v, s);
+	return strv_push(v, s);
 }
 
 /* "key=value" into a list of them, replacing the key's earlier value. */
@@ -75,7 +62,7 @@ static int set_kv(char ***v, const char *key, size_t klen, const char *value)
 			kv = NULL;
 			return 0;
 		}
-	return push(v, kv);
+	return strv_push(v, kv);
 }
 
 static void strv_freep(char ***v)
@@ -178,7 +165,7 @@ static char **words(const char *arg)
 			word[n++] = *p++;
 		}
 		word[n] = '\0';
-		if (push(&out, word) < 0) {
+		if (strv_push(&out, word) < 0) {
 			strv_free(out);
 			return NULL;
 		}
@@ -322,7 +309,7 @@ static int apply_line(const char *line, struct run *r, struct berr *err)
 	if (!strcmp(inst, "ONBUILD")) {
 		if (!*arg)
 			return berr_invalid(err, "ONBUILD requires an instruction");
-		return push(&r->onbuild, arg) < 0 ? berr_set(err, ENOMEM, "commit") : 0;
+		return strv_push(&r->onbuild, arg) < 0 ? berr_set(err, ENOMEM, "commit") : 0;
 	}
 	return berr_invalid(err, "%s is not a valid change command", inst);
 }
