@@ -95,6 +95,12 @@ enum MHD_Result api_network_disconnect(struct req *r);
 enum MHD_Result api_image_get(struct req *r);
 enum MHD_Result api_image_get_one(struct req *r);
 enum MHD_Result api_container_export(struct req *r);
+struct daemon_archive;
+/* A started helper's archive (*a, which the reply owns from here on)
+ * streamed as the reply; with first_bytes, the status waits for its
+ * first bytes or its end, so a helper that fails before writing is an
+ * error status rather than an empty 200. */
+enum MHD_Result api_archive_reply(struct req *r, struct daemon_archive *a, bool first_bytes);
 
 /* api_image_history.c */
 enum MHD_Result api_image_history(struct req *r);

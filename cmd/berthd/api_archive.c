@@ -1,6 +1,7 @@
 /* Archives out of berthd: docker save (GET /images/get and
  * /images/{name}/get) and docker export (GET /containers/{id}/export),
- * streamed from the helper that writes them. */
+ * streamed from the helper that writes them; docker cp's tar (api_cp.c)
+ * streams the same way. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -83,9 +84,25 @@ static enum MHD_Result stream(struct req *r, struct archive_stream *s)
 	return http_reply_stream(r, 200, "application/x-tar", stream_read, s, stream_free);
 }
 
+enum MHD_Result api_archive_reply(struct req *r, struct daemon_archive *a, bool first_bytes)
+{
+	struct archive_stream *s = calloc(1, sizeof(*s));
+	struct berr err;
+
+	if (!s) {
+		daemon_archive_end(a, &err);
+		return MHD_NO;
+	}
+	s->srv = r->srv;
+	s->a = *a;
+	if (first_bytes)
+		return stream(r, s);
+	return http_reply_stream(r, 200, "application/x-tar", stream_read, s, stream_free);
+}
+
 static enum MHD_Result save(struct req *r, char *const *refs, size_t n)
 {
-	struct archive_stream *s;
+	struct daemon_archive a;
 	struct berr err = { 0 };
 
 	if (n == 0)
@@ -99,15 +116,9 @@ static enum MHD_Result save(struct req *r, char *const *refs, size_t n)
 			return http_reply_berr(r, &err);
 		image_rec_free(&img);
 	}
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return MHD_NO;
-	s->srv = r->srv;
-	if (daemon_archive_save(r->srv->d, refs, n, &s->a, &err) < 0) {
-		free(s);
+	if (daemon_archive_save(r->srv->d, refs, n, &a, &err) < 0)
 		return http_reply_berr(r, &err);
-	}
-	return stream(r, s);
+	return api_archive_reply(r, &a, true);
 }
 
 struct names {
@@ -155,15 +166,10 @@ enum MHD_Result api_image_get_one(struct req *r)
 
 enum MHD_Result api_container_export(struct req *r)
 {
-	struct archive_stream *s = calloc(1, sizeof(*s));
+	struct daemon_archive a;
 	struct berr err = { 0 };
 
-	if (!s)
-		return MHD_NO;
-	s->srv = r->srv;
-	if (daemon_archive_export(r->srv->d, r->params[0], &s->a, &err) < 0) {
-		free(s);
+	if (daemon_archive_export(r->srv->d, r->params[0], &a, &err) < 0)
 		return http_reply_berr(r, &err);
-	}
-	return stream(r, s);
+	return api_archive_reply(r, &a, true);
 }
