@@ -136,6 +136,10 @@ int filters_parse(const char *json, struct filters *f, struct berr *err);
 void filters_free(struct filters *f);
 /* Every key must be one of allowed (NULL-terminated). */
 int filters_check(const struct filters *f, const char *const *allowed, struct berr *err);
+/* The request's filters parameter parsed and checked against allowed; on
+ * failure *f is freed (and empty), so only a success needs filters_free. */
+int filters_query(struct req *r, const char *const *allowed, struct filters *f,
+		  struct berr *err);
 bool filters_has(const struct filters *f, const char *key);
 /* Key absent, or value among its values. */
 bool filters_match(const struct filters *f, const char *key, const char *value);

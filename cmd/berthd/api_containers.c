@@ -817,13 +817,9 @@ enum MHD_Result api_container_list(struct req *r)
 
 	if (http_query_int(r, "limit", -1, &limit) < 0)
 		return http_reply_error(r, 400, "invalid limit");
-	ret = filters_parse(http_query(r, "filters"), &f, &err);
-	if (ret == 0)
-		ret = filters_check(&f, allowed, &err);
-	if (ret < 0) {
-		filters_free(&f);
+	ret = filters_query(r, allowed, &f, &err);
+	if (ret < 0)
 		return http_reply_berr(r, &err);
-	}
 	/* A status filter asks for stopped containers too. */
 	if (filters_has(&f, "status"))
 		all = true;

@@ -77,6 +77,18 @@ int filters_check(const struct filters *f, const char *const *allowed, struct be
 	return 0;
 }
 
+int filters_query(struct req *r, const char *const *allowed, struct filters *f,
+		  struct berr *err)
+{
+	int ret = filters_parse(http_query(r, "filters"), f, err);
+
+	if (ret == 0)
+		ret = filters_check(f, allowed, err);
+	if (ret < 0)
+		filters_free(f);
+	return ret;
+}
+
 char **filters_values(const struct filters *f, const char *key)
 {
 	for (size_t i = 0; i < f->n; i++)

@@ -152,13 +152,9 @@ enum MHD_Result api_network_list(struct req *r)
 	size_t n;
 	int ret;
 
-	ret = filters_parse(http_query(r, "filters"), &f, &err);
-	if (ret == 0)
-		ret = filters_check(&f, allowed, &err);
-	if (ret < 0) {
-		filters_free(&f);
+	ret = filters_query(r, allowed, &f, &err);
+	if (ret < 0)
 		return http_reply_berr(r, &err);
-	}
 	ret = daemon_networks(r->srv->d, &list, &n, &err);
 	if (ret < 0) {
 		filters_free(&f);
@@ -334,10 +330,9 @@ enum MHD_Result api_network_prune(struct req *r)
 	int ret;
 
 	/* Filters (until, label) are not done: refused, never ignored. */
-	ret = filters_parse(http_query(r, "filters"), &f, &err);
+	ret = filters_query(r, allowed, &f, &err);
 	if (ret == 0)
-		ret = filters_check(&f, allowed, &err);
-	filters_free(&f);
+		filters_free(&f);
 	if (ret == 0)
 		ret = daemon_network_prune(r->srv->d, &names, &err);
 	if (ret < 0)

@@ -109,9 +109,7 @@ static int parse_filters(struct req *r, const char *const *allowed, struct prune
 	int ret;
 
 	memset(p, 0, sizeof(*p));
-	ret = filters_parse(http_query(r, "filters"), &p->f, err);
-	if (ret == 0)
-		ret = filters_check(&p->f, allowed, err);
+	ret = filters_query(r, allowed, &p->f, err);
 	if (ret < 0)
 		return ret;
 	until = filters_values(&p->f, "until");

@@ -480,9 +480,7 @@ enum MHD_Result api_events(struct req *r)
 	if (!s)
 		return MHD_NO;
 	s->rc.d = r->srv->d;
-	ret = filters_parse(http_query(r, "filters"), &s->f, &err);
-	if (ret == 0)
-		ret = filters_check(&s->f, allowed, &err);
+	ret = filters_query(r, allowed, &s->f, &err);
 	if (ret == 0 && since && *since && daemon_log_time(since, &s->since) < 0)
 		ret = berr_invalid(&err, "invalid since value \"%s\"", since);
 	if (ret == 0 && until && *until && daemon_log_time(until, &s->until) < 0)

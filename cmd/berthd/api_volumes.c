@@ -136,10 +136,8 @@ static bool list_match(const struct filters *f, const struct daemon_volume *v)
 static int volume_filters(struct req *r, const char *const *allowed, struct filters *f,
 			  struct berr *err)
 {
-	int ret = filters_parse(http_query(r, "filters"), f, err);
+	int ret = filters_query(r, allowed, f, err);
 
-	if (ret == 0)
-		ret = filters_check(f, allowed, err);
 	/* docker's dangling also takes 1 and 0. */
 	for (char **v = filters_values(f, "dangling"); ret == 0 && v && *v; v++) {
 		if (!strcmp(*v, "1") || !strcmp(*v, "0")) {
