@@ -44,23 +44,6 @@ static int refuse_set(struct jr *r, yajl_val obj, const char *key, const char *w
 	return 0;
 }
 
-static int get_labels(struct jr *r, yajl_val obj, char ***out)
-{
-	struct spec_kv *kv = NULL;
-	size_t n = 0;
-	int ret = jr_str_map(r, obj, "Labels", &kv, &n);
-
-	if (ret <= 0)
-		return ret;
-	*out = calloc(n + 1, sizeof(char *));
-	if (!*out)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		if (asprintf(&(*out)[i], "%s=%s", kv[i].key, kv[i].value) < 0)
-			return -ENOMEM;
-	return 1;
-}
-
 struct unsupported {
 	const char *key, *what;
 };
@@ -280,7 +263,7 @@ static int parse_create(const char *body, size_t len, struct daemon_spec *s, boo
 	JR_TRY(body_strv(&r, doc, "Cmd", &s->cmd));
 	JR_TRY(body_strv(&r, doc, "Entrypoint", &s->entrypoint));
 	JR_TRY(body_strv(&r, doc, "Env", &s->env));
-	JR_TRY(get_labels(&r, doc, &s->labels));
+	JR_TRY(jr_str_map_strv(&r, doc, "Labels", &s->labels));
 	JR_TRY(api_ports_exposed(&r, doc, &s->exposed));
 	JR_TRY(jr_bool(&r, doc, "Tty", &s->tty));
 	JR_TRY(jr_bool(&r, doc, "OpenStdin", &s->open_stdin));

@@ -262,20 +262,7 @@ static int parse_create(struct jr *jr, yajl_val doc, struct daemon_network_req *
 						    "supported by berthd"),
 			       BERR_UNSUPPORTED);
 	JR_TRY(parse_ipam(jr, doc, q));
-	{
-		struct spec_kv *kv = NULL;
-		size_t n = 0;
-		int ret = jr_str_map(jr, doc, "Labels", &kv, &n);
-
-		if (ret < 0)
-			return ret;
-		*labels = calloc(n + 1, sizeof(char *));
-		if (!*labels)
-			return -ENOMEM;
-		for (size_t i = 0; i < n; i++)
-			if (asprintf(&(*labels)[i], "%s=%s", kv[i].key, kv[i].value) < 0)
-				return -ENOMEM;
-	}
+	JR_TRY(jr_str_map_strv(jr, doc, "Labels", labels));
 	return 0;
 }
 

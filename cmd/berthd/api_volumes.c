@@ -47,24 +47,6 @@ static void volume_json(struct jw *w, const struct daemon_volume *v, bool usage)
 	jw_map_close(w);
 }
 
-/* "key=value" pairs of a JSON object of strings. */
-static int kv_list(struct jr *r, yajl_val obj, const char *key, char ***out)
-{
-	struct spec_kv *kv = NULL;
-	size_t n = 0;
-	int ret = jr_str_map(r, obj, key, &kv, &n);
-
-	if (ret <= 0)
-		return ret;
-	*out = calloc(n + 1, sizeof(char *));
-	if (!*out)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		if (asprintf(&(*out)[i], "%s=%s", kv[i].key, kv[i].value) < 0)
-			return -ENOMEM;
-	return 1;
-}
-
 enum MHD_Result api_volume_create(struct req *r)
 {
 	cleanup_jw struct jw *w = jw_new(false);
@@ -83,9 +65,9 @@ enum MHD_Result api_volume_create(struct req *r)
 	if (ret >= 0)
 		ret = jr_str(&jr, doc, "Driver", &driver);
 	if (ret >= 0)
-		ret = kv_list(&jr, doc, "Labels", &labels);
+		ret = jr_str_map_strv(&jr, doc, "Labels", &labels);
 	if (ret >= 0)
-		ret = kv_list(&jr, doc, "DriverOpts", &opts);
+		ret = jr_str_map_strv(&jr, doc, "DriverOpts", &opts);
 	if (ret >= 0 && jr_get(doc, "ClusterVolumeSpec") &&
 	    !YAJL_IS_NULL(jr_get(doc, "ClusterVolumeSpec")))
 		ret = berr_unsupported(&err, "cluster volumes are not supported by berthd");
