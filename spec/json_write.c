@@ -175,16 +175,21 @@ void jw_array_close(struct jw *w)
 	value_done(w);
 }
 
-void jw_key(struct jw *w, const char *key)
+static void key_n(struct jw *w, const char *key, size_t len)
 {
 	if (!w || w->failed)
 		return;
 	if (w->depth == 0 || w->stack[w->depth - 1] != JW_KEY) {
-		fail(w, "key \"%s\" outside a map or where a value is due", key);
+		fail(w, "key \"%.*s\" outside a map or where a value is due", (int)len, key);
 		return;
 	}
 	w->stack[w->depth - 1] = JW_VALUE;
-	check(w, yajl_gen_string(w->g, (const unsigned char *)key, strlen(key)));
+	check(w, yajl_gen_string(w->g, (const unsigned char *)key, len));
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+	key_n(w, key, strlen(key));
 }
 
 void jw_str(struct jw *w, const char *s)
@@ -240,6 +245,19 @@ void jw_kstr(struct jw *w, const char *key, const char *s)
 {
 	jw_key(w, key);
 	jw_str(w, s);
+}
+
+void jw_kv_map(struct jw *w, const char *key, char *const *kv)
+{
+	jw_key(w, key);
+	jw_map_open(w);
+	for (size_t i = 0; kv && kv[i]; i++) {
+		const char *eq = strchr(kv[i], '=');
+
+		key_n(w, kv[i], eq ? (size_t)(eq - kv[i]) : strlen(kv[i]));
+		jw_str(w, eq ? eq + 1 : "");
+	}
+	jw_map_close(w);
 }
 
 void jw_kint(struct jw *w, const char *key, int64_t v)

@@ -30,6 +30,9 @@ void jw_kstr(struct jw *w, const char *key, const char *s);
 void jw_kint(struct jw *w, const char *key, int64_t v);
 void jw_kuint(struct jw *w, const char *key, uint64_t v);
 void jw_kbool(struct jw *w, const char *key, bool v);
+/* key, then "name=value" strings (docker's labels and options) as a map
+ * of them; a string without '=' is a name with an empty value. */
+void jw_kv_map(struct jw *w, const char *key, char *const *kv);
 /* A complete JSON value given as text (a seccomp profile, say), written in
  * place of a value; text that does not parse fails in jw_finish. */
 void jw_json(struct jw *w, const char *json, size_t len);

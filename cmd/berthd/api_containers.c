@@ -348,21 +348,6 @@ static void strv_or_null(struct jw *w, const char *key, char **v)
 	jw_array_close(w);
 }
 
-static void labels_map(struct jw *w, char **labels)
-{
-	jw_key(w, "Labels");
-	jw_map_open(w);
-	for (size_t i = 0; labels && labels[i]; i++) {
-		char *eq = strchr(labels[i], '=');
-		char key[512];
-
-		snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - labels[i]) : (int)strlen(labels[i]),
-			 labels[i]);
-		jw_kstr(w, key, eq ? eq + 1 : "");
-	}
-	jw_map_close(w);
-}
-
 static const char *network_name(const struct daemon_spec *s)
 {
 	const char *m = s->network_mode;
@@ -636,7 +621,7 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	strv_or_null(w, "Entrypoint", s->entrypoint);
 	jw_key(w, "OnBuild");
 	jw_null(w);
-	labels_map(w, s->labels);
+	jw_kv_map(w, "Labels", s->labels);
 	api_ports_write_exposed(w, s);
 	api_health_config_json(w, s);
 	if (s->stop_signal)
@@ -834,7 +819,7 @@ enum MHD_Result api_container_list(struct req *r)
 		jw_kstr(w, "Command", cmd);
 		jw_kint(w, "Created", created_ns / 1000000000LL);
 		api_ports_write_list(w, c);
-		labels_map(w, c->spec.labels);
+		jw_kv_map(w, "Labels", c->spec.labels);
 		jw_kstr(w, "State", daemon_status_name(c->status));
 		status_text(c, text, sizeof(text));
 		jw_kstr(w, "Status", text);

@@ -10,21 +10,6 @@
 #include "spec/base/cleanup.h"
 #include "spec/base/strv.h"
 
-static void network_labels(struct jw *w, char *const *labels)
-{
-	jw_key(w, "Labels");
-	jw_map_open(w);
-	for (size_t i = 0; labels && labels[i]; i++) {
-		const char *eq = strchr(labels[i], '=');
-		char key[512];
-
-		snprintf(key, sizeof(key), "%.*s",
-			 eq ? (int)(eq - labels[i]) : (int)strlen(labels[i]), labels[i]);
-		jw_kstr(w, key, eq ? eq + 1 : "");
-	}
-	jw_map_close(w);
-}
-
 /* The containers attached to it now, as docker's inspect lists them. */
 static void network_containers(struct jw *w, struct daemon *d, const struct daemon_network *n)
 {
@@ -96,7 +81,7 @@ static void network_json(struct jw *w, struct daemon *d, const struct daemon_net
 	jw_key(w, "Options");
 	jw_map_open(w);
 	jw_map_close(w);
-	network_labels(w, n->labels);
+	jw_kv_map(w, "Labels", n->labels);
 	jw_map_close(w);
 }
 

@@ -13,29 +13,15 @@
 #include "spec/base/cleanup.h"
 #include "spec/base/strv.h"
 
-static void kv_map(struct jw *w, const char *key, char **kv)
-{
-	jw_key(w, key);
-	jw_map_open(w);
-	for (size_t i = 0; kv && kv[i]; i++) {
-		char k[512];
-		const char *eq = strchr(kv[i], '=');
-
-		snprintf(k, sizeof(k), "%.*s", eq ? (int)(eq - kv[i]) : (int)strlen(kv[i]), kv[i]);
-		jw_kstr(w, k, eq ? eq + 1 : "");
-	}
-	jw_map_close(w);
-}
-
 static void volume_json(struct jw *w, const struct daemon_volume *v, bool usage)
 {
 	jw_map_open(w);
 	jw_kstr(w, "CreatedAt", v->created);
 	jw_kstr(w, "Driver", "local");
-	kv_map(w, "Labels", v->labels);
+	jw_kv_map(w, "Labels", v->labels);
 	jw_kstr(w, "Mountpoint", v->mountpoint);
 	jw_kstr(w, "Name", v->name);
-	kv_map(w, "Options", v->options);
+	jw_kv_map(w, "Options", v->options);
 	jw_kstr(w, "Scope", "local");
 	if (usage) {
 		jw_key(w, "UsageData");

@@ -357,19 +357,10 @@ static int run_json(const struct run *r, char **out, struct berr *err)
 	jw_kstr(w, "WorkingDir", r->workdir ? r->workdir : "");
 	str_list(w, "Entrypoint", r->entrypoint);
 	str_list(w, "OnBuild", r->onbuild && r->onbuild[0] ? r->onbuild : NULL);
-	jw_key(w, "Labels");
 	if (r->labels && r->labels[0]) {
-		jw_map_open(w);
-		for (size_t i = 0; r->labels[i]; i++) {
-			const char *eq = strchr(r->labels[i], '=');
-			cleanup_free char *k = strndup(r->labels[i],
-						       eq ? (size_t)(eq - r->labels[i])
-							  : strlen(r->labels[i]));
-
-			jw_kstr(w, k ? k : "", eq ? eq + 1 : "");
-		}
-		jw_map_close(w);
+		jw_kv_map(w, "Labels", r->labels);
 	} else {
+		jw_key(w, "Labels");
 		jw_null(w);
 	}
 	if (r->stop_signal && *r->stop_signal)

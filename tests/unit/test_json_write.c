@@ -124,6 +124,28 @@ static void test_embedded_json(void **state)
 	expect_error(w, "write JSON: embedded value: invalid JSON: parse error: premature EOF");
 }
 
+/* docker's labels: split at the first '=', a value may hold more of
+ * them, a bare name is an empty value, and a long name is not cut. */
+static void test_kv_map(void **state)
+{
+	char long_name[1025];
+	char *kv[] = { "a=1", "b=x=y", "bare", "empty=", long_name, NULL };
+	char *want;
+	struct jw *w = jw_new(false);
+
+	memset(long_name, 'k', 1000);
+	strcpy(long_name + 1000, "=v");
+	jw_map_open(w);
+	jw_kv_map(w, "Labels", kv);
+	jw_kv_map(w, "None", NULL);
+	jw_map_close(w);
+	assert_true(asprintf(&want, "{\"Labels\":{\"a\":\"1\",\"b\":\"x=y\",\"bare\":\"\","
+				    "\"empty\":\"\",\"%.1000s\":\"v\"},\"None\":{}}",
+			     long_name) > 0);
+	expect_doc(w, want);
+	free(want);
+}
+
 static void test_value_where_key_belongs(void **state)
 {
 	struct jw *w = jw_new(false);
@@ -240,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_pretty),
 		cmocka_unit_test(test_scalar_document),
 		cmocka_unit_test(test_embedded_json),
+		cmocka_unit_test(test_kv_map),
 		cmocka_unit_test(test_value_where_key_belongs),
 		cmocka_unit_test(test_key_outside_map),
 		cmocka_unit_test(test_key_after_key),
