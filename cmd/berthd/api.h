@@ -144,5 +144,8 @@ bool filters_has(const struct filters *f, const char *key);
 /* Key absent, or value among its values. */
 bool filters_match(const struct filters *f, const char *key, const char *value);
 char **filters_values(const struct filters *f, const char *key);
+/* docker's label filters over "key=value" labels: each "label" value (a
+ * key, or key=value) is among them, and no "label!" value is. */
+bool filters_labels(const struct filters *f, char *const *labels);
 
 #endif

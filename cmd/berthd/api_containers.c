@@ -733,26 +733,6 @@ static void command_text(const struct daemon_spec *s, char *buf, size_t size)
 	}
 }
 
-static bool label_match(const struct filters *f, char **labels)
-{
-	char **want = filters_values(f, "label");
-
-	for (size_t i = 0; want && want[i]; i++) {
-		bool found = false;
-
-		for (size_t j = 0; labels && labels[j]; j++) {
-			size_t klen = strcspn(labels[j], "=");
-
-			found |= strcmp(labels[j], want[i]) == 0 ||
-				 (!strchr(want[i], '=') && strlen(want[i]) == klen &&
-				  strncmp(labels[j], want[i], klen) == 0);
-		}
-		if (!found)
-			return false;
-	}
-	return true;
-}
-
 static bool list_match(const struct filters *f, const struct daemon_container *c)
 {
 	char **names = filters_values(f, "name"), **ids = filters_values(f, "id");
@@ -760,7 +740,7 @@ static bool list_match(const struct filters *f, const struct daemon_container *c
 
 	if (!filters_match(f, "status", daemon_status_name(c->status)))
 		return false;
-	if (!label_match(f, c->spec.labels))
+	if (!filters_labels(f, c->spec.labels))
 		return false;
 	ok = !names;
 	for (size_t i = 0; names && names[i]; i++)

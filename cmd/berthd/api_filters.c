@@ -113,3 +113,28 @@ bool filters_match(const struct filters *f, const char *key, const char *value)
 			return true;
 	return false;
 }
+
+static bool has_label(char *const *labels, const char *want)
+{
+	size_t len = strlen(want);
+	bool by_key = !strchr(want, '=');
+
+	for (size_t i = 0; labels && labels[i]; i++)
+		if (by_key ? strcspn(labels[i], "=") == len && strncmp(labels[i], want, len) == 0
+			   : strcmp(labels[i], want) == 0)
+			return true;
+	return false;
+}
+
+bool filters_labels(const struct filters *f, char *const *labels)
+{
+	char **want = filters_values(f, "label"), **not = filters_values(f, "label!");
+
+	for (size_t i = 0; want && want[i]; i++)
+		if (!has_label(labels, want[i]))
+			return false;
+	for (size_t i = 0; not && not[i]; i++)
+		if (has_label(labels, not[i]))
+			return false;
+	return true;
+}

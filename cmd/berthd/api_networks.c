@@ -85,24 +85,6 @@ static void network_json(struct jw *w, struct daemon *d, const struct daemon_net
 	jw_map_close(w);
 }
 
-static bool label_match(const struct filters *f, char *const *labels)
-{
-	char **want = filters_values(f, "label");
-
-	for (size_t i = 0; want && want[i]; i++) {
-		bool found = false;
-		size_t klen = strcspn(want[i], "=");
-
-		for (size_t j = 0; labels && labels[j] && !found; j++)
-			found = strchr(want[i], '=') ? strcmp(labels[j], want[i]) == 0
-						     : strncmp(labels[j], want[i], klen) == 0 &&
-							       labels[j][klen] == '=';
-		if (!found)
-			return false;
-	}
-	return true;
-}
-
 /* name and id match by substring and prefix, as dockerd's. */
 static bool list_match(const struct filters *f, const struct daemon_network *n)
 {
@@ -124,7 +106,7 @@ static bool list_match(const struct filters *f, const struct daemon_network *n)
 			return false;
 	}
 	return filters_match(f, "driver", n->driver) &&
-	       filters_match(f, "type", n->builtin ? "builtin" : "custom") && label_match(f, n->labels);
+	       filters_match(f, "type", n->builtin ? "builtin" : "custom") && filters_labels(f, n->labels);
 }
 
 enum MHD_Result api_network_list(struct req *r)

@@ -69,26 +69,6 @@ enum MHD_Result api_volume_create(struct req *r)
 	return http_reply_json(r, 201, w);
 }
 
-static bool label_match(const struct filters *f, const char *key, char **labels)
-{
-	char **want = filters_values(f, key);
-
-	for (size_t i = 0; want && want[i]; i++) {
-		bool found = false;
-
-		for (size_t j = 0; labels && labels[j]; j++) {
-			size_t klen = strcspn(labels[j], "=");
-
-			found |= strcmp(labels[j], want[i]) == 0 ||
-				 (!strchr(want[i], '=') && strlen(want[i]) == klen &&
-				  strncmp(labels[j], want[i], klen) == 0);
-		}
-		if (found != (strcmp(key, "label") == 0))
-			return false;
-	}
-	return true;
-}
-
 static bool list_match(const struct filters *f, const struct daemon_volume *v)
 {
 	char **names = filters_values(f, "name");
@@ -98,7 +78,7 @@ static bool list_match(const struct filters *f, const struct daemon_volume *v)
 		ok |= strstr(v->name, names[i]) != NULL;
 	return ok && filters_match(f, "driver", "local") &&
 	       filters_match(f, "dangling", v->users ? "false" : "true") &&
-	       label_match(f, "label", v->labels) && label_match(f, "label!", v->labels);
+	       filters_labels(f, v->labels);
 }
 
 static int volume_filters(struct req *r, const char *const *allowed, struct filters *f,
