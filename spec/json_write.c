@@ -247,6 +247,19 @@ void jw_kstr(struct jw *w, const char *key, const char *s)
 	jw_str(w, s);
 }
 
+void jw_kstrv(struct jw *w, const char *key, char *const *v)
+{
+	jw_key(w, key);
+	if (!v) {
+		jw_null(w);
+		return;
+	}
+	jw_array_open(w);
+	for (size_t i = 0; v[i]; i++)
+		jw_str(w, v[i]);
+	jw_array_close(w);
+}
+
 void jw_kv_map(struct jw *w, const char *key, char *const *kv)
 {
 	jw_key(w, key);

@@ -30,6 +30,9 @@ void jw_kstr(struct jw *w, const char *key, const char *s);
 void jw_kint(struct jw *w, const char *key, int64_t v);
 void jw_kuint(struct jw *w, const char *key, uint64_t v);
 void jw_kbool(struct jw *w, const char *key, bool v);
+/* key, then a NULL-terminated list of strings as an array; a NULL list
+ * is null (docker's "unset", where [] is "set to nothing"). */
+void jw_kstrv(struct jw *w, const char *key, char *const *v);
 /* key, then "name=value" strings (docker's labels and options) as a map
  * of them; a string without '=' is a name with an empty value. */
 void jw_kv_map(struct jw *w, const char *key, char *const *kv);

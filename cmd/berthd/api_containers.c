@@ -335,19 +335,6 @@ enum MHD_Result api_container_create(struct req *r)
 
 /* --- inspect and list ------------------------------------------------------------ */
 
-static void strv_or_null(struct jw *w, const char *key, char **v)
-{
-	jw_key(w, key);
-	if (!v) {
-		jw_null(w);
-		return;
-	}
-	jw_array_open(w);
-	for (size_t i = 0; v[i]; i++)
-		jw_str(w, v[i]);
-	jw_array_close(w);
-}
-
 static const char *network_name(const struct daemon_spec *s)
 {
 	const char *m = s->network_mode;
@@ -415,7 +402,7 @@ static void network_settings(struct jw *w, const struct daemon *d,
 	}
 	jw_key(w, "Links");
 	jw_null(w);
-	strv_or_null(w, "Aliases", c->spec.aliases);
+	jw_kstrv(w, "Aliases", c->spec.aliases);
 	jw_kstr(w, "NetworkID", network_id(d, c, net));
 	jw_kstr(w, "EndpointID", c->ep.ip[0] ? c->id : "");
 	address(w, &c->ep);
@@ -493,12 +480,12 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_null(w);
 	jw_key(w, "HostConfig");
 	jw_map_open(w);
-	strv_or_null(w, "Binds", s->binds);
-	strv_or_null(w, "Dns", s->dns);
-	strv_or_null(w, "DnsSearch", s->dns_search);
-	strv_or_null(w, "DnsOptions", s->dns_options);
-	strv_or_null(w, "ExtraHosts", s->extra_hosts);
-	strv_or_null(w, "VolumesFrom", s->volumes_from);
+	jw_kstrv(w, "Binds", s->binds);
+	jw_kstrv(w, "Dns", s->dns);
+	jw_kstrv(w, "DnsSearch", s->dns_search);
+	jw_kstrv(w, "DnsOptions", s->dns_options);
+	jw_kstrv(w, "ExtraHosts", s->extra_hosts);
+	jw_kstrv(w, "VolumesFrom", s->volumes_from);
 	jw_key(w, "LogConfig");
 	jw_map_open(w);
 	jw_kstr(w, "Type", s->log_driver && *s->log_driver ? s->log_driver : "json-file");
@@ -523,8 +510,8 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_kint(w, "MaximumRetryCount", s->restart_max);
 	jw_map_close(w);
 	jw_kbool(w, "AutoRemove", s->auto_remove);
-	strv_or_null(w, "CapAdd", s->cap_add);
-	strv_or_null(w, "CapDrop", s->cap_drop);
+	jw_kstrv(w, "CapAdd", s->cap_add);
+	jw_kstrv(w, "CapDrop", s->cap_drop);
 	jw_kstr(w, "CgroupnsMode", s->cgroupns_mode && *s->cgroupns_mode ? s->cgroupns_mode
 									 : "private");
 	jw_kstr(w, "UsernsMode", "");
@@ -536,11 +523,11 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_kint(w, "ShmSize", s->shm_size ? s->shm_size : 64 * 1024 * 1024);
 	jw_kint(w, "OomScoreAdj", s->oom_score_adj);
 	jw_kbool(w, "OomKillDisable", s->oom_kill_disable);
-	strv_or_null(w, "GroupAdd", s->group_add);
-	strv_or_null(w, "DeviceCgroupRules", s->device_rules);
+	jw_kstrv(w, "GroupAdd", s->group_add);
+	jw_kstrv(w, "DeviceCgroupRules", s->device_rules);
 	jw_kbool(w, "Privileged", s->privileged);
 	jw_kbool(w, "ReadonlyRootfs", s->readonly_rootfs);
-	strv_or_null(w, "SecurityOpt", s->security_opt);
+	jw_kstrv(w, "SecurityOpt", s->security_opt);
 	jw_kstr(w, "Runtime", "berth");
 	jw_kint(w, "Memory", s->memory);
 	jw_kint(w, "MemorySwap", s->memory_swap);
@@ -602,8 +589,8 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_kbool(w, "Tty", s->tty);
 	jw_kbool(w, "OpenStdin", s->open_stdin);
 	jw_kbool(w, "StdinOnce", s->stdin_once);
-	strv_or_null(w, "Env", s->env);
-	strv_or_null(w, "Cmd", s->cmd);
+	jw_kstrv(w, "Env", s->env);
+	jw_kstrv(w, "Cmd", s->cmd);
 	jw_kstr(w, "Image", s->image);
 	jw_key(w, "Volumes");
 	if (s->volumes) {
@@ -618,7 +605,7 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 		jw_null(w);
 	}
 	jw_kstr(w, "WorkingDir", s->workdir ? s->workdir : "");
-	strv_or_null(w, "Entrypoint", s->entrypoint);
+	jw_kstrv(w, "Entrypoint", s->entrypoint);
 	jw_key(w, "OnBuild");
 	jw_null(w);
 	jw_kv_map(w, "Labels", s->labels);

@@ -314,19 +314,6 @@ static int apply_line(const char *line, struct run *r, struct berr *err)
 	return berr_invalid(err, "%s is not a valid change command", inst);
 }
 
-static void str_list(struct jw *w, const char *key, char *const *v)
-{
-	jw_key(w, key);
-	if (!v) {
-		jw_null(w);
-		return;
-	}
-	jw_array_open(w);
-	for (size_t i = 0; v[i]; i++)
-		jw_str(w, v[i]);
-	jw_array_close(w);
-}
-
 static void key_set(struct jw *w, const char *key, char *const *v)
 {
 	jw_key(w, key);
@@ -351,12 +338,12 @@ static int run_json(const struct run *r, char **out, struct berr *err)
 	jw_map_open(w);
 	jw_kstr(w, "User", r->user ? r->user : "");
 	key_set(w, "ExposedPorts", r->ports);
-	str_list(w, "Env", r->env);
-	str_list(w, "Cmd", r->cmd);
+	jw_kstrv(w, "Env", r->env);
+	jw_kstrv(w, "Cmd", r->cmd);
 	key_set(w, "Volumes", r->volumes);
 	jw_kstr(w, "WorkingDir", r->workdir ? r->workdir : "");
-	str_list(w, "Entrypoint", r->entrypoint);
-	str_list(w, "OnBuild", r->onbuild && r->onbuild[0] ? r->onbuild : NULL);
+	jw_kstrv(w, "Entrypoint", r->entrypoint);
+	jw_kstrv(w, "OnBuild", r->onbuild && r->onbuild[0] ? r->onbuild : NULL);
 	if (r->labels && r->labels[0]) {
 		jw_kv_map(w, "Labels", r->labels);
 	} else {

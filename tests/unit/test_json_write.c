@@ -146,6 +146,20 @@ static void test_kv_map(void **state)
 	free(want);
 }
 
+static void test_kstrv(void **state)
+{
+	char *v[] = { "a", "b c", NULL };
+	char *none[] = { NULL };
+	struct jw *w = jw_new(false);
+
+	jw_map_open(w);
+	jw_kstrv(w, "two", v);
+	jw_kstrv(w, "empty", none);
+	jw_kstrv(w, "unset", NULL);
+	jw_map_close(w);
+	expect_doc(w, "{\"two\":[\"a\",\"b c\"],\"empty\":[],\"unset\":null}");
+}
+
 static void test_value_where_key_belongs(void **state)
 {
 	struct jw *w = jw_new(false);
@@ -263,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_scalar_document),
 		cmocka_unit_test(test_embedded_json),
 		cmocka_unit_test(test_kv_map),
+		cmocka_unit_test(test_kstrv),
 		cmocka_unit_test(test_value_where_key_belongs),
 		cmocka_unit_test(test_key_outside_map),
 		cmocka_unit_test(test_key_after_key),
