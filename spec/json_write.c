@@ -291,19 +291,19 @@ void jw_kbool(struct jw *w, const char *key, bool v)
 	jw_bool(w, v);
 }
 
-static void emit_tree(struct jw *w, yajl_val v)
+void jw_tree(struct jw *w, yajl_val v)
 {
 	if (YAJL_IS_OBJECT(v)) {
 		jw_map_open(w);
 		for (size_t i = 0; i < v->u.object.len; i++) {
 			jw_key(w, v->u.object.keys[i]);
-			emit_tree(w, v->u.object.values[i]);
+			jw_tree(w, v->u.object.values[i]);
 		}
 		jw_map_close(w);
 	} else if (YAJL_IS_ARRAY(v)) {
 		jw_array_open(w);
 		for (size_t i = 0; i < v->u.array.len; i++)
-			emit_tree(w, v->u.array.values[i]);
+			jw_tree(w, v->u.array.values[i]);
 		jw_array_close(w);
 	} else if (YAJL_IS_STRING(v)) {
 		jw_str(w, v->u.string);
@@ -334,7 +334,7 @@ void jw_json(struct jw *w, const char *json, size_t len)
 		fail(w, "embedded value: %s", err.msg);
 		return;
 	}
-	emit_tree(w, doc);
+	jw_tree(w, doc);
 }
 
 /* yajl's beautifier writes an empty map as "{", newline, indent, "}";

@@ -58,14 +58,14 @@ int net_cache_write(const struct net_ctx *ctx, const struct net_attachment *a,
 	jw_kstr(w, "ifName", a->ifname);
 	jw_kstr(w, "netns", a->netns);
 	jw_key(w, "config");
-	cni_json_emit(w, a->conflist);
+	jw_tree(w, a->conflist);
 	jw_key(w, "portMappings");
 	cni_json_ports(w, a->ports, a->n_ports);
 	if (a->ip)
 		jw_kstr(w, "ip", a->ip);
 	jw_key(w, "result");
 	if (a->result)
-		cni_json_emit(w, a->result);
+		jw_tree(w, a->result);
 	else
 		jw_null(w);
 	jw_map_close(w);

@@ -2,6 +2,7 @@
  * caught in jw_finish. */
 #include "tests/unit/helpers.h"
 
+#include "spec/json_read.h"
 #include "spec/json_write.h"
 
 /* Finish w, free it, and compare with want. */
@@ -146,6 +147,25 @@ static void test_kv_map(void **state)
 	free(want);
 }
 
+/* A parsed value written back as it came, numbers with their own text;
+ * an absent one (NULL) is null. */
+static void test_tree(void **state)
+{
+	const char *text = "{\"a\":[1,2.50,-3e2,18446744073709551616,null,true,false],\"b\":{\"c\":\"d\"}}";
+	struct berr err = { 0 };
+	yajl_val doc = NULL;
+	struct jw *w = jw_new(false);
+
+	assert_int_equal(jr_parse(text, strlen(text), &doc, &err), 0);
+	jw_array_open(w);
+	jw_tree(w, doc);
+	jw_tree(w, NULL);
+	jw_array_close(w);
+	expect_doc(w, "[{\"a\":[1,2.50,-3e2,18446744073709551616,null,true,false],"
+		      "\"b\":{\"c\":\"d\"}},null]");
+	yajl_tree_free(doc);
+}
+
 static void test_kstrv(void **state)
 {
 	char *v[] = { "a", "b c", NULL };
@@ -278,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_embedded_json),
 		cmocka_unit_test(test_kv_map),
 		cmocka_unit_test(test_kstrv),
+		cmocka_unit_test(test_tree),
 		cmocka_unit_test(test_value_where_key_belongs),
 		cmocka_unit_test(test_key_outside_map),
 		cmocka_unit_test(test_key_after_key),
