@@ -2,6 +2,9 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <sys/sysmacros.h>
+
+#include "spec/config.h"
 
 const char **spec_build_strv(struct arena *a, const char *const *list, size_t n, size_t *n_out)
 {
@@ -27,4 +30,22 @@ void *spec_build_array(struct arena *a, size_t n, size_t size)
 	}
 	/* Never NULL for an empty list: present-and-empty is not absent. */
 	return arena_alloc(a, n && size ? n * size : 1);
+}
+
+int spec_build_device(struct arena *a, const char *path, const struct stat *st,
+		      struct spec_device *out)
+{
+	*out = (struct spec_device){
+		.type = S_ISCHR(st->st_mode) ? 'c' : 'b',
+		.path = arena_strdup(a, path),
+		.major = major(st->st_rdev),
+		.minor = minor(st->st_rdev),
+		.file_mode_set = true,
+		.file_mode = st->st_mode & 07777,
+		.uid_set = true,
+		.uid = st->st_uid,
+		.gid_set = true,
+		.gid = st->st_gid,
+	};
+	return out->path ? 0 : -ENOMEM;
 }

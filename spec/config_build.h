@@ -4,8 +4,11 @@
 #define BERTH_SPEC_CONFIG_BUILD_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "spec/base/arena.h"
+
+struct spec_device;
 
 /* A NULL-terminated copy of the first n entries of list (n (size_t)-1: up
  * to its NULL), as the parser makes string lists; the strings themselves
@@ -14,5 +17,11 @@ const char **spec_build_strv(struct arena *a, const char *const *list, size_t n,
 
 /* n zeroed elements of size bytes, or NULL (errno ENOMEM). */
 void *spec_build_array(struct arena *a, size_t n, size_t size);
+
+/* *out: a device node of the host as the container gets it at path (a
+ * copy in a), with the node's type, numbers, mode and owner from st;
+ * -ENOMEM when out of memory. */
+int spec_build_device(struct arena *a, const char *path, const struct stat *st,
+		      struct spec_device *out);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "spec/base/cleanup.h"
+#include "spec/base/strv.h"
 
 /* yajl_tree builds and frees its tree recursively, so a hostile document of
  * nested brackets could exhaust the stack before any of our checks run. */
@@ -562,6 +563,28 @@ int jr_str_map(struct jr *r, yajl_val obj, const char *key,
 	       struct spec_kv **out, size_t *n)
 {
 	KEYED(r, obj, key, val_str_map(r, v, out, n));
+}
+
+int jr_str_map_strv(struct jr *r, yajl_val obj, const char *key, char ***out)
+{
+	struct spec_kv *kv = NULL;
+	size_t n = 0;
+	char **v;
+	int ret = jr_str_map(r, obj, key, &kv, &n);
+
+	if (ret <= 0)
+		return ret;
+	v = calloc(n + 1, sizeof(char *));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (asprintf(&v[i], "%s=%s", kv[i].key, kv[i].value) < 0) {
+			v[i] = NULL;
+			strv_free(v);
+			return -ENOMEM;
+		}
+	*out = v;
+	return 1;
 }
 
 static int val_array_of(struct jr *r, yajl_val v, size_t size, jr_elem_fn fn,

@@ -107,6 +107,10 @@ int jr_u32_array(struct jr *r, yajl_val obj, const char *key,
 		 uint32_t **out, size_t *n);
 int jr_str_map(struct jr *r, yajl_val obj, const char *key,
 	       struct spec_kv **out, size_t *n);
+/* The same map as "key=value" strings in a malloc'd NULL-terminated
+ * vector (strv_free it), the form docker's labels and options keep:
+ * 1 when present, 0 when absent (*out untouched). */
+int jr_str_map_strv(struct jr *r, yajl_val obj, const char *key, char ***out);
 int jr_opt_i64(struct jr *r, yajl_val obj, const char *key,
 	       struct opt_i64 *out);
 int jr_opt_u64(struct jr *r, yajl_val obj, const char *key,

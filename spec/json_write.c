@@ -175,16 +175,21 @@ void jw_array_close(struct jw *w)
 	value_done(w);
 }
 
-void jw_key(struct jw *w, const char *key)
+static void key_n(struct jw *w, const char *key, size_t len)
 {
 	if (!w || w->failed)
 		return;
 	if (w->depth == 0 || w->stack[w->depth - 1] != JW_KEY) {
-		fail(w, "key \"%s\" outside a map or where a value is due", key);
+		fail(w, "key \"%.*s\" outside a map or where a value is due", (int)len, key);
 		return;
 	}
 	w->stack[w->depth - 1] = JW_VALUE;
-	check(w, yajl_gen_string(w->g, (const unsigned char *)key, strlen(key)));
+	check(w, yajl_gen_string(w->g, (const unsigned char *)key, len));
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+	key_n(w, key, strlen(key));
 }
 
 void jw_str(struct jw *w, const char *s)
@@ -242,6 +247,32 @@ void jw_kstr(struct jw *w, const char *key, const char *s)
 	jw_str(w, s);
 }
 
+void jw_kstrv(struct jw *w, const char *key, char *const *v)
+{
+	jw_key(w, key);
+	if (!v) {
+		jw_null(w);
+		return;
+	}
+	jw_array_open(w);
+	for (size_t i = 0; v[i]; i++)
+		jw_str(w, v[i]);
+	jw_array_close(w);
+}
+
+void jw_kv_map(struct jw *w, const char *key, char *const *kv)
+{
+	jw_key(w, key);
+	jw_map_open(w);
+	for (size_t i = 0; kv && kv[i]; i++) {
+		const char *eq = strchr(kv[i], '=');
+
+		key_n(w, kv[i], eq ? (size_t)(eq - kv[i]) : strlen(kv[i]));
+		jw_str(w, eq ? eq + 1 : "");
+	}
+	jw_map_close(w);
+}
+
 void jw_kint(struct jw *w, const char *key, int64_t v)
 {
 	jw_key(w, key);
@@ -260,19 +291,19 @@ void jw_kbool(struct jw *w, const char *key, bool v)
 	jw_bool(w, v);
 }
 
-static void emit_tree(struct jw *w, yajl_val v)
+void jw_tree(struct jw *w, yajl_val v)
 {
 	if (YAJL_IS_OBJECT(v)) {
 		jw_map_open(w);
 		for (size_t i = 0; i < v->u.object.len; i++) {
 			jw_key(w, v->u.object.keys[i]);
-			emit_tree(w, v->u.object.values[i]);
+			jw_tree(w, v->u.object.values[i]);
 		}
 		jw_map_close(w);
 	} else if (YAJL_IS_ARRAY(v)) {
 		jw_array_open(w);
 		for (size_t i = 0; i < v->u.array.len; i++)
-			emit_tree(w, v->u.array.values[i]);
+			jw_tree(w, v->u.array.values[i]);
 		jw_array_close(w);
 	} else if (YAJL_IS_STRING(v)) {
 		jw_str(w, v->u.string);
@@ -303,7 +334,7 @@ void jw_json(struct jw *w, const char *json, size_t len)
 		fail(w, "embedded value: %s", err.msg);
 		return;
 	}
-	emit_tree(w, doc);
+	jw_tree(w, doc);
 }
 
 /* yajl's beautifier writes an empty map as "{", newline, indent, "}";

@@ -30,9 +30,19 @@ void jw_kstr(struct jw *w, const char *key, const char *s);
 void jw_kint(struct jw *w, const char *key, int64_t v);
 void jw_kuint(struct jw *w, const char *key, uint64_t v);
 void jw_kbool(struct jw *w, const char *key, bool v);
+/* key, then a NULL-terminated list of strings as an array; a NULL list
+ * is null (docker's "unset", where [] is "set to nothing"). */
+void jw_kstrv(struct jw *w, const char *key, char *const *v);
+/* key, then "name=value" strings (docker's labels and options) as a map
+ * of them; a string without '=' is a name with an empty value. */
+void jw_kv_map(struct jw *w, const char *key, char *const *kv);
 /* A complete JSON value given as text (a seccomp profile, say), written in
  * place of a value; text that does not parse fails in jw_finish. */
 void jw_json(struct jw *w, const char *json, size_t len);
+/* The same for a value already parsed (spec/json_read.h's yajl_val);
+ * numbers keep their text. */
+struct yajl_val_s;
+void jw_tree(struct jw *w, struct yajl_val_s *v);
 /* Take the document (malloc'd, NUL-terminated, without a trailing
  * newline; len may be NULL).  Fails if any call above was out of order,
  * if the document is incomplete, or if w is NULL (jw_new failed).  The

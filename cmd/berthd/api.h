@@ -95,6 +95,12 @@ enum MHD_Result api_network_disconnect(struct req *r);
 enum MHD_Result api_image_get(struct req *r);
 enum MHD_Result api_image_get_one(struct req *r);
 enum MHD_Result api_container_export(struct req *r);
+struct daemon_archive;
+/* A started helper's archive (*a, which the reply owns from here on)
+ * streamed as the reply; with first_bytes, the status waits for its
+ * first bytes or its end, so a helper that fails before writing is an
+ * error status rather than an empty 200. */
+enum MHD_Result api_archive_reply(struct req *r, struct daemon_archive *a, bool first_bytes);
 
 /* api_image_history.c */
 enum MHD_Result api_image_history(struct req *r);
@@ -130,9 +136,16 @@ int filters_parse(const char *json, struct filters *f, struct berr *err);
 void filters_free(struct filters *f);
 /* Every key must be one of allowed (NULL-terminated). */
 int filters_check(const struct filters *f, const char *const *allowed, struct berr *err);
+/* The request's filters parameter parsed and checked against allowed; on
+ * failure *f is freed (and empty), so only a success needs filters_free. */
+int filters_query(struct req *r, const char *const *allowed, struct filters *f,
+		  struct berr *err);
 bool filters_has(const struct filters *f, const char *key);
 /* Key absent, or value among its values. */
 bool filters_match(const struct filters *f, const char *key, const char *value);
 char **filters_values(const struct filters *f, const char *key);
+/* docker's label filters over "key=value" labels: each "label" value (a
+ * key, or key=value) is among them, and no "label!" value is. */
+bool filters_labels(const struct filters *f, char *const *labels);
 
 #endif

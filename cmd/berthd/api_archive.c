@@ -1,6 +1,7 @@
 /* Archives out of berthd: docker save (GET /images/get and
  * /images/{name}/get) and docker export (GET /containers/{id}/export),
- * streamed from the helper that writes them. */
+ * streamed from the helper that writes them; docker cp's tar (api_cp.c)
+ * streams the same way. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -83,9 +84,25 @@ static enum MHD_Result stream(struct req *r, struct archive_stream *s)
 	return http_reply_stream(r, 200, "application/x-tar", stream_read, s, stream_free);
 }
 
+enum MHD_Result api_archive_reply(struct req *r, struct daemon_archive *a, bool first_bytes)
+{
+	struct archive_stream *s = calloc(1, sizeof(*s));
+	struct berr err;
+
+	if (!s) {
+		daemon_archive_end(a, &err);
+		return MHD_NO;
+	}
+	s->srv = r->srv;
+	s->a = *a;
+	if (first_bytes)
+		return stream(r, s);
+	return http_reply_stream(r, 200, "application/x-tar", stream_read, s, stream_free);
+}
+
 static enum MHD_Result save(struct req *r, char *const *refs, size_t n)
 {
-	struct archive_stream *s;
+	struct daemon_archive a;
 	struct berr err = { 0 };
 
 	if (n == 0)
@@ -99,20 +116,13 @@ static enum MHD_Result save(struct req *r, char *const *refs, size_t n)
 			return http_reply_berr(r, &err);
 		image_rec_free(&img);
 	}
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return MHD_NO;
-	s->srv = r->srv;
-	if (daemon_archive_save(r->srv->d, refs, n, &s->a, &err) < 0) {
-		free(s);
+	if (daemon_archive_save(r->srv->d, refs, n, &a, &err) < 0)
 		return http_reply_berr(r, &err);
-	}
-	return stream(r, s);
+	return api_archive_reply(r, &a, true);
 }
 
 struct names {
 	char **v;
-	size_t n;
 	bool oom;
 };
 
@@ -121,20 +131,14 @@ static enum MHD_Result add_name(void *cls, enum MHD_ValueKind kind, const char *
 				const char *value)
 {
 	struct names *names = cls;
-	char **grown;
 
 	(void)kind;
 	if (!key || strcmp(key, "names") != 0 || !value || !*value)
 		return MHD_YES;
-	grown = realloc(names->v, (names->n + 2) * sizeof(char *));
-	if (!grown || !(grown[names->n] = strdup(value))) {
-		if (grown)
-			names->v = grown;
+	if (strv_push(&names->v, value) < 0) {
 		names->oom = true;
 		return MHD_NO;
 	}
-	names->v = grown;
-	grown[++names->n] = NULL;
 	return MHD_YES;
 }
 
@@ -145,12 +149,10 @@ enum MHD_Result api_image_get(struct req *r)
 
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_name, &names);
 	if (names.oom) {
-		for (size_t i = 0; i < names.n; i++)
-			free(names.v[i]);
-		free(names.v);
+		strv_free(names.v);
 		return MHD_NO;
 	}
-	ret = save(r, names.v, names.n);
+	ret = save(r, names.v, strv_len(names.v));
 	strv_free(names.v);
 	return ret;
 }
@@ -164,15 +166,10 @@ enum MHD_Result api_image_get_one(struct req *r)
 
 enum MHD_Result api_container_export(struct req *r)
 {
-	struct archive_stream *s = calloc(1, sizeof(*s));
+	struct daemon_archive a;
 	struct berr err = { 0 };
 
-	if (!s)
-		return MHD_NO;
-	s->srv = r->srv;
-	if (daemon_archive_export(r->srv->d, r->params[0], &s->a, &err) < 0) {
-		free(s);
+	if (daemon_archive_export(r->srv->d, r->params[0], &a, &err) < 0)
 		return http_reply_berr(r, &err);
-	}
-	return stream(r, s);
+	return api_archive_reply(r, &a, true);
 }

@@ -19,23 +19,15 @@ static enum MHD_Result add_change(void *cls, enum MHD_ValueKind kind, const char
 				  const char *value)
 {
 	struct changes *c = cls;
-	size_t n = strv_len(c->v);
-	char **grown;
 
 	(void)kind;
 	if (!key || strcmp(key, "changes") != 0 || !value || !*value)
 		return MHD_YES;
-	grown = realloc(c->v, (n + 2) * sizeof(char *));
-	if (!grown) {
+	if (strv_push(&c->v, value) < 0) {
 		c->oom = true;
 		return MHD_NO;
 	}
-	c->v = grown;
-	grown[n] = strdup(value);
-	grown[n + 1] = NULL;
-	if (!grown[n])
-		c->oom = true;
-	return grown[n] ? MHD_YES : MHD_NO;
+	return MHD_YES;
 }
 
 /* The request's container config: only null or {} (the CLI's); the

@@ -44,23 +44,6 @@ static int refuse_set(struct jr *r, yajl_val obj, const char *key, const char *w
 	return 0;
 }
 
-static int get_labels(struct jr *r, yajl_val obj, char ***out)
-{
-	struct spec_kv *kv = NULL;
-	size_t n = 0;
-	int ret = jr_str_map(r, obj, "Labels", &kv, &n);
-
-	if (ret <= 0)
-		return ret;
-	*out = calloc(n + 1, sizeof(char *));
-	if (!*out)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		if (asprintf(&(*out)[i], "%s=%s", kv[i].key, kv[i].value) < 0)
-			return -ENOMEM;
-	return 1;
-}
-
 struct unsupported {
 	const char *key, *what;
 };
@@ -280,7 +263,7 @@ static int parse_create(const char *body, size_t len, struct daemon_spec *s, boo
 	JR_TRY(body_strv(&r, doc, "Cmd", &s->cmd));
 	JR_TRY(body_strv(&r, doc, "Entrypoint", &s->entrypoint));
 	JR_TRY(body_strv(&r, doc, "Env", &s->env));
-	JR_TRY(get_labels(&r, doc, &s->labels));
+	JR_TRY(jr_str_map_strv(&r, doc, "Labels", &s->labels));
 	JR_TRY(api_ports_exposed(&r, doc, &s->exposed));
 	JR_TRY(jr_bool(&r, doc, "Tty", &s->tty));
 	JR_TRY(jr_bool(&r, doc, "OpenStdin", &s->open_stdin));
@@ -352,34 +335,6 @@ enum MHD_Result api_container_create(struct req *r)
 
 /* --- inspect and list ------------------------------------------------------------ */
 
-static void strv_or_null(struct jw *w, const char *key, char **v)
-{
-	jw_key(w, key);
-	if (!v) {
-		jw_null(w);
-		return;
-	}
-	jw_array_open(w);
-	for (size_t i = 0; v[i]; i++)
-		jw_str(w, v[i]);
-	jw_array_close(w);
-}
-
-static void labels_map(struct jw *w, char **labels)
-{
-	jw_key(w, "Labels");
-	jw_map_open(w);
-	for (size_t i = 0; labels && labels[i]; i++) {
-		char *eq = strchr(labels[i], '=');
-		char key[512];
-
-		snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - labels[i]) : (int)strlen(labels[i]),
-			 labels[i]);
-		jw_kstr(w, key, eq ? eq + 1 : "");
-	}
-	jw_map_close(w);
-}
-
 static const char *network_name(const struct daemon_spec *s)
 {
 	const char *m = s->network_mode;
@@ -447,7 +402,7 @@ static void network_settings(struct jw *w, const struct daemon *d,
 	}
 	jw_key(w, "Links");
 	jw_null(w);
-	strv_or_null(w, "Aliases", c->spec.aliases);
+	jw_kstrv(w, "Aliases", c->spec.aliases);
 	jw_kstr(w, "NetworkID", network_id(d, c, net));
 	jw_kstr(w, "EndpointID", c->ep.ip[0] ? c->id : "");
 	address(w, &c->ep);
@@ -525,12 +480,12 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_null(w);
 	jw_key(w, "HostConfig");
 	jw_map_open(w);
-	strv_or_null(w, "Binds", s->binds);
-	strv_or_null(w, "Dns", s->dns);
-	strv_or_null(w, "DnsSearch", s->dns_search);
-	strv_or_null(w, "DnsOptions", s->dns_options);
-	strv_or_null(w, "ExtraHosts", s->extra_hosts);
-	strv_or_null(w, "VolumesFrom", s->volumes_from);
+	jw_kstrv(w, "Binds", s->binds);
+	jw_kstrv(w, "Dns", s->dns);
+	jw_kstrv(w, "DnsSearch", s->dns_search);
+	jw_kstrv(w, "DnsOptions", s->dns_options);
+	jw_kstrv(w, "ExtraHosts", s->extra_hosts);
+	jw_kstrv(w, "VolumesFrom", s->volumes_from);
 	jw_key(w, "LogConfig");
 	jw_map_open(w);
 	jw_kstr(w, "Type", s->log_driver && *s->log_driver ? s->log_driver : "json-file");
@@ -555,8 +510,8 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_kint(w, "MaximumRetryCount", s->restart_max);
 	jw_map_close(w);
 	jw_kbool(w, "AutoRemove", s->auto_remove);
-	strv_or_null(w, "CapAdd", s->cap_add);
-	strv_or_null(w, "CapDrop", s->cap_drop);
+	jw_kstrv(w, "CapAdd", s->cap_add);
+	jw_kstrv(w, "CapDrop", s->cap_drop);
 	jw_kstr(w, "CgroupnsMode", s->cgroupns_mode && *s->cgroupns_mode ? s->cgroupns_mode
 									 : "private");
 	jw_kstr(w, "UsernsMode", "");
@@ -568,11 +523,11 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_kint(w, "ShmSize", s->shm_size ? s->shm_size : 64 * 1024 * 1024);
 	jw_kint(w, "OomScoreAdj", s->oom_score_adj);
 	jw_kbool(w, "OomKillDisable", s->oom_kill_disable);
-	strv_or_null(w, "GroupAdd", s->group_add);
-	strv_or_null(w, "DeviceCgroupRules", s->device_rules);
+	jw_kstrv(w, "GroupAdd", s->group_add);
+	jw_kstrv(w, "DeviceCgroupRules", s->device_rules);
 	jw_kbool(w, "Privileged", s->privileged);
 	jw_kbool(w, "ReadonlyRootfs", s->readonly_rootfs);
-	strv_or_null(w, "SecurityOpt", s->security_opt);
+	jw_kstrv(w, "SecurityOpt", s->security_opt);
 	jw_kstr(w, "Runtime", "berth");
 	jw_kint(w, "Memory", s->memory);
 	jw_kint(w, "MemorySwap", s->memory_swap);
@@ -634,8 +589,8 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_kbool(w, "Tty", s->tty);
 	jw_kbool(w, "OpenStdin", s->open_stdin);
 	jw_kbool(w, "StdinOnce", s->stdin_once);
-	strv_or_null(w, "Env", s->env);
-	strv_or_null(w, "Cmd", s->cmd);
+	jw_kstrv(w, "Env", s->env);
+	jw_kstrv(w, "Cmd", s->cmd);
 	jw_kstr(w, "Image", s->image);
 	jw_key(w, "Volumes");
 	if (s->volumes) {
@@ -650,10 +605,10 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 		jw_null(w);
 	}
 	jw_kstr(w, "WorkingDir", s->workdir ? s->workdir : "");
-	strv_or_null(w, "Entrypoint", s->entrypoint);
+	jw_kstrv(w, "Entrypoint", s->entrypoint);
 	jw_key(w, "OnBuild");
 	jw_null(w);
-	labels_map(w, s->labels);
+	jw_kv_map(w, "Labels", s->labels);
 	api_ports_write_exposed(w, s);
 	api_health_config_json(w, s);
 	if (s->stop_signal)
@@ -765,26 +720,6 @@ static void command_text(const struct daemon_spec *s, char *buf, size_t size)
 	}
 }
 
-static bool label_match(const struct filters *f, char **labels)
-{
-	char **want = filters_values(f, "label");
-
-	for (size_t i = 0; want && want[i]; i++) {
-		bool found = false;
-
-		for (size_t j = 0; labels && labels[j]; j++) {
-			size_t klen = strcspn(labels[j], "=");
-
-			found |= strcmp(labels[j], want[i]) == 0 ||
-				 (!strchr(want[i], '=') && strlen(want[i]) == klen &&
-				  strncmp(labels[j], want[i], klen) == 0);
-		}
-		if (!found)
-			return false;
-	}
-	return true;
-}
-
 static bool list_match(const struct filters *f, const struct daemon_container *c)
 {
 	char **names = filters_values(f, "name"), **ids = filters_values(f, "id");
@@ -792,7 +727,7 @@ static bool list_match(const struct filters *f, const struct daemon_container *c
 
 	if (!filters_match(f, "status", daemon_status_name(c->status)))
 		return false;
-	if (!label_match(f, c->spec.labels))
+	if (!filters_labels(f, c->spec.labels))
 		return false;
 	ok = !names;
 	for (size_t i = 0; names && names[i]; i++)
@@ -817,13 +752,9 @@ enum MHD_Result api_container_list(struct req *r)
 
 	if (http_query_int(r, "limit", -1, &limit) < 0)
 		return http_reply_error(r, 400, "invalid limit");
-	ret = filters_parse(http_query(r, "filters"), &f, &err);
-	if (ret == 0)
-		ret = filters_check(&f, allowed, &err);
-	if (ret < 0) {
-		filters_free(&f);
+	ret = filters_query(r, allowed, &f, &err);
+	if (ret < 0)
 		return http_reply_berr(r, &err);
-	}
 	/* A status filter asks for stopped containers too. */
 	if (filters_has(&f, "status"))
 		all = true;
@@ -855,7 +786,7 @@ enum MHD_Result api_container_list(struct req *r)
 		jw_kstr(w, "Command", cmd);
 		jw_kint(w, "Created", created_ns / 1000000000LL);
 		api_ports_write_list(w, c);
-		labels_map(w, c->spec.labels);
+		jw_kv_map(w, "Labels", c->spec.labels);
 		jw_kstr(w, "State", daemon_status_name(c->status));
 		status_text(c, text, sizeof(text));
 		jw_kstr(w, "Status", text);

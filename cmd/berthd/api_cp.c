@@ -8,7 +8,6 @@
  * dockerd sends it.  The work happens in the helper, chrooted into the
  * container's root (runtime/images/tree_copy.h). */
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,46 +55,6 @@ static int stat_header(struct req *r, const char *path, struct berr *err)
 	return 0;
 }
 
-struct cp_stream {
-	struct srv *srv;
-	struct daemon_archive a;
-	bool ended;
-};
-
-static void cp_end(struct cp_stream *s)
-{
-	struct berr err;
-
-	if (s->ended)
-		return;
-	s->ended = true;
-	if (daemon_archive_end(&s->a, &err) < 0)
-		http_log(s->srv, 1, "cp: %s", err.msg);
-}
-
-static ssize_t cp_read(void *cls, char *buf, size_t max)
-{
-	struct cp_stream *s = cls;
-	struct pollfd p = { .fd = s->a.fd, .events = POLLIN };
-	ssize_t n;
-
-	if (s->ended)
-		return -1;
-	if (poll(&p, 1, 1000) == 0)
-		return 0;
-	n = read(s->a.fd, buf, max);
-	if (n > 0)
-		return n;
-	cp_end(s);
-	return -1;
-}
-
-static void cp_free(void *cls)
-{
-	cp_end(cls);
-	free(cls);
-}
-
 static const char *path_of(struct req *r)
 {
 	const char *p = http_query(r, "path");
@@ -106,7 +65,7 @@ static const char *path_of(struct req *r)
 enum MHD_Result api_container_archive_get(struct req *r)
 {
 	struct daemon_cp cp = { .mode = "cp-out", .path = path_of(r) };
-	struct cp_stream *s;
+	struct daemon_archive a;
 	struct berr err = { 0 };
 
 	if (!cp.path)
@@ -116,15 +75,10 @@ enum MHD_Result api_container_archive_get(struct req *r)
 		return http_reply_berr(r, &err);
 	if (strcmp(r->method, "HEAD") == 0)
 		return http_reply_empty(r, 200);
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return MHD_NO;
-	s->srv = r->srv;
-	if (daemon_archive_cp(r->srv->d, r->params[0], &cp, &s->a, &err) < 0) {
-		free(s);
+	if (daemon_archive_cp(r->srv->d, r->params[0], &cp, &a, &err) < 0)
 		return http_reply_berr(r, &err);
-	}
-	return http_reply_stream(r, 200, "application/x-tar", cp_read, s, cp_free);
+	/* The stat answered already: the status need not wait. */
+	return api_archive_reply(r, &a, false);
 }
 
 enum MHD_Result api_container_archive_put(struct req *r)

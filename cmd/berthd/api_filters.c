@@ -77,6 +77,18 @@ int filters_check(const struct filters *f, const char *const *allowed, struct be
 	return 0;
 }
 
+int filters_query(struct req *r, const char *const *allowed, struct filters *f,
+		  struct berr *err)
+{
+	int ret = filters_parse(http_query(r, "filters"), f, err);
+
+	if (ret == 0)
+		ret = filters_check(f, allowed, err);
+	if (ret < 0)
+		filters_free(f);
+	return ret;
+}
+
 char **filters_values(const struct filters *f, const char *key)
 {
 	for (size_t i = 0; i < f->n; i++)
@@ -100,4 +112,29 @@ bool filters_match(const struct filters *f, const char *key, const char *value)
 		if (value && strcmp(v[i], value) == 0)
 			return true;
 	return false;
+}
+
+static bool has_label(char *const *labels, const char *want)
+{
+	size_t len = strlen(want);
+	bool by_key = !strchr(want, '=');
+
+	for (size_t i = 0; labels && labels[i]; i++)
+		if (by_key ? strcspn(labels[i], "=") == len && strncmp(labels[i], want, len) == 0
+			   : strcmp(labels[i], want) == 0)
+			return true;
+	return false;
+}
+
+bool filters_labels(const struct filters *f, char *const *labels)
+{
+	char **want = filters_values(f, "label"), **not = filters_values(f, "label!");
+
+	for (size_t i = 0; want && want[i]; i++)
+		if (!has_label(labels, want[i]))
+			return false;
+	for (size_t i = 0; not && not[i]; i++)
+		if (has_label(labels, not[i]))
+			return false;
+	return true;
 }

@@ -306,13 +306,9 @@ enum MHD_Result api_image_list(struct req *r)
 	size_t n;
 	int ret;
 
-	ret = filters_parse(http_query(r, "filters"), &f, &err);
-	if (ret == 0)
-		ret = filters_check(&f, allowed, &err);
-	if (ret < 0) {
-		filters_free(&f);
+	ret = filters_query(r, allowed, &f, &err);
+	if (ret < 0)
 		return http_reply_berr(r, &err);
-	}
 	ret = image_store_list(r->srv->data_root, &imgs, &n, &err);
 	if (ret < 0) {
 		filters_free(&f);

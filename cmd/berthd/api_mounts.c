@@ -15,18 +15,11 @@
 static int add_line(char ***v, const char *type, const char *source, const char *target,
 		    const char *opts)
 {
-	size_t n = strv_len(*v);
-	char **more = realloc(*v, (n + 2) * sizeof(char *));
+	char *line;
 
-	if (!more)
+	if (asprintf(&line, "%s\t%s\t%s\t%s", type, source, target, opts) < 0)
 		return -ENOMEM;
-	*v = more;
-	if (asprintf(&more[n], "%s\t%s\t%s\t%s", type, source, target, opts) < 0) {
-		more[n] = NULL;
-		return -ENOMEM;
-	}
-	more[n + 1] = NULL;
-	return 0;
+	return strv_push_owned(v, line);
 }
 
 static int no_tabs(struct jr *r, const char *key, const char *s)

@@ -10,21 +10,6 @@
 #include "spec/base/cleanup.h"
 #include "spec/base/strv.h"
 
-static void network_labels(struct jw *w, char *const *labels)
-{
-	jw_key(w, "Labels");
-	jw_map_open(w);
-	for (size_t i = 0; labels && labels[i]; i++) {
-		const char *eq = strchr(labels[i], '=');
-		char key[512];
-
-		snprintf(key, sizeof(key), "%.*s",
-			 eq ? (int)(eq - labels[i]) : (int)strlen(labels[i]), labels[i]);
-		jw_kstr(w, key, eq ? eq + 1 : "");
-	}
-	jw_map_close(w);
-}
-
 /* The containers attached to it now, as docker's inspect lists them. */
 static void network_containers(struct jw *w, struct daemon *d, const struct daemon_network *n)
 {
@@ -96,26 +81,8 @@ static void network_json(struct jw *w, struct daemon *d, const struct daemon_net
 	jw_key(w, "Options");
 	jw_map_open(w);
 	jw_map_close(w);
-	network_labels(w, n->labels);
+	jw_kv_map(w, "Labels", n->labels);
 	jw_map_close(w);
-}
-
-static bool label_match(const struct filters *f, char *const *labels)
-{
-	char **want = filters_values(f, "label");
-
-	for (size_t i = 0; want && want[i]; i++) {
-		bool found = false;
-		size_t klen = strcspn(want[i], "=");
-
-		for (size_t j = 0; labels && labels[j] && !found; j++)
-			found = strchr(want[i], '=') ? strcmp(labels[j], want[i]) == 0
-						     : strncmp(labels[j], want[i], klen) == 0 &&
-							       labels[j][klen] == '=';
-		if (!found)
-			return false;
-	}
-	return true;
 }
 
 /* name and id match by substring and prefix, as dockerd's. */
@@ -139,7 +106,7 @@ static bool list_match(const struct filters *f, const struct daemon_network *n)
 			return false;
 	}
 	return filters_match(f, "driver", n->driver) &&
-	       filters_match(f, "type", n->builtin ? "builtin" : "custom") && label_match(f, n->labels);
+	       filters_match(f, "type", n->builtin ? "builtin" : "custom") && filters_labels(f, n->labels);
 }
 
 enum MHD_Result api_network_list(struct req *r)
@@ -152,13 +119,9 @@ enum MHD_Result api_network_list(struct req *r)
 	size_t n;
 	int ret;
 
-	ret = filters_parse(http_query(r, "filters"), &f, &err);
-	if (ret == 0)
-		ret = filters_check(&f, allowed, &err);
-	if (ret < 0) {
-		filters_free(&f);
+	ret = filters_query(r, allowed, &f, &err);
+	if (ret < 0)
 		return http_reply_berr(r, &err);
-	}
 	ret = daemon_networks(r->srv->d, &list, &n, &err);
 	if (ret < 0) {
 		filters_free(&f);
@@ -266,20 +229,7 @@ static int parse_create(struct jr *jr, yajl_val doc, struct daemon_network_req *
 						    "supported by berthd"),
 			       BERR_UNSUPPORTED);
 	JR_TRY(parse_ipam(jr, doc, q));
-	{
-		struct spec_kv *kv = NULL;
-		size_t n = 0;
-		int ret = jr_str_map(jr, doc, "Labels", &kv, &n);
-
-		if (ret < 0)
-			return ret;
-		*labels = calloc(n + 1, sizeof(char *));
-		if (!*labels)
-			return -ENOMEM;
-		for (size_t i = 0; i < n; i++)
-			if (asprintf(&(*labels)[i], "%s=%s", kv[i].key, kv[i].value) < 0)
-				return -ENOMEM;
-	}
+	JR_TRY(jr_str_map_strv(jr, doc, "Labels", labels));
 	return 0;
 }
 
@@ -334,10 +284,9 @@ enum MHD_Result api_network_prune(struct req *r)
 	int ret;
 
 	/* Filters (until, label) are not done: refused, never ignored. */
-	ret = filters_parse(http_query(r, "filters"), &f, &err);
+	ret = filters_query(r, allowed, &f, &err);
 	if (ret == 0)
-		ret = filters_check(&f, allowed, &err);
-	filters_free(&f);
+		filters_free(&f);
 	if (ret == 0)
 		ret = daemon_network_prune(r->srv->d, &names, &err);
 	if (ret < 0)

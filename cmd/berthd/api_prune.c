@@ -57,41 +57,11 @@ static int until_secs(const char *v, int64_t *out)
 	return 0;
 }
 
-/* Does a "key=value" list (labels) hold "key" or "key=value"? */
-static bool has_label(char *const *labels, const char *want)
-{
-	size_t klen = strcspn(want, "=");
-
-	for (size_t i = 0; labels && labels[i]; i++) {
-		if (strchr(want, '=')) {
-			if (strcmp(labels[i], want) == 0)
-				return true;
-		} else if (strncmp(labels[i], want, klen) == 0 &&
-			   (labels[i][klen] == '=' || labels[i][klen] == '\0')) {
-			return true;
-		}
-	}
-	return false;
-}
-
 struct prune_filters {
 	struct filters f;
 	bool has_until;
 	int64_t until;
 };
-
-static bool labels_pass(const struct prune_filters *p, char *const *labels)
-{
-	char **want = filters_values(&p->f, "label"), **not = filters_values(&p->f, "label!");
-
-	for (size_t i = 0; want && want[i]; i++)
-		if (!has_label(labels, want[i]))
-			return false;
-	for (size_t i = 0; not && not[i]; i++)
-		if (has_label(labels, not[i]))
-			return false;
-	return true;
-}
 
 static bool created_pass(const struct prune_filters *p, const char *created)
 {
@@ -109,9 +79,7 @@ static int parse_filters(struct req *r, const char *const *allowed, struct prune
 	int ret;
 
 	memset(p, 0, sizeof(*p));
-	ret = filters_parse(http_query(r, "filters"), &p->f, err);
-	if (ret == 0)
-		ret = filters_check(&p->f, allowed, err);
+	ret = filters_query(r, allowed, &p->f, err);
 	if (ret < 0)
 		return ret;
 	until = filters_values(&p->f, "until");
@@ -127,7 +95,7 @@ static bool container_wanted(const struct daemon_container *c, void *arg)
 {
 	const struct prune_filters *p = arg;
 
-	return labels_pass(p, c->spec.labels) && created_pass(p, c->created);
+	return filters_labels(&p->f, c->spec.labels) && created_pass(p, c->created);
 }
 
 enum MHD_Result api_container_prune(struct req *r)
@@ -195,7 +163,7 @@ static bool image_wanted(struct req *r, const struct prune_filters *p,
 	if (!filters_has(&p->f, "label") && !filters_has(&p->f, "label!"))
 		return true;
 	labels = image_labels(r, img->id);
-	ok = labels_pass(p, labels);
+	ok = filters_labels(&p->f, labels);
 	strv_free(labels);
 	return ok;
 }

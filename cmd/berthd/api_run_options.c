@@ -10,24 +10,6 @@
 #include "body.h"
 #include "spec/base/strv.h"
 
-static int push(char ***v, char *s)
-{
-	size_t n = strv_len(*v);
-	char **more;
-
-	if (!s)
-		return -ENOMEM;
-	more = realloc(*v, (n + 2) * sizeof(char *));
-	if (!more) {
-		free(s);
-		return -ENOMEM;
-	}
-	more[n] = s;
-	more[n + 1] = NULL;
-	*v = more;
-	return 0;
-}
-
 static char *printf_dup(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *printf_dup(const char *fmt, ...)
 {
@@ -63,7 +45,7 @@ static int ulimits(struct jr *r, yajl_val hc, struct daemon_spec *s)
 		JR_TRY(jr_i64(r, u, "Hard", &hard));
 		if (strchr(name, '=') || strchr(name, ':'))
 			return jr_fail_key(r, "Name", "invalid ulimit type: %s", name);
-		JR_TRY(push(&s->ulimits, printf_dup("%s=%lld:%lld", name, (long long)soft,
+		JR_TRY(strv_push_owned(&s->ulimits, printf_dup("%s=%lld:%lld", name, (long long)soft,
 						    (long long)hard)));
 		jr_leave(r, m2);
 	}
@@ -93,7 +75,7 @@ static int devices(struct jr *r, yajl_val hc, struct daemon_spec *s)
 		JR_TRY(jr_str(r, d, "CgroupPermissions", &perms));
 		if (strchr(host, ':') || strchr(ctr, ':') || strchr(perms, ':'))
 			return jr_fail(r, "a device path must not hold ':'");
-		JR_TRY(push(&s->devices, printf_dup("%s:%s:%s", host, *ctr ? ctr : host,
+		JR_TRY(strv_push_owned(&s->devices, printf_dup("%s:%s:%s", host, *ctr ? ctr : host,
 						    *perms ? perms : "rwm")));
 		jr_leave(r, m2);
 	}
@@ -110,7 +92,7 @@ static int sysctls(struct jr *r, yajl_val hc, struct daemon_spec *s)
 	if (ret <= 0)
 		return ret;
 	for (size_t i = 0; i < n; i++)
-		JR_TRY(push(&s->sysctls, printf_dup("%s=%s", kv[i].key, kv[i].value)));
+		JR_TRY(strv_push_owned(&s->sysctls, printf_dup("%s=%s", kv[i].key, kv[i].value)));
 	return 0;
 }
 

@@ -348,22 +348,8 @@ static bool event_matches(const struct filters *f, const struct daemon_event *e)
 		if (!filters_match(f, "image", img) && !filters_match(f, "image", e->id))
 			return false;
 	}
-	if (filters_has(f, "label")) {
-		char **want = filters_values(f, "label");
-
-		for (size_t i = 0; want[i]; i++) {
-			bool found = false;
-
-			for (size_t j = 0; e->attrs && e->attrs[j]; j++)
-				found |= strcmp(e->attrs[j], want[i]) == 0 ||
-					 (strchr(want[i], '=') == NULL &&
-					  strncmp(e->attrs[j], want[i], strlen(want[i])) == 0 &&
-					  e->attrs[j][strlen(want[i])] == '=');
-			if (!found)
-				return false;
-		}
-	}
-	return true;
+	/* A container's labels are among its events' attributes. */
+	return filters_labels(f, e->attrs);
 }
 
 static int event_json(const struct daemon_event *e, char **out, size_t *len)
@@ -480,9 +466,7 @@ enum MHD_Result api_events(struct req *r)
 	if (!s)
 		return MHD_NO;
 	s->rc.d = r->srv->d;
-	ret = filters_parse(http_query(r, "filters"), &s->f, &err);
-	if (ret == 0)
-		ret = filters_check(&s->f, allowed, &err);
+	ret = filters_query(r, allowed, &s->f, &err);
 	if (ret == 0 && since && *since && daemon_log_time(since, &s->since) < 0)
 		ret = berr_invalid(&err, "invalid since value \"%s\"", since);
 	if (ret == 0 && until && *until && daemon_log_time(until, &s->until) < 0)

@@ -13,29 +13,15 @@
 #include "spec/base/cleanup.h"
 #include "spec/base/strv.h"
 
-static void kv_map(struct jw *w, const char *key, char **kv)
-{
-	jw_key(w, key);
-	jw_map_open(w);
-	for (size_t i = 0; kv && kv[i]; i++) {
-		char k[512];
-		const char *eq = strchr(kv[i], '=');
-
-		snprintf(k, sizeof(k), "%.*s", eq ? (int)(eq - kv[i]) : (int)strlen(kv[i]), kv[i]);
-		jw_kstr(w, k, eq ? eq + 1 : "");
-	}
-	jw_map_close(w);
-}
-
 static void volume_json(struct jw *w, const struct daemon_volume *v, bool usage)
 {
 	jw_map_open(w);
 	jw_kstr(w, "CreatedAt", v->created);
 	jw_kstr(w, "Driver", "local");
-	kv_map(w, "Labels", v->labels);
+	jw_kv_map(w, "Labels", v->labels);
 	jw_kstr(w, "Mountpoint", v->mountpoint);
 	jw_kstr(w, "Name", v->name);
-	kv_map(w, "Options", v->options);
+	jw_kv_map(w, "Options", v->options);
 	jw_kstr(w, "Scope", "local");
 	if (usage) {
 		jw_key(w, "UsageData");
@@ -45,24 +31,6 @@ static void volume_json(struct jw *w, const struct daemon_volume *v, bool usage)
 		jw_map_close(w);
 	}
 	jw_map_close(w);
-}
-
-/* "key=value" pairs of a JSON object of strings. */
-static int kv_list(struct jr *r, yajl_val obj, const char *key, char ***out)
-{
-	struct spec_kv *kv = NULL;
-	size_t n = 0;
-	int ret = jr_str_map(r, obj, key, &kv, &n);
-
-	if (ret <= 0)
-		return ret;
-	*out = calloc(n + 1, sizeof(char *));
-	if (!*out)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		if (asprintf(&(*out)[i], "%s=%s", kv[i].key, kv[i].value) < 0)
-			return -ENOMEM;
-	return 1;
 }
 
 enum MHD_Result api_volume_create(struct req *r)
@@ -83,9 +51,9 @@ enum MHD_Result api_volume_create(struct req *r)
 	if (ret >= 0)
 		ret = jr_str(&jr, doc, "Driver", &driver);
 	if (ret >= 0)
-		ret = kv_list(&jr, doc, "Labels", &labels);
+		ret = jr_str_map_strv(&jr, doc, "Labels", &labels);
 	if (ret >= 0)
-		ret = kv_list(&jr, doc, "DriverOpts", &opts);
+		ret = jr_str_map_strv(&jr, doc, "DriverOpts", &opts);
 	if (ret >= 0 && jr_get(doc, "ClusterVolumeSpec") &&
 	    !YAJL_IS_NULL(jr_get(doc, "ClusterVolumeSpec")))
 		ret = berr_unsupported(&err, "cluster volumes are not supported by berthd");
@@ -101,26 +69,6 @@ enum MHD_Result api_volume_create(struct req *r)
 	return http_reply_json(r, 201, w);
 }
 
-static bool label_match(const struct filters *f, const char *key, char **labels)
-{
-	char **want = filters_values(f, key);
-
-	for (size_t i = 0; want && want[i]; i++) {
-		bool found = false;
-
-		for (size_t j = 0; labels && labels[j]; j++) {
-			size_t klen = strcspn(labels[j], "=");
-
-			found |= strcmp(labels[j], want[i]) == 0 ||
-				 (!strchr(want[i], '=') && strlen(want[i]) == klen &&
-				  strncmp(labels[j], want[i], klen) == 0);
-		}
-		if (found != (strcmp(key, "label") == 0))
-			return false;
-	}
-	return true;
-}
-
 static bool list_match(const struct filters *f, const struct daemon_volume *v)
 {
 	char **names = filters_values(f, "name");
@@ -130,16 +78,14 @@ static bool list_match(const struct filters *f, const struct daemon_volume *v)
 		ok |= strstr(v->name, names[i]) != NULL;
 	return ok && filters_match(f, "driver", "local") &&
 	       filters_match(f, "dangling", v->users ? "false" : "true") &&
-	       label_match(f, "label", v->labels) && label_match(f, "label!", v->labels);
+	       filters_labels(f, v->labels);
 }
 
 static int volume_filters(struct req *r, const char *const *allowed, struct filters *f,
 			  struct berr *err)
 {
-	int ret = filters_parse(http_query(r, "filters"), f, err);
+	int ret = filters_query(r, allowed, f, err);
 
-	if (ret == 0)
-		ret = filters_check(f, allowed, err);
 	/* docker's dangling also takes 1 and 0. */
 	for (char **v = filters_values(f, "dangling"); ret == 0 && v && *v; v++) {
 		if (!strcmp(*v, "1") || !strcmp(*v, "0")) {

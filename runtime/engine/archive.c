@@ -79,24 +79,17 @@ int daemon_archive_save(struct daemon *d, char *const *refs, size_t n,
 int daemon_archive_export(struct daemon *d, const char *ref, struct daemon_archive *out,
 			  struct berr *err)
 {
-	struct daemon_container *c;
 	cleanup_free char *upper = NULL;
 	struct image_rec img;
 	const char **argv;
 	size_t k = 0;
 	int ret;
 
-	ret = daemon_get(d, ref, &c, err);
-	if (ret < 0)
-		return ret;
-	upper = daemon_dir(d, c->id, "upper");
-	ret = image_store_find(d->o.data_root, c->spec.image_id, &img, err);
-	daemon_put(d, c);
+	ret = daemon_layers_of(d, ref, &upper, &img, err);
 	if (ret < 0)
 		return ret;
 	argv = calloc(img.n_layers + 8, sizeof(char *));
-	if (!argv || !upper) {
-		free(argv);
+	if (!argv) {
 		image_rec_free(&img);
 		return berr_set(err, ENOMEM, "export");
 	}

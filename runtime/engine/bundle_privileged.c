@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 #include "spec/base/cleanup.h"
 #include "spec/config_build.h"
@@ -78,19 +77,7 @@ static int scan(struct arena *a, const char *dir, struct devlist *l, int depth,
 				memcpy(more, l->v, l->n * sizeof(*more));
 			l->v = more;
 		}
-		l->v[l->n++] = (struct spec_device){
-			.type = S_ISCHR(st.st_mode) ? 'c' : 'b',
-			.path = arena_strdup(a, path),
-			.major = major(st.st_rdev),
-			.minor = minor(st.st_rdev),
-			.file_mode_set = true,
-			.file_mode = st.st_mode & 07777,
-			.uid_set = true,
-			.uid = st.st_uid,
-			.gid_set = true,
-			.gid = st.st_gid,
-		};
-		if (!l->v[l->n - 1].path)
+		if (spec_build_device(a, path, &st, &l->v[l->n++]) < 0)
 			return berr_set(err, ENOMEM, "--privileged: devices");
 	}
 	return 0;

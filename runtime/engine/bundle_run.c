@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "runtime/engine/user.h"
@@ -377,19 +376,7 @@ static int add_devices(struct arena *a, const struct daemon_spec *s, struct spec
 			return berr_sys(err, "--device %s", m.host);
 		if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
 			return berr_invalid(err, "--device %s: not a device node", m.host);
-		*d = (struct spec_device){
-			.type = S_ISCHR(st.st_mode) ? 'c' : 'b',
-			.path = arena_strdup(a, m.ctr),
-			.major = major(st.st_rdev),
-			.minor = minor(st.st_rdev),
-			.file_mode_set = true,
-			.file_mode = st.st_mode & 07777,
-			.uid_set = true,
-			.uid = st.st_uid,
-			.gid_set = true,
-			.gid = st.st_gid,
-		};
-		if (!d->path)
+		if (spec_build_device(a, m.ctr, &st, d) < 0)
 			return berr_set(err, ENOMEM, "devices");
 		*r = (struct spec_device_rule){ .allow = true, .type = d->type,
 						 .major = d->major, .minor = d->minor };

@@ -172,7 +172,6 @@ void daemon_changes_free(struct daemon_change *c, size_t n)
 int daemon_changes(struct daemon *d, const char *ref, struct daemon_change **out, size_t *n,
 		   struct berr *err)
 {
-	struct daemon_container *c;
 	cleanup_free char *upper = NULL;
 	struct image_rec img = { 0 };
 	struct walk w = { 0 };
@@ -180,12 +179,7 @@ int daemon_changes(struct daemon *d, const char *ref, struct daemon_change **out
 
 	*out = NULL;
 	*n = 0;
-	ret = daemon_get(d, ref, &c, err);
-	if (ret < 0)
-		return ret;
-	upper = daemon_dir(d, c->id, "upper");
-	ret = image_store_find(d->o.data_root, c->spec.image_id, &img, err);
-	daemon_put(d, c);
+	ret = daemon_layers_of(d, ref, &upper, &img, err);
 	if (ret < 0)
 		return ret;
 	w.lowers = calloc(img.n_layers + 1, sizeof(char *));
@@ -202,7 +196,7 @@ int daemon_changes(struct daemon *d, const char *ref, struct daemon_change **out
 		w.n_lowers++;
 	}
 	if (ret == 0) {
-		fd = upper ? open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+		fd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			ret = berr_sys(err, "open the container's writable layer");
 		else if ((ret = walk_dir(&w, fd, "", false, 0)) < 0)

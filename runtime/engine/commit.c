@@ -38,25 +38,12 @@ static void run_free(struct run *r)
 	strv_free(r->onbuild);
 }
 
-static int push(char ***v, const char *s)
-{
-	size_t n = strv_len(*v);
-	char **grown = realloc(*v, (n + 2) * sizeof(char *));
-
-	if (!grown)
-		return -ENOMEM;
-	*v = grown;
-	grown[n] = strdup(s);
-	grown[n + 1] = NULL;
-	return grown[n] ? 0 : -ENOMEM;
-}
-
 static int push_unique(char ***v, const char *s)
 {
 	for (size_t i = 0; *v && (*v)[i]; i++)
 		if (!strcmp((*v)[i], s))
 			return 0;
-	return push(v, s);
+	return strv_push(v, s);
 }
 
 /* "key=value" into a list of them, replacing the key's earlier value. */
@@ -75,7 +62,7 @@ static int set_kv(char ***v, const char *key, size_t klen, const char *value)
 			kv = NULL;
 			return 0;
 		}
-	return push(v, kv);
+	return strv_push(v, kv);
 }
 
 static void strv_freep(char ***v)
@@ -178,7 +165,7 @@ static char **words(const char *arg)
 			word[n++] = *p++;
 		}
 		word[n] = '\0';
-		if (push(&out, word) < 0) {
+		if (strv_push(&out, word) < 0) {
 			strv_free(out);
 			return NULL;
 		}
@@ -322,22 +309,9 @@ static int apply_line(const char *line, struct run *r, struct berr *err)
 	if (!strcmp(inst, "ONBUILD")) {
 		if (!*arg)
 			return berr_invalid(err, "ONBUILD requires an instruction");
-		return push(&r->onbuild, arg) < 0 ? berr_set(err, ENOMEM, "commit") : 0;
+		return strv_push(&r->onbuild, arg) < 0 ? berr_set(err, ENOMEM, "commit") : 0;
 	}
 	return berr_invalid(err, "%s is not a valid change command", inst);
-}
-
-static void str_list(struct jw *w, const char *key, char *const *v)
-{
-	jw_key(w, key);
-	if (!v) {
-		jw_null(w);
-		return;
-	}
-	jw_array_open(w);
-	for (size_t i = 0; v[i]; i++)
-		jw_str(w, v[i]);
-	jw_array_close(w);
 }
 
 static void key_set(struct jw *w, const char *key, char *const *v)
@@ -364,25 +338,16 @@ static int run_json(const struct run *r, char **out, struct berr *err)
 	jw_map_open(w);
 	jw_kstr(w, "User", r->user ? r->user : "");
 	key_set(w, "ExposedPorts", r->ports);
-	str_list(w, "Env", r->env);
-	str_list(w, "Cmd", r->cmd);
+	jw_kstrv(w, "Env", r->env);
+	jw_kstrv(w, "Cmd", r->cmd);
 	key_set(w, "Volumes", r->volumes);
 	jw_kstr(w, "WorkingDir", r->workdir ? r->workdir : "");
-	str_list(w, "Entrypoint", r->entrypoint);
-	str_list(w, "OnBuild", r->onbuild && r->onbuild[0] ? r->onbuild : NULL);
-	jw_key(w, "Labels");
+	jw_kstrv(w, "Entrypoint", r->entrypoint);
+	jw_kstrv(w, "OnBuild", r->onbuild && r->onbuild[0] ? r->onbuild : NULL);
 	if (r->labels && r->labels[0]) {
-		jw_map_open(w);
-		for (size_t i = 0; r->labels[i]; i++) {
-			const char *eq = strchr(r->labels[i], '=');
-			cleanup_free char *k = strndup(r->labels[i],
-						       eq ? (size_t)(eq - r->labels[i])
-							  : strlen(r->labels[i]));
-
-			jw_kstr(w, k ? k : "", eq ? eq + 1 : "");
-		}
-		jw_map_close(w);
+		jw_kv_map(w, "Labels", r->labels);
 	} else {
+		jw_key(w, "Labels");
 		jw_null(w);
 	}
 	if (r->stop_signal && *r->stop_signal)

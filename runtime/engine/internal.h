@@ -7,6 +7,12 @@
 /* <data-root>/containers/<id>[/file] (malloc'd) */
 char *daemon_dir(struct daemon *d, const char *id, const char *file);
 char *daemon_shim_socket(struct daemon *d, const char *id);
+struct image_rec;
+/* A container's layers, for reading its files from outside: its writable
+ * layer's directory (*upper, malloc'd) and its image's record (*img,
+ * image_rec_free it). */
+int daemon_layers_of(struct daemon *d, const char *ref, char **upper, struct image_rec *img,
+		     struct berr *err);
 
 /* docker's rule for container names: [a-zA-Z0-9][a-zA-Z0-9_.-]* */
 bool daemon_valid_name(const char *name);

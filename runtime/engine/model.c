@@ -51,6 +51,25 @@ char *daemon_dir(struct daemon *d, const char *id, const char *file)
 	return p;
 }
 
+int daemon_layers_of(struct daemon *d, const char *ref, char **upper, struct image_rec *img,
+		     struct berr *err)
+{
+	struct daemon_container *c;
+	int ret = daemon_get(d, ref, &c, err);
+
+	if (ret < 0)
+		return ret;
+	*upper = daemon_dir(d, c->id, "upper");
+	ret = *upper ? image_store_find(d->o.data_root, c->spec.image_id, img, err)
+		     : berr_set(err, ENOMEM, "the container's writable layer");
+	daemon_put(d, c);
+	if (ret < 0) {
+		free(*upper);
+		*upper = NULL;
+	}
+	return ret;
+}
+
 char *daemon_log_path(struct daemon *d, const char *id)
 {
 	return daemon_dir(d, id, "container.log");

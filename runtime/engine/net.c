@@ -312,6 +312,30 @@ static int join_container(struct daemon *d, struct daemon_container *c, char *ne
 	return ret;
 }
 
+/* The container's published ports resolved (*ports, kept in its record)
+ * and the same ports as the network library takes them (*np). */
+static int ports_resolve(struct daemon *d, struct daemon_container *c, struct daemon_port **ports,
+			 struct net_port **np, size_t *n, struct berr *err)
+{
+	int ret = resolve_ports(d, c, ports, n, err);
+
+	if (ret < 0)
+		return ret;
+	*np = calloc(*n ? *n : 1, sizeof(**np));
+	if (!*np) {
+		free(*ports);
+		*ports = NULL;
+		return berr_set(err, ENOMEM, "publish ports");
+	}
+	for (size_t i = 0; i < *n; i++) {
+		(*np)[i].host_port = (*ports)[i].host_port;
+		(*np)[i].container_port = (*ports)[i].container_port;
+		memcpy((*np)[i].protocol, (*ports)[i].proto, sizeof((*np)[i].protocol));
+		memcpy((*np)[i].host_ip, (*ports)[i].host_ip, sizeof((*np)[i].host_ip));
+	}
+	return 0;
+}
+
 int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns, size_t n,
 		      struct berr *err)
 {
@@ -342,20 +366,9 @@ int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns,
 	ret = daemon_net_detach(d, c, err);
 	if (ret < 0)
 		return berr_wrap(err, ret, "detach the container's earlier network");
-	ret = resolve_ports(d, c, &ports, &n_ports, err);
+	ret = ports_resolve(d, c, &ports, &np, &n_ports, err);
 	if (ret < 0)
 		return ret;
-	np = calloc(n_ports ? n_ports : 1, sizeof(*np));
-	if (!np) {
-		free(ports);
-		return berr_set(err, ENOMEM, "publish ports");
-	}
-	for (size_t i = 0; i < n_ports; i++) {
-		np[i].host_port = ports[i].host_port;
-		np[i].container_port = ports[i].container_port;
-		memcpy(np[i].protocol, ports[i].proto, sizeof(np[i].protocol));
-		memcpy(np[i].host_ip, ports[i].host_ip, sizeof(np[i].host_ip));
-	}
 	if (c->spec.ip && *c->spec.ip) {
 		ret = fixed_address(&ctx, net, c->spec.ip, fixed, sizeof(fixed), err);
 		if (ret < 0) {
@@ -395,20 +408,9 @@ int daemon_net_attach_running(struct daemon *d, struct daemon_container *c, pid_
 
 	if (!net)
 		return 0;
-	ret = resolve_ports(d, c, &ports, &n_ports, err);
+	ret = ports_resolve(d, c, &ports, &np, &n_ports, err);
 	if (ret < 0)
 		return ret;
-	np = calloc(n_ports ? n_ports : 1, sizeof(*np));
-	if (!np) {
-		free(ports);
-		return berr_set(err, ENOMEM, "connect");
-	}
-	for (size_t i = 0; i < n_ports; i++) {
-		np[i].host_port = ports[i].host_port;
-		np[i].container_port = ports[i].container_port;
-		memcpy(np[i].protocol, ports[i].proto, sizeof(np[i].protocol));
-		memcpy(np[i].host_ip, ports[i].host_ip, sizeof(np[i].host_ip));
-	}
 	if (c->spec.ip && *c->spec.ip)
 		ret = fixed_address(&ctx, net, c->spec.ip, fixed, sizeof(fixed), err);
 	/* Its process's namespace, named by a file of ours as at a start:

@@ -423,6 +423,21 @@ static int check_connect(const struct daemon_container *c, const struct daemon_n
 	return 0;
 }
 
+/* A connect's or disconnect's network and container, held (get_held). */
+static int find_held(struct daemon *d, const char *net, const char *ref,
+		     struct daemon_network *nw, struct daemon_container **c, pid_t *pid,
+		     struct berr *err)
+{
+	int ret = daemon_network_find(d, net, nw, err);
+
+	if (ret < 0)
+		return ret;
+	ret = get_held(d, ref, c, pid, err);
+	if (ret < 0)
+		daemon_network_free(nw);
+	return ret;
+}
+
 int daemon_network_connect(struct daemon *d, const char *net, const char *ref,
 			   char *const *aliases, struct berr *err)
 {
@@ -430,15 +445,10 @@ int daemon_network_connect(struct daemon *d, const char *net, const char *ref,
 	struct daemon_container *c;
 	pid_t pid;
 	bool attached;
-	int ret = daemon_network_find(d, net, &nw, err);
+	int ret = find_held(d, net, ref, &nw, &c, &pid, err);
 
 	if (ret < 0)
 		return ret;
-	ret = get_held(d, ref, &c, &pid, err);
-	if (ret < 0) {
-		daemon_network_free(&nw);
-		return ret;
-	}
 	ret = check_connect(c, &nw, aliases, err);
 	attached = c->ep.ip[0] != '\0';
 	if (ret == 0 && pid && attached)
@@ -466,15 +476,10 @@ int daemon_network_disconnect(struct daemon *d, const char *net, const char *ref
 	struct daemon_network nw;
 	struct daemon_container *c;
 	pid_t pid;
-	int ret = daemon_network_find(d, net, &nw, err);
+	int ret = find_held(d, net, ref, &nw, &c, &pid, err);
 
 	if (ret < 0)
 		return ret;
-	ret = get_held(d, ref, &c, &pid, err);
-	if (ret < 0) {
-		daemon_network_free(&nw);
-		return ret;
-	}
 	if (!on_network(c, &nw))
 		ret = berr_conflict(err, ENOENT, "container %s is not connected to network %s",
 				    c->id, nw.name);

@@ -109,31 +109,18 @@ static bool has(char *const *v, const char *s, size_t prefix)
 	return false;
 }
 
-static int append(char ***v, const char *s)
-{
-	size_t n = strv_len(*v);
-	char **grown = realloc(*v, (n + 2) * sizeof(char *));
-
-	if (!grown)
-		return -ENOMEM;
-	*v = grown;
-	grown[n] = strdup(s);
-	grown[n + 1] = NULL;
-	return grown[n] ? 0 : -ENOMEM;
-}
-
 int daemon_ports_expose(struct daemon_spec *s, const char *const *image_exposed, size_t n,
 			struct berr *err)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!has(s->exposed, image_exposed[i], 0) && append(&s->exposed, image_exposed[i]) < 0)
+		if (!has(s->exposed, image_exposed[i], 0) && strv_push(&s->exposed, image_exposed[i]) < 0)
 			return berr_set(err, ENOMEM, "create");
 	/* A published port is exposed too. */
 	for (size_t i = 0; s->ports && s->ports[i]; i++) {
 		char key[32];
 
 		snprintf(key, sizeof(key), "%.*s", (int)strcspn(s->ports[i], "|"), s->ports[i]);
-		if (!has(s->exposed, key, 0) && append(&s->exposed, key) < 0)
+		if (!has(s->exposed, key, 0) && strv_push(&s->exposed, key) < 0)
 			return berr_set(err, ENOMEM, "create");
 	}
 	if (!s->publish_all)
@@ -144,7 +131,7 @@ int daemon_ports_expose(struct daemon_spec *s, const char *const *image_exposed,
 		if (has(s->ports, s->exposed[i], strlen(s->exposed[i])))
 			continue;
 		snprintf(binding, sizeof(binding), "%s||", s->exposed[i]);
-		if (append(&s->ports, binding) < 0)
+		if (strv_push(&s->ports, binding) < 0)
 			return berr_set(err, ENOMEM, "create");
 	}
 	return 0;

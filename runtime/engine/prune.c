@@ -58,19 +58,6 @@ static uint64_t upper_size(struct daemon *d, const char *id)
 	return tree_size(fd, st.st_dev, 0);
 }
 
-static int push(char ***v, const char *s)
-{
-	size_t n = strv_len(*v);
-	char **grown = realloc(*v, (n + 2) * sizeof(char *));
-
-	if (!grown)
-		return -ENOMEM;
-	*v = grown;
-	grown[n] = strdup(s);
-	grown[n + 1] = NULL;
-	return grown[n] ? 0 : -ENOMEM;
-}
-
 static bool stopped(enum daemon_status s)
 {
 	return s == DS_CREATED || s == DS_EXITED || s == DS_DEAD;
@@ -85,7 +72,7 @@ int daemon_prune_containers(struct daemon *d, daemon_prune_fn want, void *arg,
 	daemon_lock(d);
 	for (struct daemon_container *c = d->containers; c; c = c->next)
 		if (!c->removed && !c->busy && stopped(c->status) && want(c, arg) &&
-		    push(&ids, c->id) < 0) {
+		    strv_push(&ids, c->id) < 0) {
 			daemon_unlock(d);
 			strv_free(ids);
 			return berr_set(err, ENOMEM, "prune");
@@ -99,7 +86,7 @@ int daemon_prune_containers(struct daemon *d, daemon_prune_fn want, void *arg,
 		if (daemon_remove(d, ids[i], false, false, &ignored) < 0)
 			continue;
 		*reclaimed += size;
-		if (push(deleted, ids[i]) < 0) {
+		if (strv_push(deleted, ids[i]) < 0) {
 			strv_free(ids);
 			return berr_set(err, ENOMEM, "prune");
 		}

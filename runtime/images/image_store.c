@@ -538,19 +538,6 @@ int image_store_add_locked(const char *data_root, const char *id, const char *co
 	return ret;
 }
 
-static int strv_push(char ***v, const char *s)
-{
-	size_t n = strv_len(*v);
-	char **grown = realloc(*v, (n + 2) * sizeof(char *));
-
-	if (!grown)
-		return -ENOMEM;
-	*v = grown;
-	grown[n] = strdup(s);
-	grown[n + 1] = NULL;
-	return grown[n] ? 0 : -ENOMEM;
-}
-
 static bool layer_used(struct image_rec *recs, size_t n, size_t skip, const char *layer)
 {
 	for (size_t i = 0; i < n; i++) {

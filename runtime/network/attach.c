@@ -168,12 +168,9 @@ static int detach_one(const struct net_ctx *ctx, const char *id, const char *net
 	cleanup_tree yajl_val tree = NULL;
 	cleanup_free struct net_port *ports = NULL;
 	struct net_attachment a;
-	char path[PATH_MAX];
 	int ret;
 
-	if (net_cache_path(ctx, id, network, path, sizeof(path)) < 0)
-		return berr_set(err, ENAMETOOLONG, "network cache of %s", id);
-	ret = net_cache_read(path, &tree, &a, &ports, err);
+	ret = net_cache_read(ctx, id, network, &tree, &a, &ports, err);
 	if (ret == -ENOENT)
 		return 0;
 	if (ret < 0)
@@ -219,12 +216,9 @@ int net_endpoint_load(const struct net_ctx *ctx, const char *id, const char *net
 	cleanup_tree yajl_val tree = NULL;
 	cleanup_free struct net_port *ports = NULL;
 	struct net_attachment a;
-	char path[PATH_MAX];
 	int ret;
 
-	if (net_cache_path(ctx, id, network, path, sizeof(path)) < 0)
-		return berr_set(err, ENAMETOOLONG, "network cache of %s", id);
-	ret = net_cache_read(path, &tree, &a, &ports, err);
+	ret = net_cache_read(ctx, id, network, &tree, &a, &ports, err);
 	if (ret < 0)
 		return ret;
 	if (!a.result)

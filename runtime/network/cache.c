@@ -58,14 +58,14 @@ int net_cache_write(const struct net_ctx *ctx, const struct net_attachment *a,
 	jw_kstr(w, "ifName", a->ifname);
 	jw_kstr(w, "netns", a->netns);
 	jw_key(w, "config");
-	cni_json_emit(w, a->conflist);
+	jw_tree(w, a->conflist);
 	jw_key(w, "portMappings");
 	cni_json_ports(w, a->ports, a->n_ports);
 	if (a->ip)
 		jw_kstr(w, "ip", a->ip);
 	jw_key(w, "result");
 	if (a->result)
-		cni_json_emit(w, a->result);
+		jw_tree(w, a->result);
 	else
 		jw_null(w);
 	jw_map_close(w);
@@ -102,14 +102,18 @@ static int read_ports(yajl_val arr, struct net_port **out, size_t *n, const char
 	return 0;
 }
 
-int net_cache_read(const char *path, yajl_val *tree, struct net_attachment *a,
-		   struct net_port **ports, struct berr *err)
+int net_cache_read(const struct net_ctx *ctx, const char *id, const char *network,
+		   yajl_val *tree, struct net_attachment *a, struct net_port **ports,
+		   struct berr *err)
 {
 	cleanup_free char *text = NULL;
+	char path[PATH_MAX];
 	size_t len;
 	yajl_val v;
 	int ret;
 
+	if (net_cache_path(ctx, id, network, path, sizeof(path)) < 0)
+		return berr_set(err, ENAMETOOLONG, "network cache of %s", id);
 	ret = fsutil_read_file(path, &text, &len, err);
 	if (ret < 0)
 		return ret;

@@ -6,35 +6,6 @@
 #include "spec/base/cleanup.h"
 #include "spec/json_read.h"
 
-void cni_json_emit(struct jw *w, yajl_val v)
-{
-	if (YAJL_IS_STRING(v)) {
-		jw_str(w, YAJL_GET_STRING(v));
-	} else if (YAJL_IS_NUMBER(v)) {
-		const char *t = YAJL_GET_NUMBER(v);
-
-		jw_json(w, t, strlen(t));
-	} else if (YAJL_IS_OBJECT(v)) {
-		jw_map_open(w);
-		for (size_t i = 0; i < YAJL_GET_OBJECT(v)->len; i++) {
-			jw_key(w, YAJL_GET_OBJECT(v)->keys[i]);
-			cni_json_emit(w, YAJL_GET_OBJECT(v)->values[i]);
-		}
-		jw_map_close(w);
-	} else if (YAJL_IS_ARRAY(v)) {
-		jw_array_open(w);
-		for (size_t i = 0; i < YAJL_GET_ARRAY(v)->len; i++)
-			cni_json_emit(w, YAJL_GET_ARRAY(v)->values[i]);
-		jw_array_close(w);
-	} else if (YAJL_IS_TRUE(v)) {
-		jw_bool(w, true);
-	} else if (YAJL_IS_FALSE(v)) {
-		jw_bool(w, false);
-	} else {
-		jw_null(w);
-	}
-}
-
 void cni_json_ports(struct jw *w, const struct net_port *ports, size_t n_ports)
 {
 	jw_array_open(w);
@@ -75,15 +46,15 @@ int cni_plugin_config(yajl_val list, yajl_val plugin, yajl_val prev,
 		    !strcmp(k, "runtimeConfig"))
 			continue;
 		jw_key(w, k);
-		cni_json_emit(w, YAJL_GET_OBJECT(obj)->values[i]);
+		jw_tree(w, YAJL_GET_OBJECT(obj)->values[i]);
 	}
 	jw_key(w, "name");
-	cni_json_emit(w, jr_get(list, "name"));
+	jw_tree(w, jr_get(list, "name"));
 	jw_key(w, "cniVersion");
-	cni_json_emit(w, jr_get(list, "cniVersion"));
+	jw_tree(w, jr_get(list, "cniVersion"));
 	if (prev) {
 		jw_key(w, "prevResult");
-		cni_json_emit(w, prev);
+		jw_tree(w, prev);
 	}
 	if (pm || ips) {
 		jw_key(w, "runtimeConfig");

@@ -9,9 +9,6 @@
 #include "runtime/network/network.h"
 #include "spec/json_write.h"
 
-/* Write a parsed value (numbers keep their text). */
-void cni_json_emit(struct jw *w, yajl_val v);
-
 /* The config of one plugin of a list, as the specification's "Deriving
  * execution configuration from plugin configuration" says: the plugin's
  * object with the list's name and cniVersion, prevResult (NULL: none) and

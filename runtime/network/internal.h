@@ -23,10 +23,12 @@ int net_cache_path(const struct net_ctx *ctx, const char *id, const char *networ
 		   char *out, size_t n);
 int net_cache_write(const struct net_ctx *ctx, const struct net_attachment *a,
 		    struct berr *err);
-/* Parse a cache file: the tree (caller frees) and its parts pointing into
- * it (ports malloc'd, *ports freed by the caller). */
-int net_cache_read(const char *path, yajl_val *tree, struct net_attachment *a,
-		   struct net_port **ports, struct berr *err);
+/* Parse the cache file of id's attachment to network: the tree (caller
+ * frees) and its parts pointing into it (ports malloc'd, *ports freed by
+ * the caller); -ENOENT when there is none. */
+int net_cache_read(const struct net_ctx *ctx, const char *id, const char *network,
+		   yajl_val *tree, struct net_attachment *a, struct net_port **ports,
+		   struct berr *err);
 
 /* The container's interface in a CNI result. */
 int net_endpoint_from_result(yajl_val result, const char *ifname, struct net_endpoint *ep,

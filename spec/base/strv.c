@@ -1,5 +1,6 @@
 #include "spec/base/strv.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,4 +34,27 @@ char **strv_dup(char *const *v, size_t n)
 		}
 	}
 	return out;
+}
+
+int strv_push_owned(char ***v, char *s)
+{
+	size_t n = strv_len(*v);
+	char **grown;
+
+	if (!s)
+		return -ENOMEM;
+	grown = realloc(*v, (n + 2) * sizeof(char *));
+	if (!grown) {
+		free(s);
+		return -ENOMEM;
+	}
+	grown[n] = s;
+	grown[n + 1] = NULL;
+	*v = grown;
+	return 0;
+}
+
+int strv_push(char ***v, const char *s)
+{
+	return strv_push_owned(v, strdup(s));
 }

@@ -2,6 +2,7 @@
  * caught in jw_finish. */
 #include "tests/unit/helpers.h"
 
+#include "spec/json_read.h"
 #include "spec/json_write.h"
 
 /* Finish w, free it, and compare with want. */
@@ -124,6 +125,61 @@ static void test_embedded_json(void **state)
 	expect_error(w, "write JSON: embedded value: invalid JSON: parse error: premature EOF");
 }
 
+/* docker's labels: split at the first '=', a value may hold more of
+ * them, a bare name is an empty value, and a long name is not cut. */
+static void test_kv_map(void **state)
+{
+	char long_name[1025];
+	char *kv[] = { "a=1", "b=x=y", "bare", "empty=", long_name, NULL };
+	char *want;
+	struct jw *w = jw_new(false);
+
+	memset(long_name, 'k', 1000);
+	strcpy(long_name + 1000, "=v");
+	jw_map_open(w);
+	jw_kv_map(w, "Labels", kv);
+	jw_kv_map(w, "None", NULL);
+	jw_map_close(w);
+	assert_true(asprintf(&want, "{\"Labels\":{\"a\":\"1\",\"b\":\"x=y\",\"bare\":\"\","
+				    "\"empty\":\"\",\"%.1000s\":\"v\"},\"None\":{}}",
+			     long_name) > 0);
+	expect_doc(w, want);
+	free(want);
+}
+
+/* A parsed value written back as it came, numbers with their own text;
+ * an absent one (NULL) is null. */
+static void test_tree(void **state)
+{
+	const char *text = "{\"a\":[1,2.50,-3e2,18446744073709551616,null,true,false],\"b\":{\"c\":\"d\"}}";
+	struct berr err = { 0 };
+	yajl_val doc = NULL;
+	struct jw *w = jw_new(false);
+
+	assert_int_equal(jr_parse(text, strlen(text), &doc, &err), 0);
+	jw_array_open(w);
+	jw_tree(w, doc);
+	jw_tree(w, NULL);
+	jw_array_close(w);
+	expect_doc(w, "[{\"a\":[1,2.50,-3e2,18446744073709551616,null,true,false],"
+		      "\"b\":{\"c\":\"d\"}},null]");
+	yajl_tree_free(doc);
+}
+
+static void test_kstrv(void **state)
+{
+	char *v[] = { "a", "b c", NULL };
+	char *none[] = { NULL };
+	struct jw *w = jw_new(false);
+
+	jw_map_open(w);
+	jw_kstrv(w, "two", v);
+	jw_kstrv(w, "empty", none);
+	jw_kstrv(w, "unset", NULL);
+	jw_map_close(w);
+	expect_doc(w, "{\"two\":[\"a\",\"b c\"],\"empty\":[],\"unset\":null}");
+}
+
 static void test_value_where_key_belongs(void **state)
 {
 	struct jw *w = jw_new(false);
@@ -240,6 +296,9 @@ int main(void)
 		cmocka_unit_test(test_pretty),
 		cmocka_unit_test(test_scalar_document),
 		cmocka_unit_test(test_embedded_json),
+		cmocka_unit_test(test_kv_map),
+		cmocka_unit_test(test_kstrv),
+		cmocka_unit_test(test_tree),
 		cmocka_unit_test(test_value_where_key_belongs),
 		cmocka_unit_test(test_key_outside_map),
 		cmocka_unit_test(test_key_after_key),
