@@ -902,15 +902,15 @@ int daemon_wait(struct daemon *d, struct daemon_container *c, enum daemon_wait_c
 
 	daemon_lock(d);
 	seen = c->exits;
-	if (cond == WAIT_NOT_RUNNING && !is_running(c) && c->status != DS_RESTARTING &&
-	    !c->busy) {
-		*code = c->exit_code;
-		daemon_unlock(d);
-		return 0;
-	}
 	for (;;) {
 		struct timespec ts;
 
+		/* Checked at every wake-up: a container that exited while it
+		 * was busy (its network being detached, a start that failed)
+		 * is not running once it is free, with no exit to come. */
+		if (cond == WAIT_NOT_RUNNING && !is_running(c) && c->status != DS_RESTARTING &&
+		    !c->busy)
+			break;
 		if (cond == WAIT_REMOVED ? c->removed : c->exits != seen)
 			break;
 		if (cond != WAIT_REMOVED && c->removed)
