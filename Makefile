@@ -26,7 +26,7 @@ DEPS_BUILD = gcc libc6-dev make pkg-config libseccomp-dev libcap-dev libyajl-dev
 	libcmocka-dev libmicrohttpd-dev libarchive-dev libcgroup-dev nettle-dev libcurl4-openssl-dev
 DEPS_TEST = bats busybox-static iproute2 util-linux bsdutils procps psmisc jq curl docker.io docker-compose tini \
 	containerd podman conmon python3-grpcio python3-docker \
-	libcap2-bin python3 socat strace uidmap passwd systemd
+	libcap2-bin python3 socat strace uidmap passwd systemd man-db
 # berthd's networks: the standard CNI plugins (bridge, host-local, portmap,
 # loopback, firewall in /usr/lib/cni) and the iptables they run; compose
 # (v1) for the test of a project's network.

@@ -365,3 +365,10 @@ cleanup_containers() {
 	[ -z "${CGROUP_PARENT:-}" ] || remove_own_cgroups "$CGROUP_PARENT"
 	return "$failed"
 }
+
+# Is this process chrooted (as the tests run in a fresh Debian made with
+# debootstrap)?  The kernel refuses a chrooted process a new user
+# namespace, which is how it shows.
+chrooted() {
+	! unshare --user true 2>/dev/null
+}

@@ -116,7 +116,8 @@ foreground: after-resume"
 	assert_equal "$(cat "$out")" "berth: exec: the process died while it waited for the paused container to resume"
 	assert_no_leftovers
 	assert_no_berth_processes
-	[ -n "$RUNC" ] || return 0
+	# runc 1.1.5's exec does not run from a chroot (parity_process.bats).
+	{ [ -n "$RUNC" ] && ! chrooted; } || return 0
 	make_peer_bundle
 	peer run -d --bundle "$PEER_BUNDLE" peer </dev/null >/dev/null 2>&1
 	peer pause peer

@@ -24,14 +24,9 @@ teardown() {
 RUNC=${RUNC:-$(command -v runc || true)}
 
 # runc with a state root of this test's own.
-# Is this process chrooted?  The kernel refuses a chrooted process a new
-# user namespace, which is how it shows.  runc 1.1.5's exec, run from a
-# chroot (as the tests run in a fresh Debian made with debootstrap),
+# runc 1.1.5's exec, run from a chroot (chrooted in helpers.bash),
 # neither finds a program for another user nor starts a session; the exec
 # tests compare with it only outside one.
-chrooted() {
-	! unshare --user true 2>/dev/null
-}
 
 peer() {
 	"$RUNC" --root "$BATS_TEST_TMPDIR/runc" "$@"
