@@ -116,7 +116,12 @@ stop_swapper() {
 	# About one start in five meets the symlink: run until two have.
 	for i in $(seq 80); do
 		run berth run --bundle "$BUNDLE" ctr
-		assert_success
+		# A start that meets /link gone from under it between two
+		# lookups inside the root refuses the mount: safe, and no run.
+		if [ "$status" -ne 0 ]; then
+			assert_output_contains "/link in the container root: No such file or directory"
+			continue
+		fi
 		case "$output" in
 		/link | /swap) ;;
 		"$host") in_root=$((in_root + 1)) ;;
