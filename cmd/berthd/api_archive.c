@@ -100,6 +100,24 @@ enum MHD_Result api_archive_reply(struct req *r, struct daemon_archive *a, bool 
 	return http_reply_stream(r, 200, "application/x-tar", stream_read, s, stream_free);
 }
 
+/* Does ref name something docker save would save: a repository with tags
+ * here (named without a tag), or an image? */
+static int saved_name(const char *data_root, const char *ref, struct berr *err)
+{
+	struct image_rec img;
+	char **tags;
+	int ret = image_store_repository_tags(data_root, ref, &tags, err);
+
+	if (ret < 0 || tags) {
+		strv_free(tags);
+		return ret;
+	}
+	ret = image_store_find(data_root, ref, &img, err);
+	if (ret == 0)
+		image_rec_free(&img);
+	return ret;
+}
+
 static enum MHD_Result save(struct req *r, char *const *refs, size_t n)
 {
 	struct daemon_archive a;
@@ -109,13 +127,9 @@ static enum MHD_Result save(struct req *r, char *const *refs, size_t n)
 		return http_reply_error(r, 400, "no image named (give names=NAME)");
 	/* Every name is checked first: once the archive streams, its status
 	 * is sent. */
-	for (size_t i = 0; i < n; i++) {
-		struct image_rec img;
-
-		if (image_store_find(r->srv->data_root, refs[i], &img, &err) < 0)
+	for (size_t i = 0; i < n; i++)
+		if (saved_name(r->srv->data_root, refs[i], &err) < 0)
 			return http_reply_berr(r, &err);
-		image_rec_free(&img);
-	}
 	if (daemon_archive_save(r->srv->d, refs, n, &a, &err) < 0)
 		return http_reply_berr(r, &err);
 	return api_archive_reply(r, &a, true);

@@ -158,6 +158,20 @@ static int add_ref(struct save *s, const char *data_root, const char *ref, struc
 	return 0;
 }
 
+/* A name, or every tag of a repository named without a tag. */
+static int add_named(struct save *s, const char *data_root, const char *ref, struct berr *err)
+{
+	char **tags;
+	int ret = image_store_repository_tags(data_root, ref, &tags, err);
+
+	if (ret == 0 && !tags)
+		return add_ref(s, data_root, ref, err);
+	for (size_t i = 0; ret == 0 && tags && tags[i]; i++)
+		ret = add_ref(s, data_root, tags[i], err);
+	strv_free(tags);
+	return ret;
+}
+
 static int write_entry(struct archive *a, const char *name, int64_t size, struct berr *err)
 {
 	struct archive_entry *e = archive_entry_new();
@@ -290,7 +304,7 @@ int image_save(const char *data_root, char *const *refs, size_t n, int fd, struc
 	if (lock < 0)
 		return lock;
 	for (size_t i = 0; ret == 0 && i < n; i++)
-		ret = add_ref(&s, data_root, refs[i], err);
+		ret = add_named(&s, data_root, refs[i], err);
 	/* The open files keep their bytes should an image go meanwhile. */
 	close(lock);
 	if (ret == 0)

@@ -6,8 +6,9 @@
  *                            however many images list it
  *   manifest.json            [{"Config", "RepoTags", "Layers"}] per image
  *
- * An image named by a tag carries that tag; one named by id carries none,
- * as with docker.  Like loading, this runs in berthd's unpack helper. */
+ * An image named by a tag carries that tag; one named by id carries none;
+ * a repository named without a tag or digest stands for every tag of it
+ * in the store, as with docker.  Like loading, this runs in berthd's unpack helper. */
 #ifndef BERTH_IMAGES_IMAGE_SAVE_H
 #define BERTH_IMAGES_IMAGE_SAVE_H
 

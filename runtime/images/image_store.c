@@ -739,3 +739,36 @@ int image_store_gc(const char *data_root, struct berr *err)
 	}
 	return 0;
 }
+
+int image_store_repository_tags(const char *data_root, const char *ref, char ***tags,
+				struct berr *err)
+{
+	cleanup_free char *norm = NULL;
+	struct image_rec *imgs = NULL;
+	struct image_ref parsed;
+	struct berr ignored;
+	size_t n = 0, repo_len;
+	int ret;
+
+	*tags = NULL;
+	if (image_ref_parse(ref, &parsed, &ignored) < 0 || parsed.tag[0] || parsed.digest[0] ||
+	    image_store_normalize(ref, &norm, &ignored) < 0)
+		return 0;
+	/* norm is the familiar form with ":latest" added. */
+	repo_len = strlen(norm) - strlen(":latest");
+	ret = image_store_list(data_root, &imgs, &n, err);
+	for (size_t i = 0; ret == 0 && i < n; i++)
+		for (size_t j = 0; ret == 0 && j < imgs[i].n_tags; j++) {
+			const char *t = imgs[i].tags[j];
+
+			if (strncmp(t, norm, repo_len) == 0 && t[repo_len] == ':' &&
+			    strv_push(tags, t) < 0)
+				ret = berr_set(err, ENOMEM, "images");
+		}
+	image_recs_free(imgs, n);
+	if (ret < 0) {
+		strv_free(*tags);
+		*tags = NULL;
+	}
+	return ret;
+}

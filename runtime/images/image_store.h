@@ -54,6 +54,13 @@ int image_store_normalize(const char *ref, char **out, struct berr *err);
 int image_store_list(const char *data_root, struct image_rec **out, size_t *n,
 		     struct berr *err);
 
+/* The tags a name without a tag or digest means: every tag of its
+ * repository in the store (NULL-terminated, malloc'd), as docker save
+ * takes such a name; *tags NULL for an id, a name with a tag or digest,
+ * or a repository with no tag here. */
+int image_store_repository_tags(const char *data_root, const char *ref, char ***tags,
+				struct berr *err);
+
 /* An image by tag, repo digest, full id, or unique id prefix.  -ENOENT with
  * "No such image: REF". */
 int image_store_find(const char *data_root, const char *ref, struct image_rec *out,

@@ -67,6 +67,12 @@ Loaded image: berthd-test/two:layers"
 	dk save -o "$BATS_TEST_TMPDIR/twice.tar" berthd-test/bb:1 "${id:7:12}"
 	run sh -c "tar -xOf '$BATS_TEST_TMPDIR/twice.tar' manifest.json | jq -c '[.[] | .RepoTags]'"
 	assert_equal "$output" '[["berthd-test/bb:1"]]'
+	# A repository without a tag: every tag of it, as docker saves it.
+	dk tag berthd-test/bb:1 berthd-test/bb:second
+	dk save -o "$BATS_TEST_TMPDIR/repo.tar" berthd-test/bb
+	run sh -c "tar -xOf '$BATS_TEST_TMPDIR/repo.tar' manifest.json | jq -c '[.[] | .RepoTags | sort]'"
+	assert_equal "$output" '[["berthd-test/bb:1","berthd-test/bb:second"]]'
+	dk rmi berthd-test/bb:second >/dev/null
 	run dk save -o "$BATS_TEST_TMPDIR/none.tar" berthd-test/bb:1 nosuch/image:1
 	assert_failure
 	assert_output_contains "No such image: nosuch/image:1"
