@@ -62,6 +62,32 @@ static int mkdirs(struct daemon *d, struct berr *err)
 	return 0;
 }
 
+/* The subnet an earlier run gave the default network on this device, while
+ * no other device routes it.  Containers that outlived that run keep their
+ * addresses in it, and the bridge keeps its address: picking afresh at each
+ * start could choose another subnet (one freed meanwhile) and every later
+ * attachment would then fail on the bridge's old address, as dockerd's
+ * would not (it keeps docker0's). */
+static bool kept_subnet(const struct net_ctx *ctx, const char *dev, char *subnet, size_t n,
+			char *gw, size_t gwn)
+{
+	struct net_info info = { 0 };
+	struct berr ignored;
+	char *own[] = { (char *)dev, NULL };
+	bool ok;
+
+	if (net_info_read(ctx, DEFAULT_NET, &info, &ignored) < 0)
+		return false;
+	ok = strcmp(info.device, dev) == 0 && *info.subnet && *info.gateway &&
+	     !net_subnet_routed(info.subnet, own);
+	if (ok) {
+		snprintf(subnet, n, "%s", info.subnet);
+		snprintf(gw, gwn, "%s", info.gateway);
+	}
+	net_info_free(&info);
+	return ok;
+}
+
 int daemon_net_init(struct daemon *d, struct berr *err)
 {
 	const char *dev = d->o.bridge && *d->o.bridge ? d->o.bridge : DEFAULT_BRIDGE;
@@ -86,8 +112,12 @@ int daemon_net_init(struct daemon *d, struct berr *err)
 	if (strlen(dev) > 15 || strchr(dev, '/'))
 		return berr_invalid(err, "invalid --bridge \"%s\": a device name of at most 15 "
 				    "characters", dev);
-	ret = d->o.bip ? net_parse_bip(d->o.bip, subnet, sizeof(subnet), gw, sizeof(gw), err)
-		       : net_pick_subnet(dev, subnet, sizeof(subnet), gw, sizeof(gw), err);
+	if (d->o.bip)
+		ret = net_parse_bip(d->o.bip, subnet, sizeof(subnet), gw, sizeof(gw), err);
+	else if (kept_subnet(&ctx, dev, subnet, sizeof(subnet), gw, sizeof(gw)))
+		ret = 0;
+	else
+		ret = net_pick_subnet(dev, subnet, sizeof(subnet), gw, sizeof(gw), err);
 	if (ret < 0)
 		return ret;
 	ret = net_bridge_write(&ctx,

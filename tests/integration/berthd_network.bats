@@ -165,6 +165,39 @@ veths_on_bridge() {
 	assert_equal "$(veths_on_bridge)" 0
 }
 
+@test "berthd network: a restarted berthd keeps the default network's subnet, even when an earlier choice became free" {
+	# As if berthd had first started while the usual subnets were taken
+	# and had been given another one (as with --bip): at the restart, one
+	# of its candidates is free; the subnet must stay, or the bridge's
+	# address no longer matches and every attachment fails.
+	local old new="" n conf="$BERTHD_DATA/networks/bridge.conflist"
+	[ "$(dk ps -aq)" = "" ]
+	dk run --rm berthd-test/bb:1 true # the plugin makes the bridge at a first attachment
+	old=$(dk network inspect bridge -f '{{(index .IPAM.Config 0).Subnet}}')
+	old=${old%.0.0/16}
+	for n in 10.219 10.221 10.223 10.225; do
+		[ -z "$(ip route show "$n.0.0/16")" ] && new=$n && break
+	done
+	[ -n "$new" ]
+	berthd_stop
+	sed -i "s/\"$old\./\"$new./g" "$conf"
+	grep -q "\"$new.0.0/16\"" "$conf"
+	ip addr flush dev "$BERTHD_BRIDGE"
+	ip addr add "$new.0.1/16" dev "$BERTHD_BRIDGE"
+	berthd_start
+	assert_equal "$(dk network inspect bridge -f '{{(index .IPAM.Config 0).Subnet}}')" "$new.0.0/16"
+	run dk run --rm berthd-test/bb:1 sh -c "ip -4 -o addr show eth0 | awk '{print \$4}'"
+	assert_success
+	[[ $output == "$new".0.*/16 ]]
+	# Put it back as the other tests expect it.
+	berthd_stop
+	sed -i "s/\"$new\./\"$old./g" "$conf"
+	ip addr flush dev "$BERTHD_BRIDGE"
+	ip addr add "$old.0.1/16" dev "$BERTHD_BRIDGE"
+	berthd_start
+	assert_equal "$(dk network inspect bridge -f '{{(index .IPAM.Config 0).Subnet}}')" "$old.0.0/16"
+}
+
 @test "berthd network: none has only lo, host shares the host's, neither attaches" {
 	run dk run --rm --network none berthd-test/bb:1 cat /proc/net/dev
 	assert_success
