@@ -75,7 +75,10 @@ stdin-closed"
 	# Without -i the process's stdin is empty.
 	run bash -c "echo ignored | '$DOCKER' exec target sh -c 'cat; echo end'"
 	assert_equal "$output" "end"
-	run script -qec "stty rows 33 cols 101; '$DOCKER' exec -it target sh -c 'tty; stty size; echo \$TERM; exit 5'" /dev/null </dev/null
+	# Clients before API 1.42 (docker 20.10) send the size only after the
+	# start, so the process may first see 0x0 (stty then fails): it waits
+	# for the size to arrive, at most 5 s.
+	run script -qec "stty rows 33 cols 101; '$DOCKER' exec -it target sh -c 'tty; i=0; until stty size 2>/dev/null | grep -q .; do [ \$i -lt 50 ] || break; i=\$((i+1)); sleep 0.1; done; stty size; echo \$TERM; exit 5'" /dev/null </dev/null
 	assert_failure 5
 	assert_output_contains "/dev/pts/"
 	assert_output_contains "33 101"
