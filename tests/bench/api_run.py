@@ -114,7 +114,7 @@ def api_run(path, image, network):
         "Image": image, "Cmd": ["true"], "AttachStdout": True, "AttachStderr": True,
         "HostConfig": {"AutoRemove": True, "NetworkMode": network}})
     if status != 201:
-        raise RuntimeError(f"create: {status} {body[:200]!r}")
+        raise RuntimeError(f"create: {status} {body[:1000]!r}")
     cid = json.loads(body)["Id"]
     t_create = time.monotonic()
     attach = Conn(path)
@@ -127,11 +127,11 @@ def api_run(path, image, network):
     wait.send("POST", f"/containers/{cid}/wait?condition=removed")
     status, wait_headers = wait.head()
     if status != 200:
-        raise RuntimeError(f"wait: {status} {wait.body(wait_headers)[:200]!r}")
+        raise RuntimeError(f"wait: {status} {wait.body(wait_headers)[:1000]!r}")
     t_ready = time.monotonic()
     status, body = call(path, "POST", f"/containers/{cid}/start")
     if status != 204:
-        raise RuntimeError(f"start: {status} {body[:200]!r}")
+        raise RuntimeError(f"start: {status} {body[:1000]!r}")
     t_start = time.monotonic()
     result = json.loads(wait.body(wait_headers))
     if result.get("StatusCode") != 0:

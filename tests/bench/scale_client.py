@@ -36,11 +36,11 @@ def start_one(sock, image, network):
         "Image": image, "Cmd": ["sleep", "1000000"],
         "HostConfig": {"NetworkMode": network}})
     if status != 201:
-        raise RuntimeError(f"create: {status} {body[:200]!r}")
+        raise RuntimeError(f"create: {status} {body[:1000]!r}")
     cid = json.loads(body)["Id"]
     status, body = call(sock, "POST", f"/containers/{cid}/start")
     if status != 204:
-        raise RuntimeError(f"start {cid[:12]}: {status} {body[:200]!r}")
+        raise RuntimeError(f"start {cid[:12]}: {status} {body[:1000]!r}")
     return cid
 
 
@@ -90,7 +90,7 @@ def cmd_start(a):
 def listed(sock):
     status, body = call(sock, "GET", "/containers/json")
     if status != 200:
-        raise RuntimeError(f"ps: {status} {body[:200]!r}")
+        raise RuntimeError(f"ps: {status} {body[:1000]!r}")
     return json.loads(body)
 
 
@@ -126,7 +126,7 @@ def cmd_rm(a):
     def rm(i):
         status, body = call(a.socket, "DELETE", f"/containers/{ids[i]}?force=1")
         if status != 204:
-            raise RuntimeError(f"rm {ids[i][:12]}: {status} {body[:200]!r}")
+            raise RuntimeError(f"rm {ids[i][:12]}: {status} {body[:1000]!r}")
 
     t0 = time.monotonic()
     _, errors = parallel(len(ids), a.clients, rm)
@@ -139,12 +139,12 @@ def cmd_rm(a):
 def cmd_pids(a):
     status, body = call(a.socket, "GET", "/containers/json?all=1")
     if status != 200:
-        raise RuntimeError(f"ps: {status} {body[:200]!r}")
+        raise RuntimeError(f"ps: {status} {body[:1000]!r}")
     rows = []
     for c in json.loads(body):
         status, body = call(a.socket, "GET", f"/containers/{c['Id']}/json")
         if status != 200:
-            raise RuntimeError(f"inspect {c['Id'][:12]}: {status} {body[:200]!r}")
+            raise RuntimeError(f"inspect {c['Id'][:12]}: {status} {body[:1000]!r}")
         state = json.loads(body)["State"]
         rows.append(f"{c['Id']} {state['Status']} {state['Pid']}")
     print("\n".join(sorted(rows)))
