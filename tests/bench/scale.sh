@@ -133,6 +133,21 @@ cleanup() {
 		remove_all "$DIR/dockerd.sock"
 		kill "$DPID"; wait "$DPID"
 	fi
+	# What a daemon could not remove: the shims, the containers' processes
+	# (in cgroups below ours), the rules naming the bridges' subnets.
+	pgrep -f "^berthd-shim --root $DIR/run/" | xargs -r kill -9
+	for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
+		find "$h" -type d -path "*/$CG/*" -exec cat {}/cgroup.procs \; 2>/dev/null
+	done | sort -u | xargs -r kill -9
+	sleep 0.5
+	local t rule chain
+	for t in filter nat; do
+		iptables -t "$t" -S | grep -F -- " $NET16." | sed 's/^-A /-D /' | while read -r rule; do
+			chain=$(echo "$rule" | grep -o -- '-j CNI-[0-9a-f]*' | cut -c4-)
+			eval "iptables -t $t $rule"
+			[ -z "$chain" ] || { iptables -t "$t" -F "$chain"; iptables -t "$t" -X "$chain"; }
+		done
+	done 2>/dev/null
 	grep " $DIR/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
 	ip link del "$BBR" 2>/dev/null
 	ip link del "$DBR" 2>/dev/null
@@ -242,7 +257,12 @@ for net in "${nets[@]}"; do
 		$CLIENT "$sock" run --rounds 1 --network "$net" >/dev/null # what the first run sets up
 		scale_up "$d" "$net" "$lim" || true
 		[ "$d" = berthd ] && [ "$FAILED" = 0 ] && berthd_restart_check "$net"
-		echo "$d --network $net: $($CLIENT "$sock" rm --clients "$CLIENTS" 2>&1)"
+		if out=$($CLIENT "$sock" rm --clients "$CLIENTS" 2>&1); then
+			echo "$d --network $net: $out"
+		else
+			echo "$d --network $net: $(echo "$out" | tail -1), the first failure: $(echo "$out" | grep -m1 '^failed')"
+			FAILED=1
+		fi
 	done
 done
 
