@@ -57,6 +57,7 @@ STEP=$((N / 5))
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 STAMP=$(date -u '+%Y-%m-%d-%H%M')
+COMMIT=$(git -C "$REPO" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 [ -n "$OUT" ] || OUT=$REPO/tests/bench/results/$STAMP-scale.txt
 PNG=
 [ "$OUT" = - ] || PNG=${OUT%.txt}.png
@@ -76,7 +77,7 @@ FAILED=0
 
 echo "=== berthd at scale"
 echo "command: tests/bench/scale.sh --n $N --m $M --clients $CLIENTS --dockerd-n $DN --networks $NETWORKS$([ "$DOCKERD" = 1 ] || echo ' --no-dockerd')"
-echo "commit: $(git -C "$REPO" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+echo "commit: $COMMIT$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # A subnet no route uses yet, /20 for each daemon: a /24 holds too few.
@@ -338,7 +339,7 @@ if [ -n "$PNG" ] && command -v gnuplot >/dev/null; then
 	gnuplot <<-EOF
 		set terminal pngcairo size 1200,900
 		set output "$PNG"
-		set multiplot layout 2,2 title "berthd and dockerd against the number of running containers ($STAMP, commit $(git -C "$REPO" rev-parse --short HEAD))"
+		set multiplot layout 2,2 title "berthd and dockerd against the number of running containers ($STAMP, commit $COMMIT)"
 		set xlabel "containers running"
 		set key top left
 		set ylabel "ms"
