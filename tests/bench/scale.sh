@@ -92,7 +92,7 @@ pick_subnet() {
 NET16=$(pick_subnet)
 
 berthd_up() {
-	"$REPO/build/berthd" --socket "$DIR/berthd.sock" --root "$DIR/run" --data-root "$DIR/data" \
+	"$REPO/build/berthd" --socket "$DIR/berthd.sock" --root "$DIR/state/run" --data-root "$DIR/data" \
 		--cgroup-parent "$CG" --bridge "$BBR" --bip "$NET16.0.1/20" \
 		--log-level error --log-file "$DIR/berthd.log" &
 	PID=$!
@@ -108,7 +108,7 @@ dockerd_up() {
 	ip link add "$DBR" type bridge
 	ip addr add "$NET16.16.1/20" dev "$DBR"
 	ip link set "$DBR" up
-	dockerd --data-root "$DIR/dockerd-data" --exec-root "$DIR/dockerd-exec" \
+	dockerd --data-root "$DIR/dockerd-data" --exec-root "$DIR/state/dockerd-exec" \
 		--pidfile "$DIR/dockerd.pid" -H "unix://$DIR/dockerd.sock" --iptables=false \
 		--ip6tables=false --bridge "$DBR" --cgroup-parent "$CG" >"$DIR/dockerd.log" 2>&1 &
 	DPID=$!
@@ -136,13 +136,14 @@ cleanup() {
 	fi
 	# What a daemon could not remove: the shims, the containers' processes
 	# (in cgroups below ours), the rules naming the bridges' subnets.
-	pgrep -f "^berthd-shim --root $DIR/run/" | xargs -r kill -9
+	pgrep -f "^berthd-shim --root $DIR/state/run/" | xargs -r kill -9
 	for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
 		find "$h" -type d -path "*/$CG/*" -exec cat {}/cgroup.procs \; 2>/dev/null
 	done | sort -u | xargs -r kill -9
 	sleep 0.5
 	local t rule chain
 	for t in filter nat; do
+		[ -n "$NET16" ] || break
 		iptables -t "$t" -S | grep -F -- " $NET16." | sed 's/^-A /-D /' | while read -r rule; do
 			chain=$(echo "$rule" | grep -o -- '-j CNI-[0-9a-f]*' | cut -c4-)
 			eval "iptables -t $t $rule"
@@ -160,9 +161,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# The state roots (berthd's --root, dockerd's --exec-root with its
+# containerd's state) on a tmpfs, as /run is on a real host (see
+# berthd.sh); STATE_TMPFS=0 keeps them on /tmp's filesystem.
+mkdir -p "$DIR/state"
+[ "${STATE_TMPFS:-1}" = 0 ] || mount -t tmpfs -o mode=0755 berthd-scale "$DIR/state"
+echo "state roots: $(stat -f -c %T "$DIR/state")"
+
 pss() { awk '$1 == "Pss:" {print $2}' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
 # The daemon's side of supervision: the daemon and the helpers it keeps.
-berthd_pids() { echo "$PID"; pgrep -f "^berthd-shim --root $DIR/run/" || true; }
+berthd_pids() { echo "$PID"; pgrep -f "^berthd-shim --root $DIR/state/run/" || true; }
 dockerd_pids() {
 	echo "$DPID"
 	pgrep -P "$DPID" -x containerd || true
@@ -297,10 +305,10 @@ footprint() {
 	echo "cgroups $(for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do find "$h" -type d -path "*/$CG/*" 2>/dev/null; done | wc -l)"
 	echo "processes $(berthd_pids | wc -l)"
 	local s
-	for s in data/containers run/oci run/shim run/netns run/cni/cache run/exec; do
+	for s in data/containers state/run/oci state/run/shim state/run/netns state/run/cni/cache state/run/exec; do
 		echo "$s $(ls -A "$DIR/$s" 2>/dev/null | wc -l)"
 	done
-	echo "leases $(ls "$DIR/run/cni/ipam" -R 2>/dev/null | grep -c '^[0-9]' || true)"
+	echo "leases $(ls "$DIR/state/run/cni/ipam" -R 2>/dev/null | grep -c '^[0-9]' || true)"
 }
 rss() { awk '$1 == "Rss:" {print $2}' "/proc/$PID/smaps_rollup"; }
 $CLIENT "$DIR/berthd.sock" run --rounds 1 >/dev/null
