@@ -35,7 +35,7 @@ DEPS_NET = containernetworking-plugins iptables docker-compose
 # htpasswd files and the token server's signatures.
 DEPS_REGISTRY = docker-registry skopeo openssl apache2-utils python3-cryptography
 DEPS_VM = qemu-system-x86 linux-image-amd64 kmod cpio
-DEPS_BENCH = crun runc
+DEPS_BENCH = crun runc gnuplot-nox
 # libFuzzer's runtime (libclang_rt.fuzzer) is in libclang-rt-dev;
 # llvm brings llvm-symbolizer for readable sanitizer reports.
 DEPS_FUZZ = clang libclang-rt-dev llvm

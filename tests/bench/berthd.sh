@@ -10,13 +10,16 @@
 #    and a pause: memory and fds should be back at that baseline, give or
 #    take the events berthd keeps (the last 256, as dockerd).
 # 2. berthd against dockerd (Debian's docker.io, with its containerd and
-#    runc, own data and exec roots, --iptables=false --bridge=none):
-#    ROUNDS (default 30) runs of `docker run --rm IMAGE true` on the same
-#    image, interleaved, one docker CLI; medians and their ratio, and the
-#    idle RSS of dockerd plus its containerd.  Interleaved with them, the
-#    same command against docker_floor.py, a server that answers at once
-#    and runs nothing: the docker CLI's own cost, which no daemon can go
-#    below.
+#    runc, own data and exec roots, --iptables=false --bridge=none; berthd
+#    with --bridge none too): the idle RSS of dockerd plus its containerd,
+#    then ROUNDS (default 30) interleaved rounds (tests/bench/api_run.py)
+#    of: the requests `docker run --rm IMAGE true` sends, on the Engine
+#    API directly, to berthd and to dockerd (the daemons' own latency);
+#    `berth run` of the bundle berthd writes for that container (the
+#    runtime's own work); and the docker CLI's `docker run --rm IMAGE
+#    true` against berthd, dockerd and docker_floor.py, a server that
+#    answers at once and runs nothing (the CLI's own cost, which no daemon
+#    can go below).  Medians, their ratios and the API runs' phases.
 #
 # Run as root from the repository root after `make`.  Nothing here is a
 # test: it prints numbers.  DOCKERD=0 skips the dockerd part.
@@ -41,8 +44,19 @@ FSOCK=unix://$DIR/floor.sock
 DPID=
 FPID=
 
-"$REPO/build/berthd" --socket "$DIR/berthd.sock" --root "$DIR/run" --data-root "$DIR/data" \
-	--cgroup-parent "berthd-bench-$$" --log-level error --log-file "$DIR/berthd.log" &
+# The state roots (berthd's --root, berth's, dockerd's --exec-root with its
+# containerd's state) on a tmpfs, as /run is on a real host: where it is a
+# disk (this development host's), every state file's fdatasync costs
+# milliseconds that a host does not pay.  STATE_TMPFS=0 keeps them on
+# /tmp's filesystem.
+mkdir -p "$DIR/state"
+if [ "${STATE_TMPFS:-1}" = 1 ]; then
+	mount -t tmpfs -o mode=0755 berthd-bench "$DIR/state"
+fi
+echo "state roots: $(stat -f -c %T "$DIR/state")"
+
+"$REPO/build/berthd" --socket "$DIR/berthd.sock" --root "$DIR/state/run" --data-root "$DIR/data" \
+	--cgroup-parent "berthd-bench-$$" --bridge none --log-level error --log-file "$DIR/berthd.log" &
 PID=$!
 
 cleanup() {
@@ -57,8 +71,8 @@ cleanup() {
 		DOCKER_HOST=$DSOCK "$DOCKER" ps -aq 2>/dev/null | xargs -r env DOCKER_HOST="$DSOCK" "$DOCKER" rm -f >/dev/null 2>&1 || true
 		kill "$DPID" 2>/dev/null || true
 		wait "$DPID" 2>/dev/null || true
-		grep " $DIR/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 	fi
+	grep " $DIR/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 	for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
 		find "$h" -depth -type d \( -name "berthd-bench-$$" -o -path "*berthd-bench-$$/*" \) \
 			-exec rmdir {} \; 2>/dev/null || true
@@ -84,6 +98,7 @@ for _ in $(seq 100); do b version >/dev/null 2>&1 && break; sleep 0.05; done
 mkdir -p "$DIR/rootfs/bin"
 cp "$BUSYBOX" "$DIR/rootfs/bin/busybox"
 ln -s busybox "$DIR/rootfs/bin/true"
+ln -s busybox "$DIR/rootfs/bin/sleep"
 tar -C "$DIR/rootfs" -cf "$DIR/rootfs.tar" .
 b import "$DIR/rootfs.tar" bench:1 >/dev/null
 
@@ -112,7 +127,7 @@ if ! command -v dockerd >/dev/null; then
 	echo "dockerd is not installed (apt-get install docker.io): no comparison"
 	exit 0
 fi
-dockerd --data-root "$DIR/dockerd-data" --exec-root "$DIR/dockerd-exec" \
+dockerd --data-root "$DIR/dockerd-data" --exec-root "$DIR/state/dockerd-exec" \
 	--pidfile "$DIR/dockerd.pid" -H "$DSOCK" --iptables=false --ip6tables=false \
 	--bridge=none --cgroup-parent "berthd-bench-$$" >"$DIR/dockerd.log" 2>&1 &
 DPID=$!
@@ -129,23 +144,26 @@ sleep 1
 cpid=$(pgrep -P "$DPID" -x containerd || true)
 drss=$(rollup "$DPID" Rss)
 crss=$([ -n "$cpid" ] && rollup "$cpid" Rss || echo 0)
-: >"$DIR/b.times"
-: >"$DIR/d.times"
-: >"$DIR/f.times"
-for _ in $(seq "$ROUNDS"); do
-	s=$(now_us); b run --rm bench:1 true; e=$(now_us)
-	echo $((e - s)) >>"$DIR/b.times"
-	s=$(now_us); d run --rm bench:1 true; e=$(now_us)
-	echo $((e - s)) >>"$DIR/d.times"
-	s=$(now_us); f run --rm bench:1 true; e=$(now_us)
-	echo $((e - s)) >>"$DIR/f.times"
-done
-bm=$(median "$DIR/b.times")
-dm=$(median "$DIR/d.times")
-fm=$(median "$DIR/f.times")
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a / b}'; }
 echo "dockerd idle:             Rss ${drss} kB (dockerd) + ${crss} kB (its containerd)"
-echo "docker run --rm IMAGE true, $ROUNDS interleaved rounds, medians: berthd ${bm} us, dockerd ${dm} us, the CLI alone ${fm} us"
-echo "ratio berthd/dockerd: $(ratio "$bm" "$dm")"
-echo "ratio CLI alone/dockerd: $(ratio "$fm" "$dm") (no daemon goes below this)"
-echo "berthd's own part: $((bm - fm)) us, dockerd's: $((dm - fm)) us, ratio $(ratio $((bm - fm)) $((dm - fm)))"
+
+# `berth run` of the bundle berthd writes for the same container: its
+# config.json (argv made `true`, a cgroup of its own) over the rootfs of a
+# running one, so the overlay berthd mounts is there as it is for berthd.
+bid=$(b run -d bench:1 sleep 1000000)
+mkdir -p "$DIR/bundle"
+jq --arg root "$DIR/data/containers/$bid/rootfs" --arg cg "berthd-bench-$$/berth-run" \
+	'.root.path = $root | .process.args = ["true"] | .linux.cgroupsPath = $cg' \
+	"$DIR/data/containers/$bid/config.json" >"$DIR/bundle/config.json"
+BERTH_RUN="$REPO/build/berth --root $DIR/state/berth run --bundle $DIR/bundle bench-{n}"
+
+# One run, interleaved: the Engine API alone (tests/bench/api_run.py sends
+# what `docker run --rm bench:1 true` sends), `berth run` of the bundle,
+# and the docker CLI against each daemon and against the floor server.
+python3 "$REPO/tests/bench/api_run.py" --rounds "$ROUNDS" --image bench:1 \
+	--ratio api-berthd/api-dockerd --ratio api-berthd/berth-run \
+	--ratio cli-berthd/cli-dockerd --ratio cli-floor/cli-dockerd \
+	"api-berthd=unix:$DIR/berthd.sock" "api-dockerd=unix:$DIR/dockerd.sock" \
+	"berth-run=cmd:$BERTH_RUN" \
+	"cli-berthd=cmd:DOCKER_HOST=$BSOCK $DOCKER run --rm bench:1 true" \
+	"cli-dockerd=cmd:DOCKER_HOST=$DSOCK $DOCKER run --rm bench:1 true" \
+	"cli-floor=cmd:DOCKER_HOST=$FSOCK $DOCKER run --rm bench:1 true"

@@ -312,20 +312,29 @@ net_leftovers() {
 	echo "$left"
 }
 
+# The shared CNI chains that appeared since the file's berthd started.
+# Not the per-container ones (CNI- or CNI-DN- and a hash): this file's
+# containers had theirs removed by the plugins (net_leftovers reports any
+# left), and any other appeared meanwhile belongs to another berthd on
+# the host, whose running container would lose its rules.
+net_new_shared_chains() {
+	net_cni_chains | comm -13 "$BERTHD_DIR/chains.before" - | grep -Ev ' CNI-([A-Z]+-)?[0-9a-f]{16,}$'
+}
+
 # Remove the bridge, and the shared CNI chains this file made that have
 # no rule left but the jumps the plugins themselves added.
 net_cleanup() {
 	local table chain
 	[ "$BERTHD_BRIDGE" = none ] && return 0
 	ip link del "$BERTHD_BRIDGE" 2>/dev/null
-	net_cni_chains | comm -13 "$BERTHD_DIR/chains.before" - | while read -r table chain; do
+	net_new_shared_chains | while read -r table chain; do
 		iptables -t "$table" -S | grep -E -- "-j $chain( |\$)" | sed 's/^-A /-D /' |
 			while read -r rule; do
 				# eval: the rule as iptables -S quotes it (comments)
 				eval "iptables -t $table $rule"
 			done
 	done
-	net_cni_chains | comm -13 "$BERTHD_DIR/chains.before" - | while read -r table chain; do
+	net_new_shared_chains | while read -r table chain; do
 		iptables -t "$table" -F "$chain"
 		iptables -t "$table" -X "$chain"
 	done

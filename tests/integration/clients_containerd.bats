@@ -168,16 +168,14 @@ make_wrapper() {
 	assert_output_contains "not a tty"
 }
 
-# The Kubernetes path: a kubelet asks containerd's CRI plugin for a pod
-# with runtime handler "berth" (a RuntimeClass), and the plugin runs the
-# runc shim with the options of contrib/containerd-config.toml (BinaryName,
-# Root).  A second containerd, with the CRI plugin, is driven by a small CRI
-# client (cri_client.py) since Debian has no crictl.
-@test "CRI: a pod with runtime handler berth runs through contrib's BinaryName entry" {
+# A second containerd, with the CRI plugin, in $1 (the kubelet's side):
+# contrib's runtime entry for berth, as shipped but for the paths (berth's
+# state in $1/berth-root), the pause image and the test image in its
+# k8s.io namespace.  Sets CRI, the CRI client's command for it.
+cri_containerd_start() {
+	local dir=$1
 	/usr/bin/python3 -c 'import grpc' 2>/dev/null || skip "python3-grpcio is not installed"
-	local dir=$BATS_TEST_TMPDIR/cri cri pod ctr1 rootdir
 	mkdir -p "$dir/cni"
-	rootdir=$dir/berth-root
 	{
 		echo 'version = 2'
 		echo "root = \"$dir/root\""
@@ -204,7 +202,7 @@ make_wrapper() {
 		echo '    runtime_type = "io.containerd.runc.v2"'
 		# contrib's entry, as shipped but for the paths.
 		contrib_copy containerd-config.toml /dev/stdout | grep -v '^version' |
-			sed "s|/run/containerd/berth|$rootdir|"
+			sed "s|/run/containerd/berth|$dir/berth-root|"
 	} >"$dir/config.toml"
 	grep -q "BinaryName = \"$BERTH\"" "$dir/config.toml"
 	containerd --config "$dir/config.toml" </dev/null >"$dir/containerd.log" 2>&1 3>&- &
@@ -213,7 +211,26 @@ make_wrapper() {
 	make_image_archive "$dir/pause.tar" localhost/berth-pause:latest '["sleep", "100000"]'
 	ctr -a "$dir/containerd.sock" -n k8s.io images import "$dir/pause.tar" >/dev/null
 	ctr -a "$dir/containerd.sock" -n k8s.io images import "$CTRD_DIR/image.tar" >/dev/null
-	cri="/usr/bin/python3 $BATS_TEST_DIRNAME/cri_client.py $dir/containerd.sock"
+	CRI="/usr/bin/python3 $BATS_TEST_DIRNAME/cri_client.py $dir/containerd.sock"
+}
+
+# The images gone, containerd stopped, and nothing of it left.
+cri_containerd_stop() {
+	local dir=$1
+	ctr -a "$dir/containerd.sock" -n k8s.io images rm localhost/berth-pause:latest "$IMAGE" >/dev/null
+	stop_pid "$(cat "$dir/containerd.pid")"
+	assert_dir_left_nothing "$dir"
+}
+
+# The Kubernetes path: a kubelet asks containerd's CRI plugin for a pod
+# with runtime handler "berth" (a RuntimeClass), and the plugin runs the
+# runc shim with the options of contrib/containerd-config.toml (BinaryName,
+# Root).  A second containerd, with the CRI plugin, is driven by a small CRI
+# client (cri_client.py) since Debian has no crictl.
+@test "CRI: a pod with runtime handler berth runs through contrib's BinaryName entry" {
+	local dir=$BATS_TEST_TMPDIR/cri cri pod ctr1 rootdir=$BATS_TEST_TMPDIR/cri/berth-root
+	cri_containerd_start "$dir"
+	cri=$CRI
 
 	run $cri run-pod pod1 "$PARENT/pod1" berth
 	echo "$output"
@@ -248,7 +265,97 @@ make_wrapper() {
 	run $cri rm-pod "$pod"
 	assert_success
 	[ -z "$(ls "$rootdir/k8s.io")" ]
-	ctr -a "$dir/containerd.sock" -n k8s.io images rm localhost/berth-pause:latest "$IMAGE" >/dev/null
-	stop_pid "$(cat "$dir/containerd.pid")"
-	assert_dir_left_nothing "$dir"
+	cri_containerd_stop "$dir"
+}
+
+# A pod as the kubelet runs it, with contrib/kubernetes-runtimeclass.yaml's
+# handler: the sandbox, an init container run to completion before any
+# other is created, then two containers sharing an emptyDir (a directory
+# of the pod's on the node, which the kubelet makes and passes to each
+# container as a mount), one writing and one reading, with their output in
+# the CRI log files under the pod's log directory (what `kubectl logs`
+# reads).
+@test "CRI: a pod with an init container and two containers sharing an emptyDir, runtime handler berth" {
+	local dir=$BATS_TEST_TMPDIR/cri rootdir=$BATS_TEST_TMPDIR/cri/berth-root cri pod init writer reader vol logs handler c
+	cri_containerd_start "$dir"
+	cri=$CRI
+	handler=$(sed -n 's/^handler: *//p' "$REPO/contrib/kubernetes-runtimeclass.yaml")
+	assert_equal "$handler" berth
+	logs=$dir/logs
+	vol=$dir/pods/pod2-uid/volumes/kubernetes.io~empty-dir/shared
+	mkdir -p "$vol" "$logs"
+	chmod 0777 "$vol"
+	run $cri run-pod pod2 "$PARENT/pod2" "$handler" "$logs"
+	assert_success
+	pod=$output
+
+	run $cri create "$pod" init "$PARENT/pod2" "$IMAGE" 0 --mount "$vol:/data" --log init/0.log \
+		sh -c 'echo init >/data/order; echo init-done'
+	assert_success
+	init=$output
+	run $cri start "$init"
+	assert_success
+	wait_for sh -c "$cri status $init | grep -q '^EXITED '"
+	run $cri status "$init"
+	assert_output_contains "EXITED 0 Completed"
+	# The sandbox runs in berth; the shim deleted the init container from
+	# berth's state once it exited, as it does with runc.
+	assert_equal "$("$BERTH" --root "$rootdir/k8s.io" state "$pod" | jq -r .status)" running
+	assert_equal "$("$BERTH" --root "$rootdir/k8s.io" list -q)" "$pod"
+	assert_equal "$(cat "$vol/order")" init
+	grep -q ' stdout F init-done$' "$logs/init/0.log"
+
+	run $cri create "$pod" writer "$PARENT/pod2" "$IMAGE" 0 --mount "$vol:/data" --log writer/0.log \
+		sh -c 'cat /data/order; echo writer >>/data/order; echo hello-from-writer >/data/msg.tmp; mv /data/msg.tmp /data/msg; exec sleep 1000'
+	assert_success
+	writer=$output
+	run $cri create "$pod" reader "$PARENT/pod2" "$IMAGE" 0 --mount "$vol:/data" --log reader/0.log \
+		sh -c 'while [ ! -e /data/msg ]; do sleep 0.1; done; cat /data/msg; exec sleep 1000'
+	assert_success
+	reader=$output
+	run $cri start "$reader"
+	assert_success
+	run $cri start "$writer"
+	assert_success
+	wait_for grep -q ' stdout F hello-from-writer$' "$logs/reader/0.log"
+	# The writer found what the init container left: it ran first.
+	grep -q ' stdout F init$' "$logs/writer/0.log"
+	assert_equal "$(cat "$vol/order")" "init
+writer"
+	assert_equal "$("$BERTH" --root "$rootdir/k8s.io" state "$writer" | jq -r .status)" running
+	assert_equal "$("$BERTH" --root "$rootdir/k8s.io" state "$reader" | jq -r .status)" running
+	# One directory, the node's: the same inode at /data in both, and what
+	# one writes the other reads.
+	run $cri exec "$writer" stat -c %i /data
+	assert_equal "$output" "$(stat -c %i "$vol")"
+	run $cri exec "$reader" stat -c %i /data
+	assert_equal "$output" "$(stat -c %i "$vol")"
+	run $cri exec "$reader" sh -c 'echo from-reader >/data/back'
+	assert_success
+	run $cri exec "$writer" cat /data/back
+	assert_equal "$output" from-reader
+	# Each container has a mount namespace and a root of its own, both in
+	# the pod's cgroup, below ours.
+	local wpid rpid
+	wpid=$("$BERTH" --root "$rootdir/k8s.io" state "$writer" | jq -r .pid)
+	rpid=$("$BERTH" --root "$rootdir/k8s.io" state "$reader" | jq -r .pid)
+	[ "$(readlink "/proc/$wpid/ns/mnt")" != "$(readlink "/proc/$rpid/ns/mnt")" ]
+	[ "$(readlink "/proc/$wpid/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]
+	grep -q "^0::$(own_unified_cgroup)/$PARENT/pod2/$writer\$" "/proc/$wpid/cgroup"
+	grep -q "^0::$(own_unified_cgroup)/$PARENT/pod2/$reader\$" "/proc/$rpid/cgroup"
+
+	for c in "$writer" "$reader"; do
+		run $cri stop "$c"
+		assert_success
+	done
+	for c in "$init" "$writer" "$reader"; do
+		run $cri rm "$c"
+		assert_success
+	done
+	run $cri stop-pod "$pod"
+	assert_success
+	run $cri rm-pod "$pod"
+	assert_success
+	[ -z "$(ls "$rootdir/k8s.io")" ]
+	cri_containerd_stop "$dir"
 }

@@ -6,14 +6,16 @@ crictl, which Debian does not package.
 Messages are encoded by hand (protobuf's wire format is small) and sent
 with grpcio; only the fields the tests need are written or read.
 
-  cri_client.py SOCKET run-pod NAME CGROUP_PARENT HANDLER        -> pod id
-  cri_client.py SOCKET create POD NAME CGROUP_PARENT IMAGE MEMORY ARGS...
+  cri_client.py SOCKET run-pod NAME CGROUP_PARENT HANDLER [LOG_DIR]  -> pod id
+  cri_client.py SOCKET create POD NAME CGROUP_PARENT IMAGE MEMORY
+                [--mount HOST_PATH:CONTAINER_PATH]... [--log PATH] ARGS...
                                                                   -> container id
   cri_client.py SOCKET start|stop|rm ID
   cri_client.py SOCKET exec ID ARGS...      (its stdout, stderr and status)
   cri_client.py SOCKET status ID            -> "STATE EXIT_CODE REASON: MESSAGE"
   cri_client.py SOCKET stop-pod|rm-pod POD
 """
+import json
 import sys
 
 import grpc
@@ -86,12 +88,28 @@ def first(fields, field, default=b""):
     return fields.get(field, [default])[0]
 
 
-def pod_config(name, cgroup_parent):
+def pod_config(name, cgroup_parent, log_dir=""):
     metadata = blob(1, name) + blob(2, name + "-uid") + blob(3, "berth-test") + num(4, 0)
     namespaces = num(1, NODE)  # network; pid and ipc: POD (0, the default)
     security = blob(1, namespaces)
     linux = blob(1, cgroup_parent) + blob(2, security)
-    return blob(1, metadata) + blob(8, linux)
+    # log_directory: where the containers' log_path is relative to
+    return blob(1, metadata) + (blob(3, log_dir) if log_dir else b"") + blob(8, linux)
+
+
+def container_options(args):
+    """The --mount and --log options before a container's command: its
+    Mount messages (host_path bound at container_path, as the kubelet
+    passes an emptyDir) and its log_path; then the command and its args."""
+    mounts, log = b"", b""
+    while args and args[0] in ("--mount", "--log"):
+        if args[0] == "--mount":
+            host, _, target = args[1].partition(":")
+            mounts += blob(7, blob(1, target) + blob(2, host))
+        else:
+            log = blob(11, args[1])
+        args = args[2:]
+    return mounts + log, args
 
 
 def call(channel, method, request):
@@ -105,20 +123,23 @@ def main(argv):
     channel = grpc.insecure_channel("unix://" + sock)
     try:
         if cmd == "run-pod":
-            name, parent, handler = args
+            name, parent, handler = args[:3]
+            log_dir = args[3] if len(args) > 3 else ""
             reply = call(channel, "RunPodSandbox",
-                         blob(1, pod_config(name, parent)) + blob(2, handler))
+                         blob(1, pod_config(name, parent, log_dir)) + blob(2, handler))
             print(first(reply, 1).decode())
         elif cmd == "create":
             pod, name, parent, image, memory = args[:5]
+            options, argv = container_options(args[5:])
             resources = num(4, int(memory))
             config = (blob(1, blob(1, name)) + blob(2, blob(1, image))
-                      + b"".join(blob(3, a) for a in args[5:6])
-                      + b"".join(blob(4, a) for a in args[6:])
-                      + blob(15, blob(1, resources)))
+                      + b"".join(blob(3, a) for a in argv[:1])
+                      + b"".join(blob(4, a) for a in argv[1:])
+                      + options + blob(15, blob(1, resources)))
+            name, log_dir = pod_name(pod, channel)
             reply = call(channel, "CreateContainer",
                          blob(1, pod) + blob(2, config)
-                         + blob(3, pod_config(pod_name(pod, channel), parent)))
+                         + blob(3, pod_config(name, parent, log_dir)))
             print(first(reply, 1).decode())
         elif cmd in ("start", "rm"):
             call(channel, {"start": "StartContainer", "rm": "RemoveContainer"}[cmd],
@@ -150,9 +171,19 @@ def main(argv):
 
 
 def pod_name(pod_id, channel):
-    """The metadata name of pod pod_id (CreateContainer wants its config)."""
-    status = decode(first(call(channel, "PodSandboxStatus", blob(1, pod_id)), 1))
-    return first(decode(first(status, 2)), 1).decode()
+    """The metadata name and the log directory of pod pod_id
+    (CreateContainer wants its config; the status has no log directory, so
+    it is read from the verbose info containerd adds)."""
+    reply = call(channel, "PodSandboxStatus", blob(1, pod_id) + num(2, 1))
+    status = decode(first(reply, 1))
+    name = first(decode(first(status, 2)), 1).decode()
+    log_dir = ""
+    for entry in reply.get(2, []):
+        kv = decode(entry)
+        if first(kv, 1) == b"info":
+            info = json.loads(first(kv, 2))
+            log_dir = info.get("config", {}).get("log_directory", "")
+    return name, log_dir
 
 
 if __name__ == "__main__":
