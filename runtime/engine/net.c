@@ -18,6 +18,7 @@
 #include "runtime/engine/internal.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -26,6 +27,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "runtime/engine/bundle.h"
@@ -88,11 +90,48 @@ static bool kept_subnet(const struct net_ctx *ctx, const char *dev, char *subnet
 	return ok;
 }
 
+static void run_ip(char *const argv[])
+{
+	pid_t pid;
+	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	if (devnull >= 0 && daemon_spawn("ip", true, argv, devnull, 1, &pid) == 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	if (devnull >= 0)
+		close(devnull);
+}
+
+/* The default bridge is made at start with the gateway's address, as
+ * dockerd makes docker0, not at the first container by the bridge plugin:
+ * its route then holds the subnet from now on, so nothing else picks it
+ * meanwhile (a second daemon, a VPN).  A bridge left with another address
+ * (its subnet taken by another device since) loses it: the plugin refuses
+ * a bridge whose address differs from the gateway.  Failures are left to
+ * the plugin's ADD, which says what is wrong (ip is iproute2's: berthd
+ * itself has no netlink code). */
+static void make_bridge(const char *dev, const char *subnet, const char *gw, bool kept)
+{
+	char addr[80];
+	char *add[] = { "ip", "link", "add", (char *)dev, "type", "bridge", NULL };
+	char *flush[] = { "ip", "-4", "addr", "flush", "dev", (char *)dev, NULL };
+	char *set[] = { "ip", "addr", "replace", addr, "dev", (char *)dev, NULL };
+	char *up[] = { "ip", "link", "set", (char *)dev, "up", NULL };
+
+	snprintf(addr, sizeof(addr), "%s%s", gw, strchr(subnet, '/'));
+	run_ip(add);
+	if (!kept)
+		run_ip(flush);
+	run_ip(set);
+	run_ip(up);
+}
+
 int daemon_net_init(struct daemon *d, struct berr *err)
 {
 	const char *dev = d->o.bridge && *d->o.bridge ? d->o.bridge : DEFAULT_BRIDGE;
 	struct net_ctx ctx;
-	char subnet[64], gw[64];
+	char subnet[64], gw[64], ksub[64], kgw[64];
+	bool kept;
 	int ret;
 
 	if (asprintf(&d->net_conf_dir, "%s/networks", d->o.data_root) < 0 ||
@@ -112,12 +151,17 @@ int daemon_net_init(struct daemon *d, struct berr *err)
 	if (strlen(dev) > 15 || strchr(dev, '/'))
 		return berr_invalid(err, "invalid --bridge \"%s\": a device name of at most 15 "
 				    "characters", dev);
-	if (d->o.bip)
+	kept = kept_subnet(&ctx, dev, ksub, sizeof(ksub), kgw, sizeof(kgw));
+	if (d->o.bip) {
 		ret = net_parse_bip(d->o.bip, subnet, sizeof(subnet), gw, sizeof(gw), err);
-	else if (kept_subnet(&ctx, dev, subnet, sizeof(subnet), gw, sizeof(gw)))
+		kept = kept && strcmp(ksub, subnet) == 0 && strcmp(kgw, gw) == 0;
+	} else if (kept) {
+		snprintf(subnet, sizeof(subnet), "%s", ksub);
+		snprintf(gw, sizeof(gw), "%s", kgw);
 		ret = 0;
-	else
+	} else {
 		ret = net_pick_subnet(dev, subnet, sizeof(subnet), gw, sizeof(gw), err);
+	}
 	if (ret < 0)
 		return ret;
 	ret = net_bridge_write(&ctx,
@@ -128,6 +172,7 @@ int daemon_net_init(struct daemon *d, struct berr *err)
 			       err);
 	if (ret < 0)
 		return ret;
+	make_bridge(dev, subnet, gw, kept);
 	d->default_net = DEFAULT_NET;
 	return 0;
 }
