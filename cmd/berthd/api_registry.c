@@ -91,19 +91,21 @@ static void progress_bar(char *buf, size_t size, long long cur, long long total)
 	snprintf(buf, size, "[%s] %lldB/%lldB", bar, cur, total);
 }
 
-/* "<12 hex> <status...>" or "<12 hex> Downloading <current> <total>". */
+/* "<12 hex> <status...>", or "<12 hex> Downloading|Pushing <current>
+ * <total>". */
 static void layer_line(struct jw *w, const char *v)
 {
-	char id[16], status[64];
+	char id[16], status[64], word[16];
 	long long cur, total;
 
 	if (sscanf(v, "%15s %63[^\n]", id, status) != 2)
 		return;
 	jw_map_open(w);
-	if (sscanf(status, "Downloading %lld %lld", &cur, &total) == 2) {
+	if (sscanf(status, "%15s %lld %lld", word, &cur, &total) == 3 &&
+	    (strcmp(word, "Downloading") == 0 || strcmp(word, "Pushing") == 0)) {
 		char bar[128];
 
-		jw_kstr(w, "status", "Downloading");
+		jw_kstr(w, "status", word);
 		jw_key(w, "progressDetail");
 		jw_map_open(w);
 		jw_kint(w, "current", cur);

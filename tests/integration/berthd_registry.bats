@@ -395,6 +395,103 @@ registry-base"
 	assert_no_pull_leftovers
 }
 
+# The upload requests a relay in --http mode saw, in order, with each
+# session's id and query replaced by U.
+upload_requests() {
+	grep -E "^(req (POST|PATCH|PUT|GET) /v2/$1/blobs/uploads/|fail PATCH|cut PATCH|toolarge)" \
+		"$REG_DIR/relay-$2.log" | sed -E 's#/uploads/[^ ]+#/uploads/U#'
+}
+
+@test "berthd registry: a layer above 16 MiB is pushed in chunks (PATCH with Content-Range, then PUT); a failed chunk resumes where the registry says; skopeo sees the same layers" {
+	local d=$BATS_TEST_TMPDIR flaky=127.0.0.1:$REG_FLAKY_PORT port big l1 size end
+	port=${REG_PLAIN_ADDR#*:}
+	mkdir -p "$d/big/data"
+	head -c 20M /dev/urandom >"$d/big/data/big"
+	tar -C "$d/big" -cf "$d/big.tar" .
+	make_docker_archive "$d/chunk.tar" chunk/big:1 "$REG_DIR/layers/l1.tar" "$d/big.tar"
+	dk load -i "$d/chunk.tar" >/dev/null
+	dk tag chunk/big:1 "$flaky/chunk/big:1"
+	big=sha256:$(sha256sum "$d/big.tar" | cut -d' ' -f1)
+	l1=sha256:$(sha256sum "$REG_DIR/layers/l1.tar" | cut -d' ' -f1)
+	size=$(stat -c %s "$d/big.tar")
+	end=$((size - 1))
+
+	# The registry's answer to the second PATCH is lost (a 500).
+	relay_start flaky "$REG_FLAKY_PORT" "$port" --http --fail-patch 2
+	run dk push "$flaky/chunk/big:1"
+	relay_stop flaky
+	assert_success
+	# The small layer and the config go whole; the big one in two chunks,
+	# the second sent again after the session said it holds the first.
+	assert_equal "$(upload_requests chunk/big flaky)" "req POST /v2/chunk/big/blobs/uploads/ -
+req PUT /v2/chunk/big/blobs/uploads/U -
+req POST /v2/chunk/big/blobs/uploads/ -
+req PATCH /v2/chunk/big/blobs/uploads/U 0-16777215
+req PATCH /v2/chunk/big/blobs/uploads/U 16777216-$end
+fail PATCH
+req GET /v2/chunk/big/blobs/uploads/U -
+req PATCH /v2/chunk/big/blobs/uploads/U 16777216-$end
+req PUT /v2/chunk/big/blobs/uploads/U -
+req POST /v2/chunk/big/blobs/uploads/ -
+req PUT /v2/chunk/big/blobs/uploads/U -"
+	run skopeo inspect --tls-verify=false "docker://$REG_PLAIN_ADDR/chunk/big:1"
+	assert_success
+	assert_equal "$(jq -c .Layers <<<"$output")" "[\"$l1\",\"$big\"]"
+	# The registry keeps the blob as sent: its own file's digest.
+	assert_equal "sha256:$(sha256sum "$REG_DIR/plain/storage/docker/registry/v2/blobs/sha256/${big:7:2}/${big#sha256:}/data" | cut -d' ' -f1)" "$big"
+
+	# A chunk cut off mid-body: distribution's registry holds part of it
+	# and drops the session; a new one starts from the first byte.
+	dk rmi "$flaky/chunk/big:1" chunk/big:1 >/dev/null
+	dk load -i "$d/chunk.tar" >/dev/null
+	dk tag chunk/big:1 "$flaky/chunk/again:1"
+	relay_start flaky "$REG_FLAKY_PORT" "$port" --http --cut-patch 1
+	run dk push "$flaky/chunk/again:1"
+	relay_stop flaky
+	assert_success
+	assert_equal "$(upload_requests chunk/again flaky | sed -n '3,$p')" "req POST /v2/chunk/again/blobs/uploads/ -
+req PATCH /v2/chunk/again/blobs/uploads/U 0-16777215
+cut PATCH
+req GET /v2/chunk/again/blobs/uploads/U -
+req POST /v2/chunk/again/blobs/uploads/ -
+req PATCH /v2/chunk/again/blobs/uploads/U 0-16777215
+req PATCH /v2/chunk/again/blobs/uploads/U 16777216-$end
+req PUT /v2/chunk/again/blobs/uploads/U -
+req POST /v2/chunk/again/blobs/uploads/ -
+req PUT /v2/chunk/again/blobs/uploads/U -"
+	run skopeo inspect --tls-verify=false "docker://$REG_PLAIN_ADDR/chunk/again:1"
+	assert_equal "$(jq -c .Layers <<<"$output")" "[\"$l1\",\"$big\"]"
+
+	# A registry behind a proxy that caps bodies at 1 MB: the whole PUT of
+	# a 2 MB layer is refused (413), and it goes in chunks, halved until
+	# they pass, that cover it end to end.
+	dk rmi "$flaky/chunk/again:1" chunk/big:1 >/dev/null
+	make_docker_archive "$d/small.tar" chunk/small:1 "$REG_DIR/layers/l1.tar"
+	dk load -i "$d/small.tar" >/dev/null
+	dk tag chunk/small:1 "$flaky/chunk/capped:1"
+	size=$(stat -c %s "$REG_DIR/layers/l1.tar")
+	[ "$size" -gt 2000000 ] || fail "the busybox layer is too small for this test: $size"
+	relay_start flaky "$REG_FLAKY_PORT" "$port" --http --max-body 1000000
+	run dk push "$flaky/chunk/capped:1"
+	relay_stop flaky
+	assert_success
+	upload_requests chunk/capped flaky >"$d/capped"
+	assert_equal "$(sed -n 2,3p "$d/capped")" "req PUT /v2/chunk/capped/blobs/uploads/U -
+toolarge"
+	# Each chunk taken (not answered toolarge) starts where the last one
+	# ended and is at most 1 MB; together they are the whole layer.
+	run awk -v size="$size" '
+		function settle() { if (pending) { if (a != next_byte || b - a + 1 > 1000000) bad = bad " " a "-" b; next_byte = b + 1; taken++ } pending = 0 }
+		$1 == "req" && $2 == "PATCH" { settle(); split($4, r, "-"); a = r[1]; b = r[2]; pending = 1; next }
+		$1 == "toolarge" { pending = 0; refused++; next }
+		{ settle() }
+		END { settle(); print (next_byte == size && bad == "" && refused >= 2 && taken >= 3) ? "ok" : "bad:" bad " next=" next_byte " taken=" taken " refused=" refused }' "$d/capped"
+	assert_equal "$output" "ok"
+	run skopeo inspect --tls-verify=false "docker://$REG_PLAIN_ADDR/chunk/capped:1"
+	assert_equal "$(jq -c .Layers <<<"$output")" "[\"$l1\"]"
+	dk rmi "$flaky/chunk/capped:1" chunk/small:1 >/dev/null
+}
+
 @test "berthd registry: the registry killed mid-pull gives a clear error and leaves nothing; a later pull succeeds" {
 	local d=$BATS_TEST_TMPDIR slow=127.0.0.1:$REG_SLOW_PORT port layers blob i f size
 	port=${REG_MAIN_ADDR#*:}
