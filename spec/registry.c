@@ -170,15 +170,18 @@ int spec_registry_auth_parse(const char *json, size_t len, struct spec_registry_
 	return ret;
 }
 
-int spec_registry_token_parse(const char *json, size_t len, char **token, struct berr *err)
+int spec_registry_token_parse(const char *json, size_t len, char **token, char **refresh,
+			      struct berr *err)
 {
 	cleanup_tree yajl_val doc = NULL;
 	struct arena a = { 0 };
-	const char *t = NULL, *at = NULL;
+	const char *t = NULL, *at = NULL, *rt = NULL;
 	struct jr r;
 	int ret;
 
 	*token = NULL;
+	if (refresh)
+		*refresh = NULL;
 	ret = jr_parse(json, len, &doc, err);
 	if (ret < 0)
 		return berr_wrap(err, ret, "token server's answer");
@@ -188,11 +191,20 @@ int spec_registry_token_parse(const char *json, size_t len, char **token, struct
 		ret = jr_str(&r, doc, "token", &t);
 	if (ret >= 0)
 		ret = jr_str(&r, doc, "access_token", &at);
+	if (ret >= 0)
+		ret = jr_str(&r, doc, "refresh_token", &rt);
 	if (ret >= 0 && !(t && *t) && !(at && *at))
 		ret = berr_invalid(err, "the token server's answer holds no token");
 	if (ret >= 0) {
 		*token = strdup(t && *t ? t : at);
 		ret = *token ? 0 : berr_set(err, ENOMEM, "token");
+	}
+	if (ret == 0 && refresh && rt && *rt) {
+		*refresh = strdup(rt);
+		if (!*refresh) {
+			wipe_free(steal_ptr(*token));
+			ret = berr_set(err, ENOMEM, "token");
+		}
 	}
 	arena_release(&a);
 	return ret < 0 ? berr_wrap(err, ret, "token server's answer") : 0;

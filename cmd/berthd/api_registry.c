@@ -377,14 +377,29 @@ enum MHD_Result api_image_push(struct req *r)
 	return job_reply(r, j);
 }
 
+/* The login's helper says "identitytoken TOKEN" when the token server
+ * gave one. */
+static void login_line(void *arg, const char *text)
+{
+	char **token = arg;
+
+	if (strncmp(text, "identitytoken ", 14) != 0 || *token)
+		return;
+	*token = strdup(text + 14);
+}
+
 /* docker login: the credentials are checked against the registry and
- * forgotten; the CLI keeps them and sends them with each pull. */
+ * forgotten; the CLI keeps them (or the identity token a token server
+ * gave for them, in place of the password) and sends them with each
+ * pull. */
 enum MHD_Result api_auth(struct req *r)
 {
 	cleanup_jw struct jw *w = jw_new(false);
 	struct spec_registry_auth a;
 	struct berr err = { 0 };
 	char server[512];
+	char *token = NULL;
+	enum MHD_Result res;
 	int ret;
 
 	if (!r->body || !r->body_len)
@@ -394,14 +409,18 @@ enum MHD_Result api_auth(struct req *r)
 		return http_reply_berr(r, &err);
 	snprintf(server, sizeof(server), "%s", a.server_address ? a.server_address : "docker.io");
 	spec_registry_auth_free(&a);
-	ret = daemon_image_registry(r->srv->d, "login", server, r->body, r->body_len, NULL,
-				    NULL, &err);
+	ret = daemon_image_registry(r->srv->d, "login", server, r->body, r->body_len, login_line,
+				    &token, &err);
 	explicit_bzero(r->body, r->body_len);
-	if (ret < 0)
+	if (ret < 0) {
+		wipe_free(token, token ? strlen(token) : 0);
 		return http_reply_berr(r, &err);
+	}
 	jw_map_open(w);
-	jw_kstr(w, "IdentityToken", "");
+	jw_kstr(w, "IdentityToken", token ? token : "");
 	jw_kstr(w, "Status", "Login Succeeded");
 	jw_map_close(w);
-	return http_reply_json(r, 200, w);
+	res = http_reply_json(r, 200, w);
+	wipe_free(token, token ? strlen(token) : 0);
+	return res;
 }

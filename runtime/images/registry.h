@@ -32,8 +32,11 @@ int registry_pull(const char *data_root, const char *ref, const struct registry_
 
 /* Check credentials against server ("host[:port]", or docker's index URL
  * for Docker Hub) as `docker login` does: the registry's /v2/ answers with
- * them. */
-int registry_login(const char *server, const struct registry_opts *o, struct berr *err);
+ * them.  *identity_token: the refresh token a token server gave for
+ * them (OAuth2 offline access), which the caller wipes and frees, or
+ * NULL. */
+int registry_login(const char *server, const struct registry_opts *o, char **identity_token,
+		   struct berr *err);
 
 /* Push the image that ref names in the store to its registry; reports as
  * registry_pull does, "digest" being the manifest's digest as pushed. */

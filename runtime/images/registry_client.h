@@ -25,6 +25,11 @@ struct registry_client {
 	char *client_cert, *client_key;     /* paths, or NULL */
 	pthread_mutex_t lock;               /* authz: parallel downloads share it */
 	char *authz;                        /* "Basic ..." or "Bearer ..." */
+	/* A login asks a token server for offline access (an OAuth2
+	 * password grant); the refresh token it gives is the identity
+	 * token the docker CLI keeps in place of the password. */
+	bool login;
+	char *refresh_token;
 };
 
 /* Set the client up for the repository of ref (docker.io's API host is

@@ -593,6 +593,105 @@ toolarge"
 	assert_equal "$output" ""
 }
 
+# The identity token the docker CLI keeps for a registry ("" for none).
+cli_identity_token() {
+	jq -r --arg s "$1" '.auths[$s].identitytoken // ""' "$DOCKER_CONFIG/config.json"
+}
+
+@test "berthd registry: docker login to a token server with OAuth2 gets an identity token the CLI keeps in place of the password; pulls and pushes trade it for access tokens; where OAuth2 is gone it is refused clearly; no secret reaches berthd's disk or log" {
+	local tok=$REG_TOK_ADDR itok secret
+	skopeo copy -q --dest-creds "$REG_USER:$REG_PASS" --dest-cert-dir "$REG_DIR/pki/trust" \
+		"docker-archive:$BERTHD_DIR/img/archive.tar" "docker://$tok/priv/oauth:1"
+	dk logout "$tok" >/dev/null 2>&1 || true
+	touch "$REG_DIR/token.log.oauth"
+	: >"$REG_DIR/token.log"
+	: >"$REG_DIR/token.log.issued"
+
+	# A wrong password is refused by the password grant itself.
+	run dk login -u "$REG_USER" -p wrong "$tok"
+	assert_failure
+	assert_output_contains "refused the credentials"
+	assert_equal "$(cat "$REG_DIR/token.log")" "refused"
+	assert_equal "$(cli_identity_token "$tok")" ""
+
+	: >"$REG_DIR/token.log"
+	run reg_login "$tok"
+	assert_success
+	# One OAuth2 password grant, as docker's client asking for offline
+	# access; the CLI keeps the refresh token it gave, not the password.
+	assert_equal "$(cat "$REG_DIR/token.log")" "oauth password $REG_USER client=docker access=offline "
+	itok=$(cli_identity_token "$tok")
+	[ -n "$itok" ] || fail "the CLI kept no identity token: $(cat "$DOCKER_CONFIG/config.json")"
+	grep -qxF -e "$itok" "$REG_DIR/token.log.issued" || fail "the identity token is not the server's refresh token"
+	if grep -qF -e "$REG_PASS" "$DOCKER_CONFIG/config.json"; then
+		fail "the CLI kept the password too"
+	fi
+
+	: >"$REG_DIR/token.log"
+	run dk pull "$tok/priv/oauth:1"
+	assert_success
+	assert_equal "$(sort -u "$REG_DIR/token.log")" "oauth refresh $REG_USER repository:priv/oauth:pull"
+	run dk run --rm "$tok/priv/oauth:1" cat /etc/greeting
+	assert_equal "$output" "layer-two"
+	dk tag "$tok/priv/oauth:1" "$tok/priv/oauth-pushed:1"
+	run dk push "$tok/priv/oauth-pushed:1"
+	assert_success
+	grep -qE "^oauth refresh $REG_USER repository:priv/oauth-pushed:(pull,push|push,pull)( |$)" "$REG_DIR/token.log" ||
+		fail "no pull,push token was asked for: $(cat "$REG_DIR/token.log")"
+	assert_equal "$(skopeo inspect --creds "$REG_USER:$REG_PASS" --cert-dir "$REG_DIR/pki/trust" \
+		"docker://$tok/priv/oauth-pushed:1" | jq -r .Name)" "$tok/priv/oauth-pushed"
+
+	# No password, identity token or access token in berthd's log, state
+	# or store.
+	[ "$(wc -l <"$REG_DIR/token.log.issued")" -ge 3 ] || fail "too few tokens issued"
+	for secret in "$REG_PASS" $(cat "$REG_DIR/token.log.issued"); do
+		run grep -rlF -e "$secret" "$BERTHD_DIR/berthd.log" "$BERTHD_ROOT" "$BERTHD_DATA"
+		assert_equal "$output" ""
+	done
+
+	# The token server stops taking OAuth2: the identity token is refused,
+	# saying why and what to do; nothing is pulled.
+	dk rmi "$tok/priv/oauth:1" "$tok/priv/oauth-pushed:1" >/dev/null
+	rm "$REG_DIR/token.log.oauth"
+	run dk pull "$tok/priv/oauth:1"
+	assert_failure
+	assert_output_contains "identity token"
+	assert_output_contains "OAuth2"
+	assert_output_contains "docker login $tok"
+	assert_equal "$(dk images -q "$tok/priv/oauth")" ""
+	assert_no_pull_leftovers
+	# A login there now takes docker's GET flow; the CLI keeps the password.
+	: >"$REG_DIR/token.log"
+	run reg_login "$tok"
+	assert_success
+	assert_equal "$(cat "$REG_DIR/token.log")" "oauth unsupported
+$REG_USER "
+	assert_equal "$(cli_identity_token "$tok")" ""
+	run dk pull "$tok/priv/oauth:1"
+	assert_success
+	dk rmi "$tok/priv/oauth:1" >/dev/null
+
+	# An identity token the server does not know (revoked) is refused, and
+	# one for a registry with Basic authentication is too.
+	touch "$REG_DIR/token.log.oauth"
+	jq --arg s "$tok" --arg m "$REG_MAIN_ADDR" --arg a "$(printf '%s:' "$REG_USER" | base64)" \
+		'.auths[$s] = {auth: $a, identitytoken: "revoked-token"} | .auths[$m] = {auth: $a, identitytoken: "some-token"}' \
+		"$DOCKER_CONFIG/config.json" >"$BATS_TEST_TMPDIR/config.json"
+	cp "$BATS_TEST_TMPDIR/config.json" "$DOCKER_CONFIG/config.json"
+	run dk pull "$tok/priv/oauth:1"
+	assert_failure
+	assert_output_contains "refused the identity token"
+	assert_output_contains "docker login $tok"
+	run dk pull "$REG_MAIN_ADDR/reg/bb:1"
+	assert_failure
+	assert_output_contains "Basic credentials"
+	assert_output_contains "identity token"
+	assert_no_pull_leftovers
+	rm "$REG_DIR/token.log.oauth"
+	dk logout "$tok" >/dev/null
+	dk logout "$REG_MAIN_ADDR" >/dev/null
+}
+
 @test "berthd registry: berthd stopped mid-pull ends the helper at once; its next start clears what the pull left" {
 	local d=$BATS_TEST_TMPDIR slow=127.0.0.1:$REG_SLOW_PORT port layers i size f
 	port=${REG_MAIN_ADDR#*:}

@@ -82,18 +82,28 @@ static void test_base64(void **state)
 static void test_token(void **state)
 {
 	struct berr err = { 0 };
-	char *t;
+	const char *json;
+	char *t, *rt;
 
 	assert_int_equal(spec_registry_token_parse("{\"token\":\"abc\",\"expires_in\":60}", 31,
-						   &t, &err), 0);
+						   &t, NULL, &err), 0);
 	assert_string_equal(t, "abc");
 	free(t);
-	assert_int_equal(spec_registry_token_parse("{\"access_token\":\"xyz\"}", 22, &t, &err), 0);
+	assert_int_equal(spec_registry_token_parse("{\"access_token\":\"xyz\"}", 22, &t, &rt, &err), 0);
 	assert_string_equal(t, "xyz");
+	assert_null(rt);
 	free(t);
-	assert_true(spec_registry_token_parse("{\"token\":\"\"}", 12, &t, &err) < 0);
+	/* An OAuth2 answer with offline access: the refresh token too. */
+	json = "{\"access_token\":\"acc\",\"refresh_token\":\"ref\",\"expires_in\":300}";
+	assert_int_equal(spec_registry_token_parse(json, strlen(json), &t, &rt, &err), 0);
+	assert_string_equal(t, "acc");
+	assert_string_equal(rt, "ref");
+	free(t);
+	free(rt);
+	assert_true(spec_registry_token_parse("{\"token\":\"\"}", 12, &t, &rt, &err) < 0);
 	assert_non_null(strstr(err.msg, "no token"));
 	assert_null(t);
+	assert_null(rt);
 }
 
 static void test_error_body(void **state)

@@ -24,7 +24,8 @@
  * library, no HTTP client and no TLS for them, and never reads or writes
  * an archive itself.  load, import, pull, push and commit print each
  * result as one line on stdout ("tag NAME", "id SHA", "imported SHA",
- * "layer ID STATUS...", "status TEXT", "digest SHA", "committed SHA");
+ * "layer ID STATUS...", "status TEXT", "digest SHA", "committed SHA"),
+ * login the identity token a token server gave ("identitytoken TOKEN");
  * save, export and cp-out write the archive to stdout, cp-stat the path's
  * stat (JSON).  A failure is one line on stderr and exit status 10 + its
  * kind (spec/base/err.h), or 2 for a bad command line. */
@@ -133,6 +134,22 @@ static int read_auth(struct spec_registry_auth *auth, struct berr *err)
 	ret = spec_registry_auth_parse(buf, len, auth, err);
 	explicit_bzero(buf, len);
 	free(buf);
+	return ret;
+}
+
+/* The identity token goes to berthd on the pipe, never anywhere else. */
+static int login(const char *server, const struct registry_opts *o, struct berr *err)
+{
+	char *token = NULL;
+	int ret = registry_login(server, o, &token, err);
+
+	if (ret == 0 && token)
+		printf("identitytoken %s\n", token);
+	if (token) {
+		explicit_bzero(token, strlen(token));
+		free(token);
+	}
+	fflush(stdout);
 	return ret;
 }
 
@@ -258,7 +275,7 @@ int main(int argc, char **argv)
 		ret = 0;
 	}
 	if (ret == 0 && strcmp(a.mode, "login") == 0)
-		ret = a.server ? registry_login(a.server, &a.reg, &err) : 1;
+		ret = a.server ? login(a.server, &a.reg, &err) : 1;
 	else if (ret == 0)
 		ret = a.data_root ? run_store_mode(&a, &err) : 1;
 	if (ret == 1) {
