@@ -61,6 +61,7 @@ struct registry_resp {
 	char location[2048];
 	char range[64];          /* Range: what an upload session holds */
 	long long chunk_min;     /* OCI-Chunk-Min-Length, or 0 */
+	long retry_after;        /* Retry-After in seconds, or -1 */
 	char *www_authenticate;
 };
 

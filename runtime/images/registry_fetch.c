@@ -16,6 +16,9 @@
 
 #define ATTEMPTS 5
 #define FIRST_BACKOFF_MS 500
+/* The longest Retry-After waited for: a registry that asks for more
+ * (Docker Hub's pull limits name hours) gets the error at once. */
+#define RETRY_AFTER_MAX_S 60
 
 void registry_resp_free(struct registry_resp *r)
 {
@@ -97,6 +100,7 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
 		r->status = status;
 		r->content_type[0] = r->digest[0] = r->range[0] = '\0';
 		r->chunk_min = 0;
+		r->retry_after = -1;
 		return len;
 	}
 	if (len > 13 && strncasecmp(line, "Content-Type:", 13) == 0)
@@ -112,6 +116,21 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
 
 		header_value(line, len, 21, buf, sizeof(buf));
 		r->chunk_min = strtoll(buf, NULL, 10);
+	} else if (len > 12 && strncasecmp(line, "Retry-After:", 12) == 0) {
+		char buf[64], *end;
+		long v;
+
+		/* Seconds, or an HTTP date. */
+		header_value(line, len, 12, buf, sizeof(buf));
+		v = strtol(buf, &end, 10);
+		if (end == buf || *end) {
+			time_t at = curl_getdate(buf, NULL);
+
+			v = at > 0 ? (long)(at - time(NULL)) : -1;
+			if (at > 0 && v < 0)
+				v = 0;
+		}
+		r->retry_after = v;
 	} else if (len > 17 && strncasecmp(line, "WWW-Authenticate:", 17) == 0) {
 		char buf[2048];
 
@@ -337,12 +356,25 @@ int registry_do(struct registry_client *c, const struct registry_req *q,
 		}
 		if (rc == CURLE_OK && !transient_status(resp->status))
 			break;
+		if (rc == CURLE_OK && resp->retry_after > RETRY_AFTER_MAX_S) {
+			struct berr first;
+
+			registry_status_error(resp, what, &first);
+			ret = berr_failk(err, first.kind, first.errnum,
+					 "%s, and asks to wait %ld s before trying again", first.msg,
+					 resp->retry_after);
+			break;
+		}
 		if (i + 1 == attempts) {
 			if (rc != CURLE_OK)
 				ret = curl_error(c, rc, curl_msg, what, err);
 			break;
 		}
-		sleep_ms(backoff);
+		/* The backoff, or longer where the registry asks for it. */
+		if (rc == CURLE_OK && resp->retry_after * 1000 > backoff)
+			sleep_ms(resp->retry_after * 1000);
+		else
+			sleep_ms(backoff);
 		backoff *= 2;
 	}
 	curl_easy_cleanup(h);

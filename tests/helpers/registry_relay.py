@@ -2,14 +2,14 @@
 """A TCP relay in front of a test registry, to make it misbehave.
 
     registry_relay.py LISTEN_PORT TARGET_PORT LOG [--rate BYTES_PER_S]
-                      [--fail N --status CODE]
+                      [--fail N --status CODE [--retry-after SECONDS|DATE]]
     registry_relay.py LISTEN_PORT TARGET_PORT LOG --http [--fail-patch K]...
                       [--cut-patch K]... [--max-body BYTES]
 
 Every connection is relayed to 127.0.0.1:TARGET_PORT (TLS passes through
 untouched), the registry's answers slowed to --rate.  With --fail, the
 first N connections (plain HTTP only) get an HTTP CODE answer instead
-(429 with Retry-After: 0, or a 5xx) and are closed.  One line per
+(with Retry-After: --retry-after, 0 unless given) and are closed.  One line per
 connection goes to LOG: "fail CODE" or "relay".  When the target goes
 away mid-answer, the client's connection is closed too, as a dead
 registry's would be.
@@ -69,8 +69,9 @@ def serve(conn, args, state):
                 buf += chunk
             reason = {429: "Too Many Requests", 500: "Internal Server Error",
                       502: "Bad Gateway", 503: "Service Unavailable"}.get(args.status, "Error")
-            conn.sendall(("HTTP/1.1 %d %s\r\nRetry-After: 0\r\nContent-Length: 0\r\n"
-                          "Connection: close\r\n\r\n" % (args.status, reason)).encode())
+            conn.sendall(("HTTP/1.1 %d %s\r\nRetry-After: %s\r\nContent-Length: 0\r\n"
+                          "Connection: close\r\n\r\n" % (args.status, reason,
+                                                           args.retry_after)).encode())
         except OSError:
             pass
         log(args.log, "fail %d" % args.status)
@@ -217,6 +218,7 @@ def main():
     p.add_argument("--rate", type=float, default=0)
     p.add_argument("--fail", type=int, default=0)
     p.add_argument("--status", type=int, default=503)
+    p.add_argument("--retry-after", default="0")
     p.add_argument("--http", action="store_true")
     p.add_argument("--fail-patch", type=int, action="append", default=[])
     p.add_argument("--cut-patch", type=int, action="append", default=[])

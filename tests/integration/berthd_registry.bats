@@ -353,7 +353,7 @@ registry-base"
 	assert_no_pull_leftovers
 }
 
-@test "berthd registry: 503 and 429 answers are retried with backoff; a registry that keeps failing gives a clear error" {
+@test "berthd registry: 503 and 429 answers are retried with backoff, or after the Retry-After a 429 names; a registry that keeps failing gives a clear error" {
 	local d=$BATS_TEST_TMPDIR flaky=127.0.0.1:$REG_FLAKY_PORT port
 	port=${REG_PLAIN_ADDR#*:}
 	make_docker_archive "$d/plain.tar" plain/bb:1 "$REG_DIR/layers/l1.tar"
@@ -383,6 +383,28 @@ registry-base"
 	assert_equal "$(grep -c '^fail 429$' "$REG_DIR/relay-flaky.log")" 2
 	dk rmi "$flaky/plain/bb:1" >/dev/null
 
+	# A 429 whose Retry-After is longer than the backoff is waited for
+	# (the pull takes at least that long); one that asks for an hour is
+	# not retried at all: the error says what the registry asked.
+	local start
+	relay_start flaky "$REG_FLAKY_PORT" "$port" --fail 1 --status 429 --retry-after 3
+	start=$(date +%s%N)
+	run dk pull "$flaky/plain/bb:1"
+	relay_stop flaky
+	assert_success
+	[ $(($(date +%s%N) - start)) -ge 3000000000 ] || fail "the pull did not wait the 3 s it was asked to"
+	assert_equal "$(grep -c '^fail 429$' "$REG_DIR/relay-flaky.log")" 1
+	dk rmi "$flaky/plain/bb:1" >/dev/null
+	relay_start flaky "$REG_FLAKY_PORT" "$port" --fail 1000 --status 429 --retry-after 3600
+	run dk pull "$flaky/plain/bb:1"
+	relay_stop flaky
+	assert_failure
+	assert_output_contains "$flaky/plain/bb"
+	assert_output_contains "HTTP 429"
+	assert_output_contains "asks to wait 3600 s"
+	assert_equal "$(grep -c '^fail 429$' "$REG_DIR/relay-flaky.log")" 1
+	assert_equal "$(dk images -q "$flaky/plain/bb")" ""
+
 	# Five attempts, then the error, naming the image and the answer.
 	relay_start flaky "$REG_FLAKY_PORT" "$port" --fail 1000 --status 503
 	run dk pull "$flaky/plain/bb:1"
@@ -395,6 +417,15 @@ registry-base"
 	assert_no_pull_leftovers
 }
 
+# The blobs berthd keeps for an image's layers, as a JSON list: what a
+# push of it sends (a layer pulled earlier keeps the blob it came as).
+image_blobs() {
+	local l
+	for l in $(dk image inspect -f '{{range .RootFS.Layers}}{{println .}}{{end}}' "$1"); do
+		echo "\"$(cat "$BERTHD_DATA/layers/${l#sha256:}/blob-digest")\""
+	done | paste -sd, - | sed 's/^/[/; s/$/]/'
+}
+
 # The upload requests a relay in --http mode saw, in order, with each
 # session's id and query replaced by U.
 upload_requests() {
@@ -403,7 +434,7 @@ upload_requests() {
 }
 
 @test "berthd registry: a layer above 16 MiB is pushed in chunks (PATCH with Content-Range, then PUT); a failed chunk resumes where the registry says; skopeo sees the same layers" {
-	local d=$BATS_TEST_TMPDIR flaky=127.0.0.1:$REG_FLAKY_PORT port big l1 size end
+	local d=$BATS_TEST_TMPDIR flaky=127.0.0.1:$REG_FLAKY_PORT port big l1 size end blobs
 	port=${REG_PLAIN_ADDR#*:}
 	mkdir -p "$d/big/data"
 	head -c 20M /dev/urandom >"$d/big/data/big"
@@ -411,6 +442,7 @@ upload_requests() {
 	make_docker_archive "$d/chunk.tar" chunk/big:1 "$REG_DIR/layers/l1.tar" "$d/big.tar"
 	dk load -i "$d/chunk.tar" >/dev/null
 	dk tag chunk/big:1 "$flaky/chunk/big:1"
+	blobs=$(image_blobs chunk/big:1)
 	big=sha256:$(sha256sum "$d/big.tar" | cut -d' ' -f1)
 	l1=sha256:$(sha256sum "$REG_DIR/layers/l1.tar" | cut -d' ' -f1)
 	size=$(stat -c %s "$d/big.tar")
@@ -436,7 +468,8 @@ req POST /v2/chunk/big/blobs/uploads/ -
 req PUT /v2/chunk/big/blobs/uploads/U -"
 	run skopeo inspect --tls-verify=false "docker://$REG_PLAIN_ADDR/chunk/big:1"
 	assert_success
-	assert_equal "$(jq -c .Layers <<<"$output")" "[\"$l1\",\"$big\"]"
+	assert_equal "$(jq -c .Layers <<<"$output")" "$blobs"
+	assert_equal "$(jq -r '.Layers[1]' <<<"$output")" "$big"
 	# The registry keeps the blob as sent: its own file's digest.
 	assert_equal "sha256:$(sha256sum "$REG_DIR/plain/storage/docker/registry/v2/blobs/sha256/${big:7:2}/${big#sha256:}/data" | cut -d' ' -f1)" "$big"
 
@@ -460,18 +493,19 @@ req PUT /v2/chunk/again/blobs/uploads/U -
 req POST /v2/chunk/again/blobs/uploads/ -
 req PUT /v2/chunk/again/blobs/uploads/U -"
 	run skopeo inspect --tls-verify=false "docker://$REG_PLAIN_ADDR/chunk/again:1"
-	assert_equal "$(jq -c .Layers <<<"$output")" "[\"$l1\",\"$big\"]"
+	assert_equal "$(jq -c .Layers <<<"$output")" "$blobs"
 
-	# A registry behind a proxy that caps bodies at 1 MB: the whole PUT of
-	# a 2 MB layer is refused (413), and it goes in chunks, halved until
-	# they pass, that cover it end to end.
+	# A registry behind a proxy that caps bodies at 400 kB: the whole PUT
+	# of the busybox layer (above 1 MB, gzip'd or not) is refused (413),
+	# and it goes in chunks, halved until they pass, that cover it end to
+	# end.
 	dk rmi "$flaky/chunk/again:1" chunk/big:1 >/dev/null
 	make_docker_archive "$d/small.tar" chunk/small:1 "$REG_DIR/layers/l1.tar"
 	dk load -i "$d/small.tar" >/dev/null
 	dk tag chunk/small:1 "$flaky/chunk/capped:1"
-	size=$(stat -c %s "$REG_DIR/layers/l1.tar")
-	[ "$size" -gt 2000000 ] || fail "the busybox layer is too small for this test: $size"
-	relay_start flaky "$REG_FLAKY_PORT" "$port" --http --max-body 1000000
+	size=$(stat -c %s "$BERTHD_DATA/layers/${l1#sha256:}/blob")
+	[ "$size" -gt 1000000 ] || fail "the busybox layer is too small for this test: $size"
+	relay_start flaky "$REG_FLAKY_PORT" "$port" --http --max-body 400000
 	run dk push "$flaky/chunk/capped:1"
 	relay_stop flaky
 	assert_success
@@ -479,16 +513,16 @@ req PUT /v2/chunk/again/blobs/uploads/U -"
 	assert_equal "$(sed -n 2,3p "$d/capped")" "req PUT /v2/chunk/capped/blobs/uploads/U -
 toolarge"
 	# Each chunk taken (not answered toolarge) starts where the last one
-	# ended and is at most 1 MB; together they are the whole layer.
+	# ended and is at most 400 kB; together they are the whole layer.
 	run awk -v size="$size" '
-		function settle() { if (pending) { if (a != next_byte || b - a + 1 > 1000000) bad = bad " " a "-" b; next_byte = b + 1; taken++ } pending = 0 }
+		function settle() { if (pending) { if (a != next_byte || b - a + 1 > 400000) bad = bad " " a "-" b; next_byte = b + 1; taken++ } pending = 0 }
 		$1 == "req" && $2 == "PATCH" { settle(); split($4, r, "-"); a = r[1]; b = r[2]; pending = 1; next }
 		$1 == "toolarge" { pending = 0; refused++; next }
 		{ settle() }
 		END { settle(); print (next_byte == size && bad == "" && refused >= 2 && taken >= 3) ? "ok" : "bad:" bad " next=" next_byte " taken=" taken " refused=" refused }' "$d/capped"
 	assert_equal "$output" "ok"
 	run skopeo inspect --tls-verify=false "docker://$REG_PLAIN_ADDR/chunk/capped:1"
-	assert_equal "$(jq -c .Layers <<<"$output")" "[\"$l1\"]"
+	assert_equal "$(jq -c .Layers <<<"$output")" "$(image_blobs chunk/small:1)"
 	dk rmi "$flaky/chunk/capped:1" chunk/small:1 >/dev/null
 }
 
