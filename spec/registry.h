@@ -31,6 +31,10 @@ void spec_registry_auth_free(struct spec_registry_auth *a);
 int spec_registry_token_parse(const char *json, size_t len, char **token, char **refresh,
 			      struct berr *err);
 
+/* A repository's tags list ({"name": ..., "tags": [...]}): its tags,
+ * appended to *tags (a NULL-terminated malloc'd string vector). */
+int spec_registry_tags_parse(const char *json, size_t len, char ***tags, struct berr *err);
+
 /* The top-level mediaType and schemaVersion of a manifest, and whether it
  * lists other manifests (an OCI index or a docker manifest list). */
 struct spec_manifest_kind {

@@ -12,6 +12,7 @@
 #include "api.h"
 #include "runtime/engine/engine.h"
 #include "spec/base/cleanup.h"
+#include "spec/image_ref.h"
 #include "spec/registry.h"
 
 #define AUTH_HEADER_MAX (16 << 10)
@@ -212,7 +213,7 @@ static void job_finish_locked(struct job *j)
 		jw_map_close(w);
 		jw_kstr(w, "error", j->err.msg);
 		jw_map_close(w);
-	} else if (strcmp(j->mode, "pull") == 0) {
+	} else if (strncmp(j->mode, "pull", 4) == 0) {
 		snprintf(buf, sizeof(buf), "Status: Downloaded newer image for %s", j->ref);
 		status_line(w, buf, NULL);
 	} else if (j->digest[0]) {
@@ -253,7 +254,8 @@ static void *job_run(void *arg)
 		char *attrs[2] = { name, NULL };
 
 		snprintf(name, sizeof(name), "name=%s", j->ref);
-		daemon_event(j->d, "image", j->mode, j->ref, attrs);
+		daemon_event(j->d, "image", strcmp(j->mode, "push") == 0 ? "push" : "pull", j->ref,
+			     attrs);
 	}
 	pthread_mutex_lock(&j->lock);
 	j->ret = ret;
@@ -344,6 +346,17 @@ static struct job *job_new(struct req *r, const char *mode)
 	return j;
 }
 
+static bool all_tags(const char *from_image, const char *tag)
+{
+	struct image_ref ref;
+	struct berr err;
+
+	if (tag && *tag)
+		return false;
+	/* A bad name is the helper's to refuse, as for one pull. */
+	return image_ref_parse(from_image, &ref, &err) == 0 && !ref.tag[0] && !ref.digest[0];
+}
+
 enum MHD_Result api_image_pull(struct req *r, const char *from_image, const char *tag)
 {
 	const char *platform = http_query(r, "platform");
@@ -353,7 +366,9 @@ enum MHD_Result api_image_pull(struct req *r, const char *from_image, const char
 		return http_reply_error(r, 501, "pulling for platform %s is not supported by "
 						"berthd (only this host's, linux/amd64)",
 					platform);
-	j = job_new(r, "pull");
+	/* No tag at all, in the query or the name: every tag (docker pull
+	 * --all-tags sends none), as dockerd. */
+	j = job_new(r, all_tags(from_image, tag) ? "pull-all" : "pull");
 	if (!j)
 		return http_reply_error(r, 400, "X-Registry-Auth is not base64 of a JSON object");
 	if (!tag || !*tag)

@@ -30,6 +30,12 @@ struct registry_opts {
 int registry_pull(const char *data_root, const char *ref, const struct registry_opts *o,
 		  image_load_report_fn report, void *arg, struct berr *err);
 
+/* docker pull --all-tags: every tag of the repository ref names (a name
+ * without tag or digest), one after the other, reported as above. */
+int registry_pull_all_tags(const char *data_root, const char *ref,
+			   const struct registry_opts *o, image_load_report_fn report, void *arg,
+			   struct berr *err);
+
 /* Check credentials against server ("host[:port]", or docker's index URL
  * for Docker Hub) as `docker login` does: the registry's /v2/ answers with
  * them.  *identity_token: the refresh token a token server gave for

@@ -62,6 +62,7 @@ struct registry_resp {
 	char range[64];          /* Range: what an upload session holds */
 	long long chunk_min;     /* OCI-Chunk-Min-Length, or 0 */
 	long retry_after;        /* Retry-After in seconds, or -1 */
+	char next[1024];         /* a Link header's rel="next" target */
 	char *www_authenticate;
 };
 

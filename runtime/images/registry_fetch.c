@@ -98,7 +98,7 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
 		if (sp)
 			status = strtol(sp + 1, NULL, 10);
 		r->status = status;
-		r->content_type[0] = r->digest[0] = r->range[0] = '\0';
+		r->content_type[0] = r->digest[0] = r->range[0] = r->next[0] = '\0';
 		r->chunk_min = 0;
 		r->retry_after = -1;
 		return len;
@@ -116,6 +116,17 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
 
 		header_value(line, len, 21, buf, sizeof(buf));
 		r->chunk_min = strtoll(buf, NULL, 10);
+	} else if (len > 5 && strncasecmp(line, "Link:", 5) == 0) {
+		char buf[1100], *lt, *gt;
+
+		/* <URL>; rel="next" (the next page of a list) */
+		header_value(line, len, 5, buf, sizeof(buf));
+		lt = strchr(buf, '<');
+		gt = lt ? strchr(lt, '>') : NULL;
+		if (gt && strstr(gt, "rel=\"next\"") && (size_t)(gt - lt - 1) < sizeof(r->next)) {
+			*gt = '\0';
+			snprintf(r->next, sizeof(r->next), "%s", lt + 1);
+		}
 	} else if (len > 12 && strncasecmp(line, "Retry-After:", 12) == 0) {
 		char buf[64], *end;
 		long v;

@@ -160,6 +160,43 @@ pulled-layer-two
 	assert_no_pull_leftovers
 }
 
+@test "berthd registry: docker pull --all-tags pulls every tag of the repository, as dockerd; without it a name alone is :latest" {
+	reg_login
+	local d1 d2
+	push_image reg/alltags:1
+	skopeo copy -q --dest-creds "$REG_USER:$REG_PASS" --dest-cert-dir "$REG_DIR/pki/trust" \
+		"docker-archive:$BERTHD_DIR/img/archive.tar" "docker://$REG_MAIN_ADDR/reg/alltags:two"
+	d1=$(manifest_digest reg/alltags 1)
+	d2=$(manifest_digest reg/alltags two)
+	# The repository has no latest.
+	run dk pull "$REG_MAIN_ADDR/reg/alltags"
+	assert_failure
+	assert_output_contains "not found"
+	assert_equal "$(dk images -q "$REG_MAIN_ADDR/reg/alltags")" ""
+
+	run dk pull -a "$REG_MAIN_ADDR/reg/alltags"
+	assert_success
+	assert_output_contains "1: Pulling from reg/alltags"
+	assert_output_contains "two: Pulling from reg/alltags"
+	assert_output_contains "Digest: $d1"
+	assert_output_contains "Digest: $d2"
+	assert_equal "$(dk images --format '{{.Tag}}' "$REG_MAIN_ADDR/reg/alltags" | sort | paste -sd' ' -)" "1 two"
+	assert_equal "$(dk image inspect -f '{{json .RepoDigests}}' "$REG_MAIN_ADDR/reg/alltags:two")" \
+		"[\"$REG_MAIN_ADDR/reg/alltags@$d2\"]"
+	run dk run --rm "$REG_MAIN_ADDR/reg/alltags:two" cat /etc/greeting
+	assert_equal "$output" "layer-two"
+	run dk run --rm "$REG_MAIN_ADDR/reg/alltags:1" cat /etc/greeting
+	assert_equal "$output" "pulled-layer-two"
+	dk rmi "$REG_MAIN_ADDR/reg/alltags:1" "$REG_MAIN_ADDR/reg/alltags:two" >/dev/null
+
+	# A repository the registry does not know: an error naming it.
+	run dk pull -a "$REG_MAIN_ADDR/reg/no-such-repo"
+	assert_failure
+	assert_output_contains "$REG_MAIN_ADDR/reg/no-such-repo"
+	assert_output_contains "not found"
+	assert_no_pull_leftovers
+}
+
 @test "berthd registry: an OCI image and a multi-platform index resolve to linux/amd64" {
 	reg_login
 	push_image reg/oci:1 --format oci

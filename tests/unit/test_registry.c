@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spec/base/strv.h"
 #include "spec/registry.h"
 
 static void test_auth_fields(void **state)
@@ -122,6 +123,31 @@ static void test_error_body(void **state)
 	assert_string_equal(buf, "");
 }
 
+static void test_tags(void **state)
+{
+	const char *page1 = "{\"name\":\"reg/x\",\"tags\":[\"1\",\"two\"]}";
+	const char *page2 = "{\"name\":\"reg/x\",\"tags\":[\"latest\"]}";
+	struct berr err = { 0 };
+	char **tags = NULL;
+
+	/* Pages add up. */
+	assert_int_equal(spec_registry_tags_parse(page1, strlen(page1), &tags, &err), 0);
+	assert_int_equal(spec_registry_tags_parse(page2, strlen(page2), &tags, &err), 0);
+	assert_int_equal(strv_len(tags), 3);
+	assert_string_equal(tags[0], "1");
+	assert_string_equal(tags[1], "two");
+	assert_string_equal(tags[2], "latest");
+	strv_free(tags);
+	tags = NULL;
+	/* No tags: nothing, and no error. */
+	assert_int_equal(spec_registry_tags_parse("{\"name\":\"reg/x\"}", 16, &tags, &err), 0);
+	assert_null(tags);
+	/* A tag that is not a string is refused, saying where. */
+	assert_true(spec_registry_tags_parse("{\"tags\":[1]}", 12, &tags, &err) < 0);
+	assert_non_null(strstr(err.msg, "tags"));
+	strv_free(tags);
+}
+
 static void test_manifest_kind(void **state)
 {
 	const char *idx = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index."
@@ -149,6 +175,7 @@ int main(void)
 		cmocka_unit_test(test_auth_fields), cmocka_unit_test(test_auth_base64),
 		cmocka_unit_test(test_base64),	    cmocka_unit_test(test_token),
 		cmocka_unit_test(test_error_body),  cmocka_unit_test(test_manifest_kind),
+		cmocka_unit_test(test_tags),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
  *                 [--upper DIR --work DIR] [--file TAR] [--keep-owner]
  *                 [--no-replace-dir] LAYER...
  *   berthd-unpack pull   --data-root DIR --ref REF [REGISTRY OPTIONS]
+ *   berthd-unpack pull-all --data-root DIR --ref NAME [REGISTRY OPTIONS]
  *   berthd-unpack push   --data-root DIR --ref REF [REGISTRY OPTIONS]
  *   berthd-unpack login  --server HOST[:PORT] [REGISTRY OPTIONS]
  *
@@ -22,7 +23,7 @@
  * /auth and /commit, GET /images/get, GET /containers/{id}/export and the
  * archive endpoints of docker cp, so that the daemon links no archive
  * library, no HTTP client and no TLS for them, and never reads or writes
- * an archive itself.  load, import, pull, push and commit print each
+ * an archive itself.  load, import, pull, pull-all, push and commit print each
  * result as one line on stdout ("tag NAME", "id SHA", "imported SHA",
  * "layer ID STATUS...", "status TEXT", "digest SHA", "committed SHA"),
  * login the identity token a token server gave ("identitytoken TOKEN");
@@ -249,6 +250,8 @@ static int run_store_mode(const struct args *a, struct berr *err)
 					 err);
 	if (strcmp(m, "pull") == 0 && a->ref)
 		return registry_pull(a->data_root, a->ref, &a->reg, report, NULL, err);
+	if (strcmp(m, "pull-all") == 0 && a->ref)
+		return registry_pull_all_tags(a->data_root, a->ref, &a->reg, report, NULL, err);
 	if (strcmp(m, "push") == 0 && a->ref)
 		return registry_push(a->data_root, a->ref, &a->reg, report, NULL, err);
 	return 1;
@@ -263,7 +266,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: berthd-unpack load|import|save|export|commit|cp-stat|"
-				"cp-out|cp-in|pull|push|login OPTIONS\n");
+				"cp-out|cp-in|pull|pull-all|push|login OPTIONS\n");
 		return 2;
 	}
 	if (parse_args(argc, argv, &a) < 0)
