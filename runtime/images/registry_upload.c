@@ -208,11 +208,15 @@ static int chunked(struct registry_upload *u, size_t chunk, struct berr *err)
 		} else if (got && !transient(got)) {
 			ret = registry_status_error(&resp, u->what, err);
 		} else if (++failures >= CHUNK_ATTEMPTS) {
+			struct berr last;
+
 			/* ret < 0 holds the connection's error already. */
 			if (ret == 0)
-				ret = registry_status_error(&resp, u->what, err);
-			ret = berr_wrap(err, ret, "chunk at byte %lld, %d attempts",
-					(long long)off, failures);
+				registry_status_error(&resp, u->what, err);
+			last = *err;
+			ret = berr_failk(err, last.kind, last.errnum,
+					 "%s (the chunk at byte %lld, %d attempts)", last.msg,
+					 (long long)off, failures);
 		} else {
 			/* A transient failure: the chunk is lost in part or
 			 * whole; the session says how much it holds. */

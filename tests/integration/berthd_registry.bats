@@ -561,6 +561,26 @@ toolarge"
 	run skopeo inspect --tls-verify=false "docker://$REG_PLAIN_ADDR/chunk/capped:1"
 	assert_equal "$(jq -c .Layers <<<"$output")" "$(image_blobs chunk/small:1)"
 	dk rmi "$flaky/chunk/capped:1" chunk/small:1 >/dev/null
+
+	# A chunk that keeps failing: five attempts, then an error naming the
+	# image, the blob, the answer and the chunk; no manifest is pushed.
+	dk load -i "$d/chunk.tar" >/dev/null
+	dk tag chunk/big:1 "$flaky/chunk/failing:1"
+	relay_start flaky "$REG_FLAKY_PORT" "$port" --http --fail-patch 2 --fail-patch 3 \
+		--fail-patch 4 --fail-patch 5 --fail-patch 6
+	run dk push "$flaky/chunk/failing:1"
+	relay_stop flaky
+	assert_failure
+	assert_output_contains "$flaky/chunk/failing: upload of blob $big"
+	assert_output_contains "HTTP 500"
+	assert_output_contains "the chunk at byte 16777216, 5 attempts"
+	assert_equal "$(grep -c '^fail PATCH$' "$REG_DIR/relay-flaky.log")" 5
+	if grep -q "^req PUT /v2/chunk/failing/manifests/" "$REG_DIR/relay-flaky.log"; then
+		fail "a manifest was pushed after the failed upload"
+	fi
+	run curl -s -o /dev/null -w '%{http_code}' "http://$REG_PLAIN_ADDR/v2/chunk/failing/manifests/1"
+	assert_equal "$output" "404"
+	dk rmi "$flaky/chunk/failing:1" chunk/big:1 >/dev/null
 }
 
 @test "berthd registry: the registry killed mid-pull gives a clear error and leaves nothing; a later pull succeeds" {
