@@ -10,8 +10,7 @@
  * itself, and keeps each request under the caps proxies put on bodies.
  * It costs one round trip per chunk: at 16 MiB that is under 1% of the
  * chunk's own time up to about 1 Gbit/s with a millisecond's round trip,
- * and layers below 16 MiB (most of them) go whole, in one request, as
- * dockerd's do.
+ * and layers below 16 MiB (most of them) go whole, in one request.
  *
  * A chunk that fails (the connection, 429, 5xx) is not simply sent
  * again: the registry may hold part of it.  Its session says how much it
