@@ -6,6 +6,7 @@
 
 #include "spec/base/cleanup.h"
 #include "spec/json_read.h"
+#include "spec/base/strv.h"
 
 static int b64_value(char c)
 {
@@ -170,15 +171,18 @@ int spec_registry_auth_parse(const char *json, size_t len, struct spec_registry_
 	return ret;
 }
 
-int spec_registry_token_parse(const char *json, size_t len, char **token, struct berr *err)
+int spec_registry_token_parse(const char *json, size_t len, char **token, char **refresh,
+			      struct berr *err)
 {
 	cleanup_tree yajl_val doc = NULL;
 	struct arena a = { 0 };
-	const char *t = NULL, *at = NULL;
+	const char *t = NULL, *at = NULL, *rt = NULL;
 	struct jr r;
 	int ret;
 
 	*token = NULL;
+	if (refresh)
+		*refresh = NULL;
 	ret = jr_parse(json, len, &doc, err);
 	if (ret < 0)
 		return berr_wrap(err, ret, "token server's answer");
@@ -188,11 +192,20 @@ int spec_registry_token_parse(const char *json, size_t len, char **token, struct
 		ret = jr_str(&r, doc, "token", &t);
 	if (ret >= 0)
 		ret = jr_str(&r, doc, "access_token", &at);
+	if (ret >= 0)
+		ret = jr_str(&r, doc, "refresh_token", &rt);
 	if (ret >= 0 && !(t && *t) && !(at && *at))
 		ret = berr_invalid(err, "the token server's answer holds no token");
 	if (ret >= 0) {
 		*token = strdup(t && *t ? t : at);
 		ret = *token ? 0 : berr_set(err, ENOMEM, "token");
+	}
+	if (ret == 0 && refresh && rt && *rt) {
+		*refresh = strdup(rt);
+		if (!*refresh) {
+			wipe_free(steal_ptr(*token));
+			ret = berr_set(err, ENOMEM, "token");
+		}
 	}
 	arena_release(&a);
 	return ret < 0 ? berr_wrap(err, ret, "token server's answer") : 0;
@@ -251,4 +264,27 @@ void spec_registry_error(const char *json, size_t len, char *buf, size_t size)
 	for (char *p = buf; *p; p++)
 		if (*p == '\n' || *p == '\r' || (unsigned char)*p < 0x20)
 			*p = ' ';
+}
+
+int spec_registry_tags_parse(const char *json, size_t len, char ***tags, struct berr *err)
+{
+	cleanup_tree yajl_val doc = NULL;
+	struct arena a = { 0 };
+	const char **list = NULL;
+	size_t n = 0;
+	struct jr r;
+	int ret;
+
+	ret = jr_parse(json, len, &doc, err);
+	if (ret < 0)
+		return berr_wrap(err, ret, "tags list");
+	jr_init(&r, &a, err);
+	ret = jr_val_object(&r, doc);
+	if (ret == 0)
+		ret = jr_str_array(&r, doc, "tags", &list, &n);
+	for (size_t i = 0; ret >= 0 && i < n; i++)
+		if (strv_push(tags, list[i]) < 0)
+			ret = berr_set(err, ENOMEM, "tags list");
+	arena_release(&a);
+	return ret < 0 ? berr_wrap(err, ret, "tags list") : 0;
 }

@@ -25,9 +25,15 @@ int spec_registry_auth_parse(const char *json, size_t len, struct spec_registry_
 /* Wipes the secrets before freeing them. */
 void spec_registry_auth_free(struct spec_registry_auth *a);
 
-/* A token server's answer: "token", or else "access_token" (malloc'd). */
-int spec_registry_token_parse(const char *json, size_t len, char **token,
+/* A token server's answer: "token", or else "access_token" (malloc'd);
+ * with refresh not NULL, its OAuth2 "refresh_token" too (malloc'd, or
+ * NULL when there is none). */
+int spec_registry_token_parse(const char *json, size_t len, char **token, char **refresh,
 			      struct berr *err);
+
+/* A repository's tags list ({"name": ..., "tags": [...]}): its tags,
+ * appended to *tags (a NULL-terminated malloc'd string vector). */
+int spec_registry_tags_parse(const char *json, size_t len, char ***tags, struct berr *err);
 
 /* The top-level mediaType and schemaVersion of a manifest, and whether it
  * lists other manifests (an OCI index or a docker manifest list). */

@@ -143,21 +143,28 @@ static int64_t created_secs(const char *created)
 	return ns / 1000000000LL;
 }
 
-static void tags_json(struct jw *w, const char *key, const struct image_rec *img)
+/* With a reference filter (f not NULL), only the tags and digests it
+ * names, as dockerd lists them. */
+static bool ref_wanted(const struct filters *f, const char *ref);
+
+static void tags_json(struct jw *w, const char *key, const struct image_rec *img,
+		      const struct filters *f)
 {
 	jw_key(w, key);
 	jw_array_open(w);
 	for (size_t i = 0; i < img->n_tags; i++)
-		jw_str(w, img->tags[i]);
+		if (ref_wanted(f, img->tags[i]))
+			jw_str(w, img->tags[i]);
 	jw_array_close(w);
 }
 
-static void digests_json(struct jw *w, const struct image_rec *img)
+static void digests_json(struct jw *w, const struct image_rec *img, const struct filters *f)
 {
 	jw_key(w, "RepoDigests");
 	jw_array_open(w);
 	for (size_t i = 0; i < img->n_digests; i++)
-		jw_str(w, img->digests[i]);
+		if (ref_wanted(f, img->digests[i]))
+			jw_str(w, img->digests[i]);
 	jw_array_close(w);
 }
 
@@ -264,10 +271,12 @@ static struct spec_image_config *load_config(struct srv *s, const char *id)
 	return cfg;
 }
 
-/* reference=NAME[:TAG] (a repository matches all its tags). */
-static bool reference_match(const struct filters *f, const struct image_rec *img)
+/* Whether reference=NAME[:TAG] names ref, a tag ("repo:tag") or a repo
+ * digest ("repo@sha256:..."): NAME:TAG that tag, NAME alone every tag and
+ * digest of its repository (an image pulled by digest is in it too). */
+static bool ref_wanted(const struct filters *f, const char *ref)
 {
-	char **want = filters_values(f, "reference");
+	char **want = f ? filters_values(f, "reference") : NULL;
 
 	if (!want)
 		return true;
@@ -276,23 +285,33 @@ static bool reference_match(const struct filters *f, const struct image_rec *img
 		struct berr err;
 		const char *slash = strrchr(want[i], '/'), *colon = strrchr(want[i], ':');
 		bool tagged = colon && (!slash || colon > slash);
+		size_t n;
 
 		if (image_store_normalize(want[i], &norm, &err) < 0)
 			continue;
-		for (size_t t = 0; t < img->n_tags; t++) {
-			if (tagged && strcmp(img->tags[t], norm) == 0)
+		if (tagged) {
+			if (strcmp(ref, norm) == 0)
 				return true;
-			/* norm is "repo:latest": compare the repository part. */
-			if (!tagged && strncmp(img->tags[t], norm, strlen(norm) - 7) == 0 &&
-			    img->tags[t][strlen(norm) - 7] == ':')
-				return true;
+			continue;
 		}
-		/* An image pulled by digest is in its repository too. */
-		for (size_t t = 0; !tagged && t < img->n_digests; t++)
-			if (strncmp(img->digests[t], norm, strlen(norm) - 7) == 0 &&
-			    img->digests[t][strlen(norm) - 7] == '@')
-				return true;
+		/* norm is "repo:latest": compare the repository part. */
+		n = strlen(norm) - 7;
+		if (strncmp(ref, norm, n) == 0 && (ref[n] == ':' || ref[n] == '@'))
+			return true;
 	}
+	return false;
+}
+
+static bool reference_match(const struct filters *f, const struct image_rec *img)
+{
+	if (!filters_values(f, "reference"))
+		return true;
+	for (size_t t = 0; t < img->n_tags; t++)
+		if (ref_wanted(f, img->tags[t]))
+			return true;
+	for (size_t t = 0; t < img->n_digests; t++)
+		if (ref_wanted(f, img->digests[t]))
+			return true;
 	return false;
 }
 
@@ -337,8 +356,8 @@ enum MHD_Result api_image_list(struct req *r)
 			jw_null(w);
 		}
 		jw_kstr(w, "ParentId", "");
-		digests_json(w, &imgs[i]);
-		tags_json(w, "RepoTags", &imgs[i]);
+		digests_json(w, &imgs[i], &f);
+		tags_json(w, "RepoTags", &imgs[i], &f);
 		jw_kint(w, "SharedSize", -1);
 		jw_kint(w, "Size", imgs[i].size);
 		jw_map_close(w);
@@ -363,8 +382,8 @@ enum MHD_Result api_image_inspect(struct req *r)
 	cfg = load_config(r->srv, img.id);
 	jw_map_open(w);
 	jw_kstr(w, "Id", img.id);
-	tags_json(w, "RepoTags", &img);
-	digests_json(w, &img);
+	tags_json(w, "RepoTags", &img, NULL);
+	digests_json(w, &img, NULL);
 	jw_kstr(w, "Parent", "");
 	jw_kstr(w, "Comment", cfg && cfg->comment ? cfg->comment : "");
 	jw_kstr(w, "Created", img.created);

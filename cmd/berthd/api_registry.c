@@ -12,6 +12,7 @@
 #include "api.h"
 #include "runtime/engine/engine.h"
 #include "spec/base/cleanup.h"
+#include "spec/image_ref.h"
 #include "spec/registry.h"
 
 #define AUTH_HEADER_MAX (16 << 10)
@@ -91,19 +92,21 @@ static void progress_bar(char *buf, size_t size, long long cur, long long total)
 	snprintf(buf, size, "[%s] %lldB/%lldB", bar, cur, total);
 }
 
-/* "<12 hex> <status...>" or "<12 hex> Downloading <current> <total>". */
+/* "<12 hex> <status...>", or "<12 hex> Downloading|Pushing <current>
+ * <total>". */
 static void layer_line(struct jw *w, const char *v)
 {
-	char id[16], status[64];
+	char id[16], status[64], word[16];
 	long long cur, total;
 
 	if (sscanf(v, "%15s %63[^\n]", id, status) != 2)
 		return;
 	jw_map_open(w);
-	if (sscanf(status, "Downloading %lld %lld", &cur, &total) == 2) {
+	if (sscanf(status, "%15s %lld %lld", word, &cur, &total) == 3 &&
+	    (strcmp(word, "Downloading") == 0 || strcmp(word, "Pushing") == 0)) {
 		char bar[128];
 
-		jw_kstr(w, "status", "Downloading");
+		jw_kstr(w, "status", word);
 		jw_key(w, "progressDetail");
 		jw_map_open(w);
 		jw_kint(w, "current", cur);
@@ -210,7 +213,7 @@ static void job_finish_locked(struct job *j)
 		jw_map_close(w);
 		jw_kstr(w, "error", j->err.msg);
 		jw_map_close(w);
-	} else if (strcmp(j->mode, "pull") == 0) {
+	} else if (strncmp(j->mode, "pull", 4) == 0) {
 		snprintf(buf, sizeof(buf), "Status: Downloaded newer image for %s", j->ref);
 		status_line(w, buf, NULL);
 	} else if (j->digest[0]) {
@@ -251,7 +254,8 @@ static void *job_run(void *arg)
 		char *attrs[2] = { name, NULL };
 
 		snprintf(name, sizeof(name), "name=%s", j->ref);
-		daemon_event(j->d, "image", j->mode, j->ref, attrs);
+		daemon_event(j->d, "image", strcmp(j->mode, "push") == 0 ? "push" : "pull", j->ref,
+			     attrs);
 	}
 	pthread_mutex_lock(&j->lock);
 	j->ret = ret;
@@ -342,6 +346,17 @@ static struct job *job_new(struct req *r, const char *mode)
 	return j;
 }
 
+static bool all_tags(const char *from_image, const char *tag)
+{
+	struct image_ref ref;
+	struct berr err;
+
+	if (tag && *tag)
+		return false;
+	/* A bad name is the helper's to refuse, as for one pull. */
+	return image_ref_parse(from_image, &ref, &err) == 0 && !ref.tag[0] && !ref.digest[0];
+}
+
 enum MHD_Result api_image_pull(struct req *r, const char *from_image, const char *tag)
 {
 	const char *platform = http_query(r, "platform");
@@ -351,7 +366,9 @@ enum MHD_Result api_image_pull(struct req *r, const char *from_image, const char
 		return http_reply_error(r, 501, "pulling for platform %s is not supported by "
 						"berthd (only this host's, linux/amd64)",
 					platform);
-	j = job_new(r, "pull");
+	/* No tag at all, in the query or the name: every tag (docker pull
+	 * --all-tags sends none), as dockerd. */
+	j = job_new(r, all_tags(from_image, tag) ? "pull-all" : "pull");
 	if (!j)
 		return http_reply_error(r, 400, "X-Registry-Auth is not base64 of a JSON object");
 	if (!tag || !*tag)
@@ -375,14 +392,29 @@ enum MHD_Result api_image_push(struct req *r)
 	return job_reply(r, j);
 }
 
+/* The login's helper says "identitytoken TOKEN" when the token server
+ * gave one. */
+static void login_line(void *arg, const char *text)
+{
+	char **token = arg;
+
+	if (strncmp(text, "identitytoken ", 14) != 0 || *token)
+		return;
+	*token = strdup(text + 14);
+}
+
 /* docker login: the credentials are checked against the registry and
- * forgotten; the CLI keeps them and sends them with each pull. */
+ * forgotten; the CLI keeps them (or the identity token a token server
+ * gave for them, in place of the password) and sends them with each
+ * pull. */
 enum MHD_Result api_auth(struct req *r)
 {
 	cleanup_jw struct jw *w = jw_new(false);
 	struct spec_registry_auth a;
 	struct berr err = { 0 };
 	char server[512];
+	char *token = NULL;
+	enum MHD_Result res;
 	int ret;
 
 	if (!r->body || !r->body_len)
@@ -392,14 +424,18 @@ enum MHD_Result api_auth(struct req *r)
 		return http_reply_berr(r, &err);
 	snprintf(server, sizeof(server), "%s", a.server_address ? a.server_address : "docker.io");
 	spec_registry_auth_free(&a);
-	ret = daemon_image_registry(r->srv->d, "login", server, r->body, r->body_len, NULL,
-				    NULL, &err);
+	ret = daemon_image_registry(r->srv->d, "login", server, r->body, r->body_len, login_line,
+				    &token, &err);
 	explicit_bzero(r->body, r->body_len);
-	if (ret < 0)
+	if (ret < 0) {
+		wipe_free(token, token ? strlen(token) : 0);
 		return http_reply_berr(r, &err);
+	}
 	jw_map_open(w);
-	jw_kstr(w, "IdentityToken", "");
+	jw_kstr(w, "IdentityToken", token ? token : "");
 	jw_kstr(w, "Status", "Login Succeeded");
 	jw_map_close(w);
-	return http_reply_json(r, 200, w);
+	res = http_reply_json(r, 200, w);
+	wipe_free(token, token ? strlen(token) : 0);
+	return res;
 }

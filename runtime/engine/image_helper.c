@@ -126,6 +126,9 @@ static int run_helper(struct daemon *d, const char **argv, const char *input,
 		if (line)
 			line(arg, buf);
 	}
+	/* A login's line holds an identity token. */
+	if (buf)
+		explicit_bzero(buf, cap);
 	free(buf);
 	if (f)
 		fclose(f);

@@ -30,10 +30,19 @@ struct registry_opts {
 int registry_pull(const char *data_root, const char *ref, const struct registry_opts *o,
 		  image_load_report_fn report, void *arg, struct berr *err);
 
+/* docker pull --all-tags: every tag of the repository ref names (a name
+ * without tag or digest), one after the other, reported as above. */
+int registry_pull_all_tags(const char *data_root, const char *ref,
+			   const struct registry_opts *o, image_load_report_fn report, void *arg,
+			   struct berr *err);
+
 /* Check credentials against server ("host[:port]", or docker's index URL
  * for Docker Hub) as `docker login` does: the registry's /v2/ answers with
- * them. */
-int registry_login(const char *server, const struct registry_opts *o, struct berr *err);
+ * them.  *identity_token: the refresh token a token server gave for
+ * them (OAuth2 offline access), which the caller wipes and frees, or
+ * NULL. */
+int registry_login(const char *server, const struct registry_opts *o, char **identity_token,
+		   struct berr *err);
 
 /* Push the image that ref names in the store to its registry; reports as
  * registry_pull does, "digest" being the manifest's digest as pushed. */

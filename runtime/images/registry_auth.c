@@ -1,7 +1,17 @@
 /* Answering a registry's 401: its WWW-Authenticate challenge names Basic
  * (credentials with every request) or Bearer (a token from the realm, for
  * a service and a scope, asked for with the credentials if there are
- * any: anonymous pulls get tokens too). */
+ * any: anonymous pulls get tokens too).
+ *
+ * Tokens come as docker's token authentication gives them (GET, with
+ * Basic credentials), or through OAuth2 (RFC 6749: a POST of a form) as
+ * docker asks for them: a login with a password asks for offline access
+ * (grant_type=password, access_type=offline), and the refresh token the
+ * server answers with is the identity token the docker CLI keeps in
+ * place of the password; a later pull or push trades that for access
+ * tokens (grant_type=refresh_token).  A token server that takes no POST
+ * (404, 405) gets docker's GET at a login; an identity token it cannot
+ * take is refused, with what to do. */
 #include "runtime/images/registry_client.h"
 
 #include <curl/curl.h>
@@ -120,18 +130,197 @@ static size_t on_token(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* GET realm?service=...&scope=..., with Basic credentials when there are
- * some. */
+static void token_buf_wipe(struct token_buf *t)
+{
+	if (t->data) {
+		explicit_bzero(t->data, t->len);
+		free(t->data);
+	}
+	memset(t, 0, sizeof(*t));
+}
+
+/* What a challenge asks a token for. */
+struct token_ask {
+	char realm[1024];
+	char service[256];
+	char scope[512]; /* space-separated */
+};
+
+enum token_way { TOKEN_GET, TOKEN_PASSWORD, TOKEN_REFRESH };
+
+/* docker's client id in OAuth2 requests. */
+#define CLIENT_ID "docker"
+
+/* Append "&key=value" (value escaped) to *s. */
+static int add_param(CURL *h, char **s, const char *key, const char *value)
+{
+	char *esc = curl_easy_escape(h, value, 0), *grown;
+	int ret = 0;
+
+	if (!esc || asprintf(&grown, "%s%s%s=%s", *s, **s ? "&" : "", key, esc) < 0) {
+		ret = -ENOMEM;
+	} else {
+		explicit_bzero(*s, strlen(*s));
+		free(*s);
+		*s = grown;
+	}
+	if (esc) {
+		explicit_bzero(esc, strlen(esc));
+		curl_free(esc);
+	}
+	return ret;
+}
+
+/* docker's token authentication: GET realm?service=...&scope=... (a
+ * parameter for each scope: a mount needs the source repository too),
+ * with Basic credentials when there are some; a login asks for offline
+ * access as docker does (a server may answer with a refresh token). */
+static int token_get(struct registry_client *c, CURL *h, const struct token_ask *ask,
+		     char **url)
+{
+	const struct spec_registry_auth *a = c->o->auth;
+	char scopes[sizeof(ask->scope)];
+	char *q = strdup("");
+	int ret;
+
+	if (!q)
+		return -ENOMEM;
+	ret = add_param(h, &q, "service", ask->service);
+	snprintf(scopes, sizeof(scopes), "%s", ask->scope);
+	for (char *save = NULL, *one = strtok_r(scopes, " ", &save); one && ret == 0;
+	     one = strtok_r(NULL, " ", &save))
+		ret = add_param(h, &q, "scope", one);
+	if (ret == 0 && c->login) {
+		ret = add_param(h, &q, "offline_token", "true");
+		if (ret == 0)
+			ret = add_param(h, &q, "client_id", CLIENT_ID);
+	}
+	if (ret == 0 && asprintf(url, "%s%s%s", ask->realm, strchr(ask->realm, '?') ? "&" : "?",
+				 q) < 0)
+		ret = -ENOMEM;
+	free(q);
+	if (ret < 0)
+		return ret;
+	curl_easy_setopt(h, CURLOPT_URL, *url);
+	if (has_password(a)) {
+		curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(h, CURLOPT_USERNAME, a->username);
+		curl_easy_setopt(h, CURLOPT_PASSWORD, a->password);
+	}
+	return 0;
+}
+
+/* OAuth2: the form of a password or a refresh_token grant, POSTed to
+ * the realm.  *form holds secrets: the caller wipes it. */
+static int token_post(struct registry_client *c, CURL *h, const struct token_ask *ask,
+		      enum token_way way, char **form)
+{
+	const struct spec_registry_auth *a = c->o->auth;
+	int ret;
+
+	*form = strdup("");
+	if (!*form)
+		return -ENOMEM;
+	if (way == TOKEN_REFRESH) {
+		ret = add_param(h, form, "grant_type", "refresh_token");
+		if (ret == 0)
+			ret = add_param(h, form, "refresh_token", a->identity_token);
+	} else {
+		ret = add_param(h, form, "grant_type", "password");
+		if (ret == 0)
+			ret = add_param(h, form, "username", a->username);
+		if (ret == 0)
+			ret = add_param(h, form, "password", a->password);
+		if (ret == 0)
+			ret = add_param(h, form, "access_type", "offline");
+	}
+	if (ret == 0)
+		ret = add_param(h, form, "client_id", CLIENT_ID);
+	if (ret == 0)
+		ret = add_param(h, form, "service", ask->service);
+	if (ret == 0 && ask->scope[0])
+		ret = add_param(h, form, "scope", ask->scope);
+	if (ret < 0)
+		return ret;
+	curl_easy_setopt(h, CURLOPT_URL, ask->realm);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, *form);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(*form));
+	return 0;
+}
+
+/* One request to the token server; its status and body. */
+static int token_request(struct registry_client *c, const struct token_ask *ask,
+			 enum token_way way, struct token_buf *t, long *status,
+			 struct berr *err)
+{
+	char curl_msg[CURL_ERROR_SIZE] = "";
+	cleanup_free char *url = NULL;
+	char *form = NULL;
+	CURL *h = registry_curl_new(c);
+	CURLcode rc = CURLE_OK;
+	int ret;
+
+	*status = 0;
+	if (!h)
+		return berr_fail(err, ENOMEM, "token: cannot start a transfer");
+	ret = way == TOKEN_GET ? token_get(c, h, ask, &url) : token_post(c, h, ask, way, &form);
+	if (ret == 0) {
+		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_token);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, t);
+		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_msg);
+		rc = curl_easy_perform(h);
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	}
+	curl_easy_cleanup(h);
+	if (form) {
+		explicit_bzero(form, strlen(form));
+		free(form);
+	}
+	if (ret < 0)
+		return berr_set(err, -ret, "token");
+	if (rc != CURLE_OK)
+		return berr_fail(err, EIO, "%s: token from %s: %s: %s", c->host, ask->realm,
+				 curl_easy_strerror(rc), curl_msg);
+	return 0;
+}
+
+/* The answer's token, or why there is none. */
+static int token_answer(struct registry_client *c, const struct token_ask *ask,
+			enum token_way way, long status, const struct token_buf *t,
+			char **token, char **refresh, struct berr *err)
+{
+	const struct spec_registry_auth *a = c->o->auth;
+
+	if (way == TOKEN_REFRESH && (status == 404 || status == 405))
+		return berr_unsupported(err,
+					"%s: the login kept an identity token (OAuth2), which the "
+					"token server %s does not take (HTTP %ld: no OAuth2 "
+					"there); log in again with 'docker login %s'",
+					c->host, ask->realm, status, c->host);
+	if (way == TOKEN_REFRESH && (status == 400 || status == 401 || status == 403))
+		return berr_failk(err, BERR_INVALID, EACCES,
+				  "%s: the token server %s refused the identity token of the "
+				  "login (HTTP %ld); log in again with 'docker login %s'",
+				  c->host, ask->realm, status, c->host);
+	if (status == 401 || status == 403 || (way == TOKEN_PASSWORD && status == 400))
+		return berr_failk(err, BERR_INVALID, EACCES,
+				  "%s: the token server %s refused %s (HTTP %ld)%s", c->host,
+				  ask->realm,
+				  has_password(a) ? "the credentials" : "an anonymous token",
+				  status, has_password(a) ? "" : "; log in with 'docker login' first");
+	if (status != 200)
+		return berr_fail(err, EIO, "%s: the token server %s answered HTTP %ld", c->host,
+				 ask->realm, status);
+	return spec_registry_token_parse(t->data, t->len, token, refresh, err);
+}
+
 static int bearer(struct registry_client *c, const char *params, struct berr *err)
 {
 	const struct spec_registry_auth *a = c->o->auth;
-	char realm[1024], service[256] = "", scope[512] = "";
-	cleanup_free char *url = NULL, *esc_service = NULL, *esc_scope = NULL;
+	struct token_ask ask = { .service = "", .scope = "" };
 	struct token_buf t = { 0 };
-	char curl_msg[CURL_ERROR_SIZE] = "";
-	char *token = NULL, *value;
-	CURL *h;
-	CURLcode rc;
+	enum token_way way = TOKEN_GET;
+	char *token = NULL, *refresh = NULL, *value;
 	long status = 0;
 	int ret;
 
@@ -141,77 +330,44 @@ static int bearer(struct registry_client *c, const char *params, struct berr *er
 		set_authz(c, value);
 		return 0;
 	}
-	if (!param(params, "realm", realm, sizeof(realm)) ||
-	    (strncmp(realm, "https://", 8) != 0 && strncmp(realm, "http://", 7) != 0))
+	if (!param(params, "realm", ask.realm, sizeof(ask.realm)) ||
+	    (strncmp(ask.realm, "https://", 8) != 0 && strncmp(ask.realm, "http://", 7) != 0))
 		return berr_fail(err, EPROTO, "%s: the registry's Bearer challenge names no realm",
 				 c->host);
 	/* The credentials go to the realm only over TLS, unless the
 	 * registry itself is one named insecure. */
-	if (strncmp(realm, "http://", 7) == 0 && strncmp(c->base, "http://", 7) != 0)
+	if (strncmp(ask.realm, "http://", 7) == 0 && strncmp(c->base, "http://", 7) != 0)
 		return berr_fail(err, EPROTO,
 				 "%s: the registry's token realm %s is plain HTTP", c->host,
-				 realm);
-	param(params, "service", service, sizeof(service));
-	param(params, "scope", scope, sizeof(scope));
-	if (!scope[0] && c->repo[0])
-		snprintf(scope, sizeof(scope), "repository:%s:%s", c->repo, c->scope_actions);
-	h = registry_curl_new(c);
-	if (!h)
-		return berr_fail(err, ENOMEM, "token: cannot start a transfer");
-	esc_service = curl_easy_escape(h, service, 0);
-	if (asprintf(&url, "%s%sservice=%s", realm, strchr(realm, '?') ? "&" : "?",
-		     esc_service ? esc_service : "") < 0) {
-		url = NULL;
-		curl_easy_cleanup(h);
-		return berr_sys(err, "token");
+				 ask.realm);
+	param(params, "service", ask.service, sizeof(ask.service));
+	param(params, "scope", ask.scope, sizeof(ask.scope));
+	if (!ask.scope[0] && c->repo[0])
+		snprintf(ask.scope, sizeof(ask.scope), "repository:%s:%s", c->repo,
+			 c->scope_actions);
+	if (a && a->identity_token && !has_password(a))
+		way = TOKEN_REFRESH;
+	else if (c->login && has_password(a))
+		way = TOKEN_PASSWORD;
+	ret = token_request(c, &ask, way, &t, &status, err);
+	/* A server with docker's GET alone. */
+	if (ret == 0 && way == TOKEN_PASSWORD && (status == 404 || status == 405)) {
+		token_buf_wipe(&t);
+		way = TOKEN_GET;
+		ret = token_request(c, &ask, way, &t, &status, err);
 	}
-	/* A challenge may name several scopes, space-separated (a mount
-	 * needs the source repository too): one scope parameter each. */
-	for (char *save = NULL, *one = strtok_r(scope, " ", &save); one;
-	     one = strtok_r(NULL, " ", &save)) {
-		char *grown;
-
-		free(esc_scope);
-		esc_scope = curl_easy_escape(h, one, 0);
-		if (!esc_scope || asprintf(&grown, "%s&scope=%s", url, esc_scope) < 0) {
-			curl_easy_cleanup(h);
-			return berr_set(err, ENOMEM, "token");
-		}
-		free(url);
-		url = grown;
-	}
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_token);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_msg);
-	if (has_password(a)) {
-		curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(h, CURLOPT_USERNAME, a->username);
-		curl_easy_setopt(h, CURLOPT_PASSWORD, a->password);
-	}
-	rc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(h);
-	if (rc != CURLE_OK)
-		ret = berr_fail(err, EIO, "%s: token from %s: %s: %s", c->host, realm,
-				curl_easy_strerror(rc), curl_msg);
-	else if (status == 401 || status == 403)
-		ret = berr_failk(err, BERR_INVALID, EACCES,
-				 "%s: the token server %s refused %s (HTTP %ld)%s", c->host,
-				 realm, has_password(a) ? "the credentials" : "an anonymous token",
-				 status,
-				 has_password(a) ? "" : "; log in with 'docker login' first");
-	else if (status != 200)
-		ret = berr_fail(err, EIO, "%s: the token server %s answered HTTP %ld", c->host,
-				realm, status);
-	else
-		ret = spec_registry_token_parse(t.data, t.len, &token, err);
-	if (t.data) {
-		explicit_bzero(t.data, t.len);
-		free(t.data);
-	}
+	if (ret == 0)
+		ret = token_answer(c, &ask, way, status, &t, &token, &refresh, err);
+	token_buf_wipe(&t);
 	if (ret < 0)
 		return ret;
+	if (refresh && c->login) {
+		free(c->refresh_token);
+		c->refresh_token = steal_ptr(refresh);
+	} else if (refresh) {
+		explicit_bzero(refresh, strlen(refresh));
+		free(refresh);
+	}
 	if (asprintf(&value, "Bearer %s", token) < 0)
 		value = NULL;
 	explicit_bzero(token, strlen(token));
@@ -227,18 +383,19 @@ int registry_auth_challenge(struct registry_client *c, const char *challenge,
 {
 	const struct spec_registry_auth *a = c->o->auth;
 
-	/* docker keeps an identity token (an OAuth refresh token) where a
-	 * login gave one; berthd's logins never do, and it cannot use one. */
-	if (a && a->identity_token && !has_password(a))
-		return berr_unsupported(err, "%s: the credentials are an identity token, which "
-					     "berthd does not support: log in again with a "
-					     "password",
-					c->host);
 	if (strncasecmp(challenge, "Bearer ", 7) == 0)
 		return bearer(c, challenge + 7, err);
-	if (strncasecmp(challenge, "Basic", 5) == 0)
-		return basic(c, err);
-	return berr_unsupported(err, "%s: the registry asks for %.40s authentication, which "
-				     "berthd does not support (Basic and Bearer are)",
-				c->host, challenge);
+	if (strncasecmp(challenge, "Basic", 5) != 0)
+		return berr_unsupported(err, "%s: the registry asks for %.40s authentication, "
+					     "which berthd does not support (Basic and Bearer "
+					     "are)",
+					c->host, challenge);
+	/* An identity token is good only at the token server that gave it. */
+	if (a && a->identity_token && !has_password(a))
+		return berr_failk(err, BERR_INVALID, EACCES,
+				  "%s: the registry asks for Basic credentials, but the login "
+				  "kept an identity token (OAuth2) in place of a password; log in "
+				  "again with 'docker login %s'",
+				  c->host, c->host);
+	return basic(c, err);
 }

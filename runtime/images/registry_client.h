@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "runtime/images/image_digest.h"
 #include "runtime/images/registry.h"
@@ -24,6 +25,11 @@ struct registry_client {
 	char *client_cert, *client_key;     /* paths, or NULL */
 	pthread_mutex_t lock;               /* authz: parallel downloads share it */
 	char *authz;                        /* "Basic ..." or "Bearer ..." */
+	/* A login asks a token server for offline access (an OAuth2
+	 * password grant); the refresh token it gives is the identity
+	 * token the docker CLI keeps in place of the password. */
+	bool login;
+	char *refresh_token;
 };
 
 /* Set the client up for the repository of ref (docker.io's API host is
@@ -53,6 +59,10 @@ struct registry_resp {
 	char content_type[128];
 	char digest[IMAGE_DIGEST_LEN + 1]; /* Docker-Content-Digest */
 	char location[2048];
+	char range[64];          /* Range: what an upload session holds */
+	long long chunk_min;     /* OCI-Chunk-Min-Length, or 0 */
+	long retry_after;        /* Retry-After in seconds, or -1 */
+	char next[1024];         /* a Link header's rel="next" target */
 	char *www_authenticate;
 };
 
@@ -63,16 +73,22 @@ struct registry_req {
 	const char *path;   /* below the base ("/v2/..."), or a full URL */
 	const char *accept; /* a whole "Accept: ..." list, or NULL */
 	const char *content_type;
+	const char *header; /* one more header line ("Content-Range: ..."), or NULL */
 	const void *body; /* for PUT/POST/PATCH */
 	size_t body_len;
-	int body_fd;      /* >= 0: the body is this file (body_len bytes) */
+	int body_fd;      /* >= 0: the body is body_len bytes of this file */
+	off_t body_off;   /* from this offset */
 	struct registry_sink *sink;
 	size_t max_body;  /* without a sink: refuse longer bodies */
+	/* One attempt (besides answering a 401): the caller recovers, as
+	 * a chunk of an upload must, by asking the registry what it got. */
+	bool once;
 };
 
 /* Make the request, authenticating on a 401 and retrying with backoff on
- * connection failures, 429 and 5xx; what comes back is the last
- * response, whatever its status.  what names the object for errors. */
+ * connection failures, 429 and 5xx (unless q->once); what comes back is
+ * the last response, whatever its status.  what names the object for
+ * errors. */
 int registry_do(struct registry_client *c, const struct registry_req *q,
 		struct registry_resp *resp, const char *what, struct berr *err);
 

@@ -4,6 +4,7 @@
 #include "runtime/images/registry_client.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,9 @@
 
 #define ATTEMPTS 5
 #define FIRST_BACKOFF_MS 500
+/* The longest Retry-After waited for: a registry that asks for more
+ * (Docker Hub's pull limits name hours) gets the error at once. */
+#define RETRY_AFTER_MAX_S 60
 
 void registry_resp_free(struct registry_resp *r)
 {
@@ -94,7 +98,9 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
 		if (sp)
 			status = strtol(sp + 1, NULL, 10);
 		r->status = status;
-		r->content_type[0] = r->digest[0] = '\0';
+		r->content_type[0] = r->digest[0] = r->range[0] = r->next[0] = '\0';
+		r->chunk_min = 0;
+		r->retry_after = -1;
 		return len;
 	}
 	if (len > 13 && strncasecmp(line, "Content-Type:", 13) == 0)
@@ -103,7 +109,40 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
 		header_value(line, len, 22, r->digest, sizeof(r->digest));
 	else if (len > 9 && strncasecmp(line, "Location:", 9) == 0)
 		header_value(line, len, 9, r->location, sizeof(r->location));
-	else if (len > 17 && strncasecmp(line, "WWW-Authenticate:", 17) == 0) {
+	else if (len > 6 && strncasecmp(line, "Range:", 6) == 0)
+		header_value(line, len, 6, r->range, sizeof(r->range));
+	else if (len > 21 && strncasecmp(line, "OCI-Chunk-Min-Length:", 21) == 0) {
+		char buf[32];
+
+		header_value(line, len, 21, buf, sizeof(buf));
+		r->chunk_min = strtoll(buf, NULL, 10);
+	} else if (len > 5 && strncasecmp(line, "Link:", 5) == 0) {
+		char buf[1100], *lt, *gt;
+
+		/* <URL>; rel="next" (the next page of a list) */
+		header_value(line, len, 5, buf, sizeof(buf));
+		lt = strchr(buf, '<');
+		gt = lt ? strchr(lt, '>') : NULL;
+		if (gt && strstr(gt, "rel=\"next\"") && (size_t)(gt - lt - 1) < sizeof(r->next)) {
+			*gt = '\0';
+			snprintf(r->next, sizeof(r->next), "%s", lt + 1);
+		}
+	} else if (len > 12 && strncasecmp(line, "Retry-After:", 12) == 0) {
+		char buf[64], *end;
+		long v;
+
+		/* Seconds, or an HTTP date. */
+		header_value(line, len, 12, buf, sizeof(buf));
+		v = strtol(buf, &end, 10);
+		if (end == buf || *end) {
+			time_t at = curl_getdate(buf, NULL);
+
+			v = at > 0 ? (long)(at - time(NULL)) : -1;
+			if (at > 0 && v < 0)
+				v = 0;
+		}
+		r->retry_after = v;
+	} else if (len > 17 && strncasecmp(line, "WWW-Authenticate:", 17) == 0) {
 		char buf[2048];
 
 		header_value(line, len, 17, buf, sizeof(buf));
@@ -111,6 +150,32 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
 		r->www_authenticate = strdup(buf);
 	}
 	return len;
+}
+
+/* A body read from a file: body_len bytes from body_off, by offset, so
+ * that a chunk of a blob needs no copy and a retry starts it again. */
+struct file_body {
+	int fd;
+	off_t off;
+	size_t left;
+};
+
+static size_t on_read(char *buf, size_t size, size_t n, void *arg)
+{
+	struct file_body *b = arg;
+	size_t want = size * n < b->left ? size * n : b->left;
+	ssize_t r;
+
+	if (want == 0)
+		return 0;
+	do
+		r = pread(b->fd, buf, want, b->off);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0)
+		return CURL_READFUNC_ABORT;
+	b->off += r;
+	b->left -= (size_t)r;
+	return (size_t)r;
 }
 
 static bool transient_curl(CURLcode rc)
@@ -169,6 +234,7 @@ static CURLcode attempt(struct registry_client *c, CURL *h, const struct registr
 			char *curl_msg)
 {
 	struct curl_slist *headers = NULL;
+	struct file_body fb = { .fd = q->body_fd, .off = q->body_off, .left = q->body_len };
 	char *authz = authz_header(c);
 	char ctype[160];
 	CURLcode rc;
@@ -189,6 +255,8 @@ static CURLcode attempt(struct registry_client *c, CURL *h, const struct registr
 		snprintf(ctype, sizeof(ctype), "Content-Type: %s", q->content_type);
 		headers = curl_slist_append(headers, ctype);
 	}
+	if (q->header)
+		headers = curl_slist_append(headers, q->header);
 	/* libcurl's "Expect: 100-continue" waits a second on registries that
 	 * do not answer it. */
 	headers = curl_slist_append(headers, "Expect:");
@@ -205,24 +273,17 @@ static CURLcode attempt(struct registry_client *c, CURL *h, const struct registr
 	} else if (q->method && strcmp(q->method, "GET") != 0) {
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, q->method);
 		if (q->body_fd >= 0) {
-			FILE *f = fdopen(dup(q->body_fd), "r");
-
-			if (f) {
-				fseek(f, 0, SEEK_SET);
-				curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-				curl_easy_setopt(h, CURLOPT_READDATA, f);
-				curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE,
-						 (curl_off_t)q->body_len);
-				rc = curl_easy_perform(h);
-				fclose(f);
-				goto done;
-			}
+			curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+			curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+			curl_easy_setopt(h, CURLOPT_READDATA, &fb);
+			curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)q->body_len);
+		} else {
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body ? q->body : "");
+			curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+					 (curl_off_t)q->body_len);
 		}
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body ? q->body : "");
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->body_len);
 	}
 	rc = curl_easy_perform(h);
-done:
 	curl_slist_free_all(headers);
 	wipe_free(authz);
 	return rc;
@@ -274,7 +335,7 @@ int registry_do(struct registry_client *c, const struct registry_req *q,
 		curl_easy_cleanup(h);
 		return berr_invalid(err, "%s: URL too long", what);
 	}
-	for (int i = 0; i < ATTEMPTS; i++) {
+	for (int i = 0, attempts = q->once ? 1 : ATTEMPTS; i < attempts; i++) {
 		CURLcode rc;
 
 		curl_msg[0] = '\0';
@@ -306,12 +367,25 @@ int registry_do(struct registry_client *c, const struct registry_req *q,
 		}
 		if (rc == CURLE_OK && !transient_status(resp->status))
 			break;
-		if (i + 1 == ATTEMPTS) {
+		if (rc == CURLE_OK && resp->retry_after > RETRY_AFTER_MAX_S) {
+			struct berr first;
+
+			registry_status_error(resp, what, &first);
+			ret = berr_failk(err, first.kind, first.errnum,
+					 "%s, and asks to wait %ld s before trying again", first.msg,
+					 resp->retry_after);
+			break;
+		}
+		if (i + 1 == attempts) {
 			if (rc != CURLE_OK)
 				ret = curl_error(c, rc, curl_msg, what, err);
 			break;
 		}
-		sleep_ms(backoff);
+		/* The backoff, or longer where the registry asks for it. */
+		if (rc == CURLE_OK && resp->retry_after * 1000 > backoff)
+			sleep_ms(resp->retry_after * 1000);
+		else
+			sleep_ms(backoff);
 		backoff *= 2;
 	}
 	curl_easy_cleanup(h);

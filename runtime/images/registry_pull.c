@@ -293,32 +293,63 @@ static void *fetch_thread(void *arg)
 	return NULL;
 }
 
-/* Download the blobs in waves of PARALLEL; the first failure is the
+/* PARALLEL workers take the blobs in the manifest's order, each the next
+ * one as it finishes its last (a large layer holds up only its worker);
+ * after a failure no new download starts. */
+struct fetch_pool {
+	struct blob *blobs;
+	size_t n, next;
+	bool failed;
+	pthread_mutex_t lock;
+};
+
+static void *fetch_worker(void *arg)
+{
+	struct fetch_pool *fp = arg;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&fp->lock);
+		if (fp->failed || fp->next == fp->n) {
+			pthread_mutex_unlock(&fp->lock);
+			return NULL;
+		}
+		i = fp->next++;
+		pthread_mutex_unlock(&fp->lock);
+		fetch_thread(&fp->blobs[i]);
+		if (fp->blobs[i].ret < 0) {
+			pthread_mutex_lock(&fp->lock);
+			fp->failed = true;
+			pthread_mutex_unlock(&fp->lock);
+		}
+	}
+}
+
+/* Download the blobs; the first failure in the manifest's order is the
  * pull's. */
 static int fetch_all(struct blob *blobs, size_t n, struct berr *err)
 {
+	struct fetch_pool fp = { .blobs = blobs, .n = n };
+	pthread_t th[PARALLEL];
+	size_t started = 0;
 	int ret = 0;
 
-	for (size_t start = 0; start < n && ret == 0; start += PARALLEL) {
-		pthread_t th[PARALLEL];
-		bool started[PARALLEL] = { false };
-		size_t end = start + PARALLEL < n ? start + PARALLEL : n;
-
-		for (size_t i = start; i < end; i++)
-			started[i - start] = pthread_create(&th[i - start], NULL, fetch_thread,
-							    &blobs[i]) == 0;
-		for (size_t i = start; i < end; i++) {
-			if (started[i - start])
-				pthread_join(th[i - start], NULL);
-			else
-				fetch_thread(&blobs[i]);
+	pthread_mutex_init(&fp.lock, NULL);
+	for (size_t i = 0; i < PARALLEL && i < n; i++)
+		if (pthread_create(&th[started], NULL, fetch_worker, &fp) == 0)
+			started++;
+	/* No thread to be had: one download after the other, here. */
+	if (started == 0)
+		fetch_worker(&fp);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&fp.lock);
+	for (size_t i = 0; i < n && ret == 0; i++)
+		if (blobs[i].ret < 0) {
+			*err = blobs[i].err;
+			ret = blobs[i].ret;
 		}
-		for (size_t i = start; i < end && ret == 0; i++)
-			if (blobs[i].ret < 0) {
-				*err = blobs[i].err;
-				ret = blobs[i].ret;
-			}
-	}
 	return ret;
 }
 

@@ -16,6 +16,7 @@
 #include "runtime/images/image_store.h"
 #include "runtime/images/layer_store.h"
 #include "runtime/images/registry_client.h"
+#include "runtime/images/registry_upload.h"
 #include "spec/base/cleanup.h"
 #include "spec/image_ref.h"
 #include "spec/json_write.h"
@@ -79,61 +80,30 @@ static int blob_exists(struct push *p, const char *digest, bool *exists, struct 
 	return ret;
 }
 
-/* The upload URL a 202 names (relative or absolute) with the digest added. */
-static char *upload_url(struct push *p, const char *location, const char *digest)
-{
-	char *url;
-
-	if (asprintf(&url, "%s%s%sdigest=%s", location[0] == '/' ? p->c.base : "", location,
-		     strchr(location, '?') ? "&" : "?", digest) < 0)
-		return NULL;
-	return url;
-}
-
-/* Start an upload, mounting the blob from another repository of the same
- * registry when one is named: *done when the mount did it. */
-static int start_upload(struct push *p, const char *digest, const char *from,
-			char location[2048], bool *done, struct berr *err)
-{
-	cleanup_free char *path = NULL, *what = NULL;
-	struct registry_req q = { .method = "POST", .body_fd = -1, .max_body = 64 << 10 };
-	struct registry_resp resp;
-	int ret;
-
-	*done = false;
-	if (from ? asprintf(&path, "/v2/%s/blobs/uploads/?mount=%s&from=%s", p->c.repo, digest,
-			    from) < 0
-		 : asprintf(&path, "/v2/%s/blobs/uploads/", p->c.repo) < 0)
-		return berr_sys(err, "push");
-	if (asprintf(&what, "%s: upload of blob %s", p->name, digest) < 0)
-		return berr_sys(err, "push");
-	q.path = path;
-	ret = registry_do(&p->c, &q, &resp, what, err);
-	if (ret < 0)
-		return ret;
-	if (resp.status == 201)
-		*done = true;
-	else if (resp.status != 202 || !resp.location[0])
-		ret = registry_status_error(&resp, what, err);
-	else
-		snprintf(location, 2048, "%s", resp.location);
-	registry_resp_free(&resp);
-	return ret;
-}
-
 enum put_result { PUT_UPLOADED, PUT_EXISTED, PUT_MOUNTED };
+
+/* A chunked upload's progress, as docker's "Pushing" lines. */
+struct pushing {
+	struct push *p;
+	const char *digest;
+};
+
+static void pushing(void *arg, size_t sent, size_t total)
+{
+	struct pushing *g = arg;
+
+	say(g->p, "layer", "%.12s Pushing %zu %zu", g->digest + 7, sent, total);
+}
 
 /* One blob: from the file (fd >= 0) or memory. */
 static int put_blob(struct push *p, const char *digest, const char *from, int fd,
 		    const void *data, size_t len, enum put_result *how, struct berr *err)
 {
-	cleanup_free char *url = NULL, *what = NULL;
-	char location[2048];
-	struct registry_req q = { .method = "PUT", .content_type = "application/octet-stream",
-				  .body = data, .body_len = len, .body_fd = fd,
-				  .max_body = 64 << 10 };
-	struct registry_resp resp;
-	bool exists = false, done = false;
+	cleanup_free char *what = NULL;
+	struct pushing g = { .p = p, .digest = digest };
+	struct registry_upload u = { .c = &p->c, .digest = digest, .fd = fd, .data = data,
+				     .len = len, .progress = pushing, .arg = &g };
+	bool exists = false, mounted = false;
 	int ret;
 
 	*how = PUT_UPLOADED;
@@ -144,24 +114,17 @@ static int put_blob(struct push *p, const char *digest, const char *from, int fd
 		*how = PUT_EXISTED;
 		return 0;
 	}
-	ret = start_upload(p, digest, from, location, &done, err);
+	if (asprintf(&what, "%s: upload of blob %s", p->name, digest) < 0)
+		return berr_sys(err, "push");
+	u.what = what;
+	ret = registry_upload_start(&u, from, &mounted, err);
 	if (ret < 0)
 		return ret;
-	if (done) {
+	if (mounted) {
 		*how = PUT_MOUNTED;
 		return 0;
 	}
-	url = upload_url(p, location, digest);
-	if (!url || asprintf(&what, "%s: upload of blob %s", p->name, digest) < 0)
-		return berr_sys(err, "push");
-	q.path = url;
-	ret = registry_do(&p->c, &q, &resp, what, err);
-	if (ret < 0)
-		return ret;
-	if (resp.status != 201)
-		ret = registry_status_error(&resp, what, err);
-	registry_resp_free(&resp);
-	return ret;
+	return registry_upload_blob(&u, err);
 }
 
 /* A repository of the same registry that the image came from, to mount

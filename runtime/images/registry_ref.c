@@ -152,6 +152,10 @@ void registry_client_release(struct registry_client *c)
 		explicit_bzero(c->authz, strlen(c->authz));
 		free(c->authz);
 	}
+	if (c->refresh_token) {
+		explicit_bzero(c->refresh_token, strlen(c->refresh_token));
+		free(c->refresh_token);
+	}
 	pthread_mutex_destroy(&c->lock);
 	memset(c, 0, sizeof(*c));
 }

@@ -9,6 +9,18 @@ Basic credentials USER:PASSWORD get every action they ask for; wrong
 credentials get 401; no credentials get pull on repositories below
 "public/" only.  One line per request goes to LOG: "USER SCOPES",
 "anonymous SCOPES" or "refused".  Prints "ready" once it listens.
+
+OAuth2 (RFC 6749, as docker asks: a POST of a form to the same path)
+while the file LOG.oauth exists; without it a POST is answered 405, as
+by a server with docker's GET flow alone ("oauth unsupported" is
+logged).  grant_type=password with USER and PASSWORD (and client_id)
+gets an access token, and with access_type=offline a refresh token too
+("oauth password USER client=ID access=TYPE SCOPES"); grant_type=
+refresh_token with a refresh token it gave gets an access token ("oauth
+refresh USER SCOPES", SCOPES from the space-separated scope parameter);
+anything else is a 400 invalid_grant ("refused").  Every token it gives
+(access and refresh) is appended to LOG.issued, one a line, so that a
+test can look for them where they must not be.
 """
 import base64
 import json
@@ -40,10 +52,16 @@ class Server:
         with open(sign_key, "rb") as f:
             self.key = serialization.load_pem_private_key(f.read(), password=None)
         self.lock = threading.Lock()
+        self.refresh = {}  # refresh token -> user
 
     def record(self, line):
         with self.lock, open(self.log, "a") as f:
             f.write(line + "\n")
+
+    def issued(self, token):
+        with self.lock, open(self.log + ".issued", "a") as f:
+            f.write(token + "\n")
+        return token
 
     def token(self, sub, service, access):
         now = int(time.time())
@@ -56,7 +74,7 @@ class Server:
         der = self.key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256()))
         r, s = decode_dss_signature(der)
         sig = r.to_bytes(32, "big") + s.to_bytes(32, "big")
-        return signing_input + "." + b64url(sig)
+        return self.issued(signing_input + "." + b64url(sig))
 
 
 def grant(scopes, user):
@@ -105,6 +123,46 @@ def handler(srv):
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+        def reply(self, status, doc):
+            body = json.dumps(doc).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length", "0"))
+            form = parse_qs(self.rfile.read(length).decode(), keep_blank_values=True)
+            if not os.path.exists(srv.log + ".oauth"):
+                srv.record("oauth unsupported")
+                self.reply(405, {"error": "unsupported"})
+                return
+            f = {k: v[0] for k, v in form.items()}
+            scopes = f.get("scope", "").split()
+            grant_type = f.get("grant_type")
+            user = None
+            if grant_type == "password" and f.get("client_id") and \
+                    f.get("username") == srv.user and f.get("password") == srv.password:
+                user = srv.user
+                srv.record("oauth password %s client=%s access=%s %s" % (
+                    user, f["client_id"], f.get("access_type", "-"), " ".join(scopes)))
+            elif grant_type == "refresh_token" and f.get("client_id"):
+                with srv.lock:
+                    user = srv.refresh.get(f.get("refresh_token"))
+                if user:
+                    srv.record("oauth refresh %s %s" % (user, " ".join(scopes)))
+            if user is None:
+                srv.record("refused")
+                self.reply(400, {"error": "invalid_grant"})
+                return
+            doc = {"access_token": srv.token(user, f.get("service", ""), grant(scopes, user)),
+                   "expires_in": 300, "scope": " ".join(scopes)}
+            if grant_type == "password" and f.get("access_type") == "offline":
+                doc["refresh_token"] = srv.issued(b64url(os.urandom(24)))
+                with srv.lock:
+                    srv.refresh[doc["refresh_token"]] = user
+            self.reply(200, doc)
     return Handler
 
 

@@ -160,6 +160,43 @@ pulled-layer-two
 	assert_no_pull_leftovers
 }
 
+@test "berthd registry: docker pull --all-tags pulls every tag of the repository, as dockerd; without it a name alone is :latest" {
+	reg_login
+	local d1 d2
+	push_image reg/alltags:1
+	skopeo copy -q --dest-creds "$REG_USER:$REG_PASS" --dest-cert-dir "$REG_DIR/pki/trust" \
+		"docker-archive:$BERTHD_DIR/img/archive.tar" "docker://$REG_MAIN_ADDR/reg/alltags:two"
+	d1=$(manifest_digest reg/alltags 1)
+	d2=$(manifest_digest reg/alltags two)
+	# The repository has no latest.
+	run dk pull "$REG_MAIN_ADDR/reg/alltags"
+	assert_failure
+	assert_output_contains "not found"
+	assert_equal "$(dk images -q "$REG_MAIN_ADDR/reg/alltags")" ""
+
+	run dk pull -a "$REG_MAIN_ADDR/reg/alltags"
+	assert_success
+	assert_output_contains "1: Pulling from reg/alltags"
+	assert_output_contains "two: Pulling from reg/alltags"
+	assert_output_contains "Digest: $d1"
+	assert_output_contains "Digest: $d2"
+	assert_equal "$(dk images --format '{{.Tag}}' "$REG_MAIN_ADDR/reg/alltags" | sort | paste -sd' ' -)" "1 two"
+	assert_equal "$(dk image inspect -f '{{json .RepoDigests}}' "$REG_MAIN_ADDR/reg/alltags:two")" \
+		"[\"$REG_MAIN_ADDR/reg/alltags@$d2\"]"
+	run dk run --rm "$REG_MAIN_ADDR/reg/alltags:two" cat /etc/greeting
+	assert_equal "$output" "layer-two"
+	run dk run --rm "$REG_MAIN_ADDR/reg/alltags:1" cat /etc/greeting
+	assert_equal "$output" "pulled-layer-two"
+	dk rmi "$REG_MAIN_ADDR/reg/alltags:1" "$REG_MAIN_ADDR/reg/alltags:two" >/dev/null
+
+	# A repository the registry does not know: an error naming it.
+	run dk pull -a "$REG_MAIN_ADDR/reg/no-such-repo"
+	assert_failure
+	assert_output_contains "$REG_MAIN_ADDR/reg/no-such-repo"
+	assert_output_contains "not found"
+	assert_no_pull_leftovers
+}
+
 @test "berthd registry: an OCI image and a multi-platform index resolve to linux/amd64" {
 	reg_login
 	push_image reg/oci:1 --format oci
@@ -353,7 +390,7 @@ registry-base"
 	assert_no_pull_leftovers
 }
 
-@test "berthd registry: 503 and 429 answers are retried with backoff; a registry that keeps failing gives a clear error" {
+@test "berthd registry: 503 and 429 answers are retried with backoff, or after the Retry-After a 429 names; a registry that keeps failing gives a clear error" {
 	local d=$BATS_TEST_TMPDIR flaky=127.0.0.1:$REG_FLAKY_PORT port
 	port=${REG_PLAIN_ADDR#*:}
 	make_docker_archive "$d/plain.tar" plain/bb:1 "$REG_DIR/layers/l1.tar"
@@ -383,6 +420,28 @@ registry-base"
 	assert_equal "$(grep -c '^fail 429$' "$REG_DIR/relay-flaky.log")" 2
 	dk rmi "$flaky/plain/bb:1" >/dev/null
 
+	# A 429 whose Retry-After is longer than the backoff is waited for
+	# (the pull takes at least that long); one that asks for an hour is
+	# not retried at all: the error says what the registry asked.
+	local start
+	relay_start flaky "$REG_FLAKY_PORT" "$port" --fail 1 --status 429 --retry-after 3
+	start=$(date +%s%N)
+	run dk pull "$flaky/plain/bb:1"
+	relay_stop flaky
+	assert_success
+	[ $(($(date +%s%N) - start)) -ge 3000000000 ] || fail "the pull did not wait the 3 s it was asked to"
+	assert_equal "$(grep -c '^fail 429$' "$REG_DIR/relay-flaky.log")" 1
+	dk rmi "$flaky/plain/bb:1" >/dev/null
+	relay_start flaky "$REG_FLAKY_PORT" "$port" --fail 1000 --status 429 --retry-after 3600
+	run dk pull "$flaky/plain/bb:1"
+	relay_stop flaky
+	assert_failure
+	assert_output_contains "$flaky/plain/bb"
+	assert_output_contains "HTTP 429"
+	assert_output_contains "asks to wait 3600 s"
+	assert_equal "$(grep -c '^fail 429$' "$REG_DIR/relay-flaky.log")" 1
+	assert_equal "$(dk images -q "$flaky/plain/bb")" ""
+
 	# Five attempts, then the error, naming the image and the answer.
 	relay_start flaky "$REG_FLAKY_PORT" "$port" --fail 1000 --status 503
 	run dk pull "$flaky/plain/bb:1"
@@ -393,6 +452,135 @@ registry-base"
 	assert_equal "$(grep -c '^fail 503$' "$REG_DIR/relay-flaky.log")" 5
 	assert_equal "$(dk images -q "$flaky/plain/bb")" ""
 	assert_no_pull_leftovers
+}
+
+# The blobs berthd keeps for an image's layers, as a JSON list: what a
+# push of it sends (a layer pulled earlier keeps the blob it came as).
+image_blobs() {
+	local l
+	for l in $(dk image inspect -f '{{range .RootFS.Layers}}{{println .}}{{end}}' "$1"); do
+		echo "\"$(cat "$BERTHD_DATA/layers/${l#sha256:}/blob-digest")\""
+	done | paste -sd, - | sed 's/^/[/; s/$/]/'
+}
+
+# The upload requests a relay in --http mode saw, in order, with each
+# session's id and query replaced by U.
+upload_requests() {
+	grep -E "^(req (POST|PATCH|PUT|GET) /v2/$1/blobs/uploads/|fail PATCH|cut PATCH|toolarge)" \
+		"$REG_DIR/relay-$2.log" | sed -E 's#/uploads/[^ ]+#/uploads/U#'
+}
+
+@test "berthd registry: a layer above 16 MiB is pushed in chunks (PATCH with Content-Range, then PUT); a failed chunk resumes where the registry says; skopeo sees the same layers" {
+	local d=$BATS_TEST_TMPDIR flaky=127.0.0.1:$REG_FLAKY_PORT port big l1 size end blobs
+	port=${REG_PLAIN_ADDR#*:}
+	mkdir -p "$d/big/data"
+	head -c 20M /dev/urandom >"$d/big/data/big"
+	tar -C "$d/big" -cf "$d/big.tar" .
+	make_docker_archive "$d/chunk.tar" chunk/big:1 "$REG_DIR/layers/l1.tar" "$d/big.tar"
+	dk load -i "$d/chunk.tar" >/dev/null
+	dk tag chunk/big:1 "$flaky/chunk/big:1"
+	blobs=$(image_blobs chunk/big:1)
+	big=sha256:$(sha256sum "$d/big.tar" | cut -d' ' -f1)
+	l1=sha256:$(sha256sum "$REG_DIR/layers/l1.tar" | cut -d' ' -f1)
+	size=$(stat -c %s "$d/big.tar")
+	end=$((size - 1))
+
+	# The registry's answer to the second PATCH is lost (a 500).
+	relay_start flaky "$REG_FLAKY_PORT" "$port" --http --fail-patch 2
+	run dk push "$flaky/chunk/big:1"
+	relay_stop flaky
+	assert_success
+	# The small layer and the config go whole; the big one in two chunks,
+	# the second sent again after the session said it holds the first.
+	assert_equal "$(upload_requests chunk/big flaky)" "req POST /v2/chunk/big/blobs/uploads/ -
+req PUT /v2/chunk/big/blobs/uploads/U -
+req POST /v2/chunk/big/blobs/uploads/ -
+req PATCH /v2/chunk/big/blobs/uploads/U 0-16777215
+req PATCH /v2/chunk/big/blobs/uploads/U 16777216-$end
+fail PATCH
+req GET /v2/chunk/big/blobs/uploads/U -
+req PATCH /v2/chunk/big/blobs/uploads/U 16777216-$end
+req PUT /v2/chunk/big/blobs/uploads/U -
+req POST /v2/chunk/big/blobs/uploads/ -
+req PUT /v2/chunk/big/blobs/uploads/U -"
+	run skopeo inspect --tls-verify=false "docker://$REG_PLAIN_ADDR/chunk/big:1"
+	assert_success
+	assert_equal "$(jq -c .Layers <<<"$output")" "$blobs"
+	assert_equal "$(jq -r '.Layers[1]' <<<"$output")" "$big"
+	# The registry keeps the blob as sent: its own file's digest.
+	assert_equal "sha256:$(sha256sum "$REG_DIR/plain/storage/docker/registry/v2/blobs/sha256/${big:7:2}/${big#sha256:}/data" | cut -d' ' -f1)" "$big"
+
+	# A chunk cut off mid-body: distribution's registry holds part of it
+	# and drops the session; a new one starts from the first byte.
+	dk rmi "$flaky/chunk/big:1" chunk/big:1 >/dev/null
+	dk load -i "$d/chunk.tar" >/dev/null
+	dk tag chunk/big:1 "$flaky/chunk/again:1"
+	relay_start flaky "$REG_FLAKY_PORT" "$port" --http --cut-patch 1
+	run dk push "$flaky/chunk/again:1"
+	relay_stop flaky
+	assert_success
+	assert_equal "$(upload_requests chunk/again flaky | sed -n '3,$p')" "req POST /v2/chunk/again/blobs/uploads/ -
+req PATCH /v2/chunk/again/blobs/uploads/U 0-16777215
+cut PATCH
+req GET /v2/chunk/again/blobs/uploads/U -
+req POST /v2/chunk/again/blobs/uploads/ -
+req PATCH /v2/chunk/again/blobs/uploads/U 0-16777215
+req PATCH /v2/chunk/again/blobs/uploads/U 16777216-$end
+req PUT /v2/chunk/again/blobs/uploads/U -
+req POST /v2/chunk/again/blobs/uploads/ -
+req PUT /v2/chunk/again/blobs/uploads/U -"
+	run skopeo inspect --tls-verify=false "docker://$REG_PLAIN_ADDR/chunk/again:1"
+	assert_equal "$(jq -c .Layers <<<"$output")" "$blobs"
+
+	# A registry behind a proxy that caps bodies at 400 kB: the whole PUT
+	# of the busybox layer (above 1 MB, gzip'd or not) is refused (413),
+	# and it goes in chunks, halved until they pass, that cover it end to
+	# end.
+	dk rmi "$flaky/chunk/again:1" chunk/big:1 >/dev/null
+	make_docker_archive "$d/small.tar" chunk/small:1 "$REG_DIR/layers/l1.tar"
+	dk load -i "$d/small.tar" >/dev/null
+	dk tag chunk/small:1 "$flaky/chunk/capped:1"
+	size=$(stat -c %s "$BERTHD_DATA/layers/${l1#sha256:}/blob")
+	[ "$size" -gt 1000000 ] || fail "the busybox layer is too small for this test: $size"
+	relay_start flaky "$REG_FLAKY_PORT" "$port" --http --max-body 400000
+	run dk push "$flaky/chunk/capped:1"
+	relay_stop flaky
+	assert_success
+	upload_requests chunk/capped flaky >"$d/capped"
+	assert_equal "$(sed -n 2,3p "$d/capped")" "req PUT /v2/chunk/capped/blobs/uploads/U -
+toolarge"
+	# Each chunk taken (not answered toolarge) starts where the last one
+	# ended and is at most 400 kB; together they are the whole layer.
+	run awk -v size="$size" '
+		function settle() { if (pending) { if (a != next_byte || b - a + 1 > 400000) bad = bad " " a "-" b; next_byte = b + 1; taken++ } pending = 0 }
+		$1 == "req" && $2 == "PATCH" { settle(); split($4, r, "-"); a = r[1]; b = r[2]; pending = 1; next }
+		$1 == "toolarge" { pending = 0; refused++; next }
+		{ settle() }
+		END { settle(); print (next_byte == size && bad == "" && refused >= 2 && taken >= 3) ? "ok" : "bad:" bad " next=" next_byte " taken=" taken " refused=" refused }' "$d/capped"
+	assert_equal "$output" "ok"
+	run skopeo inspect --tls-verify=false "docker://$REG_PLAIN_ADDR/chunk/capped:1"
+	assert_equal "$(jq -c .Layers <<<"$output")" "$(image_blobs chunk/small:1)"
+	dk rmi "$flaky/chunk/capped:1" chunk/small:1 >/dev/null
+
+	# A chunk that keeps failing: five attempts, then an error naming the
+	# image, the blob, the answer and the chunk; no manifest is pushed.
+	dk load -i "$d/chunk.tar" >/dev/null
+	dk tag chunk/big:1 "$flaky/chunk/failing:1"
+	relay_start flaky "$REG_FLAKY_PORT" "$port" --http --fail-patch 2 --fail-patch 3 \
+		--fail-patch 4 --fail-patch 5 --fail-patch 6
+	run dk push "$flaky/chunk/failing:1"
+	relay_stop flaky
+	assert_failure
+	assert_output_contains "$flaky/chunk/failing: upload of blob $big"
+	assert_output_contains "HTTP 500"
+	assert_output_contains "the chunk at byte 16777216, 5 attempts"
+	assert_equal "$(grep -c '^fail PATCH$' "$REG_DIR/relay-flaky.log")" 5
+	if grep -q "^req PUT /v2/chunk/failing/manifests/" "$REG_DIR/relay-flaky.log"; then
+		fail "a manifest was pushed after the failed upload"
+	fi
+	run curl -s -o /dev/null -w '%{http_code}' "http://$REG_PLAIN_ADDR/v2/chunk/failing/manifests/1"
+	assert_equal "$output" "404"
+	dk rmi "$flaky/chunk/failing:1" chunk/big:1 >/dev/null
 }
 
 @test "berthd registry: the registry killed mid-pull gives a clear error and leaves nothing; a later pull succeeds" {
@@ -494,6 +682,105 @@ registry-base"
 		"docker://$tok/priv/pushed:1" | jq -c .Layers)" "[$want]"
 	run grep -rl -e "$REG_PASS" "$BERTHD_DIR/berthd.log" "$BERTHD_ROOT" "$BERTHD_DATA"
 	assert_equal "$output" ""
+}
+
+# The identity token the docker CLI keeps for a registry ("" for none).
+cli_identity_token() {
+	jq -r --arg s "$1" '.auths[$s].identitytoken // ""' "$DOCKER_CONFIG/config.json"
+}
+
+@test "berthd registry: docker login to a token server with OAuth2 gets an identity token the CLI keeps in place of the password; pulls and pushes trade it for access tokens; where OAuth2 is gone it is refused clearly; no secret reaches berthd's disk or log" {
+	local tok=$REG_TOK_ADDR itok secret
+	skopeo copy -q --dest-creds "$REG_USER:$REG_PASS" --dest-cert-dir "$REG_DIR/pki/trust" \
+		"docker-archive:$BERTHD_DIR/img/archive.tar" "docker://$tok/priv/oauth:1"
+	dk logout "$tok" >/dev/null 2>&1 || true
+	touch "$REG_DIR/token.log.oauth"
+	: >"$REG_DIR/token.log"
+	: >"$REG_DIR/token.log.issued"
+
+	# A wrong password is refused by the password grant itself.
+	run dk login -u "$REG_USER" -p wrong "$tok"
+	assert_failure
+	assert_output_contains "refused the credentials"
+	assert_equal "$(cat "$REG_DIR/token.log")" "refused"
+	assert_equal "$(cli_identity_token "$tok")" ""
+
+	: >"$REG_DIR/token.log"
+	run reg_login "$tok"
+	assert_success
+	# One OAuth2 password grant, as docker's client asking for offline
+	# access; the CLI keeps the refresh token it gave, not the password.
+	assert_equal "$(cat "$REG_DIR/token.log")" "oauth password $REG_USER client=docker access=offline "
+	itok=$(cli_identity_token "$tok")
+	[ -n "$itok" ] || fail "the CLI kept no identity token: $(cat "$DOCKER_CONFIG/config.json")"
+	grep -qxF -e "$itok" "$REG_DIR/token.log.issued" || fail "the identity token is not the server's refresh token"
+	if grep -qF -e "$REG_PASS" "$DOCKER_CONFIG/config.json"; then
+		fail "the CLI kept the password too"
+	fi
+
+	: >"$REG_DIR/token.log"
+	run dk pull "$tok/priv/oauth:1"
+	assert_success
+	assert_equal "$(sort -u "$REG_DIR/token.log")" "oauth refresh $REG_USER repository:priv/oauth:pull"
+	run dk run --rm "$tok/priv/oauth:1" cat /etc/greeting
+	assert_equal "$output" "layer-two"
+	dk tag "$tok/priv/oauth:1" "$tok/priv/oauth-pushed:1"
+	run dk push "$tok/priv/oauth-pushed:1"
+	assert_success
+	grep -qE "^oauth refresh $REG_USER repository:priv/oauth-pushed:(pull,push|push,pull)( |$)" "$REG_DIR/token.log" ||
+		fail "no pull,push token was asked for: $(cat "$REG_DIR/token.log")"
+	assert_equal "$(skopeo inspect --creds "$REG_USER:$REG_PASS" --cert-dir "$REG_DIR/pki/trust" \
+		"docker://$tok/priv/oauth-pushed:1" | jq -r .Name)" "$tok/priv/oauth-pushed"
+
+	# No password, identity token or access token in berthd's log, state
+	# or store.
+	[ "$(wc -l <"$REG_DIR/token.log.issued")" -ge 3 ] || fail "too few tokens issued"
+	for secret in "$REG_PASS" $(cat "$REG_DIR/token.log.issued"); do
+		run grep -rlF -e "$secret" "$BERTHD_DIR/berthd.log" "$BERTHD_ROOT" "$BERTHD_DATA"
+		assert_equal "$output" ""
+	done
+
+	# The token server stops taking OAuth2: the identity token is refused,
+	# saying why and what to do; nothing is pulled.
+	dk rmi "$tok/priv/oauth:1" "$tok/priv/oauth-pushed:1" >/dev/null
+	rm "$REG_DIR/token.log.oauth"
+	run dk pull "$tok/priv/oauth:1"
+	assert_failure
+	assert_output_contains "identity token"
+	assert_output_contains "OAuth2"
+	assert_output_contains "docker login $tok"
+	assert_equal "$(dk images -q "$tok/priv/oauth")" ""
+	assert_no_pull_leftovers
+	# A login there now takes docker's GET flow; the CLI keeps the password.
+	: >"$REG_DIR/token.log"
+	run reg_login "$tok"
+	assert_success
+	assert_equal "$(cat "$REG_DIR/token.log")" "oauth unsupported
+$REG_USER "
+	assert_equal "$(cli_identity_token "$tok")" ""
+	run dk pull "$tok/priv/oauth:1"
+	assert_success
+	dk rmi "$tok/priv/oauth:1" >/dev/null
+
+	# An identity token the server does not know (revoked) is refused, and
+	# one for a registry with Basic authentication is too.
+	touch "$REG_DIR/token.log.oauth"
+	jq --arg s "$tok" --arg m "$REG_MAIN_ADDR" --arg a "$(printf '%s:' "$REG_USER" | base64)" \
+		'.auths[$s] = {auth: $a, identitytoken: "revoked-token"} | .auths[$m] = {auth: $a, identitytoken: "some-token"}' \
+		"$DOCKER_CONFIG/config.json" >"$BATS_TEST_TMPDIR/config.json"
+	cp "$BATS_TEST_TMPDIR/config.json" "$DOCKER_CONFIG/config.json"
+	run dk pull "$tok/priv/oauth:1"
+	assert_failure
+	assert_output_contains "refused the identity token"
+	assert_output_contains "docker login $tok"
+	run dk pull "$REG_MAIN_ADDR/reg/bb:1"
+	assert_failure
+	assert_output_contains "Basic credentials"
+	assert_output_contains "identity token"
+	assert_no_pull_leftovers
+	rm "$REG_DIR/token.log.oauth"
+	dk logout "$tok" >/dev/null
+	dk logout "$REG_MAIN_ADDR" >/dev/null
 }
 
 @test "berthd registry: berthd stopped mid-pull ends the helper at once; its next start clears what the pull left" {

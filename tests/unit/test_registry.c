@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spec/base/strv.h"
 #include "spec/registry.h"
 
 static void test_auth_fields(void **state)
@@ -82,18 +83,28 @@ static void test_base64(void **state)
 static void test_token(void **state)
 {
 	struct berr err = { 0 };
-	char *t;
+	const char *json;
+	char *t, *rt;
 
 	assert_int_equal(spec_registry_token_parse("{\"token\":\"abc\",\"expires_in\":60}", 31,
-						   &t, &err), 0);
+						   &t, NULL, &err), 0);
 	assert_string_equal(t, "abc");
 	free(t);
-	assert_int_equal(spec_registry_token_parse("{\"access_token\":\"xyz\"}", 22, &t, &err), 0);
+	assert_int_equal(spec_registry_token_parse("{\"access_token\":\"xyz\"}", 22, &t, &rt, &err), 0);
 	assert_string_equal(t, "xyz");
+	assert_null(rt);
 	free(t);
-	assert_true(spec_registry_token_parse("{\"token\":\"\"}", 12, &t, &err) < 0);
+	/* An OAuth2 answer with offline access: the refresh token too. */
+	json = "{\"access_token\":\"acc\",\"refresh_token\":\"ref\",\"expires_in\":300}";
+	assert_int_equal(spec_registry_token_parse(json, strlen(json), &t, &rt, &err), 0);
+	assert_string_equal(t, "acc");
+	assert_string_equal(rt, "ref");
+	free(t);
+	free(rt);
+	assert_true(spec_registry_token_parse("{\"token\":\"\"}", 12, &t, &rt, &err) < 0);
 	assert_non_null(strstr(err.msg, "no token"));
 	assert_null(t);
+	assert_null(rt);
 }
 
 static void test_error_body(void **state)
@@ -110,6 +121,31 @@ static void test_error_body(void **state)
 	assert_string_equal(buf, "");
 	spec_registry_error("{\"errors\":[]}", 13, buf, sizeof(buf));
 	assert_string_equal(buf, "");
+}
+
+static void test_tags(void **state)
+{
+	const char *page1 = "{\"name\":\"reg/x\",\"tags\":[\"1\",\"two\"]}";
+	const char *page2 = "{\"name\":\"reg/x\",\"tags\":[\"latest\"]}";
+	struct berr err = { 0 };
+	char **tags = NULL;
+
+	/* Pages add up. */
+	assert_int_equal(spec_registry_tags_parse(page1, strlen(page1), &tags, &err), 0);
+	assert_int_equal(spec_registry_tags_parse(page2, strlen(page2), &tags, &err), 0);
+	assert_int_equal(strv_len(tags), 3);
+	assert_string_equal(tags[0], "1");
+	assert_string_equal(tags[1], "two");
+	assert_string_equal(tags[2], "latest");
+	strv_free(tags);
+	tags = NULL;
+	/* No tags: nothing, and no error. */
+	assert_int_equal(spec_registry_tags_parse("{\"name\":\"reg/x\"}", 16, &tags, &err), 0);
+	assert_null(tags);
+	/* A tag that is not a string is refused, saying where. */
+	assert_true(spec_registry_tags_parse("{\"tags\":[1]}", 12, &tags, &err) < 0);
+	assert_non_null(strstr(err.msg, "tags"));
+	strv_free(tags);
 }
 
 static void test_manifest_kind(void **state)
@@ -139,6 +175,7 @@ int main(void)
 		cmocka_unit_test(test_auth_fields), cmocka_unit_test(test_auth_base64),
 		cmocka_unit_test(test_base64),	    cmocka_unit_test(test_token),
 		cmocka_unit_test(test_error_body),  cmocka_unit_test(test_manifest_kind),
+		cmocka_unit_test(test_tags),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
  *                 [--upper DIR --work DIR] [--file TAR] [--keep-owner]
  *                 [--no-replace-dir] LAYER...
  *   berthd-unpack pull   --data-root DIR --ref REF [REGISTRY OPTIONS]
+ *   berthd-unpack pull-all --data-root DIR --ref NAME [REGISTRY OPTIONS]
  *   berthd-unpack push   --data-root DIR --ref REF [REGISTRY OPTIONS]
  *   berthd-unpack login  --server HOST[:PORT] [REGISTRY OPTIONS]
  *
@@ -22,9 +23,10 @@
  * /auth and /commit, GET /images/get, GET /containers/{id}/export and the
  * archive endpoints of docker cp, so that the daemon links no archive
  * library, no HTTP client and no TLS for them, and never reads or writes
- * an archive itself.  load, import, pull, push and commit print each
+ * an archive itself.  load, import, pull, pull-all, push and commit print each
  * result as one line on stdout ("tag NAME", "id SHA", "imported SHA",
- * "layer ID STATUS...", "status TEXT", "digest SHA", "committed SHA");
+ * "layer ID STATUS...", "status TEXT", "digest SHA", "committed SHA"),
+ * login the identity token a token server gave ("identitytoken TOKEN");
  * save, export and cp-out write the archive to stdout, cp-stat the path's
  * stat (JSON).  A failure is one line on stderr and exit status 10 + its
  * kind (spec/base/err.h), or 2 for a bad command line. */
@@ -136,6 +138,22 @@ static int read_auth(struct spec_registry_auth *auth, struct berr *err)
 	return ret;
 }
 
+/* The identity token goes to berthd on the pipe, never anywhere else. */
+static int login(const char *server, const struct registry_opts *o, struct berr *err)
+{
+	char *token = NULL;
+	int ret = registry_login(server, o, &token, err);
+
+	if (ret == 0 && token)
+		printf("identitytoken %s\n", token);
+	if (token) {
+		explicit_bzero(token, strlen(token));
+		free(token);
+	}
+	fflush(stdout);
+	return ret;
+}
+
 /* The command line, every mode's options together. */
 struct args {
 	const char *mode, *data_root, *file, *repo, *message;
@@ -232,6 +250,8 @@ static int run_store_mode(const struct args *a, struct berr *err)
 					 err);
 	if (strcmp(m, "pull") == 0 && a->ref)
 		return registry_pull(a->data_root, a->ref, &a->reg, report, NULL, err);
+	if (strcmp(m, "pull-all") == 0 && a->ref)
+		return registry_pull_all_tags(a->data_root, a->ref, &a->reg, report, NULL, err);
 	if (strcmp(m, "push") == 0 && a->ref)
 		return registry_push(a->data_root, a->ref, &a->reg, report, NULL, err);
 	return 1;
@@ -246,7 +266,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: berthd-unpack load|import|save|export|commit|cp-stat|"
-				"cp-out|cp-in|pull|push|login OPTIONS\n");
+				"cp-out|cp-in|pull|pull-all|push|login OPTIONS\n");
 		return 2;
 	}
 	if (parse_args(argc, argv, &a) < 0)
@@ -258,7 +278,7 @@ int main(int argc, char **argv)
 		ret = 0;
 	}
 	if (ret == 0 && strcmp(a.mode, "login") == 0)
-		ret = a.server ? registry_login(a.server, &a.reg, &err) : 1;
+		ret = a.server ? login(a.server, &a.reg, &err) : 1;
 	else if (ret == 0)
 		ret = a.data_root ? run_store_mode(&a, &err) : 1;
 	if (ret == 1) {
