@@ -79,10 +79,11 @@ override CFLAGS += -I$(BUILD)/gen
 .PHONY: FORCE all deps demo check unit unit-sanitize integration vm install clean bench bench-vm \
 	fuzz fuzz-bins
 
-# berthd and its helpers: the per-container shim and the image unpacker,
+# berthd and its helpers: the per-container shim (set-up, then the small
+# monitor it becomes for the container's life) and the image unpacker,
 # which also pulls and pushes (kept out of the daemon so that it links no
 # archive library, no HTTP client and no TLS for them).
-BERTHD_BINS = $(BUILD)/berthd $(BUILD)/berthd-shim $(BUILD)/berthd-unpack
+BERTHD_BINS = $(BUILD)/berthd $(BUILD)/berthd-shim $(BUILD)/berthd-monitor $(BUILD)/berthd-unpack
 
 all: $(BUILD)/berth $(BERTHD_BINS) $(HELPER_BINS)
 
@@ -152,6 +153,14 @@ $(BUILD)/berthd: $(BERTHD_OBJS) $(LIBENGINE) $(LIBIMAGES) $(LIBNETWORK) $(LIBBER
 
 $(BUILD)/berthd-shim: $(BUILD)/cmd/berthd/helpers/shim.o $(LIBENGINE) $(LIBIMAGES) $(LIBNETWORK) $(LIBBERTH)
 	$(link_static)
+
+# The shim's monitor lives as long as its container, once per container:
+# static and not position-independent, so that nothing relocates its data
+# pages at start (what it runs, and so dirties, is small; its code is
+# shared by every container's monitor).
+$(BUILD)/berthd-monitor: $(BUILD)/cmd/berthd/helpers/monitor.o $(LIBENGINE) $(LIBBERTH)
+	@$(if $(V),,echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(if $(filter 1,$(STATIC)),-static -no-pie) -o $@ $^ $(if $(filter 1,$(STATIC)),$(subst -lyajl,-lyajl_s,$(LDLIBS)),$(LDLIBS))
 
 $(BUILD)/berthd-unpack: $(BUILD)/cmd/berthd/helpers/unpack.o $(LIBIMAGES) $(LIBBERTH)
 	@$(if $(V),,echo "  LD      $@")
@@ -238,6 +247,7 @@ install: all
 	install -D -m 0755 $(BUILD)/berth $(DESTDIR)$(PREFIX)/bin/berth
 	install -D -m 0755 $(BUILD)/berthd $(DESTDIR)$(PREFIX)/bin/berthd
 	install -D -m 0755 $(BUILD)/berthd-shim $(DESTDIR)$(PREFIX)/libexec/berth/berthd-shim
+	install -D -m 0755 $(BUILD)/berthd-monitor $(DESTDIR)$(PREFIX)/libexec/berth/berthd-monitor
 	install -D -m 0755 $(BUILD)/berthd-unpack $(DESTDIR)$(PREFIX)/libexec/berth/berthd-unpack
 	install -D -m 0644 contrib/berthd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/berthd.service
 	install -D -m 0644 contrib/berth.8 $(DESTDIR)$(PREFIX)/share/man/man8/berth.8
@@ -254,5 +264,5 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(LIB_OBJS:.o=.d) $(ENGINE_OBJS:.o=.d) $(IMAGES_OBJS:.o=.d) $(BERTH_OBJS:.o=.d) $(BERTHD_OBJS:.o=.d) \
-	$(BUILD)/cmd/berthd/helpers/shim.d $(BUILD)/cmd/berthd/helpers/unpack.d \
+	$(BUILD)/cmd/berthd/helpers/shim.d $(BUILD)/cmd/berthd/helpers/monitor.d $(BUILD)/cmd/berthd/helpers/unpack.d \
 	$(FUZZ_SRCS:%.c=$(BUILD)/%.d) $(FUZZ_API_OBJS:.o=.d) $(BUILD)/tests/fuzz/sandbox.d

@@ -432,30 +432,46 @@ null-ok"
 }
 
 # CVE-2019-5736 through berthd: the shim makes the container's processes
-# (init and every exec), so it must run from a view of its binary that
-# nobody can write, as berth does (the attack itself: escapes.bats).
+# (init and every exec) with berthd-shim, so that must run from a view of
+# its binary that nobody can write, as berth does (the attack itself:
+# escapes.bats).  The shim's long-lived stage, berthd-monitor, makes no
+# process in the container (no container process runs its binary); it
+# runs the exec helper from the read-only view set-up made, held as an fd.
 @test "berthd: CVE-2019-5736: berthd-shim runs from a read-only view of its binary" {
-	local id shim
+	local id shim fd view=""
 	id=$(dk run -d berthd-test/bb:1 sleep 1000)
 	wait_status "$id" running
 	shim=$(pgrep -f "berthd-shim --root $BERTHD_ROOT/oci --id $id( |\$)")
 	[ -n "$shim" ]
+	# The shim is the monitor by now, and holds the view of berthd-shim.
+	assert_equal "$(stat -L -c %d:%i "/proc/$shim/exe")" \
+		"$(stat -c %d:%i "$(dirname "$BERTHD")/berthd-monitor")"
+	for fd in /proc/$shim/fd/*; do
+		if [ "$(stat -L -c %d:%i "$fd")" = "$(stat -c %d:%i "$(dirname "$BERTHD")/berthd-shim")" ]; then
+			view=$fd
+		fi
+	done
+	[ -n "$view" ]
 	run python3 -c 'import os, sys
-print("ro" if os.statvfs(sys.argv[1]).f_flag & os.ST_RDONLY else "rw")' "/proc/$shim/exe"
+print("ro" if os.statvfs(sys.argv[1]).f_flag & os.ST_RDONLY else "rw")' "$view"
 	assert_success
 	assert_equal "$output" ro
-	# The same file as the installed shim, not a stale copy.
-	assert_equal "$(stat -L -c %d:%i "/proc/$shim/exe")" \
-		"$(stat -c %d:%i "$(dirname "$BERTHD")/berthd-shim")"
-	# Reopened for writing through /proc it refuses (read-only, or busy
-	# while it runs: either way no write).
+	# Reopened for writing through /proc it refuses (read-only).
 	run python3 -c 'import os, sys
 try:
     os.open(sys.argv[1], os.O_WRONLY)
     print("writable")
 except OSError as e:
-    print(os.strerror(e.errno))' "/proc/$shim/exe"
+    print(os.strerror(e.errno))' "$view"
 	assert_success
-	[ "$output" != writable ]
+	assert_equal "$output" "Read-only file system"
+	# An exec is made from that view: it works, and the monitor is left
+	# with the same fds as before (the helper's socket and pipes are gone).
+	local before
+	before=$(ls /proc/$shim/fd | wc -l)
+	run dk exec "$id" sh -c 'echo from-exec'
+	assert_success
+	assert_equal "$output" from-exec
+	assert_equal "$(ls /proc/$shim/fd | wc -l)" "$before"
 	dk rm -f "$id" >/dev/null
 }
