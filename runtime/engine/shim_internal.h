@@ -19,7 +19,7 @@
 /* The monitor's buffers are small: a page touched once stays for the
  * container's life (the output's read buffer is on the stack; the
  * input's in struct shim). */
-#define SHIM_OUT_BUF 8192
+#define SHIM_OUT_BUF 4096
 #define SHIM_IN_BUF 4096
 
 struct shim_client {

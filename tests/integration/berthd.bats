@@ -431,6 +431,59 @@ null-ok"
 	assert_output_contains "a MAC address is not supported by berthd"
 }
 
+# What supervision keeps per container (issue 22: at most 64 kB with
+# berthd's share): the shim's long-lived stage is berthd-monitor, whose
+# own pages (private dirty: what no other process shares) stay few, idle
+# and after output, execs and input; the shim set-up stage that made the
+# container had about 1.2 MB.  It holds the container's fds and nothing
+# else, and an exec leaves none behind.
+shim_private_kb() {
+	awk '$1 == "Private_Dirty:" { print $2 }' "/proc/$1/smaps_rollup"
+}
+
+shim_fd_kinds() {
+	local fd
+	for fd in /proc/$1/fd/*; do
+		readlink "$fd" | sed -e 's/:\[[0-9]*\]$//' -e "s|^$BERTHD_DATA/containers/[0-9a-f]*/|DIR/|"
+	done | sort | uniq -c | awk '{ printf "%s:%s ", $2, $1 }'
+}
+
+@test "berthd: a running container's shim is small: its own memory and fds, idle and after output, execs and input" {
+	local id shim i kinds
+	id=$(dk run -d -i --network none berthd-test/bb:1 sh -c 'while read l; do echo got $l; done')
+	wait_status "$id" running
+	shim=$(pgrep -f "berthd-shim --root $BERTHD_ROOT/oci --id $id( |\$)")
+	[ -n "$shim" ]
+	for i in $(seq 100); do
+		[ "$(stat -L -c %i "/proc/$shim/exe")" = "$(stat -c %i "$(dirname "$BERTHD")/berthd-monitor")" ] && break
+		sleep 0.05
+	done
+	assert_equal "$(stat -L -c %i "/proc/$shim/exe")" "$(stat -c %i "$(dirname "$BERTHD")/berthd-monitor")"
+	echo "idle: $(shim_private_kb "$shim") kB" >&2
+	[ "$(shim_private_kb "$shim")" -le 64 ]
+	# stdio (/dev/null), berthd-shim's view (/), the log, the socket,
+	# its signalfd, the container's stdin, stdout and stderr.
+	kinds=$(shim_fd_kinds "$shim")
+	assert_equal "$kinds" "/:1 /dev/null:3 DIR/container.log:1 anon_inode:[signalfd]:1 pipe:3 socket:1 "
+	# Output through the container's stdout, execs with and without a
+	# terminal, input to an exec.
+	dk exec "$id" sh -c 'i=0; while [ $i -lt 3000 ]; do echo line-$i-abcdefghijklmnopqrstuvwxyz; i=$((i+1)); done >/proc/1/fd/1'
+	run dk exec -i "$id" cat <<<piped
+	assert_equal "$output" piped
+	run dk exec -t "$id" sh -c 'echo with-a-terminal; exit 5'
+	assert_equal "$status" 5
+	assert_output_contains with-a-terminal
+	for i in $(seq 100); do
+		[ "$(dk logs "$id" | wc -l)" = 3000 ] && break
+		sleep 0.05
+	done
+	assert_equal "$(dk logs "$id" | tail -1)" "line-2999-abcdefghijklmnopqrstuvwxyz"
+	echo "after: $(shim_private_kb "$shim") kB" >&2
+	[ "$(shim_private_kb "$shim")" -le 96 ]
+	assert_equal "$(shim_fd_kinds "$shim")" "$kinds"
+	dk rm -f "$id" >/dev/null
+}
+
 # CVE-2019-5736 through berthd: the shim makes the container's processes
 # (init and every exec) with berthd-shim, so that must run from a view of
 # its binary that nobody can write, as berth does (the attack itself:
