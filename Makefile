@@ -22,7 +22,7 @@ LDLIBS = -lseccomp -lcap -lyajl -lcgroup -lnettle
 
 # Debian packages the build and the tests need (uidmap's newuidmap and
 # newgidmap and passwd's useradd for the rootless tests' user).
-DEPS_BUILD = gcc libc6-dev make pkg-config libseccomp-dev libcap-dev libyajl-dev \
+DEPS_BUILD = gcc libc6-dev musl-tools make pkg-config libseccomp-dev libcap-dev libyajl-dev \
 	libcmocka-dev libmicrohttpd-dev libarchive-dev libcgroup-dev nettle-dev libcurl4-openssl-dev
 DEPS_TEST = bats busybox-static iproute2 util-linux bsdutils procps psmisc jq curl docker.io docker-compose tini \
 	containerd podman conmon python3-grpcio python3-docker \
@@ -155,12 +155,34 @@ $(BUILD)/berthd-shim: $(BUILD)/cmd/berthd/helpers/shim.o $(LIBENGINE) $(LIBIMAGE
 	$(link_static)
 
 # The shim's monitor lives as long as its container, once per container:
-# static and not position-independent, so that nothing relocates its data
-# pages at start (what it runs, and so dirties, is small; its code is
-# shared by every container's monitor).
+# what counts is the memory its start dirties, not its code (shared by
+# every monitor).  Built with musl's static libc where musl-gcc is
+# installed (musl-tools in DEPS_BUILD): 20 kB of private pages against
+# glibc's 48 (glibc's static start-up writes five pages of its data, its
+# TLS on the heap and its relocated GOT), from its own sources only, so
+# that no library built for glibc goes in.  Without musl-gcc it is linked
+# with glibc, static and not position-independent (no relocation of its
+# data pages at start).
+MONITOR_SRCS = cmd/berthd/helpers/monitor.c runtime/engine/shim_monitor.c \
+	runtime/engine/shim_exec.c runtime/engine/shim_io.c runtime/engine/shim_log.c \
+	runtime/engine/shim_args.c runtime/engine/log.c runtime/engine/exit_write.c \
+	spec/base/timestamp.c spec/base/err.c spec/base/fsutil.c
+MUSL_CC ?= $(shell command -v musl-gcc 2>/dev/null)
+ifneq ($(MUSL_CC),)
+MONITOR_OBJS = $(MONITOR_SRCS:%.c=$(BUILD)/musl/%.o)
+$(BUILD)/musl/%.o: %.c | $(VERSION_H)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC      $< (musl)")
+	$(Q)$(MUSL_CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+$(BUILD)/berthd-monitor: $(MONITOR_OBJS)
+	@$(if $(V),,echo "  LD      $@ (musl)")
+	$(Q)$(MUSL_CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^
+-include $(MONITOR_OBJS:.o=.d)
+else
 $(BUILD)/berthd-monitor: $(BUILD)/cmd/berthd/helpers/monitor.o $(LIBENGINE) $(LIBBERTH)
 	@$(if $(V),,echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(if $(filter 1,$(STATIC)),-static -no-pie) -o $@ $^ $(if $(filter 1,$(STATIC)),$(subst -lyajl,-lyajl_s,$(LDLIBS)),$(LDLIBS))
+endif
 
 $(BUILD)/berthd-unpack: $(BUILD)/cmd/berthd/helpers/unpack.o $(LIBIMAGES) $(LIBBERTH)
 	@$(if $(V),,echo "  LD      $@")

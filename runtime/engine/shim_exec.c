@@ -141,7 +141,7 @@ static int spawn_helper(struct shim *s, const char *process_path, const int ends
 			if (ends[i] >= 0)
 				fcntl(ends[i], F_SETFD, 0);
 		fcntl(sp[1], F_SETFD, 0);
-		execveat(s->exe_fd, "", argv, environ, AT_EMPTY_PATH);
+		shim_execveat(s->exe_fd, argv);
 		_exit(127);
 	}
 	close(sp[1]);
@@ -501,9 +501,12 @@ static void finish(struct shim_exec *x)
 		}
 	}
 	write_exit(x);
+#ifdef __GLIBC__
 	/* The exit file's writer used the heap: give it back, or the pages
-	 * stay with the shim for the container's life. */
+	 * stay with the shim for the container's life (musl's malloc gives
+	 * back by itself). */
 	malloc_trim(0);
+#endif
 	if (x->conn >= 0)
 		shutdown(x->conn, SHUT_RDWR);
 	exec_free(x);

@@ -120,6 +120,8 @@ bool shim_send_frame(int fd, int stream, const void *data, size_t len);
 int64_t shim_now_ms(void);
 /* One message and the fd that came with it (-1: none); -errno. */
 long shim_recv(int sock, void *data, size_t len, int *fd);
+/* Execute the program open at fd with argv and our environment. */
+int shim_execveat(int fd, char *const argv[]);
 void shim_reply(int conn, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int shim_add_slot(struct shim *s, int fd, short events, enum shim_slot_kind kind, size_t idx,
 		  int which);

@@ -5,11 +5,13 @@
 #include "runtime/engine/shim_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -121,4 +123,10 @@ long shim_recv(int sock, void *data, size_t len, int *fd)
 		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
 			memcpy(fd, CMSG_DATA(cm), sizeof(int));
 	return n;
+}
+
+/* musl has no execveat(3); the system call is the same for both libcs. */
+int shim_execveat(int fd, char *const argv[])
+{
+	return (int)syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
 }

@@ -389,7 +389,7 @@ static int become_finish(struct shim *s)
 	f.status = s->status;
 	if (s->exe_fd < 0 || shim_argv(&f, "--finish", argv, buf, sizeof(buf)) < 0)
 		return 1;
-	execveat(s->exe_fd, "", argv, environ, AT_EMPTY_PATH);
+	shim_execveat(s->exe_fd, argv);
 	/* berthd sees a shim that did not exit 0 and cleans up itself. */
 	return 1;
 }
