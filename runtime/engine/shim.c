@@ -309,7 +309,9 @@ int shim_finish(const struct shim_opts *o)
 	 * the OOM killer took, read while the cgroup still exists (berthd
 	 * reports OOMKilled and an oom event). */
 	if (o->exit_path) {
-		if (daemon_exit_read(o->exit_path, &x, &ignored) < 0) {
+		bool recorded = daemon_exit_read(o->exit_path, &x, &ignored) == 0;
+
+		if (!recorded) {
 			x = (struct daemon_exit){
 				.code = WIFSIGNALED(o->status) ? 128 + WTERMSIG(o->status)
 							       : WEXITSTATUS(o->status),
@@ -317,10 +319,10 @@ int shim_finish(const struct shim_opts *o)
 			};
 			timestamp_now(x.finished, sizeof(x.finished));
 		}
-		if (rt_oom_kills(&ctx, o->id, &oom, &ignored) == 0 && oom) {
+		if (rt_oom_kills(&ctx, o->id, &oom, &ignored) == 0)
 			x.oom_kills = oom;
+		if (!recorded || oom)
 			daemon_exit_write(o->exit_path, &x, &ignored);
-		}
 	}
 	if (o->socket_path)
 		unlink(o->socket_path);
