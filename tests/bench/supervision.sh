@@ -138,7 +138,7 @@ sleep 2
 inits b "$BSOCK" >"$DIR/before"
 mapfile -t shims < <(awk '{print $2}' "$DIR/before" | while read -r p; do ppid_of "$p"; done | sort -u)
 report berthd "$base" "$PID" -- "${shims[@]}"
-echo "one supervision process ($(readlink "/proc/${shims[0]}/exe")), its mappings:"
+echo "one supervision process ($(basename "$(readlink "/proc/${shims[0]}/exe")")), its mappings:"
 mappings "${shims[0]}"
 echo "berthd's mappings:"
 mappings "$PID" | sort -k4 -n -r | head -8
