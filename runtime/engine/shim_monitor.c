@@ -363,7 +363,6 @@ static void loop(struct shim *s)
 	}
 }
 
-
 /* Let go of every client and exec; the socket goes first, so that no
  * request comes to a shim that no longer serves. */
 static void end(struct shim *s)
@@ -410,7 +409,8 @@ int shim_monitor_run(const struct shim_opts *o)
 	s->listen_fd = o->fds.listen;
 	s->exe_fd = o->fds.exe;
 	s->init = o->init;
-	/* Set-up passed these on; the helpers get none of them. */
+	/* Set-up passed on these and nothing else (a few fds above 2); the
+	 * helpers get none of them. */
 	for (int fd = 3; fd < 64; fd++)
 		if (fcntl(fd, F_GETFD) == 0)
 			fcntl(fd, F_SETFD, FD_CLOEXEC);

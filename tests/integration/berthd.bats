@@ -433,12 +433,14 @@ null-ok"
 
 # What supervision keeps per container (issue 22: at most 64 kB with
 # berthd's share): the shim's long-lived stage is berthd-monitor, whose
-# own pages (private dirty: what no other process shares) stay few, idle
-# and after output, execs and input; the shim set-up stage that made the
-# container had about 1.2 MB.  It holds the container's fds and nothing
-# else, and an exec leaves none behind.
+# own pages (anonymous: written by it, no file behind them; its code is
+# shared by every shim) stay few, idle and after output, execs and input;
+# the shim set-up stage that made the container had about 1.2 MB.  (Not
+# private dirty: a binary just built has dirty page-cache pages, which
+# smaps counts as the only process's private dirty memory.)  It holds the
+# container's fds and nothing else, and an exec leaves none behind.
 shim_private_kb() {
-	awk '$1 == "Private_Dirty:" { print $2 }' "/proc/$1/smaps_rollup"
+	awk '$1 == "Anonymous:" { print $2 }' "/proc/$1/smaps_rollup"
 }
 
 shim_fd_kinds() {
