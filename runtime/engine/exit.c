@@ -8,23 +8,6 @@
 #include "spec/base/record_legacy.h"
 #include "spec/record.h"
 
-int daemon_exit_write(const char *path, const struct daemon_exit *x, struct berr *err)
-{
-	struct record_writer w;
-	int ret;
-
-	ret = record_begin(&w, err);
-	if (ret < 0)
-		return ret;
-	record_put_int(&w, "code", x->code);
-	if (x->signal)
-		record_put_int(&w, "signal", x->signal);
-	if (x->finished[0])
-		record_put(&w, "finished", x->finished);
-	record_put_int(&w, "oom_kills", (int64_t)x->oom_kills);
-	return record_commit(&w, path, err);
-}
-
 static int read_legacy(const char *path, const char *text, size_t len,
 		       struct daemon_exit *x, struct berr *err)
 {

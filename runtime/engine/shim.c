@@ -1,6 +1,9 @@
+/* The shim's first and last stages (shim.h), and berthd's side of its
+ * socket. */
 #include "runtime/engine/shim_internal.h"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -29,7 +32,6 @@
 
 #define MSG_MAX (64 * 1024 + 256)
 #define SEND_TIMEOUT_S 10
-
 /* --- berthd's side ------------------------------------------------- */
 
 /* A socket of the shim's kind, and the address of path for it. */
@@ -92,222 +94,7 @@ int shim_request(const char *socket_path, const char *msg, size_t len, int fd,
 	return shim_request_reply(socket_path, msg, len, fd, NULL, 0, err);
 }
 
-/* --- output -------------------------------------------------------- */
-
-static void drop_client(struct shim *s, size_t i)
-{
-	close(s->clients[i].fd);
-	s->clients[i] = s->clients[--s->n_clients];
-}
-
-static void to_clients(struct shim *s, enum daemon_log_stream stream, const char *data,
-		       size_t len)
-{
-	for (size_t i = 0; i < s->n_clients;) {
-		struct shim_client *c = &s->clients[i];
-		bool wanted = stream == LOG_STDERR ? c->err : c->out;
-
-		if (wanted && !(s->o->tty ? shim_send_all(c->fd, data, len)
-					  : shim_send_frame(c->fd, (int)stream, data, len))) {
-			drop_client(s, i);
-			continue;
-		}
-		i++;
-	}
-}
-
-/* Read what one output fd has; false at its end. */
-static bool pump_output(struct shim *s, int which)
-{
-	char buf[32768];
-	ssize_t n;
-	enum daemon_log_stream stream = which == 1 ? LOG_STDERR : LOG_STDOUT;
-
-	do {
-		n = read(s->out_fd[which], buf, sizeof(buf));
-	} while (n < 0 && errno == EINTR);
-	if (n < 0 && errno == EAGAIN)
-		return true;
-	if (n <= 0) {
-		/* EIO from a terminal master: the last slave side closed. */
-		shim_close_fd(&s->out_fd[which]);
-		if (which == 0)
-			s->tty_master = s->o->tty ? -1 : s->tty_master;
-		return false;
-	}
-	shim_log_write(s, stream, buf, (size_t)n);
-	to_clients(s, stream, buf, (size_t)n);
-	return true;
-}
-
-/* --- input --------------------------------------------------------- */
-
-static void close_stdin(struct shim *s)
-{
-	if (s->o->tty)
-		return; /* the terminal stays: it is also the output */
-	shim_close_fd(&s->in_fd);
-}
-
-static void flush_pending(struct shim *s)
-{
-	while (s->pending_off < s->pending_len && s->in_fd >= 0) {
-		ssize_t n = write(s->in_fd, s->pending + s->pending_off,
-				  s->pending_len - s->pending_off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
-		if (n < 0) {
-			/* The container closed its stdin: input has nowhere to go. */
-			s->pending_len = s->pending_off = 0;
-			close_stdin(s);
-			return;
-		}
-		s->pending_off += (size_t)n;
-	}
-	s->pending_len = s->pending_off = 0;
-	if (s->close_in_when_flushed) {
-		s->close_in_when_flushed = false;
-		close_stdin(s);
-	}
-}
-
-static void add_input(struct shim *s, const char *data, size_t len)
-{
-	/* Whatever does not fit waits in the socket: callers only read when
-	 * the buffer is empty. */
-	if (len > sizeof(s->pending))
-		len = sizeof(s->pending);
-	memcpy(s->pending, data, len);
-	s->pending_len = len;
-	s->pending_off = 0;
-	flush_pending(s);
-}
-
-static void client_input(struct shim *s, size_t i)
-{
-	struct shim_client *c = &s->clients[i];
-	char buf[sizeof(s->pending)];
-	ssize_t n;
-
-	if (!c->in || !c->in_open || s->in_fd < 0 || s->pending_len)
-		return;
-	do {
-		n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0 && errno == EAGAIN)
-		return;
-	if (n > 0) {
-		add_input(s, buf, (size_t)n);
-		return;
-	}
-	/* The client's stdin ended (it half-closed) or it went away. */
-	c->in_open = false;
-	if (s->o->stdin_once) {
-		if (s->pending_len)
-			s->close_in_when_flushed = true;
-		else
-			close_stdin(s);
-	}
-	if (!c->out && !c->err)
-		drop_client(s, i);
-}
-
-/* --- requests from berthd ----------------------------------------- */
-
-static void do_attach(struct shim *s, int conn, const char *msg, size_t len, int fd)
-{
-	struct timeval tv = { .tv_sec = SEND_TIMEOUT_S };
-	const char *nl = memchr(msg, '\n', len);
-	int in = 0, out = 0, errs = 0;
-	struct shim_client *c;
-
-	if (fd < 0 || sscanf(msg, "attach %d %d %d", &in, &out, &errs) != 3) {
-		if (fd >= 0)
-			close(fd);
-		shim_reply(conn, "err malformed attach request");
-		return;
-	}
-	if (s->n_clients == SHIM_MAX_CLIENTS) {
-		close(fd);
-		shim_reply(conn, "err too many attached clients (at most %d)", SHIM_MAX_CLIENTS);
-		return;
-	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	c = &s->clients[s->n_clients++];
-	*c = (struct shim_client){ .fd = fd, .in = in && s->o->open_stdin, .out = out,
-			      .err = errs, .in_open = in && s->o->open_stdin };
-	if (c->in && nl && (size_t)(nl + 1 - msg) < len && s->in_fd >= 0 && !s->pending_len)
-		add_input(s, nl + 1, len - (size_t)(nl + 1 - msg));
-	shim_reply(conn, "ok");
-}
-
-static void do_resize(struct shim *s, int conn, const char *msg)
-{
-	struct winsize ws = { 0 };
-	unsigned h, w;
-
-	if (sscanf(msg, "resize %u %u", &h, &w) != 2 || h > 65535 || w > 65535) {
-		shim_reply(conn, "err malformed resize request");
-		return;
-	}
-	if (s->tty_master < 0) {
-		shim_reply(conn, "err the container has no terminal");
-		return;
-	}
-	ws.ws_row = (unsigned short)h;
-	ws.ws_col = (unsigned short)w;
-	if (ioctl(s->tty_master, TIOCSWINSZ, &ws) < 0)
-		shim_reply(conn, "err resize: %s", strerror(errno));
-	else
-		shim_reply(conn, "ok");
-}
-
-static void handle_request(struct shim *s)
-{
-	cleanup_close int conn = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	char *msg = NULL;
-	struct berr err;
-	int fd = -1;
-	long n;
-
-	if (conn < 0)
-		return;
-	msg = malloc(MSG_MAX + 1);
-	if (!msg)
-		return;
-	n = rt_fd_recv(conn, msg, MSG_MAX, &fd, &err);
-	if (n <= 0) {
-		if (fd >= 0)
-			close(fd);
-		free(msg);
-		return;
-	}
-	msg[n] = '\0';
-	if (strncmp(msg, "attach ", 7) == 0) {
-		do_attach(s, conn, msg, (size_t)n, fd);
-		fd = -1;
-	} else if (strncmp(msg, "resize ", 7) == 0) {
-		do_resize(s, conn, msg);
-	} else if (strncmp(msg, "exec ", 5) == 0) {
-		shim_exec_request(s, conn, msg, (size_t)n, fd);
-		fd = -1;
-	} else if (strncmp(msg, "exec-resize ", 12) == 0) {
-		shim_exec_resize(s, conn, msg);
-	} else if (strncmp(msg, "ping", 4) == 0) {
-		shim_reply(conn, "ok");
-	} else {
-		shim_reply(conn, "err unknown request");
-	}
-	if (fd >= 0)
-		close(fd);
-	free(msg);
-}
-
-/* --- set-up and exit ------------------------------------------------ */
+/* --- stage 1: set-up ------------------------------------------------ */
 
 static int listen_on(const char *path, struct berr *err)
 {
@@ -406,153 +193,6 @@ static int create(struct shim *s, struct berr *err)
 
 /* How many processes the OOM killer took from the container, read while
  * its cgroup still exists (berthd reports OOMKilled and an oom event). */
-static uint64_t oom_kills(struct shim *s)
-{
-	struct rt_ctx ctx = { .root = s->o->oci_root };
-	struct berr ignored;
-	uint64_t n = 0;
-
-	rt_oom_kills(&ctx, s->o->id, &n, &ignored);
-	return n;
-}
-
-static void write_exit(struct shim *s)
-{
-	struct daemon_exit x = {
-		.code = WIFSIGNALED(s->status) ? 128 + WTERMSIG(s->status) : WEXITSTATUS(s->status),
-		.signal = WIFSIGNALED(s->status) ? WTERMSIG(s->status) : 0,
-		.oom_kills = oom_kills(s),
-	};
-	struct berr err;
-
-	timestamp_now(x.finished, sizeof(x.finished));
-	daemon_exit_write(s->o->exit_path, &x, &err);
-}
-
-static void reap(struct shim *s)
-{
-	struct signalfd_siginfo si;
-	int status;
-	pid_t pid;
-
-	while (read(s->sig_fd, &si, sizeof(si)) == sizeof(si))
-		;
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (pid == s->init && !s->exited) {
-			s->exited = true;
-			s->status = status;
-			/* Recorded first: whatever happens to the shim from
-			 * here on, the status is on disk. */
-			write_exit(s);
-			continue;
-		}
-		shim_exec_reaped(s, pid, status);
-	}
-}
-
-static void build_slots(struct shim *s)
-{
-	s->n_slots = 0;
-	shim_add_slot(s, s->sig_fd, POLLIN, SLOT_SIGNALS, 0, 0);
-	shim_add_slot(s, s->listen_fd, POLLIN, SLOT_LISTEN, 0, 0);
-	for (int i = 0; i < 2; i++)
-		if (s->out_fd[i] >= 0)
-			shim_add_slot(s, s->out_fd[i], POLLIN, SLOT_OUTPUT, 0, i);
-	for (size_t i = 0; i < s->n_clients; i++) {
-		struct shim_client *c = &s->clients[i];
-
-		if (c->in && c->in_open && s->in_fd >= 0 && !s->pending_len)
-			shim_add_slot(s, c->fd, POLLIN, SLOT_CLIENT, i, 0);
-	}
-	if (s->pending_len && s->in_fd >= 0)
-		shim_add_slot(s, s->in_fd, POLLOUT, SLOT_STDIN, 0, 0);
-	shim_exec_poll(s);
-}
-
-static void loop(struct shim *s)
-{
-	int64_t drain_until = 0;
-
-	for (;;) {
-		int timeout = shim_exec_finish_done(s);
-		bool client_slots = false;
-
-		if (s->exited) {
-			int64_t left;
-
-			if (!drain_until)
-				drain_until = shim_now_ms() + SHIM_DRAIN_MS;
-			left = drain_until - shim_now_ms();
-			if ((s->out_fd[0] < 0 && s->out_fd[1] < 0) || left <= 0)
-				return;
-			if (timeout < 0 || left < timeout)
-				timeout = (int)left;
-		}
-		build_slots(s);
-		if (poll(s->pfd, s->n_slots, timeout) < 0 && errno != EINTR)
-			return;
-		for (size_t i = 0; i < s->n_slots; i++) {
-			const struct shim_slot *sl = &s->slots[i];
-			short rev = s->pfd[i].revents;
-
-			if (!rev)
-				continue;
-			switch (sl->kind) {
-			case SLOT_SIGNALS:
-				reap(s);
-				break;
-			case SLOT_OUTPUT:
-				while (s->out_fd[sl->which] >= 0 && pump_output(s, sl->which) &&
-				       s->exited)
-					;
-				break;
-			case SLOT_STDIN:
-				if (s->pending_len)
-					flush_pending(s);
-				break;
-			case SLOT_CLIENT:
-				client_slots = true;
-				break;
-			case SLOT_LISTEN:
-				break;
-			default:
-				shim_exec_event(s, sl, rev);
-			}
-		}
-		/* Clients may be dropped while walking: go from the end. */
-		for (size_t i = s->n_slots; client_slots && i-- > 0;) {
-			const struct shim_slot *sl = &s->slots[i];
-
-			if (sl->kind == SLOT_CLIENT && s->pfd[i].revents && sl->idx < s->n_clients)
-				client_input(s, sl->idx);
-		}
-		/* Last: a request may add clients and execs, which the slots
-		 * of this turn do not know. */
-		if (s->pfd[1].revents)
-			handle_request(s);
-	}
-}
-
-static void cleanup(struct shim *s)
-{
-	struct rt_ctx ctx = { .root = s->o->oci_root };
-	struct berr ignored;
-
-	for (size_t i = 0; i < s->n_clients; i++) {
-		shutdown(s->clients[i].fd, SHUT_RDWR);
-		close(s->clients[i].fd);
-	}
-	s->n_clients = 0;
-	shim_close_fd(&s->listen_fd);
-	shim_exec_finish_all(s);
-	free(s->pfd);
-	free(s->slots);
-	unlink(s->o->socket_path);
-	rt_delete(&ctx, s->o->id, true, &ignored);
-	if (s->o->rootfs_mount)
-		layer_store_umount(s->o->rootfs_mount, &ignored);
-}
-
 /* Tell berthd why the shim could not start. */
 static int refuse(const struct shim_opts *o, const struct berr *err)
 {
@@ -565,6 +205,33 @@ static int refuse(const struct shim_opts *o, const struct berr *err)
 	return 1;
 }
 
+
+/* Stage 2: the monitor, in this process, with exactly the fds it needs
+ * (whatever else set-up or the runtime left open goes with the execve). */
+static int become_monitor(struct shim *s)
+{
+	struct shim_opts m = *s->o;
+	char *argv[SHIM_ARGV_MAX];
+	char buf[128];
+	int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+	m.init = s->init;
+	m.fds = (struct shim_fds){ s->log_fd, s->listen_fd, s->out_fd[0], s->out_fd[1],
+				   s->in_fd, s->tty_master, exe };
+	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (m.monitor_path && shim_argv(&m, NULL, argv, buf, sizeof(buf)) == 0) {
+		const int fds[] = { m.fds.log, m.fds.listen, m.fds.out, m.fds.err, m.fds.in,
+				    m.fds.tty, m.fds.exe };
+
+		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+			if (fds[i] >= 0)
+				fcntl(fds[i], F_SETFD, 0);
+		execve(m.monitor_path, argv, environ);
+	}
+	/* No monitor to execute: this process monitors, at its size. */
+	return shim_monitor_run(&m);
+}
+
 int shim_run(const struct shim_opts *o)
 {
 	struct shim s = {
@@ -575,6 +242,7 @@ int shim_run(const struct shim_opts *o)
 		.tty_master = -1,
 		.listen_fd = -1,
 		.sig_fd = -1,
+		.exe_fd = -1,
 	};
 	struct berr err = { 0 };
 	sigset_t mask;
@@ -589,7 +257,8 @@ int shim_run(const struct shim_opts *o)
 
 	/* A session of its own, so that signals meant for berthd's process
 	 * group never reach the shim; a subreaper, so that a container init
-	 * made in two stages is still our child. */
+	 * made in two stages is still our child.  SIGCHLD stays blocked
+	 * into the monitor, which reaps. */
 	setsid();
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	signal(SIGPIPE, SIG_IGN);
@@ -599,9 +268,8 @@ int shim_run(const struct shim_opts *o)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
-	s.sig_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	s.log_fd = open(o->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (s.sig_fd < 0 || s.log_fd < 0)
+	if (s.log_fd < 0)
 		ret = berr_sys(&err, "open %s", o->log_path);
 	else
 		ret = 0;
@@ -625,14 +293,41 @@ int shim_run(const struct shim_opts *o)
 		/* berthd is gone; the container still needs us */
 	}
 	close(o->ready_fd);
-	loop(&s);
-	if (!s.exited) {
-		/* Only a failed poll gets here: wait for the init anyway. */
-		while (waitpid(s.init, &s.status, 0) < 0 && errno == EINTR)
-			;
-		s.exited = true;
-		write_exit(&s);
+	return become_monitor(&s);
+}
+
+/* --- stage 3: the finish ----------------------------------------------- */
+
+int shim_finish(const struct shim_opts *o)
+{
+	struct rt_ctx ctx = { .root = o->oci_root };
+	struct daemon_exit x;
+	struct berr ignored;
+	uint64_t oom = 0;
+
+	/* The monitor recorded the status; this adds how many processes
+	 * the OOM killer took, read while the cgroup still exists (berthd
+	 * reports OOMKilled and an oom event). */
+	if (o->exit_path) {
+		bool recorded = daemon_exit_read(o->exit_path, &x, &ignored) == 0;
+
+		if (!recorded) {
+			x = (struct daemon_exit){
+				.code = WIFSIGNALED(o->status) ? 128 + WTERMSIG(o->status)
+							       : WEXITSTATUS(o->status),
+				.signal = WIFSIGNALED(o->status) ? WTERMSIG(o->status) : 0,
+			};
+			timestamp_now(x.finished, sizeof(x.finished));
+		}
+		if (rt_oom_kills(&ctx, o->id, &oom, &ignored) == 0)
+			x.oom_kills = oom;
+		if (!recorded || oom)
+			daemon_exit_write(o->exit_path, &x, &ignored);
 	}
-	cleanup(&s);
+	if (o->socket_path)
+		unlink(o->socket_path);
+	rt_delete(&ctx, o->id, true, &ignored);
+	if (o->rootfs_mount)
+		layer_store_umount(o->rootfs_mount, &ignored);
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* The container shim: one small process per running container, between
+/* The container shim: what keeps one running container company, between
  * berthd and the container's init.
  *
  * Why a shim: the container must outlive the daemon.  If berthd held the
@@ -13,6 +13,28 @@
  * writes its exit status to a file before it cleans up and exits.  berthd
  * learns of that exit through a pidfd of the shim, which a restarted
  * daemon can open again: nothing is lost while the daemon is away.
+ *
+ * One process, three programs, so that what stays for the container's
+ * whole life is small (tests/bench/README.md: a shim that had created the
+ * container kept about 1.2 MB of private memory: the runtime's heap,
+ * libcgroup's tables, a stack grown by rt_create):
+ *   1. set-up (berthd-shim, shim_run): creates the container, answers
+ *      berthd on the ready pipe, then executes
+ *   2. the monitor (berthd-monitor, shim_monitor_run, a small static
+ *      program that links no runtime code it runs), with the container's
+ *      fds: it pumps output, serves requests and reaps, without the
+ *      runtime.  An exec'd process is made by a short-lived helper
+ *      (berthd-shim --exec-helper, shim_exec_helper) that the monitor
+ *      starts: the process is the helper's child, and the monitor's once
+ *      the helper exits (the monitor is a child subreaper), so the monitor
+ *      reaps it with its real exit status as before.  When the init has
+ *      exited and its output is drained the monitor executes
+ *   3. the finish (berthd-shim --finish, shim_finish): the OOM count into
+ *      the exit file, the container deleted, its rootfs unmounted; exit 0.
+ * Same pid from start to end: berthd's pidfd, its record (pid and start
+ * time) and a restarted berthd's adoption see one process.  Stages 1 and
+ * 3 and the helpers run from the read-only view of berthd-shim that set-up
+ * made (rt_seal_self), kept open in the monitor as an fd.
  *
  * The shim listens on a unix socket (SOCK_SEQPACKET) for berthd's
  * requests, one message each, answered "ok" or "err MESSAGE":
@@ -29,8 +51,7 @@
  * half-closes) stdin is closed if the container was created with
  * StdinOnce.
  *
- * An exec'd process (runtime's rt_exec, called here so that the process
- * is the shim's child) talks to its own client the same way; its stdin
+ * An exec'd process talks to its own client the same way; its stdin
  * closes when the client's input ends.  When it exits and its output is
  * drained, its exit code goes to its EXIT_FILE (record: code), and only
  * then is the client's connection closed, so that a client that asks for
@@ -40,6 +61,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "spec/base/err.h"
 
@@ -62,10 +84,40 @@ struct shim_opts {
 	 * read-only view of its binary before it makes the container
 	 * (rt_seal_self), as berth does. */
 	char *const *argv;
+	const char *monitor_path; /* set-up: the monitor to execute */
+	/* The monitor's: the container's init and the fds set-up left it. */
+	pid_t init;
+	struct shim_fds {
+		int log, listen, out, err, in, tty, exe;
+	} fds;
+	/* The helpers': an exec's process.json, its stdio (-1: with a
+	 * terminal), the socket for the answer; the finish's wait status. */
+	const char *process_path;
+	int stdio[3];
+	int reply_fd;
+	int status;
 };
 
-/* Run the shim; returns the process's exit status. */
+/* Stage 1: set up and create the container, then become the monitor;
+ * returns the process's exit status only when that fails (or when the
+ * monitor could not be executed: then this process monitors). */
 int shim_run(const struct shim_opts *o);
+/* Stage 2: the monitor; becomes the finish, or returns an exit status. */
+int shim_monitor_run(const struct shim_opts *o);
+/* Stage 3: record the OOM count, delete the container, unmount. */
+int shim_finish(const struct shim_opts *o);
+/* The monitor's helper: make one exec'd process; "ok PID" (with the
+ * terminal's master as an fd) or "err MESSAGE" to reply_fd. */
+int shim_exec_helper(const struct shim_opts *o);
+
+/* The options of a stage as a command line (for execve; argv0 first),
+ * into argv (at most SHIM_ARGV_MAX entries, the strings in buf). */
+#define SHIM_ARGV_MAX 48
+int shim_argv(const struct shim_opts *o, const char *mode, char **argv, char *buf,
+	      size_t size);
+/* The other way: every stage's options into o (whose fds, stdio and
+ * reply_fd the caller set to -1 first); -EINVAL for anything else. */
+int shim_parse(int argc, char **argv, struct shim_opts *o);
 
 /* berthd's side: send one request (with fd unless < 0) and read the
  * answer; -EIO with the shim's message when it answered err. */

@@ -1,11 +1,14 @@
-/* The shim's exec'd processes: started with the runtime's rt_exec from
- * the shim's own thread (so each is the shim's child, reaped here with its
- * real exit status), their stdio pumped to and from their client's
- * connection, their exit code written to a file before the connection
- * closes. */
+/* The shim's exec'd processes: made by a helper with the runtime's
+ * rt_exec (the monitor links no runtime), each the helper's child and,
+ * once the helper has exited, the monitor's (it is a child subreaper), so
+ * that the monitor reaps it with its real exit status; their stdio
+ * pumped to and from their client's connection, their exit code written
+ * to a file before the connection closes. */
 #include "runtime/engine/shim_internal.h"
 
 #include <fcntl.h>
+#include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +21,10 @@
 #include "spec/base/strv.h"
 #include "runtime/engine/exit.h"
 #include "runtime/engine/log.h"
-#include "runtime/runtime.h"
 #include "spec/base/cleanup.h"
 
 #define SEND_TIMEOUT_S 10
+#define HELPER_TIMEOUT_S 120
 
 static void exec_free(struct shim_exec *x)
 {
@@ -29,9 +32,31 @@ static void exec_free(struct shim_exec *x)
 	shim_close_fd(&x->out_fd[0]);
 	shim_close_fd(&x->out_fd[1]);
 	shim_close_fd(&x->in_fd);
-	free(x->pending);
-	free(x->exit_path);
-	free(x);
+	shim_free(x, x->size);
+}
+
+/* One mapping for an exec and what it keeps: its exit file's path, its
+ * process.json's, its input buffer (room for what came with the request,
+ * a page at least); given back whole when it ends. */
+static struct shim_exec *exec_alloc(const char *process, size_t process_len,
+				    const char *exit_path, size_t exit_len, size_t extra_len)
+{
+	size_t cap = extra_len > SHIM_IN_BUF ? extra_len : SHIM_IN_BUF;
+	size_t size = sizeof(struct shim_exec) + process_len + 1 + exit_len + 1 + cap;
+	struct shim_exec *x = shim_alloc(size);
+	char *p;
+
+	if (!x)
+		return NULL;
+	x->size = size;
+	p = (char *)(x + 1);
+	x->process = memcpy(p, process, process_len);
+	p += process_len + 1;
+	x->exit_path = memcpy(p, exit_path, exit_len);
+	p += exit_len + 1;
+	x->pending = p;
+	x->pending_cap = cap;
+	return x;
 }
 
 static struct shim_exec *find(struct shim *s, const char *id)
@@ -85,41 +110,116 @@ static int make_pipes(struct shim_exec *x, int ends[3], struct berr *err)
 	return 0;
 }
 
+/* The helper (berthd-shim --exec-helper, from the view set-up left us)
+ * with the process's stdio ends and one end of a socket for its answer;
+ * returns our end. */
+static int spawn_helper(struct shim *s, const char *process_path, const int ends[3],
+			pid_t *pid, struct berr *err)
+{
+	struct shim_opts h = *s->o;
+	char *argv[SHIM_ARGV_MAX];
+	char buf[64];
+	int sp[2];
+
+	if (s->exe_fd < 0)
+		return berr_fail(err, ENOEXEC, "the shim lost its runtime: no exec");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return berr_sys(err, "socketpair");
+	h.init = 0;
+	h.process_path = process_path;
+	memcpy(h.stdio, ends, sizeof(h.stdio));
+	h.reply_fd = sp[1];
+	if (shim_argv(&h, "--exec-helper", argv, buf, sizeof(buf)) < 0) {
+		close(sp[0]);
+		close(sp[1]);
+		return berr_fail(err, E2BIG, "exec: the helper's command line is too long");
+	}
+	/* vfork: the child only clears close-on-exec and executes. */
+	*pid = vfork();
+	if (*pid == 0) {
+		for (int i = 0; i < 3; i++)
+			if (ends[i] >= 0)
+				fcntl(ends[i], F_SETFD, 0);
+		fcntl(sp[1], F_SETFD, 0);
+		shim_execveat(s->exe_fd, argv);
+		_exit(127);
+	}
+	close(sp[1]);
+	if (*pid < 0) {
+		close(sp[0]);
+		return berr_sys(err, "start the exec helper");
+	}
+	return sp[0];
+}
+
+/* The helper's answer: "ok PID" with the terminal's master, or "err
+ * MESSAGE".  The helper is reaped here, by its pid: the process it made
+ * may already be ours and ended, and waits for the loop, which knows its
+ * pid by then. */
+static int helper_answer(int sock, pid_t helper, pid_t *pid, int *master, struct berr *err)
+{
+	struct timeval tv = { .tv_sec = HELPER_TIMEOUT_S };
+	char reply[sizeof(err->msg) + 8];
+	int fd = -1, ret = 0;
+	long n;
+
+	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = shim_recv(sock, reply, sizeof(reply) - 1, &fd);
+	if (n < 0)
+		kill(helper, SIGKILL);
+	while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (n < 0)
+		return berr_set(err, (int)-n, "wait for the exec helper");
+	reply[n] = '\0';
+	if (strncmp(reply, "ok ", 3) == 0) {
+		*pid = (pid_t)atoi(reply + 3);
+		*master = fd;
+		return *pid > 0 ? 0 : berr_fail(err, EPROTO, "the exec helper gave no pid");
+	}
+	if (fd >= 0)
+		close(fd);
+	if (strncmp(reply, "err ", 4) == 0)
+		ret = berr_fail(err, EIO, "%s", reply + 4);
+	else
+		ret = berr_fail(err, EPROTO, "the exec helper ended without an answer");
+	return ret;
+}
+
 static int start(struct shim *s, struct shim_exec *x, const char *process_path,
 		 unsigned rows, unsigned cols, struct berr *err)
 {
-	struct rt_ctx ctx = { .root = s->o->oci_root };
-	struct rt_exec_opts o = {
-		.id = s->o->id,
-		.process_path = process_path,
-		.tty = -1,
-		.no_new_privs = -1,
-	};
-	struct rt_execed out = { .pid = -1, .tty_master = -1 };
 	int ends[3] = { -1, -1, -1 };
-	int ret = 0;
+	int ret = 0, sock = -1, master = -1;
+	pid_t helper = -1;
 
-	if (!x->tty) {
+	if (!x->tty)
 		ret = make_pipes(x, ends, err);
-		o.has_stdio = true;
-		memcpy(o.stdio, ends, sizeof(ends));
+	if (ret == 0) {
+		sock = spawn_helper(s, process_path, ends, &helper, err);
+		ret = sock < 0 ? sock : 0;
 	}
-	if (ret == 0)
-		ret = rt_exec(&ctx, &o, &out, err);
-	/* The process has its own copies now. */
+	/* The helper has its own copies now. */
 	for (int i = 0; i < 3; i++)
 		if (ends[i] >= 0)
 			close(ends[i]);
+	if (ret == 0) {
+		ret = helper_answer(sock, helper, &x->pid, &master, err);
+		close(sock);
+	}
 	if (ret < 0)
 		return ret;
-	x->pid = out.pid;
 	if (x->tty) {
-		x->master = out.tty_master;
-		x->out_fd[0] = out.tty_master;
+		if (master < 0)
+			return berr_fail(err, EPROTO, "the exec helper sent no terminal");
+		x->master = master;
+		x->out_fd[0] = master;
 		fcntl(x->master, F_SETFL, O_NONBLOCK);
 		set_size(x->master, rows, cols);
 		if (x->conn >= 0 && x->in)
 			x->in_fd = fcntl(x->master, F_DUPFD_CLOEXEC, 3);
+	} else if (master >= 0) {
+		close(master);
 	}
 	return 0;
 }
@@ -128,7 +228,7 @@ static int start(struct shim *s, struct shim_exec *x, const char *process_path,
 void shim_exec_request(struct shim *s, int conn, const char *msg, size_t len, int fd)
 {
 	struct timeval tv = { .tv_sec = SEND_TIMEOUT_S };
-	char id[65], *process = NULL;
+	char id[65];
 	const char *nl1 = memchr(msg, '\n', len);
 	const char *nl2 = nl1 ? memchr(nl1 + 1, '\n', len - (size_t)(nl1 + 1 - msg)) : NULL;
 	const char *nl3 = nl2 ? memchr(nl2 + 1, '\n', len - (size_t)(nl2 + 1 - msg)) : NULL;
@@ -154,17 +254,11 @@ void shim_exec_request(struct shim *s, int conn, const char *msg, size_t len, in
 						       : "too many execs at once");
 		return;
 	}
-	x = calloc(1, sizeof(*x));
-	process = x ? strndup(nl1 + 1, (size_t)(nl2 - nl1 - 1)) : NULL;
-	if (x)
-		x->exit_path = strndup(nl2 + 1, (size_t)(nl3 - nl2 - 1));
-	if (!x || !process || !x->exit_path) {
+	x = exec_alloc(nl1 + 1, (size_t)(nl2 - nl1 - 1), nl2 + 1, (size_t)(nl3 - nl2 - 1),
+		       extra_len);
+	if (!x) {
 		if (fd >= 0)
 			close(fd);
-		free(process);
-		if (x)
-			free(x->exit_path);
-		free(x);
 		shim_reply(conn, "err out of memory");
 		return;
 	}
@@ -180,24 +274,16 @@ void shim_exec_request(struct shim *s, int conn, const char *msg, size_t len, in
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	}
-	if (start(s, x, process, rows, cols, &err) < 0) {
-		free(process);
+	if (start(s, x, x->process, rows, cols, &err) < 0) {
 		/* berthd tells the client, on its own copy of the connection. */
 		exec_free(x);
 		shim_reply(conn, "err %s", err.msg);
 		return;
 	}
-	free(process);
 	/* Input goes through a buffer; what came with the request first. */
-	if (x->in_fd >= 0) {
-		x->pending_cap = extra_len > 4096 ? extra_len : 4096;
-		x->pending = malloc(x->pending_cap);
-		if (!x->pending) {
-			shim_close_fd(&x->in_fd);
-		} else if (extra_len) {
-			memcpy(x->pending, extra, extra_len);
-			x->pending_len = extra_len;
-		}
+	if (x->in_fd >= 0 && extra_len) {
+		memcpy(x->pending, extra, extra_len);
+		x->pending_len = extra_len;
 	}
 	s->execs[s->n_execs++] = x;
 	shim_reply(conn, "ok %d", (int)x->pid);
@@ -324,7 +410,7 @@ static void conn_input(struct shim_exec *x)
 
 static void output(struct shim_exec *x, int which)
 {
-	char buf[32768];
+	char buf[SHIM_OUT_BUF];
 	ssize_t n;
 
 	do {
@@ -415,6 +501,12 @@ static void finish(struct shim_exec *x)
 		}
 	}
 	write_exit(x);
+#ifdef __GLIBC__
+	/* The exit file's writer used the heap: give it back, or the pages
+	 * stay with the shim for the container's life (musl's malloc gives
+	 * back by itself). */
+	malloc_trim(0);
+#endif
 	if (x->conn >= 0)
 		shutdown(x->conn, SHUT_RDWR);
 	exec_free(x);

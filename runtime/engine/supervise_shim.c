@@ -1,5 +1,6 @@
 /* Supervision by one shim process per container (supervise.h; the shim
- * itself is shim.c).
+ * itself is shim.c, which becomes the small berthd-monitor once the
+ * container is made).
  *
  * berthd starts each container's shim with posix_spawn and holds a pidfd
  * of it in the supervisor's epoll set; when a shim exits, the container's
@@ -65,7 +66,7 @@ static int read_ready(int fd, pid_t *pid, struct berr *err)
 }
 
 struct shim_paths {
-	char *dir, *rootfs, *sock, *log, *exit_file;
+	char *dir, *rootfs, *sock, *log, *exit_file, *monitor;
 };
 
 static void paths_free(struct shim_paths *p)
@@ -75,11 +76,14 @@ static void paths_free(struct shim_paths *p)
 	free(p->sock);
 	free(p->log);
 	free(p->exit_file);
+	free(p->monitor);
 }
 
 static int paths_get(struct daemon *d, const char *id, bool log_none, struct shim_paths *p,
 		     struct berr *err)
 {
+	const char *slash;
+
 	p->dir = daemon_dir(d, id, NULL);
 	p->rootfs = daemon_dir(d, id, "rootfs");
 	p->log = daemon_dir(d, id, "container.log");
@@ -90,7 +94,12 @@ static int paths_get(struct daemon *d, const char *id, bool log_none, struct shi
 	}
 	p->exit_file = daemon_dir(d, id, "exit");
 	p->sock = daemon_shim_socket(d, id);
-	if (!p->dir || !p->rootfs || !p->log || !p->exit_file || !p->sock)
+	/* The shim's monitor is installed next to it. */
+	slash = strrchr(d->o.shim_path, '/');
+	if (asprintf(&p->monitor, "%.*s/berthd-monitor",
+		     slash ? (int)(slash - d->o.shim_path) : 1, slash ? d->o.shim_path : ".") < 0)
+		p->monitor = NULL;
+	if (!p->dir || !p->rootfs || !p->log || !p->exit_file || !p->sock || !p->monitor)
 		return berr_set(err, ENOMEM, "start");
 	return 0;
 }
@@ -117,6 +126,8 @@ static int spawn(struct daemon *d, struct daemon_container *c, const struct shim
 	argv[n++] = p->sock;
 	argv[n++] = "--rootfs";
 	argv[n++] = p->rootfs;
+	argv[n++] = "--monitor";
+	argv[n++] = p->monitor;
 	if (c->spec.tty)
 		argv[n++] = "--tty";
 	if (c->spec.open_stdin)

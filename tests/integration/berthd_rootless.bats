@@ -11,7 +11,7 @@ DOCKER=${DOCKER:-$(command -v docker || echo /usr/local/bin/docker)}
 
 setup() {
 	setup_rootless
-	cp "$REPO/build/berthd" "$REPO/build/berthd-shim" "$REPO/build/berthd-unpack" "$USER_DIR/bin/"
+	cp "$REPO/build/berthd" "$REPO/build/berthd-shim" "$REPO/build/berthd-monitor" "$REPO/build/berthd-unpack" "$USER_DIR/bin/"
 	chown "$RUID:$RGID" "$USER_DIR/bin/"berthd*
 	tar -C "$BUNDLE/rootfs" -cf "$USER_DIR/rootfs.tar" .
 	chown "$RUID:$RGID" "$USER_DIR/rootfs.tar"
@@ -79,6 +79,12 @@ ud() {
 	assert_equal "$(echo "$output" | sed -n 1p)" 0
 	assert_output_contains "sleep 100"
 	wait_for sh -c "[ -n \"\$(ps -u $RUID -o args= | grep -x 'sleep 100')\" ]"
+	# Its shim has become the small monitor (executed from the user's
+	# copy, next to berthd-shim).
+	local sleeper
+	sleeper=$(ps -u "$RUID" -o pid=,args= | awk '$2 == "sleep" && $3 == "100" {print $1}')
+	assert_equal "$(readlink "/proc/$(awk '/^PPid:/ {print $2}' "/proc/$sleeper/status")/exe")" \
+		"$USER_DIR/bin/berthd-monitor"
 	run ud logs c1
 	assert_output_contains started
 	run ud stop -t 1 c1
