@@ -212,8 +212,6 @@ int main(int argc, char **argv)
 		o.data_root = rl.data;
 		/* Used only where the user's cgroup is delegated to it. */
 		o.cgroup_parent = "berth";
-		/* The CNI plugins need root on the host: no default network. */
-		o.bridge = "none";
 	}
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {

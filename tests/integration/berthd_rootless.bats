@@ -2,10 +2,13 @@
 # berthd started by an unprivileged user (README.md, "Rootless"), driven
 # by the docker CLI as that user: its socket under $XDG_RUNTIME_DIR/berth,
 # its data under ~/.local/share/berth, its containers in its user
-# namespace (the user's ids and subordinate ranges), network none.
+# namespace (the user's ids and subordinate ranges), on network none,
+# host, or its default network through slirp4netns; images imported,
+# loaded and pulled; berthd killed and started again while containers run.
 
 load berthd_helpers
 load rootless_helpers
+load registry_helpers
 
 DOCKER=${DOCKER:-$(command -v docker || echo /usr/local/bin/docker)}
 
@@ -16,10 +19,24 @@ setup() {
 	tar -C "$BUNDLE/rootfs" -cf "$USER_DIR/rootfs.tar" .
 	chown "$RUID:$RGID" "$USER_DIR/rootfs.tar"
 	SOCK=$USER_DIR/xdg/berth/berthd.sock
-	as_user "$USER_DIR/bin/berthd" --log-level debug >"$USER_DIR/berthd.log" 2>&1 &
+	ud_berthd_start
+}
+
+# Start the rootless berthd as the test user, with extra options.
+ud_berthd_start() {
+	as_user "$USER_DIR/bin/berthd" --log-level debug "$@" >>"$USER_DIR/berthd.log" 2>&1 &
 	wait_for test -S "$SOCK" || fail "berthd did not come up: $(cat "$USER_DIR/berthd.log")"
 	# as_user's shell and runuser stand between: berthd's own pid.
-	BERTHD_PID=$(pgrep -u "$RUID" -x -f "$USER_DIR/bin/berthd --log-level debug")
+	BERTHD_PID=$(pgrep -u "$RUID" -x -f "$USER_DIR/bin/berthd --log-level debug.*")
+}
+
+# Stop it as a service manager would (SIGTERM); it removes its socket on
+# the way out.
+ud_berthd_stop() {
+	kill "$BERTHD_PID" 2>/dev/null
+	wait_for sh -c "! kill -0 $BERTHD_PID 2>/dev/null" || return 1
+	BERTHD_PID=
+	[ ! -e "$SOCK" ] || { echo "socket $SOCK left behind" >&2; return 1; }
 }
 
 teardown() {
@@ -30,11 +47,14 @@ teardown() {
 		done
 	fi
 	if [ -n "${BERTHD_PID:-}" ]; then
-		kill "$BERTHD_PID" 2>/dev/null
-		wait_for sh -c "! kill -0 $BERTHD_PID 2>/dev/null" || failed=1
-		# It removes its socket on the way out.
-		[ ! -e "$SOCK" ] || { echo "socket $SOCK left behind" >&2; failed=1; }
+		ud_berthd_stop || failed=1
 	fi
+	if [ -n "${HOST_SERVER_PID:-}" ]; then
+		kill "$HOST_SERVER_PID" 2>/dev/null
+	fi
+	[ -n "${REG_DIR:-}" ] && registry_teardown_file
+	# slirp4netns, the namespaces' holder: teardown_rootless checks that
+	# no process of the user is left.
 	teardown_rootless || failed=1
 	return "$failed"
 }
@@ -145,4 +165,77 @@ ud() {
 	assert_success
 	WAIT_FOR_SECONDS=20 wait_for sh -c "[ \"\$(runuser -u $ROOTLESS_USER -- env -i DOCKER_HOST=unix://$SOCK HOME=$USER_DIR $DOCKER inspect -f '{{.RestartCount}} {{.State.Status}}' rs)\" = '2 exited' ]"
 	assert_equal "$(ud inspect -f '{{.State.ExitCode}}' rs)" 3
+}
+
+# An address of the host that is not loopback (the container reaches the
+# host's loopback not at all: slirp4netns runs with --disable-host-loopback).
+host_address() {
+	ip -4 -o addr show scope global | awk '{ split($4, a, "/"); print a[1]; exit }'
+}
+
+# A web server on the host (busybox httpd) on every address of the host,
+# at PORT, serving WORD as /greeting, until teardown; checked at ADDR.
+host_server() {
+	mkdir -p "$USER_DIR/www"
+	echo "$3" >"$USER_DIR/www/greeting"
+	("$BUSYBOX" httpd -f -p "$2" -h "$USER_DIR/www" >/dev/null 2>&1 & echo $! >"$USER_DIR/www.pid")
+	HOST_SERVER_PID=$(cat "$USER_DIR/www.pid")
+	wait_for curl -sf -o /dev/null "http://$1:$2/greeting" || fail "the host's server did not come up"
+}
+
+slirp_processes() {
+	pgrep -u "$RUID" -x slirp4netns || true
+}
+
+@test "berthd rootless: the default network through slirp4netns: the way out, a published port, the helper gone with the container" {
+	command -v slirp4netns >/dev/null || fail "slirp4netns is missing (Debian package slirp4netns; make deps)"
+	local addr port hp
+	addr=$(host_address)
+	[ -n "$addr" ] || fail "the host has no IPv4 address but loopback"
+	port=$(free_port)
+	host_server "$addr" "$port" from-the-host
+	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
+	assert_success
+	# The container sees slirp4netns's tap with its address and route,
+	# and reaches the host's server through it, but not the host's
+	# loopback (10.0.2.2 would be it without --disable-host-loopback).
+	run ud run --rm rootless/busybox sh -c \
+		"tail -n +3 /proc/net/dev | cut -d: -f1 | xargs; ip -4 -o addr show tap0 | awk '{print \$4}'
+		ip route | awk '/^default/ {print \$3}'
+		get() { printf 'GET /greeting HTTP/1.0\r\n\r\n' | nc -w 10 \$1 $port | tail -n 1; }
+		get $addr; echo \"loopback:[\$(get 10.0.2.2 2>&1)]\""
+	assert_success
+	assert_equal "$(echo "$output" | sed -n 1p)" "lo tap0"
+	assert_equal "$(echo "$output" | sed -n 2p)" 10.0.2.100/24
+	assert_equal "$(echo "$output" | sed -n 3p)" 10.0.2.2
+	assert_equal "$(echo "$output" | sed -n 4p)" from-the-host
+	assert_output_contains "loopback:["
+	refute_output_contains from-the-host]
+	# Its helper ended with it.
+	wait_for sh -c "[ -z \"\$(pgrep -u $RUID -x slirp4netns)\" ]" ||
+		fail "slirp4netns left running: $(slirp_processes)"
+	assert_equal "$(ls -A "$USER_DIR/xdg/berth/netns")" ""
+
+	# -p HOST:CONTAINER: the host's port reaches the container's server.
+	hp=$(free_port)
+	run ud run -d --name web -p "$hp:8080" rootless/busybox sh -c \
+		'mkdir /www && echo from-the-container >/www/greeting && exec httpd -f -p 8080 -h /www'
+	assert_success
+	wait_for curl -sf -o /dev/null "http://127.0.0.1:$hp/greeting" ||
+		fail "port $hp does not answer: $(cat "$USER_DIR/berthd.log" | tail -5)"
+	assert_equal "$(curl -sf "http://127.0.0.1:$hp/greeting")" from-the-container
+	assert_equal "$(curl -sf "http://$addr:$hp/greeting")" from-the-container
+	assert_equal "$(ud port web 8080/tcp | head -n 1)" "0.0.0.0:$hp"
+	assert_equal "$(ud inspect -f '{{.NetworkSettings.IPAddress}}' web)" 10.0.2.100
+	# One helper, the user's, in berthd's user namespace.
+	[ -n "$(slirp_processes)" ] || fail "no slirp4netns runs"
+	assert_equal "$(readlink "/proc/$(slirp_processes | head -n 1)/ns/user")" \
+		"$(readlink "/proc/$BERTHD_PID/ns/user")"
+	run ud rm -f web
+	assert_success
+	wait_for sh -c "[ -z \"\$(pgrep -u $RUID -x slirp4netns)\" ]" ||
+		fail "slirp4netns left running: $(slirp_processes)"
+	assert_equal "$(ls -A "$USER_DIR/xdg/berth/netns")" ""
+	run curl -s -o /dev/null "http://127.0.0.1:$hp/greeting"
+	assert_failure
 }
