@@ -239,3 +239,36 @@ slirp_processes() {
 	run curl -s -o /dev/null "http://127.0.0.1:$hp/greeting"
 	assert_failure
 }
+
+@test "berthd rootless: docker pull from a registry, the layers unpacked with the user's ids" {
+	local us uc
+	REG_DIR=$(mktemp -d /tmp/berth-registry.XXXXXX)
+	REG_CERTS=$REG_DIR/certs.d
+	registry_start plain plain
+	# An image whose files belong to root, and one to 1234, in the
+	# layers' tar headers.
+	tar -C "$BUNDLE/rootfs" --owner=0 --group=0 --numeric-owner -cf "$REG_DIR/l1.tar" .
+	mkdir -p "$REG_DIR/l2/etc"
+	echo pulled >"$REG_DIR/l2/etc/pulled"
+	echo owned >"$REG_DIR/l2/etc/owned"
+	chown 0:0 "$REG_DIR/l2/etc/pulled"
+	chown 1234:1234 "$REG_DIR/l2/etc/owned"
+	tar -C "$REG_DIR/l2" --numeric-owner -cf "$REG_DIR/l2.tar" .
+	BERTHD_DIR=$REG_DIR make_docker_archive "$REG_DIR/img.tar" rootless/pulled:1 "$REG_DIR/l1.tar" "$REG_DIR/l2.tar"
+	skopeo copy -q --dest-tls-verify=false "docker-archive:$REG_DIR/img.tar" \
+		"docker://$REG_PLAIN_ADDR/rootless/pulled:1"
+	ud_berthd_stop
+	ud_berthd_start --insecure-registry "$REG_PLAIN_ADDR"
+	run ud pull "$REG_PLAIN_ADDR/rootless/pulled:1"
+	assert_success
+	run ud run --rm --network none "$REG_PLAIN_ADDR/rootless/pulled:1" \
+		sh -c 'stat -c "%u %g" /etc/pulled /etc/owned /bin/busybox; cat /etc/pulled'
+	assert_success
+	assert_equal "$(echo "$output" | xargs)" "0 0 1234 1234 0 0 pulled"
+	# On the host, root's files are the user's, 1234's its subordinate
+	# id 1234 (the range maps from 1 on).
+	read -r us uc < <(subid_range /etc/subuid)
+	assert_equal "$(find "$USER_DIR/.local/share/berth" -path '*/etc/pulled' -printf '%U\n' | sort -u)" "$RUID"
+	assert_equal "$(find "$USER_DIR/.local/share/berth" -path '*/etc/owned' -printf '%U\n' | sort -u)" \
+		"$((us + 1233))"
+}
