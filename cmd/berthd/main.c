@@ -270,7 +270,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "berthd: --cgroup-parent must not contain \"..\"\n");
 		return 2;
 	}
-	if (rootless && daemon_rootless_enter(o.data_root, &err) < 0) {
+	if (rootless && daemon_rootless_enter(o.data_root, o.root, &err) < 0) {
 		fprintf(stderr, "berthd: rootless: %s\n", err.msg);
 		return 1;
 	}
@@ -377,6 +377,8 @@ int main(int argc, char **argv)
 	close(listen_fd);
 	unlink(sock_path);
 	daemon_close(&d);
+	if (rootless)
+		daemon_rootless_leave(o.root);
 	free((char *)o.shim_path);
 	free((char *)o.unpack_path);
 	free(insecure);

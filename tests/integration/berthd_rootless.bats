@@ -26,8 +26,10 @@ setup() {
 ud_berthd_start() {
 	as_user "$USER_DIR/bin/berthd" --log-level debug "$@" >>"$USER_DIR/berthd.log" 2>&1 &
 	wait_for test -S "$SOCK" || fail "berthd did not come up: $(cat "$USER_DIR/berthd.log")"
-	# as_user's shell and runuser stand between: berthd's own pid.
-	BERTHD_PID=$(pgrep -u "$RUID" -x -f "$USER_DIR/bin/berthd --log-level debug.*")
+	# as_user's shell and runuser stand between: berthd's own pid (not
+	# that of the holder of its namespaces, a fork named berthd-userns).
+	BERTHD_PID=$(comm -12 <(pgrep -u "$RUID" -x berthd | sort) \
+		<(pgrep -u "$RUID" -f "^$USER_DIR/bin/berthd --log-level debug" | sort))
 }
 
 # Stop it as a service manager would (SIGTERM); it removes its socket on
@@ -271,4 +273,53 @@ slirp_processes() {
 	assert_equal "$(find "$USER_DIR/.local/share/berth" -path '*/etc/pulled' -printf '%U\n' | sort -u)" "$RUID"
 	assert_equal "$(find "$USER_DIR/.local/share/berth" -path '*/etc/owned' -printf '%U\n' | sort -u)" \
 		"$((us + 1233))"
+}
+
+@test "berthd rootless: killed with -9 and started again, it joins its namespaces again and finds its running container" {
+	local hp userns mntns cpid
+	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
+	assert_success
+	hp=$(free_port)
+	run ud run -d --name keep -p "$hp:8080" rootless/busybox sh -c \
+		'mkdir /www && echo kept >/www/greeting && exec httpd -f -p 8080 -h /www'
+	assert_success
+	wait_for curl -sf -o /dev/null "http://127.0.0.1:$hp/greeting" || fail "port $hp does not answer"
+	cpid=$(ud inspect -f '{{.State.Pid}}' keep)
+	userns=$(readlink "/proc/$BERTHD_PID/ns/user")
+	mntns=$(readlink "/proc/$BERTHD_PID/ns/mnt")
+	kill -9 "$BERTHD_PID"
+	wait_for sh -c "! kill -0 $BERTHD_PID 2>/dev/null"
+	# The container and its network run on without berthd.
+	assert_equal "$(curl -sf "http://127.0.0.1:$hp/greeting")" kept
+	ud_berthd_start
+	# The same namespaces as before, not new ones.
+	assert_equal "$(readlink "/proc/$BERTHD_PID/ns/user")" "$userns"
+	assert_equal "$(readlink "/proc/$BERTHD_PID/ns/mnt")" "$mntns"
+	assert_equal "$(ud ps --format '{{.Names}} {{.State}}')" "keep running"
+	assert_equal "$(ud inspect -f '{{.State.Pid}} {{.NetworkSettings.IPAddress}}' keep)" "$cpid 10.0.2.100"
+	assert_equal "$(ud port keep 8080/tcp | head -n 1)" "0.0.0.0:$hp"
+	run ud exec keep sh -c 'cat /www/greeting; id -u; cat /proc/1/cmdline | tr "\0" " "'
+	assert_success
+	assert_equal "$(echo "$output" | sed -n 1,2p | xargs)" "kept 0"
+	assert_output_contains "httpd -f -p 8080"
+	run ud stop -t 1 keep
+	assert_success
+	assert_equal "$(ud inspect -f '{{.State.Running}}' keep)" false
+	[ ! -e "/proc/$cpid" ] || fail "the container's process $cpid runs on"
+	# Its network went with it.
+	wait_for sh -c "[ -z \"\$(pgrep -u $RUID -x slirp4netns)\" ]" ||
+		fail "slirp4netns left running: $(slirp_processes)"
+	run curl -s -o /dev/null "http://127.0.0.1:$hp/greeting"
+	assert_failure
+	run ud rm keep
+	assert_success
+	assert_equal "$(ud ps -aq)" ""
+	assert_equal "$(ls -A "$USER_DIR/xdg/berth/netns")" ""
+	# With nothing left running, a clean stop ends the namespaces' holder
+	# too (teardown checks that no process of the user is left).
+	ud_berthd_stop
+	# (Killed, it may stay a zombie a moment: init reaps it.)
+	wait_for sh -c "[ -z \"\$(ps -u $RUID -o stat=,comm= | awk '\$1 !~ /^Z/ && \$2 == \"berthd-userns\"')\" ]" ||
+		fail "the holder runs on: $(user_processes)"
+	[ ! -e "$USER_DIR/xdg/berth/berthd-userns" ] || fail "the holder's file is left"
 }
