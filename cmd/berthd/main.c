@@ -144,6 +144,19 @@ static int listen_socket(const char *path, const char *group, struct berr *err)
 }
 
 /* The helpers live next to berthd (the build tree) or in libexec. */
+/* A rootless berthd's state root, for leave_namespaces, and the pid of
+ * berthd itself (a child that exits must not end the namespaces). */
+static const char *rootless_root;
+static pid_t rootless_pid;
+
+/* At every exit after the namespaces were entered, the failed starts'
+ * too: a berthd that ran nothing leaves no holder behind. */
+static void leave_namespaces(void)
+{
+	if (rootless_root && getpid() == rootless_pid)
+		daemon_rootless_leave(rootless_root);
+}
+
 static char *helper_path(const char *name)
 {
 	char exe[PATH_MAX], *dir, *p;
@@ -274,6 +287,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "berthd: rootless: %s\n", err.msg);
 		return 1;
 	}
+	if (rootless) {
+		rootless_root = o.root;
+		rootless_pid = getpid();
+		atexit(leave_namespaces);
+	}
 	berthd_log_fd = open_log(log_file);
 	if (berthd_log_fd < 0) {
 		fprintf(stderr, "berthd: open %s: %s\n", log_file, strerror(errno));
@@ -377,8 +395,6 @@ int main(int argc, char **argv)
 	close(listen_fd);
 	unlink(sock_path);
 	daemon_close(&d);
-	if (rootless)
-		daemon_rootless_leave(o.root);
 	free((char *)o.shim_path);
 	free((char *)o.unpack_path);
 	free(insecure);

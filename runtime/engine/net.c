@@ -405,9 +405,6 @@ int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns,
 	ret = daemon_net_detach(d, c, err);
 	if (ret < 0)
 		return berr_wrap(err, ret, "detach the container's earlier network");
-	if (d->slirp && c->spec.ip && *c->spec.ip)
-		return berr_unsupported(err, "--ip %s: a rootless berthd's containers all have "
-					"10.0.2.100, slirp4netns's address", c->spec.ip);
 	ret = ports_resolve(d, c, &ports, &np, &n_ports, err);
 	if (ret < 0)
 		return ret;
@@ -452,11 +449,6 @@ int daemon_net_attach_running(struct daemon *d, struct daemon_container *c, pid_
 
 	if (!net)
 		return 0;
-	/* slirp4netns starts before the container's process, on its
-	 * namespace's file. */
-	if (d->slirp)
-		return berr_unsupported(err, "a rootless berthd connects a container to its "
-					"default network (slirp4netns) only at its start");
 	ret = ports_resolve(d, c, &ports, &np, &n_ports, err);
 	if (ret < 0)
 		return ret;

@@ -323,3 +323,89 @@ slirp_processes() {
 		fail "the holder runs on: $(user_processes)"
 	[ ! -e "$USER_DIR/xdg/berth/berthd-userns" ] || fail "the holder's file is left"
 }
+
+# The holder of berthd's namespaces, alive (a killed one may stay a
+# zombie a moment).
+holder_processes() {
+	ps -u "$RUID" -o pid=,stat=,comm= | awk '$2 !~ /^Z/ && $3 == "berthd-userns" {print $1}'
+}
+
+@test "berthd rootless: stopped cleanly while a container runs, it keeps the namespaces for its next start" {
+	local hp userns
+	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
+	assert_success
+	hp=$(free_port)
+	run ud run -d --name keep -p "127.0.0.1:$hp:8080" rootless/busybox sh -c \
+		'mkdir /www && echo kept >/www/greeting && exec httpd -f -p 8080 -h /www'
+	assert_success
+	wait_for curl -sf -o /dev/null "http://127.0.0.1:$hp/greeting" || fail "port $hp does not answer"
+	userns=$(readlink "/proc/$BERTHD_PID/ns/user")
+	ud_berthd_stop
+	[ -n "$(holder_processes)" ] || fail "the holder ended while a container runs"
+	assert_equal "$(curl -sf "http://127.0.0.1:$hp/greeting")" kept
+	ud_berthd_start
+	assert_equal "$(readlink "/proc/$BERTHD_PID/ns/user")" "$userns"
+	assert_equal "$(ud exec keep cat /www/greeting)" kept
+	run ud rm -f keep
+	assert_success
+	wait_for sh -c "[ -z \"\$(pgrep -u $RUID -x slirp4netns)\" ]" ||
+		fail "slirp4netns left running: $(slirp_processes)"
+}
+
+@test "berthd rootless: a container that ended while berthd was down has its slirp4netns ended at the next start" {
+	local hp cpid
+	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
+	assert_success
+	hp=$(free_port)
+	run ud run -d --name gone -p "$hp:8080" rootless/busybox sh -c \
+		'mkdir /www && echo here >/www/greeting && exec httpd -f -p 8080 -h /www'
+	assert_success
+	wait_for curl -sf -o /dev/null "http://127.0.0.1:$hp/greeting" || fail "port $hp does not answer"
+	cpid=$(ud inspect -f '{{.State.Pid}}' gone)
+	kill -9 "$BERTHD_PID"
+	wait_for sh -c "! kill -0 $BERTHD_PID 2>/dev/null"
+	kill -9 "$cpid"
+	wait_for sh -c "! kill -0 $cpid 2>/dev/null"
+	# Nobody ended the helper yet.
+	[ -n "$(slirp_processes)" ] || fail "slirp4netns ended with no one to end it"
+	ud_berthd_start
+	wait_for sh -c "[ -z \"\$(pgrep -u $RUID -x slirp4netns)\" ]" ||
+		fail "slirp4netns left running: $(slirp_processes)"
+	wait_for sh -c "[ -z \"\$(ls -A $USER_DIR/xdg/berth/netns)\" ]" ||
+		fail "left in netns: $(ls -A "$USER_DIR/xdg/berth/netns")"
+	assert_equal "$(ud inspect -f '{{.State.Status}}' gone)" exited
+	run curl -s -o /dev/null "http://127.0.0.1:$hp/greeting"
+	assert_failure
+}
+
+@test "berthd rootless: what its network cannot do is refused with the reason, nothing left" {
+	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
+	assert_success
+	# A privileged port: the user may not bind it.
+	run ud run --name low -p 80:8080 rootless/busybox true
+	assert_failure
+	assert_output_contains "publish port 8080/tcp on 0.0.0.0:80"
+	assert_output_contains "Permission denied"
+	run ud network create rootless-net
+	assert_failure
+	assert_output_contains "a rootless berthd has no networks"
+	run ud run -d --name alone --network none rootless/busybox sleep 100
+	assert_success
+	run ud network connect bridge alone
+	assert_failure
+	assert_output_contains "a rootless berthd connects no container to a network"
+	run ud rm -f alone
+	assert_success
+	[ -z "$(slirp_processes)" ] || fail "slirp4netns left running: $(slirp_processes)"
+	assert_equal "$(ls -A "$USER_DIR/xdg/berth/netns")" ""
+	ud rm -f low >/dev/null 2>&1 || true
+	# A refused start of berthd itself leaves nothing running, not even
+	# the holder of the namespaces it made.
+	ud_berthd_stop
+	wait_for no_user_processes || fail "left after the stop: $(user_processes)"
+	run as_user "$USER_DIR/bin/berthd" --bridge eth9
+	assert_failure
+	assert_output_contains "--bridge eth9: a rootless berthd has no networks"
+	wait_for no_user_processes || fail "left after a refused start: $(user_processes)"
+	[ ! -e "$SOCK" ] || fail "socket left behind"
+}
