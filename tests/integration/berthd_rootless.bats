@@ -24,12 +24,15 @@ setup() {
 
 # Start the rootless berthd as the test user, with extra options.
 ud_berthd_start() {
+	# A berthd killed with -9 left its socket: the new one's is awaited.
+	rm -f "$SOCK"
 	as_user "$USER_DIR/bin/berthd" --log-level debug "$@" >>"$USER_DIR/berthd.log" 2>&1 &
 	wait_for test -S "$SOCK" || fail "berthd did not come up: $(cat "$USER_DIR/berthd.log")"
 	# as_user's shell and runuser stand between: berthd's own pid (not
 	# that of the holder of its namespaces, a fork named berthd-userns).
 	BERTHD_PID=$(comm -12 <(pgrep -u "$RUID" -x berthd | sort) \
 		<(pgrep -u "$RUID" -f "^$USER_DIR/bin/berthd --log-level debug" | sort))
+	[ -n "$BERTHD_PID" ] || fail "berthd's pid not found"
 }
 
 # Stop it as a service manager would (SIGTERM); it removes its socket on

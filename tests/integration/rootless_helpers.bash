@@ -140,7 +140,7 @@ teardown_rootless() {
 	if ! wait_for no_user_processes; then
 		echo "processes of $ROOTLESS_USER left behind: $(user_processes)" >&2
 		failed=1
-		for p in $(user_processes | cut -d' ' -f1); do
+		for p in $(user_processes | awk '{print $1}'); do
 			kill -9 "$p" 2>/dev/null
 		done
 	fi
