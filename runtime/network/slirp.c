@@ -277,16 +277,16 @@ int net_slirp_stop(const char *dir, const char *id, struct berr *err)
 
 static int parse_port(const char *s, struct net_port *p)
 {
-	char proto[8] = "", ip[48] = "";
+	char proto[sizeof(p->protocol)] = "", ip[sizeof(p->host_ip)] = "";
 	unsigned hp = 0, cp = 0;
 
 	/* proto/[ip]/host/container */
-	if (sscanf(s, "%7[a-z]/%47[^/]/%u/%u", proto, ip, &hp, &cp) != 4 &&
-	    sscanf(s, "%7[a-z]//%u/%u", proto, &hp, &cp) != 3)
+	if (sscanf(s, "%3[a-z]/%47[^/]/%u/%u", proto, ip, &hp, &cp) != 4 &&
+	    sscanf(s, "%3[a-z]//%u/%u", proto, &hp, &cp) != 3)
 		return -EINVAL;
 	*p = (struct net_port){ .host_port = (uint16_t)hp, .container_port = (uint16_t)cp };
-	snprintf(p->protocol, sizeof(p->protocol), "%s", proto);
-	snprintf(p->host_ip, sizeof(p->host_ip), "%s", ip);
+	memcpy(p->protocol, proto, sizeof(proto));
+	memcpy(p->host_ip, ip, sizeof(ip));
 	return 0;
 }
 
