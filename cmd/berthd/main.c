@@ -144,7 +144,6 @@ static int listen_socket(const char *path, const char *group, struct berr *err)
 	return steal_fd(&fd);
 }
 
-/* The helpers live next to berthd (the build tree) or in libexec. */
 /* A rootless berthd's state root, for leave_namespaces, and the pid of
  * berthd itself (a child that exits must not end the namespaces). */
 static const char *rootless_root;
@@ -158,6 +157,7 @@ static void leave_namespaces(void)
 		daemon_rootless_leave(rootless_root);
 }
 
+/* The helpers live next to berthd (the build tree) or in libexec. */
 static char *helper_path(const char *name)
 {
 	char exe[PATH_MAX], *dir, *p;
