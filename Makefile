@@ -29,8 +29,9 @@ DEPS_TEST = bats busybox-static iproute2 util-linux bsdutils procps psmisc jq cu
 	libcap2-bin python3 socat strace uidmap passwd systemd man-db
 # berthd's networks: the standard CNI plugins (bridge, host-local, portmap,
 # loopback, firewall in /usr/lib/cni) and the iptables they run; compose
-# (v1) for the test of a project's network.
-DEPS_NET = containernetworking-plugins iptables docker-compose
+# (v1) for the test of a project's network; slirp4netns, a rootless
+# berthd's default network.
+DEPS_NET = containernetworking-plugins iptables docker-compose slirp4netns
 # The registry tests: Debian's registry, skopeo to fill it, a test CA,
 # htpasswd files and the token server's signatures.
 DEPS_REGISTRY = docker-registry skopeo openssl apache2-utils python3-cryptography

@@ -250,7 +250,7 @@ static void self_maps(const char *user, struct spec_linux *l, struct spec_id_map
 	}
 }
 
-int rt_rootless_enter(const char *user, struct berr *err)
+int rootless_unshare(const char *user, struct berr *err)
 {
 	struct spec_id_mapping u[2], g[2];
 	struct spec_linux l = { 0 };

@@ -37,4 +37,8 @@ int rootless_write_maps(pid_t pid, const struct spec_linux *l, struct berr *err)
  * namespace. */
 int rootless_pids(pid_t init, pid_t **pids, size_t *n, struct berr *err);
 
+/* Move this single-threaded process into a new user and mount namespace
+ * where it is root (rt_rootless_enter's first start). */
+int rootless_unshare(const char *user, struct berr *err);
+
 #endif

@@ -87,12 +87,21 @@ int rt_default_root(char *buf, size_t size, struct berr *err);
 bool rt_rootless(void);
 
 /* berthd started by an unprivileged user: move this process (still
- * single-threaded) into a new user and mount namespace where it is root,
- * mapping the user's own ids to 0 and its ranges of /etc/subuid and
- * /etc/subgid (the entries of user, by name or uid) from 1 on, through
- * newuidmap/newgidmap.  Without ranges only the user's own ids are
- * mapped. */
-int rt_rootless_enter(const char *user, struct berr *err);
+ * single-threaded) into a user and mount namespace where it is root.
+ * When hold_file names a live holder of earlier ones (a berthd before
+ * this one made them), join those: its containers, mounts and network
+ * namespaces are there.  Otherwise make new ones, mapping the user's own
+ * ids to 0 and its ranges of /etc/subuid and /etc/subgid (the entries of
+ * user, by name or uid) from 1 on, through newuidmap/newgidmap (without
+ * ranges only the user's own ids), and start a holder: a process that
+ * only keeps them alive, named with its start time in hold_file. */
+int rt_rootless_enter(const char *user, const char *hold_file, struct berr *err);
+
+/* At a clean stop: end the holder of hold_file when no other process
+ * is left in our user namespace (containers, their helpers), so that
+ * nothing of the user's stays behind; otherwise keep it for the next
+ * start. */
+void rt_rootless_leave(const char *hold_file);
 
 /* The seccomp cache when none is given (rt_ctx.seccomp_cache): NULL for
  * root (the default); for an unprivileged user $XDG_CACHE_HOME/berth/seccomp

@@ -53,7 +53,8 @@ static void usage(void)
 	       "  --log-level LEVEL     error, warn, info (default) or debug\n"
 	       "  --log-file FILE       log there instead of stderr (reopened on SIGHUP)\n"
 	       "  --bridge NAME         bridge device of the default network (default berth0);\n"
-	       "                        none: no default network, containers get loopback only\n"
+	       "                        none: no default network, containers get loopback only;\n"
+	       "                        run by a user: slirp4netns, and only none is taken\n"
 	       "  --bip ADDRESS/PREFIX  the default network's gateway and subnet (default: the\n"
 	       "                        first private /16 of a fixed list free of the host's routes)\n"
 	       "  --cni-path DIRS       where the CNI plugins are, ':'-separated (default /usr/lib/cni)\n"
@@ -143,6 +144,19 @@ static int listen_socket(const char *path, const char *group, struct berr *err)
 	return steal_fd(&fd);
 }
 
+/* A rootless berthd's state root, for leave_namespaces, and the pid of
+ * berthd itself (a child that exits must not end the namespaces). */
+static const char *rootless_root;
+static pid_t rootless_pid;
+
+/* At every exit after the namespaces were entered, the failed starts'
+ * too: a berthd that ran nothing leaves no holder behind. */
+static void leave_namespaces(void)
+{
+	if (rootless_root && getpid() == rootless_pid)
+		daemon_rootless_leave(rootless_root);
+}
+
 /* The helpers live next to berthd (the build tree) or in libexec. */
 static char *helper_path(const char *name)
 {
@@ -212,8 +226,6 @@ int main(int argc, char **argv)
 		o.data_root = rl.data;
 		/* Used only where the user's cgroup is delegated to it. */
 		o.cgroup_parent = "berth";
-		/* The CNI plugins need root on the host: no default network. */
-		o.bridge = "none";
 	}
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -272,9 +284,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "berthd: --cgroup-parent must not contain \"..\"\n");
 		return 2;
 	}
-	if (rootless && daemon_rootless_enter(o.data_root, &err) < 0) {
+	if (rootless && daemon_rootless_enter(o.data_root, o.root, &err) < 0) {
 		fprintf(stderr, "berthd: rootless: %s\n", err.msg);
 		return 1;
+	}
+	if (rootless) {
+		rootless_root = o.root;
+		rootless_pid = getpid();
+		atexit(leave_namespaces);
 	}
 	berthd_log_fd = open_log(log_file);
 	if (berthd_log_fd < 0) {

@@ -263,9 +263,11 @@ struct daemon {
 	char *oci_root;
 	char *shim_dir;
 	/* Networks (net.c): config lists, attachments, namespaces, and the
-	 * default network's name (NULL: none). */
+	 * default network's name (NULL: none); a rootless berthd's default
+	 * network is slirp4netns's. */
 	char *net_conf_dir, *net_cache_dir, *netns_dir, *ipam_dir;
 	const char *default_net;
+	bool slirp;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 	struct daemon_container *containers;

@@ -33,6 +33,7 @@
 #include "runtime/engine/bundle.h"
 #include "runtime/engine/ports.h"
 #include "runtime/network/network.h"
+#include "runtime/network/slirp.h"
 #include "runtime/runtime.h"
 #include "spec/base/cleanup.h"
 #include "spec/base/fsutil.h"
@@ -145,9 +146,17 @@ int daemon_net_init(struct daemon *d, struct berr *err)
 	ctx = ctx_of(d);
 	if (strcmp(dev, "none") == 0)
 		return 0;
-	if (rt_rootless())
-		return berr_unsupported(err, "--bridge %s: a rootless berthd has no networks but "
-					"none and host (the CNI plugins need root on the host)", dev);
+	if (rt_rootless()) {
+		/* The CNI plugins need root on the host; slirp4netns does not
+		 * (runtime/network/slirp.h). */
+		if (d->o.bridge && *d->o.bridge)
+			return berr_unsupported(err, "--bridge %s: a rootless berthd has no networks "
+						"but its default (slirp4netns), none and host (the "
+						"CNI plugins need root on the host)", dev);
+		d->slirp = true;
+		d->default_net = DEFAULT_NET;
+		return 0;
+	}
 	if (strlen(dev) > 15 || strchr(dev, '/'))
 		return berr_invalid(err, "invalid --bridge \"%s\": a device name of at most 15 "
 				    "characters", dev);
@@ -325,7 +334,7 @@ int daemon_net_detach(struct daemon *d, struct daemon_container *c, struct berr 
 	char path[PATH_MAX], net[sizeof(c->ep.network)];
 	int ret;
 
-	ret = net_detach_all(&ctx, c->id, err);
+	ret = d->slirp ? net_slirp_stop(d->netns_dir, c->id, err) : net_detach_all(&ctx, c->id, err);
 	if (ret < 0)
 		return ret;
 	daemon_lock(d);
@@ -453,7 +462,9 @@ int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns,
 	}
 	netns_path(d, c->id, netns, n);
 	ret = net_netns_create(netns, err);
-	if (ret == 0)
+	if (ret == 0 && d->slirp)
+		ret = net_slirp_start(d->netns_dir, c->id, netns, np, n_ports, &ep, err);
+	else if (ret == 0)
 		ret = net_attach(&ctx, net, c->id, netns, "eth0", np, n_ports,
 				 fixed[0] ? fixed : NULL, &ep, err);
 	if (ret < 0) {
@@ -538,7 +549,10 @@ void daemon_net_load_locked(struct daemon *d, struct daemon_container *c)
 	struct berr ignored;
 	size_t n = 0;
 
-	if (!net || net_endpoint_load(&ctx, c->id, net, &ep, &np, &n, &ignored) < 0)
+	if (!net)
+		return;
+	if (d->slirp ? net_slirp_load(d->netns_dir, c->id, &ep, &np, &n, &ignored) < 0
+		     : net_endpoint_load(&ctx, c->id, net, &ep, &np, &n, &ignored) < 0)
 		return;
 	ports = calloc(n ? n : 1, sizeof(*ports));
 	if (!ports)

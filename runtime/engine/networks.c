@@ -175,8 +175,9 @@ int daemon_network_create(struct daemon *d, const struct daemon_network_req *req
 	if (ret < 0)
 		return ret;
 	if (rt_rootless())
-		return berr_unsupported(err, "a rootless berthd has no networks but none and host "
-					"(the CNI plugins need root on the host)");
+		return berr_unsupported(err, "a rootless berthd has no networks but its default "
+					"(slirp4netns), none and host (the CNI plugins need "
+					"root on the host)");
 	daemon_net_ctx(d, &ctx);
 	ret = net_check_name(req->name, err);
 	if (ret < 0)
@@ -445,8 +446,14 @@ int daemon_network_connect(struct daemon *d, const char *net, const char *ref,
 	struct daemon_container *c;
 	pid_t pid;
 	bool attached;
-	int ret = find_held(d, net, ref, &nw, &c, &pid, err);
+	int ret;
 
+	/* slirp4netns starts with the container, on its namespace's file. */
+	if (d->slirp)
+		return berr_unsupported(err, "a rootless berthd connects no container to a "
+					"network: its default network (slirp4netns) is given "
+					"at a container's start");
+	ret = find_held(d, net, ref, &nw, &c, &pid, err);
 	if (ret < 0)
 		return ret;
 	ret = check_connect(c, &nw, aliases, err);

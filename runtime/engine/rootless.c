@@ -46,16 +46,36 @@ int daemon_rootless_defaults(struct daemon_rootless *r, struct berr *err)
 	return 0;
 }
 
-int daemon_rootless_enter(const char *data_root, struct berr *err)
+/* Where the holder of a rootless berthd's namespaces is named: beside
+ * its state, which lives as long (both go with the user's session). */
+static void hold_file(const char *root, char *out, size_t n)
+{
+	snprintf(out, n, "%s/berthd-userns", root);
+}
+
+int daemon_rootless_enter(const char *data_root, const char *root, struct berr *err)
 {
 	char path[4200], name[64];
 	struct passwd *pw = getpwuid(geteuid());
 
 	/* The data root's parents are the user's to make, before the user
-	 * namespace (where they would still be, but less plainly). */
+	 * namespace (where they would still be, but less plainly); the
+	 * state root holds the name of the namespaces' holder. */
 	snprintf(path, sizeof(path), "%s", data_root);
 	if (make_dirs(path) < 0)
 		return berr_sys(err, "create %s", data_root);
+	snprintf(path, sizeof(path), "%s", root);
+	if (make_dirs(path) < 0)
+		return berr_sys(err, "create %s", root);
+	hold_file(root, path, sizeof(path));
 	snprintf(name, sizeof(name), "%s", pw ? pw->pw_name : "");
-	return rt_rootless_enter(name, err);
+	return rt_rootless_enter(name, path, err);
+}
+
+void daemon_rootless_leave(const char *root)
+{
+	char path[4200];
+
+	hold_file(root, path, sizeof(path));
+	rt_rootless_leave(path);
 }

@@ -2,10 +2,13 @@
 # berthd started by an unprivileged user (README.md, "Rootless"), driven
 # by the docker CLI as that user: its socket under $XDG_RUNTIME_DIR/berth,
 # its data under ~/.local/share/berth, its containers in its user
-# namespace (the user's ids and subordinate ranges), network none.
+# namespace (the user's ids and subordinate ranges), on network none,
+# host, or its default network through slirp4netns; images imported,
+# loaded and pulled; berthd killed and started again while containers run.
 
 load berthd_helpers
 load rootless_helpers
+load registry_helpers
 
 DOCKER=${DOCKER:-$(command -v docker || echo /usr/local/bin/docker)}
 
@@ -16,10 +19,29 @@ setup() {
 	tar -C "$BUNDLE/rootfs" -cf "$USER_DIR/rootfs.tar" .
 	chown "$RUID:$RGID" "$USER_DIR/rootfs.tar"
 	SOCK=$USER_DIR/xdg/berth/berthd.sock
-	as_user "$USER_DIR/bin/berthd" --log-level debug >"$USER_DIR/berthd.log" 2>&1 &
+	ud_berthd_start
+}
+
+# Start the rootless berthd as the test user, with extra options.
+ud_berthd_start() {
+	# A berthd killed with -9 left its socket: the new one's is awaited.
+	rm -f "$SOCK"
+	as_user "$USER_DIR/bin/berthd" --log-level debug "$@" >>"$USER_DIR/berthd.log" 2>&1 &
 	wait_for test -S "$SOCK" || fail "berthd did not come up: $(cat "$USER_DIR/berthd.log")"
-	# as_user's shell and runuser stand between: berthd's own pid.
-	BERTHD_PID=$(pgrep -u "$RUID" -x -f "$USER_DIR/bin/berthd --log-level debug")
+	# as_user's shell and runuser stand between: berthd's own pid (not
+	# that of the holder of its namespaces, a fork named berthd-userns).
+	BERTHD_PID=$(comm -12 <(pgrep -u "$RUID" -x berthd | sort) \
+		<(pgrep -u "$RUID" -f "^$USER_DIR/bin/berthd --log-level debug" | sort))
+	[ -n "$BERTHD_PID" ] || fail "berthd's pid not found"
+}
+
+# Stop it as a service manager would (SIGTERM); it removes its socket on
+# the way out.
+ud_berthd_stop() {
+	kill "$BERTHD_PID" 2>/dev/null
+	wait_for sh -c "! kill -0 $BERTHD_PID 2>/dev/null" || return 1
+	BERTHD_PID=
+	[ ! -e "$SOCK" ] || { echo "socket $SOCK left behind" >&2; return 1; }
 }
 
 teardown() {
@@ -30,11 +52,14 @@ teardown() {
 		done
 	fi
 	if [ -n "${BERTHD_PID:-}" ]; then
-		kill "$BERTHD_PID" 2>/dev/null
-		wait_for sh -c "! kill -0 $BERTHD_PID 2>/dev/null" || failed=1
-		# It removes its socket on the way out.
-		[ ! -e "$SOCK" ] || { echo "socket $SOCK left behind" >&2; failed=1; }
+		ud_berthd_stop || failed=1
 	fi
+	if [ -n "${HOST_SERVER_PID:-}" ]; then
+		kill "$HOST_SERVER_PID" 2>/dev/null
+	fi
+	[ -n "${REG_DIR:-}" ] && registry_teardown_file
+	# slirp4netns, the namespaces' holder: teardown_rootless checks that
+	# no process of the user is left.
 	teardown_rootless || failed=1
 	return "$failed"
 }
@@ -151,4 +176,245 @@ ud() {
 	assert_success
 	WAIT_FOR_SECONDS=20 wait_for sh -c "[ \"\$(runuser -u $ROOTLESS_USER -- env -i DOCKER_HOST=unix://$SOCK HOME=$USER_DIR $DOCKER inspect -f '{{.RestartCount}} {{.State.Status}}' rs)\" = '2 exited' ]"
 	assert_equal "$(ud inspect -f '{{.State.ExitCode}}' rs)" 3
+}
+
+# An address of the host that is not loopback (the container reaches the
+# host's loopback not at all: slirp4netns runs with --disable-host-loopback).
+host_address() {
+	ip -4 -o addr show scope global | awk '{ split($4, a, "/"); print a[1]; exit }'
+}
+
+# A web server on the host (busybox httpd) on every address of the host,
+# at PORT, serving WORD as /greeting, until teardown; checked at ADDR.
+host_server() {
+	mkdir -p "$USER_DIR/www"
+	echo "$3" >"$USER_DIR/www/greeting"
+	("$BUSYBOX" httpd -f -p "$2" -h "$USER_DIR/www" >/dev/null 2>&1 & echo $! >"$USER_DIR/www.pid")
+	HOST_SERVER_PID=$(cat "$USER_DIR/www.pid")
+	wait_for curl -sf -o /dev/null "http://$1:$2/greeting" || fail "the host's server did not come up"
+}
+
+slirp_processes() {
+	pgrep -u "$RUID" -x slirp4netns || true
+}
+
+@test "berthd rootless: the default network through slirp4netns: the way out, a published port, the helper gone with the container" {
+	command -v slirp4netns >/dev/null || fail "slirp4netns is missing (Debian package slirp4netns; make deps)"
+	local addr port hp
+	addr=$(host_address)
+	[ -n "$addr" ] || fail "the host has no IPv4 address but loopback"
+	port=$(free_port)
+	host_server "$addr" "$port" from-the-host
+	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
+	assert_success
+	# The container sees slirp4netns's tap with its address and route,
+	# and reaches the host's server through it, but not the host's
+	# loopback (10.0.2.2 would be it without --disable-host-loopback).
+	run ud run --rm rootless/busybox sh -c \
+		"tail -n +3 /proc/net/dev | cut -d: -f1 | xargs; ip -4 -o addr show tap0 | awk '{print \$4}'
+		ip route | awk '/^default/ {print \$3}'
+		get() { printf 'GET /greeting HTTP/1.0\r\n\r\n' | nc -w 10 \$1 $port | tail -n 1; }
+		get $addr; echo \"loopback:[\$(get 10.0.2.2 2>&1)]\""
+	assert_success
+	assert_equal "$(echo "$output" | sed -n 1p)" "lo tap0"
+	assert_equal "$(echo "$output" | sed -n 2p)" 10.0.2.100/24
+	assert_equal "$(echo "$output" | sed -n 3p)" 10.0.2.2
+	assert_equal "$(echo "$output" | sed -n 4p)" from-the-host
+	assert_output_contains "loopback:["
+	refute_output_contains from-the-host]
+	# Its helper ended with it.
+	wait_for sh -c "[ -z \"\$(pgrep -u $RUID -x slirp4netns)\" ]" ||
+		fail "slirp4netns left running: $(slirp_processes)"
+	assert_equal "$(ls -A "$USER_DIR/xdg/berth/netns")" ""
+
+	# -p HOST:CONTAINER: the host's port reaches the container's server.
+	hp=$(free_port)
+	run ud run -d --name web -p "$hp:8080" rootless/busybox sh -c \
+		'mkdir /www && echo from-the-container >/www/greeting && exec httpd -f -p 8080 -h /www'
+	assert_success
+	wait_for curl -sf -o /dev/null "http://127.0.0.1:$hp/greeting" ||
+		fail "port $hp does not answer: $(cat "$USER_DIR/berthd.log" | tail -5)"
+	assert_equal "$(curl -sf "http://127.0.0.1:$hp/greeting")" from-the-container
+	assert_equal "$(curl -sf "http://$addr:$hp/greeting")" from-the-container
+	assert_equal "$(ud port web 8080/tcp | head -n 1)" "0.0.0.0:$hp"
+	assert_equal "$(ud inspect -f '{{.NetworkSettings.IPAddress}}' web)" 10.0.2.100
+	# One helper, the user's, in berthd's user namespace.
+	[ -n "$(slirp_processes)" ] || fail "no slirp4netns runs"
+	assert_equal "$(readlink "/proc/$(slirp_processes | head -n 1)/ns/user")" \
+		"$(readlink "/proc/$BERTHD_PID/ns/user")"
+	run ud rm -f web
+	assert_success
+	wait_for sh -c "[ -z \"\$(pgrep -u $RUID -x slirp4netns)\" ]" ||
+		fail "slirp4netns left running: $(slirp_processes)"
+	assert_equal "$(ls -A "$USER_DIR/xdg/berth/netns")" ""
+	run curl -s -o /dev/null "http://127.0.0.1:$hp/greeting"
+	assert_failure
+}
+
+@test "berthd rootless: docker pull from a registry, the layers unpacked with the user's ids" {
+	local us uc
+	REG_DIR=$(mktemp -d /tmp/berth-registry.XXXXXX)
+	REG_CERTS=$REG_DIR/certs.d
+	registry_start plain plain
+	# An image whose files belong to root, and one to 1234, in the
+	# layers' tar headers.
+	tar -C "$BUNDLE/rootfs" --owner=0 --group=0 --numeric-owner -cf "$REG_DIR/l1.tar" .
+	mkdir -p "$REG_DIR/l2/etc"
+	echo pulled >"$REG_DIR/l2/etc/pulled"
+	echo owned >"$REG_DIR/l2/etc/owned"
+	chown 0:0 "$REG_DIR/l2/etc/pulled"
+	chown 1234:1234 "$REG_DIR/l2/etc/owned"
+	tar -C "$REG_DIR/l2" --numeric-owner -cf "$REG_DIR/l2.tar" .
+	BERTHD_DIR=$REG_DIR make_docker_archive "$REG_DIR/img.tar" rootless/pulled:1 "$REG_DIR/l1.tar" "$REG_DIR/l2.tar"
+	skopeo copy -q --dest-tls-verify=false "docker-archive:$REG_DIR/img.tar" \
+		"docker://$REG_PLAIN_ADDR/rootless/pulled:1"
+	ud_berthd_stop
+	ud_berthd_start --insecure-registry "$REG_PLAIN_ADDR"
+	run ud pull "$REG_PLAIN_ADDR/rootless/pulled:1"
+	assert_success
+	run ud run --rm --network none "$REG_PLAIN_ADDR/rootless/pulled:1" \
+		sh -c 'stat -c "%u %g" /etc/pulled /etc/owned /bin/busybox; cat /etc/pulled'
+	assert_success
+	assert_equal "$(echo "$output" | xargs)" "0 0 1234 1234 0 0 pulled"
+	# On the host, root's files are the user's, 1234's its subordinate
+	# id 1234 (the range maps from 1 on).
+	read -r us uc < <(subid_range /etc/subuid)
+	assert_equal "$(find "$USER_DIR/.local/share/berth" -path '*/etc/pulled' -printf '%U\n' | sort -u)" "$RUID"
+	assert_equal "$(find "$USER_DIR/.local/share/berth" -path '*/etc/owned' -printf '%U\n' | sort -u)" \
+		"$((us + 1233))"
+}
+
+@test "berthd rootless: killed with -9 and started again, it joins its namespaces again and finds its running container" {
+	local hp userns mntns cpid
+	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
+	assert_success
+	hp=$(free_port)
+	run ud run -d --name keep -p "$hp:8080" rootless/busybox sh -c \
+		'mkdir /www && echo kept >/www/greeting && exec httpd -f -p 8080 -h /www'
+	assert_success
+	wait_for curl -sf -o /dev/null "http://127.0.0.1:$hp/greeting" || fail "port $hp does not answer"
+	cpid=$(ud inspect -f '{{.State.Pid}}' keep)
+	userns=$(readlink "/proc/$BERTHD_PID/ns/user")
+	mntns=$(readlink "/proc/$BERTHD_PID/ns/mnt")
+	kill -9 "$BERTHD_PID"
+	wait_for sh -c "! kill -0 $BERTHD_PID 2>/dev/null"
+	# The container and its network run on without berthd.
+	assert_equal "$(curl -sf "http://127.0.0.1:$hp/greeting")" kept
+	ud_berthd_start
+	# The same namespaces as before, not new ones.
+	assert_equal "$(readlink "/proc/$BERTHD_PID/ns/user")" "$userns"
+	assert_equal "$(readlink "/proc/$BERTHD_PID/ns/mnt")" "$mntns"
+	assert_equal "$(ud ps --format '{{.Names}} {{.State}}')" "keep running"
+	assert_equal "$(ud inspect -f '{{.State.Pid}} {{.NetworkSettings.IPAddress}}' keep)" "$cpid 10.0.2.100"
+	assert_equal "$(ud port keep 8080/tcp | head -n 1)" "0.0.0.0:$hp"
+	run ud exec keep sh -c 'cat /www/greeting; id -u; cat /proc/1/cmdline | tr "\0" " "'
+	assert_success
+	assert_equal "$(echo "$output" | sed -n 1,2p | xargs)" "kept 0"
+	assert_output_contains "httpd -f -p 8080"
+	run ud stop -t 1 keep
+	assert_success
+	assert_equal "$(ud inspect -f '{{.State.Running}}' keep)" false
+	[ ! -e "/proc/$cpid" ] || fail "the container's process $cpid runs on"
+	# Its network went with it.
+	wait_for sh -c "[ -z \"\$(pgrep -u $RUID -x slirp4netns)\" ]" ||
+		fail "slirp4netns left running: $(slirp_processes)"
+	run curl -s -o /dev/null "http://127.0.0.1:$hp/greeting"
+	assert_failure
+	run ud rm keep
+	assert_success
+	assert_equal "$(ud ps -aq)" ""
+	assert_equal "$(ls -A "$USER_DIR/xdg/berth/netns")" ""
+	# With nothing left running, a clean stop ends the namespaces' holder
+	# too (teardown checks that no process of the user is left).
+	ud_berthd_stop
+	# (Killed, it may stay a zombie a moment: init reaps it.)
+	wait_for sh -c "[ -z \"\$(ps -u $RUID -o stat=,comm= | awk '\$1 !~ /^Z/ && \$2 == \"berthd-userns\"')\" ]" ||
+		fail "the holder runs on: $(user_processes)"
+	[ ! -e "$USER_DIR/xdg/berth/berthd-userns" ] || fail "the holder's file is left"
+}
+
+# The holder of berthd's namespaces, alive (a killed one may stay a
+# zombie a moment).
+holder_processes() {
+	ps -u "$RUID" -o pid=,stat=,comm= | awk '$2 !~ /^Z/ && $3 == "berthd-userns" {print $1}'
+}
+
+@test "berthd rootless: stopped cleanly while a container runs, it keeps the namespaces for its next start" {
+	local hp userns
+	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
+	assert_success
+	hp=$(free_port)
+	run ud run -d --name keep -p "127.0.0.1:$hp:8080" rootless/busybox sh -c \
+		'mkdir /www && echo kept >/www/greeting && exec httpd -f -p 8080 -h /www'
+	assert_success
+	wait_for curl -sf -o /dev/null "http://127.0.0.1:$hp/greeting" || fail "port $hp does not answer"
+	userns=$(readlink "/proc/$BERTHD_PID/ns/user")
+	ud_berthd_stop
+	[ -n "$(holder_processes)" ] || fail "the holder ended while a container runs"
+	assert_equal "$(curl -sf "http://127.0.0.1:$hp/greeting")" kept
+	ud_berthd_start
+	assert_equal "$(readlink "/proc/$BERTHD_PID/ns/user")" "$userns"
+	assert_equal "$(ud exec keep cat /www/greeting)" kept
+	run ud rm -f keep
+	assert_success
+	wait_for sh -c "[ -z \"\$(pgrep -u $RUID -x slirp4netns)\" ]" ||
+		fail "slirp4netns left running: $(slirp_processes)"
+}
+
+@test "berthd rootless: a container that ended while berthd was down has its slirp4netns ended at the next start" {
+	local hp cpid
+	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
+	assert_success
+	hp=$(free_port)
+	run ud run -d --name gone -p "$hp:8080" rootless/busybox sh -c \
+		'mkdir /www && echo here >/www/greeting && exec httpd -f -p 8080 -h /www'
+	assert_success
+	wait_for curl -sf -o /dev/null "http://127.0.0.1:$hp/greeting" || fail "port $hp does not answer"
+	cpid=$(ud inspect -f '{{.State.Pid}}' gone)
+	kill -9 "$BERTHD_PID"
+	wait_for sh -c "! kill -0 $BERTHD_PID 2>/dev/null"
+	kill -9 "$cpid"
+	wait_for sh -c "! kill -0 $cpid 2>/dev/null"
+	# Nobody ended the helper yet.
+	[ -n "$(slirp_processes)" ] || fail "slirp4netns ended with no one to end it"
+	ud_berthd_start
+	wait_for sh -c "[ -z \"\$(pgrep -u $RUID -x slirp4netns)\" ]" ||
+		fail "slirp4netns left running: $(slirp_processes)"
+	wait_for sh -c "[ -z \"\$(ls -A $USER_DIR/xdg/berth/netns)\" ]" ||
+		fail "left in netns: $(ls -A "$USER_DIR/xdg/berth/netns")"
+	assert_equal "$(ud inspect -f '{{.State.Status}}' gone)" exited
+	run curl -s -o /dev/null "http://127.0.0.1:$hp/greeting"
+	assert_failure
+}
+
+@test "berthd rootless: what its network cannot do is refused with the reason, nothing left" {
+	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
+	assert_success
+	# A privileged port: the user may not bind it.
+	run ud run --name low -p 80:8080 rootless/busybox true
+	assert_failure
+	assert_output_contains "publish port 8080/tcp on 0.0.0.0:80"
+	assert_output_contains "Permission denied"
+	run ud network create rootless-net
+	assert_failure
+	assert_output_contains "a rootless berthd has no networks"
+	run ud run -d --name alone --network none rootless/busybox sleep 100
+	assert_success
+	run ud network connect bridge alone
+	assert_failure
+	assert_output_contains "a rootless berthd connects no container to a network"
+	run ud rm -f alone
+	assert_success
+	[ -z "$(slirp_processes)" ] || fail "slirp4netns left running: $(slirp_processes)"
+	assert_equal "$(ls -A "$USER_DIR/xdg/berth/netns")" ""
+	ud rm -f low >/dev/null 2>&1 || true
+	# A refused start of berthd itself leaves nothing running, not even
+	# the holder of the namespaces it made.
+	ud_berthd_stop
+	wait_for no_user_processes || fail "left after the stop: $(user_processes)"
+	run as_user "$USER_DIR/bin/berthd" --bridge eth9
+	assert_failure
+	assert_output_contains "--bridge eth9: a rootless berthd has no networks"
+	wait_for no_user_processes || fail "left after a refused start: $(user_processes)"
+	[ ! -e "$SOCK" ] || fail "socket left behind"
 }

@@ -108,7 +108,9 @@ run_uberth_detached() {
 # Cgroup directories the test user made (owns): a container without a
 # delegated subtree gets none.
 user_cgroups() {
-	find /sys/fs/cgroup/* -xdev -type d -user "$RUID" 2>/dev/null
+	# Others' cgroups come and go while find walks (it then fails on
+	# them): what it found is the answer.
+	find /sys/fs/cgroup/* -xdev -type d -user "$RUID" 2>/dev/null || true
 }
 
 # The test user's live processes (pid and command line).  Zombies do not
@@ -138,7 +140,7 @@ teardown_rootless() {
 	if ! wait_for no_user_processes; then
 		echo "processes of $ROOTLESS_USER left behind: $(user_processes)" >&2
 		failed=1
-		for p in $(user_processes | cut -d' ' -f1); do
+		for p in $(user_processes | awk '{print $1}'); do
 			kill -9 "$p" 2>/dev/null
 		done
 	fi
