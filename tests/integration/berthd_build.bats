@@ -289,7 +289,8 @@ PY
 	[ ! -e "$BERTHD_DATA/tmp/escaped-by-build" ]
 	rm "$dir/hostetc"
 	printf 'FROM berthd-test/bb:1\nLABEL quiet=yes\n' >"$dir/Dockerfile"
-	run dk build -q "$dir"
+	# --compress: the context comes gzip'd.
+	run dk build -q --compress "$dir"
 	assert_success
 	id=$(echo "$output" | grep sha256:)
 	assert_equal "$(dk image inspect -f '{{.Config.Labels.quiet}}' "$id")" "yes"
@@ -333,5 +334,21 @@ PY
 	assert_success
 	assert_equal "$output" "4
 hello sdk"
+	no_build_leftovers
+}
+
+@test "berthd build: FROM scratch, a layer of COPY alone; RUN before any file is refused" {
+	local dir
+	dir=$(ctx)
+	cp "$BUSYBOX" "$dir/busybox"
+	printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sh", "-c", "/bin/busybox echo ran >/ran"]\nCMD ["/bin/busybox", "cat", "/ran"]\n' >"$dir/Dockerfile"
+	run dk build -t berthd-test/scratch:1 "$dir"
+	assert_success
+	assert_equal "$(dk run --rm --network none berthd-test/scratch:1)" "ran"
+	assert_equal "$(dk image inspect -f '{{len .RootFS.Layers}}' berthd-test/scratch:1)" "2"
+	printf 'FROM scratch\nRUN true\n' >"$dir/Dockerfile"
+	run dk build "$dir"
+	assert_failure
+	assert_output_contains "Dockerfile line 2: RUN in a stage FROM scratch has nothing to run"
 	no_build_leftovers
 }
