@@ -71,7 +71,7 @@ static int glob_ctx(int ctx, const char *dir, const char *pattern, char ***out)
 		char path[PATH_MAX];
 
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
-		    fnmatch(part, e->d_name, FNM_PERIOD) != 0)
+		    fnmatch(part, e->d_name, 0) != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s%s%s", dir, *dir ? "/" : "", e->d_name);
 		if (slash && slash[1]) {
