@@ -229,6 +229,11 @@ static int from(struct builder *b, const struct df_inst *in, struct berr *err)
 	ret = bcfg_load(b->d->o.data_root, st->image, &st->cfg, err);
 	if (ret < 0)
 		return ret;
+	/* As dockerd: a stage whose image sets no PATH gets the default. */
+	if (!bcfg_get_kv(st->cfg.env, "PATH") &&
+	    bcfg_set_kv(&st->cfg.env, "PATH",
+			"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0)
+		return berr_set(err, ENOMEM, "build");
 	if (st->image[0])
 		build_say(b, " ---> %.12s\n", st->image + 7);
 	return 0;

@@ -115,7 +115,7 @@ static int mkdirs(const char *work, int seq, const char *const *names, char **pa
 struct copy_job {
 	char **srcs;
 	const char *dest, *chown, *from_id;
-	bool add;
+	bool add, mkdir;
 };
 
 static void no_line(void *arg, const char *text)
@@ -143,7 +143,7 @@ static int run_copy(struct builder *b, struct bstage *st, const struct copy_job 
 				   j->add ? "ADD" : "COPY");
 	if (ret == 0)
 		ret = mkdirs(b->work, seq, names, dirs, j->from_id ? 6 : 3, err);
-	cap = 24 + 2 * strv_len(j->srcs) + 2 * from.n_layers + base.n_layers;
+	cap = 24 + 2 * (j->srcs ? strv_len(j->srcs) : 0) + 2 * from.n_layers + base.n_layers;
 	argv = ret == 0 ? calloc(cap, sizeof(char *)) : NULL;
 	if (ret == 0 && !argv)
 		ret = berr_set(err, ENOMEM, "build");
@@ -170,6 +170,8 @@ static int run_copy(struct builder *b, struct bstage *st, const struct copy_job 
 			argv[k++] = "--add";
 			argv[k++] = "--extract";
 		}
+		if (j->mkdir)
+			argv[k++] = "--mkdir";
 		if (j->from_id) {
 			argv[k++] = "--from-upper";
 			argv[k++] = dirs[4];
@@ -180,7 +182,7 @@ static int run_copy(struct builder *b, struct bstage *st, const struct copy_job 
 				argv[k++] = from.layers[i];
 			}
 		}
-		for (size_t i = 0; j->srcs[i]; i++) {
+		for (size_t i = 0; j->srcs && j->srcs[i]; i++) {
 			argv[k++] = "--src";
 			argv[k++] = j->srcs[i];
 		}
@@ -308,6 +310,29 @@ int build_copy(struct builder *b, struct bstage *st, const struct df_inst *in, b
 	if (ret < 0)
 		return ret;
 	build_cache_keep(b, st->image, config, created_by, sum, id);
+	snprintf(st->image, sizeof(st->image), "%s", id);
+	build_say(b, " ---> %.12s\n", id + 7);
+	return 0;
+}
+
+int build_workdir(struct builder *b, struct bstage *st, const char *created_by,
+		  struct berr *err)
+{
+	cleanup_free char *config = NULL;
+	struct copy_job j = { .dest = st->cfg.workdir, .mkdir = true };
+	char id[80];
+	int ret = bcfg_json(&st->cfg, &config, err);
+
+	if (ret < 0)
+		return ret;
+	if (!b->o->no_cache && build_cache_find(b, st->image, config, created_by, NULL, id)) {
+		build_say(b, " ---> Using cache\n");
+	} else {
+		ret = run_copy(b, st, &j, config, created_by, id, err);
+		if (ret < 0)
+			return ret;
+		build_cache_keep(b, st->image, config, created_by, NULL, id);
+	}
 	snprintf(st->image, sizeof(st->image), "%s", id);
 	build_say(b, " ---> %.12s\n", id + 7);
 	return 0;

@@ -220,7 +220,15 @@ static int workdir(struct builder *b, struct bstage *st, const struct df_inst *i
 		return oom(err);
 	free(st->cfg.workdir);
 	st->cfg.workdir = clean;
-	return meta(b, st, in, clean, err);
+	{
+		cleanup_free char *by = NULL;
+
+		if (asprintf(&by, "/bin/sh -c #(nop) WORKDIR %s", clean) < 0) {
+			by = NULL;
+			return oom(err);
+		}
+		return build_workdir(b, st, by, err);
+	}
 }
 
 static int set_word(struct builder *b, struct bstage *st, const struct df_inst *in,

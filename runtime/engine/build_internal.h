@@ -68,6 +68,10 @@ int build_run(struct builder *b, struct bstage *st, const struct df_inst *in,
 	      struct berr *err);
 int build_copy(struct builder *b, struct bstage *st, const struct df_inst *in, bool add,
 	       struct berr *err);
+/* WORKDIR: the directory made in a layer of its own, as dockerd's
+ * classic builder makes it (an existing one: an empty layer). */
+int build_workdir(struct builder *b, struct bstage *st, const char *created_by,
+		  struct berr *err);
 /* A metadata step: st->cfg (changed by the caller) on the same layers. */
 int build_meta(struct builder *b, struct bstage *st, const char *created_by,
 	       struct berr *err);

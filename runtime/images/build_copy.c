@@ -150,8 +150,9 @@ static int owner(const char *spec, uid_t *uid, gid_t *gid, struct berr *err)
 	return 0;
 }
 
-/* mkdir -p path (absolute), new directories 0755 root's. */
-static int mkdirs(const char *path, struct berr *err)
+/* mkdir -p path (absolute): new directories 0755, uid's and gid's (as
+ * dockerd gives COPY --chown's new directories its owner). */
+static int mkdirs_owned(const char *path, uid_t uid, gid_t gid, struct berr *err)
 {
 	char buf[PATH_MAX];
 	size_t n = strlen(path);
@@ -165,8 +166,12 @@ static int mkdirs(const char *path, struct berr *err)
 			struct stat st;
 
 			*p = '\0';
-			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			if (mkdir(buf, 0755) == 0) {
+				if ((uid || gid) && lchown(buf, uid, gid) < 0)
+					return berr_sys(err, "chown %s", buf);
+			} else if (errno != EEXIST) {
 				return berr_sys(err, "mkdir %s", buf);
+			}
 			if (stat(buf, &st) == 0 && !S_ISDIR(st.st_mode))
 				return berr_invalid(err, "%s is not a directory", buf);
 			*p = c;
@@ -177,9 +182,15 @@ static int mkdirs(const char *path, struct berr *err)
 	return 0;
 }
 
+static int mkdirs(const char *path, struct berr *err)
+{
+	return mkdirs_owned(path, 0, 0, err);
+}
+
 struct copy_ctx {
 	uid_t uid;
 	gid_t gid;
+	bool keep_owner; /* COPY --from without --chown: the source's owners */
 	struct berr *err;
 };
 
@@ -188,8 +199,10 @@ static int copy_node(struct copy_ctx *cc, int dirfd, const char *name, const cha
 static int set_meta(struct copy_ctx *cc, const char *dst, const struct stat *st, bool link)
 {
 	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+	uid_t uid = cc->keep_owner ? st->st_uid : cc->uid;
+	gid_t gid = cc->keep_owner ? st->st_gid : cc->gid;
 
-	if (lchown(dst, cc->uid, cc->gid) < 0)
+	if (lchown(dst, uid, gid) < 0)
 		return berr_sys(cc->err, "chown %s", dst);
 	if (!link && chmod(dst, st->st_mode & 07777) < 0)
 		return berr_sys(cc->err, "chmod %s", dst);
@@ -314,7 +327,7 @@ static int copy_one(struct copy_ctx *cc, const struct build_copy *c, const char 
 					       "not exist", c->inst, src);
 	if (S_ISDIR(st.st_mode)) {
 		/* A directory's contents, not the directory itself. */
-		int ret = mkdirs(c->dest, cc->err);
+		int ret = mkdirs_owned(c->dest, cc->uid, cc->gid, cc->err);
 
 		if (ret == 0)
 			ret = copy_dir_contents(cc, fd, c->dest, 0);
@@ -339,7 +352,7 @@ static int copy_one(struct copy_ctx *cc, const struct build_copy *c, const char 
 		slash = strrchr(parent, '/');
 		if (slash && slash != parent) {
 			*slash = '\0';
-			ret = mkdirs(parent, cc->err);
+			ret = mkdirs_owned(parent, cc->uid, cc->gid, cc->err);
 			if (ret < 0)
 				return ret;
 		}
@@ -349,7 +362,7 @@ static int copy_one(struct copy_ctx *cc, const struct build_copy *c, const char 
 
 int build_copy_run(const struct build_copy *c, struct berr *err)
 {
-	struct copy_ctx cc = { .err = err };
+	struct copy_ctx cc = { .err = err, .keep_owner = c->keep_owner && !c->chown };
 	char **srcs = calloc(1, sizeof(char *));
 	size_t dl = strlen(c->dest);
 	bool to_dir;
@@ -358,6 +371,10 @@ int build_copy_run(const struct build_copy *c, struct berr *err)
 
 	if (!srcs)
 		return berr_set(err, ENOMEM, "copy");
+	if (c->mkdir) {
+		free(srcs);
+		return mkdirs(c->dest, err);
+	}
 	ret = owner(c->chown, &cc.uid, &cc.gid, err);
 	for (size_t i = 0; ret == 0 && i < c->n_srcs; i++) {
 		const char *s = relative(c->srcs[i]);

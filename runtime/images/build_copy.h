@@ -21,6 +21,8 @@ struct build_copy {
 	const char *chown;      /* NULL: root; "user[:group]", names or ids */
 	const char *inst;       /* COPY or ADD, for messages */
 	bool extract;           /* ADD: a local tar archive is extracted */
+	bool mkdir;             /* WORKDIR: no sources, dest made (root's, 0755) */
+	bool keep_owner;        /* COPY --from: owners kept unless chown */
 };
 
 int build_copy_run(const struct build_copy *c, struct berr *err);

@@ -13,9 +13,9 @@
  *                 [--no-replace-dir] LAYER...
  *   berthd-unpack build-context --data-root DIR --file TAR --path DIR
  *   berthd-unpack build-copy --data-root DIR --rootfs DIR --upper DIR --work DIR
- *                 --context DIR --path DEST [--chown U:G] [--extract] [--add]
+ *                 --context DIR --path DEST [--chown U:G] [--extract] [--add] (
  *                 [--from-layer L... --from-upper DIR --from-work DIR]
- *                 --src SRC... LAYER...
+ *                 --src SRC... | --mkdir) LAYER...
  *   berthd-unpack pull   --data-root DIR --ref REF [REGISTRY OPTIONS]
  *   berthd-unpack push   --data-root DIR --ref REF [REGISTRY OPTIONS]
  *   berthd-unpack login  --server HOST[:PORT] [REGISTRY OPTIONS]
@@ -153,7 +153,7 @@ struct args {
 	const char *mode, *data_root, *file, *repo, *message;
 	const char *upper, *work, *rootfs, *path, *parent, *author, *created_by;
 	const char *ref, *server, *config, *context, *chown, *from_upper, *from_work;
-	bool keep_owner, no_replace_dir, auth_stdin, extract, add;
+	bool keep_owner, no_replace_dir, auth_stdin, extract, add, mkdir;
 	char **insecure, **srcs, **from;
 	size_t n_insecure, n_srcs, n_from;
 	char *const *rest; /* the operands: REFs or LAYERs */
@@ -164,7 +164,7 @@ struct args {
 enum {
 	OPT_REF = 256, OPT_SERVER, OPT_CERTS_DIR, OPT_INSECURE, OPT_AUTH_STDIN, OPT_CONFIG,
 	OPT_CONTEXT, OPT_CHOWN, OPT_EXTRACT, OPT_ADD, OPT_SRC, OPT_FROM, OPT_FROM_UPPER,
-	OPT_FROM_WORK,
+	OPT_FROM_WORK, OPT_MKDIR,
 };
 
 static int parse_args(int argc, char **argv, struct args *a)
@@ -197,6 +197,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "from-layer", required_argument, NULL, OPT_FROM },
 		{ "from-upper", required_argument, NULL, OPT_FROM_UPPER },
 		{ "from-work", required_argument, NULL, OPT_FROM_WORK },
+		{ "mkdir", no_argument, NULL, OPT_MKDIR },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -233,6 +234,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case OPT_ADD: a->add = true; break;
 		case OPT_FROM_UPPER: a->from_upper = optarg; break;
 		case OPT_FROM_WORK: a->from_work = optarg; break;
+		case OPT_MKDIR: a->mkdir = true; break;
 		case OPT_FROM:
 			if (push_str(&a->from, &a->n_from, optarg) < 0)
 				return -1;
@@ -278,7 +280,8 @@ static int build_copy(const struct args *a, struct berr *err)
 {
 	struct build_copy c = {
 		.srcs = a->srcs, .n_srcs = a->n_srcs, .dest = a->path, .chown = a->chown,
-		.inst = a->add ? "ADD" : "COPY", .extract = a->extract,
+		.inst = a->add ? "ADD" : "COPY", .extract = a->extract, .mkdir = a->mkdir,
+		.keep_owner = a->n_from > 0,
 	};
 	int ret;
 
@@ -329,7 +332,7 @@ static int run_store_mode(const struct args *a, struct berr *err)
 	if (strcmp(m, "build-context") == 0 && a->file && a->path)
 		return build_context(a->file, a->path, err);
 	if (strcmp(m, "build-copy") == 0 && a->rootfs && a->upper && a->work && a->context &&
-	    a->path && a->n_srcs && (!a->n_from || (a->from_upper && a->from_work)))
+	    a->path && (a->n_srcs || a->mkdir) && (!a->n_from || (a->from_upper && a->from_work)))
 		return build_copy(a, err);
 	if (strcmp(m, "pull") == 0 && a->ref)
 		return registry_pull(a->data_root, a->ref, &a->reg, report, NULL, err);
