@@ -352,3 +352,16 @@ hello sdk"
 	assert_output_contains "Dockerfile line 2: RUN in a stage FROM scratch has nothing to run"
 	no_build_leftovers
 }
+
+@test "berthd build: RUN is on the default network, or none with --network none" {
+	local dir
+	dir=$(ctx)
+	printf 'FROM berthd-test/bb:1\nRUN ls /sys/class/net | sort | tr "\\n" " " >/nets; cat /nets\n' >"$dir/Dockerfile"
+	run dk build --no-cache -t berthd-test/net:1 "$dir"
+	assert_success
+	assert_equal "$(dk run --rm --network none berthd-test/net:1 cat /nets)" "eth0 lo "
+	run dk build --no-cache --network none -t berthd-test/net:2 "$dir"
+	assert_success
+	assert_equal "$(dk run --rm --network none berthd-test/net:2 cat /nets)" "lo "
+	no_build_leftovers
+}
