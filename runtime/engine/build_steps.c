@@ -27,18 +27,10 @@ static void strv_freep(char ***v)
 
 #define cleanup_strv __attribute__((cleanup(strv_freep)))
 
-static const char *short_id(const char *id)
-{
-	static __thread char s[13];
-
-	snprintf(s, sizeof(s), "%s", strncmp(id, "sha256:", 7) ? id : id + 7);
-	return s;
-}
-
 static void done(struct builder *b, struct bstage *st, const char *id)
 {
 	snprintf(st->image, sizeof(st->image), "%s", id);
-	build_say(b, " ---> %s\n", short_id(id));
+	build_say(b, " ---> %.12s\n", strncmp(id, "sha256:", 7) ? id : id + 7);
 }
 
 static bool cached(struct builder *b, struct bstage *st, const char *config,
@@ -175,34 +167,31 @@ static int run_env(struct bstage *st, char ***env, char **prefix)
 /* Stream the new records of the log at path from *off. */
 static void tail_log(struct builder *b, const char *path, off_t *off)
 {
+	enum { SIZE = 256 * 1024 }; /* more than a record: the shim's reads are smaller */
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char buf[65536];
-	static __thread char pending[65536];
+	cleanup_free char *buf = malloc(SIZE);
 	ssize_t n;
 
-	if (fd < 0)
+	if (fd < 0 || !buf)
 		return;
-	while ((n = pread(fd, buf, sizeof(buf) - 1, *off)) > 0) {
+	while ((n = pread(fd, buf, SIZE, *off)) > 0) {
 		char *line = buf, *nl;
 
-		buf[n] = '\0';
 		while ((nl = memchr(line, '\n', (size_t)(buf + n - line)))) {
 			struct daemon_log_record r;
 
-			if (daemon_log_parse(line, (size_t)(nl - line), &r) == 0) {
-				size_t l = r.len < sizeof(pending) - 2 ? r.len : sizeof(pending) - 2;
-
-				memcpy(pending, r.content, l);
-				if (!r.partial)
-					pending[l++] = '\n';
-				pending[l] = '\0';
-				build_say(b, "%s", pending);
-			}
+			if (daemon_log_parse(line, (size_t)(nl - line), &r) == 0)
+				build_say(b, "%.*s%s", (int)r.len, r.content, r.partial ? "" : "\n");
 			*off += nl - line + 1;
 			line = nl + 1;
 		}
-		if (line == buf)
-			break; /* a record not whole yet */
+		/* A record longer than the buffer is skipped (not looped on);
+		 * a shorter one without its newline is read again later. */
+		if (line == buf) {
+			if (n == SIZE)
+				*off += n;
+			break;
+		}
 	}
 }
 
