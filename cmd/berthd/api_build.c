@@ -32,6 +32,7 @@ struct build_job {
 	char *out;
 	size_t len, off;
 	bool done;
+	bool gone; /* the reply ended before the build: its client went away */
 };
 
 static void job_put(void *arg)
@@ -103,6 +104,28 @@ static void on_text(void *arg, const char *text)
 		stream_msg(j, "stream", text);
 }
 
+/* The reply's end: before the build's, the client is gone. */
+static void reply_end(void *arg)
+{
+	struct build_job *j = arg;
+
+	pthread_mutex_lock(&j->lock);
+	j->gone = !j->done;
+	pthread_mutex_unlock(&j->lock);
+	job_put(j);
+}
+
+static bool client_gone(void *arg)
+{
+	struct build_job *j = arg;
+	bool gone;
+
+	pthread_mutex_lock(&j->lock);
+	gone = j->gone;
+	pthread_mutex_unlock(&j->lock);
+	return gone;
+}
+
 static void *job_run(void *arg)
 {
 	struct build_job *j = arg;
@@ -110,6 +133,7 @@ static void *job_run(void *arg)
 		.context = j->context, .dockerfile = j->dockerfile, .tags = j->tags,
 		.build_args = j->build_args, .labels = j->labels, .target = j->target,
 		.network_mode = j->network_mode, .no_cache = j->no_cache, .rm = j->rm,
+		.cancelled = client_gone, .cancel_arg = j,
 	};
 	struct berr err = { 0 };
 	char id[80], line[1200];
@@ -348,5 +372,5 @@ enum MHD_Result api_build(struct req *r)
 		return http_reply_error(r, 500, "cannot start a thread for the build");
 	}
 	pthread_attr_destroy(&attr);
-	return http_reply_stream(r, 200, "application/json", job_next, j, job_put);
+	return http_reply_stream(r, 200, "application/json", job_next, j, reply_end);
 }

@@ -381,6 +381,11 @@ static int run_all(struct builder *b, struct dockerfile *df, char id[80], struct
 		const struct df_inst *in = i < end ? &df->v[i] : &extra;
 		struct bstage *st = b->n_stages ? &b->stages[b->n_stages - 1] : NULL;
 
+		if (build_cancelled(b)) {
+			ret = berr_fail(err, ECANCELED,
+					"the build was cancelled: its client went away");
+			break;
+		}
 		build_say(b, "Step %d/%d : %s\n", ++b->step, b->n_steps, in->text);
 		if (!strcmp(in->cmd, "FROM")) {
 			ret = from(b, in, err);

@@ -24,6 +24,10 @@ struct daemon_build_opts {
 	const char *extra_hosts;  /* unused: refused by the API layer */
 	bool no_cache;
 	bool rm; /* remove a successful step's container (a failed one always goes) */
+	/* Polled between steps and while a RUN runs: true ends the build
+	 * (the client went away), its RUN container killed and removed. */
+	bool (*cancelled)(void *arg);
+	void *cancel_arg;
 };
 
 /* Progress comes to out(arg, text), each text the stream message docker's

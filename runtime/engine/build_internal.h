@@ -54,6 +54,9 @@ struct builder {
 /* Say text (printf-like) on the build's stream. */
 void build_say(struct builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Has the client gone away? */
+bool build_cancelled(const struct builder *b);
+
 /* Variable lookup for dockerfile_words: the stage's ENV, then its ARGs. */
 const char *build_lookup(void *stage, const char *name);
 

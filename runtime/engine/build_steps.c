@@ -203,6 +203,7 @@ static int run_container(struct builder *b, struct bstage *st, char **argv, char
 	cleanup_free char *log = NULL;
 	const char *none[] = { "NONE", NULL };
 	off_t off = 0;
+	bool cancelled = false;
 	int ret;
 
 	s.image = strdup(st->image);
@@ -241,12 +242,20 @@ static int run_container(struct builder *b, struct bstage *st, char **argv, char
 		daemon_unlock(b->d);
 		if (!running)
 			break;
+		if (!cancelled && build_cancelled(b)) {
+			struct berr ignored;
+
+			cancelled = true;
+			daemon_kill(b->d, ctr, "KILL", &ignored);
+		}
 		daemon_wait_change(b->d, 200);
 	}
 	ret = daemon_wait(b->d, c, WAIT_NOT_RUNNING, NULL, NULL, code, err);
 	if (log)
 		tail_log(b, log, &off);
 	daemon_put(b->d, c);
+	if (ret == 0 && cancelled)
+		ret = berr_fail(err, ECANCELED, "the build was cancelled: its client went away");
 	return ret;
 }
 

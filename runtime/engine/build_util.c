@@ -70,3 +70,8 @@ const char *build_arg(struct builder *b, const char *name)
 	return v;
 }
 
+
+bool build_cancelled(const struct builder *b)
+{
+	return b->o->cancelled && b->o->cancelled(b->o->cancel_arg);
+}

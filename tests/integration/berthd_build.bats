@@ -365,3 +365,27 @@ hello sdk"
 	assert_equal "$(dk run --rm --network none berthd-test/net:2 cat /nets)" "lo "
 	no_build_leftovers
 }
+
+@test "berthd build: a client that goes away ends the build: its RUN container is killed and removed" {
+	local dir pid i
+	dir=$(ctx)
+	printf 'FROM berthd-test/bb:1\nRUN echo started; sleep 1000\nRUN echo never\n' >"$dir/Dockerfile"
+	"$DOCKER" build --no-cache "$dir" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	pid=$!
+	for i in $(seq 600); do
+		grep -q '^started' "$BATS_TEST_TMPDIR/out" && break
+		sleep 0.1
+	done
+	grep -q '^started' "$BATS_TEST_TMPDIR/out"
+	assert_equal "$(dk ps -q | wc -l)" "1"
+	kill -9 "$pid"
+	wait "$pid" || true
+	for i in $(seq 300); do
+		[ -z "$(dk ps -aq)" ] && [ -z "$(ls -A "$BERTHD_DATA/tmp")" ] && break
+		sleep 0.1
+	done
+	no_build_leftovers
+	# The build went no further.
+	run grep -c 'Step 3/3' "$BATS_TEST_TMPDIR/out"
+	assert_equal "$output" "0"
+}
