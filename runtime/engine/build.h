@@ -21,7 +21,6 @@ struct daemon_build_opts {
 	char *const *labels;      /* "key=value" */
 	const char *target;       /* the stage to stop at; NULL the last */
 	const char *network_mode; /* NULL or "default", bridge, none, host, a network */
-	const char *extra_hosts;  /* unused: refused by the API layer */
 	bool no_cache;
 	bool rm; /* remove a successful step's container (a failed one always goes) */
 	/* Polled between steps and while a RUN runs: true ends the build

@@ -410,6 +410,40 @@ static int duration(const char *s, int64_t *ns)
 	return 0;
 }
 
+/* HEALTHCHECK CMD's command: the exec form as ["CMD", ...], the shell
+ * form as ["CMD-SHELL", "..."], as dockerd stores them. */
+static int health_test(const char *cmd, char ***out, struct berr *err)
+{
+	struct dockerfile df = { 0 };
+	cleanup_free char *line = NULL;
+	char **test = calloc(1, sizeof(char *));
+	int ret = 0;
+
+	while (isspace((unsigned char)*cmd))
+		cmd++;
+	/* The JSON form is read as an instruction's. */
+	if (!test || asprintf(&line, "CMD %s", cmd) < 0) {
+		free(test);
+		line = NULL;
+		return oom(err);
+	}
+	ret = dockerfile_parse(line, strlen(line), &df, err);
+	if (ret == 0 && strv_push(&test, df.v[0].json ? "CMD" : "CMD-SHELL") < 0)
+		ret = oom(err);
+	for (size_t i = 0; ret == 0 && df.v[0].json && df.v[0].argv[i]; i++)
+		if (strv_push(&test, df.v[0].argv[i]) < 0)
+			ret = oom(err);
+	if (ret == 0 && !df.v[0].json && strv_push(&test, cmd) < 0)
+		ret = oom(err);
+	dockerfile_free(&df);
+	if (ret < 0) {
+		strv_free(test);
+		return ret;
+	}
+	*out = test;
+	return 0;
+}
+
 static int healthcheck(struct builder *b, struct bstage *st, const struct df_inst *in,
 		       struct berr *err)
 {
@@ -418,6 +452,7 @@ static int healthcheck(struct builder *b, struct bstage *st, const struct df_ins
 	int64_t vals[4] = { 0 };
 	const char *rest = in->args;
 	char **test = NULL;
+	int ret;
 
 	for (size_t i = 0; in->flags && in->flags[i]; i++) {
 		const char *f = in->flags[i] + 2, *eq = strchr(f, '=');
@@ -450,41 +485,10 @@ static int healthcheck(struct builder *b, struct bstage *st, const struct df_ins
 						 "options", in->line);
 		test = strv_dup((char *const *)none, 1);
 		memset(vals, 0, sizeof(vals));
-	} else if (!strncasecmp(rest, "CMD", 3) && (isspace((unsigned char)rest[3]))) {
-		struct df_inst inner = { 0 };
-		const char *cmd = rest + 4;
-		char *kind;
-
-		while (isspace((unsigned char)*cmd))
-			cmd++;
-		inner.args = (char *)cmd;
-		{
-			struct dockerfile df = { 0 };
-			cleanup_free char *line = NULL;
-
-			/* The JSON form is read as an instruction's. */
-			if (asprintf(&line, "CMD %s", cmd) < 0)
-				return oom(err);
-			if (dockerfile_parse(line, strlen(line), &df, err) < 0)
-				return -EINVAL;
-			kind = df.v[0].json ? "CMD" : "CMD-SHELL";
-			test = calloc(1, sizeof(char *));
-			if (test && strv_push(&test, kind) < 0) {
-				strv_free(test);
-				test = NULL;
-			}
-			for (size_t i = 0; test && df.v[0].json && df.v[0].argv[i]; i++)
-				if (strv_push(&test, df.v[0].argv[i]) < 0) {
-					strv_free(test);
-					test = NULL;
-				}
-			if (test && !df.v[0].json && strv_push(&test, cmd) < 0) {
-				strv_free(test);
-				test = NULL;
-			}
-			dockerfile_free(&df);
-		}
-		(void)inner;
+	} else if (!strncasecmp(rest, "CMD", 3) && isspace((unsigned char)rest[3])) {
+		ret = health_test(rest + 4, &test, err);
+		if (ret < 0)
+			return ret;
 	} else {
 		return berr_invalid(err, "Dockerfile line %d: HEALTHCHECK takes NONE or "
 					 "CMD command", in->line);
