@@ -116,6 +116,9 @@ enum MHD_Result api_container_changes(struct req *r);
 enum MHD_Result api_container_archive_get(struct req *r);
 enum MHD_Result api_container_archive_put(struct req *r);
 
+/* api_build.c */
+enum MHD_Result api_build(struct req *r);
+
 /* api_commit.c */
 enum MHD_Result api_commit(struct req *r);
 

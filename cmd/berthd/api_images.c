@@ -6,6 +6,7 @@
 
 #include "api.h"
 #include "spec/base/strv.h"
+#include "runtime/engine/build.h"
 #include "runtime/engine/log.h"
 #include "runtime/images/image_store.h"
 #include "spec/base/cleanup.h"
@@ -73,6 +74,25 @@ static void import_line(void *arg, const char *text)
 	}
 }
 
+/* import --change: each a Dockerfile instruction, as commit's. */
+struct changes {
+	char **v;
+	bool oom;
+};
+
+static enum MHD_Result add_change(void *cls, enum MHD_ValueKind kind, const char *key,
+				  const char *value)
+{
+	struct changes *c = cls;
+
+	(void)kind;
+	if (key && !strcmp(key, "changes") && value && *value && strv_push(&c->v, value) < 0) {
+		c->oom = true;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
 enum MHD_Result api_image_create(struct req *r)
 {
 	const char *from_src = http_query(r, "fromSrc"), *from_image = http_query(r, "fromImage");
@@ -81,6 +101,7 @@ enum MHD_Result api_image_create(struct req *r)
 	cleanup_free char *ref = NULL;
 	cleanup_jw struct jw *w = jw_new(false);
 	struct lines l = { .w = w, .d = r->srv->d };
+	struct changes ch = { 0 };
 	struct berr err = { 0 };
 	int ret;
 
@@ -90,9 +111,6 @@ enum MHD_Result api_image_create(struct req *r)
 		return http_reply_error(r, 501,
 					"importing from a URL is not supported by berthd (only "
 					"fromSrc=-, the request body)");
-	if (http_query(r, "changes"))
-		return http_reply_error(r, 501,
-					"import --change is not supported by berthd yet");
 	if (!r->body_file)
 		return http_reply_error(r, 400, "the request has no body (a rootfs tarball)");
 	if (repo && *repo) {
@@ -109,8 +127,14 @@ enum MHD_Result api_image_create(struct req *r)
 				return http_reply_berr(r, &err);
 		}
 	}
-	ret = daemon_image_helper(r->srv->d, "import", r->body_file, ref, message, import_line,
-				  &l, &err);
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_change, &ch);
+	if (ch.oom) {
+		strv_free(ch.v);
+		return MHD_NO;
+	}
+	ret = daemon_image_import(r->srv->d, r->body_file, ref, message, ch.v, import_line, &l,
+				  &err);
+	strv_free(ch.v);
 	if (ret < 0 || !l.last_id) {
 		free(l.last_id);
 		if (ret < 0)
@@ -255,6 +279,24 @@ static void run_config(struct jw *w, const struct spec_image_config *cfg)
 	}
 	if (run && run->stop_signal)
 		jw_kstr(w, "StopSignal", run->stop_signal);
+	if (run && run->n_health_test) {
+		jw_key(w, "Healthcheck");
+		jw_map_open(w);
+		jw_key(w, "Test");
+		jw_array_open(w);
+		for (size_t i = 0; i < run->n_health_test; i++)
+			jw_str(w, run->health_test[i]);
+		jw_array_close(w);
+		if (run->health_interval)
+			jw_kint(w, "Interval", run->health_interval);
+		if (run->health_timeout)
+			jw_kint(w, "Timeout", run->health_timeout);
+		if (run->health_start_period)
+			jw_kint(w, "StartPeriod", run->health_start_period);
+		if (run->health_retries)
+			jw_kint(w, "Retries", run->health_retries);
+		jw_map_close(w);
+	}
 	jw_map_close(w);
 }
 

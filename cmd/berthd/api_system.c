@@ -53,6 +53,7 @@ const struct route api_routes[] = {
 	{ "GET", "/images/json", api_image_list, false },
 	{ "GET", "/images/get", api_image_get, false },
 	{ "POST", "/commit", api_commit, false },
+	{ "POST", "/build", api_build, true },
 	{ "POST", "/images/prune", api_image_prune, false },
 	{ "GET", "/images/{name*}/get", api_image_get_one, false },
 	{ "GET", "/images/{name*}/history", api_image_history, false },
@@ -107,6 +108,8 @@ enum MHD_Result api_ping(struct req *r)
 		return MHD_NO;
 	MHD_add_response_header(resp, "Api-Version", API_VERSION);
 	MHD_add_response_header(resp, "Docker-Experimental", "false");
+	/* The classic builder is the only one (no BuildKit session API). */
+	MHD_add_response_header(resp, "Builder-Version", "1");
 	MHD_add_response_header(resp, "Ostype", "linux");
 	MHD_add_response_header(resp, "Server", "berthd/" BERTH_VERSION " (linux)");
 	MHD_add_response_header(resp, "Cache-Control", "no-cache, no-store, must-revalidate");

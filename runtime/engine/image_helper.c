@@ -214,3 +214,9 @@ int daemon_image_registry(struct daemon *d, const char *mode, const char *ref,
 	argv[n] = NULL;
 	return run_helper(d, argv, auth_json, auth_len, line, arg, err);
 }
+
+int daemon_helper_run(struct daemon *d, const char *const *argv,
+		      void (*line)(void *arg, const char *text), void *arg, struct berr *err)
+{
+	return run_helper(d, (const char **)argv, NULL, 0, line, arg, err);
+}

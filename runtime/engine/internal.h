@@ -127,4 +127,9 @@ int daemon_mounts_resolve_locked(struct daemon *d, struct daemon_spec *s,
  * container uses; the names of those removed (NULL: none). */
 char **daemon_mounts_remove_anonymous_locked(struct daemon *d, const struct daemon_spec *s);
 
+/* Run the unpack helper with argv (argv[0] its name); its stdout's lines
+ * go to line(arg, text), its error (a line on stderr) to err. */
+int daemon_helper_run(struct daemon *d, const char *const *argv,
+		      void (*line)(void *arg, const char *text), void *arg, struct berr *err);
+
 #endif

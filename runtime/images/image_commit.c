@@ -284,11 +284,18 @@ int image_commit(const char *data_root, const struct image_commit_in *in,
 		ret = berr_set(err, ENOMEM, "commit");
 		goto out;
 	}
-	ret = image_store_config(data_root, in->parent, &pjson, &plen, err);
-	if (ret == 0)
-		ret = spec_image_config_parse(pjson, plen, &parent, err);
-	if (ret == 0)
-		ret = spec_image_history_parse(pjson, plen, &arena, &hist, &n_hist, err);
+	/* No parent: docker build's FROM scratch. */
+	if (!in->parent || !*in->parent) {
+		static const char empty[] = "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+
+		ret = spec_image_config_parse(empty, sizeof(empty) - 1, &parent, err);
+	} else {
+		ret = image_store_config(data_root, in->parent, &pjson, &plen, err);
+		if (ret == 0)
+			ret = spec_image_config_parse(pjson, plen, &parent, err);
+		if (ret == 0)
+			ret = spec_image_history_parse(pjson, plen, &arena, &hist, &n_hist, err);
+	}
 	if (ret < 0)
 		goto out;
 	fd = open(tar, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

@@ -454,8 +454,8 @@ int image_load_archive(const char *data_root, const char *archive,
 	return ret;
 }
 
-static int import_config(const char *diff_id, const char *message, char **out, size_t *len,
-			 struct berr *err)
+static int import_config(const char *diff_id, const char *message, const char *run_config,
+			 char **out, size_t *len, struct berr *err)
 {
 	cleanup_jw struct jw *w = jw_new(false);
 	struct utsname u;
@@ -467,8 +467,12 @@ static int import_config(const char *diff_id, const char *message, char **out, s
 	jw_kstr(w, "architecture", strcmp(u.machine, "aarch64") == 0 ? "arm64" : "amd64");
 	jw_kstr(w, "comment", message && *message ? message : "Imported from -");
 	jw_key(w, "config");
-	jw_map_open(w);
-	jw_map_close(w);
+	if (run_config) {
+		jw_json(w, run_config, strlen(run_config));
+	} else {
+		jw_map_open(w);
+		jw_map_close(w);
+	}
 	jw_kstr(w, "created", now);
 	jw_key(w, "history");
 	jw_array_open(w);
@@ -491,8 +495,8 @@ static int import_config(const char *diff_id, const char *message, char **out, s
 }
 
 int image_load_import(const char *data_root, const char *tarball, const char *repo,
-		      const char *message, image_load_report_fn report, void *arg,
-		      struct berr *err)
+		      const char *message, const char *run_config,
+		      image_load_report_fn report, void *arg, struct berr *err)
 {
 	cleanup_free char *config = NULL;
 	char got[IMAGE_DIGEST_LEN + 1];
@@ -506,7 +510,7 @@ int image_load_import(const char *data_root, const char *tarball, const char *re
 	if (ret == 0)
 		ret = image_stage_layer(&l, tarball, NULL, false, NULL, got, err);
 	if (ret == 0)
-		ret = import_config(got, message, &config, &len, err);
+		ret = import_config(got, message, run_config, &config, &len, err);
 	if (ret == 0)
 		ret = image_stage_image(&l, config, len, tags, repo && *repo ? 1 : 0, &cfg, err);
 	if (ret == 0 && image_stage_strv_add(&l.images[0].layers, &l.images[0].n_layers, got) < 0)

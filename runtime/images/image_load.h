@@ -23,8 +23,11 @@ int image_load_archive(const char *data_root, const char *archive,
 
 /* repo may be NULL (no tag) and carries the tag ("name:tag"); message
  * becomes the image's comment. */
+/* run_config: the config's "config" object (JSON, from docker import
+ * --change), NULL for an empty one. */
 int image_load_import(const char *data_root, const char *tarball, const char *repo,
-		      const char *message, image_load_report_fn report, void *arg,
+		      const char *message, const char *run_config,
+		      image_load_report_fn report, void *arg,
 		      struct berr *err);
 
 #endif

@@ -209,6 +209,12 @@ HTTP = {
     "image-remove": request("DELETE", "/images/busybox:1?force=1&noprune=0"),
     "image-load": request("POST", "/images/load?quiet=1", b"not a tar"),
     "image-import": request("POST", "/images/create?fromSrc=-&repo=imp&tag=1&message=m", b"tar"),
+    "image-import-changes": request("POST", "/images/create?fromSrc=-&changes=CMD%20x"
+                                    "&changes=ENV%20A%3D1", b"tar"),
+    "build": request("POST", "/build?t=a%3A1&t=b&dockerfile=d%2FDf&buildargs=%7B%22A%22%3Anull%7D"
+                     "&labels=%7B%22l%22%3A%22v%22%7D&networkmode=none&q=1&rm=0", b"tar",
+                     headers=["Content-Type: application/x-tar"]),
+    "build-refused": request("POST", "/build?pull=1&memory=5&version=2", b"tar"),
     "image-pull": request("POST", "/images/create?fromImage=busybox&tag=latest"),
     "image-pull-auth": request("POST", "/images/create?fromImage=127.0.0.1%3A5000%2Fa%2Fb"
                                "&tag=sha256%3A" + "0" * 64,

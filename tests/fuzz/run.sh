@@ -47,7 +47,7 @@ for name in "${names[@]}"; do
 	# A dictionary of the words of its format, where the harness reads text.
 	case $name in
 	fuzz_http) dict=(-dict=tests/fuzz/http.dict) ;;
-	fuzz_layer_unpack | fuzz_image_load) dict=() ;;
+	fuzz_layer_unpack | fuzz_image_load | fuzz_dockerfile) dict=() ;;
 	*) dict=(-dict=tests/fuzz/json.dict) ;;
 	esac
 	mkdir -p "$work/$name"

@@ -3,6 +3,7 @@
  *
  *   berthd-unpack load   --data-root DIR --file TAR
  *   berthd-unpack import --data-root DIR --file TAR [--repo NAME:TAG] [--message M]
+ *                 [--config RUNCONFIG]
  *   berthd-unpack save   --data-root DIR REF...
  *   berthd-unpack export --data-root DIR --upper DIR LAYER...
  *   berthd-unpack commit --data-root DIR --upper DIR --parent ID --file CONFIG
@@ -10,6 +11,11 @@
  *   berthd-unpack cp-stat|cp-out|cp-in --data-root DIR --rootfs DIR --path P
  *                 [--upper DIR --work DIR] [--file TAR] [--keep-owner]
  *                 [--no-replace-dir] LAYER...
+ *   berthd-unpack build-context --data-root DIR --file TAR --path DIR
+ *   berthd-unpack build-copy --data-root DIR --rootfs DIR --upper DIR --work DIR
+ *                 --context DIR --path DEST [--chown U:G] [--extract] [--add] (
+ *                 [--from-layer L... --from-upper DIR --from-work DIR]
+ *                 --src SRC... | --mkdir) LAYER...
  *   berthd-unpack pull   --data-root DIR --ref REF [REGISTRY OPTIONS]
  *   berthd-unpack pull-all --data-root DIR --ref NAME [REGISTRY OPTIONS]
  *   berthd-unpack push   --data-root DIR --ref REF [REGISTRY OPTIONS]
@@ -30,15 +36,21 @@
  * save, export and cp-out write the archive to stdout, cp-stat the path's
  * stat (JSON).  A failure is one line on stderr and exit status 10 + its
  * kind (spec/base/err.h), or 2 for a bad command line. */
+#include <fcntl.h>
 #include <getopt.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/images/build_copy.h"
 #include "runtime/images/image_commit.h"
 #include "runtime/images/image_load.h"
 #include "runtime/images/image_save.h"
+#include "runtime/images/layer_store.h"
 #include "runtime/images/registry.h"
 #include "runtime/images/tree_copy.h"
 #include "runtime/images/tree_export.h"
@@ -158,16 +170,20 @@ static int login(const char *server, const struct registry_opts *o, struct berr 
 struct args {
 	const char *mode, *data_root, *file, *repo, *message;
 	const char *upper, *work, *rootfs, *path, *parent, *author, *created_by;
-	const char *ref, *server;
-	bool keep_owner, no_replace_dir, auth_stdin;
-	char **insecure;
-	size_t n_insecure;
+	const char *ref, *server, *config, *context, *chown, *from_upper, *from_work;
+	bool keep_owner, no_replace_dir, auth_stdin, extract, add, mkdir;
+	char **insecure, **srcs, **from;
+	size_t n_insecure, n_srcs, n_from;
 	char *const *rest; /* the operands: REFs or LAYERs */
 	size_t n_rest;
 	struct registry_opts reg;
 };
 
-enum { OPT_REF = 256, OPT_SERVER, OPT_CERTS_DIR, OPT_INSECURE, OPT_AUTH_STDIN };
+enum {
+	OPT_REF = 256, OPT_SERVER, OPT_CERTS_DIR, OPT_INSECURE, OPT_AUTH_STDIN, OPT_CONFIG,
+	OPT_CONTEXT, OPT_CHOWN, OPT_EXTRACT, OPT_ADD, OPT_SRC, OPT_FROM, OPT_FROM_UPPER,
+	OPT_FROM_WORK, OPT_MKDIR,
+};
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
@@ -190,6 +206,16 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "certs-dir", required_argument, NULL, OPT_CERTS_DIR },
 		{ "insecure-registry", required_argument, NULL, OPT_INSECURE },
 		{ "auth-stdin", no_argument, NULL, OPT_AUTH_STDIN },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "context", required_argument, NULL, OPT_CONTEXT },
+		{ "chown", required_argument, NULL, OPT_CHOWN },
+		{ "extract", no_argument, NULL, OPT_EXTRACT },
+		{ "add", no_argument, NULL, OPT_ADD },
+		{ "src", required_argument, NULL, OPT_SRC },
+		{ "from-layer", required_argument, NULL, OPT_FROM },
+		{ "from-upper", required_argument, NULL, OPT_FROM_UPPER },
+		{ "from-work", required_argument, NULL, OPT_FROM_WORK },
+		{ "mkdir", no_argument, NULL, OPT_MKDIR },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -219,6 +245,22 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return -1;
 			break;
 		case OPT_AUTH_STDIN: a->auth_stdin = true; break;
+		case OPT_CONFIG: a->config = optarg; break;
+		case OPT_CONTEXT: a->context = optarg; break;
+		case OPT_CHOWN: a->chown = optarg; break;
+		case OPT_EXTRACT: a->extract = true; break;
+		case OPT_ADD: a->add = true; break;
+		case OPT_FROM_UPPER: a->from_upper = optarg; break;
+		case OPT_FROM_WORK: a->from_work = optarg; break;
+		case OPT_MKDIR: a->mkdir = true; break;
+		case OPT_FROM:
+			if (push_str(&a->from, &a->n_from, optarg) < 0)
+				return -1;
+			break;
+		case OPT_SRC:
+			if (push_str(&a->srcs, &a->n_srcs, optarg) < 0)
+				return -1;
+			break;
 		default: return -1;
 		}
 	}
@@ -226,6 +268,64 @@ static int parse_args(int argc, char **argv, struct args *a)
 	a->rest = argv + optind;
 	a->n_rest = (size_t)(argc - optind);
 	return 0;
+}
+
+static int import(const struct args *a, struct berr *err)
+{
+	char *config = NULL;
+	size_t len;
+	int ret = a->config ? fsutil_read_file(a->config, &config, &len, err) : 0;
+
+	if (ret == 0)
+		ret = image_load_import(a->data_root, a->file, a->repo, a->message, config, report,
+					NULL, err);
+	free(config);
+	return ret;
+}
+
+static int build_context(const char *file, const char *dir, struct berr *err)
+{
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return berr_sys(err, "open %s", file);
+	return build_context_extract(dir, fd, err);
+}
+
+/* COPY or ADD of docker build: the context is opened before the chroot
+ * hides it, then the step's root is entered. */
+static int build_copy(const struct args *a, struct berr *err)
+{
+	struct build_copy c = {
+		.srcs = a->srcs, .n_srcs = a->n_srcs, .dest = a->path, .chown = a->chown,
+		.inst = a->add ? "ADD" : "COPY", .extract = a->extract, .mkdir = a->mkdir,
+		.keep_owner = a->n_from > 0,
+	};
+	int ret;
+
+	/* COPY --from: the other image's files, mounted where the context
+	 * would be, in a mount namespace of this helper's own. */
+	if (a->n_from) {
+		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			return berr_sys(err, "a mount namespace for COPY --from");
+		ret = layer_store_mount(a->data_root, a->from, a->n_from, a->from_upper,
+					a->from_work, a->context, true, err);
+		if (ret < 0)
+			return ret;
+	}
+	c.ctx = open(a->context, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c.ctx < 0)
+		return berr_sys(err, "open the build context %s", a->context);
+	/* FROM scratch: no layers to mount, the new layer is the root. */
+	if (a->n_rest)
+		ret = tree_copy_enter(a->data_root, a->rootfs, a->upper, a->work, a->rest,
+				      a->n_rest, err);
+	else
+		ret = tree_copy_enter(a->data_root, a->upper, NULL, NULL, NULL, 0, err);
+	if (ret == 0)
+		ret = build_copy_run(&c, err);
+	close(c.ctx);
+	return ret;
 }
 
 /* Every mode but login; 1 for an unknown one or missing options. */
@@ -246,8 +346,12 @@ static int run_store_mode(const struct args *a, struct berr *err)
 	if (strcmp(m, "load") == 0 && a->file)
 		return image_load_archive(a->data_root, a->file, report, NULL, err);
 	if (strcmp(m, "import") == 0 && a->file)
-		return image_load_import(a->data_root, a->file, a->repo, a->message, report, NULL,
-					 err);
+		return import(a, err);
+	if (strcmp(m, "build-context") == 0 && a->file && a->path)
+		return build_context(a->file, a->path, err);
+	if (strcmp(m, "build-copy") == 0 && a->rootfs && a->upper && a->work && a->context &&
+	    a->path && (a->n_srcs || a->mkdir) && (!a->n_from || (a->from_upper && a->from_work)))
+		return build_copy(a, err);
 	if (strcmp(m, "pull") == 0 && a->ref)
 		return registry_pull(a->data_root, a->ref, &a->reg, report, NULL, err);
 	if (strcmp(m, "pull-all") == 0 && a->ref)
@@ -288,6 +392,8 @@ int main(int argc, char **argv)
 	}
 	spec_registry_auth_free(&auth);
 	strv_free(a.insecure);
+	strv_free(a.srcs);
+	strv_free(a.from);
 	if (ret == 2)
 		return 2;
 	if (ret < 0) {

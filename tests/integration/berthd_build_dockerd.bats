@@ -1,0 +1,132 @@
+#!/usr/bin/env bats
+# docker build parity with dockerd's classic builder: the same Dockerfile
+# and context built by a private dockerd (its own containerd, data root
+# and socket, no bridge: RUN steps use --network none on both) and by
+# berthd give images with the same run config, the same files (names,
+# modes, owners, contents) and the same history lines.
+
+load berthd_helpers
+
+peer() {
+	DOCKER_HOST=unix://$PEER_DIR/docker.sock "$DOCKER" "$@"
+}
+
+setup_file() {
+	berthd_setup_file host-only
+	[ -n "${BERTHD_SKIPPED:-}" ] && return 0
+	export PEER_DIR=$BERTHD_DIR/peer
+	mkdir -p "$PEER_DIR/containerd"
+	cat >"$PEER_DIR/containerd/config.toml" <<-EOF
+	version = 2
+	root = "$PEER_DIR/containerd/root"
+	state = "$PEER_DIR/containerd/state"
+	disabled_plugins = ["io.containerd.grpc.v1.cri"]
+	[grpc]
+	  address = "$PEER_DIR/containerd/containerd.sock"
+	[ttrpc]
+	  address = "$PEER_DIR/containerd/containerd.sock.ttrpc"
+	[debug]
+	  address = "$PEER_DIR/containerd/debug.sock"
+	EOF
+	containerd --config "$PEER_DIR/containerd/config.toml" </dev/null \
+		>"$PEER_DIR/containerd.log" 2>&1 3>&- &
+	echo $! >"$PEER_DIR/containerd.pid"
+	# Its containers' cgroups nest below ours (a relative parent).
+	dockerd --iptables=false --ip-masq=false --bridge=none --userland-proxy=false \
+		--data-root "$PEER_DIR/data" --exec-root "$PEER_DIR/exec" \
+		--pidfile "$PEER_DIR/dockerd.pid" -H "unix://$PEER_DIR/docker.sock" \
+		--containerd "$PEER_DIR/containerd/containerd.sock" \
+		--containerd-namespace berth-build --containerd-plugins-namespace berth-build-plugins \
+		--cgroup-parent "$BERTHD_CGROUP-peer" \
+		--log-level warn </dev/null >"$PEER_DIR/dockerd.log" 2>&1 3>&- &
+	echo $! >"$PEER_DIR/dockerd.pid.bats"
+	local i
+	for i in $(seq 300); do
+		if peer version >/dev/null 2>&1; then
+			peer import "$BERTHD_DIR/img/rootfs.tar" berthd-test/bb:1 >/dev/null
+			return 0
+		fi
+		sleep 0.1
+	done
+	cat "$PEER_DIR/dockerd.log" >&2
+	return 1
+}
+
+teardown_file() {
+	[ -n "${BERTHD_SKIPPED:-}" ] && return 0
+	local pid
+	peer ps -aq | xargs -r env DOCKER_HOST="unix://$PEER_DIR/docker.sock" "$DOCKER" rm -f >/dev/null 2>&1
+	peer rmi -f $(peer images -aq) >/dev/null 2>&1
+	for pid in "$(cat "$PEER_DIR/dockerd.pid.bats")" "$(cat "$PEER_DIR/containerd.pid")"; do
+		kill "$pid" 2>/dev/null
+		for _ in $(seq 100); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+	done
+	grep " $PEER_DIR/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
+	remove_own_cgroups "$BERTHD_CGROUP-peer"
+	berthd_teardown_file
+}
+
+setup() { berthd_skip_in_vm; }
+teardown() { berthd_remove_containers; }
+
+export DOCKER_BUILDKIT=0
+
+@test "berthd build: the same Dockerfile as dockerd's classic builder gives the same config, files and history" {
+	local dir=$BATS_TEST_TMPDIR/ctx cfg='{{json .Config.Env}}|{{json .Config.Cmd}}|{{json .Config.Entrypoint}}|{{.Config.WorkingDir}}|{{.Config.User}}|{{json .Config.ExposedPorts}}|{{json .Config.Volumes}}|{{json .Config.Labels}}|{{.Config.StopSignal}}|{{json .Config.OnBuild}}|{{json .Config.Healthcheck}}|{{len .RootFS.Layers}}|{{.Author}}'
+	mkdir -p "$dir/tree/sub"
+	echo one >"$dir/tree/a.txt"
+	echo two >"$dir/tree/sub/b.txt"
+	chmod 0600 "$dir/tree/sub/b.txt"
+	ln -s a.txt "$dir/tree/link"
+	echo g1 >"$dir/g1.conf"
+	echo g2 >"$dir/.g2.conf"
+	mkdir -p "$dir/arch"
+	echo inside >"$dir/arch/in.txt"
+	tar -C "$dir/arch" -czf "$dir/packed.tgz" in.txt
+	rm -rf "$dir/arch"
+	cat >"$dir/Dockerfile" <<'DF'
+FROM berthd-test/bb:1 AS base
+MAINTAINER someone
+ARG V=1
+ENV HOME_DIR=/srv/app PATHS="a b"
+LABEL l1=v1 "l 2"="v 2"
+WORKDIR $HOME_DIR
+COPY tree ./tree/
+COPY --chown=1000:1000 *.conf /srv/conf/
+ADD packed.tgz /srv/unpacked/
+RUN echo "run $V" >/srv/run.txt && chmod 640 /srv/run.txt
+EXPOSE 80 53/udp
+VOLUME ["/data"]
+USER 1000
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=10s CMD ["true"]
+ONBUILD RUN true
+ENTRYPOINT ["/bin/sh", "-c"]
+CMD echo done
+
+FROM berthd-test/bb:1
+COPY --from=base /srv /copied
+CMD ["ls"]
+DF
+	dk build --network none --target base -t berthd-test/parity:1 "$dir" >/dev/null
+	peer build --network none --target base -t berthd-test/parity:1 "$dir" >/dev/null
+	assert_equal "$(dk image inspect -f "$cfg" berthd-test/parity:1)" "$(peer image inspect -f "$cfg" berthd-test/parity:1)"
+	dk build --network none -t berthd-test/parity:2 "$dir" >/dev/null
+	peer build --network none -t berthd-test/parity:2 "$dir" >/dev/null
+	assert_equal "$(dk image inspect -f "$cfg" berthd-test/parity:2)" "$(peer image inspect -f "$cfg" berthd-test/parity:2)"
+	# The files, as each daemon's own container sees them.
+	local list='find /srv /copied 2>/dev/null | sort | while read -r f; do stat -c "%n %A %u:%g" "$f"; [ -f "$f" ] && [ ! -L "$f" ] && cat "$f"; done'
+	assert_equal "$(dk run --rm --network none --entrypoint sh berthd-test/parity:1 -c "$list")" \
+		"$(peer run --rm --network none --entrypoint sh berthd-test/parity:1 -c "$list")"
+	assert_equal "$(dk run --rm --network none --entrypoint sh berthd-test/parity:2 -c "$list")" \
+		"$(peer run --rm --network none --entrypoint sh berthd-test/parity:2 -c "$list")"
+	# The history's steps, in the same order with the same instructions
+	# (dockerd's own spacing and quoting aside).
+	local hist='{{.CreatedBy}}'
+	norm() { sed -e 's/#(nop) */#(nop) /' -e 's/ *$//'; }
+	assert_equal "$(dk history --no-trunc --format "$hist" berthd-test/parity:1 | norm | awk '{print $1, $2, $3, $4}')" \
+		"$(peer history --no-trunc --format "$hist" berthd-test/parity:1 | norm | awk '{print $1, $2, $3, $4}')"
+}
