@@ -1,4 +1,5 @@
 /* Long-lived container endpoints: wait, logs, attach. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "api.h"
 #include "runtime/engine/log.h"
 #include "spec/base/cleanup.h"
+#include "spec/json_write.h"
 
 /* --- wait ------------------------------------------------------------------- */
 
@@ -25,17 +27,42 @@ static bool conn_gone(void *arg)
 	return http_conn_gone(arg);
 }
 
+/* A failed removal, as dockerd reports it: the CLI prints the message. */
+static ssize_t wait_error(const struct berr *e, int code, char *buf, size_t max)
+{
+	cleanup_jw struct jw *w = jw_new(false);
+	cleanup_free char *out = NULL;
+	size_t len;
+	struct berr err;
+
+	if (!w)
+		return -1;
+	jw_map_open(w);
+	jw_key(w, "Error");
+	jw_map_open(w);
+	jw_kstr(w, "Message", e->msg);
+	jw_map_close(w);
+	jw_kint(w, "StatusCode", code);
+	jw_map_close(w);
+	if (jw_finish(w, &out, &len, &err) < 0 || len + 1 >= max)
+		return -1;
+	memcpy(buf, out, len);
+	buf[len] = '\n';
+	return (ssize_t)len + 1;
+}
+
 static ssize_t wait_next(void *cls, char *buf, size_t max)
 {
 	struct wait_stream *w = cls;
 	struct berr err;
-	int code = 0, n;
+	int code = 0, n, ret;
 
 	if (w->done)
 		return -1;
 	w->done = true;
-	if (daemon_wait(w->d, w->c, w->cond, conn_gone, w->conn, &code, &err) < 0)
-		return -1;
+	ret = daemon_wait(w->d, w->c, w->cond, conn_gone, w->conn, &code, &err);
+	if (ret < 0)
+		return ret == -EIO ? wait_error(&err, code, buf, max) : -1;
 	n = snprintf(buf, max, "{\"Error\":null,\"StatusCode\":%d}\n", code);
 	return n > 0 && (size_t)n < max ? n : -1;
 }

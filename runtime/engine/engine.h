@@ -208,6 +208,9 @@ struct daemon_container {
 	uint64_t exits;     /* how many exits this daemon saw: next-exit waits */
 	int refs;
 	bool removed;
+	/* Removals that failed: a wait for the removal ends with the error
+	 * (dockerd's SetRemovalError), not never. */
+	uint64_t removal_failures;
 	bool busy; /* a start, stop or remove is in progress */
 	struct daemon_health *health; /* while a healthcheck runs */
 	/* docker restart: the exit it causes does not remove an --rm
@@ -354,7 +357,8 @@ enum daemon_wait_cond { WAIT_NOT_RUNNING, WAIT_NEXT_EXIT, WAIT_REMOVED };
 
 /* Block until the condition holds; *code is the exit code then.
  * gone(arg) is polled so that a client that went away ends the wait
- * (-ECONNRESET). */
+ * (-ECONNRESET).  A wait for the removal ends with -EIO and the reason
+ * when a removal fails meanwhile (the container stays, Dead). */
 int daemon_wait(struct daemon *d, struct daemon_container *c, enum daemon_wait_cond cond,
 		bool (*gone)(void *arg), void *arg, int *code, struct berr *err);
 

@@ -824,6 +824,7 @@ static int remove_container(struct daemon *d, struct daemon_container *c, bool v
 	if (ret < 0) {
 		c->status = DS_DEAD;
 		set_error(c, err->msg);
+		c->removal_failures++;
 		daemon_save_state_quiet(d, c);
 	} else {
 		for (struct daemon_container **p = &d->containers; *p; p = &(*p)->next) {
@@ -897,11 +898,12 @@ int daemon_remove(struct daemon *d, const char *ref, bool force, bool volumes,
 int daemon_wait(struct daemon *d, struct daemon_container *c, enum daemon_wait_cond cond,
 		bool (*gone)(void *arg), void *arg, int *code, struct berr *err)
 {
-	uint64_t seen;
+	uint64_t seen, failures;
 	int ret = 0;
 
 	daemon_lock(d);
 	seen = c->exits;
+	failures = c->removal_failures;
 	for (;;) {
 		struct timespec ts;
 
@@ -915,6 +917,10 @@ int daemon_wait(struct daemon *d, struct daemon_container *c, enum daemon_wait_c
 			break;
 		if (cond != WAIT_REMOVED && c->removed)
 			break;
+		if (cond == WAIT_REMOVED && c->removal_failures != failures) {
+			ret = berr_fail(err, EIO, "%s", c->error ? c->error : "removal failed");
+			break;
+		}
 		if ((gone && gone(arg)) || d->stopping) {
 			ret = berr_fail(err, ECONNRESET, "the client went away");
 			break;

@@ -200,6 +200,29 @@ veths_on_bridge() {
 	assert_equal "$(dk network inspect bridge -f '{{(index .IPAM.Config 0).Subnet}}')" "$old.0.0/16"
 }
 
+@test "berthd network: a removal that fails (a plugin's DEL) ends a wait for the removal with the reason; a later rm -f cleans up" {
+	local id cache out
+	id=$(dk run -d --rm berthd-test/bb:1 sh -c 'until [ -e /tmp/go ]; do sleep 0.1; done')
+	# A plugin gone from the host since the container's ADD: its DEL fails.
+	cache=$BERTHD_ROOT/cni/cache/$id/bridge
+	cp "$cache" "$BATS_TEST_TMPDIR/cache"
+	jq -c '.config.plugins += [{"type":"berth-test-no-such-plugin"}]' "$BATS_TEST_TMPDIR/cache" >"$cache"
+	out=$BATS_TEST_TMPDIR/wait
+	timeout 60 curl -sS --unix-socket "$BERTHD_SOCK" -X POST \
+		"http://localhost/containers/$id/wait?condition=removed" >"$out" &
+	wait_for grep -q "containers/$id/wait" "$BERTHD_DIR/berthd.log"
+	dk exec "$id" touch /tmp/go
+	wait
+	[[ $(jq -r .Error.Message "$out") == *berth-test-no-such-plugin* ]] || fail "wait answered: $(cat "$out")"
+	assert_equal "$(jq .StatusCode "$out")" 0
+	assert_equal "$(dk inspect -f '{{.State.Status}}' "$id")" dead
+	cp "$BATS_TEST_TMPDIR/cache" "$cache"
+	dk rm -f "$id" >/dev/null
+	run dk inspect "$id"
+	assert_failure
+	[ ! -e "$BERTHD_ROOT/cni/cache/$id" ]
+}
+
 @test "berthd network: none has only lo, host shares the host's, neither attaches" {
 	run dk run --rm --network none berthd-test/bb:1 cat /proc/net/dev
 	assert_success
