@@ -51,14 +51,6 @@ struct unsupported {
 /* The resources docker sets at create and changes at update that berthd
  * cannot apply, refused alike in both. */
 static const struct unsupported unsupported_resources[] = {
-	{ "BlkioWeight", "block I/O limits" },
-	{ "BlkioWeightDevice", "block I/O limits" },
-	{ "BlkioDeviceReadBps", "block I/O limits" },
-	{ "BlkioDeviceWriteBps", "block I/O limits" },
-	{ "BlkioDeviceReadIOps", "block I/O limits" },
-	{ "BlkioDeviceWriteIOps", "block I/O limits" },
-	{ "CpuRealtimePeriod", "real-time CPU limits" },
-	{ "CpuRealtimeRuntime", "real-time CPU limits" },
 	{ "KernelMemoryTCP", "kernel memory limits" },
 	{ "CgroupParent", "a per-container cgroup parent" },
 	{ "DeviceRequests", "device requests" },
@@ -166,6 +158,7 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s, b
 	}
 	JR_TRY(body_str(r, hc, "CpusetCpus", &s->cpuset_cpus));
 	JR_TRY(body_str(r, hc, "CpusetMems", &s->cpuset_mems));
+	JR_TRY(api_parse_blkio(r, hc, s));
 	JR_TRY(jr_bool(r, hc, "ReadonlyRootfs", &s->readonly_rootfs));
 	JR_TRY(jr_bool(r, hc, "Privileged", &s->privileged));
 	JR_TRY(jr_bool(r, hc, "AutoRemove", &s->auto_remove));
@@ -543,6 +536,7 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 		jw_null(w);
 	jw_kstr(w, "CpusetCpus", s->cpuset_cpus ? s->cpuset_cpus : "");
 	jw_kstr(w, "CpusetMems", s->cpuset_mems ? s->cpuset_mems : "");
+	api_blkio_json(w, s);
 	jw_key(w, "PidsLimit");
 	if (s->pids_limit)
 		jw_int(w, s->pids_limit);
@@ -667,16 +661,16 @@ static int64_t since_secs(const char *ts)
 
 static void status_text(const struct daemon_container *c, char *buf, size_t size)
 {
+	const struct daemon_health *h = daemon_health_now_locked(c);
 	char d[64];
 
 	switch (c->status) {
 	case DS_RUNNING:
 	case DS_PAUSED:
 		human_duration(since_secs(c->started_at), d, sizeof(d));
-		if (c->status == DS_RUNNING && c->health && c->health->status[0])
+		if (c->status == DS_RUNNING && h && h->status[0])
 			snprintf(buf, size, "Up %s (%s%s)", d,
-				 strcmp(c->health->status, "starting") ? "" : "health: ",
-				 c->health->status);
+				 strcmp(h->status, "starting") ? "" : "health: ", h->status);
 		else
 			snprintf(buf, size, "Up %s%s", d, c->status == DS_PAUSED ? " (Paused)" : "");
 		break;
@@ -934,6 +928,14 @@ static int parse_update(const char *body, size_t len, struct daemon_update *u, s
 	JR_TRY(refuse_set(&r, doc, "Devices", "changing devices"));
 	JR_TRY(refuse_set(&r, doc, "DeviceCgroupRules", "changing device cgroup rules"));
 	JR_TRY(refuse_set(&r, doc, "Ulimits", "changing ulimits"));
+	JR_TRY(refuse_set(&r, doc, "BlkioWeightDevice", "changing per-device block I/O weights"));
+	JR_TRY(refuse_set(&r, doc, "BlkioDeviceReadBps", "changing block I/O throttles"));
+	JR_TRY(refuse_set(&r, doc, "BlkioDeviceWriteBps", "changing block I/O throttles"));
+	JR_TRY(refuse_set(&r, doc, "BlkioDeviceReadIOps", "changing block I/O throttles"));
+	JR_TRY(refuse_set(&r, doc, "BlkioDeviceWriteIOps", "changing block I/O throttles"));
+	JR_TRY(jr_i64(&r, doc, "BlkioWeight", &u->blkio_weight));
+	JR_TRY(jr_i64(&r, doc, "CpuRealtimePeriod", &u->cpu_rt_period));
+	JR_TRY(jr_i64(&r, doc, "CpuRealtimeRuntime", &u->cpu_rt_runtime));
 	JR_TRY(jr_i64(&r, doc, "Memory", &u->memory));
 	JR_TRY(jr_i64(&r, doc, "MemorySwap", &u->memory_swap));
 	JR_TRY(jr_i64(&r, doc, "NanoCpus", &u->nano_cpus));

@@ -58,9 +58,9 @@ void api_health_config_json(struct jw *w, const struct daemon_spec *s)
 
 void api_health_state_json(struct jw *w, const struct daemon_container *c)
 {
-	const struct daemon_health *h = c->health;
+	const struct daemon_health *h = daemon_health_now_locked(c);
 
-	if (!h || !c->spec.health_test || !strcmp(c->spec.health_test[0], "NONE"))
+	if (!h)
 		return;
 	jw_key(w, "Health");
 	jw_map_open(w);

@@ -216,7 +216,8 @@ static void bind_host_sys(struct spec_config *cfg)
 }
 
 /* The default device rules, then the request's limits. */
-static void set_resources(struct spec_linux *l, const struct daemon_spec *s)
+static int set_resources(struct arena *a, struct spec_linux *l, const struct daemon_spec *s,
+			 struct berr *err)
 {
 	struct spec_resources res;
 
@@ -224,6 +225,7 @@ static void set_resources(struct spec_linux *l, const struct daemon_spec *s)
 	res.devices = l->resources.devices;
 	res.n_devices = l->resources.n_devices;
 	l->resources = res;
+	return daemon_bundle_blkio(a, s, &l->resources, err);
 }
 
 static int build_linux(struct spec_config *cfg, const struct daemon_bundle_in *in,
@@ -232,6 +234,7 @@ static int build_linux(struct spec_config *cfg, const struct daemon_bundle_in *i
 	const struct daemon_spec *s = in->spec;
 	struct spec_linux *l = &cfg->linux;
 	char cgpath[PATH_MAX];
+	int ret;
 
 	snprintf(cgpath, sizeof(cgpath), "%s/%s", in->cgroup_parent, in->id);
 	l->cgroups_path = arena_strdup(&cfg->arena, cgpath);
@@ -244,7 +247,9 @@ static int build_linux(struct spec_config *cfg, const struct daemon_bundle_in *i
 	} else if (in->netns) {
 		join_network_namespace(l, in->netns);
 	}
-	set_resources(l, s);
+	ret = set_resources(&cfg->arena, l, s, err);
+	if (ret < 0)
+		return ret;
 	if (bundle_seccomp_profile(s)) {
 		const char *json = bundle_seccomp_profile(s);
 		struct spec_seccomp_target t;
