@@ -41,6 +41,8 @@ void api_mounts_json(struct jw *w, const char *data_root, const struct daemon_sp
  * Devices, DeviceCgroupRules, ShmSize, OomScoreAdj, OomKillDisable,
  * PidMode, IpcMode, UTSMode into s (the engine checks their values). */
 int api_parse_run_options(struct jr *r, yajl_val hc, struct daemon_spec *s);
+/* Inspect's HostConfig.Ulimits, Devices and Sysctls. */
+void api_run_options_json(struct jw *w, const struct daemon_spec *s);
 
 /* api_blkio.c: HostConfig's BlkioWeight, BlkioWeightDevice,
  * BlkioDevice{Read,Write}{Bps,IOps}, CpuRealtimePeriod and

@@ -100,6 +100,7 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s, b
 		{ "MaskedPaths", "custom masked paths" },
 		{ "ReadonlyPaths", "custom read-only paths" },
 		{ "ContainerIDFile", "ContainerIDFile" },
+		{ "Annotations", "annotations" },
 		{ NULL, NULL },
 	};
 	yajl_val rp, lc;
@@ -300,10 +301,17 @@ enum MHD_Result api_container_create(struct req *r)
 	struct arena a = { 0 };
 	cleanup_jw struct jw *w = jw_new(false);
 	struct berr err = { 0 };
+	const char *platform = http_query(r, "platform");
 	char id[65];
 	bool kmem = false;
 	int ret;
 
+	/* docker run --platform: images here are this host's. */
+	if (platform && *platform && strcmp(platform, "linux") != 0 &&
+	    strcmp(platform, "linux/amd64") != 0)
+		return http_reply_error(r, 501, "platform %s is not supported by berthd (only "
+						"this host's, linux/amd64)",
+					platform);
 	ret = parse_create(r->body, r->body_len, &s, &kmem, &a, &err);
 	arena_release(&a);
 	if (ret < 0) {
@@ -507,7 +515,7 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_kstrv(w, "CapDrop", s->cap_drop);
 	jw_kstr(w, "CgroupnsMode", s->cgroupns_mode && *s->cgroupns_mode ? s->cgroupns_mode
 									 : "private");
-	jw_kstr(w, "UsernsMode", "");
+	jw_kstr(w, "UsernsMode", s->userns_mode ? s->userns_mode : "");
 	jw_kstr(w, "IpcMode", s->ipc_mode && *s->ipc_mode ? s->ipc_mode : "private");
 	jw_kstr(w, "PidMode", s->pid_mode ? s->pid_mode : "");
 	jw_kstr(w, "UTSMode", s->uts_mode ? s->uts_mode : "");
@@ -537,6 +545,7 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_kstr(w, "CpusetCpus", s->cpuset_cpus ? s->cpuset_cpus : "");
 	jw_kstr(w, "CpusetMems", s->cpuset_mems ? s->cpuset_mems : "");
 	api_blkio_json(w, s);
+	api_run_options_json(w, s);
 	jw_key(w, "PidsLimit");
 	if (s->pids_limit)
 		jw_int(w, s->pids_limit);
