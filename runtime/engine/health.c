@@ -186,7 +186,7 @@ const struct daemon_health *daemon_health_now_locked(const struct daemon_contain
 
 	if (!has_check(&c->spec))
 		return NULL;
-	if (c->status == DS_RUNNING &&
+	if ((c->status == DS_RUNNING || c->status == DS_PAUSED) &&
 	    (!c->health || strcmp(c->health->started_at, c->started_at) != 0))
 		return &fresh;
 	return c->health;

@@ -248,3 +248,38 @@ $dev 200"
 	assert_equal "$(dk exec rt cat /sys/fs/cgroup/cpu/cpu.rt_runtime_us)" "5000"
 	dk rm -f rt >/dev/null
 }
+
+@test "berthd limits: --cpu-period, --cpu-quota, --cpu-shares and --cpuset-mems reach the cgroup, at run and at update" {
+	# What the container sees: quota, period, shares (v2: its weight),
+	# memory nodes.
+	local see='if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+		echo "$(cat /sys/fs/cgroup/cpu.max) $(cat /sys/fs/cgroup/cpu.weight) $(cat /sys/fs/cgroup/cpuset.mems)"
+	else
+		echo "$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us) $(cat /sys/fs/cgroup/cpu/cpu.shares) $(cat /sys/fs/cgroup/cpuset/cpuset.mems)"
+	fi'
+	local v2=""
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && v2=1
+	dk run -d --name cpu --cpu-period 50000 --cpu-quota 20000 --cpu-shares 512 --cpuset-mems 0 \
+		berthd-test/bb:1 sleep 1000 >/dev/null
+	# cpu.weight from shares: 1 + (shares - 2) * 9999 / 262142.
+	if [ -n "$v2" ]; then
+		assert_equal "$(dk exec cpu sh -c "$see")" "20000 50000 20 0"
+	else
+		assert_equal "$(dk exec cpu sh -c "$see")" "20000 50000 512 0"
+	fi
+	dk update --cpu-period 100000 --cpu-quota 30000 --cpu-shares 1024 cpu >/dev/null
+	if [ -n "$v2" ]; then
+		assert_equal "$(dk exec cpu sh -c "$see")" "30000 100000 39 0"
+	else
+		assert_equal "$(dk exec cpu sh -c "$see")" "30000 100000 1024 0"
+	fi
+	assert_equal "$(dk inspect -f '{{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuShares}} {{.HostConfig.CpusetMems}}' cpu)" \
+		"100000 30000 1024 0"
+	run dk update --cpu-period 500 cpu
+	assert_failure
+	assert_output_contains "CPU cfs period can not be less than 1ms"
+	run dk update --cpuset-mems 4095 cpu
+	assert_failure
+	assert_output_contains "requested memory nodes are not available: 4095"
+	dk rm -f cpu >/dev/null
+}

@@ -140,6 +140,11 @@ disk() {
 	# --use-api-socket: a bind of the CLI's own socket, which this CLI
 	# talks to over DOCKER_HOST.
 	local client=" detach detach-keys disable-content-trust help name pull quiet sig-proxy cidfile kernel-memory use-api-socket "
+	# Debian's CLI (20.10) sends an endpoint's settings only for a user
+	# network: on the default one it drops these itself.
+	if [[ "$(dk version -f '{{.Client.Version}}')" == 20.* ]]; then
+		client="$client ip ip6 link-local-ip network-alias "
+	fi
 	local flags flag spec args want base id got problems=""
 	flags=$(dk run --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z0-9-]+' | sed 's/.*--//')
 	[ "$(echo "$flags" | wc -l)" -gt 80 ] || fail "docker run --help listed: $flags"
@@ -191,4 +196,73 @@ disk() {
 	[ -z "$problems" ] || fail "flags of docker run --help:$problems"
 	assert_equal "$(dk ps -aq)" ""
 	assert_equal "$(dk volume ls -q)" ""
+}
+
+@test "berthd run flags: every flag of docker update --help changes the container, or is refused by name" {
+	local rt_err="" weight_err=""
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		rt_err="not supported on cgroup v2"
+	elif [ ! -e "$(v1_mount cpu)/cpu.rt_runtime_us" ]; then
+		rt_err="this kernel has no cpu.rt_runtime_us"
+	fi
+	# The scheduler's weights: berthd_limits.bats checks both outcomes;
+	# update answers as run does.
+	if ! dk run --rm --blkio-weight 300 berthd-test/bb:1 true >/dev/null 2>&1; then
+		weight_err="blockIO.weight"
+	fi
+	assert_equal "$(dk ps -aq)" ""
+	local -A use=(
+		[blkio-weight]="--blkio-weight 300|$weight_err"
+		[cpu-period]="--cpu-period 50000"
+		[cpu-quota]="--cpu-quota 20000"
+		[cpu-rt-period]="--cpu-rt-period 100000|${rt_err:+realtimePeriod}"
+		[cpu-rt-runtime]="--cpu-rt-runtime 1000|${rt_err:+realtimeRuntime}"
+		[cpu-shares]="-c 512"
+		[cpus]="--cpus 0.5"
+		[cpuset-cpus]="--cpuset-cpus 0"
+		[cpuset-mems]="--cpuset-mems 0"
+		[kernel-memory]="--kernel-memory 10m|kernel memory limits is not supported by berthd"
+		[memory]="-m 96m"
+		[memory-reservation]="--memory-reservation 16m|changing the memory reservation is not supported by berthd"
+		[memory-swap]="--memory-swap 256m"
+		[pids-limit]="--pids-limit 10"
+		[restart]="--restart always"
+	)
+	local flags flag args want before id problems=""
+	flags=$(dk update --help | grep -oE '^ +(-[a-zA-Z], )?--[a-z0-9-]+' | sed 's/.*--//')
+	[ "$(echo "$flags" | wc -l)" -gt 12 ] || fail "docker update --help listed: $flags"
+	for flag in $flags; do
+		[ "$flag" = help ] && continue
+		if [ -z "${use[$flag]:-}" ]; then
+			problems="$problems
+--$flag: no line in this test"
+			continue
+		fi
+		IFS='|' read -r args want <<<"${use[$flag]}"
+		id=$(dk run -d -m 64m berthd-test/bb:1 sleep 1000)
+		before=$(kept "$id")
+		# shellcheck disable=SC2086
+		run dk update $args "$id"
+		if [ -n "$want" ]; then
+			if [ "$status" -eq 0 ]; then
+				problems="$problems
+--$flag: taken, expected refused ($want)"
+			elif ! grep -qF -- "$want" <<<"$output"; then
+				problems="$problems
+--$flag: refused as: $output"
+			fi
+			# A refused update changes nothing.
+			[ "$(kept "$id")" = "$before" ] || problems="$problems
+--$flag: refused, but the container changed"
+		elif [ "$status" -ne 0 ]; then
+			problems="$problems
+--$flag: refused: $output"
+		elif [ "$(kept "$id")" = "$before" ]; then
+			problems="$problems
+--$flag: taken and dropped (docker inspect shows nothing of it)"
+		fi
+		dk rm -f "$id" >/dev/null
+	done
+	[ -z "$problems" ] || fail "flags of docker update --help:$problems"
+	assert_equal "$(dk ps -aq)" ""
 }
