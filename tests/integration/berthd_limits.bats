@@ -258,7 +258,9 @@ $dev 200"
 		echo "$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us) $(cat /sys/fs/cgroup/cpu/cpu.shares) $(cat /sys/fs/cgroup/cpuset/cpuset.mems)"
 	fi'
 	local v2=""
-	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && v2=1
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		v2=1
+	fi
 	dk run -d --name cpu --cpu-period 50000 --cpu-quota 20000 --cpu-shares 512 --cpuset-mems 0 \
 		berthd-test/bb:1 sleep 1000 >/dev/null
 	# cpu.weight from shares: 1 + (shares - 2) * 9999 / 262142.
