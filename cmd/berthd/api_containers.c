@@ -723,12 +723,34 @@ static void command_text(const struct daemon_spec *s, char *buf, size_t size)
 	}
 }
 
+/* docker ps --filter health=: none for a container without a check. */
+static const char *health_name(const struct daemon_container *c)
+{
+	const struct daemon_health *h = daemon_health_now_locked(c);
+
+	return h && h->status[0] ? h->status : "none";
+}
+
+static int check_health_filter(const struct filters *f, struct berr *err)
+{
+	char **want = filters_values(f, "health");
+
+	for (size_t i = 0; want && want[i]; i++)
+		if (strcmp(want[i], "starting") && strcmp(want[i], "healthy") &&
+		    strcmp(want[i], "unhealthy") && strcmp(want[i], "none"))
+			return berr_invalid(err, "Unrecognised filter value for health: %s",
+					 want[i]);
+	return 0;
+}
+
 static bool list_match(const struct filters *f, const struct daemon_container *c)
 {
 	char **names = filters_values(f, "name"), **ids = filters_values(f, "id");
 	bool ok;
 
 	if (!filters_match(f, "status", daemon_status_name(c->status)))
+		return false;
+	if (!filters_match(f, "health", health_name(c)))
 		return false;
 	if (!filters_labels(f, c->spec.labels))
 		return false;
@@ -745,7 +767,7 @@ static bool list_match(const struct filters *f, const struct daemon_container *c
 
 enum MHD_Result api_container_list(struct req *r)
 {
-	static const char *const allowed[] = { "status", "label", "name", "id", NULL };
+	static const char *const allowed[] = { "status", "label", "name", "id", "health", NULL };
 	cleanup_jw struct jw *w = jw_new(false);
 	struct filters f;
 	struct berr err;
@@ -756,8 +778,12 @@ enum MHD_Result api_container_list(struct req *r)
 	if (http_query_int(r, "limit", -1, &limit) < 0)
 		return http_reply_error(r, 400, "invalid limit");
 	ret = filters_query(r, allowed, &f, &err);
-	if (ret < 0)
+	if (ret == 0)
+		ret = check_health_filter(&f, &err);
+	if (ret < 0) {
+		filters_free(&f);
 		return http_reply_berr(r, &err);
+	}
 	/* A status filter asks for stopped containers too. */
 	if (filters_has(&f, "status"))
 		all = true;

@@ -22,6 +22,15 @@ health() {
 	assert_equal "$(dk inspect -f '{{.State.Health.FailingStreak}}' good)" "0"
 	assert_equal "$(dk ps --format '{{.Status}}' --filter name=good | grep -o '(.*)')" "(healthy)"
 	assert_equal "$(dk inspect -f '{{json .Config.Healthcheck.Test}}' good)" '["CMD-SHELL","test -e /tmp/ready"]'
+	# docker ps --filter health=: none for a container without a check.
+	dk run -d --name unchecked berthd-test/bb:1 sleep 1000 >/dev/null
+	assert_equal "$(dk ps --filter health=healthy --format '{{.Names}}')" "good"
+	assert_equal "$(dk ps --filter health=none --format '{{.Names}}')" "unchecked"
+	assert_equal "$(dk ps --filter health=unhealthy --format '{{.Names}}')" ""
+	run dk ps --filter health=bogus
+	assert_failure
+	assert_output_contains "Unrecognised filter value for health: bogus"
+	dk rm -f unchecked >/dev/null
 	run dk events --since "$since" --until "$(($(date +%s) + 1))" --filter container=good \
 		--format '{{.Action}}'
 	assert_output_contains "health_status: healthy"
