@@ -100,7 +100,6 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s, b
 		{ "MaskedPaths", "custom masked paths" },
 		{ "ReadonlyPaths", "custom read-only paths" },
 		{ "ContainerIDFile", "ContainerIDFile" },
-		{ "Annotations", "annotations" },
 		{ NULL, NULL },
 	};
 	yajl_val rp, lc;
@@ -160,6 +159,7 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s, b
 	JR_TRY(body_str(r, hc, "CpusetCpus", &s->cpuset_cpus));
 	JR_TRY(body_str(r, hc, "CpusetMems", &s->cpuset_mems));
 	JR_TRY(api_parse_blkio(r, hc, s));
+	JR_TRY(jr_str_map_strv(r, hc, "Annotations", &s->annotations));
 	JR_TRY(jr_bool(r, hc, "ReadonlyRootfs", &s->readonly_rootfs));
 	JR_TRY(jr_bool(r, hc, "Privileged", &s->privileged));
 	JR_TRY(jr_bool(r, hc, "AutoRemove", &s->auto_remove));
@@ -546,6 +546,7 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_kstr(w, "CpusetMems", s->cpuset_mems ? s->cpuset_mems : "");
 	api_blkio_json(w, s);
 	api_run_options_json(w, s);
+	jw_kv_map(w, "Annotations", s->annotations);
 	jw_key(w, "PidsLimit");
 	if (s->pids_limit)
 		jw_int(w, s->pids_limit);

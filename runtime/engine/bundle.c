@@ -37,6 +37,8 @@
 #include "runtime/runtime.h"
 #include "spec/base/cleanup.h"
 #include "spec/base/fsutil.h"
+#include "spec/base/strv.h"
+#include "spec/config_build.h"
 #include "spec/config_default.h"
 #include "spec/config_write.h"
 #include "spec/seccomp_default.h"
@@ -265,6 +267,32 @@ static int build_linux(struct spec_config *cfg, const struct daemon_bundle_in *i
 	return spec_seccomp_default(&cfg->arena, cfg->process.caps.bounding, &l->seccomp, err);
 }
 
+/* --annotation: the config's annotations, as dockerd puts them. */
+static int set_annotations(struct spec_config *cfg, char *const *kv, struct berr *err)
+{
+	size_t n = strv_len(kv);
+	struct spec_kv *a;
+
+	if (!n)
+		return 0;
+	a = spec_build_array(&cfg->arena, n, sizeof(*a));
+	if (!a)
+		return berr_set(err, ENOMEM, "config.json");
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strchr(kv[i], '=');
+		char *key = arena_strdup(&cfg->arena, kv[i]);
+
+		if (!eq || !key)
+			return berr_set(err, eq ? ENOMEM : EINVAL, "annotation \"%s\"", kv[i]);
+		key[eq - kv[i]] = '\0';
+		a[i].key = key;
+		a[i].value = key + (eq - kv[i]) + 1;
+	}
+	cfg->annotations = a;
+	cfg->n_annotations = n;
+	return 0;
+}
+
 /* The default config with the request's changes. */
 static int build_config(struct spec_config *cfg, const struct daemon_bundle_in *in,
 			const char *hostname, int rootfd, struct berr *err)
@@ -290,7 +318,9 @@ static int build_config(struct spec_config *cfg, const struct daemon_bundle_in *
 		return berr_set(err, ENOMEM, "config.json");
 	if (s->domainname && *s->domainname)
 		cfg->domainname = s->domainname;
-	ret = bundle_mounts(cfg, in, rootfd, err);
+	ret = set_annotations(cfg, s->annotations, err);
+	if (ret == 0)
+		ret = bundle_mounts(cfg, in, rootfd, err);
 	if (ret == 0)
 		ret = build_linux(cfg, in, err);
 	if (ret < 0)

@@ -76,6 +76,7 @@ struct daemon_spec {
 	char *hostname, *domainname, *user, *workdir, *stop_signal;
 	char **cmd, **entrypoint, **env;
 	char **labels; /* "key=value" */
+	char **annotations; /* "key=value": --annotation, the OCI config's */
 	bool tty, open_stdin, stdin_once;
 	bool attach_stdin, attach_stdout, attach_stderr;
 	int stop_timeout; /* seconds; -1 unset (10) */

@@ -120,6 +120,7 @@ int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr
 	put_strv(&w, "entrypoint", s->entrypoint);
 	put_strv(&w, "env", s->env);
 	put_strv(&w, "labels", s->labels);
+	put_strv(&w, "annotations", s->annotations);
 	record_put_bool(&w, "tty", s->tty);
 	record_put_bool(&w, "open_stdin", s->open_stdin);
 	record_put_bool(&w, "stdin_once", s->stdin_once);
@@ -257,6 +258,7 @@ static int read_config(const struct record *r, struct daemon_container *c)
 	s->stop_signal = dup_or_null(record_str(r, "stop_signal"));
 	if (get_strv(r, "cmd", &s->cmd) < 0 || get_strv(r, "entrypoint", &s->entrypoint) < 0 ||
 	    get_strv(r, "env", &s->env) < 0 || get_strv(r, "labels", &s->labels) < 0 ||
+	    get_strv(r, "annotations", &s->annotations) < 0 ||
 	    get_strv(r, "binds", &s->binds) < 0 || get_strv(r, "cap_add", &s->cap_add) < 0 ||
 	    get_strv(r, "cap_drop", &s->cap_drop) < 0 ||
 	    get_strv(r, "security_opt", &s->security_opt) < 0 ||

@@ -41,7 +41,7 @@ disk() {
 	# error's text.
 	local -A use=(
 		[add-host]="--add-host walk:10.1.2.3"
-		[annotation]="--annotation walk=1|annotations is not supported by berthd"
+		[annotation]="--annotation walk=1"
 		[attach]="-a stdin"
 		[blkio-weight]="--blkio-weight 300"
 		[blkio-weight-device]="--blkio-weight-device $dsk:300"
