@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -209,8 +210,21 @@ static int cfs(const char *dir, const struct spec_cpu *c, struct berr *err)
 	return ret;
 }
 
+/* The budget a directory has now (0 when unreadable). */
+static int64_t rt_runtime_now(const char *dir)
+{
+	char path[4200], buf[32];
+
+	snprintf(path, sizeof(path), "%s/cpu.rt_runtime_us", dir);
+	if (fsutil_read_at(AT_FDCWD, NULL, path, buf, sizeof(buf)) <= 0)
+		return 0;
+	return strtoll(buf, NULL, 10);
+}
+
 /* A realtime budget must fit in the parent's, and a directory berth made
- * has none: give the ones from created down the same budget first. */
+ * has none: give the ones from created down the same budget first.  An
+ * ancestor's budget is only ever raised: it is shared with the siblings,
+ * and lowering the container's own (docker update) must come first. */
 static int realtime(const struct cgroup_v1_dir *d, const struct spec_cpu *c,
 		    struct berr *err)
 {
@@ -230,6 +244,11 @@ static int realtime(const struct cgroup_v1_dir *d, const struct spec_cpu *c,
 			continue;
 		path[i] = '\0';
 		ret = need_file(path, "cpu.rt_runtime_us", "cpu.realtimeRuntime", err);
+		if (ret == 0 && i < len && runtime &&
+		    rt_runtime_now(path) >= c->realtime_runtime.v) {
+			path[i] = '/';
+			continue;
+		}
 		if (ret == 0 && period)
 			ret = put_u64(path, "cpu.rt_period_us", c->realtime_period.v, err);
 		if (ret == 0 && runtime)

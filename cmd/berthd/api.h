@@ -41,6 +41,14 @@ void api_mounts_json(struct jw *w, const char *data_root, const struct daemon_sp
  * Devices, DeviceCgroupRules, ShmSize, OomScoreAdj, OomKillDisable,
  * PidMode, IpcMode, UTSMode into s (the engine checks their values). */
 int api_parse_run_options(struct jr *r, yajl_val hc, struct daemon_spec *s);
+/* Inspect's HostConfig.Ulimits, Devices and Sysctls. */
+void api_run_options_json(struct jw *w, const struct daemon_spec *s);
+
+/* api_blkio.c: HostConfig's BlkioWeight, BlkioWeightDevice,
+ * BlkioDevice{Read,Write}{Bps,IOps}, CpuRealtimePeriod and
+ * CpuRealtimeRuntime into s, and back for inspect's HostConfig. */
+int api_parse_blkio(struct jr *r, yajl_val hc, struct daemon_spec *s);
+void api_blkio_json(struct jw *w, const struct daemon_spec *s);
 
 /* api_run_options.c: LogConfig.Config (max-size, max-file) into s. */
 int api_parse_log_options(struct jr *r, yajl_val lc, struct daemon_spec *s);

@@ -51,14 +51,6 @@ struct unsupported {
 /* The resources docker sets at create and changes at update that berthd
  * cannot apply, refused alike in both. */
 static const struct unsupported unsupported_resources[] = {
-	{ "BlkioWeight", "block I/O limits" },
-	{ "BlkioWeightDevice", "block I/O limits" },
-	{ "BlkioDeviceReadBps", "block I/O limits" },
-	{ "BlkioDeviceWriteBps", "block I/O limits" },
-	{ "BlkioDeviceReadIOps", "block I/O limits" },
-	{ "BlkioDeviceWriteIOps", "block I/O limits" },
-	{ "CpuRealtimePeriod", "real-time CPU limits" },
-	{ "CpuRealtimeRuntime", "real-time CPU limits" },
 	{ "KernelMemoryTCP", "kernel memory limits" },
 	{ "CgroupParent", "a per-container cgroup parent" },
 	{ "DeviceRequests", "device requests" },
@@ -166,6 +158,8 @@ static int parse_host_config(struct jr *r, yajl_val hc, struct daemon_spec *s, b
 	}
 	JR_TRY(body_str(r, hc, "CpusetCpus", &s->cpuset_cpus));
 	JR_TRY(body_str(r, hc, "CpusetMems", &s->cpuset_mems));
+	JR_TRY(api_parse_blkio(r, hc, s));
+	JR_TRY(jr_str_map_strv(r, hc, "Annotations", &s->annotations));
 	JR_TRY(jr_bool(r, hc, "ReadonlyRootfs", &s->readonly_rootfs));
 	JR_TRY(jr_bool(r, hc, "Privileged", &s->privileged));
 	JR_TRY(jr_bool(r, hc, "AutoRemove", &s->auto_remove));
@@ -307,10 +301,17 @@ enum MHD_Result api_container_create(struct req *r)
 	struct arena a = { 0 };
 	cleanup_jw struct jw *w = jw_new(false);
 	struct berr err = { 0 };
+	const char *platform = http_query(r, "platform");
 	char id[65];
 	bool kmem = false;
 	int ret;
 
+	/* docker run --platform: images here are this host's. */
+	if (platform && *platform && strcmp(platform, "linux") != 0 &&
+	    strcmp(platform, "linux/amd64") != 0)
+		return http_reply_error(r, 501, "platform %s is not supported by berthd (only "
+						"this host's, linux/amd64)",
+					platform);
 	ret = parse_create(r->body, r->body_len, &s, &kmem, &a, &err);
 	arena_release(&a);
 	if (ret < 0) {
@@ -514,7 +515,7 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	jw_kstrv(w, "CapDrop", s->cap_drop);
 	jw_kstr(w, "CgroupnsMode", s->cgroupns_mode && *s->cgroupns_mode ? s->cgroupns_mode
 									 : "private");
-	jw_kstr(w, "UsernsMode", "");
+	jw_kstr(w, "UsernsMode", s->userns_mode ? s->userns_mode : "");
 	jw_kstr(w, "IpcMode", s->ipc_mode && *s->ipc_mode ? s->ipc_mode : "private");
 	jw_kstr(w, "PidMode", s->pid_mode ? s->pid_mode : "");
 	jw_kstr(w, "UTSMode", s->uts_mode ? s->uts_mode : "");
@@ -543,6 +544,9 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 		jw_null(w);
 	jw_kstr(w, "CpusetCpus", s->cpuset_cpus ? s->cpuset_cpus : "");
 	jw_kstr(w, "CpusetMems", s->cpuset_mems ? s->cpuset_mems : "");
+	api_blkio_json(w, s);
+	api_run_options_json(w, s);
+	jw_kv_map(w, "Annotations", s->annotations);
 	jw_key(w, "PidsLimit");
 	if (s->pids_limit)
 		jw_int(w, s->pids_limit);
@@ -667,16 +671,16 @@ static int64_t since_secs(const char *ts)
 
 static void status_text(const struct daemon_container *c, char *buf, size_t size)
 {
+	const struct daemon_health *h = daemon_health_now_locked(c);
 	char d[64];
 
 	switch (c->status) {
 	case DS_RUNNING:
 	case DS_PAUSED:
 		human_duration(since_secs(c->started_at), d, sizeof(d));
-		if (c->status == DS_RUNNING && c->health && c->health->status[0])
+		if (c->status == DS_RUNNING && h && h->status[0])
 			snprintf(buf, size, "Up %s (%s%s)", d,
-				 strcmp(c->health->status, "starting") ? "" : "health: ",
-				 c->health->status);
+				 strcmp(h->status, "starting") ? "" : "health: ", h->status);
 		else
 			snprintf(buf, size, "Up %s%s", d, c->status == DS_PAUSED ? " (Paused)" : "");
 		break;
@@ -720,12 +724,34 @@ static void command_text(const struct daemon_spec *s, char *buf, size_t size)
 	}
 }
 
+/* docker ps --filter health=: none for a container without a check. */
+static const char *health_name(const struct daemon_container *c)
+{
+	const struct daemon_health *h = daemon_health_now_locked(c);
+
+	return h && h->status[0] ? h->status : "none";
+}
+
+static int check_health_filter(const struct filters *f, struct berr *err)
+{
+	char **want = filters_values(f, "health");
+
+	for (size_t i = 0; want && want[i]; i++)
+		if (strcmp(want[i], "starting") && strcmp(want[i], "healthy") &&
+		    strcmp(want[i], "unhealthy") && strcmp(want[i], "none"))
+			return berr_invalid(err, "Unrecognised filter value for health: %s",
+					 want[i]);
+	return 0;
+}
+
 static bool list_match(const struct filters *f, const struct daemon_container *c)
 {
 	char **names = filters_values(f, "name"), **ids = filters_values(f, "id");
 	bool ok;
 
 	if (!filters_match(f, "status", daemon_status_name(c->status)))
+		return false;
+	if (!filters_match(f, "health", health_name(c)))
 		return false;
 	if (!filters_labels(f, c->spec.labels))
 		return false;
@@ -742,7 +768,7 @@ static bool list_match(const struct filters *f, const struct daemon_container *c
 
 enum MHD_Result api_container_list(struct req *r)
 {
-	static const char *const allowed[] = { "status", "label", "name", "id", NULL };
+	static const char *const allowed[] = { "status", "label", "name", "id", "health", NULL };
 	cleanup_jw struct jw *w = jw_new(false);
 	struct filters f;
 	struct berr err;
@@ -753,8 +779,12 @@ enum MHD_Result api_container_list(struct req *r)
 	if (http_query_int(r, "limit", -1, &limit) < 0)
 		return http_reply_error(r, 400, "invalid limit");
 	ret = filters_query(r, allowed, &f, &err);
-	if (ret < 0)
+	if (ret == 0)
+		ret = check_health_filter(&f, &err);
+	if (ret < 0) {
+		filters_free(&f);
 		return http_reply_berr(r, &err);
+	}
 	/* A status filter asks for stopped containers too. */
 	if (filters_has(&f, "status"))
 		all = true;
@@ -934,6 +964,14 @@ static int parse_update(const char *body, size_t len, struct daemon_update *u, s
 	JR_TRY(refuse_set(&r, doc, "Devices", "changing devices"));
 	JR_TRY(refuse_set(&r, doc, "DeviceCgroupRules", "changing device cgroup rules"));
 	JR_TRY(refuse_set(&r, doc, "Ulimits", "changing ulimits"));
+	JR_TRY(refuse_set(&r, doc, "BlkioWeightDevice", "changing per-device block I/O weights"));
+	JR_TRY(refuse_set(&r, doc, "BlkioDeviceReadBps", "changing block I/O throttles"));
+	JR_TRY(refuse_set(&r, doc, "BlkioDeviceWriteBps", "changing block I/O throttles"));
+	JR_TRY(refuse_set(&r, doc, "BlkioDeviceReadIOps", "changing block I/O throttles"));
+	JR_TRY(refuse_set(&r, doc, "BlkioDeviceWriteIOps", "changing block I/O throttles"));
+	JR_TRY(jr_i64(&r, doc, "BlkioWeight", &u->blkio_weight));
+	JR_TRY(jr_i64(&r, doc, "CpuRealtimePeriod", &u->cpu_rt_period));
+	JR_TRY(jr_i64(&r, doc, "CpuRealtimeRuntime", &u->cpu_rt_runtime));
 	JR_TRY(jr_i64(&r, doc, "Memory", &u->memory));
 	JR_TRY(jr_i64(&r, doc, "MemorySwap", &u->memory_swap));
 	JR_TRY(jr_i64(&r, doc, "NanoCpus", &u->nano_cpus));

@@ -36,15 +36,20 @@ int api_parse_healthcheck(struct jr *r, yajl_val doc, struct daemon_spec *s)
 
 void api_health_config_json(struct jw *w, const struct daemon_spec *s)
 {
-	if (!s->health_test)
+	/* Durations without a test are kept, as dockerd keeps them: they
+	 * apply to the image's test. */
+	if (!s->health_test && !s->health_interval && !s->health_timeout &&
+	    !s->health_start_period && !s->health_retries)
 		return;
 	jw_key(w, "Healthcheck");
 	jw_map_open(w);
-	jw_key(w, "Test");
-	jw_array_open(w);
-	for (size_t i = 0; s->health_test[i]; i++)
-		jw_str(w, s->health_test[i]);
-	jw_array_close(w);
+	if (s->health_test) {
+		jw_key(w, "Test");
+		jw_array_open(w);
+		for (size_t i = 0; s->health_test[i]; i++)
+			jw_str(w, s->health_test[i]);
+		jw_array_close(w);
+	}
 	if (s->health_interval)
 		jw_kint(w, "Interval", s->health_interval);
 	if (s->health_timeout)
@@ -58,9 +63,9 @@ void api_health_config_json(struct jw *w, const struct daemon_spec *s)
 
 void api_health_state_json(struct jw *w, const struct daemon_container *c)
 {
-	const struct daemon_health *h = c->health;
+	const struct daemon_health *h = daemon_health_now_locked(c);
 
-	if (!h || !c->spec.health_test || !strcmp(c->spec.health_test[0], "NONE"))
+	if (!h)
 		return;
 	jw_key(w, "Health");
 	jw_map_open(w);

@@ -9,6 +9,7 @@
 #include "api.h"
 #include "body.h"
 #include "spec/base/strv.h"
+#include "spec/json_write.h"
 
 static char *printf_dup(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *printf_dup(const char *fmt, ...)
@@ -176,4 +177,65 @@ int api_parse_run_options(struct jr *r, yajl_val hc, struct daemon_spec *s)
 	JR_TRY(ulimits(r, hc, s));
 	JR_TRY(devices(r, hc, s));
 	return sysctls(r, hc, s);
+}
+
+/* Back as inspect's HostConfig has them. */
+static void ulimits_json(struct jw *w, char *const *v)
+{
+	jw_key(w, "Ulimits");
+	jw_array_open(w);
+	for (size_t i = 0; v && v[i]; i++) {
+		char name[64];
+		long long soft, hard;
+
+		if (sscanf(v[i], "%63[^=]=%lld:%lld", name, &soft, &hard) != 3)
+			continue;
+		jw_map_open(w);
+		jw_kstr(w, "Name", name);
+		jw_kint(w, "Soft", soft);
+		jw_kint(w, "Hard", hard);
+		jw_map_close(w);
+	}
+	jw_array_close(w);
+}
+
+static void devices_json(struct jw *w, char *const *v)
+{
+	jw_key(w, "Devices");
+	jw_array_open(w);
+	for (size_t i = 0; v && v[i]; i++) {
+		char host[4096], ctr[4096], perms[8];
+
+		if (sscanf(v[i], "%4095[^:]:%4095[^:]:%7s", host, ctr, perms) != 3)
+			continue;
+		jw_map_open(w);
+		jw_kstr(w, "PathOnHost", host);
+		jw_kstr(w, "PathInContainer", ctr);
+		jw_kstr(w, "CgroupPermissions", perms);
+		jw_map_close(w);
+	}
+	jw_array_close(w);
+}
+
+static void sysctls_json(struct jw *w, char *const *v)
+{
+	jw_key(w, "Sysctls");
+	jw_map_open(w);
+	for (size_t i = 0; v && v[i]; i++) {
+		const char *eq = strchr(v[i], '=');
+		char key[256];
+
+		if (!eq)
+			continue;
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - v[i]), v[i]);
+		jw_kstr(w, key, eq + 1);
+	}
+	jw_map_close(w);
+}
+
+void api_run_options_json(struct jw *w, const struct daemon_spec *s)
+{
+	ulimits_json(w, s->ulimits);
+	devices_json(w, s->devices);
+	sysctls_json(w, s->sysctls);
 }

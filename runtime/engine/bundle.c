@@ -37,6 +37,8 @@
 #include "runtime/runtime.h"
 #include "spec/base/cleanup.h"
 #include "spec/base/fsutil.h"
+#include "spec/base/strv.h"
+#include "spec/config_build.h"
 #include "spec/config_default.h"
 #include "spec/config_write.h"
 #include "spec/seccomp_default.h"
@@ -216,7 +218,8 @@ static void bind_host_sys(struct spec_config *cfg)
 }
 
 /* The default device rules, then the request's limits. */
-static void set_resources(struct spec_linux *l, const struct daemon_spec *s)
+static int set_resources(struct arena *a, struct spec_linux *l, const struct daemon_spec *s,
+			 struct berr *err)
 {
 	struct spec_resources res;
 
@@ -224,6 +227,7 @@ static void set_resources(struct spec_linux *l, const struct daemon_spec *s)
 	res.devices = l->resources.devices;
 	res.n_devices = l->resources.n_devices;
 	l->resources = res;
+	return daemon_bundle_blkio(a, s, &l->resources, err);
 }
 
 static int build_linux(struct spec_config *cfg, const struct daemon_bundle_in *in,
@@ -232,6 +236,7 @@ static int build_linux(struct spec_config *cfg, const struct daemon_bundle_in *i
 	const struct daemon_spec *s = in->spec;
 	struct spec_linux *l = &cfg->linux;
 	char cgpath[PATH_MAX];
+	int ret;
 
 	snprintf(cgpath, sizeof(cgpath), "%s/%s", in->cgroup_parent, in->id);
 	l->cgroups_path = arena_strdup(&cfg->arena, cgpath);
@@ -244,7 +249,9 @@ static int build_linux(struct spec_config *cfg, const struct daemon_bundle_in *i
 	} else if (in->netns) {
 		join_network_namespace(l, in->netns);
 	}
-	set_resources(l, s);
+	ret = set_resources(&cfg->arena, l, s, err);
+	if (ret < 0)
+		return ret;
 	if (bundle_seccomp_profile(s)) {
 		const char *json = bundle_seccomp_profile(s);
 		struct spec_seccomp_target t;
@@ -258,6 +265,32 @@ static int build_linux(struct spec_config *cfg, const struct daemon_bundle_in *i
 	/* The one default profile, for the capabilities this container
 	 * holds. */
 	return spec_seccomp_default(&cfg->arena, cfg->process.caps.bounding, &l->seccomp, err);
+}
+
+/* --annotation: the config's annotations, as dockerd puts them. */
+static int set_annotations(struct spec_config *cfg, char *const *kv, struct berr *err)
+{
+	size_t n = strv_len(kv);
+	struct spec_kv *a;
+
+	if (!n)
+		return 0;
+	a = spec_build_array(&cfg->arena, n, sizeof(*a));
+	if (!a)
+		return berr_set(err, ENOMEM, "config.json");
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strchr(kv[i], '=');
+		char *key = arena_strdup(&cfg->arena, kv[i]);
+
+		if (!eq || !key)
+			return berr_set(err, eq ? ENOMEM : EINVAL, "annotation \"%s\"", kv[i]);
+		key[eq - kv[i]] = '\0';
+		a[i].key = key;
+		a[i].value = key + (eq - kv[i]) + 1;
+	}
+	cfg->annotations = a;
+	cfg->n_annotations = n;
+	return 0;
 }
 
 /* The default config with the request's changes. */
@@ -285,7 +318,9 @@ static int build_config(struct spec_config *cfg, const struct daemon_bundle_in *
 		return berr_set(err, ENOMEM, "config.json");
 	if (s->domainname && *s->domainname)
 		cfg->domainname = s->domainname;
-	ret = bundle_mounts(cfg, in, rootfd, err);
+	ret = set_annotations(cfg, s->annotations, err);
+	if (ret == 0)
+		ret = bundle_mounts(cfg, in, rootfd, err);
 	if (ret == 0)
 		ret = build_linux(cfg, in, err);
 	if (ret < 0)

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "runtime/engine/engine.h"
+#include "spec/base/arena.h"
 #include "spec/config.h"
 #include "spec/base/err.h"
 
@@ -81,5 +82,12 @@ bool daemon_bundle_own_netns(const struct daemon_spec *s);
  * runtime takes them (res points into s). */
 int daemon_check_limits(const struct daemon_spec *s, struct berr *err);
 void daemon_bundle_limits(const struct daemon_spec *s, struct spec_resources *res);
+
+/* Its block I/O limits (bundle_blkio.c): checked at create (the devices
+ * named must be block devices), and put in res->blkio at each start with
+ * the devices' numbers, in arrays from a. */
+int daemon_check_blkio(const struct daemon_spec *s, struct berr *err);
+int daemon_bundle_blkio(struct arena *a, const struct daemon_spec *s,
+			struct spec_resources *res, struct berr *err);
 
 #endif

@@ -77,6 +77,11 @@ int daemon_check_limits(const struct daemon_spec *s, struct berr *err)
 				 "1000) or larger than 1s (i.e. 1000000)");
 	if (s->cpu_quota > 0 && s->cpu_quota < 1000)
 		return berr_invalid(err, "CPU cfs quota can not be less than 1ms (i.e. 1000)");
+	if (s->cpu_rt_period < 0 || s->cpu_rt_runtime < 0)
+		return berr_invalid(err, "real-time CPU limits cannot be negative");
+	if (s->cpu_rt_period && s->cpu_rt_runtime > s->cpu_rt_period)
+		return berr_invalid(err, "cpu real-time runtime cannot be higher than cpu "
+				 "real-time period");
 	if (s->cpuset_cpus && *s->cpuset_cpus &&
 	    !list_within(s->cpuset_cpus, "/sys/devices/system/cpu/online"))
 		return berr_invalid(err, "requested CPUs are not available: %s",
@@ -85,7 +90,7 @@ int daemon_check_limits(const struct daemon_spec *s, struct berr *err)
 	    !list_within(s->cpuset_mems, "/sys/devices/system/node/online"))
 		return berr_invalid(err, "requested memory nodes are not available: %s",
 				 s->cpuset_mems);
-	return 0;
+	return daemon_check_blkio(s, err);
 }
 
 void daemon_bundle_limits(const struct daemon_spec *s, struct spec_resources *res)
@@ -108,7 +113,8 @@ void daemon_bundle_limits(const struct daemon_spec *s, struct spec_resources *re
 		res->memory.swappiness = (struct opt_u64){ true, (uint64_t)s->memory_swappiness };
 	}
 	if (s->cpu_shares || s->nano_cpus || s->cpu_quota || s->cpu_period ||
-	    (s->cpuset_cpus && *s->cpuset_cpus) || (s->cpuset_mems && *s->cpuset_mems)) {
+	    (s->cpuset_cpus && *s->cpuset_cpus) || (s->cpuset_mems && *s->cpuset_mems) ||
+	    s->cpu_rt_period || s->cpu_rt_runtime) {
 		res->cpu_set = true;
 		if (s->cpu_shares)
 			res->cpu.shares = (struct opt_u64){ true, (uint64_t)s->cpu_shares };
@@ -124,6 +130,10 @@ void daemon_bundle_limits(const struct daemon_spec *s, struct spec_resources *re
 			res->cpu.cpus = s->cpuset_cpus;
 		if (s->cpuset_mems && *s->cpuset_mems)
 			res->cpu.mems = s->cpuset_mems;
+		if (s->cpu_rt_period)
+			res->cpu.realtime_period = (struct opt_u64){ true, (uint64_t)s->cpu_rt_period };
+		if (s->cpu_rt_runtime)
+			res->cpu.realtime_runtime = (struct opt_i64){ true, s->cpu_rt_runtime };
 	}
 	if (s->pids_limit) {
 		res->pids_set = true;

@@ -76,6 +76,7 @@ struct daemon_spec {
 	char *hostname, *domainname, *user, *workdir, *stop_signal;
 	char **cmd, **entrypoint, **env;
 	char **labels; /* "key=value" */
+	char **annotations; /* "key=value": --annotation, the OCI config's */
 	bool tty, open_stdin, stdin_once;
 	bool attach_stdin, attach_stdout, attach_stderr;
 	int stop_timeout; /* seconds; -1 unset (10) */
@@ -87,6 +88,13 @@ struct daemon_spec {
 	bool memory_swappiness_set;
 	int64_t memory_swappiness;
 	char *cpuset_cpus, *cpuset_mems;
+	/* --cpu-rt-period, --cpu-rt-runtime: microseconds, 0 unset. */
+	int64_t cpu_rt_period, cpu_rt_runtime;
+	/* --blkio-weight (10 to 1000, 0 unset); --blkio-weight-device,
+	 * --device-{read,write}-{bps,iops}: "HOSTPATH:VALUE" (bundle_blkio.c). */
+	int64_t blkio_weight;
+	char **blkio_weight_device, **blkio_read_bps, **blkio_write_bps;
+	char **blkio_read_iops, **blkio_write_iops;
 	bool readonly_rootfs, privileged, auto_remove;
 	char *restart_name; /* no | always | unless-stopped | on-failure */
 	int restart_max;
@@ -175,6 +183,7 @@ struct daemon_health {
 	char started_at[48];    /* the run it is about */
 	int64_t next_ms;        /* CLOCK_MONOTONIC of the next probe */
 	int64_t start_ms;
+	int64_t start_wall_ms;  /* start_ms on the wall clock, for a restart */
 	struct daemon_health_probe log[DAEMON_HEALTH_LOG];
 	size_t n_log;
 };
@@ -220,6 +229,12 @@ struct daemon_container {
 	size_t n_pending;
 	struct daemon_container *next;
 };
+
+/* The health of c's current run, with the daemon's lock held: NULL when
+ * it has no check or has not run; a run the probes have not looked at
+ * yet (just started or restarted) is "starting" with no probes, as
+ * dockerd's is at each start. */
+const struct daemon_health *daemon_health_now_locked(const struct daemon_container *c);
 
 struct cgroup_oom_watch;
 
@@ -408,6 +423,7 @@ void daemon_top_free(struct daemon_top *t);
  * kept for its next starts. */
 struct daemon_update {
 	int64_t memory, memory_swap, nano_cpus, cpu_shares, cpu_quota, cpu_period;
+	int64_t cpu_rt_period, cpu_rt_runtime, blkio_weight;
 	bool pids_set;
 	int64_t pids_limit;
 	const char *cpuset_cpus, *cpuset_mems;

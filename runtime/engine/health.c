@@ -180,6 +180,18 @@ static int probe(struct daemon *d, const char *id, const struct daemon_spec *s, 
 	return code;
 }
 
+const struct daemon_health *daemon_health_now_locked(const struct daemon_container *c)
+{
+	static const struct daemon_health fresh = { .status = "starting" };
+
+	if (!has_check(&c->spec))
+		return NULL;
+	if ((c->status == DS_RUNNING || c->status == DS_PAUSED) &&
+	    (!c->health || strcmp(c->health->started_at, c->started_at) != 0))
+		return &fresh;
+	return c->health;
+}
+
 static void set_status_locked(struct daemon *d, struct daemon_container *c, const char *status)
 {
 	char action[48];
@@ -244,6 +256,15 @@ static struct daemon_container *due_locked(struct daemon *d, int64_t now)
 				 c->started_at);
 			snprintf(c->health->status, sizeof(c->health->status), "starting");
 			c->health->start_ms = now;
+			c->health->start_wall_ms = daemon_health_wall_ms();
+			c->health->next_ms = now + or_default(s->health_interval, 30 * SEC) / 1000000;
+		}
+		if (!c->health->next_ms) {
+			/* Read back from the record by a restarted berthd:
+			 * the start period goes on from where it was, the
+			 * next probe is an interval away. */
+			c->health->start_ms = now - (daemon_health_wall_ms() -
+						     c->health->start_wall_ms);
 			c->health->next_ms = now + or_default(s->health_interval, 30 * SEC) / 1000000;
 		}
 		if (now >= c->health->next_ms) {
@@ -283,6 +304,7 @@ static void *health_loop(void *arg)
 				output = NULL;
 				c->health->next_ms =
 					now_ms() + or_default(c->spec.health_interval, 30 * SEC) / 1000000;
+				daemon_save_state_quiet(d, c);
 			}
 			free(output);
 			daemon_put_locked(c);

@@ -94,6 +94,14 @@ int daemon_health_start(struct daemon *d, struct berr *err);
 void daemon_health_stop(struct daemon *d);
 void daemon_health_free(struct daemon_health *h); /* values.c */
 
+/* health_record.c: the health of a container's current run in its state
+ * record, written with it and read back (0 when it holds none). */
+struct record;
+struct record_writer;
+int64_t daemon_health_wall_ms(void);
+void daemon_health_put(struct record_writer *w, const struct daemon_container *c);
+int daemon_health_read(const struct record *r, struct daemon_container *c);
+
 /* volume_store.c and volume_mounts.c: with the lock held where named so. */
 bool daemon_volume_valid_name(const char *name);
 struct daemon_volume;

@@ -120,6 +120,7 @@ int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr
 	put_strv(&w, "entrypoint", s->entrypoint);
 	put_strv(&w, "env", s->env);
 	put_strv(&w, "labels", s->labels);
+	put_strv(&w, "annotations", s->annotations);
 	record_put_bool(&w, "tty", s->tty);
 	record_put_bool(&w, "open_stdin", s->open_stdin);
 	record_put_bool(&w, "stdin_once", s->stdin_once);
@@ -169,6 +170,14 @@ int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr
 		record_put_int(&w, "memory_swappiness", s->memory_swappiness);
 	record_put(&w, "cpuset_cpus", s->cpuset_cpus);
 	record_put(&w, "cpuset_mems", s->cpuset_mems);
+	record_put_int(&w, "cpu_rt_period", s->cpu_rt_period);
+	record_put_int(&w, "cpu_rt_runtime", s->cpu_rt_runtime);
+	record_put_int(&w, "blkio_weight", s->blkio_weight);
+	put_strv(&w, "blkio_weight_device", s->blkio_weight_device);
+	put_strv(&w, "blkio_read_bps", s->blkio_read_bps);
+	put_strv(&w, "blkio_write_bps", s->blkio_write_bps);
+	put_strv(&w, "blkio_read_iops", s->blkio_read_iops);
+	put_strv(&w, "blkio_write_iops", s->blkio_write_iops);
 	record_put_bool(&w, "readonly_rootfs", s->readonly_rootfs);
 	record_put_bool(&w, "privileged", s->privileged);
 	record_put_bool(&w, "auto_remove", s->auto_remove);
@@ -210,6 +219,7 @@ int daemon_save_state(struct daemon *d, struct daemon_container *c, struct berr 
 	record_put_bool(&w, "has_run", c->has_run);
 	record_put_int(&w, "shim_pid", c->shim_pid);
 	record_put_int(&w, "shim_start", (int64_t)c->shim_start);
+	daemon_health_put(&w, c);
 	return record_commit(&w, path, err);
 }
 
@@ -248,6 +258,7 @@ static int read_config(const struct record *r, struct daemon_container *c)
 	s->stop_signal = dup_or_null(record_str(r, "stop_signal"));
 	if (get_strv(r, "cmd", &s->cmd) < 0 || get_strv(r, "entrypoint", &s->entrypoint) < 0 ||
 	    get_strv(r, "env", &s->env) < 0 || get_strv(r, "labels", &s->labels) < 0 ||
+	    get_strv(r, "annotations", &s->annotations) < 0 ||
 	    get_strv(r, "binds", &s->binds) < 0 || get_strv(r, "cap_add", &s->cap_add) < 0 ||
 	    get_strv(r, "cap_drop", &s->cap_drop) < 0 ||
 	    get_strv(r, "security_opt", &s->security_opt) < 0 ||
@@ -279,6 +290,15 @@ static int read_config(const struct record *r, struct daemon_container *c)
 	s->memory_swappiness = record_ll(r, "memory_swappiness", 0);
 	s->cpuset_cpus = dup_or_null(record_str(r, "cpuset_cpus"));
 	s->cpuset_mems = dup_or_null(record_str(r, "cpuset_mems"));
+	s->cpu_rt_period = record_ll(r, "cpu_rt_period", 0);
+	s->cpu_rt_runtime = record_ll(r, "cpu_rt_runtime", 0);
+	s->blkio_weight = record_ll(r, "blkio_weight", 0);
+	if (get_strv(r, "blkio_weight_device", &s->blkio_weight_device) < 0 ||
+	    get_strv(r, "blkio_read_bps", &s->blkio_read_bps) < 0 ||
+	    get_strv(r, "blkio_write_bps", &s->blkio_write_bps) < 0 ||
+	    get_strv(r, "blkio_read_iops", &s->blkio_read_iops) < 0 ||
+	    get_strv(r, "blkio_write_iops", &s->blkio_write_iops) < 0)
+		return -ENOMEM;
 	s->readonly_rootfs = record_bool(r, "readonly_rootfs");
 	s->init = record_bool(r, "init");
 	s->oom_kill_disable = record_bool(r, "oom_kill_disable");
@@ -333,6 +353,8 @@ static void read_state(const struct record *r, struct daemon_container *c)
 	c->has_run = record_bool(r, "has_run");
 	c->shim_pid = (pid_t)record_ll(r, "shim_pid", 0);
 	c->shim_start = (uint64_t)record_ll(r, "shim_start", 0);
+	/* Out of memory: the probes start over, as for a new run. */
+	daemon_health_read(r, c);
 }
 
 static int load_container(struct daemon *d, const char *id, struct daemon_container **out,

@@ -48,6 +48,9 @@ static int merge_update(const struct daemon_container *c, const struct daemon_up
 	t->cpu_shares = u->cpu_shares ? u->cpu_shares : s->cpu_shares;
 	t->cpu_quota = u->cpu_quota ? u->cpu_quota : s->cpu_quota;
 	t->cpu_period = u->cpu_period ? u->cpu_period : s->cpu_period;
+	t->cpu_rt_period = u->cpu_rt_period ? u->cpu_rt_period : s->cpu_rt_period;
+	t->cpu_rt_runtime = u->cpu_rt_runtime ? u->cpu_rt_runtime : s->cpu_rt_runtime;
+	t->blkio_weight = u->blkio_weight ? u->blkio_weight : s->blkio_weight;
 	t->pids_limit = u->pids_set ? (u->pids_limit > 0 ? u->pids_limit : -1) : s->pids_limit;
 	t->cpuset_cpus = u->cpuset_cpus && *u->cpuset_cpus ? (char *)u->cpuset_cpus
 							    : s->cpuset_cpus;
@@ -124,8 +127,14 @@ int daemon_update(struct daemon *d, const char *ref, const struct daemon_update 
 		if (!u->memory && !u->memory_swap)
 			res.memory_set = false;
 		if (!u->nano_cpus && !u->cpu_shares && !u->cpu_quota && !u->cpu_period &&
-		    !(u->cpuset_cpus && *u->cpuset_cpus) && !(u->cpuset_mems && *u->cpuset_mems))
+		    !(u->cpuset_cpus && *u->cpuset_cpus) && !(u->cpuset_mems && *u->cpuset_mems) &&
+		    !u->cpu_rt_period && !u->cpu_rt_runtime)
 			res.cpu_set = false;
+		if (u->blkio_weight) {
+			res.blkio_set = true;
+			res.blkio.weight_set = true;
+			res.blkio.weight = (uint16_t)u->blkio_weight;
+		}
 		if (!u->pids_set)
 			res.pids_set = false;
 		ret = rt_update(&ctx, c->id, &res, err);
@@ -143,6 +152,9 @@ int daemon_update(struct daemon *d, const char *ref, const struct daemon_update 
 		s->cpu_shares = t.cpu_shares;
 		s->cpu_quota = t.cpu_quota;
 		s->cpu_period = t.cpu_period;
+		s->cpu_rt_period = t.cpu_rt_period;
+		s->cpu_rt_runtime = t.cpu_rt_runtime;
+		s->blkio_weight = t.blkio_weight;
 		s->pids_limit = t.pids_limit == -1 ? 0 : t.pids_limit;
 		if (set_str(&s->cpuset_cpus, u->cpuset_cpus) < 0 ||
 		    set_str(&s->cpuset_mems, u->cpuset_mems) < 0 ||

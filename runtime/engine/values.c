@@ -70,6 +70,12 @@ void daemon_spec_free(struct daemon_spec *s)
 	strv_free(s->extra_hosts);
 	free(s->cpuset_cpus);
 	free(s->cpuset_mems);
+	strv_free(s->annotations);
+	strv_free(s->blkio_weight_device);
+	strv_free(s->blkio_read_bps);
+	strv_free(s->blkio_write_bps);
+	strv_free(s->blkio_read_iops);
+	strv_free(s->blkio_write_iops);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -22,6 +22,15 @@ health() {
 	assert_equal "$(dk inspect -f '{{.State.Health.FailingStreak}}' good)" "0"
 	assert_equal "$(dk ps --format '{{.Status}}' --filter name=good | grep -o '(.*)')" "(healthy)"
 	assert_equal "$(dk inspect -f '{{json .Config.Healthcheck.Test}}' good)" '["CMD-SHELL","test -e /tmp/ready"]'
+	# docker ps --filter health=: none for a container without a check.
+	dk run -d --name unchecked berthd-test/bb:1 sleep 1000 >/dev/null
+	assert_equal "$(dk ps --filter health=healthy --format '{{.Names}}')" "good"
+	assert_equal "$(dk ps --filter health=none --format '{{.Names}}')" "unchecked"
+	assert_equal "$(dk ps --filter health=unhealthy --format '{{.Names}}')" ""
+	run dk ps --filter health=bogus
+	assert_failure
+	assert_output_contains "Unrecognised filter value for health: bogus"
+	dk rm -f unchecked >/dev/null
 	run dk events --since "$since" --until "$(($(date +%s) + 1))" --filter container=good \
 		--format '{{.Action}}'
 	assert_output_contains "health_status: healthy"
@@ -76,4 +85,38 @@ health() {
 	assert_equal "$(dk inspect -f '{{.State.Health}}' overridden)" "<nil>"
 	dk rm -f fromimage overridden >/dev/null
 	dk rmi berthd-test/health:1 >/dev/null
+}
+
+@test "berthd health: a killed berthd's successor keeps each running container's health; docker restart starts it over" {
+	# A failing probe takes its whole timeout (2 s): a new run stays
+	# "starting" for seconds, long enough to be seen.
+	dk run -d --name kept --health-cmd 'test -e /tmp/ok || sleep 10' --health-interval 300ms \
+		--health-timeout 2s --health-retries 2 berthd-test/bb:1 sleep 1000 >/dev/null
+	wait_for sh -c "[ \"\$($DOCKER inspect -f '{{.State.Health.Status}}' kept)\" = unhealthy ]"
+	# Paused, it is probed no more: its health holds still.
+	dk pause kept >/dev/null
+	local before
+	before=$(dk inspect -f '{{json .State.Health}}' kept)
+	[[ "$(dk inspect -f '{{.State.Health.FailingStreak}} {{len .State.Health.Log}}' kept)" =~ ^[2-9]\ [2-5]$ ]]
+	berthd_stop KILL
+	berthd_start
+	# Status, failing streak and the probes' log, as they were.
+	assert_equal "$(dk inspect -f '{{json .State.Health}}' kept)" "$before"
+	dk unpause kept >/dev/null
+	dk exec kept touch /tmp/ok
+	wait_for sh -c "[ \"\$($DOCKER inspect -f '{{.State.Health.Status}}' kept)\" = healthy ]"
+	assert_equal "$(dk inspect -f '{{.State.Health.FailingStreak}}' kept)" "0"
+	assert_equal "$(dk ps --format '{{.Status}}' --filter name=kept | grep -o '(.*)')" "(healthy)"
+	# docker restart is a new run: its health starts over, as dockerd's.
+	dk exec kept rm /tmp/ok
+	dk restart -t 0 kept >/dev/null
+	run dk inspect -f '{{.State.Health.Status}} {{.State.StartedAt}}' kept
+	assert_success
+	local status=${output% *} started=${output#* } probe
+	assert_equal "$status" "starting"
+	for probe in $(dk inspect -f '{{range .State.Health.Log}}{{.Start}} {{end}}' kept); do
+		[[ ! "$probe" < "$started" ]] || fail "probe of the old run kept: $probe < $started"
+	done
+	wait_for sh -c "[ \"\$($DOCKER inspect -f '{{.State.Health.Status}}' kept)\" = unhealthy ]"
+	dk rm -f kept >/dev/null
 }

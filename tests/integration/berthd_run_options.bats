@@ -317,3 +317,27 @@ NoNewPrivs:	1"
 	[ -f "$BERTHD_DATA/containers/$(dk inspect -f '{{.Id}}' rotf)/container.log.2" ]
 	dk rm rot rotf >/dev/null
 }
+
+@test "berthd run: --annotation reaches the container's OCI config and state" {
+	local id
+	# Debian's docker CLI (20.10) has no --annotation: through the API.
+	if dk run --help | grep -q -- --annotation; then
+		dk run -d --name ann --annotation org.example.walk=1 --annotation "org.example.two=a=b" \
+			berthd-test/bb:1 sleep 1000 >/dev/null
+	else
+		curl -sS --unix-socket "$BERTHD_SOCK" -X POST -H 'Content-Type: application/json' \
+			"http://berthd/containers/create?name=ann" \
+			-d '{"Image":"berthd-test/bb:1","Cmd":["sleep","1000"],"HostConfig":{"Annotations":{"org.example.walk":"1","org.example.two":"a=b"}}}' >/dev/null
+		dk start ann >/dev/null
+	fi
+	id=$(dk inspect -f '{{.Id}}' ann)
+	assert_equal "$(dk inspect -f '{{json .HostConfig.Annotations}}' ann)" \
+		'{"org.example.two":"a=b","org.example.walk":"1"}'
+	# What the runtime holds of the running container: its OCI state.
+	run "$BERTH" --root "$BERTHD_ROOT/oci" state "$id"
+	assert_success
+	assert_equal "$(echo "$output" | jq -c '.annotations | {"org.example.walk", "org.example.two"}')" \
+		'{"org.example.walk":"1","org.example.two":"a=b"}'
+	dk rm -f ann >/dev/null
+	assert_equal "$(dk ps -aq)" ""
+}

@@ -572,12 +572,79 @@ static void test_image_documents(void **state)
 	free(index);
 }
 
+/* A container's health goes into its state record and back, for the run
+ * it is about only. */
+static void test_health_record(void **state)
+{
+	char dir[] = "/tmp/berth-unit-health.XXXXXX", path[64];
+	struct daemon_container c = { 0 }, back = { 0 };
+	struct daemon_health *h = calloc(1, sizeof(*h));
+	struct record_writer w;
+	struct record r;
+	struct berr err;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	snprintf(c.started_at, sizeof(c.started_at), "2026-01-02T03:04:05.000000001Z");
+	snprintf(h->started_at, sizeof(h->started_at), "%s", c.started_at);
+	snprintf(h->status, sizeof(h->status), "unhealthy");
+	h->failing_streak = 3;
+	h->start_wall_ms = 1234567;
+	for (int i = 0; i < 2; i++) {
+		snprintf(h->log[i].start, sizeof(h->log[i].start), "2026-01-02T03:04:0%dZ", i + 6);
+		snprintf(h->log[i].end, sizeof(h->log[i].end), "2026-01-02T03:04:0%dZ", i + 7);
+		h->log[i].exit_code = i ? -1 : 1;
+		h->log[i].output = strdup(i ? "" : "probe said \"no\"\n");
+	}
+	h->n_log = 2;
+	c.health = h;
+	assert_int_equal(record_begin(&w, &err), 0);
+	daemon_health_put(&w, &c);
+	assert_int_equal(record_commit(&w, path, &err), 0);
+
+	/* Another run: nothing of the old one. */
+	snprintf(back.started_at, sizeof(back.started_at), "2026-01-02T03:05:00Z");
+	assert_int_equal(record_load(path, &r, &err), 0);
+	assert_int_equal(daemon_health_read(&r, &back), 0);
+	assert_null(back.health);
+	/* The same run: all of it. */
+	snprintf(back.started_at, sizeof(back.started_at), "%s", c.started_at);
+	assert_int_equal(daemon_health_read(&r, &back), 0);
+	record_free(&r);
+	assert_non_null(back.health);
+	assert_string_equal(back.health->status, "unhealthy");
+	assert_int_equal(back.health->failing_streak, 3);
+	assert_int_equal(back.health->start_wall_ms, 1234567);
+	assert_int_equal(back.health->next_ms, 0);
+	assert_int_equal(back.health->n_log, 2);
+	assert_string_equal(back.health->log[0].output, "probe said \"no\"\n");
+	assert_int_equal(back.health->log[0].exit_code, 1);
+	assert_string_equal(back.health->log[1].start, "2026-01-02T03:04:07Z");
+	assert_string_equal(back.health->log[1].end, "2026-01-02T03:04:08Z");
+	assert_int_equal(back.health->log[1].exit_code, -1);
+	daemon_health_free(back.health);
+
+	/* A health of an older run is not written. */
+	snprintf(c.started_at, sizeof(c.started_at), "2026-01-02T03:05:00Z");
+	assert_int_equal(record_begin(&w, &err), 0);
+	daemon_health_put(&w, &c);
+	assert_int_equal(record_commit(&w, path, &err), 0);
+	assert_int_equal(record_load(path, &r, &err), 0);
+	assert_false(record_has(&r, "health_status"));
+	record_free(&r);
+	daemon_health_free(h);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_round_trip),
 		cmocka_unit_test(test_record_legacy),
 		cmocka_unit_test(test_exit_file),
+		cmocka_unit_test(test_health_record),
 		cmocka_unit_test(test_migrate_container),
 		cmocka_unit_test(test_migrate_image),
 		cmocka_unit_test(test_log_write_and_parse),
