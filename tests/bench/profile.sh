@@ -12,6 +12,7 @@ source "$PROFILE_HERE/bench.sh"
 PACKAGES="$PACKAGES valgrind strace binutils linux-perf"
 
 prof_runs=30
+prof_args="$*"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) prof_runs=${2:?}; shift 2 ;;
@@ -95,17 +96,17 @@ fmt() {
 instructions() {
 	local total below name fn
 	section "instructions of berth run, up to the container's clone (valgrind --tool=callgrind)"
-	cg full "$BERTH" "$WORK/p-full"
-	cg noseccomp "$BERTH" "$WORK/p-noseccomp"
-	cg onearch "$BERTH" "$WORK/p-onearch"
+	cg full "$BERTH_RO" "$WORK/p-full"
+	cg noseccomp "$BERTH_RO" "$WORK/p-noseccomp"
+	cg onearch "$BERTH_RO" "$WORK/p-onearch"
 	[ -x "$WORK/build-static/berth" ] && cg static "$WORK/build-static/berth" "$WORK/p-noseccomp"
 	[ -x "$WORK/build-libs-static/berth" ] && cg libs-static "$WORK/build-libs-static/berth" "$WORK/p-noseccomp"
 	# start of a created container, whole (valgrind lacks pidfd_open too,
 	# which delete needs).
 	"$BERTH" --root "$WORK/state/berth" create --bundle "$WORK/p-full" cg-life </dev/null >/dev/null 2>&1
-	cg_cmd start "$BERTH" --root "$WORK/state/berth" start cg-life
+	cg_cmd start "$BERTH_RO" --root "$WORK/state/berth" start cg-life
 	"$BERTH" --root "$WORK/state/berth" delete --force cg-life >/dev/null 2>&1 || true
-	cg_cmd version "$BERTH" --version
+	cg_cmd version "$BERTH_RO" --version
 	printf '  %-54s %14s\n' "run of the bundle (binary)" "instructions"
 	for name in full onearch noseccomp libs-static static; do
 		[ -f "$WORK/cg.$name.txt" ] || continue
@@ -208,6 +209,19 @@ times() {
 	done
 }
 
+# berth from a read-only bind mount of its binary: it then finds itself
+# sealed and does not execute itself again (isolation/selfexe.h), which
+# valgrind cannot follow and after which perf cannot name its functions (a
+# detached mount has no path).  In the private mount namespace, like the
+# rest of the run.
+ro_view() {
+	cp "$BERTH" "$WORK/berth-ro"
+	touch "$WORK/berth-ro-view"
+	mount --bind "$WORK/berth-ro" "$WORK/berth-ro-view"
+	mount -o remount,bind,ro "$WORK/berth-ro-view"
+	BERTH_RO=$WORK/berth-ro-view
+}
+
 # Where the CPU time of a `run` goes, by phase, beside the floor's: perf
 # samples (with call graphs) over runs of each, each sample counted for
 # the first phase its stack shows.  berth runs here from a read-only bind
@@ -218,16 +232,12 @@ times() {
 phases() {
 	local n=$prof_runs what data total line name pat
 	command -v perf >/dev/null || { section "phases: perf not installed"; return 0; }
-	cp "$BERTH" "$WORK/berth-ro"
-	touch "$WORK/berth-ro-view"
-	mount --bind "$WORK/berth-ro" "$WORK/berth-ro-view"
-	mount -o remount,bind,ro "$WORK/berth-ro-view"
 	section "CPU time of run /bin/true by phase, ms per run (perf stat for the total, perf record's samples for the shares; $n runs each, berth from a read-only mount)"
 	for what in berth floor; do
 		if [ "$what" = berth ]; then
 			# shellcheck disable=SC2016 # expanded by the loop's shell
 			printf 'for i in $(seq %d); do %q --root %q run --bundle %q ph-$i; done\n' "$n" \
-				"$WORK/berth-ro-view" "$WORK/state/berth" "$WORK/p-full" >"$WORK/ph.sh"
+				"$BERTH_RO" "$WORK/state/berth" "$WORK/p-full" >"$WORK/ph.sh"
 		else
 			# shellcheck disable=SC2016 # expanded by the loop's shell
 			printf 'for i in $(seq %d); do %s; done\n' "$n" "$(printf '%q ' "${FLOOR[@]}")" >"$WORK/ph.sh"
@@ -248,13 +258,16 @@ phases() {
 			awk 'BEGIN { RS = ""; ORS = "\n\n" } $1 != "sh" && $1 != "seq"' >"$data.stacks"
 	done
 	printf '  %-58s %8s %8s\n' phase berth floor
+	local pats=() v
 	while IFS='|' read -r name pat; do
+		pats+=("$pat")
 		line=$(printf '  %-58s' "$name")
 		for what in berth floor; do
-			line+=$(printf ' %8s' "$(awk -v pat="$pat" -v total="${PH_TOTAL[$what]}" '
+			v=$(awk -v pat="$pat" -v total="${PH_TOTAL[$what]}" '
 				BEGIN { RS = "" }
 				{ n++; for (i = 2; i <= NF; i++) if ($i ~ pat) { h++; break } }
-				END { printf "%.2f", n ? total * h / n : 0 }' "$WORK/ph-$what.data.stacks")")
+				END { printf "%.2f", n ? total * h / n : 0 }' "$WORK/ph-$what.data.stacks")
+			line+=$(printf ' %8s' "$v")
 		done
 		echo "$line"
 	done <<'PHASES'
@@ -271,8 +284,19 @@ page faults|^asm_exc_page_fault$
 opening files (config, state, cgroup and /proc files)|^__x64_sys_openat$
 process exit (namespaces torn down with the last process)|^(do_exit|do_group_exit)$
 PHASES
+	# What no phase above claims: user space, the other system calls,
+	# scheduling.
+	local all
+	all=$(IFS='|'; echo "${pats[*]}")
+	line=$(printf '  %-58s' "the rest (user space, other system calls)")
+	for what in berth floor; do
+		line+=$(printf ' %8s' "$(awk -v pat="$all" -v total="${PH_TOTAL[$what]}" '
+			BEGIN { RS = "" }
+			{ n++; for (i = 2; i <= NF; i++) if ($i ~ pat) { h++; break } }
+			END { printf "%.2f", n ? total * (n - h) / n : 0 }' "$WORK/ph-$what.data.stacks")")
+	done
+	echo "$line"
 	printf '  %-58s %8s %8s\n' "all CPU time of the runtime's processes" "${PH_TOTAL[berth]}" "${PH_TOTAL[floor]}"
-	umount "$WORK/berth-ro-view"
 }
 declare -A PH_TOTAL PH_CPU
 
@@ -291,13 +315,17 @@ profile_main() {
 	ensure_packages
 	ensure_built
 	enter_cgroup2
-	trap clean_up EXIT
+	# shellcheck disable=SC2016 # expanded when the trap runs
+	trap '[ -z "${BERTH_RO:-}" ] || umount "$BERTH_RO"; clean_up' EXIT
 	set_up
 	bundle full .
 	bundle noseccomp 'del(.linux.seccomp)'
 	bundle onearch '.linux.seccomp.architectures = ["SCMP_ARCH_X86_64"]'
 	build_variants
+	ro_view
 	echo "=== berth run profile, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, kernel $(uname -r)"
+	echo "command: tests/bench/profile.sh${prof_args:+ $prof_args}"
+	echo "commit: $(git -C "$REPO" rev-parse --short=12 HEAD 2>/dev/null)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo " with uncommitted changes")"
 	echo "load average $(cut -d' ' -f1-3 /proc/loadavg); $CGROUP_SETUP"
 	echo "bundle: $BUNDLE_DESC"
 	for n in "${NOTES[@]}"; do
