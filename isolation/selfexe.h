@@ -12,7 +12,10 @@
  * runtime executes itself again from a copy of its binary that cannot be
  * written.  First choice, a detached read-only bind mount of the same file
  * (no copy, so it costs one execve); for a caller that may not make mounts
- * (no CAP_SYS_ADMIN), a sealed memfd copy, as runc does. */
+ * (no CAP_SYS_ADMIN), a sealed memfd copy, as runc does.  berth's ELF
+ * entry (selfexe_entry.c, x86_64) makes the first choice before the C
+ * library starts; selfexe_seal() then finds itself sealed, or applies the
+ * defence where the entry could not. */
 #ifndef BERTH_ISOLATION_SELFEXE_H
 #define BERTH_ISOLATION_SELFEXE_H
 

@@ -455,6 +455,8 @@ static void fill_plan(struct create_job *j)
 	p->parent_hooks = hooks_any(h, HOOK_PRESTART) || hooks_any(h, HOOK_CREATE_RUNTIME) ||
 			  hooks_any(h, HOOK_CREATE_CONTAINER);
 	p->seccomp = j->cfg->linux.seccomp.set ? &j->seccomp : NULL;
+	/* preconnect() sends the start message before the dialog. */
+	p->ready_at_exec = j->run && !p->two_stage;
 	p->close_fds[p->n_close_fds++] = j->store.dirfd;
 	if (j->cgroup_fd >= 0)
 		p->close_fds[p->n_close_fds++] = j->cgroup_fd;
@@ -488,6 +490,10 @@ static int spawn(struct create_job *j, struct berr *err)
 	debug_log(j->ctx, "container process %d started", (int)pid);
 	j->first = pid;
 	close_fd(&j->sync[1]);
+	/* The listener is the container process's alone: if it dies before
+	 * it accepts the start, the pending connection is reset and run's
+	 * start sees that, rather than waiting on a listener we hold. */
+	close_fd(&j->listen_fd);
 	if (!j->plan.two_stage)
 		j->pid = pid;
 	return 0;
@@ -634,7 +640,15 @@ static int dialog(struct create_job *j, struct berr *err)
 
 		ret = cancel_wait(j->sync[0], j->ctx->cancel_fd, j->what, err);
 		if (ret == 0)
-			ret = sync_recv(j->sync[0], &m, &fd, err);
+			ret = sync_recv_or_eof(j->sync[0], &m, &fd, err);
+		/* The socket's end without READY: the process executed its
+		 * program (or died, which the start's outcome tells). */
+		if (ret == 0 && j->plan.ready_at_exec) {
+			debug_ready(j);
+			return 0;
+		}
+		if (ret == 0)
+			ret = berr_fail(err, ECHILD, "the container process exited during setup");
 		if (ret < 0)
 			break;
 		switch (m.type) {

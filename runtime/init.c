@@ -543,9 +543,11 @@ _Noreturn void init_run(const struct init_plan *p)
 	    setup_rootfs(&s, &err) < 0 || psetup_user(&s.ps, &err) < 0 ||
 	    process_close_fds(p->preserve_fds, &err) < 0 || filter_early(&s, &err) < 0)
 		fail(p->sync_fd, &err);
-	if (sync_send(p->sync_fd, SYNC_READY, 0, NULL, -1, &err) < 0)
-		_exit(1);
-	close(p->sync_fd);
+	if (!p->ready_at_exec) {
+		if (sync_send(p->sync_fd, SYNC_READY, 0, NULL, -1, &err) < 0)
+			_exit(1);
+		close(p->sync_fd);
+	}
 
 	conn = wait_start(&s, &err);
 	if (conn < 0)

@@ -48,6 +48,11 @@ struct init_plan {
 	/* Device nodes are bound from the host, not made: the container has
 	 * a user namespace, or berth itself runs in one (rootless berthd). */
 	bool bind_devices;
+	/* run: the start message is in the exec socket before the process
+	 * needs it, so it sends no READY (which would only wake the parent
+	 * once more) and keeps the sync socket until its execve closes it:
+	 * that end of the socket is the parent's "ready". */
+	bool ready_at_exec;
 };
 
 /* Namespaces created by clone3 in the single-stage case. */

@@ -85,6 +85,11 @@ static int start_outcome(int fd, struct berr *err)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		/* The connection was never accepted: the process ended
+		 * before it got to the start (a reset, not an end). */
+		if (n < 0 && errno == ECONNRESET && !used)
+			return berr_fail(err, ECHILD,
+					"the container process exited before it started");
 		if (n <= 0)
 			break;
 		used += (size_t)n;

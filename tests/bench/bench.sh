@@ -623,9 +623,25 @@ workload_exec() {
 		fi
 		warm "$rt" exec "${RT[@]}" exec "$rt-exec" /bin/true && active+=("$rt")
 	done
+	# The kernel's floor for exec: nsenter joins every namespace of berth's
+	# container (its root comes with the mount namespace) and runs the
+	# same program, without a cgroup, capabilities or seccomp to apply.
+	local pid nsenter=()
+	rt_cmd berth
+	pid=$("${RT[@]}" state berth-exec 2>/dev/null | jq -r '.pid // empty') || pid=
+	if [ -n "$pid" ]; then
+		nsenter=(nsenter --all -t "$pid" /bin/true)
+		warm floor exec "${nsenter[@]}" && active+=(floor)
+	else
+		NA[exec:floor]="no berth container to enter"
+	fi
 	for ((i = 1; i <= runs; i++)); do
 		progress exec "$i" "$runs"
 		for rt in "${active[@]}"; do
+			if [ "$rt" = floor ]; then
+				sample exec:floor "$WORK/logs/exec-floor.log" -- "${nsenter[@]}" || true
+				continue
+			fi
 			rt_cmd "$rt"
 			sample "exec:$rt" "$WORK/logs/exec-$rt.log" -- "${RT[@]}" exec "$rt-exec" /bin/true || true
 		done
@@ -857,7 +873,7 @@ report() {
 	echo "cgroups: $CGROUP_SETUP; $LIMITS; crun --cgroup-manager=$crun_manager"
 	echo "runtimes: $("$BERTH" --version | head -1) ($("$BERTH" --version | sed -n 's/^commit: //p')),"\
 		"$(crun --version | head -1), $(runc --version | head -1)"
-	echo "floor: unshare -fpnimuC --mount-proc chroot ROOTFS /bin/true"
+	echo "floor: unshare -fpnimuC --mount-proc chroot ROOTFS /bin/true; for exec, nsenter --all -t PID /bin/true"
 	echo "bundle: $BUNDLE_DESC"
 	echo "state directories (--root) on $STATE_FS, rootfs on $(stat -f -c %T "$WORK/rootfs")"
 	echo "method: interleaved (${RUNTIMES[*]} floor, repeated), $warmup untimed warm-up runs each,"\
@@ -874,7 +890,7 @@ report() {
 		latency_table "2b. start (the init then runs /bin/true)" lifecycle start berth crun runc
 		latency_table "2c. delete (of the stopped container)" lifecycle delete berth crun runc
 	fi
-	want exec && latency_table "3. exec /bin/true into a running container" exec exec berth crun runc
+	want exec && latency_table "3. exec /bin/true into a running container (floor: nsenter --all -t PID /bin/true into berth's)" exec exec berth crun runc floor
 	want concurrent && concurrent_table
 	want memory && memory_table
 	summary

@@ -9,9 +9,10 @@ set -eu
 PROFILE_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/bench/bench.sh
 source "$PROFILE_HERE/bench.sh"
-PACKAGES="$PACKAGES valgrind strace binutils"
+PACKAGES="$PACKAGES valgrind strace binutils linux-perf"
 
 prof_runs=30
+prof_args="$*"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) prof_runs=${2:?}; shift 2 ;;
@@ -95,17 +96,17 @@ fmt() {
 instructions() {
 	local total below name fn
 	section "instructions of berth run, up to the container's clone (valgrind --tool=callgrind)"
-	cg full "$BERTH" "$WORK/p-full"
-	cg noseccomp "$BERTH" "$WORK/p-noseccomp"
-	cg onearch "$BERTH" "$WORK/p-onearch"
+	cg full "$BERTH_RO" "$WORK/p-full"
+	cg noseccomp "$BERTH_RO" "$WORK/p-noseccomp"
+	cg onearch "$BERTH_RO" "$WORK/p-onearch"
 	[ -x "$WORK/build-static/berth" ] && cg static "$WORK/build-static/berth" "$WORK/p-noseccomp"
 	[ -x "$WORK/build-libs-static/berth" ] && cg libs-static "$WORK/build-libs-static/berth" "$WORK/p-noseccomp"
 	# start of a created container, whole (valgrind lacks pidfd_open too,
 	# which delete needs).
 	"$BERTH" --root "$WORK/state/berth" create --bundle "$WORK/p-full" cg-life </dev/null >/dev/null 2>&1
-	cg_cmd start "$BERTH" --root "$WORK/state/berth" start cg-life
+	cg_cmd start "$BERTH_RO" --root "$WORK/state/berth" start cg-life
 	"$BERTH" --root "$WORK/state/berth" delete --force cg-life >/dev/null 2>&1 || true
-	cg_cmd version "$BERTH" --version
+	cg_cmd version "$BERTH_RO" --version
 	printf '  %-54s %14s\n' "run of the bundle (binary)" "instructions"
 	for name in full onearch noseccomp libs-static static; do
 		[ -f "$WORK/cg.$name.txt" ] || continue
@@ -208,6 +209,97 @@ times() {
 	done
 }
 
+# berth from a read-only bind mount of its binary: it then finds itself
+# sealed and does not execute itself again (isolation/selfexe.h), which
+# valgrind cannot follow and after which perf cannot name its functions (a
+# detached mount has no path).  In the private mount namespace, like the
+# rest of the run.
+ro_view() {
+	cp "$BERTH" "$WORK/berth-ro"
+	touch "$WORK/berth-ro-view"
+	mount --bind "$WORK/berth-ro" "$WORK/berth-ro-view"
+	mount -o remount,bind,ro "$WORK/berth-ro-view"
+	BERTH_RO=$WORK/berth-ro-view
+}
+
+# Where the CPU time of a `run` goes, by phase, beside the floor's: perf
+# samples (with call graphs) over runs of each, each sample counted for
+# the first phase its stack shows.  berth runs here from a read-only bind
+# mount of its binary, so that it does not execute itself again and perf
+# can name its functions (a detached view has no path); what that second
+# start costs is the difference between berth-full and berth-ro-full in the
+# timed runs below.
+phases() {
+	local n=$prof_runs what data total line name pat
+	command -v perf >/dev/null || { section "phases: perf not installed"; return 0; }
+	section "CPU time of run /bin/true by phase, ms per run (perf stat for the total, perf record's samples for the shares; $n runs each, berth from a read-only mount)"
+	for what in berth floor; do
+		if [ "$what" = berth ]; then
+			# shellcheck disable=SC2016 # expanded by the loop's shell
+			printf 'for i in $(seq %d); do %q --root %q run --bundle %q ph-$i; done\n' "$n" \
+				"$BERTH_RO" "$WORK/state/berth" "$WORK/p-full" >"$WORK/ph.sh"
+		else
+			# shellcheck disable=SC2016 # expanded by the loop's shell
+			printf 'for i in $(seq %d); do %s; done\n' "$n" "$(printf '%q ' "${FLOOR[@]}")" >"$WORK/ph.sh"
+		fi
+		data=$WORK/ph-$what.data
+		# CPU time from a run without sampling (sampling call graphs
+		# inflates it); the samples give the shares.
+		perf stat -x, -e task-clock -o "$WORK/ph.stat" -- sh "$WORK/ph.sh" >/dev/null 2>&1 || true
+		PH_CPU[$what]=$(awk -F, -v n="$n" '$3 == "task-clock" { printf "%.2f", $1 / n }' "$WORK/ph.stat")
+		perf record -q -e cpu-clock -c 50000 -g -o "$data" -- sh "$WORK/ph.sh" >/dev/null 2>&1 || true
+		# The samples of the runtime's processes, not the loop's shell.
+		# The share of the runtime's processes in all samples (the loop's
+		# shell and seq are the rest).
+		PH_TOTAL[$what]=$(perf script -i "$data" -F comm 2>/dev/null |
+			awk -v cpu="${PH_CPU[$what]}" '{ n++ } $1 != "sh" && $1 != "seq" { r++ }
+				END { printf "%.2f", n ? cpu * r / n : 0 }')
+		perf script -i "$data" -F comm,ip,sym 2>/dev/null |
+			awk 'BEGIN { RS = ""; ORS = "\n\n" } $1 != "sh" && $1 != "seq"' >"$data.stacks"
+	done
+	printf '  %-58s %8s %8s\n' phase berth floor
+	local pats=() v
+	while IFS='|' read -r name pat; do
+		pats+=("$pat")
+		line=$(printf '  %-58s' "$name")
+		for what in berth floor; do
+			v=$(awk -v pat="$pat" -v total="${PH_TOTAL[$what]}" '
+				BEGIN { RS = "" }
+				{ n++; for (i = 2; i <= NF; i++) if ($i ~ pat) { h++; break } }
+				END { printf "%.2f", n ? total * h / n : 0 }' "$WORK/ph-$what.data.stacks")
+			line+=$(printf ' %8s' "$v")
+		done
+		echo "$line"
+	done <<'PHASES'
+execve (the runtime's own start-ups and the container's program)|^(__x64_sys_execve|__x64_sys_execveat)$
+glibc's start-up: cpuid for the cache sizes (one per start)|^(init_cpu_features|intel_check_word|handle_intel|update_active|get_common_indices|get_common_cache_info|get_extended_indices|_nettle_cpuid|_dl_sysdep_start)
+dynamic loading (the floor's unshare and chroot)|^(_dl_start_user|_dl_start|_dl_relocate_object|_dl_map_object)
+parsing config.json (yajl; leaf functions, as berth has no frame pointers)|^(yajl_|spec_config_|json_)
+namespaces: clone3 / unshare (the new network namespace is most)|^(__do_sys_clone3|__x64_sys_unshare|__do_sys_clone)$
+pivot_root (chroot_fs_refs visits every thread on the host)|^__do_sys_pivot_root$
+other mounts (fsopen..move_mount, openat2, umount, mount)|^(__do_sys_fsopen|__do_sys_fsconfig|__do_sys_fsmount|__do_sys_move_mount|__x64_sys_open_tree|__x64_sys_openat2|__x64_sys_umount|__x64_sys_mount|__x64_sys_mount_setattr)$
+cgroup: mkdir, rmdir, device program (bpf verifier)|^(__x64_sys_mkdir|__x64_sys_rmdir|__x64_sys_bpf)$
+seccomp: loading the program (JIT)|^(__x64_sys_seccomp|__do_sys_seccomp|do_seccomp)$
+page faults|^asm_exc_page_fault$
+opening files (config, state, cgroup and /proc files)|^__x64_sys_openat$
+process exit (namespaces torn down with the last process)|^(do_exit|do_group_exit)$
+PHASES
+	# What no phase above claims: user space, the other system calls,
+	# scheduling.
+	local all
+	all=$(IFS='|'; echo "${pats[*]}")
+	line=$(printf '  %-58s' "the rest (user space, other system calls)")
+	for what in berth floor; do
+		line+=$(printf ' %8s' "$(awk -v pat="$all" -v total="${PH_TOTAL[$what]}" '
+			BEGIN { RS = "" }
+			{ n++; for (i = 2; i <= NF; i++) if ($i ~ pat) { h++; break } }
+			END { printf "%.2f", n ? total * (n - h) / n : 0 }' "$WORK/ph-$what.data.stacks")")
+	done
+	echo "$line"
+	printf '  %-58s %8s %8s\n' "all CPU time of the runtime's processes" "${PH_TOTAL[berth]}" "${PH_TOTAL[floor]}"
+}
+declare -A PH_TOTAL PH_CPU
+
 build_variants() {
 	say "building a fully static berth and one with its libraries static"
 	make -s -C "$REPO" BUILD="$WORK/build-static" LDFLAGS=-static \
@@ -223,13 +315,17 @@ profile_main() {
 	ensure_packages
 	ensure_built
 	enter_cgroup2
-	trap clean_up EXIT
+	# shellcheck disable=SC2016 # expanded when the trap runs
+	trap '[ -z "${BERTH_RO:-}" ] || umount "$BERTH_RO"; clean_up' EXIT
 	set_up
 	bundle full .
 	bundle noseccomp 'del(.linux.seccomp)'
 	bundle onearch '.linux.seccomp.architectures = ["SCMP_ARCH_X86_64"]'
 	build_variants
+	ro_view
 	echo "=== berth run profile, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, kernel $(uname -r)"
+	echo "command: tests/bench/profile.sh${prof_args:+ $prof_args}"
+	echo "commit: $(git -C "$REPO" rev-parse --short=12 HEAD 2>/dev/null)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo " with uncommitted changes")"
 	echo "load average $(cut -d' ' -f1-3 /proc/loadavg); $CGROUP_SETUP"
 	echo "bundle: $BUNDLE_DESC"
 	for n in "${NOTES[@]}"; do
@@ -240,6 +336,7 @@ profile_main() {
 	instructions
 	bpf_size
 	syscalls
+	phases
 	times
 }
 

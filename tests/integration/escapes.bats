@@ -125,6 +125,31 @@ use_runtime_copy() {
 	assert_equal "$(sha256sum "$BERTH" | cut -d' ' -f1)" "$BEFORE"
 }
 
+# On x86_64 the view is taken by berth's ELF entry, before glibc starts
+# (isolation/selfexe_entry.c): the first process makes the view and
+# executes it before glibc's first system call (arch_prctl for its TLS),
+# the second finds itself on a read-only mount and goes on.  A command
+# that makes no container does not execute itself again.
+@test "CVE-2019-5736: run executes its read-only view before the C library starts; state does not" {
+	[ "$(uname -m)" = x86_64 ] || skip "the early entry is x86_64 only"
+	local trace=$BATS_TEST_TMPDIR/trace first
+	update_config '.process.args = ["/bin/true"]'
+	strace -o "$trace" -e trace=arch_prctl,open_tree,mount_setattr,execve,execveat,statfs,fstatfs \
+		"$BERTH" --root "$ROOT" run --bundle "$BUNDLE" early </dev/null
+	# The lines before glibc's first arch_prctl: one process, no libc yet.
+	first=$(sed '/arch_prctl/q' "$trace")
+	echo "$first"
+	grep -q 'open_tree(AT_FDCWD, "/proc/self/exe", OPEN_TREE_CLONE' <<<"$first"
+	grep -Eq 'mount_setattr\([0-9]+, "", AT_EMPTY_PATH, \{attr_set=MOUNT_ATTR_RDONLY' <<<"$first"
+	grep -Eq '^execveat\([0-9]+, "", .* = 0$' <<<"$first"
+	# The second start finds its binary on a read-only mount (main's check).
+	grep -q 'fstatfs(.*ST_RDONLY' "$trace"
+	assert_equal "$(grep -c '^execveat(' "$trace")" 1
+	[ ! -d "$ROOT/early" ]
+	strace -o "$trace" -e trace=open_tree,execveat "$BERTH" --root "$ROOT" state early </dev/null || true
+	assert_equal "$(grep -c 'open_tree\|execveat' "$trace")" 0
+}
+
 # The same attack against runc: its binary, run inside the container, is
 # found but cannot be written.  Debian's runc is linked dynamically, so
 # the rootfs gets its loader and libraries, as a real image has them.

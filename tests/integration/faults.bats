@@ -55,6 +55,36 @@ assert_nothing_left() {
 	[ "$killed" -gt 0 ]
 }
 
+# run's container process sends no "ready" (the start message is in its
+# socket already): the parent learns of the end of set-up when the
+# process executes its program.  A process killed during set-up must
+# still fail run at once, with no poststart hook run and nothing left.
+@test "run: a container process killed during set-up fails run with the reason; no poststart; nothing left" {
+	local marker=$BATS_TEST_TMPDIR/poststart hookpid initpid
+	# The createContainer hook runs in the container process's set-up
+	# and waits there; the test kills the process (from the host, which
+	# is outside its pid namespace) while it waits.
+	update_config '.process.args = ["/bin/true"]
+		| .hooks.createContainer = [{"path": "/bin/sleep", "args": ["sleep", "30.5151"]}]
+		| .hooks.poststart = [{"path": "/bin/touch", "args": ["touch", "'"$marker"'"]}]'
+	# Bounded (berth forwards TERM to the container, so KILL): a run that
+	# waited forever for a start shows as a failure, not a hung test.
+	timeout -s KILL 60 "$BERTH" --root "$ROOT" run --bundle "$BUNDLE" ctr </dev/null >"$BATS_TEST_TMPDIR/run.out" 2>&1 &
+	local runpid=$!
+	wait_for pgrep -f "sleep 30.5151"
+	hookpid=$(pgrep -f "sleep 30.5151")
+	initpid=$(ps -o ppid= -p "$hookpid" | tr -d ' ')
+	kill -9 "$initpid"
+	local status=0
+	wait "$runpid" || status=$?
+	cat "$BATS_TEST_TMPDIR/run.out"
+	[ "$status" -ne 0 ] || fail "run succeeded"
+	grep -q "the container process exited" "$BATS_TEST_TMPDIR/run.out"
+	[ ! -e "$marker" ] || fail "the poststart hook ran for a container that never started"
+	pkill -f "sleep 30.5151" || true
+	assert_nothing_left killed
+}
+
 @test "a damaged state file: state names it and the problem, delete --force cleans" {
 	update_config '.process.args = ["sleep", "100"]'
 	run_detached create --bundle "$BUNDLE" ctr

@@ -305,3 +305,33 @@ count_mounts() {
 		assert_output_contains "memory"
 	fi
 }
+
+# Where cgroup2 is mounted at /sys/fs/cgroup (a pure cgroup v2 host; here
+# in a mount namespace of the test's own, the host's mounts left as they
+# are), berth finds the hierarchy by statfs alone, without printing the
+# host's whole mount table: the container still gets its own cgroup there,
+# with a cgroup namespace (a fresh cgroup2) and without one (a bind of its
+# cgroup).
+@test "/sys/fs/cgroup inside on a cgroup2 /sys/fs/cgroup: the container's own cgroup, found without reading mountinfo" {
+	local trace=$BATS_TEST_TMPDIR/trace ns
+	update_config '.process.args = ["sh", "-c", "cat /proc/self/cgroup; grep \" /sys/fs/cgroup \" /proc/self/mountinfo; cat /sys/fs/cgroup/cgroup.procs"]'
+	for ns in with without; do
+		[ "$ns" = with ] || update_config '.linux.namespaces |= map(select(.type != "cgroup"))'
+		# shellcheck disable=SC2016 # expanded by the inner shell
+		run unshare -m sh -c 'mount --make-rprivate / && mount -t cgroup2 none /sys/fs/cgroup &&
+			exec strace -f -o "$0" -e trace=open,openat "$@"' \
+			"$trace" "$BERTH" --root "$ROOT" run --bundle "$BUNDLE" "v2-$ns"
+		assert_success
+		echo "$output" | grep -q -- ' - cgroup2 '
+		# The container's init (pid 1) is in the cgroup it sees.
+		echo "$output" | grep -qx 1
+		if [ "$ns" = with ]; then
+			assert_equal "$(echo "$output" | grep "^0::")" "0::/"
+		fi
+		# berth opens with O_CLOEXEC; the container's grep without.
+		if grep 'mountinfo", O_RDONLY|O_CLOEXEC' "$trace"; then
+			fail "berth read mountinfo on a cgroup2 /sys/fs/cgroup"
+		fi
+		[ ! -d "$ROOT/v2-$ns" ]
+	done
+}
