@@ -734,3 +734,9 @@ int daemon_prune_containers(struct daemon *d, daemon_prune_fn want, void *arg,
 	*reclaimed = 0;
 	return 0;
 }
+
+const struct daemon_health *daemon_health_now_locked(const struct daemon_container *c)
+{
+	(void)c;
+	return NULL;
+}
