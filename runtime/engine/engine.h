@@ -135,6 +135,9 @@ struct daemon_spec {
 /* A published port as it is while the container runs. */
 struct daemon_port {
 	uint16_t host_port, container_port;
+	/* -p 8000-8010:80: the first free port of host_port..host_last
+	 * (0: host_port alone) */
+	uint16_t host_last;
 	char proto[4];    /* tcp | udp */
 	char host_ip[48]; /* "" every address */
 };

@@ -235,6 +235,51 @@ static bool taken_locked(struct daemon *d, struct daemon_container *c,
 	return false;
 }
 
+/* p's host port bound and checked against what ports (n before it) and
+ * the other containers publish. */
+static int try_port(struct daemon *d, struct daemon_container *c, const struct daemon_port *ports,
+		    size_t n, struct daemon_port *p, struct berr *err)
+{
+	int ret = host_port_bind(p, err);
+
+	daemon_lock(d);
+	if (ret == 0 && taken_locked(d, c, ports, n, p))
+		ret = berr_conflict(err, EADDRINUSE, "Bind for %s:%u failed: port is already allocated",
+				    p->host_ip[0] ? p->host_ip : "0.0.0.0", p->host_port);
+	daemon_unlock(d);
+	return ret;
+}
+
+/* A host port for p: its own, the first free of its range, or one the
+ * kernel chooses (again when another container of ours publishes it). */
+static int choose_port(struct daemon *d, struct daemon_container *c,
+		       const struct daemon_port *ports, size_t n, struct daemon_port *p,
+		       struct berr *err)
+{
+	uint16_t first = p->host_port, last = p->host_last;
+	int ret = -EADDRINUSE;
+
+	p->host_last = 0;
+	if (!first) {
+		for (int tries = 0; tries < 16 && ret == -EADDRINUSE; tries++) {
+			p->host_port = 0;
+			ret = try_port(d, c, ports, n, p, err);
+		}
+		return ret;
+	}
+	if (!last)
+		return try_port(d, c, ports, n, p, err);
+	for (unsigned port = first; port <= last && ret == -EADDRINUSE; port++) {
+		p->host_port = (uint16_t)port;
+		ret = try_port(d, c, ports, n, p, err);
+	}
+	if (ret == -EADDRINUSE)
+		ret = berr_conflict(err, EADDRINUSE,
+				    "Bind for %s:%u-%u failed: every port of the range is already "
+				    "allocated", p->host_ip[0] ? p->host_ip : "0.0.0.0", first, last);
+	return ret;
+}
+
 static int resolve_ports(struct daemon *d, struct daemon_container *c,
 			 struct daemon_port **out, size_t *n, struct berr *err)
 {
@@ -246,26 +291,9 @@ static int resolve_ports(struct daemon *d, struct daemon_container *c,
 		return berr_set(err, ENOMEM, "publish ports");
 	*n = 0;
 	for (size_t i = 0; i < count && ret == 0; i++) {
-		struct daemon_port *p = &ports[i];
-		bool chosen;
-
-		ret = daemon_port_parse(c->spec.ports[i], p, err);
-		chosen = p->host_port == 0;
-		/* A chosen port another container publishes: choose again. */
-		for (int tries = 0; ret == 0 && tries < 16; tries++) {
-			if (chosen)
-				p->host_port = 0;
-			ret = host_port_bind(p, err);
-			daemon_lock(d);
-			if (ret == 0 && taken_locked(d, c, ports, i, p))
-				ret = berr_conflict(err, EADDRINUSE,
-						    "Bind for %s:%u failed: port is already allocated",
-						    p->host_ip[0] ? p->host_ip : "0.0.0.0",
-						    p->host_port);
-			daemon_unlock(d);
-			if (ret == 0 || !chosen || ret != -EADDRINUSE)
-				break;
-		}
+		ret = daemon_port_parse(c->spec.ports[i], &ports[i], err);
+		if (ret == 0)
+			ret = choose_port(d, c, ports, i, &ports[i], err);
 	}
 	if (ret < 0)
 		return ret;

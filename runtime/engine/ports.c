@@ -43,6 +43,29 @@ int daemon_port_key_parse(const char *key, uint16_t *port, char proto[4], struct
 	return 0;
 }
 
+/* HOSTPORT of a binding: "" (chosen), "PORT" or "FIRST-LAST", of which
+ * docker takes the first free one. */
+static int host_ports(const char *key, const char *s, struct daemon_port *p, struct berr *err)
+{
+	const char *dash = strchr(s, '-');
+
+	if (!*s)
+		return 0;
+	if (!dash)
+		return port_number(s, strlen(s), &p->host_port, true) < 0
+			       ? berr_invalid(err, "port %s: invalid host port \"%s\" (1-65535)",
+					      key, s)
+			       : 0;
+	if (port_number(s, (size_t)(dash - s), &p->host_port, false) < 0 ||
+	    port_number(dash + 1, strlen(dash + 1), &p->host_last, false) < 0 ||
+	    p->host_last < p->host_port)
+		return berr_invalid(err, "port %s: invalid host port range \"%s\" (FIRST-LAST, "
+				    "1-65535, FIRST not above LAST)", key, s);
+	if (p->host_last == p->host_port)
+		p->host_last = 0;
+	return 0;
+}
+
 int daemon_port_parse(const char *binding, struct daemon_port *p, struct berr *err)
 {
 	const char *bar1 = strchr(binding, '|'), *bar2 = bar1 ? strchr(bar1 + 1, '|') : NULL;
@@ -66,10 +89,7 @@ int daemon_port_parse(const char *binding, struct daemon_port *p, struct berr *e
 					"port %s: host address \"%s\" is not an IPv4 address (berthd "
 					"publishes on IPv4 only)",
 					key, p->host_ip);
-	if (bar2[1] && port_number(bar2 + 1, strlen(bar2 + 1), &p->host_port, true) < 0)
-		return berr_invalid(err, "port %s: invalid host port \"%s\" (one port, 1-65535; "
-				    "ranges are not supported)", key, bar2 + 1);
-	return 0;
+	return host_ports(key, bar2 + 1, p, err);
 }
 
 int daemon_ports_check(const struct daemon_spec *s, bool on_network, struct berr *err)

@@ -327,6 +327,71 @@ free_port() {
 	dk rmi berthd-test/exposed:1 >/dev/null
 }
 
+@test "berthd network: port ranges, as docker: HOST-RANGE:CONTAINER-RANGE, IP with udp, CONTAINER-RANGE, HOST-RANGE:ONE" {
+	local p q ip id chosen listener
+	p=$(free_port)
+	dk run -d --name ranges -p "$p-$((p + 2)):80-82" -p "127.0.0.1:$((p + 3))-$((p + 4)):90-91/udp" \
+		-p 83-84 berthd-test/bb:1 sh -c 'mkdir -p /www && echo served-by-ranges >/www/index.html &&
+			httpd -p 80 -h /www && httpd -p 81 -h /www && httpd -p 83 -h /www && exec httpd -f -p 82 -h /www' >/dev/null
+	# Each port of the range answers from the container.
+	for q in "$p" $((p + 1)) $((p + 2)); do
+		run fetch 127.0.0.1 "$q"
+		assert_success
+		assert_equal "$output" "served-by-ranges"
+	done
+	run dk port ranges
+	assert_output_contains "80/tcp -> 0.0.0.0:$p"
+	assert_output_contains "82/tcp -> 0.0.0.0:$((p + 2))"
+	assert_output_contains "90/udp -> 127.0.0.1:$((p + 3))"
+	assert_output_contains "91/udp -> 127.0.0.1:$((p + 4))"
+	run dk ps --filter name=ranges --format '{{.Ports}}'
+	assert_output_contains "0.0.0.0:$((p + 1))->81/tcp"
+	assert_output_contains "127.0.0.1:$((p + 3))->90/udp"
+	# The udp range is DNAT for 127.0.0.1 only.
+	ip=$(ip_of ranges)
+	run sh -c "iptables-save -t nat | grep -- '--dport $((p + 4)) '"
+	assert_output_contains "-d 127.0.0.1/32"
+	assert_output_contains "udp"
+	# -p 83-84: a free host port chosen for each, the first one answers.
+	chosen=$(dk port ranges 83/tcp | sed 's/.*://')
+	[ -n "$chosen" ] && [ "$chosen" != "$(dk port ranges 84/tcp | sed 's/.*://')" ] ||
+		fail "chosen ports: $(dk port ranges)"
+	run fetch 127.0.0.1 "$chosen"
+	assert_success
+	assert_equal "$output" "served-by-ranges"
+	# HOST-RANGE:ONE: the first free port of the range; the binding
+	# keeps the range, as docker's.
+	q=$(free_port)
+	timeout 30 socat "TCP-LISTEN:$q,reuseaddr,fork" /dev/null &
+	listener=$!
+	for _ in $(seq 20); do ss -ltn | grep -q ":$q " && break; sleep 0.1; done
+	httpd_run one -p "$q-$((q + 2)):80"
+	assert_equal "$(dk port one 80)" "0.0.0.0:$((q + 1))"
+	assert_equal "$(dk inspect -f '{{json .HostConfig.PortBindings}}' one)" \
+		"{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"$q-$((q + 2))\"}]}"
+	run fetch 127.0.0.1 $((q + 1))
+	assert_success
+	assert_equal "$output" "served-by-one"
+	httpd_run two -p "$q-$((q + 2)):80"
+	assert_equal "$(dk port two 80)" "0.0.0.0:$((q + 2))"
+	# Every port of the range taken: refused, nothing made.
+	run dk run -d --name three -p "$q-$((q + 2)):80" berthd-test/bb:1 sleep 100
+	kill "$listener"
+	assert_failure
+	assert_output_contains "Bind for 0.0.0.0:$q-$((q + 2)) failed"
+	assert_equal "$(veths_on_bridge)" 3
+	run dk run --rm -p "$((q + 2))-$q:80" berthd-test/bb:1 true
+	assert_failure
+	# Removal takes every rule of the ranges.
+	id=$(dk inspect -f '{{.Id}}' ranges)
+	dk rm -f ranges one two three >/dev/null
+	assert_equal "$(traces_of "$ip" "$id")" ""
+	assert_equal "$(veths_on_bridge)" 0
+	if iptables-save -t nat | grep -qE -- "--dport ($p|$((p + 3))|$q|$((q + 1))) "; then
+		fail "rules left: $(iptables-save -t nat | grep -E -- "--dport ($p|$((p + 3))|$q|$((q + 1))) ")"
+	fi
+}
+
 @test "berthd network: a host port already in use is refused and leaves nothing" {
 	local port listener
 	port=$(free_port)
