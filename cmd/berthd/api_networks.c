@@ -17,16 +17,22 @@ static void network_containers(struct jw *w, struct daemon *d, const struct daem
 	jw_map_open(w);
 	daemon_lock(d);
 	for (struct daemon_container *c = d->containers; c; c = c->next) {
+		const struct daemon_endpoint *ep = NULL;
 		char addr[64];
 
-		if (!c->ep.ip[0] || strcmp(c->ep.network, n->name) != 0)
+		if (c->ep.ip[0] && strcmp(c->ep.network, n->name) == 0)
+			ep = &c->ep;
+		for (size_t i = 0; !ep && i < c->n_more; i++)
+			if (strcmp(c->more[i].network, n->name) == 0)
+				ep = &c->more[i];
+		if (!ep)
 			continue;
-		snprintf(addr, sizeof(addr), "%s/%d", c->ep.ip, c->ep.prefix);
+		snprintf(addr, sizeof(addr), "%s/%d", ep->ip, ep->prefix);
 		jw_key(w, c->id);
 		jw_map_open(w);
 		jw_kstr(w, "Name", c->name);
 		jw_kstr(w, "EndpointID", c->id);
-		jw_kstr(w, "MacAddress", c->ep.mac);
+		jw_kstr(w, "MacAddress", ep->mac);
 		jw_kstr(w, "IPv4Address", addr);
 		jw_kstr(w, "IPv6Address", "");
 		jw_map_close(w);

@@ -93,6 +93,11 @@ struct daemon_spec {
 	char *network_mode; /* default | bridge | none | host | a network's name */
 	char **aliases;     /* its names on a user network besides its own */
 	char *ip;           /* --ip: its fixed address on a user network */
+	char *mac;          /* --mac-address: its MAC address on its first network */
+	/* Its user networks besides network_mode (docker network connect,
+	 * or more than one network at create), in the order they joined:
+	 * "NAME", then "|ALIAS" for each of its aliases there. */
+	char **networks;
 	/* --dns, --dns-search, --dns-option: resolv.conf's lines of each kind
 	 * instead of the host's; --add-host "NAME:ADDRESS" lines of /etc/hosts */
 	char **dns, **dns_search, **dns_options, **extra_hosts;
@@ -148,12 +153,15 @@ struct daemon_endpoint {
 	char network[129]; /* "" not attached */
 	char network_id[65];
 	char ip[48], gateway[48], mac[24];
+	char ifname[16]; /* eth0 on its first network, eth1... on others */
 	int prefix;
 	struct daemon_port *ports;
 	size_t n_ports;
 };
 
 void daemon_spec_free(struct daemon_spec *s);
+/* The network's name of an entry of spec.networks ("NAME|ALIAS..."). */
+void daemon_net_entry_name(const char *entry, char *out, size_t n);
 
 /* An attached client connection on its way to the container's shim. */
 struct daemon_attach_req {
@@ -204,6 +212,9 @@ struct daemon_container {
 
 	/* Only in memory. */
 	struct daemon_endpoint ep; /* from the network cache (net.c) */
+	/* On its other networks (spec.networks), attached; no ports. */
+	struct daemon_endpoint *more;
+	size_t n_more;
 	bool net_stale; /* exited: its network waits to be torn down */
 	int shim_pidfd; /* supervision's */
 	struct cgroup_oom_watch *oom; /* while it runs, when it has a memory cgroup */

@@ -62,6 +62,7 @@ int daemon_spawn(const char *path, bool search, char *const argv[], int out, int
 /* netctx.c: the network room's paths for this daemon; does a network of
  * that name exist (a config list)? */
 struct net_ctx;
+struct net_endpoint;
 void daemon_net_ctx(const struct daemon *d, struct net_ctx *out);
 bool daemon_net_known(struct daemon *d, const char *name);
 
@@ -80,9 +81,33 @@ int daemon_net_detach(struct daemon *d, struct daemon_container *c, struct berr 
  * its process's namespace. */
 int daemon_net_attach_running(struct daemon *d, struct daemon_container *c, pid_t pid,
 			      struct berr *err);
-/* Rewrite, in place, the /etc/hosts of every container attached to a
- * user network: itself, then its peers there by name and alias. */
+void daemon_net_netns_path(const struct daemon *d, const char *id, char *out, size_t n);
+void daemon_net_set_endpoint_locked(struct daemon *d, struct daemon_container *c,
+				    const char *net, const struct net_endpoint *ep,
+				    struct daemon_port *ports, size_t n_ports);
+/* net_more.c: its networks besides the first (spec.networks): its index (-1: none); the names of those it is attached
+ * to now (strv, first network first); is it attached to net; attaching
+ * them all at a start (after the first, into netns), loading them after
+ * a restart of berthd; connecting a running one to one more (its entry
+ * already in spec.networks) and disconnecting it from one of them (its
+ * first: the next one takes its place). */
+long daemon_net_more_index(const struct daemon_spec *s, const char *net);
+char **daemon_net_names_locked(const struct daemon_container *c);
+bool daemon_net_on_locked(const struct daemon_container *c, const char *net);
+int daemon_net_attach_more(struct daemon *d, struct daemon_container *c, const char *netns,
+			   struct berr *err);
+void daemon_net_load_more_locked(struct daemon *d, struct daemon_container *c);
+int daemon_net_connect_running(struct daemon *d, struct daemon_container *c, const char *net,
+			       struct berr *err);
+int daemon_net_disconnect_running(struct daemon *d, struct daemon_container *c, const char *net,
+				  struct berr *err);
+/* net_hosts.c: rewrite, in place, the /etc/hosts of every container
+ * attached to a user network (its own addresses, then its peers on each
+ * of its user networks by name and alias); of one container; of every
+ * container on one of c's networks. */
 void daemon_net_hosts_refresh(struct daemon *d, const char *network);
+void daemon_net_hosts_write_locked(struct daemon *d, struct daemon_container *c);
+void daemon_net_hosts_refresh_of(struct daemon *d, struct daemon_container *c);
 /* --network container:REF: that container's /etc/hosts and resolv.conf
  * copied into this one's directory, after its bundle was written. */
 int daemon_net_join_files(struct daemon *d, struct daemon_container *c, struct berr *err);

@@ -151,12 +151,12 @@ const char *daemon_net_of(const struct daemon *d, const struct daemon_spec *s)
 	return m; /* a user network */
 }
 
-static void netns_path(struct daemon *d, const char *id, char *out, size_t n)
+void daemon_net_netns_path(const struct daemon *d, const char *id, char *out, size_t n)
 {
 	snprintf(out, n, "%s/%s", d->netns_dir, id);
 }
 
-static void set_endpoint_locked(struct daemon *d, struct daemon_container *c, const char *net,
+void daemon_net_set_endpoint_locked(struct daemon *d, struct daemon_container *c, const char *net,
 				const struct net_endpoint *ep, struct daemon_port *ports,
 				size_t n_ports)
 {
@@ -175,6 +175,7 @@ static void set_endpoint_locked(struct daemon *d, struct daemon_container *c, co
 	snprintf(c->ep.ip, sizeof(c->ep.ip), "%s", ep->ip);
 	snprintf(c->ep.gateway, sizeof(c->ep.gateway), "%s", ep->gateway);
 	snprintf(c->ep.mac, sizeof(c->ep.mac), "%s", ep->mac);
+	snprintf(c->ep.ifname, sizeof(c->ep.ifname), "%s", ep->ifname);
 	c->ep.prefix = ep->prefix;
 	c->ep.ports = ports;
 	c->ep.n_ports = n_ports;
@@ -305,19 +306,24 @@ static int resolve_ports(struct daemon *d, struct daemon_container *c,
 int daemon_net_detach(struct daemon *d, struct daemon_container *c, struct berr *err)
 {
 	struct net_ctx ctx = ctx_of(d);
-	char path[PATH_MAX], net[sizeof(c->ep.network)];
+	char path[PATH_MAX];
+	char **nets = NULL;
 	int ret;
 
 	ret = net_detach_all(&ctx, c->id, err);
 	if (ret < 0)
 		return ret;
 	daemon_lock(d);
-	snprintf(net, sizeof(net), "%s", c->ep.network);
-	set_endpoint_locked(d, c, NULL, NULL, NULL, 0);
+	nets = daemon_net_names_locked(c);
+	daemon_net_set_endpoint_locked(d, c, NULL, NULL, NULL, 0);
+	free(c->more);
+	c->more = NULL;
+	c->n_more = 0;
 	daemon_unlock(d);
-	if (net[0])
-		daemon_net_hosts_refresh(d, net);
-	netns_path(d, c->id, path, sizeof(path));
+	for (size_t i = 0; nets && nets[i]; i++)
+		daemon_net_hosts_refresh(d, nets[i]);
+	strv_free(nets);
+	daemon_net_netns_path(d, c->id, path, sizeof(path));
 	return net_netns_remove(path, err);
 }
 
@@ -434,11 +440,15 @@ int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns,
 			return ret;
 		}
 	}
-	netns_path(d, c->id, netns, n);
+	daemon_net_netns_path(d, c->id, netns, n);
 	ret = net_netns_create(netns, err);
 	if (ret == 0)
-		ret = net_attach(&ctx, net, c->id, netns, "eth0", np, n_ports,
-				 fixed[0] ? fixed : NULL, &ep, err);
+		ret = net_attach(&ctx, net, c->id, netns,
+				 &(struct net_request){ .ifname = "eth0", .ports = np,
+							.n_ports = n_ports,
+							.ip = fixed[0] ? fixed : NULL,
+							.mac = c->spec.mac },
+				 &ep, err);
 	if (ret < 0) {
 		net_netns_remove(netns, &ignored);
 		netns[0] = '\0';
@@ -446,9 +456,14 @@ int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns,
 		return ret;
 	}
 	daemon_lock(d);
-	set_endpoint_locked(d, c, net, &ep, ports, n_ports);
+	daemon_net_set_endpoint_locked(d, c, net, &ep, ports, n_ports);
 	daemon_unlock(d);
-	return 0;
+	ret = daemon_net_attach_more(d, c, netns, err);
+	if (ret < 0) {
+		daemon_net_detach(d, c, &ignored);
+		netns[0] = '\0';
+	}
+	return ret;
 }
 
 int daemon_net_attach_running(struct daemon *d, struct daemon_container *c, pid_t pid,
@@ -475,7 +490,7 @@ int daemon_net_attach_running(struct daemon *d, struct daemon_container *c, pid_
 	 * a DEL after the process ended must not find another process
 	 * that came to have its pid. */
 	snprintf(proc, sizeof(proc), "/proc/%d/ns/net", (int)pid);
-	netns_path(d, c->id, netns, sizeof(netns));
+	daemon_net_netns_path(d, c->id, netns, sizeof(netns));
 	if (ret == 0) {
 		net_netns_remove(netns, &ignored);
 		ret = net_netns_bind(proc, netns, err);
@@ -494,8 +509,12 @@ int daemon_net_attach_running(struct daemon *d, struct daemon_container *c, pid_
 		}
 	}
 	if (ret == 0) {
-		ret = net_attach(&ctx, net, c->id, netns, "eth0", np, n_ports,
-				 fixed[0] ? fixed : NULL, &ep, err);
+		ret = net_attach(&ctx, net, c->id, netns,
+				 &(struct net_request){ .ifname = "eth0", .ports = np,
+							.n_ports = n_ports,
+							.ip = fixed[0] ? fixed : NULL,
+							.mac = c->spec.mac },
+				 &ep, err);
 		if (ret < 0)
 			net_netns_remove(netns, &ignored);
 	}
@@ -504,7 +523,7 @@ int daemon_net_attach_running(struct daemon *d, struct daemon_container *c, pid_
 		return ret;
 	}
 	daemon_lock(d);
-	set_endpoint_locked(d, c, net, &ep, ports, n_ports);
+	daemon_net_set_endpoint_locked(d, c, net, &ep, ports, n_ports);
 	snprintf(name, sizeof(name), "%s", c->ep.network);
 	daemon_unlock(d);
 	daemon_net_hosts_refresh(d, name);
@@ -532,72 +551,8 @@ void daemon_net_load_locked(struct daemon *d, struct daemon_container *c)
 		memcpy(ports[i].proto, np[i].protocol, sizeof(ports[i].proto));
 		memcpy(ports[i].host_ip, np[i].host_ip, sizeof(ports[i].host_ip));
 	}
-	set_endpoint_locked(d, c, net, &ep, ports, n);
-}
-
-/* The first lines of a container's /etc/hosts, as bundle.c writes them. */
-static int hosts_line(FILE *f, const struct daemon_container *c, bool self)
-{
-	char host[256];
-
-	if (c->spec.hostname && *c->spec.hostname)
-		snprintf(host, sizeof(host), "%s", c->spec.hostname);
-	else
-		snprintf(host, sizeof(host), "%.12s", c->id);
-	fprintf(f, "%s\t%s", c->ep.ip, host);
-	if (!self || strcmp(host, c->name) != 0)
-		fprintf(f, " %s", c->name);
-	for (size_t i = 0; c->spec.aliases && c->spec.aliases[i]; i++)
-		fprintf(f, " %s", c->spec.aliases[i]);
-	return fprintf(f, "\n");
-}
-
-/* In place (truncate and write), not by rename: the file is
- * bind-mounted into the container, which keeps seeing its inode. */
-static void write_hosts_locked(struct daemon *d, struct daemon_container *c, const char *net)
-{
-	cleanup_free char *path = daemon_dir(d, c->id, "hosts");
-	cleanup_free char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	int fd;
-
-	if (!f || !path) {
-		if (f)
-			fclose(f);
-		return;
-	}
-	fprintf(f, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-	hosts_line(f, c, true);
-	for (struct daemon_container *p = d->containers; p; p = p->next)
-		if (p != c && p->ep.ip[0] && strcmp(p->ep.network, net) == 0)
-			hosts_line(f, p, false);
-	for (size_t i = 0; c->spec.extra_hosts && c->spec.extra_hosts[i]; i++) {
-		const char *h = c->spec.extra_hosts[i], *colon = strchr(h, ':');
-
-		if (colon)
-			fprintf(f, "%s\t%.*s\n", colon + 1, (int)(colon - h), h);
-	}
-	if (fclose(f) != 0)
-		return;
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return;
-	if (write(fd, text, len) < 0) {
-		/* the next change writes it again */
-	}
-	close(fd);
-}
-
-void daemon_net_hosts_refresh(struct daemon *d, const char *network)
-{
-	if (!network || (d->default_net && strcmp(network, d->default_net) == 0))
-		return; /* the default network has no names, as docker's */
-	daemon_lock(d);
-	for (struct daemon_container *c = d->containers; c; c = c->next)
-		if (c->ep.ip[0] && strcmp(c->ep.network, network) == 0)
-			write_hosts_locked(d, c, network);
-	daemon_unlock(d);
+	daemon_net_set_endpoint_locked(d, c, net, &ep, ports, n);
+	daemon_net_load_more_locked(d, c);
 }
 
 /* --network container:REF shares that container's names too: its

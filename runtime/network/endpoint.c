@@ -30,6 +30,7 @@ int net_endpoint_from_result(yajl_val result, const char *ifname, struct net_end
 	long idx = container_interface(ifaces, ifname);
 
 	memset(ep, 0, sizeof(*ep));
+	snprintf(ep->ifname, sizeof(ep->ifname), "%s", ifname);
 	if (idx >= 0) {
 		const char *mac = YAJL_GET_STRING(
 			jr_get(YAJL_GET_ARRAY(ifaces)->values[idx], "mac"));

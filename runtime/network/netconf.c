@@ -67,6 +67,8 @@ static void write_plugins(struct jw *w, const struct net_bridge_def *def)
 	jw_key(w, "capabilities");
 	jw_map_open(w);
 	jw_kbool(w, "ips", true);
+	/* --mac-address: the bridge plugin sets the container's veth's. */
+	jw_kbool(w, "mac", true);
 	jw_map_close(w);
 	jw_kstr(w, "bridge", def->device);
 	/* Internal: no address of the host on the bridge, no NAT, no

@@ -48,6 +48,7 @@ struct net_endpoint {
 	int prefix;
 	char gateway[48];
 	char mac[24];
+	char ifname[16]; /* the container's interface */
 };
 
 /* A bridge network's definition: the default network's, or one made
@@ -116,14 +117,32 @@ int net_netns_remove(const char *path, struct berr *err);
 /* A running process's namespace (from: /proc/PID/ns/net) named by path. */
 int net_netns_bind(const char *from, const char *path, struct berr *err);
 
-/* Attach container id (its namespace at netns) to network as interface
- * ifname, with its published ports and a fixed address (ip: "A.B.C.D/N",
- * NULL: one from the network's pool), given to the plugins that declare
- * the portMappings and ips capabilities: run ADD, cache the attachment,
- * fill ep.  On failure nothing is left: what ADD made is deleted again. */
+/* What a container asks of one attachment. */
+struct net_request {
+	const char *ifname; /* "eth0" */
+	const struct net_port *ports;
+	size_t n_ports;
+	const char *ip;  /* a fixed address, "A.B.C.D/N"; NULL: one from the pool */
+	const char *mac; /* a fixed MAC address; NULL: the plugin's */
+	/* Not the container's first network: the routes of its IPAM
+	 * without the default route, which the first network's gateway
+	 * holds (as docker's), and which a second one would clash with. */
+	bool secondary;
+};
+
+/* Attach container id (its namespace at netns) to network as req asks:
+ * the ports, ip and mac given to the plugins that declare the
+ * portMappings, ips and mac capabilities (a mac that no plugin of the
+ * list takes is refused); run ADD, cache the attachment, fill ep.  On
+ * failure nothing is left: what ADD made is deleted again. */
 int net_attach(const struct net_ctx *ctx, const char *network, const char *id,
-	       const char *netns, const char *ifname, const struct net_port *ports,
-	       size_t n_ports, const char *ip, struct net_endpoint *ep, struct berr *err);
+	       const char *netns, const struct net_request *req, struct net_endpoint *ep,
+	       struct berr *err);
+
+/* Detach id from network alone (DEL from the cache); no attachment is no
+ * error. */
+int net_detach(const struct net_ctx *ctx, const char *id, const char *network,
+	       struct berr *err);
 
 /* Detach id from every network it is attached to (DEL from the cache),
  * then forget the attachments.  Idempotent; the first error is returned
