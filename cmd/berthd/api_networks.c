@@ -1,6 +1,5 @@
 /* docker network ...: create, list (filters name, id, label, driver,
- * type), inspect, remove, prune; connect and disconnect of a container
- * that does not run (the engine refuses a running one). */
+ * type), inspect, remove, prune; connect and disconnect of a container. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -492,12 +492,13 @@ int daemon_network_remove(struct daemon *d, const char *ref, struct berr *err);
  * names removed (free with strv_free). */
 int daemon_network_prune(struct daemon *d, char ***names, struct berr *err);
 
-/* docker network connect and disconnect: a container is on one network
- * at most, so connect replaces none (or, when it does not run, the same
- * network, with new aliases) and disconnect leaves none.  A running
- * container is attached (ADD) or detached (DEL) at once; one that does
- * not run only has its record changed (what docker-compose does between
- * create and start). */
+/* docker network connect and disconnect: connect replaces none (or, when
+ * it does not run, gives the same network new aliases), or adds one more
+ * network to those of a container on another; disconnect takes one (the
+ * first one's place goes to the next; the last one leaves none).  A
+ * running container is attached (ADD) or detached (DEL) at once; one that
+ * does not run only has its record changed (what docker-compose does
+ * between create and start). */
 int daemon_network_connect(struct daemon *d, const char *net, const char *ref,
 			   char *const *aliases, struct berr *err);
 int daemon_network_disconnect(struct daemon *d, const char *net, const char *ref,

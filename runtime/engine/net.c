@@ -11,10 +11,9 @@
  *
  * The default network ("bridge") has its config list rewritten at each
  * start of berthd from --bridge and --bip; the user's networks are
- * networks.c's.  A container is on one network at most; on a user
- * network its /etc/hosts names its peers there, rewritten in place as
- * they come and go (docker answers those names with a DNS server of its
- * own). */
+ * networks.c's.  This file attaches a container's first network (eth0,
+ * the default route, the published ports); its others are net_more.c's,
+ * its /etc/hosts names net_hosts.c's. */
 #include "runtime/engine/internal.h"
 
 #include <arpa/inet.h>
