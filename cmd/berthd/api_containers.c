@@ -400,6 +400,9 @@ static void address(struct jw *w, const struct daemon_endpoint *ep)
 	jw_kstr(w, "IPAddress", ep->ip);
 	jw_kint(w, "IPPrefixLen", ep->prefix);
 	jw_kstr(w, "MacAddress", ep->mac);
+	jw_kstr(w, "IPv6Gateway", ep->gateway6);
+	jw_kstr(w, "GlobalIPv6Address", ep->ip6);
+	jw_kint(w, "GlobalIPv6PrefixLen", ep->prefix6);
 }
 
 /* The NetworkID of the container's one network: host and none are their

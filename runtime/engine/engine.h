@@ -153,6 +153,8 @@ struct daemon_endpoint {
 	char network[129]; /* "" not attached */
 	char network_id[65];
 	char ip[48], gateway[48], mac[24];
+	char ip6[48], gateway6[48]; /* on a dual-stack network; "" none */
+	int prefix6;
 	char ifname[16]; /* eth0 on its first network, eth1... on others */
 	int prefix;
 	struct daemon_port *ports;
@@ -463,6 +465,7 @@ struct daemon_network {
 	char name[129], id[65];
 	const char *driver; /* bridge | host | null */
 	char subnet[64], gateway[64], ip_range[64], created[48];
+	char subnet6[64], gateway6[64]; /* "": IPv4 only */
 	char **labels; /* "key=value" */
 	bool internal, builtin;
 };
@@ -472,8 +475,9 @@ void daemon_network_free(struct daemon_network *n);
  * NULL when not given). */
 struct daemon_network_req {
 	const char *name, *driver, *subnet, *gateway, *ip_range;
+	const char *subnet6, *gateway6; /* --ipv6: its IPv6 pool */
 	char *const *labels;
-	bool internal;
+	bool internal, ipv6;
 };
 
 /* Every network, the built-in ones first. */

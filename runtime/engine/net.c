@@ -175,6 +175,9 @@ void daemon_net_set_endpoint_locked(struct daemon *d, struct daemon_container *c
 	snprintf(c->ep.gateway, sizeof(c->ep.gateway), "%s", ep->gateway);
 	snprintf(c->ep.mac, sizeof(c->ep.mac), "%s", ep->mac);
 	snprintf(c->ep.ifname, sizeof(c->ep.ifname), "%s", ep->ifname);
+	snprintf(c->ep.ip6, sizeof(c->ep.ip6), "%s", ep->ip6);
+	snprintf(c->ep.gateway6, sizeof(c->ep.gateway6), "%s", ep->gateway6);
+	c->ep.prefix6 = ep->prefix6;
 	c->ep.prefix = ep->prefix;
 	c->ep.ports = ports;
 	c->ep.n_ports = n_ports;
@@ -185,18 +188,23 @@ void daemon_net_set_endpoint_locked(struct daemon *d, struct daemon_container *c
  * bind of our own tells, and chooses the port when it is 0). */
 static int host_port_bind(struct daemon_port *p, struct berr *err)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(p->host_port) };
-	socklen_t len = sizeof(sa);
+	bool v6 = strchr(p->host_ip, ':') != NULL;
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(p->host_port) };
+	struct sockaddr_in sa4 = { .sin_family = AF_INET, .sin_port = htons(p->host_port) };
+	struct sockaddr *sa = v6 ? (struct sockaddr *)&sa6 : (struct sockaddr *)&sa4;
+	socklen_t len = v6 ? sizeof(sa6) : sizeof(sa4);
 	int one = 1, ret = 0;
-	int fd = socket(AF_INET, (strcmp(p->proto, "udp") ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC,
-			0);
+	int fd = socket(v6 ? AF_INET6 : AF_INET,
+			(strcmp(p->proto, "udp") ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return berr_sys(err, "publish port %u/%s: socket", p->container_port, p->proto);
-	if (p->host_ip[0])
-		inet_pton(AF_INET, p->host_ip, &sa.sin_addr);
+	if (v6)
+		inet_pton(AF_INET6, p->host_ip, &sa6.sin6_addr);
+	else if (p->host_ip[0])
+		inet_pton(AF_INET, p->host_ip, &sa4.sin_addr);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	if (bind(fd, sa, len) < 0) {
 		if (errno == EADDRINUSE)
 			ret = berr_conflict(err, EADDRINUSE,
 					    "Bind for %s:%u failed: port is already allocated",
@@ -208,8 +216,8 @@ static int host_port_bind(struct daemon_port *p, struct berr *err)
 			ret = berr_sys(err, "publish port %u/%s on %s:%u", p->container_port,
 				       p->proto, p->host_ip[0] ? p->host_ip : "0.0.0.0",
 				       p->host_port);
-	} else if (!p->host_port && getsockname(fd, (struct sockaddr *)&sa, &len) == 0) {
-		p->host_port = ntohs(sa.sin_port);
+	} else if (!p->host_port && getsockname(fd, sa, &len) == 0) {
+		p->host_port = ntohs(v6 ? sa6.sin6_port : sa4.sin_port);
 	}
 	close(fd);
 	return ret;
@@ -346,6 +354,27 @@ static int fixed_address(const struct net_ctx *ctx, const char *net, const char 
 	return ret;
 }
 
+/* A port published on an IPv6 address of the host reaches the
+ * container's IPv6 address: its network must be dual stack. */
+static int ports_family_check(const struct net_ctx *ctx, const char *net,
+			      const struct daemon_port *ports, size_t n, struct berr *err)
+{
+	struct net_info info;
+	int ret = 0;
+
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		if (!strchr(ports[i].host_ip, ':'))
+			continue;
+		ret = net_info_read(ctx, net, &info, err);
+		if (ret == 0 && !info.subnet6[0])
+			ret = berr_invalid(err, "port %u/%s on %s: network %s has no IPv6 subnet "
+					   "(create one with --ipv6)", ports[i].container_port,
+					   ports[i].proto, ports[i].host_ip, net);
+		net_info_free(&info);
+	}
+	return ret;
+}
+
 /* --network container:REF: the namespace of that container, which must
  * run: its file when berthd made one, else its process's. */
 static int join_container(struct daemon *d, struct daemon_container *c, char *netns, size_t n,
@@ -432,6 +461,11 @@ int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns,
 	ret = ports_resolve(d, c, &ports, &np, &n_ports, err);
 	if (ret < 0)
 		return ret;
+	ret = ports_family_check(&ctx, net, ports, n_ports, err);
+	if (ret < 0) {
+		free(ports);
+		return ret;
+	}
 	if (c->spec.ip && *c->spec.ip) {
 		ret = fixed_address(&ctx, net, c->spec.ip, fixed, sizeof(fixed), err);
 		if (ret < 0) {
@@ -483,7 +517,8 @@ int daemon_net_attach_running(struct daemon *d, struct daemon_container *c, pid_
 	ret = ports_resolve(d, c, &ports, &np, &n_ports, err);
 	if (ret < 0)
 		return ret;
-	if (c->spec.ip && *c->spec.ip)
+	ret = ports_family_check(&ctx, net, ports, n_ports, err);
+	if (ret == 0 && c->spec.ip && *c->spec.ip)
 		ret = fixed_address(&ctx, net, c->spec.ip, fixed, sizeof(fixed), err);
 	/* Its process's namespace, named by a file of ours as at a start:
 	 * a DEL after the process ended must not find another process

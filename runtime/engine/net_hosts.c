@@ -52,11 +52,18 @@ static void hosts_line(FILE *f, const struct daemon *d, const struct daemon_cont
 		snprintf(host, sizeof(host), "%s", c->spec.hostname);
 	else
 		snprintf(host, sizeof(host), "%.12s", c->id);
-	fprintf(f, "%s\t%s", ep->ip, host);
-	if (!self || strcmp(host, c->name) != 0)
-		fprintf(f, " %s", c->name);
-	write_aliases(f, d, c, ep->network);
-	fprintf(f, "\n");
+	/* Each of its addresses there, IPv6 too on a dual-stack network. */
+	for (int v6 = 0; v6 < 2; v6++) {
+		const char *ip = v6 ? ep->ip6 : ep->ip;
+
+		if (!*ip)
+			continue;
+		fprintf(f, "%s\t%s", ip, host);
+		if (!self || strcmp(host, c->name) != 0)
+			fprintf(f, " %s", c->name);
+		write_aliases(f, d, c, ep->network);
+		fprintf(f, "\n");
+	}
 }
 
 static bool user_net(const struct daemon *d, const struct daemon_endpoint *ep)

@@ -73,6 +73,9 @@ static void fill(const struct daemon *d, struct daemon_endpoint *out, const char
 	snprintf(out->gateway, sizeof(out->gateway), "%s", ep->gateway);
 	snprintf(out->mac, sizeof(out->mac), "%s", ep->mac);
 	snprintf(out->ifname, sizeof(out->ifname), "%s", ep->ifname);
+	snprintf(out->ip6, sizeof(out->ip6), "%s", ep->ip6);
+	snprintf(out->gateway6, sizeof(out->gateway6), "%s", ep->gateway6);
+	out->prefix6 = ep->prefix6;
 	out->prefix = ep->prefix;
 }
 

@@ -28,6 +28,8 @@ static void from_info(struct daemon_network *out, struct net_info *in)
 	snprintf(out->subnet, sizeof(out->subnet), "%s", in->subnet);
 	snprintf(out->gateway, sizeof(out->gateway), "%s", in->gateway);
 	snprintf(out->ip_range, sizeof(out->ip_range), "%s", in->ip_range);
+	snprintf(out->subnet6, sizeof(out->subnet6), "%s", in->subnet6);
+	snprintf(out->gateway6, sizeof(out->gateway6), "%s", in->gateway6);
 	snprintf(out->created, sizeof(out->created), "%s", in->created);
 	out->labels = in->labels;
 	in->labels = NULL;
@@ -161,6 +163,32 @@ static int check_req(const struct daemon_network_req *req, struct berr *err)
 	return 0;
 }
 
+/* --ipv6: its IPv6 subnet (which berthd does not choose itself) checked,
+ * normalized, and overlapping no other network's. */
+static int check_ipv6(const struct daemon_network_req *req, const struct net_info *infos, size_t n,
+		      char *subnet6, size_t sn, char *gw6, size_t gn, struct berr *err)
+{
+	bool given = req->subnet6 && *req->subnet6;
+	int ret;
+
+	if (!req->ipv6 && (given || (req->gateway6 && *req->gateway6)))
+		return berr_invalid(err, "an IPv6 subnet or gateway needs --ipv6");
+	if (!req->ipv6)
+		return 0;
+	if (!given)
+		return berr_unsupported(err, "--ipv6 without an IPv6 --subnet: berthd chooses no "
+					"IPv6 subnet itself (give one, e.g. a unique local "
+					"fdXX:XXXX:XXXX::/64)");
+	snprintf(gw6, gn, "%s", req->gateway6 ? req->gateway6 : "");
+	ret = net_check_subnet6(req->subnet6, subnet6, sn, gw6, gn, err);
+	for (size_t i = 0; i < n && ret == 0; i++)
+		if (infos[i].subnet6[0] && net_subnets6_overlap(subnet6, infos[i].subnet6))
+			ret = berr_invalid(err, "invalid pool request: Pool overlaps with other one "
+					   "on this address space (network %s, %s)", infos[i].name,
+					   infos[i].subnet6);
+	return ret;
+}
+
 int daemon_network_create(struct daemon *d, const struct daemon_network_req *req,
 			  char id[65], struct berr *err)
 {
@@ -168,6 +196,7 @@ int daemon_network_create(struct daemon *d, const struct daemon_network_req *req
 	struct net_info *infos = NULL;
 	cleanup_free char **own = NULL;
 	char subnet[64] = "", gw[64] = "", device[16], created[48];
+	char subnet6[64] = "", gw6[64] = "";
 	size_t n = 0;
 	int ret;
 
@@ -214,6 +243,8 @@ int daemon_network_create(struct daemon *d, const struct daemon_network_req *req
 					       err);
 	}
 	if (ret == 0)
+		ret = check_ipv6(req, infos, n, subnet6, sizeof(subnet6), gw6, sizeof(gw6), err);
+	if (ret == 0)
 		ret = random_hex(id, err);
 	if (ret < 0)
 		goto out;
@@ -223,6 +254,7 @@ int daemon_network_create(struct daemon *d, const struct daemon_network_req *req
 			       &(struct net_bridge_def){ .name = req->name, .id = id,
 							 .device = device, .subnet = subnet,
 							 .gateway = gw, .ip_range = req->ip_range,
+							 .subnet6 = subnet6, .gateway6 = gw6,
 							 .ipam_dir = d->ipam_dir, .created = created,
 							 .labels = req->labels,
 							 .internal = req->internal, .user = true },

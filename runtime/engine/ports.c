@@ -70,7 +70,7 @@ int daemon_port_parse(const char *binding, struct daemon_port *p, struct berr *e
 {
 	const char *bar1 = strchr(binding, '|'), *bar2 = bar1 ? strchr(bar1 + 1, '|') : NULL;
 	char key[32];
-	struct in_addr a;
+	struct in6_addr a;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
@@ -84,11 +84,18 @@ int daemon_port_parse(const char *binding, struct daemon_port *p, struct berr *e
 	snprintf(p->host_ip, sizeof(p->host_ip), "%.*s", (int)(bar2 - bar1 - 1), bar1 + 1);
 	if (strcmp(p->host_ip, "0.0.0.0") == 0)
 		p->host_ip[0] = '\0';
-	if (p->host_ip[0] && inet_pton(AF_INET, p->host_ip, &a) != 1)
-		return berr_unsupported(err,
-					"port %s: host address \"%s\" is not an IPv4 address (berthd "
-					"publishes on IPv4 only)",
-					key, p->host_ip);
+	if (p->host_ip[0] && inet_pton(AF_INET, p->host_ip, &a) != 1) {
+		if (inet_pton(AF_INET6, p->host_ip, &a) != 1)
+			return berr_invalid(err, "port %s: invalid host address \"%s\"", key,
+					    p->host_ip);
+		/* portmap's DNAT: IPv6 has no way to loopback (no
+		 * route_localnet), and "::" is every address of both. */
+		if (IN6_IS_ADDR_LOOPBACK(&a) || IN6_IS_ADDR_UNSPECIFIED(&a) ||
+		    IN6_IS_ADDR_LINKLOCAL(&a) || IN6_IS_ADDR_MULTICAST(&a))
+			return berr_unsupported(err, "port %s: publishing on %s is not supported by "
+						"berthd (an IPv6 address of the host's, not "
+						"loopback, link-local or ::)", key, p->host_ip);
+	}
 	return host_ports(key, bar2 + 1, p, err);
 }
 

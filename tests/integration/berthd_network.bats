@@ -821,6 +821,108 @@ YAML
 	assert_equal "$(dk ps -a --format '{{.Names}} {{.Status}}')" ""
 }
 
+# A random unique local IPv6 /64 (other berthds run beside this one).
+ula_subnet() {
+	printf 'fd%02x:%04x:%04x::/64\n' $((RANDOM % 256)) $RANDOM $RANDOM
+}
+
+ipv6_or_skip() {
+	if [ "$(cat /proc/sys/net/ipv6/conf/all/disable_ipv6 2>/dev/null || echo 1)" != 0 ]; then
+		skip "IPv6 is disabled on this host"
+	fi
+}
+
+@test "berthd network: --ipv6: dual stack, each container gets an IPv4 and an IPv6 address, routes and names of both" {
+	local sub6 net6 a4 a6 b6 gw6 id
+	ipv6_or_skip
+	sub6=$(ula_subnet)
+	net6=${sub6%%::/64}
+	dk network create --ipv6 --subnet "$sub6" dual >/dev/null
+	assert_equal "$(dk network inspect -f '{{.EnableIPv6}} {{len .IPAM.Config}} {{(index .IPAM.Config 1).Subnet}} {{(index .IPAM.Config 1).Gateway}}' dual)" \
+		"true 2 $sub6 $net6::1"
+	dk run -d --name six-a --network dual berthd-test/bb:1 sh -c 'while true; do echo from-six-a | nc -l -p 7070; done' >/dev/null
+	dk run -d --name six-b --network dual berthd-test/bb:1 sleep 100 >/dev/null
+	id=$(dk inspect -f '{{.Id}}' six-a)
+	a4=$(dk inspect -f '{{.NetworkSettings.Networks.dual.IPAddress}}' six-a)
+	a6=$(dk inspect -f '{{.NetworkSettings.Networks.dual.GlobalIPv6Address}}' six-a)
+	b6=$(dk inspect -f '{{.NetworkSettings.Networks.dual.GlobalIPv6Address}}' six-b)
+	gw6=$(dk inspect -f '{{.NetworkSettings.Networks.dual.IPv6Gateway}} {{.NetworkSettings.Networks.dual.GlobalIPv6PrefixLen}}' six-a)
+	assert_equal "$gw6" "$net6::1 64"
+	[[ "$a6" == "$net6::"* ]] && [ "$a6" != "$b6" ] || fail "IPv6 addresses: '$a6' '$b6'"
+	# What the container sees: both addresses on eth0, an IPv6 default
+	# route through the gateway (/proc/net/ipv6_route: destination ::/0,
+	# next hop the gateway in 32 hex digits).
+	run dk exec six-a ip -o addr show eth0
+	assert_output_contains "inet $a4/"
+	assert_output_contains "inet6 $a6/64"
+	local hexgw
+	hexgw=$(python3 -c 'import ipaddress,sys; print(ipaddress.ip_address(sys.argv[1]).exploded.replace(":", ""))' "$net6::1")
+	run dk exec six-a awk '$1 == "00000000000000000000000000000000" && $2 == "00" && $10 != "lo" { print $5, $10 }' /proc/net/ipv6_route
+	assert_equal "$output" "$hexgw eth0"
+	# Reachable over IPv6 by address and by name; /etc/hosts has both.
+	run dk exec six-b sh -c "for i in 1 2 3 4 5 6 7 8 9 10; do nc -w 2 $a6 7070 </dev/null && exit 0; sleep 0.2; done; exit 1"
+	assert_success
+	assert_equal "$output" "from-six-a"
+	run dk exec six-b ping -6 -c 1 -W 2 six-a
+	assert_success
+	assert_output_contains "$a6"
+	run dk exec six-b cat /etc/hosts
+	assert_output_contains "$a6	"
+	assert_output_contains "$a4	"
+	run dk network inspect -f '{{range .Containers}}{{.IPv6Address}} {{end}}' dual
+	assert_output_contains "$a6/64"
+	# IPv6 outbound NAT, by its rule; removal takes it and the lease.
+	ip6tables-save -t nat | grep -q -- "-s $a6/128" || fail "no IPv6 NAT rule for $a6"
+	dk rm -f six-a six-b >/dev/null
+	if ip6tables-save | grep -qF -e "$a6/128" -e "$id"; then
+		fail "IPv6 rules left: $(ip6tables-save | grep -F -e "$a6/128" -e "$id")"
+	fi
+	[ ! -e "$BERTHD_ROOT/cni/ipam/dual/$a6" ] || fail "lease of $a6 left"
+	# Bad values: clear errors, nothing made.
+	run dk network create --ipv6 --subnet "$sub6" dual2
+	assert_failure
+	assert_output_contains "overlaps"
+	run dk network create --ipv6 --subnet fd00:1::/20 dual3
+	assert_failure
+	assert_output_contains "prefix of 48 to 120"
+	run dk network create --subnet "$(ula_subnet)" dual4
+	assert_failure
+	assert_output_contains "needs --ipv6"
+	assert_equal "$(dk network ls -q --filter name=dual | wc -l)" 1
+	dk network rm dual >/dev/null
+}
+
+@test "berthd network: -p on an IPv6 address of the host reaches a dual-stack container; loopback and IPv4-only networks refused" {
+	local host6 port
+	ipv6_or_skip
+	host6=$(ip -6 -o addr show scope global | awk '{ sub("/.*", "", $4); print $4; exit }')
+	[ -n "$host6" ] || skip "the host has no global IPv6 address"
+	port=$(free_port)
+	dk network create --ipv6 --subnet "$(ula_subnet)" dualp >/dev/null
+	httpd_run web6 --network dualp -p "[$host6]:$port:80"
+	assert_equal "$(dk port web6 80)" "[$host6]:$port"
+	assert_equal "$(dk inspect -f '{{json .NetworkSettings.Ports}}' web6)" \
+		"{\"80/tcp\":[{\"HostIp\":\"$host6\",\"HostPort\":\"$port\"}]}"
+	for _ in $(seq 20); do curl -sf --max-time 2 "http://[$host6]:$port/" && break; sleep 0.2; done
+	run curl -sf --max-time 2 "http://[$host6]:$port/"
+	assert_success
+	assert_equal "$output" "served-by-web6"
+	# Published on that address alone: not on IPv4.
+	run curl -sf --max-time 2 "http://127.0.0.1:$port/"
+	assert_failure
+	run dk run --rm --network dualp -p "[::1]:$port:80" berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "publishing on ::1 is not supported"
+	run dk run --rm -p "[$host6]:$((port + 1)):80" berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "has no IPv6 subnet"
+	dk rm -f web6 >/dev/null
+	if ip6tables-save -t nat | grep -q -- "--dport $port "; then
+		fail "a rule for $port is left"
+	fi
+	dk network rm dualp >/dev/null
+}
+
 @test "berthd network: docker-compose (v1) brings up two services that talk by service name" {
 	local proj=$BATS_TEST_TMPDIR/proj
 	mkdir -p "$proj"
