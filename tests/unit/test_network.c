@@ -320,6 +320,32 @@ static void test_secondary_and_mac(void **state)
 	assert_non_null(strstr(err.msg, "network net6 takes no MAC address"));
 }
 
+static void test_subnet6(void **state)
+{
+	char norm[64], gw[64] = "";
+	struct berr err = { 0 };
+
+	(void)state;
+	assert_int_equal(net_check_subnet6("fd12:3456:789a::5/64", norm, sizeof(norm), gw,
+					   sizeof(gw), &err),
+			 0);
+	assert_string_equal(norm, "fd12:3456:789a::/64");
+	assert_string_equal(gw, "fd12:3456:789a::1");
+	snprintf(gw, sizeof(gw), "fd12:3456:789b::1");
+	assert_int_equal(net_check_subnet6("fd12:3456:789a::/64", norm, sizeof(norm), gw,
+					   sizeof(gw), &err),
+			 -EINVAL);
+	assert_non_null(strstr(err.msg, "is not a host address"));
+	gw[0] = '\0';
+	assert_int_equal(net_check_subnet6("fd12::/16", norm, sizeof(norm), gw, sizeof(gw), &err),
+			 -EINVAL);
+	assert_int_equal(net_check_subnet6("10.0.0.0/8", norm, sizeof(norm), gw, sizeof(gw), &err),
+			 -EINVAL);
+	assert_true(net_subnets6_overlap("fd12:3456:789a::/64", "fd12:3456:789a:0:1::/80"));
+	assert_false(net_subnets6_overlap("fd12:3456:789a::/64", "fd12:3456:789b::/64"));
+	assert_false(net_subnets6_overlap("fd12:3456:789a::/64", ""));
+}
+
 static void test_parse_bip(void **state)
 {
 	char subnet[64], gw[64];
@@ -356,6 +382,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_network_and_plugin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixed_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_secondary_and_mac, setup, teardown),
+		cmocka_unit_test(test_subnet6),
 		cmocka_unit_test(test_parse_bip),
 	};
 
