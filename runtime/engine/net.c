@@ -139,21 +139,7 @@ void daemon_net_close(struct daemon *d)
 	free(d->netns_dir);
 }
 
-const char *daemon_net_of(const struct daemon *d, const struct daemon_spec *s)
-{
-	const char *m = s->network_mode;
 
-	if (!m || !*m || strcmp(m, "default") == 0 || strcmp(m, "bridge") == 0)
-		return d->default_net;
-	if (strcmp(m, "none") == 0 || strcmp(m, "host") == 0 || strncmp(m, "container:", 10) == 0)
-		return NULL;
-	return m; /* a user network */
-}
-
-void daemon_net_netns_path(const struct daemon *d, const char *id, char *out, size_t n)
-{
-	snprintf(out, n, "%s/%s", d->netns_dir, id);
-}
 
 void daemon_net_set_endpoint_locked(struct daemon *d, struct daemon_container *c, const char *net,
 				const struct net_endpoint *ep, struct daemon_port *ports,
