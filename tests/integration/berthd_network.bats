@@ -823,7 +823,7 @@ YAML
 
 # A random unique local IPv6 /64 (other berthds run beside this one).
 ula_subnet() {
-	printf 'fd%02x:%04x:%04x::/64\n' $((RANDOM % 256)) $RANDOM $RANDOM
+	printf 'fd%02x:%x:%x::/64\n' $((RANDOM % 256)) $((RANDOM + 1)) $((RANDOM + 1))
 }
 
 ipv6_or_skip() {
