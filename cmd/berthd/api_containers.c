@@ -15,6 +15,7 @@
 #include "api_ports.h"
 #include "runtime/engine/log.h"
 #include "spec/base/cleanup.h"
+#include "spec/base/strv.h"
 #include "spec/json_read.h"
 
 /* --- create --------------------------------------------------------------- */
@@ -189,9 +190,45 @@ static bool user_network(const char *mode)
 	       strcmp(mode, "none") && strcmp(mode, "host") && strncmp(mode, "container:", 10);
 }
 
+static bool first_is_bridge(const char *mode)
+{
+	return !mode || !*mode || !strcmp(mode, "default") || !strcmp(mode, "bridge");
+}
+
+/* A network a container can be on besides its first. */
+static bool user_or_bridge(const char *name)
+{
+	return user_network(name) || !strcmp(name, "bridge");
+}
+
+/* A network besides the first one (docker run --network A --network B):
+ * its entry in s->networks, "NAME|ALIAS...". */
+static int other_endpoint(struct jr *r, yajl_val ep, const char *name, struct daemon_spec *s)
+{
+	char **aliases = NULL, *entry = strdup(name);
+	int ret = entry ? body_strv(r, ep, "Aliases", &aliases) : -ENOMEM;
+
+	for (size_t i = 0; ret >= 0 && aliases && aliases[i]; i++) {
+		char *longer = NULL;
+
+		if (strchr(aliases[i], '|'))
+			ret = jr_fail_key(r, "Aliases", "invalid network alias");
+		else if (asprintf(&longer, "%s|%s", entry, aliases[i]) < 0)
+			ret = -ENOMEM;
+		free(entry);
+		entry = longer;
+	}
+	strv_free(aliases);
+	if (ret >= 0 && strv_push(&s->networks, entry) < 0)
+		ret = -ENOMEM;
+	free(entry);
+	return ret < 0 ? ret : 0;
+}
+
 /* NetworkingConfig.EndpointsConfig: what docker's --ip, --network-alias,
- * --mac-address, --link ask of a network; a user network takes aliases,
- * nothing else yet. */
+ * --mac-address, --link ask of each network; the first network (the
+ * NetworkMode's) takes aliases, --ip on a user network and a MAC
+ * address; the others (run with --network more than once) aliases. */
 static int parse_endpoints(struct jr *r, yajl_val doc, struct daemon_spec *s)
 {
 	yajl_val nc = jr_get(doc, "NetworkingConfig");
@@ -208,18 +245,28 @@ static int parse_endpoints(struct jr *r, yajl_val doc, struct daemon_spec *s)
 		const char *name = YAJL_GET_OBJECT(ec)->keys[i];
 		size_t emark = jr_enter_key(r, name);
 
-		if (user_network(s->network_mode) && strcmp(name, s->network_mode) == 0)
+		bool first = !strcmp(name, s->network_mode && *s->network_mode ? s->network_mode
+										: "default") ||
+			     (!strcmp(name, "bridge") && first_is_bridge(s->network_mode));
+
+		if (!first && user_or_bridge(name)) {
+			JR_TRY(other_endpoint(r, ep, name, s));
+			JR_TRY(refuse_set(r, ep, "MacAddress",
+					  "a MAC address on a network besides the first"));
+		} else if (user_network(s->network_mode) && first) {
 			JR_TRY(body_strv(r, ep, "Aliases", &s->aliases));
-		else
+		} else {
 			JR_TRY(refuse_set(r, ep, "Aliases", "network aliases"));
+		}
+		if (first)
+			JR_TRY(body_str(r, ep, "MacAddress", &s->mac));
 		JR_TRY(refuse_set(r, ep, "Links", "links"));
-		JR_TRY(refuse_set(r, ep, "MacAddress", "a MAC address"));
 		JR_TRY(refuse_set(r, ep, "DriverOpts", "network driver options"));
 		JR_TRY(refuse_set(r, ep, "IPAddress", "a fixed address"));
 		if (ipam && YAJL_IS_OBJECT(ipam)) {
 			size_t imark = jr_enter_key(r, "IPAMConfig");
 
-			if (user_network(s->network_mode) && strcmp(name, s->network_mode) == 0)
+			if (user_network(s->network_mode) && first)
 				JR_TRY(body_str(r, ipam, "IPv4Address", &s->ip));
 			else
 				JR_TRY(refuse_set(r, ipam, "IPv4Address", "a fixed address (--ip) "
@@ -268,7 +315,8 @@ static int parse_create(const char *body, size_t len, struct daemon_spec *s, boo
 	JR_TRY(api_parse_healthcheck(&r, doc, s));
 	JR_TRY(refuse_set(&r, doc, "OnBuild", "OnBuild"));
 	JR_TRY(refuse_set(&r, doc, "Shell", "Shell"));
-	JR_TRY(refuse_set(&r, doc, "MacAddress", "a MAC address"));
+	/* docker's CLIs before API 1.44 send --mac-address here. */
+	JR_TRY(body_str(&r, doc, "MacAddress", &s->mac));
 	hc = jr_get(doc, "HostConfig");
 	if (hc && YAJL_IS_OBJECT(hc))
 		JR_TRY(body_str(&r, hc, "NetworkMode", &s->network_mode));
@@ -353,6 +401,9 @@ static void address(struct jw *w, const struct daemon_endpoint *ep)
 	jw_kstr(w, "IPAddress", ep->ip);
 	jw_kint(w, "IPPrefixLen", ep->prefix);
 	jw_kstr(w, "MacAddress", ep->mac);
+	jw_kstr(w, "IPv6Gateway", ep->gateway6);
+	jw_kstr(w, "GlobalIPv6Address", ep->ip6);
+	jw_kint(w, "GlobalIPv6PrefixLen", ep->prefix6);
 }
 
 /* The NetworkID of the container's one network: host and none are their
@@ -367,6 +418,44 @@ static const char *network_id(const struct daemon *d, const struct daemon_contai
 	if (!d->default_net && strcmp(net, "bridge") == 0)
 		return "loopback-only";
 	return c->ep.network_id[0] ? c->ep.network_id : c->ep.network;
+}
+
+/* One of its networks besides the first (entry: "NAME|ALIAS..."). */
+static void other_network(struct jw *w, const struct daemon *d, const struct daemon_container *c,
+			  const char *entry)
+{
+	static const struct daemon_endpoint none;
+	const struct daemon_endpoint *ep = &none;
+	char name[160];
+
+	daemon_net_entry_name(entry, name, sizeof(name));
+	for (size_t i = 0; i < c->n_more; i++)
+		if (strcmp(c->more[i].network, name) == 0)
+			ep = &c->more[i];
+	jw_key(w, name);
+	jw_map_open(w);
+	jw_key(w, "IPAMConfig");
+	jw_null(w);
+	jw_key(w, "Links");
+	jw_null(w);
+	jw_key(w, "Aliases");
+	jw_array_open(w);
+	for (const char *a = strchr(entry, '|'); a; a = strchr(a + 1, '|')) {
+		char one[256];
+
+		snprintf(one, sizeof(one), "%.*s", (int)strcspn(a + 1, "|"), a + 1);
+		jw_str(w, one);
+	}
+	jw_array_close(w);
+	if (!d->default_net && strcmp(name, "bridge") == 0)
+		jw_kstr(w, "NetworkID", "loopback-only");
+	else
+		jw_kstr(w, "NetworkID", ep->network_id[0] ? ep->network_id : name);
+	jw_kstr(w, "EndpointID", ep->ip[0] ? c->id : "");
+	address(w, ep);
+	jw_key(w, "DriverOpts");
+	jw_null(w);
+	jw_map_close(w);
 }
 
 static void network_settings(struct jw *w, const struct daemon *d,
@@ -410,6 +499,8 @@ static void network_settings(struct jw *w, const struct daemon *d,
 	jw_key(w, "DriverOpts");
 	jw_null(w);
 	jw_map_close(w);
+	for (size_t i = 0; c->spec.networks && c->spec.networks[i]; i++)
+		other_network(w, d, c, c->spec.networks[i]);
 	jw_map_close(w);
 	jw_map_close(w);
 }

@@ -1,6 +1,5 @@
 /* docker network ...: create, list (filters name, id, label, driver,
- * type), inspect, remove, prune; connect and disconnect of a container
- * that does not run (the engine refuses a running one). */
+ * type), inspect, remove, prune; connect and disconnect of a container. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,18 +16,26 @@ static void network_containers(struct jw *w, struct daemon *d, const struct daem
 	jw_map_open(w);
 	daemon_lock(d);
 	for (struct daemon_container *c = d->containers; c; c = c->next) {
+		const struct daemon_endpoint *ep = NULL;
 		char addr[64];
 
-		if (!c->ep.ip[0] || strcmp(c->ep.network, n->name) != 0)
+		if (c->ep.ip[0] && strcmp(c->ep.network, n->name) == 0)
+			ep = &c->ep;
+		for (size_t i = 0; !ep && i < c->n_more; i++)
+			if (strcmp(c->more[i].network, n->name) == 0)
+				ep = &c->more[i];
+		if (!ep)
 			continue;
-		snprintf(addr, sizeof(addr), "%s/%d", c->ep.ip, c->ep.prefix);
+		snprintf(addr, sizeof(addr), "%s/%d", ep->ip, ep->prefix);
 		jw_key(w, c->id);
 		jw_map_open(w);
 		jw_kstr(w, "Name", c->name);
 		jw_kstr(w, "EndpointID", c->id);
-		jw_kstr(w, "MacAddress", c->ep.mac);
+		jw_kstr(w, "MacAddress", ep->mac);
 		jw_kstr(w, "IPv4Address", addr);
-		jw_kstr(w, "IPv6Address", "");
+		if (ep->ip6[0])
+			snprintf(addr, sizeof(addr), "%s/%d", ep->ip6, ep->prefix6);
+		jw_kstr(w, "IPv6Address", ep->ip6[0] ? addr : "");
 		jw_map_close(w);
 	}
 	daemon_unlock(d);
@@ -44,7 +51,7 @@ static void network_json(struct jw *w, struct daemon *d, const struct daemon_net
 	jw_kstr(w, "Created", n->created[0] ? n->created : "0001-01-01T00:00:00Z");
 	jw_kstr(w, "Scope", "local");
 	jw_kstr(w, "Driver", n->driver);
-	jw_kbool(w, "EnableIPv6", false);
+	jw_kbool(w, "EnableIPv6", n->subnet6[0] != '\0');
 	jw_key(w, "IPAM");
 	jw_map_open(w);
 	jw_kstr(w, "Driver", "default");
@@ -59,6 +66,13 @@ static void network_json(struct jw *w, struct daemon *d, const struct daemon_net
 			jw_kstr(w, "Gateway", n->gateway);
 		if (n->ip_range[0])
 			jw_kstr(w, "IPRange", n->ip_range);
+		jw_map_close(w);
+	}
+	if (n->subnet6[0]) {
+		jw_map_open(w);
+		jw_kstr(w, "Subnet", n->subnet6);
+		if (n->gateway6[0])
+			jw_kstr(w, "Gateway", n->gateway6);
 		jw_map_close(w);
 	}
 	jw_array_close(w);
@@ -151,7 +165,44 @@ enum MHD_Result api_network_inspect(struct req *r)
 	return http_reply_json(r, 200, w);
 }
 
-/* IPAM.Config: one IPv4 pool at most, with Subnet, Gateway, IPRange. */
+/* One pool of IPAM.Config: Subnet, Gateway, IPRange (IPv4 only). */
+static int parse_pool(struct jr *jr, yajl_val c, struct daemon_network_req *q)
+{
+	const char *subnet = NULL, *gw = NULL, *range = NULL;
+	yajl_val aux = jr_get(c, "AuxiliaryAddresses");
+
+	JR_TRY(jr_val_object(jr, c));
+	JR_TRY(jr_str(jr, c, "Subnet", &subnet));
+	JR_TRY(jr_str(jr, c, "Gateway", &gw));
+	JR_TRY(jr_str(jr, c, "IPRange", &range));
+	if (aux && YAJL_IS_OBJECT(aux) && YAJL_GET_OBJECT(aux)->len)
+		return berr_as(jr->err, jr_fail_key(jr, "AuxiliaryAddresses",
+						    "is not supported by berthd"),
+			       BERR_UNSUPPORTED);
+	if (subnet && strchr(subnet, ':')) {
+		if (q->subnet6)
+			return berr_as(jr->err, jr_fail(jr, "more than one IPv6 pool is not "
+							"supported by berthd"),
+				       BERR_UNSUPPORTED);
+		if (range && *range)
+			return berr_as(jr->err, jr_fail_key(jr, "IPRange", "an IPv6 ip-range is not "
+							    "supported by berthd"),
+				       BERR_UNSUPPORTED);
+		q->subnet6 = subnet;
+		q->gateway6 = gw;
+		return 0;
+	}
+	if (q->subnet || q->gateway || q->ip_range)
+		return berr_as(jr->err, jr_fail(jr, "more than one IPv4 pool is not supported by "
+						"berthd"),
+			       BERR_UNSUPPORTED);
+	q->subnet = subnet;
+	q->gateway = gw;
+	q->ip_range = range;
+	return 0;
+}
+
+/* IPAM.Config: an IPv4 pool and (--ipv6) an IPv6 one, one each at most. */
 static int parse_ipam(struct jr *jr, yajl_val doc, struct daemon_network_req *q)
 {
 	yajl_val ipam = jr_get(doc, "IPAM"), cfg;
@@ -171,27 +222,14 @@ static int parse_ipam(struct jr *jr, yajl_val doc, struct daemon_network_req *q)
 				       BERR_UNSUPPORTED);
 	}
 	cfg = jr_get(ipam, "Config");
-	if (cfg && YAJL_IS_ARRAY(cfg) && YAJL_GET_ARRAY(cfg)->len) {
-		yajl_val c0 = YAJL_GET_ARRAY(cfg)->values[0];
+	if (cfg && YAJL_IS_ARRAY(cfg)) {
 		size_t cmark = jr_enter_key(jr, "Config");
 
-		if (YAJL_GET_ARRAY(cfg)->len > 1)
-			return berr_as(jr->err, jr_fail(jr, "more than one address pool is not "
-							"supported by berthd"),
-				       BERR_UNSUPPORTED);
-		jr_enter_index(jr, 0);
-		JR_TRY(jr_val_object(jr, c0));
-		JR_TRY(jr_str(jr, c0, "Subnet", &q->subnet));
-		JR_TRY(jr_str(jr, c0, "Gateway", &q->gateway));
-		JR_TRY(jr_str(jr, c0, "IPRange", &q->ip_range));
-		{
-			yajl_val aux = jr_get(c0, "AuxiliaryAddresses");
+		for (size_t i = 0; i < YAJL_GET_ARRAY(cfg)->len; i++) {
+			size_t imark = jr_enter_index(jr, i);
 
-			if (aux && YAJL_IS_OBJECT(aux) && YAJL_GET_OBJECT(aux)->len)
-				return berr_as(jr->err,
-					       jr_fail_key(jr, "AuxiliaryAddresses",
-							   "is not supported by berthd"),
-					       BERR_UNSUPPORTED);
+			JR_TRY(parse_pool(jr, YAJL_GET_ARRAY(cfg)->values[i], q));
+			jr_leave(jr, imark);
 		}
 		jr_leave(jr, cmark);
 	}
@@ -208,10 +246,7 @@ static int parse_create(struct jr *jr, yajl_val doc, struct daemon_network_req *
 	JR_TRY(jr_str(jr, doc, "Name", &q->name));
 	JR_TRY(jr_str(jr, doc, "Driver", &q->driver));
 	JR_TRY(jr_bool(jr, doc, "Internal", &q->internal));
-	JR_TRY(jr_bool(jr, doc, "EnableIPv6", &flag));
-	if (flag)
-		return berr_as(jr->err, jr_fail_key(jr, "EnableIPv6", "is not supported by berthd"),
-			       BERR_UNSUPPORTED);
+	JR_TRY(jr_bool(jr, doc, "EnableIPv6", &q->ipv6));
 	/* Attachable is for swarm services: no meaning here. */
 	flag = false;
 	JR_TRY(jr_bool(jr, doc, "Ingress", &flag));

@@ -101,6 +101,11 @@ struct daemon_spec {
 	char *network_mode; /* default | bridge | none | host | a network's name */
 	char **aliases;     /* its names on a user network besides its own */
 	char *ip;           /* --ip: its fixed address on a user network */
+	char *mac;          /* --mac-address: its MAC address on its first network */
+	/* Its user networks besides network_mode (docker network connect,
+	 * or more than one network at create), in the order they joined:
+	 * "NAME", then "|ALIAS" for each of its aliases there. */
+	char **networks;
 	/* --dns, --dns-search, --dns-option: resolv.conf's lines of each kind
 	 * instead of the host's; --add-host "NAME:ADDRESS" lines of /etc/hosts */
 	char **dns, **dns_search, **dns_options, **extra_hosts;
@@ -143,6 +148,9 @@ struct daemon_spec {
 /* A published port as it is while the container runs. */
 struct daemon_port {
 	uint16_t host_port, container_port;
+	/* -p 8000-8010:80: the first free port of host_port..host_last
+	 * (0: host_port alone) */
+	uint16_t host_last;
 	char proto[4];    /* tcp | udp */
 	char host_ip[48]; /* "" every address */
 };
@@ -153,12 +161,17 @@ struct daemon_endpoint {
 	char network[129]; /* "" not attached */
 	char network_id[65];
 	char ip[48], gateway[48], mac[24];
+	char ip6[48], gateway6[48]; /* on a dual-stack network; "" none */
+	int prefix6;
+	char ifname[16]; /* eth0 on its first network, eth1... on others */
 	int prefix;
 	struct daemon_port *ports;
 	size_t n_ports;
 };
 
 void daemon_spec_free(struct daemon_spec *s);
+/* The network's name of an entry of spec.networks ("NAME|ALIAS..."). */
+void daemon_net_entry_name(const char *entry, char *out, size_t n);
 
 /* An attached client connection on its way to the container's shim. */
 struct daemon_attach_req {
@@ -210,6 +223,9 @@ struct daemon_container {
 
 	/* Only in memory. */
 	struct daemon_endpoint ep; /* from the network cache (net.c) */
+	/* On its other networks (spec.networks), attached; no ports. */
+	struct daemon_endpoint *more;
+	size_t n_more;
 	bool net_stale; /* exited: its network waits to be torn down */
 	int shim_pidfd; /* supervision's */
 	struct cgroup_oom_watch *oom; /* while it runs, when it has a memory cgroup */
@@ -471,6 +487,7 @@ struct daemon_network {
 	char name[129], id[65];
 	const char *driver; /* bridge | host | null */
 	char subnet[64], gateway[64], ip_range[64], created[48];
+	char subnet6[64], gateway6[64]; /* "": IPv4 only */
 	char **labels; /* "key=value" */
 	bool internal, builtin;
 };
@@ -480,8 +497,9 @@ void daemon_network_free(struct daemon_network *n);
  * NULL when not given). */
 struct daemon_network_req {
 	const char *name, *driver, *subnet, *gateway, *ip_range;
+	const char *subnet6, *gateway6; /* --ipv6: its IPv6 pool */
 	char *const *labels;
-	bool internal;
+	bool internal, ipv6;
 };
 
 /* Every network, the built-in ones first. */
@@ -500,12 +518,13 @@ int daemon_network_remove(struct daemon *d, const char *ref, struct berr *err);
  * names removed (free with strv_free). */
 int daemon_network_prune(struct daemon *d, char ***names, struct berr *err);
 
-/* docker network connect and disconnect: a container is on one network
- * at most, so connect replaces none (or, when it does not run, the same
- * network, with new aliases) and disconnect leaves none.  A running
- * container is attached (ADD) or detached (DEL) at once; one that does
- * not run only has its record changed (what docker-compose does between
- * create and start). */
+/* docker network connect and disconnect: connect replaces none (or, when
+ * it does not run, gives the same network new aliases), or adds one more
+ * network to those of a container on another; disconnect takes one (the
+ * first one's place goes to the next; the last one leaves none).  A
+ * running container is attached (ADD) or detached (DEL) at once; one that
+ * does not run only has its record changed (what docker-compose does
+ * between create and start). */
 int daemon_network_connect(struct daemon *d, const char *net, const char *ref,
 			   char *const *aliases, struct berr *err);
 int daemon_network_disconnect(struct daemon *d, const char *net, const char *ref,

@@ -60,19 +60,22 @@ int daemon_spawn(const char *path, bool search, char *const argv[], int out, int
 		 pid_t *pid);
 
 /* netctx.c: the network room's paths for this daemon; does a network of
- * that name exist (a config list)? */
+ * that name exist (a config list)?  The network a container joins first
+ * (NULL: none through CNI); the file that names its namespace. */
 struct net_ctx;
+struct net_endpoint;
 void daemon_net_ctx(const struct daemon *d, struct net_ctx *out);
 bool daemon_net_known(struct daemon *d, const char *name);
-
-/* net.c: the default network written at start; the network a container
- * joins (NULL: none through CNI); attaching it before its start (netns
- * gets the path of its namespace; on failure nothing is left) and
- * detaching it (idempotent, from the cache); a running container's
- * endpoint read back after a restart of berthd.  The supervisor detaches
- * exited containers outside the lock (supervisor.c, reap_networks). */
-int daemon_net_init(struct daemon *d, struct berr *err);
 const char *daemon_net_of(const struct daemon *d, const struct daemon_spec *s);
+void daemon_net_netns_path(const struct daemon *d, const char *id, char *out, size_t n);
+
+/* net.c: the default network written at start; attaching a container
+ * before its start (netns gets the path of its namespace; on failure
+ * nothing is left) and detaching it (idempotent, from the cache); a
+ * running container's endpoint read back after a restart of berthd.  The
+ * supervisor detaches exited containers outside the lock (supervisor.c,
+ * reap_networks). */
+int daemon_net_init(struct daemon *d, struct berr *err);
 int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns, size_t n,
 		      struct berr *err);
 int daemon_net_detach(struct daemon *d, struct daemon_container *c, struct berr *err);
@@ -80,9 +83,34 @@ int daemon_net_detach(struct daemon *d, struct daemon_container *c, struct berr 
  * its process's namespace. */
 int daemon_net_attach_running(struct daemon *d, struct daemon_container *c, pid_t pid,
 			      struct berr *err);
-/* Rewrite, in place, the /etc/hosts of every container attached to a
- * user network: itself, then its peers there by name and alias. */
+void daemon_net_set_endpoint_locked(struct daemon *d, struct daemon_container *c,
+				    const char *net, const struct net_endpoint *ep,
+				    struct daemon_port *ports, size_t n_ports);
+/* net_entries.c: its networks besides the first (spec.networks): the
+ * index of one (-1: none); the names of those it is attached to now
+ * (strv, first network first); is it attached to net. */
+long daemon_net_more_index(const struct daemon_spec *s, const char *net);
+char **daemon_net_names_locked(const struct daemon_container *c);
+bool daemon_net_on_locked(const struct daemon_container *c, const char *net);
+/* net_more.c: attaching them all at a start (after the first, into
+ * netns), loading them after a restart of berthd; connecting a running
+ * container to one more (its entry already in spec.networks) and
+ * disconnecting it from one of its networks (its first: the next one
+ * takes its place). */
+int daemon_net_attach_more(struct daemon *d, struct daemon_container *c, const char *netns,
+			   struct berr *err);
+void daemon_net_load_more_locked(struct daemon *d, struct daemon_container *c);
+int daemon_net_connect_running(struct daemon *d, struct daemon_container *c, const char *net,
+			       struct berr *err);
+int daemon_net_disconnect_running(struct daemon *d, struct daemon_container *c, const char *net,
+				  struct berr *err);
+/* net_hosts.c: rewrite, in place, the /etc/hosts of every container
+ * attached to a user network (its own addresses, then its peers on each
+ * of its user networks by name and alias); of one container; of every
+ * container on one of c's networks. */
 void daemon_net_hosts_refresh(struct daemon *d, const char *network);
+void daemon_net_hosts_write_locked(struct daemon *d, struct daemon_container *c);
+void daemon_net_hosts_refresh_of(struct daemon *d, struct daemon_container *c);
 /* --network container:REF: that container's /etc/hosts and resolv.conf
  * copied into this one's directory, after its bundle was written. */
 int daemon_net_join_files(struct daemon *d, struct daemon_container *c, struct berr *err);

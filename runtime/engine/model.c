@@ -188,6 +188,8 @@ int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr
 	put_strv(&w, "exposed", s->exposed);
 	put_strv(&w, "aliases", s->aliases);
 	record_put(&w, "ip", s->ip);
+	record_put(&w, "mac", s->mac);
+	put_strv(&w, "networks", s->networks);
 	put_strv(&w, "dns", s->dns);
 	put_strv(&w, "dns_search", s->dns_search);
 	put_strv(&w, "dns_options", s->dns_options);
@@ -327,8 +329,10 @@ static int read_config(const struct record *r, struct daemon_container *c)
 	    get_strv(r, "aliases", &s->aliases) < 0 || get_strv(r, "dns", &s->dns) < 0 ||
 	    get_strv(r, "dns_search", &s->dns_search) < 0 ||
 	    get_strv(r, "dns_options", &s->dns_options) < 0 ||
-	    get_strv(r, "extra_hosts", &s->extra_hosts) < 0)
+	    get_strv(r, "extra_hosts", &s->extra_hosts) < 0 ||
+	    get_strv(r, "networks", &s->networks) < 0)
 		return -ENOMEM;
+	s->mac = dup_or_null(record_str(r, "mac"));
 	s->publish_all = record_bool(r, "publish_all");
 	s->ip = dup_or_null(record_str(r, "ip"));
 	return 0;
@@ -464,6 +468,7 @@ void daemon_container_free(struct daemon_container *c)
 	free(c->name);
 	free(c->error);
 	free(c->ep.ports);
+	free(c->more);
 	for (size_t i = 0; i < c->n_pending; i++) {
 		close(c->pending[i].fd);
 		free(c->pending[i].extra);
@@ -755,6 +760,54 @@ static int apply_image(struct daemon_spec *s, const struct spec_image_config *im
 	return 0;
 }
 
+/* docker's form of a MAC address: six hex pairs, colon-separated, and
+ * one of a single interface (unicast), as the kernel takes for a veth. */
+static bool mac_ok(const char *m)
+{
+	unsigned b[6];
+	char end;
+
+	if (strlen(m) != 17 || sscanf(m, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+				      &b[4], &b[5], &end) != 6)
+		return false;
+	for (size_t i = 0; i < 17; i++)
+		if (i % 3 == 2 ? m[i] != ':' : !isxdigit((unsigned char)m[i]))
+			return false;
+	return !(b[0] & 1);
+}
+
+/* --mac-address, and the networks besides the first (docker run
+ * --network A --network B): known, each once, on a container whose
+ * first network is one of berthd's. */
+static int check_networks(struct daemon *d, const struct daemon_spec *s, bool on_network,
+			  struct berr *err)
+{
+	const char *first = daemon_net_of(d, s);
+
+	if (s->mac && *s->mac) {
+		if (!on_network)
+			return berr_invalid(err, "conflicting options: mac-address and the network "
+					    "mode");
+		if (!mac_ok(s->mac))
+			return berr_invalid(err, "invalid MAC address \"%s\": want six hex pairs "
+					    "separated by colons, of a unicast address", s->mac);
+	}
+	for (size_t i = 0; s->networks && s->networks[i]; i++) {
+		char name[160];
+
+		daemon_net_entry_name(s->networks[i], name, sizeof(name));
+		if (!on_network || !first)
+			return berr_invalid(err, "container sharing network namespace with another "
+					    "container or host cannot be connected to any other "
+					    "network");
+		if (strcmp(name, first) == 0 || daemon_net_more_index(s, name) != (long)i)
+			return berr_invalid(err, "network %s given twice", name);
+		if (!daemon_net_known(d, name))
+			return berr_invalid(err, "network %s not found", name);
+	}
+	return 0;
+}
+
 static int check_spec(struct daemon *d, const struct daemon_spec *s, struct berr *err)
 {
 	const char *nm = s->network_mode;
@@ -795,6 +848,8 @@ static int check_spec(struct daemon *d, const struct daemon_spec *s, struct berr
 	ret = daemon_ports_check(s, on_network, err);
 	if (ret == 0)
 		ret = daemon_names_check(s, err);
+	if (ret == 0)
+		ret = check_networks(d, s, on_network, err);
 	if (ret < 0)
 		return ret;
 	if (rp && *rp && strcmp(rp, "no") && strcmp(rp, "always") &&

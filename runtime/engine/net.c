@@ -11,10 +11,9 @@
  *
  * The default network ("bridge") has its config list rewritten at each
  * start of berthd from --bridge and --bip; the user's networks are
- * networks.c's.  A container is on one network at most; on a user
- * network its /etc/hosts names its peers there, rewritten in place as
- * they come and go (docker answers those names with a DNS server of its
- * own). */
+ * networks.c's.  This file attaches a container's first network (eth0,
+ * the default route, the published ports); its others are net_more.c's,
+ * its /etc/hosts names net_hosts.c's. */
 #include "runtime/engine/internal.h"
 
 #include <arpa/inet.h>
@@ -194,23 +193,9 @@ void daemon_net_close(struct daemon *d)
 	free(d->netns_dir);
 }
 
-const char *daemon_net_of(const struct daemon *d, const struct daemon_spec *s)
-{
-	const char *m = s->network_mode;
 
-	if (!m || !*m || strcmp(m, "default") == 0 || strcmp(m, "bridge") == 0)
-		return d->default_net;
-	if (strcmp(m, "none") == 0 || strcmp(m, "host") == 0 || strncmp(m, "container:", 10) == 0)
-		return NULL;
-	return m; /* a user network */
-}
 
-static void netns_path(struct daemon *d, const char *id, char *out, size_t n)
-{
-	snprintf(out, n, "%s/%s", d->netns_dir, id);
-}
-
-static void set_endpoint_locked(struct daemon *d, struct daemon_container *c, const char *net,
+void daemon_net_set_endpoint_locked(struct daemon *d, struct daemon_container *c, const char *net,
 				const struct net_endpoint *ep, struct daemon_port *ports,
 				size_t n_ports)
 {
@@ -229,6 +214,10 @@ static void set_endpoint_locked(struct daemon *d, struct daemon_container *c, co
 	snprintf(c->ep.ip, sizeof(c->ep.ip), "%s", ep->ip);
 	snprintf(c->ep.gateway, sizeof(c->ep.gateway), "%s", ep->gateway);
 	snprintf(c->ep.mac, sizeof(c->ep.mac), "%s", ep->mac);
+	snprintf(c->ep.ifname, sizeof(c->ep.ifname), "%s", ep->ifname);
+	snprintf(c->ep.ip6, sizeof(c->ep.ip6), "%s", ep->ip6);
+	snprintf(c->ep.gateway6, sizeof(c->ep.gateway6), "%s", ep->gateway6);
+	c->ep.prefix6 = ep->prefix6;
 	c->ep.prefix = ep->prefix;
 	c->ep.ports = ports;
 	c->ep.n_ports = n_ports;
@@ -239,18 +228,23 @@ static void set_endpoint_locked(struct daemon *d, struct daemon_container *c, co
  * bind of our own tells, and chooses the port when it is 0). */
 static int host_port_bind(struct daemon_port *p, struct berr *err)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(p->host_port) };
-	socklen_t len = sizeof(sa);
+	bool v6 = strchr(p->host_ip, ':') != NULL;
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(p->host_port) };
+	struct sockaddr_in sa4 = { .sin_family = AF_INET, .sin_port = htons(p->host_port) };
+	struct sockaddr *sa = v6 ? (struct sockaddr *)&sa6 : (struct sockaddr *)&sa4;
+	socklen_t len = v6 ? sizeof(sa6) : sizeof(sa4);
 	int one = 1, ret = 0;
-	int fd = socket(AF_INET, (strcmp(p->proto, "udp") ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC,
-			0);
+	int fd = socket(v6 ? AF_INET6 : AF_INET,
+			(strcmp(p->proto, "udp") ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return berr_sys(err, "publish port %u/%s: socket", p->container_port, p->proto);
-	if (p->host_ip[0])
-		inet_pton(AF_INET, p->host_ip, &sa.sin_addr);
+	if (v6)
+		inet_pton(AF_INET6, p->host_ip, &sa6.sin6_addr);
+	else if (p->host_ip[0])
+		inet_pton(AF_INET, p->host_ip, &sa4.sin_addr);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	if (bind(fd, sa, len) < 0) {
 		if (errno == EADDRINUSE)
 			ret = berr_conflict(err, EADDRINUSE,
 					    "Bind for %s:%u failed: port is already allocated",
@@ -262,8 +256,8 @@ static int host_port_bind(struct daemon_port *p, struct berr *err)
 			ret = berr_sys(err, "publish port %u/%s on %s:%u", p->container_port,
 				       p->proto, p->host_ip[0] ? p->host_ip : "0.0.0.0",
 				       p->host_port);
-	} else if (!p->host_port && getsockname(fd, (struct sockaddr *)&sa, &len) == 0) {
-		p->host_port = ntohs(sa.sin_port);
+	} else if (!p->host_port && getsockname(fd, sa, &len) == 0) {
+		p->host_port = ntohs(v6 ? sa6.sin6_port : sa4.sin_port);
 	}
 	close(fd);
 	return ret;
@@ -289,6 +283,51 @@ static bool taken_locked(struct daemon *d, struct daemon_container *c,
 	return false;
 }
 
+/* p's host port bound and checked against what ports (n before it) and
+ * the other containers publish. */
+static int try_port(struct daemon *d, struct daemon_container *c, const struct daemon_port *ports,
+		    size_t n, struct daemon_port *p, struct berr *err)
+{
+	int ret = host_port_bind(p, err);
+
+	daemon_lock(d);
+	if (ret == 0 && taken_locked(d, c, ports, n, p))
+		ret = berr_conflict(err, EADDRINUSE, "Bind for %s:%u failed: port is already allocated",
+				    p->host_ip[0] ? p->host_ip : "0.0.0.0", p->host_port);
+	daemon_unlock(d);
+	return ret;
+}
+
+/* A host port for p: its own, the first free of its range, or one the
+ * kernel chooses (again when another container of ours publishes it). */
+static int choose_port(struct daemon *d, struct daemon_container *c,
+		       const struct daemon_port *ports, size_t n, struct daemon_port *p,
+		       struct berr *err)
+{
+	uint16_t first = p->host_port, last = p->host_last;
+	int ret = -EADDRINUSE;
+
+	p->host_last = 0;
+	if (!first) {
+		for (int tries = 0; tries < 16 && ret == -EADDRINUSE; tries++) {
+			p->host_port = 0;
+			ret = try_port(d, c, ports, n, p, err);
+		}
+		return ret;
+	}
+	if (!last)
+		return try_port(d, c, ports, n, p, err);
+	for (unsigned port = first; port <= last && ret == -EADDRINUSE; port++) {
+		p->host_port = (uint16_t)port;
+		ret = try_port(d, c, ports, n, p, err);
+	}
+	if (ret == -EADDRINUSE)
+		ret = berr_conflict(err, EADDRINUSE,
+				    "Bind for %s:%u-%u failed: every port of the range is already "
+				    "allocated", p->host_ip[0] ? p->host_ip : "0.0.0.0", first, last);
+	return ret;
+}
+
 static int resolve_ports(struct daemon *d, struct daemon_container *c,
 			 struct daemon_port **out, size_t *n, struct berr *err)
 {
@@ -300,26 +339,9 @@ static int resolve_ports(struct daemon *d, struct daemon_container *c,
 		return berr_set(err, ENOMEM, "publish ports");
 	*n = 0;
 	for (size_t i = 0; i < count && ret == 0; i++) {
-		struct daemon_port *p = &ports[i];
-		bool chosen;
-
-		ret = daemon_port_parse(c->spec.ports[i], p, err);
-		chosen = p->host_port == 0;
-		/* A chosen port another container publishes: choose again. */
-		for (int tries = 0; ret == 0 && tries < 16; tries++) {
-			if (chosen)
-				p->host_port = 0;
-			ret = host_port_bind(p, err);
-			daemon_lock(d);
-			if (ret == 0 && taken_locked(d, c, ports, i, p))
-				ret = berr_conflict(err, EADDRINUSE,
-						    "Bind for %s:%u failed: port is already allocated",
-						    p->host_ip[0] ? p->host_ip : "0.0.0.0",
-						    p->host_port);
-			daemon_unlock(d);
-			if (ret == 0 || !chosen || ret != -EADDRINUSE)
-				break;
-		}
+		ret = daemon_port_parse(c->spec.ports[i], &ports[i], err);
+		if (ret == 0)
+			ret = choose_port(d, c, ports, i, &ports[i], err);
 	}
 	if (ret < 0)
 		return ret;
@@ -331,19 +353,24 @@ static int resolve_ports(struct daemon *d, struct daemon_container *c,
 int daemon_net_detach(struct daemon *d, struct daemon_container *c, struct berr *err)
 {
 	struct net_ctx ctx = ctx_of(d);
-	char path[PATH_MAX], net[sizeof(c->ep.network)];
+	char path[PATH_MAX];
+	char **nets = NULL;
 	int ret;
 
 	ret = d->slirp ? net_slirp_stop(d->netns_dir, c->id, err) : net_detach_all(&ctx, c->id, err);
 	if (ret < 0)
 		return ret;
 	daemon_lock(d);
-	snprintf(net, sizeof(net), "%s", c->ep.network);
-	set_endpoint_locked(d, c, NULL, NULL, NULL, 0);
+	nets = daemon_net_names_locked(c);
+	daemon_net_set_endpoint_locked(d, c, NULL, NULL, NULL, 0);
+	free(c->more);
+	c->more = NULL;
+	c->n_more = 0;
 	daemon_unlock(d);
-	if (net[0])
-		daemon_net_hosts_refresh(d, net);
-	netns_path(d, c->id, path, sizeof(path));
+	for (size_t i = 0; nets && nets[i]; i++)
+		daemon_net_hosts_refresh(d, nets[i]);
+	strv_free(nets);
+	daemon_net_netns_path(d, c->id, path, sizeof(path));
 	return net_netns_remove(path, err);
 }
 
@@ -364,6 +391,27 @@ static int fixed_address(const struct net_ctx *ctx, const char *net, const char 
 	else
 		snprintf(out, n, "%s/%s", ip, strchr(info.subnet, '/') + 1);
 	net_info_free(&info);
+	return ret;
+}
+
+/* A port published on an IPv6 address of the host reaches the
+ * container's IPv6 address: its network must be dual stack. */
+static int ports_family_check(const struct net_ctx *ctx, const char *net,
+			      const struct daemon_port *ports, size_t n, struct berr *err)
+{
+	struct net_info info;
+	int ret = 0;
+
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		if (!strchr(ports[i].host_ip, ':'))
+			continue;
+		ret = net_info_read(ctx, net, &info, err);
+		if (ret == 0 && !info.subnet6[0])
+			ret = berr_invalid(err, "port %u/%s on %s: network %s has no IPv6 subnet "
+					   "(create one with --ipv6)", ports[i].container_port,
+					   ports[i].proto, ports[i].host_ip, net);
+		net_info_free(&info);
+	}
 	return ret;
 }
 
@@ -453,6 +501,11 @@ int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns,
 	ret = ports_resolve(d, c, &ports, &np, &n_ports, err);
 	if (ret < 0)
 		return ret;
+	ret = ports_family_check(&ctx, net, ports, n_ports, err);
+	if (ret < 0) {
+		free(ports);
+		return ret;
+	}
 	if (c->spec.ip && *c->spec.ip) {
 		ret = fixed_address(&ctx, net, c->spec.ip, fixed, sizeof(fixed), err);
 		if (ret < 0) {
@@ -460,13 +513,17 @@ int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns,
 			return ret;
 		}
 	}
-	netns_path(d, c->id, netns, n);
+	daemon_net_netns_path(d, c->id, netns, n);
 	ret = net_netns_create(netns, err);
 	if (ret == 0 && d->slirp)
 		ret = net_slirp_start(d->netns_dir, c->id, netns, np, n_ports, &ep, err);
 	else if (ret == 0)
-		ret = net_attach(&ctx, net, c->id, netns, "eth0", np, n_ports,
-				 fixed[0] ? fixed : NULL, &ep, err);
+		ret = net_attach(&ctx, net, c->id, netns,
+				 &(struct net_request){ .ifname = "eth0", .ports = np,
+							.n_ports = n_ports,
+							.ip = fixed[0] ? fixed : NULL,
+							.mac = c->spec.mac },
+				 &ep, err);
 	if (ret < 0) {
 		net_netns_remove(netns, &ignored);
 		netns[0] = '\0';
@@ -474,9 +531,14 @@ int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns,
 		return ret;
 	}
 	daemon_lock(d);
-	set_endpoint_locked(d, c, net, &ep, ports, n_ports);
+	daemon_net_set_endpoint_locked(d, c, net, &ep, ports, n_ports);
 	daemon_unlock(d);
-	return 0;
+	ret = daemon_net_attach_more(d, c, netns, err);
+	if (ret < 0) {
+		daemon_net_detach(d, c, &ignored);
+		netns[0] = '\0';
+	}
+	return ret;
 }
 
 int daemon_net_attach_running(struct daemon *d, struct daemon_container *c, pid_t pid,
@@ -497,13 +559,14 @@ int daemon_net_attach_running(struct daemon *d, struct daemon_container *c, pid_
 	ret = ports_resolve(d, c, &ports, &np, &n_ports, err);
 	if (ret < 0)
 		return ret;
-	if (c->spec.ip && *c->spec.ip)
+	ret = ports_family_check(&ctx, net, ports, n_ports, err);
+	if (ret == 0 && c->spec.ip && *c->spec.ip)
 		ret = fixed_address(&ctx, net, c->spec.ip, fixed, sizeof(fixed), err);
 	/* Its process's namespace, named by a file of ours as at a start:
 	 * a DEL after the process ended must not find another process
 	 * that came to have its pid. */
 	snprintf(proc, sizeof(proc), "/proc/%d/ns/net", (int)pid);
-	netns_path(d, c->id, netns, sizeof(netns));
+	daemon_net_netns_path(d, c->id, netns, sizeof(netns));
 	if (ret == 0) {
 		net_netns_remove(netns, &ignored);
 		ret = net_netns_bind(proc, netns, err);
@@ -522,8 +585,12 @@ int daemon_net_attach_running(struct daemon *d, struct daemon_container *c, pid_
 		}
 	}
 	if (ret == 0) {
-		ret = net_attach(&ctx, net, c->id, netns, "eth0", np, n_ports,
-				 fixed[0] ? fixed : NULL, &ep, err);
+		ret = net_attach(&ctx, net, c->id, netns,
+				 &(struct net_request){ .ifname = "eth0", .ports = np,
+							.n_ports = n_ports,
+							.ip = fixed[0] ? fixed : NULL,
+							.mac = c->spec.mac },
+				 &ep, err);
 		if (ret < 0)
 			net_netns_remove(netns, &ignored);
 	}
@@ -532,7 +599,7 @@ int daemon_net_attach_running(struct daemon *d, struct daemon_container *c, pid_
 		return ret;
 	}
 	daemon_lock(d);
-	set_endpoint_locked(d, c, net, &ep, ports, n_ports);
+	daemon_net_set_endpoint_locked(d, c, net, &ep, ports, n_ports);
 	snprintf(name, sizeof(name), "%s", c->ep.network);
 	daemon_unlock(d);
 	daemon_net_hosts_refresh(d, name);
@@ -563,72 +630,8 @@ void daemon_net_load_locked(struct daemon *d, struct daemon_container *c)
 		memcpy(ports[i].proto, np[i].protocol, sizeof(ports[i].proto));
 		memcpy(ports[i].host_ip, np[i].host_ip, sizeof(ports[i].host_ip));
 	}
-	set_endpoint_locked(d, c, net, &ep, ports, n);
-}
-
-/* The first lines of a container's /etc/hosts, as bundle.c writes them. */
-static int hosts_line(FILE *f, const struct daemon_container *c, bool self)
-{
-	char host[256];
-
-	if (c->spec.hostname && *c->spec.hostname)
-		snprintf(host, sizeof(host), "%s", c->spec.hostname);
-	else
-		snprintf(host, sizeof(host), "%.12s", c->id);
-	fprintf(f, "%s\t%s", c->ep.ip, host);
-	if (!self || strcmp(host, c->name) != 0)
-		fprintf(f, " %s", c->name);
-	for (size_t i = 0; c->spec.aliases && c->spec.aliases[i]; i++)
-		fprintf(f, " %s", c->spec.aliases[i]);
-	return fprintf(f, "\n");
-}
-
-/* In place (truncate and write), not by rename: the file is
- * bind-mounted into the container, which keeps seeing its inode. */
-static void write_hosts_locked(struct daemon *d, struct daemon_container *c, const char *net)
-{
-	cleanup_free char *path = daemon_dir(d, c->id, "hosts");
-	cleanup_free char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	int fd;
-
-	if (!f || !path) {
-		if (f)
-			fclose(f);
-		return;
-	}
-	fprintf(f, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-	hosts_line(f, c, true);
-	for (struct daemon_container *p = d->containers; p; p = p->next)
-		if (p != c && p->ep.ip[0] && strcmp(p->ep.network, net) == 0)
-			hosts_line(f, p, false);
-	for (size_t i = 0; c->spec.extra_hosts && c->spec.extra_hosts[i]; i++) {
-		const char *h = c->spec.extra_hosts[i], *colon = strchr(h, ':');
-
-		if (colon)
-			fprintf(f, "%s\t%.*s\n", colon + 1, (int)(colon - h), h);
-	}
-	if (fclose(f) != 0)
-		return;
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return;
-	if (write(fd, text, len) < 0) {
-		/* the next change writes it again */
-	}
-	close(fd);
-}
-
-void daemon_net_hosts_refresh(struct daemon *d, const char *network)
-{
-	if (!network || (d->default_net && strcmp(network, d->default_net) == 0))
-		return; /* the default network has no names, as docker's */
-	daemon_lock(d);
-	for (struct daemon_container *c = d->containers; c; c = c->next)
-		if (c->ep.ip[0] && strcmp(c->ep.network, network) == 0)
-			write_hosts_locked(d, c, network);
-	daemon_unlock(d);
+	daemon_net_set_endpoint_locked(d, c, net, &ep, ports, n);
+	daemon_net_load_more_locked(d, c);
 }
 
 /* --network container:REF shares that container's names too: its

@@ -1,5 +1,10 @@
-/* The network room's view of this daemon: its directories and plugins. */
+/* The network room's view of this daemon: its directories and plugins,
+ * the network a container's spec joins first, the file that names a
+ * container's network namespace. */
 #include "runtime/engine/internal.h"
+
+#include <stdio.h>
+#include <string.h>
 
 #include "runtime/network/network.h"
 
@@ -23,4 +28,20 @@ bool daemon_net_known(struct daemon *d, const char *name)
 	ok = net_info_read(&ctx, name, &info, &ignored) == 0;
 	net_info_free(&info);
 	return ok;
+}
+
+const char *daemon_net_of(const struct daemon *d, const struct daemon_spec *s)
+{
+	const char *m = s->network_mode;
+
+	if (!m || !*m || strcmp(m, "default") == 0 || strcmp(m, "bridge") == 0)
+		return d->default_net;
+	if (strcmp(m, "none") == 0 || strcmp(m, "host") == 0 || strncmp(m, "container:", 10) == 0)
+		return NULL;
+	return m; /* a user network */
+}
+
+void daemon_net_netns_path(const struct daemon *d, const char *id, char *out, size_t n)
+{
+	snprintf(out, n, "%s/%s", d->netns_dir, id);
 }

@@ -28,6 +28,8 @@ static void from_info(struct daemon_network *out, struct net_info *in)
 	snprintf(out->subnet, sizeof(out->subnet), "%s", in->subnet);
 	snprintf(out->gateway, sizeof(out->gateway), "%s", in->gateway);
 	snprintf(out->ip_range, sizeof(out->ip_range), "%s", in->ip_range);
+	snprintf(out->subnet6, sizeof(out->subnet6), "%s", in->subnet6);
+	snprintf(out->gateway6, sizeof(out->gateway6), "%s", in->gateway6);
 	snprintf(out->created, sizeof(out->created), "%s", in->created);
 	out->labels = in->labels;
 	in->labels = NULL;
@@ -161,6 +163,32 @@ static int check_req(const struct daemon_network_req *req, struct berr *err)
 	return 0;
 }
 
+/* --ipv6: its IPv6 subnet (which berthd does not choose itself) checked,
+ * normalized, and overlapping no other network's. */
+static int check_ipv6(const struct daemon_network_req *req, const struct net_info *infos, size_t n,
+		      char *subnet6, size_t sn, char *gw6, size_t gn, struct berr *err)
+{
+	bool given = req->subnet6 && *req->subnet6;
+	int ret;
+
+	if (!req->ipv6 && (given || (req->gateway6 && *req->gateway6)))
+		return berr_invalid(err, "an IPv6 subnet or gateway needs --ipv6");
+	if (!req->ipv6)
+		return 0;
+	if (!given)
+		return berr_unsupported(err, "--ipv6 without an IPv6 --subnet: berthd chooses no "
+					"IPv6 subnet itself (give one, e.g. a unique local "
+					"fdXX:XXXX:XXXX::/64)");
+	snprintf(gw6, gn, "%s", req->gateway6 ? req->gateway6 : "");
+	ret = net_check_subnet6(req->subnet6, subnet6, sn, gw6, gn, err);
+	for (size_t i = 0; i < n && ret == 0; i++)
+		if (infos[i].subnet6[0] && net_subnets6_overlap(subnet6, infos[i].subnet6))
+			ret = berr_invalid(err, "invalid pool request: Pool overlaps with other one "
+					   "on this address space (network %s, %s)", infos[i].name,
+					   infos[i].subnet6);
+	return ret;
+}
+
 int daemon_network_create(struct daemon *d, const struct daemon_network_req *req,
 			  char id[65], struct berr *err)
 {
@@ -168,6 +196,7 @@ int daemon_network_create(struct daemon *d, const struct daemon_network_req *req
 	struct net_info *infos = NULL;
 	cleanup_free char **own = NULL;
 	char subnet[64] = "", gw[64] = "", device[16], created[48];
+	char subnet6[64] = "", gw6[64] = "";
 	size_t n = 0;
 	int ret;
 
@@ -215,6 +244,8 @@ int daemon_network_create(struct daemon *d, const struct daemon_network_req *req
 					       err);
 	}
 	if (ret == 0)
+		ret = check_ipv6(req, infos, n, subnet6, sizeof(subnet6), gw6, sizeof(gw6), err);
+	if (ret == 0)
 		ret = random_hex(id, err);
 	if (ret < 0)
 		goto out;
@@ -224,6 +255,7 @@ int daemon_network_create(struct daemon *d, const struct daemon_network_req *req
 			       &(struct net_bridge_def){ .name = req->name, .id = id,
 							 .device = device, .subnet = subnet,
 							 .gateway = gw, .ip_range = req->ip_range,
+							 .subnet6 = subnet6, .gateway6 = gw6,
 							 .ipam_dir = d->ipam_dir, .created = created,
 							 .labels = req->labels,
 							 .internal = req->internal, .user = true },
@@ -240,9 +272,10 @@ out:
 static bool in_use_locked(struct daemon *d, const char *name)
 {
 	for (struct daemon_container *c = d->containers; c; c = c->next) {
-		if (strcmp(c->ep.network, name) == 0)
+		if (strcmp(c->ep.network, name) == 0 || daemon_net_on_locked(c, name))
 			return true;
-		if (c->busy && c->spec.network_mode && strcmp(c->spec.network_mode, name) == 0)
+		if (c->busy && ((c->spec.network_mode && strcmp(c->spec.network_mode, name) == 0) ||
+				daemon_net_more_index(&c->spec, name) >= 0))
 			return true;
 	}
 	return false;
@@ -373,57 +406,6 @@ static void release(struct daemon *d, struct daemon_container *c)
 	daemon_put(d, c);
 }
 
-static bool on_network(const struct daemon_container *c, const struct daemon_network *nw)
-{
-	const char *m = c->spec.network_mode;
-
-	if (!m || !*m || strcmp(m, "default") == 0)
-		m = "bridge";
-	return strcmp(m, nw->name) == 0;
-}
-
-/* Its record's network becomes mode (and aliases), saved. */
-static int set_mode(struct daemon *d, struct daemon_container *c, const char *mode,
-		    char *const *aliases, struct berr *err)
-{
-	char *m = strdup(mode), **al = aliases ? strv_dup(aliases, strv_len(aliases)) : NULL;
-	int ret;
-
-	if (!m || (aliases && !al)) {
-		free(m);
-		strv_free(al);
-		return berr_set(err, ENOMEM, "network");
-	}
-	daemon_lock(d);
-	free(c->spec.network_mode);
-	c->spec.network_mode = m;
-	strv_free(c->spec.aliases);
-	c->spec.aliases = al;
-	ret = daemon_save_config(d, c, err);
-	daemon_unlock(d);
-	return ret;
-}
-
-static int check_connect(const struct daemon_container *c, const struct daemon_network *nw,
-			 char *const *aliases, struct berr *err)
-{
-	const char *m = c->spec.network_mode ? c->spec.network_mode : "";
-
-	if (strcmp(nw->name, "host") == 0 || strcmp(nw->name, "none") == 0)
-		return berr_invalid(err, "container cannot be disconnected from host network or "
-				    "connected to host network");
-	if (!on_network(c, nw) && strcmp(m, "none") != 0)
-		return berr_unsupported(err, "a container on more than one network is not "
-					"supported by berthd (disconnect it first)");
-	if (aliases && aliases[0] && !strcmp(nw->name, "bridge"))
-		return berr_invalid(err, "network-scoped aliases are only supported for "
-				    "user-defined networks");
-	for (size_t i = 0; aliases && aliases[i]; i++)
-		if (!*aliases[i] || strpbrk(aliases[i], " \t\r\n") || strlen(aliases[i]) > 255)
-			return berr_invalid(err, "invalid network alias \"%s\"", aliases[i]);
-	return 0;
-}
-
 /* A connect's or disconnect's network and container, held (get_held). */
 static int find_held(struct daemon *d, const char *net, const char *ref,
 		     struct daemon_network *nw, struct daemon_container **c, pid_t *pid,
@@ -439,6 +421,156 @@ static int find_held(struct daemon *d, const char *net, const char *ref,
 	return ret;
 }
 
+/* Is nw the container's first network? */
+static bool on_network(const struct daemon_container *c, const struct daemon_network *nw)
+{
+	const char *m = c->spec.network_mode;
+
+	if (!m || !*m || strcmp(m, "default") == 0)
+		m = "bridge";
+	return strcmp(m, nw->name) == 0;
+}
+
+/* Its record's first network becomes mode (and aliases), its other
+ * networks nets (NULL: none), saved. */
+static int set_mode(struct daemon *d, struct daemon_container *c, const char *mode,
+		    char *const *aliases, char *const *nets, struct berr *err)
+{
+	char *m = strdup(mode), **al = aliases ? strv_dup(aliases, strv_len(aliases)) : NULL;
+	char **nv = nets ? strv_dup(nets, strv_len(nets)) : NULL;
+	int ret;
+
+	if (!m || (aliases && !al) || (nets && !nv)) {
+		free(m);
+		strv_free(al);
+		strv_free(nv);
+		return berr_set(err, ENOMEM, "network");
+	}
+	daemon_lock(d);
+	free(c->spec.network_mode);
+	c->spec.network_mode = m;
+	strv_free(c->spec.aliases);
+	c->spec.aliases = al;
+	strv_free(c->spec.networks);
+	c->spec.networks = nv;
+	ret = daemon_save_config(d, c, err);
+	daemon_unlock(d);
+	return ret;
+}
+
+/* Its other networks' entries saved as nets (NULL: none); nets is taken. */
+static int set_networks(struct daemon *d, struct daemon_container *c, char **nets,
+			struct berr *err)
+{
+	int ret;
+
+	daemon_lock(d);
+	strv_free(c->spec.networks);
+	c->spec.networks = nets;
+	ret = daemon_save_config(d, c, err);
+	daemon_unlock(d);
+	return ret;
+}
+
+/* "NAME|ALIAS|...", an entry of spec.networks. */
+static char *entry_of(const char *net, char *const *aliases)
+{
+	char *e = strdup(net);
+
+	for (size_t i = 0; e && aliases && aliases[i]; i++) {
+		char *longer;
+
+		if (asprintf(&longer, "%s|%s", e, aliases[i]) < 0)
+			longer = NULL;
+		free(e);
+		e = longer;
+	}
+	return e;
+}
+
+/* Its other networks with net's entry replaced by (or, new, added as)
+ * entry, or (entry NULL) without it. */
+static char **nets_with(const struct daemon_spec *s, const char *net, const char *entry)
+{
+	long at = daemon_net_more_index(s, net);
+	char **v = NULL;
+	bool failed = false;
+
+	for (size_t i = 0; s->networks && s->networks[i]; i++) {
+		const char *e = (long)i == at ? entry : s->networks[i];
+
+		if (e && strv_push(&v, e) < 0)
+			failed = true;
+	}
+	if (at < 0 && entry && strv_push(&v, entry) < 0)
+		failed = true;
+	if (failed) {
+		strv_free(v);
+		return NULL;
+	}
+	return v ? v : calloc(1, sizeof(char *));
+}
+
+static int check_connect(struct daemon *d, const struct daemon_container *c,
+			 const struct daemon_network *nw, char *const *aliases, struct berr *err)
+{
+	const char *m = c->spec.network_mode ? c->spec.network_mode : "";
+
+	if (strcmp(nw->name, "host") == 0 || strcmp(nw->name, "none") == 0)
+		return berr_invalid(err, "container cannot be disconnected from host network or "
+				    "connected to host network");
+	if (strcmp(m, "host") == 0 || strncmp(m, "container:", 10) == 0)
+		return berr_invalid(err, "container sharing network namespace with another "
+				    "container or host cannot be connected to any other network");
+	if (strcmp(nw->name, "bridge") == 0 && !d->default_net)
+		return berr_invalid(err, "network bridge: berthd runs without a default network");
+	if (aliases && aliases[0] && !strcmp(nw->name, "bridge"))
+		return berr_invalid(err, "network-scoped aliases are only supported for "
+				    "user-defined networks");
+	for (size_t i = 0; aliases && aliases[i]; i++)
+		if (!*aliases[i] || strpbrk(aliases[i], " \t\r\n|") || strlen(aliases[i]) > 255)
+			return berr_invalid(err, "invalid network alias \"%s\"", aliases[i]);
+	return 0;
+}
+
+/* One more network for a container on another: recorded among its other
+ * networks, and, running, attached at once as one more interface. */
+static int connect_more(struct daemon *d, struct daemon_container *c, const char *net,
+			char *const *aliases, pid_t pid, struct berr *err)
+{
+	cleanup_free char *entry = entry_of(net, aliases);
+	bool known = daemon_net_more_index(&c->spec, net) >= 0;
+	char **nets = entry ? nets_with(&c->spec, net, entry) : NULL;
+	char **before;
+	int ret;
+
+	if (!nets)
+		return berr_set(err, ENOMEM, "connect");
+	/* A running one is attached to every network of its record. */
+	if (pid && known) {
+		strv_free(nets);
+		return berr_conflict(err, EEXIST, "endpoint with name %s already exists in "
+				     "network %s", c->name, net);
+	}
+	before = c->spec.networks ? strv_dup(c->spec.networks, strv_len(c->spec.networks))
+				  : NULL;
+	if (c->spec.networks && !before) {
+		strv_free(nets);
+		return berr_set(err, ENOMEM, "connect");
+	}
+	ret = set_networks(d, c, nets, err);
+	if (ret == 0 && pid) {
+		ret = daemon_net_connect_running(d, c, net, err);
+		if (ret < 0) {
+			struct berr ignored;
+
+			set_networks(d, c, steal_ptr(before), &ignored);
+		}
+	}
+	strv_free(before);
+	return ret;
+}
+
 int daemon_network_connect(struct daemon *d, const char *net, const char *ref,
 			   char *const *aliases, struct berr *err)
 {
@@ -446,6 +578,7 @@ int daemon_network_connect(struct daemon *d, const char *net, const char *ref,
 	struct daemon_container *c;
 	pid_t pid;
 	bool attached;
+	const char *m;
 	int ret;
 
 	/* slirp4netns starts with the container, on its namespace's file. */
@@ -456,24 +589,65 @@ int daemon_network_connect(struct daemon *d, const char *net, const char *ref,
 	ret = find_held(d, net, ref, &nw, &c, &pid, err);
 	if (ret < 0)
 		return ret;
-	ret = check_connect(c, &nw, aliases, err);
+	ret = check_connect(d, c, &nw, aliases, err);
+	m = c->spec.network_mode ? c->spec.network_mode : "";
 	attached = c->ep.ip[0] != '\0';
+	if (ret == 0 && !on_network(c, &nw) && strcmp(m, "none") != 0) {
+		ret = connect_more(d, c, nw.name, aliases, pid, err);
+		goto out;
+	}
 	if (ret == 0 && pid && attached)
 		ret = berr_conflict(err, EEXIST, "endpoint with name %s already exists in network %s",
 				    c->name, nw.name);
 	if (ret == 0)
-		ret = set_mode(d, c, nw.name, aliases, err);
+		ret = set_mode(d, c, nw.name, aliases, c->spec.networks, err);
 	/* A running container joins now, in its own namespace. */
 	if (ret == 0 && pid) {
 		ret = daemon_net_attach_running(d, c, pid, err);
 		if (ret < 0) {
 			struct berr ignored;
 
-			set_mode(d, c, "none", NULL, &ignored);
+			set_mode(d, c, "none", NULL, NULL, &ignored);
 		}
 	}
+out:
 	release(d, c);
 	daemon_network_free(&nw);
+	return ret;
+}
+
+/* Its first network goes while it has others: the first of them takes
+ * its place in the record (--ip and --mac-address were the first
+ * network's: they go too). */
+static int promote(struct daemon *d, struct daemon_container *c, struct berr *err)
+{
+	char name[160], **aliases = NULL, **rest;
+	const char *e = c->spec.networks[0];
+	int ret;
+
+	daemon_net_entry_name(e, name, sizeof(name));
+	for (const char *a = strchr(e, '|'); a; a = strchr(a + 1, '|')) {
+		cleanup_free char *one = strndup(a + 1, strcspn(a + 1, "|"));
+
+		if (!one || strv_push(&aliases, one) < 0) {
+			strv_free(aliases);
+			return berr_set(err, ENOMEM, "disconnect");
+		}
+	}
+	rest = nets_with(&c->spec, name, NULL);
+	if (!rest) {
+		strv_free(aliases);
+		return berr_set(err, ENOMEM, "disconnect");
+	}
+	daemon_lock(d);
+	free(c->spec.ip);
+	c->spec.ip = NULL;
+	free(c->spec.mac);
+	c->spec.mac = NULL;
+	daemon_unlock(d);
+	ret = set_mode(d, c, name, aliases, rest[0] ? rest : NULL, err);
+	strv_free(aliases);
+	strv_free(rest);
 	return ret;
 }
 
@@ -483,22 +657,47 @@ int daemon_network_disconnect(struct daemon *d, const char *net, const char *ref
 	struct daemon_network nw;
 	struct daemon_container *c;
 	pid_t pid;
+	bool first, other;
 	int ret = find_held(d, net, ref, &nw, &c, &pid, err);
 
 	if (ret < 0)
 		return ret;
-	if (!on_network(c, &nw))
+	first = on_network(c, &nw);
+	other = daemon_net_more_index(&c->spec, nw.name) >= 0;
+	if (!first && !other)
 		ret = berr_conflict(err, ENOENT, "container %s is not connected to network %s",
 				    c->id, nw.name);
 	else if (strcmp(nw.name, "host") == 0 || strcmp(nw.name, "none") == 0)
 		ret = berr_invalid(err, "container cannot be disconnected from host network or "
 				   "connected to host network");
-	/* A running one loses its interface now (DEL); its namespace stays
-	 * its process's, with loopback only, as with --network none. */
-	if (ret == 0 && pid)
-		ret = daemon_net_detach(d, c, err);
-	if (ret == 0)
-		ret = set_mode(d, c, "none", NULL, err);
+	if (ret < 0)
+		goto out;
+	if (other) {
+		/* One of its other networks: that interface alone goes. */
+		char **rest = nets_with(&c->spec, nw.name, NULL);
+
+		if (!rest)
+			ret = berr_set(err, ENOMEM, "disconnect");
+		if (ret == 0 && pid)
+			ret = daemon_net_disconnect_running(d, c, nw.name, err);
+		if (ret == 0)
+			ret = set_networks(d, c, steal_ptr(rest), err);
+		strv_free(rest);
+	} else if (c->spec.networks && c->spec.networks[0]) {
+		if (pid)
+			ret = daemon_net_disconnect_running(d, c, nw.name, err);
+		if (ret == 0)
+			ret = promote(d, c, err);
+	} else {
+		/* Its one network: a running one loses its interface now
+		 * (DEL); its namespace stays its process's, with loopback
+		 * only, as with --network none. */
+		if (pid)
+			ret = daemon_net_detach(d, c, err);
+		if (ret == 0)
+			ret = set_mode(d, c, "none", NULL, NULL, err);
+	}
+out:
 	release(d, c);
 	daemon_network_free(&nw);
 	return ret;

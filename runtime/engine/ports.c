@@ -43,11 +43,34 @@ int daemon_port_key_parse(const char *key, uint16_t *port, char proto[4], struct
 	return 0;
 }
 
+/* HOSTPORT of a binding: "" (chosen), "PORT" or "FIRST-LAST", of which
+ * docker takes the first free one. */
+static int host_ports(const char *key, const char *s, struct daemon_port *p, struct berr *err)
+{
+	const char *dash = strchr(s, '-');
+
+	if (!*s)
+		return 0;
+	if (!dash)
+		return port_number(s, strlen(s), &p->host_port, true) < 0
+			       ? berr_invalid(err, "port %s: invalid host port \"%s\" (1-65535)",
+					      key, s)
+			       : 0;
+	if (port_number(s, (size_t)(dash - s), &p->host_port, false) < 0 ||
+	    port_number(dash + 1, strlen(dash + 1), &p->host_last, false) < 0 ||
+	    p->host_last < p->host_port)
+		return berr_invalid(err, "port %s: invalid host port range \"%s\" (FIRST-LAST, "
+				    "1-65535, FIRST not above LAST)", key, s);
+	if (p->host_last == p->host_port)
+		p->host_last = 0;
+	return 0;
+}
+
 int daemon_port_parse(const char *binding, struct daemon_port *p, struct berr *err)
 {
 	const char *bar1 = strchr(binding, '|'), *bar2 = bar1 ? strchr(bar1 + 1, '|') : NULL;
 	char key[32];
-	struct in_addr a;
+	struct in6_addr a;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
@@ -61,15 +84,19 @@ int daemon_port_parse(const char *binding, struct daemon_port *p, struct berr *e
 	snprintf(p->host_ip, sizeof(p->host_ip), "%.*s", (int)(bar2 - bar1 - 1), bar1 + 1);
 	if (strcmp(p->host_ip, "0.0.0.0") == 0)
 		p->host_ip[0] = '\0';
-	if (p->host_ip[0] && inet_pton(AF_INET, p->host_ip, &a) != 1)
-		return berr_unsupported(err,
-					"port %s: host address \"%s\" is not an IPv4 address (berthd "
-					"publishes on IPv4 only)",
-					key, p->host_ip);
-	if (bar2[1] && port_number(bar2 + 1, strlen(bar2 + 1), &p->host_port, true) < 0)
-		return berr_invalid(err, "port %s: invalid host port \"%s\" (one port, 1-65535; "
-				    "ranges are not supported)", key, bar2 + 1);
-	return 0;
+	if (p->host_ip[0] && inet_pton(AF_INET, p->host_ip, &a) != 1) {
+		if (inet_pton(AF_INET6, p->host_ip, &a) != 1)
+			return berr_invalid(err, "port %s: invalid host address \"%s\"", key,
+					    p->host_ip);
+		/* portmap's DNAT: IPv6 has no way to loopback (no
+		 * route_localnet), and "::" is every address of both. */
+		if (IN6_IS_ADDR_LOOPBACK(&a) || IN6_IS_ADDR_UNSPECIFIED(&a) ||
+		    IN6_IS_ADDR_LINKLOCAL(&a) || IN6_IS_ADDR_MULTICAST(&a))
+			return berr_unsupported(err, "port %s: publishing on %s is not supported by "
+						"berthd (an IPv6 address of the host's, not "
+						"loopback, link-local or ::)", key, p->host_ip);
+	}
+	return host_ports(key, bar2 + 1, p, err);
 }
 
 int daemon_ports_check(const struct daemon_spec *s, bool on_network, struct berr *err)

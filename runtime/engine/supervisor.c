@@ -212,13 +212,9 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 	daemon_share_release(&share);
 	if (ret == 0)
 		ret = daemon_net_join_files(d, c, err);
-	if (ret == 0 && c->ep.network[0]) {
-		char net[sizeof(c->ep.network)];
-
-		/* Its peers' names in its /etc/hosts, and its own in theirs. */
-		snprintf(net, sizeof(net), "%s", c->ep.network);
-		daemon_net_hosts_refresh(d, net);
-	}
+	/* Its peers' names in its /etc/hosts, and its own in theirs. */
+	if (ret == 0)
+		daemon_net_hosts_refresh_of(d, c);
 	if (ret == 0)
 		ret = sv_start(d, c, &init, err);
 	if (ret < 0) {

@@ -64,6 +64,8 @@ void daemon_spec_free(struct daemon_spec *s)
 	strv_free(s->exposed);
 	strv_free(s->aliases);
 	free(s->ip);
+	free(s->mac);
+	strv_free(s->networks);
 	strv_free(s->dns);
 	strv_free(s->dns_search);
 	strv_free(s->dns_options);

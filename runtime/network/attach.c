@@ -68,8 +68,8 @@ static int run_plugin(const struct net_ctx *ctx, const struct net_attachment *a,
 	size_t len;
 	int ret;
 
-	ret = cni_plugin_config(a->conflist, plugin, prev, a->ports, a->n_ports, a->ip, &config,
-				&len, err);
+	ret = cni_plugin_config(a->conflist, plugin, prev, a->ports, a->n_ports, a->ip, a->mac,
+				&config, &len, err);
 	if (ret < 0)
 		return ret;
 	ret = cni_exec(&call, YAJL_GET_STRING(jr_get(plugin, "type")), config, len, &out, err);
@@ -113,14 +113,59 @@ static void forget(const struct net_ctx *ctx, const char *id, const char *networ
 		rmdir(path); /* when it was the last */
 }
 
+static bool default_route(yajl_val route)
+{
+	const char *dst = YAJL_GET_STRING(jr_get(route, "dst"));
+
+	return dst && (strcmp(dst, "0.0.0.0/0") == 0 || strcmp(dst, "::/0") == 0);
+}
+
+/* Take the default routes out of the IPAM routes of the list's plugins
+ * (in the tree: the cache keeps the list as ADD saw it, for DEL). */
+static void drop_default_routes(yajl_val list)
+{
+	yajl_val p = plugins_of(list);
+
+	for (size_t i = 0; i < YAJL_GET_ARRAY(p)->len; i++) {
+		yajl_val routes = jr_get(jr_get(YAJL_GET_ARRAY(p)->values[i], "ipam"), "routes");
+		size_t k = 0;
+
+		if (!YAJL_IS_ARRAY(routes))
+			continue;
+		for (size_t j = 0; j < YAJL_GET_ARRAY(routes)->len; j++) {
+			yajl_val r = YAJL_GET_ARRAY(routes)->values[j];
+
+			if (default_route(r))
+				yajl_tree_free(r);
+			else
+				YAJL_GET_ARRAY(routes)->values[k++] = r;
+		}
+		YAJL_GET_ARRAY(routes)->len = k;
+	}
+}
+
+/* A MAC address needs a plugin that takes one (lists written before
+ * berth gave the bridge plugin the mac capability have none). */
+static int check_mac(yajl_val list, const char *network, struct berr *err)
+{
+	yajl_val p = plugins_of(list);
+
+	for (size_t i = 0; i < YAJL_GET_ARRAY(p)->len; i++)
+		if (cni_declares(YAJL_GET_ARRAY(p)->values[i], "mac"))
+			return 0;
+	return berr_unsupported(err, "network %s takes no MAC address (no plugin of its config "
+				"list has the mac capability; a network made by an older berthd: "
+				"create it again)", network);
+}
+
 int net_attach(const struct net_ctx *ctx, const char *network, const char *id,
-	       const char *netns, const char *ifname, const struct net_port *ports,
-	       size_t n_ports, const char *ip, struct net_endpoint *ep, struct berr *err)
+	       const char *netns, const struct net_request *req, struct net_endpoint *ep,
+	       struct berr *err)
 {
 	cleanup_tree yajl_val list = NULL;
-	struct net_attachment a = { .network = network, .id = id, .ifname = ifname,
-				    .netns = netns, .ports = ports, .n_ports = n_ports,
-				    .ip = ip };
+	struct net_attachment a = { .network = network, .id = id, .ifname = req->ifname,
+				    .netns = netns, .ports = req->ports,
+				    .n_ports = req->n_ports, .ip = req->ip, .mac = req->mac };
 	yajl_val results[16] = { NULL };
 	yajl_val p, last = NULL;
 	size_t n;
@@ -132,6 +177,10 @@ int net_attach(const struct net_ctx *ctx, const char *network, const char *id,
 	ret = load_conflist(ctx, network, &list, err);
 	if (ret < 0)
 		return ret;
+	if (req->mac && (ret = check_mac(list, network, err)) < 0)
+		return ret;
+	if (req->secondary)
+		drop_default_routes(list);
 	a.conflist = list;
 	p = plugins_of(list);
 	n = YAJL_GET_ARRAY(p)->len;
@@ -146,7 +195,7 @@ int net_attach(const struct net_ctx *ctx, const char *network, const char *id,
 			last = results[i];
 	}
 	if (ret == 0)
-		ret = net_endpoint_from_result(last, ifname, ep, err);
+		ret = net_endpoint_from_result(last, req->ifname, ep, err);
 	a.result = last;
 	if (ret == 0)
 		ret = net_cache_write(ctx, &a, err);
@@ -162,8 +211,8 @@ int net_attach(const struct net_ctx *ctx, const char *network, const char *id,
 	return ret;
 }
 
-static int detach_one(const struct net_ctx *ctx, const char *id, const char *network,
-		      struct berr *err)
+int net_detach(const struct net_ctx *ctx, const char *id, const char *network,
+	       struct berr *err)
 {
 	cleanup_tree yajl_val tree = NULL;
 	cleanup_free struct net_port *ports = NULL;
@@ -200,7 +249,7 @@ int net_detach_all(const struct net_ctx *ctx, const char *id, struct berr *err)
 
 		if (e->d_name[0] == '.')
 			continue;
-		ret = detach_one(ctx, id, e->d_name, &one);
+		ret = net_detach(ctx, id, e->d_name, &one);
 		if (ret < 0 && first == 0) {
 			first = ret;
 			*err = one;

@@ -63,6 +63,8 @@ int net_cache_write(const struct net_ctx *ctx, const struct net_attachment *a,
 	cni_json_ports(w, a->ports, a->n_ports);
 	if (a->ip)
 		jw_kstr(w, "ip", a->ip);
+	if (a->mac)
+		jw_kstr(w, "mac", a->mac);
 	jw_key(w, "result");
 	if (a->result)
 		jw_tree(w, a->result);
@@ -127,6 +129,7 @@ int net_cache_read(const struct net_ctx *ctx, const char *id, const char *networ
 	a->ifname = YAJL_GET_STRING(jr_get(v, "ifName"));
 	a->netns = YAJL_GET_STRING(jr_get(v, "netns"));
 	a->ip = YAJL_GET_STRING(jr_get(v, "ip"));
+	a->mac = YAJL_GET_STRING(jr_get(v, "mac"));
 	a->conflist = jr_get(v, "config");
 	a->result = jr_get(v, "result");
 	if (a->result && YAJL_IS_NULL(a->result))

@@ -21,7 +21,7 @@ void cni_json_ports(struct jw *w, const struct net_port *ports, size_t n_ports)
 	jw_array_close(w);
 }
 
-static bool declares(yajl_val plugin, const char *capability)
+bool cni_declares(yajl_val plugin, const char *capability)
 {
 	yajl_val caps = jr_get(plugin, "capabilities");
 
@@ -29,10 +29,11 @@ static bool declares(yajl_val plugin, const char *capability)
 }
 
 int cni_plugin_config(yajl_val list, yajl_val plugin, yajl_val prev,
-		      const struct net_port *ports, size_t n_ports, const char *ip, char **out,
-		      size_t *len, struct berr *err)
+		      const struct net_port *ports, size_t n_ports, const char *ip,
+		      const char *mac, char **out, size_t *len, struct berr *err)
 {
-	bool pm = declares(plugin, "portMappings"), ips = ip && declares(plugin, "ips");
+	bool pm = cni_declares(plugin, "portMappings"), ips = ip && cni_declares(plugin, "ips");
+	bool macs = mac && cni_declares(plugin, "mac");
 
 	cleanup_jw struct jw *w = jw_new(false);
 	yajl_val obj = plugin;
@@ -56,7 +57,7 @@ int cni_plugin_config(yajl_val list, yajl_val plugin, yajl_val prev,
 		jw_key(w, "prevResult");
 		jw_tree(w, prev);
 	}
-	if (pm || ips) {
+	if (pm || ips || macs) {
 		jw_key(w, "runtimeConfig");
 		jw_map_open(w);
 		if (pm) {
@@ -69,6 +70,8 @@ int cni_plugin_config(yajl_val list, yajl_val plugin, yajl_val prev,
 			jw_str(w, ip);
 			jw_array_close(w);
 		}
+		if (macs)
+			jw_kstr(w, "mac", mac);
 		jw_map_close(w);
 	}
 	jw_map_close(w);

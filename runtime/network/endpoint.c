@@ -30,6 +30,7 @@ int net_endpoint_from_result(yajl_val result, const char *ifname, struct net_end
 	long idx = container_interface(ifaces, ifname);
 
 	memset(ep, 0, sizeof(*ep));
+	snprintf(ep->ifname, sizeof(ep->ifname), "%s", ifname);
 	if (idx >= 0) {
 		const char *mac = YAJL_GET_STRING(
 			jr_get(YAJL_GET_ARRAY(ifaces)->values[idx], "mac"));
@@ -41,21 +42,23 @@ int net_endpoint_from_result(yajl_val result, const char *ifname, struct net_end
 		yajl_val at = jr_get(ip, "interface");
 		const char *addr = YAJL_GET_STRING(jr_get(ip, "address"));
 		const char *gw = YAJL_GET_STRING(jr_get(ip, "gateway"));
-		const char *slash;
+		const char *slash = addr ? strchr(addr, '/') : NULL;
+		bool v6;
 
-		if (!addr || (YAJL_IS_INTEGER(at) && YAJL_GET_INTEGER(at) != idx))
+		if (!slash || (YAJL_IS_INTEGER(at) && YAJL_GET_INTEGER(at) != idx))
 			continue;
-		/* IPv4 first, as docker's IPAddress is. */
-		if (strchr(addr, ':') && ep->ip[0])
-			continue;
-		slash = strchr(addr, '/');
-		if (!slash)
-			continue;
-		snprintf(ep->ip, sizeof(ep->ip), "%.*s", (int)(slash - addr), addr);
-		ep->prefix = atoi(slash + 1);
-		snprintf(ep->gateway, sizeof(ep->gateway), "%s", gw ? gw : "");
-		if (!strchr(addr, ':'))
-			break;
+		/* The first of each family: docker's IPAddress and
+		 * GlobalIPv6Address. */
+		v6 = strchr(addr, ':') != NULL;
+		if (v6 && !ep->ip6[0]) {
+			snprintf(ep->ip6, sizeof(ep->ip6), "%.*s", (int)(slash - addr), addr);
+			ep->prefix6 = atoi(slash + 1);
+			snprintf(ep->gateway6, sizeof(ep->gateway6), "%s", gw ? gw : "");
+		} else if (!v6 && !ep->ip[0]) {
+			snprintf(ep->ip, sizeof(ep->ip), "%.*s", (int)(slash - addr), addr);
+			ep->prefix = atoi(slash + 1);
+			snprintf(ep->gateway, sizeof(ep->gateway), "%s", gw ? gw : "");
+		}
 	}
 	if (!ep->ip[0])
 		return berr_fail(err, EPROTO, "the CNI result gives interface %s no address",

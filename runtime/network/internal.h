@@ -14,6 +14,7 @@ struct net_attachment {
 	const struct net_port *ports;
 	size_t n_ports;
 	const char *ip; /* a fixed address, "A.B.C.D/N"; NULL none */
+	const char *mac; /* a fixed MAC address; NULL none */
 	yajl_val result; /* NULL: ADD did not finish */
 };
 

@@ -67,6 +67,8 @@ static void write_plugins(struct jw *w, const struct net_bridge_def *def)
 	jw_key(w, "capabilities");
 	jw_map_open(w);
 	jw_kbool(w, "ips", true);
+	/* --mac-address: the bridge plugin sets the container's veth's. */
+	jw_kbool(w, "mac", true);
 	jw_map_close(w);
 	jw_kstr(w, "bridge", def->device);
 	/* Internal: no address of the host on the bridge, no NAT, no
@@ -99,6 +101,17 @@ static void write_plugins(struct jw *w, const struct net_bridge_def *def)
 	}
 	jw_map_close(w);
 	jw_array_close(w);
+	/* Dual stack: one more range set, so that the container gets an
+	 * address of each family. */
+	if (def->subnet6 && *def->subnet6) {
+		jw_array_open(w);
+		jw_map_open(w);
+		jw_kstr(w, "subnet", def->subnet6);
+		if (!def->internal)
+			jw_kstr(w, "gateway", def->gateway6);
+		jw_map_close(w);
+		jw_array_close(w);
+	}
 	jw_array_close(w);
 	jw_key(w, "routes");
 	jw_array_open(w);
@@ -106,6 +119,11 @@ static void write_plugins(struct jw *w, const struct net_bridge_def *def)
 		jw_map_open(w);
 		jw_kstr(w, "dst", "0.0.0.0/0");
 		jw_map_close(w);
+		if (def->subnet6 && *def->subnet6) {
+			jw_map_open(w);
+			jw_kstr(w, "dst", "::/0");
+			jw_map_close(w);
+		}
 	}
 	jw_array_close(w);
 	jw_kstr(w, "dataDir", def->ipam_dir);
@@ -137,6 +155,8 @@ static void write_berth(struct jw *w, const struct net_bridge_def *def)
 	jw_kstr(w, "subnet", def->subnet);
 	jw_kstr(w, "gateway", def->internal ? "" : def->gateway);
 	jw_kstr(w, "ipRange", def->ip_range ? def->ip_range : "");
+	jw_kstr(w, "subnet6", def->subnet6 ? def->subnet6 : "");
+	jw_kstr(w, "gateway6", def->internal || !def->gateway6 ? "" : def->gateway6);
 	jw_kbool(w, "internal", def->internal);
 	jw_kbool(w, "user", def->user);
 	jw_key(w, "labels");
@@ -357,6 +377,8 @@ int net_info_read(const struct net_ctx *ctx, const char *name, struct net_info *
 	copy_str(b, "subnet", out->subnet, sizeof(out->subnet));
 	copy_str(b, "gateway", out->gateway, sizeof(out->gateway));
 	copy_str(b, "ipRange", out->ip_range, sizeof(out->ip_range));
+	copy_str(b, "subnet6", out->subnet6, sizeof(out->subnet6));
+	copy_str(b, "gateway6", out->gateway6, sizeof(out->gateway6));
 	copy_str(plugin, "bridge", out->device, sizeof(out->device));
 	out->internal = YAJL_IS_TRUE(jr_get(b, "internal"));
 	out->user = YAJL_IS_TRUE(jr_get(b, "user"));

@@ -47,7 +47,11 @@ struct net_endpoint {
 	char ip[48];      /* without prefix; "" none */
 	int prefix;
 	char gateway[48];
+	char ip6[48]; /* an IPv6 address too, on a dual-stack network; "" none */
+	int prefix6;
+	char gateway6[48];
 	char mac[24];
+	char ifname[16]; /* the container's interface */
 };
 
 /* A bridge network's definition: the default network's, or one made
@@ -60,6 +64,8 @@ struct net_bridge_def {
 	const char *subnet; /* "172.30.0.0/16" */
 	const char *gateway;
 	const char *ip_range; /* "" or NULL: the whole subnet */
+	const char *subnet6;  /* dual stack: "fd00:1::/64"; "" or NULL: IPv4 only */
+	const char *gateway6;
 	const char *ipam_dir; /* host-local's dataDir */
 	const char *created;  /* RFC 3339 */
 	char *const *labels;  /* "key=value", NULL-terminated; may be NULL */
@@ -74,6 +80,7 @@ int net_bridge_write(const struct net_ctx *ctx, const struct net_bridge_def *def
 /* A network read back: its definition, strings owned by the struct. */
 struct net_info {
 	char name[129], id[65], device[16], subnet[64], gateway[64], ip_range[64];
+	char subnet6[64], gateway6[64]; /* "": IPv4 only */
 	char created[48];
 	char **labels;
 	bool internal, user;
@@ -91,6 +98,11 @@ int net_remove(const struct net_ctx *ctx, const char *name, struct berr *err);
 /* Do two IPv4 subnets "A.B.C.D/N" share an address?  Is subnet routed
  * by the host through a device other than those in own (NULL-ended)? */
 bool net_subnets_overlap(const char *a, const char *b);
+/* The same of IPv6 subnets; an IPv6 subnet checked and normalized as
+ * net_check_subnet does (gw: its first address when empty). */
+bool net_subnets6_overlap(const char *a, const char *b);
+int net_check_subnet6(const char *subnet, char *norm, size_t n, char *gw, size_t gwn,
+		      struct berr *err);
 bool net_subnet_routed(const char *subnet, char *const *own);
 /* "A.B.C.D/N" checked and normalized (the network address); gw gets its
  * first address when gw is empty, and must be inside it; range, when not
@@ -116,14 +128,32 @@ int net_netns_remove(const char *path, struct berr *err);
 /* A running process's namespace (from: /proc/PID/ns/net) named by path. */
 int net_netns_bind(const char *from, const char *path, struct berr *err);
 
-/* Attach container id (its namespace at netns) to network as interface
- * ifname, with its published ports and a fixed address (ip: "A.B.C.D/N",
- * NULL: one from the network's pool), given to the plugins that declare
- * the portMappings and ips capabilities: run ADD, cache the attachment,
- * fill ep.  On failure nothing is left: what ADD made is deleted again. */
+/* What a container asks of one attachment. */
+struct net_request {
+	const char *ifname; /* "eth0" */
+	const struct net_port *ports;
+	size_t n_ports;
+	const char *ip;  /* a fixed address, "A.B.C.D/N"; NULL: one from the pool */
+	const char *mac; /* a fixed MAC address; NULL: the plugin's */
+	/* Not the container's first network: the routes of its IPAM
+	 * without the default route, which the first network's gateway
+	 * holds (as docker's), and which a second one would clash with. */
+	bool secondary;
+};
+
+/* Attach container id (its namespace at netns) to network as req asks:
+ * the ports, ip and mac given to the plugins that declare the
+ * portMappings, ips and mac capabilities (a mac that no plugin of the
+ * list takes is refused); run ADD, cache the attachment, fill ep.  On
+ * failure nothing is left: what ADD made is deleted again. */
 int net_attach(const struct net_ctx *ctx, const char *network, const char *id,
-	       const char *netns, const char *ifname, const struct net_port *ports,
-	       size_t n_ports, const char *ip, struct net_endpoint *ep, struct berr *err);
+	       const char *netns, const struct net_request *req, struct net_endpoint *ep,
+	       struct berr *err);
+
+/* Detach id from network alone (DEL from the cache); no attachment is no
+ * error. */
+int net_detach(const struct net_ctx *ctx, const char *id, const char *network,
+	       struct berr *err);
 
 /* Detach id from every network it is attached to (DEL from the cache),
  * then forget the attachments.  Idempotent; the first error is returned

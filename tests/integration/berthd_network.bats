@@ -352,6 +352,71 @@ free_port() {
 	dk rmi berthd-test/exposed:1 >/dev/null
 }
 
+@test "berthd network: port ranges, as docker: HOST-RANGE:CONTAINER-RANGE, IP with udp, CONTAINER-RANGE, HOST-RANGE:ONE" {
+	local p q ip id chosen listener
+	p=$(free_port)
+	dk run -d --name ranges -p "$p-$((p + 2)):80-82" -p "127.0.0.1:$((p + 3))-$((p + 4)):90-91/udp" \
+		-p 83-84 berthd-test/bb:1 sh -c 'mkdir -p /www && echo served-by-ranges >/www/index.html &&
+			httpd -p 80 -h /www && httpd -p 81 -h /www && httpd -p 83 -h /www && exec httpd -f -p 82 -h /www' >/dev/null
+	# Each port of the range answers from the container.
+	for q in "$p" $((p + 1)) $((p + 2)); do
+		run fetch 127.0.0.1 "$q"
+		assert_success
+		assert_equal "$output" "served-by-ranges"
+	done
+	run dk port ranges
+	assert_output_contains "80/tcp -> 0.0.0.0:$p"
+	assert_output_contains "82/tcp -> 0.0.0.0:$((p + 2))"
+	assert_output_contains "90/udp -> 127.0.0.1:$((p + 3))"
+	assert_output_contains "91/udp -> 127.0.0.1:$((p + 4))"
+	run dk ps --filter name=ranges --format '{{.Ports}}'
+	assert_output_contains "0.0.0.0:$((p + 1))->81/tcp"
+	assert_output_contains "127.0.0.1:$((p + 3))->90/udp"
+	# The udp range is DNAT for 127.0.0.1 only.
+	ip=$(ip_of ranges)
+	run sh -c "iptables-save -t nat | grep -- '--dport $((p + 4)) '"
+	assert_output_contains "-d 127.0.0.1/32"
+	assert_output_contains "udp"
+	# -p 83-84: a free host port chosen for each, the first one answers.
+	chosen=$(dk port ranges 83/tcp | sed 's/.*://')
+	[ -n "$chosen" ] && [ "$chosen" != "$(dk port ranges 84/tcp | sed 's/.*://')" ] ||
+		fail "chosen ports: $(dk port ranges)"
+	run fetch 127.0.0.1 "$chosen"
+	assert_success
+	assert_equal "$output" "served-by-ranges"
+	# HOST-RANGE:ONE: the first free port of the range; the binding
+	# keeps the range, as docker's.
+	q=$(free_port)
+	timeout 30 socat "TCP-LISTEN:$q,reuseaddr,fork" /dev/null &
+	listener=$!
+	for _ in $(seq 20); do ss -ltn | grep -q ":$q " && break; sleep 0.1; done
+	httpd_run one -p "$q-$((q + 2)):80"
+	assert_equal "$(dk port one 80)" "0.0.0.0:$((q + 1))"
+	assert_equal "$(dk inspect -f '{{json .HostConfig.PortBindings}}' one)" \
+		"{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"$q-$((q + 2))\"}]}"
+	run fetch 127.0.0.1 $((q + 1))
+	assert_success
+	assert_equal "$output" "served-by-one"
+	httpd_run two -p "$q-$((q + 2)):80"
+	assert_equal "$(dk port two 80)" "0.0.0.0:$((q + 2))"
+	# Every port of the range taken: refused, nothing made.
+	run dk run -d --name three -p "$q-$((q + 2)):80" berthd-test/bb:1 sleep 100
+	kill "$listener"
+	assert_failure
+	assert_output_contains "Bind for 0.0.0.0:$q-$((q + 2)) failed"
+	assert_equal "$(veths_on_bridge)" 3
+	run dk run --rm -p "$((q + 2))-$q:80" berthd-test/bb:1 true
+	assert_failure
+	# Removal takes every rule of the ranges.
+	id=$(dk inspect -f '{{.Id}}' ranges)
+	dk rm -f ranges one two three >/dev/null
+	assert_equal "$(traces_of "$ip" "$id")" ""
+	assert_equal "$(veths_on_bridge)" 0
+	if iptables-save -t nat | grep -qE -- "--dport ($p|$((p + 3))|$q|$((q + 1))) "; then
+		fail "rules left: $(iptables-save -t nat | grep -E -- "--dport ($p|$((p + 3))|$q|$((q + 1))) ")"
+	fi
+}
+
 @test "berthd network: a host port already in use is refused and leaves nothing" {
 	local port listener
 	port=$(free_port)
@@ -543,12 +608,346 @@ bridge_of() {
 	run dk exec peer sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do nc -w 2 mv 7070 </dev/null && exit 0; sleep 0.2; done; exit 1'
 	assert_success
 	assert_equal "$output" "from-mover"
-	run dk network connect bridge mover
-	assert_failure
-	assert_output_contains "more than one network"
 	dk rm -f mover peer >/dev/null
 	assert_equal "$(ip -o link show master "$br" | wc -l)" 0
 	dk network rm side >/dev/null
+}
+
+# The default route of a container as "IFACE GATEWAY" (/proc/net/route
+# is little-endian hex), one line per default route.
+default_routes() {
+	dk exec "$1" awk '$2 == "00000000" && $8 == "00000000" { print $1, $3 }' /proc/net/route |
+		while read -r ifc hex; do
+			printf '%s %d.%d.%d.%d\n' "$ifc" "0x${hex:6:2}" "0x${hex:4:2}" "0x${hex:2:2}" "0x${hex:0:2}"
+		done
+}
+
+# Interfaces inside a container, sorted, on one line.
+ifaces_of() {
+	dk exec "$1" cat /proc/net/dev | tail -n +3 | awk '{print $1}' | sort | tr '\n' ' '
+}
+
+# The traces of container id $2's attachment to network $1 at address $3.
+attachment_traces() {
+	local net=$1 id=$2 ip=$3
+	[ -e "$BERTHD_ROOT/cni/cache/$id/$net" ] && echo "attachment to $net"
+	[ -e "$BERTHD_ROOT/cni/ipam/$net/$ip" ] && echo "lease of $ip"
+	iptables-save | grep -F -e "$ip/32" | sed 's/^/rule: /'
+	true
+}
+
+@test "berthd network: a container on several networks: eth1 with its own address, one default route, names on each; disconnect takes one" {
+	local id ipx ipy gwx gwy brx bry out
+	dk network create multi-x >/dev/null
+	dk network create multi-y >/dev/null
+	brx=$(bridge_of multi-x)
+	bry=$(bridge_of multi-y)
+	dk run -d --name multi --network multi-x --network-alias mx berthd-test/bb:1 \
+		sh -c 'while true; do echo from-multi | nc -l -p 7070; done' >/dev/null
+	dk network connect --alias my multi-y multi
+	id=$(dk inspect -f '{{.Id}}' multi)
+	ipx=$(dk inspect -f '{{(index .NetworkSettings.Networks "multi-x").IPAddress}}' multi)
+	ipy=$(dk inspect -f '{{(index .NetworkSettings.Networks "multi-y").IPAddress}}' multi)
+	gwx=$(dk network inspect -f '{{(index .IPAM.Config 0).Gateway}}' multi-x)
+	gwy=$(dk network inspect -f '{{(index .IPAM.Config 0).Gateway}}' multi-y)
+	[ -n "$ipx" ] && [ -n "$ipy" ] && [ "$ipx" != "$ipy" ] || fail "addresses: '$ipx' '$ipy'"
+	assert_equal "$(dk inspect -f '{{(index .NetworkSettings.Networks "multi-y").Aliases}} {{.HostConfig.NetworkMode}}' multi)" \
+		"[my] multi-x"
+	# What the container sees: eth0 on the first network, eth1 on the
+	# second, and one default route, through the first one's gateway.
+	run dk exec multi ip -o -4 addr show eth0
+	assert_output_contains "inet $ipx/"
+	run dk exec multi ip -o -4 addr show eth1
+	assert_output_contains "inet $ipy/"
+	assert_equal "$(default_routes multi)" "eth0 $gwx"
+	run dk exec multi ping -c 1 -W 2 "$gwy"
+	assert_success
+	# Its /etc/hosts names both its addresses; a peer on the second
+	# network only reaches it there by name and alias.
+	dk run -d --name peer-y --network multi-y berthd-test/bb:1 sleep 100 >/dev/null
+	run dk exec multi cat /etc/hosts
+	assert_output_contains "$ipx	"
+	assert_output_contains "$ipy	"
+	assert_output_contains "peer-y"
+	run dk exec peer-y grep -w my /etc/hosts
+	assert_success
+	assert_equal "$(echo "$output" | awk '{print $1}')" "$ipy"
+	run dk exec peer-y sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do nc -w 2 my 7070 </dev/null && exit 0; sleep 0.2; done; exit 1'
+	assert_success
+	assert_equal "$output" "from-multi"
+	run dk exec peer-y grep -w mx /etc/hosts
+	assert_failure
+	out=$(dk network inspect -f '{{range .Containers}}{{.Name}} {{end}}' multi-y)
+	[[ "$out" == *multi* ]] || fail "multi-y lists: $out"
+	run dk network rm multi-y
+	assert_failure
+	assert_output_contains "active endpoints"
+	# Disconnect from the second network: eth1 goes, eth0 stays, the
+	# peer reaches it and names it no more, nothing of that attachment
+	# is left on the host.
+	dk network disconnect multi-y multi
+	assert_equal "$(ifaces_of multi)" "eth0: lo: "
+	assert_equal "$(default_routes multi)" "eth0 $gwx"
+	run dk exec peer-y nc -w 2 "$ipy" 7070 </dev/null
+	assert_failure
+	run dk exec peer-y grep -w my /etc/hosts
+	assert_failure
+	assert_equal "$(attachment_traces multi-y "$id" "$ipy")" ""
+	assert_equal "$(ip -o link show master "$bry" | wc -l)" 1
+	assert_equal "$(ip -o link show master "$brx" | wc -l)" 1
+	# Again, then the first network goes: the second one stays and
+	# becomes its first, with the default route after a restart.
+	dk network connect multi-y multi
+	ipy=$(dk inspect -f '{{(index .NetworkSettings.Networks "multi-y").IPAddress}}' multi)
+	dk network disconnect multi-x multi
+	assert_equal "$(ifaces_of multi)" "eth1: lo: "
+	assert_equal "$(dk inspect -f '{{.HostConfig.NetworkMode}} {{len .NetworkSettings.Networks}}' multi)" "multi-y 1"
+	assert_equal "$(attachment_traces multi-x "$id" "$ipx")" ""
+	assert_equal "$(ip -o link show master "$brx" | wc -l)" 0
+	dk restart -t 1 multi >/dev/null
+	ipy=$(dk inspect -f '{{(index .NetworkSettings.Networks "multi-y").IPAddress}}' multi)
+	run dk exec multi ip -o -4 addr show eth0
+	assert_output_contains "inet $ipy/"
+	assert_equal "$(default_routes multi)" "eth0 $gwy"
+	run dk exec peer-y sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do nc -w 2 multi 7070 </dev/null && exit 0; sleep 0.2; done; exit 1'
+	assert_equal "$output" "from-multi"
+	# A container on the host's network joins no other.
+	dk run -d --name on-host --network host berthd-test/bb:1 sleep 100 >/dev/null
+	run dk network connect multi-y on-host
+	assert_failure
+	assert_output_contains "cannot be connected to any other network"
+	dk rm -f multi peer-y on-host >/dev/null
+	assert_equal "$(attachment_traces multi-y "$id" "$ipy")" ""
+	assert_equal "$(ip -o link show master "$bry" | wc -l)" 0
+	[ ! -e "$BERTHD_ROOT/netns/$id" ] || fail "its namespace file is left"
+	dk network rm multi-x multi-y >/dev/null
+}
+
+@test "berthd network: run on two networks at once (or created, connected, started, as compose v1 does); kill -9 of berthd keeps both, removal takes both" {
+	local id ip1 ip2 major
+	dk network create two-a >/dev/null
+	dk network create two-b >/dev/null
+	# docker's CLIs from 25 send every --network in one create; older
+	# ones take one: create, connect, start.
+	major=$(dk version -f '{{.Client.Version}}' | cut -d. -f1)
+	if [ "$major" -ge 25 ]; then
+		dk run -d --name both --network two-a --network name=two-b,alias=bee berthd-test/bb:1 sleep 200 >/dev/null
+	else
+		dk create --name both --network two-a berthd-test/bb:1 sleep 200 >/dev/null
+		dk network connect --alias bee two-b both
+		dk start both >/dev/null
+	fi
+	id=$(dk inspect -f '{{.Id}}' both)
+	ip1=$(dk inspect -f '{{(index .NetworkSettings.Networks "two-a").IPAddress}}' both)
+	ip2=$(dk inspect -f '{{(index .NetworkSettings.Networks "two-b").IPAddress}}' both)
+	run dk exec both ip -o -4 addr show eth0
+	assert_output_contains "inet $ip1/"
+	run dk exec both ip -o -4 addr show eth1
+	assert_output_contains "inet $ip2/"
+	assert_equal "$(dk inspect -f '{{(index .NetworkSettings.Networks "two-b").Aliases}}' both)" "[bee]"
+	assert_equal "$(default_routes both)" "eth0 $(dk network inspect -f '{{(index .IPAM.Config 0).Gateway}}' two-a)"
+	# A berthd killed with -9 and started again: both attachments are
+	# its own again (inspect), and a removal detaches both.
+	berthd_stop KILL
+	berthd_start
+	assert_equal "$(dk inspect -f '{{(index .NetworkSettings.Networks "two-a").IPAddress}} {{(index .NetworkSettings.Networks "two-b").IPAddress}}' both)" \
+		"$ip1 $ip2"
+	run dk exec both ip -o -4 addr show eth1
+	assert_output_contains "inet $ip2/"
+	# Unknown or repeated networks at create: refused, nothing made.
+	run dk network connect two-b both
+	assert_failure
+	assert_output_contains "already exists in network two-b"
+	if [ "$major" -ge 25 ]; then
+		run dk run -d --name bad --network two-a --network no-such-net berthd-test/bb:1 true
+		assert_failure
+		assert_output_contains "no-such-net"
+		run dk inspect bad
+		assert_failure
+	fi
+	dk rm -f both >/dev/null
+	assert_equal "$(attachment_traces two-a "$id" "$ip1")" ""
+	assert_equal "$(attachment_traces two-b "$id" "$ip2")" ""
+	[ ! -e "$BERTHD_ROOT/cni/cache/$id" ] || fail "attachments left"
+	dk network rm two-a two-b >/dev/null
+}
+
+@test "berthd network: --mac-address gives eth0 that address, on the default network and a user network; bad ones refused" {
+	local mac=02:42:ac:1f:00:42 mac2=02:42:ac:1f:00:43
+	dk run -d --name withmac --mac-address "$mac" berthd-test/bb:1 sleep 100 >/dev/null
+	assert_equal "$(dk exec withmac cat /sys/class/net/eth0/address)" "$mac"
+	assert_equal "$(dk inspect -f '{{.NetworkSettings.MacAddress}} {{.NetworkSettings.Networks.bridge.MacAddress}}' withmac)" \
+		"$mac $mac"
+	# The host's side knows it: the bridge learned it.
+	run sh -c "bridge fdb show br $BERTHD_BRIDGE | grep -i '^$mac '"
+	assert_success
+	# Kept across a restart of the container.
+	dk restart -t 1 withmac >/dev/null
+	assert_equal "$(dk exec withmac cat /sys/class/net/eth0/address)" "$mac"
+	dk network create macnet >/dev/null
+	dk run -d --name withmac2 --network macnet --mac-address "$mac2" berthd-test/bb:1 sleep 100 >/dev/null
+	assert_equal "$(dk exec withmac2 cat /sys/class/net/eth0/address)" "$mac2"
+	assert_equal "$(dk inspect -f '{{.NetworkSettings.Networks.macnet.MacAddress}}' withmac2)" "$mac2"
+	# Bad values: a multicast address, a malformed one, a network of no
+	# interface of its own.  Clear errors, nothing made.
+	run dk run --rm --mac-address 03:42:ac:1f:00:44 berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "03:42:ac:1f:00:44"
+	run dk run --rm --mac-address 02:42:ac:1f:00 berthd-test/bb:1 true
+	assert_failure
+	run dk run --rm --network none --mac-address 02:42:ac:1f:00:45 berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "mac-address"
+	assert_equal "$(veths_on_bridge)" 1
+	dk rm -f withmac withmac2 >/dev/null
+	assert_equal "$(veths_on_bridge)" 0
+	dk network rm macnet >/dev/null
+}
+
+@test "berthd network: docker-compose (v1) services on two networks: each reaches the others only on a network they share" {
+	local proj=$BATS_TEST_TMPDIR/proj2
+	mkdir -p "$proj"
+	cat >"$proj/docker-compose.yml" <<'YAML'
+version: "3"
+services:
+  api:
+    image: berthd-test/bb:1
+    command: sh -c 'mkdir -p /www && echo served-by-api >/www/index.html && exec httpd -f -p 80 -h /www'
+    networks: [front, back]
+  ui:
+    image: berthd-test/bb:1
+    command: sleep 100
+    networks: [front]
+  db:
+    image: berthd-test/bb:1
+    command: sleep 100
+    networks: [back]
+networks:
+  front: {}
+  back: {}
+YAML
+	run timeout 120 docker-compose -f "$proj/docker-compose.yml" -p bnet2 up -d
+	assert_success
+	run dk exec bnet2_api_1 sh -c 'ip -o -4 addr | grep -c " eth[01] "'
+	assert_equal "$output" "2"
+	for c in bnet2_ui_1 bnet2_db_1; do
+		run dk exec "$c" sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do printf "GET / HTTP/1.0\r\n\r\n" | nc -w 2 api 80 | tail -1 | grep . && exit 0; sleep 0.2; done; exit 1'
+		assert_success
+		assert_equal "$output" "served-by-api"
+	done
+	# ui and db share no network: neither names the other.
+	run dk exec bnet2_ui_1 grep -w db /etc/hosts
+	assert_failure
+	run dk exec bnet2_db_1 grep -w ui /etc/hosts
+	assert_failure
+	run timeout 120 docker-compose -f "$proj/docker-compose.yml" -p bnet2 down
+	assert_success
+	assert_equal "$(dk network ls --filter type=custom -q)" ""
+	assert_equal "$(dk ps -a --format '{{.Names}} {{.Status}}')" ""
+}
+
+# A random unique local IPv6 /64 (other berthds run beside this one).
+ula_subnet() {
+	printf 'fd%02x:%x:%x::/64\n' $((RANDOM % 256)) $((RANDOM + 1)) $((RANDOM + 1))
+}
+
+ipv6_or_skip() {
+	if [ "$(cat /proc/sys/net/ipv6/conf/all/disable_ipv6 2>/dev/null || echo 1)" != 0 ]; then
+		skip "IPv6 is disabled on this host"
+	fi
+}
+
+@test "berthd network: --ipv6: dual stack, each container gets an IPv4 and an IPv6 address, routes and names of both" {
+	local sub6 net6 a4 a6 b6 gw6 id
+	ipv6_or_skip
+	sub6=$(ula_subnet)
+	net6=${sub6%%::/64}
+	dk network create --ipv6 --subnet "$sub6" dual >/dev/null
+	assert_equal "$(dk network inspect -f '{{.EnableIPv6}} {{len .IPAM.Config}} {{(index .IPAM.Config 1).Subnet}} {{(index .IPAM.Config 1).Gateway}}' dual)" \
+		"true 2 $sub6 $net6::1"
+	dk run -d --name six-a --network dual berthd-test/bb:1 sh -c 'while true; do echo from-six-a | nc -l -p 7070; done' >/dev/null
+	dk run -d --name six-b --network dual berthd-test/bb:1 sleep 100 >/dev/null
+	id=$(dk inspect -f '{{.Id}}' six-a)
+	a4=$(dk inspect -f '{{.NetworkSettings.Networks.dual.IPAddress}}' six-a)
+	a6=$(dk inspect -f '{{.NetworkSettings.Networks.dual.GlobalIPv6Address}}' six-a)
+	b6=$(dk inspect -f '{{.NetworkSettings.Networks.dual.GlobalIPv6Address}}' six-b)
+	gw6=$(dk inspect -f '{{.NetworkSettings.Networks.dual.IPv6Gateway}} {{.NetworkSettings.Networks.dual.GlobalIPv6PrefixLen}}' six-a)
+	assert_equal "$gw6" "$net6::1 64"
+	[[ "$a6" == "$net6::"* ]] && [ "$a6" != "$b6" ] || fail "IPv6 addresses: '$a6' '$b6'"
+	# What the container sees: both addresses on eth0, an IPv6 default
+	# route through the gateway (/proc/net/ipv6_route: destination ::/0,
+	# next hop the gateway in 32 hex digits).
+	run dk exec six-a ip -o addr show eth0
+	assert_output_contains "inet $a4/"
+	assert_output_contains "inet6 $a6/64"
+	local hexgw
+	hexgw=$(python3 -c 'import ipaddress,sys; print(ipaddress.ip_address(sys.argv[1]).exploded.replace(":", ""))' "$net6::1")
+	run dk exec six-a awk '$1 == "00000000000000000000000000000000" && $2 == "00" && $10 != "lo" { print $5, $10 }' /proc/net/ipv6_route
+	assert_equal "$output" "$hexgw eth0"
+	# Reachable over IPv6 by address and by name; /etc/hosts has both.
+	run dk exec six-b sh -c "for i in 1 2 3 4 5 6 7 8 9 10; do nc -w 2 $a6 7070 </dev/null && exit 0; sleep 0.2; done; exit 1"
+	assert_success
+	assert_equal "$output" "from-six-a"
+	run dk exec six-b ping -6 -c 1 -W 2 six-a
+	assert_success
+	assert_output_contains "$a6"
+	run dk exec six-b cat /etc/hosts
+	assert_output_contains "$a6	"
+	assert_output_contains "$a4	"
+	run dk network inspect -f '{{range .Containers}}{{.IPv6Address}} {{end}}' dual
+	assert_output_contains "$a6/64"
+	# IPv6 outbound NAT, by its rule; removal takes it and the lease.
+	ip6tables-save -t nat | grep -q -- "-s $a6/128" || fail "no IPv6 NAT rule for $a6"
+	dk rm -f six-a six-b >/dev/null
+	if ip6tables-save | grep -qF -e "$a6/128" -e "$id"; then
+		fail "IPv6 rules left: $(ip6tables-save | grep -F -e "$a6/128" -e "$id")"
+	fi
+	[ ! -e "$BERTHD_ROOT/cni/ipam/dual/$a6" ] || fail "lease of $a6 left"
+	# Bad values: clear errors, nothing made.
+	run dk network create --ipv6 --subnet "$sub6" dual2
+	assert_failure
+	assert_output_contains "overlaps"
+	run dk network create --ipv6 --subnet fd00:1::/20 dual3
+	assert_failure
+	assert_output_contains "prefix of 48 to 120"
+	run dk network create --subnet "$(ula_subnet)" dual4
+	assert_failure
+	assert_output_contains "needs --ipv6"
+	assert_equal "$(dk network ls -q --filter name=dual | wc -l)" 1
+	dk network rm dual >/dev/null
+}
+
+@test "berthd network: -p on an IPv6 address of the host reaches a dual-stack container; loopback and IPv4-only networks refused" {
+	local host6 port
+	ipv6_or_skip
+	host6=$(ip -6 -o addr show scope global | awk '{ sub("/.*", "", $4); print $4; exit }')
+	[ -n "$host6" ] || skip "the host has no global IPv6 address"
+	port=$(free_port)
+	dk network create --ipv6 --subnet "$(ula_subnet)" dualp >/dev/null
+	httpd_run web6 --network dualp -p "[$host6]:$port:80"
+	# docker's CLI from 23 writes the address in brackets, 20.10 does not.
+	run dk port web6 80
+	[[ "$output" == "[$host6]:$port" || "$output" == "$host6:$port" ]] || fail "docker port: $output"
+	assert_equal "$(dk inspect -f '{{json .NetworkSettings.Ports}}' web6)" \
+		"{\"80/tcp\":[{\"HostIp\":\"$host6\",\"HostPort\":\"$port\"}]}"
+	for _ in $(seq 20); do curl -sf --max-time 2 "http://[$host6]:$port/" && break; sleep 0.2; done
+	run curl -sf --max-time 2 "http://[$host6]:$port/"
+	assert_success
+	assert_equal "$output" "served-by-web6"
+	# Published on that address alone: not on IPv4.
+	run curl -sf --max-time 2 "http://127.0.0.1:$port/"
+	assert_failure
+	run dk run --rm --network dualp -p "[::1]:$port:80" berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "publishing on ::1 is not supported"
+	run dk run --rm -p "[$host6]:$((port + 1)):80" berthd-test/bb:1 true
+	assert_failure
+	assert_output_contains "has no IPv6 subnet"
+	dk rm -f web6 >/dev/null
+	if ip6tables-save -t nat | grep -q -- "--dport $port "; then
+		fail "a rule for $port is left"
+	fi
+	dk network rm dualp >/dev/null
 }
 
 @test "berthd network: docker-compose (v1) brings up two services that talk by service name" {

@@ -115,6 +115,9 @@ static const struct net_port PORTS[] = {
 	{ .host_port = 8080, .container_port = 80, .protocol = "tcp", .host_ip = "127.0.0.1" },
 };
 
+static const struct net_request WITH_PORTS = { .ifname = "eth0", .ports = PORTS, .n_ports = 1 };
+static const struct net_request ETH0 = { .ifname = "eth0" };
+
 static void test_attach_runs_the_list_in_order(void **state)
 {
 	struct fixture *f = *state;
@@ -127,8 +130,7 @@ static void test_attach_runs_the_list_in_order(void **state)
 
 	conflist(f, "net1", "[{'type':'first','extra':{'n':1.5}},"
 			    "{'type':'second','capabilities':{'portMappings':true}}]");
-	assert_int_equal(net_attach(&f->ctx, "net1", "c1", "/run/ns/c1", "eth0", PORTS, 1, NULL, &ep,
-				    &err),
+	assert_int_equal(net_attach(&f->ctx, "net1", "c1", "/run/ns/c1", &WITH_PORTS, &ep, &err),
 			 0);
 	assert_string_equal(ep.ip, "10.1.2.3");
 	assert_int_equal(ep.prefix, 24);
@@ -179,7 +181,7 @@ static void test_detach_reverses_and_forgets(void **state)
 	char *log, *in;
 
 	conflist(f, "net1", "[{'type':'first'},{'type':'second','capabilities':{'portMappings':true}}]");
-	assert_int_equal(net_attach(&f->ctx, "net1", "c2", "/ns", "eth0", PORTS, 1, NULL, &ep, &err), 0);
+	assert_int_equal(net_attach(&f->ctx, "net1", "c2", "/ns", &WITH_PORTS, &ep, &err), 0);
 	/* The network changes (or goes) after the attachment: DEL runs with
 	 * the list the attachment was made with. */
 	conflist(f, "net1", "[{'type':'broken'}]");
@@ -222,7 +224,7 @@ static void test_failed_add_is_deleted(void **state)
 	char *log;
 
 	conflist(f, "net2", "[{'type':'first'},{'type':'broken'},{'type':'second'}]");
-	assert_true(net_attach(&f->ctx, "net2", "c3", "/ns", "eth0", NULL, 0, NULL, &ep, &err) < 0);
+	assert_true(net_attach(&f->ctx, "net2", "c3", "/ns", &ETH0, &ep, &err) < 0);
 	assert_non_null(strstr(err.msg, "CNI plugin broken ADD: no way: really"));
 	log = slurp(f, "log");
 	/* What ran is deleted, all of the list, last first; the plugin after
@@ -241,14 +243,14 @@ static void test_unknown_network_and_plugin(void **state)
 	struct net_endpoint ep;
 	struct berr err = { 0 };
 
-	assert_int_equal(net_attach(&f->ctx, "nope", "c4", "/ns", "eth0", NULL, 0, NULL, &ep, &err),
+	assert_int_equal(net_attach(&f->ctx, "nope", "c4", "/ns", &ETH0, &ep, &err),
 			 -ENOENT);
 	assert_string_equal(err.msg, "network nope not found");
 	assert_int_equal(err.kind, BERR_NOT_FOUND);
-	assert_int_equal(net_attach(&f->ctx, "../x", "c4", "/ns", "eth0", NULL, 0, NULL, &ep, &err),
+	assert_int_equal(net_attach(&f->ctx, "../x", "c4", "/ns", &ETH0, &ep, &err),
 			 -EINVAL);
 	conflist(f, "net3", "[{'type':'missing'}]");
-	assert_true(net_attach(&f->ctx, "net3", "c4", "/ns", "eth0", NULL, 0, NULL, &ep, &err) < 0);
+	assert_true(net_attach(&f->ctx, "net3", "c4", "/ns", &ETH0, &ep, &err) < 0);
 	assert_non_null(strstr(err.msg, "CNI plugin \"missing\" not found"));
 }
 
@@ -260,8 +262,8 @@ static void test_fixed_address(void **state)
 	char *in1, *in2;
 
 	conflist(f, "net4", "[{'type':'first','capabilities':{'ips':true}},{'type':'second'}]");
-	assert_int_equal(net_attach(&f->ctx, "net4", "c5", "/ns", "eth0", NULL, 0, "10.1.2.9/24",
-				    &ep, &err),
+	assert_int_equal(net_attach(&f->ctx, "net4", "c5", "/ns", 
+				    &(struct net_request){ .ifname = "eth0", .ip = "10.1.2.9/24" }, &ep, &err),
 			 0);
 	in1 = slurp(f, "first.ADD.in");
 	assert_non_null(strstr(in1, "\"runtimeConfig\":{\"ips\":[\"10.1.2.9/24\"]}"));
@@ -274,6 +276,74 @@ static void test_fixed_address(void **state)
 	in1 = slurp(f, "first.DEL.in");
 	assert_non_null(strstr(in1, "\"ips\":[\"10.1.2.9/24\"]"));
 	free(in1);
+}
+
+static void test_secondary_and_mac(void **state)
+{
+	struct fixture *f = *state;
+	struct net_endpoint ep;
+	struct berr err = { 0 };
+	char *in;
+
+	conflist(f, "net5", "[{'type':'first','capabilities':{'mac':true},"
+			    "'ipam':{'type':'x','routes':[{'dst':'0.0.0.0/0'},{'dst':'10.9.0.0/16'}]}},"
+			    "{'type':'second'}]");
+	/* A second network of the container: its default route stays the
+	 * first network's; other routes and the MAC asked for go through. */
+	assert_int_equal(net_attach(&f->ctx, "net5", "c6", "/ns",
+				    &(struct net_request){ .ifname = "eth0", .secondary = true,
+							   .mac = "02:42:ac:11:00:09" },
+				    &ep, &err),
+			 0);
+	in = slurp(f, "first.ADD.in");
+	assert_null(strstr(in, "0.0.0.0/0"));
+	assert_non_null(strstr(in, "\"routes\":[{\"dst\":\"10.9.0.0/16\"}]"));
+	assert_non_null(strstr(in, "\"runtimeConfig\":{\"mac\":\"02:42:ac:11:00:09\"}"));
+	free(in);
+	in = slurp(f, "second.ADD.in");
+	assert_null(strstr(in, "runtimeConfig"));
+	free(in);
+	/* DEL of that network alone gets the same config, from the cache. */
+	assert_int_equal(net_detach(&f->ctx, "c6", "net5", &err), 0);
+	in = slurp(f, "first.DEL.in");
+	assert_null(strstr(in, "0.0.0.0/0"));
+	assert_non_null(strstr(in, "\"mac\":\"02:42:ac:11:00:09\""));
+	free(in);
+	assert_int_equal(net_detach(&f->ctx, "c6", "net5", &err), 0);
+	/* A list without a plugin that takes a MAC: refused, nothing run. */
+	conflist(f, "net6", "[{'type':'first'}]");
+	assert_int_equal(net_attach(&f->ctx, "net6", "c7", "/ns",
+				    &(struct net_request){ .ifname = "eth0",
+							   .mac = "02:42:ac:11:00:09" },
+				    &ep, &err),
+			 -EOPNOTSUPP);
+	assert_non_null(strstr(err.msg, "network net6 takes no MAC address"));
+}
+
+static void test_subnet6(void **state)
+{
+	char norm[64], gw[64] = "";
+	struct berr err = { 0 };
+
+	(void)state;
+	assert_int_equal(net_check_subnet6("fd12:3456:789a::5/64", norm, sizeof(norm), gw,
+					   sizeof(gw), &err),
+			 0);
+	assert_string_equal(norm, "fd12:3456:789a::/64");
+	assert_string_equal(gw, "fd12:3456:789a::1");
+	snprintf(gw, sizeof(gw), "fd12:3456:789b::1");
+	assert_int_equal(net_check_subnet6("fd12:3456:789a::/64", norm, sizeof(norm), gw,
+					   sizeof(gw), &err),
+			 -EINVAL);
+	assert_non_null(strstr(err.msg, "is not a host address"));
+	gw[0] = '\0';
+	assert_int_equal(net_check_subnet6("fd12::/16", norm, sizeof(norm), gw, sizeof(gw), &err),
+			 -EINVAL);
+	assert_int_equal(net_check_subnet6("10.0.0.0/8", norm, sizeof(norm), gw, sizeof(gw), &err),
+			 -EINVAL);
+	assert_true(net_subnets6_overlap("fd12:3456:789a::/64", "fd12:3456:789a:0:1::/80"));
+	assert_false(net_subnets6_overlap("fd12:3456:789a::/64", "fd12:3456:789b::/64"));
+	assert_false(net_subnets6_overlap("fd12:3456:789a::/64", ""));
 }
 
 static void test_parse_bip(void **state)
@@ -311,6 +381,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_add_is_deleted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_network_and_plugin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixed_address, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_secondary_and_mac, setup, teardown),
+		cmocka_unit_test(test_subnet6),
 		cmocka_unit_test(test_parse_bip),
 	};
 

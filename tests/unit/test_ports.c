@@ -23,8 +23,17 @@ static void test_binding_forms(void **state)
 	assert_int_equal(p.host_port, 0);
 	assert_string_equal(p.proto, "udp");
 	assert_int_equal(daemon_port_parse("80/tcp||70000", &p, &err), -EINVAL);
-	assert_int_equal(daemon_port_parse("80/tcp||8000-8010", &p, &err), -EINVAL);
-	assert_non_null(strstr(err.msg, "ranges are not supported"));
+	/* A range of host ports for one container port: docker takes the
+	 * first free one. */
+	assert_int_equal(daemon_port_parse("80/tcp||8000-8010", &p, &err), 0);
+	assert_int_equal(p.host_port, 8000);
+	assert_int_equal(p.host_last, 8010);
+	assert_int_equal(daemon_port_parse("80/tcp||8000-8000", &p, &err), 0);
+	assert_int_equal(p.host_last, 0);
+	assert_int_equal(daemon_port_parse("80/tcp||8010-8000", &p, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "invalid host port range \"8010-8000\""));
+	assert_int_equal(daemon_port_parse("80/tcp||8000-", &p, &err), -EINVAL);
+	assert_int_equal(daemon_port_parse("80/tcp||0-10", &p, &err), -EINVAL);
 	assert_int_equal(daemon_port_parse("0/tcp||80", &p, &err), -EINVAL);
 	assert_int_equal(daemon_port_parse("80/sctp||80", &p, &err), -EOPNOTSUPP);
 	assert_int_equal(err.kind, BERR_UNSUPPORTED);
