@@ -244,7 +244,7 @@ FUZZ_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/%)
 # through the harness itself.
 FUZZ_API_SRCS = $(filter-out cmd/berthd/main.c cmd/berthd/http.c,$(BERTHD_SRCS)) \
 	tests/fuzz/fake_engine.c tests/fuzz/sandbox.c runtime/engine/log.c \
-	runtime/engine/values.c runtime/engine/volume_lines.c
+	runtime/engine/values.c runtime/engine/volume_lines.c runtime/engine/net_entries.c
 FUZZ_API_OBJS = $(FUZZ_API_SRCS:%.c=$(BUILD)/%.o)
 
 fuzz:
