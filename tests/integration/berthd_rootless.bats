@@ -169,6 +169,39 @@ ud() {
 	assert_equal "$left" ""
 }
 
+@test "berthd rootless: docker build as the user: COPY --chown and RUN in its namespace, the image runs, the layers the user's ids" {
+	local ctx=$USER_DIR/ctx us uc left
+	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
+	assert_success
+	mkdir -p "$ctx"
+	echo copied >"$ctx/data.txt"
+	cat >"$ctx/Dockerfile" <<'DOCKERFILE'
+FROM rootless/busybox
+COPY --chown=1234:5678 data.txt /data.txt
+RUN echo "ran as $(id -u)" >/ran
+ENV BUILT=yes
+CMD ["sh", "-c", "cat /data.txt /ran; stat -c '%u %g' /data.txt; echo $BUILT"]
+DOCKERFILE
+	chown -R "$RUID:$RGID" "$ctx"
+	# The classic builder (docker 28 wants BuildKit's buildx otherwise).
+	run as_user env DOCKER_HOST="unix://$SOCK" DOCKER_BUILDKIT=0 "$DOCKER" build \
+		--network none -t rootless/built "$ctx"
+	assert_success
+	run ud run --rm --network none rootless/built
+	assert_success
+	assert_equal "$output" "copied
+ran as 0
+1234 5678
+yes"
+	# What the build stored belongs to the user or its subordinate ids.
+	read -r us uc < <(subid_range /etc/subuid)
+	left=$(find "$USER_DIR/.local/share/berth" -printf '%U\n' | sort -u |
+		awk -v r="$RUID" -v s="$us" -v c="$uc" '$1 != r && ($1 < s || $1 >= s + c)')
+	assert_equal "$left" ""
+	# No container of the build's steps is left.
+	assert_equal "$(ud ps -aq)" ""
+}
+
 @test "berthd rootless: a restart policy restarts the container" {
 	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
 	assert_success
