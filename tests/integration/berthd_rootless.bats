@@ -202,6 +202,65 @@ yes"
 	assert_equal "$(ud ps -aq)" ""
 }
 
+@test "berthd rootless: started in a delegated cgroup v2 subtree, its containers get cgroups below it; pause freezes there; a limit the subtree cannot hold is refused, naming it" {
+	local own deleg=berthd-rootless-deleg-$$
+	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
+	assert_success
+	ud_berthd_stop
+	own=$(own_unified_cgroup)
+	# berthd and the docker CLI as the user, in a mount namespace whose
+	# /sys/fs/cgroup is a cgroup2 mount: the subtree is the user's, as
+	# systemd's user@.service delegation gives it.
+	cat >"$USER_DIR/deleg.sh" <<-SCRIPT
+		set -e
+		mount --make-rprivate /
+		mount -t cgroup2 none /sys/fs/cgroup
+		d=/sys/fs/cgroup$own/$deleg
+		mkdir "\$d"
+		chown $RUID "\$d" "\$d/cgroup.procs" "\$d/cgroup.subtree_control" "\$d/cgroup.threads"
+		echo \$\$ >"\$d/cgroup.procs"
+		u() { runuser -u $ROOTLESS_USER -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=$USER_DIR XDG_RUNTIME_DIR=$USER_DIR/xdg "\$@"; }
+		D() { u env DOCKER_HOST=unix://$SOCK $DOCKER "\$@"; }
+		rm -f $SOCK
+		u $USER_DIR/bin/berthd --log-level debug >>$USER_DIR/berthd.log 2>&1 &
+		for i in \$(seq 200); do [ -S $SOCK ] && break; sleep 0.05; done
+		D run -d --network none --name c1 rootless/busybox sleep 100 >/dev/null
+		pid=\$(D inspect -f '{{.State.Pid}}' c1)
+		cg=\$(sed -n 's/^0:://p' /proc/\$pid/cgroup)
+		echo "cgroup \$cg"
+		echo "owner \$(stat -c %u /sys/fs/cgroup\$cg)"
+		D pause c1
+		echo "paused \$(D inspect -f '{{.State.Status}}' c1) \$(grep frozen /sys/fs/cgroup\$cg/cgroup.events)"
+		D unpause c1
+		echo "unpaused \$(grep frozen /sys/fs/cgroup\$cg/cgroup.events)"
+		D rm -f c1 >/dev/null
+		echo "controllers \$(cat "\$d/cgroup.controllers")"
+		D run --rm --network none --pids-limit 10 rootless/busybox cat /sys/fs/cgroup/pids.max 2>&1 | sed 's/^/limit: /' || true
+		echo "left \$(D ps -aq | wc -l) \$(find "\$d" -mindepth 1 -type d | grep -v '/berthd-userns\$' | wc -l)"
+		kill \$(pgrep -u $RUID -x berthd)
+		for i in \$(seq 200); do pgrep -u $RUID -x berthd >/dev/null || break; sleep 0.05; done
+		echo \$\$ >/sys/fs/cgroup$own/cgroup.procs
+		find "\$d" -mindepth 1 -depth -type d -exec rmdir {} +
+		rmdir "\$d"
+	SCRIPT
+	BERTHD_PID=
+	run unshare -m sh "$USER_DIR/deleg.sh"
+	echo "$output"
+	assert_success
+	assert_output_contains "cgroup $own/$deleg/"
+	assert_output_contains "owner $RUID"
+	assert_output_contains "paused paused frozen 1"
+	assert_output_contains "unpaused frozen 0"
+	assert_output_contains "left 0 0"
+	if [[ "$(echo "$output" | grep '^controllers')" == *pids* ]]; then
+		assert_output_contains "limit: 10"
+	else
+		assert_output_contains "limit: docker: Error response from daemon"
+		assert_output_contains "pids"
+	fi
+	[ ! -d "$(unified_root)$own/$deleg" ] || fail "the delegated cgroup is left"
+}
+
 @test "berthd rootless: a restart policy restarts the container" {
 	run ud import "$USER_DIR/rootfs.tar" rootless/busybox
 	assert_success
