@@ -48,9 +48,9 @@ still_serving() {
 }
 
 @test "berthd errors: fields berthd does not support are refused by name (501)" {
-	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"BlkioWeight":300}}'
+	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","HostConfig":{"DeviceRequests":[{"Driver":"nvidia","Count":-1}]}}'
 	assert_equal "${lines[1]}" "501"
-	assert_output_contains ".HostConfig.BlkioWeight: block I/O limits is not supported by berthd"
+	assert_output_contains ".HostConfig.DeviceRequests: device requests is not supported by berthd"
 	# Refused by the engine rather than by the request's reader: the same.
 	run api POST /containers/create -d '{"Image":"berthd-test/bb:1","Cmd":["true"],"HostConfig":{"PidMode":"bogus"}}'
 	assert_equal "${lines[1]}" "501"
@@ -60,9 +60,9 @@ still_serving() {
 	assert_output_contains 'security option \"apparmor=my-profile\" is not supported by berthd'
 	run api DELETE "/containers/whatever?link=1"
 	assert_equal "${lines[1]}" "501"
-	run dk run --rm --blkio-weight 300 berthd-test/bb:1 true
+	run dk run --rm --gpus all berthd-test/bb:1 true
 	assert_failure 125
-	assert_output_contains "block I/O limits is not supported by berthd"
+	assert_output_contains "device requests is not supported by berthd"
 	run dk run --rm --security-opt label=type:spc_t berthd-test/bb:1 true
 	assert_failure
 	assert_output_contains "security option \"label=type:spc_t\" is not supported by berthd"
