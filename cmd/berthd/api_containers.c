@@ -677,6 +677,9 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 		jw_kstr(w, "Hostname", host);
 	}
 	jw_kstr(w, "Domainname", s->domainname ? s->domainname : "");
+	/* The address asked for, as dockerd keeps it (omitted when none). */
+	if (s->mac && *s->mac)
+		jw_kstr(w, "MacAddress", s->mac);
 	jw_kstr(w, "User", s->user ? s->user : "");
 	jw_kbool(w, "AttachStdin", s->attach_stdin);
 	jw_kbool(w, "AttachStdout", s->attach_stdout);

@@ -96,7 +96,7 @@ disk() {
 		[link-local-ip]="--link-local-ip 169.254.1.1|link-local addresses is not supported by berthd"
 		[log-driver]="--log-driver none"
 		[log-opt]="--log-opt max-size=1m"
-		[mac-address]="--mac-address 02:42:ac:11:00:99|a MAC address is not supported by berthd"
+		[mac-address]="--mac-address 02:42:ac:11:00:99"
 		[memory]="-m 64m"
 		[memory-reservation]="--memory-reservation 32m"
 		[memory-swap]="-m 64m --memory-swap 128m||-m 64m"
