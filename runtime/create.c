@@ -413,6 +413,28 @@ static int preconnect(struct create_job *j, struct berr *err)
 	return internal_start_send(j->start_fd, json, len, err);
 }
 
+/* preconnect(); when no one listens for the start any more, the process
+ * ended before it got there, and what it said on the sync socket on its
+ * way out (a failed setup step) is the reason to report, not the refused
+ * connection. */
+static int preconnect_or_reason(struct create_job *j, struct berr *err)
+{
+	struct sync_msg m;
+	struct berr own;
+	int fd = -1, ret = preconnect(j, err);
+
+	if (ret != -ECONNREFUSED)
+		return ret;
+	if (cancel_wait(j->sync[0], j->ctx->cancel_fd, j->what, &own) == 0 &&
+	    sync_recv_or_eof(j->sync[0], &m, &fd, &own) < 0) {
+		*err = own;
+		ret = own.errnum ? -own.errnum : -EINVAL;
+	}
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
 /* In a new user namespace the container may not reach a bind source
  * that only the host's root may: each is opened here, before that
  * namespace exists, and the container process mounts what it gets. */
@@ -570,7 +592,7 @@ static int adopt_init(struct create_job *j, pid_t pid, struct berr *err)
 	j->pidfd = sys_pidfd_open_checked(pid, err);
 	if (j->pidfd < 0)
 		return j->pidfd;
-	return preconnect(j, err);
+	return preconnect_or_reason(j, err);
 }
 
 /* --debug: what the container process did by itself before it said it
@@ -633,7 +655,7 @@ static int dialog(struct create_job *j, struct berr *err)
 		ret = cgroup_apply_devices(&j->cgroup, res->set ? res : NULL, err);
 	}
 	if (ret == 0 && !j->plan.two_stage)
-		ret = preconnect(j, err);
+		ret = preconnect_or_reason(j, err);
 	while (ret == 0) {
 		struct sync_msg m;
 		int fd = -1;
@@ -651,6 +673,7 @@ static int dialog(struct create_job *j, struct berr *err)
 			ret = berr_fail(err, ECHILD, "the container process exited during setup");
 		if (ret < 0)
 			break;
+		ret = 0; /* a message (1): each case below answers it or fails */
 		switch (m.type) {
 		case SYNC_USERNS:
 			ret = write_maps(j, j->first, err);

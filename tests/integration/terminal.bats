@@ -47,6 +47,7 @@ start_receiver() {
 	grep -q "got:hello" "$BATS_TEST_TMPDIR/tty.out"
 }
 
+
 @test "console socket with terminal false is refused" {
 	start_receiver
 	run_detached create --console-socket "$SOCK" --bundle "$BUNDLE" ctr
@@ -68,5 +69,24 @@ start_receiver() {
 	run script -qec "$BERTH --root $ROOT run --bundle $BUNDLE ctr" /dev/null
 	assert_failure 5
 	assert_output_contains tty-inside
+	assert_no_leftovers
+}
+
+@test "run with a terminal goes on with the setup after the terminal: a seccomp agent that is not there fails it, nothing left" {
+	# The terminal reaches run near the end of the setup; the filter
+	# with SCMP_ACT_NOTIFY comes after it.  A setup dialog that ended at
+	# the terminal let the program run without the agent.
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
+		"$BATS_TEST_TMPDIR/nobody.sock"
+	update_config '.process.terminal = true | .process.args = ["sh", "-c", "echo ran-without-agent"]
+		| .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+			"listenerPath": "'"$BATS_TEST_TMPDIR"'/nobody.sock",
+			"syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]}'
+	run script -qec "$BERTH --root $ROOT run --bundle $BUNDLE ctr" /dev/null
+	assert_failure
+	assert_output_contains "seccomp agent $BATS_TEST_TMPDIR/nobody.sock"
+	if [[ $output == *ran-without-agent* ]]; then
+		fail "the program ran without its agent"
+	fi
 	assert_no_leftovers
 }
