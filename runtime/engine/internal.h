@@ -58,6 +58,9 @@ void daemon_warmup_close(struct daemon *d);
  * errno value, as posix_spawn does. */
 int daemon_spawn(const char *path, bool search, char *const argv[], int out, int out_at,
 		 pid_t *pid);
+/* Run argv[0] (looked up in PATH) with its output discarded and wait for
+ * it; its status is not asked (what follows reports what went wrong). */
+void daemon_run_quiet(char *const argv[]);
 
 /* netctx.c: the network room's paths for this daemon; does a network of
  * that name exist (a config list)?  The network a container joins first

@@ -26,7 +26,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "runtime/engine/bundle.h"
@@ -90,18 +89,6 @@ static bool kept_subnet(const struct net_ctx *ctx, const char *dev, char *subnet
 	return ok;
 }
 
-static void run_ip(char *const argv[])
-{
-	pid_t pid;
-	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-	if (devnull >= 0 && daemon_spawn("ip", true, argv, devnull, 1, &pid) == 0)
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	if (devnull >= 0)
-		close(devnull);
-}
-
 /* The default bridge is made at start with the gateway's address, as
  * dockerd makes docker0, not at the first container by the bridge plugin:
  * its route then holds the subnet from now on, so nothing else picks it
@@ -119,11 +106,11 @@ static void make_bridge(const char *dev, const char *subnet, const char *gw, boo
 	char *up[] = { "ip", "link", "set", (char *)dev, "up", NULL };
 
 	snprintf(addr, sizeof(addr), "%s%s", gw, strchr(subnet, '/'));
-	run_ip(add);
+	daemon_run_quiet(add);
 	if (!kept)
-		run_ip(flush);
-	run_ip(set);
-	run_ip(up);
+		daemon_run_quiet(flush);
+	daemon_run_quiet(set);
+	daemon_run_quiet(up);
 }
 
 int daemon_net_init(struct daemon *d, struct berr *err)

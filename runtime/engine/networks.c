@@ -288,13 +288,8 @@ static void remove_leftovers(struct daemon *d, const char *name, const char *dev
 	char *argv[] = { "ip", "link", "delete", (char *)device, "type", "bridge", NULL };
 	cleanup_free char *leases = NULL;
 	pid_t pid;
-	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
-	if (devnull >= 0 && daemon_spawn("ip", true, argv, devnull, 1, &pid) == 0)
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	if (devnull >= 0)
-		close(devnull);
+	daemon_run_quiet(argv);
 	if (asprintf(&leases, "%s/%s", d->ipam_dir, name) >= 0) {
 		char *rm[] = { "rm", "-rf", "--", leases, NULL };
 

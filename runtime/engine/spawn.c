@@ -3,9 +3,12 @@
  * threads (see engine.h). */
 #include "runtime/engine/internal.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 extern char **environ;
 
@@ -33,4 +36,16 @@ int daemon_spawn(const char *path, bool search, char *const argv[], int out, int
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	return ret;
+}
+
+void daemon_run_quiet(char *const argv[])
+{
+	pid_t pid;
+	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	if (devnull >= 0 && daemon_spawn(argv[0], true, argv, devnull, 1, &pid) == 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	if (devnull >= 0)
+		close(devnull);
 }

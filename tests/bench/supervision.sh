@@ -47,7 +47,7 @@ ulimit -n "$(ulimit -Hn)"
 
 berthd_up() {
 	"$REPO/build/berthd" --socket "$DIR/berthd.sock" --root "$DIR/run" --data-root "$DIR/data" \
-		--cgroup-parent "$CGROUP" --log-level error --log-file "$DIR/berthd.log" &
+		--cgroup-parent "$CGROUP" --bridge none --log-level error --log-file "$DIR/berthd.log" &
 	PID=$!
 	for _ in $(seq 300); do b version >/dev/null 2>&1 && return 0; sleep 0.05; done
 	echo "berthd did not come up" >&2
