@@ -273,6 +273,22 @@ void jw_kv_map(struct jw *w, const char *key, char *const *kv)
 	jw_map_close(w);
 }
 
+void jw_kset(struct jw *w, const char *key, char *const *v)
+{
+	jw_key(w, key);
+	if (!v || !v[0]) {
+		jw_null(w);
+		return;
+	}
+	jw_map_open(w);
+	for (size_t i = 0; v[i]; i++) {
+		jw_key(w, v[i]);
+		jw_map_open(w);
+		jw_map_close(w);
+	}
+	jw_map_close(w);
+}
+
 void jw_kint(struct jw *w, const char *key, int64_t v)
 {
 	jw_key(w, key);

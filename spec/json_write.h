@@ -36,6 +36,9 @@ void jw_kstrv(struct jw *w, const char *key, char *const *v);
 /* key, then "name=value" strings (docker's labels and options) as a map
  * of them; a string without '=' is a name with an empty value. */
 void jw_kv_map(struct jw *w, const char *key, char *const *kv);
+/* key, then a set as docker writes one (ExposedPorts, Volumes): each
+ * name mapped to {}; an empty or NULL set is null. */
+void jw_kset(struct jw *w, const char *key, char *const *v);
 /* A complete JSON value given as text (a seccomp profile, say), written in
  * place of a value; text that does not parse fails in jw_finish. */
 void jw_json(struct jw *w, const char *json, size_t len);

@@ -124,22 +124,6 @@ int bcfg_load(const char *data_root, const char *id, struct bcfg *c, struct berr
 	return ret;
 }
 
-static void key_set(struct jw *w, const char *key, char *const *v)
-{
-	jw_key(w, key);
-	if (!v || !v[0]) {
-		jw_null(w);
-		return;
-	}
-	jw_map_open(w);
-	for (size_t i = 0; v[i]; i++) {
-		jw_key(w, v[i]);
-		jw_map_open(w);
-		jw_map_close(w);
-	}
-	jw_map_close(w);
-}
-
 static void healthcheck(struct jw *w, const struct bcfg *c)
 {
 	if (!c->health_test)
@@ -165,11 +149,11 @@ int bcfg_json(const struct bcfg *c, char **out, struct berr *err)
 
 	jw_map_open(w);
 	jw_kstr(w, "User", c->user ? c->user : "");
-	key_set(w, "ExposedPorts", c->ports);
+	jw_kset(w, "ExposedPorts", c->ports);
 	jw_kstrv(w, "Env", c->env);
 	jw_kstrv(w, "Cmd", c->cmd);
 	healthcheck(w, c);
-	key_set(w, "Volumes", c->volumes);
+	jw_kset(w, "Volumes", c->volumes);
 	jw_kstr(w, "WorkingDir", c->workdir ? c->workdir : "");
 	jw_kstrv(w, "Entrypoint", c->entrypoint);
 	jw_kstrv(w, "OnBuild", c->onbuild && c->onbuild[0] ? c->onbuild : NULL);

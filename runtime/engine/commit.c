@@ -314,22 +314,6 @@ static int apply_line(const char *line, struct run *r, struct berr *err)
 	return berr_invalid(err, "%s is not a valid change command", inst);
 }
 
-static void key_set(struct jw *w, const char *key, char *const *v)
-{
-	jw_key(w, key);
-	if (!v || !v[0]) {
-		jw_null(w);
-		return;
-	}
-	jw_map_open(w);
-	for (size_t i = 0; v[i]; i++) {
-		jw_key(w, v[i]);
-		jw_map_open(w);
-		jw_map_close(w);
-	}
-	jw_map_close(w);
-}
-
 static int run_json(const struct run *r, char **out, struct berr *err)
 {
 	cleanup_jw struct jw *w = jw_new(false);
@@ -337,10 +321,10 @@ static int run_json(const struct run *r, char **out, struct berr *err)
 
 	jw_map_open(w);
 	jw_kstr(w, "User", r->user ? r->user : "");
-	key_set(w, "ExposedPorts", r->ports);
+	jw_kset(w, "ExposedPorts", r->ports);
 	jw_kstrv(w, "Env", r->env);
 	jw_kstrv(w, "Cmd", r->cmd);
-	key_set(w, "Volumes", r->volumes);
+	jw_kset(w, "Volumes", r->volumes);
 	jw_kstr(w, "WorkingDir", r->workdir ? r->workdir : "");
 	jw_kstrv(w, "Entrypoint", r->entrypoint);
 	jw_kstrv(w, "OnBuild", r->onbuild && r->onbuild[0] ? r->onbuild : NULL);
