@@ -1,6 +1,7 @@
 #include "isolation/cgroup_dir.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -108,37 +109,90 @@ fail:
 	return ret;
 }
 
+struct pid_list {
+	pid_t *v;
+	size_t n, cap;
+};
+
+static int pid_list_add(struct pid_list *l, pid_t pid)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		pid_t *grown = realloc(l->v, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		l->v = grown;
+		l->cap = cap;
+	}
+	l->v[l->n++] = pid;
+	return 0;
+}
+
+/* dfd's cgroup.procs, then those of every cgroup below it: a container's
+ * processes may sit in sub-cgroups it made for itself (systemd in a
+ * container does), and kill --all, ps and delete must reach them, as
+ * runc's do.  Consumes dfd. */
+static int pids_below_fd(int dfd, const char *dir, int depth, struct pid_list *l,
+			 struct berr *err)
+{
+	cleanup_fclose FILE *f = NULL;
+	DIR *d;
+	struct dirent *e;
+	int pid, fd, ret = 0;
+
+	/* The kernel caps a hierarchy's depth; so does this. */
+	if (depth > 64) {
+		close(dfd);
+		return 0;
+	}
+	fd = openat(dfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || !(f = fdopen(fd, "r"))) {
+		ret = berr_sys(err, "read %s/cgroup.procs", dir);
+		if (fd >= 0)
+			close(fd);
+		close(dfd);
+		/* A sub-cgroup removed while we walk had nothing left. */
+		return depth > 0 && ret == -ENOENT ? 0 : ret;
+	}
+	while (ret == 0 && fscanf(f, "%d", &pid) == 1)
+		if (pid_list_add(l, pid) < 0)
+			ret = berr_fail(err, ENOMEM, "read %s/cgroup.procs", dir);
+	d = ret == 0 ? fdopendir(dfd) : NULL;
+	if (!d) {
+		close(dfd);
+		return ret;
+	}
+	while (ret == 0 && (e = readdir(d))) {
+		int sub;
+
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0)
+			ret = pids_below_fd(sub, dir, depth + 1, l, err);
+	}
+	closedir(d);
+	return ret;
+}
+
 int cgroup_dir_pids(const char *dir, pid_t **pids, size_t *n, struct berr *err)
 {
-	cleanup_free char *path = NULL;
-	cleanup_fclose FILE *f = NULL;
-	pid_t *list = NULL;
-	size_t count = 0, cap = 0;
-	int pid;
+	struct pid_list l = { 0 };
+	int dfd, ret;
 
 	*pids = NULL;
 	*n = 0;
-	if (asprintf(&path, "%s/cgroup.procs", dir) < 0)
-		return berr_sys(err, "cgroup %s", dir);
-	f = fopen(path, "re");
-	if (!f)
-		return berr_sys(err, "read %s", path);
-	while (fscanf(f, "%d", &pid) == 1) {
-		if (count == cap) {
-			pid_t *grown;
-
-			cap = cap ? cap * 2 : 16;
-			grown = realloc(list, cap * sizeof(*list));
-			if (!grown) {
-				free(list);
-				return berr_sys(err, "read %s", path);
-			}
-			list = grown;
-		}
-		list[count++] = pid;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return berr_sys(err, "read %s/cgroup.procs", dir);
+	ret = pids_below_fd(dfd, dir, 0, &l, err);
+	if (ret < 0) {
+		free(l.v);
+		return ret;
 	}
-	*pids = list;
-	*n = count;
+	*pids = l.v;
+	*n = l.n;
 	return 0;
 }
 

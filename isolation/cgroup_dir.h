@@ -35,7 +35,8 @@ void cgroup_dir_remove_chain(const char *dir, const char *created);
  * process still leaving) stays, and the caller's rmdir of dir says so. */
 void cgroup_dir_remove_below(const char *dir);
 
-/* The pids in dir/cgroup.procs, malloc'd. */
+/* The pids in dir/cgroup.procs and in those of every cgroup below it,
+ * malloc'd. */
 int cgroup_dir_pids(const char *dir, pid_t **pids, size_t *n, struct berr *err);
 
 /* Write pid into dir/cgroup.procs. */

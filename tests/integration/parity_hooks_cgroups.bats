@@ -161,6 +161,70 @@ make_sub_cgroups() {
 	fi
 }
 
+# Move pid $2 into a cgroup "sub" below container cgroup $1, in every
+# hierarchy, as a container's systemd moves its services.
+move_to_sub_cgroup() {
+	local d
+	for d in $(own_cgroup_dirs "$1"); do
+		mkdir -p "$d/sub"
+		# A v1 cpuset takes no process before it has cpus and mems.
+		if [ -f "$d/sub/cpuset.cpus" ]; then
+			cat "$d/cpuset.cpus" >"$d/sub/cpuset.cpus"
+			cat "$d/cpuset.mems" >"$d/sub/cpuset.mems"
+		fi
+		echo "$2" >"$d/sub/cgroup.procs"
+	done
+}
+
+# The one pid of container cgroup $1 other than $2 (its init), once there.
+second_pid() {
+	local d
+	d=$(own_cgroup_dirs "$1" | head -n 1)
+	wait_for test "$(wc -l <"$d/cgroup.procs")" -eq 2 || return 1
+	grep -vx "$2" "$d/cgroup.procs"
+}
+
+# Gone, or a zombie its parent (a sleep) never reaps.
+process_ended() {
+	local state
+	state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ -z "$state" ] || [ "$state" = Z ]
+}
+
+# ps and kill --all with SIGTERM, which the init (pid 1 of its namespace,
+# without a handler) ignores: only the process in the sub-cgroup ends.
+check_sub_cgroup_reached() {
+	local runtime=$1 root=$2 cgroup=$3 id=$4 init child
+	init=$("$runtime" --root "$root" state "$id" | jq .pid)
+	child=$(second_pid "$cgroup" "$init")
+	[ -n "$child" ]
+	move_to_sub_cgroup "$cgroup" "$child"
+	run "$runtime" --root "$root" ps --format json "$id"
+	assert_success
+	jq -e --argjson p "$child" 'index($p) != null' <<<"$output" >/dev/null
+	run "$runtime" --root "$root" kill --all "$id" TERM
+	assert_success
+	wait_for process_ended "$child"
+	! process_ended "$init"
+}
+
+@test "cgroups: ps and kill --all reach a process in a sub-cgroup of the container's" {
+	update_config '.process.args = ["sh", "-c", "sleep 1001 & exec sleep 1000"]'
+	run_detached run -d --bundle "$BUNDLE" ctr
+	assert_success
+	check_sub_cgroup_reached "$BERTH" "$ROOT" "$CGROUP_PARENT/ctr" ctr
+	run berth delete --force ctr
+	assert_success
+	assert_no_leftovers
+	if have_runc; then
+		make_peer_bundle
+		runc --root "$PEER_ROOT" run -d --bundle "$PEER_BUNDLE" peer >/dev/null 2>&1 </dev/null
+		check_sub_cgroup_reached runc "$PEER_ROOT" "$PEER_CGROUP/ctr" peer
+		runc --root "$PEER_ROOT" delete --force peer
+		assert_no_own_cgroup "$PEER_CGROUP/ctr"
+	fi
+}
+
 @test "seccomp: a syscall above every one the profile names gets ENOSYS, an unnamed lower one the default errno" {
 	local want
 	if [ "$(uname -m)" != x86_64 ]; then
