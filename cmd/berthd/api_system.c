@@ -478,9 +478,10 @@ enum MHD_Result api_events(struct req *r)
 		events_free(s);
 		return http_reply_berr(r, &err);
 	}
-	/* Without since, only what happens from now on. */
+	/* Without since, only what happens from now on; since=0 (the
+	 * epoch) is every event kept. */
 	daemon_lock(s->rc.d);
-	s->cursor = s->since ? 0 : s->rc.d->next_seq;
+	s->cursor = since && *since ? 0 : s->rc.d->next_seq;
 	daemon_unlock(s->rc.d);
 	return http_reply_stream(r, 200, "application/json", events_next, s, events_free);
 }

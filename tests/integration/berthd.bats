@@ -243,7 +243,7 @@ last"
 	assert_output_contains "destroy"
 }
 
-@test "berthd: docker events --until in the past still gets every event recorded up to then" {
+@test "berthd: docker events --until in the past (and --since 0) still gets every event recorded up to then" {
 	local since until
 	# More events before ours than berthd reads at a time (32).
 	for _ in $(seq 10); do
@@ -254,6 +254,11 @@ last"
 	sleep 1.1
 	until=$(date +%s)
 	run dk events --since "$((since - 60))" --until "$until" --filter container=marked \
+		--format '{{.Action}} {{.Actor.Attributes.exitCode}}'
+	assert_success
+	assert_output_contains "die 6"
+	# since 0 is the epoch: every event kept, not "from now on".
+	run dk events --since 0 --until "$until" --filter container=marked \
 		--format '{{.Action}} {{.Actor.Attributes.exitCode}}'
 	assert_success
 	assert_output_contains "die 6"
