@@ -6,65 +6,19 @@
 # modes, owners, contents) and the same history lines.
 
 load berthd_helpers
-
-peer() {
-	DOCKER_HOST=unix://$PEER_DIR/docker.sock "$DOCKER" "$@"
-}
+load berthd_peer
 
 setup_file() {
 	berthd_setup_file host-only
 	[ -n "${BERTHD_SKIPPED:-}" ] && return 0
-	export PEER_DIR=$BERTHD_DIR/peer
-	mkdir -p "$PEER_DIR/containerd"
-	cat >"$PEER_DIR/containerd/config.toml" <<-EOF
-	version = 2
-	root = "$PEER_DIR/containerd/root"
-	state = "$PEER_DIR/containerd/state"
-	disabled_plugins = ["io.containerd.grpc.v1.cri"]
-	[grpc]
-	  address = "$PEER_DIR/containerd/containerd.sock"
-	[ttrpc]
-	  address = "$PEER_DIR/containerd/containerd.sock.ttrpc"
-	[debug]
-	  address = "$PEER_DIR/containerd/debug.sock"
-	EOF
-	containerd --config "$PEER_DIR/containerd/config.toml" </dev/null \
-		>"$PEER_DIR/containerd.log" 2>&1 3>&- &
-	echo $! >"$PEER_DIR/containerd.pid"
 	# Its containers' cgroups nest below ours (a relative parent).
-	dockerd --iptables=false --ip-masq=false --bridge=none --userland-proxy=false \
-		--data-root "$PEER_DIR/data" --exec-root "$PEER_DIR/exec" \
-		--pidfile "$PEER_DIR/dockerd.pid" -H "unix://$PEER_DIR/docker.sock" \
-		--containerd "$PEER_DIR/containerd/containerd.sock" \
-		--containerd-namespace berth-build --containerd-plugins-namespace berth-build-plugins \
-		--cgroup-parent "$BERTHD_CGROUP-peer" \
-		--log-level warn </dev/null >"$PEER_DIR/dockerd.log" 2>&1 3>&- &
-	echo $! >"$PEER_DIR/dockerd.pid.bats"
-	local i
-	for i in $(seq 300); do
-		if peer version >/dev/null 2>&1; then
-			peer import "$BERTHD_DIR/img/rootfs.tar" berthd-test/bb:1 >/dev/null
-			return 0
-		fi
-		sleep 0.1
-	done
-	cat "$PEER_DIR/dockerd.log" >&2
-	return 1
+	berthd_peer_start berth-build --cgroup-parent "$BERTHD_CGROUP-peer" || return 1
+	peer import "$BERTHD_DIR/img/rootfs.tar" berthd-test/bb:1 >/dev/null
 }
 
 teardown_file() {
 	[ -n "${BERTHD_SKIPPED:-}" ] && return 0
-	local pid
-	peer ps -aq | xargs -r env DOCKER_HOST="unix://$PEER_DIR/docker.sock" "$DOCKER" rm -f >/dev/null 2>&1
-	peer rmi -f $(peer images -aq) >/dev/null 2>&1
-	for pid in "$(cat "$PEER_DIR/dockerd.pid.bats")" "$(cat "$PEER_DIR/containerd.pid")"; do
-		kill "$pid" 2>/dev/null
-		for _ in $(seq 100); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-	done
-	grep " $PEER_DIR/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
+	berthd_peer_stop
 	remove_own_cgroups "$BERTHD_CGROUP-peer"
 	berthd_teardown_file
 }

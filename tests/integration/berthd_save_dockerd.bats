@@ -7,63 +7,23 @@
 # container.
 
 load berthd_helpers
+load berthd_peer
 
 setup_file() {
 	berthd_setup_file host-only
 	[ -n "${BERTHD_SKIPPED:-}" ] && return 0
-	export PEER_DIR=$BERTHD_DIR/peer
-	mkdir -p "$PEER_DIR/containerd"
-	cat >"$PEER_DIR/containerd/config.toml" <<-EOF
-	version = 2
-	root = "$PEER_DIR/containerd/root"
-	state = "$PEER_DIR/containerd/state"
-	disabled_plugins = ["io.containerd.grpc.v1.cri"]
-	[grpc]
-	  address = "$PEER_DIR/containerd/containerd.sock"
-	[ttrpc]
-	  address = "$PEER_DIR/containerd/containerd.sock.ttrpc"
-	[debug]
-	  address = "$PEER_DIR/containerd/debug.sock"
-	EOF
-	containerd --config "$PEER_DIR/containerd/config.toml" </dev/null \
-		>"$PEER_DIR/containerd.log" 2>&1 3>&- &
-	echo $! >"$PEER_DIR/containerd.pid"
-	dockerd --iptables=false --ip-masq=false --bridge=none --userland-proxy=false \
-		--data-root "$PEER_DIR/data" --exec-root "$PEER_DIR/exec" \
-		--pidfile "$PEER_DIR/dockerd.pid" -H "unix://$PEER_DIR/docker.sock" \
-		--containerd "$PEER_DIR/containerd/containerd.sock" \
-		--containerd-namespace berth-save --containerd-plugins-namespace berth-save-plugins \
-		--log-level warn </dev/null >"$PEER_DIR/dockerd.log" 2>&1 3>&- &
-	echo $! >"$PEER_DIR/dockerd.pid.bats"
-	local i
-	for i in $(seq 300); do
-		peer version >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	cat "$PEER_DIR/dockerd.log" >&2
-	return 1
+	berthd_peer_start berth-save
 }
 
 teardown_file() {
 	[ -n "${BERTHD_SKIPPED:-}" ] && return 0
-	local pid
-	peer rmi -f $(peer images -q) >/dev/null 2>&1
-	for pid in "$(cat "$PEER_DIR/dockerd.pid.bats")" "$(cat "$PEER_DIR/containerd.pid")"; do
-		kill "$pid" 2>/dev/null
-		for _ in $(seq 100); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-	done
+	berthd_peer_stop
 	berthd_teardown_file
 }
 
 setup() { berthd_skip_in_vm; }
 teardown() { berthd_remove_containers; }
 
-peer() {
-	DOCKER_HOST=unix://$PEER_DIR/docker.sock "$DOCKER" "$@"
-}
 
 @test "berthd save: what berthd saves dockerd loads with the same ids, and dockerd's multi-image save (shared layers as symlinks) loads into berthd with the same ids" {
 	local bb two

@@ -1,0 +1,62 @@
+# A private dockerd beside a test file's berthd, for parity tests: its own
+# containerd, data root, exec root and socket in $BERTHD_DIR/peer, no
+# bridge and no iptables rules, so that it changes nothing on the host.
+
+peer() {
+	DOCKER_HOST=unix://$PEER_DIR/docker.sock "$DOCKER" "$@"
+}
+
+# Start it on containerd namespace $1; extra dockerd flags follow.
+# Fails with its log when it does not come up.
+berthd_peer_start() {
+	local ns=$1 i
+	shift
+	export PEER_DIR=$BERTHD_DIR/peer
+	mkdir -p "$PEER_DIR/containerd"
+	cat >"$PEER_DIR/containerd/config.toml" <<-EOF
+	version = 2
+	root = "$PEER_DIR/containerd/root"
+	state = "$PEER_DIR/containerd/state"
+	disabled_plugins = ["io.containerd.grpc.v1.cri"]
+	[grpc]
+	  address = "$PEER_DIR/containerd/containerd.sock"
+	[ttrpc]
+	  address = "$PEER_DIR/containerd/containerd.sock.ttrpc"
+	[debug]
+	  address = "$PEER_DIR/containerd/debug.sock"
+	EOF
+	containerd --config "$PEER_DIR/containerd/config.toml" </dev/null \
+		>"$PEER_DIR/containerd.log" 2>&1 3>&- &
+	echo $! >"$PEER_DIR/containerd.pid"
+	dockerd --iptables=false --ip-masq=false --bridge=none --userland-proxy=false \
+		--data-root "$PEER_DIR/data" --exec-root "$PEER_DIR/exec" \
+		--pidfile "$PEER_DIR/dockerd.pid" -H "unix://$PEER_DIR/docker.sock" \
+		--containerd "$PEER_DIR/containerd/containerd.sock" \
+		--containerd-namespace "$ns" --containerd-plugins-namespace "$ns-plugins" \
+		--log-level warn "$@" </dev/null >"$PEER_DIR/dockerd.log" 2>&1 3>&- &
+	echo $! >"$PEER_DIR/dockerd.pid.bats"
+	for i in $(seq 300); do
+		peer version >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	cat "$PEER_DIR/dockerd.log" >&2
+	return 1
+}
+
+# Remove its containers and images, stop it and its containerd, and
+# unmount what they left below $PEER_DIR.
+berthd_peer_stop() {
+	local pid
+	[ -n "${PEER_DIR:-}" ] && [ -d "$PEER_DIR" ] || return 0
+	peer ps -aq | xargs -r env DOCKER_HOST="unix://$PEER_DIR/docker.sock" "$DOCKER" rm -f >/dev/null 2>&1
+	peer rmi -f $(peer images -aq) >/dev/null 2>&1
+	for pid in "$(cat "$PEER_DIR/dockerd.pid.bats")" "$(cat "$PEER_DIR/containerd.pid")"; do
+		kill "$pid" 2>/dev/null
+		for _ in $(seq 100); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+	done
+	grep " $PEER_DIR/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
+	return 0
+}
