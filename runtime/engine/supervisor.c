@@ -1003,6 +1003,36 @@ static int mkdir_one(const char *p, mode_t mode, struct berr *err)
 	return 0;
 }
 
+/* A berthd killed between recording a start and the runtime's start
+ * leaves the container created, its process waiting for a start nobody
+ * will send: reported running, it would never run. */
+static bool start_interrupted(struct daemon *d, struct daemon_container *c)
+{
+	struct rt_ctx ctx = { .root = d->oci_root };
+	struct arena a = { 0 };
+	struct spec_state s;
+	struct berr ignored;
+	bool created = rt_state(&ctx, c->id, &a, &s, &ignored) == 0 && s.status &&
+		       strcmp(s.status, "created") == 0;
+
+	arena_release(&a);
+	return created;
+}
+
+/* It ends as a start that failed would (do_start): the error says why,
+ * and no restart policy loops on it. */
+static void end_interrupted_start(struct daemon *d, struct daemon_container *c)
+{
+	static const char msg[] = "berthd stopped while it started the container";
+	struct rt_ctx ctx = { .root = d->oci_root };
+	struct berr ignored;
+
+	set_error(c, msg);
+	c->exit_code = daemon_start_failure_code(msg);
+	c->manual_stop = true;
+	rt_kill(&ctx, c->id, SIGKILL, false, &ignored);
+}
+
 /* After a restart of berthd: a container whose record says it runs has
  * its supervision adopted again; one whose record says otherwise may
  * have one that a killed berthd started and never recorded, which ends
@@ -1031,6 +1061,8 @@ static void recover(struct daemon *d, struct daemon_container *c)
 	if (c->status != DS_RUNNING && c->status != DS_PAUSED)
 		return;
 	if (sv_adopt_locked(d, c) == 0) {
+		if (start_interrupted(d, c))
+			end_interrupted_start(d, c);
 		watch_oom(d, c);
 		return;
 	}

@@ -137,6 +137,30 @@ wait_exited_and_dead() {
 	dk rm "$victim" "$survivor" >/dev/null
 }
 
+@test "berthd faults: a start cut by a kill -9 of berthd after its record and before the runtime's start ends at the next start, with the reason" {
+	local cut other cpid opid
+	cut=$(dk run -d berthd-test/bb:1 sleep 1000)
+	other=$(dk run -d berthd-test/bb:1 sleep 1000)
+	wait_status "$cut" running
+	wait_status "$other" running
+	cpid=$(dk inspect -f '{{.State.Pid}}' "$cut")
+	opid=$(dk inspect -f '{{.State.Pid}}' "$other")
+	berthd_stop KILL
+	# What that kill leaves: berthd's record says running, the runtime's
+	# state says created (its start socket is still there).
+	: >"$BERTHD_ROOT/oci/$cut/exec.sock"
+	assert_equal "$(berth --root "$BERTHD_ROOT/oci" state "$cut" | jq -r .status)" created
+	berthd_start
+	wait_exited_and_dead "$cut" "$cpid"
+	assert_equal "$(dk inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$cut")" "exited 128"
+	run dk inspect -f '{{.State.Error}}' "$cut"
+	assert_output_contains "berthd stopped while it started the container"
+	assert_container_gone "$cut"
+	assert_equal "$(dk inspect -f '{{.State.Status}} {{.State.Pid}}' "$other")" "running $opid"
+	dk rm -f "$cut" "$other" >/dev/null
+	assert_container_gone "$other"
+}
+
 @test "berthd faults: kill -9 of a shim during docker stop: stop returns, exited 137, cleaned" {
 	local id pid start
 	# Deaf to SIGTERM: the stop waits its whole timeout for it.
