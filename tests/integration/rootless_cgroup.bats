@@ -68,13 +68,16 @@ run_delegated() {
 	run unshare -m env OWN="$OWN" DELEG="$DELEG" RUID="$RUID" RGID="$RGID" \
 		ROOTLESS_USER="$ROOTLESS_USER" UBERTH="$UBERTH" ROOT="$ROOT" BUNDLE="$BUNDLE" \
 		USER_DIR="$USER_DIR" sh "$USER_DIR/deleg.sh"
+	# What the script saw, for bats to show when a test fails.
+	printf '%s\n' "$output"
 	[ ! -d "$(unified_root)$OWN/$DELEG" ] || fail "the delegated cgroup is left"
 }
 
-# Whether the delegated cgroup got memory and pids (the VM: yes; the
-# hybrid host's cgroup2 has hugetlb alone).
+# Whether the delegated cgroup got memory and pids: in the VM it must
+# (and what follows checks that it did); the hybrid host's cgroup2 has
+# hugetlb alone.
 limits_delegated() {
-	[[ "$(echo "$output" | grep '^controllers')" == *memory*pids* ]]
+	[ -n "${BERTH_VM:-}" ] || [[ "$(echo "$output" | grep '^controllers')" == *memory*pids* ]]
 }
 
 @test "rootless cgroup: the user's shell in a scope of the delegated cgroup: containers go beside it; pause freezes; limits hold; delete leaves nothing" {
