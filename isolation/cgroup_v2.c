@@ -90,9 +90,8 @@ static int enable_in(const char *parent, bool root, unsigned need, bool all,
 		mask_names(need & ~enabled, names, sizeof(names));
 		return berr_fail(err, EBUSY,
 				 "cgroup %s holds processes of its own, and cgroup v2 gives "
-				 "no controller (here %s) to the children of such a cgroup: "
-				 "start the container from a cgroup whose parent holds no "
-				 "process",
+				 "no controller (here %s) to the children of such a cgroup "
+				 "(the container's cgroup must be below one without processes)",
 				 parent, names);
 	}
 	avail = have & (all ? ~0u : need);
