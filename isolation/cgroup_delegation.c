@@ -90,8 +90,8 @@ int cgroup_delegated_base(char *base, size_t size, struct berr *err)
 	snprintf(base, size, "%s", own);
 	/* Alone in its cgroup (as under systemd-run --scope): the caller
 	 * steps into a leaf of it, which empties it for the containers. */
-	if (n == 0 || (n == 1 && pids[0] == getpid()))
-		return n ? enter_leaf(dir, err) : 0;
+	if (n == 1 && pids[0] == getpid())
+		return enter_leaf(dir, err);
 	/* Others (the user's shell) share it, and only they may move
 	 * themselves: the containers go beside it, under its parent, when
 	 * that is the caller's too and holds no process (systemd's

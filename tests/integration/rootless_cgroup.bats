@@ -81,6 +81,12 @@ limits_delegated() {
 }
 
 @test "rootless cgroup: the user's shell in a scope of the delegated cgroup: containers go beside it; pause freezes; limits hold; delete leaves nothing" {
+	# crun, the peer that runs on a cgroup v2 host, as the same user with
+	# the same limits, in a cgroup beside berth's.
+	mkdir "$USER_DIR/crun"
+	jq --arg p "$OWN/$DELEG/crun-lim" '.linux.cgroupsPath = $p' \
+		"$USER_DIR/limited/config.json" >"$USER_DIR/crun/config.json"
+	chown -R "$RUID:$RGID" "$USER_DIR/crun"
 	run_delegated '
 		delegate "$d"
 		# The user'"'"'s shell in a scope of its own below the delegated
@@ -100,6 +106,13 @@ limits_delegated() {
 		echo "left $(dirs_below "$d")"
 		echo "controllers $(cat "$d/cgroup.controllers")"
 		u run --bundle "$USER_DIR/limited" lim 2>&1 | sed "s/^/limit: /" || true
+		case "$(cat "$d/cgroup.controllers")" in
+		*memory*pids*)
+			runuser -u "$ROOTLESS_USER" -- env -i PATH=/usr/bin:/bin crun \
+				--root "$USER_DIR/crun-root" --cgroup-manager=cgroupfs run \
+				--bundle "$USER_DIR/crun" lim 2>&1 | sed "s/^/crun: /" || true
+			;;
+		esac
 		echo "left-after-limit $(dirs_below "$d")"
 		echo "procs-session $(wc -l <"$d/session/cgroup.procs") procs-deleg $(wc -l <"$d/cgroup.procs")"
 	'
@@ -119,6 +132,12 @@ limits_delegated() {
 		assert_output_contains "limit: forked 5"
 		refute_output_contains "limit: forked 6"
 		assert_output_contains "limit: sh: can't fork: Resource temporarily unavailable"
+		# crun shows the same.
+		assert_output_contains "crun: inside /"
+		assert_output_contains "crun: pids.max 6 memory.max 67108864"
+		assert_output_contains "crun: forked 5"
+		refute_output_contains "crun: forked 6"
+		assert_output_contains "crun: sh: can't fork: Resource temporarily unavailable"
 	else
 		assert_output_contains "limit: berth: linux.resources.memory.limit: the memory controller is not available"
 	fi
