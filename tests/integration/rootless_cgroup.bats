@@ -84,7 +84,7 @@ limits_delegated() {
 	# crun, the peer that runs on a cgroup v2 host, as the same user with
 	# the same limits, in a cgroup beside berth's.
 	mkdir "$USER_DIR/crun"
-	jq --arg p "$OWN/$DELEG/crun-lim" '.linux.cgroupsPath = $p' \
+	jq --arg p "$OWN/$DELEG/crun-lim" '.linux.cgroupsPath = $p | .ociVersion = "1.0.2"' \
 		"$USER_DIR/limited/config.json" >"$USER_DIR/crun/config.json"
 	chown -R "$RUID:$RGID" "$USER_DIR/crun"
 	run_delegated '
