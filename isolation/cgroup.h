@@ -105,6 +105,19 @@ int cgroup_open_v2(const struct cgroup *cg, struct berr *err);
  * cgroup.procs are its to write.  When not, why[] says what is missing. */
 int cgroup_delegated(bool *delegated, char *why, size_t why_size, struct berr *err);
 
+/* For a delegated caller (cgroup_delegated): the cgroup (a path from the
+ * v2 root, into base) below which its containers go.  cgroup v2 gives no
+ * controller to the children of a cgroup with processes of its own, so
+ * it is one that holds none: the caller's own cgroup when the caller is
+ * alone there (it moves itself into the leaf "berth-caller" below it,
+ * which stays: it holds nothing once the caller is gone, and a
+ * concurrent berth may be moving itself into it); else the parent of its
+ * cgroup when that is delegated too and holds no process (the shell's
+ * scope then sits beside the containers).  Else the caller's own cgroup,
+ * where containers get no controller: a limit is then refused, naming
+ * why (cgroup_v2_enable). */
+int cgroup_delegated_base(char *base, size_t size, struct berr *err);
+
 /* A container without a cgroup of its own (cg->none), at spec_path. */
 int cgroup_none_init(struct cgroup *cg, const char *spec_path, struct berr *err);
 

@@ -46,13 +46,55 @@ static void enable_line(unsigned avail, unsigned enabled, unsigned bit, char *ou
 		snprintf(out, size, "+%s", cgroup_res_ctl_name(bit, true));
 }
 
-static int enable_in(const char *parent, unsigned need, bool all, struct berr *err)
+/* Whether dir has processes of its own (its descendants' do not count). */
+static bool has_own_procs(const char *dir)
 {
-	char buf[512];
-	unsigned avail = cgroup_v2_controllers(parent) & (all ? ~0u : need), enabled = 0;
+	char buf[16];
+
+	return fsutil_read_at(AT_FDCWD, dir, "cgroup.procs", buf, sizeof(buf)) > 0;
+}
+
+/* The names of the controllers in mask, "memory pids", into out. */
+static void mask_names(unsigned mask, char *out, size_t size)
+{
+	out[0] = '\0';
+	for (unsigned bit = 1; bit && bit <= CGROUP_CTL_PERF_EVENT; bit <<= 1)
+		if (mask & bit)
+			snprintf(out + strlen(out), size - strlen(out), "%s%s",
+				 out[0] ? " " : "", cgroup_res_ctl_name(bit, true));
+}
+
+static int enable_in(const char *parent, bool root, unsigned need, bool all,
+		     struct berr *err)
+{
+	char buf[512], names[128];
+	unsigned have = cgroup_v2_controllers(parent), enabled = 0, avail;
 
 	if (fsutil_read_at(AT_FDCWD, parent, "cgroup.subtree_control", buf, sizeof(buf)) >= 0)
 		enabled = parse_controllers(buf);
+	if (!root && (need & ~have)) {
+		mask_names(need & ~have, names, sizeof(names));
+		return berr_fail(err, EOPNOTSUPP,
+				 "cgroup %s: its parent does not give it the %s controller "
+				 "(not in its cgroup.controllers), so its children cannot have it",
+				 parent, names);
+	}
+	/* cgroup v2 gives no controller to the children of a cgroup with
+	 * processes of its own (the root aside): a domain one is refused,
+	 * and a threaded one (pids, cpu) would turn every child "domain
+	 * invalid", where no process can be put.  Such a level is left as
+	 * it is, and a controller it lacks is an error saying why. */
+	if (!root && has_own_procs(parent)) {
+		if (!(need & ~enabled))
+			return 0;
+		mask_names(need & ~enabled, names, sizeof(names));
+		return berr_fail(err, EBUSY,
+				 "cgroup %s holds processes of its own, and cgroup v2 gives "
+				 "no controller (here %s) to the children of such a cgroup "
+				 "(the container's cgroup must be below one without processes)",
+				 parent, names);
+	}
+	avail = have & (all ? ~0u : need);
 	/* One at a time, so that one the parent refuses does not keep the
 	 * others out. */
 	for (unsigned bit = 1; bit && bit <= CGROUP_CTL_PERF_EVENT; bit <<= 1) {
@@ -80,13 +122,13 @@ int cgroup_v2_enable(const char *dir, const char *mnt, unsigned need, bool all,
 	if (!path)
 		return berr_sys(err, "cgroup %s", dir);
 	/* From the mount down, each parent delegates to the next level. */
-	ret = enable_in(mnt, need, all, err);
+	ret = enable_in(mnt, true, need, all, err);
 	len = strlen(path);
 	for (size_t i = mlen + 1; i < len && ret == 0; i++) {
 		if (path[i] != '/')
 			continue;
 		path[i] = '\0';
-		ret = enable_in(path, need, all, err);
+		ret = enable_in(path, false, need, all, err);
 		path[i] = '/';
 	}
 	return ret;

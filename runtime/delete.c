@@ -1,4 +1,5 @@
 /* delete: stop what is left, run poststop hooks, remove every trace. */
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,6 +25,12 @@ static int stop_init(struct store_container *c, struct berr *err)
 	if (pidfd < 0)
 		return pidfd;
 	ret = proc_signal(pidfd, SIGKILL, err);
+	/* Killed already through its cgroup and reaped by its parent since
+	 * the pidfd was opened: gone, as asked (a slow machine shows it). */
+	if (ret == -ESRCH) {
+		close(pidfd);
+		return 0;
+	}
 	if (ret == 0 && proc_wait_exit(pidfd, 10000) < 0)
 		ret = berr_fail(err, ETIMEDOUT, "the container's init did not exit");
 	close(pidfd);

@@ -66,6 +66,29 @@ static int asked_field(const struct spec_resources *res, char *out, size_t size,
 	return ret;
 }
 
+/* A default (/berth/<id>) or relative cgroupsPath, below the cgroup the
+ * delegated subtree gives the caller's containers, as a path from the v2
+ * root: the caller may move itself on the way (cgroup_delegated_base),
+ * and later commands, run from elsewhere, find the same place.  An
+ * absolute path the user chose stays as it is. */
+static int delegated_path(char **path, const char *id, struct berr *err)
+{
+	char base[4096], *rel = *path, *out;
+	bool dflt = strncmp(rel, "/berth/", 7) == 0 && strcmp(rel + 7, id) == 0;
+	int ret;
+
+	if (rel[0] == '/' && !dflt)
+		return 0;
+	ret = cgroup_delegated_base(base, sizeof(base), err);
+	if (ret < 0)
+		return ret;
+	if (asprintf(&out, "%s/%s", strcmp(base, "/") ? base : "", dflt ? rel + 1 : rel) < 0)
+		return berr_sys(err, "cgroup path");
+	free(*path);
+	*path = out;
+	return 0;
+}
+
 int rootless_cgroup(const struct spec_resources *res, const char *id, char **path,
 		    struct cgroup *cg, bool *none, struct berr *err)
 {
@@ -78,8 +101,6 @@ int rootless_cgroup(const struct spec_resources *res, const char *id, char **pat
 	if (ret < 0)
 		return ret;
 	if (delegated) {
-		char *rel;
-
 		/* cgroup v2 enforces device rules with a BPF program, which
 		 * only a privileged caller may attach. */
 		if (res->set && res->n_devices)
@@ -89,16 +110,7 @@ int rootless_cgroup(const struct spec_resources *res, const char *id, char **pat
 						"host's user namespace to be attached (a user namespace "
 						"already keeps device nodes from being made)");
 
-		/* The default /berth/<id> is at the hierarchy's root, which
-		 * is not the user's: berth/<id> below its own cgroup is. */
-		if (strncmp(*path, "/berth/", 7) == 0 && strcmp(*path + 7, id) == 0) {
-			rel = strdup(*path + 1);
-			if (!rel)
-				return berr_sys(err, "cgroup path");
-			free(*path);
-			*path = rel;
-		}
-		return 0;
+		return delegated_path(path, id, err);
 	}
 	ret = asked_field(res, field, sizeof(field), err);
 	if (ret < 0)

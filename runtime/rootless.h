@@ -19,11 +19,13 @@ bool rootless_caller(void);
 
 /* The container's cgroup for an unprivileged caller.  With a delegated
  * cgroup v2 subtree it gets one there (*path, if it was the default
- * /berth/<id>, becomes relative: below the caller's own cgroup, the only
- * place it may write) and *none is false; it gets no device program
- * (attaching one needs CAP_SYS_ADMIN), so device rules are refused.  Without one, *cg is a cgroup
- * of nothing (cgroup_none_init), *none is true, and a config that asks for
- * any resource is refused with the reason. */
+ * /berth/<id> or relative, becomes a path below the cgroup
+ * cgroup_delegated_base picks: one free of processes, which may move the
+ * caller into a leaf) and *none is false; it gets no device program
+ * (attaching one needs CAP_SYS_ADMIN), so device rules are refused.
+ * Without one, *cg is a cgroup of nothing (cgroup_none_init), *none is
+ * true, and a config that asks for any resource is refused with the
+ * reason. */
 int rootless_cgroup(const struct spec_resources *res, const char *id, char **path,
 		    struct cgroup *cg, bool *none, struct berr *err);
 
