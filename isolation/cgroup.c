@@ -502,11 +502,12 @@ int cgroup_pids(const struct cgroup *cg, pid_t **pids, size_t *n,
 	*n = 0;
 	if (cg->none)
 		return cgroup_none_error("list the processes", err);
-	/* Every hierarchy holds every process of the container. */
+	/* Every hierarchy holds every process of the container, some maybe
+	 * in cgroups it made below its own. */
 	if (cg->v2_dir)
-		return cgroup_dir_pids(cg->v2_dir, pids, n, err);
+		return cgroup_dir_tree_pids(cg->v2_dir, pids, n, err);
 	if (cg->n_v1)
-		return cgroup_dir_pids(cg->v1[0].dir, pids, n, err);
+		return cgroup_dir_tree_pids(cg->v1[0].dir, pids, n, err);
 	return 0;
 }
 

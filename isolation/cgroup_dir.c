@@ -129,20 +129,19 @@ static int pid_list_add(struct pid_list *l, pid_t pid)
 	return 0;
 }
 
-/* dfd's cgroup.procs, then those of every cgroup below it: a container's
- * processes may sit in sub-cgroups it made for itself (systemd in a
- * container does), and kill --all, ps and delete must reach them, as
- * runc's do.  Consumes dfd. */
-static int pids_below_fd(int dfd, const char *dir, int depth, struct pid_list *l,
-			 struct berr *err)
+/* dfd's cgroup.procs, then, down to max_depth, those of every cgroup
+ * below it: a container's processes may sit in sub-cgroups it made for
+ * itself (systemd in a container does), and kill --all, ps and delete
+ * must reach them, as runc's do.  Consumes dfd. */
+static int pids_below_fd(int dfd, const char *dir, int depth, int max_depth,
+			 struct pid_list *l, struct berr *err)
 {
 	cleanup_fclose FILE *f = NULL;
 	DIR *d;
 	struct dirent *e;
 	int pid, fd, ret = 0;
 
-	/* The kernel caps a hierarchy's depth; so does this. */
-	if (depth > 64) {
+	if (depth > max_depth) {
 		close(dfd);
 		return 0;
 	}
@@ -170,13 +169,14 @@ static int pids_below_fd(int dfd, const char *dir, int depth, struct pid_list *l
 			continue;
 		sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub >= 0)
-			ret = pids_below_fd(sub, dir, depth + 1, l, err);
+			ret = pids_below_fd(sub, dir, depth + 1, max_depth, l, err);
 	}
 	closedir(d);
 	return ret;
 }
 
-int cgroup_dir_pids(const char *dir, pid_t **pids, size_t *n, struct berr *err)
+static int pids_of(const char *dir, int max_depth, pid_t **pids, size_t *n,
+		   struct berr *err)
 {
 	struct pid_list l = { 0 };
 	int dfd, ret;
@@ -186,7 +186,7 @@ int cgroup_dir_pids(const char *dir, pid_t **pids, size_t *n, struct berr *err)
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return berr_sys(err, "read %s/cgroup.procs", dir);
-	ret = pids_below_fd(dfd, dir, 0, &l, err);
+	ret = pids_below_fd(dfd, dir, 0, max_depth, &l, err);
 	if (ret < 0) {
 		free(l.v);
 		return ret;
@@ -194,6 +194,17 @@ int cgroup_dir_pids(const char *dir, pid_t **pids, size_t *n, struct berr *err)
 	*pids = l.v;
 	*n = l.n;
 	return 0;
+}
+
+int cgroup_dir_pids(const char *dir, pid_t **pids, size_t *n, struct berr *err)
+{
+	return pids_of(dir, 0, pids, n, err);
+}
+
+int cgroup_dir_tree_pids(const char *dir, pid_t **pids, size_t *n, struct berr *err)
+{
+	/* The kernel caps a hierarchy's depth; so does this. */
+	return pids_of(dir, 64, pids, n, err);
 }
 
 int cgroup_dir_enter(const char *dir, pid_t pid, struct berr *err)

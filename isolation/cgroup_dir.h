@@ -35,9 +35,11 @@ void cgroup_dir_remove_chain(const char *dir, const char *created);
  * process still leaving) stays, and the caller's rmdir of dir says so. */
 void cgroup_dir_remove_below(const char *dir);
 
-/* The pids in dir/cgroup.procs and in those of every cgroup below it,
- * malloc'd. */
+/* The pids in dir/cgroup.procs, malloc'd. */
 int cgroup_dir_pids(const char *dir, pid_t **pids, size_t *n, struct berr *err);
+
+/* The same, and those of every cgroup below dir. */
+int cgroup_dir_tree_pids(const char *dir, pid_t **pids, size_t *n, struct berr *err);
 
 /* Write pid into dir/cgroup.procs. */
 int cgroup_dir_enter(const char *dir, pid_t pid, struct berr *err);
