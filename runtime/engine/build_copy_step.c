@@ -136,6 +136,9 @@ static int run_copy(struct builder *b, struct bstage *st, const struct copy_job 
 	int seq = ++b->seq, ret;
 
 	ret = layers_of(b, st->image, &base, err);
+	/* WORKDIR reads no context: the work directory stands for it. */
+	if (ret == 0 && !j->from_id && !j->mkdir)
+		ret = build_context(b, err);
 	if (ret == 0 && j->from_id)
 		ret = layers_of(b, j->from_id, &from, err);
 	if (ret == 0 && j->from_id && !from.n_layers)
@@ -159,7 +162,7 @@ static int run_copy(struct builder *b, struct bstage *st, const struct copy_job 
 		argv[k++] = "--work";
 		argv[k++] = dirs[1];
 		argv[k++] = "--context";
-		argv[k++] = j->from_id ? dirs[3] : b->ctx;
+		argv[k++] = j->from_id ? dirs[3] : j->mkdir ? b->work : b->ctx;
 		argv[k++] = "--path";
 		argv[k++] = j->dest;
 		if (j->chown) {

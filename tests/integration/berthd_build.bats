@@ -250,6 +250,46 @@ built 0.1 [none]"
 	no_build_leftovers
 }
 
+@test "berthd build: the cache misses on a copied file's content, mode or name (not its mtime), and the image has the new file" {
+	local dir
+	dir=$(ctx)
+	mkdir "$dir/tree"
+	echo v1 >"$dir/data.txt"
+	echo a >"$dir/tree/a"
+	chmod 0644 "$dir/data.txt"
+	printf 'FROM berthd-test/bb:1\nCOPY data.txt /data.txt\nCOPY tree/ /tree/\nRUN stat -c %%a /data.txt >/mode && ls /tree >/names\n' >"$dir/Dockerfile"
+	run dk build -t berthd-test/sums:1 "$dir"
+	assert_success
+	run dk build -t berthd-test/sums:1 "$dir"
+	assert_success
+	assert_equal "$(echo "$output" | grep -c -- '---> Using cache')" "3"
+	# A new mtime alone is no change, as for dockerd.
+	touch -d '2001-01-01' "$dir/data.txt"
+	run dk build -t berthd-test/sums:1 "$dir"
+	assert_success
+	assert_equal "$(echo "$output" | grep -c -- '---> Using cache')" "3"
+	# The mode: the COPY and what follows it are made again.
+	chmod 0755 "$dir/data.txt"
+	run dk build -t berthd-test/sums:1 "$dir"
+	assert_success
+	assert_equal "$(echo "$output" | grep -c -- '---> Using cache')" "0"
+	assert_equal "$(dk run --rm --network none berthd-test/sums:1 cat /mode)" "755"
+	# The content, same size and mtime as before.
+	echo v2 >"$dir/data.txt"
+	touch -d '2001-01-01' "$dir/data.txt"
+	run dk build -t berthd-test/sums:1 "$dir"
+	assert_success
+	assert_equal "$(echo "$output" | grep -c -- '---> Using cache')" "0"
+	assert_equal "$(dk run --rm --network none berthd-test/sums:1 cat /data.txt)" "v2"
+	# A name in a copied directory: the first COPY hits, the second not.
+	mv "$dir/tree/a" "$dir/tree/b"
+	run dk build -t berthd-test/sums:1 "$dir"
+	assert_success
+	assert_equal "$(echo "$output" | grep -c -- '---> Using cache')" "1"
+	assert_equal "$(dk run --rm --network none berthd-test/sums:1 cat /names)" "b"
+	no_build_leftovers
+}
+
 @test "berthd build: ONBUILD triggers run in the build FROM the image; the child keeps none" {
 	local dir
 	dir=$(ctx)
