@@ -364,6 +364,7 @@ enum MHD_Result api_image_list(struct req *r)
 	struct image_rec *imgs;
 	struct filters f;
 	struct berr err;
+	bool all = http_query_bool(r, "all");
 	size_t n;
 	int ret;
 
@@ -378,7 +379,12 @@ enum MHD_Result api_image_list(struct req *r)
 	jw_array_open(w);
 	for (size_t i = 0; i < n; i++) {
 		struct spec_image_config *cfg;
+		bool named = imgs[i].n_tags || imgs[i].n_digests;
 
+		/* An intermediate image (a build step's, untagged, the parent
+		 * of another) only with all, as dockerd lists them. */
+		if (!named && !all && image_store_has_child(imgs, n, imgs[i].id))
+			continue;
 		if (!reference_match(&f, &imgs[i]) ||
 		    (filters_has(&f, "dangling") &&
 		     !filters_match(&f, "dangling", imgs[i].n_tags ? "false" : "true")))
@@ -397,7 +403,7 @@ enum MHD_Result api_image_list(struct req *r)
 		} else {
 			jw_null(w);
 		}
-		jw_kstr(w, "ParentId", "");
+		jw_kstr(w, "ParentId", imgs[i].parent);
 		digests_json(w, &imgs[i], &f);
 		tags_json(w, "RepoTags", &imgs[i], &f);
 		jw_kint(w, "SharedSize", -1);
@@ -426,7 +432,7 @@ enum MHD_Result api_image_inspect(struct req *r)
 	jw_kstr(w, "Id", img.id);
 	tags_json(w, "RepoTags", &img, NULL);
 	digests_json(w, &img, NULL);
-	jw_kstr(w, "Parent", "");
+	jw_kstr(w, "Parent", img.parent);
 	jw_kstr(w, "Comment", cfg && cfg->comment ? cfg->comment : "");
 	jw_kstr(w, "Created", img.created);
 	jw_kstr(w, "DockerVersion", "");

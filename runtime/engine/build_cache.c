@@ -66,20 +66,24 @@ bool build_cache_find(struct builder *b, const char *parent, const char *config,
 	return true;
 }
 
-void build_cache_keep(struct builder *b, const char *parent, const char *config,
-		      const char *created_by, const char *sum, const char *id)
+int build_cache_keep(struct builder *b, const char *parent, const char *config,
+		     const char *created_by, const char *sum, const char *id, struct berr *err)
 {
 	cleanup_free char *path = entry_path(b, parent, config, created_by, sum);
 	cleanup_free char *dir = NULL;
 	struct berr ignored;
+	int ret = *parent ? image_store_set_parent(b->d->o.data_root, id, parent, err) : 0;
 
+	if (ret < 0)
+		return berr_wrap(err, ret, "build");
 	if (!path || asprintf(&dir, "%s/build-cache", b->d->o.data_root) < 0) {
 		dir = NULL;
-		return;
+		return 0;
 	}
 	mkdir(dir, 0700);
 	/* A cache that cannot be written only costs the next build time. */
 	fsutil_write_atomic(path, id, strlen(id), 0600, &ignored);
+	return 0;
 }
 
 static int open_in(int root, const char *rel, int flags)

@@ -312,7 +312,9 @@ int build_copy(struct builder *b, struct bstage *st, const struct df_inst *in, b
 	ret = run_copy(b, st, &j, config, created_by, id, err);
 	if (ret < 0)
 		return ret;
-	build_cache_keep(b, st->image, config, created_by, sum, id);
+	ret = build_cache_keep(b, st->image, config, created_by, sum, id, err);
+	if (ret < 0)
+		return ret;
 	snprintf(st->image, sizeof(st->image), "%s", id);
 	build_say(b, " ---> %.12s\n", id + 7);
 	return 0;
@@ -334,7 +336,9 @@ int build_workdir(struct builder *b, struct bstage *st, const char *created_by,
 		ret = run_copy(b, st, &j, config, created_by, id, err);
 		if (ret < 0)
 			return ret;
-		build_cache_keep(b, st->image, config, created_by, NULL, id);
+		ret = build_cache_keep(b, st->image, config, created_by, NULL, id, err);
+		if (ret < 0)
+			return ret;
 	}
 	snprintf(st->image, sizeof(st->image), "%s", id);
 	build_say(b, " ---> %.12s\n", id + 7);

@@ -99,8 +99,10 @@ int build_sum(struct builder *b, const char *from_id, char *const *srcs, char **
  * with this config and created-by line (and for COPY and ADD, sum). */
 bool build_cache_find(struct builder *b, const char *parent, const char *config,
 		      const char *created_by, const char *sum, char id[80]);
-void build_cache_keep(struct builder *b, const char *parent, const char *config,
-		      const char *created_by, const char *sum, const char *id);
+/* A step made image id: parent recorded as its parent in the store (an
+ * intermediate image, as docker images shows it), and the cache entry. */
+int build_cache_keep(struct builder *b, const char *parent, const char *config,
+		     const char *created_by, const char *sum, const char *id, struct berr *err);
 
 /* What was learnt from a context before, by the digest of its tar: the
  * same bytes extract to the same files, so a text derived from them (the
