@@ -1,8 +1,7 @@
 /* docker build's flow: the context's tar digested (and extracted by the
  * unpack helper only when a step needs its files), the Dockerfile read
- * and parsed, its stages run in order up to the
- * target, the result tagged; the work directory removed whatever
- * happened. */
+ * and parsed, its stages run in order up to the target, the result
+ * tagged; the work directory removed whatever happened. */
 #include "runtime/engine/build_internal.h"
 
 #include <ctype.h>
@@ -88,38 +87,6 @@ static int make_work(struct builder *b, struct berr *err)
 	 * them: the untrusted archive is parsed only by the helper. */
 	ret = image_digest_file(b->o->context, b->ctx_digest, err);
 	return berr_wrap(err, ret, "the build context");
-}
-
-int build_context(struct builder *b, struct berr *err)
-{
-	cleanup_free char *dir = NULL;
-	const char *argv[10];
-	size_t k = 0;
-	int ret;
-
-	if (b->ctx)
-		return 0;
-	if (asprintf(&dir, "%s/context", b->work) < 0) {
-		dir = NULL;
-		return berr_set(err, ENOMEM, "build");
-	}
-	if (mkdir(dir, 0755) < 0)
-		return berr_sys(err, "build: create %s", dir);
-	argv[k++] = "berthd-unpack";
-	argv[k++] = "build-context";
-	argv[k++] = "--data-root";
-	argv[k++] = b->d->o.data_root;
-	argv[k++] = "--file";
-	argv[k++] = b->o->context;
-	argv[k++] = "--path";
-	argv[k++] = dir;
-	argv[k] = NULL;
-	ret = daemon_helper_run(b->d, argv, NULL, NULL, err);
-	if (ret < 0)
-		return berr_wrap(err, ret, "the build context");
-	b->ctx = dir;
-	dir = NULL;
-	return 0;
 }
 
 /* The Dockerfile, read inside the context (a symlink there stays there). */

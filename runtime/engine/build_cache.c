@@ -143,55 +143,6 @@ static void sum_tree(struct image_digest_ctx *c, int dirfd, const char *name, in
 	}
 }
 
-static char *memo_path(struct builder *b, const char *kind, const char *name)
-{
-	struct image_digest_ctx c;
-	char key[IMAGE_DIGEST_LEN + 1];
-	char *path = NULL;
-
-	/* v1: the extraction and checksum of today; a change to either that
-	 * gives other files or sums for the same tar needs v2. */
-	image_digest_init(&c);
-	image_digest_update(&c, "memo-v1", 8);
-	image_digest_update(&c, b->ctx_digest, strlen(b->ctx_digest) + 1);
-	image_digest_update(&c, kind, strlen(kind) + 1);
-	image_digest_update(&c, name, strlen(name) + 1);
-	image_digest_final(&c, key);
-	if (asprintf(&path, "%s/build-cache/context/%s", b->d->o.data_root, key + 7) < 0)
-		return NULL;
-	return path;
-}
-
-int build_memo_get(struct builder *b, const char *kind, const char *name, char **text)
-{
-	cleanup_free char *path = NULL;
-	struct berr ignored;
-	size_t len;
-
-	if (!b->ctx_digest[0] || !(path = memo_path(b, kind, name)))
-		return -ENOENT;
-	return fsutil_read_file(path, text, &len, &ignored) < 0 ? -ENOENT : 0;
-}
-
-void build_memo_put(struct builder *b, const char *kind, const char *name, const char *text,
-		    size_t len)
-{
-	cleanup_free char *path = NULL, *dir = NULL;
-	struct berr ignored;
-
-	if (!b->ctx_digest[0] || !(path = memo_path(b, kind, name)) ||
-	    asprintf(&dir, "%s/build-cache", b->d->o.data_root) < 0) {
-		dir = NULL;
-		return;
-	}
-	mkdir(dir, 0700);
-	*strrchr(path, '/') = '\0';
-	mkdir(path, 0700);
-	path[strlen(path)] = '/';
-	/* Like the cache, a memo that cannot be kept costs only time. */
-	fsutil_write_atomic(path, text, len, 0600, &ignored);
-}
-
 /* The checksum of srcs in the context: the context's files summed. */
 static int sum_context(struct builder *b, char *const *srcs, char out[IMAGE_DIGEST_LEN + 1],
 		       struct berr *err)
