@@ -292,6 +292,9 @@ built 0.1 [none]"
 
 @test "berthd build: step images are intermediate: hidden unless images -a, kept by prune, removed with the tagged image" {
 	local dir base ids s1 s2 top old images_before layers_before
+	# The other tests' dangling images first, so that the counts below
+	# are this test's own.
+	dk image prune -f >/dev/null
 	images_before=$(ls "$BERTHD_DATA/images" | wc -l)
 	layers_before=$(ls "$BERTHD_DATA/layers" | wc -l)
 	dir=$(ctx)

@@ -91,8 +91,8 @@ DF
 	# What one daemon shows of the build's images, in a form both give.
 	state() {
 		local none
-		none=$("$@" images -a --format '{{.Repository}}' | grep -c '<none>')
-		listed=$("$@" images --format '{{.Repository}}' | grep -c '<none>')
+		none=$("$@" images -a --format '{{.Repository}}' | grep -c '<none>' || true)
+		listed=$("$@" images --format '{{.Repository}}' | grep -c '<none>' || true)
 		echo "listed: $("$@" images --format '{{.Repository}}:{{.Tag}}' | grep inter | tr '\n' ' ')"
 		echo "<none> listed: $((listed - base_listed))"
 		echo "<none> with -a: $((none - base_none))"
@@ -100,8 +100,8 @@ DF
 		echo "history: $("$@" history --format '{{.ID}}' berthd-test/inter:1 2>/dev/null | grep -c -v missing)"
 	}
 	for who in dk peer; do
-		base_none=$($who images -a --format '{{.Repository}}' | grep -c '<none>')
-		base_listed=$($who images --format '{{.Repository}}' | grep -c '<none>')
+		base_none=$($who images -a --format '{{.Repository}}' | grep -c '<none>' || true)
+		base_listed=$($who images --format '{{.Repository}}' | grep -c '<none>' || true)
 		printf 'FROM berthd-test/bb:1\nRUN echo a >/a\nENV X=1\nLABEL v=1\n' >"$dir/Dockerfile"
 		$who build --network none -t berthd-test/inter:1 "$dir" >/dev/null
 		state $who >"$BATS_TEST_TMPDIR/$who.1"
