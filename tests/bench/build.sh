@@ -12,7 +12,8 @@
 #
 # BASE=DIR adds a third daemon to the same interleaved rounds: the berthd
 # (and its helpers) in DIR, an earlier build, so that a change is measured
-# against what it changes under the same load.
+# against what it changes under the same load; BASE_NAME says in the
+# report what it is (a commit).
 #
 # Run as root from the repository root after `make`.  Nothing here is a
 # test: it prints numbers.
@@ -146,7 +147,7 @@ echo "  warm (all cache):  berthd ${bw} ms, dockerd ${dw} ms, ratio berthd/docke
 if [ -n "$BASE" ]; then
 	oc=$(median "$DIR/o.cold")
 	ow=$(median "$DIR/o.warm")
-	echo "  the earlier berthd in the same rounds ($BASE):"
+	echo "  the earlier berthd (BASE: ${BASE_NAME:-an earlier build}) in the same rounds:"
 	echo "  cold (--no-cache): ${oc} ms, ratio to dockerd $(ratio "$oc" "$dc")"
 	echo "  warm (all cache):  ${ow} ms, ratio to dockerd $(ratio "$ow" "$dw")"
 fi
