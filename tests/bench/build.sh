@@ -125,13 +125,18 @@ for who in $WHO; do
 	: >"$DIR/$who.warm"
 	$who build --network none -q -t bench:built "$ctx" >/dev/null 2>>"$DIR/cli.err"
 done
+# Each round starts with the next daemon, so that none always follows the
+# same one (a build after another's leaves the page cache and the load as
+# that one left them).
+order=$WHO
 for _ in $(seq "$ROUNDS"); do
-	for who in $WHO; do
+	for who in $order; do
 		s=$(now_ms); $who build --no-cache --network none -q -t bench:built "$ctx" >/dev/null 2>>"$DIR/cli.err"; e=$(now_ms)
 		echo $((e - s)) >>"$DIR/$who.cold"
 		s=$(now_ms); $who build --network none -q -t bench:built "$ctx" >/dev/null 2>>"$DIR/cli.err"; e=$(now_ms)
 		echo $((e - s)) >>"$DIR/$who.warm"
 	done
+	order="${order#* } ${order%% *}"
 done
 [ "$(b run --rm --network none bench:built)" = built ]
 [ "$(d run --rm --network none bench:built)" = built ]
