@@ -211,7 +211,8 @@ again:
 		size_t from = strv_len(deleted);
 		cleanup_free long long *sizes = NULL;
 
-		if (!image_wanted(r, &p, &imgs[i], dangling_only))
+		if (!image_wanted(r, &p, &imgs[i], dangling_only) ||
+		    image_store_has_child(imgs, n, imgs[i].id))
 			continue;
 		/* The sizes of its layers, read while they are there. */
 		sizes = calloc(imgs[i].n_layers + 1, sizeof(*sizes));
@@ -219,8 +220,6 @@ again:
 			sizes[l] = layer_store_size(r->srv->data_root, imgs[i].layers[l]);
 		/* A container made meanwhile keeps its image (a conflict,
 		 * skipped); any other failure ends the prune. */
-		if (image_store_has_child(imgs, n, imgs[i].id))
-			continue;
 		ret = image_store_remove(r->srv->data_root, imgs[i].id, false, daemon_image_in_use,
 					 r->srv->d, &untagged, &deleted, &err);
 		/* Gone with an image before it, or a child made meanwhile. */
