@@ -1,5 +1,8 @@
 /* docker history: GET /images/{name}/history, from the image config's
- * history, newest step first, with the size of the layer each step made. */
+ * history, newest step first, with the size of the layer each step made;
+ * as dockerd, the newest step is the image's own, and each next one its
+ * parent's (the image the build's step before made), for as long as the
+ * chain of parents is in the store: "<missing>" after. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,15 +22,15 @@ static int64_t secs(const char *created)
 	return ns / 1000000000LL;
 }
 
-static void entry(struct jw *w, const struct image_rec *img, bool top, const char *created,
+static void entry(struct jw *w, const struct image_rec *img, const char *created,
 		  const char *created_by, const char *comment, long long size)
 {
 	jw_map_open(w);
-	jw_kstr(w, "Id", top ? img->id : "<missing>");
+	jw_kstr(w, "Id", img ? img->id : "<missing>");
 	jw_kint(w, "Created", secs(created));
 	jw_kstr(w, "CreatedBy", created_by ? created_by : "");
 	jw_key(w, "Tags");
-	if (top && img->n_tags) {
+	if (img && img->n_tags) {
 		jw_array_open(w);
 		for (size_t i = 0; i < img->n_tags; i++)
 			jw_str(w, img->tags[i]);
@@ -40,14 +43,28 @@ static void entry(struct jw *w, const struct image_rec *img, bool top, const cha
 	jw_map_close(w);
 }
 
+/* The image whose step comes next, older: cur's parent, or none. */
+static void older(struct srv *s, struct image_rec *cur, bool *have)
+{
+	char parent[IMAGE_DIGEST_LEN + 1];
+	struct berr ignored;
+
+	if (!*have)
+		return;
+	snprintf(parent, sizeof(parent), "%s", cur->parent);
+	image_rec_free(cur);
+	*have = parent[0] && image_store_find(s->data_root, parent, cur, &ignored) == 0;
+}
+
 enum MHD_Result api_image_history(struct req *r)
 {
 	cleanup_jw struct jw *w = jw_new(false);
 	cleanup_free char *json = NULL;
 	struct spec_image_history *h = NULL;
 	struct arena arena = { 0 };
-	struct image_rec img;
+	struct image_rec img, cur;
 	struct berr err = { 0 };
+	bool have;
 	size_t len, n = 0, layer;
 	int ret;
 
@@ -63,10 +80,12 @@ enum MHD_Result api_image_history(struct req *r)
 		return http_reply_berr(r, &err);
 	}
 	jw_array_open(w);
+	/* cur: the image of the step written next, while have. */
+	have = image_store_find(r->srv->data_root, img.id, &cur, &err) == 0;
 	if (n == 0) {
 		/* No history: a step per layer, as dockerd shows such images. */
-		for (size_t i = img.n_layers; i-- > 0;)
-			entry(w, &img, i == img.n_layers - 1, img.created, "", "",
+		for (size_t i = img.n_layers; i-- > 0; older(r->srv, &cur, &have))
+			entry(w, have ? &cur : NULL, img.created, "", "",
 			      layer_store_size(r->srv->data_root, img.layers[i]));
 	} else {
 		/* The layers belong to the steps that made one, in order. */
@@ -74,17 +93,19 @@ enum MHD_Result api_image_history(struct req *r)
 		for (size_t i = 0; i < n; i++)
 			if (!h[i].empty_layer)
 				layer++;
-		for (size_t i = n; i-- > 0;) {
+		for (size_t i = n; i-- > 0; older(r->srv, &cur, &have)) {
 			long long size = 0;
 
 			if (!h[i].empty_layer && layer-- > 0 && layer < img.n_layers)
 				size = layer_store_size(r->srv->data_root, img.layers[layer]);
-			entry(w, &img, i == n - 1, h[i].created, h[i].created_by, h[i].comment,
+			entry(w, have ? &cur : NULL, h[i].created, h[i].created_by, h[i].comment,
 			      size);
 		}
 	}
 	jw_array_close(w);
 	arena_release(&arena);
+	if (have)
+		image_rec_free(&cur);
 	image_rec_free(&img);
 	return http_reply_json(r, 200, w);
 }

@@ -1,5 +1,6 @@
 /* Images: load, import, list, inspect, tag, remove (pulls and pushes
  * are in api_registry.c). */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,6 +314,20 @@ static struct spec_image_config *load_config(struct srv *s, const char *id)
 	return cfg;
 }
 
+/* reference=PATTERN as dockerd matches it: a glob ('*' stops at '/')
+ * against the familiar "name:tag" (or name@digest), then the name alone. */
+static bool ref_glob(const char *pattern, const char *ref)
+{
+	const char *slash = strrchr(ref, '/'), *colon = strrchr(ref, ':');
+	size_t n = strchr(ref, '@') ? strcspn(ref, "@")
+		   : colon && (!slash || colon > slash) ? (size_t)(colon - ref)
+							 : strlen(ref);
+	cleanup_free char *name = strndup(ref, n);
+
+	return fnmatch(pattern, ref, FNM_PATHNAME) == 0 ||
+	       (name && fnmatch(pattern, name, FNM_PATHNAME) == 0);
+}
+
 /* Whether reference=NAME[:TAG] names ref, a tag ("repo:tag") or a repo
  * digest ("repo@sha256:..."): NAME:TAG that tag, NAME alone every tag and
  * digest of its repository (an image pulled by digest is in it too). */
@@ -329,6 +344,8 @@ static bool ref_wanted(const struct filters *f, const char *ref)
 		bool tagged = colon && (!slash || colon > slash);
 		size_t n;
 
+		if (ref_glob(want[i], ref))
+			return true;
 		if (image_store_normalize(want[i], &norm, &err) < 0)
 			continue;
 		if (tagged) {
@@ -357,20 +374,87 @@ static bool reference_match(const struct filters *f, const struct image_rec *img
 	return false;
 }
 
+static int64_t created_ns(const char *created)
+{
+	int64_t ns;
+
+	return created && *created && daemon_log_time(created, &ns) == 0 ? ns : 0;
+}
+
+/* before= and since=: the creation time of the image named (an error
+ * when there is none), into *ns; 0 when the filter is not given. */
+static int time_of(struct req *r, const struct filters *f, const char *key, int64_t *ns,
+		   struct berr *err)
+{
+	char **v = filters_values(f, key);
+	struct image_rec img;
+	int ret;
+
+	*ns = 0;
+	if (!v)
+		return 0;
+	if (v[1])
+		return berr_invalid(err, "filter '%s' takes one image", key);
+	ret = image_store_find(r->srv->data_root, v[0], &img, err);
+	if (ret < 0)
+		return ret;
+	*ns = created_ns(img.created);
+	image_rec_free(&img);
+	return 0;
+}
+
+static char **labels_of(const struct spec_image_config *cfg)
+{
+	char **out = calloc((cfg ? cfg->run.n_labels : 0) + 1, sizeof(char *));
+
+	for (size_t i = 0; out && cfg && i < cfg->run.n_labels; i++)
+		if (asprintf(&out[i], "%s=%s", cfg->run.labels[i].key,
+			     cfg->run.labels[i].value) < 0)
+			out[i] = NULL;
+	return out;
+}
+
+static bool image_filtered(const struct filters *f, const struct image_rec *img,
+			   const struct spec_image_config *cfg, int64_t before, int64_t since)
+{
+	int64_t created = created_ns(img->created);
+	char **labels;
+	bool ok;
+
+	if (!reference_match(f, img) ||
+	    (filters_has(f, "dangling") &&
+	     !filters_match(f, "dangling", img->n_tags ? "false" : "true")) ||
+	    (before && created >= before) || (since && created <= since))
+		return false;
+	if (!filters_has(f, "label") && !filters_has(f, "label!"))
+		return true;
+	labels = labels_of(cfg);
+	ok = filters_labels(f, labels);
+	strv_free(labels);
+	return ok;
+}
+
 enum MHD_Result api_image_list(struct req *r)
 {
-	static const char *const allowed[] = { "reference", "dangling", NULL };
+	static const char *const allowed[] = { "reference", "dangling", "label", "label!",
+					       "before", "since", NULL };
 	cleanup_jw struct jw *w = jw_new(false);
 	struct image_rec *imgs;
 	struct filters f;
 	struct berr err;
+	bool all = http_query_bool(r, "all");
+	int64_t before, since;
 	size_t n;
 	int ret;
 
 	ret = filters_query(r, allowed, &f, &err);
 	if (ret < 0)
 		return http_reply_berr(r, &err);
-	ret = image_store_list(r->srv->data_root, &imgs, &n, &err);
+	ret = time_of(r, &f, "before", &before, &err);
+	if (ret == 0)
+		ret = time_of(r, &f, "since", &since, &err);
+	if (ret == 0)
+		ret = image_store_list(r->srv->data_root, &imgs, &n, &err);
 	if (ret < 0) {
 		filters_free(&f);
 		return http_reply_berr(r, &err);
@@ -378,12 +462,17 @@ enum MHD_Result api_image_list(struct req *r)
 	jw_array_open(w);
 	for (size_t i = 0; i < n; i++) {
 		struct spec_image_config *cfg;
+		bool named = imgs[i].n_tags || imgs[i].n_digests;
 
-		if (!reference_match(&f, &imgs[i]) ||
-		    (filters_has(&f, "dangling") &&
-		     !filters_match(&f, "dangling", imgs[i].n_tags ? "false" : "true")))
+		/* An intermediate image (a build step's, untagged, the parent
+		 * of another) only with all, as dockerd lists them. */
+		if (!named && !all && image_store_has_child(imgs, n, imgs[i].id))
 			continue;
 		cfg = load_config(r->srv, imgs[i].id);
+		if (!image_filtered(&f, &imgs[i], cfg, before, since)) {
+			spec_image_config_free(cfg);
+			continue;
+		}
 		jw_map_open(w);
 		jw_kint(w, "Containers", -1);
 		jw_kint(w, "Created", created_secs(imgs[i].created));
@@ -397,7 +486,7 @@ enum MHD_Result api_image_list(struct req *r)
 		} else {
 			jw_null(w);
 		}
-		jw_kstr(w, "ParentId", "");
+		jw_kstr(w, "ParentId", imgs[i].parent);
 		digests_json(w, &imgs[i], &f);
 		tags_json(w, "RepoTags", &imgs[i], &f);
 		jw_kint(w, "SharedSize", -1);
@@ -426,7 +515,7 @@ enum MHD_Result api_image_inspect(struct req *r)
 	jw_kstr(w, "Id", img.id);
 	tags_json(w, "RepoTags", &img, NULL);
 	digests_json(w, &img, NULL);
-	jw_kstr(w, "Parent", "");
+	jw_kstr(w, "Parent", img.parent);
 	jw_kstr(w, "Comment", cfg && cfg->comment ? cfg->comment : "");
 	jw_kstr(w, "Created", img.created);
 	jw_kstr(w, "DockerVersion", "");

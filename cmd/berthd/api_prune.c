@@ -184,7 +184,7 @@ enum MHD_Result api_image_prune(struct req *r)
 	struct prune_filters p;
 	struct image_rec *imgs = NULL;
 	char **untagged = NULL, **deleted = NULL;
-	bool dangling_only = true;
+	bool dangling_only = true, progress;
 	int64_t reclaimed = 0;
 	struct berr err = { 0 };
 	size_t n = 0;
@@ -200,13 +200,19 @@ enum MHD_Result api_image_prune(struct req *r)
 		else
 			dangling_only = !strcmp(v[0], "true") || !strcmp(v[0], "1");
 	}
+	/* An image is pruned when it has no child (an intermediate image
+	 * goes with the last image above it, in image_store_remove); with
+	 * dangling=false a parent a pass left is a head in the next. */
+again:
 	if (ret == 0)
 		ret = image_store_list(r->srv->data_root, &imgs, &n, &err);
+	progress = false;
 	for (size_t i = 0; ret == 0 && i < n; i++) {
 		size_t from = strv_len(deleted);
 		cleanup_free long long *sizes = NULL;
 
-		if (!image_wanted(r, &p, &imgs[i], dangling_only))
+		if (!image_wanted(r, &p, &imgs[i], dangling_only) ||
+		    image_store_has_child(imgs, n, imgs[i].id))
 			continue;
 		/* The sizes of its layers, read while they are there. */
 		sizes = calloc(imgs[i].n_layers + 1, sizeof(*sizes));
@@ -216,17 +222,23 @@ enum MHD_Result api_image_prune(struct req *r)
 		 * skipped); any other failure ends the prune. */
 		ret = image_store_remove(r->srv->data_root, imgs[i].id, false, daemon_image_in_use,
 					 r->srv->d, &untagged, &deleted, &err);
-		if (ret == -EBUSY) {
+		/* Gone with an image before it, or a child made meanwhile. */
+		if (ret == -EBUSY || ret == -ENOENT || ret == -ENOTEMPTY) {
 			ret = 0;
 			continue;
 		}
+		progress |= ret == 0;
 		for (size_t d = from; ret == 0 && sizes && deleted && deleted[d]; d++)
 			for (size_t l = 0; l < imgs[i].n_layers; l++)
 				if (strcmp(deleted[d], imgs[i].layers[l]) == 0 && sizes[l] > 0)
 					reclaimed += sizes[l];
 	}
-	filters_free(&p.f);
 	image_recs_free(imgs, n);
+	imgs = NULL;
+	n = 0;
+	if (ret == 0 && progress && !dangling_only)
+		goto again;
+	filters_free(&p.f);
 	if (ret < 0) {
 		strv_free(untagged);
 		strv_free(deleted);

@@ -1,7 +1,7 @@
-/* docker build's flow: the context extracted (by the unpack helper), the
- * Dockerfile read from it and parsed, its stages run in order up to the
- * target, the result tagged; the work directory removed whatever
- * happened. */
+/* docker build's flow: the context's tar digested (and extracted by the
+ * unpack helper only when a step needs its files), the Dockerfile read
+ * and parsed, its stages run in order up to the target, the result
+ * tagged; the work directory removed whatever happened. */
 #include "runtime/engine/build_internal.h"
 
 #include <ctype.h>
@@ -18,6 +18,7 @@
 
 #include "runtime/engine/commit.h"
 #include "runtime/engine/internal.h"
+#include "runtime/images/image_digest.h"
 #include "runtime/images/image_store.h"
 #include "runtime/images/layer_store.h"
 #include "spec/base/cleanup.h"
@@ -69,10 +70,9 @@ static void builder_free(struct builder *b)
 	free(b->ctx);
 }
 
-static int extract_context(struct builder *b, struct berr *err)
+static int make_work(struct builder *b, struct berr *err)
 {
-	const char *argv[10];
-	size_t k = 0;
+	int ret;
 
 	if (asprintf(&b->work, "%s/tmp/build-XXXXXX", b->d->o.data_root) < 0) {
 		b->work = NULL;
@@ -83,29 +83,16 @@ static int extract_context(struct builder *b, struct berr *err)
 		b->work = NULL;
 		return berr_sys(err, "build: a work directory");
 	}
-	if (asprintf(&b->ctx, "%s/context", b->work) < 0) {
-		b->ctx = NULL;
-		return berr_set(err, ENOMEM, "build");
-	}
-	if (mkdir(b->ctx, 0755) < 0)
-		return berr_sys(err, "build: create %s", b->ctx);
-	argv[k++] = "berthd-unpack";
-	argv[k++] = "build-context";
-	argv[k++] = "--data-root";
-	argv[k++] = b->d->o.data_root;
-	argv[k++] = "--file";
-	argv[k++] = b->o->context;
-	argv[k++] = "--path";
-	argv[k++] = b->ctx;
-	argv[k] = NULL;
-	return berr_wrap(err, daemon_helper_run(b->d, argv, NULL, NULL, err),
-			 "the build context");
+	/* Reading the tar's bytes writes nothing and interprets nothing of
+	 * them: the untrusted archive is parsed only by the helper. */
+	ret = image_digest_file(b->o->context, b->ctx_digest, err);
+	return berr_wrap(err, ret, "the build context");
 }
 
 /* The Dockerfile, read inside the context (a symlink there stays there). */
-static int read_dockerfile(struct builder *b, char **text, size_t *len, struct berr *err)
+static int read_dockerfile_in(struct builder *b, const char *name, char **text, size_t *len,
+			      struct berr *err)
 {
-	const char *name = b->o->dockerfile && *b->o->dockerfile ? b->o->dockerfile : "Dockerfile";
 	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC,
 				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
 	cleanup_close int root = open(b->ctx, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -114,8 +101,6 @@ static int read_dockerfile(struct builder *b, char **text, size_t *len, struct b
 	size_t cap = 0, n = 0;
 	ssize_t r;
 
-	while (*name == '/')
-		name++;
 	if (root >= 0)
 		fd = (int)syscall(SYS_openat2, root, name, &how, sizeof(how));
 	if (fd < 0)
@@ -148,6 +133,28 @@ static int read_dockerfile(struct builder *b, char **text, size_t *len, struct b
 	*text = buf;
 	*len = n;
 	return 0;
+}
+
+/* The Dockerfile as an earlier build of the same context read it, or
+ * read from the context (extracted for it). */
+static int read_dockerfile(struct builder *b, char **text, size_t *len, struct berr *err)
+{
+	const char *name = b->o->dockerfile && *b->o->dockerfile ? b->o->dockerfile : "Dockerfile";
+	int ret;
+
+	while (*name == '/')
+		name++;
+	if (build_memo_get(b, "dockerfile", name, text) == 0) {
+		*len = strlen(*text);
+		return 0;
+	}
+	ret = build_context(b, err);
+	if (ret == 0)
+		ret = read_dockerfile_in(b, name, text, len, err);
+	/* One with a NUL in it is read again each time, not kept cut short. */
+	if (ret == 0 && strlen(*text) == *len)
+		build_memo_put(b, "dockerfile", name, *text, *len);
+	return ret;
 }
 
 static bool known_inst(const char *c)
@@ -440,7 +447,7 @@ int daemon_build(struct daemon *d, const struct daemon_build_opts *o,
 	size_t len = 0;
 	int ret;
 
-	ret = extract_context(&b, err);
+	ret = make_work(&b, err);
 	if (ret == 0)
 		ret = read_dockerfile(&b, &text, &len, err);
 	if (ret == 0)

@@ -66,20 +66,24 @@ bool build_cache_find(struct builder *b, const char *parent, const char *config,
 	return true;
 }
 
-void build_cache_keep(struct builder *b, const char *parent, const char *config,
-		      const char *created_by, const char *sum, const char *id)
+int build_cache_keep(struct builder *b, const char *parent, const char *config,
+		     const char *created_by, const char *sum, const char *id, struct berr *err)
 {
 	cleanup_free char *path = entry_path(b, parent, config, created_by, sum);
 	cleanup_free char *dir = NULL;
 	struct berr ignored;
+	int ret = *parent ? image_store_set_parent(b->d->o.data_root, id, parent, err) : 0;
 
+	if (ret < 0)
+		return berr_wrap(err, ret, "build");
 	if (!path || asprintf(&dir, "%s/build-cache", b->d->o.data_root) < 0) {
 		dir = NULL;
-		return;
+		return 0;
 	}
 	mkdir(dir, 0700);
 	/* A cache that cannot be written only costs the next build time. */
 	fsutil_write_atomic(path, id, strlen(id), 0600, &ignored);
+	return 0;
 }
 
 static int open_in(int root, const char *rel, int flags)
@@ -139,17 +143,18 @@ static void sum_tree(struct image_digest_ctx *c, int dirfd, const char *name, in
 	}
 }
 
-int build_sum(struct builder *b, const char *from_id, char *const *srcs, char **sum,
-	      struct berr *err)
+/* The checksum of srcs in the context: the context's files summed. */
+static int sum_context(struct builder *b, char *const *srcs, char out[IMAGE_DIGEST_LEN + 1],
+		       struct berr *err)
 {
 	struct image_digest_ctx c;
-	char out[IMAGE_DIGEST_LEN + 1];
 	cleanup_close int root = -1;
+	int ret = build_context(b, err);
 
+	if (ret < 0)
+		return ret;
 	image_digest_init(&c);
-	if (from_id) {
-		image_digest_update(&c, from_id, strlen(from_id));
-	} else {
+	{
 		root = open(b->ctx, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (root < 0)
 			return berr_sys(err, "open the build context");
@@ -168,6 +173,38 @@ int build_sum(struct builder *b, const char *from_id, char *const *srcs, char **
 		}
 	}
 	image_digest_final(&c, out);
+	return 0;
+}
+
+int build_sum(struct builder *b, const char *from_id, char *const *srcs, char **sum,
+	      struct berr *err)
+{
+	struct image_digest_ctx c;
+	char out[IMAGE_DIGEST_LEN + 1], name[IMAGE_DIGEST_LEN + 1];
+	int ret;
+
+	*sum = NULL;
+	if (from_id) {
+		image_digest_init(&c);
+		image_digest_update(&c, from_id, strlen(from_id));
+		image_digest_final(&c, out);
+		*sum = strdup(out);
+		return *sum ? 0 : berr_set(err, ENOMEM, "build");
+	}
+	/* Summed once per context: a rebuild of the same tar finds it by
+	 * the tar's digest, with no extraction. */
+	image_digest_init(&c);
+	for (size_t i = 0; srcs[i]; i++)
+		image_digest_update(&c, srcs[i], strlen(srcs[i]) + 1);
+	image_digest_final(&c, name);
+	if (build_memo_get(b, "sum", name, sum) == 0 && spec_image_digest_valid(*sum))
+		return 0;
+	free(*sum);
+	*sum = NULL;
+	ret = sum_context(b, srcs, out, err);
+	if (ret < 0)
+		return ret;
+	build_memo_put(b, "sum", name, out, strlen(out));
 	*sum = strdup(out);
 	return *sum ? 0 : berr_set(err, ENOMEM, "build");
 }

@@ -136,6 +136,9 @@ static int run_copy(struct builder *b, struct bstage *st, const struct copy_job 
 	int seq = ++b->seq, ret;
 
 	ret = layers_of(b, st->image, &base, err);
+	/* WORKDIR reads no context: the work directory stands for it. */
+	if (ret == 0 && !j->from_id && !j->mkdir)
+		ret = build_context(b, err);
 	if (ret == 0 && j->from_id)
 		ret = layers_of(b, j->from_id, &from, err);
 	if (ret == 0 && j->from_id && !from.n_layers)
@@ -159,7 +162,7 @@ static int run_copy(struct builder *b, struct bstage *st, const struct copy_job 
 		argv[k++] = "--work";
 		argv[k++] = dirs[1];
 		argv[k++] = "--context";
-		argv[k++] = j->from_id ? dirs[3] : b->ctx;
+		argv[k++] = j->from_id ? dirs[3] : j->mkdir ? b->work : b->ctx;
 		argv[k++] = "--path";
 		argv[k++] = j->dest;
 		if (j->chown) {
@@ -309,7 +312,9 @@ int build_copy(struct builder *b, struct bstage *st, const struct df_inst *in, b
 	ret = run_copy(b, st, &j, config, created_by, id, err);
 	if (ret < 0)
 		return ret;
-	build_cache_keep(b, st->image, config, created_by, sum, id);
+	ret = build_cache_keep(b, st->image, config, created_by, sum, id, err);
+	if (ret < 0)
+		return ret;
 	snprintf(st->image, sizeof(st->image), "%s", id);
 	build_say(b, " ---> %.12s\n", id + 7);
 	return 0;
@@ -331,7 +336,9 @@ int build_workdir(struct builder *b, struct bstage *st, const char *created_by,
 		ret = run_copy(b, st, &j, config, created_by, id, err);
 		if (ret < 0)
 			return ret;
-		build_cache_keep(b, st->image, config, created_by, NULL, id);
+		ret = build_cache_keep(b, st->image, config, created_by, NULL, id, err);
+		if (ret < 0)
+			return ret;
 	}
 	snprintf(st->image, sizeof(st->image), "%s", id);
 	build_say(b, " ---> %.12s\n", id + 7);

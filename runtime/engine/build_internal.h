@@ -42,7 +42,8 @@ struct builder {
 	void (*out)(void *arg, const char *text);
 	void *arg;
 	char *work; /* <data-root>/tmp/build-XXXXXX */
-	char *ctx;  /* the context, extracted */
+	char *ctx;  /* the context, extracted; NULL until a step needs its files */
+	char ctx_digest[80]; /* sha256 of the context tar's bytes */
 	char escape;
 	char **global_args; /* ARGs before the first FROM */
 	char **used_args;   /* build args some ARG consumed */
@@ -50,6 +51,11 @@ struct builder {
 	size_t n_stages;
 	int step, n_steps, seq;
 };
+
+/* The context extracted into b->ctx by the unpack helper, the first
+ * time a step needs its files (a build whose every step is a cache hit
+ * never does). */
+int build_context(struct builder *b, struct berr *err);
 
 /* Say text (printf-like) on the build's stream. */
 void build_say(struct builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -93,7 +99,18 @@ int build_sum(struct builder *b, const char *from_id, char *const *srcs, char **
  * with this config and created-by line (and for COPY and ADD, sum). */
 bool build_cache_find(struct builder *b, const char *parent, const char *config,
 		      const char *created_by, const char *sum, char id[80]);
-void build_cache_keep(struct builder *b, const char *parent, const char *config,
-		      const char *created_by, const char *sum, const char *id);
+/* A step made image id: parent recorded as its parent in the store (an
+ * intermediate image, as docker images shows it), and the cache entry. */
+int build_cache_keep(struct builder *b, const char *parent, const char *config,
+		     const char *created_by, const char *sum, const char *id, struct berr *err);
+
+/* What was learnt from a context before, by the digest of its tar: the
+ * same bytes extract to the same files, so a text derived from them (the
+ * Dockerfile, a COPY's checksum) is kept under (ctx_digest, kind, name)
+ * and found again without extracting the context.  get: 0 and *text
+ * (malloc'd), or -ENOENT. */
+int build_memo_get(struct builder *b, const char *kind, const char *name, char **text);
+void build_memo_put(struct builder *b, const char *kind, const char *name, const char *text,
+		    size_t len);
 
 #endif

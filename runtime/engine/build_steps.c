@@ -101,7 +101,9 @@ int build_meta(struct builder *b, struct bstage *st, const char *created_by,
 	ret = image_derive(b->d->o.data_root, &in, id, err);
 	if (ret < 0)
 		return ret;
-	build_cache_keep(b, st->image, config, created_by, NULL, id);
+	ret = build_cache_keep(b, st->image, config, created_by, NULL, id, err);
+	if (ret < 0)
+		return ret;
 	done(b, st, id);
 	return 0;
 }
@@ -313,7 +315,9 @@ int build_run(struct builder *b, struct bstage *st, const struct df_inst *in,
 	}
 	if (ret < 0)
 		return ret;
-	build_cache_keep(b, st->image, config, created_by, NULL, id);
+	ret = build_cache_keep(b, st->image, config, created_by, NULL, id, err);
+	if (ret < 0)
+		return ret;
 	done(b, st, id);
 	return 0;
 }

@@ -154,6 +154,12 @@ static int load_rec(const char *data_root, const char *hex, struct image_rec *r,
 	r->size = record_ll(&rec, "size", 0);
 	r->added = record_ll(&rec, "added", 0);
 	r->created = strdup(created ? created : "");
+	{
+		const char *parent = record_str(&rec, "parent");
+
+		if (parent && strlen(parent) == IMAGE_DIGEST_LEN)
+			strcpy(r->parent, parent);
+	}
 	record_free(&rec);
 	if (!r->tags || !r->layers || !r->digests || !r->created) {
 		image_rec_free(r);
@@ -182,7 +188,17 @@ int image_store_save_locked(const char *data_root, const struct image_rec *r,
 	record_put_list(&w, "tags", r->tags, r->n_tags);
 	if (r->n_digests)
 		record_put_list(&w, "repo_digests", r->digests, r->n_digests);
+	if (r->parent[0])
+		record_put(&w, "parent", r->parent);
 	return record_commit(&w, path, err);
+}
+
+bool image_store_has_child(const struct image_rec *recs, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (recs[i].id[0] && !strcmp(recs[i].parent, id))
+			return true;
+	return false;
 }
 
 static int list_locked(const char *data_root, struct image_rec **out, size_t *n,
@@ -487,6 +503,30 @@ int image_store_tag(const char *data_root, const char *ref, const char *tag,
 	return ret;
 }
 
+int image_store_set_parent(const char *data_root, const char *id, const char *parent,
+			   struct berr *err)
+{
+	cleanup_close int lock = image_store_lock(data_root, true, err);
+	struct image_rec r;
+	int ret;
+
+	if (lock < 0)
+		return lock;
+	if (strlen(parent) != IMAGE_DIGEST_LEN || strlen(id) != IMAGE_DIGEST_LEN ||
+	    !strcmp(id, parent))
+		return berr_invalid(err, "image %s: parent %s is not another image's id", id,
+				    parent);
+	ret = load_rec(data_root, id + 7, &r, err);
+	if (ret < 0)
+		return ret;
+	if (strcmp(r.parent, parent)) {
+		strcpy(r.parent, parent);
+		ret = image_store_save_locked(data_root, &r, err);
+	}
+	image_rec_free(&r);
+	return ret;
+}
+
 int image_store_add_locked(const char *data_root, const char *id, const char *config,
 			   size_t config_len, char *const *layers, size_t n_layers,
 			   const char *created, char *const *tags, size_t n_tags,
@@ -584,6 +624,50 @@ static int delete_image(const char *data_root, struct image_rec *recs, size_t n,
 	return 0;
 }
 
+/* The record of a deleted image stays in recs for the caller's loop, but
+ * no longer holds its layers or counts as a child. */
+static void forget(struct image_rec *r)
+{
+	strv_free(r->layers);
+	r->layers = calloc(1, sizeof(char *));
+	r->n_layers = 0;
+	r->id[0] = '\0';
+}
+
+static int find_id(struct image_rec *recs, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n && *id; i++)
+		if (!strcmp(recs[i].id, id))
+			return (int)i;
+	return -1;
+}
+
+/* After recs[i] went: its parents that are intermediate images nothing
+ * else needs, up the chain. */
+static int delete_parents(const char *data_root, struct image_rec *recs, size_t n, size_t i,
+			  bool (*in_use)(const char *id, void *arg), void *arg, char ***deleted,
+			  struct berr *err)
+{
+	char parent[IMAGE_DIGEST_LEN + 1];
+	int p, ret;
+
+	snprintf(parent, sizeof(parent), "%s", recs[i].parent);
+	forget(&recs[i]);
+	while ((p = find_id(recs, n, parent)) >= 0) {
+		struct image_rec *r = &recs[p];
+
+		if (r->n_tags || r->n_digests || image_store_has_child(recs, n, r->id) ||
+		    (in_use && in_use(r->id, arg)))
+			return 0;
+		ret = delete_image(data_root, recs, n, (size_t)p, deleted, err);
+		if (ret < 0)
+			return ret;
+		snprintf(parent, sizeof(parent), "%s", r->parent);
+		forget(r);
+	}
+	return 0;
+}
+
 /* Has r a tag of the repository of tag ("name:tag")? */
 static bool repo_tagged(const struct image_rec *r, const char *tag)
 {
@@ -676,6 +760,25 @@ int image_store_remove(const char *data_root, const char *ref, bool force,
 			ret = image_store_save_locked(data_root, r, err);
 		goto out;
 	}
+	if (image_store_has_child(recs, n, r->id)) {
+		if (!by_tag) {
+			ret = berr_conflict(err, ENOTEMPTY,
+					"conflict: unable to delete %.12s (cannot be forced) - "
+					"image has dependent child images",
+					r->id + 7);
+			goto out;
+		}
+		/* Its last name goes; it stays for its children, as an
+		 * intermediate image (dockerd does the same). */
+		drop_tag(r, norm);
+		if (strv_push(untagged, norm) < 0)
+			ret = berr_set(err, ENOMEM, "untag");
+		if (ret == 0)
+			ret = drop_repo_digests(r, norm, untagged, err);
+		if (ret == 0)
+			ret = image_store_save_locked(data_root, r, err);
+		goto out;
+	}
 	for (size_t t = 0; t < r->n_tags && ret == 0; t++)
 		if (strv_push(untagged, r->tags[t]) < 0)
 			ret = berr_set(err, ENOMEM, "untag");
@@ -684,6 +787,8 @@ int image_store_remove(const char *data_root, const char *ref, bool force,
 			ret = berr_set(err, ENOMEM, "untag");
 	if (ret == 0)
 		ret = delete_image(data_root, recs, n, (size_t)i, deleted, err);
+	if (ret == 0)
+		ret = delete_parents(data_root, recs, n, (size_t)i, in_use, arg, deleted, err);
 out:
 	image_recs_free(recs, n);
 	return ret;

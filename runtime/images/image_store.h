@@ -34,6 +34,10 @@ struct image_rec {
 	long long size;
 	long long added; /* unix seconds */
 	char *created;   /* from the config */
+	/* The image docker build made this one's step on ("" none): an
+	 * untagged parent is an intermediate image, hidden by docker images
+	 * and removed with its last child. */
+	char parent[IMAGE_DIGEST_LEN + 1];
 };
 
 void image_rec_free(struct image_rec *r);
@@ -92,6 +96,13 @@ int image_store_digest_ref(const char *ref, char **out, struct berr *err);
 int image_store_add_digest_locked(const char *data_root, const char *id,
 				  const char *repo_digest, struct berr *err);
 
+/* Record parent as the parent of the image id (docker build's step). */
+int image_store_set_parent(const char *data_root, const char *id, const char *parent,
+			   struct berr *err);
+
+/* Has the image id a child among recs (an image whose parent it is)? */
+bool image_store_has_child(const struct image_rec *recs, size_t n, const char *id);
+
 /* Write an image's record, with the store locked exclusively. */
 int image_store_save_locked(const char *data_root, const struct image_rec *r,
 			    struct berr *err);
@@ -101,7 +112,11 @@ int image_store_save_locked(const char *data_root, const struct image_rec *r,
 int image_store_migrate(const char *data_root, struct berr *err);
 
 /* Remove a reference.  A tag of an image with other tags only loses the
- * tag; otherwise the image goes, with the layers no other image uses.
+ * tag; otherwise the image goes, with the layers no other image uses, and
+ * then, as with dockerd, its parent if that is now an intermediate image
+ * nothing else needs (no tag, no repo digest, no other child, no
+ * container), and so on up.  An image with a child is refused
+ * (-ENOTEMPTY), even forced; by its last tag, it is only untagged.
  * in_use(id) tells whether a container uses the image: such an image is
  * refused (-EBUSY) unless force, which only untags it.  What was untagged
  * and deleted is appended to the NULL-terminated lists (malloc'd). */

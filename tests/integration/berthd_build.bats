@@ -250,6 +250,153 @@ built 0.1 [none]"
 	no_build_leftovers
 }
 
+@test "berthd build: the cache misses on a copied file's content, mode or name (not its mtime), and the image has the new file" {
+	local dir
+	dir=$(ctx)
+	mkdir "$dir/tree"
+	echo v1 >"$dir/data.txt"
+	echo a >"$dir/tree/a"
+	chmod 0644 "$dir/data.txt"
+	printf 'FROM berthd-test/bb:1\nCOPY data.txt /data.txt\nCOPY tree/ /tree/\nRUN stat -c %%a /data.txt >/mode && ls /tree >/names\n' >"$dir/Dockerfile"
+	run dk build -t berthd-test/sums:1 "$dir"
+	assert_success
+	run dk build -t berthd-test/sums:1 "$dir"
+	assert_success
+	assert_equal "$(echo "$output" | grep -c -- '---> Using cache')" "3"
+	# A new mtime alone is no change, as for dockerd.
+	touch -d '2001-01-01' "$dir/data.txt"
+	run dk build -t berthd-test/sums:1 "$dir"
+	assert_success
+	assert_equal "$(echo "$output" | grep -c -- '---> Using cache')" "3"
+	# The mode: the COPY and what follows it are made again.
+	chmod 0755 "$dir/data.txt"
+	run dk build -t berthd-test/sums:1 "$dir"
+	assert_success
+	assert_equal "$(echo "$output" | grep -c -- '---> Using cache')" "0"
+	assert_equal "$(dk run --rm --network none berthd-test/sums:1 cat /mode)" "755"
+	# The content, same size and mtime as before.
+	echo v2 >"$dir/data.txt"
+	touch -d '2001-01-01' "$dir/data.txt"
+	run dk build -t berthd-test/sums:1 "$dir"
+	assert_success
+	assert_equal "$(echo "$output" | grep -c -- '---> Using cache')" "0"
+	assert_equal "$(dk run --rm --network none berthd-test/sums:1 cat /data.txt)" "v2"
+	# A name in a copied directory: the first COPY hits, the second not.
+	mv "$dir/tree/a" "$dir/tree/b"
+	run dk build -t berthd-test/sums:1 "$dir"
+	assert_success
+	assert_equal "$(echo "$output" | grep -c -- '---> Using cache')" "1"
+	assert_equal "$(dk run --rm --network none berthd-test/sums:1 cat /names)" "b"
+	no_build_leftovers
+}
+
+@test "berthd build: step images are intermediate: hidden unless images -a, kept by prune, removed with the tagged image" {
+	local dir base ids s1 s2 top old images_before layers_before
+	# The other tests' dangling images first, so that the counts below
+	# are this test's own.
+	dk image prune -f >/dev/null
+	images_before=$(ls "$BERTHD_DATA/images" | wc -l)
+	layers_before=$(ls "$BERTHD_DATA/layers" | wc -l)
+	dir=$(ctx)
+	printf 'FROM berthd-test/bb:1\nRUN echo a >/a\nENV X=1\nLABEL v=1\n' >"$dir/Dockerfile"
+	run dk build --network none -t berthd-test/inter:1 "$dir"
+	assert_success
+	# Each step's id: the first is FROM's image.
+	ids=$(echo "$output" | grep -o -- '---> [0-9a-f]\{12\}$' | cut -c6-)
+	assert_equal "$(echo "$ids" | wc -l)" "4"
+	base=$(echo "$ids" | sed -n 1p)
+	s1=$(echo "$ids" | sed -n 2p)
+	s2=$(echo "$ids" | sed -n 3p)
+	top=$(echo "$ids" | sed -n 4p)
+	assert_equal "$(dk image inspect -f '{{.Id}}' berthd-test/inter:1 | cut -c8-19)" "$top"
+	# The chain of parents, as dockerd records it.
+	assert_equal "$(dk image inspect -f '{{.Parent}}' "$top" | cut -c8-19)" "$s2"
+	assert_equal "$(dk image inspect -f '{{.Parent}}' "$s2" | cut -c8-19)" "$s1"
+	assert_equal "$(dk image inspect -f '{{.Parent}}' "$s1" | cut -c8-19)" "$base"
+	run dk images --format '{{.ID}} {{.Repository}}:{{.Tag}}'
+	assert_success
+	refute_output_contains "$s1"
+	refute_output_contains "$s2"
+	assert_output_contains "$top berthd-test/inter:1"
+	run dk images -a --format '{{.ID}} {{.Repository}}:{{.Tag}}'
+	assert_output_contains "$s1 <none>:<none>"
+	assert_output_contains "$s2 <none>:<none>"
+	assert_output_contains "$top berthd-test/inter:1"
+	run dk images -q --filter dangling=true
+	refute_output_contains "$s1"
+	refute_output_contains "$s2"
+	refute_output_contains "$top"
+	# Each step of the history is its image's, down to FROM's, as dockerd.
+	assert_equal "$(dk history --format '{{.ID}}' berthd-test/inter:1 | tr '\n' ' ')" "$top $s2 $s1 $base "
+	# A changed last step: the old top image is dangling, its parents
+	# still intermediate (the new top is their child too).
+	printf 'FROM berthd-test/bb:1\nRUN echo a >/a\nENV X=1\nLABEL v=2\n' >"$dir/Dockerfile"
+	old=$top
+	run dk build --network none -t berthd-test/inter:1 "$dir"
+	assert_success
+	top=$(echo "$output" | grep -o -- '---> [0-9a-f]\{12\}$' | cut -c6- | tail -1)
+	[ "$top" != "$old" ]
+	run dk images -q --filter dangling=true
+	assert_output_contains "$old"
+	refute_output_contains "$s2"
+	run dk images --format '{{.ID}} {{.Repository}}:{{.Tag}}'
+	assert_output_contains "$old <none>:<none>"
+	refute_output_contains "$s2"
+	run dk image prune -f
+	assert_success
+	assert_output_contains "$old"
+	refute_output_contains "$s2"
+	run dk image inspect "$old"
+	assert_failure
+	assert_equal "$(dk image inspect -f '{{.Parent}}' "$top" | cut -c8-19)" "$s2"
+	# An intermediate image with a child cannot go, even forced.
+	run dk rmi -f "$s2"
+	assert_failure
+	assert_output_contains "image has dependent child images"
+	dk image inspect "$s2" >/dev/null
+	# The tagged image takes its untagged parents with it, not FROM's.
+	run dk rmi berthd-test/inter:1
+	assert_success
+	assert_output_contains "Untagged: berthd-test/inter:1"
+	assert_equal "$(echo "$output" | grep -c "^Deleted: sha256:\($top\|$s2\|$s1\)")" "3"
+	run dk images -aq
+	refute_output_contains "$s1"
+	refute_output_contains "$s2"
+	refute_output_contains "$top"
+	assert_output_contains "$base"
+	assert_equal "$(ls "$BERTHD_DATA/images" | wc -l)" "$images_before"
+	assert_equal "$(ls "$BERTHD_DATA/layers" | wc -l)" "$layers_before"
+	no_build_leftovers
+}
+
+@test "berthd build: rmi of the FROM image's last tag only untags it while a built image is its child" {
+	local dir own
+	dir=$(ctx)
+	# A FROM image of this test's own (bb:1 has the other tests' children).
+	printf 'FROM berthd-test/bb:1\nLABEL own=%s\n' "$RANDOM$$" >"$dir/Dockerfile"
+	dk build -q -t berthd-test/own:1 "$dir" >/dev/null
+	own=$(dk image inspect -f '{{.Id}}' berthd-test/own:1)
+	printf 'FROM berthd-test/own:1\nRUN echo a >/a\n' >"$dir/Dockerfile"
+	run dk build --network none -t berthd-test/child:1 "$dir"
+	assert_success
+	run dk rmi berthd-test/own:1
+	assert_success
+	assert_output_contains "Untagged: berthd-test/own:1"
+	refute_output_contains "Deleted"
+	# Untagged with a child: an intermediate image now.
+	assert_equal "$(dk image inspect -f '{{.Id}}' "$own")" "$own"
+	run dk images -q --no-trunc
+	refute_output_contains "$own"
+	# Removing the child takes the untagged parent too, not its tagged one.
+	run dk rmi berthd-test/child:1
+	assert_success
+	assert_output_contains "Deleted: $own"
+	run dk image inspect "$own"
+	assert_failure
+	dk image inspect berthd-test/bb:1 >/dev/null
+	no_build_leftovers
+}
+
 @test "berthd build: ONBUILD triggers run in the build FROM the image; the child keeps none" {
 	local dir
 	dir=$(ctx)

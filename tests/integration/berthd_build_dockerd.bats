@@ -84,3 +84,50 @@ DF
 	assert_equal "$(dk history --no-trunc --format "$hist" berthd-test/parity:1 | norm | awk '{print $1, $2, $3, $4}')" \
 		"$(peer history --no-trunc --format "$hist" berthd-test/parity:1 | norm | awk '{print $1, $2, $3, $4}')"
 }
+
+@test "berthd build: intermediate images are listed, pruned and removed as dockerd's" {
+	local dir=$BATS_TEST_TMPDIR/inter who base_none base_listed listed none
+	mkdir -p "$dir"
+	# What one daemon shows of the build's images, in a form both give.
+	state() {
+		local none
+		none=$("$@" images -a --format '{{.Repository}}' | grep -c '<none>' || true)
+		listed=$("$@" images --format '{{.Repository}}' | grep -c '<none>' || true)
+		echo "listed: $("$@" images --format '{{.Repository}}:{{.Tag}}' | grep inter | tr '\n' ' ')"
+		echo "<none> listed: $((listed - base_listed))"
+		echo "<none> with -a: $((none - base_none))"
+		echo "dangling: $(($("$@" images -q --filter dangling=true | wc -l) - base_listed))"
+		echo "history: $("$@" history --format '{{.ID}}' berthd-test/inter:1 2>/dev/null | grep -c -v missing)"
+	}
+	for who in dk peer; do
+		base_none=$($who images -a --format '{{.Repository}}' | grep -c '<none>' || true)
+		base_listed=$($who images --format '{{.Repository}}' | grep -c '<none>' || true)
+		printf 'FROM berthd-test/bb:1\nRUN echo a >/a\nENV X=1\nLABEL v=1\n' >"$dir/Dockerfile"
+		$who build --network none -t berthd-test/inter:1 "$dir" >/dev/null
+		state $who >"$BATS_TEST_TMPDIR/$who.1"
+		printf 'FROM berthd-test/bb:1\nRUN echo a >/a\nENV X=1\nLABEL v=2\n' >"$dir/Dockerfile"
+		$who build --network none -t berthd-test/inter:1 "$dir" >/dev/null
+		state $who >"$BATS_TEST_TMPDIR/$who.2"
+		$who image prune -f | grep -ci '^deleted: sha256' >"$BATS_TEST_TMPDIR/$who.prune" || true
+		state $who >"$BATS_TEST_TMPDIR/$who.3"
+		$who rmi berthd-test/inter:1 | grep -c '^Deleted: sha256' >"$BATS_TEST_TMPDIR/$who.rmi" || true
+		state $who >"$BATS_TEST_TMPDIR/$who.4"
+	done
+	for f in 1 2 prune 3 rmi 4; do
+		assert_equal "$(cat "$BATS_TEST_TMPDIR/dk.$f")" "$(cat "$BATS_TEST_TMPDIR/peer.$f")"
+	done
+	# Not only alike: what dockerd does.
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/dk.1")" "listed: berthd-test/inter:1 
+<none> listed: 0
+<none> with -a: 2
+dangling: 0
+history: 4"
+	assert_equal "$(sed -n 2,4p "$BATS_TEST_TMPDIR/dk.2")" "<none> listed: 1
+<none> with -a: 3
+dangling: 1"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/dk.4")" "listed: 
+<none> listed: 0
+<none> with -a: 0
+dangling: 0
+history: 0"
+}

@@ -182,11 +182,17 @@ berthd_remove_containers() {
 
 # Everything through the API, then the checks that nothing is left.
 berthd_teardown_file() {
-	local left="" img
+	local left="" img imgs
 	[ -n "${BERTHD_SKIPPED:-}" ] && return 0
 	berthd_remove_containers
-	for img in $(dk images -q 2>/dev/null | sort -u); do
-		dk rmi -f "$img" >/dev/null 2>&1
+	# An image with a child is refused until its children are gone (as
+	# with dockerd): a few passes, every image, intermediate ones too.
+	for _ in 1 2 3 4 5; do
+		imgs=$(dk images -aq 2>/dev/null | sort -u)
+		[ -n "$imgs" ] || break
+		for img in $imgs; do
+			dk rmi -f "$img" >/dev/null 2>&1
+		done
 	done
 	dk network prune -f >/dev/null 2>&1
 	dk volume ls -q 2>/dev/null | xargs -r "$DOCKER" volume rm -f >/dev/null 2>&1

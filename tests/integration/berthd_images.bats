@@ -105,3 +105,31 @@ Gid:	5678	5678	5678	5678
 	assert_success
 	assert_equal "$output" "$(dk image inspect -f '{{.Id}}' berthd-test/bb:1)"
 }
+
+@test "berthd images: filters label, before, since, and reference with wildcards, as dockerd's" {
+	local fmt='{{.Repository}}:{{.Tag}}' red blue
+	dk import --change 'LABEL team=red' "$BERTHD_DIR/img/rootfs.tar" berthd-test/filt-red:1 >/dev/null
+	dk import --change 'LABEL team=blue' "$BERTHD_DIR/img/rootfs.tar" berthd-test/filt-blue:1 >/dev/null
+	red=$(dk image inspect -f '{{.Created}}' berthd-test/filt-red:1)
+	blue=$(dk image inspect -f '{{.Created}}' berthd-test/filt-blue:1)
+	[[ "$red" < "$blue" ]]
+	assert_equal "$(dk images --filter label=team=red --format "$fmt")" "berthd-test/filt-red:1"
+	assert_equal "$(dk images --filter label=team --format "$fmt" | sort | tr '\n' ' ')" \
+		"berthd-test/filt-blue:1 berthd-test/filt-red:1 "
+	assert_equal "$(dk images --filter 'reference=berthd-test/filt-*' --format "$fmt" | sort | tr '\n' ' ')" \
+		"berthd-test/filt-blue:1 berthd-test/filt-red:1 "
+	assert_equal "$(dk images --filter 'reference=berthd-test/*-red:?' --format "$fmt")" "berthd-test/filt-red:1"
+	# '*' stops at '/', as path.Match's does.
+	assert_equal "$(dk images --filter 'reference=filt-*' --format "$fmt")" ""
+	assert_equal "$(dk images --filter 'reference=berthd-test/filt-*' --filter before=berthd-test/filt-blue:1 --format "$fmt")" \
+		"berthd-test/filt-red:1"
+	assert_equal "$(dk images --filter 'reference=berthd-test/filt-*' --filter since=berthd-test/filt-red:1 --format "$fmt")" \
+		"berthd-test/filt-blue:1"
+	run dk images --filter before=berthd-test/no-such:1
+	assert_failure
+	assert_output_contains "No such image: berthd-test/no-such:1"
+	run dk images --filter nonsense=1
+	assert_failure
+	assert_output_contains "nonsense"
+	dk rmi berthd-test/filt-red:1 berthd-test/filt-blue:1 >/dev/null
+}

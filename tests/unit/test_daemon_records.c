@@ -515,6 +515,84 @@ static void test_repo_digests(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+static size_t strv_count_free(char **v)
+{
+	size_t n = 0;
+
+	for (; v && v[n]; n++)
+		free(v[n]);
+	free(v);
+	return n;
+}
+
+/* Parents as docker build records them: an image with a child is refused
+ * by id and only untagged by its last tag; a removal takes the untagged
+ * parents nothing else needs, and stops at a tagged one. */
+static void test_image_parents(void **state)
+{
+	char root[] = "/tmp/berth-unit-par.XXXXXX", cmd[256];
+	const char *d1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+	const char *d2 = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+	const char *d3 = "sha256:3333333333333333333333333333333333333333333333333333333333333333";
+	const char *d4 = "sha256:4444444444444444444444444444444444444444444444444444444444444444";
+	char *base[] = { "base:1" }, *top[] = { "top:1" }, *layers[] = { NULL };
+	char **untagged = NULL, **deleted = NULL;
+	struct image_rec r;
+	struct berr err = { 0 };
+	int lock;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(image_store_init(root, &err), 0);
+	lock = image_store_lock(root, true, &err);
+	assert_true(lock >= 0);
+	assert_int_equal(image_store_add_locked(root, d1, "{}", 2, layers, 0, "", base, 1, &err), 0);
+	assert_int_equal(image_store_add_locked(root, d2, "[]", 2, layers, 0, "", NULL, 0, &err), 0);
+	assert_int_equal(image_store_add_locked(root, d3, "{ }", 3, layers, 0, "", top, 1, &err), 0);
+	assert_int_equal(image_store_add_locked(root, d4, "[ ]", 3, layers, 0, "", NULL, 0, &err), 0);
+	close(lock);
+	assert_int_equal(image_store_set_parent(root, d2, d1, &err), 0);
+	assert_int_equal(image_store_set_parent(root, d3, d2, &err), 0);
+	assert_int_equal(image_store_set_parent(root, d4, d2, &err), 0);
+	assert_int_equal(image_store_set_parent(root, d4, d4, &err), -EINVAL);
+	assert_int_equal(image_store_find(root, "top:1", &r, &err), 0);
+	assert_string_equal(r.parent, d2);
+	image_rec_free(&r);
+	/* d2 has children: refused by id, even forced. */
+	assert_int_equal(image_store_remove(root, d2, true, NULL, NULL, &untagged, &deleted, &err),
+			 -ENOTEMPTY);
+	assert_int_equal(err.kind, BERR_CONFLICT);
+	assert_non_null(strstr(err.msg, "image has dependent child images"));
+	assert_null(deleted);
+	/* top:1 goes alone: its parent d2 still has the child d4. */
+	assert_int_equal(image_store_remove(root, "top:1", false, NULL, NULL, &untagged,
+					    &deleted, &err), 0);
+	assert_int_equal(strv_count_free(untagged), 1);
+	assert_string_equal(deleted[0], d3);
+	assert_int_equal(strv_count_free(deleted), 1);
+	untagged = deleted = NULL;
+	/* base:1 has a child: its last tag goes, the image stays. */
+	assert_int_equal(image_store_remove(root, "base:1", false, NULL, NULL, &untagged,
+					    &deleted, &err), 0);
+	assert_string_equal(untagged[0], "base:1");
+	assert_int_equal(strv_count_free(untagged), 1);
+	assert_null(deleted);
+	untagged = NULL;
+	assert_int_equal(image_store_find(root, d1, &r, &err), 0);
+	image_rec_free(&r);
+	/* d4 takes d2 and the now untagged d1 along. */
+	assert_int_equal(image_store_remove(root, d4, false, NULL, NULL, &untagged, &deleted,
+					    &err), 0);
+	assert_string_equal(deleted[0], d4);
+	assert_string_equal(deleted[1], d2);
+	assert_string_equal(deleted[2], d1);
+	assert_int_equal(strv_count_free(deleted), 3);
+	strv_count_free(untagged);
+	assert_int_equal(image_store_find(root, d1, &r, &err), -ENOENT);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_image_documents(void **state)
 {
 	char *cfg_json = squote_json(
@@ -652,6 +730,7 @@ int main(void)
 		cmocka_unit_test(test_log_time_range),
 		cmocka_unit_test(test_image_references),
 		cmocka_unit_test(test_repo_digests),
+		cmocka_unit_test(test_image_parents),
 		cmocka_unit_test(test_image_documents),
 	};
 
