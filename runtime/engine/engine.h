@@ -37,6 +37,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "runtime/engine/trash.h"
 #include "spec/base/err.h"
 #include "spec/events.h"
 
@@ -326,6 +327,8 @@ struct daemon {
 	bool health_started;
 	/* image helpers running (0: a free slot), ended when berthd stops */
 	pid_t helpers[DAEMON_HELPERS];
+	/* removed containers' directories, deleted by a thread (trash.c) */
+	struct daemon_trash trash;
 };
 
 /* Start the model: create directories, load every container, find the

@@ -796,7 +796,7 @@ static int remove_files(struct daemon *d, struct daemon_container *c, struct ber
 		ret = daemon_share_remove(d, c->id, err);
 	if (ret < 0)
 		return ret;
-	return layer_store_rmtree(dir, err);
+	return daemon_trash_put(&d->trash, dir, c->id, err);
 }
 
 static int remove_container(struct daemon *d, struct daemon_container *c, bool volumes,
@@ -1070,6 +1070,8 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err)
 	if (ret == 0)
 		ret = image_store_gc(o->data_root, err);
 	if (ret == 0)
+		ret = daemon_trash_open(&d->trash, o->data_root, err);
+	if (ret == 0)
 		ret = daemon_exec_init(d, err);
 	if (ret == 0)
 		ret = daemon_net_init(d, err);
@@ -1135,6 +1137,7 @@ void daemon_close(struct daemon *d)
 	daemon_exec_close(d);
 	daemon_warmup_close(d);
 	daemon_net_close(d);
+	daemon_trash_close(&d->trash);
 	free(d->oci_root);
 	free(d->shim_dir);
 }

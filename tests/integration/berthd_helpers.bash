@@ -197,6 +197,11 @@ berthd_teardown_file() {
 	if [ -n "$(ls -A "$BERTHD_DATA/containers" 2>/dev/null)" ]; then
 		left="$left containers:$(ls "$BERTHD_DATA/containers")"
 	fi
+	# Removed containers' files, deleted by a thread that berthd's stop
+	# waits for.
+	if [ -n "$(ls -A "$BERTHD_DATA/removing" 2>/dev/null)" ]; then
+		left="$left removing:$(ls "$BERTHD_DATA/removing")"
+	fi
 	if [ -n "$(ls -A "$BERTHD_DATA/layers" 2>/dev/null)" ]; then
 		left="$left layers:$(ls "$BERTHD_DATA/layers")"
 	fi
