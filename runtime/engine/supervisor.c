@@ -377,6 +377,7 @@ static void handle_exit(struct daemon *d, struct daemon_container *c, bool orpha
 	char codebuf[32];
 	char *attrs[2] = { codebuf, NULL };
 	struct sv_exit ex;
+	bool remove;
 	int code;
 
 	unwatch_oom(d, c);
@@ -407,9 +408,16 @@ static void handle_exit(struct daemon *d, struct daemon_container *c, bool orpha
 	} else {
 		c->status = DS_EXITED;
 	}
-	daemon_save_state_quiet(d, c);
+	remove = c->status == DS_EXITED && c->spec.auto_remove && !c->busy && !c->restarting;
+	/* A record about to go is not saved first (on ext4 a rename over
+	 * the old record waits for the new one's data to be written): a
+	 * berthd killed before the removal finds the container's record
+	 * running, its shim gone, and ends and removes it the same way.  A
+	 * removal that fails saves the record itself. */
+	if (!remove)
+		daemon_save_state_quiet(d, c);
 	pthread_cond_broadcast(&d->changed);
-	if (c->status == DS_EXITED && c->spec.auto_remove && !c->busy && !c->restarting) {
+	if (remove) {
 		struct berr ignored;
 
 		c->refs++;
