@@ -426,6 +426,12 @@ void daemon_exec_refresh_locked(struct daemon *d, struct daemon_exec *x);
 /* The log file of a container (malloc'd). */
 char *daemon_log_path(struct daemon *d, const char *id);
 
+/* docker ps --size: the bytes ref's container wrote (its writable
+ * layer's files) and those with its image's; read from disk, so called
+ * without the lock and only when asked. */
+int daemon_container_size(struct daemon *d, const char *ref, long long *rw, long long *root_fs,
+			  struct berr *err);
+
 /* docker top: the host's ps (ps_args NULL or "" is -ef), its lines of
  * the container's processes. */
 struct daemon_top {
