@@ -789,21 +789,19 @@ static int remove_files(struct daemon *d, struct daemon_container *c, struct ber
 {
 	struct rt_ctx ctx = { .root = d->oci_root };
 	cleanup_free char *dir = daemon_dir(d, c->id, NULL);
-	cleanup_free char *rootfs = daemon_dir(d, c->id, "rootfs");
 	struct berr ignored;
 	int ret;
 
-	if (!dir || !rootfs)
+	if (!dir)
 		return berr_set(err, ENOMEM, "remove");
 	rt_delete(&ctx, c->id, true, &ignored);
 	ret = daemon_net_detach(d, c, err);
-	if (ret < 0)
-		return ret;
-	ret = layer_store_umount(rootfs, err);
 	if (ret == 0)
 		ret = daemon_share_remove(d, c->id, err);
 	if (ret < 0)
 		return ret;
+	/* The rootfs is unmounted there, after the answer (an --rm
+	 * container's shim leaves it mounted for that). */
 	return daemon_trash_put(&d->trash, dir, c->id, err);
 }
 

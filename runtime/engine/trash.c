@@ -9,7 +9,11 @@
  * --rm run of `true` spent more time there than in the rest of its exit).
  * So the directory is renamed into <data-root>/removing/ (one rename:
  * from then on a start of berthd no longer finds its records) and a
- * thread of its own deletes it.  berthd's stop waits for that thread; a
+ * thread of its own deletes it.  An --rm container's root filesystem is
+ * still mounted there (its shim leaves it: the unmount waits for the
+ * kernel, from under a millisecond to a hundred under load): the thread
+ * unmounts it first.  Nothing runs in it any more, and no run or listing
+ * looks below removing/.  berthd's stop waits for that thread; a
  * berthd killed before it finished leaves the directory there, and the
  * next start deletes it before it serves anyone. */
 #include "runtime/engine/trash.h"
@@ -25,6 +29,19 @@
 #include "runtime/images/layer_store.h"
 #include "spec/base/cleanup.h"
 
+void daemon_trash_delete(const char *dir)
+{
+	cleanup_free char *rootfs = NULL;
+	struct berr ignored;
+
+	if (asprintf(&rootfs, "%s/rootfs", dir) < 0)
+		rootfs = NULL;
+	/* Not below a mount: rmtree stays on this filesystem. */
+	if (rootfs)
+		layer_store_umount(rootfs, &ignored);
+	layer_store_rmtree(dir, &ignored);
+}
+
 /* Delete everything in the removing directory. */
 static void empty(const char *dir)
 {
@@ -33,7 +50,6 @@ static void empty(const char *dir)
 
 	while (dp && (de = readdir(dp))) {
 		cleanup_free char *path = NULL;
-		struct berr ignored;
 
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
@@ -43,7 +59,7 @@ static void empty(const char *dir)
 		}
 		/* What cannot go now (a file still in use) is tried again at
 		 * the next removal or start. */
-		layer_store_rmtree(path, &ignored);
+		daemon_trash_delete(path);
 	}
 }
 
@@ -90,9 +106,12 @@ int daemon_trash_open(struct daemon_trash *t, const char *data_root, struct berr
 
 int daemon_trash_put(struct daemon_trash *t, const char *dir, const char *id, struct berr *err)
 {
-	cleanup_free char *to = NULL;
+	cleanup_free char *to = NULL, *rootfs = NULL;
+	int ret;
 
-	if (t->started && asprintf(&to, "%s/%s", t->dir, id) >= 0 && rename(dir, to) == 0) {
+	if (asprintf(&to, "%s/%s", t->dir, id) < 0)
+		to = NULL;
+	if (t->started && to && rename(dir, to) == 0) {
 		pthread_mutex_lock(&t->lock);
 		t->pending = true;
 		pthread_cond_signal(&t->cond);
@@ -101,7 +120,12 @@ int daemon_trash_put(struct daemon_trash *t, const char *dir, const char *id, st
 	}
 	/* Not renamed (no thread, another filesystem, a name taken): here
 	 * and now. */
-	return layer_store_rmtree(dir, err);
+	if (asprintf(&rootfs, "%s/rootfs", dir) < 0) {
+		rootfs = NULL;
+		return berr_set(err, ENOMEM, "remove %s", dir);
+	}
+	ret = layer_store_umount(rootfs, err);
+	return ret < 0 ? ret : layer_store_rmtree(dir, err);
 }
 
 void daemon_trash_close(struct daemon_trash *t)

@@ -305,7 +305,7 @@ footprint() {
 	echo "cgroups $(for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do find "$h" -type d -path "*/$CG/*" 2>/dev/null; done | wc -l)"
 	echo "processes $(berthd_pids | wc -l)"
 	local s
-	for s in data/containers state/run/oci state/run/shim state/run/netns state/run/cni/cache state/run/exec; do
+	for s in data/containers data/removing state/run/oci state/run/shim state/run/netns state/run/cni/cache state/run/exec; do
 		echo "$s $(ls -A "$DIR/$s" 2>/dev/null | wc -l)"
 	done
 	echo "leases $(ls "$DIR/state/run/cni/ipam" -R 2>/dev/null | grep -c '^[0-9]' || true)"

@@ -95,12 +95,14 @@ status=0"
 	assert_failure
 	dk create --name gone berthd-test/bb:1 true >/dev/null
 	dk rm gone >/dev/null
-	# Its files are deleted by berthd's removal thread, soon after.
+	# Its files are deleted, and its rootfs unmounted, by berthd's
+	# removal thread, soon after.
 	for _ in $(seq 100); do
 		[ -z "$(ls -A "$BERTHD_DATA/removing")" ] && break
 		sleep 0.1
 	done
 	assert_equal "$(ls -A "$BERTHD_DATA/removing")" ""
+	assert_equal "$(grep -c " $BERTHD_DATA/[a-z]*/[0-9a-f]\{64\}/rootfs " /proc/self/mountinfo)" 0
 
 	# A berthd killed between the answer and the deletion leaves such a
 	# tree in removing/; the next start deletes it, and nothing else.
@@ -110,12 +112,15 @@ status=0"
 	berthd_stop KILL
 	left=$BERTHD_DATA/removing/$(echo "left $BATS_TEST_NAME" | sha256sum | cut -d' ' -f1)
 	mkdir -p "$left/upper/data/deep" "$left/work/work" "$left/rootfs"
+	# An --rm container's rootfs is unmounted there too.
+	mount -t tmpfs berthd-test-left "$left/rootfs"
 	seq 1000 >"$left/upper/data/deep/numbers"
 	echo '{"name":"ghost"}' >"$left/config"
 	echo log >"$left/container.log"
 	chmod 000 "$left/work/work" # as overlayfs leaves its work directory
 	berthd_start
 	[ ! -e "$left" ]
+	assert_equal "$(grep -c " $left/rootfs " /proc/self/mountinfo)" 0
 	assert_equal "$(ls -A "$BERTHD_DATA/removing")" ""
 	run dk inspect ghost
 	assert_failure
