@@ -362,6 +362,6 @@ if [ -n "$PNG" ] && command -v gnuplot >/dev/null; then
 		plot $(plots 8 1)
 		unset multiplot
 	EOF
-	echo "graph: $PNG"
+	echo "graph: ${PNG#"$REPO"/}"
 fi
 exit "$FAILED"
