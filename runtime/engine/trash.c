@@ -29,14 +29,15 @@
 #include "runtime/images/layer_store.h"
 #include "spec/base/cleanup.h"
 
-void daemon_trash_delete(const char *dir)
+/* Unmount dir/rootfs if mounted, then delete dir. */
+static void delete(const char *dir)
 {
 	cleanup_free char *rootfs = NULL;
 	struct berr ignored;
 
 	if (asprintf(&rootfs, "%s/rootfs", dir) < 0)
 		rootfs = NULL;
-	/* Not below a mount: rmtree stays on this filesystem. */
+	/* First: the rmtree does not go into a mount. */
 	if (rootfs)
 		layer_store_umount(rootfs, &ignored);
 	layer_store_rmtree(dir, &ignored);
@@ -59,7 +60,7 @@ static void empty(const char *dir)
 		}
 		/* What cannot go now (a file still in use) is tried again at
 		 * the next removal or start. */
-		daemon_trash_delete(path);
+		delete(path);
 	}
 }
 

@@ -23,8 +23,6 @@ int daemon_trash_open(struct daemon_trash *t, const char *data_root, struct berr
  * still mounted) off the data root now and delete it later; deleted here
  * when it cannot be moved. */
 int daemon_trash_put(struct daemon_trash *t, const char *dir, const char *id, struct berr *err);
-/* Unmount dir/rootfs if mounted, then delete dir. */
-void daemon_trash_delete(const char *dir);
 /* Finish what is pending and stop the thread. */
 void daemon_trash_close(struct daemon_trash *t);
 
