@@ -172,6 +172,13 @@ berthd_setup_file() {
 	dk load -i "$BERTHD_DIR/img/archive.tar" >/dev/null
 }
 
+# What removals finish after their answer (a removed container's
+# directory and an --rm container's rootfs mount, in data/removing:
+# runtime/engine/trash.c) is done.
+berthd_removals_done() {
+	wait_for sh -c "[ -z \"\$(ls -A '$BERTHD_DATA/removing')\" ]"
+}
+
 # Every container goes, running or not, through the API.
 berthd_remove_containers() {
 	local ids

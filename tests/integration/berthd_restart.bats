@@ -97,10 +97,7 @@ status=0"
 	dk rm gone >/dev/null
 	# Its files are deleted, and its rootfs unmounted, by berthd's
 	# removal thread, soon after.
-	for _ in $(seq 100); do
-		[ -z "$(ls -A "$BERTHD_DATA/removing")" ] && break
-		sleep 0.1
-	done
+	berthd_removals_done
 	assert_equal "$(ls -A "$BERTHD_DATA/removing")" ""
 	assert_equal "$(grep -c " $BERTHD_DATA/[a-z]*/[0-9a-f]\{64\}/rootfs " /proc/self/mountinfo)" 0
 

@@ -24,11 +24,7 @@ listing() {
 # finish after their answer (the files and an --rm container's rootfs
 # mount, in data/removing) is done.
 footprint() {
-	local _
-	for _ in $(seq 100); do
-		[ -z "$(ls -A "$BERTHD_DATA/removing")" ] && break
-		sleep 0.1
-	done
+	berthd_removals_done
 	echo "fds $(ls "/proc/$(berthd_pid)/fd" | wc -l)"
 	echo "mounts $(grep -c " $BERTHD_DIR/" /proc/self/mountinfo)"
 	echo "cgroups $(own_cgroup_dirs "$BERTHD_CGROUP" | while read -r d; do find "$d" -mindepth 1 -type d 2>/dev/null; done | wc -l)"
