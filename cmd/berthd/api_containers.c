@@ -860,15 +860,98 @@ static bool list_match(const struct filters *f, const struct daemon_container *c
 	return ok;
 }
 
+static void list_entry(struct jw *w, const struct srv *srv, const struct daemon_container *c,
+		       const long long *size)
+{
+	char text[128], cmd[1024], name[300];
+	int64_t created_ns = 0;
+
+	daemon_log_time(c->created, &created_ns);
+	jw_map_open(w);
+	jw_kstr(w, "Id", c->id);
+	jw_key(w, "Names");
+	jw_array_open(w);
+	snprintf(name, sizeof(name), "/%s", c->name);
+	jw_str(w, name);
+	jw_array_close(w);
+	jw_kstr(w, "Image", c->spec.image);
+	jw_kstr(w, "ImageID", c->spec.image_id);
+	command_text(&c->spec, cmd, sizeof(cmd));
+	jw_kstr(w, "Command", cmd);
+	jw_kint(w, "Created", created_ns / 1000000000LL);
+	api_ports_write_list(w, c);
+	if (size) {
+		jw_kint(w, "SizeRw", size[0]);
+		jw_kint(w, "SizeRootFs", size[1]);
+	}
+	jw_kv_map(w, "Labels", c->spec.labels);
+	jw_kstr(w, "State", daemon_status_name(c->status));
+	status_text(c, text, sizeof(text));
+	jw_kstr(w, "Status", text);
+	jw_key(w, "HostConfig");
+	jw_map_open(w);
+	jw_kstr(w, "NetworkMode",
+		c->spec.network_mode && *c->spec.network_mode ? c->spec.network_mode : "default");
+	jw_map_close(w);
+	network_settings(w, srv->d, c, false);
+	api_mounts_json(w, srv->data_root, &c->spec);
+	jw_map_close(w);
+}
+
+/* The containers a listing shows, held (daemon_put each), in its order;
+ * -1 when out of memory. */
+static ssize_t list_gather(struct daemon *d, const struct filters *f, bool all, long long limit,
+			   struct daemon_container ***out)
+{
+	struct daemon_container **v = NULL;
+	size_t n = 0, cap = 0;
+
+	daemon_lock(d);
+	for (struct daemon_container *c = d->containers; c; c = c->next) {
+		if (!all && c->status != DS_RUNNING && c->status != DS_PAUSED &&
+		    c->status != DS_RESTARTING)
+			continue;
+		if (!list_match(f, c))
+			continue;
+		if (limit >= 0 && (long long)n >= limit)
+			break;
+		if (n == cap) {
+			struct daemon_container **grown;
+
+			cap = cap ? cap * 2 : 64;
+			grown = realloc(v, cap * sizeof(*v));
+			if (!grown) {
+				daemon_unlock(d);
+				for (size_t i = 0; i < n; i++)
+					daemon_put(d, v[i]);
+				free(v);
+				return -1;
+			}
+			v = grown;
+		}
+		c->refs++;
+		v[n++] = c;
+	}
+	daemon_unlock(d);
+	*out = v;
+	return (ssize_t)n;
+}
+
+/* docker ps answers from memory; with size=1 (docker ps --size) each
+ * listed container's writable layer is walked first, without the lock. */
 enum MHD_Result api_container_list(struct req *r)
 {
 	static const char *const allowed[] = { "status", "label", "name", "id", "health", NULL };
 	cleanup_jw struct jw *w = jw_new(false);
+	cleanup_free struct daemon_container **list = NULL;
+	cleanup_free long long *sizes = NULL;
+	struct daemon *d = r->srv->d;
 	struct filters f;
 	struct berr err;
-	bool all = http_query_bool(r, "all");
+	bool all = http_query_bool(r, "all"), size = http_query_bool(r, "size");
 	long long limit;
-	int ret, n = 0;
+	ssize_t n;
+	int ret;
 
 	if (http_query_int(r, "limit", -1, &limit) < 0)
 		return http_reply_error(r, 400, "invalid limit");
@@ -882,51 +965,29 @@ enum MHD_Result api_container_list(struct req *r)
 	/* A status filter asks for stopped containers too. */
 	if (filters_has(&f, "status"))
 		all = true;
-	jw_array_open(w);
-	daemon_lock(r->srv->d);
-	for (struct daemon_container *c = r->srv->d->containers; c; c = c->next) {
-		char text[128], cmd[1024], name[300];
-		int64_t created_ns = 0;
-
-		if (!all && c->status != DS_RUNNING && c->status != DS_PAUSED &&
-		    c->status != DS_RESTARTING)
-			continue;
-		if (!list_match(&f, c))
-			continue;
-		if (limit >= 0 && n >= limit)
-			break;
-		n++;
-		daemon_log_time(c->created, &created_ns);
-		jw_map_open(w);
-		jw_kstr(w, "Id", c->id);
-		jw_key(w, "Names");
-		jw_array_open(w);
-		snprintf(name, sizeof(name), "/%s", c->name);
-		jw_str(w, name);
-		jw_array_close(w);
-		jw_kstr(w, "Image", c->spec.image);
-		jw_kstr(w, "ImageID", c->spec.image_id);
-		command_text(&c->spec, cmd, sizeof(cmd));
-		jw_kstr(w, "Command", cmd);
-		jw_kint(w, "Created", created_ns / 1000000000LL);
-		api_ports_write_list(w, c);
-		jw_kv_map(w, "Labels", c->spec.labels);
-		jw_kstr(w, "State", daemon_status_name(c->status));
-		status_text(c, text, sizeof(text));
-		jw_kstr(w, "Status", text);
-		jw_key(w, "HostConfig");
-		jw_map_open(w);
-		jw_kstr(w, "NetworkMode", c->spec.network_mode && *c->spec.network_mode
-						  ? c->spec.network_mode
-						  : "default");
-		jw_map_close(w);
-		network_settings(w, r->srv->d, c, false);
-		api_mounts_json(w, r->srv->data_root, &c->spec);
-		jw_map_close(w);
-	}
-	daemon_unlock(r->srv->d);
-	jw_array_close(w);
+	n = list_gather(d, &f, all, limit, &list);
 	filters_free(&f);
+	if (n < 0)
+		return http_reply_error(r, 500, "list containers: out of memory");
+	if (size && n > 0) {
+		sizes = calloc((size_t)n * 2, sizeof(*sizes));
+		/* One removed meanwhile is not listed below. */
+		for (ssize_t i = 0; sizes && i < n; i++)
+			if (daemon_container_size(d, list[i]->id, &sizes[2 * i], &sizes[2 * i + 1],
+						  &err) < 0)
+				sizes[2 * i] = sizes[2 * i + 1] = 0;
+	}
+	jw_array_open(w);
+	daemon_lock(d);
+	for (ssize_t i = 0; i < n; i++)
+		if (!list[i]->removed && (!size || sizes))
+			list_entry(w, r->srv, list[i], sizes ? &sizes[2 * i] : NULL);
+	daemon_unlock(d);
+	for (ssize_t i = 0; i < n; i++)
+		daemon_put(d, list[i]);
+	jw_array_close(w);
+	if (size && n > 0 && !sizes)
+		return http_reply_error(r, 500, "list containers: out of memory");
 	return http_reply_json(r, 200, w);
 }
 

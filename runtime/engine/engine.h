@@ -37,6 +37,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "runtime/engine/trash.h"
 #include "spec/base/err.h"
 #include "spec/events.h"
 
@@ -326,6 +327,8 @@ struct daemon {
 	bool health_started;
 	/* image helpers running (0: a free slot), ended when berthd stops */
 	pid_t helpers[DAEMON_HELPERS];
+	/* removed containers' directories, deleted by a thread (trash.c) */
+	struct daemon_trash trash;
 };
 
 /* Start the model: create directories, load every container, find the
@@ -422,6 +425,12 @@ void daemon_exec_refresh_locked(struct daemon *d, struct daemon_exec *x);
 
 /* The log file of a container (malloc'd). */
 char *daemon_log_path(struct daemon *d, const char *id);
+
+/* docker ps --size: the bytes ref's container wrote (its writable
+ * layer's files) and those with its image's; read from disk, so called
+ * without the lock and only when asked. */
+int daemon_container_size(struct daemon *d, const char *ref, long long *rw, long long *root_fs,
+			  struct berr *err);
 
 /* docker top: the host's ps (ps_args NULL or "" is -ef), its lines of
  * the container's processes. */

@@ -47,9 +47,10 @@ struct sv_exit {
 
 /* c's supervision has ended (its watch fired), or is gone after a
  * restart of berthd (orphaned: it could not be adopted): stop watching,
- * make sure nothing of the container is left running or mounted, and say
- * how it ended.  With the lock held.  Never says exited while a process
- * of the container lives. */
+ * make sure nothing of the container is left running or mounted (but an
+ * --rm container's rootfs, which its removal unmounts), and say how it
+ * ended.  With the lock held.  Never says exited while a process of the
+ * container lives. */
 void sv_release_locked(struct daemon *d, struct daemon_container *c, bool orphaned,
 		       struct sv_exit *out);
 

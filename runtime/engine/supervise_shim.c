@@ -124,8 +124,13 @@ static int spawn(struct daemon *d, struct daemon_container *c, const struct shim
 	argv[n++] = p->exit_file;
 	argv[n++] = "--socket";
 	argv[n++] = p->sock;
-	argv[n++] = "--rootfs";
-	argv[n++] = p->rootfs;
+	/* An --rm container's root filesystem is unmounted by its removal,
+	 * after berthd has answered (trash.c), not by the shim's finish,
+	 * which the client waits for. */
+	if (!c->spec.auto_remove) {
+		argv[n++] = "--rootfs";
+		argv[n++] = p->rootfs;
+	}
 	argv[n++] = "--monitor";
 	argv[n++] = p->monitor;
 	if (c->spec.tty)

@@ -377,6 +377,7 @@ static void handle_exit(struct daemon *d, struct daemon_container *c, bool orpha
 	char codebuf[32];
 	char *attrs[2] = { codebuf, NULL };
 	struct sv_exit ex;
+	bool remove;
 	int code;
 
 	unwatch_oom(d, c);
@@ -407,9 +408,16 @@ static void handle_exit(struct daemon *d, struct daemon_container *c, bool orpha
 	} else {
 		c->status = DS_EXITED;
 	}
-	daemon_save_state_quiet(d, c);
+	remove = c->status == DS_EXITED && c->spec.auto_remove && !c->busy && !c->restarting;
+	/* A record about to go is not saved first (on ext4 a rename over
+	 * the old record waits for the new one's data to be written): a
+	 * berthd killed before the removal finds the container's record
+	 * running, its shim gone, and ends and removes it the same way.  A
+	 * removal that fails saves the record itself. */
+	if (!remove)
+		daemon_save_state_quiet(d, c);
 	pthread_cond_broadcast(&d->changed);
-	if (c->status == DS_EXITED && c->spec.auto_remove && !c->busy && !c->restarting) {
+	if (remove) {
 		struct berr ignored;
 
 		c->refs++;
@@ -781,22 +789,20 @@ static int remove_files(struct daemon *d, struct daemon_container *c, struct ber
 {
 	struct rt_ctx ctx = { .root = d->oci_root };
 	cleanup_free char *dir = daemon_dir(d, c->id, NULL);
-	cleanup_free char *rootfs = daemon_dir(d, c->id, "rootfs");
 	struct berr ignored;
 	int ret;
 
-	if (!dir || !rootfs)
+	if (!dir)
 		return berr_set(err, ENOMEM, "remove");
 	rt_delete(&ctx, c->id, true, &ignored);
 	ret = daemon_net_detach(d, c, err);
-	if (ret < 0)
-		return ret;
-	ret = layer_store_umount(rootfs, err);
 	if (ret == 0)
 		ret = daemon_share_remove(d, c->id, err);
 	if (ret < 0)
 		return ret;
-	return layer_store_rmtree(dir, err);
+	/* The rootfs is unmounted there, after the answer (an --rm
+	 * container's shim leaves it mounted for that). */
+	return daemon_trash_put(&d->trash, dir, c->id, err);
 }
 
 static int remove_container(struct daemon *d, struct daemon_container *c, bool volumes,
@@ -1102,6 +1108,8 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err)
 	if (ret == 0)
 		ret = image_store_gc(o->data_root, err);
 	if (ret == 0)
+		ret = daemon_trash_open(&d->trash, o->data_root, err);
+	if (ret == 0)
 		ret = daemon_exec_init(d, err);
 	if (ret == 0)
 		ret = daemon_net_init(d, err);
@@ -1167,6 +1175,7 @@ void daemon_close(struct daemon *d)
 	daemon_exec_close(d);
 	daemon_warmup_close(d);
 	daemon_net_close(d);
+	daemon_trash_close(&d->trash);
 	free(d->oci_root);
 	free(d->shim_dir);
 }

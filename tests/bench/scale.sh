@@ -208,7 +208,7 @@ TP=$DIR/throughput.dat
 scale_up() {
 	local d=$1 net=$2 limit=$3 sock=$DIR/$1.sock running=0 base out n
 	base=$(supervision_pss "$d")
-	echo "$d $net 0 $($CLIENT "$sock" ps --rounds 5 | first_number median) $(median_ms 3 env DOCKER_HOST="unix://$sock" "$DOCKER" ps) $($CLIENT "$sock" run --rounds 3 --network "$net" | first_number median) $base 0" >>"$DATA"
+	echo "$d $net 0 $($CLIENT "$sock" ps --rounds 21 | first_number median) $(median_ms 3 env DOCKER_HOST="unix://$sock" "$DOCKER" ps) $($CLIENT "$sock" run --rounds 3 --network "$net" | first_number median) $base 0" >>"$DATA"
 	while [ "$running" -lt "$limit" ]; do
 		n=$((limit - running < STEP ? limit - running : STEP))
 		if ! out=$($CLIENT "$sock" start "$n" --clients "$CLIENTS" --network "$net" 2>&1); then
@@ -222,7 +222,7 @@ scale_up() {
 		sleep 1
 		local now
 		now=$(supervision_pss "$d")
-		echo "$d $net $running $($CLIENT "$sock" ps --rounds 5 | first_number median) $(median_ms 3 env DOCKER_HOST="unix://$sock" "$DOCKER" ps) $($CLIENT "$sock" run --rounds 3 --network "$net" | first_number median) $now $(((now - base) / running))" >>"$DATA"
+		echo "$d $net $running $($CLIENT "$sock" ps --rounds 21 | first_number median) $(median_ms 3 env DOCKER_HOST="unix://$sock" "$DOCKER" ps) $($CLIENT "$sock" run --rounds 3 --network "$net" | first_number median) $now $(((now - base) / running))" >>"$DATA"
 		echo "  $d --network $net: $running running; $out" >&2
 	done
 }
@@ -305,7 +305,7 @@ footprint() {
 	echo "cgroups $(for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do find "$h" -type d -path "*/$CG/*" 2>/dev/null; done | wc -l)"
 	echo "processes $(berthd_pids | wc -l)"
 	local s
-	for s in data/containers state/run/oci state/run/shim state/run/netns state/run/cni/cache state/run/exec; do
+	for s in data/containers data/removing state/run/oci state/run/shim state/run/netns state/run/cni/cache state/run/exec; do
 		echo "$s $(ls -A "$DIR/$s" 2>/dev/null | wc -l)"
 	done
 	echo "leases $(ls "$DIR/state/run/cni/ipam" -R 2>/dev/null | grep -c '^[0-9]' || true)"
@@ -362,6 +362,6 @@ if [ -n "$PNG" ] && command -v gnuplot >/dev/null; then
 		plot $(plots 8 1)
 		unset multiplot
 	EOF
-	echo "graph: $PNG"
+	echo "graph: ${PNG#"$REPO"/}"
 fi
 exit "$FAILED"

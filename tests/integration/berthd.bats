@@ -175,6 +175,36 @@ line3"
 	assert_output_contains "sleep 100"
 }
 
+@test "berthd: docker ps --size: what each container wrote, and that with its image; a plain ps walks nothing" {
+	local id quiet img listing rw
+	id=$(dk run -d --name sizer berthd-test/bb:1 sh -c 'head -c 300000 /dev/zero >/blob; echo done >/mark; sleep 1000')
+	quiet=$(dk run -d --name quiet berthd-test/bb:1 sleep 1000)
+	for _ in $(seq 100); do
+		dk exec sizer cat /mark >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	img=$(dk image inspect -f '{{.Size}}' berthd-test/bb:1)
+	listing=$(curl -sS --unix-socket "$BERTHD_SOCK" 'http://api/containers/json?size=1')
+	# What the writable layer holds on disk, counted apart: the files'
+	# sizes (the blob, the mark and what berthd wrote into /etc).
+	rw=$(find "$BERTHD_DATA/containers/$id/upper" ! -type d -printf '%s\n' | awk '{n += $1} END {print n}')
+	[ "$rw" -ge 300005 ]
+	assert_equal "$(jq --arg id "$id" '.[] | select(.Id == $id) | .SizeRw' <<<"$listing")" "$rw"
+	assert_equal "$(jq --arg id "$id" '.[] | select(.Id == $id) | .SizeRootFs' <<<"$listing")" "$((img + rw))"
+	rw=$(find "$BERTHD_DATA/containers/$quiet/upper" ! -type d -printf '%s\n' | awk '{n += $1} END {print n + 0}')
+	[ "$rw" -lt 300000 ]
+	assert_equal "$(jq --arg id "$quiet" '.[] | select(.Id == $id) | .SizeRw' <<<"$listing")" "$rw"
+	# Without size=1 the listing has no sizes (it is answered from memory).
+	listing=$(curl -sS --unix-socket "$BERTHD_SOCK" 'http://api/containers/json')
+	assert_equal "$(jq 'length' <<<"$listing")" 2
+	assert_equal "$(jq 'map(has("SizeRw") or has("SizeRootFs")) | any' <<<"$listing")" false
+	# The CLI shows them: "300kB (virtual ...)".
+	run dk ps -s --filter name=sizer --format '{{.Size}}'
+	assert_success
+	[[ "$output" =~ ^30[0-9.]*kB\ \(virtual\ [0-9.]+[kM]B\)$ ]]
+	dk rm -f sizer quiet >/dev/null
+}
+
 @test "berthd: logs -f ends when the container exits; logs survive the exit" {
 	dk run -d --name shortlived berthd-test/bb:1 sh -c 'echo first; sleep 1; echo last' >/dev/null
 	run timeout 10 "$DOCKER" logs -f shortlived

@@ -20,6 +20,7 @@ ctx() {
 
 # What berthd has of containers (not only what ps says: the records).
 no_build_leftovers() {
+	berthd_removals_done
 	assert_equal "$(dk ps -aq)" ""
 	assert_equal "$(ls -A "$BERTHD_DATA/containers")" ""
 	assert_equal "$(ls -A "$BERTHD_DATA/tmp")" ""

@@ -172,6 +172,13 @@ berthd_setup_file() {
 	dk load -i "$BERTHD_DIR/img/archive.tar" >/dev/null
 }
 
+# What removals finish after their answer (a removed container's
+# directory and an --rm container's rootfs mount, in data/removing:
+# runtime/engine/trash.c) is done.
+berthd_removals_done() {
+	wait_for sh -c "[ -z \"\$(ls -A '$BERTHD_DATA/removing')\" ]"
+}
+
 # Every container goes, running or not, through the API.
 berthd_remove_containers() {
 	local ids
@@ -202,6 +209,11 @@ berthd_teardown_file() {
 	fi
 	if [ -n "$(ls -A "$BERTHD_DATA/containers" 2>/dev/null)" ]; then
 		left="$left containers:$(ls "$BERTHD_DATA/containers")"
+	fi
+	# Removed containers' files, deleted by a thread that berthd's stop
+	# waits for.
+	if [ -n "$(ls -A "$BERTHD_DATA/removing" 2>/dev/null)" ]; then
+		left="$left removing:$(ls "$BERTHD_DATA/removing")"
 	fi
 	if [ -n "$(ls -A "$BERTHD_DATA/layers" 2>/dev/null)" ]; then
 		left="$left layers:$(ls "$BERTHD_DATA/layers")"

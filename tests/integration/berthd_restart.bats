@@ -82,6 +82,51 @@ status=0"
 # The records as berthd wrote them before they were JSON: one key=value
 # line each, lists as repeated keys, "\n" and "\\" escaped, booleans 1/0,
 # and <list>_set=0 for a Cmd or Entrypoint not given.
+@test "berthd restart: a removed container's files go after the answer; what a killed berthd left of them goes at its start" {
+	local short keep left
+	# When run --rm returns, the container is gone for every client: its
+	# name is free and its directory is off the containers' directory.
+	# (Its hostname is its short id.)
+	short=$(dk run --rm --name gone berthd-test/bb:1 \
+		sh -c 'mkdir -p /data/deep && seq 1000 >/data/deep/numbers && hostname')
+	[ ${#short} -eq 12 ]
+	assert_equal "$(ls "$BERTHD_DATA/containers" | grep -c "^$short")" 0
+	run dk inspect gone
+	assert_failure
+	dk create --name gone berthd-test/bb:1 true >/dev/null
+	dk rm gone >/dev/null
+	# Its files are deleted, and its rootfs unmounted, by berthd's
+	# removal thread, soon after.
+	berthd_removals_done
+	assert_equal "$(ls -A "$BERTHD_DATA/removing")" ""
+	assert_equal "$(grep -c " $BERTHD_DATA/[a-z]*/[0-9a-f]\{64\}/rootfs " /proc/self/mountinfo)" 0
+
+	# A berthd killed between the answer and the deletion leaves such a
+	# tree in removing/; the next start deletes it, and nothing else.
+	dk run -d --name keeper berthd-test/bb:1 sh -c 'echo kept >/kept; sleep 1000' >/dev/null
+	wait_status keeper running
+	keep=$(dk inspect -f '{{.Id}}' keeper)
+	berthd_stop KILL
+	left=$BERTHD_DATA/removing/$(echo "left $BATS_TEST_NAME" | sha256sum | cut -d' ' -f1)
+	mkdir -p "$left/upper/data/deep" "$left/work/work" "$left/rootfs"
+	# An --rm container's rootfs is unmounted there too.
+	mount -t tmpfs berthd-test-left "$left/rootfs"
+	seq 1000 >"$left/upper/data/deep/numbers"
+	echo '{"name":"ghost"}' >"$left/config"
+	echo log >"$left/container.log"
+	chmod 000 "$left/work/work" # as overlayfs leaves its work directory
+	berthd_start
+	[ ! -e "$left" ]
+	assert_equal "$(grep -c " $left/rootfs " /proc/self/mountinfo)" 0
+	assert_equal "$(ls -A "$BERTHD_DATA/removing")" ""
+	run dk inspect ghost
+	assert_failure
+	assert_equal "$(dk inspect -f '{{.State.Status}}' keeper)" "running"
+	assert_equal "$(cat "$BERTHD_DATA/containers/$keep/upper/kept")" "kept"
+	dk rm -f keeper >/dev/null
+	assert_equal "$(dk ps -aq)" ""
+}
+
 old_config() { # ID NAME IMAGE IMAGE_ID RESTART MAX_RETRIES
 	printf '%s\n' "id=$1" "name=$2" "created=2026-01-02T03:04:05.123456789Z" "image=$3" \
 		"image_id=$4" "hostname=oldhost" "workdir=/tmp" "cmd_set=1" "cmd=sh" "cmd=-c" \

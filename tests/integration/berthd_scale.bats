@@ -20,14 +20,17 @@ listing() {
 	client pids
 }
 
-# Everything berthd keeps for a container, counted.
+# Everything berthd keeps for a container, counted, once what removals
+# finish after their answer (the files and an --rm container's rootfs
+# mount, in data/removing) is done.
 footprint() {
+	berthd_removals_done
 	echo "fds $(ls "/proc/$(berthd_pid)/fd" | wc -l)"
 	echo "mounts $(grep -c " $BERTHD_DIR/" /proc/self/mountinfo)"
 	echo "cgroups $(own_cgroup_dirs "$BERTHD_CGROUP" | while read -r d; do find "$d" -mindepth 1 -type d 2>/dev/null; done | wc -l)"
 	echo "shims $(pgrep -fc "berthd-shim --root $BERTHD_ROOT/")"
 	local s
-	for s in data/containers run/oci run/shim run/netns run/cni/cache run/exec; do
+	for s in data/containers data/removing run/oci run/shim run/netns run/cni/cache run/exec; do
 		echo "$s $(ls -A "$BERTHD_DIR/$s" 2>/dev/null | wc -l)"
 	done
 	echo "leases $(ls "$BERTHD_ROOT/cni/ipam/bridge" 2>/dev/null | grep -c '^[0-9]' || true)"
