@@ -28,7 +28,7 @@ pid_t spawn_process_into(uint64_t flags, int cgroup_fd, int *pidfd,
 pid_t spawn_sibling(int *pidfd, struct berr *err);
 
 /* The same as a vfork: the child runs fn(arg) on stack (size bytes of the
- * caller's memory) in the caller's memory, and the caller sleeps until
+ * caller's memory, not in use by the caller) in the caller's memory, and the caller sleeps until
  * the child has called execve or exited.  No page table is copied and
  * neither side takes copy-on-write faults, which is most of what a fork
  * of a runtime costs.  *pid is written (in that shared memory) before

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -489,14 +490,15 @@ static int process_entry(void *j)
 	process_main(j);
 }
 
-/* The process's stack while it shares the joiner's memory: a part of the
- * joiner's own, which sleeps until the process has called execve. */
+/* The process's stack while it shares the joiner's memory (the joiner
+ * sleeps until the process has called execve): a mapping of its own, not
+ * a part of the joiner's stack, which the caller's RLIMIT_STACK bounds. */
 #define PROCESS_STACK (256 * 1024)
 
 /* The joiner: into the namespaces, then make the process. */
 _Noreturn static void joiner_main(struct exec_job *j)
 {
-	char stack[PROCESS_STACK] __attribute__((aligned(16)));
+	void *stack;
 	int keep[8 + 3];
 	size_t n = 0;
 	int sync_fd = j->sync[1];
@@ -524,7 +526,13 @@ _Noreturn static void joiner_main(struct exec_job *j)
 	if (ns_join_process(j->init_pidfd, j->init_pid, &err) < 0)
 		fail(sync_fd, &err, 1);
 	close(j->init_pidfd);
-	pid = spawn_sibling_vfork(process_entry, j, stack, sizeof(stack), &j->spawned, &err);
+	stack = mmap(NULL, PROCESS_STACK, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED) {
+		berr_sys(&err, "map a stack for the process");
+		fail(sync_fd, &err, 1);
+	}
+	pid = spawn_sibling_vfork(process_entry, j, stack, PROCESS_STACK, &j->spawned, &err);
 	if (pid < 0)
 		fail(sync_fd, &err, 1);
 	/* The process has called execve or is gone.  Its pid once more, for
