@@ -19,10 +19,12 @@ int caps_last_cap(void)
 	return CAP_LAST_CAP;
 }
 
-static uint64_t known_mask(void)
+/* The capabilities up to LAST.  Callers read cap_last_cap once and pass
+ * it: each read is an open, a read and a close of a sysctl file, and a
+ * loop over capabilities that read it every time cost a container's
+ * set-up about forty of them. */
+static uint64_t known_mask(int last)
 {
-	int last = caps_last_cap();
-
 	return last >= 63 ? ~UINT64_C(0) : (UINT64_C(1) << (last + 1)) - 1;
 }
 
@@ -34,9 +36,9 @@ static uint64_t all_sets(const struct spec_caps *caps)
 
 /* The kernel raises an ambient capability only when it is both permitted
  * and inheritable (capabilities(7)). */
-static uint64_t raisable_ambient(const struct spec_caps *caps)
+static uint64_t raisable_ambient(const struct spec_caps *caps, uint64_t known)
 {
-	return caps->ambient & caps->permitted & caps->inheritable & known_mask();
+	return caps->ambient & caps->permitted & caps->inheritable & known;
 }
 
 static void warn_mask(uint64_t mask, const char *what, const char *extra,
@@ -60,17 +62,19 @@ void caps_warn(const struct spec_caps *caps,
 	       void (*warn)(void *arg, const struct berr *w), void *arg)
 {
 	struct berr w = { 0 };
+	uint64_t known;
 
 	if (!warn)
 		return;
+	known = known_mask(caps_last_cap());
 	if (caps->unknown) {
 		berr_fail(&w, 0, "process.capabilities: ignoring unknown capabilities: %s",
 			  caps->unknown);
 		warn(arg, &w);
 	}
-	warn_mask(all_sets(caps) & ~known_mask(), "ignoring capabilities this kernel "
+	warn_mask(all_sets(caps) & ~known, "ignoring capabilities this kernel "
 		  "does not know", "", warn, arg);
-	warn_mask(caps->ambient & known_mask() & ~raisable_ambient(caps),
+	warn_mask(caps->ambient & known & ~raisable_ambient(caps, known),
 		  "cannot raise ambient capabilities", " (an ambient capability must "
 		  "also be permitted and inheritable); left out", warn, arg);
 }
@@ -122,7 +126,8 @@ int caps_apply(const struct spec_caps *caps, uint64_t extra_effective,
 	cap_t c = cap_init();
 	int last = caps_last_cap();
 	int ret = 0;
-	uint64_t known = known_mask();
+	uint64_t known = known_mask(last);
+	uint64_t ambient = raisable_ambient(caps, known);
 
 	if (!c)
 		return berr_sys(err, "capabilities");
@@ -139,7 +144,7 @@ int caps_apply(const struct spec_caps *caps, uint64_t extra_effective,
 		return berr_sys(err, "clear ambient capabilities");
 	/* The rest were warned about before the container was made. */
 	for (int i = 0; i <= last; i++) {
-		if (!(raisable_ambient(caps) & (1ULL << i)))
+		if (!(ambient & (1ULL << i)))
 			continue;
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
 			return berr_sys(err, "raise ambient %s", names_name(names_capabilities, i));

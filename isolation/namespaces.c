@@ -99,10 +99,33 @@ static int join_one_by_one(pid_t pid, const bool join[NS_TYPES], struct berr *er
 	return ret;
 }
 
+/* Every namespace of pid in one setns, without comparing them with ours
+ * first (each comparison is two lookups in /proc, the larger part of the
+ * join): entering a namespace that is ours already changes nothing (the
+ * mount namespace's sets root and cwd to its root, which the caller
+ * replaces with the container's), except for the user namespace, which
+ * the kernel refuses to enter again.  The kernel changes all or none, so
+ * a refusal (a kernel without some type, a namespace shared with the host
+ * that a rootless caller may not enter) leaves the careful path below. */
+static bool join_all_at_once(int pidfd, pid_t pid)
+{
+	unsigned long flags = 0;
+
+	for (int t = 0; t < NS_TYPES; t++)
+		if (t != NS_USER)
+			flags |= ns_clone_flag((enum spec_ns_type)t);
+	if (ns_differs(pid, NS_USER))
+		flags |= CLONE_NEWUSER;
+	return setns(pidfd, (int)flags) == 0;
+}
+
 int ns_join_process(int pidfd, pid_t pid, struct berr *err)
 {
 	bool join[NS_TYPES] = { false };
 	unsigned long flags = 0;
+
+	if (join_all_at_once(pidfd, pid))
+		return 0;
 
 	for (int t = 0; t < NS_TYPES; t++) {
 		join[t] = ns_differs(pid, (enum spec_ns_type)t);

@@ -18,10 +18,11 @@ const char *ns_proc_name(enum spec_ns_type type);
 /* setns() into the namespace at path, checking it is of the given type. */
 int ns_join(const char *path, enum spec_ns_type type, struct berr *err);
 
-/* Join every namespace of process pid (pidfd refers to it) that is not
- * already the caller's: with one setns(pidfd) where the kernel can
- * (5.8+), else one /proc/PID/ns file at a time, the user namespace
- * first.  The pid and time namespaces apply to children made afterwards.
+/* Join every namespace of process pid (pidfd refers to it): with one
+ * setns(pidfd) where the kernel can (5.8+), else only those that are not
+ * already the caller's, one /proc/PID/ns file at a time, the user
+ * namespace first.  The caller's root and cwd may be reset to the mount
+ * namespace's root even when that namespace was its own.  The pid and time namespaces apply to children made afterwards.
  * The caller must be single-threaded. */
 int ns_join_process(int pidfd, pid_t pid, struct berr *err);
 

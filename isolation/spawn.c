@@ -1,5 +1,6 @@
 #include "isolation/spawn.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
@@ -77,4 +78,17 @@ pid_t spawn_sibling(int *pidfd, struct berr *err)
 	if (pid < 0)
 		return berr_sys(err, "clone3");
 	return (pid_t)pid;
+}
+
+pid_t spawn_sibling_vfork(int (*fn)(void *), void *arg, void *stack, size_t size,
+			  pid_t *pid, struct berr *err)
+{
+	/* glibc's clone() gives the child its own stack and calls fn there;
+	 * CLONE_PARENT_SETTID writes the pid before the child runs. */
+	int ret = clone(fn, (char *)stack + size,
+			CLONE_VM | CLONE_VFORK | CLONE_PARENT | CLONE_PARENT_SETTID, arg, pid);
+
+	if (ret < 0)
+		return berr_sys(err, "clone");
+	return (pid_t)ret;
 }

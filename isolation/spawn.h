@@ -27,4 +27,17 @@ pid_t spawn_process_into(uint64_t flags, int cgroup_fd, int *pidfd,
  * its children; *pidfd gets a pidfd of it. */
 pid_t spawn_sibling(int *pidfd, struct berr *err);
 
+/* The same as a vfork: the child runs fn(arg) on stack (size bytes of the
+ * caller's memory, not in use by the caller) in the caller's memory, and the caller sleeps until
+ * the child has called execve or exited.  No page table is copied and
+ * neither side takes copy-on-write faults, which is most of what a fork
+ * of a runtime costs.  *pid is written (in that shared memory) before
+ * the child runs, as the caller's pid namespace counts it, so the child
+ * can report its own pid.  fn must end in execve or _exit, and the child
+ * must not enter a user or time namespace (the kernel refuses both to a
+ * process that shares its memory).  Returns the pid, or a negative errno
+ * and no child. */
+pid_t spawn_sibling_vfork(int (*fn)(void *), void *arg, void *stack, size_t size,
+			  pid_t *pid, struct berr *err);
+
 #endif

@@ -71,6 +71,7 @@ struct create_job {
 	/* run: the connection to the exec socket, made as soon as the init
 	 * exists (see preconnect()). */
 	bool run;
+	bool rootless; /* rt_rootless(), asked once: it reads /proc/self/uid_map */
 	int start_fd;
 	/* What the state record points into. */
 	char *cgroup_text;
@@ -308,7 +309,7 @@ static int locate_cgroup(struct create_job *j, struct berr *err)
 	if (j->ctx->systemd_cgroup)
 		return systemd_cgroup_refuse(err);
 	ret = cgroup_spec_path(j->cfg->linux.cgroups_path, j->o->id, &j->cgroup_path, err);
-	if (ret == 0 && rt_rootless())
+	if (ret == 0 && j->rootless)
 		ret = rootless_cgroup(&j->cfg->linux.resources, j->o->id, &j->cgroup_path,
 				      &j->cgroup, &j->no_cgroup, err);
 	if (ret == 0 && !j->no_cgroup)
@@ -472,7 +473,7 @@ static void fill_plan(struct create_job *j)
 		p->stdio[fd] = j->o->has_stdio ? j->o->stdio[fd] : -1;
 	p->no_pivot = j->o->no_pivot;
 	p->dumpable_until_maps = rootless_caller() && p->new_ns[NS_USER];
-	p->bind_devices = spec_namespace_find(j->cfg, NS_USER) != NULL || rt_rootless();
+	p->bind_devices = spec_namespace_find(j->cfg, NS_USER) != NULL || j->rootless;
 	p->no_new_keyring = j->o->no_new_keyring;
 	p->parent_hooks = hooks_any(h, HOOK_PRESTART) || hooks_any(h, HOOK_CREATE_RUNTIME) ||
 			  hooks_any(h, HOOK_CREATE_CONTAINER);
@@ -649,7 +650,7 @@ static int dialog(struct create_job *j, struct berr *err)
 	 * program, until the start message is sent. */
 	/* Not for an unprivileged caller: it may attach no device program,
 	 * and rootless_cgroup refused device rules. */
-	if (ret == 0 && !rt_rootless()) {
+	if (ret == 0 && !j->rootless) {
 		const struct spec_resources *res = &j->cfg->linux.resources;
 
 		ret = cgroup_apply_devices(&j->cgroup, res->set ? res : NULL, err);
@@ -811,6 +812,7 @@ static int create(const struct rt_ctx *ctx, const struct rt_create_opts *o, bool
 	out->tty_master = -1;
 	job_init(&j, ctx, o);
 	j.run = run;
+	j.rootless = rt_rootless();
 	debug_log(ctx, "%s container \"%s\"", run ? "run" : "create", o->id);
 	ret = rt_check_id(o->id, err);
 	if (ret == 0)

@@ -4,11 +4,15 @@
  *    └─ the joiner: clone3(CLONE_INTO_CGROUP), so it is in the container's
  *       cgroup from birth; joins every namespace of the container's init
  *       (one setns by pidfd), then makes
- *        └─ the process: clone3(CLONE_PARENT), so it is a child of berth
+ *        └─ the process: clone(CLONE_PARENT), so it is a child of berth
  *           exec, not of the joiner, and is never re-parented (conmon and
  *           containerd-shim are subreapers and read its exit status once
  *           berth exec is gone); born in the container's pid and time
- *           namespaces and cgroup, so `kill --all` reaches it.  It enters
+ *           namespaces and cgroup, so `kill --all` reaches it.  It shares
+ *           the joiner's memory until its execve (a vfork: the joiner
+ *           sleeps meanwhile), which spares a copy of the page tables and
+ *           the copy-on-write faults of a fork; it reports its own pid
+ *           first.  It enters
  *           the container's root and becomes the user's program as the
  *           init does (runtime/process_setup.c): the container's seccomp
  *           profile, personality and keyring, the process's rlimits,
@@ -23,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,6 +42,7 @@
 #include "isolation/proc.h"
 #include "isolation/process.h"
 #include "isolation/spawn.h"
+#include "isolation/syscalls.h"
 #include "runtime/debug.h"
 #include "runtime/internal.h"
 #include "runtime/process_setup.h"
@@ -64,6 +70,7 @@ struct exec_job {
 	int sync[2];
 	bool go_sent; /* before the joiner existed */
 	pid_t joiner;
+	pid_t spawned; /* the process's pid, written by clone before it runs */
 	pid_t pid;
 	int pidfd;
 	int tty_master;
@@ -449,6 +456,10 @@ _Noreturn static void process_main(struct exec_job *j)
 	struct berr err = { 0 };
 	int listener = -1;
 
+	/* First, so that the parent knows whom to signal and to name to a
+	 * seccomp agent whatever happens next. */
+	if (sync_send(sync_fd, SYNC_INIT_PID, j->spawned, NULL, -1, &err) < 0)
+		_exit(1);
 	reset_signals();
 	/* setns put us at the mount namespace's root; the container's root
 	 * is where its init is (they differ with --no-pivot). */
@@ -474,15 +485,25 @@ _Noreturn static void process_main(struct exec_job *j)
 	fail(sync_fd, &err, err.errnum == EACCES ? 126 : 127);
 }
 
+static int process_entry(void *j)
+{
+	process_main(j);
+}
+
+/* The process's stack while it shares the joiner's memory (the joiner
+ * sleeps until the process has called execve): a mapping of its own, not
+ * a part of the joiner's stack, which the caller's RLIMIT_STACK bounds. */
+#define PROCESS_STACK (256 * 1024)
+
 /* The joiner: into the namespaces, then make the process. */
 _Noreturn static void joiner_main(struct exec_job *j)
 {
+	void *stack;
 	int keep[8 + 3];
 	size_t n = 0;
 	int sync_fd = j->sync[1];
 	struct berr err = { 0 };
 	struct sync_msg m;
-	int pidfd = -1;
 	pid_t pid;
 
 	/* Until execve this is berth's binary in the container's world:
@@ -505,12 +526,18 @@ _Noreturn static void joiner_main(struct exec_job *j)
 	if (ns_join_process(j->init_pidfd, j->init_pid, &err) < 0)
 		fail(sync_fd, &err, 1);
 	close(j->init_pidfd);
-	pid = spawn_sibling(&pidfd, &err);
+	stack = mmap(NULL, PROCESS_STACK, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED) {
+		berr_sys(&err, "map a stack for the process");
+		fail(sync_fd, &err, 1);
+	}
+	pid = spawn_sibling_vfork(process_entry, j, stack, PROCESS_STACK, &j->spawned, &err);
 	if (pid < 0)
 		fail(sync_fd, &err, 1);
-	if (pid == 0)
-		process_main(j);
-	if (sync_send(sync_fd, SYNC_INIT_PID, pid, NULL, pidfd, &err) < 0)
+	/* The process has called execve or is gone.  Its pid once more, for
+	 * a process killed before it could say it. */
+	if (sync_send(sync_fd, SYNC_INIT_PID, pid, NULL, -1, &err) < 0)
 		_exit(1);
 	_exit(0);
 }
@@ -568,6 +595,23 @@ static int to_agent(struct exec_job *j, int listener, struct berr *err)
 	return seccomp_agent_send(&j->cfg->linux.seccomp, &s, j->pid, listener, err);
 }
 
+/* The process's pid, from the process and again from the joiner.  It is
+ * our child (CLONE_PARENT), so until we reap it its pid cannot be
+ * reused, and a pidfd opened by pid is its. */
+static int take_pid(struct exec_job *j, pid_t pid, struct berr *err)
+{
+	if (j->pid > 0)
+		return 0;
+	if (pid <= 0)
+		return berr_fail(err, EPROTO, "exec: the process sent no pid");
+	j->pid = pid;
+	debug_log(j->ctx, "process %d made in the container's namespaces", (int)pid);
+	j->pidfd = sys_pidfd_open(pid, 0);
+	if (j->pidfd < 0)
+		return berr_sys(err, "pidfd of the process %d", (int)pid);
+	return 0;
+}
+
 /* Until the process execs (its end closes) or fails. */
 static int dialog(struct exec_job *j, struct berr *err)
 {
@@ -583,13 +627,7 @@ static int dialog(struct exec_job *j, struct berr *err)
 		ret = 0;
 		switch (m.type) {
 		case SYNC_INIT_PID:
-			j->pid = (pid_t)m.value;
-			debug_log(j->ctx, "process %d made in the container's namespaces",
-				  (int)j->pid);
-			j->pidfd = fd;
-			fd = -1;
-			waitpid(j->joiner, NULL, 0);
-			j->joiner = 0;
+			ret = take_pid(j, (pid_t)m.value, err);
 			break;
 		case SYNC_TTY:
 			j->tty_master = fd;
@@ -603,6 +641,11 @@ static int dialog(struct exec_job *j, struct berr *err)
 		}
 		if (fd >= 0)
 			close(fd);
+	}
+	/* Both ends are closed: the joiner is gone or about to be. */
+	if (ret == 0 && j->joiner > 0) {
+		waitpid(j->joiner, NULL, 0);
+		j->joiner = 0;
 	}
 	if (ret == 0 && j->pid <= 0 && j->paused)
 		ret = berr_fail(err, ECHILD,

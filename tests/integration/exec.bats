@@ -10,7 +10,13 @@ setup() {
 	setup_bundle
 	update_config '.process.args = ["sleep", "1000"] | .annotations = {"a": "1"}'
 }
-teardown() { cleanup_containers; }
+teardown() {
+	if [ -n "${PEER_ROOT:-}" ]; then
+		runc --root "$PEER_ROOT" delete --force peer >/dev/null 2>&1 || true
+		remove_own_cgroups "$CGROUP_PARENT-runc"
+	fi
+	cleanup_containers
+}
 
 # Run the container in the background, wait until it runs.
 start_ctr() {
@@ -33,6 +39,44 @@ procs_in_cgroup() {
 	done
 	# The host's own namespaces are not the container's.
 	[ "$(readlink /proc/self/ns/mnt)" != "$(readlink "/proc/$INIT_PID/ns/mnt")" ]
+}
+
+# One setns enters every namespace of the init, those it shares with the
+# host too (entering one's own changes nothing); runc enters the same.
+@test "exec into a container that shares the host's network, ipc, uts and cgroup namespaces (as runc)" {
+	update_config '.linux.namespaces = [{"type": "pid"}, {"type": "mount"}] | del(.hostname)'
+	echo in-the-rootfs >"$BUNDLE/rootfs/marker"
+	start_ctr
+	for ns in pid mnt net ipc uts cgroup; do
+		run berth exec ctr readlink "/proc/self/ns/$ns"
+		assert_success
+		assert_equal "$output" "$(readlink "/proc/$INIT_PID/ns/$ns")"
+	done
+	for ns in net ipc uts; do
+		assert_equal "$(readlink "/proc/$INIT_PID/ns/$ns")" "$(readlink "/proc/self/ns/$ns")"
+	done
+	# The container's root and pid 1, not the host's.
+	run berth exec ctr sh -c 'pwd; cat /marker; tr "\0" " " </proc/1/cmdline'
+	assert_success
+	assert_equal "${lines[0]}" /
+	assert_equal "${lines[1]}" in-the-rootfs
+	assert_equal "${lines[2]}" "sleep 1000 "
+	if command -v runc >/dev/null; then
+		PEER_ROOT=$BATS_TEST_TMPDIR/runc
+		mkdir -p "$BATS_TEST_TMPDIR/peer"
+		jq --arg r "$BUNDLE/rootfs" --arg c "$CGROUP_PARENT-runc/ctr" \
+			'.root.path = $r | .linux.cgroupsPath = $c' "$BUNDLE/config.json" >"$BATS_TEST_TMPDIR/peer/config.json"
+		# Its output to a file: the detached container keeps what it is given.
+		runc --root "$PEER_ROOT" run -d --bundle "$BATS_TEST_TMPDIR/peer" peer </dev/null \
+			>"$BATS_TEST_TMPDIR/runc.log" 2>&1 || fail "runc run: $(cat "$BATS_TEST_TMPDIR/runc.log")"
+		local pid
+		pid=$(runc --root "$PEER_ROOT" state peer | jq -r .pid)
+		for ns in pid mnt net ipc uts cgroup; do
+			run runc --root "$PEER_ROOT" exec peer readlink "/proc/self/ns/$ns"
+			assert_success
+			assert_equal "$output" "$(readlink "/proc/$pid/ns/$ns")"
+		done
+	fi
 }
 
 @test "exec into a container with a user namespace" {
