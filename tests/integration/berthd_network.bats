@@ -979,6 +979,7 @@ ipv6_or_skip() {
 	assert_failure
 	assert_output_contains "has no IPv6 subnet"
 	dk rm -f web6 >/dev/null
+	wait_for sh -c "! ip6tables-save -t nat | grep -q -- '--dport $port '" || true
 	if ip6tables-save -t nat | grep -q -- "--dport $port "; then
 		fail "a rule for $port is left"
 	fi
@@ -1112,7 +1113,8 @@ YAML
 		# round's container, not the one removed a moment ago.
 		out=$(dk exec reuse ip -o -4 addr show eth0)
 		[[ $out == *"inet $ip/"* ]] || fail "round $i: eth0: $out"
-		assert_equal "$(dk exec reuse cat /sys/class/net/eth0/address)" "$mac"
+		out=$(dk exec reuse cat /sys/class/net/eth0/address)
+		[ "$out" = "$mac" ] || fail "round $i: MAC $out"
 		run fetch 127.0.0.1 "$port"
 		assert_success
 		assert_equal "$output" "round-$i"
