@@ -102,7 +102,7 @@ dockerd --data-root "$DIR/dockerd-data" --exec-root "$DIR/dockerd-exec" \
 DPID=$!
 DAEMONS="b d"
 if [ -n "$BEFORE" ]; then
-	echo "before: $BEFORE/berthd ($(git -C "$BEFORE/.." rev-parse --short=12 HEAD 2>/dev/null || echo unknown))"
+	echo "before: berthd at $(git -C "$BEFORE/.." rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
 	"$BEFORE/berthd" --socket "$DIR/before.sock" --root "$DIR/before-run" \
 		--data-root "$DIR/before-data" --cgroup-parent "berthd-netbench-$$" --bridge "$ABR" \
 		--log-level error --log-file "$DIR/before.log" &
