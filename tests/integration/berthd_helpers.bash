@@ -180,7 +180,7 @@ berthd_remove_containers() {
 	# Their DELs run after the removal: the next test starts once they
 	# ended (no namespace file, no attachment left), or teardown_file
 	# reports what stays.
-	wait_for berthd_dels_done || true
+	WAIT_FOR_SECONDS=30 wait_for berthd_dels_done || true
 }
 
 berthd_dels_done() {
