@@ -247,7 +247,7 @@ static void recover_dir(struct daemon *d, const char *dir)
 			continue;
 		daemon_lock(d);
 		if (!known_locked(d, e->d_name) && (g = calloc(1, sizeof(*g)))) {
-			snprintf(g->id, sizeof(g->id), "%s", e->d_name);
+			memcpy(g->id, e->d_name, 64); /* 64 long, checked above */
 			append_locked(d, g);
 		}
 		daemon_unlock(d);

@@ -637,6 +637,7 @@ bridge_of() {
 	assert_success
 	assert_equal "$output" "from-mover"
 	dk rm -f mover peer >/dev/null
+	wait_for sh -c "[ \$(ip -o link show master '$br' | wc -l) = 0 ]" || true
 	assert_equal "$(ip -o link show master "$br" | wc -l)" 0
 	dk network rm side >/dev/null
 }
