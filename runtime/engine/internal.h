@@ -82,7 +82,8 @@ int daemon_net_init(struct daemon *d, struct berr *err);
 int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns, size_t n,
 		      struct berr *err);
 int daemon_net_detach(struct daemon *d, struct daemon_container *c, struct berr *err);
-/* net_gone.c: a removed container's DEL, run after its removal by the
+/* net_gone.c (not for slirp4netns, whose helper stops at once): a
+ * removed container's DEL, run after its removal by the
  * supervisor (daemon_net_gone_run; due: one waits); an attach asking
  * for an address, MAC or host port a pending DEL still holds runs that
  * DEL first (release); a network's removal and berthd's stop run them

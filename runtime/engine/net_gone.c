@@ -97,10 +97,8 @@ int daemon_net_defer_detach(struct daemon *d, struct daemon_container *c, struct
 	struct daemon_gone *g = calloc(1, sizeof(*g));
 	char **nets;
 
-	if (!g || d->slirp) {
-		free(g);
-		return daemon_net_detach(d, c, err);
-	}
+	if (!g)
+		return berr_set(err, ENOMEM, "detach %s", c->id);
 	daemon_lock(d);
 	snprintf(g->id, sizeof(g->id), "%s", c->id);
 	snprintf(g->ip, sizeof(g->ip), "%s", c->ep.ip);
@@ -110,7 +108,9 @@ int daemon_net_defer_detach(struct daemon *d, struct daemon_container *c, struct
 	c->ep.ports = NULL;
 	c->ep.n_ports = 0;
 	nets = daemon_net_names_locked(c);
-	daemon_net_set_endpoint_locked(d, c, NULL, NULL, NULL, 0);
+	/* No endpoint, as daemon_net_set_endpoint_locked(..., NULL, ...)
+	 * leaves it (its ports are g's now). */
+	memset(&c->ep, 0, sizeof(c->ep));
 	free(c->more);
 	c->more = NULL;
 	c->n_more = 0;

@@ -793,7 +793,7 @@ static int remove_files(struct daemon *d, struct daemon_container *c, struct ber
 	rt_delete(&ctx, c->id, true, &ignored);
 	/* Its process is gone: its network's DEL need not hold the removal
 	 * (net_gone.c). */
-	ret = daemon_net_defer_detach(d, c, err);
+	ret = d->slirp ? daemon_net_detach(d, c, err) : daemon_net_defer_detach(d, c, err);
 	if (ret < 0)
 		return ret;
 	ret = layer_store_umount(rootfs, err);
