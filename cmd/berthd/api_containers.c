@@ -258,8 +258,15 @@ static int parse_endpoints(struct jr *r, yajl_val doc, struct daemon_spec *s)
 		} else {
 			JR_TRY(refuse_set(r, ep, "Aliases", "network aliases"));
 		}
-		if (first)
-			JR_TRY(body_str(r, ep, "MacAddress", &s->mac));
+		if (first) {
+			char *mac = NULL;
+
+			/* CLIs before API 1.44 send the endpoint's as "" (and
+			 * --mac-address in the config): "" sets none. */
+			JR_TRY(body_str(r, ep, "MacAddress", &mac));
+			if (mac && *mac)
+				s->mac = mac;
+		}
 		JR_TRY(refuse_set(r, ep, "Links", "links"));
 		JR_TRY(refuse_set(r, ep, "DriverOpts", "network driver options"));
 		JR_TRY(refuse_set(r, ep, "IPAddress", "a fixed address"));

@@ -303,6 +303,8 @@ struct daemon {
 	char *net_conf_dir, *net_cache_dir, *netns_dir, *ipam_dir;
 	const char *default_net;
 	bool slirp;
+	/* net_gone.c: the DELs of removed containers still to run */
+	struct daemon_gone *gone;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 	struct daemon_container *containers;

@@ -82,6 +82,20 @@ int daemon_net_init(struct daemon *d, struct berr *err);
 int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns, size_t n,
 		      struct berr *err);
 int daemon_net_detach(struct daemon *d, struct daemon_container *c, struct berr *err);
+/* net_gone.c (not for slirp4netns, whose helper stops at once): a
+ * removed container's DEL, run after its removal by the
+ * supervisor (daemon_net_gone_run; due: one waits); an attach asking
+ * for an address, MAC or host port a pending DEL still holds runs that
+ * DEL first (release); a network's removal and berthd's stop run them
+ * all (flush); at a start, the attachments a killed berthd left with no
+ * container are pending again (recover). */
+int daemon_net_defer_detach(struct daemon *d, struct daemon_container *c, struct berr *err);
+bool daemon_net_gone_due_locked(const struct daemon *d);
+void daemon_net_gone_run(struct daemon *d);
+void daemon_net_gone_release(struct daemon *d, const char *ip, const char *mac,
+			     const struct daemon_port *ports, size_t n_ports);
+void daemon_net_gone_flush(struct daemon *d);
+void daemon_net_gone_recover(struct daemon *d);
 /* docker network connect of a running container (init pid): ADD into
  * its process's namespace. */
 int daemon_net_attach_running(struct daemon *d, struct daemon_container *c, pid_t pid,

@@ -493,6 +493,7 @@ int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns,
 		free(ports);
 		return ret;
 	}
+	daemon_net_gone_release(d, c->spec.ip, c->spec.mac, ports, n_ports);
 	if (c->spec.ip && *c->spec.ip) {
 		ret = fixed_address(&ctx, net, c->spec.ip, fixed, sizeof(fixed), err);
 		if (ret < 0) {
@@ -547,6 +548,8 @@ int daemon_net_attach_running(struct daemon *d, struct daemon_container *c, pid_
 	if (ret < 0)
 		return ret;
 	ret = ports_family_check(&ctx, net, ports, n_ports, err);
+	if (ret == 0)
+		daemon_net_gone_release(d, c->spec.ip, c->spec.mac, ports, n_ports);
 	if (ret == 0 && c->spec.ip && *c->spec.ip)
 		ret = fixed_address(&ctx, net, c->spec.ip, fixed, sizeof(fixed), err);
 	/* Its process's namespace, named by a file of ours as at a start:

@@ -329,6 +329,8 @@ int daemon_network_remove(struct daemon *d, const char *ref, struct berr *err)
 
 	if (ret < 0)
 		return ret;
+	/* The DELs of removed containers still need its config list. */
+	daemon_net_gone_flush(d);
 	daemon_lock(d);
 	ret = remove_locked(d, &nw, err);
 	daemon_unlock(d);
@@ -349,6 +351,7 @@ int daemon_network_prune(struct daemon *d, char ***names, struct berr *err)
 		daemon_networks_free(list, n);
 		return berr_set(err, ENOMEM, "prune");
 	}
+	daemon_net_gone_flush(d);
 	daemon_lock(d);
 	for (size_t i = 0; i < n; i++) {
 		struct berr ignored;

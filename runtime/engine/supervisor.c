@@ -444,6 +444,8 @@ int daemon_supervisor_timeout(struct daemon *d)
 		if (c->net_stale && !c->busy)
 			next = now;
 	}
+	if (daemon_net_gone_due_locked(d))
+		next = now;
 	daemon_unlock(d);
 	if (next < 0)
 		return -1;
@@ -543,6 +545,7 @@ void daemon_supervise(struct daemon *d)
 		daemon_put(d, due);
 	}
 	reap_networks(d);
+	daemon_net_gone_run(d);
 }
 
 /* --- stop, kill, restart, remove ------------------------------------------------ */
@@ -795,7 +798,9 @@ static int remove_files(struct daemon *d, struct daemon_container *c, struct ber
 	if (!dir)
 		return berr_set(err, ENOMEM, "remove");
 	rt_delete(&ctx, c->id, true, &ignored);
-	ret = daemon_net_detach(d, c, err);
+	/* Its process is gone: its network's DEL need not hold the removal
+	 * (net_gone.c). */
+	ret = d->slirp ? daemon_net_detach(d, c, err) : daemon_net_defer_detach(d, c, err);
 	if (ret == 0)
 		ret = daemon_share_remove(d, c->id, err);
 	if (ret < 0)
@@ -1135,6 +1140,7 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err)
 		daemon_put_locked(c);
 	}
 	daemon_unlock(d);
+	daemon_net_gone_recover(d);
 	return daemon_health_start(d, err);
 }
 
@@ -1155,6 +1161,7 @@ void daemon_close(struct daemon *d)
 {
 	daemon_shutdown_begin(d);
 	daemon_health_stop(d);
+	daemon_net_gone_flush(d);
 	daemon_lock(d);
 	d->stopping = true;
 	while (d->containers) {

@@ -144,6 +144,29 @@ static void drop_default_routes(yajl_val list)
 	}
 }
 
+/* portmap's only work is the portMappings it is given: for a container
+ * that publishes none, its ADD and DEL would each cost a process (a Go
+ * binary) for nothing.  Taken out of the list in the tree, which the cache
+ * keeps as ADD saw it, so DEL skips it too. */
+static void drop_idle_portmap(yajl_val list, size_t n_ports)
+{
+	yajl_val p = plugins_of(list);
+	size_t k = 0;
+
+	if (n_ports)
+		return;
+	for (size_t i = 0; i < YAJL_GET_ARRAY(p)->len; i++) {
+		yajl_val one = YAJL_GET_ARRAY(p)->values[i];
+		const char *type = YAJL_GET_STRING(jr_get(one, "type"));
+
+		if (strcmp(type, "portmap") == 0 && cni_declares(one, "portMappings"))
+			yajl_tree_free(one);
+		else
+			YAJL_GET_ARRAY(p)->values[k++] = one;
+	}
+	YAJL_GET_ARRAY(p)->len = k;
+}
+
 /* A MAC address needs a plugin that takes one (lists written before
  * berth gave the bridge plugin the mac capability have none). */
 static int check_mac(yajl_val list, const char *network, struct berr *err)
@@ -181,6 +204,7 @@ int net_attach(const struct net_ctx *ctx, const char *network, const char *id,
 		return ret;
 	if (req->secondary)
 		drop_default_routes(list);
+	drop_idle_portmap(list, req->n_ports);
 	a.conflist = list;
 	p = plugins_of(list);
 	n = YAJL_GET_ARRAY(p)->len;

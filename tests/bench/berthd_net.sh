@@ -16,6 +16,10 @@
 # through its userland proxy only, and it makes no NAT rule, while
 # berthd's plugins do all of theirs.  Medians and the ratios berthd/dockerd.
 #
+# BERTHD_BEFORE=DIR (a build directory of an earlier commit) adds that
+# berthd to every round, for figures before and after a change measured in
+# one run.
+#
 # Run as root from the repository root after `make`.  Nothing here is a
 # test: it prints numbers.
 set -eu
@@ -36,11 +40,16 @@ BSOCK=unix://$DIR/berthd.sock
 DSOCK=unix://$DIR/dockerd.sock
 BBR=bnb$$   # berthd's default bridge
 DBR=dnb$$   # dockerd's
+ABR=anb$$   # BERTHD_BEFORE's
+ASOCK=unix://$DIR/before.sock
+BEFORE=${BERTHD_BEFORE:-}
 PID=
 DPID=
+APID=
 
 b() { DOCKER_HOST=$BSOCK "$DOCKER" "$@"; }
 d() { DOCKER_HOST=$DSOCK "$DOCKER" "$@"; }
+a() { DOCKER_HOST=$ASOCK "$DOCKER" "$@"; }
 
 cleanup() {
 	if [ -n "$PID" ]; then
@@ -53,9 +62,15 @@ cleanup() {
 		kill "$DPID" 2>/dev/null || true
 		wait "$DPID" 2>/dev/null || true
 	fi
+	if [ -n "$APID" ]; then
+		a ps -aq 2>/dev/null | xargs -r env DOCKER_HOST="$ASOCK" "$DOCKER" rm -f >/dev/null 2>&1 || true
+		kill "$APID" 2>/dev/null || true
+		wait "$APID" 2>/dev/null || true
+	fi
 	grep " $DIR/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 	ip link del "$BBR" 2>/dev/null || true
 	ip link del "$DBR" 2>/dev/null || true
+	ip link del "$ABR" 2>/dev/null || true
 	for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
 		find "$h" -depth -type d \( -name "berthd-netbench-$$" -o -path "*berthd-netbench-$$/*" \) \
 			-exec rmdir {} \; 2>/dev/null || true
@@ -85,6 +100,17 @@ dockerd --data-root "$DIR/dockerd-data" --exec-root "$DIR/dockerd-exec" \
 	--pidfile "$DIR/dockerd.pid" -H "$DSOCK" --iptables=false --ip6tables=false \
 	--bridge "$DBR" --cgroup-parent "berthd-netbench-$$" >"$DIR/dockerd.log" 2>&1 &
 DPID=$!
+DAEMONS="b d"
+if [ -n "$BEFORE" ]; then
+	echo "before: berthd at $(git -C "$BEFORE/.." rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+	"$BEFORE/berthd" --socket "$DIR/before.sock" --root "$DIR/before-run" \
+		--data-root "$DIR/before-data" --cgroup-parent "berthd-netbench-$$" --bridge "$ABR" \
+		--log-level error --log-file "$DIR/before.log" &
+	APID=$!
+	DAEMONS="b a d"
+	for _ in $(seq 200); do a version >/dev/null 2>&1 && break; sleep 0.1; done
+	a version >/dev/null
+fi
 for _ in $(seq 200); do b version >/dev/null 2>&1 && d version >/dev/null 2>&1 && break; sleep 0.1; done
 b version >/dev/null
 d version >/dev/null
@@ -95,13 +121,17 @@ ln -s busybox "$DIR/rootfs/bin/true"
 tar -C "$DIR/rootfs" -cf "$DIR/rootfs.tar" .
 b import "$DIR/rootfs.tar" bench:1 >/dev/null
 d import "$DIR/rootfs.tar" bench:1 >/dev/null
+[ -z "$BEFORE" ] || a import "$DIR/rootfs.tar" bench:1 >/dev/null
 # The first run of each sets up what it keeps.
 b run --rm bench:1 true
 d run --rm bench:1 true
+[ -z "$BEFORE" ] || a run --rm bench:1 true
+
 
 for k in run port net; do
 	: >"$DIR/b.$k"
 	: >"$DIR/d.$k"
+	: >"$DIR/a.$k"
 done
 # One measurement: $1 the daemon's function, $2 the file, the command.
 timed() {
@@ -113,13 +143,29 @@ timed() {
 	echo $((e - s)) >>"$out"
 }
 netcycle() { "$1" network create "nb$$-$2" >/dev/null && "$1" network rm "nb$$-$2" >/dev/null; }
+# berthd reports a removal before its CNI DEL is done (the DEL runs after
+# it): the next measurement, of any daemon, starts once berthd's DELs
+# ended (no namespace file left), so that none is timed with another's
+# DEL on the CPU.  Not timed; bounded.
+settle() {
+	local ns=$DIR/run/netns
+	[ "$1" = a ] && ns=$DIR/before-run/netns
+	[ "$1" = d ] && return 0
+	for _ in $(seq 100); do
+		[ -z "$(ls -A "$ns" 2>/dev/null)" ] && return 0
+		sleep 0.05
+	done
+}
 for i in $(seq "$ROUNDS"); do
-	for x in b d; do
+	for x in $DAEMONS; do
 		timed "$x" "$DIR/$x.run" run --rm bench:1 true
+		settle "$x"
 		timed "$x" "$DIR/$x.port" run --rm -p 80 bench:1 true
+		settle "$x"
 		timed netcycle "$DIR/$x.net" "$x" "$i"
 	done
 done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$ROUNDS interleaved rounds, medians (us), berthd / dockerd (--iptables=false) and ratio:"
 for k in run port net; do
 	case $k in
@@ -129,5 +175,10 @@ for k in run port net; do
 	esac
 	bm=$(median "$DIR/b.$k")
 	dm=$(median "$DIR/d.$k")
-	echo "  $what: berthd $bm, dockerd $dm, ratio $(ratio "$bm" "$dm")"
+	if [ -n "$BEFORE" ]; then
+		am=$(median "$DIR/a.$k")
+		echo "  $what: berthd $bm (before: $am), dockerd $dm, ratio $(ratio "$bm" "$dm") (before: $(ratio "$am" "$dm"))"
+	else
+		echo "  $what: berthd $bm, dockerd $dm, ratio $(ratio "$bm" "$dm")"
+	fi
 done

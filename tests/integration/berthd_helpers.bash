@@ -184,7 +184,15 @@ berthd_remove_containers() {
 	local ids
 	ids=$(dk ps -aq 2>/dev/null)
 	[ -n "$ids" ] && dk rm -f $ids >/dev/null 2>&1
-	true
+	# Their DELs run after the removal: the next test starts once they
+	# ended (no namespace file, no attachment left), or teardown_file
+	# reports what stays.
+	WAIT_FOR_SECONDS=30 wait_for berthd_dels_done || true
+}
+
+berthd_dels_done() {
+	[ -z "$(ls -A "$BERTHD_ROOT/netns" 2>/dev/null)" ] &&
+		[ -z "$(ls -A "$BERTHD_ROOT/cni/cache" 2>/dev/null)" ]
 }
 
 # Everything through the API, then the checks that nothing is left.

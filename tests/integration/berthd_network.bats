@@ -32,6 +32,25 @@ veths_on_bridge() {
 	ip -o link show master "$BERTHD_BRIDGE" 2>/dev/null | wc -l
 }
 
+# A removal reports the container gone before its DEL is done (the DEL
+# runs after it, in berthd): what it leaves is checked once berthd had a
+# few seconds to finish, and must then be nothing.
+no_traces() { [ -z "$(traces_of "$1" "$2")" ]; }
+assert_no_traces() {
+	wait_for no_traces "$1" "$2" || true
+	assert_equal "$(traces_of "$1" "$2")" ""
+}
+veths_are() { [ "$(veths_on_bridge)" = "$1" ]; }
+assert_veths() {
+	wait_for veths_are "$1" || true
+	assert_equal "$(veths_on_bridge)" "$1"
+}
+nat_rules() { iptables-save -t nat | grep -E -- "$1"; }
+no_nat_rules() { ! nat_rules "$1" >/dev/null; }
+assert_no_nat_rules() {
+	wait_for no_nat_rules "$1" || fail "rules left: $(nat_rules "$1")"
+}
+
 @test "berthd network: a container on the default network has eth0 in the subnet, a default route, its name in /etc/hosts" {
 	local subnet gw ip out
 	dk run -d --name n1 berthd-test/bb:1 sleep 100 >/dev/null
@@ -96,17 +115,17 @@ veths_on_bridge() {
 	id=$(dk run -d berthd-test/bb:1 sleep 100)
 	ip=$(ip_of "$id")
 	[ -n "$(traces_of "$ip" "$id")" ] || fail "no trace while running: the check cannot see"
-	assert_equal "$(veths_on_bridge)" 1
+	assert_veths 1
 	dk rm -f "$id" >/dev/null
-	assert_equal "$(traces_of "$ip" "$id")" ""
-	assert_equal "$(veths_on_bridge)" 0
+	assert_no_traces "$ip" "$id"
+	assert_veths 0
 	# A stop releases the address at once (inspect shows none), a start
 	# attaches again.
 	id=$(dk run -d berthd-test/bb:1 sleep 100)
 	ip=$(ip_of "$id")
 	dk stop -t 1 "$id" >/dev/null
 	wait_for sh -c "[ -z \"\$(ls -A '$BERTHD_ROOT/cni/cache')\" ]"
-	assert_equal "$(traces_of "$ip" "$id")" ""
+	assert_no_traces "$ip" "$id"
 	assert_equal "$(ip_of "$id")" ""
 	dk start "$id" >/dev/null
 	[ -n "$(ip_of "$id")" ] || fail "no address after a new start"
@@ -114,7 +133,7 @@ veths_on_bridge() {
 	# A process that cannot start: its network goes with it.
 	run -127 dk run --rm berthd-test/bb:1 /no/such/program
 	wait_for sh -c "[ -z \"\$(ls -A '$BERTHD_ROOT/netns')\" ]"
-	assert_equal "$(veths_on_bridge)" 0
+	assert_veths 0
 }
 
 @test "berthd network: 100 runs --rm, two at a time, never share an address and leave nothing" {
@@ -136,7 +155,7 @@ veths_on_bridge() {
 	[ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ] || fail "addresses: '$a' '$b'"
 	dk rm -f p1 p2 >/dev/null
 	wait_for sh -c "[ -z \"\$(ls -A '$BERTHD_ROOT/netns')\" ]"
-	assert_equal "$(veths_on_bridge)" 0
+	assert_veths 0
 	assert_equal "$(ls -A "$BERTHD_ROOT/cni/cache")" ""
 	assert_equal "$(ls "$BERTHD_ROOT/cni/ipam/bridge" | grep -c '^[0-9]')" 0
 }
@@ -152,7 +171,7 @@ veths_on_bridge() {
 	berthd_start
 	# The exit berthd missed: its network is detached from the cache.
 	wait_for sh -c "[ ! -e '$BERTHD_ROOT/netns/$gone' ]"
-	assert_equal "$(traces_of "$goneip" "$gone")" ""
+	assert_no_traces "$goneip" "$gone"
 	# The survivor still answers at its address, which inspect still knows.
 	assert_equal "$(ip_of survivor)" "$ip"
 	run dk run --rm berthd-test/bb:1 sh -c "for i in 1 2 3 4 5 6 7 8 9 10; do nc -w 2 $ip 8080 </dev/null && exit 0; sleep 0.2; done; exit 1"
@@ -161,8 +180,8 @@ veths_on_bridge() {
 	berthd_stop KILL
 	berthd_start
 	dk rm -f survivor "$gone" >/dev/null
-	assert_equal "$(traces_of "$ip" "$id")" ""
-	assert_equal "$(veths_on_bridge)" 0
+	assert_no_traces "$ip" "$id"
+	assert_veths 0
 }
 
 @test "berthd network: a restarted berthd keeps the default network's subnet, even when an earlier choice became free" {
@@ -200,9 +219,10 @@ veths_on_bridge() {
 	assert_equal "$(dk network inspect bridge -f '{{(index .IPAM.Config 0).Subnet}}')" "$old.0.0/16"
 }
 
-@test "berthd network: a removal that fails (a plugin's DEL) ends a wait for the removal with the reason; a later rm -f cleans up" {
-	local id cache out
+@test "berthd network: the DEL after a removal: a failed one keeps the attachment, which the next start of berthd detaches" {
+	local id ip cache out
 	id=$(dk run -d --rm berthd-test/bb:1 sh -c 'until [ -e /tmp/go ]; do sleep 0.1; done')
+	ip=$(ip_of "$id")
 	# A plugin gone from the host since the container's ADD: its DEL fails.
 	cache=$BERTHD_ROOT/cni/cache/$id/bridge
 	cp "$cache" "$BATS_TEST_TMPDIR/cache"
@@ -213,14 +233,26 @@ veths_on_bridge() {
 	wait_for grep -q "containers/$id/wait" "$BERTHD_DIR/berthd.log"
 	dk exec "$id" touch /tmp/go
 	wait
-	[[ $(jq -r .Error.Message "$out") == *berth-test-no-such-plugin* ]] || fail "wait answered: $(cat "$out")"
+	# The removal is done once its process, mounts and files are: the
+	# DEL runs after it.
 	assert_equal "$(jq .StatusCode "$out")" 0
-	assert_equal "$(dk inspect -f '{{.State.Status}}' "$id")" dead
-	cp "$BATS_TEST_TMPDIR/cache" "$cache"
-	dk rm -f "$id" >/dev/null
+	assert_equal "$(jq -r .Error "$out")" null
 	run dk inspect "$id"
 	assert_failure
-	[ ! -e "$BERTHD_ROOT/cni/cache/$id" ]
+	[ ! -e "$BERTHD_DATA/containers/$id" ] || fail "its files are left"
+	# The failed DEL (every plugin of the list is tried; one is missing)
+	# keeps what a DEL needs: the attachment and the namespace file.
+	wait_for test ! -e "$BERTHD_ROOT/cni/ipam/bridge/$ip" || fail "no DEL ran"
+	[ -e "$cache" ] || fail "the attachment went with a DEL that failed"
+	[ -e "$BERTHD_ROOT/netns/$id" ] || fail "its namespace went with a DEL that failed"
+	# The plugin is back; berthd is killed and started: the attachment
+	# with no container is detached, completely.
+	cp "$BATS_TEST_TMPDIR/cache" "$cache"
+	berthd_stop KILL
+	berthd_start
+	wait_for test ! -e "$BERTHD_ROOT/cni/cache/$id"
+	assert_no_traces "$ip" "$id"
+	assert_veths 0
 }
 
 @test "berthd network: none has only lo, host shares the host's, neither attaches" {
@@ -231,7 +263,7 @@ veths_on_bridge() {
 	assert_success
 	assert_equal "$output" "$(ls /sys/class/net | sort)"
 	dk run -d --name quiet --network none berthd-test/bb:1 sleep 100 >/dev/null
-	assert_equal "$(veths_on_bridge)" 0
+	assert_veths 0
 	assert_equal "$(ls -A "$BERTHD_ROOT/cni/cache")" ""
 	assert_equal "$(ip_of quiet)" ""
 }
@@ -292,10 +324,8 @@ free_port() {
 	id=$(dk inspect -f '{{.Id}}' web)
 	iptables-save -t nat | grep -q -- "--dport $port " || fail "no DNAT rule for $port"
 	dk rm -f web >/dev/null
-	if iptables-save -t nat | grep -q -- "--dport $port "; then
-		fail "a rule for $port is left: $(iptables-save -t nat | grep -- "--dport $port ")"
-	fi
-	assert_equal "$(traces_of "$ip" "$id")" ""
+	assert_no_nat_rules "--dport $port "
+	assert_no_traces "$ip" "$id"
 	run curl -s --max-time 2 "http://127.0.0.1:$port/"
 	assert_failure
 }
@@ -404,17 +434,15 @@ free_port() {
 	kill "$listener"
 	assert_failure
 	assert_output_contains "Bind for 0.0.0.0:$q-$((q + 2)) failed"
-	assert_equal "$(veths_on_bridge)" 3
+	assert_veths 3
 	run dk run --rm -p "$((q + 2))-$q:80" berthd-test/bb:1 true
 	assert_failure
 	# Removal takes every rule of the ranges.
 	id=$(dk inspect -f '{{.Id}}' ranges)
 	dk rm -f ranges one two three >/dev/null
-	assert_equal "$(traces_of "$ip" "$id")" ""
-	assert_equal "$(veths_on_bridge)" 0
-	if iptables-save -t nat | grep -qE -- "--dport ($p|$((p + 3))|$q|$((q + 1))) "; then
-		fail "rules left: $(iptables-save -t nat | grep -E -- "--dport ($p|$((p + 3))|$q|$((q + 1))) ")"
-	fi
+	assert_no_traces "$ip" "$id"
+	assert_veths 0
+	assert_no_nat_rules "--dport ($p|$((p + 3))|$q|$((q + 1))) "
 }
 
 @test "berthd network: a host port already in use is refused and leaves nothing" {
@@ -425,7 +453,7 @@ free_port() {
 	assert_failure
 	assert_output_contains "port is already allocated"
 	assert_equal "$(dk inspect -f '{{.State.Running}}' second)" "false"
-	assert_equal "$(veths_on_bridge)" 1
+	assert_veths 1
 	assert_equal "$(ls "$BERTHD_ROOT/netns")" "$(dk inspect -f '{{.Id}}' first)"
 	# A port a process of the host listens on.
 	port=$(free_port)
@@ -436,7 +464,7 @@ free_port() {
 	kill "$listener"
 	assert_failure
 	assert_output_contains "Bind for 0.0.0.0:$port failed: port is already allocated"
-	assert_equal "$(veths_on_bridge)" 1
+	assert_veths 1
 	# Bad values: clear errors, nothing made.
 	run dk run --rm -p 70000:80 berthd-test/bb:1 true
 	assert_failure
@@ -446,7 +474,7 @@ free_port() {
 	run dk run --rm -p 8080:80/sctp berthd-test/bb:1 true
 	assert_failure
 	assert_output_contains "sctp is not supported"
-	assert_equal "$(veths_on_bridge)" 1
+	assert_veths 1
 }
 
 # --- user networks ------------------------------------------------------------------
@@ -480,7 +508,7 @@ bridge_of() {
 		"10.231.0.254 $(dk network inspect -f '{{.Id}}' appnet)"
 	# The container is on the network's own bridge, not the default one.
 	assert_equal "$(ip -o link show master "$br" | wc -l)" 1
-	assert_equal "$(veths_on_bridge)" 0
+	assert_veths 0
 	# A peer reaches it by name and by alias (its /etc/hosts is kept
 	# current), and the network lists both.
 	dk run -d --name client --network appnet berthd-test/bb:1 sleep 100 >/dev/null
@@ -609,6 +637,7 @@ bridge_of() {
 	assert_success
 	assert_equal "$output" "from-mover"
 	dk rm -f mover peer >/dev/null
+	wait_for sh -c "[ \$(ip -o link show master '$br' | wc -l) = 0 ]" || true
 	assert_equal "$(ip -o link show master "$br" | wc -l)" 0
 	dk network rm side >/dev/null
 }
@@ -634,6 +663,11 @@ attachment_traces() {
 	[ -e "$BERTHD_ROOT/cni/ipam/$net/$ip" ] && echo "lease of $ip"
 	iptables-save | grep -F -e "$ip/32" | sed 's/^/rule: /'
 	true
+}
+detached() { [ -z "$(attachment_traces "$1" "$2" "$3")" ]; }
+assert_detached() {
+	wait_for detached "$1" "$2" "$3" || true
+	assert_equal "$(attachment_traces "$1" "$2" "$3")" ""
 }
 
 @test "berthd network: a container on several networks: eth1 with its own address, one default route, names on each; disconnect takes one" {
@@ -717,9 +751,10 @@ attachment_traces() {
 	assert_failure
 	assert_output_contains "cannot be connected to any other network"
 	dk rm -f multi peer-y on-host >/dev/null
-	assert_equal "$(attachment_traces multi-y "$id" "$ipy")" ""
+	assert_detached multi-y "$id" "$ipy"
+	wait_for sh -c "[ \$(ip -o link show master '$bry' | wc -l) = 0 ]" || true
 	assert_equal "$(ip -o link show master "$bry" | wc -l)" 0
-	[ ! -e "$BERTHD_ROOT/netns/$id" ] || fail "its namespace file is left"
+	wait_for test ! -e "$BERTHD_ROOT/netns/$id" || fail "its namespace file is left"
 	dk network rm multi-x multi-y >/dev/null
 }
 
@@ -766,8 +801,8 @@ attachment_traces() {
 		assert_failure
 	fi
 	dk rm -f both >/dev/null
-	assert_equal "$(attachment_traces two-a "$id" "$ip1")" ""
-	assert_equal "$(attachment_traces two-b "$id" "$ip2")" ""
+	assert_detached two-a "$id" "$ip1"
+	assert_detached two-b "$id" "$ip2"
 	[ ! -e "$BERTHD_ROOT/cni/cache/$id" ] || fail "attachments left"
 	dk network rm two-a two-b >/dev/null
 }
@@ -798,9 +833,9 @@ attachment_traces() {
 	run dk run --rm --network none --mac-address 02:42:ac:1f:00:45 berthd-test/bb:1 true
 	assert_failure
 	assert_output_contains "mac-address"
-	assert_equal "$(veths_on_bridge)" 1
+	assert_veths 1
 	dk rm -f withmac withmac2 >/dev/null
-	assert_equal "$(veths_on_bridge)" 0
+	assert_veths 0
 	dk network rm macnet >/dev/null
 }
 
@@ -899,10 +934,11 @@ ipv6_or_skip() {
 	# IPv6 outbound NAT, by its rule; removal takes it and the lease.
 	ip6tables-save -t nat | grep -q -- "-s $a6/128" || fail "no IPv6 NAT rule for $a6"
 	dk rm -f six-a six-b >/dev/null
+	wait_for sh -c "! ip6tables-save | grep -qF -e '$a6/128' -e '$id'" || true
 	if ip6tables-save | grep -qF -e "$a6/128" -e "$id"; then
 		fail "IPv6 rules left: $(ip6tables-save | grep -F -e "$a6/128" -e "$id")"
 	fi
-	[ ! -e "$BERTHD_ROOT/cni/ipam/dual/$a6" ] || fail "lease of $a6 left"
+	wait_for test ! -e "$BERTHD_ROOT/cni/ipam/dual/$a6" || fail "lease of $a6 left"
 	# Bad values: clear errors, nothing made.
 	run dk network create --ipv6 --subnet "$sub6" dual2
 	assert_failure
@@ -944,6 +980,7 @@ ipv6_or_skip() {
 	assert_failure
 	assert_output_contains "has no IPv6 subnet"
 	dk rm -f web6 >/dev/null
+	wait_for sh -c "! ip6tables-save -t nat | grep -q -- '--dport $port '" || true
 	if ip6tables-save -t nat | grep -q -- "--dport $port "; then
 		fail "a rule for $port is left"
 	fi
@@ -1025,7 +1062,7 @@ YAML
 	assert_output_contains "$ip	"
 	# Nothing of its own: no namespace file, no attachment, no veth.
 	assert_equal "$(ls "$BERTHD_ROOT/netns")" "$(dk inspect -f '{{.Id}}' owner)"
-	assert_equal "$(veths_on_bridge)" 1
+	assert_veths 1
 	run dk run --rm --network container:nosuch berthd-test/bb:1 true
 	assert_failure
 	assert_output_contains "No such container: nosuch"
@@ -1061,4 +1098,30 @@ YAML
 	assert_equal "$(ls "$BERTHD_ROOT/netns" | wc -l)" 1
 	dk rm -f fixed >/dev/null
 	dk network rm ipnet >/dev/null
+}
+
+@test "berthd network: rm -f and at once a run with the same name, address, MAC and host port gets them all" {
+	local port mac=02:42:ac:1e:00:51 sub ip id i out
+	port=$(free_port)
+	dk network create reusenet >/dev/null
+	sub=$(dk network inspect reusenet -f '{{(index .IPAM.Config 0).Subnet}}')
+	ip=${sub%.*}.50
+	for i in 1 2 3; do
+		id=$(dk run -d --name reuse --network reusenet --ip "$ip" --mac-address "$mac" \
+			-p "$port:80" berthd-test/bb:1 \
+			sh -c "mkdir -p /www && echo round-$i >/www/index.html && exec httpd -f -p 80 -h /www")
+		# What the container has, and what answers on the port: this
+		# round's container, not the one removed a moment ago.
+		out=$(dk exec reuse ip -o -4 addr show eth0)
+		[[ $out == *"inet $ip/"* ]] || fail "round $i: eth0: $out"
+		out=$(dk exec reuse cat /sys/class/net/eth0/address)
+		[ "$out" = "$mac" ] || fail "round $i: MAC $out"
+		run fetch 127.0.0.1 "$port"
+		assert_success
+		assert_equal "$output" "round-$i"
+		dk rm -f reuse >/dev/null
+	done
+	assert_detached reusenet "$id" "$ip"
+	assert_no_nat_rules "--dport $port "
+	dk network rm reusenet >/dev/null
 }

@@ -237,6 +237,37 @@ static void test_failed_add_is_deleted(void **state)
 	assert_int_equal(access(cache, F_OK), -1);
 }
 
+/* portmap with no port to publish: not run at ADD, nor at DEL (the cache
+ * keeps the list as ADD ran it); with ports it runs both. */
+static void test_portmap_only_with_ports(void **state)
+{
+	struct fixture *f = *state;
+	struct net_endpoint ep;
+	struct berr err = { 0 };
+	char *log;
+
+	fake_plugin(f, "portmap", RESULT, false);
+	conflist(f, "netp", "[{'type':'first'},"
+			    "{'type':'portmap','capabilities':{'portMappings':true}},"
+			    "{'type':'second'}]");
+	assert_int_equal(net_attach(&f->ctx, "netp", "c8", "/ns", &ETH0, &ep, &err), 0);
+	assert_int_equal(net_detach_all(&f->ctx, "c8", &err), 0);
+	log = slurp(f, "log");
+	assert_non_null(strstr(log, "first ADD c8"));
+	assert_non_null(strstr(log, "second ADD c8"));
+	assert_non_null(strstr(log, "second DEL c8"));
+	assert_non_null(strstr(log, "first DEL c8"));
+	assert_null(strstr(log, "portmap"));
+	free(log);
+
+	assert_int_equal(net_attach(&f->ctx, "netp", "c9", "/ns", &WITH_PORTS, &ep, &err), 0);
+	assert_int_equal(net_detach_all(&f->ctx, "c9", &err), 0);
+	log = slurp(f, "log");
+	assert_non_null(strstr(log, "portmap ADD c9"));
+	assert_non_null(strstr(log, "portmap DEL c9"));
+	free(log);
+}
+
 static void test_unknown_network_and_plugin(void **state)
 {
 	struct fixture *f = *state;
@@ -379,6 +410,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_attach_runs_the_list_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detach_reverses_and_forgets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_add_is_deleted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_portmap_only_with_ports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_network_and_plugin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixed_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_secondary_and_mac, setup, teardown),
