@@ -76,6 +76,12 @@ static int log_level(const char *s)
 	return -1;
 }
 
+/* The engine's warnings: what failed after its request was answered. */
+static void engine_warn(void *arg, const char *msg)
+{
+	http_log(arg, 1, "%s", msg);
+}
+
 static int open_log(const char *path)
 {
 	int fd;
@@ -335,6 +341,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	umask(0022);
+	o.warn = engine_warn;
+	o.warn_arg = &srv;
 	ret = daemon_open(&d, &o, &err);
 	if (ret < 0) {
 		fprintf(stderr, "berthd: %s\n", err.msg);

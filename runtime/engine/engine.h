@@ -41,6 +41,8 @@
 #include "spec/base/err.h"
 #include "spec/events.h"
 
+struct net_gate; /* runtime/network/network.h */
+
 struct daemon_opts {
 	const char *root;          /* /run/berth */
 	const char *data_root;     /* /var/lib/berth */
@@ -55,6 +57,11 @@ struct daemon_opts {
 	const char *init_path;     /* the static init --init runs as pid 1 */
 	const char *certs_dir;     /* registries' CAs: DIR/HOST:PORT/ca.crt */
 	char *const *insecure;     /* registries reached over plain HTTP */
+	/* What failed after the request that caused it was answered (a
+	 * removed container's network teardown) goes here: berthd's log.
+	 * NULL: nowhere. */
+	void (*warn)(void *arg, const char *msg);
+	void *warn_arg;
 };
 
 enum daemon_status {
@@ -301,6 +308,7 @@ struct daemon {
 	 * default network's name (NULL: none); a rootless berthd's default
 	 * network is slirp4netns's. */
 	char *net_conf_dir, *net_cache_dir, *netns_dir, *ipam_dir;
+	struct net_gate *net_gate; /* the CNI plugins running at once */
 	const char *default_net;
 	bool slirp;
 	/* net_gone.c: the DELs of removed containers still to run */

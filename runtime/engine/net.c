@@ -126,6 +126,11 @@ int daemon_net_init(struct daemon *d, struct berr *err)
 	    asprintf(&d->ipam_dir, "%s/cni/ipam", d->o.root) < 0 ||
 	    asprintf(&d->netns_dir, "%s/netns", d->o.root) < 0)
 		return berr_set(err, ENOMEM, "networks");
+	/* A few at once keep both cores busy; more only queue on iptables'
+	 * lock (runtime/network/gate.c). */
+	d->net_gate = net_gate_new(4);
+	if (!d->net_gate)
+		return berr_set(err, ENOMEM, "networks");
 	ret = mkdirs(d, err);
 	if (ret < 0)
 		return ret;
@@ -178,6 +183,7 @@ void daemon_net_close(struct daemon *d)
 	free(d->net_cache_dir);
 	free(d->ipam_dir);
 	free(d->netns_dir);
+	net_gate_free(d->net_gate);
 }
 
 

@@ -66,13 +66,22 @@ static void append_locked(struct daemon *d, struct daemon_gone *g)
 static void detach(struct daemon *d, struct daemon_gone *g)
 {
 	struct net_ctx ctx;
-	char path[PATH_MAX];
-	struct berr ignored;
+	char path[PATH_MAX], msg[sizeof(((struct berr *)0)->msg) + 128];
+	struct berr err = { 0 };
 
 	daemon_net_ctx(d, &ctx);
-	if (net_detach_all(&ctx, g->id, &ignored) == 0) {
+	if (net_detach_all(&ctx, g->id, &err) == 0) {
 		daemon_net_netns_path(d, g->id, path, sizeof(path));
-		net_netns_remove(path, &ignored);
+		net_netns_remove(path, &err);
+		return;
+	}
+	/* Its removal was answered already: the log is where it shows. */
+	if (d->o.warn) {
+		snprintf(msg, sizeof(msg),
+			 "the network teardown of removed container %.12s failed (berthd "
+			 "tries again at its next start): %s",
+			 g->id, err.msg);
+		d->o.warn(d->o.warn_arg, msg);
 	}
 }
 

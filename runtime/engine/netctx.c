@@ -14,7 +14,8 @@ void daemon_net_ctx(const struct daemon *d, struct net_ctx *out)
 {
 	*out = (struct net_ctx){ .cni_path = d->o.cni_path ? d->o.cni_path : DEFAULT_CNI_PATH,
 				 .conf_dir = d->net_conf_dir,
-				 .cache_dir = d->net_cache_dir };
+				 .cache_dir = d->net_cache_dir,
+				 .gate = d->net_gate };
 }
 
 bool daemon_net_known(struct daemon *d, const char *name)

@@ -72,7 +72,9 @@ static int run_plugin(const struct net_ctx *ctx, const struct net_attachment *a,
 				&config, &len, err);
 	if (ret < 0)
 		return ret;
+	net_gate_enter(ctx->gate);
 	ret = cni_exec(&call, YAJL_GET_STRING(jr_get(plugin, "type")), config, len, &out, err);
+	net_gate_leave(ctx->gate);
 	if (ret < 0)
 		return berr_wrap(err, ret, "network %s", a->network);
 	if (!result)

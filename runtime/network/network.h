@@ -26,10 +26,19 @@
 
 #include "spec/base/err.h"
 
+/* At most max CNI plugins run at once through one gate (gate.c); the
+ * others wait for their turn. */
+struct net_gate;
+struct net_gate *net_gate_new(int max);
+void net_gate_free(struct net_gate *g);
+void net_gate_enter(struct net_gate *g);
+void net_gate_leave(struct net_gate *g);
+
 struct net_ctx {
 	const char *cni_path;  /* where the plugin binaries are (CNI_PATH) */
 	const char *conf_dir;  /* config lists */
 	const char *cache_dir; /* attachments */
+	struct net_gate *gate; /* NULL: no bound */
 };
 
 /* Names berth accepts for networks: docker's [a-zA-Z0-9][a-zA-Z0-9_.-]*. */

@@ -245,6 +245,9 @@ assert_no_nat_rules() {
 	wait_for test ! -e "$BERTHD_ROOT/cni/ipam/bridge/$ip" || fail "no DEL ran"
 	[ -e "$cache" ] || fail "the attachment went with a DEL that failed"
 	[ -e "$BERTHD_ROOT/netns/$id" ] || fail "its namespace went with a DEL that failed"
+	# Its removal was answered before: berthd's log says what failed.
+	wait_for grep -q "network teardown of removed container ${id:0:12} failed.*berth-test-no-such-plugin" \
+		"$BERTHD_DIR/berthd.log" || fail "the failed DEL is not in berthd's log"
 	# The plugin is back; berthd is killed and started: the attachment
 	# with no container is detached, completely.
 	cp "$BATS_TEST_TMPDIR/cache" "$cache"
