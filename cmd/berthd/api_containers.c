@@ -13,6 +13,7 @@
 #include "api.h"
 #include "body.h"
 #include "api_ports.h"
+#include "api_ps.h"
 #include "runtime/engine/log.h"
 #include "spec/base/cleanup.h"
 #include "spec/base/strv.h"
@@ -845,9 +846,10 @@ static int check_health_filter(const struct filters *f, struct berr *err)
 	return 0;
 }
 
-static bool list_match(const struct filters *f, const struct daemon_container *c)
+static bool list_match(const struct filters *f, const struct ps_filter *p,
+		       const struct daemon_container *c)
 {
-	char **names = filters_values(f, "name"), **ids = filters_values(f, "id");
+	char **ids = filters_values(f, "id");
 	bool ok;
 
 	if (!filters_match(f, "status", daemon_status_name(c->status)))
@@ -856,10 +858,7 @@ static bool list_match(const struct filters *f, const struct daemon_container *c
 		return false;
 	if (!filters_labels(f, c->spec.labels))
 		return false;
-	ok = !names;
-	for (size_t i = 0; names && names[i]; i++)
-		ok |= strstr(c->name, names[i][0] == '/' ? names[i] + 1 : names[i]) != NULL;
-	if (!ok)
+	if (!ps_filter_match_locked(p, c))
 		return false;
 	ok = !ids;
 	for (size_t i = 0; ids && ids[i]; i++)
@@ -905,92 +904,89 @@ static void list_entry(struct jw *w, const struct srv *srv, const struct daemon_
 	jw_map_close(w);
 }
 
-/* The containers a listing shows, held (daemon_put each), in its order;
- * -1 when out of memory. */
-static ssize_t list_gather(struct daemon *d, const struct filters *f, bool all, long long limit,
-			   struct daemon_container ***out)
+/* The containers a listing shows, held (daemon_put each), newest first
+ * (ps_order_locked) up to limit (none when it is not positive, as with
+ * dockerd). */
+static int list_gather(struct daemon *d, const struct filters *f, const struct ps_filter *p,
+		       bool all, long long limit, struct daemon_container ***out, size_t *n,
+		       struct berr *err)
 {
-	struct daemon_container **v = NULL;
-	size_t n = 0, cap = 0;
+	struct daemon_container **v;
+	size_t count, kept = 0;
+	int ret;
 
 	daemon_lock(d);
-	for (struct daemon_container *c = d->containers; c; c = c->next) {
+	ret = ps_order_locked(p, d, &v, &count, err);
+	for (size_t i = 0; ret == 0 && i < count && (limit <= 0 || (long long)kept < limit); i++) {
+		struct daemon_container *c = v[i];
+
 		if (!all && c->status != DS_RUNNING && c->status != DS_PAUSED &&
 		    c->status != DS_RESTARTING)
 			continue;
-		if (!list_match(f, c))
+		if (!list_match(f, p, c))
 			continue;
-		if (limit >= 0 && (long long)n >= limit)
-			break;
-		if (n == cap) {
-			struct daemon_container **grown;
-
-			cap = cap ? cap * 2 : 64;
-			grown = realloc(v, cap * sizeof(*v));
-			if (!grown) {
-				daemon_unlock(d);
-				for (size_t i = 0; i < n; i++)
-					daemon_put(d, v[i]);
-				free(v);
-				return -1;
-			}
-			v = grown;
-		}
 		c->refs++;
-		v[n++] = c;
+		v[kept++] = c;
 	}
 	daemon_unlock(d);
 	*out = v;
-	return (ssize_t)n;
+	*n = kept;
+	return ret;
 }
 
 /* docker ps answers from memory; with size=1 (docker ps --size) each
  * listed container's writable layer is walked first, without the lock. */
 enum MHD_Result api_container_list(struct req *r)
 {
-	static const char *const allowed[] = { "status", "label", "name", "id", "health", NULL };
+	static const char *const allowed[] = { "status",  "label",    "name",   "id",
+					       "health",  "ancestor", "exited", "before",
+					       "since",   "volume",   "network", "publish",
+					       "expose",  "is-task",  NULL };
 	cleanup_jw struct jw *w = jw_new(false);
 	cleanup_free struct daemon_container **list = NULL;
 	cleanup_free long long *sizes = NULL;
 	struct daemon *d = r->srv->d;
+	struct ps_filter p;
 	struct filters f;
 	struct berr err;
 	bool all = http_query_bool(r, "all"), size = http_query_bool(r, "size");
 	long long limit;
-	ssize_t n;
+	size_t n = 0;
 	int ret;
 
 	if (http_query_int(r, "limit", -1, &limit) < 0)
 		return http_reply_error(r, 400, "invalid limit");
 	ret = filters_query(r, allowed, &f, &err);
-	if (ret == 0)
-		ret = check_health_filter(&f, &err);
-	if (ret < 0) {
+	if (ret == 0 && (ret = check_health_filter(&f, &err)) < 0)
 		filters_free(&f);
+	if (ret == 0 && (ret = ps_filter_prepare(&p, &f, r->srv, &err)) < 0)
+		filters_free(&f);
+	if (ret < 0)
 		return http_reply_berr(r, &err);
-	}
-	/* A status filter asks for stopped containers too. */
-	if (filters_has(&f, "status"))
+	/* A status filter asks for stopped containers too, and so does a
+	 * limit (docker ps -n, -l: the latest, whatever their state). */
+	if (filters_has(&f, "status") || limit > 0)
 		all = true;
-	n = list_gather(d, &f, all, limit, &list);
+	ret = list_gather(d, &f, &p, all, limit, &list, &n, &err);
+	ps_filter_free(&p);
 	filters_free(&f);
-	if (n < 0)
-		return http_reply_error(r, 500, "list containers: out of memory");
+	if (ret < 0)
+		return http_reply_berr(r, &err);
 	if (size && n > 0) {
-		sizes = calloc((size_t)n * 2, sizeof(*sizes));
+		sizes = calloc(n * 2, sizeof(*sizes));
 		/* One removed meanwhile is not listed below. */
-		for (ssize_t i = 0; sizes && i < n; i++)
+		for (size_t i = 0; sizes && i < n; i++)
 			if (daemon_container_size(d, list[i]->id, &sizes[2 * i], &sizes[2 * i + 1],
 						  &err) < 0)
 				sizes[2 * i] = sizes[2 * i + 1] = 0;
 	}
 	jw_array_open(w);
 	daemon_lock(d);
-	for (ssize_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		if (!list[i]->removed && (!size || sizes))
 			list_entry(w, r->srv, list[i], sizes ? &sizes[2 * i] : NULL);
 	daemon_unlock(d);
-	for (ssize_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		daemon_put(d, list[i]);
 	jw_array_close(w);
 	if (size && n > 0 && !sizes)
