@@ -21,6 +21,8 @@ ctx() {
 # What berthd has of containers (not only what ps says: the records).
 no_build_leftovers() {
 	berthd_removals_done
+	# A removed container's network goes after its removal.
+	WAIT_FOR_SECONDS=30 wait_for berthd_dels_done
 	assert_equal "$(dk ps -aq)" ""
 	assert_equal "$(ls -A "$BERTHD_DATA/containers")" ""
 	assert_equal "$(ls -A "$BERTHD_DATA/tmp")" ""
@@ -158,6 +160,29 @@ built 0.1 [none]"
 	run dk build -f "$dir/docker/Build.df" --target nowhere "$dir"
 	assert_failure
 	assert_output_contains "failed to reach build target nowhere in Dockerfile"
+	no_build_leftovers
+}
+
+@test "berthd build: BuildKit is answered, never left hanging: the API refuses version=2 naming DOCKER_BUILDKIT=0; docker 28 without buildx falls back to the classic builder" {
+	local dir out
+	dir=$(ctx)
+	printf 'FROM berthd-test/bb:1\nRUN echo fell-back >/fb\n' >"$dir/Dockerfile"
+	tar -C "$dir" -cf "$BATS_TEST_TMPDIR/ctx.tar" Dockerfile
+	run timeout 30 curl -sS --unix-socket "$BERTHD_SOCK" -X POST -H 'Content-Type: application/x-tar' \
+		--data-binary "@$BATS_TEST_TMPDIR/ctx.tar" "http://berthd/build?version=2&t=bk:1"
+	assert_success
+	assert_output_contains "DOCKER_BUILDKIT=0"
+	run dk image inspect bk:1
+	assert_failure
+	# The _ping's Builder-Version 1 is what makes the CLI fall back.
+	run curl -sS -D - -o /dev/null --unix-socket "$BERTHD_SOCK" http://berthd/_ping
+	assert_output_contains "Builder-Version: 1"
+	if "$DOCKER" version --format '{{.Client.Version}}' 2>/dev/null | grep -q '^2[3-9]\|^[3-9]'; then
+		out=$(env -u DOCKER_BUILDKIT timeout 120 "$DOCKER" build -q -t bk:2 "$dir" 2>&1) ||
+			fail "docker build without DOCKER_BUILDKIT: $out"
+		assert_equal "$(dk run --rm bk:2 cat /fb)" fell-back
+		dk rmi bk:2 >/dev/null
+	fi
 	no_build_leftovers
 }
 
