@@ -21,17 +21,13 @@
 #include "spec/base/strv.h"
 
 struct build_job {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	struct http_job_stream s; /* its lock guards the rest too */
 	int refs;
 	struct daemon *d;
 	char *context; /* the body's file, ours to remove */
 	char *dockerfile, *target, *network_mode;
 	char **tags, **build_args, **labels;
 	bool no_cache, rm, quiet;
-	char *out;
-	size_t len, off;
-	bool done;
 	bool gone; /* the reply ended before the build: its client went away */
 };
 
@@ -40,9 +36,9 @@ static void job_put(void *arg)
 	struct build_job *j = arg;
 	bool last;
 
-	pthread_mutex_lock(&j->lock);
+	pthread_mutex_lock(&j->s.lock);
 	last = --j->refs == 0;
-	pthread_mutex_unlock(&j->lock);
+	pthread_mutex_unlock(&j->s.lock);
 	if (!last)
 		return;
 	if (j->context) {
@@ -55,9 +51,9 @@ static void job_put(void *arg)
 	strv_free(j->tags);
 	strv_free(j->build_args);
 	strv_free(j->labels);
-	free(j->out);
-	pthread_mutex_destroy(&j->lock);
-	pthread_cond_destroy(&j->cond);
+	free(j->s.out);
+	pthread_mutex_destroy(&j->s.lock);
+	pthread_cond_destroy(&j->s.cond);
 	free(j);
 }
 
@@ -70,19 +66,19 @@ static void append(struct build_job *j, struct jw *w)
 
 	if (jw_finish(w, &text, &len, &ignored) < 0)
 		return;
-	pthread_mutex_lock(&j->lock);
+	pthread_mutex_lock(&j->s.lock);
 	{
-		char *g = realloc(j->out, j->len + len + 2);
+		char *g = realloc(j->s.out, j->s.len + len + 2);
 
 		if (g) {
-			j->out = g;
-			memcpy(j->out + j->len, text, len);
-			j->len += len;
-			j->out[j->len++] = '\n';
+			j->s.out = g;
+			memcpy(j->s.out + j->s.len, text, len);
+			j->s.len += len;
+			j->s.out[j->s.len++] = '\n';
 		}
 	}
-	pthread_cond_broadcast(&j->cond);
-	pthread_mutex_unlock(&j->lock);
+	pthread_cond_broadcast(&j->s.cond);
+	pthread_mutex_unlock(&j->s.lock);
 	free(text);
 }
 
@@ -109,9 +105,9 @@ static void reply_end(void *arg)
 {
 	struct build_job *j = arg;
 
-	pthread_mutex_lock(&j->lock);
-	j->gone = !j->done;
-	pthread_mutex_unlock(&j->lock);
+	pthread_mutex_lock(&j->s.lock);
+	j->gone = !j->s.done;
+	pthread_mutex_unlock(&j->s.lock);
 	job_put(j);
 }
 
@@ -120,9 +116,9 @@ static bool client_gone(void *arg)
 	struct build_job *j = arg;
 	bool gone;
 
-	pthread_mutex_lock(&j->lock);
+	pthread_mutex_lock(&j->s.lock);
 	gone = j->gone;
-	pthread_mutex_unlock(&j->lock);
+	pthread_mutex_unlock(&j->s.lock);
 	return gone;
 }
 
@@ -176,10 +172,10 @@ static void *job_run(void *arg)
 			daemon_event(j->d, "image", "tag", id, attrs);
 		}
 	}
-	pthread_mutex_lock(&j->lock);
-	j->done = true;
-	pthread_cond_broadcast(&j->cond);
-	pthread_mutex_unlock(&j->lock);
+	pthread_mutex_lock(&j->s.lock);
+	j->s.done = true;
+	pthread_cond_broadcast(&j->s.cond);
+	pthread_mutex_unlock(&j->s.lock);
 	job_put(j);
 	return NULL;
 }
@@ -187,29 +183,8 @@ static void *job_run(void *arg)
 static ssize_t job_next(void *cls, char *buf, size_t max)
 {
 	struct build_job *j = cls;
-	ssize_t n = 0;
 
-	pthread_mutex_lock(&j->lock);
-	if (j->off == j->len && !j->done) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 250 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&j->cond, &j->lock, &ts);
-	}
-	if (j->off < j->len) {
-		n = (ssize_t)http_stream_pending(buf, max, j->out, j->len, &j->off);
-		if (j->off == j->len)
-			j->off = j->len = 0;
-	} else if (j->done) {
-		n = -1;
-	}
-	pthread_mutex_unlock(&j->lock);
-	return n;
+	return http_job_stream_next(&j->s, buf, max);
 }
 
 struct tags {
@@ -337,8 +312,8 @@ enum MHD_Result api_build(struct req *r)
 		strv_free(t.v);
 		return MHD_NO;
 	}
-	pthread_mutex_init(&j->lock, NULL);
-	pthread_cond_init(&j->cond, NULL);
+	pthread_mutex_init(&j->s.lock, NULL);
+	pthread_cond_init(&j->s.cond, NULL);
 	j->refs = 1;
 	j->d = r->srv->d;
 	j->tags = t.v;

@@ -19,8 +19,7 @@
 
 /* A pull or push in progress, shared by its thread and its reply. */
 struct job {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	struct http_job_stream s; /* its lock guards the rest too */
 	int refs;
 	struct daemon *d;
 	const char *mode;
@@ -28,10 +27,7 @@ struct job {
 	char tag[200];
 	char *auth;
 	size_t auth_len;
-	char *out; /* docker's messages, newline-separated */
-	size_t len, off;
 	bool started; /* the helper got past resolving the reference */
-	bool done;
 	int ret;
 	struct berr err;
 	char digest[80];
@@ -51,15 +47,15 @@ static void job_put(void *arg)
 	struct job *j = arg;
 	bool last;
 
-	pthread_mutex_lock(&j->lock);
+	pthread_mutex_lock(&j->s.lock);
 	last = --j->refs == 0;
-	pthread_mutex_unlock(&j->lock);
+	pthread_mutex_unlock(&j->s.lock);
 	if (!last)
 		return;
 	wipe_free(j->auth, j->auth_len);
-	free(j->out);
-	pthread_mutex_destroy(&j->lock);
-	pthread_cond_destroy(&j->cond);
+	free(j->s.out);
+	pthread_mutex_destroy(&j->s.lock);
+	pthread_cond_destroy(&j->s.cond);
 	free(j);
 }
 
@@ -142,15 +138,15 @@ static void job_append_locked(struct job *j, struct jw *w)
 
 	if (jw_finish(w, &json, &len, &err) < 0)
 		return;
-	grown = realloc(j->out, j->len + len + 1);
+	grown = realloc(j->s.out, j->s.len + len + 1);
 	if (grown) {
-		j->out = grown;
-		memcpy(grown + j->len, json, len);
-		grown[j->len + len] = '\n';
-		j->len += len + 1;
+		j->s.out = grown;
+		memcpy(grown + j->s.len, json, len);
+		grown[j->s.len + len] = '\n';
+		j->s.len += len + 1;
 	}
 	free(json);
-	pthread_cond_broadcast(&j->cond);
+	pthread_cond_broadcast(&j->s.cond);
 }
 
 static void job_line(void *arg, const char *text)
@@ -185,7 +181,7 @@ static void job_line(void *arg, const char *text)
 	} else {
 		message = false;
 	}
-	pthread_mutex_lock(&j->lock);
+	pthread_mutex_lock(&j->s.lock);
 	if (strncmp(text, "digest ", 7) == 0)
 		snprintf(j->digest, sizeof(j->digest), "%s", v);
 	else if (strncmp(text, "size ", 5) == 0)
@@ -194,8 +190,8 @@ static void job_line(void *arg, const char *text)
 		j->started = true;
 	if (message)
 		job_append_locked(j, w);
-	pthread_cond_broadcast(&j->cond);
-	pthread_mutex_unlock(&j->lock);
+	pthread_cond_broadcast(&j->s.cond);
+	pthread_mutex_unlock(&j->s.lock);
 }
 
 /* The last messages: docker's closing status, or the error (once
@@ -257,14 +253,14 @@ static void *job_run(void *arg)
 		daemon_event(j->d, "image", strcmp(j->mode, "push") == 0 ? "push" : "pull", j->ref,
 			     attrs);
 	}
-	pthread_mutex_lock(&j->lock);
+	pthread_mutex_lock(&j->s.lock);
 	j->ret = ret;
 	j->err = err;
 	if (j->started)
 		job_finish_locked(j);
-	j->done = true;
-	pthread_cond_broadcast(&j->cond);
-	pthread_mutex_unlock(&j->lock);
+	j->s.done = true;
+	pthread_cond_broadcast(&j->s.cond);
+	pthread_mutex_unlock(&j->s.lock);
 	job_put(j);
 	return NULL;
 }
@@ -272,29 +268,8 @@ static void *job_run(void *arg)
 static ssize_t job_next(void *cls, char *buf, size_t max)
 {
 	struct job *j = cls;
-	ssize_t n = 0;
 
-	pthread_mutex_lock(&j->lock);
-	if (j->off == j->len && !j->done) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 250 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&j->cond, &j->lock, &ts);
-	}
-	if (j->off < j->len) {
-		n = (ssize_t)http_stream_pending(buf, max, j->out, j->len, &j->off);
-		if (j->off == j->len)
-			j->off = j->len = 0;
-	} else if (j->done) {
-		n = -1;
-	}
-	pthread_mutex_unlock(&j->lock);
-	return n;
+	return http_job_stream_next(&j->s, buf, max);
 }
 
 /* Start the job; until the helper has got past the reference (resolved
@@ -306,8 +281,8 @@ static enum MHD_Result job_reply(struct req *r, struct job *j)
 	pthread_attr_t attr;
 	struct berr err;
 
-	pthread_mutex_init(&j->lock, NULL);
-	pthread_cond_init(&j->cond, NULL);
+	pthread_mutex_init(&j->s.lock, NULL);
+	pthread_cond_init(&j->s.cond, NULL);
 	j->refs = 2;
 	j->d = r->srv->d;
 	pthread_attr_init(&attr);
@@ -319,16 +294,16 @@ static enum MHD_Result job_reply(struct req *r, struct job *j)
 		return http_reply_error(r, 500, "cannot start a thread for the %s", j->mode);
 	}
 	pthread_attr_destroy(&attr);
-	pthread_mutex_lock(&j->lock);
-	while (!j->started && !j->done)
-		pthread_cond_wait(&j->cond, &j->lock);
-	if (j->done && !j->started && j->ret < 0) {
+	pthread_mutex_lock(&j->s.lock);
+	while (!j->started && !j->s.done)
+		pthread_cond_wait(&j->s.cond, &j->s.lock);
+	if (j->s.done && !j->started && j->ret < 0) {
 		err = j->err;
-		pthread_mutex_unlock(&j->lock);
+		pthread_mutex_unlock(&j->s.lock);
 		job_put(j);
 		return http_reply_berr(r, &err);
 	}
-	pthread_mutex_unlock(&j->lock);
+	pthread_mutex_unlock(&j->s.lock);
 	return http_reply_stream(r, 200, "application/json", job_next, j, job_put);
 }
 

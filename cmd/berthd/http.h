@@ -8,6 +8,7 @@
 #ifndef BERTHD_HTTP_H
 #define BERTHD_HTTP_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -107,6 +108,21 @@ enum MHD_Result http_reply_stream(struct req *r, unsigned status, const char *ct
  * of data[*off, len) into buf, at most max, and advance *off.  Returns
  * the count, 0 when nothing is left. */
 size_t http_stream_pending(char *buf, size_t max, const char *data, size_t len, size_t *off);
+
+/* What a worker thread (a build, a pull or push) writes for a streamed
+ * reply: out[off, len) not yet sent, appended under lock, cond signalled
+ * on each append and when done is set. */
+struct http_job_stream {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	char *out;
+	size_t len, off;
+	bool done;
+};
+
+/* The http_stream_fn of such a job: what is pending, else after a short
+ * wait for more; -1 once done and all sent. */
+ssize_t http_job_stream_next(struct http_job_stream *s, char *buf, size_t max);
 
 /* Switch the connection to a raw stream (101 Switching Protocols), then
  * call fn with the connection's fd (blocking, close-on-exec; fn owns it)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "spec/base/cleanup.h"
 
@@ -346,4 +347,31 @@ enum MHD_Result http_reply_lines(struct req *r, struct jw *w)
 	}
 	free(json);
 	return http_reply(r, 200, "application/json", out, used);
+}
+
+ssize_t http_job_stream_next(struct http_job_stream *s, char *buf, size_t max)
+{
+	ssize_t n = 0;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->off == s->len && !s->done) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 250 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&s->cond, &s->lock, &ts);
+	}
+	if (s->off < s->len) {
+		n = (ssize_t)http_stream_pending(buf, max, s->out, s->len, &s->off);
+		if (s->off == s->len)
+			s->off = s->len = 0;
+	} else if (s->done) {
+		n = -1;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return n;
 }
