@@ -50,7 +50,7 @@ overridden 1 /bin:/usr/bin"
 	assert_equal "$output" "got-usr1"
 }
 
-@test "berthd image config: a container's LogConfig is json-file, and the Python SDK's containers.run returns the output" {
+@test "berthd image config: a container's LogConfig is json-file, and the Python SDK's containers.run returns the output; its exec_run gives the output and exit code" {
 	run dk run --name lc berthd-test/bb:1 echo hello
 	assert_success
 	run dk inspect -f '{{.HostConfig.LogConfig.Type}}' lc
@@ -77,4 +77,18 @@ print(ct.attrs["HostConfig"]["LogConfig"]["Type"], ct.attrs["State"]["ExitCode"]
 	assert_success
 	assert_equal "$output" "from-sdk to-err
 json-file 0"
+	# exec_run: its output and exit code, and what the process saw.
+	run python3 -c '
+import docker
+c = docker.from_env()
+ct = c.containers.run("berthd-test/bb:1", ["sleep", "100"], name="sdk-exec", detach=True)
+r = ct.exec_run(["sh", "-c", "echo in-$HOSTNAME $(id -u); exit 3"], environment={"HOSTNAME": "x"})
+print(r.exit_code, r.output.decode().strip())
+r = ct.exec_run("cat /proc/1/cmdline", user="65534")
+print(r.exit_code, r.output.decode().replace("\0", " ").strip())
+ct.remove(force=True)
+'
+	assert_success
+	assert_equal "$output" "3 in-x 0
+0 65534"
 }
