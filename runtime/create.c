@@ -475,6 +475,7 @@ static void fill_plan(struct create_job *j)
 	p->dumpable_until_maps = rootless_caller() && p->new_ns[NS_USER];
 	p->bind_devices = spec_namespace_find(j->cfg, NS_USER) != NULL || j->rootless;
 	p->no_new_keyring = j->o->no_new_keyring;
+	p->id = j->o->id;
 	p->parent_hooks = hooks_any(h, HOOK_PRESTART) || hooks_any(h, HOOK_CREATE_RUNTIME) ||
 			  hooks_any(h, HOOK_CREATE_CONTAINER);
 	p->seccomp = j->cfg->linux.seccomp.set ? &j->seccomp : NULL;

@@ -451,6 +451,7 @@ _Noreturn static void process_main(struct exec_job *j)
 		.personality = &j->cfg->linux.personality,
 		.seccomp = j->cfg->linux.seccomp.set ? &j->seccomp : NULL,
 		.setgroups_allowed = j->setgroups_allowed,
+		.keyring_id = j->store.state.id,
 	};
 	int sync_fd = j->sync[1];
 	struct berr err = { 0 };

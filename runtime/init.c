@@ -513,6 +513,7 @@ _Noreturn void init_run(const struct init_plan *p)
 			.personality = &p->cfg->linux.personality,
 			.seccomp = p->seccomp,
 			.no_new_keyring = p->no_new_keyring,
+			.keyring_id = p->id,
 			/* Root writes gid_map, so setgroups stays allowed;
 			 * an unprivileged parent may have denied it (see
 			 * enter_namespaces). */

@@ -32,6 +32,7 @@ struct init_plan {
 	int n_close_fds;
 	bool no_pivot;
 	bool no_new_keyring;
+	const char *id; /* the container's: its session keyring's name */
 	/* Stop before pivot_root so that the parent runs prestart and
 	 * createRuntime hooks and hands over the state JSON that our own
 	 * createContainer hooks read (`start` brings the one for

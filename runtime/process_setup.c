@@ -46,12 +46,17 @@ int psetup_early(struct psetup *s, struct berr *err)
 	 * (getpgrp() is not 0).  With a terminal psetup_console does it. */
 	if (!proc->terminal && setsid() < 0)
 		return berr_sys(err, "setsid");
-	/* A session keyring of its own, so containers do not share the
-	 * host's keys.  Kernels or filters without keyctl are fine. */
-	if (!s->no_new_keyring &&
-	    syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, "_ses.berth") < 0 &&
-	    errno != ENOSYS && errno != EPERM && errno != EACCES)
-		return berr_sys(err, "join a new session keyring");
+	/* A session keyring of the container's own, so that containers share
+	 * neither the host's keys nor each other's.  Kernels or filters
+	 * without keyctl are fine. */
+	if (!s->no_new_keyring) {
+		char name[128];
+
+		snprintf(name, sizeof(name), "_ses.%s", s->keyring_id ? s->keyring_id : "");
+		if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 &&
+		    errno != ENOSYS && errno != EPERM && errno != EACCES)
+			return berr_sys(err, "join a new session keyring");
+	}
 	return 0;
 }
 

@@ -31,6 +31,11 @@ struct psetup {
 	const struct spec_personality *personality; /* NULL: leave as is */
 	const struct seccomp_filter_prog *seccomp;   /* NULL: none */
 	bool no_new_keyring;
+	/* The container's id: its session keyring is "_ses.<id>", joined by
+	 * the init and every exec'd process of that container only, as
+	 * runc names it (one name for all would let containers share a
+	 * keyring and its keys). */
+	const char *keyring_id;
 	/* false in a user namespace whose setgroups file says deny */
 	bool setgroups_allowed;
 	/* Where cwd came from, for the message when chdir fails. */

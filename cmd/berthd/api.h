@@ -59,6 +59,10 @@ int api_parse_healthcheck(struct jr *r, yajl_val doc, struct daemon_spec *s);
 void api_health_config_json(struct jw *w, const struct daemon_spec *s);
 void api_health_state_json(struct jw *w, const struct daemon_container *c);
 
+/* The keys a container's entry in a list begins with, in docker ps and
+ * system df alike: Id, Names (with docker's slash), Image, ImageID. */
+void api_container_heading(struct jw *w, const struct daemon_container *c);
+
 /* api_volumes.c */
 enum MHD_Result api_volume_create(struct req *r);
 enum MHD_Result api_volume_list(struct req *r);

@@ -866,14 +866,10 @@ static bool list_match(const struct filters *f, const struct ps_filter *p,
 	return ok;
 }
 
-static void list_entry(struct jw *w, const struct srv *srv, const struct daemon_container *c,
-		       const long long *size)
+void api_container_heading(struct jw *w, const struct daemon_container *c)
 {
-	char text[128], cmd[1024], name[300];
-	int64_t created_ns = 0;
+	char name[300];
 
-	daemon_log_time(c->created, &created_ns);
-	jw_map_open(w);
 	jw_kstr(w, "Id", c->id);
 	jw_key(w, "Names");
 	jw_array_open(w);
@@ -882,6 +878,17 @@ static void list_entry(struct jw *w, const struct srv *srv, const struct daemon_
 	jw_array_close(w);
 	jw_kstr(w, "Image", c->spec.image);
 	jw_kstr(w, "ImageID", c->spec.image_id);
+}
+
+static void list_entry(struct jw *w, const struct srv *srv, const struct daemon_container *c,
+		       const long long *size)
+{
+	char text[128], cmd[1024];
+	int64_t created_ns = 0;
+
+	daemon_log_time(c->created, &created_ns);
+	jw_map_open(w);
+	api_container_heading(w, c);
 	command_text(&c->spec, cmd, sizeof(cmd));
 	jw_kstr(w, "Command", cmd);
 	jw_kint(w, "Created", created_ns / 1000000000LL);

@@ -235,17 +235,8 @@ static void df_containers(struct jw *w, struct req *r)
 	jw_array_open(w);
 	daemon_lock(r->srv->d);
 	for (struct daemon_container *c = r->srv->d->containers; c; c = c->next) {
-		char name[300];
-
 		jw_map_open(w);
-		jw_kstr(w, "Id", c->id);
-		jw_key(w, "Names");
-		jw_array_open(w);
-		snprintf(name, sizeof(name), "/%s", c->name);
-		jw_str(w, name);
-		jw_array_close(w);
-		jw_kstr(w, "Image", c->spec.image);
-		jw_kstr(w, "ImageID", c->spec.image_id);
+		api_container_heading(w, c);
 		jw_kstr(w, "State", daemon_status_name(c->status));
 		jw_map_close(w);
 	}

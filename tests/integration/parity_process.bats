@@ -357,3 +357,32 @@ SHOW_PGRP='set -- $(cat /proc/$$/stat); echo "pgrp=$5 sid=$6 me=$1"'
 	assert_no_leftovers
 	assert_equal "$ours" " 1 0 0 0 1 0 0 0 \n a \n b \n"
 }
+
+
+# The names of the session keyrings /proc/keys shows, one per line.
+session_keyrings() {
+	awk '$8 == "keyring" && $9 ~ /^_ses/ { sub(/:$/, "", $9); print $9 }' | sort -u
+}
+
+@test "keyring: a container's processes join a session keyring named after the container, as runc" {
+	update_config '.linux.maskedPaths -= ["/proc/keys"] | .process.args = ["sleep", "1000"]'
+	run_detached run -d --bundle "$BUNDLE" long
+	assert_success
+	run berth exec long cat /proc/keys
+	assert_success
+	assert_equal "$(echo "$output" | session_keyrings)" _ses.long
+	update_config ".linux.cgroupsPath = \"$CGROUP_PARENT/other\" | .process.args = [\"cat\", \"/proc/keys\"]"
+	run berth run --bundle "$BUNDLE" other
+	assert_success
+	# The other container's keyrings are in view (the same uid), as with
+	# runc; its own is there, and none has a name shared by all.
+	echo "$output" | session_keyrings | grep -qx _ses.other || fail "no _ses.other in: $output"
+	refute_output_contains "_ses.berth"
+	berth delete --force long
+	assert_no_leftovers
+	[ -n "$RUNC" ] || return 0
+	update_config ".linux.cgroupsPath = \"$CGROUP_PARENT/ctr\""
+	run peer run --bundle "$BUNDLE" runc-ctr
+	assert_success
+	echo "$output" | session_keyrings | grep -qx _ses.runc-ctr || fail "runc: $output"
+}
