@@ -106,13 +106,15 @@ static const char *tool(bool v6)
 
 static int ensure_chain(bool v6, const char *table, const char *chain, struct berr *err)
 {
-	const char *make[] = { "-t", table, "-N", chain, NULL };
 	const char *show[] = { "-t", table, "-S", chain, NULL };
-	char msg[256], ignored[256];
-	int ret = net_iptables(v6, make, msg, sizeof(msg), err);
+	const char *make[] = { "-t", table, "-N", chain, NULL };
+	char msg[256], again[256];
+	int ret = net_iptables(v6, show, msg, sizeof(msg), err);
 
-	/* Exists already (an earlier run's, another berthd's): fine. */
-	if (ret > 0 && net_iptables(v6, show, ignored, sizeof(ignored), err) == 0)
+	if (ret > 0)
+		ret = net_iptables(v6, make, msg, sizeof(msg), err);
+	/* Made meanwhile by another berthd of the host: fine. */
+	if (ret > 0 && net_iptables(v6, show, again, sizeof(again), err) == 0)
 		return 0;
 	if (ret > 0)
 		return berr_fail(err, EIO, "%s: create chain %s in table %s: %s", tool(v6), chain,
@@ -134,25 +136,18 @@ static int ensure_rule(bool v6, const struct rule *r, struct berr *err)
 	return ret;
 }
 
-/* r deleted, every copy of it; one that is not there is no error. */
+/* r deleted; one that is not there is no error (-D fails alike, with
+ * status 1, for a rule or a chain that is not there).  berthd checks
+ * before it adds, so a network's rule is there once at most. */
 static int remove_rule(bool v6, const struct rule *r, struct berr *err)
 {
 	char msg[256];
+	int ret = run_rule(v6, r, "-D", msg, sizeof(msg), err);
 
-	for (int i = 0; i < 16; i++) {
-		int ret = run_rule(v6, r, "-D", msg, sizeof(msg), err);
-
-		if (ret < 0)
-			return ret;
-		if (ret > 0)
-			break;
-	}
-	/* -D fails alike for a rule or a chain that is not there, and for
-	 * one it could not delete: the check tells them apart. */
-	if (run_rule(v6, r, "-C", msg, sizeof(msg), err) == 0)
-		return berr_fail(err, EIO, "%s: could not delete a rule of chain %s of table %s",
-				 tool(v6), r->chain, r->table);
-	return 0;
+	if (ret > 1)
+		return berr_fail(err, EIO, "%s: delete a rule of chain %s of table %s: %s",
+				 tool(v6), r->chain, r->table, msg);
+	return ret < 0 ? ret : 0;
 }
 
 static int apply_family(const struct net_info *n, bool v6, struct berr *err)
