@@ -239,6 +239,9 @@ jumps_present() {
 	run dk run --rm berthd-test/bb:1 sh -c "ip -4 -o addr show eth0 | awk '{print \$4}'"
 	assert_success
 	[[ $output == "$new".0.*/16 ]]
+	# Its rules follow the subnet it kept.
+	iptables -t nat -S BERTH-POSTROUTING | grep -qx -- "-A BERTH-POSTROUTING -s $new.0.0/16 ! -o $BERTHD_BRIDGE -j MASQUERADE" ||
+		fail "no NAT rule for $new.0.0/16: $(iptables -t nat -S BERTH-POSTROUTING)"
 	# Put it back as the other tests expect it.
 	berthd_stop
 	sed -i "s/\"$new\./\"$old./g" "$conf"
@@ -246,6 +249,11 @@ jumps_present() {
 	ip addr add "$old.0.1/16" dev "$BERTHD_BRIDGE"
 	berthd_start
 	assert_equal "$(dk network inspect bridge -f '{{(index .IPAM.Config 0).Subnet}}')" "$old.0.0/16"
+	# The rule of $new stays: berthd saw its list changed by hand, not by
+	# a start of its own (which removes the rules of the subnet it
+	# leaves); this test removes what it caused.
+	iptables -w -t nat -D BERTH-POSTROUTING -s "$new.0.0/16" ! -o "$BERTHD_BRIDGE" -j MASQUERADE
+	assert_equal "$(berth_rules_of "$BERTHD_BRIDGE" | sort)" "$(expected_rules "$BERTHD_BRIDGE" "$old.0.0/16" | sort)"
 }
 
 @test "berthd network: the DEL after a removal: a failed one keeps the attachment, which the next start of berthd detaches" {
@@ -1221,6 +1229,26 @@ forward_line() {
 	berthd_stop TERM
 	berthd_start
 	assert_equal "$(berth_rules_of "$BERTHD_BRIDGE" | sort)" "$want"
+	# A start with another subnet (--bip) removes the rules of the one it
+	# leaves; and back.
+	local old n other=""
+	old=$(berthd_subnet)
+	for n in 10.227 10.229 10.241 10.243; do
+		[ -z "$(ip route show "$n.0.0/16")" ] && other=$n && break
+	done
+	[ -n "$other" ] || fail "no free /16 for --bip"
+	berthd_stop TERM
+	BERTHD_EXTRA_ARGS="--bip $other.0.1/16" berthd_start
+	assert_equal "$(berthd_subnet)" "$other.0.0/16"
+	assert_equal "$(berth_rules_of "$BERTHD_BRIDGE" | sort)" \
+		"$(expected_rules "$BERTHD_BRIDGE" "$other.0.0/16" | sort)"
+	berthd_stop TERM
+	BERTHD_EXTRA_ARGS="--bip ${old%.0/16}.1/16" berthd_start
+	assert_equal "$(berthd_subnet)" "$old"
+	assert_equal "$(berth_rules_of "$BERTHD_BRIDGE" | sort)" "$want"
+	berthd_stop TERM
+	berthd_start
+	assert_equal "$(berthd_subnet)" "$old"
 }
 
 @test "berthd network: a config list of an older berthd (ipMasq, firewall plugin): its container's rules go with its DEL after the list is migrated at start" {
