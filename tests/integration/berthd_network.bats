@@ -110,7 +110,7 @@ jumps_present() {
 	assert_equal "$(berth_rules_of "$BERTHD_BRIDGE" | sort)" "$(expected_rules "$BERTHD_BRIDGE" "$subnet" | sort)"
 	jumps_present || fail "no jump to berthd's chains: $(iptables -S FORWARD; iptables -t nat -S POSTROUTING)"
 	run sh -c "iptables-save | grep -F -- '$ip/32'"
-	assert_output ""
+	assert_equal "$output" ""
 	assert_equal "$(jq -c '[.plugins[].type], .plugins[0].ipMasq' "$BERTHD_DATA/networks/bridge.conflist" | tr '\n' ' ')" \
 		'["bridge","portmap"] false '
 }
@@ -978,7 +978,7 @@ ipv6_or_skip() {
 	assert_equal "$(berth_rules_of "$br" | grep '^ip6tables' | sort)" \
 		"$(expected_rules "$br" "$sub6" "" ip6tables | sort)"
 	run sh -c "ip6tables-save | grep -F -- '$a6/128'"
-	assert_output ""
+	assert_equal "$output" ""
 	dk rm -f six-a six-b >/dev/null
 	wait_for sh -c "! ip6tables-save | grep -qF -e '$a6/128' -e '$id'" || true
 	if ip6tables-save | grep -qF -e "$a6/128" -e "$id"; then
@@ -1204,7 +1204,7 @@ forward_line() {
 	ip=$(dk inspect -f '{{.NetworkSettings.Networks.rulesx.IPAddress}}' "$id")
 	[ -n "$ip" ] || fail "no address on rulesx"
 	run sh -c "iptables-save | grep -F -e '$ip/32' -e '$id'"
-	assert_output ""
+	assert_equal "$output" ""
 	assert_equal "$(berth_rules_of "$brx" | sort)" "$(expected_rules "$brx" "$sub" | sort)"
 	dk rm -f "$id" >/dev/null
 	assert_detached rulesx "$id" "$ip"
@@ -1212,7 +1212,7 @@ forward_line() {
 	dk network rm rulesx rulesi >/dev/null
 	assert_equal "$(berth_rules_of "$brx")$(berth_rules_of "$bri")" ""
 	run sh -c "{ iptables-save; ip6tables-save; } | grep -w -e '$brx' -e '$bri'"
-	assert_output ""
+	assert_equal "$output" ""
 	# berthd's stop keeps the default network's (running containers keep
 	# their way out meanwhile); its start neither doubles them nor misses
 	# one deleted meanwhile.
@@ -1279,12 +1279,12 @@ forward_line() {
 	dk rm -f "$id" >/dev/null
 	assert_detached oldlist "$id" "$ip"
 	run sh -c "iptables-save | grep -F -e '$ip/32' -e '$id'"
-	assert_output ""
+	assert_equal "$output" ""
 	# A container after the migration gets none.
 	id=$(dk run -d --network oldlist berthd-test/bb:1 sleep 100)
 	ip=$(dk inspect -f '{{.NetworkSettings.Networks.oldlist.IPAddress}}' "$id")
 	run sh -c "iptables-save | grep -F -e '$ip/32' -e '$id'"
-	assert_output ""
+	assert_equal "$output" ""
 	dk rm -f "$id" >/dev/null
 	assert_detached oldlist "$id" "$ip"
 	dk network rm oldlist >/dev/null
