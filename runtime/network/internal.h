@@ -36,6 +36,9 @@ int net_cache_read(const struct net_ctx *ctx, const char *id, const char *networ
  * status, msg its stderr on one line; negative (err set) when it could
  * not run. */
 int net_iptables(bool v6, const char *const args[], char *msg, size_t msgn, struct berr *err);
+/* iptables-restore (v6: ip6tables-restore) -w --noflush of input: one
+ * transaction, all or nothing; its exit status as net_iptables'. */
+int net_iptables_restore(bool v6, const char *input, char *msg, size_t msgn, struct berr *err);
 
 /* The container's interface in a CNI result. */
 int net_endpoint_from_result(yajl_val result, const char *ifname, struct net_endpoint *ep,

@@ -36,7 +36,7 @@ static int find_binary(const char *name, char *path, size_t n, struct berr *err)
 			      IPT_DIRS);
 }
 
-static int spawn_quiet(const char *path, char *const argv[], int err_fd, pid_t *pid)
+static int spawn_quiet(const char *path, char *const argv[], int in_fd, int err_fd, pid_t *pid)
 {
 	static char *const envp[] = { "PATH=" IPT_DIRS, NULL };
 	posix_spawn_file_actions_t fa;
@@ -45,7 +45,10 @@ static int spawn_quiet(const char *path, char *const argv[], int err_fd, pid_t *
 	int ret;
 
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (in_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
+	else
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
 	/* berthd blocks its signals in every thread; iptables starts clean. */
@@ -59,12 +62,13 @@ static int spawn_quiet(const char *path, char *const argv[], int err_fd, pid_t *
 	return ret;
 }
 
-int net_iptables(bool v6, const char *const args[], char *msg, size_t msgn, struct berr *err)
+/* Run name -w args... (stdin: input, or /dev/null when NULL). */
+static int run(const char *name, const char *const args[], const char *input, char *msg,
+	       size_t msgn, struct berr *err)
 {
-	const char *name = v6 ? "ip6tables" : "iptables";
 	char path[PATH_MAX], *argv[IPT_MAX_ARGS + 3];
 	size_t n = 0, got = 0;
-	int pipefd[2], status, ret;
+	int pipefd[2], in[2] = { -1, -1 }, status, ret;
 	pid_t pid;
 
 	msg[0] = '\0';
@@ -81,8 +85,26 @@ int net_iptables(bool v6, const char *const args[], char *msg, size_t msgn, stru
 	argv[n] = NULL;
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return berr_sys(err, "%s: pipe", name);
-	ret = spawn_quiet(path, argv, pipefd[1], &pid);
+	/* The input is small (a few rules): the pipe holds it whole. */
+	if (input && pipe2(in, O_CLOEXEC) < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return berr_sys(err, "%s: pipe", name);
+	}
+	if (input && write(in[1], input, strlen(input)) != (ssize_t)strlen(input)) {
+		ret = berr_sys(err, "%s: its input", name);
+		close(in[0]);
+		close(in[1]);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return ret;
+	}
+	if (input)
+		close(in[1]);
+	ret = spawn_quiet(path, argv, in[0], pipefd[1], &pid);
 	close(pipefd[1]);
+	if (input)
+		close(in[0]);
 	if (ret != 0) {
 		close(pipefd[0]);
 		errno = ret;
@@ -110,4 +132,16 @@ int net_iptables(bool v6, const char *const args[], char *msg, size_t msgn, stru
 	if (!WIFEXITED(status))
 		return berr_fail(err, EIO, "%s killed by signal %d", name, WTERMSIG(status));
 	return WEXITSTATUS(status);
+}
+
+int net_iptables(bool v6, const char *const args[], char *msg, size_t msgn, struct berr *err)
+{
+	return run(v6 ? "ip6tables" : "iptables", args, NULL, msg, msgn, err);
+}
+
+int net_iptables_restore(bool v6, const char *input, char *msg, size_t msgn, struct berr *err)
+{
+	const char *const args[] = { "--noflush", NULL };
+
+	return run(v6 ? "ip6tables-restore" : "iptables-restore", args, input, msg, msgn, err);
 }
