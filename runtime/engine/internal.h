@@ -79,6 +79,10 @@ void daemon_net_netns_path(const struct daemon *d, const char *id, char *out, si
  * supervisor detaches exited containers outside the lock (supervisor.c,
  * reap_networks). */
 int daemon_net_init(struct daemon *d, struct berr *err);
+/* net_rules.c: at start, every network's NAT and forwarding rules made
+ * where missing, a config list of an older berthd (per-container rules
+ * through the plugins) rewritten first. */
+int daemon_net_rules_start(struct daemon *d, struct berr *err);
 int daemon_net_attach(struct daemon *d, struct daemon_container *c, char *netns, size_t n,
 		      struct berr *err);
 int daemon_net_detach(struct daemon *d, struct daemon_container *c, struct berr *err);

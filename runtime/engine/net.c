@@ -113,6 +113,26 @@ static void make_bridge(const char *dev, const char *subnet, const char *gw, boo
 	daemon_run_quiet(up);
 }
 
+/* The default network's rules stay when berthd stops (net_rules.c); an
+ * earlier run's, for another bridge or subnet (--bridge, --bip changed),
+ * go before this run makes its own. */
+static int drop_old_rules(const struct net_ctx *ctx, const char *dev, const char *subnet,
+			  struct berr *err)
+{
+	struct net_info old;
+	struct berr ignored;
+	int ret = 0;
+
+	if (net_info_read(ctx, DEFAULT_NET, &old, &ignored) < 0) {
+		net_info_free(&old);
+		return 0;
+	}
+	if (strcmp(old.device, dev) != 0 || strcmp(old.subnet, subnet) != 0)
+		ret = net_rules_remove(&old, err);
+	net_info_free(&old);
+	return ret;
+}
+
 int daemon_net_init(struct daemon *d, struct berr *err)
 {
 	const char *dev = d->o.bridge && *d->o.bridge ? d->o.bridge : DEFAULT_BRIDGE;
@@ -136,7 +156,7 @@ int daemon_net_init(struct daemon *d, struct berr *err)
 		return ret;
 	ctx = ctx_of(d);
 	if (strcmp(dev, "none") == 0)
-		return 0;
+		return daemon_net_rules_start(d, err);
 	if (rt_rootless()) {
 		/* The CNI plugins need root on the host; slirp4netns does not
 		 * (runtime/network/slirp.h). */
@@ -164,6 +184,9 @@ int daemon_net_init(struct daemon *d, struct berr *err)
 	}
 	if (ret < 0)
 		return ret;
+	ret = drop_old_rules(&ctx, dev, subnet, err);
+	if (ret < 0)
+		return ret;
 	ret = net_bridge_write(&ctx,
 			       &(struct net_bridge_def){ .name = DEFAULT_NET, .id = DEFAULT_NET,
 							 .device = dev, .subnet = subnet,
@@ -174,7 +197,7 @@ int daemon_net_init(struct daemon *d, struct berr *err)
 		return ret;
 	make_bridge(dev, subnet, gw, kept);
 	d->default_net = DEFAULT_NET;
-	return 0;
+	return daemon_net_rules_start(d, err);
 }
 
 void daemon_net_close(struct daemon *d)

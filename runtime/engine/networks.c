@@ -189,6 +189,26 @@ static int check_ipv6(const struct daemon_network_req *req, const struct net_inf
 	return ret;
 }
 
+/* A new network's NAT and forwarding rules (runtime/network's
+ * bridge_rules.c); when they cannot be made, the network goes again, with
+ * what was made of them. */
+static int make_rules(const struct net_ctx *ctx, const char *name, struct berr *err)
+{
+	struct net_info info;
+	struct berr ignored;
+	int ret = net_info_read(ctx, name, &info, err);
+
+	if (ret == 0)
+		ret = net_rules_apply(&info, err);
+	if (ret < 0) {
+		if (info.device[0])
+			net_rules_remove(&info, &ignored);
+		net_remove(ctx, name, &ignored);
+	}
+	net_info_free(&info);
+	return ret;
+}
+
 int daemon_network_create(struct daemon *d, const struct daemon_network_req *req,
 			  char id[65], struct berr *err)
 {
@@ -260,6 +280,8 @@ int daemon_network_create(struct daemon *d, const struct daemon_network_req *req
 							 .labels = req->labels,
 							 .internal = req->internal, .user = true },
 			       err);
+	if (ret == 0)
+		ret = make_rules(&ctx, req->name, err);
 out:
 	daemon_unlock(d);
 	for (size_t i = 0; i < n; i++)
@@ -314,6 +336,10 @@ static int remove_locked(struct daemon *d, const struct daemon_network *nw, stru
 				     "has active endpoints", nw->name, nw->id);
 	daemon_net_ctx(d, &ctx);
 	ret = net_info_read(&ctx, nw->name, &info, &ignored);
+	/* Its rules first: when they cannot go, the network stays, and a
+	 * later removal tries again. */
+	if (ret == 0)
+		ret = net_rules_remove(&info, err);
 	if (ret == 0)
 		ret = net_remove(&ctx, nw->name, err);
 	if (ret == 0)

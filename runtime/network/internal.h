@@ -2,6 +2,7 @@
 #ifndef BERTH_NETWORK_INTERNAL_H
 #define BERTH_NETWORK_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <yajl/yajl_tree.h>
 
@@ -30,6 +31,14 @@ int net_cache_write(const struct net_ctx *ctx, const struct net_attachment *a,
 int net_cache_read(const struct net_ctx *ctx, const char *id, const char *network,
 		   yajl_val *tree, struct net_attachment *a, struct net_port **ports,
 		   struct berr *err);
+
+/* Run iptables (v6: ip6tables) -w with args (NULL-ended): its exit
+ * status, msg its stderr on one line; negative (err set) when it could
+ * not run. */
+int net_iptables(bool v6, const char *const args[], char *msg, size_t msgn, struct berr *err);
+/* iptables-restore (v6: ip6tables-restore) -w --noflush of input: one
+ * transaction, all or nothing; its exit status as net_iptables'. */
+int net_iptables_restore(bool v6, const char *input, char *msg, size_t msgn, struct berr *err);
 
 /* The container's interface in a CNI result. */
 int net_endpoint_from_result(yajl_val result, const char *ifname, struct net_endpoint *ep,

@@ -1,5 +1,5 @@
 /* Network definitions as config lists: bridge networks (bridge,
- * host-local, portmap, firewall), their docker fields under "berth",
+ * host-local, portmap), their docker fields under "berth",
  * reading them back, and the subnets they take. */
 #include "runtime/network/internal.h"
 
@@ -53,9 +53,10 @@ static void addr_str(uint32_t a, char *out, size_t n)
 }
 
 /* The plugins of a bridge network, in the order ADD runs them: the
- * bridge and the container's veth with an address from host-local (NAT
- * for outbound traffic when masquerade), the published ports, and the
- * forwarding rules a host whose FORWARD policy drops needs. */
+ * bridge and the container's veth with an address from host-local, and
+ * the published ports.  No NAT (ipMasq) and no firewall plugin: the
+ * network's NAT and forwarding rules are berthd's, made once for the
+ * network (bridge_rules.c says why). */
 static void write_plugins(struct jw *w, const struct net_bridge_def *def)
 {
 	jw_key(w, "plugins");
@@ -71,10 +72,10 @@ static void write_plugins(struct jw *w, const struct net_bridge_def *def)
 	jw_kbool(w, "mac", true);
 	jw_map_close(w);
 	jw_kstr(w, "bridge", def->device);
-	/* Internal: no address of the host on the bridge, no NAT, no
-	 * default route; the containers reach only each other. */
+	/* Internal: no address of the host on the bridge, no default
+	 * route; the containers reach only each other. */
 	jw_kbool(w, "isGateway", !def->internal);
-	jw_kbool(w, "ipMasq", !def->internal);
+	jw_kbool(w, "ipMasq", false);
 	jw_kbool(w, "hairpinMode", true);
 	jw_key(w, "ipam");
 	jw_map_open(w);
@@ -136,11 +137,6 @@ static void write_plugins(struct jw *w, const struct net_bridge_def *def)
 	jw_map_open(w);
 	jw_kbool(w, "portMappings", true);
 	jw_map_close(w);
-	jw_map_close(w);
-
-	jw_map_open(w);
-	jw_kstr(w, "type", "firewall");
-	jw_kstr(w, "backend", "iptables");
 	jw_map_close(w);
 
 	jw_array_close(w);
@@ -345,6 +341,19 @@ static void copy_str(yajl_val obj, const char *key, char *out, size_t n)
 	snprintf(out, n, "%s", v ? v : "");
 }
 
+static bool has_plugin(yajl_val list, const char *type)
+{
+	yajl_val p = jr_get(list, "plugins");
+
+	for (size_t i = 0; YAJL_IS_ARRAY(p) && i < YAJL_GET_ARRAY(p)->len; i++) {
+		const char *t = YAJL_GET_STRING(jr_get(YAJL_GET_ARRAY(p)->values[i], "type"));
+
+		if (t && strcmp(t, type) == 0)
+			return true;
+	}
+	return false;
+}
+
 int net_info_read(const struct net_ctx *ctx, const char *name, struct net_info *out,
 		  struct berr *err)
 {
@@ -381,6 +390,8 @@ int net_info_read(const struct net_ctx *ctx, const char *name, struct net_info *
 	copy_str(b, "gateway6", out->gateway6, sizeof(out->gateway6));
 	copy_str(plugin, "bridge", out->device, sizeof(out->device));
 	out->internal = YAJL_IS_TRUE(jr_get(b, "internal"));
+	out->per_container_rules = YAJL_IS_TRUE(jr_get(plugin, "ipMasq")) ||
+				   has_plugin(tree, "firewall");
 	out->user = YAJL_IS_TRUE(jr_get(b, "user"));
 	labels = jr_get(b, "labels");
 	out->labels = calloc((YAJL_IS_ARRAY(labels) ? YAJL_GET_ARRAY(labels)->len : 0) + 1,

@@ -93,6 +93,9 @@ struct net_info {
 	char created[48];
 	char **labels;
 	bool internal, user;
+	/* Written by an older berthd: its plugins make per-container rules
+	 * (the bridge plugin's ipMasq, the firewall plugin). */
+	bool per_container_rules;
 };
 void net_info_free(struct net_info *n);
 /* -ENOENT (not found) when there is no such network. */
@@ -101,6 +104,12 @@ int net_info_read(const struct net_ctx *ctx, const char *name, struct net_info *
 /* Every network's (names sorted); free each, then the array. */
 int net_info_list(const struct net_ctx *ctx, struct net_info **out, size_t *n,
 		  struct berr *err);
+/* A bridge network's NAT and forwarding rules (bridge_rules.c), which
+ * berthd makes once per network instead of the plugins per container:
+ * made where missing (idempotent), or removed. */
+int net_rules_apply(const struct net_info *n, struct berr *err);
+int net_rules_remove(const struct net_info *n, struct berr *err);
+
 /* Remove a network's config list (its attachments are the caller's). */
 int net_remove(const struct net_ctx *ctx, const char *name, struct berr *err);
 

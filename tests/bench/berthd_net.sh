@@ -13,8 +13,10 @@
 # own).  dockerd runs with --iptables=false: a dockerd that writes its
 # iptables chains would change the host's FORWARD policy and leave its
 # DOCKER chains for every other user of this machine; so its ports go
-# through its userland proxy only, and it makes no NAT rule, while
-# berthd's plugins do all of theirs.  Medians and the ratios berthd/dockerd.
+# through its userland proxy only, and it makes no NAT rule, while berthd
+# makes its networks' rules (once per network: at its start for the
+# default one, in `network create` and `rm` for the others) and portmap
+# its published ports'.  Medians and the ratios berthd/dockerd.
 #
 # BERTHD_BEFORE=DIR (a build directory of an earlier commit) adds that
 # berthd to every round, for figures before and after a change measured in
@@ -68,6 +70,17 @@ cleanup() {
 		wait "$APID" 2>/dev/null || true
 	fi
 	grep " $DIR/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+	# berthd keeps its default network's rules when it stops (as dockerd
+	# keeps docker0's): this run's bridge's go with the bridge.
+	for cmd in iptables ip6tables; do
+		for tc in nat:BERTH-POSTROUTING filter:BERTH-FORWARD; do
+			"$cmd" -w -t "${tc%%:*}" -S "${tc#*:}" 2>/dev/null |
+				grep -E -- "-[io] $BBR( |\$)" | sed 's/^-A //' |
+				while read -r rule; do
+					"$cmd" -w -t "${tc%%:*}" -D $rule 2>/dev/null || true
+				done
+		done
+	done
 	ip link del "$BBR" 2>/dev/null || true
 	ip link del "$DBR" 2>/dev/null || true
 	ip link del "$ABR" 2>/dev/null || true

@@ -249,6 +249,7 @@ berthd_teardown_file() {
 	# in any hierarchy.  Checked, then removed.
 	assert_no_own_cgroup "$BERTHD_CGROUP" below || left="$left cgroups"
 	remove_own_cgroups "$BERTHD_CGROUP"
+	net_drop_kept_rules
 	left="$left$(net_leftovers)"
 	net_cleanup
 	if [ -n "$left" ]; then
@@ -276,10 +277,13 @@ berthd_file_hooks() {
 
 # --- networks -----------------------------------------------------------------
 # A berthd test file's default network: its bridge (BERTHD_BRIDGE), its
-# subnet (from its config list), and what the CNI plugins leave on the
-# host that is shared by all their networks (the iptables chains of the
-# firewall and portmap plugins), removed at the end when this file's
-# berthd made them and no other rule uses them.
+# subnet (from its config list), its NAT and forwarding rules (berthd's
+# own, which stay while berthd is stopped, as its bridge does: removed at
+# the end, as the bridge is), and what the CNI plugins leave on the host
+# that is shared by all their networks (portmap's iptables chains),
+# removed at the end when this file's berthd made them and no other rule
+# uses them.  berthd's chains themselves (BERTH-POSTROUTING,
+# BERTH-FORWARD) stay: every berthd of the host shares them.
 
 # The iptables chains named CNI-* before the file's berthd ran.
 net_snapshot() {
@@ -326,6 +330,9 @@ net_leftovers() {
 		id=$(jq -r .berth.id "$conf")
 		ip link del "br-${id:0:12}" 2>/dev/null
 	done
+	if berth_rules_of "$BERTHD_BRIDGE" | grep -q .; then
+		left="$left berth-rules:$(berth_rules_of "$BERTHD_BRIDGE" | head -3 | tr '\n' ' ')"
+	fi
 	if [ -e "$BERTHD_DATA/networks/bridge.conflist" ]; then
 		prefix=$(berthd_subnet_prefix)
 		if iptables-save | grep -v '^#' | grep -qF -- "$prefix"; then
@@ -345,6 +352,33 @@ net_leftovers() {
 # the host, whose running container would lose its rules.
 net_new_shared_chains() {
 	net_cni_chains | comm -13 "$BERTHD_DIR/chains.before" - | grep -Ev ' CNI-([A-Z]+-)?[0-9a-f]{16,}$'
+}
+
+# The rules of berthd's chains (IPv4 and IPv6, as iptables -S writes
+# them) that name bridge $1.
+berth_rules_of() {
+	local cmd table chain
+	for cmd in iptables ip6tables; do
+		for table in nat filter; do
+			chain=BERTH-FORWARD
+			[ "$table" = nat ] && chain=BERTH-POSTROUTING
+			"$cmd" -w -t "$table" -S "$chain" 2>/dev/null | grep -E -- "-o $1( |\$)|-i $1( |\$)" |
+				sed "s/^/$cmd -t $table /"
+		done
+	done
+}
+
+# What berthd keeps of the default network while it is stopped, by
+# design, as dockerd keeps docker0's rules: the rules naming this file's
+# bridge, removed after the file's berthd stopped (net_leftovers then
+# reports any that removal missed).
+net_drop_kept_rules() {
+	local cmd t a table rule
+	[ "$BERTHD_BRIDGE" = none ] && return 0
+	berth_rules_of "$BERTHD_BRIDGE" | while read -r cmd t table a rule; do
+		"$cmd" -w -t "$table" -D $rule 2>/dev/null
+	done
+	true
 }
 
 # Remove the bridge, and the shared CNI chains this file made that have

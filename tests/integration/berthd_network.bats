@@ -51,6 +51,32 @@ assert_no_nat_rules() {
 	wait_for no_nat_rules "$1" || fail "rules left: $(nat_rules "$1")"
 }
 
+# The rules berthd makes for a bridge network ($1 its bridge, $2 its
+# subnet, $3 "internal" for an --internal one; $4 ip6tables for the IPv6
+# ones), as berth_rules_of (berthd_helpers.bash) lists them.
+expected_rules() {
+	local br=$1 sub=$2 cmd=${4:-iptables}
+	if [ "${3:-}" = internal ]; then
+		printf '%s\n' \
+			"$cmd -t filter -A BERTH-FORWARD -i $br ! -o $br -j DROP" \
+			"$cmd -t filter -A BERTH-FORWARD ! -i $br -o $br -j DROP" \
+			"$cmd -t filter -A BERTH-FORWARD -i $br -o $br -j ACCEPT"
+		return
+	fi
+	printf '%s\n' \
+		"$cmd -t nat -A BERTH-POSTROUTING -s $sub ! -o $br -j MASQUERADE" \
+		"$cmd -t filter -A BERTH-FORWARD -i $br -o $br -j ACCEPT" \
+		"$cmd -t filter -A BERTH-FORWARD -i $br ! -o $br -j ACCEPT" \
+		"$cmd -t filter -A BERTH-FORWARD -o $br -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT" \
+		"$cmd -t filter -A BERTH-FORWARD -o $br -m conntrack --ctstate DNAT -j ACCEPT"
+}
+
+# POSTROUTING and FORWARD jump to berthd's chains.
+jumps_present() {
+	iptables -t nat -S POSTROUTING | grep -qx -- '-A POSTROUTING -j BERTH-POSTROUTING' &&
+		iptables -S FORWARD | grep -qx -- '-A FORWARD -j BERTH-FORWARD'
+}
+
 @test "berthd network: a container on the default network has eth0 in the subnet, a default route, its name in /etc/hosts" {
 	local subnet gw ip out
 	dk run -d --name n1 berthd-test/bb:1 sleep 100 >/dev/null
@@ -78,12 +104,15 @@ assert_no_nat_rules() {
 	assert_output_contains "$ip	$(dk inspect -f '{{.Config.Hostname}}' n1)"
 	run dk exec n1 grep -E '^nameserver (127\.|::1)' /etc/resolv.conf
 	assert_failure
-	# Outbound NAT: a masquerade rule for the container's address.
-	local chain
-	chain=$(iptables -t nat -S POSTROUTING | awk -v s="$ip/32" '$3 == "-s" && $4 == s { print $NF }')
-	[ -n "$chain" ] || fail "no NAT rule for $ip"
-	run iptables -t nat -S "$chain"
-	assert_output_contains "-j MASQUERADE"
+	# Outbound NAT and forwarding: the network's own rules, made by
+	# berthd once for the network, none for the container itself (its ADD
+	# runs no iptables: no rule names its address).
+	assert_equal "$(berth_rules_of "$BERTHD_BRIDGE" | sort)" "$(expected_rules "$BERTHD_BRIDGE" "$subnet" | sort)"
+	jumps_present || fail "no jump to berthd's chains: $(iptables -S FORWARD; iptables -t nat -S POSTROUTING)"
+	run sh -c "iptables-save | grep -F -- '$ip/32'"
+	assert_equal "$output" ""
+	assert_equal "$(jq -c '[.plugins[].type], .plugins[0].ipMasq' "$BERTHD_DATA/networks/bridge.conflist" | tr '\n' ' ')" \
+		'["bridge","portmap"] false '
 }
 
 @test "berthd network: two containers reach each other by address, and the host's bridge address" {
@@ -210,6 +239,9 @@ assert_no_nat_rules() {
 	run dk run --rm berthd-test/bb:1 sh -c "ip -4 -o addr show eth0 | awk '{print \$4}'"
 	assert_success
 	[[ $output == "$new".0.*/16 ]]
+	# Its rules follow the subnet it kept.
+	iptables -t nat -S BERTH-POSTROUTING | grep -qx -- "-A BERTH-POSTROUTING -s $new.0.0/16 ! -o $BERTHD_BRIDGE -j MASQUERADE" ||
+		fail "no NAT rule for $new.0.0/16: $(iptables -t nat -S BERTH-POSTROUTING)"
 	# Put it back as the other tests expect it.
 	berthd_stop
 	sed -i "s/\"$new\./\"$old./g" "$conf"
@@ -217,6 +249,11 @@ assert_no_nat_rules() {
 	ip addr add "$old.0.1/16" dev "$BERTHD_BRIDGE"
 	berthd_start
 	assert_equal "$(dk network inspect bridge -f '{{(index .IPAM.Config 0).Subnet}}')" "$old.0.0/16"
+	# The rule of $new stays: berthd saw its list changed by hand, not by
+	# a start of its own (which removes the rules of the subnet it
+	# leaves); this test removes what it caused.
+	iptables -w -t nat -D BERTH-POSTROUTING -s "$new.0.0/16" ! -o "$BERTHD_BRIDGE" -j MASQUERADE
+	assert_equal "$(berth_rules_of "$BERTHD_BRIDGE" | sort)" "$(expected_rules "$BERTHD_BRIDGE" "$old.0.0/16" | sort)"
 }
 
 @test "berthd network: the DEL after a removal: a failed one keeps the attachment, which the next start of berthd detaches" {
@@ -934,8 +971,14 @@ ipv6_or_skip() {
 	assert_output_contains "$a4	"
 	run dk network inspect -f '{{range .Containers}}{{.IPv6Address}} {{end}}' dual
 	assert_output_contains "$a6/64"
-	# IPv6 outbound NAT, by its rule; removal takes it and the lease.
-	ip6tables-save -t nat | grep -q -- "-s $a6/128" || fail "no IPv6 NAT rule for $a6"
+	# IPv6 outbound NAT and forwarding, by the network's rules (none names
+	# the container); removal takes the lease, the network's rm the rules.
+	local br
+	br=$(bridge_of dual)
+	assert_equal "$(berth_rules_of "$br" | grep '^ip6tables' | sort)" \
+		"$(expected_rules "$br" "$sub6" "" ip6tables | sort)"
+	run sh -c "ip6tables-save | grep -F -- '$a6/128'"
+	assert_equal "$output" ""
 	dk rm -f six-a six-b >/dev/null
 	wait_for sh -c "! ip6tables-save | grep -qF -e '$a6/128' -e '$id'" || true
 	if ip6tables-save | grep -qF -e "$a6/128" -e "$id"; then
@@ -954,6 +997,7 @@ ipv6_or_skip() {
 	assert_output_contains "needs --ipv6"
 	assert_equal "$(dk network ls -q --filter name=dual | wc -l)" 1
 	dk network rm dual >/dev/null
+	assert_equal "$(berth_rules_of "$br")" ""
 }
 
 @test "berthd network: -p on an IPv6 address of the host reaches a dual-stack container; loopback and IPv4-only networks refused" {
@@ -1127,4 +1171,125 @@ YAML
 	assert_detached reusenet "$id" "$ip"
 	assert_no_nat_rules "--dport $port "
 	dk network rm reusenet >/dev/null
+}
+
+# One line of berthd's filter chain, as iptables -S writes it: its number
+# (0: absent).
+forward_line() {
+	iptables -S BERTH-FORWARD | grep -nxF -- "$1" | head -1 | cut -d: -f1 | grep . || echo 0
+}
+
+@test "berthd network: a network's NAT and forwarding rules: made at create (internal: bridge to bridge only), none per container, gone with rm, kept across berthd's stop, made again at its start" {
+	local brx bri sub subi ip id
+	dk network create rulesx >/dev/null
+	dk network create --internal rulesi >/dev/null
+	brx=$(bridge_of rulesx)
+	bri=$(bridge_of rulesi)
+	sub=$(dk network inspect -f '{{(index .IPAM.Config 0).Subnet}}' rulesx)
+	subi=$(dk network inspect -f '{{(index .IPAM.Config 0).Subnet}}' rulesi)
+	assert_equal "$(berth_rules_of "$brx" | sort)" "$(expected_rules "$brx" "$sub" | sort)"
+	# The internal one: no NAT, only bridge to bridge; what leaves or
+	# enters it is dropped before any other network's accept.
+	assert_equal "$(berth_rules_of "$bri" | sort)" "$(expected_rules "$bri" "$subi" internal | sort)"
+	local drop_out drop_in accept_other
+	drop_out=$(forward_line "-A BERTH-FORWARD -i $bri ! -o $bri -j DROP")
+	drop_in=$(forward_line "-A BERTH-FORWARD ! -i $bri -o $bri -j DROP")
+	accept_other=$(forward_line "-A BERTH-FORWARD -i $brx ! -o $brx -j ACCEPT")
+	[ "$drop_out" -gt 0 ] && [ "$drop_in" -gt 0 ] && [ "$drop_out" -lt "$accept_other" ] &&
+		[ "$drop_in" -lt "$accept_other" ] || fail "order: $(iptables -S BERTH-FORWARD)"
+	jumps_present || fail "no jump to berthd's chains"
+	# A container's ADD and DEL run no iptables: no rule names it, and the
+	# network's rules are the same as before it.
+	id=$(dk run -d --network rulesx berthd-test/bb:1 sleep 100)
+	ip=$(dk inspect -f '{{.NetworkSettings.Networks.rulesx.IPAddress}}' "$id")
+	[ -n "$ip" ] || fail "no address on rulesx"
+	run sh -c "iptables-save | grep -F -e '$ip/32' -e '$id'"
+	assert_equal "$output" ""
+	assert_equal "$(berth_rules_of "$brx" | sort)" "$(expected_rules "$brx" "$sub" | sort)"
+	dk rm -f "$id" >/dev/null
+	assert_detached rulesx "$id" "$ip"
+	# Removal takes them, and nothing else names the bridges; also when
+	# one of them was deleted by hand (its deletions, one transaction
+	# per table, then go one at a time).
+	iptables -w -D BERTH-FORWARD -i "$brx" -o "$brx" -j ACCEPT
+	dk network rm rulesx rulesi >/dev/null
+	assert_equal "$(berth_rules_of "$brx")$(berth_rules_of "$bri")" ""
+	run sh -c "{ iptables-save; ip6tables-save; } | grep -w -e '$brx' -e '$bri'"
+	assert_equal "$output" ""
+	# berthd's stop keeps the default network's (running containers keep
+	# their way out meanwhile); its start neither doubles them nor misses
+	# one deleted meanwhile.
+	local want
+	want=$(expected_rules "$BERTHD_BRIDGE" "$(berthd_subnet)" | sort)
+	assert_equal "$(berth_rules_of "$BERTHD_BRIDGE" | sort)" "$want"
+	berthd_stop TERM
+	assert_equal "$(berth_rules_of "$BERTHD_BRIDGE" | sort)" "$want"
+	iptables -w -t nat -D BERTH-POSTROUTING -s "$(berthd_subnet)" ! -o "$BERTHD_BRIDGE" -j MASQUERADE
+	iptables -w -D BERTH-FORWARD -i "$BERTHD_BRIDGE" ! -o "$BERTHD_BRIDGE" -j ACCEPT
+	[ "$(berth_rules_of "$BERTHD_BRIDGE" | sort)" != "$want" ] || fail "the rules were not deleted"
+	berthd_start
+	assert_equal "$(berth_rules_of "$BERTHD_BRIDGE" | sort)" "$want"
+	berthd_stop TERM
+	berthd_start
+	assert_equal "$(berth_rules_of "$BERTHD_BRIDGE" | sort)" "$want"
+	# A start with another subnet (--bip) removes the rules of the one it
+	# leaves; and back.
+	local old n other=""
+	old=$(berthd_subnet)
+	for n in 10.227 10.229 10.241 10.243; do
+		[ -z "$(ip route show "$n.0.0/16")" ] && other=$n && break
+	done
+	[ -n "$other" ] || fail "no free /16 for --bip"
+	berthd_stop TERM
+	BERTHD_EXTRA_ARGS="--bip $other.0.1/16" berthd_start
+	assert_equal "$(berthd_subnet)" "$other.0.0/16"
+	assert_equal "$(berth_rules_of "$BERTHD_BRIDGE" | sort)" \
+		"$(expected_rules "$BERTHD_BRIDGE" "$other.0.0/16" | sort)"
+	berthd_stop TERM
+	BERTHD_EXTRA_ARGS="--bip ${old%.0/16}.1/16" berthd_start
+	assert_equal "$(berthd_subnet)" "$old"
+	assert_equal "$(berth_rules_of "$BERTHD_BRIDGE" | sort)" "$want"
+	berthd_stop TERM
+	berthd_start
+	assert_equal "$(berthd_subnet)" "$old"
+}
+
+@test "berthd network: a config list of an older berthd (ipMasq, firewall plugin): its container's rules go with its DEL after the list is migrated at start" {
+	local conf br sub id ip
+	dk network create oldlist >/dev/null
+	conf=$BERTHD_DATA/networks/oldlist.conflist
+	br=$(bridge_of oldlist)
+	sub=$(dk network inspect -f '{{(index .IPAM.Config 0).Subnet}}' oldlist)
+	# The list as berthd wrote it before it made the rules itself.
+	jq '.plugins[0].ipMasq = true | .plugins += [{"type":"firewall","backend":"iptables"}]' \
+		"$conf" >"$conf.new"
+	mv "$conf.new" "$conf"
+	id=$(dk run -d --network oldlist berthd-test/bb:1 sleep 100)
+	ip=$(dk inspect -f '{{.NetworkSettings.Networks.oldlist.IPAddress}}' "$id")
+	# Its per-container rules: the bridge plugin's NAT chain, the
+	# firewall plugin's accepts.
+	iptables -t nat -S POSTROUTING | grep -qF -- "-s $ip/32" || fail "no NAT chain for $ip"
+	iptables -S CNI-FORWARD | grep -qF -- "$ip/32" || fail "no firewall rule for $ip"
+	berthd_stop TERM
+	berthd_start
+	# Migrated: the plugins' per-container rules are gone from the list,
+	# the network has its own rules; the container still has its own.
+	assert_equal "$(jq -c '[.plugins[].type], .plugins[0].ipMasq' "$conf" | tr '\n' ' ')" \
+		'["bridge","portmap"] false '
+	assert_equal "$(berth_rules_of "$br" | sort)" "$(expected_rules "$br" "$sub" | sort)"
+	iptables -t nat -S POSTROUTING | grep -qF -- "-s $ip/32" || fail "the running container lost its NAT chain"
+	# Its DEL runs the list it was attached with: its rules go.
+	dk rm -f "$id" >/dev/null
+	assert_detached oldlist "$id" "$ip"
+	run sh -c "iptables-save | grep -F -e '$ip/32' -e '$id'"
+	assert_equal "$output" ""
+	# A container after the migration gets none.
+	id=$(dk run -d --network oldlist berthd-test/bb:1 sleep 100)
+	ip=$(dk inspect -f '{{.NetworkSettings.Networks.oldlist.IPAddress}}' "$id")
+	run sh -c "iptables-save | grep -F -e '$ip/32' -e '$id'"
+	assert_equal "$output" ""
+	dk rm -f "$id" >/dev/null
+	assert_detached oldlist "$id" "$ip"
+	dk network rm oldlist >/dev/null
+	assert_equal "$(berth_rules_of "$br")" ""
 }

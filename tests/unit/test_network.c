@@ -351,6 +351,48 @@ static void test_secondary_and_mac(void **state)
 	assert_non_null(strstr(err.msg, "network net6 takes no MAC address"));
 }
 
+/* The list berthd writes: the bridge plugin without ipMasq and no
+ * firewall plugin (the network's rules are berthd's own), read back as a
+ * list that needs no migration; one of an older berthd is told apart. */
+static void test_bridge_list_without_per_container_rules(void **state)
+{
+	struct fixture *f = *state;
+	struct net_info info;
+	struct berr err = { 0 };
+	char *text;
+
+	assert_int_equal(net_bridge_write(&f->ctx,
+					  &(struct net_bridge_def){ .name = "nb", .id = "abc",
+								    .device = "br-abc",
+								    .subnet = "10.9.0.0/24",
+								    .gateway = "10.9.0.1",
+								    .ipam_dir = "/ipam",
+								    .created = "" },
+					  &err),
+			 0);
+	text = slurp(f, "conf/nb.conflist");
+	assert_non_null(strstr(text, "\"ipMasq\": false"));
+	assert_null(strstr(text, "\"ipMasq\": true"));
+	assert_null(strstr(text, "firewall"));
+	assert_non_null(strstr(text, "\"portmap\""));
+	free(text);
+	assert_int_equal(net_info_read(&f->ctx, "nb", &info, &err), 0);
+	assert_false(info.per_container_rules);
+	assert_string_equal(info.device, "br-abc");
+	assert_string_equal(info.subnet, "10.9.0.0/24");
+	net_info_free(&info);
+
+	conflist(f, "old1", "[{'type':'bridge','bridge':'br-o1','ipMasq':true}]");
+	assert_int_equal(net_info_read(&f->ctx, "old1", &info, &err), 0);
+	assert_true(info.per_container_rules);
+	net_info_free(&info);
+	conflist(f, "old2", "[{'type':'bridge','bridge':'br-o2','ipMasq':false},"
+			    "{'type':'firewall','backend':'iptables'}]");
+	assert_int_equal(net_info_read(&f->ctx, "old2", &info, &err), 0);
+	assert_true(info.per_container_rules);
+	net_info_free(&info);
+}
+
 static void test_subnet6(void **state)
 {
 	char norm[64], gw[64] = "";
@@ -414,6 +456,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_network_and_plugin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixed_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_secondary_and_mac, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bridge_list_without_per_container_rules, setup,
+						teardown),
 		cmocka_unit_test(test_subnet6),
 		cmocka_unit_test(test_parse_bip),
 	};
