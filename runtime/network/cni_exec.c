@@ -6,6 +6,7 @@
  * A plugin that hangs is killed after PLUGIN_TIMEOUT_MS, so that a
  * container's start or removal cannot wait forever. */
 #include "runtime/network/cni_exec.h"
+#include "runtime/network/internal.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -64,23 +65,9 @@ static int spawn_plugin(const char *path, char env[6][PATH_MAX + 32], int in, in
 {
 	char *argv[] = { (char *)path, NULL };
 	char *envp[] = { env[0], env[1], env[2], env[3], env[4], env[5], NULL };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none;
-	int ret;
+	const int fds[3] = { in, out, -1 };
 
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in, 0);
-	posix_spawn_file_actions_adddup2(&fa, out, 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	posix_spawnattr_init(&attr);
-	sigemptyset(&none);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-	ret = posix_spawn(pid, path, &fa, &attr, argv, envp);
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
-	return ret;
+	return net_tool_spawn(path, argv, envp, fds, pid);
 }
 
 static int64_t now_ms(void)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <yajl/yajl_tree.h>
 
 #include "runtime/network/network.h"
@@ -43,5 +44,10 @@ int net_iptables_restore(bool v6, const char *input, char *msg, size_t msgn, str
 /* The container's interface in a CNI result. */
 int net_endpoint_from_result(yajl_val result, const char *ifname, struct net_endpoint *ep,
 			     struct berr *err);
+
+/* Start the program at path (tool_spawn.c): fds[i] >= 0 becomes its fd
+ * i, -1 opens /dev/null there.  posix_spawn's result: 0 or an errno. */
+int net_tool_spawn(const char *path, char *const argv[], char *const envp[],
+		   const int fds[3], pid_t *pid);
 
 #endif

@@ -39,27 +39,9 @@ static int find_binary(const char *name, char *path, size_t n, struct berr *err)
 static int spawn_quiet(const char *path, char *const argv[], int in_fd, int err_fd, pid_t *pid)
 {
 	static char *const envp[] = { "PATH=" IPT_DIRS, NULL };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none;
-	int ret;
+	const int fds[3] = { in_fd, -1, err_fd };
 
-	posix_spawn_file_actions_init(&fa);
-	if (in_fd >= 0)
-		posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
-	else
-		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
-	/* berthd blocks its signals in every thread; iptables starts clean. */
-	posix_spawnattr_init(&attr);
-	sigemptyset(&none);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-	ret = posix_spawn(pid, path, &fa, &attr, argv, envp);
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
-	return ret;
+	return net_tool_spawn(path, argv, envp, fds, pid);
 }
 
 /* Run name -w args... (stdin: input, or /dev/null when NULL). */
