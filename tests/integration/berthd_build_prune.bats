@@ -159,29 +159,36 @@ prune-all"
 	no_leftovers
 }
 
-@test "berthd build prune: --keep-storage keeps the most recently used records that fit" {
-	local first second before recent keep total
+@test "berthd build prune: --keep-storage keeps the most recently used records that fit; a cache hit is a use" {
+	local first second older newer keep total
 	first=$(ctx keep-first 'echo first >/ran')
 	second=$(ctx keep-second 'echo second >/ran')
 	run dk build -t berthd-test/keep-first:1 "$first"
 	assert_success
-	before=$(cache_names)
+	newer=$(cache_names)
 	run dk build -t berthd-test/keep-second:1 "$second"
 	assert_success
-	recent=$(comm -13 <(echo "$before") <(cache_names))
+	older=$(comm -13 <(echo "$newer") <(cache_names))
+	assert_equal "$(echo "$older" | wc -l)" "5"
+	# The first build again, all cache: its records become the most
+	# recently used.
+	run dk build -t berthd-test/keep-first:1 "$first"
+	assert_success
+	assert_equal "$(using_cache "$output")" "3"
 	total=$(cache_bytes)
-	keep=$(cache_records | grep -F -f <(echo "$recent") | awk '{ n += $2 } END { print n }')
+	keep=$(cache_records | grep -F -f <(echo "$newer") | awk '{ n += $2 } END { print n }')
 	[ "$keep" -gt 0 ] && [ "$keep" -lt "$total" ] || fail "sizes: keep $keep of $total"
 	run dk builder prune -f --keep-storage "$keep"
 	assert_success
-	assert_equal "$(deleted_names "$output")" "$before"
+	assert_equal "$(deleted_names "$output")" "$older"
 	assert_output_contains "Total reclaimed space: $((total - keep))B"
-	assert_equal "$(cache_names)" "$recent"
+	assert_equal "$(cache_names)" "$newer"
 	assert_equal "$(cache_bytes)" "$keep"
 	# A limit above what is there removes nothing.
 	run dk builder prune -f --keep-storage "$((keep + 1))"
 	assert_success
-	assert_equal "$(cache_names)" "$recent"
+	assert_output_contains "Total reclaimed space: 0B"
+	assert_equal "$(cache_names)" "$newer"
 	no_leftovers
 }
 
