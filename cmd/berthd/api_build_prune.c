@@ -1,14 +1,16 @@
 /* docker builder prune (POST /build/prune: all, keep-storage, the until
- * filter) and the BuildCache of docker system df, over the classic
+ * and label filters) and the BuildCache of docker system df, over the classic
  * builder's cache (runtime/engine/build.h).  What berthd cannot honour
  * (BuildKit's filters and space limits) is refused, never ignored. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api.h"
 #include "runtime/engine/build.h"
+#include "runtime/engine/log.h"
 #include "spec/base/cleanup.h"
 #include "spec/base/strv.h"
 #include "spec/base/timestamp.h"
@@ -74,17 +76,47 @@ static bool buildkit_filter(const char *key)
 	return false;
 }
 
-/* A refusal is a 400, as dockerd's for a filter it does not know. */
-static int prune_filters(struct req *r, struct daemon_build_prune_opts *o, struct berr *err)
+/* until (or its older name unused-for) as dockerd reads it: a duration
+ * back from now, or a time (RFC 3339, unix seconds); in unix ns. */
+static int until_ns(const char *key, const char *v, int64_t *out, struct berr *err)
+{
+	struct timespec now;
+	int64_t d = go_duration(v);
+
+	if (d >= 0) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		*out = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec - d;
+		return 0;
+	}
+	if (daemon_log_time(v, out) == 0)
+		return 0;
+	return berr_invalid(err,
+			    "invalid filter '%s=%s': a duration (e.g. '24h') or a timestamp is "
+			    "expected",
+			    key, v);
+}
+
+/* A refusal is a 400, as dockerd's for a filter it does not know.
+ * berthd's records have no labels: a label filter matches none of them
+ * (*none), label! every one. */
+static int prune_filters(struct req *r, struct daemon_build_prune_opts *o, bool *none,
+			 struct berr *err)
 {
 	struct filters f;
 	int ret = filters_parse(http_query(r, "filters"), &f, err);
 
+	*none = false;
+	if (ret == 0 && filters_has(&f, "until") && filters_has(&f, "unused-for"))
+		ret = berr_invalid(err, "conflicting filters: \"until\" and \"unused-for\"");
 	for (size_t i = 0; ret == 0 && i < f.n; i++) {
 		const char *key = f.keys[i];
 		char **v = f.values[i];
 
-		if (strcmp(key, "until") && strcmp(key, "unused-for")) {
+		if (strcmp(key, "label") == 0) {
+			*none = true;
+		} else if (strcmp(key, "label!") == 0) {
+			continue;
+		} else if (strcmp(key, "until") && strcmp(key, "unused-for")) {
 			ret = buildkit_filter(key)
 				      ? berr_invalid(err,
 						     "build cache filter '%s' is not supported: "
@@ -93,17 +125,16 @@ static int prune_filters(struct req *r, struct daemon_build_prune_opts *o, struc
 				      : berr_invalid(err, "invalid filter '%s'", key);
 		} else if (!v[0] || v[1]) {
 			ret = berr_invalid(err, "filter '%s' takes one value", key);
-		} else if ((o->unused_for_ns = go_duration(v[0])) < 0) {
-			ret = berr_invalid(err,
-					   "invalid filter '%s=%s': a duration is expected (e.g. '24h')",
-					   key, v[0]);
+		} else {
+			ret = until_ns(key, v[0], &o->until_ns, err);
 		}
 	}
 	filters_free(&f);
 	return ret;
 }
 
-static int prune_params(struct req *r, struct daemon_build_prune_opts *o, struct berr *err)
+static int prune_params(struct req *r, struct daemon_build_prune_opts *o, bool *none,
+			struct berr *err)
 {
 	/* API 1.48's space limits (BuildKit's), which no client of the API
 	 * berthd speaks sends. */
@@ -131,7 +162,7 @@ static int prune_params(struct req *r, struct daemon_build_prune_opts *o, struct
 					    "(keep-storage is)",
 					    limits[i]);
 	}
-	return prune_filters(r, o, err);
+	return prune_filters(r, o, none, err);
 }
 
 enum MHD_Result api_build_prune(struct req *r)
@@ -141,9 +172,10 @@ enum MHD_Result api_build_prune(struct req *r)
 	char **deleted = NULL;
 	uint64_t reclaimed = 0;
 	struct berr err = { 0 };
-	int ret = prune_params(r, &o, &err);
+	bool none = false;
+	int ret = prune_params(r, &o, &none, &err);
 
-	if (ret == 0)
+	if (ret == 0 && !none)
 		ret = daemon_build_cache_prune(r->srv->d, &o, &deleted, &reclaimed, &err);
 	if (ret < 0) {
 		strv_free(deleted);

@@ -53,7 +53,7 @@ int daemon_build_cache_list(struct daemon *d, struct daemon_build_cache_rec **re
 			    struct berr *err);
 
 struct daemon_build_prune_opts {
-	int64_t unused_for_ns;  /* > 0: records used since then stay (until) */
+	int64_t until_ns;       /* > 0: records used at or after this time stay */
 	uint64_t keep_storage;  /* > 0: the most recently used records that fit stay */
 };
 

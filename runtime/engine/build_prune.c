@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "runtime/engine/internal.h"
@@ -148,8 +147,7 @@ int daemon_build_cache_prune(struct daemon *d, const struct daemon_build_prune_o
 			     char ***deleted, uint64_t *reclaimed, struct berr *err)
 {
 	struct daemon_build_cache_rec *recs = NULL;
-	struct timespec now;
-	int64_t cutoff = INT64_MAX;
+	int64_t cutoff = o->until_ns > 0 ? o->until_ns : INT64_MAX;
 	uint64_t total = 0;
 	size_t n = 0;
 	int ret;
@@ -158,9 +156,6 @@ int daemon_build_cache_prune(struct daemon *d, const struct daemon_build_prune_o
 	ret = daemon_build_cache_list(d, &recs, &n, err);
 	if (ret < 0)
 		return ret;
-	clock_gettime(CLOCK_REALTIME, &now);
-	if (o->unused_for_ns > 0)
-		cutoff = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec - o->unused_for_ns;
 	qsort(recs, n, sizeof(*recs), by_last_use);
 	for (size_t i = 0; i < n; i++)
 		total += (uint64_t)recs[i].size;

@@ -131,7 +131,7 @@ prune-all"
 }
 
 @test "berthd build prune: --filter until keeps the records used since then, and only those hit the cache again" {
-	local old new recent before t1 secs
+	local old new recent before t1 secs until
 	old=$(ctx until-old 'echo old >/ran')
 	new=$(ctx until-new 'echo new >/ran')
 	run dk build -t berthd-test/until-old:1 "$old"
@@ -143,6 +143,14 @@ prune-all"
 	assert_success
 	recent=$(comm -13 <(echo "$before") <(cache_names))
 	assert_equal "$(echo "$recent" | wc -l)" "5"
+	# Every record was used in the last 1.5 hours, and after a minute
+	# before t1 (a timestamp, as dockerd takes too): nothing goes.
+	for until in 1h30m 1.5h "$(date -u -d "@$((t1 - 60))" +%Y-%m-%dT%H:%M:%SZ)" "$((t1 - 60))"; do
+		run dk builder prune -f --filter "until=$until"
+		assert_success
+		assert_output_contains "Total reclaimed space: 0B"
+		assert_equal "$(cache_names | wc -l)" "10"
+	done
 	# Keep what was used in the last (now - t1 - 2) seconds: the second
 	# build's records (made 5 s after t1 or later), not the first's.
 	secs=$(($(date +%s) - t1 - 2))
@@ -192,8 +200,8 @@ prune-all"
 	no_leftovers
 }
 
-@test "berthd build prune: filters and parameters berthd cannot honour are refused with a 400 naming them, and nothing goes" {
-	local dir records code
+@test "berthd build prune: filters berthd cannot honour are refused with a 400 naming them, and nothing goes" {
+	local dir records f
 	dir=$(ctx refused 'echo refused >/ran')
 	run dk build -t berthd-test/refused:1 "$dir"
 	assert_success
@@ -202,24 +210,51 @@ prune-all"
 
 	run dk builder prune -f --filter until=yesterday
 	assert_failure
-	assert_output_contains "invalid filter 'until=yesterday': a duration is expected"
-	# dockerd's until is a duration too, not a timestamp.
-	run dk builder prune -f --filter until=2006-01-02T15:04:05Z
+	assert_output_contains "invalid filter 'until=yesterday': a duration (e.g. '24h') or a timestamp is expected"
+	run dk builder prune -f --filter until=-1h
 	assert_failure
-	assert_output_contains "invalid filter 'until=2006-01-02T15:04:05Z'"
-	run dk builder prune -f --filter label=a=b
+	assert_output_contains "invalid filter 'until=-1h'"
+	run dk builder prune -f --filter until=1h --filter unused-for=1h
 	assert_failure
-	assert_output_contains "invalid filter 'label'"
-	run dk builder prune -f --filter type=regular
+	assert_output_contains 'conflicting filters: "until" and "unused-for"'
+	run dk builder prune -f --filter dangling=true
 	assert_failure
-	assert_output_contains "build cache filter 'type' is not supported"
-	run dk system prune -f --filter label=a=b
-	assert_failure
-	assert_output_contains "invalid filter 'label'"
+	assert_output_contains "invalid filter 'dangling'"
+	for f in id type inuse shared; do
+		run dk builder prune -f --filter "$f=x"
+		assert_failure
+		assert_output_contains "build cache filter '$f' is not supported"
+	done
 	assert_equal "$(cache_records)" "$records"
+	no_leftovers
+}
 
-	# What no docker CLI sends, straight to the API: each a 400 that
-	# names it.
+@test "berthd build prune: records have no labels: a label filter prunes none of them, label! every one" {
+	local dir names
+	dir=$(ctx labels 'echo labels >/ran')
+	run dk build -t berthd-test/labels:1 "$dir"
+	assert_success
+	names=$(cache_names)
+	run dk builder prune -f --filter label=keep
+	assert_success
+	assert_output_contains "Total reclaimed space: 0B"
+	assert_equal "$(cache_names)" "$names"
+	run dk builder prune -f --filter label!=keep
+	assert_success
+	assert_equal "$(deleted_names "$output")" "$names"
+	assert_equal "$(cache_records)" ""
+	no_leftovers
+}
+
+@test "berthd build prune: API parameters no docker CLI sends are refused with a 400 naming them, and nothing goes" {
+	local dir records code
+	dir=$(ctx api 'echo api >/ran')
+	run dk build -t berthd-test/api:1 "$dir"
+	assert_success
+	records=$(cache_records)
+	assert_equal "$(echo "$records" | wc -l)" "5"
+
+	# Each a 400 that names what is refused.
 	for q in 'keep-storage=-1|keep-storage' 'keep-storage=10x|keep-storage' 'all=maybe|all' \
 		'max-used-space=1000|max-used-space' 'reserved-space=1|reserved-space' \
 		'min-free-space=1|min-free-space' \
