@@ -40,10 +40,16 @@ static int64_t go_duration(const char *v)
 		double n;
 		size_t best = 0, k = 0;
 
-		if (!((*p >= '0' && *p <= '9') || *p == '.'))
+		/* Digits with an optional fraction, nothing strtod takes
+		 * beyond Go's (exponents, hex, inf). */
+		size_t digits = strspn(p, "0123456789");
+
+		if (p[digits] == '.')
+			digits += 1 + strspn(p + digits + 1, "0123456789");
+		if (digits == 0 || (digits == 1 && *p == '.'))
 			return -1;
 		n = strtod(p, &end);
-		if (end == p)
+		if (end != p + digits)
 			return -1;
 		/* The longest unit that matches ("ms" before "m"). */
 		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
