@@ -211,9 +211,11 @@ prune-all"
 	run dk builder prune -f --filter until=yesterday
 	assert_failure
 	assert_output_contains "invalid filter 'until=yesterday': a duration (e.g. '24h') or a timestamp is expected"
-	run dk builder prune -f --filter until=-1h
-	assert_failure
-	assert_output_contains "invalid filter 'until=-1h'"
+	for f in -1h 1e3s 0x10s 1h30; do
+		run dk builder prune -f --filter "until=$f"
+		assert_failure
+		assert_output_contains "invalid filter 'until=$f'"
+	done
 	run dk builder prune -f --filter until=1h --filter unused-for=1h
 	assert_failure
 	assert_output_contains 'conflicting filters: "until" and "unused-for"'
