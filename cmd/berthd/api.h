@@ -131,6 +131,10 @@ enum MHD_Result api_container_archive_put(struct req *r);
 /* api_build.c */
 enum MHD_Result api_build(struct req *r);
 
+/* api_build_prune.c: POST /build/prune, and system df's BuildCache. */
+enum MHD_Result api_build_prune(struct req *r);
+void api_build_cache_df(struct jw *w, struct req *r);
+
 /* api_commit.c */
 enum MHD_Result api_commit(struct req *r);
 

@@ -54,6 +54,7 @@ const struct route api_routes[] = {
 	{ "GET", "/images/get", api_image_get, false },
 	{ "POST", "/commit", api_commit, false },
 	{ "POST", "/build", api_build, true },
+	{ "POST", "/build/prune", api_build_prune, false },
 	{ "POST", "/images/prune", api_image_prune, false },
 	{ "GET", "/images/{name*}/get", api_image_get_one, false },
 	{ "GET", "/images/{name*}/history", api_image_history, false },

@@ -263,9 +263,7 @@ enum MHD_Result api_system_df(struct req *r)
 	for (size_t i = 0; i < n; i++)
 		volume_json(w, &vs[i], true);
 	jw_array_close(w);
-	jw_key(w, "BuildCache");
-	jw_array_open(w);
-	jw_array_close(w);
+	api_build_cache_df(w, r);
 	jw_map_close(w);
 	daemon_volumes_free(vs, n);
 	return http_reply_json(r, 200, w);

@@ -10,6 +10,7 @@
 #define BERTH_ENGINE_BUILD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "runtime/engine/engine.h"
 
@@ -35,6 +36,31 @@ struct daemon_build_opts {
 int daemon_build(struct daemon *d, const struct daemon_build_opts *o,
 		 void (*out)(void *arg, const char *text), void *arg, char id[80],
 		 struct berr *err);
+
+/* The build cache (build_prune.c): under <data-root>/build-cache, each
+ * step's entry (the image a step made, found by the step's key) and each
+ * memo of a context (its Dockerfile, a COPY or ADD's checksum, by the
+ * context tar's digest).  The images are not part of it. */
+struct daemon_build_cache_rec {
+	char id[65];     /* the record's name, a sha256 in hex */
+	bool memo;       /* a context's memo, else a step's entry */
+	char image[80];  /* a step's image, "" for a memo */
+	int64_t size;    /* the record's bytes */
+	int64_t created_ns, last_used_ns; /* a cache hit is a use */
+};
+
+int daemon_build_cache_list(struct daemon *d, struct daemon_build_cache_rec **recs, size_t *n,
+			    struct berr *err);
+
+struct daemon_build_prune_opts {
+	int64_t until_ns;       /* > 0: records used at or after this time stay */
+	uint64_t keep_storage;  /* > 0: the most recently used records that fit stay */
+};
+
+/* The records pruned (least recently used first) appended to *deleted
+ * (NULL-terminated, malloc'd), their bytes in *reclaimed. */
+int daemon_build_cache_prune(struct daemon *d, const struct daemon_build_prune_opts *o,
+			     char ***deleted, uint64_t *reclaimed, struct berr *err);
 
 /* docker import: the rootfs tarball at file as a one-layer image, its run
  * config made of changes (Dockerfile instructions, as docker commit

@@ -2,7 +2,8 @@
  * image, the step's resulting config and created-by line (which holds the
  * instruction and the build args RUN sees), and for COPY and ADD a
  * checksum of the files read.  <data-root>/build-cache/<sha256 of the
- * key> holds the image id; an entry whose image is gone is a miss. */
+ * key> holds the image id; an entry whose image is gone is a miss.
+ * build_prune.c lists and prunes the entries. */
 #include "runtime/engine/build_internal.h"
 
 #include <dirent.h>
@@ -62,6 +63,9 @@ bool build_cache_find(struct builder *b, const char *parent, const char *config,
 	}
 	if (stat(record, &st) < 0)
 		return false;
+	/* The entry's mtime is its last use: what prune's until and
+	 * keep-storage go by. */
+	utimensat(AT_FDCWD, path, NULL, 0);
 	snprintf(id, 80, "%s", text);
 	return true;
 }

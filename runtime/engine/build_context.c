@@ -4,6 +4,7 @@
 #include "runtime/engine/build_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +74,11 @@ int build_memo_get(struct builder *b, const char *kind, const char *name, char *
 
 	if (!b->ctx_digest[0] || !(path = memo_path(b, kind, name)))
 		return -ENOENT;
-	return fsutil_read_file(path, text, &len, &ignored) < 0 ? -ENOENT : 0;
+	if (fsutil_read_file(path, text, &len, &ignored) < 0)
+		return -ENOENT;
+	/* Used: prune keeps recently used memos (build_prune.c). */
+	utimensat(AT_FDCWD, path, NULL, 0);
+	return 0;
 }
 
 void build_memo_put(struct builder *b, const char *kind, const char *name, const char *text,

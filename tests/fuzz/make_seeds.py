@@ -252,6 +252,8 @@ HTTP = {
     "volume-remove": request("DELETE", "/volumes/fuzzvol?force=1"),
     "volume-prune": request("POST", "/volumes/prune?filters=%7B%22all%22%3A%5B%22true%22%5D%7D"),
     "system-df": request("GET", "/system/df"),
+    "build-prune": request("POST", "/build/prune?all=1&keep-storage=100&filters=%7B%22until%22"
+                           "%3A%5B%2224h%22%5D%2C%22label%21%22%3A%5B%22a%22%5D%7D"),
     "rename": request("POST", "/containers/fuzzbox/rename?name=other"),
     "pipelined": request("GET", "/_ping") + request("GET", "/version"),
     "traversal": request("GET", "/containers/..%2F..%2Fetc/json"),
