@@ -76,7 +76,7 @@ struct create_job {
 	/* What the state record points into. */
 	char *cgroup_text;
 	char pidbuf[32], startbuf[32], hooks[128], mountbuf[16];
-	struct spec_kv extra[5];
+	struct spec_kv extra[6];
 	char what[128]; /* "create of container \"ID\"", for an interruption */
 };
 
@@ -265,6 +265,9 @@ static int fill_state(struct create_job *j, const char *status, struct spec_stat
 		snprintf(j->mountbuf, sizeof(j->mountbuf), "%d", j->host_mount);
 		j->extra[s->n_extra++] = (struct spec_kv){ "host_mount", j->mountbuf };
 	}
+	/* An exec'd process keeps the caller's keyring too, as runc's. */
+	if (j->o->no_new_keyring)
+		j->extra[s->n_extra++] = (struct spec_kv){ "no_new_keyring", "1" };
 	return 0;
 }
 

@@ -452,6 +452,7 @@ _Noreturn static void process_main(struct exec_job *j)
 		.seccomp = j->cfg->linux.seccomp.set ? &j->seccomp : NULL,
 		.setgroups_allowed = j->setgroups_allowed,
 		.keyring_id = j->store.state.id,
+		.no_new_keyring = store_extra_ull(&j->store, "no_new_keyring") != 0,
 	};
 	int sync_fd = j->sync[1];
 	struct berr err = { 0 };

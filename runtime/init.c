@@ -514,6 +514,8 @@ _Noreturn void init_run(const struct init_plan *p)
 			.seccomp = p->seccomp,
 			.no_new_keyring = p->no_new_keyring,
 			.keyring_id = p->id,
+			.keyring_finder = in_userns(p) ? KEYRING_FINDER_ANYONE
+						       : KEYRING_FINDER_OWNER,
 			/* Root writes gid_map, so setgroups stays allowed;
 			 * an unprivileged parent may have denied it (see
 			 * enter_namespaces). */

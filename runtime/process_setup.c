@@ -4,23 +4,38 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "isolation/capabilities.h"
 #include "isolation/console.h"
 #include "isolation/fdpass.h"
+#include "isolation/keyring.h"
 #include "isolation/lsm.h"
 #include "isolation/process.h"
 #include "isolation/process_env.h"
 #include "runtime/sync.h"
 #include "spec/base/cleanup.h"
 
-#ifndef KEYCTL_JOIN_SESSION_KEYRING
-#define KEYCTL_JOIN_SESSION_KEYRING 1
-#endif
-
 #define CAP_SYS_ADMIN_BIT (UINT64_C(1) << 21)
+
+/* A session keyring of the container's own, so that containers share
+ * neither the host's keys nor each other's: the init makes it, an exec'd
+ * process finds it by name.  Kernels or filters without keyctl are fine. */
+static int join_keyring(const struct psetup *s, struct berr *err)
+{
+	char name[128];
+	int serial;
+
+	snprintf(name, sizeof(name), "_ses.%s", s->keyring_id ? s->keyring_id : "");
+	serial = keyring_join_session(name, err);
+	if (serial == -ENOSYS || serial == -EPERM || serial == -EACCES) {
+		berr_clear(err);
+		return 0;
+	}
+	if (serial < 0)
+		return serial;
+	return keyring_let_find(serial, s->keyring_finder, err);
+}
 
 int psetup_early(struct psetup *s, struct berr *err)
 {
@@ -46,18 +61,7 @@ int psetup_early(struct psetup *s, struct berr *err)
 	 * (getpgrp() is not 0).  With a terminal psetup_console does it. */
 	if (!proc->terminal && setsid() < 0)
 		return berr_sys(err, "setsid");
-	/* A session keyring of the container's own, so that containers share
-	 * neither the host's keys nor each other's.  Kernels or filters
-	 * without keyctl are fine. */
-	if (!s->no_new_keyring) {
-		char name[128];
-
-		snprintf(name, sizeof(name), "_ses.%s", s->keyring_id ? s->keyring_id : "");
-		if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 &&
-		    errno != ENOSYS && errno != EPERM && errno != EACCES)
-			return berr_sys(err, "join a new session keyring");
-	}
-	return 0;
+	return s->no_new_keyring ? 0 : join_keyring(s, err);
 }
 
 int psetup_console(const struct psetup *s, int console_sock, int sync_sock,

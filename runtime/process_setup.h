@@ -5,7 +5,7 @@
  *
  *   psetup_early      oom score, rlimits, personality, scheduling, I/O
  *                     priority, CPU affinity, a session (without a
- *                     terminal) and a session keyring of its own
+ *                     terminal) and the container's session keyring
  *   psetup_console    (with process.terminal) a pty from the container's
  *                     devpts, its master handed out, its peer on 0, 1, 2
  *   psetup_user       the environment (HOME from /etc/passwd), bounding
@@ -22,6 +22,7 @@
 #include <limits.h>
 #include <stdbool.h>
 
+#include "isolation/keyring.h"
 #include "isolation/seccomp.h"
 #include "spec/config.h"
 #include "spec/base/err.h"
@@ -36,6 +37,10 @@ struct psetup {
 	 * runc names it (one name for all would let containers share a
 	 * keyring and its keys). */
 	const char *keyring_id;
+	/* The init lets an exec'd process find that keyring by name
+	 * (KEYRING_FINDER_ANYONE with a user namespace); an exec'd process,
+	 * NONE: it joins the init's. */
+	enum keyring_finder keyring_finder;
 	/* false in a user namespace whose setgroups file says deny */
 	bool setgroups_allowed;
 	/* Where cwd came from, for the message when chdir fails. */

@@ -209,12 +209,18 @@ void api_ports_write_settings(struct jw *w, const struct daemon_container *c)
 	jw_map_close(w);
 }
 
-void api_ports_write_list(struct jw *w, const struct daemon_container *c)
+bool api_ports_listed(const struct daemon_container *c)
+{
+	/* dockerd lists the ports of the network a container holds, which
+	 * it gets at start and gives back when the container stops (a
+	 * restart policy's wait included); a pause keeps it. */
+	return c->status == DS_RUNNING || c->status == DS_PAUSED;
+}
+
+static void write_list_entries(struct jw *w, const struct daemon_container *c)
 {
 	const struct daemon_endpoint *ep = &c->ep;
 
-	jw_key(w, "Ports");
-	jw_array_open(w);
 	for (size_t j = 0; j < ep->n_ports; j++) {
 		jw_map_open(w);
 		jw_kstr(w, "IP", ep->ports[j].host_ip[0] ? ep->ports[j].host_ip : "0.0.0.0");
@@ -237,5 +243,13 @@ void api_ports_write_list(struct jw *w, const struct daemon_container *c)
 		jw_kstr(w, "Type", slash ? slash + 1 : "tcp");
 		jw_map_close(w);
 	}
+}
+
+void api_ports_write_list(struct jw *w, const struct daemon_container *c)
+{
+	jw_key(w, "Ports");
+	jw_array_open(w);
+	if (api_ports_listed(c))
+		write_list_entries(w, c);
 	jw_array_close(w);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_ports.h"
 #include "api_ps.h"
 #include "runtime/engine/log.h"
 #include "runtime/engine/volume.h"
@@ -404,7 +405,7 @@ static bool ports_match(const struct ps_filter *p, const struct daemon_container
 
 	if (!p->n_publish && !p->n_expose)
 		return true;
-	if (c->status != DS_RUNNING && c->status != DS_PAUSED)
+	if (!api_ports_listed(c))
 		return false;
 	for (size_t i = 0; i < ep->n_ports; i++)
 		if (port_in(p->publish, p->n_publish, ep->ports[i].host_port, ep->ports[i].proto) ||

@@ -14,6 +14,13 @@ struct image_rec;
 int daemon_layers_of(struct daemon *d, const char *ref, char **upper, struct image_rec *img,
 		     struct berr *err);
 
+/* The bytes of the files below dir as docker counts a writable layer or
+ * a volume: every file's size (a symlink's is its target's length),
+ * directories as nothing, on dir's filesystem only and never through a
+ * symlink; 0 when dir cannot be opened.  It reads the whole tree: the
+ * default listings answer from memory instead. */
+uint64_t daemon_tree_bytes(const char *dir);
+
 /* docker's rule for container names: [a-zA-Z0-9][a-zA-Z0-9_.-]* */
 bool daemon_valid_name(const char *name);
 int daemon_save_config(struct daemon *d, struct daemon_container *c, struct berr *err);

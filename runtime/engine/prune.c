@@ -12,50 +12,11 @@
 #include "spec/base/cleanup.h"
 #include "spec/base/strv.h"
 
-/* The bytes of the regular files below fd (a walk that follows no
- * symlink and stays on the one filesystem). */
-static uint64_t tree_size(int fd, dev_t dev, int depth)
-{
-	DIR *dir;
-	struct dirent *e;
-	uint64_t sum = 0;
-
-	if (depth > 256 || !(dir = fdopendir(fd))) {
-		close(fd);
-		return 0;
-	}
-	while ((e = readdir(dir))) {
-		struct stat st;
-		int sub;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (S_ISREG(st.st_mode))
-			sum += (uint64_t)st.st_size;
-		else if (S_ISDIR(st.st_mode) && st.st_dev == dev &&
-			 (sub = openat(dirfd(dir), e->d_name,
-				       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
-			sum += tree_size(sub, dev, depth + 1);
-	}
-	closedir(dir);
-	return sum;
-}
-
 static uint64_t upper_size(struct daemon *d, const char *id)
 {
 	cleanup_free char *upper = daemon_dir(d, id, "upper");
-	struct stat st;
-	int fd;
 
-	if (!upper || (fd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return 0;
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return 0;
-	}
-	return tree_size(fd, st.st_dev, 0);
+	return upper ? daemon_tree_bytes(upper) : 0;
 }
 
 static bool stopped(enum daemon_status s)

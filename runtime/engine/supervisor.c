@@ -1110,10 +1110,14 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err)
 		ret = image_store_init(o->data_root, err);
 	if (ret == 0)
 		ret = image_store_migrate(o->data_root, err);
-	if (ret == 0)
-		ret = image_store_gc(o->data_root, err);
+	/* The removed containers' files a killed berthd left go first: an
+	 * --rm container's root may still be mounted there, an overlay on
+	 * image layers that the gc deletes once no image names them, and a
+	 * layer must not change under a mounted overlay. */
 	if (ret == 0)
 		ret = daemon_trash_open(&d->trash, o->data_root, err);
+	if (ret == 0)
+		ret = image_store_gc(o->data_root, err);
 	if (ret == 0)
 		ret = daemon_exec_init(d, err);
 	if (ret == 0)

@@ -56,7 +56,7 @@ int daemon_volume_remove(struct daemon *d, const char *name, bool force, struct 
 int daemon_volume_prune(struct daemon *d, bool all,
 			bool (*keep)(const struct daemon_volume *v, void *arg), void *arg,
 			char ***removed, uint64_t *space, struct berr *err);
-/* Bytes under a volume's mountpoint. */
+/* Bytes under a volume's mountpoint (daemon_tree_bytes). */
 uint64_t daemon_volume_size(const struct daemon_volume *v);
 
 /* One line of a container's mounts, split in place. */

@@ -331,47 +331,9 @@ int daemon_volume_remove_locked(struct daemon *d, const char *name, bool force,
 	return remove_files(d->o.data_root, name, err);
 }
 
-static uint64_t du_at(int dirfd, dev_t dev, int depth)
-{
-	cleanup_closedir DIR *dir = fdopendir(dirfd);
-	struct dirent *e;
-	uint64_t n = 0;
-
-	if (!dir) {
-		close(dirfd);
-		return 0;
-	}
-	while ((e = readdir(dir))) {
-		struct stat st;
-		int fd;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (S_ISREG(st.st_mode))
-			n += (uint64_t)st.st_size;
-		else if (S_ISDIR(st.st_mode) && st.st_dev == dev && depth < 256) {
-			fd = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd >= 0)
-				n += du_at(fd, dev, depth + 1);
-		}
-	}
-	return n;
-}
-
 uint64_t daemon_volume_size(const struct daemon_volume *v)
 {
-	struct stat st;
-	int fd = open(v->mountpoint, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd < 0)
-		return 0;
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return 0;
-	}
-	return du_at(fd, st.st_dev, 0);
+	return daemon_tree_bytes(v->mountpoint);
 }
 
 /* --- the driver's mount --------------------------------------------------- */

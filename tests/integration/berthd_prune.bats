@@ -49,17 +49,21 @@ ADD rootfs.tar /|"
 
 @test "berthd prune: container prune removes the stopped containers the filters name, with their writable layers' bytes; running ones stay" {
 	dk create --name created1 --label keep=no berthd-test/bb:1 true >/dev/null
-	dk run --name exited1 --label keep=no berthd-test/bb:1 sh -c 'head -c 100000 /dev/zero >/big' >/dev/null
+	dk run --name exited1 --label keep=no berthd-test/bb:1 sh -c 'head -c 100000 /dev/zero >/big && ln -s /big /link' >/dev/null
 	dk run --name exited2 --label keep=yes berthd-test/bb:1 true >/dev/null
 	dk run -d --name running1 --label keep=no berthd-test/bb:1 sleep 1000 >/dev/null
 	wait_status running1 running
 	local c1 e1
 	c1=$(dk inspect -f '{{.Id}}' created1)
 	e1=$(dk inspect -f '{{.Id}}' exited1)
+	# What it frees is what ps -s shows, as docker counts it: the file's
+	# bytes and the symlink's (the length of "/big").
+	run curl -sS --unix-socket "$BERTHD_SOCK" 'http://berthd/containers/json?all=1&size=1'
+	assert_equal "$(jq '.[] | select(.Names[0] == "/exited1") | .SizeRw' <<<"$output")" 100004
 	run curl -sS --unix-socket "$BERTHD_SOCK" -X POST \
 		'http://berthd/containers/prune?filters=%7B%22label%22%3A%5B%22keep%3Dno%22%5D%7D'
 	assert_equal "$(jq -c '.ContainersDeleted | sort' <<<"$output")" "$(printf '["%s","%s"]' "$c1" "$e1" | jq -c sort)"
-	assert_equal "$(jq '.SpaceReclaimed' <<<"$output")" "100000"
+	assert_equal "$(jq '.SpaceReclaimed' <<<"$output")" "100004"
 	[ ! -d "$BERTHD_DATA/containers/$c1" ]
 	[ ! -d "$BERTHD_DATA/containers/$e1" ]
 	run dk ps -a --format '{{.Names}}'

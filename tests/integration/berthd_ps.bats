@@ -223,6 +223,34 @@ assert_same_containers() {
 	assert_same_containers "$before"
 }
 
+# NAME PORT,PORT..., one line per container of ps -a, the ports sorted
+# (the CLI keeps the API's order, which dockerd's is not).
+ports_column() {
+	local name ports
+	dk ps -a --format '{{.Names}} {{.Ports}}' | while read -r name ports; do
+		echo "$name $(echo "$ports" | sed 's/, /\n/g' | sort | paste -sd, -)"
+	done | sort
+}
+
+@test "berthd ps: a container's ports are listed while it runs or is paused, not once stopped or before its start, as dockerd" {
+	local hostport
+	dk run -d --name pc-run -p 80 --expose 8080 berthd-test/bb:1 sleep 1000 >/dev/null
+	hostport=$(dk port pc-run 80/tcp | head -1 | sed 's/.*://')
+	[ -n "$hostport" ] || fail "no host port for 80/tcp"
+	dk create --name pc-created -p 81 --expose 8081 berthd-test/bb:1 true >/dev/null
+	assert_equal "$(ports_column)" "pc-created 
+pc-run 0.0.0.0:$hostport->80/tcp,8080/tcp"
+	dk pause pc-run >/dev/null
+	assert_equal "$(ports_column | grep pc-run)" "pc-run 0.0.0.0:$hostport->80/tcp,8080/tcp"
+	dk unpause pc-run >/dev/null
+	dk stop -t 1 pc-run >/dev/null
+	assert_equal "$(ports_column)" "pc-created 
+pc-run "
+	# The API's list itself has none, not only the CLI's column.
+	assert_equal "$(api 'http://x/containers/json?all=1' | jq -c '[.[] | {n: .Names[0], p: .Ports}] | sort_by(.n)')" \
+		'[{"n":"/pc-created","p":[]},{"n":"/pc-run","p":[]}]'
+}
+
 @test "berthd ps: is-task is refused (no swarm), an unknown filter by name; nothing is left behind" {
 	dk create --name t1 berthd-test/bb:1 true >/dev/null
 	local before

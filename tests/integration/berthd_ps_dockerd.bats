@@ -91,6 +91,13 @@ same() {
 	# exposed ones match only while it runs (berthd_ps.bats).
 	same "" -a -f expose=8080
 	same "" -a -f expose=53/udp
+	# Nor does the list show them.
+	assert_equal "$(peer ps -a --format '{{.Names}}:{{.Ports}}' | sort)" "a-bb:
+a-plain:
+a-two:"
+	assert_equal "$(dk ps -a --format '{{.Names}}:{{.Ports}}' | sort)" "a-bb:
+a-plain:
+a-two:"
 	dk rm a-bb a-two a-plain >/dev/null
 	peer rm a-bb a-two a-plain >/dev/null
 	on_both volume rm psvol-$$

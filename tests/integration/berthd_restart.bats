@@ -83,7 +83,7 @@ status=0"
 # line each, lists as repeated keys, "\n" and "\\" escaped, booleans 1/0,
 # and <list>_set=0 for a Cmd or Entrypoint not given.
 @test "berthd restart: a removed container's files go after the answer; what a killed berthd left of them goes at its start" {
-	local short keep left
+	local short keep left orphan events watcher
 	# When run --rm returns, the container is gone for every client: its
 	# name is free and its directory is off the containers' directory.
 	# (Its hostname is its short id.)
@@ -108,15 +108,33 @@ status=0"
 	keep=$(dk inspect -f '{{.Id}}' keeper)
 	berthd_stop KILL
 	left=$BERTHD_DATA/removing/$(echo "left $BATS_TEST_NAME" | sha256sum | cut -d' ' -f1)
-	mkdir -p "$left/upper/data/deep" "$left/work/work" "$left/rootfs"
-	# An --rm container's rootfs is unmounted there too.
-	mount -t tmpfs berthd-test-left "$left/rootfs"
+	mkdir -p "$left/upper/data/deep" "$left/work" "$left/rootfs"
 	seq 1000 >"$left/upper/data/deep/numbers"
 	echo '{"name":"ghost"}' >"$left/config"
 	echo log >"$left/container.log"
-	chmod 000 "$left/work/work" # as overlayfs leaves its work directory
+	# An --rm container's rootfs is unmounted there too: an overlay on a
+	# layer of an image removed meanwhile, which the start's gc deletes
+	# (once that mount is gone: a layer must not change under it).
+	orphan=$BERTHD_DATA/layers/$(echo "orphan $BATS_TEST_NAME" | sha256sum | cut -d' ' -f1)
+	mkdir -p "$orphan/diff/bin"
+	echo lower >"$orphan/diff/bin/file"
+	mount -t overlay berthd-test-left \
+		-o "lowerdir=$orphan/diff,upperdir=$left/upper,workdir=$left/work" "$left/rootfs"
+	assert_equal "$(cat "$left/rootfs/bin/file")" lower
+	# The kernel's own account of the order: the unmount, then the
+	# layer's file.
+	events=$BATS_TEST_TMPDIR/fs-events
+	python3 "$REPO/tests/helpers/fs_events.py" "rootfs=$left/rootfs" "layer=$orphan/diff/bin" \
+		>"$events" 2>&1 &
+	watcher=$!
+	WAIT_FOR_SECONDS=60 wait_for grep -qx ready "$events"
 	berthd_start
+	kill "$watcher"
+	wait "$watcher" || true
 	[ ! -e "$left" ]
+	[ ! -e "$orphan" ]
+	assert_equal "$(grep -v '^ready$' "$events")" "rootfs unmounted
+layer deleted file"
 	assert_equal "$(grep -c " $left/rootfs " /proc/self/mountinfo)" 0
 	assert_equal "$(ls -A "$BERTHD_DATA/removing")" ""
 	run dk inspect ghost

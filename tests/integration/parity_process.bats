@@ -370,7 +370,8 @@ session_keyrings() {
 	assert_success
 	run berth exec long cat /proc/keys
 	assert_success
-	assert_equal "$(echo "$output" | session_keyrings)" _ses.long
+	# Other containers of the host may show theirs (the same uid).
+	echo "$output" | session_keyrings | grep -qx _ses.long || fail "no _ses.long in: $output"
 	update_config ".linux.cgroupsPath = \"$CGROUP_PARENT/other\" | .process.args = [\"cat\", \"/proc/keys\"]"
 	run berth run --bundle "$BUNDLE" other
 	assert_success
@@ -385,4 +386,104 @@ session_keyrings() {
 	run peer run --bundle "$BUNDLE" runc-ctr
 	assert_success
 	echo "$output" | session_keyrings | grep -qx _ses.runc-ctr || fail "runc: $output"
+}
+
+# The session keyring's serial as a process sees it: keyctl's
+# GET_KEYRING_ID through sysprobe prints "ok SERIAL".
+SESSION_KEYRING='/sysprobe keyctl 0 -3'
+
+# A bundle whose init tells its session keyring's serial through a fifo
+# in the root (its open waits for an exec to read it: nothing waits on a
+# clock), then sleeps.  keyctl needs a config without berth's seccomp
+# profile.
+keyring_bundle() {
+	cp "$HELPERS/sysprobe" "$BUNDLE/rootfs/sysprobe"
+	mkfifo "$BUNDLE/rootfs/init-keyring"
+	update_config "del(.linux.seccomp)
+		| .process.args = [\"sh\", \"-c\", \"$SESSION_KEYRING >/init-keyring; exec sleep 1000\"]"
+}
+
+# The serials of the session keyrings of container $2's init, of a
+# process exec'd as root and of one exec'd as uid 1000, one a line, under
+# $1 (berth or peer).
+keyrings_of() {
+	"$1" exec "$2" cat /init-keyring &&
+		"$1" exec "$2" $SESSION_KEYRING &&
+		"$1" exec --user 1000:1000 "$2" $SESSION_KEYRING
+}
+
+# Check keyrings_of's output: three times the same serial, not the caller's.
+assert_one_keyring_of_its_own() {
+	[[ "${lines[0]}" =~ ^ok\ [0-9]+$ ]] || fail "no serial: $output"
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u)" "${lines[0]}"
+	[ "${lines[0]}" != "$("$HELPERS/sysprobe" keyctl 0 -3)" ] || fail "the caller's keyring: $output"
+}
+
+@test "keyring: an exec'd process joins the init's session keyring, as runc's" {
+	keyring_bundle
+	run_detached run -d --bundle "$BUNDLE" long
+	assert_success
+	run keyrings_of berth long
+	assert_success
+	assert_one_keyring_of_its_own
+	berth delete --force long
+	assert_no_leftovers long
+	[ -n "$RUNC" ] || return 0
+	peer run -d --bundle "$BUNDLE" runc-ctr </dev/null >/dev/null 2>&1
+	run keyrings_of peer runc-ctr
+	peer delete --force runc-ctr
+	assert_success
+	assert_one_keyring_of_its_own
+}
+
+@test "keyring: in a user namespace an exec'd process joins the init's session keyring (runc 1.1's does not)" {
+	require_userns
+	keyring_bundle
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	make_bundle_reachable
+	run_detached run -d --bundle "$BUNDLE" long
+	assert_success
+	run keyrings_of berth long
+	assert_success
+	assert_one_keyring_of_its_own
+	berth delete --force long
+	assert_no_leftovers long
+	[ -n "$RUNC" ] || return 0
+	peer run -d --bundle "$BUNDLE" runc-ctr </dev/null >/dev/null 2>&1
+	run keyrings_of peer runc-ctr
+	peer delete --force runc-ctr
+	assert_success
+	# runc's init lets only "others" search its keyring, and its exec'd
+	# process joins as the namespace's root, the keyring's owner, for
+	# whom the kernel reads the owner's bits: it gets a keyring of its own.
+	[[ "${lines[1]}" =~ ^ok\ [0-9]+$ ]] || fail "no serial: $output"
+	[ "${lines[1]}" != "${lines[0]}" ] || fail "runc now shares its keyring in a user namespace: $output"
+}
+
+@test "keyring: with --no-new-keyring the init and an exec'd process keep the caller's, as runc's" {
+	keyring_bundle
+	local caller
+	caller=$("$HELPERS/sysprobe" keyctl 0 -3)
+	run_detached run -d --no-new-keyring --bundle "$BUNDLE" long
+	assert_success
+	# As root: a uid of its own would see its own user's keyring.
+	run sh -c "\"$BERTH\" --root \"$ROOT\" exec long cat /init-keyring &&
+		\"$BERTH\" --root \"$ROOT\" exec long $SESSION_KEYRING"
+	assert_success
+	assert_equal "$output" "$caller
+$caller"
+	berth delete --force long
+	assert_no_leftovers long
+	[ -n "$RUNC" ] || return 0
+	peer run -d --no-new-keyring --bundle "$BUNDLE" runc-ctr </dev/null >/dev/null 2>&1
+	run sh -c "\"$RUNC\" --root \"$BATS_TEST_TMPDIR/runc\" exec runc-ctr cat /init-keyring &&
+		\"$RUNC\" --root \"$BATS_TEST_TMPDIR/runc\" exec runc-ctr $SESSION_KEYRING"
+	peer delete --force runc-ctr
+	assert_success
+	assert_equal "$output" "$caller
+$caller"
 }
