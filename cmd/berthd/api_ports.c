@@ -181,7 +181,8 @@ void api_ports_write_settings(struct jw *w, const struct daemon_container *c)
 
 	jw_key(w, "Ports");
 	jw_map_open(w);
-	for (size_t i = 0; c->spec.exposed && c->spec.exposed[i]; i++) {
+	/* As the list's column: none while the container holds no network. */
+	for (size_t i = 0; api_ports_listed(c) && c->spec.exposed && c->spec.exposed[i]; i++) {
 		const char *key = c->spec.exposed[i];
 		size_t found = 0;
 

@@ -98,6 +98,9 @@ a-two:"
 	assert_equal "$(dk ps -a --format '{{.Names}}:{{.Ports}}' | sort)" "a-bb:
 a-plain:
 a-two:"
+	# Nor does inspect's NetworkSettings.
+	assert_equal "$(peer inspect -f '{{json .NetworkSettings.Ports}}' a-two)" \
+		"$(dk inspect -f '{{json .NetworkSettings.Ports}}' a-two)"
 	dk rm a-bb a-two a-plain >/dev/null
 	peer rm a-bb a-two a-plain >/dev/null
 	on_both volume rm psvol-$$
