@@ -51,30 +51,12 @@ assert_no_nat_rules() {
 	wait_for no_nat_rules "$1" || fail "rules left: $(nat_rules "$1")"
 }
 
-# The rules berthd makes for a bridge network ($1 its bridge, $2 its
-# subnet, $3 "internal" for an --internal one; $4 ip6tables for the IPv6
-# ones), as berth_rules_of (berthd_helpers.bash) lists them.
-expected_rules() {
-	local br=$1 sub=$2 cmd=${4:-iptables}
-	if [ "${3:-}" = internal ]; then
-		printf '%s\n' \
-			"$cmd -t filter -A BERTH-FORWARD -i $br ! -o $br -j DROP" \
-			"$cmd -t filter -A BERTH-FORWARD ! -i $br -o $br -j DROP" \
-			"$cmd -t filter -A BERTH-FORWARD -i $br -o $br -j ACCEPT"
-		return
-	fi
-	printf '%s\n' \
-		"$cmd -t nat -A BERTH-POSTROUTING -s $sub ! -o $br -j MASQUERADE" \
-		"$cmd -t filter -A BERTH-FORWARD -i $br -o $br -j ACCEPT" \
-		"$cmd -t filter -A BERTH-FORWARD -i $br ! -o $br -j ACCEPT" \
-		"$cmd -t filter -A BERTH-FORWARD -o $br -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT" \
-		"$cmd -t filter -A BERTH-FORWARD -o $br -m conntrack --ctstate DNAT -j ACCEPT"
-}
-
-# POSTROUTING and FORWARD jump to berthd's chains.
+# POSTROUTING and FORWARD jump to berthd's chains, BERTH-FORWARD to the
+# isolation's.
 jumps_present() {
 	iptables -t nat -S POSTROUTING | grep -qx -- '-A POSTROUTING -j BERTH-POSTROUTING' &&
-		iptables -S FORWARD | grep -qx -- '-A FORWARD -j BERTH-FORWARD'
+		iptables -S FORWARD | grep -qx -- '-A FORWARD -j BERTH-FORWARD' &&
+		iptables -S BERTH-FORWARD | grep -qx -- '-A BERTH-FORWARD -j BERTH-ISOLATION-STAGE-1'
 }
 
 @test "berthd network: a container on the default network has eth0 in the subnet, a default route, its name in /etc/hosts" {
