@@ -392,6 +392,17 @@ expected_rules() {
 		"$cmd -t filter -A BERTH-FORWARD -o $br -m conntrack --ctstate DNAT -j ACCEPT"
 }
 
+# A random unique local IPv6 /64 (other berthds run beside this one).
+ula_subnet() {
+	printf 'fd%02x:%x:%x::/64\n' $((RANDOM % 256)) $((RANDOM + 1)) $((RANDOM + 1))
+}
+
+ipv6_or_skip() {
+	if [ "$(cat /proc/sys/net/ipv6/conf/all/disable_ipv6 2>/dev/null || echo 1)" != 0 ]; then
+		skip "IPv6 is disabled on this host"
+	fi
+}
+
 # What berthd keeps of the default network while it is stopped, by
 # design, as dockerd keeps docker0's rules: the rules naming this file's
 # bridge, removed after the file's berthd stopped (net_leftovers then

@@ -903,17 +903,6 @@ YAML
 	assert_equal "$(dk ps -a --format '{{.Names}} {{.Status}}')" ""
 }
 
-# A random unique local IPv6 /64 (other berthds run beside this one).
-ula_subnet() {
-	printf 'fd%02x:%x:%x::/64\n' $((RANDOM % 256)) $((RANDOM + 1)) $((RANDOM + 1))
-}
-
-ipv6_or_skip() {
-	if [ "$(cat /proc/sys/net/ipv6/conf/all/disable_ipv6 2>/dev/null || echo 1)" != 0 ]; then
-		skip "IPv6 is disabled on this host"
-	fi
-}
-
 @test "berthd network: --ipv6: dual stack, each container gets an IPv4 and an IPv6 address, routes and names of both" {
 	local sub6 net6 a4 a6 b6 gw6 id
 	ipv6_or_skip

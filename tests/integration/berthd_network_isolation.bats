@@ -126,6 +126,7 @@ isolation_steps() {
 	echo "a2 -> d1 ping: $(ping_from "$cli" a2 "$d1")"
 	echo "d1 -> a1 http: $(http_from "$cli" d1 "$a1")"
 	echo "d1 -> a1 ping: $(ping_from "$cli" d1 "$a1")"
+	echo "a2 -> a1's published port on its own gateway: $(http_from_retried "$cli" a2 "$gwa" "$port")"
 	echo "b1 -> own gateway tcp: $(to_host_from "$wrap" b1 "$gwb" "$cli")"
 	echo "b1 -> isoa's gateway tcp: $(to_host_from "$wrap" b1 "$gwa" "$cli")"
 	echo "b1 -> a1's published port on its own gateway: $(http_from "$cli" b1 "$gwb" "$port")"
@@ -143,6 +144,7 @@ expected_steps() {
 	a2 -> d1 ping: received 0
 	d1 -> a1 http: nc: timed out
 	d1 -> a1 ping: received 0
+	a2 -> a1's published port on its own gateway: served-by-a1
 	b1 -> own gateway tcp: from-b1
 	b1 -> isoa's gateway tcp: from-b1
 	b1 -> a1's published port on its own gateway: nc: timed out
@@ -381,10 +383,44 @@ peer_in_netns_stop() {
 	theirs=$(isolation_steps peer "nsenter --net=/run/netns/$PEER_NETNS" "$port")
 	assert_equal "$theirs" "$(expected_steps)"
 	assert_equal "$ours" "$theirs"
+	# Its containers are in cgroups below the test's own.
+	run grep -c ":memory:.*/$PEER_CGROUP/" "/proc/$(peer inspect -f '{{.State.Pid}}' a1)/cgroup"
+	assert_equal "$output" 1
 	# Its isolation is what berthd's repeats: STAGE-1 and -2 per bridge.
 	run nsenter --net="/run/netns/$PEER_NETNS" iptables -S DOCKER-ISOLATION-STAGE-2
 	assert_output_contains "-A DOCKER-ISOLATION-STAGE-2 -o docker0 -j DROP"
 	PEER_LEFT=
 	peer_in_netns_stop
 	assert_equal "$PEER_LEFT" ""
+}
+
+@test "berthd network isolation: dual-stack networks are apart over IPv6 too (ip6tables); within one IPv6 goes" {
+	local bra brb a6 out
+	ipv6_or_skip
+	dk network create --ipv6 --subnet "$(ula_subnet)" isoa >/dev/null
+	dk network create --ipv6 --subnet "$(ula_subnet)" isob >/dev/null
+	bra=$(bridge_of isoa)
+	brb=$(bridge_of isob)
+	assert_equal "$(berth_rules_of "$bra" | grep '^ip6tables' | sort)" \
+		"$(expected_rules "$bra" "$(dk network inspect -f '{{(index .IPAM.Config 1).Subnet}}' isoa)" "" ip6tables | sort)"
+	dk run -d --name a1 --network isoa berthd-test/bb:1 sh -c 'while true; do echo from-a1 | nc -l -p 7070; done' >/dev/null
+	dk run -d --name a2 --network isoa berthd-test/bb:1 sleep 100 >/dev/null
+	dk run -d --name b1 --network isob berthd-test/bb:1 sleep 100 >/dev/null
+	a6=$(dk inspect -f '{{.NetworkSettings.Networks.isoa.GlobalIPv6Address}}' a1)
+	[ -n "$a6" ] || fail "a1 has no IPv6 address"
+	run dk exec a2 sh -c "for i in 1 2 3 4 5 6 7 8 9 10; do nc -w 2 $a6 7070 </dev/null && exit 0; sleep 0.2; done; exit 1"
+	assert_success
+	assert_equal "$output" "from-a1"
+	out=$(dk exec b1 sh -c "nc -w 2 $a6 7070 </dev/null" 2>&1) || true
+	assert_equal "$out" "nc: timed out"
+	run dk exec b1 ping -6 -c 1 -W 1 "$a6"
+	assert_output_contains " 0 packets received"
+	local drops
+	drops=$(ip6tables -w -nvx -L BERTH-ISOLATION-STAGE-2 | awk -v br="$bra" '$3 == "DROP" && $7 == br { print $1 }')
+	[ "${drops:-0}" -gt 0 ] || fail "no IPv6 drop counted to $bra: $(ip6tables -nvx -L BERTH-ISOLATION-STAGE-2)"
+	dk rm -f a1 a2 b1 >/dev/null
+	WAIT_FOR_SECONDS=30 wait_for berthd_dels_done
+	dk network rm isoa isob >/dev/null
+	run sh -c "{ ip6tables-save; iptables-save; } | grep -w -e '$bra' -e '$brb'"
+	assert_equal "$output" ""
 }
