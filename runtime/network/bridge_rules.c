@@ -24,6 +24,17 @@
  *                                                 DNAT) from other hosts
  *          an --internal network has only the first, and drops (inserted
  *          first, before other networks' accepts) what leaves or enters.
+ *   filter BERTH-ISOLATION-STAGE-1, jumped to first from BERTH-FORWARD,
+ *          and BERTH-ISOLATION-STAGE-2: what one network forwards to
+ *          another is dropped, as dockerd's DOCKER-ISOLATION-STAGE-1/2
+ *          drop it between its bridges (the "out" accept above would
+ *          otherwise let it through):
+ *          STAGE-1  -i BRIDGE ! -o BRIDGE -j BERTH-ISOLATION-STAGE-2
+ *          STAGE-2  -o BRIDGE -j DROP
+ *          A packet leaving one network reaches STAGE-2, and is dropped
+ *          there when it goes out by another network's bridge; to any
+ *          other device (the host's way out) it returns.  An --internal
+ *          network has none: its drops above already cover it.
  * The same with ip6tables for a dual-stack network's IPv6 subnet.  The
  * chains and jumps stay when the last network goes: another berthd may
  * be adding to them at that moment. */
@@ -35,7 +46,10 @@
 
 #define NAT_CHAIN "BERTH-POSTROUTING"
 #define FWD_CHAIN "BERTH-FORWARD"
+#define ISO1_CHAIN "BERTH-ISOLATION-STAGE-1"
+#define ISO2_CHAIN "BERTH-ISOLATION-STAGE-2"
 #define MAX_SPEC 12
+#define MAX_RULES 10
 
 struct rule {
 	const char *table, *chain;
@@ -43,10 +57,13 @@ struct rule {
 	const char *spec[MAX_SPEC];
 };
 
-/* The chains and the jumps to them, made first. */
+/* The chains and the jumps to them, made first (in this order: the
+ * isolation's jump is inserted first in BERTH-FORWARD, before any
+ * network's accepts, also in a chain an older berthd filled). */
 static const struct rule jumps[] = {
 	{ "nat", "POSTROUTING", true, { "-j", NAT_CHAIN } },
 	{ "filter", "FORWARD", true, { "-j", FWD_CHAIN } },
+	{ "filter", FWD_CHAIN, true, { "-j", ISO1_CHAIN } },
 };
 
 /* The rules of network n for one family (subnet: its subnet of it);
@@ -65,6 +82,11 @@ static size_t rules_of(const struct net_info *n, const char *subnet, struct rule
 					  { "-i", br, "-o", br, "-j", "ACCEPT" } };
 		return k;
 	}
+	/* Before the accepts: a network never forwards to others, not even
+	 * for the moment between the two at a start that adds them. */
+	out[k++] = (struct rule){ "filter", ISO1_CHAIN, false,
+				  { "-i", br, "!", "-o", br, "-j", ISO2_CHAIN } };
+	out[k++] = (struct rule){ "filter", ISO2_CHAIN, false, { "-o", br, "-j", "DROP" } };
 	out[k++] = (struct rule){ "nat", NAT_CHAIN, false,
 				  { "-s", subnet, "!", "-o", br, "-j", "MASQUERADE" } };
 	out[k++] = (struct rule){ "filter", FWD_CHAIN, false,
@@ -152,7 +174,7 @@ static int remove_rule(bool v6, const struct rule *r, struct berr *err)
 
 static int apply_family(const struct net_info *n, bool v6, struct berr *err)
 {
-	struct rule rules[8];
+	struct rule rules[MAX_RULES];
 	size_t count = rules_of(n, v6 ? n->subnet6 : n->subnet, rules);
 	int ret = 0;
 
@@ -160,6 +182,11 @@ static int apply_family(const struct net_info *n, bool v6, struct berr *err)
 		ret = ensure_chain(v6, "nat", NAT_CHAIN, err);
 	if (ret == 0)
 		ret = ensure_chain(v6, "filter", FWD_CHAIN, err);
+	/* Made for an internal network too: BERTH-FORWARD jumps to them. */
+	if (ret == 0)
+		ret = ensure_chain(v6, "filter", ISO1_CHAIN, err);
+	if (ret == 0)
+		ret = ensure_chain(v6, "filter", ISO2_CHAIN, err);
 	for (size_t i = 0; i < sizeof(jumps) / sizeof(jumps[0]) && ret == 0; i++)
 		if (!n->internal || strcmp(jumps[i].table, "nat") != 0)
 			ret = ensure_rule(v6, &jumps[i], err);
@@ -203,7 +230,7 @@ static int remove_table_at_once(bool v6, const char *table, const struct rule *r
 static int remove_family(const struct net_info *n, bool v6, struct berr *err)
 {
 	static const char *const tables[] = { "nat", "filter" };
-	struct rule rules[8];
+	struct rule rules[MAX_RULES];
 	size_t count = rules_of(n, v6 ? n->subnet6 : n->subnet, rules);
 	int first = 0;
 

@@ -104,9 +104,9 @@ int net_info_read(const struct net_ctx *ctx, const char *name, struct net_info *
 /* Every network's (names sorted); free each, then the array. */
 int net_info_list(const struct net_ctx *ctx, struct net_info **out, size_t *n,
 		  struct berr *err);
-/* A bridge network's NAT and forwarding rules (bridge_rules.c), which
- * berthd makes once per network instead of the plugins per container:
- * made where missing (idempotent), or removed. */
+/* A bridge network's NAT, forwarding and isolation rules
+ * (bridge_rules.c), which berthd makes once per network instead of the
+ * plugins per container: made where missing (idempotent), or removed. */
 int net_rules_apply(const struct net_info *n, struct berr *err);
 int net_rules_remove(const struct net_info *n, struct berr *err);
 

@@ -73,7 +73,8 @@ cleanup() {
 	# berthd keeps its default network's rules when it stops (as dockerd
 	# keeps docker0's): this run's bridge's go with the bridge.
 	for cmd in iptables ip6tables; do
-		for tc in nat:BERTH-POSTROUTING filter:BERTH-FORWARD; do
+		for tc in nat:BERTH-POSTROUTING filter:BERTH-FORWARD filter:BERTH-ISOLATION-STAGE-1 \
+			filter:BERTH-ISOLATION-STAGE-2; do
 			"$cmd" -w -t "${tc%%:*}" -S "${tc#*:}" 2>/dev/null |
 				grep -E -- "-[io] $BBR( |\$)" | sed 's/^-A //' |
 				while read -r rule; do

@@ -283,7 +283,8 @@ berthd_file_hooks() {
 # that is shared by all their networks (portmap's iptables chains),
 # removed at the end when this file's berthd made them and no other rule
 # uses them.  berthd's chains themselves (BERTH-POSTROUTING,
-# BERTH-FORWARD) stay: every berthd of the host shares them.
+# BERTH-FORWARD, BERTH-ISOLATION-STAGE-1 and -2) stay: every berthd of the
+# host shares them.
 
 # The iptables chains named CNI-* before the file's berthd ran.
 net_snapshot() {
@@ -359,13 +360,47 @@ net_new_shared_chains() {
 berth_rules_of() {
 	local cmd table chain
 	for cmd in iptables ip6tables; do
-		for table in nat filter; do
-			chain=BERTH-FORWARD
-			[ "$table" = nat ] && chain=BERTH-POSTROUTING
+		for chain in BERTH-POSTROUTING BERTH-FORWARD BERTH-ISOLATION-STAGE-1 \
+			BERTH-ISOLATION-STAGE-2; do
+			table=filter
+			[ "$chain" = BERTH-POSTROUTING ] && table=nat
 			"$cmd" -w -t "$table" -S "$chain" 2>/dev/null | grep -E -- "-o $1( |\$)|-i $1( |\$)" |
 				sed "s/^/$cmd -t $table /"
 		done
 	done
+}
+
+# The rules berthd makes for a bridge network ($1 its bridge, $2 its
+# subnet, $3 "internal" for an --internal one; $4 ip6tables for the IPv6
+# ones), as berth_rules_of lists them.
+expected_rules() {
+	local br=$1 sub=$2 cmd=${4:-iptables}
+	if [ "${3:-}" = internal ]; then
+		printf '%s\n' \
+			"$cmd -t filter -A BERTH-FORWARD -i $br ! -o $br -j DROP" \
+			"$cmd -t filter -A BERTH-FORWARD ! -i $br -o $br -j DROP" \
+			"$cmd -t filter -A BERTH-FORWARD -i $br -o $br -j ACCEPT"
+		return
+	fi
+	printf '%s\n' \
+		"$cmd -t nat -A BERTH-POSTROUTING -s $sub ! -o $br -j MASQUERADE" \
+		"$cmd -t filter -A BERTH-ISOLATION-STAGE-1 -i $br ! -o $br -j BERTH-ISOLATION-STAGE-2" \
+		"$cmd -t filter -A BERTH-ISOLATION-STAGE-2 -o $br -j DROP" \
+		"$cmd -t filter -A BERTH-FORWARD -i $br -o $br -j ACCEPT" \
+		"$cmd -t filter -A BERTH-FORWARD -i $br ! -o $br -j ACCEPT" \
+		"$cmd -t filter -A BERTH-FORWARD -o $br -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT" \
+		"$cmd -t filter -A BERTH-FORWARD -o $br -m conntrack --ctstate DNAT -j ACCEPT"
+}
+
+# A random unique local IPv6 /64 (other berthds run beside this one).
+ula_subnet() {
+	printf 'fd%02x:%x:%x::/64\n' $((RANDOM % 256)) $((RANDOM + 1)) $((RANDOM + 1))
+}
+
+ipv6_or_skip() {
+	if [ "$(cat /proc/sys/net/ipv6/conf/all/disable_ipv6 2>/dev/null || echo 1)" != 0 ]; then
+		skip "IPv6 is disabled on this host"
+	fi
 }
 
 # What berthd keeps of the default network while it is stopped, by

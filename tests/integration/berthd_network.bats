@@ -51,30 +51,12 @@ assert_no_nat_rules() {
 	wait_for no_nat_rules "$1" || fail "rules left: $(nat_rules "$1")"
 }
 
-# The rules berthd makes for a bridge network ($1 its bridge, $2 its
-# subnet, $3 "internal" for an --internal one; $4 ip6tables for the IPv6
-# ones), as berth_rules_of (berthd_helpers.bash) lists them.
-expected_rules() {
-	local br=$1 sub=$2 cmd=${4:-iptables}
-	if [ "${3:-}" = internal ]; then
-		printf '%s\n' \
-			"$cmd -t filter -A BERTH-FORWARD -i $br ! -o $br -j DROP" \
-			"$cmd -t filter -A BERTH-FORWARD ! -i $br -o $br -j DROP" \
-			"$cmd -t filter -A BERTH-FORWARD -i $br -o $br -j ACCEPT"
-		return
-	fi
-	printf '%s\n' \
-		"$cmd -t nat -A BERTH-POSTROUTING -s $sub ! -o $br -j MASQUERADE" \
-		"$cmd -t filter -A BERTH-FORWARD -i $br -o $br -j ACCEPT" \
-		"$cmd -t filter -A BERTH-FORWARD -i $br ! -o $br -j ACCEPT" \
-		"$cmd -t filter -A BERTH-FORWARD -o $br -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT" \
-		"$cmd -t filter -A BERTH-FORWARD -o $br -m conntrack --ctstate DNAT -j ACCEPT"
-}
-
-# POSTROUTING and FORWARD jump to berthd's chains.
+# POSTROUTING and FORWARD jump to berthd's chains, BERTH-FORWARD to the
+# isolation's.
 jumps_present() {
 	iptables -t nat -S POSTROUTING | grep -qx -- '-A POSTROUTING -j BERTH-POSTROUTING' &&
-		iptables -S FORWARD | grep -qx -- '-A FORWARD -j BERTH-FORWARD'
+		iptables -S FORWARD | grep -qx -- '-A FORWARD -j BERTH-FORWARD' &&
+		iptables -S BERTH-FORWARD | grep -qx -- '-A BERTH-FORWARD -j BERTH-ISOLATION-STAGE-1'
 }
 
 @test "berthd network: a container on the default network has eth0 in the subnet, a default route, its name in /etc/hosts" {
@@ -919,17 +901,6 @@ YAML
 	assert_success
 	assert_equal "$(dk network ls --filter type=custom -q)" ""
 	assert_equal "$(dk ps -a --format '{{.Names}} {{.Status}}')" ""
-}
-
-# A random unique local IPv6 /64 (other berthds run beside this one).
-ula_subnet() {
-	printf 'fd%02x:%x:%x::/64\n' $((RANDOM % 256)) $((RANDOM + 1)) $((RANDOM + 1))
-}
-
-ipv6_or_skip() {
-	if [ "$(cat /proc/sys/net/ipv6/conf/all/disable_ipv6 2>/dev/null || echo 1)" != 0 ]; then
-		skip "IPv6 is disabled on this host"
-	fi
 }
 
 @test "berthd network: --ipv6: dual stack, each container gets an IPv4 and an IPv6 address, routes and names of both" {

@@ -1,6 +1,10 @@
 # A private dockerd beside a test file's berthd, for parity tests: its own
 # containerd, data root, exec root and socket in $BERTHD_DIR/peer, no
 # bridge and no iptables rules, so that it changes nothing on the host.
+# With PEER_NETNS (the name of a namespace of `ip netns`, the caller's to
+# make and delete) it runs in that network namespace instead, with its
+# bridges and iptables rules there: its rules and its FORWARD policy
+# change nothing on the host either.
 
 peer() {
 	DOCKER_HOST=unix://$PEER_DIR/docker.sock "$DOCKER" "$@"
@@ -28,7 +32,13 @@ berthd_peer_start() {
 	containerd --config "$PEER_DIR/containerd/config.toml" </dev/null \
 		>"$PEER_DIR/containerd.log" 2>&1 3>&- &
 	echo $! >"$PEER_DIR/containerd.pid"
-	dockerd --iptables=false --ip-masq=false --bridge=none --userland-proxy=false \
+	local wrap=() net=(--iptables=false --ip-masq=false --bridge=none)
+	if [ -n "${PEER_NETNS:-}" ]; then
+		# nsenter execs dockerd: $! stays dockerd's pid.
+		wrap=(nsenter --net="/run/netns/$PEER_NETNS")
+		net=()
+	fi
+	"${wrap[@]}" dockerd "${net[@]}" --userland-proxy=false \
 		--data-root "$PEER_DIR/data" --exec-root "$PEER_DIR/exec" \
 		--pidfile "$PEER_DIR/dockerd.pid" -H "unix://$PEER_DIR/docker.sock" \
 		--containerd "$PEER_DIR/containerd/containerd.sock" \
