@@ -62,6 +62,11 @@ void api_health_state_json(struct jw *w, const struct daemon_container *c);
 /* The keys a container's entry in a list begins with, in docker ps and
  * system df alike: Id, Names (with docker's slash), Image, ImageID. */
 void api_container_heading(struct jw *w, const struct daemon_container *c);
+/* NetworkSettings, with the daemon's lock held: in docker ps only its
+ * Networks, in inspect (full) all of it. */
+struct daemon;
+void api_network_settings(struct jw *w, const struct daemon *d,
+			  const struct daemon_container *c, bool full);
 
 /* api_volumes.c */
 enum MHD_Result api_volume_create(struct req *r);
