@@ -194,6 +194,20 @@ static void entry_json(struct jw *w, const struct srv *srv, const struct daemon_
 	jw_map_close(w);
 }
 
+void api_container_heading(struct jw *w, const struct daemon_container *c)
+{
+	char name[300];
+
+	jw_kstr(w, "Id", c->id);
+	jw_key(w, "Names");
+	jw_array_open(w);
+	snprintf(name, sizeof(name), "/%s", c->name);
+	jw_str(w, name);
+	jw_array_close(w);
+	jw_kstr(w, "Image", c->spec.image);
+	jw_kstr(w, "ImageID", c->spec.image_id);
+}
+
 /* --- the key ------------------------------------------------------------------ */
 
 static void key_int(struct ps_text *k, int64_t v)
