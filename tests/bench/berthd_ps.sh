@@ -16,7 +16,8 @@
 #   - all=1 (`docker ps -a`),
 #   - a filter, status=running (`docker ps -f status=running`),
 # and the median of 3 of the docker CLI's own `docker ps`.  It prints the
-# medians of the rounds and after/before.  The report goes to stdout and
+# medians of the rounds, after/before, and each berthd's CPU time (all its
+# threads, /proc/PID/stat's ticks) per request of the three API ones.  The report goes to stdout and
 # to tests/bench/results/DATE-berthd-ps.txt (--out FILE, or - for none, as
 # the first argument moves it).
 #
@@ -46,9 +47,9 @@ CG=berthd-psbench-$$
 PIDS=()
 
 echo "=== docker ps at scale, berthd against an earlier berthd"
-echo "command: ${BERTHD_BEFORE:+BERTHD_BEFORE=$BERTHD_BEFORE }tests/bench/berthd_ps.sh $N $ROUNDS"
+echo "command: ${BERTHD_BEFORE:+BERTHD_BEFORE=DIR }tests/bench/berthd_ps.sh $N $ROUNDS"
 echo "commit: $(git -C "$REPO" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
-[ -z "$BEFORE" ] || echo "before: $BEFORE/berthd, ${BERTHD_BEFORE_NAME:-at $(git -C "$BEFORE/.." rev-parse --short=12 HEAD 2>/dev/null || echo unknown)}"
+[ -z "$BEFORE" ] || echo "before: BERTHD_BEFORE's berthd, ${BERTHD_BEFORE_NAME:-at $(git -C "$BEFORE/.." rev-parse --short=12 HEAD 2>/dev/null || echo unknown)}"
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 cleanup() {
@@ -92,6 +93,7 @@ daemon_up() {
 	"$build/berthd" --socket "$sock" --root "$DIR/state/$name" --data-root "$DIR/$name-data" \
 		--cgroup-parent "$CG" --bridge none --log-level error --log-file "$DIR/$name.log" &
 	PIDS+=($!)
+	echo $! >"$DIR/$name.pid"
 	for _ in $(seq 200); do
 		$CLIENT "$sock" ps --rounds 1 >/dev/null 2>&1 && break
 		sleep 0.05
@@ -119,15 +121,19 @@ cli_ms() { # median wall time of 3 docker ps, in ms
 		echo $(((e - s) / 1000))
 	done | sort -n | awk 'NR == 2 {printf "%.2f\n", $1 / 1000}'
 }
+# The CPU time of a daemon, all its threads (those ended too), in ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$(cat "$DIR/$1.pid")/stat"; }
 FILTER='filters=%7B%22status%22%3A%5B%22running%22%5D%7D'
 for r in $(seq "$ROUNDS"); do
 	for name in $NAMES; do
 		sock=$DIR/$name.sock
+		t0=$(cpu_ticks "$name")
 		out=$($CLIENT "$sock" ps --rounds 21)
 		[ "$(echo "$out" | first_number ,)" = "$N" ] || { echo "$name lists: $out"; exit 1; }
 		echo "$out" | first_number median >>"$DIR/$name.plain"
 		$CLIENT "$sock" ps --rounds 21 --query all=1 | first_number median >>"$DIR/$name.all"
 		$CLIENT "$sock" ps --rounds 21 --query "$FILTER" | first_number median >>"$DIR/$name.filter"
+		echo $(($(cpu_ticks "$name") - t0)) >>"$DIR/$name.ticks"
 		cli_ms "$sock" >>"$DIR/$name.cli"
 	done
 	echo "  round $r of $ROUNDS" >&2
@@ -154,3 +160,13 @@ for k in plain all filter cli; do
 		printf '%-34s %10s %10s %12s\n' "$what" "$a" - -
 	fi
 done
+# The daemon's own CPU per request of the three timed above: what the
+# client's share of the wall time hides.
+cpu_us() { awk -v hz="$(getconf CLK_TCK)" -v n="$((ROUNDS * 63))" '{t += $1} END {printf "%.0f", t / hz * 1e6 / n}' "$DIR/$1.ticks"; }
+a=$(cpu_us after)
+if [ -n "$BEFORE" ]; then
+	b=$(cpu_us before)
+	printf '%-34s %10s %10s %12s\n' "berthd's CPU per request (us)" "$a" "$b" "$(ratio "$a" "$b")"
+else
+	printf '%-34s %10s %10s %12s\n' "berthd's CPU per request (us)" "$a" - -
+fi
