@@ -59,9 +59,15 @@ int api_parse_healthcheck(struct jr *r, yajl_val doc, struct daemon_spec *s);
 void api_health_config_json(struct jw *w, const struct daemon_spec *s);
 void api_health_state_json(struct jw *w, const struct daemon_container *c);
 
-/* The keys a container's entry in a list begins with, in docker ps and
- * system df alike: Id, Names (with docker's slash), Image, ImageID. */
+/* api_ps_entry.c: the keys a container's entry in a list begins with,
+ * in docker ps and system df alike: Id, Names (with docker's slash),
+ * Image, ImageID. */
 void api_container_heading(struct jw *w, const struct daemon_container *c);
+/* api_network_settings.c: NetworkSettings, with the daemon's lock held:
+ * in docker ps only its Networks, in inspect (full) all of it. */
+struct daemon;
+void api_network_settings(struct jw *w, const struct daemon *d,
+			  const struct daemon_container *c, bool full);
 
 /* api_volumes.c */
 enum MHD_Result api_volume_create(struct req *r);

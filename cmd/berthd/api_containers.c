@@ -14,7 +14,6 @@
 #include "body.h"
 #include "api_ports.h"
 #include "api_ps.h"
-#include "runtime/engine/log.h"
 #include "spec/base/cleanup.h"
 #include "spec/base/strv.h"
 #include "spec/json_read.h"
@@ -392,127 +391,6 @@ enum MHD_Result api_container_create(struct req *r)
 
 /* --- inspect and list ------------------------------------------------------------ */
 
-static const char *network_name(const struct daemon_spec *s)
-{
-	const char *m = s->network_mode;
-
-	if (!m || !*m || !strcmp(m, "default"))
-		return "bridge";
-	return m;
-}
-
-/* The address fields of the settings and of an endpoint: the container's
- * on its network while it is attached, else all empty. */
-static void address(struct jw *w, const struct daemon_endpoint *ep)
-{
-	jw_kstr(w, "Gateway", ep->gateway);
-	jw_kstr(w, "IPAddress", ep->ip);
-	jw_kint(w, "IPPrefixLen", ep->prefix);
-	jw_kstr(w, "MacAddress", ep->mac);
-	jw_kstr(w, "IPv6Gateway", ep->gateway6);
-	jw_kstr(w, "GlobalIPv6Address", ep->ip6);
-	jw_kint(w, "GlobalIPv6PrefixLen", ep->prefix6);
-}
-
-/* The NetworkID of the container's one network: host and none are their
- * own; "bridge" is the default CNI network (its name serves as its id;
- * empty until the container is attached, as docker's before a start), or
- * with berthd --bridge none a namespace with loopback only. */
-static const char *network_id(const struct daemon *d, const struct daemon_container *c,
-			      const char *net)
-{
-	if (strcmp(net, "host") == 0 || strcmp(net, "none") == 0)
-		return net;
-	if (!d->default_net && strcmp(net, "bridge") == 0)
-		return "loopback-only";
-	return c->ep.network_id[0] ? c->ep.network_id : c->ep.network;
-}
-
-/* One of its networks besides the first (entry: "NAME|ALIAS..."). */
-static void other_network(struct jw *w, const struct daemon *d, const struct daemon_container *c,
-			  const char *entry)
-{
-	static const struct daemon_endpoint none;
-	const struct daemon_endpoint *ep = &none;
-	char name[160];
-
-	daemon_net_entry_name(entry, name, sizeof(name));
-	for (size_t i = 0; i < c->n_more; i++)
-		if (strcmp(c->more[i].network, name) == 0)
-			ep = &c->more[i];
-	jw_key(w, name);
-	jw_map_open(w);
-	jw_key(w, "IPAMConfig");
-	jw_null(w);
-	jw_key(w, "Links");
-	jw_null(w);
-	jw_key(w, "Aliases");
-	jw_array_open(w);
-	for (const char *a = strchr(entry, '|'); a; a = strchr(a + 1, '|')) {
-		char one[256];
-
-		snprintf(one, sizeof(one), "%.*s", (int)strcspn(a + 1, "|"), a + 1);
-		jw_str(w, one);
-	}
-	jw_array_close(w);
-	if (!d->default_net && strcmp(name, "bridge") == 0)
-		jw_kstr(w, "NetworkID", "loopback-only");
-	else
-		jw_kstr(w, "NetworkID", ep->network_id[0] ? ep->network_id : name);
-	jw_kstr(w, "EndpointID", ep->ip[0] ? c->id : "");
-	address(w, ep);
-	jw_key(w, "DriverOpts");
-	jw_null(w);
-	jw_map_close(w);
-}
-
-static void network_settings(struct jw *w, const struct daemon *d,
-			     const struct daemon_container *c, bool full)
-{
-	const char *net = network_name(&c->spec);
-
-	jw_key(w, "NetworkSettings");
-	jw_map_open(w);
-	if (full) {
-		jw_kstr(w, "Bridge", "");
-		jw_kstr(w, "SandboxID", "");
-		api_ports_write_settings(w, c);
-		jw_kstr(w, "SandboxKey", "");
-		address(w, &c->ep);
-	}
-	jw_key(w, "Networks");
-	jw_map_open(w);
-	/* Another container's network is not one of its own. */
-	if (strncmp(net, "container:", 10) == 0) {
-		jw_map_close(w);
-		jw_map_close(w);
-		return;
-	}
-	jw_key(w, net);
-	jw_map_open(w);
-	jw_key(w, "IPAMConfig");
-	if (c->spec.ip && *c->spec.ip) {
-		jw_map_open(w);
-		jw_kstr(w, "IPv4Address", c->spec.ip);
-		jw_map_close(w);
-	} else {
-		jw_null(w);
-	}
-	jw_key(w, "Links");
-	jw_null(w);
-	jw_kstrv(w, "Aliases", c->spec.aliases);
-	jw_kstr(w, "NetworkID", network_id(d, c, net));
-	jw_kstr(w, "EndpointID", c->ep.ip[0] ? c->id : "");
-	address(w, &c->ep);
-	jw_key(w, "DriverOpts");
-	jw_null(w);
-	jw_map_close(w);
-	for (size_t i = 0; c->spec.networks && c->spec.networks[i]; i++)
-		other_network(w, d, c, c->spec.networks[i]);
-	jw_map_close(w);
-	jw_map_close(w);
-}
-
 static void state_json(struct jw *w, const struct daemon_container *c)
 {
 	jw_key(w, "State");
@@ -722,7 +600,7 @@ static void inspect_json(struct jw *w, struct srv *srv, const struct daemon_cont
 	if (s->stop_timeout >= 0)
 		jw_kint(w, "StopTimeout", s->stop_timeout);
 	jw_map_close(w);
-	network_settings(w, srv->d, c, true);
+	api_network_settings(w, srv->d, c, true);
 	jw_map_close(w);
 }
 
@@ -740,90 +618,6 @@ enum MHD_Result api_container_inspect(struct req *r)
 	daemon_unlock(r->srv->d);
 	daemon_put(r->srv->d, c);
 	return http_reply_json(r, 200, w);
-}
-
-static void human_duration(int64_t secs, char *buf, size_t size)
-{
-	if (secs < 1)
-		snprintf(buf, size, "Less than a second");
-	else if (secs == 1)
-		snprintf(buf, size, "1 second");
-	else if (secs < 60)
-		snprintf(buf, size, "%lld seconds", (long long)secs);
-	else if (secs < 120)
-		snprintf(buf, size, "About a minute");
-	else if (secs < 3600)
-		snprintf(buf, size, "%lld minutes", (long long)secs / 60);
-	else if (secs < 7200)
-		snprintf(buf, size, "About an hour");
-	else if (secs < 48 * 3600)
-		snprintf(buf, size, "%lld hours", (long long)secs / 3600);
-	else
-		snprintf(buf, size, "%lld days", (long long)secs / 86400);
-}
-
-static int64_t since_secs(const char *ts)
-{
-	int64_t ns;
-
-	if (!ts || !*ts || daemon_log_time(ts, &ns) < 0)
-		return 0;
-	return (int64_t)time(NULL) - ns / 1000000000LL;
-}
-
-static void status_text(const struct daemon_container *c, char *buf, size_t size)
-{
-	const struct daemon_health *h = daemon_health_now_locked(c);
-	char d[64];
-
-	switch (c->status) {
-	case DS_RUNNING:
-	case DS_PAUSED:
-		human_duration(since_secs(c->started_at), d, sizeof(d));
-		if (c->status == DS_RUNNING && h && h->status[0])
-			snprintf(buf, size, "Up %s (%s%s)", d,
-				 strcmp(h->status, "starting") ? "" : "health: ", h->status);
-		else
-			snprintf(buf, size, "Up %s%s", d, c->status == DS_PAUSED ? " (Paused)" : "");
-		break;
-	case DS_RESTARTING:
-		human_duration(since_secs(c->finished_at), d, sizeof(d));
-		snprintf(buf, size, "Restarting (%d) %s ago", c->exit_code, d);
-		break;
-	case DS_EXITED:
-		human_duration(since_secs(c->finished_at), d, sizeof(d));
-		snprintf(buf, size, "Exited (%d) %s ago", c->exit_code, d);
-		break;
-	case DS_CREATED:
-		snprintf(buf, size, "Created");
-		break;
-	case DS_REMOVING:
-		snprintf(buf, size, "Removal In Progress");
-		break;
-	default:
-		snprintf(buf, size, "Dead");
-	}
-}
-
-/* docker's Command: the arguments joined, quoted where needed. */
-static void command_text(const struct daemon_spec *s, char *buf, size_t size)
-{
-	size_t used = 0;
-	char **lists[2] = { s->entrypoint, s->cmd };
-
-	buf[0] = '\0';
-	for (int l = 0; l < 2; l++) {
-		for (size_t i = 0; lists[l] && lists[l][i]; i++) {
-			const char *a = lists[l][i];
-			bool quote = !*a || strpbrk(a, " \t\n'\"$;&|<>()*?\\") != NULL;
-			int n = snprintf(buf + used, size - used, quote ? "%s'%s'" : "%s%s",
-					 used ? " " : "", a);
-
-			if (n < 0 || (size_t)n >= size - used)
-				return;
-			used += (size_t)n;
-		}
-	}
 }
 
 /* docker ps --filter health=: none for a container without a check. */
@@ -866,49 +660,15 @@ static bool list_match(const struct filters *f, const struct ps_filter *p,
 	return ok;
 }
 
-void api_container_heading(struct jw *w, const struct daemon_container *c)
+/* Does a listing show c: running (or all asked for) and through the
+ * filters? */
+static bool listed_locked(const struct filters *f, const struct ps_filter *p, bool all,
+			  const struct daemon_container *c)
 {
-	char name[300];
-
-	jw_kstr(w, "Id", c->id);
-	jw_key(w, "Names");
-	jw_array_open(w);
-	snprintf(name, sizeof(name), "/%s", c->name);
-	jw_str(w, name);
-	jw_array_close(w);
-	jw_kstr(w, "Image", c->spec.image);
-	jw_kstr(w, "ImageID", c->spec.image_id);
-}
-
-static void list_entry(struct jw *w, const struct srv *srv, const struct daemon_container *c,
-		       const long long *size)
-{
-	char text[128], cmd[1024];
-	int64_t created_ns = 0;
-
-	daemon_log_time(c->created, &created_ns);
-	jw_map_open(w);
-	api_container_heading(w, c);
-	command_text(&c->spec, cmd, sizeof(cmd));
-	jw_kstr(w, "Command", cmd);
-	jw_kint(w, "Created", created_ns / 1000000000LL);
-	api_ports_write_list(w, c);
-	if (size) {
-		jw_kint(w, "SizeRw", size[0]);
-		jw_kint(w, "SizeRootFs", size[1]);
-	}
-	jw_kv_map(w, "Labels", c->spec.labels);
-	jw_kstr(w, "State", daemon_status_name(c->status));
-	status_text(c, text, sizeof(text));
-	jw_kstr(w, "Status", text);
-	jw_key(w, "HostConfig");
-	jw_map_open(w);
-	jw_kstr(w, "NetworkMode",
-		c->spec.network_mode && *c->spec.network_mode ? c->spec.network_mode : "default");
-	jw_map_close(w);
-	network_settings(w, srv->d, c, false);
-	api_mounts_json(w, srv->data_root, &c->spec);
-	jw_map_close(w);
+	if (!all && c->status != DS_RUNNING && c->status != DS_PAUSED &&
+	    c->status != DS_RESTARTING)
+		return false;
+	return list_match(f, p, c);
 }
 
 /* The containers a listing shows, held (daemon_put each), newest first
@@ -927,10 +687,7 @@ static int list_gather(struct daemon *d, const struct filters *f, const struct p
 	for (size_t i = 0; ret == 0 && i < count && (limit <= 0 || (long long)kept < limit); i++) {
 		struct daemon_container *c = v[i];
 
-		if (!all && c->status != DS_RUNNING && c->status != DS_PAUSED &&
-		    c->status != DS_RESTARTING)
-			continue;
-		if (!list_match(f, p, c))
+		if (!listed_locked(f, p, all, c))
 			continue;
 		c->refs++;
 		v[kept++] = c;
@@ -941,24 +698,96 @@ static int list_gather(struct daemon *d, const struct filters *f, const struct p
 	return ret;
 }
 
-/* docker ps answers from memory; with size=1 (docker ps --size) each
- * listed container's writable layer is walked first, without the lock. */
+/* docker ps --size: each listed container's writable layer is walked
+ * first, without the lock; then the entries are written anew, with their
+ * sizes. */
+static enum MHD_Result list_sized(struct req *r, const struct filters *f,
+				  const struct ps_filter *p, bool all, long long limit)
+{
+	cleanup_jw struct jw *w = jw_new(false);
+	cleanup_free struct daemon_container **list = NULL;
+	cleanup_free long long *sizes = NULL;
+	struct daemon *d = r->srv->d;
+	struct berr err;
+	size_t n = 0;
+	time_t now;
+
+	if (list_gather(d, f, p, all, limit, &list, &n, &err) < 0)
+		return http_reply_berr(r, &err);
+	if (n > 0) {
+		sizes = calloc(n * 2, sizeof(*sizes));
+		/* One removed meanwhile is not listed below. */
+		for (size_t i = 0; sizes && i < n; i++)
+			if (daemon_container_size(d, list[i]->id, &sizes[2 * i], &sizes[2 * i + 1],
+						  &err) < 0)
+				sizes[2 * i] = sizes[2 * i + 1] = 0;
+	}
+	jw_array_open(w);
+	daemon_lock(d);
+	now = time(NULL);
+	for (size_t i = 0; i < n; i++)
+		if (!list[i]->removed && sizes)
+			ps_entry_write_locked(w, r->srv, list[i], &sizes[2 * i], now);
+	daemon_unlock(d);
+	for (size_t i = 0; i < n; i++)
+		daemon_put(d, list[i]);
+	jw_array_close(w);
+	if (n > 0 && !sizes)
+		return http_reply_error(r, 500, "list containers: out of memory");
+	return http_reply_json(r, 200, w);
+}
+
+/* docker ps: in one hold of the daemon's lock, each entry copied from
+ * the one its container keeps (api_ps_entry.c), so that a listing of many
+ * containers costs little more than their text. */
+static enum MHD_Result list_kept(struct req *r, const struct filters *f,
+				 const struct ps_filter *p, bool all, long long limit)
+{
+	cleanup_free struct daemon_container **v = NULL;
+	struct ps_text t = { 0 }, scratch = { 0 };
+	struct daemon *d = r->srv->d;
+	struct berr err;
+	size_t count, shown = 0;
+	time_t now;
+	int ret;
+
+	ps_text_add(&t, "[", 1);
+	daemon_lock(d);
+	now = time(NULL);
+	ret = ps_order_locked(p, d, &v, &count, &err);
+	for (size_t i = 0; ret == 0 && i < count && (limit <= 0 || (long long)shown < limit); i++) {
+		if (!listed_locked(f, p, all, v[i]))
+			continue;
+		if (shown++)
+			ps_text_add(&t, ",", 1);
+		ret = ps_entry_append_locked(&t, &scratch, r->srv, v[i], now, &err);
+	}
+	daemon_unlock(d);
+	ps_text_free(&scratch);
+	/* dockerd ends its JSON documents with a newline. */
+	ps_text_add(&t, "]\n", 2);
+	if (ret == 0 && t.failed)
+		ret = berr_set(&err, ENOMEM, "list containers");
+	if (ret < 0) {
+		ps_text_free(&t);
+		return http_reply_berr(r, &err);
+	}
+	return http_reply(r, 200, "application/json", t.s, t.len);
+}
+
+/* docker ps answers from memory. */
 enum MHD_Result api_container_list(struct req *r)
 {
 	static const char *const allowed[] = { "status",  "label",    "name",   "id",
 					       "health",  "ancestor", "exited", "before",
 					       "since",   "volume",   "network", "publish",
 					       "expose",  "is-task",  NULL };
-	cleanup_jw struct jw *w = jw_new(false);
-	cleanup_free struct daemon_container **list = NULL;
-	cleanup_free long long *sizes = NULL;
-	struct daemon *d = r->srv->d;
 	struct ps_filter p;
 	struct filters f;
 	struct berr err;
-	bool all = http_query_bool(r, "all"), size = http_query_bool(r, "size");
+	bool all = http_query_bool(r, "all");
+	enum MHD_Result answer;
 	long long limit;
-	size_t n = 0;
 	int ret;
 
 	if (http_query_int(r, "limit", -1, &limit) < 0)
@@ -974,31 +803,13 @@ enum MHD_Result api_container_list(struct req *r)
 	 * limit (docker ps -n, -l: the latest, whatever their state). */
 	if (filters_has(&f, "status") || limit > 0)
 		all = true;
-	ret = list_gather(d, &f, &p, all, limit, &list, &n, &err);
+	if (http_query_bool(r, "size"))
+		answer = list_sized(r, &f, &p, all, limit);
+	else
+		answer = list_kept(r, &f, &p, all, limit);
 	ps_filter_free(&p);
 	filters_free(&f);
-	if (ret < 0)
-		return http_reply_berr(r, &err);
-	if (size && n > 0) {
-		sizes = calloc(n * 2, sizeof(*sizes));
-		/* One removed meanwhile is not listed below. */
-		for (size_t i = 0; sizes && i < n; i++)
-			if (daemon_container_size(d, list[i]->id, &sizes[2 * i], &sizes[2 * i + 1],
-						  &err) < 0)
-				sizes[2 * i] = sizes[2 * i + 1] = 0;
-	}
-	jw_array_open(w);
-	daemon_lock(d);
-	for (size_t i = 0; i < n; i++)
-		if (!list[i]->removed && (!size || sizes))
-			list_entry(w, r->srv, list[i], sizes ? &sizes[2 * i] : NULL);
-	daemon_unlock(d);
-	for (size_t i = 0; i < n; i++)
-		daemon_put(d, list[i]);
-	jw_array_close(w);
-	if (size && n > 0 && !sizes)
-		return http_reply_error(r, 500, "list containers: out of memory");
-	return http_reply_json(r, 200, w);
+	return answer;
 }
 
 /* --- lifecycle ------------------------------------------------------------------ */

@@ -1,7 +1,8 @@
 /* docker ps beyond a container's own fields: the filters that need the
  * request's values resolved first (name as a regular expression, exited,
  * before and since, ancestor, volume, network, publish, expose, is-task),
- * the order (newest first), and the sizes of ps -s. */
+ * the order (newest first), and the sizes of ps -s; and each container's
+ * entry, kept written (api_ps_entry.c). */
 #ifndef BERTHD_API_PS_H
 #define BERTHD_API_PS_H
 
@@ -9,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "api.h"
 #include "runtime/engine/engine.h"
@@ -54,5 +56,35 @@ bool ps_filter_match_locked(const struct ps_filter *p, const struct daemon_conta
  * p->since (malloc'd array in *out). */
 int ps_order_locked(const struct ps_filter *p, struct daemon *d,
 		    struct daemon_container ***out, size_t *n, struct berr *err);
+
+/* --- api_ps_entry.c ----------------------------------------------------- */
+
+/* Text grown piece by piece; failed once out of memory (then every add
+ * is a no-op). */
+struct ps_text {
+	char *s;
+	size_t len, cap;
+	bool failed;
+};
+
+void ps_text_add(struct ps_text *t, const void *p, size_t n);
+void ps_text_free(struct ps_text *t);
+
+/* With the daemon's lock held: c's creation time in nanoseconds (0 when
+ * its record's is unreadable), read from the record once. */
+int64_t ps_created_locked(struct daemon_container *c);
+
+/* With the daemon's lock held: c's entry written anew to w, with its
+ * sizes (SizeRw, SizeRootFs) when size is not NULL; its Status told
+ * against now. */
+void ps_entry_write_locked(struct jw *w, const struct srv *srv, struct daemon_container *c,
+			   const long long *size, time_t now);
+
+/* With the daemon's lock held: c's entry appended to t, copied from the
+ * one kept since c last changed (written anew and kept when c changed
+ * since); scratch is the caller's, reused from one container to the
+ * next. */
+int ps_entry_append_locked(struct ps_text *t, struct ps_text *scratch, const struct srv *srv,
+			   struct daemon_container *c, time_t now, struct berr *err);
 
 #endif

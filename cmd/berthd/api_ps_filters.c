@@ -7,7 +7,6 @@
 
 #include "api_ports.h"
 #include "api_ps.h"
-#include "runtime/engine/log.h"
 #include "runtime/engine/volume.h"
 #include "runtime/images/image_store.h"
 #include "spec/base/cleanup.h"
@@ -482,8 +481,7 @@ int ps_order_locked(const struct ps_filter *p, struct daemon *d,
 	count = 0;
 	for (struct daemon_container *c = d->containers; c; c = c->next) {
 		items[count].c = c;
-		if (daemon_log_time(c->created, &items[count].created) < 0)
-			items[count].created = 0;
+		items[count].created = ps_created_locked(c);
 		count++;
 	}
 	qsort(items, count, sizeof(*items), newest_first);

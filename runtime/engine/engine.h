@@ -251,6 +251,9 @@ struct daemon_container {
 	bool restarting;
 	struct daemon_attach_req *pending; /* attaches waiting for a start */
 	size_t n_pending;
+	/* The API layer's, under the lock: its docker ps entry as last
+	 * written, one malloc'd block (NULL none); freed with the record. */
+	void *listed;
 	struct daemon_container *next;
 };
 

@@ -474,6 +474,7 @@ void daemon_container_free(struct daemon_container *c)
 		free(c->pending[i].extra);
 	}
 	free(c->pending);
+	free(c->listed);
 	if (c->shim_pidfd >= 0)
 		close(c->shim_pidfd);
 	free(c);

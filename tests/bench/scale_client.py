@@ -3,7 +3,7 @@
 tests/integration/berthd_scale.bats.
 
     scale_client.py SOCKET start N [--clients C] [--image IMG] [--network MODE] [--ids FILE]
-    scale_client.py SOCKET ps [--rounds R]
+    scale_client.py SOCKET ps [--rounds R] [--query Q]
     scale_client.py SOCKET run [--rounds R] [--image IMG] [--network MODE]
     scale_client.py SOCKET churn M [--image IMG] [--network MODE]
     scale_client.py SOCKET rm [--clients C]
@@ -14,7 +14,8 @@ start: N containers running `sleep 1000000`, made by C clients at once
 prints the wall time and the containers per second, appends the ids to
 FILE, and fails if any request failed (each failure is printed).
 ps: R timed `GET /containers/json` (what `docker ps` asks, until the
-last byte of the answer), the median in ms and the number listed.  run: the median of R `docker run --rm IMG true`
+last byte of the answer; `?Q` added with --query), the median in ms and
+the number listed.  run: the median of R `docker run --rm IMG true`
 (tests/bench/api_run.py's requests).  churn: M of those in a row.  rm:
 every container removed with force by C clients.  pids: `ID STATUS PID`
 of every container, sorted, from one inspect each.  Times are printed,
@@ -98,9 +99,10 @@ def cmd_ps(a):
     """Timed until the answer's last byte: parsing it is the client's
     time, not the daemon's."""
     times, count = [], 0
+    url = "/containers/json" + (f"?{a.query}" if a.query else "")
     for _ in range(a.rounds):
         t0 = time.monotonic()
-        status, body = call(a.socket, "GET", "/containers/json")
+        status, body = call(a.socket, "GET", url)
         times.append(time.monotonic() - t0)
         if status != 200:
             raise RuntimeError(f"ps: {status} {body[:1000]!r}")
@@ -168,7 +170,8 @@ def main():
     p = sub.add_parser("start", parents=[common])
     p.add_argument("n", type=int)
     p.add_argument("--ids")
-    sub.add_parser("ps", parents=[common])
+    p = sub.add_parser("ps", parents=[common])
+    p.add_argument("--query", default="")
     sub.add_parser("run", parents=[common])
     p = sub.add_parser("churn", parents=[common])
     p.add_argument("m", type=int)
