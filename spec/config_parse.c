@@ -132,8 +132,9 @@ static int read_hooks_only(struct jr *r, yajl_val v, struct spec_config *cfg)
 	return 0;
 }
 
-/* Parse json (only the values at keep, when not NULL) into a new config
- * with read (the whole document, or a part). */
+/* Parse json (only the values at keep, when not NULL; jr_parse_keep for
+ * the whole document too: see json_keep.c) into a new config with read
+ * (the whole document, or a part). */
 static int parse_with(const char *json, size_t len, const char *const *keep,
 		      int (*read)(struct jr *r, yajl_val v, struct spec_config *cfg),
 		      struct spec_config **out, struct berr *err)
@@ -143,7 +144,7 @@ static int parse_with(const char *json, size_t len, const char *const *keep,
 	struct jr r;
 	int ret;
 
-	ret = keep ? jr_parse_keep(json, len, keep, &doc, err) : jr_parse(json, len, &doc, err);
+	ret = jr_parse_keep(json, len, keep, &doc, err);
 	if (ret < 0)
 		return ret;
 	cfg = calloc(1, sizeof(*cfg));

@@ -4,7 +4,10 @@
  * page faults and frees of values it never looks at.  The whole text is
  * still checked as JSON; the values off the kept paths are dropped as
  * yajl reports them.  The tree has yajl_tree's layout and allocator, so
- * that yajl_tree_free (cleanup_tree) frees it. */
+ * that yajl_tree_free (cleanup_tree) frees it.  It bounds the nesting as
+ * it goes, where jr_parse scans the text for it first and copies it to
+ * give yajl_tree_parse a C string: config.json goes through here whole
+ * too. */
 #include "spec/json_read.h"
 
 #include <errno.h>
@@ -36,6 +39,7 @@ struct keep {
 	size_t skip; /* nesting inside a value being dropped */
 	yajl_val root;
 	bool oom;
+	bool too_deep;
 	char path[512]; /* of the innermost KEEP_PART object */
 	size_t path_len;
 };
@@ -108,7 +112,7 @@ static enum keep_mode next_mode(const struct keep *k)
 	const struct keep_frame *f;
 
 	if (k->depth == 0)
-		return k->paths[0] ? KEEP_PART : KEEP_ALL;
+		return k->paths ? KEEP_PART : KEEP_ALL;
 	f = &k->stack[k->depth - 1];
 	if (f->mode == KEEP_ALL)
 		return KEEP_ALL;
@@ -199,6 +203,13 @@ static int open_container(struct keep *k, yajl_type t)
 	struct keep_frame *f;
 	yajl_val v;
 
+	/* yajl's parser keeps its nesting in a buffer of its own, but
+	 * yajl_tree_free and the readers recurse: a hostile document of
+	 * nested brackets stops here, skipped parts included. */
+	if (k->depth + k->skip >= JR_MAX_DEPTH) {
+		k->too_deep = true;
+		return 0;
+	}
 	if (k->skip) {
 		k->skip++;
 		return 1;
@@ -208,9 +219,6 @@ static int open_container(struct keep *k, yajl_type t)
 		k->skip = 1;
 		return 1;
 	}
-	/* check_depth bounds the nesting before the parse. */
-	if (k->depth >= JR_MAX_DEPTH)
-		return fail_oom(k);
 	v = new_val(t);
 	if (!v)
 		return fail_oom(k);
@@ -332,12 +340,12 @@ int jr_parse_keep(const char *json, size_t len, const char *const *paths, yajl_v
 	struct keep *k;
 	yajl_handle h;
 	yajl_status st;
-	int ret;
+	int ret = 0;
 
 	*out = NULL;
-	ret = jr_check_text(json, len, err);
-	if (ret < 0)
-		return ret;
+	/* As jr_parse, which hands yajl_tree_parse a C string. */
+	if (memchr(json, '\0', len))
+		return berr_failk(err, BERR_INVALID, 0, "invalid JSON: NUL byte in the document");
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		return berr_set(err, ENOMEM, "parse JSON");
@@ -351,7 +359,10 @@ int jr_parse_keep(const char *json, size_t len, const char *const *paths, yajl_v
 	st = yajl_parse(h, (const unsigned char *)json, len);
 	if (st == yajl_status_ok)
 		st = yajl_complete_parse(h);
-	if (k->oom) {
+	if (k->too_deep) {
+		ret = berr_failk(err, BERR_INVALID, 0, "invalid JSON: nested deeper than %d levels",
+				 JR_MAX_DEPTH);
+	} else if (k->oom) {
 		ret = berr_set(err, ENOMEM, "parse JSON");
 	} else if (st != yajl_status_ok) {
 		unsigned char *msg = yajl_get_error(h, 1, (const unsigned char *)json, len);

@@ -58,21 +58,16 @@ int jr_syntax_error(struct berr *err, const char *yajl_msg)
 	return berr_failk(err, BERR_INVALID, 0, "invalid JSON: %.*s", (int)n, yajl_msg);
 }
 
-int jr_check_text(const char *json, size_t len, struct berr *err)
-{
-	/* yajl_tree_parse stops at the first NUL. */
-	if (memchr(json, '\0', len))
-		return berr_failk(err, BERR_INVALID, 0, "invalid JSON: NUL byte in the document");
-	return check_depth(json, len, err);
-}
-
 int jr_parse(const char *json, size_t len, yajl_val *out, struct berr *err)
 {
 	cleanup_free char *text = NULL;
 	char msg[1024] = "";
 	int ret;
 
-	ret = jr_check_text(json, len, err);
+	/* yajl_tree_parse stops at the first NUL. */
+	if (memchr(json, '\0', len))
+		return berr_failk(err, BERR_INVALID, 0, "invalid JSON: NUL byte in the document");
+	ret = check_depth(json, len, err);
 	if (ret < 0)
 		return ret;
 	text = malloc(len + 1);

@@ -57,13 +57,11 @@ int jr_parse(const char *json, size_t len, yajl_val *out, struct berr *err);
  * list of object keys from the top, dot-separated: "process",
  * "linux.personality") and the objects on the way to them; the rest of the
  * document is checked as JSON and never built (json_keep.c).  An array on
- * the way to a path is kept whole. */
+ * the way to a path is kept whole.  paths NULL keeps everything. */
 int jr_parse_keep(const char *json, size_t len, const char *const *paths, yajl_val *out,
 		  struct berr *err);
 
-/* For the two parsers: a document yajl can take (no NUL, nesting bounded),
- * and yajl's message as berth's error. */
-int jr_check_text(const char *json, size_t len, struct berr *err);
+/* yajl's message as berth's error, for both parsers. */
 int jr_syntax_error(struct berr *err, const char *yajl_msg);
 
 static inline void jr_tree_freep(yajl_val *v)

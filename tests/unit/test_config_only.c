@@ -136,6 +136,34 @@ static void test_skipped_still_checked(void **state)
 	}
 }
 
+/* The nesting is bounded in the parts left out too (the tree builder
+ * counts it as it goes; no scan of the text before). */
+static void test_skipped_nesting_bounded(void **state)
+{
+	size_t depth = 300, n = 0;
+	char *json = malloc(2 * depth + 64);
+	struct spec_config *c = NULL;
+	struct berr err = { 0 };
+
+	assert_non_null(json);
+	n += (size_t)sprintf(json, "{\"process\": {}, \"mounts\": ");
+	memset(json + n, '[', depth);
+	memset(json + n + depth, ']', depth);
+	strcpy(json + n + 2 * depth, "}");
+	assert_true(spec_config_parse_only(json, strlen(json), exec_sections, &c, &err) < 0);
+	assert_string_equal(err.msg, "invalid JSON: nested deeper than 256 levels");
+	/* 255 levels below the top object are still taken. */
+	depth = 255;
+	n = (size_t)sprintf(json, "{\"ociVersion\": \"1.0\", \"root\": {\"path\": \"/\"}, \"x\": ");
+	memset(json + n, '[', depth);
+	memset(json + n + depth, ']', depth);
+	strcpy(json + n + 2 * depth, "}");
+	if (spec_config_parse_only(json, strlen(json), exec_sections, &c, &err) < 0)
+		fail_msg("%s", err.msg);
+	spec_config_free(c);
+	free(json);
+}
+
 /* The kept sections are read as in a whole parse: their errors too. */
 static void test_kept_errors(void **state)
 {
@@ -165,6 +193,7 @@ int main(void)
 		cmocka_unit_test(test_same_as_whole),
 		cmocka_unit_test(test_kept_values),
 		cmocka_unit_test(test_skipped_still_checked),
+		cmocka_unit_test(test_skipped_nesting_bounded),
 		cmocka_unit_test(test_kept_errors),
 	};
 
