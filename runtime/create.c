@@ -31,6 +31,7 @@
 #include "runtime/init.h"
 #include "runtime/internal.h"
 #include "runtime/seccomp_agent.h"
+#include "runtime/seccomp_cache.h"
 #include "runtime/rootless.h"
 #include "runtime/runtime.h"
 #include "runtime/store.h"
@@ -76,6 +77,8 @@ struct create_job {
 	/* What the state record points into. */
 	char *cgroup_text;
 	char pidbuf[32], startbuf[32], hooks[128], mountbuf[16];
+	char seccomp_name[SECCOMP_CACHE_NAME_SIZE];
+	char seccomp_record[16 + SECCOMP_CACHE_NAME_SIZE]; /* see STATE_SECCOMP */
 	struct spec_kv extra[6];
 	char what[128]; /* "create of container \"ID\"", for an interruption */
 };
@@ -261,6 +264,8 @@ static int fill_state(struct create_job *j, const char *status, struct spec_stat
 			    j->cfg);
 	s->extra = j->extra;
 	s->n_extra = 4;
+	if (j->seccomp_record[0])
+		j->extra[s->n_extra++] = (struct spec_kv){ STATE_SECCOMP, j->seccomp_record };
 	if (j->host_mount > 0) {
 		snprintf(j->mountbuf, sizeof(j->mountbuf), "%d", j->host_mount);
 		j->extra[s->n_extra++] = (struct spec_kv){ "host_mount", j->mountbuf };
@@ -373,15 +378,29 @@ static int prepare_exec_socket(struct create_job *j, struct berr *err)
 	return 0;
 }
 
+/* What exec needs to find the program without the profile (see
+ * STATE_SECCOMP); a program with a listener goes with its profile's
+ * listenerPath, which exec reads from the config. */
+static void record_seccomp(struct create_job *j)
+{
+	if (!j->cfg->linux.seccomp.set)
+		snprintf(j->seccomp_record, sizeof(j->seccomp_record), "none");
+	else if (j->seccomp_name[0] && !j->seccomp.notify)
+		snprintf(j->seccomp_record, sizeof(j->seccomp_record), "%x:%s", j->seccomp.flags,
+			 j->seccomp_name);
+}
+
 static int prepare_process(struct create_job *j, struct berr *err)
 {
 	int ret;
 
 	if (j->cfg->linux.seccomp.set) {
-		ret = internal_seccomp_compile(j->ctx, &j->cfg->linux.seccomp, &j->seccomp, err);
+		ret = internal_seccomp_compile(j->ctx, &j->cfg->linux.seccomp, &j->seccomp,
+					       j->seccomp_name, err);
 		if (ret < 0)
 			return ret;
 	}
+	record_seccomp(j);
 	ret = prepare_exec_socket(j, err);
 	if (ret < 0)
 		return ret;

@@ -48,6 +48,7 @@
 #include "runtime/process_setup.h"
 #include "runtime/runtime.h"
 #include "runtime/seccomp_agent.h"
+#include "runtime/seccomp_cache.h"
 #include "runtime/sync.h"
 #include "spec/base/cleanup.h"
 #include "spec/names.h"
@@ -62,6 +63,7 @@ struct exec_job {
 	struct arena arena; /* the process and what the flags changed */
 	struct spec_process proc;
 	struct seccomp_filter_prog seccomp;
+	bool has_seccomp; /* the program is in seccomp (else: none, or compile it) */
 	struct cgroup cgroup;
 	bool has_cgroup;
 	pid_t init_pid;
@@ -334,6 +336,41 @@ static int check_process(struct exec_job *j, struct berr *err)
 
 /* --- the container ------------------------------------------------- */
 
+/* The program create recorded (STATE_SECCOMP): "FLAGS:NAME" found in
+ * the cache.  false when there is none, or it is gone from the cache. */
+static bool load_recorded_seccomp(struct exec_job *j, const char *record)
+{
+	unsigned int flags;
+	int n = 0;
+
+	if (sscanf(record, "%x:%n", &flags, &n) != 1 || n == 0)
+		return false;
+	if (seccomp_cache_load(internal_seccomp_cache_dir(j->ctx), record + n, &j->seccomp) < 0)
+		return false;
+	j->seccomp.flags = flags;
+	j->seccomp.notify = false;
+	j->has_seccomp = true;
+	return true;
+}
+
+/* What exec reads of the container's config (the state directory's copy,
+ * so that a bundle's config.json changed since create does not matter):
+ * its process and personality.  The seccomp profile, most of the
+ * document's bytes, only when create recorded no program that the cache
+ * still has; then the whole config, as create read it. */
+static int load_config(struct exec_job *j, struct berr *err)
+{
+	static const char *const exec_sections[] = { "process", "linux.personality", NULL };
+	const char *record = spec_state_extra(&j->store.state, STATE_SECCOMP);
+
+	if (record && (strcmp(record, "none") == 0 || load_recorded_seccomp(j, record))) {
+		debug_log(j->ctx, "seccomp: %s", j->has_seccomp ? "the program create cached"
+								: "none");
+		return internal_load_config_only(&j->store, exec_sections, &j->cfg, err);
+	}
+	return internal_load_config(&j->store, &j->cfg, err);
+}
+
 static int open_container(struct exec_job *j, struct berr *err)
 {
 	const char *id = j->o->id;
@@ -359,7 +396,7 @@ static int open_container(struct exec_job *j, struct berr *err)
 				status);
 	debug_log(j->ctx, "exec in container \"%s\" (%s, init pid %d)", id, status,
 		  (int)j->store.state.pid);
-	ret = internal_load_config(&j->store, &j->cfg, err);
+	ret = load_config(j, err);
 	if (ret < 0)
 		return ret;
 	ret = internal_cgroup(&j->store, &j->cgroup, err);
@@ -397,10 +434,12 @@ static int open_handles(struct exec_job *j, struct berr *err)
 	j->cgroup_fd = cgroup_open_v2(&j->cgroup, err);
 	if (j->cgroup_fd < -1)
 		return j->cgroup_fd;
-	if (j->cfg->linux.seccomp.set) {
-		ret = internal_seccomp_compile(j->ctx, &j->cfg->linux.seccomp, &j->seccomp, err);
+	if (!j->has_seccomp && j->cfg->linux.seccomp.set) {
+		ret = internal_seccomp_compile(j->ctx, &j->cfg->linux.seccomp, &j->seccomp, NULL,
+					       err);
 		if (ret < 0)
 			return ret;
+		j->has_seccomp = true;
 	}
 	if (j->o->console_socket) {
 		j->console_fd = fdpass_connect(j->o->console_socket, err);
@@ -449,7 +488,7 @@ _Noreturn static void process_main(struct exec_job *j)
 	struct psetup ps = {
 		.proc = &j->proc,
 		.personality = &j->cfg->linux.personality,
-		.seccomp = j->cfg->linux.seccomp.set ? &j->seccomp : NULL,
+		.seccomp = j->has_seccomp ? &j->seccomp : NULL,
 		.setgroups_allowed = j->setgroups_allowed,
 		.keyring_id = j->store.state.id,
 		.no_new_keyring = store_extra_ull(&j->store, "no_new_keyring") != 0,

@@ -32,12 +32,16 @@ void internal_state_fill(struct spec_state *s, const char *id, const char *statu
 	}
 }
 
-int internal_seccomp_compile(const struct rt_ctx *ctx, const struct spec_seccomp *s,
-			     struct seccomp_filter_prog *out, struct berr *err)
+const char *internal_seccomp_cache_dir(const struct rt_ctx *ctx)
 {
-	const char *dir = ctx->seccomp_cache ? ctx->seccomp_cache : SECCOMP_CACHE_DEFAULT;
+	return ctx->seccomp_cache ? ctx->seccomp_cache : SECCOMP_CACHE_DEFAULT;
+}
 
-	return seccomp_cache_compile(dir, s, out, ctx->warn, ctx->warn_arg, err);
+int internal_seccomp_compile(const struct rt_ctx *ctx, const struct spec_seccomp *s,
+			     struct seccomp_filter_prog *out, char *name, struct berr *err)
+{
+	return seccomp_cache_compile(internal_seccomp_cache_dir(ctx), s, out, name, ctx->warn,
+				     ctx->warn_arg, err);
 }
 
 int sys_pidfd_open_checked(pid_t pid, struct berr *err)
@@ -97,8 +101,9 @@ int internal_init_pidfd(const struct store_container *c, struct berr *err)
 	return proc_pidfd(c->state.pid, store_extra_ull(c, "init_start"), err);
 }
 
+/* The whole config, its hooks only, or the sections at paths. */
 static int load_config(const struct store_container *c, bool only_hooks,
-		       struct spec_config **cfg, struct berr *err)
+		       const char *const *paths, struct spec_config **cfg, struct berr *err)
 {
 	cleanup_free char *path = NULL;
 	cleanup_free char *json = NULL;
@@ -112,13 +117,21 @@ static int load_config(const struct store_container *c, bool only_hooks,
 		return ret;
 	if (only_hooks)
 		return spec_config_parse_hooks(json, len, cfg, err);
+	if (paths)
+		return spec_config_parse_only(json, len, paths, cfg, err);
 	return spec_config_parse(json, len, cfg, err);
 }
 
 int internal_load_config(const struct store_container *c,
 			 struct spec_config **cfg, struct berr *err)
 {
-	return load_config(c, false, cfg, err);
+	return load_config(c, false, NULL, cfg, err);
+}
+
+int internal_load_config_only(const struct store_container *c, const char *const *paths,
+			      struct spec_config **cfg, struct berr *err)
+{
+	return load_config(c, false, paths, cfg, err);
 }
 
 void internal_hooks_summary(const struct spec_hooks *h, char *buf, size_t size)
@@ -156,7 +169,7 @@ int internal_load_hooks(const struct store_container *c, enum spec_hook_kind kin
 		if (!p)
 			return 0;
 	}
-	return load_config(c, true, cfg, err);
+	return load_config(c, true, NULL, cfg, err);
 }
 
 int internal_open(const struct rt_ctx *ctx, const char *id, bool exclusive,

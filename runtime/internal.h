@@ -17,9 +17,19 @@ void internal_state_fill(struct spec_state *s, const char *id, const char *statu
 			 pid_t pid, const char *bundle, const char *rootfs,
 			 const char *created, const struct spec_config *cfg);
 
-/* Compile a seccomp profile, through the cache of compiled programs. */
+/* Compile a seccomp profile, through the cache of compiled programs; name
+ * (NULL: not wanted) as seccomp_cache_compile gives it. */
 int internal_seccomp_compile(const struct rt_ctx *ctx, const struct spec_seccomp *s,
-			     struct seccomp_filter_prog *out, struct berr *err);
+			     struct seccomp_filter_prog *out, char *name, struct berr *err);
+
+/* The seccomp cache's directory for ctx. */
+const char *internal_seccomp_cache_dir(const struct rt_ctx *ctx);
+
+/* The state's record of a container's seccomp program, for exec: "none"
+ * when the config has no linux.seccomp, "FLAGS:NAME" (seccomp(2)'s flags
+ * in hex, the cache entry's name) when the program is in the cache and
+ * needs no listener; absent otherwise (exec reads the profile then). */
+#define STATE_SECCOMP "seccomp_program"
 
 /* memory.kernel and kernelTCP: the kernel ignores them (or soon will)
  * and the runtime-spec deprecates them, so they are dropped with a
@@ -52,6 +62,10 @@ int internal_init_pidfd(const struct store_container *c, struct berr *err);
 /* The stored config of a container (its copy of config.json). */
 int internal_load_config(const struct store_container *c,
 			 struct spec_config **cfg, struct berr *err);
+
+/* Only the sections at paths of it (spec_config_parse_only). */
+int internal_load_config_only(const struct store_container *c, const char *const *paths,
+			      struct spec_config **cfg, struct berr *err);
 
 /* The names of the hook kinds a config has, space-separated, for the
  * state ("hooks"): start and delete read the config only when it has

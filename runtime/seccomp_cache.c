@@ -175,7 +175,7 @@ static int open_dir(const char *dir, void (*warn)(void *, const struct berr *), 
 	return fd;
 }
 
-static void key_name(const uint8_t key[SECCOMP_CACHE_KEY_SIZE], char name[65])
+static void key_name(const uint8_t key[SECCOMP_CACHE_KEY_SIZE], char name[SECCOMP_CACHE_NAME_SIZE])
 {
 	static const char hex[] = "0123456789abcdef";
 
@@ -184,6 +184,23 @@ static void key_name(const uint8_t key[SECCOMP_CACHE_KEY_SIZE], char name[65])
 		name[2 * i + 1] = hex[key[i] & 15];
 	}
 	name[64] = '\0';
+}
+
+/* The key a name spells, or -1 when it is not 64 lowercase hex digits. */
+static int name_key(const char *name, uint8_t key[SECCOMP_CACHE_KEY_SIZE])
+{
+	for (int i = 0; i < 2 * SECCOMP_CACHE_KEY_SIZE; i++) {
+		char c = name[i];
+		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+
+		if (v < 0)
+			return -1;
+		if (i % 2 == 0)
+			key[i / 2] = (uint8_t)(v << 4);
+		else
+			key[i / 2] |= (uint8_t)v;
+	}
+	return name[2 * SECCOMP_CACHE_KEY_SIZE] == '\0' ? 0 : -1;
 }
 
 /* --- entries --------------------------------------------------------- */
@@ -291,8 +308,9 @@ static void evict(int dirfd)
 	free(list);
 }
 
-static void store(int dirfd, const char *name, const uint8_t key[SECCOMP_CACHE_KEY_SIZE],
-		  const struct seccomp_filter_prog *p)
+/* 0 once the entry is in place, -1 when not. */
+static int store(int dirfd, const char *name, const uint8_t key[SECCOMP_CACHE_KEY_SIZE],
+		 const struct seccomp_filter_prog *p)
 {
 	struct cache_header h;
 	char tmp[96];
@@ -312,7 +330,7 @@ static void store(int dirfd, const char *name, const uint8_t key[SECCOMP_CACHE_K
 	unlinkat(dirfd, tmp, 0);
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return;
+		return -1;
 	iov[0] = (struct iovec){ &h, sizeof(h) };
 	iov[1] = (struct iovec){ p->insns, size };
 	n = writev(fd, iov, 2);
@@ -321,22 +339,25 @@ static void store(int dirfd, const char *name, const uint8_t key[SECCOMP_CACHE_K
 	if (close(fd) < 0 || n != (ssize_t)(sizeof(h) + size) ||
 	    renameat(dirfd, tmp, dirfd, name) < 0) {
 		unlinkat(dirfd, tmp, 0);
-		return;
+		return -1;
 	}
 	evict(dirfd);
+	return 0;
 }
 
 int seccomp_cache_compile(const char *dir, const struct spec_seccomp *s,
-			  struct seccomp_filter_prog *out,
+			  struct seccomp_filter_prog *out, char *name_out,
 			  void (*warn)(void *arg, const struct berr *w), void *warn_arg,
 			  struct berr *err)
 {
 	cleanup_close int dirfd = -1;
 	uint8_t key[SECCOMP_CACHE_KEY_SIZE];
 	struct seccomp_compiler c;
-	char name[65];
+	char name[SECCOMP_CACHE_NAME_SIZE];
 	int ret;
 
+	if (name_out)
+		name_out[0] = '\0';
 	/* The checks and the flags, on every use. */
 	ret = seccomp_filter_prepare(s, out, err);
 	if (ret < 0)
@@ -347,15 +368,38 @@ int seccomp_cache_compile(const char *dir, const struct spec_seccomp *s,
 		seccomp_compiler_id(&c);
 		seccomp_cache_key(s, &c, key);
 		key_name(key, name);
-		if (load(dirfd, name, key, out) == 0)
+		if (load(dirfd, name, key, out) == 0) {
+			if (name_out)
+				memcpy(name_out, name, sizeof(name));
 			return 0;
+		}
 	}
 	ret = seccomp_filter_build(s, out, err);
 	if (ret < 0) {
 		seccomp_filter_release(out);
 		return ret;
 	}
-	if (dirfd >= 0)
-		store(dirfd, name, key, out);
+	if (dirfd >= 0 && store(dirfd, name, key, out) == 0 && name_out)
+		memcpy(name_out, name, sizeof(name));
 	return 0;
+}
+
+int seccomp_cache_load(const char *dir, const char *name, struct seccomp_filter_prog *out)
+{
+	cleanup_close int dirfd = -1;
+	uint8_t key[SECCOMP_CACHE_KEY_SIZE];
+
+	if (!dir || !*dir || name_key(name, key) < 0)
+		return -1;
+	/* Not made when missing: a missing directory has no entry. */
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dirfd < 0)
+		return -1;
+	{
+		struct stat st;
+
+		if (fstat(dirfd, &st) < 0 || !trusted(&st))
+			return -1;
+	}
+	return load(dirfd, name, key, out);
 }

@@ -30,15 +30,25 @@
 #define SECCOMP_CACHE_DEFAULT "/var/cache/berth/seccomp"
 #define SECCOMP_CACHE_MAX 64
 #define SECCOMP_CACHE_KEY_SIZE 32
+/* An entry's name: its key in hex, and a NUL. */
+#define SECCOMP_CACHE_NAME_SIZE (2 * SECCOMP_CACHE_KEY_SIZE + 1)
 
 /* What seccomp_filter_compile() gives, through the cache in dir (created,
  * with its missing parents, mode 0700).  Errors are the profile's (or out
  * of memory), never the cache's: an unusable cache is reported through
- * warn when it is not to be trusted (NULL: not at all) and then skipped. */
+ * warn when it is not to be trusted (NULL: not at all) and then skipped.
+ * name (NULL: not wanted) receives the entry's name when the program is
+ * in the cache afterwards, "" when not. */
 int seccomp_cache_compile(const char *dir, const struct spec_seccomp *s,
-			  struct seccomp_filter_prog *out,
+			  struct seccomp_filter_prog *out, char *name,
 			  void (*warn)(void *arg, const struct berr *w), void *warn_arg,
 			  struct berr *err);
+
+/* The program of the entry name (as seccomp_cache_compile gave it) into
+ * out->insns and out->len, without the profile; the caller sets the rest
+ * of *out.  -1 when the entry is gone, damaged, not trusted or not an
+ * entry's name: the caller compiles the profile then. */
+int seccomp_cache_load(const char *dir, const char *name, struct seccomp_filter_prog *out);
 
 /* The key of a profile (exposed for the tests). */
 void seccomp_cache_key(const struct spec_seccomp *s, const struct seccomp_compiler *c,

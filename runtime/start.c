@@ -100,14 +100,6 @@ static int start_outcome(int fd, struct berr *err)
 	return 0;
 }
 
-static int mark_running(struct store_container *c, struct berr *err)
-{
-	struct spec_state s = c->state;
-
-	s.status = "running";
-	return store_save(c, &s, err);
-}
-
 static void warn(const struct rt_ctx *ctx, const struct berr *w)
 {
 	if (ctx->warn)
@@ -168,10 +160,12 @@ int internal_start_finish(const struct rt_ctx *ctx, struct store_container *c,
 	}
 	debug_log(ctx, "container \"%s\" started: pid %d runs the program", c->state.id,
 		  (int)c->state.pid);
-	ret = mark_running(c, err);
-	if (ret == 0)
-		poststart(ctx, c, cfg);
-	return ret;
+	/* The state file keeps "created": a status is read live (the exec
+	 * socket is gone, the init alive: running; internal_status), so
+	 * rewriting the file, with its fdatasync and rename, would tell
+	 * nobody anything. */
+	poststart(ctx, c, cfg);
+	return 0;
 }
 
 int rt_start(const struct rt_ctx *ctx, const char *id, struct berr *err)

@@ -422,6 +422,15 @@ int spec_config_parse(const char *json, size_t len, struct spec_config **out,
 int spec_config_parse_hooks(const char *json, size_t len, struct spec_config **out,
 			    struct berr *err);
 
+/* Only the sections at paths (object keys from the top, dot-separated:
+ * "process", "linux.personality"; NULL-terminated), besides ociVersion
+ * and root; the rest of the document is checked as JSON but neither built
+ * nor read, and stays zero in *out.  For a config that was parsed whole
+ * before (the state's copy), when one command needs a few sections of
+ * it: exec's process, not the seccomp profile that is most of its bytes. */
+int spec_config_parse_only(const char *json, size_t len, const char *const *paths,
+			   struct spec_config **out, struct berr *err);
+
 void spec_config_free(struct spec_config *cfg);
 
 static inline void spec_config_freep(struct spec_config **cfg)

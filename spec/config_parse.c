@@ -132,8 +132,10 @@ static int read_hooks_only(struct jr *r, yajl_val v, struct spec_config *cfg)
 	return 0;
 }
 
-/* Parse json into a new config with read (the whole document, or a part). */
-static int parse_with(const char *json, size_t len,
+/* Parse json (only the values at keep, when not NULL; jr_parse_keep for
+ * the whole document too: see json_keep.c) into a new config with read
+ * (the whole document, or a part). */
+static int parse_with(const char *json, size_t len, const char *const *keep,
 		      int (*read)(struct jr *r, yajl_val v, struct spec_config *cfg),
 		      struct spec_config **out, struct berr *err)
 {
@@ -142,7 +144,7 @@ static int parse_with(const char *json, size_t len,
 	struct jr r;
 	int ret;
 
-	ret = jr_parse(json, len, &doc, err);
+	ret = jr_parse_keep(json, len, keep, &doc, err);
 	if (ret < 0)
 		return ret;
 	cfg = calloc(1, sizeof(*cfg));
@@ -159,13 +161,35 @@ static int parse_with(const char *json, size_t len,
 int spec_config_parse(const char *json, size_t len, struct spec_config **out,
 		      struct berr *err)
 {
-	return parse_with(json, len, read_config, out, err);
+	return parse_with(json, len, NULL, read_config, out, err);
 }
 
 int spec_config_parse_hooks(const char *json, size_t len, struct spec_config **out,
 			    struct berr *err)
 {
-	return parse_with(json, len, read_hooks_only, out, err);
+	static const char *const keep[] = { "hooks", NULL };
+
+	return parse_with(json, len, keep, read_hooks_only, out, err);
+}
+
+/* What read_config requires of every document. */
+#define ONLY_ALWAYS 2
+#define ONLY_MAX 16
+
+int spec_config_parse_only(const char *json, size_t len, const char *const *paths,
+			   struct spec_config **out, struct berr *err)
+{
+	const char *keep[ONLY_ALWAYS + ONLY_MAX + 1] = { "ociVersion", "root" };
+	size_t n = ONLY_ALWAYS;
+
+	for (; *paths; paths++) {
+		if (n == ONLY_ALWAYS + ONLY_MAX)
+			return berr_fail(err, EINVAL, "parse config: more than %d sections asked for",
+					 ONLY_MAX);
+		keep[n++] = *paths;
+	}
+	keep[n] = NULL;
+	return parse_with(json, len, keep, read_config, out, err);
 }
 
 void spec_config_free(struct spec_config *cfg)

@@ -8,9 +8,6 @@
 #include "spec/base/cleanup.h"
 #include "spec/base/strv.h"
 
-/* yajl_tree builds and frees its tree recursively, so a hostile document of
- * nested brackets could exhaust the stack before any of our checks run. */
-#define JR_MAX_DEPTH 256
 
 void jr_init(struct jr *r, struct arena *arena, struct berr *err)
 {
@@ -50,7 +47,7 @@ static int check_depth(const char *json, size_t len, struct berr *err)
 
 /* yajl's message has the offending text and a caret on further lines; the
  * first line is the one that reads well inside a longer message. */
-static int parse_error(struct berr *err, const char *yajl_msg)
+int jr_syntax_error(struct berr *err, const char *yajl_msg)
 {
 	size_t n = strcspn(yajl_msg, "\n");
 
@@ -80,7 +77,7 @@ int jr_parse(const char *json, size_t len, yajl_val *out, struct berr *err)
 	text[len] = '\0';
 	*out = yajl_tree_parse(text, msg, sizeof(msg));
 	if (!*out)
-		return parse_error(err, msg);
+		return jr_syntax_error(err, msg);
 	return 0;
 }
 

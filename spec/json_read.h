@@ -45,9 +45,24 @@ struct jr {
 
 void jr_init(struct jr *r, struct arena *arena, struct berr *err);
 
+/* yajl_tree builds and frees its tree recursively, so a hostile document of
+ * nested brackets could exhaust the stack before any of our checks run. */
+#define JR_MAX_DEPTH 256
+
 /* Parse a whole document.  Errors read "invalid JSON: <what>"; the caller
  * adds the file name when there is one. */
 int jr_parse(const char *json, size_t len, yajl_val *out, struct berr *err);
+
+/* The same, but the tree holds only the values at paths (a NULL-terminated
+ * list of object keys from the top, dot-separated: "process",
+ * "linux.personality") and the objects on the way to them; the rest of the
+ * document is checked as JSON and never built (json_keep.c).  An array on
+ * the way to a path is kept whole.  paths NULL keeps everything. */
+int jr_parse_keep(const char *json, size_t len, const char *const *paths, yajl_val *out,
+		  struct berr *err);
+
+/* yajl's message as berth's error, for both parsers. */
+int jr_syntax_error(struct berr *err, const char *yajl_msg);
 
 static inline void jr_tree_freep(yajl_val *v)
 {

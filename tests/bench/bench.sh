@@ -435,13 +435,20 @@ write_config() {
 ARGS_TRUE='"/bin/true"'
 ARGS_SLEEP='"/bin/sleep", "1000000"'
 
+# More berth binaries by name (a script that sources this file measures
+# two builds side by side: ab.sh), each with a state root of its own.
+declare -A BERTH_BINS=()
+
 # rt_cmd RT: the command line of runtime RT, its state under WORK.
 rt_cmd() {
 	case $1 in
 	berth) RT=("$BERTH" --root "$WORK/state/berth") ;;
 	crun) RT=(crun --root "$WORK/state/crun" --cgroup-manager="$crun_manager") ;;
 	runc) RT=(runc --root "$WORK/state/runc") ;;
-	*) die "unknown runtime $1" ;;
+	*)
+		[ -n "${BERTH_BINS[$1]:-}" ] || die "unknown runtime $1"
+		RT=("${BERTH_BINS[$1]}" --root "$WORK/state/$1")
+		;;
 	esac
 }
 
@@ -483,7 +490,7 @@ delete_all() {
 clean_up() {
 	local rt dir
 	[ -n "$WORK" ] || return 0
-	for rt in berth crun runc; do
+	for rt in berth crun runc "${!BERTH_BINS[@]}"; do
 		delete_all "$rt"
 	done
 	cgroup_parent_dirs | while read -r dir; do

@@ -464,3 +464,39 @@ uid=1000(user) gid=1000(user)"
 	run berth exec ctr grep Seccomp: /proc/self/status
 	assert_equal "$output" $'Seccomp:\t2'
 }
+
+# exec takes the container's restrictions from the config create stored
+# in its state directory: a bundle's config.json changed since (its
+# seccomp profile gone) changes nothing, as with runc.  berth takes the
+# process from that copy too, where runc 1.1 reads the bundle's file for
+# the process's fields (its env and cwd) when exec gets no --process.
+@test "a bundle's config.json changed after create does not change exec's restrictions (as runc)" {
+	update_config '.process.args = ["sleep", "1000"] | .process.env += ["FROM=create"]'
+	cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/created.json"
+	start_ctr
+	update_config '.process.env += ["FROM=changed"] | .process.cwd = "/tmp" | del(.linux.seccomp)'
+	run berth exec ctr sh -c 'echo "$FROM $(pwd)"; grep Seccomp: /proc/self/status'
+	assert_success
+	assert_equal "${lines[0]}" "create /"
+	assert_equal "${lines[1]}" $'Seccomp:\t2'
+	# With its own process.json too.
+	jq '.process | .args = ["grep", "Seccomp:", "/proc/self/status"]' \
+		"$BATS_TEST_TMPDIR/created.json" >"$BATS_TEST_TMPDIR/process.json"
+	run berth exec --process "$BATS_TEST_TMPDIR/process.json" ctr
+	assert_success
+	assert_equal "$output" $'Seccomp:\t2'
+	if command -v runc >/dev/null; then
+		PEER_ROOT=$BATS_TEST_TMPDIR/runc
+		mkdir -p "$BATS_TEST_TMPDIR/peer"
+		jq --arg r "$BUNDLE/rootfs" --arg c "$CGROUP_PARENT-runc/ctr" \
+			'.root.path = $r | .linux.cgroupsPath = $c' "$BATS_TEST_TMPDIR/created.json" \
+			>"$BATS_TEST_TMPDIR/peer/config.json"
+		runc --root "$PEER_ROOT" run -d --bundle "$BATS_TEST_TMPDIR/peer" peer </dev/null \
+			>"$BATS_TEST_TMPDIR/runc.log" 2>&1 || fail "runc run: $(cat "$BATS_TEST_TMPDIR/runc.log")"
+		jq 'del(.linux.seccomp)' "$BATS_TEST_TMPDIR/peer/config.json" >"$BATS_TEST_TMPDIR/c"
+		cp "$BATS_TEST_TMPDIR/c" "$BATS_TEST_TMPDIR/peer/config.json"
+		run runc --root "$PEER_ROOT" exec peer grep Seccomp: /proc/self/status
+		assert_success
+		assert_equal "$output" $'Seccomp:\t2'
+	fi
+}

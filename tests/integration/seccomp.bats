@@ -162,6 +162,52 @@ cache_entry() {
 	assert_no_leftovers
 }
 
+# create records the program's cache entry in the state, and exec takes
+# it from there without reading the profile (most of the config's
+# bytes); without the entry it reads the profile as create did.
+@test "exec takes the program create recorded, and reads the profile only when the cache lost it" {
+	export BERTH_SECCOMP_CACHE=$BATS_TEST_TMPDIR/cache/seccomp
+	allow_but '[{"names": ["getppid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]'
+	update_config '.linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_SPEC_ALLOW"]
+		| .process.args = ["sleep", "1000"]'
+	berth run --detach --bundle "$BUNDLE" ctr </dev/null
+	local record entry
+	record=$(jq -r .berth.seccomp_program "$ROOT/ctr/state.json")
+	entry=$(find "$BERTH_SECCOMP_CACHE" -mindepth 1)
+	# SECCOMP_FILTER_FLAG_SPEC_ALLOW is 4.
+	assert_equal "$record" "4:$(basename "$entry")"
+	# A profile exec would refuse, in the state's copy of the config: the
+	# recorded program does not need it.
+	jq '.linux.seccomp.syscalls = "not a list"' "$ROOT/ctr/config.json" >"$BATS_TEST_TMPDIR/c"
+	cp "$BATS_TEST_TMPDIR/c" "$ROOT/ctr/config.json"
+	run berth exec ctr sh -c 'sysprobe getppid; grep -E "^(Seccomp|Seccomp_filters):" /proc/self/status'
+	assert_equal "${lines[0]}" "errno 38 Function not implemented"
+	assert_equal "${lines[1]}" $'Seccomp:\t2'
+	assert_equal "${lines[2]}" $'Seccomp_filters:\t1'
+	# Without the entry, exec reads the profile, and says what is wrong
+	# with it; no process is left in the container.
+	rm "$entry"
+	run berth exec ctr sysprobe getppid
+	assert_failure 1
+	assert_output_contains '.linux.seccomp.syscalls: expected an array'
+	assert_equal "$(wc -l <"$(cgroup_dir)/cgroup.procs")" 1
+	berth delete --force ctr
+	assert_no_leftovers
+}
+
+# A config without linux.seccomp is recorded as such: exec then installs
+# no filter, and reads no profile.
+@test "exec into a container without seccomp installs no filter" {
+	update_config 'del(.linux.seccomp) | .process.args = ["sleep", "1000"]'
+	berth run --detach --bundle "$BUNDLE" ctr </dev/null
+	assert_equal "$(jq -r .berth.seccomp_program "$ROOT/ctr/state.json")" none
+	run berth exec ctr grep Seccomp: /proc/self/status
+	assert_success
+	assert_equal "$output" $'Seccomp:\t0'
+	berth delete --force ctr
+	assert_no_leftovers
+}
+
 @test "a seccomp cache others can write is not used, and berth says so" {
 	export BERTH_SECCOMP_CACHE=$BATS_TEST_TMPDIR/cache
 	mkdir -m 0777 "$BERTH_SECCOMP_CACHE"
@@ -201,6 +247,17 @@ logged_rmdirs() {
 	run_container
 	assert_equal "$output" "errno 38 Function not implemented"
 	wait_for test_more_logged "$before"
+	# An exec'd process gets the flags from the record create made
+	# (TSYNC 1, LOG 2, SPEC_ALLOW 4), not from the profile.
+	update_config '.process.args = ["sleep", "1000"]'
+	berth run --detach --bundle "$BUNDLE" ctr </dev/null
+	[[ $(jq -r .berth.seccomp_program "$ROOT/ctr/state.json") == 7:* ]]
+	before=$(logged_rmdirs)
+	run berth exec ctr sysprobe rmdir /berth-log-probe
+	assert_equal "$output" "errno 38 Function not implemented"
+	wait_for test_more_logged "$before"
+	berth delete --force ctr
+	assert_no_leftovers
 }
 
 @test "the filter goes in last: berth's own setup syscalls may be denied" {

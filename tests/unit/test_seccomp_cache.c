@@ -77,7 +77,7 @@ static void cached_ok(struct fixture *f, const char *seccomp)
 
 	if (seccomp_filter_compile(&cfg->linux.seccomp, &direct, &err) < 0)
 		fail_msg("compile: %s", err.msg);
-	if (seccomp_cache_compile(f->cache, &cfg->linux.seccomp, &cached, on_warn, f, &err) < 0)
+	if (seccomp_cache_compile(f->cache, &cfg->linux.seccomp, &cached, NULL, on_warn, f, &err) < 0)
 		fail_msg("cached compile: %s", err.msg);
 	assert_int_equal(cached.len, direct.len);
 	assert_memory_equal(cached.insns, direct.insns, direct.len * sizeof(*direct.insns));
@@ -251,10 +251,10 @@ static void test_no_cache(void **state)
 	struct seccomp_filter_prog prog;
 	struct berr err = { 0 };
 
-	assert_int_equal(seccomp_cache_compile("", &cfg->linux.seccomp, &prog, on_warn, f, &err), 0);
+	assert_int_equal(seccomp_cache_compile("", &cfg->linux.seccomp, &prog, NULL, on_warn, f, &err), 0);
 	assert_true(prog.len > 0);
 	seccomp_filter_release(&prog);
-	assert_int_equal(seccomp_cache_compile(NULL, &cfg->linux.seccomp, &prog, on_warn, f, &err),
+	assert_int_equal(seccomp_cache_compile(NULL, &cfg->linux.seccomp, &prog, NULL, on_warn, f, &err),
 			 0);
 	assert_true(prog.len > 0);
 	seccomp_filter_release(&prog);
@@ -272,7 +272,7 @@ static void test_refused_profile(void **state)
 	struct stat st;
 	char path[512];
 
-	assert_true(seccomp_cache_compile(f->cache, &cfg->linux.seccomp, &prog, on_warn, f,
+	assert_true(seccomp_cache_compile(f->cache, &cfg->linux.seccomp, &prog, NULL, on_warn, f,
 					  &err) < 0);
 	assert_non_null(strstr(err.msg, "SCMP_ACT_NOTIFY cannot be the default"));
 	assert_null(prog.insns);
@@ -403,6 +403,70 @@ static void test_bounded(void **state)
 	assert_int_equal(olds, SECCOMP_CACHE_MAX - 2);
 }
 
+/* The entry's name from a compile loads the same program without the
+ * profile (exec's way); a name that is not an entry's, a gone or damaged
+ * entry, or an untrusted directory is a miss. */
+static void test_load_by_name(void **state)
+{
+	struct fixture *f = *state;
+	struct spec_config *cfg = profile(PROFILE);
+	struct seccomp_filter_prog compiled, loaded = { 0 };
+	char name[SECCOMP_CACHE_NAME_SIZE] = "unset", path[512], upper[SECCOMP_CACHE_NAME_SIZE];
+	struct berr err = { 0 };
+	struct stat st;
+
+	/* No cache, no name. */
+	assert_int_equal(seccomp_cache_compile("", &cfg->linux.seccomp, &compiled, name, on_warn,
+					       f, &err), 0);
+	assert_string_equal(name, "");
+	seccomp_filter_release(&compiled);
+	/* A miss stores the entry and names it; a hit names it too. */
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(seccomp_cache_compile(f->cache, &cfg->linux.seccomp, &compiled,
+						       name, on_warn, f, &err), 0);
+		assert_int_equal(entry(f, path, sizeof(path), &st), 1);
+		assert_string_equal(strrchr(path, '/') + 1, name);
+		assert_int_equal(seccomp_cache_load(f->cache, name, &loaded), 0);
+		assert_int_equal(loaded.len, compiled.len);
+		assert_memory_equal(loaded.insns, compiled.insns, compiled.len * sizeof(*compiled.insns));
+		seccomp_filter_release(&loaded);
+		seccomp_filter_release(&compiled);
+	}
+	assert_int_equal(strlen(name), 64);
+	/* Names that are not an entry's. */
+	assert_int_equal(seccomp_cache_load(f->cache, "", &loaded), -1);
+	assert_int_equal(seccomp_cache_load(f->cache, "../seccomp", &loaded), -1);
+	for (size_t i = 0; i < sizeof(upper); i++)
+		upper[i] = (char)(name[i] >= 'a' && name[i] <= 'f' ? name[i] - 32 : name[i]);
+	if (strcmp(upper, name) != 0)
+		assert_int_equal(seccomp_cache_load(f->cache, upper, &loaded), -1);
+	assert_int_equal(seccomp_cache_load("", name, &loaded), -1);
+	assert_null(loaded.insns);
+	/* A damaged entry (its last byte) fails its checksum. */
+	{
+		int fd = open(path, O_WRONLY);
+		char b = 0x7f;
+
+		assert_true(fd >= 0);
+		assert_int_equal(pwrite(fd, &b, 1, st.st_size - 1), 1);
+		close(fd);
+	}
+	assert_int_equal(seccomp_cache_load(f->cache, name, &loaded), -1);
+	/* A gone one. */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(seccomp_cache_load(f->cache, name, &loaded), -1);
+	/* An untrusted directory. */
+	assert_int_equal(seccomp_cache_compile(f->cache, &cfg->linux.seccomp, &compiled, name,
+					       on_warn, f, &err), 0);
+	seccomp_filter_release(&compiled);
+	assert_int_equal(seccomp_cache_load(f->cache, name, &loaded), 0);
+	seccomp_filter_release(&loaded);
+	assert_int_equal(chmod(f->cache, 0777), 0);
+	assert_int_equal(seccomp_cache_load(f->cache, name, &loaded), -1);
+	assert_null(loaded.insns);
+	spec_config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +480,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_profile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hit_keeps_flags, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_by_name, setup, teardown),
 		cmocka_unit_test(test_key_covers_every_field),
 		cmocka_unit_test_setup_teardown(test_bounded, setup, teardown),
 	};
