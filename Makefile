@@ -138,13 +138,14 @@ define link_static
 	@rm -f $@.ldwarn
 endef
 
-# On x86_64 berth enters at isolation/selfexe_entry.c, which takes the
-# read-only view of its binary before glibc starts, so that a command that
-# makes a container starts glibc once, not twice.
+# On x86_64 berth and berthd-shim enter at isolation/selfexe_entry.c,
+# which takes the read-only view of the binary before glibc starts, so that
+# a command that makes a container starts glibc once, not twice (each
+# program says which of its command lines do: early_wants_seal).
 BERTH_ENTRY_x86_64 = -Wl,-u,selfexe_entry -Wl,-e,selfexe_entry
 BERTH_ENTRY = $(BERTH_ENTRY_$(firstword $(subst -, ,$(shell $(CC) -dumpmachine))))
 
-$(BUILD)/berth: LDFLAGS += $(BERTH_ENTRY)
+$(BUILD)/berth $(BUILD)/berthd-shim: LDFLAGS += $(BERTH_ENTRY)
 $(BUILD)/berth: $(BERTH_OBJS) $(LIBBERTH)
 	$(link_static)
 
