@@ -174,7 +174,8 @@ $(BUILD)/berthd-shim: $(BUILD)/cmd/berthd/helpers/shim.o $(LIBENGINE) $(LIBIMAGE
 # data pages at start).
 MONITOR_SRCS = cmd/berthd/helpers/monitor.c runtime/engine/shim_monitor.c \
 	runtime/engine/shim_exec.c runtime/engine/shim_io.c runtime/engine/shim_log.c \
-	runtime/engine/shim_args.c runtime/engine/log.c runtime/engine/exit_write.c \
+	runtime/engine/shim_args.c runtime/engine/shim_remove.c runtime/engine/log.c \
+	runtime/engine/exit_write.c \
 	spec/base/timestamp.c spec/base/err.c spec/base/fsutil.c
 MUSL_CC ?= $(shell command -v musl-gcc 2>/dev/null)
 ifneq ($(MUSL_CC),)
