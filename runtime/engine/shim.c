@@ -304,7 +304,9 @@ int shim_run(const struct shim_opts *o)
 	int ret;
 
 	/* The container's processes are made from this one: first of all,
-	 * out of their reach (CVE-2019-5736). */
+	 * out of their reach (CVE-2019-5736).  On x86_64 the ELF entry
+	 * did it before glibc started (cmd/berthd/helpers/shim.c): this
+	 * finds the view and goes on, or applies the fallback. */
 	ret = rt_seal_self(o->argv, environ, &err);
 	if (ret < 0)
 		return refuse(o, &err);
