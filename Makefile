@@ -138,13 +138,14 @@ define link_static
 	@rm -f $@.ldwarn
 endef
 
-# On x86_64 berth enters at isolation/selfexe_entry.c, which takes the
-# read-only view of its binary before glibc starts, so that a command that
-# makes a container starts glibc once, not twice.
+# On x86_64 berth and berthd-shim enter at isolation/selfexe_entry.c,
+# which takes the read-only view of the binary before glibc starts, so that
+# a command that makes a container starts glibc once, not twice (each
+# program says which of its command lines do: early_wants_seal).
 BERTH_ENTRY_x86_64 = -Wl,-u,selfexe_entry -Wl,-e,selfexe_entry
 BERTH_ENTRY = $(BERTH_ENTRY_$(firstword $(subst -, ,$(shell $(CC) -dumpmachine))))
 
-$(BUILD)/berth: LDFLAGS += $(BERTH_ENTRY)
+$(BUILD)/berth $(BUILD)/berthd-shim: LDFLAGS += $(BERTH_ENTRY)
 $(BUILD)/berth: $(BERTH_OBJS) $(LIBBERTH)
 	$(link_static)
 
@@ -173,7 +174,8 @@ $(BUILD)/berthd-shim: $(BUILD)/cmd/berthd/helpers/shim.o $(LIBENGINE) $(LIBIMAGE
 # data pages at start).
 MONITOR_SRCS = cmd/berthd/helpers/monitor.c runtime/engine/shim_monitor.c \
 	runtime/engine/shim_exec.c runtime/engine/shim_io.c runtime/engine/shim_log.c \
-	runtime/engine/shim_args.c runtime/engine/log.c runtime/engine/exit_write.c \
+	runtime/engine/shim_args.c runtime/engine/shim_remove.c runtime/engine/log.c \
+	runtime/engine/exit_write.c \
 	spec/base/timestamp.c spec/base/err.c spec/base/fsutil.c
 MUSL_CC ?= $(shell command -v musl-gcc 2>/dev/null)
 ifneq ($(MUSL_CC),)

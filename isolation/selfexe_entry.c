@@ -7,8 +7,12 @@
  * it asks the CPU for its cache geometry with dozens of cpuid
  * instructions, each a trap to the hypervisor (about 0.4 ms of the 0.7 ms
  * `berth --version` costs on the development host).  This entry point,
- * linked as berth's ELF entry before glibc's _start, makes the view and
+ * linked as the ELF entry before glibc's _start, makes the view and
  * executes it with raw system calls, so only the second start pays glibc's.
+ *
+ * Every program that seals itself links it (berth, berthd-shim): which
+ * command lines seal is the program's own early_wants_seal()
+ * (spec/base/early.h); the system calls are here, once.
  *
  * It is an optimisation only: it never fails a command.  Whatever it
  * cannot do (no CAP_SYS_ADMIN for the mount, an unknown command line), it
@@ -26,9 +30,9 @@
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 
-#define ENTRY_FN __attribute__((used, noinline, no_stack_protector, \
-				no_sanitize("address", "undefined"), \
-				no_instrument_function))
+#include "spec/base/early.h"
+
+#define ENTRY_FN EARLY_FN __attribute__((used, noinline))
 
 #ifndef ST_RDONLY
 #define ST_RDONLY 1
@@ -45,26 +49,6 @@ ENTRY_FN static long sys(long nr, long a, long b, long c, long d, long e)
 			 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8)
 			 : "rcx", "r11", "memory");
 	return ret;
-}
-
-ENTRY_FN static int same(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
-}
-
-/* The commands that seal (cmd/berth/main.c's table).  A word anywhere on
- * the command line is enough: a false match (a container named "run")
- * costs one needless execve, a miss is caught by main. */
-ENTRY_FN static int wants_seal(char **argv)
-{
-	for (char **a = argv + 1; *a; a++)
-		if (same(*a, "create") || same(*a, "run") || same(*a, "exec"))
-			return 1;
-	return 0;
 }
 
 /* fd's mount is read-only, or fd is a memfd sealed against writes: the
@@ -87,7 +71,7 @@ ENTRY_FN static void seal(long *sp)
 	long fd;
 	int done;
 
-	if (!wants_seal(argv))
+	if (!early_wants_seal(argv))
 		return;
 	fd = sys(SYS_open, (long)"/proc/self/exe", O_RDONLY | O_CLOEXEC, 0, 0, 0);
 	if (fd < 0)

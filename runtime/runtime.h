@@ -128,6 +128,30 @@ int rt_kill(const struct rt_ctx *ctx, const char *id, int sig, bool all,
 int rt_delete(const struct rt_ctx *ctx, const char *id, bool force,
 	      struct berr *err);
 
+/* What rt_delete of the container, once it has stopped, comes to when
+ * it is only removal: no poststop hook to run, its rootfs in a mount
+ * namespace of its own.  Then a program without the runtime (berthd's
+ * monitor) can do it: take the state directory's lock (flock, exclusive),
+ * read the OOM count if it wants it, remove each cgroup directory (and its
+ * parents up to created, while empty), then the state directory's files
+ * and the directory itself.  A directory that will not go (a process left
+ * in the cgroup, cgroups made below it) means rt_delete must do the
+ * rest; each step tolerates what one before it removed.  -EOPNOTSUPP when
+ * rt_delete must do it all. */
+#define RT_REMOVAL_MAX 16
+struct rt_removal {
+	char *state_dir;
+	char *oom_file; /* "oom_kill N" in it; NULL: no memory cgroup */
+	size_t n;
+	struct rt_removal_dir {
+		char *dir;
+		char *created; /* the shallowest parent the runtime made */
+	} cgroups[RT_REMOVAL_MAX];
+};
+int rt_removal(const struct rt_ctx *ctx, const char *id, struct rt_removal *out,
+	       struct berr *err);
+void rt_removal_release(struct rt_removal *r);
+
 /* exec: another process in a running container.  Without process_path
  * the process is the container's own (config.json's) with args replaced;
  * with it, the process.json (as podman, containerd and docker write it).

@@ -206,6 +206,58 @@ static int refuse(const struct shim_opts *o, const struct berr *err)
 }
 
 
+/* Tabs separate --removal's fields; a newline would break ps's line. */
+static bool plain(const char *path)
+{
+	return !strpbrk(path, "\t\n");
+}
+
+/* A field of --removal at buf + *used; false when it does not fit. */
+static bool append(char *buf, size_t size, size_t *used, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static bool append(char *buf, size_t size, size_t *used, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *used, size - *used, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size - *used)
+		return false;
+	*used += (size_t)n;
+	return true;
+}
+
+/* rt_removal's answer as the monitor's --removal (shim.h: shim_remove);
+ * false when the finish must delete the container. */
+static bool removal_arg(const struct shim_opts *o, char *buf, size_t size)
+{
+	struct rt_ctx ctx = { .root = o->oci_root };
+	struct rt_removal r;
+	struct berr ignored;
+	size_t used = 0;
+	bool ok;
+
+	if (rt_removal(&ctx, o->id, &r, &ignored) < 0)
+		return false;
+	ok = plain(r.state_dir) && (!r.oom_file || plain(r.oom_file)) &&
+	     append(buf, size, &used, "%s\t%s", r.state_dir, r.oom_file ? r.oom_file : "");
+	for (size_t i = 0; ok && i < r.n; i++) {
+		const struct rt_removal_dir *d = &r.cgroups[i];
+		size_t base = strlen(d->created);
+		long levels = 1;
+
+		/* The directory and the parents up to created. */
+		ok = strncmp(d->dir, d->created, base) == 0 && plain(d->dir);
+		for (const char *c = d->dir + (ok ? base : 0); ok && *c; c++)
+			levels += *c == '/';
+		ok = ok && append(buf, size, &used, "\t%ld:%s", levels, d->dir);
+	}
+	rt_removal_release(&r);
+	return ok;
+}
+
 /* Stage 2: the monitor, in this process, with exactly the fds it needs
  * (whatever else set-up or the runtime left open goes with the execve). */
 static int become_monitor(struct shim *s)
@@ -213,9 +265,11 @@ static int become_monitor(struct shim *s)
 	struct shim_opts m = *s->o;
 	char *argv[SHIM_ARGV_MAX];
 	char buf[128];
+	char removal[8192];
 	int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 
 	m.init = s->init;
+	m.removal = removal_arg(s->o, removal, sizeof(removal)) ? removal : NULL;
 	m.fds = (struct shim_fds){ s->log_fd, s->listen_fd, s->out_fd[0], s->out_fd[1],
 				   s->in_fd, s->tty_master, exe };
 	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -250,7 +304,9 @@ int shim_run(const struct shim_opts *o)
 	int ret;
 
 	/* The container's processes are made from this one: first of all,
-	 * out of their reach (CVE-2019-5736). */
+	 * out of their reach (CVE-2019-5736).  On x86_64 the ELF entry
+	 * did it before glibc started (cmd/berthd/helpers/shim.c): this
+	 * finds the view and goes on, or applies the fallback. */
 	ret = rt_seal_self(o->argv, environ, &err);
 	if (ret < 0)
 		return refuse(o, &err);

@@ -66,6 +66,8 @@ int shim_argv(const struct shim_opts *o, const char *mode, char **argv, char *bu
 	put_opt(&a, "--exit-file", o->exit_path);
 	put_opt(&a, "--socket", o->socket_path);
 	put_opt(&a, "--rootfs", o->rootfs_mount);
+	if (!mode)
+		put_opt(&a, "--removal", o->removal);
 	if (o->tty)
 		put(&a, "--tty");
 	if (o->open_stdin)
@@ -149,6 +151,8 @@ int shim_parse(int argc, char **argv, struct shim_opts *o)
 			o->socket_path = v;
 		else if (strcmp(k, "--rootfs") == 0)
 			o->rootfs_mount = v;
+		else if (strcmp(k, "--removal") == 0)
+			o->removal = v;
 		else if (strcmp(k, "--monitor") == 0)
 			o->monitor_path = v;
 		else if (strcmp(k, "--process") == 0)

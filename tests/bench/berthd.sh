@@ -22,7 +22,12 @@
 #    can go below).  Medians, their ratios and the API runs' phases.
 #
 # Run as root from the repository root after `make`.  Nothing here is a
-# test: it prints numbers.  DOCKERD=0 skips the dockerd part.
+# test: it prints numbers.  N=0 skips part 1.  DOCKERD=0 leaves dockerd
+# and the docker CLI out of part 2 (berthd against `berth run` only).
+# BERTHD_BEFORE=DIR (the build directory of an earlier commit) adds that
+# berthd (with its own berthd-shim and berthd-monitor) to every round of
+# part 2, on its own socket and roots: figures before and after a change
+# from one run under one load.
 set -eu
 N=${1:-1000}
 ROUNDS=${2:-30}
@@ -41,8 +46,11 @@ mkdir -p "$DOCKER_CONFIG"
 BSOCK=unix://$DIR/berthd.sock
 DSOCK=unix://$DIR/dockerd.sock
 FSOCK=unix://$DIR/floor.sock
+ASOCK=unix://$DIR/before.sock
 DPID=
 FPID=
+APID=
+BEFORE=${BERTHD_BEFORE:-}
 
 # The state roots (berthd's --root, berth's, dockerd's --exec-root with its
 # containerd's state) on a tmpfs, as /run is on a real host: where it is a
@@ -63,6 +71,11 @@ cleanup() {
 	DOCKER_HOST=$BSOCK "$DOCKER" ps -aq 2>/dev/null | xargs -r env DOCKER_HOST="$BSOCK" "$DOCKER" rm -f >/dev/null 2>&1 || true
 	kill "$PID" 2>/dev/null || true
 	wait "$PID" 2>/dev/null || true
+	if [ -n "$APID" ]; then
+		DOCKER_HOST=$ASOCK "$DOCKER" ps -aq 2>/dev/null | xargs -r env DOCKER_HOST="$ASOCK" "$DOCKER" rm -f >/dev/null 2>&1 || true
+		kill "$APID" 2>/dev/null || true
+		wait "$APID" 2>/dev/null || true
+	fi
 	if [ -n "$FPID" ]; then
 		kill "$FPID" 2>/dev/null || true
 		wait "$FPID" 2>/dev/null || true
@@ -84,6 +97,7 @@ trap cleanup EXIT
 b() { DOCKER_HOST=$BSOCK "$DOCKER" "$@"; }
 d() { DOCKER_HOST=$DSOCK "$DOCKER" "$@"; }
 f() { DOCKER_HOST=$FSOCK "$DOCKER" "$@"; }
+a() { DOCKER_HOST=$ASOCK "$DOCKER" "$@"; }
 
 rollup() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/smaps_rollup"; }
 fds() { ls "/proc/$1/fd" | wc -l; }
@@ -107,44 +121,58 @@ b run --rm bench:1 true
 sleep 2 # berthd gives freed memory back a second after the last exit
 base_mem=$(mem "$PID")
 times=$DIR/berthd.times
-for i in $(seq "$N"); do
+[ "$N" -gt 0 ] && for i in $(seq "$N"); do
 	s=$(now_us)
 	b run --rm bench:1 true
 	e=$(now_us)
 	echo $((e - s)) >>"$times"
 	[ $((i % 200)) -eq 0 ] && echo "  after $i runs: $(mem "$PID")" >&2
 done
-sleep 2
-echo "berthd at its start:      $start_mem"
-echo "berthd after one run:     $base_mem"
-echo "berthd after $N more runs: $(mem "$PID")"
-echo "berthd docker run --rm IMAGE true: median $(median "$times") us over $N runs"
-
-[ "${DOCKERD:-1}" = 0 ] && exit 0
+if [ "$N" -gt 0 ]; then
+	sleep 2
+	echo "berthd at its start:      $start_mem"
+	echo "berthd after one run:     $base_mem"
+	echo "berthd after $N more runs: $(mem "$PID")"
+	echo "berthd docker run --rm IMAGE true: median $(median "$times") us over $N runs"
+fi
 
 # --- 2. berthd against dockerd -------------------------------------------
-if ! command -v dockerd >/dev/null; then
+DOCKERD=${DOCKERD:-1}
+if [ "$DOCKERD" = 1 ] && ! command -v dockerd >/dev/null; then
 	echo "dockerd is not installed (apt-get install docker.io): no comparison"
-	exit 0
+	DOCKERD=0
 fi
-dockerd --data-root "$DIR/dockerd-data" --exec-root "$DIR/state/dockerd-exec" \
-	--pidfile "$DIR/dockerd.pid" -H "$DSOCK" --iptables=false --ip6tables=false \
-	--bridge=none --cgroup-parent "berthd-bench-$$" >"$DIR/dockerd.log" 2>&1 &
-DPID=$!
-for _ in $(seq 200); do d version >/dev/null 2>&1 && break; sleep 0.1; done
-d version >/dev/null
-d import "$DIR/rootfs.tar" bench:1 >/dev/null
-d run --rm bench:1 true # the first run sets up what dockerd keeps
-b run --rm bench:1 true
-python3 "$REPO/tests/bench/docker_floor.py" "$DIR/floor.sock" &
-FPID=$!
-for _ in $(seq 100); do [ -S "$DIR/floor.sock" ] && break; sleep 0.05; done
-f run --rm bench:1 true
-sleep 1
-cpid=$(pgrep -P "$DPID" -x containerd || true)
-drss=$(rollup "$DPID" Rss)
-crss=$([ -n "$cpid" ] && rollup "$cpid" Rss || echo 0)
-echo "dockerd idle:             Rss ${drss} kB (dockerd) + ${crss} kB (its containerd)"
+if [ -n "$BEFORE" ]; then
+	echo "before: berthd at $(git -C "$BEFORE/.." rev-parse --short=12 HEAD 2>/dev/null || echo unknown) ($BEFORE)"
+	"$BEFORE/berthd" --socket "$DIR/before.sock" --root "$DIR/state/before-run" \
+		--data-root "$DIR/before-data" --cgroup-parent "berthd-bench-$$" --bridge none \
+		--log-level error --log-file "$DIR/before.log" &
+	APID=$!
+	for _ in $(seq 200); do a version >/dev/null 2>&1 && break; sleep 0.1; done
+	a version >/dev/null
+	a import "$DIR/rootfs.tar" bench:1 >/dev/null
+	a run --rm bench:1 true
+fi
+if [ "$DOCKERD" = 1 ]; then
+	dockerd --data-root "$DIR/dockerd-data" --exec-root "$DIR/state/dockerd-exec" \
+		--pidfile "$DIR/dockerd.pid" -H "$DSOCK" --iptables=false --ip6tables=false \
+		--bridge=none --cgroup-parent "berthd-bench-$$" >"$DIR/dockerd.log" 2>&1 &
+	DPID=$!
+	for _ in $(seq 200); do d version >/dev/null 2>&1 && break; sleep 0.1; done
+	d version >/dev/null
+	d import "$DIR/rootfs.tar" bench:1 >/dev/null
+	d run --rm bench:1 true # the first run sets up what dockerd keeps
+	b run --rm bench:1 true
+	python3 "$REPO/tests/bench/docker_floor.py" "$DIR/floor.sock" &
+	FPID=$!
+	for _ in $(seq 100); do [ -S "$DIR/floor.sock" ] && break; sleep 0.05; done
+	f run --rm bench:1 true
+	sleep 1
+	cpid=$(pgrep -P "$DPID" -x containerd || true)
+	drss=$(rollup "$DPID" Rss)
+	crss=$([ -n "$cpid" ] && rollup "$cpid" Rss || echo 0)
+	echo "dockerd idle:             Rss ${drss} kB (dockerd) + ${crss} kB (its containerd)"
+fi
 
 # `berth run` of the bundle berthd writes for the same container: its
 # config.json (argv made `true`, a cgroup of its own) over the rootfs of a
@@ -159,11 +187,21 @@ BERTH_RUN="$REPO/build/berth --root $DIR/state/berth run --bundle $DIR/bundle be
 # One run, interleaved: the Engine API alone (tests/bench/api_run.py sends
 # what `docker run --rm bench:1 true` sends), `berth run` of the bundle,
 # and the docker CLI against each daemon and against the floor server.
-python3 "$REPO/tests/bench/api_run.py" --rounds "$ROUNDS" --image bench:1 \
-	--ratio api-berthd/api-dockerd --ratio api-berthd/berth-run \
-	--ratio cli-berthd/cli-dockerd --ratio cli-floor/cli-dockerd \
-	"api-berthd=unix:$DIR/berthd.sock" "api-dockerd=unix:$DIR/dockerd.sock" \
-	"berth-run=cmd:$BERTH_RUN" \
-	"cli-berthd=cmd:DOCKER_HOST=$BSOCK $DOCKER run --rm bench:1 true" \
-	"cli-dockerd=cmd:DOCKER_HOST=$DSOCK $DOCKER run --rm bench:1 true" \
-	"cli-floor=cmd:DOCKER_HOST=$FSOCK $DOCKER run --rm bench:1 true"
+targets=("api-berthd=unix:$DIR/berthd.sock")
+ratios=()
+[ -z "$BEFORE" ] || targets+=("api-before=unix:$DIR/before.sock")
+[ "$DOCKERD" = 0 ] || targets+=("api-dockerd=unix:$DIR/dockerd.sock")
+targets+=("berth-run=cmd:$BERTH_RUN")
+[ -z "$BEFORE" ] || ratios+=(--ratio api-berthd/api-before)
+[ "$DOCKERD" = 0 ] || ratios+=(--ratio api-berthd/api-dockerd)
+[ -z "$BEFORE" ] || [ "$DOCKERD" = 0 ] || ratios+=(--ratio api-before/api-dockerd)
+ratios+=(--ratio api-berthd/berth-run)
+if [ "$DOCKERD" = 1 ]; then
+	targets+=("cli-berthd=cmd:DOCKER_HOST=$BSOCK $DOCKER run --rm bench:1 true"
+		"cli-dockerd=cmd:DOCKER_HOST=$DSOCK $DOCKER run --rm bench:1 true"
+		"cli-floor=cmd:DOCKER_HOST=$FSOCK $DOCKER run --rm bench:1 true")
+	ratios+=(--ratio cli-berthd/cli-dockerd --ratio cli-floor/cli-dockerd)
+fi
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 "$REPO/tests/bench/api_run.py" --rounds "$ROUNDS" --image bench:1 "${ratios[@]}" "${targets[@]}"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

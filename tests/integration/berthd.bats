@@ -5,6 +5,11 @@
 bats_require_minimum_version 1.5.0
 load berthd_helpers
 berthd_file_hooks
+# A test that traces berthd (trace_berthd) lets it go even when it fails.
+teardown() {
+	untrace_berthd
+	berthd_remove_containers
+}
 
 @test "berthd: docker version and info talk to berthd" {
 	run dk version --format '{{.Server.Platform.Name}} {{.Server.APIVersion}}'
@@ -565,4 +570,147 @@ except OSError as e:
 	assert_equal "$output" from-exec
 	assert_equal "$(ls /proc/$shim/fd | wc -l)" "$before"
 	dk rm -f "$id" >/dev/null
+}
+
+# Trace berthd's process tree to $1 (strace -ff: $1.PID per process),
+# system calls $2, each execve delayed by $3 microseconds (0: none);
+# returns once the tracer is attached (TRACER: its pid).
+trace_berthd() {
+	local pid i
+	pid=$(berthd_pid)
+	strace -f -ff -s 256 -o "$1" -e trace="$2" ${3:+-e inject=execve:delay_enter=$3} -p "$pid" 2>/dev/null &
+	TRACER=$!
+	for i in $(seq 200); do
+		[ "$(awk '/^TracerPid:/ {print $2}' "/proc/$pid/status")" = "$TRACER" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# The id of the container whose shim the trace $1 saw start.
+traced_id() {
+	cat "$1".* | grep -o 'execve("[^"]*/berthd-shim", \["berthd-shim", "--root", "[^"]*", "--id", "[0-9a-f]*"' |
+		grep -o '[0-9a-f]\{64\}' | head -1
+}
+
+# strace can wait for ever on a tracee that berthd has just spawned: after
+# five seconds it is killed, which lets every tracee go on.
+untrace_berthd() {
+	local i
+	[ -n "${TRACER:-}" ] || return 0
+	kill "$TRACER" 2>/dev/null || true
+	for i in $(seq 100); do
+		kill -0 "$TRACER" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -9 "$TRACER" 2>/dev/null || true
+	wait "$TRACER" 2>/dev/null || true
+	TRACER=
+}
+
+# The container's init is a clone of berthd-shim until it executes the
+# container's program: that clone must run from a file nobody can write.
+# berthd-shim enters at isolation/selfexe_entry.c as berth does: the first
+# process makes the read-only view and executes it before glibc's first
+# system call (arch_prctl), so set-up starts glibc once.  Each execve of
+# berthd's tree is held three seconds, which catches the init between its
+# clone and the execve of its program.
+@test "berthd: CVE-2019-5736: the container's init runs berthd-shim's read-only view, taken before glibc starts" {
+	[ "$(uname -m)" = x86_64 ] || skip "the early entry is x86_64 only"
+	local trace=$BATS_TEST_TMPDIR/trace runner f setup="" first
+	trace_berthd "$trace" execve,execveat,open_tree,mount_setattr,arch_prctl 3000000
+	dk run -d --name early-view berthd-test/bb:1 sleep 1000 >/dev/null &
+	runner=$!
+	# The init: in a pid namespace of its own and a container's cgroup of
+	# this file's berthd, its binary berthd-shim's (checked on the fd
+	# that is then examined, so that an init that has moved on to its
+	# program is not taken for it).  Its mount is read-only (a sealed
+	# memfd for a berthd without CAP_SYS_ADMIN; not here); reopening it
+	# for writing would fail with ETXTBSY while anything runs the binary,
+	# which is no defence.
+	run timeout 60 python3 -c 'import fcntl, os, sys, time
+shim = os.stat(sys.argv[1])
+while True:
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            status = open(f"/proc/{pid}/status").read()
+            nspid = [l for l in status.splitlines() if l.startswith("NSpid:")][0].split()
+            if len(nspid) != 3 or sys.argv[2] not in open(f"/proc/{pid}/cgroup").read():
+                continue
+            fd = os.open(f"/proc/{pid}/exe", os.O_RDONLY)
+        except (OSError, IndexError):
+            continue
+        st = os.fstat(fd)
+        if (st.st_dev, st.st_ino) != (shim.st_dev, shim.st_ino):
+            os.close(fd)
+            continue
+        try:
+            seals = fcntl.fcntl(fd, fcntl.F_GET_SEALS)
+        except OSError:
+            seals = 0
+        print("ro" if os.fstatvfs(fd).f_flag & os.ST_RDONLY else
+              "sealed" if seals & fcntl.F_SEAL_WRITE else "writable")
+        sys.exit(0)
+    time.sleep(0.005)' "$(dirname "$BERTHD")/berthd-shim" "$BERTHD_CGROUP/"
+	assert_success
+	assert_equal "$output" ro
+	wait "$runner"
+	untrace_berthd
+	# Set-up's own trace: the view made and executed before glibc's first
+	# system call, and glibc started once before the monitor.
+	for f in "$trace".*; do
+		grep -q 'execve(".*/berthd-shim", \["berthd-shim", "--root"' "$f" && setup=$f
+	done
+	[ -n "$setup" ]
+	first=$(sed '/arch_prctl/q' "$setup")
+	grep -q 'open_tree(AT_FDCWD, "/proc/self/exe", OPEN_TREE_CLONE' <<<"$first"
+	grep -Eq 'mount_setattr\([0-9]+, "", AT_EMPTY_PATH, \{attr_set=MOUNT_ATTR_RDONLY' <<<"$first"
+	grep -Eq '^execveat\([0-9]+, "", .* = 0$' <<<"$first"
+	assert_equal "$(sed '/^execve("[^"]*\/berthd-monitor"/q' "$setup" | grep -c '^arch_prctl(')" 1
+	assert_equal "$(dk inspect -f '{{.State.Status}}' early-view)" running
+	dk rm -f early-view >/dev/null
+}
+
+# The end of a container that needs no runtime to go (no poststop hook,
+# no OOM kill, nothing left in its cgroup) is the monitor's own
+# (shim_remove): berthd-shim --finish does not run, and when the client
+# is told the container is removed, nothing of it is left.  A process left
+# in the cgroup (no pid namespace of its own) makes the monitor leave it
+# to the finish, which kills it and removes the rest.
+@test "berthd: run --rm: the monitor removes the container itself, or leaves what it cannot to the finish" {
+	local trace=$BATS_TEST_TMPDIR/trace id
+	trace_berthd "$trace" execve,execveat
+	run dk run --rm --network none berthd-test/bb:1 sh -c 'echo out'
+	assert_success
+	assert_equal "$output" out
+	id=$(traced_id "$trace")
+	[ -n "$id" ]
+	[ ! -e "$BERTHD_ROOT/oci/$id" ]
+	[ ! -e "$BERTHD_DATA/containers/$id" ]
+	# berthd unmounts an --rm container's rootfs after its answer.
+	berthd_removals_done
+	run ! grep -q "$id" /proc/self/mountinfo
+	assert_no_own_cgroup "$BERTHD_CGROUP/$id"
+	# The container's init ran, and no finish.
+	grep -q 'execve("/bin/sh", \["sh", "-c", "echo out"\]' "$trace".*
+	run ! grep -q -- '"--finish"' "$trace".*
+	untrace_berthd
+	rm -f "$trace".*
+
+	trace_berthd "$trace" execve,execveat
+	run dk run --rm --network none --pid host berthd-test/bb:1 \
+		sh -c 'sleep 1001 </dev/null >/dev/null 2>&1 & echo started'
+	assert_success
+	assert_equal "$output" started
+	untrace_berthd
+	id=$(traced_id "$trace")
+	[ -n "$id" ]
+	grep -q -- '"--finish"' "$trace".*
+	[ ! -e "$BERTHD_ROOT/oci/$id" ]
+	[ ! -e "$BERTHD_DATA/containers/$id" ]
+	# berthd unmounts an --rm container's rootfs after its answer.
+	berthd_removals_done
+	run ! grep -q "$id" /proc/self/mountinfo
+	assert_no_own_cgroup "$BERTHD_CGROUP/$id"
+	run ! pgrep -f '^sleep 1001$'
 }

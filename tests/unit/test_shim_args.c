@@ -36,6 +36,7 @@ static const struct shim_opts full = {
 	.exit_path = "/b/exit",
 	.socket_path = "/run/x/shim/abc",
 	.rootfs_mount = "/b/rootfs",
+	.removal = "/run/x/oci/abc\t/cg/memory/x/abc/memory.oom_control\t2:/cg/cpu/x/abc",
 	.tty = true,
 	.stdin_once = true,
 	.init = 4242,
@@ -63,6 +64,7 @@ static void test_monitor_round_trip(void **state)
 	assert_string_equal(o.exit_path, full.exit_path);
 	assert_string_equal(o.socket_path, full.socket_path);
 	assert_string_equal(o.rootfs_mount, full.rootfs_mount);
+	assert_string_equal(o.removal, full.removal);
 	assert_true(o.tty);
 	assert_false(o.open_stdin);
 	assert_true(o.stdin_once);
@@ -92,6 +94,8 @@ static void test_helper_and_finish(void **state)
 	assert_int_equal(o.reply_fd, 13);
 	assert_int_equal(o.init, 0);
 	assert_int_equal(o.fds.listen, -1);
+	/* The monitor's alone. */
+	assert_null(o.removal);
 
 	h.process_path = NULL;
 	h.status = 0x0900; /* exit code 9 */
@@ -99,6 +103,7 @@ static void test_helper_and_finish(void **state)
 	o = parsed(argv);
 	assert_int_equal(o.status, 0x0900);
 	assert_string_equal(o.rootfs_mount, "/b/rootfs");
+	assert_null(o.removal);
 }
 
 /* Numbers that do not fit the buffer fail rather than cut. */

@@ -16,6 +16,18 @@
 #include <unistd.h>
 
 #include "runtime/engine/shim.h"
+#include "spec/base/early.h"
+
+/* Before the C library starts (spec/base/early.h): every mode but the
+ * finish makes a container or a process in one (set-up, --exec-helper),
+ * so it runs from a read-only view of this binary, which the entry takes
+ * before glibc's start-up (its cpuid probing traps to a hypervisor) and
+ * so starts glibc once.  The helpers the monitor starts run from that
+ * view already; the entry sees so and goes on. */
+EARLY_FN int early_wants_seal(char **argv)
+{
+	return !(argv[1] && early_same(argv[1], "--finish"));
+}
 
 int main(int argc, char **argv)
 {
