@@ -429,7 +429,7 @@ assert_one_keyring_of_its_own() {
 	assert_one_keyring_of_its_own
 	berth delete --force long
 	assert_no_leftovers long
-	[ -n "$RUNC" ] || return 0
+	{ [ -n "$RUNC" ] && ! chrooted; } || return 0
 	peer run -d --bundle "$BUNDLE" runc-ctr </dev/null >/dev/null 2>&1
 	run keyrings_of peer runc-ctr
 	peer delete --force runc-ctr
@@ -452,7 +452,7 @@ assert_one_keyring_of_its_own() {
 	assert_one_keyring_of_its_own
 	berth delete --force long
 	assert_no_leftovers long
-	[ -n "$RUNC" ] || return 0
+	{ [ -n "$RUNC" ] && ! chrooted; } || return 0
 	peer run -d --bundle "$BUNDLE" runc-ctr </dev/null >/dev/null 2>&1
 	run keyrings_of peer runc-ctr
 	peer delete --force runc-ctr
@@ -478,7 +478,7 @@ assert_one_keyring_of_its_own() {
 $caller"
 	berth delete --force long
 	assert_no_leftovers long
-	[ -n "$RUNC" ] || return 0
+	{ [ -n "$RUNC" ] && ! chrooted; } || return 0
 	peer run -d --no-new-keyring --bundle "$BUNDLE" runc-ctr </dev/null >/dev/null 2>&1
 	run sh -c "\"$RUNC\" --root \"$BATS_TEST_TMPDIR/runc\" exec runc-ctr cat /init-keyring &&
 		\"$RUNC\" --root \"$BATS_TEST_TMPDIR/runc\" exec runc-ctr $SESSION_KEYRING"
