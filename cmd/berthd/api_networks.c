@@ -1,5 +1,5 @@
 /* docker network ...: create, list (filters name, id, label, driver,
- * type), inspect, remove, prune; connect and disconnect of a container. */
+ * type), inspect, remove; connect and disconnect of a container. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,34 +307,6 @@ enum MHD_Result api_network_remove(struct req *r)
 	int ret = daemon_network_remove(r->srv->d, r->params[0], &err);
 
 	return http_reply_done(r, ret, &err, 204);
-}
-
-enum MHD_Result api_network_prune(struct req *r)
-{
-	static const char *const allowed[] = { NULL };
-	cleanup_jw struct jw *w = jw_new(false);
-	struct filters f;
-	struct berr err;
-	char **names = NULL;
-	int ret;
-
-	/* Filters (until, label) are not done: refused, never ignored. */
-	ret = filters_query(r, allowed, &f, &err);
-	if (ret == 0)
-		filters_free(&f);
-	if (ret == 0)
-		ret = daemon_network_prune(r->srv->d, &names, &err);
-	if (ret < 0)
-		return http_reply_berr(r, &err);
-	jw_map_open(w);
-	jw_key(w, "NetworksDeleted");
-	jw_array_open(w);
-	for (size_t i = 0; names[i]; i++)
-		jw_str(w, names[i]);
-	jw_array_close(w);
-	jw_map_close(w);
-	strv_free(names);
-	return http_reply_json(r, 200, w);
 }
 
 enum MHD_Result api_network_connect(struct req *r)

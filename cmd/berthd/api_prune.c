@@ -1,6 +1,7 @@
-/* docker container prune and docker image prune (POST /containers/prune,
- * POST /images/prune), with their filters: until and label (label!=) for
- * both, dangling for images (false: every image no container uses). */
+/* docker container, image and network prune (POST /containers/prune,
+ * /images/prune, /networks/prune), with their filters: until and label
+ * (label!=) for all three, dangling for images (false: every image no
+ * container uses). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,5 +255,38 @@ again:
 	jw_map_close(w);
 	strv_free(untagged);
 	strv_free(deleted);
+	return http_reply_json(r, 200, w);
+}
+
+static bool network_wanted(const struct daemon_network *nw, void *arg)
+{
+	const struct prune_filters *p = arg;
+
+	return filters_labels(&p->f, nw->labels) && created_pass(p, nw->created);
+}
+
+enum MHD_Result api_network_prune(struct req *r)
+{
+	static const char *const allowed[] = { "until", "label", "label!", NULL };
+	cleanup_jw struct jw *w = jw_new(false);
+	struct prune_filters p;
+	struct berr err = { 0 };
+	char **names = NULL;
+	int ret;
+
+	ret = parse_filters(r, allowed, &p, &err);
+	if (ret == 0)
+		ret = daemon_network_prune(r->srv->d, network_wanted, &p, &names, &err);
+	filters_free(&p.f);
+	if (ret < 0)
+		return http_reply_berr(r, &err);
+	jw_map_open(w);
+	jw_key(w, "NetworksDeleted");
+	jw_array_open(w);
+	for (size_t i = 0; names[i]; i++)
+		jw_str(w, names[i]);
+	jw_array_close(w);
+	jw_map_close(w);
+	strv_free(names);
 	return http_reply_json(r, 200, w);
 }

@@ -536,9 +536,12 @@ int daemon_network_create(struct daemon *d, const struct daemon_network_req *req
 			  char id[65], struct berr *err);
 /* -EBUSY (409) while a container is attached; pre-defined ones: -EPERM. */
 int daemon_network_remove(struct daemon *d, const char *ref, struct berr *err);
-/* Remove every user network no container is attached to; names gets the
- * names removed (free with strv_free). */
-int daemon_network_prune(struct daemon *d, char ***names, struct berr *err);
+/* Remove every user network no container is attached to and that want
+ * accepts (NULL: every one); names gets the names removed (free with
+ * strv_free). */
+typedef bool (*daemon_network_pick_fn)(const struct daemon_network *nw, void *arg);
+int daemon_network_prune(struct daemon *d, daemon_network_pick_fn want, void *arg, char ***names,
+			 struct berr *err);
 
 /* docker network connect and disconnect: connect replaces none (or, when
  * it does not run, gives the same network new aliases), or adds one more

@@ -364,7 +364,8 @@ int daemon_network_remove(struct daemon *d, const char *ref, struct berr *err)
 	return ret;
 }
 
-int daemon_network_prune(struct daemon *d, char ***names, struct berr *err)
+int daemon_network_prune(struct daemon *d, daemon_network_pick_fn want, void *arg, char ***names,
+			 struct berr *err)
 {
 	struct daemon_network *list;
 	size_t n, k = 0;
@@ -382,7 +383,8 @@ int daemon_network_prune(struct daemon *d, char ***names, struct berr *err)
 	for (size_t i = 0; i < n; i++) {
 		struct berr ignored;
 
-		if (list[i].builtin || in_use_locked(d, list[i].name))
+		if (list[i].builtin || (want && !want(&list[i], arg)) ||
+		    in_use_locked(d, list[i].name))
 			continue;
 		if (remove_locked(d, &list[i], &ignored) == 0)
 			(*names)[k++] = strdup(list[i].name);

@@ -26,7 +26,7 @@ teardown() {
 	berthd_remove_containers
 	dk network prune -f >/dev/null 2>&1
 	outside_remove
-	peer_in_netns_stop
+	peer_in_netns_stop || true
 	true
 }
 teardown_file() {
@@ -354,30 +354,14 @@ to_outside_from() {
 	assert_equal "$(http_from dk a1 127.0.0.1)" "served-by-a1"
 }
 
-# A dockerd in a network namespace of its own (berthd_peer.bash), its
-# containers in a cgroup below the test's own; gone at teardown.
-peer_in_netns_start() {
-	PEER_NETNS=bisod$$
-	PEER_CGROUP=$BERTHD_CGROUP-dockerd
-	ip netns add "$PEER_NETNS"
-	ip -n "$PEER_NETNS" link set lo up
-	PEER_NETNS=$PEER_NETNS berthd_peer_start berth-iso --cgroup-parent "$PEER_CGROUP"
-	peer import "$BERTHD_DIR/img/rootfs.tar" berthd-test/bb:1 >/dev/null
-}
-
-peer_in_netns_stop() {
-	[ -n "${PEER_NETNS:-}" ] || return 0
-	berthd_peer_stop
-	assert_no_own_cgroup "$PEER_CGROUP" below || PEER_LEFT=cgroups
-	remove_own_cgroups "$PEER_CGROUP"
-	ip netns del "$PEER_NETNS" 2>/dev/null
-	rm -rf "$PEER_DIR"
-	PEER_NETNS=
-}
-
 @test "berthd network isolation as dockerd: the same steps against a dockerd in a network namespace of its own" {
 	local port ours theirs
-	peer_in_netns_start
+	# runc's exec (dockerd's runtime) enters the mount namespace's own
+	# root, which from a chroot is outside it: nothing of the image there.
+	if chrooted; then
+		skip "chrooted: setns into another mount namespace leaves the chroot (runc's exec under dockerd)"
+	fi
+	peer_in_netns_start bisod berth-iso
 	port=$((20000 + RANDOM % 10000))
 	ours=$(isolation_steps dk "" "$port")
 	theirs=$(isolation_steps peer "nsenter --net=/run/netns/$PEER_NETNS" "$port")

@@ -70,3 +70,26 @@ berthd_peer_stop() {
 	grep " $PEER_DIR/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
 	return 0
 }
+
+# A peer in a network namespace of its own, named $1 and this shell's pid,
+# on containerd namespace $2, its containers in a cgroup below the test's
+# own, with the test image; peer_in_netns_stop removes it all (and sets
+# PEER_LEFT=cgroups when its cgroup was not empty).
+peer_in_netns_start() {
+	PEER_NETNS=$1$$
+	PEER_CGROUP=$BERTHD_CGROUP-dockerd
+	ip netns add "$PEER_NETNS"
+	ip -n "$PEER_NETNS" link set lo up
+	PEER_NETNS=$PEER_NETNS berthd_peer_start "$2" --cgroup-parent "$PEER_CGROUP"
+	peer import "$BERTHD_DIR/img/rootfs.tar" berthd-test/bb:1 >/dev/null
+}
+
+peer_in_netns_stop() {
+	[ -n "${PEER_NETNS:-}" ] || return 0
+	berthd_peer_stop
+	assert_no_own_cgroup "$PEER_CGROUP" below || PEER_LEFT=cgroups
+	remove_own_cgroups "$PEER_CGROUP"
+	ip netns del "$PEER_NETNS" 2>/dev/null
+	rm -rf "$PEER_DIR"
+	PEER_NETNS=
+}
