@@ -2,7 +2,7 @@
 """A daemon's own latency for `docker run --rm IMAGE true`, without the CLI.
 
     api_run.py [--rounds N] [--image IMG] [--network MODE] [--ratio A/B ...]
-               NAME=unix:SOCKET ... [NAME=cmd:SHELL-COMMAND ...]
+               [--settle SECONDS] NAME=unix:SOCKET ... [NAME=cmd:SHELL-COMMAND ...]
 
 Each NAME=unix:SOCKET is a Docker Engine API daemon.  This client sends on
 its socket the requests the docker CLI sends for `docker run --rm IMAGE
@@ -15,7 +15,10 @@ command timed the same way (`berth run` of a bundle, the docker CLI);
 `{n}` in it becomes the run's number.
 
 The rounds are interleaved (one run of each, in the order given, per
-round) after one untimed run of each.  It prints each one's median, min
+round) after one untimed run of each.  --settle pauses, untimed, before
+every run: a daemon goes on after its answer (dockerd's containerd and
+shim tear the container down for tens of milliseconds), and on a machine
+of two cores whatever runs next is timed while that work holds a CPU.  It prints each one's median, min
 and max, the medians of the phases of the API runs (create, attach and wait
 in place, start, the end), and each median over the first one's.  Nothing
 here asserts a time: it prints numbers."""
@@ -162,6 +165,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=30)
     ap.add_argument("--image", default="bench:1")
     ap.add_argument("--network", default="none")
+    ap.add_argument("--settle", type=float, default=0.0, metavar="SECONDS")
     ap.add_argument("--ratio", action="append", default=[], metavar="A/B",
                     help="also print A's median over B's")
     ap.add_argument("targets", nargs="+", metavar="NAME=unix:SOCKET|NAME=cmd:COMMAND")
@@ -188,6 +192,7 @@ def main():
     times = {name: [] for name, _, _ in targets}
     for r in range(1, args.rounds + 1):
         for name, kind, arg in targets:
+            time.sleep(args.settle)
             times[name].append(once(kind, arg, r))
 
     first = statistics.median(t["total"] for t in times[targets[0][0]])

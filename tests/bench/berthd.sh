@@ -27,7 +27,12 @@
 # BERTHD_BEFORE=DIR (the build directory of an earlier commit) adds that
 # berthd (with its own berthd-shim and berthd-monitor) to every round of
 # part 2, on its own socket and roots: figures before and after a change
-# from one run under one load.
+# from one run under one load.  SETTLE=SECONDS (default 0) is an untimed
+# pause before every run of part 2 (api_run.py --settle): on two cores
+# whatever follows dockerd's run is timed while its containerd and shim
+# still tear that container down, and a pause lets that end, but the
+# CPUs then idle and every run starts cold (see README.md beside this
+# script): neither way is free of the other daemon.
 set -eu
 N=${1:-1000}
 ROUNDS=${2:-30}
@@ -203,5 +208,7 @@ if [ "$DOCKERD" = 1 ]; then
 	ratios+=(--ratio cli-berthd/cli-dockerd --ratio cli-floor/cli-dockerd)
 fi
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 "$REPO/tests/bench/api_run.py" --rounds "$ROUNDS" --image bench:1 "${ratios[@]}" "${targets[@]}"
+echo "settle: ${SETTLE:-0} s before every run"
+python3 "$REPO/tests/bench/api_run.py" --rounds "$ROUNDS" --image bench:1 \
+	--settle "${SETTLE:-0}" "${ratios[@]}" "${targets[@]}"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
