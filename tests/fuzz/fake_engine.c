@@ -502,9 +502,12 @@ int daemon_network_remove(struct daemon *d, const char *ref, struct berr *err)
 	return berr_not_found(err, "network %s not found", ref);
 }
 
-int daemon_network_prune(struct daemon *d, char ***names, struct berr *err)
+int daemon_network_prune(struct daemon *d, daemon_network_pick_fn want, void *arg, char ***names,
+			 struct berr *err)
 {
 	(void)d;
+	(void)want;
+	(void)arg;
 	*names = calloc(1, sizeof(char *));
 	return *names ? 0 : berr_set(err, ENOMEM, "prune");
 }
