@@ -32,6 +32,7 @@
 #include "runtime/internal.h"
 #include "runtime/seccomp_agent.h"
 #include "runtime/seccomp_cache.h"
+#include "runtime/seccomp_cache_raw.h"
 #include "runtime/rootless.h"
 #include "runtime/runtime.h"
 #include "runtime/store.h"
@@ -57,6 +58,8 @@ struct create_job {
 	bool no_cgroup; /* unprivileged, without a delegated subtree */
 	bool cgroup_made;
 	struct seccomp_filter_prog seccomp;
+	struct spec_span profile; /* linux.seccomp's bytes, when set aside */
+	bool seccomp_ready;       /* the program came from the raw index */
 	bool go_sent; /* before the clone: see go_early() */
 	int listen_fd, console_fd, cgroup_fd, pidfd;
 	int *bind_fds; /* see open_bind_sources */
@@ -104,6 +107,32 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+/* config.json, its seccomp profile set aside when a cache may have the
+ * program made of its bytes (seccomp_cache_raw.h): on a hit the profile
+ * is never built; on a miss it is read on its own, with the errors the
+ * whole parse would give, and compiled in prepare_process as before. */
+static int parse_config(struct create_job *j, struct berr *err)
+{
+	const char *dir = internal_seccomp_cache_dir(j->ctx);
+	const char *text;
+	int ret;
+
+	if (!*dir)
+		return spec_config_parse(j->raw_config, j->raw_len, &j->cfg, err);
+	ret = spec_config_parse_aside(j->raw_config, j->raw_len, &j->cfg, &j->profile, err);
+	if (ret <= 0)
+		return ret;
+	text = j->raw_config + j->profile.off;
+	if (seccomp_raw_load(dir, text, j->profile.len, &j->seccomp, j->seccomp_name) == 0) {
+		j->seccomp_ready = true;
+		debug_log(j->ctx, "seccomp: the program cached for the profile's text (%zu bytes, "
+			  "not parsed)", j->profile.len);
+		return 0;
+	}
+	debug_log(j->ctx, "seccomp: no program cached for the profile's text: parsed");
+	return spec_config_parse_seccomp(j->raw_config, &j->profile, j->cfg, err);
+}
+
 static int load_bundle(struct create_job *j, struct berr *err)
 {
 	cleanup_free char *path = NULL;
@@ -117,7 +146,7 @@ static int load_bundle(struct create_job *j, struct berr *err)
 	ret = fsutil_read_file(path, &j->raw_config, &j->raw_len, err);
 	if (ret < 0)
 		return ret;
-	ret = spec_config_parse(j->raw_config, j->raw_len, &j->cfg, err);
+	ret = parse_config(j, err);
 	if (ret < 0)
 		return berr_wrap(err, ret, "%s", path);
 	root = j->cfg->root.path;
@@ -394,11 +423,15 @@ static int prepare_process(struct create_job *j, struct berr *err)
 {
 	int ret;
 
-	if (j->cfg->linux.seccomp.set) {
+	if (j->cfg->linux.seccomp.set && !j->seccomp_ready) {
 		ret = internal_seccomp_compile(j->ctx, &j->cfg->linux.seccomp, &j->seccomp,
 					       j->seccomp_name, err);
 		if (ret < 0)
 			return ret;
+		if (j->profile.len && j->seccomp_name[0])
+			seccomp_raw_store(internal_seccomp_cache_dir(j->ctx),
+					  j->raw_config + j->profile.off, j->profile.len,
+					  &j->seccomp, j->seccomp_name);
 	}
 	record_seccomp(j);
 	ret = prepare_exec_socket(j, err);

@@ -1,4 +1,5 @@
 #include "runtime/seccomp_cache.h"
+#include "runtime/seccomp_cache_parts.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -73,6 +74,22 @@ static void put_rule(struct sha256_ctx *h, const struct spec_seccomp_rule *r)
 	}
 }
 
+void seccomp_cache_put_u64(struct sha256_ctx *h, uint64_t v)
+{
+	put_u64(h, v);
+}
+
+void seccomp_cache_put_compiler(struct sha256_ctx *h, const struct seccomp_compiler *c)
+{
+	put_u64(h, CACHE_FORMAT);
+	put_u64(h, c->major);
+	put_u64(h, c->minor);
+	put_u64(h, c->micro);
+	put_u64(h, c->api);
+	put_u64(h, c->native_arch);
+	put_u64(h, c->berth);
+}
+
 /* listenerPath and listenerMetadata are left out: they are not in the
  * program (seccomp_filter_prepare checks them on every use). */
 void seccomp_cache_key(const struct spec_seccomp *s, const struct seccomp_compiler *c,
@@ -82,13 +99,7 @@ void seccomp_cache_key(const struct spec_seccomp *s, const struct seccomp_compil
 
 	sha256_init(&h);
 	put_str(&h, "berth seccomp program");
-	put_u64(&h, CACHE_FORMAT);
-	put_u64(&h, c->major);
-	put_u64(&h, c->minor);
-	put_u64(&h, c->micro);
-	put_u64(&h, c->api);
-	put_u64(&h, c->native_arch);
-	put_u64(&h, c->berth);
+	seccomp_cache_put_compiler(&h, c);
 	put_u64(&h, (uint64_t)s->default_action);
 	put_u64(&h, s->default_errno_ret_set);
 	put_u64(&h, s->default_errno_ret);
@@ -114,7 +125,7 @@ static void insns_sum(const struct sock_filter *insns, size_t n,
 
 /* --- the directory --------------------------------------------------- */
 
-static bool trusted(const struct stat *st)
+bool seccomp_cache_trusted(const struct stat *st)
 {
 	return st->st_uid == geteuid() && !(st->st_mode & (S_IWGRP | S_IWOTH));
 }
@@ -167,7 +178,7 @@ static int open_dir(const char *dir, void (*warn)(void *, const struct berr *), 
 		close(fd);
 		return -1;
 	}
-	if (!trusted(&st)) {
+	if (!seccomp_cache_trusted(&st)) {
 		warn_untrusted(dir, &st, warn, arg);
 		close(fd);
 		return -1;
@@ -175,7 +186,7 @@ static int open_dir(const char *dir, void (*warn)(void *, const struct berr *), 
 	return fd;
 }
 
-static void key_name(const uint8_t key[SECCOMP_CACHE_KEY_SIZE], char name[SECCOMP_CACHE_NAME_SIZE])
+void seccomp_cache_name(const uint8_t key[SECCOMP_CACHE_KEY_SIZE], char name[SECCOMP_CACHE_NAME_SIZE])
 {
 	static const char hex[] = "0123456789abcdef";
 
@@ -218,7 +229,7 @@ static int load(int dirfd, const char *name, const uint8_t key[SECCOMP_CACHE_KEY
 	struct stat st;
 	size_t size;
 
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !trusted(&st))
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !seccomp_cache_trusted(&st))
 		return -1;
 	if (st.st_size < (off_t)sizeof(h) ||
 	    st.st_size > (off_t)(sizeof(h) + BPF_MAXINSNS * sizeof(*insns)))
@@ -261,9 +272,10 @@ static int older_first(const void *a, const void *b)
 	return 0;
 }
 
-/* Keep the SECCOMP_CACHE_MAX most recently used entries (temporary files
- * that a crash left count as entries, and age out with them). */
-static void evict(int dirfd)
+/* Keep the SECCOMP_CACHE_MAX most recently used programs, or raw index
+ * entries (temporary files that a crash left count as programs, and age
+ * out with them). */
+void seccomp_cache_evict(int dirfd, bool raw)
 {
 	cleanup_closedir DIR *d = NULL;
 	struct entry *list = NULL;
@@ -282,6 +294,9 @@ static void evict(int dirfd)
 		struct stat st;
 
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		/* Programs and the raw index are bounded apart. */
+		if (raw != (strncmp(de->d_name, SECCOMP_RAW_PREFIX, strlen(SECCOMP_RAW_PREFIX)) == 0))
 			continue;
 		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
@@ -341,7 +356,7 @@ static int store(int dirfd, const char *name, const uint8_t key[SECCOMP_CACHE_KE
 		unlinkat(dirfd, tmp, 0);
 		return -1;
 	}
-	evict(dirfd);
+	seccomp_cache_evict(dirfd, false);
 	return 0;
 }
 
@@ -367,7 +382,7 @@ int seccomp_cache_compile(const char *dir, const struct spec_seccomp *s,
 	if (dirfd >= 0) {
 		seccomp_compiler_id(&c);
 		seccomp_cache_key(s, &c, key);
-		key_name(key, name);
+		seccomp_cache_name(key, name);
 		if (load(dirfd, name, key, out) == 0) {
 			if (name_out)
 				memcpy(name_out, name, sizeof(name));
@@ -384,22 +399,38 @@ int seccomp_cache_compile(const char *dir, const struct spec_seccomp *s,
 	return 0;
 }
 
-int seccomp_cache_load(const char *dir, const char *name, struct seccomp_filter_prog *out)
+int seccomp_cache_open(const char *dir)
 {
-	cleanup_close int dirfd = -1;
-	uint8_t key[SECCOMP_CACHE_KEY_SIZE];
+	struct stat st;
+	int fd;
 
-	if (!dir || !*dir || name_key(name, key) < 0)
+	if (!dir || !*dir)
 		return -1;
 	/* Not made when missing: a missing directory has no entry. */
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !seccomp_cache_trusted(&st)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int seccomp_cache_load_at(int dirfd, const char *name, struct seccomp_filter_prog *out)
+{
+	uint8_t key[SECCOMP_CACHE_KEY_SIZE];
+
+	if (name_key(name, key) < 0)
+		return -1;
+	return load(dirfd, name, key, out);
+}
+
+int seccomp_cache_load(const char *dir, const char *name, struct seccomp_filter_prog *out)
+{
+	cleanup_close int dirfd = seccomp_cache_open(dir);
+
 	if (dirfd < 0)
 		return -1;
-	{
-		struct stat st;
-
-		if (fstat(dirfd, &st) < 0 || !trusted(&st))
-			return -1;
-	}
-	return load(dirfd, name, key, out);
+	return seccomp_cache_load_at(dirfd, name, out);
 }

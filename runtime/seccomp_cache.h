@@ -16,8 +16,10 @@
  * to a temporary name and renamed into place, and each carries its key
  * and a SHA-256 of its instructions, checked on every read (a torn or
  * damaged file is a miss).  The directory keeps the most recently used
- * SECCOMP_CACHE_MAX entries.  Any trouble with the cache falls back to
- * compiling: it never fails a container. */
+ * SECCOMP_CACHE_MAX programs, and as many entries of the index that finds
+ * them from a profile's text without parsing it (seccomp_cache_raw.h).
+ * Any trouble with the cache falls back to compiling: it never fails a
+ * container. */
 #ifndef BERTH_RUNTIME_SECCOMP_CACHE_H
 #define BERTH_RUNTIME_SECCOMP_CACHE_H
 

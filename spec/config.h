@@ -417,6 +417,27 @@ struct spec_config {
 int spec_config_parse(const char *json, size_t len, struct spec_config **out,
 		      struct berr *err);
 
+/* Bytes of a document: [off, off + len). */
+struct spec_span {
+	size_t off, len;
+};
+
+/* spec_config_parse, but linux.seccomp's profile, when the document has
+ * one object there, is set aside: checked as JSON, never built, its bytes
+ * in *profile, and only .linux.seccomp.set is filled.  1 when it was set
+ * aside (read it with spec_config_parse_seccomp, or take what was made of
+ * the same bytes before); 0 when *out is what spec_config_parse gives
+ * (no profile, or one that is not a lone object); errors as
+ * spec_config_parse's. */
+int spec_config_parse_aside(const char *json, size_t len, struct spec_config **out,
+			    struct spec_span *profile, struct berr *err);
+
+/* The profile spec_config_parse_aside set aside, read into
+ * cfg->linux.seccomp: what spec_config_parse would have read there, with
+ * the same errors (their paths start at .linux.seccomp). */
+int spec_config_parse_seccomp(const char *json, const struct spec_span *profile,
+			      struct spec_config *cfg, struct berr *err);
+
 /* Only .hooks of a config (the rest stays zero): for a config that was
  * parsed whole before, when only its hooks matter. */
 int spec_config_parse_hooks(const char *json, size_t len, struct spec_config **out,

@@ -164,6 +164,53 @@ int spec_config_parse(const char *json, size_t len, struct spec_config **out,
 	return parse_with(json, len, NULL, read_config, out, err);
 }
 
+/* Errors: a document whose rest fails to read is parsed again whole, so
+ * that the error is the one spec_config_parse gives (the profile is read
+ * in the middle of .linux, before fields that could also be wrong).  A
+ * rest that reads cleanly leaves the profile's first error as the whole
+ * parse's first: spec_config_parse_seccomp reads it the same way. */
+int spec_config_parse_aside(const char *json, size_t len, struct spec_config **out,
+			    struct spec_span *profile, struct berr *err)
+{
+	cleanup_tree yajl_val doc = NULL;
+	cleanup_config struct spec_config *cfg = NULL;
+	struct jr r;
+	int ret, aside;
+
+	*out = NULL;
+	aside = jr_parse_aside(json, len, "linux.seccomp", &doc, profile, err);
+	if (aside < 0)
+		return aside;
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg)
+		return berr_set(err, ENOMEM, "parse config");
+	jr_init(&r, &cfg->arena, err);
+	ret = read_config(&r, doc, cfg);
+	if (ret < 0)
+		return aside ? spec_config_parse(json, len, out, err) : ret;
+	if (aside)
+		cfg->linux.seccomp.set = true;
+	*out = steal_ptr(cfg);
+	return aside;
+}
+
+int spec_config_parse_seccomp(const char *json, const struct spec_span *profile,
+			      struct spec_config *cfg, struct berr *err)
+{
+	cleanup_tree yajl_val doc = NULL;
+	struct jr r;
+	int ret;
+
+	ret = jr_parse_keep(json + profile->off, profile->len, NULL, &doc, err);
+	if (ret < 0)
+		return ret;
+	memset(&cfg->linux.seccomp, 0, sizeof(cfg->linux.seccomp));
+	jr_init(&r, &cfg->arena, err);
+	jr_enter_key(&r, "linux");
+	jr_enter_key(&r, "seccomp");
+	return config_seccomp_read(&r, doc, &cfg->linux.seccomp);
+}
+
 int spec_config_parse_hooks(const char *json, size_t len, struct spec_config **out,
 			    struct berr *err)
 {

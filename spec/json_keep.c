@@ -22,6 +22,7 @@ enum keep_mode {
 	KEEP_SKIP, /* not built */
 	KEEP_PART, /* an object on the way to a kept path: its keys filtered */
 	KEEP_ALL,  /* a kept value and everything in it */
+	KEEP_ASIDE, /* the value at the aside path: an object is not built */
 };
 
 struct keep_frame {
@@ -34,6 +35,15 @@ struct keep_frame {
 
 struct keep {
 	const char *const *paths;
+	/* jr_parse_aside: the path whose object is left out, how many keys
+	 * on the way to it (or it) the document has, how many objects were
+	 * set aside, and the last one's bytes. */
+	const char *aside;
+	size_t aside_keys;
+	size_t aside_sets;
+	bool aside_open;
+	size_t aside_off, aside_end;
+	yajl_handle h;
 	struct keep_frame stack[JR_MAX_DEPTH + 1];
 	size_t depth;
 	size_t skip; /* nesting inside a value being dropped */
@@ -44,11 +54,18 @@ struct keep {
 	size_t path_len;
 };
 
-/* What the value at path (path_len bytes) gets. */
-static enum keep_mode mode_of(const struct keep *k, const char *path, size_t n)
+/* What the value at path (n bytes, no NUL) gets. */
+static enum keep_mode mode_of(struct keep *k, const char *path, size_t n)
 {
 	enum keep_mode m = KEEP_SKIP;
 
+	if (k->aside && strncmp(k->aside, path, n) == 0 &&
+	    (k->aside[n] == '\0' || k->aside[n] == '.')) {
+		k->aside_keys++;
+		return k->aside[n] ? KEEP_PART : KEEP_ASIDE;
+	}
+	if (!k->paths)
+		return KEEP_ALL;
 	for (const char *const *p = k->paths; *p; p++) {
 		if (strncmp(*p, path, n) != 0)
 			continue;
@@ -112,7 +129,7 @@ static enum keep_mode next_mode(const struct keep *k)
 	const struct keep_frame *f;
 
 	if (k->depth == 0)
-		return k->paths ? KEEP_PART : KEEP_ALL;
+		return k->paths || k->aside ? KEEP_PART : KEEP_ALL;
 	f = &k->stack[k->depth - 1];
 	if (f->mode == KEEP_ALL)
 		return KEEP_ALL;
@@ -219,6 +236,18 @@ static int open_container(struct keep *k, yajl_type t)
 		k->skip = 1;
 		return 1;
 	}
+	if (m == KEEP_ASIDE && t == yajl_t_object) {
+		/* yajl reports a token once it has read it: the '{' is the
+		 * byte before. */
+		k->aside_off = yajl_get_bytes_consumed(k->h) - 1;
+		k->aside_open = true;
+		k->aside_sets++;
+		k->skip = 1;
+		return 1;
+	}
+	/* Anything else there is built, for the reader to take or refuse. */
+	if (m == KEEP_ASIDE)
+		m = KEEP_ALL;
 	v = new_val(t);
 	if (!v)
 		return fail_oom(k);
@@ -257,7 +286,10 @@ static int close_container(struct keep *k)
 	struct keep_frame *f;
 
 	if (k->skip) {
-		k->skip--;
+		if (--k->skip == 0 && k->aside_open) {
+			k->aside_end = yajl_get_bytes_consumed(k->h);
+			k->aside_open = false;
+		}
 		return 1;
 	}
 	f = &k->stack[--k->depth];
@@ -292,6 +324,9 @@ static int on_key(void *ctx, const unsigned char *s, size_t len)
 
 	if (k->skip)
 		return 1;
+	/* The key as the tree holds it (a C string) and the readers match
+	 * it: "a\u0000b" is "a". */
+	len = strnlen((const char *)s, len);
 	f = &k->stack[k->depth - 1];
 	free(f->key);
 	f->key = NULL;
@@ -334,27 +369,80 @@ static void keep_release(struct keep *k)
 	k->root = NULL;
 }
 
+static int parse(const char *json, size_t len, struct keep *k, yajl_val *out, struct berr *err);
+
 int jr_parse_keep(const char *json, size_t len, const char *const *paths, yajl_val *out,
 		  struct berr *err)
 {
-	struct keep *k;
+	struct keep *k = calloc(1, sizeof(*k));
+	int ret;
+
+	*out = NULL;
+	if (!k)
+		return berr_set(err, ENOMEM, "parse JSON");
+	k->paths = paths;
+	ret = parse(json, len, k, out, err);
+	free(k);
+	return ret;
+}
+
+/* The object set aside stands for the value at the path only when
+ * nothing else could: no key on the way to it, nor it, repeated (the
+ * readers take the last of a repeated key, which may not be the one set
+ * aside), one key per component of the path. */
+static bool aside_alone(const struct keep *k, const char *path)
+{
+	size_t parts = 1;
+
+	for (const char *p = path; *p; p++)
+		parts += *p == '.';
+	return k->aside_sets == 1 && k->aside_keys == parts;
+}
+
+int jr_parse_aside(const char *json, size_t len, const char *path, yajl_val *out,
+		   struct spec_span *span, struct berr *err)
+{
+	struct keep *k = calloc(1, sizeof(*k));
+	int ret;
+
+	*out = NULL;
+	span->off = span->len = 0;
+	if (!k)
+		return berr_set(err, ENOMEM, "parse JSON");
+	k->aside = path;
+	ret = parse(json, len, k, out, err);
+	if (ret == 0 && k->aside_sets) {
+		if (aside_alone(k, path) && k->aside_end > k->aside_off &&
+		    k->aside_end <= len && json[k->aside_off] == '{' &&
+		    json[k->aside_end - 1] == '}') {
+			span->off = k->aside_off;
+			span->len = k->aside_end - k->aside_off;
+			ret = 1;
+		} else {
+			/* Unusual: built whole, as jr_parse_keep would. */
+			yajl_tree_free(*out);
+			*out = NULL;
+			memset(k, 0, sizeof(*k));
+			ret = parse(json, len, k, out, err);
+		}
+	}
+	free(k);
+	return ret;
+}
+
+static int parse(const char *json, size_t len, struct keep *k, yajl_val *out, struct berr *err)
+{
 	yajl_handle h;
 	yajl_status st;
 	int ret = 0;
 
-	*out = NULL;
 	/* As jr_parse, which hands yajl_tree_parse a C string. */
 	if (memchr(json, '\0', len))
 		return berr_failk(err, BERR_INVALID, 0, "invalid JSON: NUL byte in the document");
-	k = calloc(1, sizeof(*k));
-	if (!k)
-		return berr_set(err, ENOMEM, "parse JSON");
-	k->paths = paths;
 	h = yajl_alloc(&keep_callbacks, NULL, k);
-	if (!h) {
-		free(k);
+	if (!h)
 		return berr_set(err, ENOMEM, "parse JSON");
-	}
+	k->h = h;
 	yajl_config(h, yajl_allow_comments, 1);
 	st = yajl_parse(h, (const unsigned char *)json, len);
 	if (st == yajl_status_ok)
@@ -375,6 +463,5 @@ int jr_parse_keep(const char *json, size_t len, const char *const *paths, yajl_v
 	}
 	yajl_free(h);
 	keep_release(k);
-	free(k);
 	return ret;
 }

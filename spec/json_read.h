@@ -61,6 +61,15 @@ int jr_parse(const char *json, size_t len, yajl_val *out, struct berr *err);
 int jr_parse_keep(const char *json, size_t len, const char *const *paths, yajl_val *out,
 		  struct berr *err);
 
+/* The whole document, except the value at path (dot-separated object
+ * keys, as above) when it is an object: that one is checked as JSON but
+ * not built, and its bytes are json[span->off, span->off + span->len).
+ * 1 when it was set aside; 0 when the tree is whole (no such value, one
+ * that is not an object, or one whose key is repeated on the way to it:
+ * the readers would take the last, so nothing is set aside then). */
+int jr_parse_aside(const char *json, size_t len, const char *path, yajl_val *out,
+		   struct spec_span *span, struct berr *err);
+
 /* yajl's message as berth's error, for both parsers. */
 int jr_syntax_error(struct berr *err, const char *yajl_msg);
 

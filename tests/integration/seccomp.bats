@@ -121,10 +121,11 @@ ok 0"
 	assert_no_leftovers
 }
 
-# The one entry of the seccomp cache: "INODE MODE OWNER".
+# The one program of the seccomp cache (not its raw index):
+# "INODE MODE OWNER".
 cache_entry() {
 	local files
-	files=$(find "$BERTH_SECCOMP_CACHE" -mindepth 1)
+	files=$(find "$BERTH_SECCOMP_CACHE" -mindepth 1 ! -name "raw-*")
 	[ "$(wc -l <<<"$files")" = 1 ] || { echo "expected one entry, got: $files" >&2; return 1; }
 	stat -c '%i %a %U' "$files"
 }
@@ -153,7 +154,7 @@ cache_entry() {
 	# A damaged entry (its last instruction: only the checksum tells) is
 	# compiled again and replaced.
 	local file
-	file=$(find "$BERTH_SECCOMP_CACHE" -mindepth 1)
+	file=$(find "$BERTH_SECCOMP_CACHE" -mindepth 1 ! -name "raw-*")
 	printf '\377' | dd of="$file" bs=1 seek=$(($(stat -c %s "$file") - 1)) conv=notrunc 2>/dev/null
 	update_config '.process.args = ["sysprobe", "getppid"]'
 	run_container
@@ -173,7 +174,7 @@ cache_entry() {
 	berth run --detach --bundle "$BUNDLE" ctr </dev/null
 	local record entry
 	record=$(jq -r .berth.seccomp_program "$ROOT/ctr/state.json")
-	entry=$(find "$BERTH_SECCOMP_CACHE" -mindepth 1)
+	entry=$(find "$BERTH_SECCOMP_CACHE" -mindepth 1 ! -name "raw-*")
 	# SECCOMP_FILTER_FLAG_SPEC_ALLOW is 4.
 	assert_equal "$record" "4:$(basename "$entry")"
 	# A profile exec would refuse, in the state's copy of the config: the
@@ -192,6 +193,83 @@ cache_entry() {
 	assert_output_contains '.linux.seccomp.syscalls: expected an array'
 	assert_equal "$(wc -l <"$(cgroup_dir)/cgroup.procs")" 1
 	berth delete --force ctr
+	assert_no_leftovers
+}
+
+# The cache's raw index (runtime/seccomp_cache_raw.h): the second run of
+# a bundle finds the program from the profile's text and never parses
+# the profile; the filter is the same and exec still finds it; one byte
+# changed is a miss with its own program; a damaged index entry is a
+# miss; an error elsewhere in the config is still reported.
+@test "the second run takes the program from the profile's text, unparsed; one byte changed is another program" {
+	export BERTH_SECCOMP_CACHE=$BATS_TEST_TMPDIR/cache/seccomp
+	allow_but '[{"names": ["getppid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]'
+	args 'sysprobe getppid; grep -E "^(Seccomp|Seccomp_filters):" /proc/self/status'
+	run berth --debug run --bundle "$BUNDLE" ctr
+	assert_success
+	assert_output_contains "seccomp: no program cached for the profile's text: parsed"
+	refute_output_contains "the program cached for the profile's text"
+	assert_output_contains "errno 38 Function not implemented"
+	local raw program
+	raw=$(find "$BERTH_SECCOMP_CACHE" -name 'raw-*')
+	[ "$(wc -l <<<"$raw")" = 1 ]
+	assert_equal "$(stat -c '%a %U' "$raw")" "600 root"
+	program=$(cache_entry)
+	# The second run: from the text, nothing parsed nor written.
+	run berth --debug run --bundle "$BUNDLE" ctr
+	assert_success
+	assert_output_contains "seccomp: the program cached for the profile's text"
+	refute_output_contains "no program cached"
+	assert_output_contains "errno 38 Function not implemented"
+	assert_output_contains $'Seccomp:\t2'
+	assert_output_contains $'Seccomp_filters:\t1'
+	assert_equal "$(cache_entry)" "$program"
+	assert_equal "$(find "$BERTH_SECCOMP_CACHE" -name 'raw-*' -printf '%p %i\n')" \
+		"$(find "$raw" -printf '%p %i\n')"
+	# Another process, the same profile's bytes: a hit, and exec takes
+	# the program create recorded.
+	update_config '.process.args = ["sleep", "1000"]'
+	berth --debug run --detach --bundle "$BUNDLE" ctr </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/debug"
+	grep -q "seccomp: the program cached for the profile's text" "$BATS_TEST_TMPDIR/debug"
+	assert_equal "$(jq -r .berth.seccomp_program "$ROOT/ctr/state.json")" \
+		"0:$(basename "$(find "$BERTH_SECCOMP_CACHE" -mindepth 1 ! -name 'raw-*')")"
+	run berth --debug exec ctr sysprobe getppid
+	assert_output_contains "seccomp: the program create cached"
+	assert_output_contains "errno 38 Function not implemented"
+	berth delete --force ctr
+	# One byte changed (38 to 39): not the old program.
+	update_config '.linux.seccomp.syscalls[0].errnoRet = 39 | .process.args = ["sysprobe", "getppid"]'
+	run berth --debug run --bundle "$BUNDLE" ctr
+	assert_output_contains "seccomp: no program cached for the profile's text: parsed"
+	assert_output_contains "errno 39 Directory not empty"
+	refute_output_contains "errno 38"
+	assert_equal "$(find "$BERTH_SECCOMP_CACHE" -name 'raw-*' | wc -l)" 2
+	assert_equal "$(find "$BERTH_SECCOMP_CACHE" -mindepth 1 ! -name 'raw-*' | wc -l)" 2
+	run berth --debug run --bundle "$BUNDLE" ctr
+	assert_output_contains "seccomp: the program cached for the profile's text"
+	assert_output_contains "errno 39 Directory not empty"
+	# A damaged index entry (its last byte, the checksum's) is a miss,
+	# and written again.
+	local file
+	for file in $(find "$BERTH_SECCOMP_CACHE" -name 'raw-*'); do
+		printf '\377' | dd of="$file" bs=1 seek=143 conv=notrunc 2>/dev/null
+	done
+	run berth --debug run --bundle "$BUNDLE" ctr
+	assert_output_contains "seccomp: no program cached for the profile's text: parsed"
+	assert_output_contains "errno 39 Directory not empty"
+	run berth --debug run --bundle "$BUNDLE" ctr
+	assert_output_contains "seccomp: the program cached for the profile's text"
+	assert_output_contains "errno 39 Directory not empty"
+	# A cached profile hides no error of the rest of the config (read
+	# after the profile's place): the message is the one without a cache.
+	update_config '.linux.personality = {"domain": "LINUX_NOPE"}'
+	run berth create --bundle "$BUNDLE" ctr
+	assert_failure 1
+	assert_output_contains '.linux.personality.domain: unknown personality domain "LINUX_NOPE"'
+	local cached=$output
+	BERTH_SECCOMP_CACHE= run berth create --bundle "$BUNDLE" ctr
+	assert_failure 1
+	assert_equal "$output" "$cached"
 	assert_no_leftovers
 }
 
