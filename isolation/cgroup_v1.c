@@ -133,7 +133,11 @@ void cgroup_v1_mounts_free(struct cgroup_v1_mount *m, size_t n)
 }
 
 /* A new cpuset cgroup has no cpus and no memory nodes, and nothing can
- * join it until it has: start from the parent's. */
+ * join it until it has: start from the parent's.  A parent without them
+ * gets its own first, from its parent and up: another berth may have made
+ * that parent a moment ago and not filled it yet (mkdir said EEXIST to
+ * us), or someone made it by hand; runc fills such parents too.  Two
+ * writers of the same parent write the same values. */
 static int init_cpuset(const char *path, struct berr *err)
 {
 	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
@@ -145,11 +149,19 @@ static int init_cpuset(const char *path, struct berr *err)
 	*slash = '\0';
 	for (size_t i = 0; i < 2; i++) {
 		char buf[1024];
+		ssize_t len;
 		int ret;
 
 		if (fsutil_read_at(AT_FDCWD, path, files[i], buf, sizeof(buf)) > 1)
 			continue;
-		if (fsutil_read_at(AT_FDCWD, parent, files[i], buf, sizeof(buf)) < 0)
+		len = fsutil_read_at(AT_FDCWD, parent, files[i], buf, sizeof(buf));
+		if (len >= 0 && len <= 1 && slash != parent) {
+			ret = init_cpuset(parent, err);
+			if (ret < 0)
+				return ret;
+			len = fsutil_read_at(AT_FDCWD, parent, files[i], buf, sizeof(buf));
+		}
+		if (len < 0)
 			return berr_sys(err, "read %s/%s", parent, files[i]);
 		buf[strcspn(buf, "\n")] = '\0';
 		ret = fsutil_write_at(AT_FDCWD, path, files[i], buf, err);

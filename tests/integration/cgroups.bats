@@ -106,6 +106,44 @@ teardown() {
 	assert_no_cgroups
 }
 
+@test "v1: a cpuset parent without cpus or memory nodes (made a moment ago by another) is filled from above, as runc fills it" {
+	require_cgroup_v1
+	[ -n "$(v1_mount cpuset)" ] || skip "no v1 cpuset hierarchy"
+	local parent want_cpus want_mems rt runc
+	runc=$(command -v runc || true)
+	parent=$(v1_mount cpuset)$(v1_own cpuset)/$CGROUP_PARENT
+	want_cpus=$(cat "$(v1_mount cpuset)$(v1_own cpuset)/cpuset.cpus")
+	want_mems=$(cat "$(v1_mount cpuset)$(v1_own cpuset)/cpuset.mems")
+	update_config '.process.args = ["sh", "-c", "grep -E \"^(Cpus|Mems)_allowed_list\" /proc/self/status"]'
+	for rt in berth runc; do
+		[ "$rt" = berth ] || [ -n "$runc" ] || continue
+		# What another create leaves between its mkdir and its writes.
+		mkdir "$parent"
+		echo >"$parent/cpuset.cpus"
+		echo >"$parent/cpuset.mems"
+		assert_equal "$(cat "$parent/cpuset.cpus")" ""
+		if [ "$rt" = berth ]; then
+			run berth run --bundle "$BUNDLE" ctr
+		else
+			run "$runc" --root "$BATS_TEST_TMPDIR/runc" run --bundle "$BUNDLE" runc-ctr
+		fi
+		assert_success
+		assert_output_contains "Cpus_allowed_list:	$want_cpus"
+		assert_output_contains "Mems_allowed_list:	$want_mems"
+		assert_equal "$(cat "$parent/cpuset.cpus") $(cat "$parent/cpuset.mems")" "$want_cpus $want_mems"
+		[ "$rt" = berth ] || "$runc" --root "$BATS_TEST_TMPDIR/runc" delete --force runc-ctr
+		# The parent was not berth's to remove; only the container's went.
+		[ -d "$parent" ]
+		[ ! -e "$parent/ctr" ]
+		find "$parent" -depth -type d -exec rmdir {} \;
+		for c in $(v1_controllers); do
+			rmdir "$(v1_mount "$c")$(v1_own "$c")/$CGROUP_PARENT" 2>/dev/null || true
+		done
+		rmdir "$(dirname "$(cgroup_dir)")" 2>/dev/null || true
+	done
+	assert_no_cgroups
+}
+
 @test "a controller the host lacks fails with its name, and nothing is left behind" {
 	if is_unified; then
 		set_resources '{"network":{"classID":1}}'
