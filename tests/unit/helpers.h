@@ -52,4 +52,15 @@ static inline char *read_fixture(const char *path, size_t *len)
 	return buf;
 }
 
+/* Remove a test's own directory and all below it; fails the test when
+ * that does not work (a test that leaves its files behind is a defect). */
+static inline void unit_rmtree(const char *dir)
+{
+	char *cmd = NULL;
+
+	assert_true(asprintf(&cmd, "rm -rf '%s'", dir) > 0);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 #endif

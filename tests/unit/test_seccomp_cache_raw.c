@@ -42,11 +42,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char *cmd = NULL;
 
-	assert_true(asprintf(&cmd, "rm -rf '%s'", f->dir) > 0);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	unit_rmtree(f->dir);
 	free(f->text);
 	free(f);
 	return 0;
