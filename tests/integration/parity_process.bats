@@ -420,8 +420,9 @@ assert_one_keyring_of_its_own() {
 	[ "${lines[0]}" != "$("$HELPERS/sysprobe" keyctl 0 -3)" ] || fail "the caller's keyring: $output"
 }
 
-@test "keyring: an exec'd process joins the init's session keyring, as runc's" {
-	keyring_bundle
+# The keyring bundle run by berth: its init and exec'd processes share
+# one keyring of the container's own; nothing is left after its delete.
+keyrings_by_berth() {
 	run_detached run -d --bundle "$BUNDLE" long
 	assert_success
 	run keyrings_of berth long
@@ -429,10 +430,21 @@ assert_one_keyring_of_its_own() {
 	assert_one_keyring_of_its_own
 	berth delete --force long
 	assert_no_leftovers long
-	{ [ -n "$RUNC" ] && ! chrooted; } || return 0
+}
+
+# The same bundle run by runc: keyrings_of's output and status in
+# $output and $status, for the caller to check.
+keyrings_by_runc() {
 	peer run -d --bundle "$BUNDLE" runc-ctr </dev/null >/dev/null 2>&1
 	run keyrings_of peer runc-ctr
 	peer delete --force runc-ctr
+}
+
+@test "keyring: an exec'd process joins the init's session keyring, as runc's" {
+	keyring_bundle
+	keyrings_by_berth
+	{ [ -n "$RUNC" ] && ! chrooted; } || return 0
+	keyrings_by_runc
 	assert_success
 	assert_one_keyring_of_its_own
 }
@@ -445,17 +457,9 @@ assert_one_keyring_of_its_own() {
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
 	chown -R 100000:100000 "$BUNDLE/rootfs"
 	make_bundle_reachable
-	run_detached run -d --bundle "$BUNDLE" long
-	assert_success
-	run keyrings_of berth long
-	assert_success
-	assert_one_keyring_of_its_own
-	berth delete --force long
-	assert_no_leftovers long
+	keyrings_by_berth
 	{ [ -n "$RUNC" ] && ! chrooted; } || return 0
-	peer run -d --bundle "$BUNDLE" runc-ctr </dev/null >/dev/null 2>&1
-	run keyrings_of peer runc-ctr
-	peer delete --force runc-ctr
+	keyrings_by_runc
 	assert_success
 	# runc's init lets only "others" search its keyring, and its exec'd
 	# process joins as the namespace's root, the keyring's owner, for
