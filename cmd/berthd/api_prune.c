@@ -281,11 +281,7 @@ enum MHD_Result api_network_prune(struct req *r)
 	if (ret < 0)
 		return http_reply_berr(r, &err);
 	jw_map_open(w);
-	jw_key(w, "NetworksDeleted");
-	jw_array_open(w);
-	for (size_t i = 0; names[i]; i++)
-		jw_str(w, names[i]);
-	jw_array_close(w);
+	jw_kstrv(w, "NetworksDeleted", names); /* never NULL after a prune: [] when none */
 	jw_map_close(w);
 	strv_free(names);
 	return http_reply_json(r, 200, w);
