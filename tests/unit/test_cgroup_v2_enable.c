@@ -77,11 +77,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
-	return system(cmd);
+	unit_rmtree(base);
+	return 0;
 }
 
 static void a_level_with_processes_gets_none_unasked(void **state)

@@ -291,8 +291,7 @@ static void test_migrate_container(void **state)
 	assert_int_equal(stat(path, &st2), 0);
 	assert_int_equal(st1.st_ino, st2.st_ino);
 
-	snprintf(path, sizeof(path), "rm -rf %s", root);
-	assert_int_equal(system(path), 0);
+	unit_rmtree(root);
 }
 
 static void test_migrate_image(void **state)
@@ -329,8 +328,7 @@ static void test_migrate_image(void **state)
 	assert_int_equal(recs[0].n_tags, 2);
 	assert_string_equal(recs[0].tags[1], "bb:1");
 	image_recs_free(recs, n);
-	snprintf(path, sizeof(path), "rm -rf %s", root);
-	assert_int_equal(system(path), 0);
+	unit_rmtree(root);
 }
 
 static void test_log_write_and_parse(void **state)
@@ -464,7 +462,7 @@ static void test_image_references(void **state)
  * tag, moved from an image that had the same one. */
 static void test_repo_digests(void **state)
 {
-	char root[] = "/tmp/berth-unit-dig.XXXXXX", cmd[256];
+	char root[] = "/tmp/berth-unit-dig.XXXXXX";
 	const char *d1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
 	const char *d2 = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
 	char *tags[] = { "reg:5000/a/b:1", "other:1" }, *layers[] = { NULL };
@@ -511,8 +509,7 @@ static void test_repo_digests(void **state)
 	assert_int_equal(r.n_digests, 0);
 	assert_int_equal(r.n_tags, 1);
 	image_rec_free(&r);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	assert_int_equal(system(cmd), 0);
+	unit_rmtree(root);
 }
 
 static size_t strv_count_free(char **v)
@@ -530,7 +527,7 @@ static size_t strv_count_free(char **v)
  * parents nothing else needs, and stops at a tagged one. */
 static void test_image_parents(void **state)
 {
-	char root[] = "/tmp/berth-unit-par.XXXXXX", cmd[256];
+	char root[] = "/tmp/berth-unit-par.XXXXXX";
 	const char *d1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
 	const char *d2 = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
 	const char *d3 = "sha256:3333333333333333333333333333333333333333333333333333333333333333";
@@ -589,8 +586,7 @@ static void test_image_parents(void **state)
 	assert_int_equal(strv_count_free(deleted), 3);
 	strv_count_free(untagged);
 	assert_int_equal(image_store_find(root, d1, &r, &err), -ENOENT);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	assert_int_equal(system(cmd), 0);
+	unit_rmtree(root);
 }
 
 static void test_image_documents(void **state)

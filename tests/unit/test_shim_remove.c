@@ -54,10 +54,7 @@ static void make_tree(struct tree *t, const char *oom_kills)
 
 static void drop_tree(struct tree *t)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", t->root);
-	assert_int_equal(system(cmd), 0);
+	unit_rmtree(t->root);
 }
 
 static bool exists(const char *path)

@@ -73,12 +73,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	setenv("PATH", f->old_path, 1);
 	free(f->old_path);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	unit_rmtree(f->dir);
 	free(f);
 	return 0;
 }
