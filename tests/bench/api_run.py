@@ -2,7 +2,7 @@
 """A daemon's own latency for `docker run --rm IMAGE true`, without the CLI.
 
     api_run.py [--rounds N] [--image IMG] [--network MODE] [--ratio A/B ...]
-               [--settle SECONDS] NAME=unix:SOCKET ... [NAME=cmd:SHELL-COMMAND ...]
+               [--settle SECONDS|idle] NAME=unix:SOCKET ... [NAME=cmd:SHELL-COMMAND ...]
 
 Each NAME=unix:SOCKET is a Docker Engine API daemon.  This client sends on
 its socket the requests the docker CLI sends for `docker run --rm IMAGE
@@ -18,7 +18,11 @@ The rounds are interleaved (one run of each, in the order given, per
 round) after one untimed run of each.  --settle pauses, untimed, before
 every run: a daemon goes on after its answer (dockerd's containerd and
 shim tear the container down for tens of milliseconds), and on a machine
-of two cores whatever runs next is timed while that work holds a CPU.  It prints each one's median, min
+of two cores whatever runs next is timed while that work holds a CPU.
+`--settle idle` waits instead until the host's CPUs have been idle for
+IDLE_WINDOW (at least IDLE_SHARE of it, from /proc/stat), at most
+IDLE_CAP; the wait after each target's run is printed as its tail (how
+long the host stayed busy after its answer).  It prints each one's median, min
 and max, the medians of the phases of the API runs (create, attach and wait
 in place, start, the end), and each median over the first one's.  Nothing
 here asserts a time: it prints numbers."""
@@ -156,6 +160,35 @@ def cmd_run(command, n):
     return {"total": time.monotonic() - t0}
 
 
+IDLE_WINDOW = 0.05
+IDLE_SHARE = 0.9
+IDLE_CAP = 5.0
+IDLE_STEP = 0.01
+
+
+def cpu_ticks():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return sum(v), v[3] + v[4]  # all, idle + iowait
+
+
+def settle_idle():
+    """Wait until the CPUs were idle for a whole window, sliding in steps
+    of IDLE_STEP; the wait, in s (at least one window)."""
+    t0 = time.monotonic()
+    samples = [cpu_ticks()]
+    steps = round(IDLE_WINDOW / IDLE_STEP)
+    while time.monotonic() - t0 < IDLE_CAP:
+        time.sleep(IDLE_STEP)
+        samples.append(cpu_ticks())
+        if len(samples) <= steps:
+            continue
+        (a0, i0), (a1, i1) = samples[-1 - steps], samples[-1]
+        if a1 > a0 and (i1 - i0) / (a1 - a0) >= IDLE_SHARE:
+            break
+    return time.monotonic() - t0
+
+
 def ms(seconds):
     return f"{seconds * 1000:.2f}"
 
@@ -165,7 +198,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=30)
     ap.add_argument("--image", default="bench:1")
     ap.add_argument("--network", default="none")
-    ap.add_argument("--settle", type=float, default=0.0, metavar="SECONDS")
+    ap.add_argument("--settle", default="0", metavar="SECONDS|idle")
     ap.add_argument("--ratio", action="append", default=[], metavar="A/B",
                     help="also print A's median over B's")
     ap.add_argument("targets", nargs="+", metavar="NAME=unix:SOCKET|NAME=cmd:COMMAND")
@@ -177,6 +210,11 @@ def main():
         if kind not in ("unix", "cmd") or not arg:
             ap.error(f"{t}: expected NAME=unix:SOCKET or NAME=cmd:COMMAND")
         targets.append((name, kind, arg))
+    idle = args.settle == "idle"
+    try:
+        pause = 0.0 if idle else float(args.settle)
+    except ValueError:
+        ap.error(f"--settle {args.settle}: expected seconds or idle")
     names = [n for n, _, _ in targets]
     for r in args.ratio:
         if any(x not in names for x in r.partition("/")[::2]):
@@ -190,10 +228,17 @@ def main():
     for name, kind, arg in targets:
         once(kind, arg, 0)
     times = {name: [] for name, _, _ in targets}
+    tails = {name: [] for name, _, _ in targets}
+    capped = 0
+    if idle:
+        settle_idle()
     for r in range(1, args.rounds + 1):
         for name, kind, arg in targets:
-            time.sleep(args.settle)
+            time.sleep(pause)
             times[name].append(once(kind, arg, r))
+            if idle:
+                tails[name].append(settle_idle())
+                capped += tails[name][-1] >= IDLE_CAP
 
     first = statistics.median(t["total"] for t in times[targets[0][0]])
     print(f"{args.rounds} interleaved rounds, wall time in ms (median, min, max; median over {targets[0][0]}'s):")
@@ -201,6 +246,14 @@ def main():
         tot = [t["total"] for t in times[name]]
         med = statistics.median(tot)
         print(f"  {name:<24} {ms(med):>9} {ms(min(tot)):>9} {ms(max(tot)):>9}  {med / first:.3f}x")
+    if idle:
+        print(f"settle: until the CPUs were idle for {IDLE_WINDOW * 1000:.0f} ms "
+              f"(at least {IDLE_SHARE:.0%} idle), at most {IDLE_CAP:.0f} s; "
+              f"{capped} waits reached that limit")
+        print("  tails, the wait after each run until the host was idle (median, min, max, ms):")
+        for name, _, _ in targets:
+            t = tails[name]
+            print(f"  {name:<24} {ms(statistics.median(t)):>9} {ms(min(t)):>9} {ms(max(t)):>9}")
     for r in args.ratio:
         a, _, b = r.partition("/")
         ma = statistics.median(t["total"] for t in times[a])

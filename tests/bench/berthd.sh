@@ -32,7 +32,9 @@
 # whatever follows dockerd's run is timed while its containerd and shim
 # still tear that container down, and a pause lets that end, but the
 # CPUs then idle and every run starts cold (see README.md beside this
-# script): neither way is free of the other daemon.
+# script): neither way is free of the other daemon.  SETTLE=idle waits
+# before every run until the host's CPUs are idle (api_run.py prints how
+# long each target kept them busy after its answer, its tail).
 set -eu
 N=${1:-1000}
 ROUNDS=${2:-30}
@@ -208,7 +210,7 @@ if [ "$DOCKERD" = 1 ]; then
 	ratios+=(--ratio cli-berthd/cli-dockerd --ratio cli-floor/cli-dockerd)
 fi
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "settle: ${SETTLE:-0} s before every run"
+[ "${SETTLE:-0}" = idle ] || echo "settle: ${SETTLE:-0} s before every run"
 python3 "$REPO/tests/bench/api_run.py" --rounds "$ROUNDS" --image bench:1 \
 	--settle "${SETTLE:-0}" "${ratios[@]}" "${targets[@]}"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
