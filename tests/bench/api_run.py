@@ -14,8 +14,12 @@ both have arrived, as the CLI's does.  Each NAME=cmd:COMMAND is a shell
 command timed the same way (`berth run` of a bundle, the docker CLI);
 `{n}` in it becomes the run's number.
 
-The rounds are interleaved (one run of each, in the order given, per
-round) after one untimed run of each.  --settle pauses, untimed, before
+The rounds are interleaved (one run of each per round) after one untimed
+run of each.  Each round starts one target later than the round before
+(round 2 with the second given, and so on), so that every target is
+timed as often in every place of a round: what runs right after a
+daemon's run is timed while that daemon may still be busy, and a fixed
+order would give that cost always to the same target.  --settle pauses, untimed, before
 every run: a daemon goes on after its answer (dockerd's containerd and
 shim tear the container down for tens of milliseconds), and on a machine
 of two cores whatever runs next is timed while that work holds a CPU.
@@ -233,7 +237,8 @@ def main():
     if idle:
         settle_idle()
     for r in range(1, args.rounds + 1):
-        for name, kind, arg in targets:
+        k = (r - 1) % len(targets)
+        for name, kind, arg in targets[k:] + targets[:k]:
             time.sleep(pause)
             times[name].append(once(kind, arg, r))
             if idle:
@@ -241,7 +246,7 @@ def main():
                 capped += tails[name][-1] >= IDLE_CAP
 
     first = statistics.median(t["total"] for t in times[targets[0][0]])
-    print(f"{args.rounds} interleaved rounds, wall time in ms (median, min, max; median over {targets[0][0]}'s):")
+    print(f"{args.rounds} interleaved rounds, each starting one target later, wall time in ms (median, min, max; median over {targets[0][0]}'s):")
     for name, kind, _ in targets:
         tot = [t["total"] for t in times[name]]
         med = statistics.median(tot)
