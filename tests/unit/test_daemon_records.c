@@ -457,6 +457,33 @@ static void test_image_references(void **state)
 	assert_non_null(strstr(err.msg, "invalid reference format"));
 }
 
+/* One image of a test's store: its id, config text and tags. */
+struct test_img {
+	const char *id, *config;
+	char **tags;
+	size_t n_tags;
+};
+
+/* A new image store in root (a mkdtemp template) holding imgs, without
+ * layers. */
+static void store_with(char *root, const struct test_img *imgs, size_t n)
+{
+	char *layers[] = { NULL };
+	struct berr err = { 0 };
+	int lock;
+
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(image_store_init(root, &err), 0);
+	lock = image_store_lock(root, true, &err);
+	assert_true(lock >= 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(image_store_add_locked(root, imgs[i].id, imgs[i].config,
+							strlen(imgs[i].config), layers, 0, "",
+							imgs[i].tags, imgs[i].n_tags, &err),
+				 0);
+	close(lock);
+}
+
 /* Repo digests: recorded one per repository, found by name@digest (the
  * tag of such a reference dropped), removed with the repository's last
  * tag, moved from an image that had the same one. */
@@ -465,19 +492,17 @@ static void test_repo_digests(void **state)
 	char root[] = "/tmp/berth-unit-dig.XXXXXX";
 	const char *d1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
 	const char *d2 = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
-	char *tags[] = { "reg:5000/a/b:1", "other:1" }, *layers[] = { NULL };
+	char *tags[] = { "reg:5000/a/b:1", "other:1" };
+	const struct test_img imgs[] = { { d1, "{}", tags, 2 }, { d2, "[]", NULL, 0 } };
 	char **untagged = NULL, **deleted = NULL, *ref;
 	struct image_rec r;
 	struct berr err = { 0 };
 	int lock;
 
 	(void)state;
-	assert_non_null(mkdtemp(root));
-	assert_int_equal(image_store_init(root, &err), 0);
+	store_with(root, imgs, 2);
 	lock = image_store_lock(root, true, &err);
 	assert_true(lock >= 0);
-	assert_int_equal(image_store_add_locked(root, d1, "{}", 2, layers, 0, "", tags, 2, &err), 0);
-	assert_int_equal(image_store_add_locked(root, d2, "[]", 2, layers, 0, "", NULL, 0, &err), 0);
 	assert_int_equal(asprintf(&ref, "reg:5000/a/b@%s", d2), (int)strlen(d2) + 13);
 	assert_int_equal(image_store_add_digest_locked(root, d2, ref, &err), 0);
 	/* The same repository's newer digest replaces it; d2's goes to d1. */
@@ -532,22 +557,15 @@ static void test_image_parents(void **state)
 	const char *d2 = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
 	const char *d3 = "sha256:3333333333333333333333333333333333333333333333333333333333333333";
 	const char *d4 = "sha256:4444444444444444444444444444444444444444444444444444444444444444";
-	char *base[] = { "base:1" }, *top[] = { "top:1" }, *layers[] = { NULL };
+	char *base[] = { "base:1" }, *top[] = { "top:1" };
+	const struct test_img imgs[] = { { d1, "{}", base, 1 }, { d2, "[]", NULL, 0 },
+					 { d3, "{ }", top, 1 }, { d4, "[ ]", NULL, 0 } };
 	char **untagged = NULL, **deleted = NULL;
 	struct image_rec r;
 	struct berr err = { 0 };
-	int lock;
 
 	(void)state;
-	assert_non_null(mkdtemp(root));
-	assert_int_equal(image_store_init(root, &err), 0);
-	lock = image_store_lock(root, true, &err);
-	assert_true(lock >= 0);
-	assert_int_equal(image_store_add_locked(root, d1, "{}", 2, layers, 0, "", base, 1, &err), 0);
-	assert_int_equal(image_store_add_locked(root, d2, "[]", 2, layers, 0, "", NULL, 0, &err), 0);
-	assert_int_equal(image_store_add_locked(root, d3, "{ }", 3, layers, 0, "", top, 1, &err), 0);
-	assert_int_equal(image_store_add_locked(root, d4, "[ ]", 3, layers, 0, "", NULL, 0, &err), 0);
-	close(lock);
+	store_with(root, imgs, 4);
 	assert_int_equal(image_store_set_parent(root, d2, d1, &err), 0);
 	assert_int_equal(image_store_set_parent(root, d3, d2, &err), 0);
 	assert_int_equal(image_store_set_parent(root, d4, d2, &err), 0);
