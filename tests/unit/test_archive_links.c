@@ -4,7 +4,6 @@
  * a regular file of it. */
 #include "tests/unit/helpers.h"
 
-#include <ftw.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,13 +45,6 @@ static void test_resolve(void **state)
 	}
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)f;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
 /* A chain (c -> b -> a) is made whatever the order; a link to a
  * directory or to nothing is refused. */
 static void test_apply(void **state)
@@ -92,7 +84,7 @@ static void test_apply(void **state)
 	assert_int_equal(archive_links_add(&l, "c/loop", "loop", &err), 0);
 	assert_int_equal(archive_links_apply(&l, dir, &err), -EINVAL);
 	archive_links_free(&l);
-	assert_int_equal(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+	unit_rmtree(dir);
 }
 
 int main(void)

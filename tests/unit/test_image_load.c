@@ -3,7 +3,6 @@
 #include "tests/unit/helpers.h"
 
 #include <dirent.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -51,13 +50,6 @@ static int count_entries(const char *dir)
 	return n;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)f;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
 /* A manifest.json whose image config is not in the archive: the load
  * fails saying so, and leaves no image and no work directory.  (The
  * failure once did pointer arithmetic on the still-empty image list,
@@ -85,7 +77,7 @@ static void test_missing_config(void **state)
 	assert_int_equal(count_entries(sub), 0);
 	snprintf(sub, sizeof(sub), "%s/layers", root);
 	assert_int_equal(count_entries(sub), 0);
-	assert_int_equal(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+	unit_rmtree(dir);
 }
 
 int main(void)
