@@ -19,16 +19,19 @@ run of each.  Each round starts one target later than the round before
 (round 2 with the second given, and so on), so that every target is
 timed as often in every place of a round: what runs right after a
 daemon's run is timed while that daemon may still be busy, and a fixed
-order would give that cost always to the same target.  --settle pauses, untimed, before
-every run: a daemon goes on after its answer (dockerd's containerd and
-shim tear the container down for tens of milliseconds), and on a machine
-of two cores whatever runs next is timed while that work holds a CPU.
-`--settle idle` waits instead until the host's CPUs have been idle for
-IDLE_WINDOW (at least IDLE_SHARE of it, from /proc/stat), at most
-IDLE_CAP; the wait after each target's run is printed as its tail (how
-long the host stayed busy after its answer).  It prints each one's median, min
-and max, the medians of the phases of the API runs (create, attach and wait
-in place, start, the end), and each median over the first one's.  Nothing
+order would give that cost always to the same target.
+
+--settle pauses, untimed, before every run: a daemon goes on after its
+answer (dockerd's containerd and shim tear the container down for tens
+of milliseconds), and on a machine of two cores whatever runs next is
+timed while that work holds a CPU.  `--settle idle` waits instead until
+the host's CPUs have been idle for IDLE_WINDOW (at least IDLE_SHARE of
+it, from /proc/stat), at most IDLE_CAP; the wait after each target's run
+is printed as its tail (how long the host stayed busy after its answer).
+
+It prints each one's median, min and max, the medians of the phases of
+the API runs (create, attach and wait in place, start, the end), and
+each median over the first one's.  Nothing
 here asserts a time: it prints numbers."""
 import argparse
 import json
