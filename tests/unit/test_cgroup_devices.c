@@ -23,6 +23,14 @@ static int run_prog(const struct bpf_insn *p, size_t n, uint32_t type, uint32_t 
 
 		assert_true(++steps < 100000);
 		switch (cls) {
+		case BPF_LD:
+			/* The one BPF_LD form: a 64-bit immediate in two slots. */
+			assert_int_equal(i->code, BPF_LD | BPF_DW | BPF_IMM);
+			assert_true(pc < n);
+			assert_int_equal(p[pc].code, 0);
+			r[i->dst_reg] = (uint64_t)(uint32_t)p[pc].imm << 32 | (uint32_t)i->imm;
+			pc++;
+			break;
 		case BPF_LDX:
 			assert_int_equal(i->code, BPF_LDX | BPF_W | BPF_MEM);
 			assert_int_equal(i->src_reg, BPF_REG_1);
@@ -37,6 +45,10 @@ static int run_prog(const struct bpf_insn *p, size_t n, uint32_t type, uint32_t 
 				v = src;
 			else if (op == BPF_AND)
 				v &= src;
+			else if (op == BPF_OR)
+				v |= src;
+			else if (op == BPF_LSH)
+				v <<= src;
 			else if (op == BPF_RSH)
 				v >>= src;
 			else
@@ -256,6 +268,74 @@ static void large_numbers_compare_exactly(void **state)
 	release(&b);
 }
 
+static void wildcards_in_either_number(void **state)
+{
+	const struct spec_device_rule rules[] = {
+		DENY_ALL,
+		{ true, 'c', -1, 7, "r" },  /* any major, minor 7 */
+		{ true, 'b', 8, -1, "rw" }, /* major 8, any minor */
+	};
+	struct built b;
+
+	(void)state;
+	build(&b, rules, 3);
+	assert_int_equal(allowed(&b, CHR, R, 9, 7), 1);
+	assert_int_equal(allowed(&b, CHR, R, 0, 7), 1);
+	assert_int_equal(allowed(&b, CHR, R, 9, 6), 0);
+	assert_int_equal(allowed(&b, BLK, R, 9, 7), 0);
+	assert_int_equal(allowed(&b, BLK, R | W, 8, 16), 1);
+	assert_int_equal(allowed(&b, BLK, R | W, 7, 16), 0);
+	assert_int_equal(allowed(&b, CHR, R, 8, 16), 0);
+	/* A type the kernel does not send gets the default. */
+	assert_int_equal(allowed(&b, 3, R, 1, 3), 0);
+	release(&b);
+}
+
+static bool is_verdict(const struct bpf_insn *p, size_t n, size_t at)
+{
+	return at + 1 < n && p[at].code == (BPF_ALU64 | BPF_MOV | BPF_K) &&
+	       p[at].dst_reg == BPF_REG_0 && p[at + 1].code == (BPF_JMP | BPF_EXIT);
+}
+
+/* The shape that lets the kernel's verifier check each rule once: a
+ * comparison that teaches it a register's value (anything but the
+ * scratch r1, and the type at the head of its section) goes on to the
+ * verdict when it matches, never to another rule with that knowledge. */
+static void comparisons_lead_to_verdicts(void **state)
+{
+	const struct spec_device_rule rules[] = {
+		DENY_ALL,
+		{ true, 'c', 10, 229, "rwm" },
+		{ true, 'c', 10, -1, "r" },
+		{ false, 'c', -1, 200, "w" },
+		{ true, 'b', 8, 0, "rw" },
+	};
+	struct built b;
+	size_t type_tests = 0;
+
+	(void)state;
+	build(&b, rules, 5);
+	for (size_t i = 0; i < b.n; i++) {
+		const struct bpf_insn *in = &b.prog[i];
+		uint8_t cls = BPF_CLASS(in->code);
+
+		if (cls == BPF_LD)
+			i++; /* the immediate's second slot */
+		if ((cls != BPF_JMP && cls != BPF_JMP32) || BPF_OP(in->code) == BPF_EXIT ||
+		    in->dst_reg == BPF_REG_1)
+			continue;
+		if (in->dst_reg == BPF_REG_2) {
+			type_tests++;
+			continue;
+		}
+		if (!is_verdict(b.prog, b.n, i + 1))
+			fail_msg("instruction %zu compares r%u and goes on to another test", i,
+				 in->dst_reg);
+	}
+	assert_int_equal(type_tests, 2);
+	release(&b);
+}
+
 static void v1_text(void **state)
 {
 	const struct cgroup_dev_rule r1 = { true, 'c', 136, -1, CGROUP_DEV_ALL };
@@ -283,6 +363,8 @@ int main(void)
 		cmocka_unit_test(defaults_come_last_as_in_runc),
 		cmocka_unit_test(bad_numbers),
 		cmocka_unit_test(large_numbers_compare_exactly),
+		cmocka_unit_test(wildcards_in_either_number),
+		cmocka_unit_test(comparisons_lead_to_verdicts),
 		cmocka_unit_test(v1_text),
 	};
 
