@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -493,6 +494,54 @@ int cgroup_enter_v1(const struct cgroup *cg, pid_t pid, struct berr *err)
 	for (size_t i = 0; i < cg->n_v1 && ret == 0; i++)
 		ret = cgroup_dir_enter(cg->v1[i].dir, pid, err);
 	return ret;
+}
+
+int cgroup_open_v1_tasks(const struct cgroup *cg, int **fds, struct berr *err)
+{
+	int *v = malloc((cg->n_v1 + 1) * sizeof(*v));
+
+	*fds = NULL;
+	if (!v)
+		return berr_set(err, ENOMEM, "cgroup v1 tasks");
+	for (size_t i = 0; i <= cg->n_v1; i++)
+		v[i] = -1;
+	for (size_t i = 0; i < cg->n_v1; i++) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/tasks", cg->v1[i].dir);
+		v[i] = open(path, O_WRONLY | O_CLOEXEC);
+		if (v[i] < 0) {
+			int ret = berr_sys(err, "open %s", path);
+
+			cgroup_close_v1_tasks(&v);
+			return ret;
+		}
+	}
+	*fds = v;
+	return 0;
+}
+
+void cgroup_close_v1_tasks(int **fds)
+{
+	if (!*fds)
+		return;
+	for (int *fd = *fds; *fd >= 0; fd++)
+		close(*fd);
+	free(*fds);
+	*fds = NULL;
+}
+
+int cgroup_join_v1_self(const struct cgroup *cg, int *fds, struct berr *err)
+{
+	for (size_t i = 0; i < cg->n_v1 && fds[i] >= 0; i++) {
+		ssize_t n = write(fds[i], "0", 1);
+
+		if (n < 0)
+			return berr_sys(err, "join %s", cg->v1[i].dir);
+		close(fds[i]);
+		fds[i] = -1;
+	}
+	return 0;
 }
 
 int cgroup_pids(const struct cgroup *cg, pid_t **pids, size_t *n,

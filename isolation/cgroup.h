@@ -133,6 +133,25 @@ int cgroup_enter(const struct cgroup *cg, pid_t pid, struct berr *err);
  * (CLONE_INTO_CGROUP): only the v1 hierarchies, if any, are left. */
 int cgroup_enter_v1(const struct cgroup *cg, pid_t pid, struct berr *err);
 
+/* The v1 hierarchies, joined by the process itself.  A pid written to
+ * cgroup.procs makes the kernel lock every thread group on the host,
+ * which waits for an RCU grace period (7 to 15 ms on a hybrid host of
+ * nine hierarchies) unless one passed a moment ago; a thread that writes
+ * "0" to a v1 hierarchy's "tasks" moves only itself, which a recent
+ * kernel does without that lock (0.3 ms for the nine, where a pid took
+ * 7 to 15; an older kernel takes the lock, which costs what a pid does).
+ * A process with one thread, as a container process or a joiner is
+ * before its program, is then moved whole.
+ *
+ * cgroup_open_v1_tasks opens the "tasks" file of each hierarchy for
+ * writing (malloc'd fds, one per cg->v1[i], close-on-exec; -1 ends the
+ * array), before the process exists; cgroup_close_v1_tasks closes and
+ * frees them.  cgroup_join_v1_self runs in the process itself: it
+ * writes "0" to each and closes them. */
+int cgroup_open_v1_tasks(const struct cgroup *cg, int **fds, struct berr *err);
+void cgroup_close_v1_tasks(int **fds);
+int cgroup_join_v1_self(const struct cgroup *cg, int *fds, struct berr *err);
+
 /* Moving a process into a cgroup v1 hierarchy makes the kernel wait for
  * an RCU grace period (10 to 20 ms) unless one passed a moment ago; every
  * move in that window is then immediate.  A program about to put a

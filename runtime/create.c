@@ -63,6 +63,8 @@ struct create_job {
 	bool go_sent; /* before the clone: see go_early() */
 	int listen_fd, console_fd, cgroup_fd, pidfd;
 	int *bind_fds; /* see open_bind_sources */
+	int *v1_tasks; /* see open_v1_tasks */
+	bool v1_self;  /* the process joins its v1 hierarchies itself */
 	size_t n_bind_fds;
 	int sync[2];
 	int tty_master;
@@ -390,6 +392,21 @@ static int prepare_cgroup(struct create_job *j, struct berr *err)
 	return 0;
 }
 
+/* The container process (the first stage of two) joins its v1
+ * hierarchies itself, which spares the wait a write of its pid would
+ * cost (cgroup_open_v1_tasks), when clone3 places it in the v2 cgroup
+ * (or there is none) and it is not born in a new user namespace: it
+ * joins before it enters any namespace. */
+static int open_v1_tasks(struct create_job *j, struct berr *err)
+{
+	if (!j->cgroup_made || !j->cgroup.n_v1 ||
+	    (!j->plan.two_stage && j->plan.new_ns[NS_USER]) ||
+	    (j->cgroup_fd < 0 && j->cgroup.v2_dir))
+		return 0;
+	j->v1_self = true;
+	return cgroup_open_v1_tasks(&j->cgroup, &j->v1_tasks, err);
+}
+
 /* The socket `start` connects to.  Its path may be long (containerd's
  * roots are), so it is bound through the state directory's fd. */
 static int prepare_exec_socket(struct create_job *j, struct berr *err)
@@ -534,6 +551,8 @@ static void fill_plan(struct create_job *j)
 	p->parent_hooks = hooks_any(h, HOOK_PRESTART) || hooks_any(h, HOOK_CREATE_RUNTIME) ||
 			  hooks_any(h, HOOK_CREATE_CONTAINER);
 	p->seccomp = j->cfg->linux.seccomp.set ? &j->seccomp : NULL;
+	p->cgroup = &j->cgroup;
+	p->v1_tasks = j->v1_tasks;
 	/* preconnect() sends the start message before the dialog. */
 	p->ready_at_exec = j->run && !p->two_stage;
 	p->close_fds[p->n_close_fds++] = j->store.dirfd;
@@ -542,15 +561,16 @@ static void fill_plan(struct create_job *j)
 }
 
 /* The container process waits for GO until the parent has done what it
- * cannot do itself: write its id maps, put it in v1 cgroups.  When there
- * is nothing of the sort (clone3 places it in its one cgroup, no new user
- * namespace), GO is in the socket before the process exists, and it
- * never waits for the parent to be scheduled. */
+ * cannot do itself: write its id maps, put it in v1 cgroups it does not
+ * join itself.  When there is nothing of the sort (clone3 places it in
+ * its v2 cgroup, it joins the v1 ones, no new user namespace), GO is in
+ * the socket before the process exists, and it never waits for the
+ * parent to be scheduled. */
 static bool go_early(const struct create_job *j)
 {
 	if (j->plan.two_stage || j->plan.new_ns[NS_USER])
 		return false;
-	return !j->cgroup_made || (j->cgroup_fd >= 0 && j->cgroup.n_v1 == 0);
+	return !j->cgroup_made || j->v1_self || (j->cgroup_fd >= 0 && j->cgroup.n_v1 == 0);
 }
 
 static int spawn(struct create_job *j, struct berr *err)
@@ -569,6 +589,8 @@ static int spawn(struct create_job *j, struct berr *err)
 	debug_log(j->ctx, "container process %d started", (int)pid);
 	j->first = pid;
 	close_fd(&j->sync[1]);
+	cgroup_close_v1_tasks(&j->v1_tasks);
+	j->plan.v1_tasks = NULL;
 	/* The listener is the container process's alone: if it dies before
 	 * it accepts the start, the pending connection is reset and run's
 	 * start sees that, rather than waiting on a listener we hold. */
@@ -691,12 +713,13 @@ static int dialog(struct create_job *j, struct berr *err)
 			ret = write_maps(j, j->first, err);
 		/* clone3 placed it in the v2 cgroup at most: the v1
 		 * hierarchies of a hybrid or legacy host (or an old kernel's
-		 * v2) are joined here, before SYNC_GO lets it on.  Not v2
-		 * again when clone3 served it: a write to cgroup.procs waits
-		 * for an RCU grace period. */
-		if (ret == 0 && j->cgroup_made && j->cgroup_fd >= 0)
+		 * v2) are joined here, before SYNC_GO lets it on, unless it
+		 * joins them itself (v1_self).  Not v2 again when clone3
+		 * served it: a write to cgroup.procs waits for an RCU grace
+		 * period. */
+		if (ret == 0 && j->cgroup_made && !j->v1_self && j->cgroup_fd >= 0)
 			ret = cgroup_enter_v1(&j->cgroup, j->first, err);
-		else if (ret == 0 && j->cgroup_made)
+		else if (ret == 0 && j->cgroup_made && !j->v1_self)
 			ret = cgroup_enter(&j->cgroup, j->first, err);
 		if (ret == 0)
 			ret = sync_send(j->sync[0], SYNC_GO, 0, NULL, -1, err);
@@ -796,6 +819,7 @@ static void job_release(struct create_job *j)
 	for (size_t i = 0; i < j->n_bind_fds; i++)
 		close_fd(&j->bind_fds[i]);
 	free(j->bind_fds);
+	cgroup_close_v1_tasks(&j->v1_tasks);
 	close_fd(&j->listen_fd);
 	close_fd(&j->console_fd);
 	close_fd(&j->cgroup_fd);
@@ -829,6 +853,8 @@ static int create_steps(struct create_job *j, struct berr *err)
 		ret = locate_cgroup(j, err);
 	if (ret == 0)
 		ret = prepare_cgroup(j, err);
+	if (ret == 0)
+		ret = open_v1_tasks(j, err);
 	if (ret == 0)
 		ret = prepare_process(j, err);
 	/* Between steps and in every wait (hooks, the dialog) the caller

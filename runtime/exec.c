@@ -68,6 +68,7 @@ struct exec_job {
 	bool has_cgroup;
 	pid_t init_pid;
 	int init_pidfd, rootfd, cgroup_fd, console_fd;
+	int *v1_tasks; /* the joiner joins them itself: see open_v1_tasks */
 	bool setgroups_allowed;
 	int sync[2];
 	bool go_sent; /* before the joiner existed */
@@ -540,7 +541,7 @@ static int process_entry(void *j)
 _Noreturn static void joiner_main(struct exec_job *j)
 {
 	void *stack;
-	int keep[8 + 3];
+	int keep[4 + (j->v1_tasks ? j->cgroup.n_v1 : 0)];
 	size_t n = 0;
 	int sync_fd = j->sync[1];
 	struct berr err = { 0 };
@@ -558,12 +559,16 @@ _Noreturn static void joiner_main(struct exec_job *j)
 	keep[n++] = sync_fd;
 	keep[n++] = j->init_pidfd;
 	keep[n++] = j->rootfd;
+	for (size_t i = 0; j->v1_tasks && j->v1_tasks[i] >= 0; i++)
+		keep[n++] = j->v1_tasks[i];
 	if (j->console_fd >= 0)
 		keep[n++] = j->console_fd;
 	/* Nothing of the caller's beyond stdio and the preserved fds. */
 	process_close_fds_except(3 + j->o->preserve_fds, keep, n);
 	if (sync_expect(sync_fd, SYNC_GO, &m, &err) < 0)
 		_exit(1);
+	if (j->v1_tasks && cgroup_join_v1_self(&j->cgroup, j->v1_tasks, &err) < 0)
+		fail(sync_fd, &err, 1);
 	if (ns_join_process(j->init_pidfd, j->init_pid, &err) < 0)
 		fail(sync_fd, &err, 1);
 	close(j->init_pidfd);
@@ -585,20 +590,37 @@ _Noreturn static void joiner_main(struct exec_job *j)
 
 /* --- the parent ---------------------------------------------------- */
 
+/* The joiner joins the v1 hierarchies itself, sparing the wait a write
+ * of its pid would cost (cgroup_open_v1_tasks), when clone3 places it in
+ * the v2 cgroup (or there is none).  Not in a paused container: its
+ * freezer would stop the joiner half-way through the others. */
+static int open_v1_tasks(struct exec_job *j, struct berr *err)
+{
+	if (!j->has_cgroup || !j->cgroup.n_v1 || j->paused ||
+	    (j->cgroup_fd < 0 && j->cgroup.v2_dir))
+		return 0;
+	return cgroup_open_v1_tasks(&j->cgroup, &j->v1_tasks, err);
+}
+
 static int spawn_joiner(struct exec_job *j, struct berr *err)
 {
 	pid_t pid;
 	int ret;
 
+	ret = open_v1_tasks(j, err);
+	if (ret < 0)
+		return ret;
 	/* The joiner waits for GO until it is in every cgroup of the
-	 * container.  When clone3 can place it in the only one, GO is in the
-	 * socket before it exists: it never waits for us. */
-	pid = sync_spawn(j->cgroup_fd >= 0 && j->cgroup.n_v1 == 0, 0, &j->cgroup_fd, NULL, j->sync,
-			 &j->go_sent, err);
-	if (pid < 0)
-		return pid;
+	 * container.  When clone3 can place it in the v2 one and it joins
+	 * the v1 ones itself, GO is in the socket before it exists: it never
+	 * waits for us. */
+	pid = sync_spawn(j->cgroup_fd >= 0 && (j->cgroup.n_v1 == 0 || j->v1_tasks), 0,
+			 &j->cgroup_fd, NULL, j->sync, &j->go_sent, err);
 	if (pid == 0)
 		joiner_main(j);
+	cgroup_close_v1_tasks(&j->v1_tasks);
+	if (pid < 0)
+		return pid;
 	j->joiner = pid;
 	debug_log(j->ctx, "joiner process %d started", (int)pid);
 	close_fd(&j->sync[1]);

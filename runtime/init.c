@@ -2,7 +2,8 @@
  *
  * Order matters and follows runc's, which clients depend on:
  *   1. namespaces: join by path, user namespace maps (from the parent),
- *      cgroup namespace (after the parent placed us in our cgroups);
+ *      cgroup namespace (after we are in our cgroups: the v1 ones joined
+ *      here, or by the parent);
  *   2. process attributes that need privilege: oom score, rlimits,
  *      personality, scheduling, keyring (psetup_early);
  *   3. the root: mounts, /dev, the parent's prestart and createRuntime
@@ -123,6 +124,8 @@ static int stage_one(const struct init_plan *p, struct berr *err)
 	int ret;
 
 	ret = wait_go(p->sync_fd, err);
+	if (ret == 0 && p->v1_tasks)
+		ret = cgroup_join_v1_self(p->cgroup, p->v1_tasks, err);
 	if (ret == 0)
 		ret = join_paths(p, false, err);
 	if (ret == 0)
@@ -189,6 +192,8 @@ static int enter_namespaces(const struct init_plan *p, struct berr *err)
 		ret = stage_one(p, err);
 	} else {
 		ret = wait_go(p->sync_fd, err);
+		if (ret == 0 && p->v1_tasks)
+			ret = cgroup_join_v1_self(p->cgroup, p->v1_tasks, err);
 		if (ret == 0 && p->new_ns[NS_USER])
 			ret = become_ns_root(err);
 		if (ret == 0)
@@ -478,14 +483,18 @@ static void reset_signals(void)
 /* Nothing of the caller's but stdio and the preserved fds stays in the
  * container process, which may wait in `created` for long (the
  * CVE-2016-9962 class): only the sync socket, the exec socket, the
- * console socket and the bind sources opened early cross.  The parent's end of the sync socket goes too,
+ * console socket, the bind sources opened early and the v1 "tasks" files
+ * it writes at once cross.  The parent's end of the sync socket goes too,
  * or the process would never see the parent die. */
 static void close_inherited(const struct init_plan *p)
 {
 	size_t n_binds = p->bind_fds ? p->cfg->n_mounts : 0;
-	int keep[3 + n_binds];
+	size_t n_v1 = p->v1_tasks ? p->cgroup->n_v1 : 0;
+	int keep[3 + n_binds + n_v1];
 	size_t n = 0;
 
+	for (size_t i = 0; i < n_v1 && p->v1_tasks[i] >= 0; i++)
+		keep[n++] = p->v1_tasks[i];
 	keep[n++] = p->sync_fd;
 	keep[n++] = p->listen_fd;
 	if (p->console_fd >= 0)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "isolation/cgroup.h"
 #include "isolation/seccomp.h"
 #include "spec/config.h"
 
@@ -39,6 +40,11 @@ struct init_plan {
 	 * startContainer). */
 	bool parent_hooks;
 	const struct seccomp_filter_prog *seccomp; /* NULL: none */
+	/* The v1 hierarchies' "tasks" files (cgroup_open_v1_tasks), which
+	 * the process joins itself before anything else, or NULL when the
+	 * parent puts it in its cgroups. */
+	const struct cgroup *cgroup;
+	int *v1_tasks;
 	/* Per mount of cfg, a bind source the parent opened (see
 	 * mounts_bind_open), or -1; NULL when it opened none. */
 	const int *bind_fds;
