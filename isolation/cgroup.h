@@ -152,20 +152,6 @@ int cgroup_open_v1_tasks(const struct cgroup *cg, int **fds, struct berr *err);
 void cgroup_close_v1_tasks(int **fds);
 int cgroup_join_v1_self(const struct cgroup *cg, int *fds, struct berr *err);
 
-/* Moving a process into a cgroup v1 hierarchy makes the kernel wait for
- * an RCU grace period (10 to 20 ms) unless one passed a moment ago; every
- * move in that window is then immediate.  A program about to put a
- * container in its v1 cgroups starts that wait early, in a thread of its
- * own, by moving itself into the cgroup it already is in (a move that
- * changes nothing), while it goes on preparing the container.
- *
- * cgroup_warmup_target gives the caller's own cgroup.procs in one v1
- * hierarchy (malloc'd), or NULL when the host has none: on a unified host
- * clone3 places processes without that wait.  cgroup_warmup blocks for
- * the grace period and reports nothing: it only saves time. */
-int cgroup_warmup_target(char **procs, struct berr *err);
-void cgroup_warmup(const char *procs);
-
 /* The pids in the container's cgroup (all processes), malloc'd. */
 int cgroup_pids(const struct cgroup *cg, pid_t **pids, size_t *n,
 		struct berr *err);

@@ -189,16 +189,6 @@ int rt_cgroup_unified(bool *unified, struct berr *err)
 	return ret;
 }
 
-int rt_cgroup_warmup_target(char **procs, struct berr *err)
-{
-	return cgroup_warmup_target(procs, err);
-}
-
-void rt_cgroup_warmup(const char *procs)
-{
-	cgroup_warmup(procs);
-}
-
 int rt_oom_kills(const struct rt_ctx *ctx, const char *id, uint64_t *n, struct berr *err)
 {
 	struct cgroup cg;

@@ -52,13 +52,6 @@ int rt_oom_kills(const struct rt_ctx *ctx, const char *id, uint64_t *n, struct b
  * differ in form between the versions. */
 int rt_cgroup_unified(bool *unified, struct berr *err);
 
-/* A head start on the kernel's wait before a move into cgroup v1
- * hierarchies: rt_cgroup_warmup_target finds where to move (malloc'd;
- * NULL on a host without v1 hierarchies), rt_cgroup_warmup blocks for one
- * RCU grace period by moving the caller where it already is (see
- * cgroup_warmup in isolation/cgroup.h).  It only saves time. */
-int rt_cgroup_warmup_target(char **procs, struct berr *err);
-void rt_cgroup_warmup(const char *procs);
 
 enum rt_event_type {
 	RT_EVENT_STATS,

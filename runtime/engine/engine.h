@@ -331,10 +331,6 @@ struct daemon {
 	struct daemon_exec *execs;
 	size_t n_execs;
 	uint64_t exec_seq;
-	/* cgroup v1 hosts: see warmup.c */
-	atomic_int warmup_state;
-	char *warmup_procs;
-	atomic_bool warming;
 	/* health.c's thread */
 	pthread_t health_thread;
 	bool health_started;

@@ -204,7 +204,6 @@ int daemon_exec_create(struct daemon *d, const char *ref, struct daemon_exec_spe
 	if (ret < 0)
 		return ret;
 	/* docker exec starts it next. */
-	daemon_warmup(d);
 	x = calloc(1, sizeof(*x));
 	if (!x) {
 		daemon_put(d, c);

@@ -53,12 +53,6 @@ void daemon_exec_container_exited_locked(struct daemon *d, const char *container
 void daemon_exec_forget_container_locked(struct daemon *d, const char *container);
 void daemon_exec_close(struct daemon *d);
 
-/* A head start on the kernel's wait before a move into cgroup v1
- * hierarchies (warmup.c); init finds out whether the host has any. */
-void daemon_warmup_init(struct daemon *d);
-void daemon_warmup(struct daemon *d);
-void daemon_warmup_close(struct daemon *d);
-
 /* spawn.c: run path (looked up in PATH when search) with argv, its
  * stdio on /dev/null but for out, dup'ed to fd out_at (1 for stdout, 3
  * for the shim's ready pipe), with no signal blocked.  Returns 0 or an

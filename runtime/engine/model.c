@@ -951,7 +951,6 @@ int daemon_create(struct daemon *d, struct daemon_spec *spec, const char *name,
 	if (ret < 0)
 		return ret;
 	/* docker run starts it next. */
-	daemon_warmup(d);
 	ret = image_store_config(d->o.data_root, img.id, &config, &len, err);
 	if (ret == 0)
 		ret = spec_image_config_parse(config, len, &icfg, err);

@@ -279,7 +279,6 @@ static int start_container(struct daemon *d, struct daemon_container *c, bool re
 	}
 	c->busy = true;
 	c->restart_at = 0;
-	daemon_warmup(d);
 	if (!restart) {
 		c->manual_stop = false;
 		c->restart_count = 0;
@@ -1124,7 +1123,6 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err)
 		ret = daemon_net_init(d, err);
 	if (ret < 0)
 		return ret;
-	daemon_warmup_init(d);
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	d->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (d->epfd < 0 || d->wake_fd < 0 ||
@@ -1184,7 +1182,6 @@ void daemon_close(struct daemon *d)
 	if (d->wake_fd >= 0)
 		close(d->wake_fd);
 	daemon_exec_close(d);
-	daemon_warmup_close(d);
 	daemon_net_close(d);
 	daemon_trash_close(&d->trash);
 	free(d->oci_root);

@@ -79,9 +79,8 @@ teardown() {
 	run dk run --rm berthd-test/bb:1 echo hi
 	assert_success
 	assert_equal "$output" "hi"
-	# On a v1 host berthd moves itself into its own cgroup to start the
-	# kernel's wait for a move early (runtime/engine/warmup.c): it stays
-	# where it was, in every hierarchy.
+	# berthd stays in its own cgroup, in every hierarchy: nothing of a
+	# container's start moves it.
 	assert_equal "$(cat "/proc/$pid/cgroup")" "$before"
 	assert_equal "$(dk ps -aq)" ""
 	assert_equal "$(ls "$BERTHD_DATA/containers")" ""
