@@ -46,6 +46,7 @@ binaries() {
 		printf '  %-28s %9s\n' "$bin" "$(stat -c %s "$f")"
 	done
 	for f in "$WORK"/build-*/berth; do
+		[ -x "$f" ] || continue # no variant was built
 		printf '  %-28s %9s (stripped %s)\n' "berth, ${f%/berth}" "$(stat -c %s "$f")" \
 			"$(strip -o "$WORK/s" "$f" && stat -c %s "$WORK/s")"
 	done | sed "s|$WORK/build-||"
