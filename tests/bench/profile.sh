@@ -121,15 +121,17 @@ instructions() {
 			esac)" "$(fmt "$total")"
 	done
 	printf '  %-54s %14s\n' "whole start of a created container" "$(fmt "$(ir start)")" \
-		"  of which parsing config.json (spec_config_parse)" "$(fmt "$(ir start spec_config_parse)")" \
+		"  of which parsing config.json (spec_config_parse_aside)" \
+		"$(fmt "$(ir start spec_config_parse_aside)")" \
 		"whole berth --version" "$(fmt "$(ir version)")"
 	echo
 	echo "  where the benchmark bundle's instructions go (inclusive):"
 	total=$(ir full)
-	below=$(awk '/\(below main\)/ { gsub(",", "", $1); print $1; exit }' "$WORK/cg.full.txt")
+	below=$(awk '/\(below main\) \[/ { gsub(",", "", $1); print $1; exit }' "$WORK/cg.full.txt")
 	printf '  %-40s %14s %6s\n' "dynamic loader, before main" "$(fmt $((total - below)))" \
 		"$(awk -v a=$((total - below)) -v t="$total" 'BEGIN { printf "%.1f%%", 100 * a / t }')"
-	for fn in spec_config_parse config_seccomp_read yajl_tree_parse yajl_tree_free \
+	for fn in spec_config_parse_aside spec_config_parse_seccomp config_seccomp_read \
+		yajl_tree_parse yajl_tree_free \
 		seccomp_filter_compile seccomp_rule_add_array seccomp_export_bpf; do
 		local v
 		v=$(ir full "$fn")
@@ -140,10 +142,10 @@ instructions() {
 	echo
 	echo "  where the no-seccomp bundle's instructions go (inclusive):"
 	total=$(ir noseccomp)
-	below=$(awk '/\(below main\)/ { gsub(",", "", $1); print $1; exit }' "$WORK/cg.noseccomp.txt")
+	below=$(awk '/\(below main\) \[/ { gsub(",", "", $1); print $1; exit }' "$WORK/cg.noseccomp.txt")
 	printf '  %-40s %14s %6s\n' "dynamic loader, before main" "$(fmt $((total - below)))" \
 		"$(awk -v a=$((total - below)) -v t="$total" 'BEGIN { printf "%.1f%%", 100 * a / t }')"
-	for fn in _dl_runtime_resolve_xsave spec_config_parse yajl_tree_parse yajl_tree_free \
+	for fn in _dl_runtime_resolve_xsave spec_config_parse_aside yajl_tree_parse yajl_tree_free \
 		path_append vsnprintf malloc free; do
 		local v
 		v=$(ir noseccomp "$fn")
