@@ -478,13 +478,14 @@ int cgroup_open_v2(const struct cgroup *cg, struct berr *err)
 
 int cgroup_enter(const struct cgroup *cg, pid_t pid, struct berr *err)
 {
-	int ret = 0;
+	int ret = cgroup_enter_v2(cg, pid, err);
 
-	if (cg->v2_dir)
-		ret = cgroup_dir_enter(cg->v2_dir, pid, err);
-	for (size_t i = 0; i < cg->n_v1 && ret == 0; i++)
-		ret = cgroup_dir_enter(cg->v1[i].dir, pid, err);
-	return ret;
+	return ret < 0 ? ret : cgroup_enter_v1(cg, pid, err);
+}
+
+int cgroup_enter_v2(const struct cgroup *cg, pid_t pid, struct berr *err)
+{
+	return cg->v2_dir ? cgroup_dir_enter(cg->v2_dir, pid, err) : 0;
 }
 
 int cgroup_enter_v1(const struct cgroup *cg, pid_t pid, struct berr *err)

@@ -133,6 +133,11 @@ int cgroup_enter(const struct cgroup *cg, pid_t pid, struct berr *err);
  * (CLONE_INTO_CGROUP): only the v1 hierarchies, if any, are left. */
 int cgroup_enter_v1(const struct cgroup *cg, pid_t pid, struct berr *err);
 
+/* Only the v2 directory, if any: for a process that joins its v1
+ * hierarchies itself, where the kernel could not clone it into the v2
+ * one. */
+int cgroup_enter_v2(const struct cgroup *cg, pid_t pid, struct berr *err);
+
 /* The v1 hierarchies, joined by the process itself.  A pid written to
  * cgroup.procs makes the kernel lock every thread group on the host,
  * which waits for an RCU grace period (7 to 15 ms on a hybrid host of

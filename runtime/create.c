@@ -711,16 +711,16 @@ static int dialog(struct create_job *j, struct berr *err)
 	if (!j->go_sent) {
 		if (!j->plan.two_stage && j->plan.new_ns[NS_USER])
 			ret = write_maps(j, j->first, err);
-		/* clone3 placed it in the v2 cgroup at most: the v1
-		 * hierarchies of a hybrid or legacy host (or an old kernel's
-		 * v2) are joined here, before SYNC_GO lets it on, unless it
-		 * joins them itself (v1_self).  Not v2 again when clone3
-		 * served it: a write to cgroup.procs waits for an RCU grace
-		 * period. */
-		if (ret == 0 && j->cgroup_made && !j->v1_self && j->cgroup_fd >= 0)
+		/* clone3 placed it in the v2 cgroup at most: the v2 one of
+		 * an old kernel (no fd left: spawn_process closed it) and the
+		 * v1 hierarchies of a hybrid or legacy host are joined here,
+		 * before SYNC_GO lets it on, unless it joins the latter
+		 * itself (v1_self).  Not v2 again when clone3 served it: a
+		 * write to cgroup.procs waits for an RCU grace period. */
+		if (ret == 0 && j->cgroup_made && j->cgroup_fd < 0)
+			ret = cgroup_enter_v2(&j->cgroup, j->first, err);
+		if (ret == 0 && j->cgroup_made && !j->v1_self)
 			ret = cgroup_enter_v1(&j->cgroup, j->first, err);
-		else if (ret == 0 && j->cgroup_made && !j->v1_self)
-			ret = cgroup_enter(&j->cgroup, j->first, err);
 		if (ret == 0)
 			ret = sync_send(j->sync[0], SYNC_GO, 0, NULL, -1, err);
 	}

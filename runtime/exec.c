@@ -604,6 +604,7 @@ static int open_v1_tasks(struct exec_job *j, struct berr *err)
 
 static int spawn_joiner(struct exec_job *j, struct berr *err)
 {
+	bool self;
 	pid_t pid;
 	int ret;
 
@@ -614,8 +615,9 @@ static int spawn_joiner(struct exec_job *j, struct berr *err)
 	 * container.  When clone3 can place it in the v2 one and it joins
 	 * the v1 ones itself, GO is in the socket before it exists: it never
 	 * waits for us. */
-	pid = sync_spawn(j->cgroup_fd >= 0 && (j->cgroup.n_v1 == 0 || j->v1_tasks), 0,
-			 &j->cgroup_fd, NULL, j->sync, &j->go_sent, err);
+	self = j->v1_tasks != NULL;
+	pid = sync_spawn((j->cgroup_fd >= 0 || !j->cgroup.v2_dir) && (j->cgroup.n_v1 == 0 || self),
+			 0, &j->cgroup_fd, NULL, j->sync, &j->go_sent, err);
 	if (pid == 0)
 		joiner_main(j);
 	cgroup_close_v1_tasks(&j->v1_tasks);
@@ -626,10 +628,12 @@ static int spawn_joiner(struct exec_job *j, struct berr *err)
 	close_fd(&j->sync[1]);
 	if (j->go_sent)
 		return 0;
-	/* CLONE_INTO_CGROUP covers the v2 tree; the v1 hierarchies (and an
-	 * old kernel) take the joiner by pid before it goes on. */
-	ret = j->cgroup_fd >= 0 ? cgroup_enter_v1(&j->cgroup, pid, err)
-				: cgroup_enter(&j->cgroup, pid, err);
+	/* CLONE_INTO_CGROUP covers the v2 tree but on an old kernel; the
+	 * v1 hierarchies the joiner does not join itself take it by pid
+	 * before it goes on. */
+	ret = j->cgroup_fd < 0 ? cgroup_enter_v2(&j->cgroup, pid, err) : 0;
+	if (ret == 0 && !self)
+		ret = cgroup_enter_v1(&j->cgroup, pid, err);
 	if (ret == 0)
 		ret = sync_send(j->sync[0], SYNC_GO, 0, NULL, -1, err);
 	return ret;
