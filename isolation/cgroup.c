@@ -476,13 +476,6 @@ int cgroup_open_v2(const struct cgroup *cg, struct berr *err)
 	return fd;
 }
 
-int cgroup_enter(const struct cgroup *cg, pid_t pid, struct berr *err)
-{
-	int ret = cgroup_enter_v2(cg, pid, err);
-
-	return ret < 0 ? ret : cgroup_enter_v1(cg, pid, err);
-}
-
 int cgroup_enter_v2(const struct cgroup *cg, pid_t pid, struct berr *err)
 {
 	return cg->v2_dir ? cgroup_dir_enter(cg->v2_dir, pid, err) : 0;

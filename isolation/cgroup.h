@@ -125,17 +125,12 @@ int cgroup_none_init(struct cgroup *cg, const char *spec_path, struct berr *err)
  * container without one lacks. */
 int cgroup_none_error(const char *action, struct berr *err);
 
-/* Put pid into the container's cgroups, every hierarchy (a process that
- * already is in the v2 one stays there). */
-int cgroup_enter(const struct cgroup *cg, pid_t pid, struct berr *err);
-
-/* The same for a process clone3 placed in the v2 directory already
- * (CLONE_INTO_CGROUP): only the v1 hierarchies, if any, are left. */
+/* Put pid into the container's cgroups by its pid: the v1 hierarchies,
+ * if any (for a process that clone3 placed in the v2 directory, or that
+ * has none), and the v2 directory, if any (where the kernel could not
+ * clone the process into it).  A process that joins its v1 hierarchies
+ * itself needs only the latter. */
 int cgroup_enter_v1(const struct cgroup *cg, pid_t pid, struct berr *err);
-
-/* Only the v2 directory, if any: for a process that joins its v1
- * hierarchies itself, where the kernel could not clone it into the v2
- * one. */
 int cgroup_enter_v2(const struct cgroup *cg, pid_t pid, struct berr *err);
 
 /* The v1 hierarchies, joined by the process itself.  A pid written to
