@@ -489,14 +489,15 @@ static int preconnect(struct create_job *j, struct berr *err)
 /* preconnect(); when no one listens for the start any more, the process
  * ended before it got there, and what it said on the sync socket on its
  * way out (a failed setup step) is the reason to report, not the refused
- * connection. */
+ * connection.  It may also end between our connect and our write, which
+ * then fails with EPIPE (or ECONNRESET): the same case. */
 static int preconnect_or_reason(struct create_job *j, struct berr *err)
 {
 	struct sync_msg m;
 	struct berr own;
 	int fd = -1, ret = preconnect(j, err);
 
-	if (ret != -ECONNREFUSED)
+	if (ret != -ECONNREFUSED && ret != -EPIPE && ret != -ECONNRESET)
 		return ret;
 	if (cancel_wait(j->sync[0], j->ctx->cancel_fd, j->what, &own) == 0 &&
 	    sync_recv_or_eof(j->sync[0], &m, &fd, &own) < 0) {
