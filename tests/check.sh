@@ -125,7 +125,7 @@ vm_command() {
 # else; the host's stages have the other core.  Measured in a whole CI
 # run on a fresh machine: after the host stage, the run took 56 minutes
 # (host 1203 s, VM 1572 s); beside it, 38 minutes (host 1386 s, VM 1578
-# s, which ended 10 minutes before the host's).  One vCPU, not two: the
+# s, which ended about a minute before the host's).  One vCPU, not two: the
 # guest's programs ran 15 to 25% faster so, and the guest never takes
 # both cores from the host's stage.  Its lines are held in vm.out and
 # shown by vm_stage_end, after the host's, so the two do not mix.  set -m
