@@ -36,10 +36,10 @@ bool selfexe_sealed(void)
 
 /* A detached read-only bind mount of the binary: no copy, and the mount
  * goes away with the last process that runs from it. */
-static int readonly_view(void)
+static int readonly_view(const char *path)
 {
 	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
-	int fd = open_tree(AT_FDCWD, "/proc/self/exe", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	int fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 
 	if (fd < 0)
 		return -1;
@@ -48,6 +48,21 @@ static int readonly_view(void)
 		return -1;
 	}
 	return fd;
+}
+
+int selfexe_view(const char *path, int min_fd, struct berr *err)
+{
+	cleanup_close int fd = readonly_view(path);
+	int high;
+
+	if (fd < 0)
+		return berr_sys(err, "read-only view of %s", path);
+	if (!unwritable(fd))
+		return berr_fail(err, EROFS, "the view of %s is not read-only", path);
+	high = fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
+	if (high < 0)
+		return berr_sys(err, "read-only view of %s", path);
+	return high;
 }
 
 /* A sealed memfd copy of the binary, for a caller without CAP_SYS_ADMIN. */
@@ -82,7 +97,7 @@ int selfexe_seal(char *const *argv, char *const *envp, struct berr *err)
 
 	if (selfexe_sealed())
 		return 0;
-	fd = readonly_view();
+	fd = readonly_view("/proc/self/exe");
 	if (fd < 0) {
 		ret = sealed_copy(&fd, err);
 		if (ret < 0)

@@ -33,4 +33,11 @@ bool selfexe_sealed(void);
  * could be made (the caller must not go on to make a container then). */
 int selfexe_seal(char *const *argv, char *const *envp, struct berr *err);
 
+/* A read-only view of the binary at path (the detached read-only bind
+ * mount selfexe_seal() makes of its own), as a close-on-exec fd numbered
+ * min_fd or above, or a negative errno with err set where none can be
+ * made (no CAP_SYS_ADMIN).  A program executed through it
+ * ("/proc/self/fd/N") finds itself sealed, and needs no second start. */
+int selfexe_view(const char *path, int min_fd, struct berr *err);
+
 #endif

@@ -74,6 +74,12 @@ struct rt_created {
  * executes, and fails when no such view can be made. */
 int rt_seal_self(char *const *argv, char *const *envp, struct berr *err);
 
+/* A read-only view of the binary at path, for a process that starts
+ * runtimes: executed as "/proc/self/fd/FD", each finds itself sealed and
+ * skips rt_seal_self's second start.  A close-on-exec fd of min_fd or
+ * above, or a negative errno (no CAP_SYS_ADMIN: each seals itself). */
+int rt_readonly_view(const char *path, int min_fd, struct berr *err);
+
 /* The state directory when none is given: /run/berth for root; for an
  * unprivileged user $XDG_RUNTIME_DIR/berth, or /tmp/berth-UID when that
  * variable is unset (made 0700, and refused unless it is the user's own

@@ -307,6 +307,11 @@ struct daemon {
 	struct daemon_opts o;
 	char *oci_root;
 	char *shim_dir;
+	/* What each shim is executed as: "/proc/self/fd/N", N a read-only
+	 * view of o.shim_path made once (shim_view), or o.shim_path itself
+	 * where no view can be made. */
+	char *shim_run_path;
+	int shim_view;
 	/* Networks (net.c): config lists, attachments, namespaces, and the
 	 * default network's name (NULL: none); a rootless berthd's default
 	 * network is slirp4netns's. */

@@ -151,7 +151,7 @@ static int spawn(struct daemon *d, struct daemon_container *c, const struct shim
 		argv[n++] = max_files;
 	}
 	argv[n] = NULL;
-	ret = daemon_spawn(d->o.shim_path, false, (char *const *)argv, ready_fd, 3, pid);
+	ret = daemon_spawn(d->shim_run_path, false, (char *const *)argv, ready_fd, 3, pid);
 	if (ret != 0)
 		return berr_set(err, ret, "run %s", d->o.shim_path);
 	return 0;

@@ -588,7 +588,7 @@ trace_berthd() {
 
 # The id of the container whose shim the trace $1 saw start.
 traced_id() {
-	cat "$1".* | grep -o 'execve("[^"]*/berthd-shim", \["berthd-shim", "--root", "[^"]*", "--id", "[0-9a-f]*"' |
+	cat "$1".* | grep -o 'execve("[^"]*", \["berthd-shim", "--root", "[^"]*", "--id", "[0-9a-f]*"' |
 		grep -o '[0-9a-f]\{64\}' | head -1
 }
 
@@ -609,12 +609,13 @@ untrace_berthd() {
 
 # The container's init is a clone of berthd-shim until it executes the
 # container's program: that clone must run from a file nobody can write.
-# berthd-shim enters at isolation/selfexe_entry.c as berth does: the first
-# process makes the read-only view and executes it before glibc's first
-# system call (arch_prctl), so set-up starts glibc once.  Each execve of
-# berthd's tree is held three seconds, which catches the init between its
-# clone and the execve of its program.
-@test "berthd: CVE-2019-5736: the container's init runs berthd-shim's read-only view, taken before glibc starts" {
+# berthd makes a read-only view of berthd-shim once, at its start, and
+# executes each shim through it (/proc/self/fd/N): set-up finds itself
+# sealed at its ELF entry (isolation/selfexe_entry.c), makes no view of
+# its own and starts glibc once.  Each execve of berthd's tree is held
+# three seconds, which catches the init between its clone and the execve
+# of its program.
+@test "berthd: CVE-2019-5736: the container's init runs the read-only view of berthd-shim that berthd made" {
 	[ "$(uname -m)" = x86_64 ] || skip "the early entry is x86_64 only"
 	local trace=$BATS_TEST_TMPDIR/trace runner f setup="" first
 	trace_berthd "$trace" execve,execveat,open_tree,mount_setattr,arch_prctl 3000000
@@ -655,17 +656,25 @@ while True:
 	assert_equal "$output" ro
 	wait "$runner"
 	untrace_berthd
-	# Set-up's own trace: the view made and executed before glibc's first
-	# system call, and glibc started once before the monitor.
+	# Set-up was executed through berthd's fd of a read-only view of
+	# berthd-shim, made no view of its own, and started glibc once before
+	# the monitor.
+	local view
 	for f in "$trace".*; do
-		grep -q 'execve(".*/berthd-shim", \["berthd-shim", "--root"' "$f" && setup=$f
+		grep -q '^execve("/proc/self/fd/[0-9]*", \["berthd-shim", "--root"' "$f" && setup=$f
 	done
 	[ -n "$setup" ]
-	first=$(sed '/arch_prctl/q' "$setup")
-	grep -q 'open_tree(AT_FDCWD, "/proc/self/exe", OPEN_TREE_CLONE' <<<"$first"
-	grep -Eq 'mount_setattr\([0-9]+, "", AT_EMPTY_PATH, \{attr_set=MOUNT_ATTR_RDONLY' <<<"$first"
-	grep -Eq '^execveat\([0-9]+, "", .* = 0$' <<<"$first"
-	assert_equal "$(sed '/^execve("[^"]*\/berthd-monitor"/q' "$setup" | grep -c '^arch_prctl(')" 1
+	view=$(sed -n 's|^execve("/proc/self/fd/\([0-9]*\)", \["berthd-shim".*|\1|p' "$setup" | head -1)
+	assert_equal "$(stat -L -c %d:%i "/proc/$(berthd_pid)/fd/$view")" \
+		"$(stat -c %d:%i "$(dirname "$BERTHD")/berthd-shim")"
+	run python3 -c 'import os, sys
+print("ro" if os.statvfs(sys.argv[1]).f_flag & os.ST_RDONLY else "rw")' "/proc/$(berthd_pid)/fd/$view"
+	assert_equal "$output" ro
+	first=$(sed '/^execve("[^"]*\/berthd-monitor"/q' "$setup")
+	if grep -Eq '^(open_tree|mount_setattr|execveat)\(' <<<"$first"; then
+		fail "set-up made or executed a view of its own: $first"
+	fi
+	assert_equal "$(grep -c '^arch_prctl(' <<<"$first")" 1
 	assert_equal "$(dk inspect -f '{{.State.Status}}' early-view)" running
 	dk rm -f early-view >/dev/null
 }
