@@ -69,13 +69,14 @@ verdict() {
 }
 
 # vm_suite: what tests/vm/suite names: vm_files, the files that run whole,
-# and vm_filtered, "FILE<TAB>REGEX" for a line "GLOB REGEX" whose files run
-# only the tests whose names match REGEX (bats -f).  A glob that matches
+# and for a line "GLOB REGEX", each of its files in vm_part_files with
+# REGEX at the same index of vm_part_res: they run only the tests whose
+# names match it (bats -f).  A glob that matches
 # nothing (a renamed file) would drop its tests without a word: it is a
 # failure, reported in the stage "vm-suite".
 vm_suite() {
 	local pattern filter f matched
-	vm_files=() vm_filtered=()
+	vm_files=() vm_part_files=() vm_part_res=()
 	while read -r pattern filter; do
 		[[ -z "$pattern" || "$pattern" == \#* ]] && continue
 		matched=
@@ -83,7 +84,8 @@ vm_suite() {
 			[ -e "$f" ] || continue
 			matched=1
 			if [ -n "$filter" ]; then
-				vm_filtered+=("$f"$'\t'"$filter")
+				vm_part_files+=("$f")
+				vm_part_res+=("$filter")
 			else
 				vm_files+=("$f")
 			fi
@@ -99,10 +101,10 @@ vm_suite() {
 
 # vm_count: how many tests the suite holds (for BERTH_SKIP_VM).
 vm_count() {
-	local n=0 entry
+	local n=0 i
 	[ ${#vm_files[@]} -eq 0 ] || n=$(bats --count "${vm_files[@]}")
-	for entry in "${vm_filtered[@]}"; do
-		n=$((n + $(bats --count -f "${entry#*$'\t'}" "${entry%%$'\t'*}")))
+	for i in "${!vm_part_files[@]}"; do
+		n=$((n + $(bats --count -f "${vm_part_res[i]}" "${vm_part_files[i]}")))
 	done
 	echo "$n"
 }
@@ -111,10 +113,10 @@ vm_count() {
 # one per filtered file (TAP allows a plan per run; verdict sums them),
 # failing when any failed.
 vm_command() {
-	local cmd='s=0' entry
+	local cmd='s=0' i
 	[ ${#vm_files[@]} -eq 0 ] || cmd+="; bats --tap ${vm_files[*]} || s=1"
-	for entry in "${vm_filtered[@]}"; do
-		cmd+="; bats --tap -f '${entry#*$'\t'}' ${entry%%$'\t'*} || s=1"
+	for i in "${!vm_part_files[@]}"; do
+		cmd+="; bats --tap -f '${vm_part_res[i]}' ${vm_part_files[i]} || s=1"
 	done
 	echo "$cmd; exit \$s"
 }
