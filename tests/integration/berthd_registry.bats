@@ -290,8 +290,12 @@ registry-base"
 	local file size
 	file=$(registry_blob main "$blob")
 	size=$(stat -c %s "$file")
-	# One byte changed, the size kept.
-	printf 'X' | dd of="$file" bs=1 seek=$((size / 2)) conv=notrunc status=none
+	# One byte changed (inverted: an 'X' written there was already one in
+	# 1 of 256 runs, and the pull then passed), the size kept.
+	local byte
+	byte=$(od -An -tu1 -j $((size / 2)) -N1 "$file" | tr -d ' ')
+	printf "\\$(printf %o $((byte ^ 255)))" | dd of="$file" bs=1 seek=$((size / 2)) conv=notrunc status=none
+	assert_equal "$(od -An -tu1 -j $((size / 2)) -N1 "$file" | tr -d ' ')" "$((byte ^ 255))"
 	assert_equal "$(stat -c %s "$file")" "$size"
 	layers=$(layer_count)
 
