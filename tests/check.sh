@@ -40,6 +40,10 @@ vm_not_run=0
 results=$(mktemp -d)
 vm_pid=
 trap '[ -z "$vm_pid" ] || kill -- -"$vm_pid" 2>/dev/null; rm -rf "$results"' EXIT
+# bash skips the EXIT trap when a signal it does not trap ends it; without
+# these a killed run would leave the VM's qemu running.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # real_failure FILE: whether FILE has a "not ok" line that is not a skip.
 real_failure() {
