@@ -10,7 +10,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "isolation/seccomp_arch.h"
 #include "isolation/seccomp_enosys.h"
+#include "isolation/seccomp_fastpath.h"
 #include "isolation/seccomp_plan.h"
 #include "spec/base/cleanup.h"
 #include "spec/names.h"
@@ -25,7 +27,7 @@
 /* Bump when seccomp_filter_build makes a different program of the same
  * profile (other attributes, another order of rules...): it is part of
  * the key of cached programs. */
-#define SECCOMP_BUILD_VERSION 4
+#define SECCOMP_BUILD_VERSION 5
 
 /* The kernel caps an errno at MAX_ERRNO. */
 #define SECCOMP_MAX_ERRNO 4095
@@ -139,16 +141,9 @@ static int add_arches(scmp_filter_ctx ctx, const struct spec_seccomp *s,
 		      struct berr *err)
 {
 	for (size_t i = 0; i < s->n_architectures; i++) {
-		const char *name = s->architectures[i] + strlen("SCMP_ARCH_");
-		char lower[32];
-		uint32_t arch;
+		uint32_t arch = seccomp_arch_token(s->architectures[i]);
 		int ret;
-		size_t j;
 
-		for (j = 0; name[j] && j < sizeof(lower) - 1; j++)
-			lower[j] = (char)(name[j] >= 'A' && name[j] <= 'Z' ? name[j] + 32 : name[j]);
-		lower[j] = '\0';
-		arch = seccomp_arch_resolve_name(lower);
 		if (!arch)
 			return berr_fail(err, EINVAL, "seccomp: unknown architecture %s",
 					s->architectures[i]);
@@ -340,44 +335,49 @@ int seccomp_filter_prepare(const struct spec_seccomp *s,
 	return final_flags(s, out, err);
 }
 
-/* The rules, each once (see seccomp_plan.h). */
-static int add_rules(scmp_filter_ctx ctx, const struct spec_seccomp *s, uint32_t def,
-		     struct berr *err)
-{
-	cleanup_free uint32_t *actions = calloc(s->n_syscalls ? s->n_syscalls : 1,
-						sizeof(*actions));
+/* The rules, each once (see seccomp_plan.h), with libseccomp's action of
+ * each rule of the profile. */
+struct rules {
+	uint32_t def;
+	uint32_t *actions;
 	struct seccomp_plan plan;
+};
+
+static void rules_release(struct rules *r)
+{
+	free(r->actions);
+	seccomp_plan_release(&r->plan);
+}
+
+static int rules_make(const struct spec_seccomp *s, struct rules *out, struct berr *err)
+{
 	int ret;
 
-	if (!actions)
+	memset(out, 0, sizeof(*out));
+	out->def = action_of(s->default_action, s->default_errno_ret_set, s->default_errno_ret);
+	out->actions = calloc(s->n_syscalls ? s->n_syscalls : 1, sizeof(*out->actions));
+	if (!out->actions)
 		return berr_sys(err, "seccomp");
 	for (size_t i = 0; i < s->n_syscalls; i++) {
 		const struct spec_seccomp_rule *r = &s->syscalls[i];
 
-		actions[i] = action_of(r->action, r->errno_ret_set, r->errno_ret);
+		out->actions[i] = action_of(r->action, r->errno_ret_set, r->errno_ret);
 	}
 	/* Rules that repeat the default are left out: libseccomp refuses
 	 * them. */
-	ret = seccomp_plan_make(s, actions, def, &plan, err);
-	for (size_t i = 0; ret == 0 && i < plan.n; i++) {
-		const struct seccomp_plan_entry *e = &plan.entries[i];
-		const struct spec_seccomp_rule *r = &s->syscalls[e->rule];
-
-		ret = add_rule(ctx, r, r->names[e->name], actions[e->rule], err);
-	}
-	seccomp_plan_release(&plan);
+	ret = seccomp_plan_make(s, out->actions, out->def, &out->plan, err);
+	if (ret < 0)
+		rules_release(out);
 	return ret;
 }
 
-int seccomp_filter_build(const struct spec_seccomp *s,
-			 struct seccomp_filter_prog *out, struct berr *err)
+/* libseccomp's program of the rules, less the entries skip marks. */
+static int libseccomp_program(const struct spec_seccomp *s, const struct rules *rules,
+			      const bool *skip, struct seccomp_filter_prog *out, struct berr *err)
 {
-	uint32_t def = action_of(s->default_action, s->default_errno_ret_set,
-				 s->default_errno_ret);
-	scmp_filter_ctx ctx;
+	scmp_filter_ctx ctx = seccomp_init(rules->def);
 	int ret;
 
-	ctx = seccomp_init(def);
 	if (!ctx)
 		return berr_set(err, ENOMEM, "seccomp: init");
 	/* no_new_privs is process.noNewPrivileges' business, not the
@@ -385,19 +385,90 @@ int seccomp_filter_build(const struct spec_seccomp *s,
 	ret = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	if (ret == 0)
 		ret = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-	if (ret < 0) {
+	if (ret < 0)
 		ret = berr_set(err, -ret, "seccomp: attributes");
-		goto out;
+	else
+		ret = add_arches(ctx, s, err);
+	for (size_t i = 0; ret == 0 && i < rules->plan.n; i++) {
+		const struct seccomp_plan_entry *e = &rules->plan.entries[i];
+		const struct spec_seccomp_rule *r = &s->syscalls[e->rule];
+
+		if (!skip || !skip[i])
+			ret = add_rule(ctx, r, r->names[e->name], rules->actions[e->rule], err);
 	}
-	ret = add_arches(ctx, s, err);
-	if (ret == 0)
-		ret = add_rules(ctx, s, def, err);
 	if (ret == 0)
 		ret = export_bpf(ctx, out, err);
-	if (ret == 0)
-		ret = seccomp_enosys_prepend(s, def, out, err);
-out:
 	seccomp_release(ctx);
+	return ret;
+}
+
+/* The filter's architectures: the native one, which libseccomp always
+ * adds, and the profile's. */
+static size_t filter_arches(const struct spec_seccomp *s, uint32_t *arches, size_t max)
+{
+	size_t n = 0;
+
+	arches[n++] = seccomp_arch_native();
+	for (size_t i = 0; i < s->n_architectures; i++) {
+		uint32_t a = seccomp_arch_token(s->architectures[i]);
+		bool seen = false;
+
+		for (size_t j = 0; j < n; j++)
+			seen |= arches[j] == a;
+		if (!seen && n < max)
+			arches[n++] = a;
+	}
+	return n;
+}
+
+/* prog (libseccomp's whole program) replaced by the fast path and a
+ * program of the other rules, when the two agree (seccomp_fastpath.h). */
+static int take_fastpath(const struct spec_seccomp *s, const struct rules *rules,
+			 struct seccomp_filter_prog *prog, struct berr *err)
+{
+	struct seccomp_filter_prog rest = { 0 }, combined = { 0 };
+	struct seccomp_fastpath fp;
+	struct berr scratch = { 0 };
+	uint32_t arches[16];
+	size_t n_arches = filter_arches(s, arches, sizeof(arches) / sizeof(*arches));
+	int ret;
+
+	ret = seccomp_fastpath_plan(s, &rules->plan, rules->actions, arches, n_arches, &fp, err);
+	if (ret < 0 || fp.n_skipped == 0) {
+		seccomp_fastpath_release(&fp);
+		return ret;
+	}
+	/* The fast path only makes a program shorter: where it cannot be
+	 * made (libseccomp refusing the smaller rule set, a program past the
+	 * kernel's limit, any difference), libseccomp's whole one stays. */
+	if (libseccomp_program(s, rules, fp.skip, &rest, &scratch) == 0 &&
+	    seccomp_fastpath_emit(&fp, &rest, &combined, &scratch) == 0 &&
+	    seccomp_fastpath_agrees(&fp, prog, &combined)) {
+		free(prog->insns);
+		prog->insns = combined.insns;
+		prog->len = combined.len;
+		combined.insns = NULL;
+	}
+	seccomp_filter_release(&combined);
+	seccomp_filter_release(&rest);
+	seccomp_fastpath_release(&fp);
+	return 0;
+}
+
+int seccomp_filter_build(const struct spec_seccomp *s,
+			 struct seccomp_filter_prog *out, struct berr *err)
+{
+	struct rules rules;
+	int ret = rules_make(s, &rules, err);
+
+	if (ret < 0)
+		return ret;
+	ret = libseccomp_program(s, &rules, NULL, out, err);
+	if (ret == 0)
+		ret = take_fastpath(s, &rules, out, err);
+	if (ret == 0)
+		ret = seccomp_enosys_prepend(s, rules.def, out, err);
+	rules_release(&rules);
 	return ret;
 }
 

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isolation/seccomp_arch.h"
+
 /* x32 syscalls are x86_64's numbers with this bit, under x86_64's audit
  * arch: the x86_64 block tells them apart by the bit and compares each
  * kind with its own highest name. */
@@ -26,18 +28,6 @@ struct arch_max {
 	long x32_max;  /* on x86_64, the highest x32 number (bit included), -1 for none */
 };
 
-static uint32_t arch_token(const char *spec_name)
-{
-	const char *name = spec_name + strlen("SCMP_ARCH_");
-	char lower[32];
-	size_t j;
-
-	for (j = 0; name[j] && j < sizeof(lower) - 1; j++)
-		lower[j] = (char)(name[j] >= 'A' && name[j] <= 'Z' ? name[j] + 32 : name[j]);
-	lower[j] = '\0';
-	return seccomp_arch_resolve_name(lower);
-}
-
 static void add_arch(struct arch_max *a, size_t *n, uint32_t arch)
 {
 	/* x32 shares x86_64's audit arch: its numbers go in that block. */
@@ -53,7 +43,7 @@ static void add_arch(struct arch_max *a, size_t *n, uint32_t arch)
 static bool lists_x32(const struct spec_seccomp *s)
 {
 	for (size_t i = 0; i < s->n_architectures; i++)
-		if (arch_token(s->architectures[i]) == SCMP_ARCH_X32)
+		if (seccomp_arch_token(s->architectures[i]) == SCMP_ARCH_X32)
 			return true;
 	return false;
 }
@@ -136,7 +126,7 @@ int seccomp_enosys_prepend(const struct spec_seccomp *s, uint32_t def,
 		return 0;
 	add_arch(arches, &n_arches, seccomp_arch_native());
 	for (size_t i = 0; i < s->n_architectures; i++)
-		add_arch(arches, &n_arches, arch_token(s->architectures[i]));
+		add_arch(arches, &n_arches, seccomp_arch_token(s->architectures[i]));
 	for (size_t i = 0; i < n_arches; i++) {
 		struct arch_max *a = &arches[i];
 
