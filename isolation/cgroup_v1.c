@@ -83,6 +83,65 @@ static int add_controller(struct cgroup_v1_mount **v, size_t *n, const char *nam
 	return 0;
 }
 
+/* Whether the comma-separated list has name in it. */
+static bool lists(const char *list, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list, *end = list + len; p < end;) {
+		size_t k = strcspn(p, ",");
+
+		if (k > (size_t)(end - p))
+			k = (size_t)(end - p);
+		if (k == n && memcmp(p, name, n) == 0)
+			return true;
+		p += k + 1;
+	}
+	return false;
+}
+
+/* The caller's own cgroup in each hierarchy, from one read of
+ * /proc/self/cgroup ("ID:CONTROLLERS:PATH" lines): libcgroup would read
+ * the file again for each hierarchy. */
+static int own_cgroups(struct cgroup_v1_mount *m, size_t n, struct berr *err)
+{
+	char buf[16384];
+	ssize_t len = fsutil_read_at(AT_FDCWD, NULL, "/proc/self/cgroup", buf, sizeof(buf));
+
+	if (len < 0)
+		return berr_set(err, (int)-len, "read /proc/self/cgroup");
+	if ((size_t)len >= sizeof(buf) - 1)
+		return berr_fail(err, EFBIG, "/proc/self/cgroup is larger than %zu bytes",
+				 sizeof(buf) - 1);
+	buf[len] = '\0';
+	for (char *line = buf, *next; *line; line = next) {
+		char *ctl = strchr(line, ':');
+		char *path = ctl ? strchr(ctl + 1, ':') : NULL;
+
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		if (!path)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			char first[64];
+
+			snprintf(first, sizeof(first), "%.*s", (int)strcspn(m[i].controllers, ","),
+				 m[i].controllers);
+			if (!m[i].own && lists(ctl + 1, (size_t)(path - ctl - 1), first) &&
+			    !(m[i].own = strdup(path + 1)))
+				return berr_set(err, ENOMEM, "/proc/self/cgroup");
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!m[i].own)
+			return berr_fail(err, ENOENT,
+					"the caller's own %s cgroup: /proc/self/cgroup does not name "
+					"that hierarchy",
+					m[i].controllers);
+	return 0;
+}
+
 int cgroup_v1_mounts(struct cgroup_v1_mount **out, size_t *n, struct berr *err)
 {
 	struct cgroup_mount_point mp;
@@ -106,20 +165,10 @@ int cgroup_v1_mounts(struct cgroup_v1_mount **out, size_t *n, struct berr *err)
 		}
 	}
 	cgroup_get_controller_end(&handle);
-	for (size_t i = 0; i < *n; i++) {
-		char first[64];
-
-		snprintf(first, sizeof(first), "%.*s", (int)strcspn((*out)[i].controllers, ","),
-			 (*out)[i].controllers);
-		ret = cgroup_get_current_controller_path(getpid(), first, &(*out)[i].own);
-		if (ret) {
-			cgroup_v1_mounts_free(*out, *n);
-			return berr_fail(err, ENOENT,
-					"libcgroup: the caller's own %s cgroup: %s", first,
-					cgroup_strerror(ret));
-		}
-	}
-	return 0;
+	ret = own_cgroups(*out, *n, err);
+	if (ret < 0)
+		cgroup_v1_mounts_free(*out, *n);
+	return ret;
 }
 
 void cgroup_v1_mounts_free(struct cgroup_v1_mount *m, size_t n)
