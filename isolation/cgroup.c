@@ -261,23 +261,33 @@ static void v1_dir_free(struct cgroup_v1_dir *d)
 	free(d->controllers);
 	free(d->dir);
 	free(d->created);
+	free(d->mnt);
 	memset(d, 0, sizeof(*d));
 }
 
-static int create_v1(struct cgroup *cg, struct cgroup_v1_mount *m, size_t n,
-		     struct berr *err)
+/* Forget the v1 directories from the one at from on, which were never
+ * made: cgroup_destroy must not touch what may be someone else's. */
+static void drop_v1(struct cgroup *cg, size_t from)
 {
-	cg->v1 = calloc(n ? n : 1, sizeof(*cg->v1));
-	if (!cg->v1)
-		return berr_set(err, ENOMEM, "cgroups");
-	for (size_t i = 0; i < n; i++) {
-		int ret = cgroup_v1_create(&cg->v1[i], &m[i], cg->spec_path, err);
+	for (size_t j = from; j < cg->n_v1; j++)
+		v1_dir_free(&cg->v1[j]);
+	if (from < cg->n_v1)
+		cg->n_v1 = from;
+}
+
+/* Make the located v1 directories; one that fails and those after it
+ * are dropped. */
+static int make_v1(struct cgroup *cg, struct berr *err)
+{
+	for (size_t i = 0; i < cg->n_v1; i++) {
+		int ret = cg->v1[i].mnt ? cgroup_v1_make(&cg->v1[i], err)
+					: berr_fail(err, EINVAL, "cgroup %s: not located here",
+						    cg->v1[i].dir);
 
 		if (ret < 0) {
-			v1_dir_free(&cg->v1[i]);
+			drop_v1(cg, i);
 			return ret;
 		}
-		cg->n_v1++;
 	}
 	return 0;
 }
@@ -294,55 +304,41 @@ static int apply(const struct cgroup *cg, const struct spec_resources *res,
 	return ret;
 }
 
-static int create(struct cgroup *cg, const char *spec_path,
-		  const struct spec_resources *res, struct berr *err)
+/* Make the cgroup that locate named, and apply res. */
+static int make(struct cgroup *cg, const struct spec_resources *res, struct berr *err)
 {
-	struct cgroup_v1_mount *mounts = NULL;
-	size_t n_mounts = 0;
-	unsigned avail_v1 = 0, avail_v2 = 0;
-	const char *mnt;
+	const char *mnt = cg->v2_dir ? v2_mountpoint(cg->layout) : NULL;
+	unsigned avail_v2 = mnt ? cgroup_v2_controllers(mnt) : 0;
 	struct route r;
 	int ret;
 
-	memset(cg, 0, sizeof(*cg));
-	ret = cgroup_detect_layout(&cg->layout, err);
+	/* Everything that cannot work fails before anything exists. */
+	ret = route(cg->layout, res, v1_mask(cg), avail_v2, mnt != NULL, &r, err);
 	if (ret < 0)
 		return ret;
-	cg->spec_path = strdup(spec_path);
-	if (!cg->spec_path)
-		return berr_sys(err, "cgroup path");
-	mnt = v2_mountpoint(cg->layout);
-	if (mnt) {
-		avail_v2 = cgroup_v2_controllers(mnt);
-		ret = v2_dir_for(mnt, spec_path, &cg->v2_dir, err);
-		if (ret < 0)
-			return ret;
+	/* What locate planned to make is made now, and recorded as made. */
+	free(cg->v2_created);
+	cg->v2_created = NULL;
+	for (size_t i = 0; i < cg->n_v1; i++) {
+		free(cg->v1[i].created);
+		cg->v1[i].created = NULL;
 	}
-	if (cg->layout != CGROUP_UNIFIED) {
-		ret = cgroup_v1_mounts(&mounts, &n_mounts, err);
-		if (ret < 0)
-			return ret;
-		for (size_t i = 0; i < n_mounts; i++)
-			avail_v1 |= mounts[i].mask;
-	}
-	/* Everything that cannot work fails before anything exists. */
-	ret = route(cg->layout, res, avail_v1, avail_v2, mnt != NULL, &r, err);
-	if (ret < 0)
-		goto out;
 	if (mnt) {
 		ret = cgroup_dir_create(cg->v2_dir, mnt, &cg->v2_created, NULL, err);
 		if (ret < 0) {
 			free(cg->v2_dir);
 			cg->v2_dir = NULL;
-			goto out;
+			drop_v1(cg, 0);
+			return ret;
 		}
 		/* A hybrid host's v2 tree is mostly for tracking: only what
 		 * the container needs is enabled there. */
 		ret = cgroup_v2_enable(cg->v2_dir, mnt, r.v2, cg->layout == CGROUP_UNIFIED, err);
 		if (ret < 0)
-			goto fail;
+			drop_v1(cg, 0);
 	}
-	ret = create_v1(cg, mounts, n_mounts, err);
+	if (ret == 0)
+		ret = make_v1(cg, err);
 	if (ret == 0)
 		ret = apply(cg, res, &r, err);
 	/* The v1 rules now, while no process is in the cgroup: written as
@@ -351,16 +347,11 @@ static int create(struct cgroup *cg, const char *spec_path,
 	if (ret == 0)
 		ret = apply_devices(cg, res ? res->devices : NULL, res ? res->n_devices : 0,
 				    true, false, err);
-	if (ret == 0)
-		goto out;
-fail:
-	{
+	if (ret < 0) {
 		struct berr ignored;
 
 		cgroup_destroy(cg, &ignored);
 	}
-out:
-	cgroup_v1_mounts_free(mounts, n_mounts);
 	return ret;
 }
 
@@ -431,7 +422,14 @@ int cgroup_locate(struct cgroup *cg, const char *spec_path, bool existing,
 int cgroup_create_nodev(struct cgroup *cg, const char *spec_path,
 			const struct spec_resources *res, struct berr *err)
 {
-	return create(cg, spec_path, res, err);
+	int ret = cgroup_locate(cg, spec_path, false, err);
+
+	return ret < 0 ? ret : make(cg, res, err);
+}
+
+int cgroup_make_nodev(struct cgroup *cg, const struct spec_resources *res, struct berr *err)
+{
+	return make(cg, res, err);
 }
 
 int cgroup_apply_devices(const struct cgroup *cg, const struct spec_resources *res,

@@ -36,6 +36,8 @@ struct cgroup_v1_dir {
 	char *controllers; /* "cpu,cpuacct": as the host mounted them */
 	char *dir;
 	char *created;     /* the shallowest directory berth made there */
+	char *mnt;         /* the hierarchy's mount point; NULL in a cgroup read
+			    * back from the state (cgroup_deserialize) */
 };
 
 struct cgroup {
@@ -76,6 +78,9 @@ int cgroup_spec_path(const char *cgroups_path, const char *id, char **out,
  * program is attached at once, never half of it. */
 int cgroup_create_nodev(struct cgroup *cg, const char *spec_path,
 			const struct spec_resources *res, struct berr *err);
+/* The same for a cgroup cgroup_locate named (existing false) in this
+ * process: the host's hierarchies are not looked up again. */
+int cgroup_make_nodev(struct cgroup *cg, const struct spec_resources *res, struct berr *err);
 int cgroup_apply_devices(const struct cgroup *cg, const struct spec_resources *res,
 			 struct berr *err);
 

@@ -229,28 +229,24 @@ int cgroup_v1_locate(struct cgroup_v1_dir *d, const struct cgroup_v1_mount *m,
 	memset(d, 0, sizeof(*d));
 	d->mask = m->mask;
 	d->controllers = strdup(m->controllers);
+	d->mnt = strdup(m->path);
 	if (spec_path[0] == '/')
 		n = asprintf(&d->dir, "%s%s", m->path, spec_path);
 	else
 		n = asprintf(&d->dir, "%s%s/%s", m->path, own, spec_path);
 	if (n < 0)
 		d->dir = NULL;
-	if (n < 0 || !d->controllers)
+	if (n < 0 || !d->controllers || !d->mnt)
 		return berr_set(err, ENOMEM, "cgroup %s", spec_path);
 	for (size_t len = strlen(d->dir); len > 1 && d->dir[len - 1] == '/'; len--)
 		d->dir[len - 1] = '\0';
 	return 0;
 }
 
-int cgroup_v1_create(struct cgroup_v1_dir *d, const struct cgroup_v1_mount *m,
-		     const char *spec_path, struct berr *err)
+int cgroup_v1_make(struct cgroup_v1_dir *d, struct berr *err)
 {
-	int ret = cgroup_v1_locate(d, m, spec_path, err);
-
-	if (ret < 0)
-		return ret;
-	return cgroup_dir_create(d->dir, m->path, &d->created,
-				 (m->mask & CGROUP_CTL_CPUSET) ? init_cpuset : NULL, err);
+	return cgroup_dir_create(d->dir, d->mnt, &d->created,
+				 (d->mask & CGROUP_CTL_CPUSET) ? init_cpuset : NULL, err);
 }
 
 const struct cgroup_v1_dir *cgroup_v1_dir_of(const struct cgroup_v1_dir *d, size_t n,

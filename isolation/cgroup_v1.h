@@ -27,15 +27,15 @@ struct cgroup_v1_mount {
 int cgroup_v1_mounts(struct cgroup_v1_mount **out, size_t *n, struct berr *err);
 void cgroup_v1_mounts_free(struct cgroup_v1_mount *m, size_t n);
 
-/* The container's directory of spec_path in hierarchy m (made, with the
- * missing parents; refused when it exists).  Fills d. */
-int cgroup_v1_create(struct cgroup_v1_dir *d, const struct cgroup_v1_mount *m,
-		     const char *spec_path, struct berr *err);
-
-/* The same directory, only named: d->dir and d->controllers filled,
- * nothing made (d->created stays NULL). */
+/* The container's directory of spec_path in hierarchy m, only named:
+ * d->dir, d->mnt and d->controllers filled, nothing made (d->created
+ * stays NULL). */
 int cgroup_v1_locate(struct cgroup_v1_dir *d, const struct cgroup_v1_mount *m,
 		     const char *spec_path, struct berr *err);
+
+/* Make the directory d names (cgroup_v1_locate), with the missing
+ * parents; refused when it exists.  d->created gets what was made. */
+int cgroup_v1_make(struct cgroup_v1_dir *d, struct berr *err);
 
 /* The directory of the hierarchy holding controller ctl, or NULL. */
 const struct cgroup_v1_dir *cgroup_v1_dir_of(const struct cgroup_v1_dir *d, size_t n,

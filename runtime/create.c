@@ -369,11 +369,10 @@ static int prepare_cgroup(struct create_job *j, struct berr *err)
 		return 0;
 	}
 	planned = steal_ptr(j->cgroup_text);
-	cgroup_release(&j->cgroup);
 	/* The device program is loaded once the container process exists
 	 * (see dialog()): the kernel's check of it then overlaps the
-	 * process's own set-up. */
-	ret = cgroup_create_nodev(&j->cgroup, j->cgroup_path, res->set ? res : NULL, err);
+	 * process's own set-up.  locate_cgroup named the directories. */
+	ret = cgroup_make_nodev(&j->cgroup, res->set ? res : NULL, err);
 	if (ret < 0)
 		return ret;
 	j->cgroup_made = true;
