@@ -432,6 +432,48 @@ int cgroup_make_nodev(struct cgroup *cg, const struct spec_resources *res, struc
 	return make(cg, res, err);
 }
 
+int cgroup_hold(struct cgroup *cg, const char *spec_path, struct berr *err)
+{
+	const char *mnt;
+	int ret = cgroup_locate(cg, spec_path, false, err);
+
+	if (ret < 0)
+		return ret;
+	/* Nothing is berth's until it made it. */
+	free(cg->v2_created);
+	cg->v2_created = NULL;
+	for (size_t i = 0; i < cg->n_v1; i++) {
+		free(cg->v1[i].created);
+		cg->v1[i].created = NULL;
+	}
+	mnt = cg->v2_dir ? v2_mountpoint(cg->layout) : NULL;
+	if (mnt) {
+		ret = cgroup_dir_create(cg->v2_dir, mnt, &cg->v2_created, NULL, err);
+		if (ret == -EEXIST && !cg->v2_created)
+			ret = 0;
+	}
+	for (size_t i = 0; ret == 0 && i < cg->n_v1; i++)
+		ret = cgroup_v1_hold(&cg->v1[i], err);
+	if (ret < 0) {
+		cgroup_unhold(cg);
+		cgroup_release(cg);
+	}
+	return ret;
+}
+
+void cgroup_unhold(const struct cgroup *cg)
+{
+	if (cg->v2_dir)
+		cgroup_dir_remove_chain(cg->v2_dir, cg->v2_created);
+	for (size_t i = 0; i < cg->n_v1; i++)
+		cgroup_dir_remove_chain(cg->v1[i].dir, cg->v1[i].created);
+}
+
+int cgroup_hold_realtime(const struct cgroup *cg, const struct spec_cpu *c, struct berr *err)
+{
+	return cgroup_v1_hold_realtime(cg->v1, cg->n_v1, c, err);
+}
+
 int cgroup_apply_devices(const struct cgroup *cg, const struct spec_resources *res,
 			 struct berr *err)
 {

@@ -95,6 +95,17 @@ int cgroup_apply_devices(const struct cgroup *cg, const struct spec_resources *r
 int cgroup_locate(struct cgroup *cg, const char *spec_path, bool existing,
 		  struct berr *err);
 
+/* A cgroup kept made for containers to nest in (berthd's cgroup parent):
+ * cgroup_hold makes the directories of spec_path that are missing, with
+ * no limits and no device rules, each "created" naming what berth made
+ * (NULL where the directory was there already); cgroup_unhold removes
+ * those again where empty.  cgroup_hold_realtime gives the held
+ * directories berth made c's realtime budget where theirs is smaller
+ * (cgroup v1), as a container below needs. */
+int cgroup_hold(struct cgroup *cg, const char *spec_path, struct berr *err);
+void cgroup_unhold(const struct cgroup *cg);
+int cgroup_hold_realtime(const struct cgroup *cg, const struct spec_cpu *c, struct berr *err);
+
 /* Change the limits of a live container: the fields set in res (a zero
  * number is unset); device rules only when res lists some. */
 int cgroup_update(const struct cgroup *cg, const struct spec_resources *res,

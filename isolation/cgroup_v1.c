@@ -249,6 +249,13 @@ int cgroup_v1_make(struct cgroup_v1_dir *d, struct berr *err)
 				 (d->mask & CGROUP_CTL_CPUSET) ? init_cpuset : NULL, err);
 }
 
+int cgroup_v1_hold(struct cgroup_v1_dir *d, struct berr *err)
+{
+	int ret = cgroup_v1_make(d, err);
+
+	return ret == -EEXIST && !d->created ? 0 : ret;
+}
+
 const struct cgroup_v1_dir *cgroup_v1_dir_of(const struct cgroup_v1_dir *d, size_t n,
 					     unsigned ctl)
 {

@@ -41,6 +41,15 @@ int cgroup_v1_make(struct cgroup_v1_dir *d, struct berr *err);
 const struct cgroup_v1_dir *cgroup_v1_dir_of(const struct cgroup_v1_dir *d, size_t n,
 					     unsigned ctl);
 
+/* A held parent's directories made by berth (cgroup_hold) get c's
+ * realtime budget where theirs is smaller: a container below needs it. */
+int cgroup_v1_hold_realtime(const struct cgroup_v1_dir *d, size_t n, const struct spec_cpu *c,
+			    struct berr *err);
+
+/* Make d's directory like cgroup_v1_make, where one that exists already
+ * is no error (d->created stays NULL: it is not berth's). */
+int cgroup_v1_hold(struct cgroup_v1_dir *d, struct berr *err);
+
 /* Write the fields of res whose controllers are in mask. */
 int cgroup_v1_apply(const struct cgroup_v1_dir *d, size_t n,
 		    const struct spec_resources *res, unsigned mask, struct berr *err);

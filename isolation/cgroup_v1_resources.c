@@ -224,8 +224,10 @@ static int64_t rt_runtime_now(const char *dir)
 /* A realtime budget must fit in the parent's, and a directory berth made
  * has none: give the ones from created down the same budget first.  An
  * ancestor's budget is only ever raised: it is shared with the siblings,
- * and lowering the container's own (docker update) must come first. */
-static int realtime(const struct cgroup_v1_dir *d, const struct spec_cpu *c,
+ * and lowering the container's own (docker update) must come first.
+ * With raise_only, d's own budget is only raised too (a held parent's:
+ * other containers may have their share of it). */
+static int realtime(const struct cgroup_v1_dir *d, const struct spec_cpu *c, bool raise_only,
 		    struct berr *err)
 {
 	bool runtime = c->realtime_runtime.set && c->realtime_runtime.v;
@@ -244,7 +246,7 @@ static int realtime(const struct cgroup_v1_dir *d, const struct spec_cpu *c,
 			continue;
 		path[i] = '\0';
 		ret = need_file(path, "cpu.rt_runtime_us", "cpu.realtimeRuntime", err);
-		if (ret == 0 && i < len && runtime &&
+		if (ret == 0 && (i < len || raise_only) && runtime &&
 		    rt_runtime_now(path) >= c->realtime_runtime.v) {
 			path[i] = '/';
 			continue;
@@ -275,7 +277,7 @@ static int cpu(const struct cgroup_v1_dir *d, const struct spec_cpu *c, struct b
 			ret = put_u64(d->dir, "cpu.cfs_burst_us", c->burst.v, err);
 	}
 	if (ret == 0)
-		ret = realtime(d, c, err);
+		ret = realtime(d, c, false, err);
 	if (ret == 0 && c->idle.set && c->idle.v) {
 		char buf[24];
 
@@ -417,6 +419,18 @@ static int rdma(const char *dir, const struct spec_rdma *r, size_t n, struct ber
 			return ret;
 	}
 	return 0;
+}
+
+int cgroup_v1_hold_realtime(const struct cgroup_v1_dir *d, size_t n, const struct spec_cpu *c,
+			    struct berr *err)
+{
+	const struct cgroup_v1_dir *cpu = cgroup_v1_dir_of(d, n, CGROUP_CTL_CPU);
+
+	/* Only what berth made: a parent someone else made keeps the
+	 * budget they gave it. */
+	if (!cpu || !cpu->created)
+		return 0;
+	return realtime(cpu, c, true, err);
 }
 
 int cgroup_v1_apply(const struct cgroup_v1_dir *d, size_t n,

@@ -118,6 +118,27 @@ const char *rt_default_seccomp_cache(char *buf, size_t size);
  * 1024 bytes. */
 int rt_check_id(const char *id, struct berr *err);
 
+/* berthd's cgroup parent, kept made while berthd runs: each container
+ * then makes and removes only its own directory below it (on a v1 host
+ * the parent was ten more directories to make and remove per lone
+ * container).  rt_cgroup_hold makes what of parent (a cgroupsPath) is
+ * missing and writes what it made to the file record, where a later
+ * berthd finds what a killed one left; rt_cgroup_unhold removes those
+ * directories that are empty (a container still running keeps its
+ * parent, and the record, for the next).  rt_cgroup_hold_realtime gives
+ * the held directories berthd made the realtime budget c asks for where
+ * theirs is smaller, as a container with one needs (cgroup v1). */
+struct spec_cpu;
+struct rt_cgroup_hold {
+	void *cg;     /* the held cgroup; NULL when nothing is held */
+	char *record;
+};
+int rt_cgroup_hold(const char *parent, const char *record, struct rt_cgroup_hold *h,
+		   struct berr *err);
+int rt_cgroup_hold_realtime(const struct rt_cgroup_hold *h, const struct spec_cpu *c,
+			    struct berr *err);
+void rt_cgroup_unhold(struct rt_cgroup_hold *h);
+
 int rt_create(const struct rt_ctx *ctx, const struct rt_create_opts *o,
 	      struct rt_created *out, struct berr *err);
 int rt_start(const struct rt_ctx *ctx, const char *id, struct berr *err);

@@ -38,6 +38,7 @@
 #include <sys/types.h>
 
 #include "runtime/engine/trash.h"
+#include "runtime/runtime.h"
 #include "spec/base/err.h"
 #include "spec/events.h"
 
@@ -343,6 +344,8 @@ struct daemon {
 	pid_t helpers[DAEMON_HELPERS];
 	/* removed containers' directories, deleted by a thread (trash.c) */
 	struct daemon_trash trash;
+	/* the cgroup parent, kept made while berthd runs */
+	struct rt_cgroup_hold cgroup_hold;
 };
 
 /* Start the model: create directories, load every container, find the

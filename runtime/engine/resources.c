@@ -137,7 +137,10 @@ int daemon_update(struct daemon *d, const char *ref, const struct daemon_update 
 		}
 		if (!u->pids_set)
 			res.pids_set = false;
-		ret = rt_update(&ctx, c->id, &res, err);
+		if (res.cpu_set && (u->cpu_rt_runtime || u->cpu_rt_period))
+			ret = rt_cgroup_hold_realtime(&d->cgroup_hold, &res.cpu, err);
+		if (ret == 0)
+			ret = rt_update(&ctx, c->id, &res, err);
 		if (ret < 0)
 			berr_wrap(err, ret, "Cannot update container %s", c->id);
 	}

@@ -174,6 +174,18 @@ static void hand_over_attaches(struct daemon *d, struct daemon_container *c)
 	free(reqs);
 }
 
+/* A realtime budget the container asks for must fit in its parent's,
+ * which berthd holds (rt_cgroup_hold). */
+static int hold_realtime(struct daemon *d, const struct daemon_container *c, struct berr *err)
+{
+	struct spec_resources res;
+
+	if (!c->spec.cpu_rt_runtime && !c->spec.cpu_rt_period)
+		return 0;
+	daemon_bundle_limits(&c->spec, &res);
+	return rt_cgroup_hold_realtime(&d->cgroup_hold, &res.cpu, err);
+}
+
 static int do_start(struct daemon *d, struct daemon_container *c, struct berr *err)
 {
 	struct rt_ctx ctx = { .root = d->oci_root };
@@ -215,6 +227,8 @@ static int do_start(struct daemon *d, struct daemon_container *c, struct berr *e
 	/* Its peers' names in its /etc/hosts, and its own in theirs. */
 	if (ret == 0)
 		daemon_net_hosts_refresh_of(d, c);
+	if (ret == 0)
+		ret = hold_realtime(d, c, err);
 	if (ret == 0)
 		ret = sv_start(d, c, &init, err);
 	if (ret < 0) {
@@ -1098,6 +1112,19 @@ static int shim_view_open(struct daemon *d)
 	return asprintf(&d->shim_run_path, "/proc/self/fd/%d", d->shim_view) < 0 ? -ENOMEM : 0;
 }
 
+/* The parent is kept made while berthd runs (rt_cgroup_hold); where it
+ * cannot be (a rootless berthd, a cgroup berthd may not write), each
+ * container makes and removes it as before. */
+static void hold_cgroup_parent(struct daemon *d)
+{
+	cleanup_free char *record = NULL;
+	struct berr ignored;
+
+	if (rt_rootless() || asprintf(&record, "%s/cgroup-parent", d->o.root) < 0)
+		return;
+	rt_cgroup_hold(d->o.cgroup_parent, record, &d->cgroup_hold, &ignored);
+}
+
 int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = WAKE_TAG };
@@ -1120,6 +1147,8 @@ int daemon_open(struct daemon *d, const struct daemon_opts *o, struct berr *err)
 	ret = mkdir_one(o->root, 0700, err);
 	if (ret == 0)
 		ret = mkdir_one(d->oci_root, 0700, err);
+	if (ret == 0)
+		hold_cgroup_parent(d);
 	if (ret == 0)
 		ret = mkdir_one(d->shim_dir, 0700, err);
 	if (ret == 0)
@@ -1201,6 +1230,7 @@ void daemon_close(struct daemon *d)
 	daemon_exec_close(d);
 	daemon_net_close(d);
 	daemon_trash_close(&d->trash);
+	rt_cgroup_unhold(&d->cgroup_hold);
 	free(d->oci_root);
 	free(d->shim_dir);
 	free(d->shim_run_path);

@@ -236,3 +236,46 @@ lines \\ back"
 	assert_equal "$(dk ps -aq)" ""
 	[ ! -e "$BERTHD_DATA/containers/$id1" ]
 }
+
+# Each directory of berthd's cgroup parent exists, with nothing below it.
+parent_held_empty() {
+	local d
+	for d in $(own_cgroup_dirs "$BERTHD_CGROUP"); do
+		[ -d "$d" ] || { echo "not held: $d" >&2; return 1; }
+		[ -z "$(find "$d" -mindepth 1 -type d)" ] || { echo "not empty: $d" >&2; return 1; }
+	done
+}
+
+parent_gone() {
+	local d
+	for d in $(own_cgroup_dirs "$BERTHD_CGROUP"); do
+		[ ! -e "$d" ] || { echo "left: $d" >&2; return 1; }
+	done
+}
+
+@test "berthd restart: the cgroup parent is held while berthd runs, kept for the next berthd after a kill -9, removed at a clean stop" {
+	# Held from the start, and through a run --rm: a container makes and
+	# removes only its own directory.
+	parent_held_empty
+	run dk run --rm berthd-test/bb:1 cat /proc/self/cgroup
+	assert_success
+	parent_held_empty
+	# A container with a realtime budget gets it inside the held parent.
+	if [ -e "$(v1_mount cpu)/cpu.rt_runtime_us" ]; then
+		run dk run --rm --cpu-rt-runtime 10000 berthd-test/bb:1 cat /sys/fs/cgroup/cpu/cpu.rt_runtime_us
+		assert_success
+		assert_equal "$output" 10000
+	fi
+	# A killed berthd leaves its parent, and its record, to the next.
+	dk run -d --name held berthd-test/bb:1 sleep 1000 >/dev/null
+	berthd_stop KILL
+	[ -f "$BERTHD_ROOT/cgroup-parent" ]
+	berthd_start
+	dk rm -f held >/dev/null
+	parent_held_empty
+	berthd_stop TERM
+	parent_gone
+	[ ! -e "$BERTHD_ROOT/cgroup-parent" ]
+	berthd_start
+	parent_held_empty
+}
