@@ -207,12 +207,16 @@ still_serving() {
 	run api GET /_ping -H "X-Big: $(head -c 40000 /dev/zero | tr '\0' a)"
 	assert_equal "${lines[1]}" "431"
 	assert_output_contains '"message":"request headers too large'
-	# Beyond libmicrohttpd's memory pool: its own 431, the connection closed.
+	# Beyond libmicrohttpd's memory pool: its own 431, the connection
+	# closed, maybe before the client has sent it all.
 	run python3 - "$BERTHD_SOCK" <<'EOF'
 import socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
-s.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\nX-Huge: " + b"a" * 300000 + b"\r\n\r\n")
+try:
+    s.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\nX-Huge: " + b"a" * 300000 + b"\r\n\r\n")
+except (BrokenPipeError, ConnectionResetError):
+    pass
 print(s.recv(100).split(b"\r\n")[0].decode())
 EOF
 	assert_equal "$output" "HTTP/1.1 431 Request Header Fields Too Large"
