@@ -70,6 +70,8 @@ if [ "${STATE_TMPFS:-1}" = 1 ]; then
 fi
 echo "state roots: $(stat -f -c %T "$DIR/state")"
 
+# Each daemon has a cgroup parent of its own: berthd keeps its own made
+# while it runs, and dockerd's runc leaves its own in place.
 "$REPO/build/berthd" --socket "$DIR/berthd.sock" --root "$DIR/state/run" --data-root "$DIR/data" \
 	--cgroup-parent "berthd-bench-$$" --bridge none --log-level error --log-file "$DIR/berthd.log" &
 PID=$!
@@ -94,7 +96,7 @@ cleanup() {
 	fi
 	grep " $DIR/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 	for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
-		find "$h" -depth -type d \( -name "berthd-bench-$$" -o -path "*berthd-bench-$$/*" \) \
+		find "$h" -depth -type d \( -name "berthd-bench-$$*" -o -path "*berthd-bench-$$*/*" \) \
 			-exec rmdir {} \; 2>/dev/null || true
 	done
 	rm -rf "$DIR"
@@ -152,7 +154,7 @@ fi
 if [ -n "$BEFORE" ]; then
 	echo "before: berthd at $(git -C "$BEFORE/.." rev-parse --short=12 HEAD 2>/dev/null || echo unknown) ($BEFORE)"
 	"$BEFORE/berthd" --socket "$DIR/before.sock" --root "$DIR/state/before-run" \
-		--data-root "$DIR/before-data" --cgroup-parent "berthd-bench-$$" --bridge none \
+		--data-root "$DIR/before-data" --cgroup-parent "berthd-bench-$$-before" --bridge none \
 		--log-level error --log-file "$DIR/before.log" &
 	APID=$!
 	for _ in $(seq 200); do a version >/dev/null 2>&1 && break; sleep 0.1; done
@@ -163,7 +165,7 @@ fi
 if [ "$DOCKERD" = 1 ]; then
 	dockerd --data-root "$DIR/dockerd-data" --exec-root "$DIR/state/dockerd-exec" \
 		--pidfile "$DIR/dockerd.pid" -H "$DSOCK" --iptables=false --ip6tables=false \
-		--bridge=none --cgroup-parent "berthd-bench-$$" >"$DIR/dockerd.log" 2>&1 &
+		--bridge=none --cgroup-parent "berthd-bench-$$-dockerd" >"$DIR/dockerd.log" 2>&1 &
 	DPID=$!
 	for _ in $(seq 200); do d version >/dev/null 2>&1 && break; sleep 0.1; done
 	d version >/dev/null
