@@ -218,8 +218,8 @@ static void state_round_trip(void **state)
 {
 	struct cgroup_v1_dir dirs[2] = {
 		{ CGROUP_CTL_CPU | CGROUP_CTL_CPUACCT, "cpu,cpuacct", "/sys/fs/cgroup/cpu/x/c",
-		  "/sys/fs/cgroup/cpu/x" },
-		{ CGROUP_CTL_MEMORY, "memory", "/sys/fs/cgroup/memory/own/x=y/c", NULL },
+		  "/sys/fs/cgroup/cpu/x", NULL },
+		{ CGROUP_CTL_MEMORY, "memory", "/sys/fs/cgroup/memory/own/x=y/c", NULL, NULL },
 	};
 	struct cgroup cg = { CGROUP_HYBRID, "x/c", "/sys/fs/cgroup/unified/x/c",
 			     "/sys/fs/cgroup/unified/x", dirs, 2, false };
