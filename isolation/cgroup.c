@@ -304,6 +304,18 @@ static int apply(const struct cgroup *cg, const struct spec_resources *res,
 	return ret;
 }
 
+/* Forget what cgroup_locate planned to make (its "created"): the caller
+ * is about to make the directories and record what it made. */
+static void forget_created(struct cgroup *cg)
+{
+	free(cg->v2_created);
+	cg->v2_created = NULL;
+	for (size_t i = 0; i < cg->n_v1; i++) {
+		free(cg->v1[i].created);
+		cg->v1[i].created = NULL;
+	}
+}
+
 /* Make the cgroup that locate named, and apply res. */
 static int make(struct cgroup *cg, const struct spec_resources *res, struct berr *err)
 {
@@ -317,12 +329,7 @@ static int make(struct cgroup *cg, const struct spec_resources *res, struct berr
 	if (ret < 0)
 		return ret;
 	/* What locate planned to make is made now, and recorded as made. */
-	free(cg->v2_created);
-	cg->v2_created = NULL;
-	for (size_t i = 0; i < cg->n_v1; i++) {
-		free(cg->v1[i].created);
-		cg->v1[i].created = NULL;
-	}
+	forget_created(cg);
 	if (mnt) {
 		ret = cgroup_dir_create(cg->v2_dir, mnt, &cg->v2_created, NULL, err);
 		if (ret < 0) {
@@ -440,18 +447,10 @@ int cgroup_hold(struct cgroup *cg, const char *spec_path, struct berr *err)
 	if (ret < 0)
 		return ret;
 	/* Nothing is berth's until it made it. */
-	free(cg->v2_created);
-	cg->v2_created = NULL;
-	for (size_t i = 0; i < cg->n_v1; i++) {
-		free(cg->v1[i].created);
-		cg->v1[i].created = NULL;
-	}
+	forget_created(cg);
 	mnt = cg->v2_dir ? v2_mountpoint(cg->layout) : NULL;
-	if (mnt) {
-		ret = cgroup_dir_create(cg->v2_dir, mnt, &cg->v2_created, NULL, err);
-		if (ret == -EEXIST && !cg->v2_created)
-			ret = 0;
-	}
+	if (mnt)
+		ret = cgroup_dir_hold(cg->v2_dir, mnt, &cg->v2_created, NULL, err);
 	for (size_t i = 0; ret == 0 && i < cg->n_v1; i++)
 		ret = cgroup_v1_hold(&cg->v1[i], err);
 	if (ret < 0) {

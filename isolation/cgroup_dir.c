@@ -34,6 +34,14 @@ void cgroup_dir_remove_chain(const char *dir, const char *created)
 	}
 }
 
+int cgroup_dir_hold(const char *dir, const char *mnt, char **created,
+		    int (*init)(const char *path, struct berr *err), struct berr *err)
+{
+	int ret = cgroup_dir_create(dir, mnt, created, init, err);
+
+	return ret == -EEXIST && !*created ? 0 : ret;
+}
+
 char *cgroup_dir_missing(const char *dir, const char *mnt)
 {
 	cleanup_free char *path = strdup(dir);

@@ -20,6 +20,12 @@ int cgroup_dir_create(const char *dir, const char *mnt, char **created,
 		      int (*init)(const char *path, struct berr *err),
 		      struct berr *err);
 
+/* cgroup_dir_create for a directory kept for others to nest in: that it
+ * exists already is no error, and *created then stays NULL (it is not
+ * berth's). */
+int cgroup_dir_hold(const char *dir, const char *mnt, char **created,
+		    int (*init)(const char *path, struct berr *err), struct berr *err);
+
 /* What cgroup_dir_create(dir, mnt) would make (the shallowest directory
  * below mnt missing on the way to dir, malloc'd), or NULL when dir
  * exists: a record written before the directories are, so that a crash

@@ -243,17 +243,20 @@ int cgroup_v1_locate(struct cgroup_v1_dir *d, const struct cgroup_v1_mount *m,
 	return 0;
 }
 
+/* What each directory made in d's hierarchy needs before use. */
+static int (*init_of(const struct cgroup_v1_dir *d))(const char *, struct berr *)
+{
+	return (d->mask & CGROUP_CTL_CPUSET) ? init_cpuset : NULL;
+}
+
 int cgroup_v1_make(struct cgroup_v1_dir *d, struct berr *err)
 {
-	return cgroup_dir_create(d->dir, d->mnt, &d->created,
-				 (d->mask & CGROUP_CTL_CPUSET) ? init_cpuset : NULL, err);
+	return cgroup_dir_create(d->dir, d->mnt, &d->created, init_of(d), err);
 }
 
 int cgroup_v1_hold(struct cgroup_v1_dir *d, struct berr *err)
 {
-	int ret = cgroup_v1_make(d, err);
-
-	return ret == -EEXIST && !d->created ? 0 : ret;
+	return cgroup_dir_hold(d->dir, d->mnt, &d->created, init_of(d), err);
 }
 
 const struct cgroup_v1_dir *cgroup_v1_dir_of(const struct cgroup_v1_dir *d, size_t n,

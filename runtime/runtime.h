@@ -120,8 +120,8 @@ int rt_check_id(const char *id, struct berr *err);
 
 /* berthd's cgroup parent, kept made while berthd runs: each container
  * then makes and removes only its own directory below it (on a v1 host
- * the parent was ten more directories to make and remove per lone
- * container).  rt_cgroup_hold makes what of parent (a cgroupsPath) is
+ * the parent is one more directory per hierarchy to make and remove
+ * per lone container).  rt_cgroup_hold makes what of parent (a cgroupsPath) is
  * missing and writes what it made to the file record, where a later
  * berthd finds what a killed one left; rt_cgroup_unhold removes those
  * directories that are empty (a container still running keeps its
